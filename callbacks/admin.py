@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from callbacks.models import Call, CallAttempt, CallScript, FollowUp, FollowUpPolicy, TelephonyEvent
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["id", "store", "customer", "tier", "channel", "status", "window_start", "assignee", "overflowed"]
+    list_filter = ["store", "tier", "channel", "status", "overflowed", "outcome", "suppressed_reason"]
+    search_fields = ["customer__name", "order__external_id", "provider_id"]
+    raw_id_fields = ["customer", "order", "assignee", "merged_into"]
+    date_hierarchy = "window_start"
+
+
+@admin.register(CallAttempt)
+class CallAttemptAdmin(admin.ModelAdmin):
+    list_display = ["followup", "seq", "outcome", "agent", "at", "case"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["followup", "agent", "case"]
+    readonly_fields = ["at"]
+
+
+@admin.register(CallScript)
+class CallScriptAdmin(admin.ModelAdmin):
+    list_display = ["store", "updated_by", "updated_at"]
+    raw_id_fields = ["updated_by"]
+
+
+@admin.register(FollowUpPolicy)
+class FollowUpPolicyAdmin(admin.ModelAdmin):
+    list_display = ["store", "currency", "call_window_start", "call_window_end", "sms_language", "overflow_rule"]
+    list_filter = ["sms_language", "overflow_rule"]
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ["provider_id", "followup", "agent", "status", "started_at", "duration_seconds"]
+    list_filter = ["status"]
+    search_fields = ["provider_id"]
+    raw_id_fields = ["followup", "agent"]
+
+
+@admin.register(TelephonyEvent)
+class TelephonyEventAdmin(admin.ModelAdmin):
+    list_display = ["kind", "provider_id", "followup", "received_at"]
+    list_filter = ["kind"]
+    search_fields = ["provider_id"]
+    raw_id_fields = ["followup"]

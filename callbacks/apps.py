@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CallbacksConfig(AppConfig):
+    name = "callbacks"
+    verbose_name = _("Follow-ups and telephony")
+
+    def ready(self) -> None:
+        from . import lookups, order_api, receivers  # noqa: F401 (lookups registers `__any_of`)
+
+        receivers.connect()
+        order_api.register()

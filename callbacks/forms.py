@@ -1,0 +1,98 @@
+"""Page forms: parse and validate what the browser sent; the rules themselves live in the services."""
+
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from callbacks.models import FollowUpOutcome
+from crm.errors import DomainError
+from crm.models import Agent, Case, Customer, Store
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's error next to the field it names (or at the top of the form)."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUpOutcome.choices)
+    cause = forms.ChoiceField(
+        label=_("Cause"), choices=[("", _("— what went wrong? —")), *Case.Cause.choices[1:]], required=False
+    )
+    note = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    callback_at = forms.DateTimeField(
+        label=_("Call back at (store time)"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    expected_seq = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, store: Store, **kwargs):
+        self.store = store
+        super().__init__(*args, **kwargs)
+
+    def clean_callback_at(self) -> datetime | None:
+        # The agent types the customer's wish in the store's wall-clock time, whatever the server's zone.
+        value = self.cleaned_data.get("callback_at")
+        if value is None:
+            return None
+        naive = timezone.make_naive(value, timezone.get_current_timezone()) if timezone.is_aware(value) else value
+        return timezone.make_aware(naive, self.store.tzinfo)
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    gender = forms.ChoiceField(label=_("Gender"), choices=Customer.Gender.choices)
+    birthday = forms.DateField(
+        label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    region = forms.CharField(label=_("Region"), max_length=100, required=False)
+    personality_type = forms.ChoiceField(
+        label=_("Personality type"), choices=Customer.Personality.choices, required=False
+    )
+    interests = forms.CharField(
+        label=_("Interests"), required=False, max_length=500, help_text=_("Separate with commas.")
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    contact_preference = forms.ChoiceField(label=_("Contact preference"), choices=Customer.ContactPreference.choices)
+
+    @classmethod
+    def for_customer(cls, customer: Customer) -> "ProfileForm":
+        initial = {name: getattr(customer, name) for name in cls.base_fields}
+        initial["interests"] = ", ".join(customer.interests)
+        return cls(initial=initial)
+
+    def clean_interests(self) -> list[str]:
+        raw = self.cleaned_data["interests"].replace("，", ",").replace("、", ",")
+        return [word.strip() for word in raw.split(",") if word.strip()]
+
+
+class ReassignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Agent"), queryset=Agent.objects.none())
+
+    def __init__(self, *args, agents: list[Agent], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = Agent.objects.filter(pk__in=[agent.pk for agent in agents])
+
+
+class CallScriptForm(forms.Form):
+    body = forms.CharField(label=_("Script"), widget=forms.Textarea(attrs={"rows": 10}), max_length=4000)
+
+
+class QueueFilterForm(forms.Form):
+    STATUS_CHOICES = [("open", _("To call")), ("done", _("Done")), ("all", _("All"))]
+
+    store = forms.TypedChoiceField(label=_("Store"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    agent = forms.TypedChoiceField(label=_("Agent"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, stores: list[Store], agents: list[Agent] | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].choices = [("", _("All stores")), *((s.pk, s.name) for s in stores)]
+        if agents is None:
+            del self.fields["agent"]
+        else:
+            self.fields["agent"].choices = [("", _("All agents")), *((a.pk, str(a)) for a in agents)]

@@ -1,0 +1,351 @@
+"""Follow-ups: one planned contact after a delivery (care SMS, call, or a dedicated owner's call).
+
+Also the per-store follow-up policy, the calls placed for a follow-up and the telephony events received.
+"""
+
+from datetime import time
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Agent, Customer, Order, Store
+
+
+class FollowUpChannel(models.TextChoices):
+    SMS = "sms", _("Care SMS")
+    CALL = "call", _("Phone call")
+    DEDICATED = "dedicated", _("Dedicated owner")
+
+
+# Higher rank wins when several deliveries of one customer on one day are merged into one contact.
+CHANNEL_RANK = {FollowUpChannel.SMS: 1, FollowUpChannel.CALL: 2, FollowUpChannel.DEDICATED: 3}
+CALL_CHANNELS = (FollowUpChannel.CALL, FollowUpChannel.DEDICATED)
+
+
+class FollowUpStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    SUPPRESSED = "suppressed", _("Suppressed")
+
+
+LIVE_STATUSES = [FollowUpStatus.PLANNED, FollowUpStatus.SENDING, FollowUpStatus.SENT, FollowUpStatus.IN_PROGRESS]
+
+
+class SuppressedReason(models.TextChoices):
+    DO_NOT_CONTACT = "do_not_contact", _("Customer asked not to be contacted")
+    SMS_OPT_OUT = "sms_opt_out", _("Customer opted out of SMS")
+    NO_PHONE = "no_phone", _("No phone number")
+    MERGED = "merged", _("Merged into another contact the same day")
+    UNKNOWN_CURRENCY = "unknown_currency", _("Order currency has no exchange rate in the policy")
+
+
+class OverflowRule(models.TextChoices):
+    NEXT_WINDOW = "next_window", _("Move to the next call window")
+    SMS_INSTEAD = "sms_instead", _("Send a care SMS instead")
+
+
+class SmsLanguage(models.TextChoices):
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+    EN = "en", _("English")
+
+
+def default_tiers() -> list[dict[str, str]]:
+    return [
+        {"min_amount": "300.00", "channel": FollowUpChannel.SMS.value},
+        {"min_amount": "1000.00", "channel": FollowUpChannel.CALL.value},
+        {"min_amount": "2000.00", "channel": FollowUpChannel.DEDICATED.value},
+    ]
+
+
+def default_call_days() -> list[int]:
+    return [0, 1, 2, 3, 4, 5, 6]  # Monday = 0, as date.weekday()
+
+
+DEFAULT_SMS_TEMPLATE_ZH = (
+    "{name}您好，您在{store}购买的{product}已签收。如有任何不满意，请先联系我们（{hotline}），我们马上为您处理。"
+)
+DEFAULT_SMS_TEMPLATE_EN = (
+    "Hi {name}, your {product} from {store} has been delivered. "
+    "If anything is not right, tell us first at {hotline} and we will put it right."
+)
+
+
+class FollowUpPolicy(models.Model):
+    """How a store follows up its deliveries. A store without a saved policy uses these defaults."""
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="followup_policy")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    # {"USD": "7.10"}: one unit of the order's currency in the policy's currency.
+    exchange_rates = models.JSONField(_("exchange rates"), default=dict, blank=True)
+    # Ascending [{"min_amount": "300.00", "channel": "sms"}, ...]; below the first tier nothing is planned.
+    tiers = models.JSONField(_("tiers"), default=default_tiers)
+    call_window_start = models.TimeField(_("call window starts"), default=time(18, 0))
+    call_window_end = models.TimeField(_("call window ends"), default=time(19, 0))
+    call_days = models.JSONField(_("call days"), default=default_call_days)
+    sms_send_from = models.TimeField(_("SMS sent from"), default=time(9, 0))
+    sms_send_until = models.TimeField(_("SMS sent until"), default=time(21, 0))
+    sms_language = models.CharField(
+        _("SMS language"), max_length=7, choices=SmsLanguage.choices, default=SmsLanguage.ZH_HANS
+    )
+    sms_template_zh = models.TextField(_("SMS template (Chinese)"), default=DEFAULT_SMS_TEMPLATE_ZH)
+    sms_template_en = models.TextField(_("SMS template (English)"), default=DEFAULT_SMS_TEMPLATE_EN)
+    sms_opt_out_zh = models.CharField(_("opt-out wording (Chinese)"), max_length=40, default="回T退订")
+    sms_opt_out_en = models.CharField(_("opt-out wording (English)"), max_length=40, default="Reply STOP to opt out")
+    # Extra inbound words that opt a customer out, besides STOP/UNSUBSCRIBE/退订/T.
+    opt_out_words = models.JSONField(_("extra opt-out words"), default=list, blank=True)
+    max_call_attempts = models.PositiveSmallIntegerField(_("maximum call attempts"), default=3)
+    overflow_rule = models.CharField(
+        _("when calls exceed capacity"), max_length=12, choices=OverflowRule.choices, default=OverflowRule.NEXT_WINDOW
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("follow-up policy")
+        verbose_name_plural = _("follow-up policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(call_window_end__gt=models.F("call_window_start")), name="policy_call_window_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(sms_send_until__gt=models.F("sms_send_from")), name="policy_sms_hours_ordered"
+            ),
+            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="policy_currency_iso"),
+            models.CheckConstraint(condition=Q(max_call_attempts__gte=1), name="policy_call_attempts_positive"),
+            models.CheckConstraint(condition=Q(sms_language__in=SmsLanguage.values), name="policy_sms_language"),
+            models.CheckConstraint(condition=Q(overflow_rule__in=OverflowRule.values), name="policy_overflow_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store.code} policy"
+
+    def channel_for(self, amount: Decimal) -> str | None:
+        """The channel of the highest tier the amount (in the policy currency) reaches, or None."""
+        channel = None
+        for tier in self.tiers:
+            if amount >= Decimal(tier["min_amount"]):
+                channel = tier["channel"]
+        return channel
+
+    def amount_in_policy_currency(self, amount: Decimal, currency: str) -> Decimal | None:
+        if currency == self.currency:
+            return amount
+        rate = self.exchange_rates.get(currency)
+        return None if rate is None else amount * Decimal(str(rate))
+
+
+class FollowUp(models.Model):
+    Channel = FollowUpChannel
+    Status = FollowUpStatus
+    SuppressedReason = SuppressedReason
+    FINAL = (FollowUpStatus.SENT, FollowUpStatus.DONE, FollowUpStatus.FAILED, FollowUpStatus.SUPPRESSED)
+
+    # No index of its own: (store, window_start) below serves every lookup by store. Each index is paid for on
+    # every one of an evening's 100,000 inserts.
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="followups", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="followups")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="followups")
+    # The channel the order's value asked for, before the customer's wishes and capacity had their say.
+    tier = models.CharField(_("tier"), max_length=10, choices=FollowUpChannel.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=FollowUpChannel.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.PLANNED
+    )
+    # The store-local day of the delivery: one care contact per customer per day.
+    contact_day = models.DateField(_("contact day"))
+    window_start = models.DateTimeField(_("window start"))
+    window_end = models.DateTimeField(_("window end"))
+    assignee = models.ForeignKey(
+        Agent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followups",
+        verbose_name=_("assignee"),
+        db_index=False,  # (assignee, window_start) below serves it
+    )
+    # Did not fit tonight's capacity: shown to the store manager, moved by the overflow rule.
+    overflowed = models.BooleanField(_("over capacity"), default=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=24, blank=True)
+    suppressed_reason = models.CharField(_("suppressed because"), max_length=40, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged", verbose_name=_("merged into")
+    )
+    # SMS dispatch: the text as claimed (so a reconciliation compares exactly what was sent), the claim time,
+    # the provider's message id and its last reported status.
+    message_body = models.TextField(_("message"), blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    provider_id = models.CharField(_("provider id"), max_length=64, blank=True)
+    provider_status = models.CharField(_("provider status"), max_length=16, blank=True)
+    error_code = models.CharField(_("error code"), max_length=16, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["window_start", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.CheckConstraint(condition=Q(channel__in=FollowUpChannel.values), name="followup_channel_valid"),
+            models.CheckConstraint(condition=Q(tier__in=FollowUpChannel.values), name="followup_tier_valid"),
+            models.CheckConstraint(condition=Q(status__in=FollowUpStatus.values), name="followup_status_valid"),
+            models.CheckConstraint(
+                condition=Q(window_end__gt=models.F("window_start")), name="followup_window_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="suppressed") | ~Q(suppressed_reason=""), name="followup_suppressed_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | ~Q(provider_id=""), name="followup_sent_has_provider_id"
+            ),
+            # One live contact per order, and per customer and day (several orders of a day are merged). Closed
+            # rows do not count: an unanswered call is closed before its care SMS fallback is planned.
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(status__in=LIVE_STATUSES), name="followup_one_live_per_order"
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "contact_day"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="followup_one_live_per_customer_day",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "channel", "window_start"], name="followup_due"),
+            models.Index(fields=["assignee", "window_start"], name="followup_assignee_window"),
+            models.Index(fields=["store", "window_start"], name="followup_store_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.customer} ({self.order.external_id})"
+
+
+class FollowUpOutcome(models.TextChoices):
+    """What the agent logged after a call attempt (one click on the call panel)."""
+
+    SATISFIED = "satisfied", _("Reached, satisfied")
+    DISSATISFIED = "dissatisfied", _("Reached, dissatisfied")
+    NO_ANSWER = "no_answer", _("No answer")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    DO_NOT_CALL = "do_not_call", _("Asked not to be called")
+    CALL_BACK = "call_back", _("Call me back later")
+
+
+class CallAttempt(models.Model):
+    """One logged outcome of a call follow-up. (followup, seq) is unique: the same attempt is never logged twice,
+    whether by a double click or by two people at once."""
+
+    Outcome = FollowUpOutcome
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="call_attempts")
+    seq = models.PositiveSmallIntegerField(_("attempt"))
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="call_attempts", verbose_name=_("agent"))
+    outcome = models.CharField(_("outcome"), max_length=24, choices=FollowUpOutcome.choices)
+    cause = models.CharField(_("cause"), max_length=24, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
+    case = models.ForeignKey("crm.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="call_attempts")
+    at = models.DateTimeField(_("logged at"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("call attempt")
+        verbose_name_plural = _("call attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["followup", "seq"], name="call_attempt_once_per_seq"),
+            models.CheckConstraint(condition=Q(outcome__in=FollowUpOutcome.values), name="call_attempt_outcome_valid"),
+            models.CheckConstraint(
+                condition=~Q(outcome="call_back") | Q(callback_at__isnull=False), name="call_attempt_callback_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.followup_id}#{self.seq} {self.outcome}"
+
+
+class CallScript(models.Model):
+    """The store's call script, edited by its manager. Placeholders: {customer}, {product}, {hotline}, {store}."""
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="call_script")
+    body = models.TextField(_("script"))
+    updated_by = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("call script")
+        verbose_name_plural = _("call scripts")
+
+    def __str__(self) -> str:
+        return f"{self.store.code} script"
+
+
+class CallStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    INITIATED = "initiated", _("Initiated")
+    RINGING = "ringing", _("Ringing")
+    IN_PROGRESS = "in-progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    BUSY = "busy", _("Busy")
+    NO_ANSWER = "no-answer", _("No answer")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
+
+
+class Call(models.Model):
+    """One call placed for a follow-up: the agent's phone rings first, then the customer is bridged in."""
+
+    Status = CallStatus
+    FINAL = (CallStatus.COMPLETED, CallStatus.BUSY, CallStatus.NO_ANSWER, CallStatus.FAILED, CallStatus.CANCELED)
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="calls")
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="calls")
+    provider_id = models.CharField(_("provider id"), max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=12, choices=CallStatus.choices, default=CallStatus.QUEUED)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (s)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        constraints = [models.CheckConstraint(condition=Q(status__in=CallStatus.values), name="call_status_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} ({self.status})"
+
+
+class TelephonyEventKind(models.TextChoices):
+    MESSAGE_STATUS = "message_status", _("Message status")
+    CALL_STATUS = "call_status", _("Call status")
+    INBOUND_SMS = "inbound_sms", _("Inbound SMS")
+
+
+class TelephonyEvent(models.Model):
+    """A signed webhook as it came, so every state change can be explained."""
+
+    Kind = TelephonyEventKind
+
+    kind = models.CharField(_("kind"), max_length=16, choices=TelephonyEventKind.choices)
+    provider_id = models.CharField(_("provider id"), max_length=64, blank=True)
+    followup = models.ForeignKey(FollowUp, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("telephony event")
+        verbose_name_plural = _("telephony events")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=TelephonyEventKind.values), name="telephony_event_kind_valid")
+        ]
+        indexes = [models.Index(fields=["provider_id"], name="telephony_event_provider_id")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.provider_id}"

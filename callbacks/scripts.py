@@ -1,0 +1,29 @@
+"""The call script shown on the panel: the store's own, or a translated default, with its placeholders filled."""
+
+from django.utils.translation import gettext as _
+
+from crm.models import Customer, Order, Store
+
+PLACEHOLDERS = ("{customer}", "{product}", "{store}", "{hotline}")
+
+
+def default_script() -> str:
+    return _(
+        "Hello {customer}, this is {store}. Your {product} was signed for today: did everything arrive well?\n"
+        "If anything is not right, please come to us first: we will put it right quickly.\n"
+        "You can always reach the store manager directly on {hotline}."
+    )
+
+
+def render_script(body: str | None, *, store: Store, customer: Customer, order: Order) -> str:
+    """Fill only our placeholders (plain replacement: a manager's own braces stay as typed)."""
+    text = body or default_script()
+    values = {
+        "{customer}": customer.name,
+        "{product}": order.product_summary or order.external_id,
+        "{store}": store.name,
+        "{hotline}": store.manager_hotline or "—",
+    }
+    for token, value in values.items():
+        text = text.replace(token, value)
+    return text

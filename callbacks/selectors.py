@@ -1,0 +1,223 @@
+"""Read queries for the agents' pages, scoped to what the user may see, in a constant number of queries."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from callbacks.errors import FollowUpNotFound
+from callbacks.models import CALL_CHANNELS, Call, CallAttempt, CallScript, FollowUp
+from crm import roles
+from crm.models import Agent, Store
+from crm.selectors import stores_for_user
+from crm.timezones import store_day_bounds, store_today
+
+OPEN_STATUSES = (FollowUp.Status.PLANNED, FollowUp.Status.IN_PROGRESS)
+DONE_STATUSES = (FollowUp.Status.DONE, FollowUp.Status.FAILED)
+
+
+def followups_for_user(
+    *, user, is_manager: bool | None = None, stores: list[Store] | None = None, agent: Agent | None = None
+) -> QuerySet[FollowUp]:
+    """Call follow-ups the user may open: a manager those of their stores, an agent only their own.
+
+    A caller that already loaded the user's role, stores (`stores_for_user`) or agent profile passes them:
+    plain ids instead of joins and subqueries keep PostgreSQL's planning time small on the busiest page.
+    """
+    calls = FollowUp.objects.filter(channel__in=CALL_CHANNELS)
+    if not user.is_authenticated:
+        return calls.none()
+    if user.is_superuser:
+        return calls
+    store_scope = [store.pk for store in stores] if stores is not None else stores_for_user(user=user)
+    if roles.is_store_manager(user) if is_manager is None else is_manager:
+        return calls.filter(store__in=store_scope)
+    mine = Q(assignee=agent) if agent is not None else Q(assignee__user=user)
+    return calls.filter(mine, store__in=store_scope)
+
+
+def agent_of(*, user) -> Agent | None:
+    return Agent.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+def _tonight(stores: list[Store], now: datetime) -> Q:
+    """Windows that start on each store's own local today (one OR term per store, each in its own timezone)."""
+    q = Q(pk__in=[])
+    for store in stores:
+        start, end = store_day_bounds(store, store_today(store, now=now))
+        q |= Q(store=store, window_start__gte=start, window_start__lt=end)
+    return q
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    store: Store | None = None
+    status: str = "open"  # open | done | all
+    agent: Agent | None = None  # managers only: whose queue
+
+
+@dataclass(frozen=True)
+class AgentLoad:
+    agent: Agent
+    done: int
+    left: int
+
+
+@dataclass(frozen=True)
+class Queue:
+    rows: list[FollowUp]
+    done: int
+    left: int
+    total: int
+    capacity: int | None
+    truncated: bool
+    loads: list[AgentLoad]
+
+
+QUEUE_PAGE_SIZE = 50
+# What a queue row shows: fetching only these keeps the page's cost in its rows, not in unused columns.
+QUEUE_ROW_FIELDS = (
+    *("id", "store", "customer", "order", "channel", "status", "window_start", "window_end"),
+    *("assignee", "attempts", "outcome"),
+    *("store__name", "store__timezone"),
+    *("customer__name", "customer__phone"),
+    *("order__external_id", "order__total_amount", "order__currency", "order__items", "order__delivered_at"),
+    *("assignee__user__username", "assignee__user__first_name", "assignee__user__last_name"),
+)
+
+
+_COUNTS = {
+    "done": Count("pk", filter=Q(status__in=DONE_STATUSES)),
+    "left": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+}
+
+
+def _loads(base: QuerySet[FollowUp], agents: list[Agent]) -> list[AgentLoad]:
+    by_agent = {row["assignee"]: row for row in base.order_by().values("assignee").annotate(**_COUNTS)}
+    return [
+        AgentLoad(
+            agent=agent, done=by_agent.get(agent.pk, {}).get("done", 0), left=by_agent.get(agent.pk, {}).get("left", 0)
+        )
+        for agent in agents
+    ]
+
+
+def queue_tonight(
+    *,
+    user,
+    stores: list[Store],
+    filters: QueueFilters,
+    is_manager: bool,
+    agent: Agent | None = None,
+    agents: list[Agent] | None = None,
+    now: datetime | None = None,
+) -> Queue:
+    """Tonight's calls, dedicated tier first within each window; counts done/left in one aggregate query.
+
+    With `agents` (a manager's view) also each agent's done/left, in one more grouped query.
+    """
+    now = now or timezone.now()
+    scope = [filters.store] if filters.store else stores
+    base = followups_for_user(user=user, is_manager=is_manager, stores=stores, agent=agent).filter(_tonight(scope, now))
+    if filters.agent is not None:
+        base = base.filter(assignee=filters.agent)
+    counts = base.aggregate(**_COUNTS)
+    rows = base
+    if filters.status == "open":
+        rows = rows.filter(status__in=OPEN_STATUSES)
+    elif filters.status == "done":
+        rows = rows.filter(status__in=DONE_STATUSES)
+    rows = (
+        rows.select_related("store", "customer", "order", "assignee__user")
+        .only(*QUEUE_ROW_FIELDS)
+        .annotate(
+            tier_rank=SqlCase(
+                When(channel=FollowUp.Channel.DEDICATED, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("window_start", "tier_rank", "-order__total_amount", "pk")
+    )
+    page = list(rows[: QUEUE_PAGE_SIZE + 1])
+    whose = filters.agent or agent
+    return Queue(
+        rows=page[:QUEUE_PAGE_SIZE],
+        done=counts["done"],
+        left=counts["left"],
+        total=counts["done"] + counts["left"],
+        capacity=whose.evening_capacity if whose is not None else None,
+        truncated=len(page) > QUEUE_PAGE_SIZE,
+        loads=_loads(base, agents) if agents is not None and filters.agent is None else [],
+    )
+
+
+def followup_next_open(*, user, after: FollowUp, now: datetime | None = None) -> FollowUp | None:
+    """The next call in the user's own queue tonight, to open once an outcome is logged."""
+    stores = list(stores_for_user(user=user))
+    return (
+        followups_for_user(user=user)
+        .filter(_tonight(stores, now or timezone.now()), assignee__user=user, status__in=OPEN_STATUSES)
+        .exclude(pk=after.pk)
+        .order_by("window_start", "pk")
+        .first()
+    )
+
+
+def followup_get_for_user(*, user, followup_id: int) -> FollowUp:
+    followup = (
+        followups_for_user(user=user)
+        .select_related("store", "customer__dedicated_owner__user", "order", "assignee__user")
+        .filter(pk=followup_id)
+        .first()
+    )
+    if followup is None:
+        raise FollowUpNotFound(followup_id=followup_id)
+    return followup
+
+
+def followup_attempts(*, followup: FollowUp) -> list[CallAttempt]:
+    return list(followup.call_attempts.select_related("agent__user", "case"))
+
+
+def followup_latest_call(*, followup: FollowUp) -> Call | None:
+    return followup.calls.order_by("-started_at", "-pk").first()
+
+
+def call_script_for(*, store: Store) -> CallScript | None:
+    return CallScript.objects.filter(store=store).first()
+
+
+def agents_for_stores(*, stores: list[Store]) -> list[Agent]:
+    return list(
+        Agent.objects.filter(stores__in=stores, user__is_active=True).select_related("user").distinct().order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class CustomerHistory:
+    orders: list
+    contacts: list[FollowUp]
+    cases: list
+    reviews: list
+    changes: list
+
+
+HISTORY_LIMIT = 10
+
+
+def customer_history(*, followup: FollowUp) -> CustomerHistory:
+    """What the agent needs at hand about the customer: one query per section, each capped."""
+    customer = followup.customer
+    return CustomerHistory(
+        orders=list(customer.orders.order_by("-placed_at")[:HISTORY_LIMIT]),
+        contacts=list(
+            customer.followups.exclude(pk=followup.pk)
+            .select_related("order", "assignee__user")
+            .order_by("-window_start")[:HISTORY_LIMIT]
+        ),
+        cases=list(customer.cases.select_related("assignee__user").order_by("-opened_at")[:HISTORY_LIMIT]),
+        # Reviews live in the reviews app; the reverse relation keeps callbacks from importing it.
+        reviews=list(customer.reviews.order_by("-posted_at")[:HISTORY_LIMIT]),
+        changes=list(customer.changes.select_related("changed_by").order_by("-changed_at", "-id")[:HISTORY_LIMIT]),
+    )

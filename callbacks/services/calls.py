@@ -1,0 +1,92 @@
+"""Click-to-call: ring the agent first, then bridge the customer (TwiML served by callbacks.webhooks).
+
+The agent pages call `call_start` and show `Call.status`; provider status callbacks (or `call_refresh`)
+move that status forward only.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callbacks.errors import AgentPhoneMissing, CallNotAllowed, TelephonyFailed
+from callbacks.models import CALL_CHANNELS, Call, FollowUp
+from callbacks.telephony import TelephonyError, get_backend
+from crm.errors import PermissionDenied
+from crm.models import Agent, Customer
+
+from .messages import public_url
+from .policy import policy_for_store
+
+_CALL_RANK = {
+    Call.Status.QUEUED: 0,
+    Call.Status.INITIATED: 1,
+    Call.Status.RINGING: 2,
+    Call.Status.IN_PROGRESS: 3,
+    **dict.fromkeys(Call.FINAL, 4),
+}
+_NO_CALLS = (
+    Customer.ContactPreference.NO_CALLS,
+    Customer.ContactPreference.SMS_ONLY,
+    Customer.ContactPreference.DO_NOT_CONTACT,
+)
+
+
+@transaction.atomic
+def call_start(*, followup: FollowUp, agent: Agent) -> Call:
+    """Place a call for a follow-up: the agent's phone rings, then the customer is connected."""
+    followup = FollowUp.objects.select_for_update().select_related("customer", "store").get(pk=followup.pk)
+    customer = followup.customer
+    if not agent.stores.filter(pk=followup.store_id).exists():
+        raise PermissionDenied(_("The agent does not serve this store."))
+    if followup.channel not in CALL_CHANNELS or followup.status not in (
+        FollowUp.Status.PLANNED,
+        FollowUp.Status.IN_PROGRESS,
+    ):
+        raise CallNotAllowed(_("This follow-up is not an open call."), followup_id=followup.pk)
+    if customer.contact_preference in _NO_CALLS or not customer.phone:
+        raise CallNotAllowed(_("The customer asked not to be called, or has no phone."), followup_id=followup.pk)
+    if followup.attempts >= policy_for_store(store=followup.store).max_call_attempts:
+        raise CallNotAllowed(_("The store's maximum number of call attempts is reached."), followup_id=followup.pk)
+    if followup.calls.exclude(status__in=Call.FINAL).exists():
+        raise CallNotAllowed(_("A call for this follow-up is already under way."), followup_id=followup.pk)
+    if not agent.phone:
+        raise AgentPhoneMissing(field="phone")
+    try:
+        placed = get_backend().start_call(
+            agent_phone=agent.phone,
+            customer_phone=customer.phone,
+            twiml_url=public_url("twilio:call-bridge", followup.pk),
+            status_callback=public_url("twilio:call-status", followup.pk),
+        )
+    except TelephonyError as exc:
+        raise TelephonyFailed(str(exc), code_from_provider=exc.code) from exc
+    status = placed.status if placed.status in Call.Status.values else Call.Status.QUEUED
+    call = Call.objects.create(
+        followup=followup, agent=agent, provider_id=placed.sid, status=status, started_at=timezone.now()
+    )
+    # Attempts are counted when the agent logs the outcome (services.outcomes), not here.
+    followup.status = FollowUp.Status.IN_PROGRESS
+    followup.save(update_fields=["status", "updated_at"])
+    return call
+
+
+@transaction.atomic
+def call_status_advance(*, call: Call, status: str, duration_seconds: int | None = None) -> Call:
+    """Move a call's status forward; duplicates and late, out-of-order reports change nothing."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if status not in _CALL_RANK or _CALL_RANK[status] <= _CALL_RANK[call.status]:
+        return call
+    call.status = status
+    if status in Call.FINAL:
+        call.ended_at, call.duration_seconds = timezone.now(), duration_seconds
+    call.save(update_fields=["status", "ended_at", "duration_seconds"])
+    return call
+
+
+def call_refresh(*, call: Call) -> Call:
+    """Ask the provider for the call's status (when callbacks cannot reach us, e.g. on a laptop)."""
+    try:
+        current = get_backend().fetch_call(sid=call.provider_id)
+    except TelephonyError as exc:
+        raise TelephonyFailed(str(exc)) from exc
+    return call_status_advance(call=call, status=current.status, duration_seconds=current.duration_seconds)

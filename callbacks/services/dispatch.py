@@ -1,0 +1,205 @@
+"""Care SMS dispatch, at most once: claim (planned → sending), send, record (sent / failed), reconcile.
+
+A provider's message create is not idempotent, so nothing here ever resends blindly:
+
+- A claim commits `sending` with the exact text and the claim time *before* the request leaves.
+- A worker only starts a request while its claim is young (`_send_deadline`); every request ends within the
+  HTTP timeout. So once a claim is older than SMS_RECONCILE_AFTER_SECONDS no request for it is in flight.
+- Such a stuck row (worker killed, database or broker gone, 5xx or timeout from the provider) is looked up
+  at the provider by recipient, time and exact text: found → `sent` with its id; not found → `planned`
+  again, because then it was certainly never accepted.
+- Only answers that prove nothing was accepted (a 4xx refusal, a 429, no connection) change a row directly.
+"""
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from callbacks.models import FollowUp
+from callbacks.telephony import MessageRejected, OutcomeUnknown, ProviderBusy, TelephonyError, get_backend
+from crm.models import Customer
+
+from .messages import public_url, sms_render
+from .policy import policy_for_store
+from .rows import followups_set
+from .windows import sms_window
+
+Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
+SMS_MAX_ATTEMPTS = 5
+# Answers are committed in groups: one statement (and one WAL flush) per group instead of per message.
+_RECORD_EVERY = 50
+# The provider's clock and ours may differ a little; look a bit before the claim when reconciling.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    failed: int = 0
+    retry_later: int = 0
+    unknown: int = 0
+    suppressed: int = 0
+    rescheduled: int = 0
+    reconciled_sent: int = 0
+    reconciled_replanned: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _send_deadline(claimed_at: datetime) -> datetime:
+    margin = timedelta(seconds=2 * settings.TWILIO_HTTP_TIMEOUT)
+    return claimed_at + timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS) - margin
+
+
+_CLAIM_FIELDS = ["status", "suppressed_reason", "window_start", "window_end", "claimed_at", "attempts", "message_body"]
+_RESULT_FIELDS = ["status", "claimed_at", "provider_id", "provider_status", "sent_at", "outcome", "error_code"]
+
+
+@transaction.atomic
+def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowUp]:
+    rows = list(
+        FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status=Status.PLANNED, channel=FollowUp.Channel.SMS, window_start__lte=now)
+        .select_related("customer", "order", "store__followup_policy")
+        .order_by("window_start", "id")[:limit]
+    )
+    claimed, policies = [], {}
+    for row in rows:
+        if row.store_id not in policies:
+            policies[row.store_id] = policy_for_store(store=row.store)
+        policy = policies[row.store_id]
+        customer = row.customer
+        # The customer's wishes may have changed since planning: they still win.
+        reason = (
+            Reason.NO_PHONE
+            if not customer.phone
+            else Reason.DO_NOT_CONTACT
+            if customer.contact_preference == Customer.ContactPreference.DO_NOT_CONTACT
+            else Reason.SMS_OPT_OUT
+            if customer.sms_opt_out
+            else ""
+        )
+        if reason:
+            row.status, row.suppressed_reason = Status.SUPPRESSED, reason
+            report.suppressed += 1
+        elif row.window_end <= now:  # sending hours closed while nobody swept: the next morning
+            row.window_start, row.window_end = sms_window(policy=policy, store=row.store, moment=now)
+            report.rescheduled += 1
+        else:
+            row.status, row.claimed_at, row.attempts = Status.SENDING, now, row.attempts + 1
+            row.message_body = sms_render(followup=row, policy=policy)
+            claimed.append(row)
+    followups_set(rows=rows, fields=_CLAIM_FIELDS)
+    return claimed
+
+
+def _send(row: FollowUp):
+    """Runs in a sender thread: HTTP only, no database."""
+    if timezone.now() >= _send_deadline(row.claimed_at):
+        return None  # too old to start safely: the reconciler will look it up
+    callback = public_url("twilio:message-status", row.pk)
+    try:
+        return get_backend().send_sms(to=row.customer.phone, body=row.message_body, status_callback=callback)
+    except TelephonyError as exc:
+        return exc
+
+
+def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool:
+    """Set the row's fields from the provider's answer. False when there is nothing to write (outcome unknown)."""
+    if result is None or isinstance(result, OutcomeUnknown):
+        report.unknown += 1
+        if result is not None:
+            report.errors.append(f"{row.pk}: {result}")
+        return False
+    if isinstance(result, ProviderBusy):
+        row.status, row.claimed_at, row.error_code = Status.PLANNED, None, result.code
+        report.retry_later += 1
+    elif isinstance(result, MessageRejected):
+        row.status, row.error_code = Status.FAILED, result.code
+        row.outcome = "opted_out" if result.opted_out else "rejected"
+        report.failed += 1
+    else:
+        row.status, row.provider_id, row.provider_status, row.sent_at = Status.SENT, result.sid, result.status, now
+        report.sent += 1
+    return True
+
+
+def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport) -> None:
+    """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled."""
+    now = timezone.now()
+    claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
+    changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
+    with transaction.atomic():
+        followups_set(rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
+        opted_out = [row.customer_id for row in changed if row.outcome == "opted_out"]
+        if opted_out:
+            Customer.objects.filter(pk__in=opted_out).update(sms_opt_out=True)
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _senders() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():  # a forked worker needs its own threads
+        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=settings.SMS_SEND_THREADS, thread_name_prefix="sms"))
+    return _pool[1]
+
+
+def sms_dispatch_due(*, time_budget: float | None = None) -> DispatchReport:
+    """Reconcile stuck rows, then claim and send due care SMS in batches until none is due or time is up."""
+    report = DispatchReport()
+    sms_reconcile_stuck(report=report)
+    budget = time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS
+    stop_at = time.monotonic() + budget
+    while True:
+        batch = _claim(now=timezone.now(), limit=settings.SMS_BATCH_SIZE, report=report)
+        throttled = report.retry_later
+        answers: list[tuple[FollowUp, object]] = []
+        for row, result in zip(batch, _senders().map(_send, batch), strict=True):
+            answers.append((row, result))
+            if len(answers) >= _RECORD_EVERY:
+                _record(answers, report)
+                answers = []
+        _record(answers, report)
+        # Stop when nothing is due, time is up, or the provider asks us to slow down (next sweep retries).
+        if not batch or time.monotonic() >= stop_at or report.retry_later > throttled:
+            return report
+
+
+def sms_reconcile_stuck(*, report: DispatchReport | None = None) -> DispatchReport:
+    """Rows in `sending` past any in-flight request: ask the provider what it accepted before a resend."""
+    report = report or DispatchReport()
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS)
+    with transaction.atomic():
+        stuck = list(
+            FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=Status.SENDING, claimed_at__lt=cutoff)
+            .select_related("customer")
+            .order_by("claimed_at")[: settings.SMS_BATCH_SIZE]
+        )
+        for row in stuck:
+            try:
+                found = get_backend().list_messages(to=row.customer.phone, sent_after=row.claimed_at - _CLOCK_SKEW)
+            except TelephonyError as exc:
+                report.errors.append(f"reconcile {row.pk}: {exc}")
+                continue  # the provider cannot tell us now: stay in `sending`, ask again next sweep
+            match = next((m for m in found if m.body == row.message_body), None)
+            if match is not None:
+                FollowUp.objects.filter(pk=row.pk).update(
+                    status=Status.SENT, provider_id=match.sid, provider_status=match.status, sent_at=now, updated_at=now
+                )
+                report.reconciled_sent += 1
+            elif row.attempts >= SMS_MAX_ATTEMPTS:
+                FollowUp.objects.filter(pk=row.pk).update(status=Status.FAILED, outcome="gave_up", updated_at=now)
+                report.failed += 1
+            else:
+                FollowUp.objects.filter(pk=row.pk).update(status=Status.PLANNED, claimed_at=None, updated_at=now)
+                report.reconciled_replanned += 1
+    return report

@@ -1,0 +1,109 @@
+"""What the provider tells us: message and call status callbacks and inbound SMS. Each is recorded as it came
+(TelephonyEvent) and only ever moves a state forward."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from callbacks.models import Call, FollowUp, TelephonyEvent
+from crm.models import Case, Customer, Order
+from crm.services.cases import case_open
+
+from .calls import call_status_advance
+from .policy import policy_for_store
+
+Status = FollowUp.Status
+_MESSAGE_RANK = {
+    "accepted": 0, "scheduled": 0, "queued": 0, "sending": 1, "sent": 2,
+    "delivered": 3, "undelivered": 3, "failed": 3, "read": 4,
+}  # fmt: skip
+OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "退订", "T"})
+OPT_IN_WORDS = frozenset({"START"})
+# A reply counts as about a delivery for this long after it; older ones are not opened as cases.
+RECENT_DELIVERY = timedelta(days=14)
+
+
+@transaction.atomic
+def message_status_record(*, followup_id: int, payload: dict[str, str]) -> FollowUp | None:
+    sid, status = payload.get("MessageSid", ""), payload.get("MessageStatus", "")
+    followup = FollowUp.objects.select_for_update().filter(pk=followup_id).first()
+    TelephonyEvent.objects.create(
+        kind=TelephonyEvent.Kind.MESSAGE_STATUS,
+        provider_id=sid,
+        followup=followup,
+        payload=payload,
+        received_at=timezone.now(),
+    )
+    if followup is None or status not in _MESSAGE_RANK or not sid:
+        return followup
+    fields = []
+    if followup.status in (Status.PLANNED, Status.SENDING):
+        # The provider accepted it: this is proof of sending, even if our own commit never happened.
+        followup.status, followup.provider_id, followup.sent_at = Status.SENT, sid, timezone.now()
+        fields += ["status", "provider_id", "sent_at"]
+    current = _MESSAGE_RANK.get(followup.provider_status, -1)
+    if followup.provider_id == sid and _MESSAGE_RANK[status] > current:
+        followup.provider_status = status
+        fields.append("provider_status")
+        if status in ("undelivered", "failed"):
+            followup.outcome = "undelivered"
+            fields.append("outcome")
+    if fields:
+        followup.save(update_fields=[*fields, "updated_at"])
+    return followup
+
+
+@transaction.atomic
+def call_status_record(*, followup_id: int, payload: dict[str, str]) -> Call | None:
+    sid = payload.get("CallSid", "")
+    call = Call.objects.filter(provider_id=sid, followup_id=followup_id).first()
+    TelephonyEvent.objects.create(
+        kind=TelephonyEvent.Kind.CALL_STATUS,
+        provider_id=sid,
+        followup_id=call.followup_id if call else None,
+        payload=payload,
+        received_at=timezone.now(),
+    )
+    if call is None:
+        return None
+    duration = payload.get("CallDuration", "")
+    return call_status_advance(
+        call=call, status=payload.get("CallStatus", ""), duration_seconds=int(duration) if duration.isdigit() else None
+    )
+
+
+def _word(body: str) -> str:
+    return body.strip().strip("。.!！").upper()
+
+
+@transaction.atomic
+def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
+    """STOP-words opt the sender out (START back in); any other reply about a recent delivery opens a case."""
+    sender, body = payload.get("From", ""), payload.get("Body", "")
+    TelephonyEvent.objects.create(
+        kind=TelephonyEvent.Kind.INBOUND_SMS,
+        provider_id=payload.get("MessageSid", ""),
+        payload=payload,
+        received_at=timezone.now(),
+    )
+    customers = list(Customer.objects.select_for_update().filter(phone=sender).select_related("store"))
+    word, cases = _word(body), []
+    for customer in customers:
+        store_words = {_word(w) for w in policy_for_store(store=customer.store).opt_out_words}
+        if word in OPT_OUT_WORDS or word in store_words:
+            Customer.objects.filter(pk=customer.pk).update(sms_opt_out=True, updated_at=timezone.now())
+        elif word in OPT_IN_WORDS:
+            Customer.objects.filter(pk=customer.pk).update(sms_opt_out=False, updated_at=timezone.now())
+        elif body.strip():
+            order = (
+                Order.objects.filter(customer=customer, delivered_at__gte=timezone.now() - RECENT_DELIVERY)
+                .order_by("-delivered_at")
+                .first()
+            )
+            if order is not None:
+                case, _ = case_open(
+                    store=customer.store, customer=customer, order=order, source=Case.Source.INBOUND_SMS, summary=body
+                )
+                cases.append(case)
+    return cases

@@ -1,0 +1,32 @@
+"""The care SMS text: the store's template in its language and voice, with the opt-out wording appended."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from callbacks.models import FollowUp, FollowUpPolicy, SmsLanguage
+
+from .policy import policy_for_store
+
+_NO_PRODUCT = {SmsLanguage.ZH_HANS: "商品", SmsLanguage.EN: "order"}
+
+
+def sms_render(*, followup: FollowUp, policy: FollowUpPolicy | None = None) -> str:
+    store, order = followup.store, followup.order
+    policy = policy or policy_for_store(store=store)
+    chinese = policy.sms_language == SmsLanguage.ZH_HANS
+    template = policy.sms_template_zh if chinese else policy.sms_template_en
+    text = template.format_map(
+        {
+            "name": followup.customer.name,
+            "product": order.product_summary or _NO_PRODUCT[policy.sms_language],
+            "store": store.name,
+            "hotline": store.manager_hotline,
+        }
+    )
+    # Chinese rules require the opt-out instruction in every marketing-adjacent SMS.
+    return f"{text}{policy.sms_opt_out_zh}" if chinese else f"{text} {policy.sms_opt_out_en}"
+
+
+def public_url(name: str, *args) -> str:
+    """An absolute URL of ours as the provider must call it (PUBLIC_BASE_URL + path)."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(name, args=args)

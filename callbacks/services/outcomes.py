@@ -1,0 +1,138 @@
+"""Logging what came of a call: one click on the call panel, and what follows from it.
+
+Double clicks and two people on one follow-up cannot log twice: the panel posts the attempt number it showed
+(`expected_seq`); under a row lock on the follow-up the service compares it with the attempts already logged,
+and (followup, seq) is unique in the database as the last line of defence.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callbacks.errors import FollowUpChanged, FollowUpClosed, FollowUpNotFound
+from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome
+from callbacks.selectors import followups_for_user
+from crm.errors import InvalidInput
+from crm.models import Agent, Case, Customer
+from crm.services.cases import case_open
+from crm.services.customers import customer_update_profile
+
+from .policy import policy_for_store
+from .windows import sms_window
+
+# How far ahead a customer may ask to be called back.
+CALL_BACK_HORIZON = timedelta(days=14)
+# After no answer, the next try comes this much later, if the window and the store's attempt limit allow.
+RETRY_AFTER = timedelta(minutes=15)
+
+
+def _validate(*, outcome: str, cause: str, callback_at: datetime | None, now: datetime) -> None:
+    if outcome not in FollowUpOutcome.values:
+        raise InvalidInput(_("Unknown outcome."), field="outcome")
+    if outcome == FollowUpOutcome.DISSATISFIED and cause not in Case.Cause.values[1:]:
+        raise InvalidInput(_("Choose what the customer is unhappy about."), field="cause")
+    if outcome == FollowUpOutcome.CALL_BACK:
+        if callback_at is None or timezone.is_naive(callback_at):
+            raise InvalidInput(_("Give the time the customer asked to be called back."), field="callback_at")
+        if not now < callback_at <= now + CALL_BACK_HORIZON:
+            raise InvalidInput(_("The call-back time must be within the next 14 days."), field="callback_at")
+
+
+def _lock(*, followup: FollowUp, agent: Agent) -> FollowUp:
+    locked = (
+        followups_for_user(user=agent.user)
+        .select_for_update(of=("self",))
+        .select_related("store", "customer", "order")
+        .filter(pk=followup.pk)
+        .first()
+    )
+    if locked is None:
+        raise FollowUpNotFound(followup_id=followup.pk)
+    return locked
+
+
+def _care_sms_instead(*, followup: FollowUp, now: datetime) -> FollowUp | None:
+    """After the last unanswered try: a care SMS for the same delivery, unless the customer declined SMS."""
+    customer = followup.customer
+    if customer.sms_opt_out or customer.contact_preference == Customer.ContactPreference.DO_NOT_CONTACT:
+        return None
+    # Within the store's SMS sending hours, like every care SMS.
+    window_start, window_end = sms_window(
+        policy=policy_for_store(store=followup.store), store=followup.store, moment=now
+    )
+    return FollowUp.objects.create(
+        store=followup.store,
+        customer=customer,
+        order=followup.order,
+        tier=followup.tier,
+        channel=FollowUp.Channel.SMS,
+        contact_day=followup.contact_day,
+        window_start=window_start,
+        window_end=window_end,
+    )
+
+
+@transaction.atomic
+def followup_log_outcome(
+    *,
+    followup: FollowUp,
+    agent: Agent,
+    outcome: str,
+    expected_seq: int,
+    cause: str = "",
+    note: str = "",
+    callback_at: datetime | None = None,
+) -> CallAttempt:
+    now = timezone.now()
+    _validate(outcome=outcome, cause=cause, callback_at=callback_at, now=now)
+    followup = _lock(followup=followup, agent=agent)
+    if followup.status in FollowUp.FINAL:
+        raise FollowUpClosed(followup_id=followup.pk)
+    seq = followup.call_attempts.count() + 1
+    if expected_seq != seq:
+        raise FollowUpChanged(followup_id=followup.pk, expected_seq=expected_seq, seq=seq)
+
+    attempt = CallAttempt(
+        followup=followup, seq=seq, agent=agent, outcome=outcome, note=note.strip(), callback_at=callback_at, at=now
+    )
+    followup.attempts += 1
+    sms_fallback = False
+    followup.outcome = outcome
+    followup.status = FollowUp.Status.DONE
+    if outcome == FollowUpOutcome.DISSATISFIED:
+        attempt.cause = cause
+        attempt.case, _joined = case_open(
+            store=followup.store,
+            customer=followup.customer,
+            order=followup.order,
+            source=Case.Source.CALL,
+            cause=cause,
+            summary=note.strip(),
+            actor=agent.user,
+        )
+    elif outcome == FollowUpOutcome.NO_ANSWER:
+        retry_at = now + RETRY_AFTER
+        max_attempts = policy_for_store(store=followup.store).max_call_attempts
+        if followup.attempts < max_attempts and retry_at < followup.window_end:
+            followup.status, followup.window_start = FollowUp.Status.PLANNED, retry_at
+        else:
+            sms_fallback = True
+    elif outcome == FollowUpOutcome.DO_NOT_CALL:
+        # sms_only and stricter wishes already rule out calls: only "any" needs tightening.
+        if followup.customer.contact_preference == Customer.ContactPreference.ANY:
+            customer_update_profile(
+                customer=followup.customer,
+                actor=agent.user,
+                changes={"contact_preference": Customer.ContactPreference.NO_CALLS},
+            )
+    elif outcome == FollowUpOutcome.CALL_BACK:
+        length = followup.window_end - followup.window_start
+        followup.status = FollowUp.Status.PLANNED
+        followup.window_start, followup.window_end = callback_at, callback_at + max(length, timedelta(minutes=30))
+    followup.save(update_fields=["attempts", "outcome", "status", "window_start", "window_end", "updated_at"])
+    if sms_fallback:  # after the call is closed: one live contact per order
+        _care_sms_instead(followup=followup, now=now)
+    attempt.save()
+    return attempt

@@ -1,0 +1,257 @@
+"""Planning: each delivered order becomes at most one care contact, in the delivery's own transaction.
+
+One code path serves the single delivery event (the `order_delivered` receiver) and bulk planning, so the
+rules below hold the same way for one order or 100,000:
+
+1. Tier by the order's value in the policy currency (below the first tier: nothing planned).
+2. The customer's wishes win: no_calls / sms_only turn a call into a care SMS, an SMS opt-out turns an SMS
+   into nothing, do_not_contact suppresses everything. Suppressed rows are kept with their reason.
+3. One care contact per customer per store-local day: the highest tier of the day wins (a contact already
+   under way is never replaced); the others are kept as suppressed, `merged` into it.
+4. Windows: calls in the store's call window (tonight's, or the next allowed day's once it has closed);
+   SMS at once inside sending hours, else at the next opening.
+5. Calls go to on-shift agents serving the store, balanced to their evening capacity; a dedicated-tier
+   customer goes to their owner, chosen (least loaded) and kept on the customer the first time. What does
+   not fit is flagged `overflowed` and handled by the policy's overflow rule.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from callbacks.models import (
+    CALL_CHANNELS,
+    CHANNEL_RANK,
+    LIVE_STATUSES,
+    FollowUp,
+    FollowUpChannel,
+    FollowUpPolicy,
+    OverflowRule,
+)
+from crm.models import Customer, Order, Store
+from crm.timezones import to_store_local
+
+from .capacity import CallCapacity
+from .policy import policy_for_store
+from .rows import customers_set_dedicated_owner, followups_insert
+from .windows import call_window, next_call_window, sms_window
+
+Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
+_SMS_INSTEAD_OF_CALLS = (Customer.ContactPreference.NO_CALLS, Customer.ContactPreference.SMS_ONLY)
+
+
+@dataclass(slots=True)
+class _Customer:
+    id: int
+    phone: str
+    contact_preference: str
+    sms_opt_out: bool
+    dedicated_owner_id: int | None
+
+
+@dataclass(slots=True)
+class _Plan:
+    """One delivery on its way to a FollowUp row, in plain values: planning 100,000 must stay cheap."""
+
+    order: Order
+    customer: _Customer
+    store: Store
+    policy: FollowUpPolicy
+    delivered_at: datetime
+    amount: Decimal
+    tier: str
+    channel: str
+    contact_day: date
+    reason: str = ""
+    merged_into_id: int | None = None  # an existing contact of the same day that stays
+    merged_with: "_Plan | None" = None  # a contact planned in this same call that wins
+    replaces_id: int | None = None  # an existing, not yet started contact this one supersedes
+    window: tuple[datetime, datetime] | None = None
+    assignee_id: int | None = None
+    overflowed: bool = False
+    pk: int | None = None
+
+    @property
+    def rank(self) -> tuple[int, Decimal]:
+        return CHANNEL_RANK[self.channel], self.amount
+
+    def place(self, window: tuple[datetime, datetime], *, assignee_id: int | None = None, overflowed=False) -> None:
+        self.window, self.assignee_id, self.overflowed = window, assignee_id, overflowed
+
+    def as_row(self) -> dict:
+        return {
+            "store_id": self.store.pk, "customer_id": self.customer.id, "order_id": self.order.pk, "tier": self.tier,
+            "channel": self.channel, "status": Status.SUPPRESSED if self.reason else Status.PLANNED,
+            "suppressed_reason": self.reason, "contact_day": self.contact_day, "window_start": self.window[0],
+            "window_end": self.window[1], "assignee_id": self.assignee_id, "overflowed": self.overflowed,
+            "merged_into_id": self.merged_with.pk if self.merged_with else self.merged_into_id,
+        }  # fmt: skip
+
+
+def _apply_wishes(customer: _Customer, tier: str) -> tuple[str, str]:
+    """(channel, suppressed reason or "") after the customer's own wishes."""
+    if not customer.phone:
+        return tier, Reason.NO_PHONE
+    if customer.contact_preference == Customer.ContactPreference.DO_NOT_CONTACT:
+        return tier, Reason.DO_NOT_CONTACT
+    channel = tier
+    if tier in CALL_CHANNELS and customer.contact_preference in _SMS_INSTEAD_OF_CALLS:
+        channel = FollowUpChannel.SMS
+    if channel == FollowUpChannel.SMS and customer.sms_opt_out:
+        return channel, Reason.SMS_OPT_OUT
+    return channel, ""
+
+
+def _draft(order, customer, store, policy, delivered_at) -> _Plan | None:
+    amount = policy.amount_in_policy_currency(order.total_amount, order.currency)
+    day = to_store_local(delivered_at, store).date()
+    if amount is None:
+        tier = policy.channel_for(order.total_amount)  # the currency is unknown: say why nothing happens
+        if tier is None:
+            return None
+        return _Plan(order, customer, store, policy, delivered_at, order.total_amount, tier, tier, day,
+                     reason=Reason.UNKNOWN_CURRENCY)  # fmt: skip
+    tier = policy.channel_for(amount)
+    if tier is None:
+        return None
+    channel, reason = _apply_wishes(customer, tier)
+    return _Plan(order, customer, store, policy, delivered_at, amount, tier, channel, day, reason=reason)
+
+
+def _merge(plans: list[_Plan]) -> list[_Plan]:
+    """Apply the one-contact-per-customer-day rule. Returns the plans that become the day's contact."""
+    groups: dict[tuple[int, date], list[_Plan]] = defaultdict(list)
+    for plan in plans:
+        if not plan.reason:
+            groups[(plan.customer.id, plan.contact_day)].append(plan)
+    if not groups:
+        return []
+    existing: dict[tuple[int, date], FollowUp] = {}
+    for row in (
+        FollowUp.objects.select_for_update()
+        .filter(customer_id__any_of={c for c, _ in groups}, contact_day__any_of={d for _, d in groups})
+        .exclude(status=Status.SUPPRESSED)
+        .only("id", "customer_id", "contact_day", "status", "channel")
+    ):
+        key = (row.customer_id, row.contact_day)
+        if key not in existing or row.status in LIVE_STATUSES:  # a closed call may have a live SMS fallback
+            existing[key] = row
+    primaries = []
+    for key, group in groups.items():
+        group.sort(key=lambda p: p.rank, reverse=True)
+        best, current = group[0], existing.get(key)
+        keep_current = current is not None and (
+            current.status != Status.PLANNED or CHANNEL_RANK[current.channel] >= CHANNEL_RANK[best.channel]
+        )
+        if keep_current:
+            for plan in group:
+                plan.reason, plan.merged_into_id = Reason.MERGED, current.pk
+            continue
+        if current is not None:
+            # Freed before the new contact is inserted: the database allows one live contact per day.
+            FollowUp.objects.filter(pk=current.pk).update(
+                status=Status.SUPPRESSED, suppressed_reason=Reason.MERGED, updated_at=timezone.now()
+            )
+            best.replaces_id = current.pk
+        for plan in group[1:]:
+            plan.reason, plan.merged_with = Reason.MERGED, best
+        primaries.append(best)
+    return primaries
+
+
+def _schedule(primaries: list[_Plan]) -> dict[int, int]:
+    """Windows and assignees for the day's contacts. Returns {customer id: owner} for owners chosen now."""
+    calls = [p for p in primaries if p.channel in CALL_CHANNELS]
+    for plan in primaries:
+        if plan.channel not in CALL_CHANNELS:
+            plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.delivered_at))
+    if not calls:
+        return {}
+    capacity = CallCapacity(store_ids={p.store.pk for p in calls})
+    new_owners: dict[int, int] = {}
+    # Dedicated customers first, then by value: when the evening is full, the smaller orders wait.
+    calls.sort(key=lambda p: (p.channel != FollowUpChannel.DEDICATED, -p.amount, p.delivered_at))
+    for plan in calls:
+        start, end = call_window(policy=plan.policy, store=plan.store, moment=plan.delivered_at)
+        store_id = plan.store.pk
+        owner = None
+        if plan.channel == FollowUpChannel.DEDICATED:
+            owner = plan.customer.dedicated_owner_id
+            if not capacity.serves(store_id=store_id, agent_id=owner):
+                owner = capacity.least_loaded(store_id=store_id, window_start=start, with_room=False)
+                if owner is not None:
+                    plan.customer.dedicated_owner_id = new_owners[plan.customer.id] = owner
+            assignee = owner if owner is not None and capacity.has_room(agent_id=owner, window_start=start) else None
+        else:
+            assignee = capacity.least_loaded(store_id=store_id, window_start=start)
+        if assignee is not None:
+            capacity.take(agent_id=assignee, window_start=start)
+            plan.place((start, end), assignee_id=assignee)
+            continue
+        # Over capacity: flagged for the manager, then moved by the store's rule.
+        if plan.policy.overflow_rule == OverflowRule.SMS_INSTEAD and not plan.customer.sms_opt_out:
+            plan.channel = FollowUpChannel.SMS
+            plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.delivered_at), overflowed=True)
+            continue
+        start, end = next_call_window(policy=plan.policy, store=plan.store, window_end=end)
+        # The owner keeps the customer, even on a full evening.
+        assignee = owner if owner is not None else capacity.least_loaded(store_id=store_id, window_start=start)
+        if assignee is not None:
+            capacity.take(agent_id=assignee, window_start=start)
+        plan.place((start, end), assignee_id=assignee, overflowed=True)
+    return new_owners
+
+
+_CUSTOMER_FIELDS = ("id", "phone", "contact_preference", "sms_opt_out", "dedicated_owner_id")
+
+
+@transaction.atomic
+def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[FollowUp]:
+    """Plan the follow-ups of delivered orders (idempotent: an order already planned is skipped).
+
+    Runs inside the caller's transaction (the delivery event's). Returns the rows written, suppressed ones
+    included, as a lazy queryset (the delivery event never reads them back).
+    """
+    orders = {order.pk: (order, moment) for order, moment in deliveries}
+    planned = set(FollowUp.objects.filter(order_id__any_of=orders.keys()).values_list("order_id", flat=True))
+    todo = [(order, moment) for pk, (order, moment) in orders.items() if pk not in planned]
+    if not todo:
+        return FollowUp.objects.none()
+    # Locked in id order: concurrent deliveries of one customer plan one after the other.
+    customer_ids = {order.customer_id for order, _ in todo}
+    locked = Customer.objects.select_for_update().filter(id__any_of=customer_ids).order_by("id")
+    customers = {row[0]: _Customer(*row) for row in locked.values_list(*_CUSTOMER_FIELDS)}
+    stores = Store.objects.select_related("followup_policy").in_bulk({order.store_id for order, _ in todo})
+    policies = {store_id: policy_for_store(store=store) for store_id, store in stores.items()}
+
+    plans = []
+    for order, moment in todo:
+        store = stores[order.store_id]
+        plan = _draft(order, customers[order.customer_id], store, policies[store.pk], moment)
+        if plan is not None:
+            plans.append(plan)
+    primaries = _merge(plans)
+    new_owners = _schedule(primaries)
+    return FollowUp.objects.filter(id__any_of=_write(plans, primaries, new_owners)).order_by("id")
+
+
+def _write(plans: list[_Plan], primaries: list[_Plan], new_owners: dict[int, int]) -> list[int]:
+    for plan in plans:
+        if plan.window is None:  # suppressed: kept with its reason, on the window its tier would have had
+            window = call_window if plan.tier in CALL_CHANNELS else sms_window
+            plan.place(window(policy=plan.policy, store=plan.store, moment=plan.delivered_at))
+    # Two rounds: a row merged into a contact of this same call needs that contact's id.
+    for group in ([p for p in plans if p.merged_with is None], [p for p in plans if p.merged_with is not None]):
+        for plan, pk in zip(group, followups_insert([p.as_row() for p in group]), strict=True):
+            plan.pk = pk
+    for plan in primaries:
+        if plan.replaces_id is not None:
+            FollowUp.objects.filter(pk=plan.replaces_id).update(merged_into_id=plan.pk)
+    customers_set_dedicated_owner(new_owners)
+    return [plan.pk for plan in plans]

@@ -1,0 +1,114 @@
+"""The per-store follow-up policy: read with defaults, validate, change (changes apply to later planning)."""
+
+import string
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from callbacks.errors import PolicyInvalid
+from callbacks.models import FollowUpChannel, FollowUpPolicy, OverflowRule, SmsLanguage
+from crm.models import Store
+from crm.services.audit import audit_record
+
+TEMPLATE_FIELDS = frozenset({"name", "product", "store", "hotline"})
+EDITABLE = (
+    "currency", "exchange_rates", "tiers", "call_window_start", "call_window_end", "call_days", "sms_send_from",
+    "sms_send_until", "sms_language", "sms_template_zh", "sms_template_en", "sms_opt_out_zh", "sms_opt_out_en",
+    "opt_out_words", "max_call_attempts", "overflow_rule",
+)  # fmt: skip
+
+
+def policy_for_store(*, store: Store) -> FollowUpPolicy:
+    """The store's saved policy, or the defaults (unsaved) when its manager never changed them."""
+    try:
+        return store.followup_policy
+    except FollowUpPolicy.DoesNotExist:
+        return FollowUpPolicy(store=store)
+
+
+def _template_errors(template: str, field: str) -> None:
+    if not template.strip():
+        raise PolicyInvalid(_("An SMS template cannot be empty."), field=field)
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise PolicyInvalid(_("The template is malformed: %(error)s.") % {"error": exc}, field=field) from exc
+    unknown = names - TEMPLATE_FIELDS
+    if unknown:
+        allowed = ", ".join(sorted(f"{{{n}}}" for n in TEMPLATE_FIELDS))
+        raise PolicyInvalid(
+            _("Unknown placeholder %(name)s; use %(allowed)s.") % {"name": sorted(unknown)[0], "allowed": allowed},
+            field=field,
+        )
+
+
+def policy_validate(policy: FollowUpPolicy) -> None:
+    """Raise PolicyInvalid naming the field for anything the database constraints cannot say."""
+    previous = Decimal("-1")
+    if not isinstance(policy.tiers, list):
+        raise PolicyInvalid(_("Tiers must be a list."), field="tiers")
+    for index, tier in enumerate(policy.tiers):
+        try:
+            minimum = Decimal(str(tier["min_amount"]))
+        except (KeyError, TypeError, InvalidOperation) as exc:
+            raise PolicyInvalid(_("Each tier needs a decimal amount."), field=f"tiers.{index}.min_amount") from exc
+        if tier.get("channel") not in FollowUpChannel.values:
+            raise PolicyInvalid(_("Unknown channel."), field=f"tiers.{index}.channel")
+        if minimum < 0 or minimum <= previous:
+            raise PolicyInvalid(_("Tier amounts must be non-negative and rise strictly."), field=f"tiers.{index}")
+        previous = minimum
+    if len(policy.currency) != 3 or not policy.currency.isupper():
+        raise PolicyInvalid(_("A currency is a three-letter ISO code."), field="currency")
+    for code, rate in (policy.exchange_rates or {}).items():
+        try:
+            if Decimal(str(rate)) <= 0:
+                raise InvalidOperation
+        except InvalidOperation as exc:
+            raise PolicyInvalid(
+                _("The rate for %(code)s must be a positive number.") % {"code": code}, field="exchange_rates"
+            ) from exc
+    if policy.call_window_end <= policy.call_window_start:
+        raise PolicyInvalid(_("The call window must end after it starts."), field="call_window_end")
+    if policy.sms_send_until <= policy.sms_send_from:
+        raise PolicyInvalid(_("SMS sending hours must end after they start."), field="sms_send_until")
+    days = policy.call_days
+    if not days or not isinstance(days, list) or any(d not in range(7) for d in days):
+        raise PolicyInvalid(_("Choose at least one call day (0 is Monday, 6 Sunday)."), field="call_days")
+    _template_errors(policy.sms_template_zh, "sms_template_zh")
+    _template_errors(policy.sms_template_en, "sms_template_en")
+    if policy.sms_language not in SmsLanguage.values:
+        raise PolicyInvalid(_("Unknown SMS language."), field="sms_language")
+    if policy.overflow_rule not in OverflowRule.values:
+        raise PolicyInvalid(_("Unknown overflow rule."), field="overflow_rule")
+    if policy.max_call_attempts < 1:
+        raise PolicyInvalid(_("At least one call attempt."), field="max_call_attempts")
+    if not isinstance(policy.opt_out_words, list) or not all(
+        isinstance(w, str) and w.strip() for w in policy.opt_out_words
+    ):
+        raise PolicyInvalid(_("Opt-out words must be non-empty words."), field="opt_out_words")
+
+
+@transaction.atomic
+def policy_update(*, store: Store, actor, changes: dict[str, Any]) -> FollowUpPolicy:
+    """Change a store's policy (validated whole, audited). Deliveries planned earlier keep their plan."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise PolicyInvalid(
+            _("%(name)s is not a policy setting.") % {"name": sorted(unknown)[0]}, field=sorted(unknown)[0]
+        )
+    policy = FollowUpPolicy.objects.select_for_update().filter(store=store).first() or FollowUpPolicy(store=store)
+    before = {name: str(getattr(policy, name)) for name in changes}
+    for name, value in changes.items():
+        setattr(policy, name, value)
+    policy_validate(policy)
+    policy.save()
+    audit_record(
+        actor=actor,
+        action="followup_policy_changed",
+        store=store,
+        target=store.code,
+        data={"before": before, "after": {name: str(value) for name, value in changes.items()}},
+    )
+    return policy

@@ -1,0 +1,57 @@
+"""When a follow-up may happen, in the store's own timezone (zoneinfo; DST-safe through crm.timezones)."""
+
+from datetime import date, datetime, time, timedelta
+
+from callbacks.models import FollowUpPolicy
+from crm.models import Store
+from crm.timezones import store_local_datetime, to_store_local
+
+# Call days are validated to be non-empty, so a week always holds an allowed day.
+_DAYS_AHEAD = 8
+# (timezone, day, wall time) -> UTC instant. A busy evening plans 100,000 deliveries on a handful of store
+# days; the zoneinfo arithmetic is the same for all of them.
+_instants: dict[tuple[str, date, time], datetime] = {}
+
+
+def _at(store: Store, day: date, at: time) -> datetime:
+    key = (store.timezone, day, at)
+    instant = _instants.get(key)
+    if instant is None:
+        if len(_instants) > 50_000:
+            _instants.clear()
+        instant = _instants[key] = store_local_datetime(store, day, at)
+    return instant
+
+
+def sms_window(*, policy: FollowUpPolicy, store: Store, moment: datetime) -> tuple[datetime, datetime]:
+    """[due, end of sending hours): now if inside the store's SMS hours, else the next morning's start."""
+    local = to_store_local(moment, store)
+    day = local.date()
+    opens = _at(store, day, policy.sms_send_from)
+    closes = _at(store, day, policy.sms_send_until)
+    if moment < opens:
+        return opens, closes
+    if moment < closes:
+        return moment, closes
+    tomorrow = day + timedelta(days=1)
+    return (
+        _at(store, tomorrow, policy.sms_send_from),
+        _at(store, tomorrow, policy.sms_send_until),
+    )
+
+
+def call_window(*, policy: FollowUpPolicy, store: Store, moment: datetime) -> tuple[datetime, datetime]:
+    """The first call window, on an allowed weekday, that has not closed by `moment` (tonight's if still open)."""
+    day = to_store_local(moment, store).date()
+    for offset in range(_DAYS_AHEAD):
+        candidate = day + timedelta(days=offset)
+        if candidate.weekday() not in policy.call_days:
+            continue
+        end = _at(store, candidate, policy.call_window_end)
+        if end > moment:
+            return _at(store, candidate, policy.call_window_start), end
+    raise ValueError(f"policy of {store.code} has no call day")  # policy_validate forbids this
+
+
+def next_call_window(*, policy: FollowUpPolicy, store: Store, window_end: datetime) -> tuple[datetime, datetime]:
+    return call_window(policy=policy, store=store, moment=window_end)

@@ -1,0 +1,50 @@
+"""Keeps messages and calls in memory, for tests (like Django's locmem email backend)."""
+
+import itertools
+import threading
+from datetime import datetime
+
+from django.utils import timezone
+
+from .base import ProviderCall, ProviderMessage, TelephonyBackend
+
+_lock = threading.Lock()
+_ids = itertools.count(1)
+
+
+class InMemoryBackend(TelephonyBackend):
+    # Class-level, shared by every instance in the process: tests read and clear these.
+    messages: list[ProviderMessage] = []
+    calls: list[dict] = []
+
+    @classmethod
+    def reset(cls) -> None:
+        with _lock:
+            cls.messages.clear()
+            cls.calls.clear()
+
+    def send_sms(self, *, to: str, body: str, status_callback: str) -> ProviderMessage:
+        with _lock:
+            message = ProviderMessage(
+                sid=f"SM{next(_ids):032x}", to=to, body=body, status="queued", created_at=timezone.now()
+            )
+            self.messages.append(message)
+        return message
+
+    def list_messages(self, *, to: str, sent_after: datetime) -> list[ProviderMessage]:
+        with _lock:
+            return [m for m in self.messages if m.to == to and m.created_at >= sent_after]
+
+    def start_call(
+        self, *, agent_phone: str, customer_phone: str, twiml_url: str, status_callback: str
+    ) -> ProviderCall:
+        with _lock:
+            call = ProviderCall(sid=f"CA{next(_ids):032x}", to=agent_phone, status="queued")
+            self.calls.append(
+                {"call": call, "customer_phone": customer_phone, "twiml_url": twiml_url, "callback": status_callback}
+            )
+        return call
+
+    def fetch_call(self, *, sid: str) -> ProviderCall:
+        with _lock:
+            return next(entry["call"] for entry in self.calls if entry["call"].sid == sid)

@@ -1,0 +1,75 @@
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from callbacks.models import Call, FollowUpOutcome, FollowUpStatus
+from crm.models import Customer, CustomerChange, Store
+from crm.phones import mask_phone
+from crm.timezones import to_store_local
+
+register = template.Library()
+
+CURRENCY_SIGNS = {"CNY": "¥", "EUR": "€", "USD": "$"}
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str = "CNY") -> str:
+    if amount is None:
+        return ""
+    return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{amount:,.2f}"
+
+
+@register.filter
+def masked(phone: str) -> str:
+    return mask_phone(phone)
+
+
+@register.filter
+def outcome_label(value: str) -> str:
+    """FollowUp.outcome is free text shared with SMS outcomes; call outcomes get their translated label."""
+    return FollowUpOutcome(value).label if value in FollowUpOutcome.values else value
+
+
+def _readable(field, value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    return str(dict(field.flatchoices).get(value, value)) if field.choices else str(value)
+
+
+@register.filter
+def change_text(change: CustomerChange) -> str:
+    """'Contact preference: Any → No calls' in the reader's language."""
+    field = Customer._meta.get_field(change.field)
+    old, new = _readable(field, change.old_value), _readable(field, change.new_value)
+    return f"{capfirst(field.verbose_name)}: {old} → {new}"
+
+
+# Store-local times for the queue's many rows: strftime is a fraction of the cost of |timezone|date.
+@register.filter
+def store_hm(moment: datetime | None, store: Store) -> str:
+    return to_store_local(moment, store).strftime("%H:%M") if moment else ""
+
+
+@register.filter
+def store_md_hm(moment: datetime | None, store: Store) -> str:
+    return to_store_local(moment, store).strftime("%m-%d %H:%M") if moment else ""
+
+
+@register.filter
+def status_label(value: str) -> str:
+    return FollowUpStatus(value).label if value in FollowUpStatus.values else value
+
+
+# A call whose provider never reports back (the console backend, a lost callback) stops being polled.
+LIVE_CALL_POLLING = timedelta(minutes=10)
+
+
+@register.filter
+def is_live(call: Call | None) -> bool:
+    """Still worth polling: not final, and placed recently."""
+    return call is not None and call.status not in Call.FINAL and call.started_at > timezone.now() - LIVE_CALL_POLLING

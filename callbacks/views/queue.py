@@ -1,0 +1,113 @@
+"""Tonight's queue (agents: their own; managers: every agent of their stores) and the managers' actions on it."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from callbacks.forms import CallScriptForm, QueueFilterForm, ReassignForm, add_domain_error
+from callbacks.scripts import default_script
+from callbacks.selectors import (
+    QueueFilters,
+    agent_of,
+    agents_for_stores,
+    call_script_for,
+    followup_get_for_user,
+    queue_tonight,
+)
+from callbacks.services.queue import call_script_update, followup_reassign
+from crm import roles
+from crm.errors import InvalidInput, PermissionDenied
+from crm.selectors import stores_for_user
+
+from .common import request_agent
+
+
+def _calls_url() -> str:
+    """The queue's URL; a row's panel and reassign URLs are `<id>/` and `<id>/reassign` under it (callbacks.urls)."""
+    return reverse("callbacks:queue")
+
+
+def _filters(form: QueueFilterForm, stores, agents) -> QueueFilters:
+    if not form.is_valid():
+        return QueueFilters()
+    data = form.cleaned_data
+    return QueueFilters(
+        store=next((s for s in stores if s.pk == data.get("store")), None),
+        status=data.get("status") or "open",
+        agent=next((a for a in agents or [] if a.pk == data.get("agent")), None),
+    )
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    stores = list(stores_for_user(user=request.user))
+    is_manager = roles.is_store_manager(request.user)
+    agents = agents_for_stores(stores=stores) if is_manager else None
+    form = QueueFilterForm(request.GET or None, stores=stores, agents=agents)
+    result = queue_tonight(
+        user=request.user,
+        stores=stores,
+        filters=_filters(form, stores, agents),
+        is_manager=is_manager,
+        agent=agent_of(user=request.user),
+        agents=agents,
+    )
+    context = {"queue": result, "form": form, "agents": agents, "is_manager": is_manager, "stores": stores}
+    template = "callbacks/_queue.html" if request.htmx else "callbacks/queue.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the reassign form for one row (loaded on demand); POST: reassign and answer with the row."""
+    if not roles.is_store_manager(request.user):
+        raise PermissionDenied(_("Only a manager of this store can do this."))
+    followup = followup_get_for_user(user=request.user, followup_id=pk)
+    agents = agents_for_stores(stores=[followup.store])
+    if request.method == "GET":
+        return render(request, "callbacks/_reassign_form.html", {"f": followup, "agents": agents})
+    form = ReassignForm(request.POST, agents=agents)
+    if not form.is_valid():
+        context = {
+            "f": followup,
+            "agents": agents,
+            "is_manager": True,
+            "reassign_form": form,
+            "calls_url": _calls_url(),
+        }
+        return render(request, "callbacks/_queue_row.html", context, status=400)
+    followup_reassign(followup=followup, manager=request_agent(request), assignee=form.cleaned_data["assignee"])
+    if not request.htmx:
+        return redirect("callbacks:queue")
+    followup = followup_get_for_user(user=request.user, followup_id=pk)
+    return render(request, "callbacks/_queue_row.html", {"f": followup, "is_manager": True, "calls_url": _calls_url()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_script(request: HttpRequest, store_id: int) -> HttpResponse:
+    store = get_object_or_404(stores_for_user(user=request.user), pk=store_id)
+    script = call_script_for(store=store)
+    if request.method == "POST":
+        form = CallScriptForm(request.POST)
+        if form.is_valid():
+            try:
+                call_script_update(store=store, manager=request_agent(request), body=form.cleaned_data["body"])
+            except InvalidInput as exc:
+                add_domain_error(form, exc)
+            else:
+                return redirect("callbacks:script", store_id=store.pk)
+    else:
+        form = CallScriptForm(initial={"body": script.body if script else default_script()})
+    can_edit = roles.is_store_manager(request.user)
+    return render(
+        request,
+        "callbacks/script.html",
+        {"store": store, "script": script, "form": form, "can_edit": can_edit},
+        status=400 if form.errors else 200,
+    )

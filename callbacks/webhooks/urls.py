@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "twilio"
+urlpatterns = [
+    path("messages/<int:followup_id>/status", views.message_status, name="message-status"),
+    path("calls/<int:followup_id>/status", views.call_status, name="call-status"),
+    path("calls/<int:followup_id>/bridge", views.call_bridge, name="call-bridge"),
+    path("sms/inbound", views.inbound_sms, name="inbound-sms"),
+]

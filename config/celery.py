@@ -1,0 +1,28 @@
+"""The Celery app. The beat schedule lives here, in code, next to the tasks it names."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.embedded")
+
+app = Celery("crm")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _schedule_periodic_tasks(sender: Celery, **_kwargs) -> None:
+    from django.conf import settings
+
+    sender.add_periodic_task(settings.HEARTBEAT_INTERVAL_SECONDS, sender.signature("crm.heartbeat"), name="heartbeat")
+    sender.add_periodic_task(3600.0, sender.signature("crm.idempotency_purge"), name="idempotency purge")
+    sender.add_periodic_task(60.0, sender.signature("crm.escalate_breaches"), name="escalate SLA breaches")
+    sender.add_periodic_task(
+        settings.REVIEW_CASE_SWEEP_INTERVAL_SECONDS, sender.signature("reviews.open_cases"), name="review cases"
+    )
+    sender.add_periodic_task(
+        settings.SMS_SWEEP_INTERVAL_SECONDS, sender.signature("callbacks.dispatch_sms"), name="sms"
+    )
+    sender.add_periodic_task(300.0, sender.signature("reports.refresh_stores", args=(True,)), name="roll-ups, recent")
+    sender.add_periodic_task(86_400.0, sender.signature("reports.refresh_stores", args=(False,)), name="roll-ups, all")

@@ -1,0 +1,159 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import (
+    Agent,
+    ApiToken,
+    AuditLog,
+    Case,
+    CaseEvent,
+    CasePolicy,
+    Customer,
+    CustomerChange,
+    InboundEvent,
+    Order,
+    Remedy,
+    RootCause,
+    SlaTarget,
+    Store,
+    WorkerHeartbeat,
+)
+from crm.services.api_tokens import api_tokens_revoke
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "platform", "timezone", "manager_hotline"]
+    list_filter = ["platform", "timezone"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    list_display = ["user", "phone", "on_shift", "evening_capacity"]
+    list_filter = ["on_shift", "stores", "user__groups"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "phone"]
+    filter_horizontal = ["stores"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "store", "external_id", "phone", "vip_tier", "contact_preference", "sms_opt_out"]
+    list_filter = ["store", "vip_tier", "contact_preference", "sms_opt_out", "personality_type", "gender"]
+    search_fields = ["name", "external_id", "phone", "region"]
+    raw_id_fields = ["dedicated_owner"]
+
+
+@admin.register(CustomerChange)
+class CustomerChangeAdmin(admin.ModelAdmin):
+    list_display = ["changed_at", "customer", "field", "changed_by"]
+    list_filter = ["field"]
+    raw_id_fields = ["customer"]
+    readonly_fields = ["customer", "field", "old_value", "new_value", "changed_by", "changed_at"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "external_id",
+        "store",
+        "customer",
+        "total_amount",
+        "currency",
+        "status",
+        "placed_at",
+        "delivered_at",
+    ]
+    list_filter = ["store", "status", "currency", "courier"]
+    search_fields = ["external_id", "tracking_number", "customer__name", "customer__external_id"]
+    date_hierarchy = "placed_at"
+    raw_id_fields = ["customer"]
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    readonly_fields = ["kind", "actor", "at", "message", "data"]
+
+
+class RemedyInline(admin.TabularInline):
+    model = Remedy
+    extra = 0
+    raw_id_fields = ["proposed_by", "decided_by"]
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["id", "store", "customer", "source", "status", "cause", "triage_group", "assignee", "opened_at"]
+    list_filter = ["store", "status", "source", "cause", "triage_group"]
+    search_fields = ["customer__name", "order__external_id", "summary", "root_cause"]
+    raw_id_fields = ["customer", "order", "assignee"]
+    inlines = [RemedyInline, CaseEventInline]
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "store", "action", "target"]
+    list_filter = ["action", "store"]
+    search_fields = ["target", "actor__username"]
+    readonly_fields = ["at", "actor", "store", "action", "target", "data"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_run_at", "runs", "hostname"]
+    readonly_fields = ["name", "last_run_at", "runs", "hostname"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """List and revoke keys. Keys are created with `manage.py create_api_token`, the one place that shows them."""
+
+    list_display = ["name", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["stores", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "key_prefix"]
+    readonly_fields = ["key_prefix", "created_at", "last_used_at", "revoked_at"]
+    filter_horizontal = ["stores"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke selected tokens"))
+    def revoke(self, request, queryset):
+        revoked = api_tokens_revoke(token_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": revoked})
+
+
+@admin.register(InboundEvent)
+class InboundEventAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "kind", "store", "external_id", "token"]
+    list_filter = ["kind", "store"]
+    search_fields = ["external_id"]
+    readonly_fields = ["kind", "store", "external_id", "token", "received_at", "payload", "payload_hash"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CasePolicy)
+class CasePolicyAdmin(admin.ModelAdmin):
+    list_display = ["store", "assignment", "service_start", "service_end"]
+    list_filter = ["assignment"]
+    raw_id_fields = ["last_assigned"]
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(admin.ModelAdmin):
+    list_display = ["store", "triage_group", "source", "first_response_minutes", "resolution_minutes"]
+    list_filter = ["store", "triage_group", "source"]
+
+
+@admin.register(RootCause)
+class RootCauseAdmin(admin.ModelAdmin):
+    list_display = ["store", "code", "label", "active"]
+    list_filter = ["store", "active"]
+    search_fields = ["code", "label"]

@@ -1,0 +1,113 @@
+"""The one place where errors become HTTP responses for the API.
+
+Body shape, for every error: {"code": ..., "message": ..., "field"?: ..., "errors"?: [...]}.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from crm.errors import DomainError
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    """DRF's nested ValidationError detail -> [{"field": "customer.phone", "code": ..., "message": ...}]."""
+    if isinstance(detail, dict):
+        out: list[dict[str, str]] = []
+        for key, value in detail.items():
+            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
+            out.extend(_flatten(value, name))
+        return out
+    if isinstance(detail, list):
+        out = []
+        for index, value in enumerate(detail):
+            nested = isinstance(value, (dict, list))
+            out.extend(
+                _flatten(value, f"{prefix}.{index}" if nested and prefix else (str(index) if nested else prefix))
+            )
+        return out
+    code = getattr(detail, "code", "invalid")
+    return [{"field": prefix, "code": str(code), "message": str(detail)}]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        set_rollback()
+        return Response(exc.as_dict(), status=exc.http_status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a real bug: let Django log it and answer 500
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait) + 1)
+    set_rollback()
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        first = errors[0] if errors else {"field": "", "code": "invalid", "message": "Invalid input."}
+        body = {"code": "invalid", "message": first["message"], "errors": errors}
+        if first["field"]:
+            body["field"] = first["field"]
+        return Response(body, status=status.HTTP_400_BAD_REQUEST, headers=headers)
+
+    codes = exc.get_codes()
+    code = codes if isinstance(codes, str) else "error"
+    return Response({"code": code, "message": str(exc.detail)}, status=exc.status_code, headers=headers)
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+    http_status = 413
+    default_message = "The request body is larger than the limit."
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    http_status = 415
+    default_message = "Send the body as application/json."
+
+
+class MalformedJson(DomainError):
+    code = "malformed_json"
+    http_status = 400
+    default_message = "The body is not valid JSON."
+
+
+class TooManyRows(DomainError):
+    code = "too_many_rows"
+    http_status = 400
+    default_message = "A batch holds at most 1,000 rows."
+
+
+class EmptyBatch(DomainError):
+    code = "empty_batch"
+    http_status = 400
+    default_message = "The batch is empty."
+
+
+class InvalidIdempotencyKey(DomainError):
+    code = "invalid_idempotency_key"
+    http_status = 400
+    default_message = "The Idempotency-Key header must be 1 to 255 printable ASCII characters."
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    http_status = 422
+    default_message = "This Idempotency-Key was already used with a different request."
+
+
+class AmbiguousStore(DomainError):
+    code = "store_required"
+    http_status = 400
+    default_message = "Several of this token's stores have this object: name the store with ?store=<code>."

@@ -1,0 +1,123 @@
+"""Reading order and delivery rows of a batch into service inputs (the fast gate; see crm/api/rows.py)."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from crm.api.auth import StoreScope
+from crm.api.ingestion import reject_duplicates
+from crm.api.rows import RowErrors, RowReader
+from crm.api.serializers import MAX_ORDER_AMOUNT
+from crm.models import Customer
+from crm.selectors import orders_by_keys
+from crm.services.ingestion.deliveries import DeliveryInput
+from crm.services.ingestion.inputs import CustomerInput, OrderInput
+
+# Above this an amount is a unit or typing error (cents sent as yuan, a phone number in the price field).
+MAX_AMOUNT = Decimal(MAX_ORDER_AMOUNT)
+MAX_ITEMS = 500
+GENDERS = frozenset(Customer.Gender.values)
+# Deliveries may be stamped by a courier's clock a little ahead of ours; more than this is a wrong date.
+DELIVERY_CLOCK_SKEW = timedelta(hours=1)
+
+
+def read_customer(reader: RowReader, store_id: int | None) -> CustomerInput | None:
+    external_id = reader.text("external_id", max_length=100)
+    name = reader.text("name", max_length=200)
+    phone = reader.phone("phone")
+    gender = reader.choice("gender", GENDERS, default="")
+    birthday = reader.date("birthday")
+    region = reader.text("region", max_length=100, required=False, allow_blank=True)
+    if store_id is None or None in (external_id, name, phone, gender):
+        return None
+    return CustomerInput(
+        store_id=store_id,
+        external_id=external_id,
+        name=name,
+        phone=phone,
+        gender=gender or None,
+        birthday=birthday,
+        region=region,
+    )
+
+
+def read_item(reader: RowReader) -> dict[str, Any] | None:
+    sku = reader.text("sku", max_length=100)
+    name = reader.text("name", max_length=200)
+    quantity = reader.integer("quantity", minimum=1, maximum=100_000)
+    unit_price = reader.amount("unit_price", maximum=MAX_AMOUNT)
+    if None in (sku, name, quantity, unit_price):
+        return None
+    return {"sku": sku, "name": name, "quantity": quantity, "unit_price": str(unit_price)}
+
+
+def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreScope) -> OrderInput | None:
+    """An OrderInput, or None with the reasons recorded in `errors`."""
+    reader = RowReader(errors, index, row)
+    store = reader.store(scope)
+    external_id = reader.text("external_id", max_length=100)
+    customer_reader = reader.nested("customer")
+    customer = read_customer(customer_reader, store.id if store else None) if customer_reader else None
+    total_amount = reader.amount("total_amount", maximum=MAX_AMOUNT)
+    currency = reader.currency("currency", default="CNY")
+    item_readers = reader.objects("items", max_items=MAX_ITEMS)
+    items = [read_item(item) for item in item_readers] if item_readers is not None else None
+    placed_at = reader.aware_datetime("placed_at")
+    shipped_at = reader.aware_datetime("shipped_at", required=False)
+    courier = reader.text("courier", max_length=100, required=False, allow_blank=True)
+    tracking_number = reader.text("tracking_number", max_length=100, required=False, allow_blank=True)
+    if store is None or None in (external_id, customer, total_amount, currency, items, placed_at) or None in items:
+        return None
+    return OrderInput(
+        store_id=store.id,
+        external_id=external_id,
+        customer=customer,
+        total_amount=total_amount,
+        currency=currency,
+        items=items,
+        placed_at=placed_at,
+        shipped_at=shipped_at,
+        courier=courier,
+        tracking_number=tracking_number,
+        payload=row,
+    )
+
+
+def read_orders(errors: RowErrors, rows: Iterable[tuple[int, dict[str, Any]]], scope: StoreScope) -> list[OrderInput]:
+    """The batch's valid orders; bad rows and repeats of an (store, external_id) are recorded in `errors`."""
+    read = [(index, read_order(errors, index, row, scope)) for index, row in rows]
+    valid = [(index, order) for index, order in read if order is not None]
+    reject_duplicates(errors, [(index, (o.store_id, o.external_id)) for index, o in valid], field="external_id")
+    return [order for _index, order in valid]
+
+
+def read_deliveries(
+    errors: RowErrors, rows: Iterable[tuple[int, dict[str, Any]]], scope: StoreScope
+) -> list[DeliveryInput]:
+    """Delivery rows -> DeliveryInputs for orders of the token's stores; every problem recorded in `errors`."""
+    read = []
+    for index, row in rows:
+        reader = RowReader(errors, index, row)
+        store = reader.store(scope)
+        external_id = reader.text("order", max_length=100)
+        delivered_at = reader.aware_datetime("delivered_at")
+        if store is not None and external_id is not None and delivered_at is not None:
+            read.append((index, (store.id, external_id), delivered_at, row))
+    reject_duplicates(errors, [(index, key) for index, key, _at, _row in read], field="order")
+    orders = orders_by_keys(keys=[key for _index, key, _at, _row in read])
+    latest = timezone.now() + DELIVERY_CLOCK_SKEW
+    deliveries = []
+    for index, key, delivered_at, row in read:
+        order = orders.get(key)
+        if order is None:
+            errors.add(index, "order", "not_found", "No such order in this store.")
+        elif delivered_at > latest:
+            errors.add(index, "delivered_at", "in_future", "The delivery time is in the future.")
+        elif delivered_at < order.placed_at:
+            errors.add(index, "delivered_at", "before_placed", "The delivery time is before the order was placed.")
+        else:
+            deliveries.append(DeliveryInput(order=order, delivered_at=delivered_at, payload=row))
+    return deliveries

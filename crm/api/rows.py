@@ -1,0 +1,233 @@
+"""Fast, hand-written validation of batch rows, reporting into a `RowErrors` collector.
+
+DRF serializers cost ~100 µs per field on 1,000-row batches; these readers cost about 1 µs. They check the
+same things a serializer would and name each error by row index and dotted field path, so a batch can be
+rejected whole with every reason at once. The OpenAPI schema is still described by DRF serializers
+(see crm/api/serializers.py): they are documentation, these are the gate.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from crm.api.auth import StoreScope
+from crm.errors import InvalidPhoneNumber
+from crm.models import Store
+from crm.phones import normalise_phone_quick
+
+_MISSING = object()
+# Datetimes outside these years are typing errors, and far enough from datetime's limits that
+# converting to UTC can never overflow.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class InvalidDatetime(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def parse_aware_datetime(value: Any) -> datetime:
+    """ISO 8601 with a UTC offset -> an aware datetime in UTC; raises InvalidDatetime(code, message)."""
+    if not isinstance(value, str):
+        raise InvalidDatetime("invalid_type", "Expected an ISO 8601 string with a UTC offset.")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidDatetime("invalid_datetime", "Not an ISO 8601 datetime.") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidDatetime("naive_datetime", "The datetime must carry a UTC offset, e.g. +08:00 or Z.")
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise InvalidDatetime("out_of_range", f"The year must be between {MIN_YEAR} and {MAX_YEAR}.")
+    # Converted here: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+    return moment.astimezone(UTC)
+
+
+@dataclass
+class RowErrors:
+    """Collects {index, field, code, message} for every bad row of a batch."""
+
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, index: int, field_path: str, code: str, message: str) -> None:
+        self.errors.append({"index": index, "field": field_path, "code": code, "message": message})
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def rows(self) -> set[int]:
+        return {error["index"] for error in self.errors}
+
+
+class RowReader:
+    """Reads typed values from one JSON object; a bad value is recorded and read as None."""
+
+    __slots__ = ("data", "errors", "index", "prefix")
+
+    def __init__(self, errors: RowErrors, index: int, data: dict[str, Any], prefix: str = "") -> None:
+        self.errors, self.index, self.data, self.prefix = errors, index, data, prefix
+
+    def error(self, name: str, code: str, message: str) -> None:
+        self.errors.add(self.index, f"{self.prefix}{name}", code, message)
+
+    def _get(self, name: str, required: bool) -> Any:
+        value = self.data.get(name, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.error(name, "required", "This field is required.")
+            return _MISSING
+        return value
+
+    def text(self, name: str, *, max_length: int, required: bool = True, allow_blank: bool = False) -> str | None:
+        """A string; ids may come as integers and are read as their decimal text."""
+        value = self._get(name, required)
+        if value is _MISSING:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.error(name, "invalid_type", "Expected a string.")
+            return None
+        value = value.strip()
+        if not value and not allow_blank:
+            self.error(name, "blank", "This field may not be blank.")
+            return None
+        if len(value) > max_length:
+            self.error(name, "max_length", f"At most {max_length} characters.")
+            return None
+        return value  # NUL cannot be here: read_batch refuses it anywhere in the body
+
+    def choice(self, name: str, choices: frozenset[str], *, default: str) -> str | None:
+        value = self._get(name, required=False)
+        if value is _MISSING:
+            return default
+        if value not in choices:
+            self.error(name, "invalid_choice", f"Must be one of: {', '.join(sorted(choices))}.")
+            return None
+        return value
+
+    def aware_datetime(self, name: str, *, required: bool = True) -> datetime | None:
+        value = self._get(name, required)
+        if value is _MISSING:
+            return None
+        try:
+            return parse_aware_datetime(value)
+        except InvalidDatetime as exc:
+            self.error(name, exc.code, exc.message)
+            return None
+
+    def date(self, name: str) -> date | None:
+        value = self._get(name, required=False)
+        if value is _MISSING:
+            return None
+        try:
+            day = date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            day = None
+        if day is None:
+            self.error(name, "invalid_date", "Expected a date as YYYY-MM-DD.")
+        elif day.year < 1900 or day > date.today():
+            self.error(name, "out_of_range", "The date must be between 1900 and today.")
+            day = None
+        return day
+
+    def amount(self, name: str, *, maximum: Decimal, required: bool = True) -> Decimal | None:
+        """A non-negative money amount with at most two decimals, sent as a decimal string or a number."""
+        value = self._get(name, required)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(name, "invalid_type", "Expected a decimal string or a number.")
+            return None
+        try:
+            amount = Decimal(value.strip() if isinstance(value, str) else repr(value))
+        except InvalidOperation:
+            self.error(name, "invalid_amount", "Not a decimal number.")
+            return None
+        if not amount.is_finite():
+            self.error(name, "invalid_amount", "Not a decimal number.")
+        elif amount < 0:
+            self.error(name, "negative_amount", "The amount may not be negative.")
+        elif amount > maximum:
+            self.error(name, "amount_too_large", f"The amount may not exceed {maximum}.")
+        elif amount != amount.quantize(Decimal("0.01")):
+            self.error(name, "too_many_decimals", "At most two decimal places.")
+        else:
+            return amount.quantize(Decimal("0.01"))
+        return None
+
+    def integer(self, name: str, *, minimum: int, maximum: int) -> int | None:
+        value = self._get(name, required=True)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(name, "invalid_type", "Expected an integer.")
+        elif not minimum <= value <= maximum:
+            self.error(name, "out_of_range", f"Must be between {minimum} and {maximum}.")
+        else:
+            return value
+        return None
+
+    def phone(self, name: str) -> str | None:
+        value = self.text(name, max_length=32)
+        if value is None:
+            return None
+        try:
+            return normalise_phone_quick(value)
+        except InvalidPhoneNumber as exc:
+            self.error(name, "invalid_phone", exc.message)
+            return None
+
+    def currency(self, name: str, *, default: str) -> str | None:
+        value = self._get(name, required=False)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
+            self.error(name, "invalid_currency", "Expected a three-letter ISO 4217 code such as CNY.")
+            return None
+        return value
+
+    def nested(self, name: str, *, required: bool = True) -> "RowReader | None":
+        value = self._get(name, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, dict):
+            self.error(name, "invalid_type", "Expected an object.")
+            return None
+        return RowReader(self.errors, self.index, value, f"{self.prefix}{name}.")
+
+    def objects(self, name: str, *, max_items: int) -> list["RowReader"] | None:
+        """A list of objects, each read by its own RowReader with the path `name.<i>.`."""
+        value = self._get(name, required=True)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, list):
+            self.error(name, "invalid_type", "Expected a list.")
+            return None
+        if len(value) > max_items:
+            self.error(name, "too_many_items", f"At most {max_items} entries.")
+            return None
+        readers = []
+        for position, item in enumerate(value):
+            if not isinstance(item, dict):
+                self.error(f"{name}.{position}", "invalid_type", "Expected an object.")
+                continue
+            readers.append(RowReader(self.errors, self.index, item, f"{self.prefix}{name}.{position}."))
+        return readers
+
+    def store(self, scope: StoreScope, name: str = "store") -> Store | None:
+        """The row's store: required when the token covers several stores; always one of the token's."""
+        code = self.data.get(name)
+        if code is None:
+            if scope.single is None:
+                self.error(name, "required", "This token covers several stores: name the store's code.")
+            return scope.single
+        store = scope.get(code) if isinstance(code, str) else None
+        if store is None:
+            self.error(name, "unknown_store", "No store with this code is covered by this token.")
+        return store
+
+
+_CURRENCY = re.compile(r"[A-Z]{3}")

@@ -1,0 +1,233 @@
+"""The order-system API: orders, delivery events. Thin: read the batch, validate, call one service."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import prefetch_related_objects
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.pagination import CursorPagination
+
+from crm.api.auth import HasStoreToken, StoreTokenAuthentication, TokenPrincipal, TokenRateThrottle
+from crm.api.errors import AmbiguousStore
+from crm.api.ingestion import Batch, IngestionView, raise_if_invalid
+from crm.api.order_rows import read_deliveries, read_orders
+from crm.api.rows import InvalidDatetime, RowErrors, parse_aware_datetime
+from crm.api.sections import order_sections
+from crm.api.serializers import (
+    DeliveryIn,
+    DeliveryResultsOut,
+    ErrorOut,
+    OrderDetailOut,
+    OrderIn,
+    OrderOut,
+    OrderResultsOut,
+    one_or_many,
+)
+from crm.errors import NotFound
+from crm.models import Order
+from crm.selectors import orders_for_stores
+from crm.services.ingestion.deliveries import deliveries_record
+from crm.services.ingestion.orders import orders_upsert
+
+_ERRORS = {
+    status: OpenApiResponse(ErrorOut, description=description)
+    for status, description in {
+        400: "Invalid batch (every row error listed), malformed JSON, too many rows.",
+        401: "No valid token.",
+        404: "Not found within the token's stores.",
+        413: "Body larger than the limit.",
+        415: "Body not application/json.",
+        422: "Idempotency-Key reused with another request.",
+        429: "Too many requests for this token; see Retry-After.",
+    }.items()
+}
+_IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Replays the first successful answer for 24 h; the same key with another body is refused (422).",
+)
+
+
+def _store_codes(principal: TokenPrincipal) -> dict[int, str]:
+    return {store.id: code for code, store in principal.scope.stores.items()}
+
+
+class DeliveriesView(IngestionView):
+    @extend_schema(
+        operation_id="deliveries_record",
+        summary='Record "signed for" events (one object or up to 1,000)',
+        request=one_or_many("DeliveryBatch", DeliveryIn),
+        parameters=[_IDEMPOTENCY_KEY],
+        responses={200: DeliveryResultsOut, **_ERRORS},
+    )
+    def post(self, request):
+        return self.handle(request)
+
+    def ingest(self, *, batch: Batch, principal: TokenPrincipal) -> tuple[int, dict[str, Any]]:
+        errors = RowErrors()
+        deliveries = read_deliveries(errors, batch.rows(errors), principal.scope)
+        raise_if_invalid(errors)
+        codes = _store_codes(principal)
+        results = deliveries_record(deliveries=deliveries, token=principal.token)
+        return 200, {
+            "results": [
+                {
+                    "order": r.order.external_id,
+                    "store": codes[r.order.store_id],
+                    "id": r.order.pk,
+                    "result": "delivered" if r.newly_delivered else "already_delivered",
+                    "delivered_at": r.order.delivered_at,
+                }
+                for r in results
+            ]
+        }
+
+
+class AwareDateTimeField(forms.Field):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_aware_datetime(value)
+        except InvalidDatetime as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
+class AwareDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = AwareDateTimeField
+
+
+class OrderFilter(filters.FilterSet):
+    store = filters.CharFilter(field_name="store__code", help_text="A store code (for multi-store tokens).")
+    status = filters.MultipleChoiceFilter(choices=Order.Status.choices)
+    placed_after = AwareDateTimeFilter(field_name="placed_at", lookup_expr="gte")
+    placed_before = AwareDateTimeFilter(field_name="placed_at", lookup_expr="lt")
+    delivered_after = AwareDateTimeFilter(field_name="delivered_at", lookup_expr="gte")
+    delivered_before = AwareDateTimeFilter(field_name="delivered_at", lookup_expr="lt")
+
+    class Meta:
+        model = Order
+        fields = ["store", "status", "placed_after", "placed_before", "delivered_after", "delivered_before"]
+
+
+class OrderCursorPagination(CursorPagination):
+    ordering = ("-placed_at", "-id")
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+    def get_page_size(self, request) -> int:
+        # DRF falls back to the default on a bad page_size; a client should hear that it asked wrongly.
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [f"An integer from 1 to {self.max_page_size}."]})
+        return int(values[0])
+
+
+def check_query_parameters(request, known: set[str]) -> None:
+    """A misspelt filter must not silently widen the answer; empty values and NUL are refused too."""
+    errors = {}
+    for name, values in request.query_params.lists():
+        if name not in known:
+            errors[name or "(empty)"] = ["Unknown query parameter."]
+        elif any(value == "" or "\x00" in value for value in values):
+            errors[name] = ["May not be empty or hold NUL characters."]
+    if errors:
+        raise ValidationError(errors)
+
+
+class _TokenReadView:
+    authentication_classes = [StoreTokenAuthentication]
+    permission_classes = [HasStoreToken]
+    throttle_classes = [TokenRateThrottle]
+    serializer_class = OrderOut
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no token
+            return Order.objects.none()
+        return orders_for_stores(store_ids=self.request.user.scope.ids)
+
+
+class OrdersView(_TokenReadView, IngestionView, ListAPIView):
+    """GET lists the token's orders; POST upserts a batch."""
+
+    filterset_class = OrderFilter
+    pagination_class = OrderCursorPagination
+
+    @extend_schema(
+        operation_id="orders_list",
+        summary="List orders, newest first, with filters and cursor pagination",
+        responses={
+            200: OrderOut(many=True),
+            400: _ERRORS[400],
+            401: _ERRORS[401],
+            404: _ERRORS[404],
+            429: _ERRORS[429],
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        check_query_parameters(request, {*OrderFilter.base_filters, "cursor", "page_size"})
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="orders_upsert",
+        summary="Create or update orders and their customers (one object or up to 1,000)",
+        request=one_or_many("OrderBatch", OrderIn),
+        parameters=[_IDEMPOTENCY_KEY],
+        responses={200: OrderResultsOut, **{s: r for s, r in _ERRORS.items() if s != 404}},
+    )
+    def post(self, request):
+        return self.handle(request)
+
+    def ingest(self, *, batch: Batch, principal: TokenPrincipal) -> tuple[int, dict[str, Any]]:
+        errors = RowErrors()
+        orders = read_orders(errors, batch.rows(errors), principal.scope)
+        raise_if_invalid(errors)
+        codes = _store_codes(principal)
+        results = orders_upsert(orders=orders, token=principal.token)
+        return 200, {
+            "results": [
+                {
+                    "external_id": r.external_id,
+                    "store": codes[r.store_id],
+                    "id": r.id,
+                    "result": "created" if r.created else "updated",
+                }
+                for r in results
+            ]
+        }
+
+
+@extend_schema(
+    summary="One order with its customer, items, delivery and follow-ups",
+    parameters=[OpenApiParameter("store", str, description="The store's code, when the token covers several.")],
+    responses={200: OrderDetailOut, 400: _ERRORS[400], 401: _ERRORS[401], 404: _ERRORS[404], 429: _ERRORS[429]},
+)
+class OrderDetailView(_TokenReadView, RetrieveAPIView):
+    serializer_class = OrderDetailOut
+
+    def get(self, request, *args, **kwargs):
+        check_query_parameters(request, {"store"})
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self) -> Order:
+        external_id = self.kwargs["external_id"]
+        if "\x00" in external_id:  # no order has one, and PostgreSQL cannot even compare it
+            raise NotFound("No such order.")
+        orders = self.get_queryset().filter(external_id=external_id)
+        if code := self.request.query_params.get("store"):
+            orders = orders.filter(store__code=code)
+        found = list(orders[:2])
+        if len(found) > 1:
+            raise AmbiguousStore(field="store")
+        if not found:
+            raise NotFound("No such order.")
+        # After the lookup, so a section costs one query for this one order (crm.api.sections).
+        prefetch_related_objects(found, *(section.prefetch for section in order_sections()))
+        return found[0]

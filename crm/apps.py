@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CrmConfig(AppConfig):
+    name = "crm"
+    verbose_name = _("Stores, customers and cases")
+
+    def ready(self) -> None:
+        from crm.api import schema  # noqa: F401  registers the token scheme with drf-spectacular

@@ -1,0 +1,99 @@
+"""Per-store case policy: how cases are assigned, their SLA targets and the root causes a close may name.
+
+Kept out of crm/models.py so that module stays about the core data; crm/models.py re-exports these.
+"""
+
+from datetime import time
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Agent, CaseSource, Store, TriageGroup
+
+
+class AssignmentMode(models.TextChoices):
+    LEAST_LOADED = "least_loaded", _("Least loaded")
+    ROUND_ROBIN = "round_robin", _("Round robin")
+
+
+class CasePolicy(models.Model):
+    """One per store. A store without a row gets the defaults below (see crm.services.sla)."""
+
+    Assignment = AssignmentMode
+    DEFAULT_SERVICE_START = time(9, 0)
+    DEFAULT_SERVICE_END = time(21, 0)
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="case_policy")
+    assignment = models.CharField(
+        _("assignment"), max_length=16, choices=AssignmentMode.choices, default=AssignmentMode.LEAST_LOADED
+    )
+    # SLA clocks run only inside the store's daily service hours, in the store's timezone.
+    service_start = models.TimeField(_("service hours start"), default=DEFAULT_SERVICE_START)
+    service_end = models.TimeField(_("service hours end"), default=DEFAULT_SERVICE_END)
+    # Round robin remembers whom it gave the last case, so the next one goes to the following agent.
+    last_assigned = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("case policy")
+        verbose_name_plural = _("case policies")
+        constraints = [
+            models.CheckConstraint(condition=Q(assignment__in=AssignmentMode.values), name="casepolicy_mode_valid"),
+            models.CheckConstraint(
+                condition=Q(service_end__gt=F("service_start")), name="casepolicy_service_hours_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.store)
+
+
+class SlaTarget(models.Model):
+    """Working minutes to a first response and to resolution, per triage group and (optionally) source.
+
+    An empty source is the group's target for every source without a target of its own.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="sla_targets")
+    triage_group = models.CharField(_("triage group"), max_length=10, choices=TriageGroup.choices)
+    source = models.CharField(_("source"), max_length=12, choices=CaseSource.choices, blank=True, default="")
+    first_response_minutes = models.PositiveIntegerField(_("first response within (working minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution within (working minutes)"))
+
+    class Meta:
+        ordering = ["store", "triage_group", "source"]
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "triage_group", "source"], name="slatarget_unique"),
+            models.CheckConstraint(condition=Q(triage_group__in=TriageGroup.values), name="slatarget_group_valid"),
+            models.CheckConstraint(
+                condition=Q(source="") | Q(source__in=CaseSource.values), name="slatarget_source_valid"
+            ),
+            models.CheckConstraint(condition=Q(first_response_minutes__gt=0), name="slatarget_response_positive"),
+            models.CheckConstraint(
+                condition=Q(resolution_minutes__gte=F("first_response_minutes")),
+                name="slatarget_resolution_after_response",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store.code} {self.triage_group}/{self.source or '*'}"
+
+
+class RootCause(models.Model):
+    """An entry of the store's list of root causes; a case is closed with one of its codes."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="root_causes")
+    code = models.SlugField(_("code"), max_length=50)
+    label = models.CharField(_("label"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["store", "label"]
+        verbose_name = _("root cause")
+        verbose_name_plural = _("root causes")
+        constraints = [models.UniqueConstraint(fields=["store", "code"], name="rootcause_unique_per_store")]
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,0 +1,107 @@
+"""Domain errors. Services raise these; `crm.api.errors.exception_handler` maps them to HTTP in one place.
+
+Each error has a machine-readable `code`, an HTTP status, a human message and, where it concerns one input,
+the `field` (a dotted path such as ``customer.phone``).
+"""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "domain_error"
+    http_status = 400
+    default_message = "The request could not be carried out."
+
+    def __init__(self, message: str | None = None, *, field: str | None = None, **details: Any) -> None:
+        self.message = message or self.default_message
+        self.field = field
+        self.details = details
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class InvalidInput(DomainError):
+    code = "invalid"
+    http_status = 400
+    default_message = "The input is not valid."
+
+
+class InvalidPhoneNumber(InvalidInput):
+    code = "invalid_phone"
+    default_message = "Not a valid phone number."
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+    default_message = "Not found."
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+    http_status = 403
+    default_message = "You may not do this."
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    http_status = 409
+    default_message = "The object changed in the meantime."
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    default_message = "This action is not allowed in the object's current state."
+
+
+class CaseClosed(InvalidTransition):
+    code = "case_closed"
+    default_message = "The case is closed."
+
+
+class RootCauseRequired(InvalidInput):
+    code = "root_cause_required"
+    default_message = "A root cause is required to close a case."
+
+
+class UnknownRootCause(InvalidInput):
+    code = "unknown_root_cause"
+    default_message = "Choose a root cause from the store's list."
+
+
+class ReasonRequired(InvalidInput):
+    code = "reason_required"
+    default_message = "A reason is required."
+
+
+class BatchInvalid(InvalidInput):
+    """A batch with one or more bad rows: nothing is written; every row error is reported.
+
+    `errors` is a list of {"index", "field" (dotted), "code", "message"}.
+    """
+
+    code = "invalid"
+    default_message = "The batch has invalid rows; nothing was written."
+
+    def __init__(self, errors: list[dict[str, Any]], message: str | None = None) -> None:
+        first = errors[0] if errors else {}
+        super().__init__(message or first.get("message"), field=first.get("field"))
+        self.errors = errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "errors": self.errors}
+
+
+class BatchRowsNotFound(BatchInvalid):
+    """Every bad row names an object outside the caller's stores: 404, so nothing tells it exists elsewhere."""
+
+    code = "not_found"
+    http_status = 404
+    default_message = "Not found."

@@ -1,0 +1,64 @@
+"""Read queries for views and the API, always scoped to what the user may see."""
+
+from django.db.models import Q, QuerySet
+
+from crm import roles
+from crm.models import Agent, Case, CaseEvent, Order, Store, WorkerHeartbeat
+
+
+def stores_for_user(*, user) -> QuerySet[Store]:
+    if not user.is_authenticated:
+        return Store.objects.none()
+    if user.is_superuser:
+        return Store.objects.all()
+    return Store.objects.filter(agents__user=user)
+
+
+def stores_managed_by(*, user) -> QuerySet[Store]:
+    """The stores whose manager pages (approvals, escalations, policy, reports) the user may open."""
+    if user.is_authenticated and user.is_superuser:
+        return Store.objects.all()
+    if not roles.is_store_manager(user):
+        return Store.objects.none()
+    return Store.objects.filter(agents__user=user)
+
+
+def user_serves_store(*, user, store: Store) -> bool:
+    return stores_for_user(user=user).filter(pk=store.pk).exists()
+
+
+def cases_for_user(*, user) -> QuerySet[Case]:
+    return Case.objects.filter(store__in=stores_for_user(user=user)).select_related(
+        "store", "customer", "order", "assignee__user"
+    )
+
+
+def case_timeline_events(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+def heartbeat_latest(*, name: str = "worker") -> WorkerHeartbeat | None:
+    return WorkerHeartbeat.objects.filter(name=name).first()
+
+
+def orders_for_stores(*, store_ids: list[int]) -> QuerySet[Order]:
+    """Orders of these stores only: the scope an API token grants (crm.api.auth.StoreScope.ids)."""
+    return Order.objects.filter(store_id__in=store_ids).select_related("store", "customer")
+
+
+def orders_by_keys(*, keys: list[tuple[int, str]]) -> dict[tuple[int, str], Order]:
+    """{(store_id, external_id): order} for the keys that exist; callers pass keys inside their scope."""
+    if not keys:
+        return {}
+    by_store: dict[int, list[str]] = {}
+    for store_id, external_id in keys:
+        by_store.setdefault(store_id, []).append(external_id)
+    condition = Q()
+    for store_id, external_ids in by_store.items():
+        condition |= Q(store_id=store_id, external_id__in=external_ids)
+    return {(o.store_id, o.external_id): o for o in Order.objects.filter(condition).select_related("store")}
+
+
+def agent_for_user(*, user) -> Agent | None:
+    """The agent profile behind a logged-in user (None for an admin without one)."""
+    return Agent.objects.filter(user=user).select_related("user").first() if user.is_authenticated else None

@@ -1,0 +1,1 @@
+"""Writes with business rules, one module per domain. Import from the module, e.g. crm.services.cases."""

@@ -1,0 +1,237 @@
+"""The case core: open (or join), timeline, status, remedies and their approval, close and reopen."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm import roles
+from crm.errors import (
+    CaseClosed,
+    InvalidInput,
+    InvalidTransition,
+    PermissionDenied,
+    ReasonRequired,
+    RootCauseRequired,
+    UnknownRootCause,
+)
+from crm.models import Agent, Case, CaseEvent, Customer, Order, Remedy, Store
+from crm.signals import case_opened
+
+from .assignment import case_pick_assignee
+from .audit import audit_record
+from .root_causes import root_cause_choices
+from .sla import case_compute_deadlines
+
+# Contact with the customer that stops the first-response clock.
+FIRST_RESPONSE_KINDS = (CaseEvent.Kind.CALL, CaseEvent.Kind.SMS)
+
+
+def case_add_event(
+    *, case: Case, kind: str, actor=None, message: str = "", data: dict[str, Any] | None = None
+) -> CaseEvent:
+    now = timezone.now()
+    if kind in FIRST_RESPONSE_KINDS and case.first_response_at is None:
+        Case.objects.filter(pk=case.pk, first_response_at__isnull=True).update(first_response_at=now)
+        case.first_response_at = now
+    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, message=message, data=data or {}, at=now)
+
+
+@transaction.atomic
+def case_open(
+    *,
+    store: Store,
+    customer: Customer,
+    source: str,
+    order: Order | None = None,
+    cause: str = "",
+    triage_group: str = Case.TriageGroup.NORMAL,
+    summary: str = "",
+    actor=None,
+    assignee: Agent | None = None,
+) -> tuple[Case, bool]:
+    """Open a case, or join the open case of the same customer and order. Returns (case, created)."""
+    if customer.store_id != store.id or (order is not None and order.store_id != store.id):
+        raise InvalidInput("The customer and order must belong to the case's store.", field="customer")
+    existing = (
+        Case.objects.select_for_update()
+        .filter(store=store, customer=customer, order=order, status__in=Case.OPEN_STATUSES)
+        .order_by("opened_at")
+        .first()
+    )
+    if existing is not None:
+        case_add_event(
+            case=existing,
+            kind=CaseEvent.Kind.NOTE,
+            actor=actor,
+            message=summary,
+            data={"source": source, "cause": cause},
+        )
+        if cause and not existing.cause:
+            existing.cause = cause
+            existing.save(update_fields=["cause"])
+        return existing, False
+
+    case = Case(
+        store=store,
+        customer=customer,
+        order=order,
+        source=source,
+        cause=cause,
+        triage_group=triage_group,
+        summary=summary,
+        assignee=assignee or case_pick_assignee(store=store),
+        opened_at=timezone.now(),
+    )
+    case.first_response_due, case.resolution_due = case_compute_deadlines(case=case, since=case.opened_at)
+    case.save(force_insert=True)
+    case_add_event(
+        case=case, kind=CaseEvent.Kind.OPENED, actor=actor, message=summary, data={"source": source, "cause": cause}
+    )
+    case_opened.send(sender=Case, case=case)
+    return case, True
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def case_set_status(*, case: Case, status: str, actor=None) -> Case:
+    case = _lock(case)
+    if not case.is_open:
+        raise CaseClosed(case_id=case.pk)
+    if status == Case.Status.CLOSED:
+        raise InvalidTransition("Use case_close to close a case: it needs a root cause.")
+    if status != case.status:
+        old = case.status
+        case.status = status
+        case.save(update_fields=["status"])
+        case_add_event(case=case, kind=CaseEvent.Kind.STATUS_CHANGED, actor=actor, data={"from": old, "to": status})
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, root_cause: str, actor=None, note: str = "") -> Case:
+    case = _lock(case)
+    if not case.is_open:
+        raise CaseClosed(case_id=case.pk)
+    root_cause = root_cause.strip()
+    if not root_cause:
+        raise RootCauseRequired(field="root_cause")
+    if root_cause not in dict(root_cause_choices(store=case.store)):
+        raise UnknownRootCause(field="root_cause", root_cause=root_cause)
+    if case.remedies.filter(status=Remedy.Status.AWAITING_APPROVAL).exists():
+        raise InvalidTransition("A remedy still waits for the manager's decision.", field="status")
+    case.status, case.root_cause, case.closed_at = Case.Status.CLOSED, root_cause, timezone.now()
+    case.save(update_fields=["status", "root_cause", "closed_at"])
+    case_add_event(
+        case=case, kind=CaseEvent.Kind.CLOSED, actor=actor, message=note, data={"root_cause": case.root_cause}
+    )
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, reason: str, actor=None) -> Case:
+    case = _lock(case)
+    if case.is_open:
+        raise InvalidTransition("The case is already open.", field="status")
+    if not reason.strip():
+        raise ReasonRequired(field="reason")
+    # The customer came back: both SLA clocks start again, and a new breach may be escalated again.
+    case.first_response_due, case.resolution_due = case_compute_deadlines(case=case, since=timezone.now())
+    case.first_response_at = case.escalated_at = None
+    case.status, case.closed_at, case.root_cause = Case.Status.IN_PROGRESS, None, ""
+    case.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "root_cause",
+            "escalated_at",
+            "first_response_at",
+            "first_response_due",
+            "resolution_due",
+        ]
+    )
+    case_add_event(case=case, kind=CaseEvent.Kind.REOPENED, actor=actor, message=reason.strip())
+    return case
+
+
+@transaction.atomic
+def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, description: str = "") -> Remedy:
+    """An agreed remedy within the store's agent limit stands at once; above it the case waits for a manager."""
+    case = _lock(case)
+    if not case.is_open:
+        raise CaseClosed(case_id=case.pk)
+    if kind not in Remedy.Kind.values:
+        raise InvalidInput(f"Unknown remedy kind {kind!r}.", field="kind")
+    if cost < 0:
+        raise InvalidInput("A remedy cannot cost less than nothing.", field="cost")
+    needs_approval = cost > case.store.agent_remedy_limit
+    remedy = Remedy.objects.create(
+        case=case,
+        kind=kind,
+        cost=cost,
+        description=description,
+        status=Remedy.Status.AWAITING_APPROVAL if needs_approval else Remedy.Status.AGREED,
+        proposed_by=agent,
+        proposed_at=timezone.now(),
+    )
+    case_add_event(
+        case=case,
+        kind=CaseEvent.Kind.REMEDY_PROPOSED,
+        actor=agent.user,
+        message=description,
+        data={"remedy_id": remedy.pk, "kind": kind, "cost": str(cost), "needs_approval": needs_approval},
+    )
+    target_status = Case.Status.AWAITING_APPROVAL if needs_approval else Case.Status.IN_PROGRESS
+    if case.status != target_status:
+        case.status = target_status
+        case.save(update_fields=["status"])
+    return remedy
+
+
+def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Remedy:
+    remedy = Remedy.objects.select_for_update().select_related("case__store").get(pk=remedy.pk)
+    case = remedy.case
+    if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
+        raise PermissionDenied("Only a manager of this store can decide on a remedy.")
+    if remedy.status != Remedy.Status.AWAITING_APPROVAL:
+        raise InvalidTransition("This remedy is not waiting for a decision.", remedy_id=remedy.pk)
+    if not approve and not reason.strip():
+        raise ReasonRequired("A declined remedy needs a reason.", field="reason")
+    remedy.status = Remedy.Status.APPROVED if approve else Remedy.Status.DECLINED
+    remedy.decided_by, remedy.decided_at, remedy.decision_reason = manager, timezone.now(), reason.strip()
+    remedy.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    case_add_event(
+        case=case,
+        kind=CaseEvent.Kind.REMEDY_APPROVED if approve else CaseEvent.Kind.REMEDY_DECLINED,
+        actor=manager.user,
+        message=reason.strip(),
+        data={"remedy_id": remedy.pk},
+    )
+    audit_record(
+        actor=manager.user,
+        action="remedy_approved" if approve else "remedy_declined",
+        store=case.store,
+        target=f"case #{case.pk}",
+        data={"remedy_id": remedy.pk, "kind": remedy.kind, "cost": str(remedy.cost), "reason": remedy.decision_reason},
+    )
+    if (
+        case.status == Case.Status.AWAITING_APPROVAL
+        and not case.remedies.filter(status=Remedy.Status.AWAITING_APPROVAL).exists()
+    ):
+        case.status = Case.Status.IN_PROGRESS
+        case.save(update_fields=["status"])
+    return remedy
+
+
+@transaction.atomic
+def remedy_approve(*, remedy: Remedy, manager: Agent, reason: str = "") -> Remedy:
+    return _decide(remedy=remedy, manager=manager, approve=True, reason=reason)
+
+
+@transaction.atomic
+def remedy_decline(*, remedy: Remedy, manager: Agent, reason: str) -> Remedy:
+    return _decide(remedy=remedy, manager=manager, approve=False, reason=reason)

@@ -1,0 +1,85 @@
+"""The customer's profile ("emotional archive"): edits kept with who and when, and audited phone reveals."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.errors import InvalidInput, PermissionDenied
+from crm.models import Customer, CustomerChange
+from crm.selectors import user_serves_store
+from crm.services.audit import audit_record
+
+# What an agent may change on the call panel. Phone, VIP tier and the dedicated owner come from the order
+# system and planning, not from a conversation.
+EDITABLE_FIELDS = (
+    "name",
+    "gender",
+    "birthday",
+    "region",
+    "personality_type",
+    "interests",
+    "notes",
+    "contact_preference",
+)
+
+PHONE_REVEALED = "customer.phone_revealed"
+
+
+def _require_serves(*, actor, customer: Customer) -> None:
+    if not user_serves_store(user=actor, store=customer.store):
+        raise PermissionDenied(_("You do not serve this customer's store."))
+
+
+def _clean(customer: Customer, field: str, value: Any) -> Any:
+    if field == "interests":
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise InvalidInput(_("Interests must be a list of words."), field=field)
+        return [item.strip() for item in value if item.strip()]
+    try:
+        return Customer._meta.get_field(field).clean(value, customer)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field=field) from exc
+
+
+@transaction.atomic
+def customer_update_profile(*, customer: Customer, actor, changes: Mapping[str, Any]) -> list[CustomerChange]:
+    """Apply the changed fields and keep one history row per field that really changed."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(_("This field cannot be edited here."), field=unknown[0])
+    _require_serves(actor=actor, customer=customer)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    now = timezone.now()
+    history = []
+    for field, raw in changes.items():
+        value = _clean(customer, field, raw)
+        old = getattr(customer, field)
+        if value == old:
+            continue
+        setattr(customer, field, value)
+        history.append(
+            CustomerChange(
+                customer=customer, field=field, old_value=old, new_value=value, changed_by=actor, changed_at=now
+            )
+        )
+    if history:
+        customer.save(update_fields=[change.field for change in history] + ["updated_at"])
+        CustomerChange.objects.bulk_create(history)
+    return history
+
+
+def customer_reveal_phone(*, customer: Customer, actor) -> str:
+    """The full number, for an agent who asked for it explicitly; every reveal is written to the audit log."""
+    _require_serves(actor=actor, customer=customer)
+    audit_record(
+        actor=actor,
+        action=PHONE_REVEALED,
+        store=customer.store,
+        target=f"customer:{customer.pk}",
+        data={"customer_id": customer.pk},
+    )
+    return customer.phone

@@ -1,0 +1,40 @@
+"""What the ingestion services take and give: plain, already validated values (crm/api reads them)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(slots=True)
+class CustomerInput:
+    store_id: int
+    external_id: str
+    name: str
+    phone: str
+    gender: str | None = None
+    birthday: date | None = None
+    region: str | None = None
+
+
+@dataclass(slots=True)
+class OrderInput:
+    store_id: int
+    external_id: str
+    customer: CustomerInput
+    total_amount: Decimal
+    currency: str
+    items: list[dict[str, Any]]
+    placed_at: datetime
+    shipped_at: datetime | None = None
+    courier: str | None = None
+    tracking_number: str | None = None
+    payload: dict[str, Any] | None = None  # the row as the order system sent it, for the event log
+
+
+@dataclass(frozen=True, slots=True)
+class OrderUpsertResult:
+    store_id: int
+    external_id: str
+    id: int
+    created: bool

@@ -1,0 +1,156 @@
+"""SLA deadlines in the store's working hours and timezone, and the escalation of breaches to the manager."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from crm import roles
+from crm.models import Case, CaseEvent, CasePolicy, SlaTarget, Store
+from crm.timezones import store_local_datetime, to_store_local
+
+# Working minutes (first response, resolution) for a store that has set no target of its own.
+DEFAULT_TARGETS: dict[str, tuple[int, int]] = {
+    Case.TriageGroup.PRIORITY: (60, 12 * 60),
+    Case.TriageGroup.DIFFICULT: (120, 24 * 60),
+    Case.TriageGroup.NORMAL: (240, 36 * 60),
+}
+# A deadline this close is "about to breach" on the escalations page.
+SOON = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ServiceHours:
+    start: time
+    end: time
+
+
+def service_hours_for(*, store: Store) -> ServiceHours:
+    policy = CasePolicy.objects.filter(store=store).only("service_start", "service_end").first()
+    if policy is None:
+        return ServiceHours(CasePolicy.DEFAULT_SERVICE_START, CasePolicy.DEFAULT_SERVICE_END)
+    return ServiceHours(policy.service_start, policy.service_end)
+
+
+def sla_target_for(*, store: Store, triage_group: str, source: str) -> tuple[int, int]:
+    """(first response, resolution) in working minutes: the source's own target, else the group's, else ours."""
+    targets = {
+        t.source: (t.first_response_minutes, t.resolution_minutes)
+        for t in SlaTarget.objects.filter(store=store, triage_group=triage_group, source__in=[source, ""])
+    }
+    return targets.get(source) or targets.get("") or DEFAULT_TARGETS[triage_group]
+
+
+def working_deadline(*, store: Store, start: datetime, minutes: int, hours: ServiceHours) -> datetime:
+    """The instant `minutes` of service time after `start`, counting only the store's daily service hours.
+
+    Days are the store's local days (zoneinfo), so a deadline carries over midnight into the next morning and
+    a day with a DST change is as long as it really is.
+    """
+    remaining = timedelta(minutes=minutes)
+    cursor = start
+    day: date = to_store_local(start, store).date()
+    while True:
+        opens, closes = store_local_datetime(store, day, hours.start), store_local_datetime(store, day, hours.end)
+        cursor = max(cursor, opens)
+        if cursor < closes:
+            if remaining <= closes - cursor:
+                return cursor + remaining
+            remaining -= closes - cursor
+        day += timedelta(days=1)
+
+
+def case_compute_deadlines(*, case: Case, since: datetime) -> tuple[datetime, datetime]:
+    """(first response due, resolution due) for a case whose clock starts at `since`."""
+    hours = service_hours_for(store=case.store)
+    first, resolution = sla_target_for(store=case.store, triage_group=case.triage_group, source=case.source)
+    return (
+        working_deadline(store=case.store, start=since, minutes=first, hours=hours),
+        working_deadline(store=case.store, start=since, minutes=resolution, hours=hours),
+    )
+
+
+@dataclass(frozen=True)
+class SlaStatus:
+    """What the next deadline of an open case is and how long is left (negative when breached)."""
+
+    deadline: str  # "first_response" | "resolution" | "" when nothing is due
+    due: datetime | None
+    left: timedelta | None
+
+    @property
+    def breached(self) -> bool:
+        return self.left is not None and self.left <= timedelta(0)
+
+    @property
+    def soon(self) -> bool:
+        return self.left is not None and timedelta(0) < self.left <= SOON
+
+    @property
+    def left_minutes(self) -> int | None:
+        return None if self.left is None else int(self.left.total_seconds() // 60)
+
+
+def case_sla_status(*, case: Case, now: datetime | None = None) -> SlaStatus:
+    now = now or timezone.now()
+    if not case.is_open:
+        return SlaStatus("", None, None)
+    if case.first_response_at is None and case.first_response_due is not None:
+        return SlaStatus("first_response", case.first_response_due, case.first_response_due - now)
+    if case.resolution_due is not None:
+        return SlaStatus("resolution", case.resolution_due, case.resolution_due - now)
+    return SlaStatus("", None, None)
+
+
+def breached_q(now: datetime) -> Q:
+    """Open cases past a deadline: no first response in time, or not resolved in time."""
+    return Q(status__in=Case.OPEN_STATUSES) & (
+        Q(first_response_at__isnull=True, first_response_due__lt=now) | Q(resolution_due__lt=now)
+    )
+
+
+@transaction.atomic
+def cases_escalate_breached(*, now: datetime | None = None, batch: int = 500) -> list[int]:
+    """Escalate each breached, not yet escalated open case to its store's managers, once. Returns case ids.
+
+    Rows are claimed with SKIP LOCKED, so two beat runs at once split the work instead of doubling it; the
+    escalated_at mark is what makes it once (case_reopen clears it: a reopened case has a new clock).
+    """
+    now = now or timezone.now()
+    claimed = list(
+        Case.objects.select_for_update(skip_locked=True)
+        .filter(breached_q(now), escalated_at__isnull=True)
+        .order_by("id")
+        .values("id", "store_id", "first_response_at", "first_response_due")[:batch]
+    )
+    if not claimed:
+        return []
+    ids = [row["id"] for row in claimed]
+    Case.objects.filter(pk__in=ids).update(escalated_at=now)
+    managers: dict[int, list[int]] = {}
+    store_ids = {row["store_id"] for row in claimed}
+    for store_id, user_id in (
+        get_user_model()
+        .objects.filter(groups__name=roles.STORE_MANAGER, is_active=True, agent__stores__in=store_ids)
+        .values_list("agent__stores", "id")
+        .distinct()
+    ):
+        managers.setdefault(store_id, []).append(user_id)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=row["id"],
+            kind=CaseEvent.Kind.ESCALATED,
+            at=now,
+            data={
+                "breach": "first_response"
+                if row["first_response_at"] is None and row["first_response_due"] and row["first_response_due"] < now
+                else "resolution",
+                "managers": sorted(managers.get(row["store_id"], [])),
+            },
+        )
+        for row in claimed
+    )
+    return ids

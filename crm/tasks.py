@@ -1,0 +1,20 @@
+from celery import shared_task
+
+from crm.services.heartbeat import heartbeat_record
+from crm.services.idempotency import idempotency_purge
+from crm.services.sla import cases_escalate_breached
+
+
+@shared_task(name="crm.heartbeat")
+def heartbeat() -> None:
+    heartbeat_record(name="worker")
+
+
+@shared_task(name="crm.idempotency_purge")
+def idempotency_purge_expired() -> None:
+    idempotency_purge()
+
+
+@shared_task(name="crm.escalate_breaches")
+def escalate_breaches() -> None:
+    cases_escalate_breached()

@@ -1,0 +1,32 @@
+"""Times are stored aware in UTC and computed in the store's own timezone with zoneinfo."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+
+def store_tz(store) -> ZoneInfo:
+    return ZoneInfo(store.timezone)
+
+
+def to_store_local(moment: datetime, store) -> datetime:
+    if timezone.is_naive(moment):
+        raise ValueError("naive datetime: every stored time must be aware")
+    return moment.astimezone(store_tz(store))
+
+
+def store_today(store, *, now: datetime | None = None) -> date:
+    return to_store_local(now or timezone.now(), store).date()
+
+
+def store_local_datetime(store, day: date, at: time) -> datetime:
+    """The aware UTC instant of a wall-clock time on a day in the store's timezone (DST-safe)."""
+    local = datetime.combine(day, at, tzinfo=store_tz(store))
+    # Normalise through UTC so a wall time that does not exist (spring forward) lands on a real instant.
+    return local.astimezone(ZoneInfo("UTC"))
+
+
+def store_day_bounds(store, day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a local calendar day as aware UTC instants; 23 or 25 hours long across DST."""
+    return store_local_datetime(store, day, time.min), store_local_datetime(store, day + timedelta(days=1), time.min)

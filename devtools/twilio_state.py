@@ -1,0 +1,109 @@
+"""What the local Twilio-speaking server knows: its fault settings, its record, and the signed callbacks it sends.
+
+Used by devtools.twilio_server; see there.
+"""
+
+import itertools
+import queue
+import random
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime
+
+from twilio.request_validator import RequestValidator
+
+API = "/2010-04-01/Accounts/"
+FAULTS = ("", "500_after_record", "timeout", "429")
+
+
+@dataclass
+class Faults:
+    latency: float = 0.0  # seconds added to every API request
+    mode: str = ""  # one of FAULTS, applied to creates
+    count: int = 0  # apply `mode` to the next `count` creates ...
+    rate: float = 0.0  # ... or to this share of them
+    hang: float = 5.0  # how long a "timeout" create hangs before answering
+    opted_out: set[str] = field(default_factory=set)  # numbers that answer 21610
+    callbacks: bool = True  # send status callbacks (and fetch call TwiML)
+    call_statuses: tuple[str, ...] = ("initiated", "ringing", "in-progress", "completed")
+
+
+def public(resource: dict) -> dict:
+    return {k: v for k, v in resource.items() if not k.startswith("_")}
+
+
+def rfc2822(moment: datetime) -> str:
+    return format_datetime(moment, usegmt=False).replace("-0000", "+0000")
+
+
+class TwilioState:
+    def __init__(self, account_sid: str, auth_token: str) -> None:
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.lock = threading.Lock()
+        self.faults = Faults()
+        self.requests: list[dict] = []
+        self.messages: list[dict] = []
+        self.calls: list[dict] = []
+        self._ids = itertools.count(1)
+        self._callbacks: queue.Queue = queue.Queue()
+        threading.Thread(target=self._deliver_callbacks, daemon=True, name="twilio-callbacks").start()
+
+    # -- control -------------------------------------------------------------------------------------------
+    def configure(self, **changes) -> None:
+        with self.lock:
+            for name, value in changes.items():
+                if not hasattr(self.faults, name):
+                    raise ValueError(f"unknown setting {name}")
+                if name == "mode" and value not in FAULTS:
+                    raise ValueError(f"unknown fault {value}")
+                if name == "opted_out":
+                    value = set(value)
+                if name == "call_statuses":
+                    value = tuple(value)
+                setattr(self.faults, name, value)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.faults = Faults()
+            self.requests.clear()
+            self.messages.clear()
+            self.calls.clear()
+
+    def fault_for_create(self) -> str:
+        with self.lock:
+            faults = self.faults
+            if faults.mode and faults.count > 0:
+                faults.count -= 1
+                return faults.mode
+            if faults.mode and faults.rate and random.random() < faults.rate:
+                return faults.mode
+            return ""
+
+    def sid(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):032x}"
+
+    # -- callbacks -----------------------------------------------------------------------------------------
+    def signed_post(self, url: str, params: dict[str, str]) -> tuple[int, str]:
+        signature = RequestValidator(self.auth_token).compute_signature(url, params)
+        request = urllib.request.Request(  # noqa: S310 (URLs the test itself configured)
+            url, data=urllib.parse.urlencode(params).encode(), headers={"X-Twilio-Signature": signature}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+        except OSError as exc:
+            return 0, str(exc)
+
+    def _deliver_callbacks(self) -> None:
+        while True:
+            job = self._callbacks.get()
+            job()
+
+    def queue_callback(self, job) -> None:
+        self._callbacks.put(job)

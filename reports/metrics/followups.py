@@ -1,0 +1,119 @@
+"""Follow-up numbers: who was planned a contact, who got one and how soon, who was left out and why, how calls
+ended."""
+
+from django.utils.translation import gettext_lazy as _
+
+from callbacks.models import FollowUp, FollowUpOutcome
+
+from ..rollups import CONTACT_BUCKETS
+from .base import Chart, Period, Table, count, keys, percent, sums
+
+STATES = {
+    "planned": (FollowUp.Status.PLANNED, FollowUp.Status.SENDING, FollowUp.Status.IN_PROGRESS),
+    "done": (FollowUp.Status.SENT, FollowUp.Status.DONE),
+    "failed": (FollowUp.Status.FAILED,),
+    "suppressed": (FollowUp.Status.SUPPRESSED,),
+}
+TIERS = dict(FollowUp.Channel.choices)
+
+
+def coverage_by_tier(period: Period) -> Table:
+    """Per value tier: planned, done, failed and suppressed follow-ups, and deliveries below every tier."""
+    found = sums(period, "followup", "uncovered_delivery")
+    rows = []
+    for tier, label in TIERS.items():
+        states = {
+            state: sum(count(found, "followup", f"{tier}:{status}") for status in statuses)
+            for state, statuses in STATES.items()
+        }
+        total = sum(states.values())
+        if total:
+            rows.append({"tier": label, "total": total, **states, "done_share": percent(states["done"], total)})
+    uncovered = count(found, "uncovered_delivery", "")
+    if uncovered:
+        rows.append({"tier": _("No follow-up (below the SMS tier)"), "total": uncovered})
+    return Table(
+        key="coverage",
+        title=_("Follow-up coverage by tier"),
+        columns=[
+            ("tier", _("Tier")),
+            ("total", _("Deliveries")),
+            ("planned", _("Planned")),
+            ("done", _("Done")),
+            ("failed", _("Failed")),
+            ("suppressed", _("Suppressed")),
+            ("done_share", _("Done %")),
+        ],
+        rows=rows,
+        chart=Chart("bar", "tier", series=("done", "planned", "failed", "suppressed"), stacked=True),
+    )
+
+
+def suppression_reasons(period: Period) -> Table:
+    found = sums(period, "followup_suppressed")
+    reasons = dict(FollowUp.SuppressedReason.choices)
+    rows = []
+    for key in keys(found, "followup_suppressed"):
+        tier, reason = key.split(":", 1)
+        rows.append(
+            {
+                "tier": TIERS.get(tier, tier),
+                "reason": reasons.get(reason, reason),
+                "count": count(found, "followup_suppressed", key),
+            }
+        )
+    rows.sort(key=lambda row: -row["count"])
+    return Table(
+        key="suppressed",
+        title=_("Suppressed follow-ups and their reasons"),
+        columns=[("tier", _("Tier")), ("reason", _("Reason")), ("count", _("Follow-ups"))],
+        rows=rows,
+    )
+
+
+def first_contact_delay(period: Period) -> Table:
+    """How long after delivery each tier's first contact came: a care SMS sent, or a call that reached them."""
+    found = sums(period, "first_contact")
+    rows = []
+    for tier, label in TIERS.items():
+        buckets = {key: count(found, "first_contact", f"{tier}:{key}") for key, _hours in CONTACT_BUCKETS}
+        contacted = sum(buckets.values())
+        if contacted:
+            rows.append(
+                {
+                    "tier": label,
+                    "contacted": contacted,
+                    **buckets,
+                    "within_12h": percent(buckets["2h"] + buckets["12h"], contacted),
+                }
+            )
+    return Table(
+        key="first_contact",
+        title=_("Time from delivery to first contact"),
+        columns=[
+            ("tier", _("Tier")),
+            ("contacted", _("Contacted")),
+            ("2h", _("Within 2 h")),
+            ("12h", _("2 to 12 h")),
+            ("36h", _("12 to 36 h")),
+            ("later", _("Later")),
+            ("within_12h", _("Within 12 h %")),
+        ],
+        rows=rows,
+        chart=Chart("bar", "tier", series=("2h", "12h", "36h", "later"), stacked=True),
+    )
+
+
+def call_outcomes(period: Period) -> Table:
+    found = sums(period, "call_outcome")
+    labels = dict(FollowUpOutcome.choices)
+    counts = {key: count(found, "call_outcome", key) for key in keys(found, "call_outcome")}
+    total = sum(counts.values())
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return Table(
+        key="outcomes",
+        title=_("Call outcomes"),
+        columns=[("outcome", _("Outcome")), ("count", _("Calls")), ("share", _("Share %"))],
+        rows=[{"outcome": labels.get(k, k), "count": n, "share": percent(n, total)} for k, n in ordered],
+        chart=Chart("doughnut", "outcome", series=("count",)),
+    )

@@ -1,0 +1,209 @@
+"""Forms of the policy page. They parse what the browser sent; the rules are the services' (crm.services.policy
+and the other apps' policy services), whose errors are shown next to the field they name."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from callbacks.models import FollowUpChannel, OverflowRule, SmsLanguage
+from callbacks.services.policy import policy_for_store
+from crm.models import Agent, Case, CasePolicy, Store
+from crm.services.policy import SlaTargetIn
+from crm.services.sla import sla_target_for
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class CasePolicyForm(forms.Form):
+    assignment = forms.ChoiceField(label=_("Assign new cases by"), choices=CasePolicy.Assignment.choices)
+    service_start = forms.TimeField(
+        label=_("Service hours start"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    service_end = forms.TimeField(
+        label=_("Service hours end"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+    @classmethod
+    def for_store(cls, store: Store) -> "CasePolicyForm":
+        policy = CasePolicy.objects.filter(store=store).first() or CasePolicy(store=store)
+        return cls(
+            initial={
+                "assignment": policy.assignment,
+                "service_start": policy.service_start,
+                "service_end": policy.service_end,
+            }
+        )
+
+
+class RemedyLimitForm(forms.Form):
+    agent_remedy_limit = forms.DecimalField(label=_("Agents may promise up to"), max_digits=10, decimal_places=2)
+
+    @classmethod
+    def for_store(cls, store: Store) -> "RemedyLimitForm":
+        return cls(initial={"agent_remedy_limit": store.agent_remedy_limit})
+
+
+def _sla_rows() -> list[tuple[str, str, str]]:
+    """(field prefix, triage group, source) for every group: its target for any source, then per source."""
+    return [
+        (f"{group}__{source or 'any'}", group, source)
+        for group in Case.TriageGroup.values
+        for source in ("", *Case.Source.values)
+    ]
+
+
+class SlaTargetsForm(forms.Form):
+    """One row per triage group and source; a group's "any source" row is required, per-source rows optional."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for prefix, _group, source in _sla_rows():
+            for part in ("first", "resolution"):
+                self.fields[f"{prefix}__{part}"] = forms.IntegerField(
+                    required=not source, min_value=1, widget=forms.NumberInput(attrs={"class": "minutes"})
+                )
+
+    @classmethod
+    def for_store(cls, store: Store) -> "SlaTargetsForm":
+        initial = {}
+        own = {(t.triage_group, t.source): t for t in store.sla_targets.all()}
+        for prefix, group, source in _sla_rows():
+            if source and (group, source) not in own:
+                continue
+            first, resolution = sla_target_for(store=store, triage_group=group, source=source)
+            initial[f"{prefix}__first"], initial[f"{prefix}__resolution"] = first, resolution
+        return cls(initial=initial)
+
+    def rows(self) -> list[dict]:
+        groups, sources = dict(Case.TriageGroup.choices), dict(Case.Source.choices)
+        return [
+            {
+                "group": groups[group],
+                "source": sources.get(source, _("Any source")),
+                "first": self[f"{prefix}__first"],
+                "resolution": self[f"{prefix}__resolution"],
+            }
+            for prefix, group, source in _sla_rows()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for prefix, _group, source in _sla_rows():
+            first, resolution = cleaned.get(f"{prefix}__first"), cleaned.get(f"{prefix}__resolution")
+            if source and (first is None) != (resolution is None):
+                self.add_error(f"{prefix}__resolution", _("Fill in both minutes, or neither."))
+        return cleaned
+
+    def targets(self) -> list[SlaTargetIn]:
+        data = self.cleaned_data
+        return [
+            SlaTargetIn(group, source, data[f"{prefix}__first"], data[f"{prefix}__resolution"])
+            for prefix, group, source in _sla_rows()
+            if data.get(f"{prefix}__first") is not None
+        ]
+
+
+class RootCauseForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=50)
+    label = forms.CharField(label=_("Label"), max_length=100)
+    active = forms.BooleanField(label=_("Offered at close"), required=False, initial=True)
+
+
+class AgentShiftForm(forms.Form):
+    agent = forms.ModelChoiceField(queryset=Agent.objects.none(), widget=forms.HiddenInput)
+    on_shift = forms.BooleanField(label=_("On shift"), required=False)
+    evening_capacity = forms.IntegerField(label=_("Evening call capacity"), min_value=0)
+
+    def __init__(self, *args, store: Store, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = Agent.objects.filter(stores=store)
+
+    @classmethod
+    def for_agent(cls, agent: Agent, store: Store) -> "AgentShiftForm":
+        return cls(
+            initial={"agent": agent.pk, "on_shift": agent.on_shift, "evening_capacity": agent.evening_capacity},
+            store=store,
+            prefix=f"agent-{agent.pk}",
+        )
+
+
+WEEKDAYS = [
+    (0, _("Mon")),
+    (1, _("Tue")),
+    (2, _("Wed")),
+    (3, _("Thu")),
+    (4, _("Fri")),
+    (5, _("Sat")),
+    (6, _("Sun")),
+]
+TIER_ROWS = 4
+
+
+class FollowUpPolicyForm(forms.Form):
+    """The follow-up policy (callbacks): value tiers and channels, call window and days, SMS hours and texts.
+
+    Templates may be left empty here so that the service's own message ("cannot be empty") is the one shown.
+    """
+
+    call_window_start = forms.TimeField(label=_("Call window starts"), widget=TIME)
+    call_window_end = forms.TimeField(label=_("Call window ends"), widget=TIME)
+    call_days = forms.TypedMultipleChoiceField(
+        label=_("Call days"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    sms_send_from = forms.TimeField(label=_("SMS sent from"), widget=TIME)
+    sms_send_until = forms.TimeField(label=_("SMS sent until"), widget=TIME)
+    max_call_attempts = forms.IntegerField(label=_("Call attempts at most"), min_value=1, max_value=10)
+    overflow_rule = forms.ChoiceField(label=_("When calls exceed capacity"), choices=OverflowRule.choices)
+    sms_language = forms.ChoiceField(label=_("SMS language"), choices=SmsLanguage.choices)
+    sms_template_zh = forms.CharField(
+        label=_("SMS template (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sms_template_en = forms.CharField(
+        label=_("SMS template (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sms_opt_out_zh = forms.CharField(label=_("Opt-out wording (Chinese)"), max_length=40)
+    sms_opt_out_en = forms.CharField(label=_("Opt-out wording (English)"), max_length=40)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for index in range(TIER_ROWS):
+            self.fields[f"tier_{index}_min_amount"] = forms.DecimalField(
+                label=_("From amount"), required=False, min_value=0, max_digits=12, decimal_places=2
+            )
+            self.fields[f"tier_{index}_channel"] = forms.ChoiceField(
+                label=_("Channel"), required=False, choices=[("", "—"), *FollowUpChannel.choices]
+            )
+
+    @classmethod
+    def for_store(cls, store: Store) -> "FollowUpPolicyForm":
+        policy = policy_for_store(store=store)
+        initial = {name: getattr(policy, name) for name in cls.base_fields}
+        for index, tier in enumerate(policy.tiers[:TIER_ROWS]):
+            initial[f"tier_{index}_min_amount"] = tier["min_amount"]
+            initial[f"tier_{index}_channel"] = tier["channel"]
+        return cls(initial=initial)
+
+    def tier_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"tier_{i}_min_amount"], self[f"tier_{i}_channel"]) for i in range(TIER_ROWS)]
+
+    def clean(self):
+        cleaned = super().clean()
+        for index in range(TIER_ROWS):
+            amount, channel = cleaned.get(f"tier_{index}_min_amount"), cleaned.get(f"tier_{index}_channel")
+            if (amount is None) != (not channel):
+                self.add_error(f"tier_{index}_channel", _("Give a tier both an amount and a channel."))
+        return cleaned
+
+    def changes(self) -> dict:
+        """What policy_update takes: the fields as they are, tiers in the order the manager wrote them."""
+        data = self.cleaned_data
+        changes = {name: data[name] for name in self.base_fields}
+        rows = [(data.get(f"tier_{i}_min_amount"), data.get(f"tier_{i}_channel")) for i in range(TIER_ROWS)]
+        changes["tiers"] = [{"min_amount": f"{amount:.2f}", "channel": channel} for amount, channel in rows if channel]
+        return changes
+
+    def error_field(self, name: str | None) -> str | None:
+        """The form field for a service error's field ("tiers.1.min_amount" -> "tier_1_min_amount")."""
+        if name and name.startswith("tiers."):
+            parts = name.split(".")
+            return f"tier_{parts[1]}_{parts[2] if len(parts) > 2 else 'min_amount'}"
+        return name if name in self.fields else None

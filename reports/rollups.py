@@ -1,0 +1,278 @@
+"""Rebuild a store's daily roll-ups from the facts (reviews, follow-ups, cases, remedies), by SQL aggregation.
+
+Each producer runs one GROUP BY over one fact table, by store-local day (date_trunc in the store's timezone),
+and returns the grouped rows as DailyCount objects. The report then sums those, never the facts. A rebuild
+replaces a store's rows from a day on in one transaction, so the report sees the old or the new numbers, never
+half. The beat schedule rebuilds recent days often and the whole history nightly (reports.tasks).
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+
+from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome
+from crm.models import Case, Order, Remedy, Store
+from crm.timezones import store_day_bounds, store_today
+from reviews.models import Review, ReviewRevision
+
+from .models import DailyCount, RollupRun
+
+UNHAPPY = (Review.Sentiment.MID, Review.Sentiment.BAD)
+# A review this long before a case opened still belongs to the same disappointment.
+REVIEW_LOOKBACK = timedelta(days=30)
+GIVEN_REMEDY = (Remedy.Status.AGREED, Remedy.Status.APPROVED)
+CALLS = (FollowUp.Channel.CALL, FollowUp.Channel.DEDICATED)
+REACHED = (
+    FollowUpOutcome.SATISFIED,
+    FollowUpOutcome.DISSATISFIED,
+    FollowUpOutcome.DO_NOT_CALL,
+    FollowUpOutcome.CALL_BACK,
+)
+# Delivery-to-first-contact buckets: (key, up to this many hours).
+CONTACT_BUCKETS = (("2h", 2), ("12h", 12), ("36h", 36), ("later", None))
+# What the frequent refresh rebuilds; the nightly one rebuilds everything.
+RECENT_DAYS = 35
+
+
+def _rows(store: Store, metric: str, grouped: Iterable[dict], key: Callable[[dict], str], count: str, amount=None):
+    return [
+        DailyCount(
+            store=store,
+            day=row["day"],
+            metric=metric,
+            key=key(row),
+            count=row[count] or 0,
+            amount=(row[amount] or 0) if amount else 0,
+        )
+        for row in grouped
+        if row[count] or (amount and row[amount])
+    ]
+
+
+def _key(*fields: str) -> Callable[[dict], str]:
+    """A DailyCount key from grouped columns: ("tier", "status") -> "call:done"."""
+    return lambda row: ":".join(str(row[field]) for field in fields)
+
+
+def _day(store: Store, field: str) -> TruncDate:
+    return TruncDate(field, tzinfo=store.tzinfo)
+
+
+def _reviews(store: Store, since: datetime) -> list[DailyCount]:
+    reviews = Review.objects.filter(store=store, posted_at__gte=since).annotate(day=_day(store, "posted_at"))
+    by_sentiment = reviews.values("day", "sentiment").annotate(n=Count("id")).order_by()
+    after_contact = (
+        reviews.filter(case__first_response_at__isnull=False)
+        .annotate(revised=Exists(ReviewRevision.objects.filter(review=OuterRef("pk"), after_contact=True)))
+        .values("day", "sentiment")
+        .annotate(
+            contacted=Count("id"),
+            appended=Count("id", filter=Q(appended_at__gt=F("case__first_response_at"))),
+            changed=Count("id", filter=Q(revised=True)),
+            either=Count("id", filter=Q(appended_at__gt=F("case__first_response_at")) | Q(revised=True)),
+        )
+        .order_by()
+    )
+    after = list(after_contact)
+    rows = _rows(store, "review", by_sentiment, _key("sentiment"), "n")
+    for part in ("contacted", "appended", "changed", "either"):
+        rows += _rows(store, f"review_{part}", after, _key("sentiment"), part)
+    return rows
+
+
+def _cases(store: Store, since: datetime) -> list[DailyCount]:
+    vented_first = Review.objects.filter(
+        customer=OuterRef("customer"),
+        sentiment__in=UNHAPPY,
+        posted_at__gte=OuterRef("opened_at") - REVIEW_LOOKBACK,
+        posted_at__lt=OuterRef("first_response_at"),
+    )
+    opened = list(
+        Case.objects.filter(store=store, opened_at__gte=since)
+        .annotate(day=_day(store, "opened_at"), vented_first=Exists(vented_first))
+        .values("day", "source")
+        .annotate(
+            cases=Count("id"),
+            reached=Count("id", filter=Q(first_response_at__isnull=False, vented_first=False)),
+        )
+        .order_by()
+    )
+    per_agent = list(
+        Case.objects.filter(store=store, opened_at__gte=since, assignee__isnull=False)
+        .annotate(day=_day(store, "opened_at"))
+        .values("day", "assignee")
+        .annotate(
+            assigned=Count("id"),
+            closed=Count("id", filter=Q(status=Case.Status.CLOSED)),
+            still_open=Count("id", filter=Q(status__in=Case.OPEN_STATUSES)),
+            escalated=Count("id", filter=Q(escalated_at__isnull=False)),
+            # A summed duration, not EXTRACT(epoch): SQLite (the embedded default) cannot extract from one.
+            open_time=Sum(
+                ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField()),
+                filter=Q(status=Case.Status.CLOSED),
+            ),
+        )
+        .order_by()
+    )
+    for row in per_agent:  # aggregated rows, one per agent and day
+        row["seconds"] = Decimal(row["open_time"].total_seconds()) if row["open_time"] else 0
+    closed = (
+        Case.objects.filter(store=store, status=Case.Status.CLOSED, closed_at__gte=since)
+        .annotate(day=_day(store, "closed_at"))
+        .values("day", "root_cause")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    source, agent = _key("source"), _key("assignee")
+    return [
+        *_rows(store, "case_opened", opened, source, "cases"),
+        *_rows(store, "case_reached_first", opened, source, "reached"),
+        *_rows(store, "agent_assigned", per_agent, agent, "assigned"),
+        *_rows(store, "agent_closed", per_agent, agent, "closed", amount="seconds"),
+        *_rows(store, "agent_still_open", per_agent, agent, "still_open"),
+        *_rows(store, "agent_escalated", per_agent, agent, "escalated"),
+        *_rows(store, "root_cause", closed, _key("root_cause"), "n"),
+    ]
+
+
+def _followups(store: Store, since: datetime) -> list[DailyCount]:
+    followups = FollowUp.objects.filter(store=store, window_start__gte=since).annotate(day=_day(store, "window_start"))
+    by_state = followups.values("day", "tier", "status").annotate(n=Count("id")).order_by()
+    suppressed = (
+        followups.filter(status=FollowUp.Status.SUPPRESSED)
+        .values("day", "tier", "suppressed_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    outcomes = followups.filter(channel__in=CALLS).exclude(outcome="").values("day", "outcome").annotate(n=Count("id"))
+    calls = list(
+        followups.filter(channel__in=CALLS, assignee__isnull=False)
+        .values("day", "assignee")
+        .annotate(
+            calls=Count("id"),
+            done=Count("id", filter=Q(status__in=(FollowUp.Status.DONE, FollowUp.Status.SENT))),
+        )
+        .order_by()
+    )
+    return [
+        *_rows(store, "followup", by_state, _key("tier", "status"), "n"),
+        *_rows(store, "followup_suppressed", suppressed, _key("tier", "suppressed_reason"), "n"),
+        *_rows(store, "call_outcome", outcomes.order_by(), _key("outcome"), "n"),
+        *_rows(store, "agent_calls", calls, _key("assignee"), "calls"),
+        *_rows(store, "agent_calls_done", calls, _key("assignee"), "done"),
+    ]
+
+
+def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
+    """Deliveries with no follow-up at all, and how long after delivery each tier's first contact came."""
+    uncovered = (
+        Order.objects.filter(store=store, delivered_at__gte=since)
+        .exclude(Exists(FollowUp.objects.filter(order=OuterRef("pk"))))
+        .annotate(day=_day(store, "delivered_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    first_reached_call = (
+        CallAttempt.objects.filter(followup=OuterRef("pk"), outcome__in=REACHED)
+        .order_by()
+        .values("followup")
+        .annotate(first=Min("at"))
+        .values("first")
+    )
+    delay = ExpressionWrapper(
+        Coalesce("sent_at", Subquery(first_reached_call)) - F("order__delivered_at"), output_field=DurationField()
+    )
+    bucket = DbCase(
+        *(When(delay__lte=timedelta(hours=hours), then=Value(key)) for key, hours in CONTACT_BUCKETS if hours),
+        default=Value(CONTACT_BUCKETS[-1][0]),
+    )
+    contacted = (
+        FollowUp.objects.filter(store=store, order__delivered_at__gte=since)
+        .annotate(day=_day(store, "order__delivered_at"), delay=delay)
+        .filter(delay__isnull=False)
+        .annotate(bucket=bucket)
+        .values("day", "tier", "bucket")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        *_rows(store, "uncovered_delivery", uncovered, _key(), "n"),
+        *_rows(store, "first_contact", contacted, _key("tier", "bucket"), "n"),
+    ]
+
+
+def _remedies(store: Store, since: datetime) -> list[DailyCount]:
+    remedies = Remedy.objects.filter(case__store=store, proposed_at__gte=since).annotate(day=_day(store, "proposed_at"))
+    by_kind = remedies.values("day", "kind", "status").annotate(n=Count("id"), cost=Sum("cost")).order_by()
+    by_agent = (
+        remedies.filter(status__in=GIVEN_REMEDY).values("day", "proposed_by").annotate(n=Count("id"), cost=Sum("cost"))
+    )
+    return [
+        *_rows(store, "remedy", by_kind, _key("kind", "status"), "n", amount="cost"),
+        *_rows(store, "agent_remedy", by_agent.order_by(), _key("proposed_by"), "n", amount="cost"),
+    ]
+
+
+PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies)
+
+
+@transaction.atomic
+def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
+    """Rebuild the store's roll-ups from `since_day` (the whole history when None). Returns the rows written."""
+    store = Store.objects.select_for_update().get(pk=store.pk)  # one rebuild of a store at a time
+    since_day = since_day or date(2000, 1, 1)
+    since = store_day_bounds(store, since_day)[0]
+    rows = [row for producer in PRODUCERS for row in producer(store, since)]
+    DailyCount.objects.filter(store=store, month=False, day__gte=since_day).delete()
+    DailyCount.objects.bulk_create(rows, batch_size=5_000)
+    # Month rows are sums of the day rows now stored, so a month rebuilt from its middle stays whole.
+    first_month = since_day.replace(day=1)
+    DailyCount.objects.filter(store=store, month=True, day__gte=first_month).delete()
+    months = (
+        DailyCount.objects.filter(store=store, month=False, day__gte=first_month)
+        .annotate(first=TruncMonth("day"))
+        .values("metric", "key", "first")
+        .annotate(n=Sum("count"), total=Sum("amount"))
+        .order_by()
+    )
+    DailyCount.objects.bulk_create(
+        (
+            DailyCount(
+                store=store,
+                month=True,
+                day=m["first"],
+                metric=m["metric"],
+                key=m["key"],
+                count=m["n"],
+                amount=m["total"],
+            )
+            for m in months
+        ),
+        batch_size=5_000,
+    )
+    RollupRun.objects.update_or_create(store=store, defaults={"refreshed_at": timezone.now(), "since": since_day})
+    return len(rows)
+
+
+def rollups_refresh_recent(*, store: Store) -> int:
+    return rollups_refresh(store=store, since_day=store_today(store) - timedelta(days=RECENT_DAYS))

@@ -1,0 +1,107 @@
+"""Reads for the manager pages, always limited to the stores the user manages."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Case as DbCase
+from django.db.models import F, QuerySet, When
+
+from callbacks.models import FollowUp
+from crm.models import AuditLog, Case, Customer, Remedy, Store
+from crm.selectors import stores_managed_by
+from crm.services.sla import SOON, breached_q
+
+from .models import RollupRun
+
+# Each list on the escalations page shows at most this many rows, the most urgent first.
+BOARD_LIMIT = 100
+
+
+@dataclass
+class EscalationBoard:
+    late: list[Case]
+    unassigned: list[Case]
+    difficult: list[Case]
+    do_not_call_complaints: list[Case]
+    over_capacity: list[FollowUp]
+
+    @property
+    def total(self) -> int:
+        lists = (self.late, self.unassigned, self.difficult, self.do_not_call_complaints, self.over_capacity)
+        return sum(len(items) for items in lists)
+
+
+def _open_cases(stores: QuerySet[Store]) -> QuerySet[Case]:
+    return Case.objects.filter(store__in=stores, status__in=Case.OPEN_STATUSES).select_related(
+        "store", "customer", "order", "assignee__user"
+    )
+
+
+def escalation_board(*, user, now: datetime, store: Store | None = None) -> EscalationBoard:
+    stores = stores_managed_by(user=user)
+    if store is not None:
+        stores = stores.filter(pk=store.pk)
+    cases = _open_cases(stores)
+    next_due = DbCase(When(first_response_at__isnull=True, then=F("first_response_due")), default=F("resolution_due"))
+    return EscalationBoard(
+        # Breached already, or breached within the hour.
+        late=list(cases.filter(breached_q(now + SOON)).order_by(next_due, "id")[:BOARD_LIMIT]),
+        unassigned=list(cases.filter(assignee__isnull=True).order_by("opened_at", "id")[:BOARD_LIMIT]),
+        difficult=list(
+            cases.filter(triage_group=Case.TriageGroup.DIFFICULT).order_by("resolution_due", "id")[:BOARD_LIMIT]
+        ),
+        do_not_call_complaints=list(
+            cases.filter(
+                customer__contact_preference__in=[
+                    Customer.ContactPreference.NO_CALLS,
+                    Customer.ContactPreference.DO_NOT_CONTACT,
+                ]
+            ).order_by("opened_at", "id")[:BOARD_LIMIT]
+        ),
+        # Calls that did not fit an evening's capacity and were moved by the overflow rule (callbacks).
+        over_capacity=list(
+            FollowUp.objects.filter(
+                store__in=stores, overflowed=True, status__in=[FollowUp.Status.PLANNED, FollowUp.Status.IN_PROGRESS]
+            )
+            .select_related("store", "customer", "order", "assignee__user")
+            .order_by("window_start", "id")[:BOARD_LIMIT]
+        ),
+    )
+
+
+def remedies_awaiting_approval(*, user) -> QuerySet[Remedy]:
+    return (
+        Remedy.objects.filter(status=Remedy.Status.AWAITING_APPROVAL, case__store__in=stores_managed_by(user=user))
+        .select_related("case__store", "case__customer", "case__order", "proposed_by__user")
+        .order_by("proposed_at", "id")
+    )
+
+
+def remedy_for_manager(*, user, remedy_id: int) -> Remedy | None:
+    return (
+        Remedy.objects.filter(pk=remedy_id, case__store__in=stores_managed_by(user=user))
+        .select_related("case__store", "case__customer", "proposed_by__user")
+        .first()
+    )
+
+
+def audit_entries(*, user, store: Store | None = None, action: str = "") -> QuerySet[AuditLog]:
+    entries = AuditLog.objects.filter(store__in=stores_managed_by(user=user)).select_related("actor", "store")
+    if store is not None:
+        entries = entries.filter(store=store)
+    if action:
+        entries = entries.filter(action=action)
+    return entries.order_by("-at", "-id")
+
+
+def audit_actions(*, user) -> list[str]:
+    return list(
+        AuditLog.objects.filter(store__in=stores_managed_by(user=user))
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+
+
+def rollup_state(*, store: Store) -> RollupRun | None:
+    return RollupRun.objects.filter(store=store).first()

@@ -1,0 +1,65 @@
+"""The manager's escalations page and approvals queue."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.errors import DomainError
+from crm.models import Agent
+from crm.selectors import stores_managed_by
+from crm.services.cases import remedy_approve, remedy_decline
+from crm.services.sla import case_sla_status
+
+from ..access import manager_required
+from ..forms import DecisionForm
+from ..selectors import escalation_board, remedies_awaiting_approval, remedy_for_manager
+
+
+@manager_required
+def escalations(request: HttpRequest) -> HttpResponse:
+    stores = stores_managed_by(user=request.user)
+    store = stores.filter(code=request.GET.get("store", "")).first()
+    now = timezone.now()
+    board = escalation_board(user=request.user, now=now, store=store)
+    late = [(case, case_sla_status(case=case, now=now)) for case in board.late]
+    return render(request, "reports/escalations.html", {"board": board, "late": late, "stores": stores, "store": store})
+
+
+@manager_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    remedies = remedies_awaiting_approval(user=request.user)
+    return render(request, "reports/approvals.html", {"remedies": remedies})
+
+
+@require_POST
+@manager_required
+def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpResponse:
+    remedy = remedy_for_manager(user=request.user, remedy_id=remedy_id)
+    if remedy is None:
+        raise Http404
+    manager = Agent.objects.filter(user=request.user).first()
+    if manager is None:
+        raise PermissionDenied
+    form = DecisionForm(request.POST, decline=decision == "decline")
+    error = ""
+    if form.is_valid():
+        decide = remedy_approve if decision == "approve" else remedy_decline
+        try:
+            remedy = decide(remedy=remedy, manager=manager, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            if exc.http_status == 403:
+                raise PermissionDenied from exc
+            error = exc.message
+    else:
+        error = "; ".join(form.errors["reason"])
+    if request.htmx:
+        return render(request, "reports/_remedy_row.html", {"remedy": remedy, "error": error, "form": form})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("reports:approvals")

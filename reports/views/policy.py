@@ -1,0 +1,146 @@
+"""The store policy page: one form per section, each posted on its own and saved through its app's service."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from callbacks.services.policy import policy_update
+from crm.errors import DomainError
+from crm.models import Agent, Store
+from crm.selectors import stores_managed_by
+from crm.services.policy import (
+    agent_shift_update,
+    case_policy_update,
+    root_cause_save,
+    sla_targets_replace,
+    store_remedy_limit_update,
+)
+from crm.services.root_causes import root_cause_choices
+
+from ..access import manager_required
+from ..policy_forms import (
+    AgentShiftForm,
+    CasePolicyForm,
+    FollowUpPolicyForm,
+    RemedyLimitForm,
+    RootCauseForm,
+    SlaTargetsForm,
+)
+
+
+def _store(request: HttpRequest) -> Store:
+    stores = stores_managed_by(user=request.user)
+    code = request.POST.get("store") or request.GET.get("store")
+    store = stores.filter(code=code).first() if code else stores.first()
+    if store is None:
+        raise Http404
+    return store
+
+
+def _page(request: HttpRequest, store: Store, bound: dict[str, forms.Form] | None = None, status: int = 200):
+    bound = bound or {}
+    agents = Agent.objects.filter(stores=store).select_related("user").order_by("user__username")
+    agent_forms = [
+        (agent, bound.get(f"agent-{agent.pk}") or AgentShiftForm.for_agent(agent, store)) for agent in agents
+    ]
+    context = {
+        "store": store,
+        "stores": stores_managed_by(user=request.user),
+        "followup_form": bound.get("followup") or FollowUpPolicyForm.for_store(store),
+        "case_form": bound.get("case") or CasePolicyForm.for_store(store),
+        "remedy_form": bound.get("remedy_limit") or RemedyLimitForm.for_store(store),
+        "sla_form": bound.get("sla") or SlaTargetsForm.for_store(store),
+        "root_cause_form": bound.get("root_cause") or RootCauseForm(),
+        "root_causes": root_cause_choices(store=store, include_inactive=True),
+        "active_root_causes": dict(root_cause_choices(store=store)),
+        "agent_forms": agent_forms,
+    }
+    return render(request, "reports/policy.html", context, status=status)
+
+
+@manager_required
+def policy(request: HttpRequest) -> HttpResponse:
+    return _page(request, _store(request))
+
+
+@dataclass(frozen=True)
+class Section:
+    """One form of the policy page: how to read it from a POST and which service saves it."""
+
+    form: Callable[[HttpRequest, Store], forms.Form]
+    save: Callable[[HttpRequest, Store, forms.Form], object]
+    anchor: str
+
+
+SECTIONS: dict[str, Section] = {
+    "followup": Section(
+        lambda request, store: FollowUpPolicyForm(request.POST),
+        lambda request, store, form: policy_update(store=store, actor=request.user, changes=form.changes()),
+        "followups",
+    ),
+    "case": Section(
+        lambda request, store: CasePolicyForm(request.POST),
+        lambda request, store, form: case_policy_update(store=store, actor=request.user, **form.cleaned_data),
+        "cases",
+    ),
+    "remedy_limit": Section(
+        lambda request, store: RemedyLimitForm(request.POST),
+        lambda request, store, form: store_remedy_limit_update(
+            store=store, actor=request.user, limit=form.cleaned_data["agent_remedy_limit"]
+        ),
+        "remedies",
+    ),
+    "sla": Section(
+        lambda request, store: SlaTargetsForm(request.POST),
+        lambda request, store, form: sla_targets_replace(store=store, actor=request.user, targets=form.targets()),
+        "sla",
+    ),
+    "root_cause": Section(
+        lambda request, store: RootCauseForm(request.POST),
+        lambda request, store, form: root_cause_save(store=store, actor=request.user, **form.cleaned_data),
+        "root-causes",
+    ),
+}
+
+
+def _save(request: HttpRequest, key: str, section: Section) -> HttpResponse:
+    """Validate the form, call the service; on a domain error show it on the form and change nothing."""
+    store = _store(request)
+    form = section.form(request, store)
+    if form.is_valid():
+        try:
+            section.save(request, store, form)
+        except DomainError as error:
+            error_field = getattr(form, "error_field", None)
+            field = error_field(error.field) if error_field else (error.field if error.field in form.fields else None)
+            form.add_error(field, error.message)
+        else:
+            messages.success(request, _("Saved. The change is in the audit log."))
+            return redirect(f"{reverse('reports:policy')}?store={store.code}#{section.anchor}")
+    return _page(request, store, {key: form}, status=400)
+
+
+@require_POST
+@manager_required
+def policy_save(request: HttpRequest, section: str) -> HttpResponse:
+    if section not in SECTIONS:
+        raise Http404
+    return _save(request, section, SECTIONS[section])
+
+
+@require_POST
+@manager_required
+def agent_shift_save(request: HttpRequest, agent_id: int) -> HttpResponse:
+    section = Section(
+        lambda request, store: AgentShiftForm(request.POST, store=store, prefix=f"agent-{agent_id}"),
+        lambda request, store, form: agent_shift_update(store=store, actor=request.user, **form.cleaned_data),
+        "agents",
+    )
+    return _save(request, f"agent-{agent_id}", section)

@@ -1,0 +1,63 @@
+"""The report page (charts and tables) and its CSV export, both drawn from the same tables."""
+
+import csv
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from crm.services.audit import audit_record
+
+from ..access import manager_required
+from ..forms import ReportFilterForm
+from ..metrics import SECTIONS, report_tables
+from ..rollups import rollups_refresh
+from ..selectors import rollup_state
+
+
+@manager_required
+def report(request: HttpRequest) -> HttpResponse:
+    form = ReportFilterForm(request.GET, user=request.user)
+    context = {"form": form, "tables": [], "query": "", "rollup": None}
+    if form.is_valid():
+        period = form.period()
+        context.update(tables=report_tables(period), query=form.query(), rollup=rollup_state(store=period.store))
+    return render(request, "reports/report.html", context)
+
+
+@require_POST
+@manager_required
+def report_recalculate(request: HttpRequest) -> HttpResponse:
+    """Rebuild the period's roll-ups now instead of waiting for the next scheduled run."""
+    form = ReportFilterForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return HttpResponse("; ".join(e for errors in form.errors.values() for e in errors), status=400)
+    rollups_refresh(store=form.period().store, since_day=form.period().start)
+    return redirect(f"{reverse('reports:report')}?{form.query()}")
+
+
+@manager_required
+def report_csv(request: HttpRequest, section: str) -> HttpResponse:
+    if section not in SECTIONS:
+        raise Http404
+    form = ReportFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return HttpResponse("; ".join(e for errors in form.errors.values() for e in errors), status=400)
+    period = form.period()
+    table = SECTIONS[section](period)
+    audit_record(
+        actor=request.user,
+        action="report_exported",
+        store=period.store,
+        target=section,
+        data={"start": period.start.isoformat(), "end": period.end.isoformat(), "rows": len(table.rows)},
+    )
+    filename = f"{period.store.code}-{section}-{period.start}-{period.end}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # a BOM, so spreadsheet programs read the Chinese text as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([str(heading) for _, heading in table.columns])
+    writer.writerows(table.cells())
+    return response

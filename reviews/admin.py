@@ -1,0 +1,78 @@
+from django.contrib import admin
+
+from reviews.casework import CaseEvidence, CaseStep
+from reviews.models import (
+    CauseCorrection,
+    KeywordMonitor,
+    RemedyPlay,
+    ReplyTemplate,
+    Review,
+    ReviewPolicy,
+    ReviewReply,
+    ReviewRevision,
+)
+
+
+class RevisionInline(admin.TabularInline):
+    model = ReviewRevision
+    extra = 0
+    readonly_fields = ["at", "old_rating", "new_rating", "appended_text", "after_contact"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "store", "rating", "sentiment", "flagged", "triage_group", "likes", "posted_at"]
+    list_filter = ["store", "sentiment", "flagged", "triage_group", "suspected_malicious", "revised_after_contact"]
+    search_fields = ["external_id", "order_ref", "buyer", "text", "appended_text", "product", "sku"]
+    raw_id_fields = ["order", "customer", "case"]
+    date_hierarchy = "posted_at"
+    inlines = [RevisionInline]
+
+
+@admin.register(KeywordMonitor)
+class KeywordMonitorAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "store", "active", "created_by", "created_at"]
+    list_filter = ["store", "active"]
+    search_fields = ["phrase"]
+
+
+@admin.register(ReviewPolicy)
+class ReviewPolicyAdmin(admin.ModelAdmin):
+    list_display = ["store", "high_value_amount", "many_likes", "many_images", "repeat_complaints"]
+
+
+@admin.register(RemedyPlay)
+class RemedyPlayAdmin(admin.ModelAdmin):
+    list_display = ["store", "cause", "kind", "cost"]
+    list_filter = ["store", "cause"]
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ["store", "part", "sentiment", "cause", "text"]
+    list_filter = ["store", "part", "sentiment", "cause"]
+
+
+@admin.register(ReviewReply)
+class ReviewReplyAdmin(admin.ModelAdmin):
+    list_display = ["review", "store", "status", "drafted_at", "posted_at"]
+    list_filter = ["store", "status"]
+    raw_id_fields = ["review"]
+
+
+@admin.register(CauseCorrection)
+class CauseCorrectionAdmin(admin.ModelAdmin):
+    list_display = ["review", "predicted", "before", "after", "corrected_by", "at"]
+    raw_id_fields = ["review"]
+
+
+@admin.register(CaseStep)
+class CaseStepAdmin(admin.ModelAdmin):
+    list_display = ["case", "step", "done_by", "done_at"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(CaseEvidence)
+class CaseEvidenceAdmin(admin.ModelAdmin):
+    list_display = ["case", "caption", "url", "image", "added_by", "added_at"]
+    raw_id_fields = ["case"]

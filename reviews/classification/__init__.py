@@ -1,0 +1,189 @@
+"""Why a review was written: multi-label cause classification from phrase dictionaries, with evidence.
+
+Each cause has a dictionary of complaint phrases (regular expressions, Chinese and English). A phrase
+counts only when it is not negated in its own clause: "没有色差", "色差一点都没有", "no colour difference"
+are praise, not complaints. Negation before a phrase is decided on jieba's word segmentation of the words
+just before it, so "不错" (good) or "不少" (many) never read as a negator the way a bare "不" would.
+Segmentation runs only when a negator character is near a hit, which keeps bulk intake fast.
+
+A mid or bad review with no recognised cause is "other"; a good review with none has no cause at all.
+"""
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cache
+
+import jieba
+
+from crm.models import CaseCause as Cause
+
+from . import lexicon as lx
+from .scanner import compile_alternatives
+
+_GAP_NEGATOR = re.compile(r"[没无未非]")
+
+
+@dataclass(frozen=True)
+class Classification:
+    causes: list[str]
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+class _Matcher:
+    """Chinese phrases without IGNORECASE (sre compares each character case-folded otherwise, ~2x slower),
+    English ones with it, and only on text that has Latin letters at all."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        zh = [p for p in patterns if not p.isascii()]
+        en = [p for p in patterns if p.isascii()]
+        self.zh = compile_alternatives(zh) if zh else None
+        self.en = compile_alternatives(en, re.IGNORECASE) if en else None
+
+    def finditer(self, text: str, pos: int = 0):
+        if self.zh is not None:
+            yield from self.zh.finditer(text, pos)
+        if self.en is not None and _LATIN.search(text):
+            yield from self.en.finditer(text, pos)
+
+    def search(self, text: str) -> bool:
+        return bool(
+            (self.zh is not None and self.zh.search(text))
+            or (self.en is not None and _LATIN.search(text) and self.en.search(text))
+        )
+
+
+_MATCHERS: dict[str, _Matcher] = {cause: _Matcher(patterns) for cause, patterns in lx.PHRASES.items()}
+_ASPECT_MATCHERS: dict[str, _Matcher] = {cause: _Matcher(patterns) for cause, patterns in lx.ASPECTS.items()}
+_OPINION = _Matcher(lx.OPINIONS)
+# One scan over every dictionary at once: most reviews (the good ones) hit none, and then the per-cause scans,
+# each with its own Python overhead, are skipped. A text no alternative matches cannot match any one of them.
+_ANY_PHRASE = _Matcher([p for patterns in lx.PHRASES.values() for p in patterns])
+_ANY_ASPECT = _Matcher([p for patterns in lx.ASPECTS.values() for p in patterns])
+
+
+@cache
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(jieba.lcut(text))
+
+
+def _aspect_complaints(clauses: list[str]) -> dict[str, list[str]]:
+    """An opinion word belongs to the nearest aspect before it: "颜色不错质量差" is about quality only."""
+    found: dict[str, list[str]] = {}
+    for clause in clauses:
+        aspects = sorted(
+            (m.end(), m.start(), cause) for cause, matcher in _ASPECT_MATCHERS.items() for m in matcher.finditer(clause)
+        )
+        if not aspects:
+            continue
+        for opinion in _OPINION.finditer(clause, aspects[0][0]):
+            end, start, cause = max(a for a in aspects if a[0] <= opinion.start())
+            gap = clause[end : opinion.start()]
+            # "实物无色差": a negator inside the gap (无/没/未/非) negates whatever follows it.
+            if not _GAP_NEGATOR.search(gap) and not _negated_before(gap):
+                words = found.setdefault(cause, [])
+                if clause[start : opinion.end()] not in words:
+                    words.append(clause[start : opinion.end()])
+    return found
+
+
+def _negated_before(prefix: str) -> bool:
+    if prefix[-40:].isascii():
+        return bool(lx.EN_NEGATION.search(prefix[-40:]))
+    tail = prefix[-10:]
+    if not lx.NEGATOR_CHARS.search(tail):
+        return False
+    # The last three content words before the phrase, skipping fillers such as 任何/一点/的.
+    seen = 0
+    for token in reversed([t for t in _tokens(tail) if t.strip()]):
+        if token in lx.NEGATORS:
+            return True
+        if token in lx.NEGATOR_FILLER:
+            continue
+        seen += 1
+        if seen >= 3:
+            break
+    return False
+
+
+def is_negated(clause: str, start: int, end: int, *, after: bool = True) -> bool:
+    """Whether the phrase at clause[start:end] is negated (or praised) within its clause."""
+    if _negated_before(clause[:start]):
+        return True
+    rest = clause[end:]
+    return after and bool(lx.POST_NEGATION.match(rest) or lx.POST_PRAISE.match(rest))
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in lx.CLAUSE_SPLIT.split(text) if c and c.strip()]
+
+
+class _Clauses:
+    """A text and its clause spans: each matcher scans the whole text once (one scan instead of one per
+    clause), and a hit is then judged inside its own clause; a hit spanning two clauses does not count."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts, self.ends = [0], []
+        for separator in lx.CLAUSE_SPLIT.finditer(text):
+            self.ends.append(separator.start())
+            self.starts.append(separator.end())
+        self.ends.append(len(text))
+
+    def clause_of(self, start: int, end: int) -> tuple[int, int] | None:
+        index = bisect_right(self.starts, start) - 1
+        return (self.starts[index], self.ends[index]) if end <= self.ends[index] else None
+
+
+def _hits(clauses: _Clauses, matcher: _Matcher | re.Pattern, *, after: bool = True) -> list[str]:
+    found = []
+    text = clauses.text
+    for match in matcher.finditer(text):
+        span = clauses.clause_of(match.start(), match.end())
+        if span is None:
+            continue
+        clause = text[span[0] : span[1]]
+        if not is_negated(clause, match.start() - span[0], match.end() - span[0], after=after):
+            found.append(match.group(0))
+    return found
+
+
+def _add(evidence: dict[str, list[str]], cause: str, words: list[str]) -> None:
+    bucket = evidence.setdefault(cause, [])
+    bucket.extend(w for w in words if w not in bucket)
+
+
+def classify(*, text: str, rating: int) -> Classification:
+    evidence: dict[str, list[str]] = {}
+    text = text or ""
+    spans = _Clauses(text)
+    for cause, matcher in _MATCHERS.items() if _ANY_PHRASE.search(text) else ():
+        # "说好的赠品没有" is a complaint: a missing gift is not negated by the 没有 after it.
+        words = _hits(spans, matcher, after=cause != Cause.PRICE)
+        if cause == Cause.SERVICE_ATTITUDE and lx.COURIER.search(text) and not lx.SHOP_STAFF.search(text):
+            courier = [w for w in words if lx.ATTITUDE.search(w)]
+            if courier:
+                _add(evidence, Cause.LOGISTICS, courier)
+            words = [w for w in words if w not in courier]
+        if words:
+            _add(evidence, cause, words)
+    for cause, words in _aspect_complaints(_clauses(text)).items() if _ANY_ASPECT.search(text) else ():
+        _add(evidence, cause, words)
+    breakage = _hits(spans, lx.BREAKAGE)
+    if breakage:
+        _add(evidence, Cause.LOGISTICS if Cause.LOGISTICS in evidence else Cause.QUALITY, breakage)
+    if promised := lx.PROMISED_VS_RECEIVED.search(text):
+        _add(evidence, Cause.DESCRIPTION_MISMATCH, [promised.group(0)])
+    causes = [cause for cause in lx.PHRASES if cause in evidence]
+    if not causes and rating <= 3:
+        causes = [Cause.OTHER]
+    return Classification(causes=causes, evidence={c: evidence[c] for c in causes if c in evidence})
+
+
+def compile_monitor(phrases: list[str]) -> re.Pattern | None:
+    """One matcher for a store's keyword monitors (literal phrases, zh or en)."""
+    ordered = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(p) for p in ordered), re.IGNORECASE) if ordered else None

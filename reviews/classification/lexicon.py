@@ -1,0 +1,371 @@
+"""The classifier's dictionaries: complaint phrases per cause, aspects and opinions, negators.
+
+Patterns are regular expressions over Chinese and English text. Add a phrase where real reviews show it;
+re-run `python -m reviews.evaluation` and keep the evaluation sets' figures in docs/reviews.md honest.
+"""
+
+import re
+
+from crm.models import CaseCause as Cause
+
+# Order matters only for display: the dictionaries are independent.
+PHRASES: dict[str, list[str]] = {
+    Cause.QUALITY: [
+        r"质量(?:很|太|真|真的|非常|特别|有点|有些|比较|实在|也|就|超|极其|十分)?(?:差|不好|不行|一般|堪忧|太次|次|不过关|不咋地|不怎么样|垃圾|有问题)",
+        r"质量问题",
+        r"做工(?:很|太|非常|特别|有点|比较|实在)?(?:粗糙|差|不好|一般|不行|不精细|马虎)",
+        r"粗糙",
+        r"起球",
+        r"掉色",
+        r"褪色",
+        r"开线",
+        r"脱线",
+        r"线头",
+        r"破洞",
+        r"(?:用|戴|穿|洗)了?[^,。!?;]{0,6}(?:就|便)(?:坏|断|裂|破|掉|开|变形|起球|褪色|掉色)",
+        r"(?:表|手表)[^,。!?;]{0,6}(?:停了|不走了|走时不准|慢了|快了)",
+        r"走时不准",
+        r"机芯",
+        r"(?:拉链|扣子|卡扣|搭扣)[^,。!?;]{0,6}(?:卡|不顺|坏|掉)",
+        r"折痕",
+        r"掉毛",
+        r"(?:全|都)是(?:毛)?球",
+        r"(?:镀层|电镀)[^,。!?;]{0,4}(?:掉|脱落|磨损)",
+        r"黑点",
+        r"(?:小坑|有坑|全是坑)",
+        r"崩(?:开|了|坏)",
+        r"(?:烟|怪|臭|漆|胶|塑料|霉|酸|焦)味",
+        r"漏(?:了|液|油|电)",
+        r"续航[^,。!?;]{0,6}(?:短|差|只)",
+        r"\bleak(?:s|ed|ing)?\b",
+        r"\bsnapp?(?:ed)?\b",
+        r"棉絮",
+        r"(?:头发|异物|虫子|沙子)",
+        r"霉(?:味|点|斑)",
+        r"(?:发苦|苦涩)",
+        r"一泡就散",
+        r"\bloose threads?\b",
+        r"瑕疵",
+        r"划痕",
+        r"刮花",
+        r"异味",
+        r"(?:味道|气味)(?:很|太|特别|非常)?(?:大|重|难闻|刺鼻)",
+        r"刺鼻",
+        r"假货",
+        r"不是正品",
+        r"仿品",
+        r"山寨",
+        r"劣质",
+        r"廉价感",
+        r"质感(?:很|太)?(?:差|一般|廉价)",
+        r"起毛",
+        r"变形",
+        r"漏水",
+        r"漏气",
+        r"(?<![券码])(?:领了)?(?:不能用|没法用|无法使用|用不了)",
+        r"故障",
+        r"失灵",
+        r"氧化",
+        r"生锈",
+        r"掉漆",
+        r"缩水",
+        r"次品",
+        r"残次",
+        r"发霉",
+        r"杂质",
+        r"受潮",
+        r"(?:茶|茶叶)[^,。!?;]{0,4}(?:碎末|陈|霉|不新鲜)",
+        r"不新鲜",
+        r"皮(?:子|料|质)?(?:很|太|比较|有点|有些)?(?:硬|差|薄|开胶|掉皮)",
+        r"开胶",
+        r"掉皮",
+        r"\bpoor(?:ly)? (?:quality|made)\b",
+        r"\bbad quality\b",
+        r"\bcheap(?:ly)? (?:made|material|feel|quality)\b",
+        r"\bfeels cheap\b",
+        r"\b(?:fell apart|falling apart)\b",
+        r"\bdefect(?:ive|s)?\b",
+        r"\bstitching\b",
+        r"\b(?:fake|counterfeit|knock-?off)\b",
+        r"\bflimsy\b",
+        r"\bscratch(?:ed|es)?\b",
+        r"\b(?:smells?|odou?r)\b",
+        r"\bstopped working\b",
+        r"\bpilling\b",
+        r"\bfad(?:ed|es|ing)\b",
+        r"\b(?:tore|torn|ripped|frayed)\b",
+        r"\bstale\b",
+    ],
+    Cause.DESCRIPTION_MISMATCH: [
+        r"色差",
+        r"颜色(?:和|跟|与)?(?:图片|图上|照片|详情页|描述)?[^,。!?;]{0,4}(?:不一样|不对|不符|不同|有差别|差别|差很多|差太多|偏差)",
+        r"颜色(?:有点|有些|明显|稍微)?(?:偏|发)(?:黄|暗|深|浅|红|白|灰|紫|青)",
+        r"(?:和|跟|与)(?:描述|图片|照片|详情页|宣传|介绍|主图|页面)[^,。!?;]{0,6}(?:不符|不一样|不同|差距|差别|相差|两回事|不搭边|差很多|差太多|差好多|差得远)",
+        r"(?:实物|收到的|颜色|实际)?比(?:图片|图上|照片|描述|主图|详情页)[^,。!?;]{0,3}(?:暗|深|浅|黄|灰|差|薄|旧|丑|土)",
+        r"(?:完全|根本)?(?:是)?两(?:回|码)事",
+        r"不是(?:图片|图上|主图|详情页)(?:上)?(?:的|那个|那款|那种)",
+        r"(?:实物|收到的|到手)(?:颜色)?(?:有点|有些|明显)?(?:发|偏)(?:灰|黄|暗|深|浅|红|白|紫|青)",
+        r"\bcompared (?:to|with) the (?:product )?(?:photos?|pictures?|listing|description)\b",
+        r"描述不符",
+        r"图文不符",
+        r"货不对板",
+        r"照骗",
+        r"买家秀",
+        r"实物(?:和|跟|与)?(?:图片)?[^,。!?;无没不]{0,4}(?:差|不如|不一样|不符|差距|差别)",
+        r"(?:不是|并非)(?:真丝|纯棉|羊皮|真皮|和田玉|纯银|足金|实木|原产)",
+        r"(?:材质|材料|成分)[^,。!?;]{0,4}(?:不符|不对|不一样|和描述|写的)",
+        r"(?:虚假|夸大)(?:宣传|描述)",
+        r"没有(?:图片|图上|照片|宣传)(?:上|里)?(?:的|那么|那样)",
+        r"\bcolou?rs? (?:is |are |was |were |looks? )?(?:different|off|wrong|not the same|darker|lighter|duller)\b",
+        r"\bcolou?r difference\b",
+        r"\bnot (?:as|what was) (?:described|pictured|shown|advertised)\b",
+        r"\b(?:doesn'?t|does not|didn'?t|did not) (?:look|match) (?:like )?(?:the )?"
+        r"(?:picture|photo|description|listing)s?\b",
+        r"\blooks nothing like\b",
+        r"\bdifferent from the (?:picture|photo|description|listing)s?\b",
+        r"\bmisleading\b",
+    ],
+    Cause.SIZE: [
+        r"(?:尺码|尺寸|码数|鞋码|号码|大小|圈口)(?:很|太|有点|有些|明显|严重|完全)?(?:偏大|偏小|不准|不对|不标准|有问题|不合适|不符|太大|太小|小了|大了|不一样)",
+        r"偏大",
+        r"偏小",
+        r"偏(?:长|短|肥|瘦|紧|松|宽|窄)",
+        r"拖地",
+        r"(?:掉跟|不跟脚)",
+        r"(?:大|小)了?(?:一|两|二|半)(?:个)?(?:号|码|圈)",
+        r"(?:长|短|大|小)了一截",
+        r"比想象(?:中|的)?(?:的)?(?:小|大)",
+        r"放不(?:进|下)",
+        r"(?<![不没差距别])(?:太|有点|有些)(?:大|小|紧|松|长|短|肥|瘦|挤)了?(?![方气家概众学多小半贵遗问瑕失])",
+        r"不合身",
+        r"穿不(?:上|进|下)",
+        r"戴不(?:上|进|下)",
+        r"套不进",
+        r"挤脚",
+        r"磨脚",
+        r"勒(?:得|的)?(?:慌|疼|难受|手|脖子)",
+        r"\btoo (?:small|big|large|tight|loose|long|short|narrow|wide)\b",
+        r"\bruns (?:small|large|big)\b",
+        r"\b(?:doesn'?t|does not|didn'?t|did not) fit\b",
+        r"\bsiz(?:e|ing) (?:is |was )?(?:off|wrong|inaccurate)\b",
+        r"\bwrong size\b",
+        r"\bfits? (?:poorly|badly)\b",
+    ],
+    Cause.PRICE: [
+        r"降价",
+        r"价格(?:很|太|有点|也)?(?:贵|偏贵|不透明|不值|混乱|坑)",
+        r"虚高",
+        r"被坑",
+        r"比平(?:时|常)(?:还|都)?(?:高|贵)",
+        r"便宜(?:不少|很多|好多|一大截)",
+        r"贵了",
+        r"买一送一",
+        r"(?:没有|没给|少了|少发|不送)(?:赠品|礼品)",
+        r"(?:太|有点|偏|真)贵",
+        r"不值(?:这个价|这价|这个钱|这钱|得)?",
+        r"买贵了",
+        r"差价",
+        r"保价",
+        r"价保",
+        r"优惠券",
+        r"满减",
+        r"(?:活动|优惠|促销|规则|折扣)[^,。!?;]{0,6}(?:不清楚|没说清|说不清|坑|套路|不明|看不懂|不兑现|没兑现|没有兑现|复杂)",
+        r"套路",
+        r"先涨(?:价)?后降",
+        r"(?:便宜|降|少)了\s*(?:\d+|[一二三四五六七八九十两百千几]+)(?![\d一二三四五六七八九十两百千几]*\s*(?:公分|厘米|cm|毫米|mm|个|件|天|克|g))",
+        r"(?:赠品|礼品|赠送)[^,。!?;]{0,4}(?:没有|没给|没收到|少了|不见)",
+        r"说好的(?:赠品|礼品|返现|优惠|折扣)",
+        r"返现",
+        r"\bprice (?:drop(?:ped)?|went down|protection|difference|cut)\b",
+        r"\boverpriced\b",
+        r"\bnot worth\b",
+        r"\b(?:coupon|promo(?:tion)?|discount)s?\b",
+        r"\bcheaper\b",
+        r"\brefund the difference\b",
+        r"\btoo expensive\b",
+    ],
+    Cause.LOGISTICS: [
+        r"(?:物流|快递|配送|送货|运输|发货|到货|派送)(?:速度|服务)?(?:很|太|真|真的|超|特别|非常|有点|实在|也)?(?:慢|差|拖|磨蹭|龟速)",
+        r"(?:迟迟|一直|好久|很久)(?:都)?(?:不|没|没有)?(?:发货|到货|送到|送货|更新)",
+        r"(?:慢|晚|迟)了\s*(?:\d+|[一二三四五六七八九十两]+)\s*(?:天|周)",
+        r"(?:物流|快递)[^,。!?;]{0,6}(?:没|不)(?:有)?更新",
+        r"没(?:有)?更新物流",
+        r"磕(?:坏|破|掉|碎)",
+        r"第\s*(?:\d+|[一二三四五六七八九十两]+)\s*天才(?:发|到|送)",
+        r"(?:放|停|卡|压|躺)了\s*(?:\d+|[一二三四五六七八九十两]+)\s*(?:多)?(?:天|周)",
+        r"撞(?:凹|坏|破|瘪)",
+        r"\bstuck\b",
+        r"\bno (?:tracking )?updates?\b",
+        r"\b(?:soaked|ruined)\b",
+        r"(?:没有|没)(?:缓冲|泡沫|防震)",
+        r"等了\s*(?:整整)?\s*(?:\d+|[一二三四五六七八九十两半]+)\s*(?:多)?(?:天|周|个星期|星期|礼拜)",
+        r"(?:\d+|[一二三四五六七八九十两]+)\s*(?:多)?(?:天|周|个星期)(?:才|都没)(?:到|收到|送到|发货)",
+        r"好几天才到",
+        r"(?:包装|外包装|盒子|箱子|纸箱|礼盒)[^,。!?;]{0,6}(?:破|烂|坏|压|瘪|简陋|太差|很差|湿|变形|泡软)",
+        r"压坏",
+        r"压扁",
+        r"破损",
+        r"摔(?:坏|碎|裂)",
+        r"(?:收到|拆开|到手|送到)[^,。!?;]{0,6}(?:碎|破|裂|坏|断)",
+        r"(?:快递员|快递小哥|送货员|配送员|快递师傅|派件员)[^,。!?;]{0,8}(?:态度|不送|扔|甩|放|凶|骂|差|没打电话|不打电话)",
+        r"不送上门",
+        r"没(?:有)?送(?:货)?上门",
+        r"放(?:在)?(?:驿站|快递柜|门口|丰巢)",
+        r"暴力(?:运输|快递|分拣|装卸)",
+        r"丢件",
+        r"少件",
+        r"漏发",
+        r"\b(?:shipping|delivery|courier) (?:was |is )?(?:slow|late|terrible|awful|delayed)\b",
+        r"\btook (?:\d+|two|three|four|five|six|ten|ages|forever) ?(?:days|weeks)?\b",
+        r"\b(?:late|slow|delayed) (?:delivery|shipping)\b",
+        r"\barrived (?:late|damaged|broken|crushed|dented|smashed)\b",
+        r"\b(?:box|package|parcel|packaging) (?:was |were |is )?(?:crushed|damaged|dented|torn|wet|smashed|broken)\b",
+        r"\bcourier (?:was |is )?(?:rude|threw|left|refused)\b",
+        r"\bleft (?:it )?(?:at the door|outside)\b",
+        r"\bmissing (?:item|part|piece)s?\b",
+    ],
+    Cause.SERVICE_ATTITUDE: [
+        r"(?:客服|售后|卖家|商家|店家|掌柜)(?:的)?(?:态度|服务|回复)?(?:很|太|真|非常|特别|极其|也)?(?:差|恶劣|不好|冷淡|冷漠|敷衍|凶|傲慢|差劲|垃圾|不耐烦|不专业)",
+        r"态度(?:很|太|真|非常|特别|极其|也)?(?:差|恶劣|不好|冷漠|敷衍|傲慢|差劲|不耐烦)",
+        r"不理人",
+        r"爱答不理",
+        r"(?:不|没|没有)(?:人)?(?:回|回复|回消息|理我|理会|处理)",
+        r"没人(?:回|理|管|处理)",
+        r"敷衍",
+        r"推卸(?:责任)?",
+        r"推来推去",
+        r"(?:被怼|怼人|怼我)",
+        r"说话(?:很|太|特别)?(?:冲|难听|凶)",
+        r"(?:客服|售后|卖家|商家)(?:还|直接)?(?:骂|怼|凶)",
+        r"(?:客服|售后)(?:的)?(?:回复|回消息|处理|响应)?(?:得)?(?:很|太|特别|非常|也)?慢",
+        r"问题(?:一直|还|始终|至今)?(?:没|没有|未)(?:解决|处理)",
+        r"推脱",
+        r"踢皮球",
+        r"(?:售后|客服)(?:也|都|根本)?(?:不管|没人管|不处理|联系不上|找不到人)",
+        r"(?:不给|拒绝)(?:退|换|处理|补偿|解决)(?!差价)",
+        r"(?:机器人|自动)回复",
+        r"答非所问",
+        r"拉黑",
+        r"(?:让|要)我(?:先)?(?:给|打)?好评",
+        r"让我自己(?:联系|找|处理)",
+        r"\b(?:leave|give) (?:a |them a )?(?:good|positive|5-star|five-star) review\b",
+        r"\b(?:customer service|seller|support|staff|store) (?:was |is |were )?"
+        r"(?:rude|terrible|awful|unhelpful|useless|dismissive|arrogant)\b",
+        r"\b(?:never|didn'?t|did not|doesn'?t|won'?t) (?:reply|replied|respond|responded|answer|answered|get back)\b",
+        r"\bno (?:reply|response|answer)\b",
+        r"\bignored (?:me|my)\b",
+        r"\brude\b",
+        r"\brefused to (?:refund|exchange|help|return)\b",
+    ],
+}
+
+# Aspect + opinion: a clause that names an aspect of the purchase and says something bad about it
+# ("质量真的不敢恭维", "价格太高了", "光泽很差") is a complaint about that aspect, even when no listed
+# phrase matches. The opinion must come after the aspect and must not itself be negated ("质量不差").
+ASPECTS: dict[str, list[str]] = {
+    Cause.QUALITY: [
+        r"质量|做工|品质|质感|手感|光泽|面料|皮质|皮料|五金|走线|针脚|工艺|效果|功能|防水|口感|表镜|表带|鞋底|表面|扣眼|"
+        r"续航|电池|喷头|拉链|皮带",
+        r"\b(?:quality|material|leather|stitching|zip(?:per)?|strap|craftsmanship|fabric|clasp)\b",
+    ],
+    Cause.DESCRIPTION_MISMATCH: [
+        r"颜色|色泽|描述|图片|图上|详情|宣传|款式|实物",
+        r"\b(?:colou?rs?|photos?|pictures?|description|listing)\b",
+    ],
+    Cause.SIZE: [
+        r"尺码|尺寸|码数|版型|圈口|圈号|裤腰|腰围|胸围|肩宽|领口|袖子|袖长|裤长|大小",
+        r"\b(?:size|sizing|fit|sleeves?|shoulders?|waist)\b",
+    ],
+    Cause.LOGISTICS: [
+        r"物流|快递|发货|中转站|配送|送货|派送|包裹|外箱|运输|顺丰|中通|圆通|韵达|申通",
+        r"\b(?:delivery|shipping|courier|parcel|package)\b",
+    ],
+    Cause.PRICE: [r"价格|价钱|售价|标价|优惠|活动|折扣|赠品", r"\b(?:price|coupon|discount|promotion)\b"],
+    Cause.SERVICE_ATTITUDE: [
+        r"客服|售后|(?<!物流)(?<!快递)服务|卖家|商家|店家|回复|退款",
+        r"\b(?:customer service|seller|support|store|refund|response)\b",
+    ],
+}
+OPINIONS = [
+    r"差|不好|不行|一般|糟糕|垃圾|烂|失望|不满意|不敢恭维|堪忧|有问题|不对|不符|不一样|不像|慢|贵|太高|偏高|不清楚|"
+    r"敷衍|坑|骗|误导|打不通|不理|不解决|没(?:有)?结果|不到账|拖|只会|俗|艳|暗|不准|太(?:大|小|紧|松|长|短|高|低|薄|慢)|"
+    r"歪|硬|随意|凹|崩|漏|不值|不回",
+    r"\b(?:bad|poor|terrible|awful|horrible|disappointing|cheap|wrong|slow|late|off|useless|peel(?:ed|s|ing)?|"
+    r"misleading|greener|darker|lighter|tight|loose|disappoint(?:ed|ing))\b",
+]
+
+
+# Breakage is the product's fault unless the review also says the parcel arrived damaged.
+BREAKAGE = re.compile(
+    r"(?:坏了|坏掉|断了|碎了|(?<!收到)(?<!拆开)(?:裂了|裂开|开裂|有裂纹|裂纹)|\b(?:broke|broken|cracked|cracks?)\b)",
+    re.IGNORECASE,
+)
+# "说是真丝, 收到是涤纶": what was promised, then what came, across two clauses.
+PROMISED_VS_RECEIVED = re.compile(
+    r"(?:说好|说|写|标|宣传|图片|图上|主图|详情页|描述)(?:上)?(?:的)?(?:是|着|写的是|显示)[^。!?;]{1,12}[,,]\s*"
+    r"(?:收到|结果|实际|实物|拿到|检测|到手)[^。!?;]{0,12}"
+)
+# A bare "态度差" is the courier's when the review talks about the courier and not about the shop's staff.
+COURIER = re.compile(r"快递|物流|送货员|配送员|派件|\bcourier\b|\bdriver\b|\bdelivery (?:man|guy)\b", re.IGNORECASE)
+SHOP_STAFF = re.compile(r"客服|售后|卖家|商家|店家|掌柜|\bseller\b|\bcustomer service\b|\bstore\b|\bsupport\b", re.I)
+ATTITUDE = re.compile(r"态度|凶|骂|rude", re.IGNORECASE)
+
+CLAUSE_SPLIT = re.compile(r"[,,。.!!??;;\n~～、]+|(?:但是|不过|可是|然而|就是|只是|\bbut\b|\bhowever\b)")
+
+# Words that negate what follows them in the same clause (as jieba tokens).
+NEGATORS = frozenset(
+    [
+        "不",
+        "没",
+        "没有",
+        "无",
+        "并不",
+        "并没有",
+        "毫无",
+        "不是",
+        "未",
+        "从不",
+        "从没",
+        "没什么",
+        "绝无",
+        "并无",
+        "毫不",
+        "非",
+        "不算",
+        "不太",
+        "并非",
+        "不怎么",
+    ]
+)
+NEGATOR_CHARS = re.compile(r"[不没无未非毫]")
+NEGATOR_FILLER = frozenset(
+    [
+        "任何",
+        "什么",
+        "一点",
+        "一丝",
+        "半点",
+        "明显",
+        "太",
+        "很",
+        "啥",
+        "多少",
+        "丝毫",
+        "是",
+        "的",
+        "出现",
+        "发现",
+        "看到",
+    ]
+)
+# "色差一点都没有", "色差不大": negation after the phrase; "线头没剪" is not (没 is followed by a verb).
+POST_NEGATION = re.compile(
+    r"^\s*(?:也|都|完全|基本|几乎|一点|一点也|一点都|丝毫|根本|并|真的|确实)?\s*"
+    r"(?:(?:没有|没|无)(?=$|[了的啊呢吧哦呀\s])|不大|不明显|很小|极小|可以忽略|看不出|不存在)"
+)
+# "线头处理得很干净": the phrase is named to be praised.
+POST_PRAISE = re.compile(r"^\s*(?:也|都)?(?:处理|剪|修|做)?得?(?:很|非常|特别|超级)?(?:干净|整齐|好|到位)")
+EN_NEGATION = re.compile(
+    r"\b(?:no|not|never|without|isn'?t|wasn'?t|aren'?t|weren'?t|didn'?t|don'?t|doesn'?t|hardly|zero)\b(?:\s+\w+){0,2}\s*$",
+    re.IGNORECASE,
+)

@@ -1,0 +1,71 @@
+"""Compile a dictionary of phrase patterns into one regular expression that skips hopeless positions fast.
+
+Python's `re` tries every alternative of a big `a|b|c|...` at every position of the text, so a dictionary of a
+few hundred phrases costs a few hundred steps per character. The first characters any phrase can start with
+are known from the patterns themselves; a lookahead on that set (`(?=[假色质...])`) rejects almost every
+position in one step, and the matches found are exactly the same (every match starts with one of them).
+"""
+
+import re
+import sys
+from functools import cache
+from re import _constants as sre
+from re import _parser as sre_parse
+
+_MAX_SET = 5000  # a wider character range than this is not worth listing: no prefilter then
+
+
+@cache
+def _digits() -> set[int]:
+    """What `\\d` matches in a str pattern: every Unicode decimal digit, not only 0-9."""
+    return {c for c in range(sys.maxunicode + 1) if chr(c).isdecimal()}
+
+
+def _first(items) -> tuple[set[int], bool] | None:
+    """(code points a match of this sequence can start with, whether it can match empty), or None if unknown."""
+    chars: set[int] = set()
+    for op, av in items:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # zero width: ignoring a condition only widens the set, which stays correct
+        if op is sre.LITERAL:
+            return chars | {av}, False
+        if op is sre.IN:
+            found = set()
+            for kind, value in av:
+                if kind is sre.LITERAL:
+                    found.add(value)
+                elif kind is sre.CATEGORY and value is sre.CATEGORY_DIGIT:
+                    found |= _digits()
+                elif kind is sre.RANGE and value[1] - value[0] < _MAX_SET:
+                    found.update(range(value[0], value[1] + 1))
+                else:
+                    return None  # negated sets, categories (\d, \w) and wide ranges
+            return chars | found, False
+        if op is sre.SUBPATTERN:
+            inner = _first(av[3])
+        elif op is sre.BRANCH:
+            branches = [_first(branch) for branch in av[1]]
+            if any(b is None for b in branches):
+                return None
+            inner = set().union(*(b[0] for b in branches)), any(b[1] for b in branches)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            inner = _first(av[2])
+            inner = inner and (inner[0], inner[1] or av[0] == 0)
+        else:
+            return None  # any character, back-references, conditionals: no prefilter
+        if inner is None:
+            return None
+        chars |= inner[0]
+        if not inner[1]:
+            return chars, False
+    return chars, True
+
+
+def compile_alternatives(patterns: list[str], flags: int = 0) -> re.Pattern:
+    """One pattern matching what any of `patterns` matches, leftmost first, as `p1|p2|...` would."""
+    union = "|".join(f"(?:{p})" for p in patterns)
+    first = _first(sre_parse.parse(union, flags))
+    if first is None or first[1]:
+        return re.compile(union, flags)
+    chars = "".join(re.escape(chr(c)) for c in sorted(first[0]))
+    return re.compile(f"(?=[{chars}])(?:{union})", flags)

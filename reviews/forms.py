@@ -1,0 +1,124 @@
+"""Page forms: they parse and validate input; services hold the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import CaseCause, Remedy
+
+from .casework import Step
+from .models import CAUSE_VALUES, ReplyTemplate, ReviewPolicy, Sentiment
+
+CAUSE_CHOICES = [(value, label) for value, label in CaseCause.choices if value]
+
+
+class CausesForm(forms.Form):
+    causes = forms.MultipleChoiceField(
+        label=_("Causes"), choices=CAUSE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    posted = forms.BooleanField(label=_("Posted on the platform"), required=False)
+
+
+class StepForm(forms.Form):
+    step = forms.ChoiceField(choices=[(s, label) for s, label in Step.choices if s != Step.ROOT_CAUSE])
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    asked_about_review = forms.BooleanField(
+        label=_("Asked politely whether they would update the review"), required=False
+    )
+
+
+class EvidenceForm(forms.Form):
+    photo = forms.FileField(label=_("Photo"))
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
+
+
+class RemedyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Remedy"), choices=Remedy.Kind.choices)
+    cost = forms.DecimalField(label=_("Cost (CNY)"), min_value=0, max_digits=10, decimal_places=2)
+    description = forms.CharField(label=_("What was agreed"), required=False, max_length=2000)
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class CloseForm(forms.Form):
+    root_cause = forms.ChoiceField(label=_("Root cause"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["root_cause"].choices = [("", "—"), *choices]
+
+
+class MonitorForm(forms.Form):
+    phrase = forms.CharField(label=_("Word or phrase"), max_length=50)
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+class PolicyForm(forms.Form):
+    main_skus = forms.CharField(
+        label=_("Main products (SKUs, one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    high_value_amount = forms.DecimalField(label=_("High-value order from (CNY)"), min_value=0, max_digits=12)
+    many_likes = forms.IntegerField(label=_("Many likes from"), min_value=0)
+    many_images = forms.IntegerField(label=_("Many images from"), min_value=1)
+    repeat_complaints = forms.IntegerField(label=_("Repeat complainer after earlier complaints"), min_value=1)
+    competitor_markers = forms.CharField(
+        label=_("Competitor markers (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    @classmethod
+    def for_policy(cls, policy: ReviewPolicy) -> "PolicyForm":
+        return cls(
+            initial={
+                "main_skus": "\n".join(policy.main_skus),
+                "competitor_markers": "\n".join(policy.competitor_markers),
+                "high_value_amount": policy.high_value_amount,
+                "many_likes": policy.many_likes,
+                "many_images": policy.many_images,
+                "repeat_complaints": policy.repeat_complaints,
+            }
+        )
+
+    def clean_main_skus(self) -> list[str]:
+        return _lines(self.cleaned_data["main_skus"])
+
+    def clean_competitor_markers(self) -> list[str]:
+        return _lines(self.cleaned_data["competitor_markers"])
+
+
+class PlayForm(forms.Form):
+    cause = forms.ChoiceField(choices=[(c, c) for c in CAUSE_VALUES], widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Remedy"), choices=Remedy.Kind.choices)
+    cost = forms.DecimalField(label=_("Usual cost"), min_value=0, max_digits=10, decimal_places=2)
+    script = forms.CharField(label=_("What to say"), required=False, max_length=2000)
+
+
+class ReplyTemplateForm(forms.Form):
+    """One piece of the store's reply voice. The text's rules (not empty, not too long, no twin) are the
+    service's, so the page and any other caller get the same errors."""
+
+    part = forms.ChoiceField(label=_("Part"), choices=ReplyTemplate.Part.choices)
+    # Mid and bad reviews get the same tone of reply (reviews.replies.tone_of), so they share one choice.
+    sentiment = forms.ChoiceField(
+        label=_("For reviews"),
+        choices=[("", _("Any")), (Sentiment.GOOD, _("Good")), (Sentiment.BAD, _("Mid or bad"))],
+        required=False,
+    )
+    cause = forms.ChoiceField(label=_("Cause"), choices=[("", _("Any")), *CAUSE_CHOICES], required=False)
+    text = forms.CharField(label=_("Text"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    @classmethod
+    def for_template(cls, template: ReplyTemplate) -> "ReplyTemplateForm":
+        sentiment = "" if not template.sentiment else template.sentiment if template.sentiment == "good" else "bad"
+        return cls(
+            prefix=f"t{template.pk}",
+            initial={"part": template.part, "sentiment": sentiment, "cause": template.cause, "text": template.text},
+        )

@@ -1,0 +1,137 @@
+"""Reply drafts in the store's voice: opening + body + closing, picked so no recent reply repeats.
+
+Variation is checked, not hoped for: every candidate's fingerprint (its text without spaces and
+punctuation) is compared with the store's recent replies and with the drafts of the same batch, and the
+draft is the first unused candidate in a shuffled order.
+"""
+
+import hashlib
+import random
+import re
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from math import prod
+
+from django.utils import timezone
+
+from crm.models import Store
+
+from . import reply_texts
+from .models import ReplyTemplate, ReviewReply, Sentiment
+
+RECENT = timedelta(days=30)
+# What a buyer scrolling a product's reviews can see: no reply may repeat among the store's last 500.
+RECENT_LIMIT = 500
+_NOT_WORDS = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha1(_NOT_WORDS.sub("", text.lower()).encode(), usedforsecurity=False).hexdigest()
+
+
+def language_of(text: str) -> str:
+    return "en" if text and text.isascii() else "zh"
+
+
+def tone_of(sentiment: str) -> str:
+    return "good" if sentiment == Sentiment.GOOD else "bad"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A store's reply pieces: its own templates where it wrote some, the built-in ones elsewhere."""
+
+    store_name: str
+    own: dict[tuple[str, str, str], list[str]]  # (part, sentiment tone, cause) -> texts
+
+    def pieces(self, part: str, lang: str, tone: str, cause: str) -> list[str]:
+        own = self.own.get((part, tone, cause)) or self.own.get((part, tone, "")) or self.own.get((part, "", ""))
+        if own and lang == "zh":
+            return own
+        if part == ReplyTemplate.Part.OPENING:
+            return reply_texts.OPENINGS[lang][tone]
+        if part == ReplyTemplate.Part.CLOSING:
+            return reply_texts.CLOSINGS[lang][tone]
+        bodies = reply_texts.BODIES[lang]
+        return bodies.get((tone, cause)) or bodies.get((tone, "")) or bodies[("bad", "other")]
+
+
+def voice_for(*, store: Store) -> Voice:
+    own: dict[tuple[str, str, str], list[str]] = {}
+    for template in ReplyTemplate.objects.filter(store=store):
+        tone = tone_of(template.sentiment) if template.sentiment else ""
+        own.setdefault((template.part, tone, template.cause), []).append(template.text)
+    return Voice(store_name=store.name, own=own)
+
+
+def recent_fingerprints(*, store: Store, exclude_review_id: int | None = None) -> set[str]:
+    """The store's recent replies, read under a lock on the store row (held to the end of the transaction),
+    so two batches for one store cannot each pick the same reply without seeing the other's."""
+    Store.objects.select_for_update().filter(pk=store.pk).values_list("pk", flat=True).get()
+    rows = ReviewReply.objects.filter(store=store, drafted_at__gte=timezone.now() - RECENT)
+    if exclude_review_id is not None:
+        rows = rows.exclude(review_id=exclude_review_id)
+    return set(rows.order_by("-drafted_at", "-id").values_list("fingerprint", flat=True)[:RECENT_LIMIT])
+
+
+def repeats_in_recent_window(*, store: Store) -> int:
+    """How many of the store's replies repeat one among the RECENT_LIMIT before it (the rule says none)."""
+    window: deque[str] = deque()
+    seen: Counter = Counter()
+    repeats = 0
+    for mark in (
+        ReviewReply.objects.filter(store=store).order_by("drafted_at", "id").values_list("fingerprint", flat=True)
+    ):
+        repeats += seen[mark] > 0
+        window.append(mark)
+        seen[mark] += 1
+        if len(window) > RECENT_LIMIT:
+            seen[window.popleft()] -= 1
+    return repeats
+
+
+def candidates(*, voice: Voice, lang: str, tone: str, cause: str, product_name: str, seed: str) -> Iterator[str]:
+    """Replies the pieces can make: a few random picks first (cheap), then every combination once, from a
+    random starting point (decoded from one index, so the full list is never built)."""
+    parts = [voice.pieces(part, lang, tone, cause) for part in ReplyTemplate.Part.values]
+    sizes = [len(p) for p in parts]
+    total = prod(sizes)
+    rng = random.Random(seed)
+    product_text = product_name or ("宝贝" if lang == "zh" else "item")
+    sep = "" if lang == "zh" else " "
+
+    def text(index: int) -> str:
+        chosen = []
+        for part, size in zip(parts, sizes, strict=True):
+            index, position = divmod(index, size)
+            chosen.append(part[position])
+        # Plain replacement, not str.format: a store's own template may contain any braces.
+        return sep.join(chosen).replace("{store}", voice.store_name).replace("{product}", product_text)
+
+    for _ in range(min(8, total)):
+        yield text(rng.randrange(total))
+    start = rng.randrange(total)
+    for step in range(total):
+        yield text((start + step) % total)
+
+
+def compose(
+    *, voice: Voice, text: str, sentiment: str, causes: Iterable[str], product_name: str, seed: str, taken: set[str]
+) -> tuple[str, str] | None:
+    """(reply, fingerprint) not in `taken`, which it then joins; None when every candidate is taken."""
+    cause = next(iter(causes), "") if sentiment != Sentiment.GOOD else ""
+    for reply in candidates(
+        voice=voice,
+        lang=language_of(text),
+        tone=tone_of(sentiment),
+        cause=cause,
+        product_name=product_name,
+        seed=seed,
+    ):
+        mark = fingerprint(reply)
+        if mark not in taken:
+            taken.add(mark)
+            return reply, mark
+    return None

@@ -1,0 +1,94 @@
+"""Read queries for the reviews pages and API, always scoped to the stores the user serves."""
+
+import re
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from crm.models import Case, Store
+from crm.selectors import stores_for_user
+
+from .classification import compile_monitor
+from .models import CauseCorrection, KeywordMonitor, ReplyTemplate, Review, ReviewPolicy, Sentiment
+
+
+def review_policy_for(*, store: Store) -> ReviewPolicy:
+    """The store's policy, or the defaults (unsaved) when it has not set one."""
+    return ReviewPolicy.objects.filter(store=store).first() or ReviewPolicy(store=store)
+
+
+def monitor_matcher_for(*, store: Store) -> re.Pattern | None:
+    phrases = KeywordMonitor.objects.filter(store=store, active=True).values_list("phrase", flat=True)
+    return compile_monitor(list(phrases))
+
+
+def monitors_for(*, store: Store) -> QuerySet[KeywordMonitor]:
+    return KeywordMonitor.objects.filter(store=store).select_related("created_by")
+
+
+def reply_templates_for(*, store: Store) -> QuerySet[ReplyTemplate]:
+    return ReplyTemplate.objects.filter(store=store)
+
+
+def reviews_for_user(*, user) -> QuerySet[Review]:
+    return Review.objects.filter(store__in=stores_for_user(user=user)).select_related(
+        "store", "order", "customer", "case", "reply"
+    )
+
+
+class Patrol:
+    LATEST = "latest"
+    MAIN = "main"
+    FLAGGED = "flagged"
+    VIEWS = (LATEST, MAIN, FLAGGED)
+
+
+def patrol_reviews(*, user, view: str, store: Store | None = None, limit: int = 100) -> QuerySet[Review]:
+    """The patrol list: the latest reviews, the main products' reviews, or every flagged one (open first)."""
+    rows = reviews_for_user(user=user)
+    if store is not None:
+        rows = rows.filter(store=store)
+    if view == Patrol.MAIN:
+        main = Q()
+        for policy in ReviewPolicy.objects.filter(store__in=stores_for_user(user=user)):
+            main |= Q(store_id=policy.store_id, sku__in=policy.main_skus)
+        rows = rows.filter(main) if main else rows.none()
+    elif view == Patrol.FLAGGED:
+        rows = rows.filter(flagged=True)
+    return rows.order_by("-posted_at", "-id")[:limit]
+
+
+def patrol_counts(*, user, store: Store | None = None) -> dict[str, int]:
+    rows = Review.objects.filter(store__in=stores_for_user(user=user))
+    if store is not None:
+        rows = rows.filter(store=store)
+    since = timezone.now() - timedelta(days=1)
+    return rows.aggregate(
+        last_day=Count("id", filter=Q(posted_at__gte=since)),
+        flagged=Count("id", filter=Q(flagged=True)),
+        bad=Count("id", filter=Q(sentiment=Sentiment.BAD, posted_at__gte=since)),
+        open_cases=Count("case", filter=Q(case__status__in=Case.OPEN_STATUSES), distinct=True),
+    )
+
+
+def review_for_user(*, user, pk: int) -> Review:
+    return reviews_for_user(user=user).get(pk=pk)
+
+
+def corrections_for_user(*, user, store: Store | None = None) -> QuerySet[CauseCorrection]:
+    rows = CauseCorrection.objects.filter(review__store__in=stores_for_user(user=user))
+    if store is not None:
+        rows = rows.filter(review__store=store)
+    return rows.select_related("review", "corrected_by")
+
+
+def latest_corrections(*, user, store: Store | None = None) -> list[CauseCorrection]:
+    """One correction per review, the latest: what the agent settled on, against what the classifier said."""
+    seen: set[int] = set()
+    latest = []
+    for correction in corrections_for_user(user=user, store=store).order_by("review_id", "-at", "-id"):
+        if correction.review_id not in seen:
+            seen.add(correction.review_id)
+            latest.append(correction)
+    return latest

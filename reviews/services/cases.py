@@ -1,0 +1,62 @@
+"""Cases for reviews: the sweeper that opens them after intake, and opening one by hand.
+
+The sweeper (Celery beat, reviews.open_cases, every few seconds) opens or joins the case of every mid or bad
+review that names one of our orders. Rows are claimed with SKIP LOCKED, so several workers share the work and
+a lost run only delays it; a review that already has its case is never touched.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from crm.errors import InvalidInput
+from crm.models import Case
+from crm.services.cases import case_open
+
+from ..models import Review, Sentiment
+
+
+def reviews_awaiting_case():
+    return Review.objects.filter(
+        case__isnull=True, customer__isnull=False, order__isnull=False, sentiment__in=[Sentiment.MID, Sentiment.BAD]
+    )
+
+
+def _open(review: Review, actor=None) -> Case:
+    case, _created = case_open(
+        store=review.store,
+        customer=review.customer,
+        order=review.order,
+        source=Case.Source.REVIEW,
+        cause=review.causes[0] if review.causes else "",
+        triage_group=review.triage_group or Case.TriageGroup.NORMAL,
+        summary=f"★{review.rating} {review.text}"[:500],
+        actor=actor,
+    )
+    return case
+
+
+@transaction.atomic
+def reviews_open_cases(*, limit: int = 500) -> int:
+    """Open the cases of up to `limit` waiting reviews, oldest first. Returns how many reviews got a case."""
+    pending = list(
+        reviews_awaiting_case()
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("store", "customer", "order")
+        .order_by("posted_at", "id")[:limit]
+    )
+    for review in pending:
+        review.case = _open(review)
+    Review.objects.bulk_update(pending, ["case"])
+    return len(pending)
+
+
+@transaction.atomic
+def review_open_case(*, review: Review, actor=None) -> Case:
+    """Open (or join) the case for a review by hand, e.g. a 5-star review that hit a keyword monitor."""
+    if review.case_id:
+        return review.case
+    if review.customer_id is None:
+        raise InvalidInput(_("This review matches none of our orders, so it has no customer to call."), field="order")
+    review.case = _open(review, actor)
+    review.save(update_fields=["case", "updated_at"])
+    return review.case

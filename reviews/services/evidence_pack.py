@@ -1,0 +1,121 @@
+"""The evidence pack for a suspected malicious review: one ZIP file for a complaint to the platform.
+
+It holds evidence.json (the review, its revisions, the order, the case timeline and contacts), a readable
+summary.txt, and the photos uploaded to the case. Review images are listed by address: the platform has them.
+"""
+
+import io
+import json
+import zipfile
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.utils import timezone
+
+from crm.models import CaseEvent
+from crm.services.audit import audit_record
+from crm.timezones import to_store_local
+
+from ..casework import CaseEvidence
+from ..models import Review
+
+CONTACT_KINDS = (CaseEvent.Kind.CALL, CaseEvent.Kind.SMS)
+
+
+def _when(moment, store) -> str | None:
+    return to_store_local(moment, store).isoformat() if moment else None
+
+
+def _pack(review: Review) -> dict[str, Any]:
+    store = review.store
+    order = review.order
+    events = list(review.case.events.select_related("actor")) if review.case_id else []
+    return {
+        "store": {"code": store.code, "name": store.name, "platform": store.platform, "timezone": store.timezone},
+        "review": {
+            "external_id": review.external_id,
+            "buyer": review.buyer,
+            "order_number": review.order_ref,
+            "product": review.product,
+            "sku": review.sku,
+            "rating": review.rating,
+            "original_rating": review.original_rating,
+            "text": review.text,
+            "appended_text": review.appended_text,
+            "images": review.images,
+            "likes": review.likes,
+            "posted_at": _when(review.posted_at, store),
+            "appended_at": _when(review.appended_at, store),
+            "causes": review.causes,
+            "triage_group": review.triage_group,
+            "triage_reasons": review.triage_reasons,
+            "suspected_malicious": review.suspected_malicious,
+        },
+        "revisions": [
+            {"at": _when(r.at, store), "from": r.old_rating, "to": r.new_rating, "appended_text": r.appended_text}
+            for r in review.revisions.all()
+        ],
+        "order": None
+        if order is None
+        else {
+            "external_id": order.external_id,
+            "placed_at": _when(order.placed_at, store),
+            "delivered_at": _when(order.delivered_at, store),
+            "total_amount": str(order.total_amount),
+            "currency": order.currency,
+            "items": order.items,
+            "courier": order.courier,
+            "tracking_number": order.tracking_number,
+            "status": order.status,
+        },
+        "timeline": [
+            {"at": _when(e.at, store), "kind": e.kind, "by": str(e.actor or ""), "message": e.message} for e in events
+        ],
+        "contacts": [
+            {"at": _when(e.at, store), "kind": e.kind, "by": str(e.actor or ""), "message": e.message}
+            for e in events
+            if e.kind in CONTACT_KINDS
+        ],
+        "exported_at": _when(timezone.now(), store),
+    }
+
+
+def _summary(pack: dict[str, Any]) -> str:
+    review, order = pack["review"], pack["order"]
+    lines = [
+        f"店铺 Store: {pack['store']['name']} ({pack['store']['platform']})",
+        f"评价 Review: {review['external_id']}  ★{review['rating']}  {review['posted_at']}",
+        f"买家 Buyer: {review['buyer'] or '-'}   订单号 Order number: {review['order_number'] or '-'}",
+        f"内容 Text: {review['text']}",
+        f"追评 Appended: {review['appended_text'] or '-'}",
+        f"疑点 Why suspected: {', '.join(review['triage_reasons']) or '-'}",
+        "",
+        "订单 Order: " + ("未找到匹配订单 no matching order" if order is None else order["external_id"]),
+    ]
+    if order:
+        lines.append(f"  下单 placed {order['placed_at']}  签收 delivered {order['delivered_at'] or '-'}")
+        lines.append(
+            f"  金额 amount {order['total_amount']} {order['currency']}"
+            f"  物流 courier {order['courier']} {order['tracking_number']}"
+        )
+    lines += ["", "时间线 Timeline:"]
+    lines += [f"  {e['at']}  {e['kind']}  {e['by']}  {e['message']}" for e in pack["timeline"]] or ["  -"]
+    lines += ["", "联系记录 Contacts:"]
+    lines += [f"  {c['at']}  {c['kind']}  {c['by']}  {c['message']}" for c in pack["contacts"]] or ["  -"]
+    lines += ["", "图片 Review images:"] + [f"  {url}" for url in review["images"]]
+    return "\n".join(lines) + "\n"
+
+
+def evidence_pack_export(*, review: Review, actor) -> tuple[str, bytes]:
+    """(file name, ZIP bytes). Exports are audited."""
+    pack = _pack(review)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("evidence.json", json.dumps(pack, ensure_ascii=False, indent=2))
+        archive.writestr("summary.txt", _summary(pack))
+        if review.case_id:
+            for evidence in CaseEvidence.objects.filter(case_id=review.case_id).exclude(image=""):
+                with evidence.image.open("rb") as photo:
+                    archive.writestr(f"photos/{evidence.pk}-{PurePosixPath(evidence.image.name).name}", photo.read())
+    audit_record(actor=actor, action="review_evidence_export", store=review.store, target=f"review:{review.pk}")
+    return f"evidence-{review.store.code}-{review.external_id}.zip", buffer.getvalue()

@@ -1,0 +1,317 @@
+"""Review intake: upsert a batch, classify, flag, triage and draft replies, in a fixed number of queries.
+
+Cases are not opened here: crm's case core opens them one by one (join-or-open, assignment, SLA), which would
+cost ~8 queries per mid or bad review inside the batch's transaction. The case sweeper
+(reviews.services.cases.reviews_open_cases, every few seconds) opens them just after; see docs/decisions.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any, NamedTuple
+
+import orjson
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from crm.models import ApiToken, Case, CaseEvent, InboundEvent, Order, Store
+from crm.services.cases import case_add_event
+from crm.services.ingestion.events import inbound_events_record
+
+from ..classification import classify
+from ..models import Review, ReviewReply, ReviewRevision, Sentiment
+from ..replies import compose, recent_fingerprints, voice_for
+from ..selectors import monitor_matcher_for, review_policy_for
+from ..triage import TriageFacts, competitor_matcher, triage
+from .casework import case_had_contact
+
+
+@dataclass
+class ReviewIn:
+    """One review as the platform sends it (validated by the API layer)."""
+
+    external_id: str
+    rating: int
+    posted_at: datetime
+    text: str = ""
+    order: str = ""
+    product: str = ""
+    sku: str = ""
+    images: list[str] = field(default_factory=list)
+    likes: int = 0
+    buyer: str = ""
+    appended_text: str = ""
+    appended_at: datetime | None = None
+    payload: dict[str, Any] | None = None  # as sent, for the inbound event log
+
+
+_UPDATABLE = [
+    "order_ref", "order", "customer", "buyer", "product", "sku", "rating", "text", "images", "likes", "posted_at",
+    "appended_text", "appended_at", "sentiment", "causes", "predicted_causes", "cause_evidence", "monitor_hits",
+    "flagged", "triage_group", "triage_reasons", "suspected_malicious", "revised_after_contact", "updated_at",
+]  # fmt: skip
+
+
+def _state(review: Review) -> list[Any]:
+    # Foreign keys by id: comparing related objects would load them, one query per row.
+    return [getattr(review, Review._meta.get_field(name).attname) for name in _UPDATABLE if name != "updated_at"]
+
+
+def _earlier_complaints(*, store: Store, customer_ids: set[int], batch_ids: list[str]) -> Counter:
+    """Per customer: earlier mid/bad reviews (outside this batch) plus cases not opened by a review."""
+    counts: Counter = Counter()
+    if not customer_ids:
+        return counts
+    reviews = (
+        Review.objects.filter(store=store, customer_id__in=customer_ids, sentiment__in=[Sentiment.MID, Sentiment.BAD])
+        .exclude(external_id__in=batch_ids)
+        .values("customer_id")
+        .annotate(n=Count("id"))
+    )
+    cases = (
+        Case.objects.filter(store=store, customer_id__in=customer_ids)
+        .exclude(source=Case.Source.REVIEW)
+        .values("customer_id")
+        .annotate(n=Count("id"))
+    )
+    for row in [*reviews, *cases]:
+        counts[row["customer_id"]] += row["n"]
+    return counts
+
+
+class _Assessor:
+    """Everything a batch needs to classify and triage a row, loaded once."""
+
+    def __init__(self, *, store: Store, rows: list[ReviewIn], orders: dict[str, "_OrderRef"]) -> None:
+        self.policy = review_policy_for(store=store)
+        self.monitors = monitor_matcher_for(store=store)
+        self.competitors = competitor_matcher(self.policy)
+        self.orders = orders
+        self.complaints = _earlier_complaints(
+            store=store,
+            customer_ids={o.customer_id for o in orders.values()},
+            batch_ids=[r.external_id for r in rows],
+        )
+
+    def apply(self, review: Review | SimpleNamespace, *, reclassify: bool) -> None:
+        full_text = f"{review.text}\n{review.appended_text}".strip()
+        if reclassify:
+            result = classify(text=full_text, rating=review.rating)
+            review.predicted_causes = list(result.causes)
+            review.cause_evidence = result.evidence
+            if not review.causes_corrected:
+                review.causes = list(result.causes)
+        review.monitor_hits = sorted({m.group(0) for m in self.monitors.finditer(full_text)}) if self.monitors else []
+        review.flagged = bool(review.monitor_hits) or review.sentiment != Sentiment.GOOD
+        order = self.orders.get(review.order_ref) if review.order_ref else None
+        result = triage(
+            facts=TriageFacts(
+                sentiment=review.sentiment,
+                text=full_text,
+                sku=review.sku,
+                likes=review.likes,
+                images=len(review.images),
+                order_amount=order.total_amount if order else None,
+                earlier_complaints=self.complaints[order.customer_id] if order else 0,
+                monitor_hits=review.monitor_hits,
+            ),
+            policy=self.policy,
+            competitors=self.competitors,
+        )
+        review.triage_group, review.triage_reasons = result.group, result.reasons
+        review.suspected_malicious = result.suspected_malicious
+
+
+class _OrderRef(NamedTuple):
+    id: int
+    customer_id: int
+    total_amount: Decimal
+
+
+def _fill(review: Review | SimpleNamespace, row: ReviewIn, order: _OrderRef | None) -> None:
+    review.order_ref = row.order
+    review.order_id, review.customer_id = (order.id, order.customer_id) if order else (None, None)
+    review.buyer, review.product, review.sku = row.buyer, row.product, row.sku
+    review.rating, review.sentiment = row.rating, Review.sentiment_for(row.rating)
+    review.text, review.images, review.likes, review.posted_at = row.text, row.images, row.likes, row.posted_at
+    if row.appended_text:
+        review.appended_text, review.appended_at = row.appended_text, row.appended_at or timezone.now()
+
+
+_FIELDS = [f for f in Review._meta.concrete_fields if f.attname != "id"]
+_FRESH_DEFAULTS = [(f.attname, f.default) for f in _FIELDS if f.has_default() and callable(f.default)]  # list, dict
+_STATIC_DEFAULTS = {f.attname: f.get_default() for f in _FIELDS if f.attname not in dict(_FRESH_DEFAULTS)}
+
+
+def _new_review(**values: Any) -> SimpleNamespace:
+    """A review to insert, as its columns: Review.__init__ walks every field and descriptor (~100 µs a row),
+    and nothing a new row goes through needs more than its attributes."""
+    review = SimpleNamespace(**_STATIC_DEFAULTS, pk=None)
+    for name, factory in _FRESH_DEFAULTS:
+        setattr(review, name, factory())
+    review.__dict__.update(values)
+    return review
+
+
+@transaction.atomic
+def reviews_ingest(
+    *, store: Store, rows: list[ReviewIn], actor=None, token: ApiToken | None = None
+) -> list[dict[str, Any]]:
+    """Upsert reviews by (store, external_id). Returns one result per row, in order.
+
+    Posting the same review again changes nothing. A new rating or appended text is recorded as a
+    revision (and on the case's timeline); after our contact it counts as "revised after contact".
+    """
+    now = timezone.now()
+    existing = {
+        r.external_id: r
+        for r in Review.objects.select_for_update(of=("self",))
+        .filter(store=store, external_id__in=[r.external_id for r in rows])
+        .select_related("case")
+    }
+    refs = {r.order for r in rows if r.order}
+    orders = {
+        ref: _OrderRef(*fields)
+        for ref, *fields in Order.objects.filter(store=store, external_id__in=refs).values_list(
+            "external_id", "id", "customer_id", "total_amount"
+        )
+    }
+    assessor = _Assessor(store=store, rows=rows, orders=orders)
+    created: list[SimpleNamespace] = []
+    changed: list[Review] = []
+    revisions: list[ReviewRevision] = []
+    outcomes: list[tuple[Review, str]] = []
+    for row in rows:
+        order = orders.get(row.order) if row.order else None
+        review = existing.get(row.external_id)
+        if review is None:
+            review = _new_review(
+                store_id=store.pk, external_id=row.external_id, original_rating=row.rating, created_at=now
+            )
+            _fill(review, row, order)
+            assessor.apply(review, reclassify=True)
+            review.updated_at = now
+            created.append(review)
+            outcomes.append((review, "created"))
+            continue
+        before = {name: getattr(review, name) for name in ("rating", "text", "appended_text", "order_ref")}
+        snapshot = _state(review)
+        _fill(review, row, order)
+        revised = review.rating != before["rating"] or review.appended_text != before["appended_text"]
+        assessor.apply(
+            review, reclassify=review.text != before["text"] or review.appended_text != before["appended_text"]
+        )
+        if revised:
+            after_contact = review.case is not None and case_had_contact(case=review.case)
+            revisions.append(
+                ReviewRevision(
+                    review=review,
+                    at=now,
+                    old_rating=before["rating"],
+                    new_rating=review.rating,
+                    appended_text=review.appended_text if review.appended_text != before["appended_text"] else "",
+                    after_contact=after_contact,
+                )
+            )
+            review.revised_after_contact = review.revised_after_contact or after_contact
+        if _state(review) != snapshot:
+            review.updated_at = now
+            changed.append(review)
+        outcomes.append((review, "updated"))
+
+    events = [(store.pk, row.external_id, row.payload) for row in rows if row.payload is not None]
+    if events:
+        inbound_events_record(kind=InboundEvent.Kind.REVIEW, token=token, received_at=now, events=events)
+    _insert(created)
+    if changed:
+        Review.objects.bulk_update(changed, _UPDATABLE)
+    ReviewRevision.objects.bulk_create(revisions)
+    _draft_replies(store=store, reviews=created, now=now)
+    for revision in revisions:
+        if revision.review.case_id:
+            case_add_event(
+                case=revision.review.case,
+                kind=CaseEvent.Kind.REVIEW_CHANGED,
+                actor=actor,
+                message=revision.appended_text,
+                data={"review_id": revision.review.pk, "from": revision.old_rating, "to": revision.new_rating},
+            )
+    return [
+        {
+            "external_id": review.external_id,
+            "id": review.pk,
+            "result": result,
+            "sentiment": review.sentiment,
+            "flagged": review.flagged,
+            "triage_group": review.triage_group,
+            "causes": review.causes,
+            "case": review.case_id,
+        }
+        for review, result in outcomes
+    ]
+
+
+def _draft_replies(*, store: Store, reviews: list[SimpleNamespace], now: datetime) -> None:
+    if not reviews:
+        return
+    voice = voice_for(store=store)
+    taken = recent_fingerprints(store=store)
+    drafts = []
+    for review in reviews:
+        made = compose(
+            voice=voice,
+            text=review.text,
+            sentiment=review.sentiment,
+            causes=review.causes,
+            product_name=review.product,
+            seed=f"{store.pk}:{review.external_id}",
+            taken=taken,
+        )
+        if made is not None:
+            drafts.append(
+                {
+                    "review_id": review.pk,
+                    "store_id": store.pk,
+                    "text": made[0],
+                    "fingerprint": made[1],
+                    "status": ReviewReply.Status.DRAFT,
+                    "drafted_at": now,
+                }
+            )
+    _insert_rows(ReviewReply, drafts)
+
+
+def _insert_rows(model, rows: list[dict[str, Any]]) -> list[tuple]:
+    """INSERT rows (column -> value) in one statement from a JSON array: no model instances, no per-field
+    preparation (PostgreSQL's json_to_recordset, as the order API does). Returns (id, *rest of RETURNING)."""
+    if not rows:
+        return []
+    columns = list(rows[0])
+    if connection.vendor != "postgresql":
+        # The embedded default (SQLite): the same rows through the ORM, as crm's order ingestion does.
+        made = model.objects.bulk_create([model(**row) for row in rows])
+        return [(obj.pk, *([obj.external_id] if "external_id" in columns else [])) for obj in made]
+    types = {f.attname: f.db_type(connection) for f in model._meta.concrete_fields}
+    # Table and column names come from the model's own metadata, never from input; values go as one parameter.
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(columns)} FROM json_to_recordset(%s::json) "
+        f"AS t({', '.join(f'{name} {types[name]}' for name in columns)}) RETURNING id"
+        + (", external_id" if "external_id" in columns else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [orjson.dumps(rows, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS).decode()])
+        return cursor.fetchall()
+
+
+_REVIEW_COLUMNS = [f.attname for f in _FIELDS]
+
+
+def _insert(reviews: list[SimpleNamespace]) -> None:
+    rows = [{name: getattr(r, name) for name in _REVIEW_COLUMNS} for r in reviews]
+    ids = {external_id: pk for pk, external_id in _insert_rows(Review, rows)}
+    for review in reviews:
+        review.pk = review.id = ids[review.external_id]

@@ -1,0 +1,31 @@
+"""Evidence files, served only to users of the case's store, and the evidence pack for the platform."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET, require_POST
+
+from crm.selectors import stores_for_user
+
+from ..casework import CaseEvidence
+from ..selectors import reviews_for_user
+from ..services.evidence_pack import evidence_pack_export
+
+
+@login_required
+@require_GET
+def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
+    evidence = get_object_or_404(
+        CaseEvidence.objects.exclude(image=""), pk=evidence_id, case__store__in=stores_for_user(user=request.user)
+    )
+    return FileResponse(evidence.image.open("rb"))
+
+
+@login_required
+@require_POST
+def evidence_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(reviews_for_user(user=request.user), pk=pk)
+    name, content = evidence_pack_export(review=review, actor=request.user)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,23 @@
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from callbacks.models import FollowUp
+from callbacks.services.dispatch import sms_dispatch_due
+
+pytestmark = pytest.mark.django_db
+
+
+@time_machine.travel(datetime(2026, 11, 23, 4, 0, tzinfo=UTC), tick=False)  # noon in Shanghai
+def test_demo_deliveries_print_care_sms_and_fill_tonights_call_queue(settings, capsys):
+    settings.TELEPHONY_BACKEND = "callbacks.telephony.console.ConsoleBackend"
+    call_command("seed_demo")
+    calls = FollowUp.objects.filter(channel__in=["call", "dedicated"], status="planned")
+    assert calls.exists() and not calls.filter(assignee=None).exists()
+    assert calls.filter(assignee__user__username="demo-agent", window_start__date="2026-11-23").exists()
+    report = sms_dispatch_due()
+    printed = capsys.readouterr().out
+    assert report.sent >= 1 and printed.count("[SMS ") == report.sent
+    assert "回T退订" in printed

@@ -1,0 +1,288 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from callbacks.models import CallScript, FollowUp
+from crm.models import AuditLog, Case, CustomerChange
+from tests.factories import AgentFactory, FollowUpFactory, ManagerFactory, OrderFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 23, 10, 10, tzinfo=UTC)  # 18:10 in Shanghai
+WINDOW = {
+    "window_start": datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
+    "window_end": datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
+}
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(name="丝韵旗舰店", timezone="Asia/Shanghai")
+
+
+@pytest.fixture
+def agent(store):
+    return AgentFactory(stores=[store], user__username="lin")
+
+
+def _followup(store, agent, **kwargs):
+    return FollowUpFactory(order__customer__store=store, assignee=agent, **{**WINDOW, **kwargs})
+
+
+def test_the_queue_shows_my_calls_tonight_in_store_time_dedicated_first(client, store, agent):
+    call = _followup(store, agent, order__total_amount=1500)
+    dedicated = _followup(store, agent, channel="dedicated", order__total_amount=3888)
+    _followup(store, AgentFactory(stores=[store]))  # a colleague's
+    _followup(
+        store,
+        agent,
+        window_start=WINDOW["window_start"] + timedelta(days=1),
+        window_end=WINDOW["window_end"] + timedelta(days=1),
+    )
+    client.force_login(agent.user)
+    page = client.get("/calls/", headers={"accept-language": "zh-hans"}).text
+    assert "今晚的回访电话" in page and "18:00" in page and "¥3,888.00" in page
+    assert page.index(f'id="fu-{dedicated.pk}"') < page.index(f'id="fu-{call.pk}"')
+    assert page.count('data-testid="queue-row"') == 2
+
+
+def test_the_queue_counts_done_and_left_against_my_capacity(client, store, agent):
+    _followup(store, agent)
+    _followup(store, agent, status="done", outcome="satisfied")
+    client.force_login(agent.user)
+    page = client.get("/calls/").text
+    assert 'data-testid="count-left">1<' in page and 'data-testid="count-done">1<' in page
+    assert "2/20" in page
+    assert client.get("/calls/?status=done").text.count('data-testid="queue-row"') == 1
+
+
+def test_the_polled_fragment_is_only_the_queue(client, store, agent):
+    _followup(store, agent)
+    client.force_login(agent.user)
+    fragment = client.get("/calls/", headers={"HX-Request": "true"}).text
+    assert fragment.lstrip().startswith('<section id="queue"') and "<html" not in fragment
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_queue_query_count_does_not_grow_with_rows(client, store, agent):
+    manager = ManagerFactory(stores=[store])
+    _followup(store, agent)
+    client.force_login(agent.user)
+    few = _queries(client, "/calls/")
+    client.force_login(manager.user)
+    few_manager = _queries(client, "/calls/")
+    for _ in range(15):
+        _followup(store, AgentFactory(stores=[store]))
+        _followup(store, agent)
+    client.force_login(agent.user)
+    assert _queries(client, "/calls/") == few
+    client.force_login(manager.user)
+    assert _queries(client, "/calls/") == few_manager
+
+
+def test_the_call_panel_query_count_does_not_grow_with_history(client, store, agent):
+    followup = _followup(store, agent)
+    client.force_login(agent.user)
+    url = f"/calls/{followup.pk}/"
+    few = _queries(client, url)
+    customer = followup.customer
+    for _ in range(12):
+        order = OrderFactory(customer=customer)
+        FollowUpFactory(order=order, assignee=agent, status="done", outcome="satisfied")
+        Case.objects.create(store=store, customer=customer, order=order, source="manual", opened_at=NOW)
+        CustomerChange.objects.create(customer=customer, field="region", old_value="a", new_value="b", changed_at=NOW)
+    assert _queries(client, url) == few
+
+
+def test_the_panel_masks_the_phone_and_shows_the_strategy_and_the_script(client, store, agent):
+    followup = _followup(
+        store, agent, order__customer__phone="+8613812341234", order__customer__personality_type="dominant"
+    )
+    client.force_login(agent.user)
+    page = client.get(f"/calls/{followup.pk}/").text
+    assert "138****1234" in page and "+8613812341234" not in page
+    assert "Brief, decisive answers" in page
+    assert "+864008208820" in page  # the manager's hotline in the default script
+
+
+def test_another_agent_cannot_open_my_follow_up(client, store, agent):
+    followup = _followup(store, agent)
+    client.force_login(AgentFactory(stores=[store]).user)
+    assert client.get(f"/calls/{followup.pk}/").status_code == 404
+    assert client.post(f"/calls/{followup.pk}/outcome", {"outcome": "satisfied", "expected_seq": 1}).status_code == 404
+    assert FollowUp.objects.get(pk=followup.pk).status == "planned"
+
+
+def test_revealing_the_phone_is_explicit_and_audited(client, store, agent):
+    followup = _followup(store, agent, order__customer__phone="+8613812341234")
+    client.force_login(agent.user)
+    fragment = client.post(f"/calls/{followup.pk}/reveal", headers={"HX-Request": "true"}).text
+    assert "+8613812341234" in fragment
+    assert AuditLog.objects.get().action == "customer.phone_revealed"
+
+
+def test_logging_an_outcome_opens_the_next_call(client, store, agent):
+    first, second = _followup(store, agent), _followup(store, agent)
+    client.force_login(agent.user)
+    response = client.post(
+        f"/calls/{first.pk}/outcome",
+        {"outcome": "dissatisfied", "cause": "quality", "note": "有划痕", "expected_seq": 1},
+        headers={"HX-Request": "true"},
+    )
+    assert response.headers["HX-Redirect"] == f"/calls/{second.pk}/"
+    case = Case.objects.get()
+    assert (case.cause, case.summary, case.source) == ("quality", "有划痕", "call")
+    response = client.post(f"/calls/{second.pk}/outcome", {"outcome": "satisfied", "expected_seq": 1})
+    assert response.status_code == 302 and response.url == "/calls/"
+
+
+def test_bad_outcome_input_is_explained_on_the_form(client, store, agent):
+    followup = _followup(store, agent)
+    client.force_login(agent.user)
+    response = client.post(f"/calls/{followup.pk}/outcome", {"outcome": "dissatisfied", "expected_seq": 1})
+    assert response.status_code == 400 and "Choose what the customer is unhappy about." in response.text
+    response = client.post(
+        f"/calls/{followup.pk}/outcome", {"outcome": "call_back", "callback_at": "yesterday", "expected_seq": 1}
+    )
+    assert response.status_code == 400 and "Enter a valid date/time." in response.text
+    assert FollowUp.objects.get(pk=followup.pk).status == "planned"
+
+
+def test_a_second_click_gets_a_conflict_not_a_second_log(client, store, agent):
+    followup = _followup(store, agent)
+    client.force_login(agent.user)
+    client.post(f"/calls/{followup.pk}/outcome", {"outcome": "no_answer", "expected_seq": 1})
+    response = client.post(
+        f"/calls/{followup.pk}/outcome", {"outcome": "no_answer", "expected_seq": 1}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 409 and 'data-code="followup_changed"' in response.text
+    assert FollowUp.objects.get(pk=followup.pk).attempts == 1
+
+
+def test_the_call_back_time_is_read_in_the_store_timezone(client, agent):
+    berlin = StoreFactory(timezone="Europe/Berlin")
+    agent.stores.add(berlin)
+    followup = _followup(berlin, agent)
+    client.force_login(agent.user)
+    client.post(
+        f"/calls/{followup.pk}/outcome", {"outcome": "call_back", "callback_at": "2026-11-24T19:30", "expected_seq": 1}
+    )
+    followup.refresh_from_db()
+    assert followup.window_start == datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
+
+
+def test_the_agent_edits_the_profile_and_sees_who_changed_what(client, store, agent):
+    followup = _followup(store, agent)
+    client.force_login(agent.user)
+    assert 'data-testid="profile-form"' in client.get(f"/calls/{followup.pk}/profile").text
+    data = {
+        "name": "王芳",
+        "gender": "female",
+        "birthday": "1988-03-08",
+        "region": "杭州",
+        "personality_type": "amiable",
+        "interests": "茶道，旅行",
+        "notes": "",
+        "contact_preference": "any",
+    }
+    fragment = client.post(f"/calls/{followup.pk}/profile", data).text
+    followup.customer.refresh_from_db()
+    assert followup.customer.interests == ["茶道", "旅行"]
+    assert "Region: — → 杭州" in fragment and "lin" in fragment
+    bad = client.post(f"/calls/{followup.pk}/profile", {**data, "birthday": "1988-13-40"})
+    assert bad.status_code == 400 and "Enter a valid date." in bad.text
+
+
+def test_a_manager_sees_every_agents_calls_and_reassigns(client, store, agent):
+    other = AgentFactory(stores=[store])
+    followup = _followup(store, agent)
+    _followup(store, other)
+    manager = ManagerFactory(stores=[store])
+    client.force_login(manager.user)
+    assert client.get("/calls/").text.count('data-testid="queue-row"') == 2
+    row = client.post(f"/calls/{followup.pk}/reassign", {"assignee": other.pk}, headers={"HX-Request": "true"}).text
+    assert f'id="fu-{followup.pk}"' in row
+    assert FollowUp.objects.get(pk=followup.pk).assignee == other
+    assert AuditLog.objects.get().action == "followup.reassigned"
+    outsider = AgentFactory(stores=[StoreFactory()])
+    assert client.post(f"/calls/{followup.pk}/reassign", {"assignee": outsider.pk}).status_code == 400
+
+
+def test_an_agent_cannot_reassign(client, store, agent):
+    followup = _followup(store, agent)
+    client.force_login(agent.user)
+    other = AgentFactory(stores=[store])
+    assert client.post(f"/calls/{followup.pk}/reassign", {"assignee": other.pk}).status_code == 403
+    assert FollowUp.objects.get(pk=followup.pk).assignee == agent
+
+
+def test_the_store_manager_edits_the_call_script_and_the_panel_uses_it(client, store, agent):
+    followup = _followup(store, agent)
+    manager = ManagerFactory(stores=[store])
+    client.force_login(manager.user)
+    response = client.post(f"/calls/script/{store.pk}/", {"body": "您好{customer},{product}还满意吗?热线{hotline}"})
+    assert response.status_code == 302
+    assert CallScript.objects.get(store=store).updated_by == manager
+    assert client.post(f"/calls/script/{store.pk}/", {"body": "   "}).status_code == 400
+    client.force_login(agent.user)
+    assert (
+        f"您好{followup.customer.name},真丝围巾还满意吗?热线+864008208820" in client.get(f"/calls/{followup.pk}/").text
+    )
+    assert client.post(f"/calls/script/{store.pk}/", {"body": "mine now"}).status_code == 403
+
+
+def test_click_to_call_rings_the_agent_first_and_shows_the_live_status(client, store, agent):
+    from callbacks.services.calls import call_status_advance
+    from callbacks.telephony.memory import InMemoryBackend
+
+    followup = _followup(store, agent, order__customer__phone="+8613812341234")
+    client.force_login(agent.user)
+    fragment = client.post(f"/calls/{followup.pk}/call", headers={"HX-Request": "true"}).text
+    placed = InMemoryBackend.calls[-1]
+    assert (placed["call"].to, placed["customer_phone"]) == (agent.phone, "+8613812341234")
+    assert 'data-status="queued"' in fragment and 'hx-trigger="every 2s"' in fragment
+    assert not AuditLog.objects.exists()  # calling needs no reveal
+    call = followup.calls.get()
+    call_status_advance(call=call, status="completed", duration_seconds=42)
+    status = client.get(f"/calls/{followup.pk}/call/status").text
+    assert 'data-status="completed"' in status and "42 s" in status and "hx-trigger" not in status
+    assert 'data-status="completed"' in client.get(f"/calls/{followup.pk}/").text
+
+
+def test_a_customer_who_asked_not_to_be_called_is_not_dialled(client, store, agent):
+    from callbacks.telephony.memory import InMemoryBackend
+
+    followup = _followup(store, agent, order__customer__contact_preference="no_calls")
+    client.force_login(agent.user)
+    response = client.post(f"/calls/{followup.pk}/call", headers={"HX-Request": "true"})
+    assert response.status_code == 409 and 'data-code="call_not_allowed"' in response.text
+    assert InMemoryBackend.calls == [] and not followup.calls.exists()
+
+
+def test_a_call_the_provider_never_reports_on_stops_being_polled(client, store, agent):
+    followup = _followup(store, agent)
+    client.force_login(agent.user)
+    client.post(f"/calls/{followup.pk}/call")
+    assert "hx-trigger" in client.get(f"/calls/{followup.pk}/call/status").text
+    with time_machine.travel(NOW + timedelta(minutes=11), tick=False):
+        status = client.get(f"/calls/{followup.pk}/call/status").text
+    assert 'data-status="queued"' in status and "hx-trigger" not in status
+
+
+def test_home_leads_to_tonights_queue(client, agent):
+    client.force_login(agent.user)
+    assert 'href="/calls/"' in client.get("/").text

@@ -1,0 +1,249 @@
+from datetime import UTC, datetime, time
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from callbacks.models import FollowUp, FollowUpPolicy
+from callbacks.services.planning import followups_plan
+from callbacks.services.policy import policy_update
+from crm.models import Customer
+from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
+
+from .conftest import deliver, local
+
+pytestmark = pytest.mark.django_db
+Channel, Status, Reason = FollowUp.Channel, FollowUp.Status, FollowUp.SuppressedReason
+
+
+@pytest.fixture
+def store():
+    store = StoreFactory(timezone="Asia/Shanghai")
+    AgentFactory(stores=[store])
+    return store
+
+
+def _order(store, amount="1500.00", **customer):
+    return OrderFactory(customer=CustomerFactory(store=store, **customer), total_amount=Decimal(amount))
+
+
+@pytest.mark.parametrize(
+    ("amount", "channel"),
+    [
+        ("0.00", None),
+        ("299.99", None),
+        ("300.00", Channel.SMS),
+        ("999.99", Channel.SMS),
+        ("1000.00", Channel.CALL),
+        ("1999.99", Channel.CALL),
+        ("2000.00", Channel.DEDICATED),
+        ("98000.00", Channel.DEDICATED),
+    ],
+)
+def test_tier_follows_the_order_value_at_each_boundary(store, amount, channel):
+    followup = deliver(_order(store, amount), local(store, 2026, 11, 23, 10, 0))
+    assert (followup.channel if followup else None) == channel
+    if followup:
+        assert followup.tier == channel and followup.status == Status.PLANNED
+
+
+def test_call_delivered_before_the_window_is_planned_for_tonight(store):
+    followup = deliver(_order(store), local(store, 2026, 11, 23, 10, 5))
+    assert followup.window_start == local(store, 2026, 11, 23, 18, 0)
+    assert followup.window_end == local(store, 2026, 11, 23, 19, 0)
+    assert followup.contact_day.isoformat() == "2026-11-23"
+
+
+def test_call_delivered_inside_the_window_stays_tonight(store):
+    followup = deliver(_order(store), local(store, 2026, 11, 23, 18, 40))
+    assert followup.window_start == local(store, 2026, 11, 23, 18, 0)
+
+
+@pytest.mark.parametrize("minute", [(19, 0), (19, 1), (23, 59)])
+def test_call_after_window_moves_to_next_evening(store, minute):
+    followup = deliver(_order(store), local(store, 2026, 11, 23, *minute))
+    assert followup.window_start == local(store, 2026, 11, 24, 18, 0)
+    assert followup.contact_day.isoformat() == "2026-11-23"
+
+
+def test_call_days_skip_to_the_next_allowed_weekday(store):
+    policy_update(store=store, actor=None, changes={"call_days": [0, 1, 2, 3, 4]})  # no weekend calls
+    friday_night = local(store, 2026, 11, 27, 20, 0)
+    followup = deliver(_order(store), friday_night)
+    assert followup.window_start == local(store, 2026, 11, 30, 18, 0)
+
+
+@pytest.mark.parametrize(
+    ("delivered", "due"),
+    [((8, 0), (2026, 11, 23, 9, 0)), ((12, 30), (2026, 11, 23, 12, 30)), ((21, 0), (2026, 11, 24, 9, 0))],
+)
+def test_care_sms_waits_for_sending_hours(store, delivered, due):
+    followup = deliver(_order(store, "500.00"), local(store, 2026, 11, 23, *delivered))
+    assert followup.channel == Channel.SMS
+    assert followup.window_start == local(store, *due)
+    assert followup.window_end == local(store, *due[:3], 21, 0)
+
+
+@pytest.mark.parametrize(
+    ("tz", "utc_start"),
+    [
+        ("Europe/Berlin", datetime(2026, 3, 29, 16, 0, tzinfo=UTC)),  # the day clocks go forward: CEST
+        ("Europe/Berlin", datetime(2026, 10, 25, 17, 0, tzinfo=UTC)),  # the day clocks go back: CET
+        ("America/Los_Angeles", datetime(2026, 3, 9, 1, 0, tzinfo=UTC)),
+        ("Pacific/Kiritimati", datetime(2026, 3, 8, 4, 0, tzinfo=UTC)),  # UTC+14
+        ("Pacific/Pago_Pago", datetime(2026, 3, 9, 5, 0, tzinfo=UTC)),  # UTC-11
+    ],
+)
+def test_call_window_is_local_evening_across_dst_and_far_timezones(tz, utc_start):
+    store = StoreFactory(timezone=tz)
+    AgentFactory(stores=[store])
+    local_start = utc_start.astimezone(store.tzinfo)
+    followup = deliver(_order(store), local(store, local_start.year, local_start.month, local_start.day, 9, 0))
+    assert followup.window_start == utc_start
+    assert (followup.window_end - followup.window_start).total_seconds() == 3600
+
+
+@pytest.mark.parametrize("preference", [Customer.ContactPreference.NO_CALLS, Customer.ContactPreference.SMS_ONLY])
+def test_customer_who_wants_no_calls_gets_a_care_sms(store, preference):
+    followup = deliver(_order(store, contact_preference=preference), local(store, 2026, 11, 23, 10, 0))
+    assert (followup.tier, followup.channel, followup.assignee) == (Channel.CALL, Channel.SMS, None)
+    assert followup.window_start == local(store, 2026, 11, 23, 10, 0)
+
+
+def test_sms_opt_out_turns_a_care_sms_into_nothing_but_keeps_the_reason(store):
+    followup = deliver(_order(store, "500.00", sms_opt_out=True), local(store, 2026, 11, 23, 10, 0))
+    assert (followup.status, followup.suppressed_reason) == (Status.SUPPRESSED, Reason.SMS_OPT_OUT)
+
+
+def test_do_not_contact_suppresses_even_the_top_tier(store):
+    order = _order(store, "5000.00", contact_preference=Customer.ContactPreference.DO_NOT_CONTACT)
+    followup = deliver(order, local(store, 2026, 11, 23, 10, 0))
+    assert (followup.status, followup.suppressed_reason, followup.assignee) == (
+        Status.SUPPRESSED,
+        Reason.DO_NOT_CONTACT,
+        None,
+    )
+    order.customer.refresh_from_db()
+    assert order.customer.dedicated_owner is None
+
+
+def test_two_orders_delivered_the_same_day_make_one_contact_at_the_higher_tier(store):
+    customer = CustomerFactory(store=store)
+    small = OrderFactory(customer=customer, total_amount=Decimal("500.00"))
+    big = OrderFactory(customer=customer, total_amount=Decimal("1200.00"))
+    first = deliver(small, local(store, 2026, 11, 23, 9, 30))
+    second = deliver(big, local(store, 2026, 11, 23, 11, 0))
+    first.refresh_from_db()
+    assert (second.channel, second.status) == (Channel.CALL, Status.PLANNED)
+    assert (first.status, first.suppressed_reason, first.merged_into) == (Status.SUPPRESSED, Reason.MERGED, second)
+    assert customer.followups.exclude(status=Status.SUPPRESSED).count() == 1
+
+
+def test_a_contact_already_under_way_is_never_replaced(store):
+    customer = CustomerFactory(store=store)
+    first = deliver(OrderFactory(customer=customer, total_amount=Decimal("500.00")), local(store, 2026, 11, 23, 9, 30))
+    FollowUp.objects.filter(pk=first.pk).update(status=Status.SENT, provider_id="SM1")
+    second = deliver(OrderFactory(customer=customer, total_amount=Decimal("3000")), local(store, 2026, 11, 23, 12, 0))
+    assert (second.status, second.suppressed_reason, second.merged_into_id) == (
+        Status.SUPPRESSED,
+        Reason.MERGED,
+        first.pk,
+    )
+
+
+def test_orders_delivered_on_different_days_get_their_own_contact(store):
+    customer = CustomerFactory(store=store)
+    deliver(OrderFactory(customer=customer, total_amount=Decimal("500")), local(store, 2026, 11, 23, 23, 30))
+    deliver(OrderFactory(customer=customer, total_amount=Decimal("500")), local(store, 2026, 11, 24, 0, 30))
+    assert customer.followups.filter(status=Status.PLANNED).count() == 2
+
+
+def test_bulk_planning_merges_a_customers_orders_of_one_day():
+    store = StoreFactory()
+    AgentFactory(stores=[store])
+    customer = CustomerFactory(store=store)
+    orders = [OrderFactory(customer=customer, total_amount=Decimal(a)) for a in ("400", "2500", "1100")]
+    rows = followups_plan(deliveries=[(o, local(store, 2026, 11, 23, 10, i)) for i, o in enumerate(orders)])
+    live = [r for r in rows if r.status == Status.PLANNED]
+    assert len(rows) == 3 and len(live) == 1 and live[0].order == orders[1]
+    assert {r.merged_into_id for r in rows if r.status == Status.SUPPRESSED} == {live[0].pk}
+
+
+def test_calls_are_balanced_over_on_shift_agents_and_overflow_moves_to_next_window():
+    store = StoreFactory()
+    busy, quiet = AgentFactory(stores=[store], evening_capacity=2), AgentFactory(stores=[store], evening_capacity=2)
+    AgentFactory(stores=[store], on_shift=False)
+    AgentFactory(stores=[StoreFactory()])  # serves another store
+    orders = [_order(store, str(1000 + i)) for i in range(5)]
+    rows = followups_plan(deliveries=[(o, local(store, 2026, 11, 23, 10, 0)) for o in orders])
+    tonight = [r for r in rows if r.window_start == local(store, 2026, 11, 23, 18, 0)]
+    assert sorted(r.assignee_id for r in tonight) == sorted([busy.pk, busy.pk, quiet.pk, quiet.pk])
+    (moved,) = [r for r in rows if r.overflowed]
+    assert moved.order == orders[0]  # the smallest order waits
+    assert moved.window_start == local(store, 2026, 11, 24, 18, 0)
+    assert moved.assignee_id in (busy.pk, quiet.pk) and moved.status == Status.PLANNED
+
+
+def test_with_nobody_on_shift_calls_are_flagged_and_kept_for_the_next_window():
+    store = StoreFactory()
+    followup = deliver(_order(store), local(store, 2026, 11, 23, 10, 0))
+    assert followup.overflowed and followup.assignee is None and followup.status == Status.PLANNED
+    assert followup.window_start == local(store, 2026, 11, 24, 18, 0)
+
+
+def test_overflow_rule_can_send_a_care_sms_instead():
+    store = StoreFactory()
+    AgentFactory(stores=[store], evening_capacity=1)
+    policy_update(store=store, actor=None, changes={"overflow_rule": "sms_instead"})
+    rows = followups_plan(deliveries=[(_order(store, "1500"), local(store, 2026, 11, 23, 10, 0)) for _ in range(2)])
+    assert sorted((r.channel, r.overflowed) for r in rows) == [("call", False), ("sms", True)]
+
+
+def test_dedicated_owner_is_chosen_once_and_kept():
+    store = StoreFactory()
+    first_agent = AgentFactory(stores=[store])
+    customer = CustomerFactory(store=store)
+    one = deliver(OrderFactory(customer=customer, total_amount=Decimal("2500")), local(store, 2026, 11, 23, 10, 0))
+    customer.refresh_from_db()
+    assert one.channel == Channel.DEDICATED and one.assignee == first_agent == customer.dedicated_owner
+    AgentFactory.create_batch(3, stores=[store])  # less loaded agents arrive; the owner stays
+    two = deliver(OrderFactory(customer=customer, total_amount=Decimal("2500")), local(store, 2026, 11, 25, 10, 0))
+    assert two.assignee == first_agent
+
+
+def test_policy_changes_apply_to_deliveries_planned_after_them(store):
+    before = deliver(_order(store, "500"), local(store, 2026, 11, 23, 10, 0))
+    policy_update(
+        store=store,
+        actor=None,
+        changes={"tiers": [{"min_amount": "100", "channel": "call"}], "call_window_start": time(20, 0),
+                 "call_window_end": time(21, 0)},
+    )  # fmt: skip
+    after = deliver(_order(store, "500"), local(store, 2026, 11, 23, 10, 0))
+    before.refresh_from_db()
+    assert before.channel == Channel.SMS
+    assert after.channel == Channel.CALL and after.window_start == local(store, 2026, 11, 23, 20, 0)
+
+
+def test_order_in_a_currency_without_a_rate_is_kept_with_its_reason():
+    store = StoreFactory()
+    FollowUpPolicy.objects.create(store=store, exchange_rates={"USD": "7.1"})
+    usd = OrderFactory(customer=CustomerFactory(store=store), total_amount=Decimal("150"), currency="USD")
+    eur = OrderFactory(customer=CustomerFactory(store=store), total_amount=Decimal("500"), currency="EUR")
+    assert deliver(usd, local(store, 2026, 11, 23, 10, 0)).channel == Channel.CALL  # 150 USD = 1,065 CNY
+    assert deliver(eur, local(store, 2026, 11, 23, 10, 0)).suppressed_reason == Reason.UNKNOWN_CURRENCY
+
+
+def test_plan_rolls_back_with_a_failed_delivery_transaction(store):
+    order = _order(store)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        deliver(order, local(store, 2026, 11, 23, 10, 0))
+        raise RuntimeError("the order API rejected the batch")
+    assert not FollowUp.objects.exists()
+
+
+def test_a_repeated_delivery_plans_nothing_twice(store):
+    order = _order(store)
+    deliver(order, local(store, 2026, 11, 23, 10, 0))
+    followups_plan(deliveries=[(order, local(store, 2026, 11, 23, 10, 0))])
+    assert FollowUp.objects.count() == 1

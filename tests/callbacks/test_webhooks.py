@@ -1,0 +1,116 @@
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.utils import timezone
+from twilio.request_validator import RequestValidator
+
+from callbacks.models import FollowUp, FollowUpPolicy, TelephonyEvent
+from crm.models import Case
+from tests.factories import CustomerFactory, OrderFactory
+
+from .conftest import midday_store, plan_due_sms
+
+pytestmark = pytest.mark.django_db
+TOKEN = "webhook-test-token"
+
+
+@pytest.fixture(autouse=True)
+def _token(settings):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    settings.PUBLIC_BASE_URL = "https://crm.example.com"
+
+
+def _post(client, path, params, *, token=TOKEN):
+    signature = RequestValidator(token).compute_signature(f"https://crm.example.com{path}", params)
+    return client.post(
+        path, data=urlencode(params), content_type="application/x-www-form-urlencoded",
+        headers={"x-twilio-signature": signature},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def sending():
+    (followup,) = plan_due_sms(midday_store(), 1)
+    FollowUp.objects.filter(pk=followup.pk).update(status=FollowUp.Status.SENDING, claimed_at=timezone.now())
+    return followup
+
+
+def _status(client, followup, sid, status, **kwargs):
+    path = f"/twilio/messages/{followup.pk}/status"
+    return _post(client, path, {"MessageSid": sid, "MessageStatus": status}, **kwargs)
+
+
+@pytest.mark.parametrize("token", ["wrong-token", None])
+def test_a_callback_without_a_valid_signature_is_refused_and_changes_nothing(client, sending, token):
+    if token is None:
+        response = client.post(f"/twilio/messages/{sending.pk}/status", {"MessageSid": "SM1", "MessageStatus": "sent"})
+    else:
+        response = _status(client, sending, "SM1", "delivered", token=token)
+    sending.refresh_from_db()
+    assert response.status_code == 403
+    assert sending.status == FollowUp.Status.SENDING and not TelephonyEvent.objects.exists()
+
+
+def test_a_status_callback_proves_the_send_before_our_own_commit(client, sending):
+    assert _status(client, sending, "SM1", "sent").status_code == 204
+    sending.refresh_from_db()
+    assert (sending.status, sending.provider_id, sending.provider_status) == (FollowUp.Status.SENT, "SM1", "sent")
+
+
+def test_duplicate_and_out_of_order_callbacks_only_move_forward(client, sending):
+    for status in ["sent", "delivered", "sent", "queued", "delivered"]:
+        _status(client, sending, "SM1", status)
+    sending.refresh_from_db()
+    assert sending.provider_status == "delivered"
+    assert TelephonyEvent.objects.filter(kind="message_status").count() == 5
+
+
+def test_an_undelivered_message_is_recorded_as_such(client, sending):
+    _status(client, sending, "SM1", "undelivered")
+    sending.refresh_from_db()
+    assert (sending.status, sending.outcome) == (FollowUp.Status.SENT, "undelivered")
+
+
+def _inbound(client, phone, body):
+    return _post(
+        client, "/twilio/sms/inbound", {"From": phone, "To": "+8610000000000", "Body": body, "MessageSid": "SMin"}
+    )
+
+
+@pytest.mark.parametrize("word", ["STOP", "unsubscribe", "退订", "T", " t "])
+def test_stop_words_opt_the_sender_out_and_start_opts_back_in(client, word):
+    customer = CustomerFactory()
+    response = _inbound(client, customer.phone, word)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/xml")
+    customer.refresh_from_db()
+    assert customer.sms_opt_out is True
+    _inbound(client, customer.phone, "START")
+    customer.refresh_from_db()
+    assert customer.sms_opt_out is False
+
+
+def test_the_stores_own_words_opt_out_its_customers_only(client):
+    mine, other = CustomerFactory(), CustomerFactory(phone="+8613800001111")
+    other_store_customer = CustomerFactory(phone=mine.phone)
+    FollowUpPolicy.objects.create(store=mine.store, opt_out_words=["别再发了"])
+    _inbound(client, mine.phone, "别再发了")
+    for customer in (mine, other, other_store_customer):
+        customer.refresh_from_db()
+    assert (mine.sms_opt_out, other.sms_opt_out, other_store_customer.sms_opt_out) == (True, False, False)
+
+
+def test_a_reply_after_a_recent_delivery_opens_a_case_and_a_second_joins_it(client):
+    order = OrderFactory(status="delivered", delivered_at=timezone.now() - timedelta(days=1))
+    _inbound(client, order.customer.phone, "围巾有色差，和图片不一样")
+    _inbound(client, order.customer.phone, "请尽快回复")
+    case = Case.objects.get()
+    assert (case.source, case.order, case.customer) == ("inbound_sms", order, order.customer)
+    assert case.summary == "围巾有色差，和图片不一样" and case.events.count() == 2
+
+
+def test_a_reply_without_a_recent_delivery_opens_no_case(client):
+    order = OrderFactory(status="delivered", delivered_at=timezone.now() - timedelta(days=60))
+    _inbound(client, order.customer.phone, "你好")
+    assert not Case.objects.exists()
+    assert TelephonyEvent.objects.get().kind == "inbound_sms"

@@ -1,0 +1,67 @@
+"""Root fixtures. Before anything runs, PostgreSQL and Redis must answer: no silent fall back to SQLite."""
+
+import socket
+
+import pytest
+
+
+def _unreachable(host: str, port: int) -> str | None:
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return None
+    except OSError as exc:
+        return f"{host}:{port} ({exc})"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    problems = []
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        problems.append(f"DATABASE_URL must point at PostgreSQL (engine is {db['ENGINE']})")
+    elif failure := _unreachable(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)):
+        problems.append(f"DATABASE_URL unreachable at {failure}")
+    redis = urlsplit(settings.REDIS_URL)
+    if not settings.REDIS_URL:
+        problems.append("REDIS_URL is not set")
+    elif failure := _unreachable(redis.hostname or "127.0.0.1", redis.port or 6379):
+        problems.append(f"REDIS_URL unreachable at {failure}")
+    if problems:
+        pytest.exit("Tests need real PostgreSQL and Redis: " + "; ".join(problems), returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    # Assertions read English messages; Chinese pages are asserted in their own tests.
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def twilio_server():
+    """The local Twilio-speaking server (devtools.twilio_server) in a thread: `.requests`, `.messages`, `.calls`."""
+    from devtools.twilio_server import TwilioServer
+
+    server = TwilioServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def twilio_backend(twilio_server, settings):
+    """Telephony through the official twilio client to the local server. Returns the server."""
+    settings.TELEPHONY_BACKEND = "callbacks.telephony.twilio.TwilioBackend"
+    settings.TWILIO_ACCOUNT_SID = twilio_server.account_sid
+    settings.TWILIO_AUTH_TOKEN = twilio_server.auth_token
+    settings.TWILIO_API_BASE_URL = twilio_server.base_url
+    settings.TWILIO_FROM_NUMBER = "+8610000000000"
+    return twilio_server
+
+
+@pytest.fixture
+def twilio_live(twilio_backend, live_server, settings):
+    """As twilio_backend, and the server's signed callbacks (and TwiML fetches) reach the live test server."""
+    settings.PUBLIC_BASE_URL = live_server.url
+    return twilio_backend

@@ -1,0 +1,160 @@
+"""The error contract every batch endpoint shares: codes, statuses and nothing half-written."""
+
+import pytest
+
+from crm.models import Customer, InboundEvent, Order
+from tests.crm.api.helpers import order_payload, orders_payload
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/orders"
+
+
+def test_without_a_key_the_answer_is_401(anonymous):
+    response = anonymous.post(URL, order_payload())
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Token"
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_a_wrong_or_revoked_key_is_401(api, anonymous):
+    from crm.models import ApiToken
+    from crm.services.api_tokens import api_tokens_revoke
+
+    assert anonymous.post(URL, order_payload(), Authorization="Token crm_nonsense").status_code == 401
+    api_tokens_revoke(token_ids=list(ApiToken.objects.values_list("pk", flat=True)))
+    assert api.post(URL, order_payload()).status_code == 401
+
+
+def test_a_bad_row_rejects_the_whole_batch_with_every_error(api):
+    batch = orders_payload(3)
+    batch[0]["customer"]["phone"] = "12345"
+    batch[2]["placed_at"] = "2026-11-20T10:00:00"
+    batch[2]["total_amount"] = "-5"
+
+    response = api.post(URL, batch)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert [(e["index"], e["field"], e["code"]) for e in body["errors"]] == [
+        (0, "customer.phone", "invalid_phone"),
+        (2, "total_amount", "negative_amount"),
+        (2, "placed_at", "naive_datetime"),
+    ]
+    assert not Order.objects.exists() and not Customer.objects.exists() and not InboundEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "code"),
+    [
+        ({"total_amount": "99999999999"}, "total_amount", "amount_too_large"),
+        ({"total_amount": 1e300}, "total_amount", "amount_too_large"),
+        ({"total_amount": "NaN"}, "total_amount", "invalid_amount"),
+        ({"total_amount": "12.345"}, "total_amount", "too_many_decimals"),
+        ({"total_amount": True}, "total_amount", "invalid_type"),
+        ({"placed_at": "yesterday"}, "placed_at", "invalid_datetime"),
+        ({"placed_at": "0001-01-01T00:00:00+14:00"}, "placed_at", "out_of_range"),
+        ({"currency": "yuan"}, "currency", "invalid_currency"),
+        ({"external_id": ""}, "external_id", "blank"),
+        ({"external_id": "x" * 101}, "external_id", "max_length"),
+        ({"items": [{"sku": "A", "name": "B", "quantity": 0, "unit_price": "1"}]}, "items.0.quantity", "out_of_range"),
+        ({"items": ["not an object"]}, "items.0", "invalid_type"),
+        ({"customer": "buyer-1"}, "customer", "invalid_type"),
+        ({"store": "someone-elses"}, "store", "unknown_store"),
+    ],
+)
+def test_each_bad_value_has_its_own_code(api, override, field, code):
+    response = api.post(URL, order_payload(1, **override))
+
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(field, code)]
+
+
+def test_a_missing_field_is_named_by_its_dotted_path(api):
+    body = order_payload(1)
+    del body["customer"]["name"], body["placed_at"]
+
+    errors = api.post(URL, body).json()["errors"]
+
+    assert {(e["field"], e["code"]) for e in errors} == {("customer.name", "required"), ("placed_at", "required")}
+
+
+def test_the_same_order_twice_in_a_batch_is_an_error_not_a_crash(api):
+    response = api.post(URL, [order_payload(1), order_payload(2), order_payload(1)])
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"index": 2, "field": "external_id", "code": "duplicate", "message": response.json()["message"]}
+    ]
+    assert not Order.objects.exists()
+
+
+def test_more_than_1000_rows_is_refused(api):
+    response = api.post(URL, orders_payload(1001))
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_rows"
+
+
+def test_a_repeat_after_a_non_object_row_is_named_by_its_own_index(api):
+    response = api.post(URL, [42, order_payload(1), order_payload(1)])
+
+    assert [(e["index"], e["code"]) for e in response.json()["errors"]] == [(0, "invalid_type"), (2, "duplicate")]
+
+
+def test_an_empty_array_is_refused(api):
+    assert api.post(URL, []).json()["code"] == "empty_batch"
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'"a string"', b"[1, 2"])
+def test_malformed_json_is_400(api, body):
+    response = api.post(URL, body)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_json"
+
+
+def test_a_row_that_is_not_an_object_is_a_row_error(api):
+    response = api.post(URL, [order_payload(1), 42])
+
+    assert response.status_code == 400
+    assert [(e["index"], e["code"]) for e in response.json()["errors"]] == [(1, "invalid_type")]
+
+
+def test_a_wrong_content_type_is_415(api):
+    response = api.post(URL, "external_id=1", content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_a_body_over_the_limit_is_413(api, settings):
+    settings.API_MAX_BODY_BYTES = 10_000
+
+    response = api.post(URL, orders_payload(100))
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+
+
+def test_a_nul_character_anywhere_is_a_row_error(api):
+    response = api.post(URL, [order_payload(1), order_payload(2, note="a\u0000b")])
+
+    assert response.status_code == 400
+    assert [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]] == [
+        (1, "note", "invalid_character")
+    ]
+
+
+def test_too_many_requests_get_429_with_retry_after(api, settings):
+    settings.API_THROTTLE_RATE = "2/min"
+    from django.core.cache import cache
+
+    cache.clear()
+    statuses = [api.get(URL).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    response = api.get(URL)
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.json()["code"] == "throttled"

@@ -1,0 +1,79 @@
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from crm.models import Customer, InboundEvent, Order
+from tests.crm.api.helpers import order_payload, orders_payload
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/orders"
+
+
+def test_one_order_is_created_with_its_customer_in_utc(api, store):
+    response = api.post(URL, order_payload(1, shipped_at="2026-11-21T09:30:00+08:00", courier="SF"))
+
+    assert response.status_code == 200, response.json()
+    [result] = response.json()["results"]
+    order = Order.objects.get(pk=result["id"])
+    assert result == {"external_id": "TB00000001", "store": store.code, "id": order.pk, "result": "created"}
+    assert order.store == store
+    assert order.placed_at == datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+    assert order.status == Order.Status.SHIPPED
+    assert order.total_amount == Decimal("1899.00")
+    assert order.currency == "CNY"
+    assert order.customer.phone == "+8613800000001"
+    assert order.customer.gender == Customer.Gender.UNKNOWN
+
+
+def test_reposting_a_batch_changes_nothing_and_answers_updated(api):
+    batch = orders_payload(50)
+    first = api.post(URL, batch).json()["results"]
+    stamps = dict(Order.objects.values_list("external_id", "updated_at"))
+    events = InboundEvent.objects.count()
+
+    second = api.post(URL, batch).json()["results"]
+
+    assert [r["id"] for r in second] == [r["id"] for r in first]
+    assert {r["result"] for r in first} == {"created"}
+    assert {r["result"] for r in second} == {"updated"}
+    assert dict(Order.objects.values_list("external_id", "updated_at")) == stamps
+    assert Order.objects.count() == 50 and Customer.objects.count() == 50
+    assert InboundEvent.objects.count() == events == 50
+
+
+def test_a_changed_order_is_updated_and_logged_as_a_new_event(api):
+    api.post(URL, order_payload(1))
+    response = api.post(URL, order_payload(1, total_amount=2100, courier="SF", tracking_number="SF123"))
+
+    assert response.json()["results"][0]["result"] == "updated"
+    order = Order.objects.get()
+    assert (order.total_amount, order.courier, order.tracking_number) == (Decimal("2100.00"), "SF", "SF123")
+    assert InboundEvent.objects.filter(kind="order", external_id="TB00000001").count() == 2
+
+
+def test_absent_blank_or_unknown_optional_fields_keep_their_stored_values(api):
+    api.post(URL, order_payload(1, courier="SF", customer={**order_payload(1)["customer"], "gender": "female"}))
+    api.post(URL, order_payload(1))
+    api.post(URL, order_payload(1, courier="", customer={**order_payload(1)["customer"], "gender": "unknown"}))
+
+    order = Order.objects.select_related("customer").get()
+    assert order.courier == "SF"
+    assert order.customer.gender == "female"
+
+
+def test_two_orders_of_one_customer_share_the_customer(api):
+    customer = order_payload(1)["customer"]
+    api.post(URL, [order_payload(1, customer=customer), order_payload(2, customer={**customer, "name": "新名字"})])
+
+    assert Customer.objects.get().name == "新名字"
+    assert Order.objects.count() == 2
+
+
+def test_the_inbound_log_keeps_who_sent_what_and_when(api):
+    api.post(URL, order_payload(1, vendor_note="kept as sent"))
+
+    event = InboundEvent.objects.get()
+    assert event.token.name == "Tmall connector"
+    assert event.payload["vendor_note"] == "kept as sent"
+    assert event.received_at is not None

@@ -1,0 +1,76 @@
+from decimal import Decimal
+
+import pytest
+
+from crm.errors import CaseClosed, InvalidTransition, PermissionDenied, ReasonRequired, RootCauseRequired
+from crm.models import Case, CaseEvent, Remedy
+from crm.services.cases import case_close, case_open, case_reopen, remedy_approve, remedy_decline, remedy_propose
+from tests.factories import AgentFactory, ManagerFactory, OrderFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order():
+    return OrderFactory()
+
+
+def _open(order, **kwargs):
+    return case_open(store=order.store, customer=order.customer, order=order, source=Case.Source.CALL, **kwargs)
+
+
+def test_open_assigns_the_least_loaded_on_shift_agent_and_records_the_opening(order):
+    busy, free = AgentFactory(stores=[order.store]), AgentFactory(stores=[order.store])
+    AgentFactory(stores=[order.store], on_shift=False)
+    case_open(store=order.store, customer=order.customer, source=Case.Source.MANUAL, assignee=busy)
+    case, created = _open(order, cause=Case.Cause.QUALITY, summary="划痕")
+    assert created and case.assignee == free
+    assert list(case.events.values_list("kind", flat=True)) == [CaseEvent.Kind.OPENED]
+
+
+def test_a_second_complaint_on_the_same_order_joins_the_open_case(order):
+    first, _ = _open(order)
+    second, created = _open(order, cause=Case.Cause.SIZE, summary="again")
+    assert not created and second.pk == first.pk
+    assert Case.objects.count() == 1
+    assert second.events.count() == 2
+
+
+def test_close_requires_a_root_cause_and_reopen_a_reason(order):
+    case, _ = _open(order)
+    with pytest.raises(RootCauseRequired):
+        case_close(case=case, root_cause="  ")
+    case = case_close(case=case, root_cause="supplier_defect")
+    assert case.status == Case.Status.CLOSED and case.closed_at
+    with pytest.raises(CaseClosed):
+        case_close(case=case, root_cause="packaging")
+    with pytest.raises(ReasonRequired):
+        case_reopen(case=case, reason="")
+    case = case_reopen(case=case, reason="customer called back")
+    assert case.status == Case.Status.IN_PROGRESS and case.root_cause == ""
+
+
+def test_remedy_above_the_agent_limit_waits_for_a_manager_of_that_store(order):
+    agent = AgentFactory(stores=[order.store])
+    case, _ = _open(order)
+    within = remedy_propose(case=case, agent=agent, kind=Remedy.Kind.GIFT, cost=Decimal("50"))
+    assert within.status == Remedy.Status.AGREED
+    above = remedy_propose(case=case, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("500"))
+    case.refresh_from_db()
+    assert above.status == Remedy.Status.AWAITING_APPROVAL and case.status == Case.Status.AWAITING_APPROVAL
+    with pytest.raises(InvalidTransition):
+        case_close(case=case, root_cause="other")
+
+    with pytest.raises(PermissionDenied):
+        remedy_approve(remedy=above, manager=agent)
+    with pytest.raises(PermissionDenied):
+        remedy_approve(remedy=above, manager=ManagerFactory(stores=[StoreFactory()]))
+    manager = ManagerFactory(stores=[order.store])
+    with pytest.raises(ReasonRequired):
+        remedy_decline(remedy=above, manager=manager, reason="")
+    approved = remedy_approve(remedy=above, manager=manager)
+    case.refresh_from_db()
+    assert approved.status == Remedy.Status.APPROVED and approved.decided_by == manager
+    assert case.status == Case.Status.IN_PROGRESS
+    with pytest.raises(InvalidTransition):
+        remedy_decline(remedy=approved, manager=manager, reason="changed my mind")

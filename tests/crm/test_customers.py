@@ -1,0 +1,76 @@
+from datetime import date
+
+import pytest
+
+from crm.errors import InvalidInput, PermissionDenied
+from crm.models import AuditLog, CustomerChange
+from crm.services.customers import PHONE_REVEALED, customer_reveal_phone, customer_update_profile
+from tests.factories import AgentFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def customer():
+    return CustomerFactory(region="上海", interests=["茶道"])
+
+
+@pytest.fixture
+def agent(customer):
+    return AgentFactory(stores=[customer.store])
+
+
+def test_profile_edits_keep_one_history_row_per_changed_field(customer, agent):
+    changes = customer_update_profile(
+        customer=customer,
+        actor=agent.user,
+        changes={"region": "杭州", "personality_type": "analytical", "birthday": date(1990, 5, 1), "notes": ""},
+    )
+    customer.refresh_from_db()
+    assert (customer.region, customer.personality_type, customer.birthday) == ("杭州", "analytical", date(1990, 5, 1))
+    assert sorted(change.field for change in changes) == ["birthday", "personality_type", "region"]
+    stored = CustomerChange.objects.get(field="birthday")
+    assert (stored.old_value, stored.new_value, stored.changed_by) == (None, "1990-05-01", agent.user)
+
+
+def test_an_unchanged_profile_writes_no_history(customer, agent):
+    assert customer_update_profile(customer=customer, actor=agent.user, changes={"region": "上海"}) == []
+    assert not CustomerChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"personality_type": "grumpy"}, "personality_type"),
+        ({"name": ""}, "name"),
+        ({"interests": "tea"}, "interests"),
+        ({"phone": "+8613800138000"}, "phone"),
+        ({"vip_tier": 3}, "vip_tier"),
+    ],
+)
+def test_bad_or_forbidden_profile_input_names_the_field_and_changes_nothing(customer, agent, changes, field):
+    with pytest.raises(InvalidInput) as excinfo:
+        customer_update_profile(customer=customer, actor=agent.user, changes={"region": "杭州", **changes})
+    assert excinfo.value.field == field
+    customer.refresh_from_db()
+    assert customer.region == "上海" and not CustomerChange.objects.exists()
+
+
+def test_an_agent_of_another_store_cannot_edit_or_reveal(customer):
+    stranger = AgentFactory()
+    with pytest.raises(PermissionDenied):
+        customer_update_profile(customer=customer, actor=stranger.user, changes={"region": "杭州"})
+    with pytest.raises(PermissionDenied):
+        customer_reveal_phone(customer=customer, actor=stranger.user)
+    assert not AuditLog.objects.exists()
+
+
+def test_a_phone_reveal_is_written_to_the_audit_log(customer, agent):
+    assert customer_reveal_phone(customer=customer, actor=agent.user) == customer.phone
+    entry = AuditLog.objects.get()
+    assert (entry.action, entry.actor, entry.store, entry.target) == (
+        PHONE_REVEALED,
+        agent.user,
+        customer.store,
+        f"customer:{customer.pk}",
+    )

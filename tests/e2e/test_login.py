@@ -1,0 +1,27 @@
+import pytest
+
+from tests.e2e.conftest import login
+from tests.factories import AgentFactory, StoreFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_agent_logs_in_in_chinese_and_logs_out(new_page):
+    AgentFactory(user__username="lin", stores=[StoreFactory(name="丝韵旗舰店")])
+    page = new_page(locale="zh-CN")
+    login(page, "lin")
+    assert "丝韵旗舰店" in page.content()
+    assert page.get_by_role("button", name="退出登录").is_visible()
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url("**/accounts/login/")
+    assert page.get_by_role("heading", name="登录").is_visible()
+
+
+def test_wrong_password_gets_a_clear_message(new_page):
+    AgentFactory(user__username="lin")
+    page = new_page(locale="en")
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "lin")
+    page.fill("#id_password", "wrong")
+    page.click("button[type=submit]")
+    assert "didn't match" in page.content()

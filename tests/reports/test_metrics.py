@@ -1,0 +1,274 @@
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from callbacks.models import CallAttempt, FollowUp
+from crm.models import Case, Remedy, RootCause
+from reports.metrics import SECTIONS, Period
+from reports.rollups import rollups_refresh
+from reviews.models import ReviewRevision
+from tests.factories import AgentFactory, OrderFactory, StoreFactory
+from tests.reports.factories import T0, CaseFactory, FollowUpFactory, RemedyFactory, ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(timezone="Asia/Shanghai")
+
+
+@pytest.fixture
+def november(store):
+    return Period(store=store, start=date(2026, 11, 1), end=date(2026, 11, 30))
+
+
+def rows(key, period):
+    rollups_refresh(store=period.store)
+    return SECTIONS[key](period).rows
+
+
+def test_bad_review_rate_counts_each_review_on_the_store_local_day(store, november):
+    for rating in (5, 1, 3):  # 01:00 on 10 Nov in Shanghai, still 9 Nov in UTC
+        ReviewFactory(customer__store=store, rating=rating, posted_at=datetime(2026, 11, 9, 17, 0, tzinfo=UTC))
+    ReviewFactory(customer__store=store, rating=2, posted_at=datetime(2026, 11, 11, 3, 0, tzinfo=UTC))
+    ReviewFactory(customer__store=store, rating=1, posted_at=datetime(2026, 10, 31, 15, 59, tzinfo=UTC))  # 23:59
+    ReviewFactory(rating=1, posted_at=T0)  # another store
+    assert rows("bad_reviews", november) == [
+        {"period": "2026-11-10", "reviews": 3, "mid": 1, "bad": 1, "bad_rate": 33.3},
+        {"period": "2026-11-11", "reviews": 1, "mid": 0, "bad": 1, "bad_rate": 100.0},
+    ]
+
+
+def test_long_periods_are_shown_by_week(store):
+    ReviewFactory(customer__store=store, rating=1, posted_at=datetime(2026, 11, 10, 4, tzinfo=UTC))  # a Tuesday
+    ReviewFactory(customer__store=store, rating=5, posted_at=datetime(2026, 11, 15, 4, tzinfo=UTC))  # Sunday
+    year = Period(store=store, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    assert [(r["period"], r["reviews"]) for r in rows("bad_reviews", year)] == [("2026-11-09", 2)]
+
+
+def test_reached_first_counts_customers_contacted_before_any_mid_or_bad_review(store, november):
+    reached = CaseFactory(customer__store=store, first_response_at=T0 + timedelta(hours=1))
+    late = CaseFactory(customer__store=store, source=Case.Source.REVIEW, first_response_at=T0 + timedelta(hours=3))
+    ReviewFactory(customer=late.customer, rating=1, posted_at=T0 - timedelta(hours=1))
+    CaseFactory(customer__store=store)  # never reached
+    reached_then_wrote = CaseFactory(customer__store=store, first_response_at=T0 + timedelta(hours=1))
+    ReviewFactory(customer=reached_then_wrote.customer, rating=2, posted_at=T0 + timedelta(days=1))
+    ReviewFactory(customer=reached.customer, rating=1, posted_at=T0 - timedelta(days=60))  # an old disappointment
+    assert rows("reached_first", november) == [
+        {"source": "Follow-up call", "customers": 3, "reached": 2, "share": 66.7},
+        {"source": "Review", "customers": 1, "reached": 0, "share": 0.0},
+        {"source": "All sources", "customers": 4, "reached": 2, "share": 50.0},
+    ]
+
+
+def test_coverage_by_tier_counts_follow_ups_by_state_and_deliveries_without_one(store, november):
+    order = {"order__customer__store": store}
+    FollowUpFactory(channel=FollowUp.Channel.SMS, status=FollowUp.Status.SENT, **order)
+    FollowUpFactory(
+        channel=FollowUp.Channel.SMS, status=FollowUp.Status.SUPPRESSED, suppressed_reason="sms_opt_out", **order
+    )
+    FollowUpFactory(channel=FollowUp.Channel.CALL, status=FollowUp.Status.PLANNED, **order)
+    FollowUpFactory(channel=FollowUp.Channel.CALL, status=FollowUp.Status.DONE, **order)
+    FollowUpFactory(channel=FollowUp.Channel.DEDICATED, status=FollowUp.Status.FAILED, **order)
+    OrderFactory(customer__store=store, status="delivered", delivered_at=T0, total_amount=Decimal("99"))
+    assert rows("coverage", november) == [
+        {"tier": "Care SMS", "total": 2, "planned": 0, "done": 1, "failed": 0, "suppressed": 1, "done_share": 50.0},
+        {"tier": "Phone call", "total": 2, "planned": 1, "done": 1, "failed": 0, "suppressed": 0, "done_share": 50.0},
+        {
+            "tier": "Dedicated owner",
+            "total": 1,
+            "planned": 0,
+            "done": 0,
+            "failed": 1,
+            "suppressed": 0,
+            "done_share": 0.0,
+        },
+        {"tier": "No follow-up (below the SMS tier)", "total": 1},
+    ]
+    assert rows("suppressed", november) == [{"tier": "Care SMS", "reason": "Customer opted out of SMS", "count": 1}]
+
+
+def test_call_outcomes_are_counted_with_their_share(store, november):
+    for outcome in ("satisfied", "satisfied", "no_answer"):
+        FollowUpFactory(order__customer__store=store, status=FollowUp.Status.DONE, outcome=outcome)
+    FollowUpFactory(order__customer__store=store, channel=FollowUp.Channel.SMS, outcome="satisfied")
+    assert rows("outcomes", november) == [
+        {"outcome": "Reached, satisfied", "count": 2, "share": 66.7},
+        {"outcome": "No answer", "count": 1, "share": 33.3},
+    ]
+
+
+def test_remedies_count_what_was_given_and_its_cost(store, november):
+    case = CaseFactory(customer__store=store)
+    RemedyFactory(case=case, kind=Remedy.Kind.GIFT, cost=Decimal("50"))
+    RemedyFactory(case=case, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("300"), status=Remedy.Status.APPROVED)
+    RemedyFactory(
+        case=case, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("500"), status="declined", decision_reason="too much"
+    )
+    RemedyFactory(case=case, kind=Remedy.Kind.COUPON, cost=Decimal("250"), status=Remedy.Status.AWAITING_APPROVAL)
+    assert [
+        (r["kind"], r["proposed"], r["given"], r["awaiting"], r["declined"], r["cost"])
+        for r in rows("remedies", november)
+    ] == [
+        ("Partial refund", 2, 1, 0, 1, Decimal("300")),
+        ("Small gift", 1, 1, 0, 0, Decimal("50")),
+        ("Coupon", 1, 0, 1, 0, Decimal("0")),
+    ]
+
+
+def test_reviews_appended_or_changed_after_contact(store, november):
+    contacted = CaseFactory(customer__store=store, first_response_at=T0)
+    ReviewFactory(
+        customer=contacted.customer,
+        case=contacted,
+        rating=2,
+        appended_text="后来换了新的,很好",
+        appended_at=T0 + timedelta(days=1),
+    )
+    revised_case = CaseFactory(customer__store=store, first_response_at=T0)
+    ReviewFactory(customer=revised_case.customer, case=revised_case, rating=5)
+    review = revised_case.reviews.get()
+    ReviewRevision.objects.create(
+        review=review, at=T0 + timedelta(days=2), old_rating=2, new_rating=5, after_contact=True
+    )
+    silent = CaseFactory(customer__store=store, first_response_at=T0)
+    ReviewFactory(customer=silent.customer, case=silent, rating=1)
+    ReviewFactory(customer__store=store, rating=1, appended_at=T0 + timedelta(days=1))  # never contacted
+    assert rows("review_changes", november) == [
+        {"sentiment": "Bad", "contacted": 2, "appended": 1, "revised": 0, "share": 50.0},
+        {"sentiment": "Good", "contacted": 1, "appended": 0, "revised": 1, "share": 100.0},
+    ]
+
+
+def test_root_cause_pareto_sorts_causes_and_accumulates_their_share(store, november):
+    RootCause.objects.create(store=store, code="dye", label="染色批次")
+    closed = {"customer__store": store, "status": Case.Status.CLOSED, "closed_at": T0}
+    for root_cause in ("dye", "dye", "dye", "box"):
+        CaseFactory(root_cause=root_cause, **closed)
+    CaseFactory(customer__store=store)  # open: no root cause yet
+    assert rows("pareto", november) == [
+        {"root_cause": "染色批次", "cases": 3, "share": 75.0, "cumulative": 75.0},
+        {"root_cause": "box", "cases": 1, "share": 25.0, "cumulative": 100.0},
+    ]
+
+
+def test_agent_workload_joins_cases_calls_and_remedies_per_agent(store, november):
+    lin, wu = AgentFactory(stores=[store], user__first_name="Lin"), AgentFactory(stores=[store], user__first_name="Wu")
+    closed = CaseFactory(
+        customer__store=store,
+        assignee=lin,
+        status=Case.Status.CLOSED,
+        root_cause="other",
+        closed_at=T0 + timedelta(hours=3),
+    )
+    CaseFactory(customer__store=store, assignee=lin, escalated_at=T0 + timedelta(hours=5))
+    RemedyFactory(case=closed, proposed_by=lin, cost=Decimal("80"))
+    FollowUpFactory(order__customer__store=store, assignee=wu, status=FollowUp.Status.DONE)
+    FollowUpFactory(order__customer__store=store, assignee=wu)
+    by_agent = {r["agent"]: r for r in rows("agents", november)}
+    assert by_agent["Lin"] == {
+        "agent": "Lin",
+        "assigned": 2,
+        "closed": 1,
+        "still_open": 1,
+        "escalated": 1,
+        "resolution_hours": 3.0,
+        "calls": 0,
+        "calls_done": 0,
+        "remedy_cost": Decimal("80.00"),
+    }
+    assert (by_agent["Wu"]["assigned"], by_agent["Wu"]["calls"], by_agent["Wu"]["calls_done"]) == (0, 2, 1)
+
+
+def _queries_for_report(store) -> int:
+    rollups_refresh(store=store)
+    period = Period(store=store, start=date(2026, 11, 1), end=date(2026, 11, 30))
+    with CaptureQueriesContext(connection) as queries:
+        for section in SECTIONS.values():
+            section(period)
+    return len(queries)
+
+
+def _activity(store, count: int) -> None:
+    for index in range(count):
+        agent = AgentFactory(stores=[store])
+        case = CaseFactory(customer__store=store, assignee=agent, first_response_at=T0)
+        RemedyFactory(case=case, proposed_by=agent)
+        FollowUpFactory(order__customer__store=store, assignee=agent, outcome=f"o{index}")
+        ReviewFactory(customer=case.customer, case=case, rating=1 + index % 5, posted_at=T0 + timedelta(days=index))
+
+
+def test_the_report_reads_as_many_queries_for_thirty_agents_as_for_one(store):
+    _activity(store, 1)
+    few = _queries_for_report(store)
+    _activity(store, 30)
+    assert _queries_for_report(store) == few <= 4
+
+
+def test_time_to_first_contact_counts_sms_sent_and_calls_that_reached_the_customer(store, november):
+    delivered = datetime(2026, 11, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
+    sms = FollowUpFactory(
+        order__customer__store=store,
+        order__delivered_at=delivered,
+        channel="sms",
+        status="sent",
+        sent_at=delivered + timedelta(hours=1),
+    )
+    call = FollowUpFactory(order__customer__store=store, order__delivered_at=delivered, status="done")
+    agent = AgentFactory(stores=[store])
+    CallAttempt.objects.create(
+        followup=call, seq=1, agent=agent, outcome="no_answer", at=delivered + timedelta(hours=6)
+    )
+    CallAttempt.objects.create(
+        followup=call, seq=2, agent=agent, outcome="satisfied", at=delivered + timedelta(hours=30)
+    )
+    FollowUpFactory(order__customer__store=store, order__delivered_at=delivered)  # not reached yet
+    assert sms.order.delivered_at == delivered
+    assert rows("first_contact", november) == [
+        {"tier": "Care SMS", "contacted": 1, "2h": 1, "12h": 0, "36h": 0, "later": 0, "within_12h": 100.0},
+        {"tier": "Phone call", "contacted": 1, "2h": 0, "12h": 0, "36h": 1, "later": 0, "within_12h": 0.0},
+    ]
+
+
+def test_a_rebuild_from_a_day_replaces_those_days_and_keeps_the_earlier_ones(store, november):
+    from reports.models import DailyCount
+
+    ReviewFactory(customer__store=store, rating=1, posted_at=datetime(2026, 11, 2, 4, tzinfo=UTC))
+    ReviewFactory(customer__store=store, rating=1, posted_at=datetime(2026, 11, 20, 4, tzinfo=UTC))
+    rollups_refresh(store=store)
+    rollups_refresh(store=store)
+    assert DailyCount.objects.filter(store=store, metric="review", month=False).count() == 2
+    ReviewFactory(customer__store=store, rating=5, posted_at=datetime(2026, 11, 3, 4, tzinfo=UTC))
+    ReviewFactory(customer__store=store, rating=5, posted_at=datetime(2026, 11, 21, 4, tzinfo=UTC))
+    rollups_refresh(store=store, since_day=date(2026, 11, 15))
+    assert sum(r["reviews"] for r in SECTIONS["bad_reviews"](november).rows) == 3
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(2025, 12, 15), date(2026, 11, 10)),  # odd days at both ends, whole months between
+        (date(2026, 1, 1), date(2026, 10, 31)),  # whole months only
+        (date(2026, 3, 5), date(2026, 3, 20)),  # inside one month
+        (date(2026, 2, 20), date(2026, 3, 10)),  # across a month end, no whole month
+    ],
+)
+def test_month_rows_and_edge_days_sum_to_what_the_days_alone_say(store, start, end):
+    from reports.metrics.base import sums
+    from reports.models import DailyCount
+
+    for index in range(60):
+        ReviewFactory(
+            customer__store=store,
+            rating=1 + index % 5,
+            posted_at=datetime(2025, 12, 1, 4, tzinfo=UTC) + timedelta(days=6 * index),
+        )
+    rollups_refresh(store=store)
+    days = DailyCount.objects.filter(store=store, metric="review", month=False, day__gte=start, day__lte=end)
+    expected = {key: sum(r.count for r in days if r.key == key) for key in {r.key for r in days}}
+    found = sums(Period(store=store, start=start, end=end), "review")
+    assert {key: n for (_metric, key), (n, _amount) in found.items()} == expected

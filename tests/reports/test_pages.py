@@ -1,0 +1,161 @@
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from crm.models import AuditLog, Case, CaseEvent, Remedy
+from crm.services.cases import case_close, case_open, remedy_propose
+from crm.services.sla import cases_escalate_breached
+from reports.metrics import SECTIONS, Period
+from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, StoreFactory
+from tests.reports.factories import CaseFactory, FollowUpFactory, ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+MANAGER_PAGES = ["/manager/escalations/", "/manager/approvals/", "/manager/reports/", "/manager/audit/"]
+
+
+@pytest.fixture
+def store_a():
+    return StoreFactory(name="Store A")
+
+
+@pytest.fixture
+def store_b():
+    return StoreFactory(name="Store B")
+
+
+@pytest.fixture
+def manager_a(store_a):
+    return ManagerFactory(stores=[store_a])
+
+
+def _awaiting_remedy(store, cost="800"):
+    agent = AgentFactory(stores=[store])
+    case, _ = case_open(store=store, customer=CustomerFactory(store=store, name=f"客户{store.code}"), source="call")
+    return remedy_propose(case=case, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal(cost))
+
+
+@pytest.mark.parametrize("url", MANAGER_PAGES)
+def test_an_agent_gets_403_on_every_manager_page_and_a_visitor_the_login(client, store_a, url):
+    assert client.get(url).status_code == 302
+    client.force_login(AgentFactory(stores=[store_a]).user)
+    assert client.get(url).status_code == 403
+
+
+def test_an_agent_cannot_approve_a_remedy_through_the_page(client, store_a):
+    remedy = _awaiting_remedy(store_a)
+    client.force_login(AgentFactory(stores=[store_a]).user)
+    assert client.post(f"/manager/approvals/{remedy.pk}/approve/").status_code == 403
+    remedy.refresh_from_db()
+    assert remedy.status == Remedy.Status.AWAITING_APPROVAL
+
+
+def test_a_manager_approves_in_one_click_and_the_decision_is_audited(client, store_a, manager_a):
+    remedy = _awaiting_remedy(store_a)
+    client.force_login(manager_a.user)
+    assert f"remedy-{remedy.pk}" in client.get("/manager/approvals/").text
+    row = client.post(f"/manager/approvals/{remedy.pk}/approve/", headers={"HX-Request": "true"})
+    assert row.status_code == 200 and "Approved" in row.text and "<form" not in row.text
+    remedy.refresh_from_db()
+    assert remedy.status == Remedy.Status.APPROVED and remedy.decided_by == manager_a
+    entry = AuditLog.objects.get(action="remedy_approved")
+    assert (entry.actor, entry.store, entry.data["cost"]) == (manager_a.user, store_a, "800.00")
+    assert "Nothing waits for your approval" in client.get("/manager/approvals/").text
+
+
+def test_declining_needs_a_reason_shown_on_the_row(client, store_a, manager_a):
+    remedy = _awaiting_remedy(store_a)
+    client.force_login(manager_a.user)
+    row = client.post(f"/manager/approvals/{remedy.pk}/decline/", {"reason": " "}, headers={"HX-Request": "true"})
+    assert "Give the agent a reason for declining." in row.text
+    remedy.refresh_from_db()
+    assert remedy.status == Remedy.Status.AWAITING_APPROVAL
+    client.post(f"/manager/approvals/{remedy.pk}/decline/", {"reason": "超出补偿标准,请改为优惠券"})
+    remedy.refresh_from_db()
+    assert remedy.status == Remedy.Status.DECLINED and remedy.decision_reason == "超出补偿标准,请改为优惠券"
+    assert remedy.case.events.filter(kind=CaseEvent.Kind.REMEDY_DECLINED).exists()
+
+
+def test_a_manager_of_store_a_sees_nothing_of_store_b(client, store_a, store_b, manager_a):
+    remedy_b = _awaiting_remedy(store_b)
+    late_b = CaseFactory(customer__store=store_b, customer__name="乙店顾客", first_response_due=timezone.now())
+    cases_escalate_breached()
+    client.force_login(manager_a.user)
+    for url in MANAGER_PAGES:
+        page = client.get(url).text
+        assert "Store B" not in page and "乙店顾客" not in page and remedy_b.case.customer.name not in page
+    assert client.post(f"/manager/approvals/{remedy_b.pk}/approve/").status_code == 404
+    assert client.get(f"/cases/{late_b.pk}/timeline/").status_code == 404
+    assert "Select a valid choice" in client.get(f"/manager/reports/?store={store_b.code}").text
+    assert client.get(f"/manager/reports/agents.csv?store={store_b.code}").status_code == 400
+    remedy_b.refresh_from_db()
+    assert remedy_b.status == Remedy.Status.AWAITING_APPROVAL
+
+
+def test_escalations_list_late_unassigned_difficult_no_call_complaints_and_overflow(client, store_a, manager_a):
+    now = timezone.now()
+    late = CaseFactory(customer__store=store_a, customer__name="迟到", first_response_due=now - timedelta(minutes=5))
+    soon = CaseFactory(customer__store=store_a, customer__name="将到", resolution_due=now + timedelta(minutes=20))
+    CaseFactory(customer__store=store_a, customer__name="宽裕", resolution_due=now + timedelta(hours=5))
+    CaseFactory(customer__store=store_a, customer__name="难缠", triage_group=Case.TriageGroup.DIFFICULT)
+    CaseFactory(customer__store=store_a, customer__name="勿扰", customer__contact_preference="no_calls")
+    cases_escalate_breached()
+    client.force_login(manager_a.user)
+    page = client.get("/manager/escalations/").text
+    late_section = page.split('data-testid="late"')[1].split("</section>")[0]
+    assert f"#{late.pk}" in late_section and f"#{soon.pk}" in late_section and "宽裕" not in late_section
+    assert "late by" in late_section and "min left" in late_section and "Escalated" in late_section
+    FollowUpFactory(order__customer__store=store_a, order__customer__name="超额", overflowed=True)
+    FollowUpFactory(order__customer__store=store_a, order__customer__name="正常")
+    page = client.get("/manager/escalations/").text
+    assert "正常" not in page
+    expected = {"unassigned": "宽裕", "difficult": "难缠", "no-calls": "勿扰", "over-capacity": "超额"}
+    for testid, name in expected.items():
+        assert name in page.split(f'data-testid="{testid}"')[1].split("</section>")[0]
+
+
+def test_the_csv_has_the_rows_the_report_shows_and_the_export_is_audited(client, store_a, manager_a):
+    agent = AgentFactory(stores=[store_a], user__first_name="林")
+    for rating in (1, 5, 3):
+        ReviewFactory(customer__store=store_a, rating=rating, posted_at=timezone.now() - timedelta(days=2))
+    case, _ = case_open(store=store_a, customer=CustomerFactory(store=store_a), source="call", assignee=agent)
+    case_close(case=case, root_cause="courier")
+    client.force_login(manager_a.user)
+    assert "have not been calculated yet" in client.get("/manager/reports/").text
+    recalculated = client.post("/manager/reports/recalculate/", {"store": store_a.code})
+    assert recalculated.status_code == 302
+    page = client.get(recalculated["Location"])
+    assert "Figures as of" in page.text
+    form = page.context["form"]
+    period: Period = form.period()
+    assert period.store == store_a and (period.end - period.start).days == 89
+    for key in SECTIONS:
+        table = next(t for t in page.context["tables"] if t.key == key)
+        response = client.get(f"/manager/reports/{key}.csv?{form.query()}")
+        assert response["Content-Type"].startswith("text/csv")
+        lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert lines[0] == [str(heading) for _, heading in table.columns]
+        assert lines[1:] == [["" if cell is None else str(cell) for cell in row] for row in table.cells()]
+    assert "Courier handling or delay" in page.text and "林" in page.text
+    assert AuditLog.objects.filter(action="report_exported", store=store_a).count() == len(SECTIONS)
+
+
+def test_a_report_range_that_ends_before_it_starts_is_a_clear_error(client, store_a, manager_a):
+    client.force_login(manager_a.user)
+    page = client.get(f"/manager/reports/?store={store_a.code}&start=2026-11-20&end=2026-11-01")
+    assert page.status_code == 200 and "The end date is before the start date." in page.text
+    assert client.get("/manager/reports/agents.csv?start=2026-11-20&end=2026-11-01").status_code == 400
+
+
+def test_the_audit_log_lists_the_store_entries_with_who_and_what(client, store_a, store_b, manager_a):
+    remedy = _awaiting_remedy(store_a)
+    client.force_login(manager_a.user)
+    client.post(f"/manager/approvals/{remedy.pk}/approve/")
+    AuditLog.objects.create(store=store_b, action="phone_revealed", target="乙店顾客", at=timezone.now())
+    page = client.get("/manager/audit/").text
+    assert "remedy_approved" in page and manager_a.user.username in page
+    assert "phone_revealed" not in page

@@ -1,0 +1,214 @@
+from datetime import time
+from decimal import Decimal
+
+import pytest
+
+from crm.models import AuditLog, CasePolicy, RootCause, SlaTarget
+from crm.services.root_causes import root_cause_choices
+from tests.factories import AgentFactory, ManagerFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(name="Store A")
+
+
+@pytest.fixture
+def manager(store, client):
+    manager = ManagerFactory(stores=[store])
+    client.force_login(manager.user)
+    return manager
+
+
+def _sla_post(store, **overrides):
+    data = {"store": store.code}
+    for group in ("priority", "normal", "difficult"):
+        data[f"{group}__any__first"], data[f"{group}__any__resolution"] = "60", "600"
+    data.update(overrides)
+    return data
+
+
+def test_the_policy_page_shows_every_section_with_the_store_defaults(client, store, manager):
+    page = client.get(f"/manager/policy/?store={store.code}").text
+    for testid in ("policy-cases", "policy-sla", "policy-remedies", "policy-agents", "policy-root-causes"):
+        assert f'data-testid="{testid}"' in page
+    assert 'value="09:00"' in page and 'value="21:00"' in page and 'value="240"' in page
+    assert "Supplier or production defect" in page and "200.00" in page
+
+
+def test_service_hours_that_end_before_they_start_are_refused_and_nothing_changes(client, store, manager):
+    response = client.post(
+        "/manager/policy/case/",
+        {"store": store.code, "assignment": "round_robin", "service_start": "21:00", "service_end": "09:00"},
+    )
+    assert response.status_code == 400 and "Service hours must end after they start." in response.text
+    assert not CasePolicy.objects.filter(store=store).exists() and not AuditLog.objects.exists()
+
+    response = client.post(
+        "/manager/policy/case/",
+        {"store": store.code, "assignment": "round_robin", "service_start": "08:00", "service_end": "22:30"},
+    )
+    assert response.status_code == 302
+    policy = CasePolicy.objects.get(store=store)
+    assert (policy.assignment, policy.service_start, policy.service_end) == ("round_robin", time(8), time(22, 30))
+    entry = AuditLog.objects.get(action="case_policy_changed")
+    assert entry.actor == manager.user and entry.data["after"]["service_hours"] == "08:00:00-22:30:00"
+
+
+def test_sla_targets_are_replaced_whole_and_a_resolution_before_the_response_is_refused(client, store, manager):
+    bad = _sla_post(store, **{"normal__any__first": "300", "normal__any__resolution": "100"})
+    response = client.post("/manager/policy/sla/", bad)
+    assert response.status_code == 400
+    assert "Resolution cannot be due before the first response" in response.text
+    assert not SlaTarget.objects.exists()
+
+    half = _sla_post(store, **{"priority__review__first": "30"})
+    assert "Fill in both minutes, or neither." in client.post("/manager/policy/sla/", half).text
+
+    good = _sla_post(store, **{"priority__review__first": "30", "priority__review__resolution": "300"})
+    assert client.post("/manager/policy/sla/", good).status_code == 302
+    assert sorted(SlaTarget.objects.values_list("triage_group", "source", "first_response_minutes")) == [
+        ("difficult", "", 60),
+        ("normal", "", 60),
+        ("priority", "", 60),
+        ("priority", "review", 30),
+    ]
+    assert AuditLog.objects.filter(action="sla_targets_changed", store=store).count() == 1
+
+
+def test_a_new_root_cause_joins_the_defaults_and_the_last_active_one_cannot_be_retired(client, store, manager):
+    url = "/manager/policy/root_cause/"
+    assert (
+        client.post(url, {"store": store.code, "code": "dye-lot", "label": "染色批次", "active": "on"}).status_code
+        == 302
+    )
+    choices = dict(root_cause_choices(store=store))
+    assert choices["dye-lot"] == "染色批次" and "courier" in choices
+    assert AuditLog.objects.get(action="root_cause_added").target == "dye-lot"
+    RootCause.objects.filter(store=store).exclude(code="dye-lot").update(active=False)
+    retire = client.post(url, {"store": store.code, "code": "dye-lot", "label": "染色批次"})
+    assert retire.status_code == 400 and "Keep at least one active root cause" in retire.text
+    assert RootCause.objects.get(store=store, code="dye-lot").active
+    assert client.post(url, {"store": store.code, "code": "bad code!", "label": "x"}).status_code == 400
+
+
+def test_agent_shift_and_capacity_are_checked_and_audited(client, store, manager):
+    agent = AgentFactory(stores=[store], on_shift=True)
+    prefix = f"agent-{agent.pk}"
+    url = f"/manager/policy/agents/{agent.pk}/"
+    response = client.post(url, {"store": store.code, f"{prefix}-agent": agent.pk, f"{prefix}-evening_capacity": "500"})
+    assert response.status_code == 400 and "between 0 and 200" in response.text
+    response = client.post(url, {"store": store.code, f"{prefix}-agent": agent.pk, f"{prefix}-evening_capacity": "12"})
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    assert (agent.on_shift, agent.evening_capacity) == (False, 12)
+    assert AuditLog.objects.get(action="agent_shift_changed").data["after"] == {
+        "on_shift": False,
+        "evening_capacity": 12,
+    }
+
+    stranger = AgentFactory(stores=[StoreFactory()])
+    prefix = f"agent-{stranger.pk}"
+    response = client.post(
+        f"/manager/policy/agents/{stranger.pk}/",
+        {"store": store.code, f"{prefix}-agent": stranger.pk, f"{prefix}-evening_capacity": "5"},
+    )
+    assert response.status_code == 400
+    stranger.refresh_from_db()
+    assert stranger.evening_capacity == 20
+
+
+def test_a_lower_remedy_limit_sends_later_remedies_to_approval(client, store, manager):
+    from crm.services.cases import case_open, remedy_propose
+    from tests.factories import CustomerFactory
+
+    assert (
+        client.post("/manager/policy/remedy_limit/", {"store": store.code, "agent_remedy_limit": "-5"}).status_code
+        == 400
+    )
+    assert (
+        client.post("/manager/policy/remedy_limit/", {"store": store.code, "agent_remedy_limit": "100"}).status_code
+        == 302
+    )
+    store.refresh_from_db()
+    case, _ = case_open(store=store, customer=CustomerFactory(store=store), source="call")
+    remedy = remedy_propose(case=case, agent=AgentFactory(stores=[store]), kind="gift", cost=Decimal("150"))
+    assert remedy.status == "awaiting_approval"
+    assert AuditLog.objects.get(action="remedy_limit_changed").data == {
+        "before": {"agent_remedy_limit": "200.00"},
+        "after": {"agent_remedy_limit": "100.00"},
+    }
+
+
+def test_policy_is_for_managers_of_the_store_only(client, store):
+    other = StoreFactory(name="Store B")
+    client.force_login(AgentFactory(stores=[store]).user)
+    assert client.get("/manager/policy/").status_code == 403
+    client.force_login(ManagerFactory(stores=[store]).user)
+    assert "Store B" not in client.get("/manager/policy/").text
+    response = client.post("/manager/policy/remedy_limit/", {"store": other.code, "agent_remedy_limit": "1"})
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.agent_remedy_limit == Decimal("200.00")
+
+
+def _followup_post(store, **overrides):
+    from callbacks.models import DEFAULT_SMS_TEMPLATE_EN, DEFAULT_SMS_TEMPLATE_ZH
+
+    data = {
+        "store": store.code,
+        "call_window_start": "18:00",
+        "call_window_end": "19:00",
+        "call_days": ["0", "1", "2", "3", "4", "5", "6"],
+        "sms_send_from": "09:00",
+        "sms_send_until": "21:00",
+        "max_call_attempts": "3",
+        "overflow_rule": "next_window",
+        "sms_language": "zh-hans",
+        "sms_template_zh": DEFAULT_SMS_TEMPLATE_ZH,
+        "sms_template_en": DEFAULT_SMS_TEMPLATE_EN,
+        "sms_opt_out_zh": "回T退订",
+        "sms_opt_out_en": "Reply STOP to opt out",
+        "tier_0_min_amount": "300",
+        "tier_0_channel": "sms",
+        "tier_1_min_amount": "1000",
+        "tier_1_channel": "call",
+        "tier_2_min_amount": "2000",
+        "tier_2_channel": "dedicated",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"call_window_start": "19:30", "call_window_end": "18:00"}, "The call window must end after it starts."),
+        ({"sms_send_from": "21:00", "sms_send_until": "08:00"}, "SMS sending hours must end after they start."),
+        ({"tier_1_min_amount": "250"}, "Tier amounts must be non-negative and rise strictly."),
+        ({"sms_template_zh": "   "}, "An SMS template cannot be empty."),
+        ({"sms_template_en": "Hi {nickname}"}, "Unknown placeholder"),
+        ({"tier_2_channel": ""}, "Give a tier both an amount and a channel."),
+    ],
+)
+def test_a_bad_follow_up_policy_is_refused_clearly_and_nothing_is_saved(client, store, manager, overrides, message):
+    from callbacks.models import FollowUpPolicy
+
+    response = client.post("/manager/policy/followup/", _followup_post(store, **overrides))
+    assert response.status_code == 400 and message in response.text
+    assert not FollowUpPolicy.objects.filter(store=store).exists() and not AuditLog.objects.exists()
+
+
+def test_a_follow_up_policy_change_is_saved_through_the_callbacks_service_and_audited(client, store, manager):
+    from callbacks.models import FollowUpPolicy
+
+    page = client.get(f"/manager/policy/?store={store.code}").text
+    assert 'value="18:00"' in page and "回T退订" in page
+    changed = _followup_post(store, call_window_start="19:00", call_window_end="20:30", tier_0_min_amount="500")
+    assert client.post("/manager/policy/followup/", changed).status_code == 302
+    policy = FollowUpPolicy.objects.get(store=store)
+    assert (policy.call_window_start, policy.call_window_end) == (time(19), time(20, 30))
+    assert policy.tiers[0] == {"min_amount": "500.00", "channel": "sms"}
+    assert AuditLog.objects.get(action="followup_policy_changed").actor == manager.user

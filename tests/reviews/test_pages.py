@@ -1,0 +1,195 @@
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from crm.models import AuditLog, Remedy
+from reviews.models import CauseCorrection, KeywordMonitor, Review
+from reviews.services.cases import reviews_open_cases
+from reviews.services.intake import ReviewIn, reviews_ingest
+from tests.factories import AgentFactory, ManagerFactory, OrderFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(name="丝韵旗舰店", agent_remedy_limit=Decimal("100"))
+
+
+@pytest.fixture
+def agent(store):
+    return AgentFactory(user__username="lin", stores=[store])
+
+
+def _bad_review(store, external_id="R1", text="手镯有裂纹,质量太差", **kwargs):
+    order = OrderFactory(store=store, customer__store=store)
+    from django.utils import timezone
+
+    reviews_ingest(
+        store=store,
+        rows=[
+            ReviewIn(
+                external_id=external_id,
+                rating=1,
+                posted_at=timezone.now(),
+                text=text,
+                order=order.external_id,
+                **kwargs,
+            )
+        ],
+    )
+    reviews_open_cases()
+    return Review.objects.get(external_id=external_id)
+
+
+def test_patrol_lists_flagged_reviews_with_evidence_marked(client, store, agent, django_assert_max_num_queries):
+    for i in range(5):
+        _bad_review(store, f"R{i}")
+    client.force_login(agent.user)
+    with django_assert_max_num_queries(12):
+        response = client.get("/reviews/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('data-testid="review-R') == 5
+    assert '<mark class="evidence">质量太差</mark>' in html
+
+
+def test_patrol_query_count_does_not_grow_with_rows(client, store, agent, django_assert_num_queries):
+    client.force_login(agent.user)
+    _bad_review(store, "R0")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get("/reviews/?view=latest")
+    for i in range(1, 8):
+        _bad_review(store, f"R{i}")
+    with CaptureQueriesContext(connection) as many:
+        client.get("/reviews/?view=latest")
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_agent_of_another_store_sees_nothing(client, store):
+    review = _bad_review(store, text="手镯有裂纹,质量太差,另一家店看不到")
+    stranger = AgentFactory(stores=[StoreFactory()])
+    client.force_login(stranger.user)
+    # The review's text, not its short external id: a CSRF token can contain "R1".
+    patrol = client.get("/reviews/?view=latest").content.decode()
+    assert "另一家店看不到" not in patrol
+    assert client.get(f"/reviews/{review.pk}/").status_code == 404
+    assert client.post(f"/reviews/{review.pk}/causes", {"causes": ["size"]}).status_code == 404
+
+
+def test_agent_works_the_case_page_and_a_step_out_of_order_shows_why(client, store, agent, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    review = _bad_review(store)
+    client.force_login(agent.user)
+    page = f"/reviews/{review.pk}/"
+    assert client.get(page).status_code == 200
+    response = client.post(f"{page}case/step", {"step": "cause_understood"}, follow=True)
+    assert "Attach at least one photo" in response.content.decode()
+    photo = SimpleUploadedFile("crack.png", b"\x89PNG\r\n\x1a\n0000", content_type="image/png")
+    client.post(f"{page}case/evidence", {"photo": photo, "caption": "裂纹"})
+    evidence = review.case.review_evidence.get()
+    assert client.get(f"/reviews/evidence/{evidence.pk}").status_code == 200
+    client.post(f"{page}case/step", {"step": "cause_understood", "note": "看了照片"})
+    client.post(f"{page}case/remedy", {"kind": "partial_refund", "cost": "300", "description": "退部分款"})
+    remedy = review.case.remedies.get()
+    assert remedy.status == Remedy.Status.AWAITING_APPROVAL
+    # An agent cannot approve their own remedy.
+    assert client.post(f"{page}case/remedy/{remedy.pk}/approve").status_code == 403
+    client.post(f"{page}causes", {"causes": ["quality", "logistics"]})
+    assert CauseCorrection.objects.get().after == ["quality", "logistics"]
+
+
+def test_manager_approves_on_the_case_page_and_the_case_closes_with_a_root_cause(client, store, agent):
+    review = _bad_review(store)
+    from crm.services.cases import remedy_propose
+
+    remedy = remedy_propose(case=review.case, agent=agent, kind="partial_refund", cost=Decimal("300"))
+    manager = ManagerFactory(stores=[store])
+    client.force_login(manager.user)
+    page = f"/reviews/{review.pk}/"
+    assert 'data-testid="approve"' in client.get(page).content.decode()
+    client.post(f"{page}case/remedy/{remedy.pk}/approve")
+    remedy.refresh_from_db()
+    assert remedy.status == "approved"
+    response = client.post(f"{page}case/close", {"root_cause": ""}, follow=True)
+    assert review.case.status != "closed" and response.status_code == 200
+    client.post(f"{page}case/close", {"root_cause": "supplier_defect"})
+    review.case.refresh_from_db()
+    assert (review.case.status, review.case.root_cause) == ("closed", "supplier_defect")
+
+
+def test_manager_edits_keyword_monitors_and_the_change_is_audited(client, store):
+    manager = ManagerFactory(stores=[store])
+    client.force_login(manager.user)
+    assert client.get(f"/reviews/settings/{store.pk}/").status_code == 200
+    client.post(f"/reviews/settings/{store.pk}/monitors", {"phrase": "假货"})
+    client.post(f"/reviews/settings/{store.pk}/monitors", {"phrase": "假货"})
+    monitor = KeywordMonitor.objects.get(store=store)
+    assert monitor.phrase == "假货"
+    client.post(f"/reviews/settings/{store.pk}/monitors/{monitor.pk}/remove")
+    assert not KeywordMonitor.objects.exists()
+    assert set(AuditLog.objects.values_list("action", flat=True)) == {"keyword_monitor_add", "keyword_monitor_remove"}
+
+
+def test_agents_cannot_open_manager_review_pages(client, store, agent):
+    client.force_login(agent.user)
+    assert client.get(f"/reviews/settings/{store.pk}/").status_code == 404
+    assert client.post(f"/reviews/settings/{store.pk}/monitors", {"phrase": "x"}).status_code == 404
+    assert client.get("/reviews/quality/").status_code == 403
+
+
+def test_policy_form_rejects_bad_input_with_a_message(client, store):
+    client.force_login(ManagerFactory(stores=[store]).user)
+    response = client.post(
+        f"/reviews/settings/{store.pk}/",
+        {"high_value_amount": "-1", "many_likes": "5", "many_images": "0", "repeat_complaints": "2"},
+    )
+    assert response.status_code == 400
+
+
+def test_quality_page_scores_the_classifier_against_agents_verdicts(client, store, agent):
+    review = _bad_review(store, text="质量太差")
+    other = _bad_review(store, "R2", text="物流太慢")
+    client.force_login(agent.user)
+    client.post(f"/reviews/{review.pk}/causes", {"causes": ["quality"]})  # confirmed
+    client.post(f"/reviews/{other.pk}/causes", {"causes": ["service_attitude"]})  # corrected
+    client.force_login(ManagerFactory(stores=[store]).user)
+    response = client.get("/reviews/quality/")
+    live = response.context["live"]
+    quality = next(s for s in live.per_cause if s.cause == "quality")
+    logistics = next(s for s in live.per_cause if s.cause == "logistics")
+    assert (live.items, response.context["changed"]) == (2, 1)
+    assert (quality.precision, quality.recall) == (1.0, 1.0)
+    assert (logistics.precision, logistics.support) == (0.0, 0)
+
+
+def test_evidence_pack_is_one_zip_with_the_timeline_and_is_audited(client, store, agent):
+    import io
+    import json
+    import zipfile
+
+    review = _bad_review(store, text="别家同款更便宜,质量差", images=["https://img.example/a.jpg"])
+    client.force_login(agent.user)
+    response = client.post(f"/reviews/{review.pk}/evidence-pack")
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    pack = json.loads(archive.read("evidence.json"))
+    assert pack["review"]["external_id"] == "R1" and pack["order"]["external_id"] == review.order.external_id
+    assert pack["timeline"][0]["kind"] == "opened"
+    assert "https://img.example/a.jpg" in archive.read("summary.txt").decode()
+    assert AuditLog.objects.filter(action="review_evidence_export").count() == 1
+
+
+def test_main_products_tab_lists_only_the_store_main_skus(client, store, agent):
+    from reviews.models import ReviewPolicy
+
+    ReviewPolicy.objects.create(store=store, main_skus=["SILK-01"])
+    _bad_review(store, "MAIN", sku="SILK-01")
+    _bad_review(store, "OTHER", sku="TEA-03")
+    client.force_login(agent.user)
+    html = client.get("/reviews/?view=main").content.decode()
+    assert 'data-testid="review-MAIN"' in html and 'data-testid="review-OTHER"' not in html

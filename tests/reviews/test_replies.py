@@ -1,0 +1,116 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from reviews.errors import DuplicateReply
+from reviews.models import ReplyTemplate, ReviewReply
+from reviews.replies import fingerprint, repeats_in_recent_window
+from reviews.services.casework import reply_edit, reply_redraft
+from reviews.services.intake import ReviewIn, reviews_ingest
+from tests.factories import StoreFactory
+
+pytestmark = pytest.mark.django_db
+POSTED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def _ingest(store, count, *, rating=5, text="很满意", start=0):
+    rows = [
+        ReviewIn(external_id=f"R{i}", rating=rating, posted_at=POSTED, text=text, product="真丝围巾")
+        for i in range(start, start + count)
+    ]
+    reviews_ingest(store=store, rows=rows)
+
+
+def test_no_two_drafts_in_the_store_recent_history_are_identical():
+    store = StoreFactory()
+    _ingest(store, 300)
+    _ingest(store, 200, start=300)  # a second batch checks against the first
+    fingerprints = list(ReviewReply.objects.filter(store=store).values_list("fingerprint", flat=True))
+    assert len(fingerprints) == 500 == len(set(fingerprints))
+    texts = list(ReviewReply.objects.values_list("text", flat=True))
+    assert len({fingerprint(t) for t in texts}) == 500
+
+
+def test_replies_stay_distinct_within_the_recent_window_across_batches(monkeypatch):
+    monkeypatch.setattr("reviews.replies.RECENT_LIMIT", 60)
+    store = StoreFactory()
+    _ingest(store, 100)
+    _ingest(store, 100, start=100)  # the whole batch shares one drafted_at: ties break by id
+    assert repeats_in_recent_window(store=store) == 0
+
+
+def test_bad_review_reply_speaks_to_its_cause_and_never_blames_the_courier():
+    store = StoreFactory(name="丝韵旗舰店")
+    reviews_ingest(
+        store=store, rows=[ReviewIn(external_id="R1", rating=1, posted_at=POSTED, text="物流太慢了,等了十天")]
+    )
+    reply = ReviewReply.objects.get().text
+    assert "快递员" not in reply and "物流公司" not in reply
+    assert any(word in reply for word in ("等", "配送", "包装", "发货", "包裹"))
+
+
+def test_english_review_gets_an_english_reply():
+    store = StoreFactory()
+    reviews_ingest(store=store, rows=[ReviewIn(external_id="R1", rating=5, posted_at=POSTED, text="Lovely scarf")])
+    assert ReviewReply.objects.get().text.isascii()
+
+
+def test_store_templates_are_its_voice():
+    store = StoreFactory()
+    for part, text in [("opening", "您好呀,"), ("body", "小店的{product}谢谢您喜欢。"), ("closing", "—— 丝韵")]:
+        ReplyTemplate.objects.create(store=store, part=part, sentiment="good", text=text)
+    _ingest(store, 1)
+    assert ReviewReply.objects.get().text == "您好呀,小店的真丝围巾谢谢您喜欢。—— 丝韵"
+
+
+def test_a_store_with_one_template_combination_runs_out_and_says_so():
+    store = StoreFactory()
+    for part, text in [("opening", "您好,"), ("body", "谢谢。"), ("closing", "再见")]:
+        ReplyTemplate.objects.create(store=store, part=part, text=text)
+    _ingest(store, 2)
+    # The second review has no draft rather than a copy of the first one's.
+    assert ReviewReply.objects.count() == 1
+
+
+def test_agent_cannot_post_a_reply_identical_to_a_recent_one():
+    store = StoreFactory()
+    _ingest(store, 2)
+    first, second = ReviewReply.objects.order_by("review__external_id")
+    with pytest.raises(DuplicateReply):
+        reply_edit(review=second.review, text=first.text + "  ", actor=None)
+    reply = reply_edit(review=second.review, text="谢谢您,期待再见!", actor=None, posted=True)
+    assert (reply.status, reply.posted_at is not None) == ("posted", True)
+
+
+def test_redraft_gives_a_different_reply():
+    store = StoreFactory()
+    _ingest(store, 1)
+    before = ReviewReply.objects.get()
+    after = reply_redraft(review=before.review)
+    assert after.fingerprint != before.fingerprint and after.pk == before.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_for_one_store_never_draft_the_same_reply(monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    monkeypatch.setattr("reviews.replies.RECENT_LIMIT", 500)
+    store = StoreFactory()
+    barrier = threading.Barrier(2)
+
+    def batch(start):
+        barrier.wait()
+        try:
+            _ingest(store, 80, start=start)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=batch, args=(start,)) for start in (0, 1000)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert ReviewReply.objects.count() == 160
+    assert repeats_in_recent_window(store=store) == 0

@@ -1,0 +1,43 @@
+"""`make run` as a new user runs it: start, log-in page, heartbeat through the no-server broker, Ctrl-C."""
+
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from .procs import ROOT, clean_env, free_port, heartbeat_runs, http_get, stop_group, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+def test_make_run_serves_pages_runs_tasks_and_stops_on_ctrl_c(tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = clean_env(
+        VAR_DIR=str(tmp_path / "var"), PORT=str(port), HEARTBEAT_INTERVAL_SECONDS="1", PYTHON=sys.executable
+    )
+    proc = subprocess.Popen(
+        ["make", "run"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        status, body = wait_for(
+            lambda: http_get(f"{base}/accounts/login/"), timeout=120, what="the login page", procs=[proc]
+        )
+        assert status == 200 and b'name="password"' in body
+        wait_for(lambda: heartbeat_runs(base) >= 1, timeout=60, what="a heartbeat through the filesystem broker")
+        assert (tmp_path / "var" / "crm.sqlite3").exists()
+    finally:
+        stop_group(proc, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
+    output = proc.stdout.read()
+    assert "demo-agent" in output and "password" in output, output[-3000:]
+    leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
+    assert leftovers == [], f"processes still running after Ctrl-C: {leftovers}"
+    with pytest.raises(OSError):
+        http_get(f"{base}/healthz", timeout=2)
