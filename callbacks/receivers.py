@@ -1,14 +1,15 @@
 """crm tells us about events through crm.signals; these receivers are connected in CallbacksConfig.ready()."""
 
-from crm.signals import order_delivered
+from crm.signals import orders_delivered
 
 from .services.planning import followups_plan
 
 
-def plan_delivered_order(sender, *, order, event_at, **kwargs) -> None:
-    # Runs inside orders_mark_delivered's transaction: the plan commits or rolls back with the delivery.
-    followups_plan(deliveries=[(order, event_at)])
+def plan_delivered_orders(sender, *, deliveries, **kwargs) -> None:
+    # Runs inside orders_mark_delivered's transaction: the plans commit or roll back with the deliveries,
+    # and a batch of deliveries is planned in one set-based pass.
+    followups_plan(deliveries=deliveries)
 
 
 def connect() -> None:
-    order_delivered.connect(plan_delivered_order, dispatch_uid="callbacks.plan_delivered_order")
+    orders_delivered.connect(plan_delivered_orders, dispatch_uid="callbacks.plan_delivered_orders")

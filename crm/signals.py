@@ -6,9 +6,10 @@ Receivers (callbacks, reviews) connect in their AppConfig.ready().
 
 from django.dispatch import Signal
 
-# Sent by crm.services.orders.orders_mark_delivered inside its transaction, only for an order's first delivery
-# (a repeated event sends nothing, so there is no "first" flag). kwargs: order (Order), event_at (aware datetime)
-order_delivered = Signal()
+# Sent once per call of crm.services.orders.orders_mark_delivered, inside its transaction, with every order
+# delivered for the first time by it (a repeated event is left out, so there is no "first" flag).
+# kwargs: deliveries (list of (Order, aware datetime)), in order id order; never empty.
+orders_delivered = Signal()
 
 # Sent by crm.services.cases.case_open after a case is created. kwargs: case (Case)
 case_opened = Signal()

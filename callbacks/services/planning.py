@@ -1,6 +1,6 @@
 """Planning: each delivered order becomes at most one care contact, in the delivery's own transaction.
 
-One code path serves the single delivery event (the `order_delivered` receiver) and bulk planning, so the
+One code path serves the single delivery event (the `orders_delivered` receiver) and bulk planning, so the
 rules below hold the same way for one order or 100,000:
 
 1. Tier by the order's value in the policy currency (below the first tier: nothing planned).

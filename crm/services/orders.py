@@ -6,26 +6,38 @@ from django.utils import timezone
 
 from crm.errors import InvalidInput
 from crm.models import Order
-from crm.signals import order_delivered
+from crm.signals import orders_delivered
+
+# Rows per UPDATE ... CASE statement: bulk_update's CASE is scanned per row, so smaller chunks stay linear.
+_UPDATE_CHUNK = 200
 
 
 @transaction.atomic
 def orders_mark_delivered(*, deliveries: Iterable[tuple[Order, datetime]]) -> list[Order]:
-    """Record "signed for" events. Returns the orders delivered for the first time by this call.
+    """Record "signed for" events, a whole batch at once. Returns the orders delivered for the first time.
 
-    A repeated event for an already delivered order changes nothing (idempotent). Each first delivery
-    sends `order_delivered` inside this transaction, so follow-up planning commits or rolls back with it.
+    A repeated event for an already delivered order changes nothing (idempotent). The orders are locked in
+    id order and re-read, so two concurrent posts of one event cannot both see it undelivered. One
+    `orders_delivered` signal carries every first delivery, inside this transaction, so follow-up planning
+    is set-based and commits or rolls back with the deliveries.
     """
-    newly_delivered: list[Order] = []
+    moments: dict[int, datetime] = {}
     for order, delivered_at in deliveries:
         if timezone.is_naive(delivered_at):
             raise InvalidInput("delivered_at must carry a UTC offset.", field="delivered_at")
-        if order.delivered_at is not None:
-            continue
-        order.delivered_at = delivered_at
-        order.status = Order.Status.DELIVERED
-        order.save(update_fields=["delivered_at", "status", "updated_at"])
-        newly_delivered.append(order)
+        moments.setdefault(order.pk, delivered_at)
+    if not moments:
+        return []
+    locked = (
+        Order.objects.select_for_update(of=("self",))
+        .filter(pk__in=moments.keys(), delivered_at__isnull=True)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    newly_delivered = list(locked)
     for order in newly_delivered:
-        order_delivered.send(sender=Order, order=order, event_at=order.delivered_at)
+        order.delivered_at, order.status, order.updated_at = moments[order.pk], Order.Status.DELIVERED, now
+    Order.objects.bulk_update(newly_delivered, ["delivered_at", "status", "updated_at"], batch_size=_UPDATE_CHUNK)
+    if newly_delivered:
+        orders_delivered.send(sender=Order, deliveries=[(order, order.delivered_at) for order in newly_delivered])
     return newly_delivered

@@ -247,3 +247,42 @@ def test_a_repeated_delivery_plans_nothing_twice(store):
     deliver(order, local(store, 2026, 11, 23, 10, 0))
     followups_plan(deliveries=[(order, local(store, 2026, 11, 23, 10, 0))])
     assert FollowUp.objects.count() == 1
+
+
+def _post_deliveries(store, orders, delivered_at: str):
+    from django.test import Client
+
+    from crm.services.api_tokens import api_token_create
+
+    _token, key = api_token_create(store_codes=[store.code], name="courier feed")
+    body = [{"order": o.external_id, "delivered_at": delivered_at} for o in orders]
+    return Client().post(
+        "/api/v1/deliveries", body, content_type="application/json", headers={"Authorization": f"Token {key}"}
+    )
+
+
+def test_a_delivery_batch_over_the_api_merges_one_customers_orders_into_one_contact(store):
+    buyer = CustomerFactory(store=store)
+    orders = [OrderFactory(customer=buyer, total_amount=Decimal(amount)) for amount in ("500.00", "1500.00", "800.00")]
+
+    response = _post_deliveries(store, orders, "2026-11-23T10:00:00+08:00")
+
+    assert response.status_code == 200
+    rows = FollowUp.objects.filter(order__in=orders)
+    live = rows.get(status=Status.PLANNED)
+    assert live.order == orders[1] and live.channel == Channel.CALL
+    assert set(rows.exclude(pk=live.pk).values_list("suppressed_reason", "merged_into", flat=False)) == {
+        (Reason.MERGED, live.pk)
+    }
+
+
+def test_a_delivery_batch_is_planned_in_a_constant_number_of_queries(store, django_assert_max_num_queries):
+    # Set-based: one signal for the batch, so planning 200 deliveries costs what planning 2 does.
+    small = [_order(store, "500.00") for _ in range(2)]
+    large = [_order(store, "500.00") for _ in range(200)]
+    with django_assert_max_num_queries(40) as small_run:
+        _post_deliveries(store, small, "2026-11-23T10:00:00+08:00")
+    with django_assert_max_num_queries(len(small_run.captured_queries)):
+        response = _post_deliveries(store, large, "2026-11-23T10:00:00+08:00")
+    assert response.status_code == 200
+    assert FollowUp.objects.filter(order__in=large, status=Status.PLANNED).count() == 200

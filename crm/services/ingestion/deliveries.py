@@ -29,20 +29,20 @@ class DeliveryResult:
 def deliveries_record(*, deliveries: list[DeliveryInput], token: ApiToken | None) -> list[DeliveryResult]:
     """Mark each order delivered (once; a repeat changes nothing) and keep every distinct event as it came.
 
-    The orders are locked first, in id order, so two concurrent posts of the same event cannot both see
-    the order undelivered and plan its follow-up twice.
+    orders_mark_delivered locks the orders and plans every first delivery in one pass. An order another
+    request delivered since the batch was read is answered with the time that request stored.
     """
-    ids = [d.order.pk for d in deliveries]
-    locked = {
-        o.pk: o
-        for o in Order.objects.select_for_update().filter(pk__in=ids).order_by("pk").select_related("store", "customer")
-    }
-    newly = orders_mark_delivered(deliveries=[(locked[d.order.pk], d.delivered_at) for d in deliveries])
-    newly_ids = {o.pk for o in newly}
+    newly = {o.pk: o for o in orders_mark_delivered(deliveries=[(d.order, d.delivered_at) for d in deliveries])}
+    known = {d.order.pk: d.order for d in deliveries}
+    stale = [pk for pk, order in known.items() if pk not in newly and order.delivered_at is None]
+    for pk, delivered_at in Order.objects.filter(pk__in=stale).values_list("pk", "delivered_at"):
+        known[pk].delivered_at = delivered_at
     inbound_events_record(
         kind=InboundEvent.Kind.DELIVERY,
         token=token,
         received_at=timezone.now(),
         events=[(d.order.store_id, d.order.external_id, d.payload) for d in deliveries],
     )
-    return [DeliveryResult(order=locked[d.order.pk], newly_delivered=d.order.pk in newly_ids) for d in deliveries]
+    return [
+        DeliveryResult(order=newly.get(d.order.pk, d.order), newly_delivered=d.order.pk in newly) for d in deliveries
+    ]

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from crm.models import InboundEvent, Order
-from crm.signals import order_delivered
+from crm.signals import orders_delivered
 from tests.crm.api.helpers import order_payload, orders_payload
 
 pytestmark = pytest.mark.django_db
@@ -14,15 +14,16 @@ URL = "/api/v1/deliveries"
 def delivered_signals():
     received = []
 
-    def receiver(sender, order, event_at, **kwargs):
-        received.append((order.external_id, event_at))
+    def receiver(sender, deliveries, **kwargs):
+        assert deliveries, "the signal is never sent empty"
+        received.extend((order.external_id, event_at) for order, event_at in deliveries)
         kwarg_names.add(frozenset(kwargs))
 
     kwarg_names = set()
 
-    order_delivered.connect(receiver)
+    orders_delivered.connect(receiver)
     yield received
-    order_delivered.disconnect(receiver)
+    orders_delivered.disconnect(receiver)
     # Exactly the kwargs crm/signals.py documents (Django adds `signal`).
     assert kwarg_names <= {frozenset({"signal"})}
 
