@@ -21,20 +21,34 @@ from crm.services.ingestion.inputs import CustomerInput, OrderInput, OrderUpsert
 _KEEP_GENDER = "CASE WHEN EXCLUDED.gender = 'unknown' THEN c.gender ELSE EXCLUDED.gender END"
 _KEEP_BIRTHDAY = "COALESCE(EXCLUDED.birthday, c.birthday)"
 _KEEP_REGION = "COALESCE(NULLIF(EXCLUDED.region, ''), c.region)"
+# The same rules read against the incoming row before the upsert, to leave unchanged rows untouched.
+_KEEP_GENDER_T = "CASE WHEN COALESCE(t.gender, 'unknown') = 'unknown' THEN c.gender ELSE t.gender END"
+_KEEP_BIRTHDAY_T = "COALESCE(t.birthday, c.birthday)"
+_KEEP_REGION_T = "COALESCE(NULLIF(t.region, ''), c.region)"
 _CUSTOMER_COLUMNS = "store_id bigint, external_id text, name text, phone text, gender text, birthday date, region text"
 
 # One statement per table: upsert, writing only rows where something differs, then the ids of every row of
 # the batch. The upsert's RETURNING gives new and changed rows (xmax = 0 marks an insert); the plain
 # SELECT sees the table as it was before the statement, so it adds the unchanged ones. Rows are inserted in
-# key order so two concurrent batches take their row locks in the same order.
+# key order so two concurrent batches take their row locks in the same order. Rows equal to what is stored
+# are left out of the upsert first (`changed`): ON CONFLICT DO UPDATE locks, and so writes, every
+# conflicting row even when its WHERE then skips the update, so a re-posted batch would dirty every page it
+# touches. Skipping a row equal to this statement's snapshot is safe: it is as if the statement ran just
+# before a concurrent writer of that row.
 _CUSTOMERS_UPSERT = f"""
 WITH t AS (SELECT * FROM json_to_recordset(%(rows)s::json) AS t({_CUSTOMER_COLUMNS})),
+changed AS (
+    SELECT t.* FROM t LEFT JOIN crm_customer c USING (store_id, external_id)
+    WHERE c.id IS NULL
+       OR (c.name, c.phone, c.gender, c.birthday, c.region)
+          IS DISTINCT FROM (t.name, t.phone, {_KEEP_GENDER_T}, {_KEEP_BIRTHDAY_T}, {_KEEP_REGION_T})
+),
 up AS (
     INSERT INTO crm_customer AS c (store_id, external_id, name, phone, gender, birthday, region, personality_type,
                                    interests, notes, contact_preference, sms_opt_out, vip_tier, created_at, updated_at)
     SELECT store_id, external_id, name, phone, COALESCE(gender, 'unknown'), birthday, COALESCE(region, ''), '',
            '[]'::jsonb, '', 'any', false, 0, %(now)s, %(now)s
-    FROM t ORDER BY store_id, external_id
+    FROM changed ORDER BY store_id, external_id
     ON CONFLICT (store_id, external_id) DO UPDATE
     SET name = EXCLUDED.name, phone = EXCLUDED.phone, gender = {_KEEP_GENDER}, birthday = {_KEEP_BIRTHDAY},
         region = {_KEEP_REGION}, updated_at = EXCLUDED.updated_at
@@ -58,13 +72,22 @@ _KEEP_TRACKING = "COALESCE(NULLIF(EXCLUDED.tracking_number, ''), o.tracking_numb
 
 _ORDERS_UPSERT = f"""
 WITH t AS (SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS t({_ORDER_COLUMNS})),
+changed AS (
+    SELECT t.* FROM t LEFT JOIN crm_order o USING (store_id, external_id)
+    WHERE o.id IS NULL
+       OR (o.customer_id, o.total_amount, o.currency, o.items, o.placed_at, o.shipped_at, o.courier,
+           o.tracking_number)
+          IS DISTINCT FROM (t.customer_id, t.total_amount, t.currency, t.items, t.placed_at,
+                            COALESCE(t.shipped_at, o.shipped_at), COALESCE(NULLIF(t.courier, ''), o.courier),
+                            COALESCE(NULLIF(t.tracking_number, ''), o.tracking_number))
+),
 up AS (
     INSERT INTO crm_order AS o (store_id, external_id, customer_id, total_amount, currency, items, placed_at,
                                 shipped_at, delivered_at, courier, tracking_number, status, created_at, updated_at)
     SELECT store_id, external_id, customer_id, total_amount, currency, items, placed_at, shipped_at, NULL,
            COALESCE(courier, ''), COALESCE(tracking_number, ''),
            CASE WHEN shipped_at IS NULL THEN 'placed' ELSE 'shipped' END, %(now)s, %(now)s
-    FROM t ORDER BY store_id, external_id
+    FROM changed ORDER BY store_id, external_id
     ON CONFLICT (store_id, external_id) DO UPDATE
     SET customer_id = EXCLUDED.customer_id, total_amount = EXCLUDED.total_amount, currency = EXCLUDED.currency,
         items = EXCLUDED.items, placed_at = EXCLUDED.placed_at, shipped_at = {_KEEP_SHIPPED_AT},
