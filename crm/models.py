@@ -113,7 +113,8 @@ class Customer(models.Model):
     ContactPreference = ContactPreference
     VipTier = VipTier
 
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="customers")
+    # No index of its own: the unique (store, external_id) index serves every lookup by store.
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="customers", db_index=False)
     external_id = models.CharField(_("external id"), max_length=100)
     name = models.CharField(_("name"), max_length=200)
     phone = models.CharField(_("phone (E.164)"), max_length=20, blank=True)
@@ -197,7 +198,8 @@ class OrderStatus(models.TextChoices):
 class Order(models.Model):
     Status = OrderStatus
 
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    # No index of its own: the unique (store, external_id) index serves every lookup by store.
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders", db_index=False)
     external_id = models.CharField(_("external id"), max_length=100)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
     total_amount = models.DecimalField(_("total amount"), max_digits=12, decimal_places=2)

@@ -72,7 +72,8 @@ class InboundEvent(models.Model):
     Kind = InboundEventKind
 
     kind = models.CharField(_("kind"), max_length=10, choices=InboundEventKind.choices)
-    store = models.ForeignKey("crm.Store", on_delete=models.PROTECT, related_name="inbound_events")
+    # No index of its own: the unique (store, kind, external_id, payload_hash) index leads with the store.
+    store = models.ForeignKey("crm.Store", on_delete=models.PROTECT, related_name="inbound_events", db_index=False)
     external_id = models.CharField(_("external id"), max_length=100)
     token = models.ForeignKey(
         ApiToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name=_("sent by")
