@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from callbacks.models import Call, CallAttempt, CallScript, FollowUp, FollowUpPolicy, TelephonyEvent
+from callbacks.models import Call, CallAttempt, CallScript, CaseCall, FollowUp, FollowUpPolicy, TelephonyEvent
 
 
 @admin.register(FollowUp)
@@ -12,11 +12,18 @@ class FollowUpAdmin(admin.ModelAdmin):
     date_hierarchy = "window_start"
 
 
+@admin.register(CaseCall)
+class CaseCallAdmin(admin.ModelAdmin):
+    list_display = ["id", "case", "store", "customer", "assignee", "status", "attempts", "outcome", "created_at"]
+    list_filter = ["store", "status", "outcome"]
+    raw_id_fields = ["case", "customer", "assignee"]
+
+
 @admin.register(CallAttempt)
 class CallAttemptAdmin(admin.ModelAdmin):
-    list_display = ["followup", "seq", "outcome", "agent", "at", "case"]
+    list_display = ["followup", "case_call", "seq", "outcome", "agent", "at", "case"]
     list_filter = ["outcome"]
-    raw_id_fields = ["followup", "agent", "case"]
+    raw_id_fields = ["followup", "case_call", "agent", "case"]
     readonly_fields = ["at"]
 
 
@@ -34,10 +41,10 @@ class FollowUpPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
-    list_display = ["provider_id", "followup", "agent", "status", "started_at", "duration_seconds"]
+    list_display = ["provider_id", "followup", "case_call", "agent", "status", "started_at", "duration_seconds"]
     list_filter = ["status"]
     search_fields = ["provider_id"]
-    raw_id_fields = ["followup", "agent"]
+    raw_id_fields = ["followup", "case_call", "agent"]
 
 
 @admin.register(TelephonyEvent)

@@ -41,3 +41,13 @@ class TelephonyFailed(DomainError):
     code = "telephony_failed"
     http_status = 502
     default_message = _("The telephony provider could not place the call.")
+
+
+class CaseCallNotFound(NotFound):
+    code = "case_call_not_found"
+    default_message = _("No such case call among yours.")
+
+
+class CaseCallClosed(InvalidTransition):
+    code = "case_call_closed"
+    default_message = _("This case call is already closed.")

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.models import FollowUpOutcome
+from callbacks.models import CaseCallOutcome, FollowUpOutcome
 from crm.errors import DomainError
 from crm.models import Agent, Case, Customer, Store
 
@@ -41,6 +41,12 @@ class OutcomeForm(forms.Form):
             return None
         naive = timezone.make_naive(value, timezone.get_current_timezone()) if timezone.is_aware(value) else value
         return timezone.make_aware(naive, self.store.tzinfo)
+
+
+class CaseCallOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseCallOutcome.choices)
+    note = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    expected_seq = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ProfileForm(forms.Form):

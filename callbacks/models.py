@@ -1,6 +1,7 @@
 """Follow-ups: one planned contact after a delivery (care SMS, call, or a dedicated owner's call).
 
-Also the per-store follow-up policy, the calls placed for a follow-up and the telephony events received.
+Also the per-store follow-up policy, the calls placed for a follow-up or for a crm case (`CaseCall`, outside the
+evening queue) and the telephony events received.
 """
 
 from datetime import time
@@ -10,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Agent, Customer, Order, Store
+from crm.models import Agent, Case, Customer, Order, Store
 
 
 class FollowUpChannel(models.TextChoices):
@@ -237,16 +238,83 @@ class FollowUpOutcome(models.TextChoices):
     CALL_BACK = "call_back", _("Call me back later")
 
 
+class CaseCallOutcome(models.TextChoices):
+    """What the agent logged after a call about a case. Only a reached call counts as contact on the case."""
+
+    REACHED = "reached", _("Reached")
+    NO_ANSWER = "no_answer", _("No answer")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    DO_NOT_CALL = "do_not_call", _("Asked not to be called")
+
+
+# Calls and attempts belong to exactly one of a follow-up and a case call.
+ONE_SUBJECT = Q(followup__isnull=False, case_call__isnull=True) | Q(followup__isnull=True, case_call__isnull=False)
+
+# Every outcome a CallAttempt may hold, for follow-ups and case calls (the values they share mean the same).
+ATTEMPT_OUTCOMES = [*FollowUpOutcome.choices, (CaseCallOutcome.REACHED.value, CaseCallOutcome.REACHED.label)]
+
+
+class CaseCall(models.Model):
+    """A call to the customer of a crm case, opened from the case page by the agent who will call.
+
+    It shares the call panel, click-to-call and the attempt rules with evening follow-ups but is not one: it has
+    no delivery, window or tier, so the evening queue, capacity, planning and follow-up reports never see it.
+    Its statuses are the follow-up's open and closed ones, so the shared panel templates read both alike.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = FollowUpStatus.PLANNED.value, FollowUpStatus.PLANNED.label
+        IN_PROGRESS = FollowUpStatus.IN_PROGRESS.value, FollowUpStatus.IN_PROGRESS.label
+        DONE = FollowUpStatus.DONE.value, FollowUpStatus.DONE.label
+
+    Outcome = CaseCallOutcome
+    OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_calls", verbose_name=_("case"))
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="case_calls")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="case_calls")
+    assignee = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="case_calls", verbose_name=_("assignee"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=CaseCallOutcome.choices, blank=True)
+    created_at = models.DateTimeField(_("opened at"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case call")
+        verbose_name_plural = _("case calls")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["planned", "in_progress", "done"]), name="casecall_status"),
+            # Opening the panel twice (a double click, two tabs) finds the same open call.
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status__in=["planned", "in_progress"]), name="casecall_one_open_per_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"case #{self.case_id} → {self.customer}"
+
+    @property
+    def order(self) -> Order | None:
+        return self.case.order
+
+
 class CallAttempt(models.Model):
-    """One logged outcome of a call follow-up. (followup, seq) is unique: the same attempt is never logged twice,
-    whether by a double click or by two people at once."""
+    """One logged outcome of a call follow-up or a case call. (followup, seq) and (case_call, seq) are unique:
+    the same attempt is never logged twice, whether by a double click or by two people at once."""
 
     Outcome = FollowUpOutcome
 
-    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="call_attempts")
+    followup = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, null=True, blank=True, related_name="call_attempts"
+    )
+    case_call = models.ForeignKey(
+        CaseCall, on_delete=models.CASCADE, null=True, blank=True, related_name="call_attempts"
+    )
     seq = models.PositiveSmallIntegerField(_("attempt"))
     agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="call_attempts", verbose_name=_("agent"))
-    outcome = models.CharField(_("outcome"), max_length=24, choices=FollowUpOutcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=ATTEMPT_OUTCOMES)
     cause = models.CharField(_("cause"), max_length=24, blank=True)
     note = models.TextField(_("note"), blank=True)
     callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
@@ -259,14 +327,19 @@ class CallAttempt(models.Model):
         verbose_name_plural = _("call attempts")
         constraints = [
             models.UniqueConstraint(fields=["followup", "seq"], name="call_attempt_once_per_seq"),
-            models.CheckConstraint(condition=Q(outcome__in=FollowUpOutcome.values), name="call_attempt_outcome_valid"),
+            models.UniqueConstraint(fields=["case_call", "seq"], name="call_attempt_once_per_case_call_seq"),
+            models.CheckConstraint(condition=ONE_SUBJECT, name="call_attempt_one_subject"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=[value for value, _label in ATTEMPT_OUTCOMES]),
+                name="call_attempt_outcome_valid",
+            ),
             models.CheckConstraint(
                 condition=~Q(outcome="call_back") | Q(callback_at__isnull=False), name="call_attempt_callback_has_time"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.followup_id}#{self.seq} {self.outcome}"
+        return f"{self.followup_id or f'case call {self.case_call_id}'}#{self.seq} {self.outcome}"
 
 
 class CallScript(models.Model):
@@ -298,12 +371,13 @@ class CallStatus(models.TextChoices):
 
 
 class Call(models.Model):
-    """One call placed for a follow-up: the agent's phone rings first, then the customer is bridged in."""
+    """One call placed for a follow-up or a case call: the agent's phone rings first, then the customer."""
 
     Status = CallStatus
     FINAL = (CallStatus.COMPLETED, CallStatus.BUSY, CallStatus.NO_ANSWER, CallStatus.FAILED, CallStatus.CANCELED)
 
-    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="calls")
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, null=True, blank=True, related_name="calls")
+    case_call = models.ForeignKey(CaseCall, on_delete=models.CASCADE, null=True, blank=True, related_name="calls")
     agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="calls")
     provider_id = models.CharField(_("provider id"), max_length=64, unique=True)
     status = models.CharField(_("status"), max_length=12, choices=CallStatus.choices, default=CallStatus.QUEUED)
@@ -315,7 +389,10 @@ class Call(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("call")
         verbose_name_plural = _("calls")
-        constraints = [models.CheckConstraint(condition=Q(status__in=CallStatus.values), name="call_status_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CallStatus.values), name="call_status_valid"),
+            models.CheckConstraint(condition=ONE_SUBJECT, name="call_one_subject"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider_id} ({self.status})"

@@ -15,12 +15,13 @@ def default_script() -> str:
     )
 
 
-def render_script(body: str | None, *, store: Store, customer: Customer, order: Order) -> str:
-    """Fill only our placeholders (plain replacement: a manager's own braces stay as typed)."""
+def render_script(body: str | None, *, store: Store, customer: Customer, order: Order | None) -> str:
+    """Fill only our placeholders (plain replacement: a manager's own braces stay as typed). A case without an
+    order has no product to name."""
     text = body or default_script()
     values = {
         "{customer}": customer.name,
-        "{product}": order.product_summary or order.external_id,
+        "{product}": (order.product_summary or order.external_id) if order else "—",
         "{store}": store.name,
         "{hotline}": store.manager_hotline or "—",
     }

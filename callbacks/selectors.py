@@ -1,4 +1,8 @@
-"""Read queries for the agents' pages, scoped to what the user may see, in a constant number of queries."""
+"""Read queries for the agents' pages, scoped to what the user may see, in a constant number of queries.
+
+The call panel serves two subjects with the same shape (store, customer, status, attempts, `calls`,
+`call_attempts`): an evening `FollowUp` and a `CaseCall` opened from a case page.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,10 +11,10 @@ from django.db.models import Case as SqlCase
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from callbacks.errors import FollowUpNotFound
-from callbacks.models import CALL_CHANNELS, Call, CallAttempt, CallScript, FollowUp
+from callbacks.errors import CaseCallNotFound, FollowUpNotFound
+from callbacks.models import CALL_CHANNELS, Call, CallAttempt, CallScript, CaseCall, FollowUp
 from crm import roles
-from crm.models import Agent, Store
+from crm.models import Agent, Customer, Store
 from crm.selectors import stores_for_user
 from crm.timezones import store_day_bounds, store_today
 
@@ -176,12 +180,36 @@ def followup_get_for_user(*, user, followup_id: int) -> FollowUp:
     return followup
 
 
-def followup_attempts(*, followup: FollowUp) -> list[CallAttempt]:
-    return list(followup.call_attempts.select_related("agent__user", "case"))
+def case_calls_for_user(*, user) -> QuerySet[CaseCall]:
+    """Case calls the user may open: a manager those of their stores, an agent only the ones they opened."""
+    if not user.is_authenticated:
+        return CaseCall.objects.none()
+    if user.is_superuser:
+        return CaseCall.objects.all()
+    stores = stores_for_user(user=user)
+    if roles.is_store_manager(user):
+        return CaseCall.objects.filter(store__in=stores)
+    return CaseCall.objects.filter(assignee__user=user, store__in=stores)
 
 
-def followup_latest_call(*, followup: FollowUp) -> Call | None:
-    return followup.calls.order_by("-started_at", "-pk").first()
+def case_call_get_for_user(*, user, case_call_id: int) -> CaseCall:
+    case_call = (
+        case_calls_for_user(user=user)
+        .select_related("store", "customer__dedicated_owner__user", "case__order", "assignee__user")
+        .filter(pk=case_call_id)
+        .first()
+    )
+    if case_call is None:
+        raise CaseCallNotFound(case_call_id=case_call_id)
+    return case_call
+
+
+def call_attempts_of(*, subject: FollowUp | CaseCall) -> list[CallAttempt]:
+    return list(subject.call_attempts.select_related("agent__user", "case"))
+
+
+def latest_call_of(*, subject: FollowUp | CaseCall) -> Call | None:
+    return subject.calls.order_by("-started_at", "-pk").first()
 
 
 def call_script_for(*, store: Store) -> CallScript | None:
@@ -206,13 +234,14 @@ class CustomerHistory:
 HISTORY_LIMIT = 10
 
 
-def customer_history(*, followup: FollowUp) -> CustomerHistory:
-    """What the agent needs at hand about the customer: one query per section, each capped."""
-    customer = followup.customer
+def customer_history(*, customer: Customer, followup: FollowUp | None = None) -> CustomerHistory:
+    """What the agent needs at hand about the customer: one query per section, each capped.
+
+    `followup`, the call on the panel, is left out of the earlier contacts."""
     return CustomerHistory(
         orders=list(customer.orders.order_by("-placed_at")[:HISTORY_LIMIT]),
         contacts=list(
-            customer.followups.exclude(pk=followup.pk)
+            customer.followups.exclude(pk=followup.pk if followup else None)
             .select_related("order", "assignee__user")
             .order_by("-window_start")[:HISTORY_LIMIT]
         ),

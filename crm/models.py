@@ -337,6 +337,8 @@ class CaseEventKind(models.TextChoices):
     OPENED = "opened", _("Opened")
     NOTE = "note", _("Note")
     CALL = "call", _("Call")
+    # A call that did not reach the customer (no answer, wrong number): on the timeline, but not a first response.
+    CALL_ATTEMPT = "call_attempt", _("Call attempt, not reached")
     SMS = "sms", _("SMS")
     EVIDENCE = "evidence", _("Evidence")
     REMEDY_PROPOSED = "remedy_proposed", _("Remedy proposed")

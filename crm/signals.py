@@ -13,3 +13,8 @@ orders_delivered = Signal()
 
 # Sent by crm.services.cases.case_open after a case is created. kwargs: case (Case)
 case_opened = Signal()
+
+# Sent by crm.services.cases.case_add_event after a timeline event is written, inside the caller's transaction.
+# kwargs: event (CaseEvent, with .case). Lets an app react to what happened on a case (reviews ticks the apology
+# step on a call that reached the customer) without the writer knowing that app.
+case_event_added = Signal()

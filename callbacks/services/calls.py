@@ -1,6 +1,7 @@
 """Click-to-call: ring the agent first, then bridge the customer (TwiML served by callbacks.webhooks).
 
-The agent pages call `call_start` and show `Call.status`; provider status callbacks (or `call_refresh`)
+The agent pages call `call_start` (an evening follow-up) or `case_call_start` (a call about a case) and show
+`Call.status`; provider status callbacks (or `call_refresh`)
 move that status forward only.
 """
 
@@ -8,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callbacks.errors import AgentPhoneMissing, CallNotAllowed, TelephonyFailed
-from callbacks.models import CALL_CHANNELS, Call, FollowUp
+from callbacks.errors import AgentPhoneMissing, CallNotAllowed, CaseCallClosed, TelephonyFailed
+from callbacks.models import CALL_CHANNELS, Call, CaseCall, FollowUp
 from callbacks.telephony import TelephonyError, get_backend
 from crm.errors import PermissionDenied
 from crm.models import Agent, Customer
@@ -31,43 +32,58 @@ _NO_CALLS = (
 )
 
 
-@transaction.atomic
-def call_start(*, followup: FollowUp, agent: Agent) -> Call:
-    """Place a call for a follow-up: the agent's phone rings, then the customer is connected."""
-    followup = FollowUp.objects.select_for_update().select_related("customer", "store").get(pk=followup.pk)
-    customer = followup.customer
-    if not agent.stores.filter(pk=followup.store_id).exists():
+def _ring(*, subject: FollowUp | CaseCall, agent: Agent, bridge: str, status_callback: str) -> Call:
+    """The checks every call shares, then ring the agent and record the call. `subject` is locked by the caller."""
+    customer = subject.customer
+    if not agent.stores.filter(pk=subject.store_id).exists():
         raise PermissionDenied(_("The agent does not serve this store."))
-    if followup.channel not in CALL_CHANNELS or followup.status not in (
-        FollowUp.Status.PLANNED,
-        FollowUp.Status.IN_PROGRESS,
-    ):
-        raise CallNotAllowed(_("This follow-up is not an open call."), followup_id=followup.pk)
     if customer.contact_preference in _NO_CALLS or not customer.phone:
-        raise CallNotAllowed(_("The customer asked not to be called, or has no phone."), followup_id=followup.pk)
-    if followup.attempts >= policy_for_store(store=followup.store).max_call_attempts:
-        raise CallNotAllowed(_("The store's maximum number of call attempts is reached."), followup_id=followup.pk)
-    if followup.calls.exclude(status__in=Call.FINAL).exists():
-        raise CallNotAllowed(_("A call for this follow-up is already under way."), followup_id=followup.pk)
+        raise CallNotAllowed(_("The customer asked not to be called, or has no phone."), subject_id=subject.pk)
+    if subject.attempts >= policy_for_store(store=subject.store).max_call_attempts:
+        raise CallNotAllowed(_("The store's maximum number of call attempts is reached."), subject_id=subject.pk)
+    if subject.calls.exclude(status__in=Call.FINAL).exists():
+        raise CallNotAllowed(_("A call to this customer is already under way."), subject_id=subject.pk)
     if not agent.phone:
         raise AgentPhoneMissing(field="phone")
     try:
         placed = get_backend().start_call(
             agent_phone=agent.phone,
             customer_phone=customer.phone,
-            twiml_url=public_url("twilio:call-bridge", followup.pk),
-            status_callback=public_url("twilio:call-status", followup.pk),
+            twiml_url=public_url(bridge, subject.pk),
+            status_callback=public_url(status_callback, subject.pk),
         )
     except TelephonyError as exc:
         raise TelephonyFailed(str(exc), code_from_provider=exc.code) from exc
     status = placed.status if placed.status in Call.Status.values else Call.Status.QUEUED
-    call = Call.objects.create(
-        followup=followup, agent=agent, provider_id=placed.sid, status=status, started_at=timezone.now()
-    )
+    owner = {"case_call": subject} if isinstance(subject, CaseCall) else {"followup": subject}
+    call = Call.objects.create(agent=agent, provider_id=placed.sid, status=status, started_at=timezone.now(), **owner)
     # Attempts are counted when the agent logs the outcome (services.outcomes), not here.
-    followup.status = FollowUp.Status.IN_PROGRESS
-    followup.save(update_fields=["status", "updated_at"])
+    subject.status = FollowUp.Status.IN_PROGRESS
+    subject.save(update_fields=["status", "updated_at"])
     return call
+
+
+@transaction.atomic
+def call_start(*, followup: FollowUp, agent: Agent) -> Call:
+    """Place a call for a follow-up: the agent's phone rings, then the customer is connected."""
+    followup = FollowUp.objects.select_for_update().select_related("customer", "store").get(pk=followup.pk)
+    if followup.channel not in CALL_CHANNELS or followup.status not in (
+        FollowUp.Status.PLANNED,
+        FollowUp.Status.IN_PROGRESS,
+    ):
+        raise CallNotAllowed(_("This follow-up is not an open call."), followup_id=followup.pk)
+    return _ring(subject=followup, agent=agent, bridge="twilio:call-bridge", status_callback="twilio:call-status")
+
+
+@transaction.atomic
+def case_call_start(*, case_call: CaseCall, agent: Agent) -> Call:
+    """Place the call of a case call: the same rules and bridging as a follow-up's call."""
+    case_call = CaseCall.objects.select_for_update().select_related("customer", "store").get(pk=case_call.pk)
+    if case_call.status not in CaseCall.OPEN_STATUSES:
+        raise CaseCallClosed(case_call_id=case_call.pk)
+    return _ring(
+        subject=case_call, agent=agent, bridge="twilio:case-call-bridge", status_callback="twilio:case-call-status"
+    )
 
 
 @transaction.atomic

@@ -55,9 +55,12 @@ def message_status_record(*, followup_id: int, payload: dict[str, str]) -> Follo
 
 
 @transaction.atomic
-def call_status_record(*, followup_id: int, payload: dict[str, str]) -> Call | None:
+def call_status_record(
+    *, payload: dict[str, str], followup_id: int | None = None, case_call_id: int | None = None
+) -> Call | None:
+    """A call's status callback, for a follow-up's call or a case call's (the URL says which)."""
     sid = payload.get("CallSid", "")
-    call = Call.objects.filter(provider_id=sid, followup_id=followup_id).first()
+    call = Call.objects.filter(provider_id=sid, followup_id=followup_id, case_call_id=case_call_id).first()
     TelephonyEvent.objects.create(
         kind=TelephonyEvent.Kind.CALL_STATUS,
         provider_id=sid,

@@ -53,6 +53,15 @@ def _lock(*, followup: FollowUp, agent: Agent) -> FollowUp:
     return locked
 
 
+def customer_stop_calls(*, customer: Customer, agent: Agent) -> None:
+    """The customer asked not to be called: a recorded profile change, unless their wish already rules calls out."""
+    # sms_only and stricter wishes already rule out calls: only "any" needs tightening.
+    if customer.contact_preference == Customer.ContactPreference.ANY:
+        customer_update_profile(
+            customer=customer, actor=agent.user, changes={"contact_preference": Customer.ContactPreference.NO_CALLS}
+        )
+
+
 def _care_sms_instead(*, followup: FollowUp, now: datetime) -> FollowUp | None:
     """After the last unanswered try: a care SMS for the same delivery, unless the customer declined SMS."""
     customer = followup.customer
@@ -120,13 +129,7 @@ def followup_log_outcome(
         else:
             sms_fallback = True
     elif outcome == FollowUpOutcome.DO_NOT_CALL:
-        # sms_only and stricter wishes already rule out calls: only "any" needs tightening.
-        if followup.customer.contact_preference == Customer.ContactPreference.ANY:
-            customer_update_profile(
-                customer=followup.customer,
-                actor=agent.user,
-                changes={"contact_preference": Customer.ContactPreference.NO_CALLS},
-            )
+        customer_stop_calls(customer=followup.customer, agent=agent)
     elif outcome == FollowUpOutcome.CALL_BACK:
         length = followup.window_end - followup.window_start
         followup.status = FollowUp.Status.PLANNED

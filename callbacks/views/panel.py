@@ -1,56 +1,120 @@
-"""The call panel for one follow-up: script, archive, phone (masked, reveal audited), outcome, profile edits."""
+"""The call panel: script, archive, phone (masked, reveal audited), click-to-call, outcome, profile edits.
+
+One panel for two subjects: an evening follow-up (`/calls/<id>/`) and a case call opened from a case page
+(`/calls/case-calls/<id>/`). The actions both share take a `PanelKind` from the URL conf: how to load the subject
+for the user (a 404 outside their scope), how to place its call, and the URL names its partials post to.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from callbacks.forms import OutcomeForm, ProfileForm, add_domain_error
-from callbacks.models import FollowUp
+from callbacks.forms import CaseCallOutcomeForm, OutcomeForm, ProfileForm, add_domain_error
+from callbacks.models import Call, CaseCall, FollowUp
 from callbacks.scripts import render_script
 from callbacks.selectors import (
+    call_attempts_of,
     call_script_for,
+    case_call_get_for_user,
     customer_history,
-    followup_attempts,
     followup_get_for_user,
-    followup_latest_call,
     followup_next_open,
+    latest_call_of,
 )
-from callbacks.services.calls import call_start
+from callbacks.services.calls import call_start, case_call_start
+from callbacks.services.case_calls import case_call_log_outcome, case_call_open
 from callbacks.services.outcomes import followup_log_outcome
 from crm import roles
 from crm.errors import InvalidInput
+from crm.models import Agent
 from crm.personality import answering_strategy
+from crm.selectors import cases_for_user
 from crm.services.customers import customer_reveal_phone, customer_update_profile
 
 from .common import request_agent
 
 
-def _outcome_form(followup: FollowUp, attempts: list) -> OutcomeForm:
-    return OutcomeForm(store=followup.store, initial={"expected_seq": len(attempts) + 1})
+@dataclass(frozen=True)
+class PanelUrls:
+    panel: str
+    call: str
+    call_status: str
+    outcome: str
+    reveal: str
+    profile: str
+
+
+@dataclass(frozen=True)
+class PanelKind:
+    load: Callable[..., FollowUp | CaseCall]  # (user=, pk=) -> the subject, or a NotFound
+    start: Callable[[FollowUp | CaseCall, Agent], Call]
+    urls: PanelUrls
+
+
+FOLLOWUP = PanelKind(
+    load=lambda *, user, pk: followup_get_for_user(user=user, followup_id=pk),
+    start=lambda subject, agent: call_start(followup=subject, agent=agent),
+    urls=PanelUrls(
+        panel="callbacks:panel",
+        call="callbacks:call",
+        call_status="callbacks:call-status",
+        outcome="callbacks:outcome",
+        reveal="callbacks:reveal",
+        profile="callbacks:profile",
+    ),
+)
+CASE_CALL = PanelKind(
+    load=lambda *, user, pk: case_call_get_for_user(user=user, case_call_id=pk),
+    start=lambda subject, agent: case_call_start(case_call=subject, agent=agent),
+    urls=PanelUrls(
+        panel="callbacks:case-call",
+        call="callbacks:case-call-call",
+        call_status="callbacks:case-call-status",
+        outcome="callbacks:case-call-outcome",
+        reveal="callbacks:case-call-reveal",
+        profile="callbacks:case-call-profile",
+    ),
+)
+
+
+def _history(subject: FollowUp | CaseCall):
+    """The customer's archive; a follow-up on the panel is left out of their earlier contacts."""
+    return customer_history(customer=subject.customer, followup=subject if isinstance(subject, FollowUp) else None)
+
+
+def _panel_context(request: HttpRequest, subject: FollowUp | CaseCall, kind: PanelKind) -> dict:
+    attempts = call_attempts_of(subject=subject)
+    script = call_script_for(store=subject.store)
+    customer = subject.customer
+    return {
+        "f": subject,
+        "urls": kind.urls,
+        "customer": customer,
+        "attempts": attempts,
+        "history": _history(subject),
+        "script": render_script(
+            script.body if script else None, store=subject.store, customer=customer, order=subject.order
+        ),
+        "strategy": answering_strategy(customer.personality_type),
+        "call": latest_call_of(subject=subject),
+        "is_manager": roles.is_store_manager(request.user),
+        "expected_seq": len(attempts) + 1,
+    }
 
 
 @login_required
 @require_GET
 def panel(request: HttpRequest, pk: int) -> HttpResponse:
     followup = followup_get_for_user(user=request.user, followup_id=pk)
-    attempts = followup_attempts(followup=followup)
-    script = call_script_for(store=followup.store)
-    context = {
-        "f": followup,
-        "customer": followup.customer,
-        "attempts": attempts,
-        "history": customer_history(followup=followup),
-        "script": render_script(
-            script.body if script else None, store=followup.store, customer=followup.customer, order=followup.order
-        ),
-        "strategy": answering_strategy(followup.customer.personality_type),
-        "outcome_form": _outcome_form(followup, attempts),
-        "call": followup_latest_call(followup=followup),
-        "is_manager": roles.is_store_manager(request.user),
-    }
+    context = _panel_context(request, followup, FOLLOWUP)
+    context["outcome_form"] = OutcomeForm(store=followup.store, initial={"expected_seq": context["expected_seq"]})
     return render(request, "callbacks/panel.html", context)
 
 
@@ -68,27 +132,74 @@ def log_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             following = followup_next_open(user=request.user, after=followup)
             url = reverse("callbacks:panel", args=[following.pk]) if following else reverse("callbacks:queue")
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    return render(request, "callbacks/_outcome_form.html", {"f": followup, "outcome_form": form}, status=400)
+    context = {"f": followup, "urls": FOLLOWUP.urls, "outcome_form": form}
+    return render(request, "callbacks/_outcome_form.html", context, status=400)
+
+
+def _back_url(request: HttpRequest, case_id: int, candidate: str | None) -> str:
+    """Where the agent came from (the review page, the case timeline), if it is one of ours; else the timeline."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("case_timeline", args=[case_id])
 
 
 @login_required
 @require_POST
-def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
-    followup = followup_get_for_user(user=request.user, followup_id=pk)
-    phone = customer_reveal_phone(customer=followup.customer, actor=request.user)
-    return render(request, "callbacks/_phone.html", {"f": followup, "revealed": phone})
+def case_call_open_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """ "Call the customer" on a case page: open (or find) the case's call for this agent and show its panel."""
+    case = get_object_or_404(cases_for_user(user=request.user), pk=case_id)
+    case_call, _created = case_call_open(case=case, agent=request_agent(request))
+    back = _back_url(request, case.pk, request.POST.get("next"))
+    return redirect(f"{reverse('callbacks:case-call', args=[case_call.pk])}?{urlencode({'next': back})}")
+
+
+@login_required
+@require_GET
+def case_call_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    case_call = case_call_get_for_user(user=request.user, case_call_id=pk)
+    context = _panel_context(request, case_call, CASE_CALL)
+    context["outcome_form"] = CaseCallOutcomeForm(initial={"expected_seq": context["expected_seq"]})
+    context["back_url"] = _back_url(request, case_call.case_id, request.GET.get("next"))
+    return render(request, "callbacks/case_panel.html", context)
+
+
+@login_required
+@require_POST
+def case_call_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log the attempt on the case; then back to the case page the agent came from."""
+    case_call = case_call_get_for_user(user=request.user, case_call_id=pk)
+    back = _back_url(request, case_call.case_id, request.POST.get("next"))
+    form = CaseCallOutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            case_call_log_outcome(case_call=case_call, agent=request_agent(request), **form.cleaned_data)
+        except InvalidInput as exc:
+            add_domain_error(form, exc)
+        else:
+            return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
+    context = {"f": case_call, "urls": CASE_CALL.urls, "outcome_form": form, "back_url": back}
+    return render(request, "callbacks/_case_outcome_form.html", context, status=400)
+
+
+@login_required
+@require_POST
+def reveal_phone(request: HttpRequest, pk: int, kind: PanelKind) -> HttpResponse:
+    subject = kind.load(user=request.user, pk=pk)
+    phone = customer_reveal_phone(customer=subject.customer, actor=request.user)
+    return render(request, "callbacks/_phone.html", {"f": subject, "urls": kind.urls, "revealed": phone})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest, pk: int) -> HttpResponse:
+def profile(request: HttpRequest, pk: int, kind: PanelKind) -> HttpResponse:
     """GET: the edit form; POST: save it and show the archive again (with the change in its history)."""
-    followup = followup_get_for_user(user=request.user, followup_id=pk)
-    customer = followup.customer
+    subject = kind.load(user=request.user, pk=pk)
+    customer = subject.customer
     if request.method == "GET":
-        return render(
-            request, "callbacks/_profile_form.html", {"f": followup, "form": ProfileForm.for_customer(customer)}
-        )
+        context = {"f": subject, "urls": kind.urls, "form": ProfileForm.for_customer(customer)}
+        return render(request, "callbacks/_profile_form.html", context)
     form = ProfileForm(request.POST)
     if form.is_valid():
         try:
@@ -96,31 +207,31 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
         except InvalidInput as exc:
             add_domain_error(form, exc)
         else:
-            followup = followup_get_for_user(user=request.user, followup_id=pk)
+            subject = kind.load(user=request.user, pk=pk)
             context = {
-                "f": followup,
-                "customer": followup.customer,
-                "history": customer_history(followup=followup),
-                "strategy": answering_strategy(followup.customer.personality_type),
+                "f": subject,
+                "urls": kind.urls,
+                "customer": subject.customer,
+                "history": _history(subject),
+                "strategy": answering_strategy(subject.customer.personality_type),
             }
             return render(request, "callbacks/_profile.html", context)
-    return render(request, "callbacks/_profile_form.html", {"f": followup, "form": form}, status=400)
+    return render(request, "callbacks/_profile_form.html", {"f": subject, "urls": kind.urls, "form": form}, status=400)
 
 
 @login_required
 @require_POST
-def place_call(request: HttpRequest, pk: int) -> HttpResponse:
+def place_call(request: HttpRequest, pk: int, kind: PanelKind) -> HttpResponse:
     """Click to call: the agent's phone rings first, then the customer is bridged in (no reveal needed)."""
-    followup = followup_get_for_user(user=request.user, followup_id=pk)
-    call = call_start(followup=followup, agent=request_agent(request))
-    return render(request, "callbacks/_call_status.html", {"f": followup, "call": call})
+    subject = kind.load(user=request.user, pk=pk)
+    call = kind.start(subject, request_agent(request))
+    return render(request, "callbacks/_call_status.html", {"f": subject, "urls": kind.urls, "call": call})
 
 
 @login_required
 @require_GET
-def call_status(request: HttpRequest, pk: int) -> HttpResponse:
+def call_status(request: HttpRequest, pk: int, kind: PanelKind) -> HttpResponse:
     """Polled by the panel while a call is under way; the provider's status callbacks move it forward."""
-    followup = followup_get_for_user(user=request.user, followup_id=pk)
-    return render(
-        request, "callbacks/_call_status.html", {"f": followup, "call": followup_latest_call(followup=followup)}
-    )
+    subject = kind.load(user=request.user, pk=pk)
+    context = {"f": subject, "urls": kind.urls, "call": latest_call_of(subject=subject)}
+    return render(request, "callbacks/_call_status.html", context)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
-from callbacks.models import FollowUp
+from callbacks.models import CaseCall, FollowUp
 from callbacks.services.inbound import call_status_record, inbound_sms_receive, message_status_record
 
 from .signature import twilio_signed
@@ -44,15 +44,35 @@ def inbound_sms(request):
 @csrf_exempt
 @require_POST
 @twilio_signed
-def call_bridge(request, followup_id: int):
-    """Fetched by Twilio when the agent answers: connect the customer, showing our number."""
+def case_call_status(request, case_call_id: int):
+    call_status_record(case_call_id=case_call_id, payload=request.POST.dict())
+    return HttpResponse(status=204)
+
+
+def _bridge(customer) -> HttpResponse:
+    """The TwiML fetched by Twilio when the agent answers: connect the customer, showing our number."""
     response = VoiceResponse()
-    followup = FollowUp.objects.select_related("customer").filter(pk=followup_id).first()
-    if followup is None or not followup.customer.phone:
-        response.say("This follow-up has no number to call.", language="en-US")
+    if customer is None or not customer.phone:
+        response.say("This call has no number to dial.", language="en-US")
         response.hangup()
         return _twiml(response)
     response.say("正在为您接通客户。", language="cmn-CN")
     dial = response.dial(caller_id=settings.TWILIO_FROM_NUMBER or None)
-    dial.number(followup.customer.phone)
+    dial.number(customer.phone)
     return _twiml(response)
+
+
+@csrf_exempt
+@require_POST
+@twilio_signed
+def call_bridge(request, followup_id: int):
+    followup = FollowUp.objects.select_related("customer").filter(pk=followup_id).first()
+    return _bridge(followup.customer if followup else None)
+
+
+@csrf_exempt
+@require_POST
+@twilio_signed
+def case_call_bridge(request, case_call_id: int):
+    case_call = CaseCall.objects.select_related("customer").filter(pk=case_call_id).first()
+    return _bridge(case_call.customer if case_call else None)

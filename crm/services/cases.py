@@ -17,7 +17,7 @@ from crm.errors import (
     UnknownRootCause,
 )
 from crm.models import Agent, Case, CaseEvent, Customer, Order, Remedy, Store
-from crm.signals import case_opened
+from crm.signals import case_event_added, case_opened
 
 from .assignment import case_pick_assignee
 from .audit import audit_record
@@ -35,7 +35,9 @@ def case_add_event(
     if kind in FIRST_RESPONSE_KINDS and case.first_response_at is None:
         Case.objects.filter(pk=case.pk, first_response_at__isnull=True).update(first_response_at=now)
         case.first_response_at = now
-    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, message=message, data=data or {}, at=now)
+    event = CaseEvent.objects.create(case=case, kind=kind, actor=actor, message=message, data=data or {}, at=now)
+    case_event_added.send(sender=CaseEvent, event=event)
+    return event
 
 
 @transaction.atomic

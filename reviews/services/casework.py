@@ -12,7 +12,7 @@ from crm.services.cases import case_add_event, case_close
 from ..casework import CaseEvidence, CaseStep, Step
 from ..errors import DuplicateReply, EvidenceInvalid, ReplyVariantsExhausted, StepNotReady, UnknownCause
 from ..evaluation import CAUSES
-from ..models import CauseCorrection, Review, ReviewReply
+from ..models import CauseCorrection, Review, ReviewReply, Sentiment
 from ..replies import compose, fingerprint, recent_fingerprints, voice_for
 
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -56,6 +56,22 @@ def case_step_mark(*, case: Case, step: str, actor, note: str = "", asked_about_
         kind = CaseEvent.Kind.CALL if step == Step.APOLOGY_CALL else CaseEvent.Kind.NOTE
         case_add_event(case=case, kind=kind, actor=actor, message=note.strip(), data={"step": step})
     return done
+
+
+def apology_call_tick_from_event(*, event: CaseEvent) -> CaseStep | None:
+    """A call that reached the customer, logged on a mid or bad review's open case (from the call panel, which
+    reviews does not import), ticks the apology-call step, once. Runs inside the transaction that wrote the event."""
+    case = event.case
+    if event.data.get("step") or not case.is_open:  # the step's own event, or too late to matter
+        return None
+    if not Review.objects.filter(case=case, sentiment__in=(Sentiment.MID, Sentiment.BAD)).exists():
+        return None
+    step, _created = CaseStep.objects.get_or_create(
+        case=case,
+        step=Step.APOLOGY_CALL,
+        defaults={"done_at": event.at, "done_by": event.actor, "note": event.message, "data": {"event": event.pk}},
+    )
+    return step
 
 
 @transaction.atomic

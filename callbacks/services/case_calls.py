@@ -1,0 +1,107 @@
+"""Calls about a crm case, from the case page: open the call panel for it, log what came of each attempt.
+
+A case call is not an evening follow-up (ADR 0012): it is opened on demand by the agent who will call, and every
+logged attempt lands on the case's timeline through crm's `case_add_event` (a reached call as a `call`, which stops
+the first-response clock; anything else as a `call_attempt`). Apps that care (reviews ticks its apology step) hear
+of it through crm's `case_event_added` signal, so neither they nor crm import callbacks.
+
+Double clicks cannot place two calls or log one attempt twice: `case_call_start` locks the row and refuses while a
+call is under way, and outcomes follow ADR 0009 (expected attempt number under a row lock, unique (case_call, seq)).
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callbacks.errors import CallNotAllowed, CaseCallClosed, CaseCallNotFound, FollowUpChanged
+from callbacks.models import Call, CallAttempt, CaseCall, CaseCallOutcome
+from callbacks.selectors import case_calls_for_user
+from crm.errors import CaseClosed, InvalidInput, PermissionDenied
+from crm.models import Agent, Case, CaseEvent
+from crm.services.cases import case_add_event
+
+from .outcomes import customer_stop_calls
+from .policy import policy_for_store
+
+
+@transaction.atomic
+def case_call_open(*, case: Case, agent: Agent) -> tuple[CaseCall, bool]:
+    """The open call of the case, or a new one, assigned to the agent who clicked. Returns (case_call, created).
+
+    Idempotent: a second click finds the same row. A colleague's open call is handed over to this agent unless
+    the colleague is on the phone with the customer right now.
+    """
+    case = Case.objects.select_for_update().select_related("store", "customer").get(pk=case.pk)
+    if not agent.user.is_active or not agent.stores.filter(pk=case.store_id).exists():
+        raise PermissionDenied(_("The agent does not serve this store."))
+    if not case.is_open:
+        raise CaseClosed(case_id=case.pk)
+    existing = CaseCall.objects.select_for_update().filter(case=case, status__in=CaseCall.OPEN_STATUSES).first()
+    if existing is None:
+        case_call = CaseCall.objects.create(
+            case=case, store=case.store, customer=case.customer, assignee=agent, created_at=timezone.now()
+        )
+        return case_call, True
+    if existing.assignee_id != agent.pk:
+        if existing.calls.exclude(status__in=Call.FINAL).exists():
+            raise CallNotAllowed(_("A colleague is on the phone with this customer now."), case_call_id=existing.pk)
+        existing.assignee = agent
+        existing.save(update_fields=["assignee", "updated_at"])
+    return existing, False
+
+
+def _lock(*, case_call: CaseCall, agent: Agent) -> CaseCall:
+    locked = (
+        case_calls_for_user(user=agent.user)
+        .select_for_update(of=("self",))
+        .select_related("store", "customer", "case")
+        .filter(pk=case_call.pk)
+        .first()
+    )
+    if locked is None:
+        raise CaseCallNotFound(case_call_id=case_call.pk)
+    return locked
+
+
+@transaction.atomic
+def case_call_log_outcome(
+    *, case_call: CaseCall, agent: Agent, outcome: str, expected_seq: int, note: str = ""
+) -> CallAttempt:
+    """Log one attempt and put it on the case's timeline. No answer leaves the call open for another try while
+    the store's `max_call_attempts` allows; every other outcome closes it."""
+    if outcome not in CaseCallOutcome.values:
+        raise InvalidInput(_("Unknown outcome."), field="outcome")
+    case_call = _lock(case_call=case_call, agent=agent)
+    if case_call.status not in CaseCall.OPEN_STATUSES:
+        raise CaseCallClosed(case_call_id=case_call.pk)
+    seq = case_call.call_attempts.count() + 1
+    if expected_seq != seq:
+        raise FollowUpChanged(case_call_id=case_call.pk, expected_seq=expected_seq, seq=seq)
+
+    now, note = timezone.now(), note.strip()
+    case_call.attempts += 1
+    case_call.outcome = outcome
+    retry = (
+        outcome == CaseCallOutcome.NO_ANSWER
+        and case_call.attempts < policy_for_store(store=case_call.store).max_call_attempts
+    )
+    case_call.status = CaseCall.Status.PLANNED if retry else CaseCall.Status.DONE
+    case_call.save(update_fields=["attempts", "outcome", "status", "updated_at"])
+    if outcome == CaseCallOutcome.DO_NOT_CALL:
+        customer_stop_calls(customer=case_call.customer, agent=agent)
+    call = case_call.calls.order_by("-started_at", "-pk").first()
+    case_add_event(
+        case=case_call.case,
+        kind=CaseEvent.Kind.CALL if outcome == CaseCallOutcome.REACHED else CaseEvent.Kind.CALL_ATTEMPT,
+        actor=agent.user,
+        message=note,
+        data={
+            "outcome": outcome,
+            "attempt": seq,
+            "case_call": case_call.pk,
+            **({"call": call.provider_id, "call_status": call.status} if call else {}),
+        },
+    )
+    return CallAttempt.objects.create(
+        case_call=case_call, case=case_call.case, seq=seq, agent=agent, outcome=outcome, note=note, at=now
+    )
