@@ -86,6 +86,13 @@ class ReassignForm(forms.Form):
 
 class CallScriptForm(forms.Form):
     body = forms.CharField(label=_("Script"), widget=forms.Textarea(attrs={"rows": 10}), max_length=4000)
+    case_body = forms.CharField(
+        label=_("Script for calls about a case"),
+        help_text=_("The apology call of a bad review, placed from the case page. Empty: the default."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=4000,
+    )
 
 
 class QueueFilterForm(forms.Form):

@@ -343,10 +343,13 @@ class CallAttempt(models.Model):
 
 
 class CallScript(models.Model):
-    """The store's call script, edited by its manager. Placeholders: {customer}, {product}, {hotline}, {store}."""
+    """The store's call scripts, edited by its manager: the evening follow-up call's and the call about a case
+    (the apology call of a bad review; empty: the translated default). Placeholders: {customer}, {product},
+    {hotline}, {store}."""
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="call_script")
     body = models.TextField(_("script"))
+    case_body = models.TextField(_("script for calls about a case"), blank=True)
     updated_by = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(_("updated at"))
 

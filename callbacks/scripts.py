@@ -15,6 +15,15 @@ def default_script() -> str:
     )
 
 
+def default_case_script() -> str:
+    return _(
+        "Hello {customer}, this is {store}. We are sorry that your {product} let you down, and we would like to "
+        "put it right.\n"
+        "Could you tell us what happened? Photos help us understand it.\n"
+        "You can always reach the store manager directly on {hotline}."
+    )
+
+
 def render_script(body: str | None, *, store: Store, customer: Customer, order: Order | None) -> str:
     """Fill only our placeholders (plain replacement: a manager's own braces stay as typed). A case without an
     order has no product to name."""

@@ -46,17 +46,20 @@ def followup_reassign(*, followup: FollowUp, manager: Agent, assignee: Agent) ->
 
 
 @transaction.atomic
-def call_script_update(*, store: Store, manager: Agent, body: str) -> CallScript:
+def call_script_update(*, store: Store, manager: Agent, body: str, case_body: str = "") -> CallScript:
+    """Save the store's scripts; an empty `case_body` means the default script for calls about a case."""
     _require_manager(manager=manager, store=store)
-    body = body.strip()
+    body, case_body = body.strip(), case_body.strip()
     if not body:
         raise InvalidInput(_("The script cannot be empty."), field="body")
-    if len(body) > SCRIPT_MAX_LENGTH:
-        raise InvalidInput(
-            _("The script is limited to %(limit)d characters.") % {"limit": SCRIPT_MAX_LENGTH}, field="body"
-        )
+    for field, text in (("body", body), ("case_body", case_body)):
+        if len(text) > SCRIPT_MAX_LENGTH:
+            raise InvalidInput(
+                _("The script is limited to %(limit)d characters.") % {"limit": SCRIPT_MAX_LENGTH}, field=field
+            )
     script, _created = CallScript.objects.update_or_create(
-        store=store, defaults={"body": body, "updated_by": manager, "updated_at": timezone.now()}
+        store=store,
+        defaults={"body": body, "case_body": case_body, "updated_by": manager, "updated_at": timezone.now()},
     )
     audit_record(actor=manager.user, action="call_script.updated", store=store, target=f"store:{store.pk}")
     return script

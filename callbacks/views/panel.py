@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from callbacks.forms import CaseCallOutcomeForm, OutcomeForm, ProfileForm, add_domain_error
-from callbacks.models import Call, CaseCall, FollowUp
-from callbacks.scripts import render_script
+from callbacks.models import Call, CallScript, CaseCall, FollowUp
+from callbacks.scripts import default_case_script, default_script, render_script
 from callbacks.selectors import (
     call_attempts_of,
     call_script_for,
@@ -55,12 +55,14 @@ class PanelUrls:
 class PanelKind:
     load: Callable[..., FollowUp | CaseCall]  # (user=, pk=) -> the subject, or a NotFound
     start: Callable[[FollowUp | CaseCall, Agent], Call]
+    script: Callable[[CallScript | None], str]  # the store's script for this kind of call, or the default
     urls: PanelUrls
 
 
 FOLLOWUP = PanelKind(
     load=lambda *, user, pk: followup_get_for_user(user=user, followup_id=pk),
     start=lambda subject, agent: call_start(followup=subject, agent=agent),
+    script=lambda script: script.body if script else default_script(),
     urls=PanelUrls(
         panel="callbacks:panel",
         call="callbacks:call",
@@ -73,6 +75,7 @@ FOLLOWUP = PanelKind(
 CASE_CALL = PanelKind(
     load=lambda *, user, pk: case_call_get_for_user(user=user, case_call_id=pk),
     start=lambda subject, agent: case_call_start(case_call=subject, agent=agent),
+    script=lambda script: script.case_body if script and script.case_body else default_case_script(),
     urls=PanelUrls(
         panel="callbacks:case-call",
         call="callbacks:case-call-call",
@@ -99,9 +102,7 @@ def _panel_context(request: HttpRequest, subject: FollowUp | CaseCall, kind: Pan
         "customer": customer,
         "attempts": attempts,
         "history": _history(subject),
-        "script": render_script(
-            script.body if script else None, store=subject.store, customer=customer, order=subject.order
-        ),
+        "script": render_script(kind.script(script), store=subject.store, customer=customer, order=subject.order),
         "strategy": answering_strategy(customer.personality_type),
         "call": latest_call_of(subject=subject),
         "is_manager": roles.is_store_manager(request.user),

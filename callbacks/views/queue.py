@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from callbacks.forms import CallScriptForm, QueueFilterForm, ReassignForm, add_domain_error
-from callbacks.scripts import default_script
+from callbacks.scripts import default_case_script, default_script
 from callbacks.selectors import (
     QueueFilters,
     agent_of,
@@ -97,17 +97,28 @@ def call_script(request: HttpRequest, store_id: int) -> HttpResponse:
         form = CallScriptForm(request.POST)
         if form.is_valid():
             try:
-                call_script_update(store=store, manager=request_agent(request), body=form.cleaned_data["body"])
+                call_script_update(store=store, manager=request_agent(request), **form.cleaned_data)
             except InvalidInput as exc:
                 add_domain_error(form, exc)
             else:
                 return redirect("callbacks:script", store_id=store.pk)
     else:
-        form = CallScriptForm(initial={"body": script.body if script else default_script()})
+        form = CallScriptForm(
+            initial={
+                "body": script.body if script else default_script(),
+                "case_body": script.case_body if script else "",
+            }
+        )
     can_edit = roles.is_store_manager(request.user)
     return render(
         request,
         "callbacks/script.html",
-        {"store": store, "script": script, "form": form, "can_edit": can_edit},
+        {
+            "store": store,
+            "script": script,
+            "form": form,
+            "can_edit": can_edit,
+            "default_case_script": default_case_script(),
+        },
         status=400 if form.errors else 200,
     )
