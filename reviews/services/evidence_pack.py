@@ -19,7 +19,8 @@ from crm.timezones import to_store_local
 from ..casework import CaseEvidence
 from ..models import Review
 
-CONTACT_KINDS = (CaseEvent.Kind.CALL, CaseEvent.Kind.SMS)
+# Every reach-out, answered or not: a complaint to the platform shows that we tried.
+CONTACT_KINDS = (CaseEvent.Kind.CALL, CaseEvent.Kind.CALL_ATTEMPT, CaseEvent.Kind.SMS)
 
 
 def _when(moment, store) -> str | None:
