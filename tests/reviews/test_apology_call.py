@@ -96,3 +96,17 @@ def test_the_review_page_offers_the_call_panel_for_the_apology_step(client, stor
     _call(case, agent)
     page = client.get(f"/reviews/{review.pk}/").text
     assert 'data-testid="call-customer"' not in page  # the step is done
+
+
+def test_the_evidence_pack_lists_unanswered_calls_among_the_contacts(client, store, agent):
+    import io
+    import json
+    import zipfile
+
+    case = _review_case(store)
+    _call(case, agent, kind=CaseEvent.Kind.CALL_ATTEMPT, note="无人接听")
+    _call(case, agent, kind=CaseEvent.Kind.NOTE, note="内部备注")
+    client.force_login(agent.user)
+    response = client.post(f"/reviews/{case.reviews.get().pk}/evidence-pack")
+    pack = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("evidence.json"))
+    assert [(c["kind"], c["message"]) for c in pack["contacts"]] == [("call_attempt", "无人接听")]
