@@ -1,8 +1,7 @@
 """Click-to-call: ring the agent first, then bridge the customer (TwiML served by callbacks.webhooks).
 
 The agent pages call `call_start` (an evening follow-up) or `case_call_start` (a call about a case) and show
-`Call.status`; provider status callbacks (or `call_refresh`)
-move that status forward only.
+`Call.status`; provider status callbacks (or `call_refresh`) move that status forward only.
 """
 
 from django.db import transaction
@@ -35,14 +34,16 @@ _NO_CALLS = (
 def _ring(*, subject: FollowUp | CaseCall, agent: Agent, bridge: str, status_callback: str) -> Call:
     """The checks every call shares, then ring the agent and record the call. `subject` is locked by the caller."""
     customer = subject.customer
+    kind = "case_call" if isinstance(subject, CaseCall) else "followup"
+    owner, ids = {kind: subject}, {f"{kind}_id": subject.pk}  # the Call's FK; what the errors name
     if not agent.stores.filter(pk=subject.store_id).exists():
         raise PermissionDenied(_("The agent does not serve this store."))
     if customer.contact_preference in _NO_CALLS or not customer.phone:
-        raise CallNotAllowed(_("The customer asked not to be called, or has no phone."), subject_id=subject.pk)
+        raise CallNotAllowed(_("The customer asked not to be called, or has no phone."), **ids)
     if subject.attempts >= policy_for_store(store=subject.store).max_call_attempts:
-        raise CallNotAllowed(_("The store's maximum number of call attempts is reached."), subject_id=subject.pk)
+        raise CallNotAllowed(_("The store's maximum number of call attempts is reached."), **ids)
     if subject.calls.exclude(status__in=Call.FINAL).exists():
-        raise CallNotAllowed(_("A call to this customer is already under way."), subject_id=subject.pk)
+        raise CallNotAllowed(_("A call to this customer is already under way."), **ids)
     if not agent.phone:
         raise AgentPhoneMissing(field="phone")
     try:
@@ -55,7 +56,6 @@ def _ring(*, subject: FollowUp | CaseCall, agent: Agent, bridge: str, status_cal
     except TelephonyError as exc:
         raise TelephonyFailed(str(exc), code_from_provider=exc.code) from exc
     status = placed.status if placed.status in Call.Status.values else Call.Status.QUEUED
-    owner = {"case_call": subject} if isinstance(subject, CaseCall) else {"followup": subject}
     call = Call.objects.create(agent=agent, provider_id=placed.sid, status=status, started_at=timezone.now(), **owner)
     # Attempts are counted when the agent logs the outcome (services.outcomes), not here.
     subject.status = FollowUp.Status.IN_PROGRESS
