@@ -1,10 +1,12 @@
 """Calls about a crm case: opened on demand from the case page, outside the evening queue, logged on the case."""
 
+import threading
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.db import connection
 from twilio.request_validator import RequestValidator
 
 from callbacks.errors import CallNotAllowed, CaseCallClosed, CaseCallNotFound, FollowUpChanged
@@ -204,3 +206,29 @@ def test_the_provider_reports_and_bridges_a_case_call(client, settings, case, ag
     assert (call.status, call.duration_seconds) == (Call.Status.COMPLETED, 42)
     unsigned = client.post(f"/twilio/case-calls/{case_call.pk}/status", status)
     assert unsigned.status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_clicks_open_one_case_call_and_place_one_call(case, agent):
+    barrier, opened, placed = threading.Barrier(2), [], []
+
+    def click():
+        barrier.wait()
+        try:
+            case_call, _created = case_call_open(case=case, agent=agent)
+            opened.append(case_call.pk)
+            barrier.wait()
+            try:
+                placed.append(case_call_start(case_call=case_call, agent=agent).pk)
+            except CallNotAllowed:
+                placed.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(opened)) == 1 and CaseCall.objects.count() == 1
+    assert placed.count("refused") == 1 and Call.objects.count() == 1 and len(InMemoryBackend.calls) == 1
