@@ -8,11 +8,18 @@ round without that round. `python -m reviews.evaluation` prints them all.
 """
 
 import json
+import os
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+if __name__ == "__main__":  # `python -m reviews.evaluation`: the classifier needs crm's models, so Django first
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.embedded")
+    django.setup()
 
 from .classification import Cause, classify
 from .classification.model import LABELLED_SETS, CauseModel, features, load_labelled

@@ -163,6 +163,17 @@ def _add(evidence: dict[str, list[str]], cause: str, words: list[str]) -> None:
     bucket.extend(w for w in words if w not in bucket)
 
 
+def _gram_negated(spans: _Clauses, start: int, end: int) -> bool:
+    """Whether an n-gram is negated in its clause, as part of the longer n-grams it starts too: in "异响一点都没有"
+    the "异" is negated along with "异响"."""
+    clause = spans.clause_of(start, end)
+    if clause is None:
+        return True
+    text = spans.text[clause[0] : clause[1]]
+    start, end = start - clause[0], end - clause[0]
+    return any(is_negated(text, start, stop) for stop in range(end, min(end + 2, len(text)) + 1))
+
+
 def _model_evidence(spans: _Clauses, grams: list[tuple[str, bool]]) -> list[str]:
     """Where the model's strongest n-grams stand in the text, overlapping ones joined. An n-gram the model saw
     un-negated must not be negated here ("色差一点都没有"); one it learned in negated form stands as it is."""
@@ -172,13 +183,7 @@ def _model_evidence(spans: _Clauses, grams: list[tuple[str, bool]]) -> list[str]
     chosen: list[tuple[int, int]] = []
     for gram, learned_negated in grams:
         start = lowered.find(gram)
-        while start != -1 and not learned_negated:
-            end = start + len(gram)
-            clause = spans.clause_of(start, end)
-            if clause is not None and not is_negated(
-                spans.text[clause[0] : clause[1]], start - clause[0], end - clause[0]
-            ):
-                break
+        while start != -1 and not learned_negated and _gram_negated(spans, start, start + len(gram)):
             start = lowered.find(gram, start + 1)
         end = start + len(gram)
         if start == -1 or any(s <= start and end <= e for s, e in chosen):
