@@ -1,4 +1,10 @@
-"""Why a review was written: multi-label cause classification from phrase dictionaries, with evidence.
+"""Why a review was written: multi-label cause classification, with evidence (ADR 0007).
+
+Two halves. The phrase dictionaries (lexicon.py) are precise and explain themselves; a learned model
+(model.py: naive Bayes over character n-grams, trained on the labelled reviews) catches the complaints that
+are phrased in words no dictionary has. A review's causes are the union; a cause found by the dictionaries
+shows their matched words as evidence, one found only by the model shows its strongest n-grams present in the
+text, and those too must not be negated in their clause.
 
 Each cause has a dictionary of complaint phrases (regular expressions, Chinese and English). A phrase
 counts only when it is not negated in its own clause: "没有色差", "色差一点都没有", "no colour difference"
@@ -19,6 +25,7 @@ import jieba
 from crm.models import CaseCause as Cause
 
 from . import lexicon as lx
+from .model import EVIDENCE_GRAMS, CauseModel, features, shipped_model
 from .scanner import compile_alternatives
 
 _GAP_NEGATOR = re.compile(r"[没无未非]")
@@ -156,7 +163,46 @@ def _add(evidence: dict[str, list[str]], cause: str, words: list[str]) -> None:
     bucket.extend(w for w in words if w not in bucket)
 
 
-def classify(*, text: str, rating: int) -> Classification:
+def _gram_negated(spans: _Clauses, start: int, end: int) -> bool:
+    """Whether an n-gram is negated in its clause, as part of the longer n-grams it starts too: in "异响一点都没有"
+    the "异" is negated along with "异响"."""
+    clause = spans.clause_of(start, end)
+    if clause is None:
+        return True
+    text = spans.text[clause[0] : clause[1]]
+    start, end = start - clause[0], end - clause[0]
+    return any(is_negated(text, start, stop) for stop in range(end, min(end + 2, len(text)) + 1))
+
+
+def _model_evidence(spans: _Clauses, grams: list[tuple[str, bool]]) -> list[str]:
+    """Where the model's strongest n-grams stand in the text, overlapping ones joined. An n-gram the model saw
+    un-negated must not be negated here ("色差一点都没有"); one it learned in negated form stands as it is."""
+    lowered = spans.text.lower()
+    if len(lowered) != len(spans.text):  # a rare case-fold that changes length: match the original instead
+        lowered = spans.text
+    chosen: list[tuple[int, int]] = []
+    for gram, learned_negated in grams:
+        start = lowered.find(gram)
+        while start != -1 and not learned_negated and _gram_negated(spans, start, start + len(gram)):
+            start = lowered.find(gram, start + 1)
+        end = start + len(gram)
+        if start == -1 or any(s <= start and end <= e for s, e in chosen):
+            continue
+        chosen.append((start, end))
+        if len(chosen) == EVIDENCE_GRAMS:
+            break
+    merged: list[list[int]] = []
+    for start, end in sorted(chosen):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [spans.text[start:end] for start, end in merged]
+
+
+def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Classification:
+    """The review's causes and the words that show them. `model` is the learned half (default: the one
+    trained on the shipped labelled sets); evaluation passes models trained without the reviews it scores."""
     evidence: dict[str, list[str]] = {}
     text = text or ""
     spans = _Clauses(text)
@@ -177,6 +223,11 @@ def classify(*, text: str, rating: int) -> Classification:
         _add(evidence, Cause.LOGISTICS if Cause.LOGISTICS in evidence else Cause.QUALITY, breakage)
     if promised := lx.PROMISED_VS_RECEIVED.search(text):
         _add(evidence, Cause.DESCRIPTION_MISMATCH, [promised.group(0)])
+    model = shipped_model() if model is None else model
+    feats = features(text, rating)
+    for cause in model.predict(feats):
+        if cause not in evidence and (words := _model_evidence(spans, model.evidence_grams(feats, cause))):
+            evidence[cause] = words
     causes = [cause for cause in lx.PHRASES if cause in evidence]
     if not causes and rating <= 3:
         causes = [Cause.OTHER]

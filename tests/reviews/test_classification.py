@@ -1,10 +1,32 @@
 import pytest
 
 from reviews.classification import classify, compile_monitor
-from reviews.evaluation import EVAL_SET, evaluate, load_eval_set, score
+from reviews.classification.model import CauseModel
+from reviews.evaluation import (
+    HOLDOUT_SET,
+    by_round,
+    cross_validate,
+    evaluate,
+    load_eval_set,
+    score,
+    shipped_cross_validation,
+)
 
-# The goal for the shipped evaluation set; docs/reviews.md reports the figures.
+# The goal (issue 7); docs/reviews.md reports the figures. The model is trained on every labelled set, so the
+# floors that say something about unseen text are on reviews its model never saw: cross-validated, per round.
 MACRO_F1_FLOOR = 0.85
+UNSEEN_ROUND_FLOOR = 0.8
+MODEL_ALONE_FLOOR = 0.7
+
+# A tiny training set for the model's own behaviour: "异响" (a rattle) is in no dictionary.
+RATTLE_ROWS = [
+    {"text": "风扇有异响", "rating": 2, "causes": ["quality"]},
+    {"text": "用了两天电机就异响", "rating": 1, "causes": ["quality"]},
+    {"text": "异响很大吵得睡不着", "rating": 2, "causes": ["quality"]},
+    {"text": "很好用,推荐", "rating": 5, "causes": []},
+    {"text": "物流很快,包装好", "rating": 5, "causes": []},
+    {"text": "颜色好看,没有异响", "rating": 5, "causes": []},
+]
 
 
 def test_evaluation_set_is_large_mostly_chinese_and_multi_label():
@@ -17,16 +39,51 @@ def test_evaluation_set_is_large_mostly_chinese_and_multi_label():
 
 
 def test_classifier_meets_the_macro_f1_floor_on_the_evaluation_set():
+    # Data the dictionaries were tuned on and the model trained on: a guard that what works keeps working.
     scores = evaluate()
     assert scores.macro_f1 >= MACRO_F1_FLOOR, [(s.cause, s.f1) for s in scores.per_cause]
     assert all(s.f1 is not None and s.f1 >= 0.7 for s in scores.per_cause)
 
 
-def test_classifier_keeps_its_figure_on_the_holdout_sets():
-    # Written after tuning (docs/reviews.md); a guard against regressions, not the goal.
-    rows = load_eval_set(EVAL_SET.with_name("holdout_set.jsonl"))
-    assert len(rows) >= 100
-    assert evaluate(rows).macro_f1 >= 0.75
+def test_cross_validated_classifier_meets_the_goal_and_its_model_generalises_alone():
+    cv = shipped_cross_validation()
+    assert cv.classifier.items == len(load_eval_set()) + len(load_eval_set(HOLDOUT_SET))
+    assert cv.classifier.macro_f1 >= MACRO_F1_FLOOR, [(s.cause, s.f1) for s in cv.classifier.per_cause]
+    assert cv.model_alone.macro_f1 >= MODEL_ALONE_FLOOR, [(s.cause, s.f1) for s in cv.model_alone.per_cause]
+
+
+def test_every_holdout_round_scored_by_a_model_that_never_saw_it_keeps_its_floor():
+    holdout = load_eval_set(HOLDOUT_SET)
+    rounds = by_round(holdout, load_eval_set())
+    assert [r.round for r in rounds] == [1, 2, 3]
+    assert sum(r.items for r in rounds) == len(holdout) >= 200
+    for figures in rounds:
+        assert figures.classifier.macro_f1 >= UNSEEN_ROUND_FLOOR, figures
+        assert figures.classifier.macro_f1 > figures.lexicon_alone.macro_f1, figures
+
+
+def test_cross_validation_never_scores_a_review_with_a_model_trained_on_it():
+    # Each review's only sign of its cause is characters no other review has: a model that saw the review
+    # finds the cause, one that did not cannot.
+    rows = [
+        {"text": chr(0x4E00 + 3 * i) + chr(0x4E01 + 3 * i), "rating": 3, "causes": ["quality"] if i % 2 else []}
+        for i in range(20)
+    ]
+    assert evaluate(rows, model=CauseModel.train(rows)).per_cause[0].recall == 1.0
+    assert cross_validate(rows, folds=5).model_alone.per_cause[0].recall == 0.0
+
+
+def test_model_finds_a_cause_no_dictionary_knows_and_shows_the_words():
+    model = CauseModel.train(RATTLE_ROWS)
+    assert classify(text="吹风机异响", rating=2, model=CauseModel.train([])).causes == ["other"]
+    result = classify(text="吹风机异响", rating=2, model=model)
+    assert result.causes == ["quality"]
+    assert any("异响" in word and word in "吹风机异响" for word in result.evidence["quality"])
+
+
+@pytest.mark.parametrize("text", ["没有异响,很安静", "异响一点都没有"])
+def test_model_cause_does_not_count_when_its_words_are_negated(text):
+    assert classify(text=text, rating=3, model=CauseModel.train(RATTLE_ROWS)).causes == ["other"]
 
 
 @pytest.mark.parametrize(
