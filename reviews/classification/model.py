@@ -37,7 +37,7 @@ ALPHA = 0.1
 THRESHOLD = 3.0
 EVIDENCE_GRAMS = 3
 
-_CLAUSE = re.compile(r"[,,。.!!??;;\n~～、]+")
+_CLAUSE = re.compile(r"[,，。.!！?？;；\n~～、]+")
 _NEGATOR = re.compile(r"没有|没|无|不是|并不|毫无|\b(?:no|not|never|without)\b|n't\b")
 _LATIN = re.compile(r"[a-z]")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")

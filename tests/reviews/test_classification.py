@@ -100,7 +100,15 @@ def test_model_cause_does_not_count_when_its_words_are_negated(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["没有色差,很满意", "色差一点都没有", "完全没有任何色差", "实物无色差", "No colour difference at all, lovely."],
+    [
+        "没有色差,很满意",
+        "色差一点都没有",
+        "完全没有任何色差",
+        "实物无色差",
+        "No colour difference at all, lovely.",
+        # Platforms send full-width punctuation: the clause still ends at the ，
+        "色差一点都没有，做工也好",
+    ],
 )
 def test_negated_colour_difference_is_not_a_complaint(text):
     assert classify(text=text, rating=5).causes == []
