@@ -4,7 +4,9 @@ Two halves. The phrase dictionaries (lexicon.py) are precise and explain themsel
 (model.py: naive Bayes over character n-grams, trained on the labelled reviews) catches the complaints that
 are phrased in words no dictionary has. A review's causes are the union; a cause found by the dictionaries
 shows their matched words as evidence, one found only by the model shows its strongest n-grams present in the
-text, and those too must not be negated in their clause.
+text, and those too must not be negated in their clause. A model-found cause must also be complained about
+there: on a 4-5 star review the words' surroundings must say something is wrong ("尺码很标准" names the size to
+praise it), and on any review a cause whose words are praised is dropped (_stance).
 
 Each cause has a dictionary of complaint phrases (regular expressions, Chinese and English). A phrase
 counts only when it is not negated in its own clause: "没有色差", "色差一点都没有", "no colour difference"
