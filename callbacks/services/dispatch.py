@@ -31,7 +31,7 @@ from callbacks.telephony import (
     TelephonyError,
     get_backend,
 )
-from crm.models import Customer
+from crm.models import Customer, Store
 
 from .messages import public_url, sms_render
 from .policy import policy_for_store
@@ -64,6 +64,11 @@ def _send_deadline(claimed_at: datetime) -> datetime:
     return claimed_at + timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS) - margin
 
 
+_FOLLOWUP_FIELDS = [f.name for f in FollowUp._meta.concrete_fields]
+# What the wishes check, the text and the request read of the customer and the order; other columns of theirs
+# (wide, some JSON) are not loaded. Adding a use of another one without listing it here costs a query per row.
+_SENDING_NEEDS = ["customer__name", "customer__phone", "customer__contact_preference", "customer__sms_opt_out",
+                  "order__items"]  # fmt: skip
 _CLAIM_FIELDS = ["status", "suppressed_reason", "window_start", "window_end", "claimed_at", "attempts", "message_body"]
 _RESULT_FIELDS = ["status", "claimed_at", "provider_id", "provider_status", "sent_at", "outcome", "error_code"]
 
@@ -80,11 +85,15 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
     )
     rows = list(
         FollowUp.objects.filter(pk__in=ids)
-        .select_related("customer", "order", "store__followup_policy")
+        .select_related("customer", "order")
+        .only(*_FOLLOWUP_FIELDS, *_SENDING_NEEDS)
         .order_by("window_start", "id")
     )
+    # A batch usually belongs to a few stores: each store and its policy is read once, not joined per row.
+    stores = Store.objects.select_related("followup_policy").in_bulk({row.store_id for row in rows})
     claimed, policies = [], {}
     for row in rows:
+        row.store = stores[row.store_id]
         if row.store_id not in policies:
             policies[row.store_id] = policy_for_store(store=row.store)
         policy = policies[row.store_id]

@@ -3,6 +3,8 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from callbacks.models import FollowUp, FollowUpPolicy
@@ -72,6 +74,16 @@ def test_opt_out_after_planning_still_wins_at_dispatch():
     followup.refresh_from_db()
     assert InMemoryBackend.messages == []
     assert (followup.status, followup.suppressed_reason) == (Status.SUPPRESSED, "sms_opt_out")
+
+
+def test_the_number_of_queries_does_not_depend_on_the_number_of_messages():
+    def queries_to_send(count: int) -> int:
+        plan_due_sms(midday_store(), count)
+        with CaptureQueriesContext(connection) as queries:
+            assert sms_dispatch_due().sent == count
+        return len(queries)
+
+    assert queries_to_send(2) == queries_to_send(7)
 
 
 def test_sent_through_the_twilio_client_with_our_id_in_the_status_callback(twilio_backend):
