@@ -3,8 +3,9 @@
     python bench/dispatch.py [--quick]
 
 1. SMS/s: two worker processes run the real dispatch service (claim with SKIP LOCKED, the official twilio
-   client, per-row result commits) against devtools/twilio_server.py, at 0 ms and 50 ms added latency; the
-   reference is a raw HTTP POST loop (http.client, keep-alive, one connection) to the same server.
+   client, answers recorded in groups) against devtools/twilio_server.py, at 0 ms and 50 ms added latency,
+   timed from when both have started up; the reference is a raw HTTP POST loop (http.client, keep-alive, one
+   connection) to the same server.
 2. Planning: 100,000 deliveries of one evening (10 stores, tiers mixed, repeat customers) through
    followups_plan, then a check that tonight's calls are balanced to the agents' capacity.
 
