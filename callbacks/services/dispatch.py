@@ -64,9 +64,10 @@ def _send_deadline(claimed_at: datetime) -> datetime:
     return claimed_at + timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS) - margin
 
 
+# Every column of the follow-up (they are written back), and of the customer and the order only what the wishes
+# check, the text and the request read: their other columns are wide, some JSON. A new use of an unlisted one
+# would cost a query per row (a test counts the queries).
 _FOLLOWUP_FIELDS = [f.name for f in FollowUp._meta.concrete_fields]
-# What the wishes check, the text and the request read of the customer and the order; other columns of theirs
-# (wide, some JSON) are not loaded. Adding a use of another one without listing it here costs a query per row.
 _SENDING_NEEDS = ["customer__name", "customer__phone", "customer__contact_preference", "customer__sms_opt_out",
                   "order__items"]  # fmt: skip
 _CLAIM_FIELDS = ["status", "suppressed_reason", "window_start", "window_end", "claimed_at", "attempts", "message_body"]

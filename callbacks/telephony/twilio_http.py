@@ -102,7 +102,7 @@ class KeepAliveHttpClient(HttpClient):
             conn.close()
         if self.logger.isEnabledFor(logging.INFO):
             self.log_response(answer.status, answer)
-        self._test_only_last_response = Response(answer.status, content.decode("utf-8"), answer.headers)
+        self._test_only_last_response = Response(answer.status, content.decode("utf-8", "replace"), answer.headers)
         return self._test_only_last_response
 
     def _connection(self, target: urllib.parse.SplitResult, timeout: float) -> http.client.HTTPConnection:
