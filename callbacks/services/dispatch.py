@@ -20,6 +20,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from callbacks.models import FollowUp
@@ -176,27 +177,43 @@ def _senders() -> ThreadPoolExecutor:
     return _pool[1]
 
 
+def _claim_batch(report: DispatchReport) -> tuple[list[FollowUp], datetime]:
+    claimed_at = timezone.now()
+    return _claim(now=claimed_at, limit=settings.SMS_BATCH_SIZE, report=report), claimed_at
+
+
+def _unclaim(rows: list[FollowUp], claimed_at: datetime) -> None:
+    """Give back a claimed batch none of whose messages has been started: `planned` again, attempt not counted."""
+    FollowUp.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENDING, claimed_at=claimed_at).update(
+        status=Status.PLANNED, claimed_at=None, attempts=F("attempts") - 1, updated_at=timezone.now()
+    )
+
+
 def sms_dispatch_due(*, time_budget: float | None = None) -> DispatchReport:
     """Reconcile stuck rows, then claim and send due care SMS in batches until none is due or time is up."""
     report = DispatchReport()
     sms_reconcile_stuck(report=report)
     budget = time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS
     stop_at = time.monotonic() + budget
-    while True:
-        claimed_at = timezone.now()
-        batch = _claim(now=claimed_at, limit=settings.SMS_BATCH_SIZE, report=report)
+    senders, backend = _senders(), get_backend()
+    batch, claimed_at = _claim_batch(report)
+    while batch:
+        results = senders.map(partial(_send, backend=backend, deadline=_send_deadline(claimed_at)), batch)
+        # The next batch is claimed (and committed `sending`) while this one is on the wire.
+        upcoming, upcoming_at = _claim_batch(report) if time.monotonic() < stop_at else ([], claimed_at)
         throttled = report.retry_later
-        send = partial(_send, backend=get_backend(), deadline=_send_deadline(claimed_at))
         answers: list[tuple[FollowUp, object]] = []
-        for row, result in zip(batch, _senders().map(send, batch), strict=True):
+        for row, result in zip(batch, results, strict=True):
             answers.append((row, result))
             if len(answers) >= _RECORD_EVERY:
                 _record(answers, report)
                 answers = []
         _record(answers, report)
-        # Stop when nothing is due, time is up, or the provider asks us to slow down (next sweep retries).
-        if not batch or time.monotonic() >= stop_at or report.retry_later > throttled:
-            return report
+        if report.retry_later > throttled:  # the provider asks us to slow down: the next sweep retries
+            _unclaim(upcoming, upcoming_at)
+            break
+        batch, claimed_at = upcoming, upcoming_at
+    return report
 
 
 def sms_reconcile_stuck(*, report: DispatchReport | None = None) -> DispatchReport:

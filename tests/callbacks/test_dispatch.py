@@ -124,6 +124,21 @@ def test_throttled_send_is_retried_later_and_sent_once(twilio_backend):
     assert followup.status == Status.SENT and len(twilio_backend.messages) == 1
 
 
+def test_throttling_gives_back_the_batch_claimed_ahead_without_sending_it(twilio_backend, settings):
+    settings.SMS_BATCH_SIZE = 2
+    store = midday_store()
+    followups = plan_due_sms(store, 4)
+    twilio_backend.configure(mode="429", count=1)
+    assert sms_dispatch_due().retry_later == 1
+    # The first batch: one sent, one throttled. The second, claimed while the first was on the wire: untouched.
+    assert len(twilio_backend.messages) == 1
+    ahead = FollowUp.objects.filter(pk__in=[f.pk for f in followups[2:]])
+    assert [(f.status, f.attempts, f.claimed_at) for f in ahead] == [(Status.PLANNED, 0, None)] * 2
+    sms_dispatch_due()
+    assert Counter(m["to"] for m in twilio_backend.messages) == Counter(f.customer.phone for f in followups)
+    assert set(FollowUp.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
 @pytest.mark.parametrize("fault", ["500_after_record", "timeout"])
 def test_accepted_but_unanswered_send_is_found_at_the_provider_not_resent(
     twilio_backend, fast_reconcile, settings, fault
