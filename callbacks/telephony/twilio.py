@@ -5,28 +5,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-import requests
 from django.conf import settings
-from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
-from urllib3.exceptions import NewConnectionError
 
 from .base import MessageRejected, OutcomeUnknown, ProviderBusy, ProviderCall, ProviderMessage, TelephonyBackend
+from .twilio_http import KeepAliveHttpClient
 
 T = TypeVar("T")
 
 
-def _not_sent(exc: requests.RequestException) -> bool:
-    """True when the request certainly never reached the provider (so a retry cannot double)."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    reason = exc.args[0] if exc.args else None
-    return isinstance(exc, requests.ConnectionError) and isinstance(getattr(reason, "reason", None), NewConnectionError)
-
-
 def _classified(call: Callable[[], T]) -> T:
+    """Twilio's error answers as our errors; transport failures already are (see twilio_http)."""
     try:
         return call()
     except TwilioRestException as exc:
@@ -36,28 +26,14 @@ def _classified(call: Callable[[], T]) -> T:
         if exc.status >= 500:
             raise OutcomeUnknown(exc.msg, code=code) from exc
         raise MessageRejected(exc.msg, code=code) from exc
-    except requests.RequestException as exc:
-        if _not_sent(exc):
-            raise ProviderBusy(str(exc), code="unreachable") from exc
-        raise OutcomeUnknown(str(exc), code="no_answer") from exc
 
 
 class TwilioBackend(TelephonyBackend):
     def __init__(self) -> None:
         self.from_number = settings.TWILIO_FROM_NUMBER
-        base_url = settings.TWILIO_API_BASE_URL or "https://api.twilio.com"
-        # Proxies from the environment are read once here: requests would otherwise walk os.environ (and look
-        # for .netrc) on every single request, a large share of the client's cost per message.
-        http = TwilioHttpClient(
-            pool_connections=True,
-            timeout=settings.TWILIO_HTTP_TIMEOUT,
-            proxy=requests.utils.get_environ_proxies(base_url) or None,
-        )
-        http.session.trust_env = False
-        # One kept-alive connection per sender thread: the client's default pool (cores + 4) is smaller than
-        # SMS_SEND_THREADS, and every request beyond it would open (and TLS-handshake) a new connection.
-        for prefix in ("https://", "http://"):
-            http.session.mount(prefix, HTTPAdapter(pool_maxsize=max(10, 2 * settings.SMS_SEND_THREADS)))
+        # The official client builds and parses every request; only its transport is ours (leaner than the
+        # default `requests` one, with one kept-alive connection per sender thread).
+        http = KeepAliveHttpClient(timeout=settings.TWILIO_HTTP_TIMEOUT)
         self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http)
         if settings.TWILIO_API_BASE_URL:
             self.client.api.base_url = settings.TWILIO_API_BASE_URL.rstrip("/")

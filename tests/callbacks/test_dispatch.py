@@ -3,6 +3,8 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from callbacks.models import FollowUp, FollowUpPolicy
@@ -74,6 +76,16 @@ def test_opt_out_after_planning_still_wins_at_dispatch():
     assert (followup.status, followup.suppressed_reason) == (Status.SUPPRESSED, "sms_opt_out")
 
 
+def test_the_number_of_queries_does_not_depend_on_the_number_of_messages():
+    def queries_to_send(count: int) -> int:
+        plan_due_sms(midday_store(), count)
+        with CaptureQueriesContext(connection) as queries:
+            assert sms_dispatch_due().sent == count
+        return len(queries)
+
+    assert queries_to_send(2) == queries_to_send(7)
+
+
 def test_sent_through_the_twilio_client_with_our_id_in_the_status_callback(twilio_backend):
     store = midday_store()
     followups = plan_due_sms(store, 3)
@@ -110,6 +122,21 @@ def test_throttled_send_is_retried_later_and_sent_once(twilio_backend):
     sms_dispatch_due()
     followup.refresh_from_db()
     assert followup.status == Status.SENT and len(twilio_backend.messages) == 1
+
+
+def test_throttling_gives_back_the_batch_claimed_ahead_without_sending_it(twilio_backend, settings):
+    settings.SMS_BATCH_SIZE = 2
+    store = midday_store()
+    followups = plan_due_sms(store, 4)
+    twilio_backend.configure(mode="429", count=1)
+    assert sms_dispatch_due().retry_later == 1
+    # The first batch: one sent, one throttled. The second, claimed while the first was on the wire: untouched.
+    assert len(twilio_backend.messages) == 1
+    ahead = FollowUp.objects.filter(pk__in=[f.pk for f in followups[2:]])
+    assert [(f.status, f.attempts, f.claimed_at) for f in ahead] == [(Status.PLANNED, 0, None)] * 2
+    sms_dispatch_due()
+    assert Counter(m["to"] for m in twilio_backend.messages) == Counter(f.customer.phone for f in followups)
+    assert set(FollowUp.objects.values_list("status", flat=True)) == {Status.SENT}
 
 
 @pytest.mark.parametrize("fault", ["500_after_record", "timeout"])
