@@ -44,9 +44,9 @@ from django.utils import timezone  # noqa: E402
 
 from callbacks.models import FollowUp  # noqa: E402
 from callbacks.services.dispatch import sms_dispatch_due  # noqa: E402
-from callbacks.services.messages import public_url  # noqa: E402
 from callbacks.services.planning import followups_plan  # noqa: E402
 from callbacks.telephony import get_backend  # noqa: E402
+from config.warmup import warm_up_and_freeze  # noqa: E402
 from crm.models import Agent, Customer, Order, Store  # noqa: E402
 
 SID, TOKEN = "AC" + "0" * 32, "bench-token"
@@ -116,10 +116,11 @@ def _plan_due_sms(count: int, tag: str) -> None:
 
 def _worker(ready, go, done, cpu) -> None:
     # Start-up first, as a long-running Celery worker has done before its first sweep: the database
-    # connection, the twilio client and the URLconf (status callback URLs) with everything it imports.
+    # connection, the twilio client and the URLconf (status callback URLs) with everything it imports, then
+    # the freeze that keeps those objects out of the collector's full passes.
     connection.ensure_connection()
     get_backend()
-    public_url("twilio:message-status", 0)
+    warm_up_and_freeze()  # as config.celery does in each worker process
     ready.release()
     go.wait()
     started = time.process_time()

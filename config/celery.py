@@ -3,12 +3,20 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.embedded")
 
 app = Celery("crm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _warm_up_worker_process(**_kwargs) -> None:
+    from config.warmup import warm_up_and_freeze
+
+    warm_up_and_freeze()
 
 
 @app.on_after_finalize.connect
