@@ -224,7 +224,7 @@ def reviews_ingest(
     Posting the same review again changes nothing. A new rating or appended text is recorded as a
     revision (and on the case's timeline); after our contact it counts as "revised after contact".
     """
-    now = timezone.now()
+    now, store_id = timezone.now(), store.pk  # store.pk is a property: read once, not three times a row
     existing = _lock_existing(store=store, external_ids={r.external_id for r in rows})
     orders, complaints = _orders_and_complaints(store=store, refs={r.order for r in rows if r.order})
     assessor = _Assessor(store=store, orders=orders, complaints=_earlier_complaints(complaints, existing))
@@ -237,7 +237,7 @@ def reviews_ingest(
         review = existing.get(row.external_id)
         if review is None:
             review = _new_review(
-                store_id=store.pk, external_id=row.external_id, original_rating=row.rating, created_at=now
+                store_id=store_id, external_id=row.external_id, original_rating=row.rating, created_at=now
             )
             _fill(review, row, order)
             assessor.apply(review, reclassify=True)
@@ -270,7 +270,7 @@ def reviews_ingest(
             changed.append(review)
         outcomes.append((review, "updated"))
 
-    events = [(store.pk, row.external_id, row.payload) for row in rows if row.payload is not None]
+    events = [(store_id, row.external_id, row.payload) for row in rows if row.payload is not None]
     if events:
         inbound_events_record(kind=InboundEvent.Kind.REVIEW, token=token, received_at=now, events=events)
     _insert(created)
@@ -305,7 +305,7 @@ def reviews_ingest(
 def _draft_replies(*, store: Store, reviews: list[SimpleNamespace], now: datetime) -> None:
     if not reviews:
         return
-    voice = voice_for(store=store)
+    voice, store_id = voice_for(store=store), store.pk
     taken = recent_fingerprints(store=store)
     drafts = []
     for review in reviews:
@@ -315,14 +315,14 @@ def _draft_replies(*, store: Store, reviews: list[SimpleNamespace], now: datetim
             sentiment=review.sentiment,
             causes=review.causes,
             product_name=review.product,
-            seed=f"{store.pk}:{review.external_id}",
+            seed=f"{store_id}:{review.external_id}",
             taken=taken,
         )
         if made is not None:
             drafts.append(
                 {
                     "review_id": review.pk,
-                    "store_id": store.pk,
+                    "store_id": store_id,
                     "text": made[0],
                     "fingerprint": made[1],
                     "status": ReviewReply.Status.DRAFT,
