@@ -336,7 +336,7 @@ def _insert_rows(model, rows: list[dict[str, Any]]) -> list[tuple]:
     """INSERT rows (column -> value) in one statement from a JSON array: no model instances, no per-field
     preparation (PostgreSQL's jsonb_to_recordset, as the order API does for orders). Returns (id, *rest of
     RETURNING). jsonb, not json: json_to_recordset re-parses every value it converts, and a review has seven
-    jsonb columns; the same 1,000-review INSERT took 41 ms of PostgreSQL's CPU that way and 26 ms this way."""
+    jsonb columns (docs/performance.md, reviews, third pass)."""
     if not rows:
         return []
     columns = list(rows[0])
