@@ -10,7 +10,7 @@ import random
 import re
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from math import prod
 
@@ -25,6 +25,7 @@ RECENT = timedelta(days=30)
 # What a buyer scrolling a product's reviews can see: no reply may repeat among the store's last 500.
 RECENT_LIMIT = 500
 _NOT_WORDS = re.compile(r"[\W_]+", re.UNICODE)
+_PARTS = tuple(ReplyTemplate.Part.values)  # opening, body, closing (`.values` builds a new list on every read)
 
 
 def fingerprint(text: str) -> str:
@@ -45,6 +46,17 @@ class Voice:
 
     store_name: str
     own: dict[tuple[str, str, str], list[str]]  # (part, sentiment tone, cause) -> texts
+    # (lang, tone, cause) -> the three piece lists and their sizes: a batch asks for the same few many times.
+    _resolved: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def parts(self, lang: str, tone: str, cause: str) -> tuple[list[list[str]], list[int], int]:
+        """The opening, body and closing pieces for a reply, their sizes and how many replies they make."""
+        key = (lang, tone, cause)
+        if (found := self._resolved.get(key)) is None:
+            parts = [self.pieces(part, lang, tone, cause) for part in _PARTS]
+            sizes = [len(p) for p in parts]
+            found = self._resolved[key] = (parts, sizes, prod(sizes))
+        return found
 
     def pieces(self, part: str, lang: str, tone: str, cause: str) -> list[str]:
         own = self.own.get((part, tone, cause)) or self.own.get((part, tone, "")) or self.own.get((part, "", ""))
@@ -95,9 +107,7 @@ def repeats_in_recent_window(*, store: Store) -> int:
 def candidates(*, voice: Voice, lang: str, tone: str, cause: str, product_name: str, seed: str) -> Iterator[str]:
     """Replies the pieces can make: a few random picks first (cheap), then every combination once, from a
     random starting point (decoded from one index, so the full list is never built)."""
-    parts = [voice.pieces(part, lang, tone, cause) for part in ReplyTemplate.Part.values]
-    sizes = [len(p) for p in parts]
-    total = prod(sizes)
+    parts, sizes, total = voice.parts(lang, tone, cause)
     rng = random.Random(seed)
     product_text = product_name or ("宝贝" if lang == "zh" else "item")
     sep = "" if lang == "zh" else " "

@@ -1,5 +1,6 @@
 """Reading review rows of a batch into intake inputs, with crm's fast row readers and error contract."""
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,6 +12,11 @@ from reviews.services.intake import ReviewIn
 MAX_IMAGES = 20
 MAX_TEXT = 5000
 MAX_LIKES = 10_000_000
+MAX_URL = 500
+# An http(s) address whose host part is plain ASCII (no brackets, spaces or controls) up to the first / ? # or
+# the end: urlsplit would read exactly that host, and accept it. Anything else (upper-case schemes, IPv6 hosts,
+# leading spaces, tabs ...) goes through urlsplit, which decides; this only saves its ~10 µs on ordinary rows.
+_PLAIN_HTTP_URL = re.compile(r"https?://[A-Za-z0-9\-._~%!$&'()*+,;=:@]+(?:[/?#]|\Z)")
 
 
 def _optional_integer(reader: RowReader, name: str, *, maximum: int) -> int | None:
@@ -31,12 +37,20 @@ def _images(reader: RowReader) -> list[str] | None:
         return None
     images = []
     for position, url in enumerate(value):
-        parts = urlsplit(url) if isinstance(url, str) and len(url) <= 500 else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        if not _is_http_url(url):
             reader.error(f"images.{position}", "invalid_url", "Expected an http(s) address of at most 500 characters.")
             return None
         images.append(url)
     return images
+
+
+def _is_http_url(url: Any) -> bool:
+    if not isinstance(url, str) or len(url) > MAX_URL:
+        return False
+    if _PLAIN_HTTP_URL.match(url):
+        return True
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def read_review(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreScope) -> tuple[Store, ReviewIn] | None:

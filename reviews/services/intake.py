@@ -60,14 +60,74 @@ def _state(review: Review) -> list[Any]:
     return [getattr(review, Review._meta.get_field(name).attname) for name in _UPDATABLE if name != "updated_at"]
 
 
-def _earlier_complaints(*, store: Store, customer_ids: set[int], batch_ids: list[str]) -> Counter:
-    """Per customer: earlier mid/bad reviews (outside this batch) plus cases not opened by a review."""
-    counts: Counter = Counter()
-    if not customer_ids:
-        return counts
+class _OrderRef(NamedTuple):
+    id: int
+    customer_id: int
+    total_amount: Decimal
+
+
+# Batch lookups take the batch's keys as one array parameter (`= ANY`): Django's IN list costs ~5 µs of
+# preparation per value. The plan stays the one an IN list gets, which is also safe on a table without
+# statistics (after a bulk load): a probe per key was then planned as a scan of the store's rows per key.
+_LOCK_EXISTING = """
+SELECT id FROM reviews_review WHERE store_id = %(store_id)s AND external_id = ANY(%(external_ids)s::text[])
+ORDER BY id FOR UPDATE
+"""
+# The batch's orders and, per customer, the earlier complaints triage counts: mid/bad reviews plus cases not
+# opened by a review, by customer alone (a customer belongs to one store), one index probe each.
+_ORDERS_AND_COMPLAINTS = """
+SELECT o.external_id, o.id, o.customer_id, o.total_amount,
+       (SELECT count(*) FROM reviews_review r
+         WHERE r.customer_id = o.customer_id AND r.sentiment = ANY(%(complaining)s))
+     + (SELECT count(*) FROM crm_case c WHERE c.customer_id = o.customer_id AND c.source <> %(review_source)s)
+FROM crm_order o WHERE o.store_id = %(store_id)s AND o.external_id = ANY(%(refs)s::text[])
+"""
+_COMPLAINING = [Sentiment.MID.value, Sentiment.BAD.value]
+
+
+def _lock_existing(*, store: Store, external_ids: set[str]) -> dict[str, Review]:
+    """The batch's reviews already stored, locked for the rest of the transaction, by external id."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCK_EXISTING, {"external_ids": list(external_ids), "store_id": store.pk})
+            pks = [pk for (pk,) in cursor.fetchall()]
+        found = Review.objects.filter(pk__in=pks).select_related("case").order_by() if pks else []
+    else:
+        found = Review.objects.select_for_update(of=("self",)).filter(store=store, external_id__in=external_ids)
+        found = found.select_related("case")
+    return {review.external_id: review for review in found}
+
+
+def _orders_and_complaints(*, store: Store, refs: set[str]) -> tuple[dict[str, _OrderRef], Counter]:
+    """The batch's orders by reference, and per customer the earlier complaints including the ones of reviews
+    in this batch as stored now (the caller subtracts those)."""
+    if not refs:
+        return {}, Counter()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _ORDERS_AND_COMPLAINTS,
+                {
+                    "refs": list(refs),
+                    "store_id": store.pk,
+                    "complaining": _COMPLAINING,
+                    "review_source": Case.Source.REVIEW.value,
+                },
+            )
+            found = cursor.fetchall()
+        return (
+            {ref: _OrderRef(pk, customer_id, amount) for ref, pk, customer_id, amount, _n in found},
+            Counter({customer_id: n for _ref, _pk, customer_id, _amount, n in found if n}),
+        )
+    orders = {
+        ref: _OrderRef(*fields)
+        for ref, *fields in Order.objects.filter(store=store, external_id__in=refs).values_list(
+            "external_id", "id", "customer_id", "total_amount"
+        )
+    }
+    customer_ids = {o.customer_id for o in orders.values()}
     reviews = (
-        Review.objects.filter(store=store, customer_id__in=customer_ids, sentiment__in=[Sentiment.MID, Sentiment.BAD])
-        .exclude(external_id__in=batch_ids)
+        Review.objects.filter(store=store, customer_id__in=customer_ids, sentiment__in=_COMPLAINING)
         .values("customer_id")
         .annotate(n=Count("id"))
     )
@@ -77,24 +137,29 @@ def _earlier_complaints(*, store: Store, customer_ids: set[int], batch_ids: list
         .values("customer_id")
         .annotate(n=Count("id"))
     )
+    complaints: Counter = Counter()
     for row in [*reviews, *cases]:
-        counts[row["customer_id"]] += row["n"]
-    return counts
+        complaints[row["customer_id"]] += row["n"]
+    return orders, complaints
+
+
+def _earlier_complaints(complaints: Counter, existing: dict[str, Review]) -> Counter:
+    """Complaints outside this batch: a re-posted review must not count against its own customer."""
+    for review in existing.values():
+        if review.customer_id in complaints and review.sentiment in _COMPLAINING:
+            complaints[review.customer_id] -= 1
+    return complaints
 
 
 class _Assessor:
     """Everything a batch needs to classify and triage a row, loaded once."""
 
-    def __init__(self, *, store: Store, rows: list[ReviewIn], orders: dict[str, "_OrderRef"]) -> None:
+    def __init__(self, *, store: Store, orders: dict[str, _OrderRef], complaints: Counter) -> None:
         self.policy = review_policy_for(store=store)
         self.monitors = monitor_matcher_for(store=store)
         self.competitors = competitor_matcher(self.policy)
         self.orders = orders
-        self.complaints = _earlier_complaints(
-            store=store,
-            customer_ids={o.customer_id for o in orders.values()},
-            batch_ids=[r.external_id for r in rows],
-        )
+        self.complaints = complaints
 
     def apply(self, review: Review | SimpleNamespace, *, reclassify: bool) -> None:
         full_text = f"{review.text}\n{review.appended_text}".strip()
@@ -123,12 +188,6 @@ class _Assessor:
         )
         review.triage_group, review.triage_reasons = result.group, result.reasons
         review.suspected_malicious = result.suspected_malicious
-
-
-class _OrderRef(NamedTuple):
-    id: int
-    customer_id: int
-    total_amount: Decimal
 
 
 def _fill(review: Review | SimpleNamespace, row: ReviewIn, order: _OrderRef | None) -> None:
@@ -165,21 +224,10 @@ def reviews_ingest(
     Posting the same review again changes nothing. A new rating or appended text is recorded as a
     revision (and on the case's timeline); after our contact it counts as "revised after contact".
     """
-    now = timezone.now()
-    existing = {
-        r.external_id: r
-        for r in Review.objects.select_for_update(of=("self",))
-        .filter(store=store, external_id__in=[r.external_id for r in rows])
-        .select_related("case")
-    }
-    refs = {r.order for r in rows if r.order}
-    orders = {
-        ref: _OrderRef(*fields)
-        for ref, *fields in Order.objects.filter(store=store, external_id__in=refs).values_list(
-            "external_id", "id", "customer_id", "total_amount"
-        )
-    }
-    assessor = _Assessor(store=store, rows=rows, orders=orders)
+    now, store_id = timezone.now(), store.pk  # store.pk is a property: read once, not three times a row
+    existing = _lock_existing(store=store, external_ids={r.external_id for r in rows})
+    orders, complaints = _orders_and_complaints(store=store, refs={r.order for r in rows if r.order})
+    assessor = _Assessor(store=store, orders=orders, complaints=_earlier_complaints(complaints, existing))
     created: list[SimpleNamespace] = []
     changed: list[Review] = []
     revisions: list[ReviewRevision] = []
@@ -189,7 +237,7 @@ def reviews_ingest(
         review = existing.get(row.external_id)
         if review is None:
             review = _new_review(
-                store_id=store.pk, external_id=row.external_id, original_rating=row.rating, created_at=now
+                store_id=store_id, external_id=row.external_id, original_rating=row.rating, created_at=now
             )
             _fill(review, row, order)
             assessor.apply(review, reclassify=True)
@@ -222,7 +270,7 @@ def reviews_ingest(
             changed.append(review)
         outcomes.append((review, "updated"))
 
-    events = [(store.pk, row.external_id, row.payload) for row in rows if row.payload is not None]
+    events = [(store_id, row.external_id, row.payload) for row in rows if row.payload is not None]
     if events:
         inbound_events_record(kind=InboundEvent.Kind.REVIEW, token=token, received_at=now, events=events)
     _insert(created)
@@ -257,7 +305,7 @@ def reviews_ingest(
 def _draft_replies(*, store: Store, reviews: list[SimpleNamespace], now: datetime) -> None:
     if not reviews:
         return
-    voice = voice_for(store=store)
+    voice, store_id = voice_for(store=store), store.pk
     taken = recent_fingerprints(store=store)
     drafts = []
     for review in reviews:
@@ -267,14 +315,14 @@ def _draft_replies(*, store: Store, reviews: list[SimpleNamespace], now: datetim
             sentiment=review.sentiment,
             causes=review.causes,
             product_name=review.product,
-            seed=f"{store.pk}:{review.external_id}",
+            seed=f"{store_id}:{review.external_id}",
             taken=taken,
         )
         if made is not None:
             drafts.append(
                 {
                     "review_id": review.pk,
-                    "store_id": store.pk,
+                    "store_id": store_id,
                     "text": made[0],
                     "fingerprint": made[1],
                     "status": ReviewReply.Status.DRAFT,
@@ -286,7 +334,9 @@ def _draft_replies(*, store: Store, reviews: list[SimpleNamespace], now: datetim
 
 def _insert_rows(model, rows: list[dict[str, Any]]) -> list[tuple]:
     """INSERT rows (column -> value) in one statement from a JSON array: no model instances, no per-field
-    preparation (PostgreSQL's json_to_recordset, as the order API does). Returns (id, *rest of RETURNING)."""
+    preparation (PostgreSQL's jsonb_to_recordset, as the order API does for orders). Returns (id, *rest of
+    RETURNING). jsonb, not json: json_to_recordset re-parses every value it converts, and a review has seven
+    jsonb columns (docs/performance.md, reviews, third pass)."""
     if not rows:
         return []
     columns = list(rows[0])
@@ -298,7 +348,7 @@ def _insert_rows(model, rows: list[dict[str, Any]]) -> list[tuple]:
     # Table and column names come from the model's own metadata, never from input; values go as one parameter.
     sql = (
         f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT {', '.join(columns)} FROM json_to_recordset(%s::json) "
+        f"SELECT {', '.join(columns)} FROM jsonb_to_recordset(%s::jsonb) "
         f"AS t({', '.join(f'{name} {types[name]}' for name in columns)}) RETURNING id"
         + (", external_id" if "external_id" in columns else "")
     )

@@ -83,6 +83,33 @@ def test_every_bad_row_is_reported_and_nothing_is_written(api):
     assert Review.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("url", "valid"),
+    [
+        ("https://img.example.com/1/2.jpg", True),
+        ("http://img.example.com", True),
+        ("HTTPS://img.example.com/a.jpg", True),  # schemes are case-insensitive
+        ("https://[2001:db8::1]/a.jpg", True),
+        ("https://user:pw@img.example.com:8443/a.jpg?x=1#y", True),
+        (" https://img.example.com/a.jpg", True),  # urlsplit strips leading spaces, as it always has here
+        ("ftp://img.example.com/a.jpg", False),
+        ("https:///a.jpg", False),
+        ("https://", False),
+        ("https:/img.example.com/a.jpg", False),
+        ("//img.example.com/a.jpg", False),
+        ("https://" + "a" * 493, False),  # 501 characters
+        (12, False),
+    ],
+)
+def test_image_addresses_are_http_urls_of_at_most_500_characters(api, url, valid):
+    response = api.post(URL, review(images=["https://img.example.com/ok.jpg", url]))
+    if valid:
+        assert response.status_code == 200 and Review.objects.get().images[1] == url
+    else:
+        assert response.status_code == 400
+        assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("images.1", "invalid_url")]
+
+
 def test_reposting_with_a_new_rating_updates_and_records_the_revision(api):
     api.post(URL, review(rating=2, text="物流慢"))
     response = api.post(URL, review(rating=4, text="物流慢", appended_text="后来客服联系了,态度很好"))

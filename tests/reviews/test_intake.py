@@ -124,6 +124,21 @@ def test_repeat_complainer_is_a_difficult_dispute():
     assert "repeat_complainer" in Review.objects.get(external_id="R3").triage_reasons
 
 
+def test_a_reposted_review_is_not_its_own_earlier_complaint():
+    store = StoreFactory()
+    order = OrderFactory(store=store, customer__store=store)
+    other = OrderFactory(store=store, customer=order.customer)
+    ReviewPolicy.objects.create(store=store, repeat_complaints=2)
+    reviews_ingest(store=store, rows=[row("R1", 2, "质量差", order=order.external_id)])
+    reviews_ingest(store=store, rows=[row("R2", 1, "又坏了", order=other.external_id)])
+    assert "repeat_complainer" not in Review.objects.get(external_id="R2").triage_reasons
+    # The text changes, so R2 is triaged again: R1 is its only earlier complaint, as before.
+    reviews_ingest(store=store, rows=[row("R2", 1, "又坏了,质量差", order=other.external_id)])
+    assert "repeat_complainer" not in Review.objects.get(external_id="R2").triage_reasons
+    reviews_ingest(store=store, rows=[row("R3", 1, "第三次了", order=order.external_id)])
+    assert "repeat_complainer" in Review.objects.get(external_id="R3").triage_reasons
+
+
 def test_main_products_many_likes_and_images_make_a_bad_review_priority():
     store = StoreFactory()
     ReviewPolicy.objects.create(
