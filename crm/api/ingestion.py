@@ -48,6 +48,7 @@ from crm.api.errors import (
     TooManyRows,
     UnsupportedMediaType,
 )
+from crm.api.gc_pause import gc_paused
 from crm.api.rows import RowErrors
 from crm.errors import BatchInvalid, BatchRowsNotFound
 from crm.services.idempotency import idempotency_claim, idempotency_save
@@ -172,6 +173,11 @@ class IngestionView(APIView):
         raise NotImplementedError
 
     def handle(self, request) -> HttpResponse:
+        # The collector waits until the batch is answered: see crm/api/gc_pause.py.
+        with gc_paused():
+            return self._handle(request)
+
+    def _handle(self, request) -> HttpResponse:
         key = request.headers.get(IDEMPOTENCY_HEADER)
         if key is not None and not (0 < len(key) <= 255 and key.isascii() and key.isprintable()):
             raise InvalidIdempotencyKey(field=IDEMPOTENCY_HEADER)

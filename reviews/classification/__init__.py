@@ -20,7 +20,7 @@ A mid or bad review with no recognised cause is "other"; a good review with none
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 
 import jieba
 
@@ -87,7 +87,7 @@ _NEGATED_PRAISE = _Matcher(lx.NEGATED_PRAISE)
 _PRAISE = _Matcher(lx.PRAISE)
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: a long-running worker sees every review's text once
 def _tokens(text: str) -> tuple[str, ...]:
     return tuple(jieba.lcut(text))
 
@@ -271,6 +271,10 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
         _add(evidence, Cause.LOGISTICS if Cause.LOGISTICS in evidence else Cause.QUALITY, breakage)
     if promised := lx.PROMISED_VS_RECEIVED.search(text):
         _add(evidence, Cause.DESCRIPTION_MISMATCH, [promised.group(0)])
+    if rating >= 4 and not (_COMPLAINT_SIGNAL.search(text) or _NEGATED_PRAISE.search(text)):
+        # A good review keeps a model-found cause only where the text complains (see _stance); with no
+        # complaint signal anywhere none can pass, so most good reviews skip the model.
+        return _classification(evidence, rating)
     model = shipped_model() if model is None else model
     feats = features(text, rating)
     # A cause the model adds next to ones the dictionaries found must be surer than one it finds alone.
@@ -283,6 +287,10 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
         stance = _stance(spans, cause, words)
         if stance or (stance is None and rating <= 3):
             evidence[cause] = words
+    return _classification(evidence, rating)
+
+
+def _classification(evidence: dict[str, list[str]], rating: int) -> Classification:
     causes = [cause for cause in lx.PHRASES if cause in evidence]
     if not causes and rating <= 3:
         causes = [Cause.OTHER]
