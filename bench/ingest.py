@@ -12,36 +12,25 @@ Prints one JSON object as its last line. Uses its own database (crm_bench_ingest
 """
 
 import argparse
-import http.client
 import io
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg2
+from served import free_port, post_all, production_env, start_gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "crm_bench_ingest"
 PG = "postgres://root@127.0.0.1:5432"
 BATCH = 1000
-ENV = {
-    **os.environ,
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DATABASE_URL": f"{PG}/{DB_NAME}",
-    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1"),
-    "CELERY_BROKER_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1"),
-    "SECRET_KEY": "bench-only",
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "API_THROTTLE_RATE": "1000000/min",
-    "LOG_LEVEL": "WARNING",
-}
+URL = "/api/v1/orders"
+ENV = production_env(f"{PG}/{DB_NAME}")
 
 
 def log(message: str) -> None:
@@ -106,61 +95,6 @@ def make_orders(count: int, *, prefix: str, seed: int) -> list[dict]:
             }
         )
     return orders
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=ENV,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
-
-
-def post_all(port: int, key: str, bodies: list[bytes], concurrency: int) -> tuple[float, list[dict]]:
-    headers = {"Authorization": f"Token {key}", "Content-Type": "application/json"}
-
-    def post(body: bytes) -> dict:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        connection.request("POST", "/api/v1/orders", body=body, headers=headers)
-        response = connection.getresponse()
-        content = response.read()
-        connection.close()
-        if response.status != 200:
-            raise SystemExit(f"POST answered {response.status}: {content[:500]!r}")
-        return json.loads(content)
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        answers = list(pool.map(post, bodies))
-    return time.perf_counter() - started, answers
 
 
 def copy_reference(orders: list[dict], store_id: int) -> float:
@@ -275,14 +209,14 @@ def main() -> None:
     orders = make_orders(batches * BATCH, prefix="o", seed=1)
     bodies = [json.dumps(orders[i : i + BATCH], ensure_ascii=False).encode() for i in range(0, len(orders), BATCH)]
     port = free_port()
-    server = start_gunicorn(port, args.workers)
+    server = start_gunicorn(port, args.workers, ENV)
     try:
-        post_all(port, key, [json.dumps(make_orders(BATCH, prefix="warm", seed=2)).encode()], 1)  # imports, caches
+        post_all(port, URL, key, [json.dumps(make_orders(BATCH, prefix="warm", seed=2)).encode()], 1)  # imports, caches
         log(f"posting {len(orders)} new orders in {len(bodies)} batches ...")
-        new_seconds, answers = post_all(port, key, bodies, args.concurrency)
+        new_seconds, answers = post_all(port, URL, key, bodies, args.concurrency)
         assert all(r["result"] == "created" for a in answers for r in a["results"])
         log("re-posting them ...")
-        again_seconds, answers = post_all(port, key, bodies, args.concurrency)
+        again_seconds, answers = post_all(port, URL, key, bodies, args.concurrency)
         assert all(r["result"] == "updated" for a in answers for r in a["results"])
     finally:
         server.terminate()

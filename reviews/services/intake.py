@@ -277,7 +277,7 @@ def reviews_ingest(
     if changed:
         Review.objects.bulk_update(changed, _UPDATABLE)
     ReviewRevision.objects.bulk_create(revisions)
-    _draft_replies(store=store, reviews=created, now=now)
+    _draft_replies(store=store, reviews=created)
     for revision in revisions:
         if revision.review.case_id:
             case_add_event(
@@ -302,11 +302,14 @@ def reviews_ingest(
     ]
 
 
-def _draft_replies(*, store: Store, reviews: list[SimpleNamespace], now: datetime) -> None:
+def _draft_replies(*, store: Store, reviews: list[SimpleNamespace]) -> None:
     if not reviews:
         return
     voice, store_id = voice_for(store=store), store.pk
     taken = recent_fingerprints(store=store)
+    # Stamped once the store's lock is held, not when the batch arrived: a batch that waited for another
+    # must come after it in the store's reply history, the order "no repeat among the last 500" is read in.
+    drafted_at = timezone.now()
     drafts = []
     for review in reviews:
         made = compose(
@@ -326,7 +329,7 @@ def _draft_replies(*, store: Store, reviews: list[SimpleNamespace], now: datetim
                     "text": made[0],
                     "fingerprint": made[1],
                     "status": ReviewReply.Status.DRAFT,
-                    "drafted_at": now,
+                    "drafted_at": drafted_at,
                 }
             )
     _insert_rows(ReviewReply, drafts)

@@ -114,3 +114,37 @@ def test_concurrent_batches_for_one_store_never_draft_the_same_reply(monkeypatch
         thread.join()
     assert ReviewReply.objects.count() == 160
     assert repeats_in_recent_window(store=store) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_waited_for_another_comes_after_it_in_the_reply_history():
+    # The window "no repeat among the last 500" is read in drafted_at order, so a batch must be stamped when it
+    # holds the store's lock (and sees the other's replies), not when it arrived.
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from crm.models import Store
+
+    store = StoreFactory()
+    locked = threading.Event()
+
+    def earlier_holder():
+        try:
+            with transaction.atomic():
+                Store.objects.select_for_update().get(pk=store.pk)
+                locked.set()
+                time.sleep(0.3)  # the other batch arrives meanwhile and waits for the lock
+                _ingest(store, 20, start=1000)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=earlier_holder)
+    holder.start()
+    locked.wait()
+    _ingest(store, 20)  # arrives while the lock is held
+    holder.join()
+    waited = ReviewReply.objects.filter(review__external_id__in=[f"R{i}" for i in range(20)])
+    first = ReviewReply.objects.exclude(pk__in=waited.values("pk"))
+    assert min(waited.values_list("drafted_at", flat=True)) > max(first.values_list("drafted_at", flat=True))
