@@ -32,3 +32,17 @@ def test_health_reports_the_last_worker_heartbeat(client):
     assert client.get("/healthz").json()["worker_heartbeat"] is None
     heartbeat()
     assert client.get("/healthz").json()["worker_heartbeat"]["runs"] == 1
+
+
+def test_the_chinese_catalog_translates_each_message_once():
+    # Catalogs merge by union (.gitattributes), so two branches adding one message leave it twice, possibly with
+    # two translations; compile_messages keeps the first, and this keeps the file honest.
+    from collections import Counter
+    from pathlib import Path
+
+    import polib
+
+    catalog = polib.pofile(str(Path(__file__).resolve().parents[2] / "locale/zh_Hans/LC_MESSAGES/django.po"))
+    repeated = [key for key, n in Counter((e.msgctxt, e.msgid) for e in catalog).items() if n > 1]
+    assert repeated == []
+    assert not [e.msgid for e in catalog if not e.msgstr and not e.msgstr_plural and not e.obsolete]
