@@ -13,6 +13,7 @@ A provider's message create is not idempotent, so nothing here ever resends blin
 
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,7 +35,7 @@ from callbacks.telephony import (
 )
 from crm.models import Customer, Store
 
-from .messages import public_url, sms_render
+from .messages import public_url_by_id, sms_render
 from .policy import policy_for_store
 from .rows import followups_set
 from .windows import sms_window
@@ -124,11 +125,11 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
     return claimed
 
 
-def _send(row: FollowUp, *, backend: TelephonyBackend, deadline: datetime):
+def _send(row: FollowUp, *, backend: TelephonyBackend, deadline: datetime, status_url: Callable[[int], str]):
     """Runs in a sender thread: HTTP only, no database. `deadline` is the batch's (one claim time for all)."""
     if timezone.now() >= deadline:
         return None  # too old to start safely: the reconciler will look it up
-    callback = public_url("twilio:message-status", row.pk)
+    callback = status_url(row.pk)
     try:
         return backend.send_sms(to=row.customer.phone, body=row.message_body, status_callback=callback)
     except TelephonyError as exc:
@@ -196,9 +197,11 @@ def sms_dispatch_due(*, time_budget: float | None = None) -> DispatchReport:
     budget = time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS
     stop_at = time.monotonic() + budget
     senders, backend = _senders(), get_backend()
+    status_url = public_url_by_id("twilio:message-status")
     batch, claimed_at = _claim_batch(report)
     while batch:
-        results = senders.map(partial(_send, backend=backend, deadline=_send_deadline(claimed_at)), batch)
+        send = partial(_send, backend=backend, deadline=_send_deadline(claimed_at), status_url=status_url)
+        results = senders.map(send, batch)
         # The next batch is claimed (and committed `sending`) while this one is on the wire.
         upcoming, upcoming_at = _claim_batch(report) if time.monotonic() < stop_at else ([], claimed_at)
         throttled = report.retry_later

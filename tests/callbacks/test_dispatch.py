@@ -180,3 +180,11 @@ def test_provider_outage_during_reconciliation_keeps_the_row_waiting(twilio_back
     report = sms_reconcile_stuck()
     followup.refresh_from_db()
     assert followup.status == Status.SENDING and report.errors
+
+
+def test_status_callback_urls_by_id_are_the_reversed_urls(settings):
+    from callbacks.services.messages import public_url, public_url_by_id
+
+    settings.PUBLIC_BASE_URL = "https://crm.example.com/"
+    by_id = public_url_by_id("twilio:message-status")
+    assert [by_id(pk) for pk in (1, 42, 10**9)] == [public_url("twilio:message-status", pk) for pk in (1, 42, 10**9)]
