@@ -86,3 +86,20 @@ def test_a_delivery_in_the_future_is_refused(api):
     response = api.post(URL, {"order": "TB00000001", "delivered_at": "2099-01-01T00:00:00Z"})
 
     assert response.json()["errors"][0]["code"] == "in_future"
+
+
+def test_an_order_delivered_by_another_request_meanwhile_is_answered_with_the_stored_time(api, delivered_signals):
+    from crm.services.ingestion.deliveries import DeliveryInput, deliveries_record
+    from crm.services.orders import orders_mark_delivered
+
+    api.post("/api/v1/orders", order_payload(1))
+    read_before = Order.objects.get()  # what a batch read before the other request committed
+    first = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    orders_mark_delivered(deliveries=[(Order.objects.get(), first)])
+
+    later = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
+    [result] = deliveries_record(deliveries=[DeliveryInput(read_before, later, {"order": "TB00000001"})], token=None)
+
+    assert not result.newly_delivered and result.order.delivered_at == first
+    assert Order.objects.get().delivered_at == first
+    assert delivered_signals == [("TB00000001", first)]
