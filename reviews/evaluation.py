@@ -113,7 +113,7 @@ class CrossValidation:
 
 def cross_validate(rows: list[dict], *, folds: int = FOLDS, seed: int = 7) -> CrossValidation:
     """k-fold: every review is classified by a model that never saw it. The dictionaries are the same in every
-    fold (they are not learned, but they were tuned on eval_set.jsonl and holdout rounds 1-2: docs/reviews.md)."""
+    fold (they are not learned, but they were tuned on eval_set.jsonl and holdout rounds 1-4: docs/reviews.md)."""
     order = list(range(len(rows)))
     random.Random(seed).shuffle(order)
     classifier, model_alone = [], []

@@ -6,7 +6,9 @@ are phrased in words no dictionary has. A review's causes are the union; a cause
 shows their matched words as evidence, one found only by the model shows its strongest n-grams present in the
 text, and those too must not be negated in their clause. A model-found cause must also be complained about
 there: on a 4-5 star review the words' surroundings must say something is wrong ("尺码很标准" names the size to
-praise it), and on any review a cause whose words are praised is dropped (_stance).
+praise it), and on any review a cause whose words are praised is dropped (_stance). On a 4-5 star review the same
+check drops a dictionary-found cause whose words are praised everywhere ("比实体店便宜不少", "good stitching").
+A worry the next clause allays ("担心会有色差，收到后完全没有") is left out before any of this.
 
 Each cause has a dictionary of complaint phrases (regular expressions, Chinese and English). A phrase
 counts only when it is not negated in its own clause: "没有色差", "色差一点都没有", "no colour difference"
@@ -248,11 +250,34 @@ def _stance(spans: _Clauses, cause: str, words: list[str]) -> bool | None:
     return False if praised else None
 
 
+def _without_allayed_worries(text: str) -> str:
+    """The text without the worries its next clause says did not come true: in "担心会有色差，收到后完全没有" the
+    colour difference was feared, not found. A worry the next clause confirms with a complaint of its own
+    ("担心会坏，结果很快就坏了", "担心不合适，结果还是不合适") stays."""
+    if not lx.WORRY.search(text):
+        return text
+    pieces = lx.CLAUSE_SPLIT.split(text)
+    separators = [m.group(0) for m in lx.CLAUSE_SPLIT.finditer(text)]
+    kept = []
+    for index, piece in enumerate(pieces):
+        following = next((p for p in pieces[index + 1 :] if p.strip()), "")
+        allayed = (
+            lx.WORRY.search(piece)
+            and lx.ALLAYED.search(following)
+            and not _NEGATED_PRAISE.search(following)
+            and not _hits(_Clauses(following), _ANY_PHRASE)
+            and not _hits(_Clauses(following), lx.BREAKAGE)
+        )
+        if not allayed:
+            kept.append(piece + (separators[index] if index < len(separators) else ""))
+    return "".join(kept)
+
+
 def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Classification:
     """The review's causes and the words that show them. `model` is the learned half (default: the one
     trained on the shipped labelled sets); evaluation passes models trained without the reviews it scores."""
     evidence: dict[str, list[str]] = {}
-    text = text or ""
+    text = _without_allayed_worries(text or "")
     spans = _Clauses(text)
     for cause, matcher in _MATCHERS.items() if _ANY_PHRASE.search(text) else ():
         # "说好的赠品没有" is a complaint: a missing gift is not negated by the 没有 after it.
@@ -271,6 +296,11 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
         _add(evidence, Cause.LOGISTICS if Cause.LOGISTICS in evidence else Cause.QUALITY, breakage)
     if promised := lx.PROMISED_VS_RECEIVED.search(text):
         _add(evidence, Cause.DESCRIPTION_MISMATCH, [promised.group(0)])
+    if rating >= 4:
+        # The dictionaries' words name an aspect; on a good review that is often to praise it ("比实体店便宜不少",
+        # "good stitching"). The same polarity check as for the model's causes: praised everywhere, dropped.
+        for cause in [c for c in evidence if _stance(spans, c, evidence[c]) is False]:
+            del evidence[cause]
     if rating >= 4 and not (_COMPLAINT_SIGNAL.search(text) or _NEGATED_PRAISE.search(text)):
         # A good review keeps a model-found cause only where the text complains (see _stance); with no
         # complaint signal anywhere none can pass, so most good reviews skip the model.

@@ -372,6 +372,15 @@ EN_NEGATION = re.compile(
     re.IGNORECASE,
 )
 
+# A worry ("之前担心会有色差") is not a complaint when the next clause says it did not come true: it negates
+# ("收到后完全没有", "结果一点也不扎", "no damage") or praises ("结果很合身"); a negated praise there
+# ("结果还是不合适") confirms it instead.
+WORRY = re.compile(r"担心|害怕|生怕|\b(?:worried|afraid)\b", re.IGNORECASE)
+ALLAYED = re.compile(
+    r"没有|没|不|无|完好|很|挺|特别|非常|\b(?:no|not|never|perfect(?:ly)?|fine|well|safely|intact)\b|n't\b",
+    re.IGNORECASE,
+)
+
 # Complaint polarity for a cause only the model found: on a 4-5 star review it stands only when the clause holding
 # its evidence also says something is wrong. A negative opinion (OPINIONS), a mild complaint's hedge ("有点",
 # "偏", "a bit"), a regret ("可惜", "唯一的缺点"), or a negated praise word ("一点都不软", "not soft"). The
@@ -387,9 +396,11 @@ NEGATED_PRAISE = [
     r"helpful|fast|quick|worth|right|as (?:described|pictured|shown))\b",
 ]
 # Praise: a clause with one of these and no complaint signal speaks well of what it names ("颜色不错"), so a cause
-# the model reads from it is dropped whatever the rating.
+# the model reads from it is dropped whatever the rating, and one the dictionaries found on a 4-5 star review.
 PRAISE = [
     r"不错|很好|挺好|真好|好看|漂亮|满意|喜欢|标准|合适|合身|舒服|及时|耐心|热情|专业|精致|很快|挺快|超快|神速|新鲜|"
     r"划算|实惠|推荐|完美|好评|给力|很正|挺正|很准|无可挑剔",
+    # The shop's price compared with elsewhere: "比实体店便宜不少" praises it (a drop after buying is "便宜了80").
+    r"比(?:实体店|专柜|线下|商场|超市|外面|别家|其他家|官网)[^,，。!！?？;；]{0,4}(?:便宜|实惠|划算)",
     r"\b(?:good|great|nice|lovely|perfect|beautiful|gorgeous|fast|quick|helpful|excellent|love|recommend)\b",
 ]

@@ -16,8 +16,9 @@ from reviews.evaluation import (
 # floors that say something about unseen text are on reviews its model never saw: cross-validated, per round.
 MACRO_F1_FLOOR = 0.85
 # Per holdout round, scored by a model trained without it; round 4 (written blind against the finished classifier,
-# docs/reviews.md) is the hardest text so far and sits below the goal: its floor guards what it scores now.
-UNSEEN_ROUND_FLOORS = {1: 0.8, 2: 0.8, 3: 0.8, 4: 0.75}
+# docs/reviews.md) is the hardest text so far and sits below the goal, as does round 5 (written blind before the
+# dictionaries' polarity check, 0.805 before it, 0.824 after): their floors guard what they score now.
+UNSEEN_ROUND_FLOORS = {1: 0.8, 2: 0.8, 3: 0.8, 4: 0.75, 5: 0.8}
 MODEL_ALONE_FLOOR = 0.7
 
 # A tiny training set for the model's own behaviour: "异响" (a rattle) is in no dictionary.
@@ -112,6 +113,34 @@ def test_model_cause_does_not_count_when_its_words_are_negated(text):
 )
 def test_negated_colour_difference_is_not_a_complaint(text):
     assert classify(text=text, rating=5).causes == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "之前担心会有色差，收到后完全没有，跟图片一样",
+        "本来担心尺码不合适，结果很合身",
+        "担心羊绒会起球，结果穿了一个月一点也没有",
+    ],
+)
+def test_a_worry_the_next_clause_allays_is_not_a_complaint(text):
+    assert classify(text=text, rating=5).causes == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [("担心会有色差，结果色差很大", "description_mismatch"), ("担心尺码不合适，结果还是不合适", "size")],
+)
+def test_a_worry_the_next_clause_confirms_stays_a_complaint(text, cause):
+    assert classify(text=text, rating=2).causes == [cause]
+
+
+def test_dictionary_cause_on_a_good_review_is_dropped_when_its_words_are_praised():
+    # "便宜不少" is in the price dictionary for a price drop after buying; compared with a shop elsewhere it
+    # praises the price. A hedge beside the words ("有点贵") is still a complaint on a 4-star review.
+    assert classify(text="味道醇厚，回甘明显，比实体店便宜不少", rating=4).causes == []
+    assert classify(text="今天直播间便宜了80，买贵了", rating=2).causes == ["price"]
+    assert classify(text="质量挺好的，就是价格有点贵", rating=4).causes == ["price"]
 
 
 def test_colour_difference_is_a_description_complaint_with_its_evidence():
