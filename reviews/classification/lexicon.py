@@ -404,3 +404,41 @@ PRAISE = [
     r"比(?:实体店|专柜|线下|商场|超市|外面|别家|其他家|官网)[^,，。!！?？;；]{0,4}(?:便宜|实惠|划算)",
     r"\b(?:good|great|nice|lovely|perfect|beautiful|gorgeous|fast|quick|helpful|excellent|love|recommend)\b",
 ]
+
+# Complaints of a kind no specific cause covers (docs/reviews.md, labelling guideline): such a review is "other",
+# and a specific cause read from the same words ("赠品没给" in the price dictionary, 划痕 on a resold watch) is
+# not. Each phrase states the problem itself ("没开发票", "发错货"), so a review that only mentions an invoice or a
+# manual is not a complaint; a phrase negated before it ("不是二手的") does not count.
+OTHER_KINDS: dict[str, list[str]] = {
+    "invoice": [
+        r"(?:没|没有|未|不给|不能|不肯|不开|拒绝)(?:开|给|寄|补|提供)?(?:电子)?发票",
+        r"发票[^,，。.!！?？;；]{0,10}(?:没|未|不|错|慢|迟|拖|等|催)",
+        r"\binvoices?\b[^.,;!?，。！？；]{0,30}\b(?:never|not|missing|wrong|still)\b",
+        r"\b(?:no|never (?:got|received|sent)(?: an?| the)?|missing|without an?) invoices?\b",
+    ],
+    "missing_item": [
+        r"(?:赠品|礼品|礼盒|赠送的|说明书|证书|保卡|配件)[^,，。.!！?？;；]{0,8}(?:没有|没给|没发|没收到|没寄|少了|漏发|漏了|不见|晚|迟|单独寄|全是英文|看不懂)",
+        r"(?:没有|没给|没发|少了|少发|漏发|不送|缺)(?:赠品|礼品|礼盒|说明书|证书|保卡|配件)",
+        r"\b(?:no|missing|without (?:a|the|any)?) ?(?:manual|instructions|certificate|free gift|gift)\b",
+        r"\b(?:manual|instructions|certificate|gift)\b[^.,;!?，。！？；]{0,20}"
+        r"\b(?:missing|never|not included|only in)\b",
+    ],
+    "wrong_item": [
+        r"发错|错发|寄错|发成了?",
+        r"(?:买|拍|下单|订|要)的是[^,，。.!！?？;；]{1,10}(?:给我?|却|结果|但)(?:发|寄)(?:了|的是|的|成)",
+        r"\b(?:wrong (?:item|model|product|one)|different (?:item|model|product|one) than (?:I|we) ordered)\b",
+        r"\bsent (?:me )?the wrong\b",
+    ],
+    "resold": [
+        r"退回来的|二手|翻新|使用(?:过的)?痕迹|被(?:人)?用过|有人用过|旧货|拆过",
+        r"\b(?:second-?hand|refurbished|resold|pre-?owned|previously used|signs of (?:use|wear))\b",
+    ],
+    "after_sales": [
+        r"扣了?两次|重复扣|被扣了?两次|扣(?:了)?两(?:次|遍)",
+        r"(?:钱|款|退款)[^,，。.!！?？;；]{0,6}(?:还没|没|未)(?:有)?(?:到账|退回)",
+        r"订单[^,，。.!！?？;；]{0,4}(?:被)?(?:无故|直接)?取消",
+        r"定制(?:款|品)?(?:不退|不能退|不支持)",
+        r"\b(?:charged twice|double[- ]charged|duplicate (?:charge|payment))\b",
+        r"\border (?:was )?cancell?ed\b",
+    ],
+}
