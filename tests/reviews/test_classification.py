@@ -18,7 +18,7 @@ MACRO_F1_FLOOR = 0.85
 # Per holdout round, scored by a model trained without it. The "other" dictionary (lexicon.OTHER_KINDS) was written
 # after reading every round, so for the dictionaries these rounds are no longer unseen text (docs/reviews.md):
 # the floors guard what they score now (0.92, 0.94, 0.85, 0.86, 0.89), a little below it.
-UNSEEN_ROUND_FLOORS = {1: 0.85, 2: 0.85, 3: 0.8, 4: 0.8, 5: 0.85}
+UNSEEN_ROUND_FLOORS = {1: 0.85, 2: 0.85, 3: 0.8, 4: 0.8, 5: 0.85, 6: 0.8}
 # "other" cross-validated was 0.65 before it had phrases of its own, 0.87 after.
 OTHER_F1_FLOOR = 0.8
 MODEL_ALONE_FLOOR = 0.7
