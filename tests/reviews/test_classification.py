@@ -188,6 +188,61 @@ def test_complaints_of_no_specific_kind_are_other(text, rating, causes):
     assert classify(text=text, rating=rating).causes == causes
 
 
+@pytest.mark.parametrize(
+    ("text", "rating", "causes"),
+    [
+        # Promised in one clause, missing in the next.
+        ("东西不错，客服说发票三天内寄出，到现在一个月了还没收到", 4, ["other"]),
+        ("下单时承诺送说明书，结果一直没给", 4, ["other"]),
+        # What is missing may be named after the verb with words between, and in English with a modifier. On a 4-star
+        # review nothing else makes them "other".
+        ("盒子里没有任何说明书", 4, ["other"]),
+        ("Nice kettle, but it came with no printed manual", 4, ["other"]),
+        ("The gift box that was promised on the page is missing", 4, ["other"]),
+        # A suspicion asked as a question still counts; a plain denial does not.
+        ("表盖上有磨痕，不知道是不是二手的", 4, ["other"]),
+        ("表是新的，不是二手的，很满意", 5, []),
+        # Marks of use on resold goods are not a quality complaint, whichever half of the classifier reads them.
+        ("表盘有好几道划痕，怀疑是翻新机", 1, ["other"]),
+        # A money-back not arrived, however it is phrased.
+        ("退货寄回去两周了，钱到现在都没退", 4, ["other"]),
+        # A problem put right at once on a good review is no complaint; on a mid one, or not put right, it is.
+        ("发错了型号，不过客服马上给补发了，好评", 5, []),
+        ("Sent the wrong colour, but they promptly sent a replacement. Great shop", 5, []),
+        ("发错了型号，说是会补发", 3, ["other"]),
+    ],
+)
+def test_other_kinds_in_more_phrasings(text, rating, causes):
+    assert classify(text=text, rating=rating).causes == causes
+
+
+@pytest.mark.parametrize(
+    ("text", "rating", "causes"),
+    [
+        # "唯一不满意的是..." introduces the complaint; it does not negate it.
+        ("衣服很舒服，唯一不满意的是满减没有叠加", 4, ["price"]),
+        ("没有不满意的，也没有色差", 5, []),
+        # A coupon that cannot be used is about the promotion, not a faulty product.
+        ("付完款优惠券就用不了了", 2, ["price"]),
+        ("吹风机收到就不能用", 1, ["quality"]),
+        # "有点小郁闷" is a mood, not a size; "有点小" alone is.
+        ("刚买完就降价了50，有点小郁闷", 4, ["price"]),
+        ("鞋子有点小，挤脚", 3, ["size"]),
+        # A courier's conduct in English, with other words between, and a wrong delivery address.
+        ("The delivery guy just left it at a neighbour's without telling me", 4, ["logistics"]),
+        ("It was delivered to the wrong address and I had to go and find it", 2, ["logistics"]),
+        ("快递送错地址了，自己跑了两公里去拿", 4, ["logistics"]),
+    ],
+)
+def test_specific_causes_beside_the_other_kinds(text, rating, causes):
+    assert classify(text=text, rating=rating).causes == causes
+
+
+def test_counted_goods_missing_are_not_a_price_drop():
+    assert classify(text="手链上的珠子少了两颗", rating=4).causes == []
+    assert classify(text="刚买就便宜了两百", rating=2).causes == ["price"]
+
+
 def test_bad_review_without_a_known_cause_is_other_and_good_one_has_none():
     assert classify(text="不喜欢", rating=1).causes == ["other"]
     assert classify(text="很好,下次再来", rating=5).causes == []
