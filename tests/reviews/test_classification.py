@@ -19,7 +19,7 @@ MACRO_F1_FLOOR = 0.85
 # after reading every round, so for the dictionaries these rounds are no longer unseen text (docs/reviews.md):
 # the floors guard what they score now (0.87, 0.95, 0.88, 0.89, 0.90, and 0.89 for round 6, whose errors were read
 # for the fixes after it), a little below it.
-UNSEEN_ROUND_FLOORS = {1: 0.85, 2: 0.85, 3: 0.8, 4: 0.8, 5: 0.85, 6: 0.85}
+UNSEEN_ROUND_FLOORS = {1: 0.85, 2: 0.85, 3: 0.8, 4: 0.8, 5: 0.85, 6: 0.85, 7: 0.75}
 # "other" cross-validated was 0.65 before it had phrases of its own, 0.87 after.
 OTHER_F1_FLOOR = 0.8
 MODEL_ALONE_FLOOR = 0.7
