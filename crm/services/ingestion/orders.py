@@ -17,15 +17,30 @@ from crm.services.ingestion import portable
 from crm.services.ingestion.events import inbound_events_record
 from crm.services.ingestion.inputs import CustomerInput, OrderInput, OrderUpsertResult
 
+
 # "Unknown", empty or absent never erases what is known: a later row without the field keeps the stored value.
-_KEEP_GENDER = "CASE WHEN EXCLUDED.gender = 'unknown' THEN c.gender ELSE EXCLUDED.gender END"
-_KEEP_BIRTHDAY = "COALESCE(EXCLUDED.birthday, c.birthday)"
-_KEEP_REGION = "COALESCE(NULLIF(EXCLUDED.region, ''), c.region)"
-# The same rules read against the incoming row before the upsert, to leave unchanged rows untouched.
-_KEEP_GENDER_T = "CASE WHEN COALESCE(t.gender, 'unknown') = 'unknown' THEN c.gender ELSE t.gender END"
-_KEEP_BIRTHDAY_T = "COALESCE(t.birthday, c.birthday)"
-_KEEP_REGION_T = "COALESCE(NULLIF(t.region, ''), c.region)"
+# Each rule is written once, for an incoming row `new`: the batch's row `t` before the upsert (to leave unchanged
+# rows out of it) and EXCLUDED inside it. The batch's rows come with "unknown" and "" for absent values, as EXCLUDED
+# has them after the INSERT's defaults.
+def _customer_keeps(new: str) -> tuple[str, str, str]:
+    """Gender, birthday and region as a row `new` leaves them on the stored customer c."""
+    return (
+        f"CASE WHEN {new}.gender = 'unknown' THEN c.gender ELSE {new}.gender END",
+        f"COALESCE({new}.birthday, c.birthday)",
+        f"COALESCE(NULLIF({new}.region, ''), c.region)",
+    )
+
+
+def _customer_differs(new: str) -> str:
+    gender, birthday, region = _customer_keeps(new)
+    return (
+        "(c.name, c.phone, c.gender, c.birthday, c.region) "
+        f"IS DISTINCT FROM ({new}.name, {new}.phone, {gender}, {birthday}, {region})"
+    )
+
+
 _CUSTOMER_COLUMNS = "store_id bigint, external_id text, name text, phone text, gender text, birthday date, region text"
+_KEEP_GENDER, _KEEP_BIRTHDAY, _KEEP_REGION = _customer_keeps("EXCLUDED")
 
 # One statement per table: upsert, writing only rows where something differs, then the ids of every row of
 # the batch. The upsert's RETURNING gives new and changed rows (xmax = 0 marks an insert); the plain
@@ -36,24 +51,25 @@ _CUSTOMER_COLUMNS = "store_id bigint, external_id text, name text, phone text, g
 # touches. Skipping a row equal to this statement's snapshot is safe: it is as if the statement ran just
 # before a concurrent writer of that row.
 _CUSTOMERS_UPSERT = f"""
-WITH t AS (SELECT * FROM json_to_recordset(%(rows)s::json) AS t({_CUSTOMER_COLUMNS})),
+WITH t AS (
+    SELECT store_id, external_id, name, phone, COALESCE(gender, 'unknown') AS gender, birthday,
+           COALESCE(region, '') AS region
+    FROM json_to_recordset(%(rows)s::json) AS r({_CUSTOMER_COLUMNS})
+),
 changed AS (
     SELECT t.* FROM t LEFT JOIN crm_customer c USING (store_id, external_id)
-    WHERE c.id IS NULL
-       OR (c.name, c.phone, c.gender, c.birthday, c.region)
-          IS DISTINCT FROM (t.name, t.phone, {_KEEP_GENDER_T}, {_KEEP_BIRTHDAY_T}, {_KEEP_REGION_T})
+    WHERE c.id IS NULL OR {_customer_differs("t")}
 ),
 up AS (
     INSERT INTO crm_customer AS c (store_id, external_id, name, phone, gender, birthday, region, personality_type,
                                    interests, notes, contact_preference, sms_opt_out, vip_tier, created_at, updated_at)
-    SELECT store_id, external_id, name, phone, COALESCE(gender, 'unknown'), birthday, COALESCE(region, ''), '',
-           '[]'::jsonb, '', 'any', false, 0, %(now)s, %(now)s
+    SELECT store_id, external_id, name, phone, gender, birthday, region, '', '[]'::jsonb, '', 'any', false, 0,
+           %(now)s, %(now)s
     FROM changed ORDER BY store_id, external_id
     ON CONFLICT (store_id, external_id) DO UPDATE
     SET name = EXCLUDED.name, phone = EXCLUDED.phone, gender = {_KEEP_GENDER}, birthday = {_KEEP_BIRTHDAY},
         region = {_KEEP_REGION}, updated_at = EXCLUDED.updated_at
-    WHERE (c.name, c.phone, c.gender, c.birthday, c.region)
-          IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.phone, {_KEEP_GENDER}, {_KEEP_BIRTHDAY}, {_KEEP_REGION})
+    WHERE {_customer_differs("EXCLUDED")}
     RETURNING c.id, c.store_id, c.external_id
 )
 SELECT id, store_id, external_id FROM up
@@ -61,32 +77,47 @@ UNION ALL
 SELECT c.id, c.store_id, c.external_id FROM crm_customer c JOIN t USING (store_id, external_id)
 """  # noqa: S608 (only constant SQL fragments are interpolated)
 
+
+def _order_keeps(new: str) -> tuple[str, str, str]:
+    """Shipping time, courier and tracking number as a row `new` leaves them on the stored order o."""
+    return (
+        f"COALESCE({new}.shipped_at, o.shipped_at)",
+        f"COALESCE(NULLIF({new}.courier, ''), o.courier)",
+        f"COALESCE(NULLIF({new}.tracking_number, ''), o.tracking_number)",
+    )
+
+
+def _order_differs(new: str) -> str:
+    shipped_at, courier, tracking_number = _order_keeps(new)
+    return (
+        "(o.customer_id, o.total_amount, o.currency, o.items, o.placed_at, o.shipped_at, o.courier, o.tracking_number) "
+        f"IS DISTINCT FROM ({new}.customer_id, {new}.total_amount, {new}.currency, {new}.items, {new}.placed_at, "
+        f"{shipped_at}, {courier}, {tracking_number})"
+    )
+
+
 # jsonb_to_recordset: the items come out already as jsonb; json_to_recordset would re-parse each one (~2x slower).
 _ORDER_COLUMNS = (
     "store_id bigint, external_id text, customer_id bigint, total_amount numeric, currency text, items jsonb, "
     "placed_at timestamptz, shipped_at timestamptz, courier text, tracking_number text"
 )
-_KEEP_SHIPPED_AT = "COALESCE(EXCLUDED.shipped_at, o.shipped_at)"
-_KEEP_COURIER = "COALESCE(NULLIF(EXCLUDED.courier, ''), o.courier)"
-_KEEP_TRACKING = "COALESCE(NULLIF(EXCLUDED.tracking_number, ''), o.tracking_number)"
+_KEEP_SHIPPED_AT, _KEEP_COURIER, _KEEP_TRACKING = _order_keeps("EXCLUDED")
 
 _ORDERS_UPSERT = f"""
-WITH t AS (SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS t({_ORDER_COLUMNS})),
+WITH t AS (
+    SELECT store_id, external_id, customer_id, total_amount, currency, items, placed_at, shipped_at,
+           COALESCE(courier, '') AS courier, COALESCE(tracking_number, '') AS tracking_number
+    FROM jsonb_to_recordset(%(rows)s::jsonb) AS r({_ORDER_COLUMNS})
+),
 changed AS (
     SELECT t.* FROM t LEFT JOIN crm_order o USING (store_id, external_id)
-    WHERE o.id IS NULL
-       OR (o.customer_id, o.total_amount, o.currency, o.items, o.placed_at, o.shipped_at, o.courier,
-           o.tracking_number)
-          IS DISTINCT FROM (t.customer_id, t.total_amount, t.currency, t.items, t.placed_at,
-                            COALESCE(t.shipped_at, o.shipped_at), COALESCE(NULLIF(t.courier, ''), o.courier),
-                            COALESCE(NULLIF(t.tracking_number, ''), o.tracking_number))
+    WHERE o.id IS NULL OR {_order_differs("t")}
 ),
 up AS (
     INSERT INTO crm_order AS o (store_id, external_id, customer_id, total_amount, currency, items, placed_at,
                                 shipped_at, delivered_at, courier, tracking_number, status, created_at, updated_at)
     SELECT store_id, external_id, customer_id, total_amount, currency, items, placed_at, shipped_at, NULL,
-           COALESCE(courier, ''), COALESCE(tracking_number, ''),
-           CASE WHEN shipped_at IS NULL THEN 'placed' ELSE 'shipped' END, %(now)s, %(now)s
+           courier, tracking_number, CASE WHEN shipped_at IS NULL THEN 'placed' ELSE 'shipped' END, %(now)s, %(now)s
     FROM changed ORDER BY store_id, external_id
     ON CONFLICT (store_id, external_id) DO UPDATE
     SET customer_id = EXCLUDED.customer_id, total_amount = EXCLUDED.total_amount, currency = EXCLUDED.currency,
@@ -94,10 +125,7 @@ up AS (
         courier = {_KEEP_COURIER}, tracking_number = {_KEEP_TRACKING},
         status = CASE WHEN o.status = 'placed' AND {_KEEP_SHIPPED_AT} IS NOT NULL THEN 'shipped' ELSE o.status END,
         updated_at = EXCLUDED.updated_at
-    WHERE (o.customer_id, o.total_amount, o.currency, o.items, o.placed_at, o.shipped_at, o.courier,
-           o.tracking_number)
-          IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.total_amount, EXCLUDED.currency, EXCLUDED.items,
-                            EXCLUDED.placed_at, {_KEEP_SHIPPED_AT}, {_KEEP_COURIER}, {_KEEP_TRACKING})
+    WHERE {_order_differs("EXCLUDED")}
     RETURNING o.id, o.store_id, o.external_id, (o.xmax = 0) AS created
 )
 SELECT id, store_id, external_id, created FROM up
