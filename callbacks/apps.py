@@ -7,7 +7,7 @@ class CallbacksConfig(AppConfig):
     verbose_name = _("Follow-ups and telephony")
 
     def ready(self) -> None:
-        from . import lookups, order_api, receivers  # noqa: F401 (lookups registers `__any_of`)
+        from . import order_api, receivers
 
         receivers.connect()
         order_api.register()
