@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(slots=True)
@@ -38,3 +38,12 @@ class OrderUpsertResult:
     external_id: str
     id: int
     created: bool
+
+
+class Payload(NamedTuple):
+    """One accepted row for the inbound log."""
+
+    store_id: int
+    external_id: str
+    hash: str  # of the content, whatever the order of its keys
+    text: str  # the row as JSON, keys in the order they came

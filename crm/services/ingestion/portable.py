@@ -8,7 +8,7 @@ tests/crm/api/test_portable.py checks that both paths leave the same rows and gi
 from datetime import datetime
 
 from crm.models import ApiToken, Customer, InboundEvent, Order
-from crm.services.ingestion.inputs import CustomerInput, OrderInput
+from crm.services.ingestion.inputs import CustomerInput, OrderInput, Payload
 
 
 def customers_upsert_row_by_row(*, customers: list[CustomerInput], now: datetime) -> dict[tuple[int, str], int]:
@@ -79,28 +79,28 @@ def orders_upsert_row_by_row(
 
 
 def inbound_events_insert_row_by_row(
-    *, kind: str, token: ApiToken | None, received_at: datetime, keyed: list[tuple[int, str, str, dict]]
+    *, kind: str, token: ApiToken | None, received_at: datetime, payloads: list[Payload]
 ) -> int:
     known = set(
         InboundEvent.objects.filter(
             kind=kind,
-            store_id__in={s for s, _e, _h, _p in keyed},
-            external_id__in={e for _s, e, _h, _p in keyed},
-            payload_hash__in={h for _s, _e, h, _p in keyed},
+            store_id__in={p.store_id for p in payloads},
+            external_id__in={p.external_id for p in payloads},
+            payload_hash__in={p.hash for p in payloads},
         ).values_list("store_id", "external_id", "payload_hash")
     )
     new = [
         InboundEvent(
             kind=kind,
-            store_id=s,
-            external_id=e,
+            store_id=p.store_id,
+            external_id=p.external_id,
             token=token,
             received_at=received_at,
-            payload=p,
-            payload_hash=h,
+            payload=p.text,
+            payload_hash=p.hash,
         )
-        for s, e, h, p in keyed
-        if (s, e, h) not in known
+        for p in payloads
+        if (p.store_id, p.external_id, p.hash) not in known
     ]
     InboundEvent.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)

@@ -1,9 +1,11 @@
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from crm.models import Customer, InboundEvent, Order
+from crm.services.ingestion import events
 from tests.crm.api.helpers import order_payload, orders_payload
 
 pytestmark = pytest.mark.django_db
@@ -75,5 +77,29 @@ def test_the_inbound_log_keeps_who_sent_what_and_when(api):
 
     event = InboundEvent.objects.get()
     assert event.token.name == "Tmall connector"
-    assert event.payload["vendor_note"] == "kept as sent"
+    assert json.loads(event.payload)["vendor_note"] == "kept as sent"
     assert event.received_at is not None
+
+
+def test_the_inbound_log_keeps_text_that_needs_escaping_exactly(api):
+    # The log is written with COPY, whose text format gives backslash, tab and newline meanings of their own.
+    row = order_payload(1, external_id="A\tB\\C\nD", vendor_note='tab\t, "quote", back\\slash, 换行\n, \\N')
+    api.post(URL, row)
+
+    event = InboundEvent.objects.get()
+    assert event.external_id == "A\tB\\C\nD"
+    assert json.loads(event.payload) == row
+
+
+def test_a_payload_logged_concurrently_is_not_logged_twice(api, monkeypatch):
+    # Another batch may log the same payload between the lookup of logged payloads and the COPY: the COPY
+    # then fails on the unique index and the rows go in again, skipping the ones already there.
+    api.post(URL, [order_payload(1), order_payload(2)])
+    monkeypatch.setattr(events, "_logged_keys", lambda **_: set())
+
+    response = api.post(URL, [order_payload(1), order_payload(2, courier="JD")])
+
+    assert response.status_code == 200
+    assert InboundEvent.objects.filter(external_id=order_payload(1)["external_id"]).count() == 1
+    assert InboundEvent.objects.filter(external_id=order_payload(2)["external_id"]).count() == 2
+    assert Order.objects.get(external_id=order_payload(2)["external_id"]).courier == "JD"

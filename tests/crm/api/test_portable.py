@@ -4,6 +4,8 @@ The suite runs on PostgreSQL, so the portable functions are called directly here
 the rows they leave are compared with what the set-based path leaves for the same batches.
 """
 
+import json
+
 import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -14,6 +16,7 @@ from crm.api.rows import RowErrors
 from crm.models import InboundEvent, Order
 from crm.services.ingestion import portable
 from crm.services.ingestion.events import payload_hash
+from crm.services.ingestion.inputs import Payload
 from crm.services.ingestion.orders import orders_upsert
 from tests.crm.api.helpers import order_payload
 from tests.factories import StoreFactory
@@ -43,7 +46,7 @@ def _portable_upsert(orders):
         kind="order",
         token=None,
         received_at=now,
-        keyed=[(o.store_id, o.external_id, payload_hash(o.payload), o.payload) for o in orders],
+        payloads=[Payload(o.store_id, o.external_id, payload_hash(o.payload), json.dumps(o.payload)) for o in orders],
     )
     return [found[(o.store_id, o.external_id)][1] for o in orders]
 
