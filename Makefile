@@ -6,7 +6,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings.test \
 	DATABASE_URL=$${DATABASE_URL:-postgres://root@127.0.0.1:5432/crm} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}
 
-.PHONY: run test install install-dev messages lint format
+.PHONY: run test install install-dev messages lint format screenshots
 
 run: install messages ## Install, migrate SQLite, load demo data, start web + worker + beat (Ctrl-C stops all)
 	$(BIN)/python manage.py migrate --noinput
@@ -42,6 +42,9 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 messages: install ## Compile translation catalogs (no GNU gettext needed)
 	$(BIN)/python -m devtools.compile_messages
+
+screenshots: install-dev messages ## Refresh the committed pictures in docs/screenshots/ from the browser tests
+	$(TEST_ENV) SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/e2e
 
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

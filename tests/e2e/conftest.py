@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+# Test runs keep their pictures under var/; `make screenshots` writes the committed ones in docs/screenshots/.
+SCREENSHOTS = ROOT / os.environ.get("SCREENSHOTS_DIR", "var/screenshots")
 
 # Playwright's sync API keeps an event loop running in this thread; the ORM calls our tests make between
 # page actions are still synchronous and safe.
@@ -62,6 +64,6 @@ def login(page, username: str, password: str = "pass") -> None:
 
 
 def screenshot(page, name: str) -> None:
-    """Keep a picture of a main page under docs/screenshots/ (committed: what a store owner sees first)."""
+    """Keep a picture of a main page (docs/screenshots/ holds the committed ones: what a store owner sees first)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
