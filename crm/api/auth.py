@@ -10,6 +10,7 @@ scope is ever loaded, so another store's data answers 404 exactly like data that
 import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.utils import timezone
@@ -37,7 +38,7 @@ class StoreScope:
     def ids(self) -> list[int]:
         return [store.id for store in self.stores.values()]
 
-    @property
+    @cached_property  # read once per row of a batch
     def single(self) -> Store | None:
         """The store when the token covers exactly one, else None (then rows must name their store)."""
         return next(iter(self.stores.values())) if len(self.stores) == 1 else None

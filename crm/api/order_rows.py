@@ -49,7 +49,8 @@ def read_item(reader: RowReader) -> dict[str, Any] | None:
     name = reader.text("name", max_length=200)
     quantity = reader.integer("quantity", minimum=1, maximum=100_000)
     unit_price = reader.amount("unit_price", maximum=MAX_AMOUNT)
-    if None in (sku, name, quantity, unit_price):
+    # `is None` one by one, not `None in (...)`: that compares every value with None through __eq__.
+    if sku is None or name is None or quantity is None or unit_price is None:
         return None
     return {"sku": sku, "name": name, "quantity": quantity, "unit_price": str(unit_price)}
 
@@ -69,7 +70,16 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
     shipped_at = reader.aware_datetime("shipped_at", required=False)
     courier = reader.text("courier", max_length=100, required=False, allow_blank=True)
     tracking_number = reader.text("tracking_number", max_length=100, required=False, allow_blank=True)
-    if store is None or None in (external_id, customer, total_amount, currency, items, placed_at) or None in items:
+    if (
+        store is None
+        or external_id is None
+        or customer is None
+        or total_amount is None
+        or currency is None
+        or items is None
+        or placed_at is None
+        or any(item is None for item in items)
+    ):
         return None
     return OrderInput(
         store_id=store.id,

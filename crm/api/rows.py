@@ -17,7 +17,6 @@ from crm.errors import InvalidPhoneNumber
 from crm.models import Store
 from crm.phones import normalise_phone_quick
 
-_MISSING = object()
 # Datetimes outside these years are typing errors, and far enough from datetime's limits that
 # converting to UTC can never overflow.
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -73,23 +72,22 @@ class RowReader:
         self.errors.add(self.index, f"{self.prefix}{name}", code, message)
 
     def _get(self, name: str, required: bool) -> Any:
-        value = self.data.get(name, _MISSING)
-        if value is _MISSING or value is None:
-            if required:
-                self.error(name, "required", "This field is required.")
-            return _MISSING
+        """The value, or None when absent or null (an error if required): null means absent everywhere."""
+        value = self.data.get(name)
+        if value is None and required:
+            self.error(name, "required", "This field is required.")
         return value
 
     def text(self, name: str, *, max_length: int, required: bool = True, allow_blank: bool = False) -> str | None:
         """A string; ids may come as integers and are read as their decimal text."""
         value = self._get(name, required)
-        if value is _MISSING:
+        if value is None:
             return None
-        if isinstance(value, int) and not isinstance(value, bool):
+        if type(value) is not str:  # checked first: nearly every value is a string
+            if not isinstance(value, int) or isinstance(value, bool):
+                self.error(name, "invalid_type", "Expected a string.")
+                return None
             value = str(value)
-        if not isinstance(value, str):
-            self.error(name, "invalid_type", "Expected a string.")
-            return None
         value = value.strip()
         if not value and not allow_blank:
             self.error(name, "blank", "This field may not be blank.")
@@ -101,7 +99,7 @@ class RowReader:
 
     def choice(self, name: str, choices: frozenset[str], *, default: str) -> str | None:
         value = self._get(name, required=False)
-        if value is _MISSING:
+        if value is None:
             return default
         if value not in choices:
             self.error(name, "invalid_choice", f"Must be one of: {', '.join(sorted(choices))}.")
@@ -110,7 +108,7 @@ class RowReader:
 
     def aware_datetime(self, name: str, *, required: bool = True) -> datetime | None:
         value = self._get(name, required)
-        if value is _MISSING:
+        if value is None:
             return None
         try:
             return parse_aware_datetime(value)
@@ -120,7 +118,7 @@ class RowReader:
 
     def date(self, name: str) -> date | None:
         value = self._get(name, required=False)
-        if value is _MISSING:
+        if value is None:
             return None
         try:
             day = date.fromisoformat(value) if isinstance(value, str) else None
@@ -136,7 +134,7 @@ class RowReader:
     def amount(self, name: str, *, maximum: Decimal, required: bool = True) -> Decimal | None:
         """A non-negative money amount with at most two decimals, sent as a decimal string or a number."""
         value = self._get(name, required)
-        if value is _MISSING:
+        if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.error(name, "invalid_type", "Expected a decimal string or a number.")
@@ -152,15 +150,15 @@ class RowReader:
             self.error(name, "negative_amount", "The amount may not be negative.")
         elif amount > maximum:
             self.error(name, "amount_too_large", f"The amount may not exceed {maximum}.")
-        elif amount != amount.quantize(Decimal("0.01")):
+        elif amount != (cents := amount.quantize(_CENT)):
             self.error(name, "too_many_decimals", "At most two decimal places.")
         else:
-            return amount.quantize(Decimal("0.01"))
+            return cents
         return None
 
     def integer(self, name: str, *, minimum: int, maximum: int) -> int | None:
         value = self._get(name, required=True)
-        if value is _MISSING:
+        if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(name, "invalid_type", "Expected an integer.")
@@ -182,7 +180,7 @@ class RowReader:
 
     def currency(self, name: str, *, default: str) -> str | None:
         value = self._get(name, required=False)
-        if value is _MISSING:
+        if value is None:
             return default
         if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
             self.error(name, "invalid_currency", "Expected a three-letter ISO 4217 code such as CNY.")
@@ -191,7 +189,7 @@ class RowReader:
 
     def nested(self, name: str, *, required: bool = True) -> "RowReader | None":
         value = self._get(name, required)
-        if value is _MISSING:
+        if value is None:
             return None
         if not isinstance(value, dict):
             self.error(name, "invalid_type", "Expected an object.")
@@ -201,7 +199,7 @@ class RowReader:
     def objects(self, name: str, *, max_items: int) -> list["RowReader"] | None:
         """A list of objects, each read by its own RowReader with the path `name.<i>.`."""
         value = self._get(name, required=True)
-        if value is _MISSING:
+        if value is None:
             return None
         if not isinstance(value, list):
             self.error(name, "invalid_type", "Expected a list.")
@@ -231,3 +229,4 @@ class RowReader:
 
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_CENT = Decimal("0.01")
