@@ -103,3 +103,40 @@ def test_a_payload_logged_concurrently_is_not_logged_twice(api, monkeypatch):
     assert InboundEvent.objects.filter(external_id=order_payload(1)["external_id"]).count() == 1
     assert InboundEvent.objects.filter(external_id=order_payload(2)["external_id"]).count() == 2
     assert Order.objects.get(external_id=order_payload(2)["external_id"]).courier == "JD"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_batches_posted_at_once_write_each_order_and_event_once(api):
+    # Two connectors post overlapping batches at the same moment (real threads, real connections): every
+    # order exists once, exactly one answer says "created" for it, and no payload is logged twice.
+    import threading
+
+    from django.db import connection
+
+    shared = [order_payload(n) for n in range(1, 41)]
+    bodies = [
+        shared + [order_payload(n) for n in range(100, 120)],
+        [order_payload(n) for n in range(200, 220)] + shared,
+    ]
+    barrier = threading.Barrier(2)
+    answers = [None, None]
+
+    def post(i):
+        barrier.wait()
+        try:
+            answers[i] = api.post(URL, bodies[i])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [a.status_code for a in answers] == [200, 200]
+    results = [r for a in answers for r in a.json()["results"]]
+    created = [r["external_id"] for r in results if r["result"] == "created"]
+    assert sorted(created) == sorted({o["external_id"] for body in bodies for o in body})
+    assert Order.objects.count() == 80
+    assert InboundEvent.objects.count() == 80
