@@ -224,9 +224,10 @@ def profile(request: HttpRequest, pk: int, kind: PanelKind) -> HttpResponse:
 @require_POST
 def place_call(request: HttpRequest, pk: int, kind: PanelKind) -> HttpResponse:
     """Click to call: the agent's phone rings first, then the customer is bridged in (no reveal needed)."""
-    subject = kind.load(user=request.user, pk=pk)
-    call = kind.start(subject, request_agent(request))
-    return render(request, "callbacks/_call_status.html", {"f": subject, "urls": kind.urls, "call": call})
+    call = kind.start(kind.load(user=request.user, pk=pk), request_agent(request))
+    subject = kind.load(user=request.user, pk=pk)  # as the call left it: "in progress" for the header too
+    context = {"f": subject, "urls": kind.urls, "call": call, "refresh_badge": True}
+    return render(request, "callbacks/_call_status.html", context)
 
 
 @login_required

@@ -71,6 +71,7 @@ def test_click_to_call_reveal_and_live_status_on_the_case_panel(client, case, ag
         "+8613812341234",
     )
     assert 'data-status="queued"' in fragment and f'hx-get="/calls/case-calls/{case_call.pk}/call/status"' in fragment
+    assert 'id="followup-status" class="badge status-in_progress"' in fragment and 'hx-swap-oob="true"' in fragment
     second = client.post(f"/calls/case-calls/{case_call.pk}/call", headers={"HX-Request": "true"})
     assert second.status_code == 409 and len(InMemoryBackend.calls) == 1  # a double click places no second call
     call_status_advance(call=case_call.calls.get(), status="completed", duration_seconds=30)

@@ -255,6 +255,8 @@ def test_click_to_call_rings_the_agent_first_and_shows_the_live_status(client, s
     placed = InMemoryBackend.calls[-1]
     assert (placed["call"].to, placed["customer_phone"]) == (agent.phone, "+8613812341234")
     assert 'data-status="queued"' in fragment and 'hx-trigger="every 2s"' in fragment
+    # The header's status badge follows, out of band: the follow-up is now in progress.
+    assert 'id="followup-status" class="badge status-in_progress"' in fragment and 'hx-swap-oob="true"' in fragment
     assert not AuditLog.objects.exists()  # calling needs no reveal
     call = followup.calls.get()
     call_status_advance(call=call, status="completed", duration_seconds=42)
