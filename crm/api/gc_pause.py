@@ -7,6 +7,10 @@ the apps, the classifier's tables: ~135,000), about 80 ms on the review bench, o
 batches. Paused, the batch's objects are freed by reference counting when it ends and are never promoted, so
 full collections become rare. Cyclic garbage made during the batch waits for the next collection after it.
 
+Since web and worker processes freeze what they load at start (config/warmup.py), a full collection no longer
+walks Django and the apps, so the pause matters less: measured with callgrind over ten new and ten re-posted
+1,000-order batches in one process, it still saves 3% of the Python instructions (772M -> 749M per pair).
+
 Pauses nest and may overlap across threads: the collector resumes when the last one ends, and only if it was
 running when the first one began.
 """
