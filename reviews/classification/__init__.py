@@ -1,14 +1,17 @@
 """Why a review was written: multi-label cause classification, with evidence (ADR 0007).
 
-Two halves. The phrase dictionaries (lexicon.py) are precise and explain themselves; a learned model
-(model.py: naive Bayes over character n-grams, trained on the labelled reviews) catches the complaints that
-are phrased in words no dictionary has. A review's causes are the union; a cause found by the dictionaries
-shows their matched words as evidence, one found only by the model shows its strongest n-grams present in the
-text, and those too must not be negated in their clause. A model-found cause must also be complained about
+Two halves. The phrase dictionaries (lexicon.py) are precise and explain themselves; a learned model (model.py:
+naive Bayes over character n-grams with a logistic regression as its veto, trained on the labelled reviews) catches
+the complaints that are phrased in words no dictionary has. A review's causes are the union; a cause found by the
+dictionaries shows their matched words as evidence, one found only by the model shows its strongest n-grams present
+in the text, and those too must not be negated in their clause. A model-found cause must also be complained about
 there: on a 4-5 star review the words' surroundings must say something is wrong ("尺码很标准" names the size to
 praise it), and on any review a cause whose words are praised is dropped (_stance). On a 4-5 star review the same
-check drops a dictionary-found cause whose words are praised everywhere ("比实体店便宜不少", "good stitching").
-A worry the next clause allays ("担心会有色差，收到后完全没有") is left out before any of this.
+check drops a dictionary-found cause whose words are praised everywhere ("比实体店便宜不少", "good stitching"). A
+worry the next clause allays ("担心会有色差，收到后完全没有") is left out before any of this. Where a cause's words
+stand decides some causes: breakage with the shipping named is logistics, a word inside another cause's longer
+phrase was read from it, "not worth it" after a fault is about the fault, a high price accepted as fair is no
+complaint (classify).
 
 Each cause has a dictionary of complaint phrases (regular expressions, Chinese and English). A phrase
 counts only when it is not negated in its own clause: "没有色差", "色差一点都没有", "no colour difference"
@@ -127,6 +130,8 @@ def _negated_before(prefix: str) -> bool:
     for token in reversed([t for t in _tokens(tail) if t.strip()]):
         if token in lx.NEGATORS:
             return True
+        if token in lx.NEGATION_BREAKS:
+            return False
         if token in lx.NEGATOR_FILLER:
             continue
         seen += 1
@@ -175,6 +180,36 @@ def _hits(clauses: _Clauses, matcher: _Matcher | re.Pattern, *, after: bool = Tr
         if not is_negated(clause, match.start() - span[0], match.end() - span[0], after=after):
             found.append(match.group(0))
     return found
+
+
+def _breakage(spans: _Clauses) -> list[str]:
+    """Breakage told as happened, not imagined ("以后坏了去哪修"), nor negated: the product's or, with the shipping
+    named, the transport's (classify). Found broken on arrival is the same."""
+    found = []
+    text = spans.text
+    for word in _hits(spans, lx.BROKEN):
+        start = text.find(word)
+        if not lx.HYPOTHETICAL.search(text, spans.starts[bisect_right(spans.starts, start) - 1], start):
+            found.append(word)
+    return found
+
+
+def _only_damage(words: list[str] | None) -> bool:
+    """Whether the words are all of damage transport can do (lexicon.TRANSIT_DAMAGE)."""
+    return bool(words) and all(lx.TRANSIT_DAMAGE.search(w) for w in words)
+
+
+def _drop_read_twice(text: str, evidence: dict[str, list[str]]) -> None:
+    """A cause whose every word lies inside a longer phrase of another cause was read from that phrase's words:
+    "做工也太敷衍" is about the work, not service (敷衍); "盒子都变形" is the parcel, not the goods (变形)."""
+    spans = {
+        cause: [(start, start + len(w)) for w in words if (start := text.find(w)) != -1]
+        for cause, words in evidence.items()
+    }
+    for cause, own in spans.items():
+        others = [span for other, found in spans.items() if other != cause for span in found]
+        if own and all(any(b <= s and e <= f and f - b > e - s for b, f in others) for s, e in own):
+            del evidence[cause]
 
 
 def _add(evidence: dict[str, list[str]], cause: str, words: list[str]) -> None:
@@ -293,11 +328,15 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
             _add(evidence, cause, words)
     for cause, words in _aspect_complaints(_clauses(text)).items() if _ANY_ASPECT.search(text) else ():
         _add(evidence, cause, words)
-    breakage = _hits(spans, lx.BREAKAGE)
+    breakage = _breakage(spans)
     if breakage:
-        _add(evidence, Cause.LOGISTICS if Cause.LOGISTICS in evidence else Cause.QUALITY, breakage)
+        in_transit = Cause.LOGISTICS in evidence or lx.SHIPPING_CONTEXT.search(text)
+        _add(evidence, Cause.LOGISTICS if in_transit else Cause.QUALITY, breakage)
     if promised := lx.PROMISED_VS_RECEIVED.search(text):
         _add(evidence, Cause.DESCRIPTION_MISMATCH, [promised.group(0)])
+    _drop_read_twice(text, evidence)
+    if Cause.LOGISTICS in evidence and lx.SHIPPING_CONTEXT.search(text) and _only_damage(evidence.get(Cause.QUALITY)):
+        del evidence[Cause.QUALITY]
     covered, resold = _other_kinds(spans, evidence, rating)
     if rating >= 4:
         # The dictionaries' words name an aspect; on a good review that is often to praise it ("比实体店便宜不少",
@@ -307,23 +346,29 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
     if rating >= 4 and not (_COMPLAINT_SIGNAL.search(text) or _NEGATED_PRAISE.search(text)):
         # A good review keeps a model-found cause only where the text complains (see _stance); with no
         # complaint signal anywhere none can pass, so most good reviews skip the model.
-        return _classification(evidence, rating)
+        return _classification(evidence, rating, text)
     model = shipped_model() if model is None else model
     feats = features(text, rating)
     # A cause the model adds next to ones the dictionaries found must be surer than one it finds alone.
     threshold = MODEL_THRESHOLD_BESIDE_DICTIONARIES if evidence else MODEL_THRESHOLD
+    read = [(start, start + len(w)) for ws in evidence.values() for w in ws if (start := text.find(w)) != -1]
     for cause in model.predict(feats, threshold=threshold):
         if cause in evidence or not (words := _model_evidence(spans, model.evidence_grams(feats, cause))):
             continue
         # What holds for the dictionaries' causes beside an "other" kind holds for the model's (_other_kinds).
         if (resold and cause in _MARKS_OF_USE) or _inside(text, words, covered):
             continue
+        # Words the dictionaries already read as another cause are not evidence of this one too ("不值这个价").
+        if _inside(text, words, read):
+            continue
         # A good review's cause must be complained about where its words stand; on a mid or bad review the
         # rating is the complaint, unless those words are praised ("颜色不错, 质量差" is not about colour).
         stance = _stance(spans, cause, words)
         if stance or (stance is None and rating <= 3):
             evidence[cause] = words
-    return _classification(evidence, rating)
+    if _not_worth_the_fault(text, evidence) or _price_accepted(text, evidence):
+        del evidence[Cause.PRICE]
+    return _classification(evidence, rating, text)
 
 
 _MARKS_OF_USE = (Cause.QUALITY, Cause.DESCRIPTION_MISMATCH)
@@ -369,9 +414,34 @@ def _other_kinds(spans: _Clauses, evidence: dict[str, list[str]], rating: int) -
     return covered, resold
 
 
-def _classification(evidence: dict[str, list[str]], rating: int) -> Classification:
+def _not_worth_the_fault(text: str, evidence: dict[str, list[str]]) -> bool:
+    """Whether the price complaint is only "not worth it" said of a fault found beside it ("噪音特别大，不值这个价"),
+    with the price itself named nowhere else ("卖这么贵，不值" names it): the verdict on the fault, not a price
+    cause."""
+    price = evidence.get(Cause.PRICE)
+    if not price or not all(lx.NOT_WORTH.match(w) for w in price) or not evidence.keys() & _MARKS_OF_USE:
+        return False
+    for word in price:
+        text = text.replace(word, " ")
+    # The fault must be told in words of its own, not read from the "not worth it" itself.
+    faults = [w for cause in _MARKS_OF_USE for w in evidence.get(cause, ())]
+    return any(w in text for w in faults) and not lx.PRICE_NAMED.search(text)
+
+
+def _price_accepted(text: str, evidence: dict[str, list[str]]) -> bool:
+    """Whether a complaint that the price is high is then accepted as fair, with nothing said of the price after it
+    (lexicon.PRICE_ACCEPTED): "有点贵，不过一分钱一分货". A price event (a drop, a coupon) is never accepted so."""
+    price = evidence.get(Cause.PRICE)
+    if not price or not all(lx.EXPENSIVE.search(w) for w in price):
+        return False
+    first = min(text.find(w) for w in price)
+    accepted = [m for m in lx.PRICE_ACCEPTED.finditer(text, first) if not _negated_before(text[: m.start()])]
+    return bool(accepted) and not lx.EXPENSIVE.search(text, accepted[-1].end())
+
+
+def _classification(evidence: dict[str, list[str]], rating: int, text: str = "") -> Classification:
     causes = [cause for cause in (*lx.PHRASES, Cause.OTHER) if cause in evidence]
-    if not causes and rating <= 3:
+    if not causes and rating <= 3 and not lx.SELF_BLAME.search(text):
         causes = [Cause.OTHER]
     return Classification(causes=causes, evidence={c: evidence[c] for c in causes if c in evidence})
 

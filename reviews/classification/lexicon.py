@@ -126,6 +126,20 @@ PHRASES: dict[str, list[str]] = {
         r"\blooks nothing like\b",
         r"\bdifferent from the (?:picture|photo|description|listing)s?\b",
         r"\bmisleading\b",
+        # The page as the yardstick, in general form: the goods are "not like", "not as much as", "further from" what
+        # the page, description or photos said, whatever the attribute.
+        r"(?:不像|不太像|不是很像|没有|达不到|不如)(?:介绍|描述|宣传|页面|详情页?|图片|图上|主图|广告|商品页)(?:里|上|中)?"
+        r"(?:说|写|讲|描述|宣传|展示|承诺)?的",
+        r"(?:没有|没|达不到|不如|不到)(?:写|说|标|宣传|描述|介绍|承诺|标注)的(?:那么|那样|那种)",
+        r"(?:和|跟|与|同)(?:描述|图片|照片|详情页?|宣传|介绍|主图|页面)(?:上|里|中)?(?:的|说的|写的)?[^,，。!！?？;；]{0,8}"
+        r"(?:差太远|差很远|差得远|天差地别|天壤之别|对不上|不沾边|判若两)",
+        r"(?:实物|收到的|到手的?|拿到的?)比(?:图片|图上|照片|描述|主图|详情页|宣传)[^,，。!！?？;；]{0,3}(?:淡|艳|亮|糙|粗|模糊|廉价|普通|难看)",
+        r"\b(?!(?:better|nicer|prettier|lovelier|greater|classier)\b)[a-z]+er than "
+        r"(?:described|advertised|pictured|shown|listed|(?:in )?the (?:photos?|pictures?|description|listing|ad))\b",
+        r"\bnothing like (?:the |its |what was )?"
+        r"(?:description|photos?|pictures?|listing|advertised|described|shown|pictured)\b",
+        r"\b(?:label|page|listing|description|tag|site) (?:says|said|claims|claimed|states|stated)\b[^.]{0,40}"
+        r"\b(?:but|mine|actually|clearly|really)\b",
     ],
     Cause.SIZE: [
         r"(?:尺码|尺寸|码数|鞋码|号码|大小|圈口)(?:很|太|有点|有些|明显|严重|完全)?(?:偏大|偏小|不准|不对|不标准|有问题|不合适|不符|太大|太小|小了|大了|不一样)",
@@ -201,18 +215,17 @@ PHRASES: dict[str, list[str]] = {
         r"\b(?:soaked|ruined)\b",
         r"(?:没有|没)(?:缓冲|泡沫|防震)",
         r"等了\s*(?:整整)?\s*(?:\d+|[一二三四五六七八九十两半]+)\s*(?:多)?(?:天|周|个星期|星期|礼拜)",
-        r"(?:\d+|[一二三四五六七八九十两]+)\s*(?:多)?(?:天|周|个星期)(?:才|都没)(?:到|收到|送到|发货)",
+        r"(?:\d+|[一二三四五六七八九十两半]+)\s*(?:多)?(?:个)?(?:天|周|星期|礼拜|月)(?:才|都没|还没)(?:到|收到|送到|发货|发出)",
         r"好几天才到",
         r"(?:包装|外包装|盒子|箱子|纸箱|礼盒)[^,，。!！?？;；]{0,6}(?:破|烂|坏|压|瘪|简陋|太差|很差|湿|变形|泡软)",
         r"压坏",
         r"压扁",
         r"破损",
         r"摔(?:坏|碎|裂)",
-        r"(?:收到|拆开|到手|送到)[^,，。!！?？;；]{0,6}(?:碎|破|裂|坏|断)",
         r"(?:快递员|快递小哥|送货员|配送员|快递师傅|派件员)[^,，。!！?？;；]{0,8}(?:态度|不送|扔|甩|放|凶|骂|差|没打电话|不打电话)",
         r"不送上门",
         r"没(?:有)?送(?:货)?上门",
-        r"放(?:在)?(?:驿站|快递柜|门口|丰巢)",
+        r"放(?:在|到|了)?(?:驿站|快递柜|门口|丰巢)",
         r"暴力(?:运输|快递|分拣|装卸)",
         r"丢件",
         r"少件",
@@ -230,8 +243,8 @@ PHRASES: dict[str, list[str]] = {
         r"\bmissing (?:item|part|piece)s?\b",
     ],
     Cause.SERVICE_ATTITUDE: [
-        r"(?:客服|售后|卖家|商家|店家|掌柜)(?:的)?(?:态度|服务|回复)?(?:很|太|真|非常|特别|极其|也)?(?:差|恶劣|不好|冷淡|冷漠|敷衍|凶|傲慢|差劲|垃圾|不耐烦|不专业)",
-        r"态度(?:很|太|真|非常|特别|极其|也)?(?:差|恶劣|不好|冷漠|敷衍|傲慢|差劲|不耐烦)",
+        r"(?:客服|售后|卖家|商家|店家|掌柜)(?:的)?(?:态度|服务|回复)?(?:很|太|真|非常|特别|极其|也)?(?:差|恶劣|不好(?!意思)|冷淡|冷漠|敷衍|凶|傲慢|差劲|垃圾|不耐烦|不专业)",
+        r"态度(?:很|太|真|非常|特别|极其|也|还)*(?:差|恶劣|不好|冷漠|敷衍|傲慢|差劲|不耐烦|冲|凶)",
         r"不理人",
         r"爱答不理",
         r"(?:不|没|没有)(?:人)?(?:回|回复|回消息|理我|理会|处理)",
@@ -261,6 +274,16 @@ PHRASES: dict[str, list[str]] = {
         r"\bignored (?:me|my)\b",
         r"\brude\b",
         r"\brefused to (?:refund|exchange|help|return)\b",
+        # Service events, not only adjectives: canned answers, a promise the staff go back on, stalling.
+        r"复制粘贴|已读不回|甩锅",
+        r"\bcopy-?past(?:e|ed|es|ing)\b",
+        r"\b(?:canned|scripted|automated|template) (?:reply|replies|response|responses|answers?)\b",
+        r"(?:客服|售后|卖家|商家|店家|掌柜)[^,，。!！?？;；]{0,6}(?:一直|只会|总是|就会|反复|每次都)(?:说|回|让|推)",
+        r"(?:客服|售后|卖家|商家|店家|掌柜)[^,，。!！?？;；]{0,8}(?:不认账|耍赖|抵赖|赖账|改口|装死|失联|不承认)",
+        r"(?:客服|售后|卖家|商家|店家|掌柜)(?:说好|答应|承诺)(?:的|了)?[^,，。!！?？;；]{0,10}(?:结果|却|但|可)[^,，。!！?？;；]{0,4}"
+        r"(?:没有|没给|不给|不认|没兑现|没做到)",
+        r"\b(?:claimed|said|insisted|pretended) (?:they|that they|it) (?:had )?(?:never|didn'?t|did not) "
+        r"(?:offer|promise|say|agree)\w*\b",
     ],
 }
 
@@ -292,7 +315,7 @@ ASPECTS: dict[str, list[str]] = {
     ],
 }
 OPINIONS = [
-    r"差|不好|不行|一般|糟糕|垃圾|烂|失望|不满意|不敢恭维|堪忧|有问题|不对|不符|不一样|不像|慢|贵|太高|偏高|不清楚|"
+    r"差|不好(?!意思)|不行|一般|糟糕|垃圾|烂|失望|不满意|不敢恭维|堪忧|有问题|不对|不符|不一样|不像|慢|贵|太高|偏高|不清楚|"
     r"敷衍|坑|骗|误导|打不通|不理|不解决|没(?:有)?结果|不到账|拖|只会|俗|艳|暗|不准|太(?:大|小|紧|松|长|短|高|低|薄|慢)|"
     r"歪|硬|随意|凹|崩|漏|不值|不回",
     r"\b(?:bad|poor|terrible|awful|horrible|disappointing|cheap|wrong|slow|late|off|useless|peel(?:ed|s|ing)?|"
@@ -305,6 +328,46 @@ BREAKAGE = re.compile(
     r"(?:坏了|坏掉|断了|碎了|(?<!收到)(?<!拆开)(?:裂了|裂开|开裂|有裂纹|裂纹)|\b(?:broke|broken|cracked|cracks?)\b)",
     re.IGNORECASE,
 )
+# Broken in use, or found broken on arrival ("收到就碎了", "到手裂了一个"): the transport's fault only when the review
+# speaks of the shipping as well (SHIPPING_CONTEXT), otherwise the product's (a cup "收到就有裂纹" was made so).
+BROKEN = re.compile(
+    r"(?:收到|拆开|到手|送到)[^,，。!！?？;；]{0,6}(?:碎|破|裂|坏|断)|" + BREAKAGE.pattern, re.IGNORECASE
+)
+# Where breakage happened in transit: the parcel, its packing or its carrier is named. In the labelled sets breakage
+# told with one of these is labelled logistics (beside quality only for a fault of another kind), without it quality.
+SHIPPING_CONTEXT = re.compile(
+    r"包装|泡沫|纸箱|箱子|外箱|外盒|快递|物流|运输|路上|包裹|\b(?:box|packag\w*|parcel|courier|shipping|delivery|transit)\b",
+    re.IGNORECASE,
+)
+# Damage that transport does (broken, dented, leaked, scratched, crushed): beside a complaint about the parcel or the
+# courier it is the transport's doing, not a fault of the goods ("外箱压烂了，瓶子漏了").
+TRANSIT_DAMAGE = re.compile(
+    r"坏|断|碎|裂|破|漏|变形|压|凹|瘪|撒|划痕|刮花|磕|\b(?:broke|broken|cracked|dented|crushed|scratch(?:ed|es)?|"
+    r"leak(?:ed|s|ing)?|smashed|damaged)\b",
+    re.IGNORECASE,
+)
+# A low rating the customer puts down to themselves ("手滑点了一星", "我自己的问题", "不是商品的问题") states no
+# complaint: with no cause found, such a review has none, not "other".
+SELF_BLAME = re.compile(
+    r"(?:是我|我自己|自己|个人)的问题|个人原因|自身原因|手滑|冲动消费|"
+    r"不是(?:产品|东西|商品|质量|商家|卖家|店家)(?:本身)?的?问题|(?:跟|和|与)(?:商家|卖家|店家|产品|商品)无关|不怪(?:商家|卖家|店家)|"
+    r"\b(?:my own fault|my own mistake|(?:nothing|not) (?:wrong|the problem) with the (?:product|item))\b",
+    re.IGNORECASE,
+)
+# "以后坏了去哪修": breakage only imagined is no complaint.
+HYPOTHETICAL = re.compile(r"(?:以后|万一|如果|要是|假如|将来|\bif\b)[^,，。!！?？;；]{0,8}$", re.IGNORECASE)
+# "噪音特别大，不值这个价": "not worth it" after a fault of the product is the customer's verdict on that fault,
+# not a complaint about the price (as the labelled sets label it); "卖这么贵，不值" names the price.
+NOT_WORTH = re.compile(r"^(?:不值(?:这个价|这价|这个钱|这钱|得)?|\bnot worth\b.*)$", re.IGNORECASE)
+# "价格是有点贵，不过一分钱一分货": a high price conceded and then accepted as fair is no price complaint, as long as
+# the acceptance is the last word on the price ("…对得起价格，三星是给价格的" still complains).
+PRICE_ACCEPTED = re.compile(
+    r"一分钱一分货|物有所值|物超所值|贵有贵的道理|对得起|(?<![不没])值(?:这个价|这价|这个钱|这钱|得)|"
+    r"\b(?:worth it|worth the (?:money|price)|worth every)\b",
+    re.IGNORECASE,
+)
+EXPENSIVE = re.compile(r"贵|价|\b(?:price[ds]?|pricey|expensive|costly)\b", re.IGNORECASE)
+PRICE_NAMED = re.compile(r"贵|价|钱|块|元|[百千万]|\d|\b(?:price|expensive|cost|paid)\b|[$¥￥]", re.IGNORECASE)
 # "说是真丝, 收到是涤纶": what was promised, then what came, across two clauses.
 PROMISED_VS_RECEIVED = re.compile(
     r"(?:说好|说|写|标|宣传|图片|图上|主图|详情页|描述)(?:上)?(?:的)?(?:是|着|写的是|显示)[^。!！?？;；]{1,12}[,，]\s*"
@@ -340,8 +403,13 @@ NEGATORS = frozenset(
         "不太",
         "并非",
         "不怎么",
+        "说不上",
+        "谈不上",
+        "算不上",
     ]
 )
+# "没打电话直接放快递柜": an adverb that starts a new predicate ends the negation before it.
+NEGATION_BREAKS = frozenset(["直接", "就", "却", "反而", "而是", "结果", "居然", "竟然"])
 NEGATOR_CHARS = re.compile(r"[不没无未非毫]")
 # "唯一不满意的是满减券没用上": a negated praise that introduces the complaint after it does not negate it.
 # "不知道是不是二手": a suspicion asked as a question does not negate it either.
@@ -397,7 +465,7 @@ COMPLAINT_SIGNALS = [
     r"\b(?:a bit|a little|slightly|too|only|unfortunately|wish|problem|issue|took|should|could have)\b",
 ]
 NEGATED_PRAISE = [
-    r"(?:不|没|没有)(?:太|怎么|够|那么|是很|算)?(?:好|软|舒服|满意|准|合适|合身|新鲜|值|香|亮|正|清楚|及时|专业|耐心|热情|快|结实|到位)",
+    r"(?:不|没|没有)(?:太|怎么|够|那么|是很|算)?(?:好(?!意思)|软|舒服|满意|准|合适|合身|新鲜|值|香|亮|正|清楚|及时|专业|耐心|热情|快|结实|到位)",
     r"\b(?:not|isn'?t|wasn'?t|aren'?t|weren'?t|never)\b(?:\s+\w+)?\s+(?:good|great|soft|fresh|comfortable|accurate|"
     r"helpful|fast|quick|worth|right|as (?:described|pictured|shown))\b",
 ]

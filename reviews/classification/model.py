@@ -1,4 +1,5 @@
-"""The learned half of the cause classifier: one naive Bayes model per cause over character n-grams.
+"""The learned half of the cause classifier: per cause, naive Bayes over character n-grams, with a logistic
+regression over the same features as a veto.
 
 The phrase dictionaries (lexicon.py) only know the phrasings someone wrote into them; on reviews written after
 they were tuned they miss about half the complaints (docs/reviews.md). This model generalises from the labelled
@@ -7,21 +8,30 @@ reviews instead: any 1–3 character sequence that tends to come with a cause co
 
 Features are sets (binarised multinomial naive Bayes, which suits short texts), plus the rating band. Negation is
 part of the features: in a clause, what follows 没有/没/无/不是/no/not... is marked ("~色差"), so "没有色差" does
-not look like "色差" and "never arrived" learns its own weight. A cause is predicted when its log-odds exceed
-THRESHOLD; its evidence is its highest-weight n-grams present in the text.
+not look like "色差" and "never arrived" learns its own weight. A cause is predicted when its naive Bayes log-odds
+exceed THRESHOLD and a logistic regression over the same features agrees (its log-odds above LOGISTIC_THRESHOLD);
+its evidence is its highest-weight naive Bayes n-grams present in the text.
 
-The model trains on the labelled sets shipped in reviews/data/ at first use (about 50 ms, no weights file to
+Why two: naive Bayes gives an n-gram seen in one or two reviews of a cause a large weight, so on new text a stray
+digit or character, or a word of another complaint beside the cause (a payment word next to a refund problem), can
+carry a cause. Logistic regression weighs each n-gram against all the others it
+occurs with, so a rare one that other n-grams already explain gets little; it is the less confident of the two on
+rare phrasings and the better at vetoing (docs/reviews.md, "After round 7").
+
+The model trains on the labelled sets shipped in reviews/data/ at first use (about 1 s, no weights file to
 keep in step with the data); `python -m reviews.evaluation` reports its cross-validated figures.
 """
 
 import json
 import math
+import random
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
+from itertools import islice, pairwise, repeat
+from operator import itemgetter
 from pathlib import Path
 
 from crm.models import CaseCause as Cause
@@ -35,6 +45,15 @@ CAUSES: tuple[str, ...] = tuple(c for c in Cause.values if c and c != Cause.OTHE
 # a small alpha lets a few examples speak; log-odds above 3 keeps the model's precision close to the lexicon's.
 ALPHA = 0.1
 THRESHOLD = 3.0
+# The logistic regression's veto: a cause stands only when its log-odds there exceed this too (a probability of
+# about 0.12: a veto on what it finds unlikely, not a second classifier to pass). Plain stochastic gradient descent,
+# deterministic (a fixed shuffle), L2-shrunk once per epoch. All chosen by 10-fold cross-validation over the labelled
+# sets and by each holdout round scored by a model trained without it (docs/reviews.md).
+LOGISTIC_THRESHOLD = -2.0
+EPOCHS = 10
+LEARNING_RATE = 0.5
+L2 = 0.01
+SEED = 7
 EVIDENCE_GRAMS = 3
 
 _CLAUSE = re.compile(r"[,，。.!！?？;；\n~～、]+")
@@ -72,7 +91,8 @@ def features(text: str, rating: int) -> set[str]:
 
 @dataclass(frozen=True)
 class CauseModel:
-    """Per feature, its log-likelihood ratio for each cause (in CAUSES order); per cause, the prior log-odds."""
+    """Per feature, its naive Bayes log-likelihood ratio for each cause (in CAUSES order) followed by its logistic
+    regression weight for each; per cause, the prior log-odds of each, in the same order."""
 
     weights: dict[str, tuple[float, ...]]
     priors: tuple[float, ...]
@@ -82,35 +102,33 @@ class CauseModel:
         """rows: labelled reviews ({"text", "rating", "causes"}). No rows, no model: it then predicts nothing."""
         examples = [(features(r["text"], r["rating"]), set(r["causes"])) for r in rows]
         vocabulary = sorted({g for feats, _ in examples for g in feats})
-        columns, priors = [], []
-        for cause in CAUSES:
-            with_cause, without = Counter(), Counter()
-            positives = 0
-            for feats, causes in examples:
-                if cause in causes:
-                    with_cause.update(feats)
-                    positives += 1
-                else:
-                    without.update(feats)
-            total_with = sum(with_cause.values()) + ALPHA * len(vocabulary)
-            total_without = sum(without.values()) + ALPHA * len(vocabulary)
-            columns.append(
-                [
-                    math.log((with_cause[g] + ALPHA) / total_with) - math.log((without[g] + ALPHA) / total_without)
-                    for g in vocabulary
-                ]
-            )
-            priors.append(math.log((positives + 1) / (len(examples) - positives + 1)))
-        return cls(weights=dict(zip(vocabulary, zip(*columns, strict=True), strict=True)), priors=tuple(priors))
+        bayes, priors = _naive_bayes(examples, vocabulary)
+        logistic, biases = _logistic_regression(examples, vocabulary)
+        weights = dict(zip(vocabulary, zip(*bayes, *logistic, strict=True), strict=True))
+        return cls(weights=weights, priors=(*priors, *biases))
 
-    def log_odds(self, feats: set[str]) -> dict[str, float]:
-        get = self.weights.get
-        present = [w for w in map(get, feats) if w is not None]
-        sums = [sum(column) for column in zip(*present, strict=True)] if present else [0.0] * len(CAUSES)
-        return {cause: prior + s for cause, prior, s in zip(CAUSES, self.priors, sums, strict=True)}
+    def log_odds(self, feats: set[str], *, logistic: bool = False) -> dict[str, float]:
+        """Per cause, the naive Bayes log-odds (or the logistic regression's)."""
+        present = [w for w in map(self.weights.get, feats) if w is not None]
+        half = slice(len(CAUSES), None) if logistic else slice(len(CAUSES))
+        sums = [sum(column) for column in list(zip(*present, strict=True))[half]] if present else repeat(0.0)
+        return {cause: prior + s for cause, prior, s in zip(CAUSES, self.priors[half], sums, strict=False)}
 
     def predict(self, feats: set[str], *, threshold: float = THRESHOLD) -> list[str]:
-        return [cause for cause, odds in self.log_odds(feats).items() if odds > threshold]
+        """The causes whose naive Bayes log-odds exceed `threshold` and which the logistic regression does not veto.
+        Most reviews have no such cause, and for them the logistic regression's columns are never summed."""
+        present = [w for w in map(self.weights.get, feats) if w is not None]
+        if not present:
+            return []  # no feature it knows: no evidence for any cause either
+        # Lazy: naive Bayes's columns only (zip builds one at a time), then the logistic regression's column of
+        # each cause naive Bayes found.
+        bayes = map(sum, islice(zip(*present, strict=False), len(CAUSES)))  # every tuple has the same length
+        found = [k for k, (p, s) in enumerate(zip(self.priors, bayes, strict=False)) if p + s > threshold]
+        return [
+            CAUSES[k]
+            for k in found
+            if self.priors[len(CAUSES) + k] + sum(map(itemgetter(len(CAUSES) + k), present)) > LOGISTIC_THRESHOLD
+        ]
 
     def evidence_grams(self, feats: set[str], cause: str) -> list[tuple[str, bool]]:
         """The n-grams present that speak most for the cause, strongest first, as (text, negation-marked):
@@ -124,6 +142,61 @@ class CauseModel:
             marked = g.startswith(NEGATED)
             scored.append((weight[column], len(g), g.removeprefix(NEGATED).removeprefix("w:"), marked))
         return [(text, marked) for *_, text, marked in sorted(scored, reverse=True)]
+
+
+Examples = list[tuple[set[str], set[str]]]
+
+
+def _naive_bayes(examples: Examples, vocabulary: list[str]) -> tuple[list[list[float]], list[float]]:
+    """Per cause, each feature's log-likelihood ratio (smoothed by ALPHA) and the prior log-odds."""
+    columns, priors = [], []
+    for cause in CAUSES:
+        with_cause, without = Counter(), Counter()
+        positives = 0
+        for feats, causes in examples:
+            if cause in causes:
+                with_cause.update(feats)
+                positives += 1
+            else:
+                without.update(feats)
+        total_with = sum(with_cause.values()) + ALPHA * len(vocabulary)
+        total_without = sum(without.values()) + ALPHA * len(vocabulary)
+        columns.append(
+            [
+                math.log((with_cause[g] + ALPHA) / total_with) - math.log((without[g] + ALPHA) / total_without)
+                for g in vocabulary
+            ]
+        )
+        priors.append(math.log((positives + 1) / (len(examples) - positives + 1)))
+    return columns, priors
+
+
+def _logistic_regression(examples: Examples, vocabulary: list[str]) -> tuple[list[list[float]], list[float]]:
+    """Per cause, each feature's weight and the bias of a logistic regression, by stochastic gradient descent on the
+    log loss (features are 0/1, so a step adds the same amount to every feature present)."""
+    index = {g: i for i, g in enumerate(vocabulary)}
+    data = [([index[g] for g in feats], [cause in causes for cause in CAUSES]) for feats, causes in examples]
+    columns = [[0.0] * len(vocabulary) for _ in CAUSES]
+    biases = [0.0] * len(CAUSES)
+    order = list(range(len(data)))
+    shuffle = random.Random(SEED).shuffle
+    for epoch in range(EPOCHS):
+        shuffle(order)
+        rate = LEARNING_RATE / (1 + epoch)
+        for n in order:
+            present, targets = data[n]
+            for k, column in enumerate(columns):
+                z = biases[k] + sum(map(column.__getitem__, present))
+                error = (1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0) - targets[k]
+                if -1e-3 < error < 1e-3:
+                    continue  # already right: most reviews for most causes after the first epochs
+                step = rate * error
+                biases[k] -= step
+                for i in present:
+                    column[i] -= step
+        for column in columns:
+            column[:] = [w * (1.0 - L2) for w in column]
+    return columns, biases
 
 
 def load_labelled(paths: Iterable[Path] = LABELLED_SETS) -> list[dict]:

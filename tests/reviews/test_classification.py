@@ -1,7 +1,7 @@
 import pytest
 
 from reviews.classification import classify, compile_monitor
-from reviews.classification.model import CauseModel
+from reviews.classification.model import CauseModel, features
 from reviews.evaluation import (
     HOLDOUT_SET,
     by_round,
@@ -16,10 +16,10 @@ from reviews.evaluation import (
 # floors that say something about unseen text are on reviews its model never saw: cross-validated, per round.
 MACRO_F1_FLOOR = 0.85
 # Per holdout round, scored by a model trained without it. The "other" dictionary (lexicon.OTHER_KINDS) was written
-# after reading every round, so for the dictionaries these rounds are no longer unseen text (docs/reviews.md):
-# the floors guard what they score now (0.87, 0.95, 0.88, 0.89, 0.90, and 0.89 for round 6, whose errors were read
-# for the fixes after it), a little below it.
-UNSEEN_ROUND_FLOORS = {1: 0.85, 2: 0.85, 3: 0.8, 4: 0.8, 5: 0.85, 6: 0.85, 7: 0.75}
+# after reading every round, and the fixes after round 7 after reading its errors, so for the dictionaries these
+# rounds are no longer unseen text (docs/reviews.md): the floors guard what they score now (0.91, 0.92, 0.89, 0.90,
+# 0.92, 0.95, 0.88), a little below it.
+UNSEEN_ROUND_FLOORS = {1: 0.87, 2: 0.87, 3: 0.85, 4: 0.85, 5: 0.87, 6: 0.9, 7: 0.85}
 # "other" cross-validated was 0.65 before it had phrases of its own, 0.87 after.
 OTHER_F1_FLOOR = 0.8
 MODEL_ALONE_FLOOR = 0.7
@@ -261,3 +261,93 @@ def test_monitor_matcher_finds_chinese_and_english_phrases_case_insensitively():
     matcher = compile_monitor(["假货", "Fake", " "])
     assert {m.group(0) for m in matcher.finditer("这是假货 FAKE")} == {"假货", "FAKE"}
     assert compile_monitor(["", "  "]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "rating", "causes"),
+    [
+        # Found broken on arrival is the transport's fault only when the shipping is spoken of; breakage only
+        # imagined is none.
+        ("收到就发现杯子有裂纹", 1, ["quality"]),
+        ("收到杯子碎了，包装就一层纸", 1, ["logistics"]),
+        ("质量还行，就怕以后坏了没地方修", 3, ["other"]),
+        ("质量还行，就是用了两天就坏了", 3, ["quality"]),
+        # Damage transport does, beside a complaint about the parcel, is not a fault of the goods too.
+        ("外箱压烂了，里面的瓶子也漏了", 1, ["logistics"]),
+        ("瓶子漏了，桌子都湿了", 1, ["quality"]),
+        # A word inside a longer phrase of another cause was read from that phrase.
+        ("这做工也太敷衍了，线头到处都是", 2, ["quality"]),
+    ],
+)
+def test_where_breakage_and_damage_belong(text, rating, causes):
+    assert classify(text=text, rating=rating).causes == causes
+
+
+@pytest.mark.parametrize(
+    ("text", "rating", "causes"),
+    [
+        # "Not worth it" after a fault is the verdict on the fault; with the price named it is a price complaint.
+        ("耳机底噪很大，不值这个价", 2, ["quality"]),
+        ("做工粗糙，卖八百块，不值", 2, ["quality", "price"]),
+        # A high price conceded and accepted as fair is no complaint, unless the price is complained of after it.
+        ("价格是贵了点，不过物有所值", 4, []),
+        ("价格偏贵，但是做工对得起这个价，只是星扣在价格上", 3, ["price"]),
+        ("东西不错，价格偏贵", 4, ["price"]),
+    ],
+)
+def test_price_polarity(text, rating, causes):
+    assert classify(text=text, rating=rating).causes == causes
+
+
+@pytest.mark.parametrize(
+    ("text", "rating", "causes"),
+    [
+        # The page as the yardstick, whatever the attribute; a comparison in the goods' favour is praise.
+        ("香味不太像描述里写的那样", 2, ["description_mismatch"]),
+        ("分量没有宣传的那么多", 2, ["description_mismatch"]),
+        ("Much thinner than pictured", 2, ["description_mismatch"]),
+        ("Better than pictured", 5, []),
+        ("和描述的一样，没有色差", 5, []),
+        # Service events: canned answers, stalling, a promise gone back on; kept, it is none.
+        ("问了三次，客服只会复制粘贴", 1, ["service_attitude"]),
+        ("The agent only sent copy-pasted answers", 2, ["service_attitude"]),
+        ("客服一直说马上处理", 2, ["service_attitude"]),
+        ("客服答应给我退运费，结果没有", 2, ["service_attitude"]),
+        ("客服答应给我退运费，很快就退了", 5, []),
+        ("客服态度还特别冲", 2, ["service_attitude"]),
+        # "不好意思" is an apology, not a bad opinion.
+        ("商家不好意思，手滑点错了", 1, []),
+    ],
+)
+def test_description_and_service_in_general_form(text, rating, causes):
+    assert classify(text=text, rating=rating).causes == causes
+
+
+@pytest.mark.parametrize(
+    ("text", "rating", "causes"),
+    [
+        # A new predicate after the negated one ends the negation: "没打电话直接放驿站" complains of the drop-off.
+        ("快递没打电话直接放驿站了", 3, ["logistics"]),
+        ("快递没有放驿站，送上门的", 5, []),
+        ("物流半个月才到", 2, ["logistics"]),
+        # A low rating the customer puts down to themselves is no complaint; one with no reason given is "other".
+        ("东西挺好的，两星是我自己的问题，不是商品的问题", 2, []),
+        ("东西不喜欢", 2, ["other"]),
+    ],
+)
+def test_negation_scope_and_self_blame(text, rating, causes):
+    assert classify(text=text, rating=rating).causes == causes
+
+
+def test_a_cause_needs_naive_bayes_and_the_logistic_regression_to_agree():
+    # Naive Bayes gives a character seen in one review of a cause a large weight; the logistic regression, which
+    # weighs it against the others it came with, may find it says little, and then it cannot carry the cause.
+    def model(logistic_weight):
+        weights = {"释": (5.0, 0, 0, 0, 0, 0, logistic_weight, 0, 0, 0, 0, 0)}
+        return CauseModel(weights=weights, priors=(0.0,) * 12)
+
+    assert model(-5.0).predict({"释"}) == []
+    assert model(1.0).predict({"释"}) == ["quality"]
+    assert model(1.0).log_odds({"释"})["quality"] == 5.0
+    assert model(1.0).log_odds({"释"}, logistic=True)["quality"] == 1.0
+    assert CauseModel.train(RATTLE_ROWS).predict(features("吹风机异响", 2)) == ["quality"]
