@@ -202,6 +202,8 @@ def _only_damage(words: list[str] | None) -> bool:
 def _drop_read_twice(text: str, evidence: dict[str, list[str]]) -> None:
     """A cause whose every word lies inside a longer phrase of another cause was read from that phrase's words:
     "做工也太敷衍" is about the work, not service (敷衍); "盒子都变形" is the parcel, not the goods (变形)."""
+    if len(evidence) < 2:
+        return
     spans = {
         cause: [(start, start + len(w)) for w in words if (start := text.find(w)) != -1]
         for cause, words in evidence.items()
