@@ -366,7 +366,9 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
         # A good review's cause must be complained about where its words stand; on a mid or bad review the
         # rating is the complaint, unless those words are praised ("颜色不错, 质量差" is not about colour).
         stance = _stance(spans, cause, words)
-        if stance or (stance is None and rating <= 3):
+        # Beside an "other" kind the rating is that problem's, not this one's: as on a good review, it must be
+        # complained about where its words stand (a refund problem told with the return's tracking is not logistics).
+        if stance or (stance is None and rating <= 3 and Cause.OTHER not in evidence):
             evidence[cause] = words
     if _not_worth_the_fault(text, evidence) or _price_accepted(text, evidence):
         del evidence[Cause.PRICE]
