@@ -127,10 +127,13 @@ def _negated_before(prefix: str) -> bool:
         return False
     # The last three content words before the phrase, skipping fillers such as 任何/一点/的.
     seen = 0
-    for token in reversed([t for t in _tokens(tail) if t.strip()]):
+    tokens = [t for t in _tokens(tail) if t.strip()]
+    for i in reversed(range(len(tokens))):
+        token = tokens[i]
         if token in lx.NEGATORS:
             return True
-        if token in lx.NEGATION_BREAKS:
+        # "没打电话直接放…" ends the negation at 直接; "没有直接放…" negates it.
+        if token in lx.NEGATION_BREAKS and i and tokens[i - 1] not in lx.NEGATORS:
             return False
         if token in lx.NEGATOR_FILLER:
             continue

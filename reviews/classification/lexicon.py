@@ -133,8 +133,9 @@ PHRASES: dict[str, list[str]] = {
         r"(?:没有|没|达不到|不如|不到)(?:写|说|标|宣传|描述|介绍|承诺|标注)的(?:那么|那样|那种)",
         r"(?:和|跟|与|同)(?:描述|图片|照片|详情页?|宣传|介绍|主图|页面)(?:上|里|中)?(?:的|说的|写的)?[^,，。!！?？;；]{0,8}"
         r"(?:差太远|差很远|差得远|天差地别|天壤之别|对不上|不沾边|判若两)",
-        r"(?:实物|收到的|到手的?|拿到的?)比(?:图片|图上|照片|描述|主图|详情页|宣传)[^,，。!！?？;；]{0,3}(?:淡|艳|亮|糙|粗|模糊|廉价|普通|难看)",
-        r"\b(?!(?:better|nicer|prettier|lovelier|greater|classier)\b)[a-z]+er than "
+        r"(?:实物|收到的|到手的?|拿到的?)比(?:图片|图上|照片|描述|主图|详情页|宣传)[^,，。!！?？;；]{0,3}(?:淡|艳|糙|粗|模糊|廉价|普通|难看)",
+        r"\b(?!(?:better|nicer|prettier|lovelier|greater|classier|softer|smoother|sturdier|comfier|richer|fresher)\b)"
+        r"[a-z]+er than "
         r"(?:described|advertised|pictured|shown|listed|(?:in )?the (?:photos?|pictures?|description|listing|ad))\b",
         r"\bnothing like (?:the |its |what was )?"
         r"(?:description|photos?|pictures?|listing|advertised|described|shown|pictured)\b",
@@ -351,7 +352,7 @@ TRANSIT_DAMAGE = re.compile(
 # A low rating the customer puts down to themselves ("手滑点了一星", "我自己的问题", "不是商品的问题") states no
 # complaint: with no cause found, such a review has none, not "other".
 SELF_BLAME = re.compile(
-    r"(?:是我|我自己|自己|个人)的问题|个人原因|自身原因|手滑|冲动消费|"
+    r"(?<![不没])(?<!不是)(?<!不是我)(?:是我|我自己|自己|个人)的问题|个人原因|自身原因|手滑|冲动消费|"
     r"不是(?:产品|东西|商品|质量|商家|卖家|店家)(?:本身)?的?问题|(?:跟|和|与)(?:商家|卖家|店家|产品|商品)无关|不怪(?:商家|卖家|店家)|"
     r"\b(?:my own fault|my own mistake|(?:nothing|not) (?:wrong|the problem) with the (?:product|item))\b",
     re.IGNORECASE,
@@ -364,7 +365,8 @@ NOT_WORTH = re.compile(r"^(?:不值(?:这个价|这价|这个钱|这钱|得)?|\b
 # "价格是有点贵，不过一分钱一分货": a high price conceded and then accepted as fair is no price complaint, as long as
 # the acceptance is the last word on the price ("…对得起价格，三星是给价格的" still complains).
 PRICE_ACCEPTED = re.compile(
-    r"一分钱一分货|物有所值|物超所值|贵有贵的道理|对得起|(?<![不没])值(?:这个价|这价|这个钱|这钱|得)|"
+    r"一分钱一分货|物有所值|物超所值|贵有贵的道理|对得起(?:这个|这|它的)?(?:价格|价钱|价位|价|钱)?|"
+    r"(?<![不没])值(?:这个价|这价|这个钱|这钱|得)|"
     r"\b(?:worth it|worth the (?:money|price)|worth every)\b",
     re.IGNORECASE,
 )

@@ -18,7 +18,7 @@ MACRO_F1_FLOOR = 0.85
 # Per holdout round, scored by a model trained without it. The "other" dictionary (lexicon.OTHER_KINDS) was written
 # after reading every round, and the fixes after round 7 after reading its errors, so for the dictionaries these
 # rounds are no longer unseen text (docs/reviews.md): the floors guard what they score now (0.91, 0.92, 0.89, 0.90,
-# 0.92, 0.95, 0.88), a little below it.
+# 0.92, 0.95, 0.89), a little below it.
 UNSEEN_ROUND_FLOORS = {1: 0.87, 2: 0.87, 3: 0.85, 4: 0.85, 5: 0.87, 6: 0.9, 7: 0.85}
 # "other" cross-validated was 0.65 before it had phrases of its own, 0.87 after.
 OTHER_F1_FLOOR = 0.8
@@ -291,6 +291,7 @@ def test_where_breakage_and_damage_belong(text, rating, causes):
         ("做工粗糙，卖八百块，不值", 2, ["quality", "price"]),
         # A high price conceded and accepted as fair is no complaint, unless the price is complained of after it.
         ("价格是贵了点，不过物有所值", 4, []),
+        ("虽然贵了点，但是做工对得起这个价", 4, []),
         ("价格偏贵，但是做工对得起这个价，只是星扣在价格上", 3, ["price"]),
         ("东西不错，价格偏贵", 4, ["price"]),
     ],
@@ -329,10 +330,12 @@ def test_description_and_service_in_general_form(text, rating, causes):
         # A new predicate after the negated one ends the negation: "没打电话直接放驿站" complains of the drop-off.
         ("快递没打电话直接放驿站了", 3, ["logistics"]),
         ("快递没有放驿站，送上门的", 5, []),
+        ("快递没有直接放驿站，送上门的", 5, []),
         ("物流半个月才到", 2, ["logistics"]),
         # A low rating the customer puts down to themselves is no complaint; one with no reason given is "other".
         ("东西挺好的，两星是我自己的问题，不是商品的问题", 2, []),
         ("东西不喜欢", 2, ["other"]),
+        ("收到就这样了，不是我自己的问题", 2, ["other"]),
     ],
 )
 def test_negation_scope_and_self_blame(text, rating, causes):
