@@ -351,7 +351,7 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
     if rating >= 4 and not (_COMPLAINT_SIGNAL.search(text) or _NEGATED_PRAISE.search(text)):
         # A good review keeps a model-found cause only where the text complains (see _stance); with no
         # complaint signal anywhere none can pass, so most good reviews skip the model.
-        return _classification(evidence, rating, text)
+        return _classification(evidence, rating)
     model = shipped_model() if model is None else model
     feats = features(text, rating)
     # A cause the model adds next to ones the dictionaries found must be surer than one it finds alone.
@@ -375,7 +375,7 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
             evidence[cause] = words
     if _not_worth_the_fault(text, evidence) or _price_accepted(text, evidence):
         del evidence[Cause.PRICE]
-    return _classification(evidence, rating, text)
+    return _classification(evidence, rating)
 
 
 _MARKS_OF_USE = (Cause.QUALITY, Cause.DESCRIPTION_MISMATCH)
@@ -446,9 +446,9 @@ def _price_accepted(text: str, evidence: dict[str, list[str]]) -> bool:
     return bool(accepted) and not lx.EXPENSIVE.search(text, accepted[-1].end())
 
 
-def _classification(evidence: dict[str, list[str]], rating: int, text: str = "") -> Classification:
+def _classification(evidence: dict[str, list[str]], rating: int) -> Classification:
     causes = [cause for cause in (*lx.PHRASES, Cause.OTHER) if cause in evidence]
-    if not causes and rating <= 3 and not lx.SELF_BLAME.search(text):
+    if not causes and rating <= 3:
         causes = [Cause.OTHER]
     return Classification(causes=causes, evidence={c: evidence[c] for c in causes if c in evidence})
 

@@ -349,14 +349,6 @@ TRANSIT_DAMAGE = re.compile(
     r"leak(?:ed|s|ing)?|smashed|damaged)\b",
     re.IGNORECASE,
 )
-# A low rating the customer puts down to themselves ("手滑点了一星", "我自己的问题", "不是商品的问题") states no
-# complaint: with no cause found, such a review has none, not "other".
-SELF_BLAME = re.compile(
-    r"(?<![不没])(?<!不是)(?<!不是我)(?:是我|我自己|自己|个人)的问题|个人原因|自身原因|手滑|冲动消费|"
-    r"不是(?:产品|东西|商品|质量|商家|卖家|店家)(?:本身)?的?问题|(?:跟|和|与)(?:商家|卖家|店家|产品|商品)无关|不怪(?:商家|卖家|店家)|"
-    r"\b(?:my own fault|my own mistake|(?:nothing|not) (?:wrong|the problem) with the (?:product|item))\b",
-    re.IGNORECASE,
-)
 # "以后坏了去哪修": breakage only imagined is no complaint.
 HYPOTHETICAL = re.compile(r"(?:以后|万一|如果|要是|假如|将来|\bif\b)[^,，。!！?？;；]{0,8}$", re.IGNORECASE)
 # "噪音特别大，不值这个价": "not worth it" after a fault of the product is the customer's verdict on that fault,
