@@ -33,6 +33,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit("Tests need real PostgreSQL and Redis: " + "; ".join(problems), returncode=3)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser tests last, whatever order the paths were given in: Playwright's driver keeps threads and an event
+    # loop in this process until the session ends, and the exactly-once tests fork this process (a fork of a
+    # process with other threads can hang on a lock one of them held).
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default(settings):
     # Assertions read English messages; Chinese pages are asserted in their own tests.
