@@ -140,6 +140,7 @@ class Customer(models.Model):
         blank=True,
         related_name="owned_customers",
         verbose_name=_("dedicated owner"),
+        db_index=False,  # partial index below: most customers have no owner
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -159,7 +160,13 @@ class Customer(models.Model):
                 condition=Q(phone="") | Q(phone__regex=r"^\+[1-9][0-9]{6,14}$"), name="customer_phone_e164"
             ),
         ]
-        indexes = [models.Index(fields=["store", "phone"], name="customer_store_phone")]
+        indexes = [
+            models.Index(fields=["store", "phone"], name="customer_store_phone"),
+            # Partial: every new customer would otherwise add a NULL entry that no query ever reads.
+            models.Index(
+                fields=["dedicated_owner"], condition=Q(dedicated_owner__isnull=False), name="customer_owner_set"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -230,7 +237,10 @@ class Order(models.Model):
         ]
         indexes = [
             models.Index(fields=["store", "placed_at"], name="order_store_placed"),
-            models.Index(fields=["store", "delivered_at"], name="order_store_delivered"),
+            # Partial: orders arrive undelivered, and every query on delivered_at is a range, which implies NOT NULL.
+            models.Index(
+                fields=["store", "delivered_at"], condition=Q(delivered_at__isnull=False), name="order_store_delivered"
+            ),
         ]
 
     def __str__(self) -> str:

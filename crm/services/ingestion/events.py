@@ -49,15 +49,13 @@ def inbound_events_record(
         Payload(store_id, external_id, payload_hash(payload), orjson.dumps(payload).decode())
         for store_id, external_id, payload in events
     ]
-    if connection.vendor != "postgresql":
-        return portable.inbound_events_insert_row_by_row(
-            kind=kind, token=token, received_at=received_at, payloads=payloads
-        )
     logged = _logged_keys(kind=kind, payloads=payloads)
     new = [p for p in payloads if (p.store_id, p.external_id, p.hash) not in logged]
     if not new:
         return 0
     token_id = token.pk if token else None
+    if connection.vendor != "postgresql":
+        return portable.inbound_events_insert(kind=kind, token_id=token_id, received_at=received_at, payloads=new)
     try:
         with transaction.atomic():
             _copy(kind=kind, token_id=token_id, received_at=received_at, payloads=new)
@@ -67,6 +65,8 @@ def inbound_events_record(
 
 
 def _logged_keys(*, kind: str, payloads: list[Payload]) -> set[tuple[int, str, str]]:
+    if connection.vendor != "postgresql":
+        return portable.inbound_events_logged_keys(kind=kind, payloads=payloads)
     keys = [{"store_id": p.store_id, "external_id": p.external_id, "payload_hash": p.hash} for p in payloads]
     with connection.cursor() as cursor:
         cursor.execute(_LOGGED, {"kind": kind, "rows": orjson.dumps(keys).decode()})

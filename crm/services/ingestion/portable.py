@@ -7,7 +7,7 @@ tests/crm/api/test_portable.py checks that both paths leave the same rows and gi
 
 from datetime import datetime
 
-from crm.models import ApiToken, Customer, InboundEvent, Order
+from crm.models import Customer, InboundEvent, Order
 from crm.services.ingestion.inputs import CustomerInput, OrderInput, Payload
 
 
@@ -78,29 +78,29 @@ def orders_upsert_row_by_row(
     return found
 
 
-def inbound_events_insert_row_by_row(
-    *, kind: str, token: ApiToken | None, received_at: datetime, payloads: list[Payload]
-) -> int:
-    known = set(
-        InboundEvent.objects.filter(
-            kind=kind,
-            store_id__in={p.store_id for p in payloads},
-            external_id__in={p.external_id for p in payloads},
-            payload_hash__in={p.hash for p in payloads},
-        ).values_list("store_id", "external_id", "payload_hash")
+def inbound_events_logged_keys(*, kind: str, payloads: list[Payload]) -> set[tuple[int, str, str]]:
+    """The (store_id, external_id, payload_hash) keys among `payloads` that are logged already."""
+    candidates = InboundEvent.objects.filter(
+        kind=kind,
+        store_id__in={p.store_id for p in payloads},
+        external_id__in={p.external_id for p in payloads},
+        payload_hash__in={p.hash for p in payloads},
     )
-    new = [
+    return set(candidates.values_list("store_id", "external_id", "payload_hash"))
+
+
+def inbound_events_insert(*, kind: str, token_id: int | None, received_at: datetime, payloads: list[Payload]) -> int:
+    rows = [
         InboundEvent(
             kind=kind,
             store_id=p.store_id,
             external_id=p.external_id,
-            token=token,
+            token_id=token_id,
             received_at=received_at,
             payload=p.text,
             payload_hash=p.hash,
         )
         for p in payloads
-        if (p.store_id, p.external_id, p.hash) not in known
     ]
-    InboundEvent.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+    InboundEvent.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

@@ -42,12 +42,10 @@ def _portable_upsert(orders):
     now = timezone.now()
     ids = portable.customers_upsert_row_by_row(customers=[o.customer for o in orders], now=now)
     found = portable.orders_upsert_row_by_row(orders=orders, customer_ids=ids, now=now)
-    portable.inbound_events_insert_row_by_row(
-        kind="order",
-        token=None,
-        received_at=now,
-        payloads=[Payload(o.store_id, o.external_id, payload_hash(o.payload), json.dumps(o.payload)) for o in orders],
-    )
+    payloads = [Payload(o.store_id, o.external_id, payload_hash(o.payload), json.dumps(o.payload)) for o in orders]
+    logged = portable.inbound_events_logged_keys(kind="order", payloads=payloads)
+    new = [p for p in payloads if (p.store_id, p.external_id, p.hash) not in logged]
+    portable.inbound_events_insert(kind="order", token_id=None, received_at=now, payloads=new)
     return [found[(o.store_id, o.external_id)][1] for o in orders]
 
 

@@ -1,0 +1,82 @@
+"""CPU per 1,000-order batch, in process: the figure to trust where the HTTP bench is too noisy.
+
+    python bench/ingest_cpu.py [--batches N]
+
+Runs the real view (Django's test client, no network) against PostgreSQL and reads, per batch, the CPU
+time of this process and of its PostgreSQL backend (/proc/<pid>/stat, so Linux only, and the server must
+be local). CPU time is far steadier than wall time on a shared machine, because waiting for the other
+core does not count. Prints one JSON object as its last line: mean milliseconds per batch of new orders
+and of re-posted ones (a mean, because the clock ticks only every 10 ms: a median would only round).
+Uses its own database (crm_bench_cpu) and Redis db 1.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+from ingest import PG, make_orders
+from served import production_env
+
+DB_NAME = "crm_bench_cpu"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batches", type=int, default=20)
+    args = parser.parse_args()
+
+    import ingest
+
+    ingest.DB_NAME, ingest.ENV = DB_NAME, production_env(f"{PG}/{DB_NAME}")
+    ingest.fresh_database()
+    ingest.setup_django()
+    from django.db import connection
+    from django.test import Client
+
+    from crm.models import Store
+    from crm.services.api_tokens import api_token_create
+
+    store = Store.objects.create(code="bench-cpu", name="Bench CPU", platform="tmall")
+    _token, key = api_token_create(store_codes=[store.code], name="bench")
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}", SERVER_NAME="127.0.0.1")
+
+    def post(body: bytes) -> tuple[float, float, float]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        pg_before, py_before, wall_before = backend_cpu_seconds(backend), time.process_time(), time.perf_counter()
+        response = client.post("/api/v1/orders", body, content_type="application/json")
+        assert response.status_code == 200, response.content[:500]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] == backend, "the request changed connections: CPU would be misread"
+        return (
+            (time.process_time() - py_before) * 1000,
+            (backend_cpu_seconds(backend) - pg_before) * 1000,
+            (time.perf_counter() - wall_before) * 1000,
+        )
+
+    post(json.dumps(make_orders(1000, prefix="warm", seed=2)).encode())
+    bodies = [json.dumps(make_orders(1000, prefix=f"b{n}", seed=n + 10)).encode() for n in range(args.batches)]
+    new = [post(body) for body in bodies]
+    again = [post(body) for body in bodies]
+
+    def medians(samples):
+        columns = zip(*samples, strict=True)
+        return {name: round(statistics.fmean(c), 1) for name, c in zip(("python", "pg", "wall"), columns, strict=True)}
+
+    print(json.dumps({"batch": 1000, "batches": args.batches, "new_ms": medians(new), "reposted_ms": medians(again)}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
