@@ -37,24 +37,25 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def fresh_database() -> None:
+def fresh_database(db_name: str) -> None:
     """The bench database, migrated and emptied. Kept between runs: migrating from scratch costs ~20 s."""
     conn = psycopg2.connect(f"{PG}/postgres")
     conn.autocommit = True
     with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db_name])
         if cursor.fetchone() is None:
-            cursor.execute(f"CREATE DATABASE {DB_NAME}")
+            cursor.execute(f"CREATE DATABASE {db_name}")
     conn.close()
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=ENV, check=True)
-    conn = psycopg2.connect(f"{PG}/{DB_NAME}")
+    env = production_env(f"{PG}/{db_name}")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    conn = psycopg2.connect(f"{PG}/{db_name}")
     with conn, conn.cursor() as cursor:
         cursor.execute("TRUNCATE crm_store, crm_apitoken CASCADE")
     conn.close()
 
 
-def setup_django():
-    os.environ.update(ENV)
+def setup_django(db_name: str):
+    os.environ.update(production_env(f"{PG}/{db_name}"))
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -196,8 +197,8 @@ def main() -> None:
     naive_rows = 300 if args.quick else 2000
 
     log(f"fresh database {DB_NAME} ...")
-    fresh_database()
-    setup_django()
+    fresh_database(DB_NAME)
+    setup_django(DB_NAME)
     from crm.models import Store
     from crm.services.api_tokens import api_token_create
 

@@ -17,8 +17,7 @@ import statistics
 import sys
 import time
 
-from ingest import PG, make_orders
-from served import production_env
+from ingest import fresh_database, make_orders, setup_django
 
 DB_NAME = "crm_bench_cpu"
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -35,11 +34,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20)
     args = parser.parse_args()
 
-    import ingest
-
-    ingest.DB_NAME, ingest.ENV = DB_NAME, production_env(f"{PG}/{DB_NAME}")
-    ingest.fresh_database()
-    ingest.setup_django()
+    fresh_database(DB_NAME)
+    setup_django(DB_NAME)
     from django.db import connection
     from django.test import Client
 
@@ -71,11 +67,11 @@ def main() -> None:
     new = [post(body) for body in bodies]
     again = [post(body) for body in bodies]
 
-    def medians(samples):
+    def means(samples):
         columns = zip(*samples, strict=True)
         return {name: round(statistics.fmean(c), 1) for name, c in zip(("python", "pg", "wall"), columns, strict=True)}
 
-    print(json.dumps({"batch": 1000, "batches": args.batches, "new_ms": medians(new), "reposted_ms": medians(again)}))
+    print(json.dumps({"batch": 1000, "batches": args.batches, "new_ms": means(new), "reposted_ms": means(again)}))
 
 
 if __name__ == "__main__":
