@@ -24,7 +24,7 @@ if __name__ == "__main__":  # `python -m reviews.evaluation`: the classifier nee
 from .classification import Cause, classify
 from .classification.model import LABELLED_SETS, CauseModel, features, load_labelled
 
-EVAL_SET, HOLDOUT_SET = LABELLED_SETS
+EVAL_SET, HOLDOUT_SET, TRAINING_SET = LABELLED_SETS
 CAUSES: tuple[str, ...] = tuple(c for c in Cause.values if c)
 FOLDS = 10
 
@@ -162,16 +162,18 @@ def _print_scores(title: str, scores: Scores) -> None:
 def main() -> None:
     rows = load_eval_set()
     holdout = load_eval_set(HOLDOUT_SET)
+    training = load_eval_set(TRAINING_SET)
     print(
         f"eval_set.jsonl: {len(rows)} reviews ({sum(r['lang'] == 'zh' for r in rows)} zh, "
-        f"{sum(r['lang'] == 'en' for r in rows)} en); holdout_set.jsonl: {len(holdout)} reviews"
+        f"{sum(r['lang'] == 'en' for r in rows)} en); holdout_set.jsonl: {len(holdout)} reviews; "
+        f"training_set.jsonl: {len(training)} reviews"
     )
     _print_scores("eval_set.jsonl, shipped classifier (dictionaries tuned and model trained on it)", evaluate(rows))
-    cv = cross_validate(rows + holdout)
+    cv = cross_validate(rows + holdout + training)
     _print_scores(f"{FOLDS}-fold cross-validation over all labelled sets, dictionaries + model", cv.classifier)
     _print_scores(f"{FOLDS}-fold cross-validation over all labelled sets, model alone", cv.model_alone)
-    print("\nholdout rounds (model trained on eval_set.jsonl and the other rounds):")
-    for figures in by_round(holdout, rows):
+    print("\nholdout rounds (model trained on eval_set.jsonl, training_set.jsonl and the other rounds):")
+    for figures in by_round(holdout, rows + training):
         print(
             f"  round {figures.round}: {figures.items} reviews, dictionaries alone "
             f"{figures.lexicon_alone.macro_f1:.3f}, dictionaries + model {figures.classifier.macro_f1:.3f}"

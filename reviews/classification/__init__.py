@@ -46,6 +46,11 @@ _GAP_NEGATOR = re.compile(r"[没无未非]")
 # look more complete than they are on new text; round 3 does not): docs/reviews.md.
 MODEL_THRESHOLD = 2.5
 MODEL_THRESHOLD_BESIDE_DICTIONARIES = 4.0
+# The learned regression over the whole review, after the rules (_weigh): a cause whose log-odds there are at most
+# CAUSE_VETO is dropped, and a mid or bad review with no cause gets the likeliest one above LIKELY_CAUSE. Chosen by
+# scoring each writer's reviews in training_set.jsonl with a model trained without them (docs/reviews.md).
+CAUSE_VETO = -7.0
+LIKELY_CAUSE = -1.0
 
 
 @dataclass(frozen=True)
@@ -348,11 +353,13 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
         # "good stitching"). The same polarity check as for the model's causes: praised everywhere, dropped.
         for cause in [c for c in evidence if _stance(spans, c, evidence[c]) is False]:
             del evidence[cause]
+    model = shipped_model() if model is None else model
     if rating >= 4 and not (_COMPLAINT_SIGNAL.search(text) or _NEGATED_PRAISE.search(text)):
         # A good review keeps a model-found cause only where the text complains (see _stance); with no
         # complaint signal anywhere none can pass, so most good reviews skip the model.
+        if evidence:
+            _weigh(spans, evidence, rating, model, features(text, rating))
         return _classification(evidence, rating)
-    model = shipped_model() if model is None else model
     feats = features(text, rating)
     # A cause the model adds next to ones the dictionaries found must be surer than one it finds alone.
     threshold = MODEL_THRESHOLD_BESIDE_DICTIONARIES if evidence else MODEL_THRESHOLD
@@ -375,7 +382,28 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
             evidence[cause] = words
     if _not_worth_the_fault(text, evidence) or _price_accepted(text, evidence):
         del evidence[Cause.PRICE]
+    _weigh(spans, evidence, rating, model, feats)
     return _classification(evidence, rating)
+
+
+def _weigh(spans: _Clauses, evidence: dict[str, list[str]], rating: int, model: CauseModel, feats: set[str]) -> None:
+    """The learned regression's say over the whole review, after the rules: a specific cause it finds very unlikely
+    is dropped, whoever found it (a dictionary word read in a sense the review does not mean), unless the text
+    complains about it where its words stand ("结果色差很大" after a worry: the regression has seen many allayed
+    worries); and a mid or bad review nothing explains gets the cause the regression finds likely, where its words
+    stand un-negated in the text, rather than "other" (a complaint told in words no dictionary has and too few
+    reviews share for naive Bayes)."""
+    if not evidence and rating >= 4:
+        return
+    learned = model.log_odds(feats, logistic=True)
+    unlikely = [c for c in evidence if c != Cause.OTHER and learned[c] <= CAUSE_VETO]
+    for cause in [c for c in unlikely if not _stance(spans, c, evidence[c])]:
+        del evidence[cause]
+    if evidence or rating >= 4:
+        return
+    likeliest = max((c for c in learned if c != Cause.OTHER), key=learned.__getitem__)
+    if learned[likeliest] > LIKELY_CAUSE and (words := _model_evidence(spans, model.evidence_grams(feats, likeliest))):
+        evidence[likeliest] = words
 
 
 _MARKS_OF_USE = (Cause.QUALITY, Cause.DESCRIPTION_MISMATCH)

@@ -1,9 +1,10 @@
 import pytest
 
 from reviews.classification import classify, compile_monitor
-from reviews.classification.model import CauseModel, features
+from reviews.classification.model import LABELLED_SETS, CauseModel, features
 from reviews.evaluation import (
     HOLDOUT_SET,
+    TRAINING_SET,
     by_round,
     cross_validate,
     evaluate,
@@ -54,7 +55,7 @@ def test_classifier_meets_the_macro_f1_floor_on_the_evaluation_set():
 
 def test_cross_validated_classifier_meets_the_goal_and_its_model_generalises_alone():
     cv = shipped_cross_validation()
-    assert cv.classifier.items == len(load_eval_set()) + len(load_eval_set(HOLDOUT_SET))
+    assert cv.classifier.items == sum(len(load_eval_set(path)) for path in LABELLED_SETS)
     assert cv.classifier.macro_f1 >= MACRO_F1_FLOOR, [(s.cause, s.f1) for s in cv.classifier.per_cause]
     assert cv.model_alone.macro_f1 >= MODEL_ALONE_FLOOR, [(s.cause, s.f1) for s in cv.model_alone.per_cause]
     other = next(s for s in cv.classifier.per_cause if s.cause == "other")
@@ -63,7 +64,7 @@ def test_cross_validated_classifier_meets_the_goal_and_its_model_generalises_alo
 
 def test_every_holdout_round_scored_by_a_model_that_never_saw_it_keeps_its_floor():
     holdout = load_eval_set(HOLDOUT_SET)
-    rounds = by_round(holdout, load_eval_set())
+    rounds = by_round(holdout, load_eval_set() + load_eval_set(TRAINING_SET))
     assert [r.round for r in rounds] == list(UNSEEN_ROUND_FLOORS)
     assert sum(r.items for r in rounds) == len(holdout) >= 300
     for figures in rounds:
@@ -316,7 +317,8 @@ def test_price_polarity(text, rating, causes):
         ("问了三次，客服只会复制粘贴", 1, ["service_attitude"]),
         ("The agent only sent copy-pasted answers", 2, ["service_attitude"]),
         ("客服一直说马上处理", 2, ["service_attitude"]),
-        ("客服答应给我退运费，结果没有", 2, ["service_attitude"]),
+        # A refund promised and not made is "other" too by the guideline (a refund not arrived).
+        ("客服答应给我退运费，结果没有", 2, ["service_attitude", "other"]),
         ("客服答应给我退运费，很快就退了", 5, []),
         ("客服态度还特别冲", 2, ["service_attitude"]),
         # "不好意思" is an apology, not a bad opinion of the shop: a 1-star review with no complaint is "other".
@@ -346,8 +348,8 @@ def test_a_cause_needs_naive_bayes_and_the_logistic_regression_to_agree():
     # Naive Bayes gives a character seen in one review of a cause a large weight; the logistic regression, which
     # weighs it against the others it came with, may find it says little, and then it cannot carry the cause.
     def model(logistic_weight):
-        weights = {"释": (5.0, 0, 0, 0, 0, 0, logistic_weight, 0, 0, 0, 0, 0)}
-        return CauseModel(weights=weights, priors=(0.0,) * 12)
+        weights = {"释": (5.0, *[0] * 6, logistic_weight, *[0] * 6)}
+        return CauseModel(weights=weights, priors=(0.0,) * 14)
 
     assert model(-5.0).predict({"释"}) == []
     assert model(1.0).predict({"释"}) == ["quality"]
