@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from itertools import islice, pairwise, repeat
+from itertools import islice, pairwise
 from operator import itemgetter
 from pathlib import Path
 
@@ -116,9 +116,10 @@ class CauseModel:
     def log_odds(self, feats: set[str], *, logistic: bool = False) -> dict[str, float]:
         """Per cause, the naive Bayes log-odds (or the logistic regression's)."""
         present = [w for w in map(self.weights.get, feats) if w is not None]
-        half = slice(len(CAUSES), None) if logistic else slice(len(CAUSES))
-        sums = [sum(column) for column in list(zip(*present, strict=True))[half]] if present else repeat(0.0)
-        return {cause: prior + s for cause, prior, s in zip(CAUSES, self.priors[half], sums, strict=False)}
+        offset = len(CAUSES) if logistic else 0
+        return {
+            cause: self.priors[offset + k] + sum(map(itemgetter(offset + k), present)) for k, cause in enumerate(CAUSES)
+        }
 
     def predict(self, feats: set[str], *, threshold: float = THRESHOLD) -> list[str]:
         """The causes whose naive Bayes log-odds exceed `threshold` and which the logistic regression does not veto.
