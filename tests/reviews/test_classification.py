@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import caches
 
 from reviews.classification import classify, compile_monitor
 from reviews.classification.model import LABELLED_SETS, CauseModel, features
@@ -7,6 +8,7 @@ from reviews.evaluation import (
     TRAINING_SET,
     by_round,
     cross_validate,
+    cross_validation_cache_key,
     evaluate,
     load_eval_set,
     score,
@@ -25,6 +27,7 @@ UNSEEN_ROUND_FLOORS |= {11: 0.8, 12: 0.81, 26: 0.87, 27: 0.84}
 # "other" cross-validated was 0.65 before it had phrases of its own, 0.87 after; 0.81 over the harder training set.
 OTHER_F1_FLOOR = 0.8
 NO_MODEL = CauseModel.train([])
+CROSS_VALIDATION_KEY = cross_validation_cache_key()
 MODEL_ALONE_FLOOR = 0.7
 
 # A tiny training set for the model's own behaviour: "异响" (a rattle) is in no dictionary.
@@ -55,7 +58,10 @@ def test_classifier_meets_the_macro_f1_floor_on_the_evaluation_set():
 
 
 def test_cross_validated_classifier_meets_the_goal_and_its_model_generalises_alone():
-    cv = shipped_cross_validation()
+    # Computed here, not read from the cache a previous run may have left (the manager's page reads it from there).
+    caches["default"].delete(CROSS_VALIDATION_KEY)
+    cv = shipped_cross_validation.__wrapped__()
+    assert caches["default"].get(CROSS_VALIDATION_KEY) == cv
     assert cv.classifier.items == sum(len(load_eval_set(path)) for path in LABELLED_SETS)
     assert cv.classifier.macro_f1 >= MACRO_F1_FLOOR, [(s.cause, s.f1) for s in cv.classifier.per_cause]
     assert cv.model_alone.macro_f1 >= MODEL_ALONE_FLOOR, [(s.cause, s.f1) for s in cv.model_alone.per_cause]
