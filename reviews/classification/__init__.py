@@ -11,7 +11,8 @@ check drops a dictionary-found cause whose words are praised everywhere ("比实
 worry the next clause allays ("担心会有色差，收到后完全没有") is left out before any of this. Where a cause's words
 stand decides some causes: breakage with the shipping named is logistics, a word inside another cause's longer
 phrase was read from it, "not worth it" after a fault is about the fault, a high price accepted as fair is no
-complaint (classify).
+complaint (classify). Last, the model's regression weighs the whole review (_weigh): a cause it finds very unlikely
+goes unless the text complains about it, and a mid or bad review nothing explains gets its likeliest cause.
 
 Each cause has a dictionary of complaint phrases (regular expressions, Chinese and English). A phrase
 counts only when it is not negated in its own clause: "没有色差", "色差一点都没有", "no colour difference"

@@ -18,7 +18,7 @@ carry a cause. Logistic regression weighs each n-gram against all the others it
 occurs with, so a rare one that other n-grams already explain gets little; it is the less confident of the two on
 rare phrasings and the better at vetoing (docs/reviews.md, "After round 7").
 
-The model trains on the labelled sets shipped in reviews/data/ at first use (about 1 s, no weights file to
+The model trains on the labelled sets shipped in reviews/data/ at first use (about 2 s, no weights file to
 keep in step with the data); `python -m reviews.evaluation` reports its cross-validated figures.
 """
 
