@@ -7,4 +7,4 @@ application = get_wsgi_application()
 
 from config.warmup import warm_up_and_freeze  # noqa: E402 (needs the apps loaded above)
 
-warm_up_and_freeze()
+warm_up_and_freeze(review_classifier=True)

@@ -394,20 +394,20 @@ def _weigh(spans: _Clauses, evidence: dict[str, list[str]], rating: int, model: 
     worries); and a mid or bad review nothing explains gets the cause the regression finds likely, where its words
     stand un-negated in the text, rather than "other" (a complaint told in words no dictionary has and too few
     reviews share for naive Bayes)."""
-    if not evidence and rating >= 4:
-        return
-    learned = model.log_odds(feats, logistic=True)
-    unlikely = [c for c in evidence if c != Cause.OTHER and learned[c] <= CAUSE_VETO]
-    for cause in [c for c in unlikely if not _stance(spans, c, evidence[c])]:
-        del evidence[cause]
+    if specific := [c for c in evidence if c != Cause.OTHER]:
+        learned = model.log_odds(feats, logistic=True, causes=specific)
+        for cause in [c for c in specific if learned[c] <= CAUSE_VETO and not _stance(spans, c, evidence[c])]:
+            del evidence[cause]
     if evidence or rating >= 4:
         return
-    likeliest = max((c for c in learned if c != Cause.OTHER), key=learned.__getitem__)
+    learned = model.log_odds(feats, logistic=True, causes=_SPECIFIC)
+    likeliest = max(learned, key=learned.__getitem__)
     if learned[likeliest] > LIKELY_CAUSE and (words := _model_evidence(spans, model.evidence_grams(feats, likeliest))):
         evidence[likeliest] = words
 
 
 _MARKS_OF_USE = (Cause.QUALITY, Cause.DESCRIPTION_MISMATCH)
+_SPECIFIC = tuple(c for c in lx.PHRASES if c != Cause.OTHER)
 
 
 def _inside(text: str, words: list[str], covered: list[tuple[int, int]]) -> bool:

@@ -113,13 +113,12 @@ class CauseModel:
         weights = dict(zip(vocabulary, map(tuple, np.hstack([bayes, logistic]).tolist()), strict=True))
         return cls(weights=weights, priors=(*priors.tolist(), *biases.tolist()))
 
-    def log_odds(self, feats: set[str], *, logistic: bool = False) -> dict[str, float]:
-        """Per cause, the naive Bayes log-odds (or the logistic regression's)."""
+    def log_odds(self, feats: set[str], *, logistic: bool = False, causes: Iterable[str] = CAUSES) -> dict[str, float]:
+        """Per cause (all, or those asked for), the naive Bayes log-odds (or the logistic regression's)."""
         present = [w for w in map(self.weights.get, feats) if w is not None]
         offset = len(CAUSES) if logistic else 0
-        return {
-            cause: self.priors[offset + k] + sum(map(itemgetter(offset + k), present)) for k, cause in enumerate(CAUSES)
-        }
+        columns = [(cause, offset + CAUSES.index(cause)) for cause in causes]
+        return {cause: self.priors[k] + sum(map(itemgetter(k), present)) for cause, k in columns}
 
     def predict(self, feats: set[str], *, threshold: float = THRESHOLD) -> list[str]:
         """The causes whose naive Bayes log-odds exceed `threshold` and which the logistic regression does not veto.
