@@ -37,7 +37,7 @@ def free_port() -> int:
 
 def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--preload",
          "--workers", str(workers), "--log-level", "warning"],
         cwd=ROOT,
         env=env,

@@ -25,7 +25,7 @@ if __name__ == "__main__":  # `python -m reviews.evaluation`: the classifier nee
 from django.core.cache import caches
 
 from .classification import Cause, classify
-from .classification.model import LABELLED_SETS, CauseModel, features, load_labelled
+from .classification.model import LABELLED_SETS, MIN_DOCUMENTS, CauseModel, features, load_labelled
 
 EVAL_SET, HOLDOUT_SET, TRAINING_SET = LABELLED_SETS
 CAUSES: tuple[str, ...] = tuple(c for c in Cause.values if c)
@@ -114,7 +114,9 @@ class CrossValidation:
     model_alone: Scores  # the model's own predictions, likewise
 
 
-def cross_validate(rows: list[dict], *, folds: int = FOLDS, seed: int = 7) -> CrossValidation:
+def cross_validate(
+    rows: list[dict], *, folds: int = FOLDS, seed: int = 7, min_documents: int = MIN_DOCUMENTS
+) -> CrossValidation:
     """k-fold: every review is classified by a model that never saw it. The dictionaries are the same in every
     fold (they are not learned, but they were tuned on eval_set.jsonl and holdout rounds 1-4: docs/reviews.md)."""
     order = list(range(len(rows)))
@@ -122,7 +124,7 @@ def cross_validate(rows: list[dict], *, folds: int = FOLDS, seed: int = 7) -> Cr
     classifier, model_alone = [], []
     for fold in range(folds):
         held_out = set(order[fold::folds])
-        model = CauseModel.train(row for i, row in enumerate(rows) if i not in held_out)
+        model = CauseModel.train((row for i, row in enumerate(rows) if i not in held_out), min_documents=min_documents)
         for i in sorted(held_out):
             row = rows[i]
             classifier.append((classify(text=row["text"], rating=row["rating"], model=model).causes, row["causes"]))

@@ -371,8 +371,10 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
         # What holds for the dictionaries' causes beside an "other" kind holds for the model's (_other_kinds).
         if (resold and cause in _MARKS_OF_USE) or _inside(text, words, covered):
             continue
-        # Words the dictionaries already read as another cause are not evidence of this one too ("不值这个价").
-        if _inside(text, words, read):
+        # Words the dictionaries already read as another cause are not evidence of this one too ("不值这个价"), nor
+        # is an n-gram that reaches into them ("量差" of "质量差"): what is left must carry the cause.
+        words = [w for w in words if not _inside(text, [w], read)]
+        if not words:
             continue
         # A good review's cause must be complained about where its words stand; on a mid or bad review the
         # rating is the complaint, unless those words are praised ("颜色不错, 质量差" is not about colour).

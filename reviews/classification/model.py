@@ -26,6 +26,7 @@ import json
 import math
 import random
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -54,6 +55,10 @@ THRESHOLD = 3.0
 # Plain stochastic gradient descent, deterministic (a fixed shuffle), L2-shrunk once per epoch. All chosen by
 # cross-validation over the labelled sets and by each round scored by a model trained without it (docs/reviews.md).
 LOGISTIC_THRESHOLD = -4.0
+# An n-gram in a single training review is left out: it says more about that review than about its cause, and two
+# thirds of the n-grams are such (33,787 of 101,882 kept over the 6,844 labelled reviews: a third of the memory per
+# process). Leaving each writer out scored 0.852 with the floor against 0.848 without it (docs/reviews.md).
+MIN_DOCUMENTS = 2
 EPOCHS = 10
 LEARNING_RATE = 0.5
 L2 = 0.01
@@ -102,9 +107,11 @@ class CauseModel:
     priors: tuple[float, ...]
 
     @classmethod
-    def train(cls, rows: Iterable[dict]) -> "CauseModel":
+    def train(cls, rows: Iterable[dict], *, min_documents: int = MIN_DOCUMENTS) -> "CauseModel":
         """rows: labelled reviews ({"text", "rating", "causes"}). No rows, no model: it then predicts nothing."""
         examples = [(features(r["text"], r["rating"]), set(r["causes"])) for r in rows]
+        documents = Counter(g for feats, _ in examples for g in feats)
+        examples = [({g for g in feats if documents[g] >= min_documents}, causes) for feats, causes in examples]
         vocabulary = sorted({g for feats, _ in examples for g in feats})
         present, targets = _incidence(examples, vocabulary)
         bayes, priors = _naive_bayes(present, targets, len(vocabulary))
