@@ -181,7 +181,7 @@ def _naive_bayes(present: list[np.ndarray], targets: np.ndarray, size: int) -> t
         columns.append(np.log((with_cause + ALPHA) / total_with) - np.log((without + ALPHA) / total_without))
         positives = len(chosen)
         priors.append(math.log((positives + 1) / (len(present) - positives + 1)))
-    return np.array(columns).T.reshape(size, len(CAUSES)), np.array(priors)
+    return np.array(columns).T, np.array(priors)
 
 
 def _logistic_regression(present: list[np.ndarray], targets: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
