@@ -33,7 +33,11 @@ class Review(models.Model):
     external_id = models.CharField(_("external id"), max_length=100)
     # The order number as the platform sent it, kept even when it matches none of our orders.
     order_ref = models.CharField(_("order number"), max_length=100, blank=True)
-    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews")
+    # Indexed only where set (Meta.indexes): lookups are by a given order or case, never for the empty ones, and a
+    # new review has no case, so intake skips those index entries (docs/performance.md).
+    order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews", db_index=False
+    )
     customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews")
     buyer = models.CharField(_("buyer (platform nickname)"), max_length=100, blank=True)
     product = models.CharField(_("product"), max_length=200, blank=True)
@@ -59,7 +63,9 @@ class Review(models.Model):
     triage_reasons = models.JSONField(_("triage reasons"), default=list, blank=True)
     suspected_malicious = models.BooleanField(_("suspected malicious"), default=False)
     revised_after_contact = models.BooleanField(_("revised after contact"), default=False)
-    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews")
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,7 +91,10 @@ class Review(models.Model):
         ]
         indexes = [
             models.Index(fields=["store", "posted_at"], name="review_store_posted"),
-            models.Index(fields=["store", "flagged", "posted_at"], name="review_store_flagged"),
+            # The patrol list's flagged view; about a quarter of reviews are flagged, so only they are indexed.
+            models.Index(fields=["store", "posted_at"], name="review_store_flagged_posted", condition=Q(flagged=True)),
+            models.Index(fields=["order"], name="review_order", condition=Q(order__isnull=False)),
+            models.Index(fields=["case"], name="review_case", condition=Q(case__isnull=False)),
             models.Index(fields=["store", "sku", "posted_at"], name="review_store_sku"),
             # The case sweeper's queue: mid and bad reviews on our orders still without a case.
             models.Index(
@@ -234,14 +243,17 @@ class ReviewReply(models.Model):
     Status = ReplyStatus
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply")
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="review_replies")
+    # No index of its own: reply_store_recent leads with the store.
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="review_replies", db_index=False)
     text = models.TextField(_("reply"))
     # Normalised text's hash: no two replies in the store's recent history may share one.
     fingerprint = models.CharField(max_length=40)
     status = models.CharField(_("status"), max_length=8, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
     drafted_at = models.DateTimeField(_("drafted at"))
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
-    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
+    )
 
     class Meta:
         ordering = ["-drafted_at", "-id"]
@@ -254,7 +266,11 @@ class ReviewReply(models.Model):
                 condition=~Q(status="posted") | Q(posted_at__isnull=False), name="reply_posted_has_time"
             ),
         ]
-        indexes = [models.Index(fields=["store", "-drafted_at"], name="reply_store_recent")]
+        indexes = [
+            models.Index(fields=["store", "-drafted_at"], name="reply_store_recent"),
+            # Drafts (most replies) have no poster: only posted replies are indexed.
+            models.Index(fields=["posted_by"], name="reply_posted_by", condition=Q(posted_by__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]

@@ -25,8 +25,10 @@ A mid or bad review with no recognised cause is "other"; a good review with none
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 import jieba
 
@@ -73,17 +75,30 @@ class _Matcher:
         self.zh = compile_alternatives(zh) if zh else None
         self.en = compile_alternatives(en, re.IGNORECASE) if en else None
 
-    def finditer(self, text: str, pos: int = 0):
-        if self.zh is not None:
-            yield from self.zh.finditer(text, pos)
-        if self.en is not None and _LATIN.search(text):
-            yield from self.en.finditer(text, pos)
+    def finditer(self, text: str, pos: int = 0) -> Iterator[re.Match]:
+        # The scanner's own iterator where one language applies (most texts): no generator to step through.
+        if self.en is None or not _has_latin(text):
+            return self.zh.finditer(text, pos) if self.zh is not None else iter(())
+        if self.zh is None:
+            return self.en.finditer(text, pos)
+        return chain(self.zh.finditer(text, pos), self.en.finditer(text, pos))
 
-    def search(self, text: str) -> bool:
+    def search(self, text: str, pos: int = 0) -> bool:
         return bool(
-            (self.zh is not None and self.zh.search(text))
-            or (self.en is not None and _LATIN.search(text) and self.en.search(text))
+            (self.zh is not None and self.zh.search(text, pos))
+            or (self.en is not None and _has_latin(text) and self.en.search(text, pos))
         )
+
+    def leftmost(self, text: str) -> int:
+        """Where the first match of either language starts, -1 if none: no match of any one phrase starts before."""
+        english = self.en is not None and _has_latin(text) and self.en.search(text)
+        starts = [m.start() for m in (self.zh and self.zh.search(text), english) if m]
+        return min(starts, default=-1)
+
+
+@lru_cache(maxsize=64)  # every matcher asks about the same text in turn: it is scanned for Latin letters once
+def _has_latin(text: str) -> bool:
+    return bool(_LATIN.search(text))
 
 
 _MATCHERS: dict[str, _Matcher] = {cause: _Matcher(patterns) for cause, patterns in lx.PHRASES.items()}
@@ -109,6 +124,11 @@ def _aspect_complaints(clauses: list[str]) -> dict[str, list[str]]:
     """An opinion word belongs to the nearest aspect before it: "颜色不错质量差" is about quality only."""
     found: dict[str, list[str]] = {}
     for clause in clauses:
+        # Most clauses name no aspect, or no opinion after one: one scan of all aspects at once and one of the
+        # opinions tell, and then the scan per cause is skipped (no aspect starts before the first any-aspect hit).
+        first = _ANY_ASPECT.leftmost(clause)
+        if first == -1 or not _OPINION.search(clause, first):
+            continue
         aspects = sorted(
             (m.end(), m.start(), cause) for cause, matcher in _ASPECT_MATCHERS.items() for m in matcher.finditer(clause)
         )
@@ -178,10 +198,10 @@ class _Clauses:
         return (self.starts[index], self.ends[index]) if end <= self.ends[index] else None
 
 
-def _hits(clauses: _Clauses, matcher: _Matcher | re.Pattern, *, after: bool = True) -> list[str]:
+def _hits(clauses: _Clauses, matcher: _Matcher | re.Pattern, *, after: bool = True, pos: int = 0) -> list[str]:
     found = []
     text = clauses.text
-    for match in matcher.finditer(text):
+    for match in matcher.finditer(text, pos):
         span = clauses.clause_of(match.start(), match.end())
         if span is None:
             continue
@@ -327,9 +347,11 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
     evidence: dict[str, list[str]] = {}
     text = _without_allayed_worries(text or "")
     spans = _Clauses(text)
-    for cause, matcher in _MATCHERS.items() if _ANY_PHRASE.search(text) else ():
+    # Each cause's scan starts where the first phrase of any cause does: none of its own starts before.
+    first_phrase = _ANY_PHRASE.leftmost(text)
+    for cause, matcher in _MATCHERS.items() if first_phrase != -1 else ():
         # "说好的赠品没有" is a complaint: a missing gift is not negated by the 没有 after it.
-        words = _hits(spans, matcher, after=cause != Cause.PRICE)
+        words = _hits(spans, matcher, after=cause != Cause.PRICE, pos=first_phrase)
         if cause == Cause.SERVICE_ATTITUDE and lx.COURIER.search(text) and not lx.SHOP_STAFF.search(text):
             courier = [w for w in words if lx.ATTITUDE.search(w)]
             if courier:
