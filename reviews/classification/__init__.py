@@ -298,10 +298,11 @@ def _stance(spans: _Clauses, cause: str, words: list[str]) -> bool | None:
         span = spans.clause_of(start, start + len(word))
         if span is None:
             continue
+        clause = text[span[0] : span[1]]
         aspects = sorted(
             (span[0] + m.start(), span[0] + m.end(), aspect_cause)
-            for aspect_cause, matcher in _ASPECT_MATCHERS.items()
-            for m in matcher.finditer(text[span[0] : span[1]])
+            for aspect_cause, matcher in (_ASPECT_MATCHERS.items() if _ANY_ASPECT.search(clause) else ())
+            for m in matcher.finditer(clause)
         )
         before = [a for a in aspects if a[1] <= start]
         if before and before[-1][2] != cause:
