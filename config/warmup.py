@@ -1,21 +1,22 @@
 """Process start-up for web and worker processes: load what the first request or task would, then freeze it.
 
-Importing every URLconf (and the views, forms and classifiers they import) up front, and in web processes training
-the review classifier's model (about 2 CPU-seconds over the labelled sets; only review intake, a web request,
-classifies), keeps that cost out of the first request or SMS. gc.freeze() then moves everything loaded so far out of
-the cyclic collector's reach: a batch of 1,000 rows allocates enough objects to trigger full collections, and each
-one used to walk all of Django's long-lived objects again (docs/performance.md).
+Importing every URLconf (and the views, forms and classifiers they import) up front, and in web processes preparing
+the review classifier (training its model, about 2 CPU-seconds over the labelled sets, and loading jieba's
+dictionary; only review intake, a web request, classifies), keeps that cost out of the first request or SMS.
+gc.freeze() then moves everything loaded so far out of the cyclic collector's reach: a batch of 1,000 rows allocates
+enough objects to trigger full collections, and each one used to walk all of Django's long-lived objects again
+(docs/performance.md).
 """
 
 import gc
 
 from django.urls import get_resolver
 
-from reviews.classification.model import shipped_model
+from reviews.classification import prepare as prepare_review_classifier
 
 
 def warm_up_and_freeze(*, review_classifier: bool = False) -> None:
     get_resolver().url_patterns  # noqa: B018 (evaluated for its side effect: importing every URLconf and view)
     if review_classifier:
-        shipped_model()
+        prepare_review_classifier()
     gc.freeze()

@@ -1,8 +1,9 @@
+import jieba
 import pytest
 from django.core.cache import caches
 
-from reviews.classification import classify, compile_monitor
-from reviews.classification.model import LABELLED_SETS, CauseModel, features
+from reviews.classification import classify, compile_monitor, prepare
+from reviews.classification.model import LABELLED_SETS, CauseModel, features, shipped_model
 from reviews.evaluation import (
     HOLDOUT_SET,
     TRAINING_SET,
@@ -372,3 +373,10 @@ def test_model_cause_beside_an_other_kind_needs_a_complaint_where_it_stands():
     assert classify(text="吹风机异响，发票也没开", rating=2, model=model).causes == ["other"]
     assert classify(text="吹风机有点异响，发票也没开", rating=2, model=model).causes == ["quality", "other"]
     assert classify(text="吹风机异响", rating=2, model=model).causes == ["quality"]
+
+
+def test_prepare_loads_the_model_and_the_segmenter_before_the_first_review():
+    # Run in gunicorn's master before it forks (config/warmup.py), so no worker trains or loads them again.
+    prepare()
+    assert jieba.dt.initialized
+    assert shipped_model.cache_info().currsize == 1
