@@ -1,7 +1,10 @@
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from reviews.classification import _ANY_ASPECT, _ANY_PHRASE, _ASPECT_MATCHERS, _MATCHERS
 from reviews.classification import lexicon as lx
 from reviews.classification.scanner import compile_alternatives
 from reviews.evaluation import load_eval_set
@@ -37,3 +40,20 @@ def test_first_characters_become_a_lookahead_including_every_unicode_digit():
 def test_patterns_that_can_start_anywhere_are_left_as_they_are():
     assert compile_alternatives([r".*差", r"好"]).pattern == "(?:.*差)|(?:好)"
     assert compile_alternatives([r"差?"]).pattern == "(?:差?)"
+
+
+_FRAGMENTS = [
+    *{text[i : i + 4] for text in [row["text"] for row in load_eval_set()[:200]] for i in range(0, len(text), 4)},
+    "色差", "质量差", "物流慢", "3天才到", "没有", "，", "。", "不好意思",
+    " but ", " colour ", " broken ", " size ", " poor quality ", " arrived late ", " too small ", " rude ",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(sorted(_FRAGMENTS)), max_size=12).map("".join))
+def test_a_scan_of_every_dictionary_at_once_finds_where_the_first_phrase_of_any_starts(text):
+    # Intake starts each cause's scan there, and skips a clause's aspects where none is found (classification).
+    for union, per_cause in [(_ANY_PHRASE, _MATCHERS), (_ANY_ASPECT, _ASPECT_MATCHERS)]:
+        starts = [m.start() for matcher in per_cause.values() for m in matcher.finditer(text)]
+        assert union.leftmost(text) == min(starts, default=-1)
+        assert union.search(text) == bool(starts)
