@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -356,10 +357,11 @@ def _insert_rows(model, rows: list[dict[str, Any]]) -> list[tuple]:
 
 
 _REVIEW_COLUMNS = [f.attname for f in _FIELDS]
+_review_values = itemgetter(*_REVIEW_COLUMNS)  # a new review's columns from its namespace, in one C call
 
 
 def _insert(reviews: list[SimpleNamespace]) -> None:
-    rows = [{name: getattr(r, name) for name in _REVIEW_COLUMNS} for r in reviews]
+    rows = [dict(zip(_REVIEW_COLUMNS, _review_values(vars(r)), strict=True)) for r in reviews]
     ids = {external_id: pk for pk, external_id in _insert_rows(Review, rows)}
     for review in reviews:
         review.pk = review.id = ids[review.external_id]
