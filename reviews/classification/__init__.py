@@ -124,14 +124,11 @@ def _aspect_complaints(clauses: list[str]) -> dict[str, list[str]]:
     """An opinion word belongs to the nearest aspect before it: "颜色不错质量差" is about quality only."""
     found: dict[str, list[str]] = {}
     for clause in clauses:
-        # Most clauses name no aspect, or no opinion after one: one scan of all aspects at once and one of the
-        # opinions tell, and then the scan per cause is skipped (no aspect starts before the first any-aspect hit).
+        # Most clauses name no aspect, or no opinion after one: then the scan per cause is skipped.
         first = _ANY_ASPECT.leftmost(clause)
         if first == -1 or not _OPINION.search(clause, first):
             continue
-        aspects = sorted(
-            (m.end(), m.start(), cause) for cause, matcher in _ASPECT_MATCHERS.items() for m in matcher.finditer(clause)
-        )
+        aspects = sorted((end, start, cause) for start, end, cause in _aspects_in(clause, first))
         if not aspects:
             continue
         for opinion in _OPINION.finditer(clause, aspects[0][0]):
@@ -143,6 +140,15 @@ def _aspect_complaints(clauses: list[str]) -> dict[str, list[str]]:
                 if clause[start : opinion.end()] not in words:
                     words.append(clause[start : opinion.end()])
     return found
+
+
+def _aspects_in(clause: str, first: int) -> list[tuple[int, int, str]]:
+    """(start, end, cause) of each aspect the clause names. `first` is where _ANY_ASPECT's first match in it starts
+    (-1: none, and then no cause's either); no cause's aspect starts before it, so each scan starts there."""
+    if first == -1:
+        return []
+    scans = ((cause, matcher.finditer(clause, first)) for cause, matcher in _ASPECT_MATCHERS.items())
+    return [(m.start(), m.end(), cause) for cause, matches in scans for m in matches]
 
 
 def _negated_before(prefix: str) -> bool:
@@ -300,9 +306,8 @@ def _stance(spans: _Clauses, cause: str, words: list[str]) -> bool | None:
             continue
         clause = text[span[0] : span[1]]
         aspects = sorted(
-            (span[0] + m.start(), span[0] + m.end(), aspect_cause)
-            for aspect_cause, matcher in (_ASPECT_MATCHERS.items() if _ANY_ASPECT.search(clause) else ())
-            for m in matcher.finditer(clause)
+            (span[0] + start, span[0] + end, aspect_cause)
+            for start, end, aspect_cause in _aspects_in(clause, _ANY_ASPECT.leftmost(clause))
         )
         before = [a for a in aspects if a[1] <= start]
         if before and before[-1][2] != cause:
