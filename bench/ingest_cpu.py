@@ -12,21 +12,14 @@ Uses its own database (crm_bench_cpu) and Redis db 1.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 
 from ingest import fresh_database, make_orders, setup_django
+from pg_cpu import backend_cpu_seconds, backend_pid
 
 DB_NAME = "crm_bench_cpu"
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def backend_cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
 def main() -> None:
@@ -36,7 +29,6 @@ def main() -> None:
 
     fresh_database(DB_NAME)
     setup_django(DB_NAME)
-    from django.db import connection
     from django.test import Client
 
     from crm.models import Store
@@ -47,15 +39,11 @@ def main() -> None:
     client = Client(HTTP_AUTHORIZATION=f"Token {key}", SERVER_NAME="127.0.0.1")
 
     def post(body: bytes) -> tuple[float, float, float]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            backend = cursor.fetchone()[0]
+        backend = backend_pid()
         pg_before, py_before, wall_before = backend_cpu_seconds(backend), time.process_time(), time.perf_counter()
         response = client.post("/api/v1/orders", body, content_type="application/json")
         assert response.status_code == 200, response.content[:500]
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            assert cursor.fetchone()[0] == backend, "the request changed connections: CPU would be misread"
+        assert backend_pid() == backend, "the request changed connections: CPU would be misread"
         return (
             (time.process_time() - py_before) * 1000,
             (backend_cpu_seconds(backend) - pg_before) * 1000,

@@ -140,12 +140,9 @@ def _post_all(client, key: str, rows: list[dict]) -> tuple[float, float, float]:
     """(wall seconds, this process's CPU seconds, its PostgreSQL backend's CPU seconds): on a shared machine the
     CPU figures show what the work costs without the waiting, and their sum what one batch asks of the machine."""
     import orjson
-    from django.db import connection
-    from ingest_cpu import backend_cpu_seconds
+    from pg_cpu import backend_cpu_seconds, backend_pid
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
+    backend = backend_pid()
     started, cpu, pg_cpu = time.perf_counter(), time.process_time(), backend_cpu_seconds(backend)
     for start in range(0, len(rows), BATCH):
         response = client.post(
@@ -156,9 +153,7 @@ def _post_all(client, key: str, rows: list[dict]) -> tuple[float, float, float]:
         )
         if response.status_code != 200:
             raise SystemExit(f"batch at {start} failed: {response.status_code} {response.content[:300]!r}")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        assert cursor.fetchone()[0] == backend, "the requests changed connections: PostgreSQL's CPU would be misread"
+    assert backend_pid() == backend, "the requests changed connections: PostgreSQL's CPU would be misread"
     return time.perf_counter() - started, time.process_time() - cpu, backend_cpu_seconds(backend) - pg_cpu
 
 
