@@ -243,7 +243,7 @@ class ReviewReply(models.Model):
     Status = ReplyStatus
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply")
-    # No index of its own: reply_store_recent leads with the store.
+    # No index of its own: reply_store_recent_order leads with the store.
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="review_replies", db_index=False)
     text = models.TextField(_("reply"))
     # Normalised text's hash: no two replies in the store's recent history may share one.
@@ -267,7 +267,9 @@ class ReviewReply(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["store", "-drafted_at"], name="reply_store_recent"),
+            # The recent-replies read orders by both (drafts of one batch share drafted_at): an index scan stops
+            # after RECENT_LIMIT rows instead of sorting the store's whole history.
+            models.Index(fields=["store", "-drafted_at", "-id"], name="reply_store_recent_order"),
             # Drafts (most replies) have no poster: only posted replies are indexed.
             models.Index(fields=["posted_by"], name="reply_posted_by", condition=Q(posted_by__isnull=False)),
         ]

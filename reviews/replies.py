@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from math import prod
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from crm.models import Store
@@ -82,10 +83,15 @@ def recent_fingerprints(*, store: Store, exclude_review_id: int | None = None) -
     """The store's recent replies, read under a lock on the store row (held to the end of the transaction),
     so two batches for one store cannot each pick the same reply without seeing the other's."""
     Store.objects.select_for_update().filter(pk=store.pk).values_list("pk", flat=True).get()
+    return set(recent_replies(store=store, exclude_review_id=exclude_review_id).values_list("fingerprint", flat=True))
+
+
+def recent_replies(*, store: Store, exclude_review_id: int | None = None) -> QuerySet[ReviewReply]:
+    """The store's last RECENT_LIMIT replies within RECENT, newest first (read from reply_store_recent_order)."""
     rows = ReviewReply.objects.filter(store=store, drafted_at__gte=timezone.now() - RECENT)
     if exclude_review_id is not None:
         rows = rows.exclude(review_id=exclude_review_id)
-    return set(rows.order_by("-drafted_at", "-id").values_list("fingerprint", flat=True)[:RECENT_LIMIT])
+    return rows.order_by("-drafted_at", "-id")[:RECENT_LIMIT]
 
 
 def repeats_in_recent_window(*, store: Store) -> int:
