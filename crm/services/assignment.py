@@ -1,3 +1,5 @@
+import heapq
+
 from django.db import transaction
 from django.db.models import Count, Q
 
@@ -5,8 +7,9 @@ from crm.models import Agent, Case, CasePolicy, Store
 
 
 @transaction.atomic
-def case_pick_assignee(*, store: Store) -> Agent | None:
-    """The next on-shift agent serving the store, by the store's policy; None when nobody is on shift.
+def case_pick_assignees(*, store: Store, count: int) -> list[Agent | None]:
+    """The on-shift agents serving the store for `count` cases opened now, in turn, by the store's policy; None
+    for each when nobody is on shift. Picking many at once gives what picking them one case at a time would.
 
     Least loaded (the default): fewest open cases, ties to the longest-standing agent. Round robin: the
     agent after the one who got the store's last case, in a fixed order; the policy row is locked so two
@@ -15,17 +18,25 @@ def case_pick_assignee(*, store: Store) -> Agent | None:
     agents = Agent.objects.filter(stores=store, user__is_active=True, on_shift=True)
     policy = CasePolicy.objects.select_for_update().filter(store=store).first()
     if policy is None or policy.assignment == CasePolicy.Assignment.LEAST_LOADED:
-        return (
-            agents.annotate(open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN_STATUSES)))
-            .order_by("open_cases", "id")
-            .first()
-        )
-    ordered = agents.order_by("id")
-    chosen = None
-    if policy.last_assigned_id is not None:
-        chosen = ordered.filter(id__gt=policy.last_assigned_id).first()
-    chosen = chosen or ordered.first()
-    if chosen is not None:
-        policy.last_assigned = chosen
+        loads = [
+            (agent.open_cases, agent.pk, agent)
+            for agent in agents.annotate(open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN_STATUSES)))
+        ]
+        if not loads:
+            return [None] * count
+        heapq.heapify(loads)
+        chosen = []
+        for _ in range(count):
+            load, pk, agent = loads[0]
+            chosen.append(agent)
+            heapq.heapreplace(loads, (load + 1, pk, agent))
+        return chosen
+    ordered = list(agents.order_by("id"))
+    if not ordered:
+        return [None] * count
+    after = next((i for i, agent in enumerate(ordered) if agent.pk > (policy.last_assigned_id or 0)), 0)
+    chosen = [ordered[(after + k) % len(ordered)] for k in range(count)]
+    if chosen:
+        policy.last_assigned = chosen[-1]
         policy.save(update_fields=["last_assigned"])
     return chosen

@@ -63,14 +63,29 @@ def working_deadline(*, store: Store, start: datetime, minutes: int, hours: Serv
         day += timedelta(days=1)
 
 
+class CaseDeadlines:
+    """A store's service hours and SLA targets, read once for the many cases a sweep opens."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.hours = service_hours_for(store=store)
+        self._targets: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def for_case(self, case: Case, since: datetime) -> tuple[datetime, datetime]:
+        """(first response due, resolution due) for a case whose clock starts at `since`."""
+        key = (case.triage_group, case.source)
+        if key not in self._targets:
+            self._targets[key] = sla_target_for(store=self.store, triage_group=key[0], source=key[1])
+        first, resolution = self._targets[key]
+        return (
+            working_deadline(store=self.store, start=since, minutes=first, hours=self.hours),
+            working_deadline(store=self.store, start=since, minutes=resolution, hours=self.hours),
+        )
+
+
 def case_compute_deadlines(*, case: Case, since: datetime) -> tuple[datetime, datetime]:
     """(first response due, resolution due) for a case whose clock starts at `since`."""
-    hours = service_hours_for(store=case.store)
-    first, resolution = sla_target_for(store=case.store, triage_group=case.triage_group, source=case.source)
-    return (
-        working_deadline(store=case.store, start=since, minutes=first, hours=hours),
-        working_deadline(store=case.store, start=since, minutes=resolution, hours=hours),
-    )
+    return CaseDeadlines(case.store).for_case(case, since)
 
 
 @dataclass(frozen=True)

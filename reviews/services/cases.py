@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import InvalidInput
 from crm.models import Case
-from crm.services.cases import case_open
+from crm.services.cases import CaseRequest, cases_open
 
 from ..models import Review, Sentiment
 
@@ -21,31 +21,34 @@ def reviews_awaiting_case():
     )
 
 
-def _open(review: Review, actor=None) -> Case:
-    case, _created = case_open(
-        store=review.store,
+def _request(review: Review) -> CaseRequest:
+    return CaseRequest(
         customer=review.customer,
         order=review.order,
         source=Case.Source.REVIEW,
         cause=review.causes[0] if review.causes else "",
         triage_group=review.triage_group or Case.TriageGroup.NORMAL,
         summary=f"★{review.rating} {review.text}"[:500],
-        actor=actor,
     )
-    return case
 
 
 @transaction.atomic
 def reviews_open_cases(*, limit: int = 500) -> int:
-    """Open the cases of up to `limit` waiting reviews, oldest first. Returns how many reviews got a case."""
+    """Open the cases of up to `limit` waiting reviews, oldest first, store by store. Returns how many reviews
+    got a case."""
     pending = list(
         reviews_awaiting_case()
         .select_for_update(skip_locked=True, of=("self",))
         .select_related("store", "customer", "order")
         .order_by("posted_at", "id")[:limit]
     )
+    by_store: dict[int, list[Review]] = {}
     for review in pending:
-        review.case = _open(review)
+        by_store.setdefault(review.store_id, []).append(review)
+    for _store_id, reviews in sorted(by_store.items()):  # one lock order for every sweeper: no deadlock
+        opened = cases_open(store=reviews[0].store, requests=[_request(review) for review in reviews])
+        for review, (case, _created) in zip(reviews, opened, strict=True):
+            review.case = case
     Review.objects.bulk_update(pending, ["case"])
     return len(pending)
 
@@ -57,6 +60,6 @@ def review_open_case(*, review: Review, actor=None) -> Case:
         return review.case
     if review.customer_id is None:
         raise InvalidInput(_("This review matches none of our orders, so it has no customer to call."), field="order")
-    review.case = _open(review, actor)
+    review.case = cases_open(store=review.store, requests=[_request(review)], actor=actor)[0][0]
     review.save(update_fields=["case", "updated_at"])
     return review.case
