@@ -20,7 +20,8 @@ Measured in the same run:
     overlap of Python and PostgreSQL work), with the CPU time of this process and of its PostgreSQL backend per
     1,000 reviews (Linux /proc, local server); then the same batches re-posted;
   - COPY of the same rows into the review table (the physical limit: no classification, no replies);
-  - the naive path: the same service called once per review (batch of one), on a sample.
+  - the naive path: the same service called once per review (batch of one), on a sample;
+  - how fast this machine runs plain Python at the end of the run (`python_loop_s`, bench/machine.py).
 Last line: one JSON object.
 """
 
@@ -277,6 +278,7 @@ def main() -> None:
 
     django.setup()
     from django.test import Client
+    from machine import python_loop_seconds
 
     from crm.models import Case
     from reviews.classification import classify
@@ -315,6 +317,7 @@ def main() -> None:
         # CPU per 1,000 new reviews, web process and PostgreSQL: what the served figure spends (docs/performance.md).
         "cpu_ms_per_1000": {"web": round(ours_cpu / count * 1e6), "postgresql": round(ours_pg_cpu / count * 1e6)},
         "load_average": os.getloadavg()[0],
+        "python_loop_s": python_loop_seconds(),  # how fast this machine is at the end of the run
         "reposted_per_s": round(count / reposted),
         "copy_per_s": round(count / copy),
         "naive_per_s": round(NAIVE_SAMPLE / naive),
