@@ -23,6 +23,7 @@ from crm.signals import case_event_added, case_opened
 
 from .assignment import case_pick_assignees
 from .audit import audit_record
+from .locks import advisory_lock
 from .root_causes import root_cause_choices
 from .sla import CaseDeadlines, case_compute_deadlines
 
@@ -83,10 +84,14 @@ def cases_open(
         order = request.order
         if request.customer.store_id != store.id or (order is not None and order.store_id != store.id):
             raise InvalidInput("The customer and order must belong to the case's store.", field="customer")
+    customer_ids = {request.customer.pk for request in requests}
+    # A review sweep and a call outcome opening a case for one customer at once would each find none and open
+    # two: the second waits here until the first commits, then sees its case and joins it.
+    advisory_lock(f"case-open:{customer_id}" for customer_id in customer_ids)
     open_cases: dict[tuple[int, int | None], Case] = {}
     for case in (
         Case.objects.select_for_update()
-        .filter(store=store, customer__in={r.customer.pk for r in requests}, status__in=Case.OPEN_STATUSES)
+        .filter(store=store, customer__in=customer_ids, status__in=Case.OPEN_STATUSES)
         .order_by("-opened_at", "-id")
     ):
         open_cases[case.customer_id, case.order_id] = case  # the oldest open case wins: it is written last

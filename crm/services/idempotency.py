@@ -1,12 +1,13 @@
 """Idempotency-Key records: the first successful answer to a keyed request, replayed for 24 hours."""
 
-import hashlib
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from crm.models import ApiToken, IdempotencyRecord
+
+from .locks import advisory_lock
 
 RETENTION = timedelta(hours=24)
 
@@ -17,12 +18,7 @@ def idempotency_claim(*, token: ApiToken, key: str) -> IdempotencyRecord | None:
     Must run inside the transaction that will save the answer: the advisory lock is held until it ends,
     so a second request with the same key waits and then sees the first one's record.
     """
-    if connection.vendor == "postgresql":
-        lock_id = int.from_bytes(
-            hashlib.blake2b(f"{token.pk}:{key}".encode(), digest_size=8).digest(), "big", signed=True
-        )
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+    advisory_lock([f"{token.pk}:{key}"])
     return IdempotencyRecord.objects.filter(token=token, key=key, created_at__gt=timezone.now() - RETENTION).first()
 
 

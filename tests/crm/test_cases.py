@@ -74,3 +74,32 @@ def test_remedy_above_the_agent_limit_waits_for_a_manager_of_that_store(order):
     assert case.status == Case.Status.IN_PROGRESS
     with pytest.raises(InvalidTransition):
         remedy_decline(remedy=approved, manager=manager, reason="changed my mind")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_opening_a_case_for_one_customer_at_once_open_one_case():
+    # A review sweep and a call outcome for the same order: the second must join the first's case, not open a twin.
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    order = OrderFactory()
+    opened = threading.Event()
+
+    def first_writer():
+        try:
+            with transaction.atomic():
+                case_open(store=order.store, customer=order.customer, order=order, source=Case.Source.REVIEW)
+                opened.set()
+                time.sleep(0.3)  # the other writer arrives before this commits
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=first_writer)
+    writer.start()
+    opened.wait()
+    case, created = case_open(store=order.store, customer=order.customer, order=order, source=Case.Source.CALL)
+    writer.join()
+    assert (Case.objects.count(), created) == (1, False)
+    assert list(case.events.order_by("id").values_list("kind", flat=True)) == ["opened", "note"]
