@@ -1,5 +1,7 @@
 """Working one review: causes, reply, and its case's bad-review steps, evidence, remedy and close."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +19,7 @@ from crm.services.root_causes import root_cause_choices
 from crm.services.sla import case_sla_status
 
 from ..casework import STEPS, Step
-from ..errors import DuplicateReply, EvidenceInvalid
+from ..errors import EvidenceInvalid
 from ..forms import CausesForm, CloseForm, DecisionForm, EvidenceForm, RemedyForm, ReplyForm, StepForm
 from ..models import Review
 from ..playbook import plays_for
@@ -34,8 +36,18 @@ def _back(review: Review) -> HttpResponse:
     return redirect("reviews:review", pk=review.pk)
 
 
-def _failed(request: HttpRequest, exc: DomainError) -> None:
-    messages.error(request, exc.message)
+def _attempt(request: HttpRequest, action: Callable[[], object], form=None) -> None:
+    """Run a page's write; an invalid form or a domain error becomes a message on the page it returns to. Not
+    being allowed is no message: it is the 403 page (crm.middleware)."""
+    if form is not None and not form.is_valid():
+        form_errors(request, form)
+        return
+    try:
+        action()
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
 
 
 def form_errors(request: HttpRequest, form) -> None:
@@ -91,8 +103,11 @@ def _remedy_initial(plays) -> dict:
 def correct_causes(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = CausesForm(request.POST)
-    if form.is_valid():
-        casework.review_correct_causes(review=review, causes=form.cleaned_data["causes"], actor=request.user)
+    _attempt(
+        request,
+        lambda: casework.review_correct_causes(review=review, causes=form.cleaned_data["causes"], actor=request.user),
+        form,
+    )
     return _back(review)
 
 
@@ -101,15 +116,13 @@ def correct_causes(request: HttpRequest, pk: int) -> HttpResponse:
 def reply_save(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            casework.reply_edit(
-                review=review, text=form.cleaned_data["text"], actor=request.user, posted=form.cleaned_data["posted"]
-            )
-        except DuplicateReply as exc:
-            _failed(request, exc)
-    else:
-        form_errors(request, form)
+    _attempt(
+        request,
+        lambda: casework.reply_edit(
+            review=review, text=form.cleaned_data["text"], actor=request.user, posted=form.cleaned_data["posted"]
+        ),
+        form,
+    )
     return _back(review)
 
 
@@ -117,10 +130,7 @@ def reply_save(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reply_redraft(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    try:
-        casework.reply_redraft(review=review)
-    except DomainError as exc:
-        _failed(request, exc)
+    _attempt(request, lambda: casework.reply_redraft(review=review))
     return _back(review)
 
 
@@ -128,10 +138,7 @@ def reply_redraft(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def open_case(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    try:
-        review_open_case(review=review, actor=request.user)
-    except DomainError as exc:
-        _failed(request, exc)
+    _attempt(request, lambda: review_open_case(review=review, actor=request.user))
     return _back(review)
 
 
@@ -147,17 +154,17 @@ def _case_review(request: HttpRequest, pk: int) -> Review:
 def step_mark(request: HttpRequest, pk: int) -> HttpResponse:
     review = _case_review(request, pk)
     form = StepForm(request.POST)
-    if form.is_valid():
-        try:
-            casework.case_step_mark(
-                case=review.case,
-                step=form.cleaned_data["step"],
-                actor=request.user,
-                note=form.cleaned_data["note"],
-                asked_about_review=form.cleaned_data["asked_about_review"],
-            )
-        except DomainError as exc:
-            _failed(request, exc)
+    _attempt(
+        request,
+        lambda: casework.case_step_mark(
+            case=review.case,
+            step=form.cleaned_data["step"],
+            actor=request.user,
+            note=form.cleaned_data["note"],
+            asked_about_review=form.cleaned_data["asked_about_review"],
+        ),
+        form,
+    )
     return _back(review)
 
 
@@ -166,14 +173,15 @@ def step_mark(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     review = _case_review(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
-    try:
+
+    def add() -> None:
         if not form.is_valid():
-            raise EvidenceInvalid(field="photo")
+            raise EvidenceInvalid(field="photo")  # its own message: the form's would name no file type
         casework.evidence_add(
             case=review.case, actor=request.user, photo=form.cleaned_data["photo"], caption=form.cleaned_data["caption"]
         )
-    except DomainError as exc:
-        _failed(request, exc)
+
+    _attempt(request, add)
     return _back(review)
 
 
@@ -191,13 +199,7 @@ def remedy_add(request: HttpRequest, pk: int) -> HttpResponse:
     review = _case_review(request, pk)
     agent = _agent(request)
     form = RemedyForm(request.POST)
-    if form.is_valid():
-        try:
-            remedy_propose(case=review.case, agent=agent, **form.cleaned_data)
-        except DomainError as exc:
-            _failed(request, exc)
-    else:
-        form_errors(request, form)
+    _attempt(request, lambda: remedy_propose(case=review.case, agent=agent, **form.cleaned_data), form)
     return _back(review)
 
 
@@ -210,12 +212,7 @@ def remedy_decide(request: HttpRequest, pk: int, remedy_id: int, decision: str) 
     form = DecisionForm(request.POST)
     form.is_valid()
     decide = remedy_approve if decision == "approve" else remedy_decline
-    try:
-        decide(remedy=remedy, manager=manager, reason=form.cleaned_data.get("reason", ""))
-    except DomainError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        _failed(request, exc)
+    _attempt(request, lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data.get("reason", "")))
     return _back(review)
 
 
@@ -224,11 +221,12 @@ def remedy_decide(request: HttpRequest, pk: int, remedy_id: int, decision: str) 
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     review = _case_review(request, pk)
     form = CloseForm(request.POST, choices=root_cause_choices(store=review.store))
-    try:
-        root_cause = form.cleaned_data["root_cause"] if form.is_valid() else ""
-        casework.case_close_with_root_cause(
+    # An empty or unknown root cause goes to the service as "": its RootCauseRequired says what is missing.
+    root_cause = form.cleaned_data["root_cause"] if form.is_valid() else ""
+    _attempt(
+        request,
+        lambda: casework.case_close_with_root_cause(
             case=review.case, root_cause=root_cause, actor=request.user, note=form.data.get("note", "")
-        )
-    except DomainError as exc:
-        _failed(request, exc)
+        ),
+    )
     return _back(review)

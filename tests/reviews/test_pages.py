@@ -103,6 +103,17 @@ def test_agent_works_the_case_page_and_a_step_out_of_order_shows_why(client, sto
     assert CauseCorrection.objects.get().after == ["quality", "logistics"]
 
 
+def test_a_form_the_page_cannot_accept_says_why_and_changes_nothing(client, store, agent):
+    review = _bad_review(store)
+    client.force_login(agent.user)
+    page = f"/reviews/{review.pk}/"
+    answer = client.post(f"{page}case/step", {"step": "no_such_step"}, follow=True).content.decode()
+    assert "no_such_step is not one of the available choices" in answer
+    answer = client.post(f"{page}causes", {"causes": ["mood"]}, follow=True).content.decode()
+    assert "mood is not one of the available choices" in answer
+    assert not review.case.review_steps.exists() and not CauseCorrection.objects.exists()
+
+
 def test_manager_approves_on_the_case_page_and_the_case_closes_with_a_root_cause(client, store, agent):
     review = _bad_review(store)
     from crm.services.cases import remedy_propose
