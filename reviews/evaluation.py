@@ -8,7 +8,6 @@ round without that round. `python -m reviews.evaluation` prints them all.
 """
 
 import hashlib
-import json
 import os
 import random
 from collections.abc import Iterable
@@ -92,8 +91,7 @@ def score(pairs: Iterable[tuple[Iterable[str], Iterable[str]]]) -> Scores:
 
 
 def load_eval_set(path: Path = EVAL_SET) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    return load_labelled([path])
 
 
 def evaluate(rows: list[dict] | None = None, *, model: CauseModel | None = None) -> Scores:
