@@ -11,10 +11,8 @@ from django.dispatch import Signal
 # kwargs: deliveries (list of (Order, aware datetime)), in order id order; never empty.
 orders_delivered = Signal()
 
-# Sent by crm.services.cases.case_open after a case is created. kwargs: case (Case)
-case_opened = Signal()
-
-# Sent by crm.services.cases.case_add_event after a timeline event is written, inside the caller's transaction.
+# Sent by crm.services.cases.case_add_event (and cases_open, for the events it writes) after a timeline event is
+# written, inside the caller's transaction.
 # kwargs: event (CaseEvent, with .case). Lets an app react to what happened on a case (reviews ticks the apology
 # step on a call that reached the customer) without the writer knowing that app.
 case_event_added = Signal()

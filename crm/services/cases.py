@@ -19,7 +19,7 @@ from crm.errors import (
     UnknownRootCause,
 )
 from crm.models import Agent, Case, CaseEvent, Customer, Order, Remedy, Store
-from crm.signals import case_event_added, case_opened
+from crm.signals import case_event_added
 
 from .assignment import case_pick_assignees
 from .audit import audit_record
@@ -142,8 +142,6 @@ def cases_open(
     )
     for event in events:
         case_event_added.send(sender=CaseEvent, event=event)
-    for case in created:
-        case_opened.send(sender=Case, case=case)
     return results
 
 
