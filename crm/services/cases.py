@@ -38,9 +38,15 @@ def case_add_event(
     if kind in FIRST_RESPONSE_KINDS and case.first_response_at is None:
         Case.objects.filter(pk=case.pk, first_response_at__isnull=True).update(first_response_at=now)
         case.first_response_at = now
-    event = CaseEvent.objects.create(case=case, kind=kind, actor=actor, message=message, data=data or {}, at=now)
-    case_event_added.send(sender=CaseEvent, event=event)
-    return event
+    return _record([CaseEvent(case=case, kind=kind, actor=actor, message=message, data=data or {}, at=now)])[0]
+
+
+def _record(events: list[CaseEvent]) -> list[CaseEvent]:
+    """Write timeline events and tell the other apps of each (crm.signals.case_event_added)."""
+    events = CaseEvent.objects.bulk_create(events)
+    for event in events:
+        case_event_added.send(sender=CaseEvent, event=event)
+    return events
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,6 @@ def cases_open(
         open_cases[case.customer_id, case.order_id] = case  # the oldest open case wins: it is written last
     now = timezone.now()
     results: list[tuple[Case, bool]] = []
-    created: list[Case] = []
     cause_set: dict[int, Case] = {}
     for request in requests:
         key = (request.customer.pk, request.order.pk if request.order else None)
@@ -113,7 +118,6 @@ def cases_open(
                 summary=request.summary,
                 opened_at=now,
             )
-            created.append(case)
             results.append((case, True))
             continue
         results.append((case, False))
@@ -121,7 +125,7 @@ def cases_open(
             case.cause = request.cause
             if case.pk is not None:
                 cause_set[case.pk] = case
-    if created:
+    if created := [case for case, is_new in results if is_new]:
         deadlines = CaseDeadlines(store)
         assignees = [assignee] * len(created) if assignee else case_pick_assignees(store=store, count=len(created))
         for case, agent in zip(created, assignees, strict=True):
@@ -129,19 +133,19 @@ def cases_open(
             case.first_response_due, case.resolution_due = deadlines.for_case(case, now)
         Case.objects.bulk_create(created)
     Case.objects.bulk_update(cause_set.values(), ["cause"])
-    events = CaseEvent.objects.bulk_create(
-        CaseEvent(
-            case=case,
-            kind=CaseEvent.Kind.OPENED if is_new else CaseEvent.Kind.NOTE,
-            actor=actor,
-            message=request.summary,
-            data={"source": request.source, "cause": request.cause},
-            at=now,
-        )
-        for request, (case, is_new) in zip(requests, results, strict=True)
+    _record(
+        [
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.OPENED if is_new else CaseEvent.Kind.NOTE,
+                actor=actor,
+                message=request.summary,
+                data={"source": request.source, "cause": request.cause},
+                at=now,
+            )
+            for request, (case, is_new) in zip(requests, results, strict=True)
+        ]
     )
-    for event in events:
-        case_event_added.send(sender=CaseEvent, event=event)
     return results
 
 

@@ -365,7 +365,7 @@ def classify(*, text: str, rating: int, model: CauseModel | None = None) -> Clas
             words = [w for w in words if w not in courier]
         if words:
             _add(evidence, cause, words)
-    for cause, words in _aspect_complaints(_clauses(text)).items() if _ANY_ASPECT.search(text) else ():
+    for cause, words in _aspect_complaints(_clauses(text)).items():  # it skips clauses naming no aspect
         _add(evidence, cause, words)
     breakage = _breakage(spans)
     if breakage:
