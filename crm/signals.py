@@ -6,7 +6,7 @@ Receivers (callbacks, reviews) connect in their AppConfig.ready().
 
 from django.dispatch import Signal
 
-# Sent once per call of crm.services.orders.orders_mark_delivered, inside its transaction, with every order
+# Sent once per call of crm.services.order_delivery.orders_mark_delivered, inside its transaction, with every order
 # delivered for the first time by it (a repeated event is left out, so there is no "first" flag).
 # kwargs: deliveries (list of (Order, aware datetime)), in order id order; never empty.
 orders_delivered = Signal()

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.selectors import stores_for_user
 
-from ..casework import CaseEvidence
+from ..models.casework import CaseEvidence
 from ..selectors import reviews_for_user
 from ..services.evidence_pack import evidence_pack_export
 

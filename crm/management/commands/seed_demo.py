@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from crm import roles
 from crm.models import Agent, Customer, Order, Store
-from crm.services.orders import orders_mark_delivered
+from crm.services.order_delivery import orders_mark_delivered
 from crm.timezones import store_local_datetime, store_today
 
 STORES = [
