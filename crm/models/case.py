@@ -17,6 +17,8 @@ class CaseSource(models.TextChoices):
     REVIEW = "review", _("Review")
     INBOUND_SMS = "inbound_sms", _("Inbound SMS")
     MANUAL = "manual", _("Opened by hand")
+    LOGISTICS = "logistics", _("Logistics exception")
+    RETURN_VISIT = "return_visit", _("Return visit")
 
 
 class CaseStatus(models.TextChoices):
