@@ -5,7 +5,7 @@ each sender must then refuse with the gate's reason. A sender that kept its own 
 would contact them anyway; one that asks the gate sees the changed rule at once.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time
 
 import pytest
 import time_machine
@@ -17,9 +17,11 @@ from callbacks.services.calls import call_start, case_call_start
 from callbacks.services.case_calls import case_call_open
 from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.services.outcomes import followup_log_outcome
+from callbacks.services.policy import policy_update
 from callbacks.services.tasks_calls import call_task_create
 from callbacks.telephony.memory import InMemoryBackend
 from crm.errors import InvalidInput
+from crm.models import AuditLog
 from crm.services.cases import case_open
 from tests.callbacks.conftest import deliver, local
 from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, OrderFactory, StoreFactory
@@ -141,7 +143,9 @@ def test_click_to_call_on_a_case_asks_the_gate(store, agent, gate_says_do_not_co
 @pytest.mark.usefixtures("noon")
 def test_call_tasks_ask_the_gate(store, gate_says_do_not_contact):
     order = OrderFactory(customer=CustomerFactory(store=store))
-    task = call_task_create(order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 4), note="")
+    task = call_task_create(
+        order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 4), note=""
+    )
     assert (task.status, task.suppressed_reason) == ("suppressed", "do_not_contact")
 
 
@@ -157,8 +161,6 @@ def test_click_to_call_at_0112_customer_time_is_refused_and_an_override_is_expli
         assert not InMemoryBackend.calls
         call = call_start(followup=followup, agent=agent, override=True)
     assert call.provider_id and len(InMemoryBackend.calls) == 1
-    from crm.models import AuditLog
-
     audit = AuditLog.objects.get(action="contact.override")
     assert audit.target == f"followup:{followup.pk}" and audit.actor == agent.user
     (entry,) = ContactLog.objects.all()
@@ -182,9 +184,6 @@ def test_an_override_cannot_call_a_customer_who_asked_not_to_be_called(store, ag
 
 def test_a_store_rule_change_is_seen_by_every_sender(store, agent):
     """Call hours narrowed on the policy: click to call and a call back both refuse at once."""
-    from datetime import time
-
-    from callbacks.services.policy import policy_update
 
     with time_machine.travel(local(store, 2026, 12, 4, 19, 30), tick=False):
         followup = FollowUpFactory(order__customer__store=store, assignee=agent)
@@ -199,4 +198,3 @@ def test_a_store_rule_change_is_seen_by_every_sender(store, agent):
                 expected_seq=1,
                 callback_at=local(store, 2026, 12, 4, 19, 45),
             )
-    _ = timedelta
