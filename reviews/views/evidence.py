@@ -1,10 +1,11 @@
 """Evidence files, served only to users of the case's store, and the evidence pack for the platform."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
+from crm.downloads import file_response
 from crm.selectors import stores_for_user
 
 from ..casework import CaseEvidence
@@ -23,9 +24,7 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
 
 @login_required
 @require_POST
-def evidence_pack(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_pack(request: HttpRequest, pk: int) -> FileResponse:
     review = get_object_or_404(reviews_for_user(user=request.user), pk=pk)
     name, content = evidence_pack_export(review=review, actor=request.user)
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return file_response(content, filename=name, content_type="application/zip")
