@@ -1,7 +1,7 @@
 """Evidence files, served only to users of the case's store, and the evidence pack for the platform."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,7 +24,7 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
 
 @login_required
 @require_POST
-def evidence_pack(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_pack(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(reviews_for_user(user=request.user), pk=pk)
     name, content = evidence_pack_export(review=review, actor=request.user)
     return file_response(content, filename=name, content_type="application/zip")
