@@ -93,7 +93,7 @@ SILK = DemoStore(
             notes="喜欢晚上联系",
             vip_tier=2,
             sku="SILK-QIPAO",
-        ),  # noqa: E501
+        ),
         _customer(
             "silk-tmall",
             1,
@@ -105,7 +105,7 @@ SILK = DemoStore(
             personality_type="amiable",
             interests=("茶道", "刺绣"),
             sku="SILK-SCARF",
-        ),  # noqa: E501
+        ),
         _customer(
             "silk-tmall",
             2,
@@ -117,7 +117,7 @@ SILK = DemoStore(
             personality_type="analytical",
             interests=("瑜伽",),
             sku="SILK-PJ",
-        ),  # noqa: E501
+        ),
         _customer(
             "silk-tmall",
             3,
@@ -130,7 +130,7 @@ SILK = DemoStore(
             interests=("收藏",),
             vip_tier=3,
             sku="SILK-QIPAO",
-        ),  # noqa: E501
+        ),
         _customer(
             "silk-tmall",
             4,
@@ -143,7 +143,7 @@ SILK = DemoStore(
             interests=("旅行",),
             notes="给太太买礼物",
             sku="SILK-SCARF",
-        ),  # noqa: E501
+        ),
         _customer(
             "silk-tmall",
             5,
@@ -156,7 +156,7 @@ SILK = DemoStore(
             interests=("汉服", "摄影"),
             contact_preference="no_calls",
             sku="SILK-HANKY",
-        ),  # noqa: E501
+        ),
         _customer(
             "silk-tmall",
             6,
@@ -169,7 +169,7 @@ SILK = DemoStore(
             interests=("刺绣",),
             vip_tier=1,
             sku="SILK-PJ",
-        ),  # noqa: E501
+        ),
         _customer(
             "silk-tmall",
             7,
@@ -181,7 +181,7 @@ SILK = DemoStore(
             personality_type="amiable",
             interests=("瑜伽", "烘焙"),
             sku="SILK-HANKY",
-        ),  # noqa: E501
+        ),
     ),
 )
 
@@ -211,7 +211,7 @@ JADE = DemoStore(
             interests=("收藏", "书法"),
             vip_tier=3,
             sku="JADE-BANGLE",
-        ),  # noqa: E501
+        ),
         _customer(
             "jade-jd",
             1,
@@ -224,7 +224,7 @@ JADE = DemoStore(
             interests=("收藏",),
             notes="只在工作日联系",
             sku="JADE-PENDANT",
-        ),  # noqa: E501
+        ),
         _customer(
             "jade-jd",
             2,
@@ -236,7 +236,7 @@ JADE = DemoStore(
             personality_type="amiable",
             interests=("刺绣",),
             sku="JADE-RING",
-        ),  # noqa: E501
+        ),
         _customer(
             "jade-jd",
             3,
@@ -249,7 +249,7 @@ JADE = DemoStore(
             interests=("旅行", "摄影"),
             vip_tier=2,
             sku="JADE-BANGLE",
-        ),  # noqa: E501
+        ),
         _customer(
             "jade-jd",
             4,
@@ -261,7 +261,7 @@ JADE = DemoStore(
             personality_type="amiable",
             interests=("瑜伽",),
             sku="JADE-PENDANT",
-        ),  # noqa: E501
+        ),
         _customer(
             "jade-jd",
             5,
@@ -274,7 +274,7 @@ JADE = DemoStore(
             interests=("登山",),
             contact_preference="no_calls",
             sku="JADE-BEADS",
-        ),  # noqa: E501
+        ),
         _customer(
             "jade-jd",
             6,
@@ -287,7 +287,7 @@ JADE = DemoStore(
             interests=("舞蹈",),
             vip_tier=1,
             sku="JADE-RING",
-        ),  # noqa: E501
+        ),
         _customer(
             "jade-jd",
             7,
@@ -299,7 +299,7 @@ JADE = DemoStore(
             personality_type="analytical",
             interests=("健身",),
             sku="JADE-BEADS",
-        ),  # noqa: E501
+        ),
     ),
 )
 
@@ -330,7 +330,7 @@ TEA = DemoStore(
             interests=("茶道", "烘焙"),
             vip_tier=2,
             sku="TEA-PUER",
-        ),  # noqa: E501
+        ),
         _customer(
             "tea-own",
             1,
@@ -342,7 +342,7 @@ TEA = DemoStore(
             personality_type="analytical",
             interests=("茶道",),
             sku="TEA-LONGJING",
-        ),  # noqa: E501
+        ),
         _customer(
             "tea-own",
             2,
@@ -354,7 +354,7 @@ TEA = DemoStore(
             personality_type="dominant",
             interests=("收藏", "茶道"),
             sku="TEA-DAHONGPAO",
-        ),  # noqa: E501
+        ),
         _customer(
             "tea-own",
             3,
@@ -367,7 +367,7 @@ TEA = DemoStore(
             interests=("旅行",),
             vip_tier=3,
             sku="TEA-PUER",
-        ),  # noqa: E501
+        ),
         _customer(
             "tea-own",
             4,
@@ -379,7 +379,7 @@ TEA = DemoStore(
             personality_type="amiable",
             interests=("瑜伽", "茶道"),
             sku="TEA-LONGJING",
-        ),  # noqa: E501
+        ),
         _customer(
             "tea-own",
             5,
@@ -392,7 +392,7 @@ TEA = DemoStore(
             interests=("烘焙",),
             contact_preference="no_calls",
             sku="TEA-SAMPLER",
-        ),  # noqa: E501
+        ),
         _customer(
             "tea-own",
             6,
@@ -405,7 +405,7 @@ TEA = DemoStore(
             interests=("书法",),
             vip_tier=1,
             sku="TEA-DAHONGPAO",
-        ),  # noqa: E501
+        ),
         _customer(
             "tea-own",
             7,
@@ -417,7 +417,7 @@ TEA = DemoStore(
             personality_type="expressive",
             interests=("摄影",),
             sku="TEA-SAMPLER",
-        ),  # noqa: E501
+        ),
     ),
 )
 
