@@ -141,6 +141,12 @@ PHRASES: dict[str, list[str]] = {
         r"(?:description|photos?|pictures?|listing|advertised|described|shown|pictured)\b",
         r"\b(?:label|page|listing|description|tag|site) (?:says|said|claims|claimed|states|stated)\b[^.]{0,40}"
         r"\b(?:but|mine|actually|clearly|really)\b",
+        # What the page, the blurb or the listing said, against what came (books and devices say 介绍/宣传/标称).
+        r"(?:没有|不像|不象|不如)(?:网上|页面|商品|产品)?(?:的)?(?:介绍|宣传|描述|说明|广告|标称)(?:上|里|中)?(?:说|写)?(?:的|得)?",
+        r"言过其实|虚假宣传|夸大宣传|宣传(?:过于|太|有点|得)?夸张",
+        r"(?:与|和|跟)(?:介绍|描述|说明|宣传|参数|标称|网上说|京东所标)的?[^,，。!！?？;；]{0,4}(?:不符|不一样|不同)",
+        r"比(?:说明|标称|宣传|介绍)(?:上|的)?(?:少|短|差)",
+        r"(?:描述|介绍|说明|书名|标题)[^,，。!！?？;；]{0,6}(?:不符|是错的|有误)",
     ],
     Cause.SIZE: [
         r"(?:尺码|尺寸|码数|鞋码|号码|大小|圈口)(?:很|太|有点|有些|明显|严重|完全)?(?:偏大|偏小|不准|不对|不标准|有问题|不合适|不符|太大|太小|小了|大了|不一样)",
@@ -202,6 +208,10 @@ PHRASES: dict[str, list[str]] = {
         r"\bcheaper\b",
         r"\brefund the difference\b",
         r"\btoo expensive\b",
+        # A drop told by its amount ("又降了100", "掉了500"), a price conceded as high, money paid on top.
+        r"(?:掉|跌|降)(?:了)?\s*(?:\d+|[一二三四五六七八九十两几]+[百千])(?:元|块|大洋)?",
+        r"价(?:格|钱)(?:也|又|还)?(?:不低|不便宜)",
+        r"多(?:花|付)了",
     ],
     Cause.LOGISTICS: [
         r"(?:物流|快递|配送|送货|运输|发货|到货|派送)(?:速度|服务)?(?:很|太|真|真的|超|特别|非常|有点|实在|也)?(?:慢|差|拖|磨蹭|龟速)",
@@ -244,6 +254,8 @@ PHRASES: dict[str, list[str]] = {
         r"(?:送|派送|投递|放)错(?:了)?(?:地址|地方|驿站|快递柜|小区)",
         r"\bleft (?:it )?(?:at the door|outside)\b",
         r"\bmissing (?:item|part|piece)s?\b",
+        # The order's own events are in rules/delivery.py; these are the carrier chosen or the parcel's wrapping.
+        r"(?:一层|薄薄的|简单的)(?:泡沫|纸|塑料)",
     ],
     Cause.SERVICE_ATTITUDE: [
         r"(?:客服|售后|卖家|商家|店家|掌柜)(?:的)?(?:态度|服务|回复)?(?:很|太|真|非常|特别|极其|也)?(?:差|恶劣|不好(?!意思)|冷淡|冷漠|敷衍|凶|傲慢|差劲|垃圾|不耐烦|不专业)",
@@ -287,6 +299,11 @@ PHRASES: dict[str, list[str]] = {
         r"(?:没有|没给|不给|不认|没兑现|没做到)",
         r"\b(?:claimed|said|insisted|pretended) (?:they|that they|it) (?:had )?(?:never|didn'?t|did not) "
         r"(?:offer|promise|say|agree)\w*\b",
+        # The shop unreachable, or handing the problem to someone else.
+        r"电话[^,，。!！?？;；]{0,6}(?:打不通|打不进|占线|没人接|无人接听|没有人接)",
+        r"(?:没有?人|无人)接(?:听|电话)",
+        r"(?:责任)?推给(?:了)?(?:厂家|厂商|快递|我)|往厂家推",
+        r"不负责(?:任)?",
     ],
 }
 
@@ -505,6 +522,9 @@ OTHER_KINDS: dict[str, list[str]] = {
         r"(?:赠品|礼品|礼盒|赠送的|说明书|证书|保卡|配件)[^,，。.!！?？;；]{0,8}(?:没有|没给|没发|没收到|没寄|少了|漏发|漏了|不见|晚|迟|单独寄|全是英文|看不懂)",
         rf"(?:赠品|礼品|说明书|证书|保卡){_THEN_MISSING}",
         r"(?:没有|没给|没发|少了|少发|漏发|不送|缺)[^,，。.!！?？;；]{0,6}(?:赠品|礼品|礼盒|说明书|证书|保卡|配件|防尘袋)",
+        # Accessories the buyer expected in the box (a mouse, a bag, the recovery disc, a bookmark).
+        r"(?:不送|没送|没有送|不带|没带|没有附带|没附带|不附带|没有随机|连)[^,，。.!！?？;；]{0,6}"
+        r"(?:鼠标|包包|电脑包|内胆包|背包|光盘|系统盘|恢复盘|驱动盘|书签|藏书票|附件)",
         r"\b(?:no|missing|without (?:a|the|any)?) ?(?:[a-z]+ )?(?:manual|instructions?|certificate|free gift|gift)"
         r"(?: card| box| wrap(?:ping)?)?\b",
         r"\b(?:manual|instructions|certificate|gift)\b[^.,;!?，。！？；]{0,40}"
@@ -518,10 +538,12 @@ OTHER_KINDS: dict[str, list[str]] = {
     ],
     "resold": [
         r"退回来的|二手|翻新|使用(?:过的)?痕迹|被(?:人)?用过|有人用过|旧货|拆过",
+        r"条(?:形)?码[^,，。.!！?？;；]{0,4}(?:被)?(?:撕|割|刮)|包装是打开的|被打开过",
         r"\b(?:second-?hand|refurbished|resold|pre-?owned|previously used|signs of (?:use|wear))\b",
     ],
     "after_sales": [
         r"扣了?两次|重复扣|被扣了?两次|扣(?:了)?两(?:次|遍)",
+        r"缺货|没货|没有货|断货|无货",
         r"(?:钱|款|退款)[^,，。.!！?？;；]{0,6}(?:还没|没|未)(?:有)?(?:到账|退)",
         r"订单[^,，。.!！?？;；]{0,4}(?:被)?(?:无故|直接)?取消",
         r"定制(?:款|品)?(?:不退|不能退|不支持)",
