@@ -211,6 +211,10 @@ PHRASES: dict[str, list[str]] = {
         # A drop told by its amount ("又降了100", "掉了500"), a price conceded as high, money paid on top.
         r"(?:掉|跌|降)(?:了)?\s*(?:\d+|[一二三四五六七八九十两几]+[百千])(?:元|块|大洋)?",
         r"价(?:格|钱)(?:也|又|还)?(?:不低|不便宜)",
+        r"价格保护",
+        r"(?:那么|这么)贵",
+        r"价(?:格|钱)[^,，。!！?？;；]{0,4}再(?:低|便宜)",
+        r"(?:并非|不是|谈不上|算不上)物(?:有|超)所值",
         r"多(?:花|付)了",
     ],
     Cause.LOGISTICS: [
@@ -270,7 +274,7 @@ PHRASES: dict[str, list[str]] = {
         r"(?:被怼|怼人|怼我)",
         r"说话(?:很|太|特别)?(?:冲|难听|凶)",
         r"(?:客服|售后|卖家|商家)(?:还|直接)?(?:骂|怼|凶)",
-        r"(?:客服|售后)(?:的)?(?:回复|回消息|处理|响应)?(?:得)?(?:很|太|特别|非常|也)?慢",
+        r"(?:客服|售后)(?:的)?(?:回复|回消息|处理|响应)?(?:得)?(?:很|太|特别|非常|也|较|比较|有点)?慢",
         r"问题(?:一直|还|始终|至今)?(?:没|没有|未)(?:解决|处理)",
         r"推脱",
         r"踢皮球",
@@ -280,7 +284,8 @@ PHRASES: dict[str, list[str]] = {
         r"答非所问",
         r"拉黑",
         r"(?:让|要)我(?:先)?(?:给|打)?好评",
-        r"让我自己(?:联系|找|处理)",
+        r"[让要]我自己(?:去)?(?:和[^,，。!！?？;；]{0,8})?(?:联系|找|处理)",
+        r"不能(?:退|换|更换|退货|换货)(?!差价)",
         r"\b(?:leave|give) (?:a |them a )?(?:good|positive|5-star|five-star) review\b",
         r"\b(?:customer service|seller|support|staff|store) (?:was |is |were )?"
         r"(?:rude|terrible|awful|unhelpful|useless|dismissive|arrogant)\b",
@@ -325,7 +330,7 @@ ASPECTS: dict[str, list[str]] = {
         r"\b(?:size|sizing|fit|sleeves?|shoulders?|waist)\b",
     ],
     Cause.LOGISTICS: [
-        r"物流|快递|发货|中转站|配送|送货|派送|包裹|外箱|运输|顺丰|中通|圆通|韵达|申通",
+        r"物流|快递|发货|到货|中转站|配送|送货|派送|包裹|外箱|运输|顺丰|中通|圆通|韵达|申通|邮寄|EMS|邮政",
         r"\b(?:delivery|shipping|courier|parcel|package)\b",
     ],
     Cause.PRICE: [r"价格|价钱|售价|标价|优惠|活动|折扣|赠品", r"\b(?:price|coupon|discount|promotion)\b"],
@@ -337,7 +342,7 @@ ASPECTS: dict[str, list[str]] = {
 OPINIONS = [
     r"差|不好(?!意思)|不行|一般|糟糕|垃圾|烂|失望|不满意|不敢恭维|堪忧|有问题|不对|不符|不一样|不像|慢|贵|太高|偏高|不清楚|"
     r"敷衍|坑|骗|误导|打不通|不理|不解决|没(?:有)?结果|不到账|拖|只会|俗|艳|暗|不准|太(?:大|小|紧|松|长|短|高|低|薄|慢)|"
-    r"歪|硬|随意|凹|崩|漏|不值|不回",
+    r"歪|硬|随意|凹|崩|漏|不值|不回|不是很好|不太好|不怎么好|没以前好|不如以前|不是很满意|不太满意",
     r"\b(?:bad|poor|terrible|awful|horrible|disappointing|cheap|wrong|slow|late|off|useless|peel(?:ed|s|ing)?|"
     r"misleading|greener|darker|lighter|tight|loose|disappoint(?:ed|ing))\b",
 ]
@@ -387,7 +392,10 @@ PROMISED_VS_RECEIVED = re.compile(
     r"(?:收到|结果|实际|实物|拿到|检测|到手)[^。!！?？;；]{0,12}"
 )
 # A bare "态度差" is the courier's when the review talks about the courier and not about the shop's staff.
-COURIER = re.compile(r"快递|物流|送货员|配送员|派件|\bcourier\b|\bdriver\b|\bdelivery (?:man|guy)\b", re.IGNORECASE)
+COURIER = re.compile(
+    r"快递|物流|送货员|配送员|派件|发货人员|EMS|邮政|圆通|申通|中通|韵达|顺丰|\bcourier\b|\bdriver\b|\bdelivery (?:man|guy)\b",
+    re.IGNORECASE,
+)
 SHOP_STAFF = re.compile(r"客服|售后|卖家|商家|店家|掌柜|\bseller\b|\bcustomer service\b|\bstore\b|\bsupport\b", re.I)
 ATTITUDE = re.compile(r"态度|凶|骂|rude", re.IGNORECASE)
 

@@ -64,13 +64,18 @@ class Classification:
         return bool(self.evidence) or not self.causes
 
 
+def _longest(words: list[str]) -> list[str]:
+    """The words without those that lie inside a longer one ("还未到货" inside "两周多至今还未到货")."""
+    return [w for w in words if not any(w != other and w in other for other in words)]
+
+
 def classify(*, text: str, rating: int, model: CauseModel | None = None, explain: bool = False) -> Classification:
     """The review's causes and the words that show them. `model` is the learned half (default: the one trained on
     the shipped labelled sets); evaluation passes models trained without the reviews it scores."""
     reading = Reading(text=text or "", rating=rating, model=shipped_model() if model is None else model)
     for step in STEPS:
         step(reading)
-    evidence = reading.evidence
+    evidence = {cause: _longest(words) for cause, words in reading.evidence.items()}
     causes = [cause for cause in (*lx.PHRASES, Cause.OTHER) if cause in evidence]
     if not causes and rating <= 3:
         causes = [Cause.OTHER]
