@@ -393,7 +393,8 @@ PROMISED_VS_RECEIVED = re.compile(
 )
 # A bare "态度差" is the courier's when the review talks about the courier and not about the shop's staff.
 COURIER = re.compile(
-    r"快递|物流|送货员|配送员|派件|发货人员|EMS|邮政|圆通|申通|中通|韵达|顺丰|\bcourier\b|\bdriver\b|\bdelivery (?:man|guy)\b",
+    r"快递|物流|送货员|配送员|派件|发货人员|EMS|邮政|圆通|申通|中通|韵达|顺丰|"
+    r"\bcourier\b|\bdriver\b|\bdelivery (?:man|guy)\b",
     re.IGNORECASE,
 )
 SHOP_STAFF = re.compile(r"客服|售后|卖家|商家|店家|掌柜|\bseller\b|\bcustomer service\b|\bstore\b|\bsupport\b", re.I)

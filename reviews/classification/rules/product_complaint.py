@@ -4,7 +4,8 @@ its parts or its content, in the customer's own words (ADR 0007).
 A clause complains when it has a fault word (opinions.PRODUCT_FAULTS) not negated there ("一点也不慢" is praise), or
 a praise word negated ("不太实用", "没有想象中的好"). Such a clause is about the product when it names a part or
 attribute of the goods (opinions.PRODUCT_PARTS: "内容空洞", "驱动难装", "电池太烫") and no other cause's matter
-(opinions.OTHER_TOPICS: "快递太慢" is the shipping's), or in the clause just before ("内存只有1G，小了点"). When no rule found any cause in a mid or bad review, a
+(opinions.OTHER_TOPICS: "快递太慢" is the shipping's); the part may be named in the clause just before
+("内存只有1G，小了点"). When no rule found any cause in a mid or bad review, a
 complaint clause that names no part still speaks of the product the review is about ("无聊的要死"). The words are
 whole words of the text (words.as_words), and a clause whose words another rule already read is left to it."""
 
