@@ -55,9 +55,8 @@ class PreviewOrderForm(forms.Form):
 
     def __init__(self, *args, store: Store, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["order"].queryset = preview_orders(store=store)
-
-
-def preview_orders(*, store: Store):
-    """Orders a letter can be previewed for: the store's latest 50, paid but unshipped first."""
-    return Order.objects.filter(store=store).select_related("customer").order_by("shipped_at", "-placed_at")[:50]
+        field = self.fields["order"]
+        field.queryset = Order.objects.filter(store=store)  # any order of the store is accepted ...
+        # ... and the list offers the latest 50, paid but unshipped first.
+        latest = field.queryset.select_related("customer").order_by("shipped_at", "-placed_at")[:50]
+        field.widget.choices = [("", "—"), *((o.pk, f"{o.external_id} · {o.customer.name}") for o in latest)]
