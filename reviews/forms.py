@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import CaseCause, Remedy
 
-from .casework import Step
 from .models import CAUSE_VALUES, ReplyTemplate, ReviewPolicy, Sentiment
+from .models.casework import Step
 
 CAUSE_CHOICES = [(value, label) for value, label in CaseCause.choices if value]
 
@@ -31,7 +31,10 @@ class StepForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    photo = forms.FileField(label=_("Photo"))
+    # `accept` only helps the file picker; crm.uploads checks the bytes.
+    photo = forms.FileField(
+        label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"})
+    )
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
 
 

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from callbacks.telephony.memory import InMemoryBackend
-from crm.services.orders import orders_mark_delivered
+from crm.services.order_delivery import orders_mark_delivered
 
 
 @pytest.fixture(autouse=True)
