@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.downloads import file_response
 from crm.errors import DomainError
 from crm.models import Order, Store
 
@@ -40,9 +41,7 @@ def _form_error(form, error: DomainError) -> None:
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(content, filename=filename, content_type="application/pdf")
 
 
 @login_required
