@@ -22,4 +22,5 @@ urlpatterns = [
     path("api/", include("crm.api.urls")),
     path("api/", include("reviews.api.urls")),
     path("reviews/", include("reviews.urls")),
+    path("letters/", include("letters.urls")),
 ]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "crm",
     "callbacks",
     "reviews",
+    "letters",
     "reports",
 ]
 
@@ -165,6 +166,8 @@ HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.float(
 )
 # How often mid and bad reviews that arrived get their case opened (reviews.open_cases).
 REVIEW_CASE_SWEEP_INTERVAL_SECONDS = env.float("REVIEW_CASE_SWEEP_INTERVAL_SECONDS", default=5.0)
+# Processes that lay out a big letters batch (letters.printing); 0 means one per CPU core.
+LETTERS_PDF_WORKERS = env.int("LETTERS_PDF_WORKERS", default=0)
 
 # Telephony: a backend chosen like EMAIL_BACKEND. Console prints, in-memory keeps, Twilio sends.
 TELEPHONY_BACKEND = env("TELEPHONY_BACKEND", default="callbacks.telephony.console.ConsoleBackend")
