@@ -223,9 +223,9 @@ def _unclaim(rows: list[FollowUp], claimed_at: datetime) -> None:
 def sms_dispatch_due(*, time_budget: float | None = None) -> DispatchReport:
     """Reconcile stuck rows, then claim and send due care SMS in batches until none is due or time is up."""
     report = DispatchReport()
-    sms_reconcile_stuck(report=report)
     budget = time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS
     stop_at = time.monotonic() + budget
+    sms_reconcile_stuck(report=report, time_budget=budget)
     senders, backend = _senders(), get_backend()
     status_url = public_url_by_id("twilio:message-status")
     batch, claimed_at = _claim_batch(report)
@@ -249,34 +249,70 @@ def sms_dispatch_due(*, time_budget: float | None = None) -> DispatchReport:
     return report
 
 
-def sms_reconcile_stuck(*, report: DispatchReport | None = None) -> DispatchReport:
-    """Rows in `sending` past any in-flight request: ask the provider what it accepted before a resend."""
-    report = report or DispatchReport()
+def _lookup(row: FollowUp, *, backend: TelephonyBackend):
+    """Runs in a sender thread: HTTP only. The provider's message for this claim, None, or the TelephonyError."""
+    try:
+        found = backend.list_messages(to=row.customer.phone, sent_after=row.claimed_at - _CLOCK_SKEW)
+    except TelephonyError as exc:
+        return exc
+    return next((m for m in found if m.body == row.message_body), None)
+
+
+def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: DispatchReport) -> None:
+    """One short transaction per batch, each row guarded by its claim (ADR 0011, step 3): a row that moved on
+    while the provider was being asked (a status callback proved it sent, another sweep got there first) is left
+    as it is."""
     now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS)
     with transaction.atomic():
-        stuck = list(
-            FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Status.SENDING, claimed_at__lt=cutoff)
-            .select_related("customer")
-            .order_by("claimed_at")[: settings.SMS_BATCH_SIZE]
-        )
-        for row in stuck:
-            try:
-                found = get_backend().list_messages(to=row.customer.phone, sent_after=row.claimed_at - _CLOCK_SKEW)
-            except TelephonyError as exc:
-                report.errors.append(f"reconcile {row.pk}: {exc}")
+        for row, answer in rows_and_answers:
+            if isinstance(answer, TelephonyError):
+                report.errors.append(f"reconcile {row.pk}: {answer}")
                 continue  # the provider cannot tell us now: stay in `sending`, ask again next sweep
-            match = next((m for m in found if m.body == row.message_body), None)
-            if match is not None:
-                FollowUp.objects.filter(pk=row.pk).update(
-                    status=Status.SENT, provider_id=match.sid, provider_status=match.status, sent_at=now, updated_at=now
-                )
-                report.reconciled_sent += 1
+            if answer is not None:
+                changes = {"status": Status.SENT, "provider_id": answer.sid, "provider_status": answer.status,
+                           "sent_at": now}  # fmt: skip
             elif row.attempts >= SMS_MAX_ATTEMPTS:
-                FollowUp.objects.filter(pk=row.pk).update(status=Status.FAILED, outcome="gave_up", updated_at=now)
+                changes = {"status": Status.FAILED, "outcome": "gave_up"}
+            else:
+                changes = {"status": Status.PLANNED, "claimed_at": None}
+            updated = FollowUp.objects.filter(pk=row.pk, status=Status.SENDING, claimed_at=row.claimed_at).update(
+                **changes, updated_at=now
+            )
+            if not updated:
+                continue
+            if answer is not None:
+                report.reconciled_sent += 1
+            elif changes["status"] == Status.FAILED:
                 report.failed += 1
             else:
-                FollowUp.objects.filter(pk=row.pk).update(status=Status.PLANNED, claimed_at=None, updated_at=now)
                 report.reconciled_replanned += 1
+
+
+def sms_reconcile_stuck(*, report: DispatchReport | None = None, time_budget: float | None = None) -> DispatchReport:
+    """Rows in `sending` past any in-flight request: ask the provider what it accepted before a resend.
+
+    Every stuck row is resolved in this call (until `time_budget` seconds are spent), in small batches: a batch
+    is read without locks, looked up at the provider in parallel by the sender threads with no transaction open,
+    then written in one short transaction, row by row guarded by its claim. So a slow provider costs wall time
+    divided by the threads, and never holds rows locked or a session idle in a transaction (ADR 0011).
+    """
+    report = report or DispatchReport()
+    cutoff = timezone.now() - timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS)
+    stop_at = time.monotonic() + (time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS)
+    backend, senders = get_backend(), _senders()
+    batch_size = max(1, min(settings.SMS_BATCH_SIZE, 4 * settings.SMS_SEND_THREADS))
+    asked: set[int] = set()  # a row the provider could not answer for is asked again next sweep, not in a loop
+    while time.monotonic() < stop_at:
+        rows = list(
+            FollowUp.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+            .exclude(pk__in=asked)
+            .select_related("customer")
+            .only("id", "claimed_at", "attempts", "message_body", "customer__phone")
+            .order_by("claimed_at", "id")[:batch_size]
+        )
+        if not rows:
+            break
+        asked.update(row.pk for row in rows)
+        answers = senders.map(partial(_lookup, backend=backend), rows)
+        _reconcile_record(list(zip(rows, answers, strict=True)), report)
     return report
