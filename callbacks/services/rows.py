@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from psycopg2.extras import execute_values
 
-from callbacks.models import FollowUp
+from callbacks.models import ContactLog, FollowUp
 from crm.models import Customer
 
 # Columns planning leaves at their defaults.
@@ -107,5 +107,22 @@ def followups_set(*, rows: list[FollowUp], fields: list[str], sending_since: dic
         f"UPDATE {meta.db_table} AS f SET {assignments}, updated_at = now() "  # noqa: S608
         f"FROM (VALUES %s) AS v(id, {', '.join(columns)}) WHERE f.id = v.id{guard}"
     )
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, sql, values, page_size=1000)
+
+
+# The contact ledger's columns, in the order `contacts_insert` takes each row's values.
+CONTACT_COLUMNS = ("store_id", "customer_id", "order_id", "channel", "purpose", "at", "source")
+
+
+def contacts_insert(values: list[tuple]) -> None:
+    """Ledger rows (tuples in CONTACT_COLUMNS order) in one statement on PostgreSQL: a dispatch batch writes its
+    100 contacts in the claim's transaction, where building a model per row cost more than the claim itself."""
+    if not values:
+        return
+    if connection.vendor != "postgresql":
+        ContactLog.objects.bulk_create([ContactLog(**dict(zip(CONTACT_COLUMNS, v, strict=True))) for v in values])
+        return
+    sql = f"INSERT INTO {ContactLog._meta.db_table} ({', '.join(CONTACT_COLUMNS)}) VALUES %s"  # noqa: S608
     with connection.cursor() as cursor:
         execute_values(cursor.cursor, sql, values, page_size=1000)

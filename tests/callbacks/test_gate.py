@@ -231,3 +231,22 @@ def test_marketing_consent_is_recorded_on_the_archive_with_how_and_when_and_the_
         assert customer.changes.filter(field="marketing_consent_at").count() == 2
         refused = contact_decide(customer=customer, channel=SMS, purpose=MARKETING)
         assert refused.reason == RefusalReason.NO_MARKETING_CONSENT
+
+
+def test_the_ledger_fast_path_writes_what_the_orm_writes(store, settings):
+    """contacts_insert on PostgreSQL (execute_values) and its ORM twin store the same rows."""
+    from callbacks.models import ContactLog
+    from callbacks.services import rows
+
+    customer = CustomerFactory(store=store)
+    order = OrderFactory(customer=customer)
+    at = noon(store)
+    values = [
+        (store.pk, customer.pk, order.pk, "sms", "logistics", at, "delay_notice"),
+        (store.pk, customer.pk, None, "call", "care", at, ""),
+    ]
+    rows.contacts_insert(values)
+    fast = list(ContactLog.objects.order_by("id").values_list(*rows.CONTACT_COLUMNS))
+    ContactLog.objects.all().delete()
+    ContactLog.objects.bulk_create([ContactLog(**dict(zip(rows.CONTACT_COLUMNS, v, strict=True))) for v in values])
+    assert list(ContactLog.objects.order_by("id").values_list(*rows.CONTACT_COLUMNS)) == fast == values
