@@ -46,6 +46,7 @@ from .rows import customers_set_dedicated_owner, followups_insert
 from .windows import call_window, next_call_window, sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
+CARE = FollowUp.Purpose.CARE
 
 
 @dataclass(slots=True)
@@ -170,6 +171,7 @@ def _merge(plans: list[_Plan]) -> list[_Plan]:
     for row in (
         FollowUp.objects.select_for_update()
         .filter(customer_id__any_of={c for c, _ in groups}, contact_day__any_of={d for _, d in groups})
+        .filter(purpose=CARE)
         .exclude(status=Status.SUPPRESSED)
         .only("id", "customer_id", "contact_day", "status", "channel")
     ):
@@ -253,7 +255,11 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
     included, as a lazy queryset (the delivery event never reads them back).
     """
     orders = {order.pk: (order, moment) for order, moment in deliveries}
-    planned = set(FollowUp.objects.filter(order_id__any_of=orders.keys()).values_list("order_id", flat=True))
+    # Call tasks (other purposes, ADR 0017) are not a delivery's care contact: they neither count as planned nor
+    # take part in the day's merge.
+    planned = set(
+        FollowUp.objects.filter(order_id__any_of=orders.keys(), purpose=CARE).values_list("order_id", flat=True)
+    )
     todo = [(order, moment) for pk, (order, moment) in orders.items() if pk not in planned]
     if not todo:
         return FollowUp.objects.none()

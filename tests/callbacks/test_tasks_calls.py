@@ -107,3 +107,17 @@ def test_due_today_is_the_store_local_today(store):
             order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 4), note=""
         )
     assert task.contact_day == date(2026, 12, 4)
+
+
+def test_a_call_task_before_delivery_does_not_stop_the_care_contact_being_planned(store):
+    """A parcel at risk gets a call task in transit; its delivery still plans the care call (and merges nothing)."""
+    AgentFactory(stores=[store], on_shift=True)
+    order = OrderFactory(customer=CustomerFactory(store=store), total_amount="1500.00")
+    task = call_task_create(
+        order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 4), note=""
+    )
+    deliver(order, local(store, 2026, 12, 4, 8, 0))
+    care = order.followups.get(purpose="care")
+    assert care.purpose == "care" and care.status == "planned" and care.channel == "call"
+    task.refresh_from_db()
+    assert task.status == "planned" and task.merged_into_id is None
