@@ -105,7 +105,13 @@ def _panel_context(request: HttpRequest, subject: FollowUp | CaseCall, kind: Pan
         "customer": customer,
         "attempts": attempts,
         "history": _history(subject),
-        "script": render_script(kind.script(script), store=subject.store, customer=customer, order=subject.order),
+        # A call task brings its own script (what happened to the parcel, why we call); else the store's.
+        "script": render_script(
+            getattr(subject, "script", "") or kind.script(script),
+            store=subject.store,
+            customer=customer,
+            order=subject.order,
+        ),
         "strategy": answering_strategy(customer.personality_type),
         "call": latest_call_of(subject=subject),
         # What the contact gate says about calling now: the call button shows the reason, and an override
