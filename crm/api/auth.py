@@ -92,6 +92,13 @@ class HasStoreToken(permissions.BasePermission):
         return isinstance(request.auth, ApiToken)
 
 
+class ApiDocsAccess(permissions.BasePermission):
+    """/api/docs and /api/schema: anyone when API_DOCS_PUBLIC is true, else staff (read on every request)."""
+
+    def has_permission(self, request, view) -> bool:
+        return settings.API_DOCS_PUBLIC or bool(getattr(request.user, "is_staff", False))
+
+
 class TokenRateThrottle(throttling.SimpleRateThrottle):
     """Requests per token; the rate is `API_THROTTLE_RATE` (e.g. "1200/min"), read on every request."""
 
