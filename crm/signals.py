@@ -6,7 +6,7 @@ Receivers (callbacks, reviews) connect in their AppConfig.ready().
 
 from django.dispatch import Signal
 
-# Sent once per call of crm.services.orders.orders_mark_delivered, inside its transaction, with every order
+# Sent once per call of crm.services.order_delivery.orders_mark_delivered, inside its transaction, with every order
 # delivered for the first time by it (a repeated event is left out, so there is no "first" flag).
 # kwargs: deliveries (list of (Order, aware datetime)), in order id order; never empty.
 orders_delivered = Signal()
@@ -16,3 +16,8 @@ orders_delivered = Signal()
 # kwargs: event (CaseEvent, with .case). Lets an app react to what happened on a case (reviews ticks the apology
 # step on a call that reached the customer) without the writer knowing that app.
 case_event_added = Signal()
+
+# Sent by the seed_demo management command, inside its transaction, after the demo stores exist and before any
+# demo order is delivered. kwargs: stores (list of Store, as in crm.demo.STORES). Lets each app set up its own
+# side of the demo (callbacks: the EU store's exchange rates) before the deliveries that depend on it.
+demo_stores_seeded = Signal()

@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from reviews.casework import CaseEvidence, CaseStep
 from reviews.models import (
     CauseCorrection,
     KeywordMonitor,
@@ -11,6 +10,7 @@ from reviews.models import (
     ReviewReply,
     ReviewRevision,
 )
+from reviews.models.casework import CaseEvidence, CaseStep
 
 
 class RevisionInline(admin.TabularInline):

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import CaseCause, Remedy
 
-from .casework import Step
 from .models import CAUSE_VALUES, ReplyTemplate, ReviewPolicy, Sentiment
+from .models.casework import Step
 
 CAUSE_CHOICES = [(value, label) for value, label in CaseCause.choices if value]
 

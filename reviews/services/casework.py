@@ -10,10 +10,10 @@ from crm.models import Case, CaseEvent, Remedy
 from crm.services.cases import case_add_event, case_close
 from crm.uploads import UploadRefused, upload_accept
 
-from ..casework import CaseEvidence, CaseStep, Step
 from ..errors import DuplicateReply, EvidenceInvalid, ReplyVariantsExhausted, StepNotReady, UnknownCause
 from ..evaluation import CAUSES
 from ..models import CauseCorrection, Review, ReviewReply, Sentiment
+from ..models.casework import CaseEvidence, CaseStep, Step
 from ..replies import compose, fingerprint, recent_fingerprints, voice_for
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024

@@ -9,7 +9,7 @@ from crm.downloads import file_response
 from crm.selectors import stores_for_user
 from crm.uploads import upload_kind_of
 
-from ..casework import CaseEvidence
+from ..models.casework import CaseEvidence
 from ..selectors import reviews_for_user
 from ..services.evidence_pack import evidence_pack_export
 

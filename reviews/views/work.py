@@ -18,10 +18,10 @@ from crm.services.cases import remedy_approve, remedy_decline, remedy_propose
 from crm.services.root_causes import root_cause_choices
 from crm.services.sla import case_sla_status
 
-from ..casework import STEPS, Step
 from ..errors import EvidenceInvalid
 from ..forms import CausesForm, CloseForm, DecisionForm, EvidenceForm, RemedyForm, ReplyForm, StepForm
 from ..models import Review
+from ..models.casework import STEPS, Step
 from ..playbook import plays_for
 from ..selectors import reviews_for_user
 from ..services import casework

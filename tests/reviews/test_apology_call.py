@@ -7,8 +7,8 @@ import pytest
 
 from crm.models import Case, CaseEvent
 from crm.services.cases import case_add_event, case_open
-from reviews.casework import CaseStep, Step
 from reviews.models import Review
+from reviews.models.casework import CaseStep, Step
 from reviews.services.cases import reviews_open_cases
 from reviews.services.casework import case_had_contact, case_step_mark
 from reviews.services.intake import ReviewIn, reviews_ingest

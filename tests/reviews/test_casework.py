@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from crm.errors import InvalidInput, RootCauseRequired
 from crm.models import Remedy
 from crm.services.cases import remedy_approve, remedy_propose
-from reviews.casework import Step
 from reviews.errors import EvidenceInvalid, StepNotReady, UnknownCause
 from reviews.models import Review
+from reviews.models.casework import Step
 from reviews.services.cases import review_open_case, reviews_open_cases
 from reviews.services.casework import (
     case_close_with_root_cause,

@@ -6,7 +6,7 @@ from email.message import Message
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reviews.casework import CaseEvidence
+from reviews.models.casework import CaseEvidence
 from tests.factories import AgentFactory, StoreFactory
 from tests.reviews.test_pages import _bad_review
 

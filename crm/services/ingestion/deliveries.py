@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from crm.models import ApiToken, InboundEvent, Order
 from crm.services.ingestion.events import inbound_events_record
-from crm.services.orders import orders_mark_delivered
+from crm.services.order_delivery import orders_mark_delivered
 
 
 @dataclass(slots=True)

@@ -90,7 +90,7 @@ def test_a_delivery_in_the_future_is_refused(api):
 
 def test_an_order_delivered_by_another_request_meanwhile_is_answered_with_the_stored_time(api, delivered_signals):
     from crm.services.ingestion.deliveries import DeliveryInput, deliveries_record
-    from crm.services.orders import orders_mark_delivered
+    from crm.services.order_delivery import orders_mark_delivered
 
     api.post("/api/v1/orders", order_payload(1))
     read_before = Order.objects.get()  # what a batch read before the other request committed

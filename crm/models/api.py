@@ -1,8 +1,4 @@
-"""Data the order-system API keeps: store tokens, idempotency records and the inbound event log.
-
-Defined here, next to the API that owns them, and imported by ``crm.models`` so they belong to the crm app.
-Foreign keys name ``crm.Store`` by string to keep the import one-way.
-"""
+"""Data the order-system API keeps: store tokens, idempotency records and the inbound event log."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,6 +1,6 @@
 """Per-store case policy: how cases are assigned, their SLA targets and the root causes a close may name.
 
-Kept out of crm/models.py so that module stays about the core data; crm/models.py re-exports these.
+Re-exported by crm.models.
 """
 
 from datetime import time
@@ -9,7 +9,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Agent, CaseSource, Store, TriageGroup
+from crm.models.agent import Agent
+from crm.models.case import CaseSource, TriageGroup
+from crm.models.store import Store
 
 
 class AssignmentMode(models.TextChoices):

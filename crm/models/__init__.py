@@ -1,0 +1,58 @@
+"""Core data: stores, customers, orders, agents, cases, case policy, the audit trail and the API's own tables.
+
+One small module per subject. Invariants that must never break are database constraints, not just form
+validation. Choice classes live at module level so the constraints in each Meta can name them; each model
+re-exports its own (``Order.Status``, ``Customer.ContactPreference`` ...).
+"""
+
+from crm.models.agent import Agent
+from crm.models.api import ApiToken, IdempotencyRecord, InboundEvent, InboundEventKind
+from crm.models.audit import AuditLog
+from crm.models.case import Case, CaseCause, CaseEvent, CaseEventKind, CaseSource, CaseStatus, TriageGroup
+from crm.models.case_policy import AssignmentMode, CasePolicy, RootCause, SlaTarget
+from crm.models.customer import (
+    ContactPreference,
+    Customer,
+    CustomerChange,
+    CustomerGender,
+    CustomerPersonality,
+    VipTier,
+)
+from crm.models.heartbeat import WorkerHeartbeat
+from crm.models.order import Order, OrderStatus
+from crm.models.remedy import Remedy, RemedyKind, RemedyStatus
+from crm.models.store import Store, StorePlatform
+
+__all__ = [
+    "Agent",
+    "ApiToken",
+    "AssignmentMode",
+    "AuditLog",
+    "Case",
+    "CaseCause",
+    "CaseEvent",
+    "CaseEventKind",
+    "CasePolicy",
+    "CaseSource",
+    "CaseStatus",
+    "ContactPreference",
+    "Customer",
+    "CustomerChange",
+    "CustomerGender",
+    "CustomerPersonality",
+    "IdempotencyRecord",
+    "InboundEvent",
+    "InboundEventKind",
+    "Order",
+    "OrderStatus",
+    "Remedy",
+    "RemedyKind",
+    "RemedyStatus",
+    "RootCause",
+    "SlaTarget",
+    "Store",
+    "StorePlatform",
+    "TriageGroup",
+    "VipTier",
+    "WorkerHeartbeat",
+]

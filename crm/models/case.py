@@ -1,0 +1,146 @@
+"""Service cases and their timeline."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.models._checks import choices_check
+from crm.models.agent import Agent
+from crm.models.customer import Customer
+from crm.models.order import Order
+from crm.models.store import Store
+
+
+class CaseSource(models.TextChoices):
+    CALL = "call", _("Follow-up call")
+    REVIEW = "review", _("Review")
+    INBOUND_SMS = "inbound_sms", _("Inbound SMS")
+    MANUAL = "manual", _("Opened by hand")
+    LOGISTICS = "logistics", _("Logistics exception")
+    RETURN_VISIT = "return_visit", _("Return visit")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    CLOSED = "closed", _("Closed")
+
+
+class CaseCause(models.TextChoices):
+    UNKNOWN = "", _("Not yet known")
+    QUALITY = "quality", _("Product quality")
+    DESCRIPTION_MISMATCH = "description_mismatch", _("Colour/description mismatch")
+    SIZE = "size", _("Size/fit")
+    LOGISTICS = "logistics", _("Logistics")
+    PRICE = "price", _("Price/promotion")
+    SERVICE_ATTITUDE = "service_attitude", _("Service attitude")
+    OTHER = "other", _("Other")
+
+
+class TriageGroup(models.TextChoices):
+    PRIORITY = "priority", _("Priority")
+    NORMAL = "normal", _("Normal")
+    DIFFICULT = "difficult", _("Difficult dispute")
+
+
+class Case(models.Model):
+    """A service case: opened by a call, a review, an inbound SMS or by hand, and worked to a close."""
+
+    Source = CaseSource
+    Status = CaseStatus
+    Cause = CaseCause
+    TriageGroup = TriageGroup
+    OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.AWAITING_APPROVAL)
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="cases")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    source = models.CharField(_("source"), max_length=12, choices=CaseSource.choices)
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    cause = models.CharField(_("cause"), max_length=24, choices=CaseCause.choices, blank=True, default="")
+    triage_group = models.CharField(
+        _("triage group"), max_length=10, choices=TriageGroup.choices, default=TriageGroup.NORMAL
+    )
+    assignee = models.ForeignKey(
+        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("assignee")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    opened_at = models.DateTimeField(_("opened at"))
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    # The first call or SMS to the customer after opening: it stops the first-response clock.
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    root_cause = models.CharField(_("root cause"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            choices_check("source", CaseSource, "case_source_valid"),
+            choices_check("status", CaseStatus, "case_status_valid"),
+            choices_check("cause", CaseCause, "case_cause_valid"),
+            choices_check("triage_group", TriageGroup, "case_triage_group_valid"),
+            # A closed case always has its root cause and close time: the Pareto depends on it.
+            models.CheckConstraint(
+                condition=~Q(status="closed") | (~Q(root_cause="") & Q(closed_at__isnull=False)),
+                name="case_closed_has_root_cause",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["store", "status"], name="case_store_status"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_status"),
+            models.Index(fields=["store", "opened_at"], name="case_store_opened"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.customer}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class CaseEventKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    NOTE = "note", _("Note")
+    CALL = "call", _("Call")
+    # A call that did not reach the customer (no answer, wrong number): on the timeline, but not a first response.
+    CALL_ATTEMPT = "call_attempt", _("Call attempt, not reached")
+    SMS = "sms", _("SMS")
+    EVIDENCE = "evidence", _("Evidence")
+    REMEDY_PROPOSED = "remedy_proposed", _("Remedy proposed")
+    REMEDY_APPROVED = "remedy_approved", _("Remedy approved")
+    REMEDY_DECLINED = "remedy_declined", _("Remedy declined")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    REVIEW_CHANGED = "review_changed", _("Review changed")
+    ESCALATED = "escalated", _("Escalated")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed")
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: what happened, who did it and when."""
+
+    Kind = CaseEventKind
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    at = models.DateTimeField(_("at"))
+    message = models.TextField(_("message"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        constraints = [choices_check("kind", CaseEventKind, "case_event_kind_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
