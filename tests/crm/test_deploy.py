@@ -2,6 +2,7 @@
 and who may read the API docs."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -46,6 +47,29 @@ def test_https_redirect_and_hsts_follow_the_environment():
 def test_the_api_schema_has_no_warnings():
     result = _manage("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull, env=_production_env())
     assert result.returncode == 0, result.stderr
+
+
+def test_env_example_lists_every_variable_the_app_reads():
+    """Settings, apps, `make run`'s launcher and bin/start: every variable read is documented in .env.example."""
+    read = re.compile(
+        r"""\benv(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["']|os\.environ\.get\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+    )
+    sources = [
+        path
+        for path in ROOT.glob("*/**/*.py")
+        if path.parts[len(ROOT.parts)] not in {"tests", "bench", "devtools", ".venv", "var"}
+        and "migrations" not in path.parts
+    ]
+    names = {
+        name
+        for path in [*sources, ROOT / "devtools/run_embedded.py"]
+        for m in read.finditer(path.read_text())
+        for name in m.groups()
+        if name
+    }
+    names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", (ROOT / "bin/start").read_text()))
+    documented = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert names - {"DJANGO_ALLOW_ASYNC_UNSAFE"} <= documented, sorted(names - documented)
 
 
 def test_flower_refuses_to_start_without_a_login():
