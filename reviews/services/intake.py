@@ -26,7 +26,7 @@ from crm.services.ingestion.events import inbound_events_record
 from ..classification import classify
 from ..models import Review, ReviewReply, ReviewRevision, Sentiment
 from ..replies import compose, recent_fingerprints, voice_for
-from ..selectors import monitor_matcher_for, review_policy_for
+from ..selectors import monitor_matcher_for, review_policy_for, store_cause_model
 from ..triage import TriageFacts, competitor_matcher, triage
 from .casework import case_had_contact
 
@@ -130,6 +130,7 @@ class _Assessor:
     def __init__(self, *, store: Store, orders: dict[str, _OrderRef], complaints: Counter) -> None:
         self.policy = review_policy_for(store=store)
         self.monitors = monitor_matcher_for(store=store)
+        self.store_model = store_cause_model(store=store)
         self.competitors = competitor_matcher(self.policy)
         self.orders = orders
         self.complaints = complaints
@@ -137,7 +138,7 @@ class _Assessor:
     def apply(self, review: Review | SimpleNamespace, *, reclassify: bool) -> None:
         full_text = f"{review.text}\n{review.appended_text}".strip()
         if reclassify:
-            result = classify(text=full_text, rating=review.rating)
+            result = classify(text=full_text, rating=review.rating, store_model=self.store_model)
             review.predicted_causes = list(result.causes)
             review.cause_evidence = result.evidence
             if not review.causes_corrected:
