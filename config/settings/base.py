@@ -245,10 +245,16 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_traceback_below_500": {"()": "config.logging.NoTracebackBelow500"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_traceback_below_500"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # The twilio client logs every request and response at INFO (phone numbers included): only problems.
-    "loggers": {"twilio.http_client": {"level": "WARNING"}},
+    "loggers": {
+        # Every line once: Django's own default config gives "django" a console handler of its own (with DEBUG),
+        # and the line would propagate to ours too. Ours alone, through the root.
+        "django": {"handlers": [], "level": env("LOG_LEVEL", default="INFO"), "propagate": True},
+        # The twilio client logs every request and response at INFO (phone numbers included): only problems.
+        "twilio.http_client": {"level": "WARNING"},
+    },
 }
 
 # The order-system API (crm.api): per-token request rate, and the largest body a batch may have.

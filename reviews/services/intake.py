@@ -22,6 +22,7 @@ from crm import bulk
 from crm.models import ApiToken, Case, CaseEvent, InboundEvent, Order, Store
 from crm.services.cases import case_add_event
 from crm.services.ingestion.events import inbound_events_record
+from crm.services.locks import advisory_lock
 
 from ..classification import classify
 from ..models import Review, ReviewReply, ReviewRevision, Sentiment
@@ -80,7 +81,13 @@ def _count(queryset) -> Coalesce:
 
 
 def _lock_existing(*, store: Store, external_ids: set[str]) -> dict[str, Review]:
-    """The batch's reviews already stored, locked (in id order) for the rest of the transaction, by external id."""
+    """The batch's reviews already stored, locked (in id order) for the rest of the transaction, by external id.
+
+    The batch's keys are locked first, stored or not: two requests bringing the same new review at the same
+    instant would otherwise both see it missing and one would fail on the unique constraint. The second waits
+    for the first to commit, then finds the review and answers as a repeat does ("updated", nothing changed).
+    """
+    advisory_lock(f"review:{store.pk}:{external_id}" for external_id in external_ids)
     found = (
         Review.objects.select_for_update(of=("self",))
         .filter(store=store, external_id__any_of=external_ids)
