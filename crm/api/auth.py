@@ -98,4 +98,3 @@ class ApiDocsAccess(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return settings.API_DOCS_PUBLIC or bool(getattr(request.user, "is_staff", False))
-
