@@ -21,4 +21,5 @@ urlpatterns = [
     path("api/", include("crm.api.urls")),
     path("api/", include("reviews.api.urls")),
     path("reviews/", include("reviews.urls")),
+    path("retention/", include("retention.urls")),
 ]

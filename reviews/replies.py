@@ -6,7 +6,6 @@ draft is the first unused candidate in a shuffled order.
 """
 
 import hashlib
-import re
 import struct
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from crm.models import Store
+from crm.variation import fingerprint
 
 from . import reply_texts
 from .models import ReplyTemplate, ReviewReply, Sentiment
@@ -25,12 +25,7 @@ from .models import ReplyTemplate, ReviewReply, Sentiment
 RECENT = timedelta(days=30)
 # What a buyer scrolling a product's reviews can see: no reply may repeat among the store's last 500.
 RECENT_LIMIT = 500
-_NOT_WORDS = re.compile(r"[\W_]+", re.UNICODE)
 _PARTS = tuple(ReplyTemplate.Part.values)  # opening, body, closing (`.values` builds a new list on every read)
-
-
-def fingerprint(text: str) -> str:
-    return hashlib.sha1(_NOT_WORDS.sub("", text.lower()).encode(), usedforsecurity=False).hexdigest()
 
 
 def language_of(text: str) -> str:

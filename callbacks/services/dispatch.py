@@ -1,4 +1,8 @@
-"""Care SMS dispatch, at most once: claim (planned → sending), send, record (sent / failed), reconcile.
+"""SMS dispatch, at most once: claim (planned → sending), send, record (sent / failed), reconcile.
+
+The machinery serves every table of outgoing SMS registered as an `SmsQueue`: the care SMS (FollowUp, here)
+and other apps' messages (retention's campaign contacts). A queue brings its own claim (which rows are due,
+what the customer's wishes and the contact gate say, the text); sending, recording and reconciling are shared.
 
 A provider's message create is not idempotent, so nothing here ever resends blindly:
 
@@ -37,7 +41,7 @@ from crm.models import Customer, Store
 
 from .messages import public_url_by_id, sms_render
 from .policy import policy_for_store
-from .rows import followups_set
+from .rows import followups_set, rows_set
 from .windows import sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
@@ -46,6 +50,30 @@ SMS_MAX_ATTEMPTS = 5
 _RECORD_EVERY = 50
 # The provider's clock and ours may differ a little; look a bit before the claim when reconciling.
 _CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class SmsQueue:
+    """A table of SMS rows the sweeper sends at most once.
+
+    The model has a `customer`, and the claim columns: status (planned/sending/sent/failed/suppressed, the
+    values of FollowUp.Status), claimed_at, attempts, message_body, provider_id, provider_status, sent_at,
+    outcome, error_code, updated_at. `claim(now=, limit=, report=)` commits due rows as `sending` with their
+    exact text and returns them; `status_url()` gives the provider's status callback URL for a row id.
+    """
+
+    name: str
+    model: type
+    claim: Callable[..., list]
+    status_url: Callable[[], Callable[[int], str]]
+
+
+_queues: dict[str, SmsQueue] = {}
+
+
+def sms_queue_register(queue: SmsQueue) -> None:
+    """Called from an app's ready(): its rows are then swept with the care SMS (beat's callbacks.dispatch_sms)."""
+    _queues[queue.name] = queue
 
 
 @dataclass
@@ -156,13 +184,13 @@ def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool
     return True
 
 
-def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport) -> None:
+def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, model: type = FollowUp) -> None:
     """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled."""
     now = timezone.now()
     claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
     changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
     with transaction.atomic():
-        followups_set(rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
+        rows_set(model=model, rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
         opted_out = [row.customer_id for row in changed if row.outcome == "opted_out"]
         if opted_out:
             Customer.objects.filter(pk__in=opted_out).update(sms_opt_out=True)
@@ -178,55 +206,71 @@ def _senders() -> ThreadPoolExecutor:
     return _pool[1]
 
 
-def _claim_batch(report: DispatchReport) -> tuple[list[FollowUp], datetime]:
+def _claim_batch(report: DispatchReport, queue: SmsQueue) -> tuple[list, datetime]:
     claimed_at = timezone.now()
-    return _claim(now=claimed_at, limit=settings.SMS_BATCH_SIZE, report=report), claimed_at
+    return queue.claim(now=claimed_at, limit=settings.SMS_BATCH_SIZE, report=report), claimed_at
 
 
-def _unclaim(rows: list[FollowUp], claimed_at: datetime) -> None:
+def _unclaim(rows: list, claimed_at: datetime, model: type = FollowUp) -> None:
     """Give back a claimed batch none of whose messages has been started: `planned` again, attempt not counted."""
-    FollowUp.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENDING, claimed_at=claimed_at).update(
+    model.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENDING, claimed_at=claimed_at).update(
         status=Status.PLANNED, claimed_at=None, attempts=F("attempts") - 1, updated_at=timezone.now()
     )
 
 
-def sms_dispatch_due(*, time_budget: float | None = None) -> DispatchReport:
-    """Reconcile stuck rows, then claim and send due care SMS in batches until none is due or time is up."""
+def _care_status_url() -> Callable[[int], str]:
+    return public_url_by_id("twilio:message-status")
+
+
+CARE_SMS = SmsQueue(name="care", model=FollowUp, claim=_claim, status_url=_care_status_url)
+sms_queue_register(CARE_SMS)
+
+
+def sms_dispatch_due(*, time_budget: float | None = None, queues: list[str] | None = None) -> DispatchReport:
+    """Reconcile stuck rows, then claim and send due SMS of each queue (care first) in batches until none is due
+    or time is up. `queues` limits the sweep to the named queues."""
     report = DispatchReport()
-    sms_reconcile_stuck(report=report)
     budget = time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS
     stop_at = time.monotonic() + budget
+    for name, queue in list(_queues.items()):
+        if queues is None or name in queues:
+            sms_reconcile_stuck(report=report, queue=queue)
+            _dispatch_queue(queue, report=report, stop_at=stop_at)
+    return report
+
+
+def _dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) -> None:
     senders, backend = _senders(), get_backend()
-    status_url = public_url_by_id("twilio:message-status")
-    batch, claimed_at = _claim_batch(report)
+    status_url = queue.status_url()
+    batch, claimed_at = _claim_batch(report, queue)
     while batch:
         send = partial(_send, backend=backend, deadline=_send_deadline(claimed_at), status_url=status_url)
         results = senders.map(send, batch)
         # The next batch is claimed (and committed `sending`) while this one is on the wire.
-        upcoming, upcoming_at = _claim_batch(report) if time.monotonic() < stop_at else ([], claimed_at)
+        upcoming, upcoming_at = _claim_batch(report, queue) if time.monotonic() < stop_at else ([], claimed_at)
         throttled = report.retry_later
-        answers: list[tuple[FollowUp, object]] = []
+        answers: list[tuple[object, object]] = []
         for row, result in zip(batch, results, strict=True):
             answers.append((row, result))
             if len(answers) >= _RECORD_EVERY:
-                _record(answers, report)
+                _record(answers, report, queue.model)
                 answers = []
-        _record(answers, report)
+        _record(answers, report, queue.model)
         if report.retry_later > throttled:  # the provider asks us to slow down: the next sweep retries
-            _unclaim(upcoming, upcoming_at)
+            _unclaim(upcoming, upcoming_at, queue.model)
             break
         batch, claimed_at = upcoming, upcoming_at
-    return report
 
 
-def sms_reconcile_stuck(*, report: DispatchReport | None = None) -> DispatchReport:
+def sms_reconcile_stuck(*, report: DispatchReport | None = None, queue: SmsQueue = CARE_SMS) -> DispatchReport:
     """Rows in `sending` past any in-flight request: ask the provider what it accepted before a resend."""
     report = report or DispatchReport()
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS)
+    model = queue.model
     with transaction.atomic():
         stuck = list(
-            FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+            model.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=Status.SENDING, claimed_at__lt=cutoff)
             .select_related("customer")
             .order_by("claimed_at")[: settings.SMS_BATCH_SIZE]
@@ -239,14 +283,14 @@ def sms_reconcile_stuck(*, report: DispatchReport | None = None) -> DispatchRepo
                 continue  # the provider cannot tell us now: stay in `sending`, ask again next sweep
             match = next((m for m in found if m.body == row.message_body), None)
             if match is not None:
-                FollowUp.objects.filter(pk=row.pk).update(
+                model.objects.filter(pk=row.pk).update(
                     status=Status.SENT, provider_id=match.sid, provider_status=match.status, sent_at=now, updated_at=now
                 )
                 report.reconciled_sent += 1
             elif row.attempts >= SMS_MAX_ATTEMPTS:
-                FollowUp.objects.filter(pk=row.pk).update(status=Status.FAILED, outcome="gave_up", updated_at=now)
+                model.objects.filter(pk=row.pk).update(status=Status.FAILED, outcome="gave_up", updated_at=now)
                 report.failed += 1
             else:
-                FollowUp.objects.filter(pk=row.pk).update(status=Status.PLANNED, claimed_at=None, updated_at=now)
+                model.objects.filter(pk=row.pk).update(status=Status.PLANNED, claimed_at=None, updated_at=now)
                 report.reconciled_replanned += 1
     return report

@@ -79,21 +79,26 @@ def customers_set_dedicated_owner(owners: dict[int, int]) -> None:
 
 
 def followups_set(*, rows: list[FollowUp], fields: list[str], sending_since: dict[int, Any] | None = None) -> None:
+    rows_set(model=FollowUp, rows=rows, fields=fields, sending_since=sending_since)
+
+
+def rows_set(*, model: type, rows: list, fields: list[str], sending_since: dict[int, Any] | None = None) -> None:
     """Write each row's `fields` (its current attribute values) in one statement on PostgreSQL.
 
     With `sending_since` ({id: claimed_at}) a row is only written while it is still `sending` under that
-    claim, so a status callback that already recorded the send is never overwritten.
+    claim, so a status callback that already recorded the send is never overwritten. Any SMS queue's model
+    (callbacks.services.dispatch.SmsQueue) can be written so.
     """
     if not rows:
         return
     if connection.vendor != "postgresql":
         for row in rows:
-            query = FollowUp.objects.filter(pk=row.pk)
+            query = model.objects.filter(pk=row.pk)
             if sending_since is not None:
                 query = query.filter(status=FollowUp.Status.SENDING, claimed_at=sending_since[row.pk])
             query.update(**{name: getattr(row, name) for name in fields})
         return
-    meta = FollowUp._meta
+    meta = model._meta
     columns = [meta.get_field(name).column for name in fields]
     casts = {c: meta.get_field(n).db_type(connection) for n, c in zip(fields, columns, strict=True)}
     assignments = ", ".join(f"{c} = v.{c}::{casts[c]}" for c in columns)

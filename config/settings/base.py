@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "crm",
     "callbacks",
     "reviews",
+    "retention",
     "reports",
 ]
 

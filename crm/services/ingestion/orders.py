@@ -78,35 +78,37 @@ SELECT c.id, c.store_id, c.external_id FROM crm_customer c JOIN t USING (store_i
 """  # noqa: S608 (only constant SQL fragments are interpolated)
 
 
-def _order_keeps(new: str) -> tuple[str, str, str]:
-    """Shipping time, courier and tracking number as a row `new` leaves them on the stored order o."""
+def _order_keeps(new: str) -> tuple[str, str, str, str]:
+    """Shipping time, courier, tracking number and coupon code as a row `new` leaves them on the stored order o."""
     return (
         f"COALESCE({new}.shipped_at, o.shipped_at)",
         f"COALESCE(NULLIF({new}.courier, ''), o.courier)",
         f"COALESCE(NULLIF({new}.tracking_number, ''), o.tracking_number)",
+        f"COALESCE(NULLIF({new}.coupon_code, ''), o.coupon_code)",
     )
 
 
 def _order_differs(new: str) -> str:
-    shipped_at, courier, tracking_number = _order_keeps(new)
+    shipped_at, courier, tracking_number, coupon_code = _order_keeps(new)
     return (
-        "(o.customer_id, o.total_amount, o.currency, o.items, o.placed_at, o.shipped_at, o.courier, o.tracking_number) "
-        f"IS DISTINCT FROM ({new}.customer_id, {new}.total_amount, {new}.currency, {new}.items, {new}.placed_at, "
-        f"{shipped_at}, {courier}, {tracking_number})"
+        "(o.customer_id, o.total_amount, o.currency, o.items, o.placed_at, o.shipped_at, o.courier, o.tracking_number, "
+        f"o.coupon_code) IS DISTINCT FROM ({new}.customer_id, {new}.total_amount, {new}.currency, {new}.items, "
+        f"{new}.placed_at, {shipped_at}, {courier}, {tracking_number}, {coupon_code})"
     )
 
 
 # jsonb_to_recordset: the items come out already as jsonb; json_to_recordset would re-parse each one (~2x slower).
 _ORDER_COLUMNS = (
     "store_id bigint, external_id text, customer_id bigint, total_amount numeric, currency text, items jsonb, "
-    "placed_at timestamptz, shipped_at timestamptz, courier text, tracking_number text"
+    "placed_at timestamptz, shipped_at timestamptz, courier text, tracking_number text, coupon_code text"
 )
-_KEEP_SHIPPED_AT, _KEEP_COURIER, _KEEP_TRACKING = _order_keeps("EXCLUDED")
+_KEEP_SHIPPED_AT, _KEEP_COURIER, _KEEP_TRACKING, _KEEP_COUPON = _order_keeps("EXCLUDED")
 
 _ORDERS_UPSERT = f"""
 WITH t AS (
     SELECT store_id, external_id, customer_id, total_amount, currency, items, placed_at, shipped_at,
-           COALESCE(courier, '') AS courier, COALESCE(tracking_number, '') AS tracking_number
+           COALESCE(courier, '') AS courier, COALESCE(tracking_number, '') AS tracking_number,
+           COALESCE(coupon_code, '') AS coupon_code
     FROM jsonb_to_recordset(%(rows)s::jsonb) AS r({_ORDER_COLUMNS})
 ),
 changed AS (
@@ -115,14 +117,16 @@ changed AS (
 ),
 up AS (
     INSERT INTO crm_order AS o (store_id, external_id, customer_id, total_amount, currency, items, placed_at,
-                                shipped_at, delivered_at, courier, tracking_number, status, created_at, updated_at)
+                                shipped_at, delivered_at, courier, tracking_number, coupon_code, status, created_at,
+                                updated_at)
     SELECT store_id, external_id, customer_id, total_amount, currency, items, placed_at, shipped_at, NULL,
-           courier, tracking_number, CASE WHEN shipped_at IS NULL THEN 'placed' ELSE 'shipped' END, %(now)s, %(now)s
+           courier, tracking_number, coupon_code, CASE WHEN shipped_at IS NULL THEN 'placed' ELSE 'shipped' END,
+           %(now)s, %(now)s
     FROM changed ORDER BY store_id, external_id
     ON CONFLICT (store_id, external_id) DO UPDATE
     SET customer_id = EXCLUDED.customer_id, total_amount = EXCLUDED.total_amount, currency = EXCLUDED.currency,
         items = EXCLUDED.items, placed_at = EXCLUDED.placed_at, shipped_at = {_KEEP_SHIPPED_AT},
-        courier = {_KEEP_COURIER}, tracking_number = {_KEEP_TRACKING},
+        courier = {_KEEP_COURIER}, tracking_number = {_KEEP_TRACKING}, coupon_code = {_KEEP_COUPON},
         status = CASE WHEN o.status = 'placed' AND {_KEEP_SHIPPED_AT} IS NOT NULL THEN 'shipped' ELSE o.status END,
         updated_at = EXCLUDED.updated_at
     WHERE {_order_differs("EXCLUDED")}
@@ -190,6 +194,7 @@ def _orders_upsert_set_based(
                 "shipped_at": o.shipped_at,
                 "courier": o.courier,
                 "tracking_number": o.tracking_number,
+                "coupon_code": o.coupon_code,
             }
             for o in orders
         ]

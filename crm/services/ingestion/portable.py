@@ -60,6 +60,7 @@ def orders_upsert_row_by_row(
                 "shipped_at": o.shipped_at,
                 "courier": o.courier or "",
                 "tracking_number": o.tracking_number or "",
+                "coupon_code": o.coupon_code or "",
                 "status": Order.Status.SHIPPED if o.shipped_at else Order.Status.PLACED,
             },
         )
@@ -69,6 +70,7 @@ def orders_upsert_row_by_row(
                 "shipped_at": o.shipped_at or order.shipped_at,
                 "courier": o.courier or order.courier,
                 "tracking_number": o.tracking_number or order.tracking_number,
+                "coupon_code": o.coupon_code or order.coupon_code,
             }
             if any(getattr(order, name) != value for name, value in wanted.items()):
                 shipped = order.status == Order.Status.PLACED and wanted["shipped_at"] is not None
