@@ -37,8 +37,17 @@ from callbacks.telephony import (
     TelephonyError,
     get_backend,
 )
-from crm.models import Customer, Store
+from crm.models import Store
 
+from .gate import (
+    ContactChannel,
+    ContactRow,
+    contacts_decide,
+    contacts_forget,
+    contacts_record,
+    customers_opt_out_sms,
+    gate_purpose,
+)
 from .messages import public_url_by_id, sms_render
 from .policy import policy_for_store
 from .rows import followups_set, rows_set
@@ -59,12 +68,15 @@ class SmsQueue:
     The model has a `customer`, and the claim columns: status (planned/sending/sent/failed/suppressed, the
     values of FollowUp.Status), claimed_at, attempts, message_body, provider_id, provider_status, sent_at,
     outcome, error_code, updated_at. `claim(now=, limit=, report=)` commits due rows as `sending` with their
-    exact text and returns them; `status_url()` gives the provider's status callback URL for a row id.
+    exact text and returns them, with their contact ledger rows (callbacks.services.gate) in the same
+    transaction; `forget(rows, claimed_at)` takes those ledger rows back when a claimed batch is given back
+    unsent; `status_url()` gives the provider's status callback URL for a row id.
     """
 
     name: str
     model: type
     claim: Callable[..., list]
+    forget: Callable[[list, datetime], None]
     status_url: Callable[[], Callable[[int], str]]
 
 
@@ -98,8 +110,8 @@ def _send_deadline(claimed_at: datetime) -> datetime:
 # check, the text and the request read: their other columns are wide, some JSON. A new use of an unlisted one
 # would cost a query per row (a test counts the queries).
 _FOLLOWUP_FIELDS = [f.name for f in FollowUp._meta.concrete_fields]
-_SENDING_NEEDS = ["customer__name", "customer__phone", "customer__contact_preference", "customer__sms_opt_out",
-                  "order__items"]  # fmt: skip
+_SENDING_NEEDS = ["customer__name", "customer__phone", "order__items"]
+_LEDGER_SOURCE = "care_sms"
 _CLAIM_FIELDS = ["status", "suppressed_reason", "window_start", "window_end", "claimed_at", "attempts", "message_body"]
 _RESULT_FIELDS = ["status", "claimed_at", "provider_id", "provider_status", "sent_at", "outcome", "error_code"]
 
@@ -122,27 +134,32 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
     )
     # A batch usually belongs to a few stores: each store and its policy is read once, not joined per row.
     stores = Store.objects.select_related("followup_policy").in_bulk({row.store_id for row in rows})
-    claimed, policies = [], {}
+    # The contact gate has the last word at the moment of sending (the customer's wishes, the caps and the hour may
+    # have changed since planning): one `contacts_decide` per store and purpose in the batch.
+    groups: dict[tuple[int, str], list[FollowUp]] = {}
     for row in rows:
         row.store = stores[row.store_id]
+        groups.setdefault((row.store_id, row.purpose), []).append(row)
+    decisions = {}
+    for (store_id, purpose), group in groups.items():
+        decided = contacts_decide(
+            store=stores[store_id],
+            customer_ids=[row.customer_id for row in group],
+            channel=ContactChannel.SMS,
+            purpose=gate_purpose(purpose),
+            at=now,
+            order_ids={row.customer_id: row.order_id for row in group},
+        )
+        decisions.update({row.pk: decided[row.customer_id] for row in group})
+    claimed, policies = [], {}
+    for row in rows:
         if row.store_id not in policies:
             policies[row.store_id] = policy_for_store(store=row.store)
-        policy = policies[row.store_id]
-        customer = row.customer
-        # The customer's wishes may have changed since planning: they still win.
-        reason = (
-            Reason.NO_PHONE
-            if not customer.phone
-            else Reason.DO_NOT_CONTACT
-            if customer.contact_preference == Customer.ContactPreference.DO_NOT_CONTACT
-            else Reason.SMS_OPT_OUT
-            if customer.sms_opt_out
-            else ""
-        )
-        if reason:
-            row.status, row.suppressed_reason = Status.SUPPRESSED, reason
+        policy, decision = policies[row.store_id], decisions[row.pk]
+        if not decision and not decision.only_the_hour:
+            row.status, row.suppressed_reason = Status.SUPPRESSED, decision.reason
             report.suppressed += 1
-        elif row.window_end <= now:  # sending hours closed while nobody swept: the next morning
+        elif not decision or row.window_end <= now:  # quiet hours, or the hours closed while nobody swept
             row.window_start, row.window_end = sms_window(policy=policy, store=row.store, moment=now)
             report.rescheduled += 1
         else:
@@ -150,6 +167,23 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
             row.message_body = sms_render(followup=row, policy=policy)
             claimed.append(row)
     followups_set(rows=rows, fields=_CLAIM_FIELDS)
+    # In the claim's transaction: a claimed message counts against the caps whether or not it ends up sent. A retry
+    # (attempt 2 and later: the provider was busy, or a reconciliation found nothing) is the same message.
+    contacts_record(
+        rows=[
+            ContactRow(
+                customer_id=row.customer_id,
+                store_id=row.store_id,
+                channel=ContactChannel.SMS,
+                purpose=gate_purpose(row.purpose),
+                order_id=row.order_id,
+                at=now,
+                source=_LEDGER_SOURCE,
+            )
+            for row in claimed
+            if row.attempts == 1
+        ]
+    )
     return claimed
 
 
@@ -191,9 +225,7 @@ def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchRep
     changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
     with transaction.atomic():
         rows_set(model=model, rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
-        opted_out = [row.customer_id for row in changed if row.outcome == "opted_out"]
-        if opted_out:
-            Customer.objects.filter(pk__in=opted_out).update(sms_opt_out=True)
+        customers_opt_out_sms(customer_ids=[row.customer_id for row in changed if row.outcome == "opted_out"])
 
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None
@@ -211,18 +243,23 @@ def _claim_batch(report: DispatchReport, queue: SmsQueue) -> tuple[list, datetim
     return queue.claim(now=claimed_at, limit=settings.SMS_BATCH_SIZE, report=report), claimed_at
 
 
-def _unclaim(rows: list, claimed_at: datetime, model: type = FollowUp) -> None:
+def _unclaim(rows: list, claimed_at: datetime, queue: SmsQueue) -> None:
     """Give back a claimed batch none of whose messages has been started: `planned` again, attempt not counted."""
-    model.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENDING, claimed_at=claimed_at).update(
+    queue.model.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENDING, claimed_at=claimed_at).update(
         status=Status.PLANNED, claimed_at=None, attempts=F("attempts") - 1, updated_at=timezone.now()
     )
+    queue.forget(rows, claimed_at)
+
+
+def _care_forget(rows: list[FollowUp], claimed_at: datetime) -> None:
+    contacts_forget(order_ids=[row.order_id for row in rows], at=claimed_at, source=_LEDGER_SOURCE)
 
 
 def _care_status_url() -> Callable[[int], str]:
     return public_url_by_id("twilio:message-status")
 
 
-CARE_SMS = SmsQueue(name="care", model=FollowUp, claim=_claim, status_url=_care_status_url)
+CARE_SMS = SmsQueue(name="care", model=FollowUp, claim=_claim, forget=_care_forget, status_url=_care_status_url)
 sms_queue_register(CARE_SMS)
 
 
@@ -257,7 +294,7 @@ def _dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) 
                 answers = []
         _record(answers, report, queue.model)
         if report.retry_later > throttled:  # the provider asks us to slow down: the next sweep retries
-            _unclaim(upcoming, upcoming_at, queue.model)
+            _unclaim(upcoming, upcoming_at, queue)
             break
         batch, claimed_at = upcoming, upcoming_at
 

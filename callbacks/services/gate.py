@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,6 +61,7 @@ __all__ = [
     "contact_override",
     "contact_record",
     "contacts_decide",
+    "contacts_forget",
     "contacts_record",
     "customer_stop_calls",
     "customers_opt_out_sms",
@@ -323,6 +324,15 @@ def contacts_record(*, rows: Iterable[ContactRow]) -> None:
         ],
         batch_size=1000,
     )
+
+
+def contacts_forget(
+    *, at: datetime, source: str, order_ids: Iterable[int] = (), customer_ids: Iterable[int] = ()
+) -> None:
+    """Take back ledger rows of a claim given back unsent (dispatch's `_unclaim`): they were never contacts.
+    Rows are named by their orders or, for contacts about no order (campaigns), by their customers."""
+    named = Q(order_id__in=list(order_ids)) | Q(customer_id__in=list(customer_ids), order_id__isnull=True)
+    ContactLog.objects.filter(named, at=at, source=source).delete()
 
 
 def contact_record(

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("crm", "0011_order_coupon_code"),
+        ("crm", "0012_order_coupon_code"),
     ]
 
     operations = [

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callbacks.services.gate import customer_stop_calls
 from callbacks.services.policy import policy_for_store
 from callbacks.telephony import TelephonyError, get_backend
 from crm.errors import InvalidInput
@@ -120,7 +121,7 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     queue. An exhausted coupon pool or an empty segment refuses the start and writes nothing.
     """
     now = now or timezone.now()
-    campaign = Campaign.objects.select_for_update().select_related("store", "segment").get(pk=campaign.pk)
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("store", "segment").get(pk=campaign.pk)
     if campaign.status != Campaign.Status.DRAFT:
         raise CampaignNotDraft()
     plan = campaign_plan(campaign=campaign, now=now)
@@ -207,8 +208,7 @@ def campaign_call_log(*, contact: CampaignContact, agent: Agent, outcome: str, n
     contact.save(update_fields=["outcome", "status", "sent_at", "updated_at"])
     customer = contact.customer
     if outcome == CampaignContact.CallOutcome.DO_NOT_CALL:
-        customer.contact_preference = Customer.ContactPreference.NO_CALLS
-        customer.save(update_fields=["contact_preference", "updated_at"])
+        customer_stop_calls(customer=customer, agent=agent)
     elif outcome == CampaignContact.CallOutcome.COMPLAINT:
         case_open(
             store=contact.store,

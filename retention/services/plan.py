@@ -102,7 +102,7 @@ def campaign_plan(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     )
     for customer_id in ids:
         decision = decisions[customer_id]
-        if not decision.allowed and decision.not_before is None:
+        if not decision.allowed and not decision.only_the_hour:
             plan.excluded[customer_id] = decision.reason
         elif customer_id in open_cases:
             plan.excluded[customer_id] = OPEN_CASE

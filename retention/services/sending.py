@@ -12,7 +12,14 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from callbacks.services.dispatch import DispatchReport, SmsQueue, sms_queue_register
-from callbacks.services.gate import ContactChannel, ContactPurpose, ContactRow, contacts_decide, contacts_record
+from callbacks.services.gate import (
+    ContactChannel,
+    ContactPurpose,
+    ContactRow,
+    contacts_decide,
+    contacts_forget,
+    contacts_record,
+)
 from callbacks.services.messages import public_url_by_id
 from callbacks.services.rows import rows_set
 from crm.models import Store
@@ -22,6 +29,7 @@ from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus
 from .plan import sending_moment
 
 CAMPAIGN_ENDED = "campaign_ended"
+LEDGER_SOURCE = "campaign_sms"
 _CLAIM_FIELDS = ["status", "excluded_reason", "due_at", "claimed_at", "attempts"]
 # Two due messages of one customer in one claim (overlapping campaigns): the second waits this long, and the
 # gate, which then sees the first in its ledger, decides it against the cap.
@@ -69,7 +77,11 @@ def campaign_messages_claim(*, now: datetime, limit: int, report: DispatchReport
                 row.due_at = now + _SECOND_IN_BATCH
                 report.rescheduled += 1
             elif not decision.allowed:
-                if decision.not_before is not None and decision.not_before < campaign.ends_at:
+                if (
+                    decision.only_the_hour
+                    and decision.not_before is not None
+                    and decision.not_before < campaign.ends_at
+                ):
                     row.due_at = decision.not_before
                     report.rescheduled += 1
                 else:
@@ -82,26 +94,33 @@ def campaign_messages_claim(*, now: datetime, limit: int, report: DispatchReport
                 seen.add(row.customer_id)
                 row.status, row.claimed_at, row.attempts = ContactStatus.SENDING, now, row.attempts + 1
                 claimed.append(row)
-                ledger.append(
-                    ContactRow(
-                        customer_id=row.customer_id,
-                        store_id=row.store_id,
-                        channel=ContactChannel.SMS,
-                        purpose=ContactPurpose.MARKETING,
-                        at=now,
-                        source=f"campaign:{campaign.pk}",
+                if row.attempts == 1:  # a retry (busy provider, nothing found on reconciling) is the same message
+                    ledger.append(
+                        ContactRow(
+                            customer_id=row.customer_id,
+                            store_id=row.store_id,
+                            channel=ContactChannel.SMS,
+                            purpose=ContactPurpose.MARKETING,
+                            at=now,
+                            source=LEDGER_SOURCE,
+                        )
                     )
-                )
     contacts_record(rows=ledger)
     rows_set(model=CampaignContact, rows=rows, fields=_CLAIM_FIELDS)
     return claimed
+
+
+def _forget(rows: list[CampaignContact], claimed_at: datetime) -> None:
+    contacts_forget(customer_ids=[row.customer_id for row in rows], at=claimed_at, source=LEDGER_SOURCE)
 
 
 def _status_url():
     return public_url_by_id("retention:message-status")
 
 
-CAMPAIGN_SMS = SmsQueue(name="campaigns", model=CampaignContact, claim=campaign_messages_claim, status_url=_status_url)
+CAMPAIGN_SMS = SmsQueue(
+    name="campaigns", model=CampaignContact, claim=campaign_messages_claim, forget=_forget, status_url=_status_url
+)
 
 
 def register() -> None:

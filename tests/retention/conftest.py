@@ -26,6 +26,9 @@ def buy(customer, *, days_ago: float, amount: str = "500.00", sku: str = "SKU-1"
 
 
 def customer_with_orders(store, days_ago: list[float], amount: str = "500.00", **kw):
+    """A customer who gave marketing consent at checkout (unless told otherwise), with orders days ago."""
+    kw.setdefault("marketing_consent_at", timezone.now() - timedelta(days=400))
+    kw.setdefault("marketing_consent_source", "checkout" if kw["marketing_consent_at"] else "")
     customer = CustomerFactory(store=store, **kw)
     for days in days_ago:
         buy(customer, days_ago=days, amount=amount)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0010_case_sources_logistics_return_visit"),
+        ("crm", "0011_customer_marketing_consent"),
     ]
 
     operations = [
