@@ -13,9 +13,11 @@ from django.db import transaction
 
 from callbacks.services.dispatch import DispatchReport, SmsQueue, sms_queue_register
 from callbacks.services.gate import (
+    ALLOWED,
     ContactChannel,
     ContactPurpose,
     ContactRow,
+    RefusalReason,
     contacts_decide,
     contacts_forget,
     contacts_record,
@@ -70,6 +72,9 @@ def campaign_messages_claim(*, now: datetime, limit: int, report: DispatchReport
             campaign: Campaign = row.campaign
             campaign.store = row.store
             decision = decisions[row.customer_id]
+            if row.attempts and decision.reason == RefusalReason.CAP_REACHED:
+                # A retry (busy provider, nothing found on reconciling) is the message the ledger already counts.
+                decision = ALLOWED
             if now >= campaign.ends_at:
                 row.status, row.excluded_reason = ContactStatus.SUPPRESSED, CAMPAIGN_ENDED
                 report.suppressed += 1
