@@ -8,6 +8,7 @@ imports it (apps depend on crm and callbacks only).
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.apps import apps
 from django.db import connection
@@ -74,6 +75,9 @@ class _Postgres:
     def time(self, moment: datetime) -> object:
         return moment
 
+    def amount(self, value: Decimal) -> object:
+        return value
+
     def session(self) -> list[str]:
         """Settings for this transaction only: the statement sorts and hashes every customer of the store once
         (more memory keeps that off the disk), and compiling it (JIT) costs more than it saves."""
@@ -121,6 +125,10 @@ class _Sqlite(_Postgres):
 
     def session(self) -> list[str]:
         return []
+
+    def amount(self, value: Decimal) -> object:
+        # Django hands SQLite a Decimal as text, and SQLite ranks any text above any number.
+        return float(value)
 
     def today(self, day: date) -> object:
         return day.isoformat()
@@ -200,9 +208,9 @@ def attributes_refresh_rows(*, store_id: int, policy: RetentionPolicy, now: date
         "since90": d.time(now - timedelta(days=90)),
         "default_cycle": policy.default_cycle_days,
         "vip_orders": policy.vip_min_orders,
-        "silver": policy.silver_min_spent,
-        "gold": policy.gold_min_spent,
-        "platinum": policy.platinum_min_spent,
+        "silver": d.amount(policy.silver_min_spent),
+        "gold": d.amount(policy.gold_min_spent),
+        "platinum": d.amount(policy.platinum_min_spent),
     }
     with connection.cursor() as cursor:
         for setting in d.session():
