@@ -1,4 +1,4 @@
-"""The set-based refresh of a store's customer attributes: one INSERT ... SELECT ... ON CONFLICT (ADR 0014).
+"""The set-based refresh of a store's customer attributes: one INSERT ... SELECT ... ON CONFLICT (ADR 0018).
 
 The statement is shared; the few expressions the two databases spell differently (days between two times,
 unnesting an order's items, month and age of a birthday) come from a dialect chosen here, the only place that

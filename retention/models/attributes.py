@@ -1,4 +1,4 @@
-"""The derived attributes segments are rules over: one row per customer, refreshed set-based (ADR 0014)."""
+"""The derived attributes segments are rules over: one row per customer, refreshed set-based (ADR 0018)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

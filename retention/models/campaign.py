@@ -2,7 +2,7 @@
 
 Each customer a started campaign considered has one `CampaignContact` row (unique per campaign and customer):
 contacted, held back as the control group, or excluded with the reason. SMS rows are sent by the care SMS
-sweeper (callbacks.services.dispatch), at most once (ADR 0011, ADR 0014).
+sweeper (callbacks.services.dispatch), at most once (ADR 0011, ADR 0018).
 """
 
 from datetime import time
