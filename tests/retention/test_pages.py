@@ -85,3 +85,28 @@ def test_campaign_form_errors_are_shown_and_nothing_is_saved(manager_client):
     campaign = Campaign.objects.get()
     assert answer.status_code == 302
     assert campaign.starts_at == datetime(2026, 12, 10, 10, 0, tzinfo=store.tzinfo)  # the form's time is the store's
+
+
+def test_pages_are_translated_to_chinese(manager_client):
+    store, client = manager_client
+    customer_with_orders(store, [263, 203, 143])
+    everyone(store)
+    page = client.get(f"/retention/{store.pk}/segments/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "客户分群" in page and "流失(超出回购周期)" in page and "立即刷新" in page
+    lapsed = Segment.objects.get(store=store, builtin="lapsed")
+    page = client.get(f"/retention/{store.pk}/segments/{lapsed.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "上次购买在143天前,典型回购周期60天" in page
+
+
+def test_no_inline_script_or_style_on_retention_pages(manager_client):
+    store, client = manager_client
+    customer_with_orders(store, [30])
+    everyone(store)
+    for url in (
+        f"/retention/{store.pk}/segments/",
+        f"/retention/{store.pk}/campaigns/",
+        f"/retention/{store.pk}/gifts/",
+    ):
+        page = client.get(url).content.decode()
+        body = page[page.index("<main>") :]
+        assert "<script" not in body and "<style" not in body and "style=" not in body and "onclick" not in body
