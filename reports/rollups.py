@@ -32,6 +32,7 @@ from django.utils import timezone
 from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome
 from crm.models import Case, Order, Remedy, Store
 from crm.timezones import store_day_bounds, store_today
+from letters.models import Letter
 from reviews.models import Review, ReviewRevision
 
 from .models import DailyCount, RollupRun
@@ -233,7 +234,35 @@ def _remedies(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
-PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies)
+def _letters(store: Store, since: datetime) -> list[DailyCount]:
+    """Orders the letter rule chose, by the day it chose them and whether they got a letter or were held back
+    (the control group), with how many of them have a review, a mid one, a bad one (letters.selection)."""
+    review = Review.objects.filter(order=OuterRef("order"))
+    grouped = (
+        Letter.objects.filter(store=store, created_at__gte=since)
+        .annotate(  # Letter.day is already the store-local day the rule chose the order
+            reviewed=Exists(review),
+            mid=Exists(review.filter(sentiment=Review.Sentiment.MID)),
+            bad=Exists(review.filter(sentiment=Review.Sentiment.BAD)),
+        )
+        .values("day", "status")
+        .annotate(
+            orders=Count("id"),
+            n_reviewed=Count("id", filter=Q(reviewed=True)),
+            n_mid=Count("id", filter=Q(mid=True)),
+            n_bad=Count("id", filter=Q(bad=True)),
+        )
+        .order_by()
+    )
+    grouped = list(grouped)
+    return [
+        row
+        for metric, column in (("orders", "orders"), ("reviewed", "n_reviewed"), ("mid", "n_mid"), ("bad", "n_bad"))
+        for row in _rows(store, f"letter_{metric}", grouped, _key("status"), column)
+    ]
+
+
+PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies, _letters)
 
 
 @transaction.atomic

@@ -1,8 +1,9 @@
 """Campaign and birthday texts: placeholders checked when saved, one wording per customer, the opt-out once.
 
 Placeholders: {name} (the customer), {store}, {hotline}, {offer} (the offer in words), {coupon} (the code from
-the pool). A wording is picked per customer by a seeded hash (crm.variation), so a campaign's messages vary the
-way review replies do and a resend would carry the same text. Marketing SMS end with the store's opt-out
+the pool). A wording is picked per customer by a seeded hash (crm.wording), so a campaign's messages vary the
+way review replies do (crm.wording, shared with them and the letters) and a resend carries the same
+text. Marketing SMS end with the store's opt-out
 wording (回T退订) exactly once, whatever the template already says.
 """
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from callbacks.models import FollowUpPolicy, SmsLanguage
 from crm.errors import InvalidInput
-from crm.variation import distinct_wordings, seeded_pick
+from crm.wording import combination_indices, fingerprint
 
 from .models import Campaign, OfferKind
 
@@ -24,6 +25,17 @@ _FILLED_BY = {
     OfferKind.FIXED_AMOUNT: {"name", "store", "hotline", "offer"},
     OfferKind.COUPON_POOL: FIELDS,
 }
+
+
+def distinct_wordings(texts: list[str]) -> list[str]:
+    """The texts without repeats (by fingerprint: case, spaces and punctuation aside), in order."""
+    seen: set[str] = set()
+    kept = []
+    for text in texts:
+        if (mark := fingerprint(text)) not in seen:
+            seen.add(mark)
+            kept.append(text)
+    return kept
 
 
 def _placeholders(text: str, *, field: str) -> set[str]:
@@ -78,7 +90,8 @@ def opt_out_once(text: str, *, policy: FollowUpPolicy) -> str:
 
 
 def campaign_text(*, campaign: Campaign, policy: FollowUpPolicy, customer_id: int, name: str, coupon: str = "") -> str:
-    wording = seeded_pick(campaign.wordings, seed=f"{campaign.pk}:{customer_id}")
+    index = next(combination_indices(seed=f"{campaign.pk}:{customer_id}", total=len(campaign.wordings)))
+    wording = campaign.wordings[index]
     chinese = policy.sms_language == SmsLanguage.ZH_HANS
     store = campaign.store
     text = wording.format_map(

@@ -2,7 +2,7 @@
 
 The machinery serves every table of outgoing SMS registered as an `SmsQueue`: the care SMS (FollowUp, here)
 and other apps' messages (retention's campaign contacts). A queue brings its own claim (which rows are due,
-what the customer's wishes and the contact gate say, the text); sending, recording and reconciling are shared.
+what the contact gate says, the text) and ledger hook; sending, recording and reconciling are shared.
 
 A provider's message create is not idempotent, so nothing here ever resends blindly:
 
@@ -59,33 +59,6 @@ SMS_MAX_ATTEMPTS = 5
 _RECORD_EVERY = 50
 # The provider's clock and ours may differ a little; look a bit before the claim when reconciling.
 _CLOCK_SKEW = timedelta(minutes=5)
-
-
-@dataclass(frozen=True)
-class SmsQueue:
-    """A table of SMS rows the sweeper sends at most once.
-
-    The model has a `customer`, and the claim columns: status (planned/sending/sent/failed/suppressed, the
-    values of FollowUp.Status), claimed_at, attempts, message_body, provider_id, provider_status, sent_at,
-    outcome, error_code, updated_at. `claim(now=, limit=, report=)` commits due rows as `sending` with their
-    exact text and returns them, with their contact ledger rows (callbacks.services.gate) in the same
-    transaction; `forget(rows, claimed_at)` takes those ledger rows back when a claimed batch is given back
-    unsent; `status_url()` gives the provider's status callback URL for a row id.
-    """
-
-    name: str
-    model: type
-    claim: Callable[..., list]
-    forget: Callable[[list, datetime], None]
-    status_url: Callable[[], Callable[[int], str]]
-
-
-_queues: dict[str, SmsQueue] = {}
-
-
-def sms_queue_register(queue: SmsQueue) -> None:
-    """Called from an app's ready(): its rows are then swept with the care SMS (beat's callbacks.dispatch_sms)."""
-    _queues[queue.name] = queue
 
 
 @dataclass
@@ -218,7 +191,7 @@ def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool
     return True
 
 
-def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, model: type = FollowUp) -> None:
+def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, model: type) -> None:
     """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled."""
     now = timezone.now()
     claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
@@ -238,12 +211,12 @@ def _senders() -> ThreadPoolExecutor:
     return _pool[1]
 
 
-def _claim_batch(report: DispatchReport, queue: SmsQueue) -> tuple[list, datetime]:
+def _claim_batch(report: DispatchReport, queue: "SmsQueue") -> tuple[list, datetime]:
     claimed_at = timezone.now()
     return queue.claim(now=claimed_at, limit=settings.SMS_BATCH_SIZE, report=report), claimed_at
 
 
-def _unclaim(rows: list, claimed_at: datetime, queue: SmsQueue) -> None:
+def _unclaim(rows: list, claimed_at: datetime, queue: "SmsQueue") -> None:
     """Give back a claimed batch none of whose messages has been started: `planned` again, attempt not counted."""
     queue.model.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENDING, claimed_at=claimed_at).update(
         status=Status.PLANNED, claimed_at=None, attempts=F("attempts") - 1, updated_at=timezone.now()
@@ -259,8 +232,32 @@ def _care_status_url() -> Callable[[int], str]:
     return public_url_by_id("twilio:message-status")
 
 
+@dataclass(frozen=True)
+class SmsQueue:
+    """A table of SMS rows the sweeper sends at most once.
+
+    The model has a `customer`, and the claim columns: status (planned/sending/sent/failed/suppressed, the
+    values of FollowUp.Status), claimed_at, attempts, message_body, provider_id, provider_status, sent_at,
+    outcome, error_code, updated_at. `claim(now=, limit=, report=)` commits due rows as `sending` with their
+    exact text and returns them, with their contact ledger rows (callbacks.services.gate) in the same
+    transaction; `forget(rows, claimed_at)` takes those ledger rows back when a claimed batch is given back
+    unsent; `status_url()` gives the provider's status callback URL for a row id.
+    """
+
+    name: str
+    model: type
+    claim: Callable[..., list]
+    forget: Callable[[list, datetime], None]
+    status_url: Callable[[], Callable[[int], str]]
+
+
 CARE_SMS = SmsQueue(name="care", model=FollowUp, claim=_claim, forget=_care_forget, status_url=_care_status_url)
-sms_queue_register(CARE_SMS)
+_queues: dict[str, SmsQueue] = {CARE_SMS.name: CARE_SMS}
+
+
+def sms_queue_register(queue: SmsQueue) -> None:
+    """Called from an app's ready(): its rows are then swept with the care SMS (beat's callbacks.dispatch_sms)."""
+    _queues[queue.name] = queue
 
 
 def sms_dispatch_due(*, time_budget: float | None = None, queues: list[str] | None = None) -> DispatchReport:
@@ -271,7 +268,7 @@ def sms_dispatch_due(*, time_budget: float | None = None, queues: list[str] | No
     stop_at = time.monotonic() + budget
     for name, queue in list(_queues.items()):
         if queues is None or name in queues:
-            sms_reconcile_stuck(report=report, queue=queue)
+            sms_reconcile_stuck(report=report, time_budget=max(0.0, stop_at - time.monotonic()), queue=queue)
             _dispatch_queue(queue, report=report, stop_at=stop_at)
     return report
 
@@ -299,35 +296,72 @@ def _dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) 
         batch, claimed_at = upcoming, upcoming_at
 
 
-def sms_reconcile_stuck(*, report: DispatchReport | None = None, queue: SmsQueue = CARE_SMS) -> DispatchReport:
-    """Rows in `sending` past any in-flight request: ask the provider what it accepted before a resend."""
-    report = report or DispatchReport()
+def _lookup(row: FollowUp, *, backend: TelephonyBackend):
+    """Runs in a sender thread: HTTP only. The provider's message for this claim, None, or the TelephonyError."""
+    try:
+        found = backend.list_messages(to=row.customer.phone, sent_after=row.claimed_at - _CLOCK_SKEW)
+    except TelephonyError as exc:
+        return exc
+    return next((m for m in found if m.body == row.message_body), None)
+
+
+def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: DispatchReport, model: type) -> None:
+    """One short transaction per batch, each row guarded by its claim (ADR 0011, step 3): a row that moved on
+    while the provider was being asked (a status callback proved it sent, another sweep got there first) is left
+    as it is."""
     now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS)
-    model = queue.model
     with transaction.atomic():
-        stuck = list(
-            model.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Status.SENDING, claimed_at__lt=cutoff)
-            .select_related("customer")
-            .order_by("claimed_at")[: settings.SMS_BATCH_SIZE]
-        )
-        for row in stuck:
-            try:
-                found = get_backend().list_messages(to=row.customer.phone, sent_after=row.claimed_at - _CLOCK_SKEW)
-            except TelephonyError as exc:
-                report.errors.append(f"reconcile {row.pk}: {exc}")
+        for row, answer in rows_and_answers:
+            if isinstance(answer, TelephonyError):
+                report.errors.append(f"reconcile {row.pk}: {answer}")
                 continue  # the provider cannot tell us now: stay in `sending`, ask again next sweep
-            match = next((m for m in found if m.body == row.message_body), None)
-            if match is not None:
-                model.objects.filter(pk=row.pk).update(
-                    status=Status.SENT, provider_id=match.sid, provider_status=match.status, sent_at=now, updated_at=now
-                )
-                report.reconciled_sent += 1
+            if answer is not None:
+                changes = {"status": Status.SENT, "provider_id": answer.sid, "provider_status": answer.status,
+                           "sent_at": now}  # fmt: skip
             elif row.attempts >= SMS_MAX_ATTEMPTS:
-                model.objects.filter(pk=row.pk).update(status=Status.FAILED, outcome="gave_up", updated_at=now)
+                changes = {"status": Status.FAILED, "outcome": "gave_up"}
+            else:
+                changes = {"status": Status.PLANNED, "claimed_at": None}
+            updated = model.objects.filter(pk=row.pk, status=Status.SENDING, claimed_at=row.claimed_at).update(
+                **changes, updated_at=now
+            )
+            if not updated:
+                continue
+            if answer is not None:
+                report.reconciled_sent += 1
+            elif changes["status"] == Status.FAILED:
                 report.failed += 1
             else:
-                model.objects.filter(pk=row.pk).update(status=Status.PLANNED, claimed_at=None, updated_at=now)
                 report.reconciled_replanned += 1
+
+
+def sms_reconcile_stuck(
+    *, report: DispatchReport | None = None, time_budget: float | None = None, queue: SmsQueue = CARE_SMS
+) -> DispatchReport:
+    """Rows in `sending` past any in-flight request: ask the provider what it accepted before a resend.
+
+    Every stuck row is resolved in this call (until `time_budget` seconds are spent), in small batches: a batch
+    is read without locks, looked up at the provider in parallel by the sender threads with no transaction open,
+    then written in one short transaction, row by row guarded by its claim. So a slow provider costs wall time
+    divided by the threads, and never holds rows locked or a session idle in a transaction (ADR 0011).
+    """
+    report = report or DispatchReport()
+    cutoff = timezone.now() - timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS)
+    stop_at = time.monotonic() + (time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS)
+    backend, senders = get_backend(), _senders()
+    batch_size = max(1, min(settings.SMS_BATCH_SIZE, 4 * settings.SMS_SEND_THREADS))
+    asked: set[int] = set()  # a row the provider could not answer for is asked again next sweep, not in a loop
+    while time.monotonic() < stop_at:
+        rows = list(
+            queue.model.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+            .exclude(pk__in=asked)
+            .select_related("customer")
+            .only("id", "claimed_at", "attempts", "message_body", "customer__phone")
+            .order_by("claimed_at", "id")[:batch_size]
+        )
+        if not rows:
+            break
+        asked.update(row.pk for row in rows)
+        answers = senders.map(partial(_lookup, backend=backend), rows)
+        _reconcile_record(list(zip(rows, answers, strict=True)), report, queue.model)
     return report

@@ -48,6 +48,7 @@ from crm.services.customers import customer_update_profile
 from crm.timezones import to_store_local
 
 from .policy import policy_for_store
+from .rows import contacts_insert
 from .windows import daily_window
 
 __all__ = [
@@ -309,20 +310,11 @@ def contact_decide(
 def contacts_record(*, rows: Iterable[ContactRow]) -> None:
     """Write contacts to the ledger in one statement. Call it in the transaction that claims or makes them."""
     now = timezone.now()
-    ContactLog.objects.bulk_create(
+    contacts_insert(
         [
-            ContactLog(
-                customer_id=row.customer_id,
-                store_id=row.store_id,
-                order_id=row.order_id,
-                channel=row.channel,
-                purpose=row.purpose,
-                at=row.at or now,
-                source=row.source,
-            )
+            (row.store_id, row.customer_id, row.order_id, row.channel, row.purpose, row.at or now, row.source)
             for row in rows
-        ],
-        batch_size=1000,
+        ]
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from callbacks.errors import PolicyInvalid
 from callbacks.models import FollowUpChannel, FollowUpPolicy, OverflowRule, SmsLanguage
 from crm.models import Store
+from crm.platform_rules import ensure_no_review_incentive
 from crm.services.audit import audit_record
 
 TEMPLATE_FIELDS = frozenset({"name", "product", "store", "hotline"})
@@ -46,6 +47,7 @@ def _template_errors(template: str, field: str) -> None:
             _("Unknown placeholder %(name)s; use %(allowed)s.") % {"name": sorted(unknown)[0], "allowed": allowed},
             field=field,
         )
+    ensure_no_review_incentive(template, field=field)
 
 
 def _caps_validate(policy: FollowUpPolicy) -> None:

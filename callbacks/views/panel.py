@@ -221,7 +221,7 @@ def profile(request: HttpRequest, pk: int, kind: PanelKind) -> HttpResponse:
     if request.method == "GET":
         context = {"f": subject, "urls": kind.urls, "form": ProfileForm.for_customer(customer)}
         return render(request, "callbacks/_profile_form.html", context)
-    form = ProfileForm(request.POST)
+    form = ProfileForm(request.POST, store=customer.store)
     if form.is_valid():
         try:
             customer_update_profile(customer=customer, actor=request.user, changes=form.cleaned_data)
