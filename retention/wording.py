@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from callbacks.models import FollowUpPolicy, SmsLanguage
 from crm.errors import InvalidInput
+from crm.platform_rules import ensure_no_review_incentive
 from crm.wording import combination_indices, fingerprint
 
 from .models import Campaign, OfferKind
@@ -52,6 +53,8 @@ def wordings_clean(wordings: list[str], *, offer_kind: str, field: str = "wordin
         raise InvalidInput(_("Write at least one wording."), field=field)
     fillable = _FILLED_BY[OfferKind(offer_kind)]
     for index, text in enumerate(texts):
+        # Marketplaces forbid rewards for reviews (好评返现): refused like in every template the store writes.
+        ensure_no_review_incentive(text, field=f"{field}.{index}")
         names = _placeholders(text, field=f"{field}.{index}")
         if "" in names or any(not n.isidentifier() for n in names):
             raise InvalidInput(_("Name every placeholder, as in {name}."), field=f"{field}.{index}")

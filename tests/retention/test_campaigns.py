@@ -91,6 +91,7 @@ def test_bad_input_is_refused_and_nothing_is_written():
         ({"wordings": ["{name}，{coupon}"]}, "wordings.0"),  # no pool fills {coupon}
         ({"wordings": ["{nmae}您好"]}, "wordings.0"),
         ({"wordings": ["  "]}, "wordings"),
+        ({"wordings": ["{name}您好", "给五星好评返现10元"]}, "wordings.1"),  # 好评返现: marketplaces forbid it
         ({"ends_at": now - timedelta(days=1)}, "ends_at"),
         ({"send_from": time(7, 0)}, "send_from"),  # the store's SMS hours start at 09:00
         ({"send_until": time(22, 30)}, "send_from"),
