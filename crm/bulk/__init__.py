@@ -62,6 +62,12 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
     return _backend().upsert(spec, rows, now=now)
 
 
+def on_postgresql() -> bool:
+    """For set-based SQL that is not one of the writes above (a refresh spelled per database): the choice of
+    spelling is made by asking here, so the vendor is read in this package only."""
+    return connection.vendor == "postgresql"
+
+
 def lock_names(names) -> None:
     """Hold a transaction-scoped lock on each name until commit (see crm.services.locks)."""
     _backend().lock_names(sorted(set(names)))
@@ -75,6 +81,7 @@ __all__ = [
     "insert_ignoring_conflicts",
     "insert_returning",
     "lock_names",
+    "on_postgresql",
     "update_rows",
     "upsert",
 ]
