@@ -4,7 +4,7 @@ Services hand rows to these functions and read plain answers back; none of them 
 PostgreSQL (production and the tests) gets set-based statements: ``jsonb_to_recordset`` inserts and upserts, COPY,
 ``UPDATE ... FROM (VALUES ...)``. The embedded default, SQLite, gets the same rules through the ORM, row by row
 (correct and slow, which is what a one-machine demo needs). ``tests/crm/test_bulk.py`` holds both to the same
-answers and the same rows (ADR 0014).
+answers and the same rows (ADR 0019).
 
 - ``insert_returning(model, rows)``: insert rows given as {attname: value}; their ids (and external ids) back.
 - ``copy_rows(model, rows, ids=...)``: the fastest insert there is, for rows nothing conflicts with.
