@@ -32,5 +32,8 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs) -> None:
     sender.add_periodic_task(
         settings.SMS_SWEEP_INTERVAL_SECONDS, sender.signature("callbacks.dispatch_sms"), name="sms"
     )
+    sender.add_periodic_task(
+        settings.LOGISTICS_SWEEP_INTERVAL_SECONDS, sender.signature("logistics.sweep"), name="parcel delays"
+    )
     sender.add_periodic_task(300.0, sender.signature("reports.refresh_stores", args=(True,)), name="roll-ups, recent")
     sender.add_periodic_task(86_400.0, sender.signature("reports.refresh_stores", args=(False,)), name="roll-ups, all")

@@ -21,4 +21,6 @@ urlpatterns = [
     path("api/", include("crm.api.urls")),
     path("api/", include("reviews.api.urls")),
     path("reviews/", include("reviews.urls")),
+    path("api/", include("logistics.api.urls")),
+    path("hooks/", include("logistics.hooks.urls")),
 ]

@@ -16,3 +16,8 @@ orders_delivered = Signal()
 # kwargs: event (CaseEvent, with .case). Lets an app react to what happened on a case (reviews ticks the apology
 # step on a call that reached the customer) without the writer knowing that app.
 case_event_added = Signal()
+
+# Sent once per call of crm.services.ingestion.orders.orders_upsert, inside its transaction, after the orders are
+# written. kwargs: orders (list of (OrderInput, OrderUpsertResult)), in the order of the batch; repeats included
+# (a receiver must be idempotent). Lets an app act on an order's fields (logistics tracks its parcel).
+orders_upserted = Signal()

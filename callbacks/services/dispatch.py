@@ -11,11 +11,8 @@ A provider's message create is not idempotent, so nothing here ever resends blin
 - Only answers that prove nothing was accepted (a 4xx refusal, a 429, no connection) change a row directly.
 """
 
-import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -25,47 +22,19 @@ from django.db.models import F
 from django.utils import timezone
 
 from callbacks.models import FollowUp
-from callbacks.telephony import (
-    MessageRejected,
-    OutcomeUnknown,
-    ProviderBusy,
-    TelephonyBackend,
-    TelephonyError,
-    get_backend,
-)
+from callbacks.telephony import TelephonyBackend, TelephonyError, get_backend
 from crm.models import Customer, Store
 
 from .messages import public_url_by_id, sms_render
 from .policy import policy_for_store
 from .rows import followups_set
+from .sms_once import SMS_MAX_ATTEMPTS, DispatchReport, sms_answer_apply, sms_lookup, sms_send, sms_senders
+from .sms_once import send_deadline as _send_deadline
 from .windows import sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
-SMS_MAX_ATTEMPTS = 5
 # Answers are committed in groups: one statement (and one WAL flush) per group instead of per message.
 _RECORD_EVERY = 50
-# The provider's clock and ours may differ a little; look a bit before the claim when reconciling.
-_CLOCK_SKEW = timedelta(minutes=5)
-
-
-@dataclass
-class DispatchReport:
-    sent: int = 0
-    failed: int = 0
-    retry_later: int = 0
-    unknown: int = 0
-    suppressed: int = 0
-    rescheduled: int = 0
-    reconciled_sent: int = 0
-    reconciled_replanned: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-def _send_deadline(claimed_at: datetime) -> datetime:
-    margin = timedelta(seconds=2 * settings.TWILIO_HTTP_TIMEOUT)
-    return claimed_at + timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS) - margin
-
-
 # Every column of the follow-up (they are written back), and of the customer and the order only what the wishes
 # check, the text and the request read: their other columns are wide, some JSON. A new use of an unlisted one
 # would cost a query per row (a test counts the queries).
@@ -126,56 +95,19 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
 
 
 def _send(row: FollowUp, *, backend: TelephonyBackend, deadline: datetime, status_url: Callable[[int], str]):
-    """Runs in a sender thread: HTTP only, no database. `deadline` is the batch's (one claim time for all)."""
-    if timezone.now() >= deadline:
-        return None  # too old to start safely: the reconciler will look it up
-    callback = status_url(row.pk)
-    try:
-        return backend.send_sms(to=row.customer.phone, body=row.message_body, status_callback=callback)
-    except TelephonyError as exc:
-        return exc
-
-
-def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool:
-    """Set the row's fields from the provider's answer. False when there is nothing to write (outcome unknown)."""
-    if result is None or isinstance(result, OutcomeUnknown):
-        report.unknown += 1
-        if result is not None:
-            report.errors.append(f"{row.pk}: {result}")
-        return False
-    if isinstance(result, ProviderBusy):
-        row.status, row.claimed_at, row.error_code = Status.PLANNED, None, result.code
-        report.retry_later += 1
-    elif isinstance(result, MessageRejected):
-        row.status, row.error_code = Status.FAILED, result.code
-        row.outcome = "opted_out" if result.opted_out else "rejected"
-        report.failed += 1
-    else:
-        row.status, row.provider_id, row.provider_status, row.sent_at = Status.SENT, result.sid, result.status, now
-        report.sent += 1
-    return True
+    return sms_send(row, backend=backend, deadline=deadline, status_callback=status_url(row.pk))
 
 
 def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport) -> None:
     """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled."""
     now = timezone.now()
     claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
-    changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
+    changed = [row for row, result in rows_and_results if sms_answer_apply(row, result, report, now)]
     with transaction.atomic():
         followups_set(rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
         opted_out = [row.customer_id for row in changed if row.outcome == "opted_out"]
         if opted_out:
             Customer.objects.filter(pk__in=opted_out).update(sms_opt_out=True)
-
-
-_pool: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _senders() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None or _pool[0] != os.getpid():  # a forked worker needs its own threads
-        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=settings.SMS_SEND_THREADS, thread_name_prefix="sms"))
-    return _pool[1]
 
 
 def _claim_batch(report: DispatchReport) -> tuple[list[FollowUp], datetime]:
@@ -196,7 +128,7 @@ def sms_dispatch_due(*, time_budget: float | None = None) -> DispatchReport:
     sms_reconcile_stuck(report=report)
     budget = time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS
     stop_at = time.monotonic() + budget
-    senders, backend = _senders(), get_backend()
+    senders, backend = sms_senders(), get_backend()
     status_url = public_url_by_id("twilio:message-status")
     batch, claimed_at = _claim_batch(report)
     while batch:
@@ -233,11 +165,10 @@ def sms_reconcile_stuck(*, report: DispatchReport | None = None) -> DispatchRepo
         )
         for row in stuck:
             try:
-                found = get_backend().list_messages(to=row.customer.phone, sent_after=row.claimed_at - _CLOCK_SKEW)
+                match = sms_lookup(row)
             except TelephonyError as exc:
                 report.errors.append(f"reconcile {row.pk}: {exc}")
                 continue  # the provider cannot tell us now: stay in `sending`, ask again next sweep
-            match = next((m for m in found if m.body == row.message_body), None)
             if match is not None:
                 FollowUp.objects.filter(pk=row.pk).update(
                     status=Status.SENT, provider_id=match.sid, provider_status=match.status, sent_at=now, updated_at=now

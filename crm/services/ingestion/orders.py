@@ -16,6 +16,7 @@ from crm.models import ApiToken, InboundEvent
 from crm.services.ingestion import portable
 from crm.services.ingestion.events import inbound_events_record
 from crm.services.ingestion.inputs import CustomerInput, OrderInput, OrderUpsertResult
+from crm.signals import orders_upserted
 
 
 # "Unknown", empty or absent never erases what is known: a later row without the field keeps the stored value.
@@ -233,4 +234,5 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
     for o in orders:
         pk, created = found[(o.store_id, o.external_id)]
         results.append(OrderUpsertResult(store_id=o.store_id, external_id=o.external_id, id=pk, created=created))
+    orders_upserted.send(sender=OrderInput, orders=list(zip(orders, results, strict=True)))
     return results

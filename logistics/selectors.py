@@ -1,0 +1,33 @@
+"""Read queries for logistics' pages, the API and the reports."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from logistics.models import Checkpoint, Shipment, ShipmentNotice
+
+
+def shipments_by_keys(*, keys: list[tuple[int, str, str]]) -> dict[tuple[int, str, str], Shipment]:
+    """{(store_id, courier, tracking_number): shipment} for the keys that exist."""
+    if not keys:
+        return {}
+    condition = Q()
+    for store_id, courier, number in set(keys):
+        condition |= Q(store_id=store_id, courier=courier, tracking_number=number)
+    return {(s.store_id, s.courier, s.tracking_number): s for s in Shipment.objects.filter(condition)}
+
+
+def shipments_at_risk(*, store_ids: list[int], limit: int = 200) -> QuerySet[Shipment]:
+    """Open parcels with a delay found on them, biggest orders first, then the longest without news.
+
+    Each with its checkpoints, its delays and what was already sent (three queries whatever the number).
+    """
+    return (
+        Shipment.objects.filter(store_id__in=store_ids, is_open=True, delays__isnull=False)
+        .distinct()
+        .select_related("store", "order__customer")
+        .prefetch_related(
+            Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("-at", "-id")),
+            "delays",
+            Prefetch("notices", queryset=ShipmentNotice.objects.order_by("created_at", "id")),
+        )
+        .order_by("-order__total_amount", "last_event_at", "shipped_at", "id")[:limit]
+    )

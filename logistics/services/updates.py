@@ -1,0 +1,109 @@
+"""Applying a tracking provider's report to a shipment: checkpoints kept, state moved only forward in time.
+
+Pushes repeat and arrive out of order. Every push carries the parcel's history, so:
+- checkpoints are kept by (time, text): a repeated one adds nothing;
+- the state is taken from a push only when its newest checkpoint is at least as new as the newest we hold, so an
+  older push after a newer one changes nothing;
+- the row is written only when something differs, so the same push five times writes once.
+A signed-for state is a delivery: crm's orders_mark_delivered records it once (a delivery the order system
+reported first, or reports later, changes nothing) and plans the follow-up exactly as POST /api/v1/deliveries.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.services.order_delivery import orders_mark_delivered
+from crm.timezones import store_local_datetime, to_store_local
+from logistics.models import Checkpoint, Shipment, ShipmentState
+
+# Kuaidi100 stops pushing a number it could not follow ("abort"); it asks to resubscribe after 30 minutes.
+RESUBSCRIBE_AFTER = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedCheckpoint:
+    at: datetime
+    text: str
+    location: str = ""
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class TrackingUpdate:
+    """One provider report, in our terms. `state` is None when the report carries no checkpoint."""
+
+    number: str
+    couriers: tuple[str, ...]  # the courier code, and the old one when the provider corrected it
+    state: str | None
+    checkpoints: list[TrackedCheckpoint] = field(default_factory=list)
+    provider_status: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    changed: bool
+    new_checkpoints: int
+    delivered: bool
+
+
+def _end_of_local_day(shipment: Shipment, moment: datetime) -> datetime:
+    day = to_store_local(moment, shipment.store).date()
+    return store_local_datetime(shipment.store, day + timedelta(days=1), time.min)
+
+
+@transaction.atomic
+def shipment_apply_update(*, shipment_id: int, update: TrackingUpdate, now: datetime | None = None) -> ApplyResult:
+    now = now or timezone.now()
+    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("store").get(pk=shipment_id)
+    before = {name: getattr(shipment, name) for name in _TRACKED_FIELDS}
+    added = 0
+    if update.checkpoints:
+        # ignore_conflicts: a checkpoint already kept (same time and text) is skipped by the unique constraint.
+        known = set(shipment.checkpoints.values_list("at", "text"))
+        fresh = {(c.at, c.text): c for c in update.checkpoints if (c.at, c.text) not in known}
+        Checkpoint.objects.bulk_create(
+            [Checkpoint(shipment=shipment, at=c.at, text=c.text, location=c.location, status=c.status)
+             for c in fresh.values()],
+            ignore_conflicts=True,
+        )  # fmt: skip
+        added = len(fresh)
+        oldest = min(c.at for c in update.checkpoints)
+        newest = max(update.checkpoints, key=lambda c: c.at)
+        if shipment.first_scan_at is None or oldest < shipment.first_scan_at:
+            shipment.first_scan_at = oldest
+        if update.state is not None and (shipment.last_event_at is None or newest.at >= shipment.last_event_at):
+            _take_state(shipment, update.state, newest)
+    if update.provider_status:
+        shipment.provider_status = update.provider_status
+        if update.provider_status == "abort" and shipment.is_open:
+            shipment.resubscribe_after = now + RESUBSCRIBE_AFTER
+    changed = [name for name in _TRACKED_FIELDS if getattr(shipment, name) != before[name]]
+    if changed:
+        shipment.save(update_fields=[*changed, "updated_at"])
+    delivered = False
+    if "signed_at" in changed and shipment.signed_at is not None:
+        delivered = bool(orders_mark_delivered(deliveries=[(shipment.order, shipment.signed_at)]))
+    return ApplyResult(changed=bool(changed) or added > 0, new_checkpoints=added, delivered=delivered)
+
+
+def _take_state(shipment: Shipment, state: str, newest: TrackedCheckpoint) -> None:
+    shipment.state = state
+    shipment.last_event_at = newest.at
+    shipment.last_event_text = newest.text
+    shipment.last_event_location = newest.location
+    shipment.deliver_by = _end_of_local_day(shipment, newest.at) if state == ShipmentState.OUT_FOR_DELIVERY else None
+    if state == ShipmentState.SIGNED:
+        shipment.signed_at = shipment.signed_at or newest.at
+        shipment.is_open = False
+        shipment.resubscribe_after = None
+    else:
+        shipment.is_open = True
+
+
+_TRACKED_FIELDS = (
+    "state", "first_scan_at", "last_event_at", "last_event_text", "last_event_location", "deliver_by",
+    "signed_at", "is_open", "provider_status", "resubscribe_after",
+)  # fmt: skip
