@@ -156,17 +156,23 @@ class Kuaidi100Server:
     """The server in a thread, and a second thread that sends scheduled pushes."""
 
     def __init__(
-        self, *, port: int = 0, key: str = "local-key", plan: dict[str, str] | None = None, step_seconds: float = 5.0
+        self,
+        *,
+        port: int = 0,
+        key: str = "local-key",
+        plan: dict[str, str] | None = None,
+        step_seconds: float = 5.0,
+        autorun: bool = True,
     ) -> None:
         self.state = _State(key, dict(plan or {}), step_seconds)
         handler = type("Handler", (_Handler,), {"state": self.state, "server_ref": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self._stop = threading.Event()
-        self.threads = [
-            threading.Thread(target=self.httpd.serve_forever, daemon=True, name="kuaidi100-server"),
-            threading.Thread(target=self._run_schedule, daemon=True, name="kuaidi100-pushes"),
-        ]
+        # autorun=False: nothing is pushed until the caller says so (run_due, advance, push): tests step by step.
+        self.threads = [threading.Thread(target=self.httpd.serve_forever, daemon=True, name="kuaidi100-server")]
+        if autorun:
+            self.threads.append(threading.Thread(target=self._run_schedule, daemon=True, name="kuaidi100-pushes"))
 
     @property
     def base_url(self) -> str:

@@ -2,8 +2,9 @@
 
 Pushes repeat and arrive out of order. Every push carries the parcel's history, so:
 - checkpoints are kept by (time, text): a repeated one adds nothing;
-- the state is taken from a push only when its newest checkpoint is at least as new as the newest we hold, so an
-  older push after a newer one changes nothing;
+- the state is taken from a push only when its newest checkpoint is newer than the newest we hold (at the same
+  time: when its history is at least as long, since a parcel's history only grows), so an older push after a
+  newer one changes nothing;
 - the row is written only when something differs, so the same push five times writes once.
 A signed-for state is a delivery: crm's orders_mark_delivered records it once (a delivery the order system
 reported first, or reports later, changes nothing) and plans the follow-up exactly as POST /api/v1/deliveries.
@@ -74,7 +75,7 @@ def shipment_apply_update(*, shipment_id: int, update: TrackingUpdate, now: date
         newest = max(update.checkpoints, key=lambda c: c.at)
         if shipment.first_scan_at is None or oldest < shipment.first_scan_at:
             shipment.first_scan_at = oldest
-        if update.state is not None and (shipment.last_event_at is None or newest.at >= shipment.last_event_at):
+        if update.state is not None and _is_newer(shipment, newest.at, len(update.checkpoints), len(known)):
             _take_state(shipment, update.state, newest)
     if update.provider_status:
         shipment.provider_status = update.provider_status
@@ -87,6 +88,12 @@ def shipment_apply_update(*, shipment_id: int, update: TrackingUpdate, now: date
     if "signed_at" in changed and shipment.signed_at is not None:
         delivered = bool(orders_mark_delivered(deliveries=[(shipment.order, shipment.signed_at)]))
     return ApplyResult(changed=bool(changed) or added > 0, new_checkpoints=added, delivered=delivered)
+
+
+def _is_newer(shipment: Shipment, newest_at: datetime, length: int, known: int) -> bool:
+    """Newer: a later newest checkpoint; at the same time, a history at least as long (histories only grow)."""
+    last = shipment.last_event_at
+    return last is None or newest_at > last or (newest_at == last and length >= known)
 
 
 def _take_state(shipment: Shipment, state: str, newest: TrackedCheckpoint) -> None:
