@@ -3,12 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from callbacks.telephony.memory import InMemoryBackend
+from crm.services.api_tokens import api_token_create
 from logistics.services.shipments import ShipmentInput, shipments_record
 from logistics.tracking.memory import InMemoryBackend as TrackingMemory
-from tests.factories import OrderFactory
+from tests.crm.api.conftest import Api
+from tests.factories import OrderFactory, StoreFactory
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +21,27 @@ def _empty_outboxes():
     yield
     InMemoryBackend.reset()
     TrackingMemory.reset()
+
+
+@pytest.fixture
+def store(db):
+    return StoreFactory(code="silk-tmall")
+
+
+@pytest.fixture
+def api(store) -> Api:
+    return Api(Client(), api_token_create(store_codes=[store.code], name="Tmall connector")[1])
+
+
+@pytest.fixture
+def other_api(db) -> Api:
+    other = StoreFactory(code="tea-jd")
+    return Api(Client(), api_token_create(store_codes=[other.code], name="JD connector")[1])
+
+
+@pytest.fixture
+def anonymous(db) -> Api:
+    return Api(Client(), None)
 
 
 @pytest.fixture

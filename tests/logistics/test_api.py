@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from logistics.models import Shipment
-from tests.crm.api.conftest import Api, anonymous, api, other_api, other_store, store  # noqa: F401
 from tests.factories import CustomerFactory, OrderFactory
 
 URL = "/api/v1/shipments"
