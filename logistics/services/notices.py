@@ -12,10 +12,9 @@ while the claim is young, record guarded by the claim, look a stuck claim up at 
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import partial
 from string import Formatter
 
-from callbacks.services.gate import ContactChannel, ContactPurpose, ContactRow, contacts_decide, contacts_record
-from callbacks.services.tasks_calls import call_task_create
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from callbacks.models import FollowUpChannel, FollowUpPurpose, SmsLanguage
+from callbacks.services.gate import ContactChannel, ContactPurpose, ContactRow, contacts_decide, contacts_record
 from callbacks.services.policy import policy_for_store
 from callbacks.services.sms_once import (
     SMS_MAX_ATTEMPTS,
@@ -35,6 +35,7 @@ from callbacks.services.sms_once import (
     sms_send,
     sms_senders,
 )
+from callbacks.services.tasks_calls import call_task_create
 from callbacks.telephony import TelephonyError, get_backend
 from crm.models import Store
 from crm.timezones import store_today, to_store_local
@@ -112,7 +113,7 @@ def _plan(*, store: Store, kind: str, rule: str, key: str, shipments: list[Shipm
                 channel=ShipmentNotice.Channel.SMS,
                 status=Status.SUPPRESSED if refused else Status.PLANNED,
                 suppressed_reason=decision.reason if refused else "",
-                due_at=decision.not_before if not decision and not refused else now,
+                due_at=(decision.not_before or now) if not decision and not refused else now,
                 message_body="" if refused else notice_render(shipment=shipment, key=key),
             )
         )
@@ -215,7 +216,8 @@ def _enqueue_dispatch() -> None:
 
 
 @transaction.atomic
-def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[ShipmentNotice]:
+def _claim(*, now: datetime, limit: int, report: DispatchReport) -> tuple[list[ShipmentNotice], int]:
+    """(the notices claimed for sending, how many due rows were read); a second notice of an order waits."""
     ids = list(
         ShipmentNotice.objects.select_for_update(skip_locked=True)
         .filter(status=Status.PLANNED, channel=ShipmentNotice.Channel.SMS, due_at__lte=now)
@@ -257,18 +259,22 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[Shipmen
                     )
                 )
             elif decision.only_the_hour:
-                row.due_at = decision.not_before
+                row.due_at = decision.not_before or now + timedelta(hours=1)
                 report.rescheduled += 1
             else:
                 row.status, row.suppressed_reason = Status.SUPPRESSED, decision.reason
                 report.suppressed += 1
     ShipmentNotice.objects.bulk_update(rows, _CLAIM_FIELDS)
     contacts_record(rows=ledger)
-    return claimed
+    return claimed, len(rows)
 
 
 def _status_url(pk: int) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("logistics_hooks:notice-status", args=[pk])
+
+
+def _send(row: ShipmentNotice, *, backend, deadline: datetime):
+    return sms_send(row, backend=backend, deadline=deadline, status_callback=_status_url(row.pk))
 
 
 def _record(answers: list[tuple[ShipmentNotice, object]], report: DispatchReport) -> None:
@@ -296,19 +302,18 @@ def _record(answers: list[tuple[ShipmentNotice, object]], report: DispatchReport
 
 
 def notices_send_due(*, now: datetime | None = None, limit: int | None = None) -> DispatchReport:
-    """Reconcile stuck notices, then claim and send due ones, one batch per call."""
+    """Reconcile stuck notices, then claim and send due ones, batch after batch until none is due."""
     report = DispatchReport()
     notices_reconcile_stuck(report=report)
-    now = now or timezone.now()
-    batch = _claim(now=now, limit=limit or settings.SMS_BATCH_SIZE, report=report)
-    if not batch:
-        return report
-    backend, deadline = get_backend(), send_deadline(now)
-    results = sms_senders().map(
-        lambda row: sms_send(row, backend=backend, deadline=deadline, status_callback=_status_url(row.pk)), batch
-    )
-    _record(list(zip(batch, results, strict=True)), report)
-    return report
+    backend = get_backend()
+    while True:
+        claimed_at = now or timezone.now()
+        batch, seen = _claim(now=claimed_at, limit=limit or settings.SMS_BATCH_SIZE, report=report)
+        if not seen:
+            return report
+        send = partial(_send, backend=backend, deadline=send_deadline(claimed_at))
+        results = sms_senders().map(send, batch)
+        _record(list(zip(batch, results, strict=True)), report)
 
 
 def notices_reconcile_stuck(*, report: DispatchReport | None = None) -> DispatchReport:
