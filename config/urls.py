@@ -23,4 +23,5 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("api/", include("logistics.api.urls")),
     path("hooks/", include("logistics.hooks.urls")),
+    path("logistics/", include("logistics.urls")),
 ]

@@ -1,6 +1,7 @@
 """Read queries for logistics' pages, the API and the reports."""
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from logistics.models import Checkpoint, Shipment, ShipmentNotice
 
@@ -29,5 +30,16 @@ def shipments_at_risk(*, store_ids: list[int], limit: int = 200) -> QuerySet[Shi
             "delays",
             Prefetch("notices", queryset=ShipmentNotice.objects.order_by("created_at", "id")),
         )
-        .order_by("-order__total_amount", "last_event_at", "shipped_at", "id")[:limit]
+        # Lateness: the older the last news (the last checkpoint, else the shipping), the later the parcel.
+        .annotate(news_at=Coalesce("last_event_at", "shipped_at"))
+        .order_by("-order__total_amount", "news_at", "id")[:limit]
+    )
+
+
+def shipment_for_stores(*, store_ids: list[int], shipment_id: int) -> Shipment | None:
+    return (
+        Shipment.objects.filter(store_id__in=store_ids, pk=shipment_id)
+        .select_related("store", "order__customer")
+        .prefetch_related("checkpoints", "delays", "notices")
+        .first()
     )
