@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services.delays import delays_sweep
+from .services.delays import delays_follow_up, delays_sweep
 from .services.notices import notices_send_due
 from .services.shipments import shipment_subscribe, shipments_resubscribe_due
 
@@ -18,10 +18,17 @@ def send_notices() -> dict:
     return {"sent": report.sent, "failed": report.failed, "suppressed": report.suppressed}
 
 
+@shared_task(name="logistics.follow_up")
+def follow_up() -> dict:
+    report = delays_follow_up()
+    return {"delays": report.delays, "call_tasks": report.call_tasks, "cases": report.cases}
+
+
 @shared_task(name="logistics.sweep")
 def sweep() -> dict:
     # Beat runs this every LOGISTICS_SWEEP_INTERVAL_SECONDS; overlapping runs share rows through SKIP LOCKED.
     shipments_resubscribe_due()
     report = delays_sweep()
+    followed = delays_follow_up()
     sent = notices_send_due()
-    return {"found": report.found, "cases": report.cases, "call_tasks": report.call_tasks, "sent": sent.sent}
+    return {"found": report.found, "cases": followed.cases, "call_tasks": followed.call_tasks, "sent": sent.sent}

@@ -31,6 +31,9 @@ class ShipmentDelay(models.Model):
     state = models.CharField(_("state"), max_length=20)
     last_event_text = models.CharField(_("last event"), max_length=500, blank=True)
     case_id = models.BigIntegerField(null=True, blank=True)
+    # Set once the delay's call task (call-tier orders) and case (exceptions) are made: the follow-up step claims
+    # the delays where it is still empty (logistics.services.delays.delays_follow_up).
+    followed_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-found_at", "id"]
@@ -40,7 +43,12 @@ class ShipmentDelay(models.Model):
             models.UniqueConstraint(fields=["shipment", "rule"], name="delay_once_per_rule"),
             models.CheckConstraint(condition=models.Q(rule__in=DelayRule.values), name="delay_rule_valid"),
         ]
-        indexes = [models.Index(fields=["store", "found_at"], name="delay_store_found")]
+        indexes = [
+            models.Index(fields=["store", "found_at"], name="delay_store_found"),
+            models.Index(
+                fields=["found_at"], condition=models.Q(followed_up_at__isnull=True), name="delay_to_follow_up"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.shipment} {self.rule}"

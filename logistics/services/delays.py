@@ -7,10 +7,13 @@ never block each other, and a parcel skipped now is seen by the next sweep. In t
 
 1. one ShipmentDelay per (shipment, rule), kept even when nothing can be sent, for the board and the report;
 2. the customer is told first: a delay SMS in the store's voice through the contact gate (logistics.services
-   .notices), at most once per shipment and rule, the gate's per-order cap counting across rules;
+   .notices), at most once per shipment and rule, the gate's per-order cap counting across rules.
+
+Then `delays_follow_up` claims the new delays the same way and makes what is made one row at a time:
 3. call-tier and dedicated orders also get a call task for today in the agent's daytime queue, with the
    courier's last event on the panel (callbacks.services.tasks_calls.call_task_create);
 4. an exception (疑难, 退签, 退回, provider exception, lost) opens a logistics case with the checkpoints as evidence.
+The beat task runs both; the sweep's own work stays set-based, so a million open parcels take seconds.
 """
 
 from dataclasses import dataclass, field
@@ -34,6 +37,11 @@ MOVING_STATES = (ShipmentState.PICKED_UP, ShipmentState.IN_TRANSIT, ShipmentStat
 class SweepReport:
     found: dict[str, int] = field(default_factory=dict)
     notices: int = 0
+
+
+@dataclass
+class FollowUpReport:
+    delays: int = 0
     call_tasks: int = 0
     cases: int = 0
 
@@ -93,8 +101,7 @@ def _sweep_batch(*, store: Store, rule: str, now: datetime, batch_size: int, rep
 
 
 def delays_act(*, store: Store, rule: str, shipments: list[Shipment], now: datetime, report: SweepReport) -> None:
-    from .cases import delay_cases_open
-    from .notices import delay_call_tasks_plan, delay_notices_plan
+    from .notices import delay_notices_plan
 
     delays = ShipmentDelay.objects.bulk_create(
         [
@@ -111,6 +118,51 @@ def delays_act(*, store: Store, rule: str, shipments: list[Shipment], now: datet
     )
     report.found[rule] = report.found.get(rule, 0) + len(delays)
     report.notices += delay_notices_plan(store=store, rule=rule, shipments=shipments, now=now)
-    report.call_tasks += delay_call_tasks_plan(store=store, rule=rule, shipments=shipments, now=now)
-    if rule == DelayRule.EXCEPTION:
-        report.cases += delay_cases_open(store=store, delays=delays)
+    transaction.on_commit(_enqueue_follow_up)
+
+
+def _enqueue_follow_up() -> None:
+    from logistics.tasks import follow_up
+
+    follow_up.delay()
+
+
+def delays_follow_up(*, now: datetime | None = None, batch_size: int = 200) -> FollowUpReport:
+    """Call tasks and cases for the delays found, batch after batch (SKIP LOCKED) until none is left."""
+    report = FollowUpReport()
+    while _follow_up_batch(now=now or timezone.now(), batch_size=batch_size, report=report):
+        pass
+    return report
+
+
+@transaction.atomic
+def _follow_up_batch(*, now: datetime, batch_size: int, report: FollowUpReport) -> int:
+    from .cases import delay_cases_open
+    from .notices import delay_call_tasks_plan
+
+    ids = list(
+        ShipmentDelay.objects.select_for_update(skip_locked=True)
+        .filter(followed_up_at__isnull=True)
+        .order_by("found_at", "id")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    if not ids:
+        return 0
+    delays = list(
+        ShipmentDelay.objects.filter(pk__in=ids)
+        .select_related("store", "shipment__store", "shipment__order__customer__store")
+        .order_by("store_id", "rule", "id")
+    )
+    by_store_rule: dict[tuple[int, str], list[ShipmentDelay]] = {}
+    for delay in delays:
+        by_store_rule.setdefault((delay.store_id, delay.rule), []).append(delay)
+    for (_store_id, rule), group in by_store_rule.items():
+        store = group[0].store
+        report.call_tasks += delay_call_tasks_plan(
+            store=store, rule=rule, shipments=[d.shipment for d in group], now=now
+        )
+        if rule == DelayRule.EXCEPTION:
+            report.cases += delay_cases_open(store=store, delays=group)
+    ShipmentDelay.objects.filter(pk__in=ids).update(followed_up_at=now)
+    report.delays += len(ids)
+    return len(ids)

@@ -11,16 +11,7 @@ from logistics.errors import BadSignature, MalformedPush, UnknownShipment
 from logistics.models import LogisticsPolicy, ProviderEvent, Shipment
 from logistics.tracking import aftership, kuaidi100
 
-from .updates import ApplyResult, TrackingUpdate, shipment_apply_update
-
-
-def _matching(update: TrackingUpdate) -> list[int]:
-    ids = list(
-        Shipment.objects.filter(tracking_number=update.number, courier__in=update.couriers).values_list("pk", flat=True)
-    )
-    if not ids:
-        raise UnknownShipment(field="lastResult.nu")
-    return ids
+from .updates import ApplyResult, shipment_apply_update, tracking_apply
 
 
 def kuaidi100_push_receive(*, param: str, sign: str) -> list[ApplyResult]:
@@ -32,7 +23,10 @@ def kuaidi100_push_receive(*, param: str, sign: str) -> list[ApplyResult]:
         update = kuaidi100.push_parse(param)
     except kuaidi100.PushInvalid as exc:
         raise MalformedPush(str(exc), field="param") from exc
-    return [shipment_apply_update(shipment_id=pk, update=update) for pk in _matching(update)]
+    results = tracking_apply(update=update)
+    if not results:
+        raise UnknownShipment(field="lastResult.nu")  # nothing was written: the transaction held no change
+    return results
 
 
 def aftership_webhook_receive(*, body: bytes, signature: str) -> list[ApplyResult]:

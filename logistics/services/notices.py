@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from callbacks.models import FollowUpChannel, FollowUpPurpose, SmsLanguage
+from callbacks.models import FollowUpChannel, FollowUpPolicy, FollowUpPurpose, SmsLanguage
 from callbacks.services.gate import ContactChannel, ContactPurpose, ContactRow, contacts_decide, contacts_record
 from callbacks.services.policy import policy_for_store
 from callbacks.services.sms_once import (
@@ -39,7 +39,7 @@ from callbacks.services.tasks_calls import call_task_create
 from callbacks.telephony import TelephonyError, get_backend
 from crm.models import Store
 from crm.timezones import store_today, to_store_local
-from logistics.models import DelayRule, Shipment, ShipmentNotice
+from logistics.models import DelayRule, LogisticsPolicy, Shipment, ShipmentNotice
 
 from .policy import logistics_policy_for_store
 
@@ -52,12 +52,18 @@ class _Blank(dict):
         return ""
 
 
-def notice_render(*, shipment: Shipment, key: str) -> str:
+def notice_render(
+    *,
+    shipment: Shipment,
+    key: str,
+    followup_policy: FollowUpPolicy | None = None,
+    policy: LogisticsPolicy | None = None,
+) -> str:
     """The notice text for `key` (a rule, or "shipped") in the store's language and voice, with its opt-out."""
     store, order = shipment.store, shipment.order
-    followup_policy = policy_for_store(store=store)
+    followup_policy = followup_policy or policy_for_store(store=store)
     language = followup_policy.sms_language
-    template = logistics_policy_for_store(store=store).template(key, language)
+    template = (policy or logistics_policy_for_store(store=store)).template(key, language)
     promised = ""
     if shipment.promised_date is not None:
         with override(language):
@@ -94,11 +100,8 @@ def _plan(*, store: Store, kind: str, rule: str, key: str, shipments: list[Shipm
     if not shipments:
         return 0
     notices = []
-    # One decision per customer: the cap is per order, and a customer's parcels of one batch are few.
-    by_customer: dict[int, list[Shipment]] = defaultdict(list)
-    for shipment in shipments:
-        by_customer[shipment.order.customer_id].append(shipment)
     decisions = _decisions(store, shipments, now)
+    followup_policy, policy = policy_for_store(store=store), logistics_policy_for_store(store=store)
     for shipment in shipments:
         decision = decisions[shipment.order.customer_id]
         refused = not decision and not decision.only_the_hour
@@ -114,7 +117,9 @@ def _plan(*, store: Store, kind: str, rule: str, key: str, shipments: list[Shipm
                 status=Status.SUPPRESSED if refused else Status.PLANNED,
                 suppressed_reason=decision.reason if refused else "",
                 due_at=(decision.not_before or now) if not decision and not refused else now,
-                message_body="" if refused else notice_render(shipment=shipment, key=key),
+                message_body=""
+                if refused
+                else notice_render(shipment=shipment, key=key, followup_policy=followup_policy, policy=policy),
             )
         )
     created = ShipmentNotice.objects.bulk_create(notices, ignore_conflicts=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from crm.services.order_delivery import orders_mark_delivered
 from crm.timezones import store_local_datetime, to_store_local
+from logistics.db.durability import relaxed_commit
 from logistics.models import Checkpoint, Shipment, ShipmentState
 
 # Kuaidi100 stops pushing a number it could not follow ("abort"); it asks to resubscribe after 30 minutes.
@@ -56,9 +57,29 @@ def _end_of_local_day(shipment: Shipment, moment: datetime) -> datetime:
 
 
 @transaction.atomic
+def tracking_apply(*, update: TrackingUpdate, now: datetime | None = None) -> list[ApplyResult]:
+    """Apply a provider's push to every shipment with its number and courier (one, in practice); [] if none.
+
+    The commit does not wait for the disk (logistics.db.durability): the provider's next push carries the same
+    history, so a push lost in a crash comes back.
+    """
+    relaxed_commit()
+    shipments = list(
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("store", "order")
+        .filter(tracking_number=update.number, courier__in=update.couriers)
+        .order_by("pk")
+    )
+    return [_apply(shipment, update, now or timezone.now()) for shipment in shipments]
+
+
+@transaction.atomic
 def shipment_apply_update(*, shipment_id: int, update: TrackingUpdate, now: datetime | None = None) -> ApplyResult:
-    now = now or timezone.now()
-    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("store").get(pk=shipment_id)
+    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("store", "order").get(pk=shipment_id)
+    return _apply(shipment, update, now or timezone.now())
+
+
+def _apply(shipment: Shipment, update: TrackingUpdate, now: datetime) -> ApplyResult:
     before = {name: getattr(shipment, name) for name in _TRACKED_FIELDS}
     added = 0
     if update.checkpoints:

@@ -11,7 +11,7 @@ from callbacks.models import FollowUp, FollowUpPolicy
 from callbacks.telephony.memory import InMemoryBackend
 from crm.models import Case, CaseEvent
 from logistics.models import ShipmentDelay, ShipmentNotice
-from logistics.services.delays import delays_sweep
+from logistics.services.delays import delays_follow_up, delays_sweep
 from logistics.services.notices import notices_send_due
 from logistics.services.updates import TrackedCheckpoint, TrackingUpdate, shipment_apply_update
 from tests.callbacks.conftest import midday_store
@@ -39,6 +39,7 @@ def _scan(shipment, *, hours_ago: float, state="in_transit", text="快件到达�
 
 def _sweep_and_send():
     report = delays_sweep()
+    report.follow_up = delays_follow_up()
     notices_send_due()
     return report
 
@@ -121,7 +122,7 @@ def test_an_exception_opens_a_logistics_case_with_the_checkpoints_as_evidence():
     _scan(shipment, hours_ago=20, text="快件到达【杭州转运中心】")
     _scan(shipment, hours_ago=1, state="problem", text="收件地址不详，快件暂存网点")
     report = _sweep_and_send()
-    assert report.found == {"exception": 1} and report.cases == 1
+    assert report.found == {"exception": 1} and report.follow_up.cases == 1
     case = Case.objects.get()
     assert (case.source, case.cause, case.order_id) == ("logistics", "logistics", shipment.order_id)
     evidence = CaseEvent.objects.get(case=case, kind="evidence")
