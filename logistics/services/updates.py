@@ -3,8 +3,8 @@
 Pushes repeat and arrive out of order. Every push carries the parcel's history, so:
 - checkpoints are kept by (time, text): a repeated one adds nothing;
 - the state is taken from a push only when its newest checkpoint is newer than the newest we hold (at the same
-  time: when its history is at least as long, since a parcel's history only grows), so an older push after a
-  newer one changes nothing;
+  time: when it brought a checkpoint we did not have, since a parcel's history only grows), so an older push
+  after a newer one changes nothing;
 - the row is written only when something differs, so the same push five times writes once.
 A signed-for state is a delivery: crm's orders_mark_delivered records it once (a delivery the order system
 reported first, or reports later, changes nothing) and plans the follow-up exactly as POST /api/v1/deliveries.
@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from crm.services.order_delivery import orders_mark_delivered
 from crm.timezones import store_local_datetime, to_store_local
-from logistics.db.durability import relaxed_commit
-from logistics.models import Checkpoint, Shipment, ShipmentState
+from logistics.db.durability import checkpoints_insert_new
+from logistics.models import Shipment, ShipmentState
 
 # Kuaidi100 stops pushing a number it could not follow ("abort"); it asks to resubscribe after 30 minutes.
 RESUBSCRIBE_AFTER = timedelta(minutes=30)
@@ -60,10 +60,9 @@ def _end_of_local_day(shipment: Shipment, moment: datetime) -> datetime:
 def tracking_apply(*, update: TrackingUpdate, now: datetime | None = None) -> list[ApplyResult]:
     """Apply a provider's push to every shipment with its number and courier (one, in practice); [] if none.
 
-    The commit does not wait for the disk (logistics.db.durability): the provider's next push carries the same
+    Its commit does not wait for the disk (logistics.db.durability): the provider's next push carries the same
     history, so a push lost in a crash comes back.
     """
-    relaxed_commit()
     shipments = list(
         Shipment.objects.select_for_update(of=("self",))
         .select_related("store", "order")
@@ -83,20 +82,16 @@ def _apply(shipment: Shipment, update: TrackingUpdate, now: datetime) -> ApplyRe
     before = {name: getattr(shipment, name) for name in _TRACKED_FIELDS}
     added = 0
     if update.checkpoints:
-        # ignore_conflicts: a checkpoint already kept (same time and text) is skipped by the unique constraint.
-        known = set(shipment.checkpoints.values_list("at", "text"))
-        fresh = {(c.at, c.text): c for c in update.checkpoints if (c.at, c.text) not in known}
-        Checkpoint.objects.bulk_create(
-            [Checkpoint(shipment=shipment, at=c.at, text=c.text, location=c.location, status=c.status)
-             for c in fresh.values()],
-            ignore_conflicts=True,
-        )  # fmt: skip
-        added = len(fresh)
+        added = checkpoints_insert_new(
+            shipment_id=shipment.pk,
+            rows=list({(c.at, c.text): (c.at, c.text, c.location, c.status) for c in update.checkpoints}.values()),
+            now=now,
+        )
         oldest = min(c.at for c in update.checkpoints)
         newest = max(update.checkpoints, key=lambda c: c.at)
         if shipment.first_scan_at is None or oldest < shipment.first_scan_at:
             shipment.first_scan_at = oldest
-        if update.state is not None and _is_newer(shipment, newest.at, len(update.checkpoints), len(known)):
+        if update.state is not None and _is_newer(shipment, newest.at, added):
             _take_state(shipment, update.state, newest)
     if update.provider_status:
         shipment.provider_status = update.provider_status
@@ -111,10 +106,11 @@ def _apply(shipment: Shipment, update: TrackingUpdate, now: datetime) -> ApplyRe
     return ApplyResult(changed=bool(changed) or added > 0, new_checkpoints=added, delivered=delivered)
 
 
-def _is_newer(shipment: Shipment, newest_at: datetime, length: int, known: int) -> bool:
-    """Newer: a later newest checkpoint; at the same time, a history at least as long (histories only grow)."""
+def _is_newer(shipment: Shipment, newest_at: datetime, added: int) -> bool:
+    """Newer: a later newest checkpoint, or one as new that brought a checkpoint we did not have. (Histories only
+    grow: an older push at the same newest time is a part of what we hold, and adds nothing.)"""
     last = shipment.last_event_at
-    return last is None or newest_at > last or (newest_at == last and length >= known)
+    return last is None or newest_at > last or (newest_at == last and added > 0)
 
 
 def _take_state(shipment: Shipment, state: str, newest: TrackedCheckpoint) -> None:
