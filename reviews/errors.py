@@ -25,4 +25,4 @@ class StepNotReady(Conflict):
 
 class EvidenceInvalid(InvalidInput):
     code = "invalid_evidence"
-    default_message = "Attach a photo (JPEG, PNG or WebP, at most 10 MB)."
+    default_message = "Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."

@@ -61,6 +61,7 @@ __all__ = [
     "contact_override",
     "contact_record",
     "contacts_decide",
+    "contacts_forget",
     "contacts_record",
     "customer_stop_calls",
     "customers_opt_out_sms",
@@ -323,6 +324,11 @@ def contacts_record(*, rows: Iterable[ContactRow]) -> None:
         ],
         batch_size=1000,
     )
+
+
+def contacts_forget(*, order_ids: Iterable[int], at: datetime, source: str) -> None:
+    """Take back ledger rows of a claim given back unsent (dispatch's `_unclaim`): they were never contacts."""
+    ContactLog.objects.filter(order_id__in=list(order_ids), at=at, source=source).delete()
 
 
 def contact_record(

@@ -20,10 +20,8 @@ from callbacks.telephony import (
     MessageRejected,
     OutcomeUnknown,
     ProviderBusy,
-    ProviderMessage,
     TelephonyBackend,
     TelephonyError,
-    get_backend,
 )
 
 SMS_MAX_ATTEMPTS = 5
@@ -80,12 +78,13 @@ def sms_answer_apply(row, result, report: DispatchReport, now: datetime) -> bool
     return True
 
 
-def sms_lookup(row) -> ProviderMessage | None:
-    """The message the provider accepted for a stuck claim (same recipient, exact text), or None if it has none.
-
-    Raises TelephonyError when the provider cannot tell now: the row then stays `sending` until the next sweep.
-    """
-    found = get_backend().list_messages(to=row.customer.phone, sent_after=row.claimed_at - CLOCK_SKEW)
+def sms_lookup(row, *, backend: TelephonyBackend):
+    """Runs in a sender thread: HTTP only. The provider's message for a stuck claim (same recipient, exact text),
+    None when it has none (then it was certainly never accepted), or the TelephonyError when it cannot tell now."""
+    try:
+        found = backend.list_messages(to=row.customer.phone, sent_after=row.claimed_at - CLOCK_SKEW)
+    except TelephonyError as exc:
+        return exc
     return next((m for m in found if m.body == row.message_body), None)
 
 

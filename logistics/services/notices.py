@@ -252,6 +252,8 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> tuple[list[S
                 row.status, row.claimed_at, row.attempts = Status.SENDING, now, row.attempts + 1
                 orders_in_claim.add(row.order_id)
                 claimed.append(row)
+                if row.attempts > 1:
+                    continue  # a retry (the provider was busy, or a reconciliation found nothing) is the same message
                 ledger.append(
                     ContactRow(
                         customer_id=row.customer_id,
@@ -333,11 +335,11 @@ def notices_reconcile_stuck(*, report: DispatchReport | None = None) -> Dispatch
             .select_related("customer")
             .order_by("claimed_at")[: settings.SMS_BATCH_SIZE]
         )
+        backend = get_backend()
         for row in stuck:
-            try:
-                match = sms_lookup(row)
-            except TelephonyError as exc:
-                report.errors.append(f"reconcile notice {row.pk}: {exc}")
+            match = sms_lookup(row, backend=backend)
+            if isinstance(match, TelephonyError):
+                report.errors.append(f"reconcile notice {row.pk}: {match}")
                 continue
             rows = ShipmentNotice.objects.filter(pk=row.pk)
             if match is not None:
@@ -347,7 +349,7 @@ def notices_reconcile_stuck(*, report: DispatchReport | None = None) -> Dispatch
                 rows.update(status=Status.FAILED, outcome="gave_up", updated_at=now)
                 report.failed += 1
             else:
-                # Planned again: its ledger row stays, so the cap counts this notice once, as it should.
+                # Planned again, as the same message: its ledger row stays, and its retry adds none.
                 rows.update(status=Status.PLANNED, claimed_at=None, updated_at=now)
                 report.reconciled_replanned += 1
     return report

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from crm.errors import InvalidInput
 from crm.models import Case, CaseEvent, Remedy
 from crm.services.cases import case_add_event, case_close
+from crm.uploads import UploadRefused, upload_accept
 
 from ..errors import DuplicateReply, EvidenceInvalid, ReplyVariantsExhausted, StepNotReady, UnknownCause
 from ..evaluation import CAUSES
@@ -15,7 +16,6 @@ from ..models import CauseCorrection, Review, ReviewReply, Sentiment
 from ..models.casework import CaseEvidence, CaseStep, Step
 from ..replies import compose, fingerprint, recent_fingerprints, voice_for
 
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 # A remedy that stands: agreed within the limit, or approved by the manager.
 STANDING_REMEDIES = (Remedy.Status.AGREED, Remedy.Status.APPROVED)
@@ -89,9 +89,14 @@ def evidence_add(
     *, case: Case, actor, photo: UploadedFile | None = None, url: str = "", caption: str = ""
 ) -> CaseEvidence:
     if photo is None and not url:
-        raise EvidenceInvalid(_("Attach a photo (JPEG, PNG or WebP, at most 10 MB)."), field="photo")
-    if photo is not None and (photo.content_type not in PHOTO_TYPES or photo.size > PHOTO_MAX_BYTES):
-        raise EvidenceInvalid(_("Attach a photo (JPEG, PNG or WebP, at most 10 MB)."), field="photo")
+        raise EvidenceInvalid(_("Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."), field="photo")
+    if photo is not None:
+        original_name = photo.name or ""
+        try:
+            upload_accept(photo, field="photo", label=_("Photo"), max_bytes=PHOTO_MAX_BYTES)  # renames it
+        except UploadRefused as exc:
+            raise EvidenceInvalid(exc.message, field="photo") from exc
+        caption = caption.strip() or original_name
     evidence = CaseEvidence.objects.create(
         case=case, image=photo or "", url=url, caption=caption.strip()[:200], added_by=actor, added_at=timezone.now()
     )
