@@ -45,6 +45,9 @@ _OUT = ("5", "快件交给王师傅，正在派送途中（联系电话：138000
 SCENARIOS: dict[str, list[tuple[str, str, str]]] = {
     "on_time": [_PICKED_UP, _HUB, _LEFT_HUB, _ARRIVED, _OUT, ("3", "已签收，签收人：本人，感谢使用", "上海,上海市")],
     "stalled": [_PICKED_UP, _HUB],
+    "hold": [],  # subscribed, never pushed
+    # The last leg only: for parcels whose earlier checkpoints are already known (the demo's).
+    "arriving": [_ARRIVED, _OUT, ("3", "已签收，签收人：本人，感谢使用", "上海,上海市")],
     "exception": [_PICKED_UP, _HUB, _LEFT_HUB, ("2", "收件地址不详，快件暂存网点，待联系收件人", "上海,上海市")],
     "returned": [_PICKED_UP, _HUB, _ARRIVED, _OUT, ("4", "收件人拒收，快件退回", "上海,上海市"),
                  ("6", "快件已退回寄件网点", "浙江,杭州市")],

@@ -69,6 +69,8 @@ def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
                 shipped_at=item.shipped_at,
                 promised_date=item.promised_date,
                 promised_by=promised_by,
+                # The sweep subscribes it should the task below be lost; a subscription clears it.
+                resubscribe_after=timezone.now(),
             )
             created.append(row)
             results.append(ShipmentResult(row, "created"))
