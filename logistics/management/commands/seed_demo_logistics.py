@@ -1,8 +1,8 @@
 """Demo parcels: every demo order still on its way is tracked; in each store one parcel has stalled for days.
 
 Run after seed_demo. Idempotent. Writes var/demo_tracking_plan.json, which devtools/run_embedded.py hands to the
-local Kuaidi100-speaking server: the stalled parcels get no push, one parcel per store runs into 疑难, the others
-are on their way (picked up, at a hub a few hours ago) and are signed for as the server moves them (and then
+local Kuaidi100-speaking server: the stalled parcels get no push, one parcel of the first store runs into 疑难,
+the others are on their way (picked up, at a hub a few hours ago) and are signed for as the server moves them (and then
 followed up like any delivery).
 """
 
@@ -24,7 +24,7 @@ COURIER_CODES = {"顺丰速运": "shunfeng", "京东物流": "jd", "中通快递
 
 
 class Command(BaseCommand):
-    help = "Track the demo orders still on their way; one parcel per store stalls, one runs into trouble."
+    help = "Track the demo orders still on their way; one parcel per store stalls, one runs into trouble (疑难)."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -52,10 +52,10 @@ class Command(BaseCommand):
         by_store: dict[int, list[Shipment]] = {}
         for shipment in Shipment.objects.filter(order__in=orders).select_related("order").order_by("pk"):
             by_store.setdefault(shipment.store_id, []).append(shipment)
-        for shipments in by_store.values():
+        for index, shipments in enumerate(by_store.values()):
             stalled, *rest = shipments
             plan[stalled.tracking_number] = "hold"
-            if rest:
+            if rest and index == 0:
                 plan[rest[0].tracking_number] = "exception"
             for shipment in shipments:
                 if not shipment.checkpoints.exists():
