@@ -1,4 +1,4 @@
-"""SQL that depends on the database, kept here so services never read connection.vendor (ADR 0014).
+"""SQL that depends on the database, kept here so services never read connection.vendor (ADR 0018).
 
 `checkpoints_insert_new`: one statement adds a push's checkpoints, skipping those already kept, and says how many
 were new. On PostgreSQL it also lets the push's transaction commit without waiting for its WAL to reach the disk
