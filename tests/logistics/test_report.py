@@ -15,6 +15,7 @@ from logistics.services.delays import delays_sweep
 from logistics.services.notices import notices_send_due
 from reports.metrics import Period
 from reports.metrics.logistics import delays_found, early_notice_effect
+from reports.rollups import rollups_refresh
 from tests.callbacks.conftest import midday_store
 from tests.factories import CustomerFactory, OrderFactory, ReviewFactory
 
@@ -42,6 +43,7 @@ def test_delays_told_first_and_what_an_early_notice_changed():
         cause=Case.Cause.LOGISTICS,
     )
     ReviewFactory(store=store, order=silent.order, rating=1, posted_at=timezone.now())
+    rollups_refresh(store=store)
     today = store_today(store)
     period = Period(store=store, start=today - timedelta(days=1), end=today)
 
