@@ -223,18 +223,16 @@ def _served_pushes(bodies: list[bytes], app: str) -> float:
 
 
 def _start(port: int, env: dict[str, str], app: str):
+    """gunicorn serving `app` (both apps alike); a preloaded app warms up first (config/warmup.py), so it may take
+    a while on a busy machine."""
     import subprocess
 
-    from served import start_gunicorn
-
-    if app == "config.wsgi:application":
-        return start_gunicorn(port, SERVED_WORKERS, env)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--preload",
          "--workers", str(SERVED_WORKERS), "--log-level", "warning"],
         cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -242,9 +240,11 @@ def _start(port: int, env: dict[str, str], app: str):
             connection.getresponse().read()
             return process
         except OSError:
-            time.sleep(0.2)
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn ({app}) exited with {process.returncode}") from None
+            time.sleep(0.5)
     process.kill()
-    raise SystemExit("gunicorn (bare) did not start")
+    raise SystemExit(f"gunicorn ({app}) did not start")
 
 
 def main() -> None:
