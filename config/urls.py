@@ -25,5 +25,6 @@ urlpatterns = [
     path("api/", include("logistics.api.urls")),
     path("hooks/", include("logistics.hooks.urls")),
     path("logistics/", include("logistics.urls")),
+    path("retention/", include("retention.urls")),
     path("letters/", include("letters.urls")),
 ]

@@ -30,6 +30,9 @@ def track_shipped_orders(sender, *, orders, **_kwargs) -> None:
 
 
 def connect() -> None:
+    from .services import notices
+
+    notices.register()
     orders_upserted.connect(track_shipped_orders, sender=OrderInput, dispatch_uid="logistics.track_shipped_orders")
     order_field_register(
         OrderField(

@@ -72,6 +72,7 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
     courier = reader.text("courier", max_length=100, required=False, allow_blank=True)
     tracking_number = reader.text("tracking_number", max_length=100, required=False, allow_blank=True)
     extras = {field.name: value for field in order_fields() if (value := field.read(reader)) is not None}
+    coupon_code = reader.text("coupon_code", max_length=40, required=False, allow_blank=True)
     if (
         store is None
         or external_id is None
@@ -94,6 +95,7 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
         shipped_at=shipped_at,
         courier=courier,
         tracking_number=tracking_number,
+        coupon_code=coupon_code,
         payload=row,
         extras=extras,
     )

@@ -1,7 +1,7 @@
 """What the customer was told about a parcel: a delay or shipping SMS, or a call task for an agent.
 
-SMS rows are sent at most once by the same claim / deadline / reconcile protocol as the care SMS
-(docs/decisions/0011-sms-at-most-once.md; callbacks.services.sms_once): the columns below are that protocol's.
+SMS rows are sent at most once by the care SMS sweeper, as a registered queue (callbacks.services.dispatch.SmsQueue,
+docs/decisions/0011-sms-at-most-once.md): the columns below are that protocol's.
 """
 
 from django.db import models

@@ -6,38 +6,39 @@ then (a standing refusal keeps the notice as `suppressed` with the gate's reason
 gate's `not_before`) and again at the claim, because the customer's wishes and the ledger may have changed: the
 claim writes the gate's ledger row in the same transaction, so the per-order cap counts across every rule.
 
-Sending reuses the care SMS protocol's steps (callbacks.services.sms_once): claim with SKIP LOCKED, send only
-while the claim is young, record guarded by the claim, look a stuck claim up at the provider before a resend.
+Sending is the care SMS sweeper's (callbacks.services.dispatch, ADR 0011): parcel notices are a registered
+`SmsQueue`, and this module is only its claim. Sent at most once, recorded guarded by the claim, a stuck claim
+looked up at the provider before any resend, exactly as for the care SMS.
 """
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from functools import partial
 from string import Formatter
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from callbacks.models import FollowUpChannel, FollowUpPolicy, FollowUpPurpose, SmsLanguage
-from callbacks.services.gate import ContactChannel, ContactPurpose, ContactRow, contacts_decide, contacts_record
-from callbacks.services.policy import policy_for_store
-from callbacks.services.sms_once import (
-    SMS_MAX_ATTEMPTS,
-    DispatchReport,
-    send_deadline,
-    sms_answer_apply,
-    sms_lookup,
-    sms_send,
-    sms_senders,
+from callbacks.services.dispatch import DispatchReport, SmsQueue, sms_dispatch_due, sms_queue_register
+from callbacks.services.gate import (
+    ALLOWED,
+    ContactChannel,
+    ContactPurpose,
+    ContactRow,
+    RefusalReason,
+    contacts_decide,
+    contacts_forget,
+    contacts_record,
 )
+from callbacks.services.messages import public_url_by_id
+from callbacks.services.policy import policy_for_store
+from callbacks.services.rows import rows_set
 from callbacks.services.tasks_calls import call_task_create
-from callbacks.telephony import TelephonyError, get_backend
 from crm.models import Store
+from crm.services.locks import advisory_lock
 from crm.timezones import store_today, to_store_local
 from logistics.models import DelayRule, LogisticsPolicy, Shipment, ShipmentNotice
 
@@ -123,8 +124,6 @@ def _plan(*, store: Store, kind: str, rule: str, key: str, shipments: list[Shipm
             )
         )
     created = ShipmentNotice.objects.bulk_create(notices, ignore_conflicts=True)
-    if any(n.status == Status.PLANNED for n in created):
-        transaction.on_commit(_enqueue_dispatch)
     return sum(1 for n in created if n.status == Status.PLANNED)
 
 
@@ -209,36 +208,38 @@ def delay_call_tasks_plan(*, store: Store, rule: str, shipments: list[Shipment],
     return made
 
 
-# -- sending -----------------------------------------------------------------------------------------------------
+# -- the SMS queue's claim ----------------------------------------------------------------------------------------
 
+LEDGER_SOURCE = "parcel_notice"
 _CLAIM_FIELDS = ["status", "suppressed_reason", "due_at", "claimed_at", "attempts"]
-
-
-def _enqueue_dispatch() -> None:
-    from logistics.tasks import send_notices
-
-    send_notices.delay()
+# Two due notices of one order in one claim (two rules at once): the second waits this long, and the gate, which
+# then sees the first in its ledger, decides it against the per-order cap.
+_SECOND_IN_BATCH = timedelta(minutes=1)
 
 
 @transaction.atomic
-def _claim(*, now: datetime, limit: int, report: DispatchReport) -> tuple[list[ShipmentNotice], int]:
-    """(the notices claimed for sending, how many due rows were read); a second notice of an order waits."""
+def parcel_notices_claim(*, now: datetime, limit: int, report: DispatchReport) -> list[ShipmentNotice]:
+    """Due notices → `sending`, with the gate's last word and its ledger row in the same transaction."""
     ids = list(
         ShipmentNotice.objects.select_for_update(skip_locked=True)
         .filter(status=Status.PLANNED, channel=ShipmentNotice.Channel.SMS, due_at__lte=now)
         .order_by("due_at", "id")
         .values_list("id", flat=True)[:limit]
     )
+    if not ids:
+        return []
     rows = list(ShipmentNotice.objects.filter(pk__in=ids).select_related("customer", "store").order_by("due_at", "id"))
-    claimed, ledger, orders_in_claim = [], [], set()
+    # Another sweeper claiming a notice of the same order waits here until this claim commits its ledger rows, so
+    # the gate's per-order cap sees them (crm.services.locks).
+    advisory_lock(f"logistics:{row.order_id}" for row in rows)
     by_store: dict[int, list[ShipmentNotice]] = defaultdict(list)
     for row in rows:
         by_store[row.store_id].append(row)
+    claimed, ledger, seen = [], [], set()
     for store_rows in by_store.values():
-        store = store_rows[0].store
         decisions = contacts_decide(
-            store=store,
-            customer_ids=[r.customer_id for r in store_rows],
+            store=store_rows[0].store,
+            customer_ids=sorted({r.customer_id for r in store_rows}),
             channel=ContactChannel.SMS,
             purpose=ContactPurpose.LOGISTICS,
             at=now,
@@ -246,110 +247,55 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> tuple[list[S
         )
         for row in store_rows:
             decision = decisions[row.customer_id]
-            if row.order_id in orders_in_claim:
-                continue  # the cap counts this claim's ledger rows only once committed: the next claim decides
-            if decision:
+            if row.attempts and decision.reason == RefusalReason.CAP_REACHED:
+                decision = ALLOWED  # a retry is the message the ledger already counts
+            if row.order_id in seen:
+                row.due_at = now + _SECOND_IN_BATCH
+                report.rescheduled += 1
+            elif decision:
+                seen.add(row.order_id)
                 row.status, row.claimed_at, row.attempts = Status.SENDING, now, row.attempts + 1
-                orders_in_claim.add(row.order_id)
                 claimed.append(row)
-                if row.attempts > 1:
-                    continue  # a retry (the provider was busy, or a reconciliation found nothing) is the same message
-                ledger.append(
-                    ContactRow(
-                        customer_id=row.customer_id,
-                        store_id=row.store_id,
-                        channel=ContactChannel.SMS,
-                        purpose=ContactPurpose.LOGISTICS,
-                        order_id=row.order_id,
-                        at=now,
-                        source=f"logistics:{row.kind}:{row.rule}" if row.rule else f"logistics:{row.kind}",
+                if row.attempts == 1:  # a retry (busy provider, nothing found on reconciling) is the same message
+                    ledger.append(
+                        ContactRow(
+                            customer_id=row.customer_id,
+                            store_id=row.store_id,
+                            channel=ContactChannel.SMS,
+                            purpose=ContactPurpose.LOGISTICS,
+                            order_id=row.order_id,
+                            at=now,
+                            source=LEDGER_SOURCE,
+                        )
                     )
-                )
             elif decision.only_the_hour:
                 row.due_at = decision.not_before or now + timedelta(hours=1)
                 report.rescheduled += 1
             else:
                 row.status, row.suppressed_reason = Status.SUPPRESSED, decision.reason
                 report.suppressed += 1
-    ShipmentNotice.objects.bulk_update(rows, _CLAIM_FIELDS)
     contacts_record(rows=ledger)
-    return claimed, len(rows)
+    rows_set(model=ShipmentNotice, rows=rows, fields=_CLAIM_FIELDS)
+    return claimed
 
 
-def _status_url(pk: int) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("logistics_hooks:notice-status", args=[pk])
+def _forget(rows: list[ShipmentNotice], claimed_at: datetime) -> None:
+    contacts_forget(order_ids=[row.order_id for row in rows], at=claimed_at, source=LEDGER_SOURCE)
 
 
-def _send(row: ShipmentNotice, *, backend, deadline: datetime):
-    return sms_send(row, backend=backend, deadline=deadline, status_callback=_status_url(row.pk))
+def _status_url():
+    return public_url_by_id("logistics_hooks:notice-status")
 
 
-def _record(answers: list[tuple[ShipmentNotice, object]], report: DispatchReport) -> None:
-    from callbacks.services.gate import customers_opt_out_sms
-
-    now = timezone.now()
-    with transaction.atomic():
-        for row, result in answers:
-            claimed_at = row.claimed_at
-            if not sms_answer_apply(row, result, report, now):
-                continue
-            ShipmentNotice.objects.filter(pk=row.pk, status=Status.SENDING, claimed_at=claimed_at).update(
-                status=row.status,
-                claimed_at=row.claimed_at,
-                provider_id=row.provider_id,
-                provider_status=row.provider_status,
-                sent_at=row.sent_at,
-                outcome=row.outcome,
-                error_code=row.error_code,
-                updated_at=now,
-            )
-        opted_out = [row.customer_id for row, _result in answers if row.outcome == "opted_out"]
-        if opted_out:
-            customers_opt_out_sms(customer_ids=opted_out)
+PARCEL_NOTICES = SmsQueue(
+    name="parcel_notices", model=ShipmentNotice, claim=parcel_notices_claim, forget=_forget, status_url=_status_url
+)
 
 
-def notices_send_due(*, now: datetime | None = None, limit: int | None = None) -> DispatchReport:
-    """Reconcile stuck notices, then claim and send due ones, batch after batch until none is due."""
-    report = DispatchReport()
-    notices_reconcile_stuck(report=report)
-    backend = get_backend()
-    while True:
-        claimed_at = now or timezone.now()
-        batch, seen = _claim(now=claimed_at, limit=limit or settings.SMS_BATCH_SIZE, report=report)
-        if not seen:
-            return report
-        send = partial(_send, backend=backend, deadline=send_deadline(claimed_at))
-        results = sms_senders().map(send, batch)
-        _record(list(zip(batch, results, strict=True)), report)
+def register() -> None:
+    sms_queue_register(PARCEL_NOTICES)
 
 
-def notices_reconcile_stuck(*, report: DispatchReport | None = None) -> DispatchReport:
-    """Notices in `sending` past any in-flight request: ask the provider what it accepted before a resend."""
-    report = report or DispatchReport()
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS)
-    with transaction.atomic():
-        stuck = list(
-            ShipmentNotice.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Status.SENDING, claimed_at__lt=cutoff)
-            .select_related("customer")
-            .order_by("claimed_at")[: settings.SMS_BATCH_SIZE]
-        )
-        backend = get_backend()
-        for row in stuck:
-            match = sms_lookup(row, backend=backend)
-            if isinstance(match, TelephonyError):
-                report.errors.append(f"reconcile notice {row.pk}: {match}")
-                continue
-            rows = ShipmentNotice.objects.filter(pk=row.pk)
-            if match is not None:
-                rows.update(status=Status.SENT, provider_id=match.sid, provider_status=match.status, sent_at=now)
-                report.reconciled_sent += 1
-            elif row.attempts >= SMS_MAX_ATTEMPTS:
-                rows.update(status=Status.FAILED, outcome="gave_up", updated_at=now)
-                report.failed += 1
-            else:
-                # Planned again, as the same message: its ledger row stays, and its retry adds none.
-                rows.update(status=Status.PLANNED, claimed_at=None, updated_at=now)
-                report.reconciled_replanned += 1
-    return report
+def notices_send_due(*, time_budget: float | None = None) -> DispatchReport:
+    """Send the due parcel notices now (the beat sweep of callbacks.dispatch_sms sends them with every queue)."""
+    return sms_dispatch_due(time_budget=time_budget, queues=[PARCEL_NOTICES.name])

@@ -16,10 +16,11 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from crm import bulk
 from crm.services.order_delivery import orders_mark_delivered
 from crm.timezones import store_local_datetime, to_store_local
-from logistics.db.durability import checkpoints_insert_new
-from logistics.models import Shipment, ShipmentState
+from logistics.db.durability import relaxed_commit
+from logistics.models import Checkpoint, Shipment, ShipmentState
 
 # Kuaidi100 stops pushing a number it could not follow ("abort"); it asks to resubscribe after 30 minutes.
 RESUBSCRIBE_AFTER = timedelta(minutes=30)
@@ -63,6 +64,7 @@ def tracking_apply(*, update: TrackingUpdate, now: datetime | None = None) -> li
     Its commit does not wait for the disk (logistics.db.durability): the provider's next push carries the same
     history, so a push lost in a crash comes back.
     """
+    relaxed_commit()
     shipments = list(
         Shipment.objects.select_for_update(of=("self",))
         .select_related("store", "order")
@@ -82,11 +84,15 @@ def _apply(shipment: Shipment, update: TrackingUpdate, now: datetime) -> ApplyRe
     before = {name: getattr(shipment, name) for name in _TRACKED_FIELDS}
     added = 0
     if update.checkpoints:
-        added = checkpoints_insert_new(
-            shipment_id=shipment.pk,
-            rows=list({(c.at, c.text): (c.at, c.text, c.location, c.status) for c in update.checkpoints}.values()),
-            now=now,
-        )
+        # One statement; the unique (shipment, time, text) skips what is kept, and the count says what was new.
+        added = bulk.insert_ignoring_conflicts(
+            Checkpoint,
+            [
+                {"shipment_id": shipment.pk, "at": c.at, "text": c.text, "location": c.location, "status": c.status,
+                 "received_at": now}
+                for c in {(c.at, c.text): c for c in update.checkpoints}.values()
+            ],
+        )  # fmt: skip
         oldest = min(c.at for c in update.checkpoints)
         newest = max(update.checkpoints, key=lambda c: c.at)
         if shipment.first_scan_at is None or oldest < shipment.first_scan_at:
