@@ -44,7 +44,7 @@ os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
 
 SWEEP_GOAL_S, PUSH_GOAL_RATIO = 10.0, 0.5
 FULL, QUICK = 1_000_000, 100_000
-PUSHES_FULL, PUSHES_QUICK = 10_000, 2_000
+PUSHES_FULL, PUSHES_QUICK = 4_000, 2_000
 # gunicorn's advice for sync workers, 2 x cores + 1, for both apps; a push waits on PostgreSQL, a bare one does not.
 SERVED_WORKERS, SERVED_CONCURRENCY = 5, 10
 SALT = "bench-salt"
@@ -249,7 +249,7 @@ def _start(port: int, env: dict[str, str], app: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="100,000 parcels and 2,000 pushes")
+    parser.add_argument("--quick", action="store_true", help="100,000 parcels (default 1,000,000)")
     args = parser.parse_args()
     count = QUICK if args.quick else FULL
     pushes = PUSHES_QUICK if args.quick else PUSHES_FULL

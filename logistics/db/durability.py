@@ -1,4 +1,4 @@
-"""A push's commit that does not wait for the disk (ADR 0020). The database is asked about through crm.bulk, the one
+"""A push's commit that does not wait for the disk (ADR 0021). The database is asked about through crm.bulk, the one
 place that reads the vendor.
 
 Only for tracking pushes: every push carries the parcel's whole history, so a push lost in a crash in the moment

@@ -1,7 +1,7 @@
 """Each store's delay rules, notice wording and provider secrets. A store without a saved policy uses these defaults.
 
 Wording is the store's voice and never blames the courier: the parcel is "slower than usual", "held up", and the
-store is the one following it up (docs/decisions/0020-parcel-tracking.md).
+store is the one following it up (docs/decisions/0021-parcel-tracking.md).
 """
 
 from django.db import models

@@ -1,7 +1,7 @@
 """A parcel: the order it carries, the courier and number it is tracked by, and the state tracking reported.
 
 The columns the delay rules read (first scan, last event, promised-by, out-for-delivery deadline, open) are
-kept on the row so every rule is a range over one partial index (docs/decisions/0020-parcel-tracking.md).
+kept on the row so every rule is a range over one partial index (docs/decisions/0021-parcel-tracking.md).
 """
 
 from django.db import models
