@@ -42,7 +42,7 @@ def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.P
         cwd=ROOT,
         env=env,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # preloading trains the classifier: slow on a shared, loaded machine
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
