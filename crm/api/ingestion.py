@@ -38,7 +38,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from crm.api.auth import HasStoreToken, StoreTokenAuthentication, TokenPrincipal, TokenRateThrottle
+from crm.api.auth import HasStoreToken, StoreTokenAuthentication, TokenPrincipal
 from crm.api.errors import (
     EmptyBatch,
     IdempotencyKeyReused,
@@ -51,6 +51,7 @@ from crm.api.errors import (
 )
 from crm.api.gc_pause import gc_paused
 from crm.api.rows import RowErrors
+from crm.api.throttle import TokenRateThrottle
 from crm.errors import BatchInvalid, BatchRowsNotFound
 from crm.services.idempotency import idempotency_claim, idempotency_save
 
