@@ -26,6 +26,7 @@ def production_env(database_url: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "API_THROTTLE_RATE": "1000000/min",
         "LOG_LEVEL": "WARNING",
+        "SECURE_SSL_REDIRECT": "False",  # plain HTTP on loopback: no TLS terminator in front of the bench
     }
 
 
