@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -318,9 +318,13 @@ def contacts_record(*, rows: Iterable[ContactRow]) -> None:
     )
 
 
-def contacts_forget(*, order_ids: Iterable[int], at: datetime, source: str) -> None:
-    """Take back ledger rows of a claim given back unsent (dispatch's `_unclaim`): they were never contacts."""
-    ContactLog.objects.filter(order_id__in=list(order_ids), at=at, source=source).delete()
+def contacts_forget(
+    *, at: datetime, source: str, order_ids: Iterable[int] = (), customer_ids: Iterable[int] = ()
+) -> None:
+    """Take back ledger rows of a claim given back unsent (dispatch's `_unclaim`): they were never contacts.
+    Rows are named by their orders or, for contacts about no order (campaigns), by their customers."""
+    named = Q(order_id__in=list(order_ids)) | Q(customer_id__in=list(customer_ids), order_id__isnull=True)
+    ContactLog.objects.filter(named, at=at, source=source).delete()
 
 
 def contact_record(

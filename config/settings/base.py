@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "crm",
     "callbacks",
     "reviews",
+    "retention",
     "letters",
     "reports",
 ]
