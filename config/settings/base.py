@@ -265,6 +265,9 @@ LOGGING = {
         "django": {"handlers": [], "level": env("LOG_LEVEL", default="INFO"), "propagate": True},
         # The twilio client logs every request and response at INFO (phone numbers included): only problems.
         "twilio.http_client": {"level": "WARNING"},
+        # django-axes tells every start and every failed login at INFO; failures are in its tables and lockouts
+        # in the audit log, so the console gets only its warnings (a lockout).
+        "axes": {"level": "WARNING"},
     },
 }
 
