@@ -105,3 +105,10 @@ class BatchRowsNotFound(BatchInvalid):
     code = "not_found"
     http_status = 404
     default_message = "Not found."
+
+
+class ReviewIncentiveForbidden(InvalidInput):
+    """A template that trades a reward for a review (crm.platform_rules): the marketplaces forbid it."""
+
+    code = "review_incentive_forbidden"
+    default_message = "Platform rules forbid offering a reward for a review."

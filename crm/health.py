@@ -44,7 +44,7 @@ def _timed(name: str, probe) -> Check:
 def _database() -> tuple[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return OK, connection.vendor
+    return OK, connection.display_name
 
 
 def _redis() -> tuple[str, str]:

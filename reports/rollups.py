@@ -32,6 +32,7 @@ from django.utils import timezone
 from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome
 from crm.models import Case, Order, Remedy, Store
 from crm.timezones import store_day_bounds, store_today
+from letters.models import Letter
 from reviews.models import Review, ReviewRevision
 
 from .models import DailyCount, RollupRun
@@ -154,8 +155,14 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
+# The after-delivery care contacts: call tasks (other purposes) are not a delivery's coverage.
+CARE = FollowUp.Purpose.CARE
+
+
 def _followups(store: Store, since: datetime) -> list[DailyCount]:
-    followups = FollowUp.objects.filter(store=store, window_start__gte=since).annotate(day=_day(store, "window_start"))
+    followups = FollowUp.objects.filter(store=store, purpose=CARE, window_start__gte=since).annotate(
+        day=_day(store, "window_start")
+    )
     by_state = followups.values("day", "tier", "status").annotate(n=Count("id")).order_by()
     suppressed = (
         followups.filter(status=FollowUp.Status.SUPPRESSED)
@@ -186,7 +193,7 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
     """Deliveries with no follow-up at all, and how long after delivery each tier's first contact came."""
     uncovered = (
         Order.objects.filter(store=store, delivered_at__gte=since)
-        .exclude(Exists(FollowUp.objects.filter(order=OuterRef("pk"))))
+        .exclude(Exists(FollowUp.objects.filter(order=OuterRef("pk"), purpose=CARE)))
         .annotate(day=_day(store, "delivered_at"))
         .values("day")
         .annotate(n=Count("id"))
@@ -207,7 +214,7 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
         default=Value(CONTACT_BUCKETS[-1][0]),
     )
     contacted = (
-        FollowUp.objects.filter(store=store, order__delivered_at__gte=since)
+        FollowUp.objects.filter(store=store, purpose=CARE, order__delivered_at__gte=since)
         .annotate(day=_day(store, "order__delivered_at"), delay=delay)
         .filter(delay__isnull=False)
         .annotate(bucket=bucket)
@@ -233,7 +240,35 @@ def _remedies(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
-PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies)
+def _letters(store: Store, since: datetime) -> list[DailyCount]:
+    """Orders the letter rule chose, by the day it chose them and whether they got a letter or were held back
+    (the control group), with how many of them have a review, a mid one, a bad one (letters.selection)."""
+    review = Review.objects.filter(order=OuterRef("order"))
+    grouped = (
+        Letter.objects.filter(store=store, created_at__gte=since)
+        .annotate(  # Letter.day is already the store-local day the rule chose the order
+            reviewed=Exists(review),
+            mid=Exists(review.filter(sentiment=Review.Sentiment.MID)),
+            bad=Exists(review.filter(sentiment=Review.Sentiment.BAD)),
+        )
+        .values("day", "status")
+        .annotate(
+            orders=Count("id"),
+            n_reviewed=Count("id", filter=Q(reviewed=True)),
+            n_mid=Count("id", filter=Q(mid=True)),
+            n_bad=Count("id", filter=Q(bad=True)),
+        )
+        .order_by()
+    )
+    grouped = list(grouped)
+    return [
+        row
+        for metric, column in (("orders", "orders"), ("reviewed", "n_reviewed"), ("mid", "n_mid"), ("bad", "n_bad"))
+        for row in _rows(store, f"letter_{metric}", grouped, _key("status"), column)
+    ]
+
+
+PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies, _letters)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from crm.models import Case, Customer, Order
 from crm.services.cases import case_open
 
 from .calls import call_status_advance
+from .gate import customers_opt_out_sms
 from .policy import policy_for_store
 
 Status = FollowUp.Status
@@ -35,23 +36,29 @@ def message_status_record(*, followup_id: int, payload: dict[str, str]) -> Follo
         payload=payload,
         received_at=timezone.now(),
     )
-    if followup is None or status not in _MESSAGE_RANK or not sid:
-        return followup
+    if followup is not None:
+        sms_status_apply(row=followup, sid=sid, status=status)
+    return followup
+
+
+def sms_status_apply(*, row, sid: str, status: str) -> None:
+    """A provider's status report on a row of any SMS queue (callbacks.services.dispatch.SmsQueue), saved."""
+    if status not in _MESSAGE_RANK or not sid:
+        return
     fields = []
-    if followup.status in (Status.PLANNED, Status.SENDING):
+    if row.status in (Status.PLANNED, Status.SENDING):
         # The provider accepted it: this is proof of sending, even if our own commit never happened.
-        followup.status, followup.provider_id, followup.sent_at = Status.SENT, sid, timezone.now()
+        row.status, row.provider_id, row.sent_at = Status.SENT, sid, timezone.now()
         fields += ["status", "provider_id", "sent_at"]
-    current = _MESSAGE_RANK.get(followup.provider_status, -1)
-    if followup.provider_id == sid and _MESSAGE_RANK[status] > current:
-        followup.provider_status = status
+    current = _MESSAGE_RANK.get(row.provider_status, -1)
+    if row.provider_id == sid and _MESSAGE_RANK[status] > current:
+        row.provider_status = status
         fields.append("provider_status")
         if status in ("undelivered", "failed"):
-            followup.outcome = "undelivered"
+            row.outcome = "undelivered"
             fields.append("outcome")
     if fields:
-        followup.save(update_fields=[*fields, "updated_at"])
-    return followup
+        row.save(update_fields=[*fields, "updated_at"])
 
 
 @transaction.atomic
@@ -95,9 +102,9 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     for customer in customers:
         store_words = {_word(w) for w in policy_for_store(store=customer.store).opt_out_words}
         if word in OPT_OUT_WORDS or word in store_words:
-            Customer.objects.filter(pk=customer.pk).update(sms_opt_out=True, updated_at=timezone.now())
+            customers_opt_out_sms(customer_ids=[customer.pk])
         elif word in OPT_IN_WORDS:
-            Customer.objects.filter(pk=customer.pk).update(sms_opt_out=False, updated_at=timezone.now())
+            customers_opt_out_sms(customer_ids=[customer.pk], opted_out=False)
         elif body.strip():
             order = (
                 Order.objects.filter(customer=customer, delivered_at__gte=timezone.now() - RECENT_DELIVERY)

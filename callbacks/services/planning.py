@@ -4,8 +4,10 @@ One code path serves the single delivery event (the `orders_delivered` receiver)
 rules below hold the same way for one order or 100,000:
 
 1. Tier by the order's value in the policy currency (below the first tier: nothing planned).
-2. The customer's wishes win: no_calls / sms_only turn a call into a care SMS, an SMS opt-out turns an SMS
-   into nothing, do_not_contact suppresses everything. Suppressed rows are kept with their reason.
+2. The contact gate decides (callbacks.services.gate, asked once per store and channel for the whole batch): a
+   call the gate refuses with `no_calls` becomes a care SMS, any other standing refusal (do_not_contact,
+   sms_opt_out, no_phone) suppresses the contact with the gate's reason. Refusals about the hour are not
+   refusals here: step 4 places every contact in its window. Suppressed rows are kept with their reason.
 3. One care contact per customer per store-local day: the highest tier of the day wins (a contact already
    under way is never replaced); the others are kept as suppressed, `merged` into it.
 4. Windows: calls in the store's call window (tonight's, or the next allowed day's once it has closed);
@@ -38,21 +40,23 @@ from crm.models import Customer, Order, Store
 from crm.timezones import to_store_local
 
 from .capacity import CallCapacity
+from .gate import ContactChannel, ContactDecision, ContactPurpose, RefusalReason, contacts_decide
 from .policy import policy_for_store
 from .rows import customers_set_dedicated_owner, followups_insert
 from .windows import call_window, next_call_window, sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
-_SMS_INSTEAD_OF_CALLS = (Customer.ContactPreference.NO_CALLS, Customer.ContactPreference.SMS_ONLY)
+CARE = FollowUp.Purpose.CARE
 
 
 @dataclass(slots=True)
 class _Customer:
     id: int
-    phone: str
-    contact_preference: str
-    sms_opt_out: bool
     dedicated_owner_id: int | None
+    # The gate's answers for this customer's care contact (step 2); a refusal about the hour does not count.
+    sms_allowed: bool = True
+    sms_reason: str = ""
+    call_reason: str = ""
 
 
 @dataclass(slots=True)
@@ -94,17 +98,49 @@ class _Plan:
         }  # fmt: skip
 
 
+def _standing_reason(decision: ContactDecision) -> str:
+    return "" if decision or decision.only_the_hour else decision.reason
+
+
+def _ask_gate(plans: list["_Plan"]) -> None:
+    """Step 2 for the whole batch: the gate's answers in one `contacts_decide` per store and channel (the call
+    question only for call-tier customers), then each plan's channel and reason after them."""
+    sms: dict[int, set[int]] = defaultdict(set)
+    calls: dict[int, set[int]] = defaultdict(set)
+    stores = {}
+    for plan in plans:
+        if plan.reason:
+            continue
+        stores[plan.store.pk] = plan.store
+        sms[plan.store.pk].add(plan.customer.id)
+        if plan.tier in CALL_CHANNELS:
+            calls[plan.store.pk].add(plan.customer.id)
+    by_customer = {plan.customer.id: plan.customer for plan in plans}
+    for channel, asked in ((ContactChannel.SMS, sms), (ContactChannel.CALL, calls)):
+        for store_id, ids in asked.items():
+            decided = contacts_decide(
+                store=stores[store_id], customer_ids=ids, channel=channel, purpose=ContactPurpose.CARE
+            )
+            for customer_id, decision in decided.items():
+                reason, customer = _standing_reason(decision), by_customer[customer_id]
+                if channel == ContactChannel.SMS:
+                    customer.sms_allowed, customer.sms_reason = not reason, reason
+                else:
+                    customer.call_reason = reason
+    for plan in plans:
+        if not plan.reason:
+            plan.channel, plan.reason = _apply_wishes(plan.customer, plan.tier)
+
+
 def _apply_wishes(customer: _Customer, tier: str) -> tuple[str, str]:
-    """(channel, suppressed reason or "") after the customer's own wishes."""
-    if not customer.phone:
-        return tier, Reason.NO_PHONE
-    if customer.contact_preference == Customer.ContactPreference.DO_NOT_CONTACT:
-        return tier, Reason.DO_NOT_CONTACT
+    """(channel, suppressed reason or "") after the gate: a call it refuses for `no_calls` becomes a care SMS."""
     channel = tier
-    if tier in CALL_CHANNELS and customer.contact_preference in _SMS_INSTEAD_OF_CALLS:
+    if tier in CALL_CHANNELS and customer.call_reason:
+        if customer.call_reason != RefusalReason.NO_CALLS:
+            return tier, customer.call_reason
         channel = FollowUpChannel.SMS
-    if channel == FollowUpChannel.SMS and customer.sms_opt_out:
-        return channel, Reason.SMS_OPT_OUT
+    if channel == FollowUpChannel.SMS and customer.sms_reason:
+        return channel, customer.sms_reason
     return channel, ""
 
 
@@ -120,8 +156,7 @@ def _draft(order, customer, store, policy, delivered_at) -> _Plan | None:
     tier = policy.channel_for(amount)
     if tier is None:
         return None
-    channel, reason = _apply_wishes(customer, tier)
-    return _Plan(order, customer, store, policy, delivered_at, amount, tier, channel, day, reason=reason)
+    return _Plan(order, customer, store, policy, delivered_at, amount, tier, tier, day)  # the gate's turn next
 
 
 def _merge(plans: list[_Plan]) -> list[_Plan]:
@@ -136,6 +171,7 @@ def _merge(plans: list[_Plan]) -> list[_Plan]:
     for row in (
         FollowUp.objects.select_for_update()
         .filter(customer_id__any_of={c for c, _ in groups}, contact_day__any_of={d for _, d in groups})
+        .filter(purpose=CARE)
         .exclude(status=Status.SUPPRESSED)
         .only("id", "customer_id", "contact_day", "status", "channel")
     ):
@@ -195,7 +231,7 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
             plan.place((start, end), assignee_id=assignee)
             continue
         # Over capacity: flagged for the manager, then moved by the store's rule.
-        if plan.policy.overflow_rule == OverflowRule.SMS_INSTEAD and not plan.customer.sms_opt_out:
+        if plan.policy.overflow_rule == OverflowRule.SMS_INSTEAD and plan.customer.sms_allowed:
             plan.channel = FollowUpChannel.SMS
             plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.delivered_at), overflowed=True)
             continue
@@ -208,7 +244,7 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
     return new_owners
 
 
-_CUSTOMER_FIELDS = ("id", "phone", "contact_preference", "sms_opt_out", "dedicated_owner_id")
+_CUSTOMER_FIELDS = ("id", "dedicated_owner_id")
 
 
 @transaction.atomic
@@ -219,7 +255,11 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
     included, as a lazy queryset (the delivery event never reads them back).
     """
     orders = {order.pk: (order, moment) for order, moment in deliveries}
-    planned = set(FollowUp.objects.filter(order_id__any_of=orders.keys()).values_list("order_id", flat=True))
+    # Call tasks (other purposes, ADR 0017) are not a delivery's care contact: they neither count as planned nor
+    # take part in the day's merge.
+    planned = set(
+        FollowUp.objects.filter(order_id__any_of=orders.keys(), purpose=CARE).values_list("order_id", flat=True)
+    )
     todo = [(order, moment) for pk, (order, moment) in orders.items() if pk not in planned]
     if not todo:
         return FollowUp.objects.none()
@@ -229,13 +269,13 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
     customers = {row[0]: _Customer(*row) for row in locked.values_list(*_CUSTOMER_FIELDS)}
     stores = Store.objects.select_related("followup_policy").in_bulk({order.store_id for order, _ in todo})
     policies = {store_id: policy_for_store(store=store) for store_id, store in stores.items()}
-
     plans = []
     for order, moment in todo:
         store = stores[order.store_id]
         plan = _draft(order, customers[order.customer_id], store, policies[store.pk], moment)
         if plan is not None:
             plans.append(plan)
+    _ask_gate(plans)
     primaries = _merge(plans)
     new_owners = _schedule(primaries)
     return FollowUp.objects.filter(id__any_of=_write(plans, primaries, new_owners)).order_by("id")

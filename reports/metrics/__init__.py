@@ -5,6 +5,7 @@ from collections.abc import Callable
 from .base import Period, Table
 from .cases import agent_workload, remedies_given, root_cause_pareto
 from .followups import call_outcomes, coverage_by_tier, first_contact_delay, suppression_reasons
+from .letters import letters_effect
 from .reviews import bad_review_rate, reached_before_review, reviews_changed_after_contact
 
 # In the order the report page shows them.
@@ -19,6 +20,7 @@ SECTIONS: dict[str, Callable[[Period], Table]] = {
     "review_changes": reviews_changed_after_contact,
     "pareto": root_cause_pareto,
     "agents": agent_workload,
+    "letters": letters_effect,
 }
 
 

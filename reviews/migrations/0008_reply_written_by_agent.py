@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0006_reply_recent_index_matches_order"),
+        ("reviews", "0007_classifier_learning"),
     ]
 
     operations = [
