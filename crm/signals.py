@@ -9,6 +9,8 @@ from django.dispatch import Signal
 # Sent once per call of crm.services.order_delivery.orders_mark_delivered, inside its transaction, with every order
 # delivered for the first time by it (a repeated event is left out, so there is no "first" flag).
 # kwargs: deliveries (list of (Order, aware datetime)), in order id order; never empty.
+# A receiver may return {order id: [crm.services.order_delivery.OrderWarning]}: the API shows them in the order's
+# row of the deliveries answer (callbacks: an order in a currency the store cannot convert was planned nothing).
 orders_delivered = Signal()
 
 # Sent by crm.services.cases.case_add_event (and cases_open, for the events it writes) after a timeline event is

@@ -101,6 +101,12 @@ class DeliveryIn(serializers.Serializer):
     delivered_at = serializers.DateTimeField(help_text="When it was signed for; ISO 8601 with a UTC offset.")
 
 
+class WarningOut(serializers.Serializer):
+    code = serializers.CharField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
 class DeliveryResultOut(serializers.Serializer):
     order = serializers.CharField()
     store = serializers.CharField()
@@ -109,6 +115,12 @@ class DeliveryResultOut(serializers.Serializer):
         choices=["delivered", "already_delivered"], help_text="already_delivered: a repeat changed nothing."
     )
     delivered_at = serializers.DateTimeField()
+    warnings = WarningOut(
+        many=True,
+        required=False,
+        help_text="Present only when there is something to say, e.g. unknown_currency: the store cannot convert "
+        "the order's currency, so no follow-up was planned.",
+    )
 
 
 class DeliveryResultsOut(serializers.Serializer):
