@@ -22,5 +22,6 @@ urlpatterns = [
     path("api/", include("crm.api.urls")),
     path("api/", include("reviews.api.urls")),
     path("reviews/", include("reviews.urls")),
+    path("retention/", include("retention.urls")),
     path("letters/", include("letters.urls")),
 ]

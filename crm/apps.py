@@ -7,5 +7,6 @@ class CrmConfig(AppConfig):
     verbose_name = _("Stores, customers and cases")
 
     def ready(self) -> None:
+        from crm import lockout  # noqa: F401  audits login lockouts
         from crm.api import schema  # noqa: F401  registers the token scheme with drf-spectacular
         from crm.bulk import lookups  # noqa: F401  registers `__any_of` for every app's queries

@@ -155,8 +155,14 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
+# The after-delivery care contacts: call tasks (other purposes) are not a delivery's coverage.
+CARE = FollowUp.Purpose.CARE
+
+
 def _followups(store: Store, since: datetime) -> list[DailyCount]:
-    followups = FollowUp.objects.filter(store=store, window_start__gte=since).annotate(day=_day(store, "window_start"))
+    followups = FollowUp.objects.filter(store=store, purpose=CARE, window_start__gte=since).annotate(
+        day=_day(store, "window_start")
+    )
     by_state = followups.values("day", "tier", "status").annotate(n=Count("id")).order_by()
     suppressed = (
         followups.filter(status=FollowUp.Status.SUPPRESSED)
@@ -187,7 +193,7 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
     """Deliveries with no follow-up at all, and how long after delivery each tier's first contact came."""
     uncovered = (
         Order.objects.filter(store=store, delivered_at__gte=since)
-        .exclude(Exists(FollowUp.objects.filter(order=OuterRef("pk"))))
+        .exclude(Exists(FollowUp.objects.filter(order=OuterRef("pk"), purpose=CARE)))
         .annotate(day=_day(store, "delivered_at"))
         .values("day")
         .annotate(n=Count("id"))
@@ -208,7 +214,7 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
         default=Value(CONTACT_BUCKETS[-1][0]),
     )
     contacted = (
-        FollowUp.objects.filter(store=store, order__delivered_at__gte=since)
+        FollowUp.objects.filter(store=store, purpose=CARE, order__delivered_at__gte=since)
         .annotate(day=_day(store, "order__delivered_at"), delay=delay)
         .filter(delay__isnull=False)
         .annotate(bucket=bucket)

@@ -70,6 +70,7 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
     shipped_at = reader.aware_datetime("shipped_at", required=False)
     courier = reader.text("courier", max_length=100, required=False, allow_blank=True)
     tracking_number = reader.text("tracking_number", max_length=100, required=False, allow_blank=True)
+    coupon_code = reader.text("coupon_code", max_length=40, required=False, allow_blank=True)
     if (
         store is None
         or external_id is None
@@ -92,6 +93,7 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
         shipped_at=shipped_at,
         courier=courier,
         tracking_number=tracking_number,
+        coupon_code=coupon_code,
         payload=row,
     )
 

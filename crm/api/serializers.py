@@ -72,6 +72,9 @@ class OrderIn(serializers.Serializer):
     shipped_at = serializers.DateTimeField(required=False, allow_null=True)
     courier = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
     tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
+    coupon_code = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, allow_null=True, help_text="A coupon code used on the order."
+    )
 
 
 class OrderResultOut(serializers.Serializer):
@@ -147,6 +150,7 @@ class OrderOut(serializers.ModelSerializer):
             "shipped_at",
             "courier",
             "tracking_number",
+            "coupon_code",
             "delivery",
             "created_at",
             "updated_at",

@@ -6,6 +6,7 @@ photos) is in ``casework``, so crm's Case stays free of review concerns.
 
 from reviews.models.casework import CaseEvidence, CaseStep, Step
 from reviews.models.correction import CauseCorrection
+from reviews.models.learning import ClassifierFigures, StoreCauseModel
 from reviews.models.monitor import KeywordMonitor
 
 # The migration that created ReviewPolicy names this default by its old path, reviews.models.
@@ -18,6 +19,7 @@ __all__ = [
     "CaseEvidence",
     "CaseStep",
     "CauseCorrection",
+    "ClassifierFigures",
     "KeywordMonitor",
     "RemedyPlay",
     "ReplyPart",
@@ -29,4 +31,5 @@ __all__ = [
     "ReviewRevision",
     "Sentiment",
     "Step",
+    "StoreCauseModel",
 ]

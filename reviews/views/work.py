@@ -23,7 +23,7 @@ from ..forms import CausesForm, CloseForm, DecisionForm, EvidenceForm, RemedyFor
 from ..models import Review
 from ..models.casework import STEPS, Step
 from ..playbook import plays_for
-from ..selectors import reviews_for_user
+from ..selectors import review_explanation, reviews_for_user
 from ..services import casework
 from ..services.cases import review_open_case
 
@@ -92,6 +92,14 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
             "sla": case_sla_status(case=case, now=timezone.now()),
         }
     return render(request, "reviews/review.html", context)
+
+
+@login_required
+@require_GET
+def explain(request: HttpRequest, pk: int) -> HttpResponse:
+    """On demand (HTMX): which rule or learned feature decided each cause of the review, and on which words."""
+    review = _review(request, pk)
+    return render(request, "reviews/_explain.html", {"review": review, "found": review_explanation(review=review)})
 
 
 def _remedy_initial(plays) -> dict:

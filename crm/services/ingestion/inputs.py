@@ -29,6 +29,7 @@ class OrderInput:
     shipped_at: datetime | None = None
     courier: str | None = None
     tracking_number: str | None = None
+    coupon_code: str | None = None
     payload: dict[str, Any] | None = None  # the row as the order system sent it, for the event log
 
 

@@ -23,7 +23,7 @@ ORDERS = bulk.Upsert(
     model=Order,
     key=("store_id", "external_id"),
     replace=("customer_id", "total_amount", "currency", "items", "placed_at"),
-    keep_known={"shipped_at": None, "courier": "", "tracking_number": ""},
+    keep_known={"shipped_at": None, "courier": "", "tracking_number": "", "coupon_code": ""},
     promote=bulk.Promote(
         field="status", initial=Order.Status.PLACED.value, promoted=Order.Status.SHIPPED.value, when_known="shipped_at"
     ),
@@ -64,6 +64,7 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
             "shipped_at": o.shipped_at,
             "courier": o.courier,
             "tracking_number": o.tracking_number,
+            "coupon_code": o.coupon_code,
         }
         for o in orders
     ]

@@ -9,6 +9,8 @@ attribute of the goods (opinions.PRODUCT_PARTS: "内容空洞", "驱动难装", 
 complaint clause that names no part still speaks of the product the review is about ("无聊的要死"). The words are
 whole words of the text (words.as_words), and a clause whose words another rule already read is left to it."""
 
+from django.utils.translation import gettext_noop
+
 from crm.models import CaseCause as Cause
 
 from .. import opinions
@@ -16,8 +18,8 @@ from ..negation import is_negated
 from ..reading import Reading
 from ..words import as_words
 
-NAME = "complaint about the product"
-UNANCHORED_NAME = "complaint, nothing else recognised"
+NAME = gettext_noop("complaint about the product")
+UNANCHORED_NAME = gettext_noop("complaint, nothing else recognised")
 
 
 def _complaint(clause: str) -> list[tuple[int, int]]:
