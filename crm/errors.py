@@ -105,3 +105,13 @@ class BatchRowsNotFound(BatchInvalid):
     code = "not_found"
     http_status = 404
     default_message = "Not found."
+
+
+class StepNotReady(Conflict):
+    code = "step_not_ready"
+    default_message = "This step cannot be ticked yet."
+
+
+class EvidenceInvalid(InvalidInput):
+    code = "invalid_evidence"
+    default_message = "Attach a photo (JPEG, PNG or WebP, at most 10 MB)."

@@ -143,7 +143,7 @@ def _back_url(request: HttpRequest, case_id: int, candidate: str | None) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return reverse("case_timeline", args=[case_id])
+    return reverse("cases:case", args=[case_id])
 
 
 @login_required

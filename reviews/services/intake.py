@@ -27,7 +27,7 @@ from ..models import Review, ReviewReply, ReviewRevision, Sentiment
 from ..replies import compose, recent_fingerprints, voice_for
 from ..selectors import monitor_matcher_for, review_policy_for
 from ..triage import TriageFacts, competitor_matcher, triage
-from .casework import case_had_contact
+from .bad_review import case_had_contact
 
 
 @dataclass

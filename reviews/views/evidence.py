@@ -1,24 +1,12 @@
-"""Evidence files, served only to users of the case's store, and the evidence pack for the platform."""
+"""The evidence pack for a complaint to the platform (the evidence files themselves are served by crm)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from crm.selectors import stores_for_user
-
-from ..models.casework import CaseEvidence
 from ..selectors import reviews_for_user
 from ..services.evidence_pack import evidence_pack_export
-
-
-@login_required
-@require_GET
-def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
-    evidence = get_object_or_404(
-        CaseEvidence.objects.exclude(image=""), pk=evidence_id, case__store__in=stores_for_user(user=request.user)
-    )
-    return FileResponse(evidence.image.open("rb"))
 
 
 @login_required

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.errors import DomainError
 from crm.selectors import stores_managed_by
+from crm.services.playbook import playbook_for, remedy_play_set
 
 from ..evaluation import score, shipped_cross_validation
 from ..forms import MonitorForm, PlayForm, PolicyForm, ReplyTemplateForm
 from ..models import KeywordMonitor, ReplyTemplate
-from ..playbook import playbook_for
 from ..selectors import latest_corrections, monitors_for, reply_templates_for, review_policy_for
 from ..services import settings as review_settings
 from .work import form_errors
@@ -93,7 +93,7 @@ def play_set(request: HttpRequest, store_id: int) -> HttpResponse:
     store = _managed_store(request, store_id)
     form = PlayForm(request.POST)
     if form.is_valid():
-        review_settings.remedy_play_set(store=store, actor=request.user, **form.cleaned_data)
+        remedy_play_set(store=store, actor=request.user, **form.cleaned_data)
     else:
         form_errors(request, form)
     return redirect("reviews:settings", store_id=store.pk)

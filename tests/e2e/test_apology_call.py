@@ -74,4 +74,4 @@ def test_an_agent_calls_from_the_bad_review_case_and_the_apology_step_is_done(ne
     assert case.first_response_at is not None
     assert CaseCall.objects.get(case=case).outcome == "reached"
     assert case.events.get(kind=CaseEvent.Kind.CALL).data["outcome"] == "reached"
-    assert list(case.review_steps.values_list("step", flat=True)) == ["apology_call"]
+    assert list(case.steps.values_list("step", flat=True)) == ["apology_call"]

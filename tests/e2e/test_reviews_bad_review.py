@@ -91,7 +91,7 @@ def test_bad_review_from_the_api_is_worked_to_an_approved_remedy_and_a_root_caus
     case = Case.objects.get()
     assert (case.status, case.root_cause, case.triage_group) == ("closed", "listing", "priority")
     assert case.remedies.get().status == Remedy.Status.APPROVED
-    assert list(case.review_steps.values_list("step", flat=True)) == [
+    assert list(case.steps.values_list("step", flat=True)) == [
         "apology_call",
         "cause_understood",
         "remedy_agreed",

@@ -6,8 +6,8 @@ from django.db import connection
 from reviews.errors import DuplicateReply
 from reviews.models import ReplyTemplate, ReviewReply
 from reviews.replies import fingerprint, recent_replies, repeats_in_recent_window
-from reviews.services.casework import reply_edit, reply_redraft
 from reviews.services.intake import ReviewIn, reviews_ingest
+from reviews.services.public_reply import reply_edit, reply_redraft
 from tests.factories import StoreFactory
 
 pytestmark = pytest.mark.django_db
