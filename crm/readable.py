@@ -28,7 +28,8 @@ def _step_label(code: str) -> str:
     return code
 
 
-def _play_label(key: str) -> str:
+def play_label(key: str) -> str:
+    """A playbook option named by its form key (cause:kind), in words."""
     cause, _sep, kind = str(key).partition(":")
     return f"{_labels(CaseCause.choices)(cause)}: {_labels(Remedy.Kind.choices)(kind)}"
 
@@ -63,8 +64,8 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "customer_asks": (gettext_lazy("The customer asks for"), str),
     "severity": (gettext_lazy("Severity"), str),
     "within_limit": (gettext_lazy("Within the agent's limit"), lambda v: str(_yes_no[bool(v)])),
-    "offered": (gettext_lazy("Options offered"), lambda v: "; ".join(_play_label(k) for k in v)),
-    "chosen": (gettext_lazy("Chosen"), _play_label),
+    "offered": (gettext_lazy("Options offered"), lambda v: "; ".join(play_label(k) for k in v)),
+    "chosen": (gettext_lazy("Chosen"), play_label),
     "decision": (gettext_lazy("Decision"), _labels(Case.Decision.choices)),
     "breach": (
         gettext_lazy("Deadline missed"),

@@ -37,7 +37,23 @@ def language_of(text: str) -> str:
     return "en" if text and text.isascii() else "zh"
 
 
-def tone_of(sentiment: str) -> str:
+NEUTRAL = "neutral"
+# What a reply to a suspected malicious review must never say: an apology or admission, or a promise of money,
+# goods or a refund. Checked on every neutral draft and on the agent's own wording.
+_FAULT_OR_COMPENSATION = re.compile(
+    r"抱歉|对不起|道歉|歉意|我们的(?:错|失误|问题)|赔偿|补偿|退款|退货|红包|优惠券|返现|赠送|礼品|"
+    r"sorry|apolog|our (?:fault|mistake)|refund|compensat|coupon|voucher|free gift",
+    re.IGNORECASE,
+)
+
+
+def admits_fault_or_compensation(text: str) -> bool:
+    return bool(_FAULT_OR_COMPENSATION.search(text))
+
+
+def tone_of(sentiment: str, *, suspected_malicious: bool = False) -> str:
+    if suspected_malicious:
+        return NEUTRAL
     return "good" if sentiment == Sentiment.GOOD else "bad"
 
 
@@ -60,6 +76,8 @@ class Voice:
         return found
 
     def pieces(self, part: str, lang: str, tone: str, cause: str) -> list[str]:
+        if tone == NEUTRAL:  # never the store's own pieces: they were written to apologise
+            return reply_texts.NEUTRAL[lang][part]
         own = self.own.get((part, tone, cause)) or self.own.get((part, tone, "")) or self.own.get((part, "", ""))
         if own and lang == "zh":
             return own
@@ -136,14 +154,23 @@ def candidates(*, voice: Voice, lang: str, tone: str, cause: str, product_name: 
 
 
 def compose(
-    *, voice: Voice, text: str, sentiment: str, causes: Iterable[str], product_name: str, seed: str, taken: set[str]
+    *,
+    voice: Voice,
+    text: str,
+    sentiment: str,
+    causes: Iterable[str],
+    product_name: str,
+    seed: str,
+    taken: set[str],
+    suspected_malicious: bool = False,
 ) -> tuple[str, str] | None:
-    """(reply, fingerprint) not in `taken`, which it then joins; None when every candidate is taken."""
+    """(reply, fingerprint) not in `taken`, which it then joins; None when every candidate is taken. A suspected
+    malicious review gets the neutral pieces (no apology, no compensation)."""
     cause = next(iter(causes), "") if sentiment != Sentiment.GOOD else ""
     for reply in candidates(
         voice=voice,
         lang=language_of(text),
-        tone=tone_of(sentiment),
+        tone=tone_of(sentiment, suspected_malicious=suspected_malicious),
         cause=cause,
         product_name=product_name,
         seed=seed,

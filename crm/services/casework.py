@@ -22,7 +22,8 @@ PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
 
-def _lock_open(case: Case) -> Case:
+def case_lock_open(case: Case) -> Case:
+    """The case as it is now, locked for the write; a closed case cannot be worked."""
     case = Case.objects.select_for_update().select_related("store").get(pk=case.pk)
     if not case.is_open:
         raise CaseClosed(case_id=case.pk)
@@ -53,7 +54,7 @@ def case_step_mark(
     spec = case_kind_for(case=case).step(step)
     if spec is None or spec.by_close:
         raise InvalidInput(_("Unknown step; the root cause is recorded by closing the case."), field="step")
-    case = _lock_open(case)
+    case = case_lock_open(case)
     done, created = CaseStep.objects.get_or_create(
         case=case,
         step=step,
@@ -78,7 +79,7 @@ def evidence_add(
         raise EvidenceInvalid(_("Attach a photo (JPEG, PNG or WebP, at most 10 MB)."), field="photo")
     if photo is not None and (photo.content_type not in PHOTO_TYPES or photo.size > PHOTO_MAX_BYTES):
         raise EvidenceInvalid(_("Attach a photo (JPEG, PNG or WebP, at most 10 MB)."), field="photo")
-    case = _lock_open(case)
+    case = case_lock_open(case)
     evidence = CaseEvidence.objects.create(
         case=case, image=photo or "", url=url, caption=caption.strip()[:200], added_by=actor, added_at=timezone.now()
     )

@@ -24,7 +24,7 @@ from crm.errors import InvalidInput, StepNotReady
 from crm.models import CAUSE_VALUES, Agent, Case, CaseCause, CaseEvent, Remedy
 
 from .cases import case_add_causes, case_escalate, remedy_propose
-from .casework import case_step_mark, case_step_require, remedy_confirm
+from .casework import case_lock_open, case_step_mark, case_step_require, remedy_confirm
 from .playbook import plays_for
 
 
@@ -51,6 +51,7 @@ CAUSE_CHOICES = [(value, label) for value, label in CaseCause.choices if value]
 
 @transaction.atomic
 def complaint_confirm(*, case: Case, actor, customer_asks: str, causes: list[str] | None = None, note: str = ""):
+    case = case_lock_open(case)
     customer_asks = customer_asks.strip()
     if not customer_asks:
         raise InvalidInput(_("Write down what the customer asks for."), field="customer_asks")
@@ -69,6 +70,7 @@ def complaint_assess(
 ):
     """Within the agent's limit the agent goes on; above it, or when severe, or when the agent asks, the manager is
     told now (the case is escalated) — the agent still negotiates, and a remedy above the limit needs approval."""
+    case = case_lock_open(case)
     case_step_require(case=case, step=Step.CONFIRM, message=_("Confirm the complaint first."))
     if severity not in dict(Severity.CHOICES):
         raise InvalidInput(_("Choose how severe the complaint is."), field="severity")
@@ -104,6 +106,7 @@ def complaint_options(*, case: Case):
 def complaint_negotiate(*, case: Case, actor, agent: Agent | None, offered: list[str], chosen: str, note: str = ""):
     """Record the options offered (two or three from the playbook, fewer only if the playbook has fewer) and the
     one the customer chose, which is proposed as the case's remedy."""
+    case = case_lock_open(case)
     case_step_require(case=case, step=Step.ASSESS, message=_("Assess the complaint first."))
     if agent is None:
         raise InvalidInput(_("Your account has no agent profile."), field="agent")
@@ -129,6 +132,7 @@ def complaint_negotiate(*, case: Case, actor, agent: Agent | None, offered: list
 @transaction.atomic
 def complaint_follow_up(*, case: Case, actor, via: str, note: str = ""):
     """The remedy was carried out and the customer confirmed, by a call or an SMS reply, that it put it right."""
+    case = case_lock_open(case)
     case_step_require(case=case, step=Step.NEGOTIATE, message=_("Agree a remedy first."))
     remedy = case.remedies.filter(status=Remedy.Status.FULFILLED).order_by("-fulfilled_at").first()
     if remedy is None and not case.remedies.filter(status=Remedy.Status.CONFIRMED).exists():

@@ -316,6 +316,7 @@ def _draft_replies(*, store: Store, reviews: list[SimpleNamespace]) -> None:
             product_name=review.product,
             seed=f"{store_id}:{review.external_id}",
             taken=taken,
+            suspected_malicious=review.suspected_malicious,
         )
         if made is not None:
             drafts.append(

@@ -10,7 +10,7 @@ from crm.errors import InvalidInput
 
 from ..errors import DuplicateReply, ReplyVariantsExhausted
 from ..models import Review, ReviewReply
-from ..replies import compose, fingerprint, recent_fingerprints, voice_for
+from ..replies import admits_fault_or_compensation, compose, fingerprint, recent_fingerprints, voice_for
 
 
 @transaction.atomic
@@ -25,6 +25,7 @@ def reply_redraft(*, review: Review) -> ReviewReply:
         product_name=review.product,
         seed=f"{review.store_id}:{review.external_id}:{timezone.now().timestamp()}",
         taken=taken,
+        suspected_malicious=review.suspected_malicious,
     )
     if made is None:
         raise ReplyVariantsExhausted(
@@ -49,6 +50,11 @@ def reply_edit(*, review: Review, text: str, actor, posted: bool = False) -> Rev
     text = text.strip()
     if not text:
         raise InvalidInput(_("A reply cannot be empty."), field="text")
+    if review.suspected_malicious and admits_fault_or_compensation(text):
+        raise InvalidInput(
+            _("This review is suspected malicious: the public reply must not apologise or promise compensation."),
+            field="text",
+        )
     mark = fingerprint(text)
     if mark in recent_fingerprints(store=review.store, exclude_review_id=review.pk):
         raise DuplicateReply(_("The same reply was used recently for this store: write it differently."), field="text")
