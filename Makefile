@@ -9,14 +9,17 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings.test \
 .PHONY: run test install install-dev messages lint format screenshots
 
 run: install messages ## Install, migrate SQLite, load demo data, start web + worker + beat (Ctrl-C stops all)
+	sh devtools/ensure_print.sh
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_reviews
+	$(BIN)/python manage.py seed_demo_letters
 	@# Beat's first roll-up comes five minutes in; the demo's report should show figures at once.
 	$(BIN)/python manage.py refresh_rollups
 	$(BIN)/python -m devtools.run_embedded
 
 test: install-dev messages ## Lint, migration check and the whole suite against real PostgreSQL and Redis
+	sh devtools/ensure_print.sh
 	sh devtools/ensure_browser.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

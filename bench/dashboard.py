@@ -9,7 +9,7 @@ customers and history (still 5,000 calls tonight) and says so in its output.
 
 Measures, in-process through Django's test client (the whole middleware, view, query and template stack;
 no network): an agent's queue, a store manager's queue, the call panel, the queue selector alone (the same
-queries, no rendering) and /healthz (the reference: one query and a JSON body). Last line: one JSON object.
+queries, no rendering) and /healthz/live (the reference: one query and a JSON body). Last line: one JSON object.
 """
 
 import argparse
@@ -261,7 +261,7 @@ def measure(data: dict, requests: int) -> dict:
 
     agent_stores = list(stores_for_user(user=agent.user))
     results = {
-        "reference_healthz": _time(page(agent.user, "/healthz"), requests),
+        "reference_healthz": _time(page(agent.user, "/healthz/live"), requests),
         "queue_agent": _time(page(agent.user, "/calls/"), requests),
         "queue_manager": _time(page(manager.user, "/calls/"), requests),
         "call_panel": _time(page(agent.user, f"/calls/{followup.pk}/"), requests),

@@ -51,3 +51,8 @@ class CaseCallNotFound(NotFound):
 class CaseCallClosed(InvalidTransition):
     code = "case_call_closed"
     default_message = _("This case call is already closed.")
+
+
+class OverrideNotAllowed(InvalidTransition):
+    code = "override_not_allowed"
+    default_message = _("Only a refusal about the hour can be overridden, and only on a call.")

@@ -38,10 +38,50 @@ class FollowUpStatus(models.TextChoices):
 LIVE_STATUSES = [FollowUpStatus.PLANNED, FollowUpStatus.SENDING, FollowUpStatus.SENT, FollowUpStatus.IN_PROGRESS]
 
 
-class SuppressedReason(models.TextChoices):
+class FollowUpPurpose(models.TextChoices):
+    """Why a follow-up exists: the delivery's care contact (planning), or a call task another app created for the
+    day (a parcel at risk, a return visit) through `callbacks.services.tasks_calls.call_task_create`."""
+
+    CARE = "care", _("After-delivery care")
+    LOGISTICS = "logistics", _("Parcel at risk")
+    RETURN_VISIT = "return_visit", _("Return visit")
+
+
+class ContactChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    CALL = "call", _("Call")
+
+
+class ContactPurpose(models.TextChoices):
+    """Service purposes (care, logistics, case) and marketing, which needs the customer's recorded consent."""
+
+    CARE = "care", _("Care")
+    LOGISTICS = "logistics", _("Logistics")
+    CASE = "case", _("Case")
+    MARKETING = "marketing", _("Marketing")
+
+
+class RefusalReason(models.TextChoices):
+    """Why the contact gate (callbacks.services.gate) refuses a contact; agents see these."""
+
     DO_NOT_CONTACT = "do_not_contact", _("Customer asked not to be contacted")
     SMS_OPT_OUT = "sms_opt_out", _("Customer opted out of SMS")
+    NO_CALLS = "no_calls", _("Customer asked not to be called")
     NO_PHONE = "no_phone", _("No phone number")
+    QUIET_HOURS = "quiet_hours", _("Quiet hours in the store's time zone")
+    OUTSIDE_CALL_WINDOW = "outside_call_window", _("Outside the store's call hours")
+    NO_MARKETING_CONSENT = "no_marketing_consent", _("No marketing consent on record")
+    CAP_REACHED = "cap_reached", _("The store's contact limit for this purpose is reached")
+
+
+class SuppressedReason(models.TextChoices):
+    # The contact gate's standing refusals (the same codes), then planning's own reasons.
+    DO_NOT_CONTACT = RefusalReason.DO_NOT_CONTACT.value, RefusalReason.DO_NOT_CONTACT.label
+    SMS_OPT_OUT = RefusalReason.SMS_OPT_OUT.value, RefusalReason.SMS_OPT_OUT.label
+    NO_CALLS = RefusalReason.NO_CALLS.value, RefusalReason.NO_CALLS.label
+    NO_PHONE = RefusalReason.NO_PHONE.value, RefusalReason.NO_PHONE.label
+    NO_MARKETING_CONSENT = RefusalReason.NO_MARKETING_CONSENT.value, RefusalReason.NO_MARKETING_CONSENT.label
+    CAP_REACHED = RefusalReason.CAP_REACHED.value, RefusalReason.CAP_REACHED.label
     MERGED = "merged", _("Merged into another contact the same day")
     UNKNOWN_CURRENCY = "unknown_currency", _("Order currency has no exchange rate in the policy")
 
@@ -101,6 +141,13 @@ class FollowUpPolicy(models.Model):
     # Extra inbound words that opt a customer out, besides STOP/UNSUBSCRIBE/退订/T.
     opt_out_words = models.JSONField(_("extra opt-out words"), default=list, blank=True)
     max_call_attempts = models.PositiveSmallIntegerField(_("maximum call attempts"), default=3)
+    # The contact gate (ADR 0017): a call, evening or daytime task, is placed only inside these local hours.
+    call_hours_from = models.TimeField(_("calls allowed from"), default=time(9, 0))
+    call_hours_until = models.TimeField(_("calls allowed until"), default=time(21, 0))
+    # Per-customer caps counted from the contact ledger (ContactLog); 0 stops that purpose altogether.
+    logistics_cap_per_order = models.PositiveSmallIntegerField(_("logistics messages per order"), default=2)
+    marketing_cap = models.PositiveSmallIntegerField(_("marketing messages per period"), default=1)
+    marketing_cap_days = models.PositiveSmallIntegerField(_("marketing period (days)"), default=7)
     overflow_rule = models.CharField(
         _("when calls exceed capacity"), max_length=12, choices=OverflowRule.choices, default=OverflowRule.NEXT_WINDOW
     )
@@ -118,6 +165,10 @@ class FollowUpPolicy(models.Model):
             ),
             models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="policy_currency_iso"),
             models.CheckConstraint(condition=Q(max_call_attempts__gte=1), name="policy_call_attempts_positive"),
+            models.CheckConstraint(
+                condition=Q(call_hours_until__gt=models.F("call_hours_from")), name="policy_call_hours_ordered"
+            ),
+            models.CheckConstraint(condition=Q(marketing_cap_days__gte=1), name="policy_marketing_days_positive"),
             models.CheckConstraint(condition=Q(sms_language__in=SmsLanguage.values), name="policy_sms_language"),
             models.CheckConstraint(condition=Q(overflow_rule__in=OverflowRule.values), name="policy_overflow_rule"),
         ]
@@ -142,6 +193,7 @@ class FollowUpPolicy(models.Model):
 
 class FollowUp(models.Model):
     Channel = FollowUpChannel
+    Purpose = FollowUpPurpose
     Status = FollowUpStatus
     SuppressedReason = SuppressedReason
     FINAL = (FollowUpStatus.SENT, FollowUpStatus.DONE, FollowUpStatus.FAILED, FollowUpStatus.SUPPRESSED)
@@ -154,6 +206,16 @@ class FollowUp(models.Model):
     # The channel the order's value asked for, before the customer's wishes and capacity had their say.
     tier = models.CharField(_("tier"), max_length=10, choices=FollowUpChannel.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=FollowUpChannel.choices)
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=16,
+        choices=FollowUpPurpose.choices,
+        default=FollowUpPurpose.CARE,
+        db_default=FollowUpPurpose.CARE,  # planning's COPY leaves it out
+    )
+    # A call task's own words for the agent (what happened, what to say); empty for a care contact.
+    note = models.TextField(_("note"), blank=True, default="", db_default="")
+    script = models.TextField(_("script"), blank=True, default="", db_default="")
     status = models.CharField(
         _("status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.PLANNED
     )
@@ -206,15 +268,24 @@ class FollowUp(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="sent") | ~Q(provider_id=""), name="followup_sent_has_provider_id"
             ),
-            # One live contact per order, and per customer and day (several orders of a day are merged). Closed
-            # rows do not count: an unanswered call is closed before its care SMS fallback is planned.
+            models.CheckConstraint(condition=Q(purpose__in=FollowUpPurpose.values), name="followup_purpose_valid"),
+            # One live care contact per order, and per customer and day (several orders of a day are merged). Closed
+            # rows do not count: an unanswered call is closed before its care SMS fallback is planned. Call tasks
+            # (other purposes) come on top: one live task per order and purpose.
             models.UniqueConstraint(
-                fields=["order"], condition=Q(status__in=LIVE_STATUSES), name="followup_one_live_per_order"
+                fields=["order"],
+                condition=Q(status__in=LIVE_STATUSES, purpose="care"),
+                name="followup_one_live_per_order",
             ),
             models.UniqueConstraint(
                 fields=["customer", "contact_day"],
-                condition=Q(status__in=LIVE_STATUSES),
+                condition=Q(status__in=LIVE_STATUSES, purpose="care"),
                 name="followup_one_live_per_customer_day",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "purpose"],
+                condition=Q(status__in=LIVE_STATUSES) & ~Q(purpose="care"),
+                name="followup_one_live_task_per_order",
             ),
         ]
         indexes = [
@@ -429,3 +500,37 @@ class TelephonyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.provider_id}"
+
+
+class ContactLog(models.Model):
+    """The contact ledger: one row per message sent or call placed, written by the sender in the same transaction
+    as its claim or call (callbacks.services.gate.contact_record). The gate's per-purpose caps count these rows."""
+
+    Channel = ContactChannel
+    Purpose = ContactPurpose
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts", db_index=False)
+    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
+    channel = models.CharField(_("channel"), max_length=8, choices=ContactChannel.choices)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=ContactPurpose.choices)
+    at = models.DateTimeField(_("at"))
+    # What made the contact ("care_sms", "click_to_call", "delay_notice", ...), for the customer's history.
+    source = models.CharField(_("source"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contact ledger")
+        constraints = [
+            models.CheckConstraint(condition=Q(channel__in=ContactChannel.values), name="contact_channel_valid"),
+            models.CheckConstraint(condition=Q(purpose__in=ContactPurpose.values), name="contact_purpose_valid"),
+        ]
+        indexes = [
+            # The caps: a customer's recent contacts of a purpose, and an order's.
+            models.Index(fields=["customer", "purpose", "at"], name="contact_customer_purpose_at"),
+            models.Index(fields=["order", "purpose"], condition=Q(order__isnull=False), name="contact_order_purpose"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}/{self.purpose} → {self.customer_id} @ {self.at:%Y-%m-%d %H:%M}"

@@ -4,7 +4,7 @@ The call panel serves two subjects with the same shape (store, customer, status,
 `call_attempts`): an evening `FollowUp` and a `CaseCall` opened from a case page.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Case as SqlCase
@@ -12,11 +12,11 @@ from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from callbacks.errors import CaseCallNotFound, FollowUpNotFound
-from callbacks.models import CALL_CHANNELS, Call, CallAttempt, CallScript, CaseCall, FollowUp
+from callbacks.models import CALL_CHANNELS, Call, CallAttempt, CallScript, CaseCall, FollowUp, FollowUpPolicy
 from crm import roles
 from crm.models import Agent, Customer, Store
 from crm.selectors import stores_for_user
-from crm.timezones import store_day_bounds, store_today
+from crm.timezones import store_day_bounds, store_local_datetime, store_today
 
 OPEN_STATUSES = (FollowUp.Status.PLANNED, FollowUp.Status.IN_PROGRESS)
 DONE_STATUSES = (FollowUp.Status.DONE, FollowUp.Status.FAILED)
@@ -70,6 +70,21 @@ class AgentLoad:
 
 
 @dataclass(frozen=True)
+class Evening:
+    """One store's evening in the queue: its care calls under its own window, in its own time zone."""
+
+    store: Store
+    window_start: datetime  # today's window in the store's zone, as aware UTC instants
+    window_end: datetime
+    state: str  # upcoming | open | ended (at the moment the page was built)
+    rows: list[FollowUp]
+
+    @property
+    def ended(self) -> bool:
+        return self.state == "ended"
+
+
+@dataclass(frozen=True)
 class Queue:
     rows: list[FollowUp]
     done: int
@@ -78,12 +93,14 @@ class Queue:
     capacity: int | None
     truncated: bool
     loads: list[AgentLoad]
+    evenings: list[Evening] = field(default_factory=list)
+    today: list[FollowUp] = field(default_factory=list)  # call tasks due today (daytime), beside the evenings
 
 
 QUEUE_PAGE_SIZE = 50
 # What a queue row shows: fetching only these keeps the page's cost in its rows, not in unused columns.
 QUEUE_ROW_FIELDS = (
-    *("id", "store", "customer", "order", "channel", "status", "window_start", "window_end"),
+    *("id", "store", "customer", "order", "channel", "purpose", "note", "status", "window_start", "window_end"),
     *("assignee", "attempts", "outcome"),
     *("store__name", "store__timezone"),
     *("customer__name", "customer__phone"),
@@ -145,8 +162,11 @@ def queue_tonight(
     )
     page = list(rows[: QUEUE_PAGE_SIZE + 1])
     whose = filters.agent or agent
+    shown = page[:QUEUE_PAGE_SIZE]
     return Queue(
-        rows=page[:QUEUE_PAGE_SIZE],
+        rows=shown,
+        evenings=_evenings(scope, [row for row in shown if row.purpose == FollowUp.Purpose.CARE], now),
+        today=[row for row in shown if row.purpose != FollowUp.Purpose.CARE],
         done=counts["done"],
         left=counts["left"],
         total=counts["done"] + counts["left"],
@@ -154,6 +174,29 @@ def queue_tonight(
         truncated=len(page) > QUEUE_PAGE_SIZE,
         loads=_loads(base, agents) if agents is not None and filters.agent is None else [],
     )
+
+
+def _evenings(stores: list[Store], rows: list[FollowUp], now: datetime) -> list[Evening]:
+    """Tonight's care calls grouped by store, each under the store's own evening window (one query for the
+    policies). Stores still to come or calling now first, soonest first; evenings that have ended last."""
+    by_store: dict[int, list[FollowUp]] = {}
+    for row in rows:
+        by_store.setdefault(row.store_id, []).append(row)
+    if not by_store:
+        return []
+    policies = {p.store_id: p for p in FollowUpPolicy.objects.filter(store_id__in=list(by_store))}
+    evenings = []
+    for store in stores:
+        if store.pk not in by_store:
+            continue
+        policy = policies.get(store.pk) or FollowUpPolicy(store=store)
+        day = store_today(store, now=now)
+        start = store_local_datetime(store, day, policy.call_window_start)
+        end = store_local_datetime(store, day, policy.call_window_end)
+        state = "ended" if now >= end else "open" if now >= start else "upcoming"
+        evenings.append(Evening(store=store, window_start=start, window_end=end, state=state, rows=by_store[store.pk]))
+    evenings.sort(key=lambda e: (e.ended, e.window_start, e.store.name))
+    return evenings
 
 
 def followup_next_open(*, user, after: FollowUp, now: datetime | None = None) -> FollowUp | None:

@@ -10,6 +10,7 @@ from crm.views import general as crm_views
 urlpatterns = [
     path("", crm_views.home, name="home"),
     path("healthz", crm_views.health, name="health"),
+    path("healthz/live", crm_views.health_live, name="health-live"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("api/", include("crm.api.urls")),
     path("api/", include("reviews.api.urls")),
     path("reviews/", include("reviews.urls")),
+    path("letters/", include("letters.urls")),
 ]

@@ -114,4 +114,11 @@ class StepNotReady(Conflict):
 
 class EvidenceInvalid(InvalidInput):
     code = "invalid_evidence"
-    default_message = "Attach a photo (JPEG, PNG or WebP, at most 10 MB)."
+    default_message = "Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."
+
+
+class ReviewIncentiveForbidden(InvalidInput):
+    """A template that trades a reward for a review (crm.platform_rules): the marketplaces forbid it."""
+
+    code = "review_incentive_forbidden"
+    default_message = "Platform rules forbid offering a reward for a review."

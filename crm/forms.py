@@ -25,7 +25,10 @@ class CaseCloseForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    photo = forms.FileField(label=_("Photo"))
+    # `accept` only helps the file picker; crm.uploads checks the bytes.
+    photo = forms.FileField(
+        label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"})
+    )
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
 
 

@@ -1,8 +1,14 @@
-"""Pages show a domain error as a page (or, for an HTMX request, as a fragment) with its own HTTP status.
+"""Request and response plumbing shared by every app.
+
+Pages show a domain error as a page (or, for an HTMX request, as a fragment) with its own HTTP status.
 
 The API has its handler in crm.api.errors; this is its counterpart for the browser, so page views only raise.
 """
 
+import io
+
+from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -21,3 +27,32 @@ class DomainErrorPageMiddleware:
             return None
         template = "crm/_domain_error.html" if getattr(request, "htmx", False) else "crm/domain_error.html"
         return render(request, template, {"error": exception}, status=exception.http_status)
+
+
+class ChunkedBodyMiddleware:
+    """Makes a `Transfer-Encoding: chunked` body readable, within the same limits as any other body.
+
+    gunicorn de-chunks such a body and marks the stream `wsgi.input_terminated`, but sends no CONTENT_LENGTH,
+    and Django's WSGIRequest reads exactly CONTENT_LENGTH bytes: the body read as empty. Here it is read into
+    memory up to one byte past the largest limit that applies (DATA_UPLOAD_MAX_MEMORY_SIZE for pages,
+    API_MAX_BODY_BYTES for the API) and handed on with its length, so every later check (the API's 413
+    payload_too_large in crm.api.ingestion, Django's RequestDataTooBig) treats it like a body that declared its
+    length. The rest of an oversized body is never read; the server discards it. Servers that do not mark the
+    stream terminated (Django's runserver) are left alone: reading to the end there would wait forever.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        if (
+            "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+            and not meta.get("CONTENT_LENGTH")
+            and meta.get("wsgi.input_terminated")
+        ):
+            limit = max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0, settings.API_MAX_BODY_BYTES)
+            body = meta["wsgi.input"].read(limit + 1)
+            meta["CONTENT_LENGTH"] = str(len(body))
+            request._stream = LimitedStream(io.BytesIO(body), len(body))
+        return self.get_response(request)

@@ -16,3 +16,8 @@ orders_delivered = Signal()
 # kwargs: event (CaseEvent, with .case). Lets an app react to what happened on a case (reviews ticks the apology
 # step on a call that reached the customer) without the writer knowing that app.
 case_event_added = Signal()
+
+# Sent by the seed_demo management command, inside its transaction, after the demo stores exist and before any
+# demo order is delivered. kwargs: stores (list of Store, as in crm.demo.STORES). Lets each app set up its own
+# side of the demo (callbacks: the EU store's exchange rates) before the deliveries that depend on it.
+demo_stores_seeded = Signal()

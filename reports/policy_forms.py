@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import FollowUpChannel, OverflowRule, SmsLanguage
-from callbacks.services.policy import policy_for_store
+from callbacks.services.policy import MAX_CAP, MAX_CAP_DAYS, policy_for_store
 from crm.models import Agent, Case, CasePolicy, Store
 from crm.services.policy import SlaTargetIn
 from crm.services.sla import sla_target_for
@@ -152,6 +152,16 @@ class FollowUpPolicyForm(forms.Form):
     sms_send_from = forms.TimeField(label=_("SMS sent from"), widget=TIME)
     sms_send_until = forms.TimeField(label=_("SMS sent until"), widget=TIME)
     max_call_attempts = forms.IntegerField(label=_("Call attempts at most"), min_value=1, max_value=10)
+    # The contact gate (callbacks.services.gate): when calls may be placed at all, and the per-customer caps.
+    call_hours_from = forms.TimeField(label=_("Calls allowed from (store time)"), widget=TIME)
+    call_hours_until = forms.TimeField(label=_("Calls allowed until (store time)"), widget=TIME)
+    logistics_cap_per_order = forms.IntegerField(
+        label=_("Logistics messages per order, at most"), min_value=0, max_value=MAX_CAP
+    )
+    marketing_cap = forms.IntegerField(
+        label=_("Marketing messages per customer, at most"), min_value=0, max_value=MAX_CAP
+    )
+    marketing_cap_days = forms.IntegerField(label=_("… within this many days"), min_value=1, max_value=MAX_CAP_DAYS)
     overflow_rule = forms.ChoiceField(label=_("When calls exceed capacity"), choices=OverflowRule.choices)
     sms_language = forms.ChoiceField(label=_("SMS language"), choices=SmsLanguage.choices)
     sms_template_zh = forms.CharField(

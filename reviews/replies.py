@@ -1,13 +1,11 @@
 """Reply drafts in the store's voice: opening + body + closing, picked so no recent reply repeats.
 
-Variation is checked, not hoped for: every candidate's fingerprint (its text without spaces and
+Variation is checked, not hoped for (crm.wording): every candidate's fingerprint (its text without spaces and
 punctuation) is compared with the store's recent replies and with the drafts of the same batch, and the
-draft is the first unused candidate in a shuffled order.
+draft is the first unused candidate in a seeded order.
 """
 
-import hashlib
 import re
-import struct
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from crm.models import Store
+from crm.wording import combination, combination_indices, fingerprint
 
 from . import reply_texts
 from .models import ReplyTemplate, ReviewReply, Sentiment
@@ -25,12 +24,7 @@ from .models import ReplyTemplate, ReviewReply, Sentiment
 RECENT = timedelta(days=30)
 # What a buyer scrolling a product's reviews can see: no reply may repeat among the store's last 500.
 RECENT_LIMIT = 500
-_NOT_WORDS = re.compile(r"[\W_]+", re.UNICODE)
 _PARTS = tuple(ReplyTemplate.Part.values)  # opening, body, closing (`.values` builds a new list on every read)
-
-
-def fingerprint(text: str) -> str:
-    return hashlib.sha1(_NOT_WORDS.sub("", text.lower()).encode(), usedforsecurity=False).hexdigest()
 
 
 def language_of(text: str) -> str:
@@ -132,25 +126,12 @@ def candidates(*, voice: Voice, lang: str, tone: str, cause: str, product_name: 
     """Replies the pieces can make: a few random picks first (cheap), then every combination once, from a
     random starting point (decoded from one index, so the full list is never built)."""
     parts, sizes, total = voice.parts(lang, tone, cause)
-    # Eight 64-bit numbers from one hash of the seed (seven picks and a start): the same seed, the same replies.
-    # random.Random(seed) took ~7 µs to set up its state for the one to three numbers a reply usually needs.
-    *picks, start = struct.unpack("<8Q", hashlib.blake2b(seed.encode()).digest())
     product_text = product_name or ("宝贝" if lang == "zh" else "item")
     sep = "" if lang == "zh" else " "
-
-    def text(index: int) -> str:
-        chosen = []
-        for part, size in zip(parts, sizes, strict=True):
-            index, position = divmod(index, size)
-            chosen.append(part[position])
+    for index in combination_indices(seed=seed, total=total):
         # Plain replacement, not str.format: a store's own template may contain any braces.
-        return sep.join(chosen).replace("{store}", voice.store_name).replace("{product}", product_text)
-
-    for pick in picks[:total]:
-        yield text(pick % total)
-    start %= total
-    for step in range(total):
-        yield text((start + step) % total)
+        text = sep.join(combination(parts, sizes, index))
+        yield text.replace("{store}", voice.store_name).replace("{product}", product_text)
 
 
 def compose(

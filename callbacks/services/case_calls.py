@@ -20,7 +20,7 @@ from crm.errors import CaseClosed, InvalidInput, PermissionDenied
 from crm.models import Agent, Case, CaseEvent
 from crm.services.cases import case_add_event
 
-from .outcomes import customer_stop_calls
+from .gate import customer_stop_calls
 from .policy import policy_for_store
 
 

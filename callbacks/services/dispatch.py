@@ -33,8 +33,17 @@ from callbacks.telephony import (
     TelephonyError,
     get_backend,
 )
-from crm.models import Customer, Store
+from crm.models import Store
 
+from .gate import (
+    ContactChannel,
+    ContactRow,
+    contacts_decide,
+    contacts_forget,
+    contacts_record,
+    customers_opt_out_sms,
+    gate_purpose,
+)
 from .messages import public_url_by_id, sms_render
 from .policy import policy_for_store
 from .rows import followups_set
@@ -70,8 +79,8 @@ def _send_deadline(claimed_at: datetime) -> datetime:
 # check, the text and the request read: their other columns are wide, some JSON. A new use of an unlisted one
 # would cost a query per row (a test counts the queries).
 _FOLLOWUP_FIELDS = [f.name for f in FollowUp._meta.concrete_fields]
-_SENDING_NEEDS = ["customer__name", "customer__phone", "customer__contact_preference", "customer__sms_opt_out",
-                  "order__items"]  # fmt: skip
+_SENDING_NEEDS = ["customer__name", "customer__phone", "order__items"]
+_LEDGER_SOURCE = "care_sms"
 _CLAIM_FIELDS = ["status", "suppressed_reason", "window_start", "window_end", "claimed_at", "attempts", "message_body"]
 _RESULT_FIELDS = ["status", "claimed_at", "provider_id", "provider_status", "sent_at", "outcome", "error_code"]
 
@@ -94,27 +103,32 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
     )
     # A batch usually belongs to a few stores: each store and its policy is read once, not joined per row.
     stores = Store.objects.select_related("followup_policy").in_bulk({row.store_id for row in rows})
-    claimed, policies = [], {}
+    # The contact gate has the last word at the moment of sending (the customer's wishes, the caps and the hour may
+    # have changed since planning): one `contacts_decide` per store and purpose in the batch.
+    groups: dict[tuple[int, str], list[FollowUp]] = {}
     for row in rows:
         row.store = stores[row.store_id]
+        groups.setdefault((row.store_id, row.purpose), []).append(row)
+    decisions = {}
+    for (store_id, purpose), group in groups.items():
+        decided = contacts_decide(
+            store=stores[store_id],
+            customer_ids=[row.customer_id for row in group],
+            channel=ContactChannel.SMS,
+            purpose=gate_purpose(purpose),
+            at=now,
+            order_ids={row.customer_id: row.order_id for row in group},
+        )
+        decisions.update({row.pk: decided[row.customer_id] for row in group})
+    claimed, policies = [], {}
+    for row in rows:
         if row.store_id not in policies:
             policies[row.store_id] = policy_for_store(store=row.store)
-        policy = policies[row.store_id]
-        customer = row.customer
-        # The customer's wishes may have changed since planning: they still win.
-        reason = (
-            Reason.NO_PHONE
-            if not customer.phone
-            else Reason.DO_NOT_CONTACT
-            if customer.contact_preference == Customer.ContactPreference.DO_NOT_CONTACT
-            else Reason.SMS_OPT_OUT
-            if customer.sms_opt_out
-            else ""
-        )
-        if reason:
-            row.status, row.suppressed_reason = Status.SUPPRESSED, reason
+        policy, decision = policies[row.store_id], decisions[row.pk]
+        if not decision and not decision.only_the_hour:
+            row.status, row.suppressed_reason = Status.SUPPRESSED, decision.reason
             report.suppressed += 1
-        elif row.window_end <= now:  # sending hours closed while nobody swept: the next morning
+        elif not decision or row.window_end <= now:  # quiet hours, or the hours closed while nobody swept
             row.window_start, row.window_end = sms_window(policy=policy, store=row.store, moment=now)
             report.rescheduled += 1
         else:
@@ -122,6 +136,23 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
             row.message_body = sms_render(followup=row, policy=policy)
             claimed.append(row)
     followups_set(rows=rows, fields=_CLAIM_FIELDS)
+    # In the claim's transaction: a claimed message counts against the caps whether or not it ends up sent. A retry
+    # (attempt 2 and later: the provider was busy, or a reconciliation found nothing) is the same message.
+    contacts_record(
+        rows=[
+            ContactRow(
+                customer_id=row.customer_id,
+                store_id=row.store_id,
+                channel=ContactChannel.SMS,
+                purpose=gate_purpose(row.purpose),
+                order_id=row.order_id,
+                at=now,
+                source=_LEDGER_SOURCE,
+            )
+            for row in claimed
+            if row.attempts == 1
+        ]
+    )
     return claimed
 
 
@@ -163,9 +194,7 @@ def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchRep
     changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
     with transaction.atomic():
         followups_set(rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
-        opted_out = [row.customer_id for row in changed if row.outcome == "opted_out"]
-        if opted_out:
-            Customer.objects.filter(pk__in=opted_out).update(sms_opt_out=True)
+        customers_opt_out_sms(customer_ids=[row.customer_id for row in changed if row.outcome == "opted_out"])
 
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None
@@ -188,14 +217,15 @@ def _unclaim(rows: list[FollowUp], claimed_at: datetime) -> None:
     FollowUp.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENDING, claimed_at=claimed_at).update(
         status=Status.PLANNED, claimed_at=None, attempts=F("attempts") - 1, updated_at=timezone.now()
     )
+    contacts_forget(order_ids=[row.order_id for row in rows], at=claimed_at, source=_LEDGER_SOURCE)
 
 
 def sms_dispatch_due(*, time_budget: float | None = None) -> DispatchReport:
     """Reconcile stuck rows, then claim and send due care SMS in batches until none is due or time is up."""
     report = DispatchReport()
-    sms_reconcile_stuck(report=report)
     budget = time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS
     stop_at = time.monotonic() + budget
+    sms_reconcile_stuck(report=report, time_budget=budget)
     senders, backend = _senders(), get_backend()
     status_url = public_url_by_id("twilio:message-status")
     batch, claimed_at = _claim_batch(report)
@@ -219,34 +249,70 @@ def sms_dispatch_due(*, time_budget: float | None = None) -> DispatchReport:
     return report
 
 
-def sms_reconcile_stuck(*, report: DispatchReport | None = None) -> DispatchReport:
-    """Rows in `sending` past any in-flight request: ask the provider what it accepted before a resend."""
-    report = report or DispatchReport()
+def _lookup(row: FollowUp, *, backend: TelephonyBackend):
+    """Runs in a sender thread: HTTP only. The provider's message for this claim, None, or the TelephonyError."""
+    try:
+        found = backend.list_messages(to=row.customer.phone, sent_after=row.claimed_at - _CLOCK_SKEW)
+    except TelephonyError as exc:
+        return exc
+    return next((m for m in found if m.body == row.message_body), None)
+
+
+def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: DispatchReport) -> None:
+    """One short transaction per batch, each row guarded by its claim (ADR 0011, step 3): a row that moved on
+    while the provider was being asked (a status callback proved it sent, another sweep got there first) is left
+    as it is."""
     now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS)
     with transaction.atomic():
-        stuck = list(
-            FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Status.SENDING, claimed_at__lt=cutoff)
-            .select_related("customer")
-            .order_by("claimed_at")[: settings.SMS_BATCH_SIZE]
-        )
-        for row in stuck:
-            try:
-                found = get_backend().list_messages(to=row.customer.phone, sent_after=row.claimed_at - _CLOCK_SKEW)
-            except TelephonyError as exc:
-                report.errors.append(f"reconcile {row.pk}: {exc}")
+        for row, answer in rows_and_answers:
+            if isinstance(answer, TelephonyError):
+                report.errors.append(f"reconcile {row.pk}: {answer}")
                 continue  # the provider cannot tell us now: stay in `sending`, ask again next sweep
-            match = next((m for m in found if m.body == row.message_body), None)
-            if match is not None:
-                FollowUp.objects.filter(pk=row.pk).update(
-                    status=Status.SENT, provider_id=match.sid, provider_status=match.status, sent_at=now, updated_at=now
-                )
-                report.reconciled_sent += 1
+            if answer is not None:
+                changes = {"status": Status.SENT, "provider_id": answer.sid, "provider_status": answer.status,
+                           "sent_at": now}  # fmt: skip
             elif row.attempts >= SMS_MAX_ATTEMPTS:
-                FollowUp.objects.filter(pk=row.pk).update(status=Status.FAILED, outcome="gave_up", updated_at=now)
+                changes = {"status": Status.FAILED, "outcome": "gave_up"}
+            else:
+                changes = {"status": Status.PLANNED, "claimed_at": None}
+            updated = FollowUp.objects.filter(pk=row.pk, status=Status.SENDING, claimed_at=row.claimed_at).update(
+                **changes, updated_at=now
+            )
+            if not updated:
+                continue
+            if answer is not None:
+                report.reconciled_sent += 1
+            elif changes["status"] == Status.FAILED:
                 report.failed += 1
             else:
-                FollowUp.objects.filter(pk=row.pk).update(status=Status.PLANNED, claimed_at=None, updated_at=now)
                 report.reconciled_replanned += 1
+
+
+def sms_reconcile_stuck(*, report: DispatchReport | None = None, time_budget: float | None = None) -> DispatchReport:
+    """Rows in `sending` past any in-flight request: ask the provider what it accepted before a resend.
+
+    Every stuck row is resolved in this call (until `time_budget` seconds are spent), in small batches: a batch
+    is read without locks, looked up at the provider in parallel by the sender threads with no transaction open,
+    then written in one short transaction, row by row guarded by its claim. So a slow provider costs wall time
+    divided by the threads, and never holds rows locked or a session idle in a transaction (ADR 0011).
+    """
+    report = report or DispatchReport()
+    cutoff = timezone.now() - timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS)
+    stop_at = time.monotonic() + (time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS)
+    backend, senders = get_backend(), _senders()
+    batch_size = max(1, min(settings.SMS_BATCH_SIZE, 4 * settings.SMS_SEND_THREADS))
+    asked: set[int] = set()  # a row the provider could not answer for is asked again next sweep, not in a loop
+    while time.monotonic() < stop_at:
+        rows = list(
+            FollowUp.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+            .exclude(pk__in=asked)
+            .select_related("customer")
+            .only("id", "claimed_at", "attempts", "message_body", "customer__phone")
+            .order_by("claimed_at", "id")[:batch_size]
+        )
+        if not rows:
+            break
+        asked.update(row.pk for row in rows)
+        answers = senders.map(partial(_lookup, backend=backend), rows)
+        _reconcile_record(list(zip(rows, answers, strict=True)), report)
     return report

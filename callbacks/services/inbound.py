@@ -11,6 +11,7 @@ from crm.models import Case, Customer, Order
 from crm.services.cases import case_open
 
 from .calls import call_status_advance
+from .gate import customers_opt_out_sms
 from .policy import policy_for_store
 
 Status = FollowUp.Status
@@ -95,9 +96,9 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     for customer in customers:
         store_words = {_word(w) for w in policy_for_store(store=customer.store).opt_out_words}
         if word in OPT_OUT_WORDS or word in store_words:
-            Customer.objects.filter(pk=customer.pk).update(sms_opt_out=True, updated_at=timezone.now())
+            customers_opt_out_sms(customer_ids=[customer.pk])
         elif word in OPT_IN_WORDS:
-            Customer.objects.filter(pk=customer.pk).update(sms_opt_out=False, updated_at=timezone.now())
+            customers_opt_out_sms(customer_ids=[customer.pk], opted_out=False)
         elif body.strip():
             order = (
                 Order.objects.filter(customer=customer, delivered_at__gte=timezone.now() - RECENT_DELIVERY)

@@ -15,10 +15,10 @@ from callbacks.errors import FollowUpChanged, FollowUpClosed, FollowUpNotFound
 from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome
 from callbacks.selectors import followups_for_user
 from crm.errors import InvalidInput
-from crm.models import Agent, Case, Customer
+from crm.models import Agent, Case
 from crm.services.cases import case_open
-from crm.services.customers import customer_update_profile
 
+from .gate import ContactChannel, ContactPurpose, contact_decide, customer_stop_calls, gate_purpose
 from .policy import policy_for_store
 from .windows import sms_window
 
@@ -26,6 +26,19 @@ from .windows import sms_window
 CALL_BACK_HORIZON = timedelta(days=14)
 # After no answer, the next try comes this much later, if the window and the store's attempt limit allow.
 RETRY_AFTER = timedelta(minutes=15)
+
+
+def _callback_allowed(*, followup: FollowUp, callback_at: datetime) -> None:
+    """A call back is a call: the gate must allow it at that time (the store's call hours, in its time zone)."""
+    decision = contact_decide(
+        customer=followup.customer,
+        channel=ContactChannel.CALL,
+        purpose=gate_purpose(followup.purpose),
+        at=callback_at,
+        order=followup.order,
+    )
+    if not decision:
+        raise InvalidInput(decision.detail, field="callback_at", reason=decision.reason)
 
 
 def _validate(*, outcome: str, cause: str, callback_at: datetime | None, now: datetime) -> None:
@@ -53,19 +66,16 @@ def _lock(*, followup: FollowUp, agent: Agent) -> FollowUp:
     return locked
 
 
-def customer_stop_calls(*, customer: Customer, agent: Agent) -> None:
-    """The customer asked not to be called: a recorded profile change, unless their wish already rules calls out."""
-    # sms_only and stricter wishes already rule out calls: only "any" needs tightening.
-    if customer.contact_preference == Customer.ContactPreference.ANY:
-        customer_update_profile(
-            customer=customer, actor=agent.user, changes={"contact_preference": Customer.ContactPreference.NO_CALLS}
-        )
-
-
 def _care_sms_instead(*, followup: FollowUp, now: datetime) -> FollowUp | None:
-    """After the last unanswered try: a care SMS for the same delivery, unless the customer declined SMS."""
+    """After the last unanswered try of a care call: a care SMS for the same delivery, if the gate allows one
+    (the hour aside: the SMS waits for the store's sending hours)."""
     customer = followup.customer
-    if customer.sms_opt_out or customer.contact_preference == Customer.ContactPreference.DO_NOT_CONTACT:
+    if followup.purpose != FollowUp.Purpose.CARE:
+        return None  # a call task's app decides what follows (it sees the outcome on the follow-up)
+    decision = contact_decide(
+        customer=customer, channel=ContactChannel.SMS, purpose=ContactPurpose.CARE, at=now, order=followup.order
+    )
+    if not decision and not decision.only_the_hour:
         return None
     # Within the store's SMS sending hours, like every care SMS.
     window_start, window_end = sms_window(
@@ -131,6 +141,7 @@ def followup_log_outcome(
     elif outcome == FollowUpOutcome.DO_NOT_CALL:
         customer_stop_calls(customer=followup.customer, agent=agent)
     elif outcome == FollowUpOutcome.CALL_BACK:
+        _callback_allowed(followup=followup, callback_at=callback_at)
         length = followup.window_end - followup.window_start
         followup.status = FollowUp.Status.PLANNED
         followup.window_start, followup.window_end = callback_at, callback_at + max(length, timedelta(minutes=30))

@@ -4,8 +4,10 @@ One code path serves the single delivery event (the `orders_delivered` receiver)
 rules below hold the same way for one order or 100,000:
 
 1. Tier by the order's value in the policy currency (below the first tier: nothing planned).
-2. The customer's wishes win: no_calls / sms_only turn a call into a care SMS, an SMS opt-out turns an SMS
-   into nothing, do_not_contact suppresses everything. Suppressed rows are kept with their reason.
+2. The contact gate decides (callbacks.services.gate, asked once per store and channel for the whole batch): a
+   call the gate refuses with `no_calls` becomes a care SMS, any other standing refusal (do_not_contact,
+   sms_opt_out, no_phone) suppresses the contact with the gate's reason. Refusals about the hour are not
+   refusals here: step 4 places every contact in its window. Suppressed rows are kept with their reason.
 3. One care contact per customer per store-local day: the highest tier of the day wins (a contact already
    under way is never replaced); the others are kept as suppressed, `merged` into it.
 4. Windows: calls in the store's call window (tonight's, or the next allowed day's once it has closed);
@@ -38,21 +40,22 @@ from crm.models import Customer, Order, Store
 from crm.timezones import to_store_local
 
 from .capacity import CallCapacity
+from .gate import ContactChannel, ContactDecision, ContactPurpose, RefusalReason, contacts_decide
 from .policy import policy_for_store
 from .rows import customers_set_dedicated_owner, followups_insert
 from .windows import call_window, next_call_window, sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
-_SMS_INSTEAD_OF_CALLS = (Customer.ContactPreference.NO_CALLS, Customer.ContactPreference.SMS_ONLY)
 
 
 @dataclass(slots=True)
 class _Customer:
     id: int
-    phone: str
-    contact_preference: str
-    sms_opt_out: bool
     dedicated_owner_id: int | None
+    # The gate's answers for this customer's care contact (step 2); a refusal about the hour does not count.
+    sms_allowed: bool = True
+    sms_reason: str = ""
+    call_reason: str = ""
 
 
 @dataclass(slots=True)
@@ -94,17 +97,37 @@ class _Plan:
         }  # fmt: skip
 
 
+def _standing_reason(decision: ContactDecision) -> str:
+    return "" if decision or decision.only_the_hour else decision.reason
+
+
+def _ask_gate(customers: dict[int, _Customer], todo, stores: dict[int, Store]) -> None:
+    """Step 2 for the whole batch: the gate's answers, one `contacts_decide` per store and channel."""
+    by_store: dict[int, set[int]] = defaultdict(set)
+    for order, _moment in todo:
+        by_store[order.store_id].add(order.customer_id)
+    for store_id, ids in by_store.items():
+        for channel in (ContactChannel.SMS, ContactChannel.CALL):
+            decided = contacts_decide(
+                store=stores[store_id], customer_ids=ids, channel=channel, purpose=ContactPurpose.CARE
+            )
+            for customer_id, decision in decided.items():
+                reason = _standing_reason(decision)
+                if channel == ContactChannel.SMS:
+                    customers[customer_id].sms_allowed, customers[customer_id].sms_reason = not reason, reason
+                else:
+                    customers[customer_id].call_reason = reason
+
+
 def _apply_wishes(customer: _Customer, tier: str) -> tuple[str, str]:
-    """(channel, suppressed reason or "") after the customer's own wishes."""
-    if not customer.phone:
-        return tier, Reason.NO_PHONE
-    if customer.contact_preference == Customer.ContactPreference.DO_NOT_CONTACT:
-        return tier, Reason.DO_NOT_CONTACT
+    """(channel, suppressed reason or "") after the gate: a call it refuses for `no_calls` becomes a care SMS."""
     channel = tier
-    if tier in CALL_CHANNELS and customer.contact_preference in _SMS_INSTEAD_OF_CALLS:
+    if tier in CALL_CHANNELS and customer.call_reason:
+        if customer.call_reason != RefusalReason.NO_CALLS:
+            return tier, customer.call_reason
         channel = FollowUpChannel.SMS
-    if channel == FollowUpChannel.SMS and customer.sms_opt_out:
-        return channel, Reason.SMS_OPT_OUT
+    if channel == FollowUpChannel.SMS and customer.sms_reason:
+        return channel, customer.sms_reason
     return channel, ""
 
 
@@ -195,7 +218,7 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
             plan.place((start, end), assignee_id=assignee)
             continue
         # Over capacity: flagged for the manager, then moved by the store's rule.
-        if plan.policy.overflow_rule == OverflowRule.SMS_INSTEAD and not plan.customer.sms_opt_out:
+        if plan.policy.overflow_rule == OverflowRule.SMS_INSTEAD and plan.customer.sms_allowed:
             plan.channel = FollowUpChannel.SMS
             plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.delivered_at), overflowed=True)
             continue
@@ -208,7 +231,7 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
     return new_owners
 
 
-_CUSTOMER_FIELDS = ("id", "phone", "contact_preference", "sms_opt_out", "dedicated_owner_id")
+_CUSTOMER_FIELDS = ("id", "dedicated_owner_id")
 
 
 @transaction.atomic
@@ -229,6 +252,7 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
     customers = {row[0]: _Customer(*row) for row in locked.values_list(*_CUSTOMER_FIELDS)}
     stores = Store.objects.select_related("followup_policy").in_bulk({order.store_id for order, _ in todo})
     policies = {store_id: policy_for_store(store=store) for store_id, store in stores.items()}
+    _ask_gate(customers, todo, stores)
 
     plans = []
     for order, moment in todo:

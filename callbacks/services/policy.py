@@ -10,14 +10,19 @@ from django.utils.translation import gettext as _
 from callbacks.errors import PolicyInvalid
 from callbacks.models import FollowUpChannel, FollowUpPolicy, OverflowRule, SmsLanguage
 from crm.models import Store
+from crm.platform_rules import ensure_no_review_incentive
 from crm.services.audit import audit_record
 
 TEMPLATE_FIELDS = frozenset({"name", "product", "store", "hotline"})
 EDITABLE = (
     "currency", "exchange_rates", "tiers", "call_window_start", "call_window_end", "call_days", "sms_send_from",
     "sms_send_until", "sms_language", "sms_template_zh", "sms_template_en", "sms_opt_out_zh", "sms_opt_out_en",
-    "opt_out_words", "max_call_attempts", "overflow_rule",
+    "opt_out_words", "max_call_attempts", "overflow_rule", "call_hours_from", "call_hours_until",
+    "logistics_cap_per_order", "marketing_cap", "marketing_cap_days",
 )  # fmt: skip
+# Upper bounds a manager may set for the contact gate's caps (a typo of 100 would be pestering, not a policy).
+MAX_CAP = 10
+MAX_CAP_DAYS = 365
 
 
 def policy_for_store(*, store: Store) -> FollowUpPolicy:
@@ -41,6 +46,19 @@ def _template_errors(template: str, field: str) -> None:
         raise PolicyInvalid(
             _("Unknown placeholder %(name)s; use %(allowed)s.") % {"name": sorted(unknown)[0], "allowed": allowed},
             field=field,
+        )
+    ensure_no_review_incentive(template, field=field)
+
+
+def _caps_validate(policy: FollowUpPolicy) -> None:
+    for field in ("logistics_cap_per_order", "marketing_cap"):
+        value = getattr(policy, field)
+        if not isinstance(value, int) or not 0 <= value <= MAX_CAP:
+            raise PolicyInvalid(_("A cap is a whole number from 0 to %(max)d.") % {"max": MAX_CAP}, field=field)
+    days = policy.marketing_cap_days
+    if not isinstance(days, int) or not 1 <= days <= MAX_CAP_DAYS:
+        raise PolicyInvalid(
+            _("The marketing period is from 1 to %(max)d days.") % {"max": MAX_CAP_DAYS}, field="marketing_cap_days"
         )
 
 
@@ -71,6 +89,11 @@ def policy_validate(policy: FollowUpPolicy) -> None:
             ) from exc
     if policy.call_window_end <= policy.call_window_start:
         raise PolicyInvalid(_("The call window must end after it starts."), field="call_window_end")
+    if policy.call_hours_until <= policy.call_hours_from:
+        raise PolicyInvalid(_("Call hours must end after they start."), field="call_hours_until")
+    if policy.call_window_start < policy.call_hours_from or policy.call_window_end > policy.call_hours_until:
+        raise PolicyInvalid(_("The evening call window must lie within the call hours."), field="call_window_start")
+    _caps_validate(policy)
     if policy.sms_send_until <= policy.sms_send_from:
         raise PolicyInvalid(_("SMS sending hours must end after they start."), field="sms_send_until")
     days = policy.call_days

@@ -55,3 +55,13 @@ def call_window(*, policy: FollowUpPolicy, store: Store, moment: datetime) -> tu
 
 def next_call_window(*, policy: FollowUpPolicy, store: Store, window_end: datetime) -> tuple[datetime, datetime]:
     return call_window(policy=policy, store=store, moment=window_end)
+
+
+def daily_window(*, store: Store, opens: time, closes: time, moment: datetime) -> tuple[datetime, datetime]:
+    """Today's [opens, closes) in the store's timezone if it has not closed by `moment`, else tomorrow's."""
+    day = to_store_local(moment, store).date()
+    closing = _at(store, day, closes)
+    if moment < closing:
+        return _at(store, day, opens), closing
+    tomorrow = day + timedelta(days=1)
+    return _at(store, tomorrow, opens), _at(store, tomorrow, closes)

@@ -8,14 +8,17 @@ for the user (a 404 outside their scope), how to place its call, and the URL nam
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from callbacks.errors import CallNotAllowed
 from callbacks.forms import CaseCallOutcomeForm, OutcomeForm, ProfileForm, add_domain_error
 from callbacks.models import Call, CallScript, CaseCall, FollowUp
 from callbacks.scripts import default_case_script, default_script, render_script
@@ -28,7 +31,7 @@ from callbacks.selectors import (
     followup_next_open,
     latest_call_of,
 )
-from callbacks.services.calls import call_start, case_call_start
+from callbacks.services.calls import call_decide, call_start, case_call_start
 from callbacks.services.case_calls import case_call_log_outcome, case_call_open
 from callbacks.services.outcomes import followup_log_outcome
 from crm import roles
@@ -54,14 +57,14 @@ class PanelUrls:
 @dataclass(frozen=True)
 class PanelKind:
     load: Callable[..., FollowUp | CaseCall]  # (user=, pk=) -> the subject, or a NotFound
-    start: Callable[[FollowUp | CaseCall, Agent], Call]
+    start: Callable[[FollowUp | CaseCall, Agent, bool], Call]  # (subject, agent, override outside call hours)
     script: Callable[[CallScript | None], str]  # the store's script for this kind of call, or the default
     urls: PanelUrls
 
 
 FOLLOWUP = PanelKind(
     load=lambda *, user, pk: followup_get_for_user(user=user, followup_id=pk),
-    start=lambda subject, agent: call_start(followup=subject, agent=agent),
+    start=lambda subject, agent, override: call_start(followup=subject, agent=agent, override=override),
     script=lambda script: script.body if script else default_script(),
     urls=PanelUrls(
         panel="callbacks:panel",
@@ -74,7 +77,7 @@ FOLLOWUP = PanelKind(
 )
 CASE_CALL = PanelKind(
     load=lambda *, user, pk: case_call_get_for_user(user=user, case_call_id=pk),
-    start=lambda subject, agent: case_call_start(case_call=subject, agent=agent),
+    start=lambda subject, agent, override: case_call_start(case_call=subject, agent=agent, override=override),
     script=lambda script: script.case_body if script and script.case_body else default_case_script(),
     urls=PanelUrls(
         panel="callbacks:case-call",
@@ -105,6 +108,9 @@ def _panel_context(request: HttpRequest, subject: FollowUp | CaseCall, kind: Pan
         "script": render_script(kind.script(script), store=subject.store, customer=customer, order=subject.order),
         "strategy": answering_strategy(customer.personality_type),
         "call": latest_call_of(subject=subject),
+        # What the contact gate says about calling now: the call button shows the reason, and an override
+        # outside the store's call hours.
+        "call_decision": call_decide(subject=subject),
         "is_manager": roles.is_store_manager(request.user),
         "expected_seq": len(attempts) + 1,
     }
@@ -126,15 +132,29 @@ def log_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     form = OutcomeForm(request.POST, store=followup.store)
     if form.is_valid():
         try:
-            followup_log_outcome(followup=followup, agent=request_agent(request), **form.cleaned_data)
+            attempt = followup_log_outcome(followup=followup, agent=request_agent(request), **form.cleaned_data)
         except InvalidInput as exc:
             add_domain_error(form, exc)
         else:
-            following = followup_next_open(user=request.user, after=followup)
-            url = reverse("callbacks:panel", args=[following.pk]) if following else reverse("callbacks:queue")
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return _outcome_logged(request, pk=pk, attempt=attempt)
     context = {"f": followup, "urls": FOLLOWUP.urls, "outcome_form": form}
     return render(request, "callbacks/_outcome_form.html", context, status=400)
+
+
+def _outcome_logged(request: HttpRequest, *, pk: int, attempt) -> HttpResponse:
+    """Confirm on the page what was logged, for whom and what happens next; the agent moves on by choice (the
+    next call is named with its order, since customers often share a name), never by a silent jump."""
+    followup = followup_get_for_user(user=request.user, followup_id=pk)
+    context = {
+        "f": followup,
+        "attempt": attempt,
+        "next_call": followup_next_open(user=request.user, after=followup),
+        "sms_instead": followup.order.followups.filter(channel="sms", created_at__gte=attempt.at).first(),
+    }
+    if not request.htmx:
+        messages.success(request, render_to_string("callbacks/_outcome_message.txt", context, request=request))
+        return redirect("callbacks:panel", pk=pk)
+    return render(request, "callbacks/_outcome_done.html", context)
 
 
 def _back_url(request: HttpRequest, case_id: int, candidate: str | None) -> str:
@@ -224,7 +244,12 @@ def profile(request: HttpRequest, pk: int, kind: PanelKind) -> HttpResponse:
 @require_POST
 def place_call(request: HttpRequest, pk: int, kind: PanelKind) -> HttpResponse:
     """Click to call: the agent's phone rings first, then the customer is bridged in (no reveal needed)."""
-    call = kind.start(kind.load(user=request.user, pk=pk), request_agent(request))
+    subject = kind.load(user=request.user, pk=pk)
+    try:
+        call = kind.start(subject, request_agent(request), request.POST.get("override") == "1")
+    except CallNotAllowed as refused:
+        context = {"f": subject, "urls": kind.urls, "refusal": refused}
+        return render(request, "callbacks/_call_refused.html", context, status=refused.http_status)
     subject = kind.load(user=request.user, pk=pk)  # as the call left it: "in progress" for the header too
     context = {"f": subject, "urls": kind.urls, "call": call, "refresh_badge": True}
     return render(request, "callbacks/_call_status.html", context)

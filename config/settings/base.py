@@ -33,10 +33,13 @@ INSTALLED_APPS = [
     "crm",
     "callbacks",
     "reviews",
+    "letters",
     "reports",
 ]
 
 MIDDLEWARE = [
+    # First: every later layer (and the API's body limit) must see a chunked body with its length.
+    "crm.middleware.ChunkedBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,8 +160,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.float("HEARTBEAT_INTERVAL_SECONDS", default=30.0)
+# /healthz reports the worker down when its last heartbeat is older than this (three missed beats by default).
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.float(
+    "HEALTH_HEARTBEAT_MAX_AGE_SECONDS", default=3 * HEARTBEAT_INTERVAL_SECONDS + 10
+)
 # How often mid and bad reviews that arrived get their case opened (reviews.open_cases).
 REVIEW_CASE_SWEEP_INTERVAL_SECONDS = env.float("REVIEW_CASE_SWEEP_INTERVAL_SECONDS", default=5.0)
+# Processes that lay out a big letters batch (letters.printing); 0 means one per CPU core.
+LETTERS_PDF_WORKERS = env.int("LETTERS_PDF_WORKERS", default=0)
 
 # Telephony: a backend chosen like EMAIL_BACKEND. Console prints, in-memory keeps, Twilio sends.
 TELEPHONY_BACKEND = env("TELEPHONY_BACKEND", default="callbacks.telephony.console.ConsoleBackend")

@@ -1,10 +1,11 @@
-"""Token authentication for order systems, the store scope a token grants, and per-token throttling.
+"""Token authentication for order systems and the store scope a token grants.
 
     Authorization: Token <key>
 
 A token covers one store or a named set of stores (`ApiToken.stores`). Views read `request.auth`, an
 `ApiToken`, and `request.user`, a `TokenPrincipal` whose `scope` resolves store codes; nothing outside the
-scope is ever loaded, so another store's data answers 404 exactly like data that does not exist.
+scope is ever loaded, so another store's data answers 404 exactly like data that does not exist. The request
+rate per token is crm.api.throttle's.
 """
 
 import hashlib
@@ -12,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework import authentication, exceptions, permissions
 
 from crm.models import ApiToken, Store
 
@@ -90,17 +90,3 @@ class StoreTokenAuthentication(authentication.BaseAuthentication):
 class HasStoreToken(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         return isinstance(request.auth, ApiToken)
-
-
-class TokenRateThrottle(throttling.SimpleRateThrottle):
-    """Requests per token; the rate is `API_THROTTLE_RATE` (e.g. "1200/min"), read on every request."""
-
-    scope = "api_token"
-
-    def get_rate(self) -> str:
-        return settings.API_THROTTLE_RATE
-
-    def get_cache_key(self, request, view) -> str | None:
-        if not isinstance(request.auth, ApiToken):
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}

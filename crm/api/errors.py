@@ -83,6 +83,12 @@ class MalformedJson(DomainError):
     default_message = "The body is not valid JSON."
 
 
+class TooDeep(DomainError):
+    code = "too_deep"
+    http_status = 400
+    default_message = "Objects and arrays nest too deeply."
+
+
 class TooManyRows(DomainError):
     code = "too_many_rows"
     http_status = 400

@@ -38,22 +38,29 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from crm.api.auth import HasStoreToken, StoreTokenAuthentication, TokenPrincipal, TokenRateThrottle
+from crm.api.auth import HasStoreToken, StoreTokenAuthentication, TokenPrincipal
 from crm.api.errors import (
     EmptyBatch,
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
     MalformedJson,
     PayloadTooLarge,
+    TooDeep,
     TooManyRows,
     UnsupportedMediaType,
 )
 from crm.api.gc_pause import gc_paused
 from crm.api.rows import RowErrors
+from crm.api.throttle import TokenRateThrottle
 from crm.errors import BatchInvalid, BatchRowsNotFound
 from crm.services.idempotency import idempotency_claim, idempotency_save
 
 MAX_ROWS = 1000
+# How deeply objects and arrays may nest, the body's own array counting as one level. Our bodies nest four
+# levels (array > order > items > item); order systems' own extra fields get room to spare. Deeper bodies are
+# refused at the door: the payload is stored as JSON and serialisers recurse (orjson stops at 255 levels,
+# the standard library at Python's recursion limit), so a 950-level body must not get past parsing.
+MAX_DEPTH = 32
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -98,6 +105,10 @@ def read_batch(request, *, max_rows: int = MAX_ROWS) -> Batch:
         items, single = data, False
     else:
         raise MalformedJson("Send one object or an array of objects.")
+    if _nests_deeper_than(data, MAX_DEPTH):
+        raise TooDeep(
+            f"Objects and arrays may nest at most {MAX_DEPTH} levels deep.", field=_too_deep_path(data, MAX_DEPTH)
+        )
     if not items:
         raise EmptyBatch()
     if len(items) > max_rows:
@@ -106,6 +117,32 @@ def read_batch(request, *, max_rows: int = MAX_ROWS) -> Batch:
         # PostgreSQL text and jsonb cannot hold NUL; refuse it here, wherever it is, rather than fail later.
         _reject_nul(items)
     return Batch(raw=raw, items=items, single=single)
+
+
+def _nests_deeper_than(value: Any, limit: int) -> bool:
+    """Iterative, so the check itself cannot hit the recursion limit; it visits containers only (~1 ms for
+    1,000 orders)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in node.values() if type(node) is dict else node:
+            if type(child) is dict or type(child) is list:
+                stack.append((child, depth + 1))
+    return False
+
+
+def _too_deep_path(value: Any, limit: int) -> str:
+    """The dotted path (row index first) where nesting first passes the limit: for the error, so it is rare."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        if len(path) >= limit:
+            return ".".join(path)
+        pairs = node.items() if type(node) is dict else enumerate(node)
+        stack.extend((child, (*path, str(key))) for key, child in pairs if type(child) in (dict, list))
+    return ""
 
 
 def _reject_nul(items: list[Any]) -> None:

@@ -101,7 +101,8 @@ class RowReader:
         value = self._get(name, required=False)
         if value is None:
             return default
-        if value not in choices:
+        # A list or an object is no choice either, and could not even be looked up in a set (unhashable).
+        if type(value) is not str or value not in choices:
             self.error(name, "invalid_choice", f"Must be one of: {', '.join(sorted(choices))}.")
             return None
         return value

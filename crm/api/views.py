@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.pagination import CursorPagination
 
-from crm.api.auth import HasStoreToken, StoreTokenAuthentication, TokenPrincipal, TokenRateThrottle
+from crm.api.auth import HasStoreToken, StoreTokenAuthentication, TokenPrincipal
 from crm.api.errors import AmbiguousStore
 from crm.api.ingestion import Batch, IngestionView, raise_if_invalid
 from crm.api.order_rows import read_deliveries, read_orders
@@ -26,6 +26,7 @@ from crm.api.serializers import (
     OrderResultsOut,
     one_or_many,
 )
+from crm.api.throttle import TokenRateThrottle
 from crm.errors import NotFound
 from crm.models import Order
 from crm.selectors import orders_for_stores

@@ -32,6 +32,17 @@ class ContactPreference(models.TextChoices):
     DO_NOT_CONTACT = "do_not_contact", _("Do not contact")
 
 
+class MarketingConsentSource(models.TextChoices):
+    """How a customer gave marketing consent (kept with the moment it was given)."""
+
+    NONE = "", _("Not given")
+    CHECKOUT = "checkout", _("Ticked at checkout")
+    CALL = "call", _("Said yes on a call")
+    SMS = "sms", _("Replied yes by SMS")
+    WRITTEN = "written", _("In writing")
+    IN_PERSON = "in_person", _("In person")
+
+
 class VipTier(models.IntegerChoices):
     NONE = 0, _("None")
     SILVER = 1, _("Silver")
@@ -43,6 +54,7 @@ class Customer(models.Model):
     Gender = CustomerGender
     Personality = CustomerPersonality
     ContactPreference = ContactPreference
+    MarketingConsentSource = MarketingConsentSource
     VipTier = VipTier
 
     # No index of its own: the unique (store, external_id) index serves every lookup by store.
@@ -64,6 +76,16 @@ class Customer(models.Model):
         _("contact preference"), max_length=16, choices=ContactPreference.choices, default=ContactPreference.ANY
     )
     sms_opt_out = models.BooleanField(_("SMS opt-out"), default=False)
+    # Marketing needs consent with its evidence: when and how it was given (both set, or both empty).
+    marketing_consent_at = models.DateTimeField(_("marketing consent given at"), null=True, blank=True)
+    marketing_consent_source = models.CharField(
+        _("marketing consent given by"),
+        max_length=12,
+        choices=MarketingConsentSource.choices,
+        blank=True,
+        default="",
+        db_default="",  # ingestion's upsert leaves it out
+    )
     vip_tier = models.PositiveSmallIntegerField(_("VIP tier"), choices=VipTier.choices, default=VipTier.NONE)
     dedicated_owner = models.ForeignKey(
         Agent,
@@ -87,6 +109,12 @@ class Customer(models.Model):
             choices_check("personality_type", CustomerPersonality, "customer_personality_valid"),
             choices_check("contact_preference", ContactPreference, "customer_contact_preference_valid"),
             choices_check("vip_tier", VipTier, "customer_vip_tier_valid"),
+            choices_check("marketing_consent_source", MarketingConsentSource, "customer_consent_source_valid"),
+            models.CheckConstraint(
+                condition=Q(marketing_consent_at__isnull=True, marketing_consent_source="")
+                | (Q(marketing_consent_at__isnull=False) & ~Q(marketing_consent_source="")),
+                name="customer_consent_has_evidence",
+            ),
             # E.164: a plus and up to 15 digits, or no phone at all.
             models.CheckConstraint(
                 condition=Q(phone="") | Q(phone__regex=r"^\+[1-9][0-9]{6,14}$"), name="customer_phone_e164"

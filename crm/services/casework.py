@@ -1,7 +1,7 @@
 """The case workspace's writes that every kind shares: ticking a step, evidence, carrying out a remedy and the
 customer's confirmation. Opening, remedies and their approval, close and reopen are in crm.services.cases.
 
-Which steps a case has comes from its kind (crm.casework, ADR 0014).
+Which steps a case has comes from its kind (crm.casework, ADR 0015).
 """
 
 from typing import Any
@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from crm.casework import case_kind_for
 from crm.errors import CaseClosed, EvidenceInvalid, InvalidInput, InvalidTransition, StepNotReady
 from crm.models import Agent, Case, CaseEvent, CaseEvidence, CaseStep, Remedy
+from crm.uploads import UploadRefused, upload_accept
 
 from .audit import audit_record
 from .cases import case_add_event
 
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -74,11 +74,17 @@ def case_step_mark(
 def evidence_add(
     *, case: Case, actor, photo: UploadedFile | None = None, url: str = "", caption: str = ""
 ) -> CaseEvidence:
-    """A photo upload (JPEG, PNG or WebP up to 10 MB) or an image address. Never a half-written row."""
+    """A photo or PDF upload (checked by its bytes through the shared upload validator, crm.uploads) or an image
+    address. Never a half-written row."""
     if photo is None and not url:
-        raise EvidenceInvalid(_("Attach a photo (JPEG, PNG or WebP, at most 10 MB)."), field="photo")
-    if photo is not None and (photo.content_type not in PHOTO_TYPES or photo.size > PHOTO_MAX_BYTES):
-        raise EvidenceInvalid(_("Attach a photo (JPEG, PNG or WebP, at most 10 MB)."), field="photo")
+        raise EvidenceInvalid(_("Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."), field="photo")
+    if photo is not None:
+        original_name = photo.name or ""
+        try:
+            upload_accept(photo, field="photo", label=_("Photo"), max_bytes=PHOTO_MAX_BYTES)  # renames it
+        except UploadRefused as exc:
+            raise EvidenceInvalid(exc.message, field="photo") from exc
+        caption = caption.strip() or original_name
     case = case_lock_open(case)
     evidence = CaseEvidence.objects.create(
         case=case, image=photo or "", url=url, caption=caption.strip()[:200], added_by=actor, added_at=timezone.now()

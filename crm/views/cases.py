@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.casework import case_kind_for
+from crm.downloads import file_response
 from crm.errors import DomainError, EvidenceInvalid, NotFound, PermissionDenied
 from crm.forms import (
     CaseCloseForm,
@@ -36,6 +37,7 @@ from crm.services import casework, escalation
 from crm.services.cases import case_close, case_reassign, case_reopen, remedy_approve, remedy_decline, remedy_propose
 from crm.services.playbook import plays_for
 from crm.services.root_causes import root_cause_choices
+from crm.uploads import upload_kind_of
 from crm.workspace import case_workspace, step_form
 
 
@@ -142,11 +144,19 @@ def evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
+def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = get_object_or_404(
         CaseEvidence.objects.exclude(image=""), pk=evidence_id, case__store__in=stores_for_user(user=request.user)
     )
-    return FileResponse(evidence.image.open("rb"))
+    photo = evidence.image.open("rb")
+    # The type comes from the bytes, again: files stored before uploads were checked are served as a download.
+    kind = upload_kind_of(photo)
+    return file_response(
+        photo,
+        filename=f"evidence-{evidence.pk}.{kind.extension if kind else 'bin'}",
+        content_type=kind.content_type if kind else "application/octet-stream",
+        as_attachment=not (kind and kind.inline),
+    )
 
 
 @login_required

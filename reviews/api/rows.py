@@ -49,7 +49,10 @@ def _is_http_url(url: Any) -> bool:
         return False
     if _PLAIN_HTTP_URL.match(url):
         return True
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed bracketed (IPv6) host: urlsplit refuses it rather than read it
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 

@@ -141,6 +141,12 @@ PHRASES: dict[str, list[str]] = {
         r"(?:description|photos?|pictures?|listing|advertised|described|shown|pictured)\b",
         r"\b(?:label|page|listing|description|tag|site) (?:says|said|claims|claimed|states|stated)\b[^.]{0,40}"
         r"\b(?:but|mine|actually|clearly|really)\b",
+        # What the page, the blurb or the listing said, against what came (books and devices say 介绍/宣传/标称).
+        r"(?:没有|不像|不象|不如)(?:网上|页面|商品|产品)?(?:的)?(?:介绍|宣传|描述|说明|广告|标称)(?:上|里|中)?(?:说|写)?(?:的|得)?",
+        r"言过其实|虚假宣传|夸大宣传|宣传(?:过于|太|有点|得)?夸张",
+        r"(?:与|和|跟)(?:介绍|描述|说明|宣传|参数|标称|网上说|京东所标)的?[^,，。!！?？;；]{0,4}(?:不符|不一样|不同)",
+        r"比(?:说明|标称|宣传|介绍)(?:上|的)?(?:少|短|差)",
+        r"(?:描述|介绍|说明|书名|标题)[^,，。!！?？;；]{0,6}(?:不符|是错的|有误)",
     ],
     Cause.SIZE: [
         r"(?:尺码|尺寸|码数|鞋码|号码|大小|圈口)(?:很|太|有点|有些|明显|严重|完全)?(?:偏大|偏小|不准|不对|不标准|有问题|不合适|不符|太大|太小|小了|大了|不一样)",
@@ -202,6 +208,14 @@ PHRASES: dict[str, list[str]] = {
         r"\bcheaper\b",
         r"\brefund the difference\b",
         r"\btoo expensive\b",
+        # A drop told by its amount ("又降了100", "掉了500"), a price conceded as high, money paid on top.
+        r"(?:掉|跌|降)(?:了)?\s*(?:\d+|[一二三四五六七八九十两几]+[百千])(?:元|块|大洋)?",
+        r"价(?:格|钱)(?:也|又|还)?(?:不低|不便宜)",
+        r"价格保护",
+        r"(?:那么|这么)贵",
+        r"价(?:格|钱)[^,，。!！?？;；]{0,4}再(?:低|便宜)",
+        r"(?:并非|不是|谈不上|算不上)物(?:有|超)所值",
+        r"多(?:花|付)了",
     ],
     Cause.LOGISTICS: [
         r"(?:物流|快递|配送|送货|运输|发货|到货|派送)(?:速度|服务)?(?:很|太|真|真的|超|特别|非常|有点|实在|也)?(?:慢|差|拖|磨蹭|龟速)",
@@ -244,6 +258,8 @@ PHRASES: dict[str, list[str]] = {
         r"(?:送|派送|投递|放)错(?:了)?(?:地址|地方|驿站|快递柜|小区)",
         r"\bleft (?:it )?(?:at the door|outside)\b",
         r"\bmissing (?:item|part|piece)s?\b",
+        # The order's own events are in rules/delivery.py; these are the carrier chosen or the parcel's wrapping.
+        r"(?:一层|薄薄的|简单的)(?:泡沫|纸|塑料)",
     ],
     Cause.SERVICE_ATTITUDE: [
         r"(?:客服|售后|卖家|商家|店家|掌柜)(?:的)?(?:态度|服务|回复)?(?:很|太|真|非常|特别|极其|也)?(?:差|恶劣|不好(?!意思)|冷淡|冷漠|敷衍|凶|傲慢|差劲|垃圾|不耐烦|不专业)",
@@ -258,7 +274,7 @@ PHRASES: dict[str, list[str]] = {
         r"(?:被怼|怼人|怼我)",
         r"说话(?:很|太|特别)?(?:冲|难听|凶)",
         r"(?:客服|售后|卖家|商家)(?:还|直接)?(?:骂|怼|凶)",
-        r"(?:客服|售后)(?:的)?(?:回复|回消息|处理|响应)?(?:得)?(?:很|太|特别|非常|也)?慢",
+        r"(?:客服|售后)(?:的)?(?:回复|回消息|处理|响应)?(?:得)?(?:很|太|特别|非常|也|较|比较|有点)?慢",
         r"问题(?:一直|还|始终|至今)?(?:没|没有|未)(?:解决|处理)",
         r"推脱",
         r"踢皮球",
@@ -268,7 +284,8 @@ PHRASES: dict[str, list[str]] = {
         r"答非所问",
         r"拉黑",
         r"(?:让|要)我(?:先)?(?:给|打)?好评",
-        r"让我自己(?:联系|找|处理)",
+        r"[让要]我自己(?:去)?(?:和[^,，。!！?？;；]{0,8})?(?:联系|找|处理)",
+        r"不能(?:退|换|更换|退货|换货)(?!差价)",
         r"\b(?:leave|give) (?:a |them a )?(?:good|positive|5-star|five-star) review\b",
         r"\b(?:customer service|seller|support|staff|store) (?:was |is |were )?"
         r"(?:rude|terrible|awful|unhelpful|useless|dismissive|arrogant)\b",
@@ -287,6 +304,11 @@ PHRASES: dict[str, list[str]] = {
         r"(?:没有|没给|不给|不认|没兑现|没做到)",
         r"\b(?:claimed|said|insisted|pretended) (?:they|that they|it) (?:had )?(?:never|didn'?t|did not) "
         r"(?:offer|promise|say|agree)\w*\b",
+        # The shop unreachable, or handing the problem to someone else.
+        r"电话[^,，。!！?？;；]{0,6}(?:打不通|打不进|占线|没人接|无人接听|没有人接)",
+        r"(?:没有?人|无人)接(?:听|电话)",
+        r"(?:责任)?推给(?:了)?(?:厂家|厂商|快递|我)|往厂家推",
+        r"不负责(?:任)?",
     ],
 }
 
@@ -308,7 +330,7 @@ ASPECTS: dict[str, list[str]] = {
         r"\b(?:size|sizing|fit|sleeves?|shoulders?|waist)\b",
     ],
     Cause.LOGISTICS: [
-        r"物流|快递|发货|中转站|配送|送货|派送|包裹|外箱|运输|顺丰|中通|圆通|韵达|申通",
+        r"物流|快递|发货|到货|中转站|配送|送货|派送|包裹|外箱|运输|顺丰|中通|圆通|韵达|申通|邮寄|EMS|邮政",
         r"\b(?:delivery|shipping|courier|parcel|package)\b",
     ],
     Cause.PRICE: [r"价格|价钱|售价|标价|优惠|活动|折扣|赠品", r"\b(?:price|coupon|discount|promotion)\b"],
@@ -320,7 +342,7 @@ ASPECTS: dict[str, list[str]] = {
 OPINIONS = [
     r"差|不好(?!意思)|不行|一般|糟糕|垃圾|烂|失望|不满意|不敢恭维|堪忧|有问题|不对|不符|不一样|不像|慢|贵|太高|偏高|不清楚|"
     r"敷衍|坑|骗|误导|打不通|不理|不解决|没(?:有)?结果|不到账|拖|只会|俗|艳|暗|不准|太(?:大|小|紧|松|长|短|高|低|薄|慢)|"
-    r"歪|硬|随意|凹|崩|漏|不值|不回",
+    r"歪|硬|随意|凹|崩|漏|不值|不回|不是很好|不太好|不怎么好|没以前好|不如以前|不是很满意|不太满意",
     r"\b(?:bad|poor|terrible|awful|horrible|disappointing|cheap|wrong|slow|late|off|useless|peel(?:ed|s|ing)?|"
     r"misleading|greener|darker|lighter|tight|loose|disappoint(?:ed|ing))\b",
 ]
@@ -370,7 +392,11 @@ PROMISED_VS_RECEIVED = re.compile(
     r"(?:收到|结果|实际|实物|拿到|检测|到手)[^。!！?？;；]{0,12}"
 )
 # A bare "态度差" is the courier's when the review talks about the courier and not about the shop's staff.
-COURIER = re.compile(r"快递|物流|送货员|配送员|派件|\bcourier\b|\bdriver\b|\bdelivery (?:man|guy)\b", re.IGNORECASE)
+COURIER = re.compile(
+    r"快递|物流|送货员|配送员|派件|发货人员|EMS|邮政|圆通|申通|中通|韵达|顺丰|"
+    r"\bcourier\b|\bdriver\b|\bdelivery (?:man|guy)\b",
+    re.IGNORECASE,
+)
 SHOP_STAFF = re.compile(r"客服|售后|卖家|商家|店家|掌柜|\bseller\b|\bcustomer service\b|\bstore\b|\bsupport\b", re.I)
 ATTITUDE = re.compile(r"态度|凶|骂|rude", re.IGNORECASE)
 
@@ -505,6 +531,9 @@ OTHER_KINDS: dict[str, list[str]] = {
         r"(?:赠品|礼品|礼盒|赠送的|说明书|证书|保卡|配件)[^,，。.!！?？;；]{0,8}(?:没有|没给|没发|没收到|没寄|少了|漏发|漏了|不见|晚|迟|单独寄|全是英文|看不懂)",
         rf"(?:赠品|礼品|说明书|证书|保卡){_THEN_MISSING}",
         r"(?:没有|没给|没发|少了|少发|漏发|不送|缺)[^,，。.!！?？;；]{0,6}(?:赠品|礼品|礼盒|说明书|证书|保卡|配件|防尘袋)",
+        # Accessories the buyer expected in the box (a mouse, a bag, the recovery disc, a bookmark).
+        r"(?:不送|没送|没有送|不带|没带|没有附带|没附带|不附带|没有随机|连)[^,，。.!！?？;；]{0,6}"
+        r"(?:鼠标|包包|电脑包|内胆包|背包|光盘|系统盘|恢复盘|驱动盘|书签|藏书票|附件)",
         r"\b(?:no|missing|without (?:a|the|any)?) ?(?:[a-z]+ )?(?:manual|instructions?|certificate|free gift|gift)"
         r"(?: card| box| wrap(?:ping)?)?\b",
         r"\b(?:manual|instructions|certificate|gift)\b[^.,;!?，。！？；]{0,40}"
@@ -518,10 +547,12 @@ OTHER_KINDS: dict[str, list[str]] = {
     ],
     "resold": [
         r"退回来的|二手|翻新|使用(?:过的)?痕迹|被(?:人)?用过|有人用过|旧货|拆过",
+        r"条(?:形)?码[^,，。.!！?？;；]{0,4}(?:被)?(?:撕|割|刮)|包装是打开的|被打开过",
         r"\b(?:second-?hand|refurbished|resold|pre-?owned|previously used|signs of (?:use|wear))\b",
     ],
     "after_sales": [
         r"扣了?两次|重复扣|被扣了?两次|扣(?:了)?两(?:次|遍)",
+        r"缺货|没货|没有货|断货|无货",
         r"(?:钱|款|退款)[^,，。.!！?？;；]{0,6}(?:还没|没|未)(?:有)?(?:到账|退)",
         r"订单[^,，。.!！?？;；]{0,4}(?:被)?(?:无故|直接)?取消",
         r"定制(?:款|品)?(?:不退|不能退|不支持)",

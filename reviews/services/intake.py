@@ -13,11 +13,12 @@ from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
-import orjson
-from django.db import connection, transaction
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from crm import bulk
 from crm.models import ApiToken, Case, CaseEvent, InboundEvent, Order, Store
 from crm.services.cases import case_add_event
 from crm.services.ingestion.events import inbound_events_record
@@ -67,20 +68,15 @@ class _OrderRef(NamedTuple):
     total_amount: Decimal
 
 
-# Batch lookups take the batch's keys as one array parameter (`= ANY`, crm's `__any_of` lookup in the ORM):
-# Django's IN list costs ~5 µs of preparation per value. The plan stays the one an IN list gets, which is also
-# safe on a table without statistics (after a bulk load): a probe per key was then planned as a scan of the
-# store's rows per key.
-# The batch's orders and, per customer, the earlier complaints triage counts: mid/bad reviews plus cases not
-# opened by a review, by customer alone (a customer belongs to one store), one index probe each.
-_ORDERS_AND_COMPLAINTS = """
-SELECT o.external_id, o.id, o.customer_id, o.total_amount,
-       (SELECT count(*) FROM reviews_review r
-         WHERE r.customer_id = o.customer_id AND r.sentiment = ANY(%(complaining)s))
-     + (SELECT count(*) FROM crm_case c WHERE c.customer_id = o.customer_id AND c.source <> %(review_source)s)
-FROM crm_order o WHERE o.store_id = %(store_id)s AND o.external_id = ANY(%(refs)s::text[])
-"""
+# Batch lookups take the batch's keys as one array parameter (crm's `__any_of` lookup): Django's IN list costs
+# about 5 µs of preparation per value.
 _COMPLAINING = [Sentiment.MID.value, Sentiment.BAD.value]
+
+
+def _count(queryset) -> Coalesce:
+    """A correlated count of `queryset` (filtered by OuterRef), 0 when it finds nothing."""
+    counted = queryset.order_by().values("customer_id").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 def _lock_existing(*, store: Store, external_ids: set[str]) -> dict[str, Review]:
@@ -96,46 +92,27 @@ def _lock_existing(*, store: Store, external_ids: set[str]) -> dict[str, Review]
 
 def _orders_and_complaints(*, store: Store, refs: set[str]) -> tuple[dict[str, _OrderRef], Counter]:
     """The batch's orders by reference, and per customer the earlier complaints including the ones of reviews
-    in this batch as stored now (the caller subtracts those)."""
+    in this batch as stored now (the caller subtracts those).
+
+    Earlier complaints are what triage counts: mid and bad reviews plus cases not opened by a review, by customer
+    alone (a customer belongs to one store), one index probe each.
+    """
     if not refs:
         return {}, Counter()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _ORDERS_AND_COMPLAINTS,
-                {
-                    "refs": list(refs),
-                    "store_id": store.pk,
-                    "complaining": _COMPLAINING,
-                    "review_source": Case.Source.REVIEW.value,
-                },
-            )
-            found = cursor.fetchall()
-        return (
-            {ref: _OrderRef(pk, customer_id, amount) for ref, pk, customer_id, amount, _n in found},
-            Counter({customer_id: n for _ref, _pk, customer_id, _amount, n in found if n}),
+    customer = OuterRef("customer_id")
+    found = (
+        Order.objects.filter(store=store, external_id__any_of=refs)
+        .annotate(
+            complaints=_count(Review.objects.filter(customer_id=customer, sentiment__in=_COMPLAINING))
+            + _count(Case.objects.filter(customer_id=customer).exclude(source=Case.Source.REVIEW))
         )
-    orders = {
-        ref: _OrderRef(*fields)
-        for ref, *fields in Order.objects.filter(store=store, external_id__in=refs).values_list(
-            "external_id", "id", "customer_id", "total_amount"
-        )
-    }
-    customer_ids = {o.customer_id for o in orders.values()}
-    reviews = (
-        Review.objects.filter(store=store, customer_id__in=customer_ids, sentiment__in=_COMPLAINING)
-        .values("customer_id")
-        .annotate(n=Count("id"))
+        .values_list("external_id", "id", "customer_id", "total_amount", "complaints")
     )
-    cases = (
-        Case.objects.filter(store=store, customer_id__in=customer_ids)
-        .exclude(source=Case.Source.REVIEW)
-        .values("customer_id")
-        .annotate(n=Count("id"))
-    )
-    complaints: Counter = Counter()
-    for row in [*reviews, *cases]:
-        complaints[row["customer_id"]] += row["n"]
+    orders, complaints = {}, Counter()
+    for ref, pk, customer_id, amount, n in found:
+        orders[ref] = _OrderRef(pk, customer_id, amount)
+        if n:
+            complaints[customer_id] = n
     return orders, complaints
 
 
@@ -329,32 +306,7 @@ def _draft_replies(*, store: Store, reviews: list[SimpleNamespace]) -> None:
                     "drafted_at": drafted_at,
                 }
             )
-    _insert_rows(ReviewReply, drafts)
-
-
-def _insert_rows(model, rows: list[dict[str, Any]]) -> list[tuple]:
-    """INSERT rows (column -> value) in one statement from a JSON array: no model instances, no per-field
-    preparation (PostgreSQL's jsonb_to_recordset, as the order API does for orders). Returns (id, *rest of
-    RETURNING). jsonb, not json: json_to_recordset re-parses every value it converts, and a review has seven
-    jsonb columns (docs/performance.md, reviews, third pass)."""
-    if not rows:
-        return []
-    columns = list(rows[0])
-    if connection.vendor != "postgresql":
-        # The embedded default (SQLite): the same rows through the ORM, as crm's order ingestion does.
-        made = model.objects.bulk_create([model(**row) for row in rows])
-        return [(obj.pk, *([obj.external_id] if "external_id" in columns else [])) for obj in made]
-    types = {f.attname: f.db_type(connection) for f in model._meta.concrete_fields}
-    # Table and column names come from the model's own metadata, never from input; values go as one parameter.
-    sql = (
-        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT {', '.join(columns)} FROM jsonb_to_recordset(%s::jsonb) "
-        f"AS t({', '.join(f'{name} {types[name]}' for name in columns)}) RETURNING id"
-        + (", external_id" if "external_id" in columns else "")
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [orjson.dumps(rows, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS).decode()])
-        return cursor.fetchall()
+    bulk.insert_returning(ReviewReply, drafts)
 
 
 _REVIEW_COLUMNS = [f.attname for f in _FIELDS]
@@ -363,6 +315,6 @@ _review_values = itemgetter(*_REVIEW_COLUMNS)  # a new review's columns from its
 
 def _insert(reviews: list[SimpleNamespace]) -> None:
     rows = [dict(zip(_REVIEW_COLUMNS, _review_values(vars(r)), strict=True)) for r in reviews]
-    ids = {external_id: pk for pk, external_id in _insert_rows(Review, rows)}
+    ids = {external_id: pk for pk, external_id in bulk.insert_returning(Review, rows)}
     for review in reviews:
         review.pk = review.id = ids[review.external_id]

@@ -50,3 +50,13 @@ def plan_due_sms(store, count: int, **customer):
     ]
     orders_mark_delivered(deliveries=[(order, timezone.now()) for order in orders])
     return list(FollowUp.objects.filter(order__in=orders).order_by("id"))
+
+
+@pytest.fixture
+def within_call_hours():
+    """Now is 10:00 in Shanghai (the factories' store zone): inside the store's default call hours, so the contact
+    gate lets a click to call through whatever the hour of the run."""
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 12, 4, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
+        yield

@@ -10,7 +10,7 @@ from crm.errors import PermissionDenied
 from crm.models import Customer
 from tests.factories import AgentFactory, FollowUpFactory, StoreFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("within_call_hours")]
 
 
 @pytest.fixture

@@ -61,6 +61,7 @@ def test_a_foreign_next_address_is_not_followed(client, case, agent):
     assert response.url.endswith("?next=" + f"%2Fcases%2F{case.pk}%2F")
 
 
+@pytest.mark.usefixtures("within_call_hours")
 def test_click_to_call_reveal_and_live_status_on_the_case_panel(client, case, agent):
     client.force_login(agent.user)
     _open(client, case)

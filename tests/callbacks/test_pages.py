@@ -135,19 +135,40 @@ def test_revealing_the_phone_is_explicit_and_audited(client, store, agent):
     assert AuditLog.objects.get().action == "customer.phone_revealed"
 
 
-def test_logging_an_outcome_opens_the_next_call(client, store, agent):
-    first, second = _followup(store, agent), _followup(store, agent)
+def test_logging_an_outcome_is_confirmed_on_the_page_naming_customer_and_order(client, store, agent):
+    """The panel used to jump to the next call at once (often a customer of the same name), as if nothing happened."""
+    first = _followup(store, agent, order__customer__name="王芳", order__external_id="TM-1")
+    second = _followup(store, agent, order__customer__name="王芳", order__external_id="TM-2")
     client.force_login(agent.user)
     response = client.post(
         f"/calls/{first.pk}/outcome",
         {"outcome": "dissatisfied", "cause": "quality", "note": "有划痕", "expected_seq": 1},
         headers={"HX-Request": "true"},
     )
-    assert response.headers["HX-Redirect"] == f"/calls/{second.pk}/"
+    assert response.status_code == 200 and "HX-Redirect" not in response.headers
     case = Case.objects.get()
     assert (case.cause, case.summary, case.source) == ("quality", "有划痕", "call")
+    confirmed = response.text
+    assert 'data-testid="outcome-confirmed"' in confirmed
+    assert "王芳" in confirmed and "TM-1" in confirmed and f"#{case.pk}" in confirmed
+    assert f'href="/calls/{second.pk}/"' in confirmed and "TM-2" in confirmed  # the next call, named by its order
     response = client.post(f"/calls/{second.pk}/outcome", {"outcome": "satisfied", "expected_seq": 1})
-    assert response.status_code == 302 and response.url == "/calls/"
+    assert response.status_code == 302 and response.url == f"/calls/{second.pk}/"
+    page = client.get(response.url).text
+    assert "Reached, satisfied" in page and "TM-2" in page
+
+
+def test_a_reschedule_is_confirmed_with_the_new_time_in_the_store_zone(client, store, agent):
+    followup = _followup(store, agent, order__customer__name="李娜", order__external_id="TM-7")
+    client.force_login(agent.user)
+    response = client.post(
+        f"/calls/{followup.pk}/outcome",
+        {"outcome": "call_back", "callback_at": "2026-11-24T19:30", "expected_seq": 1},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "李娜" in response.text and "TM-7" in response.text
+    assert "11-24 19:30 (Asia/Shanghai)" in response.text
 
 
 def test_bad_outcome_input_is_explained_on_the_form(client, store, agent):
@@ -288,3 +309,66 @@ def test_a_call_the_provider_never_reports_on_stops_being_polled(client, store, 
 def test_home_leads_to_tonights_queue(client, agent):
     client.force_login(agent.user)
     assert 'href="/calls/"' in client.get("/").text
+
+
+def test_the_queue_groups_tonight_by_each_store_own_evening_and_shows_an_ended_window_as_ended(client, store):
+    """Stores in several zones used to be mixed under one "tonight"; now each has its own evening, in its zone."""
+    la = StoreFactory(name="LA Silk", timezone="America/Los_Angeles")
+    agent = AgentFactory(stores=[store, la])
+    at = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)  # 19:30 in Shanghai (its window ended), 03:30 in Los Angeles
+    shanghai_call = _followup(store, agent, order__external_id="SH-1")
+    la_call = FollowUpFactory(
+        order__customer__store=la,
+        order__external_id="LA-1",
+        assignee=agent,
+        window_start=datetime(2026, 11, 24, 2, 0, tzinfo=UTC),  # 18:00 on the 23rd in Los Angeles
+        window_end=datetime(2026, 11, 24, 3, 0, tzinfo=UTC),
+    )
+    client.force_login(agent.user)
+    with time_machine.travel(at, tick=False):
+        page = client.get("/calls/").text
+    la_at, sh_at = page.index('data-store="' + la.code + '"'), page.index('data-store="' + store.code + '"')
+    assert la_at < sh_at  # the evening still to come first; the ended one last
+    la_section, sh_section = page[la_at:sh_at], page[sh_at:]
+    assert 'data-state="upcoming"' in la_section[:200] and "America/Los_Angeles" in la_section
+    assert "18:00–19:00" in la_section.replace("</strong>", "").replace("<strong>", "") and "LA-1" in la_section
+    assert 'data-state="ended"' in sh_section[:200] and 'data-testid="evening-ended"' in sh_section
+    assert "Asia/Shanghai" in sh_section and "SH-1" in sh_section
+    assert la_call.pk and shanghai_call.pk
+
+
+def test_call_tasks_due_today_show_in_a_daytime_section(client, store, agent):
+    from datetime import date
+
+    from callbacks.services.tasks_calls import call_task_create
+
+    order = OrderFactory(customer__store=store, external_id="TM-42")
+    with time_machine.travel(datetime(2026, 11, 23, 2, 0, tzinfo=UTC), tick=False):  # 10:00 in Shanghai
+        call_task_create(
+            order=order,
+            customer=order.customer,
+            purpose="logistics",
+            due_on=date(2026, 11, 23),
+            note="No scan for 48 hours",
+            assignee=agent,
+        )
+        client.force_login(agent.user)
+        page = client.get("/calls/").text
+    today = page[page.index('data-testid="queue-today"') :]
+    assert "TM-42" in today and "No scan for 48 hours" in today and "Parcel at risk" in today
+
+
+def test_the_call_button_says_why_outside_the_store_call_hours_and_offers_an_audited_override(client):
+    la = StoreFactory(name="LA Silk", timezone="America/Los_Angeles")
+    agent = AgentFactory(stores=[la], phone="+8613900000009")
+    with time_machine.travel(datetime(2026, 12, 4, 9, 12, tzinfo=UTC), tick=False):  # 01:12 in Los Angeles
+        followup = FollowUpFactory(order__customer__store=la, assignee=agent)
+        client.force_login(agent.user)
+        panel = client.get(f"/calls/{followup.pk}/").text
+        assert 'data-reason="outside_call_window"' in panel and "01:12" in panel and "call-override" in panel
+        refused = client.post(f"/calls/{followup.pk}/call", headers={"HX-Request": "true"})
+        assert refused.status_code == 409 and 'data-reason="outside_call_window"' in refused.text
+        assert not followup.calls.exists()
+        placed = client.post(f"/calls/{followup.pk}/call", {"override": "1"}, headers={"HX-Request": "true"})
+    assert placed.status_code == 200 and followup.calls.count() == 1
+    assert AuditLog.objects.filter(action="contact.override", actor=agent.user).count() == 1

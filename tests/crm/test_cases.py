@@ -80,9 +80,10 @@ def test_remedy_above_the_agent_limit_waits_for_a_manager_of_that_store(order):
 def test_two_writers_opening_a_case_for_one_customer_at_once_open_one_case():
     # A review sweep and a call outcome for the same order: the second must join the first's case, not open a twin.
     import threading
-    import time
 
     from django.db import connection, transaction
+
+    from tests.locking import wait_until_another_session_waits
 
     order = OrderFactory()
     opened = threading.Event()
@@ -92,7 +93,7 @@ def test_two_writers_opening_a_case_for_one_customer_at_once_open_one_case():
             with transaction.atomic():
                 case_open(store=order.store, customer=order.customer, order=order, source=Case.Source.REVIEW)
                 opened.set()
-                time.sleep(0.3)  # the other writer arrives before this commits
+                wait_until_another_session_waits()  # the other writer has arrived before this commits
         finally:
             connection.close()
 

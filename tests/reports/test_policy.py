@@ -165,6 +165,11 @@ def _followup_post(store, **overrides):
         "sms_send_from": "09:00",
         "sms_send_until": "21:00",
         "max_call_attempts": "3",
+        "call_hours_from": "09:00",
+        "call_hours_until": "21:00",
+        "logistics_cap_per_order": "2",
+        "marketing_cap": "1",
+        "marketing_cap_days": "7",
         "overflow_rule": "next_window",
         "sms_language": "zh-hans",
         "sms_template_zh": DEFAULT_SMS_TEMPLATE_ZH,
@@ -190,7 +195,14 @@ def _followup_post(store, **overrides):
         ({"tier_1_min_amount": "250"}, "Tier amounts must be non-negative and rise strictly."),
         ({"sms_template_zh": "   "}, "An SMS template cannot be empty."),
         ({"sms_template_en": "Hi {nickname}"}, "Unknown placeholder"),
+        ({"sms_template_zh": "{name}您好，五星好评返现5元！"}, "Taobao, Tmall and JD forbid offering money"),
+        ({"sms_template_en": "Hi {name}, review us 5 stars for cashback."}, "forbid offering money"),
         ({"tier_2_channel": ""}, "Give a tier both an amount and a channel."),
+        ({"call_hours_from": "21:00", "call_hours_until": "09:00"}, "Call hours must end after they start."),
+        ({"call_hours_until": "18:30"}, "The evening call window must lie within the call hours."),
+        ({"marketing_cap_days": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"logistics_cap_per_order": "50"}, "Ensure this value is less than or equal to 10."),
+        ({"marketing_cap": "-1"}, "Ensure this value is greater than or equal to 0."),
     ],
 )
 def test_a_bad_follow_up_policy_is_refused_clearly_and_nothing_is_saved(client, store, manager, overrides, message):
@@ -212,3 +224,23 @@ def test_a_follow_up_policy_change_is_saved_through_the_callbacks_service_and_au
     assert (policy.call_window_start, policy.call_window_end) == (time(19), time(20, 30))
     assert policy.tiers[0] == {"min_amount": "500.00", "channel": "sms"}
     assert AuditLog.objects.get(action="followup_policy_changed").actor == manager.user
+
+
+def test_a_store_sets_its_contact_caps_and_call_hours_and_the_gate_follows(client, store, manager):
+    from datetime import UTC, datetime
+
+    from callbacks.models import FollowUpPolicy
+    from callbacks.services.gate import contact_decide, contact_record
+    from tests.factories import CustomerFactory, OrderFactory
+
+    page = client.get(f"/manager/policy/?store={store.code}").text
+    assert 'name="logistics_cap_per_order"' in page and 'name="call_hours_from"' in page
+    changed = _followup_post(store, logistics_cap_per_order="1", call_hours_from="10:00", marketing_cap_days="14")
+    assert client.post("/manager/policy/followup/", changed).status_code == 302
+    policy = FollowUpPolicy.objects.get(store=store)
+    assert (policy.logistics_cap_per_order, policy.call_hours_from, policy.marketing_cap_days) == (1, time(10), 14)
+    order = OrderFactory(customer=CustomerFactory(store=store))
+    at = datetime(2026, 12, 4, 4, 0, tzinfo=UTC)  # noon in Shanghai
+    contact_record(customer=order.customer, channel="sms", purpose="logistics", order=order, at=at)
+    decision = contact_decide(customer=order.customer, channel="sms", purpose="logistics", order=order, at=at)
+    assert decision.reason == "cap_reached"

@@ -137,11 +137,11 @@ def test_a_batch_that_waited_for_another_comes_after_it_in_the_reply_history():
     # The window "no repeat among the last 500" is read in drafted_at order, so a batch must be stamped when it
     # holds the store's lock (and sees the other's replies), not when it arrived.
     import threading
-    import time
 
     from django.db import connection, transaction
 
     from crm.models import Store
+    from tests.locking import wait_until_another_session_waits
 
     store = StoreFactory()
     locked = threading.Event()
@@ -151,7 +151,7 @@ def test_a_batch_that_waited_for_another_comes_after_it_in_the_reply_history():
             with transaction.atomic():
                 Store.objects.select_for_update().get(pk=store.pk)
                 locked.set()
-                time.sleep(0.3)  # the other batch arrives meanwhile and waits for the lock
+                wait_until_another_session_waits()  # the other batch has arrived and waits for the lock
                 _ingest(store, 20, start=1000)
         finally:
             connection.close()

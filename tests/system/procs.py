@@ -63,3 +63,17 @@ def stop_group(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def start_redis(port: int) -> subprocess.Popen:
+    """A throwaway redis-server of the test's own on 127.0.0.1:port (no persistence), once it answers PING."""
+    import redis
+
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+    wait_for(client.ping, timeout=10, what=f"redis-server on port {port}", procs=[proc])
+    return proc

@@ -2,25 +2,12 @@
 
 import subprocess
 import sys
-import uuid
 
-import psycopg2
 import pytest
 
 from .procs import ROOT, clean_env, free_port, heartbeat_runs, http_get, stop_group, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def fresh_database():
-    name = f"crm_topology_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="root", dbname="postgres")
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    yield f"postgres://root@127.0.0.1:5432/{name}"
-    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
 
 
 def test_gunicorn_worker_and_beat_serve_a_request_and_run_a_task_through_redis(fresh_database, tmp_path):
@@ -46,7 +33,7 @@ def test_gunicorn_worker_and_beat_serve_a_request_and_run_a_task_through_redis(f
         for role in ("web", "worker", "beat")
     ]
     try:
-        status, body = wait_for(lambda: http_get(f"{base}/accounts/login/"), timeout=60, what="gunicorn", procs=procs)
+        status, body = wait_for(lambda: http_get(f"{base}/accounts/login/"), timeout=180, what="gunicorn", procs=procs)
         assert status == 200 and b"csrfmiddlewaretoken" in body
         wait_for(lambda: heartbeat_runs(base) >= 1, timeout=60, what="a heartbeat through Redis", procs=procs)
     finally:

@@ -1,8 +1,7 @@
-"""Demo data for the embedded default. Idempotent: a second run adds nothing twice."""
+"""Demo data for the embedded default, from the catalogue in crm.demo. Idempotent: a second run adds nothing twice."""
 
 import random
-from datetime import datetime, time, timedelta
-from decimal import Decimal
+from datetime import time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -11,93 +10,107 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import roles
+from crm.demo import STORES, DemoStore
 from crm.models import Agent, Customer, Order, Store
 from crm.services.order_delivery import orders_mark_delivered
+from crm.signals import demo_stores_seeded
 from crm.timezones import store_local_datetime, store_today
 
-STORES = [
-    ("silk-tmall", "丝韵旗舰店 Silk Rhyme", Store.Platform.TMALL, "Asia/Shanghai", "+86 400 820 8820"),
-    ("jade-jd", "玉石之家 Jade House", Store.Platform.JD, "Asia/Urumqi", "+86 400 610 6100"),
-    ("tea-own", "茶语 Tea Words (EU)", Store.Platform.OWN, "Europe/Berlin", "+49 30 12345678"),
-]
-NAMES = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄婷", "周杰", "吴倩", "郑浩", "孙丽"]
-REGIONS = ["上海", "北京", "广州", "深圳", "杭州", "成都", "乌鲁木齐", "柏林"]
-PRODUCTS = [("SILK-01", "真丝围巾"), ("JADE-02", "和田玉手镯"), ("TEA-03", "大红袍礼盒"), ("BAG-04", "羊皮手提包")]
-# One order per value tier for each customer slot: nothing, care SMS, call, dedicated owner.
-AMOUNTS = [Decimal("128.00"), Decimal("560.00"), Decimal("1399.00"), Decimal("3888.00")]
+COURIERS = ["顺丰速运", "京东物流", "中通快递"]
+
+
+class DemoUser:
+    def __init__(self, username: str, password: str, role: str | None, first_name: str, *, superuser=False):
+        self.username, self.password, self.role, self.first_name = username, password, role, first_name
+        self.superuser = superuser
+
+
+# The admin reaches /admin/, where API tokens for order systems are managed.
 DEMO_USERS = [
-    ("demo-agent", "demo-agent-pass", roles.AGENT, "小林", True),
-    ("demo-manager", "demo-manager-pass", roles.STORE_MANAGER, "陈经理", True),
+    DemoUser("demo-agent", "demo-agent-pass", roles.AGENT, "小林"),
+    DemoUser("demo-manager", "demo-manager-pass", roles.STORE_MANAGER, "陈经理"),
+    DemoUser("demo-admin", "demo-admin-pass", None, "Admin", superuser=True),
 ]
 
 
 class Command(BaseCommand):
-    help = "Load demo stores, customers, orders (some delivered today) and a demo agent and manager."
+    help = "Load the demo stores with their own products, customers and orders (some delivered today) and users."
 
     @transaction.atomic
     def handle(self, *args, **options):
         rng = random.Random(20261123)
-        stores = [self._store(*row) for row in STORES]
-        for row in DEMO_USERS:
-            self._user(stores, *row)
-        for store_index, store in enumerate(stores):
-            self._customers_and_orders(store, store_index, rng)
+        stores = [self._store(demo) for demo in STORES]
+        for user in DEMO_USERS:
+            self._user(stores, user)
+        demo_stores_seeded.send(sender=self.__class__, stores=stores)
+        for store, demo in zip(stores, STORES, strict=True):
+            self._customers_and_orders(store, demo, rng)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(stores)} stores, {Order.objects.count()} orders."))
-        for username, password, role, *_ in DEMO_USERS:
-            self.stdout.write(f"  {role:<14} login: {username}  password: {password}")
+        for user in DEMO_USERS:
+            self.stdout.write(f"  {user.role or 'admin':<14} login: {user.username}  password: {user.password}")
 
-    def _store(self, code, name, platform, tz, hotline) -> Store:
+    def _store(self, demo: DemoStore) -> Store:
         store, _ = Store.objects.get_or_create(
-            code=code, defaults={"name": name, "platform": platform, "timezone": tz, "manager_hotline": hotline}
+            code=demo.code,
+            defaults={
+                "name": demo.name,
+                "platform": demo.platform,
+                "timezone": demo.timezone,
+                "manager_hotline": demo.hotline,
+            },
         )
         return store
 
-    def _user(self, stores, username, password, role, first_name, on_shift) -> Agent:
-        user, created = get_user_model().objects.get_or_create(username=username, defaults={"first_name": first_name})
+    def _user(self, stores: list[Store], demo: DemoUser) -> None:
+        user, created = get_user_model().objects.get_or_create(
+            username=demo.username,
+            defaults={"first_name": demo.first_name, "is_staff": demo.superuser, "is_superuser": demo.superuser},
+        )
         if created:
-            user.set_password(password)
+            user.set_password(demo.password)
             user.save()
-        user.groups.add(Group.objects.get(name=role))
-        agent, _ = Agent.objects.get_or_create(user=user, defaults={"phone": "+8613900000001", "on_shift": on_shift})
+        if demo.role is None:
+            return
+        user.groups.add(Group.objects.get(name=demo.role))
+        agent, _ = Agent.objects.get_or_create(user=user, defaults={"phone": "+8613900000001", "on_shift": True})
         agent.stores.add(*stores)
-        return agent
 
-    def _customers_and_orders(self, store: Store, store_index: int, rng: random.Random) -> None:
+    def _customers_and_orders(self, store: Store, demo: DemoStore, rng: random.Random) -> None:
         today = store_today(store)
         now = timezone.now()
         deliveries = []
-        for index, name in enumerate(NAMES):
+        for index, person in enumerate(demo.customers):
             customer, _ = Customer.objects.get_or_create(
                 store=store,
-                external_id=f"{store.code}-c{index:03d}",
+                external_id=person.external_id,
                 defaults={
-                    "name": name,
-                    "phone": f"+86138{store_index:02d}{index:06d}",
-                    "gender": rng.choice(Customer.Gender.values),
-                    "region": rng.choice(REGIONS),
-                    "birthday": datetime(1975 + index, 1 + index % 12, 1 + index).date(),
-                    "personality_type": rng.choice(Customer.Personality.values[1:]),
-                    "interests": rng.sample(["茶道", "旅行", "摄影", "瑜伽", "收藏", "烘焙"], 2),
-                    "notes": "喜欢晚上联系" if index % 3 == 0 else "",
-                    "contact_preference": Customer.ContactPreference.NO_CALLS
-                    if index == 5
-                    else Customer.ContactPreference.ANY,
-                    "vip_tier": index % 4,
+                    "name": person.name,
+                    "phone": person.phone,
+                    "gender": person.gender,
+                    "region": person.region,
+                    "birthday": person.birthday,
+                    "personality_type": person.personality_type,
+                    "interests": list(person.interests),
+                    "notes": person.notes,
+                    "contact_preference": person.contact_preference,
+                    "vip_tier": person.vip_tier,
                 },
             )
-            amount = AMOUNTS[index % len(AMOUNTS)]
-            sku, product = PRODUCTS[index % len(PRODUCTS)]
+            product = demo.product(person.sku)
             placed = now - timedelta(days=4 + index % 3)
             order, created = Order.objects.get_or_create(
                 store=store,
                 external_id=f"{store.code.upper()}-{1000 + index}",
                 defaults={
                     "customer": customer,
-                    "total_amount": amount,
-                    "items": [{"sku": sku, "name": product, "quantity": 1, "unit_price": str(amount)}],
+                    "total_amount": product.price,
+                    "currency": demo.currency,
+                    "items": [
+                        {"sku": product.sku, "name": product.name, "quantity": 1, "unit_price": str(product.price)}
+                    ],
                     "placed_at": placed,
                     "shipped_at": placed + timedelta(days=1),
-                    "courier": rng.choice(["顺丰速运", "京东物流", "中通快递"]),
+                    "courier": rng.choice(COURIERS),
                     "tracking_number": f"SF{rng.randrange(10**11, 10**12)}",
                     "status": Order.Status.SHIPPED,
                 },

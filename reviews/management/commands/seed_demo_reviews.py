@@ -1,43 +1,51 @@
-"""Demo reviews for the embedded default, on the demo stores' orders. Idempotent: reviews upsert by id."""
+"""Demo reviews for the embedded default (reviews.demo), on the demo stores' orders. Idempotent: reviews upsert by
+id."""
 
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from crm.demo import STORES
 from crm.models import Order, Store
-from reviews.evaluation import load_eval_set
+from reviews.demo import REVIEWS
 from reviews.models import KeywordMonitor, ReviewPolicy
 from reviews.services.cases import reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
 
-MONITORS = ["假货", "色差", "质量差", "物流慢", "态度差", "破损"]
+MONITORS = ["假货", "色差", "质量差", "物流慢", "态度差", "破损", "受潮"]
 
 
 class Command(BaseCommand):
-    help = "Load demo reviews (good, mid and bad, some on the demo orders), keyword monitors and review cases."
+    help = "Load demo reviews (good, mid and bad, most on the demo orders), keyword monitors and review cases."
 
     def handle(self, *args, **options):
-        samples = [row for row in load_eval_set() if row["lang"] == "zh"]
         now = timezone.now()
-        for store in Store.objects.all():
+        for demo in STORES:
+            store = Store.objects.filter(code=demo.code).first()
+            if store is None:  # seed_demo was not run (or the store was renamed): nothing to review
+                continue
             for phrase in MONITORS:
                 KeywordMonitor.objects.get_or_create(store=store, phrase=phrase)
-            orders = list(Order.objects.filter(store=store).order_by("external_id")[:12])
-            ReviewPolicy.objects.get_or_create(store=store, defaults={"main_skus": ["SILK-01", "JADE-02"]})
+            # The two dearest products are the ones a manager watches most closely.
+            main = [p.sku for p in sorted(demo.products, key=lambda p: p.price)[-2:]]
+            ReviewPolicy.objects.get_or_create(store=store, defaults={"main_skus": main})
+            orders = {o.customer.external_id: o for o in Order.objects.filter(store=store).select_related("customer")}
             rows = []
-            for index, order in enumerate(orders):
-                sample = samples[(index * 7 + store.pk) % len(samples)]
-                item = order.items[0] if order.items else {}
+            for index, review in enumerate(REVIEWS[demo.code]):
+                product = demo.product(review.sku)
+                order = None
+                if review.customer_index is not None:
+                    order = orders.get(demo.customers[review.customer_index].external_id)
                 rows.append(
                     ReviewIn(
                         external_id=f"{store.code}-r{index:03d}",
-                        rating=sample["rating"],
+                        rating=review.rating,
                         posted_at=now - timedelta(hours=index * 3),
-                        text=sample["text"],
-                        order=order.external_id,
-                        product=item.get("name", ""),
-                        sku=item.get("sku", ""),
+                        text=review.text,
+                        order=order.external_id if order else "",
+                        product=product.name,
+                        sku=product.sku,
                         likes=index % 5 * 7,
                     )
                 )

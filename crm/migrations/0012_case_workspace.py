@@ -1,4 +1,4 @@
-"""The case workspace in crm (ADR 0014): steps, evidence and the playbook adopted from reviews (tables renamed
+"""The case workspace in crm (ADR 0015): steps, evidence and the playbook adopted from reviews (tables renamed
 there, rows kept); a case's causes, triage reasons, next deadline and the manager's decision on a failed
 negotiation; a remedy's fulfilment and the customer's confirmation."""
 
@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0010_case_sources_logistics_return_visit"),
+        ("crm", "0011_customer_marketing_consent"),
         ("reviews", "0007_case_workspace_moves_to_crm"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviews.classification import _ANY_ASPECT, _ANY_PHRASE, _ASPECT_MATCHERS, _MATCHERS
 from reviews.classification import lexicon as lx
+from reviews.classification.dictionaries import ASPECTS, COMPLAINTS
 from reviews.classification.scanner import compile_alternatives
 from reviews.evaluation import load_eval_set
 
@@ -53,7 +53,8 @@ _FRAGMENTS = [
 @given(st.lists(st.sampled_from(sorted(_FRAGMENTS)), max_size=12).map("".join))
 def test_a_scan_of_every_dictionary_at_once_finds_where_the_first_phrase_of_any_starts(text):
     # Intake starts each cause's scan there, and skips a clause's aspects where none is found (classification).
-    for union, per_cause in [(_ANY_PHRASE, _MATCHERS), (_ANY_ASPECT, _ASPECT_MATCHERS)]:
+    for book in (COMPLAINTS, ASPECTS):
+        union, per_cause = book.union, book.matchers
         starts = [m.start() for matcher in per_cause.values() for m in matcher.finditer(text)]
         assert union.leftmost(text) == min(starts, default=-1)
         assert union.search(text) == bool(starts)

@@ -1,0 +1,107 @@
+"""Call tasks: a call for the day that another app asks an agent to make (a parcel at risk, a return visit).
+
+A call task is a `FollowUp` with a purpose other than `care`, a daytime window (the store's call hours on the due
+day, in its time zone) and its own note and script for the panel. It shows in the agent's queue under "Today",
+beside the evening's care calls, and is placed, logged and refused exactly like them: click to call asks the
+contact gate, outcomes go through `followup_log_outcome`.
+
+Other apps create one with `call_task_create` only (see /work/GATE_CONTRACT.md, "Call tasks").
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from callbacks.models import LIVE_STATUSES, FollowUp, FollowUpChannel, FollowUpPurpose
+from crm.errors import InvalidInput
+from crm.models import Agent, Customer, Order
+from crm.timezones import store_local_datetime, store_today
+
+from .capacity import CallCapacity
+from .gate import ContactChannel, contact_decide, gate_purpose
+from .policy import policy_for_store
+
+NOTE_MAX_LENGTH = 2000
+SCRIPT_MAX_LENGTH = 4000
+
+
+def _validate(*, order: Order, customer: Customer, purpose: str, due_on: date, note: str, script: str) -> None:
+    if purpose not in FollowUpPurpose.values or purpose == FollowUpPurpose.CARE:
+        raise InvalidInput(_("A call task is about a parcel or a return visit."), field="purpose")
+    if order.customer_id != customer.pk or order.store_id != customer.store_id:
+        raise InvalidInput(_("The order is not this customer's."), field="order")
+    if due_on < store_today(customer.store):
+        raise InvalidInput(_("A call task cannot be due in the past."), field="due_on")
+    if len(note) > NOTE_MAX_LENGTH:
+        raise InvalidInput(_("The note is limited to %(limit)d characters.") % {"limit": NOTE_MAX_LENGTH}, field="note")
+    if len(script) > SCRIPT_MAX_LENGTH:
+        raise InvalidInput(
+            _("The script is limited to %(limit)d characters.") % {"limit": SCRIPT_MAX_LENGTH}, field="script"
+        )
+
+
+def _assignee(*, customer: Customer, window_start, assignee: Agent | None) -> int | None:
+    """The given agent, else the customer's dedicated owner while they serve the store, else the least loaded
+    on-shift agent of the store that day (tasks are not limited by the evening capacity)."""
+    if assignee is not None:
+        if not assignee.stores.filter(pk=customer.store_id).exists():
+            raise InvalidInput(_("This agent does not serve the customer's store."), field="assignee")
+        return assignee.pk
+    capacity = CallCapacity(store_ids={customer.store_id})
+    if capacity.serves(store_id=customer.store_id, agent_id=customer.dedicated_owner_id):
+        return customer.dedicated_owner_id
+    return capacity.least_loaded(store_id=customer.store_id, window_start=window_start, with_room=False)
+
+
+@transaction.atomic
+def call_task_create(
+    *,
+    order: Order,
+    customer: Customer,
+    purpose: str,
+    due_on: date,
+    note: str,
+    script: str = "",
+    assignee: Agent | None = None,
+) -> FollowUp:
+    """A call for `due_on` (store-local day) about `order`, in the store's daytime call hours.
+
+    Idempotent: while a task of this purpose is live for the order, that task is returned unchanged. The contact
+    gate is asked at once: a customer who may not be called (do not contact, no calls, no phone, no marketing
+    consent for a return visit) gets the task kept as suppressed with the gate's reason, never in a queue.
+    """
+    note, script = note.strip(), script.strip()
+    _validate(order=order, customer=customer, purpose=purpose, due_on=due_on, note=note, script=script)
+    existing = (
+        FollowUp.objects.select_for_update()
+        .filter(order=order, purpose=purpose, status__in=LIVE_STATUSES)
+        .order_by("id")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    store = customer.store
+    policy = policy_for_store(store=store)
+    window_start = store_local_datetime(store, due_on, policy.call_hours_from)
+    window_end = store_local_datetime(store, due_on, policy.call_hours_until)
+    decision = contact_decide(
+        customer=customer, channel=ContactChannel.CALL, purpose=gate_purpose(purpose), at=window_start, order=order
+    )
+    refused = not decision and not decision.only_the_hour
+    return FollowUp.objects.create(
+        store=store,
+        customer=customer,
+        order=order,
+        purpose=purpose,
+        tier=FollowUpChannel.CALL,
+        channel=FollowUpChannel.CALL,
+        status=FollowUp.Status.SUPPRESSED if refused else FollowUp.Status.PLANNED,
+        suppressed_reason=decision.reason if refused else "",
+        contact_day=due_on,
+        window_start=window_start,
+        window_end=window_end,
+        assignee_id=None if refused else _assignee(customer=customer, window_start=window_start, assignee=assignee),
+        note=note,
+        script=script,
+    )

@@ -1,0 +1,80 @@
+"""Bulk writes: the one place that knows which database it talks to.
+
+Services hand rows to these functions and read plain answers back; none of them reads ``connection.vendor``.
+PostgreSQL (production and the tests) gets set-based statements: ``jsonb_to_recordset`` inserts and upserts, COPY,
+``UPDATE ... FROM (VALUES ...)``. The embedded default, SQLite, gets the same rules through the ORM, row by row
+(correct and slow, which is what a one-machine demo needs). ``tests/crm/test_bulk.py`` holds both to the same
+answers and the same rows (ADR 0014).
+
+- ``insert_returning(model, rows)``: insert rows given as {attname: value}; their ids (and external ids) back.
+- ``copy_rows(model, rows, ids=...)``: the fastest insert there is, for rows nothing conflicts with.
+- ``insert_ignoring_conflicts(model, rows)``: insert, skipping rows a unique constraint already holds.
+- ``update_rows(model, rows, fields=..., match=...)``: many rows, each its own values, in one statement.
+- ``upsert(spec, rows, now=...)``: create or update by a key under the rules of an ``Upsert`` spec, among them
+  "what is unknown never erases what is known" (``keep_known``), stated once as data.
+- ``__any_of`` (``crm.bulk.lookups``): membership in a large list as one array parameter.
+"""
+
+from django.db import connection
+
+from crm.bulk import portable, postgres
+from crm.bulk.spec import Promote, Upsert, UpsertResult
+
+
+def _backend():
+    return postgres if connection.vendor == "postgresql" else portable
+
+
+def insert_returning(model, rows: list[dict]) -> list[tuple]:
+    """Insert rows ({attname: value}, all with the same keys) in one statement; returns (id,) per row, or
+    (id, external_id) when the rows carry an external_id, in no particular order."""
+    return _backend().insert_returning(model, rows) if rows else []
+
+
+def copy_rows(model, rows: list[dict], *, ids: bool = False) -> list[int]:
+    """Insert rows ({attname: value}, all with the same keys; the model's defaults fill the rest). With
+    ``ids=True`` the new ids come back in the rows' order. A conflict raises IntegrityError and writes nothing."""
+    return _backend().copy_rows(model, rows, ids=ids) if rows else []
+
+
+def insert_ignoring_conflicts(model, rows: list[dict]) -> int:
+    """Insert rows, leaving out those a unique constraint already holds (or another row of the batch)."""
+    return _backend().insert_ignoring_conflicts(model, rows) if rows else 0
+
+
+def update_rows(model, rows: list[tuple], *, fields: list[str], match: list[str] = ()) -> None:
+    """rows: (pk, *values of `fields`, *values of `match`). Each row is written only while its `match` columns
+    still hold the given values (a claim that is still current, say)."""
+    if rows:
+        _backend().update_rows(model, rows, fields=list(fields), match=list(match))
+
+
+def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
+    """Create or update rows by ``spec.key``; returns {key values: UpsertResult(id, created)} for every row.
+
+    Rows equal to what is stored are left untouched (no write, no new updated_at). Keys must be unique within
+    ``rows``. Rows are written in key order, so two concurrent batches lock rows in the same order.
+    """
+    if not rows:
+        return {}
+    if set(spec.compared) - rows[0].keys():
+        rows = [{**dict.fromkeys(spec.compared), **row} for row in rows]  # a field left out is unknown
+    return _backend().upsert(spec, rows, now=now)
+
+
+def lock_names(names) -> None:
+    """Hold a transaction-scoped lock on each name until commit (see crm.services.locks)."""
+    _backend().lock_names(sorted(set(names)))
+
+
+__all__ = [
+    "Promote",
+    "Upsert",
+    "UpsertResult",
+    "copy_rows",
+    "insert_ignoring_conflicts",
+    "insert_returning",
+    "lock_names",
+    "update_rows",
+    "upsert",
+]

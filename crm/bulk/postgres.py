@@ -1,0 +1,245 @@
+"""PostgreSQL versions of crm.bulk: set-based statements built from the models' own metadata.
+
+Table and column names come from model metadata, never from input; values always travel as parameters (one JSON
+document, a COPY stream, or execute_values' VALUES list).
+"""
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from django.db import connection
+from psycopg2.extras import execute_values
+
+from crm.bulk.spec import Upsert, UpsertResult, default_of
+
+_JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+
+
+def _json(rows: list[dict]) -> str:
+    return orjson.dumps(rows, default=str, option=_JSON_OPTIONS).decode()  # default=str: Decimal as exact text
+
+
+def _columns(model, names: Iterable[str]) -> list[tuple[str, str]]:
+    """(column, SQL type) of each attname, as jsonb_to_recordset needs them."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    return [(fields[name].column, fields[name].db_type(connection)) for name in names]
+
+
+def _recordset(model, names: list[str], parameter: str = "%s") -> str:
+    typed = ", ".join(f"{column} {sql_type}" for column, sql_type in _columns(model, names))
+    # jsonb, not json: json_to_recordset re-parses every json value it converts.
+    return f"jsonb_to_recordset({parameter}::jsonb) AS r({typed})"
+
+
+def _defaults(model, given: Iterable[str]) -> dict[str, Any]:
+    """What the ORM would store in every concrete column a row leaves out (the primary key excepted)."""
+    return {
+        f.attname: default_of(f) for f in model._meta.concrete_fields if not f.primary_key and f.attname not in given
+    }
+
+
+def insert_returning(model, rows: list[dict]) -> list[tuple]:
+    names = list(rows[0])
+    columns = ", ".join(column for column, _ in _columns(model, names))
+    returning = "id, external_id" if "external_id" in names else "id"
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({columns}) "  # noqa: S608
+        f"SELECT {columns} FROM {_recordset(model, names)} RETURNING {returning}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_json(rows)])
+        return cursor.fetchall()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return orjson.dumps(value, default=str).decode()
+    return value
+
+
+def copy_rows(model, rows: list[dict], *, ids: bool) -> list[int]:
+    names = list(rows[0])
+    defaults = _defaults(model, names)
+    columns = [column for column, _ in _columns(model, [*names, *defaults])]
+    tail = tuple(_csv_value(v) for v in defaults.values())
+    table = model._meta.db_table
+    new_ids: list[int] = []
+    with connection.cursor() as cursor:
+        if ids:
+            # COPY returns nothing: draw the ids from the table's own sequence first, and send them along.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
+            )
+            new_ids = [row[0] for row in cursor.fetchall()]
+            columns.insert(0, "id")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        values = ((*(_csv_value(v) for v in row.values()), *tail) for row in rows)
+        # csv writes str(value): ISO dates and times, True/False; None becomes an empty unquoted field, NULL.
+        writer.writerows(((pk, *row) for pk, row in zip(new_ids, values, strict=True)) if ids else values)
+        buffer.seek(0)
+        text_columns = [
+            f.column
+            for f in model._meta.concrete_fields
+            if f.get_internal_type() in ("CharField", "TextField", "SlugField") and f.column in columns
+        ]
+        force = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
+        # copy_expert is psycopg2's own: wrap_database_errors turns its errors into Django's (IntegrityError).
+        with connection.wrap_database_errors:
+            cursor.cursor.copy_expert(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{force})", buffer
+            )
+    return new_ids
+
+
+def insert_ignoring_conflicts(model, rows: list[dict]) -> int:
+    names = list(rows[0])
+    columns = ", ".join(column for column, _ in _columns(model, names))
+    sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES %s ON CONFLICT DO NOTHING"  # noqa: S608
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, sql, [tuple(row.values()) for row in rows], page_size=len(rows))
+        return cursor.rowcount
+
+
+def update_rows(model, rows: list[tuple], *, fields: list[str], match: list[str]) -> None:
+    meta = model._meta
+    columns = [meta.get_field(name).column for name in fields]
+    matched = [meta.get_field(name).column for name in match]
+    types = {
+        c: meta.get_field(n).db_type(connection) for n, c in zip([*fields, *match], [*columns, *matched], strict=True)
+    }
+    assignments = ", ".join(f"{c} = v.{c}::{types[c]}" for c in columns)
+    guard = "".join(f" AND t.{c} = v.m_{c}::{types[c]}" for c in matched)
+    touch = ", updated_at = now()" if any(f.attname == "updated_at" for f in meta.concrete_fields) else ""
+    names = ", ".join([*columns, *(f"m_{c}" for c in matched)])
+    sql = (
+        f"UPDATE {meta.db_table} AS t SET {assignments}{touch} "  # noqa: S608
+        f"FROM (VALUES %s) AS v(id, {names}) WHERE t.id = v.id{guard}"
+    )
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, sql, rows, page_size=1000)
+
+
+# An upsert is one statement: rows equal to what is stored are left out first (ON CONFLICT DO UPDATE locks, and
+# so writes, every conflicting row even when its WHERE then skips it), the rest are inserted in key order (two
+# concurrent batches lock rows in the same order), and the plain SELECT at the end, which sees the table as it
+# was before the statement, adds the ids of the unchanged rows. xmax = 0 marks an inserted row.
+def _keep(spec: Upsert, name: str, column: str, new: str) -> str:
+    """SQL for what the stored column becomes under row `new` (unknown keeps the stored value)."""
+    if name not in spec.keep_known or spec.keep_known[name] is None:
+        return f"COALESCE({new}.{column}, o.{column})" if name in spec.keep_known else f"{new}.{column}"
+    return f"CASE WHEN {new}.{column} = %(unknown_{name})s THEN o.{column} ELSE {new}.{column} END"
+
+
+def _upsert_sql(spec: Upsert, names: list[str], defaults: dict[str, Any]) -> str:
+    model = spec.model
+    table = model._meta.db_table
+    col = {f.attname: f.column for f in model._meta.concrete_fields}
+    key = ", ".join(col[k] for k in spec.key)
+    compared = [n for n in spec.compared]
+    normalised = ", ".join(
+        f"COALESCE({col[n]}, %(unknown_{n})s) AS {col[n]}"
+        if n in spec.keep_known and spec.keep_known[n] is not None
+        else col[n]
+        for n in names
+    )
+
+    def differs(new: str) -> str:
+        stored = ", ".join(f"o.{col[n]}" for n in compared)
+        merged = ", ".join(_keep(spec, n, col[n], new) for n in compared)
+        return f"({stored}) IS DISTINCT FROM ({merged})"
+
+    inserted = [col[n] for n in names]
+    selected = [col[n] for n in names]
+    assignments = [f"{col[n]} = {_keep(spec, n, col[n], 'EXCLUDED')}" for n in compared]
+    if promote := spec.promote:
+        c, known = col[promote.field], col[promote.when_known]
+        inserted.append(c)
+        selected.append(f"CASE WHEN {known} IS NULL THEN %(initial)s ELSE %(promoted)s END")
+        merged_known = _keep(spec, promote.when_known, known, "EXCLUDED")
+        assignments.append(
+            f"{c} = CASE WHEN o.{c} = %(initial)s AND {merged_known} IS NOT NULL THEN %(promoted)s ELSE o.{c} END"
+        )
+    for name in defaults:
+        inserted.append(col[name])
+        selected.append(f"%(default_{name})s")
+    for stamp in {spec.touch, spec.created} - {""}:
+        inserted.append(col[stamp])
+        selected.append("%(now)s")
+    if spec.touch:
+        assignments.append(f"{col[spec.touch]} = EXCLUDED.{col[spec.touch]}")
+    return f"""
+WITH t AS (SELECT {normalised} FROM {_recordset(model, names, "%(rows)s")}),
+changed AS (
+    SELECT t.* FROM t LEFT JOIN {table} o USING ({key}) WHERE o.id IS NULL OR {differs("t")}
+),
+up AS (
+    INSERT INTO {table} AS o ({", ".join(inserted)})
+    SELECT {", ".join(selected)} FROM changed ORDER BY {key}
+    ON CONFLICT ({key}) DO UPDATE SET {", ".join(assignments)}
+    WHERE {differs("EXCLUDED")}
+    RETURNING o.id, {", ".join(f"o.{col[k]}" for k in spec.key)}, (o.xmax = 0) AS created
+)
+SELECT * FROM up
+UNION ALL
+SELECT o.id, {", ".join(f"o.{col[k]}" for k in spec.key)}, false FROM {table} o JOIN t USING ({key})
+"""  # noqa: S608 (model metadata only; values are parameters)
+
+
+_SQL_CACHE: dict[tuple, str] = {}
+
+
+def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
+    names = list(rows[0])
+    skipped = {*spec.key, *spec.compared, spec.touch, spec.created}
+    if spec.promote:
+        skipped.add(spec.promote.field)
+    defaults = _defaults(spec.model, skipped | set(names))
+    cache_key = (id(spec), tuple(names), tuple(defaults))
+    if (sql := _SQL_CACHE.get(cache_key)) is None:
+        sql = _SQL_CACHE[cache_key] = _upsert_sql(spec, names, defaults)
+    params: dict[str, Any] = {"rows": _json(rows), "now": now}
+    params.update({f"unknown_{n}": v for n, v in spec.keep_known.items() if v is not None})
+    params.update({f"default_{n}": _csv_value(v) for n, v in defaults.items()})
+    if spec.promote:
+        params.update(initial=spec.promote.initial, promoted=spec.promote.promoted)
+    width = len(spec.key)
+    found: dict[tuple, UpsertResult] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, *key, created in cursor.fetchall():
+            key = tuple(key)
+            # A changed row comes back twice (upserted, and as it was before): created if either says so.
+            found[key] = UpsertResult(pk, created or (key in found and found[key].created))
+        if len(found) < len(rows):
+            # Rows a concurrent batch inserted after the statement's snapshot: visible to the next statement.
+            table, col = spec.model._meta.db_table, {f.attname: f.column for f in spec.model._meta.concrete_fields}
+            keys = [{k: row[k] for k in spec.key} for row in rows]
+            cursor.execute(
+                f"SELECT o.id, {', '.join(f'o.{col[k]}' for k in spec.key)} FROM {table} o "  # noqa: S608
+                f"JOIN {_recordset(spec.model, list(spec.key))} USING ({', '.join(col[k] for k in spec.key)})",
+                [_json(keys)],
+            )
+            for pk, *key in cursor.fetchall():
+                found.setdefault(tuple(key[:width]), UpsertResult(pk, False))
+    return found
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def lock_names(names: list[str]) -> None:
+    # Each name a 64-bit key (a hash: two names may share one, which only makes an unrelated writer wait), taken
+    # in the sorted names' order, so two writers locking overlapping sets cannot deadlock on them.
+    keys = [_lock_key(name) for name in names]
+    if keys:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) WITH ORDINALITY AS u(k, n) ORDER BY n",
+                [keys],
+            )

@@ -1,0 +1,431 @@
+"""The demo's catalogue: each demo store with its own products and its own customers.
+
+Plain data, no database: `seed_demo` writes it, and every other app's demo seed (reviews, cases, shipments,
+letters, segments ...) imports it so that what it adds fits the store (a review of a tea store is about tea,
+a shipment carries that store's products to that store's customers). Use `demo_store(code)`,
+`store.product(sku)` and `store.products_in(category)` rather than repeating names or SKUs.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class DemoProduct:
+    sku: str
+    name: str
+    category: str  # the store's own word for the shelf it sits on ("scarves", "bangles", "oolong" ...)
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    external_id: str
+    name: str
+    phone: str  # E.164
+    gender: str  # Customer.Gender values
+    region: str
+    birthday: date
+    personality_type: str  # Customer.Personality values
+    interests: tuple[str, ...]
+    notes: str = ""
+    contact_preference: str = "any"
+    vip_tier: int = 0
+    sku: str = ""  # what they ordered in the demo (one order each)
+
+
+@dataclass(frozen=True)
+class DemoStore:
+    code: str
+    name: str
+    platform: str  # Store.Platform values
+    timezone: str
+    hotline: str
+    currency: str  # the currency its orders are placed in
+    products: tuple[DemoProduct, ...]
+    customers: tuple[DemoCustomer, ...] = field(default=())
+
+    def product(self, sku: str) -> DemoProduct:
+        return next(p for p in self.products if p.sku == sku)
+
+    def products_in(self, category: str) -> list[DemoProduct]:
+        return [p for p in self.products if p.category == category]
+
+    @property
+    def categories(self) -> list[str]:
+        return list(dict.fromkeys(p.category for p in self.products))
+
+
+def _customer(code: str, index: int, phone: str, name: str, gender: str, region: str, birthday: date, **extra):
+    return DemoCustomer(
+        external_id=f"{code}-c{index:03d}", name=name, phone=phone, gender=gender, region=region, birthday=birthday,
+        **extra,
+    )  # fmt: skip
+
+
+# Prices span the follow-up tiers (ADR 0004's defaults: under 300 nothing, SMS, call from 1,000, a dedicated
+# owner from 2,000), so every store shows every kind of follow-up.
+SILK = DemoStore(
+    code="silk-tmall",
+    name="丝韵旗舰店 Silk Rhyme",
+    platform="tmall",
+    timezone="Asia/Shanghai",
+    hotline="+86 400 820 8820",
+    currency="CNY",
+    products=(
+        DemoProduct("SILK-HANKY", "真丝手帕", "accessories", Decimal("128.00")),
+        DemoProduct("SILK-SCARF", "桑蚕丝印花围巾", "scarves", Decimal("560.00")),
+        DemoProduct("SILK-PJ", "真丝睡衣套装", "sleepwear", Decimal("1399.00")),
+        DemoProduct("SILK-QIPAO", "手工真丝旗袍", "qipao", Decimal("3888.00")),
+    ),
+    customers=(
+        _customer(
+            "silk-tmall",
+            0,
+            "+8613800100000",
+            "王芳",
+            "female",
+            "上海",
+            date(1978, 3, 12),
+            personality_type="expressive",
+            interests=("旗袍", "摄影"),
+            notes="喜欢晚上联系",
+            vip_tier=2,
+            sku="SILK-QIPAO",
+        ),
+        _customer(
+            "silk-tmall",
+            1,
+            "+8613800100001",
+            "李娜",
+            "female",
+            "杭州",
+            date(1985, 6, 2),
+            personality_type="amiable",
+            interests=("茶道", "刺绣"),
+            sku="SILK-SCARF",
+        ),
+        _customer(
+            "silk-tmall",
+            2,
+            "+8613800100002",
+            "陈静",
+            "female",
+            "苏州",
+            date(1990, 9, 21),
+            personality_type="analytical",
+            interests=("瑜伽",),
+            sku="SILK-PJ",
+        ),
+        _customer(
+            "silk-tmall",
+            3,
+            "+8613800100003",
+            "赵敏",
+            "female",
+            "南京",
+            date(1982, 11, 5),
+            personality_type="dominant",
+            interests=("收藏",),
+            vip_tier=3,
+            sku="SILK-QIPAO",
+        ),
+        _customer(
+            "silk-tmall",
+            4,
+            "+8613800100004",
+            "周杰",
+            "male",
+            "上海",
+            date(1988, 2, 14),
+            personality_type="amiable",
+            interests=("旅行",),
+            notes="给太太买礼物",
+            sku="SILK-SCARF",
+        ),
+        _customer(
+            "silk-tmall",
+            5,
+            "+8613800100005",
+            "黄婷",
+            "female",
+            "宁波",
+            date(1995, 7, 30),
+            personality_type="expressive",
+            interests=("汉服", "摄影"),
+            contact_preference="no_calls",
+            sku="SILK-HANKY",
+        ),
+        _customer(
+            "silk-tmall",
+            6,
+            "+8613800100006",
+            "孙丽",
+            "female",
+            "无锡",
+            date(1972, 4, 18),
+            personality_type="analytical",
+            interests=("刺绣",),
+            vip_tier=1,
+            sku="SILK-PJ",
+        ),
+        _customer(
+            "silk-tmall",
+            7,
+            "+8613800100007",
+            "吴倩",
+            "female",
+            "上海",
+            date(1993, 12, 8),
+            personality_type="amiable",
+            interests=("瑜伽", "烘焙"),
+            sku="SILK-HANKY",
+        ),
+    ),
+)
+
+JADE = DemoStore(
+    code="jade-jd",
+    name="玉石之家 Jade House",
+    platform="jd",
+    timezone="Asia/Urumqi",
+    hotline="+86 400 610 6100",
+    currency="CNY",
+    products=(
+        DemoProduct("JADE-BEADS", "和田玉手串", "bracelets", Decimal("128.00")),
+        DemoProduct("JADE-PENDANT", "和田玉平安扣吊坠", "pendants", Decimal("560.00")),
+        DemoProduct("JADE-RING", "和田玉戒指", "rings", Decimal("1399.00")),
+        DemoProduct("JADE-BANGLE", "和田玉手镯", "bangles", Decimal("3888.00")),
+    ),
+    customers=(
+        _customer(
+            "jade-jd",
+            0,
+            "+8613900200000",
+            "张伟",
+            "male",
+            "乌鲁木齐",
+            date(1969, 5, 3),
+            personality_type="dominant",
+            interests=("收藏", "书法"),
+            vip_tier=3,
+            sku="JADE-BANGLE",
+        ),
+        _customer(
+            "jade-jd",
+            1,
+            "+8613900200001",
+            "刘洋",
+            "male",
+            "北京",
+            date(1980, 8, 19),
+            personality_type="analytical",
+            interests=("收藏",),
+            notes="只在工作日联系",
+            sku="JADE-PENDANT",
+        ),
+        _customer(
+            "jade-jd",
+            2,
+            "+8613900200002",
+            "马秀兰",
+            "female",
+            "喀什",
+            date(1975, 1, 27),
+            personality_type="amiable",
+            interests=("刺绣",),
+            sku="JADE-RING",
+        ),
+        _customer(
+            "jade-jd",
+            3,
+            "+8613900200003",
+            "郑浩",
+            "male",
+            "深圳",
+            date(1987, 10, 11),
+            personality_type="expressive",
+            interests=("旅行", "摄影"),
+            vip_tier=2,
+            sku="JADE-BANGLE",
+        ),
+        _customer(
+            "jade-jd",
+            4,
+            "+8613900200004",
+            "高雪",
+            "female",
+            "西安",
+            date(1991, 3, 25),
+            personality_type="amiable",
+            interests=("瑜伽",),
+            sku="JADE-PENDANT",
+        ),
+        _customer(
+            "jade-jd",
+            5,
+            "+8613900200005",
+            "杨磊",
+            "male",
+            "成都",
+            date(1984, 6, 6),
+            personality_type="dominant",
+            interests=("登山",),
+            contact_preference="no_calls",
+            sku="JADE-BEADS",
+        ),
+        _customer(
+            "jade-jd",
+            6,
+            "+8613900200006",
+            "古丽娜",
+            "female",
+            "伊犁",
+            date(1979, 9, 9),
+            personality_type="expressive",
+            interests=("舞蹈",),
+            vip_tier=1,
+            sku="JADE-RING",
+        ),
+        _customer(
+            "jade-jd",
+            7,
+            "+8613900200007",
+            "何军",
+            "male",
+            "广州",
+            date(1996, 2, 2),
+            personality_type="analytical",
+            interests=("健身",),
+            sku="JADE-BEADS",
+        ),
+    ),
+)
+
+# Sells from Berlin to customers across Europe, in euros (its follow-up policy converts EUR: see the seed).
+TEA = DemoStore(
+    code="tea-own",
+    name="茶语 Tea Words (EU)",
+    platform="own",
+    timezone="Europe/Berlin",
+    hotline="+49 30 12345678",
+    currency="EUR",
+    products=(
+        DemoProduct("TEA-SAMPLER", "茶样品鉴套装", "samplers", Decimal("18.00")),
+        DemoProduct("TEA-LONGJING", "明前龙井礼盒", "green tea", Decimal("78.00")),
+        DemoProduct("TEA-DAHONGPAO", "武夷大红袍礼盒", "oolong", Decimal("188.00")),
+        DemoProduct("TEA-PUER", "老班章普洱茶饼", "pu-erh", Decimal("528.00")),
+    ),
+    customers=(
+        _customer(
+            "tea-own",
+            0,
+            "+4915112340000",
+            "林晓",
+            "female",
+            "柏林",
+            date(1983, 4, 4),
+            personality_type="amiable",
+            interests=("茶道", "烘焙"),
+            vip_tier=2,
+            sku="TEA-PUER",
+        ),
+        _customer(
+            "tea-own",
+            1,
+            "+4915112340001",
+            "Anna Schmidt",
+            "female",
+            "慕尼黑",
+            date(1990, 10, 1),
+            personality_type="analytical",
+            interests=("茶道",),
+            sku="TEA-LONGJING",
+        ),
+        _customer(
+            "tea-own",
+            2,
+            "+4915112340002",
+            "许明",
+            "male",
+            "汉堡",
+            date(1977, 12, 24),
+            personality_type="dominant",
+            interests=("收藏", "茶道"),
+            sku="TEA-DAHONGPAO",
+        ),
+        _customer(
+            "tea-own",
+            3,
+            "+4915112340003",
+            "Lukas Weber",
+            "male",
+            "柏林",
+            date(1986, 7, 15),
+            personality_type="expressive",
+            interests=("旅行",),
+            vip_tier=3,
+            sku="TEA-PUER",
+        ),
+        _customer(
+            "tea-own",
+            4,
+            "+4915112340004",
+            "曹颖",
+            "female",
+            "法兰克福",
+            date(1994, 5, 20),
+            personality_type="amiable",
+            interests=("瑜伽", "茶道"),
+            sku="TEA-LONGJING",
+        ),
+        _customer(
+            "tea-own",
+            5,
+            "+4915112340005",
+            "Marie Dubois",
+            "female",
+            "科隆",
+            date(1981, 2, 8),
+            personality_type="analytical",
+            interests=("烘焙",),
+            contact_preference="no_calls",
+            sku="TEA-SAMPLER",
+        ),
+        _customer(
+            "tea-own",
+            6,
+            "+4915112340006",
+            "宋健",
+            "male",
+            "杜塞尔多夫",
+            date(1974, 8, 30),
+            personality_type="dominant",
+            interests=("书法",),
+            vip_tier=1,
+            sku="TEA-DAHONGPAO",
+        ),
+        _customer(
+            "tea-own",
+            7,
+            "+4915112340007",
+            "Jonas Becker",
+            "male",
+            "莱比锡",
+            date(1998, 11, 11),
+            personality_type="expressive",
+            interests=("摄影",),
+            sku="TEA-SAMPLER",
+        ),
+    ),
+)
+
+STORES: tuple[DemoStore, ...] = (SILK, JADE, TEA)
+
+# What one unit of each store currency is worth in CNY, for the demo's follow-up policies (tiers are in CNY).
+CNY_PER_UNIT = {"CNY": Decimal("1"), "EUR": Decimal("7.80")}
+
+
+def demo_store(code: str) -> DemoStore:
+    return next(s for s in STORES if s.code == code)

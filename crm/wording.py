@@ -1,0 +1,45 @@
+"""Texts varied from pieces: a text is one piece from each part (an opening, a body, a closing ...), and the
+pieces are picked from a seed so the same seed always gives the same text.
+
+Shared by the review replies (reviews.replies) and the thank-you letters (letters.composing). Variation is
+checked, not hoped for: callers compare each candidate's `fingerprint` with the texts already given out and
+take the first one that is new.
+"""
+
+import hashlib
+import re
+import struct
+from collections.abc import Iterator, Sequence
+
+_NOT_WORDS = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def fingerprint(text: str) -> str:
+    """What "word for word the same" compares: the text without case, spaces and punctuation, hashed."""
+    return hashlib.sha1(_NOT_WORDS.sub("", text.lower()).encode(), usedforsecurity=False).hexdigest()
+
+
+def combination_indices(*, seed: str, total: int) -> Iterator[int]:
+    """Indices into the `total` combinations: a few random picks first (cheap), then every combination once,
+    from a random starting point, so a caller that skips taken texts always finds a free one if there is one.
+
+    Eight 64-bit numbers come from one BLAKE2 hash of the seed (seven picks and a start): the same seed, the
+    same order. (random.Random(seed) cost ~7 µs to set up its state for the one to three numbers a text needs.)
+    """
+    if total <= 0:
+        return
+    *picks, start = struct.unpack("<8Q", hashlib.blake2b(seed.encode()).digest())
+    for pick in picks[:total]:
+        yield pick % total
+    start %= total
+    for step in range(total):
+        yield (start + step) % total
+
+
+def combination(parts: Sequence[Sequence[str]], sizes: Sequence[int], index: int) -> list[str]:
+    """The pieces of combination `index` (decoded digit by digit, so the list of all is never built)."""
+    chosen = []
+    for part, size in zip(parts, sizes, strict=True):
+        index, position = divmod(index, size)
+        chosen.append(part[position])
+    return chosen

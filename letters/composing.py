@@ -1,0 +1,192 @@
+"""Writing one letter: the placeholders a template may use, the template that fits an order, and a wording
+that no other letter of the store's day has (crm.wording picks it from the order's seed, so the same order
+always gets the same letter).
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from math import prod
+
+from django.utils.translation import gettext as _
+
+from crm.models import Store
+from crm.platform_rules import ensure_no_review_incentive
+from crm.wording import combination, combination_indices, fingerprint
+
+from .default_texts import DEFAULT_PARTS, NO_PRODUCT
+from .errors import LetterTemplateInvalid, LetterWordingsExhausted
+from .models import AgeBand, LetterTemplate, Purchase
+
+PLACEHOLDERS = ("customer", "product", "store", "agent", "hotline")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def wordings(text: str) -> list[str]:
+    """A template part's wordings: one per non-empty line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def template_check(*, parts: dict[str, str], store: Store, signing_agent_name: str) -> None:
+    """Raise LetterTemplateInvalid (naming the part) for a placeholder that is unknown, malformed or has
+    nothing to fill it for this store, for an empty part, and for a reward offered for a review."""
+    allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+    for part, text in parts.items():
+        if not wordings(text):
+            raise LetterTemplateInvalid(_("Write at least one wording (one per line)."), field=part)
+        for name in _PLACEHOLDER.findall(text):
+            if name not in PLACEHOLDERS:
+                raise LetterTemplateInvalid(
+                    _("Unknown placeholder {%(name)s}; use %(allowed)s.") % {"name": name, "allowed": allowed},
+                    field=part,
+                )
+        if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
+            raise LetterTemplateInvalid(
+                _("A brace is not closed: write placeholders as %(allowed)s.") % {"allowed": allowed}, field=part
+            )
+        if "{hotline}" in text and not store.manager_hotline:
+            raise LetterTemplateInvalid(
+                _("{hotline} would be empty: the store has no manager hotline yet."), field=part
+            )
+        if "{agent}" in text and not signing_agent_name:
+            raise LetterTemplateInvalid(
+                _("{agent} would be empty: choose who signs the letters in the letter rule first."), field=part
+            )
+        ensure_no_review_incentive(text, field=part)
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """What a template's conditions and placeholders read about one order."""
+
+    order_id: int
+    external_id: str
+    customer_name: str
+    gender: str
+    age_band: str
+    region: str
+    categories: frozenset[str]
+    first_purchase: bool
+    amount: Decimal
+    product: str
+
+
+def age_band_of(birthday: date | None, on: date) -> str:
+    if birthday is None:
+        return ""
+    age = on.year - birthday.year - ((on.month, on.day) < (birthday.month, birthday.day))
+    for limit, band in ((25, AgeBand.UNDER_25), (35, AgeBand.FROM_25), (45, AgeBand.FROM_35), (55, AgeBand.FROM_45)):
+        if age < limit:
+            return band
+    return AgeBand.FROM_55
+
+
+def template_matches(template: LetterTemplate, facts: OrderFacts) -> bool:
+    return (
+        (not template.gender or template.gender == facts.gender)
+        and (not template.age_band or template.age_band == facts.age_band)
+        and (not template.region or template.region in facts.region)
+        and (not template.category or template.category in facts.categories)
+        and (not template.purchase or (template.purchase == Purchase.FIRST) == facts.first_purchase)
+        and (template.min_amount is None or facts.amount >= template.min_amount)
+        and (template.max_amount is None or facts.amount < template.max_amount)
+    )
+
+
+def specificity(template: LetterTemplate) -> int:
+    return sum(getattr(template, name) not in ("", None) for name in LetterTemplate.CONDITIONS)
+
+
+_MATCHING = object()
+
+
+@dataclass
+class LetterWriter:
+    """A store's letters in one language: its own templates, most specific first, then the built-in one."""
+
+    store_name: str
+    hotline: str
+    agent_name: str
+    language: str
+    templates: list[LetterTemplate]
+    _parts: dict = field(default_factory=dict, repr=False)
+
+    def template_for(self, facts: OrderFacts) -> LetterTemplate | None:
+        return next((t for t in self.templates if template_matches(t, facts)), None)
+
+    def parts(self, template: LetterTemplate | None) -> tuple[list[list[str]], list[int], int]:
+        key = template.pk if template is not None else "built-in"
+        if key is None or (found := self._parts.get(key)) is None:  # an unsaved draft is never cached
+            if template is None:
+                source = DEFAULT_PARTS[self.language]
+                parts = [source[name] for name in LetterTemplate.PARTS]
+            else:
+                parts = [wordings(getattr(template, name)) for name in LetterTemplate.PARTS]
+            sizes = [len(p) for p in parts]
+            found = self._parts[key] = (parts, sizes, prod(sizes))
+        return found
+
+    def fill(self, text: str, facts: OrderFacts) -> str:
+        # Plain replacement, not str.format: a store's wording may contain other characters freely.
+        values = {
+            "customer": facts.customer_name,
+            "product": facts.product or NO_PRODUCT[self.language],
+            "store": self.store_name,
+            "agent": self.agent_name,
+            "hotline": self.hotline,
+        }
+        for name, value in values.items():
+            text = text.replace(f"{{{name}}}", value)
+        return text
+
+    def write(self, facts: OrderFacts, *, seed: str, taken: set[str], template=_MATCHING) -> "Written":
+        """The order's letter: the first wording (in the seed's order) whose text is not in `taken`, which it joins.
+
+        `template` forces one template (a preview of a draft); by default the most specific matching one is used.
+        """
+        if template is _MATCHING:
+            template = self.template_for(facts)
+        parts, sizes, total = self.parts(template)
+        for index in combination_indices(seed=seed, total=total):
+            text = self.fill("\n".join(combination(parts, sizes, index)), facts)
+            mark = fingerprint(text)
+            if mark not in taken:
+                taken.add(mark)
+                return Written(text=text, fingerprint=mark, template=template, variant=variant_of(template))
+        raise LetterWordingsExhausted(field="openings")
+
+
+@dataclass(frozen=True)
+class Written:
+    text: str
+    fingerprint: str
+    template: LetterTemplate | None
+    variant: str
+
+
+def variant_of(template: LetterTemplate | None) -> str:
+    """How the letter was chosen, in words a manager reads on the batch page."""
+    if template is None:
+        return _("built-in letter")
+    conditions = [
+        str(value) if name in ("region", "category") else str(getattr(template, f"get_{name}_display", lambda: value)())
+        for name in LetterTemplate.CONDITIONS
+        if (value := getattr(template, name)) not in ("", None) and name not in ("min_amount", "max_amount")
+    ]
+    if template.min_amount is not None:
+        conditions.append(f"≥ {template.min_amount}")
+    if template.max_amount is not None:
+        conditions.append(f"< {template.max_amount}")
+    return f"{template.name} ({', '.join(conditions)})" if conditions else template.name
+
+
+def writer_for(*, store: Store, language: str, agent_name: str) -> LetterWriter:
+    templates = sorted(
+        LetterTemplate.objects.filter(store=store, language=language, active=True),
+        key=lambda t: (-specificity(t), t.pk),
+    )
+    return LetterWriter(
+        store_name=store.name, hotline=store.manager_hotline, agent_name=agent_name, language=language,
+        templates=templates,
+    )  # fmt: skip

@@ -1,0 +1,214 @@
+"""Every write of the letters app: the rule, templates and inserts a manager saves, the day's letters, printing."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Agent, Order, Store
+from crm.platform_rules import ensure_no_review_incentive
+from crm.services.audit import audit_record
+
+from .composing import Written, template_check, writer_for
+from .errors import LetterRuleInvalid, ParcelInsertInvalid
+from .models import InsertKind, Letter, LetterInsert, LetterRule, LetterTemplate, ParcelInsert, PrintBatch
+from .segments import segment_choices
+from .selection import facts_for, inserts_for, orders_awaiting_letters, rule_decide, rule_for
+
+RULE_FIELDS = (
+    "enabled", "min_amount", "first_purchase_only", "segment", "control_percent", "language", "handwriting",
+    "signing_agent",
+)  # fmt: skip
+TEMPLATE_FIELDS = ("name", "language", *LetterTemplate.CONDITIONS, *LetterTemplate.PARTS, "active")
+INSERT_FIELDS = ("kind", "title", "body", "offer_code", "category", "min_amount", "first_purchase_only", "active")
+
+
+def agent_name(agent: Agent | None) -> str:
+    return str(agent) if agent is not None else ""
+
+
+@transaction.atomic
+def letter_rule_update(*, store: Store, actor, changes: dict[str, Any]) -> LetterRule:
+    """Change which orders get a letter (validated whole, audited); letters already written keep their text."""
+    unknown = set(changes) - set(RULE_FIELDS)
+    if unknown:
+        raise LetterRuleInvalid(field=sorted(unknown)[0])
+    rule = LetterRule.objects.select_for_update().filter(store=store).first() or rule_for(store=store)
+    for name, value in changes.items():
+        setattr(rule, name, value)
+    if rule.min_amount is not None and rule.min_amount < 0:
+        raise LetterRuleInvalid(_("The threshold cannot be negative."), field="min_amount")
+    if not 0 <= rule.control_percent <= 50:
+        raise LetterRuleInvalid(_("Hold back between 0 and 50 percent."), field="control_percent")
+    if rule.segment and rule.segment not in dict(segment_choices(store=store)):
+        raise LetterRuleInvalid(_("Choose one of the store's segments."), field="segment")
+    if rule.signing_agent is not None and not rule.signing_agent.stores.filter(pk=store.pk).exists():
+        raise LetterRuleInvalid(_("The signing agent must serve this store."), field="signing_agent")
+    rule.save()
+    audit_record(
+        actor=actor, action="letter_rule_changed", store=store, target=store.code,
+        data={name: str(value) for name, value in changes.items()},
+    )  # fmt: skip
+    return rule
+
+
+@transaction.atomic
+def letter_template_save(
+    *, store: Store, actor, data: dict[str, Any], template: LetterTemplate | None = None
+) -> LetterTemplate:
+    """Create or change a letter template. Refused, naming the part: an unknown or unfillable placeholder, an
+    empty part, a reward offered for a review (crm.platform_rules)."""
+    if template is not None and template.store_id != store.pk:
+        raise LetterRuleInvalid(field="template")
+    rule = rule_for(store=store)
+    template_check(
+        parts={name: data.get(name, "") for name in LetterTemplate.PARTS},
+        store=store,
+        signing_agent_name=agent_name(rule.signing_agent),
+    )
+    low, high = data.get("min_amount"), data.get("max_amount")
+    if low is not None and high is not None and high <= low:
+        raise LetterRuleInvalid(_("The upper bound must be above the lower one."), field="max_amount")
+    template = template or LetterTemplate(store=store)
+    for name in TEMPLATE_FIELDS:
+        if name in data:
+            setattr(template, name, data[name])
+    template.save()
+    audit_record(actor=actor, action="letter_template_saved", store=store, target=template.name)
+    return template
+
+
+@transaction.atomic
+def parcel_insert_save(
+    *, store: Store, actor, data: dict[str, Any], insert: ParcelInsert | None = None
+) -> ParcelInsert:
+    if insert is not None and insert.store_id != store.pk:
+        raise ParcelInsertInvalid(field="insert")
+    if data.get("kind") == InsertKind.OFFER and not (data.get("offer_code") or "").strip():
+        raise ParcelInsertInvalid(_("An offer card needs the code the customer enters."), field="offer_code")
+    ensure_no_review_incentive(data.get("title", ""), field="title")
+    ensure_no_review_incentive(data.get("body", ""), field="body")
+    insert = insert or ParcelInsert(store=store)
+    for name in INSERT_FIELDS:
+        if name in data:
+            setattr(insert, name, data[name])
+    insert.save()
+    audit_record(actor=actor, action="parcel_insert_saved", store=store, target=insert.title)
+    return insert
+
+
+def letter_seed(*, store_id: int, external_id: str) -> str:
+    """The seed of an order's wording: the same order, the same letter."""
+    return f"letter:{store_id}:{external_id}"
+
+
+@transaction.atomic
+def letters_prepare(*, store: Store, now: datetime | None = None) -> PrintBatch | None:
+    """Write the letters of the store's paid, unshipped orders that have none yet, into today's open batch.
+
+    Each order is decided once (a letter, held back, or nothing, which is not recorded so a later change of
+    the rule can still choose it). Letters of one store-local day never repeat each other word for word.
+    Returns the open batch (None when no order got a letter and none is open).
+    """
+    now = now or timezone.now()
+    # One writer per store at a time: two runs would otherwise each pick the same wording.
+    Store.objects.select_for_update().filter(pk=store.pk).values_list("pk", flat=True).get()
+    day = timezone.localtime(now, store.tzinfo).date()
+    rule = rule_for(store=store)
+    orders = orders_awaiting_letters(store=store)
+    facts = facts_for(store=store, orders=orders, day=day)
+    decisions = rule_decide(
+        rule=rule, store=store, facts=facts.values(), customers={o.pk: o.customer_id for o in orders}
+    )
+    chosen = [o for o in orders if decisions[o.pk].letter or decisions[o.pk].held_back]
+    batch = PrintBatch.objects.filter(store=store, day=day, printed_at__isnull=True).first()
+    if not chosen:
+        return batch
+    if batch is None and any(decisions[o.pk].letter for o in chosen):
+        batch = PrintBatch.objects.create(store=store, day=day, created_at=now, handwriting=rule.handwriting)
+    signer = agent_name(rule.signing_agent)
+    writer = writer_for(store=store, language=rule.language, agent_name=signer)
+    taken = set(
+        Letter.objects.filter(store=store, day=day).exclude(fingerprint="").values_list("fingerprint", flat=True)
+    )
+    cards = list(ParcelInsert.objects.filter(store=store, active=True))
+    letters, enclosed = [], []
+    for order in chosen:
+        fact = facts[order.pk]
+        if decisions[order.pk].held_back:
+            letters.append(_held_back(store=store, order=order, day=day, now=now, language=rule.language))
+            continue
+        written = writer.write(fact, seed=letter_seed(store_id=store.pk, external_id=order.external_id), taken=taken)
+        letters.append(_letter(store, order, day, now, rule.language, written, batch, signer))
+        enclosed.append(inserts_for(inserts=cards, facts=fact))
+    Letter.objects.bulk_create(letters)
+    sent = [letter for letter in letters if letter.status == Letter.Status.LETTER]
+    LetterInsert.objects.bulk_create(
+        LetterInsert(
+            letter=letter, insert=card, kind=card.kind, title=card.title, body=card.body, offer_code=card.offer_code
+        )
+        for letter, cards_of_letter in zip(sent, enclosed, strict=True)
+        for card in cards_of_letter
+    )
+    return batch
+
+
+def _held_back(*, store: Store, order: Order, day, now: datetime, language: str) -> Letter:
+    return Letter(
+        store=store, order=order, customer_id=order.customer_id, status=Letter.Status.HELD_BACK, day=day,
+        language=language, created_at=now, variant=_("control group"),
+    )  # fmt: skip
+
+
+def _letter(store, order, day, now, language, written: Written, batch, signer) -> Letter:
+    return Letter(
+        store=store, order=order, customer_id=order.customer_id, status=Letter.Status.LETTER, day=day,
+        batch=batch, template=written.template, variant=written.variant, language=language, text=written.text,
+        fingerprint=written.fingerprint, signed_by=signer, created_at=now,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def batch_mark_printed(*, batch: PrintBatch, actor) -> PrintBatch:
+    """Mark the batch printed (once; a second mark changes nothing). Later letters of the day start a new batch."""
+    batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.printed_at is None:
+        batch.printed_at, batch.printed_by = timezone.now(), actor
+        batch.save(update_fields=["printed_at", "printed_by"])
+        audit_record(
+            actor=actor, action="letter_batch_printed", store=batch.store, target=str(batch.pk),
+            data={"letters": batch.letters.count()},
+        )  # fmt: skip
+    return batch
+
+
+@transaction.atomic
+def letter_reprint(*, letter: Letter, actor) -> Letter:
+    """Count a reprint of one letter (its text is the one first printed) and audit it."""
+    letter = Letter.objects.select_for_update().select_related("store").get(pk=letter.pk)
+    letter.reprint_count += 1
+    letter.reprinted_at = timezone.now()
+    letter.save(update_fields=["reprint_count", "reprinted_at"])
+    audit_record(actor=actor, action="letter_reprinted", store=letter.store, target=str(letter.order_id))
+    return letter
+
+
+def letter_preview(*, store: Store, order: Order, data: dict[str, Any] | None) -> Written:
+    """The letter the order would get with these template texts (or the store's templates when None); saves nothing."""
+    rule = rule_for(store=store)
+    language = (data or {}).get("language") or rule.language
+    writer = writer_for(store=store, language=language, agent_name=agent_name(rule.signing_agent))
+    fact = facts_for(store=store, orders=[order], day=timezone.localtime(timezone.now(), store.tzinfo).date())[order.pk]
+    seed = letter_seed(store_id=store.pk, external_id=order.external_id)
+    if data is not None:
+        template_check(
+            parts={name: data.get(name, "") for name in LetterTemplate.PARTS},
+            store=store,
+            signing_agent_name=writer.agent_name,
+        )
+        draft = LetterTemplate(store=store, **{name: data[name] for name in TEMPLATE_FIELDS if name in data})
+        # The draft is shown for this order even when its conditions would not choose it.
+        return writer.write(fact, seed=seed, taken=set(), template=draft)
+    return writer.write(fact, seed=seed, taken=set())

@@ -1,0 +1,55 @@
+"""General Chinese evaluative vocabulary for reading complaints about the product itself (ADR 0007).
+
+Not phrases of any one review: the common words customers use to speak ill of a thing (PRODUCT_FAULTS), the praise
+words whose negation is a complaint (PRAISE_NEGATED), the parts and attributes of goods they speak of (PRODUCT_PARTS:
+general goods, books and media, electronics), and the topics that belong to another cause (OTHER_TOPICS), where a
+complaint word is about the shipping, the staff, the price or the paperwork rather than the product.
+"""
+
+import re
+
+PRODUCT_FAULTS = re.compile(
+    r"差劲|很差|太差|较差|比较差|极差|真差|差了点|质量差|烂|糟糕|垃圾|劣质|粗糙|廉价|鸡肋|"
+    r"失望|后悔|上当|无聊|没意思|乏味|空洞|肤浅|浅显|幼稚|啰嗦|废话|牵强|做作|平淡|平庸|俗气|不知所云|看不下去|读不下去|"
+    r"别扭|麻烦|费劲|费事|折腾|困难|难用|难装|难看|难懂|难受|丑|"
+    r"慢|卡顿|很卡|有点卡|死机|蓝屏|黑屏|花屏|闪屏|重启|故障|坏了|坏掉|坏点|亮点|暗点|噪音|噪声|吵|响声|异响|很响|太响|"
+    r"烫|发热|过热|热量大|温度高|不稳定|缺陷|毛病|瑕疵|错字|错别字|印刷错误|盗版|缺页|掉页|散架|开胶|松动|空白页|"
+    r"折痕|划痕|指纹|脏|异味|臭|刺鼻|"
+    r"不足|缺点|不合理|不人性化|不方便|不习惯|不爽|不好用|不实用|不喜欢|不值得|不兼容|不支持|不能用|用不了|无法|不灵|"
+    r"失败|忽悠|炒作|名不副实|名不符实|误导|受不了|无法忍受|郁闷|不行|一般般|很一般|比较一般|太一般|"
+    r"太少|太短|太低|太弱|太薄|太重|太沉|偏重|有点沉|有点重|不够|过时|没用|无用|没啥用|"
+    r"不清楚|不清晰|模糊|不理想|不给力|不专业|不咋地|不怎么样|不敢恭维|空话|内容空|错误|拼错|印错|"
+    r"[小少差慢短低弱薄]了(?:一)?点"
+)
+# Praise that, negated ("不太实用", "没有想象中的好", "并不喜欢"), is a complaint.
+PRAISE_NEGATED = re.compile(
+    r"(?:不|没|没有|并不|不太|不是很|不是太|不怎么|没什么|没多少|毫无|谈不上|算不上)"
+    r"(?:太|很|那么|想象中的|想像中的|预想的|期待的|多|什么)?"
+    r"(?:好|喜欢|实用|方便|稳定|流畅|清晰|满意|合理|人性化|灵敏|结实|精彩|有趣|趣味|感人|新意|意思|价值|帮助|启发|"
+    r"理想|专业|吸引|共鸣|兴趣|可读性|深度|内涵|逻辑|条理|系统性|好用|好看|耐用|用处|作用)"
+)
+PRODUCT_PARTS = re.compile(
+    r"书|内容|故事|情节|文笔|语言|作者|文字|插图|图画|画面|图片|印刷|纸张|纸质|装订|封面|翻译|观点|例子|排版|字体|"
+    r"光盘|碟|"
+    r"屏幕|屏|电池|续航|系统|驱动|键盘|按键|触摸板|触控板|散热|风扇|声音|音质|音量|喇叭|音箱|声卡|显卡|内存|硬盘|"
+    r"光驱|接口|USB|usb|摄像头|外壳|机身|做工|设计|配置|性能|速度|运行|开机|软件|分区|网卡|蓝牙|无线|充电器|适配器|电源|"
+    r"CPU|cpu|主板|BIOS|bios|Vista|vista|VISTA|XP|xp|Linux|linux|[Ww]indows|WINDOWS|[Ww]in7|反应|"
+    r"质量|材质|材料|功能|效果|外观|手感|机器|电脑|本本|笔记本|本子|产品|商品|"
+    r"味道|气味|颜色|表面|重量"
+)
+# A clause about one of these speaks of another cause's matter, not of the product.
+OTHER_TOPICS = re.compile(
+    r"快递|物流|送货|发货|到货|配送|邮寄|收到货|包装|运输|客服|售后|服务|态度|电话|价格|价钱|价位|售价|钱|贵|便宜|降价|"
+    r"性价比|优惠|赠|送了|没送|不送|发票|订单|退货|换货|退款"
+)
+
+# Size is about dimensions: "太小" of memory, sound, battery or a child's age is a magnitude of something else.
+DIMENSIONAL = re.compile(
+    r"尺寸|尺码|码数|大小|长度|宽度|厚度|高度|个头|体积|开本|版式|字体|字号|字|屏幕尺寸|寸|键|触摸板|触控板|鼠标|线|"
+    r"包|书本|本子|机身|外壳|边框|厚|薄|宽|窄|腰|肩|袖|裤|鞋|码|圈|带"
+)
+MAGNITUDES = re.compile(
+    r"声音|音量|噪声|噪音|响声|内存|硬盘|容量|空间|电量|续航|电池时间|时间|速度|发热|热量|温度|亮度|可视角|视角|分辨率|"
+    r"刷新率|压力|误差|差距|年龄|孩子|小孩|宝宝|儿童|字数|内容|作用|影响|帮助|意义|价格|价|钱|风扇|功率|信号|色域|"
+    r"范围|力度|反应|延迟|缓存|显存|像素|画质|音质"
+)

@@ -1,0 +1,33 @@
+"""Delivery told as an event that did not happen, or happened late (logistics): "两个星期了，书还没送到", "没有发货",
+"至今还未到货", "一个月才拿到书". Negation here is the complaint itself, where for a defect it is praise ("没有色差"):
+the order's events (shipped, delivered, received) are what the customer waits for (ADR 0007)."""
+
+import re
+
+from crm.models import CaseCause as Cause
+
+from ..reading import Reading
+
+NAME = "delivery that did not happen"
+
+_EVENT = r"(?:收到|到货|送到|送来|送货|到|发货|发出|拿到|寄到|派送|派件|签收)"
+NOT_DELIVERED = re.compile(
+    r"(?:还|仍|仍然|一直|至今|到现在|迟迟|根本|都|始终)(?:都)?(?:没有|没|未|不)(?:有)?(?:能)?"
+    + _EVENT
+    + r"|(?:没有|没|未)(?:有)?(?:收到|到货|发货|发出|送到|送来)(?:货|书|东西)?"
+    + r"|(?:不给|不能|无法|不肯)(?:派|派送|送|送货|配送)(?:上门)?"
+    + r"|超出(?:派送|配送|送货)范围"
+)
+LATE = re.compile(
+    r"(?:\d+|[一二三四五六七八九十两半几]+)\s*(?:多)?(?:个)?(?:天|周|星期|礼拜|月)(?:多)?(?:时间)?(?:了)?"
+    r"[^,，。.!！?？;；]{0,6}(?:才|还没|还未|都没|仍未)(?:有)?(?:能)?" + _EVENT
+)
+
+
+def find_undelivered(reading: Reading) -> None:
+    if reading.good:
+        return
+    found = [m.group(0) for m in NOT_DELIVERED.finditer(reading.text)]
+    found += [m.group(0) for m in LATE.finditer(reading.text)]
+    if found:
+        reading.add(Cause.LOGISTICS, found, by=NAME)

@@ -1,0 +1,30 @@
+"""Each cause's complaint phrases (lexicon.PHRASES), counted where they are not negated in their own clause.
+
+"说好的赠品没有" is a complaint: for price, a missing gift is not negated by the 没有 after it. A bare "态度差" is the
+courier's (logistics) when the review talks about the courier and not about the shop's staff."""
+
+from crm.models import CaseCause as Cause
+
+from .. import lexicon as lx
+from ..dictionaries import COMPLAINTS
+from ..negation import unnegated_hits
+from ..reading import Reading
+
+NAME = "complaint phrase"
+COURIER_NAME = "courier's attitude"
+
+
+def find_complaint_phrases(reading: Reading) -> None:
+    text = reading.text
+    first = COMPLAINTS.first(text)  # no cause's phrase starts before the first phrase of any
+    if first == -1:
+        return
+    for cause, matcher in COMPLAINTS.items():
+        words = unnegated_hits(reading.spans, matcher, after=cause != Cause.PRICE, pos=first)
+        if cause == Cause.SERVICE_ATTITUDE and lx.COURIER.search(text) and not lx.SHOP_STAFF.search(text):
+            courier = [w for w in words if lx.ATTITUDE.search(w)]
+            if courier:
+                reading.add(Cause.LOGISTICS, courier, by=COURIER_NAME)
+            words = [w for w in words if w not in courier]
+        if words:
+            reading.add(cause, words, by=NAME)

@@ -1,0 +1,40 @@
+"""Size is about dimensions: a size word ("太小", "有点大") said of a magnitude that is no dimension ("内存太小",
+"声音太小", "发热量太大", "可视角太小") is a complaint about the product's quality, not its size (ADR 0007). A clause
+that names a magnitude and no dimension (opinions.MAGNITUDES, opinions.DIMENSIONAL) moves its size words to
+quality, as whole words."""
+
+from crm.models import CaseCause as Cause
+
+from .. import opinions
+from ..reading import Reading
+from ..words import as_words
+
+NAME = "a magnitude, not a dimension"
+
+
+def move_magnitudes_to_quality(reading: Reading) -> None:
+    words = reading.evidence.get(Cause.SIZE)
+    if not words:
+        return
+    text, spans = reading.text, reading.spans
+    kept, moved = [], []
+    for word in words:
+        start = text.find(word)
+        span = spans.clause_of(start, start + len(word)) if start != -1 else None
+        if span is None:
+            kept.append(word)
+            continue
+        clause = text[span[0] : span[1]]
+        before = clause[: start - span[0]] + clause[start - span[0] + len(word) :]
+        magnitude = opinions.MAGNITUDES.search(before)
+        if magnitude and not opinions.DIMENSIONAL.search(before):
+            at = start - span[0]
+            moved.extend(as_words(clause, [magnitude.span(), (at, at + len(word))]))
+        else:
+            kept.append(word)
+    if not moved:
+        return
+    reading.drop(Cause.SIZE, by=NAME)
+    if kept:
+        reading.add(Cause.SIZE, kept, by="size phrase")
+    reading.add(Cause.QUALITY, moved, by=NAME)

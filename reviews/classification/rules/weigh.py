@@ -1,0 +1,40 @@
+"""The learned regression's say over the whole review, after the rules (ADR 0007):
+
+- a specific cause it finds very unlikely (log-odds at most CAUSE_VETO) is dropped, whoever found it (a dictionary
+  word read in a sense the review does not mean), unless the text complains about it where its words stand;
+- a mid or bad review nothing explains gets the cause the regression finds likely (above LIKELY_CAUSE), where its
+  words stand un-negated in the text, rather than "other"."""
+
+from crm.models import CaseCause as Cause
+
+from .. import lexicon as lx
+from ..reading import Reading
+from .model_causes import model_evidence
+from .polarity import stance
+
+VETO_NAME = "learned regression's veto"
+LIKELY_NAME = "learned regression's likeliest cause"
+CAUSE_VETO = -7.0
+LIKELY_CAUSE = -1.0
+SPECIFIC = tuple(c for c in lx.PHRASES if c != Cause.OTHER)
+
+
+def veto_unlikely_causes(reading: Reading) -> None:
+    specific = [c for c in reading.evidence if c != Cause.OTHER]
+    if not specific:
+        return
+    learned = reading.model.log_odds(reading.features, logistic=True, causes=specific)
+    for cause in specific:
+        if learned[cause] <= CAUSE_VETO and not stance(reading.spans, cause, reading.evidence[cause]):
+            reading.drop(cause, by=VETO_NAME)
+
+
+def add_likeliest_cause(reading: Reading) -> None:
+    if reading.evidence or reading.good:
+        return
+    learned = reading.model.log_odds(reading.features, logistic=True, causes=SPECIFIC)
+    likeliest = max(learned, key=learned.__getitem__)
+    if learned[likeliest] > LIKELY_CAUSE:
+        grams = reading.model.evidence_grams(reading.features, likeliest)
+        if words := model_evidence(reading.spans, grams):
+            reading.add(likeliest, words, by=LIKELY_NAME)

@@ -1,0 +1,109 @@
+"""Call tasks: a daytime call another app asks for, kept beside the care contact, refused through the gate."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from callbacks.models import FollowUp
+from callbacks.services.tasks_calls import call_task_create
+from crm.errors import InvalidInput
+from tests.callbacks.conftest import deliver, local
+from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(timezone="Europe/Berlin")
+
+
+@pytest.fixture(autouse=True)
+def _morning(store):
+    with time_machine.travel(local(store, 2026, 12, 4, 8, 0), tick=False):
+        yield
+
+
+def test_a_task_is_due_in_the_store_daytime_call_hours_with_its_note(store):
+    agent = AgentFactory(stores=[store], on_shift=True)
+    order = OrderFactory(customer=CustomerFactory(store=store))
+    task = call_task_create(
+        order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 4), note="Stalled 48 h"
+    )
+    assert (task.purpose, task.channel, task.status) == ("logistics", "call", "planned")
+    assert task.window_start == local(store, 2026, 12, 4, 9, 0)
+    assert task.window_end == local(store, 2026, 12, 4, 21, 0)
+    assert task.assignee_id == agent.pk
+    assert task.note == "Stalled 48 h"
+
+
+def test_a_task_lives_beside_the_care_call_of_the_same_order_and_is_created_once(store):
+    AgentFactory(stores=[store], on_shift=True)
+    order = OrderFactory(customer=CustomerFactory(store=store), total_amount="1500.00")
+    care = deliver(order, local(store, 2026, 12, 4, 8, 0))
+    assert care.status == "planned"
+    first = call_task_create(
+        order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 4), note="a"
+    )
+    again = call_task_create(
+        order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 5), note="b"
+    )
+    assert first.pk == again.pk
+    assert FollowUp.objects.filter(order=order).count() == 2
+
+
+def test_a_customer_who_may_not_be_called_gets_the_task_kept_suppressed_with_the_reason(store):
+    order = OrderFactory(customer=CustomerFactory(store=store, contact_preference="no_calls"))
+    task = call_task_create(
+        order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 4), note=""
+    )
+    assert (task.status, task.suppressed_reason, task.assignee_id) == ("suppressed", "no_calls", None)
+
+
+def test_a_return_visit_needs_marketing_consent(store):
+    AgentFactory(stores=[store], on_shift=True)
+    without = OrderFactory(customer=CustomerFactory(store=store))
+    consented = OrderFactory(
+        customer=CustomerFactory(
+            store=store, marketing_consent_at=datetime(2026, 1, 1, tzinfo=UTC), marketing_consent_source="checkout"
+        )
+    )
+    refused = call_task_create(
+        order=without, customer=without.customer, purpose="return_visit", due_on=date(2026, 12, 4), note=""
+    )
+    planned = call_task_create(
+        order=consented, customer=consented.customer, purpose="return_visit", due_on=date(2026, 12, 4), note=""
+    )
+    assert refused.suppressed_reason == "no_marketing_consent"
+    assert planned.status == "planned"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"purpose": "care"}, "purpose"),
+        ({"due_on": date(2026, 12, 3)}, "due_on"),
+        ({"note": "x" * 2001}, "note"),
+        ({"order": "other"}, "order"),
+    ],
+)
+def test_bad_input_names_the_field(store, change, field):
+    order = OrderFactory(customer=CustomerFactory(store=store))
+    args = {"order": order, "customer": order.customer, "purpose": "logistics", "due_on": date(2026, 12, 4), "note": ""}
+    if change.get("order") == "other":
+        change = {"order": OrderFactory(customer=CustomerFactory(store=store))}
+    with pytest.raises(InvalidInput) as error:
+        call_task_create(**{**args, **change})
+    assert error.value.field == field
+    assert not FollowUp.objects.exists()
+
+
+def test_due_today_is_the_store_local_today(store):
+    # 23:30 UTC on the 3rd is already the 4th in Berlin: "today" is the store's.
+    with time_machine.travel(datetime(2026, 12, 3, 23, 30, tzinfo=UTC) + timedelta(hours=0), tick=False):
+        order = OrderFactory(customer=CustomerFactory(store=store))
+        task = call_task_create(
+            order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 4), note=""
+        )
+    assert task.contact_day == date(2026, 12, 4)

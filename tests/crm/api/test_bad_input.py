@@ -1,0 +1,153 @@
+"""Bad input to every ingestion endpoint: a JSON 4xx naming the code and field, never a 500.
+
+The property test walks every field of every endpoint's body, nested ones included, and puts any JSON value
+there; the examples are the cases that answered an HTML 500 before (issue 18, item 8).
+"""
+
+import contextlib
+import itertools
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crm.services.api_tokens import api_token_create
+from tests.crm.api.conftest import Api
+from tests.crm.api.helpers import order_payload
+from tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+_ids = itertools.count(1)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+
+
+def _review(n: int) -> dict[str, Any]:
+    return {
+        "external_id": f"R{n}",
+        "rating": 2,
+        "text": "包装破损",
+        "order": "TB00000001",
+        "product": "真丝围巾",
+        "sku": "SILK-01",
+        "buyer": "tb_buyer",
+        "images": ["http://img.example.com/a.jpg"],
+        "likes": 3,
+        "posted_at": "2026-11-22T20:00:00+08:00",
+        "appended_text": "还是不满意",
+        "appended_at": "2026-11-23T20:00:00+08:00",
+    }
+
+
+def _delivery(n: int) -> dict[str, Any]:
+    return {"order": f"TB{n:08d}", "delivered_at": "2026-11-21T10:00:00+08:00"}
+
+
+def _order(n: int) -> dict[str, Any]:
+    body = order_payload(n, shipped_at="2026-11-20T12:00:00+08:00", courier="SF", tracking_number="SF1")
+    body["customer"].update(gender="female", birthday="1990-01-01", region="上海")
+    return body
+
+
+# Every ingestion endpoint with a valid body; add new endpoints here so they are held to the same contract.
+ENDPOINTS = {"/api/v1/orders": _order, "/api/v1/deliveries": _delivery, "/api/v1/reviews": _review}
+
+
+def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every key path of a body, nested objects and list items included, plus one unknown key per object."""
+    out = []
+    if isinstance(value, dict):
+        out.append((*prefix, "unknown_field"))
+        for key, item in value.items():
+            out.append((*prefix, key))
+            out.extend(_paths(item, (*prefix, key)))
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            out.append((*prefix, position))
+            out.extend(_paths(item, (*prefix, position)))
+    return out
+
+
+def _replace(body: Any, path: tuple, value: Any) -> Any:
+    *parents, last = path
+    target = body
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    return body
+
+
+@st.composite
+def mutated_bodies(draw) -> tuple[str, Any]:
+    url = draw(st.sampled_from(sorted(ENDPOINTS)))
+    body = ENDPOINTS[url](next(_ids))
+    for path in draw(st.lists(st.sampled_from(_paths(body)), min_size=1, max_size=2)):
+        with contextlib.suppress(KeyError, IndexError, TypeError):  # an earlier replacement removed the parent
+            body = _replace(body, path, draw(json_values))
+    return url, draw(st.sampled_from([body, [body]]))
+
+
+@pytest.fixture
+def api(store) -> Api:
+    OrderFactory(store=store, external_id="TB00000001")
+    return Api(Client(), api_token_create(store_codes=[store.code], name="connector")[1])
+
+
+def _assert_json_4xx(response, field: str | None = None) -> dict[str, Any]:
+    assert 400 <= response.status_code < 500, response.content[:500]
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["code"] and body["message"]
+    if field is not None:
+        assert field in [body.get("field"), *(e["field"] for e in body.get("errors", []))], body
+    return body
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=mutated_bodies())
+def test_any_json_value_in_any_field_of_any_endpoint_is_answered_2xx_or_json_4xx(api, case):
+    url, body = case
+    response = api.post(url, json.dumps(body))
+    assert response.status_code < 500, (url, body, response.content[:500])
+    if response.status_code >= 400:
+        _assert_json_4xx(response)
+
+
+@pytest.mark.parametrize("gender", [["female"], {"value": "female"}])
+def test_gender_as_a_list_or_an_object_is_an_invalid_choice(api, gender):
+    body = _order(1)
+    body["customer"]["gender"] = gender
+    body = _assert_json_4xx(api.post("/api/v1/orders", body), field="customer.gender")
+    assert body["errors"][0]["code"] == "invalid_choice"
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x.jpg", "http://[not-ipv6]/x.jpg", "https://[fe80::1%/a.png"])
+def test_review_image_with_a_broken_ipv6_host_is_an_invalid_url(api, url):
+    body = _assert_json_4xx(api.post("/api/v1/reviews", {**_review(1), "images": [url]}), field="images.0")
+    assert body["errors"][0]["code"] == "invalid_url"
+
+
+@pytest.mark.parametrize("url", sorted(ENDPOINTS))
+@pytest.mark.parametrize("depth", [950, 5000])
+def test_deeply_nested_json_is_refused_as_too_deep(api, url, depth):
+    nested = "[" * depth + "]" * depth
+    body = ENDPOINTS[url](1)
+    raw = json.dumps(body)[:-1] + f', "extra": {nested}}}'
+    body = _assert_json_4xx(api.post(url, raw))
+    if depth < 1024:  # deeper than that, the JSON parser itself refuses the body
+        assert (body["code"], body["field"].split(".")[0]) == ("too_deep", "extra"), body
+    else:
+        assert body["code"] == "malformed_json"
+
+
+def test_nesting_within_the_limit_is_accepted(api):
+    nested = "[" * 20 + "]" * 20
+    raw = json.dumps(_order(1))[:-1] + f', "extra": {nested}}}'
+    assert api.post("/api/v1/orders", raw).status_code == 200

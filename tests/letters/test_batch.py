@@ -1,0 +1,151 @@
+"""The day's letters: who gets one, that they differ, and the printed PDF (read back with pdfminer)."""
+
+import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from pdfminer.high_level import extract_text
+from pypdf import PdfReader
+
+from letters.models import Letter, LetterInsert, LetterRule, ParcelInsert, PrintBatch
+from letters.printing import letters_pdf
+from letters.selectors import batch_letters, letters_for_customer
+from letters.services import batch_mark_printed, letters_prepare
+from tests.factories import CustomerFactory, OrderFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+
+def _order(store, number: str, amount: str = "1500.00", **kwargs):
+    customer = kwargs.pop("customer", None) or CustomerFactory(store=store)
+    return OrderFactory(store=store, customer=customer, external_id=number, total_amount=Decimal(amount), **kwargs)
+
+
+def test_batch_pdf_has_one_page_per_eligible_order_in_packing_order_with_name_and_hotline():
+    store = StoreFactory(manager_hotline="+86 400 820 8820")
+    LetterRule.objects.create(store=store, min_amount=Decimal("1000"))
+    numbers = ["A-10", "A-9", "A-100", "A-11"]
+    orders = [_order(store, n, customer=CustomerFactory(store=store, name=f"王{n}")) for n in numbers]
+    _order(store, "A-1", amount="200.00")  # below the threshold: no page
+    _order(store, "A-2", shipped_at=NOW, status="shipped")  # already shipped: no page
+
+    batch = letters_prepare(store=store, now=NOW)
+
+    letters = batch_letters(batch=batch)
+    pdf = letters_pdf(store=store, letters=letters)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) == len(orders) == 4
+    expected = ["A-9", "A-10", "A-11", "A-100"]
+    for index, number in enumerate(expected):
+        text = extract_text(io.BytesIO(pdf), page_numbers=[index])
+        assert number in text
+        assert f"王{number}" in text
+        assert "+86 400 820 8820" in text
+
+
+def test_batch_pdf_embeds_its_fonts():
+    store = StoreFactory()
+    _order(store, "F-1")
+    batch = letters_prepare(store=store, now=NOW)
+    reader = PdfReader(io.BytesIO(letters_pdf(store=store, letters=batch_letters(batch=batch))))
+    fonts = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = (font.get("/DescendantFonts") or [font])[0].get_object()["/FontDescriptor"].get_object()
+            fonts.append((font["/BaseFont"], any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))))
+    assert fonts and all(embedded for _, embedded in fonts), fonts
+    assert any("CJK" in str(name) for name, _ in fonts)
+
+
+def test_letters_of_one_day_are_all_different():
+    store = StoreFactory()
+    customer = CustomerFactory(store=store, name="王芳")  # one name, so only the wording can tell them apart
+    for index in range(60):
+        _order(store, f"D-{index}", customer=customer, items=[{"name": "真丝围巾", "quantity": 1}])
+    letters_prepare(store=store, now=NOW)
+    texts = list(Letter.objects.filter(store=store).values_list("text", flat=True))
+    assert len(texts) == 60 == len(set(texts))
+
+
+def test_same_order_gets_the_same_letter_again():
+    first = StoreFactory(code="same-1")
+    _order(first, "S-1")
+    letters_prepare(store=first, now=NOW)
+    text = Letter.objects.get(order__external_id="S-1").text
+    Letter.objects.all().delete()
+    letters_prepare(store=first, now=NOW)
+    assert Letter.objects.get(order__external_id="S-1").text == text
+
+
+def test_order_below_threshold_gets_no_letter():
+    store = StoreFactory()
+    LetterRule.objects.create(store=store, min_amount=Decimal("1000"))
+    below = _order(store, "T-1", amount="999.99")
+    at = _order(store, "T-2", amount="1000.00")
+    letters_prepare(store=store, now=NOW)
+    assert not Letter.objects.filter(order=below).exists()
+    assert Letter.objects.get(order=at).status == Letter.Status.LETTER
+
+
+def test_first_purchase_rule_skips_repeat_customers():
+    store = StoreFactory()
+    LetterRule.objects.create(store=store, min_amount=None, first_purchase_only=True)
+    customer = CustomerFactory(store=store)
+    _order(store, "P-1", customer=customer, placed_at=NOW - timedelta(days=40), status="delivered", delivered_at=NOW)
+    repeat = _order(store, "P-2", customer=customer, placed_at=NOW - timedelta(hours=2))
+    first = _order(store, "P-3", placed_at=NOW - timedelta(hours=2))
+    letters_prepare(store=store, now=NOW)
+    assert not Letter.objects.filter(order=repeat).exists()
+    assert Letter.objects.filter(order=first).exists()
+
+
+def test_control_group_is_held_back_the_same_way_every_time():
+    store = StoreFactory()
+    LetterRule.objects.create(store=store, min_amount=None, control_percent=50)
+    for index in range(40):
+        _order(store, f"C-{index}")
+    letters_prepare(store=store, now=NOW)
+    held = set(Letter.objects.filter(status="held_back").values_list("order__external_id", flat=True))
+    assert 5 < len(held) < 35
+    assert not Letter.objects.filter(status="held_back").exclude(text="").exists()
+    Letter.objects.all().delete()
+    letters_prepare(store=store, now=NOW)
+    assert set(Letter.objects.filter(status="held_back").values_list("order__external_id", flat=True)) == held
+
+
+def test_inserts_go_with_the_letters_their_conditions_match_and_the_archive_shows_them():
+    store = StoreFactory()
+    ParcelInsert.objects.create(store=store, kind="brand_story", title="品牌故事", body="始于1998年")
+    ParcelInsert.objects.create(store=store, kind="care", title="真丝洗护", body="冷水手洗", category="silk")
+    ParcelInsert.objects.create(store=store, kind="offer", title="下次购物", body="凭码立减", offer_code="THANKS20")
+    silk = _order(store, "I-1", items=[{"name": "真丝围巾", "category": "silk", "quantity": 1}])
+    jade = _order(store, "I-2", items=[{"name": "玉镯", "category": "jade", "quantity": 1}])
+    batch = letters_prepare(store=store, now=NOW)
+    titles = {
+        order.external_id: set(LetterInsert.objects.filter(letter__order=order).values_list("title", flat=True))
+        for order in (silk, jade)
+    }
+    assert titles == {"I-1": {"品牌故事", "真丝洗护", "下次购物"}, "I-2": {"品牌故事", "下次购物"}}
+    text = extract_text(io.BytesIO(letters_pdf(store=store, letters=batch_letters(batch=batch))))
+    assert "THANKS20" in text and "冷水手洗" in text
+    archive = list(letters_for_customer(customer_id=silk.customer_id))
+    assert [letter.order_id for letter in archive] == [silk.pk]
+    assert {i.title for i in archive[0].inserts.all()} == {"品牌故事", "真丝洗护", "下次购物"}
+
+
+def test_printed_batch_is_closed_and_later_orders_start_a_new_one():
+    store = StoreFactory()
+    _order(store, "B-1")
+    first = letters_prepare(store=store, now=NOW)
+    batch_mark_printed(batch=first, actor=None)
+    _order(store, "B-2")
+    second = letters_prepare(store=store, now=NOW + timedelta(hours=1))
+    assert second.pk != first.pk
+    assert [letter.order.external_id for letter in batch_letters(batch=second)] == ["B-2"]
+    assert PrintBatch.objects.get(pk=first.pk).printed_at is not None
+    # Preparing again adds nothing twice.
+    assert letters_prepare(store=store, now=NOW + timedelta(hours=2)).pk == second.pk
+    assert Letter.objects.filter(store=store).count() == 2

@@ -1,0 +1,27 @@
+"""`make run`'s demo: every demo store has a letter rule, cards and today's batch, which downloads as a PDF."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from letters.models import Letter, LetterTemplate, ParcelInsert, PrintBatch
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_todays_letter_batch_ready_to_download(client):
+    call_command("seed_demo")
+    call_command("seed_demo_letters")
+    call_command("seed_demo_letters")  # idempotent
+    batches = PrintBatch.objects.filter(printed_at__isnull=True)
+    assert batches.count() == 3
+    assert LetterTemplate.objects.count() == 3 and ParcelInsert.objects.count() == 12
+    assert client.login(username="demo-manager", password="demo-manager-pass")
+    silk = batches.get(store__code="silk-tmall")
+    page = client.get("/letters/?store=silk-tmall")
+    assert page.status_code == 200 and "SILK-TMALL-2000" in page.text
+    pdf = client.get(f"/letters/batches/{silk.pk}.pdf")
+    letters = Letter.objects.filter(batch=silk, status=Letter.Status.LETTER).count()
+    assert letters > 0 and len(PdfReader(io.BytesIO(pdf.content)).pages) == letters

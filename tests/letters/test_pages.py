@@ -1,0 +1,111 @@
+"""The letters pages: scoped to the user's stores (404 for others), managers edit, agents print."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from pypdf import PdfReader
+
+from crm.models import AuditLog
+from letters.models import Letter, LetterTemplate, PrintBatch
+from letters.services import letters_prepare
+from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, OrderFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(code="silk")
+
+
+@pytest.fixture
+def other_store():
+    return StoreFactory(code="jade")
+
+
+def _login(client, agent):
+    client.force_login(agent.user)
+    return agent
+
+
+def _template_post(store, **changes):
+    return {
+        "store": store.code, "name": "女士", "language": "zh-hans", "active": "on",
+        "openings": "亲爱的{customer}：", "bodies": "感谢您购买{product}。",
+        "closings": "如有不满意请联系客服；若仍不满意请拨打店长热线 {hotline}。", "signoffs": "{store} 敬上", **changes,
+    }  # fmt: skip
+
+
+def test_agent_downloads_the_batch_and_reprints_a_letter_but_cannot_edit_templates(client, store):
+    agent = _login(client, AgentFactory(stores=[store]))
+    OrderFactory(store=store, customer=CustomerFactory(store=store, name="王芳"), external_id="S-1")
+    assert client.post("/letters/prepare/", {"store": store.code}).status_code == 302
+    batch = PrintBatch.objects.get(store=store)
+    page = client.get(f"/letters/?store={store.code}")
+    assert page.status_code == 200 and "王芳" in page.text
+    pdf = client.get(f"/letters/batches/{batch.pk}.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
+    letter = Letter.objects.get()
+    reprint = client.post(f"/letters/{letter.pk}/reprint.pdf")
+    assert reprint.status_code == 200 and len(PdfReader(io.BytesIO(reprint.content)).pages) == 1
+    assert Letter.objects.get().reprint_count == 1
+    assert client.post(f"/letters/batches/{batch.pk}/printed/").status_code == 302
+    assert PrintBatch.objects.get().printed_by == agent.user
+    assert AuditLog.objects.filter(action__in=["letter_reprinted", "letter_batch_printed"]).count() == 2
+    assert client.get(f"/letters/templates/?store={store.code}").status_code == 404
+    assert client.get(f"/letters/rule/?store={store.code}").status_code == 404
+
+
+def test_other_stores_batches_and_pages_are_404(client, store, other_store):
+    _login(client, ManagerFactory(stores=[store]))
+    OrderFactory(store=other_store, customer=CustomerFactory(store=other_store), external_id="J-1")
+    batch = letters_prepare(store=other_store, now=datetime(2026, 11, 24, 2, tzinfo=UTC))
+    letter = Letter.objects.get()
+    assert client.get(f"/letters/?store={other_store.code}").status_code == 404
+    assert client.get(f"/letters/batches/{batch.pk}.pdf").status_code == 404
+    assert client.post(f"/letters/batches/{batch.pk}/printed/").status_code == 404
+    assert client.post(f"/letters/{letter.pk}/reprint.pdf").status_code == 404
+    assert client.get(f"/letters/templates/?store={other_store.code}").status_code == 404
+    template = LetterTemplate.objects.create(
+        store=other_store, name="x", language="en", openings="a", bodies="b", closings="c", signoffs="d"
+    )
+    assert client.get(f"/letters/templates/{template.pk}/?store={store.code}").status_code == 404
+
+
+def test_manager_saves_a_template_and_a_cashback_one_is_refused_with_the_reason(client, store):
+    _login(client, ManagerFactory(stores=[store]))
+    form = client.get(f"/letters/templates/new/?store={store.code}")
+    assert form.status_code == 200 and "{hotline}" in form.text  # the built-in letter, with the invitation
+    refused = client.post(
+        f"/letters/templates/new/?store={store.code}", _template_post(store, bodies="五星好评返现10元！")
+    )
+    assert refused.status_code == 400 and "forbid offering money" in refused.text
+    assert not LetterTemplate.objects.exists()
+    saved = client.post(f"/letters/templates/new/?store={store.code}", _template_post(store, gender="female"))
+    assert saved.status_code == 302
+    assert LetterTemplate.objects.get().gender == "female"
+
+
+def test_preview_renders_the_form_as_written_for_the_chosen_order(client, store):
+    _login(client, ManagerFactory(stores=[store]))
+    order = OrderFactory(store=store, customer=CustomerFactory(store=store, name="赵敏"))
+    response = client.post("/letters/templates/preview/", {**_template_post(store), "order": order.pk})
+    assert response.status_code == 200, response.text
+    assert "亲爱的赵敏：" in response.text and store.manager_hotline in response.text
+    unknown = client.post(
+        "/letters/templates/preview/", {**_template_post(store, openings="{nick}"), "order": order.pk}
+    )
+    assert unknown.status_code == 400 and "Unknown placeholder {nick}" in unknown.text
+    assert not LetterTemplate.objects.exists()
+
+
+def test_rule_page_saves_the_threshold_and_control_share(client, store):
+    _login(client, ManagerFactory(stores=[store]))
+    page = client.get(f"/letters/rule/?store={store.code}")
+    assert page.status_code == 200 and "segments appear here" in page.text
+    data = {"store": store.code, "enabled": "on", "min_amount": "800", "control_percent": "10", "language": "en"}
+    assert client.post(f"/letters/rule/?store={store.code}", data).status_code == 302
+    assert store.letter_rule.control_percent == 10 and store.letter_rule.language == "en"
+    too_many = client.post(f"/letters/rule/?store={store.code}", {**data, "control_percent": "80"})
+    assert too_many.status_code == 400

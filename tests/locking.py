@@ -1,0 +1,25 @@
+"""Concurrency tests: let a writer that holds a lock go on only once another session is waiting for it.
+
+A fixed sleep only makes the interleaving likely (and slows every run); this makes it certain. pg_locks is a live
+view (pg_stat_activity would be read from a snapshot cached for the asking transaction).
+"""
+
+import time
+
+from django.db import connection
+
+_WAITERS = "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()"
+
+
+def wait_until_another_session_waits(timeout: float = 120.0) -> None:
+    """Poll until some other session of the server waits for a lock; fail the test after `timeout` seconds (generous:
+    the other writer may first load the review classifier, and a passing run never waits that long)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(_WAITERS)
+            if cursor.fetchone()[0]:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no other session waited for a lock within {timeout} s")
+            time.sleep(0.005)

@@ -1,0 +1,116 @@
+"""Evidence files: uploads must be what they claim, and every download is served under a safe name and type."""
+
+import re
+from email.message import Message
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from crm.models import CaseEvidence
+from tests.factories import AgentFactory, StoreFactory
+from tests.reviews.test_pages import _bad_review
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def store():
+    return StoreFactory()
+
+
+@pytest.fixture
+def agent(store):
+    return AgentFactory(stores=[store])
+
+
+@pytest.mark.parametrize("external_id", ['R1"; filename="evil.html', "R1\r\nSet-Cookie: a=b", "R1\n", "评价1"])
+def test_evidence_pack_downloads_under_a_safe_name_whatever_the_external_id(client, store, agent, external_id):
+    review = _bad_review(store, external_id=external_id)
+    client.force_login(agent.user)
+
+    response = client.post(f"/reviews/{review.pk}/evidence-pack")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in response
+    header = Message()
+    header["Content-Disposition"] = response["Content-Disposition"]
+    assert header.get_content_disposition() == "attachment"
+    assert len(header.get_params(header="Content-Disposition")) == 2  # attachment and one file name
+    name = header.get_filename()
+    assert name.startswith(f"evidence-{store.code}-") and name.endswith(".zip")
+    assert not set(name) & set('"\r\n/\\;'), name
+
+
+def _case_page(client, store, agent) -> str:
+    review = _bad_review(store)
+    client.force_login(agent.user)
+    return f"/cases/{review.case_id}/"
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+HOSTILE = {
+    "proof.html": b"<html><script>alert(document.cookie)</script></html>",
+    "proof.svg": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    "proof.jpg": b"GIF89a<script>alert(1)</script>",  # a GIF/script polyglot named and declared as a JPEG
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_an_upload_that_is_not_what_it_claims_is_refused_with_the_field_and_reason(client, store, agent, name):
+    page = _case_page(client, store, agent)
+    upload = SimpleUploadedFile(name, HOSTILE[name], content_type="image/jpeg")
+
+    response = client.post(f"{page}evidence", {"photo": upload}, follow=True)
+
+    assert not CaseEvidence.objects.exists()
+    text = response.content.decode()
+    assert "Photo: the file&#x27;s contents are not one of JPEG, PNG, WebP, PDF" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type", "inline"),
+    [
+        ("crack.png", PNG_BYTES, "image/png", True),
+        ("crack.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32, "image/jpeg", True),
+        ("crack.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32, "image/webp", True),
+        ("receipt.pdf", b"%PDF-1.7\n" + b"\x00" * 32, "application/pdf", False),
+    ],
+)
+def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
+    client, store, agent, name, content, content_type, inline
+):
+    page = _case_page(client, store, agent)
+    # Declared as something else and named with markup: only the bytes count, and the name is ours.
+    upload = SimpleUploadedFile(f'"><img src=x>{name}', content, content_type="text/html")
+    client.post(f"{page}evidence", {"photo": upload})
+    evidence = CaseEvidence.objects.get()
+    stored = evidence.image.name.rsplit("/", 1)[-1]
+    assert re.fullmatch(r"[0-9a-f]{32}\.(jpg|png|webp|pdf)", stored), stored
+
+    response = client.get(f"/cases/evidence/{evidence.pk}")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("inline;" if inline else "attachment;")
+    assert b"".join(response.streaming_content) == content
+
+
+def test_a_file_stored_before_the_check_is_served_as_a_download_never_as_a_page(client, store, agent):
+    page = _case_page(client, store, agent)
+    client.post(f"{page}evidence", {"photo": SimpleUploadedFile("a.png", PNG_BYTES, content_type="image/png")})
+    evidence = CaseEvidence.objects.get()
+    with evidence.image.open("wb") as stored:  # as an unchecked upload left it
+        stored.write(HOSTILE["proof.html"])
+
+    response = client.get(f"/cases/evidence/{evidence.pk}")
+
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
