@@ -28,6 +28,12 @@ def _step_label(code: str) -> str:
     return code
 
 
+def _severity(code: str) -> str:
+    from crm.services.complaint import Severity  # the complaint kind names its severities
+
+    return str(dict(Severity.CHOICES).get(code, code))
+
+
 def play_label(key: str) -> str:
     """A playbook option named by its form key (cause:kind), in words."""
     cause, _sep, kind = str(key).partition(":")
@@ -62,7 +68,7 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "via": (gettext_lazy("Confirmed by"), _labels(Remedy.Channel.choices)),
     "step": (gettext_lazy("Step"), _step_label),
     "customer_asks": (gettext_lazy("The customer asks for"), str),
-    "severity": (gettext_lazy("Severity"), str),
+    "severity": (gettext_lazy("Severity"), lambda v: _severity(v)),
     "within_limit": (gettext_lazy("Within the agent's limit"), lambda v: str(_yes_no[bool(v)])),
     "offered": (gettext_lazy("Options offered"), lambda v: "; ".join(play_label(k) for k in v)),
     "chosen": (gettext_lazy("Chosen"), play_label),
