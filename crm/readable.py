@@ -40,6 +40,7 @@ def play_label(key: str) -> str:
     return f"{_labels(CaseCause.choices)(cause)}: {_labels(Remedy.Kind.choices)(kind)}"
 
 
+_EVENT_KINDS = dict(CaseEvent.Kind.choices)  # get_kind_display() hashes the lazy choices on every call
 _status = _labels(Case.Status.choices)
 _group = _labels(TriageGroup.choices)
 _cause = _labels(CaseCause.choices)
@@ -116,7 +117,7 @@ def event_lines(event: CaseEvent, *, root_causes: dict[str, str] | None = None) 
 def event_title(event: CaseEvent) -> str:
     if event.kind == CaseEvent.Kind.NOTE and event.data.get("joined"):
         return _("Joined this case")
-    return str(event.get_kind_display())
+    return str(_EVENT_KINDS.get(event.kind, event.kind))
 
 
 # What each audited action is called on the audit page.

@@ -13,21 +13,14 @@ from django.utils import timezone
 from crm import roles
 from crm.casework import StepSpec, case_kind_for, case_panels, triage_reason_label
 from crm.forms import (
-    CaseCloseForm,
-    CaseReopenForm,
-    EvidenceForm,
     ManagerDecisionForm,
-    NegotiationFailedForm,
-    ReassignForm,
     RemedyConfirmForm,
-    RemedyForm,
-    RemedyFulfilForm,
 )
-from crm.models import Case, CaseCause, CaseStep
+from crm.models import Case, CaseCause, CaseStep, Remedy
 from crm.readable import event_lines, event_title
 from crm.selectors import agents_serving, case_timeline_events
 from crm.services.playbook import plays_for
-from crm.services.root_causes import root_cause_choices
+from crm.services.root_causes import root_cause_lists
 from crm.services.sla import case_sla_status
 
 
@@ -74,10 +67,22 @@ def timeline(*, case: Case, root_causes: dict[str, str]) -> list[TimelineEntry]:
     ]
 
 
+def _steps(kind, case: Case, done: dict[str, CaseStep]) -> list[StepView]:
+    """The kind's steps in order; only the next one to do carries its form (steps are worked in order, and a page
+    renders one form instead of four)."""
+    steps, next_found = [], False
+    for spec in kind.steps:
+        form = None
+        if spec.code not in done and not spec.by_close and not next_found:
+            form, next_found = step_form(spec, case), True
+        steps.append(StepView(spec, done.get(spec.code), form))
+    return steps
+
+
 def case_workspace(*, case: Case, user) -> dict[str, Any]:
     kind = case_kind_for(case=case)
     done = {s.step: s for s in CaseStep.objects.filter(case=case).select_related("done_by")}
-    root_causes = root_cause_choices(store=case.store, include_inactive=True)
+    active_root_causes, root_causes = root_cause_lists(store=case.store)
     root_cause_labels = dict(root_causes)
     is_manager = roles.is_store_manager(user)
     plays = plays_for(store=case.store, causes=case.causes or ([case.cause] if case.cause else []))
@@ -85,20 +90,15 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
     context: dict[str, Any] = {
         "case": case,
         "kind": kind,
-        "steps": [StepView(spec, done.get(spec.code), step_form(spec, case)) for spec in kind.steps],
+        "steps": _steps(kind, case, done),
         "evidence": list(case.evidence.select_related("added_by")),
         "remedies": list(case.remedies.select_related("proposed_by__user", "decided_by__user", "fulfilled_by__user")),
         "plays": plays,
         "is_manager": is_manager,
-        "remedy_form": RemedyForm(
-            initial={"kind": first.kind, "cost": first.cost, "description": str(first.script)} if first else None
-        ),
-        "fulfil_form": RemedyFulfilForm(),
+        "remedy_kinds": [(value, str(label)) for value, label in Remedy.Kind.choices],
+        "remedy_initial": {"kind": first.kind, "cost": first.cost, "description": str(first.script)} if first else {},
         "confirm_form": RemedyConfirmForm(),
-        "evidence_form": EvidenceForm(),
-        "close_form": CaseCloseForm(choices=root_cause_choices(store=case.store)),
-        "reopen_form": CaseReopenForm(),
-        "failed_form": NegotiationFailedForm(plays=plays),
+        "close_choices": active_root_causes,
         "decision_form": ManagerDecisionForm(),
         "root_cause_label": root_cause_labels.get(case.root_cause, case.root_cause),
         "root_cause_labels": root_cause_labels,
@@ -111,9 +111,7 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
         "next": "",
     }
     if is_manager:
-        context["reassign_form"] = ReassignForm(
-            agents=agents_serving(store=case.store), initial={"assignee": case.assignee_id}
-        )
+        context["reassign_agents"] = list(agents_serving(store=case.store))
     context["panels"] = [
         (panel.template, panel_context)
         for panel in case_panels()

@@ -4,6 +4,7 @@ the list is one query with its joins, the counts one aggregate."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -107,6 +108,53 @@ def case_list(*, user, filters: CaseFilters, now: datetime, page: int = 1) -> Ca
         ]
     )
     return CaseList(rows=rows[:PAGE_SIZE], counts=counts, page=page, has_next=len(rows) > PAGE_SIZE)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list, its labels resolved once per page (get_FOO_display hashes the lazy choices
+    on every call, which cost more than the rest of a 50-row page)."""
+
+    case: Case
+    source: str
+    triage_group: str
+    cause: str
+    more_causes: int
+    status: str
+    assignee: str
+    due_local: datetime | None
+    breached: bool
+
+
+def case_rows(*, cases: list[Case], now: datetime) -> list[CaseRow]:
+    labels = {
+        name: {value: str(label) for value, label in choices}
+        for name, choices in (
+            ("source", Case.Source.choices),
+            ("triage_group", Case.TriageGroup.choices),
+            ("cause", Case.Cause.choices),
+            ("status", Case.Status.choices),
+        )
+    }
+    zones: dict[str, ZoneInfo] = {}
+    rows = []
+    for case in cases:
+        due = case.next_due if case.is_open else None
+        zone = zones.setdefault(case.store.timezone, ZoneInfo(case.store.timezone))
+        rows.append(
+            CaseRow(
+                case=case,
+                source=labels["source"].get(case.source, case.source),
+                triage_group=labels["triage_group"].get(case.triage_group, case.triage_group),
+                cause=labels["cause"].get(case.cause, case.cause),
+                more_causes=max(len(case.causes) - 1, 0),
+                status=labels["status"].get(case.status, case.status),
+                assignee=str(case.assignee) if case.assignee else "",
+                due_local=due.astimezone(zone) if due else None,
+                breached=due is not None and due < now,
+            )
+        )
+    return rows
 
 
 def case_list_choices(*, user) -> tuple[list[Store], list[Agent]]:

@@ -75,10 +75,12 @@ def customer_orders(*, customer: Customer, limit: int = 20) -> list[Order]:
     return list(Order.objects.filter(customer=customer).order_by("-placed_at", "-id")[:limit])
 
 
-def customer_cases(*, customer: Customer) -> list[Case]:
-    return list(
-        Case.objects.filter(customer=customer).select_related("order", "assignee__user").order_by("-opened_at", "-id")
-    )
+def customer_cases(*, customer: Customer, exclude: Case | None = None, limit: int = 50) -> list[Case]:
+    """The customer's latest cases (a busy customer's history is not read whole)."""
+    cases = Case.objects.filter(customer=customer).select_related("order", "assignee__user")
+    if exclude is not None:
+        cases = cases.exclude(pk=exclude.pk)
+    return list(cases.order_by("-opened_at", "-id")[:limit])
 
 
 def customer_contacts(*, customer: Customer, limit: int = 50) -> list[CaseEvent]:

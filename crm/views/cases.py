@@ -31,7 +31,7 @@ from crm.forms import (
 from crm.models import Agent, Case, CaseEvidence, Remedy
 from crm.personality import answering_strategy
 from crm.selectors import agent_for_user, agents_serving, cases_for_user, stores_for_user
-from crm.selectors.cases import CaseFilters, case_list, case_list_choices
+from crm.selectors.cases import CaseFilters, case_list, case_list_choices, case_rows
 from crm.selectors.customers import customer_cases, purchase_habits
 from crm.services import casework, escalation
 from crm.services.cases import case_close, case_reassign, case_reopen, remedy_approve, remedy_decline, remedy_propose
@@ -82,10 +82,16 @@ def case_list_page(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     filters = CaseFilters(**{k: v for k, v in data.items() if v not in (None, "")})
     page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    result = case_list(user=request.user, filters=filters, now=timezone.now(), page=page)
+    now = timezone.now()
+    result = case_list(user=request.user, filters=filters, now=now, page=page)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"result": result, "form": form, "query": query.urlencode(), "now": timezone.now()}
+    context = {
+        "result": result,
+        "rows": case_rows(cases=result.rows, now=now),
+        "form": form,
+        "query": query.urlencode(),
+    }
     template = "crm/cases/_list.html" if request.htmx else "crm/cases/list.html"
     return render(request, template, context)
 
@@ -99,7 +105,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         "customer": customer,
         "strategy": answering_strategy(customer.personality_type),
         "habits": purchase_habits(customer=customer),
-        "other_cases": [c for c in customer_cases(customer=customer) if c.pk != case.pk][:10],
+        "other_cases": customer_cases(customer=customer, exclude=case, limit=10),
         "next": "",
     }
     return render(request, "crm/cases/page.html", context)
