@@ -42,7 +42,7 @@ def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.P
         cwd=ROOT,
         env=env,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 180  # a loaded machine takes long to import and warm up (the classifier)
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
