@@ -31,15 +31,21 @@ def insert_returning(model, rows: list[dict]) -> list[tuple]:
     return _backend().insert_returning(model, rows) if rows else []
 
 
-def copy_rows(model, rows: list[dict], *, ids: bool = False) -> list[int]:
-    """Insert rows ({attname: value}, all with the same keys; the model's defaults fill the rest). With
-    ``ids=True`` the new ids come back in the rows' order. A conflict raises IntegrityError and writes nothing."""
-    return _backend().copy_rows(model, rows, ids=ids) if rows else []
+def copy_rows(model, rows: list[dict], *, ids: bool = False, same: dict | None = None) -> list[int]:
+    """Insert rows ({attname: value}, all with the same keys; ``same`` holds the values every row shares, the
+    model's defaults fill the rest). With ``ids=True`` the new ids come back in the rows' order. A conflict raises
+    IntegrityError and writes nothing."""
+    return _backend().copy_rows(model, rows, ids=ids, same=same or {}) if rows else []
 
 
 def insert_ignoring_conflicts(model, rows: list[dict]) -> int:
     """Insert rows, leaving out those a unique constraint already holds (or another row of the batch)."""
     return _backend().insert_ignoring_conflicts(model, rows) if rows else 0
+
+
+def existing(model, *, fields: tuple[str, ...], keys: list[tuple], where: dict | None = None) -> set[tuple]:
+    """Which of `keys` (tuples of the values of `fields`) are stored, among the rows matching `where`."""
+    return _backend().existing(model, fields=fields, keys=keys, where=where or {}) if keys else set()
 
 
 def update_rows(model, rows: list[tuple], *, fields: list[str], match: list[str] = ()) -> None:
@@ -78,6 +84,7 @@ __all__ = [
     "Upsert",
     "UpsertResult",
     "copy_rows",
+    "existing",
     "insert_ignoring_conflicts",
     "insert_returning",
     "lock_names",

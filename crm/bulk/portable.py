@@ -16,8 +16,8 @@ def insert_returning(model, rows: list[dict]) -> list[tuple]:
     return [(obj.pk,) for obj in made]
 
 
-def copy_rows(model, rows: list[dict], *, ids: bool) -> list[int]:
-    made = model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
+def copy_rows(model, rows: list[dict], *, ids: bool, same: dict) -> list[int]:
+    made = model.objects.bulk_create([model(**row, **same) for row in rows], batch_size=500)
     return [obj.pk for obj in made] if ids else []
 
 
@@ -31,6 +31,12 @@ def insert_ignoring_conflicts(model, rows: list[dict]) -> int:
         except IntegrityError:
             continue
     return inserted
+
+
+def existing(model, *, fields: tuple[str, ...], keys: list[tuple], where: dict) -> set[tuple]:
+    wanted = set(keys)
+    candidates = model.objects.filter(**where, **{f"{f}__in": {key[i] for key in keys} for i, f in enumerate(fields)})
+    return {row for row in candidates.values_list(*fields) if row in wanted}
 
 
 def update_rows(model, rows: list[tuple], *, fields: list[str], match: list[str]) -> None:

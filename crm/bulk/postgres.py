@@ -4,10 +4,10 @@ Table and column names come from model metadata, never from input; values always
 document, a COPY stream, or execute_values' VALUES list).
 """
 
-import csv
 import hashlib
 import io
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import orjson
@@ -29,10 +29,10 @@ def _columns(model, names: Iterable[str]) -> list[tuple[str, str]]:
     return [(fields[name].column, fields[name].db_type(connection)) for name in names]
 
 
-def _recordset(model, names: list[str], parameter: str = "%s") -> str:
+def _recordset(model, names: list[str], parameter: str = "%s", alias: str = "r") -> str:
     typed = ", ".join(f"{column} {sql_type}" for column, sql_type in _columns(model, names))
     # jsonb, not json: json_to_recordset re-parses every json value it converts.
-    return f"jsonb_to_recordset({parameter}::jsonb) AS r({typed})"
+    return f"jsonb_to_recordset({parameter}::jsonb) AS {alias}({typed})"
 
 
 def _defaults(model, given: Iterable[str]) -> dict[str, Any]:
@@ -61,11 +61,48 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def copy_rows(model, rows: list[dict], *, ids: bool) -> list[int]:
+def _copy_escape(value: str | None) -> str:
+    """A text value in COPY's text format: NULL is \\N; backslash, tab, newline and carriage return are escaped
+    (str.replace: a csv writer's quoting cost more than the rest of the copy)."""
+    if value is None:
+        return "\\N"
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_json(value: Any) -> str:
+    return "\\N" if value is None else _copy_escape(orjson.dumps(value, default=str).decode())
+
+
+def _copy_moment(value: date | None) -> str:
+    return "\\N" if value is None else value.isoformat()
+
+
+def _copy_plain(value: Any) -> str:
+    """Numbers and booleans: their str() is COPY's text (True and False are booleans to PostgreSQL)."""
+    return "\\N" if value is None else str(value)
+
+
+_TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField", "URLField"}
+_MOMENT_TYPES = {"DateTimeField", "DateField"}
+
+
+def _copy_converter(field):
+    """How a column's values are written: chosen once per column, not per value."""
+    kind = field.get_internal_type()
+    if kind in _TEXT_TYPES:
+        return _copy_escape
+    if kind == "JSONField":
+        return _copy_json
+    return _copy_moment if kind in _MOMENT_TYPES else _copy_plain
+
+
+def copy_rows(model, rows: list[dict], *, ids: bool, same: dict) -> list[int]:
     names = list(rows[0])
-    defaults = _defaults(model, names)
-    columns = [column for column, _ in _columns(model, [*names, *defaults])]
-    tail = tuple(_csv_value(v) for v in defaults.values())
+    defaults = {**_defaults(model, [*names, *same]), **same}
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    columns = [fields[name].column for name in [*names, *defaults]]
+    tail = "".join("\t" + _copy_converter(fields[n])(v) for n, v in defaults.items())
+    convert = [_copy_converter(fields[name]) for name in names]
     table = model._meta.db_table
     new_ids: list[int] = []
     with connection.cursor() as cursor:
@@ -76,23 +113,13 @@ def copy_rows(model, rows: list[dict], *, ids: bool) -> list[int]:
             )
             new_ids = [row[0] for row in cursor.fetchall()]
             columns.insert(0, "id")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        values = ((*(_csv_value(v) for v in row.values()), *tail) for row in rows)
-        # csv writes str(value): ISO dates and times, True/False; None becomes an empty unquoted field, NULL.
-        writer.writerows(((pk, *row) for pk, row in zip(new_ids, values, strict=True)) if ids else values)
-        buffer.seek(0)
-        text_columns = [
-            f.column
-            for f in model._meta.concrete_fields
-            if f.get_internal_type() in ("CharField", "TextField", "SlugField") and f.column in columns
-        ]
-        force = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
+        lines = ["\t".join([c(v) for c, v in zip(convert, row.values(), strict=True)]) for row in rows]
+        if ids:
+            lines = [f"{pk}\t{line}" for pk, line in zip(new_ids, lines, strict=True)]
+        buffer = io.StringIO(f"{tail}\n".join(lines) + f"{tail}\n")
         # copy_expert is psycopg2's own: wrap_database_errors turns its errors into Django's (IntegrityError).
         with connection.wrap_database_errors:
-            cursor.cursor.copy_expert(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{force})", buffer
-            )
+            cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
     return new_ids
 
 
@@ -103,6 +130,20 @@ def insert_ignoring_conflicts(model, rows: list[dict]) -> int:
     with connection.cursor() as cursor:
         execute_values(cursor.cursor, sql, [tuple(row.values()) for row in rows], page_size=len(rows))
         return cursor.rowcount
+
+
+def existing(model, *, fields: tuple[str, ...], keys: list[tuple], where: dict) -> set[tuple]:
+    # One probe per key through the table's unique index, the keys joined in as one JSON parameter.
+    col = {f.attname: f.column for f in model._meta.concrete_fields}
+    matched = " AND ".join([*(f"e.{col[f]} = k.{col[f]}" for f in fields), *(f"e.{col[w]} = %s" for w in where)])
+    sql = (
+        f"SELECT {', '.join(f'e.{col[f]}' for f in fields)} FROM {model._meta.db_table} e "  # noqa: S608
+        f"JOIN {_recordset(model, list(fields), alias='k')} ON TRUE WHERE {matched}"
+    )
+    rows = orjson.dumps([dict(zip(fields, key, strict=True)) for key in keys]).decode()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [rows, *where.values()])
+        return set(cursor.fetchall())
 
 
 def update_rows(model, rows: list[tuple], *, fields: list[str], match: list[str]) -> None:

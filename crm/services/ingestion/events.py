@@ -39,33 +39,20 @@ def inbound_events_record(
     new = [p for p in payloads if (p.store_id, p.external_id, p.hash) not in logged]
     if not new:
         return 0
-    token_id = token.pk if token else None
+    same = {"kind": kind, "token_id": token.pk if token else None, "received_at": received_at}
     rows = [
-        {
-            "kind": kind,
-            "store_id": p.store_id,
-            "external_id": p.external_id,
-            "token_id": token_id,
-            "received_at": received_at,
-            "payload": p.text,
-            "payload_hash": p.hash,
-        }
-        for p in new
+        {"store_id": p.store_id, "external_id": p.external_id, "payload": p.text, "payload_hash": p.hash} for p in new
     ]
     try:
         with transaction.atomic():
-            bulk.copy_rows(InboundEvent, rows)
+            bulk.copy_rows(InboundEvent, rows, same=same)
         return len(rows)
     except IntegrityError:
-        return bulk.insert_ignoring_conflicts(InboundEvent, rows)
+        return bulk.insert_ignoring_conflicts(InboundEvent, [{**row, **same} for row in rows])
 
 
 def _logged_keys(*, kind: str, payloads: list[Payload]) -> set[tuple[int, str, str]]:
     """The (store_id, external_id, payload_hash) keys among `payloads` that are logged already."""
-    candidates = InboundEvent.objects.filter(
-        kind=kind,
-        store_id__any_of={p.store_id for p in payloads},
-        external_id__any_of={p.external_id for p in payloads},
-        payload_hash__any_of={p.hash for p in payloads},
-    )
-    return set(candidates.values_list("store_id", "external_id", "payload_hash"))
+    keys = [(p.store_id, p.external_id, p.hash) for p in payloads]
+    fields = ("store_id", "external_id", "payload_hash")
+    return bulk.existing(InboundEvent, fields=fields, keys=keys, where={"kind": kind})
