@@ -6,8 +6,8 @@ import pytest
 
 from reviews.models import Review, ReviewReply
 from reviews.replies import candidates, voice_for
-from reviews.services.casework import reply_edit
 from reviews.services.intake import ReviewIn, reviews_ingest
+from reviews.services.public_reply import reply_edit
 from tests.factories import AgentFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
