@@ -7,13 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import CaseCallOutcome, FollowUpOutcome
-from crm.errors import DomainError
 from crm.models import Agent, Case, Customer, Store
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's error next to the field it names (or at the top of the form)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class OutcomeForm(forms.Form):

@@ -1,6 +1,7 @@
 """Request and response plumbing shared by every app.
 
-Pages show a domain error as a page (or, for an HTMX request, as a fragment) with its own HTTP status.
+Pages show a domain error as a page (or, for an HTMX request, as a fragment) with its own HTTP status; a refusal is
+the 403 page (crm.pages says how a page's writes turn errors into messages).
 
 The API has its handler in crm.api.errors; this is its counterpart for the browser, so page views only raise.
 """
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from crm.errors import DomainError
+from crm.pages import is_refusal
 
 
 class DomainErrorPageMiddleware:
@@ -25,6 +27,8 @@ class DomainErrorPageMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
+        if is_refusal(exception) and not getattr(request, "htmx", False):
+            return render(request, "403.html", {"error": exception}, status=403)
         template = "crm/_domain_error.html" if getattr(request, "htmx", False) else "crm/domain_error.html"
         return render(request, template, {"error": exception}, status=exception.http_status)
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from callbacks.errors import CallNotAllowed
-from callbacks.forms import CaseCallOutcomeForm, OutcomeForm, ProfileForm, add_domain_error
+from callbacks.forms import CaseCallOutcomeForm, OutcomeForm, ProfileForm
 from callbacks.models import Call, CallScript, CaseCall, FollowUp
 from callbacks.scripts import default_case_script, default_script, render_script
 from callbacks.selectors import (
@@ -37,6 +37,7 @@ from callbacks.services.outcomes import followup_log_outcome
 from crm import roles
 from crm.errors import InvalidInput
 from crm.models import Agent
+from crm.pages import form_error
 from crm.personality import answering_strategy
 from crm.selectors import cases_for_user
 from crm.services.customers import customer_reveal_phone, customer_update_profile
@@ -140,7 +141,7 @@ def log_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             attempt = followup_log_outcome(followup=followup, agent=request_agent(request), **form.cleaned_data)
         except InvalidInput as exc:
-            add_domain_error(form, exc)
+            form_error(form, exc)
         else:
             return _outcome_logged(request, pk=pk, attempt=attempt)
     context = {"f": followup, "urls": FOLLOWUP.urls, "outcome_form": form}
@@ -203,7 +204,7 @@ def case_call_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             attempt = case_call_log_outcome(case_call=case_call, agent=request_agent(request), **form.cleaned_data)
         except InvalidInput as exc:
-            add_domain_error(form, exc)
+            form_error(form, exc)
         else:
             # Back on the case page, the message says what was logged and for whom.
             context = {"f": case_call, "attempt": attempt, "next_call": None, "sms_instead": None}
@@ -235,7 +236,7 @@ def profile(request: HttpRequest, pk: int, kind: PanelKind) -> HttpResponse:
         try:
             customer_update_profile(customer=customer, actor=request.user, changes=form.cleaned_data)
         except InvalidInput as exc:
-            add_domain_error(form, exc)
+            form_error(form, exc)
         else:
             subject = kind.load(user=request.user, pk=pk)
             context = {

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from callbacks.forms import CallScriptForm, QueueFilterForm, ReassignForm, add_domain_error
+from callbacks.forms import CallScriptForm, QueueFilterForm, ReassignForm
 from callbacks.scripts import default_case_script, default_script
 from callbacks.selectors import (
     QueueFilters,
@@ -20,6 +20,7 @@ from callbacks.selectors import (
 from callbacks.services.queue import call_script_update, followup_reassign
 from crm import roles
 from crm.errors import InvalidInput, PermissionDenied
+from crm.pages import form_error
 from crm.selectors import stores_for_user
 
 from .common import request_agent
@@ -99,7 +100,7 @@ def call_script(request: HttpRequest, store_id: int) -> HttpResponse:
             try:
                 call_script_update(store=store, manager=request_agent(request), **form.cleaned_data)
             except InvalidInput as exc:
-                add_domain_error(form, exc)
+                form_error(form, exc)
             else:
                 return redirect("callbacks:script", store_id=store.pk)
     else:

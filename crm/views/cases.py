@@ -1,9 +1,6 @@
 """The case list and the case page, and every action of the case workspace. Thin: parse, scope, call a
 service, redirect back (to the page the form came from when it says so: the review page embeds the workspace)."""
 
-from collections.abc import Callable
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.casework import case_kind_for
 from crm.downloads import file_response
-from crm.errors import DomainError, EvidenceInvalid, NotFound, PermissionDenied
+from crm.errors import EvidenceInvalid, NotFound, PermissionDenied
 from crm.forms import (
     CaseCloseForm,
     CaseFilterForm,
@@ -29,6 +26,7 @@ from crm.forms import (
     RemedyFulfilForm,
 )
 from crm.models import Agent, Case, CaseEvidence, Remedy
+from crm.pages import page_attempt
 from crm.personality import answering_strategy
 from crm.selectors import agent_for_user, agents_serving, cases_for_user, stores_for_user
 from crm.selectors.cases import CaseFilters, case_list, case_list_choices, case_rows
@@ -58,20 +56,6 @@ def _back(request: HttpRequest, case: Case) -> HttpResponse:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect("cases:case", case_id=case.pk)
-
-
-def _attempt(request: HttpRequest, action: Callable[[], object], form=None) -> None:
-    """Run the write; an invalid form or a domain error is a message on the page it returns to. Not being allowed
-    is the 403 page (crm.middleware)."""
-    if form is not None and not form.is_valid():
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
-        return
-    try:
-        action()
-    except PermissionDenied:
-        raise
-    except DomainError as exc:
-        messages.error(request, exc.message)
 
 
 @login_required
@@ -127,7 +111,9 @@ def step_mark(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
         raise NotFound(_("This case has no such step."))
     form = step_form(spec, case, request.POST)
     agent = agent_for_user(user=request.user)
-    _attempt(request, lambda: spec.perform(case=case, actor=request.user, agent=agent, **form.cleaned_data), form)
+    page_attempt(
+        request, lambda: spec.perform(case=case, actor=request.user, agent=agent, **form.cleaned_data), form=form
+    )
     return _back(request, case)
 
 
@@ -144,7 +130,7 @@ def evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
             case=case, actor=request.user, photo=form.cleaned_data["photo"], caption=form.cleaned_data["caption"]
         )
 
-    _attempt(request, add)
+    page_attempt(request, add)
     return _back(request, case)
 
 
@@ -171,7 +157,7 @@ def remedy_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     agent = _agent(request)
     form = RemedyForm(request.POST)
-    _attempt(request, lambda: remedy_propose(case=case, agent=agent, **form.cleaned_data), form)
+    page_attempt(request, lambda: remedy_propose(case=case, agent=agent, **form.cleaned_data), form=form)
     return _back(request, case)
 
 
@@ -188,7 +174,7 @@ def remedy_decide(request: HttpRequest, case_id: int, remedy_id: int, decision: 
     form = DecisionForm(request.POST)
     form.is_valid()
     decide = remedy_approve if decision == "approve" else remedy_decline
-    _attempt(request, lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data.get("reason", "")))
+    page_attempt(request, lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data.get("reason", "")))
     return _back(request, case)
 
 
@@ -199,10 +185,10 @@ def remedy_fulfil(request: HttpRequest, case_id: int, remedy_id: int) -> HttpRes
     remedy = _remedy(request, case, remedy_id)
     agent = _agent(request)
     form = RemedyFulfilForm(request.POST)
-    _attempt(
+    page_attempt(
         request,
         lambda: casework.remedy_fulfil(remedy=remedy, agent=agent, reference=form.cleaned_data["reference"]),
-        form,
+        form=form,
     )
     return _back(request, case)
 
@@ -213,7 +199,7 @@ def remedy_confirm(request: HttpRequest, case_id: int, remedy_id: int) -> HttpRe
     case = _case(request, case_id)
     remedy = _remedy(request, case, remedy_id)
     form = RemedyConfirmForm(request.POST)
-    _attempt(
+    page_attempt(
         request, lambda: casework.remedy_confirm(remedy=remedy, actor=request.user, via=form.cleaned_data["via"]), form
     )
     return _back(request, case)
@@ -224,12 +210,12 @@ def remedy_confirm(request: HttpRequest, case_id: int, remedy_id: int) -> HttpRe
 def negotiation_failed(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     form = NegotiationFailedForm(request.POST, plays=plays_for(store=case.store, causes=case.causes or [case.cause]))
-    _attempt(
+    page_attempt(
         request,
         lambda: escalation.case_negotiation_fail(
             case=case, actor=request.user, offered=form.cleaned_data["offered"], note=form.cleaned_data["note"]
         ),
-        form,
+        form=form,
     )
     return _back(request, case)
 
@@ -240,7 +226,9 @@ def manager_decide(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     manager = _agent(request)
     form = ManagerDecisionForm(request.POST)
-    _attempt(request, lambda: escalation.case_manager_decide(case=case, manager=manager, **form.cleaned_data), form)
+    page_attempt(
+        request, lambda: escalation.case_manager_decide(case=case, manager=manager, **form.cleaned_data), form=form
+    )
     return _back(request, case)
 
 
@@ -256,7 +244,7 @@ def reassign(request: HttpRequest, case_id: int) -> HttpResponse:
         assignee = next(a for a in agents if a.pk == int(form.cleaned_data["assignee"]))
         case_reassign(case=case, assignee=assignee, manager=manager)
 
-    _attempt(request, act, form)
+    page_attempt(request, act, form=form)
     return _back(request, case)
 
 
@@ -267,7 +255,7 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
     form = CaseCloseForm(request.POST, choices=root_cause_choices(store=case.store))
     # An empty or unknown root cause goes to the service as "": its RootCauseRequired says what is missing.
     root_cause = form.cleaned_data["root_cause"] if form.is_valid() else ""
-    _attempt(
+    page_attempt(
         request,
         lambda: case_close(case=case, root_cause=root_cause, actor=request.user, note=form.data.get("note", "")),
     )
@@ -279,5 +267,7 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
 def reopen(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     form = CaseReopenForm(request.POST)
-    _attempt(request, lambda: case_reopen(case=case, reason=form.cleaned_data["reason"], actor=request.user), form)
+    page_attempt(
+        request, lambda: case_reopen(case=case, reason=form.cleaned_data["reason"], actor=request.user), form=form
+    )
     return _back(request, case)

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.errors import DomainError
 from crm.models import Agent
+from crm.pages import page_attempt
 from crm.selectors import stores_managed_by
 from crm.services.cases import remedy_approve, remedy_decline
 from crm.services.sla import case_sla_status
@@ -45,17 +45,15 @@ def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpRe
     if manager is None:
         raise PermissionDenied
     form = DecisionForm(request.POST, decline=decision == "decline")
-    error = ""
-    if form.is_valid():
-        decide = remedy_approve if decision == "approve" else remedy_decline
-        try:
-            remedy = decide(remedy=remedy, manager=manager, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            if exc.http_status == 403:
-                raise PermissionDenied from exc
-            error = exc.message
-    else:
-        error = "; ".join(form.errors["reason"])
+    decide = remedy_approve if decision == "approve" else remedy_decline
+    decided = []
+    error = page_attempt(
+        request,
+        lambda: decided.append(decide(remedy=remedy, manager=manager, reason=form.cleaned_data["reason"])),
+        form=form,
+        message=False,
+    )
+    remedy = decided[0] if decided else remedy
     if request.htmx:
         return render(request, "reports/_remedy_row.html", {"remedy": remedy, "error": error, "form": form})
     if error:

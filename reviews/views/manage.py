@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.errors import DomainError
+from crm.pages import form_errors_text
 from crm.selectors import stores_managed_by
 from crm.services.playbook import playbook_for, remedy_play_set
 
@@ -28,7 +29,6 @@ from ..selectors import (
     review_policy_for,
 )
 from ..services import settings as review_settings
-from .work import form_errors
 
 
 def _managed_store(request: HttpRequest, store_id: int):
@@ -106,7 +106,7 @@ def play_set(request: HttpRequest, store_id: int) -> HttpResponse:
     if form.is_valid():
         remedy_play_set(store=store, actor=request.user, **form.cleaned_data)
     else:
-        form_errors(request, form)
+        messages.error(request, form_errors_text(form))
     return redirect("reviews:settings", store_id=store.pk)
 
 

@@ -1,8 +1,6 @@
 """Working one review: causes, public reply, the platform complaint, and its case — whose steps, evidence,
 remedies and close are crm's case workspace, embedded here (crm.workspace, ADR 0015)."""
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import roles
-from crm.errors import DomainError, NotFound, PermissionDenied
+from crm.errors import DomainError, NotFound
+from crm.pages import page_attempt
 from crm.workspace import case_workspace
 
 from ..errors import ReplyHasAgentWording
@@ -28,24 +27,6 @@ def _review(request: HttpRequest, pk: int) -> Review:
 
 def _back(review: Review) -> HttpResponse:
     return redirect("reviews:review", pk=review.pk)
-
-
-def _attempt(request: HttpRequest, action: Callable[[], object], form=None) -> None:
-    """Run a page's write; an invalid form or a domain error becomes a message on the page it returns to. Not
-    being allowed is no message: it is the 403 page (crm.middleware)."""
-    if form is not None and not form.is_valid():
-        form_errors(request, form)
-        return
-    try:
-        action()
-    except PermissionDenied:
-        raise
-    except DomainError as exc:
-        messages.error(request, exc.message)
-
-
-def form_errors(request: HttpRequest, form) -> None:
-    messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
 
 
 @login_required
@@ -88,10 +69,10 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
 def correct_causes(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = CausesForm(request.POST)
-    _attempt(
+    page_attempt(
         request,
         lambda: bad_review.review_correct_causes(review=review, causes=form.cleaned_data["causes"], actor=request.user),
-        form,
+        form=form,
     )
     return _back(review)
 
@@ -101,12 +82,12 @@ def correct_causes(request: HttpRequest, pk: int) -> HttpResponse:
 def reply_save(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = ReplyForm(request.POST)
-    _attempt(
+    page_attempt(
         request,
         lambda: public_reply.reply_edit(
             review=review, text=form.cleaned_data["text"], actor=request.user, posted=form.cleaned_data["posted"]
         ),
-        form,
+        form=form,
     )
     return _back(review)
 
@@ -130,7 +111,7 @@ def reply_redraft(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def open_case(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    _attempt(request, lambda: review_open_case(review=review, actor=request.user))
+    page_attempt(request, lambda: review_open_case(review=review, actor=request.user))
     return _back(review)
 
 
@@ -140,7 +121,7 @@ def evidence_review_images(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     if review.case is None:
         raise NotFound("This review has no case yet.")
-    _attempt(request, lambda: bad_review.evidence_attach_review_images(review=review, actor=request.user))
+    page_attempt(request, lambda: bad_review.evidence_attach_review_images(review=review, actor=request.user))
     return _back(review)
 
 
@@ -149,5 +130,7 @@ def evidence_review_images(request: HttpRequest, pk: int) -> HttpResponse:
 def platform_complaint(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = PlatformComplaintForm(request.POST)
-    _attempt(request, lambda: platform_complaint_record(review=review, actor=request.user, **form.cleaned_data), form)
+    page_attempt(
+        request, lambda: platform_complaint_record(review=review, actor=request.user, **form.cleaned_data), form=form
+    )
     return _back(review)

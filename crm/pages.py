@@ -1,0 +1,54 @@
+"""The one path from a domain error to what a page shows (the API's counterpart is crm.api.errors).
+
+- A page's write goes through ``page_attempt``: an invalid form or a domain error becomes a message on the page the
+  view returns to, and with ``form`` the error also sits next to the field it names (``form_error``).
+- A refusal (a domain error whose status is 403, or Django's PermissionDenied) is never a message: it propagates
+  to the designed 403 page.
+- Whatever a view leaves uncaught reaches ``crm.middleware.DomainErrorPageMiddleware``: the 403 page for a refusal,
+  otherwise the error page (an HTMX request gets a fragment), with the error's own status.
+"""
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
+
+from crm.errors import DomainError
+
+
+def is_refusal(error: DomainError) -> bool:
+    return error.http_status == 403
+
+
+def form_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's error next to the field it names (or at the top of the form). A refusal is re-raised."""
+    if is_refusal(error):
+        raise error
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def form_errors_text(form: forms.Form) -> str:
+    return "; ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def page_attempt(
+    request: HttpRequest, action: Callable[[], object], *, form: forms.Form | None = None, message: bool = True
+) -> str:
+    """Run a page's write. Returns "" when it went through, else the text the user is shown (also added as a
+    message unless ``message=False``, for a view that renders it in place)."""
+    if form is not None and not form.is_valid():
+        text = form_errors_text(form)
+    else:
+        try:
+            action()
+            return ""
+        except DomainError as error:
+            if form is not None:
+                form_error(form, error)
+            elif is_refusal(error):
+                raise
+            text = error.message
+    if message:
+        messages.error(request, text)
+    return text

@@ -1,0 +1,70 @@
+"""The one page-error path (crm.pages, crm.middleware): a domain error on a page becomes a message, or the 403 page
+when it is a refusal, the same way on every page."""
+
+import pytest
+from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.test import RequestFactory
+
+from crm.errors import InvalidInput, PermissionDenied
+from crm.middleware import DomainErrorPageMiddleware
+from crm.pages import form_error, page_attempt
+
+
+class _Form(forms.Form):
+    reason = forms.CharField()
+
+
+def _request(method="post", htmx=False):
+    request = getattr(RequestFactory(), method)("/somewhere/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    request.htmx = htmx
+    return request
+
+
+def _raise(error):
+    def action():
+        raise error
+
+    return action
+
+
+def test_a_domain_error_becomes_one_message_and_the_text_comes_back():
+    request = _request()
+    text = page_attempt(request, _raise(InvalidInput("Too late to change this.", field="reason")))
+    assert text == "Too late to change this."
+    assert [str(m) for m in get_messages(request)] == ["Too late to change this."]
+
+
+def test_with_a_form_the_error_also_sits_next_to_its_field():
+    request = _request()
+    form = _Form({"reason": "x"})
+    page_attempt(request, _raise(InvalidInput("Not this reason.", field="reason")), form=form)
+    assert form.errors["reason"] == ["Not this reason."]
+
+
+def test_an_invalid_form_is_a_message_and_the_action_never_runs():
+    request, ran = _request(), []
+    text = page_attempt(request, lambda: ran.append(1), form=_Form({}))
+    assert ran == [] and "required" in text
+
+
+def test_a_refusal_is_never_a_message_but_the_403_page():
+    request = _request()
+    with pytest.raises(PermissionDenied):
+        page_attempt(request, _raise(PermissionDenied("Only a manager may approve.")))
+    with pytest.raises(PermissionDenied):
+        form_error(_Form({}), PermissionDenied("Only a manager may approve."))
+    assert list(get_messages(request)) == []
+    response = DomainErrorPageMiddleware(lambda r: None).process_exception(
+        _request("get"), PermissionDenied("Only a manager may approve.")
+    )
+    assert response.status_code == 403 and b'data-testid="forbidden"' in response.content
+
+
+@pytest.mark.django_db
+def test_other_uncaught_domain_errors_are_the_error_page_with_their_status():
+    response = DomainErrorPageMiddleware(lambda r: None).process_exception(_request("get"), InvalidInput("Bad date."))
+    assert response.status_code == 400 and b"Bad date." in response.content
