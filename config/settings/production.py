@@ -2,6 +2,8 @@
 the environment. `manage.py check --deploy --fail-level WARNING` passes with these defaults (make test runs it).
 """
 
+from whitenoise.compress import Compressor
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -24,6 +26,9 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 # The API's schema and Swagger UI: staff only unless API_DOCS_PUBLIC=true.
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
+# collectstatic compresses every file (gzip and brotli) at start-up; source maps (Swagger UI's are 2.5 MB) are
+# fetched only by developer tools, so they are served as they are.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
