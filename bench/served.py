@@ -43,7 +43,7 @@ def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.P
         cwd=ROOT,
         env=env,
     )  # fmt: skip
-    deadline = time.monotonic() + 120  # preloading trains the classifier: slow on a shared, loaded machine
+    deadline = time.monotonic() + 180  # a loaded machine takes long to import and warm up (the classifier)
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
