@@ -9,7 +9,7 @@ from reviews.classification import classify
 from reviews.evaluation import score
 from reviews.models import Review, StoreCauseModel
 from reviews.selectors import store_cause_model
-from reviews.services.casework import review_correct_causes
+from reviews.services.bad_review import review_correct_causes
 from reviews.services.learning import MIN_STORE_REVIEWS, store_model_train, store_models_train
 from tests.factories import AgentFactory, StoreFactory
 
