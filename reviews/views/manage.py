@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.errors import DomainError
 from crm.selectors import stores_managed_by
+from crm.services.playbook import playbook_for, remedy_play_set
 
 from .. import tasks
 from ..evaluation import score, scores_from_json
 from ..forms import MonitorForm, PlayForm, PolicyForm, ReplyTemplateForm
 from ..models import ClassifierFigures, KeywordMonitor, ReplyTemplate, StoreCauseModel
-from ..playbook import playbook_for
 from ..selectors import (
     classifier_figures,
     latest_corrections,
@@ -104,7 +104,7 @@ def play_set(request: HttpRequest, store_id: int) -> HttpResponse:
     store = _managed_store(request, store_id)
     form = PlayForm(request.POST)
     if form.is_valid():
-        review_settings.remedy_play_set(store=store, actor=request.user, **form.cleaned_data)
+        remedy_play_set(store=store, actor=request.user, **form.cleaned_data)
     else:
         form_errors(request, form)
     return redirect("reviews:settings", store_id=store.pk)
