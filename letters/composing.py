@@ -166,9 +166,10 @@ class Written:
 
 
 def variant_of(template: LetterTemplate | None) -> str:
-    """How the letter was chosen, in words a manager reads on the batch page."""
+    """How the letter was chosen, in words a manager reads on the batch page ("" for the built-in letter, which
+    the page names in the reader's language)."""
     if template is None:
-        return _("built-in letter")
+        return ""
     conditions = [
         str(value) if name in ("region", "category") else str(getattr(template, f"get_{name}_display", lambda: value)())
         for name in LetterTemplate.CONDITIONS

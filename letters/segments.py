@@ -3,10 +3,9 @@
 letters may read retention but must work without it (retention is built separately). So nothing here imports
 retention at module level: the segment condition is offered (`segment_choices`) only when an installed app
 labelled "retention" has a Segment model, and membership is asked of retention's own selector
-`retention.selectors.segment_customer_ids(segment=...)`, the one place that knows how a segment's rule reads.
-
-Note for the lead: when retention lands, check that selector's name and signature (or adapt `_members` below);
-until then a rule cannot hold a segment, and a stored one matches no order (nothing is sent by mistake).
+`retention.selectors.segment_members(segment=...)` (its customers' attributes, as of their last refresh), the one
+place that knows how a segment's rules read. Without retention a rule cannot hold a segment, and a stored one
+matches no order (nothing is sent by mistake).
 """
 
 from importlib import import_module
@@ -50,7 +49,7 @@ def segment_member_ids(*, store: Store, segment_id: str) -> set[int]:
 
 def _members(segment) -> set[int]:
     try:
-        selector = import_module("retention.selectors").segment_customer_ids
+        selector = import_module("retention.selectors").segment_members
     except (ImportError, AttributeError):
         return set()
-    return set(selector(segment=segment))
+    return set(selector(segment=segment).values_list("customer_id", flat=True))

@@ -158,7 +158,7 @@ def letters_prepare(*, store: Store, now: datetime | None = None) -> PrintBatch 
 def _held_back(*, store: Store, order: Order, day, now: datetime, language: str) -> Letter:
     return Letter(
         store=store, order=order, customer_id=order.customer_id, status=Letter.Status.HELD_BACK, day=day,
-        language=language, created_at=now, variant=_("control group"),
+        language=language, created_at=now,
     )  # fmt: skip
 
 

@@ -165,3 +165,23 @@ def test_handwriting_batch_prints_one_cue_card_per_letter():
         text = extract_text(io.BytesIO(cards), page_numbers=[index])
         assert f"H-{index}" in text and f"陈{index}" in text
         assert letter.paragraphs[1][:10] in text.replace("\n", "")
+
+
+def test_segment_rule_writes_letters_only_to_the_segments_customers():
+    from retention.services.segments import attributes_refresh, segment_create
+
+    store = StoreFactory()
+    regular = CustomerFactory(store=store)
+    for index in range(2):  # two earlier orders: in the "two orders or more" segment
+        _order(store, f"G-old-{index}", customer=regular, status="delivered", delivered_at=NOW, shipped_at=NOW)
+    newcomer = CustomerFactory(store=store)
+    attributes_refresh(store=store)
+    segment = segment_create(
+        store=store, name="regulars", rules=[{"attribute": "orders_count", "op": "gte", "value": 2}]
+    )
+    LetterRule.objects.create(store=store, min_amount=None, segment=str(segment.pk))
+    in_segment = _order(store, "G-1", customer=regular)
+    outside = _order(store, "G-2", customer=newcomer)
+    letters_prepare(store=store, now=NOW)
+    assert Letter.objects.filter(order=in_segment).exists()
+    assert not Letter.objects.filter(order=outside).exists()

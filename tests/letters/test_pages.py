@@ -43,7 +43,7 @@ def test_agent_downloads_the_batch_and_reprints_a_letter_but_cannot_edit_templat
     assert client.post("/letters/prepare/", {"store": store.code}).status_code == 302
     batch = PrintBatch.objects.get(store=store)
     page = client.get(f"/letters/?store={store.code}")
-    assert page.status_code == 200 and "王芳" in page.text
+    assert page.status_code == 200 and "王芳" in page.text and "built-in letter" in page.text
     pdf = client.get(f"/letters/batches/{batch.pk}.pdf")
     assert pdf["Content-Type"] == "application/pdf" and len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
     letter = Letter.objects.get()
