@@ -70,7 +70,7 @@ def _copy(model, rows, *, chunk: int = 100_000) -> int:
     from django.utils import timezone
 
     now = timezone.now()
-    fields = list(model._meta.concrete_fields)
+    fields = [field for field in model._meta.concrete_fields if not getattr(field, "generated", False)]
 
     def default(field):
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):

@@ -7,7 +7,11 @@ class CallbacksConfig(AppConfig):
     verbose_name = _("Follow-ups and telephony")
 
     def ready(self) -> None:
+        from crm.casework import customer_section_register
+
         from . import order_api, receivers
+        from .customer_section import CONTACTS_SECTION
 
         receivers.connect()
         order_api.register()
+        customer_section_register(CONTACTS_SECTION)

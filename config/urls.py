@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crm import views as crm_views
+from crm.urls import case_urls, customer_urls
+from crm.views import general as crm_views
 
 # Language comes from the language cookie (set by /i18n/setlang/) or Accept-Language, not the URL,
 # so agents keep their bookmarks when they switch between 中文 and English.
@@ -14,14 +15,17 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("calls/", include("callbacks.urls")),
-    path("cases/<int:case_id>/timeline/", crm_views.case_timeline, name="case_timeline"),
-    path("cases/<int:case_id>/reopen/", crm_views.case_reopen_view, name="case_reopen"),
+    path("cases/", include(case_urls)),
+    path("customers/", include(customer_urls)),
     path("manager/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("twilio/", include("callbacks.webhooks.urls")),
     path("api/", include("crm.api.urls")),
     path("api/", include("reviews.api.urls")),
     path("reviews/", include("reviews.urls")),
+    path("api/", include("logistics.api.urls")),
+    path("hooks/", include("logistics.hooks.urls")),
+    path("logistics/", include("logistics.urls")),
     path("retention/", include("retention.urls")),
     path("letters/", include("letters.urls")),
 ]

@@ -7,12 +7,15 @@ from crm.models import (
     AuditLog,
     Case,
     CaseEvent,
+    CaseEvidence,
     CasePolicy,
+    CaseStep,
     Customer,
     CustomerChange,
     InboundEvent,
     Order,
     Remedy,
+    RemedyPlay,
     RootCause,
     SlaTarget,
     Store,
@@ -157,3 +160,21 @@ class RootCauseAdmin(admin.ModelAdmin):
     list_display = ["store", "code", "label", "active"]
     list_filter = ["store", "active"]
     search_fields = ["code", "label"]
+
+
+@admin.register(CaseStep)
+class CaseStepAdmin(admin.ModelAdmin):
+    list_display = ["case", "step", "done_by", "done_at"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(CaseEvidence)
+class CaseEvidenceAdmin(admin.ModelAdmin):
+    list_display = ["case", "caption", "url", "image", "added_by", "added_at"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(RemedyPlay)
+class RemedyPlayAdmin(admin.ModelAdmin):
+    list_display = ["store", "cause", "kind", "cost"]
+    list_filter = ["store", "cause"]

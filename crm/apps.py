@@ -10,3 +10,8 @@ class CrmConfig(AppConfig):
         from crm import lockout  # noqa: F401  audits login lockouts
         from crm.api import schema  # noqa: F401  registers the token scheme with drf-spectacular
         from crm.bulk import lookups  # noqa: F401  registers `__any_of` for every app's queries
+        from crm.casework import case_kind_register
+        from crm.services.complaint import COMPLAINT
+
+        # crm's own kind, through the hook every other kind uses (ADR 0015).
+        case_kind_register(COMPLAINT)

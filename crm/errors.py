@@ -107,6 +107,16 @@ class BatchRowsNotFound(BatchInvalid):
     default_message = "Not found."
 
 
+class StepNotReady(Conflict):
+    code = "step_not_ready"
+    default_message = "This step cannot be ticked yet."
+
+
+class EvidenceInvalid(InvalidInput):
+    code = "invalid_evidence"
+    default_message = "Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."
+
+
 class ReviewIncentiveForbidden(InvalidInput):
     """A template that trades a reward for a review (crm.platform_rules): the marketplaces forbid it."""
 

@@ -1,5 +1,9 @@
+"""Page forms of the case workspace and the customer pages: they parse input; services hold the rules."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from crm.models import Case, CaseCause, Customer, Remedy
 
 
 class CaseReopenForm(forms.Form):
@@ -9,3 +13,123 @@ class CaseReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Say why the case is reopened.")},
     )
+
+
+class CaseCloseForm(forms.Form):
+    root_cause = forms.ChoiceField(label=_("Root cause"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["root_cause"].choices = [("", "—"), *choices]
+
+
+class EvidenceForm(forms.Form):
+    # `accept` only helps the file picker; crm.uploads checks the bytes.
+    photo = forms.FileField(
+        label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"})
+    )
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
+
+
+class RemedyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Remedy"), choices=Remedy.Kind.choices)
+    cost = forms.DecimalField(label=_("Cost (CNY)"), min_value=0, max_digits=10, decimal_places=2)
+    description = forms.CharField(label=_("What was agreed"), required=False, max_length=2000)
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class RemedyFulfilForm(forms.Form):
+    reference = forms.CharField(label=_("Refund reference, coupon code or tracking number"), max_length=100, strip=True)
+
+
+class RemedyConfirmForm(forms.Form):
+    via = forms.ChoiceField(label=_("The customer confirmed by"), choices=Remedy.Channel.choices)
+
+
+class NegotiationFailedForm(forms.Form):
+    offered = forms.MultipleChoiceField(label=_("Options offered"), required=False, widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("What the customer would not accept"), max_length=2000)
+
+    def __init__(self, *args, plays=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offered"].choices = [(p.key, f"{p.script} ({p.cost} CNY)") for p in plays]
+
+
+class ManagerDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[c for c in Case.Decision.choices if c[0]])
+    kind = forms.ChoiceField(label=_("Remedy"), choices=Remedy.Kind.choices, initial=Remedy.Kind.PARTIAL_REFUND)
+    cost = forms.DecimalField(label=_("Cost (CNY)"), min_value=0, max_digits=10, decimal_places=2, initial=0)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class ReassignForm(forms.Form):
+    assignee = forms.ChoiceField(label=_("Assignee"))
+
+    def __init__(self, *args, agents=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [(a.pk, str(a.user.get_full_name() or a.user.username)) for a in agents]
+
+
+SLA_STATES = [
+    ("", _("Any")),
+    ("breached", _("Breached")),
+    ("soon", _("Due within the hour")),
+    ("on_time", _("On time")),
+]
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Open")), ("all", _("Any")), *Case.Status.choices]
+    )
+    source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("Any")), *Case.Source.choices])
+    triage_group = forms.ChoiceField(
+        label=_("Triage group"), required=False, choices=[("", _("Any")), *Case.TriageGroup.choices]
+    )
+    cause = forms.ChoiceField(
+        label=_("Cause"), required=False, choices=[("", _("Any")), *[c for c in CaseCause.choices if c[0]]]
+    )
+    sla = forms.ChoiceField(label=_("SLA"), required=False, choices=SLA_STATES)
+    store = forms.TypedChoiceField(label=_("Store"), required=False, coerce=int, empty_value=None)
+    assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, stores=(), agents=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["store"].choices = [("", _("All my stores")), *[(s.pk, s.name) for s in stores]]
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            *[(a.pk, str(a.user.get_full_name() or a.user.username)) for a in agents],
+        ]
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class CaseOpenForm(forms.Form):
+    """Opening a case by hand from the customer's page."""
+
+    order = forms.TypedChoiceField(label=_("Order"), required=False, coerce=int, empty_value=None)
+    cause = forms.ChoiceField(label=_("Cause"), choices=[c for c in CaseCause.choices if c[0]])
+    summary = forms.CharField(label=_("What happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, orders=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["order"].choices = [("", _("No order")), *[(o.pk, o.external_id) for o in orders]]
+
+
+class ProfileForm(forms.ModelForm):
+    interests = forms.CharField(label=_("Interests"), required=False, help_text=_("Separated by commas."))
+
+    class Meta:
+        model = Customer
+        fields = ["name", "gender", "birthday", "region", "personality_type", "notes", "contact_preference"]
+        widgets = {"birthday": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_interests(self) -> list[str]:
+        return [w.strip() for w in self.cleaned_data["interests"].replace("，", ",").split(",") if w.strip()]

@@ -19,6 +19,11 @@ orders_delivered = Signal()
 # step on a call that reached the customer) without the writer knowing that app.
 case_event_added = Signal()
 
+# Sent once per call of crm.services.ingestion.orders.orders_upsert, inside its transaction, after the orders are
+# written. kwargs: orders (list of (OrderInput, OrderUpsertResult)), in the order of the batch; repeats included
+# (a receiver must be idempotent). Lets an app act on an order's fields (logistics tracks its parcel).
+orders_upserted = Signal()
+
 # Sent by the seed_demo management command, inside its transaction, after the demo stores exist and before any
 # demo order is delivered. kwargs: stores (list of Store, as in crm.demo.STORES). Lets each app set up its own
 # side of the demo (callbacks: the EU store's exchange rates) before the deliveries that depend on it.

@@ -31,8 +31,9 @@ from django.utils import timezone
 
 from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome
 from crm.models import Case, Order, Remedy, Store
-from crm.timezones import store_day_bounds, store_today
+from crm.timezones import store_day_bounds, store_today, to_store_local
 from letters.models import Letter
+from logistics.models import ShipmentDelay, ShipmentNotice
 from reviews.models import Review, ReviewRevision
 
 from .models import DailyCount, RollupRun
@@ -240,6 +241,59 @@ def _remedies(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
+def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
+    """Per rule: delays found, customers told (a sent notice for that rule), told before they first came to us
+    (a case not opened by the delay itself). Per delayed order, told early or not: the orders, their logistics
+    complaints and bad reviews. By the store-local day the (first) delay was found."""
+    customer_case = (
+        Case.objects.filter(order_id=OuterRef("shipment__order_id"))
+        .exclude(source=Case.Source.LOGISTICS)
+        .order_by("opened_at")
+        .values("opened_at")[:1]
+    )
+    told = ShipmentNotice.objects.filter(
+        shipment_id=OuterRef("shipment_id"), rule=OuterRef("rule"), status=ShipmentNotice.Status.SENT
+    ).order_by("sent_at")
+    delays = list(
+        ShipmentDelay.objects.filter(store=store, found_at__gte=since)
+        .annotate(told_at=Subquery(told.values("sent_at")[:1]), contacted_at=Subquery(customer_case))
+        .values("shipment__order_id", "rule", "found_at", "told_at", "contacted_at")
+    )
+    order_ids = {d["shipment__order_id"] for d in delays}
+    complaints = set(
+        Case.objects.filter(order_id__in=order_ids, cause=Case.Cause.LOGISTICS)
+        .exclude(source=Case.Source.LOGISTICS)
+        .values_list("order_id", flat=True)
+    )
+    bad = set(Review.objects.filter(order_id__in=order_ids, rating__lte=2).values_list("order_id", flat=True))
+    counts: dict[tuple[date, str, str], int] = {}
+
+    def add(day: date, metric: str, key: str) -> None:
+        counts[day, metric, key] = counts.get((day, metric, key), 0) + 1
+
+    orders: dict[int, tuple[date, bool]] = {}
+    for d in delays:
+        day = to_store_local(d["found_at"], store).date()
+        add(day, "parcel_delay", d["rule"])
+        if d["told_at"] is not None:
+            add(day, "parcel_delay_told", d["rule"])
+            if d["contacted_at"] is None or d["told_at"] < d["contacted_at"]:
+                add(day, "parcel_delay_told_first", d["rule"])
+        first_day, was_told = orders.get(d["shipment__order_id"], (day, False))
+        orders[d["shipment__order_id"]] = (min(first_day, day), was_told or d["told_at"] is not None)
+    for order_id, (day, was_told) in orders.items():
+        key = "told" if was_told else "not_told"
+        add(day, "delayed_order", key)
+        if order_id in complaints:
+            add(day, "delayed_order_complaint", key)
+        if order_id in bad:
+            add(day, "delayed_order_bad_review", key)
+    return [
+        DailyCount(store=store, day=day, metric=metric, key=key, count=n, amount=0)
+        for (day, metric, key), n in counts.items()
+    ]
+
+
 def _letters(store: Store, since: datetime) -> list[DailyCount]:
     """Orders the letter rule chose, by the day it chose them and whether they got a letter or were held back
     (the control group), with how many of them have a review, a mid one, a bad one (letters.selection)."""
@@ -268,7 +322,7 @@ def _letters(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
-PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies, _letters)
+PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies, _letters, _parcel_delays)
 
 
 @transaction.atomic

@@ -1,13 +1,14 @@
 """Reads for the manager pages, always limited to the stores the user manages."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Case as DbCase
 from django.db.models import F, QuerySet, When
 
 from callbacks.models import FollowUp
-from crm.models import AuditLog, Case, Customer, Remedy, Store
+from crm.models import AuditLog, Case, CaseEvent, Customer, Remedy, Store
+from crm.readable import play_label
 from crm.selectors import stores_managed_by
 from crm.services.sla import SOON, breached_q
 
@@ -28,12 +29,14 @@ class EscalationBoard:
     do_not_call_complaints: list[Case]
     over_capacity: list[FollowUp]
     unknown_currency: list[FollowUp]
+    # Negotiation failed and the manager has not decided: each case carries `options_tried` (readable labels).
+    negotiation_failed: list[Case] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         lists = (
             self.late, self.unassigned, self.difficult, self.do_not_call_complaints, self.over_capacity,
-            self.unknown_currency,
+            self.unknown_currency, self.negotiation_failed,
         )  # fmt: skip
         return sum(len(items) for items in lists)
 
@@ -42,6 +45,20 @@ def _open_cases(stores: QuerySet[Store]) -> QuerySet[Case]:
     return Case.objects.filter(store__in=stores, status__in=Case.OPEN_STATUSES).select_related(
         "store", "customer", "order", "assignee__user"
     )
+
+
+def _negotiation_failed(cases: QuerySet[Case]) -> list[Case]:
+    waiting = list(
+        cases.filter(negotiation_failed_at__isnull=False, manager_decision="").order_by("negotiation_failed_at", "id")[
+            :BOARD_LIMIT
+        ]
+    )
+    tried: dict[int, list[str]] = {}
+    for event in CaseEvent.objects.filter(case__in=waiting, kind=CaseEvent.Kind.NEGOTIATION_FAILED).order_by("at"):
+        tried[event.case_id] = [play_label(key) for key in event.data.get("offered", [])]
+    for case in waiting:
+        case.options_tried = tried.get(case.pk, [])
+    return waiting
 
 
 def escalation_board(*, user, now: datetime, store: Store | None = None) -> EscalationBoard:
@@ -84,6 +101,7 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
             .select_related("store", "customer", "order")
             .order_by("-created_at", "-id")[:BOARD_LIMIT]
         ),
+        negotiation_failed=_negotiation_failed(cases),
     )
 
 

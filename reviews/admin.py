@@ -3,14 +3,13 @@ from django.contrib import admin
 from reviews.models import (
     CauseCorrection,
     KeywordMonitor,
-    RemedyPlay,
+    PlatformComplaint,
     ReplyTemplate,
     Review,
     ReviewPolicy,
     ReviewReply,
     ReviewRevision,
 )
-from reviews.models.casework import CaseEvidence, CaseStep
 
 
 class RevisionInline(admin.TabularInline):
@@ -41,12 +40,6 @@ class ReviewPolicyAdmin(admin.ModelAdmin):
     list_display = ["store", "high_value_amount", "many_likes", "many_images", "repeat_complaints"]
 
 
-@admin.register(RemedyPlay)
-class RemedyPlayAdmin(admin.ModelAdmin):
-    list_display = ["store", "cause", "kind", "cost"]
-    list_filter = ["store", "cause"]
-
-
 @admin.register(ReplyTemplate)
 class ReplyTemplateAdmin(admin.ModelAdmin):
     list_display = ["store", "part", "sentiment", "cause", "text"]
@@ -66,13 +59,8 @@ class CauseCorrectionAdmin(admin.ModelAdmin):
     raw_id_fields = ["review"]
 
 
-@admin.register(CaseStep)
-class CaseStepAdmin(admin.ModelAdmin):
-    list_display = ["case", "step", "done_by", "done_at"]
-    raw_id_fields = ["case"]
-
-
-@admin.register(CaseEvidence)
-class CaseEvidenceAdmin(admin.ModelAdmin):
-    list_display = ["case", "caption", "url", "image", "added_by", "added_at"]
-    raw_id_fields = ["case"]
+@admin.register(PlatformComplaint)
+class PlatformComplaintAdmin(admin.ModelAdmin):
+    list_display = ["review", "filed_at", "platform_reference", "outcome"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["review"]

@@ -1,6 +1,9 @@
 """Review domain errors; crm.api.errors and crm.middleware turn them into HTTP answers."""
 
-from crm.errors import Conflict, InvalidInput
+from crm.errors import Conflict, EvidenceInvalid, InvalidInput, StepNotReady
+
+# The case workspace's errors are crm's now; named here too for the review code that raised them.
+__all__ = ["DuplicateReply", "EvidenceInvalid", "ReplyVariantsExhausted", "StepNotReady", "UnknownCause"]
 
 
 class DuplicateReply(Conflict):
@@ -21,13 +24,3 @@ class ReplyHasAgentWording(Conflict):
 class UnknownCause(InvalidInput):
     code = "unknown_cause"
     default_message = "Unknown cause."
-
-
-class StepNotReady(Conflict):
-    code = "step_not_ready"
-    default_message = "This step cannot be ticked yet."
-
-
-class EvidenceInvalid(InvalidInput):
-    code = "invalid_evidence"
-    default_message = "Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."

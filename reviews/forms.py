@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import CaseCause, Remedy
 
-from .models import CAUSE_VALUES, ReplyTemplate, ReviewPolicy, Sentiment
-from .models.casework import Step
+from .models import CAUSE_VALUES, PlatformComplaint, ReplyTemplate, ReviewPolicy, Sentiment
 
 CAUSE_CHOICES = [(value, label) for value, label in CaseCause.choices if value]
 
@@ -20,41 +19,6 @@ class CausesForm(forms.Form):
 class ReplyForm(forms.Form):
     text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     posted = forms.BooleanField(label=_("Posted on the platform"), required=False)
-
-
-class StepForm(forms.Form):
-    step = forms.ChoiceField(choices=[(s, label) for s, label in Step.choices if s != Step.ROOT_CAUSE])
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
-    asked_about_review = forms.BooleanField(
-        label=_("Asked politely whether they would update the review"), required=False
-    )
-
-
-class EvidenceForm(forms.Form):
-    # `accept` only helps the file picker; crm.uploads checks the bytes.
-    photo = forms.FileField(
-        label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"})
-    )
-    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
-
-
-class RemedyForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Remedy"), choices=Remedy.Kind.choices)
-    cost = forms.DecimalField(label=_("Cost (CNY)"), min_value=0, max_digits=10, decimal_places=2)
-    description = forms.CharField(label=_("What was agreed"), required=False, max_length=2000)
-
-
-class DecisionForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
-
-
-class CloseForm(forms.Form):
-    root_cause = forms.ChoiceField(label=_("Root cause"))
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
-
-    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["root_cause"].choices = [("", "—"), *choices]
 
 
 class MonitorForm(forms.Form):
@@ -125,3 +89,10 @@ class ReplyTemplateForm(forms.Form):
             prefix=f"t{template.pk}",
             initial={"part": template.part, "sentiment": sentiment, "cause": template.cause, "text": template.text},
         )
+
+
+class PlatformComplaintForm(forms.ModelForm):
+    class Meta:
+        model = PlatformComplaint
+        fields = ["platform_reference", "outcome", "outcome_note", "evidence_pack"]
+        widgets = {"outcome_note": forms.Textarea(attrs={"rows": 2})}

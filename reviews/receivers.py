@@ -3,7 +3,7 @@
 from crm.models import CaseEvent
 from crm.signals import case_event_added
 
-from .services.casework import apology_call_tick_from_event
+from .services.bad_review import apology_call_tick_from_event
 
 
 def _on_case_event(sender, *, event: CaseEvent, **kwargs) -> None:

@@ -51,7 +51,23 @@ def draft_cause(*, cause: str, text: str) -> str:
     return cause
 
 
-def tone_of(sentiment: str) -> str:
+NEUTRAL = "neutral"
+# What a reply to a suspected malicious review must never say: an apology or admission, or a promise of money,
+# goods or a refund. Checked on every neutral draft and on the agent's own wording.
+_FAULT_OR_COMPENSATION = re.compile(
+    r"抱歉|对不起|道歉|歉意|我们的(?:错|失误|问题)|赔偿|补偿|退款|退货|红包|优惠券|返现|赠送|礼品|"
+    r"sorry|apolog|our (?:fault|mistake)|refund|compensat|coupon|voucher|free gift",
+    re.IGNORECASE,
+)
+
+
+def admits_fault_or_compensation(text: str) -> bool:
+    return bool(_FAULT_OR_COMPENSATION.search(text))
+
+
+def tone_of(sentiment: str, *, suspected_malicious: bool = False) -> str:
+    if suspected_malicious:
+        return NEUTRAL
     return "good" if sentiment == Sentiment.GOOD else "bad"
 
 
@@ -75,6 +91,8 @@ class Voice:
 
     def pieces(self, part: str, lang: str, tone: str, cause: str) -> list[str]:
         """`cause` may carry an aspect ("logistics:slow"): a store's own templates are written per cause."""
+        if tone == NEUTRAL:  # never the store's own pieces: they were written to apologise
+            return reply_texts.NEUTRAL[lang][part]
         base = cause.partition(":")[0]
         own = self.own.get((part, tone, base)) or self.own.get((part, tone, "")) or self.own.get((part, "", ""))
         if own and lang == "zh":
@@ -140,14 +158,23 @@ def candidates(*, voice: Voice, lang: str, tone: str, cause: str, product_name: 
 
 
 def compose(
-    *, voice: Voice, text: str, sentiment: str, causes: Iterable[str], product_name: str, seed: str, taken: set[str]
+    *,
+    voice: Voice,
+    text: str,
+    sentiment: str,
+    causes: Iterable[str],
+    product_name: str,
+    seed: str,
+    taken: set[str],
+    suspected_malicious: bool = False,
 ) -> tuple[str, str] | None:
-    """(reply, fingerprint) not in `taken`, which it then joins; None when every candidate is taken."""
+    """(reply, fingerprint) not in `taken`, which it then joins; None when every candidate is taken. A suspected
+    malicious review gets the neutral pieces (no apology, no compensation)."""
     cause = draft_cause(cause=next(iter(causes), ""), text=text) if sentiment != Sentiment.GOOD else ""
     for reply in candidates(
         voice=voice,
         lang=language_of(text),
-        tone=tone_of(sentiment),
+        tone=tone_of(sentiment, suspected_malicious=suspected_malicious),
         cause=cause,
         product_name=product_name,
         seed=seed,

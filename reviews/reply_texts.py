@@ -211,3 +211,40 @@ CLOSINGS = {
         ],
     },
 }
+
+# A suspected malicious review (no matching order, a competitor's marker) gets a neutral reply: it thanks, states
+# facts the store stands behind and invites the buyer to contact us with the order. It never admits fault and
+# never promises compensation: either would be quoted back in the platform complaint.
+NEUTRAL = {
+    "zh": {
+        "opening": [
+            "您好,感谢您的留言。",
+            "您好,我们已经看到您的评价。",
+            "感谢您的反馈。",
+            "您好,{store}已收到您的留言。",
+        ],
+        "body": [
+            "我们未能查到与这条评价对应的订单记录。",
+            "{store}所有商品均为正品,出厂前逐件检验。",
+            "为了核实情况,请您提供订单号。",
+            "我们的商品描述与实物一致,欢迎其他顾客放心选购。",
+        ],
+        "closing": [
+            "请通过店铺客服联系我们,我们会认真核实。",
+            "如有疑问,欢迎携订单号联系在线客服。",
+            "我们会依据平台规则处理此事。",
+        ],
+    },
+    "en": {
+        "opening": ["Hello, thank you for your message.", "Hello, we have read your review.", "Thank you for writing."],
+        "body": [
+            "We could not find an order that matches this review.",
+            "Every item from {store} is genuine and checked before it ships.",
+            "To look into it, we need the order number.",
+        ],
+        "closing": [
+            "Please contact our customer service with your order number.",
+            "We will look into this under the platform's rules.",
+        ],
+    },
+}

@@ -164,12 +164,12 @@ def _outcome_logged(request: HttpRequest, *, pk: int, attempt) -> HttpResponse:
 
 
 def _back_url(request: HttpRequest, case_id: int, candidate: str | None) -> str:
-    """Where the agent came from (the review page, the case timeline), if it is one of ours; else the timeline."""
+    """Where the agent came from (the review page, the case page), if it is one of ours; else the case page."""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return reverse("case_timeline", args=[case_id])
+    return reverse("cases:case", args=[case_id])
 
 
 @login_required

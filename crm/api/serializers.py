@@ -7,6 +7,7 @@ for the schema. Keep the two in step: tests/crm/api/test_schema.py posts schema-
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from crm.api.order_fields import order_fields
 from crm.api.sections import order_sections
 from crm.models import Customer, Order
 
@@ -75,6 +76,12 @@ class OrderIn(serializers.Serializer):
     coupon_code = serializers.CharField(
         max_length=40, required=False, allow_blank=True, allow_null=True, help_text="A coupon code used on the order."
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for extra in order_fields():  # what other apps read from an order row (crm.api.order_fields)
+            fields[extra.name] = extra.schema()
+        return fields
 
 
 class OrderResultOut(serializers.Serializer):

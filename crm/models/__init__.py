@@ -1,4 +1,5 @@
-"""Core data: stores, customers, orders, agents, cases, case policy, the audit trail and the API's own tables.
+"""Core data: stores, customers, orders, agents, cases, case policy, the audit trail, the case workspace (steps,
+evidence, playbook) and the API's own tables.
 
 One small module per subject. Invariants that must never break are database constraints, not just form
 validation. Choice classes live at module level so the constraints in each Meta can name them; each model
@@ -8,8 +9,18 @@ re-exports its own (``Order.Status``, ``Customer.ContactPreference`` ...).
 from crm.models.agent import Agent
 from crm.models.api import ApiToken, IdempotencyRecord, InboundEvent, InboundEventKind
 from crm.models.audit import AuditLog
-from crm.models.case import Case, CaseCause, CaseEvent, CaseEventKind, CaseSource, CaseStatus, TriageGroup
+from crm.models.case import (
+    Case,
+    CaseCause,
+    CaseEvent,
+    CaseEventKind,
+    CaseSource,
+    CaseStatus,
+    ManagerDecision,
+    TriageGroup,
+)
 from crm.models.case_policy import AssignmentMode, CasePolicy, RootCause, SlaTarget
+from crm.models.casework import CAUSE_VALUES, CaseEvidence, CaseStep, RemedyPlay
 from crm.models.customer import (
     ContactPreference,
     Customer,
@@ -20,10 +31,11 @@ from crm.models.customer import (
 )
 from crm.models.heartbeat import WorkerHeartbeat
 from crm.models.order import Order, OrderStatus
-from crm.models.remedy import Remedy, RemedyKind, RemedyStatus
+from crm.models.remedy import ConfirmationChannel, Remedy, RemedyKind, RemedyStatus
 from crm.models.store import Store, StorePlatform
 
 __all__ = [
+    "CAUSE_VALUES",
     "Agent",
     "ApiToken",
     "AssignmentMode",
@@ -32,9 +44,12 @@ __all__ = [
     "CaseCause",
     "CaseEvent",
     "CaseEventKind",
+    "CaseEvidence",
     "CasePolicy",
     "CaseSource",
     "CaseStatus",
+    "CaseStep",
+    "ConfirmationChannel",
     "ContactPreference",
     "Customer",
     "CustomerChange",
@@ -43,10 +58,12 @@ __all__ = [
     "IdempotencyRecord",
     "InboundEvent",
     "InboundEventKind",
+    "ManagerDecision",
     "Order",
     "OrderStatus",
     "Remedy",
     "RemedyKind",
+    "RemedyPlay",
     "RemedyStatus",
     "RootCause",
     "SlaTarget",

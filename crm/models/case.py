@@ -45,6 +45,15 @@ class TriageGroup(models.TextChoices):
     DIFFICULT = "difficult", _("Difficult dispute")
 
 
+class ManagerDecision(models.TextChoices):
+    """What the manager decides when negotiation failed (see crm.services.escalation)."""
+
+    NONE = "", _("Not decided yet")
+    HIGHER_REMEDY = "higher_remedy", _("A higher remedy")
+    REFUND = "refund", _("A refund")
+    PLATFORM_DISPUTE = "platform_dispute", _("The platform's dispute process")
+
+
 class Case(models.Model):
     """A service case: opened by a call, a review, an inbound SMS or by hand, and worked to a close."""
 
@@ -52,6 +61,7 @@ class Case(models.Model):
     Status = CaseStatus
     Cause = CaseCause
     TriageGroup = TriageGroup
+    Decision = ManagerDecision
     OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.AWAITING_APPROVAL)
 
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="cases")
@@ -59,10 +69,15 @@ class Case(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     source = models.CharField(_("source"), max_length=12, choices=CaseSource.choices)
     status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    # The first cause known; `causes` keeps every cause the case was opened or joined with, in order, so the
+    # cause an agent chose on a call is never lost when it joins a case a review opened (and vice versa).
     cause = models.CharField(_("cause"), max_length=24, choices=CaseCause.choices, blank=True, default="")
+    causes = models.JSONField(_("causes"), default=list, blank=True)
     triage_group = models.CharField(
         _("triage group"), max_length=10, choices=TriageGroup.choices, default=TriageGroup.NORMAL
     )
+    # Why the group was chosen: reason codes whose labels the sources register (crm.casework.triage_reason_label).
+    triage_reasons = models.JSONField(_("triage reasons"), default=list, blank=True)
     assignee = models.ForeignKey(
         Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("assignee")
     )
@@ -72,9 +87,29 @@ class Case(models.Model):
     # The first call or SMS to the customer after opening: it stops the first-response clock.
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    # The deadline that matters now (first response until answered, then resolution): the case list's order.
+    # Computed by the database, so no write can forget it.
+    next_due = models.GeneratedField(
+        expression=models.Case(
+            models.When(first_response_at__isnull=True, then=models.F("first_response_due")),
+            default=models.F("resolution_due"),
+        ),
+        output_field=models.DateTimeField(null=True),
+        db_persist=True,
+    )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     root_cause = models.CharField(_("root cause"), max_length=100, blank=True)
+    # Negotiation failed: the case waits on the manager's escalations until the manager decides.
+    negotiation_failed_at = models.DateTimeField(_("negotiation failed at"), null=True, blank=True)
+    manager_decision = models.CharField(
+        _("manager's decision"), max_length=20, choices=ManagerDecision.choices, blank=True, default=""
+    )
+    manager_decision_note = models.TextField(_("manager's note"), blank=True)
+    manager_decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    manager_decided_by = models.ForeignKey(
+        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
 
     class Meta:
         ordering = ["-opened_at"]
@@ -85,6 +120,7 @@ class Case(models.Model):
             choices_check("status", CaseStatus, "case_status_valid"),
             choices_check("cause", CaseCause, "case_cause_valid"),
             choices_check("triage_group", TriageGroup, "case_triage_group_valid"),
+            choices_check("manager_decision", ManagerDecision, "case_manager_decision_valid"),
             # A closed case always has its root cause and close time: the Pareto depends on it.
             models.CheckConstraint(
                 condition=~Q(status="closed") | (~Q(root_cause="") & Q(closed_at__isnull=False)),
@@ -95,6 +131,17 @@ class Case(models.Model):
             models.Index(fields=["store", "status"], name="case_store_status"),
             models.Index(fields=["assignee", "status"], name="case_assignee_status"),
             models.Index(fields=["store", "opened_at"], name="case_store_opened"),
+            # The case list: open cases of a store (or an agent) by their next deadline.
+            models.Index(
+                fields=["store", "next_due", "id"],
+                condition=Q(status__in=["open", "in_progress", "awaiting_approval"]),
+                name="case_open_store_due",
+            ),
+            models.Index(
+                fields=["assignee", "next_due", "id"],
+                condition=Q(status__in=["open", "in_progress", "awaiting_approval"]),
+                name="case_open_assignee_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -122,6 +169,13 @@ class CaseEventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     REOPENED = "reopened", _("Reopened")
     CLOSED = "closed", _("Closed")
+    STEP_DONE = "step_done", _("Step done")
+    CAUSE_ADDED = "cause_added", _("Cause added")
+    TRIAGE_CHANGED = "triage_changed", _("Triage group changed")
+    REMEDY_FULFILLED = "remedy_fulfilled", _("Remedy carried out")
+    REMEDY_CONFIRMED = "remedy_confirmed", _("Customer confirmed satisfaction")
+    NEGOTIATION_FAILED = "negotiation_failed", _("Negotiation failed")
+    MANAGER_DECIDED = "manager_decided", _("Manager decided")
 
 
 class CaseEvent(models.Model):

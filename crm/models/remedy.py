@@ -16,20 +16,34 @@ class RemedyKind(models.TextChoices):
     GIFT = "gift", _("Small gift")
     COUPON = "coupon", _("Coupon")
     PARTIAL_REFUND = "partial_refund", _("Partial refund")
+    REFUND = "refund", _("Full refund")
     APOLOGY = "apology", _("Sincere apology")
     OTHER = "other", _("Other")
 
 
 class RemedyStatus(models.TextChoices):
+    """proposed (agreed within the agent's limit, or awaiting approval above it) → approved or declined →
+    fulfilled with its reference → confirmed by the customer."""
+
     AGREED = "agreed", _("Agreed")
     AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
     APPROVED = "approved", _("Approved")
     DECLINED = "declined", _("Declined")
+    FULFILLED = "fulfilled", _("Carried out")
+    CONFIRMED = "confirmed", _("Confirmed by the customer")
+
+
+class ConfirmationChannel(models.TextChoices):
+    CALL = "call", _("Call")
+    SMS = "sms", _("SMS reply")
 
 
 class Remedy(models.Model):
     Kind = RemedyKind
     Status = RemedyStatus
+    Channel = ConfirmationChannel
+    # A remedy that stands: agreed within the limit or approved, and anything that came of it.
+    STANDING = (RemedyStatus.AGREED, RemedyStatus.APPROVED, RemedyStatus.FULFILLED, RemedyStatus.CONFIRMED)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="remedies")
     kind = models.CharField(_("kind"), max_length=16, choices=RemedyKind.choices)
@@ -43,6 +57,16 @@ class Remedy(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    # The refund reference, coupon code or exchange tracking number: proof it was carried out.
+    fulfilment_reference = models.CharField(_("fulfilment reference"), max_length=100, blank=True)
+    fulfilled_by = models.ForeignKey(
+        Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="remedies_fulfilled"
+    )
+    fulfilled_at = models.DateTimeField(_("carried out at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_via = models.CharField(
+        _("confirmed by"), max_length=8, choices=ConfirmationChannel.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["proposed_at", "id"]
@@ -54,6 +78,15 @@ class Remedy(models.Model):
             models.CheckConstraint(condition=Q(cost__gte=0), name="remedy_cost_non_negative"),
             models.CheckConstraint(
                 condition=~Q(status="declined") | ~Q(decision_reason=""), name="remedy_decline_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["fulfilled", "confirmed"])
+                | (~Q(fulfilment_reference="") & Q(fulfilled_at__isnull=False)),
+                name="remedy_fulfilled_has_reference",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | (Q(confirmed_at__isnull=False) & ~Q(confirmed_via="")),
+                name="remedy_confirmed_has_channel",
             ),
         ]
 

@@ -1,4 +1,11 @@
-"""The case core: open (or join), timeline, status, remedies and their approval, close and reopen."""
+"""The case core: open (or join), timeline, causes, triage, status, remedies and their approval, close, reopen.
+
+Joining: a case is keyed by (customer, order). A new reason about the same customer and order joins their open
+case; one about another order (or none) opens its own. Joining never loses what the new reason knew: its cause is
+added to the case's causes, its triage group raises the case's when more serious (a threat joining a normal case
+makes it a difficult dispute, with fresh deadlines), and a call that opened or joined it counts as the first
+response (the dissatisfied customer was on the phone).
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import roles
+from crm.casework import case_kind_for
 from crm.errors import (
     CaseClosed,
     InvalidInput,
@@ -18,7 +26,7 @@ from crm.errors import (
     RootCauseRequired,
     UnknownRootCause,
 )
-from crm.models import Agent, Case, CaseEvent, Customer, Order, Remedy, Store
+from crm.models import Agent, Case, CaseEvent, CaseStep, Customer, Order, Remedy, Store
 from crm.signals import case_event_added
 
 from .assignment import case_pick_assignees
@@ -29,6 +37,10 @@ from .sla import CaseDeadlines, case_compute_deadlines
 
 # Contact with the customer that stops the first-response clock.
 FIRST_RESPONSE_KINDS = (CaseEvent.Kind.CALL, CaseEvent.Kind.SMS)
+# Sources that open a case while talking to the customer: the opening itself is the first response.
+CONTACT_SOURCES = (Case.Source.CALL,)
+# Least to most serious: a joining reason only ever raises a case's group.
+TRIAGE_RANK = {Case.TriageGroup.NORMAL: 0, Case.TriageGroup.PRIORITY: 1, Case.TriageGroup.DIFFICULT: 2}
 
 
 def case_add_event(
@@ -59,6 +71,7 @@ class CaseRequest:
     cause: str = ""
     triage_group: str = Case.TriageGroup.NORMAL
     summary: str = ""
+    triage_reasons: tuple[str, ...] = ()
 
 
 @transaction.atomic
@@ -73,9 +86,10 @@ def case_open(
     summary: str = "",
     actor=None,
     assignee: Agent | None = None,
+    triage_reasons: Sequence[str] = (),
 ) -> tuple[Case, bool]:
     """Open a case, or join the open case of the same customer and order. Returns (case, created)."""
-    request = CaseRequest(customer, source, order, cause, triage_group, summary)
+    request = CaseRequest(customer, source, order, cause, triage_group, summary, tuple(triage_reasons))
     return cases_open(store=store, requests=[request], actor=actor, assignee=assignee)[0]
 
 
@@ -103,7 +117,8 @@ def cases_open(
         open_cases[case.customer_id, case.order_id] = case  # the oldest open case wins: it is written last
     now = timezone.now()
     results: list[tuple[Case, bool]] = []
-    cause_set: dict[int, Case] = {}
+    joined: dict[int, Case] = {}
+    retriaged: dict[int, str] = {}  # case id -> the group it had before this call
     for request in requests:
         key = (request.customer.pk, request.order.pk if request.order else None)
         case = open_cases.get(key)
@@ -114,43 +129,139 @@ def cases_open(
                 order=request.order,
                 source=request.source,
                 cause=request.cause,
+                causes=[request.cause] if request.cause else [],
                 triage_group=request.triage_group,
+                triage_reasons=list(request.triage_reasons),
                 summary=request.summary,
                 opened_at=now,
+                first_response_at=now if request.source in CONTACT_SOURCES else None,
             )
             results.append((case, True))
             continue
         results.append((case, False))
-        if request.cause and not case.cause:
-            case.cause = request.cause
-            if case.pk is not None:
-                cause_set[case.pk] = case
+        before = case.triage_group
+        _join(case, request, now)
+        if case.pk is not None:
+            joined[case.pk] = case
+            if case.triage_group != before:
+                retriaged.setdefault(case.pk, before)
     if created := [case for case, is_new in results if is_new]:
         deadlines = CaseDeadlines(store)
         assignees = [assignee] * len(created) if assignee else case_pick_assignees(store=store, count=len(created))
         for case, agent in zip(created, assignees, strict=True):
             case.assignee = agent
-            case.first_response_due, case.resolution_due = deadlines.for_case(case, now)
+            case.first_response_due, case.resolution_due = deadlines.for_case(case, case.opened_at)
         Case.objects.bulk_create(created)
-    Case.objects.bulk_update(cause_set.values(), ["cause"])
-    _record(
+    if retriaged:
+        deadlines = CaseDeadlines(store)
+        for case_id in retriaged:
+            case = joined[case_id]  # a more serious group has tighter clocks, counted from the opening
+            case.first_response_due, case.resolution_due = deadlines.for_case(case, case.opened_at)
+    Case.objects.bulk_update(
+        joined.values(),
         [
-            CaseEvent(
-                case=case,
-                kind=CaseEvent.Kind.OPENED if is_new else CaseEvent.Kind.NOTE,
-                actor=actor,
-                message=request.summary,
-                data={"source": request.source, "cause": request.cause},
-                at=now,
-            )
-            for request, (case, is_new) in zip(requests, results, strict=True)
-        ]
+            "cause",
+            "causes",
+            "triage_group",
+            "triage_reasons",
+            "first_response_at",
+            "first_response_due",
+            "resolution_due",
+        ],
     )
+    events = [
+        CaseEvent(
+            case=case,
+            kind=CaseEvent.Kind.OPENED if is_new else CaseEvent.Kind.NOTE,
+            actor=actor,
+            message=request.summary,
+            data={"source": request.source, "cause": request.cause, **({} if is_new else {"joined": True})},
+            at=now,
+        )
+        for request, (case, is_new) in zip(requests, results, strict=True)
+    ]
+    events += [
+        CaseEvent(
+            case=joined[case_id],
+            kind=CaseEvent.Kind.TRIAGE_CHANGED,
+            actor=actor,
+            data={"from": before, "to": joined[case_id].triage_group, "reasons": joined[case_id].triage_reasons},
+            at=now,
+        )
+        for case_id, before in retriaged.items()
+    ]
+    _record(events)
     return results
+
+
+def _join(case: Case, request: CaseRequest, now) -> None:
+    """What a joining reason adds to an open case (in memory; cases_open writes it)."""
+    if request.cause and request.cause not in case.causes:
+        case.causes = [*case.causes, request.cause]
+    case.cause = case.cause or request.cause
+    if TRIAGE_RANK[request.triage_group] > TRIAGE_RANK[case.triage_group]:
+        case.triage_group = request.triage_group
+    case.triage_reasons = list(dict.fromkeys([*case.triage_reasons, *request.triage_reasons]))
+    if request.source in CONTACT_SOURCES and case.first_response_at is None:
+        case.first_response_at = now
 
 
 def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def case_add_causes(*, case: Case, causes: Sequence[str], actor=None) -> Case:
+    """Add causes to the case (the first known stays its main cause). Never removes one."""
+    case = _lock(case)
+    new = [c for c in dict.fromkeys(causes) if c and c not in case.causes]
+    if new:
+        case.causes = [*case.causes, *new]
+        case.cause = case.cause or new[0]
+        case.save(update_fields=["causes", "cause"])
+        case_add_event(case=case, kind=CaseEvent.Kind.CAUSE_ADDED, actor=actor, data={"causes": new})
+    return case
+
+
+@transaction.atomic
+def case_escalate(*, case: Case, actor=None, reason: str = "") -> Case:
+    """Tell the manager now: the case shows on their escalations board. Once per opening."""
+    case = _lock(case)
+    if not case.is_open:
+        raise CaseClosed(case_id=case.pk)
+    if case.escalated_at is None:
+        case.escalated_at = timezone.now()
+        case.save(update_fields=["escalated_at"])
+        case_add_event(case=case, kind=CaseEvent.Kind.ESCALATED, actor=actor, message=reason.strip())
+    return case
+
+
+@transaction.atomic
+def case_reassign(*, case: Case, assignee: Agent, manager: Agent) -> Case:
+    """A manager of the store hands the case to another agent of the store. Audited."""
+    case = _lock(case)
+    if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
+        raise PermissionDenied("Only a manager of this store can reassign a case.")
+    if not assignee.stores.filter(pk=case.store_id).exists():
+        raise InvalidInput("The agent does not serve this store.", field="assignee")
+    if case.assignee_id != assignee.pk:
+        before = case.assignee
+        case.assignee = assignee
+        case.save(update_fields=["assignee"])
+        case_add_event(
+            case=case,
+            kind=CaseEvent.Kind.ASSIGNED,
+            actor=manager.user,
+            data={"from": str(before or ""), "to": str(assignee)},
+        )
+        audit_record(
+            actor=manager.user,
+            action="case_reassigned",
+            store=case.store,
+            target=f"case #{case.pk}",
+            data={"from": str(before or ""), "to": str(assignee)},
+        )
+    return case
 
 
 @transaction.atomic
@@ -185,7 +296,20 @@ def case_close(*, case: Case, root_cause: str, actor=None, note: str = "") -> Ca
     case_add_event(
         case=case, kind=CaseEvent.Kind.CLOSED, actor=actor, message=note, data={"root_cause": case.root_cause}
     )
+    _close_step_tick(case=case, actor=actor, root_cause=root_cause)
+    audit_record(
+        actor=actor, action="case_closed", store=case.store, target=f"case #{case.pk}", data={"root_cause": root_cause}
+    )
     return case
+
+
+def _close_step_tick(*, case: Case, actor, root_cause: str) -> None:
+    """Closing ticks the step of the case's kind that the close records (the root cause)."""
+    for spec in case_kind_for(case=case).steps:
+        if spec.by_close:
+            CaseStep.objects.get_or_create(
+                case=case, step=spec.code, defaults={"done_at": timezone.now(), "done_by": actor, "note": root_cause}
+            )
 
 
 @transaction.atomic
@@ -239,7 +363,7 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
         kind=CaseEvent.Kind.REMEDY_PROPOSED,
         actor=agent.user,
         message=description,
-        data={"remedy_id": remedy.pk, "kind": kind, "cost": str(cost), "needs_approval": needs_approval},
+        data={"remedy_kind": kind, "cost": str(cost), "awaiting_approval": needs_approval},
     )
     target_status = Case.Status.AWAITING_APPROVAL if needs_approval else Case.Status.IN_PROGRESS
     if case.status != target_status:
@@ -265,14 +389,14 @@ def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Re
         kind=CaseEvent.Kind.REMEDY_APPROVED if approve else CaseEvent.Kind.REMEDY_DECLINED,
         actor=manager.user,
         message=reason.strip(),
-        data={"remedy_id": remedy.pk},
+        data={"remedy_kind": remedy.kind, "cost": str(remedy.cost)},
     )
     audit_record(
         actor=manager.user,
         action="remedy_approved" if approve else "remedy_declined",
         store=case.store,
         target=f"case #{case.pk}",
-        data={"remedy_id": remedy.pk, "kind": remedy.kind, "cost": str(remedy.cost), "reason": remedy.decision_reason},
+        data={"kind": remedy.kind, "cost": str(remedy.cost), "reason": remedy.decision_reason},
     )
     if (
         case.status == Case.Status.AWAITING_APPROVAL

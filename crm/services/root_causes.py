@@ -20,8 +20,14 @@ DEFAULT_ROOT_CAUSES: tuple[tuple[str, str], ...] = (
 
 def root_cause_choices(*, store: Store, include_inactive: bool = False) -> list[tuple[str, str]]:
     """(code, label) pairs: the store's own list when it has one, else the defaults."""
-    rows = RootCause.objects.filter(store=store)
-    own = list(rows.values_list("code", "label", "active"))
+    active, every = root_cause_lists(store=store)
+    return every if include_inactive else active
+
+
+def root_cause_lists(*, store: Store) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(the choices a close may name, every code's label for showing past closes), in one query."""
+    own = list(RootCause.objects.filter(store=store).values_list("code", "label", "active"))
     if not own:
-        return [(code, str(label)) for code, label in DEFAULT_ROOT_CAUSES]
-    return [(code, label) for code, label, active in own if active or include_inactive]
+        defaults = [(code, str(label)) for code, label in DEFAULT_ROOT_CAUSES]
+        return defaults, defaults
+    return [(code, label) for code, label, active in own if active], [(code, label) for code, label, _a in own]

@@ -1,4 +1,4 @@
-"""A store's review policy and its remedy playbook."""
+"""A store's review policy (its remedy playbook is crm's RemedyPlay)."""
 
 from decimal import Decimal
 
@@ -6,8 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import RemedyKind, Store
-from reviews.models.review import CAUSE_VALUES
+from crm.models import Store
 
 
 def _default_competitor_markers() -> list[str]:
@@ -38,27 +37,3 @@ class ReviewPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(self.store)
-
-
-class RemedyPlay(models.Model):
-    """The store's playbook: what an agent offers for a cause (the defaults live in reviews.playbook)."""
-
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="remedy_plays")
-    cause = models.CharField(_("cause"), max_length=24, choices=[(c, c) for c in CAUSE_VALUES])
-    kind = models.CharField(_("remedy"), max_length=16, choices=RemedyKind.choices)
-    cost = models.DecimalField(_("usual cost"), max_digits=10, decimal_places=2, default=Decimal("0"))
-    script = models.TextField(_("what to say"), blank=True)
-
-    class Meta:
-        ordering = ["store", "cause"]
-        verbose_name = _("remedy play")
-        verbose_name_plural = _("remedy playbook")
-        constraints = [
-            models.UniqueConstraint(fields=["store", "cause"], name="remedyplay_unique_per_cause"),
-            models.CheckConstraint(condition=Q(cause__in=CAUSE_VALUES), name="remedyplay_cause_valid"),
-            models.CheckConstraint(condition=Q(kind__in=RemedyKind.values), name="remedyplay_kind_valid"),
-            models.CheckConstraint(condition=Q(cost__gte=0), name="remedyplay_cost_non_negative"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.store.code}: {self.cause} → {self.kind}"

@@ -29,6 +29,7 @@ def _request(review: Review) -> CaseRequest:
         cause=review.causes[0] if review.causes else "",
         triage_group=review.triage_group or Case.TriageGroup.NORMAL,
         summary=f"★{review.rating} {review.text}"[:500],
+        triage_reasons=tuple(review.triage_reasons),
     )
 
 

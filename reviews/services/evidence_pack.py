@@ -12,12 +12,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from crm.models import CaseEvent
+from crm.models import CaseEvent, CaseEvidence
 from crm.services.audit import audit_record
 from crm.timezones import to_store_local
 
 from ..models import Review
-from ..models.casework import CaseEvidence
 
 # Every reach-out, answered or not: a complaint to the platform shows that we tried.
 CONTACT_KINDS = (CaseEvent.Kind.CALL, CaseEvent.Kind.CALL_ATTEMPT, CaseEvent.Kind.SMS)

@@ -29,7 +29,7 @@ from ..models import Review, ReviewReply, ReviewRevision, Sentiment
 from ..replies import compose, recent_fingerprints, voice_for
 from ..selectors import monitor_matcher_for, review_policy_for, store_cause_model
 from ..triage import TriageFacts, competitor_matcher, triage
-from .casework import case_had_contact
+from .bad_review import case_had_contact
 
 
 @dataclass
@@ -301,6 +301,7 @@ def _draft_replies(*, store: Store, reviews: list[SimpleNamespace]) -> None:
             product_name=review.product,
             seed=f"{store_id}:{review.external_id}",
             taken=taken,
+            suspected_malicious=review.suspected_malicious,
         )
         if made is not None:
             drafts.append(

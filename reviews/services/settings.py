@@ -1,4 +1,7 @@
-"""Managers' review settings: keyword monitors, the triage policy, the remedy playbook, reply templates. Audited."""
+"""Managers' review settings: keyword monitors, the triage policy, reply templates. Audited.
+
+The remedy playbook the same page edits is crm's (crm.services.playbook).
+"""
 
 from decimal import Decimal
 
@@ -6,10 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from crm.errors import Conflict, InvalidInput
-from crm.models import Remedy, Store
+from crm.models import Store
 from crm.services.audit import audit_record
 
-from ..models import CAUSE_VALUES, KeywordMonitor, RemedyPlay, ReplyTemplate, ReviewPolicy, Sentiment
+from ..models import CAUSE_VALUES, KeywordMonitor, ReplyTemplate, ReviewPolicy, Sentiment
 
 
 @transaction.atomic
@@ -30,23 +33,6 @@ def monitor_add(*, store: Store, phrase: str, actor) -> KeywordMonitor:
 def monitor_remove(*, monitor: KeywordMonitor, actor) -> None:
     audit_record(actor=actor, action="keyword_monitor_remove", store=monitor.store, target=monitor.phrase)
     monitor.delete()
-
-
-@transaction.atomic
-def remedy_play_set(*, store: Store, cause: str, kind: str, cost: Decimal, script: str, actor) -> RemedyPlay:
-    if cause not in CAUSE_VALUES:
-        raise InvalidInput(f"Unknown cause {cause!r}.", field="cause")
-    if kind not in Remedy.Kind.values:
-        raise InvalidInput(f"Unknown remedy {kind!r}.", field="kind")
-    if cost < 0:
-        raise InvalidInput(_("A remedy cannot cost less than nothing."), field="cost")
-    play, _created = RemedyPlay.objects.update_or_create(
-        store=store, cause=cause, defaults={"kind": kind, "cost": cost, "script": script.strip()}
-    )
-    audit_record(
-        actor=actor, action="remedy_play_set", store=store, target=cause, data={"kind": kind, "cost": str(cost)}
-    )
-    return play
 
 
 @transaction.atomic

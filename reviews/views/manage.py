@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,12 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.errors import DomainError
 from crm.selectors import stores_managed_by
+from crm.services.playbook import playbook_for, remedy_play_set
 
 from .. import tasks
 from ..evaluation import score, scores_from_json
 from ..forms import MonitorForm, PlayForm, PolicyForm, ReplyTemplateForm
 from ..models import ClassifierFigures, KeywordMonitor, ReplyTemplate, StoreCauseModel
-from ..playbook import playbook_for
 from ..selectors import (
     classifier_figures,
     latest_corrections,
@@ -103,7 +104,7 @@ def play_set(request: HttpRequest, store_id: int) -> HttpResponse:
     store = _managed_store(request, store_id)
     form = PlayForm(request.POST)
     if form.is_valid():
-        review_settings.remedy_play_set(store=store, actor=request.user, **form.cleaned_data)
+        remedy_play_set(store=store, actor=request.user, **form.cleaned_data)
     else:
         form_errors(request, form)
     return redirect("reviews:settings", store_id=store.pk)
@@ -172,6 +173,9 @@ KEPT_FIGURES = {
 }
 
 
+FIGURES_REQUESTED = "reviews:classifier-figures-requested"
+
+
 def kept_scores(kept: ClassifierFigures | None) -> list[tuple[str, object]]:
     if kept is None:
         return []
@@ -196,7 +200,8 @@ def quality(request: HttpRequest) -> HttpResponse:
     store = stores.filter(code=request.GET.get("store", "")).first()
     corrections = latest_corrections(user=request.user, store=store)
     kept = classifier_figures()
-    if kept is None:
+    # Asked once, not on every view while the first computation runs (it trains some twenty models).
+    if kept is None and caches["default"].add(FIGURES_REQUESTED, True, timeout=600):
         transaction.on_commit(tasks.compute_classifier_figures.delay)
     context = {
         "stores": stores,

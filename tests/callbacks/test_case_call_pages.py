@@ -58,7 +58,7 @@ def test_call_the_customer_opens_the_panel_for_the_case(client, case, agent):
 def test_a_foreign_next_address_is_not_followed(client, case, agent):
     client.force_login(agent.user)
     response = _open(client, case, next_url="https://evil.example.com/")
-    assert response.url.endswith("?next=" + f"%2Fcases%2F{case.pk}%2Ftimeline%2F")
+    assert response.url.endswith("?next=" + f"%2Fcases%2F{case.pk}%2F")
 
 
 @pytest.mark.usefixtures("within_call_hours")
@@ -116,7 +116,7 @@ def test_logging_reached_goes_back_to_the_case_with_the_call_on_its_timeline(cli
     )
     assert again.status_code == 409  # closed: the double click logs nothing
     assert case.events.filter(kind=CaseEvent.Kind.CALL).count() == 1
-    timeline = client.get(f"/cases/{case.pk}/timeline/").text
+    timeline = client.get(f"/cases/{case.pk}/").text
     assert 'data-kind="call"' in timeline and "已致歉" in timeline
     # The outcome was confirmed where the agent landed, naming the customer and the order.
     assert "王芳" in timeline and "TM-9" in timeline and "Logged" in timeline
@@ -153,10 +153,10 @@ def test_other_stores_and_colleagues_get_a_404(client, case, agent, store):
 
 def test_the_case_pages_offer_the_call_while_the_case_is_open(client, case, agent):
     client.force_login(agent.user)
-    timeline = client.get(f"/cases/{case.pk}/timeline/").text
+    timeline = client.get(f"/cases/{case.pk}/").text
     assert f'action="/calls/cases/{case.pk}/call"' in timeline and 'data-testid="call-customer"' in timeline
     Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED, root_cause="other", closed_at=case.opened_at)
-    assert 'data-testid="call-customer"' not in client.get(f"/cases/{case.pk}/timeline/").text
+    assert 'data-testid="call-customer"' not in client.get(f"/cases/{case.pk}/").text
 
 
 def test_the_case_panel_takes_a_fixed_number_of_queries(client, case, agent):

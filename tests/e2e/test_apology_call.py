@@ -75,7 +75,7 @@ def test_an_agent_calls_from_the_bad_review_case_and_the_apology_step_is_done(ne
     expect(page.get_by_test_id("step-apology_call")).to_have_class("done")
     expect(page.get_by_test_id("step-apology_call")).to_contain_text("已致歉,顾客愿意沟通")
 
-    page.get_by_role("link", name="时间线").click()
+    page.get_by_test_id("case-link").click()
     expect(page.get_by_test_id("timeline").locator('li[data-kind="call"]')).to_contain_text("已致歉,顾客愿意沟通")
 
     case = review.case
@@ -83,4 +83,4 @@ def test_an_agent_calls_from_the_bad_review_case_and_the_apology_step_is_done(ne
     assert case.first_response_at is not None
     assert CaseCall.objects.get(case=case).outcome == "reached"
     assert case.events.get(kind=CaseEvent.Kind.CALL).data["outcome"] == "reached"
-    assert list(case.review_steps.values_list("step", flat=True)) == ["apology_call"]
+    assert list(case.steps.values_list("step", flat=True)) == ["apology_call"]

@@ -58,7 +58,7 @@ def test_bad_review_from_the_api_is_worked_to_an_approved_remedy_and_a_root_caus
 
     row.locator("a.review-text").click()
     expect(agent.get_by_test_id("case-status")).to_have_text("待处理")
-    agent.get_by_test_id("step-apology_call").locator("input[name=note]").fill("已电话致歉,顾客愿意沟通")
+    agent.get_by_test_id("step-apology_call").locator("input[name=apology_call-note]").fill("已电话致歉,顾客愿意沟通")
     agent.get_by_test_id("mark-apology_call").click()
     agent.get_by_role("button", name="附上评价中的图片").click()
     agent.get_by_test_id("mark-cause_understood").click()
@@ -79,7 +79,9 @@ def test_bad_review_from_the_api_is_worked_to_an_approved_remedy_and_a_root_caus
 
     agent.reload()
     agent.get_by_test_id("mark-remedy_agreed").click()
-    agent.get_by_test_id("step-satisfaction_checked").locator("input[name=asked_about_review]").check()
+    agent.get_by_test_id("step-satisfaction_checked").locator(
+        "input[name=satisfaction_checked-asked_about_review]"
+    ).check()
     agent.get_by_test_id("mark-satisfaction_checked").click()
     close = agent.get_by_test_id("close-form")
     close.locator("select[name=root_cause]").select_option("listing")
@@ -91,7 +93,7 @@ def test_bad_review_from_the_api_is_worked_to_an_approved_remedy_and_a_root_caus
     case = Case.objects.get()
     assert (case.status, case.root_cause, case.triage_group) == ("closed", "listing", "priority")
     assert case.remedies.get().status == Remedy.Status.APPROVED
-    assert list(case.review_steps.values_list("step", flat=True)) == [
+    assert list(case.steps.values_list("step", flat=True)) == [
         "apology_call",
         "cause_understood",
         "remedy_agreed",

@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crm.models import Case, CaseEvent
+from crm.models import Case, CaseEvent, CaseStep
 from crm.services.cases import case_add_event, case_open
 from reviews.models import Review
-from reviews.models.casework import CaseStep, Step
+from reviews.services.bad_review import Step, case_had_contact
+from reviews.services.bad_review import bad_review_step_mark as case_step_mark
 from reviews.services.cases import reviews_open_cases
-from reviews.services.casework import case_had_contact, case_step_mark
 from reviews.services.intake import ReviewIn, reviews_ingest
 from tests.factories import AgentFactory, OrderFactory, StoreFactory
 

@@ -6,18 +6,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from crm.errors import InvalidInput, RootCauseRequired
 from crm.models import Remedy
+from crm.services.cases import case_close as case_close_with_root_cause
 from crm.services.cases import remedy_approve, remedy_propose
+from crm.services.casework import evidence_add
 from reviews.errors import EvidenceInvalid, StepNotReady, UnknownCause
 from reviews.models import Review
-from reviews.models.casework import Step
+from reviews.services.bad_review import Step, evidence_attach_review_images, review_correct_causes
+from reviews.services.bad_review import bad_review_step_mark as case_step_mark
 from reviews.services.cases import review_open_case, reviews_open_cases
-from reviews.services.casework import (
-    case_close_with_root_cause,
-    case_step_mark,
-    evidence_add,
-    evidence_attach_review_images,
-    review_correct_causes,
-)
 from reviews.services.intake import ReviewIn, reviews_ingest
 from tests.factories import AgentFactory, ManagerFactory, OrderFactory, ReviewFactory, StoreFactory
 
@@ -65,10 +61,10 @@ def test_the_bad_review_steps_are_worked_in_order_to_a_close(bad_review, setting
         case_close_with_root_cause(case=case, root_cause=" ", actor=agent.user)
     case = case_close_with_root_cause(case=case, root_cause="supplier_defect", actor=agent.user)
     assert case.status == "closed"
-    assert list(case.review_steps.values_list("step", flat=True)) == list(Step.values)
-    assert case.review_evidence.count() == 2
+    assert list(case.steps.values_list("step", flat=True)) == list(Step.values)
+    assert case.evidence.count() == 2
     assert case.first_response_at is not None  # the apology call is a call on the timeline
-    assert case.review_steps.get(step=Step.SATISFACTION_CHECKED).data == {"asked_about_review": True}
+    assert case.steps.get(step=Step.SATISFACTION_CHECKED).data == {"asked_about_review": True}
 
 
 def test_remedy_above_the_limit_waits_for_the_manager_then_counts_as_agreed(bad_review):

@@ -6,7 +6,7 @@ from email.message import Message
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reviews.models.casework import CaseEvidence
+from crm.models import CaseEvidence
 from tests.factories import AgentFactory, StoreFactory
 from tests.reviews.test_pages import _bad_review
 
@@ -51,7 +51,7 @@ def test_evidence_pack_downloads_under_a_safe_name_whatever_the_external_id(clie
 def _case_page(client, store, agent) -> str:
     review = _bad_review(store)
     client.force_login(agent.user)
-    return f"/reviews/{review.pk}/"
+    return f"/cases/{review.case_id}/"
 
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -67,7 +67,7 @@ def test_an_upload_that_is_not_what_it_claims_is_refused_with_the_field_and_reas
     page = _case_page(client, store, agent)
     upload = SimpleUploadedFile(name, HOSTILE[name], content_type="image/jpeg")
 
-    response = client.post(f"{page}case/evidence", {"photo": upload}, follow=True)
+    response = client.post(f"{page}evidence", {"photo": upload}, follow=True)
 
     assert not CaseEvidence.objects.exists()
     text = response.content.decode()
@@ -89,12 +89,12 @@ def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
     page = _case_page(client, store, agent)
     # Declared as something else and named with markup: only the bytes count, and the name is ours.
     upload = SimpleUploadedFile(f'"><img src=x>{name}', content, content_type="text/html")
-    client.post(f"{page}case/evidence", {"photo": upload})
+    client.post(f"{page}evidence", {"photo": upload})
     evidence = CaseEvidence.objects.get()
     stored = evidence.image.name.rsplit("/", 1)[-1]
     assert re.fullmatch(r"[0-9a-f]{32}\.(jpg|png|webp|pdf)", stored), stored
 
-    response = client.get(f"/reviews/evidence/{evidence.pk}")
+    response = client.get(f"/cases/evidence/{evidence.pk}")
 
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
@@ -105,12 +105,12 @@ def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
 
 def test_a_file_stored_before_the_check_is_served_as_a_download_never_as_a_page(client, store, agent):
     page = _case_page(client, store, agent)
-    client.post(f"{page}case/evidence", {"photo": SimpleUploadedFile("a.png", PNG_BYTES, content_type="image/png")})
+    client.post(f"{page}evidence", {"photo": SimpleUploadedFile("a.png", PNG_BYTES, content_type="image/png")})
     evidence = CaseEvidence.objects.get()
     with evidence.image.open("wb") as stored:  # as an unchecked upload left it
         stored.write(HOSTILE["proof.html"])
 
-    response = client.get(f"/reviews/evidence/{evidence.pk}")
+    response = client.get(f"/cases/evidence/{evidence.pk}")
 
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment;")

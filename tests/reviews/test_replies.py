@@ -6,9 +6,9 @@ from django.db import connection
 from reviews.errors import DuplicateReply
 from reviews.models import ReplyTemplate, ReviewReply
 from reviews.replies import fingerprint, recent_replies, repeats_in_recent_window
-from reviews.services.casework import reply_edit, reply_redraft
 from reviews.services.intake import ReviewIn, reviews_ingest
-from tests.factories import StoreFactory
+from reviews.services.public_reply import reply_edit, reply_redraft
+from tests.factories import OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 POSTED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -53,8 +53,12 @@ def test_the_recent_replies_read_stops_at_the_window_instead_of_sorting_the_stor
 
 def test_bad_review_reply_speaks_to_its_cause_and_never_blames_the_courier():
     store = StoreFactory(name="丝韵旗舰店")
+    order = OrderFactory(store=store, customer__store=store)  # ours: not a suspected malicious review
     reviews_ingest(
-        store=store, rows=[ReviewIn(external_id="R1", rating=1, posted_at=POSTED, text="物流太慢了,等了十天")]
+        store=store,
+        rows=[
+            ReviewIn(external_id="R1", rating=1, posted_at=POSTED, text="物流太慢了,等了十天", order=order.external_id)
+        ],
     )
     reply = ReviewReply.objects.get().text
     assert "快递员" not in reply and "物流公司" not in reply
@@ -160,3 +164,21 @@ def test_a_batch_that_waited_for_another_comes_after_it_in_the_reply_history():
     waited = ReviewReply.objects.filter(review__external_id__in=[f"R{i}" for i in range(20)])
     first = ReviewReply.objects.exclude(pk__in=waited.values("pk"))
     assert min(waited.values_list("drafted_at", flat=True)) > max(first.values_list("drafted_at", flat=True))
+
+
+def test_a_suspected_malicious_review_gets_a_reply_that_never_admits_fault_or_promises_compensation():
+    from crm.errors import InvalidInput
+    from reviews.models import Review
+    from reviews.replies import admits_fault_or_compensation
+
+    store = StoreFactory()
+    # No order of ours matches these: suspected malicious, whatever the wording.
+    _ingest(store, 12, rating=1, text="质量太差了,别家同款更便宜")
+    reviews = list(Review.objects.select_related("reply"))
+    assert all(review.suspected_malicious for review in reviews)
+    for review in reviews:
+        assert not admits_fault_or_compensation(review.reply.text), review.reply.text
+        assert not admits_fault_or_compensation(reply_redraft(review=review).text)
+    with pytest.raises(InvalidInput):
+        reply_edit(review=reviews[0], text="非常抱歉,我们给您退款并补偿一张优惠券", actor=None)
+    assert admits_fault_or_compensation("We're truly sorry about this.")  # the ordinary bad-review opening

@@ -62,3 +62,7 @@ def orders_by_keys(*, keys: list[tuple[int, str]]) -> dict[tuple[int, str], Orde
 def agent_for_user(*, user) -> Agent | None:
     """The agent profile behind a logged-in user (None for an admin without one)."""
     return Agent.objects.filter(user=user).select_related("user").first() if user.is_authenticated else None
+
+
+def agents_serving(*, store: Store) -> QuerySet[Agent]:
+    return Agent.objects.filter(stores=store, user__is_active=True).select_related("user").order_by("user__username")

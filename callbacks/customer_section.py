@@ -1,0 +1,24 @@
+"""Every follow-up contact with the customer (care SMS, evening calls, with their outcome), as a section of crm's
+customer page. Registered in CallbacksConfig.ready() through crm.casework (crm does not import callbacks)."""
+
+from django.utils.translation import gettext as _
+
+from crm.casework import CustomerSection
+from crm.models import Customer
+
+from .models import FollowUp, FollowUpOutcome
+
+LIMIT = 50
+
+
+def _context(*, customer: Customer, user) -> dict:
+    followups = list(
+        FollowUp.objects.filter(customer=customer).select_related("order").order_by("-window_start", "-id")[:LIMIT]
+    )
+    labels = dict(FollowUpOutcome.choices) | {"undelivered": _("Not delivered")}
+    return {"followups": [(followup, labels.get(followup.outcome, "")) for followup in followups]}
+
+
+CONTACTS_SECTION = CustomerSection(
+    name="followups", template="callbacks/_customer_contacts.html", context=_context, order=20
+)

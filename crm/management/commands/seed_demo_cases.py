@@ -1,0 +1,72 @@
+"""Demo cases of every source for `make run` (after seed_demo and seed_demo_reviews): a complaint from an evening
+call for the demo agent to work to a close, an inbound SMS, a logistics exception, one opened by hand and a
+return visit, plus one waiting for the manager's approval. Idempotent: a store that has them is left alone."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from crm.models import Agent, Case, Customer, Order, Store
+from crm.services.cases import case_open, remedy_propose
+from crm.services.complaint import complaint_assess, complaint_confirm
+
+# (source, cause, summary, about an order) per demo case; an order's case is opened on a demo order that has
+# none yet, the others on a customer without an order.
+DEMO_CASES = [
+    (Case.Source.CALL, Case.Cause.LOGISTICS, "晚间回访:外箱压坏了,里面的东西还好", True),
+    (Case.Source.CALL, Case.Cause.PRICE, "晚间回访:刚买就降价了,希望补差价", True),
+    (Case.Source.INBOUND_SMS, Case.Cause.QUALITY, "短信回复:收到的时候有一道划痕", True),
+    (Case.Source.LOGISTICS, Case.Cause.LOGISTICS, "物流异常:包裹三天没有更新", True),
+    (Case.Source.MANUAL, Case.Cause.SIZE, "顾客打进热线:尺码偏小,想换大一号", False),
+    (Case.Source.RETURN_VISIT, Case.Cause.SERVICE_ATTITUDE, "回访时提到:客服回复太慢", False),
+]
+
+
+class Command(BaseCommand):
+    help = "Open demo cases of every source for the demo agent (run after seed_demo and seed_demo_reviews)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        user = get_user_model().objects.filter(username="demo-agent").first()
+        agent = Agent.objects.filter(user=user).first()
+        manager = Agent.objects.filter(user__username="demo-manager").first()
+        opened = 0
+        for store in Store.objects.filter(agents=agent).order_by("code"):
+            if Case.objects.filter(store=store, source=Case.Source.MANUAL).exists():
+                continue
+            opened += self._store_cases(store, agent, manager)
+        self.stdout.write(self.style.SUCCESS(f"Demo cases ready; {opened} opened."))
+
+    def _store_cases(self, store: Store, agent: Agent, manager: Agent | None) -> int:
+        orders = iter(
+            Order.objects.filter(store=store).exclude(cases__isnull=False).select_related("customer").order_by("id")
+        )
+        customers = iter(Customer.objects.filter(store=store).order_by("-id"))
+        opened = 0
+        for source, cause, summary, about_order in DEMO_CASES:
+            order = next(orders, None) if about_order else None
+            customer = order.customer if order else next(customers, None)
+            if customer is None:
+                continue
+            case, _created = case_open(
+                store=store,
+                customer=customer,
+                order=order,
+                source=source,
+                cause=cause,
+                summary=summary,
+                actor=agent.user,
+                assignee=agent,
+            )
+            opened += 1
+            if cause == Case.Cause.PRICE:
+                # Worked up to the negotiation, with a remedy above the agent's limit waiting for the manager.
+                complaint_confirm(case=case, actor=agent.user, customer_asks="补差价 300 元")
+                complaint_assess(case=case, actor=agent.user, severity="minor", asked_amount=Decimal("300"))
+                remedy_propose(case=case, agent=agent, kind="partial_refund", cost=Decimal("300"), description="补差价")
+        # The demo agent is the dedicated owner of the store's top customers ("my customers").
+        top = Customer.objects.filter(store=store, vip_tier__gte=2, dedicated_owner__isnull=True)
+        top.update(dedicated_owner=agent)
+        return opened

@@ -1,0 +1,192 @@
+"""Timeline and audit entries in words of the agent's language: labels, not codes; names, not ids; the fields
+that changed, not the stored dict. Keys a reader has no use for (call SIDs, internal ids) are left out.
+
+Other apps' words come from the registries they fill (crm.casework): step labels from the case kinds, triage
+reasons from the sources that write them.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm.casework import case_kinds, triage_reason_label
+from crm.models import AuditLog, Case, CaseCause, CaseEvent, Remedy, TriageGroup
+
+
+def _labels(choices) -> Callable[[Any], str]:
+    names = dict(choices)
+    return lambda value: str(names.get(value, value))
+
+
+def _step_label(code: str) -> str:
+    for kind in case_kinds():
+        if spec := kind.step(code):
+            return str(spec.label)
+    return code
+
+
+def _severity(code: str) -> str:
+    from crm.services.complaint import Severity  # the complaint kind names its severities
+
+    return str(dict(Severity.CHOICES).get(code, code))
+
+
+def play_label(key: str) -> str:
+    """A playbook option named by its form key (cause:kind), in words."""
+    cause, _sep, kind = str(key).partition(":")
+    return f"{_labels(CaseCause.choices)(cause)}: {_labels(Remedy.Kind.choices)(kind)}"
+
+
+_EVENT_KINDS = dict(CaseEvent.Kind.choices)  # get_kind_display() hashes the lazy choices on every call
+_status = _labels(Case.Status.choices)
+_group = _labels(TriageGroup.choices)
+_cause = _labels(CaseCause.choices)
+_remedy = _labels(Remedy.Kind.choices)
+_yes_no = {True: gettext_lazy("yes"), False: gettext_lazy("no")}
+
+# key -> (label, how to show the value). A key not listed here is not shown.
+FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
+    "source": (gettext_lazy("Source"), _labels(Case.Source.choices)),
+    "cause": (gettext_lazy("Cause"), _cause),
+    "causes": (gettext_lazy("Causes"), lambda v: "、".join(_cause(c) for c in v)),
+    "from": (
+        gettext_lazy("From"),
+        lambda v: _status(v) if v in Case.Status.values else _group(v) if v in TriageGroup.values else str(v),
+    ),
+    "to": (
+        gettext_lazy("To"),
+        lambda v: _status(v) if v in Case.Status.values else _group(v) if v in TriageGroup.values else str(v),
+    ),
+    "reasons": (gettext_lazy("Why"), lambda v: "、".join(triage_reason_label(r) for r in v)),
+    "remedy_kind": (gettext_lazy("Remedy"), _remedy),
+    "kind": (gettext_lazy("Remedy"), _remedy),
+    "cost": (gettext_lazy("Cost (CNY)"), str),
+    "awaiting_approval": (gettext_lazy("Needs the manager's approval"), lambda v: str(_yes_no[bool(v)])),
+    "reference": (gettext_lazy("Reference"), str),
+    "via": (gettext_lazy("Confirmed by"), _labels(Remedy.Channel.choices)),
+    "step": (gettext_lazy("Step"), _step_label),
+    "customer_asks": (gettext_lazy("The customer asks for"), str),
+    "severity": (gettext_lazy("Severity"), lambda v: _severity(v)),
+    "within_limit": (gettext_lazy("Within the agent's limit"), lambda v: str(_yes_no[bool(v)])),
+    "offered": (gettext_lazy("Options offered"), lambda v: "; ".join(play_label(k) for k in v)),
+    "chosen": (gettext_lazy("Chosen"), play_label),
+    "decision": (gettext_lazy("Decision"), _labels(Case.Decision.choices)),
+    "breach": (
+        gettext_lazy("Deadline missed"),
+        lambda v: str(gettext_lazy("first response") if v == "first_response" else gettext_lazy("resolution")),
+    ),
+    "asked_about_review": (gettext_lazy("Asked about the review"), lambda v: str(_yes_no[bool(v)])),
+    "reason": (gettext_lazy("Reason"), str),
+    "note": (gettext_lazy("Note"), str),
+    "field": (gettext_lazy("Field"), str),
+    "label": (gettext_lazy("Label"), str),
+    "active": (gettext_lazy("Active"), lambda v: str(_yes_no[bool(v)])),
+    "platform_reference": (gettext_lazy("Platform's reference"), str),
+    "outcome": (gettext_lazy("Outcome"), str),
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    value: str
+
+
+def readable_fields(
+    data: dict[str, Any], *, extra: dict[str, tuple[Any, Callable[[Any], str]]] | None = None
+) -> list[Line]:
+    table = {**FIELDS, **(extra or {})}
+    lines = []
+    for key, value in data.items():
+        if key not in table or value in ("", None, [], {}):
+            continue
+        label, show = table[key]
+        lines.append(Line(str(label), show(value)))
+    return lines
+
+
+def event_lines(event: CaseEvent, *, root_causes: dict[str, str] | None = None) -> list[Line]:
+    """The details of a timeline event; a call's outcome is said by the event's kind (reached or not)."""
+    extra = {"root_cause": (gettext_lazy("Root cause"), lambda v: (root_causes or {}).get(v, v))}
+    return readable_fields(event.data, extra=extra)
+
+
+def event_title(event: CaseEvent) -> str:
+    if event.kind == CaseEvent.Kind.NOTE and event.data.get("joined"):
+        return _("Joined this case")
+    return str(_EVENT_KINDS.get(event.kind, event.kind))
+
+
+# What each audited action is called on the audit page.
+AUDIT_ACTIONS: dict[str, Any] = {
+    "remedy_approved": gettext_lazy("Remedy approved"),
+    "remedy_declined": gettext_lazy("Remedy declined"),
+    "remedy_fulfilled": gettext_lazy("Remedy carried out"),
+    "case_closed": gettext_lazy("Case closed"),
+    "case_reassigned": gettext_lazy("Case reassigned"),
+    "case_manager_decision": gettext_lazy("Manager's decision on a failed negotiation"),
+    "customer.phone_revealed": gettext_lazy("Phone number revealed"),
+    "remedy_play_set": gettext_lazy("Playbook option set"),
+    "remedy_limit_changed": gettext_lazy("Remedy limit changed"),
+    "review_evidence_export": gettext_lazy("Evidence pack exported"),
+    "case_policy_changed": gettext_lazy("Case policy changed"),
+    "sla_targets_changed": gettext_lazy("SLA targets changed"),
+    "root_cause_added": gettext_lazy("Root cause added"),
+    "root_cause_changed": gettext_lazy("Root cause changed"),
+    "agent_shift_changed": gettext_lazy("Agent shift changed"),
+    "followup.reassigned": gettext_lazy("Call reassigned"),
+    "call_script.updated": gettext_lazy("Call script changed"),
+    "followup_policy_changed": gettext_lazy("Follow-up policy changed"),
+    "keyword_monitor_add": gettext_lazy("Keyword monitor added"),
+    "keyword_monitor_remove": gettext_lazy("Keyword monitor removed"),
+    "review_policy_update": gettext_lazy("Review policy changed"),
+    "reply_template_save": gettext_lazy("Reply template saved"),
+    "reply_template_remove": gettext_lazy("Reply template removed"),
+    "report_exported": gettext_lazy("Report exported"),
+    "platform_complaint": gettext_lazy("Platform complaint recorded"),
+}
+
+
+def audit_action_label(action: str) -> str:
+    return str(AUDIT_ACTIONS.get(action, action.replace("_", " ").replace(".", " ")))
+
+
+def audit_lines(entry: AuditLog) -> list[Line]:
+    """The entry's details; for a change, only the fields that changed (from → to)."""
+    data = dict(entry.data)
+    lines = []
+    before, after = data.pop("before", None), data.pop("after", None)
+    if isinstance(before, dict) and isinstance(after, dict):
+        for name in after:
+            if before.get(name) != after[name]:
+                lines.append(Line(str(name), f"{_show(before.get(name))} → {_show(after[name])}"))
+    elif before is not None or after is not None:
+        lines.append(Line(str(gettext_lazy("Change")), f"{_show(before)} → {_show(after)}"))
+    for key in ("changes", "changed"):
+        changes = data.pop(key, None)
+        if isinstance(changes, dict):
+            for name, change in changes.items():
+                if isinstance(change, dict) and {"from", "to"} <= change.keys():
+                    lines.append(Line(str(name), f"{change['from']} → {change['to']}"))
+                elif isinstance(change, list | tuple) and len(change) == 2:
+                    lines.append(Line(str(name), f"{change[0]} → {change[1]}"))
+                else:
+                    lines.append(Line(str(name), str(change)))
+    return lines + readable_fields(data)
+
+
+def _show(value: Any) -> str:
+    if value in (None, "", [], {}):
+        return "–"
+    if isinstance(value, list | tuple):
+        return "; ".join(_show(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_show(v)}" for k, v in value.items())
+    return str(value)
+
+
+def join(lines: Iterable[Line]) -> str:
+    return " · ".join(f"{line.label}: {line.value}" for line in lines)

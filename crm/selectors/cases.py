@@ -1,0 +1,171 @@
+"""The case list: scoped to the user (an agent's own open cases, a manager's stores), filtered, searched and
+sorted by the next deadline, with counts per state. A page costs the same few queries however many rows match:
+the list is one query with its joins, the counts one aggregate."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from crm import roles
+from crm.models import Agent, Case, Order, Store
+from crm.services.sla import SOON
+
+from . import stores_for_user, stores_managed_by
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str = ""  # "": open; "all"; or one status
+    source: str = ""
+    triage_group: str = ""
+    cause: str = ""
+    sla: str = ""  # breached | soon | on_time
+    store: int | None = None
+    assignee: int | None = None
+    q: str = ""
+
+
+@dataclass
+class CaseList:
+    rows: list[Case]
+    counts: dict[str, int] = field(default_factory=dict)
+    page: int = 1
+    has_next: bool = False
+
+
+def cases_in_scope(*, user) -> QuerySet[Case]:
+    """What the case list may show: a manager every case of the stores they manage, an agent the cases of the
+    stores they serve assigned to them (a case page is open to every agent of its store: cases_for_user)."""
+    if user.is_superuser:
+        return Case.objects.all()
+    if roles.is_store_manager(user):
+        return Case.objects.filter(store__in=stores_managed_by(user=user))
+    return Case.objects.filter(store__in=stores_for_user(user=user), assignee__user=user)
+
+
+def customer_search_q(q: str, *, prefix: str = "") -> Q:
+    """A name, the last four digits of a phone, or an order number."""
+    q = q.strip()
+    if not q:
+        return Q()
+    condition = Q(**{f"{prefix}name__icontains": q})
+    if q.isdigit() and len(q) == 4:
+        condition |= Q(**{f"{prefix}phone__endswith": q})
+    if prefix:  # the case's own order (below) is the order number that matters
+        return condition
+    return condition | Q(Exists(Order.objects.filter(customer=OuterRef("pk"), external_id=q)))
+
+
+def _sla_q(sla: str, now: datetime) -> Q:
+    open_q = Q(status__in=Case.OPEN_STATUSES)
+    if sla == "breached":
+        return open_q & Q(next_due__lt=now)
+    if sla == "soon":
+        return open_q & Q(next_due__gte=now, next_due__lt=now + SOON)
+    if sla == "on_time":
+        return open_q & (Q(next_due__gte=now + SOON) | Q(next_due__isnull=True))
+    return Q()
+
+
+def case_list(*, user, filters: CaseFilters, now: datetime, page: int = 1) -> CaseList:
+    cases = cases_in_scope(user=user)
+    if filters.store:
+        cases = cases.filter(store_id=filters.store)
+    if filters.assignee:
+        cases = cases.filter(assignee_id=filters.assignee)
+    for name in ("source", "triage_group"):
+        if value := getattr(filters, name):
+            cases = cases.filter(**{name: value})
+    if filters.cause:
+        cases = cases.filter(Q(cause=filters.cause) | Q(causes__has_item=filters.cause))
+    if filters.q:
+        cases = cases.filter(
+            customer_search_q(filters.q, prefix="customer__") | Q(order__external_id=filters.q.strip())
+        )
+    counts = cases.aggregate(
+        open=Count("id", filter=Q(status=Case.Status.OPEN)),
+        in_progress=Count("id", filter=Q(status=Case.Status.IN_PROGRESS)),
+        awaiting_approval=Count("id", filter=Q(status=Case.Status.AWAITING_APPROVAL)),
+        breached=Count("id", filter=_sla_q("breached", now)),
+        soon=Count("id", filter=_sla_q("soon", now)),
+        on_time=Count("id", filter=_sla_q("on_time", now)),
+    )
+    if filters.status == "":
+        cases = cases.filter(status__in=Case.OPEN_STATUSES)
+    elif filters.status != "all":
+        cases = cases.filter(status=filters.status)
+    if filters.sla:
+        cases = cases.filter(_sla_q(filters.sla, now))
+    page = max(page, 1)
+    start = (page - 1) * PAGE_SIZE
+    rows = list(
+        cases.select_related("store", "customer", "order", "assignee__user").order_by("next_due", "id")[
+            start : start + PAGE_SIZE + 1
+        ]
+    )
+    return CaseList(rows=rows[:PAGE_SIZE], counts=counts, page=page, has_next=len(rows) > PAGE_SIZE)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list, its labels resolved once per page (get_FOO_display hashes the lazy choices
+    on every call, which cost more than the rest of a 50-row page)."""
+
+    case: Case
+    source: str
+    triage_group: str
+    cause: str
+    more_causes: int
+    status: str
+    assignee: str
+    due_local: datetime | None
+    breached: bool
+
+
+def case_rows(*, cases: list[Case], now: datetime) -> list[CaseRow]:
+    labels = {
+        name: {value: str(label) for value, label in choices}
+        for name, choices in (
+            ("source", Case.Source.choices),
+            ("triage_group", Case.TriageGroup.choices),
+            ("cause", Case.Cause.choices),
+            ("status", Case.Status.choices),
+        )
+    }
+    zones: dict[str, ZoneInfo] = {}
+    rows = []
+    for case in cases:
+        due = case.next_due if case.is_open else None
+        zone = zones.setdefault(case.store.timezone, ZoneInfo(case.store.timezone))
+        rows.append(
+            CaseRow(
+                case=case,
+                source=labels["source"].get(case.source, case.source),
+                triage_group=labels["triage_group"].get(case.triage_group, case.triage_group),
+                cause=labels["cause"].get(case.cause, case.cause),
+                more_causes=max(len(case.causes) - 1, 0),
+                status=labels["status"].get(case.status, case.status),
+                assignee=str(case.assignee) if case.assignee else "",
+                due_local=due.astimezone(zone) if due else None,
+                breached=due is not None and due < now,
+            )
+        )
+    return rows
+
+
+def case_list_choices(*, user) -> tuple[list[Store], list[Agent]]:
+    """The stores and agents the filters offer: a manager's stores and their agents; an agent's own stores."""
+    if roles.is_store_manager(user) or user.is_superuser:
+        stores = list(stores_managed_by(user=user))
+        agents = list(
+            Agent.objects.filter(stores__in=stores, user__is_active=True)
+            .select_related("user")
+            .distinct()
+            .order_by("user__username")
+        )
+        return stores, agents
+    return list(stores_for_user(user=user)), []

@@ -1,0 +1,106 @@
+"""The customer list and the customer's archive page: profile, purchase habits, contacts, cases and the
+sections other apps add (crm.casework.customer_sections)."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Max, Min, QuerySet, Sum
+
+from crm.models import Case, CaseEvent, Customer, CustomerChange, Order
+
+from . import stores_for_user
+from .cases import customer_search_q
+
+PAGE_SIZE = 50
+# "Orders in progress" on a dedicated owner's list: not yet delivered, or delivered within the follow-up weeks.
+IN_PROGRESS = (Order.Status.PLACED, Order.Status.SHIPPED, Order.Status.DELIVERED)
+
+
+def customers_for_user(*, user) -> QuerySet[Customer]:
+    return Customer.objects.filter(store__in=stores_for_user(user=user)).select_related(
+        "store", "dedicated_owner__user"
+    )
+
+
+def customer_search(*, user, q: str = "", owner_only: bool = False, page: int = 1) -> tuple[list[Customer], bool]:
+    customers = customers_for_user(user=user)
+    if owner_only:
+        customers = customers.filter(dedicated_owner__user=user)
+    if q.strip():
+        customers = customers.filter(customer_search_q(q))
+    start = (max(page, 1) - 1) * PAGE_SIZE
+    rows = list(customers.order_by("name", "id")[start : start + PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class PurchaseHabits:
+    orders: int
+    total: Decimal
+    average: Decimal | None
+    first: datetime | None
+    last: datetime | None
+    typical_days_between: int | None
+    top_products: list[tuple[str, int]]
+
+
+def purchase_habits(*, customer: Customer) -> PurchaseHabits:
+    """One aggregate query over the customer's orders (cancelled ones left out) and one read of their items."""
+    orders = Order.objects.filter(customer=customer).exclude(status=Order.Status.CANCELLED)
+    agg = orders.aggregate(
+        n=Count("id"), total=Sum("total_amount"), avg=Avg("total_amount"), first=Min("placed_at"), last=Max("placed_at")
+    )
+    between = None
+    if agg["n"] and agg["n"] > 1:
+        between = round((agg["last"] - agg["first"]).total_seconds() / 86400 / (agg["n"] - 1))
+    products: Counter[str] = Counter()
+    for items in orders.values_list("items", flat=True):
+        for item in items or []:
+            if isinstance(item, dict):
+                products[str(item.get("name") or item.get("sku") or "?")] += int(item.get("quantity") or 1)
+    return PurchaseHabits(
+        orders=agg["n"] or 0,
+        total=agg["total"] or Decimal("0"),
+        average=agg["avg"].quantize(Decimal("0.01")) if agg["avg"] is not None else None,
+        first=agg["first"],
+        last=agg["last"],
+        typical_days_between=between,
+        top_products=products.most_common(5),
+    )
+
+
+def customer_orders(*, customer: Customer, limit: int = 20) -> list[Order]:
+    return list(Order.objects.filter(customer=customer).order_by("-placed_at", "-id")[:limit])
+
+
+def customer_cases(*, customer: Customer, exclude: Case | None = None, limit: int = 50) -> list[Case]:
+    """The customer's latest cases (a busy customer's history is not read whole)."""
+    cases = Case.objects.filter(customer=customer).select_related("order", "assignee__user")
+    if exclude is not None:
+        cases = cases.exclude(pk=exclude.pk)
+    return list(cases.order_by("-opened_at", "-id")[:limit])
+
+
+def customer_contacts(*, customer: Customer, limit: int = 50) -> list[CaseEvent]:
+    """Calls and SMS logged on the customer's cases (the evening follow-ups are added by callbacks' section)."""
+    kinds = (CaseEvent.Kind.CALL, CaseEvent.Kind.CALL_ATTEMPT, CaseEvent.Kind.SMS)
+    return list(
+        CaseEvent.objects.filter(case__customer=customer, kind__in=kinds)
+        .select_related("actor", "case")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def customer_changes(*, customer: Customer, limit: int = 30) -> list[CustomerChange]:
+    return list(customer.changes.select_related("changed_by")[:limit])
+
+
+def owner_orders_in_progress(*, user, limit: int = 100) -> list[Order]:
+    """A dedicated owner's customers' orders that are placed, shipped or delivered (not yet closed out)."""
+    return list(
+        Order.objects.filter(customer__dedicated_owner__user=user, status__in=IN_PROGRESS)
+        .select_related("customer", "store")
+        .order_by("-placed_at", "-id")[:limit]
+    )

@@ -1,0 +1,122 @@
+"""When negotiation fails: the agent marks it, the case waits on the manager's escalations with the options
+tried, and the manager's decision (a higher remedy, a refund, or the platform's dispute process) is recorded."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm import roles
+from crm.errors import CaseClosed, InvalidInput, InvalidTransition, PermissionDenied
+from crm.models import Agent, Case, CaseEvent, CaseStep, Remedy
+
+from .audit import audit_record
+from .cases import case_add_event
+
+# The remedy each decision records; the platform's dispute process records none.
+DECISION_REMEDY = {Case.Decision.HIGHER_REMEDY: None, Case.Decision.REFUND: Remedy.Kind.REFUND}
+
+
+def options_tried(*, case: Case) -> list[str]:
+    """The playbook options offered (cause:kind keys) in the negotiate step or when it failed."""
+    step = CaseStep.objects.filter(case=case, step="negotiate").first()
+    failed = case.events.filter(kind=CaseEvent.Kind.NEGOTIATION_FAILED).order_by("-at").first()
+    return list(
+        dict.fromkeys(
+            [*(step.data.get("offered", []) if step else []), *(failed.data.get("offered", []) if failed else [])]
+        )
+    )
+
+
+@transaction.atomic
+def case_negotiation_fail(*, case: Case, actor, offered: list[str], note: str = "") -> Case:
+    """No option was accepted: the case goes to the manager, who decides."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        raise CaseClosed(case_id=case.pk)
+    if not note.strip():
+        raise InvalidInput(_("Say what the customer would not accept."), field="note")
+    now = timezone.now()
+    case.negotiation_failed_at = now
+    case.escalated_at = case.escalated_at or now
+    case.manager_decision, case.manager_decision_note, case.manager_decided_at, case.manager_decided_by = (
+        "",
+        "",
+        None,
+        None,
+    )
+    case.save(
+        update_fields=[
+            "negotiation_failed_at",
+            "escalated_at",
+            "manager_decision",
+            "manager_decision_note",
+            "manager_decided_at",
+            "manager_decided_by",
+        ]
+    )
+    case_add_event(
+        case=case, kind=CaseEvent.Kind.NEGOTIATION_FAILED, actor=actor, message=note.strip(), data={"offered": offered}
+    )
+    return case
+
+
+@transaction.atomic
+def case_manager_decide(
+    *,
+    case: Case,
+    manager: Agent,
+    decision: str,
+    note: str = "",
+    kind: str = Remedy.Kind.PARTIAL_REFUND,
+    cost: Decimal = Decimal("0"),
+) -> Case:
+    """The manager's decision on a failed negotiation. A higher remedy or a refund is recorded as a remedy the
+    manager approved (it can be carried out at once); the platform's dispute process records no remedy. Audited."""
+    case = Case.objects.select_for_update().select_related("store").get(pk=case.pk)
+    if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
+        raise PermissionDenied(_("Only a manager of this store can decide."))
+    if not case.is_open:
+        raise CaseClosed(case_id=case.pk)
+    if case.negotiation_failed_at is None or case.manager_decision:
+        raise InvalidTransition(_("Nothing waits for your decision on this case."), field="decision")
+    if decision not in Case.Decision.values or not decision:
+        raise InvalidInput(_("Choose a decision."), field="decision")
+    if cost < 0:
+        raise InvalidInput(_("A remedy cannot cost less than nothing."), field="cost")
+    now = timezone.now()
+    if decision in DECISION_REMEDY:
+        remedy_kind = DECISION_REMEDY[decision] or kind
+        if remedy_kind not in Remedy.Kind.values:
+            raise InvalidInput(f"Unknown remedy kind {remedy_kind!r}.", field="kind")
+        Remedy.objects.create(
+            case=case,
+            kind=remedy_kind,
+            cost=cost,
+            description=note.strip(),
+            status=Remedy.Status.APPROVED,
+            proposed_by=manager,
+            proposed_at=now,
+            decided_by=manager,
+            decided_at=now,
+            decision_reason=note.strip(),
+        )
+    case.manager_decision, case.manager_decision_note = decision, note.strip()
+    case.manager_decided_at, case.manager_decided_by = now, manager
+    case.save(update_fields=["manager_decision", "manager_decision_note", "manager_decided_at", "manager_decided_by"])
+    case_add_event(
+        case=case,
+        kind=CaseEvent.Kind.MANAGER_DECIDED,
+        actor=manager.user,
+        message=note.strip(),
+        data={"decision": decision, "cost": str(cost)},
+    )
+    audit_record(
+        actor=manager.user,
+        action="case_manager_decision",
+        store=case.store,
+        target=f"case #{case.pk}",
+        data={"decision": decision, "cost": str(cost), "note": note.strip()},
+    )
+    return case

@@ -1,0 +1,23 @@
+from django import template
+
+from crm.phones import mask_phone
+from crm.readable import audit_action_label, audit_lines, join
+
+register = template.Library()
+
+
+@register.filter
+def masked(phone: str) -> str:
+    """The phone with its middle hidden: agents see the full number only by an audited reveal."""
+    return mask_phone(phone) if phone else "–"
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    return audit_action_label(action)
+
+
+@register.filter
+def audit_details(entry) -> str:
+    """What an audit entry recorded, in words: the fields that changed, not the stored dict."""
+    return join(audit_lines(entry))

@@ -1,0 +1,283 @@
+"""The case list and the case page, and every action of the case workspace. Thin: parse, scope, call a
+service, redirect back (to the page the form came from when it says so: the review page embeds the workspace)."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from crm.casework import case_kind_for
+from crm.downloads import file_response
+from crm.errors import DomainError, EvidenceInvalid, NotFound, PermissionDenied
+from crm.forms import (
+    CaseCloseForm,
+    CaseFilterForm,
+    CaseReopenForm,
+    DecisionForm,
+    EvidenceForm,
+    ManagerDecisionForm,
+    NegotiationFailedForm,
+    ReassignForm,
+    RemedyConfirmForm,
+    RemedyForm,
+    RemedyFulfilForm,
+)
+from crm.models import Agent, Case, CaseEvidence, Remedy
+from crm.personality import answering_strategy
+from crm.selectors import agent_for_user, agents_serving, cases_for_user, stores_for_user
+from crm.selectors.cases import CaseFilters, case_list, case_list_choices, case_rows
+from crm.selectors.customers import customer_cases, purchase_habits
+from crm.services import casework, escalation
+from crm.services.cases import case_close, case_reassign, case_reopen, remedy_approve, remedy_decline, remedy_propose
+from crm.services.playbook import plays_for
+from crm.services.root_causes import root_cause_choices
+from crm.uploads import upload_kind_of
+from crm.workspace import case_workspace, step_form
+
+
+def _case(request: HttpRequest, case_id: int) -> Case:
+    """The case, if the user serves its store; another store's case is a 404, not a 403."""
+    return get_object_or_404(cases_for_user(user=request.user), pk=case_id)
+
+
+def _agent(request: HttpRequest) -> Agent:
+    agent = agent_for_user(user=request.user)
+    if agent is None:
+        raise PermissionDenied(_("Your account has no agent profile."))
+    return agent
+
+
+def _back(request: HttpRequest, case: Case) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("cases:case", case_id=case.pk)
+
+
+def _attempt(request: HttpRequest, action: Callable[[], object], form=None) -> None:
+    """Run the write; an invalid form or a domain error is a message on the page it returns to. Not being allowed
+    is the 403 page (crm.middleware)."""
+    if form is not None and not form.is_valid():
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        return
+    try:
+        action()
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+
+
+@login_required
+@require_GET
+def case_list_page(request: HttpRequest) -> HttpResponse:
+    stores, agents = case_list_choices(user=request.user)
+    form = CaseFilterForm(request.GET or None, stores=stores, agents=agents)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = CaseFilters(**{k: v for k, v in data.items() if v not in (None, "")})
+    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    now = timezone.now()
+    result = case_list(user=request.user, filters=filters, now=now, page=page)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "result": result,
+        "rows": case_rows(cases=result.rows, now=now),
+        "form": form,
+        "query": query.urlencode(),
+    }
+    template = "crm/cases/_list.html" if request.htmx else "crm/cases/list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    customer = case.customer
+    context = case_workspace(case=case, user=request.user) | {
+        "customer": customer,
+        "strategy": answering_strategy(customer.personality_type),
+        "habits": purchase_habits(customer=customer),
+        "other_cases": customer_cases(customer=customer, exclude=case, limit=10),
+        "next": "",
+    }
+    return render(request, "crm/cases/page.html", context)
+
+
+@login_required
+@require_GET
+def case_timeline_redirect(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The old timeline address: the timeline is part of the case page now."""
+    return redirect("cases:case", case_id=_case(request, case_id).pk)
+
+
+@login_required
+@require_POST
+def step_mark(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
+    case = _case(request, case_id)
+    spec = case_kind_for(case=case).step(step)
+    if spec is None or spec.perform is None:
+        raise NotFound(_("This case has no such step."))
+    form = step_form(spec, case, request.POST)
+    agent = agent_for_user(user=request.user)
+    _attempt(request, lambda: spec.perform(case=case, actor=request.user, agent=agent, **form.cleaned_data), form)
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    form = EvidenceForm(request.POST, request.FILES)
+
+    def add() -> None:
+        if not form.is_valid():
+            raise EvidenceInvalid(field="photo")  # its own message: the form's would name no file type
+        casework.evidence_add(
+            case=case, actor=request.user, photo=form.cleaned_data["photo"], caption=form.cleaned_data["caption"]
+        )
+
+    _attempt(request, add)
+    return _back(request, case)
+
+
+@login_required
+@require_GET
+def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    evidence = get_object_or_404(
+        CaseEvidence.objects.exclude(image=""), pk=evidence_id, case__store__in=stores_for_user(user=request.user)
+    )
+    photo = evidence.image.open("rb")
+    # The type comes from the bytes, again: files stored before uploads were checked are served as a download.
+    kind = upload_kind_of(photo)
+    return file_response(
+        photo,
+        filename=f"evidence-{evidence.pk}.{kind.extension if kind else 'bin'}",
+        content_type=kind.content_type if kind else "application/octet-stream",
+        as_attachment=not (kind and kind.inline),
+    )
+
+
+@login_required
+@require_POST
+def remedy_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    agent = _agent(request)
+    form = RemedyForm(request.POST)
+    _attempt(request, lambda: remedy_propose(case=case, agent=agent, **form.cleaned_data), form)
+    return _back(request, case)
+
+
+def _remedy(request: HttpRequest, case: Case, remedy_id: int) -> Remedy:
+    return get_object_or_404(Remedy, pk=remedy_id, case=case)
+
+
+@login_required
+@require_POST
+def remedy_decide(request: HttpRequest, case_id: int, remedy_id: int, decision: str) -> HttpResponse:
+    case = _case(request, case_id)
+    remedy = _remedy(request, case, remedy_id)
+    manager = _agent(request)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    decide = remedy_approve if decision == "approve" else remedy_decline
+    _attempt(request, lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data.get("reason", "")))
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def remedy_fulfil(request: HttpRequest, case_id: int, remedy_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    remedy = _remedy(request, case, remedy_id)
+    agent = _agent(request)
+    form = RemedyFulfilForm(request.POST)
+    _attempt(
+        request,
+        lambda: casework.remedy_fulfil(remedy=remedy, agent=agent, reference=form.cleaned_data["reference"]),
+        form,
+    )
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def remedy_confirm(request: HttpRequest, case_id: int, remedy_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    remedy = _remedy(request, case, remedy_id)
+    form = RemedyConfirmForm(request.POST)
+    _attempt(
+        request, lambda: casework.remedy_confirm(remedy=remedy, actor=request.user, via=form.cleaned_data["via"]), form
+    )
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def negotiation_failed(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    form = NegotiationFailedForm(request.POST, plays=plays_for(store=case.store, causes=case.causes or [case.cause]))
+    _attempt(
+        request,
+        lambda: escalation.case_negotiation_fail(
+            case=case, actor=request.user, offered=form.cleaned_data["offered"], note=form.cleaned_data["note"]
+        ),
+        form,
+    )
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def manager_decide(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    manager = _agent(request)
+    form = ManagerDecisionForm(request.POST)
+    _attempt(request, lambda: escalation.case_manager_decide(case=case, manager=manager, **form.cleaned_data), form)
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def reassign(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    manager = _agent(request)
+    agents = list(agents_serving(store=case.store))
+    form = ReassignForm(request.POST, agents=agents)
+
+    def act() -> None:
+        assignee = next(a for a in agents if a.pk == int(form.cleaned_data["assignee"]))
+        case_reassign(case=case, assignee=assignee, manager=manager)
+
+    _attempt(request, act, form)
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    form = CaseCloseForm(request.POST, choices=root_cause_choices(store=case.store))
+    # An empty or unknown root cause goes to the service as "": its RootCauseRequired says what is missing.
+    root_cause = form.cleaned_data["root_cause"] if form.is_valid() else ""
+    _attempt(
+        request,
+        lambda: case_close(case=case, root_cause=root_cause, actor=request.user, note=form.data.get("note", "")),
+    )
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    form = CaseReopenForm(request.POST)
+    _attempt(request, lambda: case_reopen(case=case, reason=form.cleaned_data["reason"], actor=request.user), form)
+    return _back(request, case)

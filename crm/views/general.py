@@ -1,0 +1,28 @@
+"""The home page and the health checks."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from crm.health import health_report
+from crm.selectors import heartbeat_latest, stores_for_user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "crm/home.html", {"stores": stores_for_user(user=request.user), "heartbeat": heartbeat_latest()}
+    )
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """Each dependency (database, Redis, broker, the worker's heartbeat age); 503 when one is down."""
+    status, body = health_report()
+    return JsonResponse(body, status=status)
+
+
+def health_live(request: HttpRequest) -> JsonResponse:
+    """Liveness for a load balancer: this process serves and the database answers (one query), whatever the
+    state of Redis, the broker or the worker, which ingestion does not need."""
+    beat = heartbeat_latest()
+    return JsonResponse({"status": "ok", "worker_last_run_at": beat.last_run_at.isoformat() if beat else None})

@@ -1,0 +1,120 @@
+"""What the case workspace shows: the parts of a case page (steps of its kind, evidence, remedies, escalation,
+close and reopen) with their forms, read in a fixed number of queries whatever the case holds.
+
+Used by crm's case page and by any page that embeds the same components (the review page).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from crm import roles
+from crm.casework import StepSpec, case_kind_for, case_panels, triage_reason_label
+from crm.forms import (
+    ManagerDecisionForm,
+    RemedyConfirmForm,
+)
+from crm.models import Case, CaseCause, CaseStep, Remedy
+from crm.readable import event_lines, event_title
+from crm.selectors import agents_serving, case_timeline_events
+from crm.services.playbook import plays_for
+from crm.services.root_causes import root_cause_lists
+from crm.services.sla import case_sla_status
+
+
+@dataclass
+class StepView:
+    spec: StepSpec
+    done: CaseStep | None
+    form: forms.Form | None
+
+    @property
+    def code(self) -> str:
+        return self.spec.code
+
+
+def step_form(spec: StepSpec, case: Case, data=None) -> forms.Form | None:
+    if spec.form is None:
+        return None
+    if getattr(spec.form, "needs_case", False):
+        return spec.form(data, case=case, prefix=spec.code)
+    return spec.form(data, prefix=spec.code)
+
+
+@dataclass
+class TimelineEntry:
+    at: Any
+    who: str
+    title: str
+    message: str
+    lines: list
+    kind: str
+
+
+def timeline(*, case: Case, root_causes: dict[str, str]) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            at=event.at,
+            who=(event.actor.get_full_name() or event.actor.get_username()) if event.actor else "",
+            title=event_title(event),
+            message=event.message,
+            lines=event_lines(event, root_causes=root_causes),
+            kind=event.kind,
+        )
+        for event in case_timeline_events(case=case)
+    ]
+
+
+def _steps(kind, case: Case, done: dict[str, CaseStep]) -> list[StepView]:
+    """The kind's steps in order; only the next one to do carries its form (steps are worked in order, and a page
+    renders one form instead of four)."""
+    steps, next_found = [], False
+    for spec in kind.steps:
+        form = None
+        if spec.code not in done and not spec.by_close and not next_found:
+            form, next_found = step_form(spec, case), True
+        steps.append(StepView(spec, done.get(spec.code), form))
+    return steps
+
+
+def case_workspace(*, case: Case, user) -> dict[str, Any]:
+    kind = case_kind_for(case=case)
+    done = {s.step: s for s in CaseStep.objects.filter(case=case).select_related("done_by")}
+    active_root_causes, root_causes = root_cause_lists(store=case.store)
+    root_cause_labels = dict(root_causes)
+    is_manager = roles.is_store_manager(user)
+    plays = plays_for(store=case.store, causes=case.causes or ([case.cause] if case.cause else []))
+    first = plays[0] if plays else None
+    context: dict[str, Any] = {
+        "case": case,
+        "kind": kind,
+        "steps": _steps(kind, case, done),
+        "evidence": list(case.evidence.select_related("added_by")),
+        "remedies": list(case.remedies.select_related("proposed_by__user", "decided_by__user", "fulfilled_by__user")),
+        "plays": plays,
+        "is_manager": is_manager,
+        "remedy_kinds": [(value, str(label)) for value, label in Remedy.Kind.choices],
+        "remedy_initial": {"kind": first.kind, "cost": first.cost, "description": str(first.script)} if first else {},
+        "confirm_form": RemedyConfirmForm(),
+        "close_choices": active_root_causes,
+        "decision_form": ManagerDecisionForm(),
+        "root_cause_label": root_cause_labels.get(case.root_cause, case.root_cause),
+        "root_cause_labels": root_cause_labels,
+        "sla": case_sla_status(case=case, now=timezone.now()),
+        "timeline": timeline(case=case, root_causes=root_cause_labels),
+        "triage_reasons": [triage_reason_label(code) for code in case.triage_reasons],
+        "cause_labels": [
+            str(dict(CaseCause.choices).get(c, c)) for c in (case.causes or ([case.cause] if case.cause else []))
+        ],
+        "next": "",
+    }
+    if is_manager:
+        context["reassign_agents"] = list(agents_serving(store=case.store))
+    context["panels"] = [
+        (panel.template, panel_context)
+        for panel in case_panels()
+        if (panel_context := panel.context(case=case, user=user)) is not None
+    ]
+    return context

@@ -1,0 +1,85 @@
+"""The public reply under a review: drafted from the store's templates, edited by the agent, never the same as a
+recent reply of the store. A suspected malicious review gets a neutral reply: it never admits fault or promises
+compensation (reviews.replies.reply_is_neutral)."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.errors import InvalidInput
+
+from ..errors import DuplicateReply, ReplyHasAgentWording, ReplyVariantsExhausted
+from ..models import Review, ReviewReply
+from ..replies import admits_fault_or_compensation, compose, fingerprint, recent_fingerprints, voice_for
+
+
+@transaction.atomic
+def reply_redraft(*, review: Review, typed: str | None = None, replace_wording: bool = False) -> ReviewReply:
+    """Another variant from the templates, different from every recent reply of the store.
+
+    `typed` is what the reply box holds as the agent asks (None: not known). An agent's wording, saved or only
+    typed, is never replaced without `replace_wording`: ReplyHasAgentWording asks first.
+    """
+    saved = ReviewReply.objects.select_for_update().filter(review=review).first()
+    typed = (typed or "").strip()
+    own_wording = (saved is not None and saved.written_by_agent) or (
+        bool(typed) and typed != (saved.text.strip() if saved else "")
+    )
+    if own_wording and not replace_wording:
+        raise ReplyHasAgentWording(
+            _("The reply has your own wording. Replace it with another draft, or save yours."), field="text"
+        )
+    taken = recent_fingerprints(store=review.store)
+    made = compose(
+        voice=voice_for(store=review.store),
+        text=review.text,
+        sentiment=review.sentiment,
+        causes=review.causes,
+        product_name=review.product,
+        seed=f"{review.store_id}:{review.external_id}:{timezone.now().timestamp()}",
+        taken=taken,
+        suspected_malicious=review.suspected_malicious,
+    )
+    if made is None:
+        raise ReplyVariantsExhausted(
+            _("Every reply the templates can make was used recently: add templates or write one by hand.")
+        )
+    reply, _created = ReviewReply.objects.update_or_create(
+        review=review,
+        defaults={
+            "store": review.store,
+            "text": made[0],
+            "fingerprint": made[1],
+            "status": ReviewReply.Status.DRAFT,
+            "drafted_at": timezone.now(),
+            "written_by_agent": False,
+        },
+    )
+    return reply
+
+
+@transaction.atomic
+def reply_edit(*, review: Review, text: str, actor, posted: bool = False) -> ReviewReply:
+    """Save the agent's wording (and optionally mark it posted); it must differ from recent replies."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput(_("A reply cannot be empty."), field="text")
+    if review.suspected_malicious and admits_fault_or_compensation(text):
+        raise InvalidInput(
+            _("This review is suspected malicious: the public reply must not apologise or promise compensation."),
+            field="text",
+        )
+    mark = fingerprint(text)
+    if mark in recent_fingerprints(store=review.store, exclude_review_id=review.pk):
+        raise DuplicateReply(_("The same reply was used recently for this store: write it differently."), field="text")
+    now = timezone.now()
+    reply = ReviewReply.objects.select_for_update().filter(review=review).first()
+    if reply is None:
+        reply = ReviewReply(review=review, store=review.store, drafted_at=now)
+    # Saving a draft unchanged (to mark it posted) does not make it the agent's wording.
+    reply.written_by_agent = reply.written_by_agent or reply.text != text
+    reply.text, reply.fingerprint = text, mark
+    if posted:
+        reply.status, reply.posted_at, reply.posted_by = ReviewReply.Status.POSTED, now, actor
+    reply.save()
+    return reply

@@ -1,0 +1,148 @@
+"""The case list, the case page and the customer pages: scope (404 across stores, for actions too), filters and
+search, counts, the archive's purchase habits, opening a case by hand, and query counts that do not grow."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from crm.models import AuditLog, Case, CaseEvent, CustomerChange
+from crm.services.cases import case_add_event, case_open, remedy_propose
+from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, OrderFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(name="甲店")
+
+
+@pytest.fixture
+def agent(store):
+    return AgentFactory(stores=[store], on_shift=True)
+
+
+def _case(store, agent, *, name="王芳", phone="+8613812341234", order_id="TM-1", source=Case.Source.CALL):
+    customer = CustomerFactory(store=store, name=name, phone=phone)
+    order = OrderFactory(store=store, customer=customer, external_id=order_id)
+    case, _ = case_open(store=store, customer=customer, order=order, source=source, cause="quality", assignee=agent)
+    return case
+
+
+def test_an_agent_of_another_store_gets_404_for_cases_customers_and_case_actions(client, store, agent):
+    case = _case(store, agent)
+    remedy = remedy_propose(case=case, agent=agent, kind="coupon", cost=Decimal("300"))
+    stranger = AgentFactory(stores=[StoreFactory()])
+    client.force_login(stranger.user)
+    assert f"case-row-{case.pk}" not in client.get("/cases/?status=all").text
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
+    assert client.get(f"/customers/{case.customer_id}/").status_code == 404
+    assert f"/customers/{case.customer_id}/" not in client.get("/customers/?q=王芳").text
+    for url, data in [
+        (f"/cases/{case.pk}/steps/confirm", {"confirm-customer_asks": "x"}),
+        (f"/cases/{case.pk}/remedies", {"kind": "coupon", "cost": "1"}),
+        (f"/cases/{case.pk}/remedies/{remedy.pk}/approve", {}),
+        (f"/cases/{case.pk}/remedies/{remedy.pk}/fulfil", {"reference": "X"}),
+        (f"/cases/{case.pk}/close", {"root_cause": "courier"}),
+        (f"/cases/{case.pk}/reopen/", {"reason": "x"}),
+        (f"/cases/{case.pk}/negotiation-failed", {"note": "x"}),
+        (f"/customers/{case.customer_id}/profile", {"name": "x"}),
+        (f"/customers/{case.customer_id}/cases", {"cause": "quality", "summary": "x"}),
+    ]:
+        assert client.post(url, data).status_code == 404, url
+    case.refresh_from_db()
+    assert case.is_open and not case.steps.exists() and case.remedies.count() == 1
+
+
+def test_an_agent_cannot_approve_and_a_manager_can_from_the_case_page(client, store, agent):
+    case = _case(store, agent)
+    remedy = remedy_propose(case=case, agent=agent, kind="coupon", cost=Decimal("300"))
+    client.force_login(agent.user)
+    assert 'data-testid="approve"' not in client.get(f"/cases/{case.pk}/").text
+    assert client.post(f"/cases/{case.pk}/remedies/{remedy.pk}/approve").status_code == 403
+    client.force_login(ManagerFactory(stores=[store]).user)
+    client.post(f"/cases/{case.pk}/remedies/{remedy.pk}/approve")
+    remedy.refresh_from_db()
+    assert remedy.status == "approved" and AuditLog.objects.filter(action="remedy_approved").count() == 1
+
+
+def test_the_case_list_scopes_filters_searches_and_counts(client, store, agent):
+    mine = _case(store, agent, name="王芳", phone="+8613812341234", order_id="TM-1")
+    other_agent = AgentFactory(stores=[store])
+    theirs = _case(store, other_agent, name="李娜", phone="+8613899995678", order_id="TM-2", source="manual")
+    Case.objects.filter(pk=theirs.pk).update(first_response_due=datetime(2020, 1, 1, tzinfo=UTC))  # breached
+    client.force_login(agent.user)
+    page = client.get("/cases/").text
+    assert f"case-row-{mine.pk}" in page and f"case-row-{theirs.pk}" not in page  # an agent: their own
+    client.force_login(ManagerFactory(stores=[store]).user)
+    page = client.get("/cases/").text
+    assert f"case-row-{mine.pk}" in page and f"case-row-{theirs.pk}" in page
+    assert page.index(f"case-row-{theirs.pk}") < page.index(f"case-row-{mine.pk}")  # next deadline first
+    assert 'data-testid="count-breached">1<' in page
+    for query, expected in [("?q=5678", theirs), ("?q=TM-1", mine), ("?q=王芳", mine), ("?source=manual", theirs)]:
+        found = client.get(f"/cases/{query}").text
+        other = theirs if expected is mine else mine
+        assert f"case-row-{expected.pk}" in found and f"case-row-{other.pk}" not in found, query
+    assert f"case-row-{theirs.pk}" in client.get("/cases/?sla=breached").text
+    assert f"case-row-{theirs.pk}" not in client.get("/cases/?sla=on_time").text
+    fragment = client.get("/cases/", headers={"HX-Request": "true"}).text
+    assert fragment.startswith("\n<section") or 'id="case-list"' in fragment[:200]
+
+
+def test_the_case_list_and_page_take_a_fixed_number_of_queries(client, store, agent):
+    manager = ManagerFactory(stores=[store])
+    client.force_login(manager.user)
+    first = _case(store, agent, order_id="TM-0")
+    client.get("/cases/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/cases/")
+    with CaptureQueriesContext(connection) as page_one:
+        client.get(f"/cases/{first.pk}/")
+    for n in range(1, 8):
+        case = _case(store, agent, name=f"顾客{n}", phone=f"+861380000{n:04d}", order_id=f"TM-{n}")
+        remedy_propose(case=case, agent=agent, kind="coupon", cost=Decimal("10"))
+    for n in range(6):
+        case_add_event(case=first, kind=CaseEvent.Kind.NOTE, actor=agent.user, message=f"跟进{n}")
+    remedy_propose(case=first, agent=agent, kind="coupon", cost=Decimal("10"))
+    with CaptureQueriesContext(connection) as many:
+        client.get("/cases/")
+    with CaptureQueriesContext(connection) as page_many:
+        client.get(f"/cases/{first.pk}/")
+    assert len(many.captured_queries) == len(one.captured_queries)
+    assert len(page_many.captured_queries) == len(page_one.captured_queries)
+
+
+def test_the_customer_page_shows_the_archive_and_opens_a_case_by_hand(client, store, agent):
+    customer = CustomerFactory(store=store, name="王芳", personality_type="analytical")
+    for days, amount in [(0, "100.00"), (30, "300.00"), (60, "200.00")]:
+        OrderFactory(
+            store=store,
+            customer=customer,
+            total_amount=Decimal(amount),
+            placed_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=days),
+        )
+    client.force_login(agent.user)
+    page = client.get(f"/customers/{customer.pk}/").text
+    assert 'data-testid="order-count">3<' in page and "600.00" in page and "200.00" in page
+    assert "Give data and firm commitments" in page  # the analytical type's answering strategy
+    assert "<dd>30</dd>" in page  # typical days between purchases
+    client.post(
+        f"/customers/{customer.pk}/profile",
+        {"name": "王芳", "gender": "female", "personality_type": "amiable", "contact_preference": "any"},
+    )
+    assert CustomerChange.objects.filter(customer=customer, field="personality_type", new_value="amiable").exists()
+    response = client.post(f"/customers/{customer.pk}/cases", {"cause": "size", "summary": "尺码偏小"})
+    case = Case.objects.get(customer=customer)
+    assert response.url == f"/cases/{case.pk}/" and (case.source, case.cause) == ("manual", "size")
+
+
+def test_a_dedicated_owner_sees_their_customers_and_orders_in_progress(client, store, agent):
+    mine = CustomerFactory(store=store, name="王芳", dedicated_owner=agent)
+    CustomerFactory(store=store, name="李娜")
+    OrderFactory(store=store, customer=mine, external_id="TM-77", status="shipped")
+    client.force_login(agent.user)
+    page = client.get("/customers/?mine=1").text
+    assert "王芳" in page and "李娜" not in page and "TM-77" in page
