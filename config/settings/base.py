@@ -263,6 +263,9 @@ LOGGING = {
         # Every line once: Django's own default config gives "django" a console handler of its own (with DEBUG),
         # and the line would propagate to ours too. Ours alone, through the root.
         "django": {"handlers": [], "level": env("LOG_LEVEL", default="INFO"), "propagate": True},
+        # jieba (the review classifier's word splitter) gives its logger a stderr handler of its own at import:
+        # that one alone, or each of its lines is written twice.
+        "jieba": {"propagate": False},
         # The twilio client logs every request and response at INFO (phone numbers included): only problems.
         "twilio.http_client": {"level": "WARNING"},
         # django-axes tells every start and every failed login at INFO; failures are in its tables and lockouts

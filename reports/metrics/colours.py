@@ -16,7 +16,7 @@ SERIES_COLOURS = {
     # Left out on purpose (the contact gate, a customer's wish): never a warning colour.
     "suppressed": GREY,
     # In between.
-    "mid": AMBER, "appended": TEAL, "cost": PURPLE, "cumulative": SLATE,
+    "mid": AMBER, "mid_rate": "#b45309", "appended": TEAL, "cost": PURPLE, "cumulative": SLATE,
     # How fast: the slower, the warmer.
     "2h": GREEN, "12h": "#65a30d", "36h": AMBER, "later": RED,
 }  # fmt: skip

@@ -18,6 +18,8 @@ from django.test import RequestFactory
 
 logging.getLogger("django.request").warning("a django line")
 logging.getLogger("crm.probe").warning("an app line")
+import jieba  # adds a handler of its own to its logger at import
+logging.getLogger("jieba").warning("a jieba line")
 # What the request handler does with a view that raises PermissionDenied (an agent on a manager's page).
 response_for_exception(RequestFactory().get("/manager/"), PermissionDenied())
 """
@@ -34,6 +36,7 @@ def test_each_line_is_logged_once(tmp_path):
     log = _embedded_log(tmp_path)
     assert log.count("a django line") == 1, log
     assert log.count("an app line") == 1, log
+    assert log.count("a jieba line") == 1, log
 
 
 def test_an_ordinary_403_is_one_line_without_a_traceback(tmp_path):

@@ -33,7 +33,7 @@ def test_make_run_serves_pages_runs_tasks_and_stops_on_ctrl_c(tmp_path):
     reader.start()
     try:
         status, body = wait_for(
-            lambda: http_get(f"{base}/accounts/login/"), timeout=120, what="the login page", procs=[proc]
+            lambda: http_get(f"{base}/accounts/login/"), timeout=400, what="the login page", procs=[proc]
         )
         assert status == 200 and b'name="password"' in body
         wait_for(lambda: heartbeat_runs(base) >= 1, timeout=60, what="a heartbeat through the filesystem broker")

@@ -34,7 +34,7 @@ def test_gunicorn_worker_and_beat_serve_a_request_and_run_a_task_through_redis(f
         for role in ("web", "worker", "beat")
     ]
     try:
-        status, body = wait_for(lambda: http_get(f"{base}/accounts/login/"), timeout=180, what="gunicorn", procs=procs)
+        status, body = wait_for(lambda: http_get(f"{base}/accounts/login/"), timeout=300, what="gunicorn", procs=procs)
         assert status == 200 and b"csrfmiddlewaretoken" in body
         wait_for(lambda: heartbeat_runs(base) >= 1, timeout=60, what="a heartbeat through Redis", procs=procs)
     finally:

@@ -135,7 +135,7 @@ def test_redis_outage_mid_ingest_loses_no_order_and_no_sms(fresh_database, tmp_p
 
     try:
         supervise()
-        wait_for(lambda: supervise() or heartbeat_runs(base) >= 1, timeout=90, what="the topology to come up")
+        wait_for(lambda: supervise() or heartbeat_runs(base) >= 1, timeout=300, what="the topology to come up")
         assert _health(base)[0] == 200
         for batch in range(3):
             ingest(1 + batch * BATCH)
