@@ -13,8 +13,10 @@ run: install messages ## Install, migrate SQLite, load demo data, start web + wo
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_reviews
+	$(BIN)/python manage.py seed_demo_retention
 	$(BIN)/python manage.py seed_demo_cases
 	$(BIN)/python manage.py seed_demo_letters
+	$(BIN)/python manage.py seed_demo_logistics
 	@# Beat's first roll-up comes five minutes in; the demo's report should show figures at once.
 	$(BIN)/python manage.py refresh_rollups
 	$(BIN)/python -m devtools.run_embedded
@@ -26,6 +28,10 @@ test: install-dev messages ## Lint, migration check and the whole suite against 
 	$(BIN)/ruff format --check .
 	@# Against an in-memory SQLite: the check needs no server, and the suite's database does not exist yet.
 	$(TEST_ENV) DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
+	@# Django's deployment checklist under production settings (a throwaway key and host: it connects to nothing).
+	DJANGO_SETTINGS_MODULE=config.settings.production DATABASE_URL=sqlite:///:memory: ALLOWED_HOSTS=crm.example.com \
+	  SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	@# pytest exits 5 when it collected nothing: for this project that is a broken suite, not a pass.
 	$(TEST_ENV) $(BIN)/python -m pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treating as a failure" >&2; exit 1; fi; exit $$rc

@@ -64,12 +64,37 @@ class ProfileForm(forms.Form):
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     contact_preference = forms.ChoiceField(label=_("Contact preference"), choices=Customer.ContactPreference.choices)
+    marketing_consent_source = forms.ChoiceField(
+        label=_("Marketing consent"), choices=Customer.MarketingConsentSource.choices, required=False
+    )
+    marketing_consent_at = forms.DateTimeField(
+        label=_("Consent given at (store time)"),
+        required=False,
+        help_text=_("Empty: now."),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
     @classmethod
     def for_customer(cls, customer: Customer) -> "ProfileForm":
         initial = {name: getattr(customer, name) for name in cls.base_fields}
         initial["interests"] = ", ".join(customer.interests)
-        return cls(initial=initial)
+        if customer.marketing_consent_at:
+            # Naive store-local wall time: the form shows and reads it in the store's zone.
+            local = customer.marketing_consent_at.astimezone(customer.store.tzinfo)
+            initial["marketing_consent_at"] = local.replace(tzinfo=None)
+        return cls(initial=initial, store=customer.store)
+
+    def __init__(self, *args, store: Store | None = None, **kwargs):
+        self.store = store
+        super().__init__(*args, **kwargs)
+
+    def clean_marketing_consent_at(self) -> datetime | None:
+        value = self.cleaned_data.get("marketing_consent_at")
+        if value is None or self.store is None:
+            return value
+        naive = timezone.make_naive(value, timezone.get_current_timezone()) if timezone.is_aware(value) else value
+        return timezone.make_aware(naive, self.store.tzinfo)
 
     def clean_interests(self) -> list[str]:
         raw = self.cleaned_data["interests"].replace("，", ",").replace("、", ",")

@@ -32,5 +32,15 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs) -> None:
     sender.add_periodic_task(
         settings.SMS_SWEEP_INTERVAL_SECONDS, sender.signature("callbacks.dispatch_sms"), name="sms"
     )
+    sender.add_periodic_task(
+        settings.LOGISTICS_SWEEP_INTERVAL_SECONDS, sender.signature("logistics.sweep"), name="parcel delays"
+    )
+    # Campaign and birthday SMS are swept by callbacks.dispatch_sms with the care SMS (retention registers its queue).
+    sender.add_periodic_task(86_400.0, sender.signature("retention.refresh_all"), name="segments")
+    sender.add_periodic_task(3600.0, sender.signature("retention.plan_birthdays"), name="birthdays and gifts")
     sender.add_periodic_task(300.0, sender.signature("reports.refresh_stores", args=(True,)), name="roll-ups, recent")
     sender.add_periodic_task(86_400.0, sender.signature("reports.refresh_stores", args=(False,)), name="roll-ups, all")
+    sender.add_periodic_task(86_400.0, sender.signature("reviews.train_store_models"), name="store cause models")
+    sender.add_periodic_task(
+        86_400.0, sender.signature("reviews.compute_classifier_figures"), name="classifier figures"
+    )

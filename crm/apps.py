@@ -7,10 +7,11 @@ class CrmConfig(AppConfig):
     verbose_name = _("Stores, customers and cases")
 
     def ready(self) -> None:
+        from crm import lockout  # noqa: F401  audits login lockouts
         from crm.api import schema  # noqa: F401  registers the token scheme with drf-spectacular
         from crm.bulk import lookups  # noqa: F401  registers `__any_of` for every app's queries
         from crm.casework import case_kind_register
         from crm.services.complaint import COMPLAINT
 
-        # crm's own kind, through the hook every other kind uses (ADR 0015).
+        # crm's own kind, through the hook every other kind uses (ADR 0022).
         case_kind_register(COMPLAINT)

@@ -427,5 +427,22 @@ STORES: tuple[DemoStore, ...] = (SILK, JADE, TEA)
 CNY_PER_UNIT = {"CNY": Decimal("1"), "EUR": Decimal("7.80")}
 
 
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: str  # a crm.roles group, or "admin" for a superuser (no group, no agent profile)
+    first_name: str
+
+
+# Printed by `make run` (devtools/run_embedded.py) as the last thing it says. The admin reaches /admin/, where
+# order systems' API keys are managed.
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("demo-agent", "demo-agent-pass", "agent", "小林"),
+    DemoUser("demo-manager", "demo-manager-pass", "store_manager", "陈经理"),
+    DemoUser("demo-admin", "demo-admin-pass", "admin", "Admin"),
+)
+
+
 def demo_store(code: str) -> DemoStore:
     return next(s for s in STORES if s.code == code)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The letters' print batch (letters.printing) is laid out by WeasyPrint, which needs Pango (with its FreeType
 # backend), HarfBuzz's subsetter (fast font embedding) and a CJK font so Chinese letters print in Noto, the same on
-# any printer. Install them from Debian's packages when missing. (docs/decisions/0014-letters-pdf-weasyprint.md)
+# any printer. Install them from Debian's packages when missing. (docs/decisions/0016-letters-pdf-weasyprint.md)
 set -eu
 missing=""
 has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }

@@ -1,7 +1,7 @@
 """The print batch as a PDF: Django templates rendered to HTML, laid out and printed by WeasyPrint.
 
 WeasyPrint embeds (a subset of) every font it uses, so the Chinese prints the same on any printer; the page
-CSS asks for Noto CJK, which devtools/ensure_print.sh installs (docs/decisions/0014-letters-pdf-weasyprint.md).
+CSS asks for Noto CJK, which devtools/ensure_print.sh installs (docs/decisions/0016-letters-pdf-weasyprint.md).
 
 Layout costs WeasyPrint some milliseconds a page on one core, so a big batch is cut into chunks of
 CHUNK_LETTERS letters laid out by a pool of processes (one per core) and joined in order with pypdf; a batch

@@ -31,6 +31,26 @@ def language_of(text: str) -> str:
     return "en" if text and text.isascii() else "zh"
 
 
+# What a logistics complaint is about, for the reply's body: damage wins over delay when both are told.
+_DAMAGED = re.compile(
+    r"破损|压扁|压坏|摔|碎|断|裂|变形|受损|漏|湿|damag|broken|crushed|dented|smashed|cracked|torn|leak|wet", re.I
+)
+_SLOW = re.compile(r"慢|久|等了|才到|才收到|延迟|没有更新|没更新|超时|slow|late|took|wait|delay|weeks?\b|days\b", re.I)
+
+
+def draft_cause(*, cause: str, text: str) -> str:
+    """The cause a draft is written for: logistics is told apart into a parcel that came late or one that came
+    damaged ("logistics:slow", "logistics:damaged"), so the body speaks of what happened; other causes as they
+    are."""
+    if cause != "logistics":
+        return cause
+    if _DAMAGED.search(text):
+        return f"{cause}:damaged"
+    if _SLOW.search(text):
+        return f"{cause}:slow"
+    return cause
+
+
 NEUTRAL = "neutral"
 # What a reply to a suspected malicious review must never say: an apology or admission, or a promise of money,
 # goods or a refund. Checked on every neutral draft and on the agent's own wording.
@@ -70,9 +90,11 @@ class Voice:
         return found
 
     def pieces(self, part: str, lang: str, tone: str, cause: str) -> list[str]:
+        """`cause` may carry an aspect ("logistics:slow"): a store's own templates are written per cause."""
         if tone == NEUTRAL:  # never the store's own pieces: they were written to apologise
             return reply_texts.NEUTRAL[lang][part]
-        own = self.own.get((part, tone, cause)) or self.own.get((part, tone, "")) or self.own.get((part, "", ""))
+        base = cause.partition(":")[0]
+        own = self.own.get((part, tone, base)) or self.own.get((part, tone, "")) or self.own.get((part, "", ""))
         if own and lang == "zh":
             return own
         if part == ReplyTemplate.Part.OPENING:
@@ -80,7 +102,8 @@ class Voice:
         if part == ReplyTemplate.Part.CLOSING:
             return reply_texts.CLOSINGS[lang][tone]
         bodies = reply_texts.BODIES[lang]
-        return bodies.get((tone, cause)) or bodies.get((tone, "")) or bodies[("bad", "other")]
+        found = bodies.get((tone, cause)) or bodies.get((tone, base)) or bodies.get((tone, ""))
+        return found or bodies[("bad", "other")]
 
 
 def voice_for(*, store: Store) -> Voice:
@@ -147,7 +170,7 @@ def compose(
 ) -> tuple[str, str] | None:
     """(reply, fingerprint) not in `taken`, which it then joins; None when every candidate is taken. A suspected
     malicious review gets the neutral pieces (no apology, no compensation)."""
-    cause = next(iter(causes), "") if sentiment != Sentiment.GOOD else ""
+    cause = draft_cause(cause=next(iter(causes), ""), text=text) if sentiment != Sentiment.GOOD else ""
     for reply in candidates(
         voice=voice,
         lang=language_of(text),

@@ -9,8 +9,18 @@ from django.utils import timezone
 from crm.models import Case, Store
 from crm.selectors import stores_for_user
 
-from .classification import compile_monitor
-from .models import CauseCorrection, KeywordMonitor, ReplyTemplate, Review, ReviewPolicy, Sentiment
+from .classification import Classification, classify, compile_monitor
+from .classification.model import CauseModel
+from .models import (
+    CauseCorrection,
+    ClassifierFigures,
+    KeywordMonitor,
+    ReplyTemplate,
+    Review,
+    ReviewPolicy,
+    Sentiment,
+    StoreCauseModel,
+)
 
 
 def review_policy_for(*, store: Store) -> ReviewPolicy:
@@ -21,6 +31,35 @@ def review_policy_for(*, store: Store) -> ReviewPolicy:
 def monitor_matcher_for(*, store: Store) -> re.Pattern | None:
     phrases = KeywordMonitor.objects.filter(store=store, active=True).values_list("phrase", flat=True)
     return compile_monitor(list(phrases))
+
+
+# A process keeps each store's learned model as last loaded, with the time it was trained: a batch asks only for
+# that time, and loads the weights again only after a retraining.
+_store_models: dict[int, tuple[object, CauseModel]] = {}
+
+
+def store_cause_model(*, store: Store) -> CauseModel | None:
+    """The store's model learned from its agents' corrections (services.learning), or None if it has none yet."""
+    trained_at = StoreCauseModel.objects.filter(store=store).values_list("trained_at", flat=True).first()
+    if trained_at is None:
+        _store_models.pop(store.pk, None)
+        return None
+    kept = _store_models.get(store.pk)
+    if kept is None or kept[0] != trained_at:
+        row = StoreCauseModel.objects.get(store=store)
+        kept = (row.trained_at, CauseModel.from_json({"weights": row.weights, "priors": row.priors}))
+        _store_models[store.pk] = kept
+    return kept[1]
+
+
+def review_explanation(*, review: Review) -> Classification:
+    """The review classified again as intake did, with what each rule did per cause (classify(explain=True))."""
+    text = f"{review.text}\n{review.appended_text}".strip()
+    return classify(text=text, rating=review.rating, store_model=store_cause_model(store=review.store), explain=True)
+
+
+def classifier_figures(*, name: str = "shipped") -> ClassifierFigures | None:
+    return ClassifierFigures.objects.filter(name=name).first()
 
 
 def monitors_for(*, store: Store) -> QuerySet[KeywordMonitor]:

@@ -1,8 +1,27 @@
 from celery import shared_task
 
+from crm.models import Store
 from reviews.services.cases import reviews_open_cases
+from reviews.services.learning import classifier_figures_compute, store_model_train, store_models_train
 
 
 @shared_task(name="reviews.open_cases")
 def open_cases() -> int:
     return reviews_open_cases()
+
+
+@shared_task(name="reviews.train_store_models")
+def train_store_models() -> int:
+    return store_models_train()
+
+
+@shared_task(name="reviews.train_store_model")
+def train_store_model(store_id: int) -> int:
+    store = Store.objects.filter(pk=store_id).first()
+    found = store_model_train(store=store) if store else None
+    return found.reviews if found else 0
+
+
+@shared_task(name="reviews.compute_classifier_figures")
+def compute_classifier_figures() -> str:
+    return classifier_figures_compute().computed_at.isoformat()

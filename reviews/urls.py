@@ -26,4 +26,6 @@ urlpatterns = [
         name="reply_template_remove",
     ),
     path("quality/", manage.quality, name="quality"),
+    path("quality/refresh", manage.quality_refresh, name="quality_refresh"),
+    path("<int:pk>/explain", work.explain, name="explain"),
 ]

@@ -1,4 +1,8 @@
-"""Care SMS dispatch, at most once: claim (planned → sending), send, record (sent / failed), reconcile.
+"""SMS dispatch, at most once: claim (planned → sending), send, record (sent / failed), reconcile.
+
+The machinery serves every table of outgoing SMS registered as an `SmsQueue`: the care SMS (FollowUp, here)
+and other apps' messages (retention's campaign contacts). A queue brings its own claim (which rows are due,
+what the contact gate says, the text) and ledger hook; sending, recording and reconciling are shared.
 
 A provider's message create is not idempotent, so nothing here ever resends blindly:
 
@@ -46,7 +50,7 @@ from .gate import (
 )
 from .messages import public_url_by_id, sms_render
 from .policy import policy_for_store
-from .rows import followups_set
+from .rows import followups_set, rows_set
 from .windows import sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
@@ -187,13 +191,13 @@ def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool
     return True
 
 
-def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport) -> None:
+def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, model: type) -> None:
     """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled."""
     now = timezone.now()
     claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
     changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
     with transaction.atomic():
-        followups_set(rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
+        rows_set(model=model, rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
         customers_opt_out_sms(customer_ids=[row.customer_id for row in changed if row.outcome == "opted_out"])
 
 
@@ -207,46 +211,89 @@ def _senders() -> ThreadPoolExecutor:
     return _pool[1]
 
 
-def _claim_batch(report: DispatchReport) -> tuple[list[FollowUp], datetime]:
+def _claim_batch(report: DispatchReport, queue: "SmsQueue") -> tuple[list, datetime]:
     claimed_at = timezone.now()
-    return _claim(now=claimed_at, limit=settings.SMS_BATCH_SIZE, report=report), claimed_at
+    return queue.claim(now=claimed_at, limit=settings.SMS_BATCH_SIZE, report=report), claimed_at
 
 
-def _unclaim(rows: list[FollowUp], claimed_at: datetime) -> None:
+def _unclaim(rows: list, claimed_at: datetime, queue: "SmsQueue") -> None:
     """Give back a claimed batch none of whose messages has been started: `planned` again, attempt not counted."""
-    FollowUp.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENDING, claimed_at=claimed_at).update(
+    queue.model.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENDING, claimed_at=claimed_at).update(
         status=Status.PLANNED, claimed_at=None, attempts=F("attempts") - 1, updated_at=timezone.now()
     )
+    queue.forget(rows, claimed_at)
+
+
+def _care_forget(rows: list[FollowUp], claimed_at: datetime) -> None:
     contacts_forget(order_ids=[row.order_id for row in rows], at=claimed_at, source=_LEDGER_SOURCE)
 
 
-def sms_dispatch_due(*, time_budget: float | None = None) -> DispatchReport:
-    """Reconcile stuck rows, then claim and send due care SMS in batches until none is due or time is up."""
+def _care_status_url() -> Callable[[int], str]:
+    return public_url_by_id("twilio:message-status")
+
+
+@dataclass(frozen=True)
+class SmsQueue:
+    """A table of SMS rows the sweeper sends at most once.
+
+    The model has a `customer`, and the claim columns: status (planned/sending/sent/failed/suppressed, the
+    values of FollowUp.Status), claimed_at, attempts, message_body, provider_id, provider_status, sent_at,
+    outcome, error_code, updated_at. `claim(now=, limit=, report=)` commits due rows as `sending` with their
+    exact text and returns them, with their contact ledger rows (callbacks.services.gate) in the same
+    transaction; `forget(rows, claimed_at)` takes those ledger rows back when a claimed batch is given back
+    unsent; `status_url()` gives the provider's status callback URL for a row id.
+    """
+
+    name: str
+    model: type
+    claim: Callable[..., list]
+    forget: Callable[[list, datetime], None]
+    status_url: Callable[[], Callable[[int], str]]
+
+
+CARE_SMS = SmsQueue(name="care", model=FollowUp, claim=_claim, forget=_care_forget, status_url=_care_status_url)
+_queues: dict[str, SmsQueue] = {CARE_SMS.name: CARE_SMS}
+
+
+def sms_queue_register(queue: SmsQueue) -> None:
+    """Called from an app's ready(): its rows are then swept with the care SMS (beat's callbacks.dispatch_sms)."""
+    _queues[queue.name] = queue
+
+
+def sms_dispatch_due(*, time_budget: float | None = None, queues: list[str] | None = None) -> DispatchReport:
+    """Reconcile stuck rows, then claim and send due SMS of each queue (care first) in batches until none is due
+    or time is up. `queues` limits the sweep to the named queues."""
     report = DispatchReport()
     budget = time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS
     stop_at = time.monotonic() + budget
-    sms_reconcile_stuck(report=report, time_budget=budget)
+    for name, queue in list(_queues.items()):
+        if queues is None or name in queues:
+            sms_reconcile_stuck(report=report, time_budget=max(0.0, stop_at - time.monotonic()), queue=queue)
+            _dispatch_queue(queue, report=report, stop_at=stop_at)
+    return report
+
+
+def _dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) -> None:
     senders, backend = _senders(), get_backend()
-    status_url = public_url_by_id("twilio:message-status")
-    batch, claimed_at = _claim_batch(report)
+    status_url = queue.status_url()
+    batch, claimed_at = _claim_batch(report, queue)
     while batch:
         send = partial(_send, backend=backend, deadline=_send_deadline(claimed_at), status_url=status_url)
         results = senders.map(send, batch)
         # The next batch is claimed (and committed `sending`) while this one is on the wire.
-        upcoming, upcoming_at = _claim_batch(report) if time.monotonic() < stop_at else ([], claimed_at)
+        upcoming, upcoming_at = _claim_batch(report, queue) if time.monotonic() < stop_at else ([], claimed_at)
         throttled = report.retry_later
-        answers: list[tuple[FollowUp, object]] = []
+        answers: list[tuple[object, object]] = []
         for row, result in zip(batch, results, strict=True):
             answers.append((row, result))
             if len(answers) >= _RECORD_EVERY:
-                _record(answers, report)
+                _record(answers, report, queue.model)
                 answers = []
-        _record(answers, report)
+        _record(answers, report, queue.model)
         if report.retry_later > throttled:  # the provider asks us to slow down: the next sweep retries
-            _unclaim(upcoming, upcoming_at)
+            _unclaim(upcoming, upcoming_at, queue)
             break
         batch, claimed_at = upcoming, upcoming_at
-    return report
 
 
 def _lookup(row: FollowUp, *, backend: TelephonyBackend):
@@ -258,7 +305,7 @@ def _lookup(row: FollowUp, *, backend: TelephonyBackend):
     return next((m for m in found if m.body == row.message_body), None)
 
 
-def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: DispatchReport) -> None:
+def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: DispatchReport, model: type) -> None:
     """One short transaction per batch, each row guarded by its claim (ADR 0011, step 3): a row that moved on
     while the provider was being asked (a status callback proved it sent, another sweep got there first) is left
     as it is."""
@@ -275,7 +322,7 @@ def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: D
                 changes = {"status": Status.FAILED, "outcome": "gave_up"}
             else:
                 changes = {"status": Status.PLANNED, "claimed_at": None}
-            updated = FollowUp.objects.filter(pk=row.pk, status=Status.SENDING, claimed_at=row.claimed_at).update(
+            updated = model.objects.filter(pk=row.pk, status=Status.SENDING, claimed_at=row.claimed_at).update(
                 **changes, updated_at=now
             )
             if not updated:
@@ -288,7 +335,9 @@ def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: D
                 report.reconciled_replanned += 1
 
 
-def sms_reconcile_stuck(*, report: DispatchReport | None = None, time_budget: float | None = None) -> DispatchReport:
+def sms_reconcile_stuck(
+    *, report: DispatchReport | None = None, time_budget: float | None = None, queue: SmsQueue = CARE_SMS
+) -> DispatchReport:
     """Rows in `sending` past any in-flight request: ask the provider what it accepted before a resend.
 
     Every stuck row is resolved in this call (until `time_budget` seconds are spent), in small batches: a batch
@@ -304,7 +353,7 @@ def sms_reconcile_stuck(*, report: DispatchReport | None = None, time_budget: fl
     asked: set[int] = set()  # a row the provider could not answer for is asked again next sweep, not in a loop
     while time.monotonic() < stop_at:
         rows = list(
-            FollowUp.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+            queue.model.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
             .exclude(pk__in=asked)
             .select_related("customer")
             .only("id", "claimed_at", "attempts", "message_body", "customer__phone")
@@ -314,5 +363,5 @@ def sms_reconcile_stuck(*, report: DispatchReport | None = None, time_budget: fl
             break
         asked.update(row.pk for row in rows)
         answers = senders.map(partial(_lookup, backend=backend), rows)
-        _reconcile_record(list(zip(rows, answers, strict=True)), report)
+        _reconcile_record(list(zip(rows, answers, strict=True)), report, queue.model)
     return report

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +48,7 @@ from crm.services.customers import customer_update_profile
 from crm.timezones import to_store_local
 
 from .policy import policy_for_store
+from .rows import contacts_insert
 from .windows import daily_window
 
 __all__ = [
@@ -309,26 +310,21 @@ def contact_decide(
 def contacts_record(*, rows: Iterable[ContactRow]) -> None:
     """Write contacts to the ledger in one statement. Call it in the transaction that claims or makes them."""
     now = timezone.now()
-    ContactLog.objects.bulk_create(
+    contacts_insert(
         [
-            ContactLog(
-                customer_id=row.customer_id,
-                store_id=row.store_id,
-                order_id=row.order_id,
-                channel=row.channel,
-                purpose=row.purpose,
-                at=row.at or now,
-                source=row.source,
-            )
+            (row.store_id, row.customer_id, row.order_id, row.channel, row.purpose, row.at or now, row.source)
             for row in rows
-        ],
-        batch_size=1000,
+        ]
     )
 
 
-def contacts_forget(*, order_ids: Iterable[int], at: datetime, source: str) -> None:
-    """Take back ledger rows of a claim given back unsent (dispatch's `_unclaim`): they were never contacts."""
-    ContactLog.objects.filter(order_id__in=list(order_ids), at=at, source=source).delete()
+def contacts_forget(
+    *, at: datetime, source: str, order_ids: Iterable[int] = (), customer_ids: Iterable[int] = ()
+) -> None:
+    """Take back ledger rows of a claim given back unsent (dispatch's `_unclaim`): they were never contacts.
+    Rows are named by their orders or, for contacts about no order (campaigns), by their customers."""
+    named = Q(order_id__in=list(order_ids)) | Q(customer_id__in=list(customer_ids), order_id__isnull=True)
+    ContactLog.objects.filter(named, at=at, source=source).delete()
 
 
 def contact_record(

@@ -36,23 +36,29 @@ def message_status_record(*, followup_id: int, payload: dict[str, str]) -> Follo
         payload=payload,
         received_at=timezone.now(),
     )
-    if followup is None or status not in _MESSAGE_RANK or not sid:
-        return followup
+    if followup is not None:
+        sms_status_apply(row=followup, sid=sid, status=status)
+    return followup
+
+
+def sms_status_apply(*, row, sid: str, status: str) -> None:
+    """A provider's status report on a row of any SMS queue (callbacks.services.dispatch.SmsQueue), saved."""
+    if status not in _MESSAGE_RANK or not sid:
+        return
     fields = []
-    if followup.status in (Status.PLANNED, Status.SENDING):
+    if row.status in (Status.PLANNED, Status.SENDING):
         # The provider accepted it: this is proof of sending, even if our own commit never happened.
-        followup.status, followup.provider_id, followup.sent_at = Status.SENT, sid, timezone.now()
+        row.status, row.provider_id, row.sent_at = Status.SENT, sid, timezone.now()
         fields += ["status", "provider_id", "sent_at"]
-    current = _MESSAGE_RANK.get(followup.provider_status, -1)
-    if followup.provider_id == sid and _MESSAGE_RANK[status] > current:
-        followup.provider_status = status
+    current = _MESSAGE_RANK.get(row.provider_status, -1)
+    if row.provider_id == sid and _MESSAGE_RANK[status] > current:
+        row.provider_status = status
         fields.append("provider_status")
         if status in ("undelivered", "failed"):
-            followup.outcome = "undelivered"
+            row.outcome = "undelivered"
             fields.append("outcome")
     if fields:
-        followup.save(update_fields=[*fields, "updated_at"])
-    return followup
+        row.save(update_fields=[*fields, "updated_at"])
 
 
 @transaction.atomic

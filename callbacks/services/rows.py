@@ -2,12 +2,12 @@
 
 Planning a busy evening writes tens of thousands of rows inside one transaction; building a Django model per
 row and letting bulk_create prepare each field costs more than the rest of planning together, so the rows go
-through crm.bulk (ADR 0014).
+through crm.bulk (ADR 0019).
 """
 
 from typing import Any
 
-from callbacks.models import FollowUp
+from callbacks.models import ContactLog, FollowUp
 from crm import bulk
 from crm.models import Customer
 
@@ -23,14 +23,29 @@ def customers_set_dedicated_owner(owners: dict[int, int]) -> None:
 
 
 def followups_set(*, rows: list[FollowUp], fields: list[str], sending_since: dict[int, Any] | None = None) -> None:
-    """Write each row's `fields` (its current attribute values) in one statement.
+    rows_set(model=FollowUp, rows=rows, fields=fields, sending_since=sending_since)
+
+
+def rows_set(*, model: type, rows: list, fields: list[str], sending_since: dict[int, Any] | None = None) -> None:
+    """Write each row's `fields` (its current attribute values) in one statement; any SMS queue's model
+    (callbacks.services.dispatch.SmsQueue) can be written so.
 
     With `sending_since` ({id: claimed_at}) a row is only written while it is still `sending` under that
     claim, so a status callback that already recorded the send is never overwritten.
     """
     values = [(row.pk, *(getattr(row, name) for name in fields)) for row in rows]
     if sending_since is None:
-        bulk.update_rows(FollowUp, values, fields=fields)
+        bulk.update_rows(model, values, fields=fields)
         return
     claims = [(*value, FollowUp.Status.SENDING.value, sending_since[value[0]]) for value in values]
-    bulk.update_rows(FollowUp, claims, fields=fields, match=["status", "claimed_at"])
+    bulk.update_rows(model, claims, fields=fields, match=["status", "claimed_at"])
+
+
+# The contact ledger's columns, in the order `contacts_insert` takes each row's values.
+CONTACT_COLUMNS = ("store_id", "customer_id", "order_id", "channel", "purpose", "at", "source")
+
+
+def contacts_insert(values: list[tuple]) -> None:
+    """Ledger rows (tuples in CONTACT_COLUMNS order) in one statement: a dispatch batch writes its 100 contacts in
+    the claim's transaction, where building a model per row cost more than the claim itself."""
+    bulk.copy_rows(ContactLog, [dict(zip(CONTACT_COLUMNS, value, strict=True)) for value in values])

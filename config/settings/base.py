@@ -4,9 +4,11 @@ Each deployment module (embedded, production, test) imports this one and sets on
 `.env.example` lists every variable with a one-line explanation.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -29,10 +31,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from our static files (no CDN)
     "django_htmx",
+    "axes",
     "crm",
     "callbacks",
     "reviews",
+    "logistics",
+    "retention",
     "letters",
     "reports",
 ]
@@ -49,8 +55,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "crm.middleware.DomainErrorPageMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with crm.lockout's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +114,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login brute-force protection (django-axes; docs/decisions/0015-login-lockout.md). The axes backend goes first:
+# it refuses a locked-out user or address before any password is hashed, so a wrong-password loop costs a
+# database read, not a PBKDF2 run. After AXES_FAILURE_LIMIT failures a username (from any address) and an
+# address (for any username) are each locked for AXES_COOLOFF_MINUTES; every failure during the lock extends
+# it. Failures are kept by axes (admin: Access attempts, Access failures); lockouts also go to the audit log.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "crm.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "crm.lockout.client_ip"
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use the peer's address). The
+# client address the lockout counts is the one the outermost trusted proxy saw.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -124,6 +148,25 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and connections only from our
+# own origin, no inline script or style, no plugins, no framing by other sites. Templates therefore carry no
+# <script> bodies, on*="" handlers or style="" attributes: behaviour lives in static/js, looks in static/css
+# (docs/decisions/0014-content-security-policy.md). data: images are Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.api.errors.exception_handler",
@@ -131,11 +174,27 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "After-sales CRM API",
     "DESCRIPTION": "Orders, customers, delivery events and reviews pushed by order systems.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar's static files, so /api/docs works without internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Two answers share a field name with different choices (`result` of orders/reviews and of deliveries,
+    # `status` of an order and of a follow-up): give each set its own name instead of a hashed one.
+    "ENUM_NAME_OVERRIDES": {
+        "UpsertResultEnum": ["created", "updated"],
+        "DeliveryResultEnum": ["delivered", "already_delivered"],
+        "OrderStatusEnum": "crm.models.Order.Status",
+        "FollowUpStatusEnum": "callbacks.models.FollowUp.Status",
+    },
+    # /api/docs and /api/schema: anyone (API_DOCS_PUBLIC=true, the default outside production) or staff only.
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
+    "SERVE_PERMISSIONS": ["crm.api.auth.ApiDocsAccess"],
 }
 
 # Celery. The embedded default is the filesystem transport: a broker that needs no server.
@@ -182,16 +241,34 @@ SMS_SWEEP_INTERVAL_SECONDS = env.float("SMS_SWEEP_INTERVAL_SECONDS", default=5.0
 SMS_BATCH_SIZE = env.int("SMS_BATCH_SIZE", default=100)
 SMS_SEND_THREADS = env.int("SMS_SEND_THREADS", default=8)
 SMS_RECONCILE_AFTER_SECONDS = env.float("SMS_RECONCILE_AFTER_SECONDS", default=60.0)
+# Parcel tracking (logistics.tracking): a backend chosen like TELEPHONY_BACKEND. Console prints, in-memory keeps,
+# Kuaidi100 subscribes each number at KUAIDI100_POLL_URL; its pushes are signed with KUAIDI100_SALT.
+TRACKING_BACKEND = env("TRACKING_BACKEND", default="logistics.tracking.console.ConsoleBackend")
+KUAIDI100_KEY = env("KUAIDI100_KEY", default="")
+KUAIDI100_SALT = env("KUAIDI100_SALT", default="")
+KUAIDI100_POLL_URL = env("KUAIDI100_POLL_URL", default="https://poll.kuaidi100.com/poll")
+KUAIDI100_HTTP_TIMEOUT = env.float("KUAIDI100_HTTP_TIMEOUT", default=10.0)
+# How often beat looks for delayed parcels and sends parcel notices (logistics.sweep).
+LOGISTICS_SWEEP_INTERVAL_SECONDS = env.float("LOGISTICS_SWEEP_INTERVAL_SECONDS", default=60.0)
 # The address Twilio uses to reach our webhooks (status callbacks, TwiML).
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_traceback_below_500": {"()": "config.logging.NoTracebackBelow500"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_traceback_below_500"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # The twilio client logs every request and response at INFO (phone numbers included): only problems.
-    "loggers": {"twilio.http_client": {"level": "WARNING"}},
+    "loggers": {
+        # Every line once: Django's own default config gives "django" a console handler of its own (with DEBUG),
+        # and the line would propagate to ours too. Ours alone, through the root.
+        "django": {"handlers": [], "level": env("LOG_LEVEL", default="INFO"), "propagate": True},
+        # The twilio client logs every request and response at INFO (phone numbers included): only problems.
+        "twilio.http_client": {"level": "WARNING"},
+        # django-axes tells every start and every failed login at INFO; failures are in its tables and lockouts
+        # in the audit log, so the console gets only its warnings (a lockout).
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # The order-system API (crm.api): per-token request rate, and the largest body a batch may have.

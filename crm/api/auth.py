@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions
@@ -90,3 +91,10 @@ class StoreTokenAuthentication(authentication.BaseAuthentication):
 class HasStoreToken(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         return isinstance(request.auth, ApiToken)
+
+
+class ApiDocsAccess(permissions.BasePermission):
+    """/api/docs and /api/schema: anyone when API_DOCS_PUBLIC is true, else staff (read on every request)."""
+
+    def has_permission(self, request, view) -> bool:
+        return settings.API_DOCS_PUBLIC or bool(getattr(request.user, "is_staff", False))

@@ -33,6 +33,8 @@ class Order(models.Model):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     courier = models.CharField(_("courier"), max_length=100, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    # A coupon code used on the order (a campaign's code counts the order as redeemed: retention).
+    coupon_code = models.CharField(_("coupon code"), max_length=40, blank=True, default="", db_default="")
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PLACED)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,6 +1,7 @@
 """The customer's profile ("emotional archive"): edits kept with who and when, and audited phone reveals."""
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,9 +25,12 @@ EDITABLE_FIELDS = (
     "interests",
     "notes",
     "contact_preference",
+    "marketing_consent_source",
+    "marketing_consent_at",
 )
 
 PHONE_REVEALED = "customer.phone_revealed"
+_MINUTE = timedelta(minutes=1)
 
 
 def _require_serves(*, actor, customer: Customer) -> None:
@@ -55,7 +59,7 @@ def customer_update_profile(*, customer: Customer, actor, changes: Mapping[str, 
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     now = timezone.now()
     history = []
-    for field, raw in changes.items():
+    for field, raw in _with_consent_evidence(customer, changes, now).items():
         value = _clean(customer, field, raw)
         old = getattr(customer, field)
         if value == old:
@@ -70,6 +74,25 @@ def customer_update_profile(*, customer: Customer, actor, changes: Mapping[str, 
         customer.save(update_fields=[change.field for change in history] + ["updated_at"])
         CustomerChange.objects.bulk_create(history)
     return history
+
+
+def _with_consent_evidence(customer: Customer, changes: Mapping[str, Any], now) -> dict[str, Any]:
+    """Marketing consent is kept with its evidence: how it was given and when. Recording how without when means
+    "now"; withdrawing it (no source) clears the time too. The history keeps both."""
+    changes = dict(changes)
+    if "marketing_consent_source" not in changes:
+        return changes
+    if not changes["marketing_consent_source"]:
+        changes["marketing_consent_at"] = None
+    elif not changes.get("marketing_consent_at"):
+        changes["marketing_consent_at"] = customer.marketing_consent_at or now
+    elif timezone.is_naive(changes["marketing_consent_at"]) or changes["marketing_consent_at"] > now:
+        raise InvalidInput(_("Consent cannot be given in the future."), field="marketing_consent_at")
+    elif (
+        customer.marketing_consent_at and abs(changes["marketing_consent_at"] - customer.marketing_consent_at) < _MINUTE
+    ):
+        changes["marketing_consent_at"] = customer.marketing_consent_at  # a form shows minutes: not a change
+    return changes
 
 
 def customer_reveal_phone(*, customer: Customer, actor) -> str:

@@ -25,6 +25,7 @@ from .rules import (
     price_verdicts,
     product_complaint,
     promises,
+    store_words,
     weigh,
     worries,
 )
@@ -43,6 +44,7 @@ STEPS = (
     product_complaint.find_product_complaints,
     polarity.drop_praised_on_good_reviews,
     model_causes.add_model_causes,
+    store_words.add_store_causes,
     price_verdicts.drop_price_verdicts,
     weigh.veto_unlikely_causes,
     weigh.add_likeliest_cause,
@@ -69,10 +71,20 @@ def _longest(words: list[str]) -> list[str]:
     return [w for w in words if not any(w != other and w in other for other in words)]
 
 
-def classify(*, text: str, rating: int, model: CauseModel | None = None, explain: bool = False) -> Classification:
+def classify(
+    *,
+    text: str,
+    rating: int,
+    model: CauseModel | None = None,
+    store_model: CauseModel | None = None,
+    explain: bool = False,
+) -> Classification:
     """The review's causes and the words that show them. `model` is the learned half (default: the one trained on
-    the shipped labelled sets); evaluation passes models trained without the reviews it scores."""
-    reading = Reading(text=text or "", rating=rating, model=shipped_model() if model is None else model)
+    the shipped labelled sets; evaluation passes models trained without the reviews it scores); `store_model` the
+    store's own, learned from its agents' corrections."""
+    reading = Reading(
+        text=text or "", rating=rating, model=shipped_model() if model is None else model, store_model=store_model
+    )
     for step in STEPS:
         step(reading)
     evidence = {cause: _longest(words) for cause, words in reading.evidence.items()}

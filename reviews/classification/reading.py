@@ -45,7 +45,7 @@ class Step:
 
     rule: str
     cause: str
-    action: str  # "added" or "dropped"
+    action: str  # "added", "dropped", or "narrowed" (the words it took away from the cause)
     words: tuple[str, ...] = ()
 
 
@@ -54,6 +54,7 @@ class Reading:
     text: str
     rating: int
     model: CauseModel
+    store_model: CauseModel | None = None  # the store's own, learned from its agents' corrections
     evidence: dict[str, list[str]] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
     # Set by the "other" kinds rule, read by later ones: the spans its phrases cover, whether goods were resold.

@@ -1,11 +1,12 @@
 """Reviews posted on the store's platform, matched to our orders, classified, triaged and worked as cases.
 
 One small module per subject. The case workspace (steps, evidence, remedies, the playbook) is crm's; a review's
-five steps plug into it (reviews.services.bad_review, ADR 0015). A suspected malicious review's complaint to the
+five steps plug into it (reviews.services.bad_review, ADR 0022). A suspected malicious review's complaint to the
 platform is its own record (``platform_complaint``).
 """
 
 from reviews.models.correction import CauseCorrection
+from reviews.models.learning import ClassifierFigures, StoreCauseModel
 from reviews.models.monitor import KeywordMonitor
 from reviews.models.platform_complaint import PlatformComplaint, PlatformComplaintOutcome
 
@@ -17,6 +18,7 @@ from reviews.models.review import CAUSE_VALUES, Review, ReviewRevision, Sentimen
 __all__ = [
     "CAUSE_VALUES",
     "CauseCorrection",
+    "ClassifierFigures",
     "KeywordMonitor",
     "PlatformComplaint",
     "PlatformComplaintOutcome",
@@ -28,4 +30,5 @@ __all__ = [
     "ReviewReply",
     "ReviewRevision",
     "Sentiment",
+    "StoreCauseModel",
 ]

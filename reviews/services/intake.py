@@ -22,11 +22,12 @@ from crm import bulk
 from crm.models import ApiToken, Case, CaseEvent, InboundEvent, Order, Store
 from crm.services.cases import case_add_event
 from crm.services.ingestion.events import inbound_events_record
+from crm.services.locks import advisory_lock
 
 from ..classification import classify
 from ..models import Review, ReviewReply, ReviewRevision, Sentiment
 from ..replies import compose, recent_fingerprints, voice_for
-from ..selectors import monitor_matcher_for, review_policy_for
+from ..selectors import monitor_matcher_for, review_policy_for, store_cause_model
 from ..triage import TriageFacts, competitor_matcher, triage
 from .bad_review import case_had_contact
 
@@ -80,7 +81,13 @@ def _count(queryset) -> Coalesce:
 
 
 def _lock_existing(*, store: Store, external_ids: set[str]) -> dict[str, Review]:
-    """The batch's reviews already stored, locked (in id order) for the rest of the transaction, by external id."""
+    """The batch's reviews already stored, locked (in id order) for the rest of the transaction, by external id.
+
+    The batch's keys are locked first, stored or not: two requests bringing the same new review at the same
+    instant would otherwise both see it missing and one would fail on the unique constraint. The second waits
+    for the first to commit, then finds the review and answers as a repeat does ("updated", nothing changed).
+    """
+    advisory_lock(f"review:{store.pk}:{external_id}" for external_id in external_ids)
     found = (
         Review.objects.select_for_update(of=("self",))
         .filter(store=store, external_id__any_of=external_ids)
@@ -130,6 +137,7 @@ class _Assessor:
     def __init__(self, *, store: Store, orders: dict[str, _OrderRef], complaints: Counter) -> None:
         self.policy = review_policy_for(store=store)
         self.monitors = monitor_matcher_for(store=store)
+        self.store_model = store_cause_model(store=store)
         self.competitors = competitor_matcher(self.policy)
         self.orders = orders
         self.complaints = complaints
@@ -137,7 +145,7 @@ class _Assessor:
     def apply(self, review: Review | SimpleNamespace, *, reclassify: bool) -> None:
         full_text = f"{review.text}\n{review.appended_text}".strip()
         if reclassify:
-            result = classify(text=full_text, rating=review.rating)
+            result = classify(text=full_text, rating=review.rating, store_model=self.store_model)
             review.predicted_causes = list(result.causes)
             review.cause_evidence = result.evidence
             if not review.causes_corrected:

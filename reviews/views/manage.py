@@ -2,20 +2,31 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.errors import DomainError
 from crm.selectors import stores_managed_by
 from crm.services.playbook import playbook_for, remedy_play_set
 
-from ..evaluation import score, shipped_cross_validation
+from .. import tasks
+from ..evaluation import score, scores_from_json
 from ..forms import MonitorForm, PlayForm, PolicyForm, ReplyTemplateForm
-from ..models import KeywordMonitor, ReplyTemplate
-from ..selectors import latest_corrections, monitors_for, reply_templates_for, review_policy_for
+from ..models import ClassifierFigures, KeywordMonitor, ReplyTemplate, StoreCauseModel
+from ..selectors import (
+    classifier_figures,
+    latest_corrections,
+    monitors_for,
+    reply_templates_for,
+    review_policy_for,
+)
 from ..services import settings as review_settings
 from .work import form_errors
 
@@ -153,22 +164,66 @@ def reply_template_remove(request: HttpRequest, store_id: int, template_id: int)
     return redirect("reviews:reply_templates", store_id=store.pk)
 
 
-@login_required
-@require_GET
-def quality(request: HttpRequest) -> HttpResponse:
-    """The classifier's precision and recall against agents' verdicts, and cross-validated on the shipped labelled
-    reviews (its model is trained on them: scored in-sample it would look better than it is)."""
+# The kept figures, in the order the quality page shows them, with what each measures.
+KEPT_FIGURES = {
+    "real_heldout": gettext_lazy("Real customers' reviews, held out (never tuned on)"),
+    "real_dev": gettext_lazy("Real customers' reviews, development part (cross-validated)"),
+    "blind_rounds": gettext_lazy("Synthetic blind rounds"),
+    "cross_validation": gettext_lazy("Cross-validated on the shipped synthetic reviews"),
+}
+
+
+FIGURES_REQUESTED = "reviews:classifier-figures-requested"
+
+
+def kept_scores(kept: ClassifierFigures | None) -> list[tuple[str, object]]:
+    if kept is None:
+        return []
+    return [
+        (title, scores_from_json(kept.figures[name])) for name, title in KEPT_FIGURES.items() if name in kept.figures
+    ]
+
+
+def _quality_stores(request: HttpRequest):
     stores = stores_managed_by(user=request.user)
     if not stores.exists():
         raise PermissionDenied
+    return stores
+
+
+@login_required
+@require_GET
+def quality(request: HttpRequest) -> HttpResponse:
+    """The classifier's precision and recall against agents' verdicts (computed here: one query), and its offline
+    figures, computed in the background by Celery and shown as kept, with the time they were computed (ADR 0007)."""
+    stores = _quality_stores(request)
     store = stores.filter(code=request.GET.get("store", "")).first()
     corrections = latest_corrections(user=request.user, store=store)
+    kept = classifier_figures()
+    # Asked once, not on every view while the first computation runs (it trains some twenty models).
+    if kept is None and caches["default"].add(FIGURES_REQUESTED, True, timeout=600):
+        transaction.on_commit(tasks.compute_classifier_figures.delay)
     context = {
         "stores": stores,
         "store": store,
         "live": score((c.predicted, c.after) for c in corrections),
         "changed": sum(set(c.predicted) != set(c.after) for c in corrections),
         "recent": corrections[:20],
-        "offline": shipped_cross_validation().classifier,
+        "kept": kept,
+        "offline": kept_scores(kept),
+        "store_model": StoreCauseModel.objects.filter(store=store).first() if store else None,
     }
     return render(request, "reviews/quality.html", context)
+
+
+@login_required
+@require_POST
+def quality_refresh(request: HttpRequest) -> HttpResponse:
+    """On demand: recompute the kept figures, and retrain the chosen store's model from its agents' corrections."""
+    stores = _quality_stores(request)
+    store = stores.filter(code=request.POST.get("store", "")).first()
+    transaction.on_commit(tasks.compute_classifier_figures.delay)
+    if store is not None:
+        transaction.on_commit(lambda: tasks.train_store_model.delay(store.pk))
+    messages.info(request, _("The figures are being computed; this page shows them when they are ready."))
+    return redirect(f"{reverse('reviews:quality')}?store={store.code if store else ''}")

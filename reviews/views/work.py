@@ -1,5 +1,5 @@
 """Working one review: causes, public reply, the platform complaint, and its case — whose steps, evidence,
-remedies and close are crm's case workspace, embedded here (crm.workspace, ADR 0015)."""
+remedies and close are crm's case workspace, embedded here (crm.workspace, ADR 0022)."""
 
 from collections.abc import Callable
 
@@ -15,7 +15,7 @@ from crm.workspace import case_workspace
 
 from ..forms import CausesForm, PlatformComplaintForm, ReplyForm
 from ..models import Review
-from ..selectors import reviews_for_user
+from ..selectors import review_explanation, reviews_for_user
 from ..services import bad_review, public_reply
 from ..services.cases import review_open_case
 from ..services.platform_complaint import platform_complaint_record
@@ -50,13 +50,19 @@ def form_errors(request: HttpRequest, form) -> None:
 @login_required
 @require_GET
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:
-    review = _review(request, pk)
+    return _render_review(request, _review(request, pk))
+
+
+def _render_review(request: HttpRequest, review: Review, *, typed: str | None = None, status: int = 200):
+    """The review page; with `typed`, the reply box keeps what the agent typed and asks before a redraft."""
     complaint = getattr(review, "platform_complaint", None)
+    saved_text = getattr(getattr(review, "reply", None), "text", "")
     context = {
         "review": review,
         "causes_form": CausesForm(initial={"causes": review.causes}),
         "reply": getattr(review, "reply", None),
-        "reply_form": ReplyForm(initial={"text": getattr(getattr(review, "reply", None), "text", "")}),
+        "reply_form": ReplyForm(initial={"text": saved_text if typed is None else typed}),
+        "confirm_redraft": typed is not None,
         "is_manager": roles.is_store_manager(request.user),
         "revisions": review.revisions.all(),
         "platform_complaint": complaint,
@@ -65,7 +71,15 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
     if review.case is not None:
         context |= case_workspace(case=review.case, user=request.user)
     context["next"] = request.path  # the workspace's forms come back here
-    return render(request, "reviews/review.html", context)
+    return render(request, "reviews/review.html", context, status=status)
+
+
+@login_required
+@require_GET
+def explain(request: HttpRequest, pk: int) -> HttpResponse:
+    """On demand (HTMX): which rule or learned feature decided each cause of the review, and on which words."""
+    review = _review(request, pk)
+    return render(request, "reviews/_explain.html", {"review": review, "found": review_explanation(review=review)})
 
 
 @login_required
@@ -99,6 +113,8 @@ def reply_save(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reply_redraft(request: HttpRequest, pk: int) -> HttpResponse:
+    """The button sits in the reply form, so what the agent typed comes along: it is kept (the page asks before
+    replacing it) unless they confirmed."""
     review = _review(request, pk)
     _attempt(request, lambda: public_reply.reply_redraft(review=review))
     return _back(review)

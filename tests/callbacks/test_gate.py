@@ -23,7 +23,7 @@ from callbacks.services.gate import (
 )
 from crm.models import AuditLog, Customer
 from tests.callbacks.conftest import local
-from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
+from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +201,52 @@ def test_stop_calls_tightens_only_a_wish_that_allows_calls(store):
     anyone.refresh_from_db()
     sms_only.refresh_from_db()
     assert (anyone.contact_preference, sms_only.contact_preference) == ("no_calls", "sms_only")
+
+
+def test_marketing_consent_is_recorded_on_the_archive_with_how_and_when_and_the_gate_follows(client, store):
+    agent = AgentFactory(stores=[store])
+    customer = CustomerFactory(store=store)
+    followup = FollowUpFactory(order__customer=customer, assignee=agent)
+    client.force_login(agent.user)
+    form = client.get(f"/calls/{followup.pk}/profile").text
+    assert 'name="marketing_consent_source"' in form
+    base = {"name": customer.name, "gender": "unknown", "contact_preference": "any", "interests": ""}
+    with time_machine.travel(local(store, 2026, 12, 4, 12, 0), tick=False):
+        saved = client.post(
+            f"/calls/{followup.pk}/profile", {**base, "marketing_consent_source": "call", "marketing_consent_at": ""}
+        )
+        assert saved.status_code == 200 and "Said yes on a call" in saved.text and "2026-12-04 12:00" in saved.text
+        customer.refresh_from_db()
+        assert customer.marketing_consent_at == local(store, 2026, 12, 4, 12, 0)
+        assert contact_decide(customer=customer, channel=SMS, purpose=MARKETING)
+        # Saving the form again as shown changes nothing; withdrawing clears the time too, with history.
+        client.post(
+            f"/calls/{followup.pk}/profile",
+            {**base, "marketing_consent_source": "call", "marketing_consent_at": "2026-12-04T12:00"},
+        )
+        assert customer.changes.filter(field="marketing_consent_at").count() == 1
+        client.post(f"/calls/{followup.pk}/profile", {**base, "marketing_consent_source": ""})
+        customer.refresh_from_db()
+        assert (customer.marketing_consent_at, customer.marketing_consent_source) == (None, "")
+        assert customer.changes.filter(field="marketing_consent_at").count() == 2
+        refused = contact_decide(customer=customer, channel=SMS, purpose=MARKETING)
+        assert refused.reason == RefusalReason.NO_MARKETING_CONSENT
+
+
+def test_the_ledger_fast_path_writes_what_the_orm_writes(store, settings):
+    """contacts_insert on PostgreSQL (execute_values) and its ORM twin store the same rows."""
+    from callbacks.models import ContactLog
+    from callbacks.services import rows
+
+    customer = CustomerFactory(store=store)
+    order = OrderFactory(customer=customer)
+    at = noon(store)
+    values = [
+        (store.pk, customer.pk, order.pk, "sms", "logistics", at, "delay_notice"),
+        (store.pk, customer.pk, None, "call", "care", at, ""),
+    ]
+    rows.contacts_insert(values)
+    fast = list(ContactLog.objects.order_by("id").values_list(*rows.CONTACT_COLUMNS))
+    ContactLog.objects.all().delete()
+    ContactLog.objects.bulk_create([ContactLog(**dict(zip(rows.CONTACT_COLUMNS, v, strict=True))) for v in values])
+    assert list(ContactLog.objects.order_by("id").values_list(*rows.CONTACT_COLUMNS)) == fast == values

@@ -41,18 +41,32 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page(locale="zh-CN") -> a Page in a fresh context whose base URL is the live server."""
+    """new_page(locale="zh-CN") -> a Page in a fresh context whose base URL is the live server.
+
+    Every page must work offline and within the Content-Security-Policy: requests to other hosts are refused,
+    and a test fails if the browser reported a policy violation on any page it visited.
+    """
     contexts = []
+    violations: list[str] = []
 
     def make(locale: str = "zh-CN"):
         context = browser.new_context(base_url=live_server.url, locale=locale, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
+        context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: _note_violation(violations, page, message))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def _note_violation(violations: list[str], page, message) -> None:
+    if message.type == "error" and "Content Security Policy" in message.text:
+        violations.append(f"{page.url}: {message.text}")
 
 
 def login(page, username: str, password: str = "pass") -> None:

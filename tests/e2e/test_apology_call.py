@@ -2,9 +2,10 @@
 (the local server, through the real client) rings the agent then bridges the customer, the agent logs "reached",
 and back on the review the apology step is done and the call is on the case's timeline."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from callbacks.models import CaseCall
@@ -16,6 +17,14 @@ from tests.e2e.conftest import login, screenshot
 from tests.factories import AgentFactory, OrderFactory, StoreFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _daytime_in_shanghai():
+    """10:30 in Shanghai today (the contact gate lets calls through only in the store's call hours); today, since
+    the browser drops a session cookie whose expiry, set from the server's clock, has passed."""
+    with time_machine.travel(datetime.combine(datetime.now(UTC).date(), time(2, 30), tzinfo=UTC), tick=True):
+        yield
 
 
 def test_an_agent_calls_from_the_bad_review_case_and_the_apology_step_is_done(new_page, twilio_live):

@@ -149,3 +149,19 @@ def test_printed_batch_is_closed_and_later_orders_start_a_new_one():
     # Preparing again adds nothing twice.
     assert letters_prepare(store=store, now=NOW + timedelta(hours=2)).pk == second.pk
     assert Letter.objects.filter(store=store).count() == 2
+
+
+def test_handwriting_batch_prints_one_cue_card_per_letter():
+    store = StoreFactory()
+    LetterRule.objects.create(store=store, min_amount=None, handwriting=True)
+    for index in range(3):
+        _order(store, f"H-{index}", customer=CustomerFactory(store=store, name=f"陈{index}"))
+    batch = letters_prepare(store=store, now=NOW)
+    assert batch.handwriting
+    letters = batch_letters(batch=batch)
+    cards = letters_pdf(store=store, letters=letters, cue_cards=True)
+    assert len(PdfReader(io.BytesIO(cards)).pages) == 3
+    for index, letter in enumerate(letters):
+        text = extract_text(io.BytesIO(cards), page_numbers=[index])
+        assert f"H-{index}" in text and f"陈{index}" in text
+        assert letter.paragraphs[1][:10] in text.replace("\n", "")

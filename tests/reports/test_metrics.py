@@ -272,3 +272,27 @@ def test_month_rows_and_edge_days_sum_to_what_the_days_alone_say(store, start, e
     expected = {key: sum(r.count for r in days if r.key == key) for key in {r.key for r in days}}
     found = sums(Period(store=store, start=start, end=end), "review")
     assert {key: n for (_metric, key), (n, _amount) in found.items()} == expected
+
+
+def test_letters_section_compares_mid_and_bad_rates_with_and_without_a_letter(store, november):
+    from letters.models import Letter, LetterRule
+    from letters.services import letters_prepare
+
+    LetterRule.objects.create(store=store, min_amount=None, control_percent=50)
+    orders = [OrderFactory(customer__store=store, external_id=f"L-{i}") for i in range(30)]
+    letters_prepare(store=store, now=T0)
+    for index, order in enumerate(orders):
+        if index % 3:  # two thirds are reviewed: 1 (bad), 3 (mid) or 5 (good) stars
+            ReviewFactory(customer=order.customer, order=order, rating=(1, 3, 5)[index % 3], posted_at=T0)
+    expected = {}
+    for status in ("letter", "held_back"):
+        chosen = [o for o in orders if Letter.objects.get(order=o).status == status]
+        reviewed = [o for o in chosen if o.reviews.exists()]
+        bad = [o for o in reviewed if o.reviews.filter(sentiment="bad").exists()]
+        mid = [o for o in reviewed if o.reviews.filter(sentiment="mid").exists()]
+        expected[status] = (len(chosen), len(reviewed), len(mid), len(bad))
+    table = {row["group"]: row for row in rows("letters", november)}
+    for group, status in (("With a letter", "letter"), ("Held back", "held_back")):
+        assert tuple(table[group][key] for key in ("orders", "reviewed", "mid", "bad")) == expected[status]
+    with_letter = table["With a letter"]
+    assert with_letter["bad_rate"] == round(100 * expected["letter"][3] / expected["letter"][1], 1)

@@ -3,6 +3,8 @@
 import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -26,6 +28,9 @@ def test_make_run_serves_pages_runs_tasks_and_stops_on_ctrl_c(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
     try:
         status, body = wait_for(
             lambda: http_get(f"{base}/accounts/login/"), timeout=120, what="the login page", procs=[proc]
@@ -33,10 +38,24 @@ def test_make_run_serves_pages_runs_tasks_and_stops_on_ctrl_c(tmp_path):
         assert status == 200 and b'name="password"' in body
         wait_for(lambda: heartbeat_runs(base) >= 1, timeout=60, what="a heartbeat through the filesystem broker")
         assert (tmp_path / "var" / "crm.sqlite3").exists()
+        wait_for(lambda: any("Ctrl-C stops everything" in line for line in lines), timeout=90, what="the summary")
+        time.sleep(3)  # the worker keeps running (heartbeats, sweeps): it must stay quiet
+        running = len(lines)
     finally:
         stop_group(proc, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
-    output = proc.stdout.read()
-    assert "demo-agent" in output and "password" in output, output[-3000:]
+    reader.join(timeout=30)
+    output = "".join(lines)
+    # The summary comes last: after it, until Ctrl-C, only the web's request lines (ours, polling).
+    started = "".join(lines[:running])
+    after = started[started.rindex("After-sales CRM is running at") :]
+    summary, _, rest = after.partition("Ctrl-C stops everything")
+    for login in ("demo-agent / demo-agent-pass", "demo-manager / demo-manager-pass", "demo-admin / demo-admin-pass"):
+        assert login in summary, summary
+    assert f"{base}/admin/" in summary, summary
+    noise = [line for line in rest.splitlines()[2:] if line.strip() and '"GET ' not in line]
+    assert noise == [], noise
+    # The worker is quiet by default: no banner, no line per task.
+    assert "celery@" not in output and "succeeded in" not in output, output[-3000:]
     leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
     assert leftovers == [], f"processes still running after Ctrl-C: {leftovers}"
     with pytest.raises(OSError):

@@ -20,6 +20,7 @@ def test_gunicorn_worker_and_beat_serve_a_request_and_run_a_task_through_redis(f
         CELERY_BROKER_URL="redis://127.0.0.1:6379/15",
         SECRET_KEY="topology-test-secret",
         ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback: no TLS proxy in front
         VAR_DIR=str(tmp_path),
         BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="1",

@@ -9,28 +9,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from crm import roles
-from crm.demo import STORES, DemoStore
+from crm.demo import DEMO_USERS, STORES, DemoStore, DemoUser
 from crm.models import Agent, Customer, Order, Store
 from crm.services.order_delivery import orders_mark_delivered
 from crm.signals import demo_stores_seeded
 from crm.timezones import store_local_datetime, store_today
 
 COURIERS = ["顺丰速运", "京东物流", "中通快递"]
-
-
-class DemoUser:
-    def __init__(self, username: str, password: str, role: str | None, first_name: str, *, superuser=False):
-        self.username, self.password, self.role, self.first_name = username, password, role, first_name
-        self.superuser = superuser
-
-
-# The admin reaches /admin/, where API tokens for order systems are managed.
-DEMO_USERS = [
-    DemoUser("demo-agent", "demo-agent-pass", roles.AGENT, "小林"),
-    DemoUser("demo-manager", "demo-manager-pass", roles.STORE_MANAGER, "陈经理"),
-    DemoUser("demo-admin", "demo-admin-pass", None, "Admin", superuser=True),
-]
 
 
 class Command(BaseCommand):
@@ -47,7 +32,7 @@ class Command(BaseCommand):
             self._customers_and_orders(store, demo, rng)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(stores)} stores, {Order.objects.count()} orders."))
         for user in DEMO_USERS:
-            self.stdout.write(f"  {user.role or 'admin':<14} login: {user.username}  password: {user.password}")
+            self.stdout.write(f"  {user.role:<14} login: {user.username}  password: {user.password}")
 
     def _store(self, demo: DemoStore) -> Store:
         store, _ = Store.objects.get_or_create(
@@ -62,14 +47,15 @@ class Command(BaseCommand):
         return store
 
     def _user(self, stores: list[Store], demo: DemoUser) -> None:
+        admin = demo.role == "admin"
         user, created = get_user_model().objects.get_or_create(
             username=demo.username,
-            defaults={"first_name": demo.first_name, "is_staff": demo.superuser, "is_superuser": demo.superuser},
+            defaults={"first_name": demo.first_name, "is_staff": admin, "is_superuser": admin},
         )
         if created:
             user.set_password(demo.password)
             user.save()
-        if demo.role is None:
+        if admin:
             return
         user.groups.add(Group.objects.get(name=demo.role))
         agent, _ = Agent.objects.get_or_create(user=user, defaults={"phone": "+8613900000001", "on_shift": True})
@@ -94,6 +80,13 @@ class Command(BaseCommand):
                     "notes": person.notes,
                     "contact_preference": person.contact_preference,
                     "vip_tier": person.vip_tier,
+                    # Every third customer ticked "news and offers" at checkout: the contact gate lets marketing
+                    # reach them, and no one else.
+                    **(
+                        {"marketing_consent_at": now - timedelta(days=30), "marketing_consent_source": "checkout"}
+                        if index % 3 == 0
+                        else {}
+                    ),
                 },
             )
             product = demo.product(person.sku)

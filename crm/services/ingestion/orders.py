@@ -12,6 +12,7 @@ from crm import bulk
 from crm.models import ApiToken, Customer, InboundEvent, Order
 from crm.services.ingestion.events import inbound_events_record
 from crm.services.ingestion.inputs import CustomerInput, OrderInput, OrderUpsertResult
+from crm.signals import orders_upserted
 
 CUSTOMERS = bulk.Upsert(
     model=Customer,
@@ -23,7 +24,7 @@ ORDERS = bulk.Upsert(
     model=Order,
     key=("store_id", "external_id"),
     replace=("customer_id", "total_amount", "currency", "items", "placed_at"),
-    keep_known={"shipped_at": None, "courier": "", "tracking_number": ""},
+    keep_known={"shipped_at": None, "courier": "", "tracking_number": "", "coupon_code": ""},
     promote=bulk.Promote(
         field="status", initial=Order.Status.PLACED.value, promoted=Order.Status.SHIPPED.value, when_known="shipped_at"
     ),
@@ -64,6 +65,7 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
             "shipped_at": o.shipped_at,
             "courier": o.courier,
             "tracking_number": o.tracking_number,
+            "coupon_code": o.coupon_code,
         }
         for o in orders
     ]
@@ -74,9 +76,11 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
         received_at=now,
         events=[(o.store_id, o.external_id, o.payload) for o in orders],
     )
-    return [
+    results = [
         OrderUpsertResult(
             store_id=o.store_id, external_id=o.external_id, **found[(o.store_id, o.external_id)]._asdict()
         )
         for o in orders
     ]
+    orders_upserted.send(sender=OrderInput, orders=list(zip(orders, results, strict=True)))
+    return results

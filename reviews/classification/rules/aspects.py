@@ -2,11 +2,13 @@
 不敢恭维", "价格太高了") complains about that aspect even when no listed phrase matches. An opinion word belongs to the
 nearest aspect before it: "颜色不错质量差" is about quality only. A negator between them negates it ("实物无色差")."""
 
+from django.utils.translation import gettext_noop
+
 from ..dictionaries import ASPECTS, OPINION
 from ..negation import GAP_NEGATOR, negated_before
 from ..reading import Reading
 
-NAME = "aspect + opinion"
+NAME = gettext_noop("aspect + opinion")
 
 
 def aspect_complaints(clause: str) -> dict[str, list[str]]:

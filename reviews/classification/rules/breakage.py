@@ -4,14 +4,16 @@ And beside a shipping complaint, damage transport does is the transport's doing,
 
 from bisect import bisect_right
 
+from django.utils.translation import gettext_noop
+
 from crm.models import CaseCause as Cause
 
 from .. import lexicon as lx
 from ..negation import unnegated_hits
 from ..reading import Reading
 
-NAME = "breakage"
-TRANSIT_NAME = "damage in transit"
+NAME = gettext_noop("breakage")
+TRANSIT_NAME = gettext_noop("damage in transit")
 
 
 def find_breakage(reading: Reading) -> None:

@@ -4,11 +4,13 @@ the order's events (shipped, delivered, received) are what the customer waits fo
 
 import re
 
+from django.utils.translation import gettext_noop
+
 from crm.models import CaseCause as Cause
 
 from ..reading import Reading
 
-NAME = "delivery that did not happen"
+NAME = gettext_noop("delivery that did not happen")
 
 _EVENT = r"(?:收到|到货|送到|送来|送货|到|发货|发出|拿到|寄到|派送|派件|签收)"
 NOT_DELIVERED = re.compile(

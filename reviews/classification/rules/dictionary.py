@@ -3,6 +3,8 @@
 "说好的赠品没有" is a complaint: for price, a missing gift is not negated by the 没有 after it. A bare "态度差" is the
 courier's (logistics) when the review talks about the courier and not about the shop's staff."""
 
+from django.utils.translation import gettext_noop
+
 from crm.models import CaseCause as Cause
 
 from .. import lexicon as lx
@@ -10,8 +12,8 @@ from ..dictionaries import COMPLAINTS
 from ..negation import unnegated_hits
 from ..reading import Reading
 
-NAME = "complaint phrase"
-COURIER_NAME = "courier's attitude"
+NAME = gettext_noop("complaint phrase")
+COURIER_NAME = gettext_noop("courier's attitude")
 
 
 def find_complaint_phrases(reading: Reading) -> None:

@@ -3,13 +3,15 @@
 that names a magnitude and no dimension (opinions.MAGNITUDES, opinions.DIMENSIONAL) moves its size words to
 quality, as whole words."""
 
+from django.utils.translation import gettext_noop
+
 from crm.models import CaseCause as Cause
 
 from .. import opinions
-from ..reading import Reading
+from ..reading import Reading, Step
 from ..words import as_words
 
-NAME = "a magnitude, not a dimension"
+NAME = gettext_noop("a magnitude, not a dimension")
 
 
 def move_magnitudes_to_quality(reading: Reading) -> None:
@@ -34,7 +36,9 @@ def move_magnitudes_to_quality(reading: Reading) -> None:
             kept.append(word)
     if not moved:
         return
-    reading.drop(Cause.SIZE, by=NAME)
     if kept:
-        reading.add(Cause.SIZE, kept, by="size phrase")
+        reading.evidence[Cause.SIZE] = kept
+        reading.steps.append(Step(NAME, Cause.SIZE, "narrowed", tuple(moved)))
+    else:
+        reading.drop(Cause.SIZE, by=NAME)
     reading.add(Cause.QUALITY, moved, by=NAME)

@@ -6,17 +6,20 @@ another cause are not evidence of this one too ("不值这个价"). It must be c
 (polarity.stance); on a mid or bad review the rating is the complaint, unless the words are praised, or the rating is
 already explained by an "other" kind. A good review with no complaint signal anywhere skips the model (ADR 0007)."""
 
+from django.utils.translation import gettext_noop
+
 from crm.models import CaseCause as Cause
 
 from ..dictionaries import COMPLAINT_SIGNAL, NEGATED_PRAISE
 from ..model import EVIDENCE_GRAMS
 from ..negation import is_negated
 from ..reading import Clauses, Reading
+from ..words import as_words, carries_content
 from .other_kinds import MARKS_OF_USE
 from .overlaps import inside
 from .polarity import stance
 
-NAME = "learned model"
+NAME = gettext_noop("learned model")
 # The model's log-odds a cause needs (model.THRESHOLD is the model's own, reported alone): lower alone, because on a
 # good review the cause must also pass the polarity check; higher beside the rules' causes, where a wrong second
 # cause was the model's other kind of false alarm (ADR 0007; the choice is in docs/journal/).
@@ -41,8 +44,9 @@ def _gram_negated(spans: Clauses, start: int, end: int) -> bool:
 
 
 def model_evidence(spans: Clauses, grams: list[tuple[str, bool]]) -> list[str]:
-    """Where the model's strongest n-grams stand in the text, overlapping ones joined. An n-gram the model saw
-    un-negated must not be negated here ("色差一点都没有"); one it learned in negated form stands as it is."""
+    """The whole words where the model's strongest n-grams stand in the text (words.as_words: never a fragment of a
+    number or a lone function character). An n-gram the model saw un-negated must not be negated here
+    ("色差一点都没有"); one it learned in negated form stands as it is."""
     lowered = spans.text.lower()
     if len(lowered) != len(spans.text):  # a rare case-fold that changes length: match the original instead
         lowered = spans.text
@@ -57,13 +61,7 @@ def model_evidence(spans: Clauses, grams: list[tuple[str, bool]]) -> list[str]:
         chosen.append((start, end))
         if len(chosen) == EVIDENCE_GRAMS:
             break
-    merged: list[list[int]] = []
-    for start, end in sorted(chosen):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [spans.text[start:end] for start, end in merged]
+    return as_words(spans.text, [(start, end) for start, end in chosen if carries_content(spans.text[start:end])])
 
 
 def add_model_causes(reading: Reading) -> None:

@@ -5,6 +5,8 @@ of use are the proof that it is used, not a defect: quality and description go. 
 right at once ("发错了颜色马上给补发了") is no complaint. The spans it covers and whether goods were resold are kept
 on the reading for the model's causes to be judged the same way (model_causes)."""
 
+from django.utils.translation import gettext_noop
+
 from crm.models import CaseCause as Cause
 
 from .. import lexicon as lx
@@ -13,7 +15,8 @@ from ..negation import negated_before
 from ..reading import Reading
 from .overlaps import inside
 
-NAME = "other kind of complaint"
+NAME = gettext_noop("other kind of complaint")
+RESOLD_NAME = gettext_noop("resold goods")
 MARKS_OF_USE = (Cause.QUALITY, Cause.DESCRIPTION_MISMATCH)
 
 
@@ -34,7 +37,7 @@ def find_other_kinds(reading: Reading) -> None:
             if kind == "resold":
                 reading.resold = True
                 for cause in MARKS_OF_USE:
-                    reading.drop(cause, by="resold goods")
+                    reading.drop(cause, by=RESOLD_NAME)
     for cause in [c for c in reading.evidence if c != Cause.OTHER]:
         if inside(text, reading.evidence[cause], reading.covered):
             reading.drop(cause, by=NAME)

@@ -1,9 +1,11 @@
 """A cause whose every word lies inside a longer phrase of another cause was read from that phrase's words:
 "做工也太敷衍" is about the work, not service (敷衍); "盒子都变形" is the parcel, not the goods (变形)."""
 
+from django.utils.translation import gettext_noop
+
 from ..reading import Reading
 
-NAME = "inside another cause's phrase"
+NAME = gettext_noop("inside another cause's phrase")
 
 
 def drop_causes_read_twice(reading: Reading) -> None:

@@ -6,11 +6,13 @@ Around a word is its clause cut where another cause's aspect begins or ends, and
 aspect speaks of that one: in "颜色不错质量差" the 差 is about quality. On a 4-5 star review a cause whose words are
 praised everywhere is dropped ("比实体店便宜不少", "good stitching")."""
 
+from django.utils.translation import gettext_noop
+
 from ..dictionaries import ASPECTS, COMPLAINT_SIGNAL, NEGATED_PRAISE, PRAISE
 from ..negation import is_negated
 from ..reading import Clauses, Reading
 
-NAME = "praised, not complained about"
+NAME = gettext_noop("praised, not complained about")
 
 
 def stance(spans: Clauses, cause: str, words: list[str]) -> bool | None:

@@ -5,6 +5,8 @@
 - a high price conceded and then accepted as fair ("有点贵，不过一分钱一分货"), the acceptance being the last
   word on the price. A price event (a drop, a coupon) is never accepted so."""
 
+from django.utils.translation import gettext_noop
+
 from crm.models import CaseCause as Cause
 
 from .. import lexicon as lx
@@ -13,7 +15,7 @@ from ..reading import Reading
 from .model_causes import quiet_good_review
 from .other_kinds import MARKS_OF_USE
 
-NAME = "price verdict"
+NAME = gettext_noop("price verdict")
 
 
 def not_worth_the_fault(text: str, evidence: dict[str, list[str]]) -> bool:

@@ -1,11 +1,13 @@
 """What was promised, then what came, across two clauses ("说是真丝, 收到是涤纶"): the product differs from its page."""
 
+from django.utils.translation import gettext_noop
+
 from crm.models import CaseCause as Cause
 
 from .. import lexicon as lx
 from ..reading import Reading
 
-NAME = "promised vs received"
+NAME = gettext_noop("promised vs received")
 
 
 def find_promised_vs_received(reading: Reading) -> None:

@@ -5,6 +5,8 @@
 - a mid or bad review nothing explains gets the cause the regression finds likely (above LIKELY_CAUSE), where its
   words stand un-negated in the text, rather than "other"."""
 
+from django.utils.translation import gettext_noop
+
 from crm.models import CaseCause as Cause
 
 from .. import lexicon as lx
@@ -12,8 +14,8 @@ from ..reading import Reading
 from .model_causes import model_evidence
 from .polarity import stance
 
-VETO_NAME = "learned regression's veto"
-LIKELY_NAME = "learned regression's likeliest cause"
+VETO_NAME = gettext_noop("learned regression's veto")
+LIKELY_NAME = gettext_noop("learned regression's likeliest cause")
 CAUSE_VETO = -7.0
 LIKELY_CAUSE = -1.0
 SPECIFIC = tuple(c for c in lx.PHRASES if c != Cause.OTHER)

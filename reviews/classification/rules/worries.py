@@ -1,12 +1,14 @@
 """A worry the next clause allays is no complaint: in "担心会有色差，收到后完全没有" the colour difference was feared,
 not found. A worry the next clause confirms with a complaint of its own ("担心会坏，结果很快就坏了") stays."""
 
+from django.utils.translation import gettext_noop
+
 from .. import lexicon as lx
 from ..dictionaries import COMPLAINTS, NEGATED_PRAISE
 from ..negation import unnegated_hits
 from ..reading import Clauses, Reading
 
-NAME = "allayed worry"
+NAME = gettext_noop("allayed worry")
 
 
 def without_allayed_worries(text: str) -> str:

@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from .models import Campaign, CampaignContact, Gift, GiftTask, RetentionPolicy, Segment
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "store", "builtin")
+    list_filter = ("store",)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "store", "purpose", "channel", "status", "starts_at")
+    list_filter = ("store", "status", "purpose")
+
+
+@admin.register(CampaignContact)
+class CampaignContactAdmin(admin.ModelAdmin):
+    list_display = ("campaign", "customer", "channel", "status", "excluded_reason", "sent_at")
+    list_filter = ("status", "channel")
+    raw_id_fields = ("customer", "campaign", "assignee")
+
+
+admin.site.register(Gift)
+admin.site.register(GiftTask)
+admin.site.register(RetentionPolicy)

@@ -1,0 +1,132 @@
+"""Demo segments, gifts and a campaign with results for the embedded default, on the demo stores' customers.
+
+Idempotent: history orders, gifts and the campaign are found by their keys and names on a second run.
+"""
+
+from datetime import time, timedelta
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from callbacks.services.dispatch import sms_dispatch_due
+from crm.demo import STORES, DemoStore
+from crm.models import Customer, Order, Store
+from retention.models import Campaign, CampaignContact, Gift, Segment
+from retention.results import coupons_redeem
+from retention.services.birthdays import birthday_wishes_plan, gift_tasks_plan
+from retention.services.campaigns import CampaignInput, campaign_create, campaign_start
+from retention.services.gifts import gift_create
+from retention.services.segments import attributes_refresh, segment_create, segments_ensure_builtin
+
+# Earlier purchases (days ago) per customer, cycling: some loyal on a short cycle, some lapsed, some one-time.
+HISTORY = [(400, 300, 200, 100), (240, 170), (), (380, 320, 260, 200, 140), (90,), (), (330, 210)]
+GIFTS = [
+    ("真丝眼罩礼盒", ["female"], 25, 60),
+    ("檀木梳", ["female"], 30, None),
+    ("商务钢笔", ["male"], 28, 65),
+    ("手写感谢卡与小样", [], None, None),
+]
+
+
+def _history(store: Store, demo: DemoStore) -> None:
+    now = timezone.now()
+    customers = {c.external_id: c for c in Customer.objects.filter(store=store)}
+    for index, person in enumerate(demo.customers):
+        customer = customers.get(person.external_id)
+        if customer is None:
+            continue
+        if customer.marketing_consent_at is None and index % 6 != 5:  # most agreed at checkout
+            Customer.objects.filter(pk=customer.pk).update(
+                marketing_consent_at=now - timedelta(days=420), marketing_consent_source="checkout"
+            )
+        product = demo.product(person.sku) if person.sku else demo.products[index % len(demo.products)]
+        for n, days in enumerate(HISTORY[index % len(HISTORY)]):
+            Order.objects.get_or_create(
+                store=store,
+                external_id=f"{store.code.upper()}-H{index:03d}-{n}",
+                defaults={
+                    "customer": customer, "total_amount": product.price, "currency": demo.currency,
+                    "items": [{"sku": product.sku, "name": product.name, "quantity": 1,
+                               "unit_price": str(product.price), "category": product.category}],
+                    "placed_at": now - timedelta(days=days), "status": Order.Status.DELIVERED,
+                    "delivered_at": now - timedelta(days=days - 3),
+                },
+            )  # fmt: skip
+
+
+def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
+    existing = Campaign.objects.filter(store=store, name="老客回访 · 满减券").first()
+    if existing is not None:
+        return existing
+    segment = Segment.objects.get(store=store, name="回头客")
+    now = timezone.now()
+    try:
+        campaign = campaign_create(
+            store=store,
+            data=CampaignInput(
+                name="老客回访 · 满减券", segment=segment, purpose="return_visit", channel="sms",
+                wordings=["{name}您好，好久不见！{store}送您{offer}，券码{coupon}，30天内有效。",
+                          "{name}，{store}想念您：专属{offer}券码{coupon}，欢迎回来看看新品。"],
+                starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=13),
+                send_from=time(9, 0), send_until=time(21, 0), offer_kind="coupon_pool",
+                offer_amount=Decimal("50"), offer_min_spend=Decimal("300"),
+                coupon_codes=tuple(f"{store.code[:4].upper()}-BACK-{n:03d}" for n in range(200)),
+                control_percent=20,
+            ),
+        )  # fmt: skip
+        with transaction.atomic():
+            campaign_start(campaign=campaign)
+    except Exception as exc:  # a store whose demo data leaves the segment empty gets no campaign
+        Campaign.objects.filter(store=store, name="老客回访 · 满减券", status="draft").delete()
+        print(f"{store.code}: no demo campaign ({exc})")
+        return None
+    # All sending hours are open in the demo: whatever the hour, send now (the console backend prints them).
+    CampaignContact.objects.filter(campaign=campaign, status="planned").update(due_at=now)
+    sms_dispatch_due(time_budget=10, queues=["campaigns"])
+    # One customer came back with the coupon: an order the order system pushed carries its code.
+    contacted = CampaignContact.objects.filter(campaign=campaign, status="sent").select_related("customer").first()
+    if contacted is not None:
+        product = demo.products[-1]
+        Order.objects.get_or_create(
+            store=store, external_id=f"{store.code.upper()}-BACK-1",
+            defaults={"customer": contacted.customer, "total_amount": product.price, "currency": demo.currency,
+                      "items": [{"sku": product.sku, "name": product.name, "quantity": 1,
+                                 "unit_price": str(product.price), "category": product.category}],
+                      "placed_at": now, "coupon_code": contacted.coupon_code},
+        )  # fmt: skip
+        coupons_redeem(campaign=campaign)
+    return campaign
+
+
+class Command(BaseCommand):
+    help = "Load demo purchase history, segments, gifts, gift tasks, birthday wishes and a campaign with results."
+
+    def handle(self, *args, **options):
+        for demo in STORES:
+            store = Store.objects.filter(code=demo.code).first()
+            if store is None:
+                continue
+            _history(store, demo)
+            attributes_refresh(store=store)
+            segments_ensure_builtin(store=store)
+            if not Segment.objects.filter(store=store, name="回头客").exists():
+                segment_create(
+                    store=store, name="回头客", rules=[{"attribute": "orders_count", "op": "gte", "value": 2}]
+                )
+            if not Segment.objects.filter(store=store, name="高消费常客").exists():
+                segment_create(store=store, name="高消费常客", rules=[
+                    {"attribute": "orders_count", "op": "gte", "value": 3},
+                    {"attribute": "vip_tier", "op": "gte", "value": 1},
+                ])  # fmt: skip
+            loyal = Segment.objects.get(store=store, builtin="high_value_repeat")
+            for name, genders, age_min, age_max in GIFTS:
+                if not Gift.objects.filter(store=store, name=name).exists():
+                    gift_create(store=store, name=name, genders=genders, age_min=age_min, age_max=age_max,
+                                segments=[loyal])  # fmt: skip
+            gift_tasks_plan(store=store)
+            birthday_wishes_plan(store=store)
+            campaign = _campaign(store, demo)
+            self.stdout.write(f"{store.code}: segments ready; campaign: {campaign or '—'}")
+        self.stdout.write(self.style.SUCCESS("Demo segments and campaigns ready."))

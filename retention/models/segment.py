@@ -1,0 +1,31 @@
+"""Segments: a store's rule over customer attributes (built-in or written in a form)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Store
+
+
+class Segment(models.Model):
+    """`rules` is a list of {"attribute", "op", "value"}, all of which must hold (retention.rules checks them).
+    A built-in segment has `builtin` set to its key and its rules come from the code, so they stay current."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="segments")
+    name = models.CharField(_("name"), max_length=100)
+    builtin = models.CharField(_("built-in"), max_length=30, blank=True)
+    rules = models.JSONField(_("rules"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["store", "-builtin", "name"]
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "name"], name="segment_name_unique_per_store"),
+            models.UniqueConstraint(
+                fields=["store", "builtin"], condition=~models.Q(builtin=""), name="segment_builtin_once_per_store"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,232 @@
+"""Segment rules: conditions over customer attributes, the built-in segments, and why a customer is in one.
+
+A rule is {"attribute": name, "op": "gte" | "lte" | "eq" | "contains", "value": ...}; a segment's rules all
+hold ({"any": [rules]} holds when one of them does; only built-ins use it). Values are checked against the
+attribute's kind when a segment is saved, so a stored rule always turns into a valid query.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm.errors import InvalidInput
+
+from .models import CustomerAttributes
+
+NUMBER, DECIMAL, TEXT, LIST = "number", "decimal", "text", "list"
+MONTH_TOKENS = ("this_month", "next_month")
+
+
+@dataclass(frozen=True)
+class Attribute:
+    label: object
+    kind: str
+    ops: tuple[str, ...]
+
+
+ATTRIBUTES: dict[str, Attribute] = {
+    "orders_count": Attribute(gettext_lazy("orders"), NUMBER, ("gte", "lte", "eq")),
+    "total_spent": Attribute(gettext_lazy("total spent"), DECIMAL, ("gte", "lte")),
+    "days_since_last": Attribute(gettext_lazy("days since the last order"), NUMBER, ("gte", "lte")),
+    "cycle_days": Attribute(gettext_lazy("typical days between purchases"), NUMBER, ("gte", "lte")),
+    "overdue_days": Attribute(gettext_lazy("days past the cycle"), NUMBER, ("gte", "lte")),
+    "recency_score": Attribute(gettext_lazy("recency score (1-5)"), NUMBER, ("gte", "lte", "eq")),
+    "frequency_score": Attribute(gettext_lazy("frequency score (1-5)"), NUMBER, ("gte", "lte", "eq")),
+    "monetary_score": Attribute(gettext_lazy("monetary score (1-5)"), NUMBER, ("gte", "lte", "eq")),
+    "products": Attribute(gettext_lazy("bought the product (SKU)"), LIST, ("contains",)),
+    "categories": Attribute(gettext_lazy("bought in the category"), LIST, ("contains",)),
+    "avg_rating": Attribute(gettext_lazy("average rating given"), DECIMAL, ("gte", "lte")),
+    "bad_reviews_30d": Attribute(gettext_lazy("bad reviews in the last 30 days"), NUMBER, ("gte", "lte", "eq")),
+    "complaints_90d": Attribute(gettext_lazy("complaints in the last 90 days"), NUMBER, ("gte", "lte", "eq")),
+    "region": Attribute(gettext_lazy("region"), TEXT, ("eq", "contains")),
+    "gender": Attribute(gettext_lazy("gender"), TEXT, ("eq",)),
+    "birthday_month": Attribute(gettext_lazy("birthday month"), NUMBER, ("eq",)),
+    "age": Attribute(gettext_lazy("age"), NUMBER, ("gte", "lte")),
+    "vip_tier": Attribute(gettext_lazy("VIP tier (0-3)"), NUMBER, ("gte", "lte", "eq")),
+}
+OPS = {
+    "gte": gettext_lazy("at least"),
+    "lte": gettext_lazy("at most"),
+    "eq": gettext_lazy("is"),
+    "contains": gettext_lazy("contains"),
+}
+
+BUILTINS: dict[str, tuple[object, list[dict]]] = {
+    "high_value_repeat": (
+        gettext_lazy("High-value repeat buyers"),
+        [
+            {"attribute": "orders_count", "op": "gte", "value": 2},
+            {"attribute": "monetary_score", "op": "gte", "value": 4},
+        ],
+    ),
+    "first_time": (gettext_lazy("First-time buyers"), [{"attribute": "orders_count", "op": "eq", "value": 1}]),
+    "lapsed": (
+        gettext_lazy("Lapsed (past their cycle)"),
+        [
+            {"attribute": "orders_count", "op": "gte", "value": 1},
+            {"attribute": "overdue_days", "op": "gte", "value": 1},
+        ],
+    ),
+    "birthday_next_month": (
+        gettext_lazy("Birthdays next month"),
+        [{"attribute": "birthday_month", "op": "eq", "value": "next_month"}],
+    ),
+    "recently_unhappy": (
+        gettext_lazy("Recently unhappy"),
+        [
+            {
+                "any": [
+                    {"attribute": "complaints_90d", "op": "gte", "value": 1},
+                    {"attribute": "bad_reviews_30d", "op": "gte", "value": 1},
+                ]
+            }
+        ],
+    ),
+}
+
+
+def rule_clean(rule: dict, *, index: int = 0) -> dict:
+    """A rule as stored, or InvalidInput naming the rule and what is wrong with it."""
+    field = f"rules.{index}"
+    attribute = ATTRIBUTES.get(rule.get("attribute", ""))
+    if attribute is None:
+        raise InvalidInput(_("Choose an attribute from the list."), field=f"{field}.attribute")
+    op = rule.get("op", "")
+    if op not in attribute.ops:
+        raise InvalidInput(
+            _("“%(op)s” cannot be used with %(attribute)s.") % {"op": op, "attribute": attribute.label},
+            field=f"{field}.op",
+        )
+    raw = rule.get("value")
+    value: object = str(raw if raw is not None else "").strip()
+    if value == "":
+        raise InvalidInput(
+            _("Give a value for %(attribute)s.") % {"attribute": attribute.label}, field=f"{field}.value"
+        )
+    if rule["attribute"] == "birthday_month" and value in MONTH_TOKENS:
+        pass
+    elif attribute.kind == NUMBER:
+        try:
+            value = int(str(value))
+        except ValueError:
+            raise InvalidInput(
+                _("%(attribute)s needs a whole number.") % {"attribute": attribute.label}, field=f"{field}.value"
+            ) from None
+    elif attribute.kind == DECIMAL:
+        try:
+            value = str(Decimal(str(value)))
+        except InvalidOperation:
+            raise InvalidInput(
+                _("%(attribute)s needs a number.") % {"attribute": attribute.label}, field=f"{field}.value"
+            ) from None
+    return {"attribute": rule["attribute"], "op": op, "value": value}
+
+
+def rules_clean(rules: list[dict]) -> list[dict]:
+    if not rules:
+        raise InvalidInput(_("A segment needs at least one rule."), field="rules")
+    return [rule_clean(rule, index=i) for i, rule in enumerate(rules)]
+
+
+def _value(rule: dict, today: date) -> object:
+    value = rule["value"]
+    if value == "this_month":
+        return today.month
+    if value == "next_month":
+        return today.month % 12 + 1
+    return value
+
+
+def _q(rule: dict, today: date) -> Q:
+    if "any" in rule:
+        combined = Q(pk__in=[])
+        for sub in rule["any"]:
+            combined |= _q(sub, today)
+        return combined
+    name, op, value = rule["attribute"], rule["op"], _value(rule, today)
+    if op == "contains":
+        if ATTRIBUTES[name].kind == LIST:
+            return Q(**{f"{name}__contains": f"|{value}|"})
+        return Q(**{f"{name}__icontains": value})
+    return Q(**{name if op == "eq" else f"{name}__{op}": value})
+
+
+def rules_q(rules: list[dict], *, today: date) -> Q:
+    q = Q()
+    for rule in rules:
+        q &= _q(rule, today)
+    return q
+
+
+def _holds(rule: dict, attrs: CustomerAttributes, today: date) -> bool:
+    if "any" in rule:
+        return any(_holds(sub, attrs, today) for sub in rule["any"])
+    have, op, want = getattr(attrs, rule["attribute"]), rule["op"], _value(rule, today)
+    if have is None:
+        return False
+    if op == "contains":
+        return (
+            (f"|{want}|" in have) if ATTRIBUTES[rule["attribute"]].kind == LIST else str(want).lower() in have.lower()
+        )
+    if isinstance(have, Decimal):
+        want = Decimal(str(want))
+    return {"gte": have >= want, "lte": have <= want, "eq": have == want}[op]
+
+
+def _sentence(rule: dict, attrs: CustomerAttributes, today: date) -> str:
+    name = rule["attribute"]
+    if name in ("overdue_days", "days_since_last", "cycle_days"):
+        return _("the last purchase was %(days)s days ago, typical cycle %(cycle)s") % {
+            "days": attrs.days_since_last,
+            "cycle": attrs.cycle_days,
+        }
+    if name == "orders_count":
+        return _("%(count)s orders") % {"count": attrs.orders_count}
+    if name == "monetary_score":
+        return _("spend score %(score)s of 5 (%(spent)s spent)") % {
+            "score": attrs.monetary_score,
+            "spent": attrs.total_spent,
+        }
+    if name == "complaints_90d":
+        return _("%(count)s complaints in the last 90 days") % {"count": attrs.complaints_90d}
+    if name == "bad_reviews_30d":
+        return _("%(count)s bad reviews in the last 30 days") % {"count": attrs.bad_reviews_30d}
+    if name == "birthday_month":
+        return _("birthday in month %(month)s") % {"month": attrs.birthday_month}
+    value = getattr(attrs, name)
+    if ATTRIBUTES[name].kind == LIST:
+        value = _value(rule, today)
+    return _("%(attribute)s %(op)s %(value)s (has %(have)s)") % {
+        "attribute": ATTRIBUTES[name].label,
+        "op": OPS[rule["op"]],
+        "value": _value(rule, today),
+        "have": value if value is not None else "—",
+    }
+
+
+def rules_explain(rules: list[dict], *, attrs: CustomerAttributes, today: date) -> list[str]:
+    """Why the customer is in (each rule that holds, in words), one sentence per rule; repeated ones once."""
+    sentences: list[str] = []
+    for rule in rules:
+        for part in rule.get("any", [rule]):
+            if _holds(part, attrs, today):
+                sentence = _sentence(part, attrs, today)
+                if sentence not in sentences:
+                    sentences.append(sentence)
+                if "any" in rule:
+                    break
+    return sentences
+
+
+def rules_describe(rules: list[dict]) -> str:
+    parts = []
+    for rule in rules:
+        if "any" in rule:
+            parts.append("(" + _(" or ").join(rules_describe([sub]) for sub in rule["any"]) + ")")
+        else:
+            parts.append(f"{ATTRIBUTES[rule['attribute']].label} {OPS[rule['op']]} {rule['value']}")
+    return _(" and ").join(parts)

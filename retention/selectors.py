@@ -1,0 +1,45 @@
+"""Read queries for retention's pages, scoped by the caller to the user's stores."""
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from crm.models import Store
+from crm.selectors import stores_managed_by
+from crm.timezones import store_today
+
+from .models import Campaign, CustomerAttributes, Segment
+from .rules import rules_explain, rules_q
+from .services.segments import segment_rules
+
+
+def stores_for_retention(*, user) -> QuerySet[Store]:
+    return stores_managed_by(user=user)
+
+
+def segment_members(*, segment: Segment, today: date | None = None) -> QuerySet[CustomerAttributes]:
+    today = today or store_today(segment.store)
+    return CustomerAttributes.objects.filter(rules_q(segment_rules(segment), today=today), store_id=segment.store_id)
+
+
+def segment_explain(*, segment: Segment, attrs: CustomerAttributes, today: date | None = None) -> list[str]:
+    return rules_explain(segment_rules(segment), attrs=attrs, today=today or store_today(segment.store))
+
+
+def segment_sample(*, segment: Segment, size: int = 20) -> list[tuple[CustomerAttributes, list[str]]]:
+    today = store_today(segment.store)
+    rows = (
+        segment_members(segment=segment, today=today)
+        .select_related("customer")
+        .order_by("-monetary_score", "-recency_score", "customer_id")[:size]
+    )
+    return [(row, segment_explain(segment=segment, attrs=row, today=today)) for row in rows]
+
+
+def segments_with_sizes(*, store: Store) -> list[tuple[Segment, int]]:
+    today = store_today(store)
+    return [(s, segment_members(segment=s, today=today).count()) for s in Segment.objects.filter(store=store)]
+
+
+def campaigns_for_store(*, store: Store) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(store=store).select_related("segment")

@@ -1,0 +1,220 @@
+"""Creating, starting and test-sending campaigns, and logging the outcome of a return-visit call."""
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callbacks.services.gate import customer_stop_calls
+from callbacks.services.policy import policy_for_store
+from callbacks.telephony import TelephonyError, get_backend
+from crm.errors import InvalidInput
+from crm.models import Agent, Case, Customer, Store
+from crm.phones import normalise_phone
+from crm.services.cases import case_open
+
+from ..errors import CampaignNotDraft, CouponPoolExhausted, SegmentEmpty
+from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus, Coupon, OfferKind, Segment
+from ..selectors import segment_members
+from ..wording import campaign_text, wordings_clean
+from .plan import Plan, campaign_plan
+
+_MAX_COUPON = 40
+
+
+@dataclass(frozen=True)
+class CampaignInput:
+    name: str
+    segment: Segment | None
+    purpose: str
+    channel: str
+    wordings: list[str]
+    starts_at: datetime
+    ends_at: datetime
+    send_from: time
+    send_until: time
+    offer_kind: str = OfferKind.NONE
+    offer_amount: Decimal = Decimal("0")
+    offer_min_spend: Decimal = Decimal("0")
+    coupon_codes: tuple[str, ...] = ()
+    control_percent: int = 0
+    attribution_days: int = 30
+
+
+def _coupon_codes(data: CampaignInput) -> list[str]:
+    codes = list(dict.fromkeys(c.strip() for c in data.coupon_codes if c.strip()))
+    if data.offer_kind != OfferKind.COUPON_POOL:
+        return []
+    if not codes:
+        raise InvalidInput(_("Add the coupon codes of the pool, one a line."), field="coupon_codes")
+    if any(len(c) > _MAX_COUPON for c in codes):
+        raise InvalidInput(_("A coupon code has at most 40 characters."), field="coupon_codes")
+    return codes
+
+
+def _check(store: Store, data: CampaignInput) -> list[str]:
+    if not data.name.strip():
+        raise InvalidInput(_("Give the campaign a name."), field="name")
+    if data.segment is None or data.segment.store_id != store.pk:
+        raise InvalidInput(_("Choose one of the store's segments."), field="segment")
+    if data.ends_at <= data.starts_at:
+        raise InvalidInput(_("The campaign must end after it starts."), field="ends_at")
+    if data.send_until <= data.send_from:
+        raise InvalidInput(_("Sending hours must end after they start."), field="send_until")
+    if data.channel == CampaignChannel.SMS:
+        policy = policy_for_store(store=store)
+        if data.send_from < policy.sms_send_from or data.send_until > policy.sms_send_until:
+            raise InvalidInput(
+                _("Sending hours fall in the store's quiet hours: SMS may go out between %(start)s and %(end)s.")
+                % {"start": f"{policy.sms_send_from:%H:%M}", "end": f"{policy.sms_send_until:%H:%M}"},
+                field="send_from",
+            )
+    if not 0 <= data.control_percent <= 50:
+        raise InvalidInput(_("The control group is between 0 and 50 percent."), field="control_percent")
+    if data.offer_kind != OfferKind.NONE and data.offer_amount <= 0:
+        raise InvalidInput(_("Give the amount the offer takes off."), field="offer_amount")
+    if not segment_members(segment=data.segment).exists():
+        raise SegmentEmpty(_("The segment has no customers: refresh the segments or choose another."), field="segment")
+    return wordings_clean(data.wordings, offer_kind=data.offer_kind)
+
+
+@transaction.atomic
+def campaign_create(*, store: Store, data: CampaignInput, created_by: Agent | None = None) -> Campaign:
+    wordings = _check(store, data)
+    codes = _coupon_codes(data)
+    campaign = Campaign.objects.create(
+        store=store,
+        name=data.name.strip(),
+        segment=data.segment,
+        purpose=data.purpose,
+        channel=data.channel,
+        wordings=wordings,
+        offer_kind=data.offer_kind,
+        offer_amount=data.offer_amount,
+        offer_min_spend=data.offer_min_spend,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        send_from=data.send_from,
+        send_until=data.send_until,
+        control_percent=data.control_percent,
+        attribution_days=data.attribution_days,
+        created_by=created_by,
+    )
+    Coupon.objects.bulk_create([Coupon(campaign=campaign, code=code) for code in codes])
+    return campaign
+
+
+def _assignees(store: Store) -> itertools.cycle | None:
+    agents = list(Agent.objects.filter(stores=store).order_by("pk").values_list("pk", flat=True))
+    return itertools.cycle(agents) if agents else None
+
+
+@transaction.atomic
+def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
+    """Write one contact row per member (to contact, held back, or excluded with the reason) and run it.
+
+    SMS rows are then sent by the SMS sweeper (services.sending), call rows wait in the agents' return-visit
+    queue. An exhausted coupon pool or an empty segment refuses the start and writes nothing.
+    """
+    now = now or timezone.now()
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("store", "segment").get(pk=campaign.pk)
+    if campaign.status != Campaign.Status.DRAFT:
+        raise CampaignNotDraft()
+    plan = campaign_plan(campaign=campaign, now=now)
+    if not plan.size:
+        raise SegmentEmpty(_("The segment has no customers: refresh the segments or choose another."), field="segment")
+    coupons: list[Coupon] = []
+    if campaign.offer_kind == OfferKind.COUPON_POOL:
+        coupons = list(
+            Coupon.objects.filter(campaign=campaign, contact__isnull=True).order_by("pk")[: len(plan.contact)]
+        )
+        if len(coupons) < len(plan.contact):
+            raise CouponPoolExhausted(
+                _("The coupon pool has %(codes)s unused codes for %(contacts)s customers to contact.")
+                % {"codes": len(coupons), "contacts": len(plan.contact)},
+                field="coupon_codes",
+            )
+    store, due = campaign.store, plan.first_moment
+    people = Customer.objects.in_bulk(plan.contact, field_name="pk") if plan.contact else {}
+    policy = policy_for_store(store=store)
+    agents = _assignees(store) if campaign.channel == CampaignChannel.CALL else None
+    rows = []
+    base = {"campaign": campaign, "store": store, "channel": campaign.channel, "due_at": due}
+    for customer_id, coupon in itertools.zip_longest(plan.contact, coupons):
+        customer = people[customer_id]
+        row = CampaignContact(
+            customer_id=customer_id, status=ContactStatus.PLANNED, coupon_code=coupon.code if coupon else "", **base
+        )
+        if campaign.channel == CampaignChannel.SMS:
+            row.message_body = campaign_text(
+                campaign=campaign, policy=policy, customer_id=customer_id, name=customer.name, coupon=row.coupon_code
+            )
+        else:
+            row.assignee_id = customer.dedicated_owner_id or (next(agents) if agents else None)
+        rows.append(row)
+    rows += [CampaignContact(customer_id=c, status=ContactStatus.CONTROL, **base) for c in plan.control]
+    rows += [
+        CampaignContact(customer_id=c, status=ContactStatus.SUPPRESSED, excluded_reason=reason, **base)
+        for c, reason in plan.excluded.items()
+    ]
+    CampaignContact.objects.bulk_create(rows, batch_size=2000)
+    if coupons:
+        for coupon, row in zip(coupons, rows, strict=False):
+            coupon.contact = row
+        Coupon.objects.bulk_update(coupons, ["contact"], batch_size=2000)
+    campaign.status, campaign.started_at = Campaign.Status.RUNNING, now
+    campaign.save(update_fields=["status", "started_at"])
+    return plan
+
+
+def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str) -> str:
+    """Send the first wording to a staff phone as a customer would get it (no contact row, not counted)."""
+    to = normalise_phone(phone)
+    policy = policy_for_store(store=campaign.store)
+    sample = Campaign(**{f.attname: getattr(campaign, f.attname) for f in Campaign._meta.concrete_fields})
+    sample.wordings = campaign.wordings[:1]
+    body = campaign_text(
+        campaign=sample,
+        policy=policy,
+        customer_id=0,
+        name=staff_name,
+        coupon="TEST-COUPON" if campaign.offer_kind == OfferKind.COUPON_POOL else "",
+    )
+    try:
+        get_backend().send_sms(to=to, body=body, status_callback="")
+    except TelephonyError as exc:
+        raise InvalidInput(
+            _("The provider refused the test message: %(error)s") % {"error": exc}, field="phone"
+        ) from exc
+    return body
+
+
+@transaction.atomic
+def campaign_call_log(*, contact: CampaignContact, agent: Agent, outcome: str, note: str = "") -> CampaignContact:
+    """A return-visit call's outcome. 'do not call again' records the wish; a complaint opens a case."""
+    contact = CampaignContact.objects.select_for_update().select_related("customer", "store").get(pk=contact.pk)
+    if contact.channel != CampaignChannel.CALL or contact.status != ContactStatus.PLANNED:
+        raise InvalidInput(_("This return visit is not waiting for a call."), field="contact")
+    if outcome not in CampaignContact.CallOutcome.values:
+        raise InvalidInput(_("Choose an outcome from the list."), field="outcome")
+    now = timezone.now()
+    contact.outcome = outcome
+    if outcome != CampaignContact.CallOutcome.NO_ANSWER:
+        contact.status, contact.sent_at = ContactStatus.DONE, now
+    contact.save(update_fields=["outcome", "status", "sent_at", "updated_at"])
+    customer = contact.customer
+    if outcome == CampaignContact.CallOutcome.DO_NOT_CALL:
+        customer_stop_calls(customer=customer, agent=agent)
+    elif outcome == CampaignContact.CallOutcome.COMPLAINT:
+        case_open(
+            store=contact.store,
+            customer=customer,
+            source=Case.Source.RETURN_VISIT,
+            summary=note or _("Complaint during a return visit"),
+            actor=agent.user,
+        )
+    return contact

@@ -1,0 +1,114 @@
+"""Gifts: whom a gift suits, and a gift task that refuses an unsuitable gift saying why."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.errors import InvalidInput
+from crm.models import Agent, Customer, CustomerChange, Store
+from crm.timezones import store_today
+
+from ..errors import GiftUnsuitable
+from ..models import Gift, GiftTask, Segment
+from ..selectors import segment_members
+
+
+def _age(birthday: date | None, today: date) -> int | None:
+    if birthday is None:
+        return None
+    return today.year - birthday.year - ((today.month, today.day) < (birthday.month, birthday.day))
+
+
+def gift_assignee(*, store: Store, customer: Customer) -> int | None:
+    """The customer's dedicated owner, or the store's agent with the fewest open gift tasks."""
+    if customer.dedicated_owner_id:
+        return customer.dedicated_owner_id
+    agents = list(Agent.objects.filter(stores=store).values_list("pk", flat=True))
+    if not agents:
+        return None
+    load = {a: 0 for a in agents}
+    for assignee in GiftTask.objects.filter(
+        store=store, status=GiftTask.Status.OPEN, assignee_id__in=agents
+    ).values_list("assignee_id", flat=True):
+        load[assignee] += 1
+    return min(agents, key=lambda a: (load[a], a))
+
+
+def gift_unsuitable_reasons(*, gift: Gift, customer: Customer) -> list[str]:
+    """Why the gift does not suit the customer on file (empty: it suits)."""
+    reasons = []
+    if gift.store_id != customer.store_id or not gift.active:
+        reasons.append(_("The gift is not on the store's active gift list."))
+    if gift.genders and customer.gender not in gift.genders:
+        labels = ", ".join(str(Customer.Gender(g).label) for g in gift.genders if g in Customer.Gender.values)
+        reasons.append(
+            _("It suits %(genders)s; the customer on file is %(gender)s.")
+            % {"genders": labels, "gender": Customer.Gender(customer.gender).label}
+        )
+    if gift.age_min is not None or gift.age_max is not None:
+        age = _age(customer.birthday, store_today(customer.store))
+        band = f"{gift.age_min if gift.age_min is not None else ''}–{gift.age_max if gift.age_max is not None else ''}"
+        if age is None:
+            reasons.append(_("It suits ages %(band)s; the customer's age is not on file.") % {"band": band})
+        elif (gift.age_min is not None and age < gift.age_min) or (gift.age_max is not None and age > gift.age_max):
+            reasons.append(_("It suits ages %(band)s; the customer is %(age)s.") % {"band": band, "age": age})
+    segments = list(gift.segments.all())
+    if segments and not any(segment_members(segment=s).filter(customer_id=customer.pk).exists() for s in segments):
+        reasons.append(
+            _("It suits the segments %(names)s; the customer is in none of them.")
+            % {"names": ", ".join(f"“{s.name}”" for s in segments)}
+        )
+    return reasons
+
+
+@transaction.atomic
+def gift_create(
+    *,
+    store: Store,
+    name: str,
+    description: str = "",
+    genders: list[str] | None = None,
+    age_min: int | None = None,
+    age_max: int | None = None,
+    segments: list[Segment] | None = None,
+) -> Gift:
+    if not name.strip():
+        raise InvalidInput(_("Give the gift a name."), field="name")
+    genders = genders or []
+    if any(g not in Customer.Gender.values for g in genders):
+        raise InvalidInput(_("Choose genders from the list."), field="genders")
+    if age_min is not None and age_max is not None and age_max < age_min:
+        raise InvalidInput(_("The age band must end after it starts."), field="age_max")
+    if any(s.store_id != store.pk for s in segments or []):
+        raise InvalidInput(_("Choose the store's own segments."), field="segments")
+    gift = Gift.objects.create(
+        store=store, name=name.strip(), description=description, genders=genders, age_min=age_min, age_max=age_max
+    )
+    gift.segments.set(segments or [])
+    return gift
+
+
+@transaction.atomic
+def gift_task_send(*, task: GiftTask, gift: Gift, actor, note: str = "") -> GiftTask:
+    """Record the gift as sent, refusing (GiftUnsuitable, with every reason) one that does not suit the
+    customer on file. The gift goes on the customer's archive (its change history)."""
+    task = GiftTask.objects.select_for_update().select_related("customer__store").get(pk=task.pk)
+    if task.status != GiftTask.Status.OPEN:
+        raise InvalidInput(_("This gift task is already closed."), field="task")
+    reasons = gift_unsuitable_reasons(gift=gift, customer=task.customer)
+    if reasons:
+        raise GiftUnsuitable(" ".join(reasons), field="gift", reasons=reasons)
+    now = timezone.now()
+    task.gift, task.status, task.sent_at, task.note = gift, GiftTask.Status.SENT, now, note
+    task.save(update_fields=["gift", "status", "sent_at", "note"])
+    CustomerChange.objects.create(
+        customer=task.customer,
+        field="gift_sent",
+        old_value=None,
+        new_value={"gift": gift.name, "occasion": task.occasion_date.isoformat(), "task": task.pk},
+        changed_by=actor,
+        changed_at=now,
+    )
+    return task

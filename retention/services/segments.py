@@ -1,0 +1,60 @@
+"""Refreshing customer attributes and defining segments over them."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.errors import InvalidInput
+from crm.models import Store
+from crm.timezones import store_today
+
+from ..attributes_sql import attributes_refresh_rows
+from ..models import Segment, retention_policy_for
+from ..rules import BUILTINS, rules_clean
+
+
+@transaction.atomic
+def attributes_refresh(*, store: Store, now: datetime | None = None) -> int:
+    """Recompute every customer's attributes of the store (and their vip_tier) in one statement."""
+    now = now or timezone.now()
+    policy = retention_policy_for(store=store)
+    return attributes_refresh_rows(store_id=store.pk, policy=policy, now=now, today=store_today(store, now=now))
+
+
+def segments_ensure_builtin(*, store: Store) -> None:
+    """The built-in segments exist for the store (their rules are read from the code, not from the row)."""
+    have = set(Segment.objects.filter(store=store).exclude(builtin="").values_list("builtin", flat=True))
+    missing = [key for key in BUILTINS if key not in have]
+    if missing:
+        Segment.objects.bulk_create(
+            [Segment(store=store, builtin=key, name=str(BUILTINS[key][0]), rules=[]) for key in missing],
+            ignore_conflicts=True,
+        )
+
+
+def segment_rules(segment: Segment) -> list[dict]:
+    return BUILTINS[segment.builtin][1] if segment.builtin else segment.rules
+
+
+@transaction.atomic
+def segment_create(*, store: Store, name: str, rules: list[dict]) -> Segment:
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("Give the segment a name."), field="name")
+    cleaned = rules_clean(rules)
+    try:
+        with transaction.atomic():
+            return Segment.objects.create(store=store, name=name, rules=cleaned)
+    except IntegrityError:
+        raise InvalidInput(_("The store already has a segment of that name."), field="name") from None
+
+
+@transaction.atomic
+def segment_delete(*, segment: Segment) -> None:
+    if segment.builtin:
+        raise InvalidInput(_("Built-in segments cannot be deleted."), field="segment")
+    if segment.campaigns.exists():
+        raise InvalidInput(_("Campaigns use this segment."), field="segment")
+    segment.delete()

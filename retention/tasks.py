@@ -1,0 +1,32 @@
+"""Celery entry points: take ids (or nothing), call one service per store, safe to run twice."""
+
+from celery import shared_task
+
+from crm.models import Store
+
+from .services.birthdays import birthday_wishes_plan, gift_tasks_plan
+from .services.segments import attributes_refresh
+
+
+@shared_task(name="retention.refresh_store")
+def refresh_store(store_id: int) -> int:
+    return attributes_refresh(store=Store.objects.get(pk=store_id))
+
+
+@shared_task(name="retention.refresh_all")
+def refresh_all() -> int:
+    # Nightly by beat: one task per store, so a big store does not hold the others back.
+    stores = list(Store.objects.values_list("pk", flat=True))
+    for store_id in stores:
+        refresh_store.delay(store_id)
+    return len(stores)
+
+
+@shared_task(name="retention.plan_birthdays")
+def plan_birthdays() -> dict:
+    # Daily by beat (hourly, to catch every store's morning in its own time zone; the plans are idempotent).
+    wishes = gifts = 0
+    for store in Store.objects.all():
+        wishes += birthday_wishes_plan(store=store)
+        gifts += gift_tasks_plan(store=store)
+    return {"wishes": wishes, "gift_tasks": gifts}

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import webhooks
+from .views import campaigns, gifts, segments, visits
+
+app_name = "retention"
+
+urlpatterns = [
+    path("", segments.index, name="index"),
+    path("visits/", visits.visits, name="visits"),
+    path("visits/<int:contact_id>/log/", visits.visit_log, name="visit_log"),
+    path("<int:store_id>/segments/", segments.segments, name="segments"),
+    path("<int:store_id>/segments/refresh/", segments.refresh, name="refresh"),
+    path("<int:store_id>/segments/<int:segment_id>/", segments.segment, name="segment"),
+    path("<int:store_id>/segments/<int:segment_id>.csv", segments.segment_csv, name="segment_csv"),
+    path("<int:store_id>/campaigns/", campaigns.campaigns, name="campaigns"),
+    path("<int:store_id>/campaigns/<int:campaign_id>/", campaigns.campaign, name="campaign"),
+    path("<int:store_id>/campaigns/<int:campaign_id>/start/", campaigns.start, name="campaign_start"),
+    path("<int:store_id>/campaigns/<int:campaign_id>/test/", campaigns.test_send, name="campaign_test"),
+    path("<int:store_id>/gifts/", gifts.gifts, name="gifts"),
+    path("<int:store_id>/gifts/tasks/<int:task_id>/send/", gifts.gift_send, name="gift_send"),
+    path("twilio/messages/<int:contact_id>/status", webhooks.message_status, name="message-status"),
+]

@@ -1,0 +1,145 @@
+"""Campaign pages: the list and a new campaign, one campaign's preview, test send, start and results."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm.errors import DomainError
+from crm.selectors import agent_for_user
+
+from ..forms import CampaignForm, TestSendForm
+from ..models import Campaign, CampaignContact
+from ..results import campaign_results, coupons_redeem
+from ..selectors import campaigns_for_store, stores_for_retention
+from ..services.campaigns import CampaignInput, campaign_create, campaign_start, campaign_test_send
+from ..services.plan import campaign_plan, reason_label
+from ..services.segments import segments_ensure_builtin
+from .common import form_error, managed_store
+
+_SAMPLE = 20
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaigns(request: HttpRequest, store_id: int) -> HttpResponse:
+    store = managed_store(request, store_id)
+    segments_ensure_builtin(store=store)
+    form = CampaignForm(request.POST or None, store=store)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            lines = lambda text: [line for line in text.splitlines() if line.strip()]  # noqa: E731
+            try:
+                campaign = campaign_create(
+                    store=store,
+                    created_by=agent_for_user(user=request.user),
+                    data=CampaignInput(
+                        name=data["name"],
+                        segment=data["segment"],
+                        purpose=data["purpose"],
+                        channel=data["channel"],
+                        wordings=lines(data["wordings"]),
+                        starts_at=data["starts_at"],
+                        ends_at=data["ends_at"],
+                        send_from=data["send_from"],
+                        send_until=data["send_until"],
+                        offer_kind=data["offer_kind"],
+                        offer_amount=data["offer_amount"],
+                        offer_min_spend=data["offer_min_spend"],
+                        coupon_codes=tuple(lines(data["coupon_codes"])),
+                        control_percent=data["control_percent"],
+                        attribution_days=data["attribution_days"],
+                    ),
+                )
+            except DomainError as exc:
+                form_error(form, exc)
+            else:
+                return redirect("retention:campaign", store_id=store.pk, campaign_id=campaign.pk)
+    context = {
+        "store": store,
+        "stores": stores_for_retention(user=request.user),
+        "form": form,
+        "campaigns": campaigns_for_store(store=store),
+    }
+    return render(request, "retention/campaigns.html", context, status=status)
+
+
+def _detail_context(store, campaign, **extra):
+    context = {"store": store, "campaign": campaign, "test_form": TestSendForm(), **extra}
+    if campaign.status == Campaign.Status.DRAFT:
+        plan = campaign_plan(campaign=campaign)
+        names = dict(
+            campaign.store.customers.filter(pk__in=plan.contact[:_SAMPLE] + list(plan.excluded)[:_SAMPLE]).values_list(
+                "pk", "name"
+            )
+        )
+        context["plan"] = plan
+        context["contact_sample"] = [names.get(c, c) for c in plan.contact[:_SAMPLE]]
+        context["excluded_sample"] = [
+            (names.get(c, c), reason_label(r)) for c, r in list(plan.excluded.items())[:_SAMPLE]
+        ]
+        reasons: dict[str, int] = {}
+        for r in plan.excluded.values():
+            reasons[reason_label(r)] = reasons.get(reason_label(r), 0) + 1
+        context["excluded_reasons"] = sorted(reasons.items(), key=lambda kv: -kv[1])
+    else:
+        coupons_redeem(campaign=campaign)
+        results = campaign_results(campaign=campaign)
+        context["results"] = results
+        context["result_exclusions"] = [(reason_label(r), n) for r, n in results.exclusions.items()]
+        context["call_outcomes"] = [
+            (CampaignContact.CallOutcome(o).label if o in CampaignContact.CallOutcome.values else o, n)
+            for o, n in results.call_outcomes.items()
+        ]
+    return context
+
+
+@login_required
+@require_http_methods(["GET"])
+def campaign(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse:
+    store = managed_store(request, store_id)
+    obj = get_object_or_404(Campaign.objects.select_related("segment", "store"), store=store, pk=campaign_id)
+    return render(request, "retention/campaign.html", _detail_context(store, obj))
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse:
+    store = managed_store(request, store_id)
+    obj = get_object_or_404(Campaign.objects.select_related("segment", "store"), store=store, pk=campaign_id)
+    error, status = "", 200
+    try:
+        campaign_start(campaign=obj)
+    except DomainError as exc:
+        error, status = exc.message, exc.http_status
+    obj.refresh_from_db()
+    return render(
+        request, "retention/_campaign_body.html", _detail_context(store, obj, start_error=error), status=status
+    )
+
+
+@login_required
+@require_POST
+def test_send(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse:
+    store = managed_store(request, store_id)
+    obj = get_object_or_404(Campaign, store=store, pk=campaign_id)
+    form, body = TestSendForm(request.POST), ""
+    if form.is_valid():
+        try:
+            body = campaign_test_send(
+                campaign=obj,
+                phone=form.cleaned_data["phone"],
+                staff_name=request.user.get_full_name() or request.user.username,
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+    status = 200 if body else 400
+    return render(
+        request,
+        "retention/_test_send.html",
+        {"store": store, "campaign": obj, "test_form": form, "sent_body": body},
+        status=status,
+    )

@@ -1,0 +1,64 @@
+"""The store's gift list and the open gift tasks, where the gift sent is chosen (unsuitable ones refused)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm.errors import DomainError
+
+from ..forms import GiftForm, GiftSendForm
+from ..models import Gift, GiftTask
+from ..selectors import stores_for_retention
+from ..services.gifts import gift_create, gift_task_send
+from ..services.segments import segments_ensure_builtin
+from .common import form_error, managed_store
+
+
+def _context(request, store, form=None):
+    return {
+        "store": store,
+        "stores": stores_for_retention(user=request.user),
+        "gifts": Gift.objects.filter(store=store).prefetch_related("segments"),
+        "form": form or GiftForm(store=store),
+        "tasks": [
+            (task, GiftSendForm(store=store, prefix=f"t{task.pk}"))
+            for task in GiftTask.objects.filter(store=store).select_related("customer", "gift", "assignee__user")[:200]
+        ],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gifts(request: HttpRequest, store_id: int) -> HttpResponse:
+    store = managed_store(request, store_id)
+    segments_ensure_builtin(store=store)
+    if request.method == "POST":
+        form = GiftForm(request.POST, store=store)
+        if form.is_valid():
+            try:
+                gift_create(store=store, **{**form.cleaned_data, "segments": list(form.cleaned_data["segments"])})
+            except DomainError as exc:
+                form_error(form, exc)
+            else:
+                return redirect("retention:gifts", store_id=store.pk)
+        return render(request, "retention/gifts.html", _context(request, store, form), status=400)
+    return render(request, "retention/gifts.html", _context(request, store))
+
+
+@login_required
+@require_POST
+def gift_send(request: HttpRequest, store_id: int, task_id: int) -> HttpResponse:
+    store = managed_store(request, store_id)
+    task = get_object_or_404(GiftTask, store=store, pk=task_id)
+    form = GiftSendForm(request.POST, store=store, prefix=f"t{task.pk}")
+    status = 400
+    if form.is_valid():
+        try:
+            task = gift_task_send(
+                task=task, gift=form.cleaned_data["gift"], actor=request.user, note=form.cleaned_data["note"]
+            )
+            status = 200
+        except DomainError as exc:
+            form_error(form, exc)
+    return render(request, "retention/_gift_task.html", {"store": store, "task": task, "form": form}, status=status)

@@ -1,0 +1,129 @@
+"""Segment pages: the store's segments with their sizes, one segment's members and why, CSV, a new segment."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crm.errors import DomainError
+
+from ..forms import RuleFormSet, SegmentForm, rules_from
+from ..models import Segment
+from ..rules import rules_describe
+from ..selectors import segment_explain, segment_members, segment_sample, segments_with_sizes, stores_for_retention
+from ..services.segments import attributes_refresh, segment_create, segment_rules, segments_ensure_builtin
+from .common import form_error, managed_store
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    store = stores_for_retention(user=request.user).first()
+    if store is None:
+        raise PermissionDenied
+    return redirect("retention:segments", store_id=store.pk)
+
+
+def _list_context(request, store, form=None, rules=None):
+    segments_ensure_builtin(store=store)
+    return {
+        "store": store,
+        "stores": stores_for_retention(user=request.user),
+        "segments": [(s, size, rules_describe(segment_rules(s))) for s, size in segments_with_sizes(store=store)],
+        "form": form or SegmentForm(),
+        "rules": rules or RuleFormSet(prefix="rules"),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def segments(request: HttpRequest, store_id: int) -> HttpResponse:
+    store = managed_store(request, store_id)
+    if request.method == "POST":
+        form, rules = SegmentForm(request.POST), RuleFormSet(request.POST, prefix="rules")
+        if form.is_valid() and rules.is_valid():
+            try:
+                segment = segment_create(store=store, name=form.cleaned_data["name"], rules=rules_from(rules))
+            except DomainError as exc:
+                form_error(form, exc)
+            else:
+                return redirect("retention:segment", store_id=store.pk, segment_id=segment.pk)
+        return render(request, "retention/segments.html", _list_context(request, store, form, rules), status=400)
+    return render(request, "retention/segments.html", _list_context(request, store))
+
+
+@login_required
+@require_POST
+def refresh(request: HttpRequest, store_id: int) -> HttpResponse:
+    store = managed_store(request, store_id)
+    attributes_refresh(store=store)
+    if request.htmx:
+        return render(request, "retention/_segment_table.html", _list_context(request, store))
+    return redirect("retention:segments", store_id=store.pk)
+
+
+@login_required
+@require_GET
+def segment(request: HttpRequest, store_id: int, segment_id: int) -> HttpResponse:
+    store = managed_store(request, store_id)
+    seg = get_object_or_404(Segment, store=store, pk=segment_id)
+    context = {
+        "store": store,
+        "segment": seg,
+        "description": rules_describe(segment_rules(seg)),
+        "size": segment_members(segment=seg).count(),
+        "sample": segment_sample(segment=seg),
+    }
+    return render(request, "retention/segment.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def segment_csv(request: HttpRequest, store_id: int, segment_id: int) -> StreamingHttpResponse:
+    store = managed_store(request, store_id)
+    seg = get_object_or_404(Segment, store=store, pk=segment_id)
+    writer = csv.writer(_Echo())
+    members = segment_members(segment=seg).select_related("customer").order_by("customer_id")
+
+    def rows():
+        yield writer.writerow(
+            [
+                "customer_external_id",
+                "name",
+                "orders",
+                "total_spent",
+                "days_since_last",
+                "cycle_days",
+                "rfm",
+                "vip_tier",
+                "why",
+            ]
+        )
+        for a in members.iterator(chunk_size=2000):
+            why = "; ".join(segment_explain(segment=seg, attrs=a))
+            rfm = f"{a.recency_score}{a.frequency_score}{a.monetary_score}"
+            yield writer.writerow(
+                [
+                    a.customer.external_id,
+                    a.customer.name,
+                    a.orders_count,
+                    a.total_spent,
+                    a.days_since_last,
+                    a.cycle_days,
+                    rfm,
+                    a.vip_tier,
+                    why,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="segment-{seg.pk}.csv"'
+    return response

@@ -1,0 +1,129 @@
+from datetime import time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.telephony.memory import InMemoryBackend
+from crm.errors import InvalidInput
+from crm.models import Case
+from retention.errors import CouponPoolExhausted, SegmentEmpty
+from retention.models import Campaign, CampaignContact, Coupon
+from retention.services.campaigns import campaign_start
+from retention.services.plan import OPEN_CASE, campaign_plan
+from retention.services.segments import segment_create
+from tests.factories import CustomerFactory, ReviewFactory
+
+from .conftest import customer_with_orders
+from .helpers import campaign_for, everyone, open_store
+
+pytestmark = pytest.mark.django_db
+
+
+def _sent_to(phone):
+    return [m for m in InMemoryBackend.messages if m.to == phone]
+
+
+def test_customer_with_an_open_case_is_excluded_with_its_reason():
+    store = open_store()
+    happy = customer_with_orders(store, [30])
+    unhappy = customer_with_orders(store, [30])
+    Case.objects.create(store=store, customer=unhappy, source=Case.Source.MANUAL, opened_at=timezone.now())
+    campaign = campaign_for(store, everyone(store))
+
+    plan = campaign_plan(campaign=campaign)
+
+    assert plan.contact == [happy.pk]
+    assert plan.excluded == {unhappy.pk: OPEN_CASE}
+    campaign_start(campaign=campaign)
+    row = CampaignContact.objects.get(campaign=campaign, customer=unhappy)
+    assert (row.status, row.excluded_reason) == ("suppressed", OPEN_CASE)
+
+
+def test_bad_review_in_the_last_30_days_excludes():
+    store = open_store()
+    critic = customer_with_orders(store, [30])
+    ReviewFactory(store=store, customer=critic, rating=1, posted_at=timezone.now() - timedelta(days=3))
+    plan = campaign_plan(campaign=campaign_for(store, everyone(store)))
+    assert plan.excluded == {critic.pk: "bad_review_30d"}
+
+
+def test_opt_out_wording_appears_exactly_once_even_when_the_template_has_it():
+    store = open_store()
+    customer = customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store), wordings=["{name}您好，{offer}等您来。回T退订"])
+    campaign_start(campaign=campaign)
+    sms_dispatch_due(time_budget=5)
+    [message] = _sent_to(customer.phone)
+    assert message.body.count("回T退订") == 1 and message.body.endswith("回T退订")
+    assert "满300减50元" in message.body
+
+
+def test_each_customer_gets_one_message_per_campaign_and_wordings_vary():
+    store = open_store()
+    customers = [customer_with_orders(store, [30]) for _ in range(12)]
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    sms_dispatch_due(time_budget=5)
+    sms_dispatch_due(time_budget=5)
+    assert sorted(m.to for m in InMemoryBackend.messages) == sorted(c.phone for c in customers)
+    assert len({m.body.split("，")[1][:4] for m in InMemoryBackend.messages}) == 2  # both wordings in use
+    assert CampaignContact.objects.filter(campaign=campaign, status="sent").count() == 12
+
+
+def test_control_group_is_held_back_and_not_messaged():
+    store = open_store()
+    for _ in range(40):
+        customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store), control_percent=50)
+    plan = campaign_start(campaign=campaign)
+    assert 5 < len(plan.control) < 35
+    sms_dispatch_due(time_budget=5)
+    assert len(InMemoryBackend.messages) == len(plan.contact)
+
+
+def test_bad_input_is_refused_and_nothing_is_written():
+    store = open_store()
+    customer_with_orders(store, [30])
+    segment = everyone(store)
+    now = timezone.now()
+    cases = [
+        ({"wordings": ["{name}，{coupon}"]}, "wordings.0"),  # no pool fills {coupon}
+        ({"wordings": ["{nmae}您好"]}, "wordings.0"),
+        ({"wordings": ["  "]}, "wordings"),
+        ({"wordings": ["{name}您好", "给五星好评返现10元"]}, "wordings.1"),  # 好评返现: marketplaces forbid it
+        ({"ends_at": now - timedelta(days=1)}, "ends_at"),
+        ({"send_from": time(7, 0)}, "send_from"),  # the store's SMS hours start at 09:00
+        ({"send_until": time(22, 30)}, "send_from"),
+    ]
+    for overrides, field in cases:
+        with pytest.raises(InvalidInput) as refused:
+            campaign_for(store, segment, **overrides)
+        assert refused.value.field == field, overrides
+    empty = segment_create(store=store, name="nobody", rules=[{"attribute": "orders_count", "op": "gte", "value": 99}])
+    with pytest.raises(SegmentEmpty):
+        campaign_for(store, empty)
+    assert not Campaign.objects.exists()
+
+
+def test_an_exhausted_coupon_pool_refuses_the_start_and_writes_nothing():
+    store = open_store()
+    for _ in range(3):
+        customer_with_orders(store, [30])
+    campaign = campaign_for(
+        store, everyone(store), offer_kind="coupon_pool", coupon_codes=("A1", "A2"), wordings=["{name}，券码{coupon}"]
+    )
+    with pytest.raises(CouponPoolExhausted):
+        campaign_start(campaign=campaign)
+    campaign.refresh_from_db()
+    assert campaign.status == "draft" and not CampaignContact.objects.exists()
+    assert not Coupon.objects.filter(contact__isnull=False).exists()
+
+
+def test_do_not_contact_and_opted_out_are_excluded_with_reasons():
+    store = open_store()
+    customer_with_orders(store, [30], contact_preference="do_not_contact")
+    customer_with_orders(store, [30], sms_opt_out=True)
+    CustomerFactory(store=store)  # no orders: not in the segment
+    plan = campaign_plan(campaign=campaign_for(store, everyone(store)))
+    assert sorted(plan.excluded.values()) == ["do_not_contact", "sms_opt_out"]

@@ -1,0 +1,94 @@
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.telephony.memory import InMemoryBackend
+from crm.models import Case, CustomerChange
+from retention.errors import GiftUnsuitable
+from retention.models import CampaignContact, GiftTask, RetentionPolicy, Segment
+from retention.services.birthdays import birthday_wishes_plan, gift_tasks_plan
+from retention.services.campaigns import campaign_call_log, campaign_start
+from retention.services.gifts import gift_create, gift_task_send
+from retention.services.segments import attributes_refresh, segments_ensure_builtin
+from tests.factories import AgentFactory
+
+from .conftest import customer_with_orders
+from .helpers import campaign_for, everyone, open_store
+
+pytestmark = pytest.mark.django_db
+
+
+def _in_days(store, days):
+    return timezone.localdate(timezone.now(), store.tzinfo) + timedelta(days=days)
+
+
+def test_birthday_wishes_go_out_n_days_before_through_the_gate_once():
+    store = open_store()
+    RetentionPolicy.objects.create(store=store, birthday_days_before=3)
+    soon = _in_days(store, 3)
+    wished = customer_with_orders(store, [30], birthday=date(1990, soon.month, soon.day))
+    customer_with_orders(store, [30], birthday=date(1990, soon.month, soon.day), marketing_consent_at=None)
+    customer_with_orders(store, [30], birthday=date(1990, _in_days(store, 4).month, _in_days(store, 4).day))
+
+    assert birthday_wishes_plan(store=store) == 2
+    assert birthday_wishes_plan(store=store) == 0  # planned once per customer and year
+    sms_dispatch_due(time_budget=5)
+
+    [message] = InMemoryBackend.messages
+    assert message.to == wished.phone and "生日快乐" in message.body and message.body.count("回T退订") == 1
+    assert CampaignContact.objects.get(status="suppressed").excluded_reason == "no_marketing_consent"
+
+
+def _loyal_customer(store, **kw):
+    birthday = _in_days(store, 14)
+    customer = customer_with_orders(
+        store, [300, 200, 100], amount="6000.00", birthday=date(1985, birthday.month, birthday.day), **kw
+    )
+    customer_with_orders(store, [50], amount="10.00")  # someone cheaper, so the loyal one scores high
+    attributes_refresh(store=store)
+    return customer
+
+
+def test_an_unsuitable_gift_is_refused_saying_why_and_a_suitable_one_recorded():
+    store = open_store()
+    owner = AgentFactory(stores=[store])
+    customer = _loyal_customer(store, gender="female", dedicated_owner=owner)
+    assert gift_tasks_plan(store=store) == 1
+    task = GiftTask.objects.get(customer=customer)
+    assert task.assignee == owner
+    segments_ensure_builtin(store=store)
+    loyal = Segment.objects.get(store=store, builtin="high_value_repeat")
+    tie = gift_create(store=store, name="真丝领带", genders=["male"], age_min=25, age_max=35)
+    scarf = gift_create(store=store, name="真丝方巾", genders=["female"], age_min=30, age_max=60, segments=[loyal])
+
+    with pytest.raises(GiftUnsuitable) as refused:
+        gift_task_send(task=task, gift=tie, actor=owner.user)
+    reasons = refused.value.details["reasons"]
+    assert any("Male" in r for r in reasons) and any("ages 25–35" in r for r in reasons)
+    task.refresh_from_db()
+    assert task.status == "open" and task.gift is None
+
+    gift_task_send(task=task, gift=scarf, actor=owner.user)
+    task.refresh_from_db()
+    assert (task.status, task.gift) == ("sent", scarf)
+    change = CustomerChange.objects.get(customer=customer, field="gift_sent")
+    assert change.new_value["gift"] == "真丝方巾"
+
+
+def test_a_complaint_during_a_return_visit_opens_a_case():
+    store = open_store()
+    agent = AgentFactory(stores=[store])
+    customer = customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store), channel="call")
+    campaign_start(campaign=campaign)
+    contact = CampaignContact.objects.get(campaign=campaign, customer=customer)
+    assert contact.assignee == agent and contact.status == "planned"
+
+    campaign_call_log(contact=contact, agent=agent, outcome="complaint", note="围巾起球")
+
+    case = Case.objects.get(customer=customer)
+    assert case.source == Case.Source.RETURN_VISIT and "起球" in case.summary
+    contact.refresh_from_db()
+    assert (contact.status, contact.outcome) == ("done", "complaint")

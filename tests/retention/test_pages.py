@@ -1,0 +1,112 @@
+"""Managers' retention pages: scoped to their stores (404 otherwise), errors shown on the form, CSV export."""
+
+from datetime import datetime
+
+import pytest
+from django.test import Client
+
+from retention.models import Campaign, Segment
+from retention.services.segments import attributes_refresh
+from tests.factories import AgentFactory, ManagerFactory
+
+from .conftest import customer_with_orders
+from .helpers import everyone, open_store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager_client():
+    store = open_store(name="丝韵旗舰店")
+    manager = ManagerFactory(stores=[store])
+    client = Client()
+    client.force_login(manager.user)
+    return store, client
+
+
+def test_pages_of_another_store_are_not_found(manager_client):
+    _store, client = manager_client
+    other = open_store()
+    segment = everyone(other)
+    for url in (f"/retention/{other.pk}/segments/", f"/retention/{other.pk}/segments/{segment.pk}/",
+                f"/retention/{other.pk}/segments/{segment.pk}.csv", f"/retention/{other.pk}/campaigns/",
+                f"/retention/{other.pk}/gifts/"):  # fmt: skip
+        assert client.get(url).status_code == 404, url
+
+
+def test_an_agent_cannot_open_the_managers_pages():
+    store = open_store()
+    agent = AgentFactory(stores=[store])
+    client = Client()
+    client.force_login(agent.user)
+    assert client.get(f"/retention/{store.pk}/segments/").status_code == 404
+    assert client.get("/retention/visits/").status_code == 200
+
+
+def test_segment_built_in_a_form_lists_members_with_reasons_and_exports(manager_client):
+    store, client = manager_client
+    customer_with_orders(store, [263, 203, 143], name="林小姐")
+    attributes_refresh(store=store)
+    form = {
+        "name": "久未回购",
+        "rules-TOTAL_FORMS": "3", "rules-INITIAL_FORMS": "0", "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "8",
+        "rules-0-attribute": "overdue_days", "rules-0-op": "gte", "rules-0-value": "30",
+    }  # fmt: skip
+    answer = client.post(f"/retention/{store.pk}/segments/", form)
+    segment = Segment.objects.get(store=store, name="久未回购")
+    assert answer.status_code == 302
+    page = client.get(f"/retention/{store.pk}/segments/{segment.pk}/").content.decode()
+    assert "林小姐" in page and "the last purchase was 143 days ago, typical cycle 60" in page
+    csv_text = b"".join(client.get(f"/retention/{store.pk}/segments/{segment.pk}.csv").streaming_content).decode()
+    assert "林小姐" in csv_text and "typical cycle 60" in csv_text
+
+    bad = client.post(f"/retention/{store.pk}/segments/", {**form, "name": "x", "rules-0-value": "lots"})
+    assert bad.status_code == 400 and "needs a whole number" in bad.content.decode()
+
+
+def test_campaign_form_errors_are_shown_and_nothing_is_saved(manager_client):
+    store, client = manager_client
+    customer_with_orders(store, [30])
+    segment = everyone(store)
+    form = {
+        "name": "双十二", "segment": segment.pk, "purpose": "holiday", "channel": "sms",
+        "wordings": "{name}您好，{coupon}", "offer_kind": "fixed_amount", "offer_amount": "50",
+        "offer_min_spend": "300", "starts_at": "2026-12-10T10:00", "ends_at": "2026-12-12T10:00",
+        "send_from": "10:00", "send_until": "20:00", "control_percent": "10", "attribution_days": "30",
+    }  # fmt: skip
+    answer = client.post(f"/retention/{store.pk}/campaigns/", form)
+    assert answer.status_code == 400 and "Nothing fills {coupon}" in answer.content.decode()
+    answer = client.post(
+        f"/retention/{store.pk}/campaigns/", {**form, "wordings": "{name}您好", "ends_at": "2026-12-01T10:00"}
+    )
+    assert answer.status_code == 400 and "must end after it starts" in answer.content.decode()
+    assert not Campaign.objects.exists()
+    answer = client.post(f"/retention/{store.pk}/campaigns/", {**form, "wordings": "{name}您好，{offer}"})
+    campaign = Campaign.objects.get()
+    assert answer.status_code == 302
+    assert campaign.starts_at == datetime(2026, 12, 10, 10, 0, tzinfo=store.tzinfo)  # the form's time is the store's
+
+
+def test_pages_are_translated_to_chinese(manager_client):
+    store, client = manager_client
+    customer_with_orders(store, [263, 203, 143])
+    everyone(store)
+    page = client.get(f"/retention/{store.pk}/segments/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "客户分群" in page and "流失(超出回购周期)" in page and "立即刷新" in page
+    lapsed = Segment.objects.get(store=store, builtin="lapsed")
+    page = client.get(f"/retention/{store.pk}/segments/{lapsed.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "上次购买在143天前,典型回购周期60天" in page
+
+
+def test_no_inline_script_or_style_on_retention_pages(manager_client):
+    store, client = manager_client
+    customer_with_orders(store, [30])
+    everyone(store)
+    for url in (
+        f"/retention/{store.pk}/segments/",
+        f"/retention/{store.pk}/campaigns/",
+        f"/retention/{store.pk}/gifts/",
+    ):
+        page = client.get(url).content.decode()
+        body = page[page.index("<main>") :]
+        assert "<script" not in body and "<style" not in body and "style=" not in body and "onclick" not in body

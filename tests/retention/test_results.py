@@ -1,0 +1,52 @@
+"""Results: a repeat order carrying the campaign's coupon, pushed by the order API, is attributed and redeemed."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.telephony.memory import InMemoryBackend
+from crm.models import Order
+from crm.services.api_tokens import api_token_create
+from retention.models import CampaignContact, Coupon
+from retention.results import campaign_results, coupons_redeem
+from retention.services.campaigns import campaign_start
+
+from .conftest import customer_with_orders
+from .helpers import campaign_for, everyone, open_store
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_repeat_order_with_the_campaigns_coupon_is_attributed():
+    store = open_store()
+    customer = customer_with_orders(store, [90], amount="800.00")
+    campaign = campaign_for(
+        store, everyone(store), offer_kind="coupon_pool", coupon_codes=("SPRING-01", "SPRING-02"),
+        wordings=["{name}您好，送您{offer}优惠券{coupon}"],
+    )  # fmt: skip
+    campaign_start(campaign=campaign)
+    sms_dispatch_due(time_budget=5)
+    code = CampaignContact.objects.get(campaign=campaign, customer=customer).coupon_code
+    [message] = InMemoryBackend.messages
+    assert code in message.body
+
+    _token, key = api_token_create(store_codes=[store.code], name="shop")
+    order = {
+        "external_id": "REPEAT-1",
+        "customer": {"external_id": customer.external_id, "name": customer.name, "phone": customer.phone},
+        "total_amount": "650.00",
+        "items": [{"sku": "SKU-1", "name": "围巾", "quantity": 1, "unit_price": "650.00"}],
+        "placed_at": timezone.now().isoformat(),
+        "coupon_code": code,
+    }
+    answer = Client().post("/api/v1/orders", order, content_type="application/json",
+                           headers={"Authorization": f"Token {key}"})  # fmt: skip
+    assert answer.status_code in (200, 201), answer.content
+    assert Order.objects.get(external_id="REPEAT-1").coupon_code == code
+
+    assert coupons_redeem(campaign=campaign) == 1
+    results = campaign_results(campaign=campaign)
+    assert (results.contacted, results.attributed_orders, results.coupons_redeemed, results.converted) == (1, 1, 1, 1)
+    assert results.attributed_revenue == 650
+    assert Coupon.objects.get(code=code).redeemed_order.external_id == "REPEAT-1"

@@ -1,0 +1,110 @@
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from crm.errors import InvalidInput
+from crm.models import Case, Customer
+from retention.models import CustomerAttributes, Segment
+from retention.selectors import segment_explain, segment_members
+from retention.services.segments import attributes_refresh, segment_create, segments_ensure_builtin
+from tests.factories import CustomerFactory, ReviewFactory, StoreFactory
+
+from .conftest import buy, customer_with_orders
+
+pytestmark = pytest.mark.django_db
+
+
+def _builtin(store, key):
+    segments_ensure_builtin(store=store)
+    return Segment.objects.get(store=store, builtin=key)
+
+
+def test_refresh_derives_cycle_overdue_scores_products_and_vip_tier():
+    store = StoreFactory()
+    lapsed = customer_with_orders(store, [263, 203, 143], amount="4000.00")  # 60-day cycle, last 143 days ago
+    fresh = customer_with_orders(store, [5])
+    never = CustomerFactory(store=store, birthday=date(1990, 7, 14), gender="female")
+    buy(fresh, days_ago=1, sku="SKU-9", category="bags")
+
+    written = attributes_refresh(store=store)
+
+    assert written == 3
+    a = CustomerAttributes.objects.get(customer=lapsed)
+    assert (a.orders_count, a.days_since_last, a.cycle_days, a.overdue_days) == (3, 143, 60, 83)
+    assert a.products == "|SKU-1|" and a.categories == "|scarves|"
+    assert a.vip_tier == Customer.VipTier.PLATINUM  # 12,000 spent over 3 orders; platinum from 10,000
+    assert Customer.objects.get(pk=lapsed.pk).vip_tier == Customer.VipTier.PLATINUM  # copied onto the customer
+    f = CustomerAttributes.objects.get(customer=fresh)
+    assert f.products == "|SKU-1|SKU-9|" and f.recency_score == 5 and f.overdue_days == 0
+    n = CustomerAttributes.objects.get(customer=never)
+    assert (n.orders_count, n.recency_score, n.birthday_month, n.gender) == (0, 0, 7, "female")
+
+
+def test_refresh_counts_complaints_open_cases_and_ratings():
+    store = StoreFactory()
+    unhappy = customer_with_orders(store, [20])
+    Case.objects.create(store=store, customer=unhappy, source=Case.Source.MANUAL, opened_at=timezone.now())
+    ReviewFactory(store=store, customer=unhappy, rating=1)
+    ReviewFactory(store=store, customer=unhappy, rating=5)
+    attributes_refresh(store=store)
+    a = CustomerAttributes.objects.get(customer=unhappy)
+    assert (a.complaints_90d, a.open_cases, a.bad_reviews_30d, float(a.avg_rating)) == (1, 1, 1, 3.0)
+    assert list(segment_members(segment=_builtin(store, "recently_unhappy")).values_list("customer_id", flat=True)) == [
+        unhappy.pk
+    ]
+
+
+def test_refresh_is_an_upsert_that_follows_new_orders():
+    store = StoreFactory()
+    customer = customer_with_orders(store, [100])
+    attributes_refresh(store=store)
+    buy(customer, days_ago=2)
+    attributes_refresh(store=store)
+    assert CustomerAttributes.objects.filter(customer=customer).count() == 1
+    assert CustomerAttributes.objects.get(customer=customer).orders_count == 2
+
+
+def test_lapsed_customer_is_explained_with_days_and_cycle():
+    store = StoreFactory()
+    lapsed = customer_with_orders(store, [263, 203, 143])
+    customer_with_orders(store, [10, 40])  # on cycle
+    attributes_refresh(store=store)
+    segment = _builtin(store, "lapsed")
+    members = list(segment_members(segment=segment))
+    assert [m.customer_id for m in members] == [lapsed.pk]
+    assert "the last purchase was 143 days ago, typical cycle 60" in segment_explain(segment=segment, attrs=members[0])
+
+
+def test_birthdays_next_month_and_first_time_builtins():
+    store = StoreFactory()
+    today = timezone.localdate(timezone.now(), store.tzinfo)
+    next_month = today.month % 12 + 1
+    born = customer_with_orders(store, [30], birthday=date(1985, next_month, 1))
+    customer_with_orders(store, [30, 90], birthday=date(1985, today.month, 1))
+    attributes_refresh(store=store)
+    assert [m.customer_id for m in segment_members(segment=_builtin(store, "birthday_next_month"))] == [born.pk]
+    assert segment_members(segment=_builtin(store, "first_time")).count() == 1
+
+
+def test_a_store_segment_from_rules_and_bad_rules_refused():
+    store = StoreFactory()
+    big = customer_with_orders(store, [10, 50], amount="3000.00", region="浙江")
+    customer_with_orders(store, [10], amount="100.00", region="浙江")
+    attributes_refresh(store=store)
+    segment = segment_create(
+        store=store,
+        name="浙江大客户",
+        rules=[
+            {"attribute": "total_spent", "op": "gte", "value": "5000"},
+            {"attribute": "region", "op": "eq", "value": "浙江"},
+            {"attribute": "products", "op": "contains", "value": "SKU-1"},
+        ],
+    )
+    assert [m.customer_id for m in segment_members(segment=segment)] == [big.pk]
+    with pytest.raises(InvalidInput) as bad:
+        segment_create(store=store, name="x", rules=[{"attribute": "orders_count", "op": "gte", "value": "many"}])
+    assert bad.value.field == "rules.0.value"
+    with pytest.raises(InvalidInput):
+        segment_create(store=store, name="empty", rules=[])
+    assert not Segment.objects.filter(name__in=["x", "empty"]).exists()
