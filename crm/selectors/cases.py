@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from crm import roles
-from crm.models import Agent, Case, Order, Store
+from crm.models import Agent, Case, Customer, Order, Store
 from crm.services.sla import SOON
 
 from . import stores_for_user, stores_managed_by
@@ -37,25 +37,35 @@ class CaseList:
     has_next: bool = False
 
 
-def cases_in_scope(*, user) -> QuerySet[Case]:
+def _scope_store_ids(*, user) -> list[int] | None:
+    """The stores the case list covers (None: every store, for a superuser). Values, not a subquery: the planner
+    then knows how few cases they hold and reads them by store (200,000 cases: a few ms instead of a second)."""
+    if user.is_superuser:
+        return None
+    stores = stores_managed_by(user=user) if roles.is_store_manager(user) else stores_for_user(user=user)
+    return list(stores.values_list("id", flat=True))
+
+
+def cases_in_scope(*, user, store_ids: list[int] | None = None) -> QuerySet[Case]:
     """What the case list may show: a manager every case of the stores they manage, an agent the cases of the
     stores they serve assigned to them (a case page is open to every agent of its store: cases_for_user)."""
-    if user.is_superuser:
-        return Case.objects.all()
-    if roles.is_store_manager(user):
-        return Case.objects.filter(store__in=stores_managed_by(user=user))
-    return Case.objects.filter(store__in=stores_for_user(user=user), assignee__user=user)
+    if store_ids is None and not user.is_superuser:
+        store_ids = _scope_store_ids(user=user)
+    cases = Case.objects.all() if store_ids is None else Case.objects.filter(store_id__in=store_ids)
+    if not (user.is_superuser or roles.is_store_manager(user)):
+        cases = cases.filter(assignee__user=user)
+    return cases
 
 
-def customer_search_q(q: str, *, prefix: str = "") -> Q:
-    """A name, the last four digits of a phone, or an order number."""
+def customer_search_q(q: str, *, with_orders: bool = True) -> Q:
+    """Customers by a name, the last four digits of a phone, or (with_orders) an order number."""
     q = q.strip()
     if not q:
         return Q()
-    condition = Q(**{f"{prefix}name__icontains": q})
+    condition = Q(name__icontains=q)
     if q.isdigit() and len(q) == 4:
-        condition |= Q(**{f"{prefix}phone__endswith": q})
-    if prefix:  # the case's own order (below) is the order number that matters
+        condition |= Q(phone__endswith=q)
+    if not with_orders:
         return condition
     return condition | Q(Exists(Order.objects.filter(customer=OuterRef("pk"), external_id=q)))
 
@@ -72,7 +82,8 @@ def _sla_q(sla: str, now: datetime) -> Q:
 
 
 def case_list(*, user, filters: CaseFilters, now: datetime, page: int = 1) -> CaseList:
-    cases = cases_in_scope(user=user)
+    store_ids = _scope_store_ids(user=user)
+    cases = cases_in_scope(user=user, store_ids=store_ids)
     if filters.store:
         cases = cases.filter(store_id=filters.store)
     if filters.assignee:
@@ -83,9 +94,11 @@ def case_list(*, user, filters: CaseFilters, now: datetime, page: int = 1) -> Ca
     if filters.cause:
         cases = cases.filter(Q(cause=filters.cause) | Q(causes__has_item=filters.cause))
     if filters.q:
-        cases = cases.filter(
-            customer_search_q(filters.q, prefix="customer__") | Q(order__external_id=filters.q.strip())
-        )
+        # Customers and orders of the scope's stores first (their store-led indexes), then their cases.
+        in_scope = Q() if store_ids is None else Q(store_id__in=store_ids)
+        customers = Customer.objects.filter(in_scope, customer_search_q(filters.q, with_orders=False))
+        orders = Order.objects.filter(in_scope, external_id=filters.q.strip())
+        cases = cases.filter(Q(customer_id__in=customers.values("id")) | Q(order_id__in=orders.values("id")))
     counts = cases.aggregate(
         open=Count("id", filter=Q(status=Case.Status.OPEN)),
         in_progress=Count("id", filter=Q(status=Case.Status.IN_PROGRESS)),

@@ -88,7 +88,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     context = case_workspace(case=case, user=request.user) | {
         "customer": customer,
         "strategy": answering_strategy(customer.personality_type),
-        "habits": purchase_habits(customer=customer),
+        "habits": purchase_habits(customer=customer, with_products=False),
         "other_cases": customer_cases(customer=customer, exclude=case, limit=10),
         "next": "",
     }

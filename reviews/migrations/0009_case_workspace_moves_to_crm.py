@@ -1,7 +1,7 @@
-"""The case workspace's generic records move to crm (ADR 0015): steps, evidence and the remedy playbook.
+"""The case workspace's generic records move to crm (ADR 0022): steps, evidence and the remedy playbook.
 
 The tables are renamed, not copied, so every row survives; crm's migration then adopts them in its state
-(crm.0012_case_workspace). Before the move the tables lose the two rules that were review-only: a step's code is
+(crm.0013_case_workspace). Before the move the tables lose the two rules that were review-only: a step's code is
 no longer limited to the five bad-review steps, and a cause may have several playbook options (one per kind).
 """
 
@@ -12,7 +12,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0006_reply_recent_index_matches_order"),
+        ("reviews", "0008_reply_written_by_agent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,4 @@
-"""The case workspace in crm (ADR 0015): steps, evidence and the playbook adopted from reviews (tables renamed
+"""The case workspace in crm (ADR 0022): steps, evidence and the playbook adopted from reviews (tables renamed
 there, rows kept); a case's causes, triage reasons, next deadline and the manager's decision on a failed
 negotiation; a remedy's fulfilment and the customer's confirmation."""
 
@@ -11,14 +11,14 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0011_customer_marketing_consent"),
-        ("reviews", "0007_case_workspace_moves_to_crm"),
+        ("crm", "0012_order_coupon_code"),
+        ("reviews", "0009_case_workspace_moves_to_crm"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            # The tables came from reviews (reviews.0007) with their rows, columns and constraints.
+            # The tables came from reviews (reviews.0009) with their rows, columns and constraints.
             state_operations=[
                 migrations.CreateModel(
                     name="CaseEvidence",
