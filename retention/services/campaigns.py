@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks.services.gate import customer_stop_calls
+from callbacks.services.messages import public_url
 from callbacks.services.policy import policy_for_store
 from callbacks.telephony import TelephonyError, get_backend
 from crm import bulk
@@ -185,7 +186,8 @@ def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str) -> st
         coupon="TEST-COUPON" if campaign.offer_kind == OfferKind.COUPON_POOL else "",
     )
     try:
-        get_backend().send_sms(to=to, body=body, status_callback="")
+        # Status reports for a test come to the campaign webhook under an id no contact has: answered, ignored.
+        get_backend().send_sms(to=to, body=body, status_callback=public_url("retention:message-status", 0))
     except TelephonyError as exc:
         raise InvalidInput(
             _("The provider refused the test message: %(error)s") % {"error": exc}, field="phone"
