@@ -15,6 +15,7 @@ run: install messages ## Install, migrate SQLite, load demo data, start web + wo
 	$(BIN)/python manage.py seed_demo_reviews
 	$(BIN)/python manage.py seed_demo_retention
 	$(BIN)/python manage.py seed_demo_letters
+	$(BIN)/python manage.py seed_demo_logistics
 	@# Beat's first roll-up comes five minutes in; the demo's report should show figures at once.
 	$(BIN)/python manage.py refresh_rollups
 	$(BIN)/python -m devtools.run_embedded

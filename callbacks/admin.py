@@ -1,12 +1,23 @@
 from django.contrib import admin
 
-from callbacks.models import Call, CallAttempt, CallScript, CaseCall, FollowUp, FollowUpPolicy, TelephonyEvent
+from callbacks.models import (
+    Call,
+    CallAttempt,
+    CallScript,
+    CaseCall,
+    ContactLog,
+    FollowUp,
+    FollowUpPolicy,
+    TelephonyEvent,
+)
 
 
 @admin.register(FollowUp)
 class FollowUpAdmin(admin.ModelAdmin):
-    list_display = ["id", "store", "customer", "tier", "channel", "status", "window_start", "assignee", "overflowed"]
-    list_filter = ["store", "tier", "channel", "status", "overflowed", "outcome", "suppressed_reason"]
+    list_display = [
+        *("id", "store", "customer", "purpose", "tier", "channel", "status", "window_start", "assignee", "overflowed"),
+    ]
+    list_filter = ["store", "purpose", "tier", "channel", "status", "overflowed", "outcome", "suppressed_reason"]
     search_fields = ["customer__name", "order__external_id", "provider_id"]
     raw_id_fields = ["customer", "order", "assignee", "merged_into"]
     date_hierarchy = "window_start"
@@ -53,3 +64,19 @@ class TelephonyEventAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["provider_id"]
     raw_id_fields = ["followup"]
+
+
+@admin.register(ContactLog)
+class ContactLogAdmin(admin.ModelAdmin):
+    """The contact ledger is written by senders only (ADR 0017): read-only here."""
+
+    list_display = ["at", "store", "customer", "order", "channel", "purpose", "source"]
+    list_filter = ["store", "channel", "purpose", "source"]
+    raw_id_fields = ["customer", "order"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -15,6 +15,7 @@ class FollowUpOut(serializers.ModelSerializer):
     class Meta:
         model = FollowUp
         fields = [
+            "purpose",
             "channel",
             "status",
             "window_start",

@@ -1,17 +1,35 @@
 """crm tells us about events through crm.signals; these receivers are connected in CallbacksConfig.ready()."""
 
+from django.utils.translation import gettext as _
+
 from crm.demo import CNY_PER_UNIT, demo_store
+from crm.services.order_delivery import OrderWarning
 from crm.signals import demo_stores_seeded, orders_delivered
 
-from .models import FollowUpPolicy
+from .models import FollowUpPolicy, SuppressedReason
 from .services.planning import followups_plan
 from .services.policy import policy_update
 
 
-def plan_delivered_orders(sender, *, deliveries, **kwargs) -> None:
-    # Runs inside orders_mark_delivered's transaction: the plans commit or roll back with the deliveries,
-    # and a batch of deliveries is planned in one set-based pass.
-    followups_plan(deliveries=deliveries)
+def plan_delivered_orders(sender, *, deliveries, **kwargs) -> dict[int, list[OrderWarning]]:
+    # Runs inside orders_deliver's transaction: the plans commit or roll back with the deliveries, and a batch
+    # of deliveries is planned in one set-based pass. Answers what the order system should hear (crm.signals).
+    planned = followups_plan(deliveries=deliveries)
+    unconvertible = planned.filter(suppressed_reason=SuppressedReason.UNKNOWN_CURRENCY)
+    return {
+        order_id: [
+            OrderWarning(
+                code=SuppressedReason.UNKNOWN_CURRENCY.value,
+                field="currency",
+                message=_(
+                    "The store cannot convert %(currency)s (its follow-up policy has no rate for it): no follow-up "
+                    "was planned for this order."
+                )
+                % {"currency": currency},
+            )
+        ]
+        for order_id, currency in unconvertible.values_list("order_id", "order__currency")
+    }
 
 
 def configure_demo_policies(sender, *, stores, **kwargs) -> None:

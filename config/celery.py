@@ -32,6 +32,9 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs) -> None:
     sender.add_periodic_task(
         settings.SMS_SWEEP_INTERVAL_SECONDS, sender.signature("callbacks.dispatch_sms"), name="sms"
     )
+    sender.add_periodic_task(
+        settings.LOGISTICS_SWEEP_INTERVAL_SECONDS, sender.signature("logistics.sweep"), name="parcel delays"
+    )
     # Campaign and birthday SMS are swept by callbacks.dispatch_sms with the care SMS (retention registers its queue).
     sender.add_periodic_task(86_400.0, sender.signature("retention.refresh_all"), name="segments")
     sender.add_periodic_task(3600.0, sender.signature("retention.plan_birthdays"), name="birthdays and gifts")

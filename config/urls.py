@@ -22,6 +22,9 @@ urlpatterns = [
     path("api/", include("crm.api.urls")),
     path("api/", include("reviews.api.urls")),
     path("reviews/", include("reviews.urls")),
+    path("api/", include("logistics.api.urls")),
+    path("hooks/", include("logistics.hooks.urls")),
+    path("logistics/", include("logistics.urls")),
     path("retention/", include("retention.urls")),
     path("letters/", include("letters.urls")),
 ]

@@ -9,6 +9,8 @@ from django.dispatch import Signal
 # Sent once per call of crm.services.order_delivery.orders_mark_delivered, inside its transaction, with every order
 # delivered for the first time by it (a repeated event is left out, so there is no "first" flag).
 # kwargs: deliveries (list of (Order, aware datetime)), in order id order; never empty.
+# A receiver may return {order id: [crm.services.order_delivery.OrderWarning]}: the API shows them in the order's
+# row of the deliveries answer (callbacks: an order in a currency the store cannot convert was planned nothing).
 orders_delivered = Signal()
 
 # Sent by crm.services.cases.case_add_event (and cases_open, for the events it writes) after a timeline event is
@@ -16,6 +18,11 @@ orders_delivered = Signal()
 # kwargs: event (CaseEvent, with .case). Lets an app react to what happened on a case (reviews ticks the apology
 # step on a call that reached the customer) without the writer knowing that app.
 case_event_added = Signal()
+
+# Sent once per call of crm.services.ingestion.orders.orders_upsert, inside its transaction, after the orders are
+# written. kwargs: orders (list of (OrderInput, OrderUpsertResult)), in the order of the batch; repeats included
+# (a receiver must be idempotent). Lets an app act on an order's fields (logistics tracks its parcel).
+orders_upserted = Signal()
 
 # Sent by the seed_demo management command, inside its transaction, after the demo stores exist and before any
 # demo order is delivered. kwargs: stores (list of Store, as in crm.demo.STORES). Lets each app set up its own

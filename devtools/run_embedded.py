@@ -3,9 +3,17 @@
 Used by `make run` and by the smoke test. PORT (default 8000) picks the web port. The worker logs warnings only
 (VERBOSE=1 shows its banner and every task). Once the web app answers and the start-up output has settled, a
 short summary (the address and the demo logins) is printed last, so it does not scroll away.
+
+Parcel tracking runs against the local Kuaidi100-speaking server (devtools.kuaidi100_server), started here in a
+thread: the app subscribes each demo parcel to it with the real subscribe call, and it pushes signed progress to
+the app's /hooks/kuaidi100/ following var/demo_tracking_plan.json (seed_demo_logistics: one parcel per store has
+stalled, one runs into 疑难, the rest are signed for). TRACKING_STEP_SECONDS (default 20) paces the pushes; set
+TRACKING_BACKEND yourself to use another backend instead.
 """
 
+import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -69,6 +77,10 @@ def main() -> int:
     var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var"))
     verbose = os.environ.get("VERBOSE", "") not in ("", "0")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.embedded", "PYTHONUNBUFFERED": "1"}
+    tracking = None
+    if "TRACKING_BACKEND" not in os.environ:
+        tracking, tracking_env = _local_tracking(var_dir, port)
+        env.update(tracking_env)
     celery = [python, "-m", "celery", "-A", "config"] + ([] if verbose else ["--quiet"])
     commands = {
         "web": [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -122,8 +134,31 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
+    if tracking is not None:
+        tracking.stop()
     output.print("Stopped.")
     return exit_code
+
+
+def _local_tracking(var_dir: Path, port: str):
+    """The Kuaidi100-speaking server in a thread, and the settings that point the app at it."""
+    from devtools.kuaidi100_server import Kuaidi100Server
+
+    plan_path = var_dir / "demo_tracking_plan.json"
+    plan = json.loads(plan_path.read_text()) if plan_path.exists() else {"*": "on_time"}
+    key = "local-key"
+    server = Kuaidi100Server(
+        key=key, plan=plan, step_seconds=float(os.environ.get("TRACKING_STEP_SECONDS", "20"))
+    ).start()
+    print(f"Local Kuaidi100-speaking server on {server.poll_url}", flush=True)
+    return server, {
+        "TRACKING_BACKEND": "logistics.tracking.kuaidi100.Kuaidi100Backend",
+        "KUAIDI100_POLL_URL": server.poll_url,
+        "KUAIDI100_KEY": key,
+        "KUAIDI100_SALT": secrets.token_hex(16),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "LOGISTICS_SWEEP_INTERVAL_SECONDS": os.environ.get("LOGISTICS_SWEEP_INTERVAL_SECONDS", "30"),
+    }
 
 
 if __name__ == "__main__":

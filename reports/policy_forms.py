@@ -172,6 +172,13 @@ class FollowUpPolicyForm(forms.Form):
     )
     sms_opt_out_zh = forms.CharField(label=_("Opt-out wording (Chinese)"), max_length=40)
     sms_opt_out_en = forms.CharField(label=_("Opt-out wording (English)"), max_length=40)
+    # Left out of a post (an older form), these two keep what is saved.
+    currency = forms.CharField(label=_("Tier amounts are in (currency)"), required=False, max_length=3)
+    exchange_rates = forms.CharField(
+        label=_("Exchange rates: one unit of an order currency in the tier currency, one per line (EUR 7.80)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -187,6 +194,7 @@ class FollowUpPolicyForm(forms.Form):
     def for_store(cls, store: Store) -> "FollowUpPolicyForm":
         policy = policy_for_store(store=store)
         initial = {name: getattr(policy, name) for name in cls.base_fields}
+        initial["exchange_rates"] = "\n".join(f"{code} {rate}" for code, rate in sorted(policy.exchange_rates.items()))
         for index, tier in enumerate(policy.tiers[:TIER_ROWS]):
             initial[f"tier_{index}_min_amount"] = tier["min_amount"]
             initial[f"tier_{index}_channel"] = tier["channel"]
@@ -194,6 +202,24 @@ class FollowUpPolicyForm(forms.Form):
 
     def tier_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"tier_{i}_min_amount"], self[f"tier_{i}_channel"]) for i in range(TIER_ROWS)]
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+    def clean_exchange_rates(self) -> dict[str, str]:
+        """'EUR 7.80' per line (or 'EUR=7.80', 'EUR: 7.80') -> {"EUR": "7.80"}; the service checks the values."""
+        rates = {}
+        for line in self.cleaned_data["exchange_rates"].splitlines():
+            parts = line.replace("=", " ").replace(":", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 2 or len(parts[0]) != 3 or not parts[0].isalpha():
+                raise forms.ValidationError(
+                    _("Write each rate as a currency code and a number, e.g. EUR 7.80 (not %(line)s).")
+                    % {"line": line.strip()}
+                )
+            rates[parts[0].upper()] = parts[1]
+        return rates
 
     def clean(self):
         cleaned = super().clean()
@@ -207,6 +233,9 @@ class FollowUpPolicyForm(forms.Form):
         """What policy_update takes: the fields as they are, tiers in the order the manager wrote them."""
         data = self.cleaned_data
         changes = {name: data[name] for name in self.base_fields}
+        for name in ("currency", "exchange_rates"):
+            if name not in self.data or (name == "currency" and not data[name]):
+                del changes[name]
         rows = [(data.get(f"tier_{i}_min_amount"), data.get(f"tier_{i}_channel")) for i in range(TIER_ROWS)]
         changes["tiers"] = [{"min_amount": f"{amount:.2f}", "channel": channel} for amount, channel in rows if channel]
         return changes

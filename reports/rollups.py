@@ -31,8 +31,9 @@ from django.utils import timezone
 
 from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome
 from crm.models import Case, Order, Remedy, Store
-from crm.timezones import store_day_bounds, store_today
+from crm.timezones import store_day_bounds, store_today, to_store_local
 from letters.models import Letter
+from logistics.models import ShipmentDelay, ShipmentNotice
 from reviews.models import Review, ReviewRevision
 
 from .models import DailyCount, RollupRun
@@ -155,8 +156,14 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
+# The after-delivery care contacts: call tasks (other purposes) are not a delivery's coverage.
+CARE = FollowUp.Purpose.CARE
+
+
 def _followups(store: Store, since: datetime) -> list[DailyCount]:
-    followups = FollowUp.objects.filter(store=store, window_start__gte=since).annotate(day=_day(store, "window_start"))
+    followups = FollowUp.objects.filter(store=store, purpose=CARE, window_start__gte=since).annotate(
+        day=_day(store, "window_start")
+    )
     by_state = followups.values("day", "tier", "status").annotate(n=Count("id")).order_by()
     suppressed = (
         followups.filter(status=FollowUp.Status.SUPPRESSED)
@@ -187,7 +194,7 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
     """Deliveries with no follow-up at all, and how long after delivery each tier's first contact came."""
     uncovered = (
         Order.objects.filter(store=store, delivered_at__gte=since)
-        .exclude(Exists(FollowUp.objects.filter(order=OuterRef("pk"))))
+        .exclude(Exists(FollowUp.objects.filter(order=OuterRef("pk"), purpose=CARE)))
         .annotate(day=_day(store, "delivered_at"))
         .values("day")
         .annotate(n=Count("id"))
@@ -208,7 +215,7 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
         default=Value(CONTACT_BUCKETS[-1][0]),
     )
     contacted = (
-        FollowUp.objects.filter(store=store, order__delivered_at__gte=since)
+        FollowUp.objects.filter(store=store, purpose=CARE, order__delivered_at__gte=since)
         .annotate(day=_day(store, "order__delivered_at"), delay=delay)
         .filter(delay__isnull=False)
         .annotate(bucket=bucket)
@@ -231,6 +238,59 @@ def _remedies(store: Store, since: datetime) -> list[DailyCount]:
     return [
         *_rows(store, "remedy", by_kind, _key("kind", "status"), "n", amount="cost"),
         *_rows(store, "agent_remedy", by_agent.order_by(), _key("proposed_by"), "n", amount="cost"),
+    ]
+
+
+def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
+    """Per rule: delays found, customers told (a sent notice for that rule), told before they first came to us
+    (a case not opened by the delay itself). Per delayed order, told early or not: the orders, their logistics
+    complaints and bad reviews. By the store-local day the (first) delay was found."""
+    customer_case = (
+        Case.objects.filter(order_id=OuterRef("shipment__order_id"))
+        .exclude(source=Case.Source.LOGISTICS)
+        .order_by("opened_at")
+        .values("opened_at")[:1]
+    )
+    told = ShipmentNotice.objects.filter(
+        shipment_id=OuterRef("shipment_id"), rule=OuterRef("rule"), status=ShipmentNotice.Status.SENT
+    ).order_by("sent_at")
+    delays = list(
+        ShipmentDelay.objects.filter(store=store, found_at__gte=since)
+        .annotate(told_at=Subquery(told.values("sent_at")[:1]), contacted_at=Subquery(customer_case))
+        .values("shipment__order_id", "rule", "found_at", "told_at", "contacted_at")
+    )
+    order_ids = {d["shipment__order_id"] for d in delays}
+    complaints = set(
+        Case.objects.filter(order_id__in=order_ids, cause=Case.Cause.LOGISTICS)
+        .exclude(source=Case.Source.LOGISTICS)
+        .values_list("order_id", flat=True)
+    )
+    bad = set(Review.objects.filter(order_id__in=order_ids, rating__lte=2).values_list("order_id", flat=True))
+    counts: dict[tuple[date, str, str], int] = {}
+
+    def add(day: date, metric: str, key: str) -> None:
+        counts[day, metric, key] = counts.get((day, metric, key), 0) + 1
+
+    orders: dict[int, tuple[date, bool]] = {}
+    for d in delays:
+        day = to_store_local(d["found_at"], store).date()
+        add(day, "parcel_delay", d["rule"])
+        if d["told_at"] is not None:
+            add(day, "parcel_delay_told", d["rule"])
+            if d["contacted_at"] is None or d["told_at"] < d["contacted_at"]:
+                add(day, "parcel_delay_told_first", d["rule"])
+        first_day, was_told = orders.get(d["shipment__order_id"], (day, False))
+        orders[d["shipment__order_id"]] = (min(first_day, day), was_told or d["told_at"] is not None)
+    for order_id, (day, was_told) in orders.items():
+        key = "told" if was_told else "not_told"
+        add(day, "delayed_order", key)
+        if order_id in complaints:
+            add(day, "delayed_order_complaint", key)
+        if order_id in bad:
+            add(day, "delayed_order_bad_review", key)
+    return [
+        DailyCount(store=store, day=day, metric=metric, key=key, count=n, amount=0)
+        for (day, metric, key), n in counts.items()
     ]
 
 
@@ -262,7 +322,7 @@ def _letters(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
-PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies, _letters)
+PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies, _letters, _parcel_delays)
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """Reads for the manager pages, always limited to the stores the user manages."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Case as DbCase
 from django.db.models import F, QuerySet, When
@@ -15,6 +15,9 @@ from .models import RollupRun
 
 # Each list on the escalations page shows at most this many rows, the most urgent first.
 BOARD_LIMIT = 100
+# Deliveries planned nothing because the store cannot convert their currency stay on the board this long: time
+# to add the rate on the policy page (later deliveries in that currency are then planned).
+UNKNOWN_CURRENCY_DAYS = 14
 
 
 @dataclass
@@ -24,10 +27,14 @@ class EscalationBoard:
     difficult: list[Case]
     do_not_call_complaints: list[Case]
     over_capacity: list[FollowUp]
+    unknown_currency: list[FollowUp]
 
     @property
     def total(self) -> int:
-        lists = (self.late, self.unassigned, self.difficult, self.do_not_call_complaints, self.over_capacity)
+        lists = (
+            self.late, self.unassigned, self.difficult, self.do_not_call_complaints, self.over_capacity,
+            self.unknown_currency,
+        )  # fmt: skip
         return sum(len(items) for items in lists)
 
 
@@ -65,6 +72,17 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
             )
             .select_related("store", "customer", "order", "assignee__user")
             .order_by("window_start", "id")[:BOARD_LIMIT]
+        ),
+        # Delivered orders planned nothing: their currency has no rate in the store's policy (callbacks).
+        unknown_currency=list(
+            FollowUp.objects.filter(
+                store__in=stores,
+                status=FollowUp.Status.SUPPRESSED,
+                suppressed_reason=FollowUp.SuppressedReason.UNKNOWN_CURRENCY,
+                created_at__gte=now - timedelta(days=UNKNOWN_CURRENCY_DAYS),
+            )
+            .select_related("store", "customer", "order")
+            .order_by("-created_at", "-id")[:BOARD_LIMIT]
         ),
     )
 

@@ -1,9 +1,9 @@
 """The set-based refresh of a store's customer attributes: one INSERT ... SELECT ... ON CONFLICT (ADR 0018).
 
 The statement is shared; the few expressions the two databases spell differently (days between two times,
-unnesting an order's items, month and age of a birthday) come from a dialect chosen here, the only place that
-reads the database vendor. Reviews are read by table name when the reviews app is installed: retention never
-imports it (apps depend on crm and callbacks only).
+unnesting an order's items, month and age of a birthday) come from a dialect chosen here; crm.bulk says which
+database it is. Reviews are read by table name when the reviews app is installed: retention never imports it
+(apps depend on crm and callbacks only).
 """
 
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.db import connection
 
+from crm import bulk
 from crm.models import Case, Customer, Order
 
 from .models import CustomerAttributes, RetentionPolicy
@@ -141,7 +142,7 @@ _OPEN_CASE = "(" + ", ".join(f"'{s}'" for s in Case.OPEN_STATUSES) + ")"
 
 
 def _dialect() -> _Postgres:
-    return _Postgres() if connection.vendor == "postgresql" else _Sqlite()
+    return _Postgres() if bulk.on_postgresql() else _Sqlite()
 
 
 def _reviews_table() -> str | None:

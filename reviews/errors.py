@@ -13,6 +13,11 @@ class ReplyVariantsExhausted(Conflict):
     default_message = "Every reply the templates can make was used recently: add templates or write one by hand."
 
 
+class ReplyHasAgentWording(Conflict):
+    code = "reply_has_agent_wording"
+    default_message = "This reply has the agent's own wording: confirm to replace it with another draft."
+
+
 class UnknownCause(InvalidInput):
     code = "unknown_cause"
     default_message = "Unknown cause."

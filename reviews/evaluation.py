@@ -132,7 +132,7 @@ def cross_validate(
     rows: list[dict], *, folds: int = FOLDS, seed: int = 7, min_documents: int = MIN_DOCUMENTS
 ) -> CrossValidation:
     """k-fold: every review is classified by a model that never saw it. The dictionaries are the same in every
-    fold (they are not learned, but they were tuned on eval_set.jsonl and holdout rounds 1-4: docs/reviews.md)."""
+    fold (they are not learned, but they were tuned on eval_set.jsonl and some holdout rounds: ADR 0007)."""
     order = list(range(len(rows)))
     random.Random(seed).shuffle(order)
     classifier, model_alone = [], []

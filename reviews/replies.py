@@ -5,6 +5,7 @@ punctuation) is compared with the store's recent replies and with the drafts of 
 draft is the first unused candidate in a seeded order.
 """
 
+import re
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,26 @@ def language_of(text: str) -> str:
     return "en" if text and text.isascii() else "zh"
 
 
+# What a logistics complaint is about, for the reply's body: damage wins over delay when both are told.
+_DAMAGED = re.compile(
+    r"破损|压扁|压坏|摔|碎|断|裂|变形|受损|漏|湿|damag|broken|crushed|dented|smashed|cracked|torn|leak|wet", re.I
+)
+_SLOW = re.compile(r"慢|久|等了|才到|才收到|延迟|没有更新|没更新|超时|slow|late|took|wait|delay|weeks?\b|days\b", re.I)
+
+
+def draft_cause(*, cause: str, text: str) -> str:
+    """The cause a draft is written for: logistics is told apart into a parcel that came late or one that came
+    damaged ("logistics:slow", "logistics:damaged"), so the body speaks of what happened; other causes as they
+    are."""
+    if cause != "logistics":
+        return cause
+    if _DAMAGED.search(text):
+        return f"{cause}:damaged"
+    if _SLOW.search(text):
+        return f"{cause}:slow"
+    return cause
+
+
 def tone_of(sentiment: str) -> str:
     return "good" if sentiment == Sentiment.GOOD else "bad"
 
@@ -53,7 +74,9 @@ class Voice:
         return found
 
     def pieces(self, part: str, lang: str, tone: str, cause: str) -> list[str]:
-        own = self.own.get((part, tone, cause)) or self.own.get((part, tone, "")) or self.own.get((part, "", ""))
+        """`cause` may carry an aspect ("logistics:slow"): a store's own templates are written per cause."""
+        base = cause.partition(":")[0]
+        own = self.own.get((part, tone, base)) or self.own.get((part, tone, "")) or self.own.get((part, "", ""))
         if own and lang == "zh":
             return own
         if part == ReplyTemplate.Part.OPENING:
@@ -61,7 +84,8 @@ class Voice:
         if part == ReplyTemplate.Part.CLOSING:
             return reply_texts.CLOSINGS[lang][tone]
         bodies = reply_texts.BODIES[lang]
-        return bodies.get((tone, cause)) or bodies.get((tone, "")) or bodies[("bad", "other")]
+        found = bodies.get((tone, cause)) or bodies.get((tone, base)) or bodies.get((tone, ""))
+        return found or bodies[("bad", "other")]
 
 
 def voice_for(*, store: Store) -> Voice:
@@ -119,7 +143,7 @@ def compose(
     *, voice: Voice, text: str, sentiment: str, causes: Iterable[str], product_name: str, seed: str, taken: set[str]
 ) -> tuple[str, str] | None:
     """(reply, fingerprint) not in `taken`, which it then joins; None when every candidate is taken."""
-    cause = next(iter(causes), "") if sentiment != Sentiment.GOOD else ""
+    cause = draft_cause(cause=next(iter(causes), ""), text=text) if sentiment != Sentiment.GOOD else ""
     for reply in candidates(
         voice=voice,
         lang=language_of(text),

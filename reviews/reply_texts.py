@@ -89,11 +89,21 @@ BODIES = {
             "我们会把活动说明写得更清楚,也会联系您妥善处理价格的问题。",
             "让您在价格上有顾虑,是我们没做好,客服会主动为您处理。",
         ],
+        # Logistics has two stories (replies.draft_cause tells them apart): a parcel that took too long, and one
+        # that arrived damaged. A reply about packaging under a complaint about waiting reads as not listening.
         ("bad", C.LOGISTICS): [
-            "让您久等了,是我们没有安排好发货,我们会改进配送环节。",
-            "包裹在路上受了委屈,我们会加强包装,也会联系您妥善处理。",
             "配送的体验没有让您满意,这是我们需要改进的地方,客服会联系您。",
-            "我们已在优化仓库发货和包装,不让下一位顾客再等这么久。",
+            "这次的配送没有做好,我们会认真改进,也会联系您妥善处理。",
+        ],
+        ("bad", f"{C.LOGISTICS}:slow"): [
+            "让您久等了,是我们没有安排好发货,我们会改进配送环节。",
+            "我们已在优化仓库发货,不让下一位顾客再等这么久。",
+            "等了这么多天才收到,确实太久了,我们已在督促快递加快配送。",
+        ],
+        ("bad", f"{C.LOGISTICS}:damaged"): [
+            "包裹在路上受了委屈,我们会加强包装,也会联系您妥善处理。",
+            "收到破损的宝贝一定很失望,我们会为您补发或退款,也会改进包装。",
+            "商品在运输中受损是我们的责任,客服会马上联系您处理。",
         ],
         ("bad", C.SERVICE_ATTITUDE): [
             "客服没有耐心对待您,我们诚恳道歉,也已对服务流程做了检讨。",
@@ -137,9 +147,16 @@ BODIES = {
             "We're rewriting the promotion notes so they are plain to everyone.",
         ],
         ("bad", C.LOGISTICS): [
+            "The delivery fell short of what it should be, and our team will contact you to put this right.",
+            "We're looking into what went wrong on the way to you.",
+        ],
+        ("bad", f"{C.LOGISTICS}:slow"): [
             "Waiting this long isn't good enough, and we're improving how we ship.",
-            "We're strengthening our packaging, and our team will contact you to put this right.",
             "We'll review our dispatch so the next order reaches you sooner.",
+        ],
+        ("bad", f"{C.LOGISTICS}:damaged"): [
+            "We're strengthening our packaging, and our team will contact you to put this right.",
+            "Nobody should open a broken parcel: we'll replace it or refund you straight away.",
         ],
         ("bad", C.SERVICE_ATTITUDE): [
             "The way you were treated falls short of what we expect of ourselves, and the manager will call you.",

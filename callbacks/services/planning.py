@@ -46,6 +46,7 @@ from .rows import customers_set_dedicated_owner, followups_insert
 from .windows import call_window, next_call_window, sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
+CARE = FollowUp.Purpose.CARE
 
 
 @dataclass(slots=True)
@@ -101,22 +102,34 @@ def _standing_reason(decision: ContactDecision) -> str:
     return "" if decision or decision.only_the_hour else decision.reason
 
 
-def _ask_gate(customers: dict[int, _Customer], todo, stores: dict[int, Store]) -> None:
-    """Step 2 for the whole batch: the gate's answers, one `contacts_decide` per store and channel."""
-    by_store: dict[int, set[int]] = defaultdict(set)
-    for order, _moment in todo:
-        by_store[order.store_id].add(order.customer_id)
-    for store_id, ids in by_store.items():
-        for channel in (ContactChannel.SMS, ContactChannel.CALL):
+def _ask_gate(plans: list["_Plan"]) -> None:
+    """Step 2 for the whole batch: the gate's answers in one `contacts_decide` per store and channel (the call
+    question only for call-tier customers), then each plan's channel and reason after them."""
+    sms: dict[int, set[int]] = defaultdict(set)
+    calls: dict[int, set[int]] = defaultdict(set)
+    stores = {}
+    for plan in plans:
+        if plan.reason:
+            continue
+        stores[plan.store.pk] = plan.store
+        sms[plan.store.pk].add(plan.customer.id)
+        if plan.tier in CALL_CHANNELS:
+            calls[plan.store.pk].add(plan.customer.id)
+    by_customer = {plan.customer.id: plan.customer for plan in plans}
+    for channel, asked in ((ContactChannel.SMS, sms), (ContactChannel.CALL, calls)):
+        for store_id, ids in asked.items():
             decided = contacts_decide(
                 store=stores[store_id], customer_ids=ids, channel=channel, purpose=ContactPurpose.CARE
             )
             for customer_id, decision in decided.items():
-                reason = _standing_reason(decision)
+                reason, customer = _standing_reason(decision), by_customer[customer_id]
                 if channel == ContactChannel.SMS:
-                    customers[customer_id].sms_allowed, customers[customer_id].sms_reason = not reason, reason
+                    customer.sms_allowed, customer.sms_reason = not reason, reason
                 else:
-                    customers[customer_id].call_reason = reason
+                    customer.call_reason = reason
+    for plan in plans:
+        if not plan.reason:
+            plan.channel, plan.reason = _apply_wishes(plan.customer, plan.tier)
 
 
 def _apply_wishes(customer: _Customer, tier: str) -> tuple[str, str]:
@@ -143,8 +156,7 @@ def _draft(order, customer, store, policy, delivered_at) -> _Plan | None:
     tier = policy.channel_for(amount)
     if tier is None:
         return None
-    channel, reason = _apply_wishes(customer, tier)
-    return _Plan(order, customer, store, policy, delivered_at, amount, tier, channel, day, reason=reason)
+    return _Plan(order, customer, store, policy, delivered_at, amount, tier, tier, day)  # the gate's turn next
 
 
 def _merge(plans: list[_Plan]) -> list[_Plan]:
@@ -159,6 +171,7 @@ def _merge(plans: list[_Plan]) -> list[_Plan]:
     for row in (
         FollowUp.objects.select_for_update()
         .filter(customer_id__any_of={c for c, _ in groups}, contact_day__any_of={d for _, d in groups})
+        .filter(purpose=CARE)
         .exclude(status=Status.SUPPRESSED)
         .only("id", "customer_id", "contact_day", "status", "channel")
     ):
@@ -242,7 +255,11 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
     included, as a lazy queryset (the delivery event never reads them back).
     """
     orders = {order.pk: (order, moment) for order, moment in deliveries}
-    planned = set(FollowUp.objects.filter(order_id__any_of=orders.keys()).values_list("order_id", flat=True))
+    # Call tasks (other purposes, ADR 0017) are not a delivery's care contact: they neither count as planned nor
+    # take part in the day's merge.
+    planned = set(
+        FollowUp.objects.filter(order_id__any_of=orders.keys(), purpose=CARE).values_list("order_id", flat=True)
+    )
     todo = [(order, moment) for pk, (order, moment) in orders.items() if pk not in planned]
     if not todo:
         return FollowUp.objects.none()
@@ -252,14 +269,13 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
     customers = {row[0]: _Customer(*row) for row in locked.values_list(*_CUSTOMER_FIELDS)}
     stores = Store.objects.select_related("followup_policy").in_bulk({order.store_id for order, _ in todo})
     policies = {store_id: policy_for_store(store=store) for store_id, store in stores.items()}
-    _ask_gate(customers, todo, stores)
-
     plans = []
     for order, moment in todo:
         store = stores[order.store_id]
         plan = _draft(order, customers[order.customer_id], store, policies[store.pk], moment)
         if plan is not None:
             plans.append(plan)
+    _ask_gate(plans)
     primaries = _merge(plans)
     new_owners = _schedule(primaries)
     return FollowUp.objects.filter(id__any_of=_write(plans, primaries, new_owners)).order_by("id")

@@ -2,7 +2,7 @@
 
 Planning a busy evening writes tens of thousands of rows inside one transaction; building a Django model per
 row and letting bulk_create prepare each field costs more than the rest of planning together, so the rows go
-through crm.bulk (ADR 0014).
+through crm.bulk (ADR 0019).
 """
 
 from typing import Any

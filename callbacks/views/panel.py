@@ -105,7 +105,13 @@ def _panel_context(request: HttpRequest, subject: FollowUp | CaseCall, kind: Pan
         "customer": customer,
         "attempts": attempts,
         "history": _history(subject),
-        "script": render_script(kind.script(script), store=subject.store, customer=customer, order=subject.order),
+        # A call task brings its own script (what happened to the parcel, why we call); else the store's.
+        "script": render_script(
+            getattr(subject, "script", "") or kind.script(script),
+            store=subject.store,
+            customer=customer,
+            order=subject.order,
+        ),
         "strategy": answering_strategy(customer.personality_type),
         "call": latest_call_of(subject=subject),
         # What the contact gate says about calling now: the call button shows the reason, and an override
@@ -195,10 +201,13 @@ def case_call_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseCallOutcomeForm(request.POST)
     if form.is_valid():
         try:
-            case_call_log_outcome(case_call=case_call, agent=request_agent(request), **form.cleaned_data)
+            attempt = case_call_log_outcome(case_call=case_call, agent=request_agent(request), **form.cleaned_data)
         except InvalidInput as exc:
             add_domain_error(form, exc)
         else:
+            # Back on the case page, the message says what was logged and for whom.
+            context = {"f": case_call, "attempt": attempt, "next_call": None, "sms_instead": None}
+            messages.success(request, render_to_string("callbacks/_outcome_message.txt", context, request=request))
             return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
     context = {"f": case_call, "urls": CASE_CALL.urls, "outcome_form": form, "back_url": back}
     return render(request, "callbacks/_case_outcome_form.html", context, status=400)

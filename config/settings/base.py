@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "crm",
     "callbacks",
     "reviews",
+    "logistics",
     "retention",
     "letters",
     "reports",
@@ -240,6 +241,15 @@ SMS_SWEEP_INTERVAL_SECONDS = env.float("SMS_SWEEP_INTERVAL_SECONDS", default=5.0
 SMS_BATCH_SIZE = env.int("SMS_BATCH_SIZE", default=100)
 SMS_SEND_THREADS = env.int("SMS_SEND_THREADS", default=8)
 SMS_RECONCILE_AFTER_SECONDS = env.float("SMS_RECONCILE_AFTER_SECONDS", default=60.0)
+# Parcel tracking (logistics.tracking): a backend chosen like TELEPHONY_BACKEND. Console prints, in-memory keeps,
+# Kuaidi100 subscribes each number at KUAIDI100_POLL_URL; its pushes are signed with KUAIDI100_SALT.
+TRACKING_BACKEND = env("TRACKING_BACKEND", default="logistics.tracking.console.ConsoleBackend")
+KUAIDI100_KEY = env("KUAIDI100_KEY", default="")
+KUAIDI100_SALT = env("KUAIDI100_SALT", default="")
+KUAIDI100_POLL_URL = env("KUAIDI100_POLL_URL", default="https://poll.kuaidi100.com/poll")
+KUAIDI100_HTTP_TIMEOUT = env.float("KUAIDI100_HTTP_TIMEOUT", default=10.0)
+# How often beat looks for delayed parcels and sends parcel notices (logistics.sweep).
+LOGISTICS_SWEEP_INTERVAL_SECONDS = env.float("LOGISTICS_SWEEP_INTERVAL_SECONDS", default=60.0)
 # The address Twilio uses to reach our webhooks (status callbacks, TwiML).
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
@@ -255,6 +265,9 @@ LOGGING = {
         "django": {"handlers": [], "level": env("LOG_LEVEL", default="INFO"), "propagate": True},
         # The twilio client logs every request and response at INFO (phone numbers included): only problems.
         "twilio.http_client": {"level": "WARNING"},
+        # django-axes tells every start and every failed login at INFO; failures are in its tables and lockouts
+        # in the audit log, so the console gets only its warnings (a lockout).
+        "axes": {"level": "WARNING"},
     },
 }
 

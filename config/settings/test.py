@@ -14,6 +14,8 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TELEPHONY_BACKEND = env("TELEPHONY_BACKEND", default="callbacks.telephony.memory.InMemoryBackend")
+TRACKING_BACKEND = env("TRACKING_BACKEND", default="logistics.tracking.memory.InMemoryBackend")
+KUAIDI100_SALT = "test-salt"
 # Tests never run collectstatic: serve from the finders, and don't point WhiteNoise at a missing folder.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

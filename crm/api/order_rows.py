@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from crm.api.auth import StoreScope
 from crm.api.ingestion import reject_duplicates
+from crm.api.order_fields import order_fields
 from crm.api.rows import RowErrors, RowReader
 from crm.api.serializers import MAX_ORDER_AMOUNT
 from crm.models import Customer
@@ -74,6 +75,7 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
     shipped_at = reader.aware_datetime("shipped_at", required=False)
     courier = reader.text("courier", max_length=100, required=False, allow_blank=True)
     tracking_number = reader.text("tracking_number", max_length=100, required=False, allow_blank=True)
+    extras = {field.name: value for field in order_fields() if (value := field.read(reader)) is not None}
     coupon_code = reader.text("coupon_code", max_length=40, required=False, allow_blank=True)
     if (
         store is None
@@ -99,6 +101,7 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
         tracking_number=tracking_number,
         coupon_code=coupon_code,
         payload=row,
+        extras=extras,
     )
 
 

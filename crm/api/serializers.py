@@ -7,6 +7,7 @@ for the schema. Keep the two in step: tests/crm/api/test_schema.py posts schema-
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from crm.api.order_fields import order_fields
 from crm.api.sections import order_sections
 from crm.models import Customer, Order
 
@@ -77,6 +78,12 @@ class OrderIn(serializers.Serializer):
         max_length=40, required=False, allow_blank=True, allow_null=True, help_text="A coupon code used on the order."
     )
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for extra in order_fields():  # what other apps read from an order row (crm.api.order_fields)
+            fields[extra.name] = extra.schema()
+        return fields
+
 
 class OrderResultOut(serializers.Serializer):
     external_id = serializers.CharField()
@@ -95,6 +102,12 @@ class DeliveryIn(serializers.Serializer):
     delivered_at = serializers.DateTimeField(help_text="When it was signed for; ISO 8601 with a UTC offset.")
 
 
+class WarningOut(serializers.Serializer):
+    code = serializers.CharField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
 class DeliveryResultOut(serializers.Serializer):
     order = serializers.CharField()
     store = serializers.CharField()
@@ -103,6 +116,12 @@ class DeliveryResultOut(serializers.Serializer):
         choices=["delivered", "already_delivered"], help_text="already_delivered: a repeat changed nothing."
     )
     delivered_at = serializers.DateTimeField()
+    warnings = WarningOut(
+        many=True,
+        required=False,
+        help_text="Present only when there is something to say, e.g. unknown_currency: the store cannot convert "
+        "the order's currency, so no follow-up was planned.",
+    )
 
 
 class DeliveryResultsOut(serializers.Serializer):

@@ -5,7 +5,7 @@ sets its expiry in the same script, so parallel requests can never admit more th
 SimpleRateThrottle reads, checks and writes a list in three steps, and parallel clients slip between them).
 
 Redis is not the source of truth: when it does not answer, the limit fails open with a logged warning and the
-order systems keep delivering (issue 18; the database still takes every write). Without REDIS_URL (the embedded
+order systems keep delivering (ADR 0020; the database still takes every write). Without REDIS_URL (the embedded
 default: one web process) the count is kept in the process.
 """
 

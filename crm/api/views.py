@@ -30,7 +30,7 @@ from crm.api.throttle import TokenRateThrottle
 from crm.errors import NotFound
 from crm.models import Order
 from crm.selectors import orders_for_stores
-from crm.services.ingestion.deliveries import deliveries_record
+from crm.services.ingestion.deliveries import DeliveryResult, deliveries_record
 from crm.services.ingestion.orders import orders_upsert
 
 _ERRORS = {
@@ -57,6 +57,19 @@ def _store_codes(principal: TokenPrincipal) -> dict[int, str]:
     return {store.id: code for code, store in principal.scope.stores.items()}
 
 
+def _delivery_row(result: DeliveryResult, codes: dict[int, str]) -> dict[str, Any]:
+    row = {
+        "order": result.order.external_id,
+        "store": codes[result.order.store_id],
+        "id": result.order.pk,
+        "result": "delivered" if result.newly_delivered else "already_delivered",
+        "delivered_at": result.order.delivered_at,
+    }
+    if result.warnings:  # only when there is something to say: most rows have nothing
+        row["warnings"] = [{"code": w.code, "field": w.field, "message": w.message} for w in result.warnings]
+    return row
+
+
 class DeliveriesView(IngestionView):
     @extend_schema(
         operation_id="deliveries_record",
@@ -74,18 +87,7 @@ class DeliveriesView(IngestionView):
         raise_if_invalid(errors)
         codes = _store_codes(principal)
         results = deliveries_record(deliveries=deliveries, token=principal.token)
-        return 200, {
-            "results": [
-                {
-                    "order": r.order.external_id,
-                    "store": codes[r.order.store_id],
-                    "id": r.order.pk,
-                    "result": "delivered" if r.newly_delivered else "already_delivered",
-                    "delivered_at": r.order.delivered_at,
-                }
-                for r in results
-            ]
-        }
+        return 200, {"results": [_delivery_row(r, codes) for r in results]}
 
 
 class AwareDateTimeField(forms.Field):

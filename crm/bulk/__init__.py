@@ -4,7 +4,7 @@ Services hand rows to these functions and read plain answers back; none of them 
 PostgreSQL (production and the tests) gets set-based statements: ``jsonb_to_recordset`` inserts and upserts, COPY,
 ``UPDATE ... FROM (VALUES ...)``. The embedded default, SQLite, gets the same rules through the ORM, row by row
 (correct and slow, which is what a one-machine demo needs). ``tests/crm/test_bulk.py`` holds both to the same
-answers and the same rows (ADR 0014).
+answers and the same rows (ADR 0019).
 
 - ``insert_returning(model, rows)``: insert rows given as {attname: value}; their ids (and external ids) back.
 - ``copy_rows(model, rows, ids=...)``: the fastest insert there is, for rows nothing conflicts with.
@@ -62,6 +62,12 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
     return _backend().upsert(spec, rows, now=now)
 
 
+def on_postgresql() -> bool:
+    """For set-based SQL that is not one of the writes above (a refresh spelled per database): the choice of
+    spelling is made by asking here, so the vendor is read in this package only."""
+    return connection.vendor == "postgresql"
+
+
 def lock_names(names) -> None:
     """Hold a transaction-scoped lock on each name until commit (see crm.services.locks)."""
     _backend().lock_names(sorted(set(names)))
@@ -75,6 +81,7 @@ __all__ = [
     "insert_ignoring_conflicts",
     "insert_returning",
     "lock_names",
+    "on_postgresql",
     "update_rows",
     "upsert",
 ]

@@ -11,6 +11,7 @@ from django.db.models.functions import Trunc
 from crm.models import Store
 
 from ..models import DailyCount
+from .colours import FALLBACK, series_colour
 
 # Up to this many days a chart shows days; beyond it weeks.
 DAILY_UP_TO_DAYS = 62
@@ -123,6 +124,7 @@ class Table:
         headings = dict(self.columns)
         return {
             "kind": self.chart.kind,
+            "palette": list(FALLBACK),
             "stacked": self.chart.stacked,
             "labels": [str(row[self.chart.label_column]) for row in self.rows],
             "series": [
@@ -130,6 +132,7 @@ class Table:
                     "label": str(headings[key]),
                     "data": [_number(row.get(key)) for row in self.rows],
                     "line": key in self.chart.line_series,
+                    "colour": series_colour(key),
                 }
                 for key in (*self.chart.series, *self.chart.line_series)
             ],

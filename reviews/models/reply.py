@@ -31,6 +31,9 @@ class ReviewReply(models.Model):
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
     )
+    # Saved by an agent (reply_edit), not drafted from templates: "Another wording" asks before replacing it.
+    # db_default: intake inserts drafts with raw SQL that names only the columns it sets.
+    written_by_agent = models.BooleanField(_("written by an agent"), default=False, db_default=False)
 
     class Meta:
         ordering = ["-drafted_at", "-id"]

@@ -10,7 +10,14 @@ from crm.models import Case, CaseEvent, Remedy
 from crm.services.cases import case_add_event, case_close
 from crm.uploads import UploadRefused, upload_accept
 
-from ..errors import DuplicateReply, EvidenceInvalid, ReplyVariantsExhausted, StepNotReady, UnknownCause
+from ..errors import (
+    DuplicateReply,
+    EvidenceInvalid,
+    ReplyHasAgentWording,
+    ReplyVariantsExhausted,
+    StepNotReady,
+    UnknownCause,
+)
 from ..evaluation import CAUSES
 from ..models import CauseCorrection, Review, ReviewReply, Sentiment
 from ..models.casework import CaseEvidence, CaseStep, Step
@@ -147,8 +154,21 @@ def review_correct_causes(*, review: Review, causes: list[str], actor) -> Review
 
 
 @transaction.atomic
-def reply_redraft(*, review: Review) -> ReviewReply:
-    """Another variant from the templates, different from every recent reply of the store."""
+def reply_redraft(*, review: Review, typed: str | None = None, replace_wording: bool = False) -> ReviewReply:
+    """Another variant from the templates, different from every recent reply of the store.
+
+    `typed` is what the reply box holds as the agent asks (None: not known). An agent's wording, saved or only
+    typed, is never replaced without `replace_wording`: ReplyHasAgentWording asks first.
+    """
+    saved = ReviewReply.objects.select_for_update().filter(review=review).first()
+    typed = (typed or "").strip()
+    own_wording = (saved is not None and saved.written_by_agent) or (
+        bool(typed) and typed != (saved.text.strip() if saved else "")
+    )
+    if own_wording and not replace_wording:
+        raise ReplyHasAgentWording(
+            _("The reply has your own wording. Replace it with another draft, or save yours."), field="text"
+        )
     taken = recent_fingerprints(store=review.store)
     made = compose(
         voice=voice_for(store=review.store),
@@ -171,6 +191,7 @@ def reply_redraft(*, review: Review) -> ReviewReply:
             "fingerprint": made[1],
             "status": ReviewReply.Status.DRAFT,
             "drafted_at": timezone.now(),
+            "written_by_agent": False,
         },
     )
     return reply
@@ -189,6 +210,8 @@ def reply_edit(*, review: Review, text: str, actor, posted: bool = False) -> Rev
     reply = ReviewReply.objects.select_for_update().filter(review=review).first()
     if reply is None:
         reply = ReviewReply(review=review, store=review.store, drafted_at=now)
+    # Saving a draft unchanged (to mark it posted) does not make it the agent's wording.
+    reply.written_by_agent = reply.written_by_agent or reply.text != text
     reply.text, reply.fingerprint = text, mark
     if posted:
         reply.status, reply.posted_at, reply.posted_by = ReviewReply.Status.POSTED, now, actor

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -172,6 +173,9 @@ KEPT_FIGURES = {
 }
 
 
+FIGURES_REQUESTED = "reviews:classifier-figures-requested"
+
+
 def kept_scores(kept: ClassifierFigures | None) -> list[tuple[str, object]]:
     if kept is None:
         return []
@@ -196,7 +200,8 @@ def quality(request: HttpRequest) -> HttpResponse:
     store = stores.filter(code=request.GET.get("store", "")).first()
     corrections = latest_corrections(user=request.user, store=store)
     kept = classifier_figures()
-    if kept is None:
+    # Asked once, not on every view while the first computation runs (it trains some twenty models).
+    if kept is None and caches["default"].add(FIGURES_REQUESTED, True, timeout=600):
         transaction.on_commit(tasks.compute_classifier_figures.delay)
     context = {
         "stores": stores,

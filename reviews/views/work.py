@@ -18,7 +18,7 @@ from crm.services.cases import remedy_approve, remedy_decline, remedy_propose
 from crm.services.root_causes import root_cause_choices
 from crm.services.sla import case_sla_status
 
-from ..errors import EvidenceInvalid
+from ..errors import EvidenceInvalid, ReplyHasAgentWording
 from ..forms import CausesForm, CloseForm, DecisionForm, EvidenceForm, RemedyForm, ReplyForm, StepForm
 from ..models import Review
 from ..models.casework import STEPS, Step
@@ -64,13 +64,19 @@ def _agent(request: HttpRequest):
 @login_required
 @require_GET
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:
-    review = _review(request, pk)
+    return _render_review(request, _review(request, pk))
+
+
+def _render_review(request: HttpRequest, review: Review, *, typed: str | None = None, status: int = 200):
+    """The review page; with `typed`, the reply box keeps what the agent typed and asks before a redraft."""
     case = review.case
+    saved_text = getattr(getattr(review, "reply", None), "text", "")
     context = {
         "review": review,
         "causes_form": CausesForm(initial={"causes": review.causes}),
         "reply": getattr(review, "reply", None),
-        "reply_form": ReplyForm(initial={"text": getattr(getattr(review, "reply", None), "text", "")}),
+        "reply_form": ReplyForm(initial={"text": saved_text if typed is None else typed}),
+        "confirm_redraft": typed is not None,
         "plays": plays_for(store=review.store, causes=review.causes),
         "is_manager": roles.is_store_manager(request.user),
         "revisions": review.revisions.all(),
@@ -91,7 +97,7 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
             "root_cause_label": dict(root_causes).get(case.root_cause, case.root_cause),
             "sla": case_sla_status(case=case, now=timezone.now()),
         }
-    return render(request, "reviews/review.html", context)
+    return render(request, "reviews/review.html", context, status=status)
 
 
 @login_required
@@ -137,8 +143,17 @@ def reply_save(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reply_redraft(request: HttpRequest, pk: int) -> HttpResponse:
+    """The button sits in the reply form, so what the agent typed comes along: it is kept (the page asks before
+    replacing it) unless they confirmed."""
     review = _review(request, pk)
-    _attempt(request, lambda: casework.reply_redraft(review=review))
+    typed = request.POST.get("text")
+    try:
+        casework.reply_redraft(review=review, typed=typed, replace_wording=request.POST.get("replace") == "1")
+    except ReplyHasAgentWording:
+        saved = getattr(review, "reply", None)
+        return _render_review(request, review, typed=typed or (saved.text if saved else ""), status=409)
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return _back(review)
 
 

@@ -1,7 +1,7 @@
 // Draws each report table's chart with the vendored Chart.js; the data comes from the page (json_script).
 (function () {
   "use strict";
-  var COLOURS = ["#c2410c", "#2563eb", "#15803d", "#b45309", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f", "#64748b"];
+  // Colours come with the data, one per meaning across every chart (reports/metrics/colours.py).
 
   function draw(canvas) {
     var source = document.getElementById(canvas.dataset.chart);
@@ -9,9 +9,9 @@
     var spec = JSON.parse(source.textContent);
     var doughnut = spec.kind === "doughnut";
     var hasLine = spec.series.some(function (s) { return s.line; });
-    var datasets = spec.series.map(function (s, i) {
-      var colour = COLOURS[i % COLOURS.length];
-      if (doughnut) return { label: s.label, data: s.data, backgroundColor: COLOURS };
+    var datasets = spec.series.map(function (s) {
+      var colour = s.colour;
+      if (doughnut) return { label: s.label, data: s.data, backgroundColor: spec.palette };
       return {
         label: s.label,
         data: s.data,

@@ -118,6 +118,8 @@ def test_logging_reached_goes_back_to_the_case_with_the_call_on_its_timeline(cli
     assert case.events.filter(kind=CaseEvent.Kind.CALL).count() == 1
     timeline = client.get(f"/cases/{case.pk}/timeline/").text
     assert 'data-kind="call"' in timeline and "已致歉" in timeline
+    # The outcome was confirmed where the agent landed, naming the customer and the order.
+    assert "王芳" in timeline and "TM-9" in timeline and "Logged" in timeline
 
 
 def test_an_unknown_outcome_is_shown_in_the_form(client, case, agent):

@@ -107,3 +107,34 @@ def test_due_today_is_the_store_local_today(store):
             order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 4), note=""
         )
     assert task.contact_day == date(2026, 12, 4)
+
+
+def test_a_call_task_before_delivery_does_not_stop_the_care_contact_being_planned(store):
+    """A parcel at risk gets a call task in transit; its delivery still plans the care call (and merges nothing)."""
+    AgentFactory(stores=[store], on_shift=True)
+    order = OrderFactory(customer=CustomerFactory(store=store), total_amount="1500.00")
+    task = call_task_create(
+        order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 4), note=""
+    )
+    deliver(order, local(store, 2026, 12, 4, 8, 0))
+    care = order.followups.get(purpose="care")
+    assert care.purpose == "care" and care.status == "planned" and care.channel == "call"
+    task.refresh_from_db()
+    assert task.status == "planned" and task.merged_into_id is None
+
+
+def test_the_panel_of_a_call_task_shows_its_note_and_its_own_script(client, store):
+    agent = AgentFactory(stores=[store], on_shift=True)
+    order = OrderFactory(customer=CustomerFactory(store=store, name="赵敏"))
+    task = call_task_create(
+        order=order,
+        customer=order.customer,
+        purpose="logistics",
+        due_on=date(2026, 12, 4),
+        note="48 小时没有新的物流记录",
+        script="{customer}您好，您的包裹在路上耽搁了，我们已经在跟进。",
+        assignee=agent,
+    )
+    client.force_login(agent.user)
+    panel = client.get(f"/calls/{task.pk}/").text
+    assert "48 小时没有新的物流记录" in panel and "赵敏您好，您的包裹在路上耽搁了" in panel

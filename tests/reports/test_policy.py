@@ -226,6 +226,29 @@ def test_a_follow_up_policy_change_is_saved_through_the_callbacks_service_and_au
     assert AuditLog.objects.get(action="followup_policy_changed").actor == manager.user
 
 
+def test_the_store_sets_its_currency_and_exchange_rates_on_the_policy_page(client, store, manager):
+    from callbacks.models import FollowUpPolicy
+
+    changed = _followup_post(store, currency="cny", exchange_rates="EUR 7.80\nusd=7.10\n")
+    assert client.post("/manager/policy/followup/", changed).status_code == 302
+    policy = FollowUpPolicy.objects.get(store=store)
+    assert (policy.currency, policy.exchange_rates) == ("CNY", {"EUR": "7.80", "USD": "7.10"})
+    page = client.get(f"/manager/policy/?store={store.code}").text
+    assert "EUR 7.80" in page and "USD 7.10" in page
+
+
+@pytest.mark.parametrize(
+    ("rates", "message"),
+    [("EUR seven", "must be a positive number"), ("euro 7.8", "a currency code and a number"), ("EUR -1", "positive")],
+)
+def test_a_bad_exchange_rate_is_refused_clearly(client, store, manager, rates, message):
+    from callbacks.models import FollowUpPolicy
+
+    response = client.post("/manager/policy/followup/", _followup_post(store, exchange_rates=rates))
+    assert response.status_code == 400 and message in response.text
+    assert not FollowUpPolicy.objects.filter(store=store).exists()
+
+
 def test_a_store_sets_its_contact_caps_and_call_hours_and_the_gate_follows(client, store, manager):
     from datetime import UTC, datetime
 

@@ -85,3 +85,12 @@ def test_a_store_with_few_verdicts_has_no_model_and_nothing_to_retrain():
     assert store_model_train(store=store) is None
     assert store_cause_model(store=store) is None
     assert not StoreCauseModel.objects.exists()
+
+
+def test_the_on_demand_task_takes_the_store_id_and_is_idempotent():
+    from reviews.tasks import train_store_model, train_store_models
+
+    store = StoreFactory(code="quiet")
+    assert train_store_model(store.pk) == 0 and train_store_model(store.pk) == 0
+    assert train_store_model(999_999) == 0  # a store gone since the task was enqueued
+    assert train_store_models() == 0

@@ -80,6 +80,13 @@ class Command(BaseCommand):
                     "notes": person.notes,
                     "contact_preference": person.contact_preference,
                     "vip_tier": person.vip_tier,
+                    # Every third customer ticked "news and offers" at checkout: the contact gate lets marketing
+                    # reach them, and no one else.
+                    **(
+                        {"marketing_consent_at": now - timedelta(days=30), "marketing_consent_source": "checkout"}
+                        if index % 3 == 0
+                        else {}
+                    ),
                 },
             )
             product = demo.product(person.sku)

@@ -1,4 +1,4 @@
-"""Record "signed for" events: mark orders delivered through orders_mark_delivered and log the events."""
+"""Record "signed for" events: mark orders delivered through orders_deliver and log the events."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from crm.models import ApiToken, InboundEvent, Order
 from crm.services.ingestion.events import inbound_events_record
-from crm.services.order_delivery import orders_mark_delivered
+from crm.services.order_delivery import OrderWarning, orders_deliver
 
 
 @dataclass(slots=True)
@@ -23,16 +23,18 @@ class DeliveryInput:
 class DeliveryResult:
     order: Order
     newly_delivered: bool
+    warnings: tuple[OrderWarning, ...] = ()
 
 
 @transaction.atomic
 def deliveries_record(*, deliveries: list[DeliveryInput], token: ApiToken | None) -> list[DeliveryResult]:
     """Mark each order delivered (once; a repeat changes nothing) and keep every distinct event as it came.
 
-    orders_mark_delivered locks the orders and plans every first delivery in one pass. An order another
+    orders_deliver locks the orders and plans every first delivery in one pass. An order another
     request delivered since the batch was read is answered with the time that request stored.
     """
-    newly = {o.pk: o for o in orders_mark_delivered(deliveries=[(d.order, d.delivered_at) for d in deliveries])}
+    delivered = orders_deliver(deliveries=[(d.order, d.delivered_at) for d in deliveries])
+    newly = {o.pk: o for o in delivered.orders}
     known = {d.order.pk: d.order for d in deliveries}
     stale = [pk for pk, order in known.items() if pk not in newly and order.delivered_at is None]
     for pk, delivered_at in Order.objects.filter(pk__in=stale).values_list("pk", "delivered_at"):
@@ -44,5 +46,10 @@ def deliveries_record(*, deliveries: list[DeliveryInput], token: ApiToken | None
         events=[(d.order.store_id, d.order.external_id, d.payload) for d in deliveries],
     )
     return [
-        DeliveryResult(order=newly.get(d.order.pk, d.order), newly_delivered=d.order.pk in newly) for d in deliveries
+        DeliveryResult(
+            order=newly.get(d.order.pk, d.order),
+            newly_delivered=d.order.pk in newly,
+            warnings=tuple(delivered.warnings.get(d.order.pk, ())),
+        )
+        for d in deliveries
     ]

@@ -1,6 +1,6 @@
 """What the ingestion services take and give: plain, already validated values (crm/api reads them)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -31,6 +31,8 @@ class OrderInput:
     tracking_number: str | None = None
     coupon_code: str | None = None
     payload: dict[str, Any] | None = None  # the row as the order system sent it, for the event log
+    # Fields other apps read from the row (crm.api.order_fields), by name; they act on them from orders_upserted.
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from crm import bulk
 from crm.models import ApiToken, Customer, InboundEvent, Order
 from crm.services.ingestion.events import inbound_events_record
 from crm.services.ingestion.inputs import CustomerInput, OrderInput, OrderUpsertResult
+from crm.signals import orders_upserted
 
 CUSTOMERS = bulk.Upsert(
     model=Customer,
@@ -75,9 +76,11 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
         received_at=now,
         events=[(o.store_id, o.external_id, o.payload) for o in orders],
     )
-    return [
+    results = [
         OrderUpsertResult(
             store_id=o.store_id, external_id=o.external_id, **found[(o.store_id, o.external_id)]._asdict()
         )
         for o in orders
     ]
+    orders_upserted.send(sender=OrderInput, orders=list(zip(orders, results, strict=True)))
+    return results

@@ -5,14 +5,16 @@ A clause complains when it has a fault word (opinions.PRODUCT_FAULTS) not negate
 a praise word negated ("不太实用", "没有想象中的好"). Such a clause is about the product when it names a part or
 attribute of the goods (opinions.PRODUCT_PARTS: "内容空洞", "驱动难装", "电池太烫") and no other cause's matter
 (opinions.OTHER_TOPICS: "快递太慢" is the shipping's); the part may be named in the clause just before
-("内存只有1G，小了点"). When no rule found any cause in a mid or bad review, a
-complaint clause that names no part still speaks of the product the review is about ("无聊的要死"). The words are
+("内存只有1G，小了点"). When no rule found any cause in a mid or bad review that names
+the product somewhere, a complaint clause that names no part speaks of it ("这本书…无聊的要死"); a bare "不喜欢" names
+no product and stays "other". A fault only feared ("就怕以后坏了") is none. The words are
 whole words of the text (words.as_words), and a clause whose words another rule already read is left to it."""
 
 from django.utils.translation import gettext_noop
 
 from crm.models import CaseCause as Cause
 
+from .. import lexicon as lx
 from .. import opinions
 from ..negation import is_negated
 from ..reading import Reading
@@ -28,6 +30,8 @@ def _complaint(clause: str) -> list[tuple[int, int]]:
     for match in opinions.PRODUCT_FAULTS.finditer(clause):
         if any(s <= match.start() < e for s, e in found):
             continue
+        if lx.HYPOTHETICAL.search(clause, 0, match.start()) or lx.WORRY.search(clause, 0, match.start()):
+            continue  # "就怕以后坏了": a fault feared, not found
         if not is_negated(clause, match.start(), match.end()):
             found.append(match.span())
     return found
@@ -59,5 +63,5 @@ def find_product_complaints(reading: Reading) -> None:
             unanchored.extend(words)
     if anchored:
         reading.add(Cause.QUALITY, anchored, by=NAME)
-    elif nothing_else and unanchored:
+    elif nothing_else and unanchored and opinions.PRODUCT_PARTS.search(text):
         reading.add(Cause.QUALITY, unanchored, by=UNANCHORED_NAME)

@@ -41,6 +41,7 @@ def test_the_follow_ups_show_channel_status_window_assignee_attempts_outcome_and
 
     assert shown == [
         {
+            "purpose": "care",
             "channel": "call",
             "status": "done",
             "window_start": call.window_start.isoformat().replace("+00:00", "Z"),
@@ -51,6 +52,7 @@ def test_the_follow_ups_show_channel_status_window_assignee_attempts_outcome_and
             "suppressed_reason": "",
         },
         {
+            "purpose": "care",
             "channel": "sms",
             "status": "suppressed",
             "window_start": sms.window_start.isoformat().replace("+00:00", "Z"),
@@ -95,6 +97,7 @@ def test_the_schema_describes_the_follow_ups_of_the_order_detail(client):
     item = components[followups["items"]["$ref"].rsplit("/", 1)[1]]
     assert followups["type"] == "array" and followups["readOnly"]
     assert set(item["properties"]) == {
+        "purpose",
         "channel",
         "status",
         "window_start",

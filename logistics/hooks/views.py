@@ -1,0 +1,49 @@
+"""Thin provider webhook views: hand the body to one service, answer what the provider expects.
+
+Refusals (bad signature 403, unknown tracking number 404, malformed 400) answer the API's JSON error body.
+"""
+
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from callbacks.webhooks.signature import twilio_signed
+from crm.errors import DomainError
+from logistics.services.hooks import aftership_webhook_receive, kuaidi100_push_receive
+from logistics.services.notice_status import notice_status_record
+from logistics.tracking.kuaidi100 import ACK
+
+
+def _refused(exc: DomainError) -> JsonResponse:
+    return JsonResponse(exc.as_dict(), status=exc.http_status)
+
+
+@csrf_exempt
+@require_POST
+def kuaidi100(request):
+    try:
+        kuaidi100_push_receive(param=request.POST.get("param", ""), sign=request.POST.get("sign", ""))
+    except DomainError as exc:
+        return _refused(exc)
+    return HttpResponse(ACK, content_type="application/json; charset=utf-8")
+
+
+@csrf_exempt
+@require_POST
+def aftership(request):
+    try:
+        aftership_webhook_receive(body=request.body, signature=request.headers.get("aftership-hmac-sha256", ""))
+    except DomainError as exc:
+        return _refused(exc)
+    return HttpResponse(status=200)
+
+
+@csrf_exempt
+@require_POST
+@twilio_signed
+def notice_status(request, notice_id: int):
+    """Twilio's status callback for a parcel notice SMS (signed like every Twilio webhook)."""
+    notice_status_record(
+        notice_id=notice_id, status=request.POST.get("MessageStatus", ""), sid=request.POST.get("MessageSid", "")
+    )
+    return HttpResponse(status=204)

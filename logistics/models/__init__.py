@@ -1,0 +1,20 @@
+"""Shipments and their checkpoints, the delays found on them, the notices sent, and each store's rules."""
+
+from .delay import DelayRule, ShipmentDelay
+from .notice import NoticeKind, NoticeStatus, ShipmentNotice
+from .policy import LogisticsPolicy
+from .provider_event import ProviderEvent
+from .shipment import Checkpoint, Shipment, ShipmentState
+
+__all__ = [
+    "Checkpoint",
+    "DelayRule",
+    "LogisticsPolicy",
+    "NoticeKind",
+    "NoticeStatus",
+    "ProviderEvent",
+    "Shipment",
+    "ShipmentDelay",
+    "ShipmentNotice",
+    "ShipmentState",
+]

@@ -1,0 +1,83 @@
+"""What the customer was told about a parcel: a delay or shipping SMS, or a call task for an agent.
+
+SMS rows are sent at most once by the care SMS sweeper, as a registered queue (callbacks.services.dispatch.SmsQueue,
+docs/decisions/0011-sms-at-most-once.md): the columns below are that protocol's.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Customer, Order, Store
+
+from .delay import DelayRule
+from .shipment import Shipment
+
+
+class NoticeKind(models.TextChoices):
+    SHIPPED = "shipped", _("Shipping notice")
+    DELAY = "delay", _("Delay notice")
+
+
+class NoticeChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    CALL = "call", _("Call task")
+
+
+class NoticeStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SUPPRESSED = "suppressed", _("Not sent")
+
+
+class ShipmentNotice(models.Model):
+    Kind = NoticeKind
+    Channel = NoticeChannel
+    Status = NoticeStatus
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", db_index=False)
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="notices", db_index=False)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+", db_index=False)
+    kind = models.CharField(_("kind"), max_length=8, choices=NoticeKind.choices)
+    # Blank for a shipping notice.
+    rule = models.CharField(_("rule"), max_length=24, choices=DelayRule.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=4, choices=NoticeChannel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PLANNED)
+    # The gate's reason code when it was not sent (callbacks.services.gate.RefusalReason).
+    suppressed_reason = models.CharField(_("not sent because"), max_length=40, blank=True)
+    due_at = models.DateTimeField(_("due at"))
+    message_body = models.TextField(_("message"), blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    provider_id = models.CharField(max_length=64, blank=True)
+    provider_status = models.CharField(max_length=16, blank=True)
+    outcome = models.CharField(max_length=24, blank=True)
+    error_code = models.CharField(max_length=16, blank=True)
+    # For a call task: the gate's call task it created (callbacks), as "<model>:<id>".
+    call_task = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("parcel notice")
+        verbose_name_plural = _("parcel notices")
+        constraints = [
+            # At most once per shipment, kind, rule and channel.
+            models.UniqueConstraint(fields=["shipment", "kind", "rule", "channel"], name="notice_once_per_rule"),
+            models.CheckConstraint(condition=Q(status__in=NoticeStatus.values), name="notice_status_valid"),
+            models.CheckConstraint(condition=~Q(status="sent") | ~Q(provider_id=""), name="notice_sent_has_id"),
+            models.CheckConstraint(
+                condition=~Q(status="suppressed") | ~Q(suppressed_reason=""), name="notice_suppressed_has_reason"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], condition=Q(status__in=["planned", "sending"]), name="notice_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.rule} → {self.shipment}"

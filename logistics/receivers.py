@@ -1,0 +1,48 @@
+"""How logistics hears about crm's events and extends crm's order API, connected in AppConfig.ready()."""
+
+from rest_framework import serializers
+
+from crm.api.order_fields import OrderField, order_field_register
+from crm.services.ingestion.inputs import OrderInput
+from crm.signals import orders_upserted
+
+from .api.rows import read_promised_date
+from .services.shipments import ShipmentInput, shipments_record
+
+
+def track_shipped_orders(sender, *, orders, **_kwargs) -> None:
+    """An order upsert that carries a courier, a tracking number and a shipping time reports a shipment too."""
+    shipments = [
+        ShipmentInput(
+            store_id=order.store_id,
+            order_id=result.id,
+            courier=order.courier,
+            tracking_number=order.tracking_number,
+            shipped_at=order.shipped_at,
+            promised_date=order.extras.get("promised_delivery_date"),
+            order_external_id=order.external_id,
+        )
+        for order, result in orders
+        if order.courier and order.tracking_number and order.shipped_at
+    ]
+    if shipments:
+        shipments_record(shipments=shipments)
+
+
+def connect() -> None:
+    from .services import notices
+
+    notices.register()
+    orders_upserted.connect(track_shipped_orders, sender=OrderInput, dispatch_uid="logistics.track_shipped_orders")
+    order_field_register(
+        OrderField(
+            name="promised_delivery_date",
+            read=read_promised_date,
+            schema=lambda: serializers.DateField(
+                required=False,
+                allow_null=True,
+                help_text="With courier, tracking_number and shipped_at: the parcel is tracked as by "
+                "POST /api/v1/shipments, late after this date (the store's time zone).",
+            ),
+        )
+    )

@@ -1,0 +1,301 @@
+"""Parcel notices: planned through the contact gate, sent at most once like the care SMS (ADR 0011).
+
+Planning (in the delay sweep's or the shipment's transaction) writes one ShipmentNotice per shipment, kind, rule
+and channel; the unique constraint makes a second planning of the same one a no-op. The contact gate is asked
+then (a standing refusal keeps the notice as `suppressed` with the gate's reason; "not now" moves `due_at` to the
+gate's `not_before`) and again at the claim, because the customer's wishes and the ledger may have changed: the
+claim writes the gate's ledger row in the same transaction, so the per-order cap counts across every rule.
+
+Sending is the care SMS sweeper's (callbacks.services.dispatch, ADR 0011): parcel notices are a registered
+`SmsQueue`, and this module is only its claim. Sent at most once, recorded guarded by the claim, a stuck claim
+looked up at the provider before any resend, exactly as for the care SMS.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from string import Formatter
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from callbacks.models import FollowUpChannel, FollowUpPolicy, FollowUpPurpose, SmsLanguage
+from callbacks.services.dispatch import DispatchReport, SmsQueue, sms_dispatch_due, sms_queue_register
+from callbacks.services.gate import (
+    ALLOWED,
+    ContactChannel,
+    ContactPurpose,
+    ContactRow,
+    RefusalReason,
+    contacts_decide,
+    contacts_forget,
+    contacts_record,
+)
+from callbacks.services.messages import public_url_by_id
+from callbacks.services.policy import policy_for_store
+from callbacks.services.rows import rows_set
+from callbacks.services.tasks_calls import call_task_create
+from crm.models import Store
+from crm.services.locks import advisory_lock
+from crm.timezones import store_today, to_store_local
+from logistics.models import DelayRule, LogisticsPolicy, Shipment, ShipmentNotice
+
+from .policy import logistics_policy_for_store
+
+Status = ShipmentNotice.Status
+_NO_PRODUCT = {SmsLanguage.ZH_HANS: "商品", SmsLanguage.EN: "order"}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def notice_render(
+    *,
+    shipment: Shipment,
+    key: str,
+    followup_policy: FollowUpPolicy | None = None,
+    policy: LogisticsPolicy | None = None,
+) -> str:
+    """The notice text for `key` (a rule, or "shipped") in the store's language and voice, with its opt-out."""
+    store, order = shipment.store, shipment.order
+    followup_policy = followup_policy or policy_for_store(store=store)
+    language = followup_policy.sms_language
+    template = (policy or logistics_policy_for_store(store=store)).template(key, language)
+    promised = ""
+    if shipment.promised_date is not None:
+        with override(language):
+            promised = date_format(shipment.promised_date, "MONTH_DAY_FORMAT")
+    text = Formatter().vformat(
+        template,
+        (),
+        _Blank(
+            name=order.customer.name,
+            store=store.name,
+            product=order.product_summary or _NO_PRODUCT[language],
+            hotline=store.manager_hotline,
+            promised=promised,
+            tracking_number=shipment.tracking_number,
+        ),
+    )
+    if language == SmsLanguage.ZH_HANS:
+        return f"{text}{followup_policy.sms_opt_out_zh}"
+    return f"{text} {followup_policy.sms_opt_out_en}"
+
+
+def _decisions(store: Store, shipments: list[Shipment], now: datetime) -> dict:
+    return contacts_decide(
+        store=store,
+        customer_ids=[s.order.customer_id for s in shipments],
+        channel=ContactChannel.SMS,
+        purpose=ContactPurpose.LOGISTICS,
+        at=now,
+        order_ids={s.order.customer_id: s.order_id for s in shipments},
+    )
+
+
+def _plan(*, store: Store, kind: str, rule: str, key: str, shipments: list[Shipment], now: datetime) -> int:
+    if not shipments:
+        return 0
+    notices = []
+    decisions = _decisions(store, shipments, now)
+    followup_policy, policy = policy_for_store(store=store), logistics_policy_for_store(store=store)
+    for shipment in shipments:
+        decision = decisions[shipment.order.customer_id]
+        refused = not decision and not decision.only_the_hour
+        notices.append(
+            ShipmentNotice(
+                store=store,
+                shipment=shipment,
+                order_id=shipment.order_id,
+                customer_id=shipment.order.customer_id,
+                kind=kind,
+                rule=rule,
+                channel=ShipmentNotice.Channel.SMS,
+                status=Status.SUPPRESSED if refused else Status.PLANNED,
+                suppressed_reason=decision.reason if refused else "",
+                due_at=(decision.not_before or now) if not decision and not refused else now,
+                message_body=""
+                if refused
+                else notice_render(shipment=shipment, key=key, followup_policy=followup_policy, policy=policy),
+            )
+        )
+    created = ShipmentNotice.objects.bulk_create(notices, ignore_conflicts=True)
+    return sum(1 for n in created if n.status == Status.PLANNED)
+
+
+def delay_notices_plan(*, store: Store, rule: str, shipments: list[Shipment], now: datetime) -> int:
+    return _plan(store=store, kind=ShipmentNotice.Kind.DELAY, rule=rule, key=rule, shipments=shipments, now=now)
+
+
+def shipping_notices_plan(*, shipments: list[Shipment]) -> int:
+    """The store's shipping notice for new shipments, when the store turned it on (off by default)."""
+    by_store: dict[int, list[Shipment]] = defaultdict(list)
+    for shipment in shipments:
+        by_store[shipment.store_id].append(shipment)
+    planned = 0
+    now = timezone.now()
+    for store in Store.objects.select_related("logistics_policy").filter(pk__in=by_store):
+        if not logistics_policy_for_store(store=store).shipping_notice:
+            continue
+        rows = list(
+            Shipment.objects.filter(pk__in=[s.pk for s in by_store[store.pk]]).select_related(
+                "store", "order__customer"
+            )
+        )
+        planned += _plan(store=store, kind=ShipmentNotice.Kind.SHIPPED, rule="", key="shipped", shipments=rows, now=now)
+    return planned
+
+
+def _is_call_tier(shipment: Shipment, policy) -> bool:
+    order = shipment.order
+    amount = policy.amount_in_policy_currency(order.total_amount, order.currency)
+    return amount is not None and policy.channel_for(amount) in (FollowUpChannel.CALL, FollowUpChannel.DEDICATED)
+
+
+def _call_note(shipment: Shipment, rule: str) -> str:
+    local = to_store_local(shipment.last_event_at, shipment.store) if shipment.last_event_at else None
+    last = (
+        f"{local:%Y-%m-%d %H:%M} {shipment.last_event_location} {shipment.last_event_text}".strip()
+        if local
+        else _("No scan yet since %(shipped)s.")
+        % {"shipped": f"{to_store_local(shipment.shipped_at, shipment.store):%Y-%m-%d %H:%M}"}
+    )
+    return _("%(rule)s — %(courier)s %(number)s. Courier's last event: %(last)s") % {
+        "rule": DelayRule(rule).label,
+        "courier": shipment.courier,
+        "number": shipment.tracking_number,
+        "last": last,
+    }
+
+
+def delay_call_tasks_plan(*, store: Store, rule: str, shipments: list[Shipment], now: datetime) -> int:
+    """A call task for today (tomorrow once today's call hours are over) for call-tier and dedicated orders."""
+    policy = policy_for_store(store=store)
+    today = store_today(store, now=now)
+    local_now = to_store_local(now, store).time()
+    due_on = today if local_now < policy.call_hours_until else today + timedelta(days=1)
+    made = 0
+    for shipment in shipments:
+        if not _is_call_tier(shipment, policy):
+            continue
+        task = call_task_create(
+            order=shipment.order,
+            customer=shipment.order.customer,
+            purpose=FollowUpPurpose.LOGISTICS,
+            due_on=due_on,
+            note=_call_note(shipment, rule),
+        )
+        _notice, created = ShipmentNotice.objects.get_or_create(
+            shipment=shipment,
+            kind=ShipmentNotice.Kind.DELAY,
+            rule=rule,
+            channel=ShipmentNotice.Channel.CALL,
+            defaults={
+                "store": store,
+                "order_id": shipment.order_id,
+                "customer_id": shipment.order.customer_id,
+                "status": Status.SUPPRESSED if task.suppressed_reason else Status.PLANNED,
+                "suppressed_reason": task.suppressed_reason,
+                "due_at": task.window_start,
+                "call_task": f"followup:{task.pk}",
+            },
+        )
+        made += created and not task.suppressed_reason
+    return made
+
+
+# -- the SMS queue's claim ----------------------------------------------------------------------------------------
+
+LEDGER_SOURCE = "parcel_notice"
+_CLAIM_FIELDS = ["status", "suppressed_reason", "due_at", "claimed_at", "attempts"]
+# Two due notices of one order in one claim (two rules at once): the second waits this long, and the gate, which
+# then sees the first in its ledger, decides it against the per-order cap.
+_SECOND_IN_BATCH = timedelta(minutes=1)
+
+
+@transaction.atomic
+def parcel_notices_claim(*, now: datetime, limit: int, report: DispatchReport) -> list[ShipmentNotice]:
+    """Due notices → `sending`, with the gate's last word and its ledger row in the same transaction."""
+    ids = list(
+        ShipmentNotice.objects.select_for_update(skip_locked=True)
+        .filter(status=Status.PLANNED, channel=ShipmentNotice.Channel.SMS, due_at__lte=now)
+        .order_by("due_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    if not ids:
+        return []
+    rows = list(ShipmentNotice.objects.filter(pk__in=ids).select_related("customer", "store").order_by("due_at", "id"))
+    # Another sweeper claiming a notice of the same order waits here until this claim commits its ledger rows, so
+    # the gate's per-order cap sees them (crm.services.locks).
+    advisory_lock(f"logistics:{row.order_id}" for row in rows)
+    by_store: dict[int, list[ShipmentNotice]] = defaultdict(list)
+    for row in rows:
+        by_store[row.store_id].append(row)
+    claimed, ledger, seen = [], [], set()
+    for store_rows in by_store.values():
+        decisions = contacts_decide(
+            store=store_rows[0].store,
+            customer_ids=sorted({r.customer_id for r in store_rows}),
+            channel=ContactChannel.SMS,
+            purpose=ContactPurpose.LOGISTICS,
+            at=now,
+            order_ids={r.customer_id: r.order_id for r in store_rows},
+        )
+        for row in store_rows:
+            decision = decisions[row.customer_id]
+            if row.attempts and decision.reason == RefusalReason.CAP_REACHED:
+                decision = ALLOWED  # a retry is the message the ledger already counts
+            if row.order_id in seen:
+                row.due_at = now + _SECOND_IN_BATCH
+                report.rescheduled += 1
+            elif decision:
+                seen.add(row.order_id)
+                row.status, row.claimed_at, row.attempts = Status.SENDING, now, row.attempts + 1
+                claimed.append(row)
+                if row.attempts == 1:  # a retry (busy provider, nothing found on reconciling) is the same message
+                    ledger.append(
+                        ContactRow(
+                            customer_id=row.customer_id,
+                            store_id=row.store_id,
+                            channel=ContactChannel.SMS,
+                            purpose=ContactPurpose.LOGISTICS,
+                            order_id=row.order_id,
+                            at=now,
+                            source=LEDGER_SOURCE,
+                        )
+                    )
+            elif decision.only_the_hour:
+                row.due_at = decision.not_before or now + timedelta(hours=1)
+                report.rescheduled += 1
+            else:
+                row.status, row.suppressed_reason = Status.SUPPRESSED, decision.reason
+                report.suppressed += 1
+    contacts_record(rows=ledger)
+    rows_set(model=ShipmentNotice, rows=rows, fields=_CLAIM_FIELDS)
+    return claimed
+
+
+def _forget(rows: list[ShipmentNotice], claimed_at: datetime) -> None:
+    contacts_forget(order_ids=[row.order_id for row in rows], at=claimed_at, source=LEDGER_SOURCE)
+
+
+def _status_url():
+    return public_url_by_id("logistics_hooks:notice-status")
+
+
+PARCEL_NOTICES = SmsQueue(
+    name="parcel_notices", model=ShipmentNotice, claim=parcel_notices_claim, forget=_forget, status_url=_status_url
+)
+
+
+def register() -> None:
+    sms_queue_register(PARCEL_NOTICES)
+
+
+def notices_send_due(*, time_budget: float | None = None) -> DispatchReport:
+    """Send the due parcel notices now (the beat sweep of callbacks.dispatch_sms sends them with every queue)."""
+    return sms_dispatch_due(time_budget=time_budget, queues=[PARCEL_NOTICES.name])

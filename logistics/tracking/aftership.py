@@ -1,0 +1,77 @@
+"""AfterShip tracking webhooks (../shared/PROVIDERS.md; aftership.com/docs/tracking): body to a TrackingUpdate.
+
+POST JSON {ts, event, event_id, msg}; msg is the tracking (tracking_number, slug, tag, subtag, checkpoints[]).
+The signature (aftership-hmac-sha256, base64 HMAC-SHA256 of the raw body with the store's webhook secret) is
+checked by logistics.services.hooks.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from logistics.models import ShipmentState
+from logistics.services.updates import TrackedCheckpoint, TrackingUpdate
+
+TAGS = {
+    "InfoReceived": ShipmentState.PENDING,
+    "InTransit": ShipmentState.IN_TRANSIT,
+    "OutForDelivery": ShipmentState.OUT_FOR_DELIVERY,
+    "AvailableForPickup": ShipmentState.OUT_FOR_DELIVERY,
+    "AttemptFail": ShipmentState.PROBLEM,
+    "Delivered": ShipmentState.SIGNED,
+    "Exception": ShipmentState.EXCEPTION,
+    "Expired": ShipmentState.LOST,
+}
+REFUSED_SUBTAG = "Exception_003"
+
+
+class EventInvalid(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class AfterShipEvent:
+    event_id: str
+    event: str
+    update: TrackingUpdate
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("checkpoint_time without an offset")
+    return moment.astimezone(UTC)
+
+
+def _state(tag: str, subtag: str) -> str:
+    if subtag == REFUSED_SUBTAG:
+        return ShipmentState.REFUSED
+    return TAGS.get(tag, ShipmentState.IN_TRANSIT)
+
+
+def event_parse(body: bytes) -> AfterShipEvent:
+    try:
+        data = json.loads(body)
+        event_id = str(data["event_id"])
+        kind = str(data.get("event") or "")
+        msg = data.get("msg") or {}
+        number = str(msg.get("tracking_number") or "").strip()
+        checkpoints = []
+        if kind != "tracking_pending_time":
+            checkpoints = [
+                TrackedCheckpoint(
+                    at=_moment(item["checkpoint_time"]),
+                    text=str(item.get("message") or "")[:500],
+                    location=str(item.get("location") or "")[:100],
+                    status=str(item.get("subtag") or item.get("tag") or "")[:40],
+                )
+                for item in msg.get("checkpoints") or []
+            ]
+        newest_tag = str(msg.get("tag") or "")
+        state = _state(newest_tag, str(msg.get("subtag") or "")) if checkpoints else None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise EventInvalid(str(exc)) from exc
+    if not event_id or not number:
+        raise EventInvalid("event_id and msg.tracking_number are required")
+    update = TrackingUpdate(number=number, couriers=(str(msg.get("slug") or ""),), state=state, checkpoints=checkpoints)
+    return AfterShipEvent(event_id=event_id, event=kind, update=update)

@@ -1,0 +1,31 @@
+"""The interface every tracking backend implements, and the errors it may raise."""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Subscription:
+    courier: str
+    number: str
+    callback_url: str
+    salt: str
+    phone: str = ""  # some couriers (SF Express) need the recipient's phone, the last 4 digits are enough
+
+
+class TrackingError(Exception):
+    """The provider could not be reached or answered oddly: try again later."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class SubscriptionRefused(TrackingError):
+    """The provider refused this number for good (bad courier code, bad number, bad key)."""
+
+
+class TrackingBackend(ABC):
+    @abstractmethod
+    def subscribe(self, subscription: Subscription) -> None:
+        """Ask the provider to push this parcel's progress to `callback_url`. A repeat is harmless."""

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "logistics"
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("shipments/<int:shipment_id>/", views.shipment, name="shipment"),
+]

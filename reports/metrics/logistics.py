@@ -1,0 +1,78 @@
+"""Parcel delays: how many were found, whether the customer heard it from us first, and what an early notice did
+to complaints and bad reviews. From the roll-ups (reports.rollups._parcel_delays), like every section."""
+
+from django.utils.translation import gettext_lazy as _
+
+from logistics.models import DelayRule
+
+from .base import Chart, Period, Table, count, percent, sums
+
+
+def delays_found(period: Period) -> Table:
+    """Per rule: delays found, customers told, and told before they contacted us."""
+    found = sums(period, "parcel_delay", "parcel_delay_told", "parcel_delay_told_first")
+    rows = []
+    for rule, label in DelayRule.choices:
+        delays = count(found, "parcel_delay", rule)
+        if not delays:
+            continue
+        first = count(found, "parcel_delay_told_first", rule)
+        rows.append(
+            {
+                "rule": label,
+                "found": delays,
+                "told": count(found, "parcel_delay_told", rule),
+                "told_first": first,
+                "told_first_share": percent(first, delays),
+            }
+        )
+    return Table(
+        key="logistics_delays",
+        title=_("Parcel delays found"),
+        columns=[
+            ("rule", _("Rule")),
+            ("found", _("Delays found")),
+            ("told", _("Customers told")),
+            ("told_first", _("Told before they contacted us")),
+            ("told_first_share", _("Told first %")),
+        ],
+        rows=rows,
+        chart=Chart("bar", "rule", series=("found", "told_first")),
+        note=_("A delay is counted once per parcel and rule, on the store-local day it was found."),
+    )
+
+
+def early_notice_effect(period: Period) -> Table:
+    """Delayed orders with and without an early notice: logistics complaints and bad reviews."""
+    found = sums(period, "delayed_order", "delayed_order_complaint", "delayed_order_bad_review")
+    rows = []
+    for key, label in (("told", _("Told early")), ("not_told", _("Not told"))):
+        orders = count(found, "delayed_order", key)
+        if not orders:
+            continue
+        complaints = count(found, "delayed_order_complaint", key)
+        bad = count(found, "delayed_order_bad_review", key)
+        rows.append(
+            {
+                "group": label,
+                "orders": orders,
+                "complaints": complaints,
+                "complaint_rate": percent(complaints, orders),
+                "bad_reviews": bad,
+                "bad_review_rate": percent(bad, orders),
+            }
+        )
+    return Table(
+        key="logistics_notices",
+        title=_("Delayed parcels: with and without an early notice"),
+        columns=[
+            ("group", _("Delayed orders")),
+            ("orders", _("Orders")),
+            ("complaints", _("Logistics complaints")),
+            ("complaint_rate", _("Complaint %")),
+            ("bad_reviews", _("Bad reviews")),
+            ("bad_review_rate", _("Bad review %")),
+        ],
+        rows=rows,
+        chart=Chart("bar", "group", series=("complaint_rate", "bad_review_rate")),
+    )

@@ -1,0 +1,87 @@
+"""AfterShip's webhook: signed with the store's secret, deduplicated on event_id, tags mapped to our states."""
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from logistics.models import Checkpoint, LogisticsPolicy, ProviderEvent, Shipment
+
+from .conftest import ship
+
+pytestmark = pytest.mark.django_db
+SECRET = "store-webhook-secret"
+
+
+@pytest.fixture
+def shipment():
+    found = ship(courier="sf-express", number="SF998877", hours_ago=10)
+    LogisticsPolicy.objects.create(store=found.store, aftership_secret=SECRET)
+    return found
+
+
+def _event(event_id: str, tag: str, *checkpoints: tuple[str, str], subtag: str = "", kind="tracking_update"):
+    now = timezone.now()
+    return json.dumps(
+        {
+            "ts": int(now.timestamp()),
+            "event": kind,
+            "event_id": event_id,
+            "msg": {
+                "tracking_number": "SF998877",
+                "slug": "sf-express",
+                "tag": tag,
+                "subtag": subtag,
+                "checkpoints": [
+                    {"checkpoint_time": (now - timedelta(hours=hours)).isoformat(), "tag": t, "message": f"{t} {hours}",
+                     "location": "Shanghai"}
+                    for t, hours in checkpoints
+                ],
+            },
+        }
+    ).encode()  # fmt: skip
+
+
+def _post(body: bytes, secret: str = SECRET):
+    signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return Client().post(
+        "/hooks/aftership/", body, content_type="application/json", headers={"aftership-hmac-sha256": signature}
+    )
+
+
+def test_a_signed_event_moves_the_parcel_and_a_redelivery_changes_nothing(shipment):
+    body = _event("e-1", "InTransit", ("InfoReceived", 8), ("InTransit", 2))
+    assert _post(body).status_code == 200
+    assert Shipment.objects.get().state == "in_transit" and Checkpoint.objects.count() == 2
+    updated = Shipment.objects.get().updated_at
+    assert _post(body).status_code == 200
+    assert ProviderEvent.objects.count() == 1 and Shipment.objects.get().updated_at == updated
+
+
+def test_a_wrong_secret_is_refused_and_stored_nowhere(shipment):
+    assert _post(_event("e-2", "InTransit", ("InTransit", 2)), secret="not-the-secret").status_code == 403
+    assert not Checkpoint.objects.exists() and not ProviderEvent.objects.exists()
+
+
+def test_an_unknown_number_is_refused(shipment):
+    body = _event("e-3", "InTransit", ("InTransit", 2)).replace(b"SF998877", b"SF000000")
+    assert _post(body).status_code == 404
+    assert not ProviderEvent.objects.exists()
+
+
+def test_refused_and_delivered_tags(shipment):
+    _post(_event("e-4", "Exception", ("InTransit", 5), ("Exception", 1), subtag="Exception_003"))
+    assert Shipment.objects.get().state == "refused"
+    _post(_event("e-5", "Delivered", ("InTransit", 5), ("Exception", 1), ("Delivered", 0)))
+    parcel = Shipment.objects.get()
+    assert parcel.state == "signed" and parcel.order.delivered_at == parcel.signed_at
+
+
+def test_a_pending_time_alarm_is_recorded_once_and_changes_no_state(shipment):
+    assert _post(_event("e-6", "InTransit", kind="tracking_pending_time")).status_code == 200
+    assert Shipment.objects.get().state == "pending" and ProviderEvent.objects.count() == 1

@@ -1,0 +1,123 @@
+"""POST /api/v1/shipments, and the same fields inside an order upsert."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from logistics.models import Shipment
+from tests.factories import CustomerFactory, OrderFactory
+
+URL = "/api/v1/shipments"
+pytestmark = pytest.mark.django_db
+
+
+def _row(order_, **fields):
+    return {
+        "order": order_.external_id,
+        "courier": "shunfeng",
+        "tracking_number": f"SF{order_.pk:08d}",
+        "shipped_at": (timezone.now() - timedelta(hours=2)).isoformat(),
+        **fields,
+    }
+
+
+@pytest.fixture
+def order(store):
+    return OrderFactory(customer=CustomerFactory(store=store), placed_at=timezone.now() - timedelta(days=1))
+
+
+def test_a_shipment_is_recorded_once_and_a_repeat_changes_nothing(api, order):
+    body = _row(order, promised_delivery_date=str(timezone.localdate() + timedelta(days=3)))
+    first = api.post(URL, body)
+    assert first.status_code == 200, first.content
+    [result] = first.json()["results"]
+    assert result["result"] == "created" and result["state"] == "pending" and result["order"] == order.external_id
+    shipment = Shipment.objects.get()
+    assert shipment.promised_by is not None and shipment.order == order
+    again = api.post(URL, [body])
+    assert again.json()["results"][0]["result"] == "unchanged"
+    assert Shipment.objects.count() == 1
+    assert Shipment.objects.get().updated_at == shipment.updated_at
+
+
+def test_idempotency_key_replays_the_first_answer(api, order):
+    body = _row(order)
+    first = api.post(URL, body, **{"Idempotency-Key": "ship-1"})
+    second = api.post(URL, body, **{"Idempotency-Key": "ship-1"})
+    assert second["Idempotent-Replayed"] == "true" and second.json() == first.json()
+
+
+def test_a_bad_batch_names_each_row_and_writes_nothing(api, order):
+    rows = [
+        _row(order),
+        _row(order, order="nope", tracking_number="X1"),
+        _row(order, tracking_number="X2", shipped_at="2026-01-01T00:00:00"),
+        _row(order, tracking_number="X3", promised_delivery_date="soon"),
+        _row(order, tracking_number="X4", shipped_at=(timezone.now() + timedelta(days=2)).isoformat()),
+    ]
+    response = api.post(URL, rows)
+    assert response.status_code == 400
+    errors = {(e["index"], e["field"], e["code"]) for e in response.json()["errors"]}
+    assert errors == {
+        (1, "order", "not_found"),
+        (2, "shipped_at", "naive_datetime"),
+        (3, "promised_delivery_date", "invalid_date"),
+        (4, "shipped_at", "in_future"),
+    }
+    assert not Shipment.objects.exists()
+
+
+def test_a_number_of_another_order_is_refused(api, order, store):
+    api.post(URL, _row(order))
+    other = OrderFactory(customer=CustomerFactory(store=store), placed_at=order.placed_at)
+    response = api.post(URL, _row(other, tracking_number=f"SF{order.pk:08d}"))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "taken"
+
+
+def test_another_stores_order_is_not_found(other_api, order):
+    response = other_api.post(URL, _row(order))
+    assert response.status_code == 404  # as for any other batch whose every row names an unknown object
+    assert response.json()["errors"][0]["code"] == "not_found"
+    assert not Shipment.objects.exists()
+
+
+def test_no_token_is_401(anonymous, order):
+    assert anonymous.post(URL, _row(order)).status_code == 401
+
+
+def test_an_order_upsert_with_a_tracking_number_reports_the_shipment(api, store):
+    placed = timezone.now() - timedelta(days=1)
+    order = {
+        "external_id": "T-1",
+        "customer": {"external_id": "c-1", "name": "王芳", "phone": "+8613800138000"},
+        "total_amount": "1200.00",
+        "items": [{"sku": "S1", "name": "真丝围巾", "quantity": 1, "unit_price": "1200.00"}],
+        "placed_at": placed.isoformat(),
+        "shipped_at": (placed + timedelta(hours=3)).isoformat(),
+        "courier": "yuantong",
+        "tracking_number": "YT0001",
+        "promised_delivery_date": str(timezone.localdate() + timedelta(days=2)),
+    }
+    response = api.post("/api/v1/orders", order)
+    assert response.status_code == 200, response.content
+    shipment = Shipment.objects.get()
+    assert (shipment.courier, shipment.tracking_number, shipment.order.external_id) == ("yuantong", "YT0001", "T-1")
+    assert shipment.promised_date == timezone.localdate() + timedelta(days=2)
+    api.post("/api/v1/orders", order)
+    assert Shipment.objects.count() == 1
+    bad = api.post("/api/v1/orders", {**order, "promised_delivery_date": "2026-13-40"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "promised_delivery_date"
+
+
+def test_an_order_without_tracking_reports_no_shipment(api, store):
+    order = {
+        "external_id": "T-2",
+        "customer": {"external_id": "c-2", "name": "李雷", "phone": "+8613800138001"},
+        "total_amount": "100.00",
+        "items": [{"sku": "S1", "name": "茶", "quantity": 1, "unit_price": "100.00"}],
+        "placed_at": timezone.now().isoformat(),
+    }
+    assert api.post("/api/v1/orders", order).status_code == 200
+    assert not Shipment.objects.exists()

@@ -1,0 +1,57 @@
+"""The logistics board: parcels at risk of the user's stores only, biggest orders first, with what was sent."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from logistics.services.delays import delays_sweep
+from tests.callbacks.conftest import midday_store
+from tests.factories import AgentFactory, CustomerFactory, OrderFactory
+
+from .conftest import ship
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup():
+    mine, theirs = midday_store(code="mine"), midday_store(code="theirs")
+    agent = AgentFactory(stores=[mine])
+    small = ship(OrderFactory(customer=CustomerFactory(store=mine), total_amount=Decimal("400.00")), hours_ago=40)
+    big = ship(OrderFactory(customer=CustomerFactory(store=mine), total_amount=Decimal("3800.00")), hours_ago=30)
+    fine = ship(OrderFactory(customer=CustomerFactory(store=mine)), hours_ago=2)
+    other = ship(OrderFactory(customer=CustomerFactory(store=theirs)), hours_ago=40)
+    delays_sweep(now=timezone.now())
+    client = Client()
+    client.force_login(agent.user)
+    return client, small, big, fine, other
+
+
+def test_the_board_lists_my_late_parcels_biggest_first(setup):
+    client, small, big, fine, other = setup
+    page = client.get("/logistics/").content.decode()
+    assert page.index(big.tracking_number) < page.index(small.tracking_number)
+    assert fine.tracking_number not in page and other.tracking_number not in page
+
+
+def test_another_stores_board_and_parcel_are_404(setup):
+    client, _small, _big, _fine, other = setup
+    assert client.get("/logistics/?store=theirs").status_code == 404
+    assert client.get(f"/logistics/shipments/{other.pk}/").status_code == 404
+    assert client.get("/logistics/?store=mine").status_code == 200
+
+
+def test_the_board_needs_a_login(setup):
+    assert Client().get("/logistics/").status_code == 302
+
+
+def test_the_board_does_a_fixed_number_of_queries(setup, django_assert_max_num_queries):
+    client = setup[0]
+    for index in range(5):
+        ship(OrderFactory(customer=CustomerFactory(store=setup[1].store)), hours_ago=50 + index)
+    delays_sweep(now=timezone.now() + timedelta(minutes=1))
+    with django_assert_max_num_queries(12):
+        assert client.get("/logistics/").status_code == 200

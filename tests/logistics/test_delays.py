@@ -1,0 +1,150 @@
+"""The delay sweep: each rule fires once per parcel, the customer is told first through the gate (once, capped),
+call-tier orders get a call task for today, exceptions open a logistics case."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from callbacks.models import FollowUp, FollowUpPolicy
+from callbacks.telephony.memory import InMemoryBackend
+from crm.models import Case, CaseEvent
+from logistics.models import ShipmentDelay, ShipmentNotice
+from logistics.services.delays import delays_follow_up, delays_sweep
+from logistics.services.notices import notices_send_due
+from logistics.services.updates import TrackedCheckpoint, TrackingUpdate, shipment_apply_update
+from tests.callbacks.conftest import midday_store
+from tests.factories import CustomerFactory, OrderFactory
+
+from .conftest import ship
+
+pytestmark = pytest.mark.django_db
+
+
+def _order(amount="500.00", **customer):
+    store = midday_store()
+    return OrderFactory(customer=CustomerFactory(store=store, **customer), total_amount=Decimal(amount))
+
+
+def _scan(shipment, *, hours_ago: float, state="in_transit", text="快件到达【杭州转运中心】"):
+    at = timezone.now() - timedelta(hours=hours_ago)
+    checkpoints = [TrackedCheckpoint(at=at, text=text, location="浙江,杭州市")]
+    shipment_apply_update(
+        shipment_id=shipment.pk,
+        update=TrackingUpdate(number=shipment.tracking_number, couriers=(shipment.courier,), state=state,
+                              checkpoints=checkpoints),
+    )  # fmt: skip
+
+
+def _sweep_and_send():
+    report = delays_sweep()
+    report.follow_up = delays_follow_up()
+    notices_send_due()
+    # A second notice of an order in one claim waits a minute, then the gate decides it against the cap.
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        notices_send_due()
+    return report
+
+
+def test_a_stalled_parcel_gets_exactly_one_notice_however_often_the_sweep_runs():
+    shipment = ship(_order(), hours_ago=80)
+    _scan(shipment, hours_ago=60)
+    report = _sweep_and_send()
+    assert report.found == {"no_update": 1}
+    for _ in range(3):
+        _sweep_and_send()
+    assert ShipmentDelay.objects.count() == 1
+    [message] = InMemoryBackend.messages
+    assert message.to == shipment.order.customer.phone
+    assert "在途中多停留" in message.body and message.body.endswith("回T退订")
+    assert "顺丰" not in message.body and "快递" not in message.body  # the store speaks; the courier is not blamed
+    notice = ShipmentNotice.objects.get()
+    assert (notice.status, notice.rule, notice.provider_id) == ("sent", "no_update", message.sid)
+
+
+def test_a_parcel_moving_on_time_gets_nothing():
+    shipment = ship(_order(), hours_ago=30)
+    _scan(shipment, hours_ago=2)
+    assert _sweep_and_send().found == {}
+    assert not InMemoryBackend.messages
+
+
+def test_a_second_stalled_rule_respects_the_cap():
+    order = _order()
+    FollowUpPolicy.objects.create(store=order.store, logistics_cap_per_order=1)
+    shipment = ship(order, hours_ago=80)
+    assert _sweep_and_send().found == {"no_first_scan": 1}
+    _scan(shipment, hours_ago=60)  # first scanned long ago, then nothing: stalled again
+    assert _sweep_and_send().found == {"no_update": 1}
+    assert len(InMemoryBackend.messages) == 1
+    refused = ShipmentNotice.objects.get(rule="no_update")
+    assert (refused.status, refused.suppressed_reason) == ("suppressed", "cap_reached")
+
+
+def test_the_default_cap_allows_two_notices_per_order():
+    order = _order()
+    shipment = ship(order, hours_ago=80, promised=timezone.now().date() - timedelta(days=2))
+    _sweep_and_send()  # no first scan, and past the promised date
+    _scan(shipment, hours_ago=60)
+    _sweep_and_send()  # no new checkpoint
+    assert ShipmentDelay.objects.count() == 3
+    assert len(InMemoryBackend.messages) == 2
+    assert ShipmentNotice.objects.filter(status="suppressed", suppressed_reason="cap_reached").count() == 1
+
+
+def test_a_customer_who_opted_out_of_sms_is_not_texted_and_the_reason_is_kept():
+    shipment = ship(_order(sms_opt_out=True), hours_ago=30)
+    _sweep_and_send()
+    assert not InMemoryBackend.messages
+    notice = ShipmentNotice.objects.get(shipment=shipment)
+    assert (notice.status, notice.suppressed_reason) == ("suppressed", "sms_opt_out")
+
+
+def test_a_call_tier_order_gets_a_call_task_for_today_with_the_couriers_last_event():
+    order = _order("1500.00")
+    shipment = ship(order, hours_ago=80)
+    _scan(shipment, hours_ago=60, text="快件到达【上海浦东集散中心】")
+    _sweep_and_send()
+    task = FollowUp.objects.get(order=order)
+    assert (task.purpose, task.channel, task.status) == ("logistics", "call", "planned")
+    assert task.window_start <= timezone.now() + timedelta(hours=12)
+    assert "上海浦东集散中心" in task.note
+    assert ShipmentNotice.objects.get(channel="call").call_task == f"followup:{task.pk}"
+    assert len(InMemoryBackend.messages) == 1  # and the customer is texted first
+
+
+def test_an_sms_tier_order_gets_no_call_task():
+    shipment = ship(_order("500.00"), hours_ago=30)
+    _sweep_and_send()
+    assert not FollowUp.objects.filter(order=shipment.order).exists()
+
+
+def test_an_exception_opens_a_logistics_case_with_the_checkpoints_as_evidence():
+    shipment = ship(_order(), hours_ago=30)
+    _scan(shipment, hours_ago=20, text="快件到达【杭州转运中心】")
+    _scan(shipment, hours_ago=1, state="problem", text="收件地址不详，快件暂存网点")
+    report = _sweep_and_send()
+    assert report.found == {"exception": 1} and report.follow_up.cases == 1
+    case = Case.objects.get()
+    assert (case.source, case.cause, case.order_id) == ("logistics", "logistics", shipment.order_id)
+    evidence = CaseEvent.objects.get(case=case, kind="evidence")
+    texts = [c["text"] for c in evidence.data["checkpoints"]]
+    assert texts == ["收件地址不详，快件暂存网点", "快件到达【杭州转运中心】"]
+    assert ShipmentDelay.objects.get().case_id == case.pk
+    assert "遇到了一点状况" in InMemoryBackend.messages[0].body
+    _sweep_and_send()
+    assert Case.objects.count() == 1
+
+
+def test_out_for_delivery_and_not_signed_by_the_end_of_the_local_day():
+    shipment = ship(_order(), hours_ago=50)
+    _scan(shipment, hours_ago=30, state="out_for_delivery", text="派件中")
+    assert _sweep_and_send().found == {"not_delivered_today": 1}
+
+
+def test_a_signed_parcel_is_never_late():
+    shipment = ship(_order(), hours_ago=80, promised=timezone.now().date() - timedelta(days=2))
+    _scan(shipment, hours_ago=60, state="signed", text="已签收")
+    assert _sweep_and_send().found == {}

@@ -1,0 +1,44 @@
+"""make run's parcels: every demo order on its way is tracked; the local server moves them as the plan says."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from logistics.models import Shipment
+from logistics.services.delays import delays_sweep
+from logistics.services.shipments import shipments_resubscribe_due
+
+
+def _seed(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo")
+    call_command("seed_demo_logistics")
+    return json.loads((tmp_path / "demo_tracking_plan.json").read_text())
+
+
+@pytest.mark.django_db
+def test_demo_parcels_load_twice_without_doubling_and_one_per_store_has_stalled(settings, tmp_path):
+    plan = _seed(settings, tmp_path)
+    count = Shipment.objects.count()
+    call_command("seed_demo_logistics")
+    assert Shipment.objects.count() == count > 0
+    stores = Shipment.objects.values("store").distinct().count()
+    assert sum(1 for scenario in plan.values() if scenario == "hold") == stores
+    assert delays_sweep().found == {"no_update": stores}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_local_server_moves_the_demo_parcels_as_planned(settings, tmp_path, kuaidi100):
+    plan = _seed(settings, tmp_path)
+    kuaidi100.state.plan, kuaidi100.state.step_seconds = plan, 0.0
+    assert shipments_resubscribe_due() == Shipment.objects.count()  # the safety net subscribes every new parcel
+    while kuaidi100.run_due():
+        pass
+    states = {s.tracking_number: s.state for s in Shipment.objects.all()}
+    for number, state in states.items():
+        expected = {"hold": "in_transit", "exception": "problem"}.get(plan.get(number, "arriving"), "signed")
+        assert state == expected, number
+    assert Shipment.objects.filter(state="signed", order__delivered_at__isnull=False).count() == sum(
+        1 for state in states.values() if state == "signed"
+    )

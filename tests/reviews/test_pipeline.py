@@ -1,0 +1,115 @@
+"""The classifier's rules, one test group per module of reviews/classification/rules, in pipeline order."""
+
+import json
+
+import pytest
+
+from reviews.classification import STEPS, classify
+from reviews.classification.model import REAL_SET
+from reviews.classification.words import as_words, carries_content
+
+
+def _rules(text, rating=2, **kwargs):
+    """Per cause, the rules that added words to it."""
+    found = classify(text=text, rating=rating, explain=True, **kwargs)
+    return {cause: [s.rule for s in steps if s.action == "added"] for cause, steps in found.explanation.items()}
+
+
+def test_the_steps_are_listed_in_one_place_each_a_function_of_a_rule_module():
+    modules = [step.__module__ for step in STEPS]
+    assert all(m.startswith("reviews.classification.rules.") for m in modules)
+    assert modules[0].endswith("worries") and STEPS[-1].__name__ == "add_likeliest_cause"
+
+
+# worries
+def test_a_worry_allayed_by_the_next_clause_is_set_aside():
+    assert classify(text="担心会有色差，收到后完全没有", rating=5).causes == []
+
+
+# dictionary
+def test_a_complaint_phrase_is_found_unless_negated():
+    assert "complaint phrase" in _rules("色差很大")["description_mismatch"]
+    assert "description_mismatch" not in classify(text="没有色差", rating=5).causes
+
+
+# delivery
+@pytest.mark.parametrize(
+    "text", ["两个星期了，书还没送到", "订单下了两周多至今还未到货", "到现在都没有发货", "一个月才拿到书"]
+)
+def test_delivery_that_did_not_happen_is_logistics(text):
+    assert "delivery that did not happen" in _rules(text)["logistics"]
+
+
+def test_delivery_that_happened_is_no_complaint():
+    assert "logistics" not in classify(text="收到了，书很好", rating=5).causes
+
+
+# magnitudes
+@pytest.mark.parametrize("text", ["内存太小了", "声音太小，听不清", "发热量太大了"])
+def test_size_words_said_of_a_magnitude_are_quality_not_size(text):
+    causes = classify(text=text, rating=2).causes
+    assert "quality" in causes and "size" not in causes
+
+
+@pytest.mark.parametrize("text", ["尺码太小了穿不上", "书本太大了，翻起来不方便"])
+def test_size_words_said_of_a_dimension_stay_size(text):
+    assert "size" in classify(text=text, rating=2).causes
+
+
+# product_complaint
+@pytest.mark.parametrize(
+    "text",
+    ["用了一会就太烫了", "打开一股刺鼻的味道", "是盗版，印刷模糊", "书缺页，少了二十页", "内容空洞，没什么新意",
+     "电池太不顶用，续航太短", "驱动很难装，折腾了一天"],
+)  # fmt: skip
+def test_complaints_about_the_product_itself_are_quality(text):
+    causes = classify(text=text, rating=2).causes
+    assert causes[0] == "quality", causes
+
+
+def test_praise_negated_is_a_complaint_and_a_fault_negated_is_not():
+    assert "complaint about the product" in _rules("这本书的内容不太实用")["quality"]
+    assert classify(text="运行速度一点也不慢，屏幕也没有坏点", rating=5).causes == []
+
+
+def test_a_complaint_about_another_topic_is_left_to_that_cause():
+    assert "quality" not in classify(text="快递太慢了，等得好郁闷", rating=2).causes
+
+
+# other_kinds
+def test_accessories_not_sent_are_other():
+    assert classify(text="不送鼠标，也没有附带光盘", rating=2).causes == ["other"]
+
+
+# store_words (tests/reviews/test_store_learning.py trains a store's model from agents' corrections)
+
+
+# the end: nothing recognised
+def test_a_bad_review_nothing_explains_is_other_without_evidence_and_marked_unrecognised():
+    found = classify(text="嗯", rating=1)
+    assert found.causes == ["other"] and found.evidence == {} and not found.recognised
+    assert classify(text="发票一直没开", rating=2).recognised
+
+
+def test_explain_records_what_each_rule_did_with_its_words():
+    found = classify(text="物流太慢，颜色不错", rating=2, explain=True)
+    steps = found.explanation["logistics"]
+    assert steps[0].action == "added" and steps[0].words and all(w in "物流太慢，颜色不错" for w in steps[0].words)
+
+
+# words
+@pytest.mark.parametrize("word", ["145", "5929", "结", "个", "的", "，", " "])
+def test_fragments_of_numbers_and_lone_function_characters_are_never_evidence(word):
+    assert not carries_content(word)
+
+
+def test_a_span_is_widened_to_the_whole_words_it_touches():
+    assert as_words("屏幕有坏点", [(1, 2)]) == ["屏幕"]
+    assert as_words("价格5929元", [(3, 5)]) == []
+
+
+def test_evidence_on_real_reviews_is_whole_words():
+    rows = [json.loads(line) for line in REAL_SET.read_text(encoding="utf-8").splitlines()][:120]
+    for row in rows:
+        for words in classify(text=row["text"], rating=row["rating"]).evidence.values():
+            assert all(carries_content(w) and w in row["text"] for w in words), (row["text"], words)

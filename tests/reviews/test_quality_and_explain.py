@@ -1,0 +1,95 @@
+"""The quality page reads kept figures (computed by Celery); the review page explains its causes on demand."""
+
+import time
+
+import pytest
+from django.core.cache import caches
+from django.utils import timezone
+
+from reviews.evaluation import score, scores_from_json, scores_to_json
+from reviews.models import ClassifierFigures, Review
+from reviews.services.intake import ReviewIn, reviews_ingest
+from reviews.views.manage import FIGURES_REQUESTED
+from tests.factories import AgentFactory, ManagerFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(name="书店")
+
+
+def _kept():
+    figures = scores_to_json(score([(["quality"], ["quality"]), (["other"], ["logistics"])]))
+    names = ("real_heldout", "real_dev", "blind_rounds", "cross_validation")
+    return ClassifierFigures.objects.create(
+        name="shipped", figures=dict.fromkeys(names, figures), computed_at=timezone.now()
+    )
+
+
+def test_kept_scores_survive_their_json_form():
+    scores = score([(["quality", "price"], ["quality"]), ([], ["logistics"])])
+    again = scores_from_json(scores_to_json(scores))
+    assert again.macro_f1 == scores.macro_f1 and again.items == 2
+
+
+def test_quality_page_opens_at_once_from_kept_figures_with_the_time_computed(client, store):
+    kept = _kept()
+    client.force_login(ManagerFactory(stores=[store]).user)
+    client.get("/reviews/quality/")  # the process's first page (templates, translations) is not the point
+    started = time.monotonic()
+    response = client.get("/reviews/quality/")
+    assert time.monotonic() - started < 1.0  # nothing is trained or cross-validated on the request
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="figures-computed-at"' in html
+    assert kept.computed_at.strftime("%Y-%m-%d %H:%M") in html
+    assert len(response.context["offline"]) == 4
+
+
+def test_quality_page_without_kept_figures_says_they_are_being_computed(
+    client, store, django_capture_on_commit_callbacks
+):
+    caches["default"].delete(FIGURES_REQUESTED)
+    client.force_login(ManagerFactory(stores=[store]).user)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.get("/reviews/quality/")
+        client.get("/reviews/quality/")
+    assert 'data-testid="figures-pending"' in response.content.decode()
+    assert len(callbacks) == 1  # enqueued after the request's transaction, and once while it runs
+
+
+def test_refresh_enqueues_the_figures_and_the_chosen_store_model(client, store, django_capture_on_commit_callbacks):
+    client.force_login(ManagerFactory(stores=[store]).user)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post("/reviews/quality/refresh", {"store": store.code})
+    assert response.status_code == 302 and len(callbacks) == 2
+    client.force_login(AgentFactory(stores=[store]).user)
+    assert client.post("/reviews/quality/refresh", {"store": store.code}).status_code == 403
+
+
+def _ingest(store, external_id, text, rating=1):
+    reviews_ingest(
+        store=store, rows=[ReviewIn(external_id=external_id, rating=rating, posted_at=timezone.now(), text=text)]
+    )
+    return Review.objects.get(external_id=external_id)
+
+
+def test_review_page_explains_its_causes_on_demand(client, store):
+    review = _ingest(store, "E1", "快递太慢了，内容空洞")
+    client.force_login(AgentFactory(stores=[store]).user)
+    page = client.get(f"/reviews/{review.pk}/").content.decode()
+    assert 'data-testid="explain"' in page and 'data-testid="no-cause-recognised"' not in page
+    html = client.get(f"/reviews/{review.pk}/explain").content.decode()
+    assert 'data-testid="explain-logistics"' in html and 'data-testid="explain-quality"' in html
+    assert '<mark class="evidence">内容空洞</mark>' in html
+
+
+def test_review_page_says_when_no_cause_was_recognised(client, store):
+    review = _ingest(store, "E2", "嗯")
+    assert review.causes == ["other"] and review.cause_evidence == {}
+    client.force_login(AgentFactory(stores=[store]).user)
+    assert 'data-testid="no-cause-recognised"' in client.get(f"/reviews/{review.pk}/").content.decode()
+    other = StoreFactory(code="elsewhere")
+    client.force_login(AgentFactory(stores=[other]).user)
+    assert client.get(f"/reviews/{review.pk}/explain").status_code == 404
