@@ -63,7 +63,7 @@ def _build(scale: dict[str, int], now: datetime):
                marketing_consent_at, marketing_consent_source)
            SELECT %(store)s, 'c' || i, '顾客' || i, '+86138' || lpad(i::text, 8, '0'),
                   CASE i %% 3 WHEN 0 THEN 'female' WHEN 1 THEN 'male' ELSE 'unknown' END,
-                  date '1960-01-01' + (i::bigint * 7919 %% 15000)::int, 'region-' || (i %% %(regions)s), '',
+                  date '1960-01-01' + (i::bigint * 7919 %% 15000)::int, 'region-' || ((i / 3) %% %(regions)s), '',
                   '[]'::jsonb, '',
                   CASE WHEN i %% 50 = 0 THEN 'do_not_contact' ELSE 'any' END, i %% 20 = 0, 0, %(now)s, %(now)s,
                   CASE WHEN i %% 5 <> 0 THEN %(now)s - interval '400 days' END,
