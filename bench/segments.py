@@ -63,7 +63,7 @@ def _build(scale: dict[str, int], now: datetime):
                marketing_consent_at, marketing_consent_source)
            SELECT %(store)s, 'c' || i, '顾客' || i, '+86138' || lpad(i::text, 8, '0'),
                   CASE i %% 3 WHEN 0 THEN 'female' WHEN 1 THEN 'male' ELSE 'unknown' END,
-                  date '1960-01-01' + (i::bigint * 7919 %% 15000)::int, 'region-' || (i %% %(regions)s), '',
+                  date '1960-01-01' + (i::bigint * 7919 %% 15000)::int, 'region-' || ((i / 3) %% %(regions)s), '',
                   '[]'::jsonb, '',
                   CASE WHEN i %% 50 = 0 THEN 'do_not_contact' ELSE 'any' END, i %% 20 = 0, 0, %(now)s, %(now)s,
                   CASE WHEN i %% 5 <> 0 THEN %(now)s - interval '400 days' END,
@@ -72,11 +72,11 @@ def _build(scale: dict[str, int], now: datetime):
         # Orders: spread over customers (some buy often, most a few times) and the last three years.
         """INSERT INTO crm_order (store_id, external_id, customer_id, total_amount, currency, items, placed_at,
                shipped_at, delivered_at, courier, tracking_number, coupon_code, status, created_at, updated_at)
-           SELECT %(store)s, 'o' || g, c0.id + ((g * 2654435761) %% %(customers)s),
-                  (100 + (g * 37 %% 3000))::numeric, 'CNY',
+           SELECT %(store)s, 'o' || g, c0.id + ((g::bigint * 2654435761) %% %(customers)s),
+                  (100 + (g::bigint * 37 %% 3000))::numeric, 'CNY',
                   jsonb_build_array(jsonb_build_object('sku', 'SKU-' || (g %% 40), 'name', '围巾',
                                     'quantity', 1, 'category', 'cat-' || (g %% 8))),
-                  %(now)s - make_interval(days => (g * 7 %% 1095), hours => g %% 24),
+                  %(now)s - make_interval(days => (g::bigint * 7 %% 1095)::int, hours => g %% 24),
                   NULL, NULL, '', '', '', 'placed', %(now)s, %(now)s
            FROM generate_series(1, %(orders)s) AS g,
                 (SELECT min(id) AS id FROM crm_customer WHERE store_id = %(store)s) AS c0""",
@@ -84,7 +84,7 @@ def _build(scale: dict[str, int], now: datetime):
                original_rating, text, images, likes, posted_at, appended_text, sentiment, causes, predicted_causes,
                cause_evidence, causes_corrected, monitor_hits, flagged, triage_group, triage_reasons,
                suspected_malicious, revised_after_contact, created_at, updated_at)
-           SELECT %(store)s, 'r' || g, '', c0.id + ((g * 40503) %% %(customers)s), '', '围巾', 'SKU-1',
+           SELECT %(store)s, 'r' || g, '', c0.id + ((g::bigint * 40503) %% %(customers)s), '', '围巾', 'SKU-1',
                   1 + g %% 5, 1 + g %% 5, '', '[]', 0, %(now)s - make_interval(days => g %% 365), '',
                   CASE WHEN g %% 5 >= 3 THEN 'good' WHEN g %% 5 = 2 THEN 'mid' ELSE 'bad' END,
                   '[]', '[]', '{}', false, '[]', false, '', '[]', false, false, %(now)s, %(now)s
@@ -92,7 +92,7 @@ def _build(scale: dict[str, int], now: datetime):
                 (SELECT min(id) AS id FROM crm_customer WHERE store_id = %(store)s) AS c0""",
         """INSERT INTO crm_case (store_id, customer_id, source, status, cause, triage_group, summary, opened_at,
                root_cause, closed_at)
-           SELECT %(store)s, c0.id + ((g * 7717) %% %(customers)s), 'manual',
+           SELECT %(store)s, c0.id + ((g::bigint * 7717) %% %(customers)s), 'manual',
                   CASE WHEN g %% 4 = 0 THEN 'open' ELSE 'closed' END, '', 'normal', '',
                   %(now)s - make_interval(days => g %% 200), CASE WHEN g %% 4 = 0 THEN '' ELSE 'courier' END,
                   CASE WHEN g %% 4 = 0 THEN NULL ELSE %(now)s END

@@ -49,7 +49,7 @@ _COLUMNS = [
 @dataclass(frozen=True)
 class _Postgres:
     def days(self, later: str, earlier: str) -> str:
-        return f"floor(extract(epoch from ({later} - {earlier})) / 86400)"
+        return f"floor(extract(epoch from ({later} - {earlier})) / 86400)::int"  # whole days, divided as integers
 
     def items(self, order: str) -> str:
         return (

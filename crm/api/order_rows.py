@@ -50,10 +50,14 @@ def read_item(reader: RowReader) -> dict[str, Any] | None:
     name = reader.text("name", max_length=200)
     quantity = reader.integer("quantity", minimum=1, maximum=100_000)
     unit_price = reader.amount("unit_price", maximum=MAX_AMOUNT)
+    category = reader.text("category", max_length=100, required=False, allow_blank=True)
     # `is None` one by one, not `None in (...)`: that compares every value with None through __eq__.
     if sku is None or name is None or quantity is None or unit_price is None:
         return None
-    return {"sku": sku, "name": name, "quantity": quantity, "unit_price": str(unit_price)}
+    item = {"sku": sku, "name": name, "quantity": quantity, "unit_price": str(unit_price)}
+    if category:  # the shelf it sits on: customer segments group purchases by it (retention)
+        item["category"] = category
+    return item
 
 
 def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreScope) -> OrderInput | None:

@@ -58,6 +58,7 @@ class ItemIn(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     quantity = serializers.IntegerField(min_value=1, max_value=100000)
     unit_price = AmountField()
+    category = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
 class OrderIn(serializers.Serializer):

@@ -1,0 +1,42 @@
+"""One small store with every kind of customer, built the same way on any database, for the SQLite parity test."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+COLUMNS = ["orders_count", "total_spent", "days_since_last", "cycle_days", "overdue_days", "recency_score",
+           "frequency_score", "monetary_score", "products", "categories", "avg_rating", "bad_reviews_30d",
+           "complaints_90d", "open_cases", "region", "gender", "birthday_month", "age", "vip_tier"]  # fmt: skip
+
+
+def build():
+    from crm.models import Case, Customer, Order, Store
+
+    store = Store.objects.create(code="parity", name="Parity", platform="tmall", timezone="Asia/Shanghai")
+    plans = [  # (days ago of each order, amount, sku, category), gender, birthday, region
+        ([263, 203, 143], "4000.00", "SKU-1", "scarves", "female", date(1985, 3, 9), "浙江"),
+        ([5, 1], "120.50", "SKU-2", "tea", "male", date(2000, 12, 31), "上海"),
+        ([40], "899.00", "SKU-3", "", "unknown", None, ""),
+        ([], "0", "", "", "female", date(1990, 7, 14), "北京"),
+        ([400, 300, 200, 100, 10], "2500.00", "SKU-1", "scarves", "male", date(1970, 1, 1), "浙江"),
+    ]
+    for index, (days, amount, sku, category, gender, birthday, region) in enumerate(plans):
+        customer = Customer.objects.create(store=store, external_id=f"c{index}", name=f"顾客{index}",
+                                           gender=gender, birthday=birthday, region=region)  # fmt: skip
+        for n, ago in enumerate(days):
+            item = {"sku": sku, "name": "x", "quantity": 1, "unit_price": amount}
+            if category:
+                item["category"] = category
+            placed = NOW - timedelta(days=ago)
+            Order.objects.create(store=store, customer=customer, external_id=f"o{index}-{n}",
+                                 total_amount=Decimal(amount), items=[item], placed_at=placed)  # fmt: skip
+        if index == 1:
+            Case.objects.create(store=store, customer=customer, source="manual", opened_at=NOW - timedelta(days=3))
+    return store
+
+
+def attributes(store) -> list[list]:
+    from retention.models import CustomerAttributes
+
+    rows = CustomerAttributes.objects.filter(store=store).order_by("customer__external_id")
+    return [[str(v) if v is not None else None for v in row] for row in rows.values_list(*COLUMNS)]
