@@ -211,7 +211,8 @@ def _served_pushes(bodies: list[bytes], app: str) -> float:
     """Seconds to POST the bodies (after a warm-up of each worker) to gunicorn serving `app`."""
     from served import free_port, production_env
 
-    env = {**production_env(BENCH_DATABASE_URL), "KUAIDI100_SALT": SALT}
+    # Plain HTTP on loopback: no redirect to HTTPS.
+    env = {**production_env(BENCH_DATABASE_URL), "KUAIDI100_SALT": SALT, "SECURE_SSL_REDIRECT": "false"}
     port = free_port()
     server = _start(port, env, app)
     try:

@@ -148,3 +148,19 @@ def test_a_signed_parcel_is_never_late():
     shipment = ship(_order(), hours_ago=80, promised=timezone.now().date() - timedelta(days=2))
     _scan(shipment, hours_ago=60, state="signed", text="已签收")
     assert _sweep_and_send().found == {}
+
+
+def test_the_shipping_notice_is_off_by_default_and_sent_once_when_the_store_turns_it_on():
+    from logistics.models import LogisticsPolicy
+
+    order = _order()
+    ship(order, hours_ago=1)
+    assert not ShipmentNotice.objects.exists()
+    other = _order()
+    LogisticsPolicy.objects.create(store=other.store, shipping_notice=True)
+    shipment = ship(other, hours_ago=1)
+    ship(other, number=shipment.tracking_number, hours_ago=1)  # reported again: nothing new
+    notices_send_due()
+    [message] = InMemoryBackend.messages
+    assert shipment.tracking_number in message.body and "已发出" in message.body
+    assert ShipmentNotice.objects.get().kind == "shipped"
