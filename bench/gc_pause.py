@@ -6,7 +6,7 @@ Posts ten new and ten re-posted 1,000-order batches in process (Django's test cl
 validate, upsert, answer) after the start-up that web processes do (config.warmup: import everything, freeze).
 With --off the pause is replaced by a no-op. callgrind counts the instructions of the whole run, the same for
 the same inputs however busy the machine is; compare the two totals ("Collected"). Needs PostgreSQL and a
-database of its own (crm_bench_gc).
+database of its own (crm_bench_gc, or BENCH_GC_DB to run the two side by side).
 """
 
 import contextlib
@@ -20,7 +20,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-os.environ["DATABASE_URL"] = "postgres://root@127.0.0.1:5432/crm_bench_gc"
+os.environ["DATABASE_URL"] = "postgres://root@127.0.0.1:5432/" + os.environ.get("BENCH_GC_DB", "crm_bench_gc")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
 
 import django  # noqa: E402
