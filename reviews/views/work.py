@@ -13,6 +13,7 @@ from crm import roles
 from crm.errors import DomainError, NotFound, PermissionDenied
 from crm.workspace import case_workspace
 
+from ..errors import ReplyHasAgentWording
 from ..forms import CausesForm, PlatformComplaintForm, ReplyForm
 from ..models import Review
 from ..selectors import review_explanation, reviews_for_user
@@ -116,7 +117,14 @@ def reply_redraft(request: HttpRequest, pk: int) -> HttpResponse:
     """The button sits in the reply form, so what the agent typed comes along: it is kept (the page asks before
     replacing it) unless they confirmed."""
     review = _review(request, pk)
-    _attempt(request, lambda: public_reply.reply_redraft(review=review))
+    typed = request.POST.get("text")
+    try:
+        public_reply.reply_redraft(review=review, typed=typed, replace_wording=request.POST.get("replace") == "1")
+    except ReplyHasAgentWording:
+        saved = getattr(review, "reply", None)
+        return _render_review(request, review, typed=typed or (saved.text if saved else ""), status=409)
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return _back(review)
 
 
