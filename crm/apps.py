@@ -13,5 +13,5 @@ class CrmConfig(AppConfig):
         from crm.casework import case_kind_register
         from crm.services.complaint import COMPLAINT
 
-        # crm's own kind, through the hook every other kind uses (ADR 0022).
+        # crm's own kind, through the hook every other kind uses (ADR 0023).
         case_kind_register(COMPLAINT)

@@ -1,4 +1,4 @@
-"""The hook through which a case's kind plugs its steps (and pages) into crm's one case workspace. ADR 0022.
+"""The hook through which a case's kind plugs its steps (and pages) into crm's one case workspace. ADR 0023.
 
 crm owns the case, its timeline, evidence, remedies, approval, fulfilment, close and reopen. What differs per kind
 of case is the list of steps an agent works: a complaint's four (crm.services.complaint, registered by crm itself)

@@ -21,7 +21,7 @@ class ReviewsConfig(AppConfig):
         from .views.customer_section import REVIEWS_SECTION
 
         receivers.connect()
-        # A bad review's five steps and the review itself plug into crm's case workspace (ADR 0022).
+        # A bad review's five steps and the review itself plug into crm's case workspace (ADR 0023).
         case_kind_register(BAD_REVIEW)
         case_panel_register(REVIEW_PANEL)
         triage_reasons_register(REASONS)

@@ -3,7 +3,14 @@
 from crm.errors import Conflict, EvidenceInvalid, InvalidInput, StepNotReady
 
 # The case workspace's errors are crm's now; named here too for the review code that raised them.
-__all__ = ["DuplicateReply", "EvidenceInvalid", "ReplyVariantsExhausted", "StepNotReady", "UnknownCause"]
+__all__ = [
+    "DuplicateReply",
+    "EvidenceInvalid",
+    "ReplyHasAgentWording",
+    "ReplyVariantsExhausted",
+    "StepNotReady",
+    "UnknownCause",
+]
 
 
 class DuplicateReply(Conflict):

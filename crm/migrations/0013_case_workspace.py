@@ -1,4 +1,4 @@
-"""The case workspace in crm (ADR 0022): steps, evidence and the playbook adopted from reviews (tables renamed
+"""The case workspace in crm (ADR 0023): steps, evidence and the playbook adopted from reviews (tables renamed
 there, rows kept); a case's causes, triage reasons, next deadline and the manager's decision on a failed
 negotiation; a remedy's fulfilment and the customer's confirmation."""
 

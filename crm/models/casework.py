@@ -1,7 +1,7 @@
 """The case workspace's records: ticked steps, evidence and the store's remedy playbook.
 
 Which steps a case has depends on its kind (a complaint's four, a bad review's five); the kinds are registered
-through crm.casework (ADR 0022), so a step here is just a code the case's kind knows.
+through crm.casework (ADR 0023), so a step here is just a code the case's kind knows.
 """
 
 from decimal import Decimal

@@ -1,7 +1,7 @@
 """The case workspace's writes that every kind shares: ticking a step, evidence, carrying out a remedy and the
 customer's confirmation. Opening, remedies and their approval, close and reopen are in crm.services.cases.
 
-Which steps a case has comes from its kind (crm.casework, ADR 0022).
+Which steps a case has comes from its kind (crm.casework, ADR 0023).
 """
 
 from typing import Any

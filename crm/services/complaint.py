@@ -9,7 +9,7 @@
 4. follow up: the remedy was carried out (its reference recorded) and the customer confirmed, by a call or an
    SMS reply, that it put things right.
 
-Registered as crm's own case kind in CrmConfig.ready() through the same hook every other kind uses (ADR 0022).
+Registered as crm's own case kind in CrmConfig.ready() through the same hook every other kind uses (ADR 0023).
 """
 
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""The case workspace's generic records move to crm (ADR 0022): steps, evidence and the remedy playbook.
+"""The case workspace's generic records move to crm (ADR 0023): steps, evidence and the remedy playbook.
 
 The tables are renamed, not copied, so every row survives; crm's migration then adopts them in its state
 (crm.0013_case_workspace). Before the move the tables lose the two rules that were review-only: a step's code is

@@ -1,7 +1,7 @@
 """Reviews posted on the store's platform, matched to our orders, classified, triaged and worked as cases.
 
 One small module per subject. The case workspace (steps, evidence, remedies, the playbook) is crm's; a review's
-five steps plug into it (reviews.services.bad_review, ADR 0022). A suspected malicious review's complaint to the
+five steps plug into it (reviews.services.bad_review, ADR 0023). A suspected malicious review's complaint to the
 platform is its own record (``platform_complaint``).
 """
 

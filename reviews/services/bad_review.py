@@ -1,4 +1,4 @@
-"""A bad review's five steps, plugged into crm's case workspace (ADR 0022), and what else working a review adds
+"""A bad review's five steps, plugged into crm's case workspace (ADR 0023), and what else working a review adds
 to its case: the review's own photos as evidence, the apology call ticked from a call on the case, and the
 agent's verdict on the causes.
 

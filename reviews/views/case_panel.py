@@ -1,5 +1,5 @@
 """The review on the case page: what the customer wrote, its rating and causes, and a link to work the review
-(reply, causes, evidence pack). Registered with crm's case workspace in ReviewsConfig.ready() (ADR 0022)."""
+(reply, causes, evidence pack). Registered with crm's case workspace in ReviewsConfig.ready() (ADR 0023)."""
 
 from crm.casework import CasePanel
 from crm.models import Case

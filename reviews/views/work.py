@@ -1,5 +1,5 @@
 """Working one review: causes, public reply, the platform complaint, and its case — whose steps, evidence,
-remedies and close are crm's case workspace, embedded here (crm.workspace, ADR 0022)."""
+remedies and close are crm's case workspace, embedded here (crm.workspace, ADR 0023)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

@@ -8,7 +8,7 @@ from reviews.models import Review, ReviewReply
 from reviews.replies import candidates, voice_for
 from reviews.services.intake import ReviewIn, reviews_ingest
 from reviews.services.public_reply import reply_edit
-from tests.factories import AgentFactory, StoreFactory
+from tests.factories import AgentFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 POSTED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -19,7 +19,10 @@ DAMAGED_EN = "The parcel arrived crushed and the bowl inside was broken"
 
 
 def _review(store, text, n=1) -> Review:
-    reviews_ingest(store=store, rows=[ReviewIn(external_id=f"R{n}", rating=1, posted_at=POSTED, text=text)])
+    # On one of our orders: a review matching none is suspected malicious and gets the neutral reply.
+    order = OrderFactory(store=store, customer__store=store)
+    rows = [ReviewIn(external_id=f"R{n}", rating=1, posted_at=POSTED, text=text, order=order.external_id)]
+    reviews_ingest(store=store, rows=rows)
     return Review.objects.get(store=store, external_id=f"R{n}")
 
 
