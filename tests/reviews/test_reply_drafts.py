@@ -88,7 +88,7 @@ def test_another_wording_keeps_what_the_agent_typed_and_asks_first(agent_client)
 def test_another_wording_keeps_a_saved_agent_reply_until_confirmed(agent_client):
     client, store, agent = agent_client
     review = _review(store, SLOW)
-    mine = "您好,八天才到确实太慢了,对不起,我们已经换了合作的快递。"
+    mine = "您好,八天才到确实太慢了,我们已经换了合作的快递。"
     reply_edit(review=review, text=mine, actor=agent.user)
     url = f"/reviews/{review.pk}/reply/redraft"
     assert client.post(url, {"text": mine}).status_code == 409

@@ -20,7 +20,8 @@ import pytest
 
 from .procs import ROOT, clean_env, free_port, heartbeat_runs, http_get, start_redis, stop_group, wait_for
 
-pytestmark = pytest.mark.slow
+# Boots four processes and a database on a shared machine, and waits out an outage: more than the suite's default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 BATCH = 20
 
 
