@@ -11,7 +11,6 @@ SERIES_COLOURS = {
     "done": GREEN, "closed": GREEN, "calls_done": "#4d7c0f", "reached": GREEN, "revised": GREEN,
     # Waiting or counted: neutral blue.
     "planned": BLUE, "assigned": BLUE, "customers": BLUE, "contacted": BLUE, "cases": BLUE, "count": BLUE,
-    "found": BLUE, "told_first": GREEN, "complaint_rate": AMBER, "bad_review_rate": RED,
     # Went wrong.
     "failed": RED, "bad": RED, "bad_rate": "#7f1d1d",  # the share of bad reviews: a darker red line over the bars
     "bad_review_rate": "#7f1d1d", "complaint_rate": "#9a3412",
