@@ -40,6 +40,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
 
 
+@pytest.fixture
+def store(db):
+    """The silk store most page and case tests work in (a module may override it with a store of its own)."""
+    from tests.factories import StoreFactory
+
+    return StoreFactory(name="丝韵旗舰店", timezone="Asia/Shanghai")
+
+
+@pytest.fixture
+def agent(store):
+    """An agent of `store`, user "lin"."""
+    from tests.factories import AgentFactory
+
+    return AgentFactory(user__username="lin", stores=[store])
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default(settings):
     # Assertions read English messages; Chinese pages are asserted in their own tests.

@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def store():
-    return StoreFactory(name="丝韵旗舰店", timezone="Asia/Shanghai")
-
-
-@pytest.fixture
 def agent(store):
     return AgentFactory(stores=[store], user__username="lin", phone="+8613900000009")
 

@@ -24,16 +24,6 @@ def _frozen():
         yield
 
 
-@pytest.fixture
-def store():
-    return StoreFactory(name="丝韵旗舰店", timezone="Asia/Shanghai")
-
-
-@pytest.fixture
-def agent(store):
-    return AgentFactory(stores=[store], user__username="lin")
-
-
 def _followup(store, agent, **kwargs):
     return FollowUpFactory(order__customer__store=store, assignee=agent, **{**WINDOW, **kwargs})
 

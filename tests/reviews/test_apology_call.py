@@ -12,19 +12,9 @@ from reviews.services.bad_review import Step, case_had_contact
 from reviews.services.bad_review import bad_review_step_mark as case_step_mark
 from reviews.services.cases import reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
-from tests.factories import AgentFactory, OrderFactory, StoreFactory
+from tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def store():
-    return StoreFactory(name="丝韵旗舰店")
-
-
-@pytest.fixture
-def agent(store):
-    return AgentFactory(user__username="lin", stores=[store])
 
 
 def _review_case(store, rating=1) -> Case:

@@ -17,11 +17,6 @@ def store():
     return StoreFactory(name="丝韵旗舰店", agent_remedy_limit=Decimal("100"))
 
 
-@pytest.fixture
-def agent(store):
-    return AgentFactory(user__username="lin", stores=[store])
-
-
 def _bad_review(store, external_id="R1", text="手镯有裂纹,质量太差", **kwargs):
     order = OrderFactory(store=store, customer__store=store)
     from django.utils import timezone
