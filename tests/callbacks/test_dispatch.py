@@ -1,8 +1,8 @@
-import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -24,8 +24,9 @@ def fast_reconcile(settings):
     settings.SMS_RECONCILE_AFTER_SECONDS = 1.0
 
 
-def _wait_past_reconcile_age(settings):
-    time.sleep(settings.SMS_RECONCILE_AFTER_SECONDS + 0.1)
+def _past_reconcile_age(settings):
+    """The clock moved on past the age at which a `sending` row is reconciled (time-machine, not a sleep)."""
+    return time_machine.travel(timezone.now() + timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS + 1), tick=True)
 
 
 def test_due_care_sms_is_sent_once_in_the_store_voice_with_the_opt_out():
@@ -151,9 +152,9 @@ def test_accepted_but_unanswered_send_is_found_at_the_provider_not_resent(
     assert FollowUp.objects.filter(status=Status.SENDING).count() == 2
     sms_dispatch_due()  # too early to reconcile: nothing is resent
     assert len(twilio_backend.messages) == 4
-    _wait_past_reconcile_age(settings)
-    assert sms_reconcile_stuck().reconciled_sent == 2
-    sms_dispatch_due()
+    with _past_reconcile_age(settings):
+        assert sms_reconcile_stuck().reconciled_sent == 2
+        sms_dispatch_due()
     assert Counter(m["to"] for m in twilio_backend.messages) == Counter(f.customer.phone for f in followups)
     assert set(FollowUp.objects.values_list("status", flat=True)) == {Status.SENT}
     assert {m["sid"] for m in twilio_backend.messages} == set(FollowUp.objects.values_list("provider_id", flat=True))
