@@ -49,7 +49,6 @@ from crm.api.errors import (
     TooManyRows,
     UnsupportedMediaType,
 )
-from crm.api.gc_pause import gc_paused
 from crm.api.rows import RowErrors
 from crm.api.throttle import TokenRateThrottle
 from crm.errors import BatchInvalid, BatchRowsNotFound
@@ -210,11 +209,6 @@ class IngestionView(APIView):
         raise NotImplementedError
 
     def handle(self, request) -> HttpResponse:
-        # The collector waits until the batch is answered: see crm/api/gc_pause.py.
-        with gc_paused():
-            return self._handle(request)
-
-    def _handle(self, request) -> HttpResponse:
         key = request.headers.get(IDEMPOTENCY_HEADER)
         if key is not None and not (0 < len(key) <= 255 and key.isascii() and key.isprintable()):
             raise InvalidIdempotencyKey(field=IDEMPOTENCY_HEADER)
