@@ -5,7 +5,7 @@ the review classifier (training its model, about 2 CPU-seconds over the labelled
 dictionary; only review intake, a web request, classifies), keeps that cost out of the first request or SMS.
 gc.freeze() then moves everything loaded so far out of the cyclic collector's reach: a batch of 1,000 rows allocates
 enough objects to trigger full collections, and each one used to walk all of Django's long-lived objects again
-(docs/performance.md).
+(ADR 0022).
 """
 
 import gc
