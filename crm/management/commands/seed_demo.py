@@ -57,7 +57,8 @@ class Command(BaseCommand):
             user.save()
         if admin:
             return
-        user.groups.add(Group.objects.get(name=demo.role))
+        # get_or_create: the roles migration makes the groups, but a flushed database (a transactional test) has none.
+        user.groups.add(Group.objects.get_or_create(name=demo.role)[0])
         agent, _ = Agent.objects.get_or_create(user=user, defaults={"phone": "+8613900000001", "on_shift": True})
         agent.stores.add(*stores)
 
