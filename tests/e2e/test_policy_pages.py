@@ -24,6 +24,7 @@ def test_language_picker_and_store_filter_submit_on_change(new_page):
     page.goto("/reviews/")
     page.select_option("select[name=language]", "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.wait_for_load_state("load")  # the deferred app.js listens for the change from here on
     page.select_option("select#store", "silk")
     page.wait_for_url("**/reviews/?*store=silk*")
 
