@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class LettersConfig(AppConfig):
     name = "letters"
     verbose_name = _("Letters and parcel inserts")
+
+    def ready(self) -> None:
+        from crm.casework import customer_section_register
+
+        from .customer_section import LETTERS_SECTION
+
+        customer_section_register(LETTERS_SECTION)

@@ -185,3 +185,17 @@ def test_segment_rule_writes_letters_only_to_the_segments_customers():
     letters_prepare(store=store, now=NOW)
     assert Letter.objects.filter(order=in_segment).exists()
     assert not Letter.objects.filter(order=outside).exists()
+
+
+def test_the_customer_page_shows_the_letters_and_cards_sent(client):
+    from tests.factories import AgentFactory
+
+    store = StoreFactory()
+    ParcelInsert.objects.create(store=store, kind="offer", title="下次购物", body="凭码立减", offer_code="THANKS20")
+    order = _order(store, "C-1")
+    letters_prepare(store=store, now=NOW)
+    client.force_login(AgentFactory(stores=[store]).user)
+    page = client.get(f"/customers/{order.customer_id}/").text
+    assert 'data-testid="customer-letters"' in page and "C-1" in page and "THANKS20" in page
+    other = _order(StoreFactory(), "C-2")
+    assert client.get(f"/customers/{other.customer_id}/").status_code == 404
