@@ -117,7 +117,15 @@ class RowReader:
             self.error(name, exc.code, exc.message)
             return None
 
-    def date(self, name: str) -> date | None:
+    def date(
+        self,
+        name: str,
+        *,
+        earliest: date = date(1900, 1, 1),
+        latest: date | None = None,
+        range_message: str = "The date must be between 1900 and today.",
+    ) -> date | None:
+        """An optional YYYY-MM-DD date between `earliest` and `latest` (default: today)."""
         value = self._get(name, required=False)
         if value is None:
             return None
@@ -127,8 +135,8 @@ class RowReader:
             day = None
         if day is None:
             self.error(name, "invalid_date", "Expected a date as YYYY-MM-DD.")
-        elif day.year < 1900 or day > date.today():
-            self.error(name, "out_of_range", "The date must be between 1900 and today.")
+        elif not earliest <= day <= (latest or date.today()):
+            self.error(name, "out_of_range", range_message)
             day = None
         return day
 

@@ -20,20 +20,12 @@ MAX_PROMISE = timedelta(days=366)
 
 
 def read_promised_date(reader: RowReader, name: str = "promised_delivery_date") -> date | None:
-    value = reader.data.get(name)
-    if value is None:
-        return None
-    try:
-        day = date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        day = None
-    if day is None:
-        reader.error(name, "invalid_date", "Expected a date as YYYY-MM-DD.")
-        return None
-    if not date(2000, 1, 1) <= day <= date.today() + MAX_PROMISE:
-        reader.error(name, "out_of_range", "The date must be between 2000 and a year from today.")
-        return None
-    return day
+    return reader.date(
+        name,
+        earliest=date(2000, 1, 1),
+        latest=date.today() + MAX_PROMISE,
+        range_message="The date must be between 2000 and a year from today.",
+    )
 
 
 def read_shipments(
