@@ -82,6 +82,9 @@ def test_a_manager_sees_the_escalation_approves_a_remedy_and_exports_the_report(
     screenshot(page, "manager-escalations-zh")
 
     page.get_by_role("link", name="审批").click()
+    # The deferred htmx must have wired the buttons, or the click posts the plain form (the no-script path,
+    # which redirects back to a list without this row) and the swapped-in decision never appears.
+    page.wait_for_load_state("load")
     row = page.get_by_test_id(f"remedy-{remedy.pk}")
     expect(row).to_contain_text("680")
     row.get_by_role("button", name="批准").click()
