@@ -140,6 +140,7 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "followup.reassigned": gettext_lazy("Call reassigned"),
     "call_script.updated": gettext_lazy("Call script changed"),
     "followup_policy_changed": gettext_lazy("Follow-up policy changed"),
+    "logistics_policy_changed": gettext_lazy("Logistics policy changed"),
     "keyword_monitor_add": gettext_lazy("Keyword monitor added"),
     "keyword_monitor_remove": gettext_lazy("Keyword monitor removed"),
     "review_policy_update": gettext_lazy("Review policy changed"),

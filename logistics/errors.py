@@ -1,6 +1,6 @@
 """Logistics' domain errors (crm.errors.DomainError: a code and an HTTP status, mapped in one place)."""
 
-from crm.errors import DomainError, NotFound
+from crm.errors import DomainError, InvalidInput, NotFound
 
 
 class BadSignature(DomainError):
@@ -18,3 +18,8 @@ class MalformedPush(DomainError):
 class UnknownShipment(NotFound):
     code = "unknown_tracking_number"
     default_message = "No shipment has this tracking number."
+
+
+class LogisticsPolicyInvalid(InvalidInput):
+    code = "logistics_policy_invalid"
+    default_message = "The logistics policy is not valid."

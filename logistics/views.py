@@ -1,13 +1,24 @@
-"""The logistics board: parcels at risk in the user's stores, biggest orders and longest silences first."""
+"""The logistics board: parcels at risk in the user's stores, biggest orders and longest silences first; and the
+store managers' logistics settings (delay rules, notice wording, the shipping notice, the AfterShip secret)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from crm.selectors import stores_for_user
+from callbacks.services.policy import policy_for_store
+from crm.errors import DomainError
+from crm.pages import is_refusal
+from crm.selectors import stores_for_user, stores_managed_by
 
+from .forms import LANGUAGE_LABELS, THRESHOLDS, LogisticsPolicyForm, secret_masked
+from .models import DelayRule
 from .selectors import shipment_for_stores, shipments_at_risk
+from .services.policy import LANGUAGES, REQUIRED, logistics_policy_for_store, logistics_policy_update, placeholders_for
 
 
 @login_required
@@ -31,3 +42,58 @@ def shipment(request: HttpRequest, shipment_id: int) -> HttpResponse:
     if found is None:
         raise Http404
     return render(request, "logistics/shipment.html", {"s": found, "open": True})
+
+
+def _settings_page(request: HttpRequest, store, form: LogisticsPolicyForm, status: int = 200) -> HttpResponse:
+    policy = logistics_policy_for_store(store=store)
+    followup_policy = policy_for_store(store=store)
+    rules = [
+        {
+            "rule": rule,
+            "on": form[f"{rule.value}_on"],
+            "threshold": form[THRESHOLDS[rule.value]] if rule.value in THRESHOLDS else None,
+            "texts": [(LANGUAGE_LABELS[language], form.template(rule.value, language)) for language in LANGUAGES],
+            "placeholders": placeholders_for(rule.value),
+            "required": sorted(REQUIRED[rule.value]),
+        }
+        for rule in DelayRule
+    ]
+    context = {
+        "store": store,
+        "stores": stores_managed_by(user=request.user),
+        "form": form,
+        "rules": rules,
+        "shipped_texts": [(LANGUAGE_LABELS[language], form.template("shipped", language)) for language in LANGUAGES],
+        "shipped_placeholders": placeholders_for("shipped"),
+        "shipped_required": sorted(REQUIRED["shipped"]),
+        "secret": secret_masked(policy.aftership_secret),
+        "followup_policy": followup_policy,
+    }
+    return render(request, "logistics/settings.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """A manager's logistics settings for one of their stores (?store=code; 404 for another's, 403 for agents)."""
+    stores = stores_managed_by(user=request.user)
+    if not stores.exists():
+        raise PermissionDenied
+    code = request.POST.get("store") or request.GET.get("store")
+    store = stores.filter(code=code).first() if code else stores.first()
+    if store is None:
+        raise Http404
+    if request.method == "GET":
+        return _settings_page(request, store, LogisticsPolicyForm.for_policy(logistics_policy_for_store(store=store)))
+    form = LogisticsPolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            logistics_policy_update(store=store, actor=request.user, changes=form.changes())
+        except DomainError as error:
+            if is_refusal(error):
+                raise
+            form.add_error(form.error_field(error.field), error.message)
+        else:
+            messages.success(request, _("Saved. The next delay sweep uses it; the change is in the audit log."))
+            return redirect(f"{reverse('logistics:settings')}?store={store.code}")
+    return _settings_page(request, store, form, status=400)
