@@ -5,7 +5,8 @@ day, in its time zone) and its own note and script for the panel. It shows in th
 beside the evening's care calls, and is placed, logged and refused exactly like them: click to call asks the
 contact gate, outcomes go through `followup_log_outcome`.
 
-Other apps create one with `call_task_create` only (see /work/GATE_CONTRACT.md, "Call tasks").
+Other apps create one with `call_task_create` only; its contract is in docs/architecture.md ("The contact gate",
+"Call tasks") and ADR 0017.
 """
 
 from datetime import date
