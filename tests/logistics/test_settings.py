@@ -136,7 +136,7 @@ def test_a_notice_that_trades_a_reward_for_a_review_is_refused(client, store):
 )
 def test_a_threshold_out_of_range_is_refused_and_nothing_is_saved(client, store, field, value):
     response = client.post(URL, _post(store, no_first_scan_on=None, **{field: value}))
-    assert response.status_code == 400 and 'name="' + field + '"' in response.text
+    assert response.status_code == 400 and f'data-testid="error-{field}"' in response.text
     assert not LogisticsPolicy.objects.exists()
 
 
