@@ -69,6 +69,8 @@ def test_the_page_shows_the_defaults_and_every_rule_with_its_placeholders(client
     assert "<code>{promised}</code>" in page and "<code>{tracking_number}</code>" in page
     assert 'name="shipping_notice"' in page and 'name="shipping_notice" checked' not in page  # off by default
     assert "No secret is set" in page
+    # The contact gate's cap on these notices is the policy page's; this page says what it is and links there.
+    assert "at most 2 logistics messages per order" in page and "/manager/policy/?store=silk#followups" in page
 
 
 def test_a_manager_switches_a_rule_off_changes_a_threshold_and_a_template_and_it_is_audited(client, store, manager):
