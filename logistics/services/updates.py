@@ -20,6 +20,7 @@ from crm import bulk
 from crm.services.order_delivery import orders_mark_delivered
 from crm.timezones import store_local_datetime, to_store_local
 from logistics.db.durability import relaxed_commit
+from logistics.db.push_statement import push_apply
 from logistics.models import Checkpoint, Shipment, ShipmentState
 
 # Kuaidi100 stops pushing a number it could not follow ("abort"); it asks to resubscribe after 30 minutes.
@@ -57,13 +58,33 @@ def _end_of_local_day(shipment: Shipment, moment: datetime) -> datetime:
     return store_local_datetime(shipment.store, day + timedelta(days=1), time.min)
 
 
-@transaction.atomic
 def tracking_apply(*, update: TrackingUpdate, now: datetime | None = None) -> list[ApplyResult]:
     """Apply a provider's push to every shipment with its number and courier (one, in practice); [] if none.
 
     Its commit does not wait for the disk (logistics.db.durability): the provider's next push carries the same
-    history, so a push lost in a crash comes back.
+    history, so a push lost in a crash comes back. A routine push (the parcel moves, no delivery, no resubscription)
+    is applied by one statement where the database has it (logistics.db.push_statement, the same rules).
     """
+    now = now or timezone.now()
+    if update.state != ShipmentState.SIGNED and update.provider_status != "abort":
+        applied = push_apply(
+            number=update.number,
+            couriers=update.couriers,
+            state=update.state,
+            checkpoints=_distinct(update.checkpoints),
+            newest=_newest(update.checkpoints),
+            oldest_at=min((c.at for c in update.checkpoints), default=None),
+            provider_status=update.provider_status,
+            now=now,
+        )
+        if applied is not None:
+            return [ApplyResult(changed=written or added > 0, new_checkpoints=added, delivered=False)
+                    for _pk, added, written in applied]  # fmt: skip
+    return _tracking_apply_locked(update=update, now=now)
+
+
+@transaction.atomic
+def _tracking_apply_locked(*, update: TrackingUpdate, now: datetime) -> list[ApplyResult]:
     relaxed_commit()
     shipments = list(
         Shipment.objects.select_for_update(of=("self",))
@@ -71,7 +92,7 @@ def tracking_apply(*, update: TrackingUpdate, now: datetime | None = None) -> li
         .filter(tracking_number=update.number, courier__in=update.couriers)
         .order_by("pk")
     )
-    return [_apply(shipment, update, now or timezone.now()) for shipment in shipments]
+    return [_apply(shipment, update, now) for shipment in shipments]
 
 
 @transaction.atomic
@@ -90,11 +111,11 @@ def _apply(shipment: Shipment, update: TrackingUpdate, now: datetime) -> ApplyRe
             [
                 {"shipment_id": shipment.pk, "at": c.at, "text": c.text, "location": c.location, "status": c.status,
                  "received_at": now}
-                for c in {(c.at, c.text): c for c in update.checkpoints}.values()
+                for c in _distinct(update.checkpoints)
             ],
         )  # fmt: skip
         oldest = min(c.at for c in update.checkpoints)
-        newest = max(update.checkpoints, key=lambda c: c.at)
+        newest = _newest(update.checkpoints)
         if shipment.first_scan_at is None or oldest < shipment.first_scan_at:
             shipment.first_scan_at = oldest
         if update.state is not None and _is_newer(shipment, newest.at, added):
@@ -110,6 +131,16 @@ def _apply(shipment: Shipment, update: TrackingUpdate, now: datetime) -> ApplyRe
     if "signed_at" in changed and shipment.signed_at is not None:
         delivered = bool(orders_mark_delivered(deliveries=[(shipment.order, shipment.signed_at)]))
     return ApplyResult(changed=bool(changed) or added > 0, new_checkpoints=added, delivered=delivered)
+
+
+def _distinct(checkpoints: list[TrackedCheckpoint]) -> list[TrackedCheckpoint]:
+    """A push's checkpoints without repeats: one per (time, text), the last given."""
+    return list({(c.at, c.text): c for c in checkpoints}.values())
+
+
+def _newest(checkpoints: list[TrackedCheckpoint]) -> TrackedCheckpoint | None:
+    """The checkpoint whose state a newer push takes: the latest, the first given among equals."""
+    return max(checkpoints, key=lambda c: c.at) if checkpoints else None
 
 
 def _is_newer(shipment: Shipment, newest_at: datetime, added: int) -> bool:
