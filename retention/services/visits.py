@@ -1,5 +1,5 @@
-"""Return-visit calls: a call campaign's contacts become call tasks in the agents' daytime queue, and take back
-what came of them. There is no queue of retention's own: agents work these calls on the call panel (/calls/).
+"""Return-visit calls (ADR 0024): a call campaign's contacts become call tasks in the agents' daytime queue, and
+take back what came of them. There is no queue of retention's own: agents work these calls on the call panel.
 
 - `campaign_call_tasks_create` (beat, every minute) claims due call rows that have no task yet (SKIP LOCKED) and
   creates each one's task through callbacks' `call_task_create`: purpose return visit, about the customer's
