@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from crm.casework import CustomerSection
 from crm.models import Customer
 
-from .models import FollowUp, FollowUpOutcome
+from .models import OUTCOME_LABELS, FollowUp
 
 LIMIT = 50
 
@@ -15,7 +15,7 @@ def _context(*, customer: Customer, user) -> dict:
     followups = list(
         FollowUp.objects.filter(customer=customer).select_related("order").order_by("-window_start", "-id")[:LIMIT]
     )
-    labels = dict(FollowUpOutcome.choices) | {"undelivered": _("Not delivered")}
+    labels = OUTCOME_LABELS | {"undelivered": _("Not delivered")}
     return {"followups": [(followup, labels.get(followup.outcome, "")) for followup in followups]}
 
 

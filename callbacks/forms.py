@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.models import CaseCallOutcome, FollowUpOutcome
+from callbacks.models import CaseCallOutcome, FollowUpOutcome, FollowUpPurpose, outcomes_for
 from crm.models import Agent, Case, Customer, Store
 
 
@@ -24,9 +24,11 @@ class OutcomeForm(forms.Form):
     )
     expected_seq = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, store: Store, **kwargs):
+    def __init__(self, *args, store: Store, purpose: str = FollowUpPurpose.CARE, **kwargs):
         self.store = store
         super().__init__(*args, **kwargs)
+        # The outcomes of this kind of call: a return visit has its own (interested, not now, ...).
+        self.fields["outcome"].choices = outcomes_for(purpose).choices
 
     def clean_callback_at(self) -> datetime | None:
         # The agent types the customer's wish in the store's wall-clock time, whatever the server's zone.

@@ -318,11 +318,40 @@ class CaseCallOutcome(models.TextChoices):
     DO_NOT_CALL = "do_not_call", _("Asked not to be called")
 
 
+class ReturnVisitOutcome(models.TextChoices):
+    """What the agent logged after a return-visit call (a campaign's call task). The values it shares with
+    `FollowUpOutcome` mean the same; the campaign reads them back (callbacks.signals.followup_outcome_logged)."""
+
+    INTERESTED = "interested", _("Interested")
+    NOT_NOW = "not_now", _("Not now")
+    DO_NOT_CALL = "do_not_call", _("Do not call again")
+    COMPLAINT = "complaint", _("Complaint (opens a case)")
+    NO_ANSWER = "no_answer", _("No answer")
+
+
+# The outcomes the panel offers, and the outcome service accepts, for each purpose of a follow-up.
+OUTCOMES_BY_PURPOSE: dict[str, type[models.TextChoices]] = {
+    FollowUpPurpose.CARE: FollowUpOutcome,
+    FollowUpPurpose.LOGISTICS: FollowUpOutcome,
+    FollowUpPurpose.RETURN_VISIT: ReturnVisitOutcome,
+}
+
+
+def outcomes_for(purpose: str) -> type[models.TextChoices]:
+    return OUTCOMES_BY_PURPOSE[purpose]
+
+
 # Calls and attempts belong to exactly one of a follow-up and a case call.
 ONE_SUBJECT = Q(followup__isnull=False, case_call__isnull=True) | Q(followup__isnull=True, case_call__isnull=False)
 
 # Every outcome a CallAttempt may hold, for follow-ups and case calls (the values they share mean the same).
-ATTEMPT_OUTCOMES = [*FollowUpOutcome.choices, (CaseCallOutcome.REACHED.value, CaseCallOutcome.REACHED.label)]
+ATTEMPT_OUTCOMES = [
+    *FollowUpOutcome.choices,
+    (CaseCallOutcome.REACHED.value, CaseCallOutcome.REACHED.label),
+    *((value, label) for value, label in ReturnVisitOutcome.choices if value not in FollowUpOutcome.values),
+]
+# Every label of an outcome a follow-up may hold, for the pages (the care wording first where values are shared).
+OUTCOME_LABELS = {**dict(ReturnVisitOutcome.choices), **dict(FollowUpOutcome.choices)}
 
 
 class CaseCall(models.Model):

@@ -19,7 +19,7 @@ class CampaignAdmin(admin.ModelAdmin):
 class CampaignContactAdmin(admin.ModelAdmin):
     list_display = ("campaign", "customer", "channel", "status", "excluded_reason", "sent_at")
     list_filter = ("status", "channel")
-    raw_id_fields = ("customer", "campaign", "assignee")
+    raw_id_fields = ("customer", "campaign", "assignee", "call_task")
 
 
 admin.site.register(Gift)

@@ -7,6 +7,10 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Segments, campaigns, birthdays and gifts")
 
     def ready(self) -> None:
-        from .services import sending
+        from callbacks.signals import followup_outcome_logged
+
+        from .services import sending, visits
 
         sending.register()
+        # A return-visit call's outcome, logged on callbacks' call panel, lands on the campaign's row.
+        followup_outcome_logged.connect(visits.campaign_call_outcome_record, dispatch_uid="retention.call_outcome")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import Customer, Store
 from crm.timezones import store_tz
 
-from .models import CampaignChannel, CampaignContact, CampaignPurpose, Gift, OfferKind, Segment
+from .models import CampaignChannel, CampaignPurpose, Gift, OfferKind, Segment
 from .rules import ATTRIBUTES, OPS
 
 
@@ -102,11 +102,6 @@ class CampaignForm(forms.Form):
 
 class TestSendForm(forms.Form):
     phone = forms.CharField(label=_("Staff phone"), max_length=30)
-
-
-class CallOutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=CampaignContact.CallOutcome.choices)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class GiftForm(forms.Form):

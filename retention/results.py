@@ -27,6 +27,7 @@ class CampaignResults:
     replied: int = 0
     excluded: int = 0
     waiting: int = 0
+    failed: int = 0  # an SMS the provider refused, a call task closed unanswered
     control: int = 0
     call_outcomes: dict[str, int] = field(default_factory=dict)
     exclusions: dict[str, int] = field(default_factory=dict)
@@ -78,6 +79,8 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
             res.excluded = count
         elif status == ContactStatus.CONTROL:
             res.control = count
+        elif status == ContactStatus.FAILED:
+            res.failed = count
         else:
             res.waiting += count
     res.exclusions = dict(

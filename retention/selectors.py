@@ -8,7 +8,7 @@ from crm.models import Store
 from crm.selectors import stores_managed_by
 from crm.timezones import store_today
 
-from .models import Campaign, CustomerAttributes, Segment
+from .models import Campaign, CampaignContact, ContactStatus, CustomerAttributes, Segment
 from .rules import rules_explain, rules_q
 from .services.segments import segment_rules
 
@@ -43,3 +43,18 @@ def segments_with_sizes(*, store: Store) -> list[tuple[Segment, int]]:
 
 def campaigns_for_store(*, store: Store) -> QuerySet[Campaign]:
     return Campaign.objects.filter(store=store).select_related("segment")
+
+
+CALLS_SHOWN = 50
+
+
+def campaign_calls(*, campaign: Campaign, limit: int = CALLS_SHOWN) -> list[CampaignContact]:
+    """A call campaign's rows to be called or called (not the control group or the excluded), the latest changed
+    first: what the campaign page lists, each linked to its task's call panel."""
+    return list(
+        CampaignContact.objects.filter(
+            campaign=campaign, status__in=[ContactStatus.PLANNED, ContactStatus.DONE, ContactStatus.FAILED]
+        )
+        .select_related("customer", "assignee__user", "call_task")
+        .order_by("-updated_at", "-id")[:limit]
+    )

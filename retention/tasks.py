@@ -6,6 +6,7 @@ from crm.models import Store
 
 from .services.birthdays import birthday_wishes_plan, gift_tasks_plan
 from .services.segments import attributes_refresh
+from .services.visits import campaign_call_tasks_create
 
 
 @shared_task(name="retention.refresh_store")
@@ -30,3 +31,10 @@ def plan_birthdays() -> dict:
         wishes += birthday_wishes_plan(store=store)
         gifts += gift_tasks_plan(store=store)
     return {"wishes": wishes, "gift_tasks": gifts}
+
+
+@shared_task(name="retention.create_call_tasks")
+def create_call_tasks() -> dict:
+    # Every minute by beat: due return-visit rows of call campaigns become call tasks in the agents' queue.
+    report = campaign_call_tasks_create()
+    return {"created": report.created, "excluded": report.excluded}

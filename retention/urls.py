@@ -1,14 +1,12 @@
 from django.urls import path
 
 from . import webhooks
-from .views import campaigns, gifts, segments, visits
+from .views import campaigns, gifts, segments
 
 app_name = "retention"
 
 urlpatterns = [
     path("", segments.index, name="index"),
-    path("visits/", visits.visits, name="visits"),
-    path("visits/<int:contact_id>/log/", visits.visit_log, name="visit_log"),
     path("<int:store_id>/segments/", segments.segments, name="segments"),
     path("<int:store_id>/segments/refresh/", segments.refresh, name="refresh"),
     path("<int:store_id>/segments/<int:segment_id>/", segments.segment, name="segment"),

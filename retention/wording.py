@@ -92,7 +92,10 @@ def opt_out_once(text: str, *, policy: FollowUpPolicy) -> str:
     return f"{body}{wording}" if chinese else f"{body} {wording}"
 
 
-def campaign_text(*, campaign: Campaign, policy: FollowUpPolicy, customer_id: int, name: str, coupon: str = "") -> str:
+def campaign_wording(
+    *, campaign: Campaign, policy: FollowUpPolicy, customer_id: int, name: str, coupon: str = ""
+) -> str:
+    """The customer's wording with its placeholders filled: what an agent says on a return-visit call."""
     index = next(combination_indices(seed=f"{campaign.pk}:{customer_id}", total=len(campaign.wordings)))
     wording = campaign.wordings[index]
     chinese = policy.sms_language == SmsLanguage.ZH_HANS
@@ -111,4 +114,10 @@ def campaign_text(*, campaign: Campaign, policy: FollowUpPolicy, customer_id: in
             "coupon": coupon,
         }
     )
-    return opt_out_once(text, policy=policy)
+    return text
+
+
+def campaign_text(*, campaign: Campaign, policy: FollowUpPolicy, customer_id: int, name: str, coupon: str = "") -> str:
+    """The customer's marketing SMS: their wording, and the opt-out wording once at its end."""
+    wording = campaign_wording(campaign=campaign, policy=policy, customer_id=customer_id, name=name, coupon=coupon)
+    return opt_out_once(wording, policy=policy)

@@ -1,5 +1,10 @@
 """Logging what came of a call: one click on the call panel, and what follows from it.
 
+Each purpose of follow-up has its outcomes (`callbacks.models.OUTCOMES_BY_PURPOSE`): a care call or a parcel at
+risk is satisfied, dissatisfied (a case), ...; a return visit is interested, not now, do not call again, or a
+complaint (a case). The app that created a call task hears of each attempt through
+`callbacks.signals.followup_outcome_logged`, sent inside the transaction.
+
 Double clicks and two people on one follow-up cannot log twice: the panel posts the attempt number it showed
 (`expected_seq`); under a row lock on the follow-up the service compares it with the attempts already logged,
 and (followup, seq) is unique in the database as the last line of defence.
@@ -12,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks.errors import FollowUpChanged, FollowUpClosed, FollowUpNotFound
-from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome
+from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome, ReturnVisitOutcome, outcomes_for
 from callbacks.selectors import followups_for_user
+from callbacks.signals import followup_outcome_logged
 from crm.errors import InvalidInput
 from crm.models import Agent, Case
 from crm.services.cases import case_open
@@ -41,11 +47,13 @@ def _callback_allowed(*, followup: FollowUp, callback_at: datetime) -> None:
         raise InvalidInput(decision.detail, field="callback_at", reason=decision.reason)
 
 
-def _validate(*, outcome: str, cause: str, callback_at: datetime | None, now: datetime) -> None:
-    if outcome not in FollowUpOutcome.values:
+def _validate(*, purpose: str, outcome: str, cause: str, callback_at: datetime | None, now: datetime) -> None:
+    if outcome not in outcomes_for(purpose).values:
         raise InvalidInput(_("Unknown outcome."), field="outcome")
     if outcome == FollowUpOutcome.DISSATISFIED and cause not in Case.Cause.values[1:]:
         raise InvalidInput(_("Choose what the customer is unhappy about."), field="cause")
+    if outcome == ReturnVisitOutcome.COMPLAINT and cause not in Case.Cause.values:
+        raise InvalidInput(_("Unknown cause."), field="cause")
     if outcome == FollowUpOutcome.CALL_BACK:
         if callback_at is None or timezone.is_naive(callback_at):
             raise InvalidInput(_("Give the time the customer asked to be called back."), field="callback_at")
@@ -105,7 +113,7 @@ def followup_log_outcome(
     callback_at: datetime | None = None,
 ) -> CallAttempt:
     now = timezone.now()
-    _validate(outcome=outcome, cause=cause, callback_at=callback_at, now=now)
+    _validate(purpose=followup.purpose, outcome=outcome, cause=cause, callback_at=callback_at, now=now)
     followup = _lock(followup=followup, agent=agent)
     if followup.status in FollowUp.FINAL:
         raise FollowUpClosed(followup_id=followup.pk)
@@ -131,6 +139,18 @@ def followup_log_outcome(
             summary=note.strip(),
             actor=agent.user,
         )
+    elif outcome == ReturnVisitOutcome.COMPLAINT:
+        # A complaint raised during a return visit: a case in the workspace, about the order the call was about.
+        attempt.cause = cause
+        attempt.case, _joined = case_open(
+            store=followup.store,
+            customer=followup.customer,
+            order=followup.order,
+            source=Case.Source.RETURN_VISIT,
+            cause=cause,
+            summary=note.strip() or _("Complaint during a return visit"),
+            actor=agent.user,
+        )
     elif outcome == FollowUpOutcome.NO_ANSWER:
         retry_at = now + RETRY_AFTER
         max_attempts = policy_for_store(store=followup.store).max_call_attempts
@@ -149,4 +169,5 @@ def followup_log_outcome(
     if sms_fallback:  # after the call is closed: one live contact per order
         _care_sms_instead(followup=followup, now=now)
     attempt.save()
+    followup_outcome_logged.send(sender=FollowUp, followup=followup, attempt=attempt)
     return attempt

@@ -5,7 +5,7 @@ from django import template
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from callbacks.models import Call, FollowUpOutcome, FollowUpStatus
+from callbacks.models import OUTCOME_LABELS, Call, FollowUpStatus
 from crm.models import Customer, CustomerChange, Store
 from crm.phones import mask_phone
 from crm.timezones import to_store_local
@@ -30,7 +30,7 @@ def masked(phone: str) -> str:
 @register.filter
 def outcome_label(value: str) -> str:
     """FollowUp.outcome is free text shared with SMS outcomes; call outcomes get their translated label."""
-    return FollowUpOutcome(value).label if value in FollowUpOutcome.values else value
+    return OUTCOME_LABELS.get(value, value)
 
 
 def _readable(field, value) -> str:

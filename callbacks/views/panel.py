@@ -128,7 +128,9 @@ def _panel_context(request: HttpRequest, subject: FollowUp | CaseCall, kind: Pan
 def panel(request: HttpRequest, pk: int) -> HttpResponse:
     followup = followup_get_for_user(user=request.user, followup_id=pk)
     context = _panel_context(request, followup, FOLLOWUP)
-    context["outcome_form"] = OutcomeForm(store=followup.store, initial={"expected_seq": context["expected_seq"]})
+    context["outcome_form"] = OutcomeForm(
+        store=followup.store, purpose=followup.purpose, initial={"expected_seq": context["expected_seq"]}
+    )
     return render(request, "callbacks/panel.html", context)
 
 
@@ -136,7 +138,7 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def log_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     followup = followup_get_for_user(user=request.user, followup_id=pk)
-    form = OutcomeForm(request.POST, store=followup.store)
+    form = OutcomeForm(request.POST, store=followup.store, purpose=followup.purpose)
     if form.is_valid():
         try:
             attempt = followup_log_outcome(followup=followup, agent=request_agent(request), **form.cleaned_data)

@@ -2,7 +2,8 @@
 
 Each customer a started campaign considered has one `CampaignContact` row (unique per campaign and customer):
 contacted, held back as the control group, or excluded with the reason. SMS rows are sent by the care SMS
-sweeper (callbacks.services.dispatch), at most once (ADR 0011, ADR 0018).
+sweeper (callbacks.services.dispatch), at most once (ADR 0011, ADR 0018). Call rows become call tasks in the
+agents' daytime queue once due (retention.services.visits), one task per row, and take back the task's outcome.
 """
 
 from datetime import time
@@ -12,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from callbacks.models import FollowUp, ReturnVisitOutcome
 from crm.models import Agent, Customer, Order, Store
 
 from .segment import Segment
@@ -104,12 +106,8 @@ class ContactStatus(models.TextChoices):
     CONTROL = "control", _("Held back (control group)")
 
 
-class CallOutcome(models.TextChoices):
-    INTERESTED = "interested", _("Interested")
-    NOT_NOW = "not_now", _("Not now")
-    DO_NOT_CALL = "do_not_call", _("Do not call again")
-    COMPLAINT = "complaint", _("Complaint (opens a case)")
-    NO_ANSWER = "no_answer", _("No answer")
+# A return-visit call's outcomes are the call panel's for its call task (callbacks owns the panel and the attempts).
+CallOutcome = ReturnVisitOutcome
 
 
 class CampaignContact(models.Model):
@@ -137,6 +135,15 @@ class CampaignContact(models.Model):
     error_code = models.CharField(max_length=16, blank=True)
     outcome = models.CharField(_("outcome"), max_length=24, blank=True)
     assignee = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # A call row's task in the agents' queue (callbacks' FollowUp, purpose return visit), once it fell due.
+    call_task = models.OneToOneField(
+        FollowUp,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaign_contact",
+        verbose_name=_("call task"),
+    )
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

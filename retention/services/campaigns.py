@@ -1,4 +1,4 @@
-"""Creating, starting and test-sending campaigns, and logging the outcome of a return-visit call."""
+"""Creating, starting and test-sending campaigns."""
 
 import itertools
 from dataclasses import dataclass
@@ -9,15 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callbacks.services.gate import customer_stop_calls
 from callbacks.services.messages import public_url
 from callbacks.services.policy import policy_for_store
 from callbacks.telephony import TelephonyError, get_backend
 from crm import bulk
 from crm.errors import InvalidInput
-from crm.models import Agent, Case, Customer, Store
+from crm.models import Agent, Customer, Store
 from crm.phones import normalise_phone
-from crm.services.cases import case_open
 
 from ..errors import CampaignNotDraft, CouponPoolExhausted, SegmentEmpty
 from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus, Coupon, OfferKind, Segment
@@ -119,8 +117,9 @@ def _assignees(store: Store) -> itertools.cycle | None:
 def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     """Write one contact row per member (to contact, held back, or excluded with the reason) and run it.
 
-    SMS rows are then sent by the SMS sweeper (services.sending), call rows wait in the agents' return-visit
-    queue. An exhausted coupon pool or an empty segment refuses the start and writes nothing.
+    SMS rows are then sent by the SMS sweeper (services.sending); call rows become call tasks in the agents'
+    daytime queue once due (services.visits). An exhausted coupon pool or an empty segment refuses the start and
+    writes nothing.
     """
     now = now or timezone.now()
     campaign = Campaign.objects.select_for_update(of=("self",)).select_related("store", "segment").get(pk=campaign.pk)
@@ -193,30 +192,3 @@ def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str) -> st
             _("The provider refused the test message: %(error)s") % {"error": exc}, field="phone"
         ) from exc
     return body
-
-
-@transaction.atomic
-def campaign_call_log(*, contact: CampaignContact, agent: Agent, outcome: str, note: str = "") -> CampaignContact:
-    """A return-visit call's outcome. 'do not call again' records the wish; a complaint opens a case."""
-    contact = CampaignContact.objects.select_for_update().select_related("customer", "store").get(pk=contact.pk)
-    if contact.channel != CampaignChannel.CALL or contact.status != ContactStatus.PLANNED:
-        raise InvalidInput(_("This return visit is not waiting for a call."), field="contact")
-    if outcome not in CampaignContact.CallOutcome.values:
-        raise InvalidInput(_("Choose an outcome from the list."), field="outcome")
-    now = timezone.now()
-    contact.outcome = outcome
-    if outcome != CampaignContact.CallOutcome.NO_ANSWER:
-        contact.status, contact.sent_at = ContactStatus.DONE, now
-    contact.save(update_fields=["outcome", "status", "sent_at", "updated_at"])
-    customer = contact.customer
-    if outcome == CampaignContact.CallOutcome.DO_NOT_CALL:
-        customer_stop_calls(customer=customer, agent=agent)
-    elif outcome == CampaignContact.CallOutcome.COMPLAINT:
-        case_open(
-            store=contact.store,
-            customer=customer,
-            source=Case.Source.RETURN_VISIT,
-            summary=note or _("Complaint during a return visit"),
-            actor=agent.user,
-        )
-    return contact

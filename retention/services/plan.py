@@ -22,7 +22,16 @@ from ..models import Campaign, CampaignChannel
 from ..selectors import segment_members
 
 OPEN_CASE, BAD_REVIEW = "open_case", "bad_review_30d"
-OWN_REASONS = {OPEN_CASE: _("An open service case"), BAD_REVIEW: _("A bad review in the last 30 days")}
+# Why a row planned to be contacted was not, after all (services.sending and services.visits).
+CAMPAIGN_ENDED, NO_ORDER, CALL_WAITING, TASK_REFUSED = "campaign_ended", "no_order", "call_waiting", "task_refused"
+OWN_REASONS = {
+    OPEN_CASE: _("An open service case"),
+    BAD_REVIEW: _("A bad review in the last 30 days"),
+    CAMPAIGN_ENDED: _("The campaign ended first"),
+    NO_ORDER: _("No order to call about"),
+    CALL_WAITING: _("Another campaign's return-visit call is still waiting"),
+    TASK_REFUSED: _("The call task was refused"),
+}
 RECENT_BAD_REVIEW = timedelta(days=30)
 
 

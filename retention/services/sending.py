@@ -28,9 +28,8 @@ from crm.models import Store
 from crm.services.locks import advisory_lock
 
 from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus
-from .plan import sending_moment
+from .plan import CAMPAIGN_ENDED, sending_moment
 
-CAMPAIGN_ENDED = "campaign_ended"
 LEDGER_SOURCE = "campaign_sms"
 _CLAIM_FIELDS = ["status", "excluded_reason", "due_at", "claimed_at", "attempts"]
 # Two due messages of one customer in one claim (overlapping campaigns): the second waits this long, and the

@@ -9,9 +9,9 @@ from crm.errors import DomainError
 from crm.selectors import agent_for_user
 
 from ..forms import CampaignForm, TestSendForm
-from ..models import Campaign, CampaignContact
+from ..models import Campaign, CampaignChannel, CampaignContact
 from ..results import campaign_results, coupons_redeem
-from ..selectors import campaigns_for_store, stores_for_retention
+from ..selectors import campaign_calls, campaigns_for_store, stores_for_retention
 from ..services.campaigns import CampaignInput, campaign_create, campaign_start, campaign_test_send
 from ..services.plan import campaign_plan, reason_label
 from ..services.segments import segments_ensure_builtin
@@ -94,6 +94,8 @@ def _detail_context(store, campaign, **extra):
             (CampaignContact.CallOutcome(o).label if o in CampaignContact.CallOutcome.values else o, n)
             for o, n in results.call_outcomes.items()
         ]
+        if campaign.channel == CampaignChannel.CALL:
+            context["calls"] = campaign_calls(campaign=campaign)
     return context
 
 

@@ -189,3 +189,60 @@ def test_two_simultaneous_logs_of_one_attempt_make_exactly_one(followup, agent):
         thread.join()
     assert sorted(results)[0] != "ok" and results.count("ok") == 1
     assert CallAttempt.objects.count() == 1
+
+
+@pytest.fixture
+def return_visit(agent):
+    store = StoreFactory()
+    agent.stores.add(store)
+    return FollowUpFactory(
+        order__customer__store=store,
+        purpose="return_visit",
+        assignee=agent,
+        window_start=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
+        window_end=datetime(2026, 11, 23, 13, 0, tzinfo=UTC),
+    )
+
+
+def test_a_return_visit_takes_its_own_outcomes_and_not_the_care_ones(return_visit, followup, agent):
+    with pytest.raises(InvalidInput) as care_on_visit:
+        _log(return_visit, agent, "satisfied")
+    with pytest.raises(InvalidInput) as visit_on_care:
+        _log(followup, agent, "interested")
+    assert care_on_visit.value.field == visit_on_care.value.field == "outcome"
+    assert not CallAttempt.objects.exists()
+
+    _log(return_visit, agent, "not_now")
+    return_visit.refresh_from_db()
+    assert (return_visit.status, return_visit.outcome) == ("done", "not_now")
+
+
+def test_a_complaint_on_a_return_visit_opens_a_return_visit_case_about_its_order(return_visit, agent):
+    attempt = _log(return_visit, agent, "complaint", note="颜色和图片不一样")
+    case = Case.objects.get()
+    assert (case.source, case.order, case.customer) == ("return_visit", return_visit.order, return_visit.customer)
+    assert case.summary == "颜色和图片不一样" and attempt.case == case
+
+
+def test_the_app_that_made_a_call_task_hears_each_outcome_inside_the_transaction(return_visit, agent):
+    from callbacks.signals import followup_outcome_logged
+
+    heard = []
+
+    def receiver(sender, *, followup, attempt, **kwargs):
+        heard.append((followup.pk, followup.status, attempt.seq, attempt.outcome))
+        if attempt.outcome == "interested":
+            raise RuntimeError("the receiver's own write failed")
+
+    followup_outcome_logged.connect(receiver, dispatch_uid="test-receiver")
+    try:
+        _log(return_visit, agent, "no_answer")
+        with pytest.raises(RuntimeError):
+            _log(return_visit, agent, "interested")
+    finally:
+        followup_outcome_logged.disconnect(dispatch_uid="test-receiver")
+
+    assert heard == [(return_visit.pk, "planned", 1, "no_answer"), (return_visit.pk, "done", 2, "interested")]
+    return_visit.refresh_from_db()
+    # The failed receiver took the outcome back with it: still one attempt, the task still open.
+    assert (return_visit.status, return_visit.call_attempts.count()) == ("planned", 1)

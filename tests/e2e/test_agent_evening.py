@@ -63,7 +63,7 @@ def test_an_agent_works_tonights_queue_in_chinese_and_a_complaint_becomes_a_case
     first, second, _third = _tonight(store, agent)
     page = new_page(locale="zh-CN")
     login(page, "lin")
-    page.get_by_role("link", name="今晚的回访电话").click()
+    page.get_by_test_id("nav-calls").click()
     expect(page.get_by_role("heading", name="今晚的回访电话")).to_be_visible()
     rows = page.get_by_test_id("queue-row")
     expect(rows).to_have_count(3)

@@ -5,17 +5,16 @@ from django.utils import timezone
 
 from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.telephony.memory import InMemoryBackend
-from crm.models import Case, CustomerChange
+from crm.models import CustomerChange
 from retention.errors import GiftUnsuitable
 from retention.models import CampaignContact, GiftTask, RetentionPolicy, Segment
 from retention.services.birthdays import birthday_wishes_plan, gift_tasks_plan
-from retention.services.campaigns import campaign_call_log, campaign_start
 from retention.services.gifts import gift_create, gift_task_send
 from retention.services.segments import attributes_refresh, segments_ensure_builtin
 from tests.factories import AgentFactory
 
 from .conftest import customer_with_orders
-from .helpers import campaign_for, everyone, open_store
+from .helpers import open_store
 
 pytestmark = pytest.mark.django_db
 
@@ -75,20 +74,3 @@ def test_an_unsuitable_gift_is_refused_saying_why_and_a_suitable_one_recorded():
     assert (task.status, task.gift) == ("sent", scarf)
     change = CustomerChange.objects.get(customer=customer, field="gift_sent")
     assert change.new_value["gift"] == "真丝方巾"
-
-
-def test_a_complaint_during_a_return_visit_opens_a_case():
-    store = open_store()
-    agent = AgentFactory(stores=[store])
-    customer = customer_with_orders(store, [30])
-    campaign = campaign_for(store, everyone(store), channel="call")
-    campaign_start(campaign=campaign)
-    contact = CampaignContact.objects.get(campaign=campaign, customer=customer)
-    assert contact.assignee == agent and contact.status == "planned"
-
-    campaign_call_log(contact=contact, agent=agent, outcome="complaint", note="围巾起球")
-
-    case = Case.objects.get(customer=customer)
-    assert case.source == Case.Source.RETURN_VISIT and "起球" in case.summary
-    contact.refresh_from_db()
-    assert (contact.status, contact.outcome) == ("done", "complaint")

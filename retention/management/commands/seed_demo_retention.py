@@ -1,4 +1,6 @@
-"""Demo segments, gifts and a campaign with results for the embedded default, on the demo stores' customers.
+"""Demo segments, gifts, an SMS campaign with results and a return-visit call campaign for the embedded default,
+on the demo stores' customers. The call campaign's tasks wait in the agents' call queue (/calls/, "Today"); one
+is already logged, so the campaign page shows a call outcome.
 
 Idempotent: history orders, gifts and the campaign are found by their keys and names on a second run.
 """
@@ -10,15 +12,20 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from callbacks.models import FollowUp
 from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.services.outcomes import followup_log_outcome
+from callbacks.services.policy import policy_for_store
 from crm.demo import STORES, DemoStore
 from crm.models import Customer, Order, Store
+from crm.timezones import store_local_datetime, store_today
 from retention.models import Campaign, CampaignContact, Gift, Segment
 from retention.results import coupons_redeem
 from retention.services.birthdays import birthday_wishes_plan, gift_tasks_plan
 from retention.services.campaigns import CampaignInput, campaign_create, campaign_start
 from retention.services.gifts import gift_create
 from retention.services.segments import attributes_refresh, segment_create, segments_ensure_builtin
+from retention.services.visits import campaign_call_tasks_create
 
 # Earlier purchases (days ago) per customer, cycling: some loyal on a short cycle, some lapsed, some one-time.
 HISTORY = [(400, 300, 200, 100), (240, 170), (), (380, 320, 260, 200, 140), (90,), (), (330, 210)]
@@ -100,6 +107,56 @@ def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
     return campaign
 
 
+CALL_CAMPAIGN = "老客回访电话 · 新品"
+
+
+def _call_campaign(store: Store) -> Campaign | None:
+    """A return-visit call campaign over the loyal buyers, started: its rows become call tasks in the queue."""
+    existing = Campaign.objects.filter(store=store, name=CALL_CAMPAIGN).first()
+    if existing is not None:
+        return existing
+    segment = Segment.objects.get(store=store, name="回头客")
+    now = timezone.now()
+    try:
+        campaign = campaign_create(
+            store=store,
+            data=CampaignInput(
+                name=CALL_CAMPAIGN, segment=segment, purpose="return_visit", channel="call",
+                wordings=["{name}您好，我是{store}的客服。您上次买的商品用着还满意吗？我们新到了几款新品，"
+                          "老客户下单立享{offer}，需要的话我把链接发给您。"],
+                starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=13),
+                send_from=time(9, 0), send_until=time(21, 0), offer_kind="fixed_amount",
+                offer_amount=Decimal("30"), offer_min_spend=Decimal("200"), control_percent=10,
+            ),
+        )  # fmt: skip
+        with transaction.atomic():
+            campaign_start(campaign=campaign)
+    except Exception as exc:  # a store whose demo data leaves the segment empty gets no campaign
+        Campaign.objects.filter(store=store, name=CALL_CAMPAIGN, status="draft").delete()
+        print(f"{store.code}: no demo call campaign ({exc})")
+        return None
+    # The calls are due now. Once the store's call hours are over today, the demo still puts them in today's
+    # queue (as if swept at the end of the call hours), rather than tomorrow's, which the queue does not show yet.
+    policy = policy_for_store(store=store)
+    last_hour = store_local_datetime(store, store_today(store), policy.call_hours_until) - timedelta(hours=1)
+    swept_at = min(now, last_hour)
+    CampaignContact.objects.filter(campaign=campaign, status="planned").update(due_at=swept_at)
+    campaign_call_tasks_create(now=swept_at)
+    # The manager already made one of the calls: the customer is interested.
+    task = (
+        FollowUp.objects.filter(campaign_contact__campaign=campaign, status="planned")
+        .exclude(assignee__user__username="demo-agent")
+        .exclude(assignee__isnull=True)
+        .select_related("assignee__user")
+        .first()
+    )
+    if task is not None:
+        followup_log_outcome(
+            followup=task, agent=task.assignee, outcome="interested", expected_seq=1, note="想看新款丝巾，已发链接"
+        )
+    return campaign
+
+
 class Command(BaseCommand):
     help = "Load demo purchase history, segments, gifts, gift tasks, birthday wishes and a campaign with results."
 
@@ -128,5 +185,6 @@ class Command(BaseCommand):
             gift_tasks_plan(store=store)
             birthday_wishes_plan(store=store)
             campaign = _campaign(store, demo)
-            self.stdout.write(f"{store.code}: segments ready; campaign: {campaign or '—'}")
+            calls = _call_campaign(store)
+            self.stdout.write(f"{store.code}: segments ready; campaigns: {campaign or '—'}, {calls or '—'}")
         self.stdout.write(self.style.SUCCESS("Demo segments and campaigns ready."))

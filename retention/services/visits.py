@@ -1,0 +1,200 @@
+"""Return-visit calls (ADR 0024): a call campaign's contacts become call tasks in the agents' daytime queue, and
+take back what came of them. There is no queue of retention's own: agents work these calls on the call panel.
+
+- `campaign_call_tasks_create` (beat, every minute) claims due call rows that have no task yet (SKIP LOCKED) and
+  creates each one's task through callbacks' `call_task_create`: purpose return visit, about the customer's
+  latest order, due in the store's call hours today (tomorrow once today's are over), the campaign's wording for
+  the customer as the task's script, the row's assignee. `call_task_create` asks the contact gate (a return visit
+  is marketing: consent, do not contact, no calls); a task the gate refuses leaves the row excluded with the
+  gate's reason. A row holds its task (one to one), so a second sweep finds nothing left to do.
+- `campaign_call_outcome_record` receives callbacks' `followup_outcome_logged`: the outcome logged on the panel
+  lands on the row (its outcome, and its status once the task is closed), in the same transaction, where the
+  campaign's results count it. What the outcome does to the customer (do not call again stops calls; a
+  complaint opens a case) is done by callbacks' outcome service.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callbacks.models import FollowUp, FollowUpPolicy, FollowUpPurpose, SmsLanguage
+from callbacks.services.policy import policy_for_store
+from callbacks.services.tasks_calls import call_task_create
+from crm.errors import InvalidInput
+from crm.models import Agent, Customer, Order, Store
+from crm.timezones import store_local_datetime, store_today, to_store_local
+
+from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus
+from ..wording import campaign_wording, offer_text
+from .plan import CALL_WAITING, CAMPAIGN_ENDED, NO_ORDER, TASK_REFUSED
+
+BATCH_SIZE = 200
+# How long one sweep may keep claiming batches (beat runs it every minute).
+TIME_BUDGET_SECONDS = 30.0
+
+
+@dataclass
+class CallTaskReport:
+    created: int = 0
+    excluded: int = 0
+
+    def add(self, other: "CallTaskReport") -> None:
+        self.created += other.created
+        self.excluded += other.excluded
+
+
+def _latest_orders(rows: list[CampaignContact]) -> dict[int, Order]:
+    """{customer id: the customer's latest order} in two queries."""
+    latest = Order.objects.filter(customer_id=OuterRef("pk")).order_by("-placed_at", "-pk").values("pk")[:1]
+    ids = dict(
+        Customer.objects.filter(pk__in={row.customer_id for row in rows})
+        .annotate(latest=Subquery(latest))
+        .filter(latest__isnull=False)
+        .values_list("pk", "latest")
+    )
+    orders = Order.objects.in_bulk(set(ids.values()))
+    return {customer_id: orders[order_id] for customer_id, order_id in ids.items()}
+
+
+def _serving(rows: list[CampaignContact]) -> set[tuple[int, int]]:
+    """(agent id, store id) pairs of the rows' assignees that still serve the row's store."""
+    agent_ids = {row.assignee_id for row in rows if row.assignee_id}
+    if not agent_ids:
+        return set()
+    return set(
+        Agent.stores.through.objects.filter(
+            agent_id__in=agent_ids, store_id__in={row.store_id for row in rows}
+        ).values_list("agent_id", "store_id")
+    )
+
+
+def _due_on(store: Store, policy: FollowUpPolicy, now: datetime):
+    """Today in the store, or tomorrow once today's call hours are over."""
+    today = store_today(store, now=now)
+    return today if to_store_local(now, store).time() < policy.call_hours_until else today + timedelta(days=1)
+
+
+def _note(campaign: Campaign, policy: FollowUpPolicy, coupon: str) -> str:
+    parts = [_("Campaign “%(campaign)s”") % {"campaign": campaign.name}]
+    offer = offer_text(
+        kind=campaign.offer_kind,
+        amount=campaign.offer_amount,
+        min_spend=campaign.offer_min_spend,
+        chinese=policy.sms_language == SmsLanguage.ZH_HANS,
+    )
+    if offer:
+        parts.append(_("offer: %(offer)s") % {"offer": offer})
+    if coupon:
+        parts.append(_("coupon code %(code)s") % {"code": coupon})
+    return " · ".join(parts)
+
+
+def _exclude(row: CampaignContact, reason: str, report: CallTaskReport) -> None:
+    row.status, row.excluded_reason = ContactStatus.SUPPRESSED, reason
+    report.excluded += 1
+
+
+def _task_for(
+    row: CampaignContact,
+    *,
+    order: Order | None,
+    policy: FollowUpPolicy,
+    serving: set[tuple[int, int]],
+    now: datetime,
+    report: CallTaskReport,
+) -> None:
+    campaign, store = row.campaign, row.store
+    due_on = _due_on(store, policy, now)
+    if now >= campaign.ends_at or store_local_datetime(store, due_on, policy.call_hours_from) >= campaign.ends_at:
+        return _exclude(row, CAMPAIGN_ENDED, report)
+    if order is None:
+        return _exclude(row, NO_ORDER, report)
+    customer = row.customer
+    customer.store = store
+    try:
+        task = call_task_create(
+            order=order,
+            customer=customer,
+            purpose=FollowUpPurpose.RETURN_VISIT,
+            due_on=due_on,
+            note=_note(campaign, policy, row.coupon_code),
+            script=campaign_wording(
+                campaign=campaign, policy=policy, customer_id=customer.pk, name=customer.name, coupon=row.coupon_code
+            ),
+            assignee=row.assignee if (row.assignee_id, store.pk) in serving else None,
+        )
+    except InvalidInput:
+        # Nothing was written (call_task_create validates first); a wording too long for a script, say.
+        return _exclude(row, TASK_REFUSED, report)
+    if CampaignContact.objects.filter(call_task=task).exists():
+        # Another campaign's return visit about the same order is still waiting to be called: one call at a time.
+        return _exclude(row, CALL_WAITING, report)
+    row.call_task, row.due_at = task, task.window_start
+    if task.status == FollowUp.Status.SUPPRESSED:
+        return _exclude(row, task.suppressed_reason, report)
+    row.assignee_id = task.assignee_id
+    report.created += 1
+    return None
+
+
+@transaction.atomic
+def _sweep_batch(*, now: datetime, limit: int) -> tuple[CallTaskReport, int]:
+    report = CallTaskReport()
+    rows = list(
+        CampaignContact.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status=ContactStatus.PLANNED, channel=CampaignChannel.CALL, call_task__isnull=True, due_at__lte=now)
+        .select_related("campaign", "store", "customer", "assignee")
+        .order_by("due_at", "id")[:limit]
+    )
+    if not rows:
+        return report, 0
+    orders, serving = _latest_orders(rows), _serving(rows)
+    policies: dict[int, FollowUpPolicy] = {}
+    for row in rows:
+        row.campaign.store = row.store
+        policy = policies.get(row.store_id) or policies.setdefault(row.store_id, policy_for_store(store=row.store))
+        _task_for(row, order=orders.get(row.customer_id), policy=policy, serving=serving, now=now, report=report)
+        # One row at a time: a later row of the batch must see this row's task (two campaigns, one customer).
+        row.save(update_fields=["status", "excluded_reason", "call_task", "due_at", "assignee", "updated_at"])
+    return report, len(rows)
+
+
+def campaign_call_tasks_create(
+    *, now: datetime | None = None, batch_size: int = BATCH_SIZE, time_budget: float = TIME_BUDGET_SECONDS
+) -> CallTaskReport:
+    """Give every due call row of a running campaign its call task (or its reason for none), batch by batch, each
+    batch in its own transaction, until none is due or the time budget is spent. Safe to run twice, and beside
+    another sweep: a claimed row is skipped by the other, a row with a task is never claimed again."""
+    report = CallTaskReport()
+    stop_at = time.monotonic() + time_budget
+    while True:
+        batch, claimed = _sweep_batch(now=now or timezone.now(), limit=batch_size)
+        report.add(batch)
+        if claimed < batch_size or time.monotonic() >= stop_at:
+            return report
+
+
+def campaign_call_outcome_record(sender, *, followup: FollowUp, attempt, **kwargs) -> None:
+    """callbacks.signals.followup_outcome_logged: a return-visit task's outcome onto its campaign row.
+
+    The row takes every outcome logged; it is done (reached: its time starts the attribution window) once the task
+    is closed with an answer, failed once it is closed unanswered (no attempt left), and waits while the task is
+    planned again after no answer."""
+    if followup.purpose != FollowUpPurpose.RETURN_VISIT:
+        return
+    row = CampaignContact.objects.select_for_update().filter(call_task=followup).first()
+    if row is None:
+        return  # a return-visit task another way than a campaign (none today), or a row since deleted
+    row.outcome = attempt.outcome
+    fields = ["outcome", "updated_at"]
+    if followup.status == FollowUp.Status.DONE:
+        reached = attempt.outcome != CampaignContact.CallOutcome.NO_ANSWER
+        row.status = ContactStatus.DONE if reached else ContactStatus.FAILED
+        row.sent_at = attempt.at if reached else None
+        fields += ["status", "sent_at"]
+    row.save(update_fields=fields)

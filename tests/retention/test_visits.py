@@ -1,0 +1,222 @@
+"""Return-visit calls: a call campaign's due rows become call tasks in the agents' queue, worked on the call panel,
+and what the agent logs there lands on the campaign's rows and results."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from callbacks.models import FollowUp
+from callbacks.services.calls import call_decide
+from crm.models import Case, Customer
+from retention.models import CampaignContact
+from retention.results import campaign_results
+from retention.services.campaigns import campaign_start
+from retention.services.visits import campaign_call_tasks_create
+from tests.factories import AgentFactory, ManagerFactory
+
+from .conftest import buy, customer_with_orders
+from .helpers import campaign_for, everyone, open_store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def store():
+    return open_store(name="丝韵旗舰店")
+
+
+@pytest.fixture
+def agent(store):
+    return AgentFactory(stores=[store], on_shift=True)
+
+
+def _call_campaign(store, segment=None, **overrides):
+    campaign = campaign_for(store, segment or everyone(store), channel="call", **overrides)
+    campaign_start(campaign=campaign)
+    return campaign
+
+
+def _logged_in(agent) -> Client:
+    client = Client()
+    client.force_login(agent.user)
+    return client
+
+
+def _log(client, task, outcome, **data):
+    return client.post(
+        f"/calls/{task.pk}/outcome", {"outcome": outcome, "expected_seq": task.call_attempts.count() + 1, **data}
+    )
+
+
+def test_a_due_call_contact_becomes_exactly_one_call_task_in_the_daytime_queue(store, agent):
+    customer = customer_with_orders(store, [90, 30], name="林小姐")
+    latest = buy(customer, days_ago=2, amount="880.00")
+    campaign = _call_campaign(store)
+
+    first = campaign_call_tasks_create()
+    again = campaign_call_tasks_create()
+
+    assert (first.created, again.created, again.excluded) == (1, 0, 0)
+    [task] = FollowUp.objects.filter(purpose="return_visit")
+    contact = CampaignContact.objects.get(campaign=campaign, customer=customer)
+    assert contact.call_task == task and contact.status == "planned"
+    assert (task.status, task.order, task.assignee, task.customer) == ("planned", latest, agent, customer)
+    # The campaign's wording for this customer is the task's script; the note names the campaign and the offer.
+    assert task.script.startswith("林小姐") and "满300减50元" in task.script and "回T退订" not in task.script
+    assert "回访" in task.note and "满300减50元" in task.note
+    page = _logged_in(agent).get("/calls/").text
+    today = page[page.index('data-testid="queue-today"') :]
+    assert "林小姐" in today and "Return visit" in today and f"/calls/{task.pk}/" in today
+
+
+def test_a_contact_not_yet_due_waits_for_its_time(store, agent):
+    customer_with_orders(store, [30])
+    _call_campaign(store, starts_at=timezone.now() + timedelta(hours=1))
+    assert campaign_call_tasks_create().created == 0
+    assert not FollowUp.objects.filter(purpose="return_visit").exists()
+    assert campaign_call_tasks_create(now=timezone.now() + timedelta(hours=1, minutes=1)).created == 1
+
+
+def test_a_contact_the_gate_refuses_when_due_is_recorded_excluded_with_the_reason(store, agent):
+    customer = customer_with_orders(store, [30])
+    campaign = _call_campaign(store)
+    # Consent withdrawn between the start and the moment the call falls due.
+    Customer.objects.filter(pk=customer.pk).update(marketing_consent_at=None, marketing_consent_source="")
+
+    report = campaign_call_tasks_create()
+
+    contact = CampaignContact.objects.get(campaign=campaign, customer=customer)
+    assert (report.created, report.excluded) == (0, 1)
+    assert (contact.status, contact.excluded_reason) == ("suppressed", "no_marketing_consent")
+    assert contact.call_task.status == "suppressed"  # kept by callbacks with the gate's reason, in no queue
+    assert campaign_results(campaign=campaign).exclusions == {"no_marketing_consent": 1}
+    assert campaign_call_tasks_create().excluded == 0  # excluded once
+
+
+def test_a_second_campaign_does_not_call_a_customer_whose_return_visit_is_still_waiting(store, agent):
+    customer = customer_with_orders(store, [30])
+    first = _call_campaign(store, name="第一波")
+    second = _call_campaign(store, first.segment, name="第二波")
+
+    report = campaign_call_tasks_create()
+
+    assert (report.created, report.excluded) == (1, 1)
+    assert FollowUp.objects.filter(purpose="return_visit", status="planned").count() == 1
+    rows = CampaignContact.objects.filter(customer=customer)
+    assert rows.get(campaign=first).call_task is not None
+    assert rows.get(campaign=second).excluded_reason == "call_waiting"
+
+
+@pytest.mark.parametrize("outcome", ["interested", "not_now", "do_not_call", "complaint"])
+def test_each_outcome_logged_on_the_panel_lands_on_the_contact_and_in_the_results(store, agent, outcome):
+    customer = customer_with_orders(store, [30])
+    campaign = _call_campaign(store)
+    campaign_call_tasks_create()
+    task = FollowUp.objects.get(purpose="return_visit")
+
+    answer = _log(_logged_in(agent), task, outcome, note="围巾起球" if outcome == "complaint" else "")
+
+    assert answer.status_code == 302
+    contact = CampaignContact.objects.get(campaign=campaign, customer=customer)
+    assert (contact.status, contact.outcome) == ("done", outcome)
+    assert contact.sent_at is not None  # the call's time starts the attribution window
+    results = campaign_results(campaign=campaign)
+    assert results.call_outcomes == {outcome: 1} and results.contacted == 1 and results.waiting == 0
+
+
+def test_a_complaint_opens_a_case_in_the_workspace_about_the_order_called_about(store, agent):
+    customer = customer_with_orders(store, [30])
+    _call_campaign(store)
+    campaign_call_tasks_create()
+    task = FollowUp.objects.get(purpose="return_visit")
+
+    _log(_logged_in(agent), task, "complaint", cause="quality", note="围巾起球")
+
+    case = Case.objects.get(customer=customer)
+    assert (case.source, case.order, case.cause) == (Case.Source.RETURN_VISIT, task.order, "quality")
+    assert "起球" in case.summary
+    assert task.call_attempts.get().case == case
+
+
+def test_do_not_call_again_stops_further_marketing_calls_through_the_gate(store, agent):
+    customer = customer_with_orders(store, [30])
+    first = _call_campaign(store, name="第一波")
+    later = _call_campaign(store, first.segment, name="第二波", starts_at=timezone.now() + timedelta(hours=1))
+    campaign_call_tasks_create()
+    task = FollowUp.objects.get(purpose="return_visit")
+
+    _log(_logged_in(agent), task, "do_not_call")
+
+    customer.refresh_from_db()
+    assert customer.contact_preference == "no_calls"
+    report = campaign_call_tasks_create(now=timezone.now() + timedelta(hours=1, minutes=1))
+    row = CampaignContact.objects.get(campaign=later, customer=customer)
+    assert (report.created, row.status, row.excluded_reason) == (0, "suppressed", "no_calls")
+    assert call_decide(subject=task).reason == "no_calls"
+
+
+def test_no_answer_keeps_the_contact_waiting_until_the_task_gives_up(store, agent):
+    customer = customer_with_orders(store, [30])
+    campaign = _call_campaign(store)
+    campaign_call_tasks_create()
+    task = FollowUp.objects.get(purpose="return_visit")
+    client = _logged_in(agent)
+
+    _log(client, task, "no_answer")
+    contact = CampaignContact.objects.get(campaign=campaign, customer=customer)
+    assert (contact.status, contact.outcome) == ("planned", "no_answer")  # tried again later today
+    for _ in range(2):  # the store's maximum of three attempts
+        _log(client, task, "no_answer")
+
+    contact.refresh_from_db()
+    task.refresh_from_db()
+    assert task.status == "done" and (contact.status, contact.sent_at) == ("failed", None)
+    results = campaign_results(campaign=campaign)
+    assert (results.contacted, results.failed, results.waiting) == (0, 1, 0)
+
+
+def test_the_panel_offers_the_return_visit_outcomes_and_refuses_the_care_ones(store, agent):
+    customer_with_orders(store, [30])
+    _call_campaign(store)
+    campaign_call_tasks_create()
+    task = FollowUp.objects.get(purpose="return_visit")
+    client = _logged_in(agent)
+
+    panel = client.get(f"/calls/{task.pk}/").text
+    assert 'data-testid="return-visit-outcomes"' in panel and 'value="interested"' in panel
+    assert 'value="satisfied"' not in panel and task.script.split("，")[0] in panel
+
+    refused = _log(client, task, "satisfied")
+    assert refused.status_code == 400
+    task.refresh_from_db()
+    assert task.status == "planned" and not task.call_attempts.exists()
+
+
+def test_an_agent_of_another_store_gets_404_on_the_panel_and_changes_nothing(store, agent):
+    customer_with_orders(store, [30])
+    campaign = _call_campaign(store)
+    campaign_call_tasks_create()
+    task = FollowUp.objects.get(purpose="return_visit")
+    stranger = _logged_in(AgentFactory(stores=[open_store()]))
+
+    assert stranger.get(f"/calls/{task.pk}/").status_code == 404
+    assert _log(stranger, task, "interested").status_code == 404
+    assert CampaignContact.objects.get(campaign=campaign).outcome == ""
+
+
+def test_the_campaign_page_lists_its_calls_with_their_outcome_and_call_panel(store, agent):
+    customer_with_orders(store, [30], name="林小姐")
+    campaign = _call_campaign(store)
+    campaign_call_tasks_create()
+    task = FollowUp.objects.get(purpose="return_visit")
+    _log(_logged_in(agent), task, "interested")
+    manager = _logged_in(ManagerFactory(stores=[store]))
+
+    page = manager.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
+
+    calls = page[page.index('data-testid="visit-calls"') :]
+    assert "林小姐" in calls and "Interested" in calls and f"/calls/{task.pk}/" in calls
+    assert manager.get(f"/calls/{task.pk}/").status_code == 200
+    assert Client().get("/retention/visits/").status_code == 404  # no second queue
