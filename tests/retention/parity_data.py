@@ -30,6 +30,14 @@ def build():
             placed = NOW - timedelta(days=ago)
             Order.objects.create(store=store, customer=customer, external_id=f"o{index}-{n}",
                                  total_amount=Decimal(amount), items=[item], placed_at=placed)  # fmt: skip
+        if index == 2:  # an order of two items counts once, and brings both
+            items = [{"sku": "SKU-9", "name": "x", "quantity": 1, "unit_price": "10", "category": "gifts"},
+                     {"sku": "SKU-3", "name": "y", "quantity": 2, "unit_price": "20", "category": "gifts"}]  # fmt: skip
+            Order.objects.create(store=store, customer=customer, external_id=f"o{index}-two", items=items,
+                                 total_amount=Decimal("50"), placed_at=NOW - timedelta(days=20))  # fmt: skip
+        if index == 4:  # an order without items still counts
+            Order.objects.create(store=store, customer=customer, external_id=f"o{index}-none", items=[],
+                                 total_amount=Decimal("70"), placed_at=NOW - timedelta(days=2))  # fmt: skip
         if index == 1:
             Case.objects.create(store=store, customer=customer, source="manual", opened_at=NOW - timedelta(days=3))
     return store

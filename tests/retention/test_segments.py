@@ -108,3 +108,31 @@ def test_a_store_segment_from_rules_and_bad_rules_refused():
     with pytest.raises(InvalidInput):
         segment_create(store=store, name="empty", rules=[])
     assert not Segment.objects.filter(name__in=["x", "empty"]).exists()
+
+
+def test_an_order_counts_once_whatever_its_items_and_brings_every_product():
+    from .parity_data import COLUMNS, NOW, attributes, build
+
+    store = build()
+    attributes_refresh(store=store, now=NOW)
+    rows = {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in _by_customer(store, attributes(store))}
+    two_items = rows["c2"]  # one order of SKU-3, one order of SKU-9 and SKU-3
+    assert (two_items["orders_count"], two_items["total_spent"]) == ("2", "949.00")
+    assert set(two_items["products"].strip("|").split("|")) == {"SKU-3", "SKU-9"}
+    assert two_items["categories"] == "|gifts|"
+    no_items = rows["c4"]  # five orders of 2,500 and one without items of 70
+    assert (no_items["orders_count"], no_items["total_spent"], no_items["days_since_last"]) == ("6", "12570.00", "2")
+
+
+def _by_customer(store, rows):
+    external_ids = store.customers.order_by("external_id").values_list("external_id", flat=True)
+    return [[external_id, *row] for external_id, row in zip(external_ids, rows, strict=True)]
+
+
+def test_the_attributes_table_leaves_room_for_the_nightly_rewrite():
+    """ADR 0018: half of each page free, so a refresh's update stays on its page and touches no index."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'retention_customerattributes'")
+        assert "fillfactor=45" in cursor.fetchone()[0]
