@@ -1,5 +1,7 @@
 """Campaign SMS through the care SMS sweeper and the contact gate: the cap, consent, a worker dying mid-send."""
 
+import random
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -13,6 +15,7 @@ from retention.models import CampaignContact
 from retention.services.campaigns import campaign_start
 from retention.services.plan import campaign_plan
 from retention.services.sending import CAMPAIGN_SMS, campaign_messages_claim
+from tests.sms_faults import assert_each_sent_exactly_once, drain, sweep_in_killed_workers
 
 from .conftest import customer_with_orders
 from .helpers import campaign_for, everyone, open_store
@@ -48,8 +51,33 @@ def test_no_marketing_consent_is_excluded_with_its_reason():
     assert plan.excluded == {customer.pk: "no_marketing_consent"}
 
 
-def test_a_worker_killed_mid_campaign_neither_loses_nor_doubles_a_message(settings):
-    """The worker claims a batch (committed `sending`), sends half of it, and dies before recording anything."""
+@pytest.mark.slow
+def test_a_worker_killed_mid_campaign_neither_loses_nor_doubles_a_message(twilio_backend, sms_fast_recovery):
+    """Real sweeper processes, killed at random points, over campaigns of several stores; the local Twilio server's
+    record is the judge."""
+
+    def release() -> list[CampaignContact]:  # a campaign of four customers, due now
+        store = open_store()
+        for _ in range(4):
+            customer_with_orders(store, [30])
+        campaign = campaign_for(store, everyone(store))
+        campaign_start(campaign=campaign)
+        return list(CampaignContact.objects.filter(campaign=campaign, status="planned").select_related("customer"))
+
+    run = sweep_in_killed_workers(
+        queue=CAMPAIGN_SMS, twilio=twilio_backend, rng=random.Random(20261204), trials=16, release=release
+    )
+    assert len(run.rows) == 64
+    assert run.stranded > 0, "no kill landed between claim and record: the test proved nothing"
+    drain(CAMPAIGN_SMS)
+    assert_each_sent_exactly_once(twilio_backend, CAMPAIGN_SMS, run.rows)
+    ledger = Counter(ContactLog.objects.filter(purpose="marketing").values_list("customer_id", flat=True))
+    assert ledger == Counter(row.customer_id for row in run.rows)  # one row each: a retry is the same contact
+
+
+def test_reconciling_a_dead_workers_claim_records_what_the_provider_accepted_and_sends_only_the_rest(settings):
+    """In-process and step by step: a batch claimed (committed `sending`), half of it accepted by the provider, and
+    nothing recorded, as a worker killed mid-send leaves it; reconciling then sends only the rest."""
     store = open_store()
     customers = [customer_with_orders(store, [30]) for _ in range(6)]
     campaign_start(campaign=campaign_for(store, everyone(store)))
