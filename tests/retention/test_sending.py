@@ -2,7 +2,7 @@
 
 import random
 from collections import Counter
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db import transaction
@@ -11,6 +11,7 @@ from django.utils import timezone
 from callbacks.models import ContactLog
 from callbacks.services.dispatch import DispatchReport, sms_dispatch_due, sms_reconcile_stuck
 from callbacks.telephony.memory import InMemoryBackend
+from crm.timezones import store_local_datetime, store_today
 from retention.models import CampaignContact
 from retention.services.campaigns import campaign_start
 from retention.services.plan import campaign_plan
@@ -97,3 +98,58 @@ def test_reconciling_a_dead_workers_claim_records_what_the_provider_accepted_and
     assert sorted(m.to for m in InMemoryBackend.messages) == sorted(c.phone for c in customers)
     assert CampaignContact.objects.filter(status="sent").count() == 6
     assert ContactLog.objects.filter(purpose="marketing").count() == 6  # the retry is the same contact
+
+
+def _claim_at(moment):
+    report = DispatchReport()
+    claimed = campaign_messages_claim(now=moment, limit=100, report=report)
+    return claimed, report, CampaignContact.objects.get()
+
+
+def test_a_message_still_planned_when_its_campaign_ends_is_excluded_and_not_counted():
+    store = open_store()
+    customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store), ends_at=timezone.now() + timedelta(hours=1))
+    campaign_start(campaign=campaign)
+
+    claimed, report, contact = _claim_at(campaign.ends_at)
+
+    assert (claimed, report.suppressed) == ([], 1)
+    assert (contact.status, contact.excluded_reason) == ("suppressed", "campaign_ended")
+    assert not ContactLog.objects.exists()
+
+
+def test_a_message_due_outside_its_campaigns_own_hours_waits_for_them_to_open():
+    store = open_store()
+    customer_with_orders(store, [30])
+    campaign_start(campaign=campaign_for(store, everyone(store), send_from=time(13, 0), send_until=time(20, 0)))
+    today = store_today(store)
+    assert CampaignContact.objects.get().due_at == store_local_datetime(store, today, time(13, 0))
+
+    # 20:30 in the store: the store's SMS hours (until 21:00) are open, the campaign's are over.
+    claimed, report, contact = _claim_at(store_local_datetime(store, today, time(20, 30)))
+
+    assert (claimed, report.rescheduled) == ([], 1)
+    tomorrow_at_one = store_local_datetime(store, today + timedelta(days=1), time(13, 0))
+    assert (contact.status, contact.due_at) == ("planned", tomorrow_at_one)
+    assert not ContactLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("ends_at", "status", "due_tomorrow"),
+    [(time(23, 0), "suppressed", False), (None, "planned", True)],
+    ids=["campaign-ends-first", "campaign-goes-on"],
+)
+def test_the_stores_quiet_hours_defer_a_message_unless_the_campaign_ends_first(ends_at, status, due_tomorrow):
+    store = open_store()
+    customer_with_orders(store, [30])
+    today = store_today(store)
+    overrides = {"ends_at": store_local_datetime(store, today, ends_at)} if ends_at else {}
+    campaign_start(campaign=campaign_for(store, everyone(store), **overrides))
+
+    claimed, _report, contact = _claim_at(store_local_datetime(store, today, time(21, 30)))  # quiet from 21:00
+
+    assert claimed == [] and contact.status == status
+    assert contact.excluded_reason == ("" if due_tomorrow else "quiet_hours")
+    if due_tomorrow:  # the gate's "not before": the store's SMS hours open at 09:00
+        assert contact.due_at == store_local_datetime(store, today + timedelta(days=1), time(9, 0))
