@@ -4,6 +4,9 @@ import socket
 
 import pytest
 
+# Shared assertion helpers: rewritten like the tests' own asserts, so a failure shows both sides.
+pytest.register_assert_rewrite("tests.sms_faults")
+
 
 def _unreachable(host: str, port: int) -> str | None:
     try:
@@ -88,3 +91,13 @@ def twilio_live(twilio_backend, live_server, settings):
     """As twilio_backend, and the server's signed callbacks (and TwiML fetches) reach the live test server."""
     settings.PUBLIC_BASE_URL = live_server.url
     return twilio_backend
+
+
+@pytest.fixture
+def sms_fast_recovery(settings):
+    """The SMS sweeper's timings shrunk for fault-injection runs: short HTTP timeout, a stuck claim reconciled after
+    1.2 s, small batches (tests.sms_faults)."""
+    settings.TWILIO_HTTP_TIMEOUT = 0.4
+    settings.SMS_RECONCILE_AFTER_SECONDS = 1.2
+    settings.SMS_BATCH_SIZE = 4
+    settings.SMS_SEND_THREADS = 4

@@ -1,8 +1,10 @@
 """SMS dispatch, at most once: claim (planned → sending), send, record (sent / failed), reconcile.
 
 The machinery serves every table of outgoing SMS registered as an `SmsQueue`: the care SMS (FollowUp, here)
-and other apps' messages (retention's campaign contacts). A queue brings its own claim (which rows are due,
-what the contact gate says, the text) and ledger hook; sending, recording and reconciling are shared.
+and other apps' messages (logistics' parcel notices, retention's campaign contacts). A queue brings its own
+claim (which rows are due, what the contact gate says, the text) and ledger hook: the other apps' rows carry a
+due time and their text, and they configure one claim (callbacks.services.claims); sending, recording and
+reconciling are shared.
 
 A provider's message create is not idempotent, so nothing here ever resends blindly:
 

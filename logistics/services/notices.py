@@ -15,30 +15,18 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from string import Formatter
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from callbacks.models import FollowUpChannel, FollowUpPolicy, FollowUpPurpose, SmsLanguage
-from callbacks.services.dispatch import DispatchReport, SmsQueue, sms_dispatch_due, sms_queue_register
-from callbacks.services.gate import (
-    ALLOWED,
-    ContactChannel,
-    ContactPurpose,
-    ContactRow,
-    RefusalReason,
-    contacts_decide,
-    contacts_forget,
-    contacts_record,
-)
-from callbacks.services.messages import public_url_by_id
+from callbacks.services.claims import DueClaim, due_sms_queue
+from callbacks.services.dispatch import DispatchReport, sms_dispatch_due, sms_queue_register
+from callbacks.services.gate import ContactChannel, ContactPurpose, contacts_decide
 from callbacks.services.policy import policy_for_store
-from callbacks.services.rows import rows_set
 from callbacks.services.tasks_calls import call_task_create
 from crm.models import Store
-from crm.services.locks import advisory_lock
 from crm.timezones import store_today, to_store_local
 from logistics.models import DelayRule, LogisticsPolicy, Shipment, ShipmentNotice
 
@@ -208,88 +196,23 @@ def delay_call_tasks_plan(*, store: Store, rule: str, shipments: list[Shipment],
     return made
 
 
-# -- the SMS queue's claim ----------------------------------------------------------------------------------------
+# -- the SMS queue ------------------------------------------------------------------------------------------------
 
-LEDGER_SOURCE = "parcel_notice"
-_CLAIM_FIELDS = ["status", "suppressed_reason", "due_at", "claimed_at", "attempts"]
-# Two due notices of one order in one claim (two rules at once): the second waits this long, and the gate, which
-# then sees the first in its ledger, decides it against the per-order cap.
-_SECOND_IN_BATCH = timedelta(minutes=1)
-
-
-@transaction.atomic
-def parcel_notices_claim(*, now: datetime, limit: int, report: DispatchReport) -> list[ShipmentNotice]:
-    """Due notices → `sending`, with the gate's last word and its ledger row in the same transaction."""
-    ids = list(
-        ShipmentNotice.objects.select_for_update(skip_locked=True)
-        .filter(status=Status.PLANNED, channel=ShipmentNotice.Channel.SMS, due_at__lte=now)
-        .order_by("due_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
-    if not ids:
-        return []
-    rows = list(ShipmentNotice.objects.filter(pk__in=ids).select_related("customer", "store").order_by("due_at", "id"))
-    # Another sweeper claiming a notice of the same order waits here until this claim commits its ledger rows, so
-    # the gate's per-order cap sees them (crm.services.locks).
-    advisory_lock(f"logistics:{row.order_id}" for row in rows)
-    by_store: dict[int, list[ShipmentNotice]] = defaultdict(list)
-    for row in rows:
-        by_store[row.store_id].append(row)
-    claimed, ledger, seen = [], [], set()
-    for store_rows in by_store.values():
-        decisions = contacts_decide(
-            store=store_rows[0].store,
-            customer_ids=sorted({r.customer_id for r in store_rows}),
-            channel=ContactChannel.SMS,
-            purpose=ContactPurpose.LOGISTICS,
-            at=now,
-            order_ids={r.customer_id: r.order_id for r in store_rows},
-        )
-        for row in store_rows:
-            decision = decisions[row.customer_id]
-            if row.attempts and decision.reason == RefusalReason.CAP_REACHED:
-                decision = ALLOWED  # a retry is the message the ledger already counts
-            if row.order_id in seen:
-                row.due_at = now + _SECOND_IN_BATCH
-                report.rescheduled += 1
-            elif decision:
-                seen.add(row.order_id)
-                row.status, row.claimed_at, row.attempts = Status.SENDING, now, row.attempts + 1
-                claimed.append(row)
-                if row.attempts == 1:  # a retry (busy provider, nothing found on reconciling) is the same message
-                    ledger.append(
-                        ContactRow(
-                            customer_id=row.customer_id,
-                            store_id=row.store_id,
-                            channel=ContactChannel.SMS,
-                            purpose=ContactPurpose.LOGISTICS,
-                            order_id=row.order_id,
-                            at=now,
-                            source=LEDGER_SOURCE,
-                        )
-                    )
-            elif decision.only_the_hour:
-                row.due_at = decision.not_before or now + timedelta(hours=1)
-                report.rescheduled += 1
-            else:
-                row.status, row.suppressed_reason = Status.SUPPRESSED, decision.reason
-                report.suppressed += 1
-    contacts_record(rows=ledger)
-    rows_set(model=ShipmentNotice, rows=rows, fields=_CLAIM_FIELDS)
-    return claimed
-
-
-def _forget(rows: list[ShipmentNotice], claimed_at: datetime) -> None:
-    contacts_forget(order_ids=[row.order_id for row in rows], at=claimed_at, source=LEDGER_SOURCE)
-
-
-def _status_url():
-    return public_url_by_id("logistics_hooks:notice-status")
-
-
-PARCEL_NOTICES = SmsQueue(
-    name="parcel_notices", model=ShipmentNotice, claim=parcel_notices_claim, forget=_forget, status_url=_status_url
+# Due notices → `sending` with the gate's last word and its ledger row (callbacks.services.claims). One notice of an
+# order at a time: two rules at once, and the second waits until the gate, seeing the first, decides it against the
+# per-order cap.
+PARCEL_NOTICES = due_sms_queue(
+    name="parcel_notices",
+    claim=DueClaim(
+        model=ShipmentNotice,
+        purpose=ContactPurpose.LOGISTICS,
+        source="parcel_notice",
+        reason_field="suppressed_reason",
+        per_order=True,
+    ),
+    status_url="logistics_hooks:notice-status",
 )
+parcel_notices_claim = PARCEL_NOTICES.claim
 
 
 def register() -> None:

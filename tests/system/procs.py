@@ -32,7 +32,8 @@ def http_get(url: str, timeout: float = 5) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
-def wait_for(check: Callable[[], object], *, timeout: float, what: str, procs=()) -> object:
+def wait_for(check: Callable[[], object], *, timeout: float, what: str, procs=(), every: float = 0.5) -> object:
+    """`check()`'s first true answer, asked every `every` seconds; fails after `timeout` or if one of `procs` exits."""
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
     while time.monotonic() < deadline:
@@ -45,7 +46,7 @@ def wait_for(check: Callable[[], object], *, timeout: float, what: str, procs=()
                 return result
         except Exception as exc:
             last_error = exc
-        time.sleep(0.5)
+        time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}; last error: {last_error!r}")
 
 
