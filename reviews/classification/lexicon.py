@@ -191,7 +191,8 @@ PHRASES: dict[str, list[str]] = {
         r"买一送一",
         r"(?:没有|没给|少了|少发|不送)(?:赠品|礼品)",
         r"(?:太|有点|偏|真)贵",
-        r"不值(?:这个价|这价|这个钱|这钱|得)?",
+        r"不值(?:这个价|这价|这个钱|这钱|得)?(?!得?一?(?:看|读|提|收藏|推荐|信|期待|拥有))",
+        r"跌价|掉价",
         r"买贵了",
         r"差价",
         r"保价",
@@ -285,6 +286,9 @@ PHRASES: dict[str, list[str]] = {
         r"推脱",
         r"踢皮球",
         r"(?:售后|客服)(?:也|都|根本)?(?:不管|没人管|不处理|联系不上|找不到人)",
+        r"(?:联系|找)不(?:上|到)(?:客服|售后|卖家|商家|人)|(?:也|都|根本)不管(?:我|了)",
+        r"(?:投诉|反映|留言|邮件|去信|催)[^,，。!！?？;；]{0,8}(?:没有?回音|石沉大海|没有?(?:人)?回复|无人回复|没有?反应)",
+        r"(?:客服|售后|工作人员|店员)[^,，。!！?？;；]{0,6}(?:居然|竟然)",
         r"(?:不给|拒绝)(?:退|换|处理|补偿|解决)(?!差价)",
         r"(?:机器人|自动)回复",
         r"答非所问",
@@ -311,7 +315,7 @@ PHRASES: dict[str, list[str]] = {
         r"\b(?:claimed|said|insisted|pretended) (?:they|that they|it) (?:had )?(?:never|didn'?t|did not) "
         r"(?:offer|promise|say|agree)\w*\b",
         # The shop unreachable, or handing the problem to someone else.
-        r"电话[^,，。!！?？;；]{0,6}(?:打不通|打不进|占线|没人接|无人接听|没有人接)",
+        r"电话[^,，。!！?？;；]{0,6}(?:打不通|打不进|难打|打不了|占线|没人接|无人接听|没有人接)",
         r"(?:没有?人|无人)接(?:听|电话)",
         r"(?:责任)?推给(?:了)?(?:厂家|厂商|快递|我)|往厂家推",
         r"不负责(?:任)?",
@@ -399,12 +403,12 @@ PROMISED_VS_RECEIVED = re.compile(
 )
 # A bare "态度差" is the courier's when the review talks about the courier and not about the shop's staff.
 COURIER = re.compile(
-    r"快递|物流|送货员|配送员|派件|发货人员|EMS|邮政|圆通|申通|中通|韵达|顺丰|"
+    r"快递|物流|送货员|配送员|投递员|派件|发货人员|EMS|邮政|圆通|申通|中通|韵达|顺丰|"
     r"\bcourier\b|\bdriver\b|\bdelivery (?:man|guy)\b",
     re.IGNORECASE,
 )
 SHOP_STAFF = re.compile(r"客服|售后|卖家|商家|店家|掌柜|\bseller\b|\bcustomer service\b|\bstore\b|\bsupport\b", re.I)
-ATTITUDE = re.compile(r"态度|凶|骂|rude", re.IGNORECASE)
+ATTITUDE = re.compile(r"态度|服务|凶|骂|rude", re.IGNORECASE)
 
 CLAUSE_SPLIT = re.compile(r"[,，。.!！?？;；\n~～、]+|(?:但是|不过|可是|然而|就是|只是|\bbut\b|\bhowever\b)")
 
