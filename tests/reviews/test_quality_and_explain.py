@@ -22,7 +22,7 @@ def store():
 
 def _kept():
     figures = scores_to_json(score([(["quality"], ["quality"]), (["other"], ["logistics"])]))
-    names = ("real_heldout", "real_dev", "blind_rounds", "cross_validation")
+    names = ("real_heldout", "real_heldout2", "real_dev", "blind_rounds", "cross_validation")
     return ClassifierFigures.objects.create(
         name="shipped", figures=dict.fromkeys(names, figures), computed_at=timezone.now()
     )
