@@ -45,6 +45,17 @@ OTHER_TOPICS = re.compile(
     r"性价比|优惠|赠|送了|没送|不送|发票|订单|退货|换货|退款"
 )
 
+# What an "other" complaint is about, by the labelling guideline: an invoice, a gift or accessory, the manual, a wrong,
+# used or out-of-stock item, returns, refunds, a cancelled order, the warranty. The learned model's "other" stands only
+# on such words: read from anything else ("订单", "过程中") it is the model's noise, not a complaint of that kind.
+OTHER_MATTERS = re.compile(
+    r"赠|附送|附带|送的|没送|不送|没有送|配件|附件|鼠标|(?<!包)包(?!装|裹)|光盘|系统盘|驱动盘|恢复盘|说明书|书签|藏书票|"
+    r"发票|开票|票|报销|退|换货|补发|补寄|寄回|无理由|卡|券|卷|缺货|没货|现货|取消|二手|旧|全新|用过|拆过|发错|错发|保修|质保|售后|"
+    r"维修|"
+    r"\b(?:invoice|receipt|gift|manual|refund|return|warranty|cancel\w*|second-?hand|used|wrong)\b",
+    re.IGNORECASE,
+)
+
 # Size is about dimensions: "太小" of memory, sound, battery or a child's age is a magnitude of something else.
 DIMENSIONAL = re.compile(
     r"尺寸|尺码|码数|大小|长度|宽度|厚度|高度|个头|体积|开本|版式|字体|字号|字|屏幕尺寸|寸|键|触摸板|触控板|鼠标|线|"

@@ -119,6 +119,14 @@ def test_what_the_page_said_then_what_came_is_a_mismatch():
     assert "description_mismatch" in classify(text="之前看到是写6芯的电池，但收到的却是3芯的", rating=2).causes
 
 
+# model_causes
+def test_the_models_other_stands_only_on_words_of_an_other_kind():
+    from reviews.classification.opinions import OTHER_MATTERS
+
+    assert all(OTHER_MATTERS.search(w) for w in ["没送鼠标", "发票", "申请退货", "藏书票"])
+    assert not any(OTHER_MATTERS.search(w) for w in ["订单", "过程中", "理由", "包装"])
+
+
 # store_words (tests/reviews/test_store_learning.py trains a store's model from agents' corrections)
 
 
