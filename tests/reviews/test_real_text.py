@@ -10,9 +10,9 @@ from reviews.evaluation import CAUSES, blind_rounds, real_figures
 
 # What each part scores, each review by a model that never saw it (docs/reviews.md): floors a little below, so that
 # a change that loses real text is noticed. The two held-out parts were never read while the rules were written.
-HELDOUT_FLOOR = 0.00
-HELDOUT2_FLOOR = 0.00
-DEV_FLOOR = 0.00
+HELDOUT_FLOOR = 0.65  # 0.673 when written
+HELDOUT2_FLOOR = 0.63  # 0.655
+DEV_FLOOR = 0.75  # 0.777, cross-validated
 
 
 def _rows():
