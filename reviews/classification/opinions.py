@@ -19,28 +19,41 @@ PRODUCT_FAULTS = re.compile(
     r"失败|忽悠|炒作|名不副实|名不符实|误导|受不了|无法忍受|郁闷|不行|一般般|很一般|比较一般|太一般|"
     r"太少|太短|太低|太弱|太薄|太重|太沉|偏重|有点沉|有点重|不够|过时|没用|无用|没啥用|"
     r"不清楚|不清晰|模糊|不理想|不给力|不专业|不咋地|不怎么样|不敢恭维|空话|内容空|错误|拼错|印错|"
-    r"[小少差慢短低弱薄]了(?:一)?点"
+    r"[小少差慢短低弱薄]了(?:一)?点|(?:稍|略|偏)(?:差|弱|低)|(?<=[的得])一般|偷工减料|陈旧|离奇|虚伪|煽情|夸大|不可理解|难以理解|"
+    r"不知道(?:怎么|如何)(?:装|用|弄|打开)"
 )
 # Praise that, negated ("不太实用", "没有想象中的好", "并不喜欢"), is a complaint.
 PRAISE_NEGATED = re.compile(
     r"(?:不|没|没有|并不|不太|不是很|不是太|不怎么|没什么|没多少|毫无|谈不上|算不上)"
     r"(?:太|很|那么|想象中的|想像中的|预想的|期待的|多|什么)?"
     r"(?:好(?!意思)|喜欢|实用|方便|稳定|流畅|清晰|满意|合理|人性化|灵敏|结实|精彩|有趣|趣味|感人|新意|意思|价值|帮助|启发|"
-    r"理想|专业|吸引|共鸣|兴趣|可读性|深度|内涵|逻辑|条理|系统性|好用|好看|耐用|用处|作用)"
+    r"理想|专业|吸引|共鸣|兴趣|感兴趣|可读性|深度|内涵|逻辑|条理|系统性|好用|好看|耐用|用处|作用|可信|真实|通用|清楚|详细)"
 )
 PRODUCT_PARTS = re.compile(
     r"书|内容|故事|情节|文笔|语言|作者|文字|插图|图画|画面|图片|印刷|纸张|纸质|装订|封面|翻译|观点|例子|排版|字体|"
+    r"作品|小说|事例|案例|序言|章节|单词|词汇|句子|知识|理论|"
     r"光盘|碟|"
     r"屏幕|屏|电池|续航|系统|驱动|键盘|按键|触摸板|触控板|散热|风扇|声音|音质|音量|喇叭|音箱|声卡|显卡|内存|硬盘|"
     r"光驱|接口|USB|usb|摄像头|外壳|机身|做工|设计|配置|性能|速度|运行|开机|软件|分区|网卡|蓝牙|无线|充电器|适配器|电源|"
     r"CPU|cpu|主板|BIOS|bios|Vista|vista|VISTA|XP|xp|Linux|linux|[Ww]indows|WINDOWS|[Ww]in7|反应|"
-    r"质量|材质|材料|功能|效果|外观|手感|机器|电脑|本本|笔记本|本子|产品|商品|"
+    r"质量|材质|材料|功能|效果|外观|手感|机器|电脑|本本|笔记本|本子|产品|商品|塑料|模具|边角|顶盖|按钮|插槽|指示灯|螺丝|"
     r"味道|气味|颜色|表面|重量"
 )
 # A clause about one of these speaks of another cause's matter, not of the product.
 OTHER_TOPICS = re.compile(
     r"快递|物流|送货|发货|到货|配送|邮寄|收到货|包装|运输|客服|售后|服务|态度|电话|价格|价钱|价位|售价|钱|贵|便宜|降价|"
     r"性价比|优惠|赠|送了|没送|不送|发票|订单|退货|换货|退款"
+)
+
+# What an "other" complaint is about, by the labelling guideline: an invoice, a gift or accessory, the manual, a wrong,
+# used or out-of-stock item, returns, refunds, a cancelled order, the warranty. The learned model's "other" stands only
+# on such words: read from anything else ("订单", "过程中") it is the model's noise, not a complaint of that kind.
+OTHER_MATTERS = re.compile(
+    r"赠|附送|附带|送的|没送|不送|没有送|配件|附件|鼠标|(?<!包)包(?!装|裹)|光盘|系统盘|驱动盘|恢复盘|说明书|书签|藏书票|"
+    r"发票|开票|票|报销|退|换货|补发|补寄|寄回|无理由|卡|券|卷|缺货|没货|现货|取消|二手|旧|全新|用过|拆过|发错|错发|保修|质保|售后|"
+    r"维修|"
+    r"\b(?:invoice|receipt|gift|manual|refund|return|warranty|cancel\w*|second-?hand|used|wrong)\b",
+    re.IGNORECASE,
 )
 
 # Size is about dimensions: "太小" of memory, sound, battery or a child's age is a magnitude of something else.
@@ -51,5 +64,5 @@ DIMENSIONAL = re.compile(
 MAGNITUDES = re.compile(
     r"声音|音量|噪声|噪音|响声|内存|硬盘|容量|空间|电量|续航|电池时间|时间|速度|发热|热量|温度|亮度|可视角|视角|分辨率|"
     r"刷新率|压力|误差|差距|年龄|孩子|小孩|宝宝|儿童|字数|内容|作用|影响|帮助|意义|价格|价|钱|风扇|功率|信号|色域|"
-    r"范围|力度|反应|延迟|缓存|显存|像素|画质|音质"
+    r"范围|力度|反应|延迟|缓存|显存|像素|画质|音质|信息量|工作量|篇幅|味道|气味|难度|[CDEcde]盘|分区|问题|风力"
 )

@@ -77,6 +77,7 @@ def classifier_figures_compute() -> ClassifierFigures:
         "blind_rounds": scores_to_json(blind_rounds()),
         "real_dev": scores_to_json(real.dev),
         "real_heldout": scores_to_json(real.heldout),
+        "real_heldout2": scores_to_json(real.heldout2),
     }
     found, _ = ClassifierFigures.objects.update_or_create(
         name="shipped", defaults={"figures": figures, "computed_at": timezone.now()}

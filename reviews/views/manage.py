@@ -166,7 +166,8 @@ def reply_template_remove(request: HttpRequest, store_id: int, template_id: int)
 
 # The kept figures, in the order the quality page shows them, with what each measures.
 KEPT_FIGURES = {
-    "real_heldout": gettext_lazy("Real customers' reviews, held out (never tuned on)"),
+    "real_heldout": gettext_lazy("Real customers' reviews, first held-out part (never tuned on)"),
+    "real_heldout2": gettext_lazy("Real customers' reviews, second held-out part (never tuned on)"),
     "real_dev": gettext_lazy("Real customers' reviews, development part (cross-validated)"),
     "blind_rounds": gettext_lazy("Synthetic blind rounds"),
     "cross_validation": gettext_lazy("Cross-validated on the shipped synthetic reviews"),

@@ -32,6 +32,27 @@ def test_a_complaint_phrase_is_found_unless_negated():
     assert "description_mismatch" not in classify(text="没有色差", rating=5).causes
 
 
+@pytest.mark.parametrize("text", ["机身有点厚", "比上一台厚了不少", "屏幕边框太宽"])
+def test_thick_and_wide_are_size(text):
+    assert "size" in classify(text=text, rating=2).causes
+
+
+def test_a_bad_book_not_worth_reading_is_no_price_complaint_but_money_wasted_is():
+    assert "price" not in classify(text="文笔平淡，这本书真的不值得一看", rating=2).causes
+    assert "price" in classify(text="无聊死了，买来真是浪费钱", rating=2).causes
+
+
+def test_staff_unreachable_or_unanswering_is_service():
+    assert "service_attitude" in classify(text="京东客服电话太难打，基本是摆设", rating=2).causes
+    assert "service_attitude" in classify(text="投诉了两次，一直没有回音", rating=2).causes
+
+
+# aspects
+def test_the_couriers_service_is_logistics_not_the_shops():
+    causes = classify(text="东西还行，就是快递的服务态度不是很好", rating=3).causes
+    assert "logistics" in causes and "service_attitude" not in causes
+
+
 # delivery
 @pytest.mark.parametrize(
     "text", ["两个星期了，书还没送到", "订单下了两周多至今还未到货", "到现在都没有发货", "一个月才拿到书"]
@@ -44,8 +65,19 @@ def test_delivery_that_happened_is_no_complaint():
     assert "logistics" not in classify(text="收到了，书很好", rating=5).causes
 
 
+@pytest.mark.parametrize("text", ["同时要的两本书，另一本来了，这本却没有", "书很快收到了，可是少了一本"])
+def test_one_of_the_orders_books_never_sent_is_logistics(text):
+    assert "delivery that did not happen" in _rules(text)["logistics"]
+
+
+def test_a_book_lacking_something_is_not_a_book_not_sent():
+    assert "logistics" not in classify(text="这本没有图画，孩子不爱看", rating=2).causes
+
+
 # magnitudes
-@pytest.mark.parametrize("text", ["内存太小了", "声音太小，听不清", "发热量太大了"])
+@pytest.mark.parametrize(
+    "text", ["内存太小了", "声音太小，听不清", "发热量太大了", "内存1G，偏小", "信息量太大，看着累"]
+)
 def test_size_words_said_of_a_magnitude_are_quality_not_size(text):
     causes = classify(text=text, rating=2).causes
     assert "quality" in causes and "size" not in causes
@@ -77,8 +109,22 @@ def test_a_complaint_about_another_topic_is_left_to_that_cause():
 
 
 # other_kinds
-def test_accessories_not_sent_are_other():
-    assert classify(text="不送鼠标，也没有附带光盘", rating=2).causes == ["other"]
+@pytest.mark.parametrize("text", ["不送鼠标，也没有附带光盘", "没有驱动光盘", "包和鼠标也没有"])
+def test_accessories_not_sent_are_other(text):
+    assert classify(text=text, rating=2).causes == ["other"]
+
+
+# promises
+def test_what_the_page_said_then_what_came_is_a_mismatch():
+    assert "description_mismatch" in classify(text="之前看到是写6芯的电池，但收到的却是3芯的", rating=2).causes
+
+
+# model_causes
+def test_the_models_other_stands_only_on_words_of_an_other_kind():
+    from reviews.classification.opinions import OTHER_MATTERS
+
+    assert all(OTHER_MATTERS.search(w) for w in ["没送鼠标", "发票", "申请退货", "藏书票"])
+    assert not any(OTHER_MATTERS.search(w) for w in ["订单", "过程中", "理由", "包装"])
 
 
 # store_words (tests/reviews/test_store_learning.py trains a store's model from agents' corrections)

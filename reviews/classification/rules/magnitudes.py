@@ -12,6 +12,7 @@ from ..reading import Reading, Step
 from ..words import as_words
 
 NAME = gettext_noop("a magnitude, not a dimension")
+CONTEXT = 12  # characters of the clause before, read when a clause holds nothing but the size word
 
 
 def move_magnitudes_to_quality(reading: Reading) -> None:
@@ -26,12 +27,17 @@ def move_magnitudes_to_quality(reading: Reading) -> None:
         if span is None:
             kept.append(word)
             continue
+        # The clause with the size word blanked out (positions kept); a clause that holds nothing else ("内存1G，
+        # 偏小") is read with the end of the clause before, which names what the size word is said of.
+        at = start - span[0]
         clause = text[span[0] : span[1]]
-        before = clause[: start - span[0]] + clause[start - span[0] + len(word) :]
-        magnitude = opinions.MAGNITUDES.search(before)
-        if magnitude and not opinions.DIMENSIONAL.search(before):
-            at = start - span[0]
-            moved.extend(as_words(clause, [magnitude.span(), (at, at + len(word))]))
+        rest = clause[:at] + " " * len(word) + clause[at + len(word) :]
+        first = span[0] if len(rest.strip()) >= 2 else max(0, span[0] - CONTEXT)
+        context = text[first : span[0]] + rest
+        magnitude = opinions.MAGNITUDES.search(context)
+        if magnitude and not opinions.DIMENSIONAL.search(context):
+            at += span[0] - first
+            moved.extend(as_words(text[first : span[1]], [magnitude.span(), (at, at + len(word))]))
         else:
             kept.append(word)
     if not moved:

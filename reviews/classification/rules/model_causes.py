@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from crm.models import CaseCause as Cause
 
+from .. import opinions
 from ..dictionaries import COMPLAINT_SIGNAL, NEGATED_PRAISE
 from ..model import EVIDENCE_GRAMS
 from ..negation import is_negated
@@ -78,7 +79,7 @@ def add_model_causes(reading: Reading) -> None:
         if (reading.resold and cause in MARKS_OF_USE) or inside(text, words, reading.covered):
             continue
         words = [w for w in words if not inside(text, [w], read)]
-        if not words:
+        if not words or (cause == Cause.OTHER and not any(opinions.OTHER_MATTERS.search(w) for w in words)):
             continue
         found = stance(reading.spans, cause, words)
         if found or (found is None and not reading.good and Cause.OTHER not in reading.evidence):
