@@ -39,6 +39,22 @@ def browser():
         browser.close()
 
 
+# htmx is deferred: a click that lands after a navigation but before htmx wired the page would take the no-script
+# path (a plain form post or link), which works but is not the flow a test means to drive. Playwright clicks as
+# soon as the element exists, so on a busy machine that happens; the test harness holds such a click until the
+# page has loaded and replays it.
+HOLD_CLICKS_UNTIL_HTMX = """
+document.addEventListener("click", function (event) {
+  if (window.htmx && document.readyState === "complete") return;
+  var element = event.target.closest && event.target.closest("[hx-get],[hx-post],[hx-put],[hx-patch],[hx-delete]");
+  if (!element) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  window.addEventListener("load", function () { element.click(); }, { once: true });
+}, true);
+"""
+
+
 @pytest.fixture
 def new_page(browser, live_server):
     """new_page(locale="zh-CN") -> a Page in a fresh context whose base URL is the live server.
@@ -53,6 +69,7 @@ def new_page(browser, live_server):
         context = browser.new_context(base_url=live_server.url, locale=locale, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
         context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
+        context.add_init_script(HOLD_CLICKS_UNTIL_HTMX)
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda message: _note_violation(violations, page, message))
