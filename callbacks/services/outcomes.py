@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from callbacks.errors import FollowUpChanged, FollowUpClosed, FollowUpNotFound
 from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome, ReturnVisitOutcome, outcomes_for
@@ -32,6 +33,11 @@ from .windows import sms_window
 CALL_BACK_HORIZON = timedelta(days=14)
 # After no answer, the next try comes this much later, if the window and the store's attempt limit allow.
 RETRY_AFTER = timedelta(minutes=15)
+# The outcomes that open (or join) a case: its source, and its summary when the agent wrote no note.
+_CASE_SOURCES = {
+    FollowUpOutcome.DISSATISFIED: (Case.Source.CALL, ""),
+    ReturnVisitOutcome.COMPLAINT: (Case.Source.RETURN_VISIT, gettext_noop("Complaint during a return visit")),
+}
 
 
 def _callback_allowed(*, followup: FollowUp, callback_at: datetime) -> None:
@@ -128,27 +134,17 @@ def followup_log_outcome(
     sms_fallback = False
     followup.outcome = outcome
     followup.status = FollowUp.Status.DONE
-    if outcome == FollowUpOutcome.DISSATISFIED:
+    if outcome in _CASE_SOURCES:
+        # Unhappy on a care call, or a complaint during a return visit: a case about the order the call was about.
+        source, untold = _CASE_SOURCES[outcome]
         attempt.cause = cause
         attempt.case, _joined = case_open(
             store=followup.store,
             customer=followup.customer,
             order=followup.order,
-            source=Case.Source.CALL,
+            source=source,
             cause=cause,
-            summary=note.strip(),
-            actor=agent.user,
-        )
-    elif outcome == ReturnVisitOutcome.COMPLAINT:
-        # A complaint raised during a return visit: a case in the workspace, about the order the call was about.
-        attempt.cause = cause
-        attempt.case, _joined = case_open(
-            store=followup.store,
-            customer=followup.customer,
-            order=followup.order,
-            source=Case.Source.RETURN_VISIT,
-            cause=cause,
-            summary=note.strip() or _("Complaint during a return visit"),
+            summary=note.strip() or (_(untold) if untold else ""),  # gettext("") would be the catalog's header
             actor=agent.user,
         )
     elif outcome == FollowUpOutcome.NO_ANSWER:
