@@ -69,8 +69,8 @@ class _OrderRef(NamedTuple):
     total_amount: Decimal
 
 
-# Batch lookups take the batch's keys as one array parameter (crm's `__any_of` lookup): Django's IN list costs
-# about 5 µs of preparation per value.
+# A batch's reviews and orders are looked up by their keys on the (store, external_id) unique indexes with crm's
+# `__key_in` lookup: one probe a key, where a list compared as an array had every store's reviews read.
 _COMPLAINING = [Sentiment.MID.value, Sentiment.BAD.value]
 
 
@@ -90,7 +90,7 @@ def _lock_existing(*, store: Store, external_ids: set[str]) -> dict[str, Review]
     advisory_lock(f"review:{store.pk}:{external_id}" for external_id in external_ids)
     found = (
         Review.objects.select_for_update(of=("self",))
-        .filter(store=store, external_id__any_of=external_ids)
+        .filter(store=store, external_id__key_in=external_ids)
         .select_related("case")
         .order_by("pk")
     )
@@ -108,7 +108,7 @@ def _orders_and_complaints(*, store: Store, refs: set[str]) -> tuple[dict[str, _
         return {}, Counter()
     customer = OuterRef("customer_id")
     found = (
-        Order.objects.filter(store=store, external_id__any_of=refs)
+        Order.objects.filter(store=store, external_id__key_in=refs)
         .annotate(
             complaints=_count(Review.objects.filter(customer_id=customer, sentiment__in=_COMPLAINING))
             + _count(Case.objects.filter(customer_id=customer).exclude(source=Case.Source.REVIEW))

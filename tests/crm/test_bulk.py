@@ -191,3 +191,25 @@ def test_insert_returning_gives_external_ids(use_backend):
         returned = bulk.insert_returning(Order, rows)
         assert sorted(external_id for _pk, external_id in returned) == ["o0", "o1", "o2"], name
         assert {pk for pk, _ in returned} == set(Order.objects.filter(store=store).values_list("id", flat=True)), name
+
+
+@pytest.mark.parametrize("lookup", ["any_of", "key_in"])
+def test_list_lookups_find_the_rows_whose_value_is_in_the_list(lookup):
+    store, other = StoreFactory(), StoreFactory()
+    longest = "a" * Customer._meta.get_field("external_id").max_length
+    for s, external_id in [(store, "c1"), (store, "c2"), (store, longest), (other, "c1")]:
+        Customer.objects.create(store=s, external_id=external_id, name="x", phone="")
+    ours = Customer.objects.filter(store=store)
+
+    def found(queryset):
+        return sorted(queryset.values_list("store_id", "external_id"))
+
+    def key(values):
+        return {f"external_id__{lookup}": values}
+
+    assert found(ours.filter(**key({"c1", "c3"}))) == [(store.pk, "c1")]
+    assert found(Customer.objects.filter(**{f"store_id__{lookup}": {other.pk}}, **key({"c1"}))) == [(other.pk, "c1")]
+    assert found(ours.exclude(**key({"c1"}))) == [(store.pk, longest), (store.pk, "c2")]
+    assert not ours.filter(**key(set())).exists()
+    # A key longer than the column is not cut down to one that is stored.
+    assert not ours.filter(**key({longest + "b"})).exists()

@@ -2,6 +2,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from crm.models import Case, CaseEvent
 from crm.services.cases import case_add_event
@@ -220,3 +222,77 @@ def test_a_review_revised_to_good_before_the_sweep_gets_no_case():
     reviews_ingest(store=store, rows=[row("R1", 2, "物流慢", order=order.external_id)])
     reviews_ingest(store=store, rows=[row("R1", 5, "物流慢", order=order.external_id)])
     assert reviews_open_cases() == 0 and not Case.objects.exists()
+
+
+def _copies_of_one_review(store, prefix: str, count: int) -> None:
+    """`count` reviews of `store` keyed prefix1 .. prefix<count>, written by PostgreSQL itself (a review the ORM
+    wrote, copied under new keys, so every column is filled as the model fills it)."""
+    template = Review.objects.create(
+        store=store,
+        external_id=f"{prefix}0",
+        rating=5,
+        sentiment="good",
+        posted_at=POSTED,
+        text="质量很好，物流很快" * 3,
+    )
+    columns = ", ".join(f.column for f in Review._meta.concrete_fields if f.column not in {"id", "external_id"})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO reviews_review (external_id, {columns}) SELECT %s || n, {columns} "  # noqa: S608
+            "FROM reviews_review, generate_series(1, %s) AS n WHERE id = %s",
+            [prefix, count, template.pk],
+        )
+
+
+def _plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_finds_its_stored_reviews_through_the_unique_index_not_by_reading_every_store():
+    # 62,000 reviews over five stores, statistics taken as autovacuum would. Compared with an array
+    # (`= ANY(array)`), a batch of 1,000 keys was looked up by reading every review of its store (a bitmap scan of
+    # 31,000 rows here) or of all five (a sequential scan), until the table held ~100,000; through the
+    # (store, external_id) unique index it takes one probe a key (crm.bulk.lookups).
+    stores = [StoreFactory() for _ in range(5)]
+    for store, count in zip(stores, [31_000, 12_400, 9_300, 6_200, 3_100], strict=True):
+        _copies_of_one_review(store, f"R{store.pk}-", count)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE reviews_review")
+    big = stores[0]
+    stored = {f"R{big.pk}-{n}" for n in range(1, 1001, 2)}
+    batch = [row(key) for key in sorted(stored | {f"new-{n}" for n in range(500)})]
+    other = connections.create_connection("default")
+    try:
+        with transaction.atomic():
+            # PostgreSQL's default costs, whatever the server was tuned to: the plan is the planner's choice at those.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL random_page_cost = 4; SET LOCAL seq_page_cost = 1")
+                cursor.execute("SET LOCAL effective_cache_size = '4GB'")
+                cursor.execute("SELECT pg_backend_pid()")
+                [ours] = cursor.fetchone()
+            with CaptureQueriesContext(connection) as queries:
+                results = reviews_ingest(store=big, rows=batch)
+            [lookup] = [q["sql"] for q in queries if 'FOR UPDATE OF "reviews_review"' in q["sql"]]
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (FORMAT JSON) " + lookup)
+                plan = cursor.fetchone()[0][0]["Plan"]
+            # Until the batch commits, its stored reviews are locked and its keys held, for every other writer.
+            with other.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM (SELECT id FROM reviews_review WHERE store_id = %s AND external_id = ANY(%s) "
+                    "FOR UPDATE SKIP LOCKED) free",
+                    [big.pk, sorted(stored)],
+                )
+                assert cursor.fetchone()[0] == 0
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = %s", [ours])
+                assert cursor.fetchone()[0] == len(batch)
+    finally:
+        other.close()
+    assert {r["external_id"] for r in results if r["result"] == "updated"} == stored
+    scans = {
+        (n["Node Type"], n.get("Index Name")) for n in _plan_nodes(plan) if n.get("Relation Name") == "reviews_review"
+    }
+    assert scans == {("Index Scan", "review_unique_per_store")}
