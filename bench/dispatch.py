@@ -10,7 +10,8 @@
    followups_plan, then a check that tonight's calls are balanced to the agents' capacity.
 
 Needs PostgreSQL (DATABASE_URL, default postgres://root@127.0.0.1:5432/crm); works in a throwaway test
-database it creates and drops. The last line printed is one JSON object.
+database it creates and drops (bench_dispatch, or the name BENCH_DATABASE_URL ends with). The last line printed
+is one JSON object.
 """
 
 import argparse
@@ -218,7 +219,9 @@ def main() -> None:
     settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = SID, TOKEN
     settings.TWILIO_FROM_NUMBER = "+8610000000000"
     settings.SMS_BATCH_SIZE = 200
-    settings.DATABASES["default"]["TEST"]["NAME"] = "bench_dispatch"  # never a test run's database
+    # Never a test run's database; two checkouts compared side by side each name their own.
+    bench_db = os.environ.get("BENCH_DATABASE_URL", "bench_dispatch").rsplit("/", 1)[-1]
+    settings.DATABASES["default"]["TEST"]["NAME"] = bench_db
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     port = 18000 + os.getpid() % 1000
     settings.TWILIO_API_BASE_URL = f"http://127.0.0.1:{port}"

@@ -8,7 +8,8 @@ Measured in the same run, on the same machine and database:
 - COPY: PostgreSQL COPY of the same customers and orders into the same tables, the physical limit;
 - naive: one DRF ModelSerializer validate-and-save per row (customer, then order), in process, no HTTP.
 
-Prints one JSON object as its last line. Uses its own database (crm_bench_ingest) and Redis db 1.
+Prints one JSON object as its last line. Uses its own database (BENCH_DATABASE_URL, default crm_bench_ingest on
+127.0.0.1) and Redis db 1 (BENCH_REDIS_URL).
 """
 
 import argparse
@@ -26,8 +27,7 @@ import psycopg2
 from served import free_port, post_all, production_env, start_gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "crm_bench_ingest"
-PG = "postgres://root@127.0.0.1:5432"
+PG, DB_NAME = os.environ.get("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/crm_bench_ingest").rsplit("/", 1)
 BATCH = 1000
 URL = "/api/v1/orders"
 ENV = production_env(f"{PG}/{DB_NAME}")
