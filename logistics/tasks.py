@@ -3,11 +3,17 @@
 from celery import shared_task
 
 from .services.delays import delays_follow_up, delays_sweep
-from .services.shipments import shipment_subscribe, shipments_resubscribe_due
+from .services.shipments import shipment_subscribe, shipments_resubscribe_due, shipments_subscribe
+
+
+@shared_task(name="logistics.subscribe_many")
+def subscribe_many(shipment_ids: list[int]) -> int:
+    return shipments_subscribe(shipment_ids=shipment_ids)
 
 
 @shared_task(name="logistics.subscribe")
 def subscribe(shipment_id: int) -> bool:
+    # Kept for messages queued before subscriptions went out in chunks.
     return shipment_subscribe(shipment_id=shipment_id)
 
 

@@ -5,7 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from logistics import tasks
 from logistics.models import Shipment
+from logistics.services.shipments import SUBSCRIBE_CHUNK, ShipmentInput, shipments_record
+from logistics.tracking.memory import InMemoryBackend as TrackingMemory
 from tests.factories import CustomerFactory, OrderFactory
 
 URL = "/api/v1/shipments"
@@ -121,3 +124,27 @@ def test_an_order_without_tracking_reports_no_shipment(api, store):
     }
     assert api.post("/api/v1/orders", order).status_code == 200
     assert not Shipment.objects.exists()
+
+
+def test_new_shipments_are_queued_for_subscription_in_chunks_once_committed(
+    store, monkeypatch, django_capture_on_commit_callbacks
+):
+    """One broker message per chunk, not per parcel (bench/ingest.py: a message each cost more than the batch)."""
+    queued = []
+    monkeypatch.setattr(tasks.subscribe_many, "delay", queued.append)
+    orders = [OrderFactory(store=store) for _ in range(SUBSCRIBE_CHUNK * 2 + 5)]
+    sent = timezone.now()
+    inputs = [ShipmentInput(store.pk, o.pk, "shunfeng", f"SF{o.pk:010d}", sent, None, o.external_id) for o in orders]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        shipments_record(shipments=inputs)
+    assert queued == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert [len(chunk) for chunk in queued] == [SUBSCRIBE_CHUNK, SUBSCRIBE_CHUNK, 5]
+    assert sorted(pk for chunk in queued for pk in chunk) == sorted(Shipment.objects.values_list("pk", flat=True))
+
+    assert tasks.subscribe_many(queued[2]) == 5  # the task: each of its shipments subscribed
+    assert sorted(s.number for s in TrackingMemory.subscriptions) == sorted(
+        Shipment.objects.filter(pk__in=queued[2]).values_list("tracking_number", flat=True)
+    )
+    assert Shipment.objects.filter(pk__in=queued[2], subscribed_at__isnull=False, resubscribe_after=None).count() == 5
