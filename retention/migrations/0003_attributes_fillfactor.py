@@ -13,8 +13,9 @@ TABLE = "retention_customerattributes"
 
 def _room(fillfactor: int):
     def apply(apps, schema_editor):
-        # Django's own idiom for a PostgreSQL-only storage setting: ask the migration's connection.
-        if schema_editor.connection.vendor == "postgresql":
+        from crm.bulk import on_postgresql  # the one place that reads the database vendor (ADR 0019)
+
+        if on_postgresql():
             schema_editor.execute(f"ALTER TABLE {TABLE} SET (fillfactor = {int(fillfactor)})")
 
     return apply

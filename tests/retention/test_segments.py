@@ -129,10 +129,14 @@ def _by_customer(store, rows):
     return [[external_id, *row] for external_id, row in zip(external_ids, rows, strict=True)]
 
 
-def test_the_attributes_table_leaves_room_for_the_nightly_rewrite():
-    """ADR 0018: half of each page free, so a refresh's update stays on its page and touches no index."""
+def test_the_refreshed_tables_leave_room_for_same_page_updates():
+    """ADR 0018: a refresh's updates (every attribute row, changed tiers on customers) stay on their page and
+    touch no index."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'retention_customerattributes'")
-        assert "fillfactor=45" in cursor.fetchone()[0]
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname IN %s",
+                       [("retention_customerattributes", "crm_customer")])  # fmt: skip
+        options = dict(cursor.fetchall())
+    assert "fillfactor=45" in options["retention_customerattributes"]
+    assert "fillfactor=85" in options["crm_customer"]
