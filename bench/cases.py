@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/crm_bench_cases")
 
-from bench.dashboard import _copy, _recreate_database, _time  # noqa: E402  (one COPY writer and one timer)
+from bench.dashboard import BENCH_DATABASE_URL, _copy, _time  # noqa: E402  (one COPY writer and one timer)
 
 GOAL_P95_MS = 50.0
 STORES, AGENTS_PER_STORE = 50, 5
@@ -227,7 +227,9 @@ def main() -> None:
     sizes = QUICK if args.quick else FULL
     requests = args.requests or (60 if args.quick else 200)
 
-    _recreate_database()
+    from served import recreate_database
+
+    recreate_database(BENCH_DATABASE_URL)
     import django
 
     django.setup()

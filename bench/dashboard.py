@@ -23,7 +23,6 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,19 +36,6 @@ FULL = {"customers": 100_000, "orders": 1_000_000, "history": 95_000}
 QUICK = {"customers": 10_000, "orders": 100_000, "history": 9_500}
 NAMES = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄婷", "周杰", "吴倩", "郑浩", "孙丽"]
 PRODUCTS = ["真丝围巾", "和田玉手镯", "大红袍礼盒", "羊皮手提包", "羊绒大衣"]
-
-
-def _recreate_database() -> None:
-    import psycopg2
-
-    url = urlsplit(BENCH_DATABASE_URL)
-    name = url.path.lstrip("/")
-    conn = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username or "root", dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 def _text(value) -> str:
@@ -286,7 +272,9 @@ def main() -> None:
     sizes = QUICK if args.quick else FULL
     requests = args.requests or (100 if args.quick else 300)
 
-    _recreate_database()
+    from served import recreate_database
+
+    recreate_database(BENCH_DATABASE_URL)
     import django
 
     django.setup()

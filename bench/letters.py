@@ -21,7 +21,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -30,24 +29,10 @@ os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 import django  # noqa: E402
-import psycopg2  # noqa: E402
 
 GOAL_SECONDS = 30.0
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "芳娜伟洋静磊敏婷杰倩浩丽强军平刚桂英华明"
-
-
-def recreate_database() -> None:
-    url = urlsplit(DATABASE_URL)
-    name = url.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username or "root", dbname="postgres"
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def build(orders: int, now: datetime):
@@ -109,7 +94,9 @@ def main() -> None:
     args = parser.parse_args()
     orders = 200 if args.quick else 2000
 
-    recreate_database()
+    from served import recreate_database
+
+    recreate_database(DATABASE_URL)
     django.setup()
     from django.core.management import call_command
 

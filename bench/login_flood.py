@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/crm_bench_login")
 
-from bench.dashboard import BENCH_DATABASE_URL, _recreate_database  # noqa: E402  (one database recreator)
+from bench.dashboard import BENCH_DATABASE_URL  # noqa: E402  (the URL from BENCH_DATABASE_URL, set above)
 
 FLOODERS, WORKERS = 6, 4
 
@@ -126,13 +126,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="API requests per measurement")
     args = parser.parse_args()
-    _recreate_database()
+    from served import free_port, production_env, recreate_database, start_gunicorn
+
+    recreate_database(BENCH_DATABASE_URL)
     import django
 
     django.setup()
     key = _setup()
-
-    from served import free_port, production_env, start_gunicorn
 
     # Production serves the login page's static files from a manifest: collect them, as a deployment does.
     env = {**production_env(BENCH_DATABASE_URL), "VAR_DIR": tempfile.mkdtemp(prefix="bench-login-")}

@@ -32,7 +32,6 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,18 +48,6 @@ PUSHES_FULL, PUSHES_QUICK = 4_000, 2_000
 SERVED_WORKERS, SERVED_CONCURRENCY = 5, 10
 SALT = "bench-salt"
 BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def _recreate_database() -> None:
-    import psycopg2
-
-    url = urlsplit(BENCH_DATABASE_URL)
-    conn = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username or "root", dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{url.path.lstrip("/")}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{url.path.lstrip("/")}"')
-    conn.close()
 
 
 def _insert_series(model, count: int, exprs: dict[str, str], params: dict | None = None) -> None:
@@ -209,43 +196,18 @@ def _post_forms(port: int, bodies: list[bytes]) -> float:
 
 def _served_pushes(bodies: list[bytes], app: str) -> float:
     """Seconds to POST the bodies (after a warm-up of each worker) to gunicorn serving `app`."""
-    from served import free_port, production_env
+    from served import free_port, production_env, start_gunicorn
 
     # Plain HTTP on loopback: no redirect to HTTPS.
     env = {**production_env(BENCH_DATABASE_URL), "KUAIDI100_SALT": SALT, "SECURE_SSL_REDIRECT": "false"}
     port = free_port()
-    server = _start(port, env, app)
+    server = start_gunicorn(port, SERVED_WORKERS, env, app)
     try:
         _post_forms(port, bodies[: SERVED_WORKERS * 20])  # warm both workers (imports, connections)
         return _post_forms(port, bodies[SERVED_WORKERS * 20 :])
     finally:
         server.terminate()
         server.wait()
-
-
-def _start(port: int, env: dict[str, str], app: str):
-    """gunicorn serving `app` (both apps alike); a preloaded app warms up first (config/warmup.py), so it may take
-    a while on a busy machine."""
-    import subprocess
-
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--preload",
-         "--workers", str(SERVED_WORKERS), "--log-level", "warning"],
-        cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            return process
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit(f"gunicorn ({app}) exited with {process.returncode}") from None
-            time.sleep(0.5)
-    process.kill()
-    raise SystemExit(f"gunicorn ({app}) did not start")
 
 
 def main() -> None:
@@ -255,7 +217,9 @@ def main() -> None:
     count = QUICK if args.quick else FULL
     pushes = PUSHES_QUICK if args.quick else PUSHES_FULL
 
-    _recreate_database()
+    from served import recreate_database
+
+    recreate_database(BENCH_DATABASE_URL)
     import django
 
     django.setup()

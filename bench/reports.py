@@ -20,7 +20,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,24 +28,10 @@ os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 import django  # noqa: E402
-import psycopg2  # noqa: E402
 
 BUDGET_MS = 200.0
 # Rows of one busy store's year; --quick builds a tenth.
 FULL = {"orders": 150_000, "reviews": 45_000, "cases": 8_000, "agents": 30}
-
-
-def recreate_database() -> None:
-    url = urlsplit(DATABASE_URL)
-    name = url.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username or "root", dbname="postgres"
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def build(scale: dict[str, int], now: datetime, rng: random.Random):
@@ -241,7 +226,9 @@ def main() -> None:
     scale = {k: (v // 10 if args.quick and k != "agents" else v) for k, v in FULL.items()}
     runs = 5 if args.quick else 20
 
-    recreate_database()
+    from served import recreate_database
+
+    recreate_database(DATABASE_URL)
     django.setup()
     from django.core.management import call_command
     from django.db import connection

@@ -35,7 +35,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,18 +49,6 @@ FULL, QUICK = 50_000, 10_000
 NAIVE_SAMPLE = 500
 SERVED_WORKERS, SERVED_CONCURRENCY = 3, 3
 PRODUCTS = [("SILK-01", "真丝围巾"), ("JADE-02", "和田玉手镯"), ("TEA-03", "大红袍礼盒"), ("BAG-04", "羊皮手提包")]
-
-
-def _recreate_database() -> None:
-    import psycopg2
-
-    url = urlsplit(BENCH_DATABASE_URL)
-    conn = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username or "root", dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{url.path.lstrip("/")}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{url.path.lstrip("/")}"')
-    conn.close()
 
 
 def _setup():
@@ -273,7 +260,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help=f"{QUICK:,} reviews instead of {FULL:,}")
     args = parser.parse_args()
     count = QUICK if args.quick else FULL
-    _recreate_database()
+    from served import recreate_database
+
+    recreate_database(BENCH_DATABASE_URL)
     import django
 
     django.setup()

@@ -22,7 +22,6 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,19 +32,6 @@ os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
 GOAL_REFRESH_S, GOAL_PLAN_S = 60.0, 10.0
 FULL = {"customers": 1_000_000, "orders": 5_000_000, "reviews": 200_000, "cases": 20_000, "regions": 10}
 QUICK = {"customers": 100_000, "orders": 500_000, "reviews": 20_000, "cases": 2_000, "regions": 1}
-
-
-def _recreate_database() -> None:
-    import psycopg2
-
-    url = urlsplit(BENCH_DATABASE_URL)
-    name = url.path.lstrip("/")
-    conn = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username or "root", dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 def _build(scale: dict[str, int], now: datetime):
@@ -117,7 +103,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of the data")
     args = parser.parse_args()
     scale = QUICK if args.quick else FULL
-    _recreate_database()
+    from served import recreate_database
+
+    recreate_database(BENCH_DATABASE_URL)
     import django
 
     django.setup()

@@ -10,6 +10,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,14 +37,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+def start_gunicorn(
+    port: int, workers: int, env: dict[str, str], app: str = "config.wsgi:application"
+) -> subprocess.Popen:
+    """gunicorn serving `app` (production's by default), once it answers /healthz. A preloaded app warms up
+    first (config/warmup.py), which takes a while on a busy machine."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--preload",
+        [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--preload",
          "--workers", str(workers), "--log-level", "warning"],
         cwd=ROOT,
-        env=env,
+        env={**env, "PYTHONPATH": str(ROOT)},  # a bench's own app (bench.bare_push_wsgi) is importable
     )  # fmt: skip
-    deadline = time.monotonic() + 180  # a loaded machine takes long to import and warm up (the classifier)
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -51,9 +56,26 @@ def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.P
             connection.getresponse().read()
             return process
         except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn ({app}) exited with {process.returncode}") from None
             time.sleep(0.2)
     process.kill()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(f"gunicorn ({app}) did not start")
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the bench's own database (named by `url`), empty."""
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    conn = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username or "root",
+                            dbname="postgres")  # fmt: skip
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
 
 
 def post_all(port: int, path: str, key: str, bodies: list[bytes], concurrency: int) -> tuple[float, list[dict]]:
