@@ -63,32 +63,41 @@ def _history(store: Store, demo: DemoStore) -> None:
             )  # fmt: skip
 
 
-def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
-    existing = Campaign.objects.filter(store=store, name="老客回访 · 满减券").first()
+def _started(store: Store, data: CampaignInput) -> tuple[Campaign | None, bool]:
+    """(the demo campaign named data.name, whether it was started now): created over the loyal buyers and
+    started, or the one an earlier run made. None when the store's demo data leaves the segment empty."""
+    existing = Campaign.objects.filter(store=store, name=data.name).first()
     if existing is not None:
-        return existing
-    segment = Segment.objects.get(store=store, name="回头客")
-    now = timezone.now()
+        return existing, False
     try:
-        campaign = campaign_create(
-            store=store,
-            data=CampaignInput(
-                name="老客回访 · 满减券", segment=segment, purpose="return_visit", channel="sms",
-                wordings=["{name}您好，好久不见！{store}送您{offer}，券码{coupon}，30天内有效。",
-                          "{name}，{store}想念您：专属{offer}券码{coupon}，欢迎回来看看新品。"],
-                starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=13),
-                send_from=time(9, 0), send_until=time(21, 0), offer_kind="coupon_pool",
-                offer_amount=Decimal("50"), offer_min_spend=Decimal("300"),
-                coupon_codes=tuple(f"{store.code[:4].upper()}-BACK-{n:03d}" for n in range(200)),
-                control_percent=20,
-            ),
-        )  # fmt: skip
+        campaign = campaign_create(store=store, data=data)
         with transaction.atomic():
             campaign_start(campaign=campaign)
     except Exception as exc:  # a store whose demo data leaves the segment empty gets no campaign
-        Campaign.objects.filter(store=store, name="老客回访 · 满减券", status="draft").delete()
-        print(f"{store.code}: no demo campaign ({exc})")
-        return None
+        Campaign.objects.filter(store=store, name=data.name, status="draft").delete()
+        print(f"{store.code}: no demo campaign {data.name} ({exc})")
+        return None, False
+    return campaign, True
+
+
+def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
+    now = timezone.now()
+    campaign, started = _started(
+        store,
+        CampaignInput(
+            name="老客回访 · 满减券", segment=Segment.objects.get(store=store, name="回头客"), purpose="return_visit",
+            channel="sms",
+            wordings=["{name}您好，好久不见！{store}送您{offer}，券码{coupon}，30天内有效。",
+                      "{name}，{store}想念您：专属{offer}券码{coupon}，欢迎回来看看新品。"],
+            starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=13),
+            send_from=time(9, 0), send_until=time(21, 0), offer_kind="coupon_pool",
+            offer_amount=Decimal("50"), offer_min_spend=Decimal("300"),
+            coupon_codes=tuple(f"{store.code[:4].upper()}-BACK-{n:03d}" for n in range(200)),
+            control_percent=20,
+        ),
+    )  # fmt: skip
+    if not started:
+        return campaign
     # All sending hours are open in the demo: whatever the hour, send now (the console backend prints them).
     CampaignContact.objects.filter(campaign=campaign, status="planned").update(due_at=now)
     sms_dispatch_due(time_budget=10, queues=["campaigns"])
@@ -112,29 +121,21 @@ CALL_CAMPAIGN = "老客回访电话 · 新品"
 
 def _call_campaign(store: Store) -> Campaign | None:
     """A return-visit call campaign over the loyal buyers, started: its rows become call tasks in the queue."""
-    existing = Campaign.objects.filter(store=store, name=CALL_CAMPAIGN).first()
-    if existing is not None:
-        return existing
-    segment = Segment.objects.get(store=store, name="回头客")
     now = timezone.now()
-    try:
-        campaign = campaign_create(
-            store=store,
-            data=CampaignInput(
-                name=CALL_CAMPAIGN, segment=segment, purpose="return_visit", channel="call",
-                wordings=["{name}您好，我是{store}的客服。您上次买的商品用着还满意吗？我们新到了几款新品，"
-                          "老客户下单立享{offer}，需要的话我把链接发给您。"],
-                starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=13),
-                send_from=time(9, 0), send_until=time(21, 0), offer_kind="fixed_amount",
-                offer_amount=Decimal("30"), offer_min_spend=Decimal("200"), control_percent=10,
-            ),
-        )  # fmt: skip
-        with transaction.atomic():
-            campaign_start(campaign=campaign)
-    except Exception as exc:  # a store whose demo data leaves the segment empty gets no campaign
-        Campaign.objects.filter(store=store, name=CALL_CAMPAIGN, status="draft").delete()
-        print(f"{store.code}: no demo call campaign ({exc})")
-        return None
+    campaign, started = _started(
+        store,
+        CampaignInput(
+            name=CALL_CAMPAIGN, segment=Segment.objects.get(store=store, name="回头客"), purpose="return_visit",
+            channel="call",
+            wordings=["{name}您好，我是{store}的客服。您上次买的商品用着还满意吗？我们新到了几款新品，"
+                      "老客户下单立享{offer}，需要的话我把链接发给您。"],
+            starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=13),
+            send_from=time(9, 0), send_until=time(21, 0), offer_kind="fixed_amount",
+            offer_amount=Decimal("30"), offer_min_spend=Decimal("200"), control_percent=10,
+        ),
+    )  # fmt: skip
+    if not started:
+        return campaign
     # The calls are due now. Once the store's call hours are over today, the demo still puts them in today's
     # queue (as if swept at the end of the call hours), rather than tomorrow's, which the queue does not show yet.
     policy = policy_for_store(store=store)
