@@ -2,8 +2,7 @@
 
 A customer's row is rewritten when an order system sends changed details and when the nightly segment refresh
 gives them a new `vip_tier`; neither touches an indexed column. With 15 % of each page free, PostgreSQL keeps the
-new version beside the old one and updates no index: a store's first refresh, which sets the tier of a million
-customers, went from 36 s to 18 s for that step (ADR 0018). Existing pages keep their layout until the table is
+new version beside the old one and updates no index (ADR 0018). Existing pages keep their layout until the table is
 rewritten (VACUUM FULL). SQLite has no such setting: nothing to do there.
 """
 

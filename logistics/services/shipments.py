@@ -91,16 +91,14 @@ def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
         if fields and row.pk is not None and row not in changed:
             changed.append(row)
         results.append(ShipmentResult(row, "updated" if fields else "unchanged"))
+    if changed:
+        Shipment.objects.bulk_update(changed, ["shipped_at", "promised_date", "promised_by", "updated_at"])
     if created:
-        # crm.bulk's COPY, ids drawn first: the ORM's bulk_create compiled each row's every field, and an order
-        # batch of 1,000 shipped orders paid more for that than for the orders themselves (bench/ingest.py).
+        # Every shipped order of an order batch passes here: crm.bulk's COPY, ids drawn first (ADR 0019).
         rows = [{name: getattr(row, name) for name in _NEW_FIELDS} for row in created]
         for row, pk in zip(created, bulk.copy_rows(Shipment, rows, ids=True), strict=True):
             row.pk = pk
             row._state.adding = False
-    if changed:
-        Shipment.objects.bulk_update(changed, ["shipped_at", "promised_date", "promised_by", "updated_at"])
-    if created:
         from logistics.services.notices import shipping_notices_plan
 
         shipping_notices_plan(shipments=created)
@@ -109,8 +107,8 @@ def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
     return results
 
 
-# Subscriptions are queued in chunks: one broker message per shipment cost an order batch of 1,000 more than the
-# whole batch's own work (bench/ingest.py), and a chunk still spreads a large batch over the workers.
+# Subscriptions are queued in chunks: a broker message per shipment would cost an order batch more than its own
+# work, and a chunk still spreads a large batch over the workers.
 SUBSCRIBE_CHUNK = 250
 
 

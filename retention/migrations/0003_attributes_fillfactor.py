@@ -2,8 +2,8 @@
 
 Every refresh updates every customer's row (days since the last order move on each day). With half of each page
 free, PostgreSQL keeps the new version on the same page and, since no indexed column changes, touches no index
-(a "HOT" update): at a million customers that halved the refresh. Existing pages keep their layout until the
-table is rewritten (VACUUM FULL); new pages get the room at once. SQLite has no such setting: nothing to do there.
+(a "HOT" update). Existing pages keep their layout until the table is rewritten (VACUUM FULL); new pages get the
+room at once. SQLite has no such setting: nothing to do there.
 """
 
 from django.db import migrations
