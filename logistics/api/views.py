@@ -36,12 +36,12 @@ class ShipmentsView(IngestionView):
             "results": [
                 {
                     "order": item.order_external_id,
-                    "store": codes[r.shipment.store_id],
-                    "courier": r.shipment.courier,
-                    "tracking_number": r.shipment.tracking_number,
-                    "id": r.shipment.pk,
+                    "store": codes[item.store_id],
+                    "courier": item.courier,
+                    "tracking_number": item.tracking_number,
+                    "id": r.id,
                     "result": r.result,
-                    "state": r.shipment.state,
+                    "state": r.state,
                 }
                 for item, r in zip(shipments, results, strict=True)
             ]

@@ -119,21 +119,18 @@ def delay_notices_plan(*, store: Store, rule: str, shipments: list[Shipment], no
     return _plan(store=store, kind=ShipmentNotice.Kind.DELAY, rule=rule, key=rule, shipments=shipments, now=now)
 
 
-def shipping_notices_plan(*, shipments: list[Shipment]) -> int:
-    """The store's shipping notice for new shipments, when the store turned it on (off by default)."""
-    by_store: dict[int, list[Shipment]] = defaultdict(list)
-    for shipment in shipments:
-        by_store[shipment.store_id].append(shipment)
+def shipping_notices_plan(*, shipment_ids: list[tuple[int, int]]) -> int:
+    """The store's shipping notice for new shipments, given as (store id, shipment id), when the store turned it
+    on (off by default)."""
+    by_store: dict[int, list[int]] = defaultdict(list)
+    for store_id, shipment_id in shipment_ids:
+        by_store[store_id].append(shipment_id)
     planned = 0
     now = timezone.now()
     for store in Store.objects.select_related("logistics_policy").filter(pk__in=by_store):
         if not logistics_policy_for_store(store=store).shipping_notice:
             continue
-        rows = list(
-            Shipment.objects.filter(pk__in=[s.pk for s in by_store[store.pk]]).select_related(
-                "store", "order__customer"
-            )
-        )
+        rows = list(Shipment.objects.filter(pk__in=by_store[store.pk]).select_related("store", "order__customer"))
         planned += _plan(store=store, kind=ShipmentNotice.Kind.SHIPPED, rule="", key="shipped", shipments=rows, now=now)
     return planned
 

@@ -1,8 +1,8 @@
 """Shipments as order systems report them, and their subscription at the tracking provider."""
 
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -12,12 +12,13 @@ from django.utils import timezone
 from crm import bulk
 from crm.models import Store
 from crm.timezones import store_local_datetime
-from logistics.models import Shipment
+from logistics.models import Shipment, ShipmentState
 from logistics.tracking import Subscription, SubscriptionRefused, TrackingError, get_backend
 
 
-@dataclass(frozen=True, slots=True)
-class ShipmentInput:
+class ShipmentInput(NamedTuple):
+    """Built for every shipped order of an order batch: a tuple, cheaper to make than a frozen dataclass."""
+
     store_id: int
     order_id: int
     courier: str
@@ -27,10 +28,10 @@ class ShipmentInput:
     order_external_id: str = ""  # for answers; the service keys on order_id
 
 
-@dataclass(frozen=True, slots=True)
-class ShipmentResult:
-    shipment: Shipment
+class ShipmentResult(NamedTuple):
+    id: int
     result: str  # created, updated, unchanged
+    state: str
 
 
 def _promised_by(store: Store, day: date | None) -> datetime | None:
@@ -38,9 +39,18 @@ def _promised_by(store: Store, day: date | None) -> datetime | None:
     return None if day is None else store_local_datetime(store, day + timedelta(days=1), time.min)
 
 
-# What a new shipment is created with (the model's defaults give the rest).
-_NEW_FIELDS = ("store_id", "order_id", "courier", "tracking_number", "shipped_at", "promised_date", "promised_by",
-               "resubscribe_after")  # fmt: skip
+# What is read of a stored shipment and what a new one is created with (the model's defaults give the rest).
+_STORED = ("id", "store_id", "courier", "tracking_number", "shipped_at", "promised_date", "promised_by", "state")
+_CHANGEABLE = ["shipped_at", "promised_date", "promised_by"]
+
+
+def _changes(row: dict, item: ShipmentInput, promised_by: datetime | None) -> dict:
+    """What a report changes in a shipment. The order a number belongs to never changes here (the API refuses
+    such a row before); a promised date left out keeps the one that is known."""
+    new = {"shipped_at": item.shipped_at}
+    if item.promised_date is not None:
+        new |= {"promised_date": item.promised_date, "promised_by": promised_by}
+    return {name: value for name, value in new.items() if row[name] != value}
 
 
 @transaction.atomic
@@ -48,63 +58,71 @@ def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
     """Create or update shipments by (store, courier, tracking number); a repeat changes nothing.
 
     A new shipment is subscribed at the tracking provider once the transaction commits (logistics.subscribe_many,
-    in chunks), and gets the store's shipping notice when the store turned it on.
+    in chunks), and gets the store's shipping notice when the store turned it on. Every shipped order of an order
+    batch passes here, so rows stay plain dicts: no model instance is built for them (ADR 0019).
     """
     if not shipments:
         return []
     stores = Store.objects.in_bulk({s.store_id for s in shipments})
     keys = {(s.store_id, s.courier, s.tracking_number) for s in shipments}
-    existing = {
-        (row.store_id, row.courier, row.tracking_number): row
-        for row in Shipment.objects.select_for_update(of=("self",)).filter(
-            store_id__in={k[0] for k in keys}, tracking_number__any_of={k[2] for k in keys}
-        )
-        if (row.store_id, row.courier, row.tracking_number) in keys
+    stored = {
+        (row["store_id"], row["courier"], row["tracking_number"]): row
+        for row in Shipment.objects.select_for_update(of=("self",))
+        .filter(store_id__in={k[0] for k in keys}, tracking_number__key_in={k[2] for k in keys})
+        .values(*_STORED)
+        if (row["store_id"], row["courier"], row["tracking_number"]) in keys
     }
-    results, created, changed = [], [], []
+    now = timezone.now()
+    created: dict[tuple, dict] = {}
+    changed: dict[tuple, dict] = {}
+    answers: list[tuple[tuple, str]] = []
     for item in shipments:
         key = (item.store_id, item.courier, item.tracking_number)
         promised_by = _promised_by(stores[item.store_id], item.promised_date)
-        row = existing.get(key)
+        row = stored.get(key) or created.get(key)
         if row is None:
-            row = existing[key] = Shipment(
-                store_id=item.store_id,
-                order_id=item.order_id,
-                courier=item.courier,
-                tracking_number=item.tracking_number,
-                shipped_at=item.shipped_at,
-                promised_date=item.promised_date,
-                promised_by=promised_by,
+            created[key] = {
+                "store_id": item.store_id,
+                "order_id": item.order_id,
+                "courier": item.courier,
+                "tracking_number": item.tracking_number,
+                "shipped_at": item.shipped_at,
+                "promised_date": item.promised_date,
+                "promised_by": promised_by,
                 # The sweep subscribes it should the task below be lost; a subscription clears it.
-                resubscribe_after=timezone.now(),
-            )
-            created.append(row)
-            results.append(ShipmentResult(row, "created"))
+                "resubscribe_after": now,
+            }
+            answers.append((key, "created"))
             continue
-        # The order a number belongs to never changes here (the API refuses such a row before).
-        new = {"shipped_at": item.shipped_at}
-        if item.promised_date is not None:  # absent keeps what is known
-            new |= {"promised_date": item.promised_date, "promised_by": promised_by}
-        fields = [name for name, value in new.items() if getattr(row, name) != value]
-        for name in fields:
-            setattr(row, name, new[name])
-        if fields and row.pk is not None and row not in changed:
-            changed.append(row)
-        results.append(ShipmentResult(row, "updated" if fields else "unchanged"))
+        # A number reported twice in one batch: the later report wins, as it would in two batches.
+        changes = _changes(row, item, promised_by)
+        row.update(changes)
+        if changes and key in stored:
+            changed[key] = row
+        answers.append((key, "updated" if changes else "unchanged"))
     if changed:
-        Shipment.objects.bulk_update(changed, ["shipped_at", "promised_date", "promised_by", "updated_at"])
+        bulk.update_rows(
+            Shipment,
+            [(row["id"], *(row[name] for name in _CHANGEABLE)) for row in changed.values()],
+            fields=_CHANGEABLE,
+        )
     if created:
-        # Every shipped order of an order batch passes here: crm.bulk's COPY, ids drawn first (ADR 0019).
-        rows = [{name: getattr(row, name) for name in _NEW_FIELDS} for row in created]
-        for row, pk in zip(created, bulk.copy_rows(Shipment, rows, ids=True), strict=True):
-            row.pk = pk
-            row._state.adding = False
+        for row, pk in zip(created.values(), bulk.copy_rows(Shipment, list(created.values()), ids=True), strict=True):
+            row["id"] = pk
         from logistics.services.notices import shipping_notices_plan
 
-        shipping_notices_plan(shipments=created)
-        ids = [row.pk for row in created]
+        shipping_notices_plan(shipment_ids=[(row["store_id"], row["id"]) for row in created.values()])
+        ids = [row["id"] for row in created.values()]
         transaction.on_commit(lambda: _enqueue_subscriptions(ids))
-    return results
+    pending = ShipmentState.PENDING.value
+    return [
+        ShipmentResult(
+            id=(stored.get(key) or created[key])["id"],
+            result=result,
+            state=stored[key]["state"] if key in stored else pending,
+        )
+        for key, result in answers
+    ]
 
 
 # Subscriptions are queued in chunks: a broker message per shipment would cost an order batch more than its own
@@ -116,7 +134,9 @@ def _enqueue_subscriptions(ids: list[int]) -> None:
     from logistics.tasks import subscribe_many
 
     for start in range(0, len(ids), SUBSCRIBE_CHUNK):
-        subscribe_many.delay(ids[start : start + SUBSCRIBE_CHUNK])
+        chunk = ids[start : start + SUBSCRIBE_CHUNK]
+        # argsrepr: the message's summary for monitoring; celery would otherwise render all 250 ids.
+        subscribe_many.apply_async((chunk,), argsrepr=f"({len(chunk)} shipments from {chunk[0]})")
 
 
 def kuaidi100_callback_url() -> str:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from callbacks.telephony.memory import InMemoryBackend
 from crm.services.api_tokens import api_token_create
+from logistics.models import Shipment
 from logistics.services.shipments import ShipmentInput, shipments_record
 from logistics.tracking.memory import InMemoryBackend as TrackingMemory
 from tests.crm.api.conftest import Api
@@ -70,4 +71,4 @@ def ship(order=None, *, courier="shunfeng", number=None, hours_ago=1, promised=N
     [result] = shipments_record(
         shipments=[ShipmentInput(order.store_id, order.pk, courier, number, shipped_at, promised, order.external_id)]
     )
-    return result.shipment
+    return Shipment.objects.get(pk=result.id)

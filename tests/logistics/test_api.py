@@ -131,7 +131,7 @@ def test_new_shipments_are_queued_for_subscription_in_chunks_once_committed(
 ):
     """One broker message per chunk, not per parcel (bench/ingest.py: a message each cost more than the batch)."""
     queued = []
-    monkeypatch.setattr(tasks.subscribe_many, "delay", queued.append)
+    monkeypatch.setattr(tasks.subscribe_many, "apply_async", lambda args, **_options: queued.append(*args))
     orders = [OrderFactory(store=store) for _ in range(SUBSCRIBE_CHUNK * 2 + 5)]
     sent = timezone.now()
     inputs = [ShipmentInput(store.pk, o.pk, "shunfeng", f"SF{o.pk:010d}", sent, None, o.external_id) for o in orders]

@@ -76,11 +76,6 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
         received_at=now,
         events=[(o.store_id, o.external_id, o.payload) for o in orders],
     )
-    results = [
-        OrderUpsertResult(
-            store_id=o.store_id, external_id=o.external_id, **found[(o.store_id, o.external_id)]._asdict()
-        )
-        for o in orders
-    ]
+    results = [OrderUpsertResult(o.store_id, o.external_id, *found[(o.store_id, o.external_id)]) for o in orders]
     orders_upserted.send(sender=OrderInput, orders=list(zip(orders, results, strict=True)))
     return results
