@@ -198,6 +198,7 @@ class RealFigures:
     dev: Scores  # each dev review scored by a model trained on the synthetic sets and the other dev folds
     heldout: Scores  # the first held-out part: scored by a model trained on the synthetic sets and all of dev
     heldout2: Scores  # the second held-out part (labelled later), scored by that same model
+    heldout3: Scores  # the third (labelled later still, by two labellers), scored by that same model
 
 
 def real_figures(*, heldout: bool = True) -> RealFigures | Scores:
@@ -216,6 +217,7 @@ def real_figures(*, heldout: bool = True) -> RealFigures | Scores:
         dev=score(pairs),
         heldout=evaluate(load_real("heldout"), model=model),
         heldout2=evaluate(load_real("heldout2"), model=model),
+        heldout3=evaluate(load_real("heldout3"), model=model),
     )
 
 
@@ -243,6 +245,7 @@ def main() -> None:
     _print_scores("real reviews, dev part (4-fold: rules developed on it, model trained without the fold)", real.dev)
     _print_scores("real reviews, first held-out part (never tuned on, model trained without it)", real.heldout)
     _print_scores("real reviews, second held-out part (never tuned on, model trained without it)", real.heldout2)
+    _print_scores("real reviews, third held-out part (never tuned on, model trained without it)", real.heldout3)
     _print_scores(f"synthetic blind rounds {BLIND_ROUNDS}, each by a model trained without it", blind_rounds())
     rows = load_eval_set()
     holdout = load_eval_set(HOLDOUT_SET)

@@ -78,6 +78,7 @@ def classifier_figures_compute() -> ClassifierFigures:
         "real_dev": scores_to_json(real.dev),
         "real_heldout": scores_to_json(real.heldout),
         "real_heldout2": scores_to_json(real.heldout2),
+        "real_heldout3": scores_to_json(real.heldout3),
     }
     found, _ = ClassifierFigures.objects.update_or_create(
         name="shipped", defaults={"figures": figures, "computed_at": timezone.now()}

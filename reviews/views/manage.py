@@ -168,6 +168,7 @@ def reply_template_remove(request: HttpRequest, store_id: int, template_id: int)
 KEPT_FIGURES = {
     "real_heldout": gettext_lazy("Real customers' reviews, first held-out part (never tuned on)"),
     "real_heldout2": gettext_lazy("Real customers' reviews, second held-out part (never tuned on)"),
+    "real_heldout3": gettext_lazy("Real customers' reviews, third held-out part (never tuned on)"),
     "real_dev": gettext_lazy("Real customers' reviews, development part (cross-validated)"),
     "blind_rounds": gettext_lazy("Synthetic blind rounds"),
     "cross_validation": gettext_lazy("Cross-validated on the shipped synthetic reviews"),
