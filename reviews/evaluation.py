@@ -193,12 +193,14 @@ def load_real(part: str | None = None) -> list[dict]:
     return [row for row in rows if part is None or row["part"] == part]
 
 
+# The held-out parts of the real set, in the order they were labelled (docs/reviews.md, "The labelled sets").
+HELD_OUT_PARTS = ("heldout", "heldout2", "heldout3", "heldout4")
+
+
 @dataclass(frozen=True)
 class RealFigures:
     dev: Scores  # each dev review scored by a model trained on the synthetic sets and the other dev folds
-    heldout: Scores  # the first held-out part: scored by a model trained on the synthetic sets and all of dev
-    heldout2: Scores  # the second held-out part (labelled later), scored by that same model
-    heldout3: Scores  # the third (labelled later still, by two labellers), scored by that same model
+    heldout: dict[str, Scores]  # per held-out part: scored by a model trained on the synthetic sets and all of dev
 
 
 def real_figures(*, heldout: bool = True) -> RealFigures | Scores:
@@ -214,10 +216,7 @@ def real_figures(*, heldout: bool = True) -> RealFigures | Scores:
         return score(pairs)
     model = CauseModel.train(synthetic + dev)
     return RealFigures(
-        dev=score(pairs),
-        heldout=evaluate(load_real("heldout"), model=model),
-        heldout2=evaluate(load_real("heldout2"), model=model),
-        heldout3=evaluate(load_real("heldout3"), model=model),
+        dev=score(pairs), heldout={part: evaluate(load_real(part), model=model) for part in HELD_OUT_PARTS}
     )
 
 
@@ -243,9 +242,8 @@ def _print_scores(title: str, scores: Scores) -> None:
 def main() -> None:
     real = real_figures()
     _print_scores("real reviews, dev part (4-fold: rules developed on it, model trained without the fold)", real.dev)
-    _print_scores("real reviews, first held-out part (never tuned on, model trained without it)", real.heldout)
-    _print_scores("real reviews, second held-out part (never tuned on, model trained without it)", real.heldout2)
-    _print_scores("real reviews, third held-out part (never tuned on, model trained without it)", real.heldout3)
+    for part, scores in real.heldout.items():
+        _print_scores(f"real reviews, held-out part {part} (never tuned on, model trained without it)", scores)
     _print_scores(f"synthetic blind rounds {BLIND_ROUNDS}, each by a model trained without it", blind_rounds())
     rows = load_eval_set()
     holdout = load_eval_set(HOLDOUT_SET)

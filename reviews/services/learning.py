@@ -76,9 +76,7 @@ def classifier_figures_compute() -> ClassifierFigures:
         "cross_validation": scores_to_json(shipped_cross_validation().classifier),
         "blind_rounds": scores_to_json(blind_rounds()),
         "real_dev": scores_to_json(real.dev),
-        "real_heldout": scores_to_json(real.heldout),
-        "real_heldout2": scores_to_json(real.heldout2),
-        "real_heldout3": scores_to_json(real.heldout3),
+        **{f"real_{part}": scores_to_json(scores) for part, scores in real.heldout.items()},
     }
     found, _ = ClassifierFigures.objects.update_or_create(
         name="shipped", defaults={"figures": figures, "computed_at": timezone.now()}

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import caches
 from django.utils import timezone
 
-from reviews.evaluation import score, scores_from_json, scores_to_json
+from reviews.evaluation import HELD_OUT_PARTS, score, scores_from_json, scores_to_json
 from reviews.models import ClassifierFigures, Review
 from reviews.services.intake import ReviewIn, reviews_ingest
 from reviews.views.manage import FIGURES_REQUESTED
@@ -21,7 +21,7 @@ def store():
 
 
 def _kept_names():
-    return ("real_heldout", "real_heldout2", "real_heldout3", "real_dev", "blind_rounds", "cross_validation")
+    return (*(f"real_{part}" for part in HELD_OUT_PARTS), "real_dev", "blind_rounds", "cross_validation")
 
 
 def _kept():

