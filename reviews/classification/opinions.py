@@ -59,7 +59,12 @@ OTHER_MATTERS = re.compile(
 # Size is about dimensions: "太小" of memory, sound, battery or a child's age is a magnitude of something else.
 DIMENSIONAL = re.compile(
     r"尺寸|尺码|码数|大小|长度|宽度|厚度|高度|个头|体积|开本|版式|字体|字号|字|屏幕尺寸|寸|键|触摸板|触控板|鼠标|线|"
-    r"包|书本|本子|机身|外壳|边框|厚|薄|宽|窄|腰|肩|袖|裤|鞋|码|圈|带"
+    r"包|书本|本子|机身|外壳|边框|厚|薄|宽|窄|腰|肩|袖|裤|鞋|码|圈|带|重量|笨重|沉|屏幕|屏"
+)
+# Loose or tight said of a part of a device or a book (a keyboard, a hinge, a battery, a binding) is its build,
+# not its fit: the fit of what is worn is size.
+LOOSE_PART = re.compile(
+    r"键盘|按键|键|转轴|触控板|触摸板|电池|接口|插口|外壳|螺丝|屏幕|屏|光驱|装订|书脊|盖子|卡扣|左托|托|插头|机身"
 )
 MAGNITUDES = re.compile(
     r"声音|音量|噪声|噪音|响声|内存|硬盘|容量|空间|电量|续航|电池时间|时间|速度|发热|热量|温度|亮度|可视角|视角|分辨率|"

@@ -37,6 +37,18 @@ def test_thick_and_wide_are_size(text):
     assert "size" in classify(text=text, rating=2).causes
 
 
+@pytest.mark.parametrize(
+    "text", ["机器太重，不便携带", "有点沉", "外形显笨重", "重量偏大", "屏幕小了点", "字体太小，看着累"]
+)
+def test_weight_and_the_size_of_a_screen_or_print_are_size(text):
+    assert "size" in classify(text=text, rating=2).causes
+
+
+@pytest.mark.parametrize("text", ["系统要重装", "问题很严重", "还有很重的异味", "机器不重"])
+def test_heavy_in_other_senses_or_negated_is_no_size(text):
+    assert "size" not in classify(text=text, rating=2).causes
+
+
 def test_a_bad_book_not_worth_reading_is_no_price_complaint_but_money_wasted_is():
     assert "price" not in classify(text="文笔平淡，这本书真的不值得一看", rating=2).causes
     assert "price" in classify(text="无聊死了，买来真是浪费钱", rating=2).causes
@@ -86,6 +98,16 @@ def test_size_words_said_of_a_magnitude_are_quality_not_size(text):
 @pytest.mark.parametrize("text", ["尺码太小了穿不上", "书本太大了，翻起来不方便"])
 def test_size_words_said_of_a_dimension_stay_size(text):
     assert "size" in classify(text=text, rating=2).causes
+
+
+@pytest.mark.parametrize("text", ["键盘有点松", "屏幕转轴有点松", "电池有点松，要找好角度"])
+def test_a_loose_part_of_a_device_is_quality_not_size(text):
+    causes = classify(text=text, rating=2).causes
+    assert "quality" in causes and "size" not in causes
+
+
+def test_loose_clothes_stay_size():
+    assert "size" in classify(text="裤子有点松", rating=2).causes
 
 
 # product_complaint

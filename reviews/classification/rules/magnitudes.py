@@ -1,7 +1,10 @@
 """Size is about dimensions: a size word ("太小", "有点大") said of a magnitude that is no dimension ("内存太小",
-"声音太小", "发热量太大", "可视角太小") is a complaint about the product's quality, not its size (ADR 0007). A clause
-that names a magnitude and no dimension (opinions.MAGNITUDES, opinions.DIMENSIONAL) moves its size words to
-quality, as whole words."""
+"声音太小", "发热量太大", "可视角太小") is a complaint about the product's quality, not its size (ADR 0007); so is
+a device's part that is loose or tight ("键盘有点松"). A clause that names a magnitude, or such a part, and no
+dimension (opinions.MAGNITUDES, opinions.LOOSE_PART, opinions.DIMENSIONAL) moves its size words to quality, as whole
+words."""
+
+import re
 
 from django.utils.translation import gettext_noop
 
@@ -13,6 +16,15 @@ from ..words import as_words
 
 NAME = gettext_noop("a magnitude, not a dimension")
 CONTEXT = 12  # characters of the clause before, read when a clause holds nothing but the size word
+LOOSE = re.compile(r"松|紧")
+
+
+def _said_of(word: str, context: str) -> re.Match | None:
+    """What a size word is said of, when that is no dimension: a loose or tight part, or a magnitude."""
+    if LOOSE.search(word) and (part := opinions.LOOSE_PART.search(context)):
+        return part
+    magnitude = opinions.MAGNITUDES.search(context)
+    return magnitude if magnitude and not opinions.DIMENSIONAL.search(context) else None
 
 
 def move_magnitudes_to_quality(reading: Reading) -> None:
@@ -34,12 +46,12 @@ def move_magnitudes_to_quality(reading: Reading) -> None:
         rest = clause[:at] + " " * len(word) + clause[at + len(word) :]
         first = span[0] if len(rest.strip()) >= 2 else max(0, span[0] - CONTEXT)
         context = text[first : span[0]] + rest
-        magnitude = opinions.MAGNITUDES.search(context)
-        if magnitude and not opinions.DIMENSIONAL.search(context):
-            at += span[0] - first
-            moved.extend(as_words(text[first : span[1]], [magnitude.span(), (at, at + len(word))]))
-        else:
+        said_of = _said_of(word, context)
+        if said_of is None:
             kept.append(word)
+            continue
+        at += span[0] - first
+        moved.extend(as_words(text[first : span[1]], [said_of.span(), (at, at + len(word))]))
     if not moved:
         return
     if kept:
