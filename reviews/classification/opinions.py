@@ -71,3 +71,16 @@ MAGNITUDES = re.compile(
     r"刷新率|压力|误差|差距|年龄|孩子|小孩|宝宝|儿童|字数|内容|作用|影响|帮助|意义|价格|价|钱|风扇|功率|信号|色域|"
     r"范围|力度|反应|延迟|缓存|显存|像素|画质|音质|信息量|工作量|篇幅|味道|气味|难度|[CDEcde]盘|分区|问题|风力"
 )
+
+# What the seller said of the goods: its page, blurb, title, advertising or specification ("介绍中的9.5小时",
+# "书名起得吸引人", "号称130w"). A friend's or a reader's recommendation is not the seller's claim.
+CLAIMS = re.compile(
+    r"(?<![朋友别人同事网友大家])介绍|宣传|广告|书名|标题|题目|号称|宣称|标称|声称|说明上|说明中|说明里|网页|页面|"
+    r"配置表|商品信息|写着|标明|标注|封面|推荐语|宣传语|简介|内容提要|编辑推荐|促销消息"
+)
+# A letdown measured against a claim: the goods fall short of it, it misled, or it was simply untrue.
+LETDOWN = re.compile(
+    r"上当|受骗|被骗|骗人|骗子|忽悠|误导|言过其[词实辞]|吹嘘|吹得|吹的|夸大|夸张|名不副实|名不符实|挂羊头卖狗肉|"
+    r"不符|不相符|不附和|不一致|有出入|两回事|不是|并非|其实|实际上|实际只|才知道|原来是|原来只|并不|没那么|"
+    r"(?:远)?没有[^,，。!！?？;；]{0,10}(?:那么|那样|那般)|不如|迷惑|绰头|噱头|相反|不适合|言不由衷"
+)

@@ -15,6 +15,7 @@ from .reading import Reading, Step
 from .rules import (
     aspects,
     breakage,
+    claims,
     delivery,
     dictionary,
     magnitudes,
@@ -38,6 +39,7 @@ STEPS = (
     magnitudes.move_magnitudes_to_quality,
     breakage.find_breakage,
     promises.find_promised_vs_received,
+    claims.find_claims_not_met,
     overlaps.drop_causes_read_twice,
     breakage.drop_transit_damage_as_quality,
     other_kinds.find_other_kinds,

@@ -142,6 +142,25 @@ def test_what_the_page_said_then_what_came_is_a_mismatch():
 
 
 # model_causes
+# claims
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电池充满并不是介绍中的9.5小时，而是7个多小时",
+        "内容很一般，书名起得吸引人，故我上当了",
+        "摄像头只有30w，不是号称的130w",
+        "此书写的太夸大了，非常的不符合宣传的实际",
+    ],
+)
+def test_a_claim_of_the_page_blurb_or_title_beside_a_letdown_is_a_mismatch(text):
+    assert "claim vs what came" in _rules(text).get("description_mismatch", [])
+
+
+@pytest.mark.parametrize("text", ["介绍得很详细，书也不错", "朋友介绍买的，其实一般", "没有上当，和介绍的一样"])
+def test_a_claim_praised_or_a_friends_word_is_no_mismatch(text):
+    assert "claim vs what came" not in _rules(text).get("description_mismatch", [])
+
+
 def test_the_models_other_stands_only_on_words_of_an_other_kind():
     from reviews.classification.opinions import OTHER_MATTERS
 
