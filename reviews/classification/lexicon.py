@@ -312,6 +312,10 @@ PHRASES: dict[str, list[str]] = {
         r"(?:让|要)我(?:先)?(?:给|打)?好评",
         r"[让要]我自己(?:去)?(?:和[^,，。!！?？;；]{0,8})?(?:联系|找|处理)",
         r"不能(?:退|换|更换|退货|换货)(?!差价)",
+        # Not told: the shop let the customer find out alone (out of stock, a book left out, a change of plan).
+        r"(?:也|都|并)?(?:不|没|没有)(?:事先|提前|及时|主动)?(?:通知|告知|说明|解释)(?:我|一下|一声)?|没有?(?:任何|一句|个)?(?:解释|说明|交代|理由|说法)(?!书)|"
+        r"没(?:有)?(?:人)?(?:主动)?(?:联系|打电话给)我",
+        r"(?:服务|态度)(?:有待|需要|还需)(?:提高|改善|改进|加强)",
         r"\b(?:leave|give) (?:a |them a )?(?:good|positive|5-star|five-star) review\b",
         r"\b(?:customer service|seller|support|staff|store) (?:was |is |were )?"
         r"(?:rude|terrible|awful|unhelpful|useless|dismissive|arrogant)\b",

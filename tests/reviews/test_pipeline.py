@@ -60,6 +60,13 @@ def test_staff_unreachable_or_unanswering_is_service():
 
 
 # aspects
+@pytest.mark.parametrize(
+    "text", ["缺货也不通知，就这样取消了", "没有任何解释就把这本漏掉了", "一直没有人主动联系我", "服务有待提高"]
+)
+def test_a_customer_left_uninformed_is_service(text):
+    assert "service_attitude" in classify(text=text, rating=2).causes
+
+
 def test_the_couriers_service_is_logistics_not_the_shops():
     causes = classify(text="东西还行，就是快递的服务态度不是很好", rating=3).causes
     assert "logistics" in causes and "service_attitude" not in causes
