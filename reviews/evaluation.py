@@ -93,6 +93,19 @@ def score(pairs: Iterable[tuple[Iterable[str], Iterable[str]]]) -> Scores:
     )
 
 
+def pool(parts: Iterable[Scores]) -> Scores:
+    """Several sets' scores as one set's: counts added cause by cause."""
+    parts = list(parts)
+    per_cause = [
+        CauseScore(cause, *(sum(getattr(p.per_cause[k], f) for p in parts) for f in _COUNTS))
+        for k, cause in enumerate(CAUSES)
+    ]
+    return Scores(per_cause=per_cause, items=sum(p.items for p in parts))
+
+
+_COUNTS = ("support", "true_positives", "false_positives", "false_negatives")
+
+
 def scores_to_json(scores: Scores) -> dict:
     return {
         "items": scores.items,
@@ -244,6 +257,7 @@ def main() -> None:
     _print_scores("real reviews, dev part (4-fold: rules developed on it, model trained without the fold)", real.dev)
     for part, scores in real.heldout.items():
         _print_scores(f"real reviews, held-out part {part} (never tuned on, model trained without it)", scores)
+    _print_scores("real reviews, every held-out part pooled", pool(real.heldout.values()))
     _print_scores(f"synthetic blind rounds {BLIND_ROUNDS}, each by a model trained without it", blind_rounds())
     rows = load_eval_set()
     holdout = load_eval_set(HOLDOUT_SET)

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import caches
 from django.utils import timezone
 
-from reviews.evaluation import HELD_OUT_PARTS, score, scores_from_json, scores_to_json
+from reviews.evaluation import HELD_OUT_PARTS, pool, score, scores_from_json, scores_to_json
 from reviews.models import ClassifierFigures, Review
 from reviews.services.intake import ReviewIn, reviews_ingest
 from reviews.views.manage import FIGURES_REQUESTED
@@ -96,3 +96,15 @@ def test_review_page_says_when_no_cause_was_recognised(client, store):
     other = StoreFactory(code="elsewhere")
     client.force_login(AgentFactory(stores=[other]).user)
     assert client.get(f"/reviews/{review.pk}/explain").status_code == 404
+
+
+def test_pooled_scores_add_the_counts_of_each_cause():
+    first = score([(["quality"], ["quality"]), (["size"], ["quality"])])
+    second = score([(["quality"], ["quality"]), ([], ["price"])])
+    pooled = pool([first, second])
+    assert pooled.items == 4
+    quality = next(s for s in pooled.per_cause if s.cause == "quality")
+    assert (quality.support, quality.true_positives, quality.false_negatives) == (3, 2, 1)
+    assert (
+        pooled.macro_f1 == score([*[(["quality"], ["quality"])] * 2, (["size"], ["quality"]), ([], ["price"])]).macro_f1
+    )
