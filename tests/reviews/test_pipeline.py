@@ -54,6 +54,18 @@ def test_a_bad_book_not_worth_reading_is_no_price_complaint_but_money_wasted_is(
     assert "price" in classify(text="无聊死了，买来真是浪费钱", rating=2).causes
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["前天买的书，今天就降了", "又贵又差，故事一般", "也不便宜，内容空洞", "心疼我的银子", "没赶上加一元送内存的活动"],
+)
+def test_a_drop_a_high_price_money_wasted_or_a_missed_promotion_is_price(text):
+    assert "price" in classify(text=text, rating=2).causes
+
+
+def test_a_price_called_fair_is_no_price_complaint():
+    assert "price" not in classify(text="价格不贵，书也不错", rating=5).causes
+
+
 def test_staff_unreachable_or_unanswering_is_service():
     assert "service_attitude" in classify(text="京东客服电话太难打，基本是摆设", rating=2).causes
     assert "service_attitude" in classify(text="投诉了两次，一直没有回音", rating=2).causes
