@@ -156,6 +156,11 @@ def test_accessories_not_sent_are_other(text):
 
 
 # promises
+@pytest.mark.parametrize("text", ["要是送个包就好了", "再送个鼠标垫就好了", "没有外包、没有鼠标"])
+def test_an_accessory_wished_for_in_the_box_is_other(text):
+    assert "other" in classify(text=text, rating=2).evidence
+
+
 def test_what_the_page_said_then_what_came_is_a_mismatch():
     assert "description_mismatch" in classify(text="之前看到是写6芯的电池，但收到的却是3芯的", rating=2).causes
 
