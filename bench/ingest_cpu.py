@@ -7,11 +7,12 @@ time of this process and of its PostgreSQL backend (/proc/<pid>/stat, so Linux o
 be local). CPU time is far steadier than wall time on a shared machine, because waiting for the other
 core does not count. Prints one JSON object as its last line: mean milliseconds per batch of new orders
 and of re-posted ones (a mean, because the clock ticks only every 10 ms: a median would only round).
-Uses its own database (crm_bench_cpu) and Redis db 1.
+Uses its own database (crm_bench_cpu, or BENCH_CPU_DATABASE) and Redis db 1.
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -19,7 +20,7 @@ import time
 from ingest import fresh_database, make_orders, setup_django
 from pg_cpu import backend_cpu_seconds, backend_pid
 
-DB_NAME = "crm_bench_cpu"
+DB_NAME = os.environ.get("BENCH_CPU_DATABASE", "crm_bench_cpu")  # a name per checkout when comparing two
 
 
 def main() -> None:

@@ -69,7 +69,9 @@ class Shipment(models.Model):
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
         constraints = [
-            models.UniqueConstraint(fields=["store", "courier", "tracking_number"], name="shipment_unique_number"),
+            # Number first: a provider's push (number and courier) and an order batch's lookup (its numbers) probe
+            # this one index, so no second index on the number is written for every new parcel (ADR 0021).
+            models.UniqueConstraint(fields=["tracking_number", "courier", "store"], name="shipment_unique_number"),
             models.CheckConstraint(condition=Q(state__in=ShipmentState.values), name="shipment_state_valid"),
             models.CheckConstraint(
                 condition=~Q(state="signed") | Q(signed_at__isnull=False), name="shipment_signed_has_time"
@@ -77,7 +79,6 @@ class Shipment(models.Model):
         ]
         # One partial index per delay rule, over open parcels only: a sweep reads ranges, never the closed past.
         indexes = [
-            models.Index(fields=["tracking_number"], name="shipment_number"),
             models.Index(
                 fields=["store", "shipped_at"],
                 condition=Q(is_open=True, first_scan_at__isnull=True),
