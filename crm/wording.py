@@ -10,10 +10,15 @@ import hashlib
 import re
 import struct
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 _NOT_WORDS = re.compile(r"[\W_]+", re.UNICODE)
 
 
+# A batch of drafts tries the same few thousand texts again and again (a taken one sends the next draft on to the
+# next candidate): each is hashed once while it stays among the recent ones. Bounded: a long-running worker serves
+# many stores.
+@lru_cache(maxsize=16384)
 def fingerprint(text: str) -> str:
     """What "word for word the same" compares: the text without case, spaces and punctuation, hashed."""
     return hashlib.sha1(_NOT_WORDS.sub("", text.lower()).encode(), usedforsecurity=False).hexdigest()

@@ -79,6 +79,9 @@ class Voice:
     own: dict[tuple[str, str, str], list[str]]  # (part, sentiment tone, cause) -> texts
     # (lang, tone, cause) -> the three piece lists and their sizes: a batch asks for the same few many times.
     _resolved: dict = field(default_factory=dict, compare=False, repr=False)
+    # (lang, tone, cause, product) -> {combination index: text}: a batch's drafts try the same texts many times
+    # (a taken one sends the draft on to the next), so each is put together once per voice.
+    _made: dict = field(default_factory=dict, compare=False, repr=False)
 
     def parts(self, lang: str, tone: str, cause: str) -> tuple[list[list[str]], list[int], int]:
         """The opening, body and closing pieces for a reply, their sizes and how many replies they make."""
@@ -88,6 +91,10 @@ class Voice:
             sizes = [len(p) for p in parts]
             found = self._resolved[key] = (parts, sizes, prod(sizes))
         return found
+
+    def made(self, lang: str, tone: str, cause: str, product: str) -> dict[int, str]:
+        """The replies put together so far for these pieces and product, by combination index."""
+        return self._made.setdefault((lang, tone, cause, product), {})
 
     def pieces(self, part: str, lang: str, tone: str, cause: str) -> list[str]:
         """`cause` may carry an aspect ("logistics:slow"): a store's own templates are written per cause."""
@@ -151,10 +158,13 @@ def candidates(*, voice: Voice, lang: str, tone: str, cause: str, product_name: 
     parts, sizes, total = voice.parts(lang, tone, cause)
     product_text = product_name or ("宝贝" if lang == "zh" else "item")
     sep = "" if lang == "zh" else " "
+    made = voice.made(lang, tone, cause, product_text)
     for index in combination_indices(seed=seed, total=total):
-        # Plain replacement, not str.format: a store's own template may contain any braces.
-        text = sep.join(combination(parts, sizes, index))
-        yield text.replace("{store}", voice.store_name).replace("{product}", product_text)
+        if (text := made.get(index)) is None:
+            # Plain replacement, not str.format: a store's own template may contain any braces.
+            joined = sep.join(combination(parts, sizes, index))
+            text = made[index] = joined.replace("{store}", voice.store_name).replace("{product}", product_text)
+        yield text
 
 
 def compose(

@@ -60,6 +60,8 @@ class Reading:
     # Set by the "other" kinds rule, read by later ones: the spans its phrases cover, whether goods were resold.
     covered: list[tuple[int, int]] = field(default_factory=list)
     resold: bool = False
+    # Set by model_causes.quiet_good_review the first time a rule asks; None until then.
+    quiet_good: bool | None = None
 
     @cached_property
     def spans(self) -> Clauses:

@@ -72,6 +72,11 @@ def test_staff_unreachable_or_unanswering_is_service():
 
 
 # aspects
+def test_an_english_aspect_after_a_chinese_but_is_read_in_its_own_clause():
+    # The whole text has no word boundary before "quality" (是 is a word character); its clause does.
+    assert _rules("发货很快但是quality is poor") == {"quality": ["aspect + opinion"]}
+
+
 @pytest.mark.parametrize(
     "text", ["缺货也不通知，就这样取消了", "没有任何解释就把这本漏掉了", "一直没有人主动联系我", "服务有待提高"]
 )

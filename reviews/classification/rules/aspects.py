@@ -8,6 +8,7 @@ from crm.models import CaseCause as Cause
 
 from ..dictionaries import ASPECTS, OPINION
 from ..negation import GAP_NEGATOR, negated_before
+from ..phrases import has_latin
 from ..reading import Reading
 from .dictionary import add_courier_attitude
 
@@ -33,6 +34,11 @@ def aspect_complaints(clause: str) -> dict[str, list[str]]:
 
 
 def find_aspect_complaints(reading: Reading) -> None:
+    # Most reviews name no aspect anywhere: one scan of the whole text says so, rather than one per clause. Only
+    # for text without Latin letters: an English aspect is bounded by \b, which a clause cut at "但是" can meet
+    # where the whole text does not ("但是quality差").
+    if not has_latin(reading.text) and ASPECTS.first(reading.text) == -1:
+        return
     found: dict[str, list[str]] = {}
     for start, end in reading.spans:
         for cause, words in aspect_complaints(reading.text[start:end]).items():

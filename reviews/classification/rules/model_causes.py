@@ -29,8 +29,12 @@ MODEL_THRESHOLD_BESIDE_RULES = 4.0
 
 
 def quiet_good_review(reading: Reading) -> bool:
-    """A 4-5 star review that nowhere says something is wrong: no model-found cause could pass the polarity check."""
-    return reading.good and not (COMPLAINT_SIGNAL.search(reading.text) or NEGATED_PRAISE.search(reading.text))
+    """A 4-5 star review that nowhere says something is wrong: no model-found cause could pass the polarity check.
+    Three rules ask, after the text is settled (worries.py runs first): it is read once per review."""
+    if reading.quiet_good is None:
+        text = reading.text
+        reading.quiet_good = reading.good and not (COMPLAINT_SIGNAL.search(text) or NEGATED_PRAISE.search(text))
+    return reading.quiet_good
 
 
 def _gram_negated(spans: Clauses, start: int, end: int) -> bool:
