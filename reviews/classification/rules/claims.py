@@ -13,6 +13,7 @@ from .. import opinions
 from ..negation import negated_before
 from ..reading import Reading
 from ..words import as_words
+from .model_causes import quiet_good_review
 
 NAME = gettext_noop("claim vs what came")
 
@@ -32,7 +33,8 @@ def _letdown_near(reading: Reading, start: int, end: int):
 
 
 def find_claims_not_met(reading: Reading) -> None:
-    if Cause.DESCRIPTION_MISMATCH in reading.evidence:
+    # A good review that nowhere says something is wrong holds no letdown either.
+    if Cause.DESCRIPTION_MISMATCH in reading.evidence or quiet_good_review(reading):
         return
     for claim in opinions.CLAIMS.finditer(reading.text):
         if letdown := _letdown_near(reading, *claim.span()):
