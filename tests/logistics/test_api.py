@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from logistics import tasks
@@ -148,3 +150,41 @@ def test_new_shipments_are_queued_for_subscription_in_chunks_once_committed(
         Shipment.objects.filter(pk__in=queued[2]).values_list("tracking_number", flat=True)
     )
     assert Shipment.objects.filter(pk__in=queued[2], subscribed_at__isnull=False, resubscribe_after=None).count() == 5
+
+
+def _plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def test_an_order_batch_finds_its_stored_parcels_through_the_unique_index(store):
+    """60,000 parcels, statistics taken: a batch of 1,000 numbers (half of them stored) is one probe of the
+    (number, courier, store) unique index a number, not a read of the store's parcels (ADR 0019, ADR 0021)."""
+    orders = [OrderFactory(store=store) for _ in range(2)]
+    sent = timezone.now()
+    shipments_record(shipments=[ShipmentInput(store.pk, orders[0].pk, "shunfeng", "T0", sent)])
+    columns = [f.column for f in Shipment._meta.concrete_fields if f.column not in {"id", "tracking_number"}]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO logistics_shipment (tracking_number, {', '.join(columns)}) "  # noqa: S608
+            f"SELECT 'T' || n, {', '.join(columns)} FROM logistics_shipment, generate_series(1, 60000) AS n "
+            "WHERE tracking_number = 'T0'"
+        )
+        cursor.execute("ANALYZE logistics_shipment")
+        # PostgreSQL's default costs, whatever the server was tuned to: the plan is the planner's choice at those.
+        cursor.execute("SET LOCAL random_page_cost = 4; SET LOCAL seq_page_cost = 1")
+    batch = [ShipmentInput(store.pk, orders[1].pk, "shunfeng", f"T{n}", sent) for n in range(59_501, 60_501)]
+    with CaptureQueriesContext(connection) as queries:
+        results = shipments_record(shipments=batch)
+    assert [r.result for r in results] == ["unchanged"] * 500 + ["created"] * 500
+    [lookup] = [q["sql"] for q in queries if 'FOR UPDATE OF "logistics_shipment"' in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + lookup)
+        plan = cursor.fetchone()[0][0]["Plan"]
+    scans = {
+        (n["Node Type"], n.get("Index Name"))
+        for n in _plan_nodes(plan)
+        if n.get("Relation Name") == "logistics_shipment"
+    }
+    assert scans == {("Index Scan", "shipment_unique_number")}
