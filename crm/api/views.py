@@ -1,5 +1,6 @@
 """The order-system API: orders, delivery events. Thin: read the batch, validate, call one service."""
 
+from base64 import b64decode
 from typing import Any
 
 from django import forms
@@ -131,6 +132,17 @@ class OrderCursorPagination(CursorPagination):
         if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= self.max_page_size:
             raise ValidationError({self.page_size_query_param: [f"An integer from 1 to {self.max_page_size}."]})
         return int(values[0])
+
+    def decode_cursor(self, request):
+        # DRF's decoding skips what is not base64, so a cursor of other characters read as the first page; it is a
+        # cursor we never issued, answered as DRF answers one (404).
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is not None:
+            try:
+                b64decode(encoded.encode("ascii"), validate=True)
+            except ValueError:  # binascii.Error and UnicodeEncodeError are ValueErrors
+                raise NotFound(str(self.invalid_cursor_message)) from None
+        return super().decode_cursor(request)
 
 
 def check_query_parameters(request, known: set[str]) -> None:

@@ -87,8 +87,10 @@ def test_a_bad_query_is_a_400_naming_the_parameter(api, orders, params, field, c
     assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(field, code)]
 
 
-def test_a_cursor_that_was_not_issued_is_not_found(api, orders):
-    response = api.get(URL, {"cursor": "not-a-cursor"})
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "\x0e", "é"])
+def test_a_cursor_that_was_not_issued_is_not_found(api, orders, cursor):
+    # "\x0e" holds no base64 character: decoded leniently it was the empty cursor, the first page.
+    response = api.get(URL, {"cursor": cursor})
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
