@@ -30,7 +30,9 @@ def seeded_api(api):
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: the suite's verdict must not depend on the draw (a random draw once found a cursor of non-base64
+# characters read as the first page, now refused). Explore with `--hypothesis-seed=N` and a larger max_examples.
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_keeps_to_its_schema_and_never_answers_5xx(case, seeded_api):
     # positive_data_acceptance is left out: the schema cannot say which phone numbers phonenumbers accepts or
     # which orders exist, so a schema-valid body may rightly get a 400 or 404.
