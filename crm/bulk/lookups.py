@@ -28,37 +28,43 @@ def _in_list(lhs: str, lhs_params, values: list):
     return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
 
-@ForeignObject.register_lookup  # related fields keep their own lookup table
-@Field.register_lookup
-class AnyOf(Lookup):
-    lookup_name = "any_of"
+class _KeysLookup(Lookup):
+    """Membership in a list passed as one array parameter on PostgreSQL, a plain IN list elsewhere."""
+
     # The values go to the driver as they are (psycopg2 adapts a list to an array). Pass a set or dict keys:
     # Django walks a list or tuple on the right-hand side value by value before the lookup sees it.
     prepare_rhs = False
 
+    def postgresql_condition(self, lhs: str, connection) -> str:
+        raise NotImplementedError
+
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = list(self.rhs)
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+            return self.postgresql_condition(lhs, connection), [*lhs_params, values]
         return _in_list(lhs, lhs_params, values)
+
+
+@ForeignObject.register_lookup  # related fields keep their own lookup table
+@Field.register_lookup
+class AnyOf(_KeysLookup):
+    lookup_name = "any_of"
+
+    def postgresql_condition(self, lhs: str, connection) -> str:
+        return f"{lhs} = ANY(%s)"
 
 
 @ForeignObject.register_lookup
 @Field.register_lookup
-class KeyIn(Lookup):
+class KeyIn(_KeysLookup):
     lookup_name = "key_in"
-    prepare_rhs = False  # as for any_of: pass a set
 
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = list(self.rhs)
-        if connection.vendor == "postgresql":
-            # An array of the column's type without its length: a cast to varchar(100) would cut a longer key down
-            # to one that may be stored.
-            element = re.sub(r"\(.*\)", "", self.lhs.output_field.cast_db_type(connection))
-            return f"{lhs} = ANY(SELECT unnest(%s::{element}[]))", [*lhs_params, values]
-        return _in_list(lhs, lhs_params, values)
+    def postgresql_condition(self, lhs: str, connection) -> str:
+        # An array of the column's type without its length: a cast to varchar(100) would cut a longer key down
+        # to one that may be stored.
+        element = re.sub(r"\(.*\)", "", self.lhs.output_field.cast_db_type(connection))
+        return f"{lhs} = ANY(SELECT unnest(%s::{element}[]))"
 
 
 @JSONField.register_lookup
