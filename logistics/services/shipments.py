@@ -39,7 +39,7 @@ def _promised_by(store: Store, day: date | None) -> datetime | None:
     return None if day is None else store_local_datetime(store, day + timedelta(days=1), time.min)
 
 
-# What is read of a stored shipment and what a new one is created with (the model's defaults give the rest).
+# What is read of a stored shipment, and what a report may change in it.
 _STORED = ("id", "store_id", "courier", "tracking_number", "shipped_at", "promised_date", "promised_by", "state")
 _CHANGEABLE = ["shipped_at", "promised_date", "promised_by"]
 
@@ -80,7 +80,7 @@ def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
         key = (item.store_id, item.courier, item.tracking_number)
         promised_by = _promised_by(stores[item.store_id], item.promised_date)
         row = stored.get(key) or created.get(key)
-        if row is None:
+        if row is None:  # a new shipment: these columns, the model's defaults give the rest
             created[key] = {
                 "store_id": item.store_id,
                 "order_id": item.order_id,
@@ -94,7 +94,7 @@ def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
             }
             answers.append((key, "created"))
             continue
-        # A number reported twice in one batch: the later report wins, as it would in two batches.
+        # Stored, or reported earlier in this batch (then the later report wins, as it would in two batches).
         changes = _changes(row, item, promised_by)
         row.update(changes)
         if changes and key in stored:
