@@ -93,6 +93,10 @@ def score(pairs: Iterable[tuple[Iterable[str], Iterable[str]]]) -> Scores:
     )
 
 
+# A cause's counts, in CauseScore's order after the cause: what pooling adds and what the kept JSON holds.
+_COUNTS = ("support", "true_positives", "false_positives", "false_negatives")
+
+
 def pool(parts: Iterable[Scores]) -> Scores:
     """Several sets' scores as one set's: counts added cause by cause."""
     parts = list(parts)
@@ -103,15 +107,10 @@ def pool(parts: Iterable[Scores]) -> Scores:
     return Scores(per_cause=per_cause, items=sum(p.items for p in parts))
 
 
-_COUNTS = ("support", "true_positives", "false_positives", "false_negatives")
-
-
 def scores_to_json(scores: Scores) -> dict:
     return {
         "items": scores.items,
-        "per_cause": [
-            [s.cause, s.support, s.true_positives, s.false_positives, s.false_negatives] for s in scores.per_cause
-        ],
+        "per_cause": [[s.cause, *(getattr(s, f) for f in _COUNTS)] for s in scores.per_cause],
     }
 
 
