@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import lexicon as lx
+from .dictionaries import COMPLAINT_SIGNAL, NEGATED_PRAISE
 from .model import CauseModel, features
 
 
@@ -60,8 +61,6 @@ class Reading:
     # Set by the "other" kinds rule, read by later ones: the spans its phrases cover, whether goods were resold.
     covered: list[tuple[int, int]] = field(default_factory=list)
     resold: bool = False
-    # Set by model_causes.quiet_good_review the first time a rule asks; None until then.
-    quiet_good: bool | None = None
 
     @cached_property
     def spans(self) -> Clauses:
@@ -74,6 +73,12 @@ class Reading:
     @property
     def good(self) -> bool:
         return self.rating >= 4
+
+    @cached_property
+    def quiet_good(self) -> bool:
+        """A 4-5 star review that nowhere says something is wrong: no cause a model or a letdown finds could pass
+        the polarity check. Read once per review, first asked after the text is settled (worries runs first)."""
+        return self.good and not (COMPLAINT_SIGNAL.search(self.text) or NEGATED_PRAISE.search(self.text))
 
     def add(self, cause: str, words: list[str], *, by: str) -> None:
         bucket = self.evidence.setdefault(cause, [])

@@ -13,7 +13,6 @@ from .. import opinions
 from ..negation import negated_before
 from ..reading import Reading
 from ..words import as_words
-from .model_causes import quiet_good_review
 
 NAME = gettext_noop("claim vs what came")
 
@@ -34,7 +33,7 @@ def _letdown_near(reading: Reading, start: int, end: int):
 
 def find_claims_not_met(reading: Reading) -> None:
     # A good review that nowhere says something is wrong holds no letdown either.
-    if Cause.DESCRIPTION_MISMATCH in reading.evidence or quiet_good_review(reading):
+    if Cause.DESCRIPTION_MISMATCH in reading.evidence or reading.quiet_good:
         return
     for claim in opinions.CLAIMS.finditer(reading.text):
         if letdown := _letdown_near(reading, *claim.span()):

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_noop
 from crm.models import CaseCause as Cause
 
 from .. import opinions
-from ..dictionaries import COMPLAINT_SIGNAL, NEGATED_PRAISE
 from ..model import EVIDENCE_GRAMS
 from ..negation import is_negated
 from ..reading import Clauses, Reading
@@ -26,15 +25,6 @@ NAME = gettext_noop("learned model")
 # cause was the model's other kind of false alarm (ADR 0007; the choice is in docs/journal/).
 MODEL_THRESHOLD = 2.5
 MODEL_THRESHOLD_BESIDE_RULES = 4.0
-
-
-def quiet_good_review(reading: Reading) -> bool:
-    """A 4-5 star review that nowhere says something is wrong: no model-found cause could pass the polarity check.
-    Three rules ask, after the text is settled (worries.py runs first): it is read once per review."""
-    if reading.quiet_good is None:
-        text = reading.text
-        reading.quiet_good = reading.good and not (COMPLAINT_SIGNAL.search(text) or NEGATED_PRAISE.search(text))
-    return reading.quiet_good
 
 
 def _gram_negated(spans: Clauses, start: int, end: int) -> bool:
@@ -70,7 +60,7 @@ def model_evidence(spans: Clauses, grams: list[tuple[str, bool]]) -> list[str]:
 
 
 def add_model_causes(reading: Reading) -> None:
-    if quiet_good_review(reading):
+    if reading.quiet_good:
         return
     text, model, feats = reading.text, reading.model, reading.features
     threshold = MODEL_THRESHOLD_BESIDE_RULES if reading.evidence else MODEL_THRESHOLD

@@ -12,7 +12,6 @@ from crm.models import CaseCause as Cause
 from .. import lexicon as lx
 from ..negation import negated_before
 from ..reading import Reading
-from .model_causes import quiet_good_review
 from .other_kinds import MARKS_OF_USE
 
 NAME = gettext_noop("price verdict")
@@ -39,7 +38,7 @@ def price_accepted(text: str, evidence: dict[str, list[str]]) -> bool:
 
 
 def drop_price_verdicts(reading: Reading) -> None:
-    if quiet_good_review(reading):
+    if reading.quiet_good:
         return
     if not_worth_the_fault(reading.text, reading.evidence) or price_accepted(reading.text, reading.evidence):
         reading.drop(Cause.PRICE, by=NAME)

@@ -6,7 +6,7 @@ causes, one must not be praised where its words stand, and on a good review it m
 from django.utils.translation import gettext_noop
 
 from ..reading import Reading
-from .model_causes import model_evidence, quiet_good_review
+from .model_causes import model_evidence
 from .polarity import stance
 
 NAME = gettext_noop("store's learned words")
@@ -17,7 +17,7 @@ STORE_THRESHOLD = 3.0
 
 def add_store_causes(reading: Reading) -> None:
     model = reading.store_model
-    if model is None or quiet_good_review(reading):
+    if model is None or reading.quiet_good:
         return
     feats = reading.features
     for cause in model.predict(feats, threshold=STORE_THRESHOLD):
