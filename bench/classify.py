@@ -8,12 +8,13 @@ learned model is trained before timing, as intake's warm-up does. Last line: one
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
 import time
 from pathlib import Path
+
+from reviews_bench import load_reviews_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -24,11 +25,8 @@ PASSES = 3
 
 
 def _bench_rows(count: int) -> list[dict]:
-    """bench/reviews.py's rows (its module is named like the reviews app, so it is loaded by path)."""
-    spec = importlib.util.spec_from_file_location("bench_reviews", ROOT / "bench" / "reviews.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module._rows(count, seed=1)
+    """bench/reviews.py's rows."""
+    return load_reviews_bench()._rows(count, seed=1)
 
 
 def main() -> None:

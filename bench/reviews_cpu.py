@@ -16,7 +16,6 @@ every 10 ms: a median would only round).
 
 import argparse
 import gc
-import importlib.util
 import json
 import os
 import statistics
@@ -24,17 +23,11 @@ import sys
 import time
 from pathlib import Path
 
+from reviews_bench import load_reviews_bench
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/crm_bench_reviews_cpu")
 os.environ["BENCH_DATABASE_URL"] = DATABASE_URL
-
-
-def _reviews_bench():
-    """bench/reviews.py, loaded by path: its module name would be the reviews app's."""
-    spec = importlib.util.spec_from_file_location("bench_reviews", ROOT / "bench" / "reviews.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def main() -> None:
@@ -44,7 +37,7 @@ def main() -> None:
     parser.add_argument("--profile", help="write a cProfile of the batches here")
     args = parser.parse_args()
 
-    bench = _reviews_bench()  # sets DATABASE_URL and the settings module from BENCH_DATABASE_URL
+    bench = load_reviews_bench()  # sets DATABASE_URL and the settings module from BENCH_DATABASE_URL
     from served import recreate_database
 
     recreate_database(DATABASE_URL)
