@@ -30,6 +30,9 @@ def main() -> None:
 
     fresh_database(DB_NAME)
     setup_django(DB_NAME)
+    from config.warmup import warm_up_and_freeze
+
+    warm_up_and_freeze(review_classifier=True)  # as config/wsgi.py does in each web worker
     from django.test import Client
 
     from crm.models import Store

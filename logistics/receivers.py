@@ -21,6 +21,7 @@ def track_shipped_orders(sender, *, orders, **_kwargs) -> None:
             shipped_at=order.shipped_at,
             promised_date=order.extras.get("promised_delivery_date"),
             order_external_id=order.external_id,
+            likely_new=result.created,
         )
         for order, result in orders
         if order.courier and order.tracking_number and order.shipped_at

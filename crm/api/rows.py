@@ -8,7 +8,7 @@ rejected whole with every reason at once. The OpenAPI schema is still described 
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -58,6 +58,9 @@ class RowErrors:
 
     def rows(self) -> set[int]:
         return {error["index"] for error in self.errors}
+
+
+_TODAY = timedelta(0)
 
 
 class RowReader:
@@ -122,10 +125,11 @@ class RowReader:
         name: str,
         *,
         earliest: date = date(1900, 1, 1),
-        latest: date | None = None,
+        ahead: timedelta = _TODAY,
         range_message: str = "The date must be between 1900 and today.",
     ) -> date | None:
-        """An optional YYYY-MM-DD date between `earliest` and `latest` (default: today)."""
+        """An optional YYYY-MM-DD date from `earliest` to `ahead` of today (today itself by default; the day is
+        taken only when a date was sent: most rows send none)."""
         value = self._get(name, required=False)
         if value is None:
             return None
@@ -135,7 +139,7 @@ class RowReader:
             day = None
         if day is None:
             self.error(name, "invalid_date", "Expected a date as YYYY-MM-DD.")
-        elif not earliest <= day <= (latest or date.today()):
+        elif not earliest <= day <= date.today() + ahead:
             self.error(name, "out_of_range", range_message)
             day = None
         return day

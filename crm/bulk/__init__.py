@@ -9,6 +9,7 @@ answers and the same rows (ADR 0019).
 - ``insert_returning(model, rows)``: insert rows given as {attname: value}; their ids (and external ids) back.
 - ``copy_rows(model, rows, ids=...)``: the fastest insert there is, for rows nothing conflicts with.
 - ``insert_ignoring_conflicts(model, rows)``: insert, skipping rows a unique constraint already holds.
+- ``insert_new(model, rows, key=...)``: insert the rows whose key is not stored yet; their ids back by key.
 - ``update_rows(model, rows, fields=..., match=...)``: many rows, each its own values, in one statement.
 - ``upsert(spec, rows, now=...)``: create or update by a key under the rules of an ``Upsert`` spec, among them
   "what is unknown never erases what is known" (``keep_known``), stated once as data.
@@ -43,6 +44,15 @@ def copy_rows(model, rows: list[dict], *, ids: bool = False, same: dict | None =
 def insert_ignoring_conflicts(model, rows: list[dict]) -> int:
     """Insert rows, leaving out those a unique constraint already holds (or another row of the batch)."""
     return _backend().insert_ignoring_conflicts(model, rows) if rows else 0
+
+
+def insert_new(model, rows: list[dict], *, key: tuple[str, ...]) -> dict[tuple, int]:
+    """Insert the rows ({attname: value}, all with the same keys, unique by ``key`` within ``rows``) whose ``key``
+    (the fields of a unique constraint) is not stored; the model's defaults fill the other columns. Returns
+    {key values: id} of the rows inserted: a row left out is stored already (or was inserted meanwhile by a
+    concurrent transaction, which this one waited for). Rows go in in key order, so two concurrent batches lock
+    the same keys in the same order."""
+    return _backend().insert_new(model, rows, key=tuple(key)) if rows else {}
 
 
 def existing(model, *, fields: tuple[str, ...], keys: list[tuple], where: dict | None = None) -> set[tuple]:
@@ -88,6 +98,7 @@ __all__ = [
     "copy_rows",
     "existing",
     "insert_ignoring_conflicts",
+    "insert_new",
     "insert_returning",
     "lock_names",
     "on_postgresql",

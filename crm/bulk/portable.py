@@ -33,6 +33,15 @@ def insert_ignoring_conflicts(model, rows: list[dict]) -> int:
     return inserted
 
 
+def insert_new(model, rows: list[dict], *, key: tuple[str, ...]) -> dict[tuple, int]:
+    inserted = {}
+    for row in sorted(rows, key=lambda r: tuple(r[k] for k in key)):
+        key_values = tuple(row[k] for k in key)
+        if not model.objects.filter(**dict(zip(key, key_values, strict=True))).exists():
+            inserted[key_values] = model.objects.create(**row).pk
+    return inserted
+
+
 def existing(model, *, fields: tuple[str, ...], keys: list[tuple], where: dict) -> set[tuple]:
     wanted = set(keys)
     candidates = model.objects.filter(**where, **{f"{f}__in": {key[i] for key in keys} for i, f in enumerate(fields)})

@@ -17,6 +17,8 @@ from psycopg2.extras import execute_values
 from crm.bulk.spec import Upsert, UpsertResult, default_of
 
 _JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+# Statements built from model metadata, by what shapes them: building one costs more than a small batch's run.
+_SQL_CACHE: dict[tuple, str] = {}
 
 
 def _json(rows: list[dict]) -> str:
@@ -132,6 +134,30 @@ def insert_ignoring_conflicts(model, rows: list[dict]) -> int:
         return cursor.rowcount
 
 
+def _insert_new_sql(model, names: list[str], defaults: dict[str, Any], key: tuple[str, ...]) -> str:
+    col = {f.attname: f.column for f in model._meta.concrete_fields}
+    keys = ", ".join(col[k] for k in key)
+    inserted = ", ".join(col[n] for n in [*names, *defaults])
+    selected = ", ".join([*(col[n] for n in names), *(f"%(default_{n})s" for n in defaults)])
+    return (
+        f"INSERT INTO {model._meta.db_table} ({inserted}) "  # noqa: S608 (model metadata only)
+        f"SELECT {selected} FROM {_recordset(model, names, '%(rows)s')} ORDER BY {keys} "
+        f"ON CONFLICT ({keys}) DO NOTHING RETURNING id, {keys}"
+    )
+
+
+def insert_new(model, rows: list[dict], *, key: tuple[str, ...]) -> dict[tuple, int]:
+    names = list(rows[0])
+    defaults = _defaults(model, names)
+    cache_key = (model, tuple(names), tuple(defaults), key)
+    if (sql := _SQL_CACHE.get(cache_key)) is None:
+        sql = _SQL_CACHE[cache_key] = _insert_new_sql(model, names, defaults, key)
+    params = {"rows": _json(rows), **{f"default_{n}": _csv_value(v) for n, v in defaults.items()}}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {tuple(key_values): pk for pk, *key_values in cursor.fetchall()}
+
+
 def existing(model, *, fields: tuple[str, ...], keys: list[tuple], where: dict) -> set[tuple]:
     # One probe per key through the table's unique index, the keys joined in as one JSON parameter.
     col = {f.attname: f.column for f in model._meta.concrete_fields}
@@ -229,9 +255,6 @@ SELECT * FROM up
 UNION ALL
 SELECT o.id, {", ".join(f"o.{col[k]}" for k in spec.key)}, false FROM {table} o JOIN t USING ({key})
 """  # noqa: S608 (model metadata only; values are parameters)
-
-
-_SQL_CACHE: dict[tuple, str] = {}
 
 
 def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:

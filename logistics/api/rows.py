@@ -23,7 +23,7 @@ def read_promised_date(reader: RowReader, name: str = "promised_delivery_date") 
     return reader.date(
         name,
         earliest=date(2000, 1, 1),
-        latest=date.today() + MAX_PROMISE,
+        ahead=MAX_PROMISE,
         range_message="The date must be between 2000 and a year from today.",
     )
 

@@ -1,6 +1,7 @@
 """Shipments as order systems report them, and their subscription at the tracking provider."""
 
 import secrets
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -26,6 +27,9 @@ class ShipmentInput(NamedTuple):
     shipped_at: datetime
     promised_date: date | None = None
     order_external_id: str = ""  # for answers; the service keys on order_id
+    # Reported with an order this batch created: its number is then most likely new, so it is inserted first
+    # and read only if that finds it stored. Only the order of the statements depends on it, not the outcome.
+    likely_new: bool = False
 
 
 class ShipmentResult(NamedTuple):
@@ -42,6 +46,7 @@ def _promised_by(store: Store, day: date | None) -> datetime | None:
 # What is read of a stored shipment, and what a report may change in it.
 _STORED = ("id", "store_id", "courier", "tracking_number", "shipped_at", "promised_date", "promised_by", "state")
 _CHANGEABLE = ["shipped_at", "promised_date", "promised_by"]
+_KEY = ("store_id", "courier", "tracking_number")  # the fields of the unique constraint
 
 
 def _changes(row: dict, item: ShipmentInput, promised_by: datetime | None) -> dict:
@@ -53,35 +58,21 @@ def _changes(row: dict, item: ShipmentInput, promised_by: datetime | None) -> di
     return {name: value for name, value in new.items() if row[name] != value}
 
 
-@transaction.atomic
-def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
-    """Create or update shipments by (store, courier, tracking number); a repeat changes nothing.
+class _Folded(NamedTuple):
+    row: dict  # the shipment as the reports leave it
+    changed: bool  # differs from the row the reports were applied to
+    answers: list[str]  # created, updated or unchanged: one per report, in order
 
-    A new shipment is subscribed at the tracking provider once the transaction commits (logistics.subscribe_many,
-    in chunks), and gets the store's shipping notice when the store turned it on. Every shipped order of an order
-    batch passes here, so rows stay plain dicts: no model instance is built for them (ADR 0019).
-    """
-    if not shipments:
-        return []
-    stores = Store.objects.in_bulk({s.store_id for s in shipments})
-    keys = {(s.store_id, s.courier, s.tracking_number) for s in shipments}
-    stored = {
-        (row["store_id"], row["courier"], row["tracking_number"]): row
-        for row in Shipment.objects.select_for_update(of=("self",))
-        .filter(store_id__in={k[0] for k in keys}, tracking_number__key_in={k[2] for k in keys})
-        .values(*_STORED)
-        if (row["store_id"], row["courier"], row["tracking_number"]) in keys
-    }
-    now = timezone.now()
-    created: dict[tuple, dict] = {}
-    changed: dict[tuple, dict] = {}
-    answers: list[tuple[tuple, str]] = []
-    for item in shipments:
-        key = (item.store_id, item.courier, item.tracking_number)
+
+def _fold(stored: dict | None, reports: list[ShipmentInput], stores: dict, now: datetime) -> _Folded:
+    """Apply one number's reports, in order, to its stored row, or to a new row when it is not stored (a later
+    report in the same batch then changes that row, as it would in two batches)."""
+    answers = []
+    row = None if stored is None else dict(stored)
+    for item in reports:
         promised_by = _promised_by(stores[item.store_id], item.promised_date)
-        row = stored.get(key) or created.get(key)
-        if row is None:  # a new shipment: these columns, the model's defaults give the rest
-            created[key] = {
+        if row is None:  # these columns; the model's defaults give the rest
+            row = {
                 "store_id": item.store_id,
                 "order_id": item.order_id,
                 "courier": item.courier,
@@ -92,37 +83,85 @@ def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
                 # The sweep subscribes it should the task below be lost; a subscription clears it.
                 "resubscribe_after": now,
             }
-            answers.append((key, "created"))
+            answers.append("created")
             continue
-        # Stored, or reported earlier in this batch (then the later report wins, as it would in two batches).
         changes = _changes(row, item, promised_by)
         row.update(changes)
-        if changes and key in stored:
-            changed[key] = row
-        answers.append((key, "updated" if changes else "unchanged"))
-    if changed:
-        bulk.update_rows(
-            Shipment,
-            [(row["id"], *(row[name] for name in _CHANGEABLE)) for row in changed.values()],
-            fields=_CHANGEABLE,
-        )
-    if created:
-        for row, pk in zip(created.values(), bulk.copy_rows(Shipment, list(created.values()), ids=True), strict=True):
-            row["id"] = pk
+        answers.append("updated" if changes else "unchanged")
+    changed = stored is not None and any(row[name] != stored[name] for name in _CHANGEABLE)
+    return _Folded(row, changed, answers)
+
+
+def _stored_rows(keys: set[tuple]) -> dict[tuple, dict]:
+    """The stored shipments of these keys, locked until commit, probed through the unique index (__key_in)."""
+    return {
+        (row["store_id"], row["courier"], row["tracking_number"]): row
+        for row in Shipment.objects.select_for_update(of=("self",))
+        .filter(store_id__in={k[0] for k in keys}, tracking_number__key_in={k[2] for k in keys})
+        .values(*_STORED)
+        if (row["store_id"], row["courier"], row["tracking_number"]) in keys
+    }
+
+
+@transaction.atomic
+def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
+    """Create or update shipments by (store, courier, tracking number); a repeat changes nothing.
+
+    A new shipment is subscribed at the tracking provider once the transaction commits (logistics.subscribe_many,
+    in chunks), and gets the store's shipping notice when the store turned it on. Every shipped order of an order
+    batch passes here: numbers reported with a new order are inserted first, skipping any stored already, the
+    others read (and locked) first, so each number costs one statement in the common case. A number a concurrent
+    batch inserts meanwhile is skipped by the insert and found by the next read. Rows stay plain dicts: no model
+    instance is built for them (ADR 0019).
+    """
+    if not shipments:
+        return []
+    stores = Store.objects.in_bulk({s.store_id for s in shipments})
+    now = timezone.now()
+    reports: dict[tuple, list[ShipmentInput]] = defaultdict(list)
+    for item in shipments:
+        reports[(item.store_id, item.courier, item.tracking_number)].append(item)
+    to_insert = {key for key, items in reports.items() if items[0].likely_new}
+    to_read = reports.keys() - to_insert
+    stored: dict[tuple, dict] = {}
+    created: dict[tuple, _Folded] = {}
+    ids: dict[tuple, int] = {}
+    for _attempt in range(3):  # insert what is new, read what is stored, until every number is one or the other
+        if to_insert:
+            fresh = {key: _fold(None, reports[key], stores, now) for key in to_insert}
+            inserted = bulk.insert_new(Shipment, [folded.row for folded in fresh.values()], key=_KEY)
+            created |= {key: fresh[key] for key in inserted}
+            ids |= inserted
+            to_read, to_insert = to_read | (to_insert - inserted.keys()), set()
+        if to_read:
+            found = _stored_rows(to_read)
+            stored |= found
+            to_insert, to_read = to_read - found.keys(), set()
+        if not to_insert and not to_read:
+            break
+    else:
+        raise RuntimeError("shipments kept being inserted and removed by concurrent transactions")
+    updated = {key: _fold(row, reports[key], stores, now) for key, row in stored.items()}
+    if changed := [f.row for f in updated.values() if f.changed]:
+        bulk.update_rows(Shipment, [(row["id"], *(row[n] for n in _CHANGEABLE)) for row in changed], fields=_CHANGEABLE)
+    if ids:
         from logistics.services.notices import shipping_notices_plan
 
-        shipping_notices_plan(shipment_ids=[(row["store_id"], row["id"]) for row in created.values()])
-        ids = [row["id"] for row in created.values()]
-        transaction.on_commit(lambda: _enqueue_subscriptions(ids))
+        shipping_notices_plan(shipment_ids=[(key[0], pk) for key, pk in ids.items()])
+        new_ids = sorted(ids.values())
+        transaction.on_commit(lambda: _enqueue_subscriptions(new_ids))
+    answers = {key: iter(folded.answers) for key, folded in (created | updated).items()}
     pending = ShipmentState.PENDING.value
-    return [
-        ShipmentResult(
-            id=(stored.get(key) or created[key])["id"],
-            result=result,
-            state=stored[key]["state"] if key in stored else pending,
+    results = []
+    for item in shipments:
+        key = (item.store_id, item.courier, item.tracking_number)
+        row = stored.get(key)
+        results.append(
+            ShipmentResult(row["id"], next(answers[key]), row["state"])
+            if row is not None
+            else ShipmentResult(ids[key], next(answers[key]), pending)
         )
-        for key, result in answers
-    ]
+    return results
 
 
 # Subscriptions are queued in chunks: a broker message per shipment would cost an order batch more than its own

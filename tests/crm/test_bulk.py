@@ -157,6 +157,22 @@ def test_copy_rows_writes_nothing_on_a_conflict_and_insert_ignoring_conflicts_sk
         assert added == 1 and InboundEvent.objects.filter(store=store).count() == 2, name
 
 
+def test_insert_new_inserts_only_keys_not_stored_and_gives_their_ids(use_backend):
+    for name in BACKENDS:
+        use_backend(name)
+        store = StoreFactory()
+        row = {"kind": "order", "store_id": store.pk, "external_id": "x", "received_at": NOW, "payload": "{}"}
+        key = ("store_id", "kind", "external_id", "payload_hash")
+        stored = bulk.insert_new(InboundEvent, [{**row, "payload_hash": "a"}], key=key)
+        assert list(stored) == [(store.pk, "order", "x", "a")], name
+        ids = bulk.insert_new(
+            InboundEvent, [{**row, "payload_hash": "b"}, {**row, "payload_hash": "a", "payload": "{1}"}], key=key
+        )
+        events = {e.payload_hash: e for e in InboundEvent.objects.filter(store=store)}
+        assert ids == {(store.pk, "order", "x", "b"): events["b"].pk}, name
+        assert events["a"].pk == stored[(store.pk, "order", "x", "a")] and events["a"].payload == "{}", name
+
+
 def test_update_rows_writes_only_rows_whose_match_still_holds(use_backend):
     for name in BACKENDS:
         use_backend(name)

@@ -175,3 +175,28 @@ def test_an_order_batch_finds_its_stored_parcels_through_the_unique_index(store)
     assert [r.result for r in results] == ["unchanged"] * 500 + ["created"] * 500
     [lookup] = [q["sql"] for q in queries if 'FOR UPDATE OF "logistics_shipment"' in q["sql"]]
     assert scans_of(lookup, "logistics_shipment") == {("Index Scan", "shipment_unique_number")}
+
+
+@pytest.mark.parametrize("likely_new", [True, False])
+def test_a_batch_answers_alike_whichever_statement_comes_first(store, likely_new):
+    """Numbers reported with a new order are inserted first and read only when stored; others are read first.
+    Either way a stored number keeps its row, a new one is created once, and a repeat in the batch is applied
+    after the first report."""
+    orders = [OrderFactory(store=store) for _ in range(3)]
+    sent = timezone.now()
+    [stored] = shipments_record(shipments=[ShipmentInput(store.pk, orders[0].pk, "shunfeng", "S1", sent)])
+    later = sent + timedelta(hours=1)
+    batch = [
+        ShipmentInput(store.pk, orders[0].pk, "shunfeng", "S1", sent, likely_new=likely_new),
+        ShipmentInput(store.pk, orders[1].pk, "shunfeng", "N1", sent, likely_new=likely_new),
+        ShipmentInput(store.pk, orders[1].pk, "shunfeng", "N1", later, likely_new=likely_new),
+        ShipmentInput(store.pk, orders[0].pk, "shunfeng", "S1", later, likely_new=likely_new),
+        ShipmentInput(store.pk, orders[2].pk, "shunfeng", "N2", sent, likely_new=not likely_new),
+    ]
+    results = shipments_record(shipments=batch)
+    assert [r.result for r in results] == ["unchanged", "created", "updated", "updated", "created"]
+    rows = {s.tracking_number: s for s in Shipment.objects.filter(store=store)}
+    assert sorted(rows) == ["N1", "N2", "S1"]
+    assert [r.id for r in results] == [rows[n].pk for n in ("S1", "N1", "N1", "S1", "N2")]
+    assert rows["S1"].pk == stored.id and rows["S1"].shipped_at == later and rows["N1"].shipped_at == later
+    assert shipments_record(shipments=batch[:2])[1].result == "updated"  # N1 is stored now: shipped_at moves back
