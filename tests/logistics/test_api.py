@@ -61,6 +61,8 @@ def test_a_bad_batch_names_each_row_and_writes_nothing(api, order):
         _row(order, tracking_number="X2", shipped_at="2026-01-01T00:00:00"),
         _row(order, tracking_number="X3", promised_delivery_date="soon"),
         _row(order, tracking_number="X4", shipped_at=(timezone.now() + timedelta(days=2)).isoformat()),
+        _row(order, tracking_number="X5", promised_delivery_date=str(timezone.localdate() + timedelta(days=400))),
+        _row(order, tracking_number="X6", promised_delivery_date=str(timezone.localdate() + timedelta(days=360))),
     ]
     response = api.post(URL, rows)
     assert response.status_code == 400
@@ -70,6 +72,7 @@ def test_a_bad_batch_names_each_row_and_writes_nothing(api, order):
         (2, "shipped_at", "naive_datetime"),
         (3, "promised_delivery_date", "invalid_date"),
         (4, "shipped_at", "in_future"),
+        (5, "promised_delivery_date", "out_of_range"),  # more than a year ahead; row 6 is within it
     }
     assert not Shipment.objects.exists()
 
