@@ -206,7 +206,7 @@ def load_real(part: str | None = None) -> list[dict]:
 
 
 # The held-out parts of the real set, in the order they were labelled (docs/reviews.md, "The labelled sets").
-HELD_OUT_PARTS = ("heldout", "heldout2", "heldout3", "heldout4")
+HELD_OUT_PARTS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5")
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,7 @@ KEPT_FIGURES = {
     "real_heldout2": gettext_lazy("Real customers' reviews, second held-out part (never tuned on)"),
     "real_heldout3": gettext_lazy("Real customers' reviews, third held-out part (never tuned on)"),
     "real_heldout4": gettext_lazy("Real customers' reviews, fourth held-out part (never tuned on)"),
+    "real_heldout5": gettext_lazy("Real customers' reviews, fifth held-out part (never tuned on)"),
     "real_dev": gettext_lazy("Real customers' reviews, development part (cross-validated)"),
     "blind_rounds": gettext_lazy("Synthetic blind rounds"),
     "cross_validation": gettext_lazy("Cross-validated on the shipped synthetic reviews"),
