@@ -89,6 +89,26 @@ def test_the_couriers_service_is_logistics_not_the_shops():
     assert "logistics" in causes and "service_attitude" not in causes
 
 
+# prices
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这套茶具定价高，做工一般",
+        "价格还有下降的余地",
+        "跟官网报价没差多少，早知道不在这买了",
+        "浪费了银子",
+        "价格还是很不菲的",
+    ],
+)
+def test_a_price_called_high_in_other_words_is_price(text):
+    assert "price called high in other words" in _rules(text).get("price", [])
+
+
+@pytest.mark.parametrize("text", ["为了不浪费钱，就送人了", "价格不高，做工也好", "性价比很高，推荐"])
+def test_a_price_not_called_high_is_no_price_complaint(text):
+    assert "price called high in other words" not in _rules(text).get("price", [])
+
+
 # delivery
 @pytest.mark.parametrize(
     "text", ["两个星期了，书还没送到", "订单下了两周多至今还未到货", "到现在都没有发货", "一个月才拿到书"]
@@ -198,6 +218,31 @@ def test_the_models_other_stands_only_on_words_of_an_other_kind():
 
 
 # store_words (tests/reviews/test_store_learning.py trains a store's model from agents' corrections)
+
+
+# weigh
+class _VetoingEverything:
+    """The shipped model, but its regression finds every cause very unlikely."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def log_odds(self, feats, *, logistic=False, **kwargs):
+        found = self.model.log_odds(feats, logistic=logistic, **kwargs)
+        return dict.fromkeys(found, -20.0) if logistic else found
+
+
+def test_the_regression_has_no_veto_over_a_mismatch_read_against_the_sellers_claim():
+    from reviews.classification.model import shipped_model
+
+    model = _VetoingEverything(shipped_model())
+    assert classify(text="这本书拿到后，感觉远没有广告上说的那样好", rating=2, model=model).causes == [
+        "description_mismatch"
+    ]
+    assert "size" not in classify(text="笨重", rating=2, model=model).causes
 
 
 # the end: nothing recognised

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from crm.models import CaseCause as Cause
 
 from .. import lexicon as lx
+from .. import opinions
 from ..reading import Reading
 from .model_causes import model_evidence
 from .polarity import stance
@@ -29,6 +30,8 @@ def veto_unlikely_causes(reading: Reading) -> None:
         return
     learned = reading.model.log_odds(reading.features, logistic=True, causes=specific)
     for cause in specific:
+        if cause == Cause.DESCRIPTION_MISMATCH and any(opinions.CLAIMS.search(w) for w in reading.evidence[cause]):
+            continue  # the seller's own claim is named against what came: the regression has no say over that
         if learned[cause] <= CAUSE_VETO and not stance(reading.spans, cause, reading.evidence[cause]):
             reading.drop(cause, by=VETO_NAME)
 
