@@ -72,6 +72,11 @@ MAGNITUDES = re.compile(
     r"范围|力度|反应|延迟|缓存|显存|像素|画质|音质|信息量|工作量|篇幅|味道|气味|难度|[CDEcde]盘|分区|问题|风力"
 )
 
+# The customer dealt with the shop's staff: contacted them, asked for an exchange or a return, complained.
+SERVICE_CONTACT = re.compile(
+    r"联系|申请|投诉|咨询|致电|打电话|客服|售后|换货|退货|退换|更换|(?:找|问)(?:了)?(?:卖家|商家|店家|掌柜|他们)"
+)
+
 # What the seller said of the goods: its page, blurb, title, advertising or specification ("介绍中的9.5小时",
 # "书名起得吸引人", "号称130w"). A friend's or a reader's recommendation is not the seller's claim.
 CLAIMS = re.compile(

@@ -30,10 +30,21 @@ def veto_unlikely_causes(reading: Reading) -> None:
         return
     learned = reading.model.log_odds(reading.features, logistic=True, causes=specific)
     for cause in specific:
-        if cause == Cause.DESCRIPTION_MISMATCH and any(opinions.CLAIMS.search(w) for w in reading.evidence[cause]):
-            continue  # the seller's own claim is named against what came: the regression has no say over that
+        if _beyond_veto(reading, cause):
+            continue
         if learned[cause] <= CAUSE_VETO and not stance(reading.spans, cause, reading.evidence[cause]):
             reading.drop(cause, by=VETO_NAME)
+
+
+def _beyond_veto(reading: Reading, cause: str) -> bool:
+    """What the regression, which learned mostly from written-for-the-project text, cannot overrule: a mismatch read
+    against the seller's own claim ("没有广告上说的那样好"), and the staff's conduct in a review that tells the
+    customer's dealings with them ("联系售后，…拒绝处理")."""
+    if cause == Cause.DESCRIPTION_MISMATCH:
+        return any(opinions.CLAIMS.search(w) for w in reading.evidence[cause])
+    if cause == Cause.SERVICE_ATTITUDE:
+        return bool(opinions.SERVICE_CONTACT.search(reading.text))
+    return False
 
 
 def add_likeliest_cause(reading: Reading) -> None:
