@@ -242,7 +242,22 @@ def test_the_regression_has_no_veto_over_a_mismatch_read_against_the_sellers_cla
     assert classify(text="这本书拿到后，感觉远没有广告上说的那样好", rating=2, model=model).causes == [
         "description_mismatch"
     ]
-    assert "size" not in classify(text="笨重", rating=2, model=model).causes
+    assert "size" not in classify(text="挤脚", rating=2, model=model).causes
+
+
+@pytest.mark.parametrize("text", ["联系售后，他们拒绝处理", "申请换货，结果也不管我"])
+def test_the_regression_has_no_veto_over_the_staffs_conduct_told_with_the_customers_dealings(text):
+    from reviews.classification.model import shipped_model
+
+    assert "service_attitude" in classify(text=text, rating=2, model=_VetoingEverything(shipped_model())).causes
+
+
+def test_the_regression_has_no_veto_over_weight_on_a_mid_or_bad_review():
+    from reviews.classification.model import shipped_model
+
+    model = _VetoingEverything(shipped_model())
+    assert "size" in classify(text="机器太重了", rating=2, model=model).causes
+    assert "size" not in classify(text="机器太重了", rating=5, model=model).causes
 
 
 # the end: nothing recognised
