@@ -85,6 +85,21 @@ CLAIMS = re.compile(
     r"(?<![朋友别人同事网友大家])介绍|宣传|广告|书名|标题|题目|号称|宣称|标称|声称|说明上|说明中|说明里|网页|页面|"
     r"配置表|商品信息|写着|标明|标注|封面|推荐语|宣传语|简介|内容提要|编辑推荐|促销消息"
 )
+# A figure the goods were stated to have, not met (rules/figures.py): "电池远没有8.5小时那么久", "没有9.5小时，", or
+# stated ("标称320G", "参数说3个") and then found otherwise ("只见到298G", "实际大概2.5小时").
+_FIGURE = (  # one group: a number and its unit
+    r"(?:\d+(?:\.\d+)?\s*(?:个\s*)?(?:小时|G|GB|M|MB|T|TB|寸|英寸|W|w|瓦|毫安|mAh|核|芯|页|公斤|千克|克|斤|cm|厘米|毫米|mm|米|"
+    r"万像素|像素)|\d+\s*个)"
+)
+FIGURE_NOT_REACHED = re.compile(
+    r"(?:没有|没|达不到|不到)(?:传说中的?|说的|标称的?|写的|宣传的?|所说的|介绍的?)?\s*"
+    + _FIGURE
+    + r"(?=\s*(?:那么|那样|这么|呀|啊|吧|$|[,，。.!！?？;；]))"
+)
+FIGURE_STATED = re.compile(
+    r"(?:标称|号称|宣称|标配|参数|配置表|写的是|写着|标注|标明|介绍|宣传)[^,，。.!！?？;；]{0,8}" + _FIGURE
+)
+FIGURE_FOUND = re.compile(r"(?:实际|其实|只|仅|才|显示|见到)[^,，。.!！?？;；]{0,8}" + _FIGURE)
 # A letdown measured against a claim: the goods fall short of it, it misled, or it was simply untrue.
 LETDOWN = re.compile(
     r"上当|受骗|被骗|骗人|骗子|忽悠|误导|言过其[词实辞]|吹嘘|吹得|吹的|夸大|夸张|名不副实|名不符实|挂羊头卖狗肉|"

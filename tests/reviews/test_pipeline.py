@@ -190,6 +190,25 @@ def test_what_the_page_said_then_what_came_is_a_mismatch():
     assert "description_mismatch" in classify(text="之前看到是写6芯的电池，但收到的却是3芯的", rating=2).causes
 
 
+# figures
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电池远没有8.5小时那么久",
+        "标称320G，不过我只见到298G",
+        "参数说有3个USB口，实际只有2个",
+        "号称2000万像素，拍出来只有800万像素",
+    ],
+)
+def test_a_stated_figure_not_met_is_a_mismatch(text):
+    assert "stated figure not met" in _rules(text).get("description_mismatch", [])
+
+
+@pytest.mark.parametrize("text", ["没有24小时客服电话，很不方便", "电池能用5小时，还行", "标称4小时，确实能用4小时"])
+def test_a_figure_met_or_not_a_specification_is_no_mismatch(text):
+    assert "stated figure not met" not in _rules(text).get("description_mismatch", [])
+
+
 # model_causes
 # claims
 @pytest.mark.parametrize(
