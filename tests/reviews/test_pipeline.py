@@ -111,7 +111,16 @@ def test_a_price_not_called_high_is_no_price_complaint(text):
 
 # delivery
 @pytest.mark.parametrize(
-    "text", ["两个星期了，书还没送到", "订单下了两周多至今还未到货", "到现在都没有发货", "一个月才拿到书"]
+    "text",
+    [
+        "两个星期了，书还没送到",
+        "订单下了两周多至今还未到货",
+        "到现在都没有发货",
+        "一个月才拿到书",
+        "付了款，商家没有给我送到",
+        "货都没送过来",
+        "定了三盒茶叶，这盒没寄来",
+    ],
 )
 def test_delivery_that_did_not_happen_is_logistics(text):
     assert "delivery that did not happen" in _rules(text)["logistics"]
