@@ -71,7 +71,9 @@ LOOSE_PART = re.compile(
 MAGNITUDES = re.compile(
     r"声音|音量|噪声|噪音|响声|内存|硬盘|容量|空间|电量|续航|电池时间|时间|速度|发热|热量|温度|亮度|可视角|视角|分辨率|"
     r"刷新率|压力|误差|差距|年龄|孩子|小孩|宝宝|儿童|字数|内容|作用|影响|帮助|意义|价格|价|钱|风扇|功率|信号|色域|"
-    r"范围|力度|反应|延迟|缓存|显存|像素|画质|音质|信息量|工作量|篇幅|味道|气味|难度|[CDEcde]盘|分区|问题|风力"
+    r"范围|力度|反应|延迟|缓存|显存|像素|画质|音质|信息量|工作量|篇幅|味道|气味|难度|[CDEcde]盘|分区|问题|风力|"
+    # A feel or a sound ("塑料感太重", "光驱响动有点大"): its strength is a magnitude.
+    r"(?<![感])感(?![觉到受])|响动|动静"
 )
 
 # The customer dealt with the shop's staff: contacted them, asked for an exchange or a return, complained.

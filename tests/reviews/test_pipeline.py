@@ -141,7 +141,16 @@ def test_a_book_lacking_something_is_not_a_book_not_sent():
 
 # magnitudes
 @pytest.mark.parametrize(
-    "text", ["内存太小了", "声音太小，听不清", "发热量太大了", "内存1G，偏小", "信息量太大，看着累"]
+    "text",
+    [
+        "内存太小了",
+        "声音太小，听不清",
+        "发热量太大了",
+        "内存1G，偏小",
+        "信息量太大，看着累",
+        "外壳塑料感太重了",
+        "屏幕可视角太小",
+    ],
 )
 def test_size_words_said_of_a_magnitude_are_quality_not_size(text):
     causes = classify(text=text, rating=2).causes
@@ -157,6 +166,10 @@ def test_size_words_said_of_a_dimension_stay_size(text):
 def test_a_loose_part_of_a_device_is_quality_not_size(text):
     causes = classify(text=text, rating=2).causes
     assert "quality" in causes and "size" not in causes
+
+
+def test_heavy_said_of_a_mood_is_no_weight():
+    assert "size" not in classify(text="这类题材太过沉重，不喜欢", rating=2).causes
 
 
 def test_loose_clothes_stay_size():
