@@ -11,7 +11,7 @@ from reviews.evaluation import CAUSES, HELD_OUT_PARTS, blind_rounds, real_figure
 # What each part scores, each review by a model that never saw it (docs/reviews.md): floors a little below, so that
 # a change that loses real text is noticed. The held-out parts were never read while the rules were written.
 HELDOUT_FLOORS = {"heldout": 0.695, "heldout2": 0.71, "heldout3": 0.675, "heldout4": 0.665}  # 0.708 0.722 0.690 0.679
-DEV_FLOOR = 0.745  # 0.762, cross-validated
+DEV_FLOOR = 0.745  # 0.763, cross-validated
 
 
 def _rows():
