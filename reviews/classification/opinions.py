@@ -61,6 +61,8 @@ DIMENSIONAL = re.compile(
     r"尺寸|尺码|码数|大小|长度|宽度|厚度|高度|个头|体积|开本|版式|字体|字号|字|屏幕尺寸|寸|键|触摸板|触控板|鼠标|线|"
     r"包|书本|本子|机身|外壳|边框|厚|薄|宽|窄|腰|肩|袖|裤|鞋|码|圈|带|重量|笨重|沉|屏幕|屏"
 )
+# Weight: heavy, light, bulky ("太重", "有点沉", "笨重"), a dimension of the goods by the labelling guideline.
+WEIGHT = re.compile(r"重|沉|轻")
 # Loose or tight said of a part of a device or a book (a keyboard, a hinge, a battery, a binding) is its build,
 # not its fit: the fit of what is worn is size.
 LOOSE_PART = re.compile(
@@ -69,7 +71,14 @@ LOOSE_PART = re.compile(
 MAGNITUDES = re.compile(
     r"声音|音量|噪声|噪音|响声|内存|硬盘|容量|空间|电量|续航|电池时间|时间|速度|发热|热量|温度|亮度|可视角|视角|分辨率|"
     r"刷新率|压力|误差|差距|年龄|孩子|小孩|宝宝|儿童|字数|内容|作用|影响|帮助|意义|价格|价|钱|风扇|功率|信号|色域|"
-    r"范围|力度|反应|延迟|缓存|显存|像素|画质|音质|信息量|工作量|篇幅|味道|气味|难度|[CDEcde]盘|分区|问题|风力"
+    r"范围|力度|反应|延迟|缓存|显存|像素|画质|音质|信息量|工作量|篇幅|味道|气味|难度|[CDEcde]盘|分区|问题|风力|"
+    # A feel or a sound ("塑料感太重", "光驱响动有点大"): its strength is a magnitude.
+    r"(?<![感])感(?![觉到受])|响动|动静"
+)
+
+# The customer dealt with the shop's staff: contacted them, asked for an exchange or a return, complained.
+SERVICE_CONTACT = re.compile(
+    r"联系|申请|投诉|咨询|致电|打电话|客服|售后|换货|退货|退换|更换|(?:找|问)(?:了)?(?:卖家|商家|店家|掌柜|他们)"
 )
 
 # What the seller said of the goods: its page, blurb, title, advertising or specification ("介绍中的9.5小时",
@@ -78,9 +87,44 @@ CLAIMS = re.compile(
     r"(?<![朋友别人同事网友大家])介绍|宣传|广告|书名|标题|题目|号称|宣称|标称|声称|说明上|说明中|说明里|网页|页面|"
     r"配置表|商品信息|写着|标明|标注|封面|推荐语|宣传语|简介|内容提要|编辑推荐|促销消息"
 )
+# A figure the goods were stated to have, not met (rules/figures.py): "电池远没有8.5小时那么久", "没有9.5小时，", or
+# stated ("标称320G", "参数说3个") and then found otherwise ("只见到298G", "实际大概2.5小时").
+_FIGURE = (  # one group: a number and its unit
+    r"(?:\d+(?:\.\d+)?\s*(?:个\s*)?(?:小时|G|GB|M|MB|T|TB|寸|英寸|W|w|瓦|毫安|mAh|核|芯|页|公斤|千克|克|斤|cm|厘米|毫米|mm|米|"
+    r"万像素|像素)|\d+\s*个)"
+)
+FIGURE_NOT_REACHED = re.compile(
+    r"(?:没有|没|达不到|不到)(?:传说中的?|说的|标称的?|写的|宣传的?|所说的|介绍的?)?\s*"
+    + _FIGURE
+    + r"(?=\s*(?:那么|那样|这么|呀|啊|吧|$|[,，。.!！?？;；]))"
+)
+FIGURE_STATED = re.compile(
+    r"(?:标称|号称|宣称|标配|参数|配置表|写的是|写着|标注|标明|介绍|宣传)[^,，。.!！?？;；]{0,8}" + _FIGURE
+)
+FIGURE_FOUND = re.compile(r"(?:实际|其实|只|仅|才|显示|见到)[^,，。.!！?？;；]{0,8}" + _FIGURE)
 # A letdown measured against a claim: the goods fall short of it, it misled, or it was simply untrue.
 LETDOWN = re.compile(
     r"上当|受骗|被骗|骗人|骗子|忽悠|误导|言过其[词实辞]|吹嘘|吹得|吹的|夸大|夸张|名不副实|名不符实|挂羊头卖狗肉|"
     r"不符|不相符|不附和|不一致|有出入|两回事|不是|并非|其实|实际上|实际只|才知道|原来是|原来只|并不|没那么|"
     r"(?:远)?没有[^,，。!！?？;；]{0,10}(?:那么|那样|那般)|不如|迷惑|绰头|噱头|相反|不适合|言不由衷"
+)
+
+# The price told as too high in words other than "贵" (rules/prices.py): named and called high ("定价高", "价格还是很
+# 不菲"), wished lower ("价格可再降", "价格还有下降的余地"), no lower than elsewhere ("跟官网报价没差多少"), or money
+# spent for nothing ("浪费了银子", "多掏钱").
+PRICE_NOUN = r"(?:价格|价钱|价位|定价|报价|售价|标价)"
+PRICE_HIGH = re.compile(
+    PRICE_NOUN
+    + r"(?:也|又|还|还是|就|真|实在|有点|有些|比较|很|太|偏|略|稍|相当|明显)*(?:高|不菲|昂贵)(?![档端级兴效手度])"
+)
+PRICE_WISHED_LOWER = re.compile(
+    PRICE_NOUN + r"[^,，。.!！?？;；]{0,6}(?:再(?:降|低|便宜|往下|下调|少)|下降的?(?:空间|余地)|更(?:加)?(?:低|便宜)"
+    r"(?:一些|一点|些|点)?就好)"
+)
+NO_CHEAPER = re.compile(
+    PRICE_NOUN + r"[^,，。.!！?？;；]{0,12}(?:没差多少|差不多|相差无几|差不了多少)|"
+    r"(?:和|跟|与)[^,，。.!！?？;；]{1,10}(?:价格|价钱|报价|售价)[^,，。.!！?？;；]{0,3}(?:没差多少|差不多|相差无几|差不了多少|一样)"
+)
+MONEY_WASTED = re.compile(
+    r"(?:浪费|白花|百花|心疼|冤枉|白白|多掏|多花)了?(?:我的|那么多|这么多)?(?:钱|银子|银两|大洋|人民币)"
 )

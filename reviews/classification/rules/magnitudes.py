@@ -19,12 +19,20 @@ CONTEXT = 12  # characters of the clause before, read when a clause holds nothin
 LOOSE = re.compile(r"松|紧")
 
 
-def _said_of(word: str, context: str) -> re.Match | None:
-    """What a size word is said of, when that is no dimension: a loose or tight part, or a magnitude."""
+def _said_of(word: str, context: str, at: int) -> re.Match | None:
+    """What a size word (at `at` in the context) is said of, when that is no dimension: a loose or tight part, or a
+    magnitude. Where the context names both a magnitude and a dimension, the nearer one before the word is what it
+    is said of ("触摸板下面风扇噪音有点大" speaks of the noise)."""
     if LOOSE.search(word) and (part := opinions.LOOSE_PART.search(context)):
         return part
     magnitude = opinions.MAGNITUDES.search(context)
-    return magnitude if magnitude and not opinions.DIMENSIONAL.search(context) else None
+    if magnitude is None or not opinions.DIMENSIONAL.search(context):
+        return magnitude
+    magnitudes = [m for m in opinions.MAGNITUDES.finditer(context, 0, at)]
+    dimensions = [d for d in opinions.DIMENSIONAL.finditer(context, 0, at)]
+    if magnitudes and dimensions and magnitudes[-1].start() > dimensions[-1].end() - 1:
+        return magnitudes[-1]
+    return None
 
 
 def move_magnitudes_to_quality(reading: Reading) -> None:
@@ -46,11 +54,11 @@ def move_magnitudes_to_quality(reading: Reading) -> None:
         rest = clause[:at] + " " * len(word) + clause[at + len(word) :]
         first = span[0] if len(rest.strip()) >= 2 else max(0, span[0] - CONTEXT)
         context = text[first : span[0]] + rest
-        said_of = _said_of(word, context)
+        at += span[0] - first
+        said_of = _said_of(word, context, at)
         if said_of is None:
             kept.append(word)
             continue
-        at += span[0] - first
         moved.extend(as_words(text[first : span[1]], [said_of.span(), (at, at + len(word))]))
     if not moved:
         return
