@@ -12,7 +12,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
+import time_machine
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
@@ -76,12 +78,15 @@ def sweep_in_killed_workers(
 
 
 def drain(queue: SmsQueue, *, rounds: int = 12) -> None:
-    """What later sweeps do: reconcile what is stuck, send what is due, until nothing of `queue` is left."""
-    for _ in range(rounds):
-        sms_dispatch_due(time_budget=5)
-        if not queue.model.objects.filter(status__in=[Status.PLANNED, Status.SENDING]).exists():
-            return
-        time.sleep(settings.SMS_RECONCILE_AFTER_SECONDS / 2)
+    """What later sweeps do: reconcile what is stuck, send what is due, until nothing of `queue` is left. Between
+    two sweeps the clock moves on by the reconcile age (time-machine, not a sleep), so what a killed worker left
+    `sending` is old enough to be reconciled by the next one."""
+    with time_machine.travel(timezone.now(), tick=True) as clock:
+        for _ in range(rounds):
+            sms_dispatch_due(time_budget=5)
+            if not queue.model.objects.filter(status__in=[Status.PLANNED, Status.SENDING]).exists():
+                return
+            clock.shift(timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS))
     raise AssertionError(f"{queue.name} rows still waiting after recovery")
 
 
