@@ -11,7 +11,10 @@ from .services.shipments import ShipmentInput, shipments_record
 
 
 def track_shipped_orders(sender, *, orders, **_kwargs) -> None:
-    """An order upsert that carries a courier, a tracking number and a shipping time reports a shipment too."""
+    """An order upsert that carries a courier, a tracking number and a shipping time reports a shipment too.
+
+    An order re-sent exactly as stored reports nothing new: its parcel was recorded when those fields were stored,
+    in that same transaction (ADR 0021). It passes only with a promised date, which the order row does not keep."""
     shipments = [
         ShipmentInput(
             store_id=order.store_id,
@@ -24,7 +27,10 @@ def track_shipped_orders(sender, *, orders, **_kwargs) -> None:
             likely_new=result.created,
         )
         for order, result in orders
-        if order.courier and order.tracking_number and order.shipped_at
+        if order.courier
+        and order.tracking_number
+        and order.shipped_at
+        and (result.changed or order.extras.get("promised_delivery_date") is not None)
     ]
     if shipments:
         shipments_record(shipments=shipments)

@@ -68,7 +68,7 @@ def update_rows(model, rows: list[tuple], *, fields: list[str], match: list[str]
 
 
 def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
-    """Create or update rows by ``spec.key``; returns {key values: UpsertResult(id, created)} for every row.
+    """Create or update rows by ``spec.key``; returns {key values: UpsertResult(id, created, changed)} for every row.
 
     Rows equal to what is stored are left untouched (no write, no new updated_at). Keys must be unique within
     ``rows``. Rows are written in key order, so two concurrent batches lock rows in the same order.

@@ -69,17 +69,18 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
             pk = model.objects.create(**values).pk
             # auto_now stamps take the clock at save(): set them to the batch's moment, as PostgreSQL's path does.
             model.objects.filter(pk=pk).update(**{stamp: now for stamp in {spec.touch, spec.created} - {""}})
-            found[key] = UpsertResult(pk, True)
+            found[key] = UpsertResult(pk, True, True)
             continue
         wanted = {name: spec.merged(name, row[name], getattr(stored, name)) for name in spec.compared}
-        if any(getattr(stored, name) != value for name, value in wanted.items()):
+        changed = any(getattr(stored, name) != value for name, value in wanted.items())
+        if changed:
             if promote := spec.promote:
                 moves = getattr(stored, promote.field) == promote.initial and wanted[promote.when_known] is not None
                 wanted[promote.field] = promote.promoted if moves else getattr(stored, promote.field)
             if spec.touch:
                 wanted[spec.touch] = now
             model.objects.filter(pk=stored.pk).update(**wanted)
-        found[key] = UpsertResult(stored.pk, False)
+        found[key] = UpsertResult(stored.pk, False, changed)
     return found
 
 

@@ -251,9 +251,9 @@ up AS (
     WHERE {differs("EXCLUDED")}
     RETURNING o.id, {", ".join(f"o.{col[k]}" for k in spec.key)}, (o.xmax = 0) AS created
 )
-SELECT * FROM up
+SELECT *, true FROM up
 UNION ALL
-SELECT o.id, {", ".join(f"o.{col[k]}" for k in spec.key)}, false FROM {table} o JOIN t USING ({key})
+SELECT o.id, {", ".join(f"o.{col[k]}" for k in spec.key)}, false, false FROM {table} o JOIN t USING ({key})
 """  # noqa: S608 (model metadata only; values are parameters)
 
 
@@ -275,10 +275,12 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
     found: dict[tuple, UpsertResult] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for pk, *key, created in cursor.fetchall():
+        for pk, *key, created, written in cursor.fetchall():
             key = tuple(key)
-            # A changed row comes back twice (upserted, and as it was before): created if either says so.
-            found[key] = UpsertResult(pk, created or (key in found and found[key].created))
+            # A changed row comes back twice (upserted, and as it was before): what either says holds.
+            if (before := found.get(key)) is not None:
+                created, written = created or before.created, written or before.changed
+            found[key] = UpsertResult(pk, created, written)
         if len(found) < len(rows):
             # Rows a concurrent batch inserted after the statement's snapshot: visible to the next statement.
             table, col = spec.model._meta.db_table, {f.attname: f.column for f in spec.model._meta.concrete_fields}
@@ -289,7 +291,7 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
                 [_json(keys)],
             )
             for pk, *key in cursor.fetchall():
-                found.setdefault(tuple(key[:width]), UpsertResult(pk, False))
+                found.setdefault(tuple(key[:width]), UpsertResult(pk, False, False))
     return found
 
 

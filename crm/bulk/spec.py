@@ -9,6 +9,7 @@ from django.utils import timezone
 class UpsertResult(NamedTuple):
     id: int
     created: bool
+    changed: bool  # inserted, or a stored value changed: False when the row was already as given
 
 
 @dataclass(frozen=True)

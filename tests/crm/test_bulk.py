@@ -97,7 +97,7 @@ def test_both_backends_upsert_orders_alike(batches, use_backend):
         answers = {}
         for name, store in stores.items():
             use_backend(name)
-            answers[name] = [r.created for r in orders_upsert(orders=_inputs(store, batch), token=None)]
+            answers[name] = [(r.created, r.changed) for r in orders_upsert(orders=_inputs(store, batch), token=None)]
         assert answers["postgres"] == answers["portable"]
     assert _state(stores["postgres"]) == _state(stores["portable"])
 
@@ -126,10 +126,16 @@ def test_an_unchanged_row_is_not_written(use_backend):
         use_backend(name)
         store = StoreFactory()
         row = {"store_id": store.pk, "external_id": "b1", "name": "王芳", "phone": "+8613800000001"}
-        bulk.upsert(CUSTOMERS, [row], now=NOW)
+        (first,) = bulk.upsert(CUSTOMERS, [row], now=NOW).values()
         later = datetime(2026, 11, 21, tzinfo=UTC)
-        bulk.upsert(CUSTOMERS, [row], now=later)
+        (again,) = bulk.upsert(CUSTOMERS, [row], now=later).values()
         assert Customer.objects.get(store=store).updated_at == NOW, name
+        (renamed,) = bulk.upsert(CUSTOMERS, [{**row, "name": "王芳芳"}], now=later).values()
+        assert [tuple(r) for r in (first, again, renamed)] == [
+            (first.id, True, True),
+            (first.id, False, False),
+            (first.id, False, True),
+        ], name
 
 
 def test_copy_rows_gives_ids_in_order_and_fills_defaults(use_backend):

@@ -120,6 +120,34 @@ def test_an_order_upsert_with_a_tracking_number_reports_the_shipment(api, store)
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "promised_delivery_date"
 
 
+def test_an_order_resent_as_stored_reports_nothing_new_about_its_parcel(api, store):
+    """Its parcel was recorded when the order's shipping fields were stored. So a stale repeat leaves a shipping time
+    the shipments API has since corrected; a changed order or a promised date (not kept on the order) still count."""
+    placed = timezone.now() - timedelta(days=2)
+    order = {
+        "external_id": "T-3",
+        "customer": {"external_id": "c-3", "name": "王芳", "phone": "+8613800138000"},
+        "total_amount": "1200.00",
+        "items": [{"sku": "S1", "name": "真丝围巾", "quantity": 1, "unit_price": "1200.00"}],
+        "placed_at": placed.isoformat(),
+        "shipped_at": (placed + timedelta(hours=3)).isoformat(),
+        "courier": "yuantong",
+        "tracking_number": "YT0003",
+    }
+    assert api.post("/api/v1/orders", order).status_code == 200
+    corrected = placed + timedelta(hours=5)
+    row = {"store": store.code, "order": "T-3", "courier": "yuantong", "tracking_number": "YT0003"}
+    assert api.post(URL, {**row, "shipped_at": corrected.isoformat()}).status_code == 200
+    assert api.post("/api/v1/orders", order).status_code == 200  # as stored: the correction stands
+    assert Shipment.objects.get().shipped_at == corrected
+    promised = timezone.localdate() + timedelta(days=3)
+    assert api.post("/api/v1/orders", {**order, "promised_delivery_date": str(promised)}).status_code == 200
+    assert Shipment.objects.get().promised_date == promised
+    moved = placed + timedelta(hours=4)
+    assert api.post("/api/v1/orders", {**order, "shipped_at": moved.isoformat()}).status_code == 200
+    assert Shipment.objects.get().shipped_at == moved
+
+
 def test_an_order_without_tracking_reports_no_shipment(api, store):
     order = {
         "external_id": "T-2",

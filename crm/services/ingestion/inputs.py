@@ -42,6 +42,7 @@ class OrderUpsertResult(NamedTuple):
     external_id: str
     id: int
     created: bool
+    changed: bool  # created, or a stored value changed; False for a row re-sent as it is stored
 
 
 class Payload(NamedTuple):
