@@ -2,6 +2,7 @@
 works the four steps, the chosen option is above the agent's limit so the manager approves it on the case page,
 the agent records it carried out and the customer's confirmation, and closes the case with a root cause."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -39,6 +40,8 @@ def test_an_agent_works_a_call_complaint_to_close_and_the_manager_approves_the_c
     expect(page.get_by_test_id(f"case-row-{case.pk}")).to_contain_text("王芳")
     page.get_by_test_id("case-search").fill("TM-1001")
     page.get_by_test_id("case-search").press("Enter")
+    # The search is a GET form: wait for its page, or the click may land on the row of the page being left.
+    page.wait_for_url(re.compile(r"[?&]q=TM-1001"))
     page.get_by_test_id(f"open-case-{case.pk}").click()
     expect(page.get_by_test_id("case-source")).to_contain_text("回访电话")
 
