@@ -1,6 +1,6 @@
 """POST /api/v1/shipments, and the same fields inside an order upsert."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -96,19 +96,24 @@ def test_no_token_is_401(anonymous, order):
     assert anonymous.post(URL, _row(order)).status_code == 401
 
 
-def test_an_order_upsert_with_a_tracking_number_reports_the_shipment(api, store):
-    placed = timezone.now() - timedelta(days=1)
-    order = {
-        "external_id": "T-1",
-        "customer": {"external_id": "c-1", "name": "王芳", "phone": "+8613800138000"},
+def _shipped_order(n: int, placed: datetime, **fields) -> dict:
+    """An order row as an order system posts it once shipped: courier, tracking number and shipping time."""
+    return {
+        "external_id": f"T-{n}",
+        "customer": {"external_id": f"c-{n}", "name": "王芳", "phone": "+8613800138000"},
         "total_amount": "1200.00",
         "items": [{"sku": "S1", "name": "真丝围巾", "quantity": 1, "unit_price": "1200.00"}],
         "placed_at": placed.isoformat(),
         "shipped_at": (placed + timedelta(hours=3)).isoformat(),
         "courier": "yuantong",
-        "tracking_number": "YT0001",
-        "promised_delivery_date": str(timezone.localdate() + timedelta(days=2)),
+        "tracking_number": f"YT000{n}",
+        **fields,
     }
+
+
+def test_an_order_upsert_with_a_tracking_number_reports_the_shipment(api, store):
+    placed = timezone.now() - timedelta(days=1)
+    order = _shipped_order(1, placed, promised_delivery_date=str(timezone.localdate() + timedelta(days=2)))
     response = api.post("/api/v1/orders", order)
     assert response.status_code == 200, response.content
     shipment = Shipment.objects.get()
@@ -124,16 +129,7 @@ def test_an_order_resent_as_stored_reports_nothing_new_about_its_parcel(api, sto
     """Its parcel was recorded when the order's shipping fields were stored. So a stale repeat leaves a shipping time
     the shipments API has since corrected; a changed order or a promised date (not kept on the order) still count."""
     placed = timezone.now() - timedelta(days=2)
-    order = {
-        "external_id": "T-3",
-        "customer": {"external_id": "c-3", "name": "王芳", "phone": "+8613800138000"},
-        "total_amount": "1200.00",
-        "items": [{"sku": "S1", "name": "真丝围巾", "quantity": 1, "unit_price": "1200.00"}],
-        "placed_at": placed.isoformat(),
-        "shipped_at": (placed + timedelta(hours=3)).isoformat(),
-        "courier": "yuantong",
-        "tracking_number": "YT0003",
-    }
+    order = _shipped_order(3, placed)
     assert api.post("/api/v1/orders", order).status_code == 200
     corrected = placed + timedelta(hours=5)
     row = {"store": store.code, "order": "T-3", "courier": "yuantong", "tracking_number": "YT0003"}
