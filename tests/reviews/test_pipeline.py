@@ -6,7 +6,7 @@ import pytest
 
 from reviews.classification import STEPS, classify
 from reviews.classification.model import REAL_SET
-from reviews.classification.words import as_words, carries_content
+from reviews.classification.words import as_words, carries_content, token_spans
 
 
 def _rules(text, rating=2, **kwargs):
@@ -135,6 +135,18 @@ def test_one_of_the_orders_books_never_sent_is_logistics(text):
     assert "delivery that did not happen" in _rules(text)["logistics"]
 
 
+def _whole_words(text, words):
+    """Whether each word starts and ends on a boundary of jieba's words in the text."""
+    bounds = {s for s, _ in token_spans(text)} | {len(text)}
+    return all((start := text.find(w)) in bounds and start + len(w) in bounds for w in words)
+
+
+@pytest.mark.parametrize("text", ["书还没收到货！", "一个星期了还没收到货，", "告诉我不能送货上门"])
+def test_delivery_evidence_is_whole_words(text):
+    words = classify(text=text, rating=2).evidence["logistics"]
+    assert words and _whole_words(text, words), words
+
+
 def test_a_book_lacking_something_is_not_a_book_not_sent():
     assert "logistics" not in classify(text="这本没有图画，孩子不爱看", rating=2).causes
 
@@ -166,6 +178,10 @@ def test_size_words_said_of_a_dimension_stay_size(text):
 def test_a_loose_part_of_a_device_is_quality_not_size(text):
     causes = classify(text=text, rating=2).causes
     assert "quality" in causes and "size" not in causes
+
+
+def test_a_girl_is_no_childs_age():
+    assert "size" in classify(text="对女孩子来说重了点", rating=2).causes
 
 
 def test_heavy_said_of_a_mood_is_no_weight():
@@ -210,6 +226,19 @@ def test_an_accessory_wished_for_in_the_box_is_other(text):
 
 def test_what_the_page_said_then_what_came_is_a_mismatch():
     assert "description_mismatch" in classify(text="之前看到是写6芯的电池，但收到的却是3芯的", rating=2).causes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "之前看到是写6芯的电池，但收到的却是3芯的，后来电确认",
+        "图片显示电脑操作面为黑色，实际收到的为灰色，很失望",
+    ],
+)
+def test_what_was_promised_and_what_came_are_short_phrases_not_the_run_between(text):
+    words = classify(text=text, rating=2).evidence["description_mismatch"]
+    assert len(words) == 2 and _whole_words(text, words), words
+    assert all(len(w) <= 12 and not any(p in w for p in "，,。") for w in words), words
 
 
 # figures
