@@ -315,6 +315,26 @@ def test_the_regression_has_no_veto_over_a_mismatch_read_against_the_sellers_cla
     assert "size" not in classify(text="挤脚", rating=2, model=model).causes
 
 
+class _PriceLikeliest(_VetoingEverything):
+    """The shipped model, finding nothing alone, its regression finding price the likeliest cause."""
+
+    def predict(self, feats, **kwargs):
+        return []
+
+    def log_odds(self, feats, *, logistic=False, **kwargs):
+        found = self.model.log_odds(feats, logistic=logistic, **kwargs)
+        return {c: (5.0 if c == "price" else -20.0) for c in found} if logistic else found
+
+
+def test_the_regressions_likeliest_cause_is_not_named_where_its_words_are_praised():
+    from reviews.classification.model import shipped_model
+
+    model = _PriceLikeliest(shipped_model())
+    found = classify(text="茶叶性价比不错，喝着顺口", rating=2, model=model)
+    assert found.causes == ["other"] and not found.recognised
+    assert classify(text="茶叶的性价比，唉", rating=2, model=model).causes == ["price"]
+
+
 @pytest.mark.parametrize("text", ["联系售后，他们拒绝处理", "申请换货，结果也不管我"])
 def test_the_regression_has_no_veto_over_the_staffs_conduct_told_with_the_customers_dealings(text):
     from reviews.classification.model import shipped_model
