@@ -229,6 +229,15 @@ def test_what_the_page_said_then_what_came_is_a_mismatch():
 
 
 @pytest.mark.parametrize(
+    ("text", "cause"),
+    [("店里说是三天内发货，可实际等了十天", "logistics"), ("页面写着赠送茶杯的，可是收到时没有杯子", "other")],
+)
+def test_a_promise_about_the_order_not_the_goods_is_that_complaint(text, cause):
+    found = classify(text=text, rating=2)
+    assert cause in found.evidence and "description_mismatch" not in found.causes, found.causes
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "之前看到是写6芯的电池，但收到的却是3芯的，后来电确认",
