@@ -296,6 +296,32 @@ def test_the_models_other_stands_only_on_words_of_an_other_kind():
     assert not any(OTHER_MATTERS.search(w) for w in ["订单", "过程中", "理由", "包装"])
 
 
+class _QualityOrOther:
+    """The shipped model, finding quality alone, naive Bayes finding `other` `gap` below it; the regression neither
+    vetoes a cause nor finds one likely."""
+
+    def __init__(self, model, gap):
+        self.model, self.gap = model, gap
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def predict(self, feats, **kwargs):
+        return ["quality"]
+
+    def log_odds(self, feats, *, logistic=False, causes=()):
+        return {c: -5.0 if logistic else (10.0 if c == "quality" else 10.0 - self.gap) for c in causes}
+
+
+def test_the_models_quality_alone_does_not_stand_where_it_reads_other_about_as_likely():
+    from reviews.classification.model import shipped_model
+
+    text = "这台音箱的低音，第一次买"
+    assert classify(text=text, rating=2, model=_QualityOrOther(shipped_model(), gap=30)).causes == ["quality"]
+    found = classify(text=text, rating=2, model=_QualityOrOther(shipped_model(), gap=2))
+    assert found.causes == ["other"] and not found.recognised
+
+
 # store_words (tests/reviews/test_store_learning.py trains a store's model from agents' corrections)
 
 
