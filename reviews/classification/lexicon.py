@@ -424,9 +424,10 @@ EXPENSIVE = re.compile(r"贵|价|\b(?:price[ds]?|pricey|expensive|costly)\b", re
 PRICE_NAMED = re.compile(r"贵|价|钱|块|元|[百千万]|\d|\b(?:price|expensive|cost|paid)\b|[$¥￥]", re.IGNORECASE)
 # "说是真丝, 收到是涤纶": what was promised, then what came, across two clauses.
 PROMISED_VS_RECEIVED = re.compile(
-    r"(?P<promised>(?:说好|说|写|标|宣传|图片|图上|主图|详情页|描述|配置表|参数)(?:上|里)?(?:的)?(?:是|着|写的是|显示)|"
+    r"(?P<promised>(?:说好|说|写|标|宣传|图片|图上|主图|详情页|描述|说明|配置表|参数)(?:上|里|中)?(?:的)?(?:是|着|写的是|显示)|"
     r"(?:是写|写的|标的|标称))"
-    r"[^。!！?？;；]{1,12}[,，]\s*(?:但|但是|可|可是|而|却)?(?P<received>收到|结果|实际|实物|拿到|检测|到手)[^。!！?？;；]{0,12}"
+    r"[^。!！?？;；]{1,12}(?:[,，]|\s)\s*(?:但|但是|可|可是|而|却)?"
+    r"(?P<received>收到|结果|实际|实物|拿到|检测|到手|谁知|没想到|发现)[^。!！?？;；]{0,12}"
 )
 # A bare "态度差" is the courier's when the review talks about the courier and not about the shop's staff.
 COURIER = re.compile(

@@ -224,8 +224,12 @@ def test_an_accessory_wished_for_in_the_box_is_other(text):
     assert "other" in classify(text=text, rating=2).evidence
 
 
-def test_what_the_page_said_then_what_came_is_a_mismatch():
-    assert "description_mismatch" in classify(text="之前看到是写6芯的电池，但收到的却是3芯的", rating=2).causes
+@pytest.mark.parametrize(
+    "text",
+    ["之前看到是写6芯的电池，但收到的却是3芯的", "详情页上写的是纯棉  收到是化纤的", "说明里写的是不锈钢，谁知是铁的"],
+)
+def test_what_the_page_said_then_what_came_is_a_mismatch(text):
+    assert "promised vs received" in _rules(text)["description_mismatch"]
 
 
 @pytest.mark.parametrize(
