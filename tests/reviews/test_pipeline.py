@@ -71,6 +71,11 @@ def test_staff_unreachable_or_unanswering_is_service():
     assert "service_attitude" in classify(text="投诉了两次，一直没有回音", rating=2).causes
 
 
+def test_asking_whether_goods_can_be_exchanged_is_no_refusal():
+    assert "service_attitude" not in classify(text="屏幕边上有缝隙，这个能不能换货？", rating=2).causes
+    assert "service_attitude" in classify(text="商家说不能换货", rating=2).causes
+
+
 # aspects
 def test_an_english_aspect_after_a_chinese_but_is_read_in_its_own_clause():
     # The whole text has no word boundary before "quality" (是 is a word character); its clause does.
