@@ -418,6 +418,15 @@ def test_a_span_is_widened_to_the_whole_words_it_touches():
     assert as_words("价格5929元", [(3, 5)]) == []
 
 
+@pytest.mark.parametrize(
+    "text", ["客服只会推卸责任", "服务果真如网上说的一样差劲", "发票在网上查不到", "客服态度太差劲了"]
+)
+def test_every_rules_words_are_shown_as_whole_words(text):
+    found = classify(text=text, rating=2, explain=True)
+    assert found.evidence and all(_whole_words(text, words) for words in found.evidence.values()), found.evidence
+    assert all(_whole_words(text, s.words) for steps in found.explanation.values() for s in steps)
+
+
 def test_evidence_on_real_reviews_is_whole_words():
     rows = [json.loads(line) for line in REAL_SET.read_text(encoding="utf-8").splitlines()][:120]
     for row in rows:
