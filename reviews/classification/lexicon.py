@@ -397,7 +397,8 @@ BROKEN = re.compile(
 # Where breakage happened in transit: the parcel, its packing or its carrier is named. In the labelled sets breakage
 # told with one of these is labelled logistics (beside quality only for a fault of another kind), without it quality.
 SHIPPING_CONTEXT = re.compile(
-    r"包装|泡沫|纸箱|箱子|外箱|外盒|快递|物流|运输|路上|包裹|\b(?:box|packag\w*|parcel|courier|shipping|delivery|transit)\b",
+    r"包装|泡沫|纸箱|箱子|外箱|外盒|快递|物流|运输|运货|运送|邮寄|路上|包裹|"
+    r"\b(?:box|packag\w*|parcel|courier|shipping|delivery|transit)\b",
     re.IGNORECASE,
 )
 # Damage that transport does (broken, dented, leaked, scratched, crushed): beside a complaint about the parcel or the

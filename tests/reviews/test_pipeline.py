@@ -197,6 +197,12 @@ def test_loose_clothes_stay_size():
     assert "size" in classify(text="裤子有点松", rating=2).causes
 
 
+# breakage
+@pytest.mark.parametrize("text", ["买了三个茶杯，不知道怎么运货的，全碎了", "邮寄过来的花瓶，瓶口裂了"])
+def test_breakage_told_with_the_transport_is_logistics(text):
+    assert "breakage" in _rules(text)["logistics"]
+
+
 # product_complaint
 @pytest.mark.parametrize(
     "text",
