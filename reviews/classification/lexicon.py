@@ -317,7 +317,7 @@ PHRASES: dict[str, list[str]] = {
         r"拉黑",
         r"(?:让|要)我(?:先)?(?:给|打)?好评",
         r"[让要]我自己(?:去)?(?:和[^,，。!！?？;；]{0,8})?(?:联系|找|处理)",
-        r"不能(?:退|换|更换|退货|换货)(?!差价)",
+        r"(?<!能)不能(?:退|换|更换|退货|换货)(?!差价)",  # "能不能换货？" asks
         # Not told: the shop let the customer find out alone (out of stock, a book left out, a change of plan).
         r"(?:也|都|并)?(?:不|没|没有)(?:事先|提前|及时|主动)?(?:通知|告知|说明|解释)(?:我|一下|一声)?|没有?(?:任何|一句|个)?(?:解释|说明|交代|理由|说法)(?!书)|"
         r"没(?:有)?(?:人)?(?:主动)?(?:联系|打电话给)我",
@@ -397,7 +397,8 @@ BROKEN = re.compile(
 # Where breakage happened in transit: the parcel, its packing or its carrier is named. In the labelled sets breakage
 # told with one of these is labelled logistics (beside quality only for a fault of another kind), without it quality.
 SHIPPING_CONTEXT = re.compile(
-    r"包装|泡沫|纸箱|箱子|外箱|外盒|快递|物流|运输|路上|包裹|\b(?:box|packag\w*|parcel|courier|shipping|delivery|transit)\b",
+    r"包装|泡沫|纸箱|箱子|外箱|外盒|快递|物流|运输|运货|运送|邮寄|路上|包裹|"
+    r"\b(?:box|packag\w*|parcel|courier|shipping|delivery|transit)\b",
     re.IGNORECASE,
 )
 # Damage that transport does (broken, dented, leaked, scratched, crushed): beside a complaint about the parcel or the
@@ -424,8 +425,10 @@ EXPENSIVE = re.compile(r"贵|价|\b(?:price[ds]?|pricey|expensive|costly)\b", re
 PRICE_NAMED = re.compile(r"贵|价|钱|块|元|[百千万]|\d|\b(?:price|expensive|cost|paid)\b|[$¥￥]", re.IGNORECASE)
 # "说是真丝, 收到是涤纶": what was promised, then what came, across two clauses.
 PROMISED_VS_RECEIVED = re.compile(
-    r"(?:(?:说好|说|写|标|宣传|图片|图上|主图|详情页|描述|配置表|参数)(?:上|里)?(?:的)?(?:是|着|写的是|显示)|(?:是写|写的|标的|标称))"
-    r"[^。!！?？;；]{1,12}[,，]\s*(?:但|但是|可|可是|而|却)?(?:收到|结果|实际|实物|拿到|检测|到手)[^。!！?？;；]{0,12}"
+    r"(?P<promised>(?:说好|说|写|标|宣传|图片|图上|主图|详情页|描述|说明|配置表|参数)(?:上|里|中)?(?:的)?(?:是|着|写的是|显示)|"
+    r"(?:是写|写的|标的|标称))"
+    r"[^。!！?？;；]{1,12}(?:[,，]|\s)\s*(?:但|但是|可|可是|而|却)?"
+    r"(?P<received>收到|结果|实际|实物|拿到|检测|到手|谁知|没想到|发现)[^。!！?？;；]{0,12}"
 )
 # A bare "态度差" is the courier's when the review talks about the courier and not about the shop's staff.
 COURIER = re.compile(

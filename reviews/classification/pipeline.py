@@ -5,7 +5,7 @@ causes with the words it went by, or drops causes it finds are not complaints, a
 did what. `classify(..., explain=True)` returns that record per cause.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from crm.models import CaseCause as Cause
 
@@ -32,6 +32,7 @@ from .rules import (
     weigh,
     worries,
 )
+from .words import as_words
 
 STEPS = (
     worries.set_aside_allayed_worries,
@@ -72,6 +73,19 @@ class Classification:
         return bool(self.evidence) or not self.causes
 
 
+def _whole_words(text: str, words: list[str]) -> list[str]:
+    """The words as whole words of the text (words.as_words): a rule's phrase may end inside one of jieba's words
+    ("还没收" in "还没收到货"); what the agent sees does not. A phrase with no content of its own is kept as found."""
+    found: list[str] = []
+    for word in words:
+        start = text.find(word)
+        widened = as_words(text, [(start, start + len(word))]) if start != -1 else []
+        for whole in widened or [word]:
+            if whole not in found:
+                found.append(whole)
+    return found
+
+
 def _longest(words: list[str]) -> list[str]:
     """The words without those that lie inside a longer one ("还未到货" inside "两周多至今还未到货")."""
     return [w for w in words if not any(w != other and w in other for other in words)]
@@ -93,15 +107,16 @@ def classify(
     )
     for step in STEPS:
         step(reading)
-    evidence = {cause: _longest(words) for cause, words in reading.evidence.items()}
+    evidence = {cause: _longest(_whole_words(reading.text, words)) for cause, words in reading.evidence.items()}
     causes = [cause for cause in (*lx.PHRASES, Cause.OTHER) if cause in evidence]
     if not causes and rating <= 3:
         causes = [Cause.OTHER]
     explanation = None
     if explain:
-        explanation = {cause: [s for s in reading.steps if s.cause == cause] for cause in causes}
-        dropped = {s.cause for s in reading.steps if s.cause not in causes}
-        explanation |= {cause: [s for s in reading.steps if s.cause == cause] for cause in sorted(dropped)}
+        steps = [replace(s, words=tuple(_whole_words(reading.text, list(s.words)))) for s in reading.steps]
+        explanation = {cause: [s for s in steps if s.cause == cause] for cause in causes}
+        dropped = {s.cause for s in steps if s.cause not in causes}
+        explanation |= {cause: [s for s in steps if s.cause == cause] for cause in sorted(dropped)}
     return Classification(
         causes=causes, evidence={c: evidence[c] for c in causes if c in evidence}, explanation=explanation
     )

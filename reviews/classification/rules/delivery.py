@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 from crm.models import CaseCause as Cause
 
 from ..reading import Reading
+from ..words import as_words
 
 NAME = gettext_noop("delivery that did not happen")
 
@@ -37,8 +38,8 @@ LATE = re.compile(
 def find_undelivered(reading: Reading) -> None:
     if reading.good:
         return
-    found = [m.group(0) for m in NOT_DELIVERED.finditer(reading.text)]
-    found += [m.group(0) for m in LATE.finditer(reading.text)]
-    found += [m.group(0) for m in ITEM_NOT_SENT.finditer(reading.text)]
-    if found:
+    text = reading.text
+    spans = [m.span() for matcher in (NOT_DELIVERED, LATE, ITEM_NOT_SENT) for m in matcher.finditer(text)]
+    # As whole words ("还没收到货" where the match ends inside jieba's "到货"), the number of days left out.
+    if found := as_words(text, spans):
         reading.add(Cause.LOGISTICS, found, by=NAME)

@@ -4,7 +4,9 @@ A cause the model adds next to ones the rules found must be surer than one it fi
 RULES). Its evidence is its strongest n-grams present and not negated in the text; words the rules already read as
 another cause are not evidence of this one too ("不值这个价"). It must be complained about where its words stand
 (polarity.stance); on a mid or bad review the rating is the complaint, unless the words are praised, or the rating is
-already explained by an "other" kind. A good review with no complaint signal anywhere skips the model (ADR 0007)."""
+already explained by an "other" kind. Alone on a mid or bad review, its quality stands only where naive Bayes does not
+find "other" about as likely (OTHER_MARGIN). A good review with no complaint signal anywhere skips the model (ADR
+0007)."""
 
 from django.utils.translation import gettext_noop
 
@@ -25,6 +27,10 @@ NAME = gettext_noop("learned model")
 # cause was the model's other kind of false alarm (ADR 0007; the choice is in docs/journal/).
 MODEL_THRESHOLD = 2.5
 MODEL_THRESHOLD_BESIDE_RULES = 4.0
+# A mid or bad review nothing else explains, which naive Bayes finds about as likely `other` as quality (log-odds
+# within this of each other): a line that complains of no listed kind, or names no cause, which the model's lean to
+# quality on bad reviews would otherwise claim. It stays "other" (ADR 0007).
+OTHER_MARGIN = -6.0
 
 
 def _gram_negated(spans: Clauses, start: int, end: int) -> bool:
@@ -59,6 +65,13 @@ def model_evidence(spans: Clauses, grams: list[tuple[str, bool]]) -> list[str]:
     return as_words(spans.text, [(start, end) for start, end in chosen if carries_content(spans.text[start:end])])
 
 
+def _reads_as_other(reading: Reading) -> bool:
+    if reading.good:
+        return False
+    odds = reading.model.log_odds(reading.features, causes=(Cause.QUALITY, Cause.OTHER))
+    return odds[Cause.OTHER] - odds[Cause.QUALITY] > OTHER_MARGIN
+
+
 def add_model_causes(reading: Reading) -> None:
     if reading.quiet_good:
         return
@@ -74,6 +87,8 @@ def add_model_causes(reading: Reading) -> None:
             continue
         words = [w for w in words if not inside(text, [w], read)]
         if not words or (cause == Cause.OTHER and not any(opinions.OTHER_MATTERS.search(w) for w in words)):
+            continue
+        if cause == Cause.QUALITY and not reading.evidence and _reads_as_other(reading):
             continue
         found = stance(reading.spans, cause, words)
         if found or (found is None and not reading.good and Cause.OTHER not in reading.evidence):

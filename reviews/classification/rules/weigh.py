@@ -3,7 +3,8 @@
 - a specific cause it finds very unlikely (log-odds at most CAUSE_VETO) is dropped, whoever found it (a dictionary
   word read in a sense the review does not mean), unless the text complains about it where its words stand;
 - a mid or bad review nothing explains gets the cause the regression finds likely (above LIKELY_CAUSE), where its
-  words stand un-negated in the text, rather than "other"."""
+  words stand un-negated in the text and, for a cause other than quality, are not praised there ("性价比不错",
+  "品牌和价格都很不错": the price named to praise it is no price complaint), rather than "other"."""
 
 from django.utils.translation import gettext_noop
 
@@ -57,5 +58,7 @@ def add_likeliest_cause(reading: Reading) -> None:
     likeliest = max(learned, key=learned.__getitem__)
     if learned[likeliest] > LIKELY_CAUSE:
         grams = reading.model.evidence_grams(reading.features, likeliest)
-        if words := model_evidence(reading.spans, grams):
+        words = model_evidence(reading.spans, grams)
+        # Quality is left to the regression: on a bad review a praised part is as often told before the fault.
+        if words and (likeliest == Cause.QUALITY or stance(reading.spans, likeliest, words) is not False):
             reading.add(likeliest, words, by=LIKELY_NAME)
