@@ -410,9 +410,6 @@ TRANSIT_DAMAGE = re.compile(
 )
 # "以后坏了去哪修": breakage only imagined is no complaint.
 HYPOTHETICAL = re.compile(r"(?:以后|万一|如果|要是|假如|将来|\bif\b)[^,，。!！?？;；]{0,8}$", re.IGNORECASE)
-# "噪音特别大，不值这个价": "not worth it" after a fault of the product is the customer's verdict on that fault,
-# not a complaint about the price (as the labelled sets label it); "卖这么贵，不值" names the price.
-NOT_WORTH = re.compile(r"^(?:不值(?:这个价|这价|这个钱|这钱|得)?|\bnot worth\b.*)$", re.IGNORECASE)
 # "价格是有点贵，不过一分钱一分货": a high price conceded and then accepted as fair is no price complaint, as long as
 # the acceptance is the last word on the price ("…对得起价格，三星是给价格的" still complains).
 PRICE_ACCEPTED = re.compile(
@@ -422,7 +419,6 @@ PRICE_ACCEPTED = re.compile(
     re.IGNORECASE,
 )
 EXPENSIVE = re.compile(r"贵|价|\b(?:price[ds]?|pricey|expensive|costly)\b", re.IGNORECASE)
-PRICE_NAMED = re.compile(r"贵|价|钱|块|元|[百千万]|\d|\b(?:price|expensive|cost|paid)\b|[$¥￥]", re.IGNORECASE)
 # "说是真丝, 收到是涤纶": what was promised, then what came, across two clauses.
 PROMISED_VS_RECEIVED = re.compile(
     r"(?P<promised>(?:说好|说|写|标|宣传|图片|图上|主图|详情页|描述|说明|配置表|参数)(?:上|里|中)?(?:的)?(?:是|着|写的是|显示)|"
