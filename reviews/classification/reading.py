@@ -30,6 +30,14 @@ class Clauses:
         index = bisect_right(self.starts, start) - 1
         return (self.starts[index], self.ends[index]) if end <= self.ends[index] else None
 
+    def with_next(self, start: int, end: int) -> tuple[int, int] | None:
+        """(start, end) of the clause holding [start, end) and the next clause with text, or None across clauses."""
+        clause = self.clause_of(start, end)
+        if clause is None:
+            return None
+        following = next(((s, e) for s, e in self if s > clause[1]), None)
+        return clause[0], following[1] if following else clause[1]
+
     def start_of(self, position: int) -> int:
         return self.starts[bisect_right(self.starts, position) - 1]
 

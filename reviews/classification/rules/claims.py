@@ -20,12 +20,10 @@ NAME = gettext_noop("claim vs what came")
 def _letdown_near(reading: Reading, start: int, end: int):
     """The first un-negated letdown word in the claim's clause or the next one, as (start, end) in the text."""
     spans = reading.spans
-    clause = spans.clause_of(start, end)
-    if clause is None:
+    reach = spans.with_next(start, end)
+    if reach is None:
         return None
-    following = next(((s, e) for s, e in spans if s > clause[1]), None)
-    stop = following[1] if following else clause[1]
-    for letdown in opinions.LETDOWN.finditer(reading.text, clause[0], stop):
+    for letdown in opinions.LETDOWN.finditer(reading.text, *reach):
         if not negated_before(reading.text[spans.start_of(letdown.start()) : letdown.start()]):
             return letdown.span()
     return None

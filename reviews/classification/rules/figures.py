@@ -17,12 +17,8 @@ NAME = gettext_noop("stated figure not met")
 
 
 def _found_after(reading: Reading, start: int, end: int):
-    spans = reading.spans
-    clause = spans.clause_of(start, end)
-    if clause is None:
-        return None
-    following = next(((s, e) for s, e in spans if s > clause[1]), None)
-    return opinions.FIGURE_FOUND.search(reading.text, end, following[1] if following else clause[1])
+    reach = reading.spans.with_next(start, end)
+    return None if reach is None else opinions.FIGURE_FOUND.search(reading.text, end, reach[1])
 
 
 def find_figures_not_met(reading: Reading) -> None:
