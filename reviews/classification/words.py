@@ -18,9 +18,27 @@ _CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _NUMBERISH = re.compile(r"^[\d\s.,%:/\-+年月日号天个元块寸gGmMbB]*$")
 
 
+# jieba cuts each run of these characters on its own (jieba's re_han_default): the words around a span are those
+# of the run that holds it, whatever the rest of the text says.
+_RUN = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
+
+
 @lru_cache(maxsize=4096)  # bounded: a long-running worker sees every review's text once
 def tokens(text: str) -> tuple[str, ...]:
     return tuple(jieba.lcut(text))
+
+
+def _bounds_near(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """jieba's word bounds around [start, end): only the run that holds the span is cut (a clause, not the review),
+    the whole text when the span crosses runs."""
+    if start >= end or not _RUN.fullmatch(text, start, end):
+        return token_spans(text)
+    left, right = start, end
+    while left > 0 and _RUN.match(text, left - 1, left):
+        left -= 1
+    while right < len(text) and _RUN.match(text, right, right + 1):
+        right += 1
+    return [(left + s, left + e) for s, e in token_spans(text[left:right])]
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
@@ -43,9 +61,9 @@ def as_words(text: str, spans: list[tuple[int, int]]) -> list[str]:
     """The words of `text` each span touches, overlapping ones joined, without those that carry no content."""
     if not spans:
         return []
-    bounds = token_spans(text)
     widened = []
     for start, end in spans:
+        bounds = _bounds_near(text, start, end)
         left = max((s for s, e in bounds if s <= start), default=start)
         right = min((e for s, e in bounds if e >= end), default=end)
         widened.append((left, right))
