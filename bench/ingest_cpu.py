@@ -2,7 +2,8 @@
 
     python bench/ingest_cpu.py [--batches N]
 
-Runs the real view (Django's test client, no network) against PostgreSQL and reads, per batch, the CPU
+Runs the real view (Django's test client, no network; what is loaded first is frozen, as each web worker
+does at start, config/wsgi.py) against PostgreSQL and reads, per batch, the CPU
 time of this process and of its PostgreSQL backend (/proc/<pid>/stat, so Linux only, and the server must
 be local). CPU time is far steadier than wall time on a shared machine, because waiting for the other
 core does not count. Prints one JSON object as its last line: mean milliseconds per batch of new orders
