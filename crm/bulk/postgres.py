@@ -63,6 +63,11 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
+def _default_params(defaults: dict[str, Any]) -> dict[str, Any]:
+    """The parameters (%(default_<name>)s) that carry the model's defaults into an INSERT ... SELECT."""
+    return {f"default_{n}": _csv_value(v) for n, v in defaults.items()}
+
+
 def _copy_escape(value: str | None) -> str:
     """A text value in COPY's text format: NULL is \\N; backslash, tab, newline and carriage return are escaped
     (str.replace: a csv writer's quoting cost more than the rest of the copy)."""
@@ -152,7 +157,7 @@ def insert_new(model, rows: list[dict], *, key: tuple[str, ...]) -> dict[tuple, 
     cache_key = (model, tuple(names), tuple(defaults), key)
     if (sql := _SQL_CACHE.get(cache_key)) is None:
         sql = _SQL_CACHE[cache_key] = _insert_new_sql(model, names, defaults, key)
-    params = {"rows": _json(rows), **{f"default_{n}": _csv_value(v) for n, v in defaults.items()}}
+    params = {"rows": _json(rows), **_default_params(defaults)}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {tuple(key_values): pk for pk, *key_values in cursor.fetchall()}
@@ -268,7 +273,7 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
         sql = _SQL_CACHE[cache_key] = _upsert_sql(spec, names, defaults)
     params: dict[str, Any] = {"rows": _json(rows), "now": now}
     params.update({f"unknown_{n}": v for n, v in spec.keep_known.items() if v is not None})
-    params.update({f"default_{n}": _csv_value(v) for n, v in defaults.items()})
+    params.update(_default_params(defaults))
     if spec.promote:
         params.update(initial=spec.promote.initial, promoted=spec.promote.promoted)
     width = len(spec.key)
