@@ -31,6 +31,11 @@ class ShipmentInput(NamedTuple):
     # and read only if that finds it stored. Only the order of the statements depends on it, not the outcome.
     likely_new: bool = False
 
+    @property
+    def key(self) -> tuple[int, str, str]:
+        """What the shipment is unique by (_KEY): store, courier, number."""
+        return self.store_id, self.courier, self.tracking_number
+
 
 class ShipmentResult(NamedTuple):
     id: int
@@ -94,13 +99,12 @@ def _fold(stored: dict | None, reports: list[ShipmentInput], stores: dict, now: 
 
 def _stored_rows(keys: set[tuple]) -> dict[tuple, dict]:
     """The stored shipments of these keys, locked until commit, probed through the unique index (__key_in)."""
-    return {
-        (row["store_id"], row["courier"], row["tracking_number"]): row
-        for row in Shipment.objects.select_for_update(of=("self",))
+    rows = (
+        Shipment.objects.select_for_update(of=("self",))
         .filter(store_id__in={k[0] for k in keys}, tracking_number__key_in={k[2] for k in keys})
         .values(*_STORED)
-        if (row["store_id"], row["courier"], row["tracking_number"]) in keys
-    }
+    )
+    return {key: row for row in rows if (key := tuple(row[name] for name in _KEY)) in keys}
 
 
 @transaction.atomic
@@ -120,7 +124,7 @@ def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
     now = timezone.now()
     reports: dict[tuple, list[ShipmentInput]] = defaultdict(list)
     for item in shipments:
-        reports[(item.store_id, item.courier, item.tracking_number)].append(item)
+        reports[item.key].append(item)
     to_insert = {key for key, items in reports.items() if items[0].likely_new}
     to_read = reports.keys() - to_insert
     stored: dict[tuple, dict] = {}
@@ -154,7 +158,7 @@ def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
     pending = ShipmentState.PENDING.value
     results = []
     for item in shipments:
-        key = (item.store_id, item.courier, item.tracking_number)
+        key = item.key
         row = stored.get(key)
         results.append(
             ShipmentResult(row["id"], next(answers[key]), row["state"])
