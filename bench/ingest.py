@@ -5,7 +5,9 @@
 Measured in the same run, on the same machine and database:
 - ours, new orders: POST /api/v1/orders with 1,000 new orders (and their customers) per request;
 - ours, re-posted: the same batches again (every row answered "updated", nothing written);
-- COPY: PostgreSQL COPY of the same customers and orders into the same tables, the physical limit;
+- COPY: PostgreSQL COPY of the same customers and orders into the same tables, the physical limit; and COPY of
+  the same rows a new batch stores, the tracked parcel of each shipped order included (the product watches every
+  parcel, so a new batch writes three tables, not two);
 - naive: one DRF ModelSerializer validate-and-save per row (customer, then order), in process, no HTTP.
 
 Prints one JSON object as its last line. Uses its own database (BENCH_DATABASE_URL, default crm_bench_ingest on
@@ -98,13 +100,18 @@ def make_orders(count: int, *, prefix: str, seed: int) -> list[dict]:
     return orders
 
 
-def copy_reference(orders: list[dict], store_id: int) -> float:
-    """COPY the same customers and orders (ids drawn beforehand) into the same tables; returns seconds."""
+def copy_reference(orders: list[dict], store_id: int, *, parcels: bool = False) -> float:
+    """COPY the same customers and orders (ids drawn beforehand) into the same tables, and with `parcels` each
+    order's shipment as a new batch records it (logistics.shipments_record); returns seconds."""
     conn = psycopg2.connect(f"{PG}/{DB_NAME}")
     with conn.cursor() as cursor:
         customers = {o["customer"]["external_id"]: o["customer"] for o in orders}
         cursor.execute("SELECT nextval('crm_customer_id_seq') FROM generate_series(1, %s)", [len(customers)])
         customer_ids = dict(zip(customers, (row[0] for row in cursor.fetchall()), strict=True))
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('crm_order', 'id')) FROM generate_series(1, %s)", [len(orders)]
+        )
+        order_ids = [row[0] for row in cursor.fetchall()]
     conn.commit()
     now = datetime.now(UTC).isoformat()
     customer_rows = io.StringIO()
@@ -113,16 +120,21 @@ def copy_reference(orders: list[dict], store_id: int) -> float:
             f"{customer_ids[external_id]}\t{store_id}\t{external_id}\t{c['name']}\t+86{c['phone']}\tunknown\t\\N\t"
             f"{c['region']}\t\t[]\t\tany\tf\t0\t{now}\t{now}\n"
         )
-    order_rows = io.StringIO()
-    for o in orders:
+    order_rows, shipment_rows = io.StringIO(), io.StringIO()
+    for order_id, o in zip(order_ids, orders, strict=True):
         items = json.dumps(o["items"], ensure_ascii=False)
+        shipment_rows.write(
+            f"{store_id}\t{order_id}\t{o['courier']}\t{o['tracking_number']}\t{o['shipped_at']}\tpending\t\t\tt\t\t"
+            f"{now}\t\t{now}\t{now}\n"
+        )
         order_rows.write(
-            f"{store_id}\t{o['external_id']}\t{customer_ids[o['customer']['external_id']]}\t{o['total_amount']}\tCNY\t"
+            f"{order_id}\t{store_id}\t{o['external_id']}\t{customer_ids[o['customer']['external_id']]}\t{o['total_amount']}\tCNY\t"
             f"{items}\t{o['placed_at']}\t{o['shipped_at']}\t\\N\t{o['courier']}\t{o['tracking_number']}\tshipped\t"
             f"{now}\t{now}\n"
         )
     customer_rows.seek(0)
     order_rows.seek(0)
+    shipment_rows.seek(0)
     started = time.perf_counter()
     with conn.cursor() as cursor:
         cursor.copy_expert(
@@ -131,10 +143,17 @@ def copy_reference(orders: list[dict], store_id: int) -> float:
             customer_rows,
         )
         cursor.copy_expert(
-            "COPY crm_order (store_id, external_id, customer_id, total_amount, currency, items, placed_at, shipped_at,"
-            " delivered_at, courier, tracking_number, status, created_at, updated_at) FROM STDIN",
+            "COPY crm_order (id, store_id, external_id, customer_id, total_amount, currency, items, placed_at,"
+            " shipped_at, delivered_at, courier, tracking_number, status, created_at, updated_at) FROM STDIN",
             order_rows,
         )
+        if parcels:
+            cursor.copy_expert(
+                "COPY logistics_shipment (store_id, order_id, courier, tracking_number, shipped_at, state,"
+                " last_event_text, last_event_location, is_open, provider_status, resubscribe_after, subscribe_error,"
+                " created_at, updated_at) FROM STDIN",
+                shipment_rows,
+            )
     conn.commit()
     elapsed = time.perf_counter() - started
     conn.close()
@@ -204,6 +223,7 @@ def main() -> None:
 
     ours_store = Store.objects.create(code="bench-api", name="Bench API", platform="tmall")
     copy_store = Store.objects.create(code="bench-copy", name="Bench COPY", platform="tmall")
+    copy_all_store = Store.objects.create(code="bench-copy-all", name="Bench COPY with parcels", platform="tmall")
     naive_store = Store.objects.create(code="bench-naive", name="Bench naive", platform="tmall")
     _token, key = api_token_create(store_codes=[ours_store.code], name="bench")
 
@@ -224,6 +244,9 @@ def main() -> None:
         server.wait(timeout=30)
     log("COPY reference ...")
     copy_seconds = copy_reference(make_orders(batches * BATCH, prefix="copy", seed=1), copy_store.pk)
+    copy_all_seconds = copy_reference(
+        make_orders(batches * BATCH, prefix="copy-all", seed=1), copy_all_store.pk, parcels=True
+    )
     log(f"naive reference on {naive_rows} rows ...")
     naive_seconds = naive_reference(make_orders(naive_rows, prefix="naive", seed=1), naive_store)
 
@@ -231,9 +254,11 @@ def main() -> None:
     ours_new = count / new_seconds
     ours_again = count / again_seconds
     copy_rate = count / copy_seconds
+    copy_all_rate = count / copy_all_seconds
     naive_rate = naive_rows / naive_seconds
     log(
-        f"ours new {ours_new:,.0f}/s, re-posted {ours_again:,.0f}/s, COPY {copy_rate:,.0f}/s, naive {naive_rate:,.0f}/s"
+        f"ours new {ours_new:,.0f}/s, re-posted {ours_again:,.0f}/s, COPY {copy_rate:,.0f}/s"
+        f" (with parcels {copy_all_rate:,.0f}/s), naive {naive_rate:,.0f}/s"
     )
     print(
         json.dumps(
@@ -250,6 +275,8 @@ def main() -> None:
                 "naive_orders_per_s": round(naive_rate),
                 "copy_over_ours_new": round(copy_rate / ours_new, 2),
                 "copy_over_ours_reposted": round(copy_rate / ours_again, 2),
+                "copy_with_parcels_orders_per_s": round(copy_all_rate),
+                "copy_with_parcels_over_ours_new": round(copy_all_rate / ours_new, 2),
                 "ours_new_over_naive": round(ours_new / naive_rate, 1),
                 "ours_reposted_over_naive": round(ours_again / naive_rate, 1),
                 "goal_orders_per_s": 25000,

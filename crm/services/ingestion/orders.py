@@ -51,6 +51,14 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
     place several orders of a batch: the last row's data wins.
     """
     now = timezone.now()
+    # The log first: it locks nothing another batch waits for, while the customer rows upserted next stay locked
+    # until commit, and a concurrent batch naming one of those customers waits that long (ADR 0019).
+    inbound_events_record(
+        kind=InboundEvent.Kind.ORDER,
+        token=token,
+        received_at=now,
+        events=[(o.store_id, o.external_id, o.payload) for o in orders],
+    )
     customers = {(o.customer.store_id, o.customer.external_id): o.customer for o in orders}
     customer_ids = bulk.upsert(CUSTOMERS, [_customer_row(c) for c in customers.values()], now=now)
     rows = [
@@ -70,12 +78,6 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
         for o in orders
     ]
     found = bulk.upsert(ORDERS, rows, now=now)
-    inbound_events_record(
-        kind=InboundEvent.Kind.ORDER,
-        token=token,
-        received_at=now,
-        events=[(o.store_id, o.external_id, o.payload) for o in orders],
-    )
     results = [OrderUpsertResult(o.store_id, o.external_id, *found[(o.store_id, o.external_id)]) for o in orders]
     orders_upserted.send(sender=OrderInput, orders=list(zip(orders, results, strict=True)))
     return results
