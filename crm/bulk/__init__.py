@@ -13,6 +13,8 @@ answers and the same rows (ADR 0019).
 - ``update_rows(model, rows, fields=..., match=...)``: many rows, each its own values, in one statement.
 - ``upsert(spec, rows, now=...)``: create or update by a key under the rules of an ``Upsert`` spec, among them
   "what is unknown never erases what is known" (``keep_known``), stated once as data.
+- ``reserve(spec, rows)``: an id for every row before ``upsert`` writes them, so rows of other tables can point to
+  them first and the upsert's row locks are held for less of the transaction.
 - ``storage.set_fillfactor(table, percent)``: a migration operation leaving room on a table's pages (PostgreSQL).
 - ``__any_of`` (``crm.bulk.lookups``): membership in a long list as one array parameter; ``__key_in``: a batch's
   keys, probed through a unique index.
@@ -80,6 +82,18 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
     return _backend().upsert(spec, rows, now=now)
 
 
+def reserve(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, int]:
+    """{key values: id} for every row: the stored row's id, or an id drawn for a row not stored yet. Pass each row
+    to ``upsert`` later in the same transaction with its id as "id"; until then other rows may refer to it (foreign
+    keys are checked at commit).
+
+    On PostgreSQL nothing is written or locked here, and ``upsert`` answers with the stored id where a concurrent
+    transaction stored the key first: the caller moves what pointed to the drawn id. The embedded SQLite lets one
+    writer in at a time, so the rows are upserted here (stamped ``now``) and the later upsert finds them as given.
+    """
+    return _backend().reserve(spec, rows, now=now) if rows else {}
+
+
 def on_postgresql() -> bool:
     """For set-based SQL that is not one of the writes above (a refresh spelled per database): the choice of
     spelling is made by asking here, so the vendor is read in this package only."""
@@ -102,6 +116,7 @@ __all__ = [
     "insert_returning",
     "lock_names",
     "on_postgresql",
+    "reserve",
     "update_rows",
     "upsert",
 ]

@@ -84,5 +84,9 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
     return found
 
 
+def reserve(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, int]:
+    return {key: result.id for key, result in upsert(spec, rows, now=now).items()}
+
+
 def lock_names(names: list[str]) -> None:
     return None

@@ -300,6 +300,24 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
     return found
 
 
+def _reserve_sql(spec: Upsert) -> str:
+    # COALESCE evaluates its second argument only where the key is not stored: one id drawn per new row.
+    table, col = spec.model._meta.db_table, {f.attname: f.column for f in spec.model._meta.concrete_fields}
+    keys = ", ".join(col[k] for k in spec.key)
+    return (
+        f"SELECT COALESCE(o.id, nextval(pg_get_serial_sequence('{table}', 'id'))), {keys} "  # noqa: S608
+        f"FROM {_recordset(spec.model, list(spec.key))} LEFT JOIN {table} o USING ({keys})"
+    )
+
+
+def reserve(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, int]:
+    if (sql := _SQL_CACHE.get(cache_key := (id(spec), "reserve"))) is None:
+        sql = _SQL_CACHE[cache_key] = _reserve_sql(spec)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_json([{k: row[k] for k in spec.key} for row in rows])])
+        return {tuple(key): pk for pk, *key in cursor.fetchall()}
+
+
 def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
 

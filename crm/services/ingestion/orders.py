@@ -43,6 +43,26 @@ def _customer_row(c: CustomerInput) -> dict:
     }
 
 
+def _customers_write(
+    customers: dict[tuple, dict], reserved: dict[tuple, int], orders: dict[tuple, bulk.UpsertResult], rows, *, now
+) -> None:
+    """Upsert the batch's customers under the ids reserved for them. Where a concurrent batch stored a customer
+    first, the orders that point to the reserved id are moved to the stored one before commit checks them (such
+    an order was written twice and answers changed, which a repeat of the whole batch would not)."""
+    stored = bulk.upsert(CUSTOMERS, [{"id": reserved[key], **row} for key, row in customers.items()], now=now)
+    moved = {reserved[key]: result.id for key, result in stored.items() if result.id != reserved[key]}
+    if moved:
+        bulk.update_rows(
+            Order,
+            [
+                (orders[(row["store_id"], row["external_id"])].id, moved[row["customer_id"]])
+                for row in rows
+                if row["customer_id"] in moved
+            ],
+            fields=["customer_id"],
+        )
+
+
 @transaction.atomic
 def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[OrderUpsertResult]:
     """Create or update orders and their customers; results come back in the order of `orders`.
@@ -51,21 +71,22 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
     place several orders of a batch: the last row's data wins.
     """
     now = timezone.now()
-    # The log first: it locks nothing another batch waits for, while the customer rows upserted next stay locked
-    # until commit, and a concurrent batch naming one of those customers waits that long (ADR 0019).
+    # Customer rows, once upserted, stay locked until commit, and a concurrent batch naming one of them waits that
+    # long. So they are written last: the log and the orders go first, the orders pointing to ids reserved for
+    # their customers (ADR 0019).
     inbound_events_record(
         kind=InboundEvent.Kind.ORDER,
         token=token,
         received_at=now,
         events=[(o.store_id, o.external_id, o.payload) for o in orders],
     )
-    customers = {(o.customer.store_id, o.customer.external_id): o.customer for o in orders}
-    customer_ids = bulk.upsert(CUSTOMERS, [_customer_row(c) for c in customers.values()], now=now)
+    customer_rows = {(c.store_id, c.external_id): _customer_row(c) for c in (o.customer for o in orders)}
+    customer_ids = bulk.reserve(CUSTOMERS, list(customer_rows.values()), now=now)
     rows = [
         {
             "store_id": o.store_id,
             "external_id": o.external_id,
-            "customer_id": customer_ids[(o.customer.store_id, o.customer.external_id)].id,
+            "customer_id": customer_ids[(o.customer.store_id, o.customer.external_id)],
             "total_amount": o.total_amount,
             "currency": o.currency,
             "items": o.items,
@@ -78,6 +99,7 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
         for o in orders
     ]
     found = bulk.upsert(ORDERS, rows, now=now)
+    _customers_write(customer_rows, customer_ids, found, rows, now=now)
     results = [OrderUpsertResult(o.store_id, o.external_id, *found[(o.store_id, o.external_id)]) for o in orders]
     orders_upserted.send(sender=OrderInput, orders=list(zip(orders, results, strict=True)))
     return results

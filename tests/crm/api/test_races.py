@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from django.utils import timezone
 
 from crm.models import Customer, Order
 from crm.services.api_tokens import api_token_create
@@ -80,3 +81,51 @@ def test_identical_deliveries_at_the_same_instant(post_together):
     body = [{"order": f"TB{n:08d}", "delivered_at": "2026-11-22T10:00:00+08:00"} for n in range(1, ROWS + 1)]
     results = _results(post_together("/api/v1/deliveries", body))
     assert results == {"delivered": ROWS, "already_delivered": ROWS * (CLIENTS - 1)}
+
+
+def test_an_order_for_a_customer_a_concurrent_batch_is_creating_points_to_that_customer():
+    # The second batch reserves an id for buyer-x (not stored yet for it), inserts its order with that id, then
+    # waits at the customer upsert for the first batch, finds buyer-x stored and moves its order to that row.
+    from django.db import connection, transaction
+
+    from crm.services.ingestion.inputs import CustomerInput, OrderInput
+    from crm.services.ingestion.orders import orders_upsert
+    from tests.locking import wait_until_another_session_waits
+
+    store = StoreFactory()
+
+    def order(external_id: str, name: str) -> OrderInput:
+        return OrderInput(
+            store_id=store.pk,
+            external_id=external_id,
+            customer=CustomerInput(store_id=store.pk, external_id="buyer-x", name=name, phone="+8613800138000"),
+            total_amount="899.00",
+            currency="CNY",
+            items=[{"sku": "S1", "quantity": 1}],
+            placed_at=timezone.now(),
+            payload={"order": external_id},
+        )
+
+    first_in = threading.Event()
+    second = {}
+
+    def second_batch():
+        try:
+            first_in.wait(30)
+            second["results"] = orders_upsert(orders=[order("TB2", "王芳芳")], token=None)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=second_batch)
+    writer.start()
+    with transaction.atomic():
+        (first,) = orders_upsert(orders=[order("TB1", "王芳")], token=None)
+        first_in.set()
+        wait_until_another_session_waits()  # the second batch stands at buyer-x's row, its order written
+    writer.join(60)
+    assert not writer.is_alive()
+    (result,) = second["results"]
+    assert result.created
+    customer = Customer.objects.get(store=store)
+    assert Order.objects.get(pk=result.id).customer_id == Order.objects.get(pk=first.id).customer_id == customer.pk
+    assert customer.name == "王芳芳"  # the later batch's data wins, as it would have without the race
