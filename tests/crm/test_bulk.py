@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -235,3 +235,41 @@ def test_list_lookups_find_the_rows_whose_value_is_in_the_list(lookup):
     assert not ours.filter(**key(set())).exists()
     # A key longer than the column is not cut down to one that is stored.
     assert not ours.filter(**key({longest + "b"})).exists()
+
+
+def test_reserve_gives_stored_ids_and_draws_new_ones_through_the_unique_index(use_backend):
+    """60,000 customers, statistics taken: reserving a batch's customers probes (store, external_id) a key, and
+    writes nothing on PostgreSQL; the upsert that follows stores the new rows under the ids reserved."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.query_plans import scans_of
+
+    use_backend("postgres")
+    store = StoreFactory()
+    row = {"store_id": store.pk, "name": "王芳", "phone": "+8613800000001"}
+    (stored,) = bulk.upsert(CUSTOMERS, [{**row, "external_id": "b0"}], now=NOW).values()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO crm_customer (store_id, external_id, name, phone, gender, region, personality_type,"
+            " interests, notes, contact_preference, sms_opt_out, vip_tier, created_at, updated_at)"
+            " SELECT store_id, 'c' || n, name, phone, gender, region, personality_type, interests, notes,"
+            " contact_preference, sms_opt_out, vip_tier, created_at, updated_at"
+            " FROM crm_customer, generate_series(1, 60000) AS n WHERE id = %s",
+            [stored.id],
+        )
+        cursor.execute("ANALYZE crm_customer")
+        cursor.execute("SET LOCAL random_page_cost = 4; SET LOCAL seq_page_cost = 1")
+    rows = [{**row, "external_id": e} for e in ("b0", "new-1", "new-2")]
+    with CaptureQueriesContext(connection) as queries:
+        reserved = bulk.reserve(CUSTOMERS, rows, now=NOW)
+    [sql] = [q["sql"] for q in queries]
+    assert scans_of(sql, "crm_customer") == {("Index Scan", "customer_unique_per_store")}
+    assert reserved[(store.pk, "b0")] == stored.id
+    assert not Customer.objects.filter(pk__in=[reserved[(store.pk, "new-1")], reserved[(store.pk, "new-2")]]).exists()
+    written = bulk.upsert(CUSTOMERS, [{"id": reserved[(r["store_id"], r["external_id"])], **r} for r in rows], now=NOW)
+    assert {key: result.id for key, result in written.items()} == reserved
+    assert {key[1]: (r.created, r.changed) for key, r in written.items()} == {
+        "b0": (False, False),
+        "new-1": (True, True),
+        "new-2": (True, True),
+    }
