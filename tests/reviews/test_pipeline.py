@@ -312,11 +312,12 @@ def test_the_models_other_stands_only_on_words_of_an_other_kind():
 
 
 class _QualityOrOther:
-    """The shipped model, finding quality alone, naive Bayes finding `other` `gap` below it; the regression neither
+    """The shipped model, finding quality alone, naive Bayes finding `other` `gap` below it, and the real reviews'
+    own naive Bayes `lean` towards `other` (None: a model that learned no real review); the regression neither
     vetoes a cause nor finds one likely."""
 
-    def __init__(self, model, gap):
-        self.model, self.gap = model, gap
+    def __init__(self, model, gap, lean=None):
+        self.model, self.gap, self.lean = model, gap, lean
 
     def __getattr__(self, name):
         return getattr(self.model, name)
@@ -327,6 +328,9 @@ class _QualityOrOther:
     def log_odds(self, feats, *, logistic=False, causes=()):
         return {c: -5.0 if logistic else (10.0 if c == "quality" else 10.0 - self.gap) for c in causes}
 
+    def real_other_lean(self, feats):
+        return self.lean
+
 
 def test_the_models_quality_alone_does_not_stand_where_it_reads_other_about_as_likely():
     from reviews.classification.model import shipped_model
@@ -335,6 +339,27 @@ def test_the_models_quality_alone_does_not_stand_where_it_reads_other_about_as_l
     assert classify(text=text, rating=2, model=_QualityOrOther(shipped_model(), gap=30)).causes == ["quality"]
     found = classify(text=text, rating=2, model=_QualityOrOther(shipped_model(), gap=2))
     assert found.causes == ["other"] and not found.recognised
+
+
+def test_where_real_reviews_were_learned_their_own_naive_bayes_decides_quality_or_other():
+    from reviews.classification.model import shipped_model
+
+    text = "这台音箱的低音，第一次买"
+    # The whole model's naive Bayes finds other about as likely; the real reviews' finds quality far likelier.
+    assert classify(text=text, rating=2, model=_QualityOrOther(shipped_model(), gap=2, lean=-20.0)).causes == [
+        "quality"
+    ]
+    found = classify(text=text, rating=2, model=_QualityOrOther(shipped_model(), gap=30, lean=1.0))
+    assert found.causes == ["other"] and not found.recognised
+
+
+def test_the_shipped_model_has_the_real_reviews_lean_and_a_synthetic_only_one_has_none():
+    from reviews.classification.model import CauseModel, features, shipped_model
+
+    feats = features("这本书还行吧，送给朋友的", 2)
+    assert isinstance(shipped_model().real_other_lean(feats), float)
+    synthetic = [{"text": "质量太差了", "rating": 1, "causes": ["quality"]}] * 3
+    assert CauseModel.train(synthetic).real_other_lean(feats) is None
 
 
 # store_words (tests/reviews/test_store_learning.py trains a store's model from agents' corrections)

@@ -4,8 +4,9 @@ A cause the model adds next to ones the rules found must be surer than one it fi
 RULES). Its evidence is its strongest n-grams present and not negated in the text; words the rules already read as
 another cause are not evidence of this one too ("不值这个价"). It must be complained about where its words stand
 (polarity.stance); on a mid or bad review the rating is the complaint, unless the words are praised, or the rating is
-already explained by an "other" kind. Alone on a mid or bad review, its quality stands only where naive Bayes does not
-find "other" about as likely (OTHER_MARGIN). A good review with no complaint signal anywhere skips the model (ADR
+already explained by an "other" kind. Alone on a mid or bad review, its quality stands only where naive Bayes over the
+real reviews alone does not find "other" about as likely (REAL_MARGIN; OTHER_MARGIN with the model's own naive Bayes
+for a model that learned no real review). A good review with no complaint signal anywhere skips the model (ADR
 0007)."""
 
 from django.utils.translation import gettext_noop
@@ -29,7 +30,9 @@ MODEL_THRESHOLD = 2.5
 MODEL_THRESHOLD_BESIDE_RULES = 4.0
 # A mid or bad review nothing else explains, which naive Bayes finds about as likely `other` as quality (log-odds
 # within this of each other): a line that complains of no listed kind, or names no cause, which the model's lean to
-# quality on bad reviews would otherwise claim. It stays "other" (ADR 0007).
+# quality on bad reviews would otherwise claim. It stays "other" (ADR 0007). REAL_MARGIN is for the real reviews'
+# own naive Bayes (model.real_other_lean: -1 to -4 scored alike on the dev part), OTHER_MARGIN for the whole model's.
+REAL_MARGIN = -2.5
 OTHER_MARGIN = -6.0
 
 
@@ -68,6 +71,9 @@ def model_evidence(spans: Clauses, grams: list[tuple[str, bool]]) -> list[str]:
 def _reads_as_other(reading: Reading) -> bool:
     if reading.good:
         return False
+    lean = reading.model.real_other_lean(reading.features)
+    if lean is not None:
+        return lean > REAL_MARGIN
     odds = reading.model.log_odds(reading.features, causes=(Cause.QUALITY, Cause.OTHER))
     return odds[Cause.OTHER] - odds[Cause.QUALITY] > OTHER_MARGIN
 
