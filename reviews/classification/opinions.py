@@ -61,6 +61,8 @@ DIMENSIONAL = re.compile(
     r"尺寸|尺码|码数|大小|长度|宽度|厚度|高度|个头|体积|开本|版式|字体|字号|字|屏幕尺寸|寸|键|触摸板|触控板|鼠标|线|"
     r"包|书本|本子|机身|外壳|边框|厚|薄|宽|窄|腰|肩|袖|裤|鞋|码|圈|带|重量|笨重|沉|屏幕|屏"
 )
+# Money or the price named outright: a price complaint in these words is one whatever else the review says.
+MONEY = re.compile(r"价|钱|银子|贵|便宜")
 # Weight: heavy, light, bulky ("太重", "有点沉", "笨重"), a dimension of the goods by the labelling guideline.
 WEIGHT = re.compile(r"重|沉|轻")
 # Loose or tight said of a part of a device or a book (a keyboard, a hinge, a battery, a binding) is its build,

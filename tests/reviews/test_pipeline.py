@@ -425,6 +425,16 @@ def test_the_regression_has_no_veto_over_weight_on_a_mid_or_bad_review():
     assert "size" not in classify(text="机器太重了", rating=5, model=model).causes
 
 
+def test_the_regression_has_no_veto_over_a_price_named_in_money_on_a_mid_or_bad_review():
+    from reviews.classification.model import shipped_model
+
+    model = _VetoingEverything(shipped_model())
+    assert "price" in classify(text="书的内容很差，浪费钱", rating=2, model=model).causes
+    assert "price" in classify(text="价格还有下降的余地", rating=2, model=model).causes
+    assert "price" not in classify(text="优惠券用不了", rating=2, model=model).causes  # no money named
+    assert "price" not in classify(text="价格还有下降的余地", rating=5, model=model).causes
+
+
 # the end: nothing recognised
 def test_a_bad_review_nothing_explains_is_other_without_evidence_and_marked_unrecognised():
     found = classify(text="嗯", rating=1)

@@ -41,14 +41,18 @@ def veto_unlikely_causes(reading: Reading) -> None:
 def _beyond_veto(reading: Reading, cause: str) -> bool:
     """What the regression, which learned mostly from written-for-the-project text, cannot overrule: a mismatch read
     against the seller's own claim ("没有广告上说的那样好"), the staff's conduct in a review that tells the
-    customer's dealings with them ("联系售后，…拒绝处理"), and weight as size ("太重", "笨重"), which the guideline
-    counts as a dimension and the written-for-the-project reviews, mostly of clothes, hardly use."""
+    customer's dealings with them ("联系售后，…拒绝处理"), weight as size ("太重", "笨重"), which the guideline
+    counts as a dimension and the written-for-the-project reviews, mostly of clothes, hardly use, and, on a mid or bad
+    review, a price complaint whose words name money or the price ("浪费钱", "价格还有下降的余地"), which the
+    regression discounts beside a fault of the goods."""
     if cause == Cause.DESCRIPTION_MISMATCH:
         return any(opinions.CLAIMS.search(w) for w in reading.evidence[cause])
     if cause == Cause.SERVICE_ATTITUDE:
         return bool(opinions.SERVICE_CONTACT.search(reading.text))
     if cause == Cause.SIZE:  # on a 4-5 star review "heavy" is as often said to praise it ("稳重", "不像以前那样笨重")
         return not reading.good and all(opinions.WEIGHT.search(w) for w in reading.evidence[cause])
+    if cause == Cause.PRICE:
+        return not reading.good and all(opinions.MONEY.search(w) for w in reading.evidence[cause])
     return False
 
 
