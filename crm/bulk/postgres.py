@@ -196,10 +196,10 @@ def update_rows(model, rows: list[tuple], *, fields: list[str], match: list[str]
         execute_values(cursor.cursor, sql, rows, page_size=1000)
 
 
-# An upsert is one statement: rows equal to what is stored are left out first (ON CONFLICT DO UPDATE locks, and
-# so writes, every conflicting row even when its WHERE then skips it), the rest are inserted in key order (two
-# concurrent batches lock rows in the same order), and the plain SELECT at the end, which sees the table as it
-# was before the statement, adds the ids of the unchanged rows. xmax = 0 marks an inserted row.
+# An upsert is one statement: one probe a row finds what is stored, rows equal to it are left out (ON CONFLICT DO
+# UPDATE locks, and so writes, every conflicting row even when its WHERE then skips it) and answered with the stored
+# id, the rest are inserted in key order (two concurrent batches lock rows in the same order). xmax = 0 marks an
+# inserted row.
 def _keep(spec: Upsert, name: str, column: str, new: str) -> str:
     """SQL for what the stored column becomes under row `new` (unknown keeps the stored value)."""
     if name not in spec.keep_known or spec.keep_known[name] is None:
@@ -246,19 +246,20 @@ def _upsert_sql(spec: Upsert, names: list[str], defaults: dict[str, Any]) -> str
         assignments.append(f"{col[spec.touch]} = EXCLUDED.{col[spec.touch]}")
     return f"""
 WITH t AS (SELECT {normalised} FROM {_recordset(model, names, "%(rows)s")}),
-changed AS (
-    SELECT t.* FROM t LEFT JOIN {table} o USING ({key}) WHERE o.id IS NULL OR {differs("t")}
+j AS (
+    SELECT t.*, o.id AS stored_id__, (o.id IS NULL OR {differs("t")}) AS differs__
+    FROM t LEFT JOIN {table} o USING ({key})
 ),
 up AS (
     INSERT INTO {table} AS o ({", ".join(inserted)})
-    SELECT {", ".join(selected)} FROM changed ORDER BY {key}
+    SELECT {", ".join(selected)} FROM j WHERE differs__ ORDER BY {key}
     ON CONFLICT ({key}) DO UPDATE SET {", ".join(assignments)}
     WHERE {differs("EXCLUDED")}
     RETURNING o.id, {", ".join(f"o.{col[k]}" for k in spec.key)}, (o.xmax = 0) AS created
 )
 SELECT *, true FROM up
 UNION ALL
-SELECT o.id, {", ".join(f"o.{col[k]}" for k in spec.key)}, false, false FROM {table} o JOIN t USING ({key})
+SELECT stored_id__, {", ".join(col[k] for k in spec.key)}, false, false FROM j WHERE NOT differs__
 """  # noqa: S608 (model metadata only; values are parameters)
 
 
@@ -277,17 +278,12 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
     if spec.promote:
         params.update(initial=spec.promote.initial, promoted=spec.promote.promoted)
     width = len(spec.key)
-    found: dict[tuple, UpsertResult] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for pk, *key, created, written in cursor.fetchall():
-            key = tuple(key)
-            # A changed row comes back twice (upserted, and as it was before): what either says holds.
-            if (before := found.get(key)) is not None:
-                created, written = created or before.created, written or before.changed
-            found[key] = UpsertResult(pk, created, written)
+        found = {tuple(key): UpsertResult(pk, created, written) for pk, *key, created, written in cursor.fetchall()}
         if len(found) < len(rows):
-            # Rows a concurrent batch inserted after the statement's snapshot: visible to the next statement.
+            # Rows a concurrent batch stored after the statement's snapshot, as given: the ON CONFLICT WHERE left
+            # them as they were, and the next statement sees them.
             table, col = spec.model._meta.db_table, {f.attname: f.column for f in spec.model._meta.concrete_fields}
             keys = [{k: row[k] for k in spec.key} for row in rows]
             cursor.execute(
