@@ -38,11 +38,13 @@ def negated_before(prefix: str) -> bool:
 
 
 def is_negated(clause: str, start: int, end: int, *, after: bool = True) -> bool:
-    """Whether the phrase at clause[start:end] is negated (or praised) within its clause."""
+    """Whether the phrase at clause[start:end] is negated (or praised) within its clause. A phrase that is itself a
+    negated comparison ("没有宣传的", "不如介绍的") is not praised by the word it falls short of ("没有宣传的好")."""
     if negated_before(clause[:start]):
         return True
     rest = clause[end:]
-    return after and bool(lx.POST_NEGATION.match(rest) or lx.POST_PRAISE.match(rest))
+    praised = lx.POST_PRAISE.match(rest) and not lx.NEGATOR_CHARS.match(clause, start)
+    return after and bool(lx.POST_NEGATION.match(rest) or praised)
 
 
 def unnegated_hits(spans, matcher, *, after: bool = True, pos: int = 0) -> list[str]:

@@ -68,12 +68,15 @@ WEIGHT = re.compile(r"重|沉|轻")
 # Loose or tight said of a part of a device or a book (a keyboard, a hinge, a battery, a binding) is its build,
 # not its fit: the fit of what is worn is size.
 LOOSE_PART = re.compile(
-    r"键盘|按键|键|转轴|触控板|触摸板|电池|接口|插口|外壳|螺丝|屏幕|屏|光驱|装订|书脊|盖子|卡扣|左托|托|插头|机身"
+    r"键盘|按键|键|转轴|触控板|触摸板|电池|接口|插口|电源口|充电口|连接处|连接的地方|[A-Da-d]面|外壳|螺丝|屏幕|屏|光驱|装订|书脊|"
+    r"盖子|卡扣|左托|托|插头|机身"
 )
 MAGNITUDES = re.compile(
     r"声音|音量|噪声|噪音|响声|内存|硬盘|容量|空间|电量|续航|电池时间|时间|速度|发热|热量|温度|亮度|可视角|视角|分辨率|"
     r"刷新率|压力|误差|差距|年龄|(?<![女男])孩子|小孩|宝宝|儿童|字数|内容|作用|影响|帮助|意义|价格|价|钱|风扇|功率|信号|色域|"
     r"范围|力度|反应|延迟|缓存|显存|像素|画质|音质|信息量|工作量|篇幅|味道|气味|难度|[CDEcde]盘|分区|问题|风力|"
+    # A book's text that runs long or short ("故事都太长了", "章节太短"): its content, not the book's size.
+    r"故事|情节|文章|章节|句子|段落|"
     # A feel or a sound ("塑料感太重", "光驱响动有点大"): its strength is a magnitude.
     r"(?<![感])感(?![觉到受])|响动|动静"
 )
@@ -87,7 +90,7 @@ SERVICE_CONTACT = re.compile(
 # "书名起得吸引人", "号称130w"). A friend's or a reader's recommendation is not the seller's claim.
 CLAIMS = re.compile(
     r"(?<![朋友别人同事网友大家])介绍|宣传|广告|书名|标题|题目|号称|宣称|标称|声称|说明上|说明中|说明里|网页|页面|"
-    r"配置表|商品信息|写着|标明|标注|封面|推荐语|宣传语|简介|内容提要|编辑推荐|促销消息"
+    r"配置表|商品信息|写着|标明|标注|封面|推荐语|宣传语|简介|内容提要|编辑推荐|促销消息|标榜|(?<![我你他她])形容|资料上"
 )
 # A figure the goods were stated to have, not met (rules/figures.py): "电池远没有8.5小时那么久", "没有9.5小时，", or
 # stated ("标称320G", "参数说3个") and then found otherwise ("只见到298G", "实际大概2.5小时").
@@ -108,7 +111,9 @@ FIGURE_FOUND = re.compile(r"(?:实际|其实|只|仅|才|显示|见到)[^,，。
 LETDOWN = re.compile(
     r"上当|受骗|被骗|骗人|骗子|忽悠|误导|言过其[词实辞]|吹嘘|吹得|吹的|夸大|夸张|名不副实|名不符实|挂羊头卖狗肉|"
     r"不符|不相符|不附和|不一致|有出入|两回事|不是|并非|其实|实际上|实际只|才知道|原来是|原来只|并不|没那么|"
-    r"(?:远)?没有[^,，。!！?？;；]{0,10}(?:那么|那样|那般)|不如|迷惑|绰头|噱头|相反|不适合|言不由衷"
+    r"(?:远)?没有[^,，。!！?？;；]{0,10}(?:那么|那样|那般)|不如|迷惑|绰头|噱头|相反|不适合|言不由衷|"
+    # The claim is told to differ, or to be wrong and to want correcting ("相差较大", "标的不对", "资料上要改改了").
+    r"相差|有误|不对|错误|改正|更正|要改"
 )
 
 # The price told as too high in words other than "贵" (rules/prices.py): named and called high ("定价高", "价格还是很

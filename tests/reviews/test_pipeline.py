@@ -76,6 +76,38 @@ def test_asking_whether_goods_can_be_exchanged_is_no_refusal():
     assert "service_attitude" in classify(text="商家说不能换货", rating=2).causes
 
 
+@pytest.mark.parametrize("text", ["没有宣传的好", "内容不如介绍的好"])
+def test_a_page_the_goods_fall_short_of_is_not_praised_by_the_word_it_falls_short_of(text):
+    assert "complaint phrase" in _rules(text)["description_mismatch"]
+
+
+@pytest.mark.parametrize("text", ["有种受骗的感觉", "标题党，内容空洞", "被骗了，名不副实"])
+def test_deceived_or_misled_is_a_mismatch(text):
+    assert "complaint phrase" in _rules(text)["description_mismatch"]
+
+
+@pytest.mark.parametrize(
+    "text", ["推三阻四，就是不给解决", "非常差的服务", "投诉之后没有任何反馈", "问了几次，没人给我答复"]
+)
+def test_shirking_a_bad_service_named_after_its_word_or_no_answer_is_service(text):
+    assert "complaint phrase" in _rules(text)["service_attitude"]
+
+
+@pytest.mark.parametrize("text", ["机器较重的", "有点儿重", "还沉", "比想象中重很多", "重量不轻", "体积较大"])
+def test_weight_with_any_degree_word_or_bulk_is_size(text):
+    assert "size" in classify(text=text, rating=2).causes
+
+
+@pytest.mark.parametrize("text", ["装驱动有点小麻烦", "又重新装了系统", "孩子沉迷于游戏", "更重要的是系统"])
+def test_small_as_a_diminutive_and_heavy_in_compounds_are_no_size(text):
+    assert "size" not in classify(text=text, rating=2).causes
+
+
+@pytest.mark.parametrize("text", ["这双鞋有点小，挤脚", "方向键太小很不方便", "裤子太大了"])
+def test_big_or_small_said_alone_stays_size(text):
+    assert "size" in classify(text=text, rating=2).causes
+
+
 # aspects
 def test_an_english_aspect_after_a_chinese_but_is_read_in_its_own_clause():
     # The whole text has no word boundary before "quality" (是 is a word character); its clause does.
@@ -167,6 +199,7 @@ def test_a_book_lacking_something_is_not_a_book_not_sent():
         "信息量太大，看着累",
         "外壳塑料感太重了",
         "屏幕可视角太小",
+        "故事都太长了",
     ],
 )
 def test_size_words_said_of_a_magnitude_are_quality_not_size(text):
@@ -179,7 +212,7 @@ def test_size_words_said_of_a_dimension_stay_size(text):
     assert "size" in classify(text=text, rating=2).causes
 
 
-@pytest.mark.parametrize("text", ["键盘有点松", "屏幕转轴有点松", "电池有点松，要找好角度"])
+@pytest.mark.parametrize("text", ["键盘有点松", "屏幕转轴有点松", "电池有点松，要找好角度", "电源口有些松，一碰就掉"])
 def test_a_loose_part_of_a_device_is_quality_not_size(text):
     causes = classify(text=text, rating=2).causes
     assert "quality" in causes and "size" not in causes
@@ -224,7 +257,19 @@ def test_a_complaint_about_another_topic_is_left_to_that_cause():
 
 
 # other_kinds
-@pytest.mark.parametrize("text", ["不送鼠标，也没有附带光盘", "没有驱动光盘", "包和鼠标也没有"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不送鼠标，也没有附带光盘",
+        "没有驱动光盘",
+        "包和鼠标也没有",
+        "什么都没有送",
+        "不赠送杀毒软件",
+        "缺少原装包",
+        "连个驱动光盘都不送",
+        "没有给安装碟",
+    ],
+)
 def test_accessories_not_sent_are_other(text):
     assert classify(text=text, rating=2).causes == ["other"]
 
@@ -293,6 +338,9 @@ def test_a_figure_met_or_not_a_specification_is_no_mismatch(text):
         "内容很一般，书名起得吸引人，故我上当了",
         "摄像头只有30w，不是号称的130w",
         "此书写的太夸大了，非常的不符合宣传的实际",
+        "内容和标榜的相差很大",
+        "并不像店家形容的那么好",
+        "资料上写的要改正",
     ],
 )
 def test_a_claim_of_the_page_blurb_or_title_beside_a_letdown_is_a_mismatch(text):
