@@ -103,7 +103,9 @@ def test_small_as_a_diminutive_and_heavy_in_compounds_are_no_size(text):
     assert "size" not in classify(text=text, rating=2).causes
 
 
-@pytest.mark.parametrize("text", ["这双鞋有点小，挤脚", "方向键太小很不方便", "裤子太大了"])
+@pytest.mark.parametrize(
+    "text", ["这双鞋有点小，挤脚", "方向键太小很不方便", "裤子太大了", "屏幕还是比较小的", "键盘小，打字累"]
+)
 def test_big_or_small_said_alone_stays_size(text):
     assert "size" in classify(text=text, rating=2).causes
 
