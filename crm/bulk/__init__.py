@@ -13,8 +13,8 @@ answers and the same rows (ADR 0019).
 - ``update_rows(model, rows, fields=..., match=...)``: many rows, each its own values, in one statement.
 - ``upsert(spec, rows, now=...)``: create or update by a key under the rules of an ``Upsert`` spec, among them
   "what is unknown never erases what is known" (``keep_known``), stated once as data.
-- ``reserve(spec, rows)``: an id for every row before ``upsert`` writes them, so rows of other tables can point to
-  them first and the upsert's row locks are held for less of the transaction.
+- ``reserve(spec, rows, now=...)``: an id for every row before ``upsert`` writes them, so rows of other tables can
+  point to them first and the upsert's row locks are held for less of the transaction.
 - ``storage.set_fillfactor(table, percent)``: a migration operation leaving room on a table's pages (PostgreSQL).
 - ``__any_of`` (``crm.bulk.lookups``): membership in a long list as one array parameter; ``__key_in``: a batch's
   keys, probed through a unique index.

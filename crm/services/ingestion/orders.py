@@ -44,7 +44,12 @@ def _customer_row(c: CustomerInput) -> dict:
 
 
 def _customers_write(
-    customers: dict[tuple, dict], reserved: dict[tuple, int], orders: dict[tuple, bulk.UpsertResult], rows, *, now
+    customers: dict[tuple, dict],
+    reserved: dict[tuple, int],
+    orders: dict[tuple, bulk.UpsertResult],
+    rows: list[dict],
+    *,
+    now,
 ) -> None:
     """Upsert the batch's customers under the ids reserved for them. Where a concurrent batch stored a customer
     first, the orders that point to the reserved id are moved to the stored one before commit checks them (such
