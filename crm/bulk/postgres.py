@@ -31,6 +31,11 @@ def _columns(model, names: Iterable[str]) -> list[tuple[str, str]]:
     return [(fields[name].column, fields[name].db_type(connection)) for name in names]
 
 
+def _column_of(model) -> dict[str, str]:
+    """Each concrete field's attname, to its column."""
+    return {f.attname: f.column for f in model._meta.concrete_fields}
+
+
 def _recordset(model, names: list[str], parameter: str = "%s", alias: str = "r") -> str:
     typed = ", ".join(f"{column} {sql_type}" for column, sql_type in _columns(model, names))
     # jsonb, not json: json_to_recordset re-parses every json value it converts.
@@ -140,7 +145,7 @@ def insert_ignoring_conflicts(model, rows: list[dict]) -> int:
 
 
 def _insert_new_sql(model, names: list[str], defaults: dict[str, Any], key: tuple[str, ...]) -> str:
-    col = {f.attname: f.column for f in model._meta.concrete_fields}
+    col = _column_of(model)
     keys = ", ".join(col[k] for k in key)
     inserted = ", ".join(col[n] for n in [*names, *defaults])
     selected = ", ".join([*(col[n] for n in names), *(f"%(default_{n})s" for n in defaults)])
@@ -165,7 +170,7 @@ def insert_new(model, rows: list[dict], *, key: tuple[str, ...]) -> dict[tuple, 
 
 def existing(model, *, fields: tuple[str, ...], keys: list[tuple], where: dict) -> set[tuple]:
     # One probe per key through the table's unique index, the keys joined in as one JSON parameter.
-    col = {f.attname: f.column for f in model._meta.concrete_fields}
+    col = _column_of(model)
     matched = " AND ".join([*(f"e.{col[f]} = k.{col[f]}" for f in fields), *(f"e.{col[w]} = %s" for w in where)])
     sql = (
         f"SELECT {', '.join(f'e.{col[f]}' for f in fields)} FROM {model._meta.db_table} e "  # noqa: S608
@@ -210,7 +215,7 @@ def _keep(spec: Upsert, name: str, column: str, new: str) -> str:
 def _upsert_sql(spec: Upsert, names: list[str], defaults: dict[str, Any]) -> str:
     model = spec.model
     table = model._meta.db_table
-    col = {f.attname: f.column for f in model._meta.concrete_fields}
+    col = _column_of(model)
     key = ", ".join(col[k] for k in spec.key)
     compared = [n for n in spec.compared]
     normalised = ", ".join(
@@ -284,7 +289,7 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
         if len(found) < len(rows):
             # Rows a concurrent batch stored after the statement's snapshot, as given: the ON CONFLICT WHERE left
             # them as they were, and the next statement sees them.
-            table, col = spec.model._meta.db_table, {f.attname: f.column for f in spec.model._meta.concrete_fields}
+            table, col = spec.model._meta.db_table, _column_of(spec.model)
             keys = [{k: row[k] for k in spec.key} for row in rows]
             cursor.execute(
                 f"SELECT o.id, {', '.join(f'o.{col[k]}' for k in spec.key)} FROM {table} o "  # noqa: S608
@@ -298,7 +303,7 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
 
 def _reserve_sql(spec: Upsert) -> str:
     # COALESCE evaluates its second argument only where the key is not stored: one id drawn per new row.
-    table, col = spec.model._meta.db_table, {f.attname: f.column for f in spec.model._meta.concrete_fields}
+    table, col = spec.model._meta.db_table, _column_of(spec.model)
     keys = ", ".join(col[k] for k in spec.key)
     return (
         f"SELECT COALESCE(o.id, nextval(pg_get_serial_sequence('{table}', 'id'))), {keys} "  # noqa: S608
