@@ -249,12 +249,10 @@ def test_reserve_gives_stored_ids_and_draws_new_ones_through_the_unique_index(us
     row = {"store_id": store.pk, "name": "王芳", "phone": "+8613800000001"}
     (stored,) = bulk.upsert(CUSTOMERS, [{**row, "external_id": "b0"}], now=NOW).values()
     with connection.cursor() as cursor:
+        columns = [f.column for f in Customer._meta.concrete_fields if f.column not in {"id", "external_id"}]
         cursor.execute(
-            "INSERT INTO crm_customer (store_id, external_id, name, phone, gender, region, personality_type,"
-            " interests, notes, contact_preference, sms_opt_out, vip_tier, created_at, updated_at)"
-            " SELECT store_id, 'c' || n, name, phone, gender, region, personality_type, interests, notes,"
-            " contact_preference, sms_opt_out, vip_tier, created_at, updated_at"
-            " FROM crm_customer, generate_series(1, 60000) AS n WHERE id = %s",
+            f"INSERT INTO crm_customer (external_id, {', '.join(columns)}) "  # noqa: S608
+            f"SELECT 'c' || n, {', '.join(columns)} FROM crm_customer, generate_series(1, 60000) AS n WHERE id = %s",
             [stored.id],
         )
         cursor.execute("ANALYZE crm_customer")
