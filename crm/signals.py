@@ -20,8 +20,11 @@ orders_delivered = Signal()
 case_event_added = Signal()
 
 # Sent once per call of crm.services.ingestion.orders.orders_upsert, inside its transaction, after the orders are
-# written. kwargs: orders (list of (OrderInput, OrderUpsertResult)), in the order of the batch; repeats included
-# (a receiver must be idempotent). Lets an app act on an order's fields (logistics tracks its parcel).
+# written and before their customers are: a customer row, once written, stays locked until commit, so the batch
+# writes them last (ADR 0019). A receiver must not read the orders' customers; what needs them it returns as a
+# callable, which runs once they are stored, still inside the transaction.
+# kwargs: orders (list of (OrderInput, OrderUpsertResult)), in the order of the batch; repeats included (a receiver
+# must be idempotent). Lets an app act on an order's fields (logistics tracks its parcel, then plans its notice).
 orders_upserted = Signal()
 
 # Sent by the seed_demo management command, inside its transaction, after the demo stores exist and before any

@@ -1,5 +1,7 @@
 """How logistics hears about crm's events and extends crm's order API, connected in AppConfig.ready()."""
 
+from functools import partial
+
 from rest_framework import serializers
 
 from crm.api.order_fields import OrderField, order_field_register
@@ -7,14 +9,16 @@ from crm.services.ingestion.inputs import OrderInput
 from crm.signals import orders_upserted
 
 from .api.rows import read_promised_date
-from .services.shipments import ShipmentInput, shipments_record
+from .services.shipments import ShipmentInput, shipments_created, shipments_store
 
 
-def track_shipped_orders(sender, *, orders, **_kwargs) -> None:
+def track_shipped_orders(sender, *, orders, **_kwargs):
     """An order upsert that carries a courier, a tracking number and a shipping time reports a shipment too.
 
     An order re-sent exactly as stored reports nothing new: its parcel was recorded when those fields were stored,
-    in that same transaction (ADR 0021). It passes only with a promised date, which the order row does not keep."""
+    in that same transaction (ADR 0021). It passes only with a promised date, which the order row does not keep.
+    The parcels are stored now, before the batch's customers; their shipping notices, which read the customer, are
+    returned to run once the customers are stored (crm.signals.orders_upserted)."""
     shipments = [
         ShipmentInput(
             store_id=order.store_id,
@@ -32,8 +36,10 @@ def track_shipped_orders(sender, *, orders, **_kwargs) -> None:
         and order.shipped_at
         and (result.changed or order.extras.get("promised_delivery_date") is not None)
     ]
-    if shipments:
-        shipments_record(shipments=shipments)
+    if not shipments:
+        return None
+    created = shipments_store(shipments=shipments).created
+    return partial(shipments_created, shipments=created) if created else None
 
 
 def connect() -> None:

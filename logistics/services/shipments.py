@@ -107,19 +107,45 @@ def _stored_rows(keys: set[tuple]) -> dict[tuple, dict]:
     return {key: row for row in rows if (key := tuple(row[name] for name in _KEY)) in keys}
 
 
+class Stored(NamedTuple):
+    results: list[ShipmentResult]  # one per report, in order
+    created: list[tuple[int, int]]  # (store id, shipment id) of the shipments this call inserted
+
+
 @transaction.atomic
 def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
-    """Create or update shipments by (store, courier, tracking number); a repeat changes nothing.
+    """Create or update shipments by (store, courier, tracking number); a repeat changes nothing. A new shipment
+    gets what `shipments_created` gives it."""
+    stored = shipments_store(shipments=shipments)
+    shipments_created(shipments=stored.created)
+    return stored.results
 
-    A new shipment is subscribed at the tracking provider once the transaction commits (logistics.subscribe_many,
-    in chunks), and gets the store's shipping notice when the store turned it on. Every shipped order of an order
-    batch passes here: numbers reported with a new order are inserted first, skipping any stored already, the
-    others read (and locked) first, so each number costs one statement in the common case. A number a concurrent
-    batch inserts meanwhile is skipped by the insert and found by the next read. Rows stay plain dicts: no model
-    instance is built for them (ADR 0019).
+
+def shipments_created(*, shipments: list[tuple[int, int]]) -> None:
+    """What new shipments, given as (store id, shipment id), get once their orders' customers are stored: the
+    store's shipping notice when the store turned it on, and their subscription at the tracking provider once the
+    transaction commits (logistics.subscribe_many, in chunks)."""
+    if not shipments:
+        return
+    from logistics.services.notices import shipping_notices_plan
+
+    shipping_notices_plan(shipment_ids=shipments)
+    new_ids = sorted(pk for _store_id, pk in shipments)
+    transaction.on_commit(lambda: _enqueue_subscriptions(new_ids))
+
+
+@transaction.atomic
+def shipments_store(*, shipments: list[ShipmentInput]) -> Stored:
+    """The shipments' rows alone, created or updated; reads no customer, so an order batch stores its parcels
+    before its customers (ADR 0019). The caller passes `Stored.created` to `shipments_created`.
+
+    Every shipped order of an order batch passes here: numbers reported with a new order are inserted first,
+    skipping any stored already, the others read (and locked) first, so each number costs one statement in the
+    common case. A number a concurrent batch inserts meanwhile is skipped by the insert and found by the next read.
+    Rows stay plain dicts: no model instance is built for them (ADR 0019).
     """
     if not shipments:
-        return []
+        return Stored([], [])
     # A store's time zone places a promised day; most reports promise none, and then no store is read.
     stores = Store.objects.in_bulk({s.store_id for s in shipments if s.promised_date is not None})
     now = timezone.now()
@@ -149,12 +175,6 @@ def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
     updated = {key: _fold(row, reports[key], stores, now) for key, row in stored.items()}
     if changed := [f.row for f in updated.values() if f.changed]:
         bulk.update_rows(Shipment, [(row["id"], *(row[n] for n in _CHANGEABLE)) for row in changed], fields=_CHANGEABLE)
-    if ids:
-        from logistics.services.notices import shipping_notices_plan
-
-        shipping_notices_plan(shipment_ids=[(key[0], pk) for key, pk in ids.items()])
-        new_ids = sorted(ids.values())
-        transaction.on_commit(lambda: _enqueue_subscriptions(new_ids))
     answers = {key: iter(folded.answers) for key, folded in (created | updated).items()}
     pending = ShipmentState.PENDING.value
     results = []
@@ -166,7 +186,7 @@ def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
             if row is not None
             else ShipmentResult(ids[key], next(answers[key]), pending)
         )
-    return results
+    return Stored(results, [(key[0], pk) for key, pk in ids.items()])
 
 
 # Subscriptions are queued in chunks: a broker message per shipment would cost an order batch more than its own

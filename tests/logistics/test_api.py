@@ -125,6 +125,26 @@ def test_an_order_upsert_with_a_tracking_number_reports_the_shipment(api, store)
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "promised_delivery_date"
 
 
+def test_an_order_batch_plans_its_new_parcels_notices_with_the_customers_it_brings(api, store):
+    """The parcels are stored before the batch's customers (their rows lock, ADR 0019), the notices after: a new
+    customer's notice is planned and a returning one's greets them by the name this batch brings."""
+    from logistics.models import LogisticsPolicy, ShipmentNotice
+
+    LogisticsPolicy.objects.create(store=store, shipping_notice=True)
+    placed = timezone.now() - timedelta(days=1)
+    returning = _shipped_order(5, placed)
+    assert api.post("/api/v1/orders", returning).status_code == 200
+    batch = [
+        _shipped_order(6, placed, customer={"external_id": "c-new", "name": "赵敏", "phone": "+8613800138006"}),
+        _shipped_order(7, placed, customer={**returning["customer"], "name": "王芳芳"}),
+    ]
+    assert api.post("/api/v1/orders", batch).status_code == 200
+    notices = {n.order.external_id: n for n in ShipmentNotice.objects.select_related("order__customer")}
+    assert notices.keys() == {"T-5", "T-6", "T-7"}
+    assert notices["T-6"].customer_id == notices["T-6"].order.customer_id and "赵敏" in notices["T-6"].message_body
+    assert "王芳芳" in notices["T-7"].message_body and notices["T-7"].status == ShipmentNotice.Status.PLANNED
+
+
 def test_an_order_resent_as_stored_reports_nothing_new_about_its_parcel(api, store):
     """Its parcel was recorded when the order's shipping fields were stored. So a stale repeat leaves a shipping time
     the shipments API has since corrected; a changed order or a promised date (not kept on the order) still count."""

@@ -77,8 +77,8 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
     """
     now = timezone.now()
     # Customer rows, once upserted, stay locked until commit, and a concurrent batch naming one of them waits that
-    # long. So they are written last: the log and the orders go first, the orders pointing to ids reserved for
-    # their customers (ADR 0019).
+    # long. So they are written last: the log, the orders and what the orders_upserted receivers store (parcels) go
+    # first, the orders pointing to ids reserved for their customers (ADR 0019).
     inbound_events_record(
         kind=InboundEvent.Kind.ORDER,
         token=token,
@@ -104,7 +104,10 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
         for o in orders
     ]
     found = bulk.upsert(ORDERS, rows, now=now)
-    _customers_write(customer_rows, customer_ids, found, rows, now=now)
     results = [OrderUpsertResult(o.store_id, o.external_id, *found[(o.store_id, o.external_id)]) for o in orders]
-    orders_upserted.send(sender=OrderInput, orders=list(zip(orders, results, strict=True)))
+    responses = orders_upserted.send(sender=OrderInput, orders=list(zip(orders, results, strict=True)))
+    _customers_write(customer_rows, customer_ids, found, rows, now=now)
+    for _receiver, then in responses:  # what the receivers left for once the customers are stored
+        if then is not None:
+            then()
     return results
