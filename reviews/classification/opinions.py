@@ -135,3 +135,12 @@ NO_CHEAPER = re.compile(
 MONEY_WASTED = re.compile(
     r"(?:浪费|白花|百花|心疼|冤枉|白白|多掏|多花)了?(?:我的|那么多|这么多)?(?:钱|银子|银两|大洋|人民币)"
 )
+
+# Deceit, and who it was told of (rules/deceit.py): misled by other buyers' word rather than the page, or a third
+# party misled rather than the customer.
+DECEIT = re.compile(r"受骗|被骗|欺诈|误导|骗|上当|言过其[词实辞]|名不副实|名不符实")
+OTHERS_WORD = re.compile(r"评论|书评|评价|网友|网评|别人|他人|口碑|传言|传闻")
+THIRD_PARTY_AFTER = re.compile(
+    r"^(?:了|着)?(?:广大|很多|许多|一些)?(?:大众|读者|他们|大家|人们|别人|青少年|年轻人|孩子|学生|群众)"
+)
+THIRD_PARTY_BEFORE = re.compile(r"(?:大家|读者|别人|他们|人们|孩子)(?:千万|可|都)?(?:不要|别|会|容易)?(?:被|受)?$")

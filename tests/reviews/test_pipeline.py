@@ -331,6 +331,21 @@ def test_a_figure_met_or_not_a_specification_is_no_mismatch(text):
     assert "stated figure not met" not in _rules(text).get("description_mismatch", [])
 
 
+# deceit
+@pytest.mark.parametrize(
+    "text", ["被评论误导了，内容空洞", "网上评论言过其实，文笔一般", "这本书在误导大众", "希望大家不要被误导了"]
+)
+def test_deceit_told_of_other_buyers_word_or_of_other_readers_is_no_mismatch(text):
+    found = classify(text=text, rating=2, explain=True)
+    assert "description_mismatch" not in found.causes
+    assert "misled by others, not by the page" in [s.rule for s in found.explanation.get("description_mismatch", [])]
+
+
+@pytest.mark.parametrize("text", ["京东有误导，系统不是高级版", "书名起的很好，误导了我"])
+def test_deceit_by_the_page_or_the_title_stays_a_mismatch(text):
+    assert "description_mismatch" in classify(text=text, rating=2).causes
+
+
 # model_causes
 # claims
 @pytest.mark.parametrize(
