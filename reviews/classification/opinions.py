@@ -133,7 +133,7 @@ NO_CHEAPER = re.compile(
     r"(?:和|跟|与)[^,，。.!！?？;；]{1,10}(?:价格|价钱|报价|售价)[^,，。.!！?？;；]{0,3}(?:没差多少|差不多|相差无几|差不了多少|一样)"
 )
 MONEY_WASTED = re.compile(
-    r"(?:浪费|白花|百花|心疼|冤枉|白白|多掏|多花)了?(?:我的|那么多|这么多)?(?:钱|银子|银两|大洋|人民币)"
+    r"(?:浪费|白花|百花|心疼|冤枉|白白|多掏|多花)了?(?:我的|那么多|这么多|这个|这些|这笔|这份)?(?:钱|银子|银两|大洋|人民币)"
 )
 
 # Deceit, and who it was told of (rules/deceit.py): misled by other buyers' word rather than the page, or a third
