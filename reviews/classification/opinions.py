@@ -42,7 +42,9 @@ PRODUCT_PARTS = re.compile(
 # A clause about one of these speaks of another cause's matter, not of the product.
 OTHER_TOPICS = re.compile(
     r"快递|物流|送货|发货|到货|配送|邮寄|收到货|包装|运输|客服|售后|服务|态度|电话|价格|价钱|价位|售价|钱|贵|便宜|降价|"
-    r"性价比|优惠|赠|送了|没送|不送|发票|订单|退货|换货|退款"
+    r"性价比|优惠|赠|送了|没送|不送|发票|订单|退货|换货|退款|"
+    # The shop or the platform itself ("京东的系统还是不够完善", "对当当失望"): its service, not the goods.
+    r"当当|京东|卓越|亚马逊|淘宝|天猫|商城|网站|网店|店家|商家|卖家|掌柜|店铺"
 )
 
 # What an "other" complaint is about, by the labelling guideline: an invoice, a gift or accessory, the manual, a wrong,

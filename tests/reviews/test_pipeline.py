@@ -263,6 +263,12 @@ def test_a_complaint_about_another_topic_is_left_to_that_cause():
     assert "quality" not in classify(text="快递太慢了，等得好郁闷", rating=2).causes
 
 
+@pytest.mark.parametrize("text", ["京东的系统还是不够完善，订单被删除了", "对当当失望到底了"])
+def test_a_complaint_about_the_shop_itself_is_not_the_products(text):
+    assert "complaint about the product" not in _rules(text).get("quality", [])
+    assert "complaint, nothing else recognised" not in _rules(text).get("quality", [])
+
+
 # other_kinds
 @pytest.mark.parametrize(
     "text",
