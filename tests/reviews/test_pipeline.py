@@ -214,7 +214,9 @@ def test_size_words_said_of_a_magnitude_are_quality_not_size(text):
     assert "quality" in causes and "size" not in causes
 
 
-@pytest.mark.parametrize("text", ["尺码太小了穿不上", "书本太大了，翻起来不方便"])
+@pytest.mark.parametrize(
+    "text", ["尺码太小了穿不上", "书本太大了，翻起来不方便", "本本的发热量大，而且重", "机器发热略大，比较厚重"]
+)
 def test_size_words_said_of_a_dimension_stay_size(text):
     assert "size" in classify(text=text, rating=2).causes
 

@@ -35,6 +35,10 @@ def _said_of(word: str, context: str, at: int) -> re.Match | None:
     return None
 
 
+def _names_dimension(word: str) -> bool:
+    return bool(opinions.DIMENSIONAL.search(word) or opinions.WEIGHT.search(word))
+
+
 def move_magnitudes_to_quality(reading: Reading) -> None:
     words = reading.evidence.get(Cause.SIZE)
     if not words:
@@ -48,11 +52,13 @@ def move_magnitudes_to_quality(reading: Reading) -> None:
             kept.append(word)
             continue
         # The clause with the size word blanked out (positions kept); a clause that holds nothing else ("内存1G，
-        # 偏小") is read with the end of the clause before, which names what the size word is said of.
+        # 偏小") is read with the end of the clause before, which names what the size word is said of, unless the
+        # word names a dimension or weight itself ("内存不够，很笨重": the weight is the complaint).
         at = start - span[0]
         clause = text[span[0] : span[1]]
         rest = clause[:at] + " " * len(word) + clause[at + len(word) :]
-        first = span[0] if len(rest.strip()) >= 2 else max(0, span[0] - CONTEXT)
+        borrow = len(rest.strip()) < 2 and not _names_dimension(word)
+        first = max(0, span[0] - CONTEXT) if borrow else span[0]
         context = text[first : span[0]] + rest
         at += span[0] - first
         said_of = _said_of(word, context, at)
