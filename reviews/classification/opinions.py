@@ -79,6 +79,8 @@ MAGNITUDES = re.compile(
     r"范围|力度|反应|延迟|缓存|显存|像素|画质|音质|信息量|工作量|篇幅|味道|气味|难度|[CDEcde]盘|分区|问题|风力|"
     # A book's text that runs long or short ("故事都太长了", "章节太短"): its content, not the book's size.
     r"故事|情节|文章|章节|句子|段落|"
+    # Paper too thick or thin is the paper's quality, not the book's size.
+    r"纸张|纸质|用纸|"
     # A feel or a sound ("塑料感太重", "光驱响动有点大"): its strength is a magnitude.
     r"(?<![感])感(?![觉到受])|响动|动静"
 )

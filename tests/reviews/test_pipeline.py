@@ -103,6 +103,13 @@ def test_weight_with_any_degree_word_or_bulk_is_size(text):
     assert "size" in classify(text=text, rating=2).causes
 
 
+@pytest.mark.parametrize(
+    "text", ["女孩子用似乎稍显大了点儿", "机身很厚", "体积有些过于庞大", "如果轻些就好了", "应该再轻薄一点"]
+)
+def test_big_thick_or_bulky_with_more_degree_words_or_wished_lighter_is_size(text):
+    assert "complaint phrase" in _rules(text).get("size", [])
+
+
 @pytest.mark.parametrize("text", ["装驱动有点小麻烦", "又重新装了系统", "孩子沉迷于游戏", "更重要的是系统"])
 def test_small_as_a_diminutive_and_heavy_in_compounds_are_no_size(text):
     assert "size" not in classify(text=text, rating=2).causes
@@ -207,6 +214,7 @@ def test_a_book_lacking_something_is_not_a_book_not_sent():
         "外壳塑料感太重了",
         "屏幕可视角太小",
         "故事都太长了",
+        "就是纸张较厚又锋利",
     ],
 )
 def test_size_words_said_of_a_magnitude_are_quality_not_size(text):
