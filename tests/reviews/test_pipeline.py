@@ -171,6 +171,11 @@ def test_a_price_not_called_high_is_no_price_complaint(text):
         "付了款，商家没有给我送到",
         "货都没送过来",
         "定了三盒茶叶，这盒没寄来",
+        "一个多月还收不到货",
+        "为什么要留下钱而不发书",
+        "我还没见到书的影子",
+        "京东快递却让我等了3~4天",
+        "9号下的订单19号才能拿到",
     ],
 )
 def test_delivery_that_did_not_happen_is_logistics(text):
@@ -179,6 +184,11 @@ def test_delivery_that_did_not_happen_is_logistics(text):
 
 def test_delivery_that_happened_is_no_complaint():
     assert "logistics" not in classify(text="收到了，书很好", rating=5).causes
+
+
+@pytest.mark.parametrize("text", ["不给书签", "等了两天，书很好"])
+def test_a_bookmark_not_given_or_a_wait_not_complained_of_is_no_undelivered_book(text):
+    assert "delivery that did not happen" not in _rules(text).get("logistics", [])
 
 
 @pytest.mark.parametrize("text", ["同时要的两本书，另一本来了，这本却没有", "书很快收到了，可是少了一本"])
