@@ -341,7 +341,7 @@ PHRASES: dict[str, list[str]] = {
         r"[让要]我自己(?:去)?(?:和[^,，。!！?？;；]{0,8})?(?:联系|找|处理)",
         r"(?<!能)不能(?:退|换|更换|退货|换货)(?!差价)",  # "能不能换货？" asks
         # Not told: the shop let the customer find out alone (out of stock, a book left out, a change of plan).
-        r"(?:也|都|并)?(?:不|没|没有)(?:事先|提前|及时|主动)?(?:通知|告知|说明|解释)(?:我|一下|一声)?|没有?(?:任何|一句|个)?(?:解释|说明|交代|理由|说法)(?!书)|"
+        r"(?:也|都|并)?(?:不|没|没有)(?:事先|提前|及时|主动)?(?:通知|告知|说明|解释)(?:我|一下|一声)?|没有?(?:任何|一句|个)?(?:解释|说明|交代|理由|说法)(?!书|不)|"
         r"没(?:有)?(?:人)?(?:主动)?(?:联系|打电话给)我",
         r"(?:服务|态度)(?:有待|需要|还需)(?:提高|改善|改进|加强)",
         r"\b(?:leave|give) (?:a |them a )?(?:good|positive|5-star|five-star) review\b",
@@ -393,7 +393,7 @@ ASPECTS: dict[str, list[str]] = {
     ],
     Cause.PRICE: [r"价格|价钱|售价|标价|优惠|活动|折扣|赠品", r"\b(?:price|coupon|discount|promotion)\b"],
     Cause.SERVICE_ATTITUDE: [
-        r"客服|售后|(?<!物流)(?<!快递)服务|卖家|商家|店家|回复|退款",
+        r"客服|售后|(?<!物流)(?<!快递)(?<!送货)(?<!配送)服务(?!器)|卖家|商家|店家|回复|退款",
         r"\b(?:customer service|seller|support|store|refund|response)\b",
     ],
 }

@@ -140,6 +140,13 @@ def test_the_couriers_service_is_logistics_not_the_shops():
     assert "logistics" in causes and "service_attitude" not in causes
 
 
+@pytest.mark.parametrize(
+    "text", ["送到农村的送货服务不是很满意", "驱动难下，服务器太差了", "让人感觉自己没有理由不好好活下去"]
+)
+def test_the_delivery_service_a_server_or_no_reason_not_to_is_not_the_staffs_conduct(text):
+    assert not {"aspect + opinion", "complaint phrase"} & set(_rules(text).get("service_attitude", []))
+
+
 # prices
 @pytest.mark.parametrize(
     "text",
