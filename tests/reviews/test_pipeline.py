@@ -517,6 +517,42 @@ def test_the_regressions_likeliest_cause_is_not_named_where_its_words_are_praise
     assert classify(text="茶叶的性价比，唉", rating=2, model=model).causes == ["price"]
 
 
+class _QualityLikeliest(_PriceLikeliest):
+    """The shipped model, finding nothing alone, its regression finding quality the likeliest cause."""
+
+    def log_odds(self, feats, *, logistic=False, **kwargs):
+        found = self.model.log_odds(feats, logistic=logistic, **kwargs)
+        return {c: (5.0 if c == "quality" else -20.0) for c in found} if logistic else found
+
+
+@pytest.mark.parametrize("text", ["写的很好，值得一看，故事情节引人入胜", "屏幕没有坏点，这个比较不错"])
+def test_the_regressions_likeliest_cause_is_not_named_on_a_review_that_only_praises(text):
+    from reviews.classification.model import shipped_model
+
+    found = classify(text=text, rating=2, model=_QualityLikeliest(shipped_model()))
+    assert found.causes == ["other"] and not found.recognised
+    assert classify(text="写的还行，唉", rating=2, model=_QualityLikeliest(shipped_model())).causes == ["quality"]
+
+
+@pytest.mark.parametrize(
+    ("text", "praises_only"),
+    [
+        ("写的很好，值得一看", True),
+        ("写的很好，就是纸张太差", False),
+        ("封面不错，可惜内容一般", False),
+        ("封面不错，但是不太实用", False),
+        ("Outer box was perfect, but the violin arrived with a crack", False),
+        ("写的还行", False),
+    ],
+)
+def test_a_review_only_praises_where_nothing_is_said_to_be_wrong(text, praises_only):
+    from reviews.classification.model import shipped_model
+    from reviews.classification.reading import Reading
+    from reviews.classification.rules.polarity import only_praises
+
+    assert only_praises(Reading(text=text, rating=2, model=shipped_model())) is praises_only
+
+
 @pytest.mark.parametrize("text", ["联系售后，他们拒绝处理", "申请换货，结果也不管我"])
 def test_the_regression_has_no_veto_over_the_staffs_conduct_told_with_the_customers_dealings(text):
     from reviews.classification.model import shipped_model

@@ -8,8 +8,8 @@ praised everywhere is dropped ("比实体店便宜不少", "good stitching")."""
 
 from django.utils.translation import gettext_noop
 
-from ..dictionaries import ASPECTS, COMPLAINT_SIGNAL, NEGATED_PRAISE, PRAISE
-from ..negation import is_negated
+from ..dictionaries import ASPECTS, BROKEN, COMPLAINT_SIGNAL, FAULT, NEGATED_PRAISE, PRAISE, PRAISE_DENIED
+from ..negation import is_negated, unnegated_hits
 from ..reading import Clauses, Reading
 
 NAME = gettext_noop("praised, not complained about")
@@ -41,6 +41,18 @@ def stance(spans: Clauses, cause: str, words: list[str]) -> bool | None:
                 return True
         praised = (praised is not False) and bool(PRAISE.search(around))
     return False if praised else None
+
+
+def only_praises(reading: Reading) -> bool:
+    """Whether the review praises something and nowhere says something is wrong: no complaint signal or fault word
+    that is not negated, no praise word negated, no breakage. A line of praise under a bad rating ("写的很好 值得一看")
+    names no cause (ADR 0007)."""
+    text, spans = reading.text, reading.spans
+    if not PRAISE.search(text) or NEGATED_PRAISE.search(text) or PRAISE_DENIED.search(text) or BROKEN.search(text):
+        return False
+    if unnegated_hits(spans, COMPLAINT_SIGNAL, after=False) or unnegated_hits(spans, FAULT, after=False):
+        return False
+    return bool(unnegated_hits(spans, PRAISE, after=False))
 
 
 def drop_praised_on_good_reviews(reading: Reading) -> None:

@@ -4,7 +4,8 @@
   word read in a sense the review does not mean), unless the text complains about it where its words stand;
 - a mid or bad review nothing explains gets the cause the regression finds likely (above LIKELY_CAUSE), where its
   words stand un-negated in the text and, for a cause other than quality, are not praised there ("性价比不错",
-  "品牌和价格都很不错": the price named to praise it is no price complaint), rather than "other"."""
+  "品牌和价格都很不错": the price named to praise it is no price complaint), rather than "other"; not where the
+  review only praises (polarity.only_praises: "写的很好 值得一看" under a bad rating names no cause)."""
 
 from django.utils.translation import gettext_noop
 
@@ -14,7 +15,7 @@ from .. import lexicon as lx
 from .. import opinions
 from ..reading import Reading
 from .model_causes import model_evidence
-from .polarity import stance
+from .polarity import only_praises, stance
 
 VETO_NAME = gettext_noop("learned regression's veto")
 LIKELY_NAME = gettext_noop("learned regression's likeliest cause")
@@ -57,7 +58,7 @@ def _beyond_veto(reading: Reading, cause: str) -> bool:
 
 
 def add_likeliest_cause(reading: Reading) -> None:
-    if reading.evidence or reading.good:
+    if reading.evidence or reading.good or only_praises(reading):
         return
     learned = reading.model.log_odds(reading.features, logistic=True, causes=SPECIFIC)
     likeliest = max(learned, key=learned.__getitem__)
