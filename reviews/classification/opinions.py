@@ -94,7 +94,9 @@ SERVICE_CONTACT = re.compile(
 # "书名起得吸引人", "号称130w"). A friend's or a reader's recommendation is not the seller's claim.
 CLAIMS = re.compile(
     r"(?<![朋友别人同事网友大家])介绍|宣传|广告|书名|标题|题目|号称|宣称|标称|声称|说明上|说明中|说明里|网页|页面|"
-    r"配置表|商品信息|写着|标明|标注|封面|推荐语|宣传语|简介|内容提要|编辑推荐|促销消息|标榜|(?<![我你他她来])形容(?!词)|资料上"
+    r"配置表|商品信息|写着|标明|标注|封面|推荐语|宣传语|简介|内容提要|编辑推荐|促销消息|标榜|(?<![我你他她来])形容(?!词)|资料上|"
+    # Marked or stated on the goods or their page ("标有蓝牙标志", "京东标的不对", "说明是预装vista的").
+    r"标有|标着|(?:京东|天猫|淘宝|当当|网上|页面|网页|商家|卖家|店家|官方|上面)标的|说明是"
 )
 # A figure the goods were stated to have, not met (rules/figures.py): "电池远没有8.5小时那么久", "没有9.5小时，", or
 # stated ("标称320G", "参数说3个") and then found otherwise ("只见到298G", "实际大概2.5小时").
@@ -119,7 +121,9 @@ LETDOWN = re.compile(
     # The claim is told to differ, or to be wrong and to want correcting ("相差较大", "标的不对", "资料上要改改了").
     r"相差|有误|不对|错误|改正|更正|要改|"
     # A feature it claimed that cannot be found or used ("说带无线网卡插槽的，找了半天没找出来", "可是用不了").
-    r"找不到|没找到|没找出来|找不着|用不了|不能用|没法用|无法使用"
+    r"找不到|没找到|没找出来|找不着|用不了|不能用|没法用|无法使用|"
+    # The claim, then what is not there ("标有蓝牙标志，但没有内置蓝牙").
+    r"但没有|却没有|可没有"
 )
 
 # The price told as too high in words other than "贵" (rules/prices.py): named and called high ("定价高", "价格还是很

@@ -397,6 +397,8 @@ def test_deceit_by_the_page_or_the_title_stays_a_mismatch(text):
         "并不像店家形容的那么好",
         "资料上写的要改正",
         "在促销消息中明明写着支持靓彩技术，可是根本就用不了",
+        "触控板下方标有蓝牙标志，但没有内置蓝牙",
+        "vista不是家庭高级版，京东标的不对",
     ],
 )
 def test_a_claim_of_the_page_blurb_or_title_beside_a_letdown_is_a_mismatch(text):
@@ -405,7 +407,13 @@ def test_a_claim_of_the_page_blurb_or_title_beside_a_letdown_is_a_mismatch(text)
 
 @pytest.mark.parametrize(
     "text",
-    ["介绍得很详细，书也不错", "朋友介绍买的，其实一般", "没有上当，和介绍的一样", "找不到更坏的形容词来形容这本书"],
+    [
+        "介绍得很详细，书也不错",
+        "朋友介绍买的，其实一般",
+        "没有上当，和介绍的一样",
+        "找不到更坏的形容词来形容这本书",
+        "鼠标的那个USB接口也不能用了",
+    ],
 )
 def test_a_claim_praised_or_a_friends_word_is_no_mismatch(text):
     assert "claim vs what came" not in _rules(text).get("description_mismatch", [])
