@@ -343,7 +343,10 @@ PHRASES: dict[str, list[str]] = {
         # Not told: the shop let the customer find out alone (out of stock, a book left out, a change of plan).
         r"(?:也|都|并)?(?:不|没|没有)(?:事先|提前|及时|主动)?(?:通知|告知|说明|解释)(?:我|一下|一声)?|没有?(?:任何|一句|个)?(?:解释|说明|交代|理由|说法)(?!书|不)|"
         r"没(?:有)?(?:人)?(?:主动)?(?:联系|打电话给)我",
-        r"(?:服务|态度)(?:有待|需要|还需)(?:提高|改善|改进|加强)",
+        r"(?:服务|态度)(?:实在|真的|还|也)?(?:有待|需要|还需)(?:提高|改善|改进|加强)",
+        # The staff's knowledge wanting, or the staff not knowing ("客服专业知识有待提高", "客服也不知道怎么指导").
+        r"(?:客服|售后|工作人员)[^,，。!！?？;；]{0,6}(?:有待|需要|还需)(?:提高|改善|改进|加强)|"
+        r"(?:客服|售后|工作人员)(?:也|都|根本|竟然|居然)?(?:不知道|不清楚|说不清楚|搞不清楚|一问三不知|答不上来)",
         r"\b(?:leave|give) (?:a |them a )?(?:good|positive|5-star|five-star) review\b",
         r"\b(?:customer service|seller|support|staff|store) (?:was |is |were )?"
         r"(?:rude|terrible|awful|unhelpful|useless|dismissive|arrogant)\b",

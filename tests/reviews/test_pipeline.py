@@ -98,6 +98,11 @@ def test_shirking_a_bad_service_named_after_its_word_or_no_answer_is_service(tex
     assert "complaint phrase" in _rules(text)["service_attitude"]
 
 
+@pytest.mark.parametrize("text", ["京东的客服专业知识有待提高的", "客服也不知道怎么指导我们过去", "服务实在有待改善"])
+def test_staff_wanting_knowledge_or_not_knowing_is_service(text):
+    assert "complaint phrase" in _rules(text)["service_attitude"]
+
+
 @pytest.mark.parametrize("text", ["机器较重的", "有点儿重", "还沉", "比想象中重很多", "重量不轻", "体积较大"])
 def test_weight_with_any_degree_word_or_bulk_is_size(text):
     assert "size" in classify(text=text, rating=2).causes
