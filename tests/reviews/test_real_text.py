@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from reviews.evaluation import CAUSES, HELD_OUT_PARTS, blind_rounds, real_figures
+from reviews.evaluation import CAUSES, HELD_OUT_PARTS, blind_rounds, pool, real_figures
 
 # What each part scores, each review by a model that never saw it (docs/reviews.md): floors a little below, so that
-# a change that loses real text is noticed. The held-out parts were never read while the rules were written.
-HELDOUT_FLOORS = {"heldout": 0.73, "heldout2": 0.725, "heldout3": 0.73, "heldout4": 0.665, "heldout5": 0.545}
-DEV_FLOOR = 0.795  # figures: 0.729 0.727 0.738 0.667 0.552; dev 0.802, cross-validated
+# a change that loses real text is noticed. The held-out parts were never read while the rules were written. A part
+# of 226 reviews moves by ~0.005 when one answer changes, so the five parts pooled have a floor of their own.
+HELDOUT_FLOORS = {"heldout": 0.725, "heldout2": 0.725, "heldout3": 0.73, "heldout4": 0.665, "heldout5": 0.545}
+POOLED_FLOOR = 0.70
+DEV_FLOOR = 0.795  # figures: 0.729 0.727 0.738 0.667 0.552, pooled 0.703; dev 0.802, cross-validated
 
 
 def _rows():
@@ -39,6 +41,7 @@ def test_real_reviews_keep_their_floors():
     figures = real_figures()
     for part, floor in HELDOUT_FLOORS.items():
         assert figures.heldout[part].macro_f1 >= floor, (part, figures.heldout[part])
+    assert pool(figures.heldout.values()).macro_f1 >= POOLED_FLOOR
     assert figures.dev.macro_f1 >= DEV_FLOOR, figures.dev
 
 
