@@ -3,7 +3,10 @@
 Python's `re` tries every alternative of a big `a|b|c|...` at every position of the text, so a dictionary of a
 few hundred phrases costs a few hundred steps per character. The first characters any phrase can start with
 are known from the patterns themselves; a lookahead on that set (`(?=[假色质...])`) rejects almost every
-position in one step, and the matches found are exactly the same (every match starts with one of them).
+position in one step, and the matches found are exactly the same (every match starts with one of them). Behind it,
+the phrases are tried in runs, each behind the lookahead of its own first characters, so a position where a few
+phrases may start does not try all of them. Digits go into a lookahead as `\\d`: listed one by one, those beyond
+U+FFFF would make the class a list checked item by item at every position.
 """
 
 import re
@@ -12,6 +15,7 @@ from functools import cache
 from re import _constants as sre
 from re import _parser as sre_parse
 
+CHUNK = 16  # phrases per run behind their own lookahead (compile_alternatives)
 _MAX_SET = 5000  # a wider character range than this is not worth listing: no prefilter then
 
 
@@ -61,11 +65,39 @@ def _first(items) -> tuple[set[int], bool] | None:
     return chars, True
 
 
-def compile_alternatives(patterns: list[str], flags: int = 0) -> re.Pattern:
-    """One pattern matching what any of `patterns` matches, leftmost first, as `p1|p2|...` would."""
+def _lookahead(chars: set[int]) -> str:
+    digits = {c for c in chars if chr(c).isdecimal()}
+    listed = "".join(re.escape(chr(c)) for c in sorted(chars - digits)) + ("\\d" if digits else "")
+    return f"(?=[{listed}])"
+
+
+def _prefiltered(patterns: list[str], flags: int) -> tuple[str, str] | None:
+    """(`(?=[first characters])`, `(?:p1)|(?:p2)|...`), or None where some pattern can start anywhere or match empty."""
     union = "|".join(f"(?:{p})" for p in patterns)
     first = _first(sre_parse.parse(union, flags))
     if first is None or first[1]:
-        return re.compile(union, flags)
-    chars = "".join(re.escape(chr(c)) for c in sorted(first[0]))
-    return re.compile(f"(?=[{chars}])(?:{union})", flags)
+        return None
+    return _lookahead(first[0]), union
+
+
+def compile_alternatives(patterns: list[str], flags: int = 0) -> re.Pattern:
+    """One pattern matching what any of `patterns` matches, leftmost first, as `p1|p2|...` would.
+
+    Behind the lookahead on every phrase's first characters, the phrases are tried in runs of CHUNK, each behind
+    its own lookahead: at a position where some phrase may start, only the runs that may start there are tried. The
+    runs keep the phrases' order, so the first phrase that matches at a position is the same one."""
+    whole = _prefiltered(patterns, flags)
+    if whole is None:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+    lookahead, union = whole
+    if len(patterns) > CHUNK:
+        runs = [patterns[i : i + CHUNK] for i in range(0, len(patterns), CHUNK)]
+        union = "|".join(_run(run, flags) for run in runs)
+    return re.compile(f"{lookahead}(?:{union})", flags)
+
+
+def _run(patterns: list[str], flags: int) -> str:
+    prefiltered = _prefiltered(patterns, flags)
+    if prefiltered is None:
+        return "|".join(f"(?:{p})" for p in patterns)
+    return "{}(?:{})".format(*prefiltered)

@@ -58,3 +58,20 @@ def test_a_scan_of_every_dictionary_at_once_finds_where_the_first_phrase_of_any_
         starts = [m.start() for matcher in per_cause.values() for m in matcher.finditer(text)]
         assert union.leftmost(text) == min(starts, default=-1)
         assert union.search(text) == bool(starts)
+
+
+def test_phrases_are_tried_in_runs_in_their_order():
+    # More phrases than one run holds: the first phrase that matches at a position is still the first in the list.
+    patterns = [f"甲{n}" for n in range(40)] + ["色", "色差", "质量差"] + [f"乙{n}" for n in range(40)] + ["色差太大"]
+    fast = compile_alternatives(patterns)
+    plain = re.compile("|".join(f"(?:{p})" for p in patterns))
+    for text in ["色差太大", "质量差,色差", "甲39乙3甲1", "乙39色", "没有问题", ""]:
+        assert [m.group(0) for m in fast.finditer(text)] == [m.group(0) for m in plain.finditer(text)]
+    assert fast.search("甲1色差").group(0) == "甲1"
+    assert fast.search("有色差").group(0) == "色"
+
+
+def test_a_lookahead_names_digits_as_a_class_not_one_by_one():
+    fast = compile_alternatives([r"\d+天才到", r"色差"])
+    assert fast.pattern.startswith(r"(?=[色\d])")
+    assert fast.search("等了𝟑天才到")  # a digit beyond U+FFFF (mathematical bold three) is a \d too
