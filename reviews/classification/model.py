@@ -36,8 +36,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from itertools import islice, pairwise
-from operator import itemgetter
+from itertools import chain, islice, pairwise
+from operator import add, itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -86,8 +86,8 @@ NEGATED = "~"  # prefix of a feature that follows a negator in its clause
 def _grams(part: str, prefix: str, out: set[str]) -> None:
     """Character 1-, 2- and 3-grams of each space-separated chunk, and English words and word pairs."""
     for chunk in part.split() if " " in part else (part,):
-        grams = [*chunk, *[chunk[i : i + 2] for i in range(len(chunk) - 1)]]
-        grams += [chunk[i : i + 3] for i in range(len(chunk) - 2)]
+        pairs = list(map(add, chunk, chunk[1:]))  # chunk[i : i + 2], joined character by character
+        grams = chain(chunk, pairs, map(add, pairs, chunk[2:]))
         out.update([prefix + g for g in grams] if prefix else grams)
     if _LATIN.search(part):
         words = _WORD.findall(part)

@@ -6,6 +6,7 @@ content (digits, punctuation, a lone particle).
 """
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 import jieba
@@ -28,16 +29,21 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(jieba.lcut(text))
 
 
+@lru_cache(maxsize=64)  # every rule's words of one review are widened in turn: its runs are found once
+def _runs(text: str) -> tuple[list[int], list[int]]:
+    """The starts and the ends of the text's runs (_RUN), in order."""
+    spans = [m.span() for m in _RUN.finditer(text)]
+    return [s for s, _ in spans], [e for _, e in spans]
+
+
 def _bounds_near(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """jieba's word bounds around [start, end): only the run that holds the span is cut (a clause, not the review),
     the whole text when the span crosses runs."""
-    if start >= end or not _RUN.fullmatch(text, start, end):
+    starts, ends = _runs(text)
+    index = bisect_right(starts, start) - 1
+    if start >= end or index < 0 or end > ends[index]:
         return token_spans(text)
-    left, right = start, end
-    while left > 0 and _RUN.match(text, left - 1, left):
-        left -= 1
-    while right < len(text) and _RUN.match(text, right, right + 1):
-        right += 1
+    left, right = starts[index], ends[index]
     return [(left + s, left + e) for s, e in token_spans(text[left:right])]
 
 
