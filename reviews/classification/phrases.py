@@ -3,7 +3,8 @@
 Rules ask "where do these phrases occur in this text?" and never see how it is made fast:
 
 - `compile_alternatives` (scanner.py) turns a dictionary into one expression behind a lookahead on the characters any
-  phrase can start with, so hopeless positions are rejected in one step;
+  phrase can start with, so hopeless positions are rejected in one step, and tries its phrases in runs, each behind
+  the lookahead of its own first characters;
 - Chinese phrases are compiled without IGNORECASE (case-folding every character costs about 2x), English ones with
   it, and those only run on text that has Latin letters at all (asked once per text: `has_latin`);
 - `PhraseBook` keeps one matcher per cause plus the union of them all: most reviews match no phrase of any cause,
