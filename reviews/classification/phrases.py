@@ -11,7 +11,7 @@ Rules ask "where do these phrases occur in this text?" and never see how it is m
   and one scan of the union says so; where it does match, no cause's phrase starts before the union's first match,
   so each cause's scan starts there.
 
-tests/reviews/test_phrases.py and test_scanner.py check that each trick finds exactly what a plain alternation finds.
+tests/reviews/test_phrases.py checks that each trick finds exactly what a plain alternation finds.
 """
 
 import re

@@ -12,8 +12,12 @@ U+FFFF would make the class a list checked item by item at every position.
 import re
 import sys
 from functools import cache
-from re import _constants as sre
-from re import _parser as sre_parse
+
+try:  # CPython's own pattern parser, private: a phrase's first characters are read from its parse tree
+    from re import _constants as sre
+    from re import _parser as sre_parse
+except ImportError:  # a Python without it: no prefilter, the same matches (compile_alternatives)
+    sre = sre_parse = None
 
 CHUNK = 16  # phrases per run behind their own lookahead (compile_alternatives)
 _MAX_SET = 5000  # a wider character range than this is not worth listing: no prefilter then
@@ -74,6 +78,8 @@ def _lookahead(chars: set[int]) -> str:
 def _prefiltered(patterns: list[str], flags: int) -> tuple[str, str] | None:
     """(`(?=[first characters])`, `(?:p1)|(?:p2)|...`), or None where some pattern can start anywhere or match empty."""
     union = "|".join(f"(?:{p})" for p in patterns)
+    if sre_parse is None:
+        return None
     first = _first(sre_parse.parse(union, flags))
     if first is None or first[1]:
         return None

@@ -75,3 +75,13 @@ def test_a_lookahead_names_digits_as_a_class_not_one_by_one():
     fast = compile_alternatives([r"\d+天才到", r"色差"])
     assert fast.pattern.startswith(r"(?=[色\d])")
     assert fast.search("等了𝟑天才到")  # a digit beyond U+FFFF (mathematical bold three) is a \d too
+
+
+def test_without_the_private_pattern_parser_a_dictionary_is_the_plain_alternation(monkeypatch):
+    from reviews.classification import scanner
+
+    monkeypatch.setattr(scanner, "sre_parse", None)
+    patterns = [r"(?<!不)色差", r"\d+天才到", r"质量差"]
+    fast = compile_alternatives(patterns)
+    assert fast.pattern == "(?:(?<!不)色差)|(?:\\d+天才到)|(?:质量差)"
+    assert fast.search("等了3天才到，质量差").group() == "3天才到"
