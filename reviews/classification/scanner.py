@@ -75,11 +75,16 @@ def _lookahead(chars: set[int]) -> str:
     return f"(?=[{listed}])"
 
 
+def _union(patterns: list[str]) -> str:
+    """The plain alternation `(?:p1)|(?:p2)|...`: what every prefiltered form must match exactly as."""
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
 def _prefiltered(patterns: list[str], flags: int) -> tuple[str, str] | None:
-    """(`(?=[first characters])`, `(?:p1)|(?:p2)|...`), or None where some pattern can start anywhere or match empty."""
-    union = "|".join(f"(?:{p})" for p in patterns)
+    """(`(?=[first characters])`, `_union(patterns)`), or None where some pattern can start anywhere or match empty."""
     if sre_parse is None:
         return None
+    union = _union(patterns)
     first = _first(sre_parse.parse(union, flags))
     if first is None or first[1]:
         return None
@@ -94,7 +99,7 @@ def compile_alternatives(patterns: list[str], flags: int = 0) -> re.Pattern:
     runs keep the phrases' order, so the first phrase that matches at a position is the same one."""
     whole = _prefiltered(patterns, flags)
     if whole is None:
-        return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+        return re.compile(_union(patterns), flags)
     lookahead, union = whole
     if len(patterns) > CHUNK:
         runs = [patterns[i : i + CHUNK] for i in range(0, len(patterns), CHUNK)]
@@ -105,5 +110,5 @@ def compile_alternatives(patterns: list[str], flags: int = 0) -> re.Pattern:
 def _run(patterns: list[str], flags: int) -> str:
     prefiltered = _prefiltered(patterns, flags)
     if prefiltered is None:
-        return "|".join(f"(?:{p})" for p in patterns)
+        return _union(patterns)
     return "{}(?:{})".format(*prefiltered)
