@@ -214,7 +214,9 @@ CLOSINGS = {
 
 # A suspected malicious review (no matching order, a competitor's marker) gets a neutral reply: it thanks, states
 # facts the store stands behind and invites the buyer to contact us with the order. It never admits fault and
-# never promises compensation: either would be quoted back in the platform complaint.
+# never promises compensation: either would be quoted back in the platform complaint. No reply may repeat one of
+# the store's last 500 (replies.RECENT_LIMIT), and a neutral one names no product, so the pieces make many: 384
+# in Chinese, 144 in English (48 and 18 ran out at a store hit by a run of fake reviews, which then got no draft).
 NEUTRAL = {
     "zh": {
         "opening": [
@@ -222,29 +224,52 @@ NEUTRAL = {
             "您好,我们已经看到您的评价。",
             "感谢您的反馈。",
             "您好,{store}已收到您的留言。",
+            "您好,感谢您抽空写下评价。",
+            "您好,这里是{store}客服。",
+            "感谢您关注{store}。",
+            "您好,您的评价我们已经仔细阅读。",
         ],
         "body": [
             "我们未能查到与这条评价对应的订单记录。",
             "{store}所有商品均为正品,出厂前逐件检验。",
             "为了核实情况,请您提供订单号。",
             "我们的商品描述与实物一致,欢迎其他顾客放心选购。",
+            "我们在后台没有找到与您账号相关的购买记录。",
+            "{store}的每件商品出库前都经过质检并留有记录。",
+            "核实订单之后,我们才能查明具体情况。",
+            "商品详情页的参数与实物相符,欢迎查看。",
         ],
         "closing": [
             "请通过店铺客服联系我们,我们会认真核实。",
             "如有疑问,欢迎携订单号联系在线客服。",
             "我们会依据平台规则处理此事。",
+            "期待您提供订单信息,以便我们进一步核实。",
+            "您可以随时通过店铺首页联系客服。",
+            "如需帮助,请在工作时间联系在线客服。",
         ],
     },
     "en": {
-        "opening": ["Hello, thank you for your message.", "Hello, we have read your review.", "Thank you for writing."],
+        "opening": [
+            "Hello, thank you for your message.",
+            "Hello, we have read your review.",
+            "Thank you for writing.",
+            "Hello, this is {store} customer service.",
+            "Thank you for taking the time to write.",
+            "Hello, we have received your message.",
+        ],
         "body": [
             "We could not find an order that matches this review.",
             "Every item from {store} is genuine and checked before it ships.",
             "To look into it, we need the order number.",
+            "We have no purchase on record that matches this account.",
+            "Each order from {store} is inspected and recorded before dispatch.",
+            "The specifications on the product page match the item.",
         ],
         "closing": [
             "Please contact our customer service with your order number.",
             "We will look into this under the platform's rules.",
+            "We look forward to the order details so that we can check.",
+            "Our customer service team can be reached from the store page.",
         ],
     },
 }

@@ -182,3 +182,25 @@ def test_a_suspected_malicious_review_gets_a_reply_that_never_admits_fault_or_pr
     with pytest.raises(InvalidInput):
         reply_edit(review=reviews[0], text="非常抱歉,我们给您退款并补偿一张优惠券", actor=None)
     assert admits_fault_or_compensation("We're truly sorry about this.")  # the ordinary bad-review opening
+
+
+def test_every_neutral_reply_the_pieces_make_stays_neutral():
+    from itertools import product
+
+    from reviews.replies import admits_fault_or_compensation
+    from reviews.reply_texts import NEUTRAL
+
+    for lang, pieces in NEUTRAL.items():
+        for parts in product(pieces["opening"], pieces["body"], pieces["closing"]):
+            assert not admits_fault_or_compensation("".join(parts)), (lang, parts)
+
+
+def test_a_run_of_suspected_malicious_reviews_each_gets_its_own_neutral_draft():
+    """A store hit by a run of fake reviews: each gets a draft, none repeating another of the store's recent ones
+    (the neutral pieces once made 48 and the rest of the run got none)."""
+    store = StoreFactory()
+    _ingest(store, 150, rating=1, text="假货,别买")
+    _ingest(store, 150, rating=2, text="质量太差了", start=150)
+    fingerprints = list(ReviewReply.objects.filter(store=store).values_list("fingerprint", flat=True))
+    assert len(fingerprints) == 300 == len(set(fingerprints))
+    assert ReviewReply.objects.filter(store=store, review__suspected_malicious=True).count() == 300
