@@ -7,8 +7,9 @@ crm_bench_reviews_cpu on 127.0.0.1), posts two warm-up batches (statistics taken
 does), then N batches of 1,000 new reviews to the real view (Django's test client, no network), and reads per
 batch the CPU time of this process and of its PostgreSQL backend (/proc, so Linux only and a local server), and
 the time Python's cyclic collector took. CPU time is far steadier than wall time on a shared machine, because
-waiting for the other core does not count. `--freeze` freezes what is loaded before the batches, as each web
-worker does at start (config/wsgi.py); without it the figure is the one reviews.py reports as web CPU.
+waiting for the other core does not count. `--freeze` freezes what is loaded before the batches and sets the
+collector's thresholds, as each web worker does at start (config/wsgi.py, config/warmup.py) and as reviews.py's
+in-process run does; without it the collector runs as in a plain Python process.
 `--profile FILE` writes a cProfile of the batches (CPU time) for pstats.
 Prints one JSON object as its last line: mean milliseconds per batch (a mean, because the clock ticks only
 every 10 ms: a median would only round).
@@ -33,7 +34,7 @@ os.environ["BENCH_DATABASE_URL"] = DATABASE_URL
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=20)
-    parser.add_argument("--freeze", action="store_true", help="gc.freeze() before the batches, as web workers do")
+    parser.add_argument("--freeze", action="store_true", help="start up as web workers do: freeze, thresholds")
     parser.add_argument("--profile", help="write a cProfile of the batches here")
     args = parser.parse_args()
 
@@ -66,8 +67,10 @@ def main() -> None:
     post(bench._rows(bench.BATCH, seed=5))
     batches = [bench._rows(bench.BATCH, seed=100 + n) for n in range(args.batches)]
     if args.freeze:
+        from config.warmup import warm_up_and_freeze
+
         gc.collect()
-        gc.freeze()
+        warm_up_and_freeze(review_classifier=True)  # the freeze and the collector's thresholds of a web worker
     collecting = {"since": 0.0, "total": 0.0}
 
     def on_gc(phase: str, _info: dict) -> None:

@@ -1,0 +1,14 @@
+import gc
+
+from config.warmup import COLLECT_AFTER, warm_up_and_freeze
+
+
+def test_start_up_freezes_what_is_loaded_and_collects_less_often():
+    before = gc.get_threshold()
+    try:
+        warm_up_and_freeze()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == COLLECT_AFTER != before
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
