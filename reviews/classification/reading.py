@@ -7,11 +7,25 @@ pipeline (pipeline.py) lists the rules in order.
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from . import lexicon as lx
 from .dictionaries import COMPLAINT_SIGNAL, NEGATED_PRAISE
 from .model import CauseModel, features
+
+
+class _once:
+    """A property computed on first use and then kept on the instance, like functools.cached_property without the
+    lock that one takes on every first use in Python 3.11 (3.12 dropped it): a reading is one review's, in one
+    thread, and three of them are first used for every review classified."""
+
+    def __init__(self, compute) -> None:
+        self.compute, self.name, self.__doc__ = compute, compute.__name__, compute.__doc__
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 class Clauses:
@@ -70,11 +84,11 @@ class Reading:
     covered: list[tuple[int, int]] = field(default_factory=list)
     resold: bool = False
 
-    @cached_property
+    @_once
     def spans(self) -> Clauses:
         return Clauses(self.text)
 
-    @cached_property
+    @_once
     def features(self) -> set[str]:
         return features(self.text, self.rating)
 
@@ -82,7 +96,7 @@ class Reading:
     def good(self) -> bool:
         return self.rating >= 4
 
-    @cached_property
+    @_once
     def quiet_good(self) -> bool:
         """A 4-5 star review that nowhere says something is wrong: no cause a model or a letdown finds could pass
         the polarity check. Read once per review, first asked after the text is settled (worries runs first)."""
