@@ -34,7 +34,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain, islice, pairwise
 from operator import add, itemgetter
@@ -117,6 +117,10 @@ class CauseModel:
 
     weights: dict[str, tuple[float, ...]]
     priors: tuple[float, ...]
+    # (features, their rows of weights) last looked up: the rules ask about one review's features two or three
+    # times in a row (predict, real_other_lean, log_odds). One tuple, replaced whole: threads sharing the model
+    # never see one review's features with another's rows.
+    _last: list = field(default_factory=lambda: [None], init=False, compare=False, repr=False)
 
     @classmethod
     def train(cls, rows: Iterable[dict], *, min_documents: int = MIN_DOCUMENTS) -> "CauseModel":
@@ -150,9 +154,18 @@ class CauseModel:
     def from_json(cls, data: dict) -> "CauseModel":
         return cls(weights={g: tuple(ws) for g, ws in data["weights"].items()}, priors=tuple(data["priors"]))
 
+    def _present(self, feats: set[str]) -> list[tuple[float, ...]]:
+        """The weight rows of the features the model knows."""
+        last = self._last[0]
+        if last is not None and last[0] is feats:
+            return last[1]
+        present = [w for w in map(self.weights.get, feats) if w is not None]
+        self._last[0] = (feats, present)
+        return present
+
     def log_odds(self, feats: set[str], *, logistic: bool = False, causes: Iterable[str] = CAUSES) -> dict[str, float]:
         """Per cause (all, or those asked for), the naive Bayes log-odds (or the logistic regression's)."""
-        present = [w for w in map(self.weights.get, feats) if w is not None]
+        present = self._present(feats)
         offset = len(CAUSES) if logistic else 0
         columns = [(cause, offset + CAUSES.index(cause)) for cause in causes]
         return {cause: self.priors[k] + sum(map(itemgetter(k), present)) for cause, k in columns}
@@ -163,12 +176,12 @@ class CauseModel:
         column = 2 * len(CAUSES)
         if len(self.priors) <= column:
             return None
-        return self.priors[column] + sum(w[column] for w in map(self.weights.get, feats) if w is not None)
+        return self.priors[column] + sum(map(itemgetter(column), self._present(feats)))
 
     def predict(self, feats: set[str], *, threshold: float = THRESHOLD) -> list[str]:
         """The causes whose naive Bayes log-odds exceed `threshold` and which the logistic regression does not veto.
         Most reviews have no such cause, and for them the logistic regression's columns are never summed."""
-        present = [w for w in map(self.weights.get, feats) if w is not None]
+        present = self._present(feats)
         if not present:
             return []  # no feature it knows: no evidence for any cause either
         # Lazy: naive Bayes's columns only (zip builds one at a time), then the logistic regression's column of
