@@ -165,10 +165,8 @@ class CauseModel:
 
     def log_odds(self, feats: set[str], *, logistic: bool = False, causes: Iterable[str] = CAUSES) -> dict[str, float]:
         """Per cause (all, or those asked for), the naive Bayes log-odds (or the logistic regression's)."""
-        present = self._present(feats)
         offset = len(CAUSES) if logistic else 0
-        columns = [(cause, offset + CAUSES.index(cause)) for cause in causes]
-        return {cause: self.priors[k] + sum(map(itemgetter(k), present)) for cause, k in columns}
+        return {cause: self._score(feats, offset + CAUSES.index(cause)) for cause in causes}
 
     def real_other_lean(self, feats: set[str]) -> float | None:
         """The real reviews' own naive Bayes log-odds of `other` against quality; None for a model that learned no
@@ -176,6 +174,10 @@ class CauseModel:
         column = 2 * len(CAUSES)
         if len(self.priors) <= column:
             return None
+        return self._score(feats, column)
+
+    def _score(self, feats: set[str], column: int) -> float:
+        """One column's prior plus its weights of the features present: a log-odds."""
         return self.priors[column] + sum(map(itemgetter(column), self._present(feats)))
 
     def predict(self, feats: set[str], *, threshold: float = THRESHOLD) -> list[str]:
@@ -188,11 +190,7 @@ class CauseModel:
         # each cause naive Bayes found.
         bayes = map(sum, islice(zip(*present, strict=False), len(CAUSES)))  # every tuple has the same length
         found = [k for k, (p, s) in enumerate(zip(self.priors, bayes, strict=False)) if p + s > threshold]
-        return [
-            CAUSES[k]
-            for k in found
-            if self.priors[len(CAUSES) + k] + sum(map(itemgetter(len(CAUSES) + k), present)) > LOGISTIC_THRESHOLD
-        ]
+        return [CAUSES[k] for k in found if self._score(feats, len(CAUSES) + k) > LOGISTIC_THRESHOLD]
 
     def evidence_grams(self, feats: set[str], cause: str) -> list[tuple[str, bool]]:
         """The n-grams present that speak most for the cause, strongest first, as (text, negation-marked):
