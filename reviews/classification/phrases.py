@@ -54,9 +54,12 @@ class PhraseMatcher:
 
     def leftmost(self, text: str) -> int:
         """Where the first match of either language starts, -1 if none: no match of any one phrase starts before."""
-        english = self.en is not None and has_latin(text) and self.en.search(text)
-        starts = [m.start() for m in (self.zh and self.zh.search(text), english) if m]
-        return min(starts, default=-1)
+        chinese = self.zh.search(text) if self.zh is not None else None
+        english = self.en.search(text) if self.en is not None and has_latin(text) else None
+        if chinese is None or english is None:  # most texts: one language's scan, nothing to compare
+            match = chinese or english
+            return match.start() if match is not None else -1
+        return min(chinese.start(), english.start())
 
 
 class PhraseBook:
