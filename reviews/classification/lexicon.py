@@ -8,6 +8,8 @@ import re
 
 from crm.models import CaseCause as Cause
 
+from .scanner import compile_word_class
+
 # Clause punctuation is matched in both widths: platforms deliver Chinese text with full-width ，！？； and the
 # labelled sets happen to use ASCII ones.
 # Order matters only for display: the dictionaries are independent.
@@ -410,57 +412,59 @@ OPINIONS = [
 
 
 # Breakage is the product's fault unless the review also says the parcel arrived damaged.
-BREAKAGE = re.compile(
+BREAKAGE = compile_word_class(
     r"(?:坏了|坏掉|断了|碎了|(?<!收到)(?<!拆开)(?:裂了|裂开|开裂|有裂纹|裂纹)|\b(?:broke|broken|cracked|cracks?)\b)",
     re.IGNORECASE,
 )
 # Broken in use, or found broken on arrival ("收到就碎了", "到手裂了一个"): the transport's fault only when the review
 # speaks of the shipping as well (SHIPPING_CONTEXT), otherwise the product's (a cup "收到就有裂纹" was made so).
-BROKEN = re.compile(
+BROKEN = compile_word_class(
     r"(?:收到|拆开|到手|送到)[^,，。!！?？;；]{0,6}(?:碎|破|裂|坏|断)|" + BREAKAGE.pattern, re.IGNORECASE
 )
 # Where breakage happened in transit: the parcel, its packing or its carrier is named. In the labelled sets breakage
 # told with one of these is labelled logistics (beside quality only for a fault of another kind), without it quality.
-SHIPPING_CONTEXT = re.compile(
+SHIPPING_CONTEXT = compile_word_class(
     r"包装|泡沫|纸箱|箱子|外箱|外盒|快递|物流|运输|运货|运送|邮寄|路上|包裹|"
     r"\b(?:box|packag\w*|parcel|courier|shipping|delivery|transit)\b",
     re.IGNORECASE,
 )
 # Damage that transport does (broken, dented, leaked, scratched, crushed): beside a complaint about the parcel or the
 # courier it is the transport's doing, not a fault of the goods ("外箱压烂了，瓶子漏了").
-TRANSIT_DAMAGE = re.compile(
+TRANSIT_DAMAGE = compile_word_class(
     r"坏|断|碎|裂|破|漏|变形|压|凹|瘪|撒|划痕|刮花|磕|\b(?:broke|broken|cracked|dented|crushed|scratch(?:ed|es)?|"
     r"leak(?:ed|s|ing)?|smashed|damaged)\b",
     re.IGNORECASE,
 )
 # "以后坏了去哪修": breakage only imagined is no complaint.
-HYPOTHETICAL = re.compile(r"(?:以后|万一|如果|要是|假如|将来|\bif\b)[^,，。!！?？;；]{0,8}$", re.IGNORECASE)
+HYPOTHETICAL = compile_word_class(r"(?:以后|万一|如果|要是|假如|将来|\bif\b)[^,，。!！?？;；]{0,8}$", re.IGNORECASE)
 # "价格是有点贵，不过一分钱一分货": a high price conceded and then accepted as fair is no price complaint, as long as
 # the acceptance is the last word on the price ("…对得起价格，三星是给价格的" still complains).
-PRICE_ACCEPTED = re.compile(
+PRICE_ACCEPTED = compile_word_class(
     r"一分钱一分货|物有所值|物超所值|贵有贵的道理|对得起(?:这个|这|它的)?(?:价格|价钱|价位|价|钱)?|"
     r"(?<![不没])值(?:这个价|这价|这个钱|这钱|得)|"
     r"\b(?:worth it|worth the (?:money|price)|worth every)\b",
     re.IGNORECASE,
 )
-EXPENSIVE = re.compile(r"贵|价|\b(?:price[ds]?|pricey|expensive|costly)\b", re.IGNORECASE)
+EXPENSIVE = compile_word_class(r"贵|价|\b(?:price[ds]?|pricey|expensive|costly)\b", re.IGNORECASE)
 # "说是真丝, 收到是涤纶": what was promised, then what came, across two clauses.
-PROMISED_VS_RECEIVED = re.compile(
+PROMISED_VS_RECEIVED = compile_word_class(
     r"(?P<promised>(?:说好|说|写|标|宣传|图片|图上|主图|详情页|描述|说明|配置表|参数)(?:上|里|中)?(?:的)?(?:是|着|写的是|显示)|"
     r"(?:是写|写的|标的|标称))"
     r"[^。!！?？;；]{1,12}(?:[,，]|\s)\s*(?:但|但是|可|可是|而|却)?"
     r"(?P<received>收到|结果|实际|实物|拿到|检测|到手|谁知|没想到|发现)[^。!！?？;；]{0,12}"
 )
 # A bare "态度差" is the courier's when the review talks about the courier and not about the shop's staff.
-COURIER = re.compile(
+COURIER = compile_word_class(
     r"快递|物流|送货员|配送员|投递员|派件|发货人员|EMS|邮政|圆通|申通|中通|韵达|顺丰|"
     r"\bcourier\b|\bdriver\b|\bdelivery (?:man|guy)\b",
     re.IGNORECASE,
 )
-SHOP_STAFF = re.compile(r"客服|售后|卖家|商家|店家|掌柜|\bseller\b|\bcustomer service\b|\bstore\b|\bsupport\b", re.I)
-ATTITUDE = re.compile(r"态度|服务|凶|骂|rude", re.IGNORECASE)
+SHOP_STAFF = compile_word_class(
+    r"客服|售后|卖家|商家|店家|掌柜|\bseller\b|\bcustomer service\b|\bstore\b|\bsupport\b", re.I
+)
+ATTITUDE = compile_word_class(r"态度|服务|凶|骂|rude", re.IGNORECASE)
 
-CLAUSE_SPLIT = re.compile(r"[,，。.!！?？;；\n~～、]+|(?:但是|不过|可是|然而|就是|只是|\bbut\b|\bhowever\b)")
+CLAUSE_SPLIT = compile_word_class(r"[,，。.!！?？;；\n~～、]+|(?:但是|不过|可是|然而|就是|只是|\bbut\b|\bhowever\b)")
 
 # Words that negate what follows them in the same clause (as jieba tokens).
 NEGATORS = frozenset(
@@ -492,10 +496,12 @@ NEGATORS = frozenset(
 )
 # "没打电话直接放快递柜": an adverb that starts a new predicate ends the negation before it.
 NEGATION_BREAKS = frozenset(["直接", "就", "却", "反而", "而是", "结果", "居然", "竟然"])
-NEGATOR_CHARS = re.compile(r"[不没无未非毫]")
+NEGATOR_CHARS = compile_word_class(r"[不没无未非毫]")
 # "唯一不满意的是满减券没用上": a negated praise that introduces the complaint after it does not negate it.
 # "不知道是不是二手": a suspicion asked as a question does not negate it either.
-COMPLAINT_INTRO = re.compile(r"(?:(?:不满意|不足|不好|不爽|不太满意)(?:的|之处|的地方)(?:是|就是)?|是不是|是否)\s*$")
+COMPLAINT_INTRO = compile_word_class(
+    r"(?:(?:不满意|不足|不好|不爽|不太满意)(?:的|之处|的地方)(?:是|就是)?|是不是|是否)\s*$"
+)
 NEGATOR_FILLER = frozenset(
     [
         "任何",
@@ -517,13 +523,13 @@ NEGATOR_FILLER = frozenset(
     ]
 )
 # "色差一点都没有", "色差不大": negation after the phrase; "线头没剪" is not (没 is followed by a verb).
-POST_NEGATION = re.compile(
+POST_NEGATION = compile_word_class(
     r"^\s*(?:也|都|完全|基本|几乎|一点|一点也|一点都|丝毫|根本|并|真的|确实)?\s*"
     r"(?:(?:没有|没|无)(?=$|[了的啊呢吧哦呀\s])|不大|不明显|很小|极小|可以忽略|看不出|不存在)"
 )
 # "线头处理得很干净": the phrase is named to be praised.
-POST_PRAISE = re.compile(r"^\s*(?:也|都)?(?:处理|剪|修|做)?得?(?:很|非常|特别|超级)?(?:干净|整齐|好|到位)")
-EN_NEGATION = re.compile(
+POST_PRAISE = compile_word_class(r"^\s*(?:也|都)?(?:处理|剪|修|做)?得?(?:很|非常|特别|超级)?(?:干净|整齐|好|到位)")
+EN_NEGATION = compile_word_class(
     r"\b(?:no|not|never|without|isn'?t|wasn'?t|aren'?t|weren'?t|didn'?t|don'?t|doesn'?t|hardly|zero)\b(?:\s+\w+){0,2}\s*$",
     re.IGNORECASE,
 )
@@ -531,8 +537,8 @@ EN_NEGATION = re.compile(
 # A worry ("之前担心会有色差") is not a complaint when the next clause says it did not come true: it negates
 # ("收到后完全没有", "结果一点也不扎", "no damage") or praises ("结果很合身"); a negated praise there
 # ("结果还是不合适") confirms it instead.
-WORRY = re.compile(r"担心|害怕|生怕|\b(?:worried|afraid)\b", re.IGNORECASE)
-ALLAYED = re.compile(
+WORRY = compile_word_class(r"担心|害怕|生怕|\b(?:worried|afraid)\b", re.IGNORECASE)
+ALLAYED = compile_word_class(
     r"没有|没|不|无|完好|很|挺|特别|非常|\b(?:no|not|never|perfect(?:ly)?|fine|well|safely|intact)\b|n't\b",
     re.IGNORECASE,
 )
@@ -562,7 +568,7 @@ PRAISE = [
 ]
 
 # "发错了颜色马上给补发了，好评": a problem the shop put right at once, told on a 4-5 star review, is no complaint.
-RESOLVED = re.compile(
+RESOLVED = compile_word_class(
     r"(?:马上|立刻|立即|很快|及时|当天|第二天|主动)[^,，。.!！?？;；]{0,4}(?:补发|补寄|重发|重新发|换|退|处理|解决|补开|开了|寄|补)|"
     r"已(?:经)?(?:解决|处理好|补发|换好|补开)|"
     r"\b(?:quickly|promptly|immediately|right away)\b[^.]{0,30}\b(?:sent|replaced|fixed|resolved|refunded|reissued)\b|"

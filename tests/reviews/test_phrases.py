@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reviews.classification import lexicon as lx
+from reviews.classification import opinions
 from reviews.classification.dictionaries import ASPECTS, COMPLAINTS
 from reviews.classification.scanner import compile_alternatives
 from reviews.evaluation import load_eval_set
@@ -14,6 +15,36 @@ DICTIONARIES = {
     **{f"aspects:{cause}": patterns for cause, patterns in lx.ASPECTS.items()},
     "opinions": lx.OPINIONS,
 }
+
+
+WORD_CLASSES = {
+    f"{module.__name__.rsplit('.', 1)[-1]}.{name}": value
+    for module in (lx, opinions)
+    for name, value in vars(module).items()
+    if isinstance(value, re.Pattern)
+}
+
+
+def _without_lookahead(pattern: re.Pattern) -> re.Pattern:
+    """The word class as plain `re` compiles it: the scanner's `(?=[...])` taken off (its characters are escaped,
+    so the first `])` ends it)."""
+    source = pattern.pattern
+    if source.startswith("(?=["):
+        source = source[source.index("])", len("(?=[")) + len("])") :]
+    return re.compile(source, pattern.flags)
+
+
+@pytest.mark.parametrize("name", list(WORD_CLASSES))
+def test_a_word_class_matches_exactly_where_its_plain_pattern_does(name):
+    fast = WORD_CLASSES[name]
+    plain = _without_lookahead(fast)
+    texts = [row["text"] for row in load_eval_set()] + ["但是quality差", "价格太贵, but OK", "", "以后万一坏了"]
+    for text in texts:
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+    for text in texts[:200]:  # the rules also match at a position (a clause's start, just after a phrase)
+        assert [bool(fast.match(text, i)) for i in range(len(text))] == [
+            bool(plain.match(text, i)) for i in range(len(text))
+        ], text
 
 
 @pytest.mark.parametrize("name", list(DICTIONARIES))
