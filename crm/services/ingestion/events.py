@@ -32,8 +32,7 @@ def inbound_events_record(
     savepoint and the rows go in again, skipping the ones logged meanwhile (ADR 0013).
     """
     payloads = [
-        Payload(store_id, external_id, payload_hash(payload), orjson.dumps(payload).decode())
-        for store_id, external_id, payload in events
+        Payload(store_id, external_id, payload_hash(payload), payload) for store_id, external_id, payload in events
     ]
     logged = _logged_keys(kind=kind, payloads=payloads)
     new = [p for p in payloads if (p.store_id, p.external_id, p.hash) not in logged]
@@ -41,7 +40,13 @@ def inbound_events_record(
         return 0
     same = {"kind": kind, "token_id": token.pk if token else None, "received_at": received_at}
     rows = [
-        {"store_id": p.store_id, "external_id": p.external_id, "payload": p.text, "payload_hash": p.hash} for p in new
+        {
+            "store_id": p.store_id,
+            "external_id": p.external_id,
+            "payload": orjson.dumps(p.content).decode(),  # keys in the order they came
+            "payload_hash": p.hash,
+        }
+        for p in new
     ]
     try:
         with transaction.atomic():

@@ -51,4 +51,4 @@ class Payload(NamedTuple):
     store_id: int
     external_id: str
     hash: str  # of the content, whatever the order of its keys
-    text: str  # the row as JSON, keys in the order they came
+    content: dict[str, Any]  # the row as it came; logged as JSON only when new (a re-sent batch is all known)
