@@ -14,7 +14,8 @@ answers and the same rows (ADR 0019).
 - ``upsert(spec, rows, now=...)``: create or update by a key under the rules of an ``Upsert`` spec, among them
   "what is unknown never erases what is known" (``keep_known``), stated once as data.
 - ``reserve(spec, rows, now=...)``: an id for every row before ``upsert`` writes them, so rows of other tables can
-  point to them first and the upsert's row locks are held for less of the transaction.
+  point to them first and the upsert's row locks are held for less of the transaction; and the rows the upsert
+  still has to write (a re-sent batch: none).
 - ``storage.set_fillfactor(table, percent)``: a migration operation leaving room on a table's pages (PostgreSQL).
 - ``__any_of`` (``crm.bulk.lookups``): membership in a long list as one array parameter; ``__key_in``: a batch's
   keys, probed through a unique index.
@@ -23,7 +24,7 @@ answers and the same rows (ADR 0019).
 from django.db import connection
 
 from crm.bulk import portable, postgres
-from crm.bulk.spec import Promote, Upsert, UpsertResult
+from crm.bulk.spec import Promote, Reservation, Upsert, UpsertResult
 
 
 def _backend():
@@ -77,21 +78,27 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
     """
     if not rows:
         return {}
+    return _backend().upsert(spec, _filled(spec, rows), now=now)
+
+
+def _filled(spec: Upsert, rows: list[dict]) -> list[dict]:
     if set(spec.compared) - rows[0].keys():
-        rows = [{**dict.fromkeys(spec.compared), **row} for row in rows]  # a field left out is unknown
-    return _backend().upsert(spec, rows, now=now)
+        return [{**dict.fromkeys(spec.compared), **row} for row in rows]  # a field left out is unknown
+    return rows
 
 
-def reserve(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, int]:
-    """{key values: id} for every row: the stored row's id, or an id drawn for a row not stored yet. Pass each row
-    to ``upsert`` later in the same transaction with its id as "id"; until then other rows may refer to it (foreign
-    keys are checked at commit).
+def reserve(spec: Upsert, rows: list[dict], *, now) -> Reservation:
+    """An id for every row (``ids``: the stored row's, or one drawn for a row not stored yet) and the rows still to
+    be written (``pending``, each with its id as "id"): pass those to ``upsert`` later in the same transaction; until
+    then other rows may refer to the ids (foreign keys are checked at commit).
 
-    On PostgreSQL nothing is written or locked here, and ``upsert`` answers with the stored id where a concurrent
-    transaction stored the key first: the caller moves what pointed to the drawn id. The embedded SQLite lets one
-    writer in at a time, so the rows are upserted here (stamped ``now``) and the later upsert finds them as given.
+    On PostgreSQL nothing is written or locked here. A row equal to what is stored (under the spec's rules) is not
+    pending: should a concurrent transaction change that row before this one commits, its change stands, as if this
+    batch had come first. ``upsert`` answers with the stored id where a concurrent transaction stored a new key
+    first: the caller moves what pointed to the drawn id. The embedded SQLite lets one writer in at a time, so the
+    rows are upserted here (stamped ``now``) and none is left pending.
     """
-    return _backend().reserve(spec, rows, now=now) if rows else {}
+    return _backend().reserve(spec, _filled(spec, rows), now=now) if rows else Reservation({}, [])
 
 
 def on_postgresql() -> bool:
@@ -107,6 +114,7 @@ def lock_names(names) -> None:
 
 __all__ = [
     "Promote",
+    "Reservation",
     "Upsert",
     "UpsertResult",
     "copy_rows",

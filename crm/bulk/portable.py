@@ -6,7 +6,7 @@ in at a time, so there is nothing to lock by name.
 
 from django.db import IntegrityError, transaction
 
-from crm.bulk.spec import Upsert, UpsertResult, default_of
+from crm.bulk.spec import Reservation, Upsert, UpsertResult, default_of
 
 
 def insert_returning(model, rows: list[dict]) -> list[tuple]:
@@ -84,8 +84,8 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
     return found
 
 
-def reserve(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, int]:
-    return {key: result.id for key, result in upsert(spec, rows, now=now).items()}
+def reserve(spec: Upsert, rows: list[dict], *, now) -> Reservation:
+    return Reservation({key: result.id for key, result in upsert(spec, rows, now=now).items()}, [])
 
 
 def lock_names(names: list[str]) -> None:

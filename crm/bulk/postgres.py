@@ -14,7 +14,7 @@ import orjson
 from django.db import connection
 from psycopg2.extras import execute_values
 
-from crm.bulk.spec import Upsert, UpsertResult, default_of
+from crm.bulk.spec import Reservation, Upsert, UpsertResult, default_of
 
 _JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 # Statements built from model metadata, by what shapes them: building one costs more than a small batch's run.
@@ -212,27 +212,37 @@ def _keep(spec: Upsert, name: str, column: str, new: str) -> str:
     return f"CASE WHEN {new}.{column} = %(unknown_{name})s THEN o.{column} ELSE {new}.{column} END"
 
 
-def _upsert_sql(spec: Upsert, names: list[str], defaults: dict[str, Any]) -> str:
-    model = spec.model
-    table = model._meta.db_table
-    col = _column_of(model)
-    key = ", ".join(col[k] for k in spec.key)
-    compared = [n for n in spec.compared]
-    normalised = ", ".join(
+def _normalised(spec: Upsert, names: list[str]) -> str:
+    """The incoming rows' columns, unknown read as its marker (the ``t`` of the statements below)."""
+    col = _column_of(spec.model)
+    return ", ".join(
         f"COALESCE({col[n]}, %(unknown_{n})s) AS {col[n]}"
         if n in spec.keep_known and spec.keep_known[n] is not None
         else col[n]
         for n in names
     )
 
-    def differs(new: str) -> str:
-        stored = ", ".join(f"o.{col[n]}" for n in compared)
-        merged = ", ".join(_keep(spec, n, col[n], new) for n in compared)
-        return f"({stored}) IS DISTINCT FROM ({merged})"
 
+def _differs(spec: Upsert, new: str) -> str:
+    """SQL: whether row `new` would change the stored row ``o`` (unknown keeps the stored value)."""
+    col = _column_of(spec.model)
+    stored = ", ".join(f"o.{col[n]}" for n in spec.compared)
+    merged = ", ".join(_keep(spec, n, col[n], new) for n in spec.compared)
+    return f"({stored}) IS DISTINCT FROM ({merged})"
+
+
+def _unknown_params(spec: Upsert) -> dict[str, Any]:
+    return {f"unknown_{n}": v for n, v in spec.keep_known.items() if v is not None}
+
+
+def _upsert_sql(spec: Upsert, names: list[str], defaults: dict[str, Any]) -> str:
+    model = spec.model
+    table = model._meta.db_table
+    col = _column_of(model)
+    key = ", ".join(col[k] for k in spec.key)
     inserted = [col[n] for n in names]
     selected = [col[n] for n in names]
-    assignments = [f"{col[n]} = {_keep(spec, n, col[n], 'EXCLUDED')}" for n in compared]
+    assignments = [f"{col[n]} = {_keep(spec, n, col[n], 'EXCLUDED')}" for n in spec.compared]
     if promote := spec.promote:
         c, known = col[promote.field], col[promote.when_known]
         inserted.append(c)
@@ -250,16 +260,16 @@ def _upsert_sql(spec: Upsert, names: list[str], defaults: dict[str, Any]) -> str
     if spec.touch:
         assignments.append(f"{col[spec.touch]} = EXCLUDED.{col[spec.touch]}")
     return f"""
-WITH t AS (SELECT {normalised} FROM {_recordset(model, names, "%(rows)s")}),
+WITH t AS (SELECT {_normalised(spec, names)} FROM {_recordset(model, names, "%(rows)s")}),
 j AS (
-    SELECT t.*, o.id AS stored_id__, (o.id IS NULL OR {differs("t")}) AS differs__
+    SELECT t.*, o.id AS stored_id__, (o.id IS NULL OR {_differs(spec, "t")}) AS differs__
     FROM t LEFT JOIN {table} o USING ({key})
 ),
 up AS (
     INSERT INTO {table} AS o ({", ".join(inserted)})
     SELECT {", ".join(selected)} FROM j WHERE differs__ ORDER BY {key}
     ON CONFLICT ({key}) DO UPDATE SET {", ".join(assignments)}
-    WHERE {differs("EXCLUDED")}
+    WHERE {_differs(spec, "EXCLUDED")}
     RETURNING o.id, {", ".join(f"o.{col[k]}" for k in spec.key)}, (o.xmax = 0) AS created
 )
 SELECT *, true FROM up
@@ -278,7 +288,7 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
     if (sql := _SQL_CACHE.get(cache_key)) is None:
         sql = _SQL_CACHE[cache_key] = _upsert_sql(spec, names, defaults)
     params: dict[str, Any] = {"rows": _json(rows), "now": now}
-    params.update({f"unknown_{n}": v for n, v in spec.keep_known.items() if v is not None})
+    params.update(_unknown_params(spec))
     params.update(_default_params(defaults))
     if spec.promote:
         params.update(initial=spec.promote.initial, promoted=spec.promote.promoted)
@@ -301,22 +311,32 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
     return found
 
 
-def _reserve_sql(spec: Upsert) -> str:
+def _reserve_sql(spec: Upsert, names: list[str]) -> str:
     # COALESCE evaluates its second argument only where the key is not stored: one id drawn per new row.
-    table, col = spec.model._meta.db_table, _column_of(spec.model)
+    model = spec.model
+    table, col = model._meta.db_table, _column_of(model)
     keys = ", ".join(col[k] for k in spec.key)
     return (
-        f"SELECT COALESCE(o.id, nextval(pg_get_serial_sequence('{table}', 'id'))), {keys} "  # noqa: S608
-        f"FROM {_recordset(spec.model, list(spec.key))} LEFT JOIN {table} o USING ({keys})"
+        f"WITH t AS (SELECT {_normalised(spec, names)} FROM {_recordset(model, names, '%(rows)s')}) "  # noqa: S608
+        f"SELECT COALESCE(o.id, nextval(pg_get_serial_sequence('{table}', 'id'))), {keys}, "
+        f"(o.id IS NULL OR {_differs(spec, 't')}) FROM t LEFT JOIN {table} o USING ({keys})"
     )
 
 
-def reserve(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, int]:
-    if (sql := _SQL_CACHE.get(cache_key := (id(spec), "reserve"))) is None:
-        sql = _SQL_CACHE[cache_key] = _reserve_sql(spec)
+def reserve(spec: Upsert, rows: list[dict], *, now) -> Reservation:
+    names = list(rows[0])
+    if (sql := _SQL_CACHE.get(cache_key := (id(spec), "reserve", tuple(names)))) is None:
+        sql = _SQL_CACHE[cache_key] = _reserve_sql(spec, names)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_json([{k: row[k] for k in spec.key} for row in rows])])
-        return {tuple(key): pk for pk, *key in cursor.fetchall()}
+        cursor.execute(sql, {"rows": _json(rows), **_unknown_params(spec)})
+        answers = cursor.fetchall()
+    given = {tuple(row[k] for k in spec.key): row for row in rows}
+    ids, pending = {}, []
+    for pk, *key, differs in answers:
+        ids[key := tuple(key)] = pk
+        if differs:
+            pending.append({"id": pk, **given[key]})
+    return Reservation(ids, pending)
 
 
 def _lock_key(name: str) -> int:

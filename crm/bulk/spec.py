@@ -12,6 +12,11 @@ class UpsertResult(NamedTuple):
     changed: bool  # inserted, or a stored value changed: False when the row was already as given
 
 
+class Reservation(NamedTuple):
+    ids: dict[tuple, int]  # key values -> the stored row's id, or one drawn for a row not stored yet
+    pending: list[dict]  # the rows `upsert` still has to write (with their "id"): new, or differing from the stored
+
+
 @dataclass(frozen=True)
 class Promote:
     """A status that starts at ``initial`` and moves on to ``promoted`` once ``when_known`` has a value.

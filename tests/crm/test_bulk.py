@@ -239,7 +239,8 @@ def test_list_lookups_find_the_rows_whose_value_is_in_the_list(lookup):
 
 def test_reserve_gives_stored_ids_and_draws_new_ones_through_the_unique_index(use_backend):
     """60,000 customers, statistics taken: reserving a batch's customers probes (store, external_id) a key, and
-    writes nothing on PostgreSQL; the upsert that follows stores the new rows under the ids reserved."""
+    writes nothing on PostgreSQL; the rows left pending are the new ones, and the upsert that follows stores them
+    under the ids reserved."""
     from django.test.utils import CaptureQueriesContext
 
     from tests.query_plans import scans_of
@@ -259,15 +260,38 @@ def test_reserve_gives_stored_ids_and_draws_new_ones_through_the_unique_index(us
         cursor.execute("SET LOCAL random_page_cost = 4; SET LOCAL seq_page_cost = 1")
     rows = [{**row, "external_id": e} for e in ("b0", "new-1", "new-2")]
     with CaptureQueriesContext(connection) as queries:
-        reserved = bulk.reserve(CUSTOMERS, rows, now=NOW)
+        reservation = bulk.reserve(CUSTOMERS, rows, now=NOW)
     [sql] = [q["sql"] for q in queries]
     assert scans_of(sql, "crm_customer") == {("Index Scan", "customer_unique_per_store")}
+    reserved = reservation.ids
     assert reserved[(store.pk, "b0")] == stored.id
     assert not Customer.objects.filter(pk__in=[reserved[(store.pk, "new-1")], reserved[(store.pk, "new-2")]]).exists()
-    written = bulk.upsert(CUSTOMERS, [{"id": reserved[(r["store_id"], r["external_id"])], **r} for r in rows], now=NOW)
-    assert {key: result.id for key, result in written.items()} == reserved
+    assert sorted(r["external_id"] for r in reservation.pending) == ["new-1", "new-2"]  # b0 is stored as given
+    written = bulk.upsert(CUSTOMERS, reservation.pending, now=NOW)
+    assert {key: result.id for key, result in written.items()} == {k: v for k, v in reserved.items() if k[1] != "b0"}
     assert {key[1]: (r.created, r.changed) for key, r in written.items()} == {
-        "b0": (False, False),
         "new-1": (True, True),
         "new-2": (True, True),
     }
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_reserve_leaves_pending_only_rows_the_upsert_would_change(backend, use_backend):
+    """Unknown never erases known, so a row whose only differences are unknown values is stored as given; a known
+    value that differs is pending. On SQLite reserve has written every row already: nothing is pending."""
+    use_backend(backend)
+    store = StoreFactory()
+    known = {"store_id": store.pk, "name": "王芳", "phone": "+8613800000001", "gender": "female", "region": "上海"}
+    bulk.upsert(CUSTOMERS, [{**known, "external_id": e} for e in ("same", "vague", "moved")], now=NOW)
+    rows = [
+        {**known, "external_id": "same"},
+        {**known, "external_id": "vague", "gender": None, "region": ""},
+        {**known, "external_id": "moved", "region": "浙江"},
+    ]
+    reservation = bulk.reserve(CUSTOMERS, rows, now=NOW)
+    pending = [r["external_id"] for r in reservation.pending]
+    assert pending == ([] if backend == "portable" else ["moved"])
+    bulk.upsert(CUSTOMERS, reservation.pending, now=NOW)
+    regions = dict(Customer.objects.filter(store=store).values_list("external_id", "region"))
+    genders = set(Customer.objects.filter(store=store).values_list("gender", flat=True))
+    assert regions == {"same": "上海", "vague": "上海", "moved": "浙江"} and genders == {"female"}

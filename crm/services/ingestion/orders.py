@@ -44,18 +44,14 @@ def _customer_row(c: CustomerInput) -> dict:
 
 
 def _customers_write(
-    customers: dict[tuple, dict],
-    reserved: dict[tuple, int],
-    orders: dict[tuple, bulk.UpsertResult],
-    rows: list[dict],
-    *,
-    now,
+    reservation: bulk.Reservation, orders: dict[tuple, bulk.UpsertResult], rows: list[dict], *, now
 ) -> None:
-    """Upsert the batch's customers under the ids reserved for them. Where a concurrent batch stored a customer
-    first, the orders that point to the reserved id are moved to the stored one before commit checks them (such
-    an order was written twice and answers changed, which a repeat of the whole batch would not)."""
-    stored = bulk.upsert(CUSTOMERS, [{"id": reserved[key], **row} for key, row in customers.items()], now=now)
-    moved = {reserved[key]: result.id for key, result in stored.items() if result.id != reserved[key]}
+    """Upsert the batch's customers that are new or changed, under the ids reserved for them (a re-sent batch writes
+    none). Where a concurrent batch stored a new customer first, the orders that point to the reserved id are moved
+    to the stored one before commit checks them (such an order was written twice and answers changed, which a
+    repeat of the whole batch would not)."""
+    stored = bulk.upsert(CUSTOMERS, reservation.pending, now=now)
+    moved = {reservation.ids[key]: result.id for key, result in stored.items() if result.id != reservation.ids[key]}
     if moved:
         bulk.update_rows(
             Order,
@@ -86,7 +82,8 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
         events=[(o.store_id, o.external_id, o.payload) for o in orders],
     )
     customer_rows = {(c.store_id, c.external_id): _customer_row(c) for c in (o.customer for o in orders)}
-    customer_ids = bulk.reserve(CUSTOMERS, list(customer_rows.values()), now=now)
+    reservation = bulk.reserve(CUSTOMERS, list(customer_rows.values()), now=now)
+    customer_ids = reservation.ids
     rows = [
         {
             "store_id": o.store_id,
@@ -106,7 +103,7 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
     found = bulk.upsert(ORDERS, rows, now=now)
     results = [OrderUpsertResult(o.store_id, o.external_id, *found[(o.store_id, o.external_id)]) for o in orders]
     responses = orders_upserted.send(sender=OrderInput, orders=list(zip(orders, results, strict=True)))
-    _customers_write(customer_rows, customer_ids, found, rows, now=now)
+    _customers_write(reservation, found, rows, now=now)
     for _receiver, then in responses:  # what the receivers left for once the customers are stored
         if then is not None:
             then()
