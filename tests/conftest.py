@@ -101,3 +101,20 @@ def sms_fast_recovery(settings):
     settings.SMS_RECONCILE_AFTER_SECONDS = 1.2
     settings.SMS_BATCH_SIZE = 4
     settings.SMS_SEND_THREADS = 4
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as pytest-django makes it. Before pytest-django drops it, what is still connected to it is
+    ended: a session the last browser test's live server left idle (seen after the whole suite, not after the
+    browser tests alone), and this thread's own. PostgreSQL refuses to drop a database someone is connected to."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection, connections
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connections.close_all()
