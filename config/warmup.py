@@ -1,6 +1,8 @@
 """Process start-up for web and worker processes: load what the first request or task would, then freeze it.
 
-Importing every URLconf (and the views, forms and classifiers they import) up front, and in web processes preparing
+Importing every URLconf (and the views, forms and classifiers they import) up front, building the URL reversal
+tables of every language (Django builds one per language at the first reverse() in it: ~50 ms, which the first SMS
+sweep of each worker paid for its status callback URL), and in web processes preparing
 the review classifier (training its model, about 2 CPU-seconds over the labelled sets, and loading jieba's
 dictionary; only review intake, a web request, classifies), keeps that cost out of the first request or SMS.
 gc.freeze() then moves everything loaded so far out of the cyclic collector's reach: a batch of 1,000 rows allocates
@@ -11,7 +13,9 @@ when it ends, and collecting every 700 allocations only walked them again and ag
 
 import gc
 
+from django.conf import settings
 from django.urls import get_resolver
+from django.utils import translation
 
 from reviews.classification import prepare as prepare_review_classifier
 
@@ -22,7 +26,12 @@ COLLECT_AFTER = (50_000, 20, 20)
 
 
 def warm_up_and_freeze(*, review_classifier: bool = False) -> None:
-    get_resolver().url_patterns  # noqa: B018 (evaluated for its side effect: importing every URLconf and view)
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018 (evaluated for its side effect: importing every URLconf and view)
+    # A worker reverses URLs in the default language (none is activated there), a web request in its own.
+    for code in {settings.LANGUAGE_CODE, *(code for code, _name in settings.LANGUAGES)}:
+        with translation.override(code):
+            resolver.reverse_dict  # noqa: B018 (evaluated for its side effect: the language's reversal table)
     if review_classifier:
         prepare_review_classifier()
     gc.freeze()
