@@ -47,6 +47,30 @@ def test_the_queue_polls_and_its_progress_bar_shows_without_inline_styles(new_pa
         pass  # the 5 s poll fires through the policy-safe pause check in static/js/app.js
 
 
+def test_a_poll_does_not_replace_the_queue_under_a_pressed_button(new_page):
+    """A click is a press and a release on the same element: the queue's poll must not swap the queue in between
+    (static/js/app.js), or the agent's "Open" is lost."""
+    store = StoreFactory()
+    AgentFactory(user__username="lin", stores=[store])
+    page = new_page(locale="en-US")
+    login(page, "lin")
+    page.goto("/calls/")
+    polled = lambda response: "/calls/" in response.url and response.request.method == "GET"  # noqa: E731
+    box = page.locator("#queue .stats").bounding_box()
+    page.evaluate("document.querySelector('#queue').dataset.mark = 'before'")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    with page.expect_response(polled):
+        pass
+    page.wait_for_timeout(300)  # htmx settles an answer within its own 20 ms
+    assert page.evaluate("document.querySelector('#queue').dataset.mark") == "before"
+    page.mouse.up()
+    with page.expect_response(polled):
+        pass
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.querySelector('#queue').dataset.mark") is None
+
+
 def test_admin_pages_work_within_the_policy(new_page, admin_user):
     page = new_page(locale="en-US")
     page.goto("/admin/login/")

@@ -37,7 +37,7 @@ def test_an_agent_works_return_visit_calls_from_the_call_queue(new_page):
     expect(today.get_by_test_id("queue-row").first).to_contain_text("王芳")
     expect(today.get_by_test_id("queue-row").first).to_contain_text("回访")
     today.get_by_test_id("queue-row").first.get_by_role("link", name="打开").click()
-
+    page.wait_for_url(f"**/calls/{first.pk}/")
     page.wait_for_load_state("load")
     expect(page.get_by_test_id("task-note")).to_contain_text(campaign.name)
     expect(page.get_by_test_id("script")).to_contain_text("王芳您好，丝韵旗舰店新到了春季真丝围巾，老客户满300减50元。")
