@@ -42,15 +42,16 @@ def browser():
 # htmx is deferred: a click that lands after a navigation but before htmx wired the page would take the no-script
 # path (a plain form post or link), which works but is not the flow a test means to drive. Playwright clicks as
 # soon as the element exists, so on a busy machine that happens; the test harness holds such a click until the
-# page has loaded and replays it.
+# page has loaded and replays it on what was clicked (not on the htmx element around it: a plain link inside the
+# polled call queue, replayed on the queue, was a click on nothing).
 HOLD_CLICKS_UNTIL_HTMX = """
 document.addEventListener("click", function (event) {
   if (window.htmx && document.readyState === "complete") return;
-  var element = event.target.closest && event.target.closest("[hx-get],[hx-post],[hx-put],[hx-patch],[hx-delete]");
-  if (!element) return;
+  var target = event.target;
+  if (!(target.closest && target.closest("[hx-get],[hx-post],[hx-put],[hx-patch],[hx-delete]"))) return;
   event.preventDefault();
   event.stopImmediatePropagation();
-  window.addEventListener("load", function () { element.click(); }, { once: true });
+  window.addEventListener("load", function () { target.click(); }, { once: true });
 }, true);
 """
 
