@@ -8,7 +8,8 @@ praised everywhere is dropped ("比实体店便宜不少", "good stitching")."""
 
 from django.utils.translation import gettext_noop
 
-from ..dictionaries import ASPECTS, BROKEN, COMPLAINT_SIGNAL, FAULT, NEGATED_PRAISE, PRAISE, PRAISE_DENIED
+from .. import opinions
+from ..dictionaries import ASPECTS, BROKEN, COMPLAINT_SIGNAL, NEGATED_PRAISE, PRAISE
 from ..negation import is_negated, unnegated_hits
 from ..reading import Clauses, Reading
 
@@ -48,9 +49,13 @@ def only_praises(reading: Reading) -> bool:
     that is not negated, no praise word negated, no breakage. A line of praise under a bad rating ("写的很好 值得一看")
     names no cause (ADR 0007)."""
     text, spans = reading.text, reading.spans
-    if not PRAISE.search(text) or NEGATED_PRAISE.search(text) or PRAISE_DENIED.search(text) or BROKEN.search(text):
+    if not PRAISE.search(text) or NEGATED_PRAISE.search(text):
         return False
-    if unnegated_hits(spans, COMPLAINT_SIGNAL, after=False) or unnegated_hits(spans, FAULT, after=False):
+    if opinions.PRAISE_NEGATED.search(text) or BROKEN.search(text):
+        return False
+    if unnegated_hits(spans, COMPLAINT_SIGNAL, after=False):
+        return False
+    if unnegated_hits(spans, opinions.PRODUCT_FAULTS, after=False):
         return False
     return bool(unnegated_hits(spans, PRAISE, after=False))
 
