@@ -1,4 +1,7 @@
 import gc
+import os
+import subprocess
+import sys
 
 from django.conf import settings
 from django.urls import clear_url_caches, reverse
@@ -38,3 +41,27 @@ def test_start_up_builds_url_reversal_for_every_language(monkeypatch):
         with translation.override(code):
             reverse("health")
     assert built == []
+
+
+# Run in a fresh interpreter: this test process has long since finalised the Celery app and imported its modules.
+FIRST_SEND = """
+import sys, django
+django.setup()
+from celery import current_app
+from config.warmup import warm_up_and_freeze
+warm_up_and_freeze()
+assert current_app.finalized
+before = set(sys.modules)
+current_app.send_task("crm.heartbeat")
+print(sorted(set(sys.modules) - before))
+"""
+
+
+def test_start_up_prepares_the_first_task_message():
+    """The first task a web worker queues (an order batch's parcel subscriptions) imports nothing and binds no
+    task: start-up did both; what is left is opening the broker connection."""
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_SEND], capture_output=True, text=True, timeout=120, env=os.environ.copy()
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
