@@ -2,8 +2,9 @@
 
 Importing every URLconf (and the views, forms and classifiers they import) up front, building the URL reversal
 tables of every language (Django builds one per language at the first reverse() in it: ~50 ms, which the first SMS
-sweep of each worker paid for its status callback URL), and in web processes preparing
-the review classifier (training its model, about 2 CPU-seconds over the labelled sets, and loading jieba's
+sweep of each worker paid for its status callback URL), preparing the first task message (the Celery app finalised,
+its message and transport modules imported; no broker connection is opened before the fork) and in web processes
+preparing the review classifier (training its model, about 2 CPU-seconds over the labelled sets, and loading jieba's
 dictionary; only review intake, a web request, classifies), keeps that cost out of the first request or SMS.
 gc.freeze() then moves everything loaded so far out of the cyclic collector's reach: a batch of 1,000 rows allocates
 enough objects to trigger full collections, and each one used to walk all of Django's long-lived objects again
