@@ -10,6 +10,3 @@ COMPLAINT_SIGNAL = PhraseMatcher(lx.COMPLAINT_SIGNALS)
 NEGATED_PRAISE = PhraseMatcher(lx.NEGATED_PRAISE)
 PRAISE = PhraseMatcher(lx.PRAISE)
 OTHER_KINDS = PhraseBook(lx.OTHER_KINDS)
-# Breakage told, as polarity.only_praises reads it: the breakage rule's word class (lexicon.BROKEN) matched as a
-# Chinese phrase, so its English words without case-folding.
-BROKEN = PhraseMatcher([lx.BROKEN.pattern])

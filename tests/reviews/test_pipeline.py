@@ -555,6 +555,7 @@ def test_the_regressions_likeliest_cause_is_not_named_on_a_review_that_only_prai
         ("封面不错，可惜内容一般", False),
         ("封面不错，但是不太实用", False),
         ("Outer box was perfect, but the violin arrived with a crack", False),
+        ("Broken on arrival. Beautiful design though", False),  # breakage read as the breakage rule reads it
         ("写的还行", False),
     ],
 )

@@ -8,8 +8,9 @@ praised everywhere is dropped ("比实体店便宜不少", "good stitching")."""
 
 from django.utils.translation import gettext_noop
 
+from .. import lexicon as lx
 from .. import opinions
-from ..dictionaries import ASPECTS, BROKEN, COMPLAINT_SIGNAL, NEGATED_PRAISE, PRAISE
+from ..dictionaries import ASPECTS, COMPLAINT_SIGNAL, NEGATED_PRAISE, PRAISE
 from ..negation import is_negated, unnegated_hits
 from ..reading import Clauses, Reading
 
@@ -51,7 +52,7 @@ def only_praises(reading: Reading) -> bool:
     text, spans = reading.text, reading.spans
     if not PRAISE.search(text) or NEGATED_PRAISE.search(text):
         return False
-    if opinions.PRAISE_NEGATED.search(text) or BROKEN.search(text):
+    if opinions.PRAISE_NEGATED.search(text) or lx.BROKEN.search(text):
         return False
     if unnegated_hits(spans, COMPLAINT_SIGNAL, after=False):
         return False
