@@ -130,7 +130,8 @@ class OrderCursorPagination(CursorPagination):
         values = request.query_params.getlist(self.page_size_query_param)
         if not values:
             return self.page_size
-        if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= self.max_page_size:
+        # isdecimal(), not isdigit(): int() reads every decimal digit (١, １) but no other digit ("²").
+        if len(values) > 1 or not values[0].isdecimal() or not 1 <= int(values[0]) <= self.max_page_size:
             raise ValidationError({self.page_size_query_param: [f"An integer from 1 to {self.max_page_size}."]})
         return int(values[0])
 
