@@ -25,14 +25,15 @@ DEFAULT_MIN_AMOUNT = Decimal("1000.00")
 
 
 def packing_key(external_id: str) -> tuple:
-    """The packing list's order: by order number, numerically where the numbers are digits (A-9 before A-10)."""
-    return tuple((0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk) for chunk in _chunks(external_id))
+    """The packing list's order: by order number, numerically where the numbers are digits (A-9 before A-10).
+    Decimal digits only: int() reads no other digit, such as "²" (which str.isdigit() accepts)."""
+    return tuple((0, int(chunk), "") if chunk.isdecimal() else (1, 0, chunk) for chunk in _chunks(external_id))
 
 
 def _chunks(text: str) -> list[str]:
     chunks, current = [], ""
     for char in text:
-        if current and char.isdigit() != current[-1].isdigit():
+        if current and char.isdecimal() != current[-1].isdecimal():
             chunks.append(current)
             current = ""
         current += char

@@ -20,6 +20,17 @@ class UnknownShipment(NotFound):
     default_message = "No shipment has this tracking number."
 
 
+class TrackingNumberTaken(InvalidInput):
+    """Reports of numbers that belong to other orders of the store; `positions` are theirs in the reports given."""
+
+    code = "taken"
+    default_message = "This tracking number already belongs to another order."
+
+    def __init__(self, positions: list[int]) -> None:
+        super().__init__(field="tracking_number")
+        self.positions = positions
+
+
 class LogisticsPolicyInvalid(InvalidInput):
     code = "logistics_policy_invalid"
     default_message = "The logistics policy is not valid."

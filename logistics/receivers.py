@@ -5,10 +5,12 @@ from functools import partial
 from rest_framework import serializers
 
 from crm.api.order_fields import OrderField, order_field_register
+from crm.errors import BatchInvalid
 from crm.services.ingestion.inputs import OrderInput
 from crm.signals import orders_upserted
 
 from .api.rows import read_promised_date
+from .errors import TrackingNumberTaken
 from .services.shipments import ShipmentInput, shipments_created, shipments_store
 
 
@@ -18,7 +20,8 @@ def track_shipped_orders(sender, *, orders, **_kwargs):
     An order re-sent exactly as stored reports nothing new: its parcel was recorded when those fields were stored,
     in that same transaction (ADR 0021). It passes only with a promised date, which the order row does not keep.
     The parcels are stored now, before the batch's customers; their shipping notices, which read the customer, are
-    returned to run once the customers are stored (crm.signals.orders_upserted)."""
+    returned to run once the customers are stored (crm.signals.orders_upserted). A number that belongs to another
+    order is refused, naming the row, as POST /api/v1/shipments refuses it."""
     shipments = [
         ShipmentInput(
             store_id=order.store_id,
@@ -38,7 +41,22 @@ def track_shipped_orders(sender, *, orders, **_kwargs):
     ]
     if not shipments:
         return None
-    created = shipments_store(shipments=shipments).created
+    try:
+        created = shipments_store(shipments=shipments).created
+    except TrackingNumberTaken as exc:
+        # Named by row, as POST /api/v1/shipments names them: `orders` are the batch's rows in order, one per order.
+        rows = {result.id: index for index, (_order, result) in enumerate(orders)}
+        raise BatchInvalid(
+            [
+                {
+                    "index": rows[shipments[p].order_id],
+                    "field": "tracking_number",
+                    "code": exc.code,
+                    "message": exc.message,
+                }
+                for p in exc.positions
+            ]
+        ) from None
     return partial(shipments_created, shipments=created) if created else None
 
 

@@ -23,6 +23,7 @@ OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "退订", "T"})
 OPT_IN_WORDS = frozenset({"START"})
 # A reply counts as about a delivery for this long after it; older ones are not opened as cases.
 RECENT_DELIVERY = timedelta(days=14)
+MAX_DURATION = 2**31 - 1  # Call.duration_seconds, a PostgreSQL integer
 
 
 @transaction.atomic
@@ -77,10 +78,17 @@ def call_status_record(
     )
     if call is None:
         return None
-    duration = payload.get("CallDuration", "")
     return call_status_advance(
-        call=call, status=payload.get("CallStatus", ""), duration_seconds=int(duration) if duration.isdigit() else None
+        call=call, status=payload.get("CallStatus", ""), duration_seconds=_seconds(payload.get("CallDuration", ""))
     )
+
+
+def _seconds(text: str) -> int | None:
+    """CallDuration as Twilio sends it, ASCII digits; anything else, or more than the column holds, is unknown."""
+    if not (text.isascii() and text.isdigit()):  # isdigit() alone passes "²", which int() refuses
+        return None
+    seconds = int(text)
+    return seconds if seconds <= MAX_DURATION else None
 
 
 def _word(body: str) -> str:

@@ -1,8 +1,10 @@
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpResponseForbidden
+from django.http import HttpResponseBadRequest, HttpResponseForbidden
 from twilio.request_validator import RequestValidator
+
+MAX_SID = 64
 
 
 def _urls(request) -> list[str]:
@@ -10,8 +12,17 @@ def _urls(request) -> list[str]:
     return [settings.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path(), request.build_absolute_uri()]
 
 
+def _storable(params: dict[str, str]) -> bool:
+    """Every parameter is kept as it came (TelephonyEvent.payload) and the sids in provider_id columns: PostgreSQL
+    text holds no NUL, and the columns hold 64 characters (Twilio's sids have 34)."""
+    if any("\x00" in key or "\x00" in value for key, value in params.items()):
+        return False
+    return all(len(params.get(name, "")) <= MAX_SID for name in ("MessageSid", "CallSid"))
+
+
 def twilio_signed(view):
-    """403, with no state change, unless X-Twilio-Signature is valid for this URL and these parameters."""
+    """403, with no state change, unless X-Twilio-Signature is valid for this URL and these parameters; 400 for
+    signed parameters that could not be stored."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -23,6 +34,8 @@ def twilio_signed(view):
         validator = RequestValidator(token)
         if not any(validator.validate(url, params, signature) for url in _urls(request)):
             return HttpResponseForbidden("invalid signature")
+        if not _storable(params):
+            return HttpResponseBadRequest("parameters that cannot be stored")
         return view(request, *args, **kwargs)
 
     return wrapper

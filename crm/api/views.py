@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import prefetch_related_objects
+from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -129,7 +130,8 @@ class OrderCursorPagination(CursorPagination):
         values = request.query_params.getlist(self.page_size_query_param)
         if not values:
             return self.page_size
-        if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= self.max_page_size:
+        # isdecimal(), not isdigit(): int() reads every decimal digit (١, １) but no other digit ("²").
+        if len(values) > 1 or not values[0].isdecimal() or not 1 <= int(values[0]) <= self.max_page_size:
             raise ValidationError({self.page_size_query_param: [f"An integer from 1 to {self.max_page_size}."]})
         return int(values[0])
 
@@ -142,7 +144,20 @@ class OrderCursorPagination(CursorPagination):
                 b64decode(encoded.encode("ascii"), validate=True)
             except ValueError:  # binascii.Error and UnicodeEncodeError are ValueErrors
                 raise NotFound(str(self.invalid_cursor_message)) from None
-        return super().decode_cursor(request)
+        cursor = super().decode_cursor(request)
+        # DRF takes the position as it comes and filters placed_at by it: one that is not a time was a 500.
+        if cursor is not None and cursor.position is not None and not _is_aware_datetime(cursor.position):
+            raise NotFound(str(self.invalid_cursor_message))
+        return cursor
+
+
+def _is_aware_datetime(text: str) -> bool:
+    """A position as we issue them: placed_at's text, with its offset."""
+    try:
+        moment = parse_datetime(text)
+    except ValueError:  # well formed, out of range (a 25th hour, an offset of a day)
+        return False
+    return moment is not None and moment.tzinfo is not None
 
 
 def check_query_parameters(request, known: set[str]) -> None:

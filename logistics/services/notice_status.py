@@ -1,19 +1,15 @@
 """Twilio's status callbacks for parcel notice SMS."""
 
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db import transaction
 
+from callbacks.services.inbound import sms_status_apply
 from logistics.models import ShipmentNotice
 
-Status = ShipmentNotice.Status
 
-
+@transaction.atomic
 def notice_status_record(*, notice_id: int, status: str, sid: str) -> None:
-    """A signed status callback: proves acceptance; statuses only move forward."""
-    now = timezone.now()
-    ShipmentNotice.objects.filter(pk=notice_id).filter(
-        Q(status=Status.SENDING) | Q(status=Status.SENT, provider_id=sid)
-    ).update(
-        status=Status.SENT, provider_id=sid, provider_status=status[:16], sent_at=Coalesce(F("sent_at"), Value(now))
-    )
+    """A signed status callback, applied as on every SMS queue's rows (callbacks.services.inbound.sms_status_apply):
+    it proves acceptance; statuses only move forward; one without a sid or with an unknown status changes nothing."""
+    notice = ShipmentNotice.objects.select_for_update().filter(pk=notice_id).first()
+    if notice is not None:
+        sms_status_apply(row=notice, sid=sid, status=status)

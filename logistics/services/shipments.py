@@ -13,6 +13,7 @@ from django.utils import timezone
 from crm import bulk
 from crm.models import Store
 from crm.timezones import store_local_datetime
+from logistics.errors import TrackingNumberTaken
 from logistics.models import Shipment, ShipmentState
 from logistics.tracking import Subscription, SubscriptionRefused, TrackingError, get_backend
 
@@ -49,14 +50,16 @@ def _promised_by(store: Store | None, day: date | None) -> datetime | None:
 
 
 # What is read of a stored shipment, and what a report may change in it.
-_STORED = ("id", "store_id", "courier", "tracking_number", "shipped_at", "promised_date", "promised_by", "state")
+_STORED = (
+    "id", "store_id", "order_id", "courier", "tracking_number", "shipped_at", "promised_date", "promised_by", "state",
+)  # fmt: skip
 _CHANGEABLE = ["shipped_at", "promised_date", "promised_by"]
 _KEY = ("store_id", "courier", "tracking_number")  # the fields of the unique constraint
 
 
 def _changes(row: dict, item: ShipmentInput, promised_by: datetime | None) -> dict:
-    """What a report changes in a shipment. The order a number belongs to never changes here (the API refuses
-    such a row before); a promised date left out keeps the one that is known."""
+    """What a report changes in a shipment. The order a number belongs to never changes here (a report of another
+    order's number is refused, see shipments_store); a promised date left out keeps the one that is known."""
     new = {"shipped_at": item.shipped_at}
     if item.promised_date is not None:
         new |= {"promised_date": item.promised_date, "promised_by": promised_by}
@@ -137,7 +140,8 @@ def shipments_created(*, shipments: list[tuple[int, int]]) -> None:
 @transaction.atomic
 def shipments_store(*, shipments: list[ShipmentInput]) -> Stored:
     """The shipments' rows alone, created or updated; reads no customer, so an order batch stores its parcels
-    before its customers (ADR 0019). The caller passes `Stored.created` to `shipments_created`.
+    before its customers (ADR 0019). The caller passes `Stored.created` to `shipments_created`. A number that belongs
+    to another order (stored, or reported first in these reports) is refused: TrackingNumberTaken.
 
     Every shipped order of an order batch passes here: numbers reported with a new order are inserted first,
     skipping any stored already, the others read (and locked) first, so each number costs one statement in the
@@ -173,6 +177,9 @@ def shipments_store(*, shipments: list[ShipmentInput]) -> Stored:
     else:
         raise RuntimeError("shipments kept being inserted and removed by concurrent transactions")
     updated = {key: _fold(row, reports[key], stores, now) for key, row in stored.items()}
+    owners = {key: folded.row["order_id"] for key, folded in (created | updated).items()}
+    if taken := [position for position, item in enumerate(shipments) if owners[item.key] != item.order_id]:
+        raise TrackingNumberTaken(taken)  # rolls back what was inserted
     if changed := [f.row for f in updated.values() if f.changed]:
         bulk.update_rows(Shipment, [(row["id"], *(row[n] for n in _CHANGEABLE)) for row in changed], fields=_CHANGEABLE)
     answers = {key: iter(folded.answers) for key, folded in (created | updated).items()}

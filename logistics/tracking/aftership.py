@@ -9,8 +9,10 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from logistics.models import ShipmentState
+from logistics.models import ProviderEvent, ShipmentState
 from logistics.services.updates import TrackedCheckpoint, TrackingUpdate
+
+from .base import check_text
 
 TAGS = {
     "InfoReceived": ShipmentState.PENDING,
@@ -23,6 +25,7 @@ TAGS = {
     "Expired": ShipmentState.LOST,
 }
 REFUSED_SUBTAG = "Exception_003"
+MAX_EVENT_ID = ProviderEvent._meta.get_field("event_id").max_length  # the dedupe key is stored
 
 
 class EventInvalid(ValueError):
@@ -52,7 +55,9 @@ def _state(tag: str, subtag: str) -> str:
 def event_parse(body: bytes) -> AfterShipEvent:
     try:
         data = json.loads(body)
-        event_id = str(data["event_id"])
+        event_id = data["event_id"]
+        if not isinstance(event_id, str) or len(event_id) > MAX_EVENT_ID:
+            raise ValueError(f"event_id must be a string of at most {MAX_EVENT_ID} characters")
         kind = str(data.get("event") or "")
         msg = data.get("msg") or {}
         number = str(msg.get("tracking_number") or "").strip()
@@ -69,9 +74,11 @@ def event_parse(body: bytes) -> AfterShipEvent:
             ]
         newest_tag = str(msg.get("tag") or "")
         state = _state(newest_tag, str(msg.get("subtag") or "")) if checkpoints else None
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        slug = str(msg.get("slug") or "")
+        check_text(event_id, number, slug, *(text for c in checkpoints for text in (c.text, c.location, c.status)))
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:  # Overflow: a time in year 1
         raise EventInvalid(str(exc)) from exc
     if not event_id or not number:
         raise EventInvalid("event_id and msg.tracking_number are required")
-    update = TrackingUpdate(number=number, couriers=(str(msg.get("slug") or ""),), state=state, checkpoints=checkpoints)
+    update = TrackingUpdate(number=number, couriers=(slug,), state=state, checkpoints=checkpoints)
     return AfterShipEvent(event_id=event_id, event=kind, update=update)

@@ -13,6 +13,18 @@ class Subscription:
     phone: str = ""  # some couriers (SF Express) need the recipient's phone, the last 4 digits are enough
 
 
+def check_text(*values: str) -> None:
+    """Raises ValueError on text PostgreSQL cannot store: NUL, and lone surrogates (UTF-8 has none), both of which
+    json.loads reads from escapes. A push parser calls it on what it looks up or keeps, so such a push is malformed."""
+    for value in values:
+        if "\x00" in value:
+            raise ValueError("NUL characters are not allowed")
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise ValueError("Lone surrogates are not allowed") from None
+
+
 class TrackingError(Exception):
     """The provider could not be reached or answered oddly: try again later."""
 

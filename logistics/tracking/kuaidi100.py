@@ -17,7 +17,7 @@ from django.conf import settings
 from logistics.models import ShipmentState
 from logistics.services.updates import TrackedCheckpoint, TrackingUpdate
 
-from .base import Subscription, SubscriptionRefused, TrackingBackend, TrackingError
+from .base import Subscription, SubscriptionRefused, TrackingBackend, TrackingError, check_text
 
 # The exact acknowledgement Kuaidi100 expects; anything else makes it retry the push three times.
 ACK = json.dumps(
@@ -76,7 +76,8 @@ def push_parse(param: str) -> TrackingUpdate:
             for item in last.get("data") or []
         ]
         state = STATES.get(str(last.get("state", "")), ShipmentState.IN_TRANSIT) if checkpoints else None
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        check_text(status, number, *couriers, *(text for c in checkpoints for text in (c.text, c.location, c.status)))
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:  # Overflow: a time in year 1
         raise PushInvalid(str(exc)) from exc
     if not number:
         raise PushInvalid("lastResult.nu is missing")

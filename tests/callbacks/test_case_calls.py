@@ -208,6 +208,20 @@ def test_the_provider_reports_and_bridges_a_case_call(client, settings, case, ag
     assert unsigned.status_code == 403
 
 
+@pytest.mark.parametrize("duration", ["²", "9" * 11, "-5", "4.2"])
+def test_a_duration_that_is_no_storable_count_of_seconds_is_unknown(client, settings, case, agent, duration):
+    # "²" passed str.isdigit() and failed int(), eleven nines overflowed the column: both were 500s.
+    settings.TWILIO_AUTH_TOKEN, settings.PUBLIC_BASE_URL = "tok", "https://crm.example.com"
+    case_call, _ = case_call_open(case=case, agent=agent)
+    call = case_call_start(case_call=case_call, agent=agent)
+    status = {"CallSid": call.provider_id, "CallStatus": "completed", "CallDuration": duration}
+
+    assert _signed_post(client, f"/twilio/case-calls/{case_call.pk}/status", status).status_code == 204
+
+    call.refresh_from_db()
+    assert (call.status, call.duration_seconds) == (Call.Status.COMPLETED, None)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_clicks_open_one_case_call_and_place_one_call(case, agent):
     barrier, opened, placed = threading.Barrier(2), [], []

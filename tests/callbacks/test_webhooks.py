@@ -114,3 +114,23 @@ def test_a_reply_without_a_recent_delivery_opens_no_case(client):
     _inbound(client, order.customer.phone, "你好")
     assert not Case.objects.exists()
     assert TelephonyEvent.objects.get().kind == "inbound_sms"
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("messages/{pk}/status", {"MessageSid": "SM1\x00", "MessageStatus": "delivered"}),
+        ("messages/{pk}/status", {"MessageSid": "SM1", "MessageStatus": "delivered", "ErrorMessage": "\x00"}),
+        ("messages/{pk}/status", {"MessageSid": "SM" + "1" * 63, "MessageStatus": "delivered"}),
+        ("calls/{pk}/status", {"CallSid": "CA" + "1" * 63, "CallStatus": "completed"}),
+        ("sms/inbound", {"From": "+8613800000000", "Body": "你好\x00", "MessageSid": "SMin"}),
+    ],
+    ids=["NUL in the sid", "NUL in another parameter", "a 65-character sid", "a long call sid", "NUL in a reply"],
+)
+def test_a_signed_callback_that_cannot_be_stored_is_a_400_and_changes_nothing(client, sending, path, params):
+    # Each was a 500: PostgreSQL holds no NUL in text or jsonb, and the provider ids we keep hold 64 characters.
+    response = _post(client, f"/twilio/{path.format(pk=sending.pk)}", params)
+
+    sending.refresh_from_db()
+    assert response.status_code == 400
+    assert sending.status == FollowUp.Status.SENDING and not TelephonyEvent.objects.exists()

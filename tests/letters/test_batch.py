@@ -45,6 +45,18 @@ def test_batch_pdf_has_one_page_per_eligible_order_in_packing_order_with_name_an
         assert "+86 400 820 8820" in text
 
 
+def test_an_order_number_with_a_digit_that_is_no_decimal_digit_is_packed_in_order():
+    # The order API takes any text as an order's number; "²" passed str.isdigit() and failed int(), so one such
+    # order made the store's whole letter run fail (a 500 on the page that starts it).
+    store = StoreFactory()
+    for number in ["A-10", "A-²", "A-9"]:
+        _order(store, number)
+
+    batch = letters_prepare(store=store, now=NOW)
+
+    assert [letter.order.external_id for letter in batch_letters(batch=batch)] == ["A-9", "A-10", "A-²"]
+
+
 def test_batch_pdf_embeds_its_fonts():
     store = StoreFactory()
     _order(store, "F-1")

@@ -85,3 +85,40 @@ def test_refused_and_delivered_tags(shipment):
 def test_a_pending_time_alarm_is_recorded_once_and_changes_no_state(shipment):
     assert _post(_event("e-6", "InTransit", kind="tracking_pending_time")).status_code == 200
     assert Shipment.objects.get().state == "pending" and ProviderEvent.objects.count() == 1
+
+
+def _with(body: bytes, **fields) -> bytes:
+    data = json.loads(body)
+    data["msg"].update(fields)
+    return json.dumps(data).encode()
+
+
+GARBLED = {
+    "NUL in the number": {"tracking_number": "SF998877\u0000"},
+    "NUL in the courier": {"slug": "sf-express\u0000"},
+    "a checkpoint in year 1": {"checkpoints": [{"checkpoint_time": "0001-01-01T00:00:00+08:00", "tag": "InTransit"}]},
+    "NUL in a message": {"checkpoints": [{"checkpoint_time": "2026-12-01T10:00:00+08:00", "message": "a\u0000"}]},
+    "a lone surrogate": {"checkpoints": [{"checkpoint_time": "2026-12-01T10:00:00+08:00", "message": "\ud800"}]},
+}
+
+
+@pytest.mark.parametrize("fields", GARBLED.values(), ids=GARBLED.keys())
+@pytest.mark.parametrize("secret", [SECRET, "not-the-secret"], ids=["signed", "unsigned"])
+def test_a_garbled_event_is_malformed_whether_signed_or_not(shipment, fields, secret):
+    # Each was a 500, the first three before the signature was even checked.
+    response = _post(_with(_event("e-7", "InTransit", ("InTransit", 2)), **fields), secret=secret)
+
+    assert response.status_code == 400 and response.json()["code"] == "malformed_push"
+    assert not Checkpoint.objects.exists() and not ProviderEvent.objects.exists()
+
+
+@pytest.mark.parametrize("event_id", [None, {"id": 1}, "e" * 101, "e-\u0000"], ids=["null", "object", "long", "NUL"])
+def test_an_event_id_that_cannot_be_our_dedupe_key_is_malformed(shipment, event_id):
+    # null was read as the text "None", so every later null event was dropped as its repeat; the others were 500s.
+    body = _event("e-8", "InTransit", ("InTransit", 2))
+    body = json.dumps({**json.loads(body), "event_id": event_id}).encode()
+
+    response = _post(body)
+
+    assert response.status_code == 400 and response.json()["code"] == "malformed_push"
+    assert not Checkpoint.objects.exists() and not ProviderEvent.objects.exists()

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from crm.models import Order
 from logistics import tasks
 from logistics.models import Shipment
 from logistics.services.shipments import SUBSCRIBE_CHUNK, ShipmentInput, shipments_record
@@ -125,6 +126,28 @@ def test_an_order_upsert_with_a_tracking_number_reports_the_shipment(api, store)
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "promised_delivery_date"
 
 
+def test_an_order_with_the_number_of_another_orders_parcel_is_refused_as_by_the_shipments_api(api, store):
+    # It was accepted, and rewrote the other order's parcel: its shipping time and promised date.
+    placed = timezone.now() - timedelta(days=2)
+    first = _shipped_order(1, placed, promised_delivery_date=str(timezone.localdate() + timedelta(days=2)))
+    assert api.post("/api/v1/orders", first).status_code == 200
+    before = Shipment.objects.values().get()
+    later = placed + timedelta(hours=20)
+    second = _shipped_order(2, placed, tracking_number="YT0001", shipped_at=later.isoformat())
+    third = _shipped_order(3, placed, tracking_number="YT0009")
+    fourth = _shipped_order(4, placed, tracking_number="YT0009")  # the parcel the row before reports
+
+    response = api.post("/api/v1/orders", [_shipped_order(5, placed), second, third, fourth])
+
+    assert response.status_code == 400
+    assert [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]] == [
+        (1, "tracking_number", "taken"),
+        (3, "tracking_number", "taken"),
+    ]
+    assert list(Shipment.objects.values()) == [before]
+    assert not Order.objects.exclude(external_id="T-1").exists()
+
+
 def test_an_order_batch_plans_its_new_parcels_notices_with_the_customers_it_brings(api, store):
     """The parcels are stored before the batch's customers (their rows lock, ADR 0019), the notices after: a new
     customer's notice is planned and a returning one's greets them by the name this batch brings."""
@@ -203,9 +226,9 @@ def test_new_shipments_are_queued_for_subscription_in_chunks_once_committed(
 def test_an_order_batch_finds_its_stored_parcels_through_the_unique_index(store):
     """60,000 parcels, statistics taken: a batch of 1,000 numbers (half of them stored) is one probe of the
     (number, courier, store) unique index a number, not a read of the store's parcels (ADR 0019, ADR 0021)."""
-    orders = [OrderFactory(store=store) for _ in range(2)]
+    order = OrderFactory(store=store)
     sent = timezone.now()
-    shipments_record(shipments=[ShipmentInput(store.pk, orders[0].pk, "shunfeng", "T0", sent)])
+    shipments_record(shipments=[ShipmentInput(store.pk, order.pk, "shunfeng", "T0", sent)])
     columns = [f.column for f in Shipment._meta.concrete_fields if f.column not in {"id", "tracking_number"}]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -216,7 +239,7 @@ def test_an_order_batch_finds_its_stored_parcels_through_the_unique_index(store)
         cursor.execute("ANALYZE logistics_shipment")
         # PostgreSQL's default costs, whatever the server was tuned to: the plan is the planner's choice at those.
         cursor.execute("SET LOCAL random_page_cost = 4; SET LOCAL seq_page_cost = 1")
-    batch = [ShipmentInput(store.pk, orders[1].pk, "shunfeng", f"T{n}", sent) for n in range(59_501, 60_501)]
+    batch = [ShipmentInput(store.pk, order.pk, "shunfeng", f"T{n}", sent) for n in range(59_501, 60_501)]
     with CaptureQueriesContext(connection) as queries:
         results = shipments_record(shipments=batch)
     assert [r.result for r in results] == ["unchanged"] * 500 + ["created"] * 500

@@ -164,3 +164,35 @@ def test_the_shipping_notice_is_off_by_default_and_sent_once_when_the_store_turn
     [message] = InMemoryBackend.messages
     assert shipment.tracking_number in message.body and "已发出" in message.body
     assert ShipmentNotice.objects.get().kind == "shipped"
+
+
+def _status(client, notice, params):
+    from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
+
+    path = f"/hooks/notices/{notice.pk}/status"
+    signature = RequestValidator("webhook-token").compute_signature(f"https://crm.example.com{path}", params)
+    return client.post(
+        path, urlencode(params), content_type="application/x-www-form-urlencoded",
+        headers={"x-twilio-signature": signature},
+    )  # fmt: skip
+
+
+def test_a_notices_status_callbacks_move_it_forward_only_as_every_sms_queues_do(client, settings):
+    # A callback without MessageSid was a 500 (a sent notice must have a provider id), and a late "sent" or
+    # "queued" overwrote "delivered": the notice hook had rules of its own, not callbacks' sms_status_apply.
+    settings.TWILIO_AUTH_TOKEN, settings.PUBLIC_BASE_URL = "webhook-token", "https://crm.example.com"
+    shipment = ship(_order(), hours_ago=3)
+    notice = ShipmentNotice.objects.create(
+        store=shipment.store, shipment=shipment, order=shipment.order, customer=shipment.order.customer,
+        kind="shipped", channel="sms", status="sending", due_at=timezone.now(), claimed_at=timezone.now(),
+    )  # fmt: skip
+
+    assert _status(client, notice, {"MessageStatus": "sent"}).status_code == 204
+    notice.refresh_from_db()
+    assert (notice.status, notice.provider_id) == ("sending", "")
+    for status in ["delivered", "sent", "queued", "bogus"]:
+        assert _status(client, notice, {"MessageSid": "SM1", "MessageStatus": status}).status_code == 204
+    notice.refresh_from_db()
+    assert (notice.status, notice.provider_id, notice.provider_status) == ("sent", "SM1", "delivered")

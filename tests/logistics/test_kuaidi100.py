@@ -1,14 +1,17 @@
 """The Kuaidi100 backend and hook through real HTTP: our subscribe call to devtools.kuaidi100_server, its signed
 pushes to our live server. Nothing is mocked."""
 
+import json
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from crm.models import Order
 from logistics.models import Checkpoint, Shipment
 from logistics.services.shipments import shipment_subscribe, shipments_resubscribe_due
+from logistics.tracking.kuaidi100 import sign
 from tests.crm.api.conftest import Api
 from tests.factories import OrderFactory
 
@@ -155,3 +158,26 @@ def test_the_order_of_another_parcel_is_untouched(subscribed, kuaidi100):
     kuaidi100.run_due()
     bystander.refresh_from_db()
     assert bystander.delivered_at is None
+
+
+@pytest.mark.parametrize(
+    ("suffix", "step"),
+    [
+        ("\x00", {"context": "已揽收", "ftime": "2026-12-01 10:00:00"}),
+        ("", {"context": "已\x00揽收", "ftime": "2026-12-01 10:00:00"}),
+        ("", {"context": "已揽收", "ftime": "2026-12-01 10:00:00", "areaName": "\ud800"}),
+        ("", {"context": "已揽收", "ftime": "0001-01-01 00:00:00"}),
+    ],
+    ids=["NUL in the number", "NUL in a context", "a lone surrogate", "a time in year 1"],
+)
+def test_a_signed_push_with_text_we_cannot_store_is_malformed(settings, suffix, step):
+    # Each was a 500 (PostgreSQL refuses NUL, UTF-8 a lone surrogate, UTC the hours before year 1 began).
+    settings.KUAIDI100_SALT = "test-salt"
+    shipment = ship(hours_ago=3)
+    last = {"nu": shipment.tracking_number + suffix, "com": "shunfeng", "state": "1", "data": [step]}
+    param = json.dumps({"status": "polling", "lastResult": last})  # escapes NUL and the surrogate as \u....
+
+    response = Client().post("/hooks/kuaidi100/", {"param": param, "sign": sign(param, "test-salt")})
+
+    assert response.status_code == 400 and response.json()["code"] == "malformed_push"
+    assert not Checkpoint.objects.exists() and Shipment.objects.get().state == "pending"

@@ -1,5 +1,8 @@
 """GET /api/v1/orders: newest first, filtered by placed and delivered ranges and status, cursor-paginated."""
 
+from base64 import b64encode
+from urllib.parse import urlencode
+
 import pytest
 
 from tests.crm.api.helpers import order_payload
@@ -77,6 +80,7 @@ def test_the_cursor_walks_every_order_once_page_by_page(api, orders):
         ({"status": "lost"}, "status", "invalid_choice"),
         ({"page_size": "0"}, "page_size", "invalid"),
         ({"page_size": "1001"}, "page_size", "invalid"),
+        ({"page_size": "²"}, "page_size", "invalid"),  # str.isdigit() passes it, int() refuses it: it was a 500
         ({"placed_afer": "2026-11-12T10:00:00Z"}, "placed_afer", "invalid"),  # a misspelt filter must not widen
     ],
 )
@@ -90,6 +94,17 @@ def test_a_bad_query_is_a_400_naming_the_parameter(api, orders, params, field, c
 @pytest.mark.parametrize("cursor", ["not-a-cursor", "\x0e", "é"])
 def test_a_cursor_that_was_not_issued_is_not_found(api, orders, cursor):
     # "\x0e" holds no base64 character: decoded leniently it was the empty cursor, the first page.
+    response = api.get(URL, {"cursor": cursor})
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("position", ["2026", "xxx", "2026-11-20 02:00:00 00:00", "2026-11-20 02:00:00", "\x00"])
+def test_a_cursor_with_a_position_we_never_issued_is_not_found(api, orders, position):
+    # Base64 of a query string as DRF encodes cursors, its position not a time: the filter on placed_at was a 500.
+    cursor = b64encode(urlencode({"p": position}).encode()).decode()
+
     response = api.get(URL, {"cursor": cursor})
 
     assert response.status_code == 404
