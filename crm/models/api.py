@@ -56,6 +56,7 @@ class InboundEventKind(models.TextChoices):
     ORDER = "order", _("Order")
     DELIVERY = "delivery", _("Delivery")
     REVIEW = "review", _("Review")
+    SHIPMENT = "shipment", _("Shipment")
 
 
 class InboundEvent(models.Model):

@@ -28,10 +28,11 @@ class ShipmentsView(IngestionView):
 
     def ingest(self, *, batch: Batch, principal: TokenPrincipal) -> tuple[int, dict[str, Any]]:
         errors = RowErrors()
-        shipments = read_shipments(errors, batch.rows(errors), principal.scope)
-        raise_if_invalid(errors)
+        rows = list(batch.rows(errors))
+        shipments = read_shipments(errors, rows, principal.scope)
+        raise_if_invalid(errors)  # so every row is a shipment, in the order sent
         codes = {store.id: code for code, store in principal.scope.stores.items()}
-        results = shipments_record(shipments=shipments)
+        results = shipments_record(shipments=shipments, payloads=[row for _index, row in rows], token=principal.token)
         return 200, {
             "results": [
                 {

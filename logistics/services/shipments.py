@@ -3,7 +3,7 @@
 import secrets
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm import bulk
-from crm.models import Store
+from crm.models import ApiToken, InboundEvent, Store
+from crm.services.ingestion.events import inbound_events_record
 from crm.timezones import store_local_datetime
 from logistics.errors import TrackingNumberTaken
 from logistics.models import Shipment, ShipmentState
@@ -116,11 +117,27 @@ class Stored(NamedTuple):
 
 
 @transaction.atomic
-def shipments_record(*, shipments: list[ShipmentInput]) -> list[ShipmentResult]:
+def shipments_record(
+    *,
+    shipments: list[ShipmentInput],
+    payloads: list[dict[str, Any]] | None = None,
+    token: ApiToken | None = None,
+) -> list[ShipmentResult]:
     """Create or update shipments by (store, courier, tracking number); a repeat changes nothing. A new shipment
-    gets what `shipments_created` gives it."""
+    gets what `shipments_created` gives it. `payloads`, the rows as sent (one per shipment), go to the inbound
+    log under the order's external id, once per distinct payload."""
     stored = shipments_store(shipments=shipments)
     shipments_created(shipments=stored.created)
+    if payloads is not None:
+        inbound_events_record(
+            kind=InboundEvent.Kind.SHIPMENT,
+            token=token,
+            received_at=timezone.now(),
+            events=[
+                (item.store_id, item.order_external_id, payload)
+                for item, payload in zip(shipments, payloads, strict=True)
+            ],
+        )
     return stored.results
 
 

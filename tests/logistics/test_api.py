@@ -1,5 +1,6 @@
 """POST /api/v1/shipments, and the same fields inside an order upsert."""
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from crm.models import Order
+from crm.models import ApiToken, InboundEvent, Order
 from logistics import tasks
 from logistics.models import Shipment
 from logistics.services.shipments import SUBSCRIBE_CHUNK, ShipmentInput, shipments_record
@@ -270,3 +271,21 @@ def test_a_batch_answers_alike_whichever_statement_comes_first(store, likely_new
     assert [r.id for r in results] == [rows[n].pk for n in ("S1", "N1", "N1", "S1", "N2")]
     assert rows["S1"].pk == stored.id and rows["S1"].shipped_at == later and rows["N1"].shipped_at == later
     assert shipments_record(shipments=batch[:2])[1].result == "updated"  # N1 is stored now: shipped_at moves back
+
+
+def test_each_reported_shipment_is_kept_in_the_inbound_log_once(api, order):
+    """As every accepted row of every write endpoint: under the order's external id, as sent, by the token."""
+    body = _row(order, note="kept as sent")
+    assert api.post(URL, body).status_code == 200
+    assert api.post(URL, [body]).status_code == 200  # a repeat is not logged again
+    [event] = InboundEvent.objects.filter(kind=InboundEvent.Kind.SHIPMENT)
+    token = ApiToken.objects.get()
+    assert (event.store_id, event.external_id, event.token_id) == (order.store_id, order.external_id, token.pk)
+    assert json.loads(event.payload) == body
+    assert api.post(URL, {**body, "shipped_at": (timezone.now() - timedelta(hours=1)).isoformat()}).status_code == 200
+    assert InboundEvent.objects.filter(kind=InboundEvent.Kind.SHIPMENT).count() == 2  # a changed report is new
+
+
+def test_a_refused_batch_logs_nothing(api, order):
+    assert api.post(URL, [_row(order), _row(order, order="NO-SUCH-ORDER")]).status_code == 400
+    assert not InboundEvent.objects.exists()

@@ -56,8 +56,18 @@ def _order(n: int) -> dict[str, Any]:
     return body
 
 
+def _shipment(n: int) -> dict[str, Any]:
+    return {"order": "TB00000001", "courier": "shunfeng", "tracking_number": f"SF{n}",
+            "shipped_at": "2026-11-21T10:00:00+08:00", "promised_delivery_date": "2026-11-24"}  # fmt: skip
+
+
 # Every ingestion endpoint with a valid body; add new endpoints here so they are held to the same contract.
-ENDPOINTS = {"/api/v1/orders": _order, "/api/v1/deliveries": _delivery, "/api/v1/reviews": _review}
+ENDPOINTS = {
+    "/api/v1/orders": _order,
+    "/api/v1/deliveries": _delivery,
+    "/api/v1/reviews": _review,
+    "/api/v1/shipments": _shipment,
+}
 
 
 def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
@@ -132,6 +142,13 @@ def test_gender_as_a_list_or_an_object_is_an_invalid_choice(api, gender):
 def test_review_image_with_a_broken_ipv6_host_is_an_invalid_url(api, url):
     body = _assert_json_4xx(api.post("/api/v1/reviews", {**_review(1), "images": [url]}), field="images.0")
     assert body["errors"][0]["code"] == "invalid_url"
+
+
+@pytest.mark.parametrize("url", sorted(ENDPOINTS))
+def test_each_endpoints_body_as_given_is_accepted(api, url):
+    """What the property test mutates is a valid body, so its mutations probe one field at a time."""
+    response = api.post(url, json.dumps(ENDPOINTS[url](1)))
+    assert response.status_code == 200, response.content[:500]
 
 
 @pytest.mark.parametrize("url", sorted(ENDPOINTS))
