@@ -26,7 +26,7 @@ from crm.forms import (
     RemedyFulfilForm,
 )
 from crm.models import Agent, Case, CaseEvidence, Remedy
-from crm.pages import page_attempt
+from crm.pages import page_attempt, page_number
 from crm.personality import answering_strategy
 from crm.selectors import agent_for_user, agents_serving, cases_for_user, stores_for_user
 from crm.selectors.cases import CaseFilters, case_list, case_list_choices, case_rows
@@ -65,7 +65,7 @@ def case_list_page(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, stores=stores, agents=agents)
     data = form.cleaned_data if form.is_valid() else {}
     filters = CaseFilters(**{k: v for k, v in data.items() if v not in (None, "")})
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    page = page_number(request.GET.get("page"))
     now = timezone.now()
     result = case_list(user=request.user, filters=filters, now=now, page=page)
     query = request.GET.copy()

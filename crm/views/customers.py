@@ -11,6 +11,7 @@ from crm.casework import customer_sections
 from crm.errors import DomainError, PermissionDenied
 from crm.forms import CaseOpenForm, CustomerSearchForm, ProfileForm
 from crm.models import Case, Customer, Order
+from crm.pages import page_number
 from crm.personality import answering_strategy
 from crm.selectors.customers import (
     customer_cases,
@@ -36,7 +37,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     form = CustomerSearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     mine = request.GET.get("mine") == "1"
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    page = page_number(request.GET.get("page"))
     rows, has_next = customer_search(user=request.user, q=q, owner_only=mine, page=page)
     context = {
         "customers": rows,

@@ -146,3 +146,12 @@ def test_a_dedicated_owner_sees_their_customers_and_orders_in_progress(client, s
     client.force_login(agent.user)
     page = client.get("/customers/?mine=1").text
     assert "王芳" in page and "李娜" not in page and "TM-77" in page
+
+
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "²", "1" + "0" * 30, "1000000000"])
+def test_a_garbage_or_huge_page_number_is_a_page_of_the_list_not_a_500(client, store, agent, page):
+    # "²" passes str.isdigit() but not int(); 10^30 overflows PostgreSQL's OFFSET.
+    _case(store, agent)
+    client.force_login(agent.user)
+    assert client.get("/cases/", {"page": page}).status_code == 200
+    assert client.get("/customers/", {"page": page}).status_code == 200
