@@ -200,7 +200,9 @@ def remedy_confirm(request: HttpRequest, case_id: int, remedy_id: int) -> HttpRe
     remedy = _remedy(request, case, remedy_id)
     form = RemedyConfirmForm(request.POST)
     page_attempt(
-        request, lambda: casework.remedy_confirm(remedy=remedy, actor=request.user, via=form.cleaned_data["via"]), form
+        request,
+        lambda: casework.remedy_confirm(remedy=remedy, actor=request.user, via=form.cleaned_data["via"]),
+        form=form,
     )
     return _back(request, case)
 
