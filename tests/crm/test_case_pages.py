@@ -155,3 +155,15 @@ def test_a_garbage_or_huge_page_number_is_a_page_of_the_list_not_a_500(client, s
     client.force_login(agent.user)
     assert client.get("/cases/", {"page": page}).status_code == 200
     assert client.get("/customers/", {"page": page}).status_code == 200
+
+
+def test_a_profile_the_customer_page_cannot_accept_is_shown_again_with_the_errors(client, store, agent):
+    customer = CustomerFactory(store=store, name="王芳", notes="")
+    client.force_login(agent.user)
+    response = client.post(
+        f"/customers/{customer.pk}/profile",
+        {"name": "王芳", "gender": "female", "birthday": "1988-13-40", "contact_preference": "any", "notes": "a\x00b"},
+    )
+    assert response.status_code == 400
+    assert "Enter a valid date." in response.text and "Null characters are not allowed." in response.text
+    assert not CustomerChange.objects.filter(customer=customer).exists()
