@@ -4,7 +4,7 @@ from django import forms
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from crm.selectors import stores_managed_by
+from crm.selectors import store_by_code, stores_managed_by
 from crm.timezones import store_today
 
 from .metrics import Period
@@ -25,7 +25,7 @@ class ReportFilterForm(forms.Form):
         first = stores.first()
         defaults: dict[str, str] = {}
         if first is not None:
-            store = stores.filter(code=data.get("store")).first() or first
+            store = store_by_code(stores=stores, code=data.get("store")) or first
             today: date = store_today(store)
             defaults = {
                 "store": store.code,

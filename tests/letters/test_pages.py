@@ -109,3 +109,9 @@ def test_rule_page_saves_the_threshold_and_control_share(client, store):
     assert store.letter_rule.control_percent == 10 and store.letter_rule.language == "en"
     too_many = client.post(f"/letters/rule/?store={store.code}", {**data, "control_percent": "80"})
     assert too_many.status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/letters/", "/letters/templates/", "/letters/rule/", "/letters/inserts/"])
+def test_a_nul_character_in_the_store_is_a_404_not_a_500(client, store, url):
+    _login(client, ManagerFactory(stores=[store]))
+    assert client.get(url, {"store": "a\x00b"}).status_code == 404
