@@ -11,6 +11,9 @@ from .metrics import Period
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
+# The days a report may cover: a period's roll-ups and local day bounds reach a day past its end, which the
+# calendar's last day (or its first, east of Greenwich) does not have.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 class ReportFilterForm(forms.Form):
@@ -39,7 +42,11 @@ class ReportFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
-            if end < start:
+            if start < FIRST_DAY or end > LAST_DAY:
+                self.add_error(
+                    "start", _("Choose dates between %(first)s and %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}
+                )
+            elif end < start:
                 self.add_error("end", _("The end date is before the start date."))
             elif (end - start).days >= MAX_DAYS:
                 self.add_error("end", _("Choose at most %(days)s days.") % {"days": MAX_DAYS})
