@@ -114,7 +114,7 @@ def _store_template(store, template_id: str | None) -> ReplyTemplate | None:
     """The store's template named by the form, None for a new one; another store's is a 404."""
     if not template_id:
         return None
-    if not template_id.isdigit():
+    if not (template_id.isascii() and template_id.isdigit()):  # "²" is a digit to str.isdigit(), not to int()
         raise Http404
     return get_object_or_404(ReplyTemplate, pk=int(template_id), store=store)
 
