@@ -167,3 +167,15 @@ def test_a_profile_the_customer_page_cannot_accept_is_shown_again_with_the_error
     assert response.status_code == 400
     assert "Enter a valid date." in response.text and "Null characters are not allowed." in response.text
     assert not CustomerChange.objects.filter(customer=customer).exists()
+
+
+def test_a_remedy_form_submitted_twice_proposes_one_remedy(client, store, agent):
+    case = _case(store, agent)
+    client.force_login(agent.user)
+    form = {"kind": "coupon", "cost": "300", "description": "补差价"}
+    for _ in range(2):  # a double click
+        assert client.post(f"/cases/{case.pk}/remedies", form).status_code == 302
+    assert case.remedies.count() == 1
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.REMEDY_PROPOSED).count() == 1
+    client.post(f"/cases/{case.pk}/remedies", {**form, "cost": "200"})  # another remedy is another remedy
+    assert case.remedies.count() == 2
