@@ -26,13 +26,18 @@ DEFAULT_MIN_AMOUNT = Decimal("1000.00")
 
 def packing_key(external_id: str) -> tuple:
     """The packing list's order: by order number, numerically where the numbers are digits (A-9 before A-10)."""
-    return tuple((0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk) for chunk in _chunks(external_id))
+    return tuple((0, int(chunk), "") if _digits(chunk) else (1, 0, chunk) for chunk in _chunks(external_id))
+
+
+def _digits(text: str) -> bool:
+    # ASCII only: "²" and "①" are digits to str.isdigit() but not to int().
+    return text.isascii() and text.isdigit()
 
 
 def _chunks(text: str) -> list[str]:
     chunks, current = [], ""
     for char in text:
-        if current and char.isdigit() != current[-1].isdigit():
+        if current and _digits(char) != _digits(current[-1]):
             chunks.append(current)
             current = ""
         current += char
