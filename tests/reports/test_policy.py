@@ -195,6 +195,8 @@ def _followup_post(store, **overrides):
         ({"tier_1_min_amount": "250"}, "Tier amounts must be non-negative and rise strictly."),
         ({"sms_template_zh": "   "}, "An SMS template cannot be empty."),
         ({"sms_template_en": "Hi {nickname}"}, "Unknown placeholder"),
+        ({"sms_template_zh": "{name:d}您好"}, "Write a placeholder plainly, as {name}."),
+        ({"sms_template_en": "Hi {name!r:>99999999}"}, "Write a placeholder plainly, as {name}."),
         ({"sms_template_zh": "{name}您好，五星好评返现5元！"}, "Taobao, Tmall and JD forbid offering money"),
         ({"sms_template_en": "Hi {name}, review us 5 stars for cashback."}, "forbid offering money"),
         ({"tier_2_channel": ""}, "Give a tier both an amount and a channel."),
