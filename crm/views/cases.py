@@ -255,11 +255,14 @@ def reassign(request: HttpRequest, case_id: int) -> HttpResponse:
 def close(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     form = CaseCloseForm(request.POST, choices=root_cause_choices(store=case.store))
-    # An empty or unknown root cause goes to the service as "": its RootCauseRequired says what is missing.
-    root_cause = form.cleaned_data["root_cause"] if form.is_valid() else ""
+    form.is_valid()
+    # An empty or unknown root cause goes to the service as "": its RootCauseRequired says what is missing. A note
+    # the form refuses (too long, a NUL character) is the form's to name.
+    root_cause = form.cleaned_data.get("root_cause", "")
     page_attempt(
         request,
-        lambda: case_close(case=case, root_cause=root_cause, actor=request.user, note=form.data.get("note", "")),
+        lambda: case_close(case=case, root_cause=root_cause, actor=request.user, note=form.cleaned_data["note"]),
+        form=form if "note" in form.errors else None,
     )
     return _back(request, case)
 

@@ -179,3 +179,13 @@ def test_a_remedy_form_submitted_twice_proposes_one_remedy(client, store, agent)
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.REMEDY_PROPOSED).count() == 1
     client.post(f"/cases/{case.pk}/remedies", {**form, "cost": "200"})  # another remedy is another remedy
     assert case.remedies.count() == 2
+
+
+def test_closing_with_a_note_the_form_refuses_says_what_is_wrong_with_the_note(client, store, agent):
+    case = _case(store, agent)
+    client.force_login(agent.user)
+    response = client.post(f"/cases/{case.pk}/close", {"root_cause": "courier", "note": "长" * 2001}, follow=True)
+    text = response.content.decode()
+    assert "at most 2000 characters" in text and "A root cause is required" not in text
+    case.refresh_from_db()
+    assert case.is_open
