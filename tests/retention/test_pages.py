@@ -127,3 +127,16 @@ def test_a_campaign_start_before_the_calendar_begins_in_utc_is_refused_and_the_p
     assert answer.status_code == 400 and "Enter a valid date/time." in answer.content.decode()
     assert not Campaign.objects.exists()
     assert client.get(f"/retention/{store.pk}/campaigns/").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", "sNaN"])
+def test_a_segment_rule_of_not_a_number_is_refused_and_the_segments_page_still_opens(manager_client, value):
+    store, client = manager_client
+    form = {
+        "name": "高消费", "rules-TOTAL_FORMS": "3", "rules-INITIAL_FORMS": "0",
+        "rules-0-attribute": "total_spent", "rules-0-op": "gte", "rules-0-value": value,
+    }  # fmt: skip
+    answer = client.post(f"/retention/{store.pk}/segments/", form)
+    assert answer.status_code == 400 and "needs a number" in answer.content.decode()
+    assert not Segment.objects.filter(name="高消费").exists()
+    assert client.get(f"/retention/{store.pk}/segments/").status_code == 200
