@@ -86,7 +86,8 @@ def policy_validate(policy: FollowUpPolicy) -> None:
         raise PolicyInvalid(_("A currency is a three-letter ISO code."), field="currency")
     for code, rate in (policy.exchange_rates or {}).items():
         try:
-            if Decimal(str(rate)) <= 0:
+            number = Decimal(str(rate))
+            if not number.is_finite() or number <= 0:
                 raise InvalidOperation
         except InvalidOperation as exc:
             raise PolicyInvalid(

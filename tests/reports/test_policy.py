@@ -241,7 +241,13 @@ def test_the_store_sets_its_currency_and_exchange_rates_on_the_policy_page(clien
 
 @pytest.mark.parametrize(
     ("rates", "message"),
-    [("EUR seven", "must be a positive number"), ("euro 7.8", "a currency code and a number"), ("EUR -1", "positive")],
+    [
+        ("EUR seven", "must be a positive number"),
+        ("euro 7.8", "a currency code and a number"),
+        ("EUR -1", "positive"),
+        ("EUR Infinity", "must be a positive number"),  # every EUR order would reach the top tier
+        ("EUR NaN", "must be a positive number"),
+    ],
 )
 def test_a_bad_exchange_rate_is_refused_clearly(client, store, manager, rates, message):
     from callbacks.models import FollowUpPolicy
