@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import CaseCallOutcome, FollowUpOutcome, FollowUpPurpose, outcomes_for
 from crm.models import Agent, Case, Customer, Store
+from crm.timezones import store_wall_time
 
 
 class OutcomeForm(forms.Form):
@@ -90,7 +91,12 @@ class ProfileForm(forms.Form):
         if value is None or self.store is None:
             return value
         naive = timezone.make_naive(value, timezone.get_current_timezone()) if timezone.is_aware(value) else value
-        return timezone.make_aware(naive, self.store.tzinfo)
+        try:
+            return store_wall_time(self.store, naive)
+        except ValueError:
+            raise forms.ValidationError(
+                self.fields["marketing_consent_at"].error_messages["invalid"], code="invalid"
+            ) from None
 
     def clean_interests(self) -> list[str]:
         raw = self.cleaned_data["interests"].replace("，", ",").replace("、", ",")

@@ -16,6 +16,18 @@ def to_store_local(moment: datetime, store) -> datetime:
     return moment.astimezone(store_tz(store))
 
 
+def store_wall_time(store, wall: datetime) -> datetime:
+    """A wall-clock time typed for the store (a form's value; any zone it carries is dropped) as an aware instant in
+    the store's timezone. ValueError when that instant has no date in UTC, so could not be stored: the first hours
+    of year 1 east of Greenwich, the last of year 9999 west of it."""
+    local = wall.replace(tzinfo=store_tz(store))
+    try:
+        local.astimezone(ZoneInfo("UTC"))
+    except OverflowError as exc:
+        raise ValueError(f"{wall} in {store.timezone} is outside the calendar in UTC") from exc
+    return local
+
+
 def store_today(store, *, now: datetime | None = None) -> date:
     return to_store_local(now or timezone.now(), store).date()
 

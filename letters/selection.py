@@ -25,15 +25,19 @@ DEFAULT_MIN_AMOUNT = Decimal("1000.00")
 
 
 def packing_key(external_id: str) -> tuple:
-    """The packing list's order: by order number, numerically where the numbers are digits (A-9 before A-10).
-    Decimal digits only: int() reads no other digit, such as "²" (which str.isdigit() accepts)."""
-    return tuple((0, int(chunk), "") if chunk.isdecimal() else (1, 0, chunk) for chunk in _chunks(external_id))
+    """The packing list's order: by order number, numerically where the numbers are digits (A-9 before A-10)."""
+    return tuple((0, int(chunk), "") if _digits(chunk) else (1, 0, chunk) for chunk in _chunks(external_id))
+
+
+def _digits(text: str) -> bool:
+    # ASCII only: "²" and "①" are digits to str.isdigit() but not to int().
+    return text.isascii() and text.isdigit()
 
 
 def _chunks(text: str) -> list[str]:
     chunks, current = [], ""
     for char in text:
-        if current and char.isdecimal() != current[-1].isdecimal():
+        if current and _digits(char) != _digits(current[-1]):
             chunks.append(current)
             current = ""
         current += char

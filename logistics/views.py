@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from callbacks.services.policy import policy_for_store
 from crm.errors import DomainError
 from crm.pages import is_refusal
-from crm.selectors import stores_for_user, stores_managed_by
+from crm.selectors import store_by_code, stores_for_user, stores_managed_by
 
 from .forms import LANGUAGE_LABELS, THRESHOLDS, LogisticsPolicyForm, secret_masked
 from .models import DelayRule
@@ -80,7 +80,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if not stores.exists():
         raise PermissionDenied
     code = request.POST.get("store") or request.GET.get("store")
-    store = stores.filter(code=code).first() if code else stores.first()
+    store = store_by_code(stores=stores, code=code) if code else stores.first()
     if store is None:
         raise Http404
     if request.method == "GET":

@@ -4,13 +4,16 @@ from django import forms
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from crm.selectors import stores_managed_by
+from crm.selectors import store_by_code, stores_managed_by
 from crm.timezones import store_today
 
 from .metrics import Period
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
+# The days a report may cover: a period's roll-ups and local day bounds reach a day past its end, which the
+# calendar's last day (or its first, east of Greenwich) does not have.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 class ReportFilterForm(forms.Form):
@@ -25,7 +28,7 @@ class ReportFilterForm(forms.Form):
         first = stores.first()
         defaults: dict[str, str] = {}
         if first is not None:
-            store = stores.filter(code=data.get("store")).first() or first
+            store = store_by_code(stores=stores, code=data.get("store")) or first
             today: date = store_today(store)
             defaults = {
                 "store": store.code,
@@ -39,7 +42,11 @@ class ReportFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
-            if end < start:
+            if start < FIRST_DAY or end > LAST_DAY:
+                self.add_error(
+                    "start", _("Choose dates between %(first)s and %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}
+                )
+            elif end < start:
                 self.add_error("end", _("The end date is before the start date."))
             elif (end - start).days >= MAX_DAYS:
                 self.add_error("end", _("Choose at most %(days)s days.") % {"days": MAX_DAYS})

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Customer, Store
-from crm.timezones import store_tz
+from crm.timezones import store_tz, store_wall_time
 
 from .models import CampaignChannel, CampaignPurpose, Gift, OfferKind, Segment
 from .rules import ATTRIBUTES, OPS
@@ -91,7 +91,10 @@ class CampaignForm(forms.Form):
 
     def _aware(self, value: datetime) -> datetime:
         # The browser sends wall time: it is the store's, whatever the server's zone.
-        return value.replace(tzinfo=None).replace(tzinfo=store_tz(self.store)) if value else value
+        try:
+            return store_wall_time(self.store, value) if value else value
+        except ValueError:
+            raise forms.ValidationError(forms.DateTimeField.default_error_messages["invalid"], code="invalid") from None
 
     def clean_starts_at(self):
         return self._aware(self.cleaned_data["starts_at"])

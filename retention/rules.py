@@ -118,11 +118,14 @@ def rule_clean(rule: dict, *, index: int = 0) -> dict:
             ) from None
     elif attribute.kind == DECIMAL:
         try:
-            value = str(Decimal(str(value)))
+            number = Decimal(str(value))
         except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():  # NaN and Infinity are Decimals, but no amount compares to them
             raise InvalidInput(
                 _("%(attribute)s needs a number.") % {"attribute": attribute.label}, field=f"{field}.value"
-            ) from None
+            )
+        value = str(number)
     return {"attribute": rule["attribute"], "op": op, "value": value}
 
 

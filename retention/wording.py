@@ -41,9 +41,14 @@ def distinct_wordings(texts: list[str]) -> list[str]:
 
 def _placeholders(text: str, *, field: str) -> set[str]:
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        parts = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)]
     except ValueError as exc:
         raise InvalidInput(_("The wording is malformed: %(error)s.") % {"error": exc}, field=field) from exc
+    # A format spec or conversion ({name:d}, {name!r:>99999999}) would fail, or swell, at every send.
+    plain = next((name for name, spec, conversion in parts if name and (spec or conversion)), None)
+    if plain is not None:
+        raise InvalidInput(_("Write a placeholder plainly, as {%(name)s}.") % {"name": plain}, field=field)
+    return {name for name, _spec, _conversion in parts if name is not None}
 
 
 def wordings_clean(wordings: list[str], *, offer_kind: str, field: str = "wordings") -> list[str]:

@@ -33,10 +33,15 @@ class PolicyForm(forms.Form):
     main_skus = forms.CharField(
         label=_("Main products (SKUs, one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    high_value_amount = forms.DecimalField(label=_("High-value order from (CNY)"), min_value=0, max_digits=12)
-    many_likes = forms.IntegerField(label=_("Many likes from"), min_value=0)
-    many_images = forms.IntegerField(label=_("Many images from"), min_value=1)
-    repeat_complaints = forms.IntegerField(label=_("Repeat complainer after earlier complaints"), min_value=1)
+    # The bounds are the columns' (ReviewPolicy): a bigger number is an error on the form, not on the database.
+    high_value_amount = forms.DecimalField(
+        label=_("High-value order from (CNY)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    many_likes = forms.IntegerField(label=_("Many likes from"), min_value=0, max_value=2**31 - 1)
+    many_images = forms.IntegerField(label=_("Many images from"), min_value=1, max_value=2**15 - 1)
+    repeat_complaints = forms.IntegerField(
+        label=_("Repeat complainer after earlier complaints"), min_value=1, max_value=2**15 - 1
+    )
     competitor_markers = forms.CharField(
         label=_("Competitor markers (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -37,9 +37,14 @@ def _template_errors(template: str, field: str) -> None:
     if not template.strip():
         raise PolicyInvalid(_("An SMS template cannot be empty."), field=field)
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        parts = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template)]
     except ValueError as exc:
         raise PolicyInvalid(_("The template is malformed: %(error)s.") % {"error": exc}, field=field) from exc
+    names = {name for name, _spec, _conversion in parts if name is not None}
+    # A format spec or conversion ({name:d}, {name!r:>99999999}) would fail, or swell, at every send.
+    plain = next((name for name, spec, conversion in parts if name and (spec or conversion)), None)
+    if plain is not None:
+        raise PolicyInvalid(_("Write a placeholder plainly, as {%(name)s}.") % {"name": plain}, field=field)
     unknown = names - TEMPLATE_FIELDS
     if unknown:
         allowed = ", ".join(sorted(f"{{{n}}}" for n in TEMPLATE_FIELDS))
@@ -81,7 +86,8 @@ def policy_validate(policy: FollowUpPolicy) -> None:
         raise PolicyInvalid(_("A currency is a three-letter ISO code."), field="currency")
     for code, rate in (policy.exchange_rates or {}).items():
         try:
-            if Decimal(str(rate)) <= 0:
+            number = Decimal(str(rate))
+            if not number.is_finite() or number <= 0:
                 raise InvalidOperation
         except InvalidOperation as exc:
             raise PolicyInvalid(

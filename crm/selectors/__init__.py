@@ -1,5 +1,6 @@
 """Read queries for views and the API, always scoped to what the user may see."""
 
+from django.core.validators import slug_re
 from django.db.models import Q, QuerySet
 
 from crm import roles
@@ -21,6 +22,14 @@ def stores_managed_by(*, user) -> QuerySet[Store]:
     if not roles.is_store_manager(user):
         return Store.objects.none()
     return Store.objects.filter(agents__user=user)
+
+
+def store_by_code(*, stores: QuerySet[Store], code: str | None) -> Store | None:
+    """The store of `stores` whose code a page's ?store= (or a form's store field) names, or None. A code is a slug:
+    anything else (a NUL character, which PostgreSQL refuses in a query) names no store."""
+    if not code or not slug_re.fullmatch(code):
+        return None
+    return stores.filter(code=code).first()
 
 
 def user_serves_store(*, user, store: Store) -> bool:

@@ -340,7 +340,11 @@ def case_reopen(*, case: Case, reason: str, actor=None) -> Case:
 
 @transaction.atomic
 def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, description: str = "") -> Remedy:
-    """An agreed remedy within the store's agent limit stands at once; above it the case waits for a manager."""
+    """An agreed remedy within the store's agent limit stands at once; above it the case waits for a manager.
+
+    The same remedy proposed again by the same agent while the first still stands (agreed or awaiting approval) is
+    that first one, not a second: a form submitted twice must not promise, or ask the manager for, twice the money.
+    """
     case = _lock(case)
     if not case.is_open:
         raise CaseClosed(case_id=case.pk)
@@ -348,6 +352,15 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
         raise InvalidInput(f"Unknown remedy kind {kind!r}.", field="kind")
     if cost < 0:
         raise InvalidInput("A remedy cannot cost less than nothing.", field="cost")
+    standing = case.remedies.filter(
+        kind=kind,
+        cost=cost,
+        description=description,
+        proposed_by=agent,
+        status__in=[Remedy.Status.AGREED, Remedy.Status.AWAITING_APPROVAL],
+    ).first()
+    if standing is not None:
+        return standing
     needs_approval = cost > case.store.agent_remedy_limit
     remedy = Remedy.objects.create(
         case=case,

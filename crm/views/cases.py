@@ -26,7 +26,7 @@ from crm.forms import (
     RemedyFulfilForm,
 )
 from crm.models import Agent, Case, CaseEvidence, Remedy
-from crm.pages import page_attempt
+from crm.pages import page_attempt, page_number
 from crm.personality import answering_strategy
 from crm.selectors import agent_for_user, agents_serving, cases_for_user, stores_for_user
 from crm.selectors.cases import CaseFilters, case_list, case_list_choices, case_rows
@@ -65,7 +65,7 @@ def case_list_page(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, stores=stores, agents=agents)
     data = form.cleaned_data if form.is_valid() else {}
     filters = CaseFilters(**{k: v for k, v in data.items() if v not in (None, "")})
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    page = page_number(request.GET.get("page"))
     now = timezone.now()
     result = case_list(user=request.user, filters=filters, now=now, page=page)
     query = request.GET.copy()
@@ -200,7 +200,9 @@ def remedy_confirm(request: HttpRequest, case_id: int, remedy_id: int) -> HttpRe
     remedy = _remedy(request, case, remedy_id)
     form = RemedyConfirmForm(request.POST)
     page_attempt(
-        request, lambda: casework.remedy_confirm(remedy=remedy, actor=request.user, via=form.cleaned_data["via"]), form
+        request,
+        lambda: casework.remedy_confirm(remedy=remedy, actor=request.user, via=form.cleaned_data["via"]),
+        form=form,
     )
     return _back(request, case)
 
@@ -253,11 +255,14 @@ def reassign(request: HttpRequest, case_id: int) -> HttpResponse:
 def close(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     form = CaseCloseForm(request.POST, choices=root_cause_choices(store=case.store))
-    # An empty or unknown root cause goes to the service as "": its RootCauseRequired says what is missing.
-    root_cause = form.cleaned_data["root_cause"] if form.is_valid() else ""
+    form.is_valid()
+    # An empty or unknown root cause goes to the service as "": its RootCauseRequired says what is missing. A note
+    # the form refuses (too long, a NUL character) is the form's to name.
+    root_cause = form.cleaned_data.get("root_cause", "")
     page_attempt(
         request,
-        lambda: case_close(case=case, root_cause=root_cause, actor=request.user, note=form.data.get("note", "")),
+        lambda: case_close(case=case, root_cause=root_cause, actor=request.user, note=form.cleaned_data["note"]),
+        form=form if "note" in form.errors else None,
     )
     return _back(request, case)
 

@@ -11,6 +11,7 @@ from crm.casework import customer_sections
 from crm.errors import DomainError, PermissionDenied
 from crm.forms import CaseOpenForm, CustomerSearchForm, ProfileForm
 from crm.models import Case, Customer, Order
+from crm.pages import page_number
 from crm.personality import answering_strategy
 from crm.selectors.customers import (
     customer_cases,
@@ -36,7 +37,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     form = CustomerSearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     mine = request.GET.get("mine") == "1"
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    page = page_number(request.GET.get("page"))
     rows, has_next = customer_search(user=request.user, q=q, owner_only=mine, page=page)
     context = {
         "customers": rows,
@@ -51,8 +52,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_page(request: HttpRequest, customer_id: int, profile_form: ProfileForm | None = None) -> HttpResponse:
-    customer = _customer(request, customer_id)
+def customer_page(request: HttpRequest, customer_id: int) -> HttpResponse:
+    return _render_customer_page(request, _customer(request, customer_id))
+
+
+def _render_customer_page(request: HttpRequest, customer: Customer, profile_form: ProfileForm | None = None):
+    """The customer's page; with `profile_form`, the profile form that was posted, with its errors (a 400)."""
     orders = customer_orders(customer=customer)
     sections = [
         (section.template, section_context)
@@ -82,7 +87,7 @@ def customer_profile(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = _customer(request, customer_id)
     form = ProfileForm(request.POST, instance=Customer.objects.get(pk=customer.pk))
     if not form.is_valid():
-        return customer_page(request, customer_id, profile_form=form)
+        return _render_customer_page(request, customer, profile_form=form)
     changes = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
     try:
         customer_update_profile(customer=customer, actor=request.user, changes=changes)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from crm.models import Agent
 from crm.pages import page_attempt
-from crm.selectors import stores_managed_by
+from crm.selectors import store_by_code, stores_managed_by
 from crm.services.cases import remedy_approve, remedy_decline
 from crm.services.sla import case_sla_status
 
@@ -22,7 +22,7 @@ from ..selectors import escalation_board, remedies_awaiting_approval, remedy_for
 @manager_required
 def escalations(request: HttpRequest) -> HttpResponse:
     stores = stores_managed_by(user=request.user)
-    store = stores.filter(code=request.GET.get("store", "")).first()
+    store = store_by_code(stores=stores, code=request.GET.get("store"))
     now = timezone.now()
     board = escalation_board(user=request.user, now=now, store=store)
     late = [(case, case_sla_status(case=case, now=now)) for case in board.late]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.errors import DomainError
 from crm.pages import form_errors_text
-from crm.selectors import stores_managed_by
+from crm.selectors import store_by_code, stores_managed_by
 from crm.services.playbook import playbook_for, remedy_play_set
 
 from .. import tasks
@@ -114,7 +114,7 @@ def _store_template(store, template_id: str | None) -> ReplyTemplate | None:
     """The store's template named by the form, None for a new one; another store's is a 404."""
     if not template_id:
         return None
-    if not template_id.isdigit():
+    if not (template_id.isascii() and template_id.isdigit()):  # "²" is a digit to str.isdigit(), not to int()
         raise Http404
     return get_object_or_404(ReplyTemplate, pk=int(template_id), store=store)
 
@@ -201,7 +201,7 @@ def quality(request: HttpRequest) -> HttpResponse:
     """The classifier's precision and recall against agents' verdicts (computed here: one query), and its offline
     figures, computed in the background by Celery and shown as kept, with the time they were computed (ADR 0007)."""
     stores = _quality_stores(request)
-    store = stores.filter(code=request.GET.get("store", "")).first()
+    store = store_by_code(stores=stores, code=request.GET.get("store"))
     corrections = latest_corrections(user=request.user, store=store)
     kept = classifier_figures()
     # Asked once, not on every view while the first computation runs (it trains some twenty models).
@@ -225,7 +225,7 @@ def quality(request: HttpRequest) -> HttpResponse:
 def quality_refresh(request: HttpRequest) -> HttpResponse:
     """On demand: recompute the kept figures, and retrain the chosen store's model from its agents' corrections."""
     stores = _quality_stores(request)
-    store = stores.filter(code=request.POST.get("store", "")).first()
+    store = store_by_code(stores=stores, code=request.POST.get("store"))
     transaction.on_commit(tasks.compute_classifier_figures.delay)
     if store is not None:
         transaction.on_commit(lambda: tasks.train_store_model.delay(store.pk))

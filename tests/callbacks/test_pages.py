@@ -218,6 +218,22 @@ def test_the_agent_edits_the_profile_and_sees_who_changed_what(client, store, ag
     assert bad.status_code == 400 and "Enter a valid date." in bad.text
 
 
+def test_a_consent_time_before_the_calendar_begins_in_utc_is_refused_and_the_panel_still_opens(client, store, agent):
+    # 0001-01-01 00:00 in Shanghai is a moment of year 0 in UTC: no datetime can hold it once stored.
+    followup = _followup(store, agent)
+    client.force_login(agent.user)
+    data = {
+        "name": "王芳",
+        "gender": "female",
+        "contact_preference": "any",
+        "marketing_consent_source": "checkout",
+        "marketing_consent_at": "0001-01-01T00:00",
+    }
+    response = client.post(f"/calls/{followup.pk}/profile", data)
+    assert response.status_code == 400 and "Enter a valid date/time." in response.text
+    assert client.get(f"/calls/{followup.pk}/").status_code == 200
+
+
 def test_a_manager_sees_every_agents_calls_and_reassigns(client, store, agent):
     other = AgentFactory(stores=[store])
     followup = _followup(store, agent)

@@ -146,3 +146,46 @@ def test_a_dedicated_owner_sees_their_customers_and_orders_in_progress(client, s
     client.force_login(agent.user)
     page = client.get("/customers/?mine=1").text
     assert "王芳" in page and "李娜" not in page and "TM-77" in page
+
+
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "²", "1" + "0" * 30, "1000000000"])
+def test_a_garbage_or_huge_page_number_is_a_page_of_the_list_not_a_500(client, store, agent, page):
+    # "²" passes str.isdigit() but not int(); 10^30 overflows PostgreSQL's OFFSET.
+    _case(store, agent)
+    client.force_login(agent.user)
+    assert client.get("/cases/", {"page": page}).status_code == 200
+    assert client.get("/customers/", {"page": page}).status_code == 200
+
+
+def test_a_profile_the_customer_page_cannot_accept_is_shown_again_with_the_errors(client, store, agent):
+    customer = CustomerFactory(store=store, name="王芳", notes="")
+    client.force_login(agent.user)
+    response = client.post(
+        f"/customers/{customer.pk}/profile",
+        {"name": "王芳", "gender": "female", "birthday": "1988-13-40", "contact_preference": "any", "notes": "a\x00b"},
+    )
+    assert response.status_code == 400
+    assert "Enter a valid date." in response.text and "Null characters are not allowed." in response.text
+    assert not CustomerChange.objects.filter(customer=customer).exists()
+
+
+def test_a_remedy_form_submitted_twice_proposes_one_remedy(client, store, agent):
+    case = _case(store, agent)
+    client.force_login(agent.user)
+    form = {"kind": "coupon", "cost": "300", "description": "补差价"}
+    for _ in range(2):  # a double click
+        assert client.post(f"/cases/{case.pk}/remedies", form).status_code == 302
+    assert case.remedies.count() == 1
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.REMEDY_PROPOSED).count() == 1
+    client.post(f"/cases/{case.pk}/remedies", {**form, "cost": "200"})  # another remedy is another remedy
+    assert case.remedies.count() == 2
+
+
+def test_closing_with_a_note_the_form_refuses_says_what_is_wrong_with_the_note(client, store, agent):
+    case = _case(store, agent)
+    client.force_login(agent.user)
+    response = client.post(f"/cases/{case.pk}/close", {"root_cause": "courier", "note": "长" * 2001}, follow=True)
+    text = response.content.decode()
+    assert "at most 2000 characters" in text and "A root cause is required" not in text
+    case.refresh_from_db()
+    assert case.is_open

@@ -174,3 +174,17 @@ def test_a_failed_negotiation_waits_for_the_managers_decision_which_is_recorded(
     assert AuditLog.objects.filter(action="case_manager_decision").exists()
     board = client.get("/manager/escalations/").content.decode()
     assert f"/cases/{case.pk}/" not in board.split('data-testid="negotiation-failed"')[1].split("</section>")[0]
+
+
+def test_the_customer_confirming_a_remedy_is_recorded_from_the_case_page(store, agent, client):
+    order = OrderFactory(store=store, customer__store=store)
+    case, _ = case_open(store=store, customer=order.customer, order=order, source=Case.Source.REVIEW, assignee=agent)
+    remedy = remedy_propose(case=case, agent=agent, kind=Remedy.Kind.COUPON, cost=Decimal("30"))
+    remedy_fulfil(remedy=remedy, agent=agent, reference="CP-1")
+    client.force_login(agent.user)
+    assert client.post(f"/cases/{case.pk}/remedies/{remedy.pk}/confirm", {"via": "bogus"}).status_code == 302
+    assert Remedy.objects.get(pk=remedy.pk).status == "fulfilled"
+    response = client.post(f"/cases/{case.pk}/remedies/{remedy.pk}/confirm", {"via": "call"})
+    assert response.status_code == 302
+    remedy.refresh_from_db()
+    assert (remedy.status, remedy.confirmed_via) == ("confirmed", "call")

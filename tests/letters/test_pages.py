@@ -109,3 +109,22 @@ def test_rule_page_saves_the_threshold_and_control_share(client, store):
     assert store.letter_rule.control_percent == 10 and store.letter_rule.language == "en"
     too_many = client.post(f"/letters/rule/?store={store.code}", {**data, "control_percent": "80"})
     assert too_many.status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/letters/", "/letters/templates/", "/letters/rule/", "/letters/inserts/"])
+def test_a_nul_character_in_the_store_is_a_404_not_a_500(client, store, url):
+    _login(client, ManagerFactory(stores=[store]))
+    assert client.get(url, {"store": "a\x00b"}).status_code == 404
+
+
+def test_an_order_number_with_a_superscript_or_circled_digit_is_prepared_like_any_other(client, store):
+    # "²" and "①" are digits to str.isdigit() but not to int(): the packing order must not trip on them.
+    _login(client, AgentFactory(stores=[store]))
+    for number in ("TM-①", "TM-²2", "TM-10", "TM-9"):
+        OrderFactory(store=store, customer=CustomerFactory(store=store), external_id=number)
+    assert client.post("/letters/prepare/", {"store": store.code}).status_code == 302
+    batch = PrintBatch.objects.get(store=store)
+    page = client.get(f"/letters/?store={store.code}&batch={batch.pk}")
+    assert page.status_code == 200 and page.text.index("TM-9") < page.text.index("TM-10")
+    assert client.get(f"/letters/batches/{batch.pk}.pdf").status_code == 200
+    assert Letter.objects.filter(batch=batch).count() == 4

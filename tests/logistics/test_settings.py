@@ -219,3 +219,8 @@ def test_a_default_or_empty_text_removes_the_stores_own_wording(store, manager):
     logistics_policy_update(store=store, actor=manager.user, changes={"templates": {"no_update": {"en": ""}}})
     policy = LogisticsPolicy.objects.get(store=store)
     assert policy.templates == {} and policy.template("no_update", "en") == DEFAULT_TEMPLATES["no_update"]["en"]
+
+
+def test_a_nul_character_in_the_store_is_a_404_not_a_500(client, store):
+    assert client.get("/logistics/settings/", {"store": "a\x00b"}).status_code == 404
+    assert client.post("/logistics/settings/", {"store": "a\x00b"}).status_code == 404

@@ -151,6 +151,16 @@ def test_a_report_range_that_ends_before_it_starts_is_a_clear_error(client, stor
     assert client.get("/manager/reports/agents.csv?start=2026-11-20&end=2026-11-01").status_code == 400
 
 
+@pytest.mark.parametrize(("start", "end"), [("9999-12-30", "9999-12-31"), ("0001-01-01", "0001-01-02")])
+def test_a_report_range_at_the_ends_of_the_calendar_is_a_clear_error(client, store_a, manager_a, start, end):
+    client.force_login(manager_a.user)
+    query = {"store": store_a.code, "start": start, "end": end}
+    page = client.get("/manager/reports/", query)
+    assert page.status_code == 200 and "Choose dates between 2000-01-01 and 2099-12-31." in page.text
+    assert client.get("/manager/reports/agents.csv", query).status_code == 400
+    assert client.post("/manager/reports/recalculate/", query).status_code == 400
+
+
 def test_the_audit_log_lists_the_store_entries_with_who_and_what(client, store_a, store_b, manager_a):
     remedy = _awaiting_remedy(store_a)
     client.force_login(manager_a.user)
@@ -159,3 +169,23 @@ def test_the_audit_log_lists_the_store_entries_with_who_and_what(client, store_a
     page = client.get("/manager/audit/").text
     assert "remedy_approved" in page and manager_a.user.username in page
     assert "phone_revealed" not in page
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/manager/escalations/?store=a%00b"),
+        ("get", "/manager/audit/?store=a%00b"),
+        ("get", "/manager/audit/?action=a%00b"),
+        ("get", "/manager/policy/?store=a%00b"),
+        ("get", "/manager/reports/?store=a%00b"),
+        ("get", "/manager/reports/agents.csv?store=a%00b"),
+        ("post", "/manager/reports/recalculate/?store=a%00b"),
+        ("post", "/manager/policy/remedy_limit/?store=a%00b"),
+    ],
+)
+def test_a_nul_character_in_a_filter_is_an_unknown_value_not_a_500(client, store_a, manager_a, method, url):
+    # PostgreSQL refuses NUL in text: a filter carrying one matches nothing, like any other unknown value.
+    client.force_login(manager_a.user)
+    response = getattr(client, method)(url, {"store": "a\x00b"} if method == "post" else None)
+    assert response.status_code in (200, 302, 400, 404)

@@ -195,6 +195,8 @@ def _followup_post(store, **overrides):
         ({"tier_1_min_amount": "250"}, "Tier amounts must be non-negative and rise strictly."),
         ({"sms_template_zh": "   "}, "An SMS template cannot be empty."),
         ({"sms_template_en": "Hi {nickname}"}, "Unknown placeholder"),
+        ({"sms_template_zh": "{name:d}您好"}, "Write a placeholder plainly, as {name}."),
+        ({"sms_template_en": "Hi {name!r:>99999999}"}, "Write a placeholder plainly, as {name}."),
         ({"sms_template_zh": "{name}您好，五星好评返现5元！"}, "Taobao, Tmall and JD forbid offering money"),
         ({"sms_template_en": "Hi {name}, review us 5 stars for cashback."}, "forbid offering money"),
         ({"tier_2_channel": ""}, "Give a tier both an amount and a channel."),
@@ -239,7 +241,13 @@ def test_the_store_sets_its_currency_and_exchange_rates_on_the_policy_page(clien
 
 @pytest.mark.parametrize(
     ("rates", "message"),
-    [("EUR seven", "must be a positive number"), ("euro 7.8", "a currency code and a number"), ("EUR -1", "positive")],
+    [
+        ("EUR seven", "must be a positive number"),
+        ("euro 7.8", "a currency code and a number"),
+        ("EUR -1", "positive"),
+        ("EUR Infinity", "must be a positive number"),  # every EUR order would reach the top tier
+        ("EUR NaN", "must be a positive number"),
+    ],
 )
 def test_a_bad_exchange_rate_is_refused_clearly(client, store, manager, rates, message):
     from callbacks.models import FollowUpPolicy

@@ -90,6 +90,8 @@ def test_bad_input_is_refused_and_nothing_is_written():
     cases = [
         ({"wordings": ["{name}，{coupon}"]}, "wordings.0"),  # no pool fills {coupon}
         ({"wordings": ["{nmae}您好"]}, "wordings.0"),
+        ({"wordings": ["{name:d}您好"]}, "wordings.0"),  # fails when filled: the sending would stop on it
+        ({"wordings": ["{name!r:>99999999}您好"]}, "wordings.0"),  # a 100-million-character message
         ({"wordings": ["  "]}, "wordings"),
         ({"wordings": ["{name}您好", "给五星好评返现10元"]}, "wordings.1"),  # 好评返现: marketplaces forbid it
         ({"ends_at": now - timedelta(days=1)}, "ends_at"),

@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 from django.test import Client
 
+from crm.models import Store
 from retention.models import Campaign, Segment
 from retention.services.segments import attributes_refresh
 from tests.factories import AgentFactory, ManagerFactory
@@ -109,3 +110,33 @@ def test_no_inline_script_or_style_on_retention_pages(manager_client):
         page = client.get(url).content.decode()
         body = page[page.index("<main>") :]
         assert "<script" not in body and "<style" not in body and "style=" not in body and "onclick" not in body
+
+
+def test_a_campaign_start_before_the_calendar_begins_in_utc_is_refused_and_the_page_still_opens(manager_client):
+    # 0001-01-01 00:00 in Shanghai is a moment of year 0 in UTC: no datetime can hold it once stored.
+    store, client = manager_client
+    Store.objects.filter(pk=store.pk).update(timezone="Asia/Shanghai")
+    customer_with_orders(store, [30])
+    form = {
+        "name": "双十二", "segment": everyone(store).pk, "purpose": "holiday", "channel": "sms",
+        "wordings": "{name}您好", "offer_kind": "none", "offer_amount": "0", "offer_min_spend": "0",
+        "starts_at": "0001-01-01T00:00", "ends_at": "2026-12-12T10:00",
+        "send_from": "10:00", "send_until": "20:00", "control_percent": "10", "attribution_days": "30",
+    }  # fmt: skip
+    answer = client.post(f"/retention/{store.pk}/campaigns/", form)
+    assert answer.status_code == 400 and "Enter a valid date/time." in answer.content.decode()
+    assert not Campaign.objects.exists()
+    assert client.get(f"/retention/{store.pk}/campaigns/").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", "sNaN"])
+def test_a_segment_rule_of_not_a_number_is_refused_and_the_segments_page_still_opens(manager_client, value):
+    store, client = manager_client
+    form = {
+        "name": "高消费", "rules-TOTAL_FORMS": "3", "rules-INITIAL_FORMS": "0",
+        "rules-0-attribute": "total_spent", "rules-0-op": "gte", "rules-0-value": value,
+    }  # fmt: skip
+    answer = client.post(f"/retention/{store.pk}/segments/", form)
+    assert answer.status_code == 400 and "needs a number" in answer.content.decode()
+    assert not Segment.objects.filter(name="高消费").exists()
+    assert client.get(f"/retention/{store.pk}/segments/").status_code == 200

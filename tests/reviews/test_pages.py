@@ -159,6 +159,23 @@ def test_policy_form_rejects_bad_input_with_a_message(client, store):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"many_likes": "99999999999"},
+        {"many_images": "40000"},
+        {"repeat_complaints": "40000"},
+        {"high_value_amount": "999999999999"},
+        {"high_value_amount": "1.005"},
+    ],
+)
+def test_a_policy_number_too_big_to_keep_is_refused_on_the_form(client, store, overrides):
+    client.force_login(ManagerFactory(stores=[store]).user)
+    good = {"high_value_amount": "1000", "many_likes": "5", "many_images": "3", "repeat_complaints": "2"}
+    response = client.post(f"/reviews/settings/{store.pk}/", {**good, **overrides})
+    assert response.status_code == 400 and 'class="errorlist' in response.text
+
+
 def test_quality_page_scores_the_classifier_against_agents_verdicts(client, store, agent):
     review = _bad_review(store, text="质量太差")
     other = _bad_review(store, "R2", text="物流太慢")

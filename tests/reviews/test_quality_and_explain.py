@@ -71,6 +71,12 @@ def test_refresh_enqueues_the_figures_and_the_chosen_store_model(client, store, 
     assert client.post("/reviews/quality/refresh", {"store": store.code}).status_code == 403
 
 
+def test_a_nul_character_in_the_store_filter_is_an_unknown_store_not_a_500(client, store):
+    client.force_login(ManagerFactory(stores=[store]).user)
+    assert client.get("/reviews/quality/", {"store": "a\x00b"}).status_code == 200
+    assert client.post("/reviews/quality/refresh", {"store": "a\x00b"}).status_code == 302
+
+
 def _ingest(store, external_id, text, rating=1):
     reviews_ingest(
         store=store, rows=[ReviewIn(external_id=external_id, rating=rating, posted_at=timezone.now(), text=text)]

@@ -144,3 +144,10 @@ def test_the_policy_page_links_to_the_reply_templates(client, store, manager):
     page = client.get(f"/manager/policy/?store={store.code}").content.decode()
 
     assert f'href="{_page(store)}"' in page
+
+
+@pytest.mark.parametrize("template_id", ["abc", "²", "-1", "9" * 30])
+def test_a_template_id_that_names_no_template_is_a_404(client, store, manager, template_id):
+    client.force_login(manager.user)
+    assert client.post(_page(store), {"template": template_id, **_new("改的")}).status_code == 404
+    assert not ReplyTemplate.objects.exists()
