@@ -27,6 +27,12 @@ class DomainError(Exception):
         return body
 
 
+class RequestTooLarge(DomainError):
+    code = "request_too_large"
+    http_status = 413
+    default_message = "The request is too large."
+
+
 class InvalidInput(DomainError):
     code = "invalid"
     http_status = 400

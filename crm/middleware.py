@@ -12,9 +12,18 @@ from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
-from crm.errors import DomainError
+from crm.errors import DomainError, RequestTooLarge
 from crm.pages import is_refusal
+
+
+def _error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
+    if is_refusal(error) and not getattr(request, "htmx", False):
+        return render(request, "403.html", {"error": error}, status=403)
+    template = "crm/_domain_error.html" if getattr(request, "htmx", False) else "crm/domain_error.html"
+    return render(request, template, {"error": error}, status=error.http_status)
 
 
 class DomainErrorPageMiddleware:
@@ -27,10 +36,32 @@ class DomainErrorPageMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
-        if is_refusal(exception) and not getattr(request, "htmx", False):
-            return render(request, "403.html", {"error": exception}, status=403)
-        template = "crm/_domain_error.html" if getattr(request, "htmx", False) else "crm/domain_error.html"
-        return render(request, template, {"error": exception}, status=exception.http_status)
+        return _error_page(request, exception)
+
+
+class PageBodyLimitMiddleware:
+    """A page's request (a form, with its upload) that declares more than PAGE_MAX_BODY_BYTES is refused with a 413
+    page before any of its body is read.
+
+    Django caps a form's fields in memory (DATA_UPLOAD_MAX_MEMORY_SIZE) but not its files: an upload of any size
+    was streamed to a temporary file in full before the form refused it. The API has its own limit
+    (API_MAX_BODY_BYTES, crm.api.ingestion). Placed after the session, user and messages are known (the page shows
+    them), before any view reads the body (CSRF's check does)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            limit = settings.PAGE_MAX_BODY_BYTES
+            if declared > limit:
+                message = _("The request is too large: at most %(limit)s can be sent at once.")
+                return _error_page(request, RequestTooLarge(message % {"limit": filesizeformat(limit)}))
+        return self.get_response(request)
 
 
 class ChunkedBodyMiddleware:

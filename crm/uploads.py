@@ -75,8 +75,9 @@ def upload_accept(
     allowed = ", ".join(kind.name for kind in kinds)
     if file.size > max_bytes:
         raise UploadRefused(
-            _("%(field)s: the file is %(size)s; at most %(limit)s is accepted.")
-            % {"field": name, "size": filesizeformat(file.size), "limit": filesizeformat(max_bytes)},
+            # Not the file's own size: rounded, one just over the limit read "10.0 MB; at most 10.0 MB".
+            _("%(field)s: the file is larger than %(limit)s, the most that is accepted.")
+            % {"field": name, "limit": filesizeformat(max_bytes)},
             field=field,
         )
     kind = upload_kind_of(file, kinds=kinds)

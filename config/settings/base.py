@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crm.middleware.PageBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -277,3 +278,5 @@ LOGGING = {
 # The order-system API (crm.api): per-token request rate, and the largest body a batch may have.
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="1200/min")
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=4 * 1024 * 1024)
+# A page's whole request: the largest upload (a 10 MB evidence photo) with its form (crm.middleware).
+PAGE_MAX_BODY_BYTES = env.int("PAGE_MAX_BODY_BYTES", default=12 * 1024 * 1024)

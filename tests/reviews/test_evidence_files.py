@@ -114,3 +114,43 @@ def test_a_file_stored_before_the_check_is_served_as_a_download_never_as_a_page(
 
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_a_request_larger_than_any_upload_is_refused_before_its_body_is_read(
+    client, store, agent, settings, monkeypatch
+):
+    """Django caps a form's fields in memory but not its files: without the page limit an upload of any size was
+    streamed to a temporary file in full before the form refused it."""
+    from django.http.multipartparser import MultiPartParser
+
+    page = _case_page(client, store, agent)
+    settings.PAGE_MAX_BODY_BYTES = 4096
+    parsed = []
+    original = MultiPartParser.parse
+    monkeypatch.setattr(MultiPartParser, "parse", lambda self: (parsed.append(1), original(self))[1])
+    upload = SimpleUploadedFile("crack.png", PNG_BYTES + b"\x00" * 8192, content_type="image/png")
+
+    response = client.post(f"{page}evidence", {"photo": upload})
+
+    assert response.status_code == 413
+    assert "The request is too large: at most 4.0\xa0KB can be sent at once." in response.content.decode()
+    assert not parsed and not CaseEvidence.objects.exists()
+    small = SimpleUploadedFile("crack.png", PNG_BYTES, content_type="image/png")
+    client.post(f"{page}evidence", {"photo": small})
+    assert parsed and CaseEvidence.objects.count() == 1
+
+
+def test_the_page_limit_answers_a_signed_out_visitor_too(client, settings):
+    settings.PAGE_MAX_BODY_BYTES = 1024
+    response = client.post("/accounts/login/", {"username": "x" * 4096, "password": "y"})
+    assert response.status_code == 413
+
+
+def test_a_photo_just_over_the_limit_is_refused_with_the_limit(client, store, agent):
+    from crm.services.casework import PHOTO_MAX_BYTES
+
+    page = _case_page(client, store, agent)
+    upload = SimpleUploadedFile("crack.png", PNG_BYTES + b"\x00" * (PHOTO_MAX_BYTES - len(PNG_BYTES) + 1))
+    response = client.post(f"{page}evidence", {"photo": upload}, follow=True)
+    assert "Photo: the file is larger than 10.0\xa0MB, the most that is accepted." in response.content.decode()
+    assert not CaseEvidence.objects.exists()
