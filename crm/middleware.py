@@ -69,8 +69,8 @@ class ChunkedBodyMiddleware:
 
     gunicorn de-chunks such a body and marks the stream `wsgi.input_terminated`, but sends no CONTENT_LENGTH,
     and Django's WSGIRequest reads exactly CONTENT_LENGTH bytes: the body read as empty. Here it is read into
-    memory up to one byte past the largest limit that applies (DATA_UPLOAD_MAX_MEMORY_SIZE for pages,
-    API_MAX_BODY_BYTES for the API) and handed on with its length, so every later check (the API's 413
+    memory up to one byte past the largest limit that applies (PAGE_MAX_BODY_BYTES for pages, API_MAX_BODY_BYTES
+    for the API) and handed on with its length, so every later check (PageBodyLimitMiddleware's 413, the API's 413
     payload_too_large in crm.api.ingestion, Django's RequestDataTooBig) treats it like a body that declared its
     length. The rest of an oversized body is never read; the server discards it. Servers that do not mark the
     stream terminated (Django's runserver) are left alone: reading to the end there would wait forever.
@@ -86,7 +86,7 @@ class ChunkedBodyMiddleware:
             and not meta.get("CONTENT_LENGTH")
             and meta.get("wsgi.input_terminated")
         ):
-            limit = max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0, settings.API_MAX_BODY_BYTES)
+            limit = max(settings.PAGE_MAX_BODY_BYTES, settings.API_MAX_BODY_BYTES)
             body = meta["wsgi.input"].read(limit + 1)
             meta["CONTENT_LENGTH"] = str(len(body))
             request._stream = LimitedStream(io.BytesIO(body), len(body))

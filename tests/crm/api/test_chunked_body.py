@@ -49,7 +49,7 @@ def test_a_chunked_body_over_the_limit_is_413_json(api, settings):
 @pytest.mark.django_db
 def test_a_chunked_body_is_never_read_past_the_largest_limit(api, settings):
     settings.API_MAX_BODY_BYTES = 1024
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    settings.PAGE_MAX_BODY_BYTES = 2048
     stream = io.BytesIO(b"[" + b" " * 1_000_000 + b"]")
     response = _post_chunked_stream(api, stream)
     assert response.status_code == 413
