@@ -85,7 +85,8 @@ class CampaignForm(forms.Form):
         self.store = store
         self.fields["segment"].queryset = Segment.objects.filter(store=store)
         if not self.is_bound:
-            now = timezone.localtime(timezone.now(), store_tz(store)).replace(second=0, microsecond=0)
+            # Naive store-local wall time: an aware value would be shown in the server's zone (UTC).
+            now = timezone.localtime(timezone.now(), store_tz(store)).replace(second=0, microsecond=0, tzinfo=None)
             self.initial.setdefault("starts_at", now)
             self.initial.setdefault("ends_at", now + timedelta(days=14))
 

@@ -4,9 +4,11 @@ Wishes are rows of the store's birthday campaign of the year (one per customer a
 constraint), sent by the SMS sweeper through the contact gate like any campaign message.
 """
 
-from datetime import datetime, time, timedelta
+import calendar
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +52,14 @@ def _birthday_campaign(store: Store, year: int, template: str) -> Campaign:
     return campaign
 
 
+def _born_on(day: date) -> Q:
+    """Customers whose birthday is `day`; in a year without Feb 29, those born on it have theirs on Feb 28."""
+    born = Q(birthday__month=day.month, birthday__day=day.day)
+    if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+        born |= Q(birthday__month=2, birthday__day=29)
+    return born
+
+
 @transaction.atomic
 def birthday_wishes_plan(*, store: Store, now: datetime | None = None) -> int:
     """Plan the wishes for customers whose birthday is `birthday_days_before` days from today (store time)."""
@@ -58,7 +68,7 @@ def birthday_wishes_plan(*, store: Store, now: datetime | None = None) -> int:
     if not policy.birthday_wishes:
         return 0
     day = store_today(store, now=now) + timedelta(days=policy.birthday_days_before)
-    customers = list(Customer.objects.filter(store=store, birthday__month=day.month, birthday__day=day.day))
+    customers = list(Customer.objects.filter(_born_on(day), store=store))
     if not customers:
         return 0
     campaign = _birthday_campaign(store, day.year, policy.birthday_template)
@@ -92,9 +102,9 @@ def gift_tasks_plan(*, store: Store, now: datetime | None = None) -> int:
     segments_ensure_builtin(store=store)
     loyal = segment_members(segment=Segment.objects.get(store=store, builtin="high_value_repeat"))
     customers = list(
-        Customer.objects.filter(
-            store=store, birthday__month=day.month, birthday__day=day.day, pk__in=loyal.values("customer_id")
-        ).exclude(contact_preference=Customer.ContactPreference.DO_NOT_CONTACT)
+        Customer.objects.filter(_born_on(day), store=store, pk__in=loyal.values("customer_id")).exclude(
+            contact_preference=Customer.ContactPreference.DO_NOT_CONTACT
+        )
     )
     tasks = [
         GiftTask(store=store, customer=c, occasion_date=day, assignee_id=gift_assignee(store=store, customer=c))

@@ -189,3 +189,14 @@ def test_closing_with_a_note_the_form_refuses_says_what_is_wrong_with_the_note(c
     assert "at most 2000 characters" in text and "A root cause is required" not in text
     case.refresh_from_db()
     assert case.is_open
+
+
+def test_the_case_list_shows_the_next_deadline_in_the_stores_time(client, store, agent):
+    case = _case(store, agent)
+    due = datetime(2099, 11, 24, 1, 0, tzinfo=UTC)
+    Case.objects.filter(pk=case.pk).update(first_response_due=due, resolution_due=due)
+    client.force_login(agent.user)
+    page = client.get("/cases/").text
+    row = page[page.index(f"case-row-{case.pk}") :]
+    row = row[: row.index("</tr>")]
+    assert "11-24 09:00" in row  # 01:00 UTC is 09:00 in Shanghai

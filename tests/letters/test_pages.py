@@ -128,3 +128,12 @@ def test_an_order_number_with_a_superscript_or_circled_digit_is_prepared_like_an
     assert page.status_code == 200 and page.text.index("TM-9") < page.text.index("TM-10")
     assert client.get(f"/letters/batches/{batch.pk}.pdf").status_code == 200
     assert Letter.objects.filter(batch=batch).count() == 4
+
+
+def test_the_batch_page_says_when_a_batch_was_printed_in_the_stores_time(client, store):
+    _login(client, AgentFactory(stores=[store]))
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-1")
+    batch = letters_prepare(store=store)
+    PrintBatch.objects.filter(pk=batch.pk).update(printed_at=datetime(2026, 11, 23, 1, 30, tzinfo=UTC))
+    page = client.get(f"/letters/?store={store.code}&batch={batch.pk}").text
+    assert "2026-11-23 09:30" in page and "01:30" not in page  # 09:30 in Shanghai

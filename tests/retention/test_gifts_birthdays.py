@@ -1,8 +1,9 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
 
+from callbacks.models import FollowUpPolicy
 from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.telephony.memory import InMemoryBackend
 from crm.models import CustomerChange
@@ -11,7 +12,7 @@ from retention.models import CampaignContact, GiftTask, RetentionPolicy, Segment
 from retention.services.birthdays import birthday_wishes_plan, gift_tasks_plan
 from retention.services.gifts import gift_create, gift_task_send
 from retention.services.segments import attributes_refresh, segments_ensure_builtin
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, StoreFactory
 
 from .conftest import customer_with_orders
 from .helpers import open_store
@@ -74,3 +75,29 @@ def test_an_unsuitable_gift_is_refused_saying_why_and_a_suitable_one_recorded():
     assert (task.status, task.gift) == ("sent", scarf)
     change = CustomerChange.objects.get(customer=customer, field="gift_sent")
     assert change.new_value["gift"] == "真丝方巾"
+
+
+def test_a_feb_29_birthday_is_wished_on_feb_28_in_a_year_without_one():
+    store = StoreFactory(timezone="Asia/Shanghai")
+    FollowUpPolicy.objects.create(store=store)
+    RetentionPolicy.objects.create(store=store, birthday_days_before=3)
+    leapling = customer_with_orders(store, [30], birthday=date(1992, 2, 29))
+    # 2027-02-25 12:00 in Shanghai: three days before Feb 28, the last day of February 2027.
+    now = datetime(2027, 2, 25, 4, 0, tzinfo=UTC)
+
+    assert birthday_wishes_plan(store=store, now=now) == 1
+    assert CampaignContact.objects.get().customer == leapling
+    assert birthday_wishes_plan(store=store, now=now + timedelta(days=1)) == 0  # not again on "Mar 1"
+
+
+def test_a_feb_29_birthday_gets_its_gift_task_for_feb_28_in_a_year_without_one():
+    store = open_store()
+    RetentionPolicy.objects.create(store=store, gift_days_before=14)
+    customer = customer_with_orders(store, [300, 200, 100], amount="6000.00", birthday=date(1988, 2, 29))
+    customer_with_orders(store, [50], amount="10.00")
+    attributes_refresh(store=store)
+    # 14 days before Feb 28, 2027, at noon in the store.
+    now = datetime.combine(date(2027, 2, 14), time(12, 0), tzinfo=store.tzinfo)
+
+    assert gift_tasks_plan(store=store, now=now) == 1
+    assert GiftTask.objects.get().customer == customer and GiftTask.objects.get().occasion_date == date(2027, 2, 28)

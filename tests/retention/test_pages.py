@@ -1,8 +1,9 @@
 """Managers' retention pages: scoped to their stores (404 otherwise), errors shown on the form, CSV export."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.test import Client
 
 from crm.models import Store
@@ -11,7 +12,7 @@ from retention.services.segments import attributes_refresh
 from tests.factories import AgentFactory, ManagerFactory
 
 from .conftest import customer_with_orders
-from .helpers import everyone, open_store
+from .helpers import campaign_for, everyone, open_store
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,31 @@ def test_campaign_form_errors_are_shown_and_nothing_is_saved(manager_client):
     campaign = Campaign.objects.get()
     assert answer.status_code == 302
     assert campaign.starts_at == datetime(2026, 12, 10, 10, 0, tzinfo=store.tzinfo)  # the form's time is the store's
+
+
+def test_a_new_campaign_form_starts_now_in_the_stores_time(manager_client):
+    store, client = manager_client
+    Store.objects.filter(pk=store.pk).update(timezone="Asia/Shanghai")
+    with time_machine.travel(datetime(2026, 12, 1, 2, 0, tzinfo=UTC), tick=False):  # 10:00 in Shanghai
+        page = client.get(f"/retention/{store.pk}/campaigns/").content.decode()
+    assert 'name="starts_at" value="2026-12-01T10:00"' in page
+    assert 'name="ends_at" value="2026-12-15T10:00"' in page
+
+
+def test_the_campaign_page_shows_its_start_and_end_in_the_stores_time(manager_client):
+    store, client = manager_client
+    Store.objects.filter(pk=store.pk).update(timezone="Asia/Shanghai")
+    store.refresh_from_db()
+    customer_with_orders(store, [30])
+    shanghai = store.tzinfo
+    campaign = campaign_for(
+        store,
+        everyone(store),
+        starts_at=datetime(2026, 12, 10, 10, 0, tzinfo=shanghai),
+        ends_at=datetime(2026, 12, 12, 20, 0, tzinfo=shanghai),
+    )
+    page = client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "From Dec. 10, 2026, 10 a.m. to Dec. 12, 2026, 8 p.m., sending" in page  # not 2 a.m. and noon (UTC)
 
 
 def test_pages_are_translated_to_chinese(manager_client):
