@@ -6,14 +6,17 @@ the `field` (a dotted path such as ``customer.phone``).
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class DomainError(Exception):
     code = "domain_error"
     http_status = 400
-    default_message = "The request could not be carried out."
+    default_message = _("The request could not be carried out.")
 
     def __init__(self, message: str | None = None, *, field: str | None = None, **details: Any) -> None:
-        self.message = message or self.default_message
+        # In the request's language, and a plain str: the API renders bodies with orjson, which knows no lazy text.
+        self.message = str(message or self.default_message)
         self.field = field
         self.details = details
         super().__init__(self.message)
@@ -30,61 +33,61 @@ class DomainError(Exception):
 class RequestTooLarge(DomainError):
     code = "request_too_large"
     http_status = 413
-    default_message = "The request is too large."
+    default_message = _("The request is too large.")
 
 
 class InvalidInput(DomainError):
     code = "invalid"
     http_status = 400
-    default_message = "The input is not valid."
+    default_message = _("The input is not valid.")
 
 
 class InvalidPhoneNumber(InvalidInput):
     code = "invalid_phone"
-    default_message = "Not a valid phone number."
+    default_message = _("Not a valid phone number.")
 
 
 class NotFound(DomainError):
     code = "not_found"
     http_status = 404
-    default_message = "Not found."
+    default_message = _("Not found.")
 
 
 class PermissionDenied(DomainError):
     code = "permission_denied"
     http_status = 403
-    default_message = "You may not do this."
+    default_message = _("You may not do this.")
 
 
 class Conflict(DomainError):
     code = "conflict"
     http_status = 409
-    default_message = "The object changed in the meantime."
+    default_message = _("The object changed in the meantime.")
 
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
-    default_message = "This action is not allowed in the object's current state."
+    default_message = _("This action is not allowed in the object's current state.")
 
 
 class CaseClosed(InvalidTransition):
     code = "case_closed"
-    default_message = "The case is closed."
+    default_message = _("The case is closed.")
 
 
 class RootCauseRequired(InvalidInput):
     code = "root_cause_required"
-    default_message = "A root cause is required to close a case."
+    default_message = _("A root cause is required to close a case.")
 
 
 class UnknownRootCause(InvalidInput):
     code = "unknown_root_cause"
-    default_message = "Choose a root cause from the store's list."
+    default_message = _("Choose a root cause from the store's list.")
 
 
 class ReasonRequired(InvalidInput):
     code = "reason_required"
-    default_message = "A reason is required."
+    default_message = _("A reason is required.")
 
 
 class BatchInvalid(InvalidInput):
@@ -94,7 +97,7 @@ class BatchInvalid(InvalidInput):
     """
 
     code = "invalid"
-    default_message = "The batch has invalid rows; nothing was written."
+    default_message = _("The batch has invalid rows; nothing was written.")
 
     def __init__(self, errors: list[dict[str, Any]], message: str | None = None) -> None:
         first = errors[0] if errors else {}
@@ -110,21 +113,21 @@ class BatchRowsNotFound(BatchInvalid):
 
     code = "not_found"
     http_status = 404
-    default_message = "Not found."
+    default_message = _("Not found.")
 
 
 class StepNotReady(Conflict):
     code = "step_not_ready"
-    default_message = "This step cannot be ticked yet."
+    default_message = _("This step cannot be ticked yet.")
 
 
 class EvidenceInvalid(InvalidInput):
     code = "invalid_evidence"
-    default_message = "Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."
+    default_message = _("Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB.")
 
 
 class ReviewIncentiveForbidden(InvalidInput):
     """A template that trades a reward for a review (crm.platform_rules): the marketplaces forbid it."""
 
     code = "review_incentive_forbidden"
-    default_message = "Platform rules forbid offering a reward for a review."
+    default_message = _("Platform rules forbid offering a reward for a review.")

@@ -3,6 +3,7 @@
 import re
 
 import phonenumbers
+from django.utils.translation import gettext as _
 from phonenumbers import PhoneMetadata
 
 from .errors import InvalidPhoneNumber
@@ -14,13 +15,15 @@ def normalise_phone(raw: str, *, region: str = DEFAULT_REGION, field: str = "pho
     """'138 0013 8000', '+86-138-0013-8000', '8613800138000' -> '+8613800138000'. Raises InvalidPhoneNumber."""
     text = (raw or "").strip()
     if not text:
-        raise InvalidPhoneNumber("A phone number is required.", field=field)
+        raise InvalidPhoneNumber(_("A phone number is required."), field=field)
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber(f"Not a phone number: {exc}.", field=field) from exc
+        raise InvalidPhoneNumber(_("Not a phone number: %(error)s.") % {"error": exc}, field=field) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhoneNumber(f"{text!r} is not a valid phone number for its region.", field=field)
+        raise InvalidPhoneNumber(
+            _("%(number)s is not a valid phone number for its region.") % {"number": repr(text)}, field=field
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -16,6 +16,7 @@ from typing import BinaryIO
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.errors import InvalidInput
 
@@ -45,7 +46,7 @@ HEAD_BYTES = 16
 
 class UploadRefused(InvalidInput):
     code = "invalid_upload"
-    default_message = "The file was refused."
+    default_message = gettext_lazy("The file was refused.")
 
 
 def _head(file: BinaryIO) -> bytes:

@@ -1,19 +1,21 @@
+from django.utils.translation import gettext_lazy as _
+
 from crm.errors import DomainError, InvalidInput, NotFound
 
 
 class LetterTemplateInvalid(InvalidInput):
     code = "letter_template_invalid"
-    default_message = "The letter template is not valid."
+    default_message = _("The letter template is not valid.")
 
 
 class LetterRuleInvalid(InvalidInput):
     code = "letter_rule_invalid"
-    default_message = "The letter rule is not valid."
+    default_message = _("The letter rule is not valid.")
 
 
 class ParcelInsertInvalid(InvalidInput):
     code = "parcel_insert_invalid"
-    default_message = "The parcel insert is not valid."
+    default_message = _("The parcel insert is not valid.")
 
 
 class LetterWordingsExhausted(DomainError):
@@ -21,7 +23,7 @@ class LetterWordingsExhausted(DomainError):
 
     code = "letter_wordings_exhausted"
     http_status = 409
-    default_message = "Every wording of this letter template is already used today; add more wordings."
+    default_message = _("Every wording of this letter template is already used today; add more wordings.")
 
 
 class BatchNotFound(NotFound):

@@ -1,5 +1,7 @@
 """Review domain errors; crm.api.errors and crm.middleware turn them into HTTP answers."""
 
+from django.utils.translation import gettext_lazy as _
+
 from crm.errors import Conflict, EvidenceInvalid, InvalidInput, StepNotReady
 
 # The case workspace's errors are crm's now; named here too for the review code that raised them.
@@ -15,19 +17,19 @@ __all__ = [
 
 class DuplicateReply(Conflict):
     code = "duplicate_reply"
-    default_message = "The same reply was used recently for this store: write it differently."
+    default_message = _("The same reply was used recently for this store: write it differently.")
 
 
 class ReplyVariantsExhausted(Conflict):
     code = "reply_variants_exhausted"
-    default_message = "Every reply the templates can make was used recently: add templates or write one by hand."
+    default_message = _("Every reply the templates can make was used recently: add templates or write one by hand.")
 
 
 class ReplyHasAgentWording(Conflict):
     code = "reply_has_agent_wording"
-    default_message = "This reply has the agent's own wording: confirm to replace it with another draft."
+    default_message = _("This reply has the agent's own wording: confirm to replace it with another draft.")
 
 
 class UnknownCause(InvalidInput):
     code = "unknown_cause"
-    default_message = "Unknown cause."
+    default_message = _("Unknown cause.")

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm import roles
 from crm.casework import case_kind_for
@@ -103,7 +104,7 @@ def cases_open(
     for request in requests:
         order = request.order
         if request.customer.store_id != store.id or (order is not None and order.store_id != store.id):
-            raise InvalidInput("The customer and order must belong to the case's store.", field="customer")
+            raise InvalidInput(_("The customer and order must belong to the case's store."), field="customer")
     customer_ids = {request.customer.pk for request in requests}
     # A review sweep and a call outcome opening a case for one customer at once would each find none and open
     # two: the second waits here until the first commits, then sees its case and joins it.
@@ -241,9 +242,9 @@ def case_reassign(*, case: Case, assignee: Agent, manager: Agent) -> Case:
     """A manager of the store hands the case to another agent of the store. Audited."""
     case = _lock(case)
     if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
-        raise PermissionDenied("Only a manager of this store can reassign a case.")
+        raise PermissionDenied(_("Only a manager of this store can reassign a case."))
     if not assignee.stores.filter(pk=case.store_id).exists():
-        raise InvalidInput("The agent does not serve this store.", field="assignee")
+        raise InvalidInput(_("The agent does not serve this store."), field="assignee")
     if case.assignee_id != assignee.pk:
         before = case.assignee
         case.assignee = assignee
@@ -290,7 +291,7 @@ def case_close(*, case: Case, root_cause: str, actor=None, note: str = "") -> Ca
     if root_cause not in dict(root_cause_choices(store=case.store)):
         raise UnknownRootCause(field="root_cause", root_cause=root_cause)
     if case.remedies.filter(status=Remedy.Status.AWAITING_APPROVAL).exists():
-        raise InvalidTransition("A remedy still waits for the manager's decision.", field="status")
+        raise InvalidTransition(_("A remedy still waits for the manager's decision."), field="status")
     case.status, case.root_cause, case.closed_at = Case.Status.CLOSED, root_cause, timezone.now()
     case.save(update_fields=["status", "root_cause", "closed_at"])
     case_add_event(
@@ -316,7 +317,7 @@ def _close_step_tick(*, case: Case, actor, root_cause: str) -> None:
 def case_reopen(*, case: Case, reason: str, actor=None) -> Case:
     case = _lock(case)
     if case.is_open:
-        raise InvalidTransition("The case is already open.", field="status")
+        raise InvalidTransition(_("The case is already open."), field="status")
     if not reason.strip():
         raise ReasonRequired(field="reason")
     # The customer came back: both SLA clocks start again, and a new breach may be escalated again.
@@ -351,7 +352,7 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
     if kind not in Remedy.Kind.values:
         raise InvalidInput(f"Unknown remedy kind {kind!r}.", field="kind")
     if cost < 0:
-        raise InvalidInput("A remedy cannot cost less than nothing.", field="cost")
+        raise InvalidInput(_("A remedy cannot cost less than nothing."), field="cost")
     standing = case.remedies.filter(
         kind=kind,
         cost=cost,
@@ -389,11 +390,11 @@ def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Re
     remedy = Remedy.objects.select_for_update().select_related("case__store").get(pk=remedy.pk)
     case = remedy.case
     if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
-        raise PermissionDenied("Only a manager of this store can decide on a remedy.")
+        raise PermissionDenied(_("Only a manager of this store can decide on a remedy."))
     if remedy.status != Remedy.Status.AWAITING_APPROVAL:
-        raise InvalidTransition("This remedy is not waiting for a decision.", remedy_id=remedy.pk)
+        raise InvalidTransition(_("This remedy is not waiting for a decision."), remedy_id=remedy.pk)
     if not approve and not reason.strip():
-        raise ReasonRequired("A declined remedy needs a reason.", field="reason")
+        raise ReasonRequired(_("A declined remedy needs a reason."), field="reason")
     remedy.status = Remedy.Status.APPROVED if approve else Remedy.Status.DECLINED
     remedy.decided_by, remedy.decided_at, remedy.decision_reason = manager, timezone.now(), reason.strip()
     remedy.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])

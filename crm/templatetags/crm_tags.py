@@ -1,5 +1,6 @@
 from django import template
 
+from crm.models import Remedy
 from crm.phones import mask_phone
 from crm.readable import audit_action_label, audit_lines, join
 
@@ -10,6 +11,12 @@ register = template.Library()
 def masked(phone: str) -> str:
     """The phone with its middle hidden: agents see the full number only by an audited reveal."""
     return mask_phone(phone) if phone else "–"
+
+
+@register.filter
+def remedy_label(kind: str) -> str:
+    """A remedy kind stored in a step's data ("coupon"), in words of the reader's language."""
+    return str(dict(Remedy.Kind.choices).get(kind, kind))
 
 
 @register.filter

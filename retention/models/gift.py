@@ -35,6 +35,11 @@ class Gift(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def gender_labels(self) -> list[str]:
+        """The genders it suits, in words of the reader's language (stored as codes: "male")."""
+        return [str(Customer.Gender(g).label) for g in self.genders if g in Customer.Gender.values]
+
 
 class GiftTaskStatus(models.TextChoices):
     OPEN = "open", _("To choose and send")

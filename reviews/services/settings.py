@@ -94,7 +94,7 @@ def reply_template_save(
     if cause and cause not in CAUSE_VALUES:
         raise InvalidInput(f"Unknown cause {cause!r}.", field="cause")
     if template is not None and template.store_id != store.pk:
-        raise InvalidInput("The template belongs to another store.", field="template")
+        raise InvalidInput(_("The template belongs to another store."), field="template")
     same = ReplyTemplate.objects.filter(store=store, part=part, sentiment=sentiment, cause=cause, text=text)
     if same.exclude(pk=template.pk if template else None).exists():
         raise Conflict(_("The store already has this text for the same part, sentiment and cause."), field="text")

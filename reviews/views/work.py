@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import roles
@@ -120,7 +121,7 @@ def open_case(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_review_images(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     if review.case is None:
-        raise NotFound("This review has no case yet.")
+        raise NotFound(_("This review has no case yet."))
     page_attempt(request, lambda: bad_review.evidence_attach_review_images(review=review, actor=request.user))
     return _back(review)
 
