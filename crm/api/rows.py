@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
+
 from crm.api.auth import StoreScope
 from crm.errors import InvalidPhoneNumber
 from crm.models import Store
@@ -61,6 +63,12 @@ class RowErrors:
 
 
 _TODAY = timedelta(0)
+
+
+def _latest_today() -> date:
+    """Today where it is latest on Earth (UTC+14): a row's store may be anywhere, and its today must pass
+    whatever the server's own clock says."""
+    return (timezone.now() + timedelta(hours=14)).date()
 
 
 class RowReader:
@@ -139,7 +147,7 @@ class RowReader:
             day = None
         if day is None:
             self.error(name, "invalid_date", "Expected a date as YYYY-MM-DD.")
-        elif not earliest <= day <= date.today() + ahead:
+        elif not earliest <= day <= _latest_today() + ahead:
             self.error(name, "out_of_range", range_message)
             day = None
         return day

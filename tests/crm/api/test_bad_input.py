@@ -7,9 +7,11 @@ there; the examples are the cases that answered an HTML 500 before (issue 18, it
 import contextlib
 import itertools
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -168,3 +170,16 @@ def test_nesting_within_the_limit_is_accepted(api):
     nested = "[" * 20 + "]" * 20
     raw = json.dumps(_order(1))[:-1] + f', "extra": {nested}}}'
     assert api.post("/api/v1/orders", raw).status_code == 200
+
+
+@pytest.mark.parametrize(("birthday", "status"), [("2026-12-07", 200), ("2026-12-08", 400)])
+def test_a_date_bounded_by_today_takes_the_latest_today_on_earth_not_the_servers(api, birthday, status):
+    """At 20:00 UTC it is already the 7th in Shanghai (and later): the server's own date, the 6th, refused the
+    stores' today."""
+    with time_machine.travel(datetime(2026, 12, 6, 20, 0, tzinfo=UTC), tick=False):
+        body = order_payload(7, placed_at="2026-12-06T10:00:00+08:00")
+        body["customer"]["birthday"] = birthday
+        response = api.post("/api/v1/orders", json.dumps(body))
+    assert response.status_code == status, response.content[:300]
+    if status == 400:
+        assert _assert_json_4xx(response, field="customer.birthday")
