@@ -183,3 +183,19 @@ def test_a_date_bounded_by_today_takes_the_latest_today_on_earth_not_the_servers
     assert response.status_code == status, response.content[:300]
     if status == 400:
         assert _assert_json_4xx(response, field="customer.birthday")
+
+
+def test_the_api_answers_in_english_unless_the_client_asks_for_another_language(api, settings):
+    """Pages default to Chinese for the agents; a connector that sends no Accept-Language gets one language."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    body = order_payload(8)
+    body["customer"]["phone"] = "12"
+    plain = api.post("/api/v1/orders", json.dumps(body))
+    assert plain.json()["errors"][0]["message"] == "'12' is not a valid phone number for its region."
+    assert plain["Content-Language"] == "en"
+    asked = api.client.post(
+        "/api/v1/orders", json.dumps(body), content_type="application/json",
+        headers={"Authorization": f"Token {api.key}", "Accept-Language": "zh-hans"},
+    )  # fmt: skip
+    assert asked["Content-Language"] == "zh-hans", asked.headers
+    assert asked.json()["errors"][0]["message"] == "'12' 不是所在地区的有效电话号码。"
