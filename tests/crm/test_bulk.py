@@ -68,7 +68,8 @@ def _inputs(store, batch) -> list[OrderInput]:
             placed_at=NOW,
             shipped_at=row["shipped_at"],
             courier=row["courier"],
-            tracking_number=row["tracking_number"],
+            # Each order its own number: a number of another order is refused (logistics, TrackingNumberTaken).
+            tracking_number=f"{row['tracking_number']}-{n}" if row["tracking_number"] else row["tracking_number"],
             payload={"n": n, "row": str(row)},
         )
         for n, row in sorted(unique.items())
