@@ -23,3 +23,19 @@ def wait_until_another_session_waits(timeout: float = 120.0) -> None:
             if time.monotonic() > deadline:
                 raise AssertionError(f"no other session waited for a lock within {timeout} s")
             time.sleep(0.005)
+
+
+def hold_until_another_session_waits_or(done, timeout: float = 30.0) -> bool:
+    """Like wait_until_another_session_waits, but give up once `done` (a threading.Event) is set: the other writer
+    finished without waiting, which is what a test proving a missing lock must see fail, not hang. True if it waited.
+    """
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while not done.is_set():
+            cursor.execute(_WAITERS)
+            if cursor.fetchone()[0]:
+                return True
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no other session waited for a lock within {timeout} s")
+            time.sleep(0.005)
+    return False

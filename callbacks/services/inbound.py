@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.models import Call, FollowUp, TelephonyEvent
+from callbacks.models import Call, CaseCall, FollowUp, TelephonyEvent
 from crm.models import Case, Customer, Order
 from crm.services.cases import case_open
 
@@ -68,6 +68,13 @@ def call_status_record(
 ) -> Call | None:
     """A call's status callback, for a follow-up's call or a case call's (the URL says which)."""
     sid = payload.get("CallSid", "")
+    # call_start holds the follow-up (or case call) locked from placing the call until its Call row commits, and a
+    # short call is reported over within that time: wait for it here, or the report finds no call and the call
+    # stays under way for good (no further call could be placed).
+    if followup_id is not None:
+        FollowUp.objects.select_for_update().filter(pk=followup_id).exists()
+    elif case_call_id is not None:
+        CaseCall.objects.select_for_update().filter(pk=case_call_id).exists()
     call = Call.objects.filter(provider_id=sid, followup_id=followup_id, case_call_id=case_call_id).first()
     TelephonyEvent.objects.create(
         kind=TelephonyEvent.Kind.CALL_STATUS,

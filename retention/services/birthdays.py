@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from callbacks.services.policy import policy_for_store
 from crm.models import Customer, Store
+from crm.services.locks import advisory_lock
 from crm.timezones import store_local_datetime, store_today
 
 from ..models import (
@@ -71,6 +72,9 @@ def birthday_wishes_plan(*, store: Store, now: datetime | None = None) -> int:
     customers = list(Customer.objects.filter(_born_on(day), store=store))
     if not customers:
         return 0
+    # Two runs at once (beat's hourly run beside a slow or redelivered one) would each find no campaign of the year
+    # and make one, and each customer would get two wishes: the second waits here and finds the first's campaign.
+    advisory_lock([f"birthday-campaign:{store.pk}"])
     campaign = _birthday_campaign(store, day.year, policy.birthday_template)
     sms_policy = policy_for_store(store=store)
     due = sending_moment(campaign=campaign, moment=now)

@@ -88,3 +88,37 @@ def test_call_status_is_read_from_the_provider_when_callbacks_cannot_reach_us(tw
     call = call_start(followup=followup, agent=agent)
     twilio_backend.calls[0]["status"] = "ringing"
     assert call_refresh(call=call).status == Call.Status.RINGING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_status_callback_arriving_before_the_call_is_committed_still_completes_it(agent, followup):
+    # The agent's phone is busy: Twilio reports the call over before call_start's transaction has committed its
+    # Call row. The report must wait for the row, or the call stays "queued" and the follow-up can never be called.
+    import threading
+
+    from django.db import connection, transaction
+
+    from callbacks.services.inbound import call_status_record
+    from tests.locking import hold_until_another_session_waits_or
+
+    placed, reported = threading.Event(), threading.Event()
+
+    def agent_clicks_call():
+        try:
+            with transaction.atomic():
+                call_start(followup=followup, agent=agent)
+                placed.set()
+                hold_until_another_session_waits_or(reported)
+        finally:
+            connection.close()
+
+    clicking = threading.Thread(target=agent_clicks_call)
+    clicking.start()
+    placed.wait()
+    sid = InMemoryBackend.calls[0]["call"].sid
+    try:
+        call_status_record(followup_id=followup.pk, payload={"CallSid": sid, "CallStatus": "busy"})
+    finally:
+        reported.set()
+        clicking.join()
+    assert Call.objects.get(provider_id=sid).status == Call.Status.BUSY

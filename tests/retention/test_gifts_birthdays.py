@@ -101,3 +101,41 @@ def test_a_feb_29_birthday_gets_its_gift_task_for_feb_28_in_a_year_without_one()
 
     assert gift_tasks_plan(store=store, now=now) == 1
     assert GiftTask.objects.get().customer == customer and GiftTask.objects.get().occasion_date == date(2027, 2, 28)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_birthday_runs_at_once_plan_one_wish_per_customer():
+    # Beat's hourly run overlapping a slow or redelivered one: both must not make the year's birthday campaign, or
+    # each customer gets two birthday texts.
+    import threading
+
+    from django.db import connection, transaction
+
+    from retention.models import Campaign
+    from tests.locking import hold_until_another_session_waits_or
+
+    store = open_store()
+    RetentionPolicy.objects.create(store=store, birthday_days_before=3)
+    soon = _in_days(store, 3)
+    customer_with_orders(store, [30], birthday=date(1990, soon.month, soon.day))
+    planned, other_done = threading.Event(), threading.Event()
+
+    def first_run():
+        try:
+            with transaction.atomic():
+                birthday_wishes_plan(store=store)
+                planned.set()
+                hold_until_another_session_waits_or(other_done)
+        finally:
+            connection.close()
+
+    run = threading.Thread(target=first_run)
+    run.start()
+    planned.wait()
+    try:
+        birthday_wishes_plan(store=store)
+    finally:
+        other_done.set()
+        run.join()
+    assert Campaign.objects.filter(store=store, purpose="birthday").count() == 1
+    assert CampaignContact.objects.filter(store=store).count() == 1
