@@ -15,3 +15,18 @@ def test_demo_reviews_load_twice_without_doubling(settings):
     assert (Review.objects.count(), Case.objects.filter(source="review").count()) == first
     assert first[0] > 0 and first[1] > 0
     assert Review.objects.filter(flagged=True).exists()
+
+
+def test_demo_reviews_come_after_their_order_was_signed_for():
+    """A review on a demo order was posted once the parcel came; a parcel still on its way has none (a platform takes
+    no review before the buyer signs). Twice over: a second run finds the later seeds' unshipped orders too."""
+    call_command("seed_demo")
+    for _run in range(2):
+        call_command("seed_demo_reviews")
+        call_command("seed_demo_retention")  # the purchase history and a coupon order: not shipped, not reviewed
+        on_orders = Review.objects.filter(order__isnull=False).select_related("order")
+        assert on_orders.exists()
+        for review in on_orders:
+            assert review.order.shipped_at is not None, review.order.external_id
+            assert review.order.delivered_at is not None, review.order.external_id
+            assert review.posted_at >= review.order.delivered_at, review.order.external_id

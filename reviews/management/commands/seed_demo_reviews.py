@@ -1,5 +1,5 @@
-"""Demo reviews for the embedded default (reviews.demo), on the demo stores' orders. Idempotent: reviews upsert by
-id."""
+"""Demo reviews for the embedded default (reviews.demo), on the demo stores' orders, each posted after its order was
+signed for. Idempotent: reviews upsert by id."""
 
 from datetime import timedelta
 
@@ -30,18 +30,28 @@ class Command(BaseCommand):
             # The two dearest products are the ones a manager watches most closely.
             main = [p.sku for p in sorted(demo.products, key=lambda p: p.price)[-2:]]
             ReviewPolicy.objects.get_or_create(store=store, defaults={"main_skus": main})
-            orders = {o.customer.external_id: o for o in Order.objects.filter(store=store).select_related("customer")}
+            # seed_demo's orders (it ships them): not the history or today's unshipped orders a second `make run`
+            # finds from the later seeds, which would take a customer's review over.
+            shipped = Order.objects.filter(store=store, shipped_at__isnull=False).select_related("customer")
+            orders = {o.customer.external_id: o for o in shipped}
             rows = []
             for index, review in enumerate(REVIEWS[demo.code]):
                 product = demo.product(review.sku)
                 order = None
                 if review.customer_index is not None:
                     order = orders.get(demo.customers[review.customer_index].external_id)
+                posted_at = now - timedelta(hours=index * 3)
+                if order is not None and order.delivered_at is None:
+                    # A platform takes a review once the parcel is signed for: one still on its way (the demo's
+                    # stalled and 疑难 parcels) is reviewed by a shopper the store cannot match to an order.
+                    order = None
+                elif order is not None:  # written after the parcel came (seed_demo signs them for today)
+                    posted_at = min(now, max(posted_at, order.delivered_at + timedelta(hours=1)))
                 rows.append(
                     ReviewIn(
                         external_id=f"{store.code}-r{index:03d}",
                         rating=review.rating,
-                        posted_at=now - timedelta(hours=index * 3),
+                        posted_at=posted_at,
                         text=review.text,
                         order=order.external_id if order else "",
                         product=product.name,
