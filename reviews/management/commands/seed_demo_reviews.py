@@ -3,17 +3,26 @@ signed for. Idempotent: reviews upsert by id."""
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from crm.demo import STORES
 from crm.models import Order, Store
 from reviews.demo import REVIEWS
-from reviews.models import KeywordMonitor, ReviewPolicy
+from reviews.models import CauseCorrection, KeywordMonitor, Review, ReviewPolicy
+from reviews.services.bad_review import review_correct_causes
 from reviews.services.cases import reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
 
 MONITORS = ["假货", "色差", "质量差", "物流慢", "态度差", "破损", "受潮"]
+# The demo agent's verdicts on a few reviews' causes (by index into reviews.demo.REVIEWS), the classifier quality
+# page's "against the agents' verdicts" and latest verdicts: most confirm what the classifier read, some correct it.
+VERDICTS = {
+    "silk-tmall": {0: ["description_mismatch"], 4: ["logistics"], 6: ["quality", "service_attitude"]},
+    "jade-jd": {0: ["quality", "logistics"], 3: ["quality", "description_mismatch"], 2: ["size"]},
+    "tea-own": {1: ["quality"], 2: ["description_mismatch"], 5: ["quality", "service_attitude"]},
+}
 
 
 class Command(BaseCommand):
@@ -60,5 +69,10 @@ class Command(BaseCommand):
                     )
                 )
             reviews_ingest(store=store, rows=rows)
+            agent = get_user_model().objects.filter(username="demo-agent").first()
+            for index, causes in VERDICTS.get(demo.code, {}).items():
+                review = Review.objects.filter(store=store, external_id=f"{store.code}-r{index:03d}").first()
+                if agent and review and not CauseCorrection.objects.filter(review=review).exists():
+                    review_correct_causes(review=review, causes=causes, actor=agent)
         opened = reviews_open_cases()
         self.stdout.write(self.style.SUCCESS(f"Demo reviews ready; {opened} review cases opened."))
