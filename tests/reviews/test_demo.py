@@ -48,3 +48,4 @@ def test_the_classifier_quality_page_shows_the_demo_agents_verdicts(client):
     page = client.get("/reviews/quality/", headers={"Accept-Language": "en"}).text
     assert "No agent has checked a review's causes yet." not in page
     assert f"{checked} reviews checked" in page
+    assert "小林" in page and "demo-agent" not in page  # who checked them, by name as everywhere else
