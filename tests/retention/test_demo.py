@@ -20,6 +20,8 @@ def test_the_demo_shows_return_visit_calls_in_the_agents_queue_and_an_outcome_on
     campaigns = Campaign.objects.filter(name=CALL_CAMPAIGN, status="running")
     assert campaigns.count() == 3
     assert CampaignContact.objects.filter(campaign__in=campaigns, status="done", outcome="interested").exists()
+    codes = set(CampaignContact.objects.exclude(coupon_code="").values_list("coupon_code", flat=True))
+    assert codes and all("--" not in code for code in codes), codes  # TEA-BACK-000, not TEA--BACK-000
     login = client.post("/accounts/login/", {"username": "demo-agent", "password": "demo-agent-pass"})
     assert login.status_code == 302
     page = client.get("/calls/", headers={"Accept-Language": "en"}).text

@@ -116,7 +116,7 @@ def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
             starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=13),
             send_from=time(9, 0), send_until=time(21, 0), offer_kind="coupon_pool",
             offer_amount=Decimal("50"), offer_min_spend=Decimal("300"),
-            coupon_codes=tuple(f"{store.code[:4].upper()}-BACK-{n:03d}" for n in range(200)),
+            coupon_codes=tuple(f"{store.code.split('-')[0].upper()}-BACK-{n:03d}" for n in range(200)),
             control_percent=20,
         ),
     )  # fmt: skip
