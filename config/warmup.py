@@ -48,7 +48,11 @@ def _prepare_task_messages() -> None:
     send is the broker connection, which is the forked process's own."""
     from celery import current_app
 
-    current_app.loader.import_default_modules()
+    # A worker's pool process has them from its main process (loader.init_worker, before the fork). Asking again
+    # would have Celery's Django fixup run django.setup() again, whose logging config points the root logger at the
+    # stderr Celery redirected to that logger: every line the process logs or prints (the console SMS) vanished.
+    if not current_app.loader.worker_initialized:
+        current_app.loader.import_default_modules()
     current_app.finalize(auto=True)
     current_app.amqp  # noqa: B018 (the message machinery: routes, the task message protocol)
     current_app.events.Dispatcher  # noqa: B018 (a task message imports the event dispatcher even with events off)

@@ -19,6 +19,7 @@ from .models import CustomerAttributes
 
 NUMBER, DECIMAL, TEXT, LIST = "number", "decimal", "text", "list"
 MONTH_TOKENS = ("this_month", "next_month")
+MONTH_TOKEN_LABELS = {"this_month": gettext_lazy("this month"), "next_month": gettext_lazy("next month")}
 
 
 @dataclass(frozen=True)
@@ -231,5 +232,6 @@ def rules_describe(rules: list[dict]) -> str:
         if "any" in rule:
             parts.append("(" + _(" or ").join(rules_describe([sub]) for sub in rule["any"]) + ")")
         else:
-            parts.append(f"{ATTRIBUTES[rule['attribute']].label} {OPS[rule['op']]} {rule['value']}")
+            value = MONTH_TOKEN_LABELS[rule["value"]] if rule["value"] in MONTH_TOKENS else rule["value"]
+            parts.append(f"{ATTRIBUTES[rule['attribute']].label} {OPS[rule['op']]} {value}")
     return _(" and ").join(parts)

@@ -1,7 +1,7 @@
 """Keeps messages and calls in memory, for tests (like Django's locmem email backend)."""
 
-import itertools
 import threading
+import uuid
 from datetime import datetime
 
 from django.utils import timezone
@@ -9,7 +9,6 @@ from django.utils import timezone
 from .base import ProviderCall, ProviderMessage, TelephonyBackend
 
 _lock = threading.Lock()
-_ids = itertools.count(1)
 
 
 class InMemoryBackend(TelephonyBackend):
@@ -24,9 +23,11 @@ class InMemoryBackend(TelephonyBackend):
             cls.calls.clear()
 
     def send_sms(self, *, to: str, body: str, status_callback: str) -> ProviderMessage:
+        # Ids as unique as a provider's, across processes: `make run` sends from the seed commands and from each
+        # worker process, and a counter per process named SM…001 again in each.
         with _lock:
             message = ProviderMessage(
-                sid=f"SM{next(_ids):032x}", to=to, body=body, status="queued", created_at=timezone.now()
+                sid=f"SM{uuid.uuid4().hex}", to=to, body=body, status="queued", created_at=timezone.now()
             )
             self.messages.append(message)
         return message
@@ -39,7 +40,7 @@ class InMemoryBackend(TelephonyBackend):
         self, *, agent_phone: str, customer_phone: str, twiml_url: str, status_callback: str
     ) -> ProviderCall:
         with _lock:
-            call = ProviderCall(sid=f"CA{next(_ids):032x}", to=agent_phone, status="queued")
+            call = ProviderCall(sid=f"CA{uuid.uuid4().hex}", to=agent_phone, status="queued")
             self.calls.append(
                 {"call": call, "customer_phone": customer_phone, "twiml_url": twiml_url, "callback": status_callback}
             )

@@ -21,3 +21,28 @@ def test_demo_deliveries_print_care_sms_and_fill_tonights_call_queue(settings, c
     printed = capsys.readouterr().out
     assert report.sent >= 1 and printed.count("[SMS ") == report.sent
     assert "回T退订" in printed
+
+
+SEND_ONE = """
+import django
+django.setup()
+from callbacks.telephony.console import ConsoleBackend
+ConsoleBackend().send_sms(to="+8613800100000", body="hi", status_callback="")
+"""
+
+
+def test_console_sms_ids_differ_between_processes():
+    """make run sends from the seed commands and from each of the worker's pool processes: their console lines (and
+    the ids the follow-ups keep) name each message once, as a provider's would, not SM…001 again in each process."""
+    import os
+    import subprocess
+    import sys
+
+    lines = [
+        subprocess.run(
+            [sys.executable, "-c", SEND_ONE], capture_output=True, text=True, timeout=120, env=os.environ.copy()
+        ).stdout
+        for _ in range(2)
+    ]
+    sids = [line.split("[SMS ")[1].split("]")[0] for line in lines]
+    assert sids[0] != sids[1] and all(len(sid) == 34 and sid.startswith("SM") for sid in sids), sids

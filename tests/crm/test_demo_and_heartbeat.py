@@ -29,3 +29,20 @@ def test_heartbeat_task_records_each_run():
     heartbeat()
     beat = WorkerHeartbeat.objects.get(name="worker")
     assert beat.runs == 2
+
+
+def test_demo_cases_are_about_orders_that_fit_them(settings):
+    """`make run`'s order: a parcel gone quiet is one on its way, what the evening call or an SMS reply brought up is
+    about one signed for; none is about the purchase history (delivered months ago)."""
+    from crm.models import Case
+
+    for command in ("seed_demo", "seed_demo_reviews", "seed_demo_retention", "seed_demo_cases"):
+        call_command(command)
+    cases = Case.objects.exclude(source=Case.Source.REVIEW).filter(order__isnull=False).select_related("order")
+    assert cases.filter(source=Case.Source.LOGISTICS).count() == Store.objects.count()
+    for case in cases:
+        assert case.order.shipped_at is not None, (case.source, case.order.external_id)
+        if case.source == Case.Source.LOGISTICS:
+            assert case.order.delivered_at is None, case.order.external_id
+        if case.source in (Case.Source.CALL, Case.Source.INBOUND_SMS):
+            assert case.order.delivered_at is not None, (case.source, case.order.external_id)

@@ -20,9 +20,32 @@ def test_the_demo_shows_return_visit_calls_in_the_agents_queue_and_an_outcome_on
     campaigns = Campaign.objects.filter(name=CALL_CAMPAIGN, status="running")
     assert campaigns.count() == 3
     assert CampaignContact.objects.filter(campaign__in=campaigns, status="done", outcome="interested").exists()
+    codes = set(CampaignContact.objects.exclude(coupon_code="").values_list("coupon_code", flat=True))
+    assert codes and all("--" not in code for code in codes), codes  # TEA-BACK-000, not TEA--BACK-000
     login = client.post("/accounts/login/", {"username": "demo-agent", "password": "demo-agent-pass"})
     assert login.status_code == 302
     page = client.get("/calls/", headers={"Accept-Language": "en"}).text
     today = page[page.index('data-testid="queue-today"') :]
     waiting = FollowUp.objects.filter(purpose="return_visit", status="planned", assignee__user__username="demo-agent")
     assert waiting.exists() and all(f"/calls/{task.pk}/" in today for task in waiting)
+
+
+def test_the_demo_has_a_gift_task_and_a_birthday_wish_in_every_store(client):
+    """The demo customers' birthdays are fixed dates: the seed brings one loyal buyer's to the gift tasks' day and
+    another's to the wishes' day, whatever the day it runs, so the gifts page and the birthday campaign show them."""
+    from crm.models import Store
+    from retention.models import GiftTask
+
+    call_command("seed_demo")
+    call_command("seed_demo_retention")
+    call_command("seed_demo_retention")  # idempotent
+    stores = Store.objects.count()
+    assert GiftTask.objects.values("store").distinct().count() == GiftTask.objects.count() == stores
+    wishes = CampaignContact.objects.filter(campaign__purpose="birthday")
+    assert wishes.values("store").distinct().count() == wishes.count() == stores
+    manager = Store.objects.first()
+    login = client.post("/accounts/login/", {"username": "demo-manager", "password": "demo-manager-pass"})
+    assert login.status_code == 302
+    task = GiftTask.objects.get(store=manager)
+    page = client.get(f"/retention/{manager.pk}/gifts/", headers={"Accept-Language": "en"}).text
+    assert task.customer.name in page

@@ -119,6 +119,7 @@ def test_pages_are_translated_to_chinese(manager_client):
     everyone(store)
     page = client.get(f"/retention/{store.pk}/segments/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "客户分群" in page and "流失(超出回购周期)" in page and "立即刷新" in page
+    assert "生日月份 等于 下月" in page and "next_month" not in page  # the birthday segment's rule, in words
     lapsed = Segment.objects.get(store=store, builtin="lapsed")
     page = client.get(f"/retention/{store.pk}/segments/{lapsed.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "上次购买在143天前,典型回购周期60天" in page

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db import models
 
 from crm.models import Case
 from reviews.models import Review
@@ -15,3 +16,36 @@ def test_demo_reviews_load_twice_without_doubling(settings):
     assert (Review.objects.count(), Case.objects.filter(source="review").count()) == first
     assert first[0] > 0 and first[1] > 0
     assert Review.objects.filter(flagged=True).exists()
+
+
+def test_demo_reviews_come_after_their_order_was_signed_for():
+    """A review on a demo order was posted once the parcel came; a parcel still on its way has none (a platform takes
+    no review before the buyer signs). Twice over: a second run finds the later seeds' unshipped orders too."""
+    call_command("seed_demo")
+    for _run in range(2):
+        call_command("seed_demo_reviews")
+        call_command("seed_demo_retention")  # the purchase history and a coupon order: not shipped, not reviewed
+        on_orders = Review.objects.filter(order__isnull=False).select_related("order")
+        assert on_orders.exists()
+        for review in on_orders:
+            assert review.order.shipped_at is not None, review.order.external_id
+            assert review.order.delivered_at is not None, review.order.external_id
+            assert review.posted_at >= review.order.delivered_at, review.order.external_id
+
+
+def test_the_classifier_quality_page_shows_the_demo_agents_verdicts(client):
+    """The demo agent has checked a few reviews' causes (confirmed most, corrected some): the quality page compares
+    the classifier with them instead of saying no agent has checked any. Once each, on a second run too."""
+    from reviews.models import CauseCorrection
+
+    call_command("seed_demo")
+    call_command("seed_demo_reviews")
+    checked = CauseCorrection.objects.count()
+    call_command("seed_demo_reviews")
+    assert CauseCorrection.objects.count() == checked >= 3
+    assert CauseCorrection.objects.exclude(after=models.F("predicted")).exists()  # one the classifier got wrong
+    client.post("/accounts/login/", {"username": "demo-manager", "password": "demo-manager-pass"})
+    page = client.get("/reviews/quality/", headers={"Accept-Language": "en"}).text
+    assert "No agent has checked a review's causes yet." not in page
+    assert f"{checked} reviews checked" in page
+    assert "小林" in page and "demo-agent" not in page  # who checked them, by name as everywhere else

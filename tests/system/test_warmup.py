@@ -65,3 +65,29 @@ def test_start_up_prepares_the_first_task_message():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# A worker's pool process, in a fresh interpreter: the main process has set Django up, imported the task modules
+# (loader.init_worker), set up Celery's logging and redirected stdout and stderr to it before forking; the pool
+# process then starts up (worker_process_init) and a task prints (console telephony's "[SMS ...]" line).
+POOL_PROCESS = """
+import django
+django.setup()
+from celery import current_app
+from config.warmup import warm_up_and_freeze
+current_app.loader.init_worker()
+current_app.log.setup(loglevel="WARNING", redirect_stdouts=True, redirect_level="WARNING")
+warm_up_and_freeze()
+print("[SMS SM1] to +8613800100000: hello", flush=True)
+"""
+
+
+def test_start_up_of_a_worker_process_keeps_what_its_tasks_print():
+    """Start-up in a worker's pool process leaves Celery's logging alone: what a task prints (the demo's console SMS)
+    or logs still reaches the worker's output. (Django's setup, run again, pointed the root logger at the redirected
+    stderr, which swallowed every line.)"""
+    result = subprocess.run(
+        [sys.executable, "-c", POOL_PROCESS], capture_output=True, text=True, timeout=120, env=os.environ.copy()
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[SMS SM1] to +8613800100000: hello" in result.stdout + result.stderr, result.stderr[-2000:]

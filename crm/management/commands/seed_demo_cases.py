@@ -40,13 +40,30 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo cases ready; {opened} opened."))
 
     def _store_cases(self, store: Store, agent: Agent, manager: Agent | None) -> int:
-        orders = iter(
-            Order.objects.filter(store=store).exclude(cases__isnull=False).select_related("customer").order_by("id")
+        # seed_demo's orders (it ships them; the purchase history and today's new orders are not shipped), one case
+        # each: a parcel gone quiet is one still on its way, what was said on the evening call or in an SMS reply is
+        # about one signed for.
+        orders = list(
+            Order.objects.filter(store=store, shipped_at__isnull=False)
+            .exclude(cases__isnull=False)
+            .select_related("customer")
+            .order_by("id")
         )
+
+        def next_order(source: str) -> Order | None:
+            for order in orders:
+                if source == Case.Source.LOGISTICS and order.delivered_at is not None:
+                    continue
+                if source in (Case.Source.CALL, Case.Source.INBOUND_SMS) and order.delivered_at is None:
+                    continue
+                orders.remove(order)
+                return order
+            return None
+
         customers = iter(Customer.objects.filter(store=store).order_by("-id"))
         opened = 0
         for source, cause, summary, about_order in DEMO_CASES:
-            order = next(orders, None) if about_order else None
+            order = next_order(source) if about_order else None
             customer = order.customer if order else next(customers, None)
             if customer is None:
                 continue

@@ -5,6 +5,7 @@ is already logged, so the campaign page shows a call outcome.
 Idempotent: history orders, gifts and the campaign are found by their keys and names on a second run.
 """
 
+import calendar
 from datetime import time, timedelta
 from decimal import Decimal
 
@@ -20,7 +21,9 @@ from crm.demo import STORES, DemoStore
 from crm.models import Customer, Order, Store
 from crm.timezones import store_local_datetime, store_today
 from retention.models import Campaign, CampaignContact, Gift, Segment
+from retention.models.policy import retention_policy_for
 from retention.results import coupons_redeem
+from retention.selectors import segment_members
 from retention.services.birthdays import birthday_wishes_plan, gift_tasks_plan
 from retention.services.campaigns import CampaignInput, campaign_create, campaign_start
 from retention.services.gifts import gift_create
@@ -63,6 +66,27 @@ def _history(store: Store, demo: DemoStore) -> None:
             )  # fmt: skip
 
 
+def _birthdays_come_round(store: Store) -> None:
+    """The demo's birthdays are fixed dates, which the day's gift tasks and wishes (so many days ahead) would hardly
+    ever meet: a loyal buyer's birthday moves to the gift tasks' day and another customer's, one who agreed to
+    marketing, to the wishes' day, so the gifts page has a task and the birthday campaign a wish."""
+    policy = retention_policy_for(store=store)
+    today = store_today(store)
+    loyal = segment_members(segment=Segment.objects.get(store=store, builtin="high_value_repeat"))
+    reachable = Customer.objects.filter(store=store).exclude(
+        contact_preference=Customer.ContactPreference.DO_NOT_CONTACT
+    )
+    gift = reachable.filter(pk__in=loyal.values("customer_id")).order_by("id").first()
+    wish = reachable.exclude(marketing_consent_at=None).exclude(pk=getattr(gift, "pk", None)).order_by("id").first()
+    for customer, days in ((gift, policy.gift_days_before), (wish, policy.birthday_days_before)):
+        if customer is None or customer.birthday is None:
+            continue
+        day, year = today + timedelta(days=days), customer.birthday.year
+        while (day.month, day.day) == (2, 29) and not calendar.isleap(year):
+            year -= 1
+        Customer.objects.filter(pk=customer.pk).update(birthday=day.replace(year=year))
+
+
 def _started(store: Store, data: CampaignInput) -> tuple[Campaign | None, bool]:
     """(the demo campaign named data.name, whether it was started now): created over the loyal buyers and
     started, or the one an earlier run made. None when the store's demo data leaves the segment empty."""
@@ -92,7 +116,7 @@ def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
             starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=13),
             send_from=time(9, 0), send_until=time(21, 0), offer_kind="coupon_pool",
             offer_amount=Decimal("50"), offer_min_spend=Decimal("300"),
-            coupon_codes=tuple(f"{store.code[:4].upper()}-BACK-{n:03d}" for n in range(200)),
+            coupon_codes=tuple(f"{store.code.split('-')[0].upper()}-BACK-{n:03d}" for n in range(200)),
             control_percent=20,
         ),
     )  # fmt: skip
@@ -183,6 +207,8 @@ class Command(BaseCommand):
                 if not Gift.objects.filter(store=store, name=name).exists():
                     gift_create(store=store, name=name, genders=genders, age_min=age_min, age_max=age_max,
                                 segments=[loyal])  # fmt: skip
+            _birthdays_come_round(store)
+            attributes_refresh(store=store)  # the birthday months and ages, after the move
             gift_tasks_plan(store=store)
             birthday_wishes_plan(store=store)
             campaign = _campaign(store, demo)
