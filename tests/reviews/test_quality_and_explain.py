@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import caches
 from django.utils import timezone
 
+from crm.timezones import to_store_local
 from reviews.evaluation import HELD_OUT_PARTS, pool, score, scores_from_json, scores_to_json
 from reviews.models import ClassifierFigures, Review
 from reviews.services.intake import ReviewIn, reviews_ingest
@@ -48,6 +49,9 @@ def test_quality_page_opens_at_once_from_kept_figures_with_the_time_computed(cli
     assert response.status_code == 200 and 'data-testid="figures-computed-at"' in html
     assert kept.computed_at.strftime("%Y-%m-%d %H:%M") in html
     assert len(response.context["offline"]) == len(_kept_names())
+    # With a store chosen, in that store's time (all stores together: UTC, as the page says).
+    chosen = client.get("/reviews/quality/", {"store": store.code}).content.decode()
+    assert f"{to_store_local(kept.computed_at, store):%Y-%m-%d %H:%M} ({store.timezone})" in chosen
 
 
 def test_quality_page_without_kept_figures_says_they_are_being_computed(
