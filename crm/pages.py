@@ -15,15 +15,15 @@ from django.contrib import messages
 from django.http import HttpRequest
 
 from crm.errors import DomainError
+from crm.validators import is_ascii_number
 
 # Far past any list's end (an empty page), and small enough that the page's OFFSET fits PostgreSQL's bigint.
 MAX_PAGE = 1_000_000
 
 
 def page_number(value: str | None) -> int:
-    """A list's ?page=: ASCII digits, at least 1 and at most MAX_PAGE; anything else is the first page ("²" passes
-    str.isdigit() but not int())."""
-    if not (value and value.isascii() and value.isdigit()):
+    """A list's ?page=: ASCII digits, at least 1 and at most MAX_PAGE; anything else is the first page."""
+    if not (value and is_ascii_number(value)):
         return 1
     return min(max(int(value), 1), MAX_PAGE)
 

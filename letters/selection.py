@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Min, Q
 
 from crm.models import Order, Store
+from crm.validators import is_ascii_number
 
 from .composing import OrderFacts, age_band_of
 from .models import LetterRule, ParcelInsert
@@ -26,18 +27,13 @@ DEFAULT_MIN_AMOUNT = Decimal("1000.00")
 
 def packing_key(external_id: str) -> tuple:
     """The packing list's order: by order number, numerically where the numbers are digits (A-9 before A-10)."""
-    return tuple((0, int(chunk), "") if _digits(chunk) else (1, 0, chunk) for chunk in _chunks(external_id))
-
-
-def _digits(text: str) -> bool:
-    # ASCII only: "²" and "①" are digits to str.isdigit() but not to int().
-    return text.isascii() and text.isdigit()
+    return tuple((0, int(chunk), "") if is_ascii_number(chunk) else (1, 0, chunk) for chunk in _chunks(external_id))
 
 
 def _chunks(text: str) -> list[str]:
     chunks, current = [], ""
     for char in text:
-        if current and _digits(char) != _digits(current[-1]):
+        if current and is_ascii_number(char) != is_ascii_number(current[-1]):
             chunks.append(current)
             current = ""
         current += char

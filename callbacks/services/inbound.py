@@ -9,6 +9,7 @@ from django.utils import timezone
 from callbacks.models import Call, CaseCall, FollowUp, TelephonyEvent
 from crm.models import Case, Customer, Order
 from crm.services.cases import case_open
+from crm.validators import is_ascii_number
 
 from .calls import call_status_advance
 from .gate import customers_opt_out_sms
@@ -92,7 +93,7 @@ def call_status_record(
 
 def _seconds(text: str) -> int | None:
     """CallDuration as Twilio sends it, ASCII digits; anything else, or more than the column holds, is unknown."""
-    if not (text.isascii() and text.isdigit()):  # isdigit() alone passes "²", which int() refuses
+    if not is_ascii_number(text):
         return None
     seconds = int(text)
     return seconds if seconds <= MAX_DURATION else None

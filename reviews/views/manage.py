@@ -16,6 +16,7 @@ from crm.errors import DomainError
 from crm.pages import form_errors_text
 from crm.selectors import store_by_code, stores_managed_by
 from crm.services.playbook import playbook_for, remedy_play_set
+from crm.validators import is_ascii_number
 
 from .. import tasks
 from ..evaluation import score, scores_from_json
@@ -114,7 +115,7 @@ def _store_template(store, template_id: str | None) -> ReplyTemplate | None:
     """The store's template named by the form, None for a new one; another store's is a 404."""
     if not template_id:
         return None
-    if not (template_id.isascii() and template_id.isdigit()):  # "²" is a digit to str.isdigit(), not to int()
+    if not is_ascii_number(template_id):
         raise Http404
     return get_object_or_404(ReplyTemplate, pk=int(template_id), store=store)
 
