@@ -20,6 +20,14 @@ from crm.errors import DomainError, RequestTooLarge
 from crm.pages import is_refusal
 
 
+def declared_length(request: HttpRequest) -> int:
+    """The body length the request declares (0 when none, or none that is a number)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
     if is_refusal(error) and not getattr(request, "htmx", False):
         return render(request, "403.html", {"error": error}, status=403)
@@ -54,12 +62,8 @@ class PageBodyLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/"):
-            try:
-                declared = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                declared = 0
             limit = settings.PAGE_MAX_BODY_BYTES
-            if declared > limit:
+            if declared_length(request) > limit:
                 message = _("The request is too large: at most %(limit)s can be sent at once.")
                 return _error_page(request, RequestTooLarge(message % {"limit": filesizeformat(limit)}))
         return self.get_response(request)

@@ -52,6 +52,7 @@ from crm.api.errors import (
 from crm.api.rows import RowErrors
 from crm.api.throttle import TokenRateThrottle
 from crm.errors import BatchInvalid, BatchRowsNotFound
+from crm.middleware import declared_length
 from crm.services.idempotency import idempotency_claim, idempotency_save
 
 MAX_ROWS = 1000
@@ -84,11 +85,7 @@ def read_batch(request, *, max_rows: int = MAX_ROWS) -> Batch:
     if content_type != "application/json":
         raise UnsupportedMediaType(field="Content-Type")
     limit = settings.API_MAX_BODY_BYTES
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
+    if declared_length(request) > limit:
         raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
     stream = request.stream  # DRF's view of the body; None when it is empty
     raw = stream.read(limit + 1) if stream is not None else b""
