@@ -10,6 +10,7 @@ from crm.api.auth import StoreScope
 from crm.api.ingestion import reject_duplicates
 from crm.api.rows import RowErrors, RowReader
 from crm.selectors import orders_by_keys
+from logistics.errors import TrackingNumberTaken
 from logistics.selectors import shipments_by_keys
 from logistics.services.shipments import ShipmentInput
 
@@ -58,7 +59,7 @@ def read_shipments(
         elif shipped_at < found.placed_at:
             errors.add(index, "shipped_at", "before_placed", "The shipping time is before the order was placed.")
         elif shipment is not None and shipment.order_id != found.pk:
-            errors.add(index, "tracking_number", "taken", "This tracking number already belongs to another order.")
+            errors.add(index, "tracking_number", TrackingNumberTaken.code, str(TrackingNumberTaken.default_message))
         else:
             inputs.append(ShipmentInput(store_id, found.pk, courier, number, shipped_at, promised, external_id))
     return inputs
