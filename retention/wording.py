@@ -7,13 +7,13 @@ text. Marketing SMS end with the store's opt-out
 wording (回T退订) exactly once, whatever the template already says.
 """
 
-import string
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from callbacks.models import FollowUpPolicy, SmsLanguage
 from crm.errors import InvalidInput
+from crm.placeholders import PlaceholderNotPlain, placeholder_names
 from crm.platform_rules import ensure_no_review_incentive
 from crm.wording import combination_indices, fingerprint
 
@@ -41,14 +41,11 @@ def distinct_wordings(texts: list[str]) -> list[str]:
 
 def _placeholders(text: str, *, field: str) -> set[str]:
     try:
-        parts = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)]
+        return placeholder_names(text)
+    except PlaceholderNotPlain as exc:
+        raise InvalidInput(str(exc), field=field) from None
     except ValueError as exc:
         raise InvalidInput(_("The wording is malformed: %(error)s.") % {"error": exc}, field=field) from exc
-    # A format spec or conversion ({name:d}, {name!r:>99999999}) would fail, or swell, at every send.
-    plain = next((name for name, spec, conversion in parts if name and (spec or conversion)), None)
-    if plain is not None:
-        raise InvalidInput(_("Write a placeholder plainly, as {%(name)s}.") % {"name": plain}, field=field)
-    return {name for name, _spec, _conversion in parts if name is not None}
 
 
 def wordings_clean(wordings: list[str], *, offer_kind: str, field: str = "wordings") -> list[str]:

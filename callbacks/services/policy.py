@@ -1,6 +1,5 @@
 """The per-store follow-up policy: read with defaults, validate, change (changes apply to later planning)."""
 
-import string
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from callbacks.errors import PolicyInvalid
 from callbacks.models import FollowUpChannel, FollowUpPolicy, OverflowRule, SmsLanguage
 from crm.models import Store
+from crm.placeholders import PlaceholderNotPlain, placeholder_names
 from crm.platform_rules import ensure_no_review_incentive
 from crm.services.audit import audit_record
 
@@ -37,14 +37,11 @@ def _template_errors(template: str, field: str) -> None:
     if not template.strip():
         raise PolicyInvalid(_("An SMS template cannot be empty."), field=field)
     try:
-        parts = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template)]
+        names = placeholder_names(template)
+    except PlaceholderNotPlain as exc:
+        raise PolicyInvalid(str(exc), field=field) from None
     except ValueError as exc:
         raise PolicyInvalid(_("The template is malformed: %(error)s.") % {"error": exc}, field=field) from exc
-    names = {name for name, _spec, _conversion in parts if name is not None}
-    # A format spec or conversion ({name:d}, {name!r:>99999999}) would fail, or swell, at every send.
-    plain = next((name for name, spec, conversion in parts if name and (spec or conversion)), None)
-    if plain is not None:
-        raise PolicyInvalid(_("Write a placeholder plainly, as {%(name)s}.") % {"name": plain}, field=field)
     unknown = names - TEMPLATE_FIELDS
     if unknown:
         allowed = ", ".join(sorted(f"{{{n}}}" for n in TEMPLATE_FIELDS))
