@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 from crm.models import Remedy
@@ -5,6 +7,16 @@ from crm.phones import mask_phone
 from crm.readable import audit_action_label, audit_lines, join
 
 register = template.Library()
+
+CURRENCY_SIGNS = {"CNY": "¥", "EUR": "€", "USD": "$"}
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str = "CNY") -> str:
+    """An order's amount with its currency's sign ("¥1,299.00"); a currency without a known sign by its code."""
+    if amount is None:
+        return ""
+    return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{amount:,.2f}"
 
 
 @register.filter

@@ -55,3 +55,24 @@ def test_the_board_does_a_fixed_number_of_queries(setup, django_assert_max_num_q
     delays_sweep(now=timezone.now() + timedelta(minutes=1))
     with django_assert_max_num_queries(12):
         assert client.get("/logistics/").status_code == 200
+
+
+def test_parcels_show_the_couriers_name_and_the_amount_in_the_readers_language(setup):
+    """A Chinese-reading agent reads 顺丰速运 and ¥3,800.00, not the tracking provider's code and "CNY"."""
+    client, _small, big, _fine, _other = setup
+    client.cookies["django_language"] = "zh-hans"
+    board = client.get("/logistics/").content.decode()
+    parcel = client.get(f"/logistics/shipments/{big.pk}/").content.decode()
+    for page in (board, parcel):
+        assert f"顺丰速运 {big.tracking_number}" in page
+        assert "shunfeng" not in page
+    assert "¥3,800.00" in board and "CNY" not in board
+    client.cookies["django_language"] = "en"
+    assert f"SF Express {big.tracking_number}" in client.get("/logistics/").content.decode()
+
+
+def test_a_courier_without_a_name_is_shown_by_its_code(setup):
+    client = setup[0]
+    parcel = ship(OrderFactory(customer=CustomerFactory(store=setup[1].store)), courier="zhaijisong", hours_ago=60)
+    delays_sweep(now=timezone.now() + timedelta(minutes=1))
+    assert f"zhaijisong {parcel.tracking_number}" in client.get("/logistics/").content.decode()
