@@ -8,10 +8,13 @@ class CallbacksConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.casework import customer_section_register
+        from crm.readable import audited_model_register
 
         from . import order_api, receivers
         from .customer_section import CONTACTS_SECTION
+        from .models import FollowUpPolicy
 
         receivers.connect()
         order_api.register()
         customer_section_register(CONTACTS_SECTION)
+        audited_model_register("followup_policy_changed", FollowUpPolicy)

@@ -9,6 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -155,27 +158,77 @@ def audit_action_label(action: str) -> str:
     return str(AUDIT_ACTIONS.get(action, action.replace("_", " ").replace(".", " ")))
 
 
+# The model whose settings an audited action changes ("logistics_policy_changed": LogisticsPolicy), registered by
+# the app that audits it from its AppConfig.ready() (crm imports no app): the audit page names a changed setting by
+# its field's verbose name and shows a stored code by its choice's label, in the reader's language.
+_AUDITED_MODELS: dict[str, type[models.Model]] = {}
+
+
+def audited_model_register(action: str, model: type[models.Model]) -> None:
+    _AUDITED_MODELS[action] = model
+
+
+def _model_field(model: type[models.Model] | None, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _setting(action: str, name: str) -> tuple[str, Callable[[Any], str]]:
+    """A changed setting's label and how its values read. A dotted name ("templates.shipped.en") is a part of a
+    field: the field's name, then the rest as stored."""
+    head, _dot, rest = str(name).partition(".")
+    field = _model_field(_AUDITED_MODELS.get(action), head)
+    if field is None:
+        return str(name), _show
+    label = capfirst(str(field.verbose_name)) + (f" ({rest})" if rest else "")
+    choices = {str(value): label for value, label in field.flatchoices} if field.choices else {}
+
+    def show(value: Any) -> str:
+        if isinstance(value, bool) or value in ("True", "False"):
+            return str(_yes_no[value in (True, "True")])
+        if isinstance(value, str) and value in choices:
+            return str(choices[value])
+        return _show(value)
+
+    return label, show
+
+
 def audit_lines(entry: AuditLog) -> list[Line]:
     """The entry's details; for a change, only the fields that changed (from → to)."""
     data = dict(entry.data)
     lines = []
+
+    def change(name: str, old: Any, new: Any) -> None:
+        label, show = _setting(entry.action, name)
+        lines.append(Line(label, f"{show(old)} → {show(new)}"))
+
     before, after = data.pop("before", None), data.pop("after", None)
     if isinstance(before, dict) and isinstance(after, dict):
         for name in after:
             if before.get(name) != after[name]:
-                lines.append(Line(str(name), f"{_show(before.get(name))} → {_show(after[name])}"))
+                change(name, before.get(name), after[name])
     elif before is not None or after is not None:
         lines.append(Line(str(gettext_lazy("Change")), f"{_show(before)} → {_show(after)}"))
     for key in ("changes", "changed"):
         changes = data.pop(key, None)
         if isinstance(changes, dict):
-            for name, change in changes.items():
-                if isinstance(change, dict) and {"from", "to"} <= change.keys():
-                    lines.append(Line(str(name), f"{change['from']} → {change['to']}"))
-                elif isinstance(change, list | tuple) and len(change) == 2:
-                    lines.append(Line(str(name), f"{change[0]} → {change[1]}"))
+            for name, value in changes.items():
+                if isinstance(value, dict) and {"from", "to"} <= value.keys():
+                    change(name, value["from"], value["to"])
+                elif isinstance(value, list | tuple) and len(value) == 2:
+                    change(name, *value)
                 else:
-                    lines.append(Line(str(name), str(change)))
+                    label, show = _setting(entry.action, name)
+                    lines.append(Line(label, show(value)))
+    # An action that stores the new values alone ({"min_amount": "800"}): each of its model's fields, as set.
+    model = _AUDITED_MODELS.get(entry.action)
+    for name in [name for name in data if name not in FIELDS and _model_field(model, name.partition(".")[0])]:
+        label, show = _setting(entry.action, name)
+        lines.append(Line(label, show(data.pop(name))))
     return lines + readable_fields(data)
 
 

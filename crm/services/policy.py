@@ -28,7 +28,11 @@ def case_policy_update(*, store: Store, actor, assignment: str, service_start: t
     if service_end <= service_start:
         raise InvalidInput(_("Service hours must end after they start."), field="service_end")
     policy = CasePolicy.objects.select_for_update().filter(store=store).first() or CasePolicy(store=store)
-    before = {"assignment": policy.assignment, "service_hours": f"{policy.service_start}-{policy.service_end}"}
+    before = {
+        "assignment": policy.assignment,
+        "service_start": str(policy.service_start),
+        "service_end": str(policy.service_end),
+    }
     policy.assignment, policy.service_start, policy.service_end = assignment, service_start, service_end
     policy.save()
     audit_record(
@@ -36,7 +40,10 @@ def case_policy_update(*, store: Store, actor, assignment: str, service_start: t
         action="case_policy_changed",
         store=store,
         target=store.code,
-        data={"before": before, "after": {"assignment": assignment, "service_hours": f"{service_start}-{service_end}"}},
+        data={
+            "before": before,
+            "after": {"assignment": assignment, "service_start": str(service_start), "service_end": str(service_end)},
+        },
     )
     return policy
 

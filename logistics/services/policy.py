@@ -149,14 +149,14 @@ def _validate(policy: LogisticsPolicy) -> None:
         raise LogisticsPolicyInvalid(_("The shipping notice is either on or off."), field="shipping_notice")
 
 
-def _audit_view(policy: LogisticsPolicy) -> dict[str, str]:
+def _audit_view(policy: LogisticsPolicy) -> dict[str, str | bool]:
     """The policy as the audit log shows it: one line per setting and template, the secret only as set or not."""
     view = {
         "no_first_scan_hours": str(policy.no_first_scan_hours),
         "no_update_hours": str(policy.no_update_hours),
         "rules_off": ", ".join(sorted(policy.rules_off)) or "—",
         "shipping_notice": str(policy.shipping_notice),
-        "aftership_secret": "set" if policy.aftership_secret else "not set",
+        "aftership_secret": bool(policy.aftership_secret),
     }
     for key in TEMPLATE_KEYS:
         for language in LANGUAGES:

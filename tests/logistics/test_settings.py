@@ -158,7 +158,7 @@ def test_the_aftership_secret_is_write_only_masked_and_audited_without_its_value
     assert client.post(URL, _post(store, aftership_secret_remove="on")).status_code == 302
     assert LogisticsPolicy.objects.get(store=store).aftership_secret == ""
     changes = [e.data["after"].get("aftership_secret") for e in AuditLog.objects.order_by("id")]
-    assert changes == ["set", None, "not set"]
+    assert changes == [True, None, False]
 
 
 def test_the_shipping_notice_is_switched_on_with_its_own_wording(client, store):

@@ -54,7 +54,7 @@ def test_service_hours_that_end_before_they_start_are_refused_and_nothing_change
     policy = CasePolicy.objects.get(store=store)
     assert (policy.assignment, policy.service_start, policy.service_end) == ("round_robin", time(8), time(22, 30))
     entry = AuditLog.objects.get(action="case_policy_changed")
-    assert entry.actor == manager.user and entry.data["after"]["service_hours"] == "08:00:00-22:30:00"
+    assert entry.actor == manager.user and entry.data["after"]["service_end"] == "22:30:00"
 
 
 def test_sla_targets_are_replaced_whole_and_a_resolution_before_the_response_is_refused(client, store, manager):
@@ -275,3 +275,23 @@ def test_a_store_sets_its_contact_caps_and_call_hours_and_the_gate_follows(clien
     contact_record(customer=order.customer, channel="sms", purpose="logistics", order=order, at=at)
     decision = contact_decide(customer=order.customer, channel="sms", purpose="logistics", order=order, at=at)
     assert decision.reason == "cap_reached"
+
+
+def test_the_audit_page_names_changed_settings_and_their_values_in_the_readers_language(client, store, manager):
+    """A Chinese-reading manager saw "assignment: least_loaded → round_robin" and "aftership_secret: not set → set":
+    field codes and stored values. Each app registers the model its action changes, and the page reads its labels."""
+    from logistics.services.policy import logistics_policy_update
+
+    client.post(
+        "/manager/policy/case/",
+        {"store": store.code, "assignment": "round_robin", "service_start": "08:00", "service_end": "22:30"},
+    )
+    logistics_policy_update(
+        store=store, actor=manager.user, changes={"aftership_secret": "as-secret-7f3a", "no_update_hours": 60}
+    )
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(f"/manager/audit/?store={store.code}").text
+    assert "分配方式" in page and "轮流分配" in page and "服务时间结束" in page
+    assert "AfterShip 回调密钥: 否 → 是" in page
+    for code in ("assignment", "round_robin", "service_end", "aftership_secret", "no_update_hours", "True"):
+        assert code not in page.split("<main", 1)[-1], code
