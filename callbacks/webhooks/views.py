@@ -20,32 +20,32 @@ def _twiml(response) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @twilio_signed
-def message_status(request, followup_id: int):
-    message_status_record(followup_id=followup_id, payload=request.POST.dict())
+def message_status(request, followup_id: int, params: dict[str, str]):
+    message_status_record(followup_id=followup_id, payload=params)
     return HttpResponse(status=204)
 
 
 @csrf_exempt
 @require_POST
 @twilio_signed
-def call_status(request, followup_id: int):
-    call_status_record(followup_id=followup_id, payload=request.POST.dict())
+def call_status(request, followup_id: int, params: dict[str, str]):
+    call_status_record(followup_id=followup_id, payload=params)
     return HttpResponse(status=204)
 
 
 @csrf_exempt
 @require_POST
 @twilio_signed
-def inbound_sms(request):
-    inbound_sms_receive(payload=request.POST.dict())
+def inbound_sms(request, params: dict[str, str]):
+    inbound_sms_receive(payload=params)
     return _twiml(MessagingResponse())
 
 
 @csrf_exempt
 @require_POST
 @twilio_signed
-def case_call_status(request, case_call_id: int):
-    call_status_record(case_call_id=case_call_id, payload=request.POST.dict())
+def case_call_status(request, case_call_id: int, params: dict[str, str]):
+    call_status_record(case_call_id=case_call_id, payload=params)
     return HttpResponse(status=204)
 
 
@@ -65,7 +65,7 @@ def _bridge(customer) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @twilio_signed
-def call_bridge(request, followup_id: int):
+def call_bridge(request, followup_id: int, params: dict[str, str]):
     followup = FollowUp.objects.select_related("customer").filter(pk=followup_id).first()
     return _bridge(followup.customer if followup else None)
 
@@ -73,6 +73,6 @@ def call_bridge(request, followup_id: int):
 @csrf_exempt
 @require_POST
 @twilio_signed
-def case_call_bridge(request, case_call_id: int):
+def case_call_bridge(request, case_call_id: int, params: dict[str, str]):
     case_call = CaseCall.objects.select_related("customer").filter(pk=case_call_id).first()
     return _bridge(case_call.customer if case_call else None)
