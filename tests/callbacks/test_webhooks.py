@@ -6,8 +6,8 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from callbacks.models import FollowUp, FollowUpPolicy, TelephonyEvent
-from crm.models import Case
-from tests.factories import CustomerFactory, OrderFactory
+from crm.models import Case, Customer
+from tests.factories import CustomerFactory, FollowUpFactory, OrderFactory
 
 from .conftest import midday_store, plan_due_sms
 
@@ -144,3 +144,23 @@ def test_a_signed_callback_that_cannot_be_stored_is_a_400_and_changes_nothing(cl
     sending.refresh_from_db()
     assert response.status_code == 400
     assert sending.status == FollowUp.Status.SENDING and not TelephonyEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "no_number", "connecting"),
+    [
+        (
+            "zh-hans",
+            '<Say language="zh-CN">这通电话没有可拨打的号码。</Say>',
+            '<Say language="zh-CN">正在为您接通客户。</Say>',
+        ),
+        ("en", '<Say language="en-US">This call has no number to dial.</Say>', '<Say language="en-US">Connecting you'),
+    ],
+)
+def test_the_bridge_speaks_to_the_agent_in_the_stores_language(client, language, no_number, connecting):
+    followup = FollowUpFactory(order__customer__phone="")
+    FollowUpPolicy.objects.create(store=followup.store, sms_language=language)
+    path = f"/twilio/calls/{followup.pk}/bridge"
+    assert no_number in _post(client, path, {"CallSid": "CA1"}).text
+    Customer.objects.filter(pk=followup.customer_id).update(phone="+8613800000001")
+    assert connecting in _post(client, path, {"CallSid": "CA1"}).text
