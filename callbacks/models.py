@@ -462,6 +462,8 @@ class CallScript(models.Model):
 
 
 class CallStatus(models.TextChoices):
+    # Ours, not the provider's: the call is recorded and its request to the provider is (or was) on the wire.
+    PLACING = "placing", _("Placing the call")
     QUEUED = "queued", _("Queued")
     INITIATED = "initiated", _("Initiated")
     RINGING = "ringing", _("Ringing")
@@ -474,7 +476,11 @@ class CallStatus(models.TextChoices):
 
 
 class Call(models.Model):
-    """One call placed for a follow-up or a case call: the agent's phone rings first, then the customer."""
+    """One call placed for a follow-up or a case call: the agent's phone rings first, then the customer.
+
+    The row is committed `placing`, without the provider's id, before the provider is asked to call; the id is
+    written when it answers (callbacks.services.calls, ADR 0011). A call the provider refused is `failed` with no id.
+    """
 
     Status = CallStatus
     FINAL = (CallStatus.COMPLETED, CallStatus.BUSY, CallStatus.NO_ANSWER, CallStatus.FAILED, CallStatus.CANCELED)
@@ -482,8 +488,8 @@ class Call(models.Model):
     followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, null=True, blank=True, related_name="calls")
     case_call = models.ForeignKey(CaseCall, on_delete=models.CASCADE, null=True, blank=True, related_name="calls")
     agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="calls")
-    provider_id = models.CharField(_("provider id"), max_length=64, unique=True)
-    status = models.CharField(_("status"), max_length=12, choices=CallStatus.choices, default=CallStatus.QUEUED)
+    provider_id = models.CharField(_("provider id"), max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=CallStatus.choices, default=CallStatus.PLACING)
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(_("duration (s)"), null=True, blank=True)
@@ -495,10 +501,19 @@ class Call(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CallStatus.values), name="call_status_valid"),
             models.CheckConstraint(condition=ONE_SUBJECT, name="call_one_subject"),
+            models.UniqueConstraint(fields=["provider_id"], condition=~Q(provider_id=""), name="call_provider_id_once"),
+            # A call the provider took has its id; only one still being placed, or refused, has none.
+            models.CheckConstraint(
+                condition=Q(status__in=["placing", "failed"]) | ~Q(provider_id=""), name="call_placed_has_provider_id"
+            ),
+        ]
+        indexes = [
+            # The reconciler's look for calls left `placing` (callbacks.services.calls.calls_reconcile_stuck).
+            models.Index(fields=["started_at"], condition=Q(status="placing"), name="call_placing"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider_id} ({self.status})"
+        return f"{self.provider_id or '-'} ({self.status})"
 
 
 class TelephonyEventKind(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .services.calls import calls_reconcile_stuck
 from .services.dispatch import sms_dispatch_due
 
 
@@ -10,3 +11,9 @@ def dispatch_sms() -> dict:
     # Beat runs this every SMS_SWEEP_INTERVAL_SECONDS; overlapping runs share the work through SKIP LOCKED.
     report = sms_dispatch_due()
     return {"sent": report.sent, "failed": report.failed, "unknown": report.unknown}
+
+
+@shared_task(name="callbacks.reconcile_calls")
+def reconcile_calls() -> dict:
+    # Beat runs this with the SMS sweep: a click's call whose provider answer was lost is settled at the provider.
+    return {"settled": calls_reconcile_stuck()}

@@ -33,6 +33,9 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs) -> None:
         settings.SMS_SWEEP_INTERVAL_SECONDS, sender.signature("callbacks.dispatch_sms"), name="sms"
     )
     sender.add_periodic_task(
+        settings.SMS_SWEEP_INTERVAL_SECONDS, sender.signature("callbacks.reconcile_calls"), name="calls placing"
+    )
+    sender.add_periodic_task(
         settings.LOGISTICS_SWEEP_INTERVAL_SECONDS, sender.signature("logistics.sweep"), name="parcel delays"
     )
     # Campaign and birthday SMS are swept by callbacks.dispatch_sms with the care SMS (retention registers its queue).

@@ -87,8 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
         if resource == ("Messages", ""):
             self._send(200, self._page("messages", self._filter_messages(query), url))
         elif resource == ("Calls", ""):
-            with self.state.lock:
-                calls = list(self.state.calls)
+            with self.state.lock:  # newest first, as Twilio lists them
+                calls = [c for c in reversed(self.state.calls) if not query.get("To") or c["to"] == query["To"]]
             self._send(200, self._page("calls", [public(c) for c in calls], url))
         elif resource[0] == "Calls":
             call = next((c for c in self.state.calls if c["sid"] == resource[1]), None)

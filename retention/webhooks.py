@@ -14,11 +14,9 @@ from .models import CampaignContact
 @csrf_exempt
 @require_POST
 @twilio_signed
-def message_status(request, contact_id: int):
+def message_status(request, contact_id: int, params: dict[str, str]):
     with transaction.atomic():
         row = CampaignContact.objects.select_for_update().filter(pk=contact_id).first()
         if row is not None:
-            sms_status_apply(
-                row=row, sid=request.POST.get("MessageSid", ""), status=request.POST.get("MessageStatus", "")
-            )
+            sms_status_apply(row=row, sid=params.get("MessageSid", ""), status=params.get("MessageStatus", ""))
     return HttpResponse(status=204)

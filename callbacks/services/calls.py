@@ -2,7 +2,22 @@
 
 The agent pages call `call_start` (an evening follow-up) or `case_call_start` (a call about a case) and show
 `Call.status`; provider status callbacks (or `call_refresh`) move that status forward only.
+
+A provider's "create call" is not idempotent, so a call is placed at most once and never left unrecorded, the way
+a care SMS is sent (ADR 0011, "Click to call"):
+
+1. Claim, in one transaction with the subject locked: the checks, then the `Call` row `placing` (no provider id
+   yet), its contact ledger row and the subject `in_progress`, committed before the provider is asked. A second
+   click waits on the lock, then finds this call under way and is refused.
+2. Place, with no transaction open, and only while the claim is young (dispatch.send_deadline).
+3. Record the provider's id in a second transaction (`call_record_placed`). An answer proving nothing was placed
+   (a refusal, throttling, no connection) marks the call `failed` and gives back its ledger row and the subject's
+   status; an unknown outcome (5xx, timeout) or a failed write leaves it `placing`.
+4. A call left `placing` gets its id from the first status callback naming its subject (services.inbound), or from
+   `calls_reconcile_stuck` once no request for it can be in flight: found at the provider → its id, else `failed`.
 """
+
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,10 +25,11 @@ from django.utils.translation import gettext as _
 
 from callbacks.errors import AgentPhoneMissing, CallNotAllowed, CaseCallClosed, TelephonyFailed
 from callbacks.models import CALL_CHANNELS, Call, CaseCall, FollowUp
-from callbacks.telephony import TelephonyError, get_backend
+from callbacks.telephony import OutcomeUnknown, ProviderCall, TelephonyError, get_backend
 from crm.errors import PermissionDenied
 from crm.models import Agent
 
+from .dispatch import CLOCK_SKEW, reconcile_cutoff, send_deadline
 from .gate import (
     ContactChannel,
     ContactDecision,
@@ -21,12 +37,16 @@ from .gate import (
     contact_decide,
     contact_override,
     contact_record,
+    contacts_forget,
     gate_purpose,
 )
 from .messages import public_url
 from .policy import policy_for_store
 
+_LEDGER_SOURCE = "click_to_call"
+_RECONCILE_BATCH = 100
 _CALL_RANK = {
+    Call.Status.PLACING: -1,
     Call.Status.QUEUED: 0,
     Call.Status.INITIATED: 1,
     Call.Status.RINGING: 2,
@@ -47,10 +67,24 @@ def call_decide(*, subject: FollowUp | CaseCall) -> ContactDecision:
     )
 
 
-def _ring(
+@dataclass(frozen=True)
+class _Claim:
+    """A call recorded `placing`, and what the provider is to be asked."""
+
+    call: Call
+    subject: FollowUp | CaseCall
+    subject_status: str  # before the claim: given back if the provider places nothing
+    agent_phone: str
+    customer_phone: str
+    twiml_url: str
+    status_callback: str
+
+
+def _claim(
     *, subject: FollowUp | CaseCall, agent: Agent, bridge: str, status_callback: str, override: bool = False
-) -> Call:
-    """The checks every call shares, then ring the agent and record the call. `subject` is locked by the caller.
+) -> _Claim:
+    """The checks every call shares, then record the call `placing`. `subject` is locked by the caller, whose
+    transaction commits the claim before the provider is asked (`_place`).
 
     The contact gate decides whether the customer may be called now; outside the store's call hours only an
     explicit `override` by the agent calls anyway, and the override is audited (ADR 0017)."""
@@ -76,45 +110,89 @@ def _ring(
         )
     if subject.attempts >= policy_for_store(store=subject.store).max_call_attempts:
         raise CallNotAllowed(_("The store's maximum number of call attempts is reached."), **ids)
-    if subject.calls.exclude(status__in=Call.FINAL).exists():
+    if subject.calls.exclude(status__in=Call.FINAL).exists():  # `placing` included: a double click places one
         raise CallNotAllowed(_("A call to this customer is already under way."), **ids)
     if not agent.phone:
         raise AgentPhoneMissing(field="phone")
-    try:
-        placed = get_backend().start_call(
-            agent_phone=agent.phone,
-            customer_phone=customer.phone,
-            twiml_url=public_url(bridge, subject.pk),
-            status_callback=public_url(status_callback, subject.pk),
-        )
-    except TelephonyError as exc:
-        raise TelephonyFailed(str(exc), code_from_provider=exc.code) from exc
-    status = placed.status if placed.status in Call.Status.values else Call.Status.QUEUED
-    call = Call.objects.create(agent=agent, provider_id=placed.sid, status=status, started_at=timezone.now(), **owner)
+    call = Call.objects.create(agent=agent, status=Call.Status.PLACING, started_at=timezone.now(), **owner)
     contact_record(
         customer=customer,
         channel=ContactChannel.CALL,
         purpose=call_purpose(subject),
         order=subject.order,
         at=call.started_at,
-        source="click_to_call",
+        source=_LEDGER_SOURCE,
     )
     # Attempts are counted when the agent logs the outcome (services.outcomes), not here.
-    subject.status = FollowUp.Status.IN_PROGRESS
+    subject_status, subject.status = subject.status, FollowUp.Status.IN_PROGRESS
     subject.save(update_fields=["status", "updated_at"])
-    return call
+    return _Claim(
+        call=call,
+        subject=subject,
+        subject_status=subject_status,
+        agent_phone=agent.phone,
+        customer_phone=customer.phone,
+        twiml_url=public_url(bridge, subject.pk),
+        status_callback=public_url(status_callback, subject.pk),
+    )
+
+
+def _place(claim: _Claim) -> Call:
+    """Ask the provider to ring the agent, with no transaction open, then record its answer."""
+    call = claim.call
+    if timezone.now() >= send_deadline(call.started_at):
+        return call  # stalled since the claim: the reconciler may already be looking for it, so never start now
+    try:
+        placed = get_backend().start_call(
+            agent_phone=claim.agent_phone,
+            customer_phone=claim.customer_phone,
+            twiml_url=claim.twiml_url,
+            status_callback=claim.status_callback,
+        )
+    except OutcomeUnknown:
+        return call  # perhaps placed: left `placing` for a status callback or the reconciler to settle
+    except TelephonyError as exc:  # refused, throttled or unreachable: nothing was placed
+        _placing_failed(claim)
+        raise TelephonyFailed(str(exc), code_from_provider=exc.code) from exc
+    return call_record_placed(call=call, placed=placed)
 
 
 @transaction.atomic
-def call_start(*, followup: FollowUp, agent: Agent, override: bool = False) -> Call:
-    """Place a call for a follow-up: the agent's phone rings, then the customer is connected."""
+def _placing_failed(claim: _Claim) -> None:
+    """The provider placed nothing: the call is `failed`, and neither a contact nor the subject's status change."""
+    call, subject, now = claim.call, claim.subject, timezone.now()
+    if not Call.objects.filter(pk=call.pk, status=Call.Status.PLACING).update(status=Call.Status.FAILED, ended_at=now):
+        return
+    type(subject).objects.filter(pk=subject.pk, status=FollowUp.Status.IN_PROGRESS).update(
+        status=claim.subject_status, updated_at=now
+    )
+    order = subject.order
+    named = {"order_ids": [order.pk]} if order is not None else {"customer_ids": [subject.customer_id]}
+    contacts_forget(at=call.started_at, source=_LEDGER_SOURCE, **named)
+
+
+@transaction.atomic
+def call_record_placed(*, call: Call, placed: ProviderCall) -> Call:
+    """The provider's id for a call recorded `placing`, from whichever tells first: the provider's answer, a
+    status callback for its subject, or the reconciler. Whatever comes later only moves the status forward."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.status == Call.Status.PLACING and not call.provider_id:
+        call.provider_id, call.status = placed.sid, Call.Status.QUEUED  # the provider has taken it
+        call.save(update_fields=["provider_id", "status"])
+    if call.provider_id != placed.sid:
+        return call  # settled otherwise meanwhile (the reconciler found nothing): another call's news
+    return call_status_advance(call=call, status=placed.status, duration_seconds=placed.duration_seconds)
+
+
+@transaction.atomic
+def _claim_followup(*, followup: FollowUp, agent: Agent, override: bool) -> _Claim:
     followup = FollowUp.objects.select_for_update().select_related("customer", "store").get(pk=followup.pk)
     if followup.channel not in CALL_CHANNELS or followup.status not in (
         FollowUp.Status.PLANNED,
         FollowUp.Status.IN_PROGRESS,
     ):
         raise CallNotAllowed(_("This follow-up is not an open call."), followup_id=followup.pk)
-    return _ring(
+    return _claim(
         subject=followup,
         agent=agent,
         bridge="twilio:call-bridge",
@@ -123,19 +201,29 @@ def call_start(*, followup: FollowUp, agent: Agent, override: bool = False) -> C
     )
 
 
+def call_start(*, followup: FollowUp, agent: Agent, override: bool = False) -> Call:
+    """Place a call for a follow-up: the agent's phone rings, then the customer is connected. Call it outside any
+    transaction: the call is recorded and committed before the provider is asked."""
+    return _place(_claim_followup(followup=followup, agent=agent, override=override))
+
+
 @transaction.atomic
-def case_call_start(*, case_call: CaseCall, agent: Agent, override: bool = False) -> Call:
-    """Place the call of a case call: the same rules and bridging as a follow-up's call."""
+def _claim_case_call(*, case_call: CaseCall, agent: Agent, override: bool) -> _Claim:
     case_call = CaseCall.objects.select_for_update().select_related("customer", "store").get(pk=case_call.pk)
     if case_call.status not in CaseCall.OPEN_STATUSES:
         raise CaseCallClosed(case_call_id=case_call.pk)
-    return _ring(
+    return _claim(
         subject=case_call,
         agent=agent,
         bridge="twilio:case-call-bridge",
         status_callback="twilio:case-call-status",
         override=override,
     )
+
+
+def case_call_start(*, case_call: CaseCall, agent: Agent, override: bool = False) -> Call:
+    """Place the call of a case call: the same rules, bridging and recording as a follow-up's call."""
+    return _place(_claim_case_call(case_call=case_call, agent=agent, override=override))
 
 
 @transaction.atomic
@@ -152,9 +240,45 @@ def call_status_advance(*, call: Call, status: str, duration_seconds: int | None
 
 
 def call_refresh(*, call: Call) -> Call:
-    """Ask the provider for the call's status (when callbacks cannot reach us, e.g. on a laptop)."""
+    """Ask the provider for the call's status (when callbacks cannot reach us, e.g. on a laptop). A call still
+    being placed has no id to ask about yet: `calls_reconcile_stuck` settles it."""
+    if not call.provider_id:
+        return call
     try:
         current = get_backend().fetch_call(sid=call.provider_id)
     except TelephonyError as exc:
         raise TelephonyFailed(str(exc)) from exc
     return call_status_advance(call=call, status=current.status, duration_seconds=current.duration_seconds)
+
+
+def calls_reconcile_stuck() -> int:
+    """Calls still `placing` once no request for them can be in flight (the provider's answer was lost, or its
+    recording failed): the provider's calls to the agent's phone since the claim are asked for. The oldest one no
+    call of ours holds is this call's; none means it was never placed, and the call is `failed`. A provider that
+    cannot answer is asked again next sweep. Returns how many calls were settled.
+
+    Stuck calls are read without locks and looked up with no transaction open; each is written in a short
+    transaction guarded by `placing`, so a status callback that settled it meanwhile wins (as in ADR 0011)."""
+    stuck = list(
+        Call.objects.filter(status=Call.Status.PLACING, provider_id="", started_at__lt=reconcile_cutoff())
+        .select_related("agent")
+        .order_by("started_at", "pk")[:_RECONCILE_BATCH]
+    )
+    backend, settled = get_backend(), 0
+    for call in stuck:
+        try:
+            found = backend.list_calls(to=call.agent.phone, placed_after=call.started_at - CLOCK_SKEW)
+        except TelephonyError:
+            continue
+        settled += _reconciled(call=call, found=found)
+    return settled
+
+
+@transaction.atomic
+def _reconciled(*, call: Call, found: list[ProviderCall]) -> bool:
+    held = set(Call.objects.filter(provider_id__in=[c.sid for c in found]).values_list("provider_id", flat=True))
+    placed = next((c for c in found if c.sid not in held), None)
+    if placed is not None:
+        return call_record_placed(call=call, placed=placed).provider_id == placed.sid
+    changes = {"status": Call.Status.FAILED, "ended_at": timezone.now()}
+    return bool(Call.objects.filter(pk=call.pk, status=Call.Status.PLACING, provider_id="").update(**changes))

@@ -9,7 +9,7 @@ reconciling are shared.
 A provider's message create is not idempotent, so nothing here ever resends blindly:
 
 - A claim commits `sending` with the exact text and the claim time *before* the request leaves.
-- A worker only starts a request while its claim is young (`_send_deadline`); every request ends within the
+- A worker only starts a request while its claim is young (`send_deadline`); every request ends within the
   HTTP timeout. So once a claim is older than SMS_RECONCILE_AFTER_SECONDS no request for it is in flight.
 - Such a stuck row (worker killed, database or broker gone, 5xx or timeout from the provider) is looked up
   at the provider by recipient, time and exact text: found → `sent` with its id; not found → `planned`
@@ -60,7 +60,7 @@ SMS_MAX_ATTEMPTS = 5
 # Answers are committed in groups: one statement (and one WAL flush) per group instead of per message.
 _RECORD_EVERY = 50
 # The provider's clock and ours may differ a little; look a bit before the claim when reconciling.
-_CLOCK_SKEW = timedelta(minutes=5)
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -76,9 +76,16 @@ class DispatchReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _send_deadline(claimed_at: datetime) -> datetime:
+def send_deadline(claimed_at: datetime) -> datetime:
+    """The last moment a request for a claim made at `claimed_at` may start: it then ends (HTTP timeout) before
+    the claim is old enough to be reconciled. Click to call keeps it too (services.calls)."""
     margin = timedelta(seconds=2 * settings.TWILIO_HTTP_TIMEOUT)
     return claimed_at + timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS) - margin
+
+
+def reconcile_cutoff() -> datetime:
+    """Claims made before this have no request in flight (see `send_deadline`): the provider can be asked."""
+    return timezone.now() - timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS)
 
 
 # Every column of the follow-up (they are written back), and of the customer and the order only what the wishes
@@ -280,7 +287,7 @@ def _dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) 
     status_url = queue.status_url()
     batch, claimed_at = _claim_batch(report, queue)
     while batch:
-        send = partial(_send, backend=backend, deadline=_send_deadline(claimed_at), status_url=status_url)
+        send = partial(_send, backend=backend, deadline=send_deadline(claimed_at), status_url=status_url)
         results = senders.map(send, batch)
         # The next batch is claimed (and committed `sending`) while this one is on the wire.
         upcoming, upcoming_at = _claim_batch(report, queue) if time.monotonic() < stop_at else ([], claimed_at)
@@ -301,7 +308,7 @@ def _dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) 
 def _lookup(row: FollowUp, *, backend: TelephonyBackend):
     """Runs in a sender thread: HTTP only. The provider's message for this claim, None, or the TelephonyError."""
     try:
-        found = backend.list_messages(to=row.customer.phone, sent_after=row.claimed_at - _CLOCK_SKEW)
+        found = backend.list_messages(to=row.customer.phone, sent_after=row.claimed_at - CLOCK_SKEW)
     except TelephonyError as exc:
         return exc
     return next((m for m in found if m.body == row.message_body), None)
@@ -348,7 +355,7 @@ def sms_reconcile_stuck(
     divided by the threads, and never holds rows locked or a session idle in a transaction (ADR 0011).
     """
     report = report or DispatchReport()
-    cutoff = timezone.now() - timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS)
+    cutoff = reconcile_cutoff()
     stop_at = time.monotonic() + (time_budget if time_budget is not None else 4 * settings.SMS_SWEEP_INTERVAL_SECONDS)
     backend, senders = get_backend(), _senders()
     batch_size = max(1, min(settings.SMS_BATCH_SIZE, 4 * settings.SMS_SEND_THREADS))

@@ -7,11 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from callbacks.models import Call, CaseCall, FollowUp, TelephonyEvent
+from callbacks.telephony import ProviderCall
 from crm.models import Case, Customer, Order
 from crm.services.cases import case_open
 from crm.validators import is_ascii_number
 
-from .calls import call_status_advance
+from .calls import call_record_placed
 from .gate import customers_opt_out_sms
 from .policy import policy_for_store
 
@@ -69,14 +70,17 @@ def call_status_record(
 ) -> Call | None:
     """A call's status callback, for a follow-up's call or a case call's (the URL says which)."""
     sid = payload.get("CallSid", "")
-    # call_start holds the follow-up (or case call) locked from placing the call until its Call row commits, and a
-    # short call is reported over within that time: wait for it here, or the report finds no call and the call
-    # stays under way for good (no further call could be placed).
+    # A click records its call `placing` under the subject's lock (services.calls): a report takes its turn with it.
     if followup_id is not None:
         FollowUp.objects.select_for_update().filter(pk=followup_id).exists()
     elif case_call_id is not None:
         CaseCall.objects.select_for_update().filter(pk=case_call_id).exists()
-    call = Call.objects.filter(provider_id=sid, followup_id=followup_id, case_call_id=case_call_id).first()
+    subject = {"followup_id": followup_id, "case_call_id": case_call_id}
+    call = Call.objects.filter(provider_id=sid, **subject).first()
+    if call is None and sid:
+        # The provider reports a call of this subject before its id was recorded (the provider's answer is still on
+        # its way, or writing it failed): it is the call being placed, which now learns its id.
+        call = Call.objects.filter(status=Call.Status.PLACING, provider_id="", **subject).order_by("started_at").first()
     TelephonyEvent.objects.create(
         kind=TelephonyEvent.Kind.CALL_STATUS,
         provider_id=sid,
@@ -86,9 +90,13 @@ def call_status_record(
     )
     if call is None:
         return None
-    return call_status_advance(
-        call=call, status=payload.get("CallStatus", ""), duration_seconds=_seconds(payload.get("CallDuration", ""))
+    reported = ProviderCall(
+        sid=sid,
+        to=payload.get("To", ""),
+        status=payload.get("CallStatus", ""),
+        duration_seconds=_seconds(payload.get("CallDuration", "")),
     )
+    return call_record_placed(call=call, placed=reported)
 
 
 def _seconds(text: str) -> int | None:

@@ -1,4 +1,5 @@
-"""The care SMS text: the store's template in its language and voice, with the opt-out wording appended."""
+"""What a store says: the care SMS text (the store's template in its language and voice, with the opt-out wording
+appended), and the language the prompts of its calls are spoken in."""
 
 from collections.abc import Callable
 
@@ -6,10 +7,13 @@ from django.conf import settings
 from django.urls import reverse
 
 from callbacks.models import FollowUp, FollowUpPolicy, SmsLanguage
+from crm.models import Store
 
 from .policy import policy_for_store
 
 _NO_PRODUCT = {SmsLanguage.ZH_HANS: "商品", SmsLanguage.EN: "order"}
+# Twilio's <Say language=...> for each language a store can choose.
+_SAY_LANGUAGE = {SmsLanguage.ZH_HANS: "zh-CN", SmsLanguage.EN: "en-US"}
 
 
 def sms_render(*, followup: FollowUp, policy: FollowUpPolicy | None = None) -> str:
@@ -42,3 +46,12 @@ def public_url_by_id(name: str) -> Callable[[int], str]:
     """public_url(name, id) for many ids at the price of one reverse() (≈ 37 µs each, a tenth of an SMS's CPU)."""
     prefix, suffix = public_url(name, _ID_PLACEHOLDER).split(str(_ID_PLACEHOLDER))
     return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def call_language(*, store: Store | None) -> tuple[str, str]:
+    """The language the prompts of a store's calls are spoken in, as (Django language code, Twilio <Say> language).
+
+    A call has no language of its own and an agent none on record; the one language a store sets is its policy's
+    `sms_language`, so the agent hears the store's language. Without a store (a call we cannot find): the site's."""
+    language = policy_for_store(store=store).sms_language if store is not None else settings.LANGUAGE_CODE
+    return language, _SAY_LANGUAGE.get(language, _SAY_LANGUAGE[SmsLanguage.ZH_HANS])

@@ -4,8 +4,8 @@ Errors say what we know about the provider's side, because that decides whether 
 
 - `MessageRejected`: the provider refused (a 4xx such as 21610 "unsubscribed recipient"). Nothing was sent.
 - `ProviderBusy`: throttled (429) or unreachable before the request left. Nothing was sent; retry later.
-- `OutcomeUnknown`: a 5xx, a read timeout, a dropped connection. The message may have been accepted, so it
-  must be looked up (`list_messages`) before any resend.
+- `OutcomeUnknown`: a 5xx, a read timeout, a dropped connection. The message (or call) may have been accepted, so
+  it must be looked up (`list_messages`, `list_calls`) before any resend.
 """
 
 from abc import ABC, abstractmethod
@@ -28,6 +28,7 @@ class ProviderCall:
     to: str
     status: str
     duration_seconds: int | None = None
+    created_at: datetime | None = None
 
 
 class TelephonyError(Exception):
@@ -70,3 +71,8 @@ class TelephonyBackend(ABC):
     @abstractmethod
     def fetch_call(self, *, sid: str) -> ProviderCall:
         """The provider's current view of a call."""
+
+    @abstractmethod
+    def list_calls(self, *, to: str, placed_after: datetime) -> list[ProviderCall]:
+        """Calls the provider accepted to `to` since `placed_after`, oldest first (to reconcile a call whose
+        answer was lost)."""

@@ -40,7 +40,7 @@ class InMemoryBackend(TelephonyBackend):
         self, *, agent_phone: str, customer_phone: str, twiml_url: str, status_callback: str
     ) -> ProviderCall:
         with _lock:
-            call = ProviderCall(sid=f"CA{uuid.uuid4().hex}", to=agent_phone, status="queued")
+            call = ProviderCall(sid=f"CA{uuid.uuid4().hex}", to=agent_phone, status="queued", created_at=timezone.now())
             self.calls.append(
                 {"call": call, "customer_phone": customer_phone, "twiml_url": twiml_url, "callback": status_callback}
             )
@@ -49,3 +49,7 @@ class InMemoryBackend(TelephonyBackend):
     def fetch_call(self, *, sid: str) -> ProviderCall:
         with _lock:
             return next(entry["call"] for entry in self.calls if entry["call"].sid == sid)
+
+    def list_calls(self, *, to: str, placed_after: datetime) -> list[ProviderCall]:
+        with _lock:
+            return [e["call"] for e in self.calls if e["call"].to == to and e["call"].created_at >= placed_after]

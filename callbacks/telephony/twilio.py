@@ -68,6 +68,18 @@ class TwilioBackend(TelephonyBackend):
         return ProviderCall(sid=call.sid, to=call.to, status=call.status)
 
     def fetch_call(self, *, sid: str) -> ProviderCall:
-        call = _classified(lambda: self.client.calls(sid).fetch())
-        duration = int(call.duration) if call.duration not in (None, "") else None
-        return ProviderCall(sid=call.sid, to=call.to, status=call.status, duration_seconds=duration)
+        return _call(_classified(lambda: self.client.calls(sid).fetch()))
+
+    def list_calls(self, *, to: str, placed_after: datetime) -> list[ProviderCall]:
+        # Twilio filters calls by start time, which a call still queued has not got: filter on creation here.
+        # Its list is newest first; an agent's phone is rung a few dozen times an evening at most.
+        found = _classified(lambda: self.client.calls.list(to=to, limit=200))
+        calls = [_call(c) for c in found if c.date_created is None or c.date_created >= placed_after]
+        return sorted(calls, key=lambda c: c.created_at or placed_after)
+
+
+def _call(call) -> ProviderCall:
+    duration = int(call.duration) if call.duration not in (None, "") else None
+    return ProviderCall(
+        sid=call.sid, to=call.to, status=call.status, duration_seconds=duration, created_at=call.date_created
+    )

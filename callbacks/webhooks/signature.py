@@ -12,17 +12,25 @@ def _urls(request) -> list[str]:
     return [settings.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path(), request.build_absolute_uri()]
 
 
-def _storable(params: dict[str, str]) -> bool:
-    """Every parameter is kept as it came (TelephonyEvent.payload) and the sids in provider_id columns: PostgreSQL
-    text holds no NUL, and the columns hold 64 characters (Twilio's sids have 34)."""
+# What the customer typed (an inbound SMS's text). A NUL there comes from the customer's phone, not from a broken or
+# forged request: it is dropped, and the message kept. Every other parameter is Twilio's own.
+_CUSTOMER_TEXT = ("Body",)
+
+
+def _storable(params: dict[str, str]) -> dict[str, str] | None:
+    """The parameters as they are kept (TelephonyEvent.payload, and the sids in provider_id columns), or None if
+    they cannot be: PostgreSQL text holds no NUL, and the columns hold 64 characters (Twilio's sids have 34)."""
+    params = {**params, **{name: params[name].replace("\x00", "") for name in _CUSTOMER_TEXT if name in params}}
     if any("\x00" in key or "\x00" in value for key, value in params.items()):
-        return False
-    return all(len(params.get(name, "")) <= MAX_SID for name in ("MessageSid", "CallSid"))
+        return None
+    if any(len(params.get(name, "")) > MAX_SID for name in ("MessageSid", "CallSid")):
+        return None
+    return params
 
 
 def twilio_signed(view):
     """403, with no state change, unless X-Twilio-Signature is valid for this URL and these parameters; 400 for
-    signed parameters that could not be stored."""
+    signed parameters that could not be stored. The view gets the parameters as they are to be kept (`params`)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -34,8 +42,9 @@ def twilio_signed(view):
         validator = RequestValidator(token)
         if not any(validator.validate(url, params, signature) for url in _urls(request)):
             return HttpResponseForbidden("invalid signature")
-        if not _storable(params):
+        stored = _storable(params)
+        if stored is None:
             return HttpResponseBadRequest("parameters that cannot be stored")
-        return view(request, *args, **kwargs)
+        return view(request, *args, params=stored, **kwargs)
 
     return wrapper

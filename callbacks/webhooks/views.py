@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
@@ -9,6 +11,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks.models import CaseCall, FollowUp
 from callbacks.services.inbound import call_status_record, inbound_sms_receive, message_status_record
+from callbacks.services.messages import call_language
 
 from .signature import twilio_signed
 
@@ -20,43 +23,47 @@ def _twiml(response) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @twilio_signed
-def message_status(request, followup_id: int):
-    message_status_record(followup_id=followup_id, payload=request.POST.dict())
+def message_status(request, followup_id: int, params: dict[str, str]):
+    message_status_record(followup_id=followup_id, payload=params)
     return HttpResponse(status=204)
 
 
 @csrf_exempt
 @require_POST
 @twilio_signed
-def call_status(request, followup_id: int):
-    call_status_record(followup_id=followup_id, payload=request.POST.dict())
+def call_status(request, followup_id: int, params: dict[str, str]):
+    call_status_record(followup_id=followup_id, payload=params)
     return HttpResponse(status=204)
 
 
 @csrf_exempt
 @require_POST
 @twilio_signed
-def inbound_sms(request):
-    inbound_sms_receive(payload=request.POST.dict())
+def inbound_sms(request, params: dict[str, str]):
+    inbound_sms_receive(payload=params)
     return _twiml(MessagingResponse())
 
 
 @csrf_exempt
 @require_POST
 @twilio_signed
-def case_call_status(request, case_call_id: int):
-    call_status_record(case_call_id=case_call_id, payload=request.POST.dict())
+def case_call_status(request, case_call_id: int, params: dict[str, str]):
+    call_status_record(case_call_id=case_call_id, payload=params)
     return HttpResponse(status=204)
 
 
-def _bridge(customer) -> HttpResponse:
-    """The TwiML fetched by Twilio when the agent answers: connect the customer, showing our number."""
+def _bridge(subject: FollowUp | CaseCall | None) -> HttpResponse:
+    """The TwiML fetched by Twilio when the agent answers: connect the customer, showing our number. The agent
+    hears the store's language."""
+    customer = subject.customer if subject is not None else None
+    language, say_language = call_language(store=subject.store if subject is not None else None)
     response = VoiceResponse()
-    if customer is None or not customer.phone:
-        response.say("This call has no number to dial.", language="en-US")
-        response.hangup()
-        return _twiml(response)
-    response.say("正在为您接通客户。", language="cmn-CN")
+    with translation.override(language):
+        if customer is None or not customer.phone:
+            response.say(_("This call has no number to dial."), language=say_language)
+            response.hangup()
+            return _twiml(response)
+        response.say(_("Connecting you to the customer."), language=say_language)
     dial = response.dial(caller_id=settings.TWILIO_FROM_NUMBER or None)
     dial.number(customer.phone)
     return _twiml(response)
@@ -65,14 +72,12 @@ def _bridge(customer) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @twilio_signed
-def call_bridge(request, followup_id: int):
-    followup = FollowUp.objects.select_related("customer").filter(pk=followup_id).first()
-    return _bridge(followup.customer if followup else None)
+def call_bridge(request, followup_id: int, params: dict[str, str]):
+    return _bridge(FollowUp.objects.select_related("customer", "store").filter(pk=followup_id).first())
 
 
 @csrf_exempt
 @require_POST
 @twilio_signed
-def case_call_bridge(request, case_call_id: int):
-    case_call = CaseCall.objects.select_related("customer").filter(pk=case_call_id).first()
-    return _bridge(case_call.customer if case_call else None)
+def case_call_bridge(request, case_call_id: int, params: dict[str, str]):
+    return _bridge(CaseCall.objects.select_related("customer", "store").filter(pk=case_call_id).first())

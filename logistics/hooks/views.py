@@ -41,9 +41,7 @@ def aftership(request):
 @csrf_exempt
 @require_POST
 @twilio_signed
-def notice_status(request, notice_id: int):
+def notice_status(request, notice_id: int, params: dict[str, str]):
     """Twilio's status callback for a parcel notice SMS (signed like every Twilio webhook)."""
-    notice_status_record(
-        notice_id=notice_id, status=request.POST.get("MessageStatus", ""), sid=request.POST.get("MessageSid", "")
-    )
+    notice_status_record(notice_id=notice_id, status=params.get("MessageStatus", ""), sid=params.get("MessageSid", ""))
     return HttpResponse(status=204)

@@ -1,10 +1,12 @@
+import threading
 import time
 
 import pytest
+from django.db import DatabaseError, connection
 
-from callbacks.errors import AgentPhoneMissing, CallNotAllowed
-from callbacks.models import Call, FollowUp
-from callbacks.services.calls import call_refresh, call_start
+from callbacks.errors import AgentPhoneMissing, CallNotAllowed, TelephonyFailed
+from callbacks.models import Call, ContactLog, FollowUp
+from callbacks.services.calls import call_refresh, call_start, calls_reconcile_stuck
 from callbacks.telephony.memory import InMemoryBackend
 from crm.errors import PermissionDenied
 from crm.models import Customer
@@ -90,35 +92,111 @@ def test_call_status_is_read_from_the_provider_when_callbacks_cannot_reach_us(tw
     assert call_refresh(call=call).status == Call.Status.RINGING
 
 
+def _fail_recording(on: bool) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET test.fail_call_id = '{'on' if on else 'off'}'")
+
+
+@pytest.fixture
+def recording_fails(db):
+    """Writing a provider's call id fails in this test's database session (a trigger reading a setting of the
+    session) until `_fail_recording(False)`: the provider has placed the call, and our write after it breaks.
+    Other sessions (the live server's status callbacks) write as usual."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            CREATE FUNCTION test_fail_call_id() RETURNS trigger AS $$ BEGIN
+                IF current_setting('test.fail_call_id', true) = 'on' AND NEW.provider_id <> '' THEN
+                    RAISE EXCEPTION 'write failed after the provider answered';
+                END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER test_fail_call_id BEFORE INSERT OR UPDATE ON callbacks_call
+                FOR EACH ROW EXECUTE FUNCTION test_fail_call_id();
+        """)  # fmt: skip
+    _fail_recording(True)
+    yield
+    _fail_recording(False)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_fail_call_id ON callbacks_call; DROP FUNCTION test_fail_call_id()")
+
+
+def _settled_later(settings) -> None:
+    settings.SMS_RECONCILE_AFTER_SECONDS = 0  # every claim is past any request in flight: the reconciler may ask
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_status_callback_arriving_before_the_call_is_committed_still_completes_it(agent, followup):
-    # The agent's phone is busy: Twilio reports the call over before call_start's transaction has committed its
-    # Call row. The report must wait for the row, or the call stays "queued" and the follow-up can never be called.
-    import threading
+def test_a_failed_write_after_the_provider_placed_the_call_leaves_it_recorded_and_reconciled(
+    twilio_backend, recording_fails, agent, followup, settings
+):
+    twilio_backend.configure(callbacks=False)
+    with pytest.raises(DatabaseError):
+        call_start(followup=followup, agent=agent)
+    (placed,) = twilio_backend.calls
+    call = Call.objects.get(followup=followup)  # committed before the provider was asked
+    assert call.status == Call.Status.PLACING and call.provider_id == ""
+    with pytest.raises(CallNotAllowed):  # the agent clicks again: still one call
+        call_start(followup=followup, agent=agent)
+    _fail_recording(False)
+    _settled_later(settings)
+    assert calls_reconcile_stuck() == 1
+    call.refresh_from_db()
+    assert call.provider_id == placed["sid"] and call.status == Call.Status.QUEUED
+    assert len(twilio_backend.calls) == 1 and calls_reconcile_stuck() == 0
 
-    from django.db import connection, transaction
 
-    from callbacks.services.inbound import call_status_record
-    from tests.locking import hold_until_another_session_waits_or
+@pytest.mark.django_db(transaction=True)
+def test_a_status_callback_gives_its_id_to_the_call_whose_recording_failed(
+    twilio_live, recording_fails, agent, followup
+):
+    with pytest.raises(DatabaseError):
+        call_start(followup=followup, agent=agent)
+    (placed,) = twilio_live.calls
+    _wait(lambda: Call.objects.get(followup=followup).status == Call.Status.COMPLETED)
+    assert Call.objects.get(followup=followup).provider_id == placed["sid"]
 
-    placed, reported = threading.Event(), threading.Event()
 
-    def agent_clicks_call():
+@pytest.mark.django_db(transaction=True)
+def test_an_unknown_outcome_leaves_the_call_placing_until_the_provider_is_asked(
+    twilio_backend, agent, followup, settings
+):
+    twilio_backend.configure(mode="500_after_record", count=1, callbacks=False)
+    call = call_start(followup=followup, agent=agent)
+    assert call.status == Call.Status.PLACING
+    _settled_later(settings)
+    calls_reconcile_stuck()
+    (placed,) = twilio_backend.calls
+    assert Call.objects.get(pk=call.pk).provider_id == placed["sid"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_the_provider_refused_is_failed_and_changes_nothing_else(twilio_backend, agent, followup):
+    twilio_backend.configure(mode="429", count=1)
+    with pytest.raises(TelephonyFailed):
+        call_start(followup=followup, agent=agent)
+    assert Call.objects.get(followup=followup).status == Call.Status.FAILED
+    followup.refresh_from_db()
+    assert followup.status == FollowUp.Status.PLANNED and not ContactLog.objects.exists()
+    assert call_start(followup=followup, agent=agent).provider_id == twilio_backend.calls[0]["sid"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_click_while_the_call_is_being_placed_places_no_other_call(twilio_backend, agent, followup):
+    twilio_backend.configure(latency=0.5, callbacks=False)  # the first click's request is on the wire a while
+    results = {}
+
+    def first_click():
         try:
-            with transaction.atomic():
-                call_start(followup=followup, agent=agent)
-                placed.set()
-                hold_until_another_session_waits_or(reported)
+            results["call"] = call_start(followup=followup, agent=agent)
         finally:
             connection.close()
 
-    clicking = threading.Thread(target=agent_clicks_call)
+    clicking = threading.Thread(target=first_click)
     clicking.start()
-    placed.wait()
-    sid = InMemoryBackend.calls[0]["call"].sid
     try:
-        call_status_record(followup_id=followup.pk, payload={"CallSid": sid, "CallStatus": "busy"})
+        _wait(lambda: Call.objects.filter(followup=followup, status=Call.Status.PLACING).exists())
+        with pytest.raises(CallNotAllowed):
+            call_start(followup=followup, agent=agent)
     finally:
-        reported.set()
         clicking.join()
-    assert Call.objects.get(provider_id=sid).status == Call.Status.BUSY
+    (placed,) = twilio_backend.calls
+    assert Call.objects.get(followup=followup).provider_id == placed["sid"] == results["call"].provider_id

@@ -6,8 +6,8 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from callbacks.models import FollowUp, FollowUpPolicy, TelephonyEvent
-from crm.models import Case
-from tests.factories import CustomerFactory, OrderFactory
+from crm.models import Case, Customer
+from tests.factories import CustomerFactory, FollowUpFactory, OrderFactory
 
 from .conftest import midday_store, plan_due_sms
 
@@ -109,6 +109,16 @@ def test_a_reply_after_a_recent_delivery_opens_a_case_and_a_second_joins_it(clie
     assert case.summary == "围巾有色差，和图片不一样" and case.events.count() == 2
 
 
+def test_a_reply_with_nul_characters_is_kept_without_them(client):
+    # PostgreSQL text holds no NUL; the customer's words are kept, and Twilio gets its usual empty TwiML answer.
+    order = OrderFactory(status="delivered", delivered_at=timezone.now() - timedelta(days=1))
+    response = _inbound(client, order.customer.phone, "\x00围巾\x00有色差")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/xml")
+    assert b"<Response />" in response.content
+    assert Case.objects.get().summary == "围巾有色差"
+    assert TelephonyEvent.objects.get(kind="inbound_sms").payload["Body"] == "围巾有色差"
+
+
 def test_a_reply_without_a_recent_delivery_opens_no_case(client):
     order = OrderFactory(status="delivered", delivered_at=timezone.now() - timedelta(days=60))
     _inbound(client, order.customer.phone, "你好")
@@ -123,9 +133,9 @@ def test_a_reply_without_a_recent_delivery_opens_no_case(client):
         ("messages/{pk}/status", {"MessageSid": "SM1", "MessageStatus": "delivered", "ErrorMessage": "\x00"}),
         ("messages/{pk}/status", {"MessageSid": "SM" + "1" * 63, "MessageStatus": "delivered"}),
         ("calls/{pk}/status", {"CallSid": "CA" + "1" * 63, "CallStatus": "completed"}),
-        ("sms/inbound", {"From": "+8613800000000", "Body": "你好\x00", "MessageSid": "SMin"}),
+        ("sms/inbound", {"From": "+8613800000000\x00", "Body": "你好", "MessageSid": "SMin"}),
     ],
-    ids=["NUL in the sid", "NUL in another parameter", "a 65-character sid", "a long call sid", "NUL in a reply"],
+    ids=["NUL in the sid", "NUL in another parameter", "a 65-character sid", "a long call sid", "NUL in the sender"],
 )
 def test_a_signed_callback_that_cannot_be_stored_is_a_400_and_changes_nothing(client, sending, path, params):
     # Each was a 500: PostgreSQL holds no NUL in text or jsonb, and the provider ids we keep hold 64 characters.
@@ -134,3 +144,23 @@ def test_a_signed_callback_that_cannot_be_stored_is_a_400_and_changes_nothing(cl
     sending.refresh_from_db()
     assert response.status_code == 400
     assert sending.status == FollowUp.Status.SENDING and not TelephonyEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "no_number", "connecting"),
+    [
+        (
+            "zh-hans",
+            '<Say language="zh-CN">这通电话没有可拨打的号码。</Say>',
+            '<Say language="zh-CN">正在为您接通客户。</Say>',
+        ),
+        ("en", '<Say language="en-US">This call has no number to dial.</Say>', '<Say language="en-US">Connecting you'),
+    ],
+)
+def test_the_bridge_speaks_to_the_agent_in_the_stores_language(client, language, no_number, connecting):
+    followup = FollowUpFactory(order__customer__phone="")
+    FollowUpPolicy.objects.create(store=followup.store, sms_language=language)
+    path = f"/twilio/calls/{followup.pk}/bridge"
+    assert no_number in _post(client, path, {"CallSid": "CA1"}).text
+    Customer.objects.filter(pk=followup.customer_id).update(phone="+8613800000001")
+    assert connecting in _post(client, path, {"CallSid": "CA1"}).text
