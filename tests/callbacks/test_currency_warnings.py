@@ -63,5 +63,5 @@ def test_the_manager_s_escalations_show_orders_planned_nothing_for_their_currenc
     page = client.get("/manager/escalations/").text
     section = page[page.index('data-testid="unknown-currency"') :]
     section = section[: section.index("</section>")]
-    assert "TB00000001" in section and "EUR" in section and "TB00000002" not in section
+    assert "TB00000001" in section and "€500.00" in section and "TB00000002" not in section
     assert "/manager/policy/" in section  # where the rate is set
