@@ -1,5 +1,6 @@
 """Managers' retention pages: scoped to their stores (404 otherwise), errors shown on the form, CSV export."""
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -70,6 +71,7 @@ def test_campaign_form_errors_are_shown_and_nothing_is_saved(manager_client):
     customer_with_orders(store, [30])
     segment = everyone(store)
     form = {
+        "submission": str(uuid.uuid4()),
         "name": "双十二", "segment": segment.pk, "purpose": "holiday", "channel": "sms",
         "wordings": "{name}您好，{coupon}", "offer_kind": "fixed_amount", "offer_amount": "50",
         "offer_min_spend": "300", "starts_at": "2026-12-10T10:00", "ends_at": "2026-12-12T10:00",
@@ -145,6 +147,7 @@ def test_a_campaign_start_before_the_calendar_begins_in_utc_is_refused_and_the_p
     Store.objects.filter(pk=store.pk).update(timezone="Asia/Shanghai")
     customer_with_orders(store, [30])
     form = {
+        "submission": str(uuid.uuid4()),
         "name": "双十二", "segment": everyone(store).pk, "purpose": "holiday", "channel": "sms",
         "wordings": "{name}您好", "offer_kind": "none", "offer_amount": "0", "offer_min_spend": "0",
         "starts_at": "0001-01-01T00:00", "ends_at": "2026-12-12T10:00",
