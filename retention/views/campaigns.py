@@ -13,11 +13,10 @@ from crm.services.submissions import submission_once
 
 from ..forms import CampaignForm, TestSendForm
 from ..models import Campaign, CampaignChannel, CampaignContact
-from ..results import campaign_results, coupons_redeem
+from ..results import campaign_results
 from ..selectors import campaign_calls, campaigns_for_store, stores_for_retention
 from ..services.campaigns import CampaignInput, campaign_create, campaign_start, campaign_test_send
 from ..services.plan import campaign_plan, reason_label
-from ..services.segments import segments_ensure_builtin
 from .common import form_error, managed_store
 
 _SAMPLE = 20
@@ -27,7 +26,6 @@ _SAMPLE = 20
 @require_http_methods(["GET", "POST"])
 def campaigns(request: HttpRequest, store_id: int) -> HttpResponse:
     store = managed_store(request, store_id)
-    segments_ensure_builtin(store=store)
     form = CampaignForm(request.POST or None, store=store)
     status = 200
     if request.method == "POST":
@@ -93,7 +91,6 @@ def _detail_context(store, campaign, **extra):
             reasons[reason_label(r)] = reasons.get(reason_label(r), 0) + 1
         context["excluded_reasons"] = sorted(reasons.items(), key=lambda kv: -kv[1])
     else:
-        coupons_redeem(campaign=campaign)
         results = campaign_results(campaign=campaign)
         context["results"] = results
         context["result_exclusions"] = [(reason_label(r), n) for r, n in results.exclusions.items()]

@@ -14,7 +14,6 @@ from ..forms import GiftForm, GiftSendForm
 from ..models import Gift, GiftTask
 from ..selectors import stores_for_retention
 from ..services.gifts import gift_create, gift_task_send
-from ..services.segments import segments_ensure_builtin
 from .common import form_error, managed_store
 
 
@@ -35,7 +34,6 @@ def _context(request, store, form=None):
 @require_http_methods(["GET", "POST"])
 def gifts(request: HttpRequest, store_id: int) -> HttpResponse:
     store = managed_store(request, store_id)
-    segments_ensure_builtin(store=store)
     if request.method == "POST":
         form = GiftForm(request.POST, store=store)
         if form.is_valid():
