@@ -25,6 +25,7 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs) -> None:
 
     sender.add_periodic_task(settings.HEARTBEAT_INTERVAL_SECONDS, sender.signature("crm.heartbeat"), name="heartbeat")
     sender.add_periodic_task(3600.0, sender.signature("crm.idempotency_purge"), name="idempotency purge")
+    sender.add_periodic_task(3600.0, sender.signature("crm.submissions_purge"), name="form tokens purge")
     sender.add_periodic_task(60.0, sender.signature("crm.escalate_breaches"), name="escalate SLA breaches")
     sender.add_periodic_task(
         settings.REVIEW_CASE_SWEEP_INTERVAL_SECONDS, sender.signature("reviews.open_cases"), name="review cases"

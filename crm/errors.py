@@ -131,3 +131,10 @@ class ReviewIncentiveForbidden(InvalidInput):
 
     code = "review_incentive_forbidden"
     default_message = _("Platform rules forbid offering a reward for a review.")
+
+
+class SubmissionTokenUsed(Conflict):
+    """A form's one-time token already sent another form, or by another user (crm.services.submissions)."""
+
+    code = "submission_token_used"
+    default_message = _("This form was already sent from another page: reload the page and send it again.")

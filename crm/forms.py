@@ -1,9 +1,38 @@
-"""Page forms of the case workspace and the customer pages: they parse input; services hold the rules."""
+"""Page forms of the case workspace and the customer pages: they parse input; services hold the rules.
+
+`SubmitOnceForm` is the base of any app's form that creates something (crm.services.submissions).
+"""
+
+import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Case, CaseCause, Customer, Remedy
+
+_RELOAD = _("This form was sent without its one-time token: reload the page and send it again.")
+
+
+class SubmitOnceForm(forms.Form):
+    """A form that creates something, rendered with a fresh one-time token; its view hands the token to
+    crm.services.submissions.submission_once, so a second submit of the same form creates nothing again.
+
+    The token is a hidden field: a bound form (refused, shown again) keeps the one it was sent with, which stays
+    unused until a submit is saved."""
+
+    submission = forms.UUIDField(widget=forms.HiddenInput, error_messages={"required": _RELOAD, "invalid": _RELOAD})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submission"] = uuid.uuid4()
+
+    def clean(self):
+        # A hidden field has no place on the page to show its error: it is said above the form.
+        errors = self._errors.pop("submission", None)
+        if errors:
+            self.add_error(None, errors.as_data())
+        return super().clean()
 
 
 class CaseReopenForm(forms.Form):

@@ -3,6 +3,7 @@ from celery import shared_task
 from crm.services.heartbeat import heartbeat_record
 from crm.services.idempotency import idempotency_purge
 from crm.services.sla import cases_escalate_breached
+from crm.services.submissions import submissions_purge
 
 
 @shared_task(name="crm.heartbeat")
@@ -13,6 +14,11 @@ def heartbeat() -> None:
 @shared_task(name="crm.idempotency_purge")
 def idempotency_purge_expired() -> None:
     idempotency_purge()
+
+
+@shared_task(name="crm.submissions_purge")
+def submissions_purge_expired() -> None:
+    submissions_purge()
 
 
 @shared_task(name="crm.escalate_breaches")

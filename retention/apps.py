@@ -7,10 +7,18 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Segments, campaigns, birthdays and gifts")
 
     def ready(self) -> None:
-        from callbacks.signals import followup_outcome_logged
+        from django.db.models.signals import post_save
 
+        from callbacks.signals import followup_outcome_logged
+        from crm.models import Store
+        from crm.services.ingestion.inputs import OrderInput
+        from crm.signals import orders_upserted
+
+        from . import receivers
         from .services import sending, visits
 
         sending.register()
+        orders_upserted.connect(receivers.redeem_coupons, sender=OrderInput, dispatch_uid="retention.redeem_coupons")
+        post_save.connect(receivers.store_builtin_segments, sender=Store, dispatch_uid="retention.builtin_segments")
         # A return-visit call's outcome, logged on callbacks' call panel, lands on the campaign's row.
         followup_outcome_logged.connect(visits.campaign_call_outcome_record, dispatch_uid="retention.call_outcome")

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import SubmitOnceForm
 from crm.models import Customer, Store
 from crm.timezones import store_tz, store_wall_time
 
@@ -45,7 +46,7 @@ class _LocalDateTime(forms.DateTimeField):
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(SubmitOnceForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     segment = forms.ModelChoiceField(label=_("Segment"), queryset=Segment.objects.none())
     purpose = forms.ChoiceField(label=_("Purpose"), choices=CampaignPurpose.choices)
@@ -108,7 +109,7 @@ class TestSendForm(forms.Form):
     phone = forms.CharField(label=_("Staff phone"), max_length=30)
 
 
-class GiftForm(forms.Form):
+class GiftForm(SubmitOnceForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(label=_("Description"), required=False)
     genders = forms.MultipleChoiceField(

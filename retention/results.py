@@ -3,6 +3,8 @@
 An order is attributed to the campaign when a contacted customer placed it within `attribution_days` of the
 contact, or when it carries one of the campaign's coupon codes (then the coupon counts as redeemed, whoever
 placed it). The control group's rate is measured over the same window from the campaign's start.
+
+Only reads: a coupon's redemption is marked as its order comes in (retention.services.coupons).
 """
 
 from dataclasses import dataclass, field
@@ -50,23 +52,6 @@ class CampaignResults:
         if self.rate is None or self.control_rate is None:
             return None
         return round(100 * (self.rate - self.control_rate), 1)
-
-
-def coupons_redeem(*, campaign: Campaign) -> int:
-    """Mark the campaign's coupons that an order carries as redeemed by it (the first such order)."""
-    redeemed = 0
-    codes = dict(Coupon.objects.filter(campaign=campaign, redeemed_order__isnull=True).values_list("code", "pk"))
-    if not codes:
-        return 0
-    for code, order_id in (
-        Order.objects.filter(store_id=campaign.store_id, coupon_code__in=list(codes))
-        .order_by("placed_at", "pk")
-        .values_list("coupon_code", "pk")
-    ):
-        if code in codes:
-            Coupon.objects.filter(pk=codes.pop(code), redeemed_order__isnull=True).update(redeemed_order_id=order_id)
-            redeemed += 1
-    return redeemed
 
 
 def campaign_results(*, campaign: Campaign) -> CampaignResults:

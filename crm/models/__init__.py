@@ -33,6 +33,7 @@ from crm.models.heartbeat import WorkerHeartbeat
 from crm.models.order import Order, OrderStatus
 from crm.models.remedy import ConfirmationChannel, Remedy, RemedyKind, RemedyStatus
 from crm.models.store import Store, StorePlatform
+from crm.models.submission import FormSubmission
 
 __all__ = [
     "CAUSE_VALUES",
@@ -55,6 +56,7 @@ __all__ = [
     "CustomerChange",
     "CustomerGender",
     "CustomerPersonality",
+    "FormSubmission",
     "IdempotencyRecord",
     "InboundEvent",
     "InboundEventKind",

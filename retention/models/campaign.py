@@ -76,6 +76,9 @@ class Campaign(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     created_by = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set on the campaigns the system runs itself ("birthday:2027", the store's birthday wishes of 2027), which it
+    # finds again by this key: their names are translated and a manager may rename them. Empty on a manager's own.
+    system_key = models.CharField(_("system key"), max_length=40, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -89,6 +92,9 @@ class Campaign(models.Model):
             models.CheckConstraint(condition=Q(channel__in=CampaignChannel.values), name="campaign_channel_valid"),
             models.CheckConstraint(condition=Q(offer_kind__in=OfferKind.values), name="campaign_offer_valid"),
             models.CheckConstraint(condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"),
+            models.UniqueConstraint(
+                fields=["store", "system_key"], condition=~Q(system_key=""), name="campaign_system_key_once_per_store"
+            ),
         ]
 
     def __str__(self) -> str:

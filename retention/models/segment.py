@@ -28,4 +28,15 @@ class Segment(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name to show: a built-in segment's in the reader's language, from the code like its rules (its row
+        keeps the name in the language it was made in, with the store)."""
+        if self.builtin:
+            from ..rules import BUILTINS  # the rules module reads the models
+
+            if self.builtin in BUILTINS:
+                return str(BUILTINS[self.builtin][0])
         return self.name

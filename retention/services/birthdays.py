@@ -1,7 +1,9 @@
 """Birthday wishes N days before (store setting) and gift tasks for loyal customers, planned daily by beat.
 
 Wishes are rows of the store's birthday campaign of the year (one per customer and year by the campaign's unique
-constraint), sent by the SMS sweeper through the contact gate like any campaign message.
+constraint), sent by the SMS sweeper through the contact gate like any campaign message. That campaign is found by
+its system key ("birthday:2027", unique per store), whatever its name: a manager may rename it, and its name is in
+the language of the run that made it.
 """
 
 import calendar
@@ -34,12 +36,18 @@ from .plan import sending_moment
 from .segments import segments_ensure_builtin
 
 
+def birthday_campaign_key(year: int) -> str:
+    return f"birthday:{year}"
+
+
 def _birthday_campaign(store: Store, year: int, template: str) -> Campaign:
+    # Found by its key, not its name: the name is in the language of the run that made it, and may be renamed.
     campaign, _created = Campaign.objects.get_or_create(
         store=store,
-        purpose=CampaignPurpose.BIRTHDAY,
-        name=_("Birthday wishes %(year)s") % {"year": year},
+        system_key=birthday_campaign_key(year),
         defaults={
+            "purpose": CampaignPurpose.BIRTHDAY,
+            "name": _("Birthday wishes %(year)s") % {"year": year},
             "channel": CampaignChannel.SMS,
             "wordings": [template],
             "starts_at": store_local_datetime(store, datetime(year, 1, 1).date(), time.min),

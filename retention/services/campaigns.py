@@ -21,6 +21,7 @@ from ..errors import CampaignNotDraft, CouponPoolExhausted, SegmentEmpty
 from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus, Coupon, OfferKind, Segment
 from ..selectors import segment_members
 from ..wording import campaign_text, wordings_clean
+from .coupons import coupons_redeem
 from .plan import Plan, campaign_plan
 
 _MAX_COUPON = 40
@@ -105,6 +106,8 @@ def campaign_create(*, store: Store, data: CampaignInput, created_by: Agent | No
         created_by=created_by,
     )
     Coupon.objects.bulk_create([Coupon(campaign=campaign, code=code) for code in codes])
+    # An order that came in before the pool existed may carry one of its codes already.
+    coupons_redeem(store_id=store.pk, codes=codes)
     return campaign
 
 

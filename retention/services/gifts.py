@@ -58,7 +58,7 @@ def gift_unsuitable_reasons(*, gift: Gift, customer: Customer) -> list[str]:
     if segments and not any(segment_members(segment=s).filter(customer_id=customer.pk).exists() for s in segments):
         reasons.append(
             _("It suits the segments %(names)s; the customer is in none of them.")
-            % {"names": ", ".join(f"“{s.name}”" for s in segments)}
+            % {"names": ", ".join(f"“{s.label}”" for s in segments)}
         )
     return reasons
 

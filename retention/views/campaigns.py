@@ -1,5 +1,7 @@
 """Campaign pages: the list and a new campaign, one campaign's preview, test send, start and results."""
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,14 +9,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import DomainError
 from crm.selectors import agent_for_user
+from crm.services.submissions import submission_once
 
 from ..forms import CampaignForm, TestSendForm
 from ..models import Campaign, CampaignChannel, CampaignContact
-from ..results import campaign_results, coupons_redeem
+from ..results import campaign_results
 from ..selectors import campaign_calls, campaigns_for_store, stores_for_retention
 from ..services.campaigns import CampaignInput, campaign_create, campaign_start, campaign_test_send
 from ..services.plan import campaign_plan, reason_label
-from ..services.segments import segments_ensure_builtin
 from .common import form_error, managed_store
 
 _SAMPLE = 20
@@ -24,7 +26,6 @@ _SAMPLE = 20
 @require_http_methods(["GET", "POST"])
 def campaigns(request: HttpRequest, store_id: int) -> HttpResponse:
     store = managed_store(request, store_id)
-    segments_ensure_builtin(store=store)
     form = CampaignForm(request.POST or None, store=store)
     status = 200
     if request.method == "POST":
@@ -32,32 +33,36 @@ def campaigns(request: HttpRequest, store_id: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             lines = lambda text: [line for line in text.splitlines() if line.strip()]  # noqa: E731
+            campaign = CampaignInput(
+                name=data["name"],
+                segment=data["segment"],
+                purpose=data["purpose"],
+                channel=data["channel"],
+                wordings=lines(data["wordings"]),
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                send_from=data["send_from"],
+                send_until=data["send_until"],
+                offer_kind=data["offer_kind"],
+                offer_amount=data["offer_amount"],
+                offer_min_spend=data["offer_min_spend"],
+                coupon_codes=tuple(lines(data["coupon_codes"])),
+                control_percent=data["control_percent"],
+                attribution_days=data["attribution_days"],
+            )
+            created_by = agent_for_user(user=request.user)
             try:
-                campaign = campaign_create(
-                    store=store,
-                    created_by=agent_for_user(user=request.user),
-                    data=CampaignInput(
-                        name=data["name"],
-                        segment=data["segment"],
-                        purpose=data["purpose"],
-                        channel=data["channel"],
-                        wordings=lines(data["wordings"]),
-                        starts_at=data["starts_at"],
-                        ends_at=data["ends_at"],
-                        send_from=data["send_from"],
-                        send_until=data["send_until"],
-                        offer_kind=data["offer_kind"],
-                        offer_amount=data["offer_amount"],
-                        offer_min_spend=data["offer_min_spend"],
-                        coupon_codes=tuple(lines(data["coupon_codes"])),
-                        control_percent=data["control_percent"],
-                        attribution_days=data["attribution_days"],
-                    ),
+                # A double click sends the form twice: the second is shown the draft the first made.
+                submitted = submission_once(
+                    token=data["submission"],
+                    user=request.user,
+                    form="retention.campaign",
+                    create=partial(campaign_create, store=store, created_by=created_by, data=campaign),
                 )
             except DomainError as exc:
                 form_error(form, exc)
             else:
-                return redirect("retention:campaign", store_id=store.pk, campaign_id=campaign.pk)
+                return redirect("retention:campaign", store_id=store.pk, campaign_id=submitted.object_id)
     context = {
         "store": store,
         "stores": stores_for_retention(user=request.user),
@@ -86,7 +91,6 @@ def _detail_context(store, campaign, **extra):
             reasons[reason_label(r)] = reasons.get(reason_label(r), 0) + 1
         context["excluded_reasons"] = sorted(reasons.items(), key=lambda kv: -kv[1])
     else:
-        coupons_redeem(campaign=campaign)
         results = campaign_results(campaign=campaign)
         context["results"] = results
         context["result_exclusions"] = [(reason_label(r), n) for r, n in results.exclusions.items()]

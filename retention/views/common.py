@@ -14,6 +14,8 @@ def managed_store(request: HttpRequest, store_id: int) -> Store:
 
 
 def form_error(form, exc: DomainError) -> None:
-    """Show a service's refusal on the field it names (its first part: `rules.0.value` -> `rules`)."""
+    """Show a service's refusal on the field it names (its first part: `rules.0.value` -> `rules`), above the form
+    when that field is hidden (a form's one-time token) and so has no place of its own."""
     name = (exc.field or "").split(".")[0]
-    form.add_error(name if name in form.fields else None, exc.message)
+    shown = name in form.fields and not form.fields[name].widget.is_hidden
+    form.add_error(name if shown else None, exc.message)

@@ -1,17 +1,19 @@
 """The store's gift list and the open gift tasks, where the gift sent is chosen (unsuitable ones refused)."""
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import DomainError
+from crm.services.submissions import submission_once
 
 from ..forms import GiftForm, GiftSendForm
 from ..models import Gift, GiftTask
 from ..selectors import stores_for_retention
 from ..services.gifts import gift_create, gift_task_send
-from ..services.segments import segments_ensure_builtin
 from .common import form_error, managed_store
 
 
@@ -32,12 +34,19 @@ def _context(request, store, form=None):
 @require_http_methods(["GET", "POST"])
 def gifts(request: HttpRequest, store_id: int) -> HttpResponse:
     store = managed_store(request, store_id)
-    segments_ensure_builtin(store=store)
     if request.method == "POST":
         form = GiftForm(request.POST, store=store)
         if form.is_valid():
+            fields = {**form.cleaned_data, "segments": list(form.cleaned_data["segments"])}
+            token = fields.pop("submission")
             try:
-                gift_create(store=store, **{**form.cleaned_data, "segments": list(form.cleaned_data["segments"])})
+                # A double click sends the form twice: the second adds nothing and is shown the list, as the first.
+                submission_once(
+                    token=token,
+                    user=request.user,
+                    form="retention.gift",
+                    create=partial(gift_create, store=store, **fields),
+                )
             except DomainError as exc:
                 form_error(form, exc)
             else:

@@ -14,7 +14,7 @@ from ..forms import RuleFormSet, SegmentForm, rules_from
 from ..models import Segment
 from ..rules import rules_describe
 from ..selectors import segment_explain, segment_members, segment_sample, segments_with_sizes, stores_for_retention
-from ..services.segments import attributes_refresh, segment_create, segment_rules, segments_ensure_builtin
+from ..services.segments import attributes_refresh, segment_create, segment_rules
 from .common import form_error, managed_store
 
 
@@ -28,7 +28,6 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _list_context(request, store, form=None, rules=None):
-    segments_ensure_builtin(store=store)
     return {
         "store": store,
         "stores": stores_for_retention(user=request.user),

@@ -49,3 +49,23 @@ def test_the_demo_has_a_gift_task_and_a_birthday_wish_in_every_store(client):
     task = GiftTask.objects.get(store=manager)
     page = client.get(f"/retention/{manager.pk}/gifts/", headers={"Accept-Language": "en"}).text
     assert task.customer.name in page
+
+
+def test_the_demo_shows_the_built_in_segments_and_a_redeemed_coupon_without_the_pages_writing_them(client):
+    # The pages only read: the demo's stores got their built-in segments when seed_demo made them, and the coupon
+    # its order redeemed is marked by the seed, as the order API marks it when an order comes in.
+    import re
+
+    from crm.models import Store
+    from retention.models import Coupon
+
+    call_command("seed_demo")
+    call_command("seed_demo_retention")
+    assert client.post("/accounts/login/", {"username": "demo-manager", "password": "demo-manager-pass"}).status_code
+    for store in Store.objects.all():
+        campaign = Campaign.objects.get(store=store, name="老客回访 · 满减券")
+        assert Coupon.objects.filter(campaign=campaign, redeemed_order__isnull=False).count() == 1
+        segments = client.get(f"/retention/{store.pk}/segments/", headers={"Accept-Language": "en"}).text
+        assert "High-value repeat buyers" in segments and "Birthdays next month" in segments
+        page = client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
+        assert re.search(r'data-testid="redeemed">1<', page), store.code

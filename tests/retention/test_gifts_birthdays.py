@@ -139,3 +139,72 @@ def test_two_birthday_runs_at_once_plan_one_wish_per_customer():
         run.join()
     assert Campaign.objects.filter(store=store, purpose="birthday").count() == 1
     assert CampaignContact.objects.filter(store=store).count() == 1
+
+
+def test_the_birthday_campaign_of_the_year_is_found_again_after_a_rename_or_a_language_change():
+    # Found by its name, a renamed campaign (or one named in the store's former language) was not found again and
+    # the store got a second birthday campaign of the year.
+    from django.utils import translation
+
+    from retention.models import Campaign
+
+    store = open_store()
+    RetentionPolicy.objects.create(store=store, birthday_days_before=3)
+    soon, later = _in_days(store, 3), _in_days(store, 4)
+    customer_with_orders(store, [30], birthday=date(1990, soon.month, soon.day))
+    customer_with_orders(store, [30], birthday=date(1990, later.month, later.day))
+    with translation.override("en"):
+        assert birthday_wishes_plan(store=store) == 1
+    campaign = Campaign.objects.get(store=store, purpose="birthday")
+    Campaign.objects.filter(pk=campaign.pk).update(name="生日祝福")
+
+    with translation.override("zh-hans"):
+        assert birthday_wishes_plan(store=store, now=timezone.now() + timedelta(days=1)) == 1
+
+    assert list(Campaign.objects.filter(store=store, purpose="birthday")) == [campaign]
+    assert CampaignContact.objects.filter(campaign=campaign).count() == 2
+
+
+def test_a_managers_own_birthday_campaign_is_not_taken_for_the_years_wishes():
+    from retention.models import Campaign
+    from tests.retention.helpers import campaign_for, everyone
+
+    store = open_store()
+    RetentionPolicy.objects.create(store=store, birthday_days_before=3)
+    soon = _in_days(store, 3)
+    customer_with_orders(store, [30], birthday=date(1990, soon.month, soon.day))
+    own = campaign_for(store, everyone(store), purpose="birthday", name=f"Birthday wishes {soon.year}")
+
+    assert birthday_wishes_plan(store=store) == 1
+    assert not CampaignContact.objects.filter(campaign=own).exists()
+    assert Campaign.objects.filter(store=store, purpose="birthday").count() == 2
+
+
+def test_the_migration_keys_the_birthday_campaigns_made_before_one_a_year():
+    import importlib
+
+    from django.apps import apps
+
+    from retention.models import Campaign
+    from tests.retention.helpers import campaign_for, everyone
+
+    migration = importlib.import_module("retention.migrations.0005_campaign_system_key")
+    store = StoreFactory(timezone="Asia/Shanghai")
+    FollowUpPolicy.objects.create(store=store)
+    RetentionPolicy.objects.create(store=store, birthday_days_before=3)
+    customer_with_orders(store, [30], birthday=date(1992, 2, 28))
+    birthday_wishes_plan(store=store, now=datetime(2027, 2, 25, 4, 0, tzinfo=UTC))
+    first = Campaign.objects.get(store=store, purpose="birthday")
+    # As before the key: a second campaign of 2027 (made in another language), and a manager's own birthday one.
+    twin = Campaign.objects.create(
+        store=store, purpose="birthday", name="2027年生日祝福", channel="sms", starts_at=first.starts_at,
+        ends_at=first.ends_at, status="running",
+    )  # fmt: skip
+    own = campaign_for(store, everyone(store), purpose="birthday", name="Birthday wishes 2027")
+    Campaign.objects.update(system_key="")
+
+    migration.key_birthday_campaigns(apps, None)
+
+    keys = dict(Campaign.objects.values_list("pk", "system_key"))
+    assert (keys[first.pk], keys[twin.pk], keys[own.pk]) == ("birthday:2027", "", "")
+    assert birthday_wishes_plan(store=store, now=datetime(2027, 2, 25, 4, 0, tzinfo=UTC)) == 0  # found by its key

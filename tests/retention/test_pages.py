@@ -1,15 +1,20 @@
 """Managers' retention pages: scoped to their stores (404 otherwise), errors shown on the form, CSV export."""
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from crm.models import Store
-from retention.models import Campaign, Segment
+from retention.models import Campaign, Coupon, Segment
+from retention.rules import BUILTINS
+from retention.services.campaigns import campaign_start
 from retention.services.segments import attributes_refresh
-from tests.factories import AgentFactory, ManagerFactory
+from tests.factories import AgentFactory, ManagerFactory, OrderFactory
 
 from .conftest import customer_with_orders
 from .helpers import campaign_for, everyone, open_store
@@ -70,6 +75,7 @@ def test_campaign_form_errors_are_shown_and_nothing_is_saved(manager_client):
     customer_with_orders(store, [30])
     segment = everyone(store)
     form = {
+        "submission": str(uuid.uuid4()),
         "name": "双十二", "segment": segment.pk, "purpose": "holiday", "channel": "sms",
         "wordings": "{name}您好，{coupon}", "offer_kind": "fixed_amount", "offer_amount": "50",
         "offer_min_spend": "300", "starts_at": "2026-12-10T10:00", "ends_at": "2026-12-12T10:00",
@@ -145,6 +151,7 @@ def test_a_campaign_start_before_the_calendar_begins_in_utc_is_refused_and_the_p
     Store.objects.filter(pk=store.pk).update(timezone="Asia/Shanghai")
     customer_with_orders(store, [30])
     form = {
+        "submission": str(uuid.uuid4()),
         "name": "双十二", "segment": everyone(store).pk, "purpose": "holiday", "channel": "sms",
         "wordings": "{name}您好", "offer_kind": "none", "offer_amount": "0", "offer_min_spend": "0",
         "starts_at": "0001-01-01T00:00", "ends_at": "2026-12-12T10:00",
@@ -167,3 +174,25 @@ def test_a_segment_rule_of_not_a_number_is_refused_and_the_segments_page_still_o
     assert answer.status_code == 400 and "needs a number" in answer.content.decode()
     assert not Segment.objects.filter(name="高消费").exists()
     assert client.get(f"/retention/{store.pk}/segments/").status_code == 200
+
+
+def test_viewing_the_retention_pages_writes_nothing(manager_client):
+    # The built-in segments come with the store and coupons are redeemed as orders come in: a page only reads.
+    store, client = manager_client
+    assert set(Segment.objects.filter(store=store).values_list("builtin", flat=True)) == set(BUILTINS)
+    customer = customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store), offer_kind="coupon_pool", coupon_codes=("SPRING-01",),
+                            wordings=["{name}您好，送您{offer}优惠券{coupon}"])  # fmt: skip
+    campaign_start(campaign=campaign)
+    OrderFactory(customer=customer, coupon_code="SPRING-01")  # straight into the table, past the order API
+    for url in (
+        f"/retention/{store.pk}/segments/",
+        f"/retention/{store.pk}/campaigns/",
+        f"/retention/{store.pk}/campaigns/{campaign.pk}/",
+        f"/retention/{store.pk}/gifts/",
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        writes = [q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+        assert writes == [], url
+    assert Coupon.objects.get(campaign=campaign).redeemed_order is None

@@ -9,7 +9,7 @@ from callbacks.telephony.memory import InMemoryBackend
 from crm.models import Order
 from crm.services.api_tokens import api_token_create
 from retention.models import CampaignContact, Coupon
-from retention.results import campaign_results, coupons_redeem
+from retention.results import campaign_results
 from retention.services.campaigns import campaign_start
 
 from .conftest import customer_with_orders
@@ -44,9 +44,16 @@ def test_a_repeat_order_with_the_campaigns_coupon_is_attributed():
                            headers={"Authorization": f"Token {key}"})  # fmt: skip
     assert answer.status_code in (200, 201), answer.content
     assert Order.objects.get(external_id="REPEAT-1").coupon_code == code
+    # Redeemed as the order came in, not when someone opens the campaign page.
+    assert Coupon.objects.get(code=code).redeemed_order.external_id == "REPEAT-1"
+    resent = Client().post("/api/v1/orders", order, content_type="application/json",
+                           headers={"Authorization": f"Token {key}"})  # fmt: skip
+    assert resent.status_code == 200, resent.content
 
-    assert coupons_redeem(campaign=campaign) == 1
     results = campaign_results(campaign=campaign)
     assert (results.contacted, results.attributed_orders, results.coupons_redeemed, results.converted) == (1, 1, 1, 1)
     assert results.attributed_revenue == 650
-    assert Coupon.objects.get(code=code).redeemed_order.external_id == "REPEAT-1"
+
+    later = {**order, "external_id": "REPEAT-2"}
+    Client().post("/api/v1/orders", later, content_type="application/json", headers={"Authorization": f"Token {key}"})
+    assert Coupon.objects.get(code=code).redeemed_order.external_id == "REPEAT-1"  # the first order keeps it

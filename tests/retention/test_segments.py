@@ -1,3 +1,4 @@
+import importlib
 from datetime import date
 
 import pytest
@@ -6,6 +7,7 @@ from django.utils import timezone
 from crm.errors import InvalidInput
 from crm.models import Case, Customer
 from retention.models import CustomerAttributes, Segment
+from retention.rules import BUILTINS
 from retention.selectors import segment_explain, segment_members
 from retention.services.segments import attributes_refresh, segment_create, segments_ensure_builtin
 from tests.factories import CustomerFactory, ReviewFactory, StoreFactory
@@ -140,3 +142,23 @@ def test_the_refreshed_tables_leave_room_for_same_page_updates():
         options = dict(cursor.fetchall())
     assert "fillfactor=45" in options["retention_customerattributes"]
     assert "fillfactor=85" in options["crm_customer"]
+
+
+def test_a_new_store_has_the_built_in_segments_before_any_page_is_opened():
+    store = StoreFactory()
+    assert set(Segment.objects.filter(store=store).values_list("builtin", flat=True)) == set(BUILTINS)
+
+
+def test_the_migration_gives_a_store_made_before_it_the_built_in_segments(settings):
+    from django.apps import apps
+
+    settings.LANGUAGE_CODE = "zh-hans"  # the site's (the tests' is English)
+    migration = importlib.import_module("retention.migrations.0004_builtin_segments_for_every_store")
+    store = StoreFactory()
+    Segment.objects.filter(store=store, builtin__in=["lapsed", "first_time"]).delete()
+
+    migration.create_builtin_segments(apps, None)
+    migration.create_builtin_segments(apps, None)  # once
+
+    assert sorted(Segment.objects.filter(store=store).values_list("builtin", flat=True)) == sorted(BUILTINS)
+    assert Segment.objects.get(store=store, builtin="lapsed").name == "流失(超出回购周期)"

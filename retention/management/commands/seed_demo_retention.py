@@ -22,12 +22,12 @@ from crm.models import Customer, Order, Store
 from crm.timezones import store_local_datetime, store_today
 from retention.models import Campaign, CampaignContact, Gift, Segment
 from retention.models.policy import retention_policy_for
-from retention.results import coupons_redeem
 from retention.selectors import segment_members
 from retention.services.birthdays import birthday_wishes_plan, gift_tasks_plan
 from retention.services.campaigns import CampaignInput, campaign_create, campaign_start
+from retention.services.coupons import coupons_redeem
 from retention.services.gifts import gift_create
-from retention.services.segments import attributes_refresh, segment_create, segments_ensure_builtin
+from retention.services.segments import attributes_refresh, segment_create
 from retention.services.visits import campaign_call_tasks_create
 
 # Earlier purchases (days ago) per customer, cycling: some loyal on a short cycle, some lapsed, some one-time.
@@ -136,7 +136,8 @@ def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
                                  "unit_price": str(product.price), "category": product.category}],
                       "placed_at": now, "coupon_code": contacted.coupon_code},
         )  # fmt: skip
-        coupons_redeem(campaign=campaign)
+        # Written straight into the table, past the order API that marks the coupon as the order comes in.
+        coupons_redeem(store_id=store.pk, codes=[contacted.coupon_code])
     return campaign
 
 
@@ -192,7 +193,6 @@ class Command(BaseCommand):
                 continue
             _history(store, demo)
             attributes_refresh(store=store)
-            segments_ensure_builtin(store=store)
             if not Segment.objects.filter(store=store, name="回头客").exists():
                 segment_create(
                     store=store, name="回头客", rules=[{"attribute": "orders_count", "op": "gte", "value": 2}]

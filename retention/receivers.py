@@ -1,0 +1,30 @@
+"""How retention hears about crm's events, connected in AppConfig.ready() (crm imports none of this)."""
+
+from collections import defaultdict
+
+from crm.models import Store
+
+from .services.coupons import coupons_redeem
+from .services.segments import segments_ensure_builtin
+
+
+def redeem_coupons(sender, *, orders, **_kwargs) -> None:
+    """crm.signals.orders_upserted: an order that comes in carrying a code redeems the campaign coupon with it.
+
+    An order re-sent as stored brings nothing new (its code was seen when it was stored); the batch's customers
+    are not read."""
+    codes: dict[int, set[str]] = defaultdict(set)
+    for order, result in orders:
+        if order.coupon_code and result.changed:
+            codes[order.store_id].add(order.coupon_code)
+    for store_id, store_codes in sorted(codes.items()):
+        coupons_redeem(store_id=store_id, codes=store_codes)
+
+
+def store_builtin_segments(sender, *, instance: Store, created: bool, raw: bool = False, **_kwargs) -> None:
+    """post_save of crm.Store: a new store has the built-in segments from the start, so the retention pages, which
+    list them, only read. crm has no store-creating service to send a signal from (stores are made in the admin
+    and by the demo seed), so this listens to the model; stores older than it got them by migration 0004.
+    A fixture being loaded (raw) brings its own rows."""
+    if created and not raw:
+        segments_ensure_builtin(store=instance)

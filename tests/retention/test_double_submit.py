@@ -1,0 +1,93 @@
+"""A manager who double-clicks "create" (or whose browser resends a slow form) gets one campaign, one gift.
+
+The form carries a one-time token (crm.services.submissions): the second submit with it creates nothing and is sent
+to what the first one made.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+
+from retention.models import Campaign, Gift
+from tests.factories import ManagerFactory
+
+from .conftest import customer_with_orders
+from .helpers import everyone, open_store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager_client():
+    store = open_store(name="丝韵旗舰店")
+    manager = ManagerFactory(stores=[store])
+    client = Client()
+    client.force_login(manager.user)
+    return store, client
+
+
+def _token(page: str) -> str:
+    """The one-time token the page rendered in its form."""
+    return re.search(r'<input type="hidden" name="submission" value="([0-9a-f-]{36})"', page)[1]
+
+
+def _campaign_form(store, segment, token):
+    return {
+        "submission": token, "name": "双十二", "segment": segment.pk, "purpose": "holiday", "channel": "sms",
+        "wordings": "{name}您好，{offer}", "offer_kind": "fixed_amount", "offer_amount": "50",
+        "offer_min_spend": "300", "starts_at": "2026-12-10T10:00", "ends_at": "2026-12-12T10:00",
+        "send_from": "10:00", "send_until": "20:00", "control_percent": "10", "attribution_days": "30",
+    }  # fmt: skip
+
+
+def test_a_double_submit_of_the_new_campaign_form_makes_one_draft_and_shows_it_twice(manager_client):
+    store, client = manager_client
+    customer_with_orders(store, [30])
+    segment = everyone(store)
+    url = f"/retention/{store.pk}/campaigns/"
+    form = _campaign_form(store, segment, _token(client.get(url).content.decode()))
+
+    first, second = client.post(url, form), client.post(url, form)
+
+    campaign = Campaign.objects.get()
+    assert campaign.status == "draft"
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == f"/retention/{store.pk}/campaigns/{campaign.pk}/"
+    # A fresh form gets a fresh token: the manager's next campaign is a new one.
+    assert _token(client.get(url).content.decode()) != form["submission"]
+    client.post(url, {**_campaign_form(store, segment, _token(client.get(url).content.decode())), "name": "元旦"})
+    assert Campaign.objects.count() == 2
+
+
+def test_a_refused_submit_leaves_its_token_unused_so_the_corrected_form_is_saved(manager_client):
+    store, client = manager_client
+    customer_with_orders(store, [30])
+    url = f"/retention/{store.pk}/campaigns/"
+    form = _campaign_form(store, everyone(store), _token(client.get(url).content.decode()))
+
+    refused = client.post(url, {**form, "wordings": "{name}您好，{coupon}"})
+    assert refused.status_code == 400 and f'value="{form["submission"]}"' in refused.content.decode()
+    assert client.post(url, form).status_code == 302
+    assert Campaign.objects.count() == 1
+
+
+def test_a_form_without_its_token_is_refused_saying_so(manager_client):
+    store, client = manager_client
+    customer_with_orders(store, [30])
+    form = _campaign_form(store, everyone(store), "")
+    answer = client.post(f"/retention/{store.pk}/campaigns/", form, HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400 and "reload the page" in answer.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_a_double_submit_of_the_new_gift_form_adds_one_gift(manager_client):
+    store, client = manager_client
+    url = f"/retention/{store.pk}/gifts/"
+    form = {"submission": _token(client.get(url).content.decode()), "name": "真丝眼罩礼盒", "genders": ["female"]}
+
+    first, second = client.post(url, form), client.post(url, form)
+
+    assert Gift.objects.filter(store=store).count() == 1
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
