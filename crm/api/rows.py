@@ -217,13 +217,16 @@ class RowReader:
             return None
         return RowReader(self.errors, self.index, value, f"{self.prefix}{name}.")
 
-    def objects(self, name: str, *, max_items: int) -> list["RowReader"] | None:
+    def objects(self, name: str, *, max_items: int, allow_empty: bool = True) -> list["RowReader"] | None:
         """A list of objects, each read by its own RowReader with the path `name.<i>.`."""
         value = self._get(name, required=True)
         if value is None:
             return None
         if not isinstance(value, list):
             self.error(name, "invalid_type", "Expected a list.")
+            return None
+        if not value and not allow_empty:
+            self.error(name, "empty", "This list may not be empty.")
             return None
         if len(value) > max_items:
             self.error(name, "too_many_items", f"At most {max_items} entries.")

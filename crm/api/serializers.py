@@ -69,7 +69,7 @@ class OrderIn(serializers.Serializer):
     customer = CustomerIn()
     total_amount = AmountField()
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="CNY")
-    items = ItemIn(many=True, max_length=500)
+    items = ItemIn(many=True, allow_empty=False, max_length=500)
     placed_at = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset.")
     shipped_at = serializers.DateTimeField(required=False, allow_null=True)
     courier = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)

@@ -71,6 +71,31 @@ def test_each_bad_value_has_its_own_code(api, override, field, code):
     assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(field, code)]
 
 
+def test_an_order_shipped_before_it_was_placed_or_without_items_rejects_the_batch(api):
+    # Both were stored: a parcel shipped before its order existed (POST /api/v1/shipments refuses that), and an
+    # order of nothing.
+    batch = orders_payload(3)
+    batch[0]["shipped_at"] = "2026-11-20T09:59:59+08:00"  # placed 10:00 the same day
+    batch[2]["items"] = []
+
+    response = api.post(URL, batch)
+
+    assert response.status_code == 400
+    assert [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]] == [
+        (0, "shipped_at", "before_placed"),
+        (2, "items", "empty"),
+    ]
+    assert not Order.objects.exists() and not Customer.objects.exists() and not InboundEvent.objects.exists()
+
+
+def test_an_order_shipped_in_the_future_is_refused_as_a_shipment_is(api):
+    response = api.post(URL, order_payload(1, shipped_at="2099-01-01T00:00:00Z"))
+
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("shipped_at", "in_future")]
+    assert not Order.objects.exists()
+
+
 def test_a_missing_field_is_named_by_its_dotted_path(api):
     body = order_payload(1)
     del body["customer"]["name"], body["placed_at"]
