@@ -20,7 +20,8 @@ MAX_ORDER_AMOUNT = "10000000.00"
             {"type": "string", "pattern": r"^\d{1,8}(\.\d{1,2})?$"},
             {"type": "number", "minimum": 0, "maximum": float(MAX_ORDER_AMOUNT)},
         ],
-        "description": f"A decimal string or a number, 0 to {MAX_ORDER_AMOUNT}, at most two decimals.",
+        "description": f"A decimal string (ASCII digits, an optional point) or a number, 0 to {MAX_ORDER_AMOUNT}, "
+        "at most two decimals.",
     }
 )
 class AmountField(serializers.Field):

@@ -52,6 +52,21 @@ def test_a_bad_row_rejects_the_whole_batch_with_every_error(api):
         ({"total_amount": 1e300}, "total_amount", "amount_too_large"),
         ({"total_amount": "NaN"}, "total_amount", "invalid_amount"),
         ({"total_amount": "12.345"}, "total_amount", "too_many_decimals"),
+        # Python's Decimal reads each of these as a number; an order system means none of them as an amount.
+        ({"total_amount": "1_000"}, "total_amount", "invalid_amount"),
+        ({"total_amount": "١٢٣٤"}, "total_amount", "invalid_amount"),  # Arabic-Indic digits
+        ({"total_amount": "１２.５０"}, "total_amount", "invalid_amount"),  # fullwidth digits
+        ({"total_amount": "1e3"}, "total_amount", "invalid_amount"),
+        (
+            {"items": [{"sku": "A", "name": "B", "quantity": 1, "unit_price": "9_9.00"}]},
+            "items.0.unit_price",
+            "invalid_amount",
+        ),
+        (
+            {"items": [{"sku": "A", "name": "B", "quantity": 1, "unit_price": "৯৯"}]},  # Bengali digits
+            "items.0.unit_price",
+            "invalid_amount",
+        ),
         ({"total_amount": True}, "total_amount", "invalid_type"),
         ({"placed_at": "yesterday"}, "placed_at", "invalid_datetime"),
         ({"placed_at": "0001-01-01T00:00:00+14:00"}, "placed_at", "out_of_range"),
