@@ -42,6 +42,14 @@ class InvalidInput(DomainError):
     default_message = _("The input is not valid.")
 
 
+class StoreRepeated(InvalidInput):
+    code = "store_repeated"
+    default_message = _("Name one store only: the address names more than one.")
+
+    def __init__(self) -> None:
+        super().__init__(field="store")
+
+
 class InvalidPhoneNumber(InvalidInput):
     code = "invalid_phone"
     default_message = _("Not a valid phone number.")

@@ -10,13 +10,13 @@ import io
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from crm.errors import DomainError, RequestTooLarge
+from crm.errors import DomainError, RequestTooLarge, StoreRepeated
 from crm.pages import is_refusal
 
 
@@ -46,6 +46,24 @@ class DomainErrorPageMiddleware:
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
         return _error_page(request, exception)
+
+
+class OneStoreMiddleware:
+    """`?store=` names one store, on every page and API read: a second one is refused (400 store_repeated) here,
+    the one place that looks at all of a request's store values. Views and forms read the parameter with .get(),
+    which would silently answer for the last store named. Placed after HtmxMiddleware, so an HTMX request gets
+    the error fragment; the API gets its JSON error body, as crm.api.errors writes it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if len(request.GET.getlist("store")) > 1:
+            error = StoreRepeated()
+            if request.path.startswith("/api/"):
+                return JsonResponse(error.as_dict(), status=error.http_status)
+            return _error_page(request, error)
+        return self.get_response(request)
 
 
 class PageBodyLimitMiddleware:

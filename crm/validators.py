@@ -17,3 +17,11 @@ def is_ascii_number(text: str) -> bool:
     """Whether `text` is ASCII digits only: what a page, a provider or an order number means by a number. (Alone,
     str.isdigit() passes "²" and "①", which int() refuses.)"""
     return text.isascii() and text.isdigit()
+
+
+def is_ascii_decimal(text: str) -> bool:
+    """Whether `text` is a plain decimal in ASCII: digits, then optionally a point and digits, a minus in front
+    allowed (so that a negative amount is refused as negative). What an order system means by an amount; Python's
+    Decimal() also reads "1_000", "١٢٣" (any script's decimal digits), "1e3" and "Infinity"."""
+    whole, point, fraction = text.removeprefix("-").partition(".")
+    return is_ascii_number(whole) and (not point or is_ascii_number(fraction))

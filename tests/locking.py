@@ -4,9 +4,11 @@ A fixed sleep only makes the interleaving likely (and slows every run); this mak
 view (pg_stat_activity would be read from a snapshot cached for the asking transaction).
 """
 
+import threading
 import time
+from collections.abc import Callable
 
-from django.db import connection
+from django.db import connection, transaction
 
 _WAITERS = "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()"
 
@@ -39,3 +41,30 @@ def hold_until_another_session_waits_or(done, timeout: float = 30.0) -> bool:
                 raise AssertionError(f"no other session waited for a lock within {timeout} s")
             time.sleep(0.005)
     return False
+
+
+def overlapping(first: Callable[[], object], second: Callable[[], object]) -> bool:
+    """Two runs overlapping: `first` in a transaction of another session (a thread), held open until `second`, run
+    here, waits for it (or finishes without waiting), then committed. True if `second` waited. An error of `second`
+    propagates; `first` must not fail."""
+    started, second_done, waited = threading.Event(), threading.Event(), []
+
+    def run_first():
+        try:
+            with transaction.atomic():
+                first()
+                started.set()
+                waited.append(hold_until_another_session_waits_or(second_done))
+        finally:
+            started.set()
+            connection.close()
+
+    thread = threading.Thread(target=run_first)
+    thread.start()
+    started.wait()
+    try:
+        second()
+    finally:
+        second_done.set()
+        thread.join()
+    return bool(waited and waited[0])

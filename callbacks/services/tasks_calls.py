@@ -9,6 +9,7 @@ Other apps create one with `call_task_create` only; its contract is in docs/arch
 "Call tasks") and ADR 0017.
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from callbacks.models import LIVE_STATUSES, FollowUp, FollowUpChannel, FollowUpPurpose
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, Order
+from crm.services.locks import advisory_lock
 from crm.timezones import store_local_datetime, store_today
 
 from .capacity import CallCapacity
@@ -40,6 +42,16 @@ def _validate(*, order: Order, customer: Customer, purpose: str, due_on: date, n
         raise InvalidInput(
             _("The script is limited to %(limit)d characters.") % {"limit": SCRIPT_MAX_LENGTH}, field="script"
         )
+
+
+def call_tasks_lock(*, keys: Iterable[tuple[int, str]]) -> None:
+    """Hold the lock on the call tasks of these (order id, purpose) pairs until the transaction ends.
+
+    `call_task_create` takes its pair's lock before it looks for a live task, so two runs asking for the same call
+    at once make one task: the second waits for the first to commit, then finds its task (the unique constraint on
+    live tasks would otherwise fail the second run). A sweep that creates several tasks in one transaction takes
+    all of its pairs first, in one sorted go, so that two overlapping sweeps cannot deadlock on them."""
+    advisory_lock(f"call-task:{order_id}:{purpose}" for order_id, purpose in keys)
 
 
 def _assignee(*, customer: Customer, window_start, assignee: Agent | None) -> int | None:
@@ -68,12 +80,14 @@ def call_task_create(
 ) -> FollowUp:
     """A call for `due_on` (store-local day) about `order`, in the store's daytime call hours.
 
-    Idempotent: while a task of this purpose is live for the order, that task is returned unchanged. The contact
+    Idempotent, also beside a concurrent call for the same task (`call_tasks_lock`): while a task of this purpose
+    is live for the order, that task is returned unchanged. The contact
     gate is asked at once: a customer who may not be called (do not contact, no calls, no phone, no marketing
     consent for a return visit) gets the task kept as suppressed with the gate's reason, never in a queue.
     """
     note, script = note.strip(), script.strip()
     _validate(order=order, customer=customer, purpose=purpose, due_on=due_on, note=note, script=script)
+    call_tasks_lock(keys=[(order.pk, purpose)])
     existing = (
         FollowUp.objects.select_for_update()
         .filter(order=order, purpose=purpose, status__in=LIVE_STATUSES)

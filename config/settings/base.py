@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "crm.middleware.OneStoreMiddleware",
     "crm.middleware.DomainErrorPageMiddleware",
     # Last, as django-axes asks: answers a locked-out login with crm.lockout's page.
     "axes.middleware.AxesMiddleware",

@@ -1,7 +1,7 @@
 """Reading order and delivery rows of a batch into service inputs (the fast gate; see crm/api/rows.py)."""
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,8 +21,18 @@ from crm.services.ingestion.inputs import CustomerInput, OrderInput
 MAX_AMOUNT = Decimal(MAX_ORDER_AMOUNT)
 MAX_ITEMS = 500
 GENDERS = frozenset(Customer.Gender.values)
-# Deliveries may be stamped by a courier's clock a little ahead of ours; more than this is a wrong date.
-DELIVERY_CLOCK_SKEW = timedelta(hours=1)
+# A courier's or an order system's clock may run a little ahead of ours; more than this is a wrong date.
+CLOCK_SKEW = timedelta(hours=1)
+
+
+def shipped_at_problem(shipped_at: datetime, *, placed_at: datetime, now: datetime) -> tuple[str, str] | None:
+    """Why a shipping time cannot be, as (code, message), or None. One rule for a shipment row
+    (POST /api/v1/shipments) and an order's own shipped_at, which reports the same parcel."""
+    if shipped_at > now + CLOCK_SKEW:
+        return "in_future", "The shipping time is in the future."
+    if shipped_at < placed_at:
+        return "before_placed", "The shipping time is before the order was placed."
+    return None
 
 
 def read_customer(reader: RowReader, store_id: int | None) -> CustomerInput | None:
@@ -69,7 +79,7 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
     customer = read_customer(customer_reader, store.id if store else None) if customer_reader else None
     total_amount = reader.amount("total_amount", maximum=MAX_AMOUNT)
     currency = reader.currency("currency", default="CNY")
-    item_readers = reader.objects("items", max_items=MAX_ITEMS)
+    item_readers = reader.objects("items", max_items=MAX_ITEMS, allow_empty=False)
     items = [read_item(item) for item in item_readers] if item_readers is not None else None
     placed_at = reader.aware_datetime("placed_at")
     shipped_at = reader.aware_datetime("shipped_at", required=False)
@@ -77,6 +87,10 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
     tracking_number = reader.text("tracking_number", max_length=100, required=False, allow_blank=True)
     extras = {field.name: value for field in order_fields() if (value := field.read(reader)) is not None}
     coupon_code = reader.text("coupon_code", max_length=40, required=False, allow_blank=True)
+    shipping = shipped_at and placed_at and shipped_at_problem(shipped_at, placed_at=placed_at, now=timezone.now())
+    if shipping:
+        reader.error("shipped_at", *shipping)
+        return None
     if (
         store is None
         or external_id is None
@@ -127,7 +141,7 @@ def read_deliveries(
             read.append((index, (store.id, external_id), delivered_at, row))
     reject_duplicates(errors, [(index, key) for index, key, _at, _row in read], field="order")
     orders = orders_by_keys(keys=[key for _index, key, _at, _row in read])
-    latest = timezone.now() + DELIVERY_CLOCK_SKEW
+    latest = timezone.now() + CLOCK_SKEW
     deliveries = []
     for index, key, delivered_at, row in read:
         order = orders.get(key)

@@ -9,7 +9,7 @@ rejected whole with every reason at once. The OpenAPI schema is still described 
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -18,6 +18,7 @@ from crm.api.auth import StoreScope
 from crm.errors import InvalidPhoneNumber
 from crm.models import Store
 from crm.phones import normalise_phone_quick
+from crm.validators import is_ascii_decimal
 
 # Datetimes outside these years are typing errors, and far enough from datetime's limits that
 # converting to UTC can never overflow.
@@ -160,14 +161,14 @@ class RowReader:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.error(name, "invalid_type", "Expected a decimal string or a number.")
             return None
-        try:
-            amount = Decimal(value.strip() if isinstance(value, str) else repr(value))
-        except InvalidOperation:
-            self.error(name, "invalid_amount", "Not a decimal number.")
-            return None
-        if not amount.is_finite():
-            self.error(name, "invalid_amount", "Not a decimal number.")
-        elif amount < 0:
+        if isinstance(value, str):
+            value = value.strip()
+            if not is_ascii_decimal(value):  # a JSON number is plain by JSON's own grammar
+                self.error(name, "invalid_amount", "Not a plain decimal number: ASCII digits and an optional point.")
+                return None
+        # Finite either way: the string is plain digits, and orjson refuses a number beyond a float's range.
+        amount = Decimal(value if isinstance(value, str) else repr(value))
+        if amount < 0:
             self.error(name, "negative_amount", "The amount may not be negative.")
         elif amount > maximum:
             self.error(name, "amount_too_large", f"The amount may not exceed {maximum}.")
@@ -217,13 +218,16 @@ class RowReader:
             return None
         return RowReader(self.errors, self.index, value, f"{self.prefix}{name}.")
 
-    def objects(self, name: str, *, max_items: int) -> list["RowReader"] | None:
+    def objects(self, name: str, *, max_items: int, allow_empty: bool = True) -> list["RowReader"] | None:
         """A list of objects, each read by its own RowReader with the path `name.<i>.`."""
         value = self._get(name, required=True)
         if value is None:
             return None
         if not isinstance(value, list):
             self.error(name, "invalid_type", "Expected a list.")
+            return None
+        if not value and not allow_empty:
+            self.error(name, "empty", "This list may not be empty.")
             return None
         if len(value) > max_items:
             self.error(name, "too_many_items", f"At most {max_items} entries.")

@@ -20,7 +20,8 @@ MAX_ORDER_AMOUNT = "10000000.00"
             {"type": "string", "pattern": r"^\d{1,8}(\.\d{1,2})?$"},
             {"type": "number", "minimum": 0, "maximum": float(MAX_ORDER_AMOUNT)},
         ],
-        "description": f"A decimal string or a number, 0 to {MAX_ORDER_AMOUNT}, at most two decimals.",
+        "description": f"A decimal string (ASCII digits, an optional point) or a number, 0 to {MAX_ORDER_AMOUNT}, "
+        "at most two decimals.",
     }
 )
 class AmountField(serializers.Field):
@@ -69,7 +70,7 @@ class OrderIn(serializers.Serializer):
     customer = CustomerIn()
     total_amount = AmountField()
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="CNY")
-    items = ItemIn(many=True, max_length=500)
+    items = ItemIn(many=True, allow_empty=False, max_length=500)
     placed_at = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset.")
     shipped_at = serializers.DateTimeField(required=False, allow_null=True)
     courier = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)

@@ -8,14 +8,13 @@ from django.utils import timezone
 
 from crm.api.auth import StoreScope
 from crm.api.ingestion import reject_duplicates
+from crm.api.order_rows import shipped_at_problem
 from crm.api.rows import RowErrors, RowReader
 from crm.selectors import orders_by_keys
 from logistics.errors import TrackingNumberTaken
 from logistics.selectors import shipments_by_keys
 from logistics.services.shipments import ShipmentInput
 
-# A courier's or an order system's clock may run a little ahead of ours; more than this is a wrong date.
-CLOCK_SKEW = timedelta(hours=1)
 # A promised date further out than this is a typing error.
 MAX_PROMISE = timedelta(days=366)
 
@@ -47,17 +46,15 @@ def read_shipments(
     reject_duplicates(errors, [(r[0], (r[1], r[3], r[4])) for r in read], field="tracking_number")
     orders = orders_by_keys(keys=[(r[1], r[2]) for r in read])
     taken = shipments_by_keys(keys=[(r[1], r[3], r[4]) for r in read])
-    latest = timezone.now() + CLOCK_SKEW
+    now = timezone.now()
     inputs = []
     for index, store_id, external_id, courier, number, shipped_at, promised in read:
         found = orders.get((store_id, external_id))
         shipment = taken.get((store_id, courier, number))
         if found is None:
             errors.add(index, "order", "not_found", "No such order in this store.")
-        elif shipped_at > latest:
-            errors.add(index, "shipped_at", "in_future", "The shipping time is in the future.")
-        elif shipped_at < found.placed_at:
-            errors.add(index, "shipped_at", "before_placed", "The shipping time is before the order was placed.")
+        elif problem := shipped_at_problem(shipped_at, placed_at=found.placed_at, now=now):
+            errors.add(index, "shipped_at", *problem)
         elif shipment is not None and shipment.order_id != found.pk:
             errors.add(index, "tracking_number", TrackingNumberTaken.code, str(TrackingNumberTaken.default_message))
         else:

@@ -5,7 +5,8 @@ that rule already fired on. Matching rows are claimed like the SMS sweeper claim
 UPDATE SKIP LOCKED, in batches, one transaction per batch): overlapping sweeps, or a push updating a parcel,
 never block each other, and a parcel skipped now is seen by the next sweep. In the batch's transaction:
 
-1. one ShipmentDelay per (shipment, rule), kept even when nothing can be sent, for the board and the report;
+1. one ShipmentDelay per (shipment, rule), kept even when nothing can be sent, for the board and the report
+   (inserted with ON CONFLICT DO NOTHING: of two sweeps that claimed one parcel, the one that stored it acts);
 2. the customer is told first: a delay SMS in the store's voice through the contact gate (logistics.services
    .notices), at most once per shipment and rule, the gate's per-order cap counting across rules.
 
@@ -23,6 +24,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from callbacks.models import FollowUpPurpose
+from callbacks.services.tasks_calls import call_tasks_lock
+from crm import bulk
 from crm.models import Store
 from logistics.models import DelayRule, Shipment, ShipmentDelay, ShipmentState
 from logistics.models.shipment import EXCEPTION_STATES
@@ -101,23 +105,28 @@ def _sweep_batch(*, store: Store, rule: str, now: datetime, batch_size: int, rep
 
 
 def delays_act(*, store: Store, rule: str, shipments: list[Shipment], now: datetime, report: SweepReport) -> None:
+    """Record the rule's delay of each shipment and tell the customer, for the shipments no other sweep got to
+    first. The claim's snapshot can predate another sweep's commit of the same delay (its parcel lock is gone by
+    the time this sweep takes it): that shipment's delay is left to the sweep that stored it."""
     from .notices import delay_notices_plan
 
-    delays = ShipmentDelay.objects.bulk_create(
-        [
-            ShipmentDelay(
-                store=store,
-                shipment=s,
-                rule=rule,
-                found_at=now,
-                state=s.state,
-                last_event_text=s.last_event_text,
-            )
-            for s in shipments
-        ]
-    )
-    report.found[rule] = report.found.get(rule, 0) + len(delays)
-    report.notices += delay_notices_plan(store=store, rule=rule, shipments=shipments, now=now)
+    rows = [
+        {
+            "store_id": store.pk,
+            "shipment_id": s.pk,
+            "rule": rule,
+            "found_at": now,
+            "state": s.state,
+            "last_event_text": s.last_event_text,
+        }
+        for s in shipments
+    ]
+    new = bulk.insert_new(ShipmentDelay, rows, key=("shipment_id", "rule"))
+    if not new:
+        return
+    delayed = [s for s in shipments if (s.pk, rule) in new]
+    report.found[rule] = report.found.get(rule, 0) + len(delayed)
+    report.notices += delay_notices_plan(store=store, rule=rule, shipments=delayed, now=now)
     transaction.on_commit(_enqueue_follow_up)
 
 
@@ -153,6 +162,8 @@ def _follow_up_batch(*, now: datetime, batch_size: int, report: FollowUpReport) 
         .select_related("store", "shipment__store", "shipment__order__customer__store")
         .order_by("store_id", "rule", "id")
     )
+    # Another run may hold delays of the same orders: the call tasks are asked for under their locks, all taken now.
+    call_tasks_lock(keys=[(delay.shipment.order_id, FollowUpPurpose.LOGISTICS) for delay in delays])
     by_store_rule: dict[tuple[int, str], list[ShipmentDelay]] = {}
     for delay in delays:
         by_store_rule.setdefault((delay.store_id, delay.rule), []).append(delay)

@@ -26,6 +26,7 @@ from callbacks.services.dispatch import DispatchReport, sms_dispatch_due, sms_qu
 from callbacks.services.gate import ContactChannel, ContactPurpose, contacts_decide
 from callbacks.services.policy import policy_for_store
 from callbacks.services.tasks_calls import call_task_create
+from crm import bulk
 from crm.models import Store
 from crm.timezones import store_today, to_store_local
 from logistics.models import DelayRule, LogisticsPolicy, Shipment, ShipmentNotice
@@ -85,6 +86,13 @@ def _decisions(store: Store, shipments: list[Shipment], now: datetime) -> dict:
     )
 
 
+_NOTICE_KEY = ("shipment_id", "kind", "rule", "channel")  # ShipmentNotice's notice_once_per_rule
+
+
+def _notice_key(row: dict) -> tuple:
+    return tuple(row[name] for name in _NOTICE_KEY)
+
+
 def _plan(*, store: Store, kind: str, rule: str, key: str, shipments: list[Shipment], now: datetime) -> int:
     if not shipments:
         return 0
@@ -95,24 +103,25 @@ def _plan(*, store: Store, kind: str, rule: str, key: str, shipments: list[Shipm
         decision = decisions[shipment.order.customer_id]
         refused = not decision and not decision.only_the_hour
         notices.append(
-            ShipmentNotice(
-                store=store,
-                shipment=shipment,
-                order_id=shipment.order_id,
-                customer_id=shipment.order.customer_id,
-                kind=kind,
-                rule=rule,
-                channel=ShipmentNotice.Channel.SMS,
-                status=Status.SUPPRESSED if refused else Status.PLANNED,
-                suppressed_reason=decision.reason if refused else "",
-                due_at=(decision.not_before or now) if not decision and not refused else now,
-                message_body=""
+            {
+                "store_id": store.pk,
+                "shipment_id": shipment.pk,
+                "order_id": shipment.order_id,
+                "customer_id": shipment.order.customer_id,
+                "kind": kind,
+                "rule": rule,
+                "channel": ShipmentNotice.Channel.SMS,
+                "status": Status.SUPPRESSED if refused else Status.PLANNED,
+                "suppressed_reason": decision.reason if refused else "",
+                "due_at": (decision.not_before or now) if not decision and not refused else now,
+                "message_body": ""
                 if refused
                 else notice_render(shipment=shipment, key=key, followup_policy=followup_policy, policy=policy),
-            )
+            }
         )
-    created = ShipmentNotice.objects.bulk_create(notices, ignore_conflicts=True)
-    return sum(1 for n in created if n.status == Status.PLANNED)
+    # A notice planned before (the unique key: a second planning is a no-op) is neither written nor counted.
+    inserted = bulk.insert_new(ShipmentNotice, notices, key=_NOTICE_KEY)
+    return sum(1 for n in notices if n["status"] == Status.PLANNED and _notice_key(n) in inserted)
 
 
 def delay_notices_plan(*, store: Store, rule: str, shipments: list[Shipment], now: datetime) -> int:

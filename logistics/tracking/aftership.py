@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from logistics.models import ProviderEvent, ShipmentState
 from logistics.services.updates import TrackedCheckpoint, TrackingUpdate
 
-from .base import check_text
+from .base import check_text, check_times
 
 TAGS = {
     "InfoReceived": ShipmentState.PENDING,
@@ -76,6 +76,7 @@ def event_parse(body: bytes) -> AfterShipEvent:
         state = _state(newest_tag, str(msg.get("subtag") or "")) if checkpoints else None
         slug = str(msg.get("slug") or "")
         check_text(event_id, number, slug, *(text for c in checkpoints for text in (c.text, c.location, c.status)))
+        check_times(*(c.at for c in checkpoints))
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:  # Overflow: a time in year 1
         raise EventInvalid(str(exc)) from exc
     if not event_id or not number:

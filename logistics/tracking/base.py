@@ -2,6 +2,13 @@
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+# A courier's clock, or Kuaidi100's Beijing wall time, may run hours ahead of ours. A checkpoint further ahead is a
+# wrong date (year 9999): stored, it would stay the parcel's newest event, and every real push after it "older".
+MAX_AHEAD = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,15 @@ def check_text(*values: str) -> None:
             value.encode()
         except UnicodeEncodeError:
             raise ValueError("Lone surrogates are not allowed") from None
+
+
+def check_times(*moments: datetime) -> None:
+    """Raises ValueError on a time more than MAX_AHEAD ahead of now; a push parser calls it on its checkpoints'
+    times, so such a push is malformed."""
+    latest = timezone.now() + MAX_AHEAD
+    for moment in moments:
+        if moment > latest:
+            raise ValueError(f"{moment.isoformat()} is more than {MAX_AHEAD} ahead of our clock")
 
 
 class TrackingError(Exception):

@@ -17,7 +17,7 @@ from django.conf import settings
 from logistics.models import ShipmentState
 from logistics.services.updates import TrackedCheckpoint, TrackingUpdate
 
-from .base import Subscription, SubscriptionRefused, TrackingBackend, TrackingError, check_text
+from .base import Subscription, SubscriptionRefused, TrackingBackend, TrackingError, check_text, check_times
 
 # The exact acknowledgement Kuaidi100 expects; anything else makes it retry the push three times.
 ACK = json.dumps(
@@ -77,6 +77,7 @@ def push_parse(param: str) -> TrackingUpdate:
         ]
         state = STATES.get(str(last.get("state", "")), ShipmentState.IN_TRANSIT) if checkpoints else None
         check_text(status, number, *couriers, *(text for c in checkpoints for text in (c.text, c.location, c.status)))
+        check_times(*(c.at for c in checkpoints))
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:  # Overflow: a time in year 1
         raise PushInvalid(str(exc)) from exc
     if not number:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks.services.policy import policy_for_store
+from crm import bulk
 from crm.models import Customer, Store
 from crm.services.locks import advisory_lock
 from crm.timezones import store_local_datetime, store_today
@@ -119,8 +120,13 @@ def gift_tasks_plan(*, store: Store, now: datetime | None = None) -> int:
         )
     )
     tasks = [
-        GiftTask(store=store, customer=c, occasion_date=day, assignee_id=gift_assignee(store=store, customer=c))
+        {
+            "store_id": store.pk,
+            "customer_id": c.pk,
+            "occasion_date": day,
+            "assignee_id": gift_assignee(store=store, customer=c),
+        }
         for c in customers
     ]
-    created = GiftTask.objects.bulk_create(tasks, ignore_conflicts=True)
-    return len(created)
+    # The tasks an earlier (or an overlapping) run planned are left out, and not counted: the count is the new ones.
+    return len(bulk.insert_new(GiftTask, tasks, key=("customer_id", "occasion_date")))

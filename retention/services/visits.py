@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from callbacks.models import FollowUp, FollowUpPolicy, FollowUpPurpose, SmsLanguage
 from callbacks.services.policy import policy_for_store
-from callbacks.services.tasks_calls import call_task_create
+from callbacks.services.tasks_calls import call_task_create, call_tasks_lock
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, Order, Store
 from crm.timezones import store_local_datetime, store_today, to_store_local
@@ -154,6 +154,9 @@ def _sweep_batch(*, now: datetime, limit: int) -> tuple[CallTaskReport, int]:
     if not rows:
         return report, 0
     orders, serving = _latest_orders(rows), _serving(rows)
+    # Another sweep's rows (another campaign's, for the same customer) may ask for the same order's return visit:
+    # the call tasks are asked for under their locks, all taken now.
+    call_tasks_lock(keys=[(order.pk, FollowUpPurpose.RETURN_VISIT) for order in orders.values()])
     policies: dict[int, FollowUpPolicy] = {}
     for row in rows:
         row.campaign.store = row.store

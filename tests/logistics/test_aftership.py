@@ -97,6 +97,11 @@ GARBLED = {
     "NUL in the number": {"tracking_number": "SF998877\u0000"},
     "NUL in the courier": {"slug": "sf-express\u0000"},
     "a checkpoint in year 1": {"checkpoints": [{"checkpoint_time": "0001-01-01T00:00:00+08:00", "tag": "InTransit"}]},
+    # Stored, it stayed the parcel's newest event whatever came after.
+    "a checkpoint in 9999": {"checkpoints": [{"checkpoint_time": "9999-12-31T23:59:59+08:00", "tag": "InTransit"}]},
+    "a checkpoint in 2 days": {
+        "checkpoints": [{"checkpoint_time": (timezone.now() + timedelta(days=2)).isoformat(), "tag": "InTransit"}]
+    },
     "NUL in a message": {"checkpoints": [{"checkpoint_time": "2026-12-01T10:00:00+08:00", "message": "a\u0000"}]},
     "a lone surrogate": {"checkpoints": [{"checkpoint_time": "2026-12-01T10:00:00+08:00", "message": "\ud800"}]},
 }

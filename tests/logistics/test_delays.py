@@ -196,3 +196,19 @@ def test_a_notices_status_callbacks_move_it_forward_only_as_every_sms_queues_do(
         assert _status(client, notice, {"MessageSid": "SM1", "MessageStatus": status}).status_code == 204
     notice.refresh_from_db()
     assert (notice.status, notice.provider_id, notice.provider_status) == ("sent", "SM1", "delivered")
+
+
+def test_planning_notices_again_counts_only_the_new_ones():
+    # The planners counted every planned notice they were handed back, those stored already among them.
+    from logistics.models import LogisticsPolicy
+    from logistics.services.notices import delay_notices_plan, shipping_notices_plan
+
+    order = _order()
+    LogisticsPolicy.objects.create(store=order.store, shipping_notice=True)
+    shipment = ship(order, hours_ago=80)  # its shipping notice is planned as it is recorded
+    now = timezone.now()
+
+    assert shipping_notices_plan(shipment_ids=[(shipment.store_id, shipment.pk)]) == 0
+    assert delay_notices_plan(store=shipment.store, rule="no_update", shipments=[shipment], now=now) == 1
+    assert delay_notices_plan(store=shipment.store, rule="no_update", shipments=[shipment], now=now) == 0
+    assert ShipmentNotice.objects.filter(shipment=shipment).count() == 2

@@ -11,7 +11,7 @@ from django.utils import timezone
 from crm.models import Order
 from logistics.models import Checkpoint, Shipment
 from logistics.services.shipments import shipment_subscribe, shipments_resubscribe_due
-from logistics.tracking.kuaidi100 import sign
+from logistics.tracking.kuaidi100 import PROVIDER_TZ, sign
 from tests.crm.api.conftest import Api
 from tests.factories import OrderFactory
 
@@ -167,11 +167,14 @@ def test_the_order_of_another_parcel_is_untouched(subscribed, kuaidi100):
         ("", {"context": "已\x00揽收", "ftime": "2026-12-01 10:00:00"}),
         ("", {"context": "已揽收", "ftime": "2026-12-01 10:00:00", "areaName": "\ud800"}),
         ("", {"context": "已揽收", "ftime": "0001-01-01 00:00:00"}),
+        ("", {"context": "已揽收", "ftime": "9999-12-31 23:59:59"}),
+        ("", {"context": "已揽收", "ftime": f"{timezone.now() + timedelta(days=2):%Y-%m-%d %H:%M:%S}"}),
     ],
-    ids=["NUL in the number", "NUL in a context", "a lone surrogate", "a time in year 1"],
+    ids=["NUL in the number", "NUL in a context", "a lone surrogate", "a time in year 1", "year 9999", "in 2 days"],
 )
 def test_a_signed_push_with_text_we_cannot_store_is_malformed(settings, suffix, step):
-    # Each was a 500 (PostgreSQL refuses NUL, UTF-8 a lone surrogate, UTC the hours before year 1 began).
+    # The first four were 500s (PostgreSQL refuses NUL, UTF-8 a lone surrogate, UTC the hours before year 1 began);
+    # a time days ahead was stored, and its checkpoint then stayed the parcel's newest whatever came after.
     settings.KUAIDI100_SALT = "test-salt"
     shipment = ship(hours_ago=3)
     last = {"nu": shipment.tracking_number + suffix, "com": "shunfeng", "state": "1", "data": [step]}
@@ -181,3 +184,17 @@ def test_a_signed_push_with_text_we_cannot_store_is_malformed(settings, suffix, 
 
     assert response.status_code == 400 and response.json()["code"] == "malformed_push"
     assert not Checkpoint.objects.exists() and Shipment.objects.get().state == "pending"
+
+
+def test_a_checkpoint_a_few_hours_ahead_of_our_clock_is_kept(settings):
+    # Kuaidi100 writes Beijing wall time without an offset, and a courier's clock may run ahead: hours are tolerated.
+    settings.KUAIDI100_SALT = "test-salt"
+    shipment = ship(hours_ago=3)
+    ahead = timezone.localtime(timezone.now() + timedelta(hours=3), PROVIDER_TZ)
+    step = {"context": "已揽收", "ftime": f"{ahead:%Y-%m-%d %H:%M:%S}"}
+    last = {"nu": shipment.tracking_number, "com": "shunfeng", "state": "1", "data": [step]}
+    param = json.dumps({"status": "polling", "lastResult": last})
+
+    response = Client().post("/hooks/kuaidi100/", {"param": param, "sign": sign(param, "test-salt")})
+
+    assert response.status_code == 200 and Checkpoint.objects.get().text == "已揽收"

@@ -77,6 +77,16 @@ def test_an_unsuitable_gift_is_refused_saying_why_and_a_suitable_one_recorded():
     assert change.new_value["gift"] == "真丝方巾"
 
 
+def test_planning_gifts_again_counts_only_the_new_tasks():
+    # The count (beat's "gift_tasks") included the tasks planned by an earlier run.
+    store = open_store()
+    _loyal_customer(store)
+
+    assert gift_tasks_plan(store=store) == 1
+    assert gift_tasks_plan(store=store) == 0
+    assert GiftTask.objects.count() == 1
+
+
 def test_a_feb_29_birthday_is_wished_on_feb_28_in_a_year_without_one():
     store = StoreFactory(timezone="Asia/Shanghai")
     FollowUpPolicy.objects.create(store=store)

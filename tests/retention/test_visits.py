@@ -109,6 +109,24 @@ def test_a_second_campaign_does_not_call_a_customer_whose_return_visit_is_still_
     assert rows.get(campaign=second).excluded_reason == "call_waiting"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_sweeps_on_two_campaigns_of_one_customer_make_one_call_task(store, agent):
+    # Each run claims its own rows (SKIP LOCKED); both asked for the customer's return visit at once, and the
+    # second ended in an IntegrityError on the one live task per order and purpose.
+    from tests.locking import overlapping
+
+    customer = customer_with_orders(store, [30])
+    first = _call_campaign(store, name="第一波")
+    second = _call_campaign(store, first.segment, name="第二波")
+
+    assert overlapping(lambda: campaign_call_tasks_create(batch_size=1, time_budget=0), campaign_call_tasks_create)
+
+    assert FollowUp.objects.filter(purpose="return_visit").count() == 1
+    rows = CampaignContact.objects.filter(customer=customer)
+    assert rows.get(campaign=first).call_task is not None
+    assert rows.get(campaign=second).excluded_reason == "call_waiting"
+
+
 @pytest.mark.parametrize("outcome", ["interested", "not_now", "do_not_call", "complaint"])
 def test_each_outcome_logged_on_the_panel_lands_on_the_contact_and_in_the_results(store, agent, outcome):
     customer = customer_with_orders(store, [30])

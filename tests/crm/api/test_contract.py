@@ -52,6 +52,21 @@ def test_a_bad_row_rejects_the_whole_batch_with_every_error(api):
         ({"total_amount": 1e300}, "total_amount", "amount_too_large"),
         ({"total_amount": "NaN"}, "total_amount", "invalid_amount"),
         ({"total_amount": "12.345"}, "total_amount", "too_many_decimals"),
+        # Python's Decimal reads each of these as a number; an order system means none of them as an amount.
+        ({"total_amount": "1_000"}, "total_amount", "invalid_amount"),
+        ({"total_amount": "١٢٣٤"}, "total_amount", "invalid_amount"),  # Arabic-Indic digits
+        ({"total_amount": "１２.５０"}, "total_amount", "invalid_amount"),  # fullwidth digits
+        ({"total_amount": "1e3"}, "total_amount", "invalid_amount"),
+        (
+            {"items": [{"sku": "A", "name": "B", "quantity": 1, "unit_price": "9_9.00"}]},
+            "items.0.unit_price",
+            "invalid_amount",
+        ),
+        (
+            {"items": [{"sku": "A", "name": "B", "quantity": 1, "unit_price": "৯৯"}]},  # Bengali digits
+            "items.0.unit_price",
+            "invalid_amount",
+        ),
         ({"total_amount": True}, "total_amount", "invalid_type"),
         ({"placed_at": "yesterday"}, "placed_at", "invalid_datetime"),
         ({"placed_at": "0001-01-01T00:00:00+14:00"}, "placed_at", "out_of_range"),
@@ -69,6 +84,31 @@ def test_each_bad_value_has_its_own_code(api, override, field, code):
 
     assert response.status_code == 400
     assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(field, code)]
+
+
+def test_an_order_shipped_before_it_was_placed_or_without_items_rejects_the_batch(api):
+    # Both were stored: a parcel shipped before its order existed (POST /api/v1/shipments refuses that), and an
+    # order of nothing.
+    batch = orders_payload(3)
+    batch[0]["shipped_at"] = "2026-11-20T09:59:59+08:00"  # placed 10:00 the same day
+    batch[2]["items"] = []
+
+    response = api.post(URL, batch)
+
+    assert response.status_code == 400
+    assert [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]] == [
+        (0, "shipped_at", "before_placed"),
+        (2, "items", "empty"),
+    ]
+    assert not Order.objects.exists() and not Customer.objects.exists() and not InboundEvent.objects.exists()
+
+
+def test_an_order_shipped_in_the_future_is_refused_as_a_shipment_is(api):
+    response = api.post(URL, order_payload(1, shipped_at="2099-01-01T00:00:00Z"))
+
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("shipped_at", "in_future")]
+    assert not Order.objects.exists()
 
 
 def test_a_missing_field_is_named_by_its_dotted_path(api):
