@@ -1,4 +1,5 @@
-"""Responses that hand a file to the browser under a safe name, for every app's downloads.
+"""Responses that hand a file to the browser under a safe name, for every app's downloads, and CSV files a
+spreadsheet opens without running anything in them.
 
 A name is often built from data we did not choose (a platform's review id, a customer's name): it may hold
 quotes, CR/LF or path separators. `safe_filename` keeps letters (any script), digits and `.-_` and turns the
@@ -7,14 +8,20 @@ rest into `_`; Django's content_disposition_header then writes the Content-Dispo
 the browser uses the type we state and never guesses from the bytes.
 """
 
+import csv
 import re
-from typing import BinaryIO
+from collections.abc import Iterable
+from typing import Any, BinaryIO
 
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
 MAX_NAME = 150
+# A spreadsheet program reads a cell that starts with one of these as a formula ("CSV injection", OWASP): a
+# customer's name, which the order system passes on as the customer typed it, could fetch a URL or run a command
+# in the manager's spreadsheet when the export is opened.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_filename(name: str) -> str:
@@ -38,3 +45,25 @@ def file_response(
         response = FileResponse(content, as_attachment=as_attachment, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """`value` as a CSV cell: text that would start a formula gets an apostrophe in front, so the spreadsheet shows
+    it as text; numbers (a negative one included) stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class SpreadsheetCsvWriter:
+    """csv.writer whose every cell goes through spreadsheet_cell: the one way our CSV exports are written."""
+
+    def __init__(self, stream) -> None:
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row: Iterable[Any]):
+        return self._writer.writerow([spreadsheet_cell(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)

@@ -99,9 +99,12 @@ def customer_changes(*, customer: Customer, limit: int = 30) -> list[CustomerCha
 
 
 def owner_orders_in_progress(*, user, limit: int = 100) -> list[Order]:
-    """A dedicated owner's customers' orders that are placed, shipped or delivered (not yet closed out)."""
+    """A dedicated owner's customers' orders that are placed, shipped or delivered (not yet closed out), in the
+    stores the owner serves: taken off a store, they stay its customers' owner until someone reassigns them."""
     return list(
-        Order.objects.filter(customer__dedicated_owner__user=user, status__in=IN_PROGRESS)
+        Order.objects.filter(
+            customer__dedicated_owner__user=user, store__in=stores_for_user(user=user), status__in=IN_PROGRESS
+        )
         .select_related("customer", "store")
         .order_by("-placed_at", "-id")[:limit]
     )

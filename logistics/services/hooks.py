@@ -47,8 +47,10 @@ def aftership_webhook_receive(*, body: bytes, signature: str) -> list[ApplyResul
     )
     signed = [pk for pk, store_id in shipments if _aftership_valid(body, signature, secrets.get(store_id, ""))]
     if not signed:
-        # Whether the number is unknown or the signature wrong, the sender learns only that we refused it.
-        if not shipments:
+        # A sender that signs with none of our stores' secrets learns only that we refused it, whether or not the
+        # number is one we ship (a 404 for the others told anyone which parcels are ours). A push one of our
+        # stores signed, for a number it does not ship, is told so.
+        if not shipments and _signed_by_a_store(body, signature):
             raise UnknownShipment(field="msg.tracking_number")
         raise BadSignature(field="aftership-hmac-sha256")
     with transaction.atomic():
@@ -62,6 +64,11 @@ def aftership_webhook_receive(*, body: bytes, signature: str) -> list[ApplyResul
             # thresholds from the last checkpoint, so it changes nothing here.
             return []
         return [shipment_apply_update(shipment_id=pk, update=event.update) for pk in signed]
+
+
+def _signed_by_a_store(body: bytes, signature: str) -> bool:
+    secrets = LogisticsPolicy.objects.exclude(aftership_secret="").values_list("aftership_secret", flat=True)
+    return any(_aftership_valid(body, signature, secret) for secret in secrets)
 
 
 def _aftership_valid(body: bytes, signature: str, secret: str) -> bool:

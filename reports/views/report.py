@@ -1,12 +1,11 @@
 """The report page (charts and tables) and its CSV export, both drawn from the same tables."""
 
-import csv
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from crm.downloads import SpreadsheetCsvWriter
 from crm.services.audit import audit_record
 
 from ..access import manager_required
@@ -57,7 +56,7 @@ def report_csv(request: HttpRequest, section: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # a BOM, so spreadsheet programs read the Chinese text as UTF-8
-    writer = csv.writer(response)
+    writer = SpreadsheetCsvWriter(response)
     writer.writerow([str(heading) for _, heading in table.columns])
     writer.writerows(table.cells())
     return response

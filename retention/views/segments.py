@@ -1,13 +1,12 @@
 """Segment pages: the store's segments with their sizes, one segment's members and why, CSV, a new segment."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.downloads import SpreadsheetCsvWriter
 from crm.errors import DomainError
 
 from ..forms import RuleFormSet, SegmentForm, rules_from
@@ -89,7 +88,7 @@ class _Echo:
 def segment_csv(request: HttpRequest, store_id: int, segment_id: int) -> StreamingHttpResponse:
     store = managed_store(request, store_id)
     seg = get_object_or_404(Segment, store=store, pk=segment_id)
-    writer = csv.writer(_Echo())
+    writer = SpreadsheetCsvWriter(_Echo())
     members = segment_members(segment=seg).select_related("customer").order_by("customer_id")
 
     def rows():

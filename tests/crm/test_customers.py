@@ -5,7 +5,7 @@ import pytest
 from crm.errors import InvalidInput, PermissionDenied
 from crm.models import AuditLog, CustomerChange
 from crm.services.customers import PHONE_REVEALED, customer_reveal_phone, customer_update_profile
-from tests.factories import AgentFactory, CustomerFactory
+from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,16 @@ def test_a_phone_reveal_is_written_to_the_audit_log(customer, agent):
         customer.store,
         f"customer:{customer.pk}",
     )
+
+
+def test_a_dedicated_owner_no_longer_serving_a_store_sees_none_of_its_orders(client):
+    """An owner taken off a store (Agent.stores) stays the dedicated owner of its customers until someone reassigns
+    them; "my customers" listed their orders in progress (name, number, amount) all the same."""
+    kept, left = StoreFactory(), StoreFactory()
+    owner = AgentFactory(stores=[kept, left])
+    for store, name in ((kept, "留下的顾客"), (left, "离开店铺的顾客")):
+        OrderFactory(customer=CustomerFactory(store=store, name=name, dedicated_owner=owner), status="shipped")
+    owner.stores.remove(left)
+    client.force_login(owner.user)
+    page = client.get("/customers/?mine=1").content.decode()
+    assert "留下的顾客" in page and "离开店铺的顾客" not in page

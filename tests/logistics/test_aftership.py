@@ -74,6 +74,17 @@ def test_an_unknown_number_is_refused(shipment):
     assert not ProviderEvent.objects.exists()
 
 
+def test_an_unsigned_sender_cannot_tell_our_tracking_numbers_from_others(shipment):
+    """Unsigned, a number we ship and one we do not are refused alike: a 404 for the one and a 403 for the other
+    told anyone on the internet which parcels are ours."""
+    ours = _event("e-8", "InTransit", ("InTransit", 2))
+    not_ours = ours.replace(b"SF998877", b"SF000000")
+    answers = [_post(body, secret="guessed") for body in (ours, not_ours)]
+    assert [a.status_code for a in answers] == [403, 403]
+    assert answers[0].json() == answers[1].json()
+    assert not ProviderEvent.objects.exists() and not Checkpoint.objects.exists()
+
+
 def test_refused_and_delivered_tags(shipment):
     _post(_event("e-4", "Exception", ("InTransit", 5), ("Exception", 1), subtag="Exception_003"))
     assert Shipment.objects.get().state == "refused"

@@ -144,6 +144,21 @@ def test_the_csv_has_the_rows_the_report_shows_and_the_export_is_audited(client,
     assert AuditLog.objects.filter(action="report_exported", store=store_a).count() == len(SECTIONS)
 
 
+def test_the_csv_hands_a_spreadsheet_no_formula_and_numbers_as_numbers(client, store_a, manager_a):
+    """An agent's name (or a root cause a manager named) written as a formula reaches the spreadsheet as text; the
+    figures stay plain numbers."""
+    agent = AgentFactory(stores=[store_a], user__first_name='=HYPERLINK("http://evil.test","x")')
+    case, _ = case_open(store=store_a, customer=CustomerFactory(store=store_a), source="call", assignee=agent)
+    case_close(case=case, root_cause="courier")
+    client.force_login(manager_a.user)
+    client.post("/manager/reports/recalculate/", {"store": store_a.code})
+    response = client.get(f"/manager/reports/agents.csv?store={store_a.code}")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    row = next(row for row in rows if "evil.test" in row[0])
+    assert row[0] == '\'=HYPERLINK("http://evil.test","x")'
+    assert row[1:] and all(cell == "" or cell.replace(".", "").isdigit() for cell in row[1:])
+
+
 def test_a_report_range_that_ends_before_it_starts_is_a_clear_error(client, store_a, manager_a):
     client.force_login(manager_a.user)
     page = client.get(f"/manager/reports/?store={store_a.code}&start=2026-11-20&end=2026-11-01")

