@@ -27,6 +27,12 @@ class SubmitOnceForm(forms.Form):
         if not self.is_bound:
             self.initial["submission"] = uuid.uuid4()
 
+    def renew(self) -> None:
+        """Shown again after its submit was acted on (a form that may be sent again on purpose, like a test SMS): the
+        same values and errors, with a fresh token, so the next click is a new submit."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("submission")] = str(uuid.uuid4())
+
     def clean(self):
         # A hidden field has no place on the page to show its error: it is said above the form.
         errors = self._errors.pop("submission", None)

@@ -37,9 +37,13 @@ def letter_for_order(*, order_id: int) -> Letter | None:
     return _with_inserts(Letter.objects.filter(order_id=order_id)).first()
 
 
-def batch_letters(*, batch: PrintBatch) -> list[Letter]:
-    """The batch's letters in packing-list order (by order number)."""
-    letters = _with_inserts(batch.letters.filter(status=Letter.Status.LETTER))
+def batch_letters(*, batch: PrintBatch, upto: int | None = None) -> list[Letter]:
+    """The batch's letters in packing-list order (by order number); with `upto`, those the batch held when a page
+    listed it (ids up to `upto`), so the PDF printed from that page is what its "Mark printed" closes."""
+    letters = batch.letters.filter(status=Letter.Status.LETTER)
+    if upto is not None:
+        letters = letters.filter(pk__lte=upto)
+    letters = _with_inserts(letters)
     return sorted(letters, key=lambda letter: packing_key(letter.order.external_id))
 
 

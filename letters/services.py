@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,11 +123,13 @@ def letters_prepare(*, store: Store, now: datetime | None = None) -> PrintBatch 
         rule=rule, store=store, facts=facts.values(), customers={o.pk: o.customer_id for o in orders}
     )
     chosen = [o for o in orders if decisions[o.pk].letter or decisions[o.pk].held_back]
-    batch = PrintBatch.objects.filter(store=store, day=day, printed_at__isnull=True).first()
+    # Locked: a "Mark printed" committing meanwhile closes it first, and these letters go to a new batch instead of
+    # into one already printed.
+    batch = PrintBatch.objects.select_for_update().filter(store=store, day=day, printed_at__isnull=True).first()
     if not chosen:
         return batch
     if batch is None and any(decisions[o.pk].letter for o in chosen):
-        batch = PrintBatch.objects.create(store=store, day=day, created_at=now, handwriting=rule.handwriting)
+        batch = _open_batch(store=store, day=day, now=now, handwriting=rule.handwriting)
     signer = agent_name(rule.signing_agent)
     writer = writer_for(store=store, language=rule.language, agent_name=signer)
     taken = set(
@@ -170,18 +172,39 @@ def _letter(store, order, day, now, language, written: Written, batch, signer) -
     )  # fmt: skip
 
 
+def _open_batch(*, store: Store, day, now: datetime, handwriting: bool) -> PrintBatch:
+    """The store's open batch of the day, made now; or the one a concurrent "Mark printed" opened for the letters it
+    left out, should it have committed meanwhile (one open batch per store and day)."""
+    try:
+        with transaction.atomic():
+            return PrintBatch.objects.create(store=store, day=day, created_at=now, handwriting=handwriting)
+    except IntegrityError:
+        return PrintBatch.objects.select_for_update().get(store=store, day=day, printed_at__isnull=True)
+
+
 @transaction.atomic
-def batch_mark_printed(*, batch: PrintBatch, actor) -> PrintBatch:
-    """Mark the batch printed (once; a second mark changes nothing). Later letters of the day start a new batch."""
-    batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.printed_at is None:
-        batch.printed_at, batch.printed_by = timezone.now(), actor
-        batch.save(update_fields=["printed_at", "printed_by"])
-        audit_record(
-            actor=actor, action="letter_batch_printed", store=batch.store, target=str(batch.pk),
-            data={"letters": batch.letters.count()},
-        )  # fmt: skip
-    return batch
+def batch_mark_printed(*, batch: PrintBatch, actor, upto: int | None = None) -> tuple[PrintBatch, int]:
+    """Mark the batch printed (once; a second mark changes nothing). Later letters of the day start a new batch.
+
+    `upto` is the last letter the page that printed it listed (selectors.batch_letters): letters added to the batch
+    since (a colleague prepared the day's letters again) were in no PDF, and move to a new open batch rather than
+    be closed unprinted. Returns the batch and how many letters moved."""
+    batch = PrintBatch.objects.select_for_update().select_related("store").get(pk=batch.pk)
+    if batch.printed_at is not None:
+        return batch, 0
+    batch.printed_at, batch.printed_by = timezone.now(), actor
+    batch.save(update_fields=["printed_at", "printed_by"])
+    moved = 0
+    if upto is not None and (later := list(batch.letters.filter(pk__gt=upto).values_list("pk", flat=True))):
+        rest = PrintBatch.objects.create(
+            store=batch.store, day=batch.day, created_at=batch.printed_at, handwriting=batch.handwriting
+        )
+        moved = Letter.objects.filter(pk__in=later).update(batch=rest)
+    audit_record(
+        actor=actor, action="letter_batch_printed", store=batch.store, target=str(batch.pk),
+        data={"letters": batch.letters.count()},
+    )  # fmt: skip
+    return batch, moved
 
 
 @transaction.atomic

@@ -9,12 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from crm.downloads import file_response
-from crm.errors import DomainError
+from crm.errors import DomainError, InvalidInput
 from crm.models import Order, Store
 from crm.selectors import store_by_code
+from crm.validators import is_ascii_number
 
 from . import selectors, services
 from .default_texts import DEFAULT_PARTS
@@ -57,7 +59,9 @@ def batch_page(request: HttpRequest) -> HttpResponse:
         "stores": stores,
         "batches": batches,
         "batch": batch,
-        "letters": selectors.batch_letters(batch=batch) if batch else [],
+        "letters": (letters := selectors.batch_letters(batch=batch) if batch else []),
+        # The PDF links and "Mark printed" name the letters listed here: a letter prepared meanwhile is in neither.
+        "upto": max((letter.pk for letter in letters), default=0),
         "today": timezone.localtime(timezone.now(), store.tzinfo).date(),
         "can_edit": selectors.letter_settings_stores_for(user=request.user).filter(pk=store.pk).exists(),
     }
@@ -82,10 +86,20 @@ def _batch(request: HttpRequest, batch_id: int) -> PrintBatch:
     return get_object_or_404(PrintBatch.objects.select_related("store"), pk=batch_id, store__in=stores)
 
 
+def _upto(data) -> int | None:
+    """The last letter the page listed (`upto`), or None when not given: the whole batch."""
+    value = data.get("upto")
+    if value is None:
+        return None
+    if not is_ascii_number(value) or len(value) > 18:
+        raise InvalidInput(_("Reload the page: the letters it listed are not known."), field="upto")
+    return int(value)
+
+
 @login_required
 def batch_pdf(request: HttpRequest, batch_id: int, cue_cards: bool = False) -> HttpResponse:
     batch = _batch(request, batch_id)
-    letters = selectors.batch_letters(batch=batch)
+    letters = selectors.batch_letters(batch=batch, upto=_upto(request.GET))
     kind = "cue-cards" if cue_cards else "letters"
     return _pdf(
         letters_pdf(store=batch.store, letters=letters, cue_cards=cue_cards),
@@ -96,8 +110,20 @@ def batch_pdf(request: HttpRequest, batch_id: int, cue_cards: bool = False) -> H
 @require_POST
 @login_required
 def batch_printed(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = services.batch_mark_printed(batch=_batch(request, batch_id), actor=request.user)
+    batch, moved = services.batch_mark_printed(
+        batch=_batch(request, batch_id), actor=request.user, upto=_upto(request.POST)
+    )
     messages.success(request, _("The batch is marked printed."))
+    if moved:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s letter was prepared after this page was shown and is in no PDF: it is in a new batch.",
+                "%(count)s letters were prepared after this page was shown and are in no PDF: they are in a new batch.",
+                moved,
+            )
+            % {"count": moved},
+        )
     return redirect(f"{reverse('letters:batch')}?store={batch.store.code}&batch={batch.pk}")
 
 

@@ -105,7 +105,7 @@ class CampaignForm(SubmitOnceForm):
         return self._aware(self.cleaned_data["ends_at"])
 
 
-class TestSendForm(forms.Form):
+class TestSendForm(SubmitOnceForm):
     phone = forms.CharField(label=_("Staff phone"), max_length=30)
 
 

@@ -5,6 +5,10 @@ write, in the write's transaction, as the primary key of a `FormSubmission` with
 submit of the same form (a manager's double click, a browser resending a slow form) tries to store the same key:
 at the same instant it waits for the first transaction, then finds its row, and is given what the first one made
 instead of making it again. A write that fails stores nothing, token included, so the corrected form is saved.
+
+A form that asks a provider to act (a campaign's test SMS) cannot hold a transaction over the request: its token
+is claimed and committed first (`submission_claim`), the request goes out with no transaction open, and a repeat
+of the form finds the token taken and sends nothing.
 """
 
 import uuid
@@ -28,13 +32,9 @@ class Submitted:
     created: bool  # False: an earlier submit with the token made object_id
 
 
-@transaction.atomic
-def submission_once(*, token: uuid.UUID, user, form: str, create: Callable[[], models.Model]) -> Submitted:
-    """Run `create` (a service that writes and returns the object it made) once per token.
-
-    `form` names the form ("retention.campaign"); a token sent by another user or another form is refused
-    (SubmissionTokenUsed, field "submission") rather than answered with an object that is not theirs.
-    """
+def _store_token(*, token: uuid.UUID, user, form: str) -> FormSubmission | None:
+    """Store the token; None when it is new, else the earlier submit's row. A token sent by another user or another
+    form is refused (SubmissionTokenUsed, field "submission") rather than answered with what is not theirs."""
     try:
         with transaction.atomic():
             FormSubmission.objects.create(token=token, user=user, form=form, created_at=timezone.now())
@@ -42,10 +42,34 @@ def submission_once(*, token: uuid.UUID, user, form: str, create: Callable[[], m
         earlier = FormSubmission.objects.get(pk=token)  # committed: the first transaction held the key until then
         if earlier.user_id != user.pk or earlier.form != form:
             raise SubmissionTokenUsed(field="submission") from None
+        return earlier
+    return None
+
+
+@transaction.atomic
+def submission_once(*, token: uuid.UUID, user, form: str, create: Callable[[], models.Model]) -> Submitted:
+    """Run `create` (a service that writes and returns the object it made) once per token.
+
+    `form` names the form ("retention.campaign"); see `_store_token` for a token of another user or form.
+    """
+    if (earlier := _store_token(token=token, user=user, form=form)) is not None:
         return Submitted(object_id=earlier.object_id, created=False)
     made = create()
     FormSubmission.objects.filter(pk=token).update(object_id=made.pk)
     return Submitted(object_id=made.pk, created=True)
+
+
+def submission_claim(*, token: uuid.UUID, user, form: str) -> bool:
+    """Claim the token for an act no transaction can take back (a request to a provider: ADR 0011's claim): the token
+    is committed before the act starts. True for the first submit; False for a repeat of the same form (a double
+    click), which must not act again. Called outside any transaction, so the claim is committed when it returns."""
+    return _store_token(token=token, user=user, form=form) is None
+
+
+def submission_release(*, token: uuid.UUID) -> None:
+    """Give a claimed token back when the act provably did not happen (the provider refused it): a repeat of the
+    form may then try it again."""
+    FormSubmission.objects.filter(pk=token).delete()
 
 
 def submissions_purge(*, now: datetime | None = None) -> int:

@@ -1,6 +1,7 @@
 """Creating, starting and test-sending campaigns."""
 
 import itertools
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
@@ -11,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from callbacks.services.messages import public_url
 from callbacks.services.policy import policy_for_store
-from callbacks.telephony import TelephonyError, get_backend
+from callbacks.telephony import MessageRejected, ProviderBusy, TelephonyError, get_backend
 from crm import bulk
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, Store
 from crm.phones import normalise_phone
+from crm.services.submissions import submission_claim, submission_release
 
 from ..errors import CampaignNotDraft, CouponPoolExhausted, SegmentEmpty
 from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus, Coupon, OfferKind, Segment
@@ -174,8 +176,12 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     return plan
 
 
-def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str) -> str:
-    """Send the first wording to a staff phone as a customer would get it (no contact row, not counted)."""
+def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str, submission: uuid.UUID, user) -> str:
+    """Send the first wording to a staff phone as a customer would get it (no contact row, not counted); the text.
+
+    Once per form (crm.services.submissions): the form's token is committed before the request leaves, so a double
+    click or a resent form texts the phone once and is answered the same text. A refusal (nothing was sent) gives
+    the token back. Called with no transaction open: the request to the provider never holds one."""
     to = normalise_phone(phone)
     policy = policy_for_store(store=campaign.store)
     sample = Campaign(**{f.attname: getattr(campaign, f.attname) for f in Campaign._meta.concrete_fields})
@@ -187,10 +193,14 @@ def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str) -> st
         name=staff_name,
         coupon="TEST-COUPON" if campaign.offer_kind == OfferKind.COUPON_POOL else "",
     )
+    if not submission_claim(token=submission, user=user, form="retention.campaign_test"):
+        return body  # a repeat of a form already sent
     try:
         # Status reports for a test come to the campaign webhook under an id no contact has: answered, ignored.
         get_backend().send_sms(to=to, body=body, status_callback=public_url("retention:message-status", 0))
     except TelephonyError as exc:
+        if isinstance(exc, MessageRejected | ProviderBusy):
+            submission_release(token=submission)
         raise InvalidInput(
             _("The provider refused the test message: %(error)s") % {"error": exc}, field="phone"
         ) from exc

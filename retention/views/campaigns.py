@@ -139,9 +139,13 @@ def test_send(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResp
                 campaign=obj,
                 phone=form.cleaned_data["phone"],
                 staff_name=request.user.get_full_name() or request.user.username,
+                submission=form.cleaned_data["submission"],
+                user=request.user,
             )
         except DomainError as exc:
             form_error(form, exc)
+    # A double click repeats the test it sent; a click on the form of the answer is another test.
+    form.renew()
     status = 200 if body else 400
     return render(
         request,

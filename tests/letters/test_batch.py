@@ -1,10 +1,12 @@
 """The day's letters: who gets one, that they differ, and the printed PDF (read back with pdfminer)."""
 
 import io
+import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from pdfminer.high_level import extract_text
 from pypdf import PdfReader
 
@@ -211,3 +213,34 @@ def test_the_customer_page_shows_the_letters_and_cards_sent(client):
     assert 'data-testid="customer-letters"' in page and "C-1" in page and "THANKS20" in page
     other = _order(StoreFactory(), "C-2")
     assert client.get(f"/customers/{other.customer_id}/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_letters_prepared_while_the_batch_is_being_marked_printed_go_to_a_new_batch():
+    # Two connections: "Mark printed" holds the batch, uncommitted, while a colleague prepares a new order's letter.
+    # The letter went into the batch being closed (read before it was), printed by no one.
+    store = StoreFactory()
+    _order(store, "C-1")
+    batch = letters_prepare(store=store, now=NOW)
+    _order(store, "C-2")
+    marking, release = threading.Event(), threading.Event()
+
+    def mark():
+        try:
+            with transaction.atomic():
+                batch_mark_printed(batch=batch, actor=None, upto=max(batch.letters.values_list("pk", flat=True)))
+                marking.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    marker = threading.Thread(target=mark)
+    marker.start()
+    marking.wait(10)
+    threading.Timer(0.3, release.set).start()  # the prepare below waits on the batch until then
+    letters_prepare(store=store, now=NOW)
+    marker.join()
+
+    later = Letter.objects.select_related("batch").get(order__external_id="C-2")
+    assert later.batch_id != batch.pk and later.batch.printed_at is None
+    assert [letter.order.external_id for letter in Letter.objects.filter(batch=batch)] == ["C-1"]

@@ -1,6 +1,8 @@
 """The letters pages: scoped to the user's stores (404 for others), managers edit, agents print."""
 
+import html
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -138,3 +140,47 @@ def test_the_batch_page_says_when_a_batch_was_printed_in_the_stores_time(client,
     PrintBatch.objects.filter(pk=batch.pk).update(printed_at=datetime(2026, 11, 23, 1, 30, tzinfo=UTC))
     page = client.get(f"/letters/?store={store.code}&batch={batch.pk}").text
     assert "2026-11-23 09:30" in page and "01:30" not in page  # 09:30 in Shanghai
+
+
+def _mark_printed_form(page: str) -> tuple[str, dict]:
+    """The page's "Mark printed" form: its action and hidden fields (the CSRF token aside)."""
+    form = re.search(r'<form method="post" action="(/letters/batches/\d+/printed/)"[^>]*>(.*?)</form>', page, re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form[2]))
+    fields.pop("csrfmiddlewaretoken", None)
+    return form[1], fields
+
+
+def test_a_letter_written_after_the_pdf_was_downloaded_is_not_marked_printed_with_it(client, store):
+    # An agent downloaded the batch and printed it; a colleague's "prepare" then added a new order's letter to the
+    # same open batch; "Mark printed" on the first page closed the batch with that letter in it, never printed.
+    _login(client, AgentFactory(stores=[store]))
+    OrderFactory(store=store, customer=CustomerFactory(store=store, name="王芳"), external_id="S-1")
+    client.post("/letters/prepare/", {"store": store.code})
+    page = client.get(f"/letters/?store={store.code}").text
+    pdf = client.get(html.unescape(re.search(r'href="(/letters/batches/\d+\.pdf[^"]*)"', page)[1]))
+    assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
+
+    OrderFactory(store=store, customer=CustomerFactory(store=store, name="周杰"), external_id="S-2")
+    client.post("/letters/prepare/", {"store": store.code})
+    action, fields = _mark_printed_form(page)
+    assert client.post(action, fields).status_code == 302
+
+    printed = PrintBatch.objects.get(printed_at__isnull=False)
+    assert [letter.order.external_id for letter in printed.letters.all()] == ["S-1"]
+    later = Letter.objects.get(order__external_id="S-2")
+    assert later.batch.printed_at is None and later.batch_id != printed.pk
+    page = client.get(f"/letters/?store={store.code}&batch={later.batch_id}").text
+    assert "周杰" in page and "王芳" not in page
+
+
+def test_a_pdf_downloaded_while_a_letter_is_added_prints_what_the_page_listed(client, store):
+    _login(client, AgentFactory(stores=[store]))
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-1")
+    client.post("/letters/prepare/", {"store": store.code})
+    page = client.get(f"/letters/?store={store.code}").text
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-2")
+    client.post("/letters/prepare/", {"store": store.code})
+
+    pdf = client.get(html.unescape(re.search(r'href="(/letters/batches/\d+\.pdf[^"]*)"', page)[1]))
+
+    assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 1

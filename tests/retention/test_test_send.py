@@ -1,0 +1,78 @@
+"""A campaign's test send texts the manager's phone once per click, through the real twilio client and the local
+Twilio server: a double click (or a browser resending the form) sends nothing more, and the form shown after each
+answer is good for one more, deliberate, test."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from tests.factories import ManagerFactory
+
+from .conftest import customer_with_orders
+from .helpers import campaign_for, everyone, open_store
+
+pytestmark = pytest.mark.django_db
+
+STAFF_PHONE = "+8613900001111"
+
+
+@pytest.fixture
+def page(twilio_backend):
+    store = open_store(name="丝韵旗舰店")
+    customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store))
+    manager = ManagerFactory(stores=[store])
+    client = Client()
+    client.force_login(manager.user)
+    return client, f"/retention/{store.pk}/campaigns/{campaign.pk}/", twilio_backend
+
+
+def _token(html: str) -> str:
+    """The one-time token of the test-send form (the only form of the page, or of the answer, that has one)."""
+    return re.search(r'name="submission" value="([0-9a-f-]{36})"', html)[1]
+
+
+def test_a_double_click_on_send_test_texts_the_phone_once_and_both_answers_show_the_text(page):
+    client, url, twilio = page
+    form = {"phone": STAFF_PHONE, "submission": _token(client.get(url).content.decode())}
+
+    first = client.post(url + "test/", form)
+    second = client.post(url + "test/", form)
+
+    assert [m["to"] for m in twilio.messages] == [STAFF_PHONE]
+    assert first.status_code == second.status_code == 200
+    assert twilio.messages[0]["body"] in first.content.decode()
+    assert twilio.messages[0]["body"] in second.content.decode()
+
+
+def test_the_form_shown_after_a_test_sends_one_more_when_the_manager_asks_again(page):
+    client, url, twilio = page
+    first = client.post(url + "test/", {"phone": STAFF_PHONE, "submission": _token(client.get(url).content.decode())})
+
+    again = client.post(url + "test/", {"phone": STAFF_PHONE, "submission": _token(first.content.decode())})
+
+    assert again.status_code == 200
+    assert [m["to"] for m in twilio.messages] == [STAFF_PHONE, STAFF_PHONE]
+
+
+def test_a_refused_test_sent_nothing_so_the_same_form_sent_again_tries_again(page):
+    client, url, twilio = page
+    twilio.configure(opted_out={STAFF_PHONE})
+    form = {"phone": STAFF_PHONE, "submission": _token(client.get(url).content.decode())}
+    refused = client.post(url + "test/", form)
+    assert refused.status_code == 400 and "refused the test message" in refused.content.decode()
+    assert twilio.messages == []
+
+    twilio.configure(opted_out=set())
+    sent = client.post(url + "test/", form)
+
+    assert sent.status_code == 200
+    assert [m["to"] for m in twilio.messages] == [STAFF_PHONE]
+
+
+def test_a_test_send_without_its_token_is_refused_saying_so_and_sends_nothing(page):
+    client, url, twilio = page
+    answer = client.post(url + "test/", {"phone": STAFF_PHONE}, HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400 and "reload the page" in answer.content.decode()
+    assert twilio.messages == []
