@@ -138,3 +138,15 @@ def test_the_batch_page_says_when_a_batch_was_printed_in_the_stores_time(client,
     PrintBatch.objects.filter(pk=batch.pk).update(printed_at=datetime(2026, 11, 23, 1, 30, tzinfo=UTC))
     page = client.get(f"/letters/?store={store.code}&batch={batch.pk}").text
     assert "2026-11-23 09:30" in page and "01:30" not in page  # 09:30 in Shanghai
+
+
+def test_the_letter_language_is_named_in_the_readers_language(client):
+    """The choice read "中文 / English" whatever the reader's language: an English word on a Chinese page."""
+    store = StoreFactory()
+    client.force_login(ManagerFactory(stores=[store]).user)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get("/letters/templates/new/", {"store": store.code}).text
+    assert '<option value="en">英文</option>' in page and '<option value="en">English</option>' not in page
+    client.cookies["django_language"] = "en"
+    page = client.get("/letters/templates/new/", {"store": store.code}).text
+    assert '<option value="zh-hans" selected>Chinese</option>' in page
