@@ -8,13 +8,18 @@ class CallbacksConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.casework import customer_section_register
-        from crm.readable import audited_model_register
+        from crm.readable import audit_fields_register, audited_model_register
 
         from . import order_api, receivers
         from .customer_section import CONTACTS_SECTION
-        from .models import FollowUpPolicy
+        from .models import FollowUpPolicy, RefusalReason
 
         receivers.connect()
         order_api.register()
         customer_section_register(CONTACTS_SECTION)
         audited_model_register("followup_policy_changed", FollowUpPolicy)
+        # An override records the gate's reason as its code: the audit page says it in words.
+        refusals = dict(RefusalReason.choices)
+        audit_fields_register(
+            "contact.override", {"reason": (_("Rule overridden"), lambda code: str(refusals.get(code, code)))}
+        )

@@ -5,6 +5,7 @@ Other apps' words come from the registries they fill (crm.casework): step labels
 reasons from the sources that write them.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -151,6 +152,13 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "reply_template_remove": gettext_lazy("Reply template removed"),
     "report_exported": gettext_lazy("Report exported"),
     "platform_complaint": gettext_lazy("Platform complaint recorded"),
+    "login_locked_out": gettext_lazy("Sign-in locked after failed attempts"),
+    "contact.override": gettext_lazy("Called outside the call hours"),
+    "letter_rule_changed": gettext_lazy("Letter rule changed"),
+    "letter_template_saved": gettext_lazy("Letter template saved"),
+    "parcel_insert_saved": gettext_lazy("Parcel insert saved"),
+    "letter_batch_printed": gettext_lazy("Letter batch printed"),
+    "letter_reprinted": gettext_lazy("Letter reprinted"),
 }
 
 
@@ -197,6 +205,42 @@ def _setting(action: str, name: str) -> tuple[str, Callable[[Any], str]]:
     return label, show
 
 
+# What the services write as a target ("case #12", "followup:8", "review 8841"): the kind in words, the id as is.
+_TARGET = re.compile(r"^(?P<kind>[a-z_]+)(?::| #| )(?P<id>\S.*)$")
+_TARGET_KINDS: dict[str, Any] = {
+    "case": gettext_lazy("Case #%(id)s"),
+    "case_call": gettext_lazy("Case call #%(id)s"),
+    "customer": gettext_lazy("Customer #%(id)s"),
+    "followup": gettext_lazy("Follow-up #%(id)s"),
+    "review": gettext_lazy("Review %(id)s"),
+    "store": gettext_lazy("Store #%(id)s"),
+    "user": gettext_lazy("User #%(id)s"),
+    "username": gettext_lazy("Username %(id)s"),
+}
+# A target that is a code ("pareto", a cause) and the words for it, registered per action by the app that audits it.
+_TARGET_LABELS: dict[str, Callable[[str], str]] = {"remedy_play_set": _cause}
+# Keys of an action's details whose stored codes read in words only to the app that wrote them (a gate's reason).
+_ACTION_FIELDS: dict[str, dict[str, tuple[Any, Callable[[Any], str]]]] = {}
+
+
+def audit_target_register(action: str, label: Callable[[str], str]) -> None:
+    _TARGET_LABELS[action] = label
+
+
+def audit_fields_register(action: str, fields: dict[str, tuple[Any, Callable[[Any], str]]]) -> None:
+    _ACTION_FIELDS[action] = fields
+
+
+def audit_target(entry: AuditLog) -> str:
+    """The entry's target in words of the reader's language; a name the user typed (a phrase, a template) as is."""
+    if entry.action in _TARGET_LABELS:
+        return _TARGET_LABELS[entry.action](entry.target)
+    match = _TARGET.match(entry.target)
+    if match and match["kind"] in _TARGET_KINDS:
+        return str(_TARGET_KINDS[match["kind"]]) % {"id": match["id"]}
+    return entry.target
+
+
 def audit_lines(entry: AuditLog) -> list[Line]:
     """The entry's details; for a change, only the fields that changed (from → to)."""
     data = dict(entry.data)
@@ -229,7 +273,7 @@ def audit_lines(entry: AuditLog) -> list[Line]:
     for name in [name for name in data if name not in FIELDS and _model_field(model, name.partition(".")[0])]:
         label, show = _setting(entry.action, name)
         lines.append(Line(label, show(data.pop(name))))
-    return lines + readable_fields(data)
+    return lines + readable_fields(data, extra=_ACTION_FIELDS.get(entry.action))
 
 
 def _show(value: Any) -> str:

@@ -13,8 +13,8 @@ from crm.models import Agent, Customer, Order, Store
 
 
 class LetterLanguage(models.TextChoices):
-    ZH_HANS = "zh-hans", "中文"
-    EN = "en", "English"
+    ZH_HANS = "zh-hans", _("Chinese")
+    EN = "en", _("English")
 
 
 class AgeBand(models.TextChoices):

@@ -165,13 +165,18 @@ class FollowUpPolicyForm(forms.Form):
     overflow_rule = forms.ChoiceField(label=_("When calls exceed capacity"), choices=OverflowRule.choices)
     sms_language = forms.ChoiceField(label=_("SMS language"), choices=SmsLanguage.choices)
     sms_template_zh = forms.CharField(
-        label=_("SMS template (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("SMS template (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "zh-hans"})
     )
     sms_template_en = forms.CharField(
-        label=_("SMS template (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("SMS template (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "en"})
     )
-    sms_opt_out_zh = forms.CharField(label=_("Opt-out wording (Chinese)"), max_length=40)
-    sms_opt_out_en = forms.CharField(label=_("Opt-out wording (English)"), max_length=40)
+    # Marked with their language, like the parcel notices' texts: an English text here is meant, not untranslated.
+    sms_opt_out_zh = forms.CharField(
+        label=_("Opt-out wording (Chinese)"), max_length=40, widget=forms.TextInput(attrs={"lang": "zh-hans"})
+    )
+    sms_opt_out_en = forms.CharField(
+        label=_("Opt-out wording (English)"), max_length=40, widget=forms.TextInput(attrs={"lang": "en"})
+    )
     # Left out of a post (an older form), these two keep what is saved.
     currency = forms.CharField(label=_("Tier amounts are in (currency)"), required=False, max_length=3)
     exchange_rates = forms.CharField(

@@ -4,7 +4,7 @@ from django import template
 
 from crm.models import Remedy
 from crm.phones import mask_phone
-from crm.readable import audit_action_label, audit_lines, join
+from crm.readable import audit_action_label, audit_lines, audit_target, join
 
 register = template.Library()
 
@@ -34,6 +34,12 @@ def remedy_label(kind: str) -> str:
 @register.filter
 def audit_action(action: str) -> str:
     return audit_action_label(action)
+
+
+@register.filter(name="audit_target")
+def audit_target_filter(entry) -> str:
+    """What an audit entry is about, in words: "工单 #12", a report section's title, not "case #12" or "pareto"."""
+    return audit_target(entry)
 
 
 @register.filter

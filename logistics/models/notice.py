@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from callbacks.models import SuppressedReason
 from crm.models import Customer, Order, Store
 
 from .delay import DelayRule
@@ -47,7 +48,10 @@ class ShipmentNotice(models.Model):
     channel = models.CharField(_("channel"), max_length=4, choices=NoticeChannel.choices)
     status = models.CharField(_("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PLANNED)
     # The gate's reason code when it was not sent (callbacks.services.gate.RefusalReason).
-    suppressed_reason = models.CharField(_("not sent because"), max_length=40, blank=True)
+    # The contact gate's or planning's code; its choices give the board the reason in the reader's language.
+    suppressed_reason = models.CharField(
+        _("not sent because"), max_length=40, blank=True, choices=SuppressedReason.choices
+    )
     due_at = models.DateTimeField(_("due at"))
     message_body = models.TextField(_("message"), blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)

@@ -8,6 +8,7 @@ from crm.models import Agent, Remedy
 from crm.services.root_causes import root_cause_choices
 
 from .base import Chart, Period, Table, amount, count, keys, percent, sums
+from .titles import TITLES
 
 GIVEN = (Remedy.Status.AGREED, Remedy.Status.APPROVED)
 
@@ -31,7 +32,7 @@ def remedies_given(period: Period) -> Table:
     rows.sort(key=lambda row: (-row["cost"], str(row["kind"])))
     return Table(
         key="remedies",
-        title=_("Remedies given and their cost"),
+        title=TITLES["remedies"],
         columns=[
             ("kind", _("Remedy")),
             ("proposed", _("Proposed")),
@@ -65,7 +66,7 @@ def root_cause_pareto(period: Period) -> Table:
         )
     return Table(
         key="pareto",
-        title=_("Root causes (Pareto)"),
+        title=TITLES["pareto"],
         columns=[
             ("root_cause", _("Root cause")),
             ("cases", _("Closed cases")),
@@ -114,7 +115,7 @@ def agent_workload(period: Period) -> Table:
         )
     return Table(
         key="agents",
-        title=_("Workload and results per agent"),
+        title=TITLES["agents"],
         columns=[
             ("agent", _("Agent")),
             ("assigned", _("Cases assigned")),

@@ -7,6 +7,7 @@ from callbacks.models import FollowUp, FollowUpOutcome
 
 from ..rollups import CONTACT_BUCKETS
 from .base import Chart, Period, Table, count, keys, percent, sums
+from .titles import TITLES
 
 STATES = {
     "planned": (FollowUp.Status.PLANNED, FollowUp.Status.SENDING, FollowUp.Status.IN_PROGRESS),
@@ -34,7 +35,7 @@ def coverage_by_tier(period: Period) -> Table:
         rows.append({"tier": _("No follow-up (below the SMS tier)"), "total": uncovered})
     return Table(
         key="coverage",
-        title=_("Follow-up coverage by tier"),
+        title=TITLES["coverage"],
         columns=[
             ("tier", _("Tier")),
             ("total", _("Deliveries")),
@@ -65,7 +66,7 @@ def suppression_reasons(period: Period) -> Table:
     rows.sort(key=lambda row: -row["count"])
     return Table(
         key="suppressed",
-        title=_("Suppressed follow-ups and their reasons"),
+        title=TITLES["suppressed"],
         columns=[("tier", _("Tier")), ("reason", _("Reason")), ("count", _("Follow-ups"))],
         rows=rows,
     )
@@ -89,7 +90,7 @@ def first_contact_delay(period: Period) -> Table:
             )
     return Table(
         key="first_contact",
-        title=_("Time from delivery to first contact"),
+        title=TITLES["first_contact"],
         columns=[
             ("tier", _("Tier")),
             ("contacted", _("Contacted")),
@@ -112,7 +113,7 @@ def call_outcomes(period: Period) -> Table:
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return Table(
         key="outcomes",
-        title=_("Call outcomes"),
+        title=TITLES["outcomes"],
         columns=[("outcome", _("Outcome")), ("count", _("Calls")), ("share", _("Share %"))],
         rows=[{"outcome": labels.get(k, k), "count": n, "share": percent(n, total)} for k, n in ordered],
         chart=Chart("doughnut", "outcome", series=("count",)),

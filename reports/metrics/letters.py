@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from letters.models import Letter
 
 from .base import Chart, Period, Table, count, percent, sums
+from .titles import TITLES
 
 
 def letters_effect(period: Period) -> Table:
@@ -32,7 +33,7 @@ def letters_effect(period: Period) -> Table:
             )
     return Table(
         key="letters",
-        title=_("Thank-you letters: review rates with and without a letter"),
+        title=TITLES["letters"],
         columns=[
             ("group", _("Orders")),
             ("orders", _("Chosen by the letter rule")),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from logistics.models import DelayRule
 
 from .base import Chart, Period, Table, count, percent, sums
+from .titles import TITLES
 
 
 def delays_found(period: Period) -> Table:
@@ -28,7 +29,7 @@ def delays_found(period: Period) -> Table:
         )
     return Table(
         key="logistics_delays",
-        title=_("Parcel delays found"),
+        title=TITLES["logistics_delays"],
         columns=[
             ("rule", _("Rule")),
             ("found", _("Delays found")),
@@ -64,7 +65,7 @@ def early_notice_effect(period: Period) -> Table:
         )
     return Table(
         key="logistics_notices",
-        title=_("Delayed parcels: with and without an early notice"),
+        title=TITLES["logistics_notices"],
         columns=[
             ("group", _("Delayed orders")),
             ("orders", _("Orders")),

@@ -6,6 +6,7 @@ from crm.models import Case
 from reviews.models import Review
 
 from .base import Chart, Period, Table, count, keys, percent, sums, sums_by_bucket
+from .titles import TITLES
 
 
 def bad_review_rate(period: Period) -> Table:
@@ -27,7 +28,7 @@ def bad_review_rate(period: Period) -> Table:
         )
     return Table(
         key="bad_reviews",
-        title=_("Bad-review rate over time"),
+        title=TITLES["bad_reviews"],
         columns=[
             ("period", _("Period starting")),
             ("reviews", _("Reviews")),
@@ -58,7 +59,7 @@ def reached_before_review(period: Period) -> Table:
         rows.append(_share(_("All sources"), sum(r["customers"] for r in rows), sum(r["reached"] for r in rows)))
     return Table(
         key="reached_first",
-        title=_("Dissatisfied customers reached before they wrote a review"),
+        title=TITLES["reached_first"],
         columns=[
             ("source", _("Case opened by")),
             ("customers", _("Dissatisfied customers")),
@@ -93,7 +94,7 @@ def reviews_changed_after_contact(period: Period) -> Table:
         )
     return Table(
         key="review_changes",
-        title=_("Reviews appended or changed after contact"),
+        title=TITLES["review_changes"],
         columns=[
             ("sentiment", _("Sentiment now")),
             ("contacted", _("Reviews with a contacted customer")),

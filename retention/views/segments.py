@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.downloads import SpreadsheetCsvWriter
@@ -78,6 +79,19 @@ def segment(request: HttpRequest, store_id: int, segment_id: int) -> HttpRespons
     return render(request, "retention/segment.html", context)
 
 
+_CSV_HEADINGS = [
+    _("Customer's external id"),
+    _("Name"),
+    _("Orders"),
+    _("Spent"),
+    _("Days since the last purchase"),
+    _("Purchase cycle (days)"),
+    "RFM",
+    _("VIP tier"),
+    _("Why in this segment"),
+]
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -92,19 +106,8 @@ def segment_csv(request: HttpRequest, store_id: int, segment_id: int) -> Streami
     members = segment_members(segment=seg).select_related("customer").order_by("customer_id")
 
     def rows():
-        yield writer.writerow(
-            [
-                "customer_external_id",
-                "name",
-                "orders",
-                "total_spent",
-                "days_since_last",
-                "cycle_days",
-                "rfm",
-                "vip_tier",
-                "why",
-            ]
-        )
+        # Headed in the manager's language, with a BOM so a spreadsheet reads the Chinese as UTF-8 (like the report's).
+        yield "\ufeff" + writer.writerow([str(heading) for heading in _CSV_HEADINGS])
         for a in members.iterator(chunk_size=2000):
             why = "; ".join(segment_explain(segment=seg, attrs=a))
             rfm = f"{a.recency_score}{a.frequency_score}{a.monetary_score}"

@@ -184,3 +184,15 @@ def test_a_pdf_downloaded_while_a_letter_is_added_prints_what_the_page_listed(cl
     pdf = client.get(html.unescape(re.search(r'href="(/letters/batches/\d+\.pdf[^"]*)"', page)[1]))
 
     assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
+
+
+def test_the_letter_language_is_named_in_the_readers_language(client):
+    """The choice read "中文 / English" whatever the reader's language: an English word on a Chinese page."""
+    store = StoreFactory()
+    client.force_login(ManagerFactory(stores=[store]).user)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get("/letters/templates/new/", {"store": store.code}).text
+    assert '<option value="en">英文</option>' in page and '<option value="en">English</option>' not in page
+    client.cookies["django_language"] = "en"
+    page = client.get("/letters/templates/new/", {"store": store.code}).text
+    assert '<option value="zh-hans" selected>Chinese</option>' in page

@@ -76,3 +76,15 @@ def test_a_courier_without_a_name_is_shown_by_its_code(setup):
     parcel = ship(OrderFactory(customer=CustomerFactory(store=setup[1].store)), courier="zhaijisong", hours_ago=60)
     delays_sweep(now=timezone.now() + timedelta(minutes=1))
     assert f"zhaijisong {parcel.tracking_number}" in client.get("/logistics/").content.decode()
+
+
+def test_a_notice_not_sent_says_why_in_the_readers_language(setup):
+    """The gate's reason is stored as a code (sms_opt_out); the board showed the code to a Chinese-reading agent."""
+    client = setup[0]
+    customer = CustomerFactory(store=setup[1].store, sms_opt_out=True)
+    ship(OrderFactory(customer=customer, total_amount=Decimal("400.00")), hours_ago=60)
+    delays_sweep(now=timezone.now() + timedelta(minutes=1))
+    client.cookies["django_language"] = "zh-hans"
+    board = client.get("/logistics/").content.decode()
+    assert "sms_opt_out" not in board
+    assert "未发送 (顾客已退订短信)" in board

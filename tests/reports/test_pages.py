@@ -204,3 +204,26 @@ def test_a_nul_character_in_a_filter_is_an_unknown_value_not_a_500(client, store
     client.force_login(manager_a.user)
     response = getattr(client, method)(url, {"store": "a\x00b"} if method == "post" else None)
     assert response.status_code in (200, 302, 400, 404)
+
+
+def test_the_audit_log_says_what_each_entry_did_and_to_what_in_the_readers_language(client, store_a, manager_a):
+    """Codes on the audit page ("pareto", "case #12", "letter template saved", a gate's "outside_call_window") were
+    shown as stored, in English, to a Chinese-reading manager."""
+    remedy = _awaiting_remedy(store_a)
+    client.force_login(manager_a.user)
+    client.cookies["django_language"] = "zh-hans"
+    client.post(f"/manager/approvals/{remedy.pk}/approve/")
+    client.get("/manager/reports/pareto.csv", {"store": store_a.code})
+    # As the letters app, the lockout and the contact gate write them.
+    for action, target, data in [
+        ("letter_template_saved", "春节感谢信", {}),
+        ("login_locked_out", f"user:{manager_a.user.pk}", {}),
+        ("contact.override", "followup:41", {"reason": "outside_call_window", "channel": "call"}),
+    ]:
+        AuditLog.objects.create(store=store_a, action=action, target=target, data=data, at=timezone.now())
+    rows = client.get("/manager/audit/").text.split('data-testid="audit"')[1]
+    for english in ("pareto", "case #", "letter template saved", "login locked out", "followup:", "outside_call"):
+        assert english not in rows
+    assert f"工单 #{remedy.case_id}" in rows and "根本原因(帕累托)" in rows
+    assert "感谢信模板已保存" in rows and "春节感谢信" in rows
+    assert "回访 #41" in rows and "不在店铺可致电时段内" in rows

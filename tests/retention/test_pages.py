@@ -212,3 +212,26 @@ def test_viewing_the_retention_pages_writes_nothing(manager_client):
         writes = [q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
         assert writes == [], url
     assert Coupon.objects.get(campaign=campaign).redeemed_order is None
+
+
+def test_a_segment_csv_is_headed_in_the_managers_language(manager_client):
+    """The columns were headed by their codes (customer_external_id, total_spent, days_since_last ...) on a
+    Chinese manager's export, and without a BOM the spreadsheet read the Chinese names as mojibake."""
+    store, client = manager_client
+    customer_with_orders(store, [30], name="林小姐")
+    segment = everyone(store)
+    client.cookies["django_language"] = "zh-hans"
+    body = b"".join(client.get(f"/retention/{store.pk}/segments/{segment.pk}.csv").streaming_content)
+    assert body.startswith("\ufeff".encode())
+    header = next(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert header == [
+        "顾客外部编号",
+        "姓名",
+        "订单",
+        "消费",
+        "距上次购买天数",
+        "回购周期(天)",
+        "RFM",
+        "会员等级",
+        "入选原因",
+    ]
