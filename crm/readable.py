@@ -151,6 +151,7 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "reply_template_remove": gettext_lazy("Reply template removed"),
     "report_exported": gettext_lazy("Report exported"),
     "platform_complaint": gettext_lazy("Platform complaint recorded"),
+    "campaign_test_send": gettext_lazy("Campaign test message sent"),
 }
 
 

@@ -7,11 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.forms import SubmitOnceForm
-from crm.models import Customer, Store
+from crm.models import Agent, Customer, Store
+from crm.phones import mask_phone
 from crm.timezones import store_tz, store_wall_time
 
+from .errors import CampaignTestRecipientRefused
 from .models import CampaignChannel, CampaignPurpose, Gift, OfferKind, Segment
 from .rules import ATTRIBUTES, OPS
+from .selectors import campaign_test_recipients
 
 
 class SegmentForm(forms.Form):
@@ -105,8 +108,22 @@ class CampaignForm(SubmitOnceForm):
         return self._aware(self.cleaned_data["ends_at"])
 
 
+class _StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Agent) -> str:
+        return f"{obj} ({mask_phone(obj.phone)})"
+
+
 class TestSendForm(forms.Form):
-    phone = forms.CharField(label=_("Staff phone"), max_length=30)
+    recipient = _StaffChoiceField(
+        label=_("Send to"),
+        queryset=Agent.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": CampaignTestRecipientRefused.default_message},
+    )
+
+    def __init__(self, *args, store: Store, sender, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = campaign_test_recipients(store=store, sender=sender)
 
 
 class GiftForm(SubmitOnceForm):

@@ -1,10 +1,13 @@
 """Creating, starting and test-sending campaigns."""
 
 import itertools
+import math
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,17 +17,25 @@ from callbacks.services.policy import policy_for_store
 from callbacks.telephony import TelephonyError, get_backend
 from crm import bulk
 from crm.errors import InvalidInput
-from crm.models import Agent, Customer, Store
+from crm.models import Agent, AuditLog, Customer, Store
 from crm.phones import normalise_phone
+from crm.services.audit import audit_record
 
-from ..errors import CampaignNotDraft, CouponPoolExhausted, SegmentEmpty
+from ..errors import (
+    CampaignNotDraft,
+    CampaignTestLimitReached,
+    CampaignTestRecipientRefused,
+    CouponPoolExhausted,
+    SegmentEmpty,
+)
 from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus, Coupon, OfferKind, Segment
-from ..selectors import segment_members
+from ..selectors import campaign_test_recipients, segment_members
 from ..wording import campaign_text, wordings_clean
 from .coupons import coupons_redeem
 from .plan import Plan, campaign_plan
 
 _MAX_COUPON = 40
+_TEST_SEND_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -174,9 +185,35 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     return plan
 
 
-def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str) -> str:
-    """Send the first wording to a staff phone as a customer would get it (no contact row, not counted)."""
-    to = normalise_phone(phone)
+TEST_SEND = "campaign_test_send"  # the audit log's action: each test send is recorded, and counted from there
+
+
+@transaction.atomic
+def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender) -> str:
+    """Send the first wording, as a customer would get it, to the phone of someone serving the campaign's store
+    (no contact row, not counted in the results). Returns the text sent.
+
+    - Only an agent or manager serving the store, with a phone on file: never a number typed in, so a test send
+      is not a way to text anyone (`CampaignTestRecipientRefused`, field "recipient").
+    - At most settings.RETENTION_TEST_SENDS_PER_HOUR per sender in any hour (`CampaignTestLimitReached`, 429),
+      counted from the audit log, where every test send is recorded with its sender, campaign and recipient. The
+      sender's user row is locked first, so two sends at once cannot both take the hour's last one.
+    - A message the provider refuses is neither counted nor recorded.
+    """
+    if not campaign_test_recipients(store=campaign.store, sender=sender).filter(pk=recipient.pk).exists():
+        raise CampaignTestRecipientRefused()
+    get_user_model().objects.select_for_update().filter(pk=sender.pk).exists()
+    now = timezone.now()
+    limit = settings.RETENTION_TEST_SENDS_PER_HOUR
+    sent = AuditLog.objects.filter(actor=sender, action=TEST_SEND, at__gt=now - _TEST_SEND_WINDOW).order_by("at")
+    if len(times := list(sent.values_list("at", flat=True)[:limit])) >= limit:
+        minutes = math.ceil((times[0] + _TEST_SEND_WINDOW - now).total_seconds() / 60)
+        raise CampaignTestLimitReached(
+            _("You sent %(limit)d test messages in the last hour, the most allowed; try again in %(minutes)d min.")
+            % {"limit": limit, "minutes": max(minutes, 1)},
+            field="recipient",
+        )
+    to = normalise_phone(recipient.phone, field="recipient")
     policy = policy_for_store(store=campaign.store)
     sample = Campaign(**{f.attname: getattr(campaign, f.attname) for f in Campaign._meta.concrete_fields})
     sample.wordings = campaign.wordings[:1]
@@ -184,7 +221,7 @@ def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str) -> st
         campaign=sample,
         policy=policy,
         customer_id=0,
-        name=staff_name,
+        name=str(recipient),
         coupon="TEST-COUPON" if campaign.offer_kind == OfferKind.COUPON_POOL else "",
     )
     try:
@@ -192,6 +229,9 @@ def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str) -> st
         get_backend().send_sms(to=to, body=body, status_callback=public_url("retention:message-status", 0))
     except TelephonyError as exc:
         raise InvalidInput(
-            _("The provider refused the test message: %(error)s") % {"error": exc}, field="phone"
+            _("The provider refused the test message: %(error)s") % {"error": exc}, field="recipient"
         ) from exc
+    audit_record(
+        actor=sender, action=TEST_SEND, store=campaign.store, target=campaign.name, data={"to": str(recipient)}
+    )
     return body
