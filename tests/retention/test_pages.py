@@ -181,7 +181,7 @@ def test_a_campaign_start_before_the_calendar_begins_in_utc_is_refused_and_the_p
     assert client.get(f"/retention/{store.pk}/campaigns/").status_code == 200
 
 
-@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", "sNaN"])
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", "sNaN", "５００", "١٠٠", "1_000"])
 def test_a_segment_rule_of_not_a_number_is_refused_and_the_segments_page_still_opens(manager_client, value):
     store, client = manager_client
     form = {
