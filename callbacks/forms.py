@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import CaseCallOutcome, FollowUpOutcome, FollowUpPurpose, outcomes_for
+from crm import form_fields
 from crm.models import Agent, Case, Customer, Store
 from crm.timezones import store_wall_time
 
@@ -23,7 +24,7 @@ class OutcomeForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    expected_seq = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    expected_seq = form_fields.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, store: Store, purpose: str = FollowUpPurpose.CARE, **kwargs):
         self.store = store
@@ -43,7 +44,7 @@ class OutcomeForm(forms.Form):
 class CaseCallOutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseCallOutcome.choices)
     note = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    expected_seq = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    expected_seq = form_fields.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ProfileForm(forms.Form):

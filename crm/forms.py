@@ -8,6 +8,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm import form_fields
 from crm.models import Case, CaseCause, Customer, Remedy
 
 _RELOAD = _("This form was sent without its one-time token: reload the page and send it again.")
@@ -69,7 +70,7 @@ class EvidenceForm(forms.Form):
 
 class RemedyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Remedy"), choices=Remedy.Kind.choices)
-    cost = forms.DecimalField(label=_("Cost (CNY)"), min_value=0, max_digits=10, decimal_places=2)
+    cost = form_fields.DecimalField(label=_("Cost (CNY)"), min_value=0, max_digits=10, decimal_places=2)
     description = forms.CharField(label=_("What was agreed"), required=False, max_length=2000)
 
 
@@ -97,7 +98,7 @@ class NegotiationFailedForm(forms.Form):
 class ManagerDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=[c for c in Case.Decision.choices if c[0]])
     kind = forms.ChoiceField(label=_("Remedy"), choices=Remedy.Kind.choices, initial=Remedy.Kind.PARTIAL_REFUND)
-    cost = forms.DecimalField(label=_("Cost (CNY)"), min_value=0, max_digits=10, decimal_places=2, initial=0)
+    cost = form_fields.DecimalField(label=_("Cost (CNY)"), min_value=0, max_digits=10, decimal_places=2, initial=0)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 

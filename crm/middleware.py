@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError, RequestTooLarge, StoreRepeated
-from crm.pages import is_refusal
+from crm.pages import is_refusal, one_store_code
 
 
 def declared_length(request: HttpRequest) -> int:
@@ -50,16 +50,18 @@ class DomainErrorPageMiddleware:
 
 class OneStoreMiddleware:
     """`?store=` names one store, on every page and API read: a second one is refused (400 store_repeated) here,
-    the one place that looks at all of a request's store values. Views and forms read the parameter with .get(),
-    which would silently answer for the last store named. Placed after HtmxMiddleware, so an HTMX request gets
+    by crm.pages.one_store_code. Views and forms read the parameter with .get(), which would silently answer for
+    the last store named. A form body's `store` is not read here (a middleware parses no body): page views read it
+    with crm.pages.store_code, which applies the same rule. Placed after HtmxMiddleware, so an HTMX request gets
     the error fragment; the API gets its JSON error body, as crm.api.errors writes it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if len(request.GET.getlist("store")) > 1:
-            error = StoreRepeated()
+        try:
+            one_store_code(request.GET)
+        except StoreRepeated as error:
             if request.path.startswith("/api/"):
                 return JsonResponse(error.as_dict(), status=error.http_status)
             return _error_page(request, error)

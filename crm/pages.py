@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 
-from crm.errors import DomainError
+from crm.errors import DomainError, StoreRepeated
 from crm.validators import is_ascii_number
 
 # Far past any list's end (an empty page), and small enough that the page's OFFSET fits PostgreSQL's bigint.
@@ -26,6 +26,27 @@ def page_number(value: str | None) -> int:
     if not (value and is_ascii_number(value)):
         return 1
     return min(max(int(value), 1), MAX_PAGE)
+
+
+def one_store_code(params: QueryDict) -> str | None:
+    """The store code a query string or a form body names, or None. QueryDict.get() answers for the last of
+    several values, so a second one is refused (StoreRepeated, 400, field "store") rather than acted on."""
+    values = params.getlist("store")
+    if len(values) > 1:
+        raise StoreRepeated()
+    return values[0] if values else None
+
+
+def store_code(request: HttpRequest) -> str | None:
+    """The store a page's request names: its form's `store` field on a POST, else its `?store=`; every page view
+    that takes the store from a form reads it here. crm.middleware.OneStoreMiddleware refuses a repeated
+    `?store=` for every request, but reads no body; a body is read here, by the view that wants it. A form that
+    names another store than its address is refused too: which one was meant is anyone's guess."""
+    posted = one_store_code(request.POST) if request.method == "POST" else None
+    asked = one_store_code(request.GET)
+    if posted and asked and posted != asked:
+        raise StoreRepeated()
+    return posted or asked
 
 
 def is_refusal(error: DomainError) -> bool:

@@ -159,6 +159,7 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "parcel_insert_saved": gettext_lazy("Parcel insert saved"),
     "letter_batch_printed": gettext_lazy("Letter batch printed"),
     "letter_reprinted": gettext_lazy("Letter reprinted"),
+    "campaign_test_send": gettext_lazy("Campaign test message sent"),
 }
 
 

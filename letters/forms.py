@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.form_fields import number_formfield
 from crm.models import Agent, Order, Store
 
 from .models import LetterRule, LetterTemplate, ParcelInsert
@@ -13,6 +14,7 @@ TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
 class LetterRuleForm(forms.ModelForm):
     class Meta:
+        formfield_callback = number_formfield
         model = LetterRule
         fields = [
             "enabled", "min_amount", "first_purchase_only", "segment", "control_percent", "language", "handwriting",
@@ -34,6 +36,7 @@ class LetterRuleForm(forms.ModelForm):
 
 class LetterTemplateForm(forms.ModelForm):
     class Meta:
+        formfield_callback = number_formfield
         model = LetterTemplate
         fields = ["name", "language", *LetterTemplate.CONDITIONS, *LetterTemplate.PARTS, "active"]
         widgets = {name: TEXTAREA for name in LetterTemplate.PARTS}
@@ -41,6 +44,7 @@ class LetterTemplateForm(forms.ModelForm):
 
 class ParcelInsertForm(forms.ModelForm):
     class Meta:
+        formfield_callback = number_formfield
         model = ParcelInsert
         fields = ["kind", "title", "body", "offer_code", "category", "min_amount", "first_purchase_only", "active"]
         widgets = {"body": TEXTAREA}

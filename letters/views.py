@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from crm.downloads import file_response
 from crm.errors import DomainError, InvalidInput
 from crm.models import Order, Store
+from crm.pages import store_code
 from crm.selectors import store_by_code
 from crm.validators import is_ascii_number
 
@@ -28,7 +29,7 @@ from .selection import rule_for
 
 def _store(request: HttpRequest, stores: QuerySet[Store]) -> Store:
     """The store named by ?store=code among those the user may see (404 for any other), else their first."""
-    code = request.POST.get("store") or request.GET.get("store")
+    code = store_code(request)
     store = store_by_code(stores=stores, code=code) if code else stores.first()
     if store is None:
         raise Http404

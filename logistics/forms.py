@@ -4,6 +4,7 @@ errors are shown next to the field they name (`error_field`)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm import form_fields
 from logistics.models import DelayRule, LogisticsPolicy
 
 from .services.policy import (
@@ -49,7 +50,7 @@ class LogisticsPolicyForm(forms.Form):
         for rule in DelayRule:
             self.fields[f"{rule.value}_on"] = forms.BooleanField(label=_("On"), required=False)
             if rule.value in THRESHOLDS:
-                self.fields[THRESHOLDS[rule.value]] = forms.IntegerField(
+                self.fields[THRESHOLDS[rule.value]] = form_fields.IntegerField(
                     label=_("after (hours)"), min_value=1, max_value=MAX_HOURS
                 )
         for key in TEMPLATE_KEYS:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from callbacks.services.policy import policy_for_store
 from crm.errors import DomainError
-from crm.pages import is_refusal
+from crm.pages import is_refusal, store_code
 from crm.selectors import store_by_code, stores_for_user, stores_managed_by
 
 from .forms import LANGUAGE_LABELS, THRESHOLDS, LogisticsPolicyForm, secret_masked
@@ -79,7 +79,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     stores = stores_managed_by(user=request.user)
     if not stores.exists():
         raise PermissionDenied
-    code = request.POST.get("store") or request.GET.get("store")
+    code = store_code(request)
     store = store_by_code(stores=stores, code=code) if code else stores.first()
     if store is None:
         raise Http404

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from crm.pages import one_store_code
 from crm.selectors import store_by_code, stores_managed_by
 from crm.timezones import store_today
 
@@ -28,7 +29,7 @@ class ReportFilterForm(forms.Form):
         first = stores.first()
         defaults: dict[str, str] = {}
         if first is not None:
-            store = store_by_code(stores=stores, code=data.get("store")) or first
+            store = store_by_code(stores=stores, code=one_store_code(data)) or first
             today: date = store_today(store)
             defaults = {
                 "store": store.code,

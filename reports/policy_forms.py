@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import FollowUpChannel, OverflowRule, SmsLanguage
 from callbacks.services.policy import MAX_CAP, MAX_CAP_DAYS, policy_for_store
+from crm import form_fields
 from crm.models import Agent, Case, CasePolicy, Store
 from crm.services.policy import SlaTargetIn
 from crm.services.sla import sla_target_for
@@ -35,7 +36,7 @@ class CasePolicyForm(forms.Form):
 
 
 class RemedyLimitForm(forms.Form):
-    agent_remedy_limit = forms.DecimalField(label=_("Agents may promise up to"), max_digits=10, decimal_places=2)
+    agent_remedy_limit = form_fields.DecimalField(label=_("Agents may promise up to"), max_digits=10, decimal_places=2)
 
     @classmethod
     def for_store(cls, store: Store) -> "RemedyLimitForm":
@@ -58,7 +59,7 @@ class SlaTargetsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for prefix, _group, source in _sla_rows():
             for part in ("first", "resolution"):
-                self.fields[f"{prefix}__{part}"] = forms.IntegerField(
+                self.fields[f"{prefix}__{part}"] = form_fields.IntegerField(
                     required=not source, min_value=1, widget=forms.NumberInput(attrs={"class": "minutes"})
                 )
 
@@ -111,7 +112,7 @@ class RootCauseForm(forms.Form):
 class AgentShiftForm(forms.Form):
     agent = forms.ModelChoiceField(queryset=Agent.objects.none(), widget=forms.HiddenInput)
     on_shift = forms.BooleanField(label=_("On shift"), required=False)
-    evening_capacity = forms.IntegerField(label=_("Evening call capacity"), min_value=0)
+    evening_capacity = form_fields.IntegerField(label=_("Evening call capacity"), min_value=0)
 
     def __init__(self, *args, store: Store, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -151,17 +152,19 @@ class FollowUpPolicyForm(forms.Form):
     )
     sms_send_from = forms.TimeField(label=_("SMS sent from"), widget=TIME)
     sms_send_until = forms.TimeField(label=_("SMS sent until"), widget=TIME)
-    max_call_attempts = forms.IntegerField(label=_("Call attempts at most"), min_value=1, max_value=10)
+    max_call_attempts = form_fields.IntegerField(label=_("Call attempts at most"), min_value=1, max_value=10)
     # The contact gate (callbacks.services.gate): when calls may be placed at all, and the per-customer caps.
     call_hours_from = forms.TimeField(label=_("Calls allowed from (store time)"), widget=TIME)
     call_hours_until = forms.TimeField(label=_("Calls allowed until (store time)"), widget=TIME)
-    logistics_cap_per_order = forms.IntegerField(
+    logistics_cap_per_order = form_fields.IntegerField(
         label=_("Logistics messages per order, at most"), min_value=0, max_value=MAX_CAP
     )
-    marketing_cap = forms.IntegerField(
+    marketing_cap = form_fields.IntegerField(
         label=_("Marketing messages per customer, at most"), min_value=0, max_value=MAX_CAP
     )
-    marketing_cap_days = forms.IntegerField(label=_("… within this many days"), min_value=1, max_value=MAX_CAP_DAYS)
+    marketing_cap_days = form_fields.IntegerField(
+        label=_("… within this many days"), min_value=1, max_value=MAX_CAP_DAYS
+    )
     overflow_rule = forms.ChoiceField(label=_("When calls exceed capacity"), choices=OverflowRule.choices)
     sms_language = forms.ChoiceField(label=_("SMS language"), choices=SmsLanguage.choices)
     sms_template_zh = forms.CharField(
@@ -188,7 +191,7 @@ class FollowUpPolicyForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for index in range(TIER_ROWS):
-            self.fields[f"tier_{index}_min_amount"] = forms.DecimalField(
+            self.fields[f"tier_{index}_min_amount"] = form_fields.DecimalField(
                 label=_("From amount"), required=False, min_value=0, max_digits=12, decimal_places=2
             )
             self.fields[f"tier_{index}_channel"] = forms.ChoiceField(

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from crm.errors import Conflict, InvalidInput
+from crm.errors import Conflict, DomainError, InvalidInput
 
 
 class SegmentEmpty(InvalidInput):
@@ -23,3 +23,19 @@ class GiftUnsuitable(InvalidInput):
 class CampaignNotDraft(Conflict):
     code = "campaign_not_draft"
     default_message = _("Only a draft campaign can be started.")
+
+
+class CampaignTestRecipientRefused(InvalidInput):
+    """A test send goes to someone serving the store, never to a number typed in: it is not a way to text anyone."""
+
+    code = "test_recipient_refused"
+    default_message = _("A test message goes only to an agent or manager serving this store who has a phone on file.")
+
+    def __init__(self) -> None:
+        super().__init__(field="recipient")
+
+
+class CampaignTestLimitReached(DomainError):
+    code = "test_send_limit"
+    http_status = 429
+    default_message = _("Too many test messages in the last hour; try again later.")

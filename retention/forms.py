@@ -6,12 +6,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm import form_fields
 from crm.forms import SubmitOnceForm
-from crm.models import Customer, Store
+from crm.models import Agent, Customer, Store
+from crm.phones import mask_phone
 from crm.timezones import store_tz, store_wall_time
 
+from .errors import CampaignTestRecipientRefused
 from .models import CampaignChannel, CampaignPurpose, Gift, OfferKind, Segment
 from .rules import ATTRIBUTES, OPS
+from .selectors import campaign_test_recipients
 
 
 class SegmentForm(forms.Form):
@@ -60,8 +64,10 @@ class CampaignForm(SubmitOnceForm):
         ),
     )
     offer_kind = forms.ChoiceField(label=_("Offer"), choices=OfferKind.choices, initial=OfferKind.NONE)
-    offer_amount = forms.DecimalField(label=_("Amount off"), min_value=0, max_digits=10, decimal_places=2, initial=0)
-    offer_min_spend = forms.DecimalField(
+    offer_amount = form_fields.DecimalField(
+        label=_("Amount off"), min_value=0, max_digits=10, decimal_places=2, initial=0
+    )
+    offer_min_spend = form_fields.DecimalField(
         label=_("On orders of at least"), min_value=0, max_digits=10, decimal_places=2, initial=0
     )
     coupon_codes = forms.CharField(
@@ -78,8 +84,10 @@ class CampaignForm(SubmitOnceForm):
     send_until = forms.TimeField(
         label=_("Sending until"), initial=time(20, 0), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    control_percent = forms.IntegerField(label=_("Control group (%)"), min_value=0, max_value=50, initial=10)
-    attribution_days = forms.IntegerField(label=_("Attribution window (days)"), min_value=1, max_value=365, initial=30)
+    control_percent = form_fields.IntegerField(label=_("Control group (%)"), min_value=0, max_value=50, initial=10)
+    attribution_days = form_fields.IntegerField(
+        label=_("Attribution window (days)"), min_value=1, max_value=365, initial=30
+    )
 
     def __init__(self, *args, store: Store, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -105,8 +113,22 @@ class CampaignForm(SubmitOnceForm):
         return self._aware(self.cleaned_data["ends_at"])
 
 
+class _StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Agent) -> str:
+        return f"{obj} ({mask_phone(obj.phone)})"
+
+
 class TestSendForm(SubmitOnceForm):
-    phone = forms.CharField(label=_("Staff phone"), max_length=30)
+    recipient = _StaffChoiceField(
+        label=_("Send to"),
+        queryset=Agent.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": CampaignTestRecipientRefused.default_message},
+    )
+
+    def __init__(self, *args, store: Store, sender, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = campaign_test_recipients(store=store, sender=sender)
 
 
 class GiftForm(SubmitOnceForm):
@@ -118,8 +140,8 @@ class GiftForm(SubmitOnceForm):
         widget=forms.CheckboxSelectMultiple,
         choices=[c for c in Customer.Gender.choices if c[0] != "unknown"],
     )
-    age_min = forms.IntegerField(label=_("Ages from"), required=False, min_value=0, max_value=120)
-    age_max = forms.IntegerField(label=_("Ages up to"), required=False, min_value=0, max_value=120)
+    age_min = form_fields.IntegerField(label=_("Ages from"), required=False, min_value=0, max_value=120)
+    age_max = form_fields.IntegerField(label=_("Ages up to"), required=False, min_value=0, max_value=120)
     segments = forms.ModelMultipleChoiceField(
         label=_("Suits segments"), required=False, queryset=Segment.objects.none(), widget=forms.CheckboxSelectMultiple
     )

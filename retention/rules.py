@@ -7,13 +7,14 @@ attribute's kind when a segment is saved, so a stored rule always turns into a v
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.errors import InvalidInput
+from crm.validators import is_ascii_decimal, is_ascii_number
 
 from .models import CustomerAttributes
 
@@ -110,23 +111,23 @@ def rule_clean(rule: dict, *, index: int = 0) -> dict:
         )
     if rule["attribute"] == "birthday_month" and value in MONTH_TOKENS:
         pass
+    # Numbers in the digits 0-9 only, as every page and the API take them (crm.validators): int() and Decimal() also
+    # read "５００", "١٠٠" and "1_000".
     elif attribute.kind == NUMBER:
-        try:
-            value = int(str(value))
-        except ValueError:
+        if not is_ascii_number(str(value).removeprefix("-")):
             raise InvalidInput(
-                _("%(attribute)s needs a whole number.") % {"attribute": attribute.label}, field=f"{field}.value"
-            ) from None
-    elif attribute.kind == DECIMAL:
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():  # NaN and Infinity are Decimals, but no amount compares to them
-            raise InvalidInput(
-                _("%(attribute)s needs a number.") % {"attribute": attribute.label}, field=f"{field}.value"
+                _("%(attribute)s needs a whole number, written with the digits 0-9.") % {"attribute": attribute.label},
+                field=f"{field}.value",
             )
-        value = str(number)
+        value = int(str(value))
+    elif attribute.kind == DECIMAL:
+        # NaN and Infinity are Decimals, but no amount compares to them.
+        if not is_ascii_decimal(str(value)):
+            raise InvalidInput(
+                _("%(attribute)s needs a number, written with the digits 0-9.") % {"attribute": attribute.label},
+                field=f"{field}.value",
+            )
+        value = str(Decimal(str(value)))
     return {"attribute": rule["attribute"], "op": op, "value": value}
 
 

@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
-from crm.models import Store
-from crm.selectors import stores_managed_by
+from crm.models import Agent, Store
+from crm.selectors import agents_serving, stores_managed_by
 from crm.timezones import store_today
 
 from .models import Campaign, CampaignContact, ContactStatus, CustomerAttributes, Segment
@@ -15,6 +15,13 @@ from .services.segments import segment_rules
 
 def stores_for_retention(*, user) -> QuerySet[Store]:
     return stores_managed_by(user=user)
+
+
+def campaign_test_recipients(*, store: Store, sender) -> QuerySet[Agent]:
+    """Who may receive a campaign's test message: the agents and managers serving the store with a phone on file,
+    the sender first (a test is most often for one's own phone)."""
+    mine = Case(When(user_id=sender.pk, then=Value(0)), default=Value(1))
+    return agents_serving(store=store).exclude(phone="").order_by(mine, "user__username")
 
 
 def segment_members(*, segment: Segment, today: date | None = None) -> QuerySet[CustomerAttributes]:

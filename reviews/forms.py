@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm import form_fields
 from crm.models import CaseCause, Remedy
 
 from .models import CAUSE_VALUES, PlatformComplaint, ReplyTemplate, ReviewPolicy, Sentiment
@@ -34,12 +35,12 @@ class PolicyForm(forms.Form):
         label=_("Main products (SKUs, one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     # The bounds are the columns' (ReviewPolicy): a bigger number is an error on the form, not on the database.
-    high_value_amount = forms.DecimalField(
+    high_value_amount = form_fields.DecimalField(
         label=_("High-value order from (CNY)"), min_value=0, max_digits=12, decimal_places=2
     )
-    many_likes = forms.IntegerField(label=_("Many likes from"), min_value=0, max_value=2**31 - 1)
-    many_images = forms.IntegerField(label=_("Many images from"), min_value=1, max_value=2**15 - 1)
-    repeat_complaints = forms.IntegerField(
+    many_likes = form_fields.IntegerField(label=_("Many likes from"), min_value=0, max_value=2**31 - 1)
+    many_images = form_fields.IntegerField(label=_("Many images from"), min_value=1, max_value=2**15 - 1)
+    repeat_complaints = form_fields.IntegerField(
         label=_("Repeat complainer after earlier complaints"), min_value=1, max_value=2**15 - 1
     )
     competitor_markers = forms.CharField(
@@ -69,7 +70,7 @@ class PolicyForm(forms.Form):
 class PlayForm(forms.Form):
     cause = forms.ChoiceField(choices=[(c, c) for c in CAUSE_VALUES], widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Remedy"), choices=Remedy.Kind.choices)
-    cost = forms.DecimalField(label=_("Usual cost"), min_value=0, max_digits=10, decimal_places=2)
+    cost = form_fields.DecimalField(label=_("Usual cost"), min_value=0, max_digits=10, decimal_places=2)
     script = forms.CharField(label=_("What to say"), required=False, max_length=2000)
 
 

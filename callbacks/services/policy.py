@@ -12,6 +12,7 @@ from crm.models import Store
 from crm.placeholders import PlaceholderNotPlain, placeholder_names
 from crm.platform_rules import ensure_no_review_incentive
 from crm.services.audit import audit_record
+from crm.validators import is_ascii_decimal
 
 TEMPLATE_FIELDS = frozenset({"name", "product", "store", "hotline"})
 EDITABLE = (
@@ -83,6 +84,10 @@ def policy_validate(policy: FollowUpPolicy) -> None:
         raise PolicyInvalid(_("A currency is a three-letter ISO code."), field="currency")
     for code, rate in (policy.exchange_rates or {}).items():
         try:
+            # Digits 0-9 and a point only, as every number a page or the API takes (crm.validators): Decimal() also
+            # reads "７.８" and "7_80".
+            if not is_ascii_decimal(str(rate)):
+                raise InvalidOperation
             number = Decimal(str(rate))
             if not number.is_finite() or number <= 0:
                 raise InvalidOperation

@@ -253,6 +253,8 @@ KUAIDI100_POLL_URL = env("KUAIDI100_POLL_URL", default="https://poll.kuaidi100.c
 KUAIDI100_HTTP_TIMEOUT = env.float("KUAIDI100_HTTP_TIMEOUT", default=10.0)
 # How often beat looks for delayed parcels and sends parcel notices (logistics.sweep).
 LOGISTICS_SWEEP_INTERVAL_SECONDS = env.float("LOGISTICS_SWEEP_INTERVAL_SECONDS", default=60.0)
+# Campaign test messages (retention): each user may send this many in any hour, to staff phones of the store only.
+RETENTION_TEST_SENDS_PER_HOUR = env.int("RETENTION_TEST_SENDS_PER_HOUR", default=5)
 # The address Twilio uses to reach our webhooks (status callbacks, TwiML).
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 

@@ -12,12 +12,15 @@ from crm.api.sections import order_sections
 from crm.models import Customer, Order
 
 MAX_ORDER_AMOUNT = "10000000.00"
+# The strings crm.api.rows accepts as an amount up to MAX_ORDER_AMOUNT: up to seven whole digits with at most two
+# decimals, or 10000000 itself. [0-9], not \d: to a Python validator \d is any script's digit, which the API refuses.
+AMOUNT_PATTERN = r"^([0-9]{1,7}(\.[0-9]{1,2})?|10000000(\.00?)?)$"
 
 
 @extend_schema_field(
     {
         "oneOf": [
-            {"type": "string", "pattern": r"^\d{1,8}(\.\d{1,2})?$"},
+            {"type": "string", "pattern": AMOUNT_PATTERN},
             {"type": "number", "minimum": 0, "maximum": float(MAX_ORDER_AMOUNT)},
         ],
         "description": f"A decimal string (ASCII digits, an optional point) or a number, 0 to {MAX_ORDER_AMOUNT}, "

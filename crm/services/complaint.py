@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm import form_fields
 from crm.casework import CaseKind, StepSpec
 from crm.errors import InvalidInput, StepNotReady
 from crm.models import CAUSE_VALUES, Agent, Case, CaseCause, CaseEvent, Remedy
@@ -153,7 +154,7 @@ class ConfirmForm(forms.Form):
 
 class AssessForm(forms.Form):
     severity = forms.ChoiceField(label=gettext_lazy("Severity"), choices=Severity.CHOICES)
-    asked_amount = forms.DecimalField(
+    asked_amount = form_fields.DecimalField(
         label=gettext_lazy("What it would cost (CNY)"), required=False, min_value=0, max_digits=10, decimal_places=2
     )
     escalate = forms.BooleanField(label=gettext_lazy("Escalate to the manager"), required=False)

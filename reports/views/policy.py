@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from callbacks.services.policy import policy_update
 from crm.errors import DomainError
 from crm.models import Agent, Store
+from crm.pages import store_code
 from crm.selectors import store_by_code, stores_managed_by
 from crm.services.policy import (
     agent_shift_update,
@@ -37,7 +38,7 @@ from ..policy_forms import (
 
 def _store(request: HttpRequest) -> Store:
     stores = stores_managed_by(user=request.user)
-    code = request.POST.get("store") or request.GET.get("store")
+    code = store_code(request)
     store = store_by_code(stores=stores, code=code) if code else stores.first()
     if store is None:
         raise Http404

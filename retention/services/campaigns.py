@@ -1,11 +1,14 @@
 """Creating, starting and test-sending campaigns."""
 
 import itertools
+import math
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,18 +18,26 @@ from callbacks.services.policy import policy_for_store
 from callbacks.telephony import MessageRejected, ProviderBusy, TelephonyError, get_backend
 from crm import bulk
 from crm.errors import InvalidInput
-from crm.models import Agent, Customer, Store
+from crm.models import Agent, Customer, FormSubmission, Store
 from crm.phones import normalise_phone
+from crm.services.audit import audit_record
 from crm.services.submissions import submission_claim, submission_release
 
-from ..errors import CampaignNotDraft, CouponPoolExhausted, SegmentEmpty
+from ..errors import (
+    CampaignNotDraft,
+    CampaignTestLimitReached,
+    CampaignTestRecipientRefused,
+    CouponPoolExhausted,
+    SegmentEmpty,
+)
 from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus, Coupon, OfferKind, Segment
-from ..selectors import segment_members
+from ..selectors import campaign_test_recipients, segment_members
 from ..wording import campaign_text, wordings_clean
 from .coupons import coupons_redeem
 from .plan import Plan, campaign_plan
 
 _MAX_COUPON = 40
+_TEST_SEND_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -176,13 +187,26 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     return plan
 
 
-def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str, submission: uuid.UUID, user) -> str:
-    """Send the first wording to a staff phone as a customer would get it (no contact row, not counted); the text.
+TEST_SEND = "campaign_test_send"  # the audit log's action: each test message sent is recorded
+_TEST_FORM = "retention.campaign_test"  # the test send form's one-time tokens (crm.services.submissions)
 
-    Once per form (crm.services.submissions): the form's token is committed before the request leaves, so a double
-    click or a resent form texts the phone once and is answered the same text. A refusal (nothing was sent) gives
-    the token back. Called with no transaction open: the request to the provider never holds one."""
-    to = normalise_phone(phone)
+
+def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender, submission: uuid.UUID) -> str:
+    """Send the first wording, as a customer would get it, to the phone of someone serving the campaign's store
+    (no contact row, not counted in the results). Returns the text sent.
+
+    - Only an agent or manager serving the store, with a phone on file: never a number typed in, so a test send
+      is not a way to text anyone (`CampaignTestRecipientRefused`, field "recipient").
+    - At most settings.RETENTION_TEST_SENDS_PER_HOUR per sender in any hour (`CampaignTestLimitReached`, 429).
+    - Once per form (crm.services.submissions): the form's token is claimed and committed before the request
+      leaves, so a double click or a resent form texts once and is answered the same text. A refusal (nothing was
+      sent) gives the token back, and is neither counted nor recorded.
+    - Called with no transaction open: the request to the provider never holds one. Each message sent is recorded in
+      the audit log with its sender, campaign and recipient.
+    """
+    if not campaign_test_recipients(store=campaign.store, sender=sender).filter(pk=recipient.pk).exists():
+        raise CampaignTestRecipientRefused()
+    to = normalise_phone(recipient.phone, field="recipient")
     policy = policy_for_store(store=campaign.store)
     sample = Campaign(**{f.attname: getattr(campaign, f.attname) for f in Campaign._meta.concrete_fields})
     sample.wordings = campaign.wordings[:1]
@@ -190,10 +214,10 @@ def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str, submi
         campaign=sample,
         policy=policy,
         customer_id=0,
-        name=staff_name,
+        name=str(recipient),
         coupon="TEST-COUPON" if campaign.offer_kind == OfferKind.COUPON_POOL else "",
     )
-    if not submission_claim(token=submission, user=user, form="retention.campaign_test"):
+    if not _test_send_claim(sender=sender, submission=submission):
         return body  # a repeat of a form already sent
     try:
         # Status reports for a test come to the campaign webhook under an id no contact has: answered, ignored.
@@ -202,6 +226,31 @@ def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str, submi
         if isinstance(exc, MessageRejected | ProviderBusy):
             submission_release(token=submission)
         raise InvalidInput(
-            _("The provider refused the test message: %(error)s") % {"error": exc}, field="phone"
+            _("The provider refused the test message: %(error)s") % {"error": exc}, field="recipient"
         ) from exc
+    audit_record(
+        actor=sender, action=TEST_SEND, store=campaign.store, target=campaign.name, data={"to": str(recipient)}
+    )
     return body
+
+
+@transaction.atomic
+def _test_send_claim(*, sender, submission: uuid.UUID) -> bool:
+    """Claim the form's token if the sender is within the hour's limit; False for a repeat of a form already sent.
+
+    The hour's sends are the sender's claimed tokens (a claim is committed before its request leaves; a refused
+    send's is given back). The sender's user row is locked first, so two sends at once cannot both take the
+    hour's last one."""
+    get_user_model().objects.select_for_update().filter(pk=sender.pk).exists()
+    if not FormSubmission.objects.filter(pk=submission).exists():
+        now = timezone.now()
+        limit = settings.RETENTION_TEST_SENDS_PER_HOUR
+        claimed = FormSubmission.objects.filter(user=sender, form=_TEST_FORM, created_at__gt=now - _TEST_SEND_WINDOW)
+        if len(times := list(claimed.order_by("created_at").values_list("created_at", flat=True)[:limit])) >= limit:
+            minutes = math.ceil((times[0] + _TEST_SEND_WINDOW - now).total_seconds() / 60)
+            raise CampaignTestLimitReached(
+                _("You sent %(limit)d test messages in the last hour, the most allowed; try again in %(minutes)d min.")
+                % {"limit": limit, "minutes": max(minutes, 1)},
+                field="recipient",
+            )
+    return submission_claim(token=submission, user=sender, form=_TEST_FORM)

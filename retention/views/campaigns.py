@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -72,8 +73,9 @@ def campaigns(request: HttpRequest, store_id: int) -> HttpResponse:
     return render(request, "retention/campaigns.html", context, status=status)
 
 
-def _detail_context(store, campaign, **extra):
-    context = {"store": store, "campaign": campaign, "test_form": TestSendForm(), **extra}
+def _detail_context(request, store, campaign, **extra):
+    test_form = TestSendForm(store=store, sender=request.user)
+    context = {"store": store, "campaign": campaign, "test_form": test_form, **_test_send_limit(), **extra}
     if campaign.status == Campaign.Status.DRAFT:
         plan = campaign_plan(campaign=campaign)
         names = dict(
@@ -108,7 +110,7 @@ def _detail_context(store, campaign, **extra):
 def campaign(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse:
     store = managed_store(request, store_id)
     obj = get_object_or_404(Campaign.objects.select_related("segment", "store"), store=store, pk=campaign_id)
-    return render(request, "retention/campaign.html", _detail_context(store, obj))
+    return render(request, "retention/campaign.html", _detail_context(request, store, obj))
 
 
 @login_required
@@ -123,7 +125,7 @@ def start(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse
         error, status = exc.message, exc.http_status
     obj.refresh_from_db()
     return render(
-        request, "retention/_campaign_body.html", _detail_context(store, obj, start_error=error), status=status
+        request, "retention/_campaign_body.html", _detail_context(request, store, obj, start_error=error), status=status
     )
 
 
@@ -132,24 +134,28 @@ def start(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse
 def test_send(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse:
     store = managed_store(request, store_id)
     obj = get_object_or_404(Campaign, store=store, pk=campaign_id)
-    form, body = TestSendForm(request.POST), ""
+    form, body, status = TestSendForm(request.POST, store=store, sender=request.user), "", 400
     if form.is_valid():
         try:
             body = campaign_test_send(
                 campaign=obj,
-                phone=form.cleaned_data["phone"],
-                staff_name=request.user.get_full_name() or request.user.username,
+                recipient=form.cleaned_data["recipient"],
+                sender=request.user,
                 submission=form.cleaned_data["submission"],
-                user=request.user,
             )
+            status = 200
         except DomainError as exc:
             form_error(form, exc)
+            status = exc.http_status
     # A double click repeats the test it sent; a click on the form of the answer is another test.
     form.renew()
-    status = 200 if body else 400
     return render(
         request,
         "retention/_test_send.html",
-        {"store": store, "campaign": obj, "test_form": form, "sent_body": body},
+        {"store": store, "campaign": obj, "test_form": form, "sent_body": body, **_test_send_limit()},
         status=status,
     )
+
+
+def _test_send_limit() -> dict:
+    return {"test_send_limit": settings.RETENTION_TEST_SENDS_PER_HOUR}

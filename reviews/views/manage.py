@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.errors import DomainError
-from crm.pages import form_errors_text
+from crm.pages import form_errors_text, store_code
 from crm.selectors import store_by_code, stores_managed_by
 from crm.services.playbook import playbook_for, remedy_play_set
 from crm.validators import is_ascii_number
@@ -226,7 +226,7 @@ def quality(request: HttpRequest) -> HttpResponse:
 def quality_refresh(request: HttpRequest) -> HttpResponse:
     """On demand: recompute the kept figures, and retrain the chosen store's model from its agents' corrections."""
     stores = _quality_stores(request)
-    store = store_by_code(stores=stores, code=request.POST.get("store"))
+    store = store_by_code(stores=stores, code=store_code(request))
     transaction.on_commit(tasks.compute_classifier_figures.delay)
     if store is not None:
         transaction.on_commit(lambda: tasks.train_store_model.delay(store.pk))

@@ -148,6 +148,18 @@ def test_logging_an_outcome_is_confirmed_on_the_page_naming_customer_and_order(c
     assert "Reached, satisfied" in page and "TM-2" in page
 
 
+def test_the_confirmation_after_a_redirect_shows_the_customers_name_escaped_once(client, store, agent):
+    """The message is rendered from a template (escaped there) and shown by base.html: O'Brien must read O'Brien,
+    not O&#x27;Brien, and markup in a name stays text."""
+    followup = _followup(store, agent, order__customer__name="Seán O'Brien <b>VIP</b>", order__external_id="TM-9")
+    client.force_login(agent.user)
+    response = client.post(f"/calls/{followup.pk}/outcome", {"outcome": "satisfied", "expected_seq": 1}, follow=True)
+    page = response.text
+    message = page[page.index('<ul class="messages">') : page.index("</ul>", page.index('<ul class="messages">'))]
+    assert "Seán O&#x27;Brien &lt;b&gt;VIP&lt;/b&gt;" in message and "TM-9" in message
+    assert "&amp;" not in message and "<b>" not in message
+
+
 def test_a_reschedule_is_confirmed_with_the_new_time_in_the_store_zone(client, store, agent):
     followup = _followup(store, agent, order__customer__name="李娜", order__external_id="TM-7")
     client.force_login(agent.user)

@@ -200,3 +200,16 @@ def test_the_case_list_shows_the_next_deadline_in_the_stores_time(client, store,
     row = page[page.index(f"case-row-{case.pk}") :]
     row = row[: row.index("</tr>")]
     assert "11-24 09:00" in row  # 01:00 UTC is 09:00 in Shanghai
+
+
+@pytest.mark.parametrize("cost", ["１２３", "١٢٣"])
+def test_a_remedy_cost_in_other_digits_is_refused_on_the_form(client, store, agent, cost):
+    """An input method's fullwidth digits look like a number; the page says which digits it takes, saves nothing."""
+    case = _case(store, agent)
+    client.force_login(agent.user)
+    response = client.post(
+        f"/cases/{case.pk}/remedies", {"kind": "coupon", "cost": cost, "description": "补差价"}, follow=True
+    )
+    assert response.redirect_chain == [(f"/cases/{case.pk}/", 302)]  # back on the case page, with the message
+    assert "Write the number with the digits 0-9 and a point, like 99.50." in response.text
+    assert case.remedies.count() == 0

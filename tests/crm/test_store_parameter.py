@@ -44,3 +44,39 @@ def test_an_api_read_asked_for_two_stores_is_a_400_naming_store(stores, path):
 
     assert response.status_code == 400
     assert response.json()["code"] == "store_repeated" and response.json()["field"] == "store"
+
+
+# The page POSTs whose view reads the store from the form body (a hidden field, or a select).
+POSTS = [
+    "/manager/policy/remedy_limit/",
+    "/manager/reports/recalculate/",
+    "/logistics/settings/",
+    "/letters/rule/",
+    "/reviews/quality/refresh",
+]
+
+
+@pytest.mark.parametrize("url", POSTS)
+def test_a_form_naming_two_stores_is_a_400_and_changes_nothing(client, stores, url):
+    """The middleware checks the query string only (it reads no body): a form body with store=silk&store=jade
+    was saved for jade, the last one named, whatever store the page showed."""
+    from crm.models import AuditLog, Store
+
+    client.force_login(ManagerFactory(stores=list(stores)).user)
+    body = {"store": ["silk", "jade"], "agent_remedy_limit": "10", "enabled": "on", "min_amount": "1"}
+
+    response = client.post(url, body)
+
+    assert response.status_code == 400
+    assert "Name one store" in response.content.decode()
+    assert not AuditLog.objects.exists() and not Store.objects.filter(agent_remedy_limit=10).exists()
+
+
+def test_a_form_naming_another_store_than_its_address_is_a_400(client, stores):
+    client.force_login(ManagerFactory(stores=list(stores)).user)
+
+    response = client.post("/logistics/settings/?store=silk", {"store": "jade"})
+
+    assert response.status_code == 400 and "Name one store" in response.content.decode()
+    # The page's own forms name the same store in both places.
+    assert client.get("/logistics/settings/?store=silk").status_code == 200

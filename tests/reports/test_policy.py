@@ -205,6 +205,8 @@ def _followup_post(store, **overrides):
         ({"marketing_cap_days": "0"}, "Ensure this value is greater than or equal to 1."),
         ({"logistics_cap_per_order": "50"}, "Ensure this value is less than or equal to 10."),
         ({"marketing_cap": "-1"}, "Ensure this value is greater than or equal to 0."),
+        ({"tier_0_min_amount": "３００"}, "digits 0-9"),  # an input method's fullwidth digits
+        ({"max_call_attempts": "٣"}, "digits 0-9"),
     ],
 )
 def test_a_bad_follow_up_policy_is_refused_clearly_and_nothing_is_saved(client, store, manager, overrides, message):
@@ -247,6 +249,8 @@ def test_the_store_sets_its_currency_and_exchange_rates_on_the_policy_page(clien
         ("EUR -1", "positive"),
         ("EUR Infinity", "must be a positive number"),  # every EUR order would reach the top tier
         ("EUR NaN", "must be a positive number"),
+        ("EUR ７.８０", "must be a positive number"),
+        ("EUR 7_80", "must be a positive number"),
     ],
 )
 def test_a_bad_exchange_rate_is_refused_clearly(client, store, manager, rates, message):

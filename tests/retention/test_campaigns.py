@@ -7,12 +7,17 @@ from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.telephony.memory import InMemoryBackend
 from crm.errors import InvalidInput
 from crm.models import Case
-from retention.errors import CouponPoolExhausted, SegmentEmpty
+from retention.errors import (
+    CampaignTestLimitReached,
+    CampaignTestRecipientRefused,
+    CouponPoolExhausted,
+    SegmentEmpty,
+)
 from retention.models import Campaign, CampaignContact, Coupon
-from retention.services.campaigns import campaign_start
+from retention.services.campaigns import campaign_start, campaign_test_send
 from retention.services.plan import OPEN_CASE, campaign_plan
 from retention.services.segments import segment_create
-from tests.factories import CustomerFactory, ReviewFactory
+from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, ReviewFactory
 
 from .conftest import customer_with_orders
 from .helpers import campaign_for, everyone, open_store
@@ -129,3 +134,38 @@ def test_do_not_contact_and_opted_out_are_excluded_with_reasons():
     CustomerFactory(store=store)  # no orders: not in the segment
     plan = campaign_plan(campaign=campaign_for(store, everyone(store)))
     assert sorted(plan.excluded.values()) == ["do_not_contact", "sms_opt_out"]
+
+
+def test_a_test_send_is_refused_for_anyone_not_serving_the_store_with_a_phone():
+    store = open_store()
+    customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store))
+    manager = ManagerFactory(stores=[store], phone="+8613900000021")
+    refused = [
+        AgentFactory(stores=[open_store()], phone="+8613900000022"),  # serves another store
+        AgentFactory(stores=[store], phone=""),  # no phone on file
+        AgentFactory(stores=[store], phone="+8613900000023", user__is_active=False),  # left the company
+    ]
+    for recipient in refused:
+        with pytest.raises(CampaignTestRecipientRefused) as caught:
+            campaign_test_send(campaign=campaign, recipient=recipient, sender=manager.user)
+        assert (caught.value.code, caught.value.field, caught.value.http_status) == ("test_recipient_refused",
+                                                                                     "recipient", 400)  # fmt: skip
+    assert InMemoryBackend.messages == []
+    body = campaign_test_send(campaign=campaign, recipient=manager, sender=manager.user)
+    assert [(m.to, m.body) for m in InMemoryBackend.messages] == [("+8613900000021", body)]
+
+
+def test_the_test_send_limit_is_per_sender(settings):
+    settings.RETENTION_TEST_SENDS_PER_HOUR = 1
+    store = open_store()
+    customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store))
+    manager, colleague = ManagerFactory(stores=[store]), ManagerFactory(stores=[store])
+    campaign_test_send(campaign=campaign, recipient=manager, sender=manager.user)
+    with pytest.raises(CampaignTestLimitReached) as caught:
+        campaign_test_send(campaign=campaign, recipient=colleague, sender=manager.user)
+    assert (caught.value.code, caught.value.http_status) == ("test_send_limit", 429)
+    assert "try again in 60 min" in caught.value.message
+    campaign_test_send(campaign=campaign, recipient=manager, sender=colleague.user)
+    assert len(InMemoryBackend.messages) == 2

@@ -2,8 +2,9 @@
 
 import csv
 import io
+import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -11,7 +12,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from crm.models import Store
+from callbacks.telephony.memory import InMemoryBackend
+from crm.models import AuditLog, Store
 from retention.models import Campaign, Coupon, Segment
 from retention.rules import BUILTINS
 from retention.services.campaigns import campaign_start
@@ -179,7 +181,7 @@ def test_a_campaign_start_before_the_calendar_begins_in_utc_is_refused_and_the_p
     assert client.get(f"/retention/{store.pk}/campaigns/").status_code == 200
 
 
-@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", "sNaN"])
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", "sNaN", "５００", "١٠٠", "1_000"])
 def test_a_segment_rule_of_not_a_number_is_refused_and_the_segments_page_still_opens(manager_client, value):
     store, client = manager_client
     form = {
@@ -235,3 +237,70 @@ def test_a_segment_csv_is_headed_in_the_managers_language(manager_client):
         "会员等级",
         "入选原因",
     ]
+
+
+def _sent_to(agent) -> dict:
+    """The test send form as a page sends it: a recipient and the form's one-time token."""
+    return {"recipient": agent.pk, "submission": str(uuid.uuid4())}
+
+
+@pytest.fixture
+def test_send_setup(manager_client):
+    """A draft campaign, the manager's own phone, a colleague serving the store, and an agent of another store."""
+    store, client = manager_client
+    customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store))
+    manager = store.agents.get()
+    manager.phone = "+8613900000011"
+    manager.save(update_fields=["phone"])
+    colleague = AgentFactory(stores=[store], phone="+8613900000012", user__username="a-colleague")
+    stranger = AgentFactory(stores=[open_store()], phone="+8613900000013")
+    return store, client, campaign, manager, colleague, stranger
+
+
+def test_a_test_message_goes_to_the_senders_own_phone_first(test_send_setup):
+    store, client, campaign, manager, colleague, _stranger = test_send_setup
+    page = client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").content.decode()
+    form = page[page.index('id="test-send"') :]
+    # The sender's own phone first (the one a browser shows chosen), no one from another store.
+    assert re.findall(r'<option value="(\d+)"', form) == [str(manager.pk), str(colleague.pk)]
+    assert "139****0011" in form and "+8613900000011" not in form  # phones shown masked
+
+    answer = client.post(f"/retention/{store.pk}/campaigns/{campaign.pk}/test/", _sent_to(manager))
+    assert answer.status_code == 200 and 'data-testid="test-sent"' in answer.content.decode()
+    assert [m.to for m in InMemoryBackend.messages] == ["+8613900000011"]
+    entry = AuditLog.objects.get(action="campaign_test_send")
+    assert (entry.actor, entry.store, entry.target) == (manager.user, store, campaign.name)
+
+    answer = client.post(f"/retention/{store.pk}/campaigns/{campaign.pk}/test/", _sent_to(colleague))
+    assert answer.status_code == 200
+    assert [m.to for m in InMemoryBackend.messages] == ["+8613900000011", "+8613900000012"]
+
+
+def test_a_test_message_goes_to_no_one_outside_the_store(test_send_setup):
+    store, client, campaign, _manager, _colleague, stranger = test_send_setup
+    url = f"/retention/{store.pk}/campaigns/{campaign.pk}/test/"
+    # What the form once took: any phone number at all.
+    answer = client.post(url, {"phone": "+8613800009999", "submission": str(uuid.uuid4())})
+    assert answer.status_code == 400
+    answer = client.post(url, _sent_to(stranger))
+    assert answer.status_code == 400 and "serving this store who has a phone on file" in answer.content.decode()
+    assert InMemoryBackend.messages == []
+    assert not AuditLog.objects.filter(action="campaign_test_send").exists()
+
+
+def test_test_messages_are_limited_per_sender_and_hour(test_send_setup, settings):
+    store, client, campaign, manager, _colleague, _stranger = test_send_setup
+    settings.RETENTION_TEST_SENDS_PER_HOUR = 3
+    url = f"/retention/{store.pk}/campaigns/{campaign.pk}/test/"
+    start = datetime.now(UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(3):
+            assert client.post(url, _sent_to(manager)).status_code == 200
+        refused = client.post(url, _sent_to(manager))
+    assert refused.status_code == 429
+    assert "3 test messages in the last hour" in refused.content.decode()
+    assert len(InMemoryBackend.messages) == 3
+    with time_machine.travel(start + timedelta(minutes=61), tick=False):
+        assert client.post(url, _sent_to(manager)).status_code == 200
+    assert len(InMemoryBackend.messages) == 4

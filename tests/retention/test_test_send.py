@@ -1,4 +1,4 @@
-"""A campaign's test send texts the manager's phone once per click, through the real twilio client and the local
+"""A campaign's test send texts the manager's own phone once per click, through the real twilio client and the local
 Twilio server: a double click (or a browser resending the form) sends nothing more, and the form shown after each
 answer is good for one more, deliberate, test."""
 
@@ -22,10 +22,10 @@ def page(twilio_backend):
     store = open_store(name="丝韵旗舰店")
     customer_with_orders(store, [30])
     campaign = campaign_for(store, everyone(store))
-    manager = ManagerFactory(stores=[store])
+    manager = ManagerFactory(stores=[store], phone=STAFF_PHONE)
     client = Client()
     client.force_login(manager.user)
-    return client, f"/retention/{store.pk}/campaigns/{campaign.pk}/", twilio_backend
+    return client, f"/retention/{store.pk}/campaigns/{campaign.pk}/", twilio_backend, manager.pk
 
 
 def _token(html: str) -> str:
@@ -34,8 +34,8 @@ def _token(html: str) -> str:
 
 
 def test_a_double_click_on_send_test_texts_the_phone_once_and_both_answers_show_the_text(page):
-    client, url, twilio = page
-    form = {"phone": STAFF_PHONE, "submission": _token(client.get(url).content.decode())}
+    client, url, twilio, me = page
+    form = {"recipient": me, "submission": _token(client.get(url).content.decode())}
 
     first = client.post(url + "test/", form)
     second = client.post(url + "test/", form)
@@ -47,19 +47,19 @@ def test_a_double_click_on_send_test_texts_the_phone_once_and_both_answers_show_
 
 
 def test_the_form_shown_after_a_test_sends_one_more_when_the_manager_asks_again(page):
-    client, url, twilio = page
-    first = client.post(url + "test/", {"phone": STAFF_PHONE, "submission": _token(client.get(url).content.decode())})
+    client, url, twilio, me = page
+    first = client.post(url + "test/", {"recipient": me, "submission": _token(client.get(url).content.decode())})
 
-    again = client.post(url + "test/", {"phone": STAFF_PHONE, "submission": _token(first.content.decode())})
+    again = client.post(url + "test/", {"recipient": me, "submission": _token(first.content.decode())})
 
     assert again.status_code == 200
     assert [m["to"] for m in twilio.messages] == [STAFF_PHONE, STAFF_PHONE]
 
 
 def test_a_refused_test_sent_nothing_so_the_same_form_sent_again_tries_again(page):
-    client, url, twilio = page
+    client, url, twilio, me = page
     twilio.configure(opted_out={STAFF_PHONE})
-    form = {"phone": STAFF_PHONE, "submission": _token(client.get(url).content.decode())}
+    form = {"recipient": me, "submission": _token(client.get(url).content.decode())}
     refused = client.post(url + "test/", form)
     assert refused.status_code == 400 and "refused the test message" in refused.content.decode()
     assert twilio.messages == []
@@ -72,7 +72,7 @@ def test_a_refused_test_sent_nothing_so_the_same_form_sent_again_tries_again(pag
 
 
 def test_a_test_send_without_its_token_is_refused_saying_so_and_sends_nothing(page):
-    client, url, twilio = page
-    answer = client.post(url + "test/", {"phone": STAFF_PHONE}, HTTP_ACCEPT_LANGUAGE="en")
+    client, url, twilio, me = page
+    answer = client.post(url + "test/", {"recipient": me}, HTTP_ACCEPT_LANGUAGE="en")
     assert answer.status_code == 400 and "reload the page" in answer.content.decode()
     assert twilio.messages == []
