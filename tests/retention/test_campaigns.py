@@ -1,3 +1,4 @@
+import uuid
 from datetime import time, timedelta
 
 import pytest
@@ -148,11 +149,11 @@ def test_a_test_send_is_refused_for_anyone_not_serving_the_store_with_a_phone():
     ]
     for recipient in refused:
         with pytest.raises(CampaignTestRecipientRefused) as caught:
-            campaign_test_send(campaign=campaign, recipient=recipient, sender=manager.user)
+            campaign_test_send(campaign=campaign, recipient=recipient, sender=manager.user, submission=uuid.uuid4())
         assert (caught.value.code, caught.value.field, caught.value.http_status) == ("test_recipient_refused",
                                                                                      "recipient", 400)  # fmt: skip
     assert InMemoryBackend.messages == []
-    body = campaign_test_send(campaign=campaign, recipient=manager, sender=manager.user)
+    body = campaign_test_send(campaign=campaign, recipient=manager, sender=manager.user, submission=uuid.uuid4())
     assert [(m.to, m.body) for m in InMemoryBackend.messages] == [("+8613900000021", body)]
 
 
@@ -162,10 +163,10 @@ def test_the_test_send_limit_is_per_sender(settings):
     customer_with_orders(store, [30])
     campaign = campaign_for(store, everyone(store))
     manager, colleague = ManagerFactory(stores=[store]), ManagerFactory(stores=[store])
-    campaign_test_send(campaign=campaign, recipient=manager, sender=manager.user)
+    campaign_test_send(campaign=campaign, recipient=manager, sender=manager.user, submission=uuid.uuid4())
     with pytest.raises(CampaignTestLimitReached) as caught:
-        campaign_test_send(campaign=campaign, recipient=colleague, sender=manager.user)
+        campaign_test_send(campaign=campaign, recipient=colleague, sender=manager.user, submission=uuid.uuid4())
     assert (caught.value.code, caught.value.http_status) == ("test_send_limit", 429)
     assert "try again in 60 min" in caught.value.message
-    campaign_test_send(campaign=campaign, recipient=manager, sender=colleague.user)
+    campaign_test_send(campaign=campaign, recipient=manager, sender=colleague.user, submission=uuid.uuid4())
     assert len(InMemoryBackend.messages) == 2
