@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from crm.errors import Conflict, InvalidInput
+from crm.errors import Conflict, DomainError, InvalidInput
 
 
 class SegmentEmpty(InvalidInput):
@@ -23,3 +23,14 @@ class GiftUnsuitable(InvalidInput):
 class CampaignNotDraft(Conflict):
     code = "campaign_not_draft"
     default_message = _("Only a draft campaign can be started.")
+
+
+class CampaignTestOutcomeUnknown(DomainError):
+    """The provider gave no answer to a test send (a timeout, a 5xx): unlike a refusal, the text may have gone out."""
+
+    code = "campaign_test_outcome_unknown"
+    http_status = 502
+    default_message = _(
+        "The provider did not confirm the test message: it may have been sent. Check the phone before sending "
+        "another test."
+    )

@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 
 from callbacks.services.messages import public_url
 from callbacks.services.policy import policy_for_store
-from callbacks.telephony import MessageRejected, ProviderBusy, TelephonyError, get_backend
+from callbacks.telephony import MessageRejected, OutcomeUnknown, ProviderBusy, TelephonyError, get_backend
 from crm import bulk
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, Store
 from crm.phones import normalise_phone
 from crm.services.submissions import submission_claim, submission_release
 
-from ..errors import CampaignNotDraft, CouponPoolExhausted, SegmentEmpty
+from ..errors import CampaignNotDraft, CampaignTestOutcomeUnknown, CouponPoolExhausted, SegmentEmpty
 from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus, Coupon, OfferKind, Segment
 from ..selectors import segment_members
 from ..wording import campaign_text, wordings_clean
@@ -181,7 +181,8 @@ def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str, submi
 
     Once per form (crm.services.submissions): the form's token is committed before the request leaves, so a double
     click or a resent form texts the phone once and is answered the same text. A refusal (nothing was sent) gives
-    the token back. Called with no transaction open: the request to the provider never holds one."""
+    the token back; an unknown outcome (a timeout, a 5xx: the provider may have taken it) keeps it and says the
+    message may have been sent. Called with no transaction open: the request to the provider never holds one."""
     to = normalise_phone(phone)
     policy = policy_for_store(store=campaign.store)
     sample = Campaign(**{f.attname: getattr(campaign, f.attname) for f in Campaign._meta.concrete_fields})
@@ -198,6 +199,8 @@ def campaign_test_send(*, campaign: Campaign, phone: str, staff_name: str, submi
     try:
         # Status reports for a test come to the campaign webhook under an id no contact has: answered, ignored.
         get_backend().send_sms(to=to, body=body, status_callback=public_url("retention:message-status", 0))
+    except OutcomeUnknown as exc:
+        raise CampaignTestOutcomeUnknown() from exc
     except TelephonyError as exc:
         if isinstance(exc, MessageRejected | ProviderBusy):
             submission_release(token=submission)
