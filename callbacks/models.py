@@ -240,9 +240,11 @@ class FollowUp(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged", verbose_name=_("merged into")
     )
-    # SMS dispatch: the text as claimed (so a reconciliation compares exactly what was sent), the claim time,
-    # the provider's message id and its last reported status.
+    # SMS dispatch: the text and the number as claimed (so the send goes, and a reconciliation looks, exactly where
+    # the claim said, whatever the customer's phone became since), the claim time, the provider's message id and its
+    # last reported status.
     message_body = models.TextField(_("message"), blank=True)
+    recipient = models.CharField(_("recipient's phone"), max_length=20, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     provider_id = models.CharField(_("provider id"), max_length=64, blank=True)

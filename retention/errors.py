@@ -39,3 +39,14 @@ class CampaignTestLimitReached(DomainError):
     code = "test_send_limit"
     http_status = 429
     default_message = _("Too many test messages in the last hour; try again later.")
+
+
+class CampaignTestOutcomeUnknown(DomainError):
+    """The provider gave no answer to a test send (a timeout, a 5xx): unlike a refusal, the text may have gone out."""
+
+    code = "campaign_test_outcome_unknown"
+    http_status = 502
+    default_message = _(
+        "The provider did not confirm the test message: it may have been sent. Check the phone before sending "
+        "another test."
+    )

@@ -98,3 +98,35 @@ def assert_each_sent_exactly_once(twilio, queue: SmsQueue, rows: list) -> None:
     sids = {m["to"]: m["sid"] for m in twilio.messages}
     for row in queue.model.objects.filter(pk__in=[r.pk for r in rows]).select_related("customer"):
         assert (row.status, row.provider_id) == (Status.SENT, sids[row.customer.phone])
+
+
+def accepted_then_phone_changed(*, queue: SmsQueue, twilio, rows: list, monkeypatch) -> None:
+    """The provider accepts each row's message, writing down its answer fails, an order batch then brings each
+    customer a new phone, and the stuck rows are reconciled: each message is found at the number it was claimed
+    for and recorded sent; nothing goes to the new numbers."""
+    import pytest  # a helper module: pytest only where a test calls it
+
+    from callbacks.services import dispatch
+    from crm.models import Customer
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the database went away while the answers were written")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(dispatch, "rows_set", failing)
+        with pytest.raises(RuntimeError):
+            sms_dispatch_due(time_budget=5, queues=[queue.name])
+    old = {row.customer_id: row.customer.phone for row in rows}
+    assert sorted(m["to"] for m in twilio.messages) == sorted(old.values())
+    for number, customer_id in enumerate(old, start=1):
+        Customer.objects.filter(pk=customer_id).update(phone=f"+86139{number:08d}")
+
+    later = timezone.now() + timedelta(seconds=settings.SMS_RECONCILE_AFTER_SECONDS + 1)
+    with time_machine.travel(later):
+        report = sms_dispatch_due(time_budget=5, queues=[queue.name])
+
+    assert (report.reconciled_sent, report.reconciled_replanned, report.sent) == (len(rows), 0, 0)
+    assert sorted(m["to"] for m in twilio.messages) == sorted(old.values())  # nothing to a new number
+    sids = {m["to"]: m["sid"] for m in twilio.messages}
+    for row in queue.model.objects.filter(pk__in=[r.pk for r in rows]):
+        assert (row.status, row.provider_id) == (Status.SENT, sids[old[row.customer_id]])

@@ -25,7 +25,7 @@ from django.db import transaction
 from callbacks.models import FollowUp
 from crm.services.locks import advisory_lock
 
-from .dispatch import SmsQueue
+from .dispatch import CLAIM_COLUMNS, SmsQueue, sms_claim_row
 from .gate import ALLOWED, ContactChannel, ContactRow, RefusalReason, contacts_decide, contacts_forget, contacts_record
 from .messages import public_url_by_id
 from .rows import rows_set
@@ -40,8 +40,8 @@ _RETRY_THE_HOUR = timedelta(hours=1)
 class DueClaim:
     """One queue's claim: `claim(now=, limit=, report=)` and `forget(rows, claimed_at)` (`due_sms_queue`).
 
-    `model` has store, customer, channel ("sms" for the rows to send), status, due_at, claimed_at, attempts and
-    message_body, and `reason_field`, where a refusal's reason is written. `purpose` is the gate's
+    `model` has store, customer, channel ("sms" for the rows to send), status, due_at, claimed_at, attempts,
+    recipient and message_body, and `reason_field`, where a refusal's reason is written. `purpose` is the gate's
     (ContactPurpose) and `source` the ledger rows'. With `per_order` the rows have an order, the gate counts the
     per-order cap and one row per order is claimed at a time; else one per customer.
 
@@ -75,7 +75,7 @@ class DueClaim:
         report.rescheduled += 1
 
     def _claim_fields(self) -> list[str]:
-        return ["status", self.reason_field, "due_at", "claimed_at", "attempts"]
+        return [*CLAIM_COLUMNS, self.reason_field, "due_at"]
 
     def claim(self, *, now: datetime, limit: int, report) -> list:
         """Due rows → `sending`, with the gate's last word and its ledger rows in one transaction; returns them."""
@@ -131,7 +131,7 @@ class DueClaim:
                     self._defer(row, moment, report)
                 else:
                     seen.add(self._key(row))
-                    row.status, row.claimed_at, row.attempts = Status.SENDING, now, row.attempts + 1
+                    sms_claim_row(row, now=now)
                     claimed.append(row)
                     if row.attempts == 1:  # a retry (busy provider, nothing found on reconciling) is the same message
                         ledger.append(self._ledger_row(row, now))

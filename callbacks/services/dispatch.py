@@ -8,11 +8,12 @@ reconciling are shared.
 
 A provider's message create is not idempotent, so nothing here ever resends blindly:
 
-- A claim commits `sending` with the exact text and the claim time *before* the request leaves.
+- A claim commits `sending` with the exact text, the recipient's number and the claim time *before* the request
+  leaves; the send and any reconciliation use that number, not the customer's phone as it is later.
 - A worker only starts a request while its claim is young (`send_deadline`); every request ends within the
   HTTP timeout. So once a claim is older than SMS_RECONCILE_AFTER_SECONDS no request for it is in flight.
 - Such a stuck row (worker killed, database or broker gone, 5xx or timeout from the provider) is looked up
-  at the provider by recipient, time and exact text: found → `sent` with its id; not found → `planned`
+  at the provider by its recorded recipient, time and exact text: found → `sent` with its id; not found → `planned`
   again, because then it was certainly never accepted.
 - Only answers that prove nothing was accepted (a 4xx refusal, a 429, no connection) change a row directly.
 """
@@ -94,8 +95,18 @@ def reconcile_cutoff() -> datetime:
 _FOLLOWUP_FIELDS = [f.name for f in FollowUp._meta.concrete_fields]
 _SENDING_NEEDS = ["customer__name", "customer__phone", "order__items"]
 _LEDGER_SOURCE = "care_sms"
-_CLAIM_FIELDS = ["status", "suppressed_reason", "window_start", "window_end", "claimed_at", "attempts", "message_body"]
+# What `sms_claim_row` sets, written by every queue's claim in its one statement.
+CLAIM_COLUMNS = ["status", "claimed_at", "attempts", "recipient"]
+_CLAIM_FIELDS = [*CLAIM_COLUMNS, "suppressed_reason", "window_start", "window_end", "message_body"]
 _RESULT_FIELDS = ["status", "claimed_at", "provider_id", "provider_status", "sent_at", "outcome", "error_code"]
+
+
+def sms_claim_row(row, *, now: datetime) -> None:
+    """Mark a row of any SMS queue claimed at `now` (the caller writes CLAIM_COLUMNS with its claim). The number is
+    fixed here: were the send or a reconciliation to read the customer's phone later, an order batch bringing a new
+    one in between would have a message that went out looked for at the new number, not found, and sent again."""
+    row.status, row.claimed_at, row.attempts = Status.SENDING, now, row.attempts + 1
+    row.recipient = row.customer.phone
 
 
 @transaction.atomic
@@ -145,7 +156,7 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
             row.window_start, row.window_end = sms_window(policy=policy, store=row.store, moment=now)
             report.rescheduled += 1
         else:
-            row.status, row.claimed_at, row.attempts = Status.SENDING, now, row.attempts + 1
+            sms_claim_row(row, now=now)
             row.message_body = sms_render(followup=row, policy=policy)
             claimed.append(row)
     followups_set(rows=rows, fields=_CLAIM_FIELDS)
@@ -175,7 +186,7 @@ def _send(row: FollowUp, *, backend: TelephonyBackend, deadline: datetime, statu
         return None  # too old to start safely: the reconciler will look it up
     callback = status_url(row.pk)
     try:
-        return backend.send_sms(to=row.customer.phone, body=row.message_body, status_callback=callback)
+        return backend.send_sms(to=row.recipient, body=row.message_body, status_callback=callback)
     except TelephonyError as exc:
         return exc
 
@@ -246,9 +257,9 @@ class SmsQueue:
     """A table of SMS rows the sweeper sends at most once.
 
     The model has a `customer`, and the claim columns: status (planned/sending/sent/failed/suppressed, the
-    values of FollowUp.Status), claimed_at, attempts, message_body, provider_id, provider_status, sent_at,
-    outcome, error_code, updated_at. `claim(now=, limit=, report=)` commits due rows as `sending` with their
-    exact text and returns them, with their contact ledger rows (callbacks.services.gate) in the same
+    values of FollowUp.Status), claimed_at, attempts, message_body, recipient, provider_id, provider_status, sent_at,
+    outcome, error_code, updated_at. `claim(now=, limit=, report=)` commits due rows as `sending` (`sms_claim_row`)
+    with their exact text and returns them, with their contact ledger rows (callbacks.services.gate) in the same
     transaction; `forget(rows, claimed_at)` takes those ledger rows back when a claimed batch is given back
     unsent; `status_url()` gives the provider's status callback URL for a row id.
     """
@@ -308,7 +319,10 @@ def _dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) 
 def _lookup(row: FollowUp, *, backend: TelephonyBackend):
     """Runs in a sender thread: HTTP only. The provider's message for this claim, None, or the TelephonyError."""
     try:
-        found = backend.list_messages(to=row.customer.phone, sent_after=row.claimed_at - CLOCK_SKEW)
+        # A row claimed before claims recorded their number (by a worker still running the old code while the
+        # migration ran) has none: the customer's phone is then the best guess there is.
+        to = row.recipient or row.customer.phone
+        found = backend.list_messages(to=to, sent_after=row.claimed_at - CLOCK_SKEW)
     except TelephonyError as exc:
         return exc
     return next((m for m in found if m.body == row.message_body), None)
@@ -365,7 +379,7 @@ def sms_reconcile_stuck(
             queue.model.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
             .exclude(pk__in=asked)
             .select_related("customer")
-            .only("id", "claimed_at", "attempts", "message_body", "customer__phone")
+            .only("id", "claimed_at", "attempts", "message_body", "recipient", "customer__phone")
             .order_by("claimed_at", "id")[:batch_size]
         )
         if not rows:

@@ -54,6 +54,8 @@ class ShipmentNotice(models.Model):
     )
     due_at = models.DateTimeField(_("due at"))
     message_body = models.TextField(_("message"), blank=True)
+    # The number as claimed: the send and a reconciliation use it (callbacks.services.dispatch.sms_claim_row).
+    recipient = models.CharField(_("recipient's phone"), max_length=20, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

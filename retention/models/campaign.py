@@ -132,7 +132,9 @@ class CampaignContact(models.Model):
     # Not before this moment (the schedule's start, the next sending hour, after quiet hours).
     due_at = models.DateTimeField(_("due"))
     message_body = models.TextField(_("message"), blank=True)
-    # The care SMS sweeper's columns (claim, attempts, provider answer): see callbacks.services.dispatch.
+    # The care SMS sweeper's columns (recipient and claim, attempts, provider answer): see
+    # callbacks.services.dispatch.
+    recipient = models.CharField(_("recipient's phone"), max_length=20, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from callbacks.services.messages import public_url
 from callbacks.services.policy import policy_for_store
-from callbacks.telephony import MessageRejected, ProviderBusy, TelephonyError, get_backend
+from callbacks.telephony import MessageRejected, OutcomeUnknown, ProviderBusy, TelephonyError, get_backend
 from crm import bulk
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, FormSubmission, Store
@@ -26,6 +26,7 @@ from crm.services.submissions import submission_claim, submission_release
 from ..errors import (
     CampaignNotDraft,
     CampaignTestLimitReached,
+    CampaignTestOutcomeUnknown,
     CampaignTestRecipientRefused,
     CouponPoolExhausted,
     SegmentEmpty,
@@ -200,7 +201,8 @@ def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender, submissi
     - At most settings.RETENTION_TEST_SENDS_PER_HOUR per sender in any hour (`CampaignTestLimitReached`, 429).
     - Once per form (crm.services.submissions): the form's token is claimed and committed before the request
       leaves, so a double click or a resent form texts once and is answered the same text. A refusal (nothing was
-      sent) gives the token back, and is neither counted nor recorded.
+      sent) gives the token back, and is neither counted nor recorded; an unknown outcome (a timeout, a 5xx: the
+      provider may have taken it) keeps it and says the message may have been sent (`CampaignTestOutcomeUnknown`).
     - Called with no transaction open: the request to the provider never holds one. Each message sent is recorded in
       the audit log with its sender, campaign and recipient.
     """
@@ -222,6 +224,8 @@ def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender, submissi
     try:
         # Status reports for a test come to the campaign webhook under an id no contact has: answered, ignored.
         get_backend().send_sms(to=to, body=body, status_callback=public_url("retention:message-status", 0))
+    except OutcomeUnknown as exc:
+        raise CampaignTestOutcomeUnknown() from exc
     except TelephonyError as exc:
         if isinstance(exc, MessageRejected | ProviderBusy):
             submission_release(token=submission)

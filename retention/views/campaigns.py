@@ -146,7 +146,9 @@ def test_send(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResp
             status = 200
         except DomainError as exc:
             form_error(form, exc)
-            status = exc.http_status
+            # The page swaps in 2xx–4xx answers only (base.html's htmx-config): the provider's unknown outcome
+            # (a 502) is this form's message, so it is answered as the form's refusal.
+            status = exc.http_status if exc.http_status < 500 else 400
     # A double click repeats the test it sent; a click on the form of the answer is another test.
     form.renew()
     return render(

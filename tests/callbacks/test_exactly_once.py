@@ -18,7 +18,7 @@ import pytest
 
 from callbacks.models import FollowUp
 from callbacks.services.dispatch import CARE_SMS, sms_dispatch_due
-from tests.sms_faults import assert_each_sent_exactly_once, drain, sweep_in_killed_workers
+from tests.sms_faults import accepted_then_phone_changed, assert_each_sent_exactly_once, drain, sweep_in_killed_workers
 from tests.system.procs import ROOT, free_port, start_redis, wait_for
 
 from .conftest import midday_store, plan_due_sms
@@ -139,3 +139,12 @@ def test_redis_outage_under_celery_delays_dispatch_and_never_loses_or_doubles(tw
         redis_proc.kill()
         redis_proc.wait()
         log.close()
+
+
+def test_a_care_sms_accepted_before_the_customers_phone_changed_is_found_at_the_old_number_not_resent(
+    twilio_backend, monkeypatch
+):
+    followups = FollowUp.objects.filter(pk__in=[f.pk for f in plan_due_sms(midday_store(), 3)])
+    accepted_then_phone_changed(
+        queue=CARE_SMS, twilio=twilio_backend, rows=list(followups.select_related("customer")), monkeypatch=monkeypatch
+    )

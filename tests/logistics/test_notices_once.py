@@ -19,7 +19,7 @@ from logistics.models import LogisticsPolicy, ShipmentNotice
 from logistics.services.notices import PARCEL_NOTICES, notices_send_due
 from tests.callbacks.conftest import midday_store
 from tests.factories import CustomerFactory, OrderFactory
-from tests.sms_faults import assert_each_sent_exactly_once, drain, sweep_in_killed_workers
+from tests.sms_faults import accepted_then_phone_changed, assert_each_sent_exactly_once, drain, sweep_in_killed_workers
 
 from .conftest import ship
 
@@ -113,3 +113,9 @@ def test_two_sweeps_at_once_on_two_connections_send_each_notice_once(twilio_back
     assert_each_sent_exactly_once(twilio_backend, PARCEL_NOTICES, notices)
     with transaction.atomic():
         assert ContactLog.objects.filter(purpose="logistics").count() == 10
+
+
+def test_a_notice_accepted_before_the_customers_phone_changed_is_found_at_the_old_number_not_resent(
+    twilio_backend, monkeypatch
+):
+    accepted_then_phone_changed(queue=PARCEL_NOTICES, twilio=twilio_backend, rows=_shipped(3), monkeypatch=monkeypatch)

@@ -16,7 +16,7 @@ from retention.models import CampaignContact
 from retention.services.campaigns import campaign_start
 from retention.services.plan import campaign_plan
 from retention.services.sending import CAMPAIGN_SMS, campaign_messages_claim
-from tests.sms_faults import assert_each_sent_exactly_once, drain, sweep_in_killed_workers
+from tests.sms_faults import accepted_then_phone_changed, assert_each_sent_exactly_once, drain, sweep_in_killed_workers
 
 from .conftest import customer_with_orders
 from .helpers import campaign_for, everyone, open_store
@@ -153,3 +153,15 @@ def test_the_stores_quiet_hours_defer_a_message_unless_the_campaign_ends_first(e
     assert contact.excluded_reason == ("" if due_tomorrow else "quiet_hours")
     if due_tomorrow:  # the gate's "not before": the store's SMS hours open at 09:00
         assert contact.due_at == store_local_datetime(store, today + timedelta(days=1), time(9, 0))
+
+
+def test_a_campaign_sms_accepted_before_the_customers_phone_changed_is_found_at_the_old_number_not_resent(
+    twilio_backend, monkeypatch
+):
+    store = open_store()
+    for _ in range(3):
+        customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    rows = list(CampaignContact.objects.filter(campaign=campaign, status="planned").select_related("customer"))
+    accepted_then_phone_changed(queue=CAMPAIGN_SMS, twilio=twilio_backend, rows=rows, monkeypatch=monkeypatch)

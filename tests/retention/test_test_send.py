@@ -76,3 +76,27 @@ def test_a_test_send_without_its_token_is_refused_saying_so_and_sends_nothing(pa
     answer = client.post(url + "test/", {"recipient": me}, HTTP_ACCEPT_LANGUAGE="en")
     assert answer.status_code == 400 and "reload the page" in answer.content.decode()
     assert twilio.messages == []
+
+
+@pytest.mark.parametrize("fault", ["500_after_record", "timeout"])
+def test_a_test_whose_outcome_is_unknown_says_it_may_have_been_sent_not_that_it_was_refused(page, settings, fault):
+    client, url, twilio, me = page
+    settings.TWILIO_HTTP_TIMEOUT = 0.4
+    twilio.configure(mode=fault, count=1, hang=0.6)
+    form = {"recipient": me, "submission": _token(client.get(url).content.decode())}
+
+    answer = client.post(url + "test/", form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert [m["to"] for m in twilio.messages] == [STAFF_PHONE]  # it went out: the provider recorded it
+    assert "may have been sent" in answer and "refused" not in answer
+
+
+def test_an_unknown_outcome_is_told_in_the_managers_language(page, settings):
+    client, url, twilio, me = page
+    settings.TWILIO_HTTP_TIMEOUT = 0.4
+    twilio.configure(mode="timeout", count=1, hang=0.6)
+    form = {"recipient": me, "submission": _token(client.get(url).content.decode())}
+
+    answer = client.post(url + "test/", form, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert answer.status_code == 400 and "可能已发出" in answer.content.decode()
