@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from crm.models import Store
 from crm.selectors import stores_managed_by
@@ -37,8 +37,16 @@ def segment_sample(*, segment: Segment, size: int = 20) -> list[tuple[CustomerAt
 
 
 def segments_with_sizes(*, store: Store) -> list[tuple[Segment, int]]:
+    """Each segment of the store with its number of members: one pass over the store's customers, each segment a
+    filtered count (a count query per segment read the store's customers as many times as it has segments)."""
     today = store_today(store)
-    return [(s, segment_members(segment=s, today=today).count()) for s in Segment.objects.filter(store=store)]
+    segments = list(Segment.objects.filter(store=store))
+    if not segments:
+        return []
+    sizes = CustomerAttributes.objects.filter(store_id=store.pk).aggregate(
+        **{f"s{s.pk}": Count("pk", filter=rules_q(segment_rules(s), today=today)) for s in segments}
+    )
+    return [(s, sizes[f"s{s.pk}"]) for s in segments]
 
 
 def campaigns_for_store(*, store: Store) -> QuerySet[Campaign]:

@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from crm.models import Store
 from retention.models import Campaign, Coupon, Segment
 from retention.rules import BUILTINS
+from retention.selectors import segment_members
 from retention.services.campaigns import campaign_start
-from retention.services.segments import attributes_refresh
+from retention.services.segments import attributes_refresh, segment_create
 from tests.factories import AgentFactory, ManagerFactory, OrderFactory
 
 from .conftest import customer_with_orders
@@ -212,3 +213,21 @@ def test_viewing_the_retention_pages_writes_nothing(manager_client):
         writes = [q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
         assert writes == [], url
     assert Coupon.objects.get(campaign=campaign).redeemed_order is None
+
+
+def test_the_segment_list_counts_every_segment_in_one_query(manager_client):
+    store, client = manager_client
+    for days in ([10], [200, 100], [30, 20, 10]):
+        customer_with_orders(store, days)
+    attributes_refresh(store=store)
+    segment_create(store=store, name="两单以上", rules=[{"attribute": "orders_count", "op": "gte", "value": 2}])
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/retention/{store.pk}/segments/")
+    for n in range(12):
+        segment_create(store=store, name=f"第{n}组", rules=[{"attribute": "orders_count", "op": "gte", "value": n}])
+    with CaptureQueriesContext(connection) as many:
+        answer = client.get(f"/retention/{store.pk}/segments/")
+    assert len(many) == len(few)
+    # Each size as a count of its own members says (built-in segments whose rules match nothing count 0).
+    for segment in Segment.objects.filter(store=store):
+        assert f'data-testid="size-{segment.pk}">{segment_members(segment=segment).count()}<' in answer.content.decode()
