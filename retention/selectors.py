@@ -8,7 +8,7 @@ from crm.models import Store
 from crm.selectors import stores_managed_by
 from crm.timezones import store_today
 
-from .models import Campaign, CampaignContact, ContactStatus, CustomerAttributes, Segment
+from .models import Campaign, CampaignContact, ContactStatus, CustomerAttributes, Gift, GiftTask, Segment
 from .rules import rules_explain, rules_q
 from .services.segments import segment_rules
 
@@ -66,3 +66,15 @@ def campaign_calls(*, campaign: Campaign, limit: int = CALLS_SHOWN) -> list[Camp
         .select_related("customer", "assignee__user", "call_task")
         .order_by("-updated_at", "-id")[:limit]
     )
+
+
+def gifts_for_store(*, store: Store) -> QuerySet[Gift]:
+    return Gift.objects.filter(store=store).prefetch_related("segments")
+
+
+GIFT_TASKS_SHOWN = 200
+
+
+def gift_tasks_for_store(*, store: Store, limit: int = GIFT_TASKS_SHOWN) -> list[GiftTask]:
+    """The gift tasks the gift page lists, at most `limit`."""
+    return list(GiftTask.objects.filter(store=store).select_related("customer", "gift", "assignee__user")[:limit])

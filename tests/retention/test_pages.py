@@ -3,21 +3,23 @@
 import csv
 import io
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from crm.models import Store
-from retention.models import Campaign, Coupon, Segment
+from retention.models import Campaign, Coupon, GiftTask, Segment
 from retention.rules import BUILTINS
 from retention.selectors import segment_members
 from retention.services.campaigns import campaign_start
+from retention.services.gifts import gift_create
 from retention.services.segments import attributes_refresh, segment_create
-from tests.factories import AgentFactory, ManagerFactory, OrderFactory
+from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, OrderFactory
 
 from .conftest import customer_with_orders
 from .helpers import campaign_for, everyone, open_store
@@ -231,3 +233,25 @@ def test_the_segment_list_counts_every_segment_in_one_query(manager_client):
     # Each size as a count of its own members says (built-in segments whose rules match nothing count 0).
     for segment in Segment.objects.filter(store=store):
         assert f'data-testid="size-{segment.pk}">{segment_members(segment=segment).count()}<' in answer.content.decode()
+
+
+def _gift_tasks(store, n: int, *, status: str = "open", days: int = 7, gift=None) -> None:
+    day = timezone.localdate() + timedelta(days=days)
+    GiftTask.objects.bulk_create(
+        GiftTask(store=store, customer=CustomerFactory(store=store), occasion_date=day, status=status, gift=gift)
+        for _ in range(n)
+    )
+
+
+def test_the_gift_page_costs_the_same_queries_however_many_tasks_it_lists(manager_client):
+    store, client = manager_client
+    gift_create(store=store, name="真丝方巾")
+    gift_create(store=store, name="茶具")
+    _gift_tasks(store, 3)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/retention/{store.pk}/gifts/")
+    _gift_tasks(store, 27)
+    with CaptureQueriesContext(connection) as many:
+        answer = client.get(f"/retention/{store.pk}/gifts/")
+    assert answer.content.decode().count("真丝方巾</option>") == 30
+    assert len(many) == len(few)
