@@ -76,5 +76,11 @@ GIFT_TASKS_SHOWN = 200
 
 
 def gift_tasks_for_store(*, store: Store, limit: int = GIFT_TASKS_SHOWN) -> list[GiftTask]:
-    """The gift tasks the gift page lists, at most `limit`."""
-    return list(GiftTask.objects.filter(store=store).select_related("customer", "gift", "assignee__user")[:limit])
+    """The gift tasks the gift page lists, at most `limit`: the open ones, soonest birthday first, then the latest
+    sent or cancelled. (By date alone, a year of sent tasks filled the list and hid the ones still to send.)"""
+    tasks = GiftTask.objects.filter(store=store).select_related("customer", "gift", "assignee__user")
+    waiting = list(tasks.filter(status=GiftTask.Status.OPEN).order_by("occasion_date", "id")[:limit])
+    if len(waiting) == limit:
+        return waiting
+    done = tasks.exclude(status=GiftTask.Status.OPEN).order_by("-occasion_date", "-id")[: limit - len(waiting)]
+    return waiting + list(done)

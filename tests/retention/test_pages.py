@@ -255,3 +255,13 @@ def test_the_gift_page_costs_the_same_queries_however_many_tasks_it_lists(manage
         answer = client.get(f"/retention/{store.pk}/gifts/")
     assert answer.content.decode().count("真丝方巾</option>") == 30
     assert len(many) == len(few)
+
+
+def test_the_gift_page_lists_the_open_tasks_before_a_year_of_sent_ones(manager_client):
+    store, client = manager_client
+    scarf = gift_create(store=store, name="真丝方巾")
+    _gift_tasks(store, 250, status="sent", days=-300, gift=scarf)
+    _gift_tasks(store, 1, days=5)
+    waiting = GiftTask.objects.get(status="open")
+    answer = client.get(f"/retention/{store.pk}/gifts/")
+    assert f'id="gift-task-{waiting.pk}"' in answer.content.decode()
