@@ -11,7 +11,7 @@ from crm.services.cases import case_close, case_open, remedy_propose
 from crm.services.sla import cases_escalate_breached
 from reports.metrics import SECTIONS, Period
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, StoreFactory
-from tests.reports.factories import CaseFactory, FollowUpFactory, ReviewFactory
+from tests.reports.factories import CaseFactory, FollowUpFactory, RemedyFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +204,17 @@ def test_a_nul_character_in_a_filter_is_an_unknown_value_not_a_500(client, store
     client.force_login(manager_a.user)
     response = getattr(client, method)(url, {"store": "a\x00b"} if method == "post" else None)
     assert response.status_code in (200, 302, 400, 404)
+
+
+def test_approvals_list_the_oldest_remedies_waiting_and_say_more_wait(client, store_a, manager_a):
+    from reports.selectors import BOARD_LIMIT
+
+    agent = AgentFactory(stores=[store_a])
+    oldest = RemedyFactory.create_batch(
+        BOARD_LIMIT + 1, case__customer__store=store_a, status=Remedy.Status.AWAITING_APPROVAL, proposed_by=agent
+    )
+    client.force_login(manager_a.user)
+    page = client.get("/manager/approvals/").text
+    assert page.count('data-testid="remedy-') == BOARD_LIMIT
+    assert f'data-testid="remedy-{oldest[0].pk}"' in page and f'data-testid="remedy-{oldest[-1].pk}"' not in page
+    assert 'data-testid="more-approvals"' in page
