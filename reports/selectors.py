@@ -14,7 +14,7 @@ from crm.services.sla import SOON, breached_q
 
 from .models import RollupRun
 
-# Each list on the escalations page shows at most this many rows, the most urgent first.
+# Each list on the escalations page, and the approvals queue, shows at most this many rows, the most urgent first.
 BOARD_LIMIT = 100
 # Deliveries planned nothing because the store cannot convert their currency stay on the board this long: time
 # to add the rate on the policy page (later deliveries in that currency are then planned).
@@ -105,12 +105,14 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
     )
 
 
-def remedies_awaiting_approval(*, user) -> QuerySet[Remedy]:
-    return (
+def remedies_awaiting_approval(*, user, limit: int = BOARD_LIMIT) -> tuple[list[Remedy], bool]:
+    """The oldest `limit` remedies waiting for the user's decision, and whether more wait behind them."""
+    rows = list(
         Remedy.objects.filter(status=Remedy.Status.AWAITING_APPROVAL, case__store__in=stores_managed_by(user=user))
         .select_related("case__store", "case__customer", "case__order", "proposed_by__user")
-        .order_by("proposed_at", "id")
+        .order_by("proposed_at", "id")[: limit + 1]
     )
+    return rows[:limit], len(rows) > limit
 
 
 def remedy_for_manager(*, user, remedy_id: int) -> Remedy | None:

@@ -13,7 +13,7 @@ from crm.phones import mask_phone
 from crm.timezones import store_tz, store_wall_time
 
 from .errors import CampaignTestRecipientRefused
-from .models import CampaignChannel, CampaignPurpose, Gift, OfferKind, Segment
+from .models import CampaignChannel, CampaignPurpose, Gift, GiftTask, OfferKind, Segment
 from .rules import ATTRIBUTES, OPS
 from .selectors import campaign_test_recipients
 
@@ -158,3 +158,14 @@ class GiftSendForm(forms.Form):
     def __init__(self, *args, store: Store, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["gift"].queryset = Gift.objects.filter(store=store, active=True)
+
+    @classmethod
+    def for_tasks(cls, *, store: Store, tasks: list[GiftTask]) -> list[tuple[GiftTask, "GiftSendForm"]]:
+        """A form for each task of the gift page, all offering the store's gifts as read once: each form reading
+        its own options cost a query per task listed."""
+        rows = [(task, cls(store=store, prefix=f"t{task.pk}")) for task in tasks]
+        if rows:
+            choices = list(rows[0][1].fields["gift"].choices)
+            for _task, form in rows:
+                form.fields["gift"].choices = choices
+        return rows

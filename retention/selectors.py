@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Count, QuerySet, Value, When
 
 from crm.models import Agent, Store
 from crm.selectors import agents_serving, stores_managed_by
 from crm.timezones import store_today
 
-from .models import Campaign, CampaignContact, ContactStatus, CustomerAttributes, Segment
+from .models import Campaign, CampaignContact, ContactStatus, CustomerAttributes, Gift, GiftTask, Segment
 from .rules import rules_explain, rules_q
 from .services.segments import segment_rules
 
@@ -44,8 +44,16 @@ def segment_sample(*, segment: Segment, size: int = 20) -> list[tuple[CustomerAt
 
 
 def segments_with_sizes(*, store: Store) -> list[tuple[Segment, int]]:
+    """Each segment of the store with its number of members: one pass over the store's customers, each segment a
+    filtered count (a count query per segment read the store's customers as many times as it has segments)."""
     today = store_today(store)
-    return [(s, segment_members(segment=s, today=today).count()) for s in Segment.objects.filter(store=store)]
+    segments = list(Segment.objects.filter(store=store))
+    if not segments:
+        return []
+    sizes = CustomerAttributes.objects.filter(store_id=store.pk).aggregate(
+        **{f"s{s.pk}": Count("pk", filter=rules_q(segment_rules(s), today=today)) for s in segments}
+    )
+    return [(s, sizes[f"s{s.pk}"]) for s in segments]
 
 
 def campaigns_for_store(*, store: Store) -> QuerySet[Campaign]:
@@ -65,3 +73,21 @@ def campaign_calls(*, campaign: Campaign, limit: int = CALLS_SHOWN) -> list[Camp
         .select_related("customer", "assignee__user", "call_task")
         .order_by("-updated_at", "-id")[:limit]
     )
+
+
+def gifts_for_store(*, store: Store) -> QuerySet[Gift]:
+    return Gift.objects.filter(store=store).prefetch_related("segments")
+
+
+GIFT_TASKS_SHOWN = 200
+
+
+def gift_tasks_for_store(*, store: Store, limit: int = GIFT_TASKS_SHOWN) -> list[GiftTask]:
+    """The gift tasks the gift page lists, at most `limit`: the open ones, soonest birthday first, then the latest
+    sent or cancelled. (By date alone, a year of sent tasks filled the list and hid the ones still to send.)"""
+    tasks = GiftTask.objects.filter(store=store).select_related("customer", "gift", "assignee__user")
+    waiting = list(tasks.filter(status=GiftTask.Status.OPEN).order_by("occasion_date", "id")[:limit])
+    if len(waiting) == limit:
+        return waiting
+    done = tasks.exclude(status=GiftTask.Status.OPEN).order_by("-occasion_date", "-id")[: limit - len(waiting)]
+    return waiting + list(done)

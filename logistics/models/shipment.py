@@ -107,6 +107,8 @@ class Shipment(models.Model):
             models.Index(
                 fields=["resubscribe_after"], condition=Q(resubscribe_after__isnull=False), name="shipment_resubscribe"
             ),
+            # The board: a store's open parcels (the rules' indexes above each hold only some of them).
+            models.Index(fields=["store"], condition=Q(is_open=True), name="shipment_open_store"),
         ]
 
     def __str__(self) -> str:

@@ -31,8 +31,8 @@ def escalations(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def approvals(request: HttpRequest) -> HttpResponse:
-    remedies = remedies_awaiting_approval(user=request.user)
-    return render(request, "reports/approvals.html", {"remedies": remedies})
+    remedies, more = remedies_awaiting_approval(user=request.user)
+    return render(request, "reports/approvals.html", {"remedies": remedies, "more": more})
 
 
 @require_POST

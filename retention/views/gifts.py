@@ -11,8 +11,8 @@ from crm.errors import DomainError
 from crm.services.submissions import submission_once
 
 from ..forms import GiftForm, GiftSendForm
-from ..models import Gift, GiftTask
-from ..selectors import stores_for_retention
+from ..models import GiftTask
+from ..selectors import gift_tasks_for_store, gifts_for_store, stores_for_retention
 from ..services.gifts import gift_create, gift_task_send
 from .common import form_error, managed_store
 
@@ -21,12 +21,9 @@ def _context(request, store, form=None):
     return {
         "store": store,
         "stores": stores_for_retention(user=request.user),
-        "gifts": Gift.objects.filter(store=store).prefetch_related("segments"),
+        "gifts": gifts_for_store(store=store),
         "form": form or GiftForm(store=store),
-        "tasks": [
-            (task, GiftSendForm(store=store, prefix=f"t{task.pk}"))
-            for task in GiftTask.objects.filter(store=store).select_related("customer", "gift", "assignee__user")[:200]
-        ],
+        "tasks": GiftSendForm.for_tasks(store=store, tasks=gift_tasks_for_store(store=store)),
     }
 
 

@@ -17,8 +17,8 @@ def patrol(request: HttpRequest) -> HttpResponse:
     store = next((s for s in stores if s.code == request.GET.get("store")), None)
     view = request.GET.get("view") if request.GET.get("view") in Patrol.VIEWS else Patrol.FLAGGED
     context = {
-        "reviews": patrol_reviews(user=request.user, view=view, store=store),
-        "counts": patrol_counts(user=request.user, store=store),
+        "reviews": patrol_reviews(user=request.user, view=view, store=store, stores=stores),
+        "counts": patrol_counts(user=request.user, store=store, stores=stores),
         "stores": stores,
         "store": store,
         "view": view,

@@ -88,3 +88,44 @@ def test_a_notice_not_sent_says_why_in_the_readers_language(setup):
     board = client.get("/logistics/").content.decode()
     assert "sms_opt_out" not in board
     assert "未发送 (顾客已退订短信)" in board
+
+
+def test_the_board_reads_the_open_parcels_of_its_store_through_an_index(setup):
+    # 60,000 parcels over five stores, one in seven still open, one in ten with a delay found on it (the delays of
+    # signed parcels stay, for the reports), statistics taken: the board's parcels were found by reading every
+    # parcel of every store (a sequential scan), however few were open in the store.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from logistics.models import Shipment, ShipmentDelay
+    from tests.factories import StoreFactory
+    from tests.query_plans import scans_of
+
+    client, small, _big, fine, other = setup
+    stores = [small.store_id, other.store_id, *(StoreFactory().pk for _ in range(3))]
+    columns = [f.column for f in Shipment._meta.concrete_fields]
+    columns = [c for c in columns if c not in {"id", "store_id", "tracking_number", "is_open"}]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO logistics_shipment (store_id, tracking_number, is_open, {', '.join(columns)}) "  # noqa: S608
+            f"SELECT (%s::bigint[])[1 + n %% 5], 'T' || n, n %% 7 = 0, {', '.join(columns)} "
+            "FROM logistics_shipment, generate_series(1, 60000) AS n WHERE id = %s",
+            [stores, fine.pk],
+        )
+        delay = [
+            f.column for f in ShipmentDelay._meta.concrete_fields if f.column not in {"id", "store_id", "shipment_id"}
+        ]
+        cursor.execute(
+            f"INSERT INTO logistics_shipmentdelay (store_id, shipment_id, {', '.join(delay)}) "  # noqa: S608
+            f"SELECT s.store_id, s.id, {', '.join('d.' + c for c in delay)} FROM logistics_shipment s, "
+            "logistics_shipmentdelay d WHERE s.tracking_number LIKE 'T%%' AND s.id %% 10 = 0 AND d.id = %s",
+            [ShipmentDelay.objects.filter(shipment=small).first().pk],
+        )
+        cursor.execute("ANALYZE logistics_shipment")
+        cursor.execute("ANALYZE logistics_shipmentdelay")
+        cursor.execute("SET LOCAL random_page_cost = 4; SET LOCAL seq_page_cost = 1")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/logistics/").content.decode()
+    assert small.tracking_number in page
+    [board] = [q["sql"] for q in queries if q["sql"].startswith('SELECT DISTINCT "logistics_shipment"')]
+    assert scans_of(board, "logistics_shipment") == {("Bitmap Heap Scan", "shipment_open_store")}

@@ -11,7 +11,7 @@ from crm.services.cases import case_close, case_open, remedy_propose
 from crm.services.sla import cases_escalate_breached
 from reports.metrics import SECTIONS, Period
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, StoreFactory
-from tests.reports.factories import CaseFactory, FollowUpFactory, ReviewFactory
+from tests.reports.factories import CaseFactory, FollowUpFactory, RemedyFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +227,17 @@ def test_the_audit_log_says_what_each_entry_did_and_to_what_in_the_readers_langu
     assert f"工单 #{remedy.case_id}" in rows and "根本原因(帕累托)" in rows
     assert "感谢信模板已保存" in rows and "春节感谢信" in rows
     assert "回访 #41" in rows and "不在店铺可致电时段内" in rows
+
+
+def test_approvals_list_the_oldest_remedies_waiting_and_say_more_wait(client, store_a, manager_a):
+    from reports.selectors import BOARD_LIMIT
+
+    agent = AgentFactory(stores=[store_a])
+    oldest = RemedyFactory.create_batch(
+        BOARD_LIMIT + 1, case__customer__store=store_a, status=Remedy.Status.AWAITING_APPROVAL, proposed_by=agent
+    )
+    client.force_login(manager_a.user)
+    page = client.get("/manager/approvals/").text
+    assert page.count('data-testid="remedy-') == BOARD_LIMIT
+    assert f'data-testid="remedy-{oldest[0].pk}"' in page and f'data-testid="remedy-{oldest[-1].pk}"' not in page
+    assert 'data-testid="more-approvals"' in page

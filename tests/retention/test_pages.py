@@ -11,14 +11,17 @@ import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from callbacks.telephony.memory import InMemoryBackend
 from crm.models import AuditLog, Store
-from retention.models import Campaign, Coupon, Segment
+from retention.models import Campaign, Coupon, GiftTask, Segment
 from retention.rules import BUILTINS
+from retention.selectors import segment_members
 from retention.services.campaigns import campaign_start
-from retention.services.segments import attributes_refresh
-from tests.factories import AgentFactory, ManagerFactory, OrderFactory
+from retention.services.gifts import gift_create
+from retention.services.segments import attributes_refresh, segment_create
+from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, OrderFactory
 
 from .conftest import customer_with_orders
 from .helpers import campaign_for, everyone, open_store
@@ -304,3 +307,53 @@ def test_test_messages_are_limited_per_sender_and_hour(test_send_setup, settings
     with time_machine.travel(start + timedelta(minutes=61), tick=False):
         assert client.post(url, _sent_to(manager)).status_code == 200
     assert len(InMemoryBackend.messages) == 4
+
+
+def test_the_segment_list_counts_every_segment_in_one_query(manager_client):
+    store, client = manager_client
+    for days in ([10], [200, 100], [30, 20, 10]):
+        customer_with_orders(store, days)
+    attributes_refresh(store=store)
+    segment_create(store=store, name="两单以上", rules=[{"attribute": "orders_count", "op": "gte", "value": 2}])
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/retention/{store.pk}/segments/")
+    for n in range(12):
+        segment_create(store=store, name=f"第{n}组", rules=[{"attribute": "orders_count", "op": "gte", "value": n}])
+    with CaptureQueriesContext(connection) as many:
+        answer = client.get(f"/retention/{store.pk}/segments/")
+    assert len(many) == len(few)
+    # Each size as a count of its own members says (built-in segments whose rules match nothing count 0).
+    for segment in Segment.objects.filter(store=store):
+        assert f'data-testid="size-{segment.pk}">{segment_members(segment=segment).count()}<' in answer.content.decode()
+
+
+def _gift_tasks(store, n: int, *, status: str = "open", days: int = 7, gift=None) -> None:
+    day = timezone.localdate() + timedelta(days=days)
+    GiftTask.objects.bulk_create(
+        GiftTask(store=store, customer=CustomerFactory(store=store), occasion_date=day, status=status, gift=gift)
+        for _ in range(n)
+    )
+
+
+def test_the_gift_page_costs_the_same_queries_however_many_tasks_it_lists(manager_client):
+    store, client = manager_client
+    gift_create(store=store, name="真丝方巾")
+    gift_create(store=store, name="茶具")
+    _gift_tasks(store, 3)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/retention/{store.pk}/gifts/")
+    _gift_tasks(store, 27)
+    with CaptureQueriesContext(connection) as many:
+        answer = client.get(f"/retention/{store.pk}/gifts/")
+    assert answer.content.decode().count("真丝方巾</option>") == 30
+    assert len(many) == len(few)
+
+
+def test_the_gift_page_lists_the_open_tasks_before_a_year_of_sent_ones(manager_client):
+    store, client = manager_client
+    scarf = gift_create(store=store, name="真丝方巾")
+    _gift_tasks(store, 250, status="sent", days=-300, gift=scarf)
+    _gift_tasks(store, 1, days=5)
+    waiting = GiftTask.objects.get(status="open")
+    answer = client.get(f"/retention/{store.pk}/gifts/")
+    assert f'id="gift-task-{waiting.pk}"' in answer.content.decode()

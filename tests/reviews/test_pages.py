@@ -218,3 +218,37 @@ def test_main_products_tab_lists_only_the_store_main_skus(client, store, agent):
     client.force_login(agent.user)
     html = client.get("/reviews/?view=main").content.decode()
     assert 'data-testid="review-MAIN"' in html and 'data-testid="review-OTHER"' not in html
+
+
+@pytest.mark.parametrize(
+    ("view", "index"), [("latest", "review_store_posted"), ("flagged", "review_store_flagged_posted")]
+)
+def test_the_patrol_reads_the_latest_reviews_of_its_store_through_the_store_index(client, view, index):
+    # 60,000 reviews over five stores, a quarter flagged, statistics taken. With the user's stores as a subquery the
+    # planner could not tell how few reviews they hold: it read and sorted every store's reviews to show 100.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tests.factories import ReviewFactory
+    from tests.query_plans import scans_of
+
+    stores = [StoreFactory() for _ in range(5)]
+    columns = [f.column for f in Review._meta.concrete_fields if f.column not in {"id", "store_id", "external_id"}]
+    columns = [c for c in columns if c not in {"posted_at", "flagged"}]
+    template = ReviewFactory(store=stores[0], external_id="T", rating=2, text="差", posted_at=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO reviews_review (store_id, external_id, posted_at, flagged, {', '.join(columns)}) "  # noqa: S608
+            f"SELECT (%s::bigint[])[1 + n %% 5], 'R' || n, now() - n * interval '1 minute', n %% 4 = 0, "
+            f"{', '.join(columns)} FROM reviews_review, generate_series(1, 60000) AS n WHERE id = %s",
+            [[s.pk for s in stores], template.pk],
+        )
+        cursor.execute("ANALYZE reviews_review")
+        cursor.execute("SET LOCAL random_page_cost = 4; SET LOCAL seq_page_cost = 1")
+    client.force_login(ManagerFactory(stores=[stores[2]]).user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/reviews/", {"view": view})
+    assert page.content.decode().count('data-testid="review-R') == 100
+    [listing] = [q["sql"] for q in queries if 'ORDER BY "reviews_review"."posted_at" DESC' in q["sql"]]
+    assert scans_of(listing, "reviews_review") == {("Index Scan", index)}
