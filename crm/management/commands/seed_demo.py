@@ -15,7 +15,8 @@ from crm.services.order_delivery import orders_mark_delivered
 from crm.signals import demo_stores_seeded
 from crm.timezones import store_local_datetime, store_today
 
-COURIERS = ["顺丰速运", "京东物流", "中通快递"]
+# The couriers the demo ships with and how each one's waybill numbers begin (SF1234…, JDX1234…, 7512…).
+COURIERS = {"顺丰速运": "SF", "京东物流": "JDX", "中通快递": "75"}
 
 
 class Command(BaseCommand):
@@ -104,8 +105,8 @@ class Command(BaseCommand):
                     ],
                     "placed_at": placed,
                     "shipped_at": placed + timedelta(days=1),
-                    "courier": rng.choice(COURIERS),
-                    "tracking_number": f"SF{rng.randrange(10**11, 10**12)}",
+                    "courier": (courier := rng.choice(list(COURIERS))),
+                    "tracking_number": f"{COURIERS[courier]}{rng.randrange(10**11, 10**12)}",
                     "status": Order.Status.SHIPPED,
                 },
             )
