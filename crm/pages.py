@@ -61,7 +61,12 @@ def form_error(form: forms.Form, error: DomainError) -> None:
 
 
 def form_errors_text(form: forms.Form) -> str:
-    return "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    """The form's errors as one line the user reads away from the form: each named by its field's label."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = f"{form[name].label}: " if name in form.fields else ""  # NON_FIELD_ERRORS and the like: no field
+        parts += [f"{label}{error}" for error in errors]
+    return "; ".join(parts)
 
 
 def page_attempt(

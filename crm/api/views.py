@@ -34,6 +34,7 @@ from crm.models import Order
 from crm.selectors import orders_for_stores
 from crm.services.ingestion.deliveries import DeliveryResult, deliveries_record
 from crm.services.ingestion.orders import orders_upsert
+from crm.validators import is_ascii_number
 
 _ERRORS = {
     status: OpenApiResponse(ErrorOut, description=description)
@@ -130,8 +131,8 @@ class OrderCursorPagination(CursorPagination):
         values = request.query_params.getlist(self.page_size_query_param)
         if not values:
             return self.page_size
-        # isdecimal(), not isdigit(): int() reads every decimal digit (١, １) but no other digit ("²").
-        if len(values) > 1 or not values[0].isdecimal() or not 1 <= int(values[0]) <= self.max_page_size:
+        # ASCII digits only, as every number the API reads: int() would also take "١٢" and "１２".
+        if len(values) > 1 or not is_ascii_number(values[0]) or not 1 <= int(values[0]) <= self.max_page_size:
             raise ValidationError({self.page_size_query_param: [f"An integer from 1 to {self.max_page_size}."]})
         return int(values[0])
 

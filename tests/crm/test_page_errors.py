@@ -16,6 +16,14 @@ class _Form(forms.Form):
     reason = forms.CharField()
 
 
+class _CostForm(forms.Form):
+    reason = forms.CharField(label="Why")
+    cost = forms.DecimalField(label="Cost (CNY)")
+
+    def clean(self):
+        raise forms.ValidationError("Nothing can be changed now.")
+
+
 def _request(method="post", htmx=False):
     request = getattr(RequestFactory(), method)("/somewhere/")
     request.session = {}
@@ -49,6 +57,13 @@ def test_an_invalid_form_is_a_message_and_the_action_never_runs():
     request, ran = _request(), []
     text = page_attempt(request, lambda: ran.append(1), form=_Form({}))
     assert ran == [] and "required" in text
+
+
+def test_an_invalid_form_s_message_names_each_field_it_faults():
+    """The message shown above the page (away from the form) said "This field is required.; Enter a number." with no
+    field named: the agent could not tell which one."""
+    text = page_attempt(_request(), lambda: None, form=_CostForm({"cost": "abc"}))
+    assert text == "Why: This field is required.; Cost (CNY): Enter a number.; Nothing can be changed now."
 
 
 def test_a_refusal_is_never_a_message_but_the_403_page():

@@ -81,6 +81,7 @@ def test_the_cursor_walks_every_order_once_page_by_page(api, orders):
         ({"page_size": "0"}, "page_size", "invalid"),
         ({"page_size": "1001"}, "page_size", "invalid"),
         ({"page_size": "²"}, "page_size", "invalid"),  # str.isdigit() passes it, int() refuses it: it was a 500
+        ({"page_size": "١٢"}, "page_size", "invalid"),  # int() reads it; the API reads ASCII digits only
         ({"placed_afer": "2026-11-12T10:00:00Z"}, "placed_afer", "invalid"),  # a misspelt filter must not widen
     ],
 )
