@@ -2,10 +2,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from callbacks.telephony.memory import InMemoryBackend
-from tests.factories import CustomerFactory, OrderFactory
+from tests.factories import CustomerFactory, ManagerFactory, OrderFactory
+
+from .helpers import open_store
 
 
 @pytest.fixture(autouse=True)
@@ -33,3 +36,12 @@ def customer_with_orders(store, days_ago: list[float], amount: str = "500.00", *
     for days in days_ago:
         buy(customer, days_ago=days, amount=amount)
     return customer
+
+
+@pytest.fixture
+def manager_client():
+    """A manager of one open store, logged in: (store, client)."""
+    store = open_store(name="丝韵旗舰店")
+    client = Client()
+    client.force_login(ManagerFactory(stores=[store]).user)
+    return store, client

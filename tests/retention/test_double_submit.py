@@ -7,24 +7,13 @@ to what the first one made.
 import re
 
 import pytest
-from django.test import Client
 
 from retention.models import Campaign, Gift
-from tests.factories import ManagerFactory
 
 from .conftest import customer_with_orders
-from .helpers import everyone, open_store
+from .helpers import everyone
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manager_client():
-    store = open_store(name="丝韵旗舰店")
-    manager = ManagerFactory(stores=[store])
-    client = Client()
-    client.force_login(manager.user)
-    return store, client
 
 
 def _token(page: str) -> str:

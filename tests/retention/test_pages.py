@@ -21,21 +21,12 @@ from retention.selectors import segment_members
 from retention.services.campaigns import campaign_start
 from retention.services.gifts import gift_create
 from retention.services.segments import attributes_refresh, segment_create
-from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, OrderFactory
+from tests.factories import AgentFactory, CustomerFactory, OrderFactory
 
 from .conftest import customer_with_orders
 from .helpers import campaign_for, everyone, open_store
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manager_client():
-    store = open_store(name="丝韵旗舰店")
-    manager = ManagerFactory(stores=[store])
-    client = Client()
-    client.force_login(manager.user)
-    return store, client
 
 
 def test_pages_of_another_store_are_not_found(manager_client):
