@@ -8,7 +8,7 @@ class CallbacksConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.casework import customer_section_register
-        from crm.readable import audit_fields_register, audited_model_register
+        from crm.readable import audit_action_register
 
         from . import order_api, receivers
         from .customer_section import CONTACTS_SECTION
@@ -17,9 +17,9 @@ class CallbacksConfig(AppConfig):
         receivers.connect()
         order_api.register()
         customer_section_register(CONTACTS_SECTION)
-        audited_model_register("followup_policy_changed", FollowUpPolicy)
+        audit_action_register("followup_policy_changed", model=FollowUpPolicy)
         # An override records the gate's reason as its code: the audit page says it in words.
         refusals = dict(RefusalReason.choices)
-        audit_fields_register(
-            "contact.override", {"reason": (_("Rule overridden"), lambda code: str(refusals.get(code, code)))}
+        audit_action_register(
+            "contact.override", fields={"reason": (_("Rule overridden"), lambda code: str(refusals.get(code, code)))}
         )

@@ -12,11 +12,11 @@ class CrmConfig(AppConfig):
         from crm.bulk import lookups  # noqa: F401  registers `__any_of` for every app's queries
         from crm.casework import case_kind_register
         from crm.models import Agent, CasePolicy, Store
-        from crm.readable import audited_model_register
+        from crm.readable import audit_action_register
         from crm.services.complaint import COMPLAINT
 
         # crm's own kind, through the hook every other kind uses (ADR 0023).
         case_kind_register(COMPLAINT)
-        audited_model_register("case_policy_changed", CasePolicy)
-        audited_model_register("agent_shift_changed", Agent)
-        audited_model_register("remedy_limit_changed", Store)
+        audit_action_register("case_policy_changed", model=CasePolicy)
+        audit_action_register("agent_shift_changed", model=Agent)
+        audit_action_register("remedy_limit_changed", model=Store)

@@ -7,7 +7,7 @@ reasons from the sources that write them.
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -167,14 +167,32 @@ def audit_action_label(action: str) -> str:
     return str(AUDIT_ACTIONS.get(action, action.replace("_", " ").replace(".", " ")))
 
 
-# The model whose settings an audited action changes ("logistics_policy_changed": LogisticsPolicy), registered by
-# the app that audits it from its AppConfig.ready() (crm imports no app): the audit page names a changed setting by
-# its field's verbose name and shows a stored code by its choice's label, in the reader's language.
-_AUDITED_MODELS: dict[str, type[models.Model]] = {}
+@dataclass(frozen=True)
+class AuditedAction:
+    """What the audit page needs to know of an action to show it in words, told by the app that audits it."""
+
+    # The model whose settings the action changes ("logistics_policy_changed": LogisticsPolicy): a changed setting
+    # is named by its field's verbose name, a stored code shown by its choice's label.
+    model: type[models.Model] | None = None
+    # The target when it is a code ("pareto", a cause): its words.
+    target: Callable[[str], str] | None = None
+    # Keys of the details whose stored codes read in words only to the app that wrote them (a gate's reason).
+    fields: dict[str, tuple[Any, Callable[[Any], str]]] = field(default_factory=dict)
 
 
-def audited_model_register(action: str, model: type[models.Model]) -> None:
-    _AUDITED_MODELS[action] = model
+_NOTHING_KNOWN = AuditedAction()
+_AUDITED: dict[str, AuditedAction] = {"remedy_play_set": AuditedAction(target=_cause)}
+
+
+def audit_action_register(
+    action: str,
+    *,
+    model: type[models.Model] | None = None,
+    target: Callable[[str], str] | None = None,
+    fields: dict[str, tuple[Any, Callable[[Any], str]]] | None = None,
+) -> None:
+    """Called from an app's AppConfig.ready() (crm imports no app)."""
+    _AUDITED[action] = AuditedAction(model=model, target=target, fields=fields or {})
 
 
 def _model_field(model: type[models.Model] | None, name: str) -> models.Field | None:
@@ -190,11 +208,11 @@ def _setting(action: str, name: str) -> tuple[str, Callable[[Any], str]]:
     """A changed setting's label and how its values read. A dotted name ("templates.shipped.en") is a part of a
     field: the field's name, then the rest as stored."""
     head, _dot, rest = str(name).partition(".")
-    field = _model_field(_AUDITED_MODELS.get(action), head)
-    if field is None:
+    setting = _model_field(_AUDITED.get(action, _NOTHING_KNOWN).model, head)
+    if setting is None:
         return str(name), _show
-    label = capfirst(str(field.verbose_name)) + (f" ({rest})" if rest else "")
-    choices = {str(value): label for value, label in field.flatchoices} if field.choices else {}
+    label = capfirst(str(setting.verbose_name)) + (f" ({rest})" if rest else "")
+    choices = {str(value): label for value, label in setting.flatchoices} if setting.choices else {}
 
     def show(value: Any) -> str:
         if isinstance(value, bool) or value in ("True", "False"):
@@ -218,24 +236,12 @@ _TARGET_KINDS: dict[str, Any] = {
     "user": gettext_lazy("User #%(id)s"),
     "username": gettext_lazy("Username %(id)s"),
 }
-# A target that is a code ("pareto", a cause) and the words for it, registered per action by the app that audits it.
-_TARGET_LABELS: dict[str, Callable[[str], str]] = {"remedy_play_set": _cause}
-# Keys of an action's details whose stored codes read in words only to the app that wrote them (a gate's reason).
-_ACTION_FIELDS: dict[str, dict[str, tuple[Any, Callable[[Any], str]]]] = {}
-
-
-def audit_target_register(action: str, label: Callable[[str], str]) -> None:
-    _TARGET_LABELS[action] = label
-
-
-def audit_fields_register(action: str, fields: dict[str, tuple[Any, Callable[[Any], str]]]) -> None:
-    _ACTION_FIELDS[action] = fields
 
 
 def audit_target(entry: AuditLog) -> str:
     """The entry's target in words of the reader's language; a name the user typed (a phrase, a template) as is."""
-    if entry.action in _TARGET_LABELS:
-        return _TARGET_LABELS[entry.action](entry.target)
+    if (label := _AUDITED.get(entry.action, _NOTHING_KNOWN).target) is not None:
+        return label(entry.target)
     match = _TARGET.match(entry.target)
     if match and match["kind"] in _TARGET_KINDS:
         return str(_TARGET_KINDS[match["kind"]]) % {"id": match["id"]}
@@ -270,11 +276,12 @@ def audit_lines(entry: AuditLog) -> list[Line]:
                     label, show = _setting(entry.action, name)
                     lines.append(Line(label, show(value)))
     # An action that stores the new values alone ({"min_amount": "800"}): each of its model's fields, as set.
-    model = _AUDITED_MODELS.get(entry.action)
+    audited = _AUDITED.get(entry.action, _NOTHING_KNOWN)
+    model = audited.model
     for name in [name for name in data if name not in FIELDS and _model_field(model, name.partition(".")[0])]:
         label, show = _setting(entry.action, name)
         lines.append(Line(label, show(data.pop(name))))
-    return lines + readable_fields(data, extra=_ACTION_FIELDS.get(entry.action))
+    return lines + readable_fields(data, extra=audited.fields)
 
 
 def _show(value: Any) -> str:

@@ -8,10 +8,10 @@ class LettersConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.casework import customer_section_register
-        from crm.readable import audited_model_register
+        from crm.readable import audit_action_register
 
         from .customer_section import LETTERS_SECTION
         from .models import LetterRule
 
         customer_section_register(LETTERS_SECTION)
-        audited_model_register("letter_rule_changed", LetterRule)
+        audit_action_register("letter_rule_changed", model=LetterRule)

@@ -7,10 +7,10 @@ class LogisticsConfig(AppConfig):
     verbose_name = _("Logistics")
 
     def ready(self) -> None:
-        from crm.readable import audited_model_register
+        from crm.readable import audit_action_register
 
         from . import receivers
         from .models import LogisticsPolicy
 
         receivers.connect()
-        audited_model_register("logistics_policy_changed", LogisticsPolicy)
+        audit_action_register("logistics_policy_changed", model=LogisticsPolicy)

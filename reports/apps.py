@@ -9,9 +9,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Manager pages and reports")
 
     def ready(self) -> None:
-        from crm.readable import audit_target_register
+        from crm.readable import audit_action_register
 
         from .metrics.titles import TITLES
 
         # An exported section is audited by its key; the audit page names it by its title.
-        audit_target_register("report_exported", lambda key: str(TITLES.get(key, key)))
+        audit_action_register("report_exported", target=lambda key: str(TITLES.get(key, key)))
