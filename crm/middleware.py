@@ -20,6 +20,11 @@ from crm.errors import DomainError, RequestTooLarge, StoreRepeated
 from crm.pages import is_refusal, one_store_code
 
 
+def is_api(request: HttpRequest) -> bool:
+    """A request to the REST API (config.urls mounts it at /api/), which answers JSON, not pages."""
+    return request.path.startswith("/api/")
+
+
 def declared_length(request: HttpRequest) -> int:
     """The body length the request declares (0 when none, or none that is a number)."""
     try:
@@ -43,7 +48,7 @@ class DomainErrorPageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+        if not isinstance(exception, DomainError) or is_api(request):
             return None
         return _error_page(request, exception)
 
@@ -62,7 +67,7 @@ class OneStoreMiddleware:
         try:
             one_store_code(request.GET)
         except StoreRepeated as error:
-            if request.path.startswith("/api/"):
+            if is_api(request):
                 return JsonResponse(error.as_dict(), status=error.http_status)
             return _error_page(request, error)
         return self.get_response(request)
@@ -81,7 +86,7 @@ class PageBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith("/api/"):
+        if not is_api(request):
             limit = settings.PAGE_MAX_BODY_BYTES
             if declared_length(request) > limit:
                 message = _("The request is too large: at most %(limit)s can be sent at once.")
@@ -129,7 +134,7 @@ class ApiLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/") and not request.META.get("HTTP_ACCEPT_LANGUAGE"):
+        if is_api(request) and not request.META.get("HTTP_ACCEPT_LANGUAGE"):
             translation.activate("en")
             request.LANGUAGE_CODE = "en"
         return self.get_response(request)
