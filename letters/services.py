@@ -196,9 +196,7 @@ def batch_mark_printed(*, batch: PrintBatch, actor, upto: int | None = None) -> 
     batch.save(update_fields=["printed_at", "printed_by"])
     moved = 0
     if upto is not None and (later := list(batch.letters.filter(pk__gt=upto).values_list("pk", flat=True))):
-        rest = PrintBatch.objects.create(
-            store=batch.store, day=batch.day, created_at=batch.printed_at, handwriting=batch.handwriting
-        )
+        rest = _open_batch(store=batch.store, day=batch.day, now=batch.printed_at, handwriting=batch.handwriting)
         moved = Letter.objects.filter(pk__in=later).update(batch=rest)
     audit_record(
         actor=actor, action="letter_batch_printed", store=batch.store, target=str(batch.pk),
