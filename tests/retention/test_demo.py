@@ -1,7 +1,11 @@
 """`make run`'s demo: each store has a running return-visit call campaign whose calls wait in the agents' queue."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from callbacks.models import FollowUp
 from retention.management.commands.seed_demo_retention import CALL_CAMPAIGN
@@ -51,16 +55,23 @@ def test_the_demo_has_a_gift_task_and_a_birthday_wish_in_every_store(client):
     assert task.customer.name in page
 
 
+def _today_at_utc(hour: int) -> datetime:
+    return timezone.now().astimezone(UTC).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
 def test_the_demo_shows_the_built_in_segments_and_a_redeemed_coupon_without_the_pages_writing_them(client):
     # The pages only read: the demo's stores got their built-in segments when seed_demo made them, and the coupon
-    # its order redeemed is marked by the seed, as the order API marks it when an order comes in.
+    # its order redeemed is marked by the seed, as the order API marks it when an order comes in. The seed sends
+    # through the contact gate, so only inside every demo store's sending hours (09:00-21:00 in Shanghai, Urumqi
+    # and Berlin: 08:00-13:00 UTC) is a coupon sent and redeemed; 10:00 UTC is inside them.
     import re
 
     from crm.models import Store
     from retention.models import Coupon
 
-    call_command("seed_demo")
-    call_command("seed_demo_retention")
+    with time_machine.travel(_today_at_utc(10), tick=True):
+        call_command("seed_demo")
+        call_command("seed_demo_retention")
     assert client.post("/accounts/login/", {"username": "demo-manager", "password": "demo-manager-pass"}).status_code
     for store in Store.objects.all():
         campaign = Campaign.objects.get(store=store, name="老客回访 · 满减券")
@@ -69,3 +80,21 @@ def test_the_demo_shows_the_built_in_segments_and_a_redeemed_coupon_without_the_
         assert "High-value repeat buyers" in segments and "Birthdays next month" in segments
         page = client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
         assert re.search(r'data-testid="redeemed">1<', page), store.code
+
+
+def test_the_demo_seeded_at_night_sends_no_campaign_message_and_redeems_no_coupon(client):
+    """At 22:00 UTC every demo store is outside its sending hours (06:00 in Shanghai, 04:00 in Urumqi, 23:00 in
+    Berlin): the seed's campaign messages wait for the morning and no coupon comes back, and the pages still open."""
+    from crm.models import Store
+    from retention.models import Coupon
+
+    with time_machine.travel(_today_at_utc(22), tick=True):
+        call_command("seed_demo")
+        call_command("seed_demo_retention")
+    sms = CampaignContact.objects.filter(campaign__name="老客回访 · 满减券")
+    assert sms.filter(status="planned").exists() and not sms.filter(status="sent").exists()
+    assert not Coupon.objects.exclude(redeemed_order=None).exists()
+    assert client.post("/accounts/login/", {"username": "demo-manager", "password": "demo-manager-pass"}).status_code
+    for store in Store.objects.all():
+        campaign = Campaign.objects.get(store=store, name="老客回访 · 满减券")
+        assert client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").status_code == 200

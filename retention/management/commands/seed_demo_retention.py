@@ -122,7 +122,8 @@ def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
     )  # fmt: skip
     if not started:
         return campaign
-    # All sending hours are open in the demo: whatever the hour, send now (the console backend prints them).
+    # Due now: sent now through the gate when the store's sending hours are open (the console backend prints them),
+    # else by the worker when they open; nothing sent, nothing redeemed.
     CampaignContact.objects.filter(campaign=campaign, status="planned").update(due_at=now)
     sms_dispatch_due(time_budget=10, queues=["campaigns"])
     # One customer came back with the coupon: an order the order system pushed carries its code.
