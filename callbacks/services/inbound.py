@@ -1,6 +1,7 @@
 """What the provider tells us: message and call status callbacks and inbound SMS. Each is recorded as it came
 (TelephonyEvent) and only ever moves a state forward."""
 
+import unicodedata
 from datetime import timedelta
 
 from django.db import transaction
@@ -21,7 +22,8 @@ _MESSAGE_RANK = {
     "accepted": 0, "scheduled": 0, "queued": 0, "sending": 1, "sent": 2,
     "delivered": 3, "undelivered": 3, "failed": 3, "read": 4,
 }  # fmt: skip
-OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "退订", "T"})
+# 退订 and its initials TD (回TD退订) and T (回T退订, the default wording of our messages).
+OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "退订", "TD", "T"})
 OPT_IN_WORDS = frozenset({"START"})
 # A reply counts as about a delivery for this long after it; older ones are not opened as cases.
 RECENT_DELIVERY = timedelta(days=14)
@@ -108,7 +110,8 @@ def _seconds(text: str) -> int | None:
 
 
 def _word(body: str) -> str:
-    return body.strip().strip("。.!！").upper()
+    """The reply as a keyword: fullwidth forms folded (an input method's ＴＤ is TD), case and end marks ignored."""
+    return unicodedata.normalize("NFKC", body).strip().strip("。.!！").upper()
 
 
 @transaction.atomic
