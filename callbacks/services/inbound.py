@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from callbacks.models import Call, CaseCall, FollowUp, TelephonyEvent
 from callbacks.telephony import ProviderCall
+from crm.errors import InvalidPhoneNumber
 from crm.models import Case, Customer, Order
+from crm.phones import normalise_phone
 from crm.services.cases import case_open
 from crm.validators import is_ascii_number
 
@@ -114,6 +116,15 @@ def _word(body: str) -> str:
     return unicodedata.normalize("NFKC", body).strip().strip("。.!！").upper()
 
 
+def _sender_phone(sender: str) -> str:
+    """The sender as customers' phones are stored (E.164): a gateway may write +86, 0086, spaces or fullwidth digits.
+    A sender that is no valid number is looked up as it came (and matches no one)."""
+    try:
+        return normalise_phone(sender)
+    except InvalidPhoneNumber:
+        return sender
+
+
 @transaction.atomic
 def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     """STOP-words opt the sender out (START back in); any other reply about a recent delivery opens a case."""
@@ -124,7 +135,7 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
         payload=payload,
         received_at=timezone.now(),
     )
-    customers = list(Customer.objects.select_for_update().filter(phone=sender).select_related("store"))
+    customers = list(Customer.objects.select_for_update().filter(phone=_sender_phone(sender)).select_related("store"))
     word, cases = _word(body), []
     for customer in customers:
         store_words = {_word(w) for w in policy_for_store(store=customer.store).opt_out_words}

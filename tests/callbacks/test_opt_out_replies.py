@@ -3,9 +3,21 @@ the live test server, and the sweeper then sends through the real twilio client 
 what it accepted is the judge. An opt-out holds back every message already queued for the customer: the care SMS,
 a campaign's message and a parcel notice."""
 
-import pytest
+from decimal import Decimal
 
+import pytest
+from django.utils import timezone
+
+from callbacks.models import FollowUp
 from callbacks.services.dispatch import sms_dispatch_due
+from crm.services.order_delivery import orders_mark_delivered
+from logistics.models import LogisticsPolicy, ShipmentNotice
+from retention.models import CampaignContact
+from retention.services.campaigns import campaign_start
+from tests.factories import OrderFactory
+from tests.logistics.conftest import ship
+from tests.retention.conftest import customer_with_orders
+from tests.retention.helpers import campaign_for, everyone, open_store
 
 from .conftest import midday_store, plan_due_sms
 
@@ -26,4 +38,36 @@ def test_an_opt_out_reply_in_any_usual_form_holds_back_the_queued_care_sms(twili
 
     followup.refresh_from_db()
     assert (followup.status, followup.suppressed_reason) == ("suppressed", "sms_opt_out")
+    assert twilio_live.messages == []
+
+
+def _everything_queued_for(customer) -> tuple[FollowUp, CampaignContact, ShipmentNotice]:
+    """A care SMS, a campaign's message and a parcel notice, all due now for `customer`."""
+    store = customer.store
+    LogisticsPolicy.objects.create(store=store, shipping_notice=True)
+    order = OrderFactory(customer=customer, total_amount=Decimal("500.00"))
+    orders_mark_delivered(deliveries=[(order, timezone.now())])
+    notice = ShipmentNotice.objects.get(shipment=ship(OrderFactory(customer=customer)))
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    return order.followups.get(), CampaignContact.objects.get(campaign=campaign), notice
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["+8613800138000", "008613800138000", "+86 138 0013 8000", "0086-138-0013-8000", "＋８６１３８００１３８０００"],
+)
+def test_an_opt_out_from_the_number_in_any_format_holds_back_every_queued_message(twilio_live, live_server, sender):
+    customer = customer_with_orders(open_store(), [30], phone="+8613800138000")
+    care, campaign_sms, parcel_notice = _everything_queued_for(customer)
+    assert (care.status, campaign_sms.status, parcel_notice.status) == ("planned", "planned", "planned")
+
+    reply(twilio_live, live_server, sender, "退订")
+    sms_dispatch_due(time_budget=5)
+
+    for row in (care, campaign_sms, parcel_notice):
+        row.refresh_from_db()
+    assert (care.status, care.suppressed_reason) == ("suppressed", "sms_opt_out")
+    assert (campaign_sms.status, campaign_sms.excluded_reason) == ("suppressed", "sms_opt_out")
+    assert (parcel_notice.status, parcel_notice.suppressed_reason) == ("suppressed", "sms_opt_out")
     assert twilio_live.messages == []
