@@ -13,6 +13,7 @@ from crm.errors import InvalidPhoneNumber
 from crm.models import Case, Customer, Order
 from crm.phones import normalise_phone
 from crm.services.cases import case_open
+from crm.services.locks import advisory_lock
 from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
@@ -127,14 +128,23 @@ def _sender_phone(sender: str) -> str:
 
 @transaction.atomic
 def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
-    """STOP-words opt the sender out (START back in); any other reply about a recent delivery opens a case."""
-    sender, body = payload.get("From", ""), payload.get("Body", "")
+    """STOP-words opt the sender out (START back in); any other reply about a recent delivery opens a case.
+
+    A message Twilio delivers again (the same MessageSid: it did not get our answer) is kept as it came and changes
+    nothing more: a START delivered again after a later STOP must not opt the customer back in, nor a complaint join
+    its case twice. Two deliveries at once wait for each other on the sid's lock."""
+    sender, body, sid = payload.get("From", ""), payload.get("Body", ""), payload.get("MessageSid", "")
+    if sid:
+        advisory_lock([f"inbound-sms:{sid}"])
+    again = bool(sid) and TelephonyEvent.objects.filter(kind=TelephonyEvent.Kind.INBOUND_SMS, provider_id=sid).exists()
     TelephonyEvent.objects.create(
         kind=TelephonyEvent.Kind.INBOUND_SMS,
-        provider_id=payload.get("MessageSid", ""),
+        provider_id=sid,
         payload=payload,
         received_at=timezone.now(),
     )
+    if again:
+        return []
     customers = list(Customer.objects.select_for_update().filter(phone=_sender_phone(sender)).select_related("store"))
     word, cases = _word(body), []
     for customer in customers:

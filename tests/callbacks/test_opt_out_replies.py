@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from callbacks.models import FollowUp
+from callbacks.models import FollowUp, TelephonyEvent
 from callbacks.services.dispatch import sms_dispatch_due
+from crm.models import Case
 from crm.services.order_delivery import orders_mark_delivered
 from logistics.models import LogisticsPolicy, ShipmentNotice
 from retention.models import CampaignContact
@@ -71,3 +72,35 @@ def test_an_opt_out_from_the_number_in_any_format_holds_back_every_queued_messag
     assert (campaign_sms.status, campaign_sms.excluded_reason) == ("suppressed", "sms_opt_out")
     assert (parcel_notice.status, parcel_notice.suppressed_reason) == ("suppressed", "sms_opt_out")
     assert twilio_live.messages == []
+
+
+def test_a_reply_delivered_again_changes_nothing_so_only_the_customer_opts_back_in(twilio_live, live_server):
+    (followup,) = plan_due_sms(midday_store(), 1)
+    customer, phone = followup.customer, followup.customer.phone
+    reply(twilio_live, live_server, phone, "STOP", sid="SMstop1")
+    reply(twilio_live, live_server, phone, "START", sid="SMstart")
+    reply(twilio_live, live_server, phone, "退订", sid="SMstop2")
+    customer.refresh_from_db()
+    assert customer.sms_opt_out is True
+    opted_out_at = customer.updated_at
+
+    # Twilio delivers a webhook again when it missed our answer, in any order: the START must not opt the
+    # customer back in, nor the STOPs write anything more. Each delivery is still kept as it came.
+    for sid, body in [("SMstart", "START"), ("SMstop1", "STOP"), ("SMstop2", "退订"), ("SMstart", "START")]:
+        reply(twilio_live, live_server, phone, body, sid=sid)
+    sms_dispatch_due(time_budget=5)
+
+    customer.refresh_from_db()
+    followup.refresh_from_db()
+    assert (customer.sms_opt_out, customer.updated_at) == (True, opted_out_at)
+    assert (followup.status, followup.suppressed_reason) == ("suppressed", "sms_opt_out")
+    assert twilio_live.messages == []
+    assert TelephonyEvent.objects.filter(kind="inbound_sms").count() == 7
+
+
+def test_a_complaint_delivered_again_is_one_event_on_its_case(twilio_live, live_server):
+    order = OrderFactory(customer__store=midday_store(), status="delivered", delivered_at=timezone.now())
+    for _ in range(2):
+        reply(twilio_live, live_server, order.customer.phone, "围巾有色差", sid="SMcomplaint")
+    case = Case.objects.get()
+    assert case.events.count() == 1
