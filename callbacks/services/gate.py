@@ -391,11 +391,16 @@ def customer_stop_calls(*, customer: Customer, agent: Agent) -> None:
 
 
 def customers_opt_out_sms(*, customer_ids: Iterable[int], opted_out: bool = True) -> int:
-    """Record an SMS opt-out (a STOP reply, a provider's 21610) or its withdrawal (START). Returns rows changed."""
+    """Record an SMS opt-out (a STOP reply, a provider's 21610) or its withdrawal (START). A customer already in that
+    state is left as they are (a second STOP writes nothing). Returns rows changed."""
     ids = list(customer_ids)
     if not ids:
         return 0
-    return Customer.objects.filter(pk__in=ids).update(sms_opt_out=opted_out, updated_at=timezone.now())
+    return (
+        Customer.objects.filter(pk__in=ids)
+        .exclude(sms_opt_out=opted_out)
+        .update(sms_opt_out=opted_out, updated_at=timezone.now())
+    )
 
 
 def _facts_of(customer: Customer) -> _Facts:

@@ -98,6 +98,17 @@ def test_a_reply_delivered_again_changes_nothing_so_only_the_customer_opts_back_
     assert TelephonyEvent.objects.filter(kind="inbound_sms").count() == 7
 
 
+def test_a_second_opt_out_of_an_opted_out_customer_writes_nothing(twilio_live, live_server):
+    (followup,) = plan_due_sms(midday_store(), 1)
+    customer = followup.customer
+    reply(twilio_live, live_server, customer.phone, "STOP")
+    customer.refresh_from_db()
+    opted_out_at = customer.updated_at
+    reply(twilio_live, live_server, customer.phone, "TD")
+    customer.refresh_from_db()
+    assert (customer.sms_opt_out, customer.updated_at) == (True, opted_out_at)
+
+
 def test_a_complaint_delivered_again_is_one_event_on_its_case(twilio_live, live_server):
     order = OrderFactory(customer__store=midday_store(), status="delivered", delivered_at=timezone.now())
     for _ in range(2):
