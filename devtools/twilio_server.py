@@ -6,6 +6,8 @@
 - Faults on demand, for the next N creates or a share of them: added latency, 500 after recording the message,
   a hang after recording (the client times out), 429, and error 21610 for opted-out numbers.
 - Sends status callbacks signed like Twilio's (X-Twilio-Signature), and for a call fetches its TwiML URL.
+- Delivers a customer's reply (`receive_sms`) to a webhook URL as Twilio posts an inbound message, signed; the
+  same message can be delivered again, as Twilio redelivers a webhook whose answer it did not get.
 
 In-process: `server = TwilioServer().start(); server.configure(latency=0.05); server.stop()`.
 From a shell: `python -m devtools.twilio_server --port 8765`; then `POST /_control` with a JSON body of
@@ -290,6 +292,17 @@ class TwilioServer:
 
     def reset(self) -> None:
         self.state.reset()
+
+    def receive_sms(self, *, url: str, sender: str, body: str, to: str = "", sid: str = "") -> tuple[int, str]:
+        """A customer's SMS to our number, posted (signed) to `url` as Twilio posts an incoming message; `sid`
+        delivers a message again. Returns the webhook's status code and body."""
+        params = {
+            "MessageSid": sid or self.state.sid("SM"), "AccountSid": self.state.account_sid, "From": sender,
+            "To": to, "Body": body, "NumMedia": "0", "NumSegments": "1", "SmsStatus": "received",
+            "ApiVersion": "2010-04-01",
+        }  # fmt: skip
+        params["SmsSid"] = params["SmsMessageSid"] = params["MessageSid"]
+        return self.state.signed_post(url, params)
 
     @property
     def requests(self) -> list[dict]:

@@ -160,7 +160,7 @@ class FollowUpPolicyForm(forms.Form):
         label=_("Logistics messages per order, at most"), min_value=0, max_value=MAX_CAP
     )
     marketing_cap = form_fields.IntegerField(
-        label=_("Marketing messages per customer, at most"), min_value=0, max_value=MAX_CAP
+        label=_("Marketing messages and calls per customer, at most"), min_value=0, max_value=MAX_CAP
     )
     marketing_cap_days = form_fields.IntegerField(
         label=_("… within this many days"), min_value=1, max_value=MAX_CAP_DAYS

@@ -10,14 +10,17 @@ class RetentionConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from callbacks.signals import followup_outcome_logged
+        from crm.casework import customer_section_register
         from crm.models import Store
         from crm.services.ingestion.inputs import OrderInput
         from crm.signals import orders_upserted
 
         from . import receivers
+        from .customer_section import CAMPAIGN_CONTACTS_SECTION
         from .services import sending, visits
 
         sending.register()
+        customer_section_register(CAMPAIGN_CONTACTS_SECTION)
         orders_upserted.connect(receivers.redeem_coupons, sender=OrderInput, dispatch_uid="retention.redeem_coupons")
         post_save.connect(receivers.store_builtin_segments, sender=Store, dispatch_uid="retention.builtin_segments")
         # A return-visit call's outcome, logged on callbacks' call panel, lands on the campaign's row.

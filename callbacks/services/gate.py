@@ -13,9 +13,9 @@ The rules, in the order they are asked (the first that refuses answers):
 3. `no_calls`: a call to a customer who wants no calls or SMS only.
 4. `sms_opt_out`: an SMS to a customer who opted out (STOP, 退订).
 5. `no_marketing_consent`: marketing needs consent recorded with when and how it was given.
-6. `cap_reached`: the store's per-customer cap on messages of the purpose, counted from the ledger (logistics:
-   per order; marketing: per rolling period of days). Calls are not capped: an agent sees the history, and the
-   store's maximum call attempts bound them.
+6. `cap_reached`: the store's per-customer caps, counted from the ledger: logistics messages per order; marketing
+   contacts per rolling period of days, messages and calls alike (a call once per order it is about, its attempts
+   bounded by the store's maximum). Care and case calls are not capped: an agent sees the history.
 7. `quiet_hours` (SMS outside the store's sending hours) and `outside_call_window` (a call outside the store's
    call hours), both in the store's own time zone.
 
@@ -164,33 +164,42 @@ class _Cap:
 
 
 def _cap(policy: FollowUpPolicy, channel: str, purpose: str) -> _Cap | None:
-    """Caps limit messages (ADR 0017): a call is made by a person who sees the history, bounded by the attempts."""
-    if channel != ContactChannel.SMS:
-        return None
-    if purpose == ContactPurpose.LOGISTICS:
+    """Logistics caps messages per order; marketing caps a customer's contacts on every channel, messages and calls
+    alike (ADR 0026). Care and case contacts are bounded by planning (one a day) and by the call attempts."""
+    if purpose == ContactPurpose.LOGISTICS and channel == ContactChannel.SMS:
         return _Cap(limit=policy.logistics_cap_per_order, per_order=True)
     if purpose == ContactPurpose.MARKETING:
         return _Cap(limit=policy.marketing_cap, per_order=False, days=policy.marketing_cap_days)
-    return None  # care and case contacts: bounded by planning (one a day) and by the call attempts
+    return None
 
 
 def _cap_usage(
-    cap: _Cap, purpose: str, customer_ids: list[int], order_ids: Mapping[int, int], at: datetime
+    cap: _Cap, channel: str, purpose: str, customer_ids: list[int], order_ids: Mapping[int, int], at: datetime
 ) -> dict[int, tuple[int, datetime | None]]:
     """{customer id: (contacts counted, the oldest counted one's time)} in one query."""
-    ledger = ContactLog.objects.filter(purpose=purpose, channel=ContactChannel.SMS)
+    ledger = ContactLog.objects.filter(purpose=purpose)
+    wanted = {order_ids[c] for c in customer_ids if order_ids.get(c) is not None}
     if cap.per_order:
-        wanted = {order_ids[c] for c in customer_ids if order_ids.get(c) is not None}
         if not wanted:
             return {}
-        rows = ledger.filter(order_id__in=wanted).values("order_id").annotate(n=Count("id"), first=Min("at"))
+        rows = (
+            ledger.filter(channel=ContactChannel.SMS, order_id__in=wanted)
+            .values("order_id")
+            .annotate(n=Count("id"), first=Min("at"))
+        )
         by_order = {row["order_id"]: (row["n"], row["first"]) for row in rows}
         return {c: by_order[order_ids[c]] for c in customer_ids if order_ids.get(c) in by_order}
+    # Every message counts; a call counts once per order it was about (its attempts are one contact, bounded by the
+    # store's maximum attempts), and a call's own earlier attempts do not hold it back.
+    messages = Q(channel=ContactChannel.SMS)
+    calls = Q(channel=ContactChannel.CALL)
+    if channel == ContactChannel.CALL and wanted:
+        calls &= ~Q(order_id__in=wanted)
     since = at - timedelta(days=cap.days)
     rows = (
-        ledger.filter(customer_id__in=customer_ids, at__gt=since)
+        ledger.filter(messages | calls, customer_id__in=customer_ids, at__gt=since)
         .values("customer_id")
-        .annotate(n=Count("id"), first=Min("at"))
+        .annotate(n=Count("id", filter=messages) + Count("order_id", filter=calls, distinct=True), first=Min("at"))
     )
     return {row["customer_id"]: (row["n"], row["first"]) for row in rows}
 
@@ -206,7 +215,9 @@ def _capped(cap: _Cap, used: tuple[int, datetime | None] | None) -> ContactDecis
         }
         return _refuse(RefusalReason.CAP_REACHED, detail)
     frees_at = first + timedelta(days=cap.days) if first is not None else None
-    detail = _("The store allows %(limit)d such messages per %(days)d days; %(count)d were sent.") % {
+    detail = _(
+        "The store allows %(limit)d marketing contacts (messages or calls) per %(days)d days; %(count)d were made."
+    ) % {
         "limit": cap.limit,
         "days": cap.days,
         "count": count,
@@ -288,7 +299,7 @@ def contacts_decide(
         for row in Customer.objects.filter(store=store, id__any_of=ids).values_list(*_FACT_FIELDS).order_by()
     ]
     cap = _cap(policy, channel, purpose)
-    usage = _cap_usage(cap, purpose, [f.id for f in facts], order_ids or {}, at) if cap is not None else {}
+    usage = _cap_usage(cap, channel, purpose, [f.id for f in facts], order_ids or {}, at) if cap is not None else {}
     hour = _hour(policy, store, channel, at)
     return {f.id: _decide(f, channel=channel, purpose=purpose, cap=cap, used=usage.get(f.id), hour=hour) for f in facts}
 
@@ -391,11 +402,16 @@ def customer_stop_calls(*, customer: Customer, agent: Agent) -> None:
 
 
 def customers_opt_out_sms(*, customer_ids: Iterable[int], opted_out: bool = True) -> int:
-    """Record an SMS opt-out (a STOP reply, a provider's 21610) or its withdrawal (START). Returns rows changed."""
+    """Record an SMS opt-out (a STOP reply, a provider's 21610) or its withdrawal (START). A customer already in that
+    state is left as they are (a second STOP writes nothing). Returns rows changed."""
     ids = list(customer_ids)
     if not ids:
         return 0
-    return Customer.objects.filter(pk__in=ids).update(sms_opt_out=opted_out, updated_at=timezone.now())
+    return (
+        Customer.objects.filter(pk__in=ids)
+        .exclude(sms_opt_out=opted_out)
+        .update(sms_opt_out=opted_out, updated_at=timezone.now())
+    )
 
 
 def _facts_of(customer: Customer) -> _Facts:

@@ -1,6 +1,7 @@
 """What the provider tells us: message and call status callbacks and inbound SMS. Each is recorded as it came
 (TelephonyEvent) and only ever moves a state forward."""
 
+import unicodedata
 from datetime import timedelta
 
 from django.db import transaction
@@ -8,8 +9,11 @@ from django.utils import timezone
 
 from callbacks.models import Call, CaseCall, FollowUp, TelephonyEvent
 from callbacks.telephony import ProviderCall
+from crm.errors import InvalidPhoneNumber
 from crm.models import Case, Customer, Order
+from crm.phones import normalise_phone
 from crm.services.cases import case_open
+from crm.services.locks import advisory_lock
 from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
@@ -21,7 +25,8 @@ _MESSAGE_RANK = {
     "accepted": 0, "scheduled": 0, "queued": 0, "sending": 1, "sent": 2,
     "delivered": 3, "undelivered": 3, "failed": 3, "read": 4,
 }  # fmt: skip
-OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "退订", "T"})
+# 退订 and its initials TD (回TD退订) and T (回T退订, the default wording of our messages).
+OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "退订", "TD", "T"})
 OPT_IN_WORDS = frozenset({"START"})
 # A reply counts as about a delivery for this long after it; older ones are not opened as cases.
 RECENT_DELIVERY = timedelta(days=14)
@@ -108,20 +113,39 @@ def _seconds(text: str) -> int | None:
 
 
 def _word(body: str) -> str:
-    return body.strip().strip("。.!！").upper()
+    """The reply as a keyword: fullwidth forms folded (an input method's ＴＤ is TD), case and end marks ignored."""
+    return unicodedata.normalize("NFKC", body).strip().strip("。.!！").upper()
+
+
+def _sender_phone(sender: str) -> str:
+    """The sender as customers' phones are stored (E.164): a gateway may write +86, 0086, spaces or fullwidth digits.
+    A sender that is no valid number is looked up as it came (and matches no one)."""
+    try:
+        return normalise_phone(sender)
+    except InvalidPhoneNumber:
+        return sender
 
 
 @transaction.atomic
 def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
-    """STOP-words opt the sender out (START back in); any other reply about a recent delivery opens a case."""
-    sender, body = payload.get("From", ""), payload.get("Body", "")
+    """STOP-words opt the sender out (START back in); any other reply about a recent delivery opens a case.
+
+    A message Twilio delivers again (the same MessageSid: it did not get our answer) is kept as it came and changes
+    nothing more: a START delivered again after a later STOP must not opt the customer back in, nor a complaint join
+    its case twice. Two deliveries at once wait for each other on the sid's lock."""
+    sender, body, sid = payload.get("From", ""), payload.get("Body", ""), payload.get("MessageSid", "")
+    if sid:
+        advisory_lock([f"inbound-sms:{sid}"])
+    again = bool(sid) and TelephonyEvent.objects.filter(kind=TelephonyEvent.Kind.INBOUND_SMS, provider_id=sid).exists()
     TelephonyEvent.objects.create(
         kind=TelephonyEvent.Kind.INBOUND_SMS,
-        provider_id=payload.get("MessageSid", ""),
+        provider_id=sid,
         payload=payload,
         received_at=timezone.now(),
     )
-    customers = list(Customer.objects.select_for_update().filter(phone=sender).select_related("store"))
+    if again:
+        return []
+    customers = list(Customer.objects.select_for_update().filter(phone=_sender_phone(sender)).select_related("store"))
     word, cases = _word(body), []
     for customer in customers:
         store_words = {_word(w) for w in policy_for_store(store=customer.store).opt_out_words}

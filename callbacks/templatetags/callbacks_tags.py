@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from callbacks.models import OUTCOME_LABELS, Call, FollowUpStatus
+from callbacks.models import OUTCOME_LABELS, Call, FollowUpStatus, SuppressedReason
 from crm.models import Customer, CustomerChange, Store
 from crm.templatetags import crm_tags
 from crm.timezones import to_store_local
@@ -20,6 +20,12 @@ register.filter("masked", crm_tags.masked)
 def outcome_label(value: str) -> str:
     """FollowUp.outcome is free text shared with SMS outcomes; call outcomes get their translated label."""
     return OUTCOME_LABELS.get(value, value)
+
+
+@register.filter
+def suppressed_label(value: str) -> str:
+    """Why a follow-up was held back, in words: the contact gate's reason or planning's own."""
+    return str(SuppressedReason(value).label) if value in SuppressedReason.values else value
 
 
 def _readable(field, value) -> str:

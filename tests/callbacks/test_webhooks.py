@@ -1,3 +1,4 @@
+import itertools
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -72,9 +73,14 @@ def test_an_undelivered_message_is_recorded_as_such(client, sending):
     assert (sending.status, sending.outcome) == (FollowUp.Status.SENT, "undelivered")
 
 
+_inbound_sids = itertools.count(1)
+
+
 def _inbound(client, phone, body):
+    """A new message from the customer: each has its own sid (one delivered again keeps its sid)."""
+    sid = f"SMin{next(_inbound_sids)}"
     return _post(
-        client, "/twilio/sms/inbound", {"From": phone, "To": "+8610000000000", "Body": body, "MessageSid": "SMin"}
+        client, "/twilio/sms/inbound", {"From": phone, "To": "+8610000000000", "Body": body, "MessageSid": sid}
     )
 
 

@@ -1,0 +1,25 @@
+"""The customer's campaign messages and return-visit calls, each with why it was held back, as a section of crm's
+customer page. Registered in RetentionConfig.ready() through crm.casework (crm does not import retention)."""
+
+from crm.casework import CustomerSection
+from crm.models import Customer
+
+from .models import CampaignContact
+from .services.plan import reason_label
+
+LIMIT = 20
+
+
+def _context(*, customer: Customer, user) -> dict:
+    rows = list(
+        CampaignContact.objects.filter(customer=customer)
+        .select_related("campaign")
+        .only("campaign__name", "channel", "status", "excluded_reason", "due_at", "sent_at", "outcome")
+        .order_by("-due_at", "-id")[:LIMIT]
+    )
+    return {"contacts": [(row, reason_label(row.excluded_reason) if row.excluded_reason else "") for row in rows]}
+
+
+CAMPAIGN_CONTACTS_SECTION = CustomerSection(
+    name="campaign_contacts", template="retention/_customer_campaigns.html", context=_context, order=25
+)
