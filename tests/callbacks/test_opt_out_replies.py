@@ -42,6 +42,29 @@ def test_an_opt_out_reply_in_any_usual_form_holds_back_the_queued_care_sms(twili
     assert twilio_live.messages == []
 
 
+@pytest.mark.parametrize("body", ["请退订", "退订谢谢", "我要退订，谢谢。", "别再发了", "不要再发短信给我", "取消订阅"])
+def test_a_reply_asking_in_a_sentence_for_no_more_messages_opts_out_and_opens_no_case(twilio_live, live_server, body):
+    (followup,) = plan_due_sms(midday_store(), 1)
+    # The order was delivered just now: any other reply would open a case about it.
+    reply(twilio_live, live_server, followup.customer.phone, body)
+
+    sms_dispatch_due(time_budget=5)
+
+    followup.refresh_from_db()
+    assert (followup.status, followup.suppressed_reason) == ("suppressed", "sms_opt_out")
+    assert twilio_live.messages == [] and not Case.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["不退订，就是围巾有色差", "不用退订，包装破了"])
+def test_a_complaint_that_declines_to_opt_out_opens_a_case_and_keeps_the_customer_reachable(
+    twilio_live, live_server, body
+):
+    order = OrderFactory(customer__store=midday_store(), status="delivered", delivered_at=timezone.now())
+    reply(twilio_live, live_server, order.customer.phone, body)
+    order.customer.refresh_from_db()
+    assert order.customer.sms_opt_out is False and Case.objects.get().customer == order.customer
+
+
 def _everything_queued_for(customer) -> tuple[FollowUp, CampaignContact, ShipmentNotice]:
     """A care SMS, a campaign's message and a parcel notice, all due now for `customer`."""
     store = customer.store
