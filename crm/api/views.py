@@ -1,5 +1,6 @@
 """The order-system API: orders, delivery events. Thin: read the batch, validate, call one service."""
 
+import re
 from base64 import b64decode
 from typing import Any
 
@@ -93,6 +94,10 @@ class DeliveriesView(IngestionView):
         return 200, {"results": [_delivery_row(r, codes) for r in results]}
 
 
+# "...T10:00:00 08:00": a +08:00 offset typed into a query string unencoded, where a bare + reads as a space.
+_UNENCODED_PLUS = re.compile(r"T[0-9:.]+ [0-9]{2}(:?[0-9]{2})?")
+
+
 class AwareDateTimeField(forms.Field):
     def to_python(self, value):
         if value in self.empty_values:
@@ -100,7 +105,11 @@ class AwareDateTimeField(forms.Field):
         try:
             return parse_aware_datetime(value)
         except InvalidDatetime as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from None
+            message = exc.message
+            if _UNENCODED_PLUS.search(value):
+                # Doubled: django-filter %-formats every message of a filter's error.
+                message += " In a query string a + reads as a space: write the offset's + as %%2B, or use Z."
+            raise forms.ValidationError(message, code=exc.code) from None
 
 
 class AwareDateTimeFilter(filters.IsoDateTimeFilter):
