@@ -116,13 +116,17 @@ class AwareDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = AwareDateTimeField
 
 
+_OFFSET = "ISO 8601 with a UTC offset (Z, or +08:00 written %2B08:00)"
+_AT_OR_AFTER, _BEFORE = f"At or after this time; {_OFFSET}.", f"Before this time; {_OFFSET}."
+
+
 class OrderFilter(filters.FilterSet):
     store = filters.CharFilter(field_name="store__code", help_text="A store code (for multi-store tokens).")
     status = filters.MultipleChoiceFilter(choices=Order.Status.choices)
-    placed_after = AwareDateTimeFilter(field_name="placed_at", lookup_expr="gte")
-    placed_before = AwareDateTimeFilter(field_name="placed_at", lookup_expr="lt")
-    delivered_after = AwareDateTimeFilter(field_name="delivered_at", lookup_expr="gte")
-    delivered_before = AwareDateTimeFilter(field_name="delivered_at", lookup_expr="lt")
+    placed_after = AwareDateTimeFilter(field_name="placed_at", lookup_expr="gte", help_text=_AT_OR_AFTER)
+    placed_before = AwareDateTimeFilter(field_name="placed_at", lookup_expr="lt", help_text=_BEFORE)
+    delivered_after = AwareDateTimeFilter(field_name="delivered_at", lookup_expr="gte", help_text=_AT_OR_AFTER)
+    delivered_before = AwareDateTimeFilter(field_name="delivered_at", lookup_expr="lt", help_text=_BEFORE)
 
     class Meta:
         model = Order
