@@ -11,7 +11,8 @@ rules below hold the same way for one order or 100,000:
 3. One care contact per customer per store-local day: the highest tier of the day wins (a contact already
    under way is never replaced); the others are kept as suppressed, `merged` into it.
 4. Windows: calls in the store's call window (tonight's, or the next allowed day's once it has closed);
-   SMS at once inside sending hours, else at the next opening.
+   SMS at once inside sending hours, else at the next opening. Both are counted from the delivery, or from the
+   moment it is reported when that is later: a delivery reported after its evening is called on the next one.
 5. Calls go to on-shift agents serving the store, balanced to their evening capacity; a dedicated-tier
    customer goes to their owner, chosen (least loaded) and kept on the customer the first time. What does
    not fit is flagged `overflowed` and handled by the policy's overflow rule.
@@ -68,6 +69,9 @@ class _Plan:
     store: Store
     policy: FollowUpPolicy
     delivered_at: datetime
+    # Windows are counted from here: the delivery, or the moment it was reported when that came later (an order
+    # system that sends the day's deliveries overnight must not plan calls into an evening that is over).
+    since: datetime
     amount: Decimal
     tier: str
     channel: str
@@ -144,19 +148,20 @@ def _apply_wishes(customer: _Customer, tier: str) -> tuple[str, str]:
     return channel, ""
 
 
-def _draft(order, customer, store, policy, delivered_at) -> _Plan | None:
+def _draft(order, customer, store, policy, delivered_at, now) -> _Plan | None:
     amount = policy.amount_in_policy_currency(order.total_amount, order.currency)
     day = to_store_local(delivered_at, store).date()
+    since = max(delivered_at, now)
     if amount is None:
         tier = policy.channel_for(order.total_amount)  # the currency is unknown: say why nothing happens
         if tier is None:
             return None
-        return _Plan(order, customer, store, policy, delivered_at, order.total_amount, tier, tier, day,
+        return _Plan(order, customer, store, policy, delivered_at, since, order.total_amount, tier, tier, day,
                      reason=Reason.UNKNOWN_CURRENCY)  # fmt: skip
     tier = policy.channel_for(amount)
     if tier is None:
         return None
-    return _Plan(order, customer, store, policy, delivered_at, amount, tier, tier, day)  # the gate's turn next
+    return _Plan(order, customer, store, policy, delivered_at, since, amount, tier, tier, day)  # the gate's turn next
 
 
 def _merge(plans: list[_Plan]) -> list[_Plan]:
@@ -206,7 +211,7 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
     calls = [p for p in primaries if p.channel in CALL_CHANNELS]
     for plan in primaries:
         if plan.channel not in CALL_CHANNELS:
-            plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.delivered_at))
+            plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.since))
     if not calls:
         return {}
     capacity = CallCapacity(store_ids={p.store.pk for p in calls})
@@ -214,7 +219,7 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
     # Dedicated customers first, then by value: when the evening is full, the smaller orders wait.
     calls.sort(key=lambda p: (p.channel != FollowUpChannel.DEDICATED, -p.amount, p.delivered_at))
     for plan in calls:
-        start, end = call_window(policy=plan.policy, store=plan.store, moment=plan.delivered_at)
+        start, end = call_window(policy=plan.policy, store=plan.store, moment=plan.since)
         store_id = plan.store.pk
         owner = None
         if plan.channel == FollowUpChannel.DEDICATED:
@@ -233,7 +238,7 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
         # Over capacity: flagged for the manager, then moved by the store's rule.
         if plan.policy.overflow_rule == OverflowRule.SMS_INSTEAD and plan.customer.sms_allowed:
             plan.channel = FollowUpChannel.SMS
-            plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.delivered_at), overflowed=True)
+            plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.since), overflowed=True)
             continue
         start, end = next_call_window(policy=plan.policy, store=plan.store, window_end=end)
         # The owner keeps the customer, even on a full evening.
@@ -270,9 +275,10 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
     stores = Store.objects.select_related("followup_policy").in_bulk({order.store_id for order, _ in todo})
     policies = {store_id: policy_for_store(store=store) for store_id, store in stores.items()}
     plans = []
+    now = timezone.now()
     for order, moment in todo:
         store = stores[order.store_id]
-        plan = _draft(order, customers[order.customer_id], store, policies[store.pk], moment)
+        plan = _draft(order, customers[order.customer_id], store, policies[store.pk], moment, now)
         if plan is not None:
             plans.append(plan)
     _ask_gate(plans)
@@ -285,7 +291,7 @@ def _write(plans: list[_Plan], primaries: list[_Plan], new_owners: dict[int, int
     for plan in plans:
         if plan.window is None:  # suppressed: kept with its reason, on the window its tier would have had
             window = call_window if plan.tier in CALL_CHANNELS else sms_window
-            plan.place(window(policy=plan.policy, store=plan.store, moment=plan.delivered_at))
+            plan.place(window(policy=plan.policy, store=plan.store, moment=plan.since))
     # Two rounds: a row merged into a contact of this same call needs that contact's id.
     for group in ([p for p in plans if p.merged_with is None], [p for p in plans if p.merged_with is not None]):
         for plan, pk in zip(group, followups_insert([p.as_row() for p in group]), strict=True):

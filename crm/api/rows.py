@@ -23,6 +23,8 @@ from crm.validators import is_ascii_decimal
 # Datetimes outside these years are typing errors, and far enough from datetime's limits that
 # converting to UTC can never overflow.
 MIN_YEAR, MAX_YEAR = 2000, 2100
+# A courier's or an order system's clock may run a little ahead of ours; more than this is a wrong date.
+CLOCK_SKEW = timedelta(hours=1)
 
 
 class InvalidDatetime(ValueError):
@@ -128,6 +130,15 @@ class RowReader:
         except InvalidDatetime as exc:
             self.error(name, exc.code, exc.message)
             return None
+
+    def event_time(self, name: str, *, what: str, required: bool = True) -> datetime | None:
+        """An aware datetime of something that has happened (an order placed, a review posted): one more than
+        CLOCK_SKEW ahead of our clock is `in_future`, a wall time sent with the wrong offset most often."""
+        moment = self.aware_datetime(name, required=required)
+        if moment is not None and moment > timezone.now() + CLOCK_SKEW:
+            self.error(name, "in_future", f"{what} is in the future.")
+            return None
+        return moment
 
     def date(
         self,

@@ -75,7 +75,11 @@ class OrderIn(serializers.Serializer):
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="CNY")
     items = ItemIn(many=True, allow_empty=False, max_length=500)
     placed_at = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset.")
-    shipped_at = serializers.DateTimeField(required=False, allow_null=True)
+    shipped_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="ISO 8601 with a UTC offset; not before placed_at, not in the future.",
+    )
     courier = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
     tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
     coupon_code = serializers.CharField(

@@ -1,5 +1,6 @@
 """The order-system API: orders, delivery events. Thin: read the batch, validate, call one service."""
 
+import re
 from base64 import b64decode
 from typing import Any
 
@@ -93,6 +94,10 @@ class DeliveriesView(IngestionView):
         return 200, {"results": [_delivery_row(r, codes) for r in results]}
 
 
+# "...T10:00:00 08:00": a +08:00 offset typed into a query string unencoded, where a bare + reads as a space.
+_UNENCODED_PLUS = re.compile(r"T[0-9:.]+ [0-9]{2}(:?[0-9]{2})?")
+
+
 class AwareDateTimeField(forms.Field):
     def to_python(self, value):
         if value in self.empty_values:
@@ -100,20 +105,28 @@ class AwareDateTimeField(forms.Field):
         try:
             return parse_aware_datetime(value)
         except InvalidDatetime as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from None
+            message = exc.message
+            if _UNENCODED_PLUS.search(value):
+                # Doubled: django-filter %-formats every message of a filter's error.
+                message += " In a query string a + reads as a space: write the offset's + as %%2B, or use Z."
+            raise forms.ValidationError(message, code=exc.code) from None
 
 
 class AwareDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = AwareDateTimeField
 
 
+_OFFSET = "ISO 8601 with a UTC offset (Z, or +08:00 written %2B08:00)"
+_AT_OR_AFTER, _BEFORE = f"At or after this time; {_OFFSET}.", f"Before this time; {_OFFSET}."
+
+
 class OrderFilter(filters.FilterSet):
     store = filters.CharFilter(field_name="store__code", help_text="A store code (for multi-store tokens).")
     status = filters.MultipleChoiceFilter(choices=Order.Status.choices)
-    placed_after = AwareDateTimeFilter(field_name="placed_at", lookup_expr="gte")
-    placed_before = AwareDateTimeFilter(field_name="placed_at", lookup_expr="lt")
-    delivered_after = AwareDateTimeFilter(field_name="delivered_at", lookup_expr="gte")
-    delivered_before = AwareDateTimeFilter(field_name="delivered_at", lookup_expr="lt")
+    placed_after = AwareDateTimeFilter(field_name="placed_at", lookup_expr="gte", help_text=_AT_OR_AFTER)
+    placed_before = AwareDateTimeFilter(field_name="placed_at", lookup_expr="lt", help_text=_BEFORE)
+    delivered_after = AwareDateTimeFilter(field_name="delivered_at", lookup_expr="gte", help_text=_AT_OR_AFTER)
+    delivered_before = AwareDateTimeFilter(field_name="delivered_at", lookup_expr="lt", help_text=_BEFORE)
 
     class Meta:
         model = Order

@@ -1,7 +1,7 @@
 """The customer's profile ("emotional archive"): edits kept with who and when, and audited phone reveals."""
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from crm.errors import InvalidInput, PermissionDenied
 from crm.models import Customer, CustomerChange
 from crm.selectors import user_serves_store
 from crm.services.audit import audit_record
+from crm.timezones import store_today
 
 # What an agent may change on the call panel. Phone, VIP tier and the dedicated owner come from the order
 # system and planning, not from a conversation.
@@ -30,6 +31,7 @@ EDITABLE_FIELDS = (
 )
 
 PHONE_REVEALED = "customer.phone_revealed"
+FIRST_BIRTHDAY = date(1900, 1, 1)
 _MINUTE = timedelta(minutes=1)
 
 
@@ -44,9 +46,13 @@ def _clean(customer: Customer, field: str, value: Any) -> Any:
             raise InvalidInput(_("Interests must be a list of words."), field=field)
         return [item.strip() for item in value if item.strip()]
     try:
-        return Customer._meta.get_field(field).clean(value, customer)
+        value = Customer._meta.get_field(field).clean(value, customer)
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), field=field) from exc
+    # As the order API reads it: no one was born after today, in the store's calendar (crm.api.rows).
+    if field == "birthday" and value is not None and not FIRST_BIRTHDAY <= value <= store_today(customer.store):
+        raise InvalidInput(_("The birthday must be between 1900 and today."), field=field)
+    return value
 
 
 @transaction.atomic

@@ -10,9 +10,10 @@ from crm.selectors import heartbeat_latest, stores_for_user
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "crm/home.html", {"stores": stores_for_user(user=request.user), "heartbeat": heartbeat_latest()}
-    )
+    stores = list(stores_for_user(user=request.user))
+    # The worker serves every store: its heartbeat is shown in the time of the user's first store (UTC without one).
+    zone = stores[0].timezone if stores else "UTC"
+    return render(request, "crm/home.html", {"stores": stores, "heartbeat": heartbeat_latest(), "heartbeat_zone": zone})
 
 
 def health(request: HttpRequest) -> JsonResponse:

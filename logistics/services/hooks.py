@@ -7,6 +7,7 @@ import hmac
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from crm.models import Store
 from logistics.errors import BadSignature, MalformedPush, UnknownShipment
 from logistics.models import LogisticsPolicy, ProviderEvent, Shipment
 from logistics.tracking import aftership, kuaidi100
@@ -45,7 +46,9 @@ def aftership_webhook_receive(*, body: bytes, signature: str) -> list[ApplyResul
             "store_id", "aftership_secret"
         )
     )
-    signed = [pk for pk, store_id in shipments if _aftership_valid(body, signature, secrets.get(store_id, ""))]
+    signed = [
+        (pk, store_id) for pk, store_id in shipments if _aftership_valid(body, signature, secrets.get(store_id, ""))
+    ]
     if not signed:
         # A sender that signs with none of our stores' secrets learns only that we refused it, whether or not the
         # number is one we ship (a 404 for the others told anyone which parcels are ours). A push one of our
@@ -53,6 +56,12 @@ def aftership_webhook_receive(*, body: bytes, signature: str) -> list[ApplyResul
         if not shipments and _signed_by_a_store(body, signature):
             raise UnknownShipment(field="msg.tracking_number")
         raise BadSignature(field="aftership-hmac-sha256")
+    if event.local_times:
+        # Times without an offset are the carrier's local times, in a zone AfterShip does not name: the store's.
+        try:
+            event = aftership.event_parse(body, zone=Store.objects.get(pk=signed[0][1]).tzinfo)
+        except aftership.EventInvalid as exc:
+            raise MalformedPush(str(exc)) from exc
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -63,7 +72,7 @@ def aftership_webhook_receive(*, body: bytes, signature: str) -> list[ApplyResul
             # tracking_pending_time: the provider's own stall alarm. Our delay rules decide with the store's
             # thresholds from the last checkpoint, so it changes nothing here.
             return []
-        return [shipment_apply_update(shipment_id=pk, update=event.update) for pk in signed]
+        return [shipment_apply_update(shipment_id=pk, update=event.update) for pk, _store_id in signed]
 
 
 def _signed_by_a_store(body: bytes, signature: str) -> bool:

@@ -7,7 +7,7 @@ checked by logistics.services.hooks.
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from logistics.models import ProviderEvent, ShipmentState
 from logistics.services.updates import TrackedCheckpoint, TrackingUpdate
@@ -37,13 +37,21 @@ class AfterShipEvent:
     event_id: str
     event: str
     update: TrackingUpdate
+    # A checkpoint_time came without an offset (read in the zone event_parse was given).
+    local_times: bool = False
 
 
-def _moment(text: str) -> datetime:
+def _moment(text: str, zone: tzinfo) -> datetime:
+    """checkpoint_time as the carrier gave it: with an offset, or without one (a wall time, or a day alone) in the
+    checkpoint's own zone, which AfterShip does not name: `zone`, the shipping store's."""
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        raise ValueError("checkpoint_time without an offset")
+        moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)
+
+
+def _has_offset(text: str) -> bool:
+    return datetime.fromisoformat(text).tzinfo is not None
 
 
 def _state(tag: str, subtag: str) -> str:
@@ -52,7 +60,9 @@ def _state(tag: str, subtag: str) -> str:
     return TAGS.get(tag, ShipmentState.IN_TRANSIT)
 
 
-def event_parse(body: bytes) -> AfterShipEvent:
+def event_parse(body: bytes, *, zone: tzinfo = UTC) -> AfterShipEvent:
+    """The event, its checkpoint times without an offset read in `zone` (`local_times` says there were some: the
+    caller, once it knows the parcel's store, parses again in the store's zone)."""
     try:
         data = json.loads(body)
         event_id = data["event_id"]
@@ -65,7 +75,7 @@ def event_parse(body: bytes) -> AfterShipEvent:
         if kind != "tracking_pending_time":
             checkpoints = [
                 TrackedCheckpoint(
-                    at=_moment(item["checkpoint_time"]),
+                    at=_moment(item["checkpoint_time"], zone),
                     text=str(item.get("message") or "")[:500],
                     location=str(item.get("location") or "")[:100],
                     status=str(item.get("subtag") or item.get("tag") or "")[:40],
@@ -82,4 +92,7 @@ def event_parse(body: bytes) -> AfterShipEvent:
     if not event_id or not number:
         raise EventInvalid("event_id and msg.tracking_number are required")
     update = TrackingUpdate(number=number, couriers=(slug,), state=state, checkpoints=checkpoints)
-    return AfterShipEvent(event_id=event_id, event=kind, update=update)
+    local_times = bool(checkpoints) and not all(
+        _has_offset(item["checkpoint_time"]) for item in msg.get("checkpoints") or []
+    )
+    return AfterShipEvent(event_id=event_id, event=kind, update=update, local_times=local_times)

@@ -66,8 +66,9 @@ def sums(period: Period, *metrics: str) -> Sums:
 
 
 def sums_by_bucket(period: Period, metric: str) -> list[dict[str, Any]]:
-    """[{"bucket": date, "key": ..., "count": n}] per day or week of the period, in order."""
-    return list(
+    """[{"bucket": date, "key": ..., "count": n}] per day or week of the period, in order. A bucket is named by the
+    first day it counts: a week the period starts in the middle of is named by the period's first day."""
+    rows = list(
         DailyCount.objects.filter(
             store=period.store, month=False, day__gte=period.start, day__lte=period.end, metric=metric
         )
@@ -76,6 +77,9 @@ def sums_by_bucket(period: Period, metric: str) -> list[dict[str, Any]]:
         .annotate(count=Sum("count"))
         .order_by("bucket", "key")
     )
+    for row in rows:
+        row["bucket"] = max(row["bucket"], period.start)
+    return rows
 
 
 def keys(found: Sums, metric: str) -> list[str]:

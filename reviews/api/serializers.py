@@ -19,7 +19,7 @@ class ReviewIn(serializers.Serializer):
     likes = serializers.IntegerField(required=False, min_value=0)
     posted_at = serializers.DateTimeField(help_text="ISO 8601 with an offset.")
     appended_text = serializers.CharField(required=False, allow_blank=True, help_text="The follow-up review.")
-    appended_at = serializers.DateTimeField(required=False)
+    appended_at = serializers.DateTimeField(required=False, help_text="ISO 8601 with an offset.")
 
 
 class ReviewResultOut(serializers.Serializer):

@@ -2,6 +2,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from callbacks.telephony.memory import InMemoryBackend
 from crm.services.order_delivery import orders_mark_delivered
@@ -19,9 +20,11 @@ def local(store, *args) -> datetime:
     return datetime(*args, tzinfo=ZoneInfo(store.timezone))
 
 
-def deliver(order, at: datetime):
-    """The delivery event, through the crm service the order API calls; returns the order's follow-up or None."""
-    orders_mark_delivered(deliveries=[(order, at)])
+def deliver(order, at: datetime, *, reported: datetime | None = None):
+    """The delivery event, through the crm service the order API calls, reported at `reported` (by default as it
+    happens, at `at`); returns the order's follow-up or None."""
+    with time_machine.travel(reported or at, tick=False):
+        orders_mark_delivered(deliveries=[(order, at)])
     return order.followups.first()
 
 

@@ -2,9 +2,11 @@ from datetime import UTC, datetime, time
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import transaction
 
 from callbacks.models import FollowUp, FollowUpPolicy
+from callbacks.selectors import QueueFilters, queue_tonight
 from callbacks.services.planning import followups_plan
 from callbacks.services.policy import policy_update
 from crm.models import Customer
@@ -71,6 +73,23 @@ def test_call_days_skip_to_the_next_allowed_weekday(store):
     friday_night = local(store, 2026, 11, 27, 20, 0)
     followup = deliver(_order(store), friday_night)
     assert followup.window_start == local(store, 2026, 11, 30, 18, 0)
+
+
+@pytest.mark.parametrize("tz", ["America/New_York", "Europe/London", "Australia/Sydney"])
+def test_a_delivery_reported_after_its_evening_ended_is_called_on_the_next_evening(tz):
+    # An order system that sends the day's "signed for" events overnight: yesterday's window is over by then.
+    store = StoreFactory(timezone=tz)
+    agent = AgentFactory(stores=[store])
+    delivered, reported = local(store, 2026, 11, 23, 10, 0), local(store, 2026, 11, 24, 2, 0)
+    followup = deliver(_order(store), delivered, reported=reported)
+    with time_machine.travel(reported, tick=False):
+        tonight = queue_tonight(user=agent.user, stores=[store], filters=QueueFilters(), is_manager=False, agent=agent)
+    assert (followup.window_start, followup.window_end) == (
+        local(store, 2026, 11, 24, 18, 0),
+        local(store, 2026, 11, 24, 19, 0),
+    )
+    assert followup.contact_day.isoformat() == "2026-11-23"  # the delivery's day: one care contact per day
+    assert [row.pk for row in tonight.rows] == [followup.pk]
 
 
 @pytest.mark.parametrize(
@@ -175,7 +194,8 @@ def test_calls_are_balanced_over_on_shift_agents_and_overflow_moves_to_next_wind
     AgentFactory(stores=[store], on_shift=False)
     AgentFactory(stores=[StoreFactory()])  # serves another store
     orders = [_order(store, str(1000 + i)) for i in range(5)]
-    rows = followups_plan(deliveries=[(o, local(store, 2026, 11, 23, 10, 0)) for o in orders])
+    with time_machine.travel(local(store, 2026, 11, 23, 10, 0), tick=False):
+        rows = followups_plan(deliveries=[(o, local(store, 2026, 11, 23, 10, 0)) for o in orders])
     tonight = [r for r in rows if r.window_start == local(store, 2026, 11, 23, 18, 0)]
     assert sorted(r.assignee_id for r in tonight) == sorted([busy.pk, busy.pk, quiet.pk, quiet.pk])
     (moved,) = [r for r in rows if r.overflowed]

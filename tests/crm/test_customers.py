@@ -1,6 +1,7 @@
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 
 from crm.errors import InvalidInput, PermissionDenied
 from crm.models import AuditLog, CustomerChange
@@ -54,6 +55,28 @@ def test_bad_or_forbidden_profile_input_names_the_field_and_changes_nothing(cust
     assert excinfo.value.field == field
     customer.refresh_from_db()
     assert customer.region == "上海" and not CustomerChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("zone", "birthday", "accepted"),
+    [
+        ("Pacific/Kiritimati", date(2026, 12, 7), True),  # 02:00 on the 7th there: born today
+        ("Pacific/Honolulu", date(2026, 12, 7), False),  # 02:00 on the 6th there: tomorrow
+        ("Pacific/Honolulu", date(1899, 12, 31), False),
+    ],
+)
+def test_a_birthday_after_the_stores_today_is_refused_as_the_order_api_refuses_it(zone, birthday, accepted):
+    customer = CustomerFactory(store=StoreFactory(timezone=zone), region="上海")
+    agent = AgentFactory(stores=[customer.store])
+    with time_machine.travel(datetime(2026, 12, 6, 12, 0, tzinfo=UTC), tick=False):
+        if accepted:
+            customer_update_profile(customer=customer, actor=agent.user, changes={"birthday": birthday})
+        else:
+            with pytest.raises(InvalidInput) as excinfo:
+                customer_update_profile(customer=customer, actor=agent.user, changes={"birthday": birthday})
+            assert excinfo.value.field == "birthday"
+    customer.refresh_from_db()
+    assert customer.birthday == (birthday if accepted else None)
 
 
 def test_an_agent_of_another_store_cannot_edit_or_reveal(customer):

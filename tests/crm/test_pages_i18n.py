@@ -26,6 +26,23 @@ def test_home_shows_each_store_in_its_own_local_time(client):
     assert "2026-11-23 20:00 (Asia/Shanghai)" in page
 
 
+def test_home_shows_the_worker_heartbeat_in_the_users_store_time(client):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from crm.tasks import heartbeat
+    from tests.factories import AgentFactory, StoreFactory
+
+    agent = AgentFactory(stores=[StoreFactory(timezone="Europe/London", name="London shop")])
+    client.force_login(agent.user)
+    with time_machine.travel(datetime(2026, 10, 25, 0, 30, tzinfo=UTC), tick=False):  # 01:30 BST, before the change
+        heartbeat()
+        page = client.get("/").text
+    assert "2026-10-25 01:30:00 (Europe/London)" in page
+    assert "Asia/Shanghai" not in page
+
+
 def test_health_reports_the_last_worker_heartbeat(client):
     from crm.tasks import heartbeat
 

@@ -4,9 +4,10 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -96,6 +97,26 @@ def test_refused_and_delivered_tags(shipment):
 def test_a_pending_time_alarm_is_recorded_once_and_changes_no_state(shipment):
     assert _post(_event("e-6", "InTransit", kind="tracking_pending_time")).status_code == 200
     assert Shipment.objects.get().state == "pending" and ProviderEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("sent", "at"),
+    [
+        ("2026-07-01T09:00:00", datetime(2026, 7, 1, 8, 0, tzinfo=UTC)),  # 09:00 BST
+        ("2026-07-01T09:00:00+01:00", datetime(2026, 7, 1, 8, 0, tzinfo=UTC)),
+        ("2026-07-01", datetime(2026, 6, 30, 23, 0, tzinfo=UTC)),  # a carrier that gives the day only
+    ],
+)
+def test_a_checkpoint_time_without_an_offset_is_read_in_the_stores_time_zone(sent, at):
+    # AfterShip passes on the carrier's time as the carrier gives it, the offset sometimes left out: it was refused
+    # whole (400), so the parcel never moved and its delay rules fired on a parcel that was on its way.
+    with time_machine.travel(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), tick=False):
+        found = ship(courier="sf-express", number="SF998877", hours_ago=30, customer__store__timezone="Europe/London")
+        LogisticsPolicy.objects.create(store=found.store, aftership_secret=SECRET)
+        body = _with(_event("e-9", "InTransit"), checkpoints=[{"checkpoint_time": sent, "tag": "InTransit"}])
+
+        assert _post(body).status_code == 200
+    assert Checkpoint.objects.get().at == at and Shipment.objects.get().state == "in_transit"
 
 
 def _with(body: bytes, **fields) -> bytes:

@@ -1,8 +1,10 @@
 """make run's parcels: every demo order on its way is tracked; the local server moves them as the plan says."""
 
 import json
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db.models import Sum
 
@@ -34,6 +36,19 @@ def test_demo_parcels_load_twice_without_doubling_and_one_per_store_has_stalled(
     call_command("refresh_rollups")
     rows = DailyCount.objects.filter(metric="parcel_delay", key="no_update", month=False)
     assert rows.aggregate(n=Sum("count"))["n"] == stores, list(rows.values())
+
+
+@pytest.mark.django_db
+def test_demo_parcels_are_promised_two_days_ahead_in_each_stores_own_calendar(settings, tmp_path):
+    # 17:30 UTC on 6 December: already the 7th in Shanghai, still the 6th in Urumqi (23:30) and Berlin.
+    with time_machine.travel(datetime(2026, 12, 6, 17, 30, tzinfo=UTC), tick=False):
+        _seed(settings, tmp_path)
+    promised = {(s.store.timezone, s.promised_date) for s in Shipment.objects.select_related("store")}
+    assert promised == {
+        ("Asia/Shanghai", date(2026, 12, 9)),
+        ("Asia/Urumqi", date(2026, 12, 8)),
+        ("Europe/Berlin", date(2026, 12, 8)),
+    }
 
 
 @pytest.mark.django_db(transaction=True)

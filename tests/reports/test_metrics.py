@@ -50,6 +50,14 @@ def test_long_periods_are_shown_by_week(store):
     assert [(r["period"], r["reviews"]) for r in rows("bad_reviews", year)] == [("2026-11-09", 2)]
 
 
+def test_a_week_cut_by_the_period_is_labelled_with_the_first_day_it_counts(store):
+    # 2 September 2026 is a Wednesday: its week starts on 31 August, outside the period, which counts from the 2nd.
+    ReviewFactory(customer__store=store, rating=1, posted_at=datetime(2026, 9, 2, 4, tzinfo=UTC))
+    ReviewFactory(customer__store=store, rating=1, posted_at=datetime(2026, 8, 31, 4, tzinfo=UTC))  # before it
+    autumn = Period(store=store, start=date(2026, 9, 2), end=date(2026, 11, 30))
+    assert [(r["period"], r["reviews"]) for r in rows("bad_reviews", autumn)] == [("2026-09-02", 1)]
+
+
 def test_reached_first_counts_customers_contacted_before_any_mid_or_bad_review(store, november):
     reached = CaseFactory(customer__store=store, first_response_at=T0 + timedelta(hours=1))
     late = CaseFactory(customer__store=store, source=Case.Source.REVIEW, first_response_at=T0 + timedelta(hours=3))

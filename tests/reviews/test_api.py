@@ -1,7 +1,10 @@
 """Contract of POST /api/v1/reviews: the order API's auth, scope, batches, error shape and idempotency."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from crm.models import Case, InboundEvent
 from crm.services.api_tokens import api_token_create
@@ -48,6 +51,18 @@ def test_a_bad_review_is_accepted_classified_triaged_and_opens_a_case(api, store
     }
     assert (case.order, case.source) == (order, "review")
     assert InboundEvent.objects.filter(kind="review", external_id="R1").count() == 1
+
+
+@pytest.mark.parametrize("field", ["posted_at", "appended_at"])
+def test_a_review_time_ahead_of_our_clock_is_refused(api, field):
+    # It stayed first among the "latest" reviews and in "the last 24 h" until its time came.
+    ahead = (timezone.now() + timedelta(hours=8)).isoformat()
+
+    response = api.post(URL, review(**{field: ahead, "appended_text": "追评"}))
+
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(field, "in_future")]
+    assert not Review.objects.exists()
 
 
 def test_a_batch_answers_in_request_order(api):

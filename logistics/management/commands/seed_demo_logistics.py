@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.models import Order
+from crm.timezones import store_today
 from logistics.models import Shipment
 from logistics.services.delays import delays_sweep
 from logistics.services.shipments import ShipmentInput, shipments_record
@@ -44,7 +45,7 @@ class Command(BaseCommand):
                 courier=COURIER_CODES.get(order.courier, "shunfeng"),
                 tracking_number=order.tracking_number,
                 shipped_at=min(order.shipped_at, now),
-                promised_date=timezone.localdate() + timedelta(days=2),
+                promised_date=store_today(order.store, now=now) + timedelta(days=2),
                 order_external_id=order.external_id,
             )
             for order in orders

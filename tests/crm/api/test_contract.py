@@ -1,6 +1,9 @@
 """The error contract every batch endpoint shares: codes, statuses and nothing half-written."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from crm.models import Customer, InboundEvent, Order
 from tests.crm.api.helpers import order_payload, orders_payload
@@ -108,6 +111,17 @@ def test_an_order_shipped_in_the_future_is_refused_as_a_shipment_is(api):
 
     assert response.status_code == 400
     assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("shipped_at", "in_future")]
+    assert not Order.objects.exists()
+
+
+def test_an_order_placed_in_the_future_is_refused_like_a_shipment_or_a_delivery(api):
+    # A connector that labels its own wall time Z (or sends a 12-hour clock's PM as AM) lands the order in the future.
+    ahead = (timezone.now() + timedelta(hours=8)).isoformat()
+
+    response = api.post(URL, order_payload(1, placed_at=ahead))
+
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("placed_at", "in_future")]
     assert not Order.objects.exists()
 
 

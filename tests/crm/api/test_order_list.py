@@ -92,6 +92,16 @@ def test_a_bad_query_is_a_400_naming_the_parameter(api, orders, params, field, c
     assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(field, code)]
 
 
+def test_an_offset_whose_plus_was_not_encoded_is_named_as_the_reason(api, orders):
+    # "?placed_after=2026-11-12T10:00:00+08:00" typed as it is: a query string reads a bare + as a space.
+    response = api.client.get(f"{URL}?placed_after=2026-11-12T10:00:00+08:00", headers=api._headers({}))
+
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("placed_after", "invalid_datetime")
+    assert "%2B" in error["message"]
+
+
 @pytest.mark.parametrize("cursor", ["not-a-cursor", "\x0e", "é"])
 def test_a_cursor_that_was_not_issued_is_not_found(api, orders, cursor):
     # "\x0e" holds no base64 character: decoded leniently it was the empty cursor, the first page.

@@ -73,3 +73,25 @@ def test_the_schemas_amount_pattern_admits_only_what_the_api_accepts(api, field)
         order["total_amount"] = order["items"][0]["unit_price"] = amount
         accepted = api.post("/api/v1/orders", order).status_code in (200, 201)
         assert bool(pattern.fullmatch(amount)) == accepted, amount
+
+
+def test_every_datetime_the_api_reads_says_in_the_schema_that_it_needs_an_offset(client):
+    """The API refuses a datetime without an offset everywhere (`naive_datetime`); a client reading the schema alone
+    must learn it for every body field and query filter, not for some of them."""
+    spec = client.get("/api/schema", headers={"Accept": "application/json"}).json()
+    inputs = [
+        (f"{name}.{field}", prop.get("description", ""))
+        for name, component in spec["components"]["schemas"].items()
+        if name.endswith("In")
+        for field, prop in component.get("properties", {}).items()
+        if prop.get("format") == "date-time"
+    ] + [
+        (f"{path} {parameter['name']}", parameter.get("description", ""))
+        for path, operations in spec["paths"].items()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter.get("schema", {}).get("format") == "date-time"
+    ]
+
+    assert len(inputs) >= 9
+    assert [name for name, description in inputs if "offset" not in description] == []
