@@ -44,3 +44,27 @@ def test_a_character_no_font_can_draw_is_left_out_and_the_page_reads_back(name, 
 
     assert "E-1" in text and "王芳" in text and "+86 400 820 8820" in text
     assert "\U000f0000" not in text
+
+
+@pytest.mark.parametrize("cue_cards", [False, True])
+def test_a_name_and_order_number_as_long_as_stored_wrap_inside_the_page(cue_cards):
+    """A 200-character name without a space ran on in one line past the paper's edge, and on a cue card the letter
+    after it was cut off: only what fits on the page reaches the printer."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextContainer
+
+    store = StoreFactory(manager_hotline="+86 400 820 8820")
+    name, number = "Maximilian" * 20, "TM" + "7" * 98  # as long as a customer's name and an order number can be
+    OrderFactory(store=store, customer=CustomerFactory(store=store, name=name), external_id=number)
+    letters = batch_letters(batch=letters_prepare(store=store, now=datetime(2026, 11, 24, 2, tzinfo=UTC)))
+    pdf = io.BytesIO(letters_pdf(store=store, letters=letters, cue_cards=cue_cards))
+
+    pages = PdfReader(pdf).pages
+    assert cue_cards or len(pages) == 1  # still one sheet per parcel
+    width = float(pages[0].mediabox.width)
+    lines = [line for page in extract_pages(pdf) for box in page if isinstance(box, LTTextContainer) for line in box]
+    assert lines and all(line.x0 >= 0 and line.x1 <= width for line in lines), [
+        (round(line.x0), round(line.x1), line.get_text()[:20]) for line in lines if line.x1 > width
+    ]
+    text = "".join(extract_text(pdf).split())
+    assert name in text and number in text and "+864008208820" in text
