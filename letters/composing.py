@@ -21,6 +21,8 @@ from .models import AgeBand, LetterTemplate, Purchase
 
 PLACEHOLDERS = ("customer", "product", "store", "agent", "hotline")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# A placeholder typed with a Chinese input method's full-width braces (either or both): not filled, printed as is.
+_BRACED_NAME = re.compile(r"[{｛]\s*([a-z]+)\s*[}｝]")
 
 
 def wordings(text: str) -> list[str]:
@@ -29,12 +31,20 @@ def wordings(text: str) -> list[str]:
 
 
 def template_check(*, parts: dict[str, str], store: Store, signing_agent_name: str) -> None:
-    """Raise LetterTemplateInvalid (naming the part) for a placeholder that is unknown, malformed or has
-    nothing to fill it for this store, for an empty part, and for a reward offered for a review."""
+    """Raise LetterTemplateInvalid (naming the part) for a placeholder that is unknown, malformed (an unclosed
+    brace, full-width braces) or has nothing to fill it for this store, for an empty part, and for a reward offered
+    for a review."""
     allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
     for part, text in parts.items():
         if not wordings(text):
             raise LetterTemplateInvalid(_("Write at least one wording (one per line)."), field=part)
+        for wide in _BRACED_NAME.finditer(text):
+            if wide[1] in PLACEHOLDERS and ("｛" in wide[0] or "｝" in wide[0]):
+                raise LetterTemplateInvalid(
+                    _("%(written)s is written with full-width braces; write {%(name)s}.")
+                    % {"written": wide[0], "name": wide[1]},
+                    field=part,
+                )
         for name in _PLACEHOLDER.findall(text):
             if name not in PLACEHOLDERS:
                 raise LetterTemplateInvalid(
