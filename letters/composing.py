@@ -23,6 +23,9 @@ PLACEHOLDERS = ("customer", "product", "store", "agent", "hotline")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # A placeholder typed with a Chinese input method's full-width braces (either or both): not filled, printed as is.
 _BRACED_NAME = re.compile(r"[{｛]\s*([a-z]+)\s*[}｝]")
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a value a placeholder is filled with (a
+# name as the order system passed it on) one would run past the value and turn the rest of the sentence around.
+_DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 def wordings(text: str) -> list[str]:
@@ -147,7 +150,7 @@ class LetterWriter:
             "hotline": self.hotline,
         }
         for name, value in values.items():
-            text = text.replace(f"{{{name}}}", value)
+            text = text.replace(f"{{{name}}}", value.translate(_DIRECTION_CONTROLS))
         return text
 
     def write(self, facts: OrderFacts, *, seed: str, taken: set[str], template=_MATCHING) -> "Written":

@@ -68,3 +68,18 @@ def test_a_name_and_order_number_as_long_as_stored_wrap_inside_the_page(cue_card
     ]
     text = "".join(extract_text(pdf).split())
     assert name in text and number in text and "+864008208820" in text
+
+
+def test_a_direction_override_in_a_name_does_not_turn_the_rest_of_the_sentence_around():
+    """A name ending in U+202E (right-to-left override), as an order system passed it on, printed the rest of the
+    sentence after it backwards: "Lily面如字见，"."""
+    from letters.services import letter_template_save
+    from tests.letters.test_templates import _data
+
+    store = StoreFactory(manager_hotline="+86 400 820 8820")
+    letter_template_save(store=store, actor=None, data=_data(openings="{customer}，见字如面。"))
+    OrderFactory(store=store, customer=CustomerFactory(store=store, name="Lily\u202e"), external_id="B-1")
+    letters = batch_letters(batch=letters_prepare(store=store, now=datetime(2026, 11, 24, 2, tzinfo=UTC)))
+
+    assert "Lily，见字如面。" in extract_text(io.BytesIO(letters_pdf(store=store, letters=letters)))
+    assert letters[0].text.startswith("Lily，见字如面。")
