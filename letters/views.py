@@ -111,10 +111,18 @@ def batch_pdf(request: HttpRequest, batch_id: int, cue_cards: bool = False) -> H
 @require_POST
 @login_required
 def batch_printed(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch, moved = services.batch_mark_printed(
+    batch, moved, already = services.batch_mark_printed(
         batch=_batch(request, batch_id), actor=request.user, upto=_upto(request.POST)
     )
-    messages.success(request, _("The batch is marked printed."))
+    if already:
+        at = timezone.localtime(batch.printed_at, batch.store.tzinfo)
+        messages.warning(
+            request,
+            _("Batch #%(id)s was already marked printed by %(by)s at %(at)s; nothing changed.")
+            % {"id": batch.pk, "by": batch.printed_by or "—", "at": f"{at:%H:%M}"},
+        )
+    else:
+        messages.success(request, _("The batch is marked printed."))
     if moved:
         messages.warning(
             request,

@@ -196,3 +196,23 @@ def test_the_letter_language_is_named_in_the_readers_language(client):
     client.cookies["django_language"] = "en"
     page = client.get("/letters/templates/new/", {"store": store.code}).text
     assert '<option value="zh-hans" selected>Chinese</option>' in page
+
+
+def test_the_second_of_two_agents_marking_a_batch_printed_is_told_who_marked_it_first(client, store):
+    """Both got "The batch is marked printed.": the second agent believed their click had closed the batch."""
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-1")
+    letters_prepare(store=store)
+    first, second = AgentFactory(stores=[store], user__username="lin"), AgentFactory(stores=[store])
+    _login(client, second)
+    action, fields = _mark_printed_form(client.get(f"/letters/?store={store.code}").text)
+    _login(client, first)
+    assert "The batch is marked printed." in client.post(action, fields, follow=True).text
+    printed_at = PrintBatch.objects.get().printed_at.astimezone(store.tzinfo)
+    _login(client, second)
+
+    page = client.post(action, fields, follow=True).text
+
+    batch = PrintBatch.objects.get()
+    assert f"Batch #{batch.pk} was already marked printed by lin at {printed_at:%H:%M}; nothing changed." in page
+    assert "The batch is marked printed." not in page
+    assert batch.printed_by == first.user and AuditLog.objects.filter(action="letter_batch_printed").count() == 1
