@@ -101,6 +101,9 @@ def _upto(data) -> int | None:
 def batch_pdf(request: HttpRequest, batch_id: int, cue_cards: bool = False) -> HttpResponse:
     batch = _batch(request, batch_id)
     letters = selectors.batch_letters(batch=batch, upto=_upto(request.GET))
+    if not letters:  # WeasyPrint would lay out one blank page
+        messages.error(request, _("There is nothing to print: the batch lists no letters."))
+        return redirect(f"{reverse('letters:batch')}?store={batch.store.code}&batch={batch.pk}")
     kind = "cue-cards" if cue_cards else "letters"
     return _pdf(
         letters_pdf(store=batch.store, letters=letters, cue_cards=cue_cards),

@@ -216,3 +216,17 @@ def test_the_second_of_two_agents_marking_a_batch_printed_is_told_who_marked_it_
     assert f"Batch #{batch.pk} was already marked printed by lin at {printed_at:%H:%M}; nothing changed." in page
     assert "The batch is marked printed." not in page
     assert batch.printed_by == first.user and AuditLog.objects.filter(action="letter_batch_printed").count() == 1
+
+
+def test_an_empty_batch_offers_no_pdf_and_its_pdf_address_prints_no_blank_sheet(client, store):
+    """A batch whose letters are gone (their orders deleted in the admin) still offered "Download the PDF", which
+    gave one blank page to print."""
+    _login(client, AgentFactory(stores=[store]))
+    batch = PrintBatch.objects.create(store=store, day=datetime(2026, 11, 24).date(), created_at=datetime.now(UTC))
+
+    page = client.get(f"/letters/?store={store.code}&batch={batch.pk}").text
+    response = client.get(f"/letters/batches/{batch.pk}.pdf?upto=0", follow=True)
+
+    assert 'data-testid="download-batch"' not in page
+    assert response.redirect_chain == [(f"/letters/?store={store.code}&batch={batch.pk}", 302)]
+    assert "There is nothing to print: the batch lists no letters." in response.text
