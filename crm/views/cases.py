@@ -170,9 +170,8 @@ def remedy_decide(request: HttpRequest, case_id: int, remedy_id: int, decision: 
     remedy = _remedy(request, case, remedy_id)
     manager = _agent(request)
     form = DecisionForm(request.POST)
-    form.is_valid()
     decide = remedy_approve if decision == "approve" else remedy_decline
-    page_attempt(request, lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data.get("reason", "")))
+    page_attempt(request, lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data["reason"]), form=form)
     return _back(request, case)
 
 
