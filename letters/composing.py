@@ -58,15 +58,20 @@ def template_check(*, parts: dict[str, str], store: Store, signing_agent_name: s
             raise LetterTemplateInvalid(
                 _("A brace is not closed: write placeholders as %(allowed)s.") % {"allowed": allowed}, field=part
             )
-        if "{hotline}" in text and not store.manager_hotline:
-            raise LetterTemplateInvalid(
-                _("{hotline} would be empty: the store has no manager hotline yet."), field=part
-            )
-        if "{agent}" in text and not signing_agent_name:
-            raise LetterTemplateInvalid(
-                _("{agent} would be empty: choose who signs the letters in the letter rule first."), field=part
-            )
+        ensure_fillable(text, hotline=store.manager_hotline, agent_name=signing_agent_name, field=part)
         ensure_no_review_incentive(text, field=part)
+
+
+def ensure_fillable(text: str, *, hotline: str, agent_name: str, field: str) -> None:
+    """Raise LetterTemplateInvalid when `text` uses {hotline} or {agent} and there is nothing to fill it with: checked
+    when a template is saved and again when letters are written (the hotline or the signer may have gone since, and
+    the built-in letter gives the hotline)."""
+    if "{hotline}" in text and not hotline:
+        raise LetterTemplateInvalid(_("{hotline} would be empty: the store has no manager hotline yet."), field=field)
+    if "{agent}" in text and not agent_name:
+        raise LetterTemplateInvalid(
+            _("{agent} would be empty: choose who signs the letters in the letter rule first."), field=field
+        )
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,10 @@ class LetterWriter:
                 parts = [source[name] for name in LetterTemplate.PARTS]
             else:
                 parts = [wordings(getattr(template, name)) for name in LetterTemplate.PARTS]
+            for name, wordings_of_part in zip(LetterTemplate.PARTS, parts, strict=True):
+                ensure_fillable(
+                    "\n".join(wordings_of_part), hotline=self.hotline, agent_name=self.agent_name, field=name
+                )
             sizes = [len(p) for p in parts]
             found = self._parts[key] = (parts, sizes, prod(sizes))
         return found

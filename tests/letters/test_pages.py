@@ -230,3 +230,32 @@ def test_an_empty_batch_offers_no_pdf_and_its_pdf_address_prints_no_blank_sheet(
     assert 'data-testid="download-batch"' not in page
     assert response.redirect_chain == [(f"/letters/?store={store.code}&batch={batch.pk}", 302)]
     assert "There is nothing to print: the batch lists no letters." in response.text
+
+
+def test_letters_are_not_written_with_an_empty_hotline_or_signer(client, store):
+    """A store without a manager hotline got the built-in letter with "店长热线  随时为您服务": the closing's number
+    was blank on every printed letter. A template signed {agent} printed no name once the rule lost its signer."""
+    from letters.services import letter_rule_update, letter_template_save
+    from tests.letters.test_templates import _data
+
+    _login(client, AgentFactory(stores=[store]))
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-1")
+    store.manager_hotline = ""
+    store.save()
+
+    page = client.post("/letters/prepare/", {"store": store.code}, follow=True).text
+
+    assert "{hotline} would be empty: the store has no manager hotline yet." in html.unescape(page)
+    assert not Letter.objects.exists() and not PrintBatch.objects.exists()
+
+    store.manager_hotline = "+86 400 820 8820"
+    store.save()
+    signer = AgentFactory(stores=[store])
+    letter_rule_update(store=store, actor=None, changes={"signing_agent": signer})
+    letter_template_save(store=store, actor=None, data=_data(signoffs="{agent} 敬上"))
+    letter_rule_update(store=store, actor=None, changes={"signing_agent": None})
+
+    page = client.post("/letters/prepare/", {"store": store.code}, follow=True).text
+
+    assert "{agent} would be empty: choose who signs the letters in the letter rule first." in html.unescape(page)
+    assert not Letter.objects.exists()
