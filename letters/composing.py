@@ -17,9 +17,10 @@ from crm.wording import combination, combination_indices, fingerprint
 
 from .default_texts import DEFAULT_PARTS, NO_PRODUCT
 from .errors import LetterTemplateInvalid, LetterWordingsExhausted
-from .models import AgeBand, LetterTemplate, Purchase
+from .models import AgeBand, Letter, LetterTemplate, Purchase
 
 PLACEHOLDERS = ("customer", "product", "store", "agent", "hotline")
+VARIANT_MAX = Letter._meta.get_field("variant").max_length
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # A placeholder typed with a Chinese input method's full-width braces (either or both): not filled, printed as is.
 _BRACED_NAME = re.compile(r"[{｛]\s*([a-z]+)\s*[}｝]")
@@ -201,7 +202,9 @@ def variant_of(template: LetterTemplate | None) -> str:
         conditions.append(f"≥ {template.min_amount}")
     if template.max_amount is not None:
         conditions.append(f"< {template.max_amount}")
-    return f"{template.name} ({', '.join(conditions)})" if conditions else template.name
+    variant = f"{template.name} ({', '.join(conditions)})" if conditions else template.name
+    # A long name with long conditions (a region, a category of 100 characters each) is cut to what a letter keeps.
+    return variant if len(variant) <= VARIANT_MAX else variant[: VARIANT_MAX - 1] + "…"
 
 
 def writer_for(*, store: Store, language: str, agent_name: str) -> LetterWriter:

@@ -259,3 +259,21 @@ def test_letters_are_not_written_with_an_empty_hotline_or_signer(client, store):
 
     assert "{agent} would be empty: choose who signs the letters in the letter rule first." in html.unescape(page)
     assert not Letter.objects.exists()
+
+
+def test_a_template_with_a_long_name_and_conditions_writes_its_letters(client, store):
+    """The letter keeps how it was chosen (the template's name and conditions) in 200 characters; a template named
+    with 100 characters for a region of 100 made "Add today's new orders" a server error."""
+    from letters.services import letter_template_save
+    from tests.letters.test_templates import _data
+
+    region = ("浙江省杭州市西湖区" * 12)[:100]
+    letter_template_save(store=store, actor=None, data=_data(name="女" * 100, region=region, gender="female"))
+    OrderFactory(store=store, customer=CustomerFactory(store=store, region=region, gender="female"), external_id="S-1")
+    _login(client, AgentFactory(stores=[store]))
+
+    assert client.post("/letters/prepare/", {"store": store.code}).status_code == 302
+
+    variant = Letter.objects.get().variant
+    assert len(variant) == 200 and variant.startswith("女" * 100 + " (") and variant.endswith("…")
+    assert variant[:150] in client.get(f"/letters/?store={store.code}").text
