@@ -83,3 +83,30 @@ def test_a_direction_override_in_a_name_does_not_turn_the_rest_of_the_sentence_a
 
     assert "Lily，见字如面。" in extract_text(io.BytesIO(letters_pdf(store=store, letters=letters)))
     assert letters[0].text.startswith("Lily，见字如面。")
+
+
+def test_a_letter_longer_than_a_page_goes_on_to_a_second_sheet_with_its_cards_after_it():
+    """The letter's page had a fixed height: a long wording was cut off where the sheet ended, with the closing, the
+    hotline, the sign-off and the cards (drawn over the text) lost from the print."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextContainer
+
+    from letters.models import ParcelInsert
+    from letters.services import letter_template_save
+    from tests.letters.test_templates import _data
+
+    store = StoreFactory(manager_hotline="+86 400 820 8820")
+    long_body = "感谢您购买{product}。" + "每一道工序都由老师傅亲手完成，" * 90 + "愿它陪您很久。"
+    letter_template_save(store=store, actor=None, data=_data(bodies=long_body))
+    ParcelInsert.objects.create(store=store, kind="care", title="真丝保养卡", body="请冷水手洗。")
+    OrderFactory(store=store, customer=CustomerFactory(store=store, name="王芳"), external_id="L-1")
+    letters = batch_letters(batch=letters_prepare(store=store, now=datetime(2026, 11, 24, 2, tzinfo=UTC)))
+    pdf = io.BytesIO(letters_pdf(store=store, letters=letters))
+
+    text = "".join(extract_text(pdf).split())
+    assert "愿它陪您很久。" in text and "+864008208820" in text and "Store" in text and "真丝保养卡" in text
+    last = list(extract_pages(pdf))[-1]  # the second sheet: the rest of the letter, then the cards
+    lines = [line for box in last if isinstance(box, LTTextContainer) for line in box]
+    card = next(line for line in lines if "真丝保养卡" in line.get_text())
+    signoff = next(line for line in lines if "敬上" in line.get_text())
+    assert signoff.y0 > card.y1  # the cards come after the letter, not over it
