@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm import form_fields
+from crm.errors import EvidenceInvalid
 from crm.models import Case, CaseCause, Customer, Remedy
 
 _RELOAD = _("This form was sent without its one-time token: reload the page and send it again.")
@@ -63,7 +64,10 @@ class CaseCloseForm(forms.Form):
 class EvidenceForm(forms.Form):
     # `accept` only helps the file picker; crm.uploads checks the bytes.
     photo = forms.FileField(
-        label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"})
+        label=_("Photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}),
+        # A missing file names the types accepted; any other refusal of the form keeps its own reason.
+        error_messages={"required": EvidenceInvalid.default_message},
     )
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
 

@@ -17,10 +17,16 @@ from crm.wording import combination, combination_indices, fingerprint
 
 from .default_texts import DEFAULT_PARTS, NO_PRODUCT
 from .errors import LetterTemplateInvalid, LetterWordingsExhausted
-from .models import AgeBand, LetterTemplate, Purchase
+from .models import AgeBand, Letter, LetterTemplate, Purchase
 
 PLACEHOLDERS = ("customer", "product", "store", "agent", "hotline")
+VARIANT_MAX = Letter._meta.get_field("variant").max_length
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# A placeholder typed with a Chinese input method's full-width braces (either or both): not filled, printed as is.
+_BRACED_NAME = re.compile(r"[{｛]\s*([a-z]+)\s*[}｝]")
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a value a placeholder is filled with (a
+# name as the order system passed it on) one would run past the value and turn the rest of the sentence around.
+_DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 def wordings(text: str) -> list[str]:
@@ -29,12 +35,20 @@ def wordings(text: str) -> list[str]:
 
 
 def template_check(*, parts: dict[str, str], store: Store, signing_agent_name: str) -> None:
-    """Raise LetterTemplateInvalid (naming the part) for a placeholder that is unknown, malformed or has
-    nothing to fill it for this store, for an empty part, and for a reward offered for a review."""
+    """Raise LetterTemplateInvalid (naming the part) for a placeholder that is unknown, malformed (an unclosed
+    brace, full-width braces) or has nothing to fill it for this store, for an empty part, and for a reward offered
+    for a review."""
     allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
     for part, text in parts.items():
         if not wordings(text):
             raise LetterTemplateInvalid(_("Write at least one wording (one per line)."), field=part)
+        for wide in _BRACED_NAME.finditer(text):
+            if wide[1] in PLACEHOLDERS and ("｛" in wide[0] or "｝" in wide[0]):
+                raise LetterTemplateInvalid(
+                    _("%(written)s is written with full-width braces; write {%(name)s}.")
+                    % {"written": wide[0], "name": wide[1]},
+                    field=part,
+                )
         for name in _PLACEHOLDER.findall(text):
             if name not in PLACEHOLDERS:
                 raise LetterTemplateInvalid(
@@ -45,15 +59,20 @@ def template_check(*, parts: dict[str, str], store: Store, signing_agent_name: s
             raise LetterTemplateInvalid(
                 _("A brace is not closed: write placeholders as %(allowed)s.") % {"allowed": allowed}, field=part
             )
-        if "{hotline}" in text and not store.manager_hotline:
-            raise LetterTemplateInvalid(
-                _("{hotline} would be empty: the store has no manager hotline yet."), field=part
-            )
-        if "{agent}" in text and not signing_agent_name:
-            raise LetterTemplateInvalid(
-                _("{agent} would be empty: choose who signs the letters in the letter rule first."), field=part
-            )
+        ensure_fillable(text, hotline=store.manager_hotline, agent_name=signing_agent_name, field=part)
         ensure_no_review_incentive(text, field=part)
+
+
+def ensure_fillable(text: str, *, hotline: str, agent_name: str, field: str) -> None:
+    """Raise LetterTemplateInvalid when `text` uses {hotline} or {agent} and there is nothing to fill it with: checked
+    when a template is saved and again when letters are written (the hotline or the signer may have gone since, and
+    the built-in letter gives the hotline)."""
+    if "{hotline}" in text and not hotline:
+        raise LetterTemplateInvalid(_("{hotline} would be empty: the store has no manager hotline yet."), field=field)
+    if "{agent}" in text and not agent_name:
+        raise LetterTemplateInvalid(
+            _("{agent} would be empty: choose who signs the letters in the letter rule first."), field=field
+        )
 
 
 @dataclass(frozen=True)
@@ -123,6 +142,10 @@ class LetterWriter:
                 parts = [source[name] for name in LetterTemplate.PARTS]
             else:
                 parts = [wordings(getattr(template, name)) for name in LetterTemplate.PARTS]
+            for name, wordings_of_part in zip(LetterTemplate.PARTS, parts, strict=True):
+                ensure_fillable(
+                    "\n".join(wordings_of_part), hotline=self.hotline, agent_name=self.agent_name, field=name
+                )
             sizes = [len(p) for p in parts]
             found = self._parts[key] = (parts, sizes, prod(sizes))
         return found
@@ -137,7 +160,7 @@ class LetterWriter:
             "hotline": self.hotline,
         }
         for name, value in values.items():
-            text = text.replace(f"{{{name}}}", value)
+            text = text.replace(f"{{{name}}}", value.translate(_DIRECTION_CONTROLS))
         return text
 
     def write(self, facts: OrderFacts, *, seed: str, taken: set[str], template=_MATCHING) -> "Written":
@@ -179,7 +202,9 @@ def variant_of(template: LetterTemplate | None) -> str:
         conditions.append(f"≥ {template.min_amount}")
     if template.max_amount is not None:
         conditions.append(f"< {template.max_amount}")
-    return f"{template.name} ({', '.join(conditions)})" if conditions else template.name
+    variant = f"{template.name} ({', '.join(conditions)})" if conditions else template.name
+    # A long name with long conditions (a region, a category of 100 characters each) is cut to what a letter keeps.
+    return variant if len(variant) <= VARIANT_MAX else variant[: VARIANT_MAX - 1] + "…"
 
 
 def writer_for(*, store: Store, language: str, agent_name: str) -> LetterWriter:

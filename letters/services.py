@@ -1,7 +1,7 @@
 """Every write of the letters app: the rule, templates and inserts a manager saves, the day's letters, printing."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -182,16 +182,23 @@ def _open_batch(*, store: Store, day, now: datetime, handwriting: bool) -> Print
         return PrintBatch.objects.select_for_update().get(store=store, day=day, printed_at__isnull=True)
 
 
+class BatchMarked(NamedTuple):
+    batch: PrintBatch
+    moved: int  # letters prepared after the page was shown, moved to a new open batch
+    already: bool  # marked printed before (by a colleague, or a second click): nothing changed
+
+
 @transaction.atomic
-def batch_mark_printed(*, batch: PrintBatch, actor, upto: int | None = None) -> tuple[PrintBatch, int]:
-    """Mark the batch printed (once; a second mark changes nothing). Later letters of the day start a new batch.
+def batch_mark_printed(*, batch: PrintBatch, actor, upto: int | None = None) -> BatchMarked:
+    """Mark the batch printed (once; a second mark changes nothing and says so). Later letters of the day start a
+    new batch.
 
     `upto` is the last letter the page that printed it listed (selectors.batch_letters): letters added to the batch
     since (a colleague prepared the day's letters again) were in no PDF, and move to a new open batch rather than
-    be closed unprinted. Returns the batch and how many letters moved."""
+    be closed unprinted."""
     batch = PrintBatch.objects.select_for_update().select_related("store").get(pk=batch.pk)
     if batch.printed_at is not None:
-        return batch, 0
+        return BatchMarked(batch, 0, already=True)
     batch.printed_at, batch.printed_by = timezone.now(), actor
     batch.save(update_fields=["printed_at", "printed_by"])
     moved = 0
@@ -202,7 +209,7 @@ def batch_mark_printed(*, batch: PrintBatch, actor, upto: int | None = None) -> 
         actor=actor, action="letter_batch_printed", store=batch.store, target=str(batch.pk),
         data={"letters": batch.letters.count()},
     )  # fmt: skip
-    return batch, moved
+    return BatchMarked(batch, moved, already=False)
 
 
 @transaction.atomic

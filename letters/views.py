@@ -101,6 +101,9 @@ def _upto(data) -> int | None:
 def batch_pdf(request: HttpRequest, batch_id: int, cue_cards: bool = False) -> HttpResponse:
     batch = _batch(request, batch_id)
     letters = selectors.batch_letters(batch=batch, upto=_upto(request.GET))
+    if not letters:  # WeasyPrint would lay out one blank page
+        messages.error(request, _("There is nothing to print: the batch lists no letters."))
+        return redirect(f"{reverse('letters:batch')}?store={batch.store.code}&batch={batch.pk}")
     kind = "cue-cards" if cue_cards else "letters"
     return _pdf(
         letters_pdf(store=batch.store, letters=letters, cue_cards=cue_cards),
@@ -111,10 +114,18 @@ def batch_pdf(request: HttpRequest, batch_id: int, cue_cards: bool = False) -> H
 @require_POST
 @login_required
 def batch_printed(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch, moved = services.batch_mark_printed(
+    batch, moved, already = services.batch_mark_printed(
         batch=_batch(request, batch_id), actor=request.user, upto=_upto(request.POST)
     )
-    messages.success(request, _("The batch is marked printed."))
+    if already:
+        at = timezone.localtime(batch.printed_at, batch.store.tzinfo)
+        messages.warning(
+            request,
+            _("Batch #%(id)s was already marked printed by %(by)s at %(at)s; nothing changed.")
+            % {"id": batch.pk, "by": batch.printed_by or "—", "at": f"{at:%H:%M}"},
+        )
+    else:
+        messages.success(request, _("The batch is marked printed."))
     if moved:
         messages.warning(
             request,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.casework import case_kind_for
 from crm.downloads import file_response
-from crm.errors import EvidenceInvalid, NotFound, PermissionDenied
+from crm.errors import NotFound, PermissionDenied
 from crm.forms import (
     CaseCloseForm,
     CaseFilterForm,
@@ -122,15 +122,13 @@ def step_mark(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
 def evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     form = EvidenceForm(request.POST, request.FILES)
-
-    def add() -> None:
-        if not form.is_valid():
-            raise EvidenceInvalid(field="photo")  # its own message: the form's would name no file type
-        casework.evidence_add(
+    page_attempt(
+        request,
+        lambda: casework.evidence_add(
             case=case, actor=request.user, photo=form.cleaned_data["photo"], caption=form.cleaned_data["caption"]
-        )
-
-    page_attempt(request, add)
+        ),
+        form=form,
+    )
     return _back(request, case)
 
 
@@ -172,9 +170,8 @@ def remedy_decide(request: HttpRequest, case_id: int, remedy_id: int, decision: 
     remedy = _remedy(request, case, remedy_id)
     manager = _agent(request)
     form = DecisionForm(request.POST)
-    form.is_valid()
     decide = remedy_approve if decision == "approve" else remedy_decline
-    page_attempt(request, lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data.get("reason", "")))
+    page_attempt(request, lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data["reason"]), form=form)
     return _back(request, case)
 
 

@@ -69,6 +69,30 @@ def test_an_agent_cannot_approve_and_a_manager_can_from_the_case_page(client, st
     assert remedy.status == "approved" and AuditLog.objects.filter(action="remedy_approved").count() == 1
 
 
+@pytest.mark.parametrize("decision", ["approve", "decline"])
+@pytest.mark.parametrize(
+    ("reason", "says"),
+    [
+        ("长" * 2001, "Reason: Ensure this value has at most 2000 characters"),
+        ("ok\x00", "Reason: Null characters are not allowed."),
+    ],
+)
+def test_a_decision_reason_the_form_refuses_is_named_and_nothing_is_decided(
+    client, store, agent, decision, reason, says
+):
+    """The form's refusal was dropped: an approval went through without the manager's reason, and a decline was
+    refused for having no reason at all."""
+    case = _case(store, agent)
+    remedy = remedy_propose(case=case, agent=agent, kind="coupon", cost=Decimal("300"))
+    client.force_login(ManagerFactory(stores=[store]).user)
+
+    response = client.post(f"/cases/{case.pk}/remedies/{remedy.pk}/{decision}", {"reason": reason}, follow=True)
+
+    assert says in response.text and "needs a reason" not in response.text
+    remedy.refresh_from_db()
+    assert remedy.status == "awaiting_approval" and not AuditLog.objects.exists()
+
+
 def test_the_case_list_scopes_filters_searches_and_counts(client, store, agent):
     mine = _case(store, agent, name="王芳", phone="+8613812341234", order_id="TM-1")
     other_agent = AgentFactory(stores=[store])

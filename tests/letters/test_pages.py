@@ -196,3 +196,84 @@ def test_the_letter_language_is_named_in_the_readers_language(client):
     client.cookies["django_language"] = "en"
     page = client.get("/letters/templates/new/", {"store": store.code}).text
     assert '<option value="zh-hans" selected>Chinese</option>' in page
+
+
+def test_the_second_of_two_agents_marking_a_batch_printed_is_told_who_marked_it_first(client, store):
+    """Both got "The batch is marked printed.": the second agent believed their click had closed the batch."""
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-1")
+    letters_prepare(store=store)
+    first, second = AgentFactory(stores=[store], user__username="lin"), AgentFactory(stores=[store])
+    _login(client, second)
+    action, fields = _mark_printed_form(client.get(f"/letters/?store={store.code}").text)
+    _login(client, first)
+    assert "The batch is marked printed." in client.post(action, fields, follow=True).text
+    printed_at = PrintBatch.objects.get().printed_at.astimezone(store.tzinfo)
+    _login(client, second)
+
+    page = client.post(action, fields, follow=True).text
+
+    batch = PrintBatch.objects.get()
+    assert f"Batch #{batch.pk} was already marked printed by lin at {printed_at:%H:%M}; nothing changed." in page
+    assert "The batch is marked printed." not in page
+    assert batch.printed_by == first.user and AuditLog.objects.filter(action="letter_batch_printed").count() == 1
+
+
+def test_an_empty_batch_offers_no_pdf_and_its_pdf_address_prints_no_blank_sheet(client, store):
+    """A batch whose letters are gone (their orders deleted in the admin) still offered "Download the PDF", which
+    gave one blank page to print."""
+    _login(client, AgentFactory(stores=[store]))
+    batch = PrintBatch.objects.create(store=store, day=datetime(2026, 11, 24).date(), created_at=datetime.now(UTC))
+
+    page = client.get(f"/letters/?store={store.code}&batch={batch.pk}").text
+    response = client.get(f"/letters/batches/{batch.pk}.pdf?upto=0", follow=True)
+
+    assert 'data-testid="download-batch"' not in page
+    assert response.redirect_chain == [(f"/letters/?store={store.code}&batch={batch.pk}", 302)]
+    assert "There is nothing to print: the batch lists no letters." in response.text
+
+
+def test_letters_are_not_written_with_an_empty_hotline_or_signer(client, store):
+    """A store without a manager hotline got the built-in letter with "店长热线  随时为您服务": the closing's number
+    was blank on every printed letter. A template signed {agent} printed no name once the rule lost its signer."""
+    from letters.services import letter_rule_update, letter_template_save
+    from tests.letters.test_templates import _data
+
+    _login(client, AgentFactory(stores=[store]))
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-1")
+    store.manager_hotline = ""
+    store.save()
+
+    page = client.post("/letters/prepare/", {"store": store.code}, follow=True).text
+
+    assert "{hotline} would be empty: the store has no manager hotline yet." in html.unescape(page)
+    assert not Letter.objects.exists() and not PrintBatch.objects.exists()
+
+    store.manager_hotline = "+86 400 820 8820"
+    store.save()
+    signer = AgentFactory(stores=[store])
+    letter_rule_update(store=store, actor=None, changes={"signing_agent": signer})
+    letter_template_save(store=store, actor=None, data=_data(signoffs="{agent} 敬上"))
+    letter_rule_update(store=store, actor=None, changes={"signing_agent": None})
+
+    page = client.post("/letters/prepare/", {"store": store.code}, follow=True).text
+
+    assert "{agent} would be empty: choose who signs the letters in the letter rule first." in html.unescape(page)
+    assert not Letter.objects.exists()
+
+
+def test_a_template_with_a_long_name_and_conditions_writes_its_letters(client, store):
+    """The letter keeps how it was chosen (the template's name and conditions) in 200 characters; a template named
+    with 100 characters for a region of 100 made "Add today's new orders" a server error."""
+    from letters.services import letter_template_save
+    from tests.letters.test_templates import _data
+
+    region = ("浙江省杭州市西湖区" * 12)[:100]
+    letter_template_save(store=store, actor=None, data=_data(name="女" * 100, region=region, gender="female"))
+    OrderFactory(store=store, customer=CustomerFactory(store=store, region=region, gender="female"), external_id="S-1")
+    _login(client, AgentFactory(stores=[store]))
+
+    assert client.post("/letters/prepare/", {"store": store.code}).status_code == 302
+
+    variant = Letter.objects.get().variant
+    assert len(variant) == 200 and variant.startswith("女" * 100 + " (") and variant.endswith("…")
+    assert variant[:150] in client.get(f"/letters/?store={store.code}").text

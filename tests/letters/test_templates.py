@@ -38,6 +38,9 @@ def test_template_with_known_placeholders_is_saved():
         ("bodies", "感谢您购买{product。", "brace is not closed"),
         ("signoffs", "{agent} 敬上", "{agent} would be empty"),
         ("bodies", "", "at least one wording"),
+        # Typed with a Chinese input method: printed as written, "亲爱的｛customer｝：".
+        ("openings", "亲爱的｛customer｝：", "｛customer｝ is written with full-width braces; write {customer}"),
+        ("closings", "请拨打热线｛ hotline ｝", "｛ hotline ｝ is written with full-width braces; write {hotline}"),
     ],
 )
 def test_unknown_or_unfilled_placeholder_is_refused_naming_the_part(part, text, says):

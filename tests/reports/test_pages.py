@@ -80,6 +80,26 @@ def test_declining_needs_a_reason_shown_on_the_row(client, store_a, manager_a):
     assert remedy.case.events.filter(kind=CaseEvent.Kind.REMEDY_DECLINED).exists()
 
 
+def test_a_decision_on_a_row_another_manager_decided_meanwhile_says_so_on_the_row(client, store_a, manager_a):
+    """Two managers had the queue open; the second one's Decline swapped the row to a green "Approved" without a
+    word, as if the click had approved it."""
+    remedy = _awaiting_remedy(store_a)
+    other = ManagerFactory(stores=[store_a], user__first_name="", user__last_name="", user__username="zhou")
+    client.force_login(other.user)
+    client.post(f"/manager/approvals/{remedy.pk}/approve/", headers={"HX-Request": "true"})
+    client.force_login(manager_a.user)
+
+    row = client.post(
+        f"/manager/approvals/{remedy.pk}/decline/", {"reason": "超出补偿标准"}, headers={"HX-Request": "true"}
+    )
+
+    assert row.status_code == 200 and "<form" not in row.text
+    assert "This remedy was already decided: Approved by zhou." in row.text
+    remedy.refresh_from_db()
+    assert remedy.status == Remedy.Status.APPROVED and remedy.decided_by == other
+    assert AuditLog.objects.filter(action__in=["remedy_approved", "remedy_declined"]).count() == 1
+
+
 def test_a_manager_of_store_a_sees_nothing_of_store_b(client, store_a, store_b, manager_a):
     remedy_b = _awaiting_remedy(store_b)
     late_b = CaseFactory(customer__store=store_b, customer__name="乙店顾客", first_response_due=timezone.now())

@@ -1,5 +1,6 @@
 """Evidence files: uploads must be what they claim, and every download is served under a safe name and type."""
 
+import html
 import re
 from email.message import Message
 
@@ -153,4 +154,25 @@ def test_a_photo_just_over_the_limit_is_refused_with_the_limit(client, store, ag
     upload = SimpleUploadedFile("crack.png", PNG_BYTES + b"\x00" * (PHOTO_MAX_BYTES - len(PNG_BYTES) + 1))
     response = client.post(f"{page}evidence", {"photo": upload}, follow=True)
     assert "Photo: the file is larger than 10.0\xa0MB, the most that is accepted." in response.content.decode()
+    assert not CaseEvidence.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("upload", "caption", "says"),
+    [
+        (("crack.png", PNG_BYTES), "x" * 201, "Caption: Ensure this value has at most 200 characters (it has 201)."),
+        (("crack.png", PNG_BYTES), "crack\x00", "Caption: Null characters are not allowed."),
+        (("crack.png", b""), "", "Photo: The submitted file is empty."),
+        (None, "crack", "Photo: Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."),
+    ],
+)
+def test_evidence_the_form_refuses_is_named_by_its_field_and_reason(client, store, agent, upload, caption, says):
+    """Every refusal of the form read "Attach a photo ... at most 10 MB.", also for a good photo with a caption one
+    character too long, so the agent looked for what was wrong with the photo."""
+    page = _case_page(client, store, agent)
+    data = {"caption": caption} | ({"photo": SimpleUploadedFile(*upload, content_type="image/png")} if upload else {})
+
+    response = client.post(f"{page}evidence", data, follow=True)
+
+    assert html.unescape(response.content.decode()).count(says) == 1, says
     assert not CaseEvidence.objects.exists()
