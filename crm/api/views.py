@@ -8,7 +8,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.pagination import CursorPagination
 
@@ -120,6 +120,10 @@ class OrderFilter(filters.FilterSet):
         fields = ["store", "status", "placed_after", "placed_before", "delivered_after", "delivered_before"]
 
 
+# Filters that take several values (status=placed&status=shipped); every other parameter is given once.
+_REPEATABLE = frozenset({"status"})
+
+
 class OrderCursorPagination(CursorPagination):
     ordering = ("-placed_at", "-id")
     page_size = 100
@@ -161,14 +165,17 @@ def _is_aware_datetime(text: str) -> bool:
     return moment is not None and moment.tzinfo is not None
 
 
-def check_query_parameters(request, known: set[str]) -> None:
-    """A misspelt filter must not silently widen the answer; empty values and NUL are refused too."""
+def check_query_parameters(request, known: set[str], *, repeatable: frozenset[str] = frozenset()) -> None:
+    """A misspelt filter must not silently widen the answer; empty values and NUL are refused too, and a second value
+    of a parameter that takes one (django-filter and DRF would answer for the last one given)."""
     errors = {}
     for name, values in request.query_params.lists():
         if name not in known:
             errors[name or "(empty)"] = ["Unknown query parameter."]
         elif any(value == "" or "\x00" in value for value in values):
             errors[name] = ["May not be empty or hold NUL characters."]
+        elif len(values) > 1 and name not in repeatable:
+            errors[name] = [ErrorDetail("Give this parameter once.", code="repeated")]
     if errors:
         raise ValidationError(errors)
 
@@ -203,7 +210,7 @@ class OrdersView(_TokenReadView, IngestionView, ListAPIView):
         },
     )
     def get(self, request, *args, **kwargs):
-        check_query_parameters(request, {*OrderFilter.base_filters, "cursor", "page_size"})
+        check_query_parameters(request, {*OrderFilter.base_filters, "cursor", "page_size"}, repeatable=_REPEATABLE)
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
