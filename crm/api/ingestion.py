@@ -17,7 +17,7 @@ Subclass `IngestionView`, set `event_kind`, and implement `ingest(batch, princip
 What the base does, in order, so every endpoint keeps one contract (docs/api.md):
 1. authenticates `Authorization: Token <key>` (401 without a valid key) and throttles per key (429 with
    Retry-After);
-2. reads the body itself, fast: application/json only (415), at most API_MAX_BODY_BYTES (413), valid JSON
+2. reads the body itself, fast: application/json in UTF-8 only (415), at most API_MAX_BODY_BYTES (413), valid JSON
    (400 malformed_json), one object or an array of 1 to 1,000 objects (400 too_many_rows / empty_batch);
 3. with an Idempotency-Key header, replays the first successful answer to the same request for 24 h, and
    refuses the key with another body (422 idempotency_key_reused);
@@ -34,6 +34,7 @@ import orjson
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.http import parse_header_parameters
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
@@ -61,6 +62,7 @@ MAX_ROWS = 1000
 # refused at the door: the payload is stored as JSON and serialisers recurse (orjson stops at 255 levels,
 # the standard library at Python's recursion limit), so a 950-level body must not get past parsing.
 MAX_DEPTH = 32
+UTF_8 = frozenset({"utf-8", "utf8"})
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -81,9 +83,16 @@ class Batch:
 
 
 def read_batch(request, *, max_rows: int = MAX_ROWS) -> Batch:
-    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    content_type, parameters = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
     if content_type != "application/json":
         raise UnsupportedMediaType(field="Content-Type")
+    if parameters.get("charset", "utf-8").lower() not in UTF_8:
+        # JSON between systems is UTF-8 (RFC 8259) and is read as such: GBK bytes that happen to be valid UTF-8
+        # would be stored as other characters.
+        raise UnsupportedMediaType(
+            f"The body is read as UTF-8: send charset=utf-8 or no charset, not {parameters['charset']}.",
+            field="Content-Type",
+        )
     limit = settings.API_MAX_BODY_BYTES
     if declared_length(request) > limit:
         raise PayloadTooLarge(f"The body may be at most {limit} bytes.")

@@ -1,5 +1,7 @@
 """The error contract every batch endpoint shares: codes, statuses and nothing half-written."""
 
+import json
+
 import pytest
 
 from crm.models import Customer, InboundEvent, Order
@@ -167,6 +169,26 @@ def test_a_wrong_content_type_is_415(api):
 
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_a_body_in_another_charset_than_utf_8_is_415(api):
+    # GBK was read as UTF-8 whatever the header said: these GBK bytes happen to be valid UTF-8, and 錉癅 was stored
+    # as 䠰@. A body that is not valid UTF-8 at all got a 400 that did not say why.
+    body = json.dumps(order_payload(1, customer={"external_id": "b-1", "name": "錉癅", "phone": "13800138000"}))
+
+    response = api.client.generic(
+        "POST", URL, body.encode("gbk"), content_type="application/json; charset=gbk",
+        headers={"Authorization": f"Token {api.key}"},
+    )  # fmt: skip
+
+    assert response.status_code == 415
+    assert (response.json()["code"], response.json()["field"]) == ("unsupported_media_type", "Content-Type")
+    assert "UTF-8" in response.json()["message"] and not Customer.objects.exists()
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", 'Application/JSON; charset="UTF8"'])
+def test_utf_8_may_be_named_in_any_spelling(api, content_type):
+    assert api.post(URL, order_payload(1), content_type=content_type).status_code == 200
 
 
 def test_a_body_over_the_limit_is_413(api, settings):
