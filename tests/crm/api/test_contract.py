@@ -191,6 +191,23 @@ def test_utf_8_may_be_named_in_any_spelling(api, content_type):
     assert api.post(URL, order_payload(1), content_type=content_type).status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/api/v1/orders/", "/api/v1/order", "/api/v2/orders", "/api/"])
+def test_an_api_address_that_does_not_exist_is_a_json_404(api, path):
+    # The HTML "page not found" page, to a connector that reads JSON: a trailing slash is a common slip.
+    response = api.post(path, order_payload(1))
+
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"code": "not_found", "message": f"Nothing answers at {path}."}
+
+
+def test_more_query_parameters_than_are_read_is_a_json_400(api, settings):
+    # Django refuses to parse more than DATA_UPLOAD_MAX_NUMBER_FIELDS: its HTML "bad request" page.
+    response = api.get(URL + "?" + "&".join(["status=placed"] * (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)))
+
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "too_many_parameters"
+
+
 def test_a_body_over_the_limit_is_413(api, settings):
     settings.API_MAX_BODY_BYTES = 10_000
 
