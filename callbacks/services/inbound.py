@@ -10,6 +10,7 @@ from callbacks.models import Call, CaseCall, FollowUp, TelephonyEvent
 from callbacks.telephony import ProviderCall
 from crm.models import Case, Customer, Order
 from crm.services.cases import case_open
+from crm.services.locks import advisory_lock
 from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
@@ -113,11 +114,19 @@ def _word(body: str) -> str:
 
 @transaction.atomic
 def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
-    """STOP-words opt the sender out (START back in); any other reply about a recent delivery opens a case."""
-    sender, body = payload.get("From", ""), payload.get("Body", "")
+    """STOP-words opt the sender out (START back in); any other reply about a recent delivery opens a case.
+
+    Once per message: a MessageSid already received (Twilio's retry, or the same signed request posted again: the
+    signature holds no time) changes nothing, so a STOP replayed after a START, or a complaint replayed after its
+    case was closed, does not act again. Deliveries of one sid wait for each other on a lock."""
+    sender, body, sid = payload.get("From", ""), payload.get("Body", ""), payload.get("MessageSid", "")
+    if sid:
+        advisory_lock([f"inbound-sms:{sid}"])
+        if TelephonyEvent.objects.filter(kind=TelephonyEvent.Kind.INBOUND_SMS, provider_id=sid).exists():
+            return []
     TelephonyEvent.objects.create(
         kind=TelephonyEvent.Kind.INBOUND_SMS,
-        provider_id=payload.get("MessageSid", ""),
+        provider_id=sid,
         payload=payload,
         received_at=timezone.now(),
     )
