@@ -1,6 +1,7 @@
 """The order-system API: orders, delivery events. Thin: read the batch, validate, call one service."""
 
 from base64 import b64decode
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -157,12 +158,13 @@ class OrderCursorPagination(CursorPagination):
 
 
 def _is_aware_datetime(text: str) -> bool:
-    """A position as we issue them: placed_at's text, with its offset."""
+    """A position as we issue them: placed_at's text, in UTC (as the database answers it). Any other offset is a
+    cursor we never issued, and one beyond ±15:59 (Python takes up to a day) PostgreSQL refuses with an error."""
     try:
         moment = parse_datetime(text)
     except ValueError:  # well formed, out of range (a 25th hour, an offset of a day)
         return False
-    return moment is not None and moment.tzinfo is not None
+    return moment is not None and moment.utcoffset() == timedelta(0)
 
 
 def check_query_parameters(request, known: set[str], *, repeatable: frozenset[str] = frozenset()) -> None:
