@@ -18,7 +18,8 @@ What the base does, in order, so every endpoint keeps one contract (docs/api.md)
 1. authenticates `Authorization: Token <key>` (401 without a valid key) and throttles per key (429 with
    Retry-After);
 2. reads the body itself, fast: application/json in UTF-8 only (415), at most API_MAX_BODY_BYTES (413), valid JSON
-   (400 malformed_json), one object or an array of 1 to 1,000 objects (400 too_many_rows / empty_batch);
+   (400 malformed_json), one object or an array of 1 to 1,000 objects (400 too_many_rows / empty_batch), no key
+   twice in one object (400, duplicate_key);
 3. with an Idempotency-Key header, replays the first successful answer to the same request for 24 h, and
    refuses the key with another body (422 idempotency_key_reused);
 4. runs `ingest` in one transaction: any raised DomainError (BatchInvalid from `raise_if_invalid`) rolls
@@ -50,6 +51,7 @@ from crm.api.errors import (
     TooManyRows,
     UnsupportedMediaType,
 )
+from crm.api.json_keys import duplicate_keys
 from crm.api.rows import RowErrors
 from crm.api.throttle import TokenRateThrottle
 from crm.errors import BatchInvalid, BatchRowsNotFound
@@ -121,7 +123,17 @@ def read_batch(request, *, max_rows: int = MAX_ROWS) -> Batch:
     if b"\\u0000" in raw:
         # PostgreSQL text and jsonb cannot hold NUL; refuse it here, wherever it is, rather than fail later.
         _reject_nul(items)
+    if repeated := duplicate_keys(raw, data):
+        _reject_duplicate_keys(repeated, single=single)
     return Batch(raw=raw, items=items, single=single)
+
+
+def _reject_duplicate_keys(paths: list[tuple[str, ...]], *, single: bool) -> None:
+    errors = RowErrors()
+    for path in paths:
+        index, field = (0, path) if single else (int(path[0]), path[1:])
+        errors.add(index, ".".join(field), "duplicate_key", "This key appears more than once in its object.")
+    raise_if_invalid(errors)
 
 
 def _nests_deeper_than(value: Any, limit: int) -> bool:

@@ -208,6 +208,20 @@ def test_more_query_parameters_than_are_read_is_a_json_400(api, settings):
     assert response.json()["code"] == "too_many_parameters"
 
 
+def test_a_key_named_twice_in_one_object_is_a_row_error_and_nothing_is_written(api):
+    # The last value was taken without a word: which phone did the sender mean?
+    second = json.dumps(order_payload(2)).replace('"phone": ', '"phone": "13900139000", "phone": ', 1)
+    body = f"[{json.dumps(order_payload(1))}, {second}]"
+
+    response = api.post(URL, body)
+
+    assert response.status_code == 400
+    assert [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]] == [
+        (1, "customer.phone", "duplicate_key")
+    ]
+    assert not Order.objects.exists()
+
+
 def test_a_body_over_the_limit_is_413(api, settings):
     settings.API_MAX_BODY_BYTES = 10_000
 
