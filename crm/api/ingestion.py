@@ -29,6 +29,7 @@ What the base does, in order, so every endpoint keeps one contract (docs/api.md)
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -36,6 +37,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.http import parse_header_parameters
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
@@ -201,6 +203,14 @@ def reject_duplicates(errors: RowErrors, keys: list[tuple[int, Any]], *, field: 
         seen.add(key)
 
 
+class AcceptHeaderNegotiation(DefaultContentNegotiation):
+    """The answer's format comes from the Accept header alone. DRF also reads ?format= (URL_FORMAT_OVERRIDE): with
+    only JSON to render, ?format=xml answered 404 "Not found." on an address that exists. Here `format` is a query
+    parameter like any other: a read refuses it as unknown (400), a write ignores it, as it ignores every other."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
 class OrjsonRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         return b"" if data is None else orjson.dumps(data, option=orjson.OPT_UTC_Z)
@@ -222,6 +232,7 @@ class IngestionView(APIView):
     # Declared for the schema and DRF's content negotiation; the body is read by read_batch, not DRF.
     parser_classes = [JSONParser]
     renderer_classes = [OrjsonRenderer]
+    content_negotiation_class = AcceptHeaderNegotiation
 
     def ingest(self, *, batch: Batch, principal: TokenPrincipal) -> tuple[int, dict[str, Any]]:
         raise NotImplementedError

@@ -15,7 +15,7 @@ from rest_framework.pagination import CursorPagination
 
 from crm.api.auth import HasStoreToken, StoreTokenAuthentication, TokenPrincipal
 from crm.api.errors import AmbiguousStore
-from crm.api.ingestion import Batch, IngestionView, raise_if_invalid
+from crm.api.ingestion import AcceptHeaderNegotiation, Batch, IngestionView, raise_if_invalid
 from crm.api.order_rows import read_deliveries, read_orders
 from crm.api.rows import InvalidDatetime, RowErrors, parse_aware_datetime
 from crm.api.sections import order_sections
@@ -186,6 +186,7 @@ class _TokenReadView:
     authentication_classes = [StoreTokenAuthentication]
     permission_classes = [HasStoreToken]
     throttle_classes = [TokenRateThrottle]
+    content_negotiation_class = AcceptHeaderNegotiation
     serializer_class = OrderOut
 
     def get_queryset(self):

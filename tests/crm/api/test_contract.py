@@ -222,6 +222,17 @@ def test_a_key_named_twice_in_one_object_is_a_row_error_and_nothing_is_written(a
     assert not Order.objects.exists()
 
 
+def test_a_format_parameter_is_a_query_parameter_like_any_other(api):
+    # DRF read ?format=xml as "answer in XML", had no such renderer and answered 404 "Not found." on an address that
+    # exists, for a batch that was fine: nothing written, nothing said about why.
+    posted = api.post(f"{URL}?format=xml", order_payload(1))
+    listed = api.get(URL, {"format": "xml"})
+
+    assert posted.status_code == 200 and Order.objects.count() == 1
+    assert listed.status_code == 400
+    assert [(e["field"], e["message"]) for e in listed.json()["errors"]] == [("format", "Unknown query parameter.")]
+
+
 def test_a_body_over_the_limit_is_413(api, settings):
     settings.API_MAX_BODY_BYTES = 10_000
 
