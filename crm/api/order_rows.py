@@ -1,7 +1,7 @@
 """Reading order and delivery rows of a batch into service inputs (the fast gate; see crm/api/rows.py)."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 from crm.api.auth import StoreScope
 from crm.api.ingestion import reject_duplicates
 from crm.api.order_fields import order_fields
-from crm.api.rows import RowErrors, RowReader
+from crm.api.rows import CLOCK_SKEW, RowErrors, RowReader
 from crm.api.serializers import MAX_ORDER_AMOUNT
 from crm.models import Customer
 from crm.selectors import orders_by_keys
@@ -21,8 +21,6 @@ from crm.services.ingestion.inputs import CustomerInput, OrderInput
 MAX_AMOUNT = Decimal(MAX_ORDER_AMOUNT)
 MAX_ITEMS = 500
 GENDERS = frozenset(Customer.Gender.values)
-# A courier's or an order system's clock may run a little ahead of ours; more than this is a wrong date.
-CLOCK_SKEW = timedelta(hours=1)
 
 
 def shipped_at_problem(shipped_at: datetime, *, placed_at: datetime, now: datetime) -> tuple[str, str] | None:
@@ -81,7 +79,7 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
     currency = reader.currency("currency", default="CNY")
     item_readers = reader.objects("items", max_items=MAX_ITEMS, allow_empty=False)
     items = [read_item(item) for item in item_readers] if item_readers is not None else None
-    placed_at = reader.aware_datetime("placed_at")
+    placed_at = reader.aware_datetime("placed_at", past=True)
     shipped_at = reader.aware_datetime("shipped_at", required=False)
     courier = reader.text("courier", max_length=100, required=False, allow_blank=True)
     tracking_number = reader.text("tracking_number", max_length=100, required=False, allow_blank=True)

@@ -23,6 +23,8 @@ from crm.validators import is_ascii_decimal
 # Datetimes outside these years are typing errors, and far enough from datetime's limits that
 # converting to UTC can never overflow.
 MIN_YEAR, MAX_YEAR = 2000, 2100
+# A courier's or an order system's clock may run a little ahead of ours; an event further ahead is a wrong date.
+CLOCK_SKEW = timedelta(hours=1)
 
 
 class InvalidDatetime(ValueError):
@@ -119,15 +121,21 @@ class RowReader:
             return None
         return value
 
-    def aware_datetime(self, name: str, *, required: bool = True) -> datetime | None:
+    def aware_datetime(self, name: str, *, required: bool = True, past: bool = False) -> datetime | None:
+        """An aware datetime in UTC; with `past`, the time of something that happened, so one more than CLOCK_SKEW
+        ahead of our clock is `in_future` (stored, it would stay the newest of its kind and outlast every rule)."""
         value = self._get(name, required)
         if value is None:
             return None
         try:
-            return parse_aware_datetime(value)
+            moment = parse_aware_datetime(value)
         except InvalidDatetime as exc:
             self.error(name, exc.code, exc.message)
             return None
+        if past and moment > timezone.now() + CLOCK_SKEW:
+            self.error(name, "in_future", "The time is in the future.")
+            return None
+        return moment
 
     def date(
         self,

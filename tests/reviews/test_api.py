@@ -50,6 +50,20 @@ def test_a_bad_review_is_accepted_classified_triaged_and_opens_a_case(api, store
     assert InboundEvent.objects.filter(kind="review", external_id="R1").count() == 1
 
 
+def test_a_review_posted_or_appended_in_the_future_is_refused(api):
+    # Stored, a review of 2062 stayed the newest of the patrol list and counted in the store's last day for ever.
+    body = [review("R1", posted_at="2062-11-22T20:00:00+08:00"), review("R2", appended_at="2062-11-23T20:00:00Z")]
+
+    response = api.post(URL, body)
+
+    assert response.status_code == 400
+    assert [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]] == [
+        (0, "posted_at", "in_future"),
+        (1, "appended_at", "in_future"),
+    ]
+    assert not Review.objects.exists()
+
+
 def test_a_batch_answers_in_request_order(api):
     body = [review(f"R{i}", rating=1 + i % 5) for i in range(50)]
     response = api.post(URL, body)

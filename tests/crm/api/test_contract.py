@@ -105,6 +105,16 @@ def test_an_order_shipped_before_it_was_placed_or_without_items_rejects_the_batc
     assert not Order.objects.exists() and not Customer.objects.exists() and not InboundEvent.objects.exists()
 
 
+def test_an_order_placed_in_the_future_is_refused(api):
+    # 2062 for 2026 was stored: the order led the list forever, and its delivery and parcel were refused as
+    # "before_placed" until the order was sent again.
+    response = api.post(URL, order_payload(1, placed_at="2062-11-20T10:00:00+08:00"))
+
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("placed_at", "in_future")]
+    assert not Order.objects.exists()
+
+
 def test_an_order_shipped_in_the_future_is_refused_as_a_shipment_is(api):
     response = api.post(URL, order_payload(1, shipped_at="2099-01-01T00:00:00Z"))
 

@@ -82,7 +82,8 @@ def test_a_batch_is_written_whole_or_rejected_naming_exactly_its_repeats(api, id
 
 @DB_SETTINGS
 @given(
-    moment=st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2099, 1, 1)),
+    # Up to a year ago: a placed_at ahead of our clock is refused (in_future), whatever its offset.
+    moment=st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2025, 12, 1)),
     offset_minutes=st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59),
 )
 def test_any_offset_is_stored_as_the_same_instant_in_utc(api, moment, offset_minutes):
