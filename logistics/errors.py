@@ -17,6 +17,12 @@ class MalformedPush(DomainError):
     default_message = _("The push is not in the provider's format.")
 
 
+class PushTooLarge(DomainError):
+    code = "payload_too_large"
+    http_status = 413
+    default_message = _("The push is larger than we read.")
+
+
 class UnknownShipment(NotFound):
     code = "unknown_tracking_number"
     default_message = _("No shipment has this tracking number.")

@@ -5,13 +5,18 @@ Body shape, for every error: {"code": ..., "message": ..., "field"?: ..., "error
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import TooManyFieldsSent
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from crm.errors import DomainError
+from crm.middleware import is_api
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -63,6 +68,31 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     codes = exc.get_codes()
     code = codes if isinstance(codes, str) else "error"
     return Response({"code": code, "message": str(exc.detail)}, status=exc.status_code, headers=headers)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """config.urls' handler404: an address nothing answers under /api/ gets the API's JSON body, not the page (a
+    connector that posts to /api/v1/orders/, slash and all, reads JSON)."""
+    if is_api(request):
+        message = _("Nothing answers at %(path)s.") % {"path": request.path}
+        return JsonResponse({"code": "not_found", "message": message}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """config.urls' handler400, for what Django refuses before any view runs (too many parameters, a host not
+    allowed): JSON under /api/, the page elsewhere."""
+    if not is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        body = {
+            "code": "too_many_parameters",
+            "message": _("At most %(limit)s parameters are read.") % {"limit": limit},
+        }
+    else:
+        body = {"code": "bad_request", "message": _("The request could not be read.")}
+    return JsonResponse(body, status=400)
 
 
 class PayloadTooLarge(DomainError):

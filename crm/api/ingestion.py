@@ -17,8 +17,9 @@ Subclass `IngestionView`, set `event_kind`, and implement `ingest(batch, princip
 What the base does, in order, so every endpoint keeps one contract (docs/api.md):
 1. authenticates `Authorization: Token <key>` (401 without a valid key) and throttles per key (429 with
    Retry-After);
-2. reads the body itself, fast: application/json only (415), at most API_MAX_BODY_BYTES (413), valid JSON
-   (400 malformed_json), one object or an array of 1 to 1,000 objects (400 too_many_rows / empty_batch);
+2. reads the body itself, fast: application/json in UTF-8 only (415), at most API_MAX_BODY_BYTES (413), valid JSON
+   (400 malformed_json), one object or an array of 1 to 1,000 objects (400 too_many_rows / empty_batch), no key
+   twice in one object (400, duplicate_key);
 3. with an Idempotency-Key header, replays the first successful answer to the same request for 24 h, and
    refuses the key with another body (422 idempotency_key_reused);
 4. runs `ingest` in one transaction: any raised DomainError (BatchInvalid from `raise_if_invalid`) rolls
@@ -28,12 +29,15 @@ What the base does, in order, so every endpoint keeps one contract (docs/api.md)
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.http import parse_header_parameters
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
@@ -49,6 +53,7 @@ from crm.api.errors import (
     TooManyRows,
     UnsupportedMediaType,
 )
+from crm.api.json_keys import duplicate_keys
 from crm.api.rows import RowErrors
 from crm.api.throttle import TokenRateThrottle
 from crm.errors import BatchInvalid, BatchRowsNotFound
@@ -61,6 +66,7 @@ MAX_ROWS = 1000
 # refused at the door: the payload is stored as JSON and serialisers recurse (orjson stops at 255 levels,
 # the standard library at Python's recursion limit), so a 950-level body must not get past parsing.
 MAX_DEPTH = 32
+UTF_8 = frozenset({"utf-8", "utf8"})
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -81,9 +87,16 @@ class Batch:
 
 
 def read_batch(request, *, max_rows: int = MAX_ROWS) -> Batch:
-    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    content_type, parameters = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
     if content_type != "application/json":
         raise UnsupportedMediaType(field="Content-Type")
+    if parameters.get("charset", "utf-8").lower() not in UTF_8:
+        # JSON between systems is UTF-8 (RFC 8259) and is read as such: GBK bytes that happen to be valid UTF-8
+        # would be stored as other characters.
+        raise UnsupportedMediaType(
+            f"The body is read as UTF-8: send charset=utf-8 or no charset, not {parameters['charset']}.",
+            field="Content-Type",
+        )
     limit = settings.API_MAX_BODY_BYTES
     if declared_length(request) > limit:
         raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
@@ -112,7 +125,17 @@ def read_batch(request, *, max_rows: int = MAX_ROWS) -> Batch:
     if b"\\u0000" in raw:
         # PostgreSQL text and jsonb cannot hold NUL; refuse it here, wherever it is, rather than fail later.
         _reject_nul(items)
+    if repeated := duplicate_keys(raw, data):
+        _reject_duplicate_keys(repeated, single=single)
     return Batch(raw=raw, items=items, single=single)
+
+
+def _reject_duplicate_keys(paths: list[tuple[str, ...]], *, single: bool) -> None:
+    errors = RowErrors()
+    for path in paths:
+        index, field = (0, path) if single else (int(path[0]), path[1:])
+        errors.add(index, ".".join(field), "duplicate_key", "This key appears more than once in its object.")
+    raise_if_invalid(errors)
 
 
 def _nests_deeper_than(value: Any, limit: int) -> bool:
@@ -180,6 +203,14 @@ def reject_duplicates(errors: RowErrors, keys: list[tuple[int, Any]], *, field: 
         seen.add(key)
 
 
+class AcceptHeaderNegotiation(DefaultContentNegotiation):
+    """The answer's format comes from the Accept header alone. DRF also reads ?format= (URL_FORMAT_OVERRIDE): with
+    only JSON to render, ?format=xml answered 404 "Not found." on an address that exists. Here `format` is a query
+    parameter like any other: a read refuses it as unknown (400), a write ignores it, as it ignores every other."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
 class OrjsonRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         return b"" if data is None else orjson.dumps(data, option=orjson.OPT_UTC_Z)
@@ -201,6 +232,7 @@ class IngestionView(APIView):
     # Declared for the schema and DRF's content negotiation; the body is read by read_batch, not DRF.
     parser_classes = [JSONParser]
     renderer_classes = [OrjsonRenderer]
+    content_negotiation_class = AcceptHeaderNegotiation
 
     def ingest(self, *, batch: Batch, principal: TokenPrincipal) -> tuple[int, dict[str, Any]]:
         raise NotImplementedError

@@ -2,6 +2,7 @@
 
 import re
 from base64 import b64decode
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -9,13 +10,13 @@ from django.db.models import prefetch_related_objects
 from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.pagination import CursorPagination
 
 from crm.api.auth import HasStoreToken, StoreTokenAuthentication, TokenPrincipal
 from crm.api.errors import AmbiguousStore
-from crm.api.ingestion import Batch, IngestionView, raise_if_invalid
+from crm.api.ingestion import AcceptHeaderNegotiation, Batch, IngestionView, raise_if_invalid
 from crm.api.order_rows import read_deliveries, read_orders
 from crm.api.rows import InvalidDatetime, RowErrors, parse_aware_datetime
 from crm.api.sections import order_sections
@@ -133,6 +134,10 @@ class OrderFilter(filters.FilterSet):
         fields = ["store", "status", "placed_after", "placed_before", "delivered_after", "delivered_before"]
 
 
+# Filters that take several values (status=placed&status=shipped); every other parameter is given once.
+_REPEATABLE = frozenset({"status"})
+
+
 class OrderCursorPagination(CursorPagination):
     ordering = ("-placed_at", "-id")
     page_size = 100
@@ -166,22 +171,26 @@ class OrderCursorPagination(CursorPagination):
 
 
 def _is_aware_datetime(text: str) -> bool:
-    """A position as we issue them: placed_at's text, with its offset."""
+    """A position as we issue them: placed_at's text, in UTC (as the database answers it). Any other offset is a
+    cursor we never issued, and one beyond ±15:59 (Python takes up to a day) PostgreSQL refuses with an error."""
     try:
         moment = parse_datetime(text)
     except ValueError:  # well formed, out of range (a 25th hour, an offset of a day)
         return False
-    return moment is not None and moment.tzinfo is not None
+    return moment is not None and moment.utcoffset() == timedelta(0)
 
 
-def check_query_parameters(request, known: set[str]) -> None:
-    """A misspelt filter must not silently widen the answer; empty values and NUL are refused too."""
+def check_query_parameters(request, known: set[str], *, repeatable: frozenset[str] = frozenset()) -> None:
+    """A misspelt filter must not silently widen the answer; empty values and NUL are refused too, and a second value
+    of a parameter that takes one (django-filter and DRF would answer for the last one given)."""
     errors = {}
     for name, values in request.query_params.lists():
         if name not in known:
             errors[name or "(empty)"] = ["Unknown query parameter."]
         elif any(value == "" or "\x00" in value for value in values):
             errors[name] = ["May not be empty or hold NUL characters."]
+        elif len(values) > 1 and name not in repeatable:
+            errors[name] = [ErrorDetail("Give this parameter once.", code="repeated")]
     if errors:
         raise ValidationError(errors)
 
@@ -190,6 +199,7 @@ class _TokenReadView:
     authentication_classes = [StoreTokenAuthentication]
     permission_classes = [HasStoreToken]
     throttle_classes = [TokenRateThrottle]
+    content_negotiation_class = AcceptHeaderNegotiation
     serializer_class = OrderOut
 
     def get_queryset(self):
@@ -216,7 +226,7 @@ class OrdersView(_TokenReadView, IngestionView, ListAPIView):
         },
     )
     def get(self, request, *args, **kwargs):
-        check_query_parameters(request, {*OrderFilter.base_filters, "cursor", "page_size"})
+        check_query_parameters(request, {*OrderFilter.base_filters, "cursor", "page_size"}, repeatable=_REPEATABLE)
         return super().get(request, *args, **kwargs)
 
     @extend_schema(

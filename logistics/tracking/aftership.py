@@ -87,7 +87,8 @@ def event_parse(body: bytes, *, zone: tzinfo = UTC) -> AfterShipEvent:
         slug = str(msg.get("slug") or "")
         check_text(event_id, number, slug, *(text for c in checkpoints for text in (c.text, c.location, c.status)))
         check_times(*(c.at for c in checkpoints))
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:  # Overflow: a time in year 1
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
+        # Overflow: a time in year 1. Recursion: json.loads of arrays or objects nested thousands deep.
         raise EventInvalid(str(exc)) from exc
     if not event_id or not number:
         raise EventInvalid("event_id and msg.tracking_number are required")

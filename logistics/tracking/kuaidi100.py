@@ -78,7 +78,8 @@ def push_parse(param: str) -> TrackingUpdate:
         state = STATES.get(str(last.get("state", "")), ShipmentState.IN_TRANSIT) if checkpoints else None
         check_text(status, number, *couriers, *(text for c in checkpoints for text in (c.text, c.location, c.status)))
         check_times(*(c.at for c in checkpoints))
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:  # Overflow: a time in year 1
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
+        # Overflow: a time in year 1. Recursion: json.loads of arrays or objects nested thousands deep.
         raise PushInvalid(str(exc)) from exc
     if not number:
         raise PushInvalid("lastResult.nu is missing")

@@ -14,6 +14,7 @@ from .conftest import midday_store, plan_due_sms
 
 pytestmark = pytest.mark.django_db
 TOKEN = "webhook-test-token"
+_sids = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -76,9 +77,9 @@ def test_an_undelivered_message_is_recorded_as_such(client, sending):
 _inbound_sids = itertools.count(1)
 
 
-def _inbound(client, phone, body):
-    """A new message from the customer: each has its own sid (one delivered again keeps its sid)."""
-    sid = f"SMin{next(_inbound_sids)}"
+def _inbound(client, phone, body, sid=None):
+    """A new message from the customer: each has its own sid, unless `sid` names one delivered again."""
+    sid = sid or f"SMin{next(_inbound_sids)}"
     return _post(
         client, "/twilio/sms/inbound", {"From": phone, "To": "+8610000000000", "Body": body, "MessageSid": sid}
     )
@@ -113,6 +114,32 @@ def test_a_reply_after_a_recent_delivery_opens_a_case_and_a_second_joins_it(clie
     case = Case.objects.get()
     assert (case.source, case.order, case.customer) == ("inbound_sms", order, order.customer)
     assert case.summary == "围巾有色差，和图片不一样" and case.events.count() == 2
+
+
+def test_a_redelivered_or_replayed_reply_changes_nothing(client):
+    # Twilio's signature has no time in it: the same signed request, posted again (a retry, or anyone who saw it),
+    # added its text to the case a second time, and once the case was closed opened a new one.
+    order = OrderFactory(status="delivered", delivered_at=timezone.now() - timedelta(days=1))
+    _inbound(client, order.customer.phone, "围巾有色差，和图片不一样", sid="SM-once")
+    Case.objects.update(status=Case.Status.CLOSED, root_cause="other", closed_at=timezone.now())
+
+    response = _inbound(client, order.customer.phone, "围巾有色差，和图片不一样", sid="SM-once")
+
+    assert response.status_code == 200 and b"<Response />" in response.content
+    case = Case.objects.get()
+    assert case.status == Case.Status.CLOSED and case.events.count() == 1
+    assert TelephonyEvent.objects.filter(provider_id="SM-once").count() == 2  # each delivery kept as it came
+
+
+def test_a_stop_replayed_after_start_leaves_the_customer_opted_in(client):
+    customer = CustomerFactory()
+    _inbound(client, customer.phone, "STOP", sid="SM-stop")
+    _inbound(client, customer.phone, "START", sid="SM-start")
+
+    _inbound(client, customer.phone, "STOP", sid="SM-stop")
+
+    customer.refresh_from_db()
+    assert customer.sms_opt_out is False
 
 
 def test_a_reply_with_nul_characters_is_kept_without_them(client):

@@ -149,6 +149,29 @@ def test_a_garbled_event_is_malformed_whether_signed_or_not(shipment, fields, se
     assert not Checkpoint.objects.exists() and not ProviderEvent.objects.exists()
 
 
+@pytest.mark.parametrize("secret", [SECRET, "not-the-secret"], ids=["signed", "unsigned"])
+def test_a_body_nested_deeper_than_the_parser_goes_is_malformed_whether_signed_or_not(shipment, secret):
+    # A 500 (RecursionError), before the signature was checked: anyone could post it.
+    nested = "[" * 100_000 + "]" * 100_000
+    body = _event("e-9", "InTransit", ("InTransit", 2)).replace(b'"ts"', f'"extra": {nested}, "ts"'.encode())
+
+    response = _post(body, secret=secret)
+
+    assert response.status_code == 400 and response.json()["code"] == "malformed_push"
+    assert not Checkpoint.objects.exists() and not ProviderEvent.objects.exists()
+
+
+def test_a_push_larger_than_we_read_is_a_json_413(shipment, settings):
+    # It got the HTML "bad request" page of the browser ("Go back, reload the page"), as Django refused to read it.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = _with(_event("e-10", "InTransit", ("InTransit", 2)), padding="x" * 1000)
+
+    response = _post(body)
+
+    assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
+    assert not Checkpoint.objects.exists() and not ProviderEvent.objects.exists()
+
+
 @pytest.mark.parametrize("event_id", [None, {"id": 1}, "e" * 101, "e-\u0000"], ids=["null", "object", "long", "NUL"])
 def test_an_event_id_that_cannot_be_our_dedupe_key_is_malformed(shipment, event_id):
     # null was read as the text "None", so every later null event was dropped as its repeat; the others were 500s.

@@ -186,6 +186,32 @@ def test_a_signed_push_with_text_we_cannot_store_is_malformed(settings, suffix, 
     assert not Checkpoint.objects.exists() and Shipment.objects.get().state == "pending"
 
 
+def test_a_signed_push_nested_deeper_than_the_parser_goes_is_malformed(settings):
+    # A 500 (RecursionError): Kuaidi100 signs whatever param it sends, nesting and all.
+    settings.KUAIDI100_SALT = "test-salt"
+    shipment = ship(hours_ago=3)
+    step = {"context": "已揽收", "ftime": "2026-12-01 10:00:00", "extra": "NESTED"}
+    last = {"nu": shipment.tracking_number, "com": "shunfeng", "state": "1", "data": [step]}
+    param = json.dumps({"status": "polling", "lastResult": last}).replace('"NESTED"', "[" * 100_000 + "]" * 100_000)
+
+    response = Client().post("/hooks/kuaidi100/", {"param": param, "sign": sign(param, "test-salt")})
+
+    assert response.status_code == 400 and response.json()["code"] == "malformed_push"
+    assert not Checkpoint.objects.exists() and Shipment.objects.get().state == "pending"
+
+
+def test_a_push_larger_than_we_read_is_a_json_413(settings):
+    settings.KUAIDI100_SALT, settings.DATA_UPLOAD_MAX_MEMORY_SIZE = "test-salt", 1000
+    shipment = ship(hours_ago=3)
+    step = {"context": "已揽收" * 200, "ftime": "2026-12-01 10:00:00"}
+    param = json.dumps({"status": "polling", "lastResult": {"nu": shipment.tracking_number, "data": [step]}})
+
+    response = Client().post("/hooks/kuaidi100/", {"param": param, "sign": sign(param, "test-salt")})
+
+    assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
+    assert not Checkpoint.objects.exists()
+
+
 def test_a_checkpoint_a_few_hours_ahead_of_our_clock_is_kept(settings):
     # Kuaidi100 writes Beijing wall time without an offset, and a courier's clock may run ahead: hours are tolerated.
     settings.KUAIDI100_SALT = "test-salt"

@@ -1,5 +1,6 @@
 """The error contract every batch endpoint shares: codes, statuses and nothing half-written."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -181,6 +182,68 @@ def test_a_wrong_content_type_is_415(api):
 
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_a_body_in_another_charset_than_utf_8_is_415(api):
+    # GBK was read as UTF-8 whatever the header said: these GBK bytes happen to be valid UTF-8, and 錉癅 was stored
+    # as 䠰@. A body that is not valid UTF-8 at all got a 400 that did not say why.
+    body = json.dumps(order_payload(1, customer={"external_id": "b-1", "name": "錉癅", "phone": "13800138000"}))
+
+    response = api.client.generic(
+        "POST", URL, body.encode("gbk"), content_type="application/json; charset=gbk",
+        headers={"Authorization": f"Token {api.key}"},
+    )  # fmt: skip
+
+    assert response.status_code == 415
+    assert (response.json()["code"], response.json()["field"]) == ("unsupported_media_type", "Content-Type")
+    assert "UTF-8" in response.json()["message"] and not Customer.objects.exists()
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", 'Application/JSON; charset="UTF8"'])
+def test_utf_8_may_be_named_in_any_spelling(api, content_type):
+    assert api.post(URL, order_payload(1), content_type=content_type).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/orders/", "/api/v1/order", "/api/v2/orders", "/api/"])
+def test_an_api_address_that_does_not_exist_is_a_json_404(api, path):
+    # The HTML "page not found" page, to a connector that reads JSON: a trailing slash is a common slip.
+    response = api.post(path, order_payload(1))
+
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"code": "not_found", "message": f"Nothing answers at {path}."}
+
+
+def test_more_query_parameters_than_are_read_is_a_json_400(api, settings):
+    # Django refuses to parse more than DATA_UPLOAD_MAX_NUMBER_FIELDS: its HTML "bad request" page.
+    response = api.get(URL + "?" + "&".join(["status=placed"] * (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)))
+
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "too_many_parameters"
+
+
+def test_a_key_named_twice_in_one_object_is_a_row_error_and_nothing_is_written(api):
+    # The last value was taken without a word: which phone did the sender mean?
+    second = json.dumps(order_payload(2)).replace('"phone": ', '"phone": "13900139000", "phone": ', 1)
+    body = f"[{json.dumps(order_payload(1))}, {second}]"
+
+    response = api.post(URL, body)
+
+    assert response.status_code == 400
+    assert [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]] == [
+        (1, "customer.phone", "duplicate_key")
+    ]
+    assert not Order.objects.exists()
+
+
+def test_a_format_parameter_is_a_query_parameter_like_any_other(api):
+    # DRF read ?format=xml as "answer in XML", had no such renderer and answered 404 "Not found." on an address that
+    # exists, for a batch that was fine: nothing written, nothing said about why.
+    posted = api.post(f"{URL}?format=xml", order_payload(1))
+    listed = api.get(URL, {"format": "xml"})
+
+    assert posted.status_code == 200 and Order.objects.count() == 1
+    assert listed.status_code == 400
+    assert [(e["field"], e["message"]) for e in listed.json()["errors"]] == [("format", "Unknown query parameter.")]
 
 
 def test_a_body_over_the_limit_is_413(api, settings):
