@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -89,6 +91,18 @@ BUILTINS: dict[str, tuple[object, list[dict]]] = {
         ],
     ),
 }
+
+
+def builtin_named(name: str) -> str | None:
+    """The key of the built-in segment whose label, in any of the site's languages, is `name` (case and surrounding
+    spaces aside); None when no built-in is called that."""
+    wanted = name.strip().casefold()
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            for key, (label, _rules) in BUILTINS.items():
+                if str(label).casefold() == wanted:
+                    return key
+    return None
 
 
 def rule_clean(rule: dict, *, index: int = 0) -> dict:

@@ -218,3 +218,16 @@ def test_the_migration_keys_the_birthday_campaigns_made_before_one_a_year():
     keys = dict(Campaign.objects.values_list("pk", "system_key"))
     assert (keys[first.pk], keys[twin.pk], keys[own.pk]) == ("birthday:2027", "", "")
     assert birthday_wishes_plan(store=store, now=datetime(2027, 2, 25, 4, 0, tzinfo=UTC)) == 0  # found by its key
+
+
+def test_gift_tasks_are_planned_for_a_store_whose_own_segment_took_the_built_in_name():
+    # The store's segment "High-value repeat buyers" kept the built-in from being made, and gift planning stopped
+    # on the missing built-in (Segment.DoesNotExist) for the store.
+    store = open_store()
+    Segment.objects.filter(store=store, builtin="high_value_repeat").delete()
+    Segment.objects.create(store=store, name="High-value repeat buyers", rules=[{"attribute": "age", "op": "gte",
+                                                                                 "value": 200}])  # fmt: skip
+    customer = _loyal_customer(store)
+
+    assert gift_tasks_plan(store=store) == 1
+    assert GiftTask.objects.get().customer == customer

@@ -66,6 +66,8 @@ def test_segment_built_in_a_form_lists_members_with_reasons_and_exports(manager_
 
     bad = client.post(f"/retention/{store.pk}/segments/", {**form, "name": "x", "rules-0-value": "lots"})
     assert bad.status_code == 400 and "needs a whole number" in bad.content.decode()
+    taken = client.post(f"/retention/{store.pk}/segments/", {**form, "name": "高价值回头客"})  # a built-in's name
+    assert taken.status_code == 400 and "is the name of a built-in segment" in taken.content.decode()
 
 
 def test_a_segment_csv_never_hands_a_spreadsheet_a_formula(manager_client):

@@ -162,3 +162,56 @@ def test_the_migration_gives_a_store_made_before_it_the_built_in_segments(settin
 
     assert sorted(Segment.objects.filter(store=store).values_list("builtin", flat=True)) == sorted(BUILTINS)
     assert Segment.objects.get(store=store, builtin="lapsed").name == "流失(超出回购周期)"
+
+
+def test_a_segment_may_not_take_a_built_in_segments_name_in_either_language():
+    # A manager's segment named like a built-in one (in English or Chinese, whatever the reader's language) was
+    # accepted, and two segments of one name stood side by side in every list.
+    store = StoreFactory()
+    for name in ("高价值回头客", "High-value repeat buyers", " recently UNHAPPY "):
+        with pytest.raises(InvalidInput) as refused:
+            segment_create(store=store, name=name, rules=[{"attribute": "orders_count", "op": "gte", "value": 2}])
+        assert refused.value.field == "name" and "built-in segment" in refused.value.message, name
+    assert not Segment.objects.filter(store=store, builtin="").exists()
+    segment_create(store=store, name="回头客", rules=[{"attribute": "orders_count", "op": "gte", "value": 2}])
+    with pytest.raises(InvalidInput) as twice:
+        segment_create(store=store, name="回头客", rules=[{"attribute": "orders_count", "op": "gte", "value": 3}])
+    assert twice.value.field == "name" and "already has a segment of that name" in twice.value.message
+
+
+def _store_whose_own_segment_took_a_built_in_name():
+    """A store made before every store had the built-ins (or loaded from a fixture), whose manager named a segment
+    like the built-in loyal buyers: the built-in row is missing and the name is taken."""
+    store = StoreFactory()
+    Segment.objects.filter(store=store, builtin="high_value_repeat").delete()
+    own = Segment.objects.create(
+        store=store, name="High-value repeat buyers", rules=[{"attribute": "orders_count", "op": "gte", "value": 9}]
+    )
+    return store, own
+
+
+def test_a_built_in_segment_is_made_beside_a_store_segment_that_took_its_name():
+    # The built-in could not be made (the store's segment held its name), so the gift planning, which reads it,
+    # failed for that store.
+    store, own = _store_whose_own_segment_took_a_built_in_name()
+
+    segments_ensure_builtin(store=store)
+
+    builtin = Segment.objects.get(store=store, builtin="high_value_repeat")
+    assert builtin.pk != own.pk and builtin.rules == []
+    own.refresh_from_db()
+    assert (own.name, own.builtin) == ("High-value repeat buyers", "")
+
+
+def test_the_migration_gives_every_store_its_built_ins_whatever_its_own_segments_are_named():
+    from django.apps import apps
+
+    migration = importlib.import_module("retention.migrations.0007_segment_names_unique_among_own")
+    store, own = _store_whose_own_segment_took_a_built_in_name()
+
+    migration.create_builtin_segments(apps, None)
+
+    assert sorted(Segment.objects.filter(store=store).exclude(builtin="").values_list("builtin", flat=True)) == sorted(
+        BUILTINS
+    )
+    assert Segment.objects.get(pk=own.pk).builtin == ""
