@@ -14,7 +14,7 @@ from crm.timezones import store_tz, store_wall_time
 
 from .errors import CampaignTestRecipientRefused
 from .models import CampaignChannel, CampaignPurpose, Gift, GiftTask, OfferKind, Segment
-from .rules import ATTRIBUTES, OPS
+from .rules import ATTRIBUTES, MAX_RULES, OPS
 from .selectors import campaign_test_recipients
 
 
@@ -35,7 +35,7 @@ class RuleForm(forms.Form):
     )
 
 
-RuleFormSet = forms.formset_factory(RuleForm, extra=3, max_num=8)
+RuleFormSet = forms.formset_factory(RuleForm, extra=3, max_num=MAX_RULES)
 
 
 def rules_from(formset) -> list[dict]:

@@ -215,3 +215,53 @@ def test_the_migration_gives_every_store_its_built_ins_whatever_its_own_segments
         BUILTINS
     )
     assert Segment.objects.get(pk=own.pk).builtin == ""
+
+
+@pytest.mark.parametrize(
+    "attribute, op, value",
+    [
+        ("birthday_month", "eq", "13"),
+        ("birthday_month", "eq", "0"),
+        ("recency_score", "eq", "9"),
+        ("monetary_score", "gte", "0"),
+        ("vip_tier", "gte", "4"),
+        ("orders_count", "gte", "-1"),
+        ("orders_count", "gte", "99999999999999999999"),
+        ("age", "lte", "1000"),
+        ("avg_rating", "gte", "7"),
+        ("total_spent", "gte", "-5"),
+        ("total_spent", "gte", "99999999999999999999999"),
+        ("total_spent", "gte", "0.0000000000001"),
+    ],
+)
+def test_a_rule_no_customer_could_ever_meet_is_refused_saying_the_range(attribute, op, value):
+    # Saved as asked, such a rule made a segment that was always empty, with nothing to say why.
+    store = StoreFactory()
+    with pytest.raises(InvalidInput) as refused:
+        segment_create(store=store, name="odd", rules=[{"attribute": attribute, "op": op, "value": value}])
+    assert refused.value.field == "rules.0.value"
+    assert not Segment.objects.filter(store=store, name="odd").exists()
+
+
+def test_a_segment_has_at_most_eight_rules():
+    store = StoreFactory()
+    rules = [{"attribute": "orders_count", "op": "gte", "value": n} for n in range(9)]
+    with pytest.raises(InvalidInput) as refused:
+        segment_create(store=store, name="many", rules=rules)
+    assert refused.value.field == "rules" and "at most 8 rules" in refused.value.message
+    assert segment_create(store=store, name="many", rules=rules[:8]).rules[-1]["value"] == 7
+
+
+def test_rule_values_at_the_ends_of_their_range_are_kept():
+    store = StoreFactory()
+    rules = [
+        {"attribute": "birthday_month", "op": "eq", "value": "12"},
+        {"attribute": "recency_score", "op": "gte", "value": "1"},
+        {"attribute": "vip_tier", "op": "lte", "value": "3"},
+        {"attribute": "total_spent", "op": "gte", "value": "0.01"},
+        {"attribute": "avg_rating", "op": "lte", "value": "5"},
+        {"attribute": "orders_count", "op": "gte", "value": "-0"},
+    ]
+    assert [r["value"] for r in segment_create(store=store, name="ends", rules=rules).rules] == [
+        12, 1, 3, "0.01", "5", 0
+    ]  # fmt: skip
