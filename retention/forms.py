@@ -34,6 +34,13 @@ class RuleForm(forms.Form):
         help_text=_("For the birthday month, a number or this_month / next_month."),
     )
 
+    def clean(self):
+        data = super().clean()
+        # A value typed in a row left without an attribute is a rule the manager meant: not dropped unsaid.
+        if data.get("value", "").strip() and not data.get("attribute"):
+            self.add_error("attribute", _("Choose an attribute for this value."))
+        return data
+
 
 RuleFormSet = forms.formset_factory(RuleForm, extra=3, max_num=MAX_RULES)
 
