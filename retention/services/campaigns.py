@@ -24,6 +24,7 @@ from crm.services.audit import audit_record
 from crm.services.submissions import submission_claim, submission_release
 
 from ..errors import (
+    CampaignEnded,
     CampaignNotDraft,
     CampaignTestLimitReached,
     CampaignTestOutcomeUnknown,
@@ -78,6 +79,8 @@ def _check(store: Store, data: CampaignInput) -> list[str]:
         raise InvalidInput(_("Choose one of the store's segments."), field="segment")
     if data.ends_at <= data.starts_at:
         raise InvalidInput(_("The campaign must end after it starts."), field="ends_at")
+    if data.ends_at <= timezone.now():
+        raise InvalidInput(_("The campaign must end in the future."), field="ends_at")
     if data.send_until <= data.send_from:
         raise InvalidInput(_("Sending hours must end after they start."), field="send_until")
     if data.channel == CampaignChannel.SMS:
@@ -135,14 +138,16 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     """Write one contact row per member (to contact, held back, or excluded with the reason) and run it.
 
     SMS rows are then sent by the SMS sweeper (services.sending); call rows become call tasks in the agents'
-    daytime queue once due (services.visits). An exhausted coupon pool or an empty segment refuses the start and
-    writes nothing.
+    daytime queue once due (services.visits). An exhausted coupon pool, an empty segment or an end that comes
+    before the next sending hour (`CampaignEnded`) refuses the start and writes nothing.
     """
     now = now or timezone.now()
     campaign = Campaign.objects.select_for_update(of=("self",)).select_related("store", "segment").get(pk=campaign.pk)
     if campaign.status != Campaign.Status.DRAFT:
         raise CampaignNotDraft()
     plan = campaign_plan(campaign=campaign, now=now)
+    if plan.first_moment >= campaign.ends_at:
+        raise CampaignEnded()
     if not plan.size:
         raise SegmentEmpty(_("The segment has no customers: refresh the segments or choose another."), field="segment")
     coupons: list[Coupon] = []
