@@ -22,7 +22,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callbacks.models import FollowUp, FollowUpPolicy, FollowUpPurpose, SmsLanguage
+from callbacks.models import LIVE_STATUSES, FollowUp, FollowUpPolicy, FollowUpPurpose, SmsLanguage
 from callbacks.services.policy import policy_for_store
 from callbacks.services.tasks_calls import call_task_create, call_tasks_lock
 from crm.errors import InvalidInput
@@ -31,7 +31,7 @@ from crm.timezones import store_local_datetime, store_today, to_store_local
 
 from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus
 from ..wording import campaign_wording, offer_text
-from .plan import CALL_WAITING, CAMPAIGN_ENDED, NO_ORDER, TASK_REFUSED
+from .plan import CALL_WAITING, CAMPAIGN_ENDED, NO_ORDER, TASK_REFUSED, VISITED_TODAY
 
 BATCH_SIZE = 200
 # How long one sweep may keep claiming batches (beat runs it every minute).
@@ -94,6 +94,16 @@ def _note(campaign: Campaign, policy: FollowUpPolicy, coupon: str) -> str:
     return " · ".join(parts)
 
 
+def _visited_that_day(customer_id: int, *, order: Order, day) -> bool:
+    """Whether the customer has a return-visit call that store-local day already (called, or to be called), other
+    than the one still waiting about the same order (call_task_create hands that one back: `call_waiting`). Calls
+    have no cap at the gate (ADR 0017); two campaigns are still one return visit a day at most."""
+    same_day = FollowUp.objects.filter(
+        customer_id=customer_id, purpose=FollowUpPurpose.RETURN_VISIT, contact_day=day
+    ).exclude(status=FollowUp.Status.SUPPRESSED)
+    return same_day.exclude(status__in=LIVE_STATUSES, order=order).exists()
+
+
 def _exclude(row: CampaignContact, reason: str, report: CallTaskReport) -> None:
     row.status, row.excluded_reason = ContactStatus.SUPPRESSED, reason
     report.excluded += 1
@@ -114,6 +124,8 @@ def _task_for(
         return _exclude(row, CAMPAIGN_ENDED, report)
     if order is None:
         return _exclude(row, NO_ORDER, report)
+    if _visited_that_day(row.customer_id, order=order, day=due_on):
+        return _exclude(row, VISITED_TODAY, report)
     customer = row.customer
     customer.store = store
     try:
