@@ -20,6 +20,7 @@ from crm import bulk
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, FormSubmission, Store
 from crm.phones import normalise_phone
+from crm.selectors import agents_serving
 from crm.services.audit import audit_record
 from crm.services.submissions import submission_claim, submission_release
 
@@ -128,9 +129,9 @@ def campaign_create(*, store: Store, data: CampaignInput, created_by: Agent | No
     return campaign
 
 
-def _assignees(store: Store) -> itertools.cycle | None:
-    agents = list(Agent.objects.filter(stores=store).order_by("pk").values_list("pk", flat=True))
-    return itertools.cycle(agents) if agents else None
+def _serving(store: Store) -> list[int]:
+    """The agents and managers still serving the store (an agent who left keeps their stores, login switched off)."""
+    return list(agents_serving(store=store).order_by("pk").values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -164,7 +165,8 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     store, due = campaign.store, plan.first_moment
     people = {c.pk: c for c in Customer.objects.filter(pk__any_of=plan.contact).only("name", "dedicated_owner_id")}
     policy = policy_for_store(store=store)
-    agents = _assignees(store) if campaign.channel == CampaignChannel.CALL else None
+    serving = _serving(store) if campaign.channel == CampaignChannel.CALL else []
+    agents = itertools.cycle(serving) if serving else None
     rows = []
     base = {"campaign_id": campaign.pk, "store_id": store.pk, "channel": campaign.channel, "due_at": due}
     blank = {"excluded_reason": "", "coupon_code": "", "message_body": "", "assignee_id": None}
@@ -176,7 +178,8 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
             row["message_body"] = campaign_text(campaign=campaign, policy=policy, customer_id=customer_id,
                                                 name=customer.name, coupon=row["coupon_code"])  # fmt: skip
         else:
-            row["assignee_id"] = customer.dedicated_owner_id or (next(agents) if agents else None)
+            owner = customer.dedicated_owner_id if customer.dedicated_owner_id in serving else None
+            row["assignee_id"] = owner or (next(agents) if agents else None)
         rows.append(row)
     rows += [{**base, **blank, "customer_id": c, "status": ContactStatus.CONTROL.value} for c in plan.control]
     rows += [

@@ -62,13 +62,14 @@ def _latest_orders(rows: list[CampaignContact]) -> dict[int, Order]:
 
 
 def _serving(rows: list[CampaignContact]) -> set[tuple[int, int]]:
-    """(agent id, store id) pairs of the rows' assignees that still serve the row's store."""
+    """(agent id, store id) pairs of the rows' assignees that still serve the row's store (and have not left: an
+    agent who left keeps their stores, with their login switched off)."""
     agent_ids = {row.assignee_id for row in rows if row.assignee_id}
     if not agent_ids:
         return set()
     return set(
         Agent.stores.through.objects.filter(
-            agent_id__in=agent_ids, store_id__in={row.store_id for row in rows}
+            agent_id__in=agent_ids, store_id__in={row.store_id for row in rows}, agent__user__is_active=True
         ).values_list("agent_id", "store_id")
     )
 

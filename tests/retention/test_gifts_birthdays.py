@@ -231,3 +231,25 @@ def test_gift_tasks_are_planned_for_a_store_whose_own_segment_took_the_built_in_
 
     assert gift_tasks_plan(store=store) == 1
     assert GiftTask.objects.get().customer == customer
+
+
+def test_a_gift_task_goes_to_someone_still_serving_the_store():
+    # The task went to an agent who had left (their login switched off, still listed on the store) or to a
+    # dedicated owner who now serves other stores, and waited there for nobody.
+    store = open_store()
+    gone = AgentFactory(stores=[store], user__is_active=False)
+    here = AgentFactory(stores=[store])
+    moved = AgentFactory(stores=[open_store()])
+    birthday = _in_days(store, 14)
+    customers = [
+        customer_with_orders(store, [300, 200, 100], amount="6000.00", birthday=date(1985, birthday.month,
+                                                                                    birthday.day), **owner)
+        for owner in ({}, {"dedicated_owner": moved}, {"dedicated_owner": gone})
+    ]  # fmt: skip
+    for _ in range(10):
+        customer_with_orders(store, [50], amount="10.00")  # cheaper buyers, so the three score high
+    attributes_refresh(store=store)
+
+    assert gift_tasks_plan(store=store) == 3
+
+    assert {task.customer_id: task.assignee for task in GiftTask.objects.all()} == {c.pk: here for c in customers}

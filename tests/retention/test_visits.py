@@ -71,6 +71,20 @@ def test_a_due_call_contact_becomes_exactly_one_call_task_in_the_daytime_queue(s
     assert "林小姐" in today and "Return visit" in today and f"/calls/{task.pk}/" in today
 
 
+def test_return_visits_go_to_agents_still_serving_the_store(store, agent):
+    # The round robin at the start took in an agent who had left (login switched off, still listed on the store),
+    # and the sweep kept that agent: their calls waited in a queue nobody opens.
+    gone = AgentFactory(stores=[store], user__is_active=False)
+    customers = [customer_with_orders(store, [30]) for _ in range(4)]
+    campaign = _call_campaign(store)
+    assert campaign_call_tasks_create().created == 4
+
+    rows = CampaignContact.objects.filter(campaign=campaign, customer__in=customers)
+    assert {row.assignee for row in rows} == {agent}
+    assert {task.assignee for task in FollowUp.objects.filter(purpose="return_visit")} == {agent}
+    assert gone not in {row.assignee for row in rows}
+
+
 def test_a_contact_not_yet_due_waits_for_its_time(store, agent):
     customer_with_orders(store, [30])
     _call_campaign(store, starts_at=timezone.now() + timedelta(hours=1))
