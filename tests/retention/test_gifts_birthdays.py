@@ -253,3 +253,20 @@ def test_a_gift_task_goes_to_someone_still_serving_the_store():
     assert gift_tasks_plan(store=store) == 3
 
     assert {task.customer_id: task.assignee for task in GiftTask.objects.all()} == {c.pk: here for c in customers}
+
+
+@pytest.mark.parametrize("template", ["{nmae}，生日快乐", "{name:d}生日快乐", "{offer}生日快乐", "生日快乐，好评返现"])
+def test_a_birthday_wish_nothing_could_send_is_refused_in_the_admin(admin_client, template):
+    # Saved as typed, a wish with a misspelt or unfillable placeholder stopped the hourly birthday planning
+    # (KeyError, ValueError) for its store and every store after it.
+    store = open_store()
+    form = {"store": store.pk, "default_cycle_days": 90, "silver_min_spent": "2000", "gold_min_spent": "5000",
+            "platinum_min_spent": "10000", "vip_min_orders": 2, "birthday_wishes": "on", "birthday_days_before": 3,
+            "birthday_template": template, "gift_days_before": 14}  # fmt: skip
+
+    answer = admin_client.post("/admin/retention/retentionpolicy/add/", form)
+
+    assert answer.status_code == 200 and "errorlist" in answer.text
+    assert not RetentionPolicy.objects.filter(store=store).exists()
+    fine = {**form, "birthday_template": "{name}您好，{store}祝您生日快乐"}
+    assert admin_client.post("/admin/retention/retentionpolicy/add/", fine).status_code == 302
