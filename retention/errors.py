@@ -25,6 +25,11 @@ class CampaignNotDraft(Conflict):
     default_message = _("Only a draft campaign can be started.")
 
 
+class CampaignNotRunning(Conflict):
+    code = "campaign_not_running"
+    default_message = _("Only a running campaign can be stopped.")
+
+
 class CampaignEnded(Conflict):
     """Started after its end, or with no sending hour left before it: nothing could be sent."""
 

@@ -27,6 +27,7 @@ from crm.services.submissions import submission_claim, submission_release
 from ..errors import (
     CampaignEnded,
     CampaignNotDraft,
+    CampaignNotRunning,
     CampaignTestLimitReached,
     CampaignTestOutcomeUnknown,
     CampaignTestRecipientRefused,
@@ -37,7 +38,7 @@ from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus, 
 from ..selectors import campaign_test_recipients, segment_members
 from ..wording import campaign_text, wordings_clean
 from .coupons import coupons_redeem
-from .plan import Plan, campaign_plan
+from .plan import CAMPAIGN_STOPPED, Plan, campaign_plan
 
 _MAX_COUPON = 40
 _TEST_SEND_WINDOW = timedelta(hours=1)
@@ -194,6 +195,25 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     campaign.status, campaign.started_at = Campaign.Status.RUNNING, now
     campaign.save(update_fields=["status", "started_at"])
     return plan
+
+
+@transaction.atomic
+def campaign_stop(*, campaign: Campaign) -> int:
+    """Stop a running campaign: it is finished, and its rows still planned (not yet claimed by the SMS sweeper, not
+    yet a call task) are excluded as `campaign_stopped`; returns how many. A message already claimed goes out (at
+    most once, as claimed); a return-visit call already in an agent's queue stays there, the agent's to make or
+    close. Rows that would come later (a birthday wish) are excluded by the sweeper, which sends only for a
+    running campaign."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != Campaign.Status.RUNNING:
+        raise CampaignNotRunning()
+    # A row the sweeper is claiming now is locked: this waits for it, then finds it `sending`, and leaves it.
+    stopped = CampaignContact.objects.filter(
+        campaign=campaign, status=ContactStatus.PLANNED, call_task__isnull=True
+    ).update(status=ContactStatus.SUPPRESSED, excluded_reason=CAMPAIGN_STOPPED, updated_at=timezone.now())
+    campaign.status = Campaign.Status.FINISHED
+    campaign.save(update_fields=["status"])
+    return stopped
 
 
 TEST_SEND = "campaign_test_send"  # the audit log's action: each test message sent is recorded

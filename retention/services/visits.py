@@ -29,7 +29,7 @@ from crm.errors import InvalidInput
 from crm.models import Agent, Customer, Order, Store
 from crm.timezones import store_local_datetime, store_today, to_store_local
 
-from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus
+from ..models import Campaign, CampaignChannel, CampaignContact, CampaignStatus, ContactStatus
 from ..wording import campaign_wording, offer_text
 from .plan import CALL_WAITING, CAMPAIGN_ENDED, NO_ORDER, TASK_REFUSED, VISITED_TODAY
 
@@ -121,7 +121,11 @@ def _task_for(
 ) -> None:
     campaign, store = row.campaign, row.store
     due_on = _due_on(store, policy, now)
-    if now >= campaign.ends_at or store_local_datetime(store, due_on, policy.call_hours_from) >= campaign.ends_at:
+    if (
+        campaign.status != CampaignStatus.RUNNING
+        or now >= campaign.ends_at
+        or store_local_datetime(store, due_on, policy.call_hours_from) >= campaign.ends_at
+    ):
         return _exclude(row, CAMPAIGN_ENDED, report)
     if order is None:
         return _exclude(row, NO_ORDER, report)

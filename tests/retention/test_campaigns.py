@@ -212,3 +212,38 @@ def test_a_campaign_cannot_be_made_to_end_in_the_past():
         campaign_for(store, everyone(store), starts_at=now - timedelta(days=9), ends_at=now - timedelta(days=2))
     assert refused.value.field == "ends_at"
     assert not Campaign.objects.exists()
+
+
+def test_a_running_campaign_can_be_stopped_and_sends_nothing_more():
+    # There was no way to stop a running campaign (a wrong offer, a complaint about it): only the admin's status
+    # field, which the SMS sweeper did not read, so its messages still went out.
+    from retention.services.campaigns import campaign_stop
+
+    store = open_store()
+    customers = [customer_with_orders(store, [30]) for _ in range(3)]
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+
+    assert campaign_stop(campaign=campaign) == 3
+    sms_dispatch_due(time_budget=5)
+
+    campaign.refresh_from_db()
+    assert campaign.status == "finished" and InMemoryBackend.messages == []
+    rows = CampaignContact.objects.filter(campaign=campaign, customer__in=customers)
+    assert set(rows.values_list("status", "excluded_reason")) == {("suppressed", "campaign_stopped")}
+    with pytest.raises(DomainError) as again:
+        campaign_stop(campaign=campaign)
+    assert (again.value.code, again.value.http_status) == ("campaign_not_running", 409)
+
+
+def test_a_campaign_finished_in_the_admin_sends_nothing_more():
+    store = open_store()
+    customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(status="finished")
+
+    sms_dispatch_due(time_budget=5)
+
+    assert InMemoryBackend.messages == []
+    assert CampaignContact.objects.get(campaign=campaign).excluded_reason == "campaign_ended"

@@ -371,3 +371,19 @@ def test_the_gift_page_lists_the_open_tasks_before_a_year_of_sent_ones(manager_c
     waiting = GiftTask.objects.get(status="open")
     answer = client.get(f"/retention/{store.pk}/gifts/")
     assert f'id="gift-task-{waiting.pk}"' in answer.content.decode()
+
+
+def test_the_campaign_page_stops_a_running_campaign_once(manager_client):
+    store, client = manager_client
+    customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    assert 'data-testid="stop"' in client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
+
+    first = client.post(f"/retention/{store.pk}/campaigns/{campaign.pk}/stop/")
+    again = client.post(f"/retention/{store.pk}/campaigns/{campaign.pk}/stop/")  # a double click
+
+    assert first.status_code == 200 and 'data-testid="stop"' not in first.text
+    assert again.status_code == 409 and "Only a running campaign can be stopped" in again.text
+    other = open_store()
+    assert client.post(f"/retention/{other.pk}/campaigns/{campaign.pk}/stop/").status_code == 404
