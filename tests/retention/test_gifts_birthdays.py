@@ -297,3 +297,23 @@ def test_a_store_whose_birthday_planning_fails_does_not_stop_the_other_stores(ta
 
     assert CampaignContact.objects.filter(store=fine).count() == 1
     assert not CampaignContact.objects.filter(store=broken).exists()
+
+
+def test_a_changed_birthday_wish_is_the_one_planned_from_then_on():
+    # The wish was copied into the year's birthday campaign when the year's first wish was planned; a wish the
+    # store rewrote in March still sent January's text until the next year.
+    store = open_store()
+    RetentionPolicy.objects.create(store=store, birthday_days_before=3, birthday_template="{name}，生日快乐")
+    soon, later = _in_days(store, 3), _in_days(store, 4)
+    first = customer_with_orders(store, [30], birthday=date(1990, soon.month, soon.day))
+    second = customer_with_orders(store, [30], birthday=date(1990, later.month, later.day))
+    birthday_wishes_plan(store=store)
+    RetentionPolicy.objects.filter(store=store).update(
+        birthday_template="{name}，{store}祝您生日快乐，新的一岁万事顺意"
+    )
+
+    store = type(store).objects.get(pk=store.pk)  # as the next hourly run reads it
+    birthday_wishes_plan(store=store, now=timezone.now() + timedelta(days=1))
+
+    bodies = dict(CampaignContact.objects.values_list("customer_id", "message_body"))
+    assert "万事顺意" not in bodies[first.pk] and "万事顺意" in bodies[second.pk]
