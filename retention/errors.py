@@ -25,6 +25,24 @@ class CampaignNotDraft(Conflict):
     default_message = _("Only a draft campaign can be started.")
 
 
+class CampaignNotRunning(Conflict):
+    code = "campaign_not_running"
+    default_message = _("Only a running campaign can be stopped.")
+
+
+class CampaignEnded(Conflict):
+    """Started after its end, or with no sending hour left before it: nothing could be sent."""
+
+    code = "campaign_ended"
+    default_message = _(
+        "The campaign ends before its next sending hour, so nothing could be sent: make a new campaign with a later "
+        "end."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(field="ends_at")
+
+
 class CampaignTestRecipientRefused(InvalidInput):
     """A test send goes to someone serving the store, never to a number typed in: it is not a way to text anyone."""
 

@@ -14,7 +14,7 @@ from crm.timezones import store_tz, store_wall_time
 
 from .errors import CampaignTestRecipientRefused
 from .models import CampaignChannel, CampaignPurpose, Gift, GiftTask, OfferKind, Segment
-from .rules import ATTRIBUTES, OPS
+from .rules import ATTRIBUTES, MAX_RULES, OPS
 from .selectors import campaign_test_recipients
 
 
@@ -34,8 +34,15 @@ class RuleForm(forms.Form):
         help_text=_("For the birthday month, a number or this_month / next_month."),
     )
 
+    def clean(self):
+        data = super().clean()
+        # A value typed in a row left without an attribute is a rule the manager meant: not dropped unsaid.
+        if data.get("value", "").strip() and not data.get("attribute"):
+            self.add_error("attribute", _("Choose an attribute for this value."))
+        return data
 
-RuleFormSet = forms.formset_factory(RuleForm, extra=3, max_num=8)
+
+RuleFormSet = forms.formset_factory(RuleForm, extra=3, max_num=MAX_RULES)
 
 
 def rules_from(formset) -> list[dict]:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,28 +30,40 @@ class Attribute:
     label: object
     kind: str
     ops: tuple[str, ...]
+    # The values the attribute can take (numbers and decimals): a rule's value outside them is refused, as no
+    # customer could ever meet it (a segment that is always empty, with nothing to say why).
+    low: int | Decimal | None = None
+    high: int | Decimal | None = None
 
 
+_COUNT = {"low": 0, "high": 1_000_000}
+_DAYS = {"low": 0, "high": 36_500}
+_SCORE = {"low": 1, "high": 5}
 ATTRIBUTES: dict[str, Attribute] = {
-    "orders_count": Attribute(gettext_lazy("orders"), NUMBER, ("gte", "lte", "eq")),
-    "total_spent": Attribute(gettext_lazy("total spent"), DECIMAL, ("gte", "lte")),
-    "days_since_last": Attribute(gettext_lazy("days since the last order"), NUMBER, ("gte", "lte")),
-    "cycle_days": Attribute(gettext_lazy("typical days between purchases"), NUMBER, ("gte", "lte")),
-    "overdue_days": Attribute(gettext_lazy("days past the cycle"), NUMBER, ("gte", "lte")),
-    "recency_score": Attribute(gettext_lazy("recency score (1-5)"), NUMBER, ("gte", "lte", "eq")),
-    "frequency_score": Attribute(gettext_lazy("frequency score (1-5)"), NUMBER, ("gte", "lte", "eq")),
-    "monetary_score": Attribute(gettext_lazy("monetary score (1-5)"), NUMBER, ("gte", "lte", "eq")),
+    "orders_count": Attribute(gettext_lazy("orders"), NUMBER, ("gte", "lte", "eq"), **_COUNT),
+    # CustomerAttributes.total_spent: 14 digits, 2 of them decimals.
+    "total_spent": Attribute(gettext_lazy("total spent"), DECIMAL, ("gte", "lte"), 0, Decimal("999999999999.99")),
+    "days_since_last": Attribute(gettext_lazy("days since the last order"), NUMBER, ("gte", "lte"), **_DAYS),
+    "cycle_days": Attribute(gettext_lazy("typical days between purchases"), NUMBER, ("gte", "lte"), **_DAYS),
+    "overdue_days": Attribute(gettext_lazy("days past the cycle"), NUMBER, ("gte", "lte"), **_DAYS),
+    "recency_score": Attribute(gettext_lazy("recency score (1-5)"), NUMBER, ("gte", "lte", "eq"), **_SCORE),
+    "frequency_score": Attribute(gettext_lazy("frequency score (1-5)"), NUMBER, ("gte", "lte", "eq"), **_SCORE),
+    "monetary_score": Attribute(gettext_lazy("monetary score (1-5)"), NUMBER, ("gte", "lte", "eq"), **_SCORE),
     "products": Attribute(gettext_lazy("bought the product (SKU)"), LIST, ("contains",)),
     "categories": Attribute(gettext_lazy("bought in the category"), LIST, ("contains",)),
-    "avg_rating": Attribute(gettext_lazy("average rating given"), DECIMAL, ("gte", "lte")),
-    "bad_reviews_30d": Attribute(gettext_lazy("bad reviews in the last 30 days"), NUMBER, ("gte", "lte", "eq")),
-    "complaints_90d": Attribute(gettext_lazy("complaints in the last 90 days"), NUMBER, ("gte", "lte", "eq")),
+    "avg_rating": Attribute(gettext_lazy("average rating given"), DECIMAL, ("gte", "lte"), **_SCORE),
+    "bad_reviews_30d": Attribute(
+        gettext_lazy("bad reviews in the last 30 days"), NUMBER, ("gte", "lte", "eq"), **_COUNT
+    ),
+    "complaints_90d": Attribute(gettext_lazy("complaints in the last 90 days"), NUMBER, ("gte", "lte", "eq"), **_COUNT),
     "region": Attribute(gettext_lazy("region"), TEXT, ("eq", "contains")),
     "gender": Attribute(gettext_lazy("gender"), TEXT, ("eq",)),
-    "birthday_month": Attribute(gettext_lazy("birthday month"), NUMBER, ("eq",)),
-    "age": Attribute(gettext_lazy("age"), NUMBER, ("gte", "lte")),
-    "vip_tier": Attribute(gettext_lazy("VIP tier (0-3)"), NUMBER, ("gte", "lte", "eq")),
+    "birthday_month": Attribute(gettext_lazy("birthday month"), NUMBER, ("eq",), low=1, high=12),
+    "age": Attribute(gettext_lazy("age"), NUMBER, ("gte", "lte"), low=0, high=150),
+    "vip_tier": Attribute(gettext_lazy("VIP tier (0-3)"), NUMBER, ("gte", "lte", "eq"), low=0, high=3),
 }
+# A segment's rules at most (the page's form offers as many rows).
+MAX_RULES = 8
 OPS = {
     "gte": gettext_lazy("at least"),
     "lte": gettext_lazy("at most"),
@@ -91,6 +105,18 @@ BUILTINS: dict[str, tuple[object, list[dict]]] = {
 }
 
 
+def builtin_named(name: str) -> str | None:
+    """The key of the built-in segment whose label, in any of the site's languages, is `name` (case and surrounding
+    spaces aside); None when no built-in is called that."""
+    wanted = name.strip().casefold()
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            for key, (label, _rules) in BUILTINS.items():
+                if str(label).casefold() == wanted:
+                    return key
+    return None
+
+
 def rule_clean(rule: dict, *, index: int = 0) -> dict:
     """A rule as stored, or InvalidInput naming the rule and what is wrong with it."""
     field = f"rules.{index}"
@@ -119,7 +145,7 @@ def rule_clean(rule: dict, *, index: int = 0) -> dict:
                 _("%(attribute)s needs a whole number, written with the digits 0-9.") % {"attribute": attribute.label},
                 field=f"{field}.value",
             )
-        value = int(str(value))
+        value = _within(attribute, int(str(value)), field=f"{field}.value")
     elif attribute.kind == DECIMAL:
         # NaN and Infinity are Decimals, but no amount compares to them.
         if not is_ascii_decimal(str(value)):
@@ -127,13 +153,30 @@ def rule_clean(rule: dict, *, index: int = 0) -> dict:
                 _("%(attribute)s needs a number, written with the digits 0-9.") % {"attribute": attribute.label},
                 field=f"{field}.value",
             )
-        value = str(Decimal(str(value)))
+        number = Decimal(str(value))
+        if number.as_tuple().exponent < -2:
+            raise InvalidInput(
+                _("%(attribute)s has at most two decimals.") % {"attribute": attribute.label}, field=f"{field}.value"
+            )
+        value = str(_within(attribute, number, field=f"{field}.value"))
     return {"attribute": rule["attribute"], "op": op, "value": value}
+
+
+def _within(attribute: Attribute, value: int | Decimal, *, field: str) -> int | Decimal:
+    if (attribute.low is not None and value < attribute.low) or (attribute.high is not None and value > attribute.high):
+        raise InvalidInput(
+            _("%(attribute)s is between %(low)s and %(high)s.")
+            % {"attribute": attribute.label, "low": attribute.low, "high": attribute.high},
+            field=field,
+        )
+    return value
 
 
 def rules_clean(rules: list[dict]) -> list[dict]:
     if not rules:
         raise InvalidInput(_("A segment needs at least one rule."), field="rules")
+    if len(rules) > MAX_RULES:
+        raise InvalidInput(_("A segment has at most %(max)d rules.") % {"max": MAX_RULES}, field="rules")
     return [rule_clean(rule, index=i) for i, rule in enumerate(rules)]
 
 

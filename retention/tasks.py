@@ -24,13 +24,19 @@ def refresh_all() -> int:
 
 
 @shared_task(name="retention.plan_birthdays")
-def plan_birthdays() -> dict:
-    # Daily by beat (hourly, to catch every store's morning in its own time zone; the plans are idempotent).
-    wishes = gifts = 0
-    for store in Store.objects.all():
-        wishes += birthday_wishes_plan(store=store)
-        gifts += gift_tasks_plan(store=store)
-    return {"wishes": wishes, "gift_tasks": gifts}
+def plan_birthdays() -> int:
+    # Hourly by beat, to catch every store's morning in its own time zone (the plans are idempotent): one task per
+    # store, so a store whose planning fails does not stop the others'.
+    stores = list(Store.objects.values_list("pk", flat=True))
+    for store_id in stores:
+        plan_store_birthdays.delay(store_id)
+    return len(stores)
+
+
+@shared_task(name="retention.plan_store_birthdays")
+def plan_store_birthdays(store_id: int) -> dict:
+    store = Store.objects.get(pk=store_id)
+    return {"wishes": birthday_wishes_plan(store=store), "gift_tasks": gift_tasks_plan(store=store)}
 
 
 @shared_task(name="retention.create_call_tasks")

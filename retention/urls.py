@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:store_id>/campaigns/", campaigns.campaigns, name="campaigns"),
     path("<int:store_id>/campaigns/<int:campaign_id>/", campaigns.campaign, name="campaign"),
     path("<int:store_id>/campaigns/<int:campaign_id>/start/", campaigns.start, name="campaign_start"),
+    path("<int:store_id>/campaigns/<int:campaign_id>/stop/", campaigns.stop, name="campaign_stop"),
     path("<int:store_id>/campaigns/<int:campaign_id>/test/", campaigns.test_send, name="campaign_test"),
     path("<int:store_id>/gifts/", gifts.gifts, name="gifts"),
     path("<int:store_id>/gifts/tasks/<int:task_id>/send/", gifts.gift_send, name="gift_send"),

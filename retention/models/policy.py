@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,19 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store.code} retention policy"
+
+    def clean(self) -> None:
+        """The birthday wish is checked as a campaign's wording is (placeholders something fills, no reward for a
+        review): the admin is where it is edited, and a wish that cannot be filled would stop the planning."""
+        from crm.errors import InvalidInput
+
+        from ..wording import wordings_clean  # the wording module reads the models
+        from .campaign import OfferKind
+
+        try:
+            wordings_clean([self.birthday_template], offer_kind=OfferKind.NONE, field="birthday_template")
+        except InvalidInput as exc:
+            raise ValidationError({"birthday_template": exc.message}) from exc
 
 
 def retention_policy_for(*, store: Store) -> RetentionPolicy:

@@ -21,7 +21,10 @@ class Segment(models.Model):
         verbose_name = _("segment")
         verbose_name_plural = _("segments")
         constraints = [
-            models.UniqueConstraint(fields=["store", "name"], name="segment_name_unique_per_store"),
+            # Names are unique among the store's own segments; a built-in is known by its key, not its name.
+            models.UniqueConstraint(
+                fields=["store", "name"], condition=models.Q(builtin=""), name="segment_name_unique_per_store"
+            ),
             models.UniqueConstraint(
                 fields=["store", "builtin"], condition=~models.Q(builtin=""), name="segment_builtin_once_per_store"
             ),

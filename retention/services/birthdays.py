@@ -42,6 +42,8 @@ def birthday_campaign_key(year: int) -> str:
 
 
 def _birthday_campaign(store: Store, year: int, template: str) -> Campaign:
+    """The store's birthday campaign of the year, its wording the store's wish as it is now (a wish rewritten in
+    March is the one planned from then on; wishes already planned keep their text)."""
     # Found by its key, not its name: the name is in the language of the run that made it, and may be renamed.
     campaign, _created = Campaign.objects.get_or_create(
         store=store,
@@ -59,6 +61,9 @@ def _birthday_campaign(store: Store, year: int, template: str) -> Campaign:
             "started_at": timezone.now(),
         },
     )
+    if campaign.wordings != [template]:
+        campaign.wordings = [template]
+        campaign.save(update_fields=["wordings"])
     return campaign
 
 

@@ -20,11 +20,14 @@ from crm import bulk
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, FormSubmission, Store
 from crm.phones import normalise_phone
+from crm.selectors import agents_serving
 from crm.services.audit import audit_record
 from crm.services.submissions import submission_claim, submission_release
 
 from ..errors import (
+    CampaignEnded,
     CampaignNotDraft,
+    CampaignNotRunning,
     CampaignTestLimitReached,
     CampaignTestOutcomeUnknown,
     CampaignTestRecipientRefused,
@@ -35,7 +38,7 @@ from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus, 
 from ..selectors import campaign_test_recipients, segment_members
 from ..wording import campaign_text, wordings_clean
 from .coupons import coupons_redeem
-from .plan import Plan, campaign_plan
+from .plan import CAMPAIGN_STOPPED, Plan, campaign_plan
 
 _MAX_COUPON = 40
 _TEST_SEND_WINDOW = timedelta(hours=1)
@@ -78,6 +81,8 @@ def _check(store: Store, data: CampaignInput) -> list[str]:
         raise InvalidInput(_("Choose one of the store's segments."), field="segment")
     if data.ends_at <= data.starts_at:
         raise InvalidInput(_("The campaign must end after it starts."), field="ends_at")
+    if data.ends_at <= timezone.now():
+        raise InvalidInput(_("The campaign must end in the future."), field="ends_at")
     if data.send_until <= data.send_from:
         raise InvalidInput(_("Sending hours must end after they start."), field="send_until")
     if data.channel == CampaignChannel.SMS:
@@ -125,9 +130,9 @@ def campaign_create(*, store: Store, data: CampaignInput, created_by: Agent | No
     return campaign
 
 
-def _assignees(store: Store) -> itertools.cycle | None:
-    agents = list(Agent.objects.filter(stores=store).order_by("pk").values_list("pk", flat=True))
-    return itertools.cycle(agents) if agents else None
+def _serving(store: Store) -> list[int]:
+    """The agents and managers still serving the store (an agent who left keeps their stores, login switched off)."""
+    return list(agents_serving(store=store).order_by("pk").values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -135,14 +140,16 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     """Write one contact row per member (to contact, held back, or excluded with the reason) and run it.
 
     SMS rows are then sent by the SMS sweeper (services.sending); call rows become call tasks in the agents'
-    daytime queue once due (services.visits). An exhausted coupon pool or an empty segment refuses the start and
-    writes nothing.
+    daytime queue once due (services.visits). An exhausted coupon pool, an empty segment or an end that comes
+    before the next sending hour (`CampaignEnded`) refuses the start and writes nothing.
     """
     now = now or timezone.now()
     campaign = Campaign.objects.select_for_update(of=("self",)).select_related("store", "segment").get(pk=campaign.pk)
     if campaign.status != Campaign.Status.DRAFT:
         raise CampaignNotDraft()
     plan = campaign_plan(campaign=campaign, now=now)
+    if plan.first_moment >= campaign.ends_at:
+        raise CampaignEnded()
     if not plan.size:
         raise SegmentEmpty(_("The segment has no customers: refresh the segments or choose another."), field="segment")
     coupons: list[Coupon] = []
@@ -159,7 +166,8 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     store, due = campaign.store, plan.first_moment
     people = {c.pk: c for c in Customer.objects.filter(pk__any_of=plan.contact).only("name", "dedicated_owner_id")}
     policy = policy_for_store(store=store)
-    agents = _assignees(store) if campaign.channel == CampaignChannel.CALL else None
+    serving = _serving(store) if campaign.channel == CampaignChannel.CALL else []
+    agents = itertools.cycle(serving) if serving else None
     rows = []
     base = {"campaign_id": campaign.pk, "store_id": store.pk, "channel": campaign.channel, "due_at": due}
     blank = {"excluded_reason": "", "coupon_code": "", "message_body": "", "assignee_id": None}
@@ -171,7 +179,8 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
             row["message_body"] = campaign_text(campaign=campaign, policy=policy, customer_id=customer_id,
                                                 name=customer.name, coupon=row["coupon_code"])  # fmt: skip
         else:
-            row["assignee_id"] = customer.dedicated_owner_id or (next(agents) if agents else None)
+            owner = customer.dedicated_owner_id if customer.dedicated_owner_id in serving else None
+            row["assignee_id"] = owner or (next(agents) if agents else None)
         rows.append(row)
     rows += [{**base, **blank, "customer_id": c, "status": ContactStatus.CONTROL.value} for c in plan.control]
     rows += [
@@ -186,6 +195,25 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     campaign.status, campaign.started_at = Campaign.Status.RUNNING, now
     campaign.save(update_fields=["status", "started_at"])
     return plan
+
+
+@transaction.atomic
+def campaign_stop(*, campaign: Campaign) -> int:
+    """Stop a running campaign: it is finished, and its rows still planned (not yet claimed by the SMS sweeper, not
+    yet a call task) are excluded as `campaign_stopped`; returns how many. A message already claimed goes out (at
+    most once, as claimed); a return-visit call already in an agent's queue stays there, the agent's to make or
+    close. Rows that would come later (a birthday wish) are excluded by the sweeper, which sends only for a
+    running campaign."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != Campaign.Status.RUNNING:
+        raise CampaignNotRunning()
+    # A row the sweeper is claiming now is locked: this waits for it, then finds it `sending`, and leaves it.
+    stopped = CampaignContact.objects.filter(
+        campaign=campaign, status=ContactStatus.PLANNED, call_task__isnull=True
+    ).update(status=ContactStatus.SUPPRESSED, excluded_reason=CAMPAIGN_STOPPED, updated_at=timezone.now())
+    campaign.status = Campaign.Status.FINISHED
+    campaign.save(update_fields=["status"])
+    return stopped
 
 
 TEST_SEND = "campaign_test_send"  # the audit log's action: each test message sent is recorded

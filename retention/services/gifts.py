@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.errors import InvalidInput
-from crm.models import Agent, Customer, CustomerChange, Store
+from crm.models import Customer, CustomerChange, Store
+from crm.selectors import agents_serving
 from crm.timezones import store_today
 
 from ..errors import GiftUnsuitable
@@ -22,10 +23,11 @@ def _age(birthday: date | None, today: date) -> int | None:
 
 
 def gift_assignee(*, store: Store, customer: Customer) -> int | None:
-    """The customer's dedicated owner, or the store's agent with the fewest open gift tasks."""
-    if customer.dedicated_owner_id:
+    """The customer's dedicated owner while they serve the store, else the store's agent with the fewest open gift
+    tasks; only people still serving it (an agent who left keeps their stores, with their login switched off)."""
+    agents = list(agents_serving(store=store).order_by("pk").values_list("pk", flat=True))
+    if customer.dedicated_owner_id in agents:
         return customer.dedicated_owner_id
-    agents = list(Agent.objects.filter(stores=store).values_list("pk", flat=True))
     if not agents:
         return None
     load = {a: 0 for a in agents}

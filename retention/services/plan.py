@@ -24,6 +24,7 @@ from ..selectors import segment_members
 OPEN_CASE, BAD_REVIEW = "open_case", "bad_review_30d"
 # Why a row planned to be contacted was not, after all (services.sending and services.visits).
 CAMPAIGN_ENDED, NO_ORDER, CALL_WAITING, TASK_REFUSED = "campaign_ended", "no_order", "call_waiting", "task_refused"
+VISITED_TODAY, CAMPAIGN_STOPPED = "visited_today", "campaign_stopped"
 OWN_REASONS = {
     OPEN_CASE: _("An open service case"),
     BAD_REVIEW: _("A bad review in the last 30 days"),
@@ -31,6 +32,8 @@ OWN_REASONS = {
     NO_ORDER: _("No order to call about"),
     CALL_WAITING: _("Another campaign's return-visit call is still waiting"),
     TASK_REFUSED: _("The call task was refused"),
+    VISITED_TODAY: _("Another campaign's return-visit call that day"),
+    CAMPAIGN_STOPPED: _("The campaign was stopped first"),
 }
 RECENT_BAD_REVIEW = timedelta(days=30)
 

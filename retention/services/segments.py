@@ -12,7 +12,7 @@ from crm.timezones import store_today
 
 from ..attributes_sql import attributes_refresh_rows
 from ..models import Segment, retention_policy_for
-from ..rules import BUILTINS, rules_clean
+from ..rules import BUILTINS, builtin_named, rules_clean
 
 
 @transaction.atomic
@@ -24,7 +24,9 @@ def attributes_refresh(*, store: Store, now: datetime | None = None) -> int:
 
 
 def segments_ensure_builtin(*, store: Store) -> None:
-    """The built-in segments exist for the store (their rules are read from the code, not from the row)."""
+    """The built-in segments exist for the store (their rules are read from the code, not from the row). A built-in
+    is known by its key: a store's own segment of the same name (made before such names were refused) stays beside
+    it, as names are unique among a store's own segments only."""
     have = set(Segment.objects.filter(store=store).exclude(builtin="").values_list("builtin", flat=True))
     missing = [key for key in BUILTINS if key not in have]
     if missing:
@@ -40,9 +42,15 @@ def segment_rules(segment: Segment) -> list[dict]:
 
 @transaction.atomic
 def segment_create(*, store: Store, name: str, rules: list[dict]) -> Segment:
+    """A store's own segment. Its name is unique among the store's own segments, and is none of the built-in
+    segments' names in any of the site's languages (the built-ins are shown by those names in every list)."""
     name = name.strip()
     if not name:
         raise InvalidInput(_("Give the segment a name."), field="name")
+    if builtin_named(name):
+        raise InvalidInput(
+            _("“%(name)s” is the name of a built-in segment; choose another name.") % {"name": name}, field="name"
+        )
     cleaned = rules_clean(rules)
     try:
         with transaction.atomic():

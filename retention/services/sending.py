@@ -12,11 +12,14 @@ from callbacks.services.claims import DueClaim, due_sms_queue
 from callbacks.services.dispatch import sms_queue_register
 from callbacks.services.gate import ContactPurpose
 
-from ..models import CampaignContact
+from ..models import CampaignContact, CampaignStatus
 from .plan import CAMPAIGN_ENDED, sending_moment
 
 
 def _ends_at(row: CampaignContact) -> datetime:
+    # A campaign no longer running (stopped, or finished in the admin) has ended: nothing more of it is sent.
+    if row.campaign.status != CampaignStatus.RUNNING:
+        return min(row.campaign.ends_at, row.campaign.created_at)
     return row.campaign.ends_at
 
 

@@ -22,16 +22,16 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callbacks.models import FollowUp, FollowUpPolicy, FollowUpPurpose, SmsLanguage
+from callbacks.models import LIVE_STATUSES, FollowUp, FollowUpPolicy, FollowUpPurpose, SmsLanguage
 from callbacks.services.policy import policy_for_store
 from callbacks.services.tasks_calls import call_task_create, call_tasks_lock
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, Order, Store
 from crm.timezones import store_local_datetime, store_today, to_store_local
 
-from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus
+from ..models import Campaign, CampaignChannel, CampaignContact, CampaignStatus, ContactStatus
 from ..wording import campaign_wording, offer_text
-from .plan import CALL_WAITING, CAMPAIGN_ENDED, NO_ORDER, TASK_REFUSED
+from .plan import CALL_WAITING, CAMPAIGN_ENDED, NO_ORDER, TASK_REFUSED, VISITED_TODAY
 
 BATCH_SIZE = 200
 # How long one sweep may keep claiming batches (beat runs it every minute).
@@ -62,13 +62,14 @@ def _latest_orders(rows: list[CampaignContact]) -> dict[int, Order]:
 
 
 def _serving(rows: list[CampaignContact]) -> set[tuple[int, int]]:
-    """(agent id, store id) pairs of the rows' assignees that still serve the row's store."""
+    """(agent id, store id) pairs of the rows' assignees that still serve the row's store (and have not left: an
+    agent who left keeps their stores, with their login switched off)."""
     agent_ids = {row.assignee_id for row in rows if row.assignee_id}
     if not agent_ids:
         return set()
     return set(
         Agent.stores.through.objects.filter(
-            agent_id__in=agent_ids, store_id__in={row.store_id for row in rows}
+            agent_id__in=agent_ids, store_id__in={row.store_id for row in rows}, agent__user__is_active=True
         ).values_list("agent_id", "store_id")
     )
 
@@ -94,6 +95,16 @@ def _note(campaign: Campaign, policy: FollowUpPolicy, coupon: str) -> str:
     return " · ".join(parts)
 
 
+def _visited_that_day(customer_id: int, *, order: Order, day) -> bool:
+    """Whether the customer has a return-visit call that store-local day already (called, or to be called), other
+    than the one still waiting about the same order (call_task_create hands that one back: `call_waiting`). Calls
+    have no cap at the gate (ADR 0017); two campaigns are still one return visit a day at most."""
+    same_day = FollowUp.objects.filter(
+        customer_id=customer_id, purpose=FollowUpPurpose.RETURN_VISIT, contact_day=day
+    ).exclude(status=FollowUp.Status.SUPPRESSED)
+    return same_day.exclude(status__in=LIVE_STATUSES, order=order).exists()
+
+
 def _exclude(row: CampaignContact, reason: str, report: CallTaskReport) -> None:
     row.status, row.excluded_reason = ContactStatus.SUPPRESSED, reason
     report.excluded += 1
@@ -110,10 +121,16 @@ def _task_for(
 ) -> None:
     campaign, store = row.campaign, row.store
     due_on = _due_on(store, policy, now)
-    if now >= campaign.ends_at or store_local_datetime(store, due_on, policy.call_hours_from) >= campaign.ends_at:
+    if (
+        campaign.status != CampaignStatus.RUNNING
+        or now >= campaign.ends_at
+        or store_local_datetime(store, due_on, policy.call_hours_from) >= campaign.ends_at
+    ):
         return _exclude(row, CAMPAIGN_ENDED, report)
     if order is None:
         return _exclude(row, NO_ORDER, report)
+    if _visited_that_day(row.customer_id, order=order, day=due_on):
+        return _exclude(row, VISITED_TODAY, report)
     customer = row.customer
     customer.store = store
     try:

@@ -16,7 +16,7 @@ from ..forms import CampaignForm, TestSendForm
 from ..models import Campaign, CampaignChannel, CampaignContact
 from ..results import campaign_results
 from ..selectors import campaign_calls, campaigns_for_store, stores_for_retention
-from ..services.campaigns import CampaignInput, campaign_create, campaign_start, campaign_test_send
+from ..services.campaigns import CampaignInput, campaign_create, campaign_start, campaign_stop, campaign_test_send
 from ..services.plan import campaign_plan, reason_label
 from .common import form_error, managed_store
 
@@ -121,6 +121,22 @@ def start(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse
     error, status = "", 200
     try:
         campaign_start(campaign=obj)
+    except DomainError as exc:
+        error, status = exc.message, exc.http_status
+    obj.refresh_from_db()
+    return render(
+        request, "retention/_campaign_body.html", _detail_context(request, store, obj, start_error=error), status=status
+    )
+
+
+@login_required
+@require_POST
+def stop(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse:
+    store = managed_store(request, store_id)
+    obj = get_object_or_404(Campaign.objects.select_related("segment", "store"), store=store, pk=campaign_id)
+    error, status = "", 200
+    try:
+        campaign_stop(campaign=obj)
     except DomainError as exc:
         error, status = exc.message, exc.http_status
     obj.refresh_from_db()

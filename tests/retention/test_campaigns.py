@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.telephony.memory import InMemoryBackend
-from crm.errors import InvalidInput
+from crm.errors import DomainError, InvalidInput
 from crm.models import Case
 from retention.errors import (
     CampaignTestLimitReached,
@@ -170,3 +170,80 @@ def test_the_test_send_limit_is_per_sender(settings):
     assert "try again in 60 min" in caught.value.message
     campaign_test_send(campaign=campaign, recipient=manager, sender=colleague.user, submission=uuid.uuid4())
     assert len(InMemoryBackend.messages) == 2
+
+
+def test_a_campaign_whose_end_has_passed_is_refused_at_start_and_nothing_is_written():
+    # Started after its end (a draft left for a week, or started after its last sending hour), it went "running"
+    # with every customer planned, its coupons handed out, and every message then excluded as "campaign ended".
+    store = open_store()
+    customer_with_orders(store, [30])
+    campaign = campaign_for(
+        store, everyone(store), offer_kind="coupon_pool", coupon_codes=("A1",), wordings=["{name}，券码{coupon}"]
+    )
+    for late in (campaign.ends_at, campaign.ends_at + timedelta(days=3)):
+        with pytest.raises(DomainError) as refused:
+            campaign_start(campaign=campaign, now=late)
+        assert (refused.value.code, refused.value.http_status, refused.value.field) == ("campaign_ended", 409,
+                                                                                        "ends_at")  # fmt: skip
+    campaign.refresh_from_db()
+    assert campaign.status == "draft" and not CampaignContact.objects.exists()
+    assert not Coupon.objects.filter(contact__isnull=False).exists()
+
+
+def test_a_campaign_with_no_sending_hour_left_before_its_end_is_refused_at_start():
+    store = open_store()
+    customer_with_orders(store, [30])
+    now = timezone.now()
+    # Sending hours 09:00-21:00 in a store where it is about noon: the end falls before today's 21:00 is over, but
+    # the start comes after today's hours, so the first sending moment (tomorrow 09:00) is after the end.
+    campaign = campaign_for(store, everyone(store), send_from=time(9, 0), send_until=time(10, 0),
+                            ends_at=now + timedelta(hours=6))  # fmt: skip
+    with pytest.raises(DomainError) as refused:
+        campaign_start(campaign=campaign, now=now)
+    assert refused.value.code == "campaign_ended"
+    assert not CampaignContact.objects.exists()
+
+
+def test_a_campaign_cannot_be_made_to_end_in_the_past():
+    store = open_store()
+    customer_with_orders(store, [30])
+    now = timezone.now()
+    with pytest.raises(InvalidInput) as refused:
+        campaign_for(store, everyone(store), starts_at=now - timedelta(days=9), ends_at=now - timedelta(days=2))
+    assert refused.value.field == "ends_at"
+    assert not Campaign.objects.exists()
+
+
+def test_a_running_campaign_can_be_stopped_and_sends_nothing_more():
+    # There was no way to stop a running campaign (a wrong offer, a complaint about it): only the admin's status
+    # field, which the SMS sweeper did not read, so its messages still went out.
+    from retention.services.campaigns import campaign_stop
+
+    store = open_store()
+    customers = [customer_with_orders(store, [30]) for _ in range(3)]
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+
+    assert campaign_stop(campaign=campaign) == 3
+    sms_dispatch_due(time_budget=5)
+
+    campaign.refresh_from_db()
+    assert campaign.status == "finished" and InMemoryBackend.messages == []
+    rows = CampaignContact.objects.filter(campaign=campaign, customer__in=customers)
+    assert set(rows.values_list("status", "excluded_reason")) == {("suppressed", "campaign_stopped")}
+    with pytest.raises(DomainError) as again:
+        campaign_stop(campaign=campaign)
+    assert (again.value.code, again.value.http_status) == ("campaign_not_running", 409)
+
+
+def test_a_campaign_finished_in_the_admin_sends_nothing_more():
+    store = open_store()
+    customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(status="finished")
+
+    sms_dispatch_due(time_budget=5)
+
+    assert InMemoryBackend.messages == []
+    assert CampaignContact.objects.get(campaign=campaign).excluded_reason == "campaign_ended"

@@ -218,3 +218,102 @@ def test_the_migration_keys_the_birthday_campaigns_made_before_one_a_year():
     keys = dict(Campaign.objects.values_list("pk", "system_key"))
     assert (keys[first.pk], keys[twin.pk], keys[own.pk]) == ("birthday:2027", "", "")
     assert birthday_wishes_plan(store=store, now=datetime(2027, 2, 25, 4, 0, tzinfo=UTC)) == 0  # found by its key
+
+
+def test_gift_tasks_are_planned_for_a_store_whose_own_segment_took_the_built_in_name():
+    # The store's segment "High-value repeat buyers" kept the built-in from being made, and gift planning stopped
+    # on the missing built-in (Segment.DoesNotExist) for the store.
+    store = open_store()
+    Segment.objects.filter(store=store, builtin="high_value_repeat").delete()
+    Segment.objects.create(store=store, name="High-value repeat buyers", rules=[{"attribute": "age", "op": "gte",
+                                                                                 "value": 200}])  # fmt: skip
+    customer = _loyal_customer(store)
+
+    assert gift_tasks_plan(store=store) == 1
+    assert GiftTask.objects.get().customer == customer
+
+
+def test_a_gift_task_goes_to_someone_still_serving_the_store():
+    # The task went to an agent who had left (their login switched off, still listed on the store) or to a
+    # dedicated owner who now serves other stores, and waited there for nobody.
+    store = open_store()
+    gone = AgentFactory(stores=[store], user__is_active=False)
+    here = AgentFactory(stores=[store])
+    moved = AgentFactory(stores=[open_store()])
+    birthday = _in_days(store, 14)
+    customers = [
+        customer_with_orders(store, [300, 200, 100], amount="6000.00", birthday=date(1985, birthday.month,
+                                                                                    birthday.day), **owner)
+        for owner in ({}, {"dedicated_owner": moved}, {"dedicated_owner": gone})
+    ]  # fmt: skip
+    for _ in range(10):
+        customer_with_orders(store, [50], amount="10.00")  # cheaper buyers, so the three score high
+    attributes_refresh(store=store)
+
+    assert gift_tasks_plan(store=store) == 3
+
+    assert {task.customer_id: task.assignee for task in GiftTask.objects.all()} == {c.pk: here for c in customers}
+
+
+@pytest.mark.parametrize("template", ["{nmae}，生日快乐", "{name:d}生日快乐", "{offer}生日快乐", "生日快乐，好评返现"])
+def test_a_birthday_wish_nothing_could_send_is_refused_in_the_admin(admin_client, template):
+    # Saved as typed, a wish with a misspelt or unfillable placeholder stopped the hourly birthday planning
+    # (KeyError, ValueError) for its store and every store after it.
+    store = open_store()
+    form = {"store": store.pk, "default_cycle_days": 90, "silver_min_spent": "2000", "gold_min_spent": "5000",
+            "platinum_min_spent": "10000", "vip_min_orders": 2, "birthday_wishes": "on", "birthday_days_before": 3,
+            "birthday_template": template, "gift_days_before": 14}  # fmt: skip
+
+    answer = admin_client.post("/admin/retention/retentionpolicy/add/", form)
+
+    assert answer.status_code == 200 and "errorlist" in answer.text
+    assert not RetentionPolicy.objects.filter(store=store).exists()
+    fine = {**form, "birthday_template": "{name}您好，{store}祝您生日快乐"}
+    assert admin_client.post("/admin/retention/retentionpolicy/add/", fine).status_code == 302
+
+
+@pytest.fixture
+def tasks_run_at_once():
+    """Celery runs a task where it is sent (its own eager mode), so a task that fans out can be watched whole."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_a_store_whose_birthday_planning_fails_does_not_stop_the_other_stores(tasks_run_at_once):
+    # The hourly run planned every store in one loop: the first store that raised (a wish saved before wishes were
+    # checked) stopped the birthday wishes and gift tasks of every store after it.
+    from retention.tasks import plan_birthdays
+
+    broken, fine = open_store(), open_store()
+    for store, template in ((broken, "{nmae}，生日快乐"), (fine, "{name}，生日快乐")):
+        RetentionPolicy.objects.create(store=store, birthday_days_before=3, birthday_template=template)
+        soon = _in_days(store, 3)
+        customer_with_orders(store, [30], birthday=date(1990, soon.month, soon.day))
+
+    plan_birthdays()
+
+    assert CampaignContact.objects.filter(store=fine).count() == 1
+    assert not CampaignContact.objects.filter(store=broken).exists()
+
+
+def test_a_changed_birthday_wish_is_the_one_planned_from_then_on():
+    # The wish was copied into the year's birthday campaign when the year's first wish was planned; a wish the
+    # store rewrote in March still sent January's text until the next year.
+    store = open_store()
+    RetentionPolicy.objects.create(store=store, birthday_days_before=3, birthday_template="{name}，生日快乐")
+    soon, later = _in_days(store, 3), _in_days(store, 4)
+    first = customer_with_orders(store, [30], birthday=date(1990, soon.month, soon.day))
+    second = customer_with_orders(store, [30], birthday=date(1990, later.month, later.day))
+    birthday_wishes_plan(store=store)
+    RetentionPolicy.objects.filter(store=store).update(
+        birthday_template="{name}，{store}祝您生日快乐，新的一岁万事顺意"
+    )
+
+    store = type(store).objects.get(pk=store.pk)  # as the next hourly run reads it
+    birthday_wishes_plan(store=store, now=timezone.now() + timedelta(days=1))
+
+    bodies = dict(CampaignContact.objects.values_list("customer_id", "message_body"))
+    assert "万事顺意" not in bodies[first.pk] and "万事顺意" in bodies[second.pk]

@@ -66,6 +66,29 @@ def test_segment_built_in_a_form_lists_members_with_reasons_and_exports(manager_
 
     bad = client.post(f"/retention/{store.pk}/segments/", {**form, "name": "x", "rules-0-value": "lots"})
     assert bad.status_code == 400 and "needs a whole number" in bad.content.decode()
+    taken = client.post(f"/retention/{store.pk}/segments/", {**form, "name": "高价值回头客"})  # a built-in's name
+    assert taken.status_code == 400 and "is the name of a built-in segment" in taken.content.decode()
+
+
+def test_a_rule_row_the_form_refuses_says_why_and_a_value_without_an_attribute_is_not_dropped(manager_client):
+    # A rule's own field refused (a value over 100 characters, an unknown condition) answered 400 with the form as
+    # it was and no message; a value typed in a row whose attribute was left at "—" was dropped without a word and
+    # the segment saved without that rule.
+    store, client = manager_client
+    form = {
+        "name": "大客户",
+        "rules-TOTAL_FORMS": "3", "rules-INITIAL_FORMS": "0", "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "8",
+        "rules-0-attribute": "orders_count", "rules-0-op": "gte", "rules-0-value": "2",
+    }  # fmt: skip
+    for row, reason in (
+        ({"rules-1-attribute": "region", "rules-1-op": "eq", "rules-1-value": "浙" * 101}, "at most 100 characters"),
+        ({"rules-1-attribute": "region", "rules-1-op": "between", "rules-1-value": "浙江"}, "Select a valid choice"),
+        ({"rules-1-attribute": "", "rules-1-op": "gte", "rules-1-value": "5000"}, "Choose an attribute"),
+    ):
+        answer = client.post(f"/retention/{store.pk}/segments/", {**form, **row})
+        rule = re.search(r'data-testid="rule-1">(.*?)</div>', answer.content.decode(), re.S).group(1)
+        assert answer.status_code == 400 and reason in rule, row
+    assert not Segment.objects.filter(store=store, name="大客户").exists()
 
 
 def test_a_segment_csv_never_hands_a_spreadsheet_a_formula(manager_client):
@@ -348,3 +371,19 @@ def test_the_gift_page_lists_the_open_tasks_before_a_year_of_sent_ones(manager_c
     waiting = GiftTask.objects.get(status="open")
     answer = client.get(f"/retention/{store.pk}/gifts/")
     assert f'id="gift-task-{waiting.pk}"' in answer.content.decode()
+
+
+def test_the_campaign_page_stops_a_running_campaign_once(manager_client):
+    store, client = manager_client
+    customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    assert 'data-testid="stop"' in client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
+
+    first = client.post(f"/retention/{store.pk}/campaigns/{campaign.pk}/stop/")
+    again = client.post(f"/retention/{store.pk}/campaigns/{campaign.pk}/stop/")  # a double click
+
+    assert first.status_code == 200 and 'data-testid="stop"' not in first.text
+    assert again.status_code == 409 and "Only a running campaign can be stopped" in again.text
+    other = open_store()
+    assert client.post(f"/retention/{other.pk}/campaigns/{campaign.pk}/stop/").status_code == 404

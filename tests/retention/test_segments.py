@@ -162,3 +162,106 @@ def test_the_migration_gives_a_store_made_before_it_the_built_in_segments(settin
 
     assert sorted(Segment.objects.filter(store=store).values_list("builtin", flat=True)) == sorted(BUILTINS)
     assert Segment.objects.get(store=store, builtin="lapsed").name == "流失(超出回购周期)"
+
+
+def test_a_segment_may_not_take_a_built_in_segments_name_in_either_language():
+    # A manager's segment named like a built-in one (in English or Chinese, whatever the reader's language) was
+    # accepted, and two segments of one name stood side by side in every list.
+    store = StoreFactory()
+    for name in ("高价值回头客", "High-value repeat buyers", " recently UNHAPPY "):
+        with pytest.raises(InvalidInput) as refused:
+            segment_create(store=store, name=name, rules=[{"attribute": "orders_count", "op": "gte", "value": 2}])
+        assert refused.value.field == "name" and "built-in segment" in refused.value.message, name
+    assert not Segment.objects.filter(store=store, builtin="").exists()
+    segment_create(store=store, name="回头客", rules=[{"attribute": "orders_count", "op": "gte", "value": 2}])
+    with pytest.raises(InvalidInput) as twice:
+        segment_create(store=store, name="回头客", rules=[{"attribute": "orders_count", "op": "gte", "value": 3}])
+    assert twice.value.field == "name" and "already has a segment of that name" in twice.value.message
+
+
+def _store_whose_own_segment_took_a_built_in_name():
+    """A store made before every store had the built-ins (or loaded from a fixture), whose manager named a segment
+    like the built-in loyal buyers: the built-in row is missing and the name is taken."""
+    store = StoreFactory()
+    Segment.objects.filter(store=store, builtin="high_value_repeat").delete()
+    own = Segment.objects.create(
+        store=store, name="High-value repeat buyers", rules=[{"attribute": "orders_count", "op": "gte", "value": 9}]
+    )
+    return store, own
+
+
+def test_a_built_in_segment_is_made_beside_a_store_segment_that_took_its_name():
+    # The built-in could not be made (the store's segment held its name), so the gift planning, which reads it,
+    # failed for that store.
+    store, own = _store_whose_own_segment_took_a_built_in_name()
+
+    segments_ensure_builtin(store=store)
+
+    builtin = Segment.objects.get(store=store, builtin="high_value_repeat")
+    assert builtin.pk != own.pk and builtin.rules == []
+    own.refresh_from_db()
+    assert (own.name, own.builtin) == ("High-value repeat buyers", "")
+
+
+def test_the_migration_gives_every_store_its_built_ins_whatever_its_own_segments_are_named():
+    from django.apps import apps
+
+    migration = importlib.import_module("retention.migrations.0007_segment_names_unique_among_own")
+    store, own = _store_whose_own_segment_took_a_built_in_name()
+
+    migration.create_builtin_segments(apps, None)
+
+    assert sorted(Segment.objects.filter(store=store).exclude(builtin="").values_list("builtin", flat=True)) == sorted(
+        BUILTINS
+    )
+    assert Segment.objects.get(pk=own.pk).builtin == ""
+
+
+@pytest.mark.parametrize(
+    "attribute, op, value",
+    [
+        ("birthday_month", "eq", "13"),
+        ("birthday_month", "eq", "0"),
+        ("recency_score", "eq", "9"),
+        ("monetary_score", "gte", "0"),
+        ("vip_tier", "gte", "4"),
+        ("orders_count", "gte", "-1"),
+        ("orders_count", "gte", "99999999999999999999"),
+        ("age", "lte", "1000"),
+        ("avg_rating", "gte", "7"),
+        ("total_spent", "gte", "-5"),
+        ("total_spent", "gte", "99999999999999999999999"),
+        ("total_spent", "gte", "0.0000000000001"),
+    ],
+)
+def test_a_rule_no_customer_could_ever_meet_is_refused_saying_the_range(attribute, op, value):
+    # Saved as asked, such a rule made a segment that was always empty, with nothing to say why.
+    store = StoreFactory()
+    with pytest.raises(InvalidInput) as refused:
+        segment_create(store=store, name="odd", rules=[{"attribute": attribute, "op": op, "value": value}])
+    assert refused.value.field == "rules.0.value"
+    assert not Segment.objects.filter(store=store, name="odd").exists()
+
+
+def test_a_segment_has_at_most_eight_rules():
+    store = StoreFactory()
+    rules = [{"attribute": "orders_count", "op": "gte", "value": n} for n in range(9)]
+    with pytest.raises(InvalidInput) as refused:
+        segment_create(store=store, name="many", rules=rules)
+    assert refused.value.field == "rules" and "at most 8 rules" in refused.value.message
+    assert segment_create(store=store, name="many", rules=rules[:8]).rules[-1]["value"] == 7
+
+
+def test_rule_values_at_the_ends_of_their_range_are_kept():
+    store = StoreFactory()
+    rules = [
+        {"attribute": "birthday_month", "op": "eq", "value": "12"},
+        {"attribute": "recency_score", "op": "gte", "value": "1"},
+        {"attribute": "vip_tier", "op": "lte", "value": "3"},
+        {"attribute": "total_spent", "op": "gte", "value": "0.01"},
+        {"attribute": "avg_rating", "op": "lte", "value": "5"},
+        {"attribute": "orders_count", "op": "gte", "value": "-0"},
+    ]
+    assert [r["value"] for r in segment_create(store=store, name="ends", rules=rules).rules] == [
+        12, 1, 3, "0.01", "5", 0
+    ]  # fmt: skip

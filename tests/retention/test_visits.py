@@ -71,6 +71,20 @@ def test_a_due_call_contact_becomes_exactly_one_call_task_in_the_daytime_queue(s
     assert "林小姐" in today and "Return visit" in today and f"/calls/{task.pk}/" in today
 
 
+def test_return_visits_go_to_agents_still_serving_the_store(store, agent):
+    # The round robin at the start took in an agent who had left (login switched off, still listed on the store),
+    # and the sweep kept that agent: their calls waited in a queue nobody opens.
+    gone = AgentFactory(stores=[store], user__is_active=False)
+    customers = [customer_with_orders(store, [30]) for _ in range(4)]
+    campaign = _call_campaign(store)
+    assert campaign_call_tasks_create().created == 4
+
+    rows = CampaignContact.objects.filter(campaign=campaign, customer__in=customers)
+    assert {row.assignee for row in rows} == {agent}
+    assert {task.assignee for task in FollowUp.objects.filter(purpose="return_visit")} == {agent}
+    assert gone not in {row.assignee for row in rows}
+
+
 def test_a_contact_not_yet_due_waits_for_its_time(store, agent):
     customer_with_orders(store, [30])
     _call_campaign(store, starts_at=timezone.now() + timedelta(hours=1))
@@ -107,6 +121,27 @@ def test_a_second_campaign_does_not_call_a_customer_whose_return_visit_is_still_
     rows = CampaignContact.objects.filter(customer=customer)
     assert rows.get(campaign=first).call_task is not None
     assert rows.get(campaign=second).excluded_reason == "call_waiting"
+
+
+def test_a_customer_called_for_one_campaign_is_not_called_again_that_day_for_another(store, agent):
+    # Called in the morning for one campaign (and the task closed), the customer got a second return-visit call
+    # the same afternoon for another campaign that fell due later; and the same with a new order in between.
+    customer = customer_with_orders(store, [30])
+    first = _call_campaign(store, name="第一波")
+    second = _call_campaign(store, first.segment, name="第二波", starts_at=timezone.now() + timedelta(hours=1))
+    third = _call_campaign(store, first.segment, name="第三波", starts_at=timezone.now() + timedelta(hours=2))
+    campaign_call_tasks_create()
+    [task] = FollowUp.objects.filter(purpose="return_visit")
+    assert _log(_logged_in(agent), task, "interested").status_code == 302
+
+    later = campaign_call_tasks_create(now=timezone.now() + timedelta(hours=1, minutes=1))
+    buy(customer, days_ago=0)
+    latest = campaign_call_tasks_create(now=timezone.now() + timedelta(hours=2, minutes=1))
+
+    assert (later.created, later.excluded, latest.created, latest.excluded) == (0, 1, 0, 1)
+    assert list(FollowUp.objects.filter(purpose="return_visit")) == [task]
+    rows = CampaignContact.objects.filter(customer=customer)
+    assert [rows.get(campaign=c).excluded_reason for c in (second, third)] == ["visited_today", "visited_today"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -161,7 +196,8 @@ def test_a_complaint_opens_a_case_in_the_workspace_about_the_order_called_about(
 def test_do_not_call_again_stops_further_marketing_calls_through_the_gate(store, agent):
     customer = customer_with_orders(store, [30])
     first = _call_campaign(store, name="第一波")
-    later = _call_campaign(store, first.segment, name="第二波", starts_at=timezone.now() + timedelta(hours=1))
+    # The next day: the same day, one return visit is all a customer gets whatever they said.
+    later = _call_campaign(store, first.segment, name="第二波", starts_at=timezone.now() + timedelta(days=1))
     campaign_call_tasks_create()
     task = FollowUp.objects.get(purpose="return_visit")
 
@@ -169,7 +205,7 @@ def test_do_not_call_again_stops_further_marketing_calls_through_the_gate(store,
 
     customer.refresh_from_db()
     assert customer.contact_preference == "no_calls"
-    report = campaign_call_tasks_create(now=timezone.now() + timedelta(hours=1, minutes=1))
+    report = campaign_call_tasks_create(now=timezone.now() + timedelta(days=1, minutes=1))
     row = CampaignContact.objects.get(campaign=later, customer=customer)
     assert (report.created, row.status, row.excluded_reason) == (0, "suppressed", "no_calls")
     assert call_decide(subject=task).reason == "no_calls"
