@@ -161,3 +161,23 @@ def test_the_missed_call_panel_reads_in_chinese(agent):
     page = client.get(f"/calls/{followup.pk}/", headers={"accept-language": "zh-CN,zh;q=0.9"}).text
 
     assert "未在时段内拨打" in page
+
+
+@pytest.mark.django_db
+def test_tonights_queue_counts_a_missed_call_as_missed_not_done(agent):
+    from callbacks.services.outcomes import followup_log_outcome
+
+    missed = _call(agent)
+    made = FollowUpFactory(
+        order__customer__store=missed.store, assignee=agent, window_start=WINDOW_START, window_end=WINDOW_END
+    )
+    with time_machine.travel(WINDOW_START + timedelta(minutes=20), tick=False):
+        followup_log_outcome(followup=made, agent=agent, outcome="satisfied", expected_seq=1)
+    client = Client()
+    client.force_login(agent.user)
+    with time_machine.travel(AFTER_GRACE, tick=False):
+        followups_close_missed()
+        page = client.get("/calls/").text
+
+    assert 'data-testid="count-done">1<' in page and 'data-testid="count-missed">1<' in page
+    assert 'data-testid="count-left">0<' in page
