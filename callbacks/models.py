@@ -331,6 +331,13 @@ class ReturnVisitOutcome(models.TextChoices):
     NO_ANSWER = "no_answer", _("No answer")
 
 
+class ClosedUncalled(models.TextChoices):
+    """The outcome of a call follow-up nobody worked: closed by the sweep of callbacks.services.missed once its
+    window ended with no call placed or under way. No agent logs it, so it has no `CallAttempt`."""
+
+    MISSED = "missed", _("Not called in its window")
+
+
 # The outcomes the panel offers, and the outcome service accepts, for each purpose of a follow-up.
 OUTCOMES_BY_PURPOSE: dict[str, type[models.TextChoices]] = {
     FollowUpPurpose.CARE: FollowUpOutcome,
@@ -353,7 +360,11 @@ ATTEMPT_OUTCOMES = [
     *((value, label) for value, label in ReturnVisitOutcome.choices if value not in FollowUpOutcome.values),
 ]
 # Every label of an outcome a follow-up may hold, for the pages (the care wording first where values are shared).
-OUTCOME_LABELS = {**dict(ReturnVisitOutcome.choices), **dict(FollowUpOutcome.choices)}
+OUTCOME_LABELS = {
+    **dict(ReturnVisitOutcome.choices),
+    **dict(FollowUpOutcome.choices),
+    **dict(ClosedUncalled.choices),
+}
 
 
 class CaseCall(models.Model):

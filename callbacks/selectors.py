@@ -12,7 +12,16 @@ from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from callbacks.errors import CaseCallNotFound, FollowUpNotFound
-from callbacks.models import CALL_CHANNELS, Call, CallAttempt, CallScript, CaseCall, FollowUp, FollowUpPolicy
+from callbacks.models import (
+    CALL_CHANNELS,
+    Call,
+    CallAttempt,
+    CallScript,
+    CaseCall,
+    ClosedUncalled,
+    FollowUp,
+    FollowUpPolicy,
+)
 from crm import roles
 from crm.models import Agent, Customer, Store
 from crm.selectors import stores_for_user
@@ -94,6 +103,7 @@ class Queue:
     truncated: bool
     loads: list[AgentLoad]
     evenings: list[Evening] = field(default_factory=list)
+    missed: int = 0  # closed because nobody called in the window: neither done nor left
     today: list[FollowUp] = field(default_factory=list)  # call tasks due today (daytime), beside the evenings
 
 
@@ -109,9 +119,12 @@ QUEUE_ROW_FIELDS = (
 )
 
 
+# A call closed as missed (nobody called in its window, callbacks.services.missed) is closed, but not done.
+_MISSED = Q(outcome=ClosedUncalled.MISSED)
 _COUNTS = {
-    "done": Count("pk", filter=Q(status__in=DONE_STATUSES)),
+    "done": Count("pk", filter=Q(status__in=DONE_STATUSES) & ~_MISSED),
     "left": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+    "missed": Count("pk", filter=_MISSED),
 }
 
 
@@ -135,7 +148,7 @@ def queue_tonight(
     agents: list[Agent] | None = None,
     now: datetime | None = None,
 ) -> Queue:
-    """Tonight's calls, dedicated tier first within each window; counts done/left in one aggregate query.
+    """Tonight's calls, dedicated tier first within each window; counts done/left/missed in one aggregate query.
 
     With `agents` (a manager's view) also each agent's done/left, in one more grouped query.
     """
@@ -169,7 +182,8 @@ def queue_tonight(
         today=[row for row in shown if row.purpose != FollowUp.Purpose.CARE],
         done=counts["done"],
         left=counts["left"],
-        total=counts["done"] + counts["left"],
+        missed=counts["missed"],
+        total=counts["done"] + counts["left"] + counts["missed"],
         capacity=whose.evening_capacity if whose is not None else None,
         truncated=len(page) > QUEUE_PAGE_SIZE,
         loads=_loads(base, agents) if agents is not None and filters.agent is None else [],

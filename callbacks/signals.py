@@ -7,7 +7,9 @@ Receivers (retention) connect in their AppConfig.ready().
 from django.dispatch import Signal
 
 # Sent by callbacks.services.outcomes.followup_log_outcome, inside its transaction, after the attempt is saved and
-# the follow-up holds its new status (done, or planned again after no answer), for every purpose of follow-up.
-# kwargs: followup (FollowUp), attempt (CallAttempt). Lets the app that created a call task record the outcome on
-# its own rows (retention: a campaign contact's outcome); a receiver that raises rolls the outcome back.
+# the follow-up holds its new status (done, or planned again after no answer), for every purpose of follow-up; and by
+# callbacks.services.missed when a call nobody made is closed (status done, outcome "missed", attempt None).
+# kwargs: followup (FollowUp, its `outcome` the one just written), attempt (CallAttempt, or None for a missed call).
+# Lets the app that created a call task record the outcome on its own rows (retention: a campaign contact's outcome;
+# logistics: the parcel's call notice); a receiver that raises rolls the outcome back.
 followup_outcome_logged = Signal()

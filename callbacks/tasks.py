@@ -4,6 +4,7 @@ from celery import shared_task
 
 from .services.calls import calls_reconcile_stuck
 from .services.dispatch import sms_dispatch_due
+from .services.missed import followups_close_missed
 
 
 @shared_task(name="callbacks.dispatch_sms")
@@ -17,3 +18,11 @@ def dispatch_sms() -> dict:
 def reconcile_calls() -> dict:
     # Beat runs this with the SMS sweep: a click's call whose provider answer was lost is settled at the provider.
     return {"settled": calls_reconcile_stuck()}
+
+
+@shared_task(name="callbacks.close_missed_calls")
+def close_missed_calls() -> dict:
+    # Beat runs this every minute: a call follow-up whose window ended uncalled is closed as missed (its care SMS
+    # planned, its task's app told); overlapping runs share the rows through SKIP LOCKED.
+    report = followups_close_missed()
+    return {"missed": report.missed, "care_sms": report.care_sms}

@@ -36,6 +36,7 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs) -> None:
     sender.add_periodic_task(
         settings.SMS_SWEEP_INTERVAL_SECONDS, sender.signature("callbacks.reconcile_calls"), name="calls placing"
     )
+    sender.add_periodic_task(60.0, sender.signature("callbacks.close_missed_calls"), name="missed calls")
     sender.add_periodic_task(
         settings.LOGISTICS_SWEEP_INTERVAL_SECONDS, sender.signature("logistics.sweep"), name="parcel delays"
     )

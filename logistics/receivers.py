@@ -61,9 +61,13 @@ def track_shipped_orders(sender, *, orders, **_kwargs):
 
 
 def connect() -> None:
+    from callbacks.signals import followup_outcome_logged
+
     from .services import notices
 
     notices.register()
+    # A parcel's call task's outcome (or "missed"), logged by callbacks, lands on the parcel's call notice.
+    followup_outcome_logged.connect(notices.parcel_call_outcome_record, dispatch_uid="logistics.call_outcome")
     orders_upserted.connect(track_shipped_orders, sender=OrderInput, dispatch_uid="logistics.track_shipped_orders")
     order_field_register(
         OrderField(

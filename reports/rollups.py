@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome
+from callbacks.models import CallAttempt, ClosedUncalled, FollowUp, FollowUpOutcome
 from crm.models import Case, Order, Remedy, Store
 from crm.timezones import store_day_bounds, store_today, to_store_local
 from letters.models import Letter
@@ -160,11 +160,17 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
 CARE = FollowUp.Purpose.CARE
 
 
+# A call nobody made in its window is closed (done) as missed (callbacks.services.missed): it counts as its own state,
+# neither open nor done, and never as a call an agent made.
+MISSED = Q(outcome=ClosedUncalled.MISSED)
+
+
 def _followups(store: Store, since: datetime) -> list[DailyCount]:
     followups = FollowUp.objects.filter(store=store, purpose=CARE, window_start__gte=since).annotate(
         day=_day(store, "window_start")
     )
-    by_state = followups.values("day", "tier", "status").annotate(n=Count("id")).order_by()
+    state = DbCase(When(MISSED, then=Value(ClosedUncalled.MISSED.value)), default=F("status"))
+    by_state = followups.annotate(state=state).values("day", "tier", "state").annotate(n=Count("id")).order_by()
     suppressed = (
         followups.filter(status=FollowUp.Status.SUPPRESSED)
         .values("day", "tier", "suppressed_reason")
@@ -177,16 +183,18 @@ def _followups(store: Store, since: datetime) -> list[DailyCount]:
         .values("day", "assignee")
         .annotate(
             calls=Count("id"),
-            done=Count("id", filter=Q(status__in=(FollowUp.Status.DONE, FollowUp.Status.SENT))),
+            done=Count("id", filter=Q(status__in=(FollowUp.Status.DONE, FollowUp.Status.SENT)) & ~MISSED),
+            missed=Count("id", filter=MISSED),
         )
         .order_by()
     )
     return [
-        *_rows(store, "followup", by_state, _key("tier", "status"), "n"),
+        *_rows(store, "followup", by_state, _key("tier", "state"), "n"),
         *_rows(store, "followup_suppressed", suppressed, _key("tier", "suppressed_reason"), "n"),
         *_rows(store, "call_outcome", outcomes.order_by(), _key("outcome"), "n"),
         *_rows(store, "agent_calls", calls, _key("assignee"), "calls"),
         *_rows(store, "agent_calls_done", calls, _key("assignee"), "done"),
+        *_rows(store, "agent_calls_missed", calls, _key("assignee"), "missed"),
     ]
 
 

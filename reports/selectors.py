@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Case as DbCase
 from django.db.models import F, QuerySet, When
 
-from callbacks.models import FollowUp
+from callbacks.models import ClosedUncalled, FollowUp
 from crm.models import AuditLog, Case, CaseEvent, Customer, Remedy, Store
 from crm.readable import play_label
 from crm.selectors import stores_managed_by
@@ -19,6 +19,8 @@ BOARD_LIMIT = 100
 # Deliveries planned nothing because the store cannot convert their currency stay on the board this long: time
 # to add the rate on the policy page (later deliveries in that currency are then planned).
 UNKNOWN_CURRENCY_DAYS = 14
+# Calls nobody made in their window (callbacks.services.missed) stay on the board this long after the window ended.
+MISSED_CALL_DAYS = 7
 
 
 @dataclass
@@ -31,12 +33,15 @@ class EscalationBoard:
     unknown_currency: list[FollowUp]
     # Negotiation failed and the manager has not decided: each case carries `options_tried` (readable labels).
     negotiation_failed: list[Case] = field(default_factory=list)
+    # Calls nobody made in their window, latest first, and whether more were missed than the board shows.
+    missed_calls: list[FollowUp] = field(default_factory=list)
+    more_missed_calls: bool = False
 
     @property
     def total(self) -> int:
         lists = (
             self.late, self.unassigned, self.difficult, self.do_not_call_complaints, self.over_capacity,
-            self.unknown_currency, self.negotiation_failed,
+            self.unknown_currency, self.negotiation_failed, self.missed_calls,
         )  # fmt: skip
         return sum(len(items) for items in lists)
 
@@ -61,12 +66,32 @@ def _negotiation_failed(cases: QuerySet[Case]) -> list[Case]:
     return waiting
 
 
+def _missed_calls(stores: QuerySet[Store], now: datetime) -> tuple[list[FollowUp], bool]:
+    """Call follow-ups closed as missed whose window ended in the last `MISSED_CALL_DAYS` days, latest first: at most
+    `BOARD_LIMIT`, and whether more were missed. A window is shorter than a day, so bounding its start too keeps the
+    read on the (store, window_start) index."""
+    since = now - timedelta(days=MISSED_CALL_DAYS)
+    rows = list(
+        FollowUp.objects.filter(
+            store__in=stores,
+            status=FollowUp.Status.DONE,
+            outcome=ClosedUncalled.MISSED,
+            window_start__gte=since - timedelta(days=1),
+            window_end__gte=since,
+        )
+        .select_related("store", "customer", "order", "assignee__user")
+        .order_by("-window_end", "-id")[: BOARD_LIMIT + 1]
+    )
+    return rows[:BOARD_LIMIT], len(rows) > BOARD_LIMIT
+
+
 def escalation_board(*, user, now: datetime, store: Store | None = None) -> EscalationBoard:
     stores = stores_managed_by(user=user)
     if store is not None:
         stores = stores.filter(pk=store.pk)
     cases = _open_cases(stores)
     next_due = DbCase(When(first_response_at__isnull=True, then=F("first_response_due")), default=F("resolution_due"))
+    missed = _missed_calls(stores, now)
     return EscalationBoard(
         # Breached already, or breached within the hour.
         late=list(cases.filter(breached_q(now + SOON)).order_by(next_due, "id")[:BOARD_LIMIT]),
@@ -102,6 +127,8 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
             .order_by("-created_at", "-id")[:BOARD_LIMIT]
         ),
         negotiation_failed=_negotiation_failed(cases),
+        missed_calls=missed[0],
+        more_missed_calls=missed[1],
     )
 
 

@@ -29,7 +29,7 @@ class CampaignResults:
     replied: int = 0
     excluded: int = 0
     waiting: int = 0
-    failed: int = 0  # an SMS the provider refused, a call task closed unanswered
+    failed: int = 0  # an SMS the provider refused, a call task closed unanswered or missed (not called)
     control: int = 0
     call_outcomes: dict[str, int] = field(default_factory=dict)
     exclusions: dict[str, int] = field(default_factory=dict)

@@ -80,9 +80,10 @@ def _lock(*, followup: FollowUp, agent: Agent) -> FollowUp:
     return locked
 
 
-def _care_sms_instead(*, followup: FollowUp, now: datetime) -> FollowUp | None:
-    """After the last unanswered try of a care call: a care SMS for the same delivery, if the gate allows one
-    (the hour aside: the SMS waits for the store's sending hours)."""
+def care_sms_instead(*, followup: FollowUp, now: datetime) -> FollowUp | None:
+    """After the last unanswered try of a care call, or a care call nobody made in its window (services.missed): a
+    care SMS for the same delivery, if the gate allows one (the hour aside: the SMS waits for the store's sending
+    hours). The call is closed first: one live contact per order."""
     customer = followup.customer
     if followup.purpose != FollowUp.Purpose.CARE:
         return None  # a call task's app decides what follows (it sees the outcome on the follow-up)
@@ -163,7 +164,7 @@ def followup_log_outcome(
         followup.window_start, followup.window_end = callback_at, callback_at + max(length, timedelta(minutes=30))
     followup.save(update_fields=["attempts", "outcome", "status", "window_start", "window_end", "updated_at"])
     if sms_fallback:  # after the call is closed: one live contact per order
-        _care_sms_instead(followup=followup, now=now)
+        care_sms_instead(followup=followup, now=now)
     attempt.save()
     followup_outcome_logged.send(sender=FollowUp, followup=followup, attempt=attempt)
     return attempt

@@ -9,6 +9,9 @@ claim writes the gate's ledger row in the same transaction, so the per-order cap
 Sending is the care SMS sweeper's (callbacks.services.dispatch, ADR 0011): parcel notices are a registered
 `SmsQueue`, and this module is only its claim. Sent at most once, recorded guarded by the claim, a stuck claim
 looked up at the provider before any resend, exactly as for the care SMS.
+
+A call-tier parcel gets a call task (callbacks) and a `call` notice naming it; what came of the call comes back
+through callbacks' `followup_outcome_logged` (`parcel_call_outcome_record`), missed calls included.
 """
 
 from collections import defaultdict
@@ -20,7 +23,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from callbacks.models import FollowUpChannel, FollowUpPolicy, FollowUpPurpose, SmsLanguage
+from callbacks.models import (
+    ClosedUncalled,
+    FollowUp,
+    FollowUpChannel,
+    FollowUpOutcome,
+    FollowUpPolicy,
+    FollowUpPurpose,
+    SmsLanguage,
+)
 from callbacks.services.claims import DueClaim, due_sms_queue
 from callbacks.services.dispatch import DispatchReport, sms_dispatch_due, sms_queue_register
 from callbacks.services.gate import ContactChannel, ContactPurpose, contacts_decide
@@ -200,6 +211,25 @@ def delay_call_tasks_plan(*, store: Store, rule: str, shipments: list[Shipment],
         )
         made += created and not task.suppressed_reason
     return made
+
+
+# A parcel's call task closed with one of these did not reach the customer: its call notice failed.
+CALL_NOT_REACHED = (FollowUpOutcome.NO_ANSWER, FollowUpOutcome.WRONG_NUMBER, ClosedUncalled.MISSED)
+
+
+def parcel_call_outcome_record(sender, *, followup: FollowUp, attempt=None, **_kwargs) -> None:
+    """callbacks.signals.followup_outcome_logged: a parcel's call task's outcome onto its call notices (one per rule
+    that asked for the call), so the board shows what came of the call. The notice takes every outcome logged (or
+    "missed", when nobody called in the task's window: no attempt); it fails once the task is closed without
+    reaching the customer."""
+    if followup.purpose != FollowUpPurpose.LOGISTICS:
+        return
+    changes = {"outcome": followup.outcome, "updated_at": timezone.now()}
+    if followup.status == FollowUp.Status.DONE and followup.outcome in CALL_NOT_REACHED:
+        changes["status"] = Status.FAILED
+    ShipmentNotice.objects.filter(
+        channel=ShipmentNotice.Channel.CALL, call_task=f"followup:{followup.pk}", status=Status.PLANNED
+    ).update(**changes)
 
 
 # -- the SMS queue ------------------------------------------------------------------------------------------------

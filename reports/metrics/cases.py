@@ -85,6 +85,7 @@ AGENT_METRICS = (
     "agent_escalated",
     "agent_calls",
     "agent_calls_done",
+    "agent_calls_missed",
     "agent_remedy",
 )
 
@@ -110,6 +111,7 @@ def agent_workload(period: Period) -> Table:
                 else None,
                 "calls": count(found, "agent_calls", key),
                 "calls_done": count(found, "agent_calls_done", key),
+                "calls_missed": count(found, "agent_calls_missed", key),
                 "remedy_cost": amount(found, "agent_remedy", key),
             }
         )
@@ -125,6 +127,7 @@ def agent_workload(period: Period) -> Table:
             ("resolution_hours", _("Hours to close (mean)")),
             ("calls", _("Calls planned")),
             ("calls_done", _("Calls done")),
+            ("calls_missed", _("Calls not made in their window")),
             ("remedy_cost", _("Remedies given (cost)")),
         ],
         rows=rows,

@@ -3,7 +3,7 @@ ended."""
 
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.models import FollowUp, FollowUpOutcome
+from callbacks.models import OUTCOME_LABELS, ClosedUncalled, FollowUp
 
 from ..rollups import CONTACT_BUCKETS
 from .base import Chart, Period, Table, count, keys, percent, sums
@@ -14,12 +14,14 @@ STATES = {
     "done": (FollowUp.Status.SENT, FollowUp.Status.DONE),
     "failed": (FollowUp.Status.FAILED,),
     "suppressed": (FollowUp.Status.SUPPRESSED,),
+    # Closed because nobody called in the window (the roll-ups key it apart from done): neither open nor done.
+    "missed": (ClosedUncalled.MISSED,),
 }
 TIERS = dict(FollowUp.Channel.choices)
 
 
 def coverage_by_tier(period: Period) -> Table:
-    """Per value tier: planned, done, failed and suppressed follow-ups, and deliveries below every tier."""
+    """Per value tier: planned, done, failed, suppressed and missed follow-ups, and deliveries below every tier."""
     found = sums(period, "followup", "uncovered_delivery")
     rows = []
     for tier, label in TIERS.items():
@@ -43,10 +45,11 @@ def coverage_by_tier(period: Period) -> Table:
             ("done", _("Done")),
             ("failed", _("Failed")),
             ("suppressed", _("Suppressed")),
+            ("missed", _("Not called in its window")),
             ("done_share", _("Done %")),
         ],
         rows=rows,
-        chart=Chart("bar", "tier", series=("done", "planned", "failed", "suppressed"), stacked=True),
+        chart=Chart("bar", "tier", series=("done", "planned", "failed", "suppressed", "missed"), stacked=True),
     )
 
 
@@ -107,7 +110,7 @@ def first_contact_delay(period: Period) -> Table:
 
 def call_outcomes(period: Period) -> Table:
     found = sums(period, "call_outcome")
-    labels = dict(FollowUpOutcome.choices)
+    labels = OUTCOME_LABELS  # the agents' outcomes, and "missed": nobody called in the window
     counts = {key: count(found, "call_outcome", key) for key in keys(found, "call_outcome")}
     total = sum(counts.values())
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))

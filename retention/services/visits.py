@@ -8,9 +8,9 @@ take back what came of them. There is no queue of retention's own: agents work t
   is marketing: consent, do not contact, no calls); a task the gate refuses leaves the row excluded with the
   gate's reason. A row holds its task (one to one), so a second sweep finds nothing left to do.
 - `campaign_call_outcome_record` receives callbacks' `followup_outcome_logged`: the outcome logged on the panel
-  lands on the row (its outcome, and its status once the task is closed), in the same transaction, where the
-  campaign's results count it. What the outcome does to the customer (do not call again stops calls; a
-  complaint opens a case) is done by callbacks' outcome service.
+  (or "missed", when nobody called in the task's window) lands on the row (its outcome, and its status once the
+  task is closed), in the same transaction, where the campaign's results count it. What the outcome does to the
+  customer (do not call again stops calls; a complaint opens a case) is done by callbacks' outcome service.
 """
 
 import time
@@ -22,7 +22,15 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callbacks.models import LIVE_STATUSES, FollowUp, FollowUpPolicy, FollowUpPurpose, SmsLanguage
+from callbacks.models import (
+    LIVE_STATUSES,
+    ClosedUncalled,
+    FollowUp,
+    FollowUpPolicy,
+    FollowUpPurpose,
+    ReturnVisitOutcome,
+    SmsLanguage,
+)
 from callbacks.services.policy import policy_for_store
 from callbacks.services.tasks_calls import call_task_create, call_tasks_lock
 from crm.errors import InvalidInput
@@ -34,6 +42,8 @@ from ..wording import campaign_wording, offer_text
 from .plan import CALL_WAITING, CAMPAIGN_ENDED, NO_ORDER, TASK_REFUSED, VISITED_TODAY
 
 BATCH_SIZE = 200
+# A closed return visit with one of these outcomes did not reach the customer: its campaign row failed.
+NOT_REACHED = (ReturnVisitOutcome.NO_ANSWER, ClosedUncalled.MISSED)
 # How long one sweep may keep claiming batches (beat runs it every minute).
 TIME_BUDGET_SECONDS = 30.0
 
@@ -203,17 +213,17 @@ def campaign_call_outcome_record(sender, *, followup: FollowUp, attempt, **kwarg
     """callbacks.signals.followup_outcome_logged: a return-visit task's outcome onto its campaign row.
 
     The row takes every outcome logged; it is done (reached: its time starts the attribution window) once the task
-    is closed with an answer, failed once it is closed unanswered (no attempt left), and waits while the task is
-    planned again after no answer."""
+    is closed with an answer, failed once it is closed unanswered (no attempt left) or missed (nobody called in its
+    window: no attempt at all, `attempt` is None), and waits while the task is planned again after no answer."""
     if followup.purpose != FollowUpPurpose.RETURN_VISIT:
         return
     row = CampaignContact.objects.select_for_update().filter(call_task=followup).first()
     if row is None:
         return  # a return-visit task another way than a campaign (none today), or a row since deleted
-    row.outcome = attempt.outcome
+    row.outcome = followup.outcome  # the attempt's outcome, or "missed"
     fields = ["outcome", "updated_at"]
     if followup.status == FollowUp.Status.DONE:
-        reached = attempt.outcome != CampaignContact.CallOutcome.NO_ANSWER
+        reached = attempt is not None and followup.outcome not in NOT_REACHED
         row.status = ContactStatus.DONE if reached else ContactStatus.FAILED
         row.sent_at = attempt.at if reached else None
         fields += ["status", "sent_at"]

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from callbacks.models import OUTCOME_LABELS
 from crm.errors import DomainError
 from crm.selectors import agent_for_user
 from crm.services.submissions import submission_once
@@ -97,7 +98,13 @@ def _detail_context(request, store, campaign, **extra):
         context["results"] = results
         context["result_exclusions"] = [(reason_label(r), n) for r, n in results.exclusions.items()]
         context["call_outcomes"] = [
-            (CampaignContact.CallOutcome(o).label if o in CampaignContact.CallOutcome.values else o, n)
+            # A return visit's own wording, else callbacks' (a call nobody made: "missed").
+            (
+                CampaignContact.CallOutcome(o).label
+                if o in CampaignContact.CallOutcome.values
+                else OUTCOME_LABELS.get(o, o),
+                n,
+            )
             for o, n in results.call_outcomes.items()
         ]
         if campaign.channel == CampaignChannel.CALL:

@@ -212,3 +212,30 @@ def test_planning_notices_again_counts_only_the_new_ones():
     assert delay_notices_plan(store=shipment.store, rule="no_update", shipments=[shipment], now=now) == 1
     assert delay_notices_plan(store=shipment.store, rule="no_update", shipments=[shipment], now=now) == 0
     assert ShipmentNotice.objects.filter(shipment=shipment).count() == 2
+
+
+def test_a_parcels_call_task_nobody_made_shows_on_the_board_as_not_called():
+    from django.test import Client
+
+    from callbacks.services.missed import GRACE, followups_close_missed
+    from tests.factories import AgentFactory
+
+    order = _order("1500.00")
+    shipment = ship(order, hours_ago=80)
+    _scan(shipment, hours_ago=60)
+    _sweep_and_send()
+    task = FollowUp.objects.get(order=order, purpose="logistics")
+    client = Client()
+    client.force_login(AgentFactory(stores=[order.store]).user)
+
+    with time_machine.travel(task.window_end + GRACE + timedelta(minutes=1), tick=False):
+        report = followups_close_missed()
+        page = client.get("/logistics/").text
+
+    task.refresh_from_db()
+    notice = ShipmentNotice.objects.get(channel="call")
+    assert (report.missed, report.care_sms) == (1, 0) and (task.status, task.outcome) == ("done", "missed")
+    assert (notice.status, notice.outcome) == ("failed", "missed")
+    row = page[page.index(f'data-number="{shipment.tracking_number}"') :]
+    assert 'data-testid="call-outcome">Not called in its window<' in row[: row.index("</tr>")]
+    assert not Case.objects.filter(order=order).exists()  # a call nobody made is no complaint

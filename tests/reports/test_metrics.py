@@ -84,8 +84,26 @@ def test_coverage_by_tier_counts_follow_ups_by_state_and_deliveries_without_one(
     FollowUpFactory(channel=FollowUp.Channel.DEDICATED, status=FollowUp.Status.FAILED, **order)
     OrderFactory(customer__store=store, status="delivered", delivered_at=T0, total_amount=Decimal("99"))
     assert rows("coverage", november) == [
-        {"tier": "Care SMS", "total": 2, "planned": 0, "done": 1, "failed": 0, "suppressed": 1, "done_share": 50.0},
-        {"tier": "Phone call", "total": 2, "planned": 1, "done": 1, "failed": 0, "suppressed": 0, "done_share": 50.0},
+        {
+            "tier": "Care SMS",
+            "total": 2,
+            "planned": 0,
+            "done": 1,
+            "failed": 0,
+            "suppressed": 1,
+            "missed": 0,
+            "done_share": 50.0,
+        },
+        {
+            "tier": "Phone call",
+            "total": 2,
+            "planned": 1,
+            "done": 1,
+            "failed": 0,
+            "suppressed": 0,
+            "missed": 0,
+            "done_share": 50.0,
+        },
         {
             "tier": "Dedicated owner",
             "total": 1,
@@ -93,6 +111,7 @@ def test_coverage_by_tier_counts_follow_ups_by_state_and_deliveries_without_one(
             "done": 0,
             "failed": 1,
             "suppressed": 0,
+            "missed": 0,
             "done_share": 0.0,
         },
         {"tier": "No follow-up (below the SMS tier)", "total": 1},
@@ -187,9 +206,42 @@ def test_agent_workload_joins_cases_calls_and_remedies_per_agent(store, november
         "resolution_hours": 3.0,
         "calls": 0,
         "calls_done": 0,
+        "calls_missed": 0,
         "remedy_cost": Decimal("80.00"),
     }
     assert (by_agent["Wu"]["assigned"], by_agent["Wu"]["calls"], by_agent["Wu"]["calls_done"]) == (0, 2, 1)
+
+
+def test_a_call_nobody_made_counts_as_missed_neither_open_nor_done_nor_an_agents_call(store, november):
+    import time_machine
+
+    from callbacks.services.missed import GRACE, followups_close_missed
+
+    wu = AgentFactory(stores=[store], user__first_name="Wu")
+    FollowUpFactory(order__customer__store=store, assignee=wu, status=FollowUp.Status.DONE, outcome="satisfied")
+    missed = FollowUpFactory(order__customer__store=store, assignee=wu)
+    with time_machine.travel(missed.window_end + GRACE + timedelta(minutes=1), tick=False):
+        assert followups_close_missed().care_sms == 1
+    # The care SMS that went instead is the delivery's next contact, of the same value tier, planned.
+    [phone_calls] = [row for row in rows("coverage", november) if row["tier"] == "Phone call"]
+    assert phone_calls == {
+        "tier": "Phone call",
+        "total": 3,
+        "planned": 1,
+        "done": 1,
+        "failed": 0,
+        "suppressed": 0,
+        "missed": 1,
+        "done_share": 33.3,
+    }
+    assert rows("outcomes", november) == [
+        {"outcome": "Not called in its window", "count": 1, "share": 50.0},
+        {"outcome": "Reached, satisfied", "count": 1, "share": 50.0},
+    ]
+    by_agent = {r["agent"]: r for r in rows("agents", november)}
+    assert (by_agent["Wu"]["calls"], by_agent["Wu"]["calls_done"], by_agent["Wu"]["calls_missed"]) == (2, 1, 1)
+    first_contact = rows("first_contact", november)
+    assert sum(row["contacted"] for row in first_contact) == 0  # a missed call reached nobody
 
 
 def _queries_for_report(store) -> int:

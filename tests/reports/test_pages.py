@@ -1,9 +1,10 @@
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from crm.models import AuditLog, Case, CaseEvent, Remedy
@@ -261,3 +262,68 @@ def test_approvals_list_the_oldest_remedies_waiting_and_say_more_wait(client, st
     assert page.count('data-testid="remedy-') == BOARD_LIMIT
     assert f'data-testid="remedy-{oldest[0].pk}"' in page and f'data-testid="remedy-{oldest[-1].pk}"' not in page
     assert 'data-testid="more-approvals"' in page
+
+
+def _missed_call(store, name, *, ended, **kwargs):
+    """A call follow-up of `store` nobody made, its window ended at `ended`, closed by callbacks' sweep."""
+    from callbacks.services.missed import GRACE, followups_close_missed
+    from tests.factories import FollowUpFactory as CallFactory
+
+    followup = CallFactory(
+        order__customer__store=store,
+        order__customer__name=name,
+        window_start=ended - timedelta(hours=1),
+        window_end=ended,
+        **kwargs,
+    )
+    with time_machine.travel(ended + GRACE + timedelta(minutes=1), tick=False):
+        followups_close_missed()
+    return followup
+
+
+def test_escalations_list_the_calls_missed_in_the_last_7_days_in_the_stores_time(client, store_a, store_b, manager_a):
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    agent = AgentFactory(stores=[store_a], user__username="wang")
+    recent = _missed_call(
+        store_a, "漏打", ended=datetime(2026, 12, 5, 11, 0, tzinfo=UTC), assignee=agent, order__external_id="A-20261205"
+    )
+    _missed_call(store_a, "上周", ended=now - timedelta(days=8))
+    _missed_call(store_b, "乙店漏打", ended=datetime(2026, 12, 5, 11, 0, tzinfo=UTC))
+    client.force_login(manager_a.user)
+
+    with time_machine.travel(now, tick=False):
+        page = client.get("/manager/escalations/").text
+        chinese = client.get("/manager/escalations/", headers={"accept-language": "zh-CN,zh;q=0.9"}).text
+
+    section = page.split('data-testid="missed-calls"')[1].split("</section>")[0]
+    assert section.count('data-testid="missed-call"') == 1
+    assert "漏打" in section and recent.order.external_id in section and "wang" in section
+    assert "12-05 18:00–19:00" in section and "Asia/Shanghai" in section  # the window in the store's time
+    assert "上周" not in section and "乙店漏打" not in page  # older than 7 days; another store's
+    assert "Nothing is late and nothing waits for you." not in page
+    assert "时段内无人拨打的电话（近 7 天）" in chinese
+    client.force_login(ManagerFactory(stores=[store_b]).user)
+    with time_machine.travel(now, tick=False):
+        other = client.get("/manager/escalations/").text
+    assert "乙店漏打" in other and recent.order.external_id not in other
+
+
+def test_escalations_show_at_most_100_missed_calls_and_say_more_were_missed(client, store_a, manager_a):
+    from callbacks.services.missed import GRACE, followups_close_missed
+    from reports.selectors import BOARD_LIMIT
+    from tests.factories import FollowUpFactory as CallFactory
+
+    ended = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
+    CallFactory.create_batch(
+        BOARD_LIMIT + 1,
+        order__customer__store=store_a,
+        window_start=ended - timedelta(hours=1),
+        window_end=ended,
+    )
+    with time_machine.travel(ended + GRACE + timedelta(minutes=1), tick=False):
+        assert followups_close_missed().missed == BOARD_LIMIT + 1
+    client.force_login(manager_a.user)
+    with time_machine.travel(ended + timedelta(days=1), tick=False):
+        page = client.get("/manager/escalations/").text
+    assert page.count('data-testid="missed-call"') == BOARD_LIMIT
+    assert 'data-testid="more-missed-calls"' in page

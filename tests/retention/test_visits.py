@@ -274,3 +274,31 @@ def test_the_campaign_page_lists_its_calls_with_their_outcome_and_call_panel(sto
     assert "林小姐" in calls and "Interested" in calls and f"/calls/{task.pk}/" in calls
     assert manager.get(f"/calls/{task.pk}/").status_code == 200
     assert Client().get("/retention/visits/").status_code == 404  # no second queue
+
+
+def test_a_return_visit_nobody_made_in_its_window_fails_its_contact_as_not_called(store, agent):
+    import time_machine
+
+    from callbacks.services.missed import GRACE, followups_close_missed
+
+    customer = customer_with_orders(store, [30], name="林小姐")
+    campaign = _call_campaign(store)
+    campaign_call_tasks_create()
+    task = FollowUp.objects.get(purpose="return_visit")
+
+    with time_machine.travel(task.window_end + GRACE + timedelta(minutes=1), tick=False):
+        report = followups_close_missed()
+
+    task.refresh_from_db()
+    contact = CampaignContact.objects.get(campaign=campaign, customer=customer)
+    assert (report.missed, report.care_sms) == (1, 0)  # a call task gets no care SMS
+    assert (task.status, task.outcome) == ("done", "missed")
+    assert (contact.status, contact.outcome, contact.sent_at) == ("failed", "missed", None)
+    results = campaign_results(campaign=campaign)
+    assert (results.contacted, results.failed, results.waiting) == (0, 1, 0)  # not reached, not interested
+    assert results.call_outcomes == {"missed": 1}
+    assert not Case.objects.exists()  # not a complaint
+    page = _logged_in(ManagerFactory(stores=[store])).get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
+    calls = page[page.index('data-testid="visit-calls"') :]
+    assert "林小姐" in calls and "Not called in its window" in calls
+    assert "<th>Not called in its window</th>" in page  # the results' call outcomes
