@@ -186,7 +186,11 @@ def call_record_placed(*, call: Call, placed: ProviderCall) -> Call:
 
 @transaction.atomic
 def _claim_followup(*, followup: FollowUp, agent: Agent, override: bool) -> _Claim:
-    followup = FollowUp.objects.select_for_update().select_related("customer", "store").get(pk=followup.pk)
+    followup = (
+        FollowUp.objects.select_for_update(of=("self", "customer"))
+        .select_related("customer", "store")
+        .get(pk=followup.pk)
+    )
     if followup.channel not in CALL_CHANNELS or followup.status not in (
         FollowUp.Status.PLANNED,
         FollowUp.Status.IN_PROGRESS,
@@ -209,7 +213,11 @@ def call_start(*, followup: FollowUp, agent: Agent, override: bool = False) -> C
 
 @transaction.atomic
 def _claim_case_call(*, case_call: CaseCall, agent: Agent, override: bool) -> _Claim:
-    case_call = CaseCall.objects.select_for_update().select_related("customer", "store").get(pk=case_call.pk)
+    case_call = (
+        CaseCall.objects.select_for_update(of=("self", "customer"))
+        .select_related("customer", "store")
+        .get(pk=case_call.pk)
+    )
     if case_call.status not in CaseCall.OPEN_STATUSES:
         raise CaseCallClosed(case_call_id=case_call.pk)
     return _claim(

@@ -31,7 +31,7 @@ def case_call_open(*, case: Case, agent: Agent) -> tuple[CaseCall, bool]:
     Idempotent: a second click finds the same row. A colleague's open call is handed over to this agent unless
     the colleague is on the phone with the customer right now.
     """
-    case = Case.objects.select_for_update().select_related("store", "customer").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self", "customer")).select_related("store", "customer").get(pk=case.pk)
     if not agent.user.is_active or not agent.stores.filter(pk=case.store_id).exists():
         raise PermissionDenied(_("The agent does not serve this store."))
     if not case.is_open:

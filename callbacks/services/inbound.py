@@ -163,7 +163,9 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     )
     if again:
         return []
-    customers = list(Customer.objects.select_for_update().filter(phone=_sender_phone(sender)).select_related("store"))
+    customers = list(
+        Customer.objects.select_for_update(of=("self",)).filter(phone=_sender_phone(sender)).select_related("store")
+    )
     word, cases = _word(body), []
     for customer in customers:
         store_words = {_word(w) for w in policy_for_store(store=customer.store).opt_out_words}

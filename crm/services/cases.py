@@ -387,8 +387,10 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
 
 
 def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Remedy:
-    remedy = Remedy.objects.select_for_update().select_related("case__store").get(pk=remedy.pk)
-    case = remedy.case
+    # The case first, as a proposal locks it: a remedy proposed meanwhile is seen, and the case's status with it.
+    case = Case.objects.select_for_update(of=("self",)).select_related("store").get(pk=remedy.case_id)
+    remedy = Remedy.objects.select_for_update().get(pk=remedy.pk)
+    remedy.case = case
     if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
         raise PermissionDenied(_("Only a manager of this store can decide on a remedy."))
     if remedy.status != Remedy.Status.AWAITING_APPROVAL:

@@ -24,7 +24,7 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
 def case_lock_open(case: Case) -> Case:
     """The case as it is now, locked for the write; a closed case cannot be worked."""
-    case = Case.objects.select_for_update().select_related("store").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("store").get(pk=case.pk)
     if not case.is_open:
         raise CaseClosed(case_id=case.pk)
     return case
@@ -96,9 +96,11 @@ def evidence_add(
 
 
 def _lock_remedy(remedy: Remedy) -> Remedy:
-    remedy = Remedy.objects.select_for_update().select_related("case__store").get(pk=remedy.pk)
-    if not remedy.case.is_open:
-        raise CaseClosed(case_id=remedy.case_id)
+    """The remedy locked after its case, the order every remedy write takes (a close, a proposal and a decision lock
+    the case): a fulfilment racing a close waits for it and finds the case closed."""
+    case = case_lock_open(Case(pk=remedy.case_id))
+    remedy = Remedy.objects.select_for_update().get(pk=remedy.pk)
+    remedy.case = case
     return remedy
 
 

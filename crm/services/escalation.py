@@ -74,7 +74,7 @@ def case_manager_decide(
 ) -> Case:
     """The manager's decision on a failed negotiation. A higher remedy or a refund is recorded as a remedy the
     manager approved (it can be carried out at once); the platform's dispute process records no remedy. Audited."""
-    case = Case.objects.select_for_update().select_related("store").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("store").get(pk=case.pk)
     if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
         raise PermissionDenied(_("Only a manager of this store can decide."))
     if not case.is_open:

@@ -96,7 +96,7 @@ def gift_create(
 def gift_task_send(*, task: GiftTask, gift: Gift, actor, note: str = "") -> GiftTask:
     """Record the gift as sent, refusing (GiftUnsuitable, with every reason) one that does not suit the
     customer on file. The gift goes on the customer's archive (its change history)."""
-    task = GiftTask.objects.select_for_update().select_related("customer__store").get(pk=task.pk)
+    task = GiftTask.objects.select_for_update(of=("self", "customer")).select_related("customer__store").get(pk=task.pk)
     if task.status != GiftTask.Status.OPEN:
         raise InvalidInput(_("This gift task is already closed."), field="task")
     reasons = gift_unsuitable_reasons(gift=gift, customer=task.customer)

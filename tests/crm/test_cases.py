@@ -6,6 +6,7 @@ from crm.errors import CaseClosed, InvalidTransition, PermissionDenied, ReasonRe
 from crm.models import Case, CaseEvent, Remedy
 from crm.services.cases import case_close, case_open, case_reopen, remedy_approve, remedy_decline, remedy_propose
 from tests.factories import AgentFactory, ManagerFactory, OrderFactory, StoreFactory
+from tests.locking import overlapping
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,60 @@ def test_two_writers_opening_a_case_for_one_customer_at_once_open_one_case():
     writer.join()
     assert (Case.objects.count(), created) == (1, False)
     assert list(case.events.order_by("id").values_list("kind", flat=True)) == ["opened", "note"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_while_another_remedy_is_proposed_leaves_the_case_awaiting_the_new_one(order):
+    # The decision read the case's other remedies without the case's lock: a remedy proposed above the limit at that
+    # moment was missed, and the case went back to "in progress" while that remedy waited for a manager.
+
+    agent, manager = AgentFactory(stores=[order.store]), ManagerFactory(stores=[order.store])
+    case, _ = _open(order)
+    first = remedy_propose(case=case, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("500"))
+
+    waited = overlapping(
+        lambda: remedy_propose(case=case, agent=agent, kind=Remedy.Kind.REFUND, cost=Decimal("900")),
+        lambda: remedy_approve(remedy=first, manager=manager),
+    )
+
+    case.refresh_from_db()
+    assert waited and case.status == Case.Status.AWAITING_APPROVAL
+    assert case.remedies.filter(status=Remedy.Status.AWAITING_APPROVAL).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_racing_the_close_waits_for_it_and_finds_the_case_closed(order):
+    # Fulfil and confirm locked the remedy only: a confirmation recorded while the case was being closed landed on
+    # the closed case's timeline after its close.
+    from crm.services.casework import remedy_confirm, remedy_fulfil
+
+    agent = AgentFactory(stores=[order.store])
+    case, _ = _open(order)
+    remedy = remedy_propose(case=case, agent=agent, kind=Remedy.Kind.GIFT, cost=Decimal("50"))
+    remedy_fulfil(remedy=remedy, agent=agent, reference="SF1234567890")
+
+    with pytest.raises(CaseClosed):
+        overlapping(
+            lambda: case_close(case=case, root_cause="other"),
+            lambda: remedy_confirm(remedy=remedy, actor=agent.user, via=Remedy.Channel.CALL),
+        )
+
+    remedy.refresh_from_db()
+    assert remedy.status == Remedy.Status.FULFILLED
+    assert not case.events.filter(kind=CaseEvent.Kind.REMEDY_CONFIRMED).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_working_a_case_does_not_hold_up_the_stores_incoming_orders(order):
+    # Case writes locked the case with its store (select_for_update over select_related locks every joined row): while
+    # an agent's step, evidence or remedy transaction was open, every order of the store being written waited for it,
+    # its foreign key needing the store row unchanged.
+    from crm.services.casework import case_lock_open
+    from tests.factories import CustomerFactory
+
+    case, _ = _open(order)
+    customer = CustomerFactory(store=order.store)
+
+    waited = overlapping(lambda: case_lock_open(case), lambda: OrderFactory(customer=customer))
+
+    assert not waited and customer.orders.count() == 1
