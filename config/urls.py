@@ -5,9 +5,10 @@ from django.urls import include, path
 from crm.urls import case_urls, customer_urls
 from crm.views import general as crm_views
 
-# Under /api/ these answer the API's JSON error body; elsewhere the pages (templates/404.html, 400.html).
+# Under /api/ these answer the API's JSON error body; elsewhere the pages (templates/404.html, 400.html, 500.html).
 handler400 = "crm.api.errors.bad_request"
 handler404 = "crm.api.errors.not_found"
+handler500 = "crm.api.errors.server_error"
 
 # Language comes from the language cookie (set by /i18n/setlang/) or Accept-Language, not the URL,
 # so agents keep their bookmarks when they switch between 中文 and English.

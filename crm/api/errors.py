@@ -95,6 +95,15 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return JsonResponse(body, status=400)
 
 
+def server_error(request: HttpRequest) -> HttpResponse:
+    """config.urls' handler500: a fault of ours under /api/ is answered in the API's JSON, with no detail (it is
+    logged), so a connector reads a code and retries; the page elsewhere."""
+    if is_api(request):
+        body = {"code": "server_error", "message": _("Something went wrong on our side; the request may be retried.")}
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)
+
+
 class PayloadTooLarge(DomainError):
     code = "payload_too_large"
     http_status = 413

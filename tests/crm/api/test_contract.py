@@ -275,3 +275,16 @@ def test_too_many_requests_get_429_with_retry_after(api, settings):
     response = api.get(URL)
     assert int(response.headers["Retry-After"]) > 0
     assert response.json()["code"] == "throttled"
+
+
+@pytest.mark.urls("tests.crm.api.failing_urls")
+def test_a_fault_of_ours_under_the_api_is_a_json_500_without_its_detail(client):
+    # The HTML "Server Error (500)" page went to connectors, which read JSON.
+    client.raise_request_exception = False
+
+    response = client.post("/api/v1/fails", data="[]", content_type="application/json")
+    page = client.get("/fails/")
+
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "server_error" and "secret" not in response.content.decode()
+    assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
