@@ -24,6 +24,9 @@ RULE_FIELDS = (
 TEMPLATE_FIELDS = ("name", "language", *LetterTemplate.CONDITIONS, *LetterTemplate.PARTS, "active")
 INSERT_FIELDS = ("kind", "title", "body", "offer_code", "category", "min_amount", "first_purchase_only", "active")
 
+# The letter is signed with the agent's whole name; the row keeps what its column holds (a full name may run to 301).
+SIGNED_BY_LENGTH = Letter._meta.get_field("signed_by").max_length
+
 
 def agent_name(agent: Agent | None) -> str:
     return str(agent) if agent is not None else ""
@@ -168,7 +171,7 @@ def _letter(store, order, day, now, language, written: Written, batch, signer) -
     return Letter(
         store=store, order=order, customer_id=order.customer_id, status=Letter.Status.LETTER, day=day,
         batch=batch, template=written.template, variant=written.variant, language=language, text=written.text,
-        fingerprint=written.fingerprint, signed_by=signer, created_at=now,
+        fingerprint=written.fingerprint, signed_by=signer[:SIGNED_BY_LENGTH], created_at=now,
     )  # fmt: skip
 
 

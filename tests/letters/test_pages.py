@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from crm.models import AuditLog
 from letters.models import Letter, LetterTemplate, PrintBatch
-from letters.services import letters_prepare
+from letters.services import letter_rule_update, letters_prepare
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +277,17 @@ def test_a_template_with_a_long_name_and_conditions_writes_its_letters(client, s
     variant = Letter.objects.get().variant
     assert len(variant) == 200 and variant.startswith("女" * 100 + " (") and variant.endswith("…")
     assert variant[:150] in client.get(f"/letters/?store={store.code}").text
+
+
+def test_letters_signed_by_an_agent_with_a_very_long_name_are_written(client):
+    # A full name may run to 301 characters (first and last name of 150 each, set in the admin): "Add today's new
+    # orders" answered 500, the letter's signer column holding 200.
+    store = StoreFactory(manager_hotline="+86 400 820 8820")
+    signer = AgentFactory(stores=[store], user__first_name="长" * 150, user__last_name="名" * 150)
+    letter_rule_update(store=store, actor=None, changes={"signing_agent": signer})
+    OrderFactory(store=store, customer=CustomerFactory(store=store), total_amount="1500.00")
+
+    letters_prepare(store=store, now=datetime.now(UTC))
+
+    letter = Letter.objects.get()
+    assert letter.signed_by == ("长" * 150 + " " + "名" * 150)[:200]
