@@ -227,6 +227,12 @@ class OrdersView(_TokenReadView, IngestionView, ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         check_query_parameters(request, {*OrderFilter.base_filters, "cursor", "page_size"}, repeatable=_REPEATABLE)
+        # A store the token does not cover answered an empty list, as if the store had no orders: the same refusal
+        # as a write naming it (whether or not the store exists elsewhere).
+        code = request.query_params.get("store")
+        if code is not None and code not in request.user.scope.stores:
+            message = ErrorDetail("No store with this code is covered by this token.", code="unknown_store")
+            raise ValidationError({"store": [message]})
         return super().get(request, *args, **kwargs)
 
     @extend_schema(

@@ -62,3 +62,16 @@ def test_a_key_for_a_set_of_stores_must_name_the_store(client, store, other_stor
     assert [r["store"] for r in named.json()["results"]] == [store.code, other_store.code]
     assert erp.get("/api/v1/orders/TB00000001").json()["code"] == "store_required"
     assert erp.get("/api/v1/orders/TB00000001", {"store": other_store.code}).json()["store"] == other_store.code
+
+
+@pytest.mark.parametrize("code", ["tea-jd", "no-such-store"])
+def test_listing_a_store_the_key_does_not_cover_is_refused_naming_the_store(api, other_api, code):
+    # It answered an empty list, as if the store had no orders; a write naming it is refused as unknown_store.
+    other_api.post("/api/v1/orders", order_payload(1))
+
+    response = api.get("/api/v1/orders", {"store": code})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "store", "code": "unknown_store", "message": "No store with this code is covered by this token."}
+    ]
