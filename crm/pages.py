@@ -54,10 +54,28 @@ def is_refusal(error: DomainError) -> bool:
 
 
 def form_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's error next to the field it names (or at the top of the form). A refusal is re-raised."""
+    """Show a service's error next to the field it names (by its first part: `rules.0.value` -> `rules`), or at the
+    top of the form when the form has no such field or only a hidden one (a one-time token). A refusal is re-raised.
+    """
     if is_refusal(error):
         raise error
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    form.add_error(_error_field(form, error.field), error.message)
+
+
+def _error_field(form: forms.Form, field: str | None) -> str | None:
+    # A form whose fields are named otherwise than the service's (policy tiers, notice templates) says which.
+    if hasattr(form, "error_field"):
+        return form.error_field(field)
+    name = (field or "").split(".")[0]
+    return name if name in form.fields and not form.fields[name].widget.is_hidden else None
+
+
+def page_message(request: HttpRequest, error: DomainError) -> str:
+    """A domain error of a write that has no form, as the message the page shows next; a refusal is re-raised."""
+    if is_refusal(error):
+        raise error
+    messages.error(request, error.message)
+    return error.message
 
 
 def form_errors_text(form: forms.Form) -> str:

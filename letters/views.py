@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from crm.downloads import file_response
 from crm.errors import DomainError, InvalidInput
 from crm.models import Order, Store
-from crm.pages import store_code
+from crm.pages import form_error, page_attempt, store_code
 from crm.selectors import store_by_code
 from crm.validators import is_ascii_number
 
@@ -38,10 +38,6 @@ def _store(request: HttpRequest, stores: QuerySet[Store]) -> Store:
 
 def _managed(request: HttpRequest) -> Store:
     return _store(request, selectors.letter_settings_stores_for(user=request.user))
-
-
-def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -73,11 +69,9 @@ def batch_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_prepare(request: HttpRequest) -> HttpResponse:
     store = _store(request, selectors.letter_stores_for(user=request.user))
-    try:
-        batch = services.letters_prepare(store=store)
-    except DomainError as error:
-        messages.error(request, error.message)
-        batch = None
+    prepared = []
+    page_attempt(request, lambda: prepared.append(services.letters_prepare(store=store)))
+    batch = prepared[0] if prepared else None
     url = f"{reverse('letters:batch')}?store={store.code}"
     return redirect(f"{url}&batch={batch.pk}" if batch else url)
 
@@ -192,7 +186,7 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
                 store=store, actor=request.user, data=form.cleaned_data, template=template
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("The letter template is saved."))
             return redirect(f"{reverse('letters:template', args=[saved.pk])}?store={store.code}")
@@ -233,7 +227,7 @@ def rule_page(request: HttpRequest) -> HttpResponse:
             try:
                 services.letter_rule_update(store=store, actor=request.user, changes=form.cleaned_data)
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(request, _("The letter rule is saved."))
                 return redirect(f"{reverse('letters:rule')}?store={store.code}")
@@ -258,7 +252,7 @@ def inserts_page(request: HttpRequest, insert_id: int | None = None) -> HttpResp
             try:
                 services.parcel_insert_save(store=store, actor=request.user, data=form.cleaned_data, insert=insert)
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(request, _("The card is saved."))
                 return redirect(f"{reverse('letters:inserts')}?store={store.code}")

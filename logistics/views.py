@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from callbacks.services.policy import policy_for_store
 from crm.errors import DomainError
-from crm.pages import is_refusal, store_code
+from crm.pages import form_error, store_code
 from crm.selectors import store_by_code, stores_for_user, stores_managed_by
 
 from .forms import LANGUAGE_LABELS, THRESHOLDS, LogisticsPolicyForm, secret_masked
@@ -90,9 +90,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         try:
             logistics_policy_update(store=store, actor=request.user, changes=form.changes())
         except DomainError as error:
-            if is_refusal(error):
-                raise
-            form.add_error(form.error_field(error.field), error.message)
+            form_error(form, error)
         else:
             messages.success(request, _("Saved. The next delay sweep uses it; the change is in the audit log."))
             return redirect(f"{reverse('logistics:settings')}?store={store.code}")

@@ -8,10 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.casework import customer_sections
-from crm.errors import DomainError, PermissionDenied
 from crm.forms import CaseOpenForm, CustomerSearchForm, ProfileForm
 from crm.models import Case, Customer, Order
-from crm.pages import page_number
+from crm.pages import page_attempt, page_number
 from crm.personality import answering_strategy
 from crm.selectors.customers import (
     customer_cases,
@@ -89,12 +88,7 @@ def customer_profile(request: HttpRequest, customer_id: int) -> HttpResponse:
     if not form.is_valid():
         return _render_customer_page(request, customer, profile_form=form)
     changes = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
-    try:
-        customer_update_profile(customer=customer, actor=request.user, changes=changes)
-    except PermissionDenied:
-        raise
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    page_attempt(request, lambda: customer_update_profile(customer=customer, actor=request.user, changes=changes))
     return redirect("customers:customer", customer_id=customer.pk)
 
 

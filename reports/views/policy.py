@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from callbacks.services.policy import policy_update
 from crm.errors import DomainError
 from crm.models import Agent, Store
-from crm.pages import store_code
+from crm.pages import form_error, store_code
 from crm.selectors import store_by_code, stores_managed_by
 from crm.services.policy import (
     agent_shift_update,
@@ -119,9 +119,7 @@ def _save(request: HttpRequest, key: str, section: Section) -> HttpResponse:
         try:
             section.save(request, store, form)
         except DomainError as error:
-            error_field = getattr(form, "error_field", None)
-            field = error_field(error.field) if error_field else (error.field if error.field in form.fields else None)
-            form.add_error(field, error.message)
+            form_error(form, error)
         else:
             messages.success(request, _("Saved. The change is in the audit log."))
             return redirect(f"{reverse('reports:policy')}?store={store.code}#{section.anchor}")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from callbacks.models import OUTCOME_LABELS
 from crm.errors import DomainError
+from crm.pages import form_error, is_refusal
 from crm.selectors import agent_for_user
 from crm.services.submissions import submission_once
 
@@ -19,7 +20,7 @@ from ..results import campaign_results
 from ..selectors import campaign_calls, campaigns_for_store, stores_for_retention
 from ..services.campaigns import CampaignInput, campaign_create, campaign_start, campaign_stop, campaign_test_send
 from ..services.plan import campaign_plan, reason_label
-from .common import form_error, managed_store
+from .common import managed_store
 
 _SAMPLE = 20
 
@@ -120,36 +121,34 @@ def campaign(request: HttpRequest, store_id: int, campaign_id: int) -> HttpRespo
     return render(request, "retention/campaign.html", _detail_context(request, store, obj))
 
 
-@login_required
-@require_POST
-def start(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse:
+def _campaign_write(request: HttpRequest, store_id: int, campaign_id: int, write) -> HttpResponse:
+    """Start or stop: the campaign's body again, with the service's refusal in it and its status (a refusal of the
+    user's rights is the 403 page, crm.pages)."""
     store = managed_store(request, store_id)
     obj = get_object_or_404(Campaign.objects.select_related("segment", "store"), store=store, pk=campaign_id)
     error, status = "", 200
     try:
-        campaign_start(campaign=obj)
+        write(campaign=obj)
     except DomainError as exc:
+        if is_refusal(exc):
+            raise
         error, status = exc.message, exc.http_status
     obj.refresh_from_db()
     return render(
         request, "retention/_campaign_body.html", _detail_context(request, store, obj, start_error=error), status=status
     )
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse:
+    return _campaign_write(request, store_id, campaign_id, campaign_start)
 
 
 @login_required
 @require_POST
 def stop(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResponse:
-    store = managed_store(request, store_id)
-    obj = get_object_or_404(Campaign.objects.select_related("segment", "store"), store=store, pk=campaign_id)
-    error, status = "", 200
-    try:
-        campaign_stop(campaign=obj)
-    except DomainError as exc:
-        error, status = exc.message, exc.http_status
-    obj.refresh_from_db()
-    return render(
-        request, "retention/_campaign_body.html", _detail_context(request, store, obj, start_error=error), status=status
-    )
+    return _campaign_write(request, store_id, campaign_id, campaign_stop)
 
 
 @login_required

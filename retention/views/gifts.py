@@ -8,13 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import DomainError
+from crm.pages import form_error
 from crm.services.submissions import submission_once
 
 from ..forms import GiftForm, GiftSendForm
 from ..models import GiftTask
 from ..selectors import gift_tasks_for_store, gifts_for_store, stores_for_retention
 from ..services.gifts import gift_create, gift_task_send
-from .common import form_error, managed_store
+from .common import managed_store
 
 
 def _context(request, store, form=None):

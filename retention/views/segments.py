@@ -9,13 +9,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.downloads import SpreadsheetCsvWriter
 from crm.errors import DomainError
+from crm.pages import form_error
 
 from ..forms import RuleFormSet, SegmentForm, rules_from
 from ..models import Segment
 from ..rules import rules_describe
 from ..selectors import segment_explain, segment_members, segment_sample, segments_with_sizes, stores_for_retention
 from ..services.segments import attributes_refresh, segment_create, segment_rules
-from .common import form_error, managed_store
+from .common import managed_store
 
 
 @login_required

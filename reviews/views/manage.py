@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.errors import DomainError
-from crm.pages import form_errors_text, store_code
+from crm.pages import form_error, form_errors_text, page_attempt, store_code
 from crm.selectors import store_by_code, stores_managed_by
 from crm.services.playbook import playbook_for, remedy_play_set
 from crm.validators import is_ascii_number
@@ -56,7 +56,7 @@ def store_settings(request: HttpRequest, store_id: int) -> HttpResponse:
             try:
                 review_settings.review_policy_update(store=store, actor=request.user, **policy_form.cleaned_data)
             except DomainError as exc:
-                policy_form.add_error(exc.field if exc.field in policy_form.fields else None, exc.message)
+                form_error(policy_form, exc)
             else:
                 return redirect("reviews:settings", store_id=store.pk)
     plays = [
@@ -79,13 +79,11 @@ def store_settings(request: HttpRequest, store_id: int) -> HttpResponse:
 def monitor_add(request: HttpRequest, store_id: int) -> HttpResponse:
     store = _managed_store(request, store_id)
     form = MonitorForm(request.POST)
-    try:
-        if form.is_valid():
-            review_settings.monitor_add(store=store, phrase=form.cleaned_data["phrase"], actor=request.user)
-        else:
-            messages.error(request, "; ".join(form.errors["phrase"]))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    page_attempt(
+        request,
+        lambda: review_settings.monitor_add(store=store, phrase=form.cleaned_data["phrase"], actor=request.user),
+        form=form,
+    )
     return redirect("reviews:settings", store_id=store.pk)
 
 
@@ -135,7 +133,7 @@ def reply_templates(request: HttpRequest, store_id: int) -> HttpResponse:
                     store=store, actor=request.user, template=bound_template, **bound_form.cleaned_data
                 )
             except DomainError as exc:
-                bound_form.add_error(exc.field if exc.field in bound_form.fields else None, exc.message)
+                form_error(bound_form, exc)
             else:
                 messages.success(request, _("Reply template saved."))
                 return redirect("reviews:reply_templates", store_id=store.pk)

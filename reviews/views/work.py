@@ -1,7 +1,6 @@
 """Working one review: causes, public reply, the platform complaint, and its case — whose steps, evidence,
 remedies and close are crm's case workspace, embedded here (crm.workspace, ADR 0023)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm import roles
 from crm.errors import DomainError, NotFound
-from crm.pages import page_attempt
+from crm.pages import page_attempt, page_message
 from crm.workspace import case_workspace
 
 from ..errors import ReplyHasAgentWording
@@ -104,7 +103,7 @@ def reply_redraft(request: HttpRequest, pk: int) -> HttpResponse:
         saved = getattr(review, "reply", None)
         return _render_review(request, review, typed=typed or (saved.text if saved else ""), status=409)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        page_message(request, exc)
     return _back(review)
 
 
