@@ -41,7 +41,6 @@ from .models import DailyCount, RollupRun
 UNHAPPY = (Review.Sentiment.MID, Review.Sentiment.BAD)
 # A review this long before a case opened still belongs to the same disappointment.
 REVIEW_LOOKBACK = timedelta(days=30)
-GIVEN_REMEDY = (Remedy.Status.AGREED, Remedy.Status.APPROVED)
 CALLS = (FollowUp.Channel.CALL, FollowUp.Channel.DEDICATED)
 REACHED = (
     FollowUpOutcome.SATISFIED,
@@ -241,7 +240,9 @@ def _remedies(store: Store, since: datetime) -> list[DailyCount]:
     remedies = Remedy.objects.filter(case__store=store, proposed_at__gte=since).annotate(day=_day(store, "proposed_at"))
     by_kind = remedies.values("day", "kind", "status").annotate(n=Count("id"), cost=Sum("cost")).order_by()
     by_agent = (
-        remedies.filter(status__in=GIVEN_REMEDY).values("day", "proposed_by").annotate(n=Count("id"), cost=Sum("cost"))
+        remedies.filter(status__in=Remedy.STANDING)
+        .values("day", "proposed_by")
+        .annotate(n=Count("id"), cost=Sum("cost"))
     )
     return [
         *_rows(store, "remedy", by_kind, _key("kind", "status"), "n", amount="cost"),

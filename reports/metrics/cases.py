@@ -10,7 +10,8 @@ from crm.services.root_causes import root_cause_choices
 from .base import Chart, Period, Table, amount, count, keys, percent, sums
 from .titles import TITLES
 
-GIVEN = (Remedy.Status.AGREED, Remedy.Status.APPROVED)
+# Given: agreed within the limit or approved, and what came of it (carried out, confirmed by the customer).
+GIVEN = Remedy.STANDING
 
 
 def remedies_given(period: Period) -> Table:

@@ -147,6 +147,30 @@ def test_remedies_count_what_was_given_and_its_cost(store, november):
     ]
 
 
+def test_a_remedy_carried_out_or_confirmed_still_counts_as_given_with_its_cost(store, november):
+    # Once carried out (or confirmed by the customer) a remedy left "given" and its cost left the figures: the
+    # remedies the store actually paid for counted for nothing, in the remedies table and in the agent's cost.
+    lin = AgentFactory(stores=[store], user__first_name="Lin")
+    case = CaseFactory(customer__store=store)
+    done = {"fulfilment_reference": "REF-1", "fulfilled_at": T0 + timedelta(hours=1)}
+    refund = {"case": case, "proposed_by": lin, "kind": Remedy.Kind.PARTIAL_REFUND}
+    RemedyFactory(**refund, cost=Decimal("300"), status="fulfilled", **done)
+    RemedyFactory(
+        **refund,
+        cost=Decimal("200"),
+        status="confirmed",
+        confirmed_at=T0 + timedelta(hours=2),
+        confirmed_via="call",
+        **done,
+    )
+
+    (refunds,) = rows("remedies", november)
+    by_agent = {r["agent"]: r for r in rows("agents", november)}
+
+    assert (refunds["proposed"], refunds["given"], refunds["cost"]) == (2, 2, Decimal("500"))
+    assert by_agent["Lin"]["remedy_cost"] == Decimal("500.00")
+
+
 def test_reviews_appended_or_changed_after_contact(store, november):
     contacted = CaseFactory(customer__store=store, first_response_at=T0)
     ReviewFactory(
