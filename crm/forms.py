@@ -86,6 +86,10 @@ class RemedyFulfilForm(forms.Form):
     reference = forms.CharField(label=_("Refund reference, coupon code or tracking number"), max_length=100, strip=True)
 
 
+class RemedyWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is withdrawn"), max_length=2000, strip=True)
+
+
 class RemedyConfirmForm(forms.Form):
     via = forms.ChoiceField(label=_("The customer confirmed by"), choices=Remedy.Channel.choices)
 

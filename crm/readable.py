@@ -129,6 +129,7 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "remedy_approved": gettext_lazy("Remedy approved"),
     "remedy_declined": gettext_lazy("Remedy declined"),
     "remedy_fulfilled": gettext_lazy("Remedy carried out"),
+    "remedy_withdrawn": gettext_lazy("Remedy withdrawn"),
     "case_closed": gettext_lazy("Case closed"),
     "case_reassigned": gettext_lazy("Case reassigned"),
     "case_manager_decision": gettext_lazy("Manager's decision on a failed negotiation"),

@@ -25,6 +25,7 @@ case_urls = (
         ),
         path("<int:case_id>/remedies/<int:remedy_id>/fulfil", cases.remedy_fulfil, name="fulfil"),
         path("<int:case_id>/remedies/<int:remedy_id>/confirm", cases.remedy_confirm, name="confirm"),
+        path("<int:case_id>/remedies/<int:remedy_id>/withdraw", cases.remedy_withdraw, name="withdraw"),
         path("<int:case_id>/negotiation-failed", cases.negotiation_failed, name="negotiation_failed"),
         path("<int:case_id>/decision", cases.manager_decide, name="decide"),
         path("<int:case_id>/reassign", cases.reassign, name="reassign"),

@@ -174,6 +174,7 @@ class CaseEventKind(models.TextChoices):
     TRIAGE_CHANGED = "triage_changed", _("Triage group changed")
     REMEDY_FULFILLED = "remedy_fulfilled", _("Remedy carried out")
     REMEDY_CONFIRMED = "remedy_confirmed", _("Customer confirmed satisfaction")
+    REMEDY_WITHDRAWN = "remedy_withdrawn", _("Remedy withdrawn")
     NEGOTIATION_FAILED = "negotiation_failed", _("Negotiation failed")
     MANAGER_DECIDED = "manager_decided", _("Manager decided")
 

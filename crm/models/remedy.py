@@ -31,6 +31,7 @@ class RemedyStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
     FULFILLED = "fulfilled", _("Carried out")
     CONFIRMED = "confirmed", _("Confirmed by the customer")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class ConfirmationChannel(models.TextChoices):
@@ -44,6 +45,8 @@ class Remedy(models.Model):
     Channel = ConfirmationChannel
     # A remedy that stands: agreed within the limit or approved, and anything that came of it.
     STANDING = (RemedyStatus.AGREED, RemedyStatus.APPROVED, RemedyStatus.FULFILLED, RemedyStatus.CONFIRMED)
+    # Promised to the customer and not yet carried out: a case does not close over one (withdraw it first).
+    OWED = (RemedyStatus.AGREED, RemedyStatus.APPROVED)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="remedies")
     kind = models.CharField(_("kind"), max_length=16, choices=RemedyKind.choices)

@@ -292,6 +292,14 @@ def case_close(*, case: Case, root_cause: str, actor=None, note: str = "") -> Ca
         raise UnknownRootCause(field="root_cause", root_cause=root_cause)
     if case.remedies.filter(status=Remedy.Status.AWAITING_APPROVAL).exists():
         raise InvalidTransition(_("A remedy still waits for the manager's decision."), field="status")
+    if case.remedies.filter(status__in=Remedy.OWED).exists():
+        raise InvalidTransition(
+            _(
+                "A remedy promised to the customer is not carried out yet: record how it was carried out, or "
+                "withdraw it with the reason."
+            ),
+            field="status",
+        )
     case.status, case.root_cause, case.closed_at = Case.Status.CLOSED, root_cause, timezone.now()
     case.save(update_fields=["status", "root_cause", "closed_at"])
     case_add_event(

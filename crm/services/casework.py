@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.casework import case_kind_for
-from crm.errors import CaseClosed, EvidenceInvalid, InvalidInput, InvalidTransition, StepNotReady
+from crm.errors import CaseClosed, EvidenceInvalid, InvalidInput, InvalidTransition, ReasonRequired, StepNotReady
 from crm.models import Agent, Case, CaseEvent, CaseEvidence, CaseStep, Remedy
 from crm.uploads import UploadRefused, upload_accept
 
@@ -137,6 +137,46 @@ def remedy_fulfil(*, remedy: Remedy, agent: Agent, reference: str) -> Remedy:
         target=f"case #{remedy.case_id}",
         data={"kind": remedy.kind, "cost": str(remedy.cost), "reference": remedy.fulfilment_reference},
     )
+    return remedy
+
+
+@transaction.atomic
+def remedy_withdraw(*, remedy: Remedy, actor, reason: str) -> Remedy:
+    """Take back a remedy not yet carried out (the customer turned it down, or a better one was agreed), with the
+    reason; a remedy waiting for the manager is taken off the manager's list."""
+    remedy = _lock_remedy(remedy)
+    case = remedy.case
+    if remedy.status not in (*Remedy.OWED, Remedy.Status.AWAITING_APPROVAL):
+        raise InvalidTransition(
+            _("Only a remedy not yet carried out can be withdrawn; this one is %(status)s.")
+            % {"status": remedy.get_status_display()},
+            field="status",
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired(_("Say why the remedy is withdrawn."), field="reason")
+    remedy.status = Remedy.Status.WITHDRAWN
+    remedy.save(update_fields=["status"])
+    case_add_event(
+        case=case,
+        kind=CaseEvent.Kind.REMEDY_WITHDRAWN,
+        actor=actor,
+        message=reason,
+        data={"remedy_kind": remedy.kind, "cost": str(remedy.cost)},
+    )
+    audit_record(
+        actor=actor,
+        action="remedy_withdrawn",
+        store=case.store,
+        target=f"case #{case.pk}",
+        data={"kind": remedy.kind, "cost": str(remedy.cost), "reason": reason},
+    )
+    if (
+        case.status == Case.Status.AWAITING_APPROVAL
+        and not case.remedies.filter(status=Remedy.Status.AWAITING_APPROVAL).exists()
+    ):
+        case.status = Case.Status.IN_PROGRESS
+        case.save(update_fields=["status"])
     return remedy
 
 

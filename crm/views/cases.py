@@ -24,6 +24,7 @@ from crm.forms import (
     RemedyConfirmForm,
     RemedyForm,
     RemedyFulfilForm,
+    RemedyWithdrawForm,
 )
 from crm.models import Agent, Case, CaseEvidence, Remedy
 from crm.pages import page_attempt, page_number
@@ -185,6 +186,20 @@ def remedy_fulfil(request: HttpRequest, case_id: int, remedy_id: int) -> HttpRes
     page_attempt(
         request,
         lambda: casework.remedy_fulfil(remedy=remedy, agent=agent, reference=form.cleaned_data["reference"]),
+        form=form,
+    )
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def remedy_withdraw(request: HttpRequest, case_id: int, remedy_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    remedy = _remedy(request, case, remedy_id)
+    form = RemedyWithdrawForm(request.POST)
+    page_attempt(
+        request,
+        lambda: casework.remedy_withdraw(remedy=remedy, actor=request.user, reason=form.cleaned_data["reason"]),
         form=form,
     )
     return _back(request, case)

@@ -1,6 +1,7 @@
 """The case list, the case page and the customer pages: scope (404 across stores, for actions too), filters and
 search, counts, the archive's purchase habits, opening a case by hand, and query counts that do not grow."""
 
+import html
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -46,6 +47,7 @@ def test_an_agent_of_another_store_gets_404_for_cases_customers_and_case_actions
         (f"/cases/{case.pk}/remedies", {"kind": "coupon", "cost": "1"}),
         (f"/cases/{case.pk}/remedies/{remedy.pk}/approve", {}),
         (f"/cases/{case.pk}/remedies/{remedy.pk}/fulfil", {"reference": "X"}),
+        (f"/cases/{case.pk}/remedies/{remedy.pk}/withdraw", {"reason": "x"}),
         (f"/cases/{case.pk}/close", {"root_cause": "courier"}),
         (f"/cases/{case.pk}/reopen/", {"reason": "x"}),
         (f"/cases/{case.pk}/negotiation-failed", {"note": "x"}),
@@ -237,3 +239,23 @@ def test_a_remedy_cost_in_other_digits_is_refused_on_the_form(client, store, age
     assert response.redirect_chain == [(f"/cases/{case.pk}/", 302)]  # back on the case page, with the message
     assert "Write the number with the digits 0-9 and a point, like 99.50." in response.text
     assert case.remedies.count() == 0
+
+
+def test_a_remedy_the_customer_turned_down_is_withdrawn_with_its_reason_and_the_case_closes(client, store, agent):
+    # A case closed over a promised remedy nobody carried out: the customer waited for a refund that never came.
+    case = _case(store, agent)
+    remedy = remedy_propose(case=case, agent=agent, kind="gift", cost=Decimal("50"))
+    client.force_login(agent.user)
+    english = {"headers": {"Accept-Language": "en"}}
+
+    refused = client.post(f"/cases/{case.pk}/close", {"root_cause": "courier"}, follow=True, **english)
+    assert "is not carried out yet" in html.unescape(refused.text)
+    assert 'data-testid="withdraw"' in client.get(f"/cases/{case.pk}/", **english).text
+    client.post(f"/cases/{case.pk}/remedies/{remedy.pk}/withdraw", {"reason": "顾客说不用了"})
+    client.post(f"/cases/{case.pk}/close", {"root_cause": "courier"})
+
+    remedy.refresh_from_db()
+    case.refresh_from_db()
+    assert remedy.status == "withdrawn" and not case.is_open
+    page = client.get(f"/cases/{case.pk}/", **english).text
+    assert "Remedy withdrawn" in page and "顾客说不用了" in page

@@ -162,3 +162,29 @@ def test_working_a_case_does_not_hold_up_the_stores_incoming_orders(order):
     waited = overlapping(lambda: case_lock_open(case), lambda: OrderFactory(customer=customer))
 
     assert not waited and customer.orders.count() == 1
+
+
+def test_a_case_does_not_close_over_a_remedy_promised_and_not_carried_out(order):
+    from crm.services.casework import remedy_fulfil, remedy_withdraw
+
+    agent, manager = AgentFactory(stores=[order.store]), ManagerFactory(stores=[order.store])
+    case, _ = _open(order)
+    gift = remedy_propose(case=case, agent=agent, kind=Remedy.Kind.GIFT, cost=Decimal("50"))
+    refund = remedy_propose(case=case, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("500"))
+    with pytest.raises(ReasonRequired):
+        remedy_withdraw(remedy=refund, actor=agent.user, reason="  ")
+    remedy_withdraw(remedy=refund, actor=agent.user, reason="a gift was enough")  # taken off the manager's list
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_PROGRESS
+
+    with pytest.raises(InvalidTransition):
+        case_close(case=case, root_cause="other")  # the gift is owed
+    remedy_fulfil(remedy=gift, agent=agent, reference="SF1234567890")
+    with pytest.raises(InvalidTransition):
+        remedy_withdraw(remedy=gift, actor=agent.user, reason="too late: it was sent")
+    with pytest.raises(InvalidTransition):
+        remedy_approve(remedy=refund, manager=manager)
+    case_close(case=case, root_cause="other")
+
+    assert list(case.remedies.order_by("pk").values_list("status", flat=True)) == ["fulfilled", "withdrawn"]
+    assert case.events.filter(kind=CaseEvent.Kind.REMEDY_WITHDRAWN, message="a gift was enough").exists()

@@ -79,6 +79,10 @@ def test_bad_review_from_the_api_is_worked_to_an_approved_remedy_and_a_root_caus
 
     agent.reload()
     agent.get_by_test_id("mark-remedy_agreed").click()
+    # Carried out before the case can close: the refund's reference.
+    agent.get_by_test_id("reference").fill("REFUND-20261206-1")
+    agent.get_by_test_id("fulfil").click()
+    expect(agent.get_by_test_id("remedy-status")).to_have_text("已执行")
     agent.get_by_test_id("step-satisfaction_checked").locator(
         "input[name=satisfaction_checked-asked_about_review]"
     ).check()
@@ -92,7 +96,7 @@ def test_bad_review_from_the_api_is_worked_to_an_approved_remedy_and_a_root_caus
 
     case = Case.objects.get()
     assert (case.status, case.root_cause, case.triage_group) == ("closed", "listing", "priority")
-    assert case.remedies.get().status == Remedy.Status.APPROVED
+    assert case.remedies.get().status == Remedy.Status.FULFILLED
     assert list(case.steps.values_list("step", flat=True)) == [
         "apology_call",
         "cause_understood",

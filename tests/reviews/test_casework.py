@@ -8,7 +8,7 @@ from crm.errors import InvalidInput, RootCauseRequired
 from crm.models import Remedy
 from crm.services.cases import case_close as case_close_with_root_cause
 from crm.services.cases import remedy_approve, remedy_propose
-from crm.services.casework import evidence_add
+from crm.services.casework import evidence_add, remedy_fulfil
 from reviews.errors import EvidenceInvalid, StepNotReady, UnknownCause
 from reviews.models import Review
 from reviews.services.bad_review import Step, evidence_attach_review_images, review_correct_causes
@@ -54,8 +54,9 @@ def test_the_bad_review_steps_are_worked_in_order_to_a_close(bad_review, setting
     case_step_mark(case=case, step=Step.CAUSE_UNDERSTOOD, actor=agent.user)
     with pytest.raises(StepNotReady):
         case_step_mark(case=case, step=Step.REMEDY_AGREED, actor=agent.user)
-    remedy_propose(case=case, agent=agent, kind=Remedy.Kind.EXCHANGE, cost=Decimal("0"))
+    exchange = remedy_propose(case=case, agent=agent, kind=Remedy.Kind.EXCHANGE, cost=Decimal("0"))
     case_step_mark(case=case, step=Step.REMEDY_AGREED, actor=agent.user)
+    remedy_fulfil(remedy=exchange, agent=agent, reference="SF1234567890")  # the close needs it carried out
     case_step_mark(case=case, step=Step.SATISFACTION_CHECKED, actor=agent.user, asked_about_review=True)
     with pytest.raises(RootCauseRequired):
         case_close_with_root_cause(case=case, root_cause=" ", actor=agent.user)
