@@ -4,11 +4,12 @@ from django.utils.translation import gettext as _
 
 from crm.demo import CNY_PER_UNIT, demo_store
 from crm.services.order_delivery import OrderWarning
-from crm.signals import demo_stores_seeded, orders_delivered
+from crm.signals import customer_profile_changed, demo_stores_seeded, orders_delivered
 
 from .models import FollowUpPolicy, SuppressedReason
 from .services.planning import followups_plan
 from .services.policy import policy_update
+from .services.wishes import calls_withdraw_refused
 
 
 def plan_delivered_orders(sender, *, deliveries, **kwargs) -> dict[int, list[OrderWarning]]:
@@ -42,6 +43,14 @@ def configure_demo_policies(sender, *, stores, **kwargs) -> None:
             policy_update(store=store, actor=None, changes={"currency": "CNY", "exchange_rates": rates})
 
 
+def withdraw_calls_the_customer_refuses(sender, *, customer, **kwargs) -> None:
+    # Inside the profile change's transaction: the calls go with the wish, or neither does.
+    calls_withdraw_refused(customer=customer)
+
+
 def connect() -> None:
     orders_delivered.connect(plan_delivered_orders, dispatch_uid="callbacks.plan_delivered_orders")
     demo_stores_seeded.connect(configure_demo_policies, dispatch_uid="callbacks.configure_demo_policies")
+    customer_profile_changed.connect(
+        withdraw_calls_the_customer_refuses, dispatch_uid="callbacks.withdraw_calls_the_customer_refuses"
+    )

@@ -27,6 +27,11 @@ case_event_added = Signal()
 # must be idempotent). Lets an app act on an order's fields (logistics tracks its parcel, then plans its notice).
 orders_upserted = Signal()
 
+# Sent by crm.services.customers.customer_update_profile after a profile change is saved, inside its transaction.
+# kwargs: customer (Customer, as saved), fields (the names of the fields that changed). Lets an app take back what
+# the customer's new wishes rule out (callbacks: planned calls to a customer who now asks not to be called).
+customer_profile_changed = Signal()
+
 # Sent by the seed_demo management command, inside its transaction, after the demo stores exist and before any
 # demo order is delivered. kwargs: stores (list of Store, as in crm.demo.STORES). Lets each app set up its own
 # side of the demo (callbacks: the EU store's exchange rates) before the deliveries that depend on it.

@@ -155,14 +155,15 @@ def followup_log_outcome(
             followup.status, followup.window_start = FollowUp.Status.PLANNED, retry_at
         else:
             sms_fallback = True
-    elif outcome == FollowUpOutcome.DO_NOT_CALL:
-        customer_stop_calls(customer=followup.customer, agent=agent)
     elif outcome == FollowUpOutcome.CALL_BACK:
         _callback_allowed(followup=followup, callback_at=callback_at)
         length = followup.window_end - followup.window_start
         followup.status = FollowUp.Status.PLANNED
         followup.window_start, followup.window_end = callback_at, callback_at + max(length, timedelta(minutes=30))
     followup.save(update_fields=["attempts", "outcome", "status", "window_start", "window_end", "updated_at"])
+    if outcome == FollowUpOutcome.DO_NOT_CALL:
+        # After this call is closed: the wish takes back the customer's other planned calls, not this one.
+        customer_stop_calls(customer=followup.customer, agent=agent)
     if sms_fallback:  # after the call is closed: one live contact per order
         care_sms_instead(followup=followup, now=now)
     attempt.save()

@@ -13,6 +13,7 @@ from crm.errors import InvalidInput, PermissionDenied
 from crm.models import Customer, CustomerChange
 from crm.selectors import user_serves_store
 from crm.services.audit import audit_record
+from crm.signals import customer_profile_changed
 from crm.timezones import store_today
 
 # What an agent may change on the call panel. Phone, VIP tier and the dedicated owner come from the order
@@ -79,6 +80,7 @@ def customer_update_profile(*, customer: Customer, actor, changes: Mapping[str, 
     if history:
         customer.save(update_fields=[change.field for change in history] + ["updated_at"])
         CustomerChange.objects.bulk_create(history)
+        customer_profile_changed.send(sender=Customer, customer=customer, fields=[change.field for change in history])
     return history
 
 

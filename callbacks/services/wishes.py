@@ -1,0 +1,44 @@
+"""Planned calls the customer's own wishes now rule out: a profile change (do not contact, SMS only, no calls, the
+phone or marketing consent removed) takes back the calls still waiting for an agent, with the gate's reason, so the
+queue no longer offers them; a care call becomes the care SMS the customer still allows (one live contact per
+order). The hour is no wish: a call outside its window is left for its window."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from callbacks.models import CALL_CHANNELS, ContactChannel, FollowUp, RefusalReason
+from crm.models import Customer
+
+from .gate import contact_decide, gate_purpose
+from .outcomes import care_sms_instead
+
+WISHES = frozenset(
+    {
+        RefusalReason.DO_NOT_CONTACT,
+        RefusalReason.NO_CALLS,
+        RefusalReason.NO_PHONE,
+        RefusalReason.NO_MARKETING_CONSENT,
+    }
+)
+
+
+@transaction.atomic
+def calls_withdraw_refused(*, customer: Customer) -> list[FollowUp]:
+    """The customer's planned calls that the gate now refuses for one of their wishes, suppressed; returns them."""
+    now = timezone.now()
+    withdrawn = []
+    waiting = FollowUp.objects.select_for_update(of=("self",)).filter(
+        customer=customer, status=FollowUp.Status.PLANNED, channel__in=CALL_CHANNELS
+    )
+    for followup in waiting.select_related("order", "store").order_by("pk"):
+        decision = contact_decide(
+            customer=customer, channel=ContactChannel.CALL, purpose=gate_purpose(followup.purpose), at=now,
+            order=followup.order,
+        )  # fmt: skip
+        if decision or decision.reason not in WISHES:
+            continue
+        followup.status, followup.suppressed_reason = FollowUp.Status.SUPPRESSED, decision.reason
+        followup.save(update_fields=["status", "suppressed_reason", "updated_at"])
+        care_sms_instead(followup=followup, now=now)
+        withdrawn.append(followup)
+    return withdrawn
