@@ -429,13 +429,19 @@ def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Re
         target=f"case #{case.pk}",
         data={"kind": remedy.kind, "cost": str(remedy.cost), "reason": remedy.decision_reason},
     )
+    case_resume_when_nothing_awaits(case)
+    return remedy
+
+
+def case_resume_when_nothing_awaits(case: Case) -> None:
+    """A case waiting for the manager goes back to in progress once none of its remedies waits any more (a decision,
+    a withdrawal). The case is locked by the caller."""
     if (
         case.status == Case.Status.AWAITING_APPROVAL
         and not case.remedies.filter(status=Remedy.Status.AWAITING_APPROVAL).exists()
     ):
         case.status = Case.Status.IN_PROGRESS
         case.save(update_fields=["status"])
-    return remedy
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from crm.models import Agent, Case, CaseEvent, CaseEvidence, CaseStep, Remedy
 from crm.uploads import UploadRefused, upload_accept
 
 from .audit import audit_record
-from .cases import case_add_event
+from .cases import case_add_event, case_resume_when_nothing_awaits
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
@@ -171,12 +171,7 @@ def remedy_withdraw(*, remedy: Remedy, actor, reason: str) -> Remedy:
         target=f"case #{case.pk}",
         data={"kind": remedy.kind, "cost": str(remedy.cost), "reason": reason},
     )
-    if (
-        case.status == Case.Status.AWAITING_APPROVAL
-        and not case.remedies.filter(status=Remedy.Status.AWAITING_APPROVAL).exists()
-    ):
-        case.status = Case.Status.IN_PROGRESS
-        case.save(update_fields=["status"])
+    case_resume_when_nothing_awaits(case)
     return remedy
 
 
