@@ -1,7 +1,6 @@
 """What the provider tells us: message and call status callbacks and inbound SMS. Each is recorded as it came
 (TelephonyEvent) and only ever moves a state forward."""
 
-import unicodedata
 from datetime import timedelta
 
 from django.db import transaction
@@ -18,6 +17,7 @@ from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
 from .gate import customers_opt_out_sms
+from .opt_out import OPT_IN_WORDS, is_opt_out, reply_keyword
 from .policy import policy_for_store
 
 Status = FollowUp.Status
@@ -25,13 +25,6 @@ _MESSAGE_RANK = {
     "accepted": 0, "scheduled": 0, "queued": 0, "sending": 1, "sent": 2,
     "delivered": 3, "undelivered": 3, "failed": 3, "read": 4,
 }  # fmt: skip
-# 退订 and its initials TD (回TD退订) and T (回T退订, the default wording of our messages).
-OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "退订", "TD", "T"})
-OPT_IN_WORDS = frozenset({"START"})
-# A Chinese reply that asks in a sentence ("请退订", "退订谢谢", "别再发了") opts out, as the carriers read 退订: not
-# opened as a complaint. The ask is not read after a negation ("不退订", "不用退订").
-OPT_OUT_ASKS = ("退订", "取消订阅", "别再发", "不要再发", "别发了", "不要发了")
-_NEGATIONS = ("不", "别", "没", "无需", "不用")
 # A reply counts as about a delivery for this long after it; older ones are not opened as cases.
 RECENT_DELIVERY = timedelta(days=14)
 MAX_DURATION = 2**31 - 1  # Call.duration_seconds, a PostgreSQL integer
@@ -116,24 +109,6 @@ def _seconds(text: str) -> int | None:
     return seconds if seconds <= MAX_DURATION else None
 
 
-def _word(body: str) -> str:
-    """The reply as a keyword: fullwidth forms folded (an input method's ＴＤ is TD), case and end marks ignored."""
-    return unicodedata.normalize("NFKC", body).strip().strip("。.!！").upper()
-
-
-def _asks_to_opt_out(word: str) -> bool:
-    """Whether a reply (as `_word` reads it) asks in a sentence to get no more messages."""
-    for ask in OPT_OUT_ASKS:
-        at = word.find(ask)
-        while at != -1:
-            before = word[max(0, at - 2) : at]
-            # The asks that start with a negation ("别再发") carry their own; 退订 after one is declined.
-            if ask[0] in "别不" or not any(before.endswith(neg) for neg in _NEGATIONS):
-                return True
-            at = word.find(ask, at + 1)
-    return False
-
-
 def _sender_phone(sender: str) -> str:
     """The sender as customers' phones are stored (E.164): a gateway may write +86, 0086, spaces or fullwidth digits.
     A sender that is no valid number is looked up as it came (and matches no one)."""
@@ -145,8 +120,8 @@ def _sender_phone(sender: str) -> str:
 
 @transaction.atomic
 def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
-    """STOP-words, or a sentence asking for no more messages, opt the sender out (START back in); any other reply
-    about a recent delivery opens a case.
+    """STOP-words, the word the store's opt-out wording names, or a sentence asking for no more messages, opt the
+    sender out (START back in; callbacks.services.opt_out); any other reply about a recent delivery opens a case.
 
     A message Twilio delivers again (the same MessageSid: it did not get our answer) is kept as it came and changes
     nothing more: a START delivered again after a later STOP must not opt the customer back in, nor a complaint join
@@ -166,10 +141,9 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     customers = list(
         Customer.objects.select_for_update(of=("self",)).filter(phone=_sender_phone(sender)).select_related("store")
     )
-    word, cases = _word(body), []
+    word, cases = reply_keyword(body), []
     for customer in customers:
-        store_words = {_word(w) for w in policy_for_store(store=customer.store).opt_out_words}
-        if word in OPT_OUT_WORDS or word in store_words or _asks_to_opt_out(word):
+        if is_opt_out(word, policy_for_store(store=customer.store)):
             customers_opt_out_sms(customer_ids=[customer.pk])
         elif word in OPT_IN_WORDS:
             customers_opt_out_sms(customer_ids=[customer.pk], opted_out=False)

@@ -14,6 +14,8 @@ from crm.platform_rules import ensure_no_review_incentive
 from crm.services.audit import audit_record
 from crm.validators import is_ascii_decimal
 
+from .opt_out import OPT_IN_WORDS, reply_word
+
 TEMPLATE_FIELDS = frozenset({"name", "product", "store", "hotline"})
 EDITABLE = (
     "currency", "exchange_rates", "tiers", "call_window_start", "call_window_end", "call_days", "sms_send_from",
@@ -119,6 +121,13 @@ def policy_validate(policy: FollowUpPolicy) -> None:
         isinstance(w, str) and w.strip() for w in policy.opt_out_words
     ):
         raise PolicyInvalid(_("Opt-out words must be non-empty words."), field="opt_out_words")
+    for field in ("sms_opt_out_zh", "sms_opt_out_en"):
+        # Replying the word it names opts the customer out (callbacks.services.opt_out): it must name one, not START.
+        if reply_word(getattr(policy, field)) in (None, *OPT_IN_WORDS):
+            raise PolicyInvalid(
+                _("The opt-out wording must name the word to reply, as in 回T退订 or Reply STOP to opt out."),
+                field=field,
+            )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from callbacks.models import FollowUp, TelephonyEvent
 from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.services.policy import policy_update
 from crm.models import Case
 from crm.services.order_delivery import orders_mark_delivered
 from logistics.models import LogisticsPolicy, ShipmentNotice
@@ -138,3 +139,17 @@ def test_a_complaint_delivered_again_is_one_event_on_its_case(twilio_live, live_
         reply(twilio_live, live_server, order.customer.phone, "围巾有色差", sid="SMcomplaint")
     case = Case.objects.get()
     assert case.events.count() == 1
+
+
+def test_the_word_the_stores_own_wording_names_opts_out(twilio_live, live_server):
+    store = midday_store()
+    policy_update(store=store, actor=None, changes={"sms_opt_out_zh": "拒收请回复N"})
+    (followup,) = plan_due_sms(store, 1)
+    # The customer does what the store's messages tell them: they reply N.
+    reply(twilio_live, live_server, followup.customer.phone, "n")
+
+    sms_dispatch_due(time_budget=5)
+
+    followup.refresh_from_db()
+    assert (followup.status, followup.suppressed_reason) == ("suppressed", "sms_opt_out")
+    assert twilio_live.messages == [] and not Case.objects.exists()

@@ -1,0 +1,72 @@
+"""Which replies opt a customer out of SMS: the usual words, a sentence asking for it, the store's extra words, and
+the word the store's own opt-out wording tells the customer to send.
+
+Every message ends with the store's opt-out wording (回T退订, "Reply STOP to opt out"). A manager may rewrite it
+("回复N拒收", "Text END to unsubscribe"): a customer who then replies N or END did as they were told, and must be
+opted out as surely as one who replies T. So the word a wording names is read from it (`reply_word`) and
+recognised beside the usual ones, and a wording that names no word to reply is refused (the customer could not
+know what to send).
+"""
+
+import re
+import unicodedata
+
+from callbacks.models import FollowUpPolicy
+
+# 退订 and its initials TD (回TD退订) and T (回T退订, the default wording of our messages).
+OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "退订", "TD", "T"})
+OPT_IN_WORDS = frozenset({"START"})
+# A Chinese reply that asks in a sentence ("请退订", "退订谢谢", "别再发了") opts out, as the carriers read 退订: not
+# opened as a complaint. The ask is not read after a negation ("不退订", "不用退订").
+OPT_OUT_ASKS = ("退订", "取消订阅", "别再发", "不要再发", "别发了", "不要发了")
+_NEGATIONS = ("不", "别", "没", "无需", "不用")
+
+_QUOTES = "\"'“”‘’「」『』【】"
+# 回T退订, 回复TD退订, 退订请回复N, 回复：R 拒收, 回复“取消”: the word follows 回 / 回复 (a colon, a space or a quote
+# between), in quotes as written or else as a run of letters and digits. 回复退订 names 退订 itself.
+_ZH_REPLY = re.compile(rf"回(?:复)?[:：\s]*(?:[{_QUOTES}]([^{_QUOTES}]{{1,10}})[{_QUOTES}]|([A-Za-z0-9]+)|(退订))")
+# "Reply STOP to opt out", "Reply with 'QUIT'", "Text END to unsubscribe": "reply" first, because "text" may also
+# be a noun earlier in the wording ("To stop text messages, reply STOP").
+_EN_REPLY = (
+    re.compile(rf"\breply\s+(?:with\s+)?[{_QUOTES}]?([A-Za-z0-9]+)", re.IGNORECASE),
+    re.compile(rf"\btext\s+[{_QUOTES}]?([A-Za-z0-9]+)[{_QUOTES}]?\s+to\b", re.IGNORECASE),
+)
+
+
+def reply_keyword(body: str) -> str:
+    """A reply (or a word) as a keyword: fullwidth forms folded (an input method's ＴＤ is TD), case and end marks
+    ignored."""
+    return unicodedata.normalize("NFKC", body).strip().strip("。.!！").upper()
+
+
+def reply_word(wording: str) -> str | None:
+    """The word an opt-out wording tells the customer to reply, as a keyword, or None when it names none."""
+    folded = unicodedata.normalize("NFKC", wording)
+    for pattern in (_ZH_REPLY, *_EN_REPLY):
+        if found := pattern.search(folded):
+            return reply_keyword(next(group for group in found.groups() if group))
+    return None
+
+
+def asks_to_opt_out(keyword: str) -> bool:
+    """Whether a reply (as `reply_keyword` reads it) asks in a sentence to get no more messages."""
+    for ask in OPT_OUT_ASKS:
+        at = keyword.find(ask)
+        while at != -1:
+            before = keyword[max(0, at - 2) : at]
+            # The asks that start with a negation ("别再发") carry their own; 退订 after one is declined.
+            if ask[0] in "别不" or not any(before.endswith(neg) for neg in _NEGATIONS):
+                return True
+            at = keyword.find(ask, at + 1)
+    return False
+
+
+def store_opt_out_words(policy: FollowUpPolicy) -> frozenset[str]:
+    """The words that opt out a customer of this store beyond the usual ones: its extra words and the words its
+    wordings tell customers to reply."""
+    named = (reply_word(policy.sms_opt_out_zh), reply_word(policy.sms_opt_out_en))
+    return frozenset(reply_keyword(word) for word in policy.opt_out_words) | {word for word in named if word}
+
+
+def is_opt_out(keyword: str, policy: FollowUpPolicy) -> bool:
+    return keyword in OPT_OUT_WORDS or keyword in store_opt_out_words(policy) or asks_to_opt_out(keyword)
