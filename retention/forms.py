@@ -167,12 +167,13 @@ class GiftSendForm(forms.Form):
         self.fields["gift"].queryset = Gift.objects.filter(store=store, active=True)
 
     @classmethod
-    def for_tasks(cls, *, store: Store, tasks: list[GiftTask]) -> list[tuple[GiftTask, "GiftSendForm"]]:
-        """A form for each task of the gift page, all offering the store's gifts as read once: each form reading
+    def for_tasks(cls, *, tasks: list[GiftTask]) -> list[tuple[GiftTask, "GiftSendForm"]]:
+        """A form for each task listed, each offering its store's gifts as read once per store: each form reading
         its own options cost a query per task listed."""
-        rows = [(task, cls(store=store, prefix=f"t{task.pk}")) for task in tasks]
-        if rows:
-            choices = list(rows[0][1].fields["gift"].choices)
-            for _task, form in rows:
-                form.fields["gift"].choices = choices
+        rows = [(task, cls(store=task.store, prefix=f"t{task.pk}")) for task in tasks]
+        choices: dict[int, list] = {}
+        for task, form in rows:
+            if task.store_id not in choices:
+                choices[task.store_id] = list(form.fields["gift"].choices)
+            form.fields["gift"].choices = choices[task.store_id]
         return rows

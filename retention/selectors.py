@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Case, Count, QuerySet, Value, When
 
 from crm.models import Agent, Store
-from crm.selectors import agents_serving, stores_managed_by
+from crm.selectors import agents_serving, stores_for_user, stores_managed_by
 from crm.timezones import store_today
 
 from .models import Campaign, CampaignContact, ContactStatus, CustomerAttributes, Gift, GiftTask, Segment
@@ -82,12 +82,36 @@ def gifts_for_store(*, store: Store) -> QuerySet[Gift]:
 GIFT_TASKS_SHOWN = 200
 
 
-def gift_tasks_for_store(*, store: Store, limit: int = GIFT_TASKS_SHOWN) -> list[GiftTask]:
-    """The gift tasks the gift page lists, at most `limit`: the open ones, soonest birthday first, then the latest
-    sent or cancelled. (By date alone, a year of sent tasks filled the list and hid the ones still to send.)"""
-    tasks = GiftTask.objects.filter(store=store).select_related("customer", "gift", "assignee__user")
+def _open_first(tasks: QuerySet[GiftTask], limit: int) -> list[GiftTask]:
+    """At most `limit` of `tasks`: the open ones, soonest birthday first, then the latest sent or cancelled. (By date
+    alone, a year of sent tasks filled the list and hid the ones still to send.)"""
+    tasks = tasks.select_related("store", "customer", "gift", "assignee__user")
     waiting = list(tasks.filter(status=GiftTask.Status.OPEN).order_by("occasion_date", "id")[:limit])
     if len(waiting) == limit:
         return waiting
     done = tasks.exclude(status=GiftTask.Status.OPEN).order_by("-occasion_date", "-id")[: limit - len(waiting)]
     return waiting + list(done)
+
+
+def gift_tasks_for_store(*, store: Store, limit: int = GIFT_TASKS_SHOWN) -> list[GiftTask]:
+    """The gift tasks the store's gift page lists (managers)."""
+    return _open_first(GiftTask.objects.filter(store=store), limit)
+
+
+MY_DONE_GIFT_TASKS_SHOWN = 20
+
+
+def gift_tasks_for_assignee(*, user, limit: int = GIFT_TASKS_SHOWN) -> list[GiftTask]:
+    """The gift tasks given to `user` in the stores they serve: every open one, then their last few done."""
+    mine = GiftTask.objects.filter(assignee__user=user, store__in=stores_for_user(user=user))
+    tasks = _open_first(mine, limit)
+    waiting = sum(1 for task in tasks if task.status == GiftTask.Status.OPEN)
+    return tasks[: waiting + MY_DONE_GIFT_TASKS_SHOWN]
+
+
+def gift_tasks_workable_by(*, user, store: Store) -> QuerySet[GiftTask]:
+    """The store's gift tasks `user` may record as sent: all of them for its manager, else those given to them."""
+    tasks = GiftTask.objects.filter(store=store)
+    if stores_managed_by(user=user).filter(pk=store.pk).exists():
+        return tasks
+    return tasks.filter(assignee__user=user)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:store_id>/campaigns/<int:campaign_id>/start/", campaigns.start, name="campaign_start"),
     path("<int:store_id>/campaigns/<int:campaign_id>/stop/", campaigns.stop, name="campaign_stop"),
     path("<int:store_id>/campaigns/<int:campaign_id>/test/", campaigns.test_send, name="campaign_test"),
+    path("gift-tasks/", gifts.my_gift_tasks, name="my_gift_tasks"),
     path("<int:store_id>/gifts/", gifts.gifts, name="gifts"),
     path("<int:store_id>/gifts/tasks/<int:task_id>/send/", gifts.gift_send, name="gift_send"),
     path("twilio/messages/<int:contact_id>/status", webhooks.message_status, name="message-status"),

@@ -9,11 +9,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import DomainError
 from crm.pages import form_error
+from crm.selectors import stores_for_user
 from crm.services.submissions import submission_once
 
 from ..forms import GiftForm, GiftSendForm
-from ..models import GiftTask
-from ..selectors import gift_tasks_for_store, gifts_for_store, stores_for_retention
+from ..selectors import (
+    gift_tasks_for_assignee,
+    gift_tasks_for_store,
+    gift_tasks_workable_by,
+    gifts_for_store,
+    stores_for_retention,
+)
 from ..services.gifts import gift_create, gift_task_send
 from .common import managed_store
 
@@ -24,7 +30,7 @@ def _context(request, store, form=None):
         "stores": stores_for_retention(user=request.user),
         "gifts": gifts_for_store(store=store),
         "form": form or GiftForm(store=store),
-        "tasks": GiftSendForm.for_tasks(store=store, tasks=gift_tasks_for_store(store=store)),
+        "tasks": GiftSendForm.for_tasks(tasks=gift_tasks_for_store(store=store)),
     }
 
 
@@ -54,10 +60,19 @@ def gifts(request: HttpRequest, store_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET"])
+def my_gift_tasks(request: HttpRequest) -> HttpResponse:
+    """The gift tasks given to the user (an agent is given them as a customer's dedicated owner or by load)."""
+    tasks = GiftSendForm.for_tasks(tasks=gift_tasks_for_assignee(user=request.user))
+    return render(request, "retention/my_gift_tasks.html", {"tasks": tasks})
+
+
+@login_required
 @require_POST
 def gift_send(request: HttpRequest, store_id: int, task_id: int) -> HttpResponse:
-    store = managed_store(request, store_id)
-    task = get_object_or_404(GiftTask, store=store, pk=task_id)
+    """Record a task's gift as sent: the store's manager, or the agent the task was given to."""
+    store = get_object_or_404(stores_for_user(user=request.user), pk=store_id)
+    task = get_object_or_404(gift_tasks_workable_by(user=request.user, store=store), pk=task_id)
     form = GiftSendForm(request.POST, store=store, prefix=f"t{task.pk}")
     status = 400
     if form.is_valid():

@@ -264,6 +264,9 @@ MANAGER_ONLY = [
     "logistics:settings",
 ]
 MANAGER_ONLY_PREFIXES = ("reports:", "retention:")
+# Under those prefixes, every user's own page: the gift tasks given to them (recording one as sent stays refused to an
+# agent it was not given to, as the victim agent here).
+EVERYONES = ("retention:my_gift_tasks",)
 
 
 def _manager_only_urls(victim: Store) -> list[str]:
@@ -271,7 +274,7 @@ def _manager_only_urls(victim: Store) -> list[str]:
     targets = _targets(victim, victim)
     urls = set()
     for _route, name, kwargs in _patterns():
-        if name in MANAGER_ONLY or name.startswith(MANAGER_ONLY_PREFIXES):
+        if (name in MANAGER_ONLY or name.startswith(MANAGER_ONLY_PREFIXES)) and name not in EVERYONES:
             urls.update(reverse(name, kwargs=k) for k in (targets[name] if kwargs else [{}]))
     return sorted(urls)
 
