@@ -14,12 +14,14 @@ a care SMS is sent (ADR 0011, "Click to call"):
    (a refusal, throttling, no connection) marks the call `failed` and gives back its ledger row and the subject's
    status; an unknown outcome (5xx, timeout) or a failed write leaves it `placing`.
 4. A call left `placing` gets its id from the first status callback naming its subject (services.inbound), or from
-   `calls_reconcile_stuck` once no request for it can be in flight: found at the provider → its id, else `failed`.
+   `calls_reconcile_stuck` once no request for it can be in flight: found at the provider → its id; else it was never
+   placed, and is settled as a refusal is (3): `failed`, its ledger row and the subject's status given back.
 """
 
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,7 +75,6 @@ class _Claim:
 
     call: Call
     subject: FollowUp | CaseCall
-    subject_status: str  # before the claim: given back if the provider places nothing
     agent_phone: str
     customer_phone: str
     twiml_url: str
@@ -124,12 +125,11 @@ def _claim(
         source=_LEDGER_SOURCE,
     )
     # Attempts are counted when the agent logs the outcome (services.outcomes), not here.
-    subject_status, subject.status = subject.status, FollowUp.Status.IN_PROGRESS
+    subject.status = FollowUp.Status.IN_PROGRESS
     subject.save(update_fields=["status", "updated_at"])
     return _Claim(
         call=call,
         subject=subject,
-        subject_status=subject_status,
         agent_phone=agent.phone,
         customer_phone=customer.phone,
         twiml_url=public_url(bridge, subject.pk),
@@ -159,16 +159,39 @@ def _place(claim: _Claim) -> Call:
 
 @transaction.atomic
 def _placing_failed(claim: _Claim) -> None:
-    """The provider placed nothing: the call is `failed`, and neither a contact nor the subject's status change."""
-    call, subject, now = claim.call, claim.subject, timezone.now()
-    if not Call.objects.filter(pk=call.pk, status=Call.Status.PLACING).update(status=Call.Status.FAILED, ended_at=now):
-        return
-    type(subject).objects.filter(pk=subject.pk, status=FollowUp.Status.IN_PROGRESS).update(
-        status=claim.subject_status, updated_at=now
-    )
+    """The provider refused the call (or could not be reached): nothing was placed."""
+    _unplaced(call=claim.call)
+
+
+def _unplaced(*, call: Call) -> bool:
+    """The provider placed nothing for a call recorded `placing`: it refused, or the reconciler found no trace of it.
+    The call is `failed`; its contact ledger row is taken back (it was never a contact); and its subject, which the
+    claim put in progress, goes back to the queue: planned again, so that an agent can call, and the missed-calls
+    sweep closes it if nobody does, unless another of its calls since its last logged outcome reached the provider
+    (that call still waits for its outcome). The subject is locked first, as a click locks it. Runs in the caller's
+    transaction; False when the call was settled otherwise meanwhile (no longer `placing`)."""
+    subject_model = CaseCall if call.case_call_id else FollowUp
+    subject = subject_model.objects.select_for_update(of=("self",)).get(pk=call.case_call_id or call.followup_id)
+    now = timezone.now()
+    changes = {"status": Call.Status.FAILED, "ended_at": now}
+    if not Call.objects.filter(pk=call.pk, status=Call.Status.PLACING, provider_id="").update(**changes):
+        return False
+    if subject.status == FollowUp.Status.IN_PROGRESS and not _placed_since_last_outcome(subject=subject, call=call):
+        subject.status = FollowUp.Status.PLANNED
+        subject.save(update_fields=["status", "updated_at"])
     order = subject.order
     named = {"order_ids": [order.pk]} if order is not None else {"customer_ids": [subject.customer_id]}
     contacts_forget(at=call.started_at, source=_LEDGER_SOURCE, **named)
+    return True
+
+
+def _placed_since_last_outcome(*, subject: FollowUp | CaseCall, call: Call) -> bool:
+    """Whether another call of the subject, since the last outcome logged on it, reached the provider."""
+    others = subject.calls.exclude(pk=call.pk).exclude(provider_id="")
+    last_outcome = subject.call_attempts.aggregate(at=Max("at"))["at"]
+    if last_outcome is not None:
+        others = others.filter(started_at__gt=last_outcome)
+    return others.exists()
 
 
 @transaction.atomic
@@ -262,7 +285,8 @@ def call_refresh(*, call: Call) -> Call:
 def calls_reconcile_stuck() -> int:
     """Calls still `placing` once no request for them can be in flight (the provider's answer was lost, or its
     recording failed): the provider's calls to the agent's phone since the claim are asked for. The oldest one no
-    call of ours holds is this call's; none means it was never placed, and the call is `failed`. A provider that
+    call of ours holds is this call's; none means it was never placed (`_unplaced`: failed, its ledger row and its
+    subject given back, so the customer can still be called or the call is missed). A provider that
     cannot answer is asked again next sweep. Returns how many calls were settled.
 
     Stuck calls are read without locks and looked up with no transaction open; each is written in a short
@@ -288,5 +312,4 @@ def _reconciled(*, call: Call, found: list[ProviderCall]) -> bool:
     placed = next((c for c in found if c.sid not in held), None)
     if placed is not None:
         return call_record_placed(call=call, placed=placed).provider_id == placed.sid
-    changes = {"status": Call.Status.FAILED, "ended_at": timezone.now()}
-    return bool(Call.objects.filter(pk=call.pk, status=Call.Status.PLACING, provider_id="").update(**changes))
+    return _unplaced(call=call)  # never placed: as if the provider had refused it

@@ -200,3 +200,57 @@ def test_a_second_click_while_the_call_is_being_placed_places_no_other_call(twil
         clicking.join()
     (placed,) = twilio_backend.calls
     assert Call.objects.get(followup=followup).provider_id == placed["sid"] == results["call"].provider_id
+
+
+def _claim_never_sent(settings) -> None:
+    """The worker that claimed the call froze until its claim was too old to send (or died before sending): the
+    request never leaves, and the call stays `placing` for the reconciler."""
+    _settled_later(settings)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_that_never_reached_the_provider_is_given_back_to_be_placed_again(
+    twilio_backend, agent, followup, settings
+):
+    # It kept the follow-up `in_progress` and its ledger row: a call nobody could see had failed, counted as made.
+    reconcile_age = settings.SMS_RECONCILE_AFTER_SECONDS
+    _claim_never_sent(settings)
+    call = call_start(followup=followup, agent=agent)
+    assert call.status == Call.Status.PLACING and twilio_backend.calls == []
+
+    assert calls_reconcile_stuck() == 1
+
+    call.refresh_from_db()
+    followup.refresh_from_db()
+    assert call.status == Call.Status.FAILED and followup.status == FollowUp.Status.PLANNED
+    assert not ContactLog.objects.exists()
+    settings.SMS_RECONCILE_AFTER_SECONDS = reconcile_age
+    again = call_start(followup=followup, agent=agent)
+    (placed,) = twilio_backend.calls
+    assert again.provider_id == placed["sid"] and ContactLog.objects.count() == 1
+    assert calls_reconcile_stuck() == 0 and len(twilio_backend.calls) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_return_visit_that_never_reached_the_provider_takes_no_marketing_contact(
+    twilio_backend, agent, followup, settings
+):
+    # Its ledger row stayed: the store's "1 marketing contact a week" then refused the customer's campaign SMS for a
+    # week, for a call that was never made.
+    from django.utils import timezone
+
+    from callbacks.services.gate import ContactChannel, ContactPurpose, contact_decide
+
+    Customer.objects.filter(pk=followup.customer_id).update(
+        marketing_consent_at=timezone.now(), marketing_consent_source="checkout"
+    )
+    FollowUp.objects.filter(pk=followup.pk).update(purpose=FollowUp.Purpose.RETURN_VISIT)
+    followup.refresh_from_db()
+    _claim_never_sent(settings)
+    call_start(followup=followup, agent=agent)
+
+    calls_reconcile_stuck()
+
+    customer = Customer.objects.get(pk=followup.customer_id)
+    assert contact_decide(customer=customer, channel=ContactChannel.SMS, purpose=ContactPurpose.MARKETING)
+    assert twilio_backend.calls == []

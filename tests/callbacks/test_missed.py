@@ -181,3 +181,23 @@ def test_tonights_queue_counts_a_missed_call_as_missed_not_done(agent):
 
     assert 'data-testid="count-done">1<' in page and 'data-testid="count-missed">1<' in page
     assert 'data-testid="count-left">0<' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_whose_only_click_never_reached_the_provider_is_missed_and_gets_its_care_sms(
+    agent, twilio_backend, settings
+):
+    # The click was claimed and its request never left (the worker froze); the reconciler failed the call but left
+    # the follow-up `in_progress`, which no sweep closes: the customer got neither the call nor the care SMS.
+    from callbacks.services.calls import calls_reconcile_stuck
+
+    followup = _call(agent)
+    with time_machine.travel(WINDOW_END - timedelta(minutes=10), tick=True):
+        settings.SMS_RECONCILE_AFTER_SECONDS = 0  # the claim is too old to send at once: no request leaves
+        call_start(followup=followup, agent=agent)
+        assert calls_reconcile_stuck() == 1
+    with time_machine.travel(AFTER_GRACE, tick=True):
+        report = followups_close_missed()
+    followup.refresh_from_db()
+    assert (followup.status, followup.outcome) == ("done", "missed")
+    assert (report.missed, report.care_sms) == (1, 1) and twilio_backend.calls == []
