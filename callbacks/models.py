@@ -338,6 +338,14 @@ class ClosedUncalled(models.TextChoices):
     MISSED = "missed", _("Not called in its window")
 
 
+class ClosedUnlogged(models.TextChoices):
+    """The outcome of a call follow-up whose call was placed but whose outcome its agent never logged (the tab was
+    closed): closed by the same sweep once the call and its window were over (ADR 0028). No agent logged it, so it
+    has no `CallAttempt`; what was said may still be logged on the panel, which replaces it."""
+
+    NOT_LOGGED = "not_logged", _("Called, outcome not logged")
+
+
 # The outcomes the panel offers, and the outcome service accepts, for each purpose of a follow-up.
 OUTCOMES_BY_PURPOSE: dict[str, type[models.TextChoices]] = {
     FollowUpPurpose.CARE: FollowUpOutcome,
@@ -364,6 +372,7 @@ OUTCOME_LABELS = {
     **dict(ReturnVisitOutcome.choices),
     **dict(FollowUpOutcome.choices),
     **dict(ClosedUncalled.choices),
+    **dict(ClosedUnlogged.choices),
 }
 
 

@@ -19,6 +19,7 @@ from callbacks.models import (
     CallScript,
     CaseCall,
     ClosedUncalled,
+    ClosedUnlogged,
     FollowUp,
     FollowUpPolicy,
 )
@@ -104,6 +105,7 @@ class Queue:
     loads: list[AgentLoad]
     evenings: list[Evening] = field(default_factory=list)
     missed: int = 0  # closed because nobody called in the window: neither done nor left
+    not_logged: int = 0  # called, closed with no outcome logged (callbacks.services.missed): neither done nor left
     today: list[FollowUp] = field(default_factory=list)  # call tasks due today (daytime), beside the evenings
 
 
@@ -119,12 +121,15 @@ QUEUE_ROW_FIELDS = (
 )
 
 
-# A call closed as missed (nobody called in its window, callbacks.services.missed) is closed, but not done.
+# A call closed by the sweep of callbacks.services.missed, as missed (nobody called in its window) or as not logged
+# (called, no outcome logged), is closed, but not done.
 _MISSED = Q(outcome=ClosedUncalled.MISSED)
+_NOT_LOGGED = Q(outcome=ClosedUnlogged.NOT_LOGGED)
 _COUNTS = {
-    "done": Count("pk", filter=Q(status__in=DONE_STATUSES) & ~_MISSED),
+    "done": Count("pk", filter=Q(status__in=DONE_STATUSES) & ~_MISSED & ~_NOT_LOGGED),
     "left": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
     "missed": Count("pk", filter=_MISSED),
+    "not_logged": Count("pk", filter=_NOT_LOGGED),
 }
 
 
@@ -148,7 +153,8 @@ def queue_tonight(
     agents: list[Agent] | None = None,
     now: datetime | None = None,
 ) -> Queue:
-    """Tonight's calls, dedicated tier first within each window; counts done/left/missed in one aggregate query.
+    """Tonight's calls, dedicated tier first within each window; counts done/left/missed/not logged in one aggregate
+    query.
 
     With `agents` (a manager's view) also each agent's done/left, in one more grouped query.
     """
@@ -183,7 +189,8 @@ def queue_tonight(
         done=counts["done"],
         left=counts["left"],
         missed=counts["missed"],
-        total=counts["done"] + counts["left"] + counts["missed"],
+        not_logged=counts["not_logged"],
+        total=counts["done"] + counts["left"] + counts["missed"] + counts["not_logged"],
         capacity=whose.evening_capacity if whose is not None else None,
         truncated=len(page) > QUEUE_PAGE_SIZE,
         loads=_loads(base, agents) if agents is not None and filters.agent is None else [],

@@ -23,6 +23,7 @@ def reconcile_calls() -> dict:
 @shared_task(name="callbacks.close_missed_calls")
 def close_missed_calls() -> dict:
     # Beat runs this every minute: a call follow-up whose window ended uncalled is closed as missed (its care SMS
-    # planned, its task's app told); overlapping runs share the rows through SKIP LOCKED.
+    # planned, its task's app told), one called whose outcome nobody logged as not logged; overlapping runs share the
+    # rows through SKIP LOCKED.
     report = followups_close_missed()
-    return {"missed": report.missed, "care_sms": report.care_sms}
+    return {"missed": report.missed, "care_sms": report.care_sms, "not_logged": report.not_logged}

@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from callbacks.models import CallAttempt, ClosedUncalled, FollowUp, FollowUpOutcome
+from callbacks.models import CallAttempt, ClosedUncalled, ClosedUnlogged, FollowUp, FollowUpOutcome
 from crm.models import Case, Order, Remedy, Store
 from crm.timezones import store_day_bounds, store_today, to_store_local
 from letters.models import Letter
@@ -160,15 +160,21 @@ CARE = FollowUp.Purpose.CARE
 
 
 # A call nobody made in its window is closed (done) as missed (callbacks.services.missed): it counts as its own state,
-# neither open nor done, and never as a call an agent made.
+# neither open nor done, and never as a call an agent made. So does a call made whose outcome nobody logged (closed
+# as not logged by the same sweep, ADR 0028): called, but nobody knows with what result.
 MISSED = Q(outcome=ClosedUncalled.MISSED)
+NOT_LOGGED = Q(outcome=ClosedUnlogged.NOT_LOGGED)
 
 
 def _followups(store: Store, since: datetime) -> list[DailyCount]:
     followups = FollowUp.objects.filter(store=store, purpose=CARE, window_start__gte=since).annotate(
         day=_day(store, "window_start")
     )
-    state = DbCase(When(MISSED, then=Value(ClosedUncalled.MISSED.value)), default=F("status"))
+    state = DbCase(
+        When(MISSED, then=Value(ClosedUncalled.MISSED.value)),
+        When(NOT_LOGGED, then=Value(ClosedUnlogged.NOT_LOGGED.value)),
+        default=F("status"),
+    )
     by_state = followups.annotate(state=state).values("day", "tier", "state").annotate(n=Count("id")).order_by()
     suppressed = (
         followups.filter(status=FollowUp.Status.SUPPRESSED)
@@ -182,8 +188,9 @@ def _followups(store: Store, since: datetime) -> list[DailyCount]:
         .values("day", "assignee")
         .annotate(
             calls=Count("id"),
-            done=Count("id", filter=Q(status__in=(FollowUp.Status.DONE, FollowUp.Status.SENT)) & ~MISSED),
+            done=Count("id", filter=Q(status__in=(FollowUp.Status.DONE, FollowUp.Status.SENT)) & ~MISSED & ~NOT_LOGGED),
             missed=Count("id", filter=MISSED),
+            not_logged=Count("id", filter=NOT_LOGGED),
         )
         .order_by()
     )
@@ -194,6 +201,7 @@ def _followups(store: Store, since: datetime) -> list[DailyCount]:
         *_rows(store, "agent_calls", calls, _key("assignee"), "calls"),
         *_rows(store, "agent_calls_done", calls, _key("assignee"), "done"),
         *_rows(store, "agent_calls_missed", calls, _key("assignee"), "missed"),
+        *_rows(store, "agent_calls_not_logged", calls, _key("assignee"), "not_logged"),
     ]
 
 

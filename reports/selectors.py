@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Case as DbCase
 from django.db.models import F, QuerySet, When
 
-from callbacks.models import ClosedUncalled, FollowUp
+from callbacks.models import ClosedUncalled, ClosedUnlogged, FollowUp
 from crm.models import AuditLog, Case, CaseEvent, Customer, Remedy, Store
 from crm.readable import play_label
 from crm.selectors import stores_managed_by
@@ -19,7 +19,8 @@ BOARD_LIMIT = 100
 # Deliveries planned nothing because the store cannot convert their currency stay on the board this long: time
 # to add the rate on the policy page (later deliveries in that currency are then planned).
 UNKNOWN_CURRENCY_DAYS = 14
-# Calls nobody made in their window (callbacks.services.missed) stay on the board this long after the window ended.
+# Calls nobody made in their window, and calls made whose outcome nobody logged (callbacks.services.missed), stay on
+# the board this long after the window ended.
 MISSED_CALL_DAYS = 7
 
 
@@ -36,12 +37,15 @@ class EscalationBoard:
     # Calls nobody made in their window, latest first, and whether more were missed than the board shows.
     missed_calls: list[FollowUp] = field(default_factory=list)
     more_missed_calls: bool = False
+    # Calls made whose outcome nobody logged (ADR 0028), latest first, and whether there were more.
+    unlogged_calls: list[FollowUp] = field(default_factory=list)
+    more_unlogged_calls: bool = False
 
     @property
     def total(self) -> int:
         lists = (
             self.late, self.unassigned, self.difficult, self.do_not_call_complaints, self.over_capacity,
-            self.unknown_currency, self.negotiation_failed, self.missed_calls,
+            self.unknown_currency, self.negotiation_failed, self.missed_calls, self.unlogged_calls,
         )  # fmt: skip
         return sum(len(items) for items in lists)
 
@@ -66,16 +70,17 @@ def _negotiation_failed(cases: QuerySet[Case]) -> list[Case]:
     return waiting
 
 
-def _missed_calls(stores: QuerySet[Store], now: datetime) -> tuple[list[FollowUp], bool]:
-    """Call follow-ups closed as missed whose window ended in the last `MISSED_CALL_DAYS` days, latest first: at most
-    `BOARD_LIMIT`, and whether more were missed. A window is shorter than a day, so bounding its start too keeps the
-    read on the (store, window_start) index."""
+def _closed_by_sweep(stores: QuerySet[Store], now: datetime, outcome: str) -> tuple[list[FollowUp], bool]:
+    """Call follow-ups the sweep of callbacks.services.missed closed with `outcome` (missed, or not logged) whose
+    window ended in the last `MISSED_CALL_DAYS` days, latest first: at most `BOARD_LIMIT`, and whether there were
+    more. A window is shorter than a day, so bounding its start too keeps the read on the (store, window_start)
+    index."""
     since = now - timedelta(days=MISSED_CALL_DAYS)
     rows = list(
         FollowUp.objects.filter(
             store__in=stores,
             status=FollowUp.Status.DONE,
-            outcome=ClosedUncalled.MISSED,
+            outcome=outcome,
             window_start__gte=since - timedelta(days=1),
             window_end__gte=since,
         )
@@ -91,7 +96,8 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
         stores = stores.filter(pk=store.pk)
     cases = _open_cases(stores)
     next_due = DbCase(When(first_response_at__isnull=True, then=F("first_response_due")), default=F("resolution_due"))
-    missed = _missed_calls(stores, now)
+    missed = _closed_by_sweep(stores, now, ClosedUncalled.MISSED)
+    unlogged = _closed_by_sweep(stores, now, ClosedUnlogged.NOT_LOGGED)
     return EscalationBoard(
         # Breached already, or breached within the hour.
         late=list(cases.filter(breached_q(now + SOON)).order_by(next_due, "id")[:BOARD_LIMIT]),
@@ -129,6 +135,8 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
         negotiation_failed=_negotiation_failed(cases),
         missed_calls=missed[0],
         more_missed_calls=missed[1],
+        unlogged_calls=unlogged[0],
+        more_unlogged_calls=unlogged[1],
     )
 
 

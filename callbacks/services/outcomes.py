@@ -8,6 +8,9 @@ complaint (a case). The app that created a call task hears of each attempt throu
 Double clicks and two people on one follow-up cannot log twice: the panel posts the attempt number it showed
 (`expected_seq`); under a row lock on the follow-up the service compares it with the attempts already logged,
 and (followup, seq) is unique in the database as the last line of defence.
+
+A closed follow-up takes no outcome, except one closed as `not_logged` (a call made whose agent never logged what
+came of it, callbacks.services.missed): what was said may still be logged, late, and replaces it (ADR 0028).
 """
 
 from datetime import datetime, timedelta
@@ -18,7 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from callbacks.errors import FollowUpChanged, FollowUpClosed, FollowUpNotFound
-from callbacks.models import CallAttempt, FollowUp, FollowUpOutcome, ReturnVisitOutcome, outcomes_for
+from callbacks.models import (
+    CallAttempt,
+    ClosedUnlogged,
+    FollowUp,
+    FollowUpOutcome,
+    ReturnVisitOutcome,
+    outcomes_for,
+)
 from callbacks.selectors import followups_for_user
 from callbacks.signals import followup_outcome_logged
 from crm.errors import InvalidInput
@@ -122,7 +132,7 @@ def followup_log_outcome(
     now = timezone.now()
     _validate(purpose=followup.purpose, outcome=outcome, cause=cause, callback_at=callback_at, now=now)
     followup = _lock(followup=followup, agent=agent)
-    if followup.status in FollowUp.FINAL:
+    if followup.status in FollowUp.FINAL and followup.outcome != ClosedUnlogged.NOT_LOGGED:
         raise FollowUpClosed(followup_id=followup.pk)
     seq = followup.call_attempts.count() + 1
     if expected_seq != seq:

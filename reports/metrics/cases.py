@@ -87,6 +87,7 @@ AGENT_METRICS = (
     "agent_calls",
     "agent_calls_done",
     "agent_calls_missed",
+    "agent_calls_not_logged",
     "agent_remedy",
 )
 
@@ -113,6 +114,7 @@ def agent_workload(period: Period) -> Table:
                 "calls": count(found, "agent_calls", key),
                 "calls_done": count(found, "agent_calls_done", key),
                 "calls_missed": count(found, "agent_calls_missed", key),
+                "calls_not_logged": count(found, "agent_calls_not_logged", key),
                 "remedy_cost": amount(found, "agent_remedy", key),
             }
         )
@@ -129,6 +131,7 @@ def agent_workload(period: Period) -> Table:
             ("calls", _("Calls planned")),
             ("calls_done", _("Calls done")),
             ("calls_missed", _("Calls not made in their window")),
+            ("calls_not_logged", _("Calls made, outcome not logged")),
             ("remedy_cost", _("Remedies given (cost)")),
         ],
         rows=rows,

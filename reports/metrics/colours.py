@@ -15,6 +15,7 @@ SERIES_COLOURS = {
     "failed": RED, "bad": RED, "bad_rate": "#7f1d1d",  # the share of bad reviews: a darker red line over the bars
     "bad_review_rate": "#7f1d1d", "complaint_rate": "#9a3412",
     "missed": "#be123c",  # a call nobody made in its window
+    "not_logged": "#9d174d",  # a call made whose outcome nobody logged
     # Parcels: a delay found is a warning; telling the customer first is work done.
     "found": AMBER, "told_first": GREEN,
     # Left out on purpose (the contact gate, a customer's wish): never a warning colour.

@@ -3,7 +3,7 @@ ended."""
 
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.models import OUTCOME_LABELS, ClosedUncalled, FollowUp
+from callbacks.models import OUTCOME_LABELS, ClosedUncalled, ClosedUnlogged, FollowUp
 
 from ..rollups import CONTACT_BUCKETS
 from .base import Chart, Period, Table, count, keys, percent, sums
@@ -16,12 +16,15 @@ STATES = {
     "suppressed": (FollowUp.Status.SUPPRESSED,),
     # Closed because nobody called in the window (the roll-ups key it apart from done): neither open nor done.
     "missed": (ClosedUncalled.MISSED,),
+    # Called, closed with no outcome logged (ADR 0028): neither open nor done either.
+    "not_logged": (ClosedUnlogged.NOT_LOGGED,),
 }
 TIERS = dict(FollowUp.Channel.choices)
 
 
 def coverage_by_tier(period: Period) -> Table:
-    """Per value tier: planned, done, failed, suppressed and missed follow-ups, and deliveries below every tier."""
+    """Per value tier: planned, done, failed, suppressed, missed and not logged follow-ups, and deliveries below every
+    tier."""
     found = sums(period, "followup", "uncovered_delivery")
     rows = []
     for tier, label in TIERS.items():
@@ -46,10 +49,13 @@ def coverage_by_tier(period: Period) -> Table:
             ("failed", _("Failed")),
             ("suppressed", _("Suppressed")),
             ("missed", _("Not called in its window")),
+            ("not_logged", _("Called, outcome not logged")),
             ("done_share", _("Done %")),
         ],
         rows=rows,
-        chart=Chart("bar", "tier", series=("done", "planned", "failed", "suppressed", "missed"), stacked=True),
+        chart=Chart(
+            "bar", "tier", series=("done", "planned", "failed", "suppressed", "missed", "not_logged"), stacked=True
+        ),
     )
 
 
@@ -110,7 +116,7 @@ def first_contact_delay(period: Period) -> Table:
 
 def call_outcomes(period: Period) -> Table:
     found = sums(period, "call_outcome")
-    labels = OUTCOME_LABELS  # the agents' outcomes, and "missed": nobody called in the window
+    labels = OUTCOME_LABELS  # the agents' outcomes, "missed" (nobody called in the window) and "not_logged"
     counts = {key: count(found, "call_outcome", key) for key in keys(found, "call_outcome")}
     total = sum(counts.values())
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from callbacks.models import (
     LIVE_STATUSES,
     ClosedUncalled,
+    ClosedUnlogged,
     FollowUp,
     FollowUpPolicy,
     FollowUpPurpose,
@@ -214,7 +215,10 @@ def campaign_call_outcome_record(sender, *, followup: FollowUp, attempt, **kwarg
 
     The row takes every outcome logged; it is done (reached: its time starts the attribution window) once the task
     is closed with an answer, failed once it is closed unanswered (no attempt left) or missed (nobody called in its
-    window: no attempt at all, `attempt` is None), and waits while the task is planned again after no answer."""
+    window: no attempt at all, `attempt` is None), and waits while the task is planned again after no answer. A task
+    closed as not logged (called, but its agent logged nothing: no attempt either, ADR 0028) is done, called at its
+    last call's start, as a campaign SMS sent is: the customer was contacted, the outcome is unknown; an outcome
+    logged late then replaces it."""
     if followup.purpose != FollowUpPurpose.RETURN_VISIT:
         return
     row = CampaignContact.objects.select_for_update().filter(call_task=followup).first()
@@ -223,8 +227,12 @@ def campaign_call_outcome_record(sender, *, followup: FollowUp, attempt, **kwarg
     row.outcome = followup.outcome  # the attempt's outcome, or "missed"
     fields = ["outcome", "updated_at"]
     if followup.status == FollowUp.Status.DONE:
-        reached = attempt is not None and followup.outcome not in NOT_REACHED
-        row.status = ContactStatus.DONE if reached else ContactStatus.FAILED
-        row.sent_at = attempt.at if reached else None
+        if followup.outcome == ClosedUnlogged.NOT_LOGGED:
+            reached_at = followup.calls.exclude(provider_id="").order_by("-started_at").values("started_at")[:1]
+            row.status, row.sent_at = ContactStatus.DONE, reached_at.get()["started_at"]
+        else:
+            reached = attempt is not None and followup.outcome not in NOT_REACHED
+            row.status = ContactStatus.DONE if reached else ContactStatus.FAILED
+            row.sent_at = attempt.at if reached else None
         fields += ["status", "sent_at"]
     row.save(update_fields=fields)

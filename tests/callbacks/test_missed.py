@@ -49,7 +49,7 @@ def test_a_care_call_nobody_made_is_missed_and_the_customer_gets_one_care_sms_th
 
     followup.refresh_from_db()
     assert (followup.status, followup.outcome, followup.attempts) == ("done", "missed", 0)
-    assert report == {"missed": 1, "care_sms": 1} and (again.missed, again.care_sms) == (0, 0)
+    assert report == {"missed": 1, "care_sms": 1, "not_logged": 0} and (again.missed, again.care_sms) == (0, 0)
     sms = FollowUp.objects.get(channel="sms")
     assert (sms.order, sms.status, sms.contact_day) == (followup.order, "sent", followup.contact_day)
     assert [m["to"] for m in twilio_backend.messages] == [followup.customer.phone]
@@ -201,3 +201,114 @@ def test_a_call_whose_only_click_never_reached_the_provider_is_missed_and_gets_i
     followup.refresh_from_db()
     assert (followup.status, followup.outcome) == ("done", "missed")
     assert (report.missed, report.care_sms) == (1, 1) and twilio_backend.calls == []
+
+
+# -- calls placed whose outcome nobody logged ---------------------------------------------------------------------
+
+
+def _called_and_left(agent, *, ended_at=None) -> FollowUp:
+    """A call follow-up whose agent clicked to call ten minutes before the window's end, talked, and closed the tab
+    without logging an outcome; the provider reported the call ended at `ended_at` (None: it never reported)."""
+    from callbacks.services.calls import call_status_advance
+
+    followup = _call(agent)
+    with time_machine.travel(WINDOW_END - timedelta(minutes=10), tick=False):
+        call = call_start(followup=followup, agent=agent)
+    if ended_at is not None:
+        with time_machine.travel(ended_at, tick=False):
+            call_status_advance(call=call, status=Call.Status.COMPLETED, duration_seconds=300)
+    return followup
+
+
+@pytest.mark.django_db
+def test_a_call_placed_and_never_given_an_outcome_is_closed_as_not_logged_once_its_agent_had_time(agent):
+    # It stayed `in_progress` for ever: out of every queue once its evening was over, never closed, never counted.
+    from callbacks.services.missed import OUTCOME_WAIT
+
+    ended = WINDOW_END - timedelta(minutes=5)
+    followup = _called_and_left(agent, ended_at=ended)
+    with time_machine.travel(ended + OUTCOME_WAIT - timedelta(minutes=1), tick=False):
+        assert followups_close_missed().not_logged == 0  # the agent may still be writing it down
+    with time_machine.travel(ended + OUTCOME_WAIT + timedelta(minutes=1), tick=True):
+        report = close_missed_calls()
+        again = followups_close_missed()
+
+    followup.refresh_from_db()
+    assert (followup.status, followup.outcome, followup.attempts) == ("done", "not_logged", 0)
+    assert report == {"missed": 0, "care_sms": 0, "not_logged": 1} and again.not_logged == 0
+    assert not FollowUp.objects.filter(channel="sms").exists()  # the customer was called: no care SMS on top
+
+
+@pytest.mark.django_db
+def test_a_call_still_on_the_line_after_its_window_is_left_to_finish(agent):
+    from callbacks.services.calls import call_status_advance
+
+    followup = _called_and_left(agent)
+    call = followup.calls.get()
+    call_status_advance(call=call, status=Call.Status.IN_PROGRESS)
+    with time_machine.travel(AFTER_GRACE + timedelta(minutes=50), tick=False):
+        assert followups_close_missed().not_logged == 0
+    followup.refresh_from_db()
+    assert followup.status == "in_progress"
+
+
+@pytest.mark.django_db
+def test_a_call_whose_end_the_provider_never_reported_is_closed_as_not_logged_hours_later(agent):
+    from callbacks.services.missed import CALL_LOST_AFTER
+
+    followup = _called_and_left(agent)  # the in-memory backend never reports the call's end
+    started = followup.calls.get().started_at
+    with time_machine.travel(started + CALL_LOST_AFTER - timedelta(minutes=1), tick=False):
+        assert followups_close_missed().not_logged == 0
+    with time_machine.travel(started + CALL_LOST_AFTER + timedelta(minutes=1), tick=False):
+        assert followups_close_missed().not_logged == 1
+    followup.refresh_from_db()
+    assert followup.outcome == "not_logged"
+
+
+@pytest.mark.django_db
+def test_what_was_said_can_still_be_logged_on_a_call_closed_as_not_logged(agent):
+    from callbacks.services.outcomes import followup_log_outcome
+    from crm.models import Case
+
+    followup = _called_and_left(agent, ended_at=WINDOW_END)
+    with time_machine.travel(WINDOW_END + timedelta(hours=3), tick=False):
+        assert followups_close_missed().not_logged == 1
+        attempt = followup_log_outcome(
+            followup=followup, agent=agent, outcome="dissatisfied", cause="quality", expected_seq=1
+        )
+
+    followup.refresh_from_db()
+    assert (followup.status, followup.outcome, followup.attempts) == ("done", "dissatisfied", 1)
+    assert attempt.case is not None and Case.objects.get().order == followup.order
+
+
+@pytest.mark.django_db
+def test_the_panel_of_a_call_closed_as_not_logged_says_so_and_offers_the_outcome(agent):
+    followup = _called_and_left(agent, ended_at=WINDOW_END)
+    with time_machine.travel(WINDOW_END + timedelta(hours=3), tick=False):
+        followups_close_missed()
+    client = Client()
+    client.force_login(agent.user)
+
+    page = client.get(f"/calls/{followup.pk}/").text
+    chinese = client.get(f"/calls/{followup.pk}/", headers={"accept-language": "zh-CN,zh;q=0.9"}).text
+
+    assert 'data-testid="not-logged"' in page and 'data-testid="outcome-form"' in page
+    assert "no outcome was logged" in page
+    assert 'data-testid="call"' not in page  # closed: not a call to place again
+    assert "未记录结果" in chinese
+
+
+@pytest.mark.django_db
+def test_tonights_queue_counts_a_call_closed_as_not_logged_on_its_own(agent):
+    followup = _called_and_left(agent, ended_at=WINDOW_END)
+    client = Client()
+    client.force_login(agent.user)
+    with time_machine.travel(WINDOW_END + timedelta(hours=1), tick=False):
+        followups_close_missed()
+        page = client.get("/calls/").text
+    followup.refresh_from_db()
+    assert followup.outcome == "not_logged"
+    assert 'data-testid="count-done">0<' in page and 'data-testid="count-not-logged">1<' in page
+    assert 'data-testid="count-left">0<' in page

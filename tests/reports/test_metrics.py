@@ -92,6 +92,7 @@ def test_coverage_by_tier_counts_follow_ups_by_state_and_deliveries_without_one(
             "failed": 0,
             "suppressed": 1,
             "missed": 0,
+            "not_logged": 0,
             "done_share": 50.0,
         },
         {
@@ -102,6 +103,7 @@ def test_coverage_by_tier_counts_follow_ups_by_state_and_deliveries_without_one(
             "failed": 0,
             "suppressed": 0,
             "missed": 0,
+            "not_logged": 0,
             "done_share": 50.0,
         },
         {
@@ -112,6 +114,7 @@ def test_coverage_by_tier_counts_follow_ups_by_state_and_deliveries_without_one(
             "failed": 1,
             "suppressed": 0,
             "missed": 0,
+            "not_logged": 0,
             "done_share": 0.0,
         },
         {"tier": "No follow-up (below the SMS tier)", "total": 1},
@@ -231,6 +234,7 @@ def test_agent_workload_joins_cases_calls_and_remedies_per_agent(store, november
         "calls": 0,
         "calls_done": 0,
         "calls_missed": 0,
+        "calls_not_logged": 0,
         "remedy_cost": Decimal("80.00"),
     }
     assert (by_agent["Wu"]["assigned"], by_agent["Wu"]["calls"], by_agent["Wu"]["calls_done"]) == (0, 2, 1)
@@ -256,6 +260,7 @@ def test_a_call_nobody_made_counts_as_missed_neither_open_nor_done_nor_an_agents
         "failed": 0,
         "suppressed": 0,
         "missed": 1,
+        "not_logged": 0,
         "done_share": 33.3,
     }
     assert rows("outcomes", november) == [
@@ -266,6 +271,42 @@ def test_a_call_nobody_made_counts_as_missed_neither_open_nor_done_nor_an_agents
     assert (by_agent["Wu"]["calls"], by_agent["Wu"]["calls_done"], by_agent["Wu"]["calls_missed"]) == (2, 1, 1)
     first_contact = rows("first_contact", november)
     assert sum(row["contacted"] for row in first_contact) == 0  # a missed call reached nobody
+
+
+def test_a_call_made_with_no_outcome_logged_counts_apart_neither_open_nor_done(store, november):
+    # Left `in_progress` for ever, it was counted as planned (open) in the coverage and in no agent's calls done.
+    import time_machine
+
+    from callbacks.models import Call
+    from callbacks.services.missed import OUTCOME_WAIT, followups_close_missed
+
+    wu = AgentFactory(stores=[store], user__first_name="Wu")
+    FollowUpFactory(order__customer__store=store, assignee=wu, status=FollowUp.Status.DONE, outcome="satisfied")
+    left = FollowUpFactory(order__customer__store=store, assignee=wu, status=FollowUp.Status.IN_PROGRESS)
+    Call.objects.create(
+        followup=left, agent=wu, provider_id="CA1", status=Call.Status.COMPLETED, started_at=left.window_start,
+        ended_at=left.window_start + timedelta(minutes=5),
+    )  # fmt: skip
+    with time_machine.travel(left.window_end + OUTCOME_WAIT + timedelta(minutes=1), tick=False):
+        assert followups_close_missed().not_logged == 1
+    [phone_calls] = [row for row in rows("coverage", november) if row["tier"] == "Phone call"]
+    assert phone_calls == {
+        "tier": "Phone call",
+        "total": 2,
+        "planned": 0,
+        "done": 1,
+        "failed": 0,
+        "suppressed": 0,
+        "missed": 0,
+        "not_logged": 1,
+        "done_share": 50.0,
+    }
+    assert rows("outcomes", november) == [
+        {"outcome": "Called, outcome not logged", "count": 1, "share": 50.0},
+        {"outcome": "Reached, satisfied", "count": 1, "share": 50.0},
+    ]
+    by_agent = {r["agent"]: r for r in rows("agents", november)}
+    assert (by_agent["Wu"]["calls"], by_agent["Wu"]["calls_done"], by_agent["Wu"]["calls_not_logged"]) == (2, 1, 1)
 
 
 def _queries_for_report(store) -> int:

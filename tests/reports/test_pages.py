@@ -308,6 +308,41 @@ def test_escalations_list_the_calls_missed_in_the_last_7_days_in_the_stores_time
     assert "乙店漏打" in other and recent.order.external_id not in other
 
 
+def test_escalations_list_the_calls_made_whose_outcome_nobody_logged(client, store_a, manager_a):
+    # Such a call stayed `in_progress` for ever and no manager saw it: the customer may have been unhappy on the phone.
+    from callbacks.models import Call
+    from callbacks.services.missed import OUTCOME_WAIT, followups_close_missed
+    from tests.factories import FollowUpFactory as CallFactory
+
+    ended = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
+    agent = AgentFactory(stores=[store_a], user__username="wang")
+    left = CallFactory(
+        order__customer__store=store_a,
+        order__customer__name="未记录",
+        assignee=agent,
+        status="in_progress",
+        window_start=ended - timedelta(hours=1),
+        window_end=ended,
+    )
+    Call.objects.create(
+        followup=left, agent=agent, provider_id="CA1", status="completed", started_at=ended - timedelta(minutes=20),
+        ended_at=ended - timedelta(minutes=15),
+    )  # fmt: skip
+    with time_machine.travel(ended + OUTCOME_WAIT, tick=False):
+        assert followups_close_missed().not_logged == 1
+    client.force_login(manager_a.user)
+
+    with time_machine.travel(ended + timedelta(days=1), tick=False):
+        page = client.get("/manager/escalations/").text
+        chinese = client.get("/manager/escalations/", headers={"accept-language": "zh-CN,zh;q=0.9"}).text
+
+    section = page.split('data-testid="unlogged-calls"')[1].split("</section>")[0]
+    assert section.count('data-testid="unlogged-call"') == 1
+    assert "未记录" in section and "wang" in section and f"/calls/{left.pk}/" in section
+    assert "未记录" not in page.split('data-testid="missed-calls"')[1].split("</section>")[0]
+    assert "已拨打但未记录结果的电话（近 7 天）" in chinese
+
+
 def test_escalations_show_at_most_100_missed_calls_and_say_more_were_missed(client, store_a, manager_a):
     from callbacks.services.missed import GRACE, followups_close_missed
     from reports.selectors import BOARD_LIMIT

@@ -302,3 +302,29 @@ def test_a_return_visit_nobody_made_in_its_window_fails_its_contact_as_not_calle
     calls = page[page.index('data-testid="visit-calls"') :]
     assert "林小姐" in calls and "Not called in its window" in calls
     assert "<th>Not called in its window</th>" in page  # the results' call outcomes
+
+
+def test_a_return_visit_called_without_an_outcome_logged_counts_as_called_not_as_failed(store, agent):
+    import time_machine
+
+    from callbacks.services.calls import call_start, call_status_advance
+    from callbacks.services.missed import OUTCOME_WAIT, followups_close_missed
+
+    customer = customer_with_orders(store, [30], name="林小姐")
+    campaign = _call_campaign(store)
+    campaign_call_tasks_create()
+    task = FollowUp.objects.get(purpose="return_visit")
+    with time_machine.travel(task.window_start + timedelta(hours=1), tick=False):
+        call = call_start(followup=task, agent=task.assignee)
+        call_status_advance(call=call, status="completed", duration_seconds=240)  # the agent closed the tab
+
+    with time_machine.travel(task.window_end + OUTCOME_WAIT, tick=False):
+        report = followups_close_missed()
+
+    task.refresh_from_db()
+    contact = CampaignContact.objects.get(campaign=campaign, customer=customer)
+    assert (report.not_logged, task.status, task.outcome) == (1, "done", "not_logged")
+    assert (contact.status, contact.outcome, contact.sent_at) == ("done", "not_logged", call.started_at)
+    results = campaign_results(campaign=campaign)
+    assert (results.contacted, results.failed, results.waiting) == (1, 0, 0)
+    assert results.call_outcomes == {"not_logged": 1}
