@@ -84,6 +84,8 @@ class SuppressedReason(models.TextChoices):
     CAP_REACHED = RefusalReason.CAP_REACHED.value, RefusalReason.CAP_REACHED.label
     MERGED = "merged", _("Merged into another contact the same day")
     UNKNOWN_CURRENCY = "unknown_currency", _("Order currency has no exchange rate in the policy")
+    # A call task withdrawn by the app that asked for it (callbacks.services.tasks_calls.call_tasks_withdraw).
+    CAMPAIGN_STOPPED = "campaign_stopped", _("The campaign was stopped")
 
 
 class OverflowRule(models.TextChoices):

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Case, Count, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from crm.models import Agent, Store
 from crm.selectors import agents_serving, stores_for_user, stores_managed_by
@@ -64,12 +64,14 @@ CALLS_SHOWN = 50
 
 
 def campaign_calls(*, campaign: Campaign, limit: int = CALLS_SHOWN) -> list[CampaignContact]:
-    """A call campaign's rows to be called or called (not the control group or the excluded), the latest changed
-    first: what the campaign page lists, each linked to its task's call panel."""
+    """A call campaign's rows to be called or called, and those whose call task was taken back (the campaign was
+    stopped, the gate refused it when it fell due), not the control group or the rows excluded before any task: the
+    latest changed first, what the campaign page lists, each linked to its task's call panel."""
+    listed = Q(status__in=[ContactStatus.PLANNED, ContactStatus.DONE, ContactStatus.FAILED]) | Q(
+        status=ContactStatus.SUPPRESSED, call_task__isnull=False
+    )
     return list(
-        CampaignContact.objects.filter(
-            campaign=campaign, status__in=[ContactStatus.PLANNED, ContactStatus.DONE, ContactStatus.FAILED]
-        )
+        CampaignContact.objects.filter(listed, campaign=campaign)
         .select_related("customer", "assignee__user", "call_task")
         .order_by("-updated_at", "-id")[:limit]
     )

@@ -5,17 +5,18 @@ day, in its time zone) and its own note and script for the panel. It shows in th
 beside the evening's care calls, and is placed, logged and refused exactly like them: click to call asks the
 contact gate, outcomes go through `followup_log_outcome`.
 
-Other apps create one with `call_task_create` only; its contract is in docs/architecture.md ("The contact gate",
-"Call tasks") and ADR 0017.
+Other apps create one with `call_task_create` only, and take back the ones they no longer want made with
+`call_tasks_withdraw`; the contract is in docs/architecture.md ("The contact gate", "Call tasks") and ADR 0017.
 """
 
 from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callbacks.models import LIVE_STATUSES, FollowUp, FollowUpChannel, FollowUpPurpose
+from callbacks.models import LIVE_STATUSES, FollowUp, FollowUpChannel, FollowUpPurpose, SuppressedReason
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, Order
 from crm.services.locks import advisory_lock
@@ -120,3 +121,31 @@ def call_task_create(
         note=note,
         script=script,
     )
+
+
+@transaction.atomic
+def call_tasks_withdraw(*, followup_ids: Iterable[int], reason: str) -> list[int]:
+    """Take back call tasks their app no longer wants made (a stopped campaign's return visits): each still `planned`
+    (not called yet, or planned again after no answer) is suppressed with `reason` (a `SuppressedReason`, which the
+    panel and the customer's history show), out of every queue; its attempts and ledger rows stay as they were.
+    Returns the ids withdrawn.
+
+    A task `in_progress` (a call claimed or under way) is left to finish: its agent logs the outcome, and the app,
+    told through `followup_outcome_logged`, withdraws a retry then if it still wants none. Every task named is
+    locked, whatever its status, in id order, as the outcome service and a click lock one: a click being claimed or
+    an outcome being logged is waited for, and the task is then found as they left it. The caller locks its own rows
+    after this (the outcome service's order: the task, then the app's row). A care contact is never withdrawn."""
+    if reason not in SuppressedReason.values:
+        raise ValueError(f"unknown suppressed reason {reason!r}")
+    tasks = (
+        FollowUp.objects.select_for_update()
+        .filter(pk__in=list(followup_ids))
+        .exclude(purpose=FollowUpPurpose.CARE)
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    withdrawn = [pk for pk, status in tasks if status == FollowUp.Status.PLANNED]
+    FollowUp.objects.filter(pk__in=withdrawn).update(
+        status=FollowUp.Status.SUPPRESSED, suppressed_reason=reason, updated_at=timezone.now()
+    )
+    return withdrawn

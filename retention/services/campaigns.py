@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from callbacks.services.messages import public_url
 from callbacks.services.policy import policy_for_store
+from callbacks.services.tasks_calls import call_tasks_withdraw
 from callbacks.telephony import MessageRejected, OutcomeUnknown, ProviderBusy, TelephonyError, get_backend
 from crm import bulk
 from crm.errors import InvalidInput
@@ -199,18 +200,33 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
 
 @transaction.atomic
 def campaign_stop(*, campaign: Campaign) -> int:
-    """Stop a running campaign: it is finished, and its rows still planned (not yet claimed by the SMS sweeper, not
-    yet a call task) are excluded as `campaign_stopped`; returns how many. A message already claimed goes out (at
-    most once, as claimed); a return-visit call already in an agent's queue stays there, the agent's to make or
-    close. Rows that would come later (a birthday wish) are excluded by the sweeper, which sends only for a
-    running campaign."""
+    """Stop a running campaign: it is finished, and what it has not done yet is withdrawn, in this transaction, as
+    `campaign_stopped`; returns how many rows. Withdrawn: its messages not yet claimed by the SMS sweeper, its call
+    rows not yet a call task, and its return-visit calls waiting in an agent's queue (not called yet, or planned again
+    after no answer): callbacks suppresses those tasks with the reason, which the call panel shows, and the campaign
+    page lists them with it. A message already claimed goes out (at most once, as claimed); a call under way is left
+    to finish, and its outcome counts (a no answer then is not tried again: services.visits). Rows that would come
+    later (a birthday wish) are excluded by the sweeper, which sends only for a running campaign."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != Campaign.Status.RUNNING:
         raise CampaignNotRunning()
-    # A row the sweeper is claiming now is locked: this waits for it, then finds it `sending`, and leaves it.
+    now = timezone.now()
+    stopping = {"status": ContactStatus.SUPPRESSED, "excluded_reason": CAMPAIGN_STOPPED, "updated_at": now}
+    # A row a sweeper is claiming now is locked: this waits for it, then finds it `sending` (a message: it goes), or
+    # with the call task the sweep just made (read by the next statement, and taken back), and leaves it here.
     stopped = CampaignContact.objects.filter(
         campaign=campaign, status=ContactStatus.PLANNED, call_task__isnull=True
-    ).update(status=ContactStatus.SUPPRESSED, excluded_reason=CAMPAIGN_STOPPED, updated_at=timezone.now())
+    ).update(**stopping)
+    # Every task still waiting is locked before its row, in the outcome service's order (task, then row): an outcome
+    # being logged is waited for, and its retry withdrawn; one logged after this commits finds the campaign stopped
+    # (services.visits) or its task withdrawn.
+    withdrawn = call_tasks_withdraw(
+        followup_ids=CampaignContact.objects.filter(
+            campaign=campaign, status=ContactStatus.PLANNED, call_task__isnull=False
+        ).values_list("call_task_id", flat=True),
+        reason=CAMPAIGN_STOPPED,
+    )
+    stopped += CampaignContact.objects.filter(call_task_id__in=withdrawn).update(**stopping)
     campaign.status = Campaign.Status.FINISHED
     campaign.save(update_fields=["status"])
     return stopped

@@ -33,14 +33,14 @@ from callbacks.models import (
     SmsLanguage,
 )
 from callbacks.services.policy import policy_for_store
-from callbacks.services.tasks_calls import call_task_create, call_tasks_lock
+from callbacks.services.tasks_calls import call_task_create, call_tasks_lock, call_tasks_withdraw
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, Order, Store
 from crm.timezones import store_local_datetime, store_today, to_store_local
 
 from ..models import Campaign, CampaignChannel, CampaignContact, CampaignStatus, ContactStatus
 from ..wording import campaign_wording, offer_text
-from .plan import CALL_WAITING, CAMPAIGN_ENDED, NO_ORDER, TASK_REFUSED, VISITED_TODAY
+from .plan import CALL_WAITING, CAMPAIGN_ENDED, CAMPAIGN_STOPPED, NO_ORDER, TASK_REFUSED, VISITED_TODAY
 
 BATCH_SIZE = 200
 # A closed return visit with one of these outcomes did not reach the customer: its campaign row failed.
@@ -215,7 +215,8 @@ def campaign_call_outcome_record(sender, *, followup: FollowUp, attempt, **kwarg
 
     The row takes every outcome logged; it is done (reached: its time starts the attribution window) once the task
     is closed with an answer, failed once it is closed unanswered (no attempt left) or missed (nobody called in its
-    window: no attempt at all, `attempt` is None), and waits while the task is planned again after no answer. A task
+    window: no attempt at all, `attempt` is None), and waits while the task is planned again after no answer, unless
+    its campaign was stopped meanwhile: that retry is withdrawn, and the row excluded as `campaign_stopped`. A task
     closed as not logged (called, but its agent logged nothing: no attempt either, ADR 0028) is done, called at its
     last call's start, as a campaign SMS sent is: the customer was contacted, the outcome is unknown; an outcome
     logged late then replaces it."""
@@ -226,6 +227,17 @@ def campaign_call_outcome_record(sender, *, followup: FollowUp, attempt, **kwarg
         return  # a return-visit task another way than a campaign (none today), or a row since deleted
     row.outcome = followup.outcome  # the attempt's outcome, or "missed"
     fields = ["outcome", "updated_at"]
+    # The campaign is read once the row is locked, not with it: a stop that committed meanwhile is seen
+    # (campaign_stop's order).
+    if (
+        followup.status == FollowUp.Status.PLANNED
+        and not Campaign.objects.filter(pk=row.campaign_id, status=CampaignStatus.RUNNING).exists()
+    ):
+        # A call under way when the campaign was stopped, unanswered: not tried again (campaign_stop).
+        call_tasks_withdraw(followup_ids=[followup.pk], reason=CAMPAIGN_STOPPED)
+        followup.status, followup.suppressed_reason = FollowUp.Status.SUPPRESSED, CAMPAIGN_STOPPED
+        row.status, row.excluded_reason = ContactStatus.SUPPRESSED, CAMPAIGN_STOPPED
+        fields += ["status", "excluded_reason"]
     if followup.status == FollowUp.Status.DONE:
         if followup.outcome == ClosedUnlogged.NOT_LOGGED:
             reached_at = followup.calls.exclude(provider_id="").order_by("-started_at").values("started_at")[:1]

@@ -109,7 +109,10 @@ def _detail_context(request, store, campaign, **extra):
             for o, n in results.call_outcomes.items()
         ]
         if campaign.channel == CampaignChannel.CALL:
-            context["calls"] = campaign_calls(campaign=campaign)
+            context["calls"] = [
+                (row, reason_label(row.excluded_reason) if row.excluded_reason else "")
+                for row in campaign_calls(campaign=campaign)
+            ]
     return context
 
 

@@ -328,3 +328,92 @@ def test_a_return_visit_called_without_an_outcome_logged_counts_as_called_not_as
     results = campaign_results(campaign=campaign)
     assert (results.contacted, results.failed, results.waiting) == (1, 0, 0)
     assert results.call_outcomes == {"not_logged": 1}
+
+
+def test_stopping_a_call_campaign_withdraws_its_calls_not_yet_made_with_the_reason(store, agent):
+    # Stopped, its return-visit calls already in the agents' queue stayed there, to be made for a campaign the store
+    # had called off.
+    from callbacks.services.calls import call_start
+    from retention.services.campaigns import campaign_stop
+
+    names = ("林小姐", "王先生", "赵女士")
+    customers = [customer_with_orders(store, [30], name=name) for name in names]
+    campaign = _call_campaign(store)
+    campaign_call_tasks_create()
+    waiting, retry, on_the_line = (FollowUp.objects.get(customer=c, purpose="return_visit") for c in customers)
+    client = _logged_in(agent)
+    call_start(followup=retry, agent=agent)
+    _log(client, retry, "no_answer")  # called once, no answer: planned again for a second try
+    call_start(followup=on_the_line, agent=agent)  # on the phone when the campaign is stopped
+
+    assert campaign_stop(campaign=campaign) == 2
+
+    for task in (waiting, retry, on_the_line):
+        task.refresh_from_db()
+    assert (waiting.status, waiting.suppressed_reason) == ("suppressed", "campaign_stopped")
+    assert (retry.status, retry.suppressed_reason, retry.attempts) == ("suppressed", "campaign_stopped", 1)
+    assert on_the_line.status == "in_progress"  # left to finish
+    rows = {row.customer.name: row for row in CampaignContact.objects.filter(campaign=campaign)}
+    assert (rows["林小姐"].status, rows["林小姐"].excluded_reason) == ("suppressed", "campaign_stopped")
+    assert (rows["王先生"].status, rows["王先生"].outcome) == ("suppressed", "no_answer")
+    assert rows["赵女士"].status == "planned"
+    client.get("/calls/")  # the page that shows the flash message of the outcome logged above
+    queue = client.get("/calls/").text
+    queue = queue[queue.index('data-testid="queue"') :]
+    assert "林小姐" not in queue and "王先生" not in queue and "赵女士" in queue
+    panel = client.get(f"/calls/{waiting.pk}/").text
+    assert 'data-reason="campaign_stopped"' in panel and "The campaign was stopped" in panel
+    assert 'data-testid="call"' not in panel
+    manager = Client()
+    manager.force_login(ManagerFactory(stores=[store]).user)
+    page = manager.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
+    calls = page[page.index('data-testid="visit-calls"') :]
+    assert "林小姐" in calls and "The campaign was stopped first" in calls
+
+    _log(client, on_the_line, "interested")  # the call under way ends, and counts
+    rows["赵女士"].refresh_from_db()
+    assert (rows["赵女士"].status, rows["赵女士"].outcome) == ("done", "interested")
+
+
+def test_a_return_visit_under_way_when_its_campaign_stopped_is_not_tried_again_after_no_answer(store, agent):
+    from callbacks.services.calls import call_start
+    from retention.services.campaigns import campaign_stop
+
+    customer = customer_with_orders(store, [30])
+    campaign = _call_campaign(store)
+    campaign_call_tasks_create()
+    task = FollowUp.objects.get(purpose="return_visit")
+    call_start(followup=task, agent=agent)
+    campaign_stop(campaign=campaign)
+
+    _log(_logged_in(agent), task, "no_answer")
+
+    task.refresh_from_db()
+    row = CampaignContact.objects.get(campaign=campaign, customer=customer)
+    assert (task.status, task.suppressed_reason, task.outcome) == ("suppressed", "campaign_stopped", "no_answer")
+    assert (row.status, row.excluded_reason, row.outcome) == ("suppressed", "campaign_stopped", "no_answer")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stop_while_an_unanswered_call_is_being_logged_still_withdraws_its_retry(store, agent):
+    # The outcome being logged read the campaign as running and planned the retry; the stop, not waiting for it, left
+    # that retry in the queue of a campaign it had stopped.
+    from callbacks.services.calls import call_start
+    from callbacks.services.outcomes import followup_log_outcome
+    from retention.services.campaigns import campaign_stop
+    from tests.locking import overlapping
+
+    customer_with_orders(store, [30])
+    campaign = _call_campaign(store)
+    campaign_call_tasks_create()
+    task = FollowUp.objects.get(purpose="return_visit")
+    call_start(followup=task, agent=agent)
+
+    waited = overlapping(
+        lambda: followup_log_outcome(followup=task, agent=agent, outcome="no_answer", expected_seq=1),
+        lambda: campaign_stop(campaign=campaign),
+    )
+
+    task.refresh_from_db()
+    assert waited and (task.status, task.suppressed_reason, task.attempts) == ("suppressed", "campaign_stopped", 1)
+    assert CampaignContact.objects.get(call_task=task).excluded_reason == "campaign_stopped"
