@@ -219,33 +219,33 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
     # Dedicated customers first, then by value: when the evening is full, the smaller orders wait.
     calls.sort(key=lambda p: (p.channel != FollowUpChannel.DEDICATED, -p.amount, p.delivered_at))
     for plan in calls:
-        start, end = call_window(policy=plan.policy, store=plan.store, moment=plan.since)
+        window = call_window(policy=plan.policy, store=plan.store, moment=plan.since)
         store_id = plan.store.pk
         owner = None
         if plan.channel == FollowUpChannel.DEDICATED:
             owner = plan.customer.dedicated_owner_id
             if not capacity.serves(store_id=store_id, agent_id=owner):
-                owner = capacity.least_loaded(store_id=store_id, window_start=start, with_room=False)
+                owner = capacity.least_loaded(store_id=store_id, window=window, with_room=False)
                 if owner is not None:
                     plan.customer.dedicated_owner_id = new_owners[plan.customer.id] = owner
-            assignee = owner if owner is not None and capacity.has_room(agent_id=owner, window_start=start) else None
+            assignee = owner if owner is not None and capacity.has_room(agent_id=owner, window=window) else None
         else:
-            assignee = capacity.least_loaded(store_id=store_id, window_start=start)
+            assignee = capacity.least_loaded(store_id=store_id, window=window)
         if assignee is not None:
-            capacity.take(agent_id=assignee, window_start=start)
-            plan.place((start, end), assignee_id=assignee)
+            capacity.take(agent_id=assignee, window=window)
+            plan.place(window, assignee_id=assignee)
             continue
         # Over capacity: flagged for the manager, then moved by the store's rule.
         if plan.policy.overflow_rule == OverflowRule.SMS_INSTEAD and plan.customer.sms_allowed:
             plan.channel = FollowUpChannel.SMS
             plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.since), overflowed=True)
             continue
-        start, end = next_call_window(policy=plan.policy, store=plan.store, window_end=end)
+        window = next_call_window(policy=plan.policy, store=plan.store, window_end=window[1])
         # The owner keeps the customer, even on a full evening.
-        assignee = owner if owner is not None else capacity.least_loaded(store_id=store_id, window_start=start)
+        assignee = owner if owner is not None else capacity.least_loaded(store_id=store_id, window=window)
         if assignee is not None:
-            capacity.take(agent_id=assignee, window_start=start)
-        plan.place((start, end), assignee_id=assignee, overflowed=True)
+            capacity.take(agent_id=assignee, window=window)
+        plan.place(window, assignee_id=assignee, overflowed=True)
     return new_owners
 
 

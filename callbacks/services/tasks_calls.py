@@ -10,7 +10,7 @@ Other apps create one with `call_task_create` only, and take back the ones they 
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -55,7 +55,7 @@ def call_tasks_lock(*, keys: Iterable[tuple[int, str]]) -> None:
     advisory_lock(f"call-task:{order_id}:{purpose}" for order_id, purpose in keys)
 
 
-def _assignee(*, customer: Customer, window_start, assignee: Agent | None) -> int | None:
+def _assignee(*, customer: Customer, window: tuple[datetime, datetime], assignee: Agent | None) -> int | None:
     """The given agent, else the customer's dedicated owner while they serve the store, else the least loaded
     on-shift agent of the store that day (tasks are not limited by the evening capacity)."""
     if assignee is not None:
@@ -65,7 +65,7 @@ def _assignee(*, customer: Customer, window_start, assignee: Agent | None) -> in
     capacity = CallCapacity(store_ids={customer.store_id})
     if capacity.serves(store_id=customer.store_id, agent_id=customer.dedicated_owner_id):
         return customer.dedicated_owner_id
-    return capacity.least_loaded(store_id=customer.store_id, window_start=window_start, with_room=False)
+    return capacity.least_loaded(store_id=customer.store_id, window=window, with_room=False)
 
 
 @transaction.atomic
@@ -105,6 +105,7 @@ def call_task_create(
         customer=customer, channel=ContactChannel.CALL, purpose=gate_purpose(purpose), at=window_start, order=order
     )
     refused = not decision and not decision.only_the_hour
+    window = (window_start, window_end)
     return FollowUp.objects.create(
         store=store,
         customer=customer,
@@ -117,7 +118,7 @@ def call_task_create(
         contact_day=due_on,
         window_start=window_start,
         window_end=window_end,
-        assignee_id=None if refused else _assignee(customer=customer, window_start=window_start, assignee=assignee),
+        assignee_id=None if refused else _assignee(customer=customer, window=window, assignee=assignee),
         note=note,
         script=script,
     )

@@ -306,3 +306,40 @@ def test_a_delivery_batch_is_planned_in_a_constant_number_of_queries(store, djan
         response = _post_deliveries(store, large, "2026-11-23T10:00:00+08:00")
     assert response.status_code == 200
     assert FollowUp.objects.filter(order__in=large, status=Status.PLANNED).count() == 200
+
+
+def _full_evening_after(outcome, **moved):
+    """The one agent of a store, with room for one call an evening, given a delivery's call tonight (23 November,
+    18:00-19:00 in Shanghai); the agent logs `outcome` on it at 18:10, moving it within tonight or to another
+    evening. Returns the store and the call."""
+    from callbacks.services.outcomes import followup_log_outcome
+
+    store = StoreFactory(timezone="Asia/Shanghai")
+    agent = AgentFactory(stores=[store], evening_capacity=1)
+    first = deliver(_order(store), local(store, 2026, 11, 23, 10, 0))
+    assert first.assignee == agent
+    with time_machine.travel(local(store, 2026, 11, 23, 18, 10), tick=False):
+        followup_log_outcome(followup=first, agent=agent, outcome=outcome, expected_seq=1, **moved)
+    first.refresh_from_db()
+    return store, first
+
+
+def test_a_call_the_customer_asked_to_be_called_back_on_fills_that_evening():
+    # Moved to 18:30 the next evening, the call was not counted in that evening's load (it no longer starts at
+    # 18:00), and a delivery planned that morning went to the same agent, whose capacity was already taken.
+    at = datetime(2026, 11, 24, 10, 30, tzinfo=UTC)  # 18:30 in Shanghai
+    store, moved = _full_evening_after("call_back", callback_at=at)
+    later = deliver(_order(store), local(store, 2026, 11, 24, 10, 0))
+
+    assert (moved.status, moved.window_start) == (Status.PLANNED, local(store, 2026, 11, 24, 18, 30))
+    assert later.overflowed and later.window_start == local(store, 2026, 11, 25, 18, 0)
+
+
+def test_a_call_tried_again_after_no_answer_still_fills_its_evening():
+    # Tried again at 18:25, the call no longer started at 18:00 and left the evening's load: a delivery reported at
+    # 18:20 was given to the agent whose one call of the evening it still was.
+    store, retried = _full_evening_after("no_answer")
+    later = deliver(_order(store), local(store, 2026, 11, 23, 18, 20))
+
+    assert (retried.status, retried.window_start) == (Status.PLANNED, local(store, 2026, 11, 23, 18, 25))
+    assert later.overflowed and later.window_start == local(store, 2026, 11, 24, 18, 0)
