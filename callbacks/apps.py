@@ -7,16 +7,29 @@ class CallbacksConfig(AppConfig):
     verbose_name = _("Follow-ups and telephony")
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from crm.casework import customer_section_register
+        from crm.home import WaitingWork, waiting_work_register
         from crm.readable import audit_action_register
 
         from . import order_api, receivers
         from .customer_section import CONTACTS_SECTION
         from .models import FollowUpPolicy, RefusalReason
+        from .selectors import calls_left_tonight_count
 
         receivers.connect()
         order_api.register()
         customer_section_register(CONTACTS_SECTION)
+        waiting_work_register(
+            WaitingWork(
+                name="calls_tonight",
+                label=_("Calls left tonight"),
+                url=lambda: reverse("callbacks:queue"),
+                count=calls_left_tonight_count,
+                order=20,
+            )
+        )
         audit_action_register("followup_policy_changed", model=FollowUpPolicy)
         # An override records the gate's reason as its code: the audit page says it in words.
         refusals = dict(RefusalReason.choices)

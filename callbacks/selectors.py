@@ -65,6 +65,13 @@ def _tonight(stores: list[Store], now: datetime) -> Q:
     return q
 
 
+def calls_left_tonight_count(*, user, stores: list[Store], now: datetime | None = None) -> int:
+    """Tonight's calls still to make in the queue the user sees (an agent's own, a manager's stores'): the home
+    page's count."""
+    rows = followups_for_user(user=user, stores=stores).filter(_tonight(stores, now or timezone.now()))
+    return rows.filter(status__in=OPEN_STATUSES).count()
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     store: Store | None = None

@@ -7,16 +7,40 @@ class CrmConfig(AppConfig):
     verbose_name = _("Stores, customers and cases")
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from crm import lockout  # noqa: F401  audits login lockouts
         from crm.api import schema  # noqa: F401  registers the token scheme with drf-spectacular
         from crm.bulk import lookups  # noqa: F401  registers `__any_of` for every app's queries
         from crm.casework import case_kind_register
+        from crm.home import WaitingWork, waiting_work_register
         from crm.models import Agent, CasePolicy, Store
         from crm.readable import audit_action_register
+        from crm.selectors.cases import open_cases_count, overdue_cases_count
         from crm.services.complaint import COMPLAINT
 
         # crm's own kind, through the hook every other kind uses (ADR 0023).
         case_kind_register(COMPLAINT)
+        # The home page's "Waiting for you": crm's own lines, through the hook the other apps use.
+        waiting_work_register(
+            WaitingWork(
+                name="cases",
+                label=_("Open cases"),
+                url=lambda: reverse("cases:list"),
+                count=lambda *, user, stores, now: open_cases_count(user=user, stores=stores),
+                order=10,
+            )
+        )
+        waiting_work_register(
+            WaitingWork(
+                name="cases_overdue",
+                label=_("Cases past their deadline"),
+                url=lambda: reverse("cases:list") + "?sla=breached",
+                count=lambda *, user, stores, now: overdue_cases_count(user=user, stores=stores, now=now),
+                order=11,
+                urgent=True,
+            )
+        )
         audit_action_register("case_policy_changed", model=CasePolicy)
         audit_action_register("agent_shift_changed", model=Agent)
         audit_action_register("remedy_limit_changed", model=Store)

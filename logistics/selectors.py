@@ -16,14 +16,22 @@ def shipments_by_keys(*, keys: list[tuple[int, str, str]]) -> dict[tuple[int, st
     return {(s.store_id, s.courier, s.tracking_number): s for s in Shipment.objects.filter(condition)}
 
 
+def _at_risk(store_ids: list[int]) -> QuerySet[Shipment]:
+    return Shipment.objects.filter(store_id__in=store_ids, is_open=True, delays__isnull=False).distinct()
+
+
+def shipments_at_risk_count(*, store_ids: list[int]) -> int:
+    """How many parcels the board lists (before its limit): the home page's count."""
+    return _at_risk(store_ids).count()
+
+
 def shipments_at_risk(*, store_ids: list[int], limit: int = 200) -> QuerySet[Shipment]:
     """Open parcels with a delay found on them, biggest orders first, then the longest without news.
 
     Each with its checkpoints, its delays and what was already sent (three queries whatever the number).
     """
     return (
-        Shipment.objects.filter(store_id__in=store_ids, is_open=True, delays__isnull=False)
-        .distinct()
+        _at_risk(store_ids)
         .select_related("store", "order__customer")
         .prefetch_related(
             Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("-at", "-id")),

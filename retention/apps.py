@@ -8,19 +8,31 @@ class RetentionConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_save
+        from django.urls import reverse
 
         from callbacks.signals import followup_outcome_logged
         from crm.casework import customer_section_register
+        from crm.home import WaitingWork, waiting_work_register
         from crm.models import Store
         from crm.services.ingestion.inputs import OrderInput
         from crm.signals import orders_upserted
 
         from . import receivers
         from .customer_section import CAMPAIGN_CONTACTS_SECTION
+        from .selectors import open_gift_tasks_count
         from .services import sending, visits
 
         sending.register()
         customer_section_register(CAMPAIGN_CONTACTS_SECTION)
+        waiting_work_register(
+            WaitingWork(
+                name="gift_tasks",
+                label=_("Gift tasks to send"),
+                url=lambda: reverse("retention:my_gift_tasks"),
+                count=lambda *, user, stores, now: open_gift_tasks_count(user=user, stores=stores),
+                order=40,
+            )
+        )
         orders_upserted.connect(receivers.redeem_coupons, sender=OrderInput, dispatch_uid="retention.redeem_coupons")
         post_save.connect(receivers.store_builtin_segments, sender=Store, dispatch_uid="retention.builtin_segments")
         # A return-visit call's outcome, logged on callbacks' call panel, lands on the campaign's row.

@@ -103,10 +103,18 @@ def gift_tasks_for_store(*, store: Store, limit: int = GIFT_TASKS_SHOWN) -> list
 MY_DONE_GIFT_TASKS_SHOWN = 20
 
 
+def _given_to(user, stores) -> QuerySet[GiftTask]:
+    return GiftTask.objects.filter(assignee__user=user, store__in=stores)
+
+
+def open_gift_tasks_count(*, user, stores: list[Store]) -> int:
+    """The open gift tasks given to the user (My gift tasks): the home page's count."""
+    return _given_to(user, [s.pk for s in stores]).filter(status=GiftTask.Status.OPEN).count()
+
+
 def gift_tasks_for_assignee(*, user, limit: int = GIFT_TASKS_SHOWN) -> list[GiftTask]:
     """The gift tasks given to `user` in the stores they serve: every open one, then their last few done."""
-    mine = GiftTask.objects.filter(assignee__user=user, store__in=stores_for_user(user=user))
-    tasks = _open_first(mine, limit)
+    tasks = _open_first(_given_to(user, stores_for_user(user=user)), limit)
     waiting = sum(1 for task in tasks if task.status == GiftTask.Status.OPEN)
     return tasks[: waiting + MY_DONE_GIFT_TASKS_SHOWN]
 

@@ -182,3 +182,13 @@ def case_list_choices(*, user) -> tuple[list[Store], list[Agent]]:
         )
         return stores, agents
     return list(stores_for_user(user=user)), []
+
+
+def open_cases_count(*, user, stores: list[Store]) -> int:
+    """The open cases the case list shows the user (an agent's own, a manager's stores'): the home page's count."""
+    return cases_in_scope(user=user, store_ids=[s.pk for s in stores]).filter(status__in=Case.OPEN_STATUSES).count()
+
+
+def overdue_cases_count(*, user, stores: list[Store], now: datetime) -> int:
+    """Of those, the ones past their next deadline (the case list's "breached")."""
+    return cases_in_scope(user=user, store_ids=[s.pk for s in stores]).filter(_sla_q("breached", now)).count()

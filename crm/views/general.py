@@ -3,8 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from crm.health import health_report
+from crm.home import waiting_work
 from crm.selectors import heartbeat_latest, stores_for_user
 
 
@@ -13,7 +15,13 @@ def home(request: HttpRequest) -> HttpResponse:
     stores = list(stores_for_user(user=request.user))
     # The worker serves every store: its heartbeat is shown in the time of the user's first store (UTC without one).
     zone = stores[0].timezone if stores else "UTC"
-    return render(request, "crm/home.html", {"stores": stores, "heartbeat": heartbeat_latest(), "heartbeat_zone": zone})
+    now = timezone.now()
+    waiting = [(work, work.count(user=request.user, stores=stores, now=now)) for work in waiting_work()]
+    return render(
+        request,
+        "crm/home.html",
+        {"stores": stores, "waiting": waiting, "heartbeat": heartbeat_latest(), "heartbeat_zone": zone},
+    )
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('logistics', '0005_shipment_open_store'),
+        ("logistics", "0005_shipment_open_store"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='shipmentnotice',
-            name='suppressed_reason',
-            field=models.CharField(blank=True, choices=[('do_not_contact', 'Customer asked not to be contacted'), ('sms_opt_out', 'Customer opted out of SMS'), ('no_calls', 'Customer asked not to be called'), ('no_phone', 'No phone number'), ('no_marketing_consent', 'No marketing consent on record'), ('cap_reached', "The store's contact limit for this purpose is reached"), ('merged', 'Merged into another contact the same day'), ('unknown_currency', 'Order currency has no exchange rate in the policy'), ('campaign_stopped', 'The campaign was stopped')], max_length=40, verbose_name='not sent because'),
+            model_name="shipmentnotice",
+            name="suppressed_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("do_not_contact", "Customer asked not to be contacted"),
+                    ("sms_opt_out", "Customer opted out of SMS"),
+                    ("no_calls", "Customer asked not to be called"),
+                    ("no_phone", "No phone number"),
+                    ("no_marketing_consent", "No marketing consent on record"),
+                    ("cap_reached", "The store's contact limit for this purpose is reached"),
+                    ("merged", "Merged into another contact the same day"),
+                    ("unknown_currency", "Order currency has no exchange rate in the policy"),
+                    ("campaign_stopped", "The campaign was stopped"),
+                ],
+                max_length=40,
+                verbose_name="not sent because",
+            ),
         ),
     ]
