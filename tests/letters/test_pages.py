@@ -3,15 +3,17 @@
 import html
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import Client
 from pypdf import PdfReader
 
 from crm.models import AuditLog
 from letters.models import Letter, LetterTemplate, PrintBatch
-from letters.services import letter_rule_update, letters_prepare
+from letters.services import REPRINT_REPEAT, letter_rule_update, letters_prepare
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, OrderFactory, StoreFactory
+from tests.locking import overlapping
 
 pytestmark = pytest.mark.django_db
 
@@ -291,3 +293,39 @@ def test_letters_signed_by_an_agent_with_a_very_long_name_are_written(client):
 
     letter = Letter.objects.get()
     assert letter.signed_by == ("长" * 150 + " " + "名" * 150)[:200]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_reprint_counts_and_audits_one_reprint_and_both_clicks_get_the_pdf(store):
+    """Two POSTs of the reprint button at once (a double click): the second arrives while the first still holds the
+    letter. Both used to count, so the batch said ×2 and the audit log had two reprints for one sheet printed."""
+    agent = AgentFactory(stores=[store])
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-1")
+    letters_prepare(store=store, now=datetime(2026, 11, 24, 2, tzinfo=UTC))
+    letter = Letter.objects.get()
+    answers = {}
+
+    def click(name):
+        client = Client()
+        client.force_login(agent.user)
+        answers[name] = client.post(f"/letters/{letter.pk}/reprint.pdf")
+
+    assert overlapping(lambda: click("first"), lambda: click("second"))
+    assert [answers[n].status_code for n in ("first", "second")] == [200, 200]
+    assert all(answers[n]["Content-Type"] == "application/pdf" for n in ("first", "second"))
+    assert Letter.objects.get().reprint_count == 1
+    assert AuditLog.objects.filter(action="letter_reprinted").count() == 1
+    assert PrintBatch.objects.count() == 1  # a reprint is the letter printed again, never a batch
+
+
+def test_a_reprint_asked_again_later_is_another_reprint(client, store):
+    _login(client, AgentFactory(stores=[store]))
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-1")
+    letters_prepare(store=store, now=datetime(2026, 11, 24, 2, tzinfo=UTC))
+    letter = Letter.objects.get()
+    assert client.post(f"/letters/{letter.pk}/reprint.pdf").status_code == 200
+    earlier = Letter.objects.get().reprinted_at - REPRINT_REPEAT - timedelta(seconds=1)
+    Letter.objects.filter(pk=letter.pk).update(reprinted_at=earlier)  # the printer jammed; the agent comes back
+    assert client.post(f"/letters/{letter.pk}/reprint.pdf").status_code == 200
+    assert Letter.objects.get().reprint_count == 2
+    assert AuditLog.objects.filter(action="letter_reprinted").count() == 2
