@@ -69,9 +69,7 @@ def batch_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_prepare(request: HttpRequest) -> HttpResponse:
     store = _store(request, selectors.letter_stores_for(user=request.user))
-    prepared = []
-    page_attempt(request, lambda: prepared.append(services.letters_prepare(store=store)))
-    batch = prepared[0] if prepared else None
+    batch = page_attempt(request, lambda: services.letters_prepare(store=store)).result
     url = f"{reverse('letters:batch')}?store={store.code}"
     return redirect(f"{url}&batch={batch.pk}" if batch else url)
 
