@@ -13,10 +13,12 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, QueryDict
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from crm.errors import DomainError, StoreRepeated
 from crm.validators import is_ascii_number
@@ -51,6 +53,18 @@ def store_code(request: HttpRequest) -> str | None:
     if posted and asked and posted != asked:
         raise StoreRepeated()
     return posted or asked
+
+
+def next_url(request: HttpRequest, candidate: str | None) -> str | None:
+    """A form's `next` (the page to go back to) when it is a path of this site, else None. A bare word is not one:
+    redirect() would read it as the name of a view (a 500 when there is none), and another site's address is not
+    followed."""
+    if not candidate or not urlsplit(candidate).path.startswith("/"):
+        return None
+    allowed = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return candidate if allowed else None
 
 
 def is_refusal(error: DomainError) -> bool:

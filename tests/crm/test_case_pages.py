@@ -259,3 +259,15 @@ def test_a_remedy_the_customer_turned_down_is_withdrawn_with_its_reason_and_the_
     assert remedy.status == "withdrawn" and not case.is_open
     page = client.get(f"/cases/{case.pk}/", **english).text
     assert "Remedy withdrawn" in page and "顾客说不用了" in page
+
+
+@pytest.mark.parametrize("target", ["abc", "home", "cases:list", "https://evil.example.com/", "//evil.example.com/"])
+def test_a_next_that_is_not_a_path_of_ours_goes_back_to_the_case_page(client, store, agent, target):
+    """A form's `next` that was a bare word answered a 500 (redirect() read it as the name of a view, and found none),
+    and the name of one of our views ("home") was followed there."""
+    case = _case(store, agent)
+    client.force_login(agent.user)
+    response = client.post(f"/cases/{case.pk}/reopen/", {"reason": "x", "next": target})
+    assert (response.status_code, response.url) == (302, f"/cases/{case.pk}/")
+    followed = client.post(f"/cases/{case.pk}/reopen/", {"reason": "x", "next": f"/reviews/?from={target}"})
+    assert followed.url == f"/reviews/?from={target}"
