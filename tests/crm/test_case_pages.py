@@ -165,6 +165,16 @@ def test_the_customer_page_shows_the_archive_and_opens_a_case_by_hand(client, st
     assert response.url == f"/cases/{case.pk}/" and (case.source, case.cause) == ("manual", "size")
 
 
+def test_opening_a_case_by_hand_without_what_happened_names_the_field_it_misses(client, store, agent):
+    """The message above the customer's page said "This field is required." without a word of which field."""
+    customer = CustomerFactory(store=store)
+    client.force_login(agent.user)
+    response = client.post(f"/customers/{customer.pk}/cases", {"cause": "size"}, follow=True)
+    assert response.redirect_chain == [(f"/customers/{customer.pk}/", 302)]
+    assert "What happened: This field is required." in response.text
+    assert not Case.objects.filter(customer=customer).exists()
+
+
 def test_a_dedicated_owner_sees_their_customers_and_orders_in_progress(client, store, agent):
     mine = CustomerFactory(store=store, name="王芳", dedicated_owner=agent)
     CustomerFactory(store=store, name="李娜")
