@@ -205,12 +205,14 @@ def template_preview(request: HttpRequest) -> HttpResponse:
         ]
         return render(request, "letters/_preview.html", context, status=400)
     order: Order = choose.cleaned_data["order"]
-    try:
-        context["written"] = services.letter_preview(store=store, order=order, data=form.cleaned_data)
-    except DomainError as error:
-        context["errors"] = [error.message]
-        return render(request, "letters/_preview.html", context, status=400)
-    context["order"] = order
+    # The form's own error is the preview's, in place (a refusal is the 403 page: crm.pages).
+    previewed = page_attempt(
+        request, lambda: services.letter_preview(store=store, order=order, data=form.cleaned_data), message=False
+    )
+    if not previewed.ok:
+        context["errors"] = [previewed.error]
+        return render(request, "letters/_preview.html", context, status=previewed.status)
+    context |= {"written": previewed.result, "order": order}
     return render(request, "letters/_preview.html", context)
 
 

@@ -9,7 +9,9 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
+from crm.errors import PermissionDenied
 from crm.models import AuditLog
+from letters import services as letter_services
 from letters.models import Letter, LetterTemplate, PrintBatch
 from letters.services import REPRINT_REPEAT, letter_rule_update, letters_prepare
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, OrderFactory, StoreFactory
@@ -102,6 +104,20 @@ def test_preview_renders_the_form_as_written_for_the_chosen_order(client, store)
     )
     assert unknown.status_code == 400 and "Unknown placeholder {nick}" in unknown.text
     assert not LetterTemplate.objects.exists()
+
+
+def test_a_refusal_while_previewing_is_the_403_page_not_a_preview_error(client, store, monkeypatch):
+    """The preview caught every service error on its own and showed it as the preview's, a refusal included; it goes
+    through crm.pages now, like every page: an error in place with its status, a refusal the 403 page."""
+
+    def refuse(**kwargs):
+        raise PermissionDenied("Only a manager of this store may preview its letters.")
+
+    _login(client, ManagerFactory(stores=[store]))
+    order = OrderFactory(store=store, customer=CustomerFactory(store=store))
+    monkeypatch.setattr(letter_services, "letter_preview", refuse)
+    response = client.post("/letters/templates/preview/", {**_template_post(store), "order": order.pk})
+    assert response.status_code == 403 and 'data-testid="forbidden"' in response.text
 
 
 def test_rule_page_saves_the_threshold_and_control_share(client, store):
