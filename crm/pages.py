@@ -1,7 +1,9 @@
 """The one path from a domain error to what a page shows (the API's counterpart is crm.api.errors).
 
 - A page's write goes through ``page_attempt``: an invalid form or a domain error becomes a message on the page the
-  view returns to, and with ``form`` the error also sits next to the field it names (``form_error``).
+  view returns to (or, for a view that renders it in place, the text and status it answers with: ``Attempt``), and
+  with ``form`` the error also sits next to the field it names (``form_error``). What the write returned comes back
+  in the ``Attempt`` too.
 - A refusal (a domain error whose status is 403, or Django's PermissionDenied) is never a message: it propagates
   to the designed 403 page.
 - Whatever a view leaves uncaught reaches ``crm.middleware.DomainErrorPageMiddleware``: the 403 page for a refusal,
@@ -9,10 +11,14 @@
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, QueryDict
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from crm.errors import DomainError, StoreRepeated
 from crm.validators import is_ascii_number
@@ -49,6 +55,18 @@ def store_code(request: HttpRequest) -> str | None:
     return posted or asked
 
 
+def next_url(request: HttpRequest, candidate: str | None) -> str | None:
+    """A form's `next` (the page to go back to) when it is a path of this site, else None. A bare word is not one:
+    redirect() would read it as the name of a view (a 500 when there is none), and another site's address is not
+    followed."""
+    if not candidate or not urlsplit(candidate).path.startswith("/"):
+        return None
+    allowed = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return candidate if allowed else None
+
+
 def is_refusal(error: DomainError) -> bool:
     return error.http_status == 403
 
@@ -70,11 +88,13 @@ def _error_field(form: forms.Form, field: str | None) -> str | None:
     return name if name in form.fields and not form.fields[name].widget.is_hidden else None
 
 
-def page_message(request: HttpRequest, error: DomainError) -> str:
-    """A domain error of a write that has no form, as the message the page shows next; a refusal is re-raised."""
+def page_message(request: HttpRequest, error: DomainError, *, message: bool = True) -> str:
+    """A domain error of a write that has no form, as the text the page shows (also added as the next page's message
+    unless ``message=False``, for a view that renders it in place); a refusal is re-raised."""
     if is_refusal(error):
         raise error
-    messages.error(request, error.message)
+    if message:
+        messages.error(request, error.message)
     return error.message
 
 
@@ -87,23 +107,33 @@ def form_errors_text(form: forms.Form) -> str:
     return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """What a page's write came to: the action's result when it went through, else the text the user is shown and the
+    status the page answers with (the error's own; 400 for an invalid form)."""
+
+    result: Any = None
+    error: str = ""
+    status: int = 200
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
 def page_attempt(
-    request: HttpRequest, action: Callable[[], object], *, form: forms.Form | None = None, message: bool = True
-) -> str:
-    """Run a page's write. Returns "" when it went through, else the text the user is shown (also added as a
-    message unless ``message=False``, for a view that renders it in place)."""
+    request: HttpRequest, action: Callable[[], Any], *, form: forms.Form | None = None, message: bool = True
+) -> Attempt:
+    """Run a page's write (``action``, which may read ``form.cleaned_data``: it runs only for a valid form). The text
+    the user is shown is also added as a message unless ``message=False``, for a view that renders it in place."""
     if form is not None and not form.is_valid():
         text = form_errors_text(form)
-    else:
-        try:
-            action()
-            return ""
-        except DomainError as error:
-            if form is not None:
-                form_error(form, error)
-            elif is_refusal(error):
-                raise
-            text = error.message
-    if message:
-        messages.error(request, text)
-    return text
+        if message:
+            messages.error(request, text)
+        return Attempt(error=text, status=400)
+    try:
+        return Attempt(result=action())
+    except DomainError as error:
+        if form is not None:
+            form_error(form, error)
+        return Attempt(error=page_message(request, error, message=message), status=error.http_status)

@@ -1,6 +1,6 @@
 """Every write of the letters app: the rule, templates and inserts a manager saves, the day's letters, printing."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
@@ -23,6 +23,9 @@ RULE_FIELDS = (
 )  # fmt: skip
 TEMPLATE_FIELDS = ("name", "language", *LetterTemplate.CONDITIONS, *LetterTemplate.PARTS, "active")
 INSERT_FIELDS = ("kind", "title", "body", "offer_code", "category", "min_amount", "first_purchase_only", "active")
+
+# One parcel, one sheet: a reprint asked again this soon is the same one asked twice (letter_reprint).
+REPRINT_REPEAT = timedelta(seconds=10)
 
 # The letter is signed with the agent's whole name; the row keeps what its column holds (a full name may run to 301).
 SIGNED_BY_LENGTH = Letter._meta.get_field("signed_by").max_length
@@ -217,10 +220,17 @@ def batch_mark_printed(*, batch: PrintBatch, actor, upto: int | None = None) -> 
 
 @transaction.atomic
 def letter_reprint(*, letter: Letter, actor) -> Letter:
-    """Count a reprint of one letter (its text is the one first printed) and audit it."""
+    """Count a reprint of one letter (its text is the one first printed) and audit it.
+
+    A reprint asked within REPRINT_REPEAT of the last one is that one again (a double click on the button, or a
+    second click while the PDF is being made, both POSTs at once): it is counted and audited once, and the caller
+    answers each with the PDF. The letter's row lock orders the two, so the second sees the first's time."""
     letter = Letter.objects.select_for_update().select_related("store").get(pk=letter.pk)
+    now = timezone.now()
+    if letter.reprinted_at is not None and now - letter.reprinted_at < REPRINT_REPEAT:
+        return letter
     letter.reprint_count += 1
-    letter.reprinted_at = timezone.now()
+    letter.reprinted_at = now
     letter.save(update_fields=["reprint_count", "reprinted_at"])
     audit_record(actor=actor, action="letter_reprinted", store=letter.store, target=str(letter.order_id))
     return letter

@@ -69,9 +69,7 @@ def batch_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_prepare(request: HttpRequest) -> HttpResponse:
     store = _store(request, selectors.letter_stores_for(user=request.user))
-    prepared = []
-    page_attempt(request, lambda: prepared.append(services.letters_prepare(store=store)))
-    batch = prepared[0] if prepared else None
+    batch = page_attempt(request, lambda: services.letters_prepare(store=store)).result
     url = f"{reverse('letters:batch')}?store={store.code}"
     return redirect(f"{url}&batch={batch.pk}" if batch else url)
 
@@ -207,12 +205,14 @@ def template_preview(request: HttpRequest) -> HttpResponse:
         ]
         return render(request, "letters/_preview.html", context, status=400)
     order: Order = choose.cleaned_data["order"]
-    try:
-        context["written"] = services.letter_preview(store=store, order=order, data=form.cleaned_data)
-    except DomainError as error:
-        context["errors"] = [error.message]
-        return render(request, "letters/_preview.html", context, status=400)
-    context["order"] = order
+    # The form's own error is the preview's, in place (a refusal is the 403 page: crm.pages).
+    previewed = page_attempt(
+        request, lambda: services.letter_preview(store=store, order=order, data=form.cleaned_data), message=False
+    )
+    if not previewed.ok:
+        context["errors"] = [previewed.error]
+        return render(request, "letters/_preview.html", context, status=previewed.status)
+    context |= {"written": previewed.result, "order": order}
     return render(request, "letters/_preview.html", context)
 
 

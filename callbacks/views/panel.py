@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -37,7 +37,7 @@ from callbacks.services.outcomes import followup_log_outcome
 from crm import roles
 from crm.errors import InvalidInput
 from crm.models import Agent
-from crm.pages import form_error
+from crm.pages import form_error, next_url
 from crm.personality import answering_strategy
 from crm.selectors import cases_for_user
 from crm.services.customers import customer_reveal_phone, customer_update_profile
@@ -168,11 +168,7 @@ def _outcome_logged(request: HttpRequest, *, pk: int, attempt) -> HttpResponse:
 
 def _back_url(request: HttpRequest, case_id: int, candidate: str | None) -> str:
     """Where the agent came from (the review page, the case page), if it is one of ours; else the case page."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("cases:case", args=[case_id])
+    return next_url(request, candidate) or reverse("cases:case", args=[case_id])
 
 
 @login_required

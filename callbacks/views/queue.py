@@ -20,7 +20,7 @@ from callbacks.selectors import (
 from callbacks.services.queue import call_script_update, followup_reassign
 from crm import roles
 from crm.errors import InvalidInput, PermissionDenied
-from crm.pages import form_error
+from crm.pages import form_error, page_attempt
 from crm.selectors import stores_for_user
 
 from .common import request_agent
@@ -73,16 +73,24 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "callbacks/_reassign_form.html", {"f": followup, "agents": agents})
     form = ReassignForm(request.POST, agents=agents)
-    if not form.is_valid():
+    reassigned = page_attempt(
+        request,
+        lambda: followup_reassign(
+            followup=followup, manager=request_agent(request), assignee=form.cleaned_data["assignee"]
+        ),
+        form=form,
+        message=False,
+    )
+    if not reassigned.ok:
+        # The row again, as it is now (closed meanwhile, say), with the form and why it was refused.
         context = {
-            "f": followup,
+            "f": followup_get_for_user(user=request.user, followup_id=pk),
             "agents": agents,
             "is_manager": True,
             "reassign_form": form,
             "calls_url": _calls_url(),
         }
-        return render(request, "callbacks/_queue_row.html", context, status=400)
-    followup_reassign(followup=followup, manager=request_agent(request), assignee=form.cleaned_data["assignee"])
+        return render(request, "callbacks/_queue_row.html", context, status=reassigned.status)
     if not request.htmx:
         return redirect("callbacks:queue")
     followup = followup_get_for_user(user=request.user, followup_id=pk)

@@ -4,8 +4,8 @@ service, redirect back (to the page the form came from when it says so: the revi
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,7 +27,7 @@ from crm.forms import (
     RemedyWithdrawForm,
 )
 from crm.models import Agent, Case, CaseEvidence, Remedy
-from crm.pages import page_attempt, page_number
+from crm.pages import next_url, page_attempt, page_number
 from crm.personality import answering_strategy
 from crm.selectors import agent_for_user, agents_serving, cases_for_user, stores_for_user
 from crm.selectors.cases import CaseFilters, case_list, case_list_choices, case_rows
@@ -53,10 +53,7 @@ def _agent(request: HttpRequest) -> Agent:
 
 
 def _back(request: HttpRequest, case: Case) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("cases:case", case_id=case.pk)
+    return redirect(next_url(request, request.POST.get("next")) or reverse("cases:case", args=[case.pk]))
 
 
 @login_required

@@ -107,17 +107,20 @@ def customer_open_case(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = _customer(request, customer_id)
     orders = customer_orders(customer=customer)
     form = CaseOpenForm(request.POST, orders=orders)
-    if not form.is_valid():
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("customers:customer", customer_id=customer.pk)
-    order = Order.objects.filter(pk=form.cleaned_data["order"], customer=customer).first()
-    case, _created = case_open(
-        store=customer.store,
-        customer=customer,
-        order=order,
-        source=Case.Source.MANUAL,
-        cause=form.cleaned_data["cause"],
-        summary=form.cleaned_data["summary"],
-        actor=request.user,
+    opened = page_attempt(
+        request,
+        lambda: case_open(
+            store=customer.store,
+            customer=customer,
+            order=Order.objects.filter(pk=form.cleaned_data["order"], customer=customer).first(),
+            source=Case.Source.MANUAL,
+            cause=form.cleaned_data["cause"],
+            summary=form.cleaned_data["summary"],
+            actor=request.user,
+        ),
+        form=form,
     )
+    if not opened.ok:
+        return redirect("customers:customer", customer_id=customer.pk)
+    case, _created = opened.result
     return redirect("cases:case", case_id=case.pk)

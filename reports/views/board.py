@@ -46,18 +46,17 @@ def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpRe
         raise PermissionDenied
     form = DecisionForm(request.POST, decline=decision == "decline")
     decide = remedy_approve if decision == "approve" else remedy_decline
-    decided = []
-    error = page_attempt(
+    decided = page_attempt(
         request,
-        lambda: decided.append(decide(remedy=remedy, manager=manager, reason=form.cleaned_data["reason"])),
+        lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data["reason"]),
         form=form,
         message=False,
     )
-    remedy = decided[0] if decided else remedy
+    remedy = decided.result if decided.ok else remedy
     if request.htmx:
-        return render(request, "reports/_remedy_row.html", {"remedy": remedy, "error": error, "form": form})
-    if error:
-        messages.error(request, error)
+        return render(request, "reports/_remedy_row.html", {"remedy": remedy, "error": decided.error, "form": form})
+    if decided.error:
+        messages.error(request, decided.error)
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("reports:approvals")

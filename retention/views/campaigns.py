@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from callbacks.models import OUTCOME_LABELS
 from crm.errors import DomainError
-from crm.pages import form_error, is_refusal
+from crm.pages import form_error, page_attempt
 from crm.selectors import agent_for_user
 from crm.services.submissions import submission_once
 
@@ -129,17 +129,10 @@ def _campaign_write(request: HttpRequest, store_id: int, campaign_id: int, write
     user's rights is the 403 page, crm.pages)."""
     store = managed_store(request, store_id)
     obj = get_object_or_404(Campaign.objects.select_related("segment", "store"), store=store, pk=campaign_id)
-    error, status = "", 200
-    try:
-        write(campaign=obj)
-    except DomainError as exc:
-        if is_refusal(exc):
-            raise
-        error, status = exc.message, exc.http_status
+    attempt = page_attempt(request, lambda: write(campaign=obj), message=False)
     obj.refresh_from_db()
-    return render(
-        request, "retention/_campaign_body.html", _detail_context(request, store, obj, start_error=error), status=status
-    )
+    context = _detail_context(request, store, obj, start_error=attempt.error)
+    return render(request, "retention/_campaign_body.html", context, status=attempt.status)
 
 
 @login_required

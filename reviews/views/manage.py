@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.errors import DomainError
-from crm.pages import form_error, form_errors_text, page_attempt, store_code
+from crm.pages import form_error, page_attempt, store_code
 from crm.selectors import store_by_code, stores_managed_by
 from crm.services.playbook import playbook_for, remedy_play_set
 from crm.validators import is_ascii_number
@@ -102,10 +102,7 @@ def monitor_remove(request: HttpRequest, store_id: int, monitor_id: int) -> Http
 def play_set(request: HttpRequest, store_id: int) -> HttpResponse:
     store = _managed_store(request, store_id)
     form = PlayForm(request.POST)
-    if form.is_valid():
-        remedy_play_set(store=store, actor=request.user, **form.cleaned_data)
-    else:
-        messages.error(request, form_errors_text(form))
+    page_attempt(request, lambda: remedy_play_set(store=store, actor=request.user, **form.cleaned_data), form=form)
     return redirect("reviews:settings", store_id=store.pk)
 
 

@@ -117,6 +117,20 @@ def test_logging_reached_goes_back_to_the_case_with_the_call_on_its_timeline(cli
     assert "王芳" in timeline and "TM-9" in timeline and "Logged" in timeline
 
 
+@pytest.mark.parametrize("target", ["abc", "home"])
+def test_an_outcome_posted_with_a_next_that_is_not_a_path_goes_back_to_the_case(client, case, agent, target):
+    """A bare word as `next` answered a 500 once the outcome was logged (redirect() read it as a view's name)."""
+    client.force_login(agent.user)
+    _open(client, case)
+    case_call = CaseCall.objects.get()
+    response = client.post(
+        f"/calls/case-calls/{case_call.pk}/outcome", {"outcome": "reached", "expected_seq": 1, "next": target}
+    )
+    assert (response.status_code, response.url) == (302, f"/cases/{case.pk}/")
+    opened = _open(client, case, next_url=target)
+    assert opened.url.endswith("?next=" + f"%2Fcases%2F{case.pk}%2F")
+
+
 def test_an_unknown_outcome_is_shown_in_the_form(client, case, agent):
     client.force_login(agent.user)
     _open(client, case)

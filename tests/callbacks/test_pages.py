@@ -261,6 +261,19 @@ def test_a_manager_sees_every_agents_calls_and_reassigns(client, store, agent):
     assert client.post(f"/calls/{followup.pk}/reassign", {"assignee": outsider.pk}).status_code == 400
 
 
+def test_reassigning_a_call_closed_meanwhile_keeps_the_row_and_says_why(client, store, agent):
+    """The agent logged the call while the manager had the reassign form open: the service's refusal escaped to the
+    error fragment, which replaced the whole table row with a bare alert (the row's call was gone from the queue)."""
+    other = AgentFactory(stores=[store])
+    followup = _followup(store, agent)
+    client.force_login(ManagerFactory(stores=[store]).user)
+    FollowUp.objects.filter(pk=followup.pk).update(status="done", outcome="reached")
+    response = client.post(f"/calls/{followup.pk}/reassign", {"assignee": other.pk}, headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert f'id="fu-{followup.pk}"' in response.text and "This follow-up is already closed." in response.text
+    assert FollowUp.objects.get(pk=followup.pk).assignee == agent
+
+
 def test_an_agent_cannot_reassign(client, store, agent):
     followup = _followup(store, agent)
     client.force_login(agent.user)

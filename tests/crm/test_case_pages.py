@@ -165,6 +165,16 @@ def test_the_customer_page_shows_the_archive_and_opens_a_case_by_hand(client, st
     assert response.url == f"/cases/{case.pk}/" and (case.source, case.cause) == ("manual", "size")
 
 
+def test_opening_a_case_by_hand_without_what_happened_names_the_field_it_misses(client, store, agent):
+    """The message above the customer's page said "This field is required." without a word of which field."""
+    customer = CustomerFactory(store=store)
+    client.force_login(agent.user)
+    response = client.post(f"/customers/{customer.pk}/cases", {"cause": "size"}, follow=True)
+    assert response.redirect_chain == [(f"/customers/{customer.pk}/", 302)]
+    assert "What happened: This field is required." in response.text
+    assert not Case.objects.filter(customer=customer).exists()
+
+
 def test_a_dedicated_owner_sees_their_customers_and_orders_in_progress(client, store, agent):
     mine = CustomerFactory(store=store, name="王芳", dedicated_owner=agent)
     CustomerFactory(store=store, name="李娜")
@@ -259,3 +269,15 @@ def test_a_remedy_the_customer_turned_down_is_withdrawn_with_its_reason_and_the_
     assert remedy.status == "withdrawn" and not case.is_open
     page = client.get(f"/cases/{case.pk}/", **english).text
     assert "Remedy withdrawn" in page and "顾客说不用了" in page
+
+
+@pytest.mark.parametrize("target", ["abc", "home", "cases:list", "https://evil.example.com/", "//evil.example.com/"])
+def test_a_next_that_is_not_a_path_of_ours_goes_back_to_the_case_page(client, store, agent, target):
+    """A form's `next` that was a bare word answered a 500 (redirect() read it as the name of a view, and found none),
+    and the name of one of our views ("home") was followed there."""
+    case = _case(store, agent)
+    client.force_login(agent.user)
+    response = client.post(f"/cases/{case.pk}/reopen/", {"reason": "x", "next": target})
+    assert (response.status_code, response.url) == (302, f"/cases/{case.pk}/")
+    followed = client.post(f"/cases/{case.pk}/reopen/", {"reason": "x", "next": f"/reviews/?from={target}"})
+    assert followed.url == f"/reviews/?from={target}"

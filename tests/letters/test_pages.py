@@ -3,15 +3,19 @@
 import html
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import Client
 from pypdf import PdfReader
 
+from crm.errors import PermissionDenied
 from crm.models import AuditLog
+from letters import services as letter_services
 from letters.models import Letter, LetterTemplate, PrintBatch
-from letters.services import letter_rule_update, letters_prepare
+from letters.services import REPRINT_REPEAT, letter_rule_update, letters_prepare
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, OrderFactory, StoreFactory
+from tests.locking import overlapping
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +104,20 @@ def test_preview_renders_the_form_as_written_for_the_chosen_order(client, store)
     )
     assert unknown.status_code == 400 and "Unknown placeholder {nick}" in unknown.text
     assert not LetterTemplate.objects.exists()
+
+
+def test_a_refusal_while_previewing_is_the_403_page_not_a_preview_error(client, store, monkeypatch):
+    """The preview caught every service error on its own and showed it as the preview's, a refusal included; it goes
+    through crm.pages now, like every page: an error in place with its status, a refusal the 403 page."""
+
+    def refuse(**kwargs):
+        raise PermissionDenied("Only a manager of this store may preview its letters.")
+
+    _login(client, ManagerFactory(stores=[store]))
+    order = OrderFactory(store=store, customer=CustomerFactory(store=store))
+    monkeypatch.setattr(letter_services, "letter_preview", refuse)
+    response = client.post("/letters/templates/preview/", {**_template_post(store), "order": order.pk})
+    assert response.status_code == 403 and 'data-testid="forbidden"' in response.text
 
 
 def test_rule_page_saves_the_threshold_and_control_share(client, store):
@@ -291,3 +309,39 @@ def test_letters_signed_by_an_agent_with_a_very_long_name_are_written(client):
 
     letter = Letter.objects.get()
     assert letter.signed_by == ("长" * 150 + " " + "名" * 150)[:200]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_reprint_counts_and_audits_one_reprint_and_both_clicks_get_the_pdf(store):
+    """Two POSTs of the reprint button at once (a double click): the second arrives while the first still holds the
+    letter. Both used to count, so the batch said ×2 and the audit log had two reprints for one sheet printed."""
+    agent = AgentFactory(stores=[store])
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-1")
+    letters_prepare(store=store, now=datetime(2026, 11, 24, 2, tzinfo=UTC))
+    letter = Letter.objects.get()
+    answers = {}
+
+    def click(name):
+        client = Client()
+        client.force_login(agent.user)
+        answers[name] = client.post(f"/letters/{letter.pk}/reprint.pdf")
+
+    assert overlapping(lambda: click("first"), lambda: click("second"))
+    assert [answers[n].status_code for n in ("first", "second")] == [200, 200]
+    assert all(answers[n]["Content-Type"] == "application/pdf" for n in ("first", "second"))
+    assert Letter.objects.get().reprint_count == 1
+    assert AuditLog.objects.filter(action="letter_reprinted").count() == 1
+    assert PrintBatch.objects.count() == 1  # a reprint is the letter printed again, never a batch
+
+
+def test_a_reprint_asked_again_later_is_another_reprint(client, store):
+    _login(client, AgentFactory(stores=[store]))
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-1")
+    letters_prepare(store=store, now=datetime(2026, 11, 24, 2, tzinfo=UTC))
+    letter = Letter.objects.get()
+    assert client.post(f"/letters/{letter.pk}/reprint.pdf").status_code == 200
+    earlier = Letter.objects.get().reprinted_at - REPRINT_REPEAT - timedelta(seconds=1)
+    Letter.objects.filter(pk=letter.pk).update(reprinted_at=earlier)  # the printer jammed; the agent comes back
+    assert client.post(f"/letters/{letter.pk}/reprint.pdf").status_code == 200
+    assert Letter.objects.get().reprint_count == 2
+    assert AuditLog.objects.filter(action="letter_reprinted").count() == 2

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from crm.models import AuditLog, Remedy
+from crm.models import AuditLog, Remedy, RemedyPlay
 from reviews.models import CauseCorrection, KeywordMonitor, Review
 from reviews.services.cases import reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
@@ -142,6 +142,17 @@ def test_manager_edits_keyword_monitors_and_the_change_is_audited(client, store)
     client.post(f"/reviews/settings/{store.pk}/monitors/{monitor.pk}/remove")
     assert not KeywordMonitor.objects.exists()
     assert set(AuditLog.objects.values_list("action", flat=True)) == {"keyword_monitor_add", "keyword_monitor_remove"}
+
+
+def test_manager_sets_a_playbook_option_and_a_bad_cost_is_said_with_its_field(client, store):
+    client.force_login(ManagerFactory(stores=[store]).user)
+    play = {"cause": "quality", "kind": "coupon", "cost": "30", "script": "送您一张30元券"}
+    saved = client.post(f"/reviews/settings/{store.pk}/playbook", play, follow=True)
+    assert saved.redirect_chain == [(f"/reviews/settings/{store.pk}/", 302)]
+    assert RemedyPlay.objects.get(store=store, cause="quality", kind="coupon").cost == Decimal("30")
+    refused = client.post(f"/reviews/settings/{store.pk}/playbook", {**play, "cost": "-5"}, follow=True)
+    assert "Usual cost: Ensure this value is greater than or equal to 0." in refused.text
+    assert RemedyPlay.objects.get(store=store, cause="quality", kind="coupon").cost == Decimal("30")
 
 
 def test_agents_cannot_open_manager_review_pages(client, store, agent):
