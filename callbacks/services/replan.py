@@ -127,11 +127,11 @@ def _place(row: FollowUp, before: Clock, after: Clock, now: datetime, *, called_
 
 
 @transaction.atomic
-def followups_replan(*, store: Store, before: Clock, now: datetime) -> int:
-    """Place the store's planned follow-ups still to come again, by the clock the store has now (`before`: the one
-    they were planned by). Returns how many moved. Rows a sweeper or a click holds are waited for, and left when
-    they are no longer planned then."""
-    after = Clock.now_of(store)
+def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock | None = None) -> int:
+    """Place the store's planned follow-ups still to come again, by the clock the store has now (`after`: its zone
+    and saved policy unless given; `before`: the clock they were planned by). Returns how many moved. Rows a sweeper
+    or a click holds are waited for, and left when they are no longer planned then."""
+    after = after or Clock.now_of(store)
     to_come = Q(channel__in=CALL_CHANNELS, window_end__gt=now) | Q(channel=FollowUp.Channel.SMS, window_start__gt=now)
     rows = list(
         FollowUp.objects.select_for_update(of=("self",))
