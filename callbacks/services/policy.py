@@ -129,7 +129,7 @@ def policy_update(*, store: Store, actor, changes: dict[str, Any]) -> FollowUpPo
     """Change a store's policy (validated whole, audited). Deliveries planned earlier keep their tier and channel;
     a change of the call window, call days, call hours or SMS sending hours places their contacts still to come
     again by the new hours, in this transaction (services.replan, ADR 0029)."""
-    from .replan import CLOCK_FIELDS, Clock, followups_replan
+    from .replan import followups_follow_policy
 
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -143,8 +143,7 @@ def policy_update(*, store: Store, actor, changes: dict[str, Any]) -> FollowUpPo
         setattr(policy, name, value)
     policy_validate(policy)
     policy.save()
-    if any(getattr(was, name) != getattr(policy, name) for name in CLOCK_FIELDS & set(changes)):
-        followups_replan(store=store, before=Clock(store, was), after=Clock(store, policy), now=timezone.now())
+    followups_follow_policy(store=store, was=was, policy=policy, now=timezone.now())
     audit_record(
         actor=actor,
         action="followup_policy_changed",

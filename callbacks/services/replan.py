@@ -152,3 +152,12 @@ def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock
             moved.append(row)
     FollowUp.objects.bulk_update(moved, _WRITTEN, batch_size=1000)
     return len(moved)
+
+
+def followups_follow_policy(*, store: Store, was: FollowUpPolicy, policy: FollowUpPolicy, now: datetime) -> int:
+    """After a saved change of the store's policy (`was` before it, `policy` as saved): when the call window, call
+    days, call hours or SMS sending hours changed, the planned follow-ups still to come placed by the new hours.
+    Returns how many moved."""
+    if all(getattr(was, name) == getattr(policy, name) for name in CLOCK_FIELDS):
+        return 0
+    return followups_replan(store=store, before=Clock(store, was), after=Clock(store, policy), now=now)
