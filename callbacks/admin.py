@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from callbacks.models import (
     Call,
@@ -10,6 +11,7 @@ from callbacks.models import (
     FollowUpPolicy,
     TelephonyEvent,
 )
+from callbacks.services.replan import followups_follow_policy
 
 
 @admin.register(FollowUp)
@@ -48,6 +50,12 @@ class CallScriptAdmin(admin.ModelAdmin):
 class FollowUpPolicyAdmin(admin.ModelAdmin):
     list_display = ["store", "currency", "call_window_start", "call_window_end", "sms_language", "overflow_rule"]
     list_filter = ["sms_language", "overflow_rule"]
+
+    def save_model(self, request, obj, form, change):
+        """New hours move the store's contacts already planned, as on the policy page (ADR 0029)."""
+        was = (FollowUpPolicy.objects.filter(pk=obj.pk).first() if change else None) or FollowUpPolicy(store=obj.store)
+        super().save_model(request, obj, form, change)
+        followups_follow_policy(store=obj.store, was=was, policy=obj, now=timezone.now())
 
 
 @admin.register(Call)

@@ -4,11 +4,12 @@ from django.utils.translation import gettext as _
 
 from crm.demo import CNY_PER_UNIT, demo_store
 from crm.services.order_delivery import OrderWarning
-from crm.signals import customer_profile_changed, demo_stores_seeded, orders_delivered
+from crm.signals import customer_profile_changed, demo_stores_seeded, orders_delivered, store_timezone_changed
 
 from .models import FollowUpPolicy, SuppressedReason
 from .services.planning import followups_plan
 from .services.policy import policy_update
+from .services.replan import Clock, followups_replan
 from .services.wishes import calls_withdraw_refused
 
 
@@ -48,9 +49,15 @@ def withdraw_calls_the_customer_refuses(sender, *, customer, **kwargs) -> None:
     calls_withdraw_refused(customer=customer)
 
 
+def replan_in_the_new_zone(sender, *, store, old_timezone, now, **kwargs) -> None:
+    # Inside the zone change's transaction: the planned contacts move with the store, or neither does (ADR 0029).
+    followups_replan(store=store, before=Clock.in_zone(store, old_timezone), now=now)
+
+
 def connect() -> None:
     orders_delivered.connect(plan_delivered_orders, dispatch_uid="callbacks.plan_delivered_orders")
     demo_stores_seeded.connect(configure_demo_policies, dispatch_uid="callbacks.configure_demo_policies")
     customer_profile_changed.connect(
         withdraw_calls_the_customer_refuses, dispatch_uid="callbacks.withdraw_calls_the_customer_refuses"
     )
+    store_timezone_changed.connect(replan_in_the_new_zone, dispatch_uid="callbacks.replan_in_the_new_zone")

@@ -22,6 +22,7 @@ from crm.models import (
     WorkerHeartbeat,
 )
 from crm.services.api_tokens import api_tokens_revoke
+from crm.services.stores import store_timezone_change
 
 
 @admin.register(Store)
@@ -29,6 +30,28 @@ class StoreAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "platform", "timezone", "manager_hotline"]
     list_filter = ["platform", "timezone"]
     search_fields = ["code", "name"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            kwargs["help_texts"] = {
+                "timezone": _(
+                    "Changing it moves what is still planned in the store's local time (calls, waiting messages, "
+                    "deadlines, campaign schedules) to the same local times in the new zone, in the same save. What "
+                    "has already happened stays as it was."
+                )
+            }
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """A changed time zone goes through `store_timezone_change`, which moves what is planned in it (ADR 0029);
+        the admin's own save (in one transaction with it) writes the rest of the form."""
+        zone = obj.timezone
+        moved = change and "timezone" in form.changed_data
+        if moved:
+            obj.timezone = form.initial["timezone"]
+        super().save_model(request, obj, form, change)
+        if moved:
+            obj.timezone = store_timezone_change(store=obj, zone=zone, actor=request.user).timezone
 
 
 @admin.register(Agent)

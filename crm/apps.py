@@ -44,3 +44,4 @@ class CrmConfig(AppConfig):
         audit_action_register("case_policy_changed", model=CasePolicy)
         audit_action_register("agent_shift_changed", model=Agent)
         audit_action_register("remedy_limit_changed", model=Store)
+        audit_action_register("store_timezone_changed", model=Store)

@@ -136,6 +136,7 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "customer.phone_revealed": gettext_lazy("Phone number revealed"),
     "remedy_play_set": gettext_lazy("Playbook option set"),
     "remedy_limit_changed": gettext_lazy("Remedy limit changed"),
+    "store_timezone_changed": gettext_lazy("Store time zone changed"),
     "review_evidence_export": gettext_lazy("Evidence pack exported"),
     "case_policy_changed": gettext_lazy("Case policy changed"),
     "sla_targets_changed": gettext_lazy("SLA targets changed"),

@@ -32,6 +32,12 @@ orders_upserted = Signal()
 # the customer's new wishes rule out (callbacks: planned calls to a customer who now asks not to be called).
 customer_profile_changed = Signal()
 
+# Sent by crm.services.stores.store_timezone_change after a store's time zone is changed (the admin's store form),
+# inside its transaction, once crm has recounted its own open cases' deadlines. kwargs: store (Store, in its new
+# zone), old_timezone (the IANA name it had), now (the moment of the change, aware). Lets each app move what it
+# planned in the store's old local time and still is to come to the same local time in the new zone (ADR 0029).
+store_timezone_changed = Signal()
+
 # Sent by the seed_demo management command, inside its transaction, after the demo stores exist and before any
 # demo order is delivered. kwargs: stores (list of Store, as in crm.demo.STORES). Lets each app set up its own
 # side of the demo (callbacks: the EU store's exchange rates) before the deliveries that depend on it.

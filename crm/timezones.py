@@ -39,6 +39,13 @@ def store_local_datetime(store, day: date, at: time) -> datetime:
     return local.astimezone(ZoneInfo("UTC"))
 
 
+def store_same_wall_time(store, moment: datetime, *, was_in: str) -> datetime:
+    """The instant at which the store's clock shows what it showed at `moment` when its zone was `was_in`: a time
+    planned in the store's local time, kept after the store moved to another zone (ADR 0029)."""
+    wall = moment.astimezone(ZoneInfo(was_in))
+    return store_local_datetime(store, wall.date(), wall.time())
+
+
 def store_day_bounds(store, day: date) -> tuple[datetime, datetime]:
     """[start, end) of a local calendar day as aware UTC instants; 23 or 25 hours long across DST."""
     return store_local_datetime(store, day, time.min), store_local_datetime(store, day + timedelta(days=1), time.min)

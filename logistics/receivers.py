@@ -7,7 +7,7 @@ from rest_framework import serializers
 from crm.api.order_fields import OrderField, order_field_register
 from crm.errors import BatchInvalid
 from crm.services.ingestion.inputs import OrderInput
-from crm.signals import orders_upserted
+from crm.signals import orders_upserted, store_timezone_changed
 
 from .api.rows import read_promised_date
 from .errors import TrackingNumberTaken
@@ -60,6 +60,15 @@ def track_shipped_orders(sender, *, orders, **_kwargs):
     return partial(shipments_created, shipments=created) if created else None
 
 
+def follow_the_stores_new_zone(sender, *, store, now, **_kwargs) -> None:
+    """A store moved to another time zone: its parcels' deadlines and held notices follow it (ADR 0029), in the zone
+    change's transaction. Connected after callbacks' receiver (callbacks is installed first), which moves the call
+    tasks whose windows the call notices show."""
+    from .services.zone import logistics_follow_store_zone
+
+    logistics_follow_store_zone(store=store, now=now)
+
+
 def connect() -> None:
     from callbacks.signals import followup_outcome_logged
 
@@ -69,6 +78,7 @@ def connect() -> None:
     # A parcel's call task's outcome (or "missed"), logged by callbacks, lands on the parcel's call notice.
     followup_outcome_logged.connect(notices.parcel_call_outcome_record, dispatch_uid="logistics.call_outcome")
     orders_upserted.connect(track_shipped_orders, sender=OrderInput, dispatch_uid="logistics.track_shipped_orders")
+    store_timezone_changed.connect(follow_the_stores_new_zone, dispatch_uid="logistics.follow_the_stores_new_zone")
     order_field_register(
         OrderField(
             name="promised_delivery_date",

@@ -6,6 +6,7 @@ from crm.models import Store
 
 from .services.coupons import coupons_redeem
 from .services.segments import segments_ensure_builtin
+from .services.zone import retention_follow_store_zone
 
 
 def redeem_coupons(sender, *, orders, **_kwargs) -> None:
@@ -28,3 +29,10 @@ def store_builtin_segments(sender, *, instance: Store, created: bool, raw: bool 
     A fixture being loaded (raw) brings its own rows."""
     if created and not raw:
         segments_ensure_builtin(store=instance)
+
+
+def follow_the_stores_new_zone(sender, *, store: Store, old_timezone: str, now, **_kwargs) -> None:
+    """crm.signals.store_timezone_changed: the store's campaign schedules still to come and the rows they hold for
+    later follow it into its new zone (ADR 0029), in the zone change's transaction. Connected after callbacks'
+    receiver (callbacks is installed first), which moves the call tasks whose windows the call rows show."""
+    retention_follow_store_zone(store=store, old_timezone=old_timezone, now=now)

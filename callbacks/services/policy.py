@@ -1,9 +1,12 @@
-"""The per-store follow-up policy: read with defaults, validate, change (changes apply to later planning)."""
+"""The per-store follow-up policy: read with defaults, validate, change (changes apply to later planning; a change of
+the hours moves the contacts already planned and still to come, ADR 0029)."""
 
+import copy
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks.errors import PolicyInvalid
@@ -132,7 +135,11 @@ def policy_validate(policy: FollowUpPolicy) -> None:
 
 @transaction.atomic
 def policy_update(*, store: Store, actor, changes: dict[str, Any]) -> FollowUpPolicy:
-    """Change a store's policy (validated whole, audited). Deliveries planned earlier keep their plan."""
+    """Change a store's policy (validated whole, audited). Deliveries planned earlier keep their tier and channel;
+    a change of the call window, call days, call hours or SMS sending hours places their contacts still to come
+    again by the new hours, in this transaction (services.replan, ADR 0029)."""
+    from .replan import followups_follow_policy
+
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise PolicyInvalid(
@@ -140,10 +147,12 @@ def policy_update(*, store: Store, actor, changes: dict[str, Any]) -> FollowUpPo
         )
     policy = FollowUpPolicy.objects.select_for_update().filter(store=store).first() or FollowUpPolicy(store=store)
     before = {name: str(getattr(policy, name)) for name in changes}
+    was = copy.copy(policy)
     for name, value in changes.items():
         setattr(policy, name, value)
     policy_validate(policy)
     policy.save()
+    followups_follow_policy(store=store, was=was, policy=policy, now=timezone.now())
     audit_record(
         actor=actor,
         action="followup_policy_changed",

@@ -50,10 +50,16 @@ def _clean(customer: Customer, field: str, value: Any) -> Any:
         value = Customer._meta.get_field(field).clean(value, customer)
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), field=field) from exc
-    # As the order API reads it: no one was born after today, in the store's calendar (crm.api.rows).
+    return value
+
+
+def _check_new(customer: Customer, field: str, value: Any) -> None:
+    """The rules a changed value must meet. An unchanged one is not judged again: the panel posts the whole profile,
+    and a birthday the order API took (bounded by the latest today on Earth, crm.api.rows) may still be tomorrow in
+    the store's calendar; it must not block a change of the notes."""
+    # No one was born after today, in the store's calendar.
     if field == "birthday" and value is not None and not FIRST_BIRTHDAY <= value <= store_today(customer.store):
         raise InvalidInput(_("The birthday must be between 1900 and today."), field=field)
-    return value
 
 
 @transaction.atomic
@@ -71,6 +77,7 @@ def customer_update_profile(*, customer: Customer, actor, changes: Mapping[str, 
         old = getattr(customer, field)
         if value == old:
             continue
+        _check_new(customer, field, value)
         setattr(customer, field, value)
         history.append(
             CustomerChange(

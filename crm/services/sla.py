@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from crm import roles
@@ -86,6 +86,36 @@ class CaseDeadlines:
 def case_compute_deadlines(*, case: Case, since: datetime) -> tuple[datetime, datetime]:
     """(first response due, resolution due) for a case whose clock starts at `since`."""
     return CaseDeadlines(case.store).for_case(case, since)
+
+
+def cases_deadlines_recount(*, store: Store, now: datetime) -> int:
+    """Count again, in the store's hours as they are now (its time zone changed), the deadlines of its open cases
+    that are still to come, from the moment each clock started (the opening, or the latest reopening). A deadline
+    already passed stays as it was: the case was breached, and escalated, by it (ADR 0029). Returns the cases
+    changed."""
+    cases = list(
+        Case.objects.select_for_update(of=("self",))
+        .filter(store=store, status__in=Case.OPEN_STATUSES)
+        .filter(Q(first_response_at__isnull=True, first_response_due__gt=now) | Q(resolution_due__gt=now))
+        .order_by("pk")
+    )
+    if not cases:
+        return 0
+    reopened = dict(
+        CaseEvent.objects.filter(case__in=cases, kind=CaseEvent.Kind.REOPENED)
+        .values("case_id")
+        .annotate(at=Max("at"))
+        .values_list("case_id", "at")
+    )
+    deadlines = CaseDeadlines(store)
+    for case in cases:
+        first, resolution = deadlines.for_case(case, reopened.get(case.pk, case.opened_at))
+        if case.first_response_at is None and case.first_response_due is not None and case.first_response_due > now:
+            case.first_response_due = first
+        if case.resolution_due is not None and case.resolution_due > now:
+            case.resolution_due = resolution
+    Case.objects.bulk_update(cases, ["first_response_due", "resolution_due"])
+    return len(cases)
 
 
 @dataclass(frozen=True)

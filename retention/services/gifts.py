@@ -1,5 +1,6 @@
 """Gifts: whom a gift suits, and a gift task that refuses an unsuitable gift saying why."""
 
+import calendar
 from datetime import date
 
 from django.db import transaction
@@ -9,17 +10,21 @@ from django.utils.translation import gettext as _
 from crm.errors import InvalidInput
 from crm.models import Customer, CustomerChange, Store
 from crm.selectors import agents_serving
-from crm.timezones import store_today
 
 from ..errors import GiftUnsuitable
 from ..models import Gift, GiftTask, Segment
 from ..selectors import segment_members
 
 
-def _age(birthday: date | None, today: date) -> int | None:
+def age_on(birthday: date | None, day: date) -> int | None:
+    """The customer's age on `day`: a year older from their birthday on, which for one born on Feb 29 is Feb 28 in a
+    year without one (as the birthday wishes and gift tasks read it, services.birthdays)."""
     if birthday is None:
         return None
-    return today.year - birthday.year - ((today.month, today.day) < (birthday.month, birthday.day))
+    anniversary = (birthday.month, birthday.day)
+    if anniversary == (2, 29) and not calendar.isleap(day.year):
+        anniversary = (2, 28)
+    return day.year - birthday.year - ((day.month, day.day) < anniversary)
 
 
 def gift_assignee(*, store: Store, customer: Customer) -> int | None:
@@ -38,8 +43,10 @@ def gift_assignee(*, store: Store, customer: Customer) -> int | None:
     return min(agents, key=lambda a: (load[a], a))
 
 
-def gift_unsuitable_reasons(*, gift: Gift, customer: Customer) -> list[str]:
-    """Why the gift does not suit the customer on file (empty: it suits)."""
+def gift_unsuitable_reasons(*, gift: Gift, customer: Customer, occasion: date) -> list[str]:
+    """Why the gift does not suit the customer on file (empty: it suits). The age band is held against the age the
+    customer turns on the birthday the gift is for (`occasion`), not their age today: a customer turning 18 next
+    week gets an 18+ gift, one turning 60 no longer the gift for up to 59."""
     reasons = []
     if gift.store_id != customer.store_id or not gift.active:
         reasons.append(_("The gift is not on the store's active gift list."))
@@ -50,12 +57,15 @@ def gift_unsuitable_reasons(*, gift: Gift, customer: Customer) -> list[str]:
             % {"genders": labels, "gender": Customer.Gender(customer.gender).label}
         )
     if gift.age_min is not None or gift.age_max is not None:
-        age = _age(customer.birthday, store_today(customer.store))
+        age = age_on(customer.birthday, occasion)
         band = f"{gift.age_min if gift.age_min is not None else ''}–{gift.age_max if gift.age_max is not None else ''}"
         if age is None:
             reasons.append(_("It suits ages %(band)s; the customer's age is not on file.") % {"band": band})
         elif (gift.age_min is not None and age < gift.age_min) or (gift.age_max is not None and age > gift.age_max):
-            reasons.append(_("It suits ages %(band)s; the customer is %(age)s.") % {"band": band, "age": age})
+            reasons.append(
+                _("It suits ages %(band)s; the customer turns %(age)s on the birthday it is for.")
+                % {"band": band, "age": age}
+            )
     segments = list(gift.segments.all())
     if segments and not any(segment_members(segment=s).filter(customer_id=customer.pk).exists() for s in segments):
         reasons.append(
@@ -99,7 +109,7 @@ def gift_task_send(*, task: GiftTask, gift: Gift, actor, note: str = "") -> Gift
     task = GiftTask.objects.select_for_update(of=("self", "customer")).select_related("customer__store").get(pk=task.pk)
     if task.status != GiftTask.Status.OPEN:
         raise InvalidInput(_("This gift task is already closed."), field="task")
-    reasons = gift_unsuitable_reasons(gift=gift, customer=task.customer)
+    reasons = gift_unsuitable_reasons(gift=gift, customer=task.customer, occasion=task.occasion_date)
     if reasons:
         raise GiftUnsuitable(" ".join(reasons), field="gift", reasons=reasons)
     now = timezone.now()

@@ -79,6 +79,22 @@ def test_a_birthday_after_the_stores_today_is_refused_as_the_order_api_refuses_i
     assert customer.birthday == (birthday if accepted else None)
 
 
+def test_a_birthday_the_order_api_took_as_today_somewhere_does_not_block_other_changes_on_the_store_day_before():
+    # The order API bounds a birthday by the latest today on Earth (crm.api.rows): at 12:00 UTC on the 6th it takes
+    # the 7th, still tomorrow in Honolulu. The call panel posts the whole profile, birthday unchanged, and every
+    # change to that customer (notes, the contact preference) was refused: "The birthday must be between 1900 and
+    # today." A birthday is judged when it is changed.
+    customer = CustomerFactory(store=StoreFactory(timezone="Pacific/Honolulu"), birthday=date(2026, 12, 7))
+    agent = AgentFactory(stores=[customer.store])
+    with time_machine.travel(datetime(2026, 12, 6, 12, 0, tzinfo=UTC), tick=False):
+        customer_update_profile(
+            customer=customer, actor=agent.user, changes={"birthday": date(2026, 12, 7), "notes": "喜欢下午来电"}
+        )
+    customer.refresh_from_db()
+    assert (customer.notes, customer.birthday) == ("喜欢下午来电", date(2026, 12, 7))
+    assert [change.field for change in CustomerChange.objects.all()] == ["notes"]
+
+
 def test_an_agent_of_another_store_cannot_edit_or_reveal(customer):
     stranger = AgentFactory()
     with pytest.raises(PermissionDenied):

@@ -299,3 +299,28 @@ def test_the_audit_page_names_changed_settings_and_their_values_in_the_readers_l
     assert "AfterShip 回调密钥: 否 → 是" in page
     for code in ("assignment", "round_robin", "service_end", "aftership_secret", "no_update_hours", "True"):
         assert code not in page.split("<main", 1)[-1], code
+
+
+def test_tonights_planned_calls_move_with_the_evening_window_the_manager_sets(client, store, manager):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from tests.factories import FollowUpFactory
+
+    # 16:00 in Shanghai; tonight's call planned in the 18:00-19:00 window.
+    with time_machine.travel(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), tick=False):
+        followup = FollowUpFactory(
+            order__customer__store=store,
+            window_start=datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
+            window_end=datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
+        )
+        assert "hours-move-planned" in client.get(f"/manager/policy/?store={store.code}").text
+        changed = _followup_post(store, call_window_start="19:00", call_window_end="20:00")
+        assert client.post("/manager/policy/followup/", changed).status_code == 302
+
+    followup.refresh_from_db()
+    assert (followup.window_start, followup.window_end) == (
+        datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
+        datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+    )

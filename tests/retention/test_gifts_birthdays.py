@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from callbacks.models import FollowUpPolicy
@@ -317,3 +318,49 @@ def test_a_changed_birthday_wish_is_the_one_planned_from_then_on():
 
     bodies = dict(CampaignContact.objects.values_list("customer_id", "message_body"))
     assert "万事顺意" not in bodies[first.pk] and "万事顺意" in bodies[second.pk]
+
+
+def _gift_task(store, customer, occasion):
+    return GiftTask.objects.create(store=store, customer=customer, occasion_date=occasion)
+
+
+@pytest.mark.parametrize(
+    ("born", "band", "suits"),
+    [
+        # Turning 18 on next week's birthday: 17 today, 18 on the birthday the gift is for.
+        (date(2008, 11, 30), {"age_min": 18}, True),
+        # Turning 60: 59 today, 60 on the birthday, past a band that ends at 59.
+        (date(1966, 11, 30), {"age_max": 59}, False),
+        (date(1966, 11, 30), {"age_min": 60}, True),
+    ],
+)
+def test_a_gifts_age_band_is_the_age_the_customer_turns_on_the_birthday_it_is_for(born, band, suits):
+    store = StoreFactory(timezone="Asia/Shanghai")
+    customer = customer_with_orders(store, [30], birthday=born, gender="female")
+    task = _gift_task(store, customer, date(2026, 11, 30))
+    gift = gift_create(store=store, name="礼盒", **band)
+
+    with time_machine.travel(datetime(2026, 11, 23, 4, 0, tzinfo=UTC), tick=False):  # a week before, in Shanghai
+        if suits:
+            gift_task_send(task=task, gift=gift, actor=None)
+        else:
+            with pytest.raises(GiftUnsuitable) as refused:
+                gift_task_send(task=task, gift=gift, actor=None)
+            assert "turns 60" in refused.value.message
+
+    task.refresh_from_db()
+    assert (task.status == "sent") is suits
+
+
+def test_a_feb_29_birthday_is_reached_on_feb_28_in_a_year_without_one():
+    store = StoreFactory(timezone="Asia/Shanghai")
+    # Born on Feb 29, 2008: 18 on Feb 28, 2026, the day the birthday falls on that year.
+    customer = customer_with_orders(store, [30], birthday=date(2008, 2, 29))
+    task = _gift_task(store, customer, date(2026, 2, 28))
+    adults = gift_create(store=store, name="酒具", age_min=18)
+
+    with time_machine.travel(datetime(2026, 2, 20, 4, 0, tzinfo=UTC), tick=False):
+        gift_task_send(task=task, gift=adults, actor=None)
+
+    task.refresh_from_db()
+    assert task.status == "sent"

@@ -1,0 +1,163 @@
+"""Planned contacts follow the store's clock (ADR 0029).
+
+A planned follow-up's window is a promise in the store's local time: "tonight between 18:00 and 19:00", "today in
+the call hours", "at 20:30, as the customer asked", "09:00 tomorrow, when the SMS hours open". When the store's time
+zone changes (`crm.signals.store_timezone_changed`), or its call window, call days, call hours or SMS sending hours
+(`services.policy.policy_update`), every follow-up still planned and still to come is placed again, in the same
+transaction, by the settings as they are now:
+
+- an evening care call (call or dedicated owner) keeps its local evening: the store's call window on the same local
+  day, in the new clock; a retry keeps its later local start inside it. Once that evening's window is over, or the
+  day is no longer a call day, or the retry no longer fits, the next call window;
+- a call task keeps its local day: the store's call hours that day (with a retry's later start), else the next
+  day's; its `contact_day`, the day it is due, moves with it;
+- a call the customer asked to be called back on keeps the wall time they asked for; once that has passed, the
+  rule of its kind above;
+- a care SMS waiting for the sending hours waits for the new ones, or goes at once if they are open.
+
+What is done or under way stays as it happened: follow-ups in progress, sent, closed or suppressed, calls whose
+window has ended (the missed-call sweep closes them), SMS already due (their claim asks the gate, in the store's
+zone and hours as they are then). Assignees are kept: a call moved to another evening is not weighed against that
+evening's capacity again, and a care call keeps its `contact_day`, the delivery's day, which keys the one care
+contact per customer and day.
+"""
+
+import copy
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from callbacks.models import CALL_CHANNELS, CallAttempt, FollowUp, FollowUpOutcome, FollowUpPolicy
+from crm.models import Store
+from crm.timezones import store_local_datetime, to_store_local
+
+from .policy import policy_for_store
+from .windows import call_window, sms_window
+
+Status = FollowUp.Status
+# The policy settings a planned window is computed from.
+CLOCK_FIELDS = frozenset(
+    {
+        "call_window_start",
+        "call_window_end",
+        "call_days",
+        "call_hours_from",
+        "call_hours_until",
+        "sms_send_from",
+        "sms_send_until",
+    }
+)
+_WRITTEN = ["window_start", "window_end", "contact_day", "updated_at"]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What a store's planned windows are computed from: its time zone (on `store`) and its follow-up policy."""
+
+    store: Store
+    policy: FollowUpPolicy
+
+    @classmethod
+    def now_of(cls, store: Store) -> "Clock":
+        return cls(store, policy_for_store(store=store))
+
+    @classmethod
+    def in_zone(cls, store: Store, zone: str) -> "Clock":
+        """The store's clock as it was in another time zone, with its policy as it is."""
+        before = copy.copy(store)
+        before.timezone = zone
+        return cls(before, policy_for_store(store=store))
+
+    def wall(self, moment: datetime) -> tuple[date, time]:
+        local = to_store_local(moment, self.store)
+        return local.date(), local.time()
+
+    def at(self, day: date, wall: time) -> datetime:
+        return store_local_datetime(self.store, day, wall)
+
+
+def _evening(row: FollowUp, before: Clock, after: Clock, now: datetime) -> tuple[datetime, datetime]:
+    """A care call's window: its local evening in the new clock, a retry's later start kept, else the next one."""
+    day, wall = before.wall(row.window_start)
+    midnight = after.at(day, time.min)
+    start, end = call_window(policy=after.policy, store=after.store, moment=max(now, midnight))
+    if after.wall(start)[0] == day and wall > before.policy.call_window_start:  # a retry later that evening
+        start = max(start, after.at(day, wall))
+        if start >= end:
+            start, end = call_window(policy=after.policy, store=after.store, moment=end)
+    return start, end
+
+
+def _daytime(row: FollowUp, before: Clock, after: Clock, now: datetime) -> tuple[datetime, datetime, date]:
+    """A call task's window: the call hours of its local day in the new clock (a retry's later start kept), else
+    of the next day whose hours are not over."""
+    day, wall = before.wall(row.window_start)
+    retry = wall > before.policy.call_hours_from
+    while True:
+        start = after.at(day, after.policy.call_hours_from)
+        end = after.at(day, after.policy.call_hours_until)
+        if retry:
+            start, retry = max(start, after.at(day, wall)), False
+        if end > now and start < end:
+            return start, end, day
+        day += timedelta(days=1)
+
+
+def _asked_for(row: FollowUp, before: Clock, after: Clock, now: datetime) -> tuple[datetime, datetime] | None:
+    """A call back's window at the wall times the customer asked for, in the new clock; None once it has passed."""
+    start, end = (after.at(*before.wall(moment)) for moment in (row.window_start, row.window_end))
+    return (start, end) if end > now and start < end else None
+
+
+def _place(row: FollowUp, before: Clock, after: Clock, now: datetime, *, called_back: bool) -> None:
+    if row.channel not in CALL_CHANNELS:
+        row.window_start, row.window_end = sms_window(policy=after.policy, store=after.store, moment=now)
+        return
+    if called_back and (window := _asked_for(row, before, after, now)) is not None:
+        row.window_start, row.window_end = window
+        if row.purpose != FollowUp.Purpose.CARE:
+            row.contact_day = after.wall(row.window_start)[0]
+        return
+    if row.purpose == FollowUp.Purpose.CARE:
+        row.window_start, row.window_end = _evening(row, before, after, now)
+    else:
+        row.window_start, row.window_end, row.contact_day = _daytime(row, before, after, now)
+
+
+@transaction.atomic
+def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock | None = None) -> int:
+    """Place the store's planned follow-ups still to come again, by the clock the store has now (`after`: its zone
+    and saved policy unless given; `before`: the clock they were planned by). Returns how many moved. Rows a sweeper
+    or a click holds are waited for, and left when they are no longer planned then."""
+    after = after or Clock.now_of(store)
+    to_come = Q(channel__in=CALL_CHANNELS, window_end__gt=now) | Q(channel=FollowUp.Channel.SMS, window_start__gt=now)
+    rows = list(
+        FollowUp.objects.select_for_update(of=("self",))
+        .filter(to_come, store=store, status=Status.PLANNED)
+        .order_by("pk")
+    )
+    called_back = set(
+        CallAttempt.objects.filter(
+            followup__in=[row.pk for row in rows if row.channel in CALL_CHANNELS], outcome=FollowUpOutcome.CALL_BACK
+        ).values_list("followup_id", flat=True)
+    )
+    moved = []
+    for row in rows:
+        was = (row.window_start, row.window_end, row.contact_day)
+        _place(row, before, after, now, called_back=row.pk in called_back)
+        if (row.window_start, row.window_end, row.contact_day) != was:
+            row.updated_at = now
+            moved.append(row)
+    FollowUp.objects.bulk_update(moved, _WRITTEN, batch_size=1000)
+    return len(moved)
+
+
+def followups_follow_policy(*, store: Store, was: FollowUpPolicy, policy: FollowUpPolicy, now: datetime) -> int:
+    """After a saved change of the store's policy (`was` before it, `policy` as saved): when the call window, call
+    days, call hours or SMS sending hours changed, the planned follow-ups still to come placed by the new hours.
+    Returns how many moved."""
+    if all(getattr(was, name) == getattr(policy, name) for name in CLOCK_FIELDS):
+        return 0
+    return followups_replan(store=store, before=Clock(store, was), after=Clock(store, policy), now=now)

@@ -1,0 +1,64 @@
+"""A store moved to another time zone (crm.signals.store_timezone_changed): its campaigns' schedules and the
+messages and calls they hold for later follow it, in the zone change's transaction (ADR 0029).
+
+- A campaign not yet ended keeps its schedule as written, in store time: its start, if still to come, and its end
+  show the same local times in the new zone (the birthday campaign of a year runs to the new zone's New Year). A
+  start already past is history, as when the campaign began.
+- A message or a return-visit call row waiting for later is due at the first moment of the campaign's sending hours
+  in the new zone, from its start (a birthday wish: from now, as when it was planned); a row that already has its
+  call task shows the task's window, which callbacks has moved (its receiver runs first: callbacks is installed
+  before retention).
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+
+from callbacks.models import FollowUp
+from crm.models import Store
+from crm.timezones import store_same_wall_time
+
+from ..models import Campaign, CampaignContact, ContactStatus
+from .plan import sending_moment
+
+
+def _first_moment(campaign: Campaign, now: datetime) -> datetime:
+    # A manager's campaign sends from its start; the birthday campaign's wishes from when they are planned (a wish
+    # for an early January birthday is planned in December, before that year's campaign starts).
+    since = now if campaign.system_key else max(now, campaign.starts_at)
+    return sending_moment(campaign=campaign, moment=since)
+
+
+@transaction.atomic
+def retention_follow_store_zone(*, store: Store, old_timezone: str, now: datetime) -> int:
+    """Move the store's campaign schedules still to come, and the rows they hold for later, to its zone as it is
+    now. Returns how many campaigns and rows changed."""
+    campaigns = list(
+        Campaign.objects.select_for_update()
+        .filter(store=store, ends_at__gt=now)
+        .exclude(status=Campaign.Status.FINISHED)
+        .order_by("pk")
+    )
+    for campaign in campaigns:
+        campaign.store = store
+        if campaign.starts_at > now:
+            campaign.starts_at = store_same_wall_time(store, campaign.starts_at, was_in=old_timezone)
+        ends_at = store_same_wall_time(store, campaign.ends_at, was_in=old_timezone)
+        if ends_at > campaign.starts_at:  # not for a campaign shorter than the move east, begun: it ends as it was
+            campaign.ends_at = ends_at
+    Campaign.objects.bulk_update(campaigns, ["starts_at", "ends_at"])
+    changed = len(campaigns)
+    # A row the SMS sweeper is claiming is locked: the update waits for it, then finds it `sending` and leaves it.
+    waiting = CampaignContact.objects.filter(status=ContactStatus.PLANNED)
+    for campaign in campaigns:
+        changed += waiting.filter(campaign=campaign, call_task__isnull=True, due_at__gt=now).update(
+            due_at=_first_moment(campaign, now), updated_at=now
+        )
+    task_start = FollowUp.objects.filter(pk=OuterRef("call_task_id"), status=FollowUp.Status.PLANNED).values(
+        "window_start"
+    )[:1]
+    changed += waiting.filter(store=store, call_task__status=FollowUp.Status.PLANNED).update(
+        due_at=Subquery(task_start), updated_at=now
+    )
+    return changed

@@ -1,0 +1,132 @@
+"""A store moved from Shanghai to Berlin: its campaigns ran on Shanghai's calendar (a campaign the manager wrote to
+start on the 25th at 10:00 store time started at 03:00 Berlin time), and messages held for the campaign's sending
+hours waited for Shanghai's morning. Now the schedules still to come and the rows they hold follow the store."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from crm.services.stores import store_timezone_change
+from retention.models import Campaign, CampaignContact, RetentionPolicy
+from retention.services.birthdays import birthday_wishes_plan
+from retention.services.campaigns import campaign_start
+from retention.services.visits import campaign_call_tasks_create
+from tests.factories import AgentFactory, StoreFactory
+
+from .conftest import customer_with_orders
+from .helpers import campaign_for, everyone
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI, BERLIN = ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(timezone="Asia/Shanghai")
+
+
+def _move(store, at):
+    with time_machine.travel(at, tick=False):
+        store_timezone_change(store=store, zone="Europe/Berlin", actor=None)
+    store.refresh_from_db()
+
+
+def _started(store, at, **schedule):
+    with time_machine.travel(at, tick=False):
+        customer_with_orders(store, [30])
+        campaign = campaign_for(store, everyone(store), send_from=time(10), send_until=time(20), **schedule)
+        campaign_start(campaign=campaign)
+    return campaign
+
+
+def test_a_campaign_still_to_start_keeps_its_schedule_in_store_time(store):
+    campaign = _started(
+        store,
+        datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
+        starts_at=datetime(2026, 11, 25, 10, tzinfo=SHANGHAI),
+        ends_at=datetime(2026, 11, 30, 20, tzinfo=SHANGHAI),
+    )
+    row = CampaignContact.objects.get(campaign=campaign)
+    assert row.due_at == datetime(2026, 11, 25, 10, tzinfo=SHANGHAI)
+
+    _move(store, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+    campaign.refresh_from_db()
+    row.refresh_from_db()
+    assert (campaign.starts_at, campaign.ends_at) == (
+        datetime(2026, 11, 25, 10, tzinfo=BERLIN),
+        datetime(2026, 11, 30, 20, tzinfo=BERLIN),
+    )
+    assert row.due_at == datetime(2026, 11, 25, 10, tzinfo=BERLIN)
+
+
+def test_a_message_held_for_the_shanghai_morning_goes_at_once_in_the_berlin_afternoon(store):
+    evening = datetime(2026, 11, 23, 20, 30, tzinfo=SHANGHAI)  # after the campaign's 10:00-20:00
+    campaign = _started(store, evening, starts_at=evening, ends_at=evening + timedelta(days=7))
+    row = CampaignContact.objects.get(campaign=campaign)
+    assert row.due_at == datetime(2026, 11, 24, 10, tzinfo=SHANGHAI)
+    moved_at = datetime(2026, 11, 23, 14, 0, tzinfo=BERLIN)  # 21:00 in Shanghai
+
+    _move(store, moved_at)
+
+    row.refresh_from_db()
+    assert row.due_at == moved_at
+
+
+def test_the_years_birthday_campaign_runs_to_the_new_zones_new_year_and_its_held_wishes_go_in_its_hours(store):
+    RetentionPolicy.objects.create(store=store, birthday_days_before=3)
+    night = datetime(2026, 11, 23, 21, 0, tzinfo=SHANGHAI)  # 14:00 in Berlin
+    customer_with_orders(store, [30], birthday=date(1990, 11, 26))
+    with time_machine.travel(night, tick=False):
+        assert birthday_wishes_plan(store=store) == 1
+    wish = CampaignContact.objects.get()
+    assert wish.due_at == datetime(2026, 11, 24, 10, tzinfo=SHANGHAI)
+
+    _move(store, datetime(2026, 11, 23, 22, 0, tzinfo=SHANGHAI))  # 15:00 in Berlin
+
+    campaign = Campaign.objects.get(system_key="birthday:2026")
+    assert (campaign.starts_at, campaign.ends_at) == (
+        datetime(2026, 1, 1, tzinfo=SHANGHAI),  # past: as it began
+        datetime(2027, 1, 1, tzinfo=BERLIN),
+    )
+    wish.refresh_from_db()
+    assert wish.due_at == datetime(2026, 11, 23, 15, 0, tzinfo=BERLIN)
+
+
+def test_a_finished_campaign_and_a_message_already_due_stay_as_they_were(store):
+    running = _started(
+        store,
+        datetime(2026, 11, 23, 12, 0, tzinfo=SHANGHAI),
+        starts_at=datetime(2026, 11, 23, 11, 55, tzinfo=SHANGHAI),
+        ends_at=datetime(2026, 11, 30, 20, tzinfo=SHANGHAI),
+    )
+    due = CampaignContact.objects.get(campaign=running)
+    assert due.due_at == datetime(2026, 11, 23, 12, 0, tzinfo=SHANGHAI)
+    Campaign.objects.filter(pk=running.pk).update(status=Campaign.Status.FINISHED)
+    finished = (running.starts_at, running.ends_at)
+
+    _move(store, datetime(2026, 11, 23, 13, 0, tzinfo=SHANGHAI))
+
+    running.refresh_from_db()
+    due.refresh_from_db()
+    assert (running.starts_at, running.ends_at) == finished
+    assert due.due_at == datetime(2026, 11, 23, 12, 0, tzinfo=SHANGHAI)
+
+
+def test_a_return_visit_row_shows_its_call_tasks_new_window(store):
+    AgentFactory(stores=[store])
+    morning = datetime(2026, 11, 23, 11, 0, tzinfo=SHANGHAI)  # 04:00 in Berlin
+    campaign = _started(store, morning, channel="call", starts_at=morning, ends_at=morning + timedelta(days=7))
+    with time_machine.travel(morning, tick=False):
+        assert campaign_call_tasks_create().created == 1
+    row = CampaignContact.objects.select_related("call_task").get(campaign=campaign)
+    assert row.due_at == row.call_task.window_start == datetime(2026, 11, 23, 9, tzinfo=SHANGHAI)
+
+    _move(store, morning)
+
+    row.refresh_from_db()
+    row.call_task.refresh_from_db()
+    assert row.due_at == row.call_task.window_start == datetime(2026, 11, 23, 9, tzinfo=BERLIN)
