@@ -160,7 +160,7 @@ class GiftForm(SubmitOnceForm):
 
 class GiftSendForm(forms.Form):
     gift = forms.ModelChoiceField(label=_("Gift"), queryset=Gift.objects.none())
-    note = forms.CharField(label=_("Note"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Note")}))
 
     def __init__(self, *args, store: Store, **kwargs) -> None:
         super().__init__(*args, **kwargs)
