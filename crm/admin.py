@@ -145,7 +145,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description=_("Revoke selected tokens"))
+    @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
     def revoke(self, request, queryset):
         revoked = api_tokens_revoke(token_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(count)d token(s) revoked.") % {"count": revoked})
