@@ -60,6 +60,7 @@ class AgentAdmin(admin.ModelAdmin):
     list_filter = ["on_shift", "stores", "user__groups"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "phone"]
     filter_horizontal = ["stores"]
+    raw_id_fields = ["user"]
 
 
 @admin.register(Customer)
@@ -105,7 +106,7 @@ class CaseEventInline(admin.TabularInline):
 class RemedyInline(admin.TabularInline):
     model = Remedy
     extra = 0
-    raw_id_fields = ["proposed_by", "decided_by"]
+    raw_id_fields = ["proposed_by", "decided_by", "fulfilled_by"]
 
 
 @admin.register(Case)
@@ -113,7 +114,7 @@ class CaseAdmin(admin.ModelAdmin):
     list_display = ["id", "store", "customer", "source", "status", "cause", "triage_group", "assignee", "opened_at"]
     list_filter = ["store", "status", "source", "cause", "triage_group"]
     search_fields = ["customer__name", "order__external_id", "summary", "root_cause"]
-    raw_id_fields = ["customer", "order", "assignee"]
+    raw_id_fields = ["customer", "order", "assignee", "manager_decided_by"]
     inlines = [RemedyInline, CaseEventInline]
 
 
@@ -188,13 +189,13 @@ class RootCauseAdmin(admin.ModelAdmin):
 @admin.register(CaseStep)
 class CaseStepAdmin(admin.ModelAdmin):
     list_display = ["case", "step", "done_by", "done_at"]
-    raw_id_fields = ["case"]
+    raw_id_fields = ["case", "done_by"]
 
 
 @admin.register(CaseEvidence)
 class CaseEvidenceAdmin(admin.ModelAdmin):
     list_display = ["case", "caption", "url", "image", "added_by", "added_at"]
-    raw_id_fields = ["case"]
+    raw_id_fields = ["case", "added_by"]
 
 
 @admin.register(RemedyPlay)

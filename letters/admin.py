@@ -6,6 +6,7 @@ from .models import Letter, LetterInsert, LetterRule, LetterTemplate, ParcelInse
 @admin.register(LetterRule)
 class LetterRuleAdmin(admin.ModelAdmin):
     list_display = ("store", "enabled", "min_amount", "first_purchase_only", "control_percent", "language")
+    raw_id_fields = ("signing_agent",)
 
 
 @admin.register(LetterTemplate)
@@ -24,6 +25,7 @@ class ParcelInsertAdmin(admin.ModelAdmin):
 class PrintBatchAdmin(admin.ModelAdmin):
     list_display = ("store", "day", "created_at", "printed_at")
     list_filter = ("store",)
+    raw_id_fields = ("printed_by",)
 
 
 class LetterInsertInline(admin.TabularInline):

@@ -13,6 +13,7 @@ class SegmentAdmin(admin.ModelAdmin):
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ("name", "store", "purpose", "channel", "status", "starts_at")
     list_filter = ("store", "status", "purpose")
+    raw_id_fields = ("created_by",)
 
 
 @admin.register(CampaignContact)
@@ -23,5 +24,13 @@ class CampaignContactAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Gift)
-admin.site.register(GiftTask)
+
+
+@admin.register(GiftTask)
+class GiftTaskAdmin(admin.ModelAdmin):
+    list_display = ("occasion_date", "store", "customer", "assignee", "status", "gift", "sent_at")
+    list_filter = ("store", "status")
+    raw_id_fields = ("customer", "assignee")
+
+
 admin.site.register(RetentionPolicy)

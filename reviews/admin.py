@@ -33,6 +33,7 @@ class KeywordMonitorAdmin(admin.ModelAdmin):
     list_display = ["phrase", "store", "active", "created_by", "created_at"]
     list_filter = ["store", "active"]
     search_fields = ["phrase"]
+    raw_id_fields = ["created_by"]
 
 
 @admin.register(ReviewPolicy)
@@ -50,17 +51,17 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
 class ReviewReplyAdmin(admin.ModelAdmin):
     list_display = ["review", "store", "status", "drafted_at", "posted_at"]
     list_filter = ["store", "status"]
-    raw_id_fields = ["review"]
+    raw_id_fields = ["review", "posted_by"]
 
 
 @admin.register(CauseCorrection)
 class CauseCorrectionAdmin(admin.ModelAdmin):
     list_display = ["review", "predicted", "before", "after", "corrected_by", "at"]
-    raw_id_fields = ["review"]
+    raw_id_fields = ["review", "corrected_by"]
 
 
 @admin.register(PlatformComplaint)
 class PlatformComplaintAdmin(admin.ModelAdmin):
     list_display = ["review", "filed_at", "platform_reference", "outcome"]
     list_filter = ["outcome"]
-    raw_id_fields = ["review"]
+    raw_id_fields = ["review", "filed_by"]
