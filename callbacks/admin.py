@@ -13,6 +13,10 @@ from callbacks.models import (
 )
 from callbacks.services.replan import followups_follow_policy
 
+# What a call or an attempt belongs to, with what their labels read (a follow-up's customer and order, a case
+# call's customer).
+SUBJECTS = ["followup__customer", "followup__order", "case_call__customer"]
+
 
 @admin.register(FollowUp)
 class FollowUpAdmin(admin.ModelAdmin):
@@ -21,6 +25,8 @@ class FollowUpAdmin(admin.ModelAdmin):
     ]
     list_filter = ["store", "purpose", "tier", "channel", "status", "overflowed", "outcome", "suppressed_reason"]
     search_fields = ["customer__name", "order__external_id", "provider_id"]
+    # The order too: each row's checkbox is labelled with the follow-up's name, which names its order.
+    list_select_related = ["store", "customer", "order", "assignee__user"]
     raw_id_fields = ["customer", "order", "assignee", "merged_into"]
     date_hierarchy = "window_start"
 
@@ -29,6 +35,7 @@ class FollowUpAdmin(admin.ModelAdmin):
 class CaseCallAdmin(admin.ModelAdmin):
     list_display = ["id", "case", "store", "customer", "assignee", "status", "attempts", "outcome", "created_at"]
     list_filter = ["store", "status", "outcome"]
+    list_select_related = ["case__customer", "store", "customer", "assignee__user"]
     raw_id_fields = ["case", "customer", "assignee"]
 
 
@@ -36,6 +43,7 @@ class CaseCallAdmin(admin.ModelAdmin):
 class CallAttemptAdmin(admin.ModelAdmin):
     list_display = ["followup", "case_call", "seq", "outcome", "agent", "at", "case"]
     list_filter = ["outcome"]
+    list_select_related = [*SUBJECTS, "agent__user", "case__customer"]
     raw_id_fields = ["followup", "case_call", "agent", "case"]
     readonly_fields = ["at"]
 
@@ -43,6 +51,7 @@ class CallAttemptAdmin(admin.ModelAdmin):
 @admin.register(CallScript)
 class CallScriptAdmin(admin.ModelAdmin):
     list_display = ["store", "updated_by", "updated_at"]
+    list_select_related = ["store", "updated_by__user"]
     raw_id_fields = ["updated_by"]
 
 
@@ -62,6 +71,7 @@ class FollowUpPolicyAdmin(admin.ModelAdmin):
 class CallAdmin(admin.ModelAdmin):
     list_display = ["provider_id", "followup", "case_call", "agent", "status", "started_at", "duration_seconds"]
     list_filter = ["status"]
+    list_select_related = [*SUBJECTS, "agent__user"]
     search_fields = ["provider_id"]
     raw_id_fields = ["followup", "case_call", "agent"]
 
@@ -70,6 +80,7 @@ class CallAdmin(admin.ModelAdmin):
 class TelephonyEventAdmin(admin.ModelAdmin):
     list_display = ["kind", "provider_id", "followup", "received_at"]
     list_filter = ["kind"]
+    list_select_related = ["followup__customer", "followup__order"]
     search_fields = ["provider_id"]
     raw_id_fields = ["followup"]
 
@@ -80,6 +91,7 @@ class ContactLogAdmin(admin.ModelAdmin):
 
     list_display = ["at", "store", "customer", "order", "channel", "purpose", "source"]
     list_filter = ["store", "channel", "purpose", "source"]
+    list_select_related = ["store", "customer", "order__store"]
     raw_id_fields = ["customer", "order"]
     date_hierarchy = "at"
 

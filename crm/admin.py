@@ -75,6 +75,7 @@ class CustomerAdmin(admin.ModelAdmin):
 class CustomerChangeAdmin(admin.ModelAdmin):
     list_display = ["changed_at", "customer", "field", "changed_by"]
     list_filter = ["field"]
+    list_select_related = ["customer", "changed_by"]
     raw_id_fields = ["customer"]
     readonly_fields = ["customer", "field", "old_value", "new_value", "changed_by", "changed_at"]
 
@@ -114,6 +115,7 @@ class CaseAdmin(admin.ModelAdmin):
     list_display = ["id", "store", "customer", "source", "status", "cause", "triage_group", "assignee", "opened_at"]
     list_filter = ["store", "status", "source", "cause", "triage_group"]
     search_fields = ["customer__name", "order__external_id", "summary", "root_cause"]
+    list_select_related = ["store", "customer", "assignee__user"]
     raw_id_fields = ["customer", "order", "assignee", "manager_decided_by"]
     inlines = [RemedyInline, CaseEventInline]
 
@@ -122,6 +124,7 @@ class CaseAdmin(admin.ModelAdmin):
 class AuditLogAdmin(admin.ModelAdmin):
     list_display = ["at", "actor", "store", "action", "target"]
     list_filter = ["action", "store"]
+    list_select_related = ["actor", "store"]
     search_fields = ["target", "actor__username"]
     readonly_fields = ["at", "actor", "store", "action", "target", "data"]
 
@@ -156,6 +159,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class InboundEventAdmin(admin.ModelAdmin):
     list_display = ["received_at", "kind", "store", "external_id", "token"]
     list_filter = ["kind", "store"]
+    list_select_related = ["store", "token"]
     search_fields = ["external_id"]
     readonly_fields = ["kind", "store", "external_id", "token", "received_at", "payload", "payload_hash"]
 
@@ -189,12 +193,14 @@ class RootCauseAdmin(admin.ModelAdmin):
 @admin.register(CaseStep)
 class CaseStepAdmin(admin.ModelAdmin):
     list_display = ["case", "step", "done_by", "done_at"]
+    list_select_related = ["case__customer", "done_by"]
     raw_id_fields = ["case", "done_by"]
 
 
 @admin.register(CaseEvidence)
 class CaseEvidenceAdmin(admin.ModelAdmin):
     list_display = ["case", "caption", "url", "image", "added_by", "added_at"]
+    list_select_related = ["case__customer", "added_by"]
     raw_id_fields = ["case", "added_by"]
 
 

@@ -37,5 +37,6 @@ class LetterInsertInline(admin.TabularInline):
 class LetterAdmin(admin.ModelAdmin):
     list_display = ("order", "store", "status", "day", "variant", "batch")
     list_filter = ("store", "status", "day")
+    list_select_related = ("order__store", "store", "batch__store")
     raw_id_fields = ("order", "customer", "batch", "template")
     inlines = [LetterInsertInline]

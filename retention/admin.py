@@ -30,7 +30,11 @@ admin.site.register(Gift)
 class GiftTaskAdmin(admin.ModelAdmin):
     list_display = ("occasion_date", "store", "customer", "assignee", "status", "gift", "sent_at")
     list_filter = ("store", "status")
+    list_select_related = ("store", "customer", "assignee__user", "gift")
     raw_id_fields = ("customer", "assignee")
 
 
-admin.site.register(RetentionPolicy)
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    list_display = ("store", "default_cycle_days", "vip_min_orders", "birthday_wishes", "updated_at")
+    list_select_related = ("store",)

@@ -32,6 +32,7 @@ class ReviewAdmin(admin.ModelAdmin):
 class KeywordMonitorAdmin(admin.ModelAdmin):
     list_display = ["phrase", "store", "active", "created_by", "created_at"]
     list_filter = ["store", "active"]
+    list_select_related = ["store", "created_by"]
     search_fields = ["phrase"]
     raw_id_fields = ["created_by"]
 
@@ -57,6 +58,7 @@ class ReviewReplyAdmin(admin.ModelAdmin):
 @admin.register(CauseCorrection)
 class CauseCorrectionAdmin(admin.ModelAdmin):
     list_display = ["review", "predicted", "before", "after", "corrected_by", "at"]
+    list_select_related = ["review__store", "corrected_by"]
     raw_id_fields = ["review", "corrected_by"]
 
 

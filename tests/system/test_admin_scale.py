@@ -1,8 +1,11 @@
 """The admin at a real store's scale (100,000 customers, their orders, cases and contacts, and every store's staff):
-no form lists a big table in a dropdown."""
+no form lists a big table in a dropdown, and a list page costs the same queries for 5 rows as for 50."""
 
+import itertools
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -14,9 +17,48 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from retention.models import GiftTask
-from tests.factories import AgentFactory, CustomerFactory, StoreFactory
+from callbacks.models import (
+    Call,
+    CallAttempt,
+    CallScript,
+    CaseCall,
+    ContactLog,
+    FollowUp,
+    FollowUpPolicy,
+    TelephonyEvent,
+)
+from crm.models import (
+    Agent,
+    ApiToken,
+    AuditLog,
+    Case,
+    CaseEvidence,
+    CasePolicy,
+    CaseStep,
+    Customer,
+    CustomerChange,
+    InboundEvent,
+    Order,
+    RemedyPlay,
+    RootCause,
+    SlaTarget,
+    Store,
+    WorkerHeartbeat,
+)
+from letters.models import Letter, LetterRule, LetterTemplate, ParcelInsert, PrintBatch
+from retention.models import Campaign, CampaignContact, Gift, GiftTask, RetentionPolicy, Segment
+from reviews.models import (
+    CauseCorrection,
+    KeywordMonitor,
+    PlatformComplaint,
+    ReplyTemplate,
+    Review,
+    ReviewPolicy,
+    ReviewReply,
+)
+from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, OrderFactory, StoreFactory, UserFactory
 from tests.reports.factories import CaseFactory, RemedyFactory
+from tests.reports.factories import ReviewFactory as StoreReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +135,141 @@ def test_a_gift_task_s_page_does_not_list_the_customers(admin_client):
     page = admin_client.get(f"/admin/retention/gifttask/{task.pk}/change/").content.decode()
 
     assert len(re.findall(r"<option[^>]*>顾客", page)) <= 1
+
+
+# -- list pages ------------------------------------------------------------------------------------------------------
+
+_n = itertools.count()
+NOW = timezone.now()
+
+
+def _token() -> ApiToken:
+    n = next(_n)
+    return ApiToken.objects.create(name=f"t{n}", key_prefix=f"crm_{n}", key_hash=f"{n:064d}")
+
+
+def _case() -> Case:
+    order = OrderFactory()
+    return CaseFactory(customer=order.customer, order=order, assignee=AgentFactory())
+
+
+def _review() -> Review:
+    order = OrderFactory()
+    return StoreReviewFactory(customer=order.customer, store=order.store, order=order, case=_case())
+
+
+def _campaign() -> Campaign:
+    return Campaign.objects.create(
+        store=StoreFactory(), name="c", purpose="return_visit", channel="sms", starts_at=NOW,
+        ends_at=NOW + timedelta(days=3), created_by=AgentFactory(),
+    )  # fmt: skip
+
+
+def _batch() -> PrintBatch:
+    return PrintBatch.objects.create(store=StoreFactory(), day=date(2026, 12, 1), created_at=NOW,
+                                     printed_at=NOW, printed_by=UserFactory())  # fmt: skip
+
+
+def _letter() -> Letter:
+    order = OrderFactory()
+    template = LetterTemplate.objects.create(store=order.store, name="t", language="zh-hans", openings="a",
+                                             bodies="b", closings="c", signoffs="d")  # fmt: skip
+    return Letter.objects.create(store=order.store, order=order, customer=order.customer, status="letter",
+                                 day=date(2026, 12, 1), batch=_batch(), template=template, language="zh-hans",
+                                 text="谢谢", created_at=NOW)  # fmt: skip
+
+
+def _case_call() -> CaseCall:
+    case = _case()
+    return CaseCall.objects.create(case=case, store=case.store, customer=case.customer, assignee=AgentFactory(),
+                                   status="done", created_at=NOW)  # fmt: skip
+
+
+def _followup() -> FollowUp:
+    return FollowUpFactory(assignee=AgentFactory())
+
+
+BUILDERS: dict[type, Callable[[], object]] = {
+    Store: StoreFactory,
+    Agent: AgentFactory,
+    Customer: lambda: CustomerFactory(dedicated_owner=AgentFactory()),
+    CustomerChange: lambda: CustomerChange.objects.create(customer=CustomerFactory(), field="name", old_value="a",
+                                                          new_value="b", changed_by=UserFactory(), changed_at=NOW),
+    Order: OrderFactory,
+    Case: _case,
+    AuditLog: lambda: AuditLog.objects.create(actor=UserFactory(), store=StoreFactory(), action="x", at=NOW),
+    WorkerHeartbeat: lambda: WorkerHeartbeat.objects.create(name=f"w{next(_n)}", last_run_at=NOW),
+    ApiToken: _token,
+    InboundEvent: lambda: InboundEvent.objects.create(kind="order", store=StoreFactory(), external_id="o",
+                                                      token=_token(), received_at=NOW, payload="{}",
+                                                      payload_hash=f"{next(_n)}"),
+    CasePolicy: lambda: CasePolicy.objects.create(store=StoreFactory(), last_assigned=AgentFactory()),
+    SlaTarget: lambda: SlaTarget.objects.create(store=StoreFactory(), triage_group="normal",
+                                                first_response_minutes=60, resolution_minutes=600),
+    RootCause: lambda: RootCause.objects.create(store=StoreFactory(), code="x", label="x"),
+    CaseStep: lambda: CaseStep.objects.create(case=_case(), step="apology", done_at=NOW, done_by=UserFactory()),
+    CaseEvidence: lambda: CaseEvidence.objects.create(case=_case(), url="https://example.com/1.jpg",
+                                                      added_by=UserFactory(), added_at=NOW),
+    RemedyPlay: lambda: RemedyPlay.objects.create(store=StoreFactory(), cause="quality", kind="gift",
+                                                  cost=Decimal("10")),
+    FollowUp: _followup,
+    CaseCall: _case_call,
+    CallAttempt: lambda: CallAttempt.objects.create(followup=_followup(), seq=1, agent=AgentFactory(),
+                                                    outcome="dissatisfied", case=_case(), at=NOW),
+    CallScript: lambda: CallScript.objects.create(store=StoreFactory(), body="您好", updated_by=AgentFactory(),
+                                                  updated_at=NOW),
+    FollowUpPolicy: lambda: FollowUpPolicy.objects.create(store=StoreFactory()),
+    Call: lambda: Call.objects.create(followup=_followup(), agent=AgentFactory(), status="completed",
+                                      provider_id=f"CA{next(_n)}", started_at=NOW),
+    TelephonyEvent: lambda: TelephonyEvent.objects.create(kind="call_status", provider_id="CA1",
+                                                          followup=_followup(), received_at=NOW),
+    ContactLog: lambda: (lambda o: ContactLog.objects.create(store=o.store, customer=o.customer, order=o,
+                                                             channel="sms", purpose="care", at=NOW))(OrderFactory()),
+    Review: _review,
+    KeywordMonitor: lambda: KeywordMonitor.objects.create(store=StoreFactory(), phrase="差", created_by=UserFactory()),
+    ReviewPolicy: lambda: ReviewPolicy.objects.create(store=StoreFactory()),
+    ReplyTemplate: lambda: ReplyTemplate.objects.create(store=StoreFactory(), part="opening", text="您好"),
+    ReviewReply: lambda: (lambda r: ReviewReply.objects.create(review=r, store=r.store, text="谢谢", fingerprint="f",
+                                                               drafted_at=NOW, posted_by=UserFactory()))(_review()),
+    CauseCorrection: lambda: CauseCorrection.objects.create(review=_review(), corrected_by=UserFactory(), at=NOW),
+    PlatformComplaint: lambda: PlatformComplaint.objects.create(review=_review(), filed_by=UserFactory()),
+    Segment: lambda: Segment.objects.create(store=StoreFactory(), name="s"),
+    Campaign: _campaign,
+    CampaignContact: lambda: (lambda c: CampaignContact.objects.create(
+        campaign=c, store=c.store, customer=CustomerFactory(store=c.store), channel="call", status="planned",
+        due_at=NOW, assignee=AgentFactory(), call_task=_followup()))(_campaign()),
+    Gift: lambda: Gift.objects.create(store=StoreFactory(), name="g"),
+    GiftTask: lambda: (lambda c: GiftTask.objects.create(
+        store=c.store, customer=c, occasion_date=date(2027, 1, 1), assignee=AgentFactory(),
+        gift=Gift.objects.create(store=c.store, name="g")))(CustomerFactory()),
+    RetentionPolicy: lambda: RetentionPolicy.objects.create(store=StoreFactory()),
+    LetterRule: lambda: LetterRule.objects.create(store=StoreFactory(), signing_agent=AgentFactory()),
+    LetterTemplate: lambda: LetterTemplate.objects.create(store=StoreFactory(), name="t", language="zh-hans",
+                                                          openings="a", bodies="b", closings="c", signoffs="d"),
+    ParcelInsert: lambda: ParcelInsert.objects.create(store=StoreFactory(), kind="care", title="t", body="b"),
+    PrintBatch: _batch,
+    Letter: _letter,
+}  # fmt: skip
+
+
+def test_every_admin_list_page_is_measured_here():
+    assert {model for model, _admin in _project_admins()} - set(BUILDERS) == set()
+
+
+@pytest.mark.parametrize("model", BUILDERS, ids=lambda model: model.__name__)
+def test_a_list_page_costs_the_same_queries_for_5_rows_as_for_50(admin_client, model):
+    url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page = admin_client.get(url)
+        assert page.status_code == 200
+        return len(queries)
+
+    for _ in range(5):
+        BUILDERS[model]()
+    five = cost()
+    for _ in range(45):
+        BUILDERS[model]()
+    assert model.objects.count() >= 50
+    assert cost() == five
