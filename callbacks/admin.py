@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
 
 from callbacks.models import (
@@ -12,6 +13,7 @@ from callbacks.models import (
     TelephonyEvent,
 )
 from callbacks.services.replan import followups_follow_policy
+from crm.admin_mixins import ServiceWrittenAdmin
 
 # What a call or an attempt belongs to, with what their labels read (a follow-up's customer and order, a case
 # call's customer).
@@ -19,7 +21,7 @@ SUBJECTS = ["followup__customer", "followup__order", "case_call__customer"]
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(ServiceWrittenAdmin):
     list_display = [
         *("id", "store", "customer", "purpose", "tier", "channel", "status", "window_start", "assignee", "overflowed"),
     ]
@@ -27,25 +29,27 @@ class FollowUpAdmin(admin.ModelAdmin):
     search_fields = ["customer__name", "order__external_id", "provider_id"]
     # The order too: each row's checkbox is labelled with the follow-up's name, which names its order.
     list_select_related = ["store", "customer", "order", "assignee__user"]
-    raw_id_fields = ["customer", "order", "assignee", "merged_into"]
     date_hierarchy = "window_start"
+
+    def view_on_site(self, obj):
+        return reverse("callbacks:panel", args=[obj.pk])
 
 
 @admin.register(CaseCall)
-class CaseCallAdmin(admin.ModelAdmin):
+class CaseCallAdmin(ServiceWrittenAdmin):
     list_display = ["id", "case", "store", "customer", "assignee", "status", "attempts", "outcome", "created_at"]
     list_filter = ["store", "status", "outcome"]
     list_select_related = ["case__customer", "store", "customer", "assignee__user"]
-    raw_id_fields = ["case", "customer", "assignee"]
+
+    def view_on_site(self, obj):
+        return reverse("callbacks:case-call", args=[obj.pk])
 
 
 @admin.register(CallAttempt)
-class CallAttemptAdmin(admin.ModelAdmin):
+class CallAttemptAdmin(ServiceWrittenAdmin):
     list_display = ["followup", "case_call", "seq", "outcome", "agent", "at", "case"]
     list_filter = ["outcome"]
     list_select_related = [*SUBJECTS, "agent__user", "case__customer"]
-    raw_id_fields = ["followup", "case_call", "agent", "case"]
-    readonly_fields = ["at"]
 
 
 @admin.register(CallScript)
@@ -68,35 +72,26 @@ class FollowUpPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(ServiceWrittenAdmin):
     list_display = ["provider_id", "followup", "case_call", "agent", "status", "started_at", "duration_seconds"]
     list_filter = ["status"]
     list_select_related = [*SUBJECTS, "agent__user"]
     search_fields = ["provider_id"]
-    raw_id_fields = ["followup", "case_call", "agent"]
 
 
 @admin.register(TelephonyEvent)
-class TelephonyEventAdmin(admin.ModelAdmin):
+class TelephonyEventAdmin(ServiceWrittenAdmin):
     list_display = ["kind", "provider_id", "followup", "received_at"]
     list_filter = ["kind"]
     list_select_related = ["followup__customer", "followup__order"]
     search_fields = ["provider_id"]
-    raw_id_fields = ["followup"]
 
 
 @admin.register(ContactLog)
-class ContactLogAdmin(admin.ModelAdmin):
-    """The contact ledger is written by senders only (ADR 0017): read-only here."""
+class ContactLogAdmin(ServiceWrittenAdmin):
+    """The contact ledger is written by senders only, and the gate's caps count it (ADR 0017)."""
 
     list_display = ["at", "store", "customer", "order", "channel", "purpose", "source"]
     list_filter = ["store", "channel", "purpose", "source"]
     list_select_related = ["store", "customer", "order__store"]
-    raw_id_fields = ["customer", "order"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin_mixins import ServiceWrittenAdmin, ServiceWrittenInline
 from crm.models import (
     Agent,
     ApiToken,
@@ -64,24 +66,31 @@ class AgentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ServiceWrittenAdmin):
+    """The order system sends the customer; the profile and the contact wishes are edited on the customer's page,
+    where each change is kept with who made it and the wish takes back the calls it rules out. The SMS opt-out is
+    the customer's own reply (STOP, START)."""
+
     list_display = ["name", "store", "external_id", "phone", "vip_tier", "contact_preference", "sms_opt_out"]
     list_filter = ["store", "vip_tier", "contact_preference", "sms_opt_out", "personality_type", "gender"]
     search_fields = ["name", "external_id", "phone", "region"]
     raw_id_fields = ["dedicated_owner"]
+    editable_fields = ("dedicated_owner",)
+    deletable = True
+
+    def view_on_site(self, obj):
+        return reverse("customers:customer", args=[obj.pk])
 
 
 @admin.register(CustomerChange)
-class CustomerChangeAdmin(admin.ModelAdmin):
+class CustomerChangeAdmin(ServiceWrittenAdmin):
     list_display = ["changed_at", "customer", "field", "changed_by"]
     list_filter = ["field"]
     list_select_related = ["customer", "changed_by"]
-    raw_id_fields = ["customer"]
-    readonly_fields = ["customer", "field", "old_value", "new_value", "changed_by", "changed_at"]
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ServiceWrittenAdmin):
     list_display = [
         "external_id",
         "store",
@@ -95,44 +104,40 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ["store", "status", "currency", "courier"]
     search_fields = ["external_id", "tracking_number", "customer__name", "customer__external_id"]
     date_hierarchy = "placed_at"
-    raw_id_fields = ["customer"]
+    deletable = True
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(ServiceWrittenInline):
     model = CaseEvent
-    extra = 0
-    readonly_fields = ["kind", "actor", "at", "message", "data"]
 
 
-class RemedyInline(admin.TabularInline):
+class RemedyInline(ServiceWrittenInline):
     model = Remedy
-    extra = 0
-    raw_id_fields = ["proposed_by", "decided_by", "fulfilled_by"]
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ServiceWrittenAdmin):
     list_display = ["id", "store", "customer", "source", "status", "cause", "triage_group", "assignee", "opened_at"]
     list_filter = ["store", "status", "source", "cause", "triage_group"]
     search_fields = ["customer__name", "order__external_id", "summary", "root_cause"]
     list_select_related = ["store", "customer", "assignee__user"]
-    raw_id_fields = ["customer", "order", "assignee", "manager_decided_by"]
     inlines = [RemedyInline, CaseEventInline]
+
+    def view_on_site(self, obj):
+        return reverse("cases:case", args=[obj.pk])
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ServiceWrittenAdmin):
     list_display = ["at", "actor", "store", "action", "target"]
     list_filter = ["action", "store"]
     list_select_related = ["actor", "store"]
     search_fields = ["target", "actor__username"]
-    readonly_fields = ["at", "actor", "store", "action", "target", "data"]
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(ServiceWrittenAdmin):
     list_display = ["name", "last_run_at", "runs", "hostname"]
-    readonly_fields = ["name", "last_run_at", "runs", "hostname"]
 
 
 @admin.register(ApiToken)
@@ -156,18 +161,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundEvent)
-class InboundEventAdmin(admin.ModelAdmin):
+class InboundEventAdmin(ServiceWrittenAdmin):
     list_display = ["received_at", "kind", "store", "external_id", "token"]
     list_filter = ["kind", "store"]
     list_select_related = ["store", "token"]
     search_fields = ["external_id"]
-    readonly_fields = ["kind", "store", "external_id", "token", "received_at", "payload", "payload_hash"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CasePolicy)
@@ -191,17 +189,15 @@ class RootCauseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseStep)
-class CaseStepAdmin(admin.ModelAdmin):
+class CaseStepAdmin(ServiceWrittenAdmin):
     list_display = ["case", "step", "done_by", "done_at"]
     list_select_related = ["case__customer", "done_by"]
-    raw_id_fields = ["case", "done_by"]
 
 
 @admin.register(CaseEvidence)
-class CaseEvidenceAdmin(admin.ModelAdmin):
+class CaseEvidenceAdmin(ServiceWrittenAdmin):
     list_display = ["case", "caption", "url", "image", "added_by", "added_at"]
     list_select_related = ["case__customer", "added_by"]
-    raw_id_fields = ["case", "added_by"]
 
 
 @admin.register(RemedyPlay)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from crm.admin_mixins import ServiceWrittenAdmin, ServiceWrittenInline
+
 from .models import Letter, LetterInsert, LetterRule, LetterTemplate, ParcelInsert, PrintBatch
 
 
@@ -22,21 +24,20 @@ class ParcelInsertAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrintBatch)
-class PrintBatchAdmin(admin.ModelAdmin):
+class PrintBatchAdmin(ServiceWrittenAdmin):
     list_display = ("store", "day", "created_at", "printed_at")
     list_filter = ("store",)
-    raw_id_fields = ("printed_by",)
 
 
-class LetterInsertInline(admin.TabularInline):
+class LetterInsertInline(ServiceWrittenInline):
     model = LetterInsert
-    extra = 0
 
 
 @admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
+class LetterAdmin(ServiceWrittenAdmin):
+    """Its text is fixed when it is written, so a reprint is word for word the first print."""
+
     list_display = ("order", "store", "status", "day", "variant", "batch")
     list_filter = ("store", "status", "day")
     list_select_related = ("order__store", "store", "batch__store")
-    raw_id_fields = ("order", "customer", "batch", "template")
     inlines = [LetterInsertInline]

@@ -1,37 +1,49 @@
 from django.contrib import admin
+from django.urls import reverse
+
+from crm.admin_mixins import ServiceWrittenAdmin
 
 from .models import Campaign, CampaignContact, Gift, GiftTask, RetentionPolicy, Segment
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(ServiceWrittenAdmin):
+    """Made (rules checked) and deleted (not a built-in, nor one a campaign uses) on the store's segment pages."""
+
     list_display = ("name", "store", "builtin")
     list_filter = ("store",)
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ServiceWrittenAdmin):
+    """Made, started and stopped on the store's campaign pages; only its name is free."""
+
     list_display = ("name", "store", "purpose", "channel", "status", "starts_at")
     list_filter = ("store", "status", "purpose")
-    raw_id_fields = ("created_by",)
+    editable_fields = ("name",)
+
+    def view_on_site(self, obj):
+        return reverse("retention:campaign", args=[obj.store_id, obj.pk])
 
 
 @admin.register(CampaignContact)
-class CampaignContactAdmin(admin.ModelAdmin):
+class CampaignContactAdmin(ServiceWrittenAdmin):
     list_display = ("campaign", "customer", "channel", "status", "excluded_reason", "sent_at")
     list_filter = ("status", "channel")
-    raw_id_fields = ("customer", "campaign", "assignee", "call_task")
 
 
 admin.site.register(Gift)
 
 
 @admin.register(GiftTask)
-class GiftTaskAdmin(admin.ModelAdmin):
+class GiftTaskAdmin(ServiceWrittenAdmin):
+    """Planned before the birthday, recorded as sent by its agent; who it is given to may change here."""
+
     list_display = ("occasion_date", "store", "customer", "assignee", "status", "gift", "sent_at")
     list_filter = ("store", "status")
     list_select_related = ("store", "customer", "assignee__user", "gift")
-    raw_id_fields = ("customer", "assignee")
+    raw_id_fields = ("assignee",)
+    editable_fields = ("assignee",)
 
 
 @admin.register(RetentionPolicy)

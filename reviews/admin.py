@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
 
+from crm.admin_mixins import ServiceWrittenAdmin, ServiceWrittenInline
 from reviews.models import (
     CauseCorrection,
     KeywordMonitor,
@@ -12,20 +14,21 @@ from reviews.models import (
 )
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ServiceWrittenInline):
     model = ReviewRevision
-    extra = 0
-    readonly_fields = ["at", "old_rating", "new_rating", "appended_text", "after_contact"]
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ServiceWrittenAdmin):
     list_display = ["external_id", "store", "rating", "sentiment", "flagged", "triage_group", "likes", "posted_at"]
     list_filter = ["store", "sentiment", "flagged", "triage_group", "suspected_malicious", "revised_after_contact"]
     search_fields = ["external_id", "order_ref", "buyer", "text", "appended_text", "product", "sku"]
-    raw_id_fields = ["order", "customer", "case"]
     date_hierarchy = "posted_at"
     inlines = [RevisionInline]
+    deletable = True
+
+    def view_on_site(self, obj):
+        return reverse("reviews:review", args=[obj.pk])
 
 
 @admin.register(KeywordMonitor)
@@ -49,21 +52,18 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewReply)
-class ReviewReplyAdmin(admin.ModelAdmin):
+class ReviewReplyAdmin(ServiceWrittenAdmin):
     list_display = ["review", "store", "status", "drafted_at", "posted_at"]
     list_filter = ["store", "status"]
-    raw_id_fields = ["review", "posted_by"]
 
 
 @admin.register(CauseCorrection)
-class CauseCorrectionAdmin(admin.ModelAdmin):
+class CauseCorrectionAdmin(ServiceWrittenAdmin):
     list_display = ["review", "predicted", "before", "after", "corrected_by", "at"]
     list_select_related = ["review__store", "corrected_by"]
-    raw_id_fields = ["review", "corrected_by"]
 
 
 @admin.register(PlatformComplaint)
-class PlatformComplaintAdmin(admin.ModelAdmin):
+class PlatformComplaintAdmin(ServiceWrittenAdmin):
     list_display = ["review", "filed_at", "platform_reference", "outcome"]
     list_filter = ["outcome"]
-    raw_id_fields = ["review", "filed_by"]
