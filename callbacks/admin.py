@@ -12,8 +12,9 @@ from callbacks.models import (
     FollowUpPolicy,
     TelephonyEvent,
 )
+from callbacks.services.policy import policy_validate
 from callbacks.services.replan import followups_follow_policy
-from crm.admin_mixins import ServiceWrittenAdmin
+from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin
 
 # What a call or an attempt belongs to, with what their labels read (a follow-up's customer and order, a case
 # call's customer).
@@ -53,16 +54,19 @@ class CallAttemptAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(CallScript)
-class CallScriptAdmin(admin.ModelAdmin):
+class CallScriptAdmin(CheckedAdmin):
     list_display = ["store", "updated_by", "updated_at"]
     list_select_related = ["store", "updated_by__user"]
     raw_id_fields = ["updated_by"]
 
 
 @admin.register(FollowUpPolicy)
-class FollowUpPolicyAdmin(admin.ModelAdmin):
+class FollowUpPolicyAdmin(CheckedAdmin):
     list_display = ["store", "currency", "call_window_start", "call_window_end", "sms_language", "overflow_rule"]
     list_filter = ["sms_language", "overflow_rule"]
+
+    def service_check(self, obj: FollowUpPolicy) -> None:
+        policy_validate(obj)
 
     def save_model(self, request, obj, form, change):
         """New hours move the store's contacts already planned, as on the policy page (ADR 0029)."""

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_mixins import ServiceWrittenAdmin, ServiceWrittenInline
+from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin, ServiceWrittenInline
+from crm.errors import InvalidInput
 from crm.models import (
     Agent,
     ApiToken,
@@ -23,12 +24,14 @@ from crm.models import (
     Store,
     WorkerHeartbeat,
 )
+from crm.phones import normalise_phone
 from crm.services.api_tokens import api_tokens_revoke
+from crm.services.policy import MAX_EVENING_CAPACITY
 from crm.services.stores import store_timezone_change
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(CheckedAdmin):
     list_display = ["code", "name", "platform", "timezone", "manager_hotline"]
     list_filter = ["platform", "timezone"]
     search_fields = ["code", "name"]
@@ -57,12 +60,22 @@ class StoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agent)
-class AgentAdmin(admin.ModelAdmin):
+class AgentAdmin(CheckedAdmin):
     list_display = ["user", "phone", "on_shift", "evening_capacity"]
     list_filter = ["on_shift", "stores", "user__groups"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "phone"]
     filter_horizontal = ["stores"]
     raw_id_fields = ["user"]
+
+    def service_check(self, obj: Agent) -> None:
+        # The provider rings this number first when the agent clicks to call: E.164, as customers' numbers are.
+        if obj.phone:
+            obj.phone = normalise_phone(obj.phone)
+        if obj.evening_capacity > MAX_EVENING_CAPACITY:  # as agent_shift_update (crm.services.policy) has it
+            raise InvalidInput(
+                _("An evening capacity is between 0 and %(max)s calls.") % {"max": MAX_EVENING_CAPACITY},
+                field="evening_capacity",
+            )
 
 
 @admin.register(Customer)
@@ -141,7 +154,7 @@ class WorkerHeartbeatAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(CheckedAdmin):
     """List and revoke keys. Keys are created with `manage.py create_api_token`, the one place that shows them."""
 
     list_display = ["name", "key_prefix", "created_at", "last_used_at", "revoked_at"]
@@ -169,20 +182,20 @@ class InboundEventAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(CasePolicy)
-class CasePolicyAdmin(admin.ModelAdmin):
+class CasePolicyAdmin(CheckedAdmin):
     list_display = ["store", "assignment", "service_start", "service_end"]
     list_filter = ["assignment"]
     raw_id_fields = ["last_assigned"]
 
 
 @admin.register(SlaTarget)
-class SlaTargetAdmin(admin.ModelAdmin):
+class SlaTargetAdmin(CheckedAdmin):
     list_display = ["store", "triage_group", "source", "first_response_minutes", "resolution_minutes"]
     list_filter = ["store", "triage_group", "source"]
 
 
 @admin.register(RootCause)
-class RootCauseAdmin(admin.ModelAdmin):
+class RootCauseAdmin(CheckedAdmin):
     list_display = ["store", "code", "label", "active"]
     list_filter = ["store", "active"]
     search_fields = ["code", "label"]
@@ -201,6 +214,6 @@ class CaseEvidenceAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(RemedyPlay)
-class RemedyPlayAdmin(admin.ModelAdmin):
+class RemedyPlayAdmin(CheckedAdmin):
     list_display = ["store", "cause", "kind", "cost"]
     list_filter = ["store", "cause"]

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from crm.admin_mixins import ServiceWrittenAdmin
+from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin
+from crm.errors import InvalidInput
+from crm.models import Customer
 
 from .models import Campaign, CampaignContact, Gift, GiftTask, RetentionPolicy, Segment
 
@@ -32,7 +35,15 @@ class CampaignContactAdmin(ServiceWrittenAdmin):
     list_filter = ("status", "channel")
 
 
-admin.site.register(Gift)
+@admin.register(Gift)
+class GiftAdmin(CheckedAdmin):
+    list_display = ("name", "store", "active")
+    list_filter = ("store", "active")
+
+    def service_check(self, obj: Gift) -> None:
+        # As gift_create (retention.services.gifts) has it; the store's own segments are checked for every admin.
+        if not isinstance(obj.genders, list) or any(g not in Customer.Gender.values for g in obj.genders):
+            raise InvalidInput(_("Choose genders from the list."), field="genders")
 
 
 @admin.register(GiftTask)
@@ -47,6 +58,6 @@ class GiftTaskAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(RetentionPolicy)
-class RetentionPolicyAdmin(admin.ModelAdmin):
+class RetentionPolicyAdmin(CheckedAdmin):
     list_display = ("store", "default_cycle_days", "vip_min_orders", "birthday_wishes", "updated_at")
     list_select_related = ("store",)

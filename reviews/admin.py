@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from crm.admin_mixins import ServiceWrittenAdmin, ServiceWrittenInline
+from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin, ServiceWrittenInline
+from crm.errors import InvalidInput
 from reviews.models import (
     CauseCorrection,
     KeywordMonitor,
@@ -32,7 +34,7 @@ class ReviewAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(KeywordMonitor)
-class KeywordMonitorAdmin(admin.ModelAdmin):
+class KeywordMonitorAdmin(CheckedAdmin):
     list_display = ["phrase", "store", "active", "created_by", "created_at"]
     list_filter = ["store", "active"]
     list_select_related = ["store", "created_by"]
@@ -41,12 +43,19 @@ class KeywordMonitorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewPolicy)
-class ReviewPolicyAdmin(admin.ModelAdmin):
+class ReviewPolicyAdmin(CheckedAdmin):
     list_display = ["store", "high_value_amount", "many_likes", "many_images", "repeat_complaints"]
+
+    def service_check(self, obj: ReviewPolicy) -> None:
+        # Triage reads each as a list of words (the settings page writes one per line).
+        for field in ("main_skus", "competitor_markers"):
+            words = getattr(obj, field)
+            if not isinstance(words, list) or not all(isinstance(word, str) and word.strip() for word in words):
+                raise InvalidInput(_('A list of words, such as ["别家", "加微信"].'), field=field)
 
 
 @admin.register(ReplyTemplate)
-class ReplyTemplateAdmin(admin.ModelAdmin):
+class ReplyTemplateAdmin(CheckedAdmin):
     list_display = ["store", "part", "sentiment", "cause", "text"]
     list_filter = ["store", "part", "sentiment", "cause"]
 
