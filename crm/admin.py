@@ -26,7 +26,7 @@ from crm.models import (
 )
 from crm.phones import normalise_phone
 from crm.services.api_tokens import api_tokens_revoke
-from crm.services.policy import MAX_EVENING_CAPACITY
+from crm.services.policy import MAX_EVENING_CAPACITY, root_cause_save
 from crm.services.stores import store_timezone_change
 
 
@@ -196,9 +196,34 @@ class SlaTargetAdmin(CheckedAdmin):
 
 @admin.register(RootCause)
 class RootCauseAdmin(CheckedAdmin):
+    """Saved through root_cause_save, as on the case policy page: a store's first own cause keeps the default list
+    beside it, and the change is audited. A cause is retired (inactive), not deleted or renamed: closed cases keep
+    its code."""
+
     list_display = ["store", "code", "label", "active"]
     list_filter = ["store", "active"]
+    list_select_related = ["store"]
     search_fields = ["code", "label"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["store", "code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def service_check(self, obj: RootCause) -> None:
+        # root_cause_save refuses it after writing (its own transaction rolls back); said here next to the field.
+        # A store with no list of its own gets the (active) defaults first.
+        others = RootCause.objects.filter(store=obj.store_id).exclude(pk=obj.pk)
+        has_list = obj.pk is not None or others.exists()
+        if not obj.active and has_list and not others.filter(active=True).exists():
+            raise InvalidInput(
+                _("Keep at least one active root cause: a case cannot close without one."), field="active"
+            )
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = root_cause_save(store=obj.store, actor=request.user, code=obj.code, label=obj.label, active=obj.active)
+        obj.pk, obj._state.adding = saved.pk, False
 
 
 @admin.register(CaseStep)
