@@ -24,6 +24,11 @@ _REWARD_ZH = re.compile(
     r"返现|返钱|返款|返利|红包|现金|优惠券|代金券|优惠码|礼品|礼物|小礼|赠品|赠送|奖励|补贴|立减|积分|抽奖|领取|免单"
     r"|[送返领]\s*[0-9一二三四五六七八九十两]|[0-9]+\s*元"
 )
+# A gift named after the review in so many words: 好评送丝巾, 五星好评即送小样, 晒图就领 (the reward list cannot
+# name every gift). 送达, 送货, 送到, 送出 are deliveries, not gifts.
+_REVIEW_THEN_GIVE_ZH = re.compile(
+    r"(?:好评|五星|5\s*星|五颗星|晒图|晒单|追评|评价)[^，,。.！!？?；;\s]{0,3}?[送赠领返](?![达货到出])"
+)
 _REVIEW_EN = re.compile(
     r"\b(reviews?|reviewing|rating|rate us|5[- ]?stars?|five[- ]stars?|feedback|testimonial)\b", re.IGNORECASE
 )
@@ -38,7 +43,8 @@ def review_incentive_in(text: str) -> str | None:
     """The first sentence of `text` that trades a reward for a review, or None when there is none."""
     for sentence in _SENTENCES.split(text or ""):
         review = _REVIEW_ZH.search(sentence) or _REVIEW_EN.search(sentence)
-        if review and (_REWARD_ZH.search(sentence) or _REWARD_EN.search(sentence)):
+        reward = _REWARD_ZH.search(sentence) or _REWARD_EN.search(sentence)
+        if (review and reward) or _REVIEW_THEN_GIVE_ZH.search(sentence):
             return sentence.strip()
     return None
 

@@ -64,6 +64,9 @@ def test_hotline_placeholder_is_refused_when_the_store_has_no_hotline():
         "五星好评返现5元！",
         "好评返现",
         "晒图追评送红包。",
+        "好评送丝巾",
+        "五星好评即送精美丝巾一条！",
+        "晒图就领小样。",
         "Review us 5 stars for cashback!",
         "Change your review and get a $10 coupon.",
     ],
@@ -101,6 +104,8 @@ def test_offer_card_for_a_review_is_refused_and_a_plain_offer_is_saved():
         "如有任何不满意，请先联系客服，我们马上为您处理。",
         "下次购物使用优惠码 NEXT20 立减20元。",
         "您的宝贝已送达，期待您的评价。",
+        "本店好评率高，送货快。",
+        "期待您的评价，宝贝已送出。",
     ],
 )
 def test_service_wording_and_plain_offers_pass_the_platform_rules(text):
