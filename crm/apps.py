@@ -7,6 +7,8 @@ class CrmConfig(AppConfig):
     verbose_name = _("Stores, customers and cases")
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed, post_save, pre_save
         from django.urls import reverse
 
         from crm import lockout  # noqa: F401  audits login lockouts
@@ -16,6 +18,7 @@ class CrmConfig(AppConfig):
         from crm.home import WaitingWork, waiting_work_register
         from crm.models import Agent, CasePolicy, Store
         from crm.readable import audit_action_register
+        from crm.receivers import stores_left, user_switched_off, user_was_active
         from crm.selectors.cases import open_cases_count, overdue_cases_count
         from crm.services.complaint import COMPLAINT
 
@@ -45,3 +48,8 @@ class CrmConfig(AppConfig):
         audit_action_register("agent_shift_changed", model=Agent)
         audit_action_register("remedy_limit_changed", model=Store)
         audit_action_register("store_timezone_changed", model=Store)
+        # An agent taken off stores, or switched off, hands their work there on (crm.services.agents).
+        m2m_changed.connect(stores_left, sender=Agent.stores.through, dispatch_uid="crm.stores_left")
+        user = get_user_model()
+        pre_save.connect(user_was_active, sender=user, dispatch_uid="crm.user_was_active")
+        post_save.connect(user_switched_off, sender=user, dispatch_uid="crm.user_switched_off")

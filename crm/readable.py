@@ -51,6 +51,9 @@ _cause = _labels(CaseCause.choices)
 _remedy = _labels(Remedy.Kind.choices)
 _yes_no = {True: gettext_lazy("yes"), False: gettext_lazy("no")}
 
+# Why work changed hands without anyone choosing to hand it (crm.services.agents).
+HANDOVER_REASONS = {"assignee_left_store": gettext_lazy("The assignee no longer serves the store")}
+
 # key -> (label, how to show the value). A key not listed here is not shown.
 FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "source": (gettext_lazy("Source"), _labels(Case.Source.choices)),
@@ -90,6 +93,7 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "active": (gettext_lazy("Active"), lambda v: str(_yes_no[bool(v)])),
     "platform_reference": (gettext_lazy("Platform's reference"), str),
     "outcome": (gettext_lazy("Outcome"), str),
+    "why": (gettext_lazy("Why"), lambda v: str(HANDOVER_REASONS.get(v, v))),
 }
 
 
@@ -132,6 +136,7 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "remedy_withdrawn": gettext_lazy("Remedy withdrawn"),
     "case_closed": gettext_lazy("Case closed"),
     "case_reassigned": gettext_lazy("Case reassigned"),
+    "case_handed_over": gettext_lazy("Case handed over"),
     "case_manager_decision": gettext_lazy("Manager's decision on a failed negotiation"),
     "customer.phone_revealed": gettext_lazy("Phone number revealed"),
     "remedy_play_set": gettext_lazy("Playbook option set"),
