@@ -4,9 +4,16 @@ from django.utils.translation import gettext as _
 
 from crm.demo import CNY_PER_UNIT, demo_store
 from crm.services.order_delivery import OrderWarning
-from crm.signals import customer_profile_changed, demo_stores_seeded, orders_delivered, store_timezone_changed
+from crm.signals import (
+    agent_left_stores,
+    customer_profile_changed,
+    demo_stores_seeded,
+    orders_delivered,
+    store_timezone_changed,
+)
 
 from .models import FollowUpPolicy, SuppressedReason
+from .services.handover import followups_hand_over
 from .services.planning import followups_plan
 from .services.policy import policy_update
 from .services.replan import Clock, followups_replan
@@ -54,6 +61,11 @@ def replan_in_the_new_zone(sender, *, store, old_timezone, now, **kwargs) -> Non
     followups_replan(store=store, before=Clock.in_zone(store, old_timezone), now=now)
 
 
+def hand_over_the_calls_of_who_left(sender, *, agent_id, store_ids, **kwargs) -> None:
+    # Inside the transaction that took the agent off the stores: the calls change hands with it, or neither happens.
+    followups_hand_over(agent_id=agent_id, store_ids=store_ids)
+
+
 def connect() -> None:
     orders_delivered.connect(plan_delivered_orders, dispatch_uid="callbacks.plan_delivered_orders")
     demo_stores_seeded.connect(configure_demo_policies, dispatch_uid="callbacks.configure_demo_policies")
@@ -61,3 +73,4 @@ def connect() -> None:
         withdraw_calls_the_customer_refuses, dispatch_uid="callbacks.withdraw_calls_the_customer_refuses"
     )
     store_timezone_changed.connect(replan_in_the_new_zone, dispatch_uid="callbacks.replan_in_the_new_zone")
+    agent_left_stores.connect(hand_over_the_calls_of_who_left, dispatch_uid="callbacks.hand_over_the_calls")
