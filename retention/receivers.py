@@ -5,6 +5,7 @@ from collections import defaultdict
 from crm.models import Store
 
 from .services.coupons import coupons_redeem
+from .services.gifts import gift_tasks_hand_over
 from .services.segments import segments_ensure_builtin
 from .services.zone import retention_follow_store_zone
 
@@ -36,3 +37,10 @@ def follow_the_stores_new_zone(sender, *, store: Store, old_timezone: str, now, 
     later follow it into its new zone (ADR 0029), in the zone change's transaction. Connected after callbacks'
     receiver (callbacks is installed first), which moves the call tasks whose windows the call rows show."""
     retention_follow_store_zone(store=store, old_timezone=old_timezone, now=now)
+
+
+def hand_over_the_gift_tasks_of_who_left(sender, *, agent_id: int, store_ids: list[int], **_kwargs) -> None:
+    """crm.signals.agent_left_stores: the agent's open gift tasks in those stores go to someone still serving them,
+    in the transaction that took the agent off them. Connected after callbacks' receiver (callbacks is installed
+    first), which gives a dedicated customer whose owner left a new owner, whom the gift then goes to."""
+    gift_tasks_hand_over(agent_id=agent_id, store_ids=store_ids)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from crm.errors import InvalidInput
 from crm.models import Customer, CustomerChange, Store
 from crm.selectors import agents_serving
+from crm.services.audit import audit_record
 
 from ..errors import GiftUnsuitable
 from ..models import Gift, GiftTask, Segment
@@ -41,6 +42,32 @@ def gift_assignee(*, store: Store, customer: Customer) -> int | None:
     ).values_list("assignee_id", flat=True):
         load[assignee] += 1
     return min(agents, key=lambda a: (load[a], a))
+
+
+@transaction.atomic
+def gift_tasks_hand_over(*, agent_id: int, store_ids: list[int]) -> list[GiftTask]:
+    """An agent no longer serves these stores (crm.signals.agent_left_stores): their open gift tasks there go to whom
+    a new task would (`gift_assignee`: the customer's owner while they serve the store, else the least loaded of those
+    serving it), or to nobody, for the manager's gift page, when nobody is left. Sent tasks stay theirs. Audited.
+    Runs after callbacks' receiver, so a customer whose owner left is given to the owner callbacks chose for them."""
+    tasks = list(
+        GiftTask.objects.select_for_update(of=("self",))
+        .filter(assignee_id=agent_id, store_id__in=store_ids, status=GiftTask.Status.OPEN)
+        .select_related("store", "customer")
+        .order_by("occasion_date", "id")
+    )
+    for task in tasks:
+        # One at a time: gift_assignee counts the open tasks as they stand, the ones handed on so far included.
+        task.assignee_id = gift_assignee(store=task.store, customer=task.customer)
+        task.save(update_fields=["assignee"])
+        audit_record(
+            actor=None,
+            action="gift_task.reassigned",
+            store=task.store,
+            target=f"gift_task:{task.pk}",
+            data={"from_agent_id": agent_id, "to_agent_id": task.assignee_id, "why": "assignee_left_store"},
+        )
+    return tasks
 
 
 def gift_unsuitable_reasons(*, gift: Gift, customer: Customer, occasion: date) -> list[str]:
