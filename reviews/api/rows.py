@@ -70,6 +70,10 @@ def read_review(errors: RowErrors, index: int, row: dict[str, Any], scope: Store
     buyer = reader.text("buyer", max_length=100, required=False, allow_blank=True)
     appended_text = reader.text("appended_text", max_length=MAX_TEXT, required=False, allow_blank=True)
     appended_at = reader.event_time("appended_at", what="The appended review's time", required=False)
+    updated_at = reader.event_time("updated_at", what="The review's change time", required=False)
+    if updated_at is not None and posted_at is not None and updated_at < posted_at:
+        reader.error("updated_at", "before_posted", "The review's change time is before it was posted.")
+        updated_at = None
     likes = _optional_integer(reader, "likes", maximum=MAX_LIKES)
     images = _images(reader)
     if store is None or None in (external_id, rating, posted_at, likes, images):
@@ -87,5 +91,6 @@ def read_review(errors: RowErrors, index: int, row: dict[str, Any], scope: Store
         buyer=buyer or "",
         appended_text=appended_text or "",
         appended_at=appended_at,
+        updated_at=updated_at,
         payload=row,
     )

@@ -20,13 +20,21 @@ class ReviewIn(serializers.Serializer):
     posted_at = serializers.DateTimeField(help_text="ISO 8601 with an offset.")
     appended_text = serializers.CharField(required=False, allow_blank=True, help_text="The follow-up review.")
     appended_at = serializers.DateTimeField(required=False, help_text="ISO 8601 with an offset.")
+    updated_at = serializers.DateTimeField(
+        required=False,
+        help_text="When the platform last changed the review (ISO 8601 with an offset): an older version than the "
+        "one stored changes nothing. Without it, the latest of posted_at and appended_at.",
+    )
 
 
 class ReviewResultOut(serializers.Serializer):
     external_id = serializers.CharField()
     store = serializers.CharField()
     id = serializers.IntegerField()
-    result = serializers.ChoiceField(choices=["created", "updated"])
+    result = serializers.ChoiceField(
+        choices=["created", "updated", "stale"],
+        help_text="stale: an older version than the one stored, which stands (the other fields describe it).",
+    )
     sentiment = serializers.ChoiceField(choices=Sentiment.choices)
     flagged = serializers.BooleanField(help_text="Mid or bad, or a keyword monitor hit.")
     triage_group = serializers.ChoiceField(choices=[("", "none"), *TriageGroup.choices])

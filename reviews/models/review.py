@@ -44,6 +44,10 @@ class Review(models.Model):
     posted_at = models.DateTimeField(_("posted at"))
     appended_text = models.TextField(_("appended review"), blank=True)
     appended_at = models.DateTimeField(_("appended at"), null=True, blank=True)
+    # The platform's time of the version stored (its `updated_at`, else the latest of posted_at and appended_at):
+    # a push of an older version changes nothing (reviews.services.intake). Null on reviews stored before it was
+    # kept: their posted and appended times stand in.
+    platform_changed_at = models.DateTimeField(_("changed on the platform at"), null=True, blank=True)
     sentiment = models.CharField(_("sentiment"), max_length=4, choices=Sentiment.choices)
     # Causes as they stand (the classifier's, or an agent's correction), and what the classifier said.
     causes = models.JSONField(_("causes"), default=list, blank=True)
@@ -105,6 +109,11 @@ class Review(models.Model):
         if rating >= 4:
             return Review.Sentiment.GOOD
         return Review.Sentiment.MID if rating == 3 else Review.Sentiment.BAD
+
+    @property
+    def version_at(self):
+        """The platform's time of the version stored."""
+        return self.platform_changed_at or max(self.posted_at, self.appended_at or self.posted_at)
 
     @property
     def needs_case(self) -> bool:

@@ -48,13 +48,33 @@ class ReviewIn:
     buyer: str = ""
     appended_text: str = ""
     appended_at: datetime | None = None
+    updated_at: datetime | None = None  # the platform's time of this version, when it sends one
     payload: dict[str, Any] | None = None  # as sent, for the inbound event log
+
+    @property
+    def version_at(self) -> datetime:
+        """The platform's time of this version: its change time, else the latest of its posting and appending."""
+        return max(t for t in (self.posted_at, self.appended_at, self.updated_at) if t is not None)
+
+
+def is_older_version(row: ReviewIn, review: Review) -> bool:
+    """Whether `row` is an older version of the stored review than the one stored, by the platform's own times.
+
+    Platforms deliver late and out of order: the first version of a review can arrive after the customer changed
+    it. At the same time (a connector that sends no change time), a lower rating is the older version: Tmall,
+    Taobao and JD let a buyer raise a mid or bad rating, never lower one. docs/review-work.md, "Intake".
+    """
+    theirs, ours = row.version_at, review.version_at
+    if theirs != ours:
+        return theirs < ours
+    return row.rating < review.rating
 
 
 _UPDATABLE = [
-    "order_ref", "order", "customer", "buyer", "product", "sku", "rating", "text", "images", "likes", "posted_at",
-    "appended_text", "appended_at", "sentiment", "causes", "predicted_causes", "cause_evidence", "monitor_hits",
-    "flagged", "triage_group", "triage_reasons", "suspected_malicious", "revised_after_contact", "updated_at",
+    "order_ref", "order", "customer", "buyer", "product", "sku", "rating", "original_rating", "text", "images",
+    "likes", "posted_at", "appended_text", "appended_at", "platform_changed_at", "sentiment", "causes",
+    "predicted_causes", "cause_evidence", "monitor_hits", "flagged", "triage_group", "triage_reasons",
+    "suspected_malicious", "revised_after_contact", "updated_at",
 ]  # fmt: skip
 
 
@@ -178,7 +198,10 @@ def _fill(review: Review | SimpleNamespace, row: ReviewIn, order: _OrderRef | No
     review.rating, review.sentiment = row.rating, Review.sentiment_for(row.rating)
     review.text, review.images, review.likes, review.posted_at = row.text, row.images, row.likes, row.posted_at
     if row.appended_text:
-        review.appended_text, review.appended_at = row.appended_text, row.appended_at or timezone.now()
+        # Without its time, an appended text already stored keeps the time we first heard of it.
+        kept = review.appended_at if row.appended_text == review.appended_text else None
+        review.appended_text, review.appended_at = row.appended_text, row.appended_at or kept or timezone.now()
+    review.platform_changed_at = row.version_at
 
 
 _FIELDS = [f for f in Review._meta.concrete_fields if f.attname != "id"]
@@ -203,7 +226,9 @@ def reviews_ingest(
     """Upsert reviews by (store, external_id). Returns one result per row, in order.
 
     Posting the same review again changes nothing. A new rating or appended text is recorded as a
-    revision (and on the case's timeline); after our contact it counts as "revised after contact".
+    revision (and on the case's timeline); after our contact it counts as "revised after contact". A version older
+    than the one stored (is_older_version) changes nothing either: its answer is "stale". It is still logged as it
+    came, and when it is the review as first posted, its rating is the original one.
     """
     now, store_id = timezone.now(), store.pk  # store.pk is a property: read once, not three times a row
     existing = _lock_existing(store=store, external_ids={r.external_id for r in rows})
@@ -226,8 +251,16 @@ def reviews_ingest(
             created.append(review)
             outcomes.append((review, "created"))
             continue
-        before = {name: getattr(review, name) for name in ("rating", "text", "appended_text", "order_ref")}
         snapshot = _state(review)
+        if is_older_version(row, review):
+            if row.version_at == row.posted_at and review.original_rating != row.rating:
+                review.original_rating = row.rating  # the first version, arriving after a later one
+            if _state(review) != snapshot:
+                review.updated_at = now
+                changed.append(review)
+            outcomes.append((review, "stale"))
+            continue
+        before = {name: getattr(review, name) for name in ("rating", "text", "appended_text", "order_ref")}
         _fill(review, row, order)
         revised = review.rating != before["rating"] or review.appended_text != before["appended_text"]
         assessor.apply(

@@ -1,0 +1,140 @@
+"""POST /api/v1/reviews under repeats and out-of-order delivery: the stored review ends at the platform's newest
+version (by the platform's own times), a delayed older version never undoes a newer one nor opens, re-opens or
+doubles a case, and every push is kept in the inbound log as it came."""
+
+import pytest
+from django.test import Client
+
+from crm.models import Case, CaseEvent, InboundEvent
+from crm.services.api_tokens import api_token_create
+from reviews.models import Review, ReviewRevision
+from reviews.services.cases import reviews_open_cases
+from tests.crm.api.conftest import Api
+from tests.factories import OrderFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/reviews"
+POSTED = "2026-11-22T20:00:00+08:00"
+
+
+def review(external_id="R1", **fields):
+    return {"external_id": external_id, "order": "TM-1", "posted_at": POSTED, **fields}
+
+
+@pytest.fixture
+def store():
+    store = StoreFactory(code="silk-tmall")
+    OrderFactory(store=store, customer__store=store, external_id="TM-1")
+    return store
+
+
+@pytest.fixture
+def api(store) -> Api:
+    return Api(Client(), api_token_create(store_codes=[store.code], name="Tmall")[1])
+
+
+def _results(response):
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def test_a_delayed_push_of_the_old_one_star_version_does_not_undo_the_customers_raise(api):
+    one_star = review(rating=1, text="质量差,用了两天就坏了")
+    four_stars = review(
+        rating=4, text="质量差,用了两天就坏了", appended_text="客服给换了新的", updated_at="2026-11-25T10:00:00+08:00"
+    )
+    _results(api.post(URL, one_star))
+    assert reviews_open_cases() == 1
+    case = Case.objects.get()
+    _results(api.post(URL, four_stars))
+
+    [late] = _results(api.post(URL, {**one_star, "likes": 2}))  # the platform's delayed copy of the first version
+
+    assert (late["result"], late["sentiment"], late["case"]) == ("stale", "good", case.pk)
+    stored = Review.objects.get()
+    assert (stored.rating, stored.sentiment, stored.appended_text, stored.likes) == (4, "good", "客服给换了新的", 0)
+    assert [(r.old_rating, r.new_rating) for r in ReviewRevision.objects.all()] == [(1, 4)]
+    assert CaseEvent.objects.filter(kind="review_changed").count() == 1
+    assert reviews_open_cases() == 0 and Case.objects.count() == 1
+    # Every push as it came, the late one included.
+    assert InboundEvent.objects.filter(kind="review", external_id="R1").count() == 3
+
+
+def test_without_a_change_time_a_lower_rating_at_the_same_time_is_the_older_version(api):
+    # A connector that sends no updated_at: both versions carry the review's posting time. Platforms let a buyer
+    # raise a mid or bad rating, never lower one, so the 1-star copy is the older one.
+    _results(api.post(URL, review(rating=1, text="色差大")))
+    reviews_open_cases()
+    _results(api.post(URL, review(rating=5, text="色差大")))
+
+    [late] = _results(api.post(URL, review(rating=1, text="色差大")))
+
+    assert late["result"] == "stale"
+    assert Review.objects.get().rating == 5
+    assert ReviewRevision.objects.count() == 1
+
+
+def test_the_older_version_arriving_second_opens_no_case_and_is_the_original_rating(api):
+    _results(api.post(URL, review(rating=4, text="还行", updated_at="2026-11-24T09:00:00+08:00")))
+
+    [late] = _results(api.post(URL, review(rating=1, text="不好")))
+
+    assert late["result"] == "stale"
+    assert reviews_open_cases() == 0 and not Case.objects.exists()
+    stored = Review.objects.get()
+    assert (stored.rating, stored.text, stored.original_rating) == (4, "还行", 1)
+    assert not stored.revisions.exists()
+
+
+def test_an_appended_review_arriving_before_its_original_keeps_the_appended_version(api):
+    appended = review(
+        rating=3, text="做工粗糙", appended_text="联系客服后给补发了配件", appended_at="2026-11-26T12:00:00+08:00"
+    )
+    [first] = _results(api.post(URL, appended))
+    [original] = _results(api.post(URL, review(rating=1, text="做工粗糙")))
+
+    assert (first["result"], original["result"]) == ("created", "stale")
+    stored = Review.objects.get()
+    assert (stored.rating, stored.appended_text) == (3, "联系客服后给补发了配件")
+    assert not stored.revisions.exists()
+
+
+def test_a_newer_version_still_applies_and_is_a_revision(api):
+    _results(api.post(URL, review(rating=2, text="物流慢")))
+    reviews_open_cases()
+    [newer] = _results(api.post(URL, review(rating=1, text="物流慢,还摔坏了", updated_at="2026-11-23T08:00:00Z")))
+
+    assert newer["result"] == "updated"
+    assert Review.objects.get().rating == 1
+    assert ReviewRevision.objects.get().new_rating == 1
+
+
+def test_the_same_push_twice_changes_nothing_and_is_logged_once(api):
+    body = review(rating=1, text="质量差")
+    _results(api.post(URL, body))
+    reviews_open_cases()
+    [again] = _results(api.post(URL, body))
+
+    assert again["result"] == "updated"
+    assert Case.objects.count() == 1 and not ReviewRevision.objects.exists()
+    assert not CaseEvent.objects.filter(kind="review_changed").exists()
+    assert InboundEvent.objects.filter(kind="review").count() == 1
+
+
+def test_a_change_time_before_the_posting_is_refused_naming_the_field(api):
+    response = api.post(URL, review(rating=4, updated_at="2026-11-21T20:00:00+08:00"))
+
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("updated_at", "before_posted")]
+    assert not Review.objects.exists()
+
+
+def test_an_appended_text_sent_again_without_its_time_keeps_the_time_first_heard(api):
+    body = review(rating=2, text="物流慢", appended_text="追评:客服一直没回")
+    _results(api.post(URL, body))
+    first = Review.objects.get()
+
+    _results(api.post(URL, body))
+
+    again = Review.objects.get()
+    assert (again.appended_at, again.updated_at) == (first.appended_at, first.updated_at)
