@@ -50,6 +50,12 @@ _group = _labels(TriageGroup.choices)
 _cause = _labels(CaseCause.choices)
 _remedy = _labels(Remedy.Kind.choices)
 _yes_no = {True: gettext_lazy("yes"), False: gettext_lazy("no")}
+# Whether the platform still shows a review (reviews.PlatformStatus; crm imports no app, so its words are here too).
+_review_status = {
+    "visible": gettext_lazy("Shown on the platform"),
+    "hidden": gettext_lazy("Hidden by the platform"),
+    "deleted": gettext_lazy("Deleted on the platform"),
+}
 
 # Why work changed hands without anyone choosing to hand it (crm.services.agents).
 HANDOVER_REASONS = {"assignee_left_store": gettext_lazy("The assignee no longer serves the store")}
@@ -94,6 +100,7 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "platform_reference": (gettext_lazy("Platform's reference"), str),
     "outcome": (gettext_lazy("Outcome"), str),
     "why": (gettext_lazy("Why"), lambda v: str(HANDOVER_REASONS.get(v, v))),
+    "review_status": (gettext_lazy("The review"), lambda v: str(_review_status.get(v, v))),
 }
 
 

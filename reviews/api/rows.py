@@ -7,12 +7,14 @@ from urllib.parse import urlsplit
 from crm.api.auth import StoreScope
 from crm.api.rows import RowErrors, RowReader
 from crm.models import Store
+from reviews.models import PlatformStatus
 from reviews.services.intake import ReviewIn
 
 MAX_IMAGES = 20
 MAX_TEXT = 5000
 MAX_LIKES = 10_000_000
 MAX_URL = 500
+STATUSES = frozenset(PlatformStatus.values)
 # An http(s) address whose host part is plain ASCII (no brackets, spaces or controls) up to the first / ? # or
 # the end: urlsplit would read exactly that host, and accept it. Anything else (upper-case schemes, IPv6 hosts,
 # leading spaces, tabs ...) goes through urlsplit, which decides; this only saves its ~10 µs on ordinary rows.
@@ -75,8 +77,9 @@ def read_review(errors: RowErrors, index: int, row: dict[str, Any], scope: Store
         reader.error("updated_at", "before_posted", "The review's change time is before it was posted.")
         updated_at = None
     likes = _optional_integer(reader, "likes", maximum=MAX_LIKES)
+    status = reader.choice("status", STATUSES, default="")
     images = _images(reader)
-    if store is None or None in (external_id, rating, posted_at, likes, images):
+    if store is None or None in (external_id, rating, posted_at, likes, images, status):
         return None
     return store, ReviewIn(
         external_id=external_id,
@@ -92,5 +95,6 @@ def read_review(errors: RowErrors, index: int, row: dict[str, Any], scope: Store
         appended_text=appended_text or "",
         appended_at=appended_at,
         updated_at=updated_at,
+        status=status,
         payload=row,
     )

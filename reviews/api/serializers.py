@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from crm.models import CaseCause, TriageGroup
-from reviews.models import Sentiment
+from reviews.models import PlatformStatus, Sentiment
 
 
 class ReviewIn(serializers.Serializer):
@@ -24,6 +24,13 @@ class ReviewIn(serializers.Serializer):
         required=False,
         help_text="When the platform last changed the review (ISO 8601 with an offset): an older version than the "
         "one stored changes nothing. Without it, the latest of posted_at and appended_at.",
+    )
+
+    status = serializers.ChoiceField(
+        choices=PlatformStatus.values,
+        required=False,
+        help_text="visible, or hidden or deleted by the platform (the review is kept, its case told); absent keeps "
+        "what is stored.",
     )
 
 

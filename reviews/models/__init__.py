@@ -13,7 +13,7 @@ from reviews.models.platform_complaint import PlatformComplaint, PlatformComplai
 # The migration that created ReviewPolicy names this default by its old path, reviews.models.
 from reviews.models.policy import ReviewPolicy, _default_competitor_markers  # noqa: F401
 from reviews.models.reply import ReplyPart, ReplyStatus, ReplyTemplate, ReviewReply
-from reviews.models.review import CAUSE_VALUES, Review, ReviewRevision, Sentiment
+from reviews.models.review import CAUSE_VALUES, PlatformStatus, Review, ReviewRevision, Sentiment
 
 __all__ = [
     "CAUSE_VALUES",
@@ -22,6 +22,7 @@ __all__ = [
     "KeywordMonitor",
     "PlatformComplaint",
     "PlatformComplaintOutcome",
+    "PlatformStatus",
     "ReplyPart",
     "ReplyStatus",
     "ReplyTemplate",

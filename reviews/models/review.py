@@ -15,8 +15,17 @@ class Sentiment(models.TextChoices):
     BAD = "bad", _("Bad")
 
 
+class PlatformStatus(models.TextChoices):
+    """Whether the platform still shows the review. A hidden or deleted review is kept as it was (evidence)."""
+
+    VISIBLE = "visible", _("Shown on the platform")
+    HIDDEN = "hidden", _("Hidden by the platform")
+    DELETED = "deleted", _("Deleted on the platform")
+
+
 class Review(models.Model):
     Sentiment = Sentiment
+    PlatformStatus = PlatformStatus
     TriageGroup = TriageGroup
 
     # No index of its own: every index below and the unique constraint lead with the store. A bare store index
@@ -48,6 +57,9 @@ class Review(models.Model):
     # a push of an older version changes nothing (reviews.services.intake). Null on reviews stored before it was
     # kept: their posted and appended times stand in.
     platform_changed_at = models.DateTimeField(_("changed on the platform at"), null=True, blank=True)
+    platform_status = models.CharField(
+        _("on the platform"), max_length=8, choices=PlatformStatus.choices, default=PlatformStatus.VISIBLE
+    )
     sentiment = models.CharField(_("sentiment"), max_length=4, choices=Sentiment.choices)
     # Causes as they stand (the classifier's, or an agent's correction), and what the classifier said.
     causes = models.JSONField(_("causes"), default=list, blank=True)
@@ -85,6 +97,9 @@ class Review(models.Model):
             models.CheckConstraint(
                 condition=Q(triage_group="") | Q(triage_group__in=TriageGroup.values), name="review_triage_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(platform_status__in=PlatformStatus.values), name="review_platform_status_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["store", "posted_at"], name="review_store_posted"),
@@ -114,6 +129,10 @@ class Review(models.Model):
     def version_at(self):
         """The platform's time of the version stored."""
         return self.platform_changed_at or max(self.posted_at, self.appended_at or self.posted_at)
+
+    @property
+    def is_removed(self) -> bool:
+        return self.platform_status != PlatformStatus.VISIBLE
 
     @property
     def needs_case(self) -> bool:

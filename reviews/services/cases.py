@@ -12,12 +12,17 @@ from crm.errors import InvalidInput
 from crm.models import Case
 from crm.services.cases import CaseRequest, cases_open
 
-from ..models import Review, Sentiment
+from ..models import PlatformStatus, Review, Sentiment
 
 
 def reviews_awaiting_case():
+    """Mid and bad reviews on our orders still without a case, that the platform still shows."""
     return Review.objects.filter(
-        case__isnull=True, customer__isnull=False, order__isnull=False, sentiment__in=[Sentiment.MID, Sentiment.BAD]
+        case__isnull=True,
+        customer__isnull=False,
+        order__isnull=False,
+        sentiment__in=[Sentiment.MID, Sentiment.BAD],
+        platform_status=PlatformStatus.VISIBLE,
     )
 
 

@@ -49,6 +49,7 @@ class ReviewIn:
     appended_text: str = ""
     appended_at: datetime | None = None
     updated_at: datetime | None = None  # the platform's time of this version, when it sends one
+    status: str = ""  # visible, hidden or deleted (PlatformStatus); empty keeps what is stored
     payload: dict[str, Any] | None = None  # as sent, for the inbound event log
 
     @property
@@ -72,8 +73,8 @@ def is_older_version(row: ReviewIn, review: Review) -> bool:
 
 _UPDATABLE = [
     "order_ref", "order", "customer", "buyer", "product", "sku", "rating", "original_rating", "text", "images",
-    "likes", "posted_at", "appended_text", "appended_at", "platform_changed_at", "sentiment", "causes",
-    "predicted_causes", "cause_evidence", "monitor_hits", "flagged", "triage_group", "triage_reasons",
+    "likes", "posted_at", "appended_text", "appended_at", "platform_changed_at", "platform_status", "sentiment",
+    "causes", "predicted_causes", "cause_evidence", "monitor_hits", "flagged", "triage_group", "triage_reasons",
     "suspected_malicious", "revised_after_contact", "updated_at",
 ]  # fmt: skip
 
@@ -202,6 +203,8 @@ def _fill(review: Review | SimpleNamespace, row: ReviewIn, order: _OrderRef | No
         kept = review.appended_at if row.appended_text == review.appended_text else None
         review.appended_text, review.appended_at = row.appended_text, row.appended_at or kept or timezone.now()
     review.platform_changed_at = row.version_at
+    if row.status:
+        review.platform_status = row.status
 
 
 _FIELDS = [f for f in Review._meta.concrete_fields if f.attname != "id"]
@@ -237,6 +240,7 @@ def reviews_ingest(
     created: list[SimpleNamespace] = []
     changed: list[Review] = []
     revisions: list[ReviewRevision] = []
+    case_news: dict[int, dict[str, Any]] = {}  # review id -> what its case's timeline is told
     outcomes: list[tuple[Review, str]] = []
     for row in rows:
         order = orders.get(row.order) if row.order else None
@@ -260,7 +264,9 @@ def reviews_ingest(
                 changed.append(review)
             outcomes.append((review, "stale"))
             continue
-        before = {name: getattr(review, name) for name in ("rating", "text", "appended_text", "order_ref")}
+        before = {
+            name: getattr(review, name) for name in ("rating", "text", "appended_text", "order_ref", "platform_status")
+        }
         _fill(review, row, order)
         revised = review.rating != before["rating"] or review.appended_text != before["appended_text"]
         assessor.apply(
@@ -279,6 +285,10 @@ def reviews_ingest(
                 )
             )
             review.revised_after_contact = review.revised_after_contact or after_contact
+            news = case_news.setdefault(review.pk, {"review_id": review.pk})
+            news |= {"from": before["rating"], "to": review.rating, "message": revisions[-1].appended_text}
+        if review.platform_status != before["platform_status"]:
+            case_news.setdefault(review.pk, {"review_id": review.pk})["review_status"] = review.platform_status
         if _state(review) != snapshot:
             review.updated_at = now
             changed.append(review)
@@ -292,14 +302,11 @@ def reviews_ingest(
         Review.objects.bulk_update(changed, _UPDATABLE)
     ReviewRevision.objects.bulk_create(revisions)
     _draft_replies(store=store, reviews=created)
-    for revision in revisions:
-        if revision.review.case_id:
+    for review, _result in outcomes:
+        if review.case_id and (news := case_news.get(review.pk)):
+            message = news.pop("message", "")
             case_add_event(
-                case=revision.review.case,
-                kind=CaseEvent.Kind.REVIEW_CHANGED,
-                actor=actor,
-                message=revision.appended_text,
-                data={"review_id": revision.review.pk, "from": revision.old_rating, "to": revision.new_rating},
+                case=review.case, kind=CaseEvent.Kind.REVIEW_CHANGED, actor=actor, message=message, data=news
             )
     return [
         {

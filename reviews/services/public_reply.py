@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.errors import InvalidInput
+from crm.errors import Conflict, InvalidInput
 
 from ..errors import DuplicateReply, ReplyHasAgentWording, ReplyVariantsExhausted
 from ..models import Review, ReviewReply
@@ -64,6 +64,12 @@ def reply_edit(*, review: Review, text: str, actor, posted: bool = False) -> Rev
     text = text.strip()
     if not text:
         raise InvalidInput(_("A reply cannot be empty."), field="text")
+    if posted and review.is_removed:
+        raise Conflict(
+            _("The platform removed this review (%(status)s): there is no review left to reply under.")
+            % {"status": review.get_platform_status_display()},
+            field="posted",
+        )
     if review.suspected_malicious and admits_fault_or_compensation(text):
         raise InvalidInput(
             _("This review is suspected malicious: the public reply must not apologise or promise compensation."),
