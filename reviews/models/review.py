@@ -131,6 +131,11 @@ class Review(models.Model):
         return self.platform_changed_at or max(self.posted_at, self.appended_at or self.posted_at)
 
     @property
+    def raised_to_good(self) -> bool:
+        """The customer raised a mid or bad review to good (the rating we first saw was 3 or less)."""
+        return self.sentiment == Sentiment.GOOD and self.original_rating is not None and self.original_rating <= 3
+
+    @property
     def is_removed(self) -> bool:
         return self.platform_status != PlatformStatus.VISIBLE
 

@@ -8,6 +8,7 @@ condition, a polite question about the review); 5. root cause, recorded by closi
 
 from django import forms
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -66,11 +67,15 @@ def bad_review_step_mark(*, case: Case, step: str, actor, note: str = "", asked_
 
 def apology_call_tick_from_event(*, event: CaseEvent) -> CaseStep | None:
     """A call that reached the customer, logged on a mid or bad review's open case (from the call panel, which
-    reviews does not import), ticks the apology-call step, once. Runs inside the transaction that wrote the event."""
+    reviews does not import), ticks the apology-call step, once; the review may have been raised to good since.
+    Runs inside the transaction that wrote the event."""
     case = event.case
     if event.data.get("step") or not case.is_open:  # the step's own event, or too late to matter
         return None
-    if not Review.objects.filter(case=case, sentiment__in=(Sentiment.MID, Sentiment.BAD)).exists():
+    # Mid or bad now, or when first seen: a review the customer raised to good keeps its checklist while the case is
+    # open, and the apology call is still the first step of it.
+    unhappy = Q(sentiment__in=(Sentiment.MID, Sentiment.BAD)) | Q(original_rating__lte=3)
+    if not Review.objects.filter(unhappy, case=case).exists():
         return None
     step, _created = CaseStep.objects.get_or_create(
         case=case,

@@ -67,5 +67,6 @@ def review_open_case(*, review: Review, actor=None) -> Case:
     if review.customer_id is None:
         raise InvalidInput(_("This review matches none of our orders, so it has no customer to call."), field="order")
     review.case = cases_open(store=review.store, requests=[_request(review)], actor=actor)[0][0]
-    review.save(update_fields=["case", "updated_at"])
+    review.flagged = True  # a review with a case is flagged (reviews.services.intake)
+    review.save(update_fields=["case", "flagged", "updated_at"])
     return review.case

@@ -172,7 +172,9 @@ class _Assessor:
             if not review.causes_corrected:
                 review.causes = list(result.causes)
         review.monitor_hits = sorted({m.group(0) for m in self.monitors.finditer(full_text)}) if self.monitors else []
-        review.flagged = bool(review.monitor_hits) or review.sentiment != Sentiment.GOOD
+        # A review with a case stays flagged whatever its rating now: raised to good, its case is still there to
+        # be worked or closed, and the patrol's flagged list is where agents find it.
+        review.flagged = bool(review.monitor_hits) or review.sentiment != Sentiment.GOOD or review.case_id is not None
         order = self.orders.get(review.order_ref) if review.order_ref else None
         result = triage(
             facts=TriageFacts(
