@@ -101,9 +101,11 @@ def _reviews(store: Store, since: datetime) -> list[DailyCount]:
 
 
 def _cases(store: Store, since: datetime) -> list[DailyCount]:
+    # Mid or bad now, or when first seen: a review the customer raised to good after our call was still written
+    # before it.
     vented_first = Review.objects.filter(
+        Q(sentiment__in=UNHAPPY) | Q(original_rating__lte=3),
         customer=OuterRef("customer"),
-        sentiment__in=UNHAPPY,
         posted_at__gte=OuterRef("opened_at") - REVIEW_LOOKBACK,
         posted_at__lt=OuterRef("first_response_at"),
     )

@@ -45,7 +45,8 @@ def reached_before_review(period: Period) -> Table:
     """Dissatisfied customers (each case opened in the period) whom we reached before they wrote a review.
 
     Reached first: the case had its first call or SMS, and the customer posted no mid or bad review between
-    30 days before the case opened and that first contact (reports.rollups).
+    30 days before the case opened and that first contact (reports.rollups); a review raised to good since still
+    counts as the mid or bad review it was.
     """
     found = sums(period, "case_opened", "case_reached_first")
     labels = dict(Case.Source.choices)

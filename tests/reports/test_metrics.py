@@ -421,3 +421,14 @@ def test_letters_section_compares_mid_and_bad_rates_with_and_without_a_letter(st
         assert tuple(table[group][key] for key in ("orders", "reviewed", "mid", "bad")) == expected[status]
     with_letter = table["With a letter"]
     assert with_letter["bad_rate"] == round(100 * expected["letter"][3] / expected["letter"][1], 1)
+
+
+def test_a_case_whose_bad_review_the_customer_raised_since_was_not_reached_before_the_review(store, november):
+    # The customer wrote a 1-star review, we called, they raised it to 4 stars: we reached them after the review,
+    # not before it, whatever the review says now.
+    case = CaseFactory(customer__store=store, source=Case.Source.REVIEW, first_response_at=T0 + timedelta(hours=3))
+    ReviewFactory(customer=case.customer, case=case, rating=4, original_rating=1, posted_at=T0 - timedelta(hours=1))
+    assert rows("reached_first", november) == [
+        {"source": "Review", "customers": 1, "reached": 0, "share": 0.0},
+        {"source": "All sources", "customers": 1, "reached": 0, "share": 0.0},
+    ]
