@@ -81,21 +81,27 @@ def _day(store: Store, field: str) -> TruncDate:
 def _reviews(store: Store, since: datetime) -> list[DailyCount]:
     reviews = Review.objects.filter(store=store, posted_at__gte=since).annotate(day=_day(store, "posted_at"))
     by_sentiment = reviews.values("day", "sentiment").annotate(n=Count("id")).order_by()
+    revisions = ReviewRevision.objects.filter(review=OuterRef("pk"), after_contact=True)
     after_contact = (
         reviews.filter(case__first_response_at__isnull=False)
-        .annotate(revised=Exists(ReviewRevision.objects.filter(review=OuterRef("pk"), after_contact=True)))
+        .annotate(
+            revised=Exists(revisions),
+            # Good now, and a change after our contact took it there from mid or bad.
+            raised=Exists(revisions.filter(old_rating__lte=3, new_rating__gte=4)),
+        )
         .values("day", "sentiment")
         .annotate(
             contacted=Count("id"),
             appended=Count("id", filter=Q(appended_at__gt=F("case__first_response_at"))),
             changed=Count("id", filter=Q(revised=True)),
+            raised=Count("id", filter=Q(raised=True, sentiment=Review.Sentiment.GOOD)),
             either=Count("id", filter=Q(appended_at__gt=F("case__first_response_at")) | Q(revised=True)),
         )
         .order_by()
     )
     after = list(after_contact)
     rows = _rows(store, "review", by_sentiment, _key("sentiment"), "n")
-    for part in ("contacted", "appended", "changed", "either"):
+    for part in ("contacted", "appended", "changed", "raised", "either"):
         rows += _rows(store, f"review_{part}", after, _key("sentiment"), part)
     return rows
 

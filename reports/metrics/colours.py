@@ -9,6 +9,7 @@ GREEN, BLUE, RED, AMBER, GREY, PURPLE, TEAL, SLATE = (
 SERIES_COLOURS = {
     # Done, reached, closed: the good end.
     "done": GREEN, "closed": GREEN, "calls_done": "#4d7c0f", "reached": GREEN, "revised": GREEN,
+    "raised": "#166534",  # a review raised to good: the darker green beside the changed ones
     # Waiting or counted: neutral blue.
     "planned": BLUE, "assigned": BLUE, "customers": BLUE, "contacted": BLUE, "cases": BLUE, "count": BLUE,
     # Went wrong.

@@ -77,8 +77,9 @@ def _share(source, customers: int, reached: int) -> dict:
 
 
 def reviews_changed_after_contact(period: Period) -> Table:
-    """Reviews whose customer we had contacted, and how many were appended or revised after that contact."""
-    parts = ("contacted", "appended", "changed", "either")
+    """Reviews whose customer we had contacted, how many were appended or revised after that contact, and how many of
+    those the customer raised from mid or bad to good (they are good now: the "Good" row)."""
+    parts = ("contacted", "appended", "changed", "raised", "either")
     found = sums(period, *(f"review_{part}" for part in parts))
     labels = dict(Review.Sentiment.choices)
     rows = []
@@ -90,6 +91,7 @@ def reviews_changed_after_contact(period: Period) -> Table:
                 "contacted": numbers["contacted"],
                 "appended": numbers["appended"],
                 "revised": numbers["changed"],
+                "raised": numbers["raised"],
                 "share": percent(numbers["either"], numbers["contacted"]),
             }
         )
@@ -101,8 +103,9 @@ def reviews_changed_after_contact(period: Period) -> Table:
             ("contacted", _("Reviews with a contacted customer")),
             ("appended", _("Appended after contact")),
             ("revised", _("Changed after contact")),
+            ("raised", _("Raised to good after contact")),
             ("share", _("Appended or changed %")),
         ],
         rows=rows,
-        chart=Chart("bar", "sentiment", series=("contacted", "appended", "revised")),
+        chart=Chart("bar", "sentiment", series=("contacted", "appended", "revised", "raised")),
     )

@@ -193,8 +193,8 @@ def test_reviews_appended_or_changed_after_contact(store, november):
     ReviewFactory(customer=silent.customer, case=silent, rating=1)
     ReviewFactory(customer__store=store, rating=1, appended_at=T0 + timedelta(days=1))  # never contacted
     assert rows("review_changes", november) == [
-        {"sentiment": "Bad", "contacted": 2, "appended": 1, "revised": 0, "share": 50.0},
-        {"sentiment": "Good", "contacted": 1, "appended": 0, "revised": 1, "share": 100.0},
+        {"sentiment": "Bad", "contacted": 2, "appended": 1, "revised": 0, "raised": 0, "share": 50.0},
+        {"sentiment": "Good", "contacted": 1, "appended": 0, "revised": 1, "raised": 1, "share": 100.0},
     ]
 
 
@@ -431,4 +431,23 @@ def test_a_case_whose_bad_review_the_customer_raised_since_was_not_reached_befor
     assert rows("reached_first", november) == [
         {"source": "Review", "customers": 1, "reached": 0, "share": 0.0},
         {"source": "All sources", "customers": 1, "reached": 0, "share": 0.0},
+    ]
+
+
+def test_reviews_raised_to_good_after_contact_are_counted_apart_from_other_changes(store, november):
+    def contacted_review(rating, *changes):
+        case = CaseFactory(customer__store=store, first_response_at=T0)
+        review = ReviewFactory(customer=case.customer, case=case, rating=rating)
+        for old, new, after_contact in changes:
+            ReviewRevision.objects.create(
+                review=review, at=T0 + timedelta(days=1), old_rating=old, new_rating=new, after_contact=after_contact
+            )
+
+    contacted_review(4, (1, 4, True))  # raised after our call
+    contacted_review(5, (3, 5, False))  # raised before we called
+    contacted_review(2, (4, 2, True))  # lowered after our call
+    contacted_review(5, (4, 5, True))  # good already
+    assert [(r["sentiment"], r["revised"], r["raised"]) for r in rows("review_changes", november)] == [
+        ("Bad", 1, 0),
+        ("Good", 2, 1),
     ]
