@@ -8,7 +8,9 @@ from crm.errors import Conflict, EvidenceInvalid, InvalidInput, StepNotReady
 __all__ = [
     "DuplicateReply",
     "EvidenceInvalid",
+    "ReplyChanged",
     "ReplyHasAgentWording",
+    "ReplyPosted",
     "ReplyVariantsExhausted",
     "StepNotReady",
     "UnknownCause",
@@ -33,3 +35,15 @@ class ReplyHasAgentWording(Conflict):
 class UnknownCause(InvalidInput):
     code = "unknown_cause"
     default_message = _("Unknown cause.")
+
+
+class ReplyChanged(Conflict):
+    """The reply was saved or posted by someone else since the page the agent saves from was shown."""
+
+    code = "reply_changed"
+    default_message = _("Someone else changed this reply since you opened the page.")
+
+
+class ReplyPosted(Conflict):
+    code = "reply_posted"
+    default_message = _("This reply is already posted on the platform.")

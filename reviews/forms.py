@@ -20,6 +20,9 @@ class CausesForm(forms.Form):
 class ReplyForm(forms.Form):
     text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     posted = forms.BooleanField(label=_("Posted on the platform"), required=False)
+    # The reply as the page showed it (reviews.services.public_reply.reply_version): a colleague's save since is not
+    # overwritten unseen.
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput, max_length=60)
 
 
 class MonitorForm(forms.Form):

@@ -8,9 +8,24 @@ from django.utils.translation import gettext as _
 
 from crm.errors import Conflict, InvalidInput
 
-from ..errors import DuplicateReply, ReplyHasAgentWording, ReplyVariantsExhausted
+from ..errors import DuplicateReply, ReplyChanged, ReplyHasAgentWording, ReplyPosted, ReplyVariantsExhausted
 from ..models import Review, ReviewReply
 from ..replies import admits_fault_or_compensation, compose, fingerprint, recent_fingerprints, voice_for
+
+
+def reply_version(reply: ReviewReply | None) -> str:
+    """What a page saving the reply says it saw: its status and text (by fingerprint), or that there was none."""
+    return f"{reply.status}:{reply.fingerprint}" if reply is not None else "none"
+
+
+def _posted_refusal() -> ReplyPosted:
+    return ReplyPosted(
+        _(
+            "This reply is already posted on the platform, and buyers read it as it is: change it there first, then "
+            "save the new text here with “Posted on the platform” ticked."
+        ),
+        field="posted",
+    )
 
 
 @transaction.atomic
@@ -21,6 +36,8 @@ def reply_redraft(*, review: Review, typed: str | None = None, replace_wording: 
     typed, is never replaced without `replace_wording`: ReplyHasAgentWording asks first.
     """
     saved = ReviewReply.objects.select_for_update().filter(review=review).first()
+    if saved is not None and saved.status == ReviewReply.Status.POSTED:
+        raise _posted_refusal()
     typed = (typed or "").strip()
     own_wording = (saved is not None and saved.written_by_agent) or (
         bool(typed) and typed != (saved.text.strip() if saved else "")
@@ -59,8 +76,13 @@ def reply_redraft(*, review: Review, typed: str | None = None, replace_wording: 
 
 
 @transaction.atomic
-def reply_edit(*, review: Review, text: str, actor, posted: bool = False) -> ReviewReply:
-    """Save the agent's wording (and optionally mark it posted); it must differ from recent replies."""
+def reply_edit(*, review: Review, text: str, actor, posted: bool = False, based_on: str | None = None) -> ReviewReply:
+    """Save the agent's wording (and optionally mark it posted); it must differ from recent replies.
+
+    `based_on` is the reply_version the agent's page showed (None: not known). A reply saved or posted by someone
+    else since is not overwritten unseen (ReplyChanged); saving what is already stored changes nothing (a second
+    click keeps the first post's time and poster). A posted reply's text changes only when posted again.
+    """
     text = text.strip()
     if not text:
         raise InvalidInput(_("A reply cannot be empty."), field="text")
@@ -80,6 +102,16 @@ def reply_edit(*, review: Review, text: str, actor, posted: bool = False) -> Rev
         raise DuplicateReply(_("The same reply was used recently for this store: write it differently."), field="text")
     now = timezone.now()
     reply = ReviewReply.objects.select_for_update().filter(review=review).first()
+    is_posted = reply is not None and reply.status == ReviewReply.Status.POSTED
+    if reply is not None and reply.text == text and (is_posted or not posted):
+        return reply  # already so: a second click, or a colleague saved the same
+    if based_on is not None and based_on != reply_version(reply):
+        raise ReplyChanged(
+            _("Someone else changed this reply since you opened the page: read it, then save yours to replace it."),
+            field="text",
+        )
+    if is_posted and not posted:
+        raise _posted_refusal()
     if reply is None:
         reply = ReviewReply(review=review, store=review.store, drafted_at=now)
     # Saving a draft unchanged (to mark it posted) does not make it the agent's wording.

@@ -12,7 +12,7 @@ from crm.errors import DomainError, NotFound
 from crm.pages import page_attempt, page_message
 from crm.workspace import case_workspace
 
-from ..errors import ReplyHasAgentWording
+from ..errors import ReplyChanged, ReplyHasAgentWording
 from ..forms import CausesForm, PlatformComplaintForm, ReplyForm
 from ..models import Review
 from ..selectors import review_explanation, reviews_for_user
@@ -35,16 +35,29 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_review(request, _review(request, pk))
 
 
-def _render_review(request: HttpRequest, review: Review, *, typed: str | None = None, status: int = 200):
-    """The review page; with `typed`, the reply box keeps what the agent typed and asks before a redraft."""
+def _render_review(
+    request: HttpRequest,
+    review: Review,
+    *,
+    typed: str | None = None,
+    confirm_redraft: bool = False,
+    reply_conflict: bool = False,
+    status: int = 200,
+):
+    """The review page; with `typed`, the reply box keeps what the agent typed (asking before a redraft with
+    `confirm_redraft`, or showing the reply a colleague saved meanwhile with `reply_conflict`)."""
     complaint = getattr(review, "platform_complaint", None)
-    saved_text = getattr(getattr(review, "reply", None), "text", "")
+    reply = getattr(review, "reply", None)
+    saved_text = getattr(reply, "text", "")
     context = {
         "review": review,
         "causes_form": CausesForm(initial={"causes": review.causes}),
-        "reply": getattr(review, "reply", None),
-        "reply_form": ReplyForm(initial={"text": saved_text if typed is None else typed}),
-        "confirm_redraft": typed is not None,
+        "reply": reply,
+        "reply_form": ReplyForm(
+            initial={"text": saved_text if typed is None else typed, "based_on": public_reply.reply_version(reply)}
+        ),
+        "confirm_redraft": confirm_redraft,
+        "reply_conflict": reply_conflict,
         "is_manager": roles.is_store_manager(request.user),
         "revisions": review.revisions.all(),
         "platform_complaint": complaint,
@@ -82,13 +95,25 @@ def correct_causes(request: HttpRequest, pk: int) -> HttpResponse:
 def reply_save(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = ReplyForm(request.POST)
-    page_attempt(
-        request,
-        lambda: public_reply.reply_edit(
-            review=review, text=form.cleaned_data["text"], actor=request.user, posted=form.cleaned_data["posted"]
-        ),
-        form=form,
-    )
+    changed: list[ReplyChanged] = []
+
+    def save() -> None:
+        try:
+            public_reply.reply_edit(
+                review=review,
+                text=form.cleaned_data["text"],
+                actor=request.user,
+                posted=form.cleaned_data["posted"],
+                based_on=form.cleaned_data["based_on"] or None,
+            )
+        except ReplyChanged as exc:
+            changed.append(exc)
+
+    page_attempt(request, save, form=form)
+    if changed:  # the page again, as it is now, with what the agent typed kept in the reply box
+        return _render_review(
+            request, _review(request, pk), typed=form.cleaned_data["text"], reply_conflict=True, status=409
+        )
     return _back(review)
 
 
@@ -101,7 +126,8 @@ def reply_redraft(request: HttpRequest, pk: int) -> HttpResponse:
         public_reply.reply_redraft(review=review, typed=typed, replace_wording=request.POST.get("replace") == "1")
     except ReplyHasAgentWording:
         saved = getattr(review, "reply", None)
-        return _render_review(request, review, typed=typed or (saved.text if saved else ""), status=409)
+        typed = typed or (saved.text if saved else "")
+        return _render_review(request, review, typed=typed, confirm_redraft=True, status=409)
     except DomainError as exc:
         page_message(request, exc)
     return _back(review)
