@@ -21,6 +21,17 @@ from crm.wording import combination, combination_indices, fingerprint
 from . import reply_texts
 from .models import ReplyTemplate, ReviewReply, Sentiment
 
+# The longest public reply each platform takes, in characters: Tmall's and Taobao's seller explanation
+# (taobao.traderate.explain.add) takes 500 Chinese characters, and JD is held to the same. A store's own site or
+# another platform: the reply form's 2,000.
+REPLY_MAX_LENGTH = {Store.Platform.TMALL: 500, Store.Platform.TAOBAO: 500, Store.Platform.JD: 500}
+DEFAULT_REPLY_MAX_LENGTH = 2000
+
+
+def reply_max_length(store: Store) -> int:
+    return REPLY_MAX_LENGTH.get(store.platform, DEFAULT_REPLY_MAX_LENGTH)
+
+
 RECENT = timedelta(days=30)
 # What a buyer scrolling a product's reviews can see: no reply may repeat among the store's last 500.
 RECENT_LIMIT = 500
@@ -77,6 +88,7 @@ class Voice:
 
     store_name: str
     own: dict[tuple[str, str, str], list[str]]  # (part, sentiment tone, cause) -> texts
+    max_length: int = DEFAULT_REPLY_MAX_LENGTH  # the longest reply the store's platform takes
     # (lang, tone, cause) -> the three piece lists and their sizes: a batch asks for the same few many times.
     _resolved: dict = field(default_factory=dict, compare=False, repr=False)
     # (lang, tone, cause, product) -> {combination index: text}: a batch's drafts try the same texts many times
@@ -118,7 +130,7 @@ def voice_for(*, store: Store) -> Voice:
     for template in ReplyTemplate.objects.filter(store=store):
         tone = tone_of(template.sentiment) if template.sentiment else ""
         own.setdefault((template.part, tone, template.cause), []).append(template.text)
-    return Voice(store_name=store.name, own=own)
+    return Voice(store_name=store.name, own=own, max_length=reply_max_length(store))
 
 
 def recent_fingerprints(*, store: Store, exclude_review_id: int | None = None) -> set[str]:
@@ -178,8 +190,9 @@ def compose(
     taken: set[str],
     suspected_malicious: bool = False,
 ) -> tuple[str, str] | None:
-    """(reply, fingerprint) not in `taken`, which it then joins; None when every candidate is taken. A suspected
-    malicious review gets the neutral pieces (no apology, no compensation)."""
+    """(reply, fingerprint) not in `taken`, which it then joins; None when every candidate is taken (or longer than
+    the store's platform takes). A suspected malicious review gets the neutral pieces (no apology, no
+    compensation)."""
     cause = draft_cause(cause=next(iter(causes), ""), text=text) if sentiment != Sentiment.GOOD else ""
     for reply in candidates(
         voice=voice,
@@ -189,6 +202,8 @@ def compose(
         product_name=product_name,
         seed=seed,
     ):
+        if len(reply) > voice.max_length:  # the platform would refuse it
+            continue
         mark = fingerprint(reply)
         if mark not in taken:
             taken.add(mark)

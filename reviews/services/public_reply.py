@@ -10,7 +10,14 @@ from crm.errors import Conflict, InvalidInput
 
 from ..errors import DuplicateReply, ReplyChanged, ReplyHasAgentWording, ReplyPosted, ReplyVariantsExhausted
 from ..models import Review, ReviewReply
-from ..replies import admits_fault_or_compensation, compose, fingerprint, recent_fingerprints, voice_for
+from ..replies import (
+    admits_fault_or_compensation,
+    compose,
+    fingerprint,
+    recent_fingerprints,
+    reply_max_length,
+    voice_for,
+)
 
 
 def reply_version(reply: ReviewReply | None) -> str:
@@ -86,6 +93,12 @@ def reply_edit(*, review: Review, text: str, actor, posted: bool = False, based_
     text = text.strip()
     if not text:
         raise InvalidInput(_("A reply cannot be empty."), field="text")
+    if len(text) > (limit := reply_max_length(review.store)):
+        raise InvalidInput(
+            _("The reply has %(count)d characters; %(platform)s takes at most %(limit)d.")
+            % {"count": len(text), "platform": review.store.get_platform_display(), "limit": limit},
+            field="text",
+        )
     if posted and review.is_removed:
         raise Conflict(
             _("The platform removed this review (%(status)s): there is no review left to reply under.")

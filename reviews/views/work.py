@@ -15,6 +15,7 @@ from crm.workspace import case_workspace
 from ..errors import ReplyChanged, ReplyHasAgentWording
 from ..forms import CausesForm, PlatformComplaintForm, ReplyForm
 from ..models import Review
+from ..replies import reply_max_length
 from ..selectors import review_explanation, reviews_for_user
 from ..services import bad_review, public_reply
 from ..services.cases import review_open_case
@@ -56,6 +57,7 @@ def _render_review(
         "reply_form": ReplyForm(
             initial={"text": saved_text if typed is None else typed, "based_on": public_reply.reply_version(reply)}
         ),
+        "reply_max_length": reply_max_length(review.store),
         "confirm_redraft": confirm_redraft,
         "reply_conflict": reply_conflict,
         "is_manager": roles.is_store_manager(request.user),

@@ -91,3 +91,57 @@ def test_changing_a_posted_reply_needs_it_posted_again(client, agent, review):
     assert ReviewReply.objects.get().text == MINE
     client.post(f"{page}reply", {"text": THEIRS, "posted": "on", "based_on": _based_on(client.get(page).text)})
     assert ReviewReply.objects.get().text == THEIRS
+
+
+# The length a platform takes.
+
+
+def test_a_reply_longer_than_the_platform_takes_is_refused_naming_the_reply_and_the_limit(client, agent, review):
+    client.force_login(agent.user)
+    page = f"/reviews/{review.pk}/"
+    draft = ReviewReply.objects.get().text
+    too_long = "您好," + "我们非常重视您的反馈" * 50  # 503 characters; Tmall takes 500
+
+    answer = client.post(f"{page}reply", {"text": too_long, "based_on": _based_on(client.get(page).text)}, follow=True)
+
+    assert answer.status_code == 200
+    assert "The reply has 503 characters; Tmall takes at most 500." in answer.content.decode()
+    assert ReviewReply.objects.get().text == draft
+
+
+def test_a_reply_past_what_the_form_takes_is_a_message_not_a_server_error(client, agent, review):
+    client.force_login(agent.user)
+
+    answer = client.post(f"/reviews/{review.pk}/reply", {"text": "好" * 5000}, follow=True)
+
+    assert answer.status_code == 200
+    assert "Reply: Ensure this value has at most 2000 characters" in answer.content.decode()
+
+
+def test_a_store_on_its_own_site_takes_longer_replies(client, agent, review):
+    review.store.platform = "own"
+    review.store.save()
+    client.force_login(agent.user)
+    page = f"/reviews/{review.pk}/"
+    long_reply = "您好," + "我们非常重视您的反馈" * 50
+
+    client.post(f"{page}reply", {"text": long_reply, "based_on": _based_on(client.get(page).text)})
+
+    assert ReviewReply.objects.get().text == long_reply
+
+
+def test_drafts_are_never_longer_than_the_platform_takes(store):
+    from reviews.models import ReplyTemplate
+
+    for part in ("opening", "body", "closing"):
+        ReplyTemplate.objects.create(store=store, part=part, text="很" * 250)  # 750 together: never fits
+        ReplyTemplate.objects.create(store=store, part=part, text=f"{part}短句。")
+    order = OrderFactory(store=store, customer__store=store)
+    rows = [
+        ReviewIn(external_id=f"R{i}", rating=1, posted_at=timezone.now(), text="有裂纹", order=order.external_id)
+        for i in range(8)
+    ]
+    reviews_ingest(store=store, rows=rows)
+
+    lengths = [len(text) for text in ReviewReply.objects.values_list("text", flat=True)]
+    assert lengths and max(lengths) <= 500
