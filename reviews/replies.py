@@ -14,6 +14,7 @@ from math import prod
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm.models import Store
 from crm.wording import combination, combination_indices, fingerprint
@@ -125,9 +126,43 @@ class Voice:
         return found or bodies[("bad", "other")]
 
 
+# What a reply piece may hold in braces, each filled for every review: {store} its name, {product} the product
+# (or 宝贝 / "item" when the review names none).
+PLACEHOLDERS = ("store", "product")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# A placeholder typed with a Chinese input method's full-width braces (either or both): nothing fills it.
+_WIDE_PLACEHOLDER = re.compile(r"[{｛]\s*([A-Za-z_]+)\s*[}｝]")
+
+
+def placeholder_problem(text: str) -> str | None:
+    """Why `text` holds a placeholder no review fills (an unknown name, a brace left open, full-width braces), or
+    None. A store's template with one is refused when saved; one saved before this check is never used."""
+    allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+    for wide in _WIDE_PLACEHOLDER.finditer(text):
+        if "｛" in wide[0] or "｝" in wide[0]:
+            return _("%(written)s is written with full-width braces; write {%(name)s}.") % {
+                "written": wide[0],
+                "name": wide[1],
+            }
+    for name in _PLACEHOLDER.findall(text):
+        if name not in PLACEHOLDERS:
+            return _("Unknown placeholder {%(name)s}; use %(allowed)s.") % {"name": name, "allowed": allowed}
+    if set("{}") & set(_PLACEHOLDER.sub("", text)):
+        return _("A brace is not closed: write placeholders as %(allowed)s.") % {"allowed": allowed}
+    return None
+
+
+def leftover_placeholder(text: str) -> str | None:
+    """A placeholder left in a finished reply ("{product}", "｛name｝"), as written, or None."""
+    found = _WIDE_PLACEHOLDER.search(text)
+    return found[0] if found else None
+
+
 def voice_for(*, store: Store) -> Voice:
     own: dict[tuple[str, str, str], list[str]] = {}
     for template in ReplyTemplate.objects.filter(store=store):
+        if placeholder_problem(template.text):  # saved before placeholders were checked: it would show as typed
+            continue
         tone = tone_of(template.sentiment) if template.sentiment else ""
         own.setdefault((template.part, tone, template.cause), []).append(template.text)
     return Voice(store_name=store.name, own=own, max_length=reply_max_length(store))

@@ -14,6 +14,7 @@ from ..replies import (
     admits_fault_or_compensation,
     compose,
     fingerprint,
+    leftover_placeholder,
     recent_fingerprints,
     reply_max_length,
     voice_for,
@@ -93,6 +94,12 @@ def reply_edit(*, review: Review, text: str, actor, posted: bool = False, based_
     text = text.strip()
     if not text:
         raise InvalidInput(_("A reply cannot be empty."), field="text")
+    if placeholder := leftover_placeholder(text):
+        raise InvalidInput(
+            _("The reply still has the placeholder %(placeholder)s: write what it stands for.")
+            % {"placeholder": placeholder},
+            field="text",
+        )
     if len(text) > (limit := reply_max_length(review.store)):
         raise InvalidInput(
             _("The reply has %(count)d characters; %(platform)s takes at most %(limit)d.")

@@ -13,6 +13,7 @@ from crm.models import Store
 from crm.services.audit import audit_record
 
 from ..models import CAUSE_VALUES, KeywordMonitor, ReplyTemplate, ReviewPolicy, Sentiment
+from ..replies import placeholder_problem
 
 
 @transaction.atomic
@@ -87,6 +88,8 @@ def reply_template_save(
         )
     if len(text) > REPLY_TEMPLATE_MAX_LENGTH:
         raise InvalidInput(_("At most %(count)d characters.") % {"count": REPLY_TEMPLATE_MAX_LENGTH}, field="text")
+    if problem := placeholder_problem(text):
+        raise InvalidInput(problem, field="text")
     if part not in ReplyTemplate.Part.values:
         raise InvalidInput(f"Unknown part {part!r}.", field="part")
     if sentiment and sentiment not in Sentiment.values:

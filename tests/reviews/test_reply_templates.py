@@ -1,6 +1,7 @@
 """Managers edit the store's reply templates on a page linked from the policy page: validated, audited, scoped."""
 
 import pytest
+from django.utils.html import escape
 
 from crm.models import AuditLog
 from reviews.models import ReplyTemplate
@@ -151,3 +152,57 @@ def test_a_template_id_that_names_no_template_is_a_404(client, store, manager, t
     client.force_login(manager.user)
     assert client.post(_page(store), {"template": template_id, **_new("改的")}).status_code == 404
     assert not ReplyTemplate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("{name}您好,感谢您的评价。", "Unknown placeholder {name}; use {store}, {product}."),
+        ("亲爱的{buyer},我们马上处理。", "Unknown placeholder {buyer}; use {store}, {product}."),
+        ("感谢您选择{store的用心评价。", "A brace is not closed: write placeholders as {store}, {product}."),
+        ("您购买的｛product｝我们会换新。", "｛product｝ is written with full-width braces; write {product}."),
+        ("{}您好", "Unknown placeholder {}; use {store}, {product}."),
+    ],
+)
+def test_a_template_with_a_placeholder_no_review_fills_is_refused_naming_it(client, store, manager, text, reason):
+    client.force_login(manager.user)
+
+    response = client.post(_page(store), _new(text))
+
+    assert response.status_code == 400
+    assert escape(reason) in response.content.decode()
+    assert not ReplyTemplate.objects.exists()
+
+
+def test_a_template_saved_before_placeholders_were_checked_never_reaches_a_draft(store):
+    from datetime import UTC, datetime
+
+    from reviews.models import ReviewReply
+    from reviews.services.intake import ReviewIn, reviews_ingest
+
+    ReplyTemplate.objects.create(store=store, part="opening", sentiment="good", text="亲爱的{buyer},")
+    ReplyTemplate.objects.create(store=store, part="opening", sentiment="good", text="亲,您好!")
+    rows = [ReviewIn(external_id=f"R{i}", rating=5, posted_at=datetime(2026, 11, 22, tzinfo=UTC)) for i in range(6)]
+
+    reviews_ingest(store=store, rows=rows)
+
+    texts = list(ReviewReply.objects.values_list("text", flat=True))
+    assert len(texts) == 6 and not [t for t in texts if "{" in t]
+
+
+def test_an_agent_reply_still_holding_a_placeholder_is_refused(client, store):
+    from datetime import UTC, datetime
+
+    from reviews.models import Review, ReviewReply
+    from reviews.services.intake import ReviewIn, reviews_ingest
+
+    reviews_ingest(
+        store=store, rows=[ReviewIn(external_id="R1", rating=5, posted_at=datetime(2026, 11, 22, tzinfo=UTC))]
+    )
+    review = Review.objects.get()
+    client.force_login(AgentFactory(stores=[store]).user)
+
+    answer = client.post(f"/reviews/{review.pk}/reply", {"text": "谢谢您对{product}的喜欢!"}, follow=True)
+
+    assert escape("The reply still has the placeholder {product}: write what it stands for.") in answer.text
+    assert "{product}" not in ReviewReply.objects.get().text
