@@ -61,12 +61,22 @@ def reviews_open_cases(*, limit: int = 500) -> int:
 
 @transaction.atomic
 def review_open_case(*, review: Review, actor=None) -> Case:
-    """Open (or join) the case for a review by hand, e.g. a 5-star review that hit a keyword monitor."""
-    if review.case_id:
-        return review.case
-    if review.customer_id is None:
-        raise InvalidInput(_("This review matches none of our orders, so it has no customer to call."), field="order")
-    review.case = cases_open(store=review.store, requests=[_request(review)], actor=actor)[0][0]
-    review.flagged = True  # a review with a case is flagged (reviews.services.intake)
-    review.save(update_fields=["case", "flagged", "updated_at"])
+    """Open (or join) the case for a review by hand, e.g. a 5-star review that hit a keyword monitor.
+
+    The review is locked and read again first: a second click, a colleague or the sweeper may have opened its case
+    since the page was shown, and joining it again would write a second opening on its timeline.
+    """
+    shown = review
+    review = (
+        Review.objects.select_for_update(of=("self",)).select_related("store", "customer", "order").get(pk=review.pk)
+    )
+    if review.case_id is None:
+        if review.customer_id is None:
+            raise InvalidInput(
+                _("This review matches none of our orders, so it has no customer to call."), field="order"
+            )
+        review.case = cases_open(store=review.store, requests=[_request(review)], actor=actor)[0][0]
+        review.flagged = True  # a review with a case is flagged (reviews.services.intake)
+        review.save(update_fields=["case", "flagged", "updated_at"])
+    shown.case, shown.flagged = review.case, review.flagged
     return review.case

@@ -1,0 +1,45 @@
+"""Two clicks, or two agents, at once on a review's writes: nothing doubled, nothing half-written, never a 500."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crm.models import CaseEvent
+from reviews.models import Review
+from reviews.services.cases import review_open_case, reviews_open_cases
+from reviews.services.intake import ReviewIn, reviews_ingest
+from tests.factories import AgentFactory, OrderFactory, StoreFactory
+from tests.locking import overlapping
+
+pytestmark = pytest.mark.django_db(transaction=True)
+POSTED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def _review(rating=1, **kwargs) -> Review:
+    store = StoreFactory()
+    AgentFactory(stores=[store])
+    order = OrderFactory(store=store, customer__store=store)
+    row = ReviewIn(external_id="R1", rating=rating, posted_at=POSTED, text="有裂纹", order=order.external_id, **kwargs)
+    reviews_ingest(store=store, rows=[row])
+    return Review.objects.get()
+
+
+def test_two_clicks_on_open_a_case_open_one_case_with_one_opening_on_its_timeline():
+    review = _review(rating=5)  # a 5-star review a monitor flagged: its case is opened by hand
+    again = Review.objects.get()  # the second click's page, loaded before the first opened the case
+
+    waited = overlapping(lambda: review_open_case(review=review), lambda: review_open_case(review=again))
+
+    assert waited
+    case = Review.objects.get().case
+    assert list(case.events.values_list("kind", flat=True)) == [CaseEvent.Kind.OPENED]
+
+
+def test_open_a_case_while_the_sweeper_opens_it_leaves_one_opening():
+    review = _review()
+
+    overlapping(lambda: reviews_open_cases(), lambda: review_open_case(review=review))
+
+    case = Review.objects.get().case
+    assert list(case.events.values_list("kind", flat=True)) == [CaseEvent.Kind.OPENED]
+
