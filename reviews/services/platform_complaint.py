@@ -21,6 +21,8 @@ def platform_complaint_record(
     if outcome not in PlatformComplaint.Outcome.values:
         raise InvalidInput(_("Unknown outcome."), field="outcome")
     now = timezone.now()
+    # The review first: with no complaint yet there is no row to lock, and a second click would insert a twin.
+    Review.objects.select_for_update(of=("self",)).filter(pk=review.pk).values_list("pk", flat=True).get()
     complaint = PlatformComplaint.objects.select_for_update().filter(review=review).first() or PlatformComplaint(
         review=review, filed_at=now, filed_by=actor
     )

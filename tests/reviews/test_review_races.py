@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 import pytest
 
 from crm.models import CaseEvent
-from reviews.models import Review
+from reviews.models import PlatformComplaint, Review
 from reviews.services.cases import review_open_case, reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
+from reviews.services.platform_complaint import platform_complaint_record
 from tests.factories import AgentFactory, OrderFactory, StoreFactory
 from tests.locking import overlapping
 
@@ -42,4 +43,15 @@ def test_open_a_case_while_the_sweeper_opens_it_leaves_one_opening():
 
     case = Review.objects.get().case
     assert list(case.events.values_list("kind", flat=True)) == [CaseEvent.Kind.OPENED]
+
+
+def test_two_clicks_on_record_the_complaint_record_one_complaint_and_never_fail():
+    review = _review()  # a suspected malicious review in real life; any review can carry the complaint
+
+    def record():
+        platform_complaint_record(review=review, actor=None, platform_reference="TM-APPEAL-1", outcome="pending")
+
+    overlapping(record, record)
+
+    assert PlatformComplaint.objects.get().platform_reference == "TM-APPEAL-1"
 
