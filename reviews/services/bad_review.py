@@ -17,7 +17,7 @@ from crm.casework import CaseKind, StepSpec
 from crm.errors import InvalidInput, StepNotReady
 from crm.models import Case, CaseEvent, CaseEvidence, CaseStep, Remedy
 from crm.services.cases import case_add_event
-from crm.services.casework import case_step_mark, evidence_add
+from crm.services.casework import case_lock_open, case_step_mark, evidence_add
 
 from ..errors import UnknownCause
 from ..evaluation import CAUSES
@@ -90,9 +90,11 @@ def evidence_attach_review_images(*, review: Review, actor) -> list[CaseEvidence
     """The buyer's own photos are the first evidence: attach those not yet on the case."""
     if review.case_id is None:
         raise InvalidInput(_("Open a case for this review first."), field="case")
-    have = set(CaseEvidence.objects.filter(case_id=review.case_id).values_list("url", flat=True))
+    # The case locked before its photos are read: a second click would otherwise attach them all again.
+    case = case_lock_open(review.case)
+    have = set(CaseEvidence.objects.filter(case=case).values_list("url", flat=True))
     return [
-        evidence_add(case=review.case, actor=actor, url=url, caption=f"{review.external_id} #{position}")
+        evidence_add(case=case, actor=actor, url=url, caption=f"{review.external_id} #{position}")
         for position, url in enumerate(review.images, start=1)
         if url not in have
     ]

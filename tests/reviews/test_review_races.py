@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crm.models import CaseEvent
+from crm.models import CaseEvent, CaseEvidence
 from reviews.models import PlatformComplaint, Review
+from reviews.services.bad_review import evidence_attach_review_images
 from reviews.services.cases import review_open_case, reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
 from reviews.services.platform_complaint import platform_complaint_record
@@ -55,3 +56,18 @@ def test_two_clicks_on_record_the_complaint_record_one_complaint_and_never_fail(
 
     assert PlatformComplaint.objects.get().platform_reference == "TM-APPEAL-1"
 
+
+def test_two_clicks_on_attach_the_reviews_photos_attach_each_photo_once():
+    review = _review(images=["https://img.example.com/1.jpg", "https://img.example.com/2.jpg"])
+    reviews_open_cases()
+    review = Review.objects.select_related("case").get()
+
+    overlapping(
+        lambda: evidence_attach_review_images(review=review, actor=None),
+        lambda: evidence_attach_review_images(review=review, actor=None),
+    )
+
+    assert sorted(CaseEvidence.objects.values_list("url", flat=True)) == [
+        "https://img.example.com/1.jpg",
+        "https://img.example.com/2.jpg",
+    ]
