@@ -22,15 +22,17 @@ _PLAIN_HTTP_URL = re.compile(r"https?://[A-Za-z0-9\-._~%!$&'()*+,;=:@]+(?:[/?#]|
 
 
 def _optional_integer(reader: RowReader, name: str, *, maximum: int) -> int | None:
+    """The number, or None when absent (or bad: the reader records why)."""
     if reader.data.get(name) is None:
-        return 0
+        return None
     return reader.integer(name, minimum=0, maximum=maximum)
 
 
 def _images(reader: RowReader) -> list[str] | None:
+    """The addresses, or None when absent (or bad: the reader records why)."""
     value = reader.data.get("images")
     if value is None:
-        return []
+        return None
     if not isinstance(value, list):
         reader.error("images", "invalid_type", "Expected a list of image addresses.")
         return None
@@ -59,7 +61,9 @@ def _is_http_url(url: Any) -> bool:
 
 
 def read_review(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreScope) -> tuple[Store, ReviewIn] | None:
-    """(store, ReviewIn), or None with the reasons recorded in `errors`."""
+    """(store, ReviewIn), or None with the reasons recorded in `errors`. An optional field left out is None in the
+    ReviewIn: a stored review keeps what it has (a connector may send only what changed)."""
+    known_errors = len(errors.errors)
     reader = RowReader(errors, index, row)
     store = reader.store(scope)
     external_id = reader.text("external_id", max_length=100)
@@ -79,19 +83,19 @@ def read_review(errors: RowErrors, index: int, row: dict[str, Any], scope: Store
     likes = _optional_integer(reader, "likes", maximum=MAX_LIKES)
     status = reader.choice("status", STATUSES, default="")
     images = _images(reader)
-    if store is None or None in (external_id, rating, posted_at, likes, images, status):
+    if store is None or len(errors.errors) != known_errors:
         return None
     return store, ReviewIn(
         external_id=external_id,
         rating=rating,
         posted_at=posted_at,
-        text=text or "",
-        order=order or "",
-        product=product or "",
-        sku=sku or "",
+        text=text,
+        order=order,
+        product=product,
+        sku=sku,
         images=images,
         likes=likes,
-        buyer=buyer or "",
+        buyer=buyer,
         appended_text=appended_text or "",
         appended_at=appended_at,
         updated_at=updated_at,

@@ -6,7 +6,7 @@ cost ~8 queries per mid or bad review inside the batch's transaction. The case s
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -39,13 +39,14 @@ class ReviewIn:
     external_id: str
     rating: int
     posted_at: datetime
-    text: str = ""
-    order: str = ""
-    product: str = ""
-    sku: str = ""
-    images: list[str] = field(default_factory=list)
-    likes: int = 0
-    buyer: str = ""
+    # None: not sent. A stored review keeps what it has, a new one is empty; an order, once known, is never dropped.
+    text: str | None = None
+    order: str | None = None
+    product: str | None = None
+    sku: str | None = None
+    images: list[str] | None = None
+    likes: int | None = None
+    buyer: str | None = None
     appended_text: str = ""
     appended_at: datetime | None = None
     updated_at: datetime | None = None  # the platform's time of this version, when it sends one
@@ -194,12 +195,17 @@ class _Assessor:
         review.suspected_malicious = result.suspected_malicious
 
 
-def _fill(review: Review | SimpleNamespace, row: ReviewIn, order: _OrderRef | None) -> None:
-    review.order_ref = row.order
-    review.order_id, review.customer_id = (order.id, order.customer_id) if order else (None, None)
-    review.buyer, review.product, review.sku = row.buyer, row.product, row.sku
-    review.rating, review.sentiment = row.rating, Review.sentiment_for(row.rating)
-    review.text, review.images, review.likes, review.posted_at = row.text, row.images, row.likes, row.posted_at
+def _fill(review: Review | SimpleNamespace, row: ReviewIn, orders: dict[str, _OrderRef]) -> None:
+    """The row's values onto the review; a field the row leaves out (None) keeps what the review has. The order is
+    looked up again either way: one that arrived since the review is linked now."""
+    if ref := row.order or review.order_ref:
+        order = orders.get(ref)
+        review.order_ref = ref
+        review.order_id, review.customer_id = (order.id, order.customer_id) if order else (None, None)
+    for name in ("buyer", "product", "sku", "text", "images", "likes"):
+        if (value := getattr(row, name)) is not None:
+            setattr(review, name, value)
+    review.rating, review.sentiment, review.posted_at = row.rating, Review.sentiment_for(row.rating), row.posted_at
     if row.appended_text:
         # Without its time, an appended text already stored keeps the time we first heard of it.
         kept = review.appended_at if row.appended_text == review.appended_text else None
@@ -237,7 +243,9 @@ def reviews_ingest(
     """
     now, store_id = timezone.now(), store.pk  # store.pk is a property: read once, not three times a row
     existing = _lock_existing(store=store, external_ids={r.external_id for r in rows})
-    orders, complaints = _orders_and_complaints(store=store, refs={r.order for r in rows if r.order})
+    # A row that leaves its order out keeps the stored one, which triage still reads.
+    refs = {r.order or (existing[r.external_id].order_ref if r.external_id in existing else "") for r in rows}
+    orders, complaints = _orders_and_complaints(store=store, refs=refs - {""})
     assessor = _Assessor(store=store, orders=orders, complaints=_earlier_complaints(complaints, existing))
     created: list[SimpleNamespace] = []
     changed: list[Review] = []
@@ -245,13 +253,12 @@ def reviews_ingest(
     case_news: dict[int, dict[str, Any]] = {}  # review id -> what its case's timeline is told
     outcomes: list[tuple[Review, str]] = []
     for row in rows:
-        order = orders.get(row.order) if row.order else None
         review = existing.get(row.external_id)
         if review is None:
             review = _new_review(
                 store_id=store_id, external_id=row.external_id, original_rating=row.rating, created_at=now
             )
-            _fill(review, row, order)
+            _fill(review, row, orders)
             assessor.apply(review, reclassify=True)
             review.updated_at = now
             created.append(review)
@@ -269,7 +276,7 @@ def reviews_ingest(
         before = {
             name: getattr(review, name) for name in ("rating", "text", "appended_text", "order_ref", "platform_status")
         }
-        _fill(review, row, order)
+        _fill(review, row, orders)
         revised = review.rating != before["rating"] or review.appended_text != before["appended_text"]
         assessor.apply(
             review, reclassify=review.text != before["text"] or review.appended_text != before["appended_text"]

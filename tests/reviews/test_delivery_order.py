@@ -138,3 +138,41 @@ def test_an_appended_text_sent_again_without_its_time_keeps_the_time_first_heard
 
     again = Review.objects.get()
     assert (again.appended_at, again.updated_at) == (first.appended_at, first.updated_at)
+
+
+def test_a_later_push_that_leaves_fields_out_keeps_what_is_stored(api):
+    full = review(
+        rating=2,
+        text="手镯有裂纹",
+        product="和田玉手镯",
+        sku="JADE-01",
+        buyer="tb_lin",
+        images=["https://img.example.com/1.jpg"],
+        likes=4,
+    )
+    _results(api.post(URL, full))
+    reviews_open_cases()
+    case = Case.objects.get()
+    # A connector telling only what changed: the appended review.
+    appended = {
+        "external_id": "R1",
+        "rating": 2,
+        "posted_at": POSTED,
+        "appended_text": "客服联系了,还在处理",
+        "appended_at": "2026-11-24T10:00:00+08:00",
+    }
+
+    [answer] = _results(api.post(URL, appended))
+
+    stored = Review.objects.get()
+    assert (answer["result"], answer["case"]) == ("updated", case.pk)
+    assert (stored.order_ref, stored.order_id, stored.customer_id, stored.case_id) == (
+        "TM-1",
+        case.order_id,
+        case.customer_id,
+        case.pk,
+    )
+    assert (stored.text, stored.product, stored.sku, stored.buyer) == ("手镯有裂纹", "和田玉手镯", "JADE-01", "tb_lin")
+    assert (stored.images, stored.likes) == (["https://img.example.com/1.jpg"], 4)
+    assert not stored.suspected_malicious and "no_matching_order" not in stored.triage_reasons
+    assert stored.appended_text == "客服联系了,还在处理"
