@@ -61,7 +61,9 @@ class CaseCloseForm(forms.Form):
         self.fields["root_cause"].choices = [("", "—"), *choices]
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(SubmitOnceForm):
+    """A photo or PDF for the case: one evidence row per form sent (a double click uploads it once)."""
+
     # `accept` only helps the file picker; crm.uploads checks the bytes.
     photo = forms.FileField(
         label=_("Photo"),

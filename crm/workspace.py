@@ -13,6 +13,7 @@ from django.utils import timezone
 from crm import roles
 from crm.casework import StepSpec, case_kind_for, case_panels, triage_reason_label
 from crm.forms import (
+    EvidenceForm,
     ManagerDecisionForm,
     RemedyConfirmForm,
 )
@@ -92,6 +93,7 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
         "kind": kind,
         "steps": _steps(kind, case, done),
         "evidence": list(case.evidence.select_related("added_by")),
+        "evidence_form": EvidenceForm(),  # its one-time token
         "remedies": list(case.remedies.select_related("proposed_by__user", "decided_by__user", "fulfilled_by__user")),
         "plays": plays,
         "is_manager": is_manager,

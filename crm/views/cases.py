@@ -1,6 +1,8 @@
 """The case list and the case page, and every action of the case workspace. Thin: parse, scope, call a
 service, redirect back (to the page the form came from when it says so: the review page embeds the workspace)."""
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +38,7 @@ from crm.services import casework, escalation
 from crm.services.cases import case_close, case_reassign, case_reopen, remedy_approve, remedy_decline, remedy_propose
 from crm.services.playbook import plays_for
 from crm.services.root_causes import root_cause_choices
+from crm.services.submissions import submission_once
 from crm.uploads import upload_kind_of
 from crm.workspace import case_workspace, step_form
 
@@ -122,8 +125,18 @@ def evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
     form = EvidenceForm(request.POST, request.FILES)
     page_attempt(
         request,
-        lambda: casework.evidence_add(
-            case=case, actor=request.user, photo=form.cleaned_data["photo"], caption=form.cleaned_data["caption"]
+        # A second send of the same form (a double click) stores nothing again (crm.services.submissions).
+        lambda: submission_once(
+            token=form.cleaned_data["submission"],
+            user=request.user,
+            form="crm.evidence",
+            create=partial(
+                casework.evidence_add,
+                case=case,
+                actor=request.user,
+                photo=form.cleaned_data["photo"],
+                caption=form.cleaned_data["caption"],
+            ),
         ),
         form=form,
     )

@@ -2,12 +2,13 @@
 
 import html
 import re
+import uuid
 from email.message import Message
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from crm.models import CaseEvidence
+from crm.models import CaseEvent, CaseEvidence
 from tests.factories import AgentFactory, StoreFactory
 from tests.reviews.test_pages import _bad_review
 
@@ -55,6 +56,11 @@ def _case_page(client, store, agent) -> str:
     return f"/cases/{review.case_id}/"
 
 
+def _token() -> dict[str, str]:
+    """The form's one-time token, as the case page renders a fresh one with the form (crm.forms.SubmitOnceForm)."""
+    return {"submission": str(uuid.uuid4())}
+
+
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 HOSTILE = {
     "proof.html": b"<html><script>alert(document.cookie)</script></html>",
@@ -68,7 +74,7 @@ def test_an_upload_that_is_not_what_it_claims_is_refused_with_the_field_and_reas
     page = _case_page(client, store, agent)
     upload = SimpleUploadedFile(name, HOSTILE[name], content_type="image/jpeg")
 
-    response = client.post(f"{page}evidence", {"photo": upload}, follow=True)
+    response = client.post(f"{page}evidence", {**_token(), "photo": upload}, follow=True)
 
     assert not CaseEvidence.objects.exists()
     text = response.content.decode()
@@ -90,7 +96,7 @@ def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
     page = _case_page(client, store, agent)
     # Declared as something else and named with markup: only the bytes count, and the name is ours.
     upload = SimpleUploadedFile(f'"><img src=x>{name}', content, content_type="text/html")
-    client.post(f"{page}evidence", {"photo": upload})
+    client.post(f"{page}evidence", {**_token(), "photo": upload})
     evidence = CaseEvidence.objects.get()
     stored = evidence.image.name.rsplit("/", 1)[-1]
     assert re.fullmatch(r"[0-9a-f]{32}\.(jpg|png|webp|pdf)", stored), stored
@@ -106,7 +112,9 @@ def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
 
 def test_a_file_stored_before_the_check_is_served_as_a_download_never_as_a_page(client, store, agent):
     page = _case_page(client, store, agent)
-    client.post(f"{page}evidence", {"photo": SimpleUploadedFile("a.png", PNG_BYTES, content_type="image/png")})
+    client.post(
+        f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("a.png", PNG_BYTES, content_type="image/png")}
+    )
     evidence = CaseEvidence.objects.get()
     with evidence.image.open("wb") as stored:  # as an unchecked upload left it
         stored.write(HOSTILE["proof.html"])
@@ -131,13 +139,13 @@ def test_a_request_larger_than_any_upload_is_refused_before_its_body_is_read(
     monkeypatch.setattr(MultiPartParser, "parse", lambda self: (parsed.append(1), original(self))[1])
     upload = SimpleUploadedFile("crack.png", PNG_BYTES + b"\x00" * 8192, content_type="image/png")
 
-    response = client.post(f"{page}evidence", {"photo": upload})
+    response = client.post(f"{page}evidence", {**_token(), "photo": upload})
 
     assert response.status_code == 413
     assert "The request is too large: at most 4.0\xa0KB can be sent at once." in response.content.decode()
     assert not parsed and not CaseEvidence.objects.exists()
     small = SimpleUploadedFile("crack.png", PNG_BYTES, content_type="image/png")
-    client.post(f"{page}evidence", {"photo": small})
+    client.post(f"{page}evidence", {**_token(), "photo": small})
     assert parsed and CaseEvidence.objects.count() == 1
 
 
@@ -152,7 +160,7 @@ def test_a_photo_just_over_the_limit_is_refused_with_the_limit(client, store, ag
 
     page = _case_page(client, store, agent)
     upload = SimpleUploadedFile("crack.png", PNG_BYTES + b"\x00" * (PHOTO_MAX_BYTES - len(PNG_BYTES) + 1))
-    response = client.post(f"{page}evidence", {"photo": upload}, follow=True)
+    response = client.post(f"{page}evidence", {**_token(), "photo": upload}, follow=True)
     assert "Photo: the file is larger than 10.0\xa0MB, the most that is accepted." in response.content.decode()
     assert not CaseEvidence.objects.exists()
 
@@ -170,9 +178,24 @@ def test_evidence_the_form_refuses_is_named_by_its_field_and_reason(client, stor
     """Every refusal of the form read "Attach a photo ... at most 10 MB.", also for a good photo with a caption one
     character too long, so the agent looked for what was wrong with the photo."""
     page = _case_page(client, store, agent)
-    data = {"caption": caption} | ({"photo": SimpleUploadedFile(*upload, content_type="image/png")} if upload else {})
+    data = {**_token(), "caption": caption} | (
+        {"photo": SimpleUploadedFile(*upload, content_type="image/png")} if upload else {}
+    )
 
     response = client.post(f"{page}evidence", data, follow=True)
 
     assert html.unescape(response.content.decode()).count(says) == 1, says
     assert not CaseEvidence.objects.exists()
+
+
+def test_the_same_upload_form_sent_twice_stores_one_photo(client, store, agent):
+    # A double click on "Upload photo" (or a browser resending the slow upload) sends the form twice.
+    page = _case_page(client, store, agent)
+    token = re.search(r'name="submission" value="([^"]+)"', client.get(page).text)[1]
+
+    for _ in range(2):
+        photo = SimpleUploadedFile("crack.png", PNG_BYTES, content_type="image/png")
+        client.post(f"{page}evidence", {"photo": photo, "caption": "裂纹", "submission": token})
+
+    assert CaseEvidence.objects.count() == 1
+    assert CaseEvent.objects.filter(kind="evidence").count() == 1
