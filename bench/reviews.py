@@ -200,6 +200,9 @@ def _copy_reference(store, rows: list[dict]) -> float:
                     json.dumps(row.get("images", [])),
                     str(row["likes"]),
                     row["posted_at"],
+                    # The version's time and its state on the platform, as intake stores them (ADR 0032).
+                    row["posted_at"],
+                    "visible",
                     sentiment,
                     now,
                     now,
@@ -212,7 +215,8 @@ def _copy_reference(store, rows: list[dict]) -> float:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.cursor.copy_expert(
             "COPY reviews_review (store_id, external_id, order_ref, product, sku, rating, text, images, likes, "
-            "posted_at, sentiment, created_at, updated_at, buyer, appended_text, causes, predicted_causes, "
+            "posted_at, platform_changed_at, platform_status, sentiment, created_at, updated_at, buyer, appended_text, "
+            "causes, predicted_causes, "
             "cause_evidence, causes_corrected, monitor_hits, flagged, triage_group, triage_reasons, "
             "suspected_malicious, revised_after_contact) FROM STDIN",
             buffer,

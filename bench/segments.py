@@ -69,11 +69,11 @@ def _build(scale: dict[str, int], now: datetime):
         """INSERT INTO reviews_review (store_id, external_id, order_ref, customer_id, buyer, product, sku, rating,
                original_rating, text, images, likes, posted_at, appended_text, sentiment, causes, predicted_causes,
                cause_evidence, causes_corrected, monitor_hits, flagged, triage_group, triage_reasons,
-               suspected_malicious, revised_after_contact, created_at, updated_at)
+               suspected_malicious, revised_after_contact, platform_status, created_at, updated_at)
            SELECT %(store)s, 'r' || g, '', c0.id + ((g::bigint * 40503) %% %(customers)s), '', '围巾', 'SKU-1',
                   1 + g %% 5, 1 + g %% 5, '', '[]', 0, %(now)s - make_interval(days => g %% 365), '',
                   CASE WHEN g %% 5 >= 3 THEN 'good' WHEN g %% 5 = 2 THEN 'mid' ELSE 'bad' END,
-                  '[]', '[]', '{}', false, '[]', false, '', '[]', false, false, %(now)s, %(now)s
+                  '[]', '[]', '{}', false, '[]', false, '', '[]', false, false, 'visible', %(now)s, %(now)s
            FROM generate_series(1, %(reviews)s) AS g,
                 (SELECT min(id) AS id FROM crm_customer WHERE store_id = %(store)s) AS c0""",
         """INSERT INTO crm_case (store_id, customer_id, source, status, cause, causes, triage_group, triage_reasons,
