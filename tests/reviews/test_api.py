@@ -7,7 +7,6 @@ from django.test import Client
 from django.utils import timezone
 
 from crm.models import Case, InboundEvent
-from crm.services.api_tokens import api_token_create
 from reviews.models import Review
 from reviews.services.cases import reviews_open_cases
 from tests.crm.api.conftest import Api
@@ -24,11 +23,6 @@ def review(external_id="R1", **fields):
 @pytest.fixture
 def store():
     return StoreFactory(code="silk-tmall")
-
-
-@pytest.fixture
-def api(store) -> Api:
-    return Api(Client(), api_token_create(store_codes=[store.code], name="Tmall")[1])
 
 
 def test_a_bad_review_is_accepted_classified_triaged_and_opens_a_case(api, store):

@@ -3,13 +3,10 @@ version (by the platform's own times), a delayed older version never undoes a ne
 doubles a case, and every push is kept in the inbound log as it came."""
 
 import pytest
-from django.test import Client
 
 from crm.models import Case, CaseEvent, InboundEvent
-from crm.services.api_tokens import api_token_create
 from reviews.models import Review, ReviewRevision
 from reviews.services.cases import reviews_open_cases
-from tests.crm.api.conftest import Api
 from tests.factories import OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +23,6 @@ def store():
     store = StoreFactory(code="silk-tmall")
     OrderFactory(store=store, customer__store=store, external_id="TM-1")
     return store
-
-
-@pytest.fixture
-def api(store) -> Api:
-    return Api(Client(), api_token_create(store_codes=[store.code], name="Tmall")[1])
 
 
 def _results(response):

@@ -1,13 +1,10 @@
 """A review the platform hides or deletes: kept as it was, marked removed, its case told and left to the agent."""
 
 import pytest
-from django.test import Client
 
 from crm.models import Case, CaseEvent
-from crm.services.api_tokens import api_token_create
 from reviews.models import Review
 from reviews.services.cases import reviews_open_cases
-from tests.crm.api.conftest import Api
 from tests.factories import AgentFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +21,6 @@ def store():
     store = StoreFactory(code="silk-tmall")
     OrderFactory(store=store, customer__store=store, external_id="TM-1")
     return store
-
-
-@pytest.fixture
-def api(store) -> Api:
-    return Api(Client(), api_token_create(store_codes=[store.code], name="Tmall")[1])
 
 
 def _post(api, body):
