@@ -8,16 +8,15 @@ and sends `crm.signals.agent_left_stores`, on which each app hands on its own wo
 come; retention: open gift tasks). What was done, or is under way, stays as it was.
 """
 
-import heapq
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Q
 
 from crm.models import Agent, Case, CaseEvent, Store
 from crm.selectors import agents_serving
 from crm.signals import agent_left_stores
 
+from .assignment import agents_with_fewest_open_cases
 from .audit import audit_record
 from .cases import case_add_event
 
@@ -53,18 +52,8 @@ def agent_leave_stores(*, agent_id: int, store_ids: Iterable[int]) -> None:
 
 def _hand_over(*, leaver: Agent, store: Store, cases: list[Case]) -> None:
     """Each case to the agent of the store with the fewest open cases at that moment (ties: the lowest id)."""
-    loads = [
-        (agent.open_cases, agent.pk, agent)
-        for agent in agents_serving(store=store)
-        .exclude(pk=leaver.pk)
-        .annotate(open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN_STATUSES)))
-    ]
-    heapq.heapify(loads)
-    for case in cases:
-        successor = None
-        if loads:
-            load, pk, successor = loads[0]
-            heapq.heapreplace(loads, (load + 1, pk, successor))
+    successors = agents_with_fewest_open_cases(agents_serving(store=store).exclude(pk=leaver.pk), count=len(cases))
+    for case, successor in zip(cases, successors, strict=True):
         case.assignee = successor
         case.save(update_fields=["assignee"])
         handover = {"from": str(leaver), "to": str(successor or ""), "why": LEFT_STORE}

@@ -1,9 +1,27 @@
 import heapq
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from crm.models import Agent, Case, CasePolicy, Store
+
+
+def agents_with_fewest_open_cases(agents: QuerySet[Agent], *, count: int) -> list[Agent | None]:
+    """For `count` cases in turn, the agent of `agents` with the fewest open cases, counting the ones given before
+    (ties to the longest-standing agent); None for each when `agents` is empty."""
+    loads = [
+        (agent.open_cases, agent.pk, agent)
+        for agent in agents.annotate(open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN_STATUSES)))
+    ]
+    if not loads:
+        return [None] * count
+    heapq.heapify(loads)
+    chosen = []
+    for _ in range(count):
+        load, pk, agent = loads[0]
+        chosen.append(agent)
+        heapq.heapreplace(loads, (load + 1, pk, agent))
+    return chosen
 
 
 @transaction.atomic
@@ -18,19 +36,7 @@ def case_pick_assignees(*, store: Store, count: int) -> list[Agent | None]:
     agents = Agent.objects.filter(stores=store, user__is_active=True, on_shift=True)
     policy = CasePolicy.objects.select_for_update().filter(store=store).first()
     if policy is None or policy.assignment == CasePolicy.Assignment.LEAST_LOADED:
-        loads = [
-            (agent.open_cases, agent.pk, agent)
-            for agent in agents.annotate(open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN_STATUSES)))
-        ]
-        if not loads:
-            return [None] * count
-        heapq.heapify(loads)
-        chosen = []
-        for _ in range(count):
-            load, pk, agent = loads[0]
-            chosen.append(agent)
-            heapq.heapreplace(loads, (load + 1, pk, agent))
-        return chosen
+        return agents_with_fewest_open_cases(agents, count=count)
     ordered = list(agents.order_by("id"))
     if not ordered:
         return [None] * count
