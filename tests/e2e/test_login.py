@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
 from tests.factories import AgentFactory, StoreFactory
@@ -24,4 +25,6 @@ def test_wrong_password_gets_a_clear_message(new_page):
     page.fill("#id_username", "lin")
     page.fill("#id_password", "wrong")
     page.click("button[type=submit]")
-    assert "didn't match" in page.content()
+    # The click posts the form: read the answer page once it has loaded (page.content() read mid-navigation is '').
+    expect(page.locator(".login .error")).to_contain_text("didn't match")
+    assert page.url.endswith("/accounts/login/")
