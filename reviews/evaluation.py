@@ -244,6 +244,18 @@ def blind_rounds() -> Scores:
     return score(pairs)
 
 
+# A second, independent labelling of 400 held-out real reviews (drawn at random from the held-out parts), by the
+# guideline alone, without the first labels or the classifier's answers: how far two careful readers agree is the
+# ceiling against which the classifier's real-text figure is read.
+SECOND_LABELS = REAL_SET.with_name("real_second_labels.jsonl")
+
+
+def label_agreement() -> Scores:
+    """The second labelling scored against the first (the first as the truth), on the reviews both labelled."""
+    first = {row["id"]: row["causes"] for row in load_real()}
+    return score((row["causes"], first[row["id"]]) for row in load_labelled([SECOND_LABELS]))
+
+
 def _print_scores(title: str, scores: Scores) -> None:
     print(f"\n{title}: {scores.items} reviews, macro-F1 {scores.macro_f1:.3f}")
     print(f"  {'cause':<22}{'support':>8}{'precision':>11}{'recall':>8}{'F1':>7}")
@@ -257,6 +269,7 @@ def main() -> None:
     for part, scores in real.heldout.items():
         _print_scores(f"real reviews, held-out part {part} (never tuned on, model trained without it)", scores)
     _print_scores("real reviews, every held-out part pooled", pool(real.heldout.values()))
+    _print_scores("a second labeller against the first, 400 held-out real reviews", label_agreement())
     _print_scores(f"synthetic blind rounds {BLIND_ROUNDS}, each by a model trained without it", blind_rounds())
     rows = load_eval_set()
     holdout = load_eval_set(HOLDOUT_SET)
