@@ -8,13 +8,16 @@ past their capacity: the call was promised for that window. A dedicated customer
 while the owner still serves the store; a customer whose owner was the agent who left gets the new agent as owner,
 as planning does when it finds the owner gone. Nobody on shift in the store: the call is left unassigned, on the
 manager's queue. A call under way (`in_progress`) is left to the agent making it. Each handover is audited.
+
+Their open calls about a case (`CaseCall`, ADR 0012) follow the case: crm has handed the agent's open cases on before
+the signal, so each goes to its case's assignee, with its attempts, unless that agent is on the phone about it now.
 """
 
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.models import CALL_CHANNELS, FollowUp, FollowUpChannel
-from crm.models import Customer
+from callbacks.models import CALL_CHANNELS, CaseCall, FollowUp, FollowUpChannel
+from crm.models import Agent, Case, Customer
 from crm.services.audit import audit_record
 
 from .capacity import CallCapacity
@@ -76,3 +79,43 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now=None) -> lis
         )
     customers_set_dedicated_owner(new_owners)
     return calls
+
+
+@transaction.atomic
+def case_calls_hand_over(*, agent_id: int, store_ids: list[int]) -> list[CaseCall]:
+    """The agent's open calls about open cases of these stores go to each case's assignee, the agent crm handed the
+    case to (or the colleague whose case it was), with their attempts. Returns the case calls handed on.
+
+    A call ringing or talking now stays with the agent making it; once it is over, the case's assignee takes the call
+    over from the case page (`case_call_open`). So does whoever is given a case nobody was left to take: the call
+    waits with the agent who left, unseen, as the case waits on the manager's list. Idempotent."""
+    case_calls = list(
+        CaseCall.objects.select_for_update(of=("self",))
+        .filter(
+            assignee_id=agent_id,
+            store_id__in=store_ids,
+            status__in=CaseCall.OPEN_STATUSES,
+            case__status__in=Case.OPEN_STATUSES,
+        )
+        .select_related("store", "case")
+        .order_by("id")
+    )
+    if not case_calls:
+        return []
+    serving = set(Agent.objects.filter(stores__in=store_ids, user__is_active=True).values_list("stores", "id"))
+    handed = []
+    for case_call in case_calls:
+        successor = case_call.case.assignee_id
+        if (case_call.store_id, successor) not in serving or case_call.is_on_the_phone():
+            continue
+        case_call.assignee_id = successor
+        case_call.save(update_fields=["assignee", "updated_at"])
+        audit_record(
+            actor=None,
+            action="case_call.reassigned",
+            store=case_call.store,
+            target=f"case_call:{case_call.pk}",
+            data={"from_agent_id": agent_id, "to_agent_id": successor, "why": LEFT_STORE},
+        )
+        handed.append(case_call)
+    return handed

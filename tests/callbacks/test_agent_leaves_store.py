@@ -6,8 +6,11 @@ import pytest
 import time_machine
 
 from callbacks.models import FollowUp
-from callbacks.selectors import followups_for_user
+from callbacks.selectors import case_calls_for_user, followups_for_user
+from callbacks.services.calls import call_status_advance, case_call_start
+from callbacks.services.case_calls import case_call_log_outcome, case_call_open
 from crm.models import AuditLog
+from crm.services.cases import case_open
 from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, ManagerFactory, OrderFactory, StoreFactory
 
 from .conftest import local
@@ -103,3 +106,59 @@ def test_a_switched_off_login_hands_on_the_calls_of_every_store(morning):
     leaver.user.is_active = False
     leaver.user.save()
     assert [_assignee(c) for c in calls] == [here, there]
+
+
+def _reach(case_call, agent, *, outcome="reached"):
+    case_call_log_outcome(case_call=case_call, agent=agent, outcome=outcome, expected_seq=case_call.attempts + 1)
+
+
+def _case_call(store, *, case_assignee, opened_by):
+    """An open case with an open call about it, opened from the case page by `opened_by`."""
+    order = OrderFactory(store=store, customer__store=store)
+    case, _created = case_open(
+        store=store, customer=order.customer, order=order, source="review", assignee=case_assignee
+    )
+    case_call, _created = case_call_open(case=case, agent=opened_by)
+    return case_call
+
+
+def _holder(case_call):
+    case_call.refresh_from_db()
+    return case_call.assignee
+
+
+def test_open_case_calls_follow_their_case_to_its_new_assignee(morning, client):
+    store, other = StoreFactory(), StoreFactory()
+    leaver = AgentFactory(stores=[store, other])
+    stays = AgentFactory(stores=[store])
+    mine = _case_call(store, case_assignee=leaver, opened_by=leaver)
+    retried = _case_call(store, case_assignee=leaver, opened_by=leaver)
+    _reach(retried, leaver, outcome="no_answer")  # open for another try
+    unlogged = _case_call(store, case_assignee=leaver, opened_by=leaver)
+    call_status_advance(call=case_call_start(case_call=unlogged, agent=leaver), status="completed")
+    on_the_phone = _case_call(store, case_assignee=leaver, opened_by=leaver)
+    case_call_start(case_call=on_the_phone, agent=leaver)
+    colleagues = _case_call(store, case_assignee=stays, opened_by=leaver)  # the leaver rang about a colleague's case
+    done = _case_call(store, case_assignee=leaver, opened_by=leaver)
+    _reach(done, leaver)
+    elsewhere = _case_call(other, case_assignee=leaver, opened_by=leaver)
+
+    leaver.stores.remove(store)
+
+    for handed in (mine, retried, unlogged, colleagues):
+        handed.case.refresh_from_db()
+        assert _holder(handed) == handed.case.assignee == stays
+    assert _holder(on_the_phone) == leaver  # the call under way is theirs to finish
+    assert _holder(done) == leaver and _holder(elsewhere) == leaver
+    retried.refresh_from_db()
+    assert (retried.status, retried.attempts) == ("planned", 1)  # the same call, its attempts kept
+    audit = AuditLog.objects.filter(action="case_call.reassigned", target=f"case_call:{mine.pk}").get()
+    assert audit.data == {"from_agent_id": leaver.pk, "to_agent_id": stays.pk, "why": "assignee_left_store"}
+    assert audit.actor is None
+    assert set(case_calls_for_user(user=stays.user)) == {mine, retried, unlogged, colleagues}
+    assert set(case_calls_for_user(user=leaver.user)) == {elsewhere}
+    # The new assignee opens the call where the leaver left it, and the case's button finds that same call.
+    client.force_login(stays.user)
+    page = client.get(f"/calls/case-calls/{retried.pk}/")
+    assert page.status_code == 200 and str(stays) in page.text
+    assert client.post(f"/calls/cases/{retried.case_id}/call").url.startswith(f"/calls/case-calls/{retried.pk}/")
