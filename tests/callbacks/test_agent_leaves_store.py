@@ -1,6 +1,7 @@
 """An agent taken off a store hands on their planned calls there (callbacks.services.handover)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -9,6 +10,7 @@ from callbacks.models import FollowUp
 from callbacks.selectors import case_calls_for_user, followups_for_user
 from callbacks.services.calls import call_status_advance, case_call_start
 from callbacks.services.case_calls import case_call_log_outcome, case_call_open
+from callbacks.services.policy import policy_update
 from crm.models import AuditLog
 from crm.services.cases import case_open
 from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, ManagerFactory, OrderFactory, StoreFactory
@@ -18,11 +20,11 @@ from .conftest import local
 pytestmark = pytest.mark.django_db
 
 
-def _call(store, assignee, *, day=23, channel="call", customer=None, **kwargs) -> FollowUp:
+def _call(store, assignee, *, day=23, channel="call", customer=None, amount="1500", **kwargs) -> FollowUp:
     customer = customer or CustomerFactory(store=store)
     start = local(store, 2026, 11, day, 18, 0)
     return FollowUpFactory(
-        order=OrderFactory(customer=customer),
+        order=OrderFactory(customer=customer, total_amount=Decimal(amount)),
         assignee=assignee,
         channel=channel,
         window_start=start,
@@ -96,6 +98,58 @@ def test_nobody_on_shift_left_leaves_the_call_unassigned_on_the_managers_queue(m
     assert call.status == FollowUp.Status.PLANNED
     assert list(followups_for_user(user=manager.user)) == [call]
     assert list(followups_for_user(user=leaver.user)) == []
+
+
+def _window(followup):
+    followup.refresh_from_db()
+    return followup.window_start, followup.window_end
+
+
+def test_a_call_handed_to_a_full_evening_is_moved_like_planning_moves_it(morning):
+    store = StoreFactory()
+    leaver = AgentFactory(stores=[store])
+    full, roomy = AgentFactory(stores=[store], evening_capacity=2), AgentFactory(stores=[store], evening_capacity=4)
+    for holder in (full, full, roomy, roomy):
+        _call(store, holder)
+    small, big = _call(store, leaver, amount="1500"), _call(store, leaver, amount="3000")
+    owned = _call(store, leaver, channel="dedicated", customer=CustomerFactory(store=store, dedicated_owner=full))
+    asked = _call(store, leaver, outcome="call_back", attempts=1)  # the customer asked to be called at 18:30
+    asked.window_start = local(store, 2026, 11, 23, 18, 30)
+    asked.save()  # it takes roomy's third place before any care call is placed
+    task = _call(store, leaver, purpose="logistics")  # call tasks are not limited by the evening capacity
+    task.window_start, task.window_end = local(store, 2026, 11, 23, 9, 0), local(store, 2026, 11, 23, 21, 0)
+    task.save()
+    tonight = (local(store, 2026, 11, 23, 18, 0), local(store, 2026, 11, 23, 19, 0))
+    tomorrow = (local(store, 2026, 11, 24, 18, 0), local(store, 2026, 11, 24, 19, 0))
+
+    leaver.stores.remove(store)
+
+    assert (_assignee(big), _window(big), big.overflowed) == (roomy, tonight, False)  # the evening's last room
+    assert (_window(small), small.overflowed, small.status) == (tomorrow, True, "planned")
+    assert _assignee(small) in (full, roomy)
+    assert (_assignee(owned), _window(owned), owned.overflowed) == (full, tomorrow, True)  # the owner keeps it
+    assert _window(asked) == (local(store, 2026, 11, 23, 18, 30), tonight[1]) and not asked.overflowed
+    assert _assignee(asked) == roomy
+    assert _window(task)[0] == local(store, 2026, 11, 23, 9, 0) and not task.overflowed
+    assert _assignee(task) in (full, roomy)
+
+
+def test_with_no_room_left_a_store_that_texts_instead_sends_the_care_sms(morning):
+    store = StoreFactory()
+    policy_update(store=store, actor=None, changes={"overflow_rule": "sms_instead"})
+    leaver, stays = AgentFactory(stores=[store]), AgentFactory(stores=[store], evening_capacity=1)
+    _call(store, stays)
+    texted = _call(store, leaver)
+    opted_out = _call(store, leaver, customer=CustomerFactory(store=store, sms_opt_out=True))
+
+    store.agents.remove(leaver)
+
+    texted.refresh_from_db()
+    assert (texted.channel, texted.assignee, texted.overflowed, texted.status) == ("sms", None, True, "planned")
+    assert texted.window_start == local(store, 2026, 11, 23, 10, 0)  # within the store's SMS hours: now
+    opted_out.refresh_from_db()
+    assert (opted_out.channel, opted_out.assignee, opted_out.overflowed) == ("call", stays, True)
+    assert opted_out.window_start == local(store, 2026, 11, 24, 18, 0)
 
 
 def test_a_switched_off_login_hands_on_the_calls_of_every_store(morning):
