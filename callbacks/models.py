@@ -423,6 +423,11 @@ class CaseCall(models.Model):
     def order(self) -> Order | None:
         return self.case.order
 
+    def is_on_the_phone(self) -> bool:
+        """A call of it is ringing or talking right now: the agent making it keeps it (a colleague opening the case's
+        call, or a handover when the agent leaves the store, waits until it is over)."""
+        return self.calls.exclude(status__in=Call.FINAL).exists()
+
 
 class CallAttempt(models.Model):
     """One logged outcome of a call follow-up or a case call. (followup, seq) and (case_call, seq) are unique:

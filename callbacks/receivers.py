@@ -13,7 +13,7 @@ from crm.signals import (
 )
 
 from .models import FollowUpPolicy, SuppressedReason
-from .services.handover import followups_hand_over
+from .services.handover import case_calls_hand_over, followups_hand_over
 from .services.planning import followups_plan
 from .services.policy import policy_update
 from .services.replan import Clock, followups_replan
@@ -64,6 +64,7 @@ def replan_in_the_new_zone(sender, *, store, old_timezone, now, **kwargs) -> Non
 def hand_over_the_calls_of_who_left(sender, *, agent_id, store_ids, **kwargs) -> None:
     # Inside the transaction that took the agent off the stores: the calls change hands with it, or neither happens.
     followups_hand_over(agent_id=agent_id, store_ids=store_ids)
+    case_calls_hand_over(agent_id=agent_id, store_ids=store_ids)
 
 
 def connect() -> None:

@@ -156,6 +156,7 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "root_cause_changed": gettext_lazy("Root cause changed"),
     "agent_shift_changed": gettext_lazy("Agent shift changed"),
     "followup.reassigned": gettext_lazy("Call reassigned"),
+    "case_call.reassigned": gettext_lazy("Case call reassigned"),
     "gift_task.reassigned": gettext_lazy("Gift task reassigned"),
     "call_script.updated": gettext_lazy("Call script changed"),
     "followup_policy_changed": gettext_lazy("Follow-up policy changed"),

@@ -41,8 +41,9 @@ store_timezone_changed = Signal()
 # Sent by crm.services.agents.agent_leave_stores once an agent no longer serves some stores (taken off them, either
 # side of Agent.stores, or their login switched off), inside that transaction, after crm handed their open cases there
 # on. kwargs: agent_id, store_ids (sorted list). Lets each app hand on the agent's own work of those stores to someone
-# still serving them, or to nobody (the manager sees it) when nobody is left (callbacks: planned calls still to come;
-# retention: open gift tasks). The agent is no longer among the store's agents (or no longer active) when it is sent.
+# still serving them, or to nobody (the manager sees it) when nobody is left (callbacks: planned calls still to come,
+# open calls about cases, which follow the cases crm handed on; retention: open gift tasks). The agent is no longer
+# among the store's agents (or no longer active) when it is sent.
 agent_left_stores = Signal()
 
 # Sent by the seed_demo management command, inside its transaction, after the demo stores exist and before any

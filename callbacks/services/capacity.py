@@ -1,4 +1,5 @@
-"""Evening call capacity: who serves a store tonight, how many calls each already holds in a window.
+"""Evening call capacity: who serves a store tonight, how many calls each already holds in a window, and where a
+care call goes by it (`care_call_place`: planning's rule, which a handover applies too, ADR 0031).
 
 An agent's load in a window is every call follow-up assigned to them that falls in it: planned there, or moved
 into it since (a call back the customer asked for, a try again after no answer: their window then starts at that
@@ -7,12 +8,16 @@ leaves its load."""
 
 import heapq
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Count
 
-from callbacks.models import CALL_CHANNELS, FollowUp
-from crm.models import Agent
+from callbacks.models import CALL_CHANNELS, FollowUp, FollowUpChannel, FollowUpPolicy, OverflowRule
+from crm.models import Agent, Store
+
+from .windows import next_call_window, sms_window
 
 Window = tuple[datetime, datetime]  # [start, end): a store's evening, or a day's call hours for a call task
 
@@ -71,6 +76,13 @@ class CallCapacity:
         load = self.loads(window)[agent_id]
         return (load / self.capacity[agent_id], load, agent_id)
 
+    def owner_else_least_loaded(self, *, store_id: int, window: Window, owner_id: int | None) -> int | None:
+        """The customer's dedicated owner while they serve the store, else the least loaded on-shift agent in the
+        window, room or not: an owner is chosen for good, not for one evening, and call tasks have no capacity."""
+        if self.serves(store_id=store_id, agent_id=owner_id):
+            return owner_id
+        return self.least_loaded(store_id=store_id, window=window, with_room=False)
+
     def least_loaded(self, *, store_id: int, window: Window, with_room: bool = True) -> int | None:
         """The on-shift agent of the store with the smallest filled share in the window (a heap per window)."""
         heap = self._heaps.get((store_id, window))
@@ -88,3 +100,54 @@ class CallCapacity:
                 return None  # the least filled is full, so all are
             return entry[2]
         return None
+
+
+def call_priority(*, channel: str, amount: Decimal) -> tuple[bool, Decimal]:
+    """Which care calls get an evening's last room: dedicated customers first, then the larger orders."""
+    return channel != FollowUpChannel.DEDICATED, -amount
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where `care_call_place` put a call."""
+
+    channel: str  # the call's, or `sms` when the store's overflow rule sends a care SMS instead
+    window: Window
+    assignee_id: int | None
+    owner_id: int | None  # a dedicated customer's owner, kept or chosen now; None for other calls
+    overflowed: bool = False  # it did not fit its evening: the manager sees it (reports' escalations)
+
+
+def care_call_place(
+    capacity: CallCapacity,
+    *,
+    store: Store,
+    policy: FollowUpPolicy,
+    evening: Window,
+    channel: str,
+    owner_id: int | None,
+    sms_allowed: bool,
+    since: datetime,
+) -> Placement:
+    """Where a care call for `evening` goes, taken from the capacity at once. A dedicated customer's call goes to their
+    owner (`owner_else_least_loaded`), any other to the least filled on-shift agent, if they have room that evening.
+    Otherwise it is flagged and moved by the store's overflow rule: a care SMS from `since` (when the gate's standing
+    answer allows one, `sms_allowed`), else the next call window, to the owner even when full, or to the least
+    filled agent with room there, or to nobody (the manager's queue)."""
+    store_id, owner = store.pk, None
+    if channel == FollowUpChannel.DEDICATED:
+        owner = capacity.owner_else_least_loaded(store_id=store_id, window=evening, owner_id=owner_id)
+        assignee = owner if owner is not None and capacity.has_room(agent_id=owner, window=evening) else None
+    else:
+        assignee = capacity.least_loaded(store_id=store_id, window=evening)
+    if assignee is not None:
+        capacity.take(agent_id=assignee, window=evening)
+        return Placement(channel, evening, assignee, owner)
+    if policy.overflow_rule == OverflowRule.SMS_INSTEAD and sms_allowed:
+        return Placement(FollowUpChannel.SMS, sms_window(policy=policy, store=store, moment=since), None, owner, True)
+    window = next_call_window(policy=policy, store=store, window_end=evening[1])
+    # The owner keeps the customer, even on a full evening.
+    assignee = owner if owner is not None else capacity.least_loaded(store_id=store_id, window=window)
+    if assignee is not None:
+        capacity.take(agent_id=assignee, window=window)
+    return Placement(channel, window, assignee, owner, True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks.errors import CallNotAllowed, CaseCallClosed, CaseCallNotFound, FollowUpChanged
-from callbacks.models import Call, CallAttempt, CaseCall, CaseCallOutcome
+from callbacks.models import CallAttempt, CaseCall, CaseCallOutcome
 from callbacks.selectors import case_calls_for_user
 from crm.errors import CaseClosed, InvalidInput, PermissionDenied
 from crm.models import Agent, Case, CaseEvent
@@ -43,7 +43,7 @@ def case_call_open(*, case: Case, agent: Agent) -> tuple[CaseCall, bool]:
         )
         return case_call, True
     if existing.assignee_id != agent.pk:
-        if existing.calls.exclude(status__in=Call.FINAL).exists():
+        if existing.is_on_the_phone():
             raise CallNotAllowed(_("A colleague is on the phone with this customer now."), case_call_id=existing.pk)
         existing.assignee = agent
         existing.save(update_fields=["assignee", "updated_at"])

@@ -2,30 +2,55 @@
 
 Nobody else sees a call assigned to someone else, and the agent no longer sees the store: left as it was, the call
 would close as missed after its window (ADR 0027). So each of their follow-ups in those stores still `planned` whose
-window has not ended (an evening care call, a dedicated owner's call, a call task another app made) goes to the
-store's least loaded on-shift agent in that window, the choice planning makes (`CallCapacity.least_loaded`), even
-past their capacity: the call was promised for that window. A dedicated customer's call goes to the customer's owner
-while the owner still serves the store; a customer whose owner was the agent who left gets the new agent as owner,
-as planning does when it finds the owner gone. Nobody on shift in the store: the call is left unassigned, on the
-manager's queue. A call under way (`in_progress`) is left to the agent making it. Each handover is audited.
+window has not ended goes on, by the rule that placed it:
+
+- an evening care call (dedicated or not) is placed again by planning's rule (`capacity.care_call_place`): to the
+  customer's owner while the owner serves the store (a customer whose owner was the agent who left gets a new one),
+  else to the least filled on-shift agent, if they have room that evening; otherwise it is flagged `overflowed` and
+  moved by the store's overflow rule (a care SMS instead, or the next evening), as a delivery planned now would be.
+  Dedicated customers and larger orders get the evening's last room first, as in planning;
+- a call back the customer asked for keeps its time, and a call task another app made keeps its day (tasks are not
+  limited by the evening capacity): the owner while they serve the store, else the least filled on-shift agent, even
+  past capacity.
+
+Nobody on shift in the store: the call is left unassigned, on the manager's queue. A call under way (`in_progress`)
+is left to the agent making it. Each handover is audited.
+
+Their open calls about a case (`CaseCall`, ADR 0012) follow the case: crm has handed the agent's open cases on before
+the signal, so each goes to its case's assignee, with its attempts, unless that agent is on the phone about it now.
 """
+
+from collections import defaultdict
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.models import CALL_CHANNELS, FollowUp, FollowUpChannel
-from crm.models import Customer
+from callbacks.models import (
+    CALL_CHANNELS,
+    CaseCall,
+    FollowUp,
+    FollowUpChannel,
+    FollowUpOutcome,
+    FollowUpPolicy,
+    FollowUpPurpose,
+    OverflowRule,
+)
+from crm.models import Agent, Case, Customer
 from crm.services.audit import audit_record
 
-from .capacity import CallCapacity
+from .capacity import CallCapacity, Window, call_priority, care_call_place
+from .gate import ContactChannel, ContactPurpose, contacts_decide
+from .policy import policy_for_store
 from .rows import customers_set_dedicated_owner
+from .windows import call_window
 
 # Why the call changed hands, as the audit entry stores it (crm.readable.HANDOVER_REASONS says it in words).
 LEFT_STORE = "assignee_left_store"
 
 
 @transaction.atomic
-def followups_hand_over(*, agent_id: int, store_ids: list[int], now=None) -> list[FollowUp]:
+def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | None = None) -> list[FollowUp]:
     """Hand the agent's planned calls still to come in these stores to someone still serving them (see the module).
     Returns the follow-ups handed on. Idempotent: a second call finds none of theirs left there."""
     now = now or timezone.now()
@@ -38,8 +63,7 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now=None) -> lis
             status=FollowUp.Status.PLANNED,
             window_end__gt=now,
         )
-        .select_related("store")
-        .order_by("window_start", "id")
+        .select_related("store__followup_policy", "order")
     )
     if not calls:
         return []
@@ -51,22 +75,41 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now=None) -> lis
         .order_by("id")
         .values_list("id", "dedicated_owner_id")
     )
+    policies = {call.store_id: policy_for_store(store=call.store) for call in calls}
+    texts = _care_sms_allowed(calls, policies)
     capacity = CallCapacity(store_ids=set(store_ids))
     new_owners: dict[int, int] = {}
+    # What keeps its time first (it takes its agent's room whatever the load), then by planning's priority.
+    calls.sort(key=lambda call: (not _keeps_its_time(call), *_priority(call, policies), call.window_start, call.pk))
     for call in calls:
-        window = (call.window_start, call.window_end)
+        policy = policies[call.store_id]
+        evening = _evening(call, policy)
         dedicated = call.channel == FollowUpChannel.DEDICATED
         owner = owners.get(call.customer_id) if dedicated else None
-        if owner != agent_id and capacity.serves(store_id=call.store_id, agent_id=owner):
-            successor = owner  # the customer's owner still serves the store: their customer stays theirs
+        if _keeps_its_time(call):
+            successor = capacity.owner_else_least_loaded(store_id=call.store_id, window=evening, owner_id=owner)
+            if successor is not None:
+                capacity.take(agent_id=successor, window=evening)
+            chosen_owner = successor if dedicated else None
         else:
-            successor = capacity.least_loaded(store_id=call.store_id, window=window, with_room=False)
-            if dedicated and successor is not None:
-                owners[call.customer_id] = new_owners[call.customer_id] = successor
-        if successor is not None:
-            capacity.take(agent_id=successor, window=window)
+            placed = care_call_place(
+                capacity,
+                store=call.store,
+                policy=policy,
+                evening=evening,
+                channel=call.channel,
+                owner_id=owner,
+                sms_allowed=call.customer_id in texts,
+                since=now,
+            )
+            successor, chosen_owner = placed.assignee_id, placed.owner_id
+            call.channel, call.overflowed = placed.channel, call.overflowed or placed.overflowed
+            if placed.window != evening:  # moved by the overflow rule
+                call.window_start, call.window_end = placed.window
+        if chosen_owner not in (None, owner):
+            owners[call.customer_id] = new_owners[call.customer_id] = chosen_owner
         call.assignee_id = successor
-        call.save(update_fields=["assignee", "updated_at"])
+        call.save(update_fields=["assignee", "channel", "overflowed", "window_start", "window_end", "updated_at"])
         audit_record(
             actor=None,
             action="followup.reassigned",
@@ -76,3 +119,80 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now=None) -> lis
         )
     customers_set_dedicated_owner(new_owners)
     return calls
+
+
+def _keeps_its_time(call: FollowUp) -> bool:
+    """A call back the customer asked for keeps its time, and a call task its day (call_task_create does not limit
+    tasks by the evening capacity): neither is moved by the overflow rule."""
+    return call.purpose != FollowUpPurpose.CARE or call.outcome == FollowUpOutcome.CALL_BACK
+
+
+def _priority(call: FollowUp, policies: dict[int, FollowUpPolicy]):
+    order = call.order
+    amount = policies[call.store_id].amount_in_policy_currency(order.total_amount, order.currency)
+    return call_priority(channel=call.channel, amount=order.total_amount if amount is None else amount)
+
+
+def _evening(call: FollowUp, policy: FollowUpPolicy) -> Window:
+    """The store's evening the call falls in (planned there, or tried again later in it), whose capacity it counts
+    against; a call outside every evening (a call task's day, a call back asked for the afternoon) has its own."""
+    evening = call_window(policy=policy, store=call.store, moment=call.window_start)
+    return evening if evening[0] <= call.window_start else (call.window_start, call.window_end)
+
+
+def _care_sms_allowed(calls: list[FollowUp], policies: dict[int, FollowUpPolicy]) -> set[int]:
+    """The customers of stores that text instead of calling on a full evening whom the gate would send a care SMS
+    (its standing answer: the hour aside, as planning asks it), in one question per store."""
+    asked: dict[int, set[int]] = defaultdict(set)
+    stores = {}
+    for call in calls:
+        if policies[call.store_id].overflow_rule == OverflowRule.SMS_INSTEAD and not _keeps_its_time(call):
+            asked[call.store_id].add(call.customer_id)
+            stores[call.store_id] = call.store
+    allowed = set()
+    for store_id, customer_ids in asked.items():
+        decided = contacts_decide(
+            store=stores[store_id], customer_ids=customer_ids, channel=ContactChannel.SMS, purpose=ContactPurpose.CARE
+        )
+        allowed.update(customer_id for customer_id, decision in decided.items() if decision or decision.only_the_hour)
+    return allowed
+
+
+@transaction.atomic
+def case_calls_hand_over(*, agent_id: int, store_ids: list[int]) -> list[CaseCall]:
+    """The agent's open calls about open cases of these stores go to each case's assignee, the agent crm handed the
+    case to (or the colleague whose case it was), with their attempts. Returns the case calls handed on.
+
+    A call ringing or talking now stays with the agent making it; once it is over, the case's assignee takes the call
+    over from the case page (`case_call_open`). So does whoever is given a case nobody was left to take: the call
+    waits with the agent who left, unseen, as the case waits on the manager's list. Idempotent."""
+    case_calls = list(
+        CaseCall.objects.select_for_update(of=("self",))
+        .filter(
+            assignee_id=agent_id,
+            store_id__in=store_ids,
+            status__in=CaseCall.OPEN_STATUSES,
+            case__status__in=Case.OPEN_STATUSES,
+        )
+        .select_related("store", "case")
+        .order_by("id")
+    )
+    if not case_calls:
+        return []
+    serving = set(Agent.objects.filter(stores__in=store_ids, user__is_active=True).values_list("stores", "id"))
+    handed = []
+    for case_call in case_calls:
+        successor = case_call.case.assignee_id
+        if (case_call.store_id, successor) not in serving or case_call.is_on_the_phone():
+            continue
+        case_call.assignee_id = successor
+        case_call.save(update_fields=["assignee", "updated_at"])
+        audit_record(
+            actor=None,
+            action="case_call.reassigned",
+            store=case_call.store,
+            target=f"case_call:{case_call.pk}",
+            data={"from_agent_id": agent_id, "to_agent_id": successor, "why": LEFT_STORE},
+        )
+        handed.append(case_call)
+    return handed

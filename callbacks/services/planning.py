@@ -35,16 +35,15 @@ from callbacks.models import (
     FollowUp,
     FollowUpChannel,
     FollowUpPolicy,
-    OverflowRule,
 )
 from crm.models import Customer, Order, Store
 from crm.timezones import to_store_local
 
-from .capacity import CallCapacity
+from .capacity import CallCapacity, call_priority, care_call_place
 from .gate import ContactChannel, ContactDecision, ContactPurpose, RefusalReason, contacts_decide
 from .policy import policy_for_store
 from .rows import customers_set_dedicated_owner, followups_insert
-from .windows import call_window, next_call_window, sms_window
+from .windows import call_window, sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
 CARE = FollowUp.Purpose.CARE
@@ -216,36 +215,24 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
         return {}
     capacity = CallCapacity(store_ids={p.store.pk for p in calls})
     new_owners: dict[int, int] = {}
-    # Dedicated customers first, then by value: when the evening is full, the smaller orders wait.
-    calls.sort(key=lambda p: (p.channel != FollowUpChannel.DEDICATED, -p.amount, p.delivered_at))
+    # When the evening is full, the smaller orders wait.
+    calls.sort(key=lambda p: (*call_priority(channel=p.channel, amount=p.amount), p.delivered_at))
     for plan in calls:
-        window = call_window(policy=plan.policy, store=plan.store, moment=plan.since)
-        store_id = plan.store.pk
-        owner = None
-        if plan.channel == FollowUpChannel.DEDICATED:
-            owner = plan.customer.dedicated_owner_id
-            if not capacity.serves(store_id=store_id, agent_id=owner):
-                owner = capacity.least_loaded(store_id=store_id, window=window, with_room=False)
-                if owner is not None:
-                    plan.customer.dedicated_owner_id = new_owners[plan.customer.id] = owner
-            assignee = owner if owner is not None and capacity.has_room(agent_id=owner, window=window) else None
-        else:
-            assignee = capacity.least_loaded(store_id=store_id, window=window)
-        if assignee is not None:
-            capacity.take(agent_id=assignee, window=window)
-            plan.place(window, assignee_id=assignee)
-            continue
-        # Over capacity: flagged for the manager, then moved by the store's rule.
-        if plan.policy.overflow_rule == OverflowRule.SMS_INSTEAD and plan.customer.sms_allowed:
-            plan.channel = FollowUpChannel.SMS
-            plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.since), overflowed=True)
-            continue
-        window = next_call_window(policy=plan.policy, store=plan.store, window_end=window[1])
-        # The owner keeps the customer, even on a full evening.
-        assignee = owner if owner is not None else capacity.least_loaded(store_id=store_id, window=window)
-        if assignee is not None:
-            capacity.take(agent_id=assignee, window=window)
-        plan.place(window, assignee_id=assignee, overflowed=True)
+        dedicated = plan.channel == FollowUpChannel.DEDICATED
+        placed = care_call_place(
+            capacity,
+            store=plan.store,
+            policy=plan.policy,
+            evening=call_window(policy=plan.policy, store=plan.store, moment=plan.since),
+            channel=plan.channel,
+            owner_id=plan.customer.dedicated_owner_id if dedicated else None,
+            sms_allowed=plan.customer.sms_allowed,
+            since=plan.since,
+        )
+        if placed.owner_id not in (None, plan.customer.dedicated_owner_id):
+            plan.customer.dedicated_owner_id = new_owners[plan.customer.id] = placed.owner_id
+        plan.channel = placed.channel
+        plan.place(placed.window, assignee_id=placed.assignee_id, overflowed=placed.overflowed)
     return new_owners
 
 

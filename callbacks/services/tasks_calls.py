@@ -63,9 +63,9 @@ def _assignee(*, customer: Customer, window: tuple[datetime, datetime], assignee
             raise InvalidInput(_("This agent does not serve the customer's store."), field="assignee")
         return assignee.pk
     capacity = CallCapacity(store_ids={customer.store_id})
-    if capacity.serves(store_id=customer.store_id, agent_id=customer.dedicated_owner_id):
-        return customer.dedicated_owner_id
-    return capacity.least_loaded(store_id=customer.store_id, window=window, with_room=False)
+    return capacity.owner_else_least_loaded(
+        store_id=customer.store_id, window=window, owner_id=customer.dedicated_owner_id
+    )
 
 
 @transaction.atomic

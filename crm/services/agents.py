@@ -5,7 +5,8 @@ wait unseen until a call closed as missed or a case ran past its deadline. So th
 transaction, crm hands their open cases of those stores to the store's agent with the fewest open cases among those
 still serving it (`crm.selectors.agents_serving`), or leaves them unassigned for the manager when nobody is left,
 and sends `crm.signals.agent_left_stores`, on which each app hands on its own work (callbacks: planned calls still to
-come; retention: open gift tasks). What was done, or is under way, stays as it was.
+come, and open calls about the cases just handed on; retention: open gift tasks). What was done, or is under way,
+stays as it was.
 """
 
 from collections.abc import Iterable

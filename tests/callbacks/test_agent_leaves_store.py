@@ -1,13 +1,18 @@
 """An agent taken off a store hands on their planned calls there (callbacks.services.handover)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
 
 from callbacks.models import FollowUp
-from callbacks.selectors import followups_for_user
+from callbacks.selectors import case_calls_for_user, followups_for_user
+from callbacks.services.calls import call_status_advance, case_call_start
+from callbacks.services.case_calls import case_call_log_outcome, case_call_open
+from callbacks.services.policy import policy_update
 from crm.models import AuditLog
+from crm.services.cases import case_open
 from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, ManagerFactory, OrderFactory, StoreFactory
 
 from .conftest import local
@@ -15,11 +20,11 @@ from .conftest import local
 pytestmark = pytest.mark.django_db
 
 
-def _call(store, assignee, *, day=23, channel="call", customer=None, **kwargs) -> FollowUp:
+def _call(store, assignee, *, day=23, channel="call", customer=None, amount="1500", **kwargs) -> FollowUp:
     customer = customer or CustomerFactory(store=store)
     start = local(store, 2026, 11, day, 18, 0)
     return FollowUpFactory(
-        order=OrderFactory(customer=customer),
+        order=OrderFactory(customer=customer, total_amount=Decimal(amount)),
         assignee=assignee,
         channel=channel,
         window_start=start,
@@ -95,6 +100,58 @@ def test_nobody_on_shift_left_leaves_the_call_unassigned_on_the_managers_queue(m
     assert list(followups_for_user(user=leaver.user)) == []
 
 
+def _window(followup):
+    followup.refresh_from_db()
+    return followup.window_start, followup.window_end
+
+
+def test_a_call_handed_to_a_full_evening_is_moved_like_planning_moves_it(morning):
+    store = StoreFactory()
+    leaver = AgentFactory(stores=[store])
+    full, roomy = AgentFactory(stores=[store], evening_capacity=2), AgentFactory(stores=[store], evening_capacity=4)
+    for holder in (full, full, roomy, roomy):
+        _call(store, holder)
+    small, big = _call(store, leaver, amount="1500"), _call(store, leaver, amount="3000")
+    owned = _call(store, leaver, channel="dedicated", customer=CustomerFactory(store=store, dedicated_owner=full))
+    asked = _call(store, leaver, outcome="call_back", attempts=1)  # the customer asked to be called at 18:30
+    asked.window_start = local(store, 2026, 11, 23, 18, 30)
+    asked.save()  # it takes roomy's third place before any care call is placed
+    task = _call(store, leaver, purpose="logistics")  # call tasks are not limited by the evening capacity
+    task.window_start, task.window_end = local(store, 2026, 11, 23, 9, 0), local(store, 2026, 11, 23, 21, 0)
+    task.save()
+    tonight = (local(store, 2026, 11, 23, 18, 0), local(store, 2026, 11, 23, 19, 0))
+    tomorrow = (local(store, 2026, 11, 24, 18, 0), local(store, 2026, 11, 24, 19, 0))
+
+    leaver.stores.remove(store)
+
+    assert (_assignee(big), _window(big), big.overflowed) == (roomy, tonight, False)  # the evening's last room
+    assert (_window(small), small.overflowed, small.status) == (tomorrow, True, "planned")
+    assert _assignee(small) in (full, roomy)
+    assert (_assignee(owned), _window(owned), owned.overflowed) == (full, tomorrow, True)  # the owner keeps it
+    assert _window(asked) == (local(store, 2026, 11, 23, 18, 30), tonight[1]) and not asked.overflowed
+    assert _assignee(asked) == roomy
+    assert _window(task)[0] == local(store, 2026, 11, 23, 9, 0) and not task.overflowed
+    assert _assignee(task) in (full, roomy)
+
+
+def test_with_no_room_left_a_store_that_texts_instead_sends_the_care_sms(morning):
+    store = StoreFactory()
+    policy_update(store=store, actor=None, changes={"overflow_rule": "sms_instead"})
+    leaver, stays = AgentFactory(stores=[store]), AgentFactory(stores=[store], evening_capacity=1)
+    _call(store, stays)
+    texted = _call(store, leaver)
+    opted_out = _call(store, leaver, customer=CustomerFactory(store=store, sms_opt_out=True))
+
+    store.agents.remove(leaver)
+
+    texted.refresh_from_db()
+    assert (texted.channel, texted.assignee, texted.overflowed, texted.status) == ("sms", None, True, "planned")
+    assert texted.window_start == local(store, 2026, 11, 23, 10, 0)  # within the store's SMS hours: now
+    opted_out.refresh_from_db()
+    assert (opted_out.channel, opted_out.assignee, opted_out.overflowed) == ("call", stays, True)
+    assert opted_out.window_start == local(store, 2026, 11, 24, 18, 0)
+
+
 def test_a_switched_off_login_hands_on_the_calls_of_every_store(morning):
     store, other = StoreFactory(), StoreFactory()
     leaver = AgentFactory(stores=[store, other])
@@ -103,3 +160,59 @@ def test_a_switched_off_login_hands_on_the_calls_of_every_store(morning):
     leaver.user.is_active = False
     leaver.user.save()
     assert [_assignee(c) for c in calls] == [here, there]
+
+
+def _reach(case_call, agent, *, outcome="reached"):
+    case_call_log_outcome(case_call=case_call, agent=agent, outcome=outcome, expected_seq=case_call.attempts + 1)
+
+
+def _case_call(store, *, case_assignee, opened_by):
+    """An open case with an open call about it, opened from the case page by `opened_by`."""
+    order = OrderFactory(store=store, customer__store=store)
+    case, _created = case_open(
+        store=store, customer=order.customer, order=order, source="review", assignee=case_assignee
+    )
+    case_call, _created = case_call_open(case=case, agent=opened_by)
+    return case_call
+
+
+def _holder(case_call):
+    case_call.refresh_from_db()
+    return case_call.assignee
+
+
+def test_open_case_calls_follow_their_case_to_its_new_assignee(morning, client):
+    store, other = StoreFactory(), StoreFactory()
+    leaver = AgentFactory(stores=[store, other])
+    stays = AgentFactory(stores=[store])
+    mine = _case_call(store, case_assignee=leaver, opened_by=leaver)
+    retried = _case_call(store, case_assignee=leaver, opened_by=leaver)
+    _reach(retried, leaver, outcome="no_answer")  # open for another try
+    unlogged = _case_call(store, case_assignee=leaver, opened_by=leaver)
+    call_status_advance(call=case_call_start(case_call=unlogged, agent=leaver), status="completed")
+    on_the_phone = _case_call(store, case_assignee=leaver, opened_by=leaver)
+    case_call_start(case_call=on_the_phone, agent=leaver)
+    colleagues = _case_call(store, case_assignee=stays, opened_by=leaver)  # the leaver rang about a colleague's case
+    done = _case_call(store, case_assignee=leaver, opened_by=leaver)
+    _reach(done, leaver)
+    elsewhere = _case_call(other, case_assignee=leaver, opened_by=leaver)
+
+    leaver.stores.remove(store)
+
+    for handed in (mine, retried, unlogged, colleagues):
+        handed.case.refresh_from_db()
+        assert _holder(handed) == handed.case.assignee == stays
+    assert _holder(on_the_phone) == leaver  # the call under way is theirs to finish
+    assert _holder(done) == leaver and _holder(elsewhere) == leaver
+    retried.refresh_from_db()
+    assert (retried.status, retried.attempts) == ("planned", 1)  # the same call, its attempts kept
+    audit = AuditLog.objects.filter(action="case_call.reassigned", target=f"case_call:{mine.pk}").get()
+    assert audit.data == {"from_agent_id": leaver.pk, "to_agent_id": stays.pk, "why": "assignee_left_store"}
+    assert audit.actor is None
+    assert set(case_calls_for_user(user=stays.user)) == {mine, retried, unlogged, colleagues}
+    assert set(case_calls_for_user(user=leaver.user)) == {elsewhere}
+    # The new assignee opens the call where the leaver left it, and the case's button finds that same call.
+    client.force_login(stays.user)
+    page = client.get(f"/calls/case-calls/{retried.pk}/")
+    assert page.status_code == 200 and str(stays) in page.text
+    assert client.post(f"/calls/cases/{retried.case_id}/call").url.startswith(f"/calls/case-calls/{retried.pk}/")
