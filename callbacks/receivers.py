@@ -3,9 +3,11 @@
 from django.utils.translation import gettext as _
 
 from crm.demo import CNY_PER_UNIT, demo_store
+from crm.models import CaseEvent
 from crm.services.order_delivery import OrderWarning
 from crm.signals import (
     agent_left_stores,
+    case_event_added,
     customer_profile_changed,
     demo_stores_seeded,
     orders_delivered,
@@ -13,6 +15,7 @@ from crm.signals import (
 )
 
 from .models import FollowUpPolicy, SuppressedReason
+from .services.case_calls import case_calls_follow_reassigned_case
 from .services.handover import case_calls_hand_over, followups_hand_over
 from .services.planning import followups_plan
 from .services.policy import policy_update
@@ -67,6 +70,12 @@ def hand_over_the_calls_of_who_left(sender, *, agent_id, store_ids, **kwargs) ->
     case_calls_hand_over(agent_id=agent_id, store_ids=store_ids)
 
 
+def calls_follow_their_case(sender, *, event, **kwargs) -> None:
+    # Inside the reassignment's transaction: the case's open call goes with the case, or neither moves.
+    if event.kind == CaseEvent.Kind.ASSIGNED:
+        case_calls_follow_reassigned_case(event=event)
+
+
 def connect() -> None:
     orders_delivered.connect(plan_delivered_orders, dispatch_uid="callbacks.plan_delivered_orders")
     demo_stores_seeded.connect(configure_demo_policies, dispatch_uid="callbacks.configure_demo_policies")
@@ -75,3 +84,4 @@ def connect() -> None:
     )
     store_timezone_changed.connect(replan_in_the_new_zone, dispatch_uid="callbacks.replan_in_the_new_zone")
     agent_left_stores.connect(hand_over_the_calls_of_who_left, dispatch_uid="callbacks.hand_over_the_calls")
+    case_event_added.connect(calls_follow_their_case, dispatch_uid="callbacks.calls_follow_their_case")

@@ -58,7 +58,10 @@ _review_status = {
 }
 
 # Why work changed hands without anyone choosing to hand it (crm.services.agents).
-HANDOVER_REASONS = {"assignee_left_store": gettext_lazy("The assignee no longer serves the store")}
+HANDOVER_REASONS = {
+    "assignee_left_store": gettext_lazy("The assignee no longer serves the store"),
+    "case_reassigned": gettext_lazy("The case was given to another agent"),
+}
 
 # key -> (label, how to show the value). A key not listed here is not shown.
 FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {

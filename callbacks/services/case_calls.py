@@ -18,10 +18,14 @@ from callbacks.models import CallAttempt, CaseCall, CaseCallOutcome
 from callbacks.selectors import case_calls_for_user
 from crm.errors import CaseClosed, InvalidInput, PermissionDenied
 from crm.models import Agent, Case, CaseEvent
+from crm.services.audit import audit_record
 from crm.services.cases import case_add_event
 
 from .gate import customer_stop_calls
 from .policy import policy_for_store
+
+# Why a case call changed hands, as its audit entry stores it (crm.readable.HANDOVER_REASONS says it in words).
+CASE_REASSIGNED = "case_reassigned"
 
 
 @transaction.atomic
@@ -48,6 +52,42 @@ def case_call_open(*, case: Case, agent: Agent) -> tuple[CaseCall, bool]:
         existing.assignee = agent
         existing.save(update_fields=["assignee", "updated_at"])
     return existing, False
+
+
+def case_call_follow_case(*, case_call: CaseCall, why: str, actor=None) -> bool:
+    """The open case call (locked by the caller, with its case) goes to its case's assignee, attempts kept, unless
+    that agent no longer serves the store or the call's agent is on the phone about it now: then whoever next opens
+    the call from the case page takes it over (`case_call_open`). Audited. Returns whether it changed hands."""
+    successor = case_call.case.assignee_id
+    if successor is None or successor == case_call.assignee_id or case_call.is_on_the_phone():
+        return False
+    if not Agent.objects.filter(pk=successor, stores=case_call.store_id, user__is_active=True).exists():
+        return False
+    before = case_call.assignee_id
+    case_call.assignee_id = successor
+    case_call.save(update_fields=["assignee", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="case_call.reassigned",
+        store=case_call.store,
+        target=f"case_call:{case_call.pk}",
+        data={"from_agent_id": before, "to_agent_id": successor, "why": why},
+    )
+    return True
+
+
+@transaction.atomic
+def case_calls_follow_reassigned_case(*, event: CaseEvent) -> None:
+    """A case given to another agent (a manager's reassignment, a handover) takes its open call with it: the call's
+    panel is the new assignee's to work, and the one who had it may no longer see the case."""
+    case_call = (
+        CaseCall.objects.select_for_update(of=("self",))
+        .select_related("store", "case")
+        .filter(case_id=event.case_id, status__in=CaseCall.OPEN_STATUSES)
+        .first()
+    )
+    if case_call is not None:
+        case_call_follow_case(case_call=case_call, why=event.data.get("why", CASE_REASSIGNED), actor=event.actor)
 
 
 def _lock(*, case_call: CaseCall, agent: Agent) -> CaseCall:

@@ -36,10 +36,11 @@ from callbacks.models import (
     FollowUpPurpose,
     OverflowRule,
 )
-from crm.models import Agent, Case, Customer
+from crm.models import Case, Customer
 from crm.services.audit import audit_record
 
 from .capacity import CallCapacity, Window, call_priority, care_call_place
+from .case_calls import case_call_follow_case
 from .gate import ContactChannel, ContactPurpose, contacts_decide
 from .policy import policy_for_store
 from .rows import customers_set_dedicated_owner
@@ -179,20 +180,4 @@ def case_calls_hand_over(*, agent_id: int, store_ids: list[int]) -> list[CaseCal
     )
     if not case_calls:
         return []
-    serving = set(Agent.objects.filter(stores__in=store_ids, user__is_active=True).values_list("stores", "id"))
-    handed = []
-    for case_call in case_calls:
-        successor = case_call.case.assignee_id
-        if (case_call.store_id, successor) not in serving or case_call.is_on_the_phone():
-            continue
-        case_call.assignee_id = successor
-        case_call.save(update_fields=["assignee", "updated_at"])
-        audit_record(
-            actor=None,
-            action="case_call.reassigned",
-            store=case_call.store,
-            target=f"case_call:{case_call.pk}",
-            data={"from_agent_id": agent_id, "to_agent_id": successor, "why": LEFT_STORE},
-        )
-        handed.append(case_call)
-    return handed
+    return [case_call for case_call in case_calls if case_call_follow_case(case_call=case_call, why=LEFT_STORE)]

@@ -17,8 +17,8 @@ from callbacks.services.capacity import CallCapacity
 from callbacks.services.case_calls import case_call_log_outcome, case_call_open
 from callbacks.telephony.memory import InMemoryBackend
 from crm.errors import CaseClosed, InvalidInput, PermissionDenied
-from crm.models import Case, CaseEvent, Customer
-from crm.services.cases import case_open
+from crm.models import AuditLog, Case, CaseEvent, Customer
+from crm.services.cases import case_open, case_reassign
 from tests.factories import AgentFactory, FollowUpFactory, ManagerFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +69,27 @@ def test_a_colleague_takes_over_an_open_call_unless_it_is_under_way(case, agent,
     with pytest.raises(CallNotAllowed):
         case_call_open(case=case, agent=agent)
     assert CaseCall.objects.get().assignee == colleague
+
+
+def test_a_case_a_manager_reassigns_takes_its_open_call_to_the_new_assignee(case, agent, store):
+    colleague = AgentFactory(stores=[store], phone="+8613900000010")
+    manager = ManagerFactory(stores=[store])
+    case_call, _ = case_call_open(case=case, agent=agent)
+    case_reassign(case=case, assignee=colleague, manager=manager)
+    case_call.refresh_from_db()
+    assert case_call.assignee == colleague
+    audit = AuditLog.objects.get(action="case_call.reassigned", target=f"case_call:{case_call.pk}")
+    assert audit.actor == manager.user
+    assert audit.data == {"from_agent_id": agent.pk, "to_agent_id": colleague.pk, "why": "case_reassigned"}
+
+
+def test_a_call_under_way_stays_with_its_agent_when_the_case_is_reassigned(case, agent, store):
+    colleague = AgentFactory(stores=[store], phone="+8613900000010")
+    case_call, _ = case_call_open(case=case, agent=agent)
+    case_call_start(case_call=case_call, agent=agent)
+    case_reassign(case=case, assignee=colleague, manager=ManagerFactory(stores=[store]))
+    assert CaseCall.objects.get().assignee == agent
+    assert not AuditLog.objects.filter(action="case_call.reassigned").exists()
 
 
 def test_only_agents_serving_the_store_and_only_open_cases(case, agent):
