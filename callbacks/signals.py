@@ -14,6 +14,13 @@ from django.dispatch import Signal
 # logistics: the parcel's call notice); a receiver that raises rolls the outcome back.
 followup_outcome_logged = Signal()
 
+# Sent by callbacks.services.replan.followups_follow_policy (the policy page's `policy_update`, the admin's policy form)
+# inside the policy change's transaction when the store's call window, call days, call hours or SMS sending hours
+# changed, once callbacks has placed its own planned follow-ups by the new hours (ADR 0029). kwargs: store, policy
+# (the FollowUpPolicy as saved), now. Lets an app move what it holds for the store's hours (logistics: parcel notices
+# held until the SMS hours open, and its call notices, which show their call task's window).
+store_hours_changed = Signal()
+
 # Sent by callbacks.services.wishes.calls_withdraw_refused, inside its transaction, when callbacks itself takes back
 # call tasks another app asked for because the customer's wishes now refuse them (a profile change; an opt-out reply,
 # which refuses marketing calls). Not sent by call_tasks_withdraw: the app that withdraws its own tasks knows.
