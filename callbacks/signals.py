@@ -1,7 +1,7 @@
 """How callbacks tells the apps that create call tasks what came of them, without importing those apps.
 
 Signals are sent explicitly from service functions, inside their transaction, never from model save().
-Receivers (retention) connect in their AppConfig.ready().
+Receivers (retention, logistics) connect in their AppConfig.ready().
 """
 
 from django.dispatch import Signal
@@ -13,3 +13,17 @@ from django.dispatch import Signal
 # Lets the app that created a call task record the outcome on its own rows (retention: a campaign contact's outcome;
 # logistics: the parcel's call notice); a receiver that raises rolls the outcome back.
 followup_outcome_logged = Signal()
+
+# Sent by callbacks.services.replan.followups_follow_policy (the policy page's `policy_update`, the admin's policy form)
+# inside the policy change's transaction when the store's call window, call days, call hours or SMS sending hours
+# changed, once callbacks has placed its own planned follow-ups by the new hours (ADR 0029). kwargs: store, policy
+# (the FollowUpPolicy as saved), now. Lets an app move what it holds for the store's hours (logistics: parcel notices
+# held until the SMS hours open, and its call notices, which show their call task's window).
+store_hours_changed = Signal()
+
+# Sent by callbacks.services.wishes.calls_withdraw_refused, inside its transaction, when callbacks itself takes back
+# call tasks another app asked for because the customer's wishes now refuse them (a profile change; an opt-out reply,
+# which refuses marketing calls). Not sent by call_tasks_withdraw: the app that withdraws its own tasks knows.
+# kwargs: followups (list of FollowUp, suppressed, each with its `suppressed_reason`, the gate's reason).
+# Lets that app take back its own rows with the reason (retention: the return visit's campaign row).
+call_tasks_withdrawn = Signal()

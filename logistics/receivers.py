@@ -69,8 +69,16 @@ def follow_the_stores_new_zone(sender, *, store, now, **_kwargs) -> None:
     logistics_follow_store_zone(store=store, now=now)
 
 
+def follow_the_stores_new_hours(sender, *, store, policy, now, **_kwargs) -> None:
+    """New SMS or call hours on the store's follow-up policy: the notices held for them follow (ADR 0029), in the
+    policy change's transaction, after callbacks has moved the call tasks the call notices show."""
+    from .services.zone import logistics_follow_store_hours
+
+    logistics_follow_store_hours(store=store, policy=policy, now=now)
+
+
 def connect() -> None:
-    from callbacks.signals import followup_outcome_logged
+    from callbacks.signals import followup_outcome_logged, store_hours_changed
 
     from .services import notices
 
@@ -79,6 +87,7 @@ def connect() -> None:
     followup_outcome_logged.connect(notices.parcel_call_outcome_record, dispatch_uid="logistics.call_outcome")
     orders_upserted.connect(track_shipped_orders, sender=OrderInput, dispatch_uid="logistics.track_shipped_orders")
     store_timezone_changed.connect(follow_the_stores_new_zone, dispatch_uid="logistics.follow_the_stores_new_zone")
+    store_hours_changed.connect(follow_the_stores_new_hours, dispatch_uid="logistics.follow_the_stores_new_hours")
     order_field_register(
         OrderField(
             name="promised_delivery_date",

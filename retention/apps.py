@@ -10,7 +10,7 @@ class RetentionConfig(AppConfig):
         from django.db.models.signals import post_save
         from django.urls import reverse
 
-        from callbacks.signals import followup_outcome_logged
+        from callbacks.signals import call_tasks_withdrawn, followup_outcome_logged
         from crm.casework import customer_section_register
         from crm.home import WaitingWork, waiting_work_register
         from crm.models import Store
@@ -39,3 +39,5 @@ class RetentionConfig(AppConfig):
         post_save.connect(receivers.store_builtin_segments, sender=Store, dispatch_uid="retention.builtin_segments")
         # A return-visit call's outcome, logged on callbacks' call panel, lands on the campaign's row.
         followup_outcome_logged.connect(visits.campaign_call_outcome_record, dispatch_uid="retention.call_outcome")
+        # A return visit callbacks took back (the customer opted out, or no longer wants calls) excludes its row.
+        call_tasks_withdrawn.connect(visits.campaign_calls_withdrawn, dispatch_uid="retention.calls_withdrawn")

@@ -11,7 +11,8 @@ The rules, in the order they are asked (the first that refuses answers):
 1. `no_phone`: nothing to dial or text.
 2. `do_not_contact`: the customer's contact preference.
 3. `no_calls`: a call to a customer who wants no calls or SMS only.
-4. `sms_opt_out`: an SMS to a customer who opted out (STOP, 退订).
+4. `sms_opt_out`: an SMS to a customer who opted out (STOP, 退订), and a marketing call to them: the reply said
+   "stop marketing me", and a return visit is marketing. Their care, logistics and case calls still go.
 5. `no_marketing_consent`: marketing needs consent recorded with when and how it was given.
 6. `cap_reached`: the store's per-customer caps, counted from the ledger: logistics messages per order; marketing
    contacts per rolling period of days, messages and calls alike (a call once per order it is about, its attempts
@@ -146,8 +147,10 @@ def _standing(facts: _Facts, channel: str, purpose: str) -> ContactDecision | No
         return _refuse(RefusalReason.DO_NOT_CONTACT, _("The customer asked not to be contacted."))
     if channel == ContactChannel.CALL and facts.contact_preference in _CALL_REFUSING_PREFERENCES:
         return _refuse(RefusalReason.NO_CALLS, _("The customer asked not to be called."))
-    if channel == ContactChannel.SMS and facts.sms_opt_out:
+    if facts.sms_opt_out and channel == ContactChannel.SMS:
         return _refuse(RefusalReason.SMS_OPT_OUT, _("The customer opted out of SMS."))
+    if facts.sms_opt_out and purpose == ContactPurpose.MARKETING:
+        return _refuse(RefusalReason.SMS_OPT_OUT, _("The customer opted out of our messages: no marketing calls."))
     if purpose == ContactPurpose.MARKETING and facts.marketing_consent_at is None:
         return _refuse(RefusalReason.NO_MARKETING_CONSENT, _("The customer has not agreed to marketing."))
     return None
@@ -401,17 +404,33 @@ def customer_stop_calls(*, customer: Customer, agent: Agent) -> None:
         )
 
 
+@transaction.atomic
 def customers_opt_out_sms(*, customer_ids: Iterable[int], opted_out: bool = True) -> int:
     """Record an SMS opt-out (a STOP reply, a provider's 21610) or its withdrawal (START). A customer already in that
-    state is left as they are (a second STOP writes nothing). Returns rows changed."""
+    state is left as they are (a second STOP writes nothing). Returns rows changed.
+
+    An opt-out also refuses marketing calls (rule 4): the customer's return visits already waiting for an agent are
+    withdrawn in this transaction, with the reason (`wishes.calls_withdraw_refused`). START lifts the refusal for what
+    comes later; a call withdrawn stays withdrawn."""
+    # wishes asks this module; imported here so that the two can see each other.
+    from .wishes import calls_withdraw_refused
+
     ids = list(customer_ids)
     if not ids:
         return 0
-    return (
-        Customer.objects.filter(pk__in=ids)
+    changed = list(
+        Customer.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
         .exclude(sms_opt_out=opted_out)
-        .update(sms_opt_out=opted_out, updated_at=timezone.now())
+        .select_related("store")
+        .order_by("pk")
     )
+    Customer.objects.filter(pk__in=[c.pk for c in changed]).update(sms_opt_out=opted_out, updated_at=timezone.now())
+    if opted_out:
+        for customer in changed:
+            customer.sms_opt_out = True
+            calls_withdraw_refused(customer=customer)
+    return len(changed)
 
 
 def _facts_of(customer: Customer) -> _Facts:

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from callbacks.models import CALL_CHANNELS, CallAttempt, FollowUp, FollowUpOutcome, FollowUpPolicy
+from callbacks.signals import store_hours_changed
 from crm.models import Store
 from crm.timezones import store_local_datetime, to_store_local
 
@@ -156,8 +157,11 @@ def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock
 
 def followups_follow_policy(*, store: Store, was: FollowUpPolicy, policy: FollowUpPolicy, now: datetime) -> int:
     """After a saved change of the store's policy (`was` before it, `policy` as saved): when the call window, call
-    days, call hours or SMS sending hours changed, the planned follow-ups still to come placed by the new hours.
-    Returns how many moved."""
+    days, call hours or SMS sending hours changed, the planned follow-ups still to come placed by the new hours, and
+    the other apps told (`signals.store_hours_changed`: logistics moves the parcel notices it holds for the hours).
+    Returns how many follow-ups moved."""
     if all(getattr(was, name) == getattr(policy, name) for name in CLOCK_FIELDS):
         return 0
-    return followups_replan(store=store, before=Clock(store, was), after=Clock(store, policy), now=now)
+    moved = followups_replan(store=store, before=Clock(store, was), after=Clock(store, policy), now=now)
+    store_hours_changed.send(sender=FollowUpPolicy, store=store, policy=policy, now=now)
+    return moved

@@ -1,12 +1,14 @@
 """Planned calls the customer's own wishes now rule out: a profile change (do not contact, SMS only, no calls, the
-phone or marketing consent removed) takes back the calls still waiting for an agent, with the gate's reason, so the
-queue no longer offers them; a care call becomes the care SMS the customer still allows (one live contact per
-order). The hour is no wish: a call outside its window is left for its window."""
+phone or marketing consent removed) or an opt-out reply (STOP, 退订: no marketing calls, gate rule 4) takes back the
+calls still waiting for an agent, with the gate's reason, so the queue no longer offers them; a care call becomes the
+care SMS the customer still allows (one live contact per order). The hour is no wish: a call outside its window is
+left for its window. The app that asked for a call task taken back hears of it (`signals.call_tasks_withdrawn`)."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.models import CALL_CHANNELS, ContactChannel, FollowUp, RefusalReason
+from callbacks.models import CALL_CHANNELS, ContactChannel, FollowUp, FollowUpPurpose, RefusalReason
+from callbacks.signals import call_tasks_withdrawn
 from crm.models import Customer
 
 from .gate import contact_decide, gate_purpose
@@ -18,6 +20,7 @@ WISHES = frozenset(
         RefusalReason.NO_CALLS,
         RefusalReason.NO_PHONE,
         RefusalReason.NO_MARKETING_CONSENT,
+        RefusalReason.SMS_OPT_OUT,
     }
 )
 
@@ -41,4 +44,6 @@ def calls_withdraw_refused(*, customer: Customer) -> list[FollowUp]:
         followup.save(update_fields=["status", "suppressed_reason", "updated_at"])
         care_sms_instead(followup=followup, now=now)
         withdrawn.append(followup)
+    if tasks := [followup for followup in withdrawn if followup.purpose != FollowUpPurpose.CARE]:
+        call_tasks_withdrawn.send(sender=FollowUp, followups=tasks)
     return withdrawn

@@ -1,5 +1,7 @@
-"""A store moved to another time zone (crm.signals.store_timezone_changed): its parcels' local deadlines and held
-notices follow it, in the zone change's transaction (ADR 0029).
+"""A store's clock changed: its parcels' local deadlines and held notices follow it, in the change's transaction
+(ADR 0029).
+
+A store moved to another time zone (crm.signals.store_timezone_changed, `logistics_follow_store_zone`):
 
 - A promised date ends at the next local midnight in the new zone (`promised_by`); an out-for-delivery parcel is
   late from the end of its local day in the new zone (`deliver_by`). Only where the rule has not fired yet: a delay
@@ -7,6 +9,11 @@ notices follow it, in the zone change's transaction (ADR 0029).
 - A delay or shipping SMS held until the sending hours waits for the new zone's (at once if they are open); a call
   notice shows its call task's window, which callbacks has moved (its receiver runs first: callbacks is installed
   before logistics).
+
+New SMS or call hours on the store's follow-up policy (callbacks.signals.store_hours_changed, from the policy page or
+the admin, `logistics_follow_store_hours`): the held notices move the same way, to the new opening (at once if the
+new hours are open now), and a call notice shows its call task's window in the new call hours. The deadlines are
+local midnights, which no hours change.
 """
 
 from datetime import datetime, time, timedelta
@@ -14,7 +21,7 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from callbacks.models import FollowUp
+from callbacks.models import FollowUp, FollowUpPolicy
 from callbacks.services.policy import policy_for_store
 from callbacks.services.windows import sms_window
 from crm.models import Store
@@ -61,9 +68,10 @@ def _deadlines_move(store: Store) -> int:
     return moved + len(changed)
 
 
-def _notices_move(store: Store, now: datetime) -> int:
+def _notices_move(store: Store, now: datetime, policy: FollowUpPolicy | None = None) -> int:
+    """Held SMS notices to the store's next SMS opening (now, if open); call notices to their call task's window."""
     planned = ShipmentNotice.objects.filter(store=store, status=Status.PLANNED)
-    opens, _closes = sms_window(policy=policy_for_store(store=store), store=store, moment=now)
+    opens, _closes = sms_window(policy=policy or policy_for_store(store=store), store=store, moment=now)
     moved = planned.filter(channel=ShipmentNotice.Channel.SMS, due_at__gt=now).exclude(due_at=opens)
     count = moved.update(due_at=opens, updated_at=now)
     calls = list(planned.filter(channel=ShipmentNotice.Channel.CALL, call_task__startswith="followup:"))
@@ -87,3 +95,9 @@ def logistics_follow_store_zone(*, store: Store, now: datetime) -> int:
     """Move the store's open parcels' deadlines and its planned notices to its zone as it is now. Returns how many
     rows changed."""
     return _deadlines_move(store) + _notices_move(store, now)
+
+
+@transaction.atomic
+def logistics_follow_store_hours(*, store: Store, policy: FollowUpPolicy, now: datetime) -> int:
+    """Move the store's planned notices to its SMS and call hours as just saved (`policy`). Returns how many moved."""
+    return _notices_move(store, now, policy)

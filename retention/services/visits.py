@@ -7,6 +7,9 @@ take back what came of them. There is no queue of retention's own: agents work t
   the customer as the task's script, the row's assignee. `call_task_create` asks the contact gate (a return visit
   is marketing: consent, do not contact, no calls); a task the gate refuses leaves the row excluded with the
   gate's reason. A row holds its task (one to one), so a second sweep finds nothing left to do.
+- `campaign_calls_withdrawn` receives callbacks' `call_tasks_withdrawn`: a return visit callbacks took back because the
+  customer's wishes now refuse it (an opt-out reply, consent withdrawn, no calls) excludes its row with the gate's
+  reason, as a stopped campaign's does, so the campaign page lists the call with why it was not made.
 - `campaign_call_outcome_record` receives callbacks' `followup_outcome_logged`: the outcome logged on the panel
   (or "missed", when nobody called in the task's window) lands on the row (its outcome, and its status once the
   task is closed), in the same transaction, where the campaign's results count it. What the outcome does to the
@@ -208,6 +211,17 @@ def campaign_call_tasks_create(
         report.add(batch)
         if claimed < batch_size or time.monotonic() >= stop_at:
             return report
+
+
+def campaign_calls_withdrawn(sender, *, followups: list[FollowUp], **kwargs) -> None:
+    """callbacks.signals.call_tasks_withdrawn: the rows still waiting on return visits callbacks took back are
+    excluded with the task's reason, in its transaction (after the tasks, as the outcome service locks them)."""
+    now = timezone.now()
+    for followup in followups:
+        if followup.purpose == FollowUpPurpose.RETURN_VISIT:
+            CampaignContact.objects.filter(call_task=followup, status=ContactStatus.PLANNED).update(
+                status=ContactStatus.SUPPRESSED, excluded_reason=followup.suppressed_reason, updated_at=now
+            )
 
 
 def campaign_call_outcome_record(sender, *, followup: FollowUp, attempt, **kwargs) -> None:

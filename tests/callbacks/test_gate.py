@@ -64,7 +64,22 @@ def test_wishes_that_concern_another_channel_allow(store):
     no_calls = CustomerFactory(store=store, contact_preference="no_calls")
     opted_out = CustomerFactory(store=store, sms_opt_out=True)
     assert contact_decide(customer=no_calls, channel=SMS, purpose=CARE, at=noon(store))
-    assert contact_decide(customer=opted_out, channel=CALL, purpose=CARE, at=noon(store))
+    for purpose in (CARE, LOGISTICS, ContactPurpose.CASE):
+        assert contact_decide(customer=opted_out, channel=CALL, purpose=purpose, at=noon(store))
+
+
+def test_an_opt_out_refuses_marketing_calls_too(store):
+    # Their reply said "stop marketing me": a return-visit call is marketing, whatever its channel.
+    opted_out = CustomerFactory(
+        store=store,
+        sms_opt_out=True,
+        marketing_consent_at=datetime(2026, 11, 1, tzinfo=UTC),
+        marketing_consent_source="checkout",
+    )
+    decision = contact_decide(customer=opted_out, channel=CALL, purpose=MARKETING, at=noon(store))
+    assert (decision.allowed, decision.reason, decision.not_before) == (False, RefusalReason.SMS_OPT_OUT, None)
+    assert "call" in decision.detail
+    assert not decision.only_the_hour  # a wish: no agent may override it
 
 
 def test_sms_in_quiet_hours_waits_for_the_store_morning(store):
