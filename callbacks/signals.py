@@ -25,5 +25,6 @@ store_hours_changed = Signal()
 # call tasks another app asked for because the customer's wishes now refuse them (a profile change; an opt-out reply,
 # which refuses marketing calls). Not sent by call_tasks_withdraw: the app that withdraws its own tasks knows.
 # kwargs: followups (list of FollowUp, suppressed, each with its `suppressed_reason`, the gate's reason).
-# Lets that app take back its own rows with the reason (retention: the return visit's campaign row).
+# Lets that app take back its own rows with the reason (retention: the return visit's campaign row; logistics: the
+# parcel's call notice).
 call_tasks_withdrawn = Signal()

@@ -78,13 +78,14 @@ def follow_the_stores_new_hours(sender, *, store, policy, now, **_kwargs) -> Non
 
 
 def connect() -> None:
-    from callbacks.signals import followup_outcome_logged, store_hours_changed
+    from callbacks.signals import call_tasks_withdrawn, followup_outcome_logged, store_hours_changed
 
     from .services import notices
 
     notices.register()
     # A parcel's call task's outcome (or "missed"), logged by callbacks, lands on the parcel's call notice.
     followup_outcome_logged.connect(notices.parcel_call_outcome_record, dispatch_uid="logistics.call_outcome")
+    call_tasks_withdrawn.connect(notices.parcel_calls_withdrawn, dispatch_uid="logistics.calls_withdrawn")
     orders_upserted.connect(track_shipped_orders, sender=OrderInput, dispatch_uid="logistics.track_shipped_orders")
     store_timezone_changed.connect(follow_the_stores_new_zone, dispatch_uid="logistics.follow_the_stores_new_zone")
     store_hours_changed.connect(follow_the_stores_new_hours, dispatch_uid="logistics.follow_the_stores_new_hours")

@@ -232,6 +232,17 @@ def parcel_call_outcome_record(sender, *, followup: FollowUp, attempt=None, **_k
     ).update(**changes)
 
 
+def parcel_calls_withdrawn(sender, *, followups: list[FollowUp], **_kwargs) -> None:
+    """callbacks.signals.call_tasks_withdrawn: a parcel's call task callbacks took back for the customer's wishes (do
+    not contact, no calls, the phone removed) takes its call notices with it, with the gate's reason, so the board
+    no longer shows a call that will not come."""
+    for followup in followups:
+        if followup.purpose == FollowUpPurpose.LOGISTICS:
+            ShipmentNotice.objects.filter(
+                channel=ShipmentNotice.Channel.CALL, call_task=f"followup:{followup.pk}", status=Status.PLANNED
+            ).update(status=Status.SUPPRESSED, suppressed_reason=followup.suppressed_reason, updated_at=timezone.now())
+
+
 # -- the SMS queue ------------------------------------------------------------------------------------------------
 
 # Due notices → `sending` with the gate's last word and its ledger row (callbacks.services.claims). One notice of an

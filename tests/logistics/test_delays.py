@@ -11,12 +11,13 @@ from django.utils import timezone
 from callbacks.models import FollowUp, FollowUpPolicy
 from callbacks.telephony.memory import InMemoryBackend
 from crm.models import Case, CaseEvent
+from crm.services.customers import customer_update_profile
 from logistics.models import ShipmentDelay, ShipmentNotice
 from logistics.services.delays import delays_follow_up, delays_sweep
 from logistics.services.notices import notices_send_due
 from logistics.services.updates import TrackedCheckpoint, TrackingUpdate, shipment_apply_update
 from tests.callbacks.conftest import midday_store
-from tests.factories import CustomerFactory, OrderFactory
+from tests.factories import AgentFactory, CustomerFactory, OrderFactory
 
 from .conftest import ship
 
@@ -113,6 +114,17 @@ def test_a_call_tier_order_gets_a_call_task_for_today_with_the_couriers_last_eve
     assert "上海浦东集散中心" in task.note
     assert ShipmentNotice.objects.get(channel="call").call_task == f"followup:{task.pk}"
     assert len(InMemoryBackend.messages) == 1  # and the customer is texted first
+
+
+def test_a_parcel_call_the_customer_now_refuses_leaves_the_board_with_the_reason():
+    order = _order("1500.00")
+    ship(order, hours_ago=80)
+    _sweep_and_send()
+    agent = AgentFactory(stores=[order.store])
+    customer_update_profile(customer=order.customer, actor=agent.user, changes={"contact_preference": "do_not_contact"})
+    assert FollowUp.objects.get(order=order).status == "suppressed"
+    notice = ShipmentNotice.objects.get(channel="call")
+    assert (notice.status, notice.suppressed_reason) == ("suppressed", "do_not_contact")
 
 
 def test_an_sms_tier_order_gets_no_call_task():
