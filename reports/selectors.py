@@ -11,6 +11,8 @@ from crm.models import AuditLog, Case, CaseEvent, Customer, Remedy, Store
 from crm.readable import play_label
 from crm.selectors import stores_managed_by
 from crm.services.sla import SOON, breached_q
+from reviews.models import ReviewRevision
+from reviews.selectors import reviews_worse_after_close
 
 from .models import RollupRun
 
@@ -40,12 +42,16 @@ class EscalationBoard:
     # Calls made whose outcome nobody logged (ADR 0028), latest first, and whether there were more.
     unlogged_calls: list[FollowUp] = field(default_factory=list)
     more_unlogged_calls: bool = False
+    # Reviews the customer lowered or added to after their case was closed (ADR 0032): the latest change of each.
+    reviews_after_close: list[ReviewRevision] = field(default_factory=list)
+    more_reviews_after_close: bool = False
 
     @property
     def total(self) -> int:
         lists = (
             self.late, self.unassigned, self.difficult, self.do_not_call_complaints, self.over_capacity,
             self.unknown_currency, self.negotiation_failed, self.missed_calls, self.unlogged_calls,
+            self.reviews_after_close,
         )  # fmt: skip
         return sum(len(items) for items in lists)
 
@@ -98,6 +104,7 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
     next_due = DbCase(When(first_response_at__isnull=True, then=F("first_response_due")), default=F("resolution_due"))
     missed = _closed_by_sweep(stores, now, ClosedUncalled.MISSED)
     unlogged = _closed_by_sweep(stores, now, ClosedUnlogged.NOT_LOGGED)
+    after_close = reviews_worse_after_close(stores=stores, now=now, limit=BOARD_LIMIT)
     return EscalationBoard(
         # Breached already, or breached within the hour.
         late=list(cases.filter(breached_q(now + SOON)).order_by(next_due, "id")[:BOARD_LIMIT]),
@@ -137,6 +144,8 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
         more_missed_calls=missed[1],
         unlogged_calls=unlogged[0],
         more_unlogged_calls=unlogged[1],
+        reviews_after_close=after_close[0],
+        more_reviews_after_close=after_close[1],
     )
 
 

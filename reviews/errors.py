@@ -12,6 +12,7 @@ __all__ = [
     "ReplyHasAgentWording",
     "ReplyPosted",
     "ReplyVariantsExhausted",
+    "ReplyWindowClosed",
     "StepNotReady",
     "UnknownCause",
 ]
@@ -47,3 +48,10 @@ class ReplyChanged(Conflict):
 class ReplyPosted(Conflict):
     code = "reply_posted"
     default_message = _("This reply is already posted on the platform.")
+
+
+class ReplyWindowClosed(Conflict):
+    """The platform no longer takes a reply to the review (reviews.replies.REPLY_WINDOW)."""
+
+    code = "reply_window_closed"
+    default_message = _("The platform no longer takes a reply to this review.")

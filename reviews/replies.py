@@ -9,7 +9,7 @@ import re
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from math import prod
 
 from django.db.models import QuerySet
@@ -31,6 +31,41 @@ DEFAULT_REPLY_MAX_LENGTH = 2000
 
 def reply_max_length(store: Store) -> int:
     return REPLY_MAX_LENGTH.get(store.platform, DEFAULT_REPLY_MAX_LENGTH)
+
+
+# How long after a review is posted its platform takes the store's reply: Tmall's seller explanation is open for 30
+# days. Neither the code nor docs name a window for Taobao, JD or a store's own site, so they have none here.
+REPLY_WINDOW = {Store.Platform.TMALL: timedelta(days=30)}
+
+
+@dataclass(frozen=True)
+class ReplyWindow:
+    """Until when the platform takes a reply to a review, and what is left of it at `now`."""
+
+    platform: str  # its name, as the store's platform is shown
+    closes_at: datetime
+    days: int  # the window's length
+    left: timedelta
+
+    @property
+    def is_closed(self) -> bool:
+        return self.left <= timedelta(0)
+
+    @property
+    def days_left(self) -> int:
+        """Whole days left (0 on the last day)."""
+        return max(self.left.days, 0)
+
+
+def reply_window(review, *, now: datetime | None = None) -> ReplyWindow | None:
+    """The platform's reply window for the review, or None when its platform takes a reply at any time. Counted
+    from when the review was posted on the platform (`posted_at`), an appended review not restarting it."""
+    length = REPLY_WINDOW.get(review.store.platform)
+    if length is None:
+        return None
+    closes_at = review.posted_at + length
+    now = now or timezone.now()
+    return ReplyWindow(review.store.get_platform_display(), closes_at, length.days, closes_at - now)
 
 
 RECENT = timedelta(days=30)

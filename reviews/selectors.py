@@ -3,7 +3,7 @@
 import re
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from crm.models import Case, Store
@@ -18,6 +18,7 @@ from .models import (
     ReplyTemplate,
     Review,
     ReviewPolicy,
+    ReviewRevision,
     Sentiment,
     StoreCauseModel,
 )
@@ -144,3 +145,39 @@ def latest_corrections(*, user, store: Store | None = None) -> list[CauseCorrect
             seen.add(correction.review_id)
             latest.append(correction)
     return latest
+
+
+# How long a review made worse after its case closed stays on the manager's escalations page: long enough to be seen
+# on a weekly look, after that the closed case's timeline and the review page still show it.
+WORSE_AFTER_CLOSE_DAYS = 30
+
+
+def reviews_worse_after_close(*, stores, now, limit: int) -> tuple[list[ReviewRevision], bool]:
+    """The latest change per review that made a mid or bad review worse after its case was closed (a lower rating,
+    or an appended text: the customer complaining again), in the last WORSE_AFTER_CLOSE_DAYS days, latest first: at
+    most `limit`, and whether there were more. Each revision carries its review, store, customer and case.
+
+    ADR 0032 keeps such a change from reopening the case (a platform's retry would reopen it for nothing); this is
+    how it reaches a person: the manager's escalations page lists it until the case is reopened (then it is an
+    open case like any other) or the review is good again. Driven by the revisions of the window, which are few.
+    """
+    revisions = (
+        ReviewRevision.objects.filter(
+            at__gte=now - timedelta(days=WORSE_AFTER_CLOSE_DAYS),
+            at__gt=F("review__case__closed_at"),
+            review__store__in=stores,
+            review__case__status=Case.Status.CLOSED,
+            review__sentiment__in=[Sentiment.MID, Sentiment.BAD],
+            review__platform_status=Review.PlatformStatus.VISIBLE,
+        )
+        .filter(Q(new_rating__lt=F("old_rating")) | ~Q(appended_text=""))
+        .select_related("review__store", "review__customer", "review__case")
+        .order_by("-at", "-id")
+    )
+    latest: dict[int, ReviewRevision] = {}
+    for revision in revisions[: 10 * (limit + 1)]:  # a review changed many times in the window counts once
+        latest.setdefault(revision.review_id, revision)
+        if len(latest) > limit:
+            break
+    rows = list(latest.values())
+    return rows[:limit], len(rows) > limit

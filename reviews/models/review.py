@@ -108,6 +108,13 @@ class Review(models.Model):
             models.Index(fields=["order"], name="review_order", condition=Q(order__isnull=False)),
             models.Index(fields=["case"], name="review_case", condition=Q(case__isnull=False)),
             models.Index(fields=["store", "sku", "posted_at"], name="review_store_sku"),
+            # Reviews naming an order we did not have when they came, found by its number when it comes
+            # (reviews.services.order_link); the rest of the reviews stay out of it.
+            models.Index(
+                fields=["store", "order_ref"],
+                name="review_waiting_for_order",
+                condition=Q(order__isnull=True) & ~Q(order_ref=""),
+            ),
             # The case sweeper's queue: mid and bad reviews on our orders still without a case.
             models.Index(
                 fields=["posted_at"],

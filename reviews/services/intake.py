@@ -119,7 +119,7 @@ def _lock_existing(*, store: Store, external_ids: set[str]) -> dict[str, Review]
     return {review.external_id: review for review in found}
 
 
-def _orders_and_complaints(*, store: Store, refs: set[str]) -> tuple[dict[str, _OrderRef], Counter]:
+def orders_and_complaints(*, store: Store, refs: set[str]) -> tuple[dict[str, _OrderRef], Counter]:
     """The batch's orders by reference, and per customer the earlier complaints including the ones of reviews
     in this batch as stored now (the caller subtracts those).
 
@@ -153,7 +153,7 @@ def _earlier_complaints(complaints: Counter, existing: dict[str, Review]) -> Cou
     return complaints
 
 
-class _Assessor:
+class Assessor:
     """Everything a batch needs to classify and triage a row, loaded once."""
 
     def __init__(self, *, store: Store, orders: dict[str, _OrderRef], complaints: Counter) -> None:
@@ -245,8 +245,8 @@ def reviews_ingest(
     existing = _lock_existing(store=store, external_ids={r.external_id for r in rows})
     # A row that leaves its order out keeps the stored one, which triage still reads.
     refs = {r.order or (existing[r.external_id].order_ref if r.external_id in existing else "") for r in rows}
-    orders, complaints = _orders_and_complaints(store=store, refs=refs - {""})
-    assessor = _Assessor(store=store, orders=orders, complaints=_earlier_complaints(complaints, existing))
+    orders, complaints = orders_and_complaints(store=store, refs=refs - {""})
+    assessor = Assessor(store=store, orders=orders, complaints=_earlier_complaints(complaints, existing))
     created: list[SimpleNamespace] = []
     changed: list[Review] = []
     revisions: list[ReviewRevision] = []

@@ -7,8 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.errors import Conflict, InvalidInput
+from crm.timezones import to_store_local
 
-from ..errors import DuplicateReply, ReplyChanged, ReplyHasAgentWording, ReplyPosted, ReplyVariantsExhausted
+from ..errors import (
+    DuplicateReply,
+    ReplyChanged,
+    ReplyHasAgentWording,
+    ReplyPosted,
+    ReplyVariantsExhausted,
+    ReplyWindowClosed,
+)
 from ..models import Review, ReviewReply
 from ..replies import (
     admits_fault_or_compensation,
@@ -17,6 +25,7 @@ from ..replies import (
     leftover_placeholder,
     recent_fingerprints,
     reply_max_length,
+    reply_window,
     voice_for,
 )
 
@@ -24,6 +33,25 @@ from ..replies import (
 def reply_version(reply: ReviewReply | None) -> str:
     """What a page saving the reply says it saw: its status and text (by fingerprint), or that there was none."""
     return f"{reply.status}:{reply.fingerprint}" if reply is not None else "none"
+
+
+def _refuse_past_the_window(review: Review) -> None:
+    """A platform with a reply window (Tmall: 30 days after the review) refuses a reply past it: none is drafted or
+    saved here either, so nobody posts one the platform will not take."""
+    window = reply_window(review)
+    if window is not None and window.is_closed:
+        raise ReplyWindowClosed(
+            _(
+                "%(platform)s takes a reply only within %(days)d days of the review; this one was posted on "
+                "%(posted)s, so no reply can be posted under it any more."
+            )
+            % {
+                "platform": window.platform,
+                "days": window.days,
+                "posted": to_store_local(review.posted_at, review.store).strftime("%Y-%m-%d"),
+            },
+            field="text",
+        )
 
 
 def _posted_refusal() -> ReplyPosted:
@@ -43,6 +71,7 @@ def reply_redraft(*, review: Review, typed: str | None = None, replace_wording: 
     `typed` is what the reply box holds as the agent asks (None: not known). An agent's wording, saved or only
     typed, is never replaced without `replace_wording`: ReplyHasAgentWording asks first.
     """
+    _refuse_past_the_window(review)
     saved = ReviewReply.objects.select_for_update().filter(review=review).first()
     if saved is not None and saved.status == ReviewReply.Status.POSTED:
         raise _posted_refusal()
@@ -112,6 +141,7 @@ def reply_edit(*, review: Review, text: str, actor, posted: bool = False, based_
             % {"status": review.get_platform_status_display()},
             field="posted",
         )
+    _refuse_past_the_window(review)
     if review.suspected_malicious and admits_fault_or_compensation(text):
         raise InvalidInput(
             _("This review is suspected malicious: the public reply must not apologise or promise compensation."),

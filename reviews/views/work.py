@@ -12,10 +12,10 @@ from crm.errors import DomainError, NotFound
 from crm.pages import page_attempt, page_message
 from crm.workspace import case_workspace
 
-from ..errors import ReplyChanged, ReplyHasAgentWording
+from ..errors import ReplyChanged, ReplyHasAgentWording, ReplyWindowClosed
 from ..forms import CausesForm, PlatformComplaintForm, ReplyForm
 from ..models import Review
-from ..replies import reply_max_length
+from ..replies import reply_max_length, reply_window
 from ..selectors import review_explanation, reviews_for_user
 from ..services import bad_review, public_reply
 from ..services.cases import review_open_case
@@ -58,6 +58,7 @@ def _render_review(
             initial={"text": saved_text if typed is None else typed, "based_on": public_reply.reply_version(reply)}
         ),
         "reply_max_length": reply_max_length(review.store),
+        "reply_window": reply_window(review),
         "confirm_redraft": confirm_redraft,
         "reply_conflict": reply_conflict,
         "is_manager": roles.is_store_manager(request.user),
@@ -98,6 +99,7 @@ def reply_save(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = ReplyForm(request.POST)
     changed: list[ReplyChanged] = []
+    too_late: list[ReplyWindowClosed] = []
 
     def save() -> None:
         try:
@@ -110,12 +112,18 @@ def reply_save(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ReplyChanged as exc:
             changed.append(exc)
+        except ReplyWindowClosed as exc:
+            too_late.append(exc)
+            raise  # to page_attempt, which shows its reason
 
-    page_attempt(request, save, form=form)
+    attempt = page_attempt(request, save, form=form)
     if changed:  # the page again, as it is now, with what the agent typed kept in the reply box
         return _render_review(
             request, _review(request, pk), typed=form.cleaned_data["text"], reply_conflict=True, status=409
         )
+    if too_late:
+        # Answered in place with the refusal's status: a page opened before the window closed posts here after it.
+        return _render_review(request, review, typed=form.cleaned_data.get("text"), status=attempt.status)
     return _back(review)
 
 

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -11,7 +11,8 @@ from reviews.services.public_reply import reply_edit, reply_redraft
 from tests.factories import OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
-POSTED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+# Recent: Tmall takes a reply only within 30 days of the review (reviews.replies.REPLY_WINDOW).
+POSTED = datetime.now(UTC) - timedelta(days=2)
 
 
 def _ingest(store, count, *, rating=5, text="很满意", start=0):

@@ -1,6 +1,6 @@
 """Reply drafts fit the review's causes, and "Another wording" never throws away what the agent wrote."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,8 @@ from reviews.services.public_reply import reply_edit
 from tests.factories import AgentFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
-POSTED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+# Recent: Tmall takes a reply only within 30 days of the review (reviews.replies.REPLY_WINDOW).
+POSTED = datetime.now(UTC) - timedelta(days=2)
 SLOW = "物流太慢了,下单后等了八天才到,中间三天都没有更新"
 DAMAGED = "手镯收到的时候盒子是压扁的,打开手镯已经断成两截"
 SLOW_EN = "Delivery was so slow, it took three weeks to arrive"

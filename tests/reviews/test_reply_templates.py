@@ -191,14 +191,13 @@ def test_a_template_saved_before_placeholders_were_checked_never_reaches_a_draft
 
 
 def test_an_agent_reply_still_holding_a_placeholder_is_refused(client, store):
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from reviews.models import Review, ReviewReply
     from reviews.services.intake import ReviewIn, reviews_ingest
 
-    reviews_ingest(
-        store=store, rows=[ReviewIn(external_id="R1", rating=5, posted_at=datetime(2026, 11, 22, tzinfo=UTC))]
-    )
+    recent = datetime.now(UTC) - timedelta(days=1)  # Tmall takes a reply within 30 days of the review
+    reviews_ingest(store=store, rows=[ReviewIn(external_id="R1", rating=5, posted_at=recent)])
     review = Review.objects.get()
     client.force_login(AgentFactory(stores=[store]).user)
 
