@@ -30,8 +30,8 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs) -> None:
     sender.add_periodic_task(
         settings.REVIEW_CASE_SWEEP_INTERVAL_SECONDS, sender.signature("reviews.open_cases"), name="review cases"
     )
-    # Behind the task an order batch enqueues (reviews.link_orders): a message the broker lost links an hour late.
-    sender.add_periodic_task(3600.0, sender.signature("reviews.link_waiting"), name="reviews waiting for their order")
+    # Reviews that came before their order, linked within a minute of the order (nothing on the order path, ADR 0010).
+    sender.add_periodic_task(60.0, sender.signature("reviews.link_waiting"), name="reviews waiting for their order")
     sender.add_periodic_task(
         settings.SMS_SWEEP_INTERVAL_SECONDS, sender.signature("callbacks.dispatch_sms"), name="sms"
     )

@@ -3,18 +3,12 @@ from celery import shared_task
 from crm.models import Store
 from reviews.services.cases import reviews_open_cases
 from reviews.services.learning import classifier_figures_compute, store_model_train, store_models_train
-from reviews.services.order_link import reviews_link_orders, reviews_link_waiting
+from reviews.services.order_link import reviews_link_waiting
 
 
 @shared_task(name="reviews.open_cases")
 def open_cases() -> int:
     return reviews_open_cases()
-
-
-@shared_task(name="reviews.link_orders")
-def link_orders(store_id: int, order_numbers: list[str]) -> int:
-    store = Store.objects.filter(pk=store_id).first()
-    return reviews_link_orders(store=store, order_numbers=order_numbers) if store else 0
 
 
 @shared_task(name="reviews.link_waiting")

@@ -2,11 +2,11 @@
 
 A platform's review feed is often faster than the order system: a review naming order TM-1 arrives, TM-1 is not
 stored yet, so the review keeps the number (`order_ref`) and has no order, no customer, no case, and is triaged as
-"no matching order". When the order system pushes TM-1, the order batch's transaction enqueues
-`reviews.link_orders(store id, new order numbers)` on commit (reviews.receivers; the order path itself runs no
-query for it, ADR 0010). The task links the waiting reviews naming those numbers and triages them again with the
-order known; the case sweeper then opens a mid or bad one's case with its customer and order (ADR 0008). A message
-the broker lost is made good by the hourly `reviews.link_waiting` sweep.
+"no matching order". The minute sweep `reviews.link_waiting` (beat) finds the stores with a waiting review whose
+order is stored now, through the partial index `review_waiting_for_order`, links those reviews and triages them again
+with the order known; the case sweeper then opens a mid or bad one's case with its customer and order (ADR 0008).
+The order path itself does nothing for it (ADR 0010: no query, no message per batch), so an order batch is as fast,
+and a broker outage loses nothing: the next sweep after it links what came meanwhile.
 """
 
 from collections.abc import Iterable
