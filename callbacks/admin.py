@@ -31,6 +31,7 @@ class FollowUpAdmin(ServiceWrittenAdmin):
     # The order too: each row's checkbox is labelled with the follow-up's name, which names its order.
     list_select_related = ["store", "customer", "order", "assignee__user"]
     date_hierarchy = "window_start"
+    phone_fields = ("recipient",)
 
     def view_on_site(self, obj):
         return reverse("callbacks:panel", args=[obj.pk])

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin, ServiceWrittenInline
+from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin, ServiceWrittenInline, masked_phone
 from crm.errors import InvalidInput
 from crm.models import (
     Agent,
@@ -82,13 +82,18 @@ class AgentAdmin(CheckedAdmin):
 class CustomerAdmin(ServiceWrittenAdmin):
     """The order system sends the customer; the profile and the contact wishes are edited on the customer's page,
     where each change is kept with who made it and the wish takes back the calls it rules out. The SMS opt-out is
-    the customer's own reply (STOP, START)."""
+    the customer's own reply (STOP, START). The number is masked as on the pages, but on the change page of a user
+    who may change customers."""
 
-    list_display = ["name", "store", "external_id", "phone", "vip_tier", "contact_preference", "sms_opt_out"]
+    list_display = [
+        *("name", "store", "external_id", masked_phone("phone", _("Phone"))),
+        *("vip_tier", "contact_preference", "sms_opt_out"),
+    ]
     list_filter = ["store", "vip_tier", "contact_preference", "sms_opt_out", "personality_type", "gender"]
     search_fields = ["name", "external_id", "phone", "region"]
     raw_id_fields = ["dedicated_owner"]
     editable_fields = ("dedicated_owner",)
+    phone_fields = ("phone",)
     deletable = True
 
     def view_on_site(self, obj):

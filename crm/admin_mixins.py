@@ -11,6 +11,8 @@
   page (the admin's "View on site"), never added here, and deleted here only when the admin says so
   (``deletable``: data an order system sent by mistake, which the rows that hang on it still protect).
   ``editable_fields`` names the few fields no rule guards.
+- A customer's phone number is shown as the pages show it to agents, masked by ``crm.phones.mask_phone``
+  (``phone_fields``): in every list, and on a change page to anyone who may not change customers.
 """
 
 from collections.abc import Callable
@@ -22,6 +24,21 @@ from django.utils.translation import gettext as _
 from crm.errors import DomainError, InvalidInput
 from crm.models import Agent
 from crm.pages import form_error
+from crm.phones import mask_phone
+
+# Who may read a customer's whole number in the admin: whoever may change the customer.
+PHONE_REVEAL_PERMISSION = "crm.change_customer"
+
+
+def masked_phone(field: str, label) -> Callable[[models.Model], str]:
+    """A column (or read-only field) showing `field`, a customer's number, as agents see it."""
+
+    @admin.display(description=label)
+    def masked(obj: models.Model) -> str:
+        return mask_phone(getattr(obj, field))
+
+    masked.__name__ = f"{field}_masked"
+    return masked
 
 
 def store_rows_check(obj: models.Model, cleaned_data: dict) -> None:
@@ -69,6 +86,25 @@ class CheckedAdmin(admin.ModelAdmin):
 class ServiceWrittenAdmin(CheckedAdmin):
     editable_fields: tuple[str, ...] = ()
     deletable = False
+    # Fields holding a customer's number: masked on the change page unless the user may change customers (a list
+    # column shows `masked_phone(...)` to everyone).
+    phone_fields: tuple[str, ...] = ()
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.masked_phones = {name: masked_phone(name, model._meta.get_field(name).verbose_name)
+                              for name in self.phone_fields}  # fmt: skip
+
+    def _phone_shown(self, request, name: str):
+        if name in self.masked_phones and not request.user.has_perm(PHONE_REVEAL_PERMISSION):
+            return self.masked_phones[name]
+        return name
+
+    def get_fields(self, request, obj=None):
+        # Django lists the read-only fields after the form's; the masked ones stand in for their field, in its place.
+        masked = self.masked_phones.values()
+        fields = [self._phone_shown(request, name) for name in super().get_fields(request, obj) if name not in masked]
+        return list(dict.fromkeys(fields))
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -87,7 +123,7 @@ class ServiceWrittenAdmin(CheckedAdmin):
             and not field.auto_created
             and field.name not in self.editable_fields
         ]
-        return list(dict.fromkeys([*super().get_readonly_fields(request, obj), *guarded]))
+        return list(dict.fromkeys([*super().get_readonly_fields(request, obj), *guarded, *self.masked_phones.values()]))
 
 
 class ServiceWrittenInline(admin.TabularInline):
