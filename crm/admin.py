@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin, ServiceWrittenInline, masked_phone
+from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, ServiceWrittenInline, masked_phone
 from crm.errors import InvalidInput
 from crm.models import (
     Agent,
@@ -79,7 +79,7 @@ class AgentAdmin(CheckedAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ServiceWrittenAdmin):
+class CustomerAdmin(KeyedSearchAdmin):
     """The order system sends the customer; the profile and the contact wishes are edited on the customer's page,
     where each change is kept with who made it and the wish takes back the calls it rules out. The SMS opt-out is
     the customer's own reply (STOP, START). The number is masked as on the pages, but on the change page of a user
@@ -90,7 +90,8 @@ class CustomerAdmin(ServiceWrittenAdmin):
         *("vip_tier", "contact_preference", "sms_opt_out"),
     ]
     list_filter = ["store", "vip_tier", "contact_preference", "sms_opt_out", "personality_type", "gender"]
-    search_fields = ["name", "external_id", "phone", "region"]
+    customer_key = "pk"
+    search_help_text = _("A phone number (written any way), or the customer's id in the order system, in full.")
     raw_id_fields = ["dedicated_owner"]
     editable_fields = ("dedicated_owner",)
     phone_fields = ("phone",)
@@ -108,7 +109,7 @@ class CustomerChangeAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(ServiceWrittenAdmin):
+class OrderAdmin(KeyedSearchAdmin):
     list_display = [
         "external_id",
         "store",
@@ -120,7 +121,8 @@ class OrderAdmin(ServiceWrittenAdmin):
         "delivered_at",
     ]
     list_filter = ["store", "status", "currency", "courier"]
-    search_fields = ["external_id", "tracking_number", "customer__name", "customer__external_id"]
+    search_fields = ["external_id"]
+    customer_key = "customer"
     date_hierarchy = "placed_at"
     deletable = True
 
@@ -134,10 +136,10 @@ class RemedyInline(ServiceWrittenInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ServiceWrittenAdmin):
+class CaseAdmin(KeyedSearchAdmin):
     list_display = ["id", "store", "customer", "source", "status", "cause", "triage_group", "assignee", "opened_at"]
     list_filter = ["store", "status", "source", "cause", "triage_group"]
-    search_fields = ["customer__name", "order__external_id", "summary", "root_cause"]
+    customer_key, order_key = "customer", "order"
     list_select_related = ["store", "customer", "assignee__user"]
     inlines = [RemedyInline, CaseEventInline]
 
@@ -183,7 +185,7 @@ class InboundEventAdmin(ServiceWrittenAdmin):
     list_display = ["received_at", "kind", "store", "external_id", "token"]
     list_filter = ["kind", "store"]
     list_select_related = ["store", "token"]
-    search_fields = ["external_id"]
+    search_fields = ["external_id__exact"]
 
 
 @admin.register(CasePolicy)
