@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -249,3 +252,43 @@ class CaseEvidenceAdmin(ServiceWrittenAdmin):
 class RemedyPlayAdmin(CheckedAdmin):
     list_display = ["store", "cause", "kind", "cost"]
     list_filter = ["store", "cause"]
+
+
+# -- users and groups -------------------------------------------------------------------------------------------------
+# Django's own admins, but a user's rights are given by superusers only (ADR 0033): staff allowed to change users (to
+# set an agent's login up) could otherwise tick their own "superuser status", add themselves to any group, grant
+# themselves any permission, or add it to a group they are in.
+
+
+class _SuperusersGrant:
+    rights: tuple[str, ...]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [*fields, *self.rights]
+
+
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class UserAdmin(_SuperusersGrant, auth_admin.UserAdmin):
+    rights = ("is_superuser", "groups", "user_permissions")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Another staff account (a superuser's too) is changed by superusers only: a new password or login for it
+        # would hand its rights to whoever set them.
+        if obj is not None and (obj.is_staff or obj.is_superuser) and obj != request.user:
+            return request.user.is_superuser
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Group)
+class GroupAdmin(_SuperusersGrant, auth_admin.GroupAdmin):
+    rights = ("permissions",)
