@@ -94,3 +94,16 @@ def test_a_customer_is_looked_up_in_each_store_s_index_among_60000(admin_client)
         reading = [sql for sql in queries if 'FROM "crm_customer"' in sql]
         for sql in reading:
             assert not {scan for scan in scans_of(sql, "crm_customer") if "Seq" in scan[0]}, sql
+
+
+def test_the_search_box_says_what_it_takes_in_chinese(admin_client):
+    admin_client.cookies["django_language"] = "zh-hans"
+
+    texts = {
+        Customer: "电话号码（任意写法均可），或顾客在订单系统中的编号，需完整输入。",
+        Order: "订单号，或顾客的电话号码或其在订单系统中的编号，需完整输入。",
+        Review: "评价在平台上的编号、订单号，或顾客的电话号码或其在订单系统中的编号，需完整输入。",
+    }
+    for model, text in texts.items():
+        page = admin_client.get(f"/admin/{model._meta.app_label}/{model._meta.model_name}/").content.decode()
+        assert text in page, model
