@@ -14,7 +14,7 @@ from callbacks.models import (
 )
 from callbacks.services.policy import policy_validate
 from callbacks.services.replan import followups_follow_policy
-from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin
+from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin
 
 # What a call or an attempt belongs to, with what their labels read (a follow-up's customer and order, a case
 # call's customer).
@@ -22,15 +22,16 @@ SUBJECTS = ["followup__customer", "followup__order", "case_call__customer"]
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ServiceWrittenAdmin):
+class FollowUpAdmin(KeyedSearchAdmin):
     list_display = [
         *("id", "store", "customer", "purpose", "tier", "channel", "status", "window_start", "assignee", "overflowed"),
     ]
     list_filter = ["store", "purpose", "tier", "channel", "status", "overflowed", "outcome", "suppressed_reason"]
-    search_fields = ["customer__name", "order__external_id", "provider_id"]
+    customer_key, order_key = "customer", "order"
     # The order too: each row's checkbox is labelled with the follow-up's name, which names its order.
     list_select_related = ["store", "customer", "order", "assignee__user"]
     date_hierarchy = "window_start"
+    phone_fields = ("recipient",)
 
     def view_on_site(self, obj):
         return reverse("callbacks:panel", args=[obj.pk])
@@ -80,7 +81,7 @@ class CallAdmin(ServiceWrittenAdmin):
     list_display = ["provider_id", "followup", "case_call", "agent", "status", "started_at", "duration_seconds"]
     list_filter = ["status"]
     list_select_related = [*SUBJECTS, "agent__user"]
-    search_fields = ["provider_id"]
+    search_fields = ["provider_id__exact"]
 
 
 @admin.register(TelephonyEvent)
@@ -88,7 +89,7 @@ class TelephonyEventAdmin(ServiceWrittenAdmin):
     list_display = ["kind", "provider_id", "followup", "received_at"]
     list_filter = ["kind"]
     list_select_related = ["followup__customer", "followup__order"]
-    search_fields = ["provider_id"]
+    search_fields = ["provider_id__exact"]
 
 
 @admin.register(ContactLog)

@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin, ServiceWrittenInline
+from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, ServiceWrittenInline, masked_phone
 from crm.errors import InvalidInput
 from crm.models import (
     Agent,
@@ -79,16 +82,22 @@ class AgentAdmin(CheckedAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ServiceWrittenAdmin):
+class CustomerAdmin(KeyedSearchAdmin):
     """The order system sends the customer; the profile and the contact wishes are edited on the customer's page,
     where each change is kept with who made it and the wish takes back the calls it rules out. The SMS opt-out is
-    the customer's own reply (STOP, START)."""
+    the customer's own reply (STOP, START). The number is masked as on the pages, but on the change page of a user
+    who may change customers."""
 
-    list_display = ["name", "store", "external_id", "phone", "vip_tier", "contact_preference", "sms_opt_out"]
+    list_display = [
+        *("name", "store", "external_id", masked_phone("phone", _("Phone"))),
+        *("vip_tier", "contact_preference", "sms_opt_out"),
+    ]
     list_filter = ["store", "vip_tier", "contact_preference", "sms_opt_out", "personality_type", "gender"]
-    search_fields = ["name", "external_id", "phone", "region"]
+    customer_key = "pk"
+    search_help_text = _("A phone number (written any way), or the customer's id in the order system, in full.")
     raw_id_fields = ["dedicated_owner"]
     editable_fields = ("dedicated_owner",)
+    phone_fields = ("phone",)
     deletable = True
 
     def view_on_site(self, obj):
@@ -103,7 +112,7 @@ class CustomerChangeAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(ServiceWrittenAdmin):
+class OrderAdmin(KeyedSearchAdmin):
     list_display = [
         "external_id",
         "store",
@@ -115,7 +124,8 @@ class OrderAdmin(ServiceWrittenAdmin):
         "delivered_at",
     ]
     list_filter = ["store", "status", "currency", "courier"]
-    search_fields = ["external_id", "tracking_number", "customer__name", "customer__external_id"]
+    search_fields = ["external_id"]
+    customer_key = "customer"
     date_hierarchy = "placed_at"
     deletable = True
 
@@ -129,10 +139,10 @@ class RemedyInline(ServiceWrittenInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ServiceWrittenAdmin):
+class CaseAdmin(KeyedSearchAdmin):
     list_display = ["id", "store", "customer", "source", "status", "cause", "triage_group", "assignee", "opened_at"]
     list_filter = ["store", "status", "source", "cause", "triage_group"]
-    search_fields = ["customer__name", "order__external_id", "summary", "root_cause"]
+    customer_key, order_key = "customer", "order"
     list_select_related = ["store", "customer", "assignee__user"]
     inlines = [RemedyInline, CaseEventInline]
 
@@ -178,7 +188,7 @@ class InboundEventAdmin(ServiceWrittenAdmin):
     list_display = ["received_at", "kind", "store", "external_id", "token"]
     list_filter = ["kind", "store"]
     list_select_related = ["store", "token"]
-    search_fields = ["external_id"]
+    search_fields = ["external_id__exact"]
 
 
 @admin.register(CasePolicy)
@@ -242,3 +252,43 @@ class CaseEvidenceAdmin(ServiceWrittenAdmin):
 class RemedyPlayAdmin(CheckedAdmin):
     list_display = ["store", "cause", "kind", "cost"]
     list_filter = ["store", "cause"]
+
+
+# -- users and groups -------------------------------------------------------------------------------------------------
+# Django's own admins, but a user's rights are given by superusers only (ADR 0033): staff allowed to change users (to
+# set an agent's login up) could otherwise tick their own "superuser status", add themselves to any group, grant
+# themselves any permission, or add it to a group they are in.
+
+
+class _SuperusersGrant:
+    rights: tuple[str, ...]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [*fields, *self.rights]
+
+
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class UserAdmin(_SuperusersGrant, auth_admin.UserAdmin):
+    rights = ("is_superuser", "groups", "user_permissions")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Another staff account (a superuser's too) is changed by superusers only: a new password or login for it
+        # would hand its rights to whoever set them.
+        if obj is not None and (obj.is_staff or obj.is_superuser) and obj != request.user:
+            return request.user.is_superuser
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Group)
+class GroupAdmin(_SuperusersGrant, auth_admin.GroupAdmin):
+    rights = ("permissions",)

@@ -11,17 +11,39 @@
   page (the admin's "View on site"), never added here, and deleted here only when the admin says so
   (``deletable``: data an order system sent by mistake, which the rows that hang on it still protect).
   ``editable_fields`` names the few fields no rule guards.
+- A table that grows with the stores' business (customers, orders, reviews, cases, follow-ups, parcels) is searched
+  by the keys operators are given, each looked up where an index holds it (``KeyedSearchAdmin``), never with
+  ``LIKE '%q%'`` over every row.
+- A customer's phone number is shown as the pages show it to agents, masked by ``crm.phones.mask_phone``
+  (``phone_fields``): in every list, and on a change page to anyone who may not change customers.
 """
 
 from collections.abc import Callable
 
 from django.contrib import admin
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from crm.errors import DomainError, InvalidInput
-from crm.models import Agent
+from crm.errors import DomainError, InvalidInput, InvalidPhoneNumber
+from crm.models import Agent, Customer, Order, Store
 from crm.pages import form_error
+from crm.phones import mask_phone, normalise_phone
+
+# Who may read a customer's whole number in the admin: whoever may change the customer.
+PHONE_REVEAL_PERMISSION = "crm.change_customer"
+
+
+def masked_phone(field: str, label) -> Callable[[models.Model], str]:
+    """A column (or read-only field) showing `field`, a customer's number, as agents see it."""
+
+    @admin.display(description=label)
+    def masked(obj: models.Model) -> str:
+        return mask_phone(getattr(obj, field))
+
+    masked.__name__ = f"{field}_masked"
+    return masked
 
 
 def store_rows_check(obj: models.Model, cleaned_data: dict) -> None:
@@ -69,6 +91,27 @@ class CheckedAdmin(admin.ModelAdmin):
 class ServiceWrittenAdmin(CheckedAdmin):
     editable_fields: tuple[str, ...] = ()
     deletable = False
+    # Fields holding a customer's number: masked on the change page unless the user may change customers (a list
+    # column shows `masked_phone(...)` to everyone).
+    phone_fields: tuple[str, ...] = ()
+    # Rows the services write grow with the stores' business: a filtered list counts its own rows, not the table's.
+    show_full_result_count = False
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.masked_phones = {name: masked_phone(name, model._meta.get_field(name).verbose_name)
+                              for name in self.phone_fields}  # fmt: skip
+
+    def _phone_shown(self, request, name: str):
+        if name in self.masked_phones and not request.user.has_perm(PHONE_REVEAL_PERMISSION):
+            return self.masked_phones[name]
+        return name
+
+    def get_fields(self, request, obj=None):
+        # Django lists the read-only fields after the form's; the masked ones stand in for their field, in its place.
+        masked = self.masked_phones.values()
+        fields = [self._phone_shown(request, name) for name in super().get_fields(request, obj) if name not in masked]
+        return list(dict.fromkeys(fields))
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -87,7 +130,51 @@ class ServiceWrittenAdmin(CheckedAdmin):
             and not field.auto_created
             and field.name not in self.editable_fields
         ]
-        return list(dict.fromkeys([*super().get_readonly_fields(request, obj), *guarded]))
+        return list(dict.fromkeys([*super().get_readonly_fields(request, obj), *guarded, *self.masked_phones.values()]))
+
+
+class KeyedSearchAdmin(ServiceWrittenAdmin):
+    """A big table's list, searched by the keys operators are given, each an exact lookup an index answers.
+
+    - `search_fields`: the row's own keys (an order number, a tracking number), each in a (store, key) index. The
+      stores are named, so PostgreSQL probes each store's part of the index rather than reading the table.
+    - `customer_key`: the row's customer ("pk" on the customer's own admin), found by their number (any way it is
+      written: normalised to E.164 with `normalise_phone`, as stored) or their id in the order system.
+    - `order_key`: the row's order, found by its number.
+
+    What the search finds is read first (two or three small queries), so the list's own query is a lookup by ids.
+    """
+
+    customer_key = ""
+    order_key = ""
+    search_help_text = gettext_lazy("An order number, or a customer's phone number or id in the order system, in full.")
+
+    def get_search_fields(self, request):
+        # What the search box reads (Django shows the box when this is not empty).
+        return [key for key in (*self.search_fields, self.customer_key, self.order_key) if key]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        stores = list(Store.objects.values_list("pk", flat=True))
+        found = Q(pk__in=[])
+        for field in self.search_fields:
+            found |= Q(store__in=stores, **{field: term})
+        if self.customer_key:
+            customers = Customer.objects.filter(Q(external_id=term) | _phone_match(term), store__in=stores)
+            found |= Q(**{f"{self.customer_key}__in": list(customers.values_list("pk", flat=True))})
+        if self.order_key:
+            orders = Order.objects.filter(store__in=stores, external_id=term)
+            found |= Q(**{f"{self.order_key}__in": list(orders.values_list("pk", flat=True))})
+        return queryset.filter(found), False
+
+
+def _phone_match(term: str) -> Q:
+    try:
+        return Q(phone=normalise_phone(term))
+    except InvalidPhoneNumber:
+        return Q(pk__in=[])
 
 
 class ServiceWrittenInline(admin.TabularInline):

@@ -33,6 +33,7 @@ class CampaignAdmin(ServiceWrittenAdmin):
 class CampaignContactAdmin(ServiceWrittenAdmin):
     list_display = ("campaign", "customer", "channel", "status", "excluded_reason", "sent_at")
     list_filter = ("status", "channel")
+    phone_fields = ("recipient",)
 
 
 @admin.register(Gift)

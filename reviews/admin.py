@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin, ServiceWrittenInline
+from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, ServiceWrittenInline
 from crm.errors import InvalidInput
 from reviews.models import (
     CauseCorrection,
@@ -21,10 +22,15 @@ class RevisionInline(ServiceWrittenInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(ServiceWrittenAdmin):
+class ReviewAdmin(KeyedSearchAdmin):
     list_display = ["external_id", "store", "rating", "sentiment", "flagged", "triage_group", "likes", "posted_at"]
     list_filter = ["store", "sentiment", "flagged", "triage_group", "suspected_malicious", "revised_after_contact"]
-    search_fields = ["external_id", "order_ref", "buyer", "text", "appended_text", "product", "sku"]
+    search_fields = ["external_id"]
+    customer_key, order_key = "customer", "order"
+    search_help_text = gettext_lazy(
+        "The review's id on the platform, an order number, or a customer's phone number or id in the order system, "
+        "in full."
+    )
     date_hierarchy = "posted_at"
     inlines = [RevisionInline]
     deletable = True

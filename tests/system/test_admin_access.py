@@ -2,7 +2,7 @@
 locked after repeated failures like the site's (django-axes, ADR 0015)."""
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test import Client
 
@@ -91,3 +91,96 @@ def test_failures_on_the_site_s_login_lock_the_admin_s_too(admin_login):
 
     assert _admin_login(Client(), "root", "right-password", address="192.0.2.1").status_code == 429
     assert _admin_login(Client(), "someone-else", "x", address="198.51.100.9").status_code == 429
+
+
+# -- a user's rights are given by superusers ------------------------------------------------------------------------
+
+
+def _user_form(user, **changes) -> dict:
+    """The admin's change form of `user` as a browser sends it, with `changes`."""
+    data = {
+        "username": user.username, "first_name": "", "last_name": "", "email": "", "is_active": "on",
+        "is_staff": "on" if user.is_staff else "", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+        "initial-date_joined_0": "2026-01-01", "initial-date_joined_1": "00:00:00",
+    }  # fmt: skip
+    return {key: value for key, value in {**data, **changes}.items() if value != ""}
+
+
+@pytest.fixture
+def user_editor():
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_user", "change_user"]))
+    return user
+
+
+def test_staff_who_may_change_users_cannot_grant_themselves_rights(user_editor):
+    group = Group.objects.create(name="operators")
+    everything = list(Permission.objects.values_list("pk", flat=True))
+    client = _client_for(user_editor)
+    page = client.get(f"/admin/auth/user/{user_editor.pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page and 'name="groups"' not in page
+
+    answer = client.post(
+        f"/admin/auth/user/{user_editor.pk}/change/",
+        _user_form(user_editor, is_superuser="on", groups=[group.pk], user_permissions=everything, first_name="Li"),
+    )
+
+    assert answer.status_code == 302
+    user_editor.refresh_from_db()
+    assert user_editor.first_name == "Li"  # the rest of the form is saved
+    assert not user_editor.is_superuser
+    assert not user_editor.groups.exists()
+    assert set(user_editor.user_permissions.values_list("codename", flat=True)) == {"view_user", "change_user"}
+
+
+def test_staff_who_may_change_users_cannot_take_over_another_staff_account(user_editor, django_user_model):
+    root = django_user_model.objects.create_superuser("root", password="root-password")
+    colleague = UserFactory(is_staff=True)
+    client = _client_for(user_editor)
+
+    for target in (root, colleague):
+        assert (
+            client.post(f"/admin/auth/user/{target.pk}/change/", _user_form(target, is_superuser="")).status_code == 403
+        )
+        answer = client.post(f"/admin/auth/user/{target.pk}/password/",
+                             {"password1": "taken-over-1", "password2": "taken-over-1"})  # fmt: skip
+        assert answer.status_code == 403
+    root.refresh_from_db()
+    assert root.is_superuser and root.check_password("root-password")
+    agent = AgentFactory().user
+    assert client.post(f"/admin/auth/user/{agent.pk}/change/", _user_form(agent, first_name="Wang")).status_code == 302
+
+
+def test_staff_who_may_change_groups_cannot_add_permissions_to_them():
+    editor = UserFactory(is_staff=True)
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=["view_group", "change_group"]))
+    group = Group.objects.create(name="operators")
+    editor.groups.add(group)
+
+    everything = list(Permission.objects.values_list("pk", flat=True))
+
+    answer = _client_for(editor).post(
+        f"/admin/auth/group/{group.pk}/change/", {"name": "ops", "permissions": everything}
+    )
+
+    assert answer.status_code == 302
+    group.refresh_from_db()
+    assert group.name == "ops"
+
+    assert not group.permissions.exists()
+    assert not editor.has_perm("crm.change_customer")
+
+
+def test_a_superuser_still_gives_rights(admin_client, django_user_model):
+    group = Group.objects.create(name="operators")
+    user = UserFactory(is_staff=True)
+    grant = Permission.objects.get(codename="view_customer")
+
+    answer = admin_client.post(
+        f"/admin/auth/user/{user.pk}/change/",
+        _user_form(user, is_superuser="on", groups=[group.pk], user_permissions=[grant.pk]),
+    )
+
+    assert answer.status_code == 302
+    user.refresh_from_db()
+    assert user.is_superuser and list(user.groups.all()) == [group] and list(user.user_permissions.all()) == [grant]

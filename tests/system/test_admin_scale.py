@@ -46,6 +46,7 @@ from crm.models import (
     WorkerHeartbeat,
 )
 from letters.models import Letter, LetterRule, LetterTemplate, ParcelInsert, PrintBatch
+from logistics.models import Checkpoint, Shipment, ShipmentDelay, ShipmentNotice
 from retention.models import Campaign, CampaignContact, Gift, GiftTask, RetentionPolicy, Segment
 from reviews.models import (
     CauseCorrection,
@@ -187,6 +188,30 @@ def _case_call() -> CaseCall:
                                    status="done", created_at=NOW)  # fmt: skip
 
 
+def _shipment() -> Shipment:
+    order = OrderFactory()
+    shipment = Shipment.objects.create(store=order.store, order=order, courier="shunfeng",
+                                       tracking_number=f"SF{next(_n)}", shipped_at=NOW, state="in_transit",
+                                       last_event_at=NOW, last_event_text="运输中")  # fmt: skip
+    Checkpoint.objects.create(shipment=shipment, at=NOW, text="运输中", location="杭州")
+    return shipment
+
+
+def _delay() -> ShipmentDelay:
+    shipment = _shipment()
+    return ShipmentDelay.objects.create(store=shipment.store, shipment=shipment, rule="no_update", found_at=NOW,
+                                        state=shipment.state, last_event_text="运输中")  # fmt: skip
+
+
+def _notice() -> ShipmentNotice:
+    shipment = _shipment()
+    return ShipmentNotice.objects.create(store=shipment.store, shipment=shipment, order=shipment.order,
+                                         customer=shipment.order.customer, kind="delay", rule="no_update",
+                                         channel="sms", status="sent", due_at=NOW, message_body="您好",
+                                         recipient=shipment.order.customer.phone, provider_id=f"SM{next(_n)}",
+                                         sent_at=NOW)  # fmt: skip
+
+
 def _followup() -> FollowUp:
     return FollowUpFactory(assignee=AgentFactory())
 
@@ -251,6 +276,9 @@ BUILDERS: dict[type, Callable[[], object]] = {
     ParcelInsert: lambda: ParcelInsert.objects.create(store=StoreFactory(), kind="care", title="t", body="b"),
     PrintBatch: _batch,
     Letter: _letter,
+    Shipment: _shipment,
+    ShipmentDelay: _delay,
+    ShipmentNotice: _notice,
 }  # fmt: skip
 
 

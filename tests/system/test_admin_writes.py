@@ -20,6 +20,7 @@ from crm.models import (
     WorkerHeartbeat,
 )
 from letters.models import Letter, PrintBatch
+from logistics.models import Shipment, ShipmentDelay, ShipmentNotice
 from retention.models import Campaign, CampaignContact, GiftTask, Segment
 from reviews.models import CauseCorrection, PlatformComplaint, Review, ReviewReply
 from tests.factories import AgentFactory, FollowUpFactory
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 RECORDS = [
     AuditLog, CustomerChange, InboundEvent, WorkerHeartbeat, TelephonyEvent, ContactLog, CallAttempt, Call,
-    CauseCorrection,
+    CauseCorrection, ShipmentDelay,
 ]  # fmt: skip
 
 # Each model whose rows the services write, with a field one of them guards, and whether the admin may delete a row
@@ -55,6 +56,8 @@ GUARDED = [
     (Letter, "status", False),
     (Letter, "text", False),
     (PrintBatch, "printed_at", False),
+    (Shipment, "state", False),
+    (ShipmentNotice, "status", False),
 ]
 
 
