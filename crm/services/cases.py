@@ -34,7 +34,7 @@ from .assignment import case_pick_assignees
 from .audit import audit_record
 from .locks import advisory_lock
 from .root_causes import root_cause_choices
-from .sla import CaseDeadlines, case_compute_deadlines
+from .sla import CaseDeadlines, case_compute_deadlines, clocks_started
 
 # Contact with the customer that stops the first-response clock.
 FIRST_RESPONSE_KINDS = (CaseEvent.Kind.CALL, CaseEvent.Kind.SMS)
@@ -155,9 +155,12 @@ def cases_open(
         Case.objects.bulk_create(created)
     if retriaged:
         deadlines = CaseDeadlines(store)
+        # A more serious group has tighter clocks, counted from when the case's clocks started: its opening, or the
+        # reopening that started them again (counted from the first opening, a reopened case would be late at once).
+        started = clocks_started([joined[case_id] for case_id in retriaged])
         for case_id in retriaged:
-            case = joined[case_id]  # a more serious group has tighter clocks, counted from the opening
-            case.first_response_due, case.resolution_due = deadlines.for_case(case, case.opened_at)
+            case = joined[case_id]
+            case.first_response_due, case.resolution_due = deadlines.for_case(case, started[case_id])
     Case.objects.bulk_update(
         joined.values(),
         [

@@ -88,6 +88,18 @@ def case_compute_deadlines(*, case: Case, since: datetime) -> tuple[datetime, da
     return CaseDeadlines(case.store).for_case(case, since)
 
 
+def clocks_started(cases: list[Case]) -> dict[int, datetime]:
+    """When each case's SLA clocks started: its latest reopening (the customer came back, ADR 0006), else its
+    opening. One query for the lot."""
+    reopened = dict(
+        CaseEvent.objects.filter(case__in=cases, kind=CaseEvent.Kind.REOPENED)
+        .values("case_id")
+        .annotate(at=Max("at"))
+        .values_list("case_id", "at")
+    )
+    return {case.pk: reopened.get(case.pk, case.opened_at) for case in cases}
+
+
 def cases_deadlines_recount(*, store: Store, now: datetime) -> int:
     """Count again, in the store's hours as they are now (its time zone changed), the deadlines of its open cases
     that are still to come, from the moment each clock started (the opening, or the latest reopening). A deadline
@@ -101,15 +113,10 @@ def cases_deadlines_recount(*, store: Store, now: datetime) -> int:
     )
     if not cases:
         return 0
-    reopened = dict(
-        CaseEvent.objects.filter(case__in=cases, kind=CaseEvent.Kind.REOPENED)
-        .values("case_id")
-        .annotate(at=Max("at"))
-        .values_list("case_id", "at")
-    )
+    started = clocks_started(cases)
     deadlines = CaseDeadlines(store)
     for case in cases:
-        first, resolution = deadlines.for_case(case, reopened.get(case.pk, case.opened_at))
+        first, resolution = deadlines.for_case(case, started[case.pk])
         if case.first_response_at is None and case.first_response_due is not None and case.first_response_due > now:
             case.first_response_due = first
         if case.resolution_due is not None and case.resolution_due > now:

@@ -109,3 +109,21 @@ def test_closed_cases_are_never_escalated():
     case = _open_at(datetime(2026, 11, 20, 2, 0, tzinfo=UTC), store)
     case_close(case=case, root_cause="other")
     assert cases_escalate_breached(now=datetime(2026, 12, 20, tzinfo=UTC)) == []
+
+
+def test_a_reopened_case_raised_to_a_difficult_dispute_counts_its_tighter_clocks_from_the_reopening():
+    store = StoreFactory()
+    case = _open_at(datetime(2026, 11, 2, 2, 0, tzinfo=UTC), store)
+    case = case_close(case=case, root_cause="other")
+    reopened = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, three weeks later
+    with time_machine.travel(reopened, tick=False):
+        case = case_reopen(case=case, reason="the replacement broke too")
+        joined, created = case_open(
+            store=store, customer=case.customer, source=Case.Source.REVIEW, triage_group=Case.TriageGroup.DIFFICULT
+        )
+    case.refresh_from_db()
+    assert not created and joined.pk == case.pk and case.triage_group == Case.TriageGroup.DIFFICULT
+    # Two working hours and 24 (two service days) from the reopening, not from the first opening three weeks ago.
+    assert case.first_response_due == datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    assert case.resolution_due == datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    assert cases_escalate_breached(now=reopened + timedelta(minutes=1)) == []
