@@ -79,7 +79,17 @@ def case_manager_decide(
         raise PermissionDenied(_("Only a manager of this store can decide."))
     if not case.is_open:
         raise CaseClosed(case_id=case.pk)
-    if case.negotiation_failed_at is None or case.manager_decision:
+    if case.manager_decision:
+        # Another manager (or this one, in another tab) decided first: say who and what, not only that it is too late.
+        raise InvalidTransition(
+            _("%(manager)s already decided: %(decision)s.")
+            % {
+                "manager": case.manager_decided_by or _("Another manager"),
+                "decision": case.get_manager_decision_display(),
+            },
+            field="decision",
+        )
+    if case.negotiation_failed_at is None:
         raise InvalidTransition(_("Nothing waits for your decision on this case."), field="decision")
     if decision not in Case.Decision.values or not decision:
         raise InvalidInput(_("Choose a decision."), field="decision")

@@ -188,3 +188,21 @@ def test_the_customer_confirming_a_remedy_is_recorded_from_the_case_page(store, 
     assert response.status_code == 302
     remedy.refresh_from_db()
     assert (remedy.status, remedy.confirmed_via) == ("confirmed", "call")
+
+
+def test_a_second_manager_deciding_a_failed_negotiation_is_told_who_decided_first(store, agent, manager, client):
+    case = _dissatisfied(agent, OrderFactory(store=store, customer__store=store))
+    case_negotiation_fail(case=case, actor=agent.user, offered=[], note="要全额退款")
+    colleague = ManagerFactory(stores=[store], user__first_name="Wei")
+    client.force_login(colleague.user)
+    page = client.get(f"/cases/{case.pk}/")  # the colleague opens the decision form ...
+    assert 'data-testid="decision-form"' in page.content.decode()
+    case_manager_decide(case=case, manager=manager, decision="platform_dispute", note="平台介入")  # ... and meanwhile
+    answer = client.post(
+        f"/cases/{case.pk}/decision", {"decision": "refund", "kind": "refund", "cost": "1500"}, follow=True
+    )
+    [said] = [str(m) for m in answer.context["messages"]]
+    assert said == f"{manager} already decided: The platform's dispute process."
+    case.refresh_from_db()
+    assert (case.manager_decision, case.manager_decided_by) == ("platform_dispute", manager)
+    assert not case.remedies.exists()
