@@ -405,13 +405,17 @@ def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Re
     if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
         raise PermissionDenied(_("Only a manager of this store can decide on a remedy."))
     if remedy.status != Remedy.Status.AWAITING_APPROVAL:
-        # Another manager (or this one, in another tab) decided first: say who, not only that it cannot be done.
-        message = (
-            _("This remedy was already decided: %(status)s by %(manager)s.")
-            % {"status": remedy.get_status_display(), "manager": remedy.decided_by}
-            if remedy.decided_by is not None
-            else _("This remedy is not waiting for a decision.")
-        )
+        # Another manager (or this one, in another tab) decided first: say who, not only that it cannot be done. A
+        # withdrawal is not a decision: whoever approved it did not withdraw it.
+        if remedy.status == Remedy.Status.WITHDRAWN:
+            message = _("This remedy was withdrawn: nothing waits for your decision.")
+        elif remedy.decided_by is not None:
+            message = _("This remedy was already decided: %(status)s by %(manager)s.") % {
+                "status": remedy.get_status_display(),
+                "manager": remedy.decided_by,
+            }
+        else:
+            message = _("This remedy is not waiting for a decision.")
         raise InvalidTransition(message, remedy_id=remedy.pk)
     if not approve and not reason.strip():
         raise ReasonRequired(_("A declined remedy needs a reason."), field="reason")

@@ -8,7 +8,8 @@ import time_machine
 from django.utils import timezone
 
 from crm.models import AuditLog, Case, CaseEvent, Remedy
-from crm.services.cases import case_close, case_open, remedy_propose
+from crm.services.cases import case_close, case_open, remedy_approve, remedy_propose
+from crm.services.casework import remedy_withdraw
 from crm.services.sla import cases_escalate_breached
 from reports.metrics import SECTIONS, Period
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, StoreFactory
@@ -99,6 +100,26 @@ def test_a_decision_on_a_row_another_manager_decided_meanwhile_says_so_on_the_ro
     remedy.refresh_from_db()
     assert remedy.status == Remedy.Status.APPROVED and remedy.decided_by == other
     assert AuditLog.objects.filter(action__in=["remedy_approved", "remedy_declined"]).count() == 1
+
+
+@pytest.mark.parametrize("approved_first", [False, True], ids=["waiting", "approved"])
+def test_a_decision_on_a_remedy_the_agent_withdrew_meanwhile_says_it_was_withdrawn(
+    client, store_a, manager_a, approved_first
+):
+    """The agent took the remedy back while the manager's queue was open. Approved and then withdrawn, the row said
+    "already decided: Withdrawn by <the approving manager>", blaming the manager for the agent's withdrawal."""
+    remedy = _awaiting_remedy(store_a)
+    if approved_first:
+        remedy_approve(remedy=remedy, manager=ManagerFactory(stores=[store_a]))
+    remedy_withdraw(remedy=remedy, actor=remedy.proposed_by.user, reason="顾客改为换货")
+    client.force_login(manager_a.user)
+
+    row = client.post(f"/manager/approvals/{remedy.pk}/approve/", headers={"HX-Request": "true"})
+
+    assert row.status_code == 200 and "<form" not in row.text
+    assert "This remedy was withdrawn: nothing waits for your decision." in row.text
+    remedy.refresh_from_db()
+    assert remedy.status == Remedy.Status.WITHDRAWN
 
 
 def test_a_manager_of_store_a_sees_nothing_of_store_b(client, store_a, store_b, manager_a):
