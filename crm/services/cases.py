@@ -350,6 +350,24 @@ def case_reopen(*, case: Case, reason: str, actor=None) -> Case:
     return case
 
 
+# The most a remedy's cost column holds (10 digits, 2 after the point).
+REMEDY_COST_MAX = Decimal("99999999.99")
+CENT = Decimal("0.01")
+
+
+def remedy_cost_check(*, cost: Decimal) -> Decimal:
+    """The cost as it will be stored, or InvalidInput on `cost`: a finite amount, not negative, in whole cents and
+    within what the column holds. The page forms refuse the same; this keeps every other caller (a kind's step, a
+    playbook option) from a database error or a cost rounded away from the one the timeline records."""
+    if not cost.is_finite() or cost < 0:
+        raise InvalidInput(_("A remedy cannot cost less than nothing."), field="cost")
+    if cost != cost.quantize(CENT) or cost > REMEDY_COST_MAX:
+        raise InvalidInput(
+            _("Write the cost with at most two decimals, up to %(max)s.") % {"max": REMEDY_COST_MAX}, field="cost"
+        )
+    return cost
+
+
 @transaction.atomic
 def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, description: str = "") -> Remedy:
     """An agreed remedy within the store's agent limit stands at once; above it the case waits for a manager.
@@ -362,8 +380,7 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
         raise CaseClosed(case_id=case.pk)
     if kind not in Remedy.Kind.values:
         raise InvalidInput(f"Unknown remedy kind {kind!r}.", field="kind")
-    if cost < 0:
-        raise InvalidInput(_("A remedy cannot cost less than nothing."), field="cost")
+    cost = remedy_cost_check(cost=cost)
     standing = case.remedies.filter(
         kind=kind,
         cost=cost,

@@ -12,7 +12,7 @@ from crm.errors import CaseClosed, InvalidInput, InvalidTransition, PermissionDe
 from crm.models import Agent, Case, CaseEvent, CaseStep, Remedy
 
 from .audit import audit_record
-from .cases import case_add_event
+from .cases import case_add_event, remedy_cost_check
 
 # The remedy each decision records; the platform's dispute process records none.
 DECISION_REMEDY = {Case.Decision.HIGHER_REMEDY: None, Case.Decision.REFUND: Remedy.Kind.REFUND}
@@ -93,8 +93,7 @@ def case_manager_decide(
         raise InvalidTransition(_("Nothing waits for your decision on this case."), field="decision")
     if decision not in Case.Decision.values or not decision:
         raise InvalidInput(_("Choose a decision."), field="decision")
-    if cost < 0:
-        raise InvalidInput(_("A remedy cannot cost less than nothing."), field="cost")
+    cost = remedy_cost_check(cost=cost)
     now = timezone.now()
     if decision in DECISION_REMEDY:
         remedy_kind = DECISION_REMEDY[decision] or kind

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.errors import InvalidInput
 from crm.models import CAUSE_VALUES, CaseCause, Remedy, RemedyPlay, Store
 
 from .audit import audit_record
+from .cases import remedy_cost_check
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,7 @@ def remedy_play_set(*, store: Store, cause: str, kind: str, cost: Decimal, scrip
         raise InvalidInput(f"Unknown cause {cause!r}.", field="cause")
     if kind not in Remedy.Kind.values:
         raise InvalidInput(f"Unknown remedy {kind!r}.", field="kind")
-    if cost < 0:
-        raise InvalidInput(_("A remedy cannot cost less than nothing."), field="cost")
+    cost = remedy_cost_check(cost=cost)
     play, _created = RemedyPlay.objects.update_or_create(
         store=store, cause=cause, kind=kind, defaults={"cost": cost, "script": script.strip()}
     )

@@ -2,9 +2,17 @@ from decimal import Decimal
 
 import pytest
 
-from crm.errors import CaseClosed, InvalidTransition, PermissionDenied, ReasonRequired, RootCauseRequired
-from crm.models import Case, CaseEvent, Remedy
+from crm.errors import (
+    CaseClosed,
+    InvalidInput,
+    InvalidTransition,
+    PermissionDenied,
+    ReasonRequired,
+    RootCauseRequired,
+)
+from crm.models import Case, CaseEvent, Remedy, RemedyPlay
 from crm.services.cases import case_close, case_open, case_reopen, remedy_approve, remedy_decline, remedy_propose
+from crm.services.playbook import remedy_play_set
 from tests.factories import AgentFactory, ManagerFactory, OrderFactory, StoreFactory
 from tests.locking import overlapping
 
@@ -188,3 +196,22 @@ def test_a_case_does_not_close_over_a_remedy_promised_and_not_carried_out(order)
 
     assert list(case.remedies.order_by("pk").values_list("status", flat=True)) == ["fulfilled", "withdrawn"]
     assert case.events.filter(kind=CaseEvent.Kind.REMEDY_WITHDRAWN, message="a gift was enough").exists()
+
+
+@pytest.mark.parametrize(
+    "cost",
+    [Decimal("1.005"), Decimal("100000000"), Decimal("NaN"), Decimal("Infinity"), Decimal("-0.01")],
+    ids=["third-decimal", "past-the-column", "nan", "infinity", "negative"],
+)
+def test_a_remedy_cost_the_cost_column_cannot_hold_is_refused_on_the_cost_field(order, cost):
+    """The page form refuses these; another caller of the service (a playbook option, a kind's step) got a database
+    error (a 500) past 8 digits, and a third decimal rounded away while the timeline kept the typed amount."""
+    agent = AgentFactory(stores=[order.store])
+    case, _ = _open(order)
+    with pytest.raises(InvalidInput) as refused:
+        remedy_propose(case=case, agent=agent, kind=Remedy.Kind.GIFT, cost=cost)
+    assert refused.value.field == "cost"
+    assert not Remedy.objects.exists() and not case.events.filter(kind=CaseEvent.Kind.REMEDY_PROPOSED).exists()
+    with pytest.raises(InvalidInput) as refused:  # the playbook's option that would become one
+        remedy_play_set(store=order.store, cause="price", kind=Remedy.Kind.GIFT, cost=cost, script="x", actor=None)
+    assert refused.value.field == "cost" and not RemedyPlay.objects.exists()
