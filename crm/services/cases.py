@@ -368,6 +368,40 @@ def remedy_cost_check(*, cost: Decimal) -> Decimal:
     return cost
 
 
+# The currency remedy costs and the agent's limit are written in (the forms say so).
+REMEDY_CURRENCY = "CNY"
+REFUNDS = (Remedy.Kind.REFUND, Remedy.Kind.PARTIAL_REFUND)
+
+
+def refundable_total(*, case: Case) -> Decimal | None:
+    """What the customer paid for the case's order, in the currency remedies are written in; None without an order
+    or for an order paid in another currency (the rates to convert it are callbacks' policy, which crm does not
+    read), when a refund has nothing to be measured against."""
+    order = case.order
+    if order is None or order.currency != REMEDY_CURRENCY:
+        return None
+    return order.total_amount
+
+
+def remedy_refund_check(*, case: Case, kind: str, cost: Decimal) -> Decimal:
+    """A refund gives back money the customer paid: never nothing, a partial one at most the order's total and a
+    full one exactly that. A full refund written for less would slip under the agent's limit without the manager's
+    approval, and one for more than the order pays out money the store never took."""
+    if kind not in REFUNDS:
+        return cost
+    total = refundable_total(case=case)
+    if total is not None and (cost > total or (kind == Remedy.Kind.REFUND and cost != total)):
+        message = (
+            _("A full refund is the order's total, %(total)s CNY; for less, choose a partial refund.")
+            if kind == Remedy.Kind.REFUND
+            else _("A refund cannot be more than the order's total, %(total)s CNY.")
+        )
+        raise InvalidInput(message % {"total": total}, field="cost")
+    if cost == 0:
+        raise InvalidInput(_("Give the amount refunded."), field="cost")
+    return cost
+
+
 @transaction.atomic
 def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, description: str = "") -> Remedy:
     """An agreed remedy within the store's agent limit stands at once; above it the case waits for a manager.
@@ -380,7 +414,7 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
         raise CaseClosed(case_id=case.pk)
     if kind not in Remedy.Kind.values:
         raise InvalidInput(f"Unknown remedy kind {kind!r}.", field="kind")
-    cost = remedy_cost_check(cost=cost)
+    cost = remedy_refund_check(case=case, kind=kind, cost=remedy_cost_check(cost=cost))
     standing = case.remedies.filter(
         kind=kind,
         cost=cost,

@@ -12,7 +12,7 @@ from crm.errors import CaseClosed, InvalidInput, InvalidTransition, PermissionDe
 from crm.models import Agent, Case, CaseEvent, CaseStep, Remedy
 
 from .audit import audit_record
-from .cases import case_add_event, remedy_cost_check
+from .cases import case_add_event, refundable_total, remedy_cost_check, remedy_refund_check
 
 # The remedy each decision records; the platform's dispute process records none.
 DECISION_REMEDY = {Case.Decision.HIGHER_REMEDY: None, Case.Decision.REFUND: Remedy.Kind.REFUND}
@@ -99,6 +99,10 @@ def case_manager_decide(
         remedy_kind = DECISION_REMEDY[decision] or kind
         if remedy_kind not in Remedy.Kind.values:
             raise InvalidInput(f"Unknown remedy kind {remedy_kind!r}.", field="kind")
+        if decision == Case.Decision.REFUND and not cost:
+            # The form's amount is a higher remedy's and starts at 0: a refund gives back what the customer paid.
+            cost = refundable_total(case=case) or cost
+        cost = remedy_refund_check(case=case, kind=remedy_kind, cost=cost)
         Remedy.objects.create(
             case=case,
             kind=remedy_kind,

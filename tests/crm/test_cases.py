@@ -12,6 +12,7 @@ from crm.errors import (
 )
 from crm.models import Case, CaseEvent, Remedy, RemedyPlay
 from crm.services.cases import case_close, case_open, case_reopen, remedy_approve, remedy_decline, remedy_propose
+from crm.services.escalation import case_manager_decide, case_negotiation_fail
 from crm.services.playbook import remedy_play_set
 from tests.factories import AgentFactory, ManagerFactory, OrderFactory, StoreFactory
 from tests.locking import overlapping
@@ -125,7 +126,7 @@ def test_a_decision_while_another_remedy_is_proposed_leaves_the_case_awaiting_th
     first = remedy_propose(case=case, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("500"))
 
     waited = overlapping(
-        lambda: remedy_propose(case=case, agent=agent, kind=Remedy.Kind.REFUND, cost=Decimal("900")),
+        lambda: remedy_propose(case=case, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("900")),
         lambda: remedy_approve(remedy=first, manager=manager),
     )
 
@@ -215,3 +216,45 @@ def test_a_remedy_cost_the_cost_column_cannot_hold_is_refused_on_the_cost_field(
     with pytest.raises(InvalidInput) as refused:  # the playbook's option that would become one
         remedy_play_set(store=order.store, cause="price", kind=Remedy.Kind.GIFT, cost=cost, script="x", actor=None)
     assert refused.value.field == "cost" and not RemedyPlay.objects.exists()
+
+
+def test_a_refund_gives_back_at_most_what_the_order_cost_and_a_full_refund_is_its_total():
+    store = StoreFactory(agent_remedy_limit=Decimal("200"))
+    agent = AgentFactory(stores=[store])
+    cheap = OrderFactory(store=store, customer__store=store, total_amount=Decimal("59.00"))
+    case, _ = _open(cheap)
+    # Within the agent's limit, so it would have stood at once: 150 back on a 59 order.
+    with pytest.raises(InvalidInput, match=r"59\.00") as refused:
+        remedy_propose(case=case, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("150"))
+    assert refused.value.field == "cost"
+    # A full refund written as costing nothing (or less than the order) would slip under the limit unapproved.
+    dear = OrderFactory(store=store, customer__store=store, total_amount=Decimal("1500.00"))
+    dear_case, _ = _open(dear)
+    for cost in ("0", "199", "1600"):
+        with pytest.raises(InvalidInput, match=r"1500\.00"):
+            remedy_propose(case=dear_case, agent=agent, kind=Remedy.Kind.REFUND, cost=Decimal(cost))
+    assert not Remedy.objects.exists()
+
+    assert (
+        remedy_propose(case=case, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("59")).status == "agreed"
+    )
+    full = remedy_propose(case=dear_case, agent=agent, kind=Remedy.Kind.REFUND, cost=Decimal("1500"))
+    assert full.status == Remedy.Status.AWAITING_APPROVAL
+    # An order paid in another currency has nothing to compare with here (remedies are written in CNY).
+    euro = OrderFactory(store=store, customer__store=store, total_amount=Decimal("89.00"), currency="EUR")
+    euro_case, _ = _open(euro)
+    assert remedy_propose(case=euro_case, agent=agent, kind=Remedy.Kind.REFUND, cost=Decimal("694.20")).cost
+
+
+def test_the_managers_refund_decision_refunds_the_order_total_unless_told_otherwise():
+    order = OrderFactory(total_amount=Decimal("1500.00"))
+    agent, manager = AgentFactory(stores=[order.store]), ManagerFactory(stores=[order.store])
+    case, _ = _open(order)
+    case_negotiation_fail(case=case, actor=agent.user, offered=[], note="要全额退款")
+    with pytest.raises(InvalidInput, match=r"1500\.00"):
+        case_manager_decide(case=case, manager=manager, decision="refund", cost=Decimal("2000"))
+    # The decision form's amount is for a higher remedy and starts at 0: a refund is what the customer paid.
+    case_manager_decide(case=case, manager=manager, decision="refund")
+    refund = case.remedies.get()
+    assert (refund.kind, refund.status, refund.cost) == ("refund", "approved", Decimal("1500.00"))
+    assert case.events.get(kind=CaseEvent.Kind.MANAGER_DECIDED).data["cost"] == "1500.00"

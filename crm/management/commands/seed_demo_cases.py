@@ -22,6 +22,8 @@ DEMO_CASES = [
     (Case.Source.MANUAL, Case.Cause.SIZE, "顾客打进热线:尺码偏小,想换大一号", False),
     (Case.Source.RETURN_VISIT, Case.Cause.SERVICE_ATTITUDE, "回访时提到:客服回复太慢", False),
 ]
+# What the price case's customer asks back: above the demo agent's limit, so it waits for the manager.
+PRICE_DIFFERENCE = Decimal("300")
 
 
 class Command(BaseCommand):
@@ -50,8 +52,10 @@ class Command(BaseCommand):
             .order_by("id")
         )
 
-        def next_order(source: str) -> Order | None:
+        def next_order(source: str, at_least: Decimal = Decimal("0")) -> Order | None:
             for order in orders:
+                if order.total_amount < at_least:
+                    continue
                 if source == Case.Source.LOGISTICS and order.delivered_at is not None:
                     continue
                 if source in (Case.Source.CALL, Case.Source.INBOUND_SMS) and order.delivered_at is None:
@@ -63,7 +67,9 @@ class Command(BaseCommand):
         customers = iter(Customer.objects.filter(store=store).order_by("-id"))
         opened = 0
         for source, cause, summary, about_order in DEMO_CASES:
-            order = next_order(source) if about_order else None
+            # The price difference refunded below is at most what the order cost.
+            at_least = PRICE_DIFFERENCE if cause == Case.Cause.PRICE else Decimal("0")
+            order = next_order(source, at_least) if about_order else None
             customer = order.customer if order else next(customers, None)
             if customer is None:
                 continue
@@ -80,9 +86,11 @@ class Command(BaseCommand):
             opened += 1
             if cause == Case.Cause.PRICE:
                 # Worked up to the negotiation, with a remedy above the agent's limit waiting for the manager.
-                complaint_confirm(case=case, actor=agent.user, customer_asks="补差价 300 元")
-                complaint_assess(case=case, actor=agent.user, severity="minor", asked_amount=Decimal("300"))
-                remedy_propose(case=case, agent=agent, kind="partial_refund", cost=Decimal("300"), description="补差价")
+                complaint_confirm(case=case, actor=agent.user, customer_asks=f"补差价 {PRICE_DIFFERENCE} 元")
+                complaint_assess(case=case, actor=agent.user, severity="minor", asked_amount=PRICE_DIFFERENCE)
+                remedy_propose(
+                    case=case, agent=agent, kind="partial_refund", cost=PRICE_DIFFERENCE, description="补差价"
+                )
         # The demo agent is the dedicated owner of the store's top customers ("my customers").
         top = Customer.objects.filter(store=store, vip_tier__gte=2, dedicated_owner__isnull=True)
         top.update(dedicated_owner=agent)
