@@ -30,7 +30,8 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from callbacks.models import CallAttempt, ClosedUncalled, ClosedUnlogged, FollowUp, FollowUpOutcome
-from crm.models import Case, Order, Remedy, Store
+from crm.models import Case, CaseEvent, Order, Remedy, Store
+from crm.services.cases import CONTACT_SOURCES, FIRST_RESPONSE_KINDS
 from crm.timezones import store_day_bounds, store_today, to_store_local
 from letters.models import Letter
 from logistics.models import ShipmentDelay, ShipmentNotice
@@ -78,12 +79,35 @@ def _day(store: Store, field: str) -> TruncDate:
     return TruncDate(field, tzinfo=store.tzinfo)
 
 
+def _first_contact(case: str = "") -> Coalesce:
+    """When we first reached the case's customer: its first call or SMS, or its opening (or joining) by a call.
+
+    Not the case's `first_response_at` alone: reopening clears it, for the SLA clock to start again, and the report
+    would take the next call after the reopening for the first contact. Kept as the fallback for a case with no
+    timeline. `case` is the path to the case from the rows annotated ("" for cases themselves).
+    """
+    contacts = (
+        CaseEvent.objects.filter(case=OuterRef(f"{case}__pk" if case else "pk"))
+        .filter(Q(kind__in=FIRST_RESPONSE_KINDS) | Q(kind__in=OPENINGS, data__source__in=CONTACT_SOURCES))
+        .order_by()
+        .values("case")
+        .annotate(first=Min("at"))
+        .values("first")
+    )
+    return Coalesce(Subquery(contacts), F(f"{case}__first_response_at" if case else "first_response_at"))
+
+
+# The timeline events that open a case or join a reason to it; their data names the source.
+OPENINGS = (CaseEvent.Kind.OPENED, CaseEvent.Kind.NOTE)
+
+
 def _reviews(store: Store, since: datetime) -> list[DailyCount]:
     reviews = Review.objects.filter(store=store, posted_at__gte=since).annotate(day=_day(store, "posted_at"))
     by_sentiment = reviews.values("day", "sentiment").annotate(n=Count("id")).order_by()
     revisions = ReviewRevision.objects.filter(review=OuterRef("pk"), after_contact=True)
     after_contact = (
-        reviews.filter(case__first_response_at__isnull=False)
+        reviews.annotate(contacted_at=_first_contact("case"))
+        .filter(contacted_at__isnull=False)
         .annotate(
             revised=Exists(revisions),
             # Good now, and a change after our contact took it there from mid or bad.
@@ -92,10 +116,10 @@ def _reviews(store: Store, since: datetime) -> list[DailyCount]:
         .values("day", "sentiment")
         .annotate(
             contacted=Count("id"),
-            appended=Count("id", filter=Q(appended_at__gt=F("case__first_response_at"))),
+            appended=Count("id", filter=Q(appended_at__gt=F("contacted_at"))),
             changed=Count("id", filter=Q(revised=True)),
             raised=Count("id", filter=Q(raised=True, sentiment=Review.Sentiment.GOOD)),
-            either=Count("id", filter=Q(appended_at__gt=F("case__first_response_at")) | Q(revised=True)),
+            either=Count("id", filter=Q(appended_at__gt=F("contacted_at")) | Q(revised=True)),
         )
         .order_by()
     )
@@ -113,15 +137,16 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
         Q(sentiment__in=UNHAPPY) | Q(original_rating__lte=3),
         customer=OuterRef("customer"),
         posted_at__gte=OuterRef("opened_at") - REVIEW_LOOKBACK,
-        posted_at__lt=OuterRef("first_response_at"),
+        posted_at__lt=OuterRef("contacted_at"),
     )
     opened = list(
         Case.objects.filter(store=store, opened_at__gte=since)
-        .annotate(day=_day(store, "opened_at"), vented_first=Exists(vented_first))
+        .annotate(day=_day(store, "opened_at"), contacted_at=_first_contact())
+        .annotate(vented_first=Exists(vented_first))
         .values("day", "source")
         .annotate(
             cases=Count("id"),
-            reached=Count("id", filter=Q(first_response_at__isnull=False, vented_first=False)),
+            reached=Count("id", filter=Q(contacted_at__isnull=False, vented_first=False)),
         )
         .order_by()
     )

@@ -1,0 +1,54 @@
+"""The report's figures against a store's history as it happened: cases reopened, parcels delayed twice, roll-ups
+rebuilt in part (the frequent refresh) and in whole (the nightly one)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from crm.models import Case
+from crm.services.cases import case_add_event, case_close, case_open, case_reopen
+from reports.metrics import SECTIONS, Period
+from reports.rollups import rollups_refresh
+from tests.factories import CustomerFactory, StoreFactory
+from tests.reports.factories import ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 11, 10, 4, 0, tzinfo=UTC)  # noon in Shanghai
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(timezone="Asia/Shanghai")
+
+
+def rows(key, period):
+    return SECTIONS[key](period).rows
+
+
+def test_a_reopened_case_still_counts_as_reached_before_the_review_its_customer_wrote_later(store):
+    # Reopening clears the case's first response (its SLA clock starts again): the report took the next call as the
+    # first contact, so a customer reached hours before their bad review left "reached before a review", and the
+    # review left "reviews with a contacted customer".
+    customer = CustomerFactory(store=store)
+    with time_machine.travel(T0, tick=False):
+        case, _created = case_open(store=store, customer=customer, source=Case.Source.CALL)
+    ReviewFactory(customer=customer, case=case, rating=1, posted_at=T0 + timedelta(hours=5))
+    with time_machine.travel(T0 + timedelta(days=1), tick=False):
+        case_close(case=case, root_cause="other")
+    with time_machine.travel(T0 + timedelta(days=2), tick=False):
+        case = case_reopen(case=case, reason="the customer wrote a bad review")
+    november = Period(store=store, start=date(2026, 11, 1), end=date(2026, 11, 30))
+
+    rollups_refresh(store=store)
+    reached = {r["source"]: (r["customers"], r["reached"]) for r in rows("reached_first", november)}
+    contacted = {r["sentiment"]: r["contacted"] for r in rows("review_changes", november)}
+    assert reached["Follow-up call"] == (1, 1)
+    assert contacted == {"Bad": 1}
+
+    with time_machine.travel(T0 + timedelta(days=2, hours=1), tick=False):
+        case_add_event(case=case, kind="call", message="apologised")
+    rollups_refresh(store=store)
+    reached = {r["source"]: (r["customers"], r["reached"]) for r in rows("reached_first", november)}
+    assert reached["Follow-up call"] == (1, 1)
