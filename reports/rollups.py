@@ -294,7 +294,8 @@ def _remedies(store: Store, since: datetime) -> list[DailyCount]:
 def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
     """Per rule: delays found, customers told (a sent notice for that rule), told before they first came to us
     (a case not opened by the delay itself). Per delayed order, told early or not: the orders, their logistics
-    complaints and bad reviews. By the store-local day the (first) delay was found."""
+    complaints and bad reviews. By the store-local day the (first) delay was found: an order first delayed before
+    `since` is counted on that earlier day, which this rebuild leaves as it is."""
     customer_case = (
         Case.objects.filter(order_id=OuterRef("shipment__order_id"))
         .exclude(source=Case.Source.LOGISTICS)
@@ -310,6 +311,11 @@ def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
         .values("shipment__order_id", "rule", "found_at", "told_at", "contacted_at")
     )
     order_ids = {d["shipment__order_id"] for d in delays}
+    counted_before = set(
+        ShipmentDelay.objects.filter(store=store, shipment__order_id__in=order_ids, found_at__lt=since).values_list(
+            "shipment__order_id", flat=True
+        )
+    )
     complaints = set(
         Case.objects.filter(order_id__in=order_ids, cause=Case.Cause.LOGISTICS)
         .exclude(source=Case.Source.LOGISTICS)
@@ -332,6 +338,8 @@ def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
         first_day, was_told = orders.get(d["shipment__order_id"], (day, False))
         orders[d["shipment__order_id"]] = (min(first_day, day), was_told or d["told_at"] is not None)
     for order_id, (day, was_told) in orders.items():
+        if order_id in counted_before:
+            continue
         key = "told" if was_told else "not_told"
         add(day, "delayed_order", key)
         if order_id in complaints:

@@ -8,9 +8,10 @@ import time_machine
 
 from crm.models import Case
 from crm.services.cases import case_add_event, case_close, case_open, case_reopen
+from logistics.models import Shipment, ShipmentDelay
 from reports.metrics import SECTIONS, Period
 from reports.rollups import rollups_refresh
-from tests.factories import CustomerFactory, StoreFactory
+from tests.factories import CustomerFactory, OrderFactory, StoreFactory
 from tests.reports.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +53,28 @@ def test_a_reopened_case_still_counts_as_reached_before_the_review_its_customer_
     rollups_refresh(store=store)
     reached = {r["source"]: (r["customers"], r["reached"]) for r in rows("reached_first", november)}
     assert reached["Follow-up call"] == (1, 1)
+
+
+def _delay(shipment: Shipment, rule: str, found_at: datetime) -> ShipmentDelay:
+    return ShipmentDelay.objects.create(
+        store=shipment.store, shipment=shipment, rule=rule, found_at=found_at, state=shipment.state
+    )
+
+
+def test_a_parcel_delayed_again_after_the_recent_days_is_one_delayed_order_after_the_frequent_refresh(store):
+    # The frequent refresh (the last 35 days) saw only the second delay and counted the order again on that day,
+    # beside the nightly count on the day of its first delay: one delayed order shown as two.
+    order = OrderFactory(store=store, customer__store=store)
+    shipment = Shipment.objects.create(
+        store=store, order=order, courier="shunfeng", tracking_number="SF1", shipped_at=T0, state="in_transit"
+    )
+    _delay(shipment, "no_update", datetime(2026, 9, 1, 4, tzinfo=UTC))
+    _delay(shipment, "past_promised", datetime(2026, 11, 10, 4, tzinfo=UTC))
+    autumn = Period(store=store, start=date(2026, 9, 1), end=date(2026, 11, 30))
+
+    rollups_refresh(store=store)  # nightly
+    assert [r["orders"] for r in rows("logistics_notices", autumn)] == [1]
+    rollups_refresh(store=store, since_day=date(2026, 10, 20))  # the frequent refresh
+    assert [
+        r["orders"] for r in rows("logistics_notices", Period(store=store, start=autumn.start, end=autumn.end))
+    ] == [1]
