@@ -385,9 +385,11 @@ PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies, _letters, _pa
 
 @transaction.atomic
 def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
-    """Rebuild the store's roll-ups from `since_day` (the whole history when None). Returns the rows written."""
+    """Rebuild the store's roll-ups from `since_day` (the whole history when None), or from an earlier day a case
+    reopened since the last rebuild was closed on: its close is counted on that day (the Pareto, by root cause), which
+    would otherwise keep it, beside its next close, until the nightly rebuild. Returns the rows written."""
     store = Store.objects.select_for_update().get(pk=store.pk)  # one rebuild of a store at a time
-    since_day = since_day or date(2000, 1, 1)
+    since_day = _reopened_closes_from(store, since_day) if since_day else date(2000, 1, 1)
     since = store_day_bounds(store, since_day)[0]
     rows = [row for producer in PRODUCERS for row in producer(store, since)]
     DailyCount.objects.filter(store=store, month=False, day__gte=since_day).delete()
@@ -423,3 +425,21 @@ def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
 
 def rollups_refresh_recent(*, store: Store) -> int:
     return rollups_refresh(store=store, since_day=store_today(store) - timedelta(days=RECENT_DAYS))
+
+
+# A reopening written in a transaction that committed just after the last rebuild had read the facts is still seen.
+REOPEN_MARGIN = timedelta(minutes=10)
+
+
+def _reopened_closes_from(store: Store, since_day: date) -> date:
+    """`since_day`, or the store-local day of an earlier close of a case reopened since the last rebuild."""
+    last = RollupRun.objects.filter(store=store).values_list("refreshed_at", flat=True).first()
+    if last is None:
+        return since_day
+    reopened = CaseEvent.objects.filter(
+        case__store=store, kind=CaseEvent.Kind.REOPENED, at__gte=last - REOPEN_MARGIN
+    ).values("case")
+    earliest = CaseEvent.objects.filter(
+        case__in=reopened, kind=CaseEvent.Kind.CLOSED, at__lt=store_day_bounds(store, since_day)[0]
+    ).aggregate(first=Min("at"))["first"]
+    return to_store_local(earliest, store).date() if earliest else since_day

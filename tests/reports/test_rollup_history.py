@@ -10,7 +10,7 @@ from crm.models import Case
 from crm.services.cases import case_add_event, case_close, case_open, case_reopen
 from logistics.models import Shipment, ShipmentDelay
 from reports.metrics import SECTIONS, Period
-from reports.rollups import rollups_refresh
+from reports.rollups import rollups_refresh, rollups_refresh_recent
 from tests.factories import CustomerFactory, OrderFactory, StoreFactory
 from tests.reports.factories import ReviewFactory
 
@@ -78,3 +78,31 @@ def test_a_parcel_delayed_again_after_the_recent_days_is_one_delayed_order_after
     assert [
         r["orders"] for r in rows("logistics_notices", Period(store=store, start=autumn.start, end=autumn.end))
     ] == [1]
+
+
+def test_a_case_reopened_after_the_recent_days_leaves_the_day_it_was_closed_on(store):
+    # Closed in September, reopened and closed again in November: the frequent refresh counted the November close,
+    # the September day still counted the first one, and the Pareto showed two closed cases for one (and one while
+    # the case was open again) until the next night.
+    customer = CustomerFactory(store=store)
+    with time_machine.travel(datetime(2026, 9, 1, 4, tzinfo=UTC), tick=False):
+        case, _created = case_open(store=store, customer=customer, source=Case.Source.CALL)
+        case_close(case=case, root_cause="other")
+    with time_machine.travel(datetime(2026, 11, 1, 4, tzinfo=UTC), tick=False):
+        rollups_refresh(store=store)  # nightly
+    autumn = Period(store=store, start=date(2026, 9, 1), end=date(2026, 11, 30))
+
+    def pareto():
+        return [(r["root_cause"], r["cases"]) for r in rows("pareto", Period(store, autumn.start, autumn.end))]
+
+    assert pareto() == [("Other", 1)]
+    with time_machine.travel(T0, tick=False):
+        case = case_reopen(case=case, reason="the customer came back")
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+    assert pareto() == []
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        case_close(case=case, root_cause="other")
+    with time_machine.travel(T0 + timedelta(hours=1, minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+    assert pareto() == [("Other", 1)]
