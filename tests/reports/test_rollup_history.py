@@ -106,3 +106,27 @@ def test_a_case_reopened_after_the_recent_days_leaves_the_day_it_was_closed_on(s
     with time_machine.travel(T0 + timedelta(hours=1, minutes=5), tick=False):
         rollups_refresh_recent(store=store)
     assert pareto() == [("Other", 1)]
+
+
+def test_a_call_withdrawn_for_an_sms_is_two_follow_ups_of_one_delivery_and_the_table_says_so(store):
+    # The customer asked for no calls: their evening call was withdrawn and a care SMS planned instead. The coverage
+    # table headed both "Deliveries": one delivery shown as two.
+    from callbacks.services.wishes import calls_withdraw_refused
+    from tests.reports.factories import FollowUpFactory
+
+    call = FollowUpFactory(order__customer__store=store, channel="call", tier="call")
+    customer = call.customer
+    customer.contact_preference = "no_calls"
+    customer.save(update_fields=["contact_preference"])
+    with time_machine.travel(call.window_start - timedelta(hours=2), tick=False):
+        assert calls_withdraw_refused(customer=customer) == [call]
+    november = Period(store=store, start=date(2026, 11, 1), end=date(2026, 11, 30))
+    rollups_refresh(store=store)
+
+    table = SECTIONS["coverage"](november)
+    headings = {key: str(heading) for key, heading in table.columns}
+    assert call.order.followups.count() == 2
+    assert [(row["tier"], row["total"], row["suppressed"], row["planned"]) for row in table.rows] == [
+        ("Phone call", 2, 1, 1)
+    ]
+    assert headings["total"] == "Follow-ups"
