@@ -130,3 +130,25 @@ def test_a_call_withdrawn_for_an_sms_is_two_follow_ups_of_one_delivery_and_the_t
         ("Phone call", 2, 1, 1)
     ]
     assert headings["total"] == "Follow-ups"
+
+
+def test_a_review_at_half_past_eleven_in_shanghai_counts_on_that_shanghai_day(store):
+    ReviewFactory(customer__store=store, rating=1, posted_at=datetime(2026, 11, 10, 15, 30, tzinfo=UTC))  # 23:30
+    ReviewFactory(customer__store=store, rating=1, posted_at=datetime(2026, 11, 10, 16, 0, tzinfo=UTC))  # 00:00 next
+    rollups_refresh(store=store)
+    one_day = Period(store=store, start=date(2026, 11, 10), end=date(2026, 11, 10))
+    assert [(r["period"], r["reviews"]) for r in rows("bad_reviews", one_day)] == [("2026-11-10", 1)]
+
+
+def test_days_in_berlin_follow_the_clock_across_the_autumn_change():
+    # 25 October 2026: Berlin goes from UTC+2 to UTC+1; the local day is 25 hours long.
+    berlin = StoreFactory(timezone="Europe/Berlin")
+    for moment in (
+        datetime(2026, 10, 24, 22, 30, tzinfo=UTC),  # 00:30 on the 25th (summer time)
+        datetime(2026, 10, 25, 22, 30, tzinfo=UTC),  # 23:30 on the 25th (winter time)
+        datetime(2026, 10, 25, 23, 0, tzinfo=UTC),  # 00:00 on the 26th
+    ):
+        ReviewFactory(customer__store=berlin, rating=2, posted_at=moment)
+    rollups_refresh(store=berlin)
+    period = Period(store=berlin, start=date(2026, 10, 25), end=date(2026, 10, 26))
+    assert [(r["period"], r["reviews"]) for r in rows("bad_reviews", period)] == [("2026-10-25", 2), ("2026-10-26", 1)]
