@@ -30,7 +30,8 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from callbacks.models import CallAttempt, ClosedUncalled, ClosedUnlogged, FollowUp, FollowUpOutcome
-from crm.models import Case, Order, Remedy, Store
+from crm.models import Case, CaseEvent, Order, Remedy, Store
+from crm.services.cases import CONTACT_SOURCES, FIRST_RESPONSE_KINDS
 from crm.timezones import store_day_bounds, store_today, to_store_local
 from letters.models import Letter
 from logistics.models import ShipmentDelay, ShipmentNotice
@@ -78,12 +79,35 @@ def _day(store: Store, field: str) -> TruncDate:
     return TruncDate(field, tzinfo=store.tzinfo)
 
 
+def _first_contact(case: str = "") -> Coalesce:
+    """When we first reached the case's customer: its first call or SMS, or its opening (or joining) by a call.
+
+    Not the case's `first_response_at` alone: reopening clears it, for the SLA clock to start again, and the report
+    would take the next call after the reopening for the first contact. Kept as the fallback for a case with no
+    timeline. `case` is the path to the case from the rows annotated ("" for cases themselves).
+    """
+    contacts = (
+        CaseEvent.objects.filter(case=OuterRef(f"{case}__pk" if case else "pk"))
+        .filter(Q(kind__in=FIRST_RESPONSE_KINDS) | Q(kind__in=OPENINGS, data__source__in=CONTACT_SOURCES))
+        .order_by()
+        .values("case")
+        .annotate(first=Min("at"))
+        .values("first")
+    )
+    return Coalesce(Subquery(contacts), F(f"{case}__first_response_at" if case else "first_response_at"))
+
+
+# The timeline events that open a case or join a reason to it; their data names the source.
+OPENINGS = (CaseEvent.Kind.OPENED, CaseEvent.Kind.NOTE)
+
+
 def _reviews(store: Store, since: datetime) -> list[DailyCount]:
     reviews = Review.objects.filter(store=store, posted_at__gte=since).annotate(day=_day(store, "posted_at"))
     by_sentiment = reviews.values("day", "sentiment").annotate(n=Count("id")).order_by()
     revisions = ReviewRevision.objects.filter(review=OuterRef("pk"), after_contact=True)
     after_contact = (
-        reviews.filter(case__first_response_at__isnull=False)
+        reviews.annotate(contacted_at=_first_contact("case"))
+        .filter(contacted_at__isnull=False)
         .annotate(
             revised=Exists(revisions),
             # Good now, and a change after our contact took it there from mid or bad.
@@ -92,10 +116,10 @@ def _reviews(store: Store, since: datetime) -> list[DailyCount]:
         .values("day", "sentiment")
         .annotate(
             contacted=Count("id"),
-            appended=Count("id", filter=Q(appended_at__gt=F("case__first_response_at"))),
+            appended=Count("id", filter=Q(appended_at__gt=F("contacted_at"))),
             changed=Count("id", filter=Q(revised=True)),
             raised=Count("id", filter=Q(raised=True, sentiment=Review.Sentiment.GOOD)),
-            either=Count("id", filter=Q(appended_at__gt=F("case__first_response_at")) | Q(revised=True)),
+            either=Count("id", filter=Q(appended_at__gt=F("contacted_at")) | Q(revised=True)),
         )
         .order_by()
     )
@@ -113,15 +137,16 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
         Q(sentiment__in=UNHAPPY) | Q(original_rating__lte=3),
         customer=OuterRef("customer"),
         posted_at__gte=OuterRef("opened_at") - REVIEW_LOOKBACK,
-        posted_at__lt=OuterRef("first_response_at"),
+        posted_at__lt=OuterRef("contacted_at"),
     )
     opened = list(
         Case.objects.filter(store=store, opened_at__gte=since)
-        .annotate(day=_day(store, "opened_at"), vented_first=Exists(vented_first))
+        .annotate(day=_day(store, "opened_at"), contacted_at=_first_contact())
+        .annotate(vented_first=Exists(vented_first))
         .values("day", "source")
         .annotate(
             cases=Count("id"),
-            reached=Count("id", filter=Q(first_response_at__isnull=False, vented_first=False)),
+            reached=Count("id", filter=Q(contacted_at__isnull=False, vented_first=False)),
         )
         .order_by()
     )
@@ -269,7 +294,8 @@ def _remedies(store: Store, since: datetime) -> list[DailyCount]:
 def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
     """Per rule: delays found, customers told (a sent notice for that rule), told before they first came to us
     (a case not opened by the delay itself). Per delayed order, told early or not: the orders, their logistics
-    complaints and bad reviews. By the store-local day the (first) delay was found."""
+    complaints and bad reviews. By the store-local day the (first) delay was found: an order first delayed before
+    `since` is counted on that earlier day, which this rebuild leaves as it is."""
     customer_case = (
         Case.objects.filter(order_id=OuterRef("shipment__order_id"))
         .exclude(source=Case.Source.LOGISTICS)
@@ -285,6 +311,11 @@ def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
         .values("shipment__order_id", "rule", "found_at", "told_at", "contacted_at")
     )
     order_ids = {d["shipment__order_id"] for d in delays}
+    counted_before = set(
+        ShipmentDelay.objects.filter(store=store, shipment__order_id__in=order_ids, found_at__lt=since).values_list(
+            "shipment__order_id", flat=True
+        )
+    )
     complaints = set(
         Case.objects.filter(order_id__in=order_ids, cause=Case.Cause.LOGISTICS)
         .exclude(source=Case.Source.LOGISTICS)
@@ -307,6 +338,8 @@ def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
         first_day, was_told = orders.get(d["shipment__order_id"], (day, False))
         orders[d["shipment__order_id"]] = (min(first_day, day), was_told or d["told_at"] is not None)
     for order_id, (day, was_told) in orders.items():
+        if order_id in counted_before:
+            continue
         key = "told" if was_told else "not_told"
         add(day, "delayed_order", key)
         if order_id in complaints:
@@ -352,9 +385,11 @@ PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies, _letters, _pa
 
 @transaction.atomic
 def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
-    """Rebuild the store's roll-ups from `since_day` (the whole history when None). Returns the rows written."""
+    """Rebuild the store's roll-ups from `since_day` (the whole history when None), or from an earlier day a case
+    reopened since the last rebuild was closed on: its close is counted on that day (the Pareto, by root cause), which
+    would otherwise keep it, beside its next close, until the nightly rebuild. Returns the rows written."""
     store = Store.objects.select_for_update().get(pk=store.pk)  # one rebuild of a store at a time
-    since_day = since_day or date(2000, 1, 1)
+    since_day = _reopened_closes_from(store, since_day) if since_day else date(2000, 1, 1)
     since = store_day_bounds(store, since_day)[0]
     rows = [row for producer in PRODUCERS for row in producer(store, since)]
     DailyCount.objects.filter(store=store, month=False, day__gte=since_day).delete()
@@ -390,3 +425,21 @@ def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
 
 def rollups_refresh_recent(*, store: Store) -> int:
     return rollups_refresh(store=store, since_day=store_today(store) - timedelta(days=RECENT_DAYS))
+
+
+# A reopening written in a transaction that committed just after the last rebuild had read the facts is still seen.
+REOPEN_MARGIN = timedelta(minutes=10)
+
+
+def _reopened_closes_from(store: Store, since_day: date) -> date:
+    """`since_day`, or the store-local day of an earlier close of a case reopened since the last rebuild."""
+    last = RollupRun.objects.filter(store=store).values_list("refreshed_at", flat=True).first()
+    if last is None:
+        return since_day
+    reopened = CaseEvent.objects.filter(
+        case__store=store, kind=CaseEvent.Kind.REOPENED, at__gte=last - REOPEN_MARGIN
+    ).values("case")
+    earliest = CaseEvent.objects.filter(
+        case__in=reopened, kind=CaseEvent.Kind.CLOSED, at__lt=store_day_bounds(store, since_day)[0]
+    ).aggregate(first=Min("at"))["first"]
+    return to_store_local(earliest, store).date() if earliest else since_day

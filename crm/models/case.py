@@ -196,6 +196,10 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         constraints = [choices_check("kind", CaseEventKind, "case_event_kind_valid")]
+        # The report's frequent roll-up refresh looks for cases reopened since its last run (reports.rollups).
+        indexes = [
+            models.Index(fields=["at"], condition=models.Q(kind=CaseEventKind.REOPENED), name="case_event_reopened")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"

@@ -24,7 +24,8 @@ TIERS = dict(FollowUp.Channel.choices)
 
 def coverage_by_tier(period: Period) -> Table:
     """Per value tier: planned, done, failed, suppressed, missed and not logged follow-ups, and deliveries below every
-    tier."""
+    tier. A tier counts follow-ups, not deliveries: a call withdrawn or not made, and the care SMS that went
+    instead, are two follow-ups of one delivery."""
     found = sums(period, "followup", "uncovered_delivery")
     rows = []
     for tier, label in TIERS.items():
@@ -37,13 +38,13 @@ def coverage_by_tier(period: Period) -> Table:
             rows.append({"tier": label, "total": total, **states, "done_share": percent(states["done"], total)})
     uncovered = count(found, "uncovered_delivery", "")
     if uncovered:
-        rows.append({"tier": _("No follow-up (below the SMS tier)"), "total": uncovered})
+        rows.append({"tier": _("Deliveries with no follow-up (below the SMS tier)"), "total": uncovered})
     return Table(
         key="coverage",
         title=TITLES["coverage"],
         columns=[
             ("tier", _("Tier")),
-            ("total", _("Deliveries")),
+            ("total", _("Follow-ups")),
             ("planned", _("Planned")),
             ("done", _("Done")),
             ("failed", _("Failed")),

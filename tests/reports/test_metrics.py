@@ -117,7 +117,7 @@ def test_coverage_by_tier_counts_follow_ups_by_state_and_deliveries_without_one(
             "not_logged": 0,
             "done_share": 0.0,
         },
-        {"tier": "No follow-up (below the SMS tier)", "total": 1},
+        {"tier": "Deliveries with no follow-up (below the SMS tier)", "total": 1},
     ]
     assert rows("suppressed", november) == [{"tier": "Care SMS", "reason": "Customer opted out of SMS", "count": 1}]
 

@@ -1,0 +1,154 @@
+"""The report's figures against a store's history as it happened: cases reopened, parcels delayed twice, roll-ups
+rebuilt in part (the frequent refresh) and in whole (the nightly one)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from crm.models import Case
+from crm.services.cases import case_add_event, case_close, case_open, case_reopen
+from logistics.models import Shipment, ShipmentDelay
+from reports.metrics import SECTIONS, Period
+from reports.rollups import rollups_refresh, rollups_refresh_recent
+from tests.factories import CustomerFactory, OrderFactory, StoreFactory
+from tests.reports.factories import ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 11, 10, 4, 0, tzinfo=UTC)  # noon in Shanghai
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(timezone="Asia/Shanghai")
+
+
+def rows(key, period):
+    return SECTIONS[key](period).rows
+
+
+def test_a_reopened_case_still_counts_as_reached_before_the_review_its_customer_wrote_later(store):
+    # Reopening clears the case's first response (its SLA clock starts again): the report took the next call as the
+    # first contact, so a customer reached hours before their bad review left "reached before a review", and the
+    # review left "reviews with a contacted customer".
+    customer = CustomerFactory(store=store)
+    with time_machine.travel(T0, tick=False):
+        case, _created = case_open(store=store, customer=customer, source=Case.Source.CALL)
+    ReviewFactory(customer=customer, case=case, rating=1, posted_at=T0 + timedelta(hours=5))
+    with time_machine.travel(T0 + timedelta(days=1), tick=False):
+        case_close(case=case, root_cause="other")
+    with time_machine.travel(T0 + timedelta(days=2), tick=False):
+        case = case_reopen(case=case, reason="the customer wrote a bad review")
+    november = Period(store=store, start=date(2026, 11, 1), end=date(2026, 11, 30))
+
+    rollups_refresh(store=store)
+    reached = {r["source"]: (r["customers"], r["reached"]) for r in rows("reached_first", november)}
+    contacted = {r["sentiment"]: r["contacted"] for r in rows("review_changes", november)}
+    assert reached["Follow-up call"] == (1, 1)
+    assert contacted == {"Bad": 1}
+
+    with time_machine.travel(T0 + timedelta(days=2, hours=1), tick=False):
+        case_add_event(case=case, kind="call", message="apologised")
+    rollups_refresh(store=store)
+    reached = {r["source"]: (r["customers"], r["reached"]) for r in rows("reached_first", november)}
+    assert reached["Follow-up call"] == (1, 1)
+
+
+def _delay(shipment: Shipment, rule: str, found_at: datetime) -> ShipmentDelay:
+    return ShipmentDelay.objects.create(
+        store=shipment.store, shipment=shipment, rule=rule, found_at=found_at, state=shipment.state
+    )
+
+
+def test_a_parcel_delayed_again_after_the_recent_days_is_one_delayed_order_after_the_frequent_refresh(store):
+    # The frequent refresh (the last 35 days) saw only the second delay and counted the order again on that day,
+    # beside the nightly count on the day of its first delay: one delayed order shown as two.
+    order = OrderFactory(store=store, customer__store=store)
+    shipment = Shipment.objects.create(
+        store=store, order=order, courier="shunfeng", tracking_number="SF1", shipped_at=T0, state="in_transit"
+    )
+    _delay(shipment, "no_update", datetime(2026, 9, 1, 4, tzinfo=UTC))
+    _delay(shipment, "past_promised", datetime(2026, 11, 10, 4, tzinfo=UTC))
+    autumn = Period(store=store, start=date(2026, 9, 1), end=date(2026, 11, 30))
+
+    rollups_refresh(store=store)  # nightly
+    assert [r["orders"] for r in rows("logistics_notices", autumn)] == [1]
+    rollups_refresh(store=store, since_day=date(2026, 10, 20))  # the frequent refresh
+    assert [
+        r["orders"] for r in rows("logistics_notices", Period(store=store, start=autumn.start, end=autumn.end))
+    ] == [1]
+
+
+def test_a_case_reopened_after_the_recent_days_leaves_the_day_it_was_closed_on(store):
+    # Closed in September, reopened and closed again in November: the frequent refresh counted the November close,
+    # the September day still counted the first one, and the Pareto showed two closed cases for one (and one while
+    # the case was open again) until the next night.
+    customer = CustomerFactory(store=store)
+    with time_machine.travel(datetime(2026, 9, 1, 4, tzinfo=UTC), tick=False):
+        case, _created = case_open(store=store, customer=customer, source=Case.Source.CALL)
+        case_close(case=case, root_cause="other")
+    with time_machine.travel(datetime(2026, 11, 1, 4, tzinfo=UTC), tick=False):
+        rollups_refresh(store=store)  # nightly
+    autumn = Period(store=store, start=date(2026, 9, 1), end=date(2026, 11, 30))
+
+    def pareto():
+        return [(r["root_cause"], r["cases"]) for r in rows("pareto", Period(store, autumn.start, autumn.end))]
+
+    assert pareto() == [("Other", 1)]
+    with time_machine.travel(T0, tick=False):
+        case = case_reopen(case=case, reason="the customer came back")
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+    assert pareto() == []
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        case_close(case=case, root_cause="other")
+    with time_machine.travel(T0 + timedelta(hours=1, minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+    assert pareto() == [("Other", 1)]
+
+
+def test_a_call_withdrawn_for_an_sms_is_two_follow_ups_of_one_delivery_and_the_table_says_so(store):
+    # The customer asked for no calls: their evening call was withdrawn and a care SMS planned instead. The coverage
+    # table headed both "Deliveries": one delivery shown as two.
+    from callbacks.services.wishes import calls_withdraw_refused
+    from tests.reports.factories import FollowUpFactory
+
+    call = FollowUpFactory(order__customer__store=store, channel="call", tier="call")
+    customer = call.customer
+    customer.contact_preference = "no_calls"
+    customer.save(update_fields=["contact_preference"])
+    with time_machine.travel(call.window_start - timedelta(hours=2), tick=False):
+        assert calls_withdraw_refused(customer=customer) == [call]
+    november = Period(store=store, start=date(2026, 11, 1), end=date(2026, 11, 30))
+    rollups_refresh(store=store)
+
+    table = SECTIONS["coverage"](november)
+    headings = {key: str(heading) for key, heading in table.columns}
+    assert call.order.followups.count() == 2
+    assert [(row["tier"], row["total"], row["suppressed"], row["planned"]) for row in table.rows] == [
+        ("Phone call", 2, 1, 1)
+    ]
+    assert headings["total"] == "Follow-ups"
+
+
+def test_a_review_at_half_past_eleven_in_shanghai_counts_on_that_shanghai_day(store):
+    ReviewFactory(customer__store=store, rating=1, posted_at=datetime(2026, 11, 10, 15, 30, tzinfo=UTC))  # 23:30
+    ReviewFactory(customer__store=store, rating=1, posted_at=datetime(2026, 11, 10, 16, 0, tzinfo=UTC))  # 00:00 next
+    rollups_refresh(store=store)
+    one_day = Period(store=store, start=date(2026, 11, 10), end=date(2026, 11, 10))
+    assert [(r["period"], r["reviews"]) for r in rows("bad_reviews", one_day)] == [("2026-11-10", 1)]
+
+
+def test_days_in_berlin_follow_the_clock_across_the_autumn_change():
+    # 25 October 2026: Berlin goes from UTC+2 to UTC+1; the local day is 25 hours long.
+    berlin = StoreFactory(timezone="Europe/Berlin")
+    for moment in (
+        datetime(2026, 10, 24, 22, 30, tzinfo=UTC),  # 00:30 on the 25th (summer time)
+        datetime(2026, 10, 25, 22, 30, tzinfo=UTC),  # 23:30 on the 25th (winter time)
+        datetime(2026, 10, 25, 23, 0, tzinfo=UTC),  # 00:00 on the 26th
+    ):
+        ReviewFactory(customer__store=berlin, rating=2, posted_at=moment)
+    rollups_refresh(store=berlin)
+    period = Period(store=berlin, start=date(2026, 10, 25), end=date(2026, 10, 26))
+    assert [(r["period"], r["reviews"]) for r in rows("bad_reviews", period)] == [("2026-10-25", 2), ("2026-10-26", 1)]
