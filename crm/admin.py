@@ -5,7 +5,14 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, ServiceWrittenInline, masked_phone
+from crm.admin_mixins import (
+    CheckedAdmin,
+    KeyedSearchAdmin,
+    ServiceWrittenAdmin,
+    ServiceWrittenInline,
+    choices_filter,
+    masked_phone,
+)
 from crm.errors import InvalidInput
 from crm.models import (
     Agent,
@@ -28,7 +35,9 @@ from crm.models import (
     WorkerHeartbeat,
 )
 from crm.phones import normalise_phone
+from crm.readable import AUDIT_ACTIONS
 from crm.services.api_tokens import api_tokens_revoke
+from crm.services.customers import EDITABLE_FIELDS
 from crm.services.policy import MAX_EVENING_CAPACITY, root_cause_save
 from crm.services.stores import store_timezone_change
 
@@ -107,7 +116,8 @@ class CustomerAdmin(KeyedSearchAdmin):
 @admin.register(CustomerChange)
 class CustomerChangeAdmin(ServiceWrittenAdmin):
     list_display = ["changed_at", "customer", "field", "changed_by"]
-    list_filter = ["field"]
+    list_filter = [("field", choices_filter((name, Customer._meta.get_field(name).verbose_name)
+                                            for name in EDITABLE_FIELDS))]  # fmt: skip
     list_select_related = ["customer", "changed_by"]
 
 
@@ -123,10 +133,12 @@ class OrderAdmin(KeyedSearchAdmin):
         "placed_at",
         "delivered_at",
     ]
-    list_filter = ["store", "status", "currency", "courier"]
+    # No filter on the courier or the currency: they are what the order system wrote, with no list to choose from
+    # but the values over every order (choices_filter). A date by ranges, within a store in its (store, placed_at)
+    # index.
+    list_filter = ["store", "status", ("placed_at", admin.DateFieldListFilter)]
     search_fields = ["external_id"]
     customer_key = "customer"
-    date_hierarchy = "placed_at"
     deletable = True
 
 
@@ -153,7 +165,7 @@ class CaseAdmin(KeyedSearchAdmin):
 @admin.register(AuditLog)
 class AuditLogAdmin(ServiceWrittenAdmin):
     list_display = ["at", "actor", "store", "action", "target"]
-    list_filter = ["action", "store"]
+    list_filter = [("action", choices_filter(AUDIT_ACTIONS.items())), "store", ("at", admin.DateFieldListFilter)]
     list_select_related = ["actor", "store"]
     search_fields = ["target", "actor__username"]
 

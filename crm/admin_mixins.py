@@ -14,11 +14,15 @@
 - A table that grows with the stores' business (customers, orders, reviews, cases, follow-ups, parcels) is searched
   by the keys operators are given, each looked up where an index holds it (``KeyedSearchAdmin``), never with
   ``LIKE '%q%'`` over every row.
+- A list of such a table reads no column over every row on a load: a filter offers fixed choices
+  (``choices_filter``), a date is filtered by ranges (Django's ``DateFieldListFilter``), never by a date hierarchy.
 - A customer's phone number is shown as the pages show it to agents, masked by ``crm.phones.mask_phone``
   (``phone_fields``): in every list, and on a change page to anyone who may not change customers.
 """
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.contrib import admin
 from django.db import models
@@ -44,6 +48,23 @@ def masked_phone(field: str, label) -> Callable[[models.Model], str]:
 
     masked.__name__ = f"{field}_masked"
     return masked
+
+
+def choices_filter(choices: Iterable[tuple[str, Any]]) -> type[admin.FieldListFilter]:
+    """A list filter on a field offering `choices` (value, label), as if the field declared them.
+
+    Django's own filter for a field without choices lists its values with `SELECT DISTINCT` over the whole table, on
+    every load of the list; the codes a service writes there (an outcome, a reason, an action) are known.
+    """
+    fixed = list(choices)
+
+    class FixedChoicesFilter(admin.ChoicesFieldListFilter):
+        def __init__(self, field, request, params, model, model_admin, field_path):
+            field = copy.copy(field)
+            field.choices = fixed
+            super().__init__(field, request, params, model, model_admin, field_path)
+
+    return FixedChoicesFilter
 
 
 def store_rows_check(obj: models.Model, cleaned_data: dict) -> None:
@@ -94,8 +115,10 @@ class ServiceWrittenAdmin(CheckedAdmin):
     # Fields holding a customer's number: masked on the change page unless the user may change customers (a list
     # column shows `masked_phone(...)` to everyone).
     phone_fields: tuple[str, ...] = ()
-    # Rows the services write grow with the stores' business: a filtered list counts its own rows, not the table's.
+    # Rows the services write grow with the stores' business: a filtered list counts its own rows, not the table's,
+    # and no filter counts its choices' rows over the table ("Show counts").
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
