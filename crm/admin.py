@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm import roles
 from crm.admin_mixins import (
     CheckedAdmin,
     KeyedSearchAdmin,
@@ -282,7 +283,18 @@ class RemedyPlayAdmin(CheckedAdmin):
 # -- users and groups -------------------------------------------------------------------------------------------------
 # Django's own admins, but a user's rights are given by superusers only (ADR 0033): staff allowed to change users (to
 # set an agent's login up) could otherwise tick their own "superuser status", add themselves to any group, grant
-# themselves any permission, or add it to a group they are in.
+# themselves any permission, or add it to a group they are in. And they set up agents' logins only: an account with
+# more rights than an agent's is changed by superusers, since a new password or username for it hands its rights over.
+
+
+def _more_than_an_agent(user) -> bool:
+    """Staff, a superuser, a store manager (or any role but the agent's), or permissions given to the user directly."""
+    return (
+        user.is_staff
+        or user.is_superuser
+        or user.groups.exclude(name=roles.AGENT).exists()
+        or user.user_permissions.exists()
+    )
 
 
 class _SuperusersGrant:
@@ -302,14 +314,15 @@ class UserAdmin(_SuperusersGrant, auth_admin.UserAdmin):
     rights = ("is_superuser", "groups", "user_permissions")
 
     def has_change_permission(self, request, obj=None) -> bool:
-        # Another staff account (a superuser's too) is changed by superusers only: a new password or login for it
-        # would hand its rights to whoever set them.
-        if obj is not None and (obj.is_staff or obj.is_superuser) and obj != request.user:
-            return request.user.is_superuser
+        # Another account with more than an agent's rights (a manager's, a staff member's, a superuser's) is changed
+        # by superusers only: a new password or login for it would hand its rights to whoever set them. Staff change
+        # their own (without its rights: _SuperusersGrant).
+        if obj is not None and obj != request.user and not request.user.is_superuser and _more_than_an_agent(obj):
+            return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+        if obj is not None and not request.user.is_superuser and _more_than_an_agent(obj):
             return False
         return super().has_delete_permission(request, obj)
 
