@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callbacks.models import (
+    OUTCOME_LABELS,
     Call,
     CallAttempt,
     CallScript,
@@ -10,15 +11,19 @@ from callbacks.models import (
     ContactLog,
     FollowUp,
     FollowUpPolicy,
+    RefusalReason,
+    SuppressedReason,
     TelephonyEvent,
 )
 from callbacks.services.policy import policy_validate
 from callbacks.services.replan import followups_follow_policy
-from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin
+from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, choices_filter
 
 # What a call or an attempt belongs to, with what their labels read (a follow-up's customer and order, a case
 # call's customer).
 SUBJECTS = ["followup__customer", "followup__order", "case_call__customer"]
+# Why a follow-up was suppressed: the gate's refusals (a call task refused when it was asked for), planning's own.
+SUPPRESSED_REASONS = {**dict(RefusalReason.choices), **dict(SuppressedReason.choices)}
 
 
 @admin.register(FollowUp)
@@ -26,11 +31,15 @@ class FollowUpAdmin(KeyedSearchAdmin):
     list_display = [
         *("id", "store", "customer", "purpose", "tier", "channel", "status", "window_start", "assignee", "overflowed"),
     ]
-    list_filter = ["store", "purpose", "tier", "channel", "status", "overflowed", "outcome", "suppressed_reason"]
+    list_filter = [
+        *("store", "purpose", "tier", "channel", "status", "overflowed"),
+        ("outcome", choices_filter(OUTCOME_LABELS.items())),
+        ("suppressed_reason", choices_filter(SUPPRESSED_REASONS.items())),
+        ("window_start", admin.DateFieldListFilter),
+    ]
     customer_key, order_key = "customer", "order"
     # The order too: each row's checkbox is labelled with the follow-up's name, which names its order.
     list_select_related = ["store", "customer", "order", "assignee__user"]
-    date_hierarchy = "window_start"
     phone_fields = ("recipient",)
 
     def view_on_site(self, obj):
@@ -97,6 +106,7 @@ class ContactLogAdmin(ServiceWrittenAdmin):
     """The contact ledger is written by senders only, and the gate's caps count it (ADR 0017)."""
 
     list_display = ["at", "store", "customer", "order", "channel", "purpose", "source"]
-    list_filter = ["store", "channel", "purpose", "source"]
+    # No filter on the source: each sender names its own, with no list to choose from but the values over every row
+    # (choices_filter); the channel and the purpose say what a contact was.
+    list_filter = ["store", "channel", "purpose", ("at", admin.DateFieldListFilter)]
     list_select_related = ["store", "customer", "order__store"]
-    date_hierarchy = "at"

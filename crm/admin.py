@@ -2,10 +2,19 @@ from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, ServiceWrittenInline, masked_phone
+from crm import roles
+from crm.admin_mixins import (
+    CheckedAdmin,
+    KeyedSearchAdmin,
+    ServiceWrittenAdmin,
+    ServiceWrittenInline,
+    choices_filter,
+    masked_phone,
+)
 from crm.errors import InvalidInput
 from crm.models import (
     Agent,
@@ -28,7 +37,9 @@ from crm.models import (
     WorkerHeartbeat,
 )
 from crm.phones import normalise_phone
+from crm.readable import AUDIT_ACTIONS
 from crm.services.api_tokens import api_tokens_revoke
+from crm.services.customers import EDITABLE_FIELDS
 from crm.services.policy import MAX_EVENING_CAPACITY, root_cause_save
 from crm.services.stores import store_timezone_change
 
@@ -107,7 +118,8 @@ class CustomerAdmin(KeyedSearchAdmin):
 @admin.register(CustomerChange)
 class CustomerChangeAdmin(ServiceWrittenAdmin):
     list_display = ["changed_at", "customer", "field", "changed_by"]
-    list_filter = ["field"]
+    list_filter = [("field", choices_filter((name, Customer._meta.get_field(name).verbose_name)
+                                            for name in EDITABLE_FIELDS))]  # fmt: skip
     list_select_related = ["customer", "changed_by"]
 
 
@@ -123,10 +135,12 @@ class OrderAdmin(KeyedSearchAdmin):
         "placed_at",
         "delivered_at",
     ]
-    list_filter = ["store", "status", "currency", "courier"]
+    # No filter on the courier or the currency: they are what the order system wrote, with no list to choose from
+    # but the values over every order (choices_filter). A date by ranges, within a store in its (store, placed_at)
+    # index.
+    list_filter = ["store", "status", ("placed_at", admin.DateFieldListFilter)]
     search_fields = ["external_id"]
     customer_key = "customer"
-    date_hierarchy = "placed_at"
     deletable = True
 
 
@@ -153,9 +167,21 @@ class CaseAdmin(KeyedSearchAdmin):
 @admin.register(AuditLog)
 class AuditLogAdmin(ServiceWrittenAdmin):
     list_display = ["at", "actor", "store", "action", "target"]
-    list_filter = ["action", "store"]
+    list_filter = [("action", choices_filter(AUDIT_ACTIONS.items())), "store", ("at", admin.DateFieldListFilter)]
     list_select_related = ["actor", "store"]
-    search_fields = ["target", "actor__username"]
+    # What the search box reads; get_search_results looks each up where an index holds it.
+    search_fields = ["action", "target", "actor__username"]
+    search_help_text = _("An action's code, a user's name, or a target (such as customer:12) in full or its beginning.")
+
+    def get_search_results(self, request, queryset, search_term):
+        """What operators are given: an action's code, a user's name, a target (`customer:12`, `case #7`) in full or
+        its beginning, each in an index (AuditLog.Meta.indexes; the user read first, by the unique username). A part
+        from the middle of a target is not searched: that reads every row."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        actors = list(get_user_model().objects.filter(username=term).values_list("pk", flat=True))
+        return queryset.filter(Q(action=term) | Q(target__startswith=term) | Q(actor__in=actors)), False
 
 
 @admin.register(WorkerHeartbeat)
@@ -257,7 +283,18 @@ class RemedyPlayAdmin(CheckedAdmin):
 # -- users and groups -------------------------------------------------------------------------------------------------
 # Django's own admins, but a user's rights are given by superusers only (ADR 0033): staff allowed to change users (to
 # set an agent's login up) could otherwise tick their own "superuser status", add themselves to any group, grant
-# themselves any permission, or add it to a group they are in.
+# themselves any permission, or add it to a group they are in. And they set up agents' logins only: an account with
+# more rights than an agent's is changed by superusers, since a new password or username for it hands its rights over.
+
+
+def _more_than_an_agent(user) -> bool:
+    """Staff, a superuser, a store manager (or any role but the agent's), or permissions given to the user directly."""
+    return (
+        user.is_staff
+        or user.is_superuser
+        or user.groups.exclude(name=roles.AGENT).exists()
+        or user.user_permissions.exists()
+    )
 
 
 class _SuperusersGrant:
@@ -277,14 +314,15 @@ class UserAdmin(_SuperusersGrant, auth_admin.UserAdmin):
     rights = ("is_superuser", "groups", "user_permissions")
 
     def has_change_permission(self, request, obj=None) -> bool:
-        # Another staff account (a superuser's too) is changed by superusers only: a new password or login for it
-        # would hand its rights to whoever set them.
-        if obj is not None and (obj.is_staff or obj.is_superuser) and obj != request.user:
-            return request.user.is_superuser
+        # Another account with more than an agent's rights (a manager's, a staff member's, a superuser's) is changed
+        # by superusers only: a new password or login for it would hand its rights to whoever set them. Staff change
+        # their own (without its rights: _SuperusersGrant).
+        if obj is not None and obj != request.user and not request.user.is_superuser and _more_than_an_agent(obj):
+            return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+        if obj is not None and not request.user.is_superuser and _more_than_an_agent(obj):
             return False
         return super().has_delete_permission(request, obj)
 

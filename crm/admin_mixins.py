@@ -14,11 +14,16 @@
 - A table that grows with the stores' business (customers, orders, reviews, cases, follow-ups, parcels) is searched
   by the keys operators are given, each looked up where an index holds it (``KeyedSearchAdmin``), never with
   ``LIKE '%q%'`` over every row.
+- A list of such a table reads no column over every row on a load: a filter offers fixed choices
+  (``choices_filter``), a date is filtered by ranges (Django's ``DateFieldListFilter``), never by a date hierarchy.
 - A customer's phone number is shown as the pages show it to agents, masked by ``crm.phones.mask_phone``
-  (``phone_fields``): in every list, and on a change page to anyone who may not change customers.
+  (``phone_fields``): in every list, and on a change page to anyone who may not change customers. A change page that
+  shows it whole is audited as a reveal on the pages is (``customer_phone_reveal_audit``), each time it is shown.
 """
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.contrib import admin
 from django.db import models
@@ -30,6 +35,7 @@ from crm.errors import DomainError, InvalidInput, InvalidPhoneNumber
 from crm.models import Agent, Customer, Order, Store
 from crm.pages import form_error
 from crm.phones import mask_phone, normalise_phone
+from crm.services.customers import customer_phone_reveal_audit
 
 # Who may read a customer's whole number in the admin: whoever may change the customer.
 PHONE_REVEAL_PERMISSION = "crm.change_customer"
@@ -44,6 +50,23 @@ def masked_phone(field: str, label) -> Callable[[models.Model], str]:
 
     masked.__name__ = f"{field}_masked"
     return masked
+
+
+def choices_filter(choices: Iterable[tuple[str, Any]]) -> type[admin.FieldListFilter]:
+    """A list filter on a field offering `choices` (value, label), as if the field declared them.
+
+    Django's own filter for a field without choices lists its values with `SELECT DISTINCT` over the whole table, on
+    every load of the list; the codes a service writes there (an outcome, a reason, an action) are known.
+    """
+    fixed = list(choices)
+
+    class FixedChoicesFilter(admin.ChoicesFieldListFilter):
+        def __init__(self, field, request, params, model, model_admin, field_path):
+            field = copy.copy(field)
+            field.choices = fixed
+            super().__init__(field, request, params, model, model_admin, field_path)
+
+    return FixedChoicesFilter
 
 
 def store_rows_check(obj: models.Model, cleaned_data: dict) -> None:
@@ -94,8 +117,10 @@ class ServiceWrittenAdmin(CheckedAdmin):
     # Fields holding a customer's number: masked on the change page unless the user may change customers (a list
     # column shows `masked_phone(...)` to everyone).
     phone_fields: tuple[str, ...] = ()
-    # Rows the services write grow with the stores' business: a filtered list counts its own rows, not the table's.
+    # Rows the services write grow with the stores' business: a filtered list counts its own rows, not the table's,
+    # and no filter counts its choices' rows over the table ("Show counts").
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
@@ -106,6 +131,22 @@ class ServiceWrittenAdmin(CheckedAdmin):
         if name in self.masked_phones and not request.user.has_perm(PHONE_REVEAL_PERMISSION):
             return self.masked_phones[name]
         return name
+
+    def phone_owner(self, obj: models.Model) -> Customer:
+        """The customer whose number `phone_fields` hold."""
+        return obj if isinstance(obj, Customer) else obj.customer
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A change page that shows a whole number is a reveal, audited as the pages audit one: each time it is shown.
+        if (
+            obj is not None
+            and request.user.has_perm(PHONE_REVEAL_PERMISSION)
+            and any(getattr(obj, name) for name in self.phone_fields)
+        ):
+            customer_phone_reveal_audit(
+                customer=self.phone_owner(obj), actor=request.user, admin_page=f"{obj._meta.label_lower}:{obj.pk}"
+            )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_fields(self, request, obj=None):
         # Django lists the read-only fields after the form's; the masked ones stand in for their field, in its place.

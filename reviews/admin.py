@@ -24,14 +24,16 @@ class RevisionInline(ServiceWrittenInline):
 @admin.register(Review)
 class ReviewAdmin(KeyedSearchAdmin):
     list_display = ["external_id", "store", "rating", "sentiment", "flagged", "triage_group", "likes", "posted_at"]
-    list_filter = ["store", "sentiment", "flagged", "triage_group", "suspected_malicious", "revised_after_contact"]
+    list_filter = [
+        *("store", "sentiment", "flagged", "triage_group", "suspected_malicious", "revised_after_contact"),
+        ("posted_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["external_id"]
     customer_key, order_key = "customer", "order"
     search_help_text = gettext_lazy(
         "The review's id on the platform, an order number, or a customer's phone number or id in the order system, "
         "in full."
     )
-    date_hierarchy = "posted_at"
     inlines = [RevisionInline]
     deletable = True
 

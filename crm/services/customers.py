@@ -113,11 +113,17 @@ def _with_consent_evidence(customer: Customer, changes: Mapping[str, Any], now) 
 def customer_reveal_phone(*, customer: Customer, actor) -> str:
     """The full number, for an agent who asked for it explicitly; every reveal is written to the audit log."""
     _require_serves(actor=actor, customer=customer)
+    customer_phone_reveal_audit(customer=customer, actor=actor)
+    return customer.phone
+
+
+def customer_phone_reveal_audit(*, customer: Customer, actor, admin_page: str = "") -> None:
+    """Write down that `actor` was shown `customer`'s whole number: a reveal on the pages, or an admin change page
+    that showed it (`admin_page`: the row's "app.model:pk"), audited alike."""
     audit_record(
         actor=actor,
         action=PHONE_REVEALED,
         store=customer.store,
         target=f"customer:{customer.pk}",
-        data={"customer_id": customer.pk},
+        data={"customer_id": customer.pk, **({"admin_page": admin_page} if admin_page else {})},
     )
-    return customer.phone

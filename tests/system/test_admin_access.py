@@ -151,6 +151,36 @@ def test_staff_who_may_change_users_cannot_take_over_another_staff_account(user_
     assert client.post(f"/admin/auth/user/{agent.pk}/change/", _user_form(agent, first_name="Wang")).status_code == 302
 
 
+def test_staff_who_may_change_users_cannot_take_over_an_account_with_more_than_an_agent_s_rights(user_editor):
+    # A store manager (not staff) approves remedies and sets the store's policy: a new password or username for their
+    # account would hand that to whoever set it. So would one for an account given a permission of its own.
+    user_editor.user_permissions.add(Permission.objects.get(codename="delete_user"))
+    manager = ManagerFactory().user
+    given = AgentFactory().user
+    given.user_permissions.add(Permission.objects.get(codename="view_customer"))
+    client = _client_for(user_editor)
+
+    for target in (manager, given):
+        target.set_password("own-password")
+        target.save()
+        assert client.get(f"/admin/auth/user/{target.pk}/change/").status_code == 200  # seen, not changed
+        answer = client.post(f"/admin/auth/user/{target.pk}/change/", _user_form(target, username="taken-over"))
+        assert answer.status_code == 403
+        answer = client.post(f"/admin/auth/user/{target.pk}/password/",
+                             {"password1": "taken-over-1", "password2": "taken-over-1"})  # fmt: skip
+        assert answer.status_code == 403
+        assert client.post(f"/admin/auth/user/{target.pk}/delete/", {"post": "yes"}).status_code == 403
+        client.post("/admin/auth/user/", {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"})
+        target.refresh_from_db()
+        assert target.username != "taken-over" and target.check_password("own-password") and target.is_active
+
+    agent = AgentFactory().user
+    answer = client.post(f"/admin/auth/user/{agent.pk}/password/", {"password1": "set-up-1x", "password2": "set-up-1x"})
+    assert answer.status_code == 302
+    agent.refresh_from_db()
+    assert agent.check_password("set-up-1x")  # an agent's login is still set up here
+
+
 def test_staff_who_may_change_groups_cannot_add_permissions_to_them():
     editor = UserFactory(is_staff=True)
     editor.user_permissions.add(*Permission.objects.filter(codename__in=["view_group", "change_group"]))

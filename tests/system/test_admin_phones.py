@@ -7,8 +7,10 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from callbacks.models import FollowUp
-from crm.models import Customer
+from crm.models import AuditLog, Customer
 from crm.phones import mask_phone
+from crm.services.customers import PHONE_REVEALED
+from logistics.models import ShipmentNotice
 from retention.models import CampaignContact
 from tests.factories import CustomerFactory, UserFactory
 from tests.system.test_admin_scale import BUILDERS
@@ -31,6 +33,7 @@ def _staff(*codenames: str) -> Client:
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     client = Client()
     client.force_login(user)
+    client.user = user
     return client
 
 
@@ -67,10 +70,12 @@ PHONE_PAGES = [
     (Customer, lambda: BUILDERS[Customer](), "phone"),
     (FollowUp, lambda: _with_recipient(FollowUp), "recipient"),
     (CampaignContact, lambda: _with_recipient(CampaignContact), "recipient"),
+    (ShipmentNotice, lambda: BUILDERS[ShipmentNotice](), "recipient"),
 ]
+PAGE_IDS = ["customer", "followup", "campaigncontact", "shipmentnotice"]
 
 
-@pytest.mark.parametrize(("model", "build", "field"), PHONE_PAGES, ids=["customer", "followup", "campaigncontact"])
+@pytest.mark.parametrize(("model", "build", "field"), PHONE_PAGES, ids=PAGE_IDS)
 def test_a_change_page_masks_the_number_for_staff_who_may_not_change_customers(model, build, field):
     row = build()
     number = getattr(row, field)
@@ -82,7 +87,7 @@ def test_a_change_page_masks_the_number_for_staff_who_may_not_change_customers(m
     assert number not in page and number.removeprefix("+86") not in page
 
 
-@pytest.mark.parametrize(("model", "build", "field"), PHONE_PAGES, ids=["customer", "followup", "campaigncontact"])
+@pytest.mark.parametrize(("model", "build", "field"), PHONE_PAGES, ids=PAGE_IDS)
 def test_a_change_page_shows_the_whole_number_to_who_may_change_customers(admin_client, model, build, field):
     row = build()
     number = getattr(row, field)
@@ -92,3 +97,39 @@ def test_a_change_page_shows_the_whole_number_to_who_may_change_customers(admin_
         page = client.get(_url(model, row.pk, "change"))
         assert page.status_code == 200
         assert number in page.content.decode()
+
+
+def _reveals() -> list[tuple[str, str, int | None, dict]]:
+    return [(entry.actor.username, entry.target, entry.store_id, entry.data)
+            for entry in AuditLog.objects.filter(action=PHONE_REVEALED).order_by("id")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("model", "build", "field"), PHONE_PAGES, ids=PAGE_IDS)
+def test_each_view_of_a_change_page_that_shows_the_whole_number_is_audited_as_a_reveal(
+    admin_client, admin_user, model, build, field
+):
+    row = build()
+    customer = row if isinstance(row, Customer) else row.customer
+    editor = _staff(f"view_{model._meta.model_name}", "change_customer")
+
+    for client in (editor, admin_client, editor):
+        assert client.get(_url(model, row.pk, "change")).status_code == 200
+
+    shown = {"customer_id": customer.pk, "admin_page": f"{model._meta.label_lower}:{row.pk}"}
+    assert _reveals() == [
+        (user.username, f"customer:{customer.pk}", customer.store_id, shown)
+        for user in (editor.user, admin_user, editor.user)
+    ]
+
+
+@pytest.mark.parametrize(("model", "build", "field"), PHONE_PAGES, ids=PAGE_IDS)
+def test_a_change_page_that_shows_no_whole_number_is_not_audited(admin_client, model, build, field):
+    masked, empty = build(), build()
+    setattr(empty, field, "")
+    empty.save(update_fields=[field])
+
+    assert _staff(f"view_{model._meta.model_name}").get(_url(model, masked.pk, "change")).status_code == 200
+    assert admin_client.get(_url(model, empty.pk, "change")).status_code == 200
+    assert admin_client.get(_url(model)).status_code == 200  # the list: masked for everyone
+
+    assert _reveals() == []

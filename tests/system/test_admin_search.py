@@ -6,11 +6,12 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from callbacks.models import FollowUp
-from crm.models import Case, Customer, Order
+from crm.models import AuditLog, Case, Customer, Order
 from reviews.models import Review
-from tests.factories import CustomerFactory, StoreFactory
+from tests.factories import CustomerFactory, StoreFactory, UserFactory
 from tests.query_plans import scans_of
 from tests.system.test_admin_scale import BUILDERS
 
@@ -107,3 +108,53 @@ def test_the_search_box_says_what_it_takes_in_chinese(admin_client):
     for model, text in texts.items():
         page = admin_client.get(f"/admin/{model._meta.app_label}/{model._meta.model_name}/").content.decode()
         assert text in page, model
+
+
+# -- the audit log ----------------------------------------------------------------------------------------------------
+
+
+def _audited(action: str, target: str, actor=None) -> AuditLog:
+    return AuditLog.objects.create(actor=actor, action=action, target=target, at=timezone.now())
+
+
+def test_the_audit_log_is_searched_by_a_target_or_its_beginning_an_action_or_a_user_s_name(admin_client):
+    reveal = _audited("customer.phone_revealed", "customer:12", actor=UserFactory(username="wang.li"))
+    close = _audited("case_closed", "case #120")
+    _audited("remedy_approved", "case #7")
+    expected = {
+        "customer:12": {reveal.pk},
+        "case #12": {close.pk},  # the beginning of a target
+        "customer.phone_revealed": {reveal.pk},
+        "wang.li": {reveal.pk},
+        "12": set(),  # a part from the middle: that reads every row
+        "case_closed ": {close.pk},
+    }
+
+    for term, rows in expected.items():
+        found, queries = _search(admin_client, AuditLog, term)
+
+        assert found == rows, term
+        assert [sql for sql in queries if LIKE_ANYWHERE.search(sql)] == [], term
+
+
+def test_the_audit_log_is_searched_through_its_indexes_among_60000(admin_client):
+    wanted = _audited("customer.phone_revealed", "customer:777777", actor=UserFactory(username="wang.li"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO crm_auditlog (action, target, data, at) "
+            "SELECT (ARRAY['case_closed', 'remedy_approved', 'report_exported'])[1 + n % 3], 'case #' || n, '{}', "
+            "now() - n * interval '1 minute' FROM generate_series(1, 60000) AS n"
+        )
+        cursor.execute("ANALYZE crm_auditlog")
+        cursor.execute("SET LOCAL random_page_cost = 4; SET LOCAL seq_page_cost = 1")
+
+    for term in ("customer:777777", "customer:7777", "customer.phone_revealed", "wang.li"):
+        found, queries = _search(admin_client, AuditLog, term)
+
+        assert found == {wanted.pk}, term
+        reading = [sql for sql in queries if 'FROM "crm_auditlog"' in sql]
+        assert reading, term
+        for sql in reading:
+            scans = scans_of(sql, "crm_auditlog")
+            # Through the indexes that hold what is searched: not every row, nor every row newest first.
+            assert all(index is not None and "crm_auditlog_at" not in index for _node, index in scans), (term, scans)
