@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0017_remedy_withdrawn"),
+        ("crm", "0018_case_event_reopened_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
