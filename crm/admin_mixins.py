@@ -121,6 +121,10 @@ class ServiceWrittenAdmin(CheckedAdmin):
     # and no filter counts its choices' rows over the table ("Show counts").
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    # Newest first by the primary key, which its index answers with the page's LIMIT: the models' own orderings
+    # (placed_at, posted_at, window_start, at...) have no index of their own, so a list sorted by them read and sorted
+    # the whole table on every load (~130 ms at 100,000 orders). A column header still sorts by that column.
+    ordering = ("-pk",)
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)

@@ -327,3 +327,20 @@ def test_a_list_page_reads_no_column_over_the_whole_table(admin_client, model):
 
         table = f'"{model._meta.db_table}"'
         assert [q["sql"] for q in queries if table in q["sql"] and WHOLE_COLUMN.search(q["sql"])] == [], query
+
+
+@pytest.mark.parametrize("model", [model for model in BUILDERS
+                                   if isinstance(admin.site._registry[model], ServiceWrittenAdmin)],
+                         ids=lambda model: model.__name__)  # fmt: skip
+def test_a_list_page_is_sorted_newest_first_by_its_primary_key(admin_client, model):
+    # The primary key's index answers ORDER BY id DESC ... LIMIT; the models' own orderings have no index.
+    url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    for _ in range(3):
+        BUILDERS[model]()
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(url)
+    assert page.status_code == 200
+    table = model._meta.db_table
+    (rows,) = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"] and " ORDER BY " in q["sql"]]
+    order_by = rows.rsplit(" ORDER BY ", 1)[1].split(" LIMIT ")[0]  # LIMIT once the rows fill more than a page
+    assert order_by == f'"{table}"."{model._meta.pk.column}" DESC', order_by
