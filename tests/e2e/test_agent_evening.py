@@ -1,5 +1,6 @@
 """The agent's evening in a real browser: tonight's queue in Chinese, the call panel, an outcome, a reassignment."""
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
@@ -96,7 +97,7 @@ def test_an_agent_works_tonights_queue_in_chinese_and_a_complaint_becomes_a_case
     expect(confirmed).to_contain_text(first.order.external_id)
     expect(page.get_by_test_id("followup-status")).to_have_text("已完成")
     expect(page.get_by_test_id("next-call")).to_contain_text("李娜")
-    assert page.url.endswith(f"/calls/{first.pk}/")
+    expect(page).to_have_url(re.compile(rf"/calls/{first.pk}/$"))
     screenshot(page, "outcome-confirmed-zh")
     page.get_by_test_id("next-call").click()
     page.wait_for_url(f"**/calls/{second.pk}/")

@@ -50,7 +50,7 @@ def test_manager_edits_a_template_previews_a_letter_and_downloads_the_batch(new_
     expect(preview).to_contain_text("亲爱的王芳女士：")
     expect(preview).to_contain_text("+86 400 820 8820")
     page.click("[data-testid=save-template]")
-    expect(page.locator(".messages")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("感谢信模板已保存")
     assert LetterTemplate.objects.get().gender == "female"
     screenshot(page, "letters-template")
 
@@ -58,8 +58,9 @@ def test_manager_edits_a_template_previews_a_letter_and_downloads_the_batch(new_
     page.click("[data-testid=prepare-batch]")
     expect(page.get_by_test_id("batch-letters")).to_contain_text("王芳")
     screenshot(page, "letters-batch")
-    with page.expect_download() as download:
-        page.click("[data-testid=download-batch]")
+    # WeasyPrint lays the PDF out while the click waits: well over the 10 s default on a busy 2-core machine.
+    with page.expect_download(timeout=30_000) as download:
+        page.click("[data-testid=download-batch]", timeout=30_000)
     path = tmp_path / "batch.pdf"
     download.value.save_as(path)
     pdf = path.read_bytes()
@@ -69,5 +70,5 @@ def test_manager_edits_a_template_previews_a_letter_and_downloads_the_batch(new_
     assert "SR-1002" in second and "亲爱的王芳女士" in second and "+86 400 820 8820" in second
 
     page.click("[data-testid=mark-printed]")
-    expect(page.locator(".messages")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("该批次已标记为已打印")
     assert PrintBatch.objects.get().printed_at is not None

@@ -83,7 +83,9 @@ def test_a_manager_sees_the_escalation_approves_a_remedy_and_exports_the_report(
 
     page.get_by_role("link", name="审批").click()
     # The deferred htmx must have wired the buttons, or the click posts the plain form (the no-script path,
-    # which redirects back to a list without this row) and the swapped-in decision never appears.
+    # which redirects back to a list without this row) and the swapped-in decision never appears. The load to
+    # wait for is the approvals page's: right after the click the escalations page is still the loaded one.
+    page.wait_for_url("**/approvals/")
     page.wait_for_load_state("load")
     row = page.get_by_test_id(f"remedy-{remedy.pk}")
     expect(row).to_contain_text("680")

@@ -59,8 +59,12 @@ def test_bad_review_from_the_api_is_worked_to_an_approved_remedy_and_a_root_caus
     row.locator("a.review-text").click()
     expect(agent.get_by_test_id("case-status")).to_have_text("待处理")
     agent.get_by_test_id("step-apology_call").locator("input[name=apology_call-note]").fill("已电话致歉,顾客愿意沟通")
+    # Each step is a plain form post that reloads the page: wait for the page it answers with before the next
+    # click, or that click lands on the page being left and its post races this one (or is lost).
     agent.get_by_test_id("mark-apology_call").click()
+    expect(agent.get_by_test_id("step-apology_call")).to_have_class("done")
     agent.get_by_role("button", name="附上评价中的图片").click()
+    expect(agent.get_by_test_id("evidence")).to_contain_text("TMR-2 #2")
     agent.get_by_test_id("mark-cause_understood").click()
     expect(agent.get_by_test_id("step-cause_understood")).to_have_class("done")
     form = agent.get_by_test_id("remedy-form")
@@ -79,6 +83,7 @@ def test_bad_review_from_the_api_is_worked_to_an_approved_remedy_and_a_root_caus
 
     agent.reload()
     agent.get_by_test_id("mark-remedy_agreed").click()
+    expect(agent.get_by_test_id("step-remedy_agreed")).to_have_class("done")
     # Carried out before the case can close: the refund's reference.
     agent.get_by_test_id("reference").fill("REFUND-20261206-1")
     agent.get_by_test_id("fulfil").click()
@@ -87,6 +92,7 @@ def test_bad_review_from_the_api_is_worked_to_an_approved_remedy_and_a_root_caus
         "input[name=satisfaction_checked-asked_about_review]"
     ).check()
     agent.get_by_test_id("mark-satisfaction_checked").click()
+    expect(agent.get_by_test_id("step-satisfaction_checked")).to_have_class("done")
     close = agent.get_by_test_id("close-form")
     close.locator("select[name=root_cause]").select_option("listing")
     close.get_by_role("button").click()
