@@ -28,6 +28,9 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs) -> None:
     sender.add_periodic_task(3600.0, sender.signature("crm.submissions_purge"), name="form tokens purge")
     sender.add_periodic_task(60.0, sender.signature("crm.escalate_breaches"), name="escalate SLA breaches")
     sender.add_periodic_task(
+        60.0, sender.signature("crm.resume_waiting_cases"), name="resume cases waiting on the customer too long"
+    )
+    sender.add_periodic_task(
         settings.REVIEW_CASE_SWEEP_INTERVAL_SECONDS, sender.signature("reviews.open_cases"), name="review cases"
     )
     # Reviews that came before their order, linked within a minute of the order (nothing on the order path, ADR 0010).

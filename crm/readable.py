@@ -63,6 +63,28 @@ HANDOVER_REASONS = {
     "case_reassigned": gettext_lazy("The case was given to another agent"),
 }
 
+# Why a case waiting on the customer went back to work (crm.services.cases.Resumed).
+RESUMED_BY = {
+    "agent": gettext_lazy("Resumed by the agent"),
+    "call": gettext_lazy("The customer was reached on a call"),
+    "sms": gettext_lazy("The customer replied by SMS"),
+    "max_wait": gettext_lazy("The store's longest wait passed"),
+}
+
+
+def resumed_label(code: str) -> str:
+    return str(RESUMED_BY.get(code, code))
+
+
+def duration_text(minutes: int) -> str:
+    """A length of time in words: '2 d 3 h', '1 h 5 min'."""
+    hours, minutes = divmod(abs(minutes), 60)
+    if hours >= 24:
+        days, hours = divmod(hours, 24)
+        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+
+
 # key -> (label, how to show the value). A key not listed here is not shown.
 FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "source": (gettext_lazy("Source"), _labels(Case.Source.choices)),
@@ -104,6 +126,11 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "outcome": (gettext_lazy("Outcome"), str),
     "why": (gettext_lazy("Why"), lambda v: str(HANDOVER_REASONS.get(v, v))),
     "review_status": (gettext_lazy("The review"), lambda v: str(_review_status.get(v, v))),
+    "max_wait_days": (gettext_lazy("Resumes by itself after (days)"), str),
+    "asked": (gettext_lazy("Asked of the customer"), str),
+    "resumed": (gettext_lazy("Resumed because"), resumed_label),
+    "waited": (gettext_lazy("Waited"), duration_text),
+    "paused": (gettext_lazy("Resolution deadline moved later by (service time)"), duration_text),
 }
 
 
@@ -145,6 +172,8 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "remedy_fulfilled": gettext_lazy("Remedy carried out"),
     "remedy_withdrawn": gettext_lazy("Remedy withdrawn"),
     "case_closed": gettext_lazy("Case closed"),
+    "case_waiting": gettext_lazy("Case set waiting on the customer"),
+    "case_resumed": gettext_lazy("Case resumed after waiting on the customer"),
     "case_reassigned": gettext_lazy("Case reassigned"),
     "case_handed_over": gettext_lazy("Case handed over"),
     "case_manager_decision": gettext_lazy("Manager's decision on a failed negotiation"),

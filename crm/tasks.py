@@ -4,6 +4,7 @@ from crm.services.heartbeat import heartbeat_record
 from crm.services.idempotency import idempotency_purge
 from crm.services.sla import cases_escalate_breached
 from crm.services.submissions import submissions_purge
+from crm.services.waiting import cases_resume_waits_due
 
 
 @shared_task(name="crm.heartbeat")
@@ -24,3 +25,8 @@ def submissions_purge_expired() -> None:
 @shared_task(name="crm.escalate_breaches")
 def escalate_breaches() -> None:
     cases_escalate_breached()
+
+
+@shared_task(name="crm.resume_waiting_cases")
+def resume_waiting_cases() -> None:
+    cases_resume_waits_due()

@@ -11,8 +11,9 @@ from callbacks.telephony import ProviderCall
 from crm.errors import InvalidPhoneNumber
 from crm.models import Case, Customer, Order
 from crm.phones import normalise_phone
-from crm.services.cases import case_open
+from crm.services.cases import Resumed, case_open
 from crm.services.locks import advisory_lock
+from crm.services.waiting import cases_resume_for_customer
 from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
@@ -148,6 +149,8 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
         elif word in OPT_IN_WORDS:
             customers_opt_out_sms(customer_ids=[customer.pk], opted_out=False)
         elif body.strip():
+            # The customer answered: a case of theirs waiting on them is worked again (crm.services.waiting).
+            cases_resume_for_customer(customer=customer, resumed=Resumed.SMS, message=body)
             order = (
                 Order.objects.filter(customer=customer, delivered_at__gte=timezone.now() - RECENT_DELIVERY)
                 .order_by("-delivered_at")

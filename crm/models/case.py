@@ -1,5 +1,7 @@
 """Service cases and their timeline."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -25,6 +27,9 @@ class CaseStatus(models.TextChoices):
     OPEN = "open", _("Open")
     IN_PROGRESS = "in_progress", _("In progress")
     AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    # We asked the customer for something (photos, an address, a yes to an offer): the resolution clock is paused
+    # until they answer, the agent resumes, or the store's longest wait has passed (crm.services.waiting, ADR 0034).
+    AWAITING_CUSTOMER = "awaiting_customer", _("Waiting on the customer")
     CLOSED = "closed", _("Closed")
 
 
@@ -62,7 +67,12 @@ class Case(models.Model):
     Cause = CaseCause
     TriageGroup = TriageGroup
     Decision = ManagerDecision
-    OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.AWAITING_APPROVAL)
+    OPEN_STATUSES = (
+        CaseStatus.OPEN,
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.AWAITING_APPROVAL,
+        CaseStatus.AWAITING_CUSTOMER,
+    )
 
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="cases")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
@@ -87,11 +97,22 @@ class Case(models.Model):
     # The first call or SMS to the customer after opening: it stops the first-response clock.
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
-    # The deadline that matters now (first response until answered, then resolution): the case list's order.
-    # Computed by the database, so no write can forget it.
+    # Waiting on the customer: since when, what was asked, and when the case resumes by itself (the store's longest
+    # wait). Set only while the status says so (constraint below).
+    waiting_since = models.DateTimeField(_("waiting on the customer since"), null=True, blank=True)
+    waiting_for = models.CharField(_("asked of the customer"), max_length=500, blank=True)
+    waiting_until = models.DateTimeField(_("resumes by itself at"), null=True, blank=True)
+    # The service time the resolution clock was paused since the clocks started (each wait, counted when it ended):
+    # a deadline counted again from the start (a more serious group joining, a new time zone) keeps it.
+    resolution_paused = models.DurationField(_("resolution clock paused for"), default=timedelta(0))
+    # The deadline that matters now (first response until answered, then resolution; none while the resolution
+    # clock is paused on the customer): the case list's order. Computed by the database, so no write can forget it.
     next_due = models.GeneratedField(
         expression=models.Case(
             models.When(first_response_at__isnull=True, then=models.F("first_response_due")),
+            models.When(
+                status=CaseStatus.AWAITING_CUSTOMER, then=models.Value(None, output_field=models.DateTimeField())
+            ),
             default=models.F("resolution_due"),
         ),
         output_field=models.DateTimeField(null=True),
@@ -126,6 +147,12 @@ class Case(models.Model):
                 condition=~Q(status="closed") | (~Q(root_cause="") & Q(closed_at__isnull=False)),
                 name="case_closed_has_root_cause",
             ),
+            # A waiting case knows since when and until when; no other case carries a wait.
+            models.CheckConstraint(
+                condition=Q(status="awaiting_customer", waiting_since__isnull=False, waiting_until__isnull=False)
+                | (~Q(status="awaiting_customer") & Q(waiting_since__isnull=True, waiting_until__isnull=True)),
+                name="case_waiting_has_since",
+            ),
         ]
         indexes = [
             models.Index(fields=["store", "status"], name="case_store_status"),
@@ -134,12 +161,12 @@ class Case(models.Model):
             # The case list: open cases of a store (or an agent) by their next deadline.
             models.Index(
                 fields=["store", "next_due", "id"],
-                condition=Q(status__in=["open", "in_progress", "awaiting_approval"]),
+                condition=Q(status__in=["open", "in_progress", "awaiting_approval", "awaiting_customer"]),
                 name="case_open_store_due",
             ),
             models.Index(
                 fields=["assignee", "next_due", "id"],
-                condition=Q(status__in=["open", "in_progress", "awaiting_approval"]),
+                condition=Q(status__in=["open", "in_progress", "awaiting_approval", "awaiting_customer"]),
                 name="case_open_assignee_due",
             ),
         ]
@@ -177,6 +204,8 @@ class CaseEventKind(models.TextChoices):
     REMEDY_WITHDRAWN = "remedy_withdrawn", _("Remedy withdrawn")
     NEGOTIATION_FAILED = "negotiation_failed", _("Negotiation failed")
     MANAGER_DECIDED = "manager_decided", _("Manager decided")
+    AWAITING_CUSTOMER = "awaiting_customer", _("Waiting on the customer")
+    RESUMED = "resumed", _("Resumed")
 
 
 class CaseEvent(models.Model):

@@ -25,6 +25,8 @@ class CasePolicy(models.Model):
     Assignment = AssignmentMode
     DEFAULT_SERVICE_START = time(9, 0)
     DEFAULT_SERVICE_END = time(21, 0)
+    DEFAULT_MAX_WAIT_DAYS = 3
+    MAX_WAIT_DAYS = 30
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="case_policy")
     assignment = models.CharField(
@@ -33,6 +35,10 @@ class CasePolicy(models.Model):
     # SLA clocks run only inside the store's daily service hours, in the store's timezone.
     service_start = models.TimeField(_("service hours start"), default=DEFAULT_SERVICE_START)
     service_end = models.TimeField(_("service hours end"), default=DEFAULT_SERVICE_END)
+    # A case waiting on the customer resumes by itself after this many days, so none hides for ever (ADR 0034).
+    max_wait_days = models.PositiveSmallIntegerField(
+        _("longest wait on the customer (days)"), default=DEFAULT_MAX_WAIT_DAYS
+    )
     # Round robin remembers whom it gave the last case, so the next one goes to the following agent.
     last_assigned = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -43,6 +49,9 @@ class CasePolicy(models.Model):
             models.CheckConstraint(condition=Q(assignment__in=AssignmentMode.values), name="casepolicy_mode_valid"),
             models.CheckConstraint(
                 condition=Q(service_end__gt=F("service_start")), name="casepolicy_service_hours_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_wait_days__gte=1, max_wait_days__lte=30), name="casepolicy_max_wait_days_range"
             ),
         ]
 

@@ -9,6 +9,7 @@ response (the dissatisfied customer was on the phone).
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +35,14 @@ from .assignment import case_pick_assignees
 from .audit import audit_record
 from .locks import advisory_lock
 from .root_causes import root_cause_choices
-from .sla import CaseDeadlines, case_compute_deadlines, clocks_started
+from .sla import (
+    CaseDeadlines,
+    case_compute_deadlines,
+    clocks_started,
+    service_hours_for,
+    working_later,
+    working_time_between,
+)
 
 # Contact with the customer that stops the first-response clock.
 FIRST_RESPONSE_KINDS = (CaseEvent.Kind.CALL, CaseEvent.Kind.SMS)
@@ -44,6 +52,19 @@ CONTACT_SOURCES = (Case.Source.CALL,)
 TRIAGE_RANK = {Case.TriageGroup.NORMAL: 0, Case.TriageGroup.PRIORITY: 1, Case.TriageGroup.DIFFICULT: 2}
 
 
+class Resumed:
+    """Why a case waiting on the customer went back to work (a resumed event's `resumed`)."""
+
+    AGENT = "agent"  # the agent resumed it (the customer answered elsewhere, or a remedy was agreed)
+    CALL = "call"  # the customer was reached on a call
+    SMS = "sms"  # the customer replied by SMS
+    MAX_WAIT = "max_wait"  # the store's longest wait passed
+
+
+# A case joined by a reason that came from the customer themselves: they answered, so a wait on them ends.
+ANSWERING_SOURCES = {Case.Source.CALL: Resumed.CALL, Case.Source.INBOUND_SMS: Resumed.SMS}
+
+
 def case_add_event(
     *, case: Case, kind: str, actor=None, message: str = "", data: dict[str, Any] | None = None
 ) -> CaseEvent:
@@ -51,7 +72,42 @@ def case_add_event(
     if kind in FIRST_RESPONSE_KINDS and case.first_response_at is None:
         Case.objects.filter(pk=case.pk, first_response_at__isnull=True).update(first_response_at=now)
         case.first_response_at = now
-    return _record([CaseEvent(case=case, kind=kind, actor=actor, message=message, data=data or {}, at=now)])[0]
+    event = _record([CaseEvent(case=case, kind=kind, actor=actor, message=message, data=data or {}, at=now)])[0]
+    if kind == CaseEvent.Kind.CALL:
+        # The customer was reached on a call: whatever we waited for, they are talking to us now.
+        waiting = Case.objects.select_for_update().filter(pk=case.pk, status=Case.Status.AWAITING_CUSTOMER).first()
+        if waiting is not None:
+            case_wait_end(case=waiting, resumed=Resumed.CALL, actor=actor, now=now)
+            case.status, case.resolution_due = waiting.status, waiting.resolution_due
+            case.waiting_since = case.waiting_until = None
+    return event
+
+
+def case_wait_end(*, case: Case, resumed: str, actor=None, message: str = "", now: datetime | None = None) -> Case:
+    """End the case's wait on the customer (the case is locked by the caller and waiting): it is in progress again,
+    and its resolution deadline moves later by the service time the wait took, counted in the store's service
+    hours and time zone like the deadline itself (ADR 0006, 0034). Writes a resumed event and an audit entry."""
+    now = now or timezone.now()
+    hours = service_hours_for(store=case.store)
+    since = case.waiting_since
+    # Never more than the store's longest wait, even when the sweep that ends it runs late: after it the clock runs.
+    end = min(now, case.waiting_until) if case.waiting_until else now
+    paused = working_time_between(store=case.store, start=since, end=end, hours=hours) if since else timedelta(0)
+    if case.resolution_due is not None:
+        case.resolution_due = working_later(store=case.store, moment=case.resolution_due, by=paused, hours=hours)
+    case.resolution_paused += paused
+    case.status, case.waiting_since, case.waiting_until, case.waiting_for = Case.Status.IN_PROGRESS, None, None, ""
+    case.save(
+        update_fields=["status", "waiting_since", "waiting_until", "waiting_for", "resolution_due", "resolution_paused"]
+    )
+    data = {
+        "resumed": resumed,
+        "waited": int((now - since).total_seconds() // 60) if since else 0,
+        "paused": int(paused.total_seconds() // 60),
+    }
+    case_add_event(case=case, kind=CaseEvent.Kind.RESUMED, actor=actor, message=message, data=data)
+    audit_record(actor=actor, action="case_resumed", store=case.store, target=f"case #{case.pk}", data=data)
+    return case
 
 
 def _record(events: list[CaseEvent]) -> list[CaseEvent]:
@@ -195,6 +251,9 @@ def cases_open(
         for case_id, before in retriaged.items()
     ]
     _record(events)
+    for request, (case, is_new) in zip(requests, results, strict=True):
+        if not is_new and case.status == Case.Status.AWAITING_CUSTOMER and request.source in ANSWERING_SOURCES:
+            case_wait_end(case=case, resumed=ANSWERING_SOURCES[request.source], actor=actor, now=now)
     return results
 
 
@@ -275,6 +334,8 @@ def case_set_status(*, case: Case, status: str, actor=None) -> Case:
         raise CaseClosed(case_id=case.pk)
     if status == Case.Status.CLOSED:
         raise InvalidTransition("Use case_close to close a case: it needs a root cause.")
+    if Case.Status.AWAITING_CUSTOMER in (status, case.status):
+        raise InvalidTransition("Use crm.services.waiting: a wait pauses and resumes the resolution clock.")
     if status != case.status:
         old = case.status
         case.status = status
@@ -304,7 +365,10 @@ def case_close(*, case: Case, root_cause: str, actor=None, note: str = "") -> Ca
             field="status",
         )
     case.status, case.root_cause, case.closed_at = Case.Status.CLOSED, root_cause, timezone.now()
-    case.save(update_fields=["status", "root_cause", "closed_at"])
+    # Closed while waiting on the customer (they never answered): the wait ends with the case.
+    case.waiting_since = case.waiting_until = None
+    case.waiting_for = ""
+    case.save(update_fields=["status", "root_cause", "closed_at", "waiting_since", "waiting_until", "waiting_for"])
     case_add_event(
         case=case, kind=CaseEvent.Kind.CLOSED, actor=actor, message=note, data={"root_cause": case.root_cause}
     )
@@ -332,6 +396,7 @@ def case_reopen(*, case: Case, reason: str, actor=None) -> Case:
     if not reason.strip():
         raise ReasonRequired(field="reason")
     # The customer came back: both SLA clocks start again, and a new breach may be escalated again.
+    case.resolution_paused = timedelta(0)  # new clocks: no wait counted yet
     case.first_response_due, case.resolution_due = case_compute_deadlines(case=case, since=timezone.now())
     case.first_response_at = case.escalated_at = None
     case.status, case.closed_at, case.root_cause = Case.Status.IN_PROGRESS, None, ""
@@ -344,6 +409,7 @@ def case_reopen(*, case: Case, reason: str, actor=None) -> Case:
             "first_response_at",
             "first_response_due",
             "resolution_due",
+            "resolution_paused",
         ]
     )
     case_add_event(case=case, kind=CaseEvent.Kind.REOPENED, actor=actor, message=reason.strip())
@@ -425,6 +491,9 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
     if standing is not None:
         return standing
     needs_approval = cost > case.store.agent_remedy_limit
+    if case.status == Case.Status.AWAITING_CUSTOMER:
+        # A remedy agreed means the customer answered (they accepted the offer): the case is worked again.
+        case_wait_end(case=case, resumed=Resumed.AGENT, actor=agent.user)
     remedy = Remedy.objects.create(
         case=case,
         kind=kind,

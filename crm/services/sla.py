@@ -50,7 +50,19 @@ def working_deadline(*, store: Store, start: datetime, minutes: int, hours: Serv
     Days are the store's local days (zoneinfo), so a deadline carries over midnight into the next morning and
     a day with a DST change is as long as it really is.
     """
-    remaining = timedelta(minutes=minutes)
+    return _service_time_after(store=store, start=start, span=timedelta(minutes=minutes), hours=hours)
+
+
+def working_later(*, store: Store, moment: datetime, by: timedelta, hours: ServiceHours) -> datetime:
+    """`moment` moved later by `by` of service time. No service time leaves it where it is: a deadline at closing
+    time stays there rather than jumping to the next opening."""
+    if by <= timedelta(0):
+        return moment
+    return _service_time_after(store=store, start=moment, span=by, hours=hours)
+
+
+def _service_time_after(*, store: Store, start: datetime, span: timedelta, hours: ServiceHours) -> datetime:
+    remaining = span
     cursor = start
     day: date = to_store_local(start, store).date()
     while True:
@@ -61,6 +73,21 @@ def working_deadline(*, store: Store, start: datetime, minutes: int, hours: Serv
                 return cursor + remaining
             remaining -= closes - cursor
         day += timedelta(days=1)
+
+
+def working_time_between(*, store: Store, start: datetime, end: datetime, hours: ServiceHours) -> timedelta:
+    """The service time between two instants: the part of [start, end) inside the store's daily service hours, day
+    by day in its timezone (the same days working_deadline counts)."""
+    total = timedelta(0)
+    day: date = to_store_local(start, store).date()
+    while start < end:
+        opens, closes = store_local_datetime(store, day, hours.start), store_local_datetime(store, day, hours.end)
+        if opens >= end:
+            break
+        if (later := min(end, closes)) > (earlier := max(start, opens)):
+            total += later - earlier
+        day += timedelta(days=1)
+    return total
 
 
 class CaseDeadlines:
@@ -77,9 +104,15 @@ class CaseDeadlines:
         if key not in self._targets:
             self._targets[key] = sla_target_for(store=self.store, triage_group=key[0], source=key[1])
         first, resolution = self._targets[key]
+        # The resolution clock stood still while the case waited on the customer (ADR 0034): that time is added.
         return (
             working_deadline(store=self.store, start=since, minutes=first, hours=self.hours),
-            working_deadline(store=self.store, start=since, minutes=resolution, hours=self.hours),
+            _service_time_after(
+                store=self.store,
+                start=since,
+                span=timedelta(minutes=resolution) + case.resolution_paused,
+                hours=self.hours,
+            ),
         )
 
 
@@ -129,7 +162,7 @@ def cases_deadlines_recount(*, store: Store, now: datetime) -> int:
 class SlaStatus:
     """What the next deadline of an open case is and how long is left (negative when breached)."""
 
-    deadline: str  # "first_response" | "resolution" | "" when nothing is due
+    deadline: str  # "first_response" | "resolution" | "paused" (waiting on the customer) | "" when nothing is due
     due: datetime | None
     left: timedelta | None
 
@@ -150,6 +183,8 @@ def case_sla_status(*, case: Case, now: datetime | None = None) -> SlaStatus:
     now = now or timezone.now()
     if not case.is_open:
         return SlaStatus("", None, None)
+    if case.first_response_at is not None and case.status == Case.Status.AWAITING_CUSTOMER:
+        return SlaStatus("paused", None, None)  # the resolution clock waits on the customer
     if case.first_response_at is None and case.first_response_due is not None:
         return SlaStatus("first_response", case.first_response_due, case.first_response_due - now)
     if case.resolution_due is not None:
@@ -158,9 +193,11 @@ def case_sla_status(*, case: Case, now: datetime | None = None) -> SlaStatus:
 
 
 def breached_q(now: datetime) -> Q:
-    """Open cases past a deadline: no first response in time, or not resolved in time."""
+    """Open cases past a deadline: no first response in time, or not resolved in time. A case waiting on the
+    customer is never late for its resolution: that clock is paused (ADR 0034)."""
     return Q(status__in=Case.OPEN_STATUSES) & (
-        Q(first_response_at__isnull=True, first_response_due__lt=now) | Q(resolution_due__lt=now)
+        Q(first_response_at__isnull=True, first_response_due__lt=now)
+        | (Q(resolution_due__lt=now) & ~Q(status=Case.Status.AWAITING_CUSTOMER))
     )
 
 

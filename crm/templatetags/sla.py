@@ -2,17 +2,10 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from crm.readable import duration_text
 from crm.services.sla import SlaStatus
 
 register = template.Library()
-
-
-def _duration(minutes: int) -> str:
-    hours, minutes = divmod(abs(minutes), 60)
-    if hours >= 24:
-        days, hours = divmod(hours, 24)
-        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
-    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
 
 
 @register.simple_tag
@@ -22,9 +15,9 @@ def sla_left(status: SlaStatus) -> str:
         return ""
     if status.breached:
         return format_html(
-            '<span class="badge bad">{}</span>', _("late by %(time)s") % {"time": _duration(status.left_minutes)}
+            '<span class="badge bad">{}</span>', _("late by %(time)s") % {"time": duration_text(status.left_minutes)}
         )
     css = "warn" if status.soon else "ok"
     return format_html(
-        '<span class="badge {}">{}</span>', css, _("%(time)s left") % {"time": _duration(status.left_minutes)}
+        '<span class="badge {}">{}</span>', css, _("%(time)s left") % {"time": duration_text(status.left_minutes)}
     )

@@ -8,7 +8,9 @@ from twilio.request_validator import RequestValidator
 
 from callbacks.models import FollowUp, FollowUpPolicy, TelephonyEvent
 from crm.models import Case, Customer
-from tests.factories import CustomerFactory, FollowUpFactory, OrderFactory
+from crm.services.cases import case_open
+from crm.services.waiting import case_wait
+from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, OrderFactory
 
 from .conftest import midday_store, plan_due_sms
 
@@ -197,3 +199,27 @@ def test_the_bridge_speaks_to_the_agent_in_the_stores_language(client, language,
     assert no_number in _post(client, path, {"CallSid": "CA1"}).text
     Customer.objects.filter(pk=followup.customer_id).update(phone="+8613800000001")
     assert connecting in _post(client, path, {"CallSid": "CA1"}).text
+
+
+def test_a_reply_from_a_customer_we_wait_on_resumes_their_case_whatever_order_it_is_about(client):
+    # The case waits for photos of an order delivered long ago: the reply opens no case, and still resumes it.
+    order = OrderFactory(status="delivered", delivered_at=timezone.now() - timedelta(days=60))
+    case, _ = case_open(store=order.store, customer=order.customer, order=order, source=Case.Source.CALL)
+    agent = AgentFactory(stores=[order.store])
+    case_wait(case=case, actor=agent.user, asked="请拍外盒照片")
+
+    _inbound(client, order.customer.phone, "照片已经发到旺旺了")
+
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_PROGRESS and Case.objects.count() == 1
+    resumed = case.events.get(kind="resumed")
+    assert (resumed.data["resumed"], resumed.message, resumed.actor) == ("sms", "照片已经发到旺旺了", None)
+
+
+def test_an_opt_out_reply_does_not_resume_a_wait(client):
+    order = OrderFactory(status="delivered", delivered_at=timezone.now() - timedelta(days=1))
+    case, _ = case_open(store=order.store, customer=order.customer, order=order, source=Case.Source.CALL)
+    case_wait(case=case, actor=AgentFactory(stores=[order.store]).user, asked="请拍外盒照片")
+    _inbound(client, order.customer.phone, "STOP")
+    case.refresh_from_db()
+    assert case.status == Case.Status.AWAITING_CUSTOMER
