@@ -219,7 +219,7 @@ class InboundEventAdmin(ServiceWrittenAdmin):
 
 @admin.register(CasePolicy)
 class CasePolicyAdmin(CheckedAdmin):
-    list_display = ["store", "assignment", "service_start", "service_end"]
+    list_display = ["store", "assignment", "service_start", "service_end", "max_wait_days"]
     list_filter = ["assignment"]
     raw_id_fields = ["last_assigned"]
 

@@ -19,7 +19,7 @@ class CrmConfig(AppConfig):
         from crm.models import Agent, CasePolicy, Store
         from crm.readable import audit_action_register
         from crm.receivers import stores_left, user_switched_off, user_was_active
-        from crm.selectors.cases import open_cases_count, overdue_cases_count
+        from crm.selectors.cases import open_cases_count, overdue_cases_count, waiting_cases_count
         from crm.services.complaint import COMPLAINT
 
         # crm's own kind, through the hook every other kind uses (ADR 0023).
@@ -34,13 +34,23 @@ class CrmConfig(AppConfig):
                 order=10,
             )
         )
+        # Open cases include those waiting on the customer (still the agent's); this line says how many of them wait.
+        waiting_work_register(
+            WaitingWork(
+                name="cases_waiting",
+                label=_("Of those, waiting on the customer"),
+                url=lambda: reverse("cases:list") + "?status=awaiting_customer",
+                count=lambda *, user, stores, now: waiting_cases_count(user=user, stores=stores),
+                order=11,
+            )
+        )
         waiting_work_register(
             WaitingWork(
                 name="cases_overdue",
                 label=_("Cases past their deadline"),
                 url=lambda: reverse("cases:list") + "?sla=breached",
                 count=lambda *, user, stores, now: overdue_cases_count(user=user, stores=stores, now=now),
-                order=11,
+                order=12,
                 urgent=True,
             )
         )

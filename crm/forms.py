@@ -43,6 +43,14 @@ class SubmitOnceForm(forms.Form):
         return super().clean()
 
 
+class CaseWaitForm(forms.Form):
+    asked = forms.CharField(label=_("What you asked the customer for"), max_length=500)
+
+
+class CaseResumeForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
 class CaseReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why reopen?"),

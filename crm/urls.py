@@ -29,6 +29,8 @@ case_urls = (
         path("<int:case_id>/negotiation-failed", cases.negotiation_failed, name="negotiation_failed"),
         path("<int:case_id>/decision", cases.manager_decide, name="decide"),
         path("<int:case_id>/reassign", cases.reassign, name="reassign"),
+        path("<int:case_id>/wait", cases.wait, name="wait"),
+        path("<int:case_id>/resume", cases.resume, name="resume"),
         path("<int:case_id>/close", cases.close, name="close"),
         path("<int:case_id>/reopen/", cases.reopen, name="reopen"),
     ],

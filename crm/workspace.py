@@ -23,6 +23,7 @@ from crm.selectors import agents_serving, case_timeline_events
 from crm.services.playbook import plays_for
 from crm.services.root_causes import root_cause_lists
 from crm.services.sla import case_sla_status
+from crm.services.waiting import WAIT_FROM, max_wait_days_for
 
 
 @dataclass
@@ -110,6 +111,9 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
         "cause_labels": [
             str(dict(CaseCause.choices).get(c, c)) for c in (case.causes or ([case.cause] if case.cause else []))
         ],
+        # A case may wait on the customer once they were answered, and not while a remedy waits for the manager.
+        "can_wait": case.status in WAIT_FROM and case.first_response_at is not None,
+        "max_wait_days": max_wait_days_for(store=case.store),
         "next": "",
     }
     if is_manager:

@@ -22,6 +22,11 @@ class CasePolicyForm(forms.Form):
     service_end = forms.TimeField(
         label=_("Service hours end"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
+    max_wait_days = form_fields.IntegerField(
+        label=_("A case waiting on the customer resumes by itself after (days)"),
+        min_value=1,
+        max_value=CasePolicy.MAX_WAIT_DAYS,
+    )
 
     @classmethod
     def for_store(cls, store: Store) -> "CasePolicyForm":
@@ -31,6 +36,7 @@ class CasePolicyForm(forms.Form):
                 "assignment": policy.assignment,
                 "service_start": policy.service_start,
                 "service_end": policy.service_end,
+                "max_wait_days": policy.max_wait_days,
             }
         )
 

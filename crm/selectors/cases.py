@@ -71,6 +71,7 @@ def customer_search_q(q: str, *, with_orders: bool = True) -> Q:
 
 
 def _sla_q(sla: str, now: datetime) -> Q:
+    # A case waiting on the customer has no next deadline (its resolution clock is paused): it is on time.
     open_q = Q(status__in=Case.OPEN_STATUSES)
     if sla == "breached":
         return open_q & Q(next_due__lt=now)
@@ -103,6 +104,7 @@ def case_list(*, user, filters: CaseFilters, now: datetime, page: int = 1) -> Ca
         open=Count("id", filter=Q(status=Case.Status.OPEN)),
         in_progress=Count("id", filter=Q(status=Case.Status.IN_PROGRESS)),
         awaiting_approval=Count("id", filter=Q(status=Case.Status.AWAITING_APPROVAL)),
+        awaiting_customer=Count("id", filter=Q(status=Case.Status.AWAITING_CUSTOMER)),
         breached=Count("id", filter=_sla_q("breached", now)),
         soon=Count("id", filter=_sla_q("soon", now)),
         on_time=Count("id", filter=_sla_q("on_time", now)),
@@ -187,6 +189,13 @@ def case_list_choices(*, user) -> tuple[list[Store], list[Agent]]:
 def open_cases_count(*, user, stores: list[Store]) -> int:
     """The open cases the case list shows the user (an agent's own, a manager's stores'): the home page's count."""
     return cases_in_scope(user=user, store_ids=[s.pk for s in stores]).filter(status__in=Case.OPEN_STATUSES).count()
+
+
+def waiting_cases_count(*, user, stores: list[Store]) -> int:
+    """Of those, the ones waiting on the customer (their resolution clock is paused)."""
+    return (
+        cases_in_scope(user=user, store_ids=[s.pk for s in stores]).filter(status=Case.Status.AWAITING_CUSTOMER).count()
+    )
 
 
 def overdue_cases_count(*, user, stores: list[Store], now: datetime) -> int:

@@ -22,30 +22,49 @@ MAX_REMEDY_LIMIT = Decimal("1000000")
 
 
 @transaction.atomic
-def case_policy_update(*, store: Store, actor, assignment: str, service_start: time, service_end: time) -> CasePolicy:
+def case_policy_update(
+    *,
+    store: Store,
+    actor,
+    assignment: str,
+    service_start: time,
+    service_end: time,
+    max_wait_days: int | None = None,
+) -> CasePolicy:
+    """The store's assignment, service hours and longest wait on the customer (None: as it is). Audited."""
     if assignment not in CasePolicy.Assignment.values:
         raise InvalidInput(_("Choose round robin or least loaded."), field="assignment")
     if service_end <= service_start:
         raise InvalidInput(_("Service hours must end after they start."), field="service_end")
+    if max_wait_days is not None and not 1 <= max_wait_days <= CasePolicy.MAX_WAIT_DAYS:
+        raise InvalidInput(
+            _("A case waits on the customer between 1 and %(max)s days.") % {"max": CasePolicy.MAX_WAIT_DAYS},
+            field="max_wait_days",
+        )
     policy = CasePolicy.objects.select_for_update().filter(store=store).first() or CasePolicy(store=store)
-    before = {
-        "assignment": policy.assignment,
-        "service_start": str(policy.service_start),
-        "service_end": str(policy.service_end),
-    }
+    before = _case_policy_text(policy)
     policy.assignment, policy.service_start, policy.service_end = assignment, service_start, service_end
+    # Cases already waiting keep the end they were given; the next wait has the new one.
+    if max_wait_days is not None:
+        policy.max_wait_days = max_wait_days
     policy.save()
     audit_record(
         actor=actor,
         action="case_policy_changed",
         store=store,
         target=store.code,
-        data={
-            "before": before,
-            "after": {"assignment": assignment, "service_start": str(service_start), "service_end": str(service_end)},
-        },
+        data={"before": before, "after": _case_policy_text(policy)},
     )
     return policy
+
+
+def _case_policy_text(policy: CasePolicy) -> dict[str, Any]:
+    return {
+        "assignment": policy.assignment,
+        "service_start": str(policy.service_start),
+        "service_end": str(policy.service_end),
+        "max_wait_days": policy.max_wait_days,
+    }
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from crm.forms import (
     CaseCloseForm,
     CaseFilterForm,
     CaseReopenForm,
+    CaseResumeForm,
+    CaseWaitForm,
     DecisionForm,
     EvidenceForm,
     ManagerDecisionForm,
@@ -34,7 +36,7 @@ from crm.personality import answering_strategy
 from crm.selectors import agent_for_user, agents_serving, cases_for_user, stores_for_user
 from crm.selectors.cases import CaseFilters, case_list, case_list_choices, case_rows
 from crm.selectors.customers import customer_cases, purchase_habits
-from crm.services import casework, escalation
+from crm.services import casework, escalation, waiting
 from crm.services.cases import case_close, case_reassign, case_reopen, remedy_approve, remedy_decline, remedy_propose
 from crm.services.playbook import plays_for
 from crm.services.root_causes import root_cause_choices
@@ -296,5 +298,27 @@ def reopen(request: HttpRequest, case_id: int) -> HttpResponse:
     form = CaseReopenForm(request.POST)
     page_attempt(
         request, lambda: case_reopen(case=case, reason=form.cleaned_data["reason"], actor=request.user), form=form
+    )
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def wait(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    form = CaseWaitForm(request.POST)
+    page_attempt(
+        request, lambda: waiting.case_wait(case=case, actor=request.user, asked=form.cleaned_data["asked"]), form=form
+    )
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def resume(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    form = CaseResumeForm(request.POST)
+    page_attempt(
+        request, lambda: waiting.case_resume(case=case, actor=request.user, note=form.cleaned_data["note"]), form=form
     )
     return _back(request, case)

@@ -70,6 +70,7 @@ def test_an_agent_sees_their_own_work_waiting_and_nothing_of_another_store_or_ag
 
     assert _counts(client) == {
         "cases": 2,
+        "cases_waiting": 0,
         "cases_overdue": 1,
         "calls_tonight": 1,
         "parcels_at_risk": 2,

@@ -41,14 +41,26 @@ def test_the_policy_page_shows_every_section_with_the_store_defaults(client, sto
 def test_service_hours_that_end_before_they_start_are_refused_and_nothing_changes(client, store, manager):
     response = client.post(
         "/manager/policy/case/",
-        {"store": store.code, "assignment": "round_robin", "service_start": "21:00", "service_end": "09:00"},
+        {
+            "store": store.code,
+            "assignment": "round_robin",
+            "service_start": "21:00",
+            "service_end": "09:00",
+            "max_wait_days": "3",
+        },
     )
     assert response.status_code == 400 and "Service hours must end after they start." in response.text
     assert not CasePolicy.objects.filter(store=store).exists() and not AuditLog.objects.exists()
 
     response = client.post(
         "/manager/policy/case/",
-        {"store": store.code, "assignment": "round_robin", "service_start": "08:00", "service_end": "22:30"},
+        {
+            "store": store.code,
+            "assignment": "round_robin",
+            "service_start": "08:00",
+            "service_end": "22:30",
+            "max_wait_days": "3",
+        },
     )
     assert response.status_code == 302
     policy = CasePolicy.objects.get(store=store)
@@ -288,7 +300,13 @@ def test_the_audit_page_names_changed_settings_and_their_values_in_the_readers_l
 
     client.post(
         "/manager/policy/case/",
-        {"store": store.code, "assignment": "round_robin", "service_start": "08:00", "service_end": "22:30"},
+        {
+            "store": store.code,
+            "assignment": "round_robin",
+            "service_start": "08:00",
+            "service_end": "22:30",
+            "max_wait_days": "3",
+        },
     )
     logistics_policy_update(
         store=store, actor=manager.user, changes={"aftership_secret": "as-secret-7f3a", "no_update_hours": 60}
