@@ -1,8 +1,8 @@
 """The home page's "Waiting for you": what each app has waiting for the user, counted, with a link to work it.
 
-crm counts its own (the user's open cases and those past their deadline); callbacks, logistics and retention add
-theirs from their AppConfig.ready() (crm imports none of them). Each count is one query over the user's scope, the
-same scope the page it links to lists.
+crm counts its own (the user's open cases, how many of them wait on the customer, and those past their deadline);
+callbacks, logistics and retention add theirs from their AppConfig.ready() (crm imports none of them). Each count is
+one query over the user's scope, the same scope the page it links to lists.
 """
 
 from collections.abc import Callable
