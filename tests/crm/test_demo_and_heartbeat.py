@@ -46,3 +46,8 @@ def test_demo_cases_are_about_orders_that_fit_them(settings):
             assert case.order.delivered_at is None, case.order.external_id
         if case.source in (Case.Source.CALL, Case.Source.INBOUND_SMS):
             assert case.order.delivered_at is not None, (case.source, case.order.external_id)
+    # The demo shows a case waiting on the customer (ADR 0034): the crushed box, photos asked for on the call.
+    waiting = cases.filter(status=Case.Status.AWAITING_CUSTOMER)
+    assert {(case.source, case.cause) for case in waiting} == {(Case.Source.CALL, Case.Cause.LOGISTICS)}
+    assert waiting.count() == Store.objects.filter(agents__user__username="demo-agent").count()
+    assert all(case.waiting_since and case.waiting_for for case in waiting)

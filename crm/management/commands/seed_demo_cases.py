@@ -11,6 +11,7 @@ from django.db import transaction
 from crm.models import Agent, Case, Customer, Order, Store
 from crm.services.cases import case_open, remedy_propose
 from crm.services.complaint import complaint_assess, complaint_confirm
+from crm.services.waiting import case_wait
 
 # (source, cause, summary, about an order) per demo case; an order's case is opened on a demo order that has
 # none yet, the others on a customer without an order.
@@ -91,6 +92,10 @@ class Command(BaseCommand):
                 remedy_propose(
                     case=case, agent=agent, kind="partial_refund", cost=PRICE_DIFFERENCE, description="补差价"
                 )
+            elif source == Case.Source.CALL:
+                # Answered on the call, asked for photos of the crushed box for the courier's claim: the case waits
+                # on the customer, its resolution clock stopped (ADR 0034).
+                case_wait(case=case, actor=agent.user, asked="请顾客拍下外箱压坏处的照片发来,用于向快递索赔")
         # The demo agent is the dedicated owner of the store's top customers ("my customers").
         top = Customer.objects.filter(store=store, vip_tier__gte=2, dedicated_owner__isnull=True)
         top.update(dedicated_owner=agent)
