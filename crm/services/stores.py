@@ -11,6 +11,7 @@ from crm.validators import validate_timezone
 
 from .audit import audit_record
 from .sla import cases_deadlines_recount
+from .waiting import cases_waits_follow_zone
 
 
 @transaction.atomic
@@ -35,6 +36,7 @@ def store_timezone_change(*, store: Store, zone: str, actor) -> Store:
     store.timezone = zone
     store.save(update_fields=["timezone"])
     cases_deadlines_recount(store=store, now=now)
+    cases_waits_follow_zone(store=store, old_timezone=old, now=now)
     audit_record(
         actor=actor,
         action="store_timezone_changed",

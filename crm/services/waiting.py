@@ -16,6 +16,7 @@ On each the case is in progress again and its resolution deadline moves later by
 """
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -150,3 +151,20 @@ def cases_resume_waits_due(*, now: datetime | None = None, batch: int = 200) -> 
     for case in claimed:
         case_wait_end(case=case, resumed=Resumed.MAX_WAIT, now=now)
     return [case.pk for case in claimed]
+
+
+def cases_waits_follow_zone(*, store, old_timezone: str, now: datetime) -> int:
+    """The store moved to another time zone (ADR 0029): each wait still to end resumes at the local time it would have
+    in the old zone (Thursday 11:00 stays Thursday 11:00), not at the same instant. Called inside the zone change's
+    transaction. Returns the cases moved."""
+    old = ZoneInfo(old_timezone)
+    cases = list(
+        Case.objects.select_for_update(of=("self",))
+        .filter(store=store, status=Case.Status.AWAITING_CUSTOMER, waiting_until__gt=now)
+        .order_by("pk")
+    )
+    for case in cases:
+        wall = case.waiting_until.astimezone(old)
+        case.waiting_until = store_local_datetime(store, wall.date(), wall.time())
+    Case.objects.bulk_update(cases, ["waiting_until"])
+    return len(cases)

@@ -4,6 +4,7 @@ store's longest wait has passed. Times are Shanghai's, service hours 09:00-21:00
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -13,6 +14,7 @@ from crm.models import AuditLog, Case, CaseEvent, CasePolicy
 from crm.selectors.cases import open_cases_count, overdue_cases_count
 from crm.services.cases import case_add_event, case_close, case_open, remedy_propose
 from crm.services.sla import case_sla_status, cases_escalate_breached
+from crm.services.stores import store_timezone_change
 from crm.services.waiting import case_resume, case_wait, cases_resume_for_customer, cases_resume_waits_due
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, StoreFactory
 
@@ -217,3 +219,12 @@ def test_closing_a_waiting_case_ends_its_wait(store, agent):
     case_close(case=case, root_cause="supplier_defect", actor=agent.user)
     case.refresh_from_db()
     assert (case.status, case.waiting_since, case.waiting_until) == (Case.Status.CLOSED, None, None)
+
+
+def test_a_wait_resumes_at_the_same_local_time_after_the_store_moves_to_another_zone(store, agent):
+    case = _wait(_call_case(store, agent), agent)  # Monday 11:00 in Shanghai: resumes Thursday 11:00 (3 days)
+    assert case.waiting_until == MON_11 + timedelta(days=3)
+    with time_machine.travel(WED_11, tick=False):
+        store_timezone_change(store=store, zone="Europe/Berlin", actor=None)
+    case.refresh_from_db()
+    assert case.waiting_until == datetime(2026, 11, 26, 11, 0, tzinfo=ZoneInfo("Europe/Berlin"))
