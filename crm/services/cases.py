@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -449,20 +450,43 @@ def refundable_total(*, case: Case) -> Decimal | None:
     return order.total_amount
 
 
+def refunded_already(*, order_id: int) -> Decimal:
+    """What the refunds of this order that still stand (any case about it; not declined, not withdrawn) give back."""
+    refunds = Remedy.objects.filter(kind__in=REFUNDS, case__order_id=order_id).exclude(
+        status__in=[Remedy.Status.DECLINED, Remedy.Status.WITHDRAWN]
+    )
+    return refunds.aggregate(total=Sum("cost"))["total"] or Decimal("0")
+
+
 def remedy_refund_check(*, case: Case, kind: str, cost: Decimal) -> Decimal:
-    """A refund gives back money the customer paid: never nothing, a partial one at most the order's total and a
-    full one exactly that. A full refund written for less would slip under the agent's limit without the manager's
-    approval, and one for more than the order pays out money the store never took."""
+    """A refund gives back money the customer paid: never nothing, never more than is left of the order's total after
+    the refunds of it that stand, and a full one exactly the total, on an order nothing was refunded of yet. A full
+    refund written for less would slip under the agent's limit without the manager's approval, and refunds past the
+    total pay out money the store never took (a second case about the order, a partial refund and then a full one)."""
     if kind not in REFUNDS:
         return cost
     total = refundable_total(case=case)
-    if total is not None and (cost > total or (kind == Remedy.Kind.REFUND and cost != total)):
-        message = (
-            _("A full refund is the order's total, %(total)s CNY; for less, choose a partial refund.")
-            if kind == Remedy.Kind.REFUND
-            else _("A refund cannot be more than the order's total, %(total)s CNY.")
-        )
-        raise InvalidInput(message % {"total": total}, field="cost")
+    if total is not None:
+        # The order's row is locked: two cases about one order cannot both refund what is left of it.
+        Order.objects.select_for_update().filter(pk=case.order_id).values_list("pk", flat=True).first()
+        refunded = refunded_already(order_id=case.order_id)
+        figures = {"total": total, "refunded": refunded, "left": total - refunded}
+        if kind == Remedy.Kind.REFUND and refunded:
+            message = _(
+                "%(refunded)s CNY of this order's %(total)s CNY is refunded already: refund the rest, %(left)s CNY, "
+                "as a partial refund."
+            )
+            raise InvalidInput(message % figures, field="cost")
+        if kind == Remedy.Kind.REFUND and cost != total:
+            message = _("A full refund is the order's total, %(total)s CNY; for less, choose a partial refund.")
+            raise InvalidInput(message % figures, field="cost")
+        if cost > total - refunded:
+            message = (
+                _("At most %(left)s CNY is left to refund of this order (%(total)s CNY, %(refunded)s CNY refunded).")
+                if refunded
+                else _("A refund cannot be more than the order's total, %(total)s CNY.")
+            )
+            raise InvalidInput(message % figures, field="cost")
     if cost == 0:
         raise InvalidInput(_("Give the amount refunded."), field="cost")
     return cost
@@ -480,7 +504,7 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
         raise CaseClosed(case_id=case.pk)
     if kind not in Remedy.Kind.values:
         raise InvalidInput(f"Unknown remedy kind {kind!r}.", field="kind")
-    cost = remedy_refund_check(case=case, kind=kind, cost=remedy_cost_check(cost=cost))
+    cost = remedy_cost_check(cost=cost)
     standing = case.remedies.filter(
         kind=kind,
         cost=cost,
@@ -490,6 +514,7 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
     ).first()
     if standing is not None:
         return standing
+    remedy_refund_check(case=case, kind=kind, cost=cost)  # after: a form sent twice is the first, not refused
     needs_approval = cost > case.store.agent_remedy_limit
     if case.status == Case.Status.AWAITING_CUSTOMER:
         # A remedy agreed means the customer answered (they accepted the offer): the case is worked again.

@@ -11,7 +11,15 @@ from crm.errors import (
     RootCauseRequired,
 )
 from crm.models import Case, CaseEvent, Remedy, RemedyPlay
-from crm.services.cases import case_close, case_open, case_reopen, remedy_approve, remedy_decline, remedy_propose
+from crm.services.cases import (
+    case_close,
+    case_open,
+    case_reopen,
+    refunded_already,
+    remedy_approve,
+    remedy_decline,
+    remedy_propose,
+)
 from crm.services.escalation import case_manager_decide, case_negotiation_fail
 from crm.services.playbook import remedy_play_set
 from tests.factories import AgentFactory, ManagerFactory, OrderFactory, StoreFactory
@@ -244,6 +252,30 @@ def test_a_refund_gives_back_at_most_what_the_order_cost_and_a_full_refund_is_it
     euro = OrderFactory(store=store, customer__store=store, total_amount=Decimal("89.00"), currency="EUR")
     euro_case, _ = _open(euro)
     assert remedy_propose(case=euro_case, agent=agent, kind=Remedy.Kind.REFUND, cost=Decimal("694.20")).cost
+
+
+def test_refunds_of_one_order_never_give_back_more_than_it_cost_together():
+    store = StoreFactory(agent_remedy_limit=Decimal("2000"))
+    agent = AgentFactory(stores=[store])
+    order = OrderFactory(store=store, customer__store=store, total_amount=Decimal("1500.00"))
+    case, _ = _open(order)
+    first = remedy_propose(case=case, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("500"))
+    # A second case about the same order (a later complaint) sees what the first refunded.
+    second, _ = case_open(
+        store=store, customer=order.customer, order=order, source=Case.Source.MANUAL, summary="又坏了"
+    )
+    with pytest.raises(InvalidInput, match=r"1000\.00") as refused:
+        remedy_propose(case=second, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("1000.01"))
+    assert refused.value.field == "cost"
+    with pytest.raises(InvalidInput, match=r"1000\.00"):  # a full refund after a partial one: only the rest is left
+        remedy_propose(case=second, agent=agent, kind=Remedy.Kind.REFUND, cost=Decimal("1500"))
+    rest = remedy_propose(case=second, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("1000"))
+    # The same form sent twice is the first remedy, not a refusal for the money it promised itself.
+    assert remedy_propose(case=second, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("1000")) == rest
+    assert refunded_already(order_id=order.pk) == Decimal("1500")
+    # A refund withdrawn gives nothing back: its amount is free again.
+    Remedy.objects.filter(pk=first.pk).update(status=Remedy.Status.WITHDRAWN)
+    assert remedy_propose(case=second, agent=agent, kind=Remedy.Kind.PARTIAL_REFUND, cost=Decimal("500")).cost == 500
 
 
 def test_the_managers_refund_decision_refunds_the_order_total_unless_told_otherwise():
