@@ -164,11 +164,14 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
                 ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField()),
                 filter=Q(status=Case.Status.CLOSED),
             ),
+            # The time those cases waited on the customer is theirs, not the team's: it comes off (ADR 0034).
+            waited=Sum("customer_waited", filter=Q(status=Case.Status.CLOSED)),
         )
         .order_by()
     )
     for row in per_agent:  # aggregated rows, one per agent and day
-        row["seconds"] = Decimal(row["open_time"].total_seconds()) if row["open_time"] else 0
+        team_time = (row["open_time"] or timedelta(0)) - (row["waited"] or timedelta(0))
+        row["seconds"] = Decimal(team_time.total_seconds())
     closed = (
         Case.objects.filter(store=store, status=Case.Status.CLOSED, closed_at__gte=since)
         .annotate(day=_day(store, "closed_at"))

@@ -105,6 +105,9 @@ class Case(models.Model):
     # The service time the resolution clock was paused since the clocks started (each wait, counted when it ended):
     # a deadline counted again from the start (a more serious group joining, a new time zone) keeps it.
     resolution_paused = models.DurationField(_("resolution clock paused for"), default=timedelta(0))
+    # The wall-clock time the case waited on the customer over its whole life (each wait up to its end, its longest
+    # wait or the close), never reset on reopening: the reports take it off the time from opening to close.
+    customer_waited = models.DurationField(_("waited on the customer for"), default=timedelta(0))
     # The deadline that matters now (first response until answered, then resolution; none while the resolution
     # clock is paused on the customer): the case list's order. Computed by the database, so no write can forget it.
     next_due = models.GeneratedField(

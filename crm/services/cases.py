@@ -80,8 +80,18 @@ def case_add_event(
         if waiting is not None:
             case_wait_end(case=waiting, resumed=Resumed.CALL, actor=actor, now=now)
             case.status, case.resolution_due = waiting.status, waiting.resolution_due
+            case.resolution_paused, case.customer_waited = waiting.resolution_paused, waiting.customer_waited
             case.waiting_since = case.waiting_until = None
     return event
+
+
+def _wait_clear(*, case: Case, end: datetime) -> None:
+    """The case waits no more: its wait, up to `end`, is added to the time it waited on the customer (wall clock,
+    what the reports take off the time to close)."""
+    if case.waiting_since is not None:
+        case.customer_waited += max(end - case.waiting_since, timedelta(0))
+    case.waiting_since = case.waiting_until = None
+    case.waiting_for = ""
 
 
 def case_wait_end(*, case: Case, resumed: str, actor=None, message: str = "", now: datetime | None = None) -> Case:
@@ -97,9 +107,18 @@ def case_wait_end(*, case: Case, resumed: str, actor=None, message: str = "", no
     if case.resolution_due is not None:
         case.resolution_due = working_later(store=case.store, moment=case.resolution_due, by=paused, hours=hours)
     case.resolution_paused += paused
-    case.status, case.waiting_since, case.waiting_until, case.waiting_for = Case.Status.IN_PROGRESS, None, None, ""
+    _wait_clear(case=case, end=end)
+    case.status = Case.Status.IN_PROGRESS
     case.save(
-        update_fields=["status", "waiting_since", "waiting_until", "waiting_for", "resolution_due", "resolution_paused"]
+        update_fields=[
+            "status",
+            "waiting_since",
+            "waiting_until",
+            "waiting_for",
+            "resolution_due",
+            "resolution_paused",
+            "customer_waited",
+        ]
     )
     data = {
         "resumed": resumed,
@@ -366,10 +385,20 @@ def case_close(*, case: Case, root_cause: str, actor=None, note: str = "") -> Ca
             field="status",
         )
     case.status, case.root_cause, case.closed_at = Case.Status.CLOSED, root_cause, timezone.now()
-    # Closed while waiting on the customer (they never answered): the wait ends with the case.
-    case.waiting_since = case.waiting_until = None
-    case.waiting_for = ""
-    case.save(update_fields=["status", "root_cause", "closed_at", "waiting_since", "waiting_until", "waiting_for"])
+    # Closed while waiting on the customer (they never answered): the wait ends with the case, at most its longest.
+    if case.waiting_since is not None:
+        _wait_clear(case=case, end=min(case.closed_at, case.waiting_until))
+    case.save(
+        update_fields=[
+            "status",
+            "root_cause",
+            "closed_at",
+            "waiting_since",
+            "waiting_until",
+            "waiting_for",
+            "customer_waited",
+        ]
+    )
     case_add_event(
         case=case, kind=CaseEvent.Kind.CLOSED, actor=actor, message=note, data={"root_cause": case.root_cause}
     )

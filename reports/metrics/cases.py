@@ -107,7 +107,7 @@ def agent_workload(period: Period) -> Table:
                 "closed": closed,
                 "still_open": count(found, "agent_still_open", key),
                 "escalated": count(found, "agent_escalated", key),
-                # agent_closed carries the summed seconds from opening to close.
+                # agent_closed carries the summed seconds from opening to close, less the waits on the customer.
                 "resolution_hours": round(float(amount(found, "agent_closed", key)) / 3600 / closed, 1)
                 if closed
                 else None,
@@ -127,7 +127,7 @@ def agent_workload(period: Period) -> Table:
             ("closed", _("Closed")),
             ("still_open", _("Still open")),
             ("escalated", _("Escalated")),
-            ("resolution_hours", _("Hours to close (mean)")),
+            ("resolution_hours", _("Hours to close, without waits on the customer (mean)")),
             ("calls", _("Calls planned")),
             ("calls_done", _("Calls done")),
             ("calls_missed", _("Calls not made in their window")),
@@ -136,4 +136,8 @@ def agent_workload(period: Period) -> Table:
         ],
         rows=rows,
         chart=Chart("bar", "agent", series=("assigned", "closed", "calls_done")),
+        note=_(
+            "Hours to close: from the case's opening to its close, less the time it waited on the customer (for "
+            "photos, an address, an answer to an offer), each wait counted up to the store's longest wait."
+        ),
     )

@@ -183,6 +183,8 @@ def test_the_csv_has_the_rows_the_report_shows_and_the_export_is_audited(client,
         assert lines[0] == [str(heading) for _, heading in table.columns]
         assert lines[1:] == [["" if cell is None else str(cell) for cell in row] for row in table.cells()]
     assert "Courier handling or delay" in page.text and "林" in page.text
+    # What the agents' hours to close count is said under the table.
+    assert "less the time it waited on the customer" in page.text.split('data-testid="note-agents"')[1]
     assert AuditLog.objects.filter(action="report_exported", store=store_a).count() == len(SECTIONS)
 
 
