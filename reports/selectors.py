@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Case as DbCase
-from django.db.models import F, QuerySet, When
+from django.db.models import F, QuerySet, Value, When
 
 from callbacks.models import ClosedUncalled, ClosedUnlogged, FollowUp
 from crm.models import AuditLog, Case, CaseEvent, Customer, Remedy, Store
@@ -109,8 +109,12 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
         # Breached already, or breached within the hour.
         late=list(cases.filter(breached_q(now + SOON)).order_by(next_due, "id")[:BOARD_LIMIT]),
         unassigned=list(cases.filter(assignee__isnull=True).order_by("opened_at", "id")[:BOARD_LIMIT]),
+        # By the deadline that matters now; those waiting on the customer after them, the longest wait first: their
+        # resolution deadline stands still until they resume (then it moves later), so it orders nothing.
         difficult=list(
-            cases.filter(triage_group=Case.TriageGroup.DIFFICULT).order_by("resolution_due", "id")[:BOARD_LIMIT]
+            cases.filter(triage_group=Case.TriageGroup.DIFFICULT)
+            .annotate(waits=DbCase(When(status=Case.Status.AWAITING_CUSTOMER, then=Value(1)), default=Value(0)))
+            .order_by("waits", F("next_due").asc(nulls_last=True), "waiting_since", "id")[:BOARD_LIMIT]
         ),
         do_not_call_complaints=list(
             cases.filter(

@@ -11,6 +11,7 @@ from crm.models import AuditLog, Case, CaseEvent, Remedy
 from crm.services.cases import case_close, case_open, remedy_approve, remedy_propose
 from crm.services.casework import remedy_withdraw
 from crm.services.sla import cases_escalate_breached
+from crm.timezones import to_store_local
 from reports.metrics import SECTIONS, Period
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, StoreFactory
 from tests.reports.factories import CaseFactory, FollowUpFactory, RemedyFactory, ReviewFactory
@@ -158,6 +159,45 @@ def test_escalations_list_late_unassigned_difficult_no_call_complaints_and_overf
     expected = {"unassigned": "宽裕", "difficult": "难缠", "no-calls": "勿扰", "over-capacity": "超额"}
     for testid, name in expected.items():
         assert name in page.split(f'data-testid="{testid}"')[1].split("</section>")[0]
+
+
+def test_difficult_disputes_list_running_cases_by_deadline_then_those_waiting_on_the_customer(
+    client, store_a, manager_a
+):
+    now = timezone.now()
+    answered = {"customer__store": store_a, "triage_group": Case.TriageGroup.DIFFICULT, "first_response_at": now}
+
+    def waiting(name, since, due):
+        """A case waiting on the customer: its resolution deadline is stale until it resumes (then it moves)."""
+        return CaseFactory(
+            customer__name=name,
+            status=Case.Status.AWAITING_CUSTOMER,
+            resolution_due=due,
+            waiting_since=since,
+            waiting_until=since + timedelta(days=3),
+            waiting_for="请拍一张外盒破损的照片",
+            **answered,
+        )
+
+    recent = waiting("刚开始等", now - timedelta(hours=2), now + timedelta(minutes=30))
+    longest = waiting("等了很久", now - timedelta(days=2), now + timedelta(hours=1))
+    later = CaseFactory(customer__name="后到期", resolution_due=now + timedelta(hours=8), **answered)
+    sooner = CaseFactory(customer__name="先到期", resolution_due=now + timedelta(hours=4), **answered)
+    client.force_login(manager_a.user)
+    section = client.get("/manager/escalations/").text.split('data-testid="difficult"')[1].split("</section>")[0]
+
+    order = ["先到期", "后到期", "等了很久", "刚开始等"]
+    assert [section.index(name) for name in order] == sorted(section.index(name) for name in order)
+
+    def local(moment):
+        return to_store_local(moment, store_a).strftime("%m-%d %H:%M")
+
+    row = {case: section.split(f"#{case.pk}<")[1].split("</tr>")[0] for case in (recent, longest, later, sooner)}
+    assert local(sooner.resolution_due) in row[sooner] and "left" in row[sooner]
+    assert f"Waiting on the customer since {local(longest.waiting_since)}" in row[longest]
+    assert f"resumes {local(longest.waiting_until)}" in row[longest]
+    # The stale deadline of a waiting case is not shown as if it ran.
+    assert local(recent.resolution_due) not in row[recent] and "left" not in row[recent]
 
 
 def test_the_csv_has_the_rows_the_report_shows_and_the_export_is_audited(client, store_a, manager_a):
