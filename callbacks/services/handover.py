@@ -69,7 +69,7 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
     if not calls:
         return []
     # The customers' rows are locked as planning locks them (id order), so an owner is never chosen twice at once.
-    customer_ids = sorted({call.customer_id for call in calls if call.channel == FollowUpChannel.DEDICATED})
+    customer_ids = sorted({call.customer_id for call in calls if _goes_to_owner(call)})
     owners = dict(
         Customer.objects.select_for_update()
         .filter(id__in=customer_ids)
@@ -86,7 +86,7 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
         policy = policies[call.store_id]
         evening = _evening(call, policy)
         dedicated = call.channel == FollowUpChannel.DEDICATED
-        owner = owners.get(call.customer_id) if dedicated else None
+        owner = owners.get(call.customer_id) if _goes_to_owner(call) else None
         if _keeps_its_time(call):
             successor = capacity.owner_else_least_loaded(store_id=call.store_id, window=evening, owner_id=owner)
             if successor is not None:
@@ -120,6 +120,12 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
         )
     customers_set_dedicated_owner(new_owners)
     return calls
+
+
+def _goes_to_owner(call: FollowUp) -> bool:
+    """A dedicated call (planning's rule) and a call task (call_task_create's rule, whatever its channel) go to the
+    customer's owner while the owner serves the store."""
+    return call.channel == FollowUpChannel.DEDICATED or call.purpose != FollowUpPurpose.CARE
 
 
 def _keeps_its_time(call: FollowUp) -> bool:

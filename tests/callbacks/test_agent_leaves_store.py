@@ -88,6 +88,23 @@ def test_a_dedicated_customer_whose_owner_left_gets_the_new_agent_as_owner(morni
     assert kept.dedicated_owner == stays
 
 
+def test_a_call_task_for_a_customer_whose_owner_still_serves_the_store_goes_to_that_owner(morning):
+    store = StoreFactory()
+    leaver, owner = AgentFactory(stores=[store]), AgentFactory(stores=[store])
+    AgentFactory(stores=[store])  # fewer calls than the owner, yet the owner's customer's task goes to the owner
+    _call(store, owner)
+    customer = CustomerFactory(store=store, dedicated_owner=owner)
+    task = _call(store, leaver, customer=customer, purpose="logistics")  # a manager gave it to the leaver
+    task.window_start, task.window_end = local(store, 2026, 11, 23, 9, 0), local(store, 2026, 11, 23, 21, 0)
+    task.save()
+
+    store.agents.remove(leaver)
+
+    assert _assignee(task) == owner
+    customer.refresh_from_db()
+    assert customer.dedicated_owner == owner
+
+
 def test_nobody_on_shift_left_leaves_the_call_unassigned_on_the_managers_queue(morning):
     store = StoreFactory()
     leaver = AgentFactory(stores=[store])
