@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from crm import roles
 from crm.models import Agent, Case, Customer, Order, Store
@@ -118,9 +118,11 @@ def case_list(*, user, filters: CaseFilters, now: datetime, page: int = 1) -> Ca
     page = max(page, 1)
     start = (page - 1) * PAGE_SIZE
     rows = list(
-        cases.select_related("store", "customer", "order", "assignee__user").order_by("next_due", "id")[
-            start : start + PAGE_SIZE + 1
-        ]
+        # Cases with no deadline running (waiting on the customer) last on both databases: PostgreSQL puts NULLs last
+        # by itself (as the case_open_*_due indexes hold them), SQLite first.
+        cases.select_related("store", "customer", "order", "assignee__user").order_by(
+            F("next_due").asc(nulls_last=True), "id"
+        )[start : start + PAGE_SIZE + 1]
     )
     return CaseList(rows=rows[:PAGE_SIZE], counts=counts, page=page, has_next=len(rows) > PAGE_SIZE)
 
