@@ -1,3 +1,8 @@
+import contextlib
+import ipaddress
+
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
@@ -330,3 +335,57 @@ class UserAdmin(_SuperusersGrant, auth_admin.UserAdmin):
 @admin.register(Group)
 class GroupAdmin(_SuperusersGrant, auth_admin.GroupAdmin):
     rights = ("permissions",)
+
+
+# -- logins (django-axes, ADR 0015) -----------------------------------------------------------------------------------
+# axes' own admins read over tables that grow with every login: a date hierarchy (the distinct days), a filter on the
+# path (SELECT DISTINCT), its choices counted, a list sorted by an unindexed time, a search of LIKE '%q%' over four
+# columns; and a record of a login could be edited or deleted. Here they are the records ServiceWrittenAdmin shows.
+
+
+class _LoginRecordsAdmin(ServiceWrittenAdmin):
+    date_hierarchy = None
+    list_filter = [("attempt_time", admin.DateFieldListFilter)]
+    search_fields = ["username", "ip_address"]
+    search_help_text = _("A username or an IP address, in full.")
+
+    def get_search_results(self, request, queryset, search_term):
+        """A whole username or address, each in its own index (axes indexes both)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        found = Q(username=term)
+        with contextlib.suppress(ValueError):  # not an address: a username only
+            found |= Q(ip_address=str(ipaddress.ip_address(term)))
+        return queryset.filter(found), False
+
+
+class AccessAttemptAdmin(_LoginRecordsAdmin, axes_admin.AccessAttemptAdmin):
+    """The running count of a username's or an address's failures: deleting it lifts the lock (ADR 0015)."""
+
+    list_filter = [*_LoginRecordsAdmin.list_filter, axes_admin.IsLockedOutFilter]
+    deletable = True
+
+    @admin.action(description=axes_admin.AccessAttemptAdmin.cleanup_expired_attempts.short_description,
+                  permissions=["delete"])  # fmt: skip
+    def cleanup_expired_attempts(self, request, queryset):
+        # axes' action named no permission: whoever could look at the attempts could delete them.
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+class AccessFailureLogAdmin(_LoginRecordsAdmin, axes_admin.AccessFailureLogAdmin):
+    list_filter = [*_LoginRecordsAdmin.list_filter, "locked_out"]
+
+
+class AccessLogAdmin(_LoginRecordsAdmin, axes_admin.AccessLogAdmin):
+    list_filter = [*_LoginRecordsAdmin.list_filter, ("logout_time", admin.DateFieldListFilter)]
+
+
+for _model, _model_admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+    (AccessLog, AccessLogAdmin),
+):
+    if admin.site.is_registered(_model):  # as axes registered it (AXES_ENABLE_ADMIN)
+        admin.site.unregister(_model)
+        admin.site.register(_model, _model_admin)
