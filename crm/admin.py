@@ -78,13 +78,51 @@ class StoreAdmin(CheckedAdmin):
             obj.timezone = store_timezone_change(store=obj, zone=zone, actor=request.user).timezone
 
 
+def _agents_only():
+    """The users with no more rights than an agent's: not staff nor superusers, in no group but the agents', given no
+    permission of their own. The rest (a store manager's account, a staff one) are changed by superusers (ADR 0033)."""
+    others = Group.objects.exclude(name=roles.AGENT)
+    return (
+        get_user_model()
+        .objects.filter(is_staff=False, is_superuser=False, user_permissions=None)
+        .exclude(groups__in=others)
+    )
+
+
+def _more_than_an_agent(user) -> bool:
+    return not _agents_only().filter(pk=user.pk).exists()
+
+
 @admin.register(Agent)
 class AgentAdmin(CheckedAdmin):
+    """An agent's stores, phone and shift are set up here by staff allowed to change agents; the profile of an account
+    with more than an agent's rights (a store manager's: their stores are what they approve remedies and set the policy
+    for; a staff member's, their own too) is changed by superusers only, as the account itself is (UserAdmin)."""
+
     list_display = ["user", "phone", "on_shift", "evening_capacity"]
     list_filter = ["on_shift", "stores", "user__groups"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "phone"]
     filter_horizontal = ["stores"]
     raw_id_fields = ["user"]
+
+    @staticmethod
+    def _superusers_only(request, obj: Agent | None) -> bool:
+        return obj is not None and not request.user.is_superuser and _more_than_an_agent(obj.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._superusers_only(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._superusers_only(request, obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Nor is a profile given to such an account, or an agent's moved to it.
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = _agents_only()
+            kwargs["error_messages"] = {
+                "invalid_choice": _("A superuser sets up the profile of an account with more than an agent's rights.")
+            }
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def service_check(self, obj: Agent) -> None:
         # The provider rings this number first when the agent clicks to call: E.164, as customers' numbers are.
@@ -290,16 +328,6 @@ class RemedyPlayAdmin(CheckedAdmin):
 # set an agent's login up) could otherwise tick their own "superuser status", add themselves to any group, grant
 # themselves any permission, or add it to a group they are in. And they set up agents' logins only: an account with
 # more rights than an agent's is changed by superusers, since a new password or username for it hands its rights over.
-
-
-def _more_than_an_agent(user) -> bool:
-    """Staff, a superuser, a store manager (or any role but the agent's), or permissions given to the user directly."""
-    return (
-        user.is_staff
-        or user.is_superuser
-        or user.groups.exclude(name=roles.AGENT).exists()
-        or user.user_permissions.exists()
-    )
 
 
 class _SuperusersGrant:
