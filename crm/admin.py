@@ -1,3 +1,8 @@
+import contextlib
+import ipaddress
+
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
@@ -73,13 +78,51 @@ class StoreAdmin(CheckedAdmin):
             obj.timezone = store_timezone_change(store=obj, zone=zone, actor=request.user).timezone
 
 
+def _agents_only():
+    """The users with no more rights than an agent's: not staff nor superusers, in no group but the agents', given no
+    permission of their own. The rest (a store manager's account, a staff one) are changed by superusers (ADR 0033)."""
+    others = Group.objects.exclude(name=roles.AGENT)
+    return (
+        get_user_model()
+        .objects.filter(is_staff=False, is_superuser=False, user_permissions=None)
+        .exclude(groups__in=others)
+    )
+
+
+def _more_than_an_agent(user) -> bool:
+    return not _agents_only().filter(pk=user.pk).exists()
+
+
 @admin.register(Agent)
 class AgentAdmin(CheckedAdmin):
+    """An agent's stores, phone and shift are set up here by staff allowed to change agents; the profile of an account
+    with more than an agent's rights (a store manager's: their stores are what they approve remedies and set the policy
+    for; a staff member's, their own too) is changed by superusers only, as the account itself is (UserAdmin)."""
+
     list_display = ["user", "phone", "on_shift", "evening_capacity"]
     list_filter = ["on_shift", "stores", "user__groups"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "phone"]
     filter_horizontal = ["stores"]
     raw_id_fields = ["user"]
+
+    @staticmethod
+    def _superusers_only(request, obj: Agent | None) -> bool:
+        return obj is not None and not request.user.is_superuser and _more_than_an_agent(obj.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._superusers_only(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._superusers_only(request, obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Nor is a profile given to such an account, or an agent's moved to it.
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = _agents_only()
+            kwargs["error_messages"] = {
+                "invalid_choice": _("A superuser sets up the profile of an account with more than an agent's rights.")
+            }
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def service_check(self, obj: Agent) -> None:
         # The provider rings this number first when the agent clicks to call: E.164, as customers' numbers are.
@@ -287,16 +330,6 @@ class RemedyPlayAdmin(CheckedAdmin):
 # more rights than an agent's is changed by superusers, since a new password or username for it hands its rights over.
 
 
-def _more_than_an_agent(user) -> bool:
-    """Staff, a superuser, a store manager (or any role but the agent's), or permissions given to the user directly."""
-    return (
-        user.is_staff
-        or user.is_superuser
-        or user.groups.exclude(name=roles.AGENT).exists()
-        or user.user_permissions.exists()
-    )
-
-
 class _SuperusersGrant:
     rights: tuple[str, ...]
 
@@ -330,3 +363,57 @@ class UserAdmin(_SuperusersGrant, auth_admin.UserAdmin):
 @admin.register(Group)
 class GroupAdmin(_SuperusersGrant, auth_admin.GroupAdmin):
     rights = ("permissions",)
+
+
+# -- logins (django-axes, ADR 0015) -----------------------------------------------------------------------------------
+# axes' own admins read over tables that grow with every login: a date hierarchy (the distinct days), a filter on the
+# path (SELECT DISTINCT), its choices counted, a list sorted by an unindexed time, a search of LIKE '%q%' over four
+# columns; and a record of a login could be edited or deleted. Here they are the records ServiceWrittenAdmin shows.
+
+
+class _LoginRecordsAdmin(ServiceWrittenAdmin):
+    date_hierarchy = None
+    list_filter = [("attempt_time", admin.DateFieldListFilter)]
+    search_fields = ["username", "ip_address"]
+    search_help_text = _("A username or an IP address, in full.")
+
+    def get_search_results(self, request, queryset, search_term):
+        """A whole username or address, each in its own index (axes indexes both)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        found = Q(username=term)
+        with contextlib.suppress(ValueError):  # not an address: a username only
+            found |= Q(ip_address=str(ipaddress.ip_address(term)))
+        return queryset.filter(found), False
+
+
+class AccessAttemptAdmin(_LoginRecordsAdmin, axes_admin.AccessAttemptAdmin):
+    """The running count of a username's or an address's failures: deleting it lifts the lock (ADR 0015)."""
+
+    list_filter = [*_LoginRecordsAdmin.list_filter, axes_admin.IsLockedOutFilter]
+    deletable = True
+
+    @admin.action(description=axes_admin.AccessAttemptAdmin.cleanup_expired_attempts.short_description,
+                  permissions=["delete"])  # fmt: skip
+    def cleanup_expired_attempts(self, request, queryset):
+        # axes' action named no permission: whoever could look at the attempts could delete them.
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+class AccessFailureLogAdmin(_LoginRecordsAdmin, axes_admin.AccessFailureLogAdmin):
+    list_filter = [*_LoginRecordsAdmin.list_filter, "locked_out"]
+
+
+class AccessLogAdmin(_LoginRecordsAdmin, axes_admin.AccessLogAdmin):
+    list_filter = [*_LoginRecordsAdmin.list_filter, ("logout_time", admin.DateFieldListFilter)]
+
+
+for _model, _model_admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+    (AccessLog, AccessLogAdmin),
+):
+    if admin.site.is_registered(_model):  # as axes registered it (AXES_ENABLE_ADMIN)
+        admin.site.unregister(_model)
+        admin.site.register(_model, _model_admin)

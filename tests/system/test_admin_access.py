@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from crm.models import ApiToken
-from tests.factories import AgentFactory, ManagerFactory, UserFactory
+from tests.factories import AgentFactory, ManagerFactory, StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +214,81 @@ def test_a_superuser_still_gives_rights(admin_client, django_user_model):
     assert answer.status_code == 302
     user.refresh_from_db()
     assert user.is_superuser and list(user.groups.all()) == [group] and list(user.user_permissions.all()) == [grant]
+
+
+# -- an agent's profile: stores, phone, shift -------------------------------------------------------------------------
+
+
+def _agent_form(agent, **changes) -> dict:
+    """The admin's change form of `agent` as a browser sends it, with `changes`."""
+    data = {
+        "user": agent.user_id, "stores": [store.pk for store in agent.stores.all()], "phone": agent.phone,
+        "on_shift": "on" if agent.on_shift else "", "evening_capacity": agent.evening_capacity,
+    }  # fmt: skip
+    return {key: value for key, value in {**data, **changes}.items() if value != ""}
+
+
+@pytest.fixture
+def agent_editor(store):
+    """Staff allowed to change agents, to set their stores and shifts up; an agent of the store themselves."""
+    user = UserFactory(is_staff=True)
+    codenames = ["view_agent", "add_agent", "change_agent", "delete_agent"]
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    AgentFactory(user=user, stores=[store])
+    return user
+
+
+def test_staff_who_may_change_agents_cannot_change_a_manager_s_profile(store, agent_editor):
+    # A manager's stores are what they approve remedies and set the policy for: widening them, or moving their calls
+    # to another phone, is a superuser's to do; so is a staff member's own profile (its stores are their scope).
+    elsewhere = StoreFactory()
+    client = _client_for(agent_editor)
+
+    for target in (ManagerFactory(stores=[store]), agent_editor.agent):
+        url = f"/admin/crm/agent/{target.pk}/"
+        page = client.get(f"{url}change/")
+        assert page.status_code == 200 and 'name="stores"' not in page.content.decode()  # seen, not changed
+        answer = client.post(f"{url}change/", _agent_form(target, stores=[store.pk, elsewhere.pk], phone="13900000009"))
+        assert answer.status_code == 403
+        assert client.post(f"{url}delete/", {"post": "yes"}).status_code == 403
+        client.post("/admin/crm/agent/", {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"})
+        target.refresh_from_db()
+        assert list(target.stores.all()) == [store] and target.phone == "+8613900000001"
+
+    agent = AgentFactory(stores=[store])
+    answer = client.post(f"/admin/crm/agent/{agent.pk}/change/", _agent_form(agent, stores=[store.pk, elsewhere.pk]))
+    assert answer.status_code == 302
+    assert set(agent.stores.all()) == {store, elsewhere}  # an agent's stores are still set up here
+
+
+def test_staff_who_may_change_agents_cannot_give_a_profile_to_an_account_with_more_than_an_agent_s_rights(
+    store, agent_editor
+):
+    manager = UserFactory()
+    manager.groups.add(Group.objects.get_or_create(name="store_manager")[0])
+    colleague = UserFactory(is_staff=True)
+    agent = AgentFactory(stores=[store])
+    client = _client_for(agent_editor)
+
+    for user in (manager, colleague):
+        answer = client.post("/admin/crm/agent/add/", _agent_form(agent, user=user.pk))
+        assert answer.status_code == 200 and "user" in answer.context["adminform"].form.errors
+        answer = client.post(f"/admin/crm/agent/{agent.pk}/change/", _agent_form(agent, user=user.pk))  # moved to them
+        assert answer.status_code == 200 and "user" in answer.context["adminform"].form.errors
+        assert not hasattr(user, "agent")
+    newcomer = UserFactory()
+    assert client.post("/admin/crm/agent/add/", _agent_form(agent, user=newcomer.pk)).status_code == 302
+    newcomer.refresh_from_db()
+    assert list(newcomer.agent.stores.all()) == [store]
+
+
+def test_a_superuser_still_changes_a_manager_s_profile(store, admin_client):
+    manager, elsewhere = ManagerFactory(stores=[store]), StoreFactory()
+
+    answer = admin_client.post(
+        f"/admin/crm/agent/{manager.pk}/change/", _agent_form(manager, stores=[store.pk, elsewhere.pk], on_shift="")
+    )
+
+    assert answer.status_code == 302
+    manager.refresh_from_db()
+    assert set(manager.stores.all()) == {store, elsewhere} and not manager.on_shift

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
@@ -65,6 +66,7 @@ from tests.reports.factories import ReviewFactory as StoreReviewFactory
 pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = {"crm", "callbacks", "reviews", "logistics", "retention", "letters", "reports"}
+LOGINS = [AccessAttempt, AccessFailureLog, AccessLog]  # django-axes' tables, which grow with every login
 
 # Tables that grow with the stores' business (customers, their orders, cases and contacts) or with their staff
 # (every store's agents and users): a dropdown of them renders every row, and an agent's label reads its user.
@@ -217,6 +219,19 @@ def _followup() -> FollowUp:
     return FollowUpFactory(assignee=AgentFactory())
 
 
+def _login(model: type, **fields):
+    """A login django-axes kept: from its own address, under its own name, to one of the two login pages."""
+    n = next(_n)
+    return model.objects.create(
+        username=f"user{n}",
+        ip_address=f"198.51.100.{n % 250}",
+        user_agent=f"browser {n}",
+        http_accept="*/*",
+        path_info=("/admin/login/", "/accounts/login/")[n % 2],
+        **fields,
+    )
+
+
 BUILDERS: dict[type, Callable[[], object]] = {
     Store: StoreFactory,
     Agent: AgentFactory,
@@ -280,6 +295,10 @@ BUILDERS: dict[type, Callable[[], object]] = {
     Shipment: _shipment,
     ShipmentDelay: _delay,
     ShipmentNotice: _notice,
+    # django-axes' records of logins: a row for every login and every failure (ADR 0015).
+    AccessAttempt: lambda: _login(AccessAttempt, get_data="", post_data="", failures_since_start=next(_n) % 9),
+    AccessFailureLog: lambda: _login(AccessFailureLog, locked_out=next(_n) % 2 == 0),
+    AccessLog: lambda: _login(AccessLog, logout_time=NOW, session_hash=f"{next(_n):064d}"),
 }  # fmt: skip
 
 
@@ -309,12 +328,14 @@ def test_a_list_page_costs_the_same_queries_for_5_rows_as_for_50(admin_client, m
 # A column's values read over the table on a load of the list: Django's filter of a field without choices
 # (SELECT DISTINCT col), a date hierarchy's years or days (SELECT DISTINCT DATE_TRUNC(...)), a filter's "Show counts"
 # (COUNT(...) FILTER (WHERE ...) for each choice).
+# The lists of rows that grow with the stores' business, and with every login.
+GROWING = list(dict.fromkeys([*(model for model in BUILDERS if isinstance(admin.site._registry[model],
+                                                                          ServiceWrittenAdmin)), *LOGINS]))  # fmt: skip
+
 WHOLE_COLUMN = re.compile(r"\bSELECT DISTINCT\b|\bDATE_TRUNC\(|\bFILTER \(WHERE\b")
 
 
-@pytest.mark.parametrize("model", [model for model in BUILDERS
-                                   if isinstance(admin.site._registry[model], ServiceWrittenAdmin)],
-                         ids=lambda model: model.__name__)  # fmt: skip
+@pytest.mark.parametrize("model", GROWING, ids=lambda model: model.__name__)
 def test_a_list_page_reads_no_column_over_the_whole_table(admin_client, model):
     url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
     for _ in range(3):
@@ -329,9 +350,7 @@ def test_a_list_page_reads_no_column_over_the_whole_table(admin_client, model):
         assert [q["sql"] for q in queries if table in q["sql"] and WHOLE_COLUMN.search(q["sql"])] == [], query
 
 
-@pytest.mark.parametrize("model", [model for model in BUILDERS
-                                   if isinstance(admin.site._registry[model], ServiceWrittenAdmin)],
-                         ids=lambda model: model.__name__)  # fmt: skip
+@pytest.mark.parametrize("model", GROWING, ids=lambda model: model.__name__)
 def test_a_list_page_is_sorted_newest_first_by_its_primary_key(admin_client, model):
     # The primary key's index answers ORDER BY id DESC ... LIMIT; the models' own orderings have no index.
     url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
