@@ -66,6 +66,7 @@ class Resumed:
 ANSWERING_SOURCES = {Case.Source.CALL: Resumed.CALL, Case.Source.INBOUND_SMS: Resumed.SMS}
 
 
+@transaction.atomic  # the event, the first response and the end of a wait are one write
 def case_add_event(
     *, case: Case, kind: str, actor=None, message: str = "", data: dict[str, Any] | None = None
 ) -> CaseEvent:
