@@ -142,6 +142,9 @@ def reply_redraft(request: HttpRequest, pk: int) -> HttpResponse:
         saved = getattr(review, "reply", None)
         typed = typed or (saved.text if saved else "")
         return _render_review(request, review, typed=typed, confirm_redraft=True, status=409)
+    except ReplyWindowClosed as exc:  # as a save past the window: answered in place, what was typed not lost
+        page_message(request, exc)
+        return _render_review(request, review, typed=typed, status=exc.http_status)
     except DomainError as exc:
         page_message(request, exc)
     return _back(review)
