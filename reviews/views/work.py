@@ -59,6 +59,8 @@ def _render_review(
         ),
         "reply_max_length": reply_max_length(review.store),
         "reply_window": reply_window(review),
+        # What the agent typed, when the page answers a refused save: shown even where no reply form is left.
+        "typed": typed if typed != saved_text else None,
         "confirm_redraft": confirm_redraft,
         "reply_conflict": reply_conflict,
         "is_manager": roles.is_store_manager(request.user),
@@ -123,7 +125,9 @@ def reply_save(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if too_late:
         # Answered in place with the refusal's status: a page opened before the window closed posts here after it.
-        return _render_review(request, review, typed=form.cleaned_data.get("text"), status=attempt.status)
+        # What was typed comes from the post: the refusal, added to the form as the text's error, took it out of
+        # cleaned_data.
+        return _render_review(request, review, typed=form.data.get("text"), status=attempt.status)
     return _back(review)
 
 
@@ -138,6 +142,9 @@ def reply_redraft(request: HttpRequest, pk: int) -> HttpResponse:
         saved = getattr(review, "reply", None)
         typed = typed or (saved.text if saved else "")
         return _render_review(request, review, typed=typed, confirm_redraft=True, status=409)
+    except ReplyWindowClosed as exc:  # as a save past the window: answered in place, what was typed not lost
+        page_message(request, exc)
+        return _render_review(request, review, typed=typed, status=exc.http_status)
     except DomainError as exc:
         page_message(request, exc)
     return _back(review)

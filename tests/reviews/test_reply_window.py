@@ -53,6 +53,34 @@ def test_past_30_days_the_page_has_no_reply_form_and_a_save_is_refused_with_409(
     assert not ReviewReply.objects.filter(review=review).exists()
 
 
+def test_a_reply_saved_from_a_page_opened_before_the_window_closed_is_refused_and_kept_on_the_page(
+    client, store, agent
+):
+    review = _review(store, days_ago=29.9)
+    client.force_login(agent.user)
+    assert f'action="/reviews/{review.pk}/reply"' in client.get(f"/reviews/{review.pk}/").text
+
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        answer = client.post(f"/reviews/{review.pk}/reply", {"text": REPLY})
+
+    assert answer.status_code == 409 and "the window closed on" in answer.text
+    assert f'action="/reviews/{review.pk}/reply"' not in answer.text
+    assert f'<blockquote data-testid="reply-typed">{REPLY}</blockquote>' in answer.text  # not lost with the form
+    assert not ReviewReply.objects.filter(review=review).exists()
+
+
+def test_another_wording_asked_after_the_window_closed_is_refused_and_keeps_the_agents_text(client, store, agent):
+    review = _review(store, days_ago=29.9)
+    client.force_login(agent.user)
+
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        answer = client.post(f"/reviews/{review.pk}/reply/redraft", {"text": REPLY})
+
+    assert answer.status_code == 409 and "Tmall takes a reply only within 30 days of the review" in answer.text
+    assert f'<blockquote data-testid="reply-typed">{REPLY}</blockquote>' in answer.text
+    assert not ReviewReply.objects.filter(review=review).exists()
+
+
 def test_a_page_opened_on_the_last_day_is_refused_once_the_window_closes(store, agent):
     review = _review(store, days_ago=29.9)
     with time_machine.travel(timezone.now() + timedelta(hours=3)):
