@@ -16,7 +16,6 @@ On each the case is in progress again and its resolution deadline moves later by
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 from crm.errors import CaseClosed, InvalidInput, InvalidTransition
 from crm.models import Case, CaseEvent, CasePolicy, Customer
 from crm.readable import resumed_label
-from crm.timezones import store_local_datetime, to_store_local
+from crm.timezones import store_local_datetime, store_same_wall_time, to_store_local
 
 from .audit import audit_record
 from .cases import Resumed, case_add_event, case_wait_end
@@ -157,14 +156,12 @@ def cases_waits_follow_zone(*, store, old_timezone: str, now: datetime) -> int:
     """The store moved to another time zone (ADR 0029): each wait still to end resumes at the local time it would have
     in the old zone (Thursday 11:00 stays Thursday 11:00), not at the same instant. Called inside the zone change's
     transaction. Returns the cases moved."""
-    old = ZoneInfo(old_timezone)
     cases = list(
         Case.objects.select_for_update(of=("self",))
         .filter(store=store, status=Case.Status.AWAITING_CUSTOMER, waiting_until__gt=now)
         .order_by("pk")
     )
     for case in cases:
-        wall = case.waiting_until.astimezone(old)
-        case.waiting_until = store_local_datetime(store, wall.date(), wall.time())
+        case.waiting_until = store_same_wall_time(store, case.waiting_until, was_in=old_timezone)
     Case.objects.bulk_update(cases, ["waiting_until"])
     return len(cases)
