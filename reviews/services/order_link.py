@@ -9,8 +9,6 @@ The order path itself does nothing for it (ADR 0010: no query, no message per ba
 and a broker outage loses nothing: the next sweep after it links what came meanwhile.
 """
 
-from collections.abc import Iterable
-
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -27,17 +25,15 @@ _LINKED_FIELDS = ["order", "customer", "monitor_hits", "flagged", "triage_group"
 
 
 @transaction.atomic
-def reviews_link_orders(*, store: Store, order_numbers: Iterable[str] | None = None) -> int:
-    """Link the store's reviews waiting for one of `order_numbers` (every waiting review when None) to the order
-    now stored, with its customer, and triage them again. Returns how many were linked; a second run finds none.
+def reviews_link_orders(*, store: Store) -> int:
+    """Link the store's reviews waiting for an order now stored to it, with its customer, and triage them again.
+    Returns how many were linked; a second run finds none.
 
     The reviews are locked (id order, as intake locks them): a push of the same review at the same moment either
     comes first and links it itself, or waits and finds it linked. Earlier complaints are counted as intake
     counts them: these reviews had no customer, so none counts against itself.
     """
     waiting = Review.objects.select_for_update(of=("self",)).filter(WAITING_FOR_ORDER, store=store)
-    if order_numbers is not None:
-        waiting = waiting.filter(order_ref__key_in=set(order_numbers))
     reviews = list(waiting.order_by("pk"))
     orders, complaints = orders_and_complaints(store=store, refs={review.order_ref for review in reviews})
     assessor = Assessor(store=store, orders=orders, complaints=complaints)
