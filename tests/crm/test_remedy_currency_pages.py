@@ -142,3 +142,4 @@ def test_the_admin_refuses_a_store_currency_that_is_no_code(admin_client, berlin
     assert admin_client.post(f"/admin/crm/store/{berlin.pk}/change/", {**form, "currency": "USD"}).status_code == 302
     berlin.refresh_from_db()
     assert berlin.currency == "USD"
+    assert '<td class="field-currency">USD</td>' in admin_client.get("/admin/crm/store/").text
