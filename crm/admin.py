@@ -51,7 +51,7 @@ from crm.services.stores import store_timezone_change
 
 @admin.register(Store)
 class StoreAdmin(CheckedAdmin):
-    list_display = ["code", "name", "platform", "timezone", "manager_hotline"]
+    list_display = ["code", "name", "platform", "timezone", "currency", "manager_hotline"]
     list_filter = ["platform", "timezone"]
     search_fields = ["code", "name"]
 

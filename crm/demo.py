@@ -42,9 +42,10 @@ class DemoStore:
     platform: str  # Store.Platform values
     timezone: str
     hotline: str
-    currency: str  # the currency its orders are placed in
+    currency: str  # the currency its orders are placed in, and its own (its agents' remedy limit is in it)
     products: tuple[DemoProduct, ...]
     customers: tuple[DemoCustomer, ...] = field(default=())
+    agent_remedy_limit: Decimal = Decimal("200.00")  # in the store's currency
 
     def product(self, sku: str) -> DemoProduct:
         return next(p for p in self.products if p.sku == sku)
@@ -303,7 +304,8 @@ JADE = DemoStore(
     ),
 )
 
-# Sells from Berlin to customers across Europe, in euros (its follow-up policy converts EUR: see the seed).
+# Sells from Berlin to customers across Europe, in euros: its remedies and its agents' limit are in euros too (its
+# follow-up policy converts EUR to its CNY tiers: see the seed).
 TEA = DemoStore(
     code="tea-own",
     name="茶语 Tea Words (EU)",
@@ -311,6 +313,7 @@ TEA = DemoStore(
     timezone="Europe/Berlin",
     hotline="+49 30 12345678",
     currency="EUR",
+    agent_remedy_limit=Decimal("30.00"),
     products=(
         DemoProduct("TEA-SAMPLER", "茶样品鉴套装", "samplers", Decimal("18.00")),
         DemoProduct("TEA-LONGJING", "明前龙井礼盒", "green tea", Decimal("78.00")),

@@ -6,11 +6,13 @@
 import uuid
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm import form_fields
 from crm.errors import EvidenceInvalid
 from crm.models import Case, CaseCause, Customer, Remedy
+from crm.money import money_text
 
 _RELOAD = _("This form was sent without its one-time token: reload the page and send it again.")
 
@@ -82,10 +84,25 @@ class EvidenceForm(SubmitOnceForm):
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
 
 
+def cost_label(currency: str) -> str:
+    return gettext("Cost (%(currency)s)") % {"currency": currency}
+
+
 class RemedyForm(forms.Form):
+    """A remedy agreed on the case page: its cost is in the case's currency (Case.remedy_currency), which the page
+    shows in the label and sends along, so a cost is never read in another currency than the one the agent saw."""
+
     kind = forms.ChoiceField(label=_("Remedy"), choices=Remedy.Kind.choices)
-    cost = form_fields.DecimalField(label=_("Cost (CNY)"), min_value=0, max_digits=10, decimal_places=2)
+    cost = form_fields.DecimalField(min_value=0, max_digits=10, decimal_places=2)
     description = forms.CharField(label=_("What was agreed"), required=False, max_length=2000)
+    currency = forms.CharField(required=False, max_length=3, widget=forms.HiddenInput)
+
+    def __init__(self, *args, currency: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cost"].label = cost_label(currency)
+
+    def clean_currency(self) -> str | None:
+        return self.cleaned_data["currency"].strip().upper() or None  # none sent: the case's
 
 
 class DecisionForm(forms.Form):
@@ -108,16 +125,23 @@ class NegotiationFailedForm(forms.Form):
     offered = forms.MultipleChoiceField(label=_("Options offered"), required=False, widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label=_("What the customer would not accept"), max_length=2000)
 
-    def __init__(self, *args, plays=(), **kwargs) -> None:
+    def __init__(self, *args, plays=(), currency: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offered"].choices = [(p.key, f"{p.script} ({p.cost} CNY)") for p in plays]
+        # The playbook's amounts are in the store's currency (ADR 0036).
+        self.fields["offered"].choices = [(p.key, f"{p.script} ({money_text(p.cost, currency)})") for p in plays]
 
 
 class ManagerDecisionForm(forms.Form):
+    """The manager's decision on a failed negotiation; a remedy's cost is in the case's currency."""
+
     decision = forms.ChoiceField(label=_("Decision"), choices=[c for c in Case.Decision.choices if c[0]])
     kind = forms.ChoiceField(label=_("Remedy"), choices=Remedy.Kind.choices, initial=Remedy.Kind.PARTIAL_REFUND)
-    cost = form_fields.DecimalField(label=_("Cost (CNY)"), min_value=0, max_digits=10, decimal_places=2, initial=0)
+    cost = form_fields.DecimalField(min_value=0, max_digits=10, decimal_places=2, initial=0)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, currency: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cost"].label = cost_label(currency)
 
 
 class ReassignForm(forms.Form):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from crm.casework import case_kinds, triage_reason_label
 from crm.models import AuditLog, Case, CaseCause, CaseEvent, Remedy, TriageGroup
+from crm.money import money_text
 
 
 def _labels(choices) -> Callable[[Any], str]:
@@ -101,7 +102,9 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "reasons": (gettext_lazy("Why"), lambda v: "、".join(triage_reason_label(r) for r in v)),
     "remedy_kind": (gettext_lazy("Remedy"), _remedy),
     "kind": (gettext_lazy("Remedy"), _remedy),
-    "cost": (gettext_lazy("Cost (CNY)"), str),
+    # With the entry's "currency" (ADR 0036) shown as money ("€40.00"); an entry written before remedies had a
+    # currency says only the amount.
+    "cost": (gettext_lazy("Cost"), str),
     "awaiting_approval": (gettext_lazy("Needs the manager's approval"), lambda v: str(_yes_no[bool(v)])),
     "reference": (gettext_lazy("Reference"), str),
     "via": (gettext_lazy("Confirmed by"), _labels(Remedy.Channel.choices)),
@@ -144,6 +147,8 @@ def readable_fields(
     data: dict[str, Any], *, extra: dict[str, tuple[Any, Callable[[Any], str]]] | None = None
 ) -> list[Line]:
     table = {**FIELDS, **(extra or {})}
+    if currency := data.get("currency"):
+        table["cost"] = (table["cost"][0], lambda v: money_text(v, currency))
     lines = []
     for key, value in data.items():
         if key not in table or value in ("", None, [], {}):

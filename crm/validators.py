@@ -13,6 +13,16 @@ def validate_timezone(value: str) -> None:
         )
 
 
+def validate_currency_code(value: str) -> None:
+    """A three-letter ISO 4217 code in capitals, as orders carry theirs ("CNY", "EUR")."""
+    if not (len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()):
+        raise ValidationError(
+            _("%(value)s is not a currency code: write three capital letters, such as CNY or EUR."),
+            code="invalid_currency",
+            params={"value": value},
+        )
+
+
 def is_ascii_number(text: str) -> bool:
     """Whether `text` is ASCII digits only: what a page, a provider or an order number means by a number. (Alone,
     str.isdigit() passes "²" and "①", which int() refuses.)"""

@@ -89,8 +89,12 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
     is_manager = roles.is_store_manager(user)
     plays = plays_for(store=case.store, causes=case.causes or ([case.cause] if case.cause else []))
     first = plays[0] if plays else None
+    currency = case.remedy_currency
     context: dict[str, Any] = {
         "case": case,
+        # The remedies' currency (the order's, else the store's) and the store's, of its limit and playbook (ADR 0036).
+        "remedy_currency": currency,
+        "store_currency": case.store.currency,
         "kind": kind,
         "steps": _steps(kind, case, done),
         "evidence": list(case.evidence.select_related("added_by")),
@@ -99,10 +103,17 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
         "plays": plays,
         "is_manager": is_manager,
         "remedy_kinds": [(value, str(label)) for value, label in Remedy.Kind.choices],
-        "remedy_initial": {"kind": first.kind, "cost": first.cost, "description": str(first.script)} if first else {},
+        # The first play fills the form; its cost only where it is in the case's currency (an order paid in another).
+        "remedy_initial": {
+            "kind": first.kind,
+            "cost": first.cost if currency == case.store.currency else None,
+            "description": str(first.script),
+        }
+        if first
+        else {},
         "confirm_form": RemedyConfirmForm(),
         "close_choices": active_root_causes,
-        "decision_form": ManagerDecisionForm(),
+        "decision_form": ManagerDecisionForm(currency=currency),
         "root_cause_label": root_cause_labels.get(case.root_cause, case.root_cause),
         "root_cause_labels": root_cause_labels,
         "sla": case_sla_status(case=case, now=timezone.now()),

@@ -43,10 +43,19 @@ class CasePolicyForm(forms.Form):
 
 class RemedyLimitForm(forms.Form):
     agent_remedy_limit = form_fields.DecimalField(label=_("Agents may promise up to"), max_digits=10, decimal_places=2)
+    currency = forms.CharField(
+        label=_("In the store's currency"),
+        required=False,
+        max_length=3,
+        help_text=_("Also the currency of the playbook's costs and of a case's remedies when it has no order."),
+    )
 
     @classmethod
     def for_store(cls, store: Store) -> "RemedyLimitForm":
-        return cls(initial={"agent_remedy_limit": store.agent_remedy_limit})
+        return cls(initial={"agent_remedy_limit": store.agent_remedy_limit, "currency": store.currency})
+
+    def clean_currency(self) -> str | None:
+        return self.cleaned_data["currency"].strip().upper() or None  # not sent: unchanged
 
 
 def _sla_rows() -> list[tuple[str, str, str]]:

@@ -281,16 +281,18 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
 
 
 def _remedies(store: Store, since: datetime) -> list[DailyCount]:
+    """Per kind and status, and per agent, with their cost: each per currency ("coupon:agreed:EUR"), as costs in
+    different currencies are never added up (ADR 0036)."""
     remedies = Remedy.objects.filter(case__store=store, proposed_at__gte=since).annotate(day=_day(store, "proposed_at"))
-    by_kind = remedies.values("day", "kind", "status").annotate(n=Count("id"), cost=Sum("cost")).order_by()
+    by_kind = remedies.values("day", "kind", "status", "currency").annotate(n=Count("id"), cost=Sum("cost")).order_by()
     by_agent = (
         remedies.filter(status__in=Remedy.STANDING)
-        .values("day", "proposed_by")
+        .values("day", "proposed_by", "currency")
         .annotate(n=Count("id"), cost=Sum("cost"))
     )
     return [
-        *_rows(store, "remedy", by_kind, _key("kind", "status"), "n", amount="cost"),
-        *_rows(store, "agent_remedy", by_agent.order_by(), _key("proposed_by"), "n", amount="cost"),
+        *_rows(store, "remedy", by_kind, _key("kind", "status", "currency"), "n", amount="cost"),
+        *_rows(store, "agent_remedy", by_agent.order_by(), _key("proposed_by", "currency"), "n", amount="cost"),
     ]
 
 

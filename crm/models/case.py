@@ -181,6 +181,11 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def remedy_currency(self) -> str:
+        """What the case's remedies are written in: the money its order was paid in, else its store's (ADR 0036)."""
+        return self.order.currency if self.order_id else self.store.currency
+
 
 class CaseEventKind(models.TextChoices):
     OPENED = "opened", _("Opened")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.models._checks import choices_check
 from crm.models.agent import Agent
 from crm.models.case import Case
+from crm.money import money_text
 
 
 class RemedyKind(models.TextChoices):
@@ -52,6 +53,9 @@ class Remedy(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=RemedyKind.choices)
     description = models.TextField(_("description"), blank=True)
     cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    # What the cost is written in: the case's order's currency, else its store's (Case.remedy_currency, ADR 0036).
+    # The services always set it; the default only serves bulk writers that know no other currency.
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
     status = models.CharField(_("status"), max_length=20, choices=RemedyStatus.choices)
     proposed_by = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="remedies_proposed")
     proposed_at = models.DateTimeField()
@@ -79,6 +83,7 @@ class Remedy(models.Model):
             choices_check("kind", RemedyKind, "remedy_kind_valid"),
             choices_check("status", RemedyStatus, "remedy_status_valid"),
             models.CheckConstraint(condition=Q(cost__gte=0), name="remedy_cost_non_negative"),
+            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="remedy_currency_iso"),
             models.CheckConstraint(
                 condition=~Q(status="declined") | ~Q(decision_reason=""), name="remedy_decline_has_reason"
             ),
@@ -94,4 +99,4 @@ class Remedy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.cost})"
+        return f"{self.get_kind_display()} ({money_text(self.cost, self.currency)})"

@@ -36,10 +36,18 @@ def customer_search(*, user, q: str = "", owner_only: bool = False, page: int = 
 
 
 @dataclass(frozen=True)
+class Spend:
+    """What the customer spent in one currency: amounts in different currencies are never added up (ADR 0036)."""
+
+    currency: str
+    total: Decimal
+    average: Decimal
+
+
+@dataclass(frozen=True)
 class PurchaseHabits:
     orders: int
-    total: Decimal
-    average: Decimal | None
+    spend: list[Spend]  # per currency, the one most ordered in first
     first: datetime | None
     last: datetime | None
     typical_days_between: int | None
@@ -47,26 +55,36 @@ class PurchaseHabits:
 
 
 def purchase_habits(*, customer: Customer, with_products: bool = True) -> PurchaseHabits:
-    """One aggregate query over the customer's orders (cancelled ones left out) and, for the products bought most,
-    one read of their items (the case page's archive leaves it out)."""
+    """One aggregate query over the customer's orders (cancelled ones left out), grouped by currency, and, for the
+    products bought most, one read of their items (the case page's archive leaves it out)."""
     orders = Order.objects.filter(customer=customer).exclude(status=Order.Status.CANCELLED)
-    agg = orders.aggregate(
-        n=Count("id"), total=Sum("total_amount"), avg=Avg("total_amount"), first=Min("placed_at"), last=Max("placed_at")
+    per_currency = list(
+        orders.values("currency")
+        .annotate(
+            n=Count("id"),
+            total=Sum("total_amount"),
+            avg=Avg("total_amount"),
+            first=Min("placed_at"),
+            last=Max("placed_at"),
+        )
+        .order_by("-n", "currency")
     )
+    n = sum(row["n"] for row in per_currency)
+    first = min((row["first"] for row in per_currency), default=None)
+    last = max((row["last"] for row in per_currency), default=None)
     between = None
-    if agg["n"] and agg["n"] > 1:
-        between = round((agg["last"] - agg["first"]).total_seconds() / 86400 / (agg["n"] - 1))
+    if n > 1:
+        between = round((last - first).total_seconds() / 86400 / (n - 1))
     products: Counter[str] = Counter()
     for items in orders.values_list("items", flat=True) if with_products else ():
         for item in items or []:
             if isinstance(item, dict):
                 products[str(item.get("name") or item.get("sku") or "?")] += int(item.get("quantity") or 1)
     return PurchaseHabits(
-        orders=agg["n"] or 0,
-        total=agg["total"] or Decimal("0"),
-        average=agg["avg"].quantize(Decimal("0.01")) if agg["avg"] is not None else None,
-        first=agg["first"],
-        last=agg["last"],
+        orders=n,
+        spend=[Spend(row["currency"], row["total"], row["avg"].quantize(Decimal("0.01"))) for row in per_currency],
+        first=first,
+        last=last,
         typical_days_between=between,
         top_products=products.most_common(5),
     )

@@ -30,6 +30,7 @@ from crm.errors import (
     UnknownRootCause,
 )
 from crm.models import Agent, Case, CaseEvent, CaseStep, Customer, Order, Remedy, Store
+from crm.money import is_currency_code, money_text
 from crm.signals import case_event_added
 
 from .assignment import case_pick_assignees
@@ -465,56 +466,87 @@ def remedy_cost_check(*, cost: Decimal) -> Decimal:
     return cost
 
 
-# The currency remedy costs and the agent's limit are written in (the forms say so).
-REMEDY_CURRENCY = "CNY"
 REFUNDS = (Remedy.Kind.REFUND, Remedy.Kind.PARTIAL_REFUND)
 
 
-def refundable_total(*, case: Case) -> Decimal | None:
-    """What the customer paid for the case's order, in the currency remedies are written in; None without an order
-    or for an order paid in another currency (the rates to convert it are callbacks' policy, which crm does not
-    read), when a refund has nothing to be measured against."""
+def remedy_currency_check(*, case: Case, kind: str, currency: str | None) -> str:
+    """The currency the remedy is written in, or InvalidInput on `currency`: by default the case's (its order's, else
+    its store's: ADR 0036), else the ISO code the caller wrote the cost in (a playbook option is in the store's). A
+    refund gives back the order's money, so it is in the order's currency: a refund in another would be measured
+    against the order's total blindly, with no rate to convert it (crm holds none)."""
+    currency = case.remedy_currency if currency is None else currency.strip().upper()
+    if not is_currency_code(currency):
+        raise InvalidInput(_("A currency is a three-letter ISO code, such as CNY or EUR."), field="currency")
     order = case.order
-    if order is None or order.currency != REMEDY_CURRENCY:
-        return None
-    return order.total_amount
+    if kind in REFUNDS and order is not None and currency != order.currency:
+        raise InvalidInput(
+            _("A refund gives back what the order was paid in, %(order)s; this one is written in %(currency)s.")
+            % {"order": order.currency, "currency": currency},
+            field="currency",
+        )
+    return currency
 
 
-def refunded_already(*, order_id: int) -> Decimal:
-    """What the refunds of this order that still stand (any case about it; not declined, not withdrawn) give back."""
-    refunds = Remedy.objects.filter(kind__in=REFUNDS, case__order_id=order_id).exclude(
+def refundable_total(*, case: Case) -> Decimal | None:
+    """What the customer paid for the case's order, in the order's currency (refunds are written in it); None
+    without an order, when a refund has nothing to be measured against."""
+    return None if case.order is None else case.order.total_amount
+
+
+def refunded_already(*, order: Order) -> Decimal:
+    """What the refunds of this order that still stand (any case about it; not declined, not withdrawn) give back, in
+    its currency. A standing refund written in another currency (one from before refunds followed the order's
+    currency) cannot be added to it: InvalidInput on `currency`, for the manager to withdraw or correct it."""
+    refunds = Remedy.objects.filter(kind__in=REFUNDS, case__order_id=order.pk).exclude(
         status__in=[Remedy.Status.DECLINED, Remedy.Status.WITHDRAWN]
     )
-    return refunds.aggregate(total=Sum("cost"))["total"] or Decimal("0")
+    totals = dict(refunds.values("currency").annotate(total=Sum("cost")).values_list("currency", "total").order_by())
+    if others := sorted(set(totals) - {order.currency}):
+        raise InvalidInput(
+            _(
+                "A refund of this order that stands is written in %(others)s, not in the order's %(currency)s: it "
+                "cannot be added up with this one. Withdraw it and write it again in %(currency)s."
+            )
+            % {"others": ", ".join(others), "currency": order.currency},
+            field="currency",
+        )
+    return totals.get(order.currency) or Decimal("0")
 
 
-def remedy_refund_check(*, case: Case, kind: str, cost: Decimal) -> Decimal:
+def remedy_refund_check(*, case: Case, kind: str, cost: Decimal, currency: str) -> Decimal:
     """A refund gives back money the customer paid: never nothing, never more than is left of the order's total after
     the refunds of it that stand, and a full one exactly the total, on an order nothing was refunded of yet. A full
     refund written for less would slip under the agent's limit without the manager's approval, and refunds past the
-    total pay out money the store never took (a second case about the order, a partial refund and then a full one)."""
+    total pay out money the store never took (a second case about the order, a partial refund and then a full one).
+    Every amount is the order's currency's (remedy_currency_check refused a refund in another)."""
     if kind not in REFUNDS:
         return cost
     total = refundable_total(case=case)
     if total is not None:
         # The order's row is locked: two cases about one order cannot both refund what is left of it.
-        Order.objects.select_for_update().filter(pk=case.order_id).values_list("pk", flat=True).first()
-        refunded = refunded_already(order_id=case.order_id)
-        figures = {"total": total, "refunded": refunded, "left": total - refunded}
+        order = Order.objects.select_for_update().get(pk=case.order_id)
+        if currency != order.currency:  # callers check it first; an amount is never compared across currencies
+            raise InvalidInput(_("A refund is written in the order's currency."), field="currency")
+        refunded = refunded_already(order=order)
+        figures = {
+            "total": money_text(total, currency),
+            "refunded": money_text(refunded, currency),
+            "left": money_text(total - refunded, currency),
+        }
         if kind == Remedy.Kind.REFUND and refunded:
             message = _(
-                "%(refunded)s CNY of this order's %(total)s CNY is refunded already: refund the rest, %(left)s CNY, "
-                "as a partial refund."
+                "%(refunded)s of this order's %(total)s is refunded already: refund the rest, %(left)s, as a partial "
+                "refund."
             )
             raise InvalidInput(message % figures, field="cost")
         if kind == Remedy.Kind.REFUND and cost != total:
-            message = _("A full refund is the order's total, %(total)s CNY; for less, choose a partial refund.")
+            message = _("A full refund is the order's total, %(total)s; for less, choose a partial refund.")
             raise InvalidInput(message % figures, field="cost")
         if cost > total - refunded:
             message = (
-                _("At most %(left)s CNY is left to refund of this order (%(total)s CNY, %(refunded)s CNY refunded).")
+                _("At most %(left)s is left to refund of this order (%(total)s, %(refunded)s refunded).")
                 if refunded
-                else _("A refund cannot be more than the order's total, %(total)s CNY.")
+                else _("A refund cannot be more than the order's total, %(total)s.")
             )
             raise InvalidInput(message % figures, field="cost")
     if cost == 0:
@@ -522,9 +554,20 @@ def remedy_refund_check(*, case: Case, kind: str, cost: Decimal) -> Decimal:
     return cost
 
 
+def needs_approval(*, store: Store, cost: Decimal, currency: str) -> bool:
+    """Whether a remedy is above what an agent may promise alone. The limit is in the store's currency; a remedy in
+    another (an order paid in it) cannot be compared with it, so anything it costs waits for the manager."""
+    if currency == store.currency:
+        return cost > store.agent_remedy_limit
+    return cost > 0
+
+
 @transaction.atomic
-def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, description: str = "") -> Remedy:
-    """An agreed remedy within the store's agent limit stands at once; above it the case waits for a manager.
+def remedy_propose(
+    *, case: Case, agent: Agent, kind: str, cost: Decimal, description: str = "", currency: str | None = None
+) -> Remedy:
+    """An agreed remedy within the store's agent limit stands at once; above it the case waits for a manager. It is
+    written in the case's currency unless the caller says which it wrote the cost in (remedy_currency_check).
 
     The same remedy proposed again by the same agent while the first still stands (agreed or awaiting approval) is
     that first one, not a second: a form submitted twice must not promise, or ask the manager for, twice the money.
@@ -535,17 +578,20 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
     if kind not in Remedy.Kind.values:
         raise InvalidInput(f"Unknown remedy kind {kind!r}.", field="kind")
     cost = remedy_cost_check(cost=cost)
+    currency = remedy_currency_check(case=case, kind=kind, currency=currency)
     standing = case.remedies.filter(
         kind=kind,
         cost=cost,
+        currency=currency,
         description=description,
         proposed_by=agent,
         status__in=[Remedy.Status.AGREED, Remedy.Status.AWAITING_APPROVAL],
     ).first()
     if standing is not None:
         return standing
-    remedy_refund_check(case=case, kind=kind, cost=cost)  # after: a form sent twice is the first, not refused
-    needs_approval = cost > case.store.agent_remedy_limit
+    # After: a form sent twice is the first, not refused.
+    remedy_refund_check(case=case, kind=kind, cost=cost, currency=currency)
+    awaiting = needs_approval(store=case.store, cost=cost, currency=currency)
     if case.status == Case.Status.AWAITING_CUSTOMER:
         # A remedy agreed means the customer answered (they accepted the offer): the case is worked again.
         case_wait_end(case=case, resumed=Resumed.AGENT, actor=agent.user)
@@ -553,8 +599,9 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
         case=case,
         kind=kind,
         cost=cost,
+        currency=currency,
         description=description,
-        status=Remedy.Status.AWAITING_APPROVAL if needs_approval else Remedy.Status.AGREED,
+        status=Remedy.Status.AWAITING_APPROVAL if awaiting else Remedy.Status.AGREED,
         proposed_by=agent,
         proposed_at=timezone.now(),
     )
@@ -563,9 +610,9 @@ def remedy_propose(*, case: Case, agent: Agent, kind: str, cost: Decimal, descri
         kind=CaseEvent.Kind.REMEDY_PROPOSED,
         actor=agent.user,
         message=description,
-        data={"remedy_kind": kind, "cost": str(cost), "awaiting_approval": needs_approval},
+        data={"remedy_kind": kind, "cost": str(cost), "currency": currency, "awaiting_approval": awaiting},
     )
-    target_status = Case.Status.AWAITING_APPROVAL if needs_approval else Case.Status.IN_PROGRESS
+    target_status = Case.Status.AWAITING_APPROVAL if awaiting else Case.Status.IN_PROGRESS
     if case.status != target_status:
         case.status = target_status
         case.save(update_fields=["status"])
@@ -602,14 +649,19 @@ def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Re
         kind=CaseEvent.Kind.REMEDY_APPROVED if approve else CaseEvent.Kind.REMEDY_DECLINED,
         actor=manager.user,
         message=reason.strip(),
-        data={"remedy_kind": remedy.kind, "cost": str(remedy.cost)},
+        data={"remedy_kind": remedy.kind, "cost": str(remedy.cost), "currency": remedy.currency},
     )
     audit_record(
         actor=manager.user,
         action="remedy_approved" if approve else "remedy_declined",
         store=case.store,
         target=f"case #{case.pk}",
-        data={"kind": remedy.kind, "cost": str(remedy.cost), "reason": remedy.decision_reason},
+        data={
+            "kind": remedy.kind,
+            "cost": str(remedy.cost),
+            "currency": remedy.currency,
+            "reason": remedy.decision_reason,
+        },
     )
     case_resume_when_nothing_awaits(case)
     return remedy

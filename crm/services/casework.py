@@ -135,7 +135,12 @@ def remedy_fulfil(*, remedy: Remedy, agent: Agent, reference: str) -> Remedy:
         action="remedy_fulfilled",
         store=remedy.case.store,
         target=f"case #{remedy.case_id}",
-        data={"kind": remedy.kind, "cost": str(remedy.cost), "reference": remedy.fulfilment_reference},
+        data={
+            "kind": remedy.kind,
+            "cost": str(remedy.cost),
+            "currency": remedy.currency,
+            "reference": remedy.fulfilment_reference,
+        },
     )
     return remedy
 
@@ -162,14 +167,14 @@ def remedy_withdraw(*, remedy: Remedy, actor, reason: str) -> Remedy:
         kind=CaseEvent.Kind.REMEDY_WITHDRAWN,
         actor=actor,
         message=reason,
-        data={"remedy_kind": remedy.kind, "cost": str(remedy.cost)},
+        data={"remedy_kind": remedy.kind, "cost": str(remedy.cost), "currency": remedy.currency},
     )
     audit_record(
         actor=actor,
         action="remedy_withdrawn",
         store=case.store,
         target=f"case #{case.pk}",
-        data={"kind": remedy.kind, "cost": str(remedy.cost), "reason": reason},
+        data={"kind": remedy.kind, "cost": str(remedy.cost), "currency": remedy.currency, "reason": reason},
     )
     case_resume_when_nothing_awaits(case)
     return remedy

@@ -23,8 +23,9 @@ from crm import form_fields
 from crm.casework import CaseKind, StepSpec
 from crm.errors import InvalidInput, StepNotReady
 from crm.models import CAUSE_VALUES, Agent, Case, CaseCause, CaseEvent, Remedy
+from crm.money import money_text
 
-from .cases import case_add_causes, case_escalate, remedy_propose
+from .cases import case_add_causes, case_escalate, needs_approval, remedy_propose
 from .casework import case_lock_open, case_step_mark, case_step_require, remedy_confirm
 from .playbook import plays_for
 
@@ -70,15 +71,17 @@ def complaint_assess(
     *, case: Case, actor, severity: str, asked_amount: Decimal | None = None, escalate: bool = False, note: str = ""
 ):
     """Within the agent's limit the agent goes on; above it, or when severe, or when the agent asks, the manager is
-    told now (the case is escalated) — the agent still negotiates, and a remedy above the limit needs approval."""
+    told now (the case is escalated) — the agent still negotiates, and a remedy above the limit needs approval. The
+    amount asked is in the case's currency; the limit is in the store's, and an amount in another currency is never
+    within it (crm.services.cases.needs_approval)."""
     case = case_lock_open(case)
     case_step_require(case=case, step=Step.CONFIRM, message=_("Confirm the complaint first."))
     if severity not in dict(Severity.CHOICES):
         raise InvalidInput(_("Choose how severe the complaint is."), field="severity")
     if asked_amount is not None and asked_amount < 0:
         raise InvalidInput(_("An amount cannot be less than nothing."), field="asked_amount")
-    limit = case.store.agent_remedy_limit
-    within_limit = asked_amount is None or asked_amount <= limit
+    limit, currency = case.store.agent_remedy_limit, case.remedy_currency
+    within_limit = asked_amount is None or not needs_approval(store=case.store, cost=asked_amount, currency=currency)
     escalated = escalate or not within_limit or severity == Severity.SEVERE
     step = case_step_mark(
         case=case,
@@ -88,7 +91,9 @@ def complaint_assess(
         data={
             "severity": severity,
             "asked_amount": None if asked_amount is None else str(asked_amount),
+            "currency": currency,
             "limit": str(limit),
+            "limit_currency": case.store.currency,
             "within_limit": within_limit,
             "escalated": escalated,
         },
@@ -120,13 +125,23 @@ def complaint_negotiate(*, case: Case, actor, agent: Agent | None, offered: list
     if chosen not in offered:
         raise InvalidInput(_("Record the option the customer chose, from those offered."), field="chosen")
     play = options[chosen]
-    remedy_propose(case=case, agent=agent, kind=play.kind, cost=play.cost, description=str(play.script))
+    # The playbook's amounts are in the store's currency (ADR 0036).
+    currency = case.store.currency
+    remedy_propose(
+        case=case, agent=agent, kind=play.kind, cost=play.cost, description=str(play.script), currency=currency
+    )
     return case_step_mark(
         case=case,
         step=Step.NEGOTIATE,
         actor=actor,
         note=note,
-        data={"offered": offered, "chosen": chosen, "remedy_kind": play.kind, "cost": str(play.cost)},
+        data={
+            "offered": offered,
+            "chosen": chosen,
+            "remedy_kind": play.kind,
+            "cost": str(play.cost),
+            "currency": currency,
+        },
     )
 
 
@@ -153,12 +168,15 @@ class ConfirmForm(forms.Form):
 
 
 class AssessForm(forms.Form):
+    needs_case = True  # the amount's label says the case's currency
     severity = forms.ChoiceField(label=gettext_lazy("Severity"), choices=Severity.CHOICES)
-    asked_amount = form_fields.DecimalField(
-        label=gettext_lazy("What it would cost (CNY)"), required=False, min_value=0, max_digits=10, decimal_places=2
-    )
+    asked_amount = form_fields.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=2)
     escalate = forms.BooleanField(label=gettext_lazy("Escalate to the manager"), required=False)
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["asked_amount"].label = _("What it would cost (%(currency)s)") % {"currency": case.remedy_currency}
 
 
 class NegotiateForm(forms.Form):
@@ -169,7 +187,8 @@ class NegotiateForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(p.key, f"{p.script} ({p.cost} CNY)") for p in complaint_options(case=case)]
+        currency = case.store.currency  # the playbook's amounts are the store's (ADR 0036)
+        choices = [(p.key, f"{p.script} ({money_text(p.cost, currency)})") for p in complaint_options(case=case)]
         self.fields["offered"].choices = self.fields["chosen"].choices = choices
 
 

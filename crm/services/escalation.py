@@ -12,7 +12,7 @@ from crm.errors import CaseClosed, InvalidInput, InvalidTransition, PermissionDe
 from crm.models import Agent, Case, CaseEvent, CaseStep, Remedy
 
 from .audit import audit_record
-from .cases import case_add_event, refundable_total, remedy_cost_check, remedy_refund_check
+from .cases import case_add_event, refundable_total, remedy_cost_check, remedy_currency_check, remedy_refund_check
 
 # The remedy each decision records; the platform's dispute process records none.
 DECISION_REMEDY = {Case.Decision.HIGHER_REMEDY: None, Case.Decision.REFUND: Remedy.Kind.REFUND}
@@ -71,9 +71,11 @@ def case_manager_decide(
     note: str = "",
     kind: str = Remedy.Kind.PARTIAL_REFUND,
     cost: Decimal = Decimal("0"),
+    currency: str | None = None,
 ) -> Case:
     """The manager's decision on a failed negotiation. A higher remedy or a refund is recorded as a remedy the
-    manager approved (it can be carried out at once); the platform's dispute process records no remedy. Audited."""
+    manager approved (it can be carried out at once), in the case's currency unless told which (ADR 0036); the
+    platform's dispute process records no remedy. Audited."""
     case = Case.objects.select_for_update(of=("self",)).select_related("store").get(pk=case.pk)
     if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
         raise PermissionDenied(_("Only a manager of this store can decide."))
@@ -95,18 +97,21 @@ def case_manager_decide(
         raise InvalidInput(_("Choose a decision."), field="decision")
     cost = remedy_cost_check(cost=cost)
     now = timezone.now()
+    remedy_currency = ""
     if decision in DECISION_REMEDY:
         remedy_kind = DECISION_REMEDY[decision] or kind
         if remedy_kind not in Remedy.Kind.values:
             raise InvalidInput(f"Unknown remedy kind {remedy_kind!r}.", field="kind")
+        remedy_currency = remedy_currency_check(case=case, kind=remedy_kind, currency=currency)
         if decision == Case.Decision.REFUND and not cost:
             # The form's amount is a higher remedy's and starts at 0: a refund gives back what the customer paid.
             cost = refundable_total(case=case) or cost
-        cost = remedy_refund_check(case=case, kind=remedy_kind, cost=cost)
+        cost = remedy_refund_check(case=case, kind=remedy_kind, cost=cost, currency=remedy_currency)
         Remedy.objects.create(
             case=case,
             kind=remedy_kind,
             cost=cost,
+            currency=remedy_currency,
             description=note.strip(),
             status=Remedy.Status.APPROVED,
             proposed_by=manager,
@@ -123,13 +128,13 @@ def case_manager_decide(
         kind=CaseEvent.Kind.MANAGER_DECIDED,
         actor=manager.user,
         message=note.strip(),
-        data={"decision": decision, "cost": str(cost)},
+        data={"decision": decision, "cost": str(cost), "currency": remedy_currency},
     )
     audit_record(
         actor=manager.user,
         action="case_manager_decision",
         store=case.store,
         target=f"case #{case.pk}",
-        data={"decision": decision, "cost": str(cost), "note": note.strip()},
+        data={"decision": decision, "cost": str(cost), "currency": remedy_currency, "note": note.strip()},
     )
     return case

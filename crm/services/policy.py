@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import InvalidInput, NotFound
 from crm.models import Agent, Case, CasePolicy, RootCause, SlaTarget, Store
+from crm.money import is_currency_code
 
 from .audit import audit_record
 from .root_causes import DEFAULT_ROOT_CAUSES
@@ -179,22 +180,27 @@ def agent_shift_update(*, store: Store, actor, agent: Agent, on_shift: bool, eve
 
 
 @transaction.atomic
-def store_remedy_limit_update(*, store: Store, actor, limit: Decimal) -> Store:
-    """The most an agent may promise alone; remedies proposed afterwards above it wait for a manager."""
+def store_remedy_limit_update(*, store: Store, actor, limit: Decimal, currency: str | None = None) -> Store:
+    """The most an agent may promise alone, in the store's currency (also its playbook's, and the remedies' of a case
+    without an order: ADR 0036); remedies proposed afterwards above it wait for a manager. `currency` None keeps the
+    store's. Audited."""
     if not Decimal("0") <= limit <= MAX_REMEDY_LIMIT:
         raise InvalidInput(
             _("The limit is between 0 and %(max)s.") % {"max": MAX_REMEDY_LIMIT}, field="agent_remedy_limit"
         )
+    if currency is not None and not is_currency_code(currency):
+        raise InvalidInput(_("A currency is a three-letter ISO code, such as CNY or EUR."), field="currency")
     limit = limit.quantize(Decimal("0.01"))
     store = Store.objects.select_for_update().get(pk=store.pk)
-    before: dict[str, Any] = {"agent_remedy_limit": str(store.agent_remedy_limit)}
-    store.agent_remedy_limit = limit
-    store.save(update_fields=["agent_remedy_limit"])
+    before: dict[str, Any] = {"agent_remedy_limit": str(store.agent_remedy_limit), "currency": store.currency}
+    store.agent_remedy_limit, store.currency = limit, currency or store.currency
+    store.save(update_fields=["agent_remedy_limit", "currency"])
+    after = {"agent_remedy_limit": str(limit), "currency": store.currency}
     audit_record(
         actor=actor,
         action="remedy_limit_changed",
         store=store,
         target=store.code,
-        data={"before": before, "after": {"agent_remedy_limit": str(limit)}},
+        data={"before": before, "after": after},
     )
     return store

@@ -3,20 +3,17 @@ from decimal import Decimal
 from django import template
 
 from crm.models import Remedy
+from crm.money import money_text
 from crm.phones import mask_phone
 from crm.readable import audit_action_label, audit_lines, audit_target, join
 
 register = template.Library()
 
-CURRENCY_SIGNS = {"CNY": "¥", "EUR": "€", "USD": "$"}
-
 
 @register.filter
 def money(amount: Decimal | None, currency: str = "CNY") -> str:
-    """An order's amount with its currency's sign ("¥1,299.00"); a currency without a known sign by its code."""
-    if amount is None:
-        return ""
-    return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{amount:,.2f}"
+    """An amount with its currency's sign ("¥1,299.00", "€40.00"); a currency without a known sign by its code."""
+    return money_text(amount, currency)
 
 
 @register.filter

@@ -167,7 +167,7 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
 def remedy_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     agent = _agent(request)
-    form = RemedyForm(request.POST)
+    form = RemedyForm(request.POST, currency=case.remedy_currency)
     page_attempt(request, lambda: remedy_propose(case=case, agent=agent, **form.cleaned_data), form=form)
     return _back(request, case)
 
@@ -235,7 +235,11 @@ def remedy_confirm(request: HttpRequest, case_id: int, remedy_id: int) -> HttpRe
 @require_POST
 def negotiation_failed(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
-    form = NegotiationFailedForm(request.POST, plays=plays_for(store=case.store, causes=case.causes or [case.cause]))
+    form = NegotiationFailedForm(
+        request.POST,
+        plays=plays_for(store=case.store, causes=case.causes or [case.cause]),
+        currency=case.store.currency,
+    )
     page_attempt(
         request,
         lambda: escalation.case_negotiation_fail(
@@ -251,7 +255,7 @@ def negotiation_failed(request: HttpRequest, case_id: int) -> HttpResponse:
 def manager_decide(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     manager = _agent(request)
-    form = ManagerDecisionForm(request.POST)
+    form = ManagerDecisionForm(request.POST, currency=case.remedy_currency)
     page_attempt(
         request, lambda: escalation.case_manager_decide(case=case, manager=manager, **form.cleaned_data), form=form
     )

@@ -14,28 +14,43 @@ from .titles import TITLES
 GIVEN = Remedy.STANDING
 
 
+def _currencies(period: Period, found_keys) -> list[str]:
+    """The currencies of the remedies found, the store's first (a store's remedies are in its orders' currencies)."""
+    found = {key.rsplit(":", 1)[1] for key in found_keys}
+    return sorted(found, key=lambda code: (code != period.store.currency, code))
+
+
 def remedies_given(period: Period) -> Table:
+    """Per kind and currency: proposed, given, waiting, declined, and what those given cost. Costs in different
+    currencies are never added up (ADR 0036): a store with refunds in CNY and EUR has a row for each."""
     found = sums(period, "remedy")
     labels = dict(Remedy.Kind.choices)
+    # remedy keys are "kind:status:currency".
+    groups = {tuple(key.split(":")[0::2]) for key in keys(found, "remedy")}
+    order = {code: i for i, code in enumerate(_currencies(period, keys(found, "remedy")))}
     rows = []
-    for kind in sorted({key.split(":", 1)[0] for key in keys(found, "remedy")}):
-        n = {status: count(found, "remedy", f"{kind}:{status}") for status in Remedy.Status.values}
+    for kind, currency in groups:
+        n = {status: count(found, "remedy", f"{kind}:{status}:{currency}") for status in Remedy.Status.values}
+        label = labels.get(kind, kind)
         rows.append(
             {
-                "kind": labels.get(kind, kind),
+                "kind": label,
+                "currency": currency,
+                "bar": f"{label} ({currency})",
                 "proposed": sum(n.values()),
                 "given": sum(n[s] for s in GIVEN),
                 "awaiting": n[Remedy.Status.AWAITING_APPROVAL],
                 "declined": n[Remedy.Status.DECLINED],
-                "cost": sum((amount(found, "remedy", f"{kind}:{s}") for s in GIVEN), Decimal("0")),
+                "cost": sum((amount(found, "remedy", f"{kind}:{s}:{currency}") for s in GIVEN), Decimal("0")),
             }
         )
-    rows.sort(key=lambda row: (-row["cost"], str(row["kind"])))
+    rows.sort(key=lambda row: (order[row["currency"]], -row["cost"], str(row["kind"])))
     return Table(
         key="remedies",
         title=TITLES["remedies"],
         columns=[
             ("kind", _("Remedy")),
+            ("currency", _("Currency")),
             ("proposed", _("Proposed")),
             ("given", _("Given")),
             ("awaiting", _("Awaiting approval")),
@@ -43,7 +58,8 @@ def remedies_given(period: Period) -> Table:
             ("cost", _("Cost of those given")),
         ],
         rows=rows,
-        chart=Chart("bar", "kind", series=("cost",)),
+        chart=Chart("bar", "bar", series=("cost",)),
+        note=_("Each remedy's cost is in its currency (its order's, else the store's); currencies are not added up."),
     )
 
 
@@ -95,7 +111,10 @@ AGENT_METRICS = (
 def agent_workload(period: Period) -> Table:
     """Per agent: cases assigned in the period and how they went, calls worked, and remedies given."""
     found = sums(period, *AGENT_METRICS)
-    agent_ids = {int(key) for metric in AGENT_METRICS for key in keys(found, metric)}
+    # agent_remedy keys are "agent id:currency", the others the agent's id.
+    agent_ids = {int(key.split(":")[0]) for metric in AGENT_METRICS for key in keys(found, metric)}
+    # One cost column per currency the agents' remedies were given in (never added up: ADR 0036).
+    currencies = _currencies(period, keys(found, "agent_remedy")) or [period.store.currency]
     rows = []
     for agent in Agent.objects.filter(pk__in=agent_ids).select_related("user").order_by("user__username"):
         key = str(agent.pk)
@@ -115,7 +134,7 @@ def agent_workload(period: Period) -> Table:
                 "calls_done": count(found, "agent_calls_done", key),
                 "calls_missed": count(found, "agent_calls_missed", key),
                 "calls_not_logged": count(found, "agent_calls_not_logged", key),
-                "remedy_cost": amount(found, "agent_remedy", key),
+                **{f"remedy_cost_{code}": amount(found, "agent_remedy", f"{key}:{code}") for code in currencies},
             }
         )
     return Table(
@@ -132,7 +151,10 @@ def agent_workload(period: Period) -> Table:
             ("calls_done", _("Calls done")),
             ("calls_missed", _("Calls not made in their window")),
             ("calls_not_logged", _("Calls made, outcome not logged")),
-            ("remedy_cost", _("Remedies given (cost)")),
+            *[
+                (f"remedy_cost_{code}", _("Remedies given (cost, %(currency)s)") % {"currency": code})
+                for code in currencies
+            ],
         ],
         rows=rows,
         chart=Chart("bar", "agent", series=("assigned", "closed", "calls_done")),

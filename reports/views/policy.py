@@ -94,7 +94,10 @@ SECTIONS: dict[str, Section] = {
     "remedy_limit": Section(
         lambda request, store: RemedyLimitForm(request.POST),
         lambda request, store, form: store_remedy_limit_update(
-            store=store, actor=request.user, limit=form.cleaned_data["agent_remedy_limit"]
+            store=store,
+            actor=request.user,
+            limit=form.cleaned_data["agent_remedy_limit"],
+            currency=form.cleaned_data["currency"],
         ),
         "remedies",
     ),

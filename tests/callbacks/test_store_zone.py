@@ -176,6 +176,7 @@ def test_the_admins_store_form_moves_the_stores_evening_calls(admin_client, stor
         "timezone": "Europe/Berlin",
         "manager_hotline": store.manager_hotline,
         "agent_remedy_limit": "200.00",
+        "currency": "CNY",
     }
 
     with time_machine.travel(NOW, tick=False):

@@ -126,3 +126,22 @@ def test_a_dedicated_owner_no_longer_serving_a_store_sees_none_of_its_orders(cli
     client.force_login(owner.user)
     page = client.get("/customers/?mine=1").content.decode()
     assert "留下的顾客" in page and "离开店铺的顾客" not in page
+
+
+def test_a_customers_spend_is_shown_per_currency_never_added_up(client, customer, agent):
+    """A customer of a store in Berlin saw "Total spend 617.00 CNY": two euro orders and one in yuan added up."""
+    from decimal import Decimal
+
+    from crm.models import Case
+    from crm.services.cases import case_open
+
+    for amount, currency in (("89.00", "EUR"), ("11.00", "EUR"), ("517.00", "CNY")):
+        OrderFactory(customer=customer, total_amount=Decimal(amount), currency=currency)
+    client.force_login(agent.user)
+    page = client.get(f"/customers/{customer.pk}/").text
+    spend = page[page.index('data-testid="total-spend"') :]
+    assert spend[: spend.index("</dd>")].endswith(">€100.00 · ¥517.00")
+    assert "€50.00 · ¥517.00" in page  # the average order, per currency
+    case, _ = case_open(store=customer.store, customer=customer, source=Case.Source.MANUAL)
+    archive = client.get(f"/cases/{case.pk}/").text
+    assert "3 · €100.00 · ¥517.00" in archive

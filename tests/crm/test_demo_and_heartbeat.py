@@ -51,3 +51,20 @@ def test_demo_cases_are_about_orders_that_fit_them(settings):
     assert {(case.source, case.cause) for case in waiting} == {(Case.Source.CALL, Case.Cause.LOGISTICS)}
     assert waiting.count() == Store.objects.filter(agents__user__username="demo-agent").count()
     assert all(case.waiting_since and case.waiting_for for case in waiting)
+
+
+def test_the_berlin_demo_store_works_its_remedies_in_euros():
+    """The demo's store in Berlin sells in euros: its agents' limit is in euros, and the price case's refund, above
+    it, waits for the manager in euros (ADR 0036)."""
+    from decimal import Decimal
+
+    from crm.models import Remedy
+
+    for command in ("seed_demo", "seed_demo_reviews", "seed_demo_retention", "seed_demo_cases"):
+        call_command(command)
+    berlin = Store.objects.get(code="tea-own")
+    assert (berlin.currency, berlin.agent_remedy_limit) == ("EUR", Decimal("30.00"))
+    refund = Remedy.objects.get(case__store=berlin, kind=Remedy.Kind.PARTIAL_REFUND)
+    assert (refund.currency, refund.cost, refund.status) == ("EUR", Decimal("40.00"), Remedy.Status.AWAITING_APPROVAL)
+    assert refund.cost <= refund.case.order.total_amount and refund.case.order.currency == "EUR"
+    assert set(Store.objects.exclude(pk=berlin.pk).values_list("currency", flat=True)) == {"CNY"}

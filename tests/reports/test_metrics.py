@@ -171,7 +171,56 @@ def test_a_remedy_carried_out_or_confirmed_still_counts_as_given_with_its_cost(s
     by_agent = {r["agent"]: r for r in rows("agents", november)}
 
     assert (refunds["proposed"], refunds["given"], refunds["cost"]) == (2, 2, Decimal("500"))
-    assert by_agent["Lin"]["remedy_cost"] == Decimal("500.00")
+    assert by_agent["Lin"]["remedy_cost_CNY"] == Decimal("500.00")
+
+
+def test_remedies_in_different_currencies_are_never_added_up(store, november):
+    """A store selling in CNY with an order paid in euros: its refund is EUR, a row and a cost column of its own."""
+    lin = AgentFactory(stores=[store], user__first_name="Lin")
+    case = CaseFactory(customer__store=store)
+    refund = {"case": case, "proposed_by": lin, "kind": Remedy.Kind.PARTIAL_REFUND}
+    RemedyFactory(**refund, cost=Decimal("300"), currency="CNY")
+    RemedyFactory(**refund, cost=Decimal("40"), currency="EUR")
+    RemedyFactory(case=case, proposed_by=lin, kind=Remedy.Kind.GIFT, cost=Decimal("20"), currency="EUR")
+
+    assert [(r["kind"], r["currency"], r["given"], r["cost"]) for r in rows("remedies", november)] == [
+        ("Partial refund", "CNY", 1, Decimal("300")),
+        ("Partial refund", "EUR", 1, Decimal("40")),
+        ("Small gift", "EUR", 1, Decimal("20")),
+    ]
+    table = SECTIONS["agents"](november)
+    (lin_row,) = table.rows
+    assert (lin_row["remedy_cost_CNY"], lin_row["remedy_cost_EUR"]) == (Decimal("300"), Decimal("60"))
+    headings = dict(table.columns)
+    assert (headings["remedy_cost_CNY"], headings["remedy_cost_EUR"]) == (
+        "Remedies given (cost, CNY)",
+        "Remedies given (cost, EUR)",
+    )
+    chart = SECTIONS["remedies"](november).chart_data()
+    assert chart["labels"] == ["Partial refund (CNY)", "Partial refund (EUR)", "Small gift (EUR)"]
+
+
+def test_remedy_rollups_stored_before_currencies_get_their_stores(store):
+    import importlib
+
+    from django.apps import apps
+
+    from reports.models import DailyCount
+
+    migration = importlib.import_module("reports.migrations.0003_remedy_rollups_per_currency")
+    euros = StoreFactory(currency="EUR")
+    day = {"day": date(2026, 11, 10), "count": 1, "amount": Decimal("40")}
+    DailyCount.objects.create(store=euros, metric="remedy", key="coupon:agreed", **day)
+    DailyCount.objects.create(store=euros, metric="agent_remedy", key="7", **day)
+    DailyCount.objects.create(store=store, metric="remedy", key="gift:agreed:CNY", **day)  # already per currency
+    DailyCount.objects.create(store=store, metric="review", key="bad", **day)
+    migration.remedy_keys_with_currency(apps, None)
+    assert set(DailyCount.objects.values_list("metric", "key")) == {
+        ("remedy", "coupon:agreed:EUR"),
+        ("agent_remedy", "7:EUR"),
+        ("remedy", "gift:agreed:CNY"),
+        ("review", "bad"),
+    }
 
 
 def test_reviews_appended_or_changed_after_contact(store, november):
@@ -235,7 +284,7 @@ def test_agent_workload_joins_cases_calls_and_remedies_per_agent(store, november
         "calls_done": 0,
         "calls_missed": 0,
         "calls_not_logged": 0,
-        "remedy_cost": Decimal("80.00"),
+        "remedy_cost_CNY": Decimal("80.00"),
     }
     assert (by_agent["Wu"]["assigned"], by_agent["Wu"]["calls"], by_agent["Wu"]["calls_done"]) == (0, 2, 1)
 

@@ -149,8 +149,8 @@ def test_a_lower_remedy_limit_sends_later_remedies_to_approval(client, store, ma
     remedy = remedy_propose(case=case, agent=AgentFactory(stores=[store]), kind="gift", cost=Decimal("150"))
     assert remedy.status == "awaiting_approval"
     assert AuditLog.objects.get(action="remedy_limit_changed").data == {
-        "before": {"agent_remedy_limit": "200.00"},
-        "after": {"agent_remedy_limit": "100.00"},
+        "before": {"agent_remedy_limit": "200.00", "currency": "CNY"},
+        "after": {"agent_remedy_limit": "100.00", "currency": "CNY"},
     }
 
 

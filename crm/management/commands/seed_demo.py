@@ -43,6 +43,8 @@ class Command(BaseCommand):
                 "platform": demo.platform,
                 "timezone": demo.timezone,
                 "manager_hotline": demo.hotline,
+                "currency": demo.currency,
+                "agent_remedy_limit": demo.agent_remedy_limit,
             },
         )
         return store

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from crm.models import Agent, Case, Customer, Order, Store
+from crm.money import money_text
 from crm.services.cases import case_open, remedy_propose
 from crm.services.complaint import complaint_assess, complaint_confirm
 from crm.services.waiting import case_wait
@@ -23,8 +24,9 @@ DEMO_CASES = [
     (Case.Source.MANUAL, Case.Cause.SIZE, "顾客打进热线:尺码偏小,想换大一号", False),
     (Case.Source.RETURN_VISIT, Case.Cause.SERVICE_ATTITUDE, "回访时提到:客服回复太慢", False),
 ]
-# What the price case's customer asks back: above the demo agent's limit, so it waits for the manager.
-PRICE_DIFFERENCE = Decimal("300")
+# What the price case's customer asks back, in the store's currency (its order's): above the demo agent's limit
+# (crm.demo: 200 CNY, 30 EUR in Berlin), so it waits for the manager.
+PRICE_DIFFERENCE = {"CNY": Decimal("300"), "EUR": Decimal("40")}
 
 
 class Command(BaseCommand):
@@ -69,7 +71,8 @@ class Command(BaseCommand):
         opened = 0
         for source, cause, summary, about_order in DEMO_CASES:
             # The price difference refunded below is at most what the order cost.
-            at_least = PRICE_DIFFERENCE if cause == Case.Cause.PRICE else Decimal("0")
+            difference = PRICE_DIFFERENCE.get(store.currency, PRICE_DIFFERENCE["CNY"])
+            at_least = difference if cause == Case.Cause.PRICE else Decimal("0")
             order = next_order(source, at_least) if about_order else None
             customer = order.customer if order else next(customers, None)
             if customer is None:
@@ -87,11 +90,10 @@ class Command(BaseCommand):
             opened += 1
             if cause == Case.Cause.PRICE:
                 # Worked up to the negotiation, with a remedy above the agent's limit waiting for the manager.
-                complaint_confirm(case=case, actor=agent.user, customer_asks=f"补差价 {PRICE_DIFFERENCE} 元")
-                complaint_assess(case=case, actor=agent.user, severity="minor", asked_amount=PRICE_DIFFERENCE)
-                remedy_propose(
-                    case=case, agent=agent, kind="partial_refund", cost=PRICE_DIFFERENCE, description="补差价"
-                )
+                asks = f"补差价 {money_text(difference, case.remedy_currency)}"
+                complaint_confirm(case=case, actor=agent.user, customer_asks=asks)
+                complaint_assess(case=case, actor=agent.user, severity="minor", asked_amount=difference)
+                remedy_propose(case=case, agent=agent, kind="partial_refund", cost=difference, description="补差价")
             elif source == Case.Source.CALL:
                 # Answered on the call, asked for photos of the crushed box for the courier's claim: the case waits
                 # on the customer, its resolution clock stopped (ADR 0034).
