@@ -426,10 +426,10 @@ def case_reopen(*, case: Case, reason: str, actor=None) -> Case:
         raise InvalidTransition(_("The case is already open."), field="status")
     if not reason.strip():
         raise ReasonRequired(field="reason")
-    # The customer came back: both SLA clocks start again, and a new breach may be escalated again.
+    # The customer came back: both SLA clocks start again, and a new breach may be recorded and escalated again.
     case.resolution_paused = timedelta(0)  # new clocks: no wait counted yet
     case.first_response_due, case.resolution_due = case_compute_deadlines(case=case, since=timezone.now())
-    case.first_response_at = case.escalated_at = None
+    case.first_response_at = case.escalated_at = case.breached_at = None
     case.status, case.closed_at, case.root_cause = Case.Status.IN_PROGRESS, None, ""
     case.save(
         update_fields=[
@@ -437,6 +437,7 @@ def case_reopen(*, case: Case, reason: str, actor=None) -> Case:
             "closed_at",
             "root_cause",
             "escalated_at",
+            "breached_at",
             "first_response_at",
             "first_response_due",
             "resolution_due",
