@@ -103,6 +103,10 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "kind": (gettext_lazy("Remedy"), _remedy),
     "cost": (gettext_lazy("Cost (CNY)"), str),
     "awaiting_approval": (gettext_lazy("Needs the manager's approval"), lambda v: str(_yes_no[bool(v)])),
+    "self_approved": (
+        gettext_lazy("Self-approved (the store's only manager)"),
+        lambda v: str(_yes_no[bool(v)]),
+    ),
     "reference": (gettext_lazy("Reference"), str),
     "via": (gettext_lazy("Confirmed by"), _labels(Remedy.Channel.choices)),
     "step": (gettext_lazy("Step"), _step_label),

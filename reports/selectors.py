@@ -9,7 +9,7 @@ from django.db.models import F, QuerySet, Value, When
 from callbacks.models import ClosedUncalled, ClosedUnlogged, FollowUp
 from crm.models import AuditLog, Case, CaseEvent, Customer, Remedy, Store
 from crm.readable import play_label
-from crm.selectors import stores_managed_by
+from crm.selectors import store_ids_with_another_manager, stores_managed_by
 from crm.services.sla import SOON, breached_q
 from reviews.models import ReviewRevision
 from reviews.selectors import reviews_worse_after_close
@@ -161,6 +161,35 @@ def remedies_awaiting_approval(*, user, limit: int = BOARD_LIMIT) -> tuple[list[
         .order_by("proposed_at", "id")[: limit + 1]
     )
     return rows[:limit], len(rows) > limit
+
+
+def remedies_mark_own(*, remedies: list[Remedy], user) -> list[Remedy]:
+    """Mark each remedy the user proposed (`own_proposal`) and, of those, each another manager of its store approves
+    (`another_decides`, ADR 0040), so a row offers what the user may do. One query, only when the user proposed one."""
+    own = [remedy for remedy in remedies if remedy.proposed_by.user_id == user.pk]
+    others = store_ids_with_another_manager(store_ids={r.case.store_id for r in own}, user=user) if own else set()
+    for remedy in remedies:
+        remedy.own_proposal = remedy in own
+        remedy.another_decides = remedy.own_proposal and remedy.case.store_id in others
+    return remedies
+
+
+# Approvals nobody else looked at stay listed on the approvals page this long.
+SELF_APPROVED_DAYS = 30
+
+
+def remedies_self_approved(*, user, now: datetime, limit: int = BOARD_LIMIT) -> list[Remedy]:
+    """Remedies approved by the manager who proposed them (the store's only manager, ADR 0040) in the last
+    `SELF_APPROVED_DAYS` days, latest first."""
+    return list(
+        Remedy.objects.filter(
+            self_approved=True,
+            decided_at__gte=now - timedelta(days=SELF_APPROVED_DAYS),
+            case__store__in=stores_managed_by(user=user),
+        )
+        .select_related("case__store", "case__customer", "decided_by__user")
+        .order_by("-decided_at", "-id")[:limit]
+    )
 
 
 def remedy_for_manager(*, user, remedy_id: int) -> Remedy | None:

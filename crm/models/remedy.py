@@ -60,6 +60,9 @@ class Remedy(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    # Approved by the manager who proposed it (or who sent its case to the managers), the store's only manager at the
+    # time: allowed, and shown wherever the approval is (ADR 0040).
+    self_approved = models.BooleanField(_("self-approved"), default=False)
     # The refund reference, coupon code or exchange tracking number: proof it was carried out.
     fulfilment_reference = models.CharField(_("fulfilment reference"), max_length=100, blank=True)
     fulfilled_by = models.ForeignKey(

@@ -34,6 +34,7 @@ from crm.signals import case_event_added
 
 from .assignment import case_pick_assignees
 from .audit import audit_record
+from .four_eyes import approval_four_eyes
 from .locks import advisory_lock
 from .root_causes import root_cause_choices
 from .sla import (
@@ -595,22 +596,25 @@ def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Re
         raise InvalidTransition(message, remedy_id=remedy.pk)
     if not approve and not reason.strip():
         raise ReasonRequired(_("A declined remedy needs a reason."), field="reason")
+    own = remedy.proposed_by_id == manager.pk
+    remedy.self_approved = approve and approval_four_eyes(store=case.store, manager=manager, own=own)
     remedy.status = Remedy.Status.APPROVED if approve else Remedy.Status.DECLINED
     remedy.decided_by, remedy.decided_at, remedy.decision_reason = manager, timezone.now(), reason.strip()
-    remedy.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    remedy.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "self_approved"])
+    self_approved = {"self_approved": True} if remedy.self_approved else {}
     case_add_event(
         case=case,
         kind=CaseEvent.Kind.REMEDY_APPROVED if approve else CaseEvent.Kind.REMEDY_DECLINED,
         actor=manager.user,
         message=reason.strip(),
-        data={"remedy_kind": remedy.kind, "cost": str(remedy.cost)},
+        data={"remedy_kind": remedy.kind, "cost": str(remedy.cost), **self_approved},
     )
     audit_record(
         actor=manager.user,
         action="remedy_approved" if approve else "remedy_declined",
         store=case.store,
         target=f"case #{case.pk}",
-        data={"kind": remedy.kind, "cost": str(remedy.cost), "reason": remedy.decision_reason},
+        data={"kind": remedy.kind, "cost": str(remedy.cost), "reason": remedy.decision_reason, **self_approved},
     )
     case_resume_when_nothing_awaits(case)
     return remedy
