@@ -7,6 +7,7 @@ from django.db.models import Case as DbCase
 from django.db.models import F, QuerySet, Value, When
 
 from callbacks.models import ClosedUncalled, ClosedUnlogged, FollowUp
+from crm import roles
 from crm.models import AuditLog, Case, CaseEvent, Customer, Remedy, Store
 from crm.readable import play_label
 from crm.selectors import store_ids_with_another_manager, stores_managed_by
@@ -164,11 +165,18 @@ def remedies_awaiting_approval(*, user, limit: int = BOARD_LIMIT) -> tuple[list[
 
 
 def remedies_mark_own(*, remedies: list[Remedy], user) -> list[Remedy]:
-    """Mark each remedy the user proposed (`own_proposal`) and, of those, each another manager of its store approves
-    (`another_decides`, ADR 0040), so a row offers what the user may do. One query, only when the user proposed one."""
+    """Mark what the user may do on each row: `can_decide` (a manager of its store: a superuser reads every store's
+    queue but decides only in the stores they manage), `own_proposal` (the user proposed it) and `another_decides`
+    (their own, and another manager of its store approves it, ADR 0040). Two queries at most, whatever the rows."""
+    managed = (
+        set(Store.objects.filter(agents__user=user).values_list("pk", flat=True))
+        if roles.is_store_manager(user)
+        else set()
+    )
     own = [remedy for remedy in remedies if remedy.proposed_by.user_id == user.pk]
     others = store_ids_with_another_manager(store_ids={r.case.store_id for r in own}, user=user) if own else set()
     for remedy in remedies:
+        remedy.can_decide = remedy.case.store_id in managed
         remedy.own_proposal = remedy in own
         remedy.another_decides = remedy.own_proposal and remedy.case.store_id in others
     return remedies

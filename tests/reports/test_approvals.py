@@ -83,3 +83,78 @@ def test_the_case_page_offers_no_approve_on_a_managers_own_proposal_while_anothe
     assert client.post(f"/cases/{own.case_id}/remedies/{own.pk}/approve").status_code == 403
     own.refresh_from_db()
     assert own.status == Remedy.Status.AWAITING_APPROVAL
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_approvals_pages_queries_do_not_grow_with_its_rows(client, store, manager):
+    other_store = StoreFactory(name="Store B")
+    manager.stores.add(other_store)
+    client.force_login(manager.user)
+    _proposed(store, AgentFactory(stores=[store]))
+    _proposed(store, manager)
+    from crm.services.cases import remedy_approve
+
+    remedy_approve(remedy=_proposed(store, manager), manager=manager)
+    one = _queries(client, "/manager/approvals/")
+    for shop in (store, other_store, other_store):
+        _proposed(shop, AgentFactory(stores=[shop]))
+        _proposed(shop, manager)
+        remedy_approve(remedy=_proposed(shop, manager), manager=manager)
+    assert _queries(client, "/manager/approvals/") == one
+
+
+def test_the_escalations_pages_queries_do_not_grow_with_its_rows(client, store, manager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from crm.services.cases import case_escalate
+    from crm.services.escalation import case_negotiation_fail
+    from crm.services.sla import cases_escalate_breached
+
+    client.force_login(manager.user)
+
+    def rows():
+        agent = AgentFactory(stores=[store])
+        late, _ = case_open(store=store, customer=CustomerFactory(store=store), source=Case.Source.REVIEW)
+        Case.objects.filter(pk=late.pk).update(first_response_due=timezone.now() - timedelta(hours=1), assignee=agent)
+        case_escalate(case=late)
+        difficult, _ = case_open(
+            store=store,
+            customer=CustomerFactory(store=store, contact_preference="no_calls"),
+            source=Case.Source.REVIEW,
+            triage_group=Case.TriageGroup.DIFFICULT,
+        )
+        Case.objects.filter(pk=difficult.pk).update(assignee=None)
+        case_negotiation_fail(case=difficult, actor=agent.user, offered=["quality:coupon"], note="不接受")
+
+    rows()
+    cases_escalate_breached()
+    one = _queries(client, "/manager/escalations/")
+    for _ in range(3):
+        rows()
+    cases_escalate_breached()
+    assert _queries(client, "/manager/escalations/") == one
+
+
+def test_a_superuser_who_manages_no_store_reads_the_approvals_without_buttons_that_would_refuse_them(client, store):
+    """The operator opened the approvals queue (a superuser sees every store's) and clicked Approve: a 403, "Only a
+    manager of this store can decide on a remedy", on a button the page had offered."""
+    remedy = _proposed(store, AgentFactory(stores=[store]))
+    client.force_login(AgentFactory(user__is_superuser=True, user__is_staff=True).user)
+
+    page = client.get("/manager/approvals/").text
+    row = page.split(f'data-testid="remedy-{remedy.pk}"')[1].split("</tr>")[0]
+
+    assert f"/manager/approvals/{remedy.pk}/" not in row  # neither approve nor decline
+    assert 'data-testid="decided-by-managers"' in row
+    chinese = client.get("/manager/approvals/", headers=ZH).text
+    assert "由本店主管审批" in chinese
