@@ -323,10 +323,13 @@ def case_escalate(*, case: Case, actor=None, reason: str = "") -> Case:
 
 @transaction.atomic
 def case_reassign(*, case: Case, assignee: Agent, manager: Agent) -> Case:
-    """A manager of the store hands the case to another agent of the store. Audited."""
+    """A manager of the store hands an open case to another agent of the store. Audited. A closed case stays with the
+    agent who worked it: its close, its hours and its escalation are theirs in the reports."""
     case = _lock(case)
     if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
         raise PermissionDenied(_("Only a manager of this store can reassign a case."))
+    if not case.is_open:
+        raise CaseClosed(case_id=case.pk)
     if not assignee.stores.filter(pk=case.store_id).exists():
         raise InvalidInput(_("The agent does not serve this store."), field="assignee")
     if case.assignee_id != assignee.pk:
