@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Case as DbCase
-from django.db.models import F, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet, Value, When
 
 from callbacks.models import ClosedUncalled, ClosedUnlogged, FollowUp
 from crm import roles
@@ -37,6 +37,8 @@ class EscalationBoard:
     unknown_currency: list[FollowUp]
     # Negotiation failed and the manager has not decided: each case carries `options_tried` (readable labels).
     negotiation_failed: list[Case] = field(default_factory=list)
+    # Escalated by someone (by hand, an assessment beyond the agent's limit) and still open: `escalation` is the event.
+    escalated: list[Case] = field(default_factory=list)
     # Calls nobody made in their window, latest first, and whether more were missed than the board shows.
     missed_calls: list[FollowUp] = field(default_factory=list)
     more_missed_calls: bool = False
@@ -51,7 +53,7 @@ class EscalationBoard:
     def total(self) -> int:
         lists = (
             self.late, self.unassigned, self.difficult, self.do_not_call_complaints, self.over_capacity,
-            self.unknown_currency, self.negotiation_failed, self.missed_calls, self.unlogged_calls,
+            self.unknown_currency, self.negotiation_failed, self.escalated, self.missed_calls, self.unlogged_calls,
             self.reviews_after_close,
         )  # fmt: skip
         return sum(len(items) for items in lists)
@@ -75,6 +77,29 @@ def _negotiation_failed(cases: QuerySet[Case]) -> list[Case]:
     for case in waiting:
         case.options_tried = tried.get(case.pk, [])
     return waiting
+
+
+def _escalated(cases: QuerySet[Case]) -> list[Case]:
+    """Open cases a person escalated: by hand or by an assessment beyond the agent's limit (`case_escalate`), before
+    any sweep did. Not the sweep's own escalations (stamped with the breach, `breached_at`: the late list has them)
+    nor failed negotiations (their own list). The oldest escalation first, each with its `escalation` event (who,
+    why)."""
+    by_person = Q(breached_at__isnull=True) | Q(escalated_at__lt=F("breached_at"))
+    escalated = list(
+        cases.filter(by_person, escalated_at__isnull=False, negotiation_failed_at__isnull=True).order_by(
+            "escalated_at", "id"
+        )[:BOARD_LIMIT]
+    )
+    events: dict[int, CaseEvent] = {}
+    for event in (
+        CaseEvent.objects.filter(case__in=escalated, kind=CaseEvent.Kind.ESCALATED)
+        .select_related("actor")
+        .order_by("at", "id")
+    ):
+        events[event.case_id] = event
+    for case in escalated:
+        case.escalation = events.get(case.pk)
+    return escalated
 
 
 def _closed_by_sweep(stores: QuerySet[Store], now: datetime, outcome: str) -> tuple[list[FollowUp], bool]:
@@ -145,6 +170,7 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
             .order_by("-created_at", "-id")[:BOARD_LIMIT]
         ),
         negotiation_failed=_negotiation_failed(cases),
+        escalated=_escalated(cases),
         missed_calls=missed[0],
         more_missed_calls=missed[1],
         unlogged_calls=unlogged[0],

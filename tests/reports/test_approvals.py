@@ -158,3 +158,30 @@ def test_a_superuser_who_manages_no_store_reads_the_approvals_without_buttons_th
     assert 'data-testid="decided-by-managers"' in row
     chinese = client.get("/manager/approvals/", headers=ZH).text
     assert "由本店主管审批" in chinese
+
+
+def test_a_case_an_agent_escalates_before_any_deadline_is_on_the_managers_escalations_with_why(client, store, manager):
+    """The agent assessed a complaint as severe (the case is escalated: "the manager is told now"), but the
+    escalations page listed only late, unassigned, difficult and failed cases: the manager heard of it only once
+    it was late."""
+    from datetime import timedelta
+
+    from crm.services.complaint import complaint_assess, complaint_confirm
+    from crm.services.sla import cases_escalate_breached
+
+    agent = AgentFactory(stores=[store], user__username="lin")
+    case, _ = case_open(store=store, customer=CustomerFactory(store=store, name="周女士"), source=Case.Source.CALL)
+    Case.objects.filter(pk=case.pk).update(assignee=agent)
+    complaint_confirm(case=case, actor=agent.user, customer_asks="全额退款")
+    complaint_assess(case=case, actor=agent.user, severity="severe", note="顾客说要找媒体曝光")
+    quiet, _ = case_open(store=store, customer=CustomerFactory(store=store, name="吴先生"), source=Case.Source.CALL)
+    late, _ = case_open(store=store, customer=CustomerFactory(store=store), source=Case.Source.REVIEW)
+    cases_escalate_breached(now=late.first_response_due + timedelta(minutes=1))  # the sweep's: on the late list
+    client.force_login(manager.user)
+
+    page = client.get("/manager/escalations/", headers=ZH).text
+
+    section = page.split('data-testid="escalated"')[1].split("</section>")[0]
+    assert f"/cases/{case.pk}/" in section and "顾客说要找媒体曝光" in section and "lin" in section
+    assert f"/cases/{quiet.pk}/" not in section and f"/cases/{late.pk}/" not in section
+    assert 'data-testid="all-clear"' not in page
