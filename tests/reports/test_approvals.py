@@ -185,3 +185,15 @@ def test_a_case_an_agent_escalates_before_any_deadline_is_on_the_managers_escala
     assert f"/cases/{case.pk}/" in section and "顾客说要找媒体曝光" in section and "lin" in section
     assert f"/cases/{quiet.pk}/" not in section and f"/cases/{late.pk}/" not in section
     assert 'data-testid="all-clear"' not in page
+
+
+def test_a_decision_posted_from_another_site_without_the_csrf_token_is_refused(store, manager):
+    from django.test import Client
+
+    remedy = _proposed(store, AgentFactory(stores=[store]))
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(manager.user)
+    assert browser.post(f"/manager/approvals/{remedy.pk}/approve/").status_code == 403
+    assert browser.post(f"/cases/{remedy.case_id}/remedies/{remedy.pk}/approve").status_code == 403
+    remedy.refresh_from_db()
+    assert remedy.status == Remedy.Status.AWAITING_APPROVAL
