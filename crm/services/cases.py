@@ -584,6 +584,9 @@ def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Re
     remedy.case = case
     if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
         raise PermissionDenied(_("Only a manager of this store can decide on a remedy."))
+    decided = Remedy.Status.APPROVED if approve else Remedy.Status.DECLINED
+    if remedy.status == decided and remedy.decided_by_id == manager.pk:
+        return remedy  # the same decision posted again (a double click): it stands, recorded once
     if remedy.status != Remedy.Status.AWAITING_APPROVAL:
         # Another manager (or this one, in another tab) decided first: say who, not only that it cannot be done. A
         # withdrawal is not a decision: whoever approved it did not withdraw it.

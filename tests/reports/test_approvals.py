@@ -197,3 +197,31 @@ def test_a_decision_posted_from_another_site_without_the_csrf_token_is_refused(s
     assert browser.post(f"/cases/{remedy.case_id}/remedies/{remedy.pk}/approve").status_code == 403
     remedy.refresh_from_db()
     assert remedy.status == Remedy.Status.AWAITING_APPROVAL
+
+
+@pytest.mark.parametrize("decision", ["approve", "decline"])
+def test_a_decision_posted_twice_by_the_same_manager_is_the_first_one_not_an_error(client, store, manager, decision):
+    """A double click (or the form sent again after a slow answer): the second post said in red "This remedy was
+    already decided: Approved by zhao." to zhao, who had just decided it, as if something had gone wrong."""
+    remedy = _proposed(store, AgentFactory(stores=[store]))
+    client.force_login(manager.user)
+    url, body = f"/manager/approvals/{remedy.pk}/{decision}/", {"reason": "超出补偿标准"}
+    client.post(url, body, follow=True)
+
+    again = client.post(url, body, follow=True)
+    row = client.post(url, body, headers={"HX-Request": "true"})
+
+    assert [str(m) for m in again.context["messages"]] == ["Decision recorded."]
+    assert 'role="alert"' not in row.text and 'data-testid="decision"' in row.text
+    assert AuditLog.objects.filter(action__startswith="remedy_").count() == 1
+    assert remedy.case.events.filter(kind__in=["remedy_approved", "remedy_declined"]).count() == 1
+
+
+def test_a_manager_who_approved_in_one_tab_and_declines_in_another_is_told_it_was_approved(client, store, manager):
+    remedy = _proposed(store, AgentFactory(stores=[store]))
+    client.force_login(manager.user)
+    client.post(f"/manager/approvals/{remedy.pk}/approve/")
+    row = client.post(f"/manager/approvals/{remedy.pk}/decline/", {"reason": "改主意"}, headers={"HX-Request": "true"})
+    assert "This remedy was already decided: Approved by zhao." in row.text
+    remedy.refresh_from_db()
+    assert remedy.status == Remedy.Status.APPROVED
