@@ -80,6 +80,8 @@ def case_manager_decide(
         raise PermissionDenied(_("Only a manager of this store can decide."))
     if not case.is_open:
         raise CaseClosed(case_id=case.pk)
+    if case.manager_decision == decision and case.manager_decided_by_id == manager.pk:
+        return case  # the same decision posted again (a double click): it stands, recorded once
     if case.manager_decision:
         # Another manager (or this one, in another tab) decided first: say who and what, not only that it is too late.
         raise InvalidTransition(

@@ -27,3 +27,24 @@ def test_reassigning_a_case_closed_meanwhile_is_refused_and_the_close_keeps_its_
     assert case.assignee == agent
     assert not case.events.filter(kind=CaseEvent.Kind.ASSIGNED).exists()
     assert not AuditLog.objects.filter(action="case_reassigned").exists()
+
+
+def test_a_managers_decision_posted_twice_is_recorded_once_and_said_once(client, store, agent):
+    """A double click on "Record the decision": the second post told the manager in red that they themselves had
+    already decided."""
+    from crm.services.escalation import case_negotiation_fail
+    from tests.factories import OrderFactory
+
+    manager = ManagerFactory(stores=[store], user__username="zhao", user__first_name="", user__last_name="")
+    order = OrderFactory(store=store, customer__store=store)
+    case, _ = case_open(store=store, customer=order.customer, order=order, source=Case.Source.CALL, assignee=agent)
+    case_negotiation_fail(case=case, actor=agent.user, offered=[], note="要全额退款")
+    client.force_login(manager.user)
+    body = {"decision": "platform_dispute", "kind": "partial_refund", "cost": "0", "note": "平台介入"}
+    client.post(f"/cases/{case.pk}/decision", body, follow=True)
+
+    again = client.post(f"/cases/{case.pk}/decision", body, follow=True)
+
+    assert [str(m) for m in again.context["messages"]] == []  # as after the first: the page shows the decision
+    assert case.events.filter(kind=CaseEvent.Kind.MANAGER_DECIDED).count() == 1
+    assert AuditLog.objects.filter(action="case_manager_decision").count() == 1
