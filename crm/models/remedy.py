@@ -78,6 +78,10 @@ class Remedy(models.Model):
         ordering = ["proposed_at", "id"]
         verbose_name = _("remedy")
         verbose_name_plural = _("remedies")
+        indexes = [
+            # The approvals page's self-approved list (ADR 0040): the few such remedies, latest first.
+            models.Index(fields=["decided_at"], condition=Q(self_approved=True), name="remedy_self_approved"),
+        ]
         constraints = [
             choices_check("kind", RemedyKind, "remedy_kind_valid"),
             choices_check("status", RemedyStatus, "remedy_status_valid"),

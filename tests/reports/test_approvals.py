@@ -225,3 +225,33 @@ def test_a_manager_who_approved_in_one_tab_and_declines_in_another_is_told_it_wa
     assert "This remedy was already decided: Approved by zhao." in row.text
     remedy.refresh_from_db()
     assert remedy.status == Remedy.Status.APPROVED
+
+
+def test_the_self_approved_list_reads_its_partial_index_not_every_remedy(store, manager):
+    """The list is read on every visit to the approvals page; self-approvals are a handful among all remedies."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from crm.services.cases import remedy_approve
+    from reports.selectors import remedies_self_approved
+    from tests.query_plans import scans_of
+
+    template = _proposed(store, AgentFactory(stores=[store]))
+    remedy_approve(remedy=_proposed(store, manager), manager=manager)
+    columns = [f.column for f in Remedy._meta.concrete_fields if f.column not in {"id", "decided_at", "self_approved"}]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO crm_remedy (decided_at, self_approved, {', '.join(columns)}) "  # noqa: S608
+            f"SELECT now() - n * interval '1 minute', false, {', '.join(columns)} "
+            "FROM crm_remedy, generate_series(1, 20000) AS n WHERE id = %s",
+            [template.pk],
+        )
+        cursor.execute("ANALYZE crm_remedy")
+
+    with CaptureQueriesContext(connection) as queries:
+        listed = remedies_self_approved(user=manager.user, now=timezone.now())
+
+    assert [remedy.self_approved for remedy in listed] == [True]
+    [sql] = [q["sql"] for q in queries if '"crm_remedy"."self_approved"' in q["sql"]]
+    assert ("Index Scan", "remedy_self_approved") in scans_of(sql, "crm_remedy")
