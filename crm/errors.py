@@ -67,6 +67,14 @@ class PermissionDenied(DomainError):
     default_message = _("You may not do this.")
 
 
+class OwnRemedyApproval(PermissionDenied):
+    """A manager approving a remedy above the agent's limit that they proposed themselves, while another manager
+    serves the store: a second pair of eyes approves it (ADR 0040)."""
+
+    code = "remedy_own_proposal"
+    default_message = _("You proposed this remedy: another manager of the store approves it.")
+
+
 class Conflict(DomainError):
     code = "conflict"
     http_status = 409

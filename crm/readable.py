@@ -106,6 +106,10 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     # currency says only the amount.
     "cost": (gettext_lazy("Cost"), str),
     "awaiting_approval": (gettext_lazy("Needs the manager's approval"), lambda v: str(_yes_no[bool(v)])),
+    "self_approved": (
+        gettext_lazy("Self-approved (the store's only manager)"),
+        lambda v: str(_yes_no[bool(v)]),
+    ),
     "reference": (gettext_lazy("Reference"), str),
     "via": (gettext_lazy("Confirmed by"), _labels(Remedy.Channel.choices)),
     "step": (gettext_lazy("Step"), _step_label),

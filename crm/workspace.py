@@ -19,7 +19,8 @@ from crm.forms import (
 )
 from crm.models import Case, CaseCause, CaseStep, Remedy
 from crm.readable import event_lines, event_title
-from crm.selectors import agents_serving, case_timeline_events
+from crm.selectors import agents_serving, case_timeline_events, store_ids_with_another_manager
+from crm.services.escalation import negotiation_failed_by
 from crm.services.playbook import plays_for
 from crm.services.root_causes import root_cause_lists
 from crm.services.sla import case_sla_status
@@ -129,6 +130,16 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
     }
     if is_manager:
         context["reassign_agents"] = list(agents_serving(store=case.store))
+        # Four eyes (ADR 0040): the manager's own proposal waiting is approved by another manager of the store, if any.
+        waiting = Remedy.Status.AWAITING_APPROVAL
+        own = [r for r in context["remedies"] if r.status == waiting and r.proposed_by.user_id == user.pk]
+        deciding = case.is_open and case.negotiation_failed_at is not None and not case.manager_decision
+        sent = deciding and negotiation_failed_by(case=case, user=user)
+        if own or sent:
+            another = bool(store_ids_with_another_manager(store_ids=[case.store_id], user=user))
+            context["another_manager"] = bool(own) and another
+            # The remedy a decision records would be their own: a higher remedy or a refund is another manager's.
+            context["decide_by_another"] = sent and another
     context["panels"] = [
         (panel.template, panel_context)
         for panel in case_panels()

@@ -159,6 +159,8 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
             closed=Count("id", filter=Q(status=Case.Status.CLOSED)),
             still_open=Count("id", filter=Q(status__in=Case.OPEN_STATUSES)),
             escalated=Count("id", filter=Q(escalated_at__isnull=False)),
+            # Found past a deadline by the sweep, escalated by it or by hand before (crm.services.sla).
+            breached=Count("id", filter=Q(breached_at__isnull=False)),
             # A summed duration, not EXTRACT(epoch): SQLite (the embedded default) cannot extract from one.
             open_time=Sum(
                 ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField()),
@@ -187,6 +189,7 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
         *_rows(store, "agent_closed", per_agent, agent, "closed", amount="seconds"),
         *_rows(store, "agent_still_open", per_agent, agent, "still_open"),
         *_rows(store, "agent_escalated", per_agent, agent, "escalated"),
+        *_rows(store, "agent_breached", per_agent, agent, "breached"),
         *_rows(store, "root_cause", closed, _key("root_cause"), "n"),
     ]
 

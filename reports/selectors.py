@@ -4,12 +4,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Case as DbCase
-from django.db.models import F, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet, Value, When
 
 from callbacks.models import ClosedUncalled, ClosedUnlogged, FollowUp
+from crm import roles
 from crm.models import AuditLog, Case, CaseEvent, Customer, Remedy, Store
 from crm.readable import play_label
-from crm.selectors import stores_managed_by
+from crm.selectors import store_ids_with_another_manager, stores_managed_by
 from crm.services.sla import SOON, breached_q
 from reviews.models import ReviewRevision
 from reviews.selectors import reviews_worse_after_close
@@ -36,6 +37,8 @@ class EscalationBoard:
     unknown_currency: list[FollowUp]
     # Negotiation failed and the manager has not decided: each case carries `options_tried` (readable labels).
     negotiation_failed: list[Case] = field(default_factory=list)
+    # Escalated by someone (by hand, an assessment beyond the agent's limit) and still open: `escalation` is the event.
+    escalated: list[Case] = field(default_factory=list)
     # Calls nobody made in their window, latest first, and whether more were missed than the board shows.
     missed_calls: list[FollowUp] = field(default_factory=list)
     more_missed_calls: bool = False
@@ -50,7 +53,7 @@ class EscalationBoard:
     def total(self) -> int:
         lists = (
             self.late, self.unassigned, self.difficult, self.do_not_call_complaints, self.over_capacity,
-            self.unknown_currency, self.negotiation_failed, self.missed_calls, self.unlogged_calls,
+            self.unknown_currency, self.negotiation_failed, self.escalated, self.missed_calls, self.unlogged_calls,
             self.reviews_after_close,
         )  # fmt: skip
         return sum(len(items) for items in lists)
@@ -74,6 +77,29 @@ def _negotiation_failed(cases: QuerySet[Case]) -> list[Case]:
     for case in waiting:
         case.options_tried = tried.get(case.pk, [])
     return waiting
+
+
+def _escalated(cases: QuerySet[Case]) -> list[Case]:
+    """Open cases a person escalated: by hand or by an assessment beyond the agent's limit (`case_escalate`), before
+    any sweep did. Not the sweep's own escalations (stamped with the breach, `breached_at`: the late list has them)
+    nor failed negotiations (their own list). The oldest escalation first, each with its `escalation` event (who,
+    why)."""
+    by_person = Q(breached_at__isnull=True) | Q(escalated_at__lt=F("breached_at"))
+    escalated = list(
+        cases.filter(by_person, escalated_at__isnull=False, negotiation_failed_at__isnull=True).order_by(
+            "escalated_at", "id"
+        )[:BOARD_LIMIT]
+    )
+    events: dict[int, CaseEvent] = {}
+    for event in (
+        CaseEvent.objects.filter(case__in=escalated, kind=CaseEvent.Kind.ESCALATED)
+        .select_related("actor")
+        .order_by("at", "id")
+    ):
+        events[event.case_id] = event
+    for case in escalated:
+        case.escalation = events.get(case.pk)
+    return escalated
 
 
 def _closed_by_sweep(stores: QuerySet[Store], now: datetime, outcome: str) -> tuple[list[FollowUp], bool]:
@@ -144,6 +170,7 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
             .order_by("-created_at", "-id")[:BOARD_LIMIT]
         ),
         negotiation_failed=_negotiation_failed(cases),
+        escalated=_escalated(cases),
         missed_calls=missed[0],
         more_missed_calls=missed[1],
         unlogged_calls=unlogged[0],
@@ -161,6 +188,42 @@ def remedies_awaiting_approval(*, user, limit: int = BOARD_LIMIT) -> tuple[list[
         .order_by("proposed_at", "id")[: limit + 1]
     )
     return rows[:limit], len(rows) > limit
+
+
+def remedies_mark_own(*, remedies: list[Remedy], user) -> list[Remedy]:
+    """Mark what the user may do on each row: `can_decide` (a manager of its store: a superuser reads every store's
+    queue but decides only in the stores they manage), `own_proposal` (the user proposed it) and `another_decides`
+    (their own, and another manager of its store approves it, ADR 0040). Two queries at most, whatever the rows."""
+    managed = (
+        set(Store.objects.filter(agents__user=user).values_list("pk", flat=True))
+        if roles.is_store_manager(user)
+        else set()
+    )
+    own = [remedy for remedy in remedies if remedy.proposed_by.user_id == user.pk]
+    others = store_ids_with_another_manager(store_ids={r.case.store_id for r in own}, user=user) if own else set()
+    for remedy in remedies:
+        remedy.can_decide = remedy.case.store_id in managed
+        remedy.own_proposal = remedy in own
+        remedy.another_decides = remedy.own_proposal and remedy.case.store_id in others
+    return remedies
+
+
+# Approvals nobody else looked at stay listed on the approvals page this long.
+SELF_APPROVED_DAYS = 30
+
+
+def remedies_self_approved(*, user, now: datetime, limit: int = BOARD_LIMIT) -> list[Remedy]:
+    """Remedies approved by the manager who proposed them (the store's only manager, ADR 0040) in the last
+    `SELF_APPROVED_DAYS` days, latest first."""
+    return list(
+        Remedy.objects.filter(
+            self_approved=True,
+            decided_at__gte=now - timedelta(days=SELF_APPROVED_DAYS),
+            case__store__in=stores_managed_by(user=user),
+        )
+        .select_related("case__store", "case__customer", "decided_by__user")
+        .order_by("-decided_at", "-id")[:limit]
+    )
 
 
 def remedy_for_manager(*, user, remedy_id: int) -> Remedy | None:

@@ -122,6 +122,9 @@ class Case(models.Model):
         db_persist=True,
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # When the sweep found the case past a deadline (once per clocks: a reopening clears it), whether or not it was
+    # escalated by hand before: the breach is a fact of the case, the escalation an action on it (ADR 0006).
+    breached_at = models.DateTimeField(_("past a deadline since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     root_cause = models.CharField(_("root cause"), max_length=100, blank=True)
     # Negotiation failed: the case waits on the manager's escalations until the manager decides.
@@ -202,6 +205,9 @@ class CaseEventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     REVIEW_CHANGED = "review_changed", _("Review changed")
     ESCALATED = "escalated", _("Escalated")
+    # A deadline passed on a case that was escalated already (by hand, or its negotiation failed): the breach is
+    # recorded without escalating twice. The sweep's own escalation carries the breach in its event.
+    BREACHED = "breached", _("Past its deadline")
     REOPENED = "reopened", _("Reopened")
     CLOSED = "closed", _("Closed")
     STEP_DONE = "step_done", _("Step done")

@@ -64,6 +64,9 @@ class Remedy(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    # Approved by the manager who proposed it (or who sent its case to the managers), the store's only manager at the
+    # time: allowed, and shown wherever the approval is (ADR 0040).
+    self_approved = models.BooleanField(_("self-approved"), default=False)
     # The refund reference, coupon code or exchange tracking number: proof it was carried out.
     fulfilment_reference = models.CharField(_("fulfilment reference"), max_length=100, blank=True)
     fulfilled_by = models.ForeignKey(
@@ -79,6 +82,10 @@ class Remedy(models.Model):
         ordering = ["proposed_at", "id"]
         verbose_name = _("remedy")
         verbose_name_plural = _("remedies")
+        indexes = [
+            # The approvals page's self-approved list (ADR 0040): the few such remedies, latest first.
+            models.Index(fields=["decided_at"], condition=Q(self_approved=True), name="remedy_self_approved"),
+        ]
         constraints = [
             choices_check("kind", RemedyKind, "remedy_kind_valid"),
             choices_check("status", RemedyStatus, "remedy_status_valid"),

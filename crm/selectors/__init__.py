@@ -1,5 +1,7 @@
 """Read queries for views and the API, always scoped to what the user may see."""
 
+from collections.abc import Iterable
+
 from django.core.validators import slug_re
 from django.db.models import Q, QuerySet
 
@@ -75,3 +77,11 @@ def agent_for_user(*, user) -> Agent | None:
 
 def agents_serving(*, store: Store) -> QuerySet[Agent]:
     return Agent.objects.filter(stores=store, user__is_active=True).select_related("user").order_by("user__username")
+
+
+def store_ids_with_another_manager(*, store_ids: Iterable[int], user) -> set[int]:
+    """Of these stores, those served by an active store manager other than `user`: one query, for a page of rows."""
+    served = Agent.stores.through.objects.filter(
+        store_id__in=list(store_ids), agent__user__is_active=True, agent__user__groups__name=roles.STORE_MANAGER
+    )
+    return set(served.exclude(agent__user=user).values_list("store_id", flat=True).distinct())

@@ -35,6 +35,7 @@ from crm.signals import case_event_added
 
 from .assignment import case_pick_assignees
 from .audit import audit_record
+from .four_eyes import approval_four_eyes
 from .locks import advisory_lock
 from .root_causes import root_cause_choices
 from .sla import (
@@ -323,10 +324,13 @@ def case_escalate(*, case: Case, actor=None, reason: str = "") -> Case:
 
 @transaction.atomic
 def case_reassign(*, case: Case, assignee: Agent, manager: Agent) -> Case:
-    """A manager of the store hands the case to another agent of the store. Audited."""
+    """A manager of the store hands an open case to another agent of the store. Audited. A closed case stays with the
+    agent who worked it: its close, its hours and its escalation are theirs in the reports."""
     case = _lock(case)
     if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
         raise PermissionDenied(_("Only a manager of this store can reassign a case."))
+    if not case.is_open:
+        raise CaseClosed(case_id=case.pk)
     if not assignee.stores.filter(pk=case.store_id).exists():
         raise InvalidInput(_("The agent does not serve this store."), field="assignee")
     if case.assignee_id != assignee.pk:
@@ -427,10 +431,10 @@ def case_reopen(*, case: Case, reason: str, actor=None) -> Case:
         raise InvalidTransition(_("The case is already open."), field="status")
     if not reason.strip():
         raise ReasonRequired(field="reason")
-    # The customer came back: both SLA clocks start again, and a new breach may be escalated again.
+    # The customer came back: both SLA clocks start again, and a new breach may be recorded and escalated again.
     case.resolution_paused = timedelta(0)  # new clocks: no wait counted yet
     case.first_response_due, case.resolution_due = case_compute_deadlines(case=case, since=timezone.now())
-    case.first_response_at = case.escalated_at = None
+    case.first_response_at = case.escalated_at = case.breached_at = None
     case.status, case.closed_at, case.root_cause = Case.Status.IN_PROGRESS, None, ""
     case.save(
         update_fields=[
@@ -438,6 +442,7 @@ def case_reopen(*, case: Case, reason: str, actor=None) -> Case:
             "closed_at",
             "root_cause",
             "escalated_at",
+            "breached_at",
             "first_response_at",
             "first_response_due",
             "resolution_due",
@@ -626,6 +631,9 @@ def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Re
     remedy.case = case
     if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
         raise PermissionDenied(_("Only a manager of this store can decide on a remedy."))
+    decided = Remedy.Status.APPROVED if approve else Remedy.Status.DECLINED
+    if remedy.status == decided and remedy.decided_by_id == manager.pk:
+        return remedy  # the same decision posted again (a double click): it stands, recorded once
     if remedy.status != Remedy.Status.AWAITING_APPROVAL:
         # Another manager (or this one, in another tab) decided first: say who, not only that it cannot be done. A
         # withdrawal is not a decision: whoever approved it did not withdraw it.
@@ -641,15 +649,18 @@ def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Re
         raise InvalidTransition(message, remedy_id=remedy.pk)
     if not approve and not reason.strip():
         raise ReasonRequired(_("A declined remedy needs a reason."), field="reason")
+    own = remedy.proposed_by_id == manager.pk
+    remedy.self_approved = approve and approval_four_eyes(store=case.store, manager=manager, own=own)
     remedy.status = Remedy.Status.APPROVED if approve else Remedy.Status.DECLINED
     remedy.decided_by, remedy.decided_at, remedy.decision_reason = manager, timezone.now(), reason.strip()
-    remedy.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    remedy.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "self_approved"])
+    self_approved = {"self_approved": True} if remedy.self_approved else {}
     case_add_event(
         case=case,
         kind=CaseEvent.Kind.REMEDY_APPROVED if approve else CaseEvent.Kind.REMEDY_DECLINED,
         actor=manager.user,
         message=reason.strip(),
-        data={"remedy_kind": remedy.kind, "cost": str(remedy.cost), "currency": remedy.currency},
+        data={"remedy_kind": remedy.kind, "cost": str(remedy.cost), "currency": remedy.currency, **self_approved},
     )
     audit_record(
         actor=manager.user,
@@ -661,6 +672,7 @@ def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Re
             "cost": str(remedy.cost),
             "currency": remedy.currency,
             "reason": remedy.decision_reason,
+            **self_approved,
         },
     )
     case_resume_when_nothing_awaits(case)

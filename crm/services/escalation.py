@@ -13,6 +13,7 @@ from crm.models import Agent, Case, CaseEvent, CaseStep, Remedy
 
 from .audit import audit_record
 from .cases import case_add_event, refundable_total, remedy_cost_check, remedy_currency_check, remedy_refund_check
+from .four_eyes import approval_four_eyes
 
 # The remedy each decision records; the platform's dispute process records none.
 DECISION_REMEDY = {Case.Decision.HIGHER_REMEDY: None, Case.Decision.REFUND: Remedy.Kind.REFUND}
@@ -81,6 +82,8 @@ def case_manager_decide(
         raise PermissionDenied(_("Only a manager of this store can decide."))
     if not case.is_open:
         raise CaseClosed(case_id=case.pk)
+    if case.manager_decision == decision and case.manager_decided_by_id == manager.pk:
+        return case  # the same decision posted again (a double click): it stands, recorded once
     if case.manager_decision:
         # Another manager (or this one, in another tab) decided first: say who and what, not only that it is too late.
         raise InvalidTransition(
@@ -98,11 +101,15 @@ def case_manager_decide(
     cost = remedy_cost_check(cost=cost)
     now = timezone.now()
     remedy_currency = ""
+    self_approved = False
     if decision in DECISION_REMEDY:
         remedy_kind = DECISION_REMEDY[decision] or kind
         if remedy_kind not in Remedy.Kind.values:
             raise InvalidInput(f"Unknown remedy kind {remedy_kind!r}.", field="kind")
         remedy_currency = remedy_currency_check(case=case, kind=remedy_kind, currency=currency)
+        # The remedy is approved by this decision: not by the manager who sent the case here, if another can decide.
+        own = negotiation_failed_by(case=case, user=manager.user)
+        self_approved = approval_four_eyes(store=case.store, manager=manager, own=own)
         if decision == Case.Decision.REFUND and not cost:
             # The form's amount is a higher remedy's and starts at 0: a refund gives back what the customer paid.
             cost = refundable_total(case=case) or cost
@@ -119,6 +126,7 @@ def case_manager_decide(
             decided_by=manager,
             decided_at=now,
             decision_reason=note.strip(),
+            self_approved=self_approved,
         )
     case.manager_decision, case.manager_decision_note = decision, note.strip()
     case.manager_decided_at, case.manager_decided_by = now, manager
@@ -128,13 +136,31 @@ def case_manager_decide(
         kind=CaseEvent.Kind.MANAGER_DECIDED,
         actor=manager.user,
         message=note.strip(),
-        data={"decision": decision, "cost": str(cost), "currency": remedy_currency},
+        data={
+            "decision": decision,
+            "cost": str(cost),
+            "currency": remedy_currency,
+            **({"self_approved": True} if self_approved else {}),
+        },
     )
     audit_record(
         actor=manager.user,
         action="case_manager_decision",
         store=case.store,
         target=f"case #{case.pk}",
-        data={"decision": decision, "cost": str(cost), "currency": remedy_currency, "note": note.strip()},
+        data={
+            "decision": decision,
+            "cost": str(cost),
+            "currency": remedy_currency,
+            "note": note.strip(),
+            **({"self_approved": True} if self_approved else {}),
+        },
     )
     return case
+
+
+def negotiation_failed_by(*, case: Case, user) -> bool:
+    """Whether `user` marked the case's negotiation failed (the latest time): they negotiated, so the remedy their
+    decision records is their own proposal (ADR 0040)."""
+    failed = case.events.filter(kind=CaseEvent.Kind.NEGOTIATION_FAILED).order_by("-at", "-id").first()
+    return failed is not None and failed.actor_id == user.pk

@@ -203,22 +203,27 @@ def breached_q(now: datetime) -> Q:
 
 @transaction.atomic
 def cases_escalate_breached(*, now: datetime | None = None, batch: int = 500) -> list[int]:
-    """Escalate each breached, not yet escalated open case to its store's managers, once. Returns case ids.
+    """Record each breach of an open case once, and escalate it to its store's managers unless it was escalated
+    already. Returns the ids of the cases whose breach was recorded.
 
-    Rows are claimed with SKIP LOCKED, so two beat runs at once split the work instead of doubling it; the
-    escalated_at mark is what makes it once (case_reopen clears it: a reopened case has a new clock).
+    A case not yet escalated gets `escalated_at` and one `escalated` event naming the breach and the managers; a case
+    escalated before its deadline passed (by hand, or its negotiation failed) gets one `breached` event instead, so
+    its timeline and the reports know it was late without it being escalated twice. Both get `breached_at`, which is
+    what makes it once (case_reopen clears it: a reopened case has new clocks). Rows are claimed with SKIP LOCKED, so
+    two beat runs at once split the work instead of doubling it.
     """
     now = now or timezone.now()
     claimed = list(
         Case.objects.select_for_update(skip_locked=True)
-        .filter(breached_q(now), escalated_at__isnull=True)
+        .filter(breached_q(now), breached_at__isnull=True)
         .order_by("id")
-        .values("id", "store_id", "first_response_at", "first_response_due")[:batch]
+        .values("id", "store_id", "first_response_at", "first_response_due", "escalated_at")[:batch]
     )
     if not claimed:
         return []
     ids = [row["id"] for row in claimed]
-    Case.objects.filter(pk__in=ids).update(escalated_at=now)
+    Case.objects.filter(pk__in=ids).update(breached_at=now)
+    Case.objects.filter(pk__in=ids, escalated_at__isnull=True).update(escalated_at=now)
     managers: dict[int, list[int]] = {}
     store_ids = {row["store_id"] for row in claimed}
     for store_id, user_id in (
@@ -228,18 +233,14 @@ def cases_escalate_breached(*, now: datetime | None = None, batch: int = 500) ->
         .distinct()
     ):
         managers.setdefault(store_id, []).append(user_id)
-    CaseEvent.objects.bulk_create(
-        CaseEvent(
-            case_id=row["id"],
-            kind=CaseEvent.Kind.ESCALATED,
-            at=now,
-            data={
-                "breach": "first_response"
-                if row["first_response_at"] is None and row["first_response_due"] and row["first_response_due"] < now
-                else "resolution",
-                "managers": sorted(managers.get(row["store_id"], [])),
-            },
-        )
-        for row in claimed
-    )
+
+    def event(row: dict) -> CaseEvent:
+        late = row["first_response_at"] is None and row["first_response_due"] and row["first_response_due"] < now
+        breach = {"breach": "first_response" if late else "resolution"}
+        if row["escalated_at"] is not None:
+            return CaseEvent(case_id=row["id"], kind=CaseEvent.Kind.BREACHED, at=now, data=breach)
+        escalation = {**breach, "managers": sorted(managers.get(row["store_id"], []))}
+        return CaseEvent(case_id=row["id"], kind=CaseEvent.Kind.ESCALATED, at=now, data=escalation)
+
+    CaseEvent.objects.bulk_create(event(row) for row in claimed)
     return ids

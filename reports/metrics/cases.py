@@ -100,6 +100,7 @@ AGENT_METRICS = (
     "agent_closed",
     "agent_still_open",
     "agent_escalated",
+    "agent_breached",
     "agent_calls",
     "agent_calls_done",
     "agent_calls_missed",
@@ -126,6 +127,7 @@ def agent_workload(period: Period) -> Table:
                 "closed": closed,
                 "still_open": count(found, "agent_still_open", key),
                 "escalated": count(found, "agent_escalated", key),
+                "breached": count(found, "agent_breached", key),
                 # agent_closed carries the summed seconds from opening to close, less the waits on the customer.
                 "resolution_hours": round(float(amount(found, "agent_closed", key)) / 3600 / closed, 1)
                 if closed
@@ -146,6 +148,7 @@ def agent_workload(period: Period) -> Table:
             ("closed", _("Closed")),
             ("still_open", _("Still open")),
             ("escalated", _("Escalated")),
+            ("breached", _("Past a deadline")),
             ("resolution_hours", _("Hours to close, without waits on the customer (mean)")),
             ("calls", _("Calls planned")),
             ("calls_done", _("Calls done")),

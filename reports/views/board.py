@@ -16,7 +16,13 @@ from crm.services.sla import case_sla_status
 
 from ..access import manager_required
 from ..forms import DecisionForm
-from ..selectors import escalation_board, remedies_awaiting_approval, remedy_for_manager
+from ..selectors import (
+    escalation_board,
+    remedies_awaiting_approval,
+    remedies_mark_own,
+    remedies_self_approved,
+    remedy_for_manager,
+)
 
 
 @manager_required
@@ -32,7 +38,11 @@ def escalations(request: HttpRequest) -> HttpResponse:
 @manager_required
 def approvals(request: HttpRequest) -> HttpResponse:
     remedies, more = remedies_awaiting_approval(user=request.user)
-    return render(request, "reports/approvals.html", {"remedies": remedies, "more": more})
+    remedies = remedies_mark_own(remedies=remedies, user=request.user)
+    self_approved = remedies_self_approved(user=request.user, now=timezone.now())
+    return render(
+        request, "reports/approvals.html", {"remedies": remedies, "more": more, "self_approved": self_approved}
+    )
 
 
 @require_POST
@@ -52,7 +62,7 @@ def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpRe
         form=form,
         message=False,
     )
-    remedy = decided.result if decided.ok else remedy
+    remedy = remedies_mark_own(remedies=[decided.result if decided.ok else remedy], user=request.user)[0]
     if request.htmx:
         return render(request, "reports/_remedy_row.html", {"remedy": remedy, "error": decided.error, "form": form})
     if decided.error:

@@ -127,3 +127,55 @@ def test_a_reopened_case_raised_to_a_difficult_dispute_counts_its_tighter_clocks
     assert case.first_response_due == datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
     assert case.resolution_due == datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
     assert cases_escalate_breached(now=reopened + timedelta(minutes=1)) == []
+
+
+@pytest.mark.parametrize("escalate", ["by_hand", "negotiation_failed"])
+def test_a_case_escalated_before_its_deadline_still_records_the_breach_once_without_escalating_again(escalate):
+    """An agent escalated the case early (or it went to the manager when negotiation failed); when its deadline
+    passed, the sweep skipped it as escalated already, so its timeline never said the deadline was missed and the
+    case counted as breached nowhere but the late badge."""
+    from crm.services.cases import case_escalate
+    from crm.services.escalation import case_negotiation_fail
+
+    store = StoreFactory()
+    case = _open_at(datetime(2026, 11, 23, 2, 0, tzinfo=UTC), store, triage_group=Case.TriageGroup.PRIORITY)
+    with time_machine.travel(datetime(2026, 11, 23, 2, 10, tzinfo=UTC), tick=False):
+        if escalate == "by_hand":
+            case_escalate(case=case, reason="the customer threatens a dispute")
+        else:
+            case_negotiation_fail(case=case, actor=None, offered=[], note="wants a full refund")
+    late = case.first_response_due + timedelta(minutes=1)
+    escalations = case.events.filter(kind=CaseEvent.Kind.ESCALATED).count()
+
+    assert cases_escalate_breached(now=late) == [case.pk]
+    assert cases_escalate_breached(now=late + timedelta(hours=1)) == []
+
+    case.refresh_from_db()
+    assert case.escalated_at == datetime(2026, 11, 23, 2, 10, tzinfo=UTC)  # escalated once, before the deadline
+    assert case.breached_at == late
+    assert case.events.filter(kind=CaseEvent.Kind.ESCALATED).count() == escalations  # not escalated again
+    breach = case.events.get(kind=CaseEvent.Kind.BREACHED)
+    assert (breach.at, breach.data["breach"]) == (late, "first_response")
+    from django.utils import translation
+
+    from crm.workspace import timeline
+
+    with translation.override("zh-hans"):
+        [entry] = [e for e in timeline(case=case, root_causes={}) if e.kind == CaseEvent.Kind.BREACHED]
+        lines = [(line.label, line.value) for line in entry.lines]
+        assert (entry.title, lines) == ("已超时", [("超时环节", "首次响应")])
+
+
+def test_a_breach_the_sweep_escalates_is_one_event_and_is_recorded_as_the_breach():
+    store = StoreFactory()
+    case = _open_at(datetime(2026, 11, 23, 2, 0, tzinfo=UTC), store, triage_group=Case.TriageGroup.PRIORITY)
+    late = case.first_response_due + timedelta(minutes=1)
+    assert cases_escalate_breached(now=late) == [case.pk]
+    case.refresh_from_db()
+    assert case.escalated_at == case.breached_at == late
+    assert [e.kind for e in case.events.filter(kind__in=[CaseEvent.Kind.ESCALATED, CaseEvent.Kind.BREACHED])] == [
+        CaseEvent.Kind.ESCALATED
+    ]
+    case = case_close(case=case, root_cause="courier")
+    case = case_reopen(case=case, reason="the replacement broke too")
+    assert case.breached_at is None  # new clocks, a new breach may be recorded

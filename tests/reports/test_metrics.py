@@ -279,6 +279,7 @@ def test_agent_workload_joins_cases_calls_and_remedies_per_agent(store, november
         "closed": 1,
         "still_open": 1,
         "escalated": 1,
+        "breached": 0,
         "resolution_hours": 3.0,
         "calls": 0,
         "calls_done": 0,
@@ -287,6 +288,23 @@ def test_agent_workload_joins_cases_calls_and_remedies_per_agent(store, november
         "remedy_cost_CNY": Decimal("80.00"),
     }
     assert (by_agent["Wu"]["assigned"], by_agent["Wu"]["calls"], by_agent["Wu"]["calls_done"]) == (0, 2, 1)
+
+
+def test_a_case_escalated_by_hand_before_its_deadline_counts_as_past_its_deadline_once_it_passes(store, november):
+    """The per-agent table counted such a case escalated but never late: the sweep that records breaches skipped
+    every case escalated already."""
+    from crm.services.cases import case_escalate
+    from crm.services.sla import cases_escalate_breached
+
+    lin = AgentFactory(stores=[store], user__first_name="Lin")
+    due = T0 + timedelta(hours=2)
+    early = CaseFactory(customer__store=store, assignee=lin, first_response_due=due, resolution_due=due)
+    CaseFactory(customer__store=store, assignee=lin, first_response_due=due + timedelta(days=60))  # not late
+    case_escalate(case=early, reason="the customer threatens a dispute")
+    cases_escalate_breached(now=due + timedelta(minutes=1))
+
+    [row] = rows("agents", november)
+    assert (row["assigned"], row["escalated"], row["breached"]) == (2, 1, 1)
 
 
 def test_a_call_nobody_made_counts_as_missed_neither_open_nor_done_nor_an_agents_call(store, november):
