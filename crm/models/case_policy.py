@@ -77,7 +77,11 @@ class StoreClosure(models.Model):
         verbose_name = _("closure")
         verbose_name_plural = _("closures")
         constraints = [
-            models.CheckConstraint(condition=Q(last_day__gte=F("first_day")), name="storeclosure_days_ordered"),
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")),
+                name="storeclosure_days_ordered",
+                violation_error_message=_("A closure ends on or after its first day."),
+            ),
         ]
 
     def __str__(self) -> str:

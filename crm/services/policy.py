@@ -74,7 +74,9 @@ def case_policy_update(
 
 def days_off_check(days_off: list[int]) -> list[int]:
     """Weekdays (Monday = 0), sorted, once each; a store is open on at least one, or no SLA clock could ever run."""
-    if any(isinstance(day, bool) or not isinstance(day, int) or not 0 <= day < WEEK for day in days_off):
+    if not isinstance(days_off, list | tuple) or any(
+        isinstance(day, bool) or not isinstance(day, int) or not 0 <= day < WEEK for day in days_off
+    ):
         raise InvalidInput(_("Days off are days of the week, Monday to Sunday."), field="days_off")
     days = sorted(set(days_off))
     if len(days) == WEEK:
