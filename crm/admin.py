@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import roles
@@ -39,14 +40,18 @@ from crm.models import (
     RootCause,
     SlaTarget,
     Store,
+    StoreClosure,
     WorkerHeartbeat,
 )
 from crm.phones import normalise_phone
 from crm.readable import AUDIT_ACTIONS
 from crm.services.api_tokens import api_tokens_revoke
+from crm.services.closures import closure_check, store_closure_add, store_closure_remove
 from crm.services.customers import EDITABLE_FIELDS
-from crm.services.policy import MAX_EVENING_CAPACITY, root_cause_save
+from crm.services.policy import MAX_EVENING_CAPACITY, days_off_check, root_cause_save
+from crm.services.sla import cases_deadlines_recount
 from crm.services.stores import store_timezone_change
+from crm.timezones import store_today
 
 
 @admin.register(Store)
@@ -262,9 +267,59 @@ class InboundEventAdmin(ServiceWrittenAdmin):
 
 @admin.register(CasePolicy)
 class CasePolicyAdmin(CheckedAdmin):
-    list_display = ["store", "assignment", "service_start", "service_end", "max_wait_days"]
+    list_display = ["store", "assignment", "service_start", "service_end", "days_off", "max_wait_days"]
     list_filter = ["assignment"]
     raw_id_fields = ["last_assigned"]
+
+    def service_check(self, obj: CasePolicy) -> None:
+        obj.days_off = days_off_check(obj.days_off)
+
+    def save_model(self, request, obj, form, change):
+        """New service hours or days off count the open cases' deadlines still to come again, as on the policy page
+        (ADR 0029, 0035)."""
+        super().save_model(request, obj, form, change)
+        if {"service_start", "service_end", "days_off"} & set(form.changed_data):
+            cases_deadlines_recount(store=obj.store, now=timezone.now())
+
+
+@admin.register(StoreClosure)
+class StoreClosureAdmin(CheckedAdmin):
+    """Added and removed through crm.services.closures, as on the policy page: checked (no overlap, not over, not
+    longer than a month), the open cases' deadlines counted again, audited. A closure is never changed (remove it and
+    add another); one already over stays (ADR 0035)."""
+
+    list_display = ["store", "name", "first_day", "last_day"]
+    list_filter = ["store"]
+    list_select_related = ["store"]
+    search_fields = ["name"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.last_day < store_today(obj.store):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # each removal goes through the service, one at a time
+        return actions
+
+    def service_check(self, obj: StoreClosure) -> None:
+        obj.name = closure_check(
+            store=obj.store, name=obj.name, first_day=obj.first_day, last_day=obj.last_day,
+            today=store_today(obj.store),
+        )  # fmt: skip
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = store_closure_add(
+            store=obj.store, actor=request.user, name=obj.name, first_day=obj.first_day, last_day=obj.last_day
+        )
+        obj.pk, obj._state.adding = saved.pk, False
+
+    def delete_model(self, request, obj) -> None:
+        store_closure_remove(store=obj.store, actor=request.user, closure_id=obj.pk)
 
 
 @admin.register(SlaTarget)

@@ -16,7 +16,7 @@ class CrmConfig(AppConfig):
         from crm.bulk import lookups  # noqa: F401  registers `__any_of` for every app's queries
         from crm.casework import case_kind_register
         from crm.home import WaitingWork, waiting_work_register
-        from crm.models import Agent, CasePolicy, Store
+        from crm.models import Agent, CasePolicy, Store, StoreClosure
         from crm.readable import audit_action_register
         from crm.receivers import stores_left, user_switched_off, user_was_active
         from crm.selectors.cases import open_cases_count, overdue_cases_count, waiting_cases_count
@@ -58,6 +58,8 @@ class CrmConfig(AppConfig):
         audit_action_register("agent_shift_changed", model=Agent)
         audit_action_register("remedy_limit_changed", model=Store)
         audit_action_register("store_timezone_changed", model=Store)
+        audit_action_register("store_closure_added", model=StoreClosure)
+        audit_action_register("store_closure_removed", model=StoreClosure)
         # An agent taken off stores, or switched off, hands their work there on (crm.services.agents).
         m2m_changed.connect(stores_left, sender=Agent.stores.through, dispatch_uid="crm.stores_left")
         user = get_user_model()

@@ -36,6 +36,16 @@ class DemoCustomer:
 
 
 @dataclass(frozen=True)
+class DemoHoliday:
+    """Days a demo store closes every year (its next ones are recorded: always a closure still to come)."""
+
+    name: str
+    month: int
+    day: int
+    days: int
+
+
+@dataclass(frozen=True)
 class DemoStore:
     code: str
     name: str
@@ -46,6 +56,8 @@ class DemoStore:
     products: tuple[DemoProduct, ...]
     customers: tuple[DemoCustomer, ...] = field(default=())
     agent_remedy_limit: Decimal = Decimal("200.00")  # in the store's currency
+    days_off: tuple[int, ...] = ()  # weekdays, Monday = 0: no SLA clock runs on them (ADR 0035)
+    holidays: tuple[DemoHoliday, ...] = ()
 
     def product(self, sku: str) -> DemoProduct:
         return next(p for p in self.products if p.sku == sku)
@@ -314,6 +326,9 @@ TEA = DemoStore(
     hotline="+49 30 12345678",
     currency="EUR",
     agent_remedy_limit=Decimal("30.00"),
+    # Closed on Sundays and over Christmas, as shops in Berlin are: the policy page shows both.
+    days_off=(6,),
+    holidays=(DemoHoliday("圣诞节", 12, 24, 3),),
     products=(
         DemoProduct("TEA-SAMPLER", "茶样品鉴套装", "samplers", Decimal("18.00")),
         DemoProduct("TEA-LONGJING", "明前龙井礼盒", "green tea", Decimal("78.00")),

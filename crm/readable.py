@@ -190,6 +190,8 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "remedy_play_set": gettext_lazy("Playbook option set"),
     "remedy_limit_changed": gettext_lazy("Remedy limit changed"),
     "store_timezone_changed": gettext_lazy("Store time zone changed"),
+    "store_closure_added": gettext_lazy("Closure added"),
+    "store_closure_removed": gettext_lazy("Closure removed"),
     "review_evidence_export": gettext_lazy("Evidence pack exported"),
     "case_policy_changed": gettext_lazy("Case policy changed"),
     "sla_targets_changed": gettext_lazy("SLA targets changed"),

@@ -12,6 +12,16 @@ from crm.services.policy import SlaTargetIn
 from crm.services.sla import sla_target_for
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+WEEKDAYS = [
+    (0, _("Mon")),
+    (1, _("Tue")),
+    (2, _("Wed")),
+    (3, _("Thu")),
+    (4, _("Fri")),
+    (5, _("Sat")),
+    (6, _("Sun")),
+]
 
 
 class CasePolicyForm(forms.Form):
@@ -21,6 +31,13 @@ class CasePolicyForm(forms.Form):
     )
     service_end = forms.TimeField(
         label=_("Service hours end"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    days_off = forms.TypedMultipleChoiceField(
+        label=_("Closed every week on"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     max_wait_days = form_fields.IntegerField(
         label=_("A case waiting on the customer resumes by itself after (days)"),
@@ -36,9 +53,20 @@ class CasePolicyForm(forms.Form):
                 "assignment": policy.assignment,
                 "service_start": policy.service_start,
                 "service_end": policy.service_end,
+                "days_off": policy.days_off,
                 "max_wait_days": policy.max_wait_days,
             }
         )
+
+
+class ClosureForm(forms.Form):
+    """Days the store is closed (a holiday): the service checks the dates (crm.services.closures)."""
+
+    name = forms.CharField(
+        label=_("Closed for"), max_length=100, widget=forms.TextInput(attrs={"placeholder": _("Spring Festival")})
+    )
+    first_day = forms.DateField(label=_("From"), widget=DATE)
+    last_day = forms.DateField(label=_("To (included)"), widget=DATE)
 
 
 class RemedyLimitForm(forms.Form):
@@ -142,15 +170,6 @@ class AgentShiftForm(forms.Form):
         )
 
 
-WEEKDAYS = [
-    (0, _("Mon")),
-    (1, _("Tue")),
-    (2, _("Wed")),
-    (3, _("Thu")),
-    (4, _("Fri")),
-    (5, _("Sat")),
-    (6, _("Sun")),
-]
 TIER_ROWS = 4
 
 

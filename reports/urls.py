@@ -16,4 +16,5 @@ urlpatterns = [
     path("policy/", policy.policy, name="policy"),
     path("policy/<slug:section>/", policy.policy_save, name="policy_save"),
     path("policy/agents/<int:agent_id>/", policy.agent_shift_save, name="policy_agent"),
+    path("policy/closures/<int:closure_id>/remove/", policy.closure_remove, name="policy_closure_remove"),
 ]

@@ -19,7 +19,7 @@ from crm.models.case import (
     ManagerDecision,
     TriageGroup,
 )
-from crm.models.case_policy import AssignmentMode, CasePolicy, RootCause, SlaTarget
+from crm.models.case_policy import AssignmentMode, CasePolicy, RootCause, SlaTarget, StoreClosure
 from crm.models.casework import CAUSE_VALUES, CaseEvidence, CaseStep, RemedyPlay
 from crm.models.customer import (
     ContactPreference,
@@ -70,6 +70,7 @@ __all__ = [
     "RootCause",
     "SlaTarget",
     "Store",
+    "StoreClosure",
     "StorePlatform",
     "TriageGroup",
     "VipTier",

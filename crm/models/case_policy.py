@@ -1,4 +1,5 @@
-"""Per-store case policy: how cases are assigned, their SLA targets and the root causes a close may name.
+"""Per-store case policy: how cases are assigned, when the store serves (service hours, days off, closures), its
+SLA targets and the root causes a close may name.
 
 Re-exported by crm.models.
 """
@@ -35,6 +36,8 @@ class CasePolicy(models.Model):
     # SLA clocks run only inside the store's daily service hours, in the store's timezone.
     service_start = models.TimeField(_("service hours start"), default=DEFAULT_SERVICE_START)
     service_end = models.TimeField(_("service hours end"), default=DEFAULT_SERVICE_END)
+    # Weekdays (Monday = 0, as date.weekday()) the store is closed every week: no SLA clock runs on them (ADR 0035).
+    days_off = models.JSONField(_("days off every week"), default=list, blank=True)
     # A case waiting on the customer resumes by itself after this many days, so none hides for ever (ADR 0034).
     max_wait_days = models.PositiveSmallIntegerField(
         _("longest wait on the customer (days)"), default=DEFAULT_MAX_WAIT_DAYS
@@ -57,6 +60,32 @@ class CasePolicy(models.Model):
 
     def __str__(self) -> str:
         return str(self.store)
+
+
+class StoreClosure(models.Model):
+    """Days a store is closed besides its weekly days off (a public holiday, the Spring Festival week): whole local days
+    in its timezone, from the first to the last, both closed. No SLA clock runs on them (ADR 0035). Written by
+    crm.services.closures, which refuses overlaps and counts open cases' deadlines again."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="closures")
+    name = models.CharField(_("name"), max_length=100)
+    first_day = models.DateField(_("first day closed"))
+    last_day = models.DateField(_("last day closed"))
+
+    class Meta:
+        ordering = ["store", "first_day"]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")),
+                name="storeclosure_days_ordered",
+                violation_error_message=_("A closure ends on or after its first day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.first_day}–{self.last_day})"
 
 
 class SlaTarget(models.Model):

@@ -38,14 +38,8 @@ from .audit import audit_record
 from .four_eyes import approval_four_eyes
 from .locks import advisory_lock
 from .root_causes import root_cause_choices
-from .sla import (
-    CaseDeadlines,
-    case_compute_deadlines,
-    clocks_started,
-    service_hours_for,
-    working_later,
-    working_time_between,
-)
+from .service_time import working_later, working_time_between
+from .sla import CaseDeadlines, case_compute_deadlines, clocks_started, service_hours_for
 
 # Contact with the customer that stops the first-response clock.
 FIRST_RESPONSE_KINDS = (CaseEvent.Kind.CALL, CaseEvent.Kind.SMS)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.errors import InvalidInput, NotFound
@@ -15,6 +16,8 @@ from crm.money import is_currency_code
 
 from .audit import audit_record
 from .root_causes import DEFAULT_ROOT_CAUSES
+from .service_time import WEEK
+from .sla import cases_deadlines_recount
 
 # A target longer than this (30 days of working minutes) is a typo, not a policy.
 MAX_TARGET_MINUTES = 30 * 24 * 60
@@ -31,8 +34,12 @@ def case_policy_update(
     service_start: time,
     service_end: time,
     max_wait_days: int | None = None,
+    days_off: list[int] | None = None,
 ) -> CasePolicy:
-    """The store's assignment, service hours and longest wait on the customer (None: as it is). Audited."""
+    """The store's assignment, service hours, weekly days off and longest wait on the customer (None: as it is).
+
+    New service hours or days off count the open cases' deadlines still to come again, in this transaction, as a
+    time zone change does; a deadline already passed stays as it was (ADR 0029, 0035). Audited."""
     if assignment not in CasePolicy.Assignment.values:
         raise InvalidInput(_("Choose round robin or least loaded."), field="assignment")
     if service_end <= service_start:
@@ -42,21 +49,42 @@ def case_policy_update(
             _("A case waits on the customer between 1 and %(max)s days.") % {"max": CasePolicy.MAX_WAIT_DAYS},
             field="max_wait_days",
         )
+    if days_off is not None:
+        days_off = days_off_check(days_off)
     policy = CasePolicy.objects.select_for_update().filter(store=store).first() or CasePolicy(store=store)
     before = _case_policy_text(policy)
     policy.assignment, policy.service_start, policy.service_end = assignment, service_start, service_end
     # Cases already waiting keep the end they were given; the next wait has the new one.
     if max_wait_days is not None:
         policy.max_wait_days = max_wait_days
+    if days_off is not None:
+        policy.days_off = days_off
     policy.save()
+    after = _case_policy_text(policy)
+    if any(before[name] != after[name] for name in ("service_start", "service_end", "days_off")):
+        cases_deadlines_recount(store=store, now=timezone.now())
     audit_record(
         actor=actor,
         action="case_policy_changed",
         store=store,
         target=store.code,
-        data={"before": before, "after": _case_policy_text(policy)},
+        data={"before": before, "after": after},
     )
     return policy
+
+
+def days_off_check(days_off: list[int]) -> list[int]:
+    """Weekdays (Monday = 0), sorted, once each; a store is open on at least one, or no SLA clock could ever run."""
+    if not isinstance(days_off, list | tuple) or any(
+        isinstance(day, bool) or not isinstance(day, int) or not 0 <= day < WEEK for day in days_off
+    ):
+        raise InvalidInput(_("Days off are days of the week, Monday to Sunday."), field="days_off")
+    days = sorted(set(days_off))
+    if len(days) == WEEK:
+        raise InvalidInput(
+            _("Keep the store open at least one day a week: SLA clocks count only open days."), field="days_off"
+        )
+    return days
 
 
 def _case_policy_text(policy: CasePolicy) -> dict[str, Any]:
@@ -64,6 +92,7 @@ def _case_policy_text(policy: CasePolicy) -> dict[str, Any]:
         "assignment": policy.assignment,
         "service_start": str(policy.service_start),
         "service_end": str(policy.service_end),
+        "days_off": list(policy.days_off),
         "max_wait_days": policy.max_wait_days,
     }
 

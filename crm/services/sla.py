@@ -1,7 +1,8 @@
-"""SLA deadlines in the store's working hours and timezone, and the escalation of breaches to the manager."""
+"""SLA deadlines in the store's service time (its hours and timezone, less its days off and closures: the arithmetic is
+crm.services.service_time), and the escalation of breaches to the manager."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -9,8 +10,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from crm import roles
-from crm.models import Case, CaseEvent, CasePolicy, SlaTarget, Store
-from crm.timezones import store_local_datetime, to_store_local
+from crm.models import Case, CaseEvent, CasePolicy, SlaTarget, Store, StoreClosure
+
+from .service_time import ServiceHours, closed_days_of, service_time_after, working_deadline
 
 # Working minutes (first response, resolution) for a store that has set no target of its own.
 DEFAULT_TARGETS: dict[str, tuple[int, int]] = {
@@ -22,17 +24,15 @@ DEFAULT_TARGETS: dict[str, tuple[int, int]] = {
 SOON = timedelta(hours=1)
 
 
-@dataclass(frozen=True)
-class ServiceHours:
-    start: time
-    end: time
-
-
 def service_hours_for(*, store: Store) -> ServiceHours:
-    policy = CasePolicy.objects.filter(store=store).only("service_start", "service_end").first()
+    """The store's service hours, weekly days off and closures, as the deadlines count them (ADR 0006, 0035)."""
+    policy = CasePolicy.objects.filter(store=store).only("service_start", "service_end", "days_off").first()
+    closed = closed_days_of(StoreClosure.objects.filter(store=store).values_list("first_day", "last_day"))
     if policy is None:
-        return ServiceHours(CasePolicy.DEFAULT_SERVICE_START, CasePolicy.DEFAULT_SERVICE_END)
-    return ServiceHours(policy.service_start, policy.service_end)
+        return ServiceHours(CasePolicy.DEFAULT_SERVICE_START, CasePolicy.DEFAULT_SERVICE_END, closed_days=closed)
+    return ServiceHours(
+        policy.service_start, policy.service_end, days_off=frozenset(policy.days_off), closed_days=closed
+    )
 
 
 def sla_target_for(*, store: Store, triage_group: str, source: str) -> tuple[int, int]:
@@ -42,52 +42,6 @@ def sla_target_for(*, store: Store, triage_group: str, source: str) -> tuple[int
         for t in SlaTarget.objects.filter(store=store, triage_group=triage_group, source__in=[source, ""])
     }
     return targets.get(source) or targets.get("") or DEFAULT_TARGETS[triage_group]
-
-
-def working_deadline(*, store: Store, start: datetime, minutes: int, hours: ServiceHours) -> datetime:
-    """The instant `minutes` of service time after `start`, counting only the store's daily service hours.
-
-    Days are the store's local days (zoneinfo), so a deadline carries over midnight into the next morning and
-    a day with a DST change is as long as it really is.
-    """
-    return _service_time_after(store=store, start=start, span=timedelta(minutes=minutes), hours=hours)
-
-
-def working_later(*, store: Store, moment: datetime, by: timedelta, hours: ServiceHours) -> datetime:
-    """`moment` moved later by `by` of service time. No service time leaves it where it is: a deadline at closing
-    time stays there rather than jumping to the next opening."""
-    if by <= timedelta(0):
-        return moment
-    return _service_time_after(store=store, start=moment, span=by, hours=hours)
-
-
-def _service_time_after(*, store: Store, start: datetime, span: timedelta, hours: ServiceHours) -> datetime:
-    remaining = span
-    cursor = start
-    day: date = to_store_local(start, store).date()
-    while True:
-        opens, closes = store_local_datetime(store, day, hours.start), store_local_datetime(store, day, hours.end)
-        cursor = max(cursor, opens)
-        if cursor < closes:
-            if remaining <= closes - cursor:
-                return cursor + remaining
-            remaining -= closes - cursor
-        day += timedelta(days=1)
-
-
-def working_time_between(*, store: Store, start: datetime, end: datetime, hours: ServiceHours) -> timedelta:
-    """The service time between two instants: the part of [start, end) inside the store's daily service hours, day
-    by day in its timezone (the same days working_deadline counts)."""
-    total = timedelta(0)
-    day: date = to_store_local(start, store).date()
-    while start < end:
-        opens, closes = store_local_datetime(store, day, hours.start), store_local_datetime(store, day, hours.end)
-        if opens >= end:
-            break
-        if (later := min(end, closes)) > (earlier := max(start, opens)):
-            total += later - earlier
-        day += timedelta(days=1)
-    return total
 
 
 class CaseDeadlines:
@@ -107,7 +61,7 @@ class CaseDeadlines:
         # The resolution clock stood still while the case waited on the customer (ADR 0034): that time is added.
         return (
             working_deadline(store=self.store, start=since, minutes=first, hours=self.hours),
-            _service_time_after(
+            service_time_after(
                 store=self.store,
                 start=since,
                 span=timedelta(minutes=resolution) + case.resolution_paused,

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from callbacks.services.policy import policy_update
 from crm.errors import DomainError
-from crm.models import Agent, Store
-from crm.pages import form_error, store_code
+from crm.models import Agent, Store, StoreClosure
+from crm.pages import form_error, page_message, store_code
 from crm.selectors import store_by_code, stores_managed_by
+from crm.services.closures import store_closure_add, store_closure_remove
 from crm.services.policy import (
     agent_shift_update,
     case_policy_update,
@@ -24,11 +25,13 @@ from crm.services.policy import (
     store_remedy_limit_update,
 )
 from crm.services.root_causes import root_cause_choices
+from crm.timezones import store_today
 
 from ..access import manager_required
 from ..policy_forms import (
     AgentShiftForm,
     CasePolicyForm,
+    ClosureForm,
     FollowUpPolicyForm,
     RemedyLimitForm,
     RootCauseForm,
@@ -62,6 +65,9 @@ def _page(request: HttpRequest, store: Store, bound: dict[str, forms.Form] | Non
         "root_causes": root_cause_choices(store=store, include_inactive=True),
         "active_root_causes": dict(root_cause_choices(store=store)),
         "agent_forms": agent_forms,
+        "closure_form": bound.get("closure") or ClosureForm(),
+        # Those still to come or under way; one already over stays on record but is no longer shown (ADR 0035).
+        "closures": StoreClosure.objects.filter(store=store, last_day__gte=store_today(store)).order_by("first_day"),
     }
     return render(request, "reports/policy.html", context, status=status)
 
@@ -106,6 +112,11 @@ SECTIONS: dict[str, Section] = {
         lambda request, store, form: sla_targets_replace(store=store, actor=request.user, targets=form.targets()),
         "sla",
     ),
+    "closure": Section(
+        lambda request, store: ClosureForm(request.POST),
+        lambda request, store, form: store_closure_add(store=store, actor=request.user, **form.cleaned_data),
+        "closures",
+    ),
     "root_cause": Section(
         lambda request, store: RootCauseForm(request.POST),
         lambda request, store, form: root_cause_save(store=store, actor=request.user, **form.cleaned_data),
@@ -146,3 +157,19 @@ def agent_shift_save(request: HttpRequest, agent_id: int) -> HttpResponse:
         "agents",
     )
     return _save(request, f"agent-{agent_id}", section)
+
+
+@require_POST
+@manager_required
+def closure_remove(request: HttpRequest, closure_id: int) -> HttpResponse:
+    """Remove one of the store's closures (the store opens on those days after all). Another store's is not found."""
+    store = _store(request)
+    try:
+        store_closure_remove(store=store, actor=request.user, closure_id=closure_id)
+    except DomainError as error:
+        if error.http_status == 404:
+            raise Http404 from None
+        page_message(request, error)
+    else:
+        messages.success(request, _("Saved. The change is in the audit log."))
+    return redirect(f"{reverse('reports:policy')}?store={store.code}#closures")

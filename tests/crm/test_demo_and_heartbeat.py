@@ -1,4 +1,7 @@
+from datetime import UTC, date, datetime
+
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from crm.models import Agent, Customer, Order, Store, WorkerHeartbeat
@@ -68,3 +71,22 @@ def test_the_berlin_demo_store_works_its_remedies_in_euros():
     assert (refund.currency, refund.cost, refund.status) == ("EUR", Decimal("40.00"), Remedy.Status.AWAITING_APPROVAL)
     assert refund.cost <= refund.case.order.total_amount and refund.case.order.currency == "EUR"
     assert set(Store.objects.exclude(pk=berlin.pk).values_list("currency", flat=True)) == {"CNY"}
+
+
+@pytest.mark.parametrize(
+    ("today", "christmas"), [(datetime(2026, 12, 6, 12, 0), 2026), (datetime(2026, 12, 27, 12, 0), 2027)]
+)
+def test_the_demo_has_a_store_with_a_day_off_and_a_holiday_still_to_come(today, christmas):
+    from crm.models import CasePolicy, StoreClosure
+
+    with time_machine.travel(today.replace(tzinfo=UTC), tick=False):
+        call_command("seed_demo")
+        call_command("seed_demo")
+    tea = Store.objects.get(code="tea-own")
+    assert CasePolicy.objects.get(store=tea).days_off == [6]  # Sundays, as shops in Berlin
+    closure = StoreClosure.objects.get()
+    assert (closure.store, closure.first_day, closure.last_day) == (
+        tea,
+        date(christmas, 12, 24),
+        date(christmas, 12, 26),
+    )

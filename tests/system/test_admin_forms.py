@@ -3,21 +3,27 @@ nothing fills, a reward for a review, a phone that is no number, another store's
 field, not a row that breaks the sending, planning or printing that reads it."""
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.forms import SplitDateTimeWidget
 from django.test import RequestFactory
 
 from callbacks.models import FollowUpPolicy
-from crm.models import Agent, Customer
+from crm.models import Agent, AuditLog, Case, CasePolicy, Customer, StoreClosure
+from crm.services.cases import case_open
 from letters.models import LetterRule, LetterTemplate, ParcelInsert
 from retention.models import Gift, GiftTask, Segment
 from reviews.models import ReviewPolicy
 from tests.factories import AgentFactory, CustomerFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _form_data(model, obj=None, **changes) -> dict:
@@ -179,3 +185,55 @@ def test_a_review_policy_s_word_lists_are_lists_of_words(admin_client, store, fi
     _refused(admin_client, ReviewPolicy, field, store=store.pk, **{field: value})
     answer = admin_client.post(_url(ReviewPolicy), _form_data(ReviewPolicy, store=store.pk, **{field: ["别家"]}))
     assert answer.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [([0, 1, 2, 3, 4, 5, 6], "at least one day a week"), ([9], "Monday to Sunday"), ('"日"', "Monday to Sunday")],
+)
+def test_a_case_policy_whose_days_off_leave_no_open_day_is_refused(admin_client, store, value, message):
+    # Every day off, no SLA clock could ever run: counting a deadline would never end.
+    assert message in _refused(admin_client, CasePolicy, "days_off", store=store.pk, days_off=value)
+
+
+def test_new_days_off_saved_in_the_admin_count_open_deadlines_again(admin_client, admin_user, store):
+    with time_machine.travel(datetime(2027, 1, 30, 20, 0, tzinfo=SHANGHAI), tick=False):  # Saturday 20:00
+        admin_client.force_login(admin_user)  # a session of the real today has expired by then
+        case, _ = case_open(store=store, customer=CustomerFactory(store=store), source=Case.Source.REVIEW)
+        answer = admin_client.post(_url(CasePolicy), _form_data(CasePolicy, store=store.pk, days_off=[6]))
+    assert answer.status_code == 302
+    case.refresh_from_db()
+    assert case.first_response_due == datetime(2027, 2, 1, 12, 0, tzinfo=SHANGHAI)  # Sunday off: Monday noon
+
+
+def test_a_closure_added_in_the_admin_is_checked_audited_and_moves_open_deadlines(admin_client, admin_user, store):
+    closure = {"store": store.pk, "name": "春节", "first_day": "2027-02-05", "last_day": "2027-02-11"}
+    with time_machine.travel(datetime(2027, 2, 4, 19, 0, tzinfo=SHANGHAI), tick=False):
+        admin_client.force_login(admin_user)
+        case, _ = case_open(store=store, customer=CustomerFactory(store=store), source=Case.Source.REVIEW)
+        assert admin_client.post(_url(StoreClosure), closure).status_code == 302
+        overlap = admin_client.post(
+            _url(StoreClosure), {**closure, "first_day": "2027-02-11", "last_day": "2027-02-12"}
+        )
+        backwards = admin_client.post(
+            _url(StoreClosure), {**closure, "first_day": "2027-03-02", "last_day": "2027-03-01"}
+        )
+    assert "overlaps 春节" in " ".join(overlap.context["adminform"].form.errors["first_day"])
+    assert "ends on or after its first day" in str(backwards.context["adminform"].form.errors)
+    case.refresh_from_db()
+    assert case.first_response_due == datetime(2027, 2, 12, 11, 0, tzinfo=SHANGHAI)
+    assert AuditLog.objects.filter(action="store_closure_added").count() == StoreClosure.objects.count() == 1
+
+    saved = StoreClosure.objects.get()
+    with time_machine.travel(datetime(2027, 2, 12, 9, 0, tzinfo=SHANGHAI), tick=False):  # over: it stays
+        admin_client.force_login(admin_user)
+        assert (
+            admin_client.post(_url(StoreClosure, saved).replace("change", "delete"), {"post": "yes"}).status_code == 403
+        )
+    with time_machine.travel(datetime(2027, 2, 4, 19, 30, tzinfo=SHANGHAI), tick=False):
+        assert (
+            admin_client.post(_url(StoreClosure, saved).replace("change", "delete"), {"post": "yes"}).status_code == 302
+        )
+    case.refresh_from_db()
+    assert case.first_response_due == datetime(2027, 2, 5, 11, 0, tzinfo=SHANGHAI)
+    assert AuditLog.objects.filter(action="store_closure_removed").count() == 1

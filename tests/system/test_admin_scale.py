@@ -45,6 +45,7 @@ from crm.models import (
     RootCause,
     SlaTarget,
     Store,
+    StoreClosure,
     WorkerHeartbeat,
 )
 from letters.models import Letter, LetterRule, LetterTemplate, ParcelInsert, PrintBatch
@@ -250,6 +251,8 @@ BUILDERS: dict[type, Callable[[], object]] = {
     SlaTarget: lambda: SlaTarget.objects.create(store=StoreFactory(), triage_group="normal",
                                                 first_response_minutes=60, resolution_minutes=600),
     RootCause: lambda: RootCause.objects.create(store=StoreFactory(), code="x", label="x"),
+    StoreClosure: lambda: StoreClosure.objects.create(store=StoreFactory(), name="春节", first_day=date(2027, 2, 5),
+                                                      last_day=date(2027, 2, 11)),
     CaseStep: lambda: CaseStep.objects.create(case=_case(), step="apology", done_at=NOW, done_by=UserFactory()),
     CaseEvidence: lambda: CaseEvidence.objects.create(case=_case(), url="https://example.com/1.jpg",
                                                       added_by=UserFactory(), added_at=NOW),

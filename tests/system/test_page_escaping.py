@@ -25,6 +25,7 @@ TEXTS = {
     "crm.Remedy": ["description", "decision_reason", "fulfilment_reference"],
     "crm.RemedyPlay": ["script"],
     "crm.RootCause": ["label"],
+    "crm.StoreClosure": ["name"],
     "crm.AuditLog": ["target"],
     "callbacks.FollowUp": ["note", "script", "message_body"],
     "callbacks.CallAttempt": ["note"],

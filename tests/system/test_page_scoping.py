@@ -10,6 +10,7 @@ store's object under it. An address added to a URL conf must be given its target
 which), so no page escapes the sweep."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,7 +24,7 @@ from django.utils import timezone
 from callbacks.models import CaseCall, FollowUp
 from callbacks.services.case_calls import case_call_open
 from crm.casework import case_kind_for
-from crm.models import Agent, Case, CaseEvidence, Customer, Remedy, Store
+from crm.models import Agent, Case, CaseEvidence, Customer, Remedy, Store, StoreClosure
 from crm.services.casework import evidence_add
 from letters.models import Letter, LetterTemplate, ParcelInsert, PrintBatch
 from logistics.models import Shipment
@@ -105,6 +106,8 @@ def victim():
     case_call_open(case=case, agent=agent)
     evidence_add(case=case, actor=agent.user, photo=SimpleUploadedFile("p.png", PNG, "image/png"), caption="x")
     ReplyTemplate.objects.create(store=store, part="body", text="x")
+    today = timezone.localdate()
+    StoreClosure.objects.create(store=store, name="x", first_day=today, last_day=today + timedelta(days=3))
     Remedy.objects.create(
         case=case,
         kind="refund",
@@ -132,6 +135,7 @@ def _targets(victim: Store, own: Store) -> dict[str, list[dict]]:
         "shipment_id": Shipment.objects.filter(store=victim).first().pk,
         "agent_id": Agent.objects.get(user__username="victim-agent").pk,
         "insert_id": ParcelInsert.objects.filter(store=victim).first().pk,
+        "closure_id": StoreClosure.objects.filter(store=victim).first().pk,
     }
     steps = [{"case_id": case.pk, "step": spec.code} for spec in case_kind_for(case=case).steps]
     remedies = [{"case_id": remedy.case_id, "remedy_id": remedy.pk}, {"case_id": case.pk, "remedy_id": remedy.pk}]

@@ -1,7 +1,7 @@
 """Demo data for the embedded default, from the catalogue in crm.demo. Idempotent: a second run adds nothing twice."""
 
 import random
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -9,9 +9,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from crm.demo import DEMO_USERS, STORES, DemoStore, DemoUser
-from crm.models import Agent, Customer, Order, Store
+from crm.demo import DEMO_USERS, STORES, DemoHoliday, DemoStore, DemoUser
+from crm.models import Agent, CasePolicy, Customer, Order, Store, StoreClosure
+from crm.services.closures import store_closure_add
 from crm.services.order_delivery import orders_mark_delivered
+from crm.services.policy import case_policy_update
 from crm.signals import demo_stores_seeded
 from crm.timezones import store_local_datetime, store_today
 
@@ -26,6 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         rng = random.Random(20261123)
         stores = [self._store(demo) for demo in STORES]
+        for store, demo in zip(stores, STORES, strict=True):
+            self._closed_days(store, demo)
         for user in DEMO_USERS:
             self._user(stores, user)
         demo_stores_seeded.send(sender=self.__class__, stores=stores)
@@ -48,6 +52,32 @@ class Command(BaseCommand):
             },
         )
         return store
+
+    def _closed_days(self, store: Store, demo: DemoStore) -> None:
+        """The store's weekly days off (unless its case policy is set already) and its holidays' next dates."""
+        if demo.days_off and not CasePolicy.objects.filter(store=store).exists():
+            case_policy_update(
+                store=store,
+                actor=None,
+                assignment=CasePolicy.Assignment.LEAST_LOADED,
+                service_start=CasePolicy.DEFAULT_SERVICE_START,
+                service_end=CasePolicy.DEFAULT_SERVICE_END,
+                days_off=list(demo.days_off),
+            )
+        today = store_today(store)
+        for holiday in demo.holidays:
+            first, last = self._next(holiday, today)
+            if not StoreClosure.objects.filter(store=store, first_day__lte=last, last_day__gte=first).exists():
+                store_closure_add(store=store, actor=None, name=holiday.name, first_day=first, last_day=last)
+
+    @staticmethod
+    def _next(holiday: DemoHoliday, today: date) -> tuple[date, date]:
+        """The holiday's days this year, or next year's once this year's are over."""
+        length = timedelta(days=holiday.days - 1)
+        first = date(today.year, holiday.month, holiday.day)
+        if first + length < today:
+            first = first.replace(year=today.year + 1)
+        return first, first + length
 
     def _user(self, stores: list[Store], demo: DemoUser) -> None:
         admin = demo.role == "admin"

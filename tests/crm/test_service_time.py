@@ -1,0 +1,130 @@
+"""The arithmetic of service time (crm.services.service_time), by property: a deadline never lands in a closure or on
+a day off, it is exactly its span of service time away, and a store with no days off counts as it always did."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crm.services.service_time import (
+    ServiceHours,
+    closed_days_of,
+    service_time_after,
+    working_later,
+    working_time_between,
+)
+from crm.timezones import store_local_datetime, to_store_local
+
+ZONES = ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"]
+BASE = date(2027, 1, 1)  # the closures are drawn around the Spring Festival and across both DST changes of 2027
+
+
+def _plain_after(*, store, start: datetime, span: timedelta, hours: ServiceHours) -> datetime:
+    """The count before days off and closures existed: every day open, the daily hours only."""
+    remaining, cursor, day = span, start, to_store_local(start, store).date()
+    while True:
+        opens, closes = store_local_datetime(store, day, hours.start), store_local_datetime(store, day, hours.end)
+        cursor = max(cursor, opens)
+        if cursor < closes:
+            if remaining <= closes - cursor:
+                return cursor + remaining
+            remaining -= closes - cursor
+        day += timedelta(days=1)
+
+
+def _plain_between(*, store, start: datetime, end: datetime, hours: ServiceHours) -> timedelta:
+    total, day = timedelta(0), to_store_local(start, store).date()
+    while start < end:
+        opens, closes = store_local_datetime(store, day, hours.start), store_local_datetime(store, day, hours.end)
+        if opens >= end:
+            break
+        if (later := min(end, closes)) > (earlier := max(start, opens)):
+            total += later - earlier
+        day += timedelta(days=1)
+    return total
+
+
+@st.composite
+def daily_hours(draw) -> tuple[time, time]:
+    start = draw(st.integers(min_value=0, max_value=23 * 60 - 1))
+    end = draw(st.integers(min_value=start + 1, max_value=23 * 60 + 59))
+    return time(start // 60, start % 60), time(end // 60, end % 60)
+
+
+@st.composite
+def calendars(draw, *, closed: bool = True) -> ServiceHours:
+    start, end = draw(daily_hours())
+    if not closed:
+        return ServiceHours(start, end)
+    days_off = draw(st.frozensets(st.integers(min_value=0, max_value=6), max_size=6))
+    spans = draw(
+        st.lists(st.tuples(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=30)), max_size=5)
+    )
+    closures = [(BASE + timedelta(days=at), BASE + timedelta(days=at + length)) for at, length in spans]
+    return ServiceHours(start, end, days_off=days_off, closed_days=closed_days_of(closures))
+
+
+instants = st.datetimes(min_value=datetime(2026, 12, 1), max_value=datetime(2028, 3, 1), timezones=st.just(UTC))
+spans = st.integers(min_value=1, max_value=30 * 24 * 60).map(lambda minutes: timedelta(minutes=minutes))
+stores = st.sampled_from(ZONES).map(lambda zone: SimpleNamespace(timezone=zone))
+
+
+@settings(max_examples=300, deadline=None)
+@given(store=stores, hours=calendars(), start=instants, span=spans)
+def test_a_deadline_never_lands_in_a_closure_nor_on_a_day_off_and_is_its_span_of_service_time_away(
+    store, hours, start, span
+):
+    due = service_time_after(store=store, start=start, span=span, hours=hours)
+    day = to_store_local(due, store).date()
+    assert hours.open_on(day), (day, sorted(hours.days_off))
+    opens, closes = store_local_datetime(store, day, hours.start), store_local_datetime(store, day, hours.end)
+    assert opens < due <= closes
+    assert working_time_between(store=store, start=start, end=due, hours=hours) == span
+
+
+@settings(max_examples=300, deadline=None)
+@given(store=stores, hours=calendars(), start=instants, end=instants)
+def test_no_service_time_passes_on_a_closed_day(store, hours, start, end):
+    counted = working_time_between(store=store, start=start, end=end, hours=hours)
+    open_only = ServiceHours(hours.start, hours.end)
+    assert counted <= _plain_between(store=store, start=start, end=end, hours=open_only)
+    for day in sorted(hours.closed_days)[:3]:
+        whole_day = store_local_datetime(store, day, time.min), store_local_datetime(store, day, time.max)
+        assert working_time_between(store=store, start=whole_day[0], end=whole_day[1], hours=hours) == timedelta(0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(store=stores, hours=calendars(closed=False), start=instants, end=instants, span=spans)
+def test_with_no_days_off_and_no_closures_nothing_changes(store, hours, start, end, span):
+    assert service_time_after(store=store, start=start, span=span, hours=hours) == _plain_after(
+        store=store, start=start, span=span, hours=hours
+    )
+    assert working_time_between(store=store, start=start, end=end, hours=hours) == _plain_between(
+        store=store, start=start, end=end, hours=hours
+    )
+
+
+def test_the_spring_festival_week_and_sundays_are_skipped():
+    shanghai = SimpleNamespace(timezone="Asia/Shanghai")
+    festival = closed_days_of([(date(2027, 2, 5), date(2027, 2, 11))])  # Friday to Thursday
+    hours = ServiceHours(time(9), time(21), days_off=frozenset({6}), closed_days=festival)
+    thursday_evening = datetime(2027, 2, 4, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai: one hour left that day
+    due = service_time_after(store=shanghai, start=thursday_evening, span=timedelta(hours=4), hours=hours)
+    assert due == datetime(2027, 2, 12, 4, 0, tzinfo=UTC)  # Friday 12 Feb, 12:00: three hours after it reopens
+    # Opened in the closure: the clock starts when the store opens.
+    opened_on_new_year = datetime(2027, 2, 6, 2, 0, tzinfo=UTC)
+    assert service_time_after(store=shanghai, start=opened_on_new_year, span=timedelta(hours=1), hours=hours) == (
+        datetime(2027, 2, 12, 2, 0, tzinfo=UTC)
+    )
+    # A deadline moved later by an hour from Saturday's closing skips Sunday.
+    saturday_closing = datetime(2027, 2, 13, 13, 0, tzinfo=UTC)
+    assert working_later(store=shanghai, moment=saturday_closing, by=timedelta(hours=1), hours=hours) == datetime(
+        2027, 2, 15, 2, 0, tzinfo=UTC
+    )
+
+
+def test_a_week_with_no_open_day_is_refused_rather_than_counted_for_ever():
+    with pytest.raises(ValueError, match="at least one day"):
+        ServiceHours(time(9), time(21), days_off=frozenset(range(7)))
