@@ -30,6 +30,7 @@ from ..replies import compose, recent_fingerprints, voice_for
 from ..selectors import monitor_matcher_for, review_policy_for, store_cause_model
 from ..triage import TriageFacts, competitor_matcher, triage
 from .bad_review import case_had_contact
+from .public_reply import reply_drafts_redo
 
 
 @dataclass
@@ -252,6 +253,7 @@ def reviews_ingest(
     revisions: list[ReviewRevision] = []
     case_news: dict[int, dict[str, Any]] = {}  # review id -> what its case's timeline is told
     outcomes: list[tuple[Review, str]] = []
+    linked: list[Review] = []  # stored reviews that came before their order, linked by this push
     for row in rows:
         review = existing.get(row.external_id)
         if review is None:
@@ -276,7 +278,10 @@ def reviews_ingest(
         before = {
             name: getattr(review, name) for name in ("rating", "text", "appended_text", "order_ref", "platform_status")
         }
+        waiting = review.order_id is None
         _fill(review, row, orders)
+        if waiting and review.order_id is not None:
+            linked.append(review)
         revised = review.rating != before["rating"] or review.appended_text != before["appended_text"]
         assessor.apply(
             review, reclassify=review.text != before["text"] or review.appended_text != before["appended_text"]
@@ -310,6 +315,8 @@ def reviews_ingest(
     if changed:
         Review.objects.bulk_update(changed, _UPDATABLE)
     ReviewRevision.objects.bulk_create(revisions)
+    # Before the new drafts: replies are locked before the store's recent replies (reply_drafts_redo).
+    reply_drafts_redo(store=store, reviews=linked)
     _draft_replies(store=store, reviews=created)
     for review, _result in outcomes:
         if review.case_id and (news := case_news.get(review.pk)):
