@@ -1,6 +1,8 @@
 """POST /api/v1/reviews under repeats and out-of-order delivery: the stored review ends at the platform's newest
 version (by the platform's own times), a delayed older version never undoes a newer one nor opens, re-opens or
-doubles a case, and every push is kept in the inbound log as it came."""
+doubles a case, and every version pushed is kept in the inbound log as it came, once (docs/api.md)."""
+
+import json
 
 import pytest
 
@@ -48,8 +50,26 @@ def test_a_delayed_push_of_the_old_one_star_version_does_not_undo_the_customers_
     assert [(r.old_rating, r.new_rating) for r in ReviewRevision.objects.all()] == [(1, 4)]
     assert CaseEvent.objects.filter(kind="review_changed").count() == 1
     assert reviews_open_cases() == 0 and Case.objects.count() == 1
-    # Every push as it came, the late one included.
+    # Every version as it came, the late one included (it differs from the first by its likes).
     assert InboundEvent.objects.filter(kind="review", external_id="R1").count() == 3
+
+
+def test_an_identical_late_copy_is_answered_stale_and_logged_once_as_every_endpoint_logs_a_repeat(api):
+    # The inbound log keeps each distinct payload of an object once, when it first came (ADR 0013, as for orders,
+    # deliveries and shipments): a copy identical to one logged changes nothing here either, so the log still
+    # explains the review: both versions are in it, and the newer one is stored.
+    one_star = review(rating=1, text="质量差")
+    _results(api.post(URL, one_star))
+    _results(api.post(URL, review(rating=4, text="质量差", updated_at="2026-11-25T10:00:00+08:00")))
+    logged = list(InboundEvent.objects.filter(kind="review").values_list("id", "received_at"))
+
+    [late] = _results(api.post(URL, dict(reversed(one_star.items()))))  # its keys in another order: the same copy
+
+    assert late["result"] == "stale"
+    assert Review.objects.get().rating == 4
+    assert list(InboundEvent.objects.filter(kind="review").values_list("id", "received_at")) == logged
+    ratings = sorted(json.loads(e.payload)["rating"] for e in InboundEvent.objects.filter(kind="review"))
+    assert ratings == [1, 4]
 
 
 def test_without_a_change_time_a_lower_rating_at_the_same_time_is_the_older_version(api):
