@@ -188,3 +188,33 @@ def test_a_later_push_that_leaves_fields_out_keeps_what_is_stored(api):
     assert (stored.images, stored.likes) == (["https://img.example.com/1.jpg"], 4)
     assert not stored.suspected_malicious and "no_matching_order" not in stored.triage_reasons
     assert stored.appended_text == "客服联系了,还在处理"
+
+
+def test_an_original_arriving_after_an_appended_push_that_left_its_text_out_fills_the_text_in(api):
+    # A connector that sends only what changed: the appended review (id, rating, time, appended text) came first,
+    # the review as first posted, with its text, product and order, after it.
+    appended = {"external_id": "R1", "rating": 2, "posted_at": POSTED, "appended_text": "追评:联系客服三天了没人回",
+                "appended_at": "2026-11-26T12:00:00+08:00"}  # fmt: skip
+    [first] = _results(api.post(URL, appended))
+    assert Review.objects.get().text == ""
+
+    [original] = _results(api.post(URL, review(rating=2, text="围巾开线了,质量太差", product="真丝围巾")))
+
+    assert (first["result"], original["result"]) == ("created", "stale")  # older: it changes no version
+    stored = Review.objects.get()
+    assert (stored.text, stored.product, stored.order_ref) == ("围巾开线了,质量太差", "真丝围巾", "TM-1")
+    assert stored.appended_text == "追评:联系客服三天了没人回" and stored.rating == 2
+    assert stored.order is not None and "quality" in stored.causes and original["causes"] == stored.causes
+    assert not stored.revisions.exists()
+    assert not stored.suspected_malicious and stored.reply.drafted_at > stored.created_at  # drafted again
+    assert reviews_open_cases() == 1
+
+
+def test_an_older_version_never_overwrites_what_the_stored_one_says(api):
+    _results(api.post(URL, review(rating=3, text="还行", product="真丝围巾", updated_at="2026-11-24T09:00:00+08:00")))
+
+    [late] = _results(api.post(URL, review(rating=1, text="不好", product="围巾", sku="S-1")))
+
+    assert late["result"] == "stale"
+    stored = Review.objects.get()
+    assert (stored.text, stored.product, stored.sku) == ("还行", "真丝围巾", "S-1")  # only the blank is filled
