@@ -380,6 +380,7 @@ def _draft_replies(*, store: Store, reviews: list[SimpleNamespace]) -> None:
             seed=f"{store_id}:{review.external_id}",
             taken=taken,
             suspected_malicious=review.suspected_malicious,
+            order_known=review.order_id is not None,
         )
         if made is not None:
             drafts.append(

@@ -74,6 +74,7 @@ def reply_drafts_redo(*, store: Store, reviews: list[Review]) -> int:
             seed=f"{store.pk}:{review.external_id}",
             taken=taken,
             suspected_malicious=review.suspected_malicious,
+            order_known=review.order_id is not None,
         )
         if made is None:  # every variant taken: the draft from before stays (or there is still none)
             continue
@@ -148,6 +149,7 @@ def reply_redraft(*, review: Review, typed: str | None = None, replace_wording: 
         seed=f"{review.store_id}:{review.external_id}:{timezone.now().timestamp()}",
         taken=taken,
         suspected_malicious=review.suspected_malicious,
+        order_known=review.order_id is not None,
     )
     if made is None:
         raise ReplyVariantsExhausted(
