@@ -218,3 +218,21 @@ def test_an_older_version_never_overwrites_what_the_stored_one_says(api):
     assert late["result"] == "stale"
     stored = Review.objects.get()
     assert (stored.text, stored.product, stored.sku) == ("还行", "真丝围巾", "S-1")  # only the blank is filled
+
+
+@pytest.mark.parametrize("arrival", [(0, 2, 1), (1, 0, 2), (2, 1, 0), (1, 2, 0)])
+def test_a_rating_changed_twice_ends_at_the_last_change_whatever_order_the_pushes_come_in(api, arrival):
+    # 1 star as posted, raised to 2 a day later, then to 4: three versions, delivered in any order.
+    versions = [
+        review(rating=1, text="做工差"),
+        review(rating=2, text="做工差", updated_at="2026-11-23T20:00:00+08:00"),
+        review(rating=4, text="做工差", appended_text="客服换了新的", updated_at="2026-11-24T20:00:00+08:00"),
+    ]
+    for index in arrival:
+        _results(api.post(URL, versions[index]))
+        reviews_open_cases()
+
+    stored = Review.objects.get()
+    assert (stored.rating, stored.appended_text, stored.original_rating) == (4, "客服换了新的", 1)
+    assert all(r.new_rating > r.old_rating for r in stored.revisions.all())  # never lowered on the way
+    assert Case.objects.count() == (1 if arrival[0] != 2 else 0)  # none when the 4 stars came first
