@@ -8,11 +8,13 @@ one query over the user's scope, the same scope the page it links to lists.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crm import roles
+
 
 @dataclass(frozen=True)
 class WaitingWork:
     """One line of "Waiting for you". `count(user=..., stores=..., now=...)` gets the user's stores as read once by
-    the page; `url()` is the page (with its query) where the work is done."""
+    the page; `link(user=...)` is the page (with its query) where the user does the work."""
 
     name: str
     label: str
@@ -21,6 +23,13 @@ class WaitingWork:
     order: int = 100
     # A count above zero that means something is late (drawn as a warning, not as work in hand).
     urgent: bool = False
+    # Where a store manager works it, when that is a manager's page (agents cannot open it): `url` is the agents'.
+    manager_url: Callable[[], str] | None = None
+
+    def link(self, *, user) -> str:
+        if self.manager_url is not None and (user.is_superuser or roles.is_store_manager(user)):
+            return self.manager_url()
+        return self.url()
 
 
 _waiting: dict[str, WaitingWork] = {}

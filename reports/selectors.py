@@ -12,7 +12,7 @@ from crm.models import AuditLog, Case, CaseEvent, Customer, Remedy, Store
 from crm.readable import play_label
 from crm.selectors import store_ids_with_another_manager, stores_managed_by
 from crm.services.sla import SOON, breached_q
-from reviews.models import ReviewRevision
+from reviews.models import Review, ReviewRevision
 from reviews.selectors import reviews_worse_after_close
 
 from .models import RollupRun
@@ -232,6 +232,11 @@ def remedy_for_manager(*, user, remedy_id: int) -> Remedy | None:
         .select_related("case__store", "case__customer", "proposed_by__user")
         .first()
     )
+
+
+def review_for_manager(*, user, review_id: int) -> Review | None:
+    """A review of the stores the user manages (a review listed on their escalations page), or None."""
+    return Review.objects.filter(pk=review_id, store__in=stores_managed_by(user=user)).select_related("store").first()
 
 
 def audit_entries(*, user, store: Store | None = None, action: str = "") -> QuerySet[AuditLog]:

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("escalations/", board.escalations, name="escalations"),
+    path("escalations/reviews/<int:review_id>/seen/", board.review_after_close_seen, name="review_after_close_seen"),
     path("approvals/", board.approvals, name="approvals"),
     path("approvals/<int:remedy_id>/approve/", board.remedy_decide, {"decision": "approve"}, name="remedy_approve"),
     path("approvals/<int:remedy_id>/decline/", board.remedy_decide, {"decision": "decline"}, name="remedy_decline"),

@@ -99,6 +99,8 @@ def draft_cause(*, cause: str, text: str) -> str:
 
 
 NEUTRAL = "neutral"
+# What a neutral reply is written for when the review matches none of our orders: it may say so.
+NO_ORDER = "no_order"
 # What a reply to a suspected malicious review must never say: an apology or admission, or a promise of money,
 # goods or a refund. Checked on every neutral draft and on the agent's own wording.
 _FAULT_OR_COMPENSATION = re.compile(
@@ -147,7 +149,10 @@ class Voice:
     def pieces(self, part: str, lang: str, tone: str, cause: str) -> list[str]:
         """`cause` may carry an aspect ("logistics:slow"): a store's own templates are written per cause."""
         if tone == NEUTRAL:  # never the store's own pieces: they were written to apologise
-            return reply_texts.NEUTRAL[lang][part]
+            pieces = reply_texts.NEUTRAL[lang][part]
+            if cause == NO_ORDER:
+                return pieces
+            return [piece for piece in pieces if piece not in reply_texts.NO_ORDER_FOUND[lang]]
         base = cause.partition(":")[0]
         own = self.own.get((part, tone, base)) or self.own.get((part, tone, "")) or self.own.get((part, "", ""))
         if own and lang == "zh":
@@ -259,11 +264,14 @@ def compose(
     seed: str,
     taken: set[str],
     suspected_malicious: bool = False,
+    order_known: bool = True,
 ) -> tuple[str, str] | None:
     """(reply, fingerprint) not in `taken`, which it then joins; None when every candidate is taken (or longer than
     the store's platform takes). A suspected malicious review gets the neutral pieces (no apology, no
-    compensation)."""
+    compensation), and says no order was found only when `order_known` is false."""
     cause = draft_cause(cause=next(iter(causes), ""), text=text) if sentiment != Sentiment.GOOD else ""
+    if suspected_malicious:
+        cause = "" if order_known else NO_ORDER
     for reply in candidates(
         voice=voice,
         lang=language_of(text),

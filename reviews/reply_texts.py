@@ -215,8 +215,9 @@ CLOSINGS = {
 # A suspected malicious review (no matching order, a competitor's marker) gets a neutral reply: it thanks, states
 # facts the store stands behind and invites the buyer to contact us with the order. It never admits fault and
 # never promises compensation: either would be quoted back in the platform complaint. No reply may repeat one of
-# the store's last 500 (replies.RECENT_LIMIT), and a neutral one names no product, so the pieces make many: 384
-# in Chinese, 144 in English (48 and 18 ran out at a store hit by a run of fake reviews, which then got no draft).
+# the store's last 500 (replies.RECENT_LIMIT), and a neutral one names no product, so the pieces make many: 432
+# in Chinese, 168 in English (48 and 18 ran out at a store hit by a run of fake reviews, which then got no draft);
+# for a review on one of our orders, without NO_ORDER_FOUND's pieces, 336 and 120.
 NEUTRAL = {
     "zh": {
         "opening": [
@@ -238,6 +239,7 @@ NEUTRAL = {
             "{store}的每件商品出库前都经过质检并留有记录。",
             "核实订单之后,我们才能查明具体情况。",
             "商品详情页的参数与实物相符,欢迎查看。",
+            "我们重视每一条评价,会逐一核实情况。",
         ],
         "closing": [
             "请通过店铺客服联系我们,我们会认真核实。",
@@ -264,6 +266,7 @@ NEUTRAL = {
             "We have no purchase on record that matches this account.",
             "Each order from {store} is inspected and recorded before dispatch.",
             "The specifications on the product page match the item.",
+            "We take every review seriously and look into each one.",
         ],
         "closing": [
             "Please contact our customer service with your order number.",
@@ -273,3 +276,11 @@ NEUTRAL = {
         ],
     },
 }
+
+# The neutral pieces that tell buyers the store found no order or purchase for the review: true, and said, only of a
+# review matching none of our orders; one suspected for another reason (a competitor marker) is on an order we have.
+NO_ORDER_FOUND = {
+    "zh": frozenset({"我们未能查到与这条评价对应的订单记录。", "我们在后台没有找到与您账号相关的购买记录。"}),
+    "en": frozenset({"We could not find an order that matches this review.",
+                     "We have no purchase on record that matches this account."}),
+}  # fmt: skip

@@ -3,7 +3,7 @@
 import re
 from datetime import timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from crm.models import Case, Store
@@ -81,7 +81,9 @@ class Patrol:
     LATEST = "latest"
     MAIN = "main"
     FLAGGED = "flagged"
-    VIEWS = (LATEST, MAIN, FLAGGED)
+    # Mid and bad reviews the customer made worse after their case was closed, not yet seen by a manager.
+    AFTER_CLOSE = "after_close"
+    VIEWS = (LATEST, MAIN, FLAGGED, AFTER_CLOSE)
 
 
 def _patrol_rows(*, user, store: Store | None, stores: list[Store] | None) -> QuerySet[Review]:
@@ -100,7 +102,8 @@ def _patrol_rows(*, user, store: Store | None, stores: list[Store] | None) -> Qu
 def patrol_reviews(
     *, user, view: str, store: Store | None = None, stores: list[Store] | None = None, limit: int = 100
 ) -> QuerySet[Review]:
-    """The patrol list: the latest reviews, the main products' reviews, or every flagged one (open first).
+    """The patrol list: the latest reviews, the main products' reviews, every flagged one, or those made worse after
+    their case was closed (worse_after_close_unseen).
     `stores`: the stores the user serves, if the caller already read them (`stores_for_user`)."""
     rows = _patrol_rows(user=user, store=store, stores=stores)
     rows = rows.select_related("store", "order", "customer", "case", "reply")
@@ -111,6 +114,9 @@ def patrol_reviews(
         rows = rows.filter(main) if main else rows.none()
     elif view == Patrol.FLAGGED:
         rows = rows.filter(flagged=True)
+    elif view == Patrol.AFTER_CLOSE:
+        worse = worse_after_close_unseen(stores=None, now=timezone.now())
+        rows = rows.filter(Exists(worse.filter(review_id=OuterRef("pk"))))
     return rows.order_by("-posted_at", "-id")[:limit]
 
 
@@ -152,25 +158,33 @@ def latest_corrections(*, user, store: Store | None = None) -> list[CauseCorrect
 WORSE_AFTER_CLOSE_DAYS = 30
 
 
-def reviews_worse_after_close(*, stores, now, limit: int) -> tuple[list[ReviewRevision], bool]:
-    """The latest change per review that made a mid or bad review worse after its case was closed (a lower rating,
-    or an appended text: the customer complaining again), in the last WORSE_AFTER_CLOSE_DAYS days, latest first: at
-    most `limit`, and whether there were more. Each revision carries its review, store, customer and case.
+def worse_after_close_unseen(*, stores, now) -> QuerySet[ReviewRevision]:
+    """The changes that made a mid or bad review worse after its case was closed (a lower rating, or an appended
+    text: the customer complaining again), in the last WORSE_AFTER_CLOSE_DAYS days, that no manager has marked seen.
+    `stores`: a queryset or list of stores; None when the caller has already kept to the user's stores.
 
     ADR 0032 keeps such a change from reopening the case (a platform's retry would reopen it for nothing); this is
     how it reaches a person: the manager's escalations page lists it until the case is reopened (then it is an
-    open case like any other) or the review is good again. Driven by the revisions of the window, which are few.
+    open case like any other), the review is good again, or a manager marks it seen (a later change is listed
+    again). Driven by the revisions of the window, which are few.
     """
+    revisions = ReviewRevision.objects.filter(
+        Q(new_rating__lt=F("old_rating")) | ~Q(appended_text=""),
+        at__gte=now - timedelta(days=WORSE_AFTER_CLOSE_DAYS),
+        at__gt=F("review__case__closed_at"),
+        seen_at__isnull=True,
+        review__case__status=Case.Status.CLOSED,
+        review__sentiment__in=[Sentiment.MID, Sentiment.BAD],
+        review__platform_status=Review.PlatformStatus.VISIBLE,
+    )
+    return revisions if stores is None else revisions.filter(review__store__in=stores)
+
+
+def reviews_worse_after_close(*, stores, now, limit: int) -> tuple[list[ReviewRevision], bool]:
+    """The latest unseen change per review of worse_after_close_unseen, latest first: at most `limit`, and whether
+    there were more. Each revision carries its review, store, customer and case."""
     revisions = (
-        ReviewRevision.objects.filter(
-            at__gte=now - timedelta(days=WORSE_AFTER_CLOSE_DAYS),
-            at__gt=F("review__case__closed_at"),
-            review__store__in=stores,
-            review__case__status=Case.Status.CLOSED,
-            review__sentiment__in=[Sentiment.MID, Sentiment.BAD],
-            review__platform_status=Review.PlatformStatus.VISIBLE,
-        )
-        .filter(Q(new_rating__lt=F("old_rating")) | ~Q(appended_text=""))
+        worse_after_close_unseen(stores=stores, now=now)
         .select_related("review__store", "review__customer", "review__case")
         .order_by("-at", "-id")
     )
@@ -181,3 +195,9 @@ def reviews_worse_after_close(*, stores, now, limit: int) -> tuple[list[ReviewRe
             break
     rows = list(latest.values())
     return rows[:limit], len(rows) > limit
+
+
+def reviews_worse_after_close_count(*, user, stores, now) -> int:
+    """The home page's count: the reviews with such a change among the user's stores (`stores`, as the page read
+    them), the same the patrol's "worse after close" tab and a manager's escalations page list."""
+    return worse_after_close_unseen(stores=stores, now=now).values("review_id").distinct().count()

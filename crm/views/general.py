@@ -16,7 +16,10 @@ def home(request: HttpRequest) -> HttpResponse:
     # The worker serves every store: its heartbeat is shown in the time of the user's first store (UTC without one).
     zone = stores[0].timezone if stores else "UTC"
     now = timezone.now()
-    waiting = [(work, work.count(user=request.user, stores=stores, now=now)) for work in waiting_work()]
+    waiting = [
+        (work, work.link(user=request.user), work.count(user=request.user, stores=stores, now=now))
+        for work in waiting_work()
+    ]
     return render(
         request,
         "crm/home.html",

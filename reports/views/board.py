@@ -1,9 +1,12 @@
 """The manager's escalations page and approvals queue."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +16,7 @@ from crm.pages import page_attempt
 from crm.selectors import store_by_code, stores_managed_by
 from crm.services.cases import remedy_approve, remedy_decline
 from crm.services.sla import case_sla_status
+from reviews.services.after_close import review_after_close_mark_seen
 
 from ..access import manager_required
 from ..forms import DecisionForm
@@ -22,6 +26,7 @@ from ..selectors import (
     remedies_mark_own,
     remedies_self_approved,
     remedy_for_manager,
+    review_for_manager,
 )
 
 
@@ -33,6 +38,21 @@ def escalations(request: HttpRequest) -> HttpResponse:
     board = escalation_board(user=request.user, now=now, store=store)
     late = [(case, case_sla_status(case=case, now=now)) for case in board.late]
     return render(request, "reports/escalations.html", {"board": board, "late": late, "stores": stores, "store": store})
+
+
+@require_POST
+@manager_required
+def review_after_close_seen(request: HttpRequest, review_id: int) -> HttpResponse:
+    """A review made worse after its case closed, marked seen from the escalations page: it leaves the list (and
+    the home page's count) until the customer changes it again. Another store's review is not found."""
+    review = review_for_manager(user=request.user, review_id=review_id)
+    if review is None:
+        raise Http404
+    if review_after_close_mark_seen(review=review, actor=request.user):
+        messages.success(request, _("Marked seen: %(review)s.") % {"review": review.external_id})
+    store = store_by_code(stores=stores_managed_by(user=request.user), code=request.POST.get("store"))
+    query = f"?{urlencode({'store': store.code})}" if store else ""
+    return redirect(reverse("reports:escalations") + query + "#reviews-after-close")
 
 
 @manager_required

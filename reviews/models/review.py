@@ -1,5 +1,6 @@
 """Reviews as posted on the platform, matched to our orders, and their revisions."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +161,18 @@ class ReviewRevision(models.Model):
     new_rating = models.PositiveSmallIntegerField(_("new rating"))
     appended_text = models.TextField(_("appended review"), blank=True)
     after_contact = models.BooleanField(_("after contact"), default=False)
+    # A change that made the review worse after its case closed is on the manager's escalations page until a manager
+    # marks it seen (reviews.services.after_close); a later change is listed again.
+    seen_at = models.DateTimeField(_("seen at"), null=True, blank=True)
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("seen by"),
+    )
 
     class Meta:
         ordering = ["at", "id"]

@@ -30,6 +30,7 @@ from ..replies import compose, recent_fingerprints, voice_for
 from ..selectors import monitor_matcher_for, review_policy_for, store_cause_model
 from ..triage import TriageFacts, competitor_matcher, triage
 from .bad_review import case_had_contact
+from .public_reply import reply_drafts_redo
 
 
 @dataclass
@@ -215,6 +216,19 @@ def _fill(review: Review | SimpleNamespace, row: ReviewIn, orders: dict[str, _Or
         review.platform_status = row.status
 
 
+def _fill_blanks(review: Review, row: ReviewIn, orders: dict[str, _OrderRef]) -> None:
+    """An older version's values where the stored review has none: a connector that sends only what changed may
+    have sent a later version (an appended review) without the text, product or order the first one carries. What
+    the stored review says is never overwritten, and nothing versioned (rating, appended text, status) is taken."""
+    if row.order and not review.order_ref:
+        order = orders.get(row.order)
+        review.order_ref = row.order
+        review.order_id, review.customer_id = (order.id, order.customer_id) if order else (None, None)
+    for name in ("buyer", "product", "sku", "text", "images"):
+        if (value := getattr(row, name)) and not getattr(review, name):
+            setattr(review, name, value)
+
+
 _FIELDS = [f for f in Review._meta.concrete_fields if f.attname != "id"]
 _FRESH_DEFAULTS = [(f.attname, f.default) for f in _FIELDS if f.has_default() and callable(f.default)]  # list, dict
 _STATIC_DEFAULTS = {f.attname: f.get_default() for f in _FIELDS if f.attname not in dict(_FRESH_DEFAULTS)}
@@ -238,8 +252,9 @@ def reviews_ingest(
 
     Posting the same review again changes nothing. A new rating or appended text is recorded as a
     revision (and on the case's timeline); after our contact it counts as "revised after contact". A version older
-    than the one stored (is_older_version) changes nothing either: its answer is "stale". It is still logged as it
-    came, and when it is the review as first posted, its rating is the original one.
+    than the one stored (is_older_version) changes no version either: its answer is "stale". It is still logged as it
+    came, when it is the review as first posted its rating is the original one, and it fills in what the stored
+    review lacks (_fill_blanks).
     """
     now, store_id = timezone.now(), store.pk  # store.pk is a property: read once, not three times a row
     existing = _lock_existing(store=store, external_ids={r.external_id for r in rows})
@@ -252,6 +267,9 @@ def reviews_ingest(
     revisions: list[ReviewRevision] = []
     case_news: dict[int, dict[str, Any]] = {}  # review id -> what its case's timeline is told
     outcomes: list[tuple[Review, str]] = []
+    # Stored reviews whose draft knew less than this push tells: linked to the order they came before, or given the
+    # text an earlier push left out.
+    redraft: list[Review] = []
     for row in rows:
         review = existing.get(row.external_id)
         if review is None:
@@ -268,6 +286,12 @@ def reviews_ingest(
         if is_older_version(row, review):
             if row.version_at == row.posted_at and review.original_rating != row.rating:
                 review.original_rating = row.rating  # the first version, arriving after a later one
+            text, order_id = review.text, review.order_id
+            _fill_blanks(review, row, orders)
+            if _state(review) != snapshot:
+                assessor.apply(review, reclassify=review.text != text)
+                if review.text != text or review.order_id != order_id:
+                    redraft.append(review)  # its draft knew neither the text nor the order
             if _state(review) != snapshot:
                 review.updated_at = now
                 changed.append(review)
@@ -276,7 +300,10 @@ def reviews_ingest(
         before = {
             name: getattr(review, name) for name in ("rating", "text", "appended_text", "order_ref", "platform_status")
         }
+        waiting = review.order_id is None
         _fill(review, row, orders)
+        if waiting and review.order_id is not None:
+            redraft.append(review)
         revised = review.rating != before["rating"] or review.appended_text != before["appended_text"]
         assessor.apply(
             review, reclassify=review.text != before["text"] or review.appended_text != before["appended_text"]
@@ -310,6 +337,8 @@ def reviews_ingest(
     if changed:
         Review.objects.bulk_update(changed, _UPDATABLE)
     ReviewRevision.objects.bulk_create(revisions)
+    # Before the new drafts: replies are locked before the store's recent replies (reply_drafts_redo).
+    reply_drafts_redo(store=store, reviews=redraft)
     _draft_replies(store=store, reviews=created)
     for review, _result in outcomes:
         if review.case_id and (news := case_news.get(review.pk)):
@@ -351,6 +380,7 @@ def _draft_replies(*, store: Store, reviews: list[SimpleNamespace]) -> None:
             seed=f"{store_id}:{review.external_id}",
             taken=taken,
             suspected_malicious=review.suspected_malicious,
+            order_known=review.order_id is not None,
         )
         if made is not None:
             drafts.append(

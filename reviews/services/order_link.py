@@ -17,6 +17,7 @@ from crm.models import Order, Store
 
 from ..models import Review
 from .intake import Assessor, orders_and_complaints
+from .public_reply import reply_drafts_redo
 
 # What the partial index review_waiting_for_order holds: a review naming an order we did not have when it came.
 WAITING_FOR_ORDER = Q(order__isnull=True) & ~Q(order_ref="")
@@ -45,6 +46,8 @@ def reviews_link_orders(*, store: Store) -> int:
         assessor.apply(review, reclassify=False)
         linked.append(review)
     Review.objects.bulk_update(linked, _LINKED_FIELDS)
+    # The draft made when the review came knew no order (a neutral one, for a review then suspected malicious).
+    reply_drafts_redo(store=store, reviews=linked)
     return len(linked)
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.errors import Conflict, InvalidInput
+from crm.models import Store
 from crm.timezones import to_store_local
 
 from ..errors import (
@@ -28,6 +29,60 @@ from ..replies import (
     reply_window,
     voice_for,
 )
+
+
+def _lock(review: Review) -> None:
+    Review.objects.select_for_update().filter(pk=review.pk).values_list("pk", flat=True).first()
+
+
+def reply_drafts_redo(*, store: Store, reviews: list[Review]) -> int:
+    """Draft again, as intake drafts, the replies of reviews whose facts changed since their draft (linked to the
+    order they named, which came after them: docs/review-work.md). Returns how many drafts were written.
+
+    A draft from before knew no order: a review matching none is suspected malicious and gets a neutral draft, which
+    may tell buyers that no order was found, and names no product. Only a draft from the templates is replaced (or
+    made, where every variant was taken then); a reply an agent wrote or that is posted is never touched. The caller
+    holds the reviews' locks; the replies are locked next, then the store's recent replies (the order reply_redraft
+    and reply_edit take them in), so an agent's save at the same moment either comes first and is kept, or comes
+    after and finds the new draft changed under the page (ReplyChanged).
+    """
+    if not reviews:
+        return 0
+    replies = {
+        reply.review_id: reply
+        for reply in ReviewReply.objects.select_for_update()
+        .filter(review_id__in=[review.pk for review in reviews])
+        .order_by("pk")
+    }
+    redo = [
+        review
+        for review in reviews
+        if (reply := replies.get(review.pk)) is None
+        or (reply.status == ReviewReply.Status.DRAFT and not reply.written_by_agent)
+    ]
+    if not redo:
+        return 0
+    voice, taken, now = voice_for(store=store), recent_fingerprints(store=store), timezone.now()
+    written = 0
+    for review in redo:
+        made = compose(
+            voice=voice,
+            text=review.text,
+            sentiment=review.sentiment,
+            causes=review.causes,
+            product_name=review.product,
+            seed=f"{store.pk}:{review.external_id}",
+            taken=taken,
+            suspected_malicious=review.suspected_malicious,
+            order_known=review.order_id is not None,
+        )
+        if made is None:  # every variant taken: the draft from before stays (or there is still none)
+            continue
+        reply = replies.get(review.pk) or ReviewReply(review=review, store=store)
+        reply.text, reply.fingerprint, reply.drafted_at = made[0], made[1], now
+        reply.save()
+        written += 1
+    return written
 
 
 def reply_version(reply: ReviewReply | None) -> str:
@@ -72,6 +127,7 @@ def reply_redraft(*, review: Review, typed: str | None = None, replace_wording: 
     typed, is never replaced without `replace_wording`: ReplyHasAgentWording asks first.
     """
     _refuse_past_the_window(review)
+    _lock(review)
     saved = ReviewReply.objects.select_for_update().filter(review=review).first()
     if saved is not None and saved.status == ReviewReply.Status.POSTED:
         raise _posted_refusal()
@@ -93,6 +149,7 @@ def reply_redraft(*, review: Review, typed: str | None = None, replace_wording: 
         seed=f"{review.store_id}:{review.external_id}:{timezone.now().timestamp()}",
         taken=taken,
         suspected_malicious=review.suspected_malicious,
+        order_known=review.order_id is not None,
     )
     if made is None:
         raise ReplyVariantsExhausted(
@@ -147,11 +204,14 @@ def reply_edit(*, review: Review, text: str, actor, posted: bool = False, based_
             _("This review is suspected malicious: the public reply must not apologise or promise compensation."),
             field="text",
         )
+    # The review, then its reply, then the store's recent replies: the order every writer of replies locks them in.
+    # The review's lock makes a second click wait for the first even when there is no reply row yet to lock.
+    _lock(review)
+    reply = ReviewReply.objects.select_for_update().filter(review=review).first()
     mark = fingerprint(text)
     if mark in recent_fingerprints(store=review.store, exclude_review_id=review.pk):
         raise DuplicateReply(_("The same reply was used recently for this store: write it differently."), field="text")
     now = timezone.now()
-    reply = ReviewReply.objects.select_for_update().filter(review=review).first()
     is_posted = reply is not None and reply.status == ReviewReply.Status.POSTED
     if reply is not None and reply.text == text and (is_posted or not posted):
         return reply  # already so: a second click, or a colleague saved the same

@@ -34,8 +34,13 @@ def local_time(moment, store) -> str:
 
 
 @register.simple_tag
-def highlight(text: str, evidence: dict[str, list[str]], hits: list[str] | None = None) -> SafeString:
-    """The text, escaped, with the classifier's evidence words and monitor hits marked."""
+def highlight(
+    text: str, evidence: dict[str, list[str]], hits: list[str] | None = None, limit: int | None = None
+) -> SafeString:
+    """The text, escaped, with the classifier's evidence words and monitor hits marked; with `limit`, only its first
+    `limit` characters and an ellipsis (a list row shows the start of a review that may run to 5,000)."""
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
     words = sorted({w for ws in (evidence or {}).values() for w in ws} | set(hits or []), key=len, reverse=True)
     if not words:
         return escape(text)

@@ -22,7 +22,12 @@ def patrol(request: HttpRequest) -> HttpResponse:
         "stores": stores,
         "store": store,
         "view": view,
-        "views": [(Patrol.FLAGGED, "flagged"), (Patrol.LATEST, "latest"), (Patrol.MAIN, "main")],
+        "views": [
+            (Patrol.FLAGGED, "flagged"),
+            (Patrol.LATEST, "latest"),
+            (Patrol.MAIN, "main"),
+            (Patrol.AFTER_CLOSE, "after_close"),
+        ],
     }
     template = (
         "reviews/_patrol_rows.html" if request.htmx and request.htmx.target == "patrol-rows" else "reviews/patrol.html"

@@ -75,6 +75,7 @@ def test_an_agent_sees_their_own_work_waiting_and_nothing_of_another_store_or_ag
         "calls_tonight": 1,
         "parcels_at_risk": 2,
         "gift_tasks": 1,
+        "reviews_after_close": 0,  # tests/reviews/test_worse_after_close.py counts them
     }
 
 

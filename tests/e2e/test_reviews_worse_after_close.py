@@ -1,6 +1,7 @@
 """A review made worse after its case was closed, in a real browser, in Chinese: a week after the case of a 3-star
 review closed, the customer lowers it to 1 star; the store manager finds it on the escalations page, opens the review
-and the case from there, reopens the case, and the review leaves the list."""
+and the case from there, reopens the case, and the review leaves the list. Or the home page tells the manager, who
+reads it and marks it seen."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -89,3 +90,32 @@ def test_the_manager_finds_a_review_lowered_after_its_case_closed_and_reopens_th
         section = page.get_by_test_id("reviews-after-close")
         expect(section).to_contain_text("没有评价在工单关闭后被改差。")
         expect(section.get_by_test_id("review-after-close")).to_have_count(0)
+
+
+def test_the_manager_is_told_on_the_home_page_and_marks_the_review_seen(new_page):
+    store = StoreFactory(code="silk-tmall", name="丝韵旗舰店", timezone="Asia/Shanghai")
+    ManagerFactory(user__username="chen", user__first_name="陈经理", stores=[store])
+    review = _closed_review(store, "林女士")
+
+    with time_machine.travel(LOWERED, tick=True):
+        _push(store, 1, at=LOWERED)
+
+        page = new_page(locale="zh-CN")
+        login(page, "chen")
+        page.goto("/")
+        line = page.get_by_test_id("waiting-reviews_after_close")
+        expect(line).to_contain_text("工单关闭后被改差的评价")
+        expect(line.locator("strong")).to_have_text("1")
+        line.get_by_role("link").click()
+        page.wait_for_url("**/manager/escalations/#reviews-after-close")
+        row = page.get_by_test_id("reviews-after-close").get_by_test_id("review-after-close")
+        expect(row).to_contain_text("★3 → ★1")
+        row.get_by_role("button", name="标为已阅").click()
+
+        section = page.get_by_test_id("reviews-after-close")
+        expect(section).to_contain_text("没有评价在工单关闭后被改差。")
+        expect(page.get_by_text("已标为已阅：TMR-9。")).to_be_visible()
+        review.refresh_from_db()
+        assert not review.case.is_open  # seen, not reopened: the case stays as the manager left it
+        page.goto("/")
+        expect(page.get_by_test_id("waiting-reviews_after_close").locator("strong")).to_have_text("0")

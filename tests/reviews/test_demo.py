@@ -49,3 +49,16 @@ def test_the_classifier_quality_page_shows_the_demo_agents_verdicts(client):
     assert "No agent has checked a review's causes yet." not in page
     assert f"{checked} reviews checked" in page
     assert "小林" in page and "demo-agent" not in page  # who checked them, by name as everywhere else
+
+
+def test_the_demo_has_a_review_made_worse_after_its_case_closed_once(client):
+    call_command("seed_demo")
+    call_command("seed_demo_reviews")
+    call_command("seed_demo_reviews")
+
+    review = Review.objects.get(external_id="silk-tmall-r003")
+    assert (review.rating, review.case.status) == (1, "closed")
+    assert [(r.old_rating, r.new_rating) for r in review.revisions.all()] == [(3, 1)]
+    client.post("/accounts/login/", {"username": "demo-manager", "password": "demo-manager-pass"})
+    board = client.get("/manager/escalations/", headers={"Accept-Language": "en"}).text
+    assert "silk-tmall-r003" in board.split('data-testid="reviews-after-close"')[1].split("</section>")[0]

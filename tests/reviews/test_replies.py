@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from reviews.errors import DuplicateReply
-from reviews.models import ReplyTemplate, ReviewReply
+from reviews.models import ReplyTemplate, Review, ReviewReply
 from reviews.replies import fingerprint, recent_replies, repeats_in_recent_window
 from reviews.services.intake import ReviewIn, reviews_ingest
 from reviews.services.public_reply import reply_edit, reply_redraft
@@ -205,3 +205,30 @@ def test_a_run_of_suspected_malicious_reviews_each_gets_its_own_neutral_draft():
     fingerprints = list(ReviewReply.objects.filter(store=store).values_list("fingerprint", flat=True))
     assert len(fingerprints) == 300 == len(set(fingerprints))
     assert ReviewReply.objects.filter(store=store, review__suspected_malicious=True).count() == 300
+
+
+@pytest.mark.parametrize("text", ["质量太差,别家同款更便宜,加微信找我买", "Poor quality, the competitor is cheaper"])
+def test_a_suspected_malicious_review_on_one_of_our_orders_never_gets_a_draft_saying_no_order_was_found(text):
+    # Suspected for a competitor marker, not for a missing order: the neutral reply must not tell every buyer
+    # reading it that the store found no order or purchase, which is false and the customer can prove it.
+    from reviews.reply_texts import NO_ORDER_FOUND
+
+    store = StoreFactory()
+    rows = []
+    for n in range(40):
+        order = OrderFactory(store=store, customer__store=store)
+        rows.append(ReviewIn(external_id=f"R{n}", rating=1, posted_at=POSTED, text=text, order=order.external_id))
+    reviews_ingest(store=store, rows=rows)
+    reviews = list(Review.objects.filter(store=store).select_related("reply"))
+    assert all(r.suspected_malicious and r.order_id for r in reviews)
+    said = [r.reply.text for r in reviews] + [reply_redraft(review=r).text for r in reviews[:10]]
+    assert not [t for t in said if any(p in t for pieces in NO_ORDER_FOUND.values() for p in pieces)]
+
+
+def test_a_review_matching_none_of_our_orders_may_still_be_told_so():
+    from reviews.reply_texts import NO_ORDER_FOUND
+
+    store = StoreFactory()
+    _ingest(store, 60, rating=1, text="假货,别买")
+    texts = ReviewReply.objects.filter(store=store).values_list("text", flat=True)
+    assert any(p in t for t in texts for p in NO_ORDER_FOUND["zh"])

@@ -5,11 +5,12 @@ from datetime import UTC, datetime
 import pytest
 
 from crm.models import CaseEvent, CaseEvidence
-from reviews.models import PlatformComplaint, Review
+from reviews.models import PlatformComplaint, Review, ReviewReply
 from reviews.services.bad_review import evidence_attach_review_images
 from reviews.services.cases import review_open_case, reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
 from reviews.services.platform_complaint import platform_complaint_record
+from reviews.services.public_reply import reply_edit
 from tests.factories import AgentFactory, OrderFactory, StoreFactory
 from tests.locking import overlapping
 
@@ -71,3 +72,20 @@ def test_two_clicks_on_attach_the_reviews_photos_attach_each_photo_once():
         "https://img.example.com/1.jpg",
         "https://img.example.com/2.jpg",
     ]
+
+
+@pytest.mark.parametrize("posted", [True, False])
+def test_two_clicks_on_save_reply_for_a_review_without_a_draft_save_one_reply_and_never_fail(posted):
+    # No draft: every variant the templates make was used recently (reviews.replies.compose), so the agent writes one.
+    review = _review()
+    ReviewReply.objects.all().delete()
+    agent = AgentFactory(stores=[review.store])
+    text = "您好,手镯出现裂纹是我们的责任,客服会联系您换新,运费由我们承担。"
+
+    def save():
+        reply_edit(review=review, text=text, actor=agent.user, posted=posted, based_on="none")
+
+    overlapping(save, save)
+
+    reply = ReviewReply.objects.get()
+    assert (reply.text, reply.status) == (text, "posted" if posted else "draft")

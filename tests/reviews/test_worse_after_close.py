@@ -2,15 +2,17 @@
 case stays closed (ADR 0032), and the store's manager sees the review on the escalations page until someone
 reopens the case."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from crm.models import AuditLog
 from crm.services.cases import case_close, case_reopen
 from reviews.models import Review
 from reviews.services.cases import reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
-from tests.factories import ManagerFactory, OrderFactory, StoreFactory
+from tests.factories import AgentFactory, ManagerFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 POSTED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -74,3 +76,85 @@ def test_a_review_raised_to_good_after_the_close_is_not_listed(client, store, cl
     _push(store, 5, days=7, appended_text="客服后来补发了,满意")
 
     assert "林女士" not in _section(client.get(URL).text)
+
+
+def _seen_url(review) -> str:
+    return f"/manager/escalations/reviews/{review.pk}/seen/"
+
+
+def test_a_manager_marks_a_review_seen_once_and_a_later_change_brings_it_back(client, store, closed):
+    manager = ManagerFactory(stores=[store])
+    client.force_login(manager.user)
+    review = _push(store, 1, days=7)
+
+    response = client.post(_seen_url(review))
+
+    assert response.status_code == 302 and response["Location"].startswith(URL)
+    assert "林女士" not in _section(client.get(URL).text)
+    [entry] = AuditLog.objects.filter(action="review_after_close_seen")
+    assert (entry.actor, entry.store, entry.target) == (manager.user, store, f"review:{review.pk}")
+    assert entry.data == {"case": review.case_id, "review_changes": ["★3 → ★1"]}
+    revision = review.revisions.get()
+    assert (revision.seen_by, revision.seen_at is not None) == (manager.user, True)
+
+    assert client.post(_seen_url(review)).status_code == 302  # a second click: nothing more
+    assert AuditLog.objects.filter(action="review_after_close_seen").count() == 1
+    assert review.revisions.get().seen_at == revision.seen_at
+
+    _push(store, 3, days=9, appended_text="还是没人联系我")  # the customer complains again
+    assert "还是没人联系我" in _section(client.get(URL).text)
+    assert not Review.objects.get(pk=review.pk).case.is_open
+
+
+def test_marking_seen_a_review_of_another_store_is_not_found_and_changes_nothing(client, store, closed):
+    review = _push(store, 1, days=7)
+    client.force_login(ManagerFactory(stores=[StoreFactory()]).user)
+    assert client.post(_seen_url(review)).status_code == 404
+    client.force_login(AgentFactory(stores=[store]).user)  # an agent of the store: not a manager's page
+    assert client.post(_seen_url(review)).status_code == 403
+    client.force_login(ManagerFactory(stores=[store]).user)
+    assert client.get(_seen_url(review)).status_code == 405
+
+    assert not review.revisions.filter(seen_at__isnull=False).exists()
+    assert not AuditLog.objects.filter(action="review_after_close_seen").exists()
+
+
+def _home_line(client) -> tuple[int, str] | None:
+    page = client.get("/").text
+    found = re.search(r'data-testid="waiting-reviews_after_close"><td><a href="([^"]+)">[^<]+</a></td>\s*'
+                      r'<td class="num"><strong[^>]*>(\d+)</strong>', page)  # fmt: skip
+    return (int(found[2]), found[1]) if found else None
+
+
+def test_the_home_page_counts_the_reviews_nobody_has_seen_for_managers_and_agents(client, store, closed):
+    manager, agent = ManagerFactory(stores=[store]), AgentFactory(stores=[store])
+    outsider = ManagerFactory(stores=[StoreFactory()])
+    review = _push(store, 1, days=7)
+
+    client.force_login(manager.user)
+    assert _home_line(client) == (1, "/manager/escalations/#reviews-after-close")
+    client.force_login(agent.user)
+    count, link = _home_line(client)
+    assert (count, link) == (1, "/reviews/?view=after_close")
+    assert review.external_id in client.get(link).text  # the patrol's tab lists it for the agent
+    client.force_login(outsider.user)
+    assert _home_line(client)[0] == 0
+
+    client.force_login(manager.user)
+    client.post(_seen_url(review))
+    assert _home_line(client)[0] == 0
+    client.force_login(agent.user)
+    assert _home_line(client)[0] == 0
+    assert review.external_id not in client.get("/reviews/?view=after_close").text
+
+
+def test_the_home_line_and_the_seen_button_read_in_chinese(client, store, closed):
+    client.force_login(ManagerFactory(stores=[store]).user)
+    client.cookies["django_language"] = "zh-hans"
+    _push(store, 1, days=7)
+
+    home = client.get("/").text
+    board = _section(client.get(URL).text)
+
+    assert "工单关闭后被改差的评价" in home
+    assert "标为已阅" in board

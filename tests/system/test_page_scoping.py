@@ -136,6 +136,8 @@ def _targets(victim: Store, own: Store) -> dict[str, list[dict]]:
         "agent_id": Agent.objects.get(user__username="victim-agent").pk,
         "insert_id": ParcelInsert.objects.filter(store=victim).first().pk,
         "closure_id": StoreClosure.objects.filter(store=victim).first().pk,
+        # The demo's review made worse after its case closed: a manager of another store may not mark it seen.
+        "review_id": Review.objects.filter(store=victim, revisions__isnull=False).first().pk,
     }
     steps = [{"case_id": case.pk, "step": spec.code} for spec in case_kind_for(case=case).steps]
     remedies = [{"case_id": remedy.case_id, "remedy_id": remedy.pk}, {"case_id": case.pk, "remedy_id": remedy.pk}]

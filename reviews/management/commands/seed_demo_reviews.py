@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from crm.demo import STORES
 from crm.models import Order, Store
+from crm.services.cases import case_close
 from reviews.demo import REVIEWS
 from reviews.models import CauseCorrection, KeywordMonitor, Review, ReviewPolicy
 from reviews.services.bad_review import review_correct_causes
@@ -23,6 +24,9 @@ VERDICTS = {
     "jade-jd": {0: ["quality", "logistics"], 3: ["quality", "description_mismatch"], 2: ["size"]},
     "tea-own": {1: ["quality"], 2: ["description_mismatch"], 5: ["quality", "service_attitude"]},
 }
+# A review whose case the demo agent closed, then the customer lowered and added to (the escalations page's "made
+# worse after their case was closed", the home page's count): store -> (review index, root cause, rating, appended).
+WORSE_AFTER_CLOSE = {"silk-tmall": (3, "sizing", 1, "换了大一码还是紧,再联系客服就没人回了,很失望")}
 
 
 class Command(BaseCommand):
@@ -44,7 +48,11 @@ class Command(BaseCommand):
             shipped = Order.objects.filter(store=store, shipped_at__isnull=False).select_related("customer")
             orders = {o.customer.external_id: o for o in shipped}
             rows = []
+            worse = WORSE_AFTER_CLOSE.get(demo.code)
             for index, review in enumerate(REVIEWS[demo.code]):
+                external_id = f"{store.code}-r{index:03d}"
+                if worse and index == worse[0] and Review.objects.filter(store=store, external_id=external_id).exists():
+                    continue  # already made worse after its close (below): pushed again, it would be raised back
                 product = demo.product(review.sku)
                 order = None
                 if review.customer_index is not None:
@@ -58,7 +66,7 @@ class Command(BaseCommand):
                     posted_at = min(now, max(posted_at, order.delivered_at + timedelta(hours=1)))
                 rows.append(
                     ReviewIn(
-                        external_id=f"{store.code}-r{index:03d}",
+                        external_id=external_id,
                         rating=review.rating,
                         posted_at=posted_at,
                         text=review.text,
@@ -75,4 +83,26 @@ class Command(BaseCommand):
                 if agent and review and not CauseCorrection.objects.filter(review=review).exists():
                     review_correct_causes(review=review, causes=causes, actor=agent)
         opened = reviews_open_cases()
+        self._worse_after_close()
         self.stdout.write(self.style.SUCCESS(f"Demo reviews ready; {opened} review cases opened."))
+
+    def _worse_after_close(self) -> None:
+        """Close WORSE_AFTER_CLOSE's cases and have their customers lower the review, once."""
+        agent = get_user_model().objects.filter(username="demo-agent").first()
+        for code, (index, root_cause, rating, appended) in WORSE_AFTER_CLOSE.items():
+            review = Review.objects.filter(store__code=code, external_id=f"{code}-r{index:03d}").first()
+            if review is None or review.case is None or review.revisions.exists():
+                continue
+            if review.case.is_open:
+                case_close(case=review.case, root_cause=root_cause, actor=agent)
+            # Changed on the platform after the close (a review may be posted at the seed's start, the close after).
+            now = timezone.now()
+            row = ReviewIn(
+                external_id=review.external_id,
+                rating=rating,
+                posted_at=review.posted_at,
+                updated_at=now,
+                appended_text=appended,
+                appended_at=now,
+            )
+            reviews_ingest(store=review.store, rows=[row])
