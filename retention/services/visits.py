@@ -165,7 +165,8 @@ def _task_for(
     if CampaignContact.objects.filter(call_task=task).exists():
         # Another campaign's return visit about the same order is still waiting to be called: one call at a time.
         return _exclude(row, CALL_WAITING, report)
-    row.call_task, row.due_at = task, task.window_start
+    # The call's time is its task's window, moved with the store's hours and zone (ADR 0029); not copied here.
+    row.call_task = task
     if task.status == FollowUp.Status.SUPPRESSED:
         return _exclude(row, task.suppressed_reason, report)
     row.assignee_id = task.assignee_id
@@ -194,7 +195,7 @@ def _sweep_batch(*, now: datetime, limit: int) -> tuple[CallTaskReport, int]:
         policy = policies.get(row.store_id) or policies.setdefault(row.store_id, policy_for_store(store=row.store))
         _task_for(row, order=orders.get(row.customer_id), policy=policy, serving=serving, now=now, report=report)
         # One row at a time: a later row of the batch must see this row's task (two campaigns, one customer).
-        row.save(update_fields=["status", "excluded_reason", "call_task", "due_at", "assignee", "updated_at"])
+        row.save(update_fields=["status", "excluded_reason", "call_task", "assignee", "updated_at"])
     return report, len(rows)
 
 
