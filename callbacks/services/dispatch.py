@@ -101,6 +101,15 @@ _CLAIM_FIELDS = [*CLAIM_COLUMNS, "suppressed_reason", "window_start", "window_en
 _RESULT_FIELDS = ["status", "claimed_at", "provider_id", "provider_status", "sent_at", "outcome", "error_code"]
 
 
+# A claim reads its rows with their customers locked, skipping a row whose customer a write holds now (an opt-out
+# reply, a profile change: their row waits for the next sweep, which sees what that write committed). So an opt-out
+# commits either before a claim, whose gate then refuses the message, or after it, the message already on its way:
+# none is claimed on the customer's word from before an opt-out that has committed. Never waiting, the claim keeps out
+# of the lock order of ADR 0037 (customer, then their rows). FOR NO KEY UPDATE: the ledger's and other rows' foreign
+# keys to the customer still go in.
+CUSTOMERS_HELD = {"of": ("customer",), "no_key": True, "skip_locked": True}
+
+
 def sms_claim_row(row, *, now: datetime) -> None:
     """Mark a row of any SMS queue claimed at `now` (the caller writes CLAIM_COLUMNS with its claim). The number is
     fixed here: were the send or a reconciliation to read the customer's phone later, an order batch bringing a new
@@ -122,6 +131,7 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
     rows = list(
         FollowUp.objects.filter(pk__in=ids)
         .select_related("customer", "order")
+        .select_for_update(**CUSTOMERS_HELD)
         .only(*_FOLLOWUP_FIELDS, *_SENDING_NEEDS)
         .order_by("window_start", "id")
     )
