@@ -422,7 +422,7 @@ def customers_opt_out_sms(*, customer_ids: Iterable[int], opted_out: bool = True
     if not ids:
         return 0
     changed = list(
-        Customer.objects.select_for_update(of=("self",))
+        Customer.objects.select_for_update(of=("self",), no_key=True)  # ADR 0037: rows naming them still go in
         .filter(pk__in=ids)
         .exclude(sms_opt_out=opted_out)
         .select_related("store")

@@ -140,7 +140,9 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     if again:
         return []
     customers = list(
-        Customer.objects.select_for_update(of=("self",)).filter(phone=_sender_phone(sender)).select_related("store")
+        Customer.objects.select_for_update(of=("self",), no_key=True)
+        .filter(phone=_sender_phone(sender))
+        .select_related("store")
     )
     word, cases = reply_keyword(body), []
     for customer in customers:

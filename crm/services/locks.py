@@ -22,7 +22,17 @@ def customers_lock(customer_ids: Iterable[int]) -> None:
     then their follow-ups, case calls, cases and calls, then other apps' rows about them. Their wishes (an opt-out
     reply, a profile change) are written under the customer's lock and then take back their planned calls; a write
     that starts from a call (an outcome, a click) takes the customer's lock before the call's, so the two queue on
-    the customer instead of each holding what the other waits for."""
+    the customer instead of each holding what the other waits for.
+
+    FOR NO KEY UPDATE, as every lock taken on a customer for their contacts: it queues the writers about them and
+    still lets a row that only names the customer go in (a care SMS planned by the missed-call sweep, a ledger row).
+    Such an insert checks its foreign key with FOR KEY SHARE, which FOR UPDATE would make wait behind the lock's
+    holder, while the inserting sweep may hold the very call the holder waits for."""
     ids = sorted(set(customer_ids))
     if ids:
-        list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        list(
+            Customer.objects.select_for_update(no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )

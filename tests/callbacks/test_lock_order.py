@@ -6,7 +6,7 @@ deadlock (Twilio retried the webhook, the agent's page showed an error). Each te
 own connection, behind a lock on the customer held by a third, in the order that deadlocked, and lets them go.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -18,6 +18,7 @@ from callbacks.services.calls import call_start
 from callbacks.services.case_calls import case_call_open
 from callbacks.services.handover import followups_hand_over
 from callbacks.services.inbound import inbound_sms_receive
+from callbacks.services.missed import followups_close_missed
 from callbacks.services.outcomes import followup_log_outcome
 from crm.models import Case, Customer
 from crm.services.cases import case_open
@@ -126,3 +127,24 @@ def test_a_customers_answer_and_opening_the_call_of_their_case_at_the_same_insta
     assert errors == [None, None]
     case.refresh_from_db()
     assert case.status != "awaiting_customer" and case.case_calls.count() == 1
+
+
+def test_an_opt_out_and_the_missed_call_sweep_at_the_same_instant_both_commit(agent):
+    # The care call's window is over and nobody called: the sweep closes it and plans the care SMS (a row that names
+    # the customer), while the customer's STOP takes back their planned calls.
+    store = StoreFactory()
+    agent.stores.add(store)
+    missed = FollowUpFactory(
+        order__customer__store=store,
+        assignee=agent,
+        window_start=timezone.now() - timedelta(hours=2),
+        window_end=timezone.now() - timedelta(hours=1),
+    )
+    customer = missed.customer
+
+    errors = queued_behind_a_lock(_lock_customer(customer), _stop(customer), followups_close_missed)
+
+    assert errors == [None, None]
+    missed.refresh_from_db()
+    customer.refresh_from_db()
+    assert customer.sms_opt_out and (missed.status, missed.outcome) == ("done", "missed")
