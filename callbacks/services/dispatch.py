@@ -41,6 +41,7 @@ from callbacks.telephony import (
     get_backend,
 )
 from crm.models import Store
+from crm.services.locks import customers_lock
 
 from .gate import (
     ContactChannel,
@@ -226,9 +227,12 @@ def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchRep
     now = timezone.now()
     claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
     changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
+    opted_out = [row.customer_id for row in changed if row.outcome == "opted_out"]
     with transaction.atomic():
+        # The customers before their messages (ADR 0037): their opt-out then takes back their planned calls.
+        customers_lock(opted_out)
         rows_set(model=model, rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
-        customers_opt_out_sms(customer_ids=[row.customer_id for row in changed if row.outcome == "opted_out"])
+        customers_opt_out_sms(customer_ids=opted_out)
 
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None

@@ -6,25 +6,32 @@ deadlock (Twilio retried the webhook, the agent's page showed an error). Each te
 own connection, behind a lock on the customer held by a third, in the order that deadlocked, and lets them go.
 """
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from callbacks.models import FollowUp
 from callbacks.services.calls import call_start
 from callbacks.services.case_calls import case_call_open
+from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.services.handover import followups_hand_over
 from callbacks.services.inbound import inbound_sms_receive
 from callbacks.services.missed import followups_close_missed
 from callbacks.services.outcomes import followup_log_outcome
 from crm.models import Case, Customer
 from crm.services.cases import case_open
+from crm.services.order_delivery import orders_mark_delivered
 from crm.services.waiting import case_wait
-from tests.factories import AgentFactory, FollowUpFactory, StoreFactory
+from tests.factories import AgentFactory, FollowUpFactory, OrderFactory, StoreFactory
 from tests.locking import queued_behind_a_lock
+
+from .conftest import midday_store, plan_due_sms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,3 +155,39 @@ def test_an_opt_out_and_the_missed_call_sweep_at_the_same_instant_both_commit(ag
     missed.refresh_from_db()
     customer.refresh_from_db()
     assert customer.sms_opt_out and (missed.status, missed.outcome) == ("done", "missed")
+
+
+def test_a_carriers_opt_out_recorded_by_the_sweeper_and_a_delivery_planned_at_the_same_instant_both_commit(
+    twilio_backend,
+):
+    # Twilio refuses the care SMS (21610: the number sent STOP to the carrier); the sweeper records the refusal on the
+    # message and opts the customer out, while another delivery of the customer's that day is planned (the customer,
+    # then the day's care contacts, that message among them).
+    (message,) = plan_due_sms(midday_store(), 1)
+    customer = message.customer
+    twilio_backend.configure(opted_out=[customer.phone], latency=1.0)
+    sweep_errors = []
+
+    def sweep():
+        try:
+            sms_dispatch_due(time_budget=5)
+        except Exception as exc:  # reported to the test, which asserts on it
+            sweep_errors.append(exc)
+        finally:
+            connection.close()
+
+    another = OrderFactory(customer=customer, total_amount=Decimal("500"))
+
+    def deliver_another():
+        orders_mark_delivered(deliveries=[(another, timezone.now())])
+
+    sweeper = threading.Thread(target=sweep)
+    sweeper.start()
+    while FollowUp.objects.get(pk=message.pk).status != "sending":  # claimed; the provider answers in a second
+        time.sleep(0.01)
+    errors = queued_behind_a_lock(_lock_customer(customer), deliver_another, sweeper.join)
+
+    assert errors == [None, None] and sweep_errors == []
+    message.refresh_from_db()
+    customer.refresh_from_db()
+    assert customer.sms_opt_out and (message.status, message.outcome) == ("failed", "opted_out")
