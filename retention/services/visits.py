@@ -39,6 +39,7 @@ from callbacks.services.policy import policy_for_store
 from callbacks.services.tasks_calls import call_task_create, call_tasks_lock, call_tasks_withdraw
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, Order, Store
+from crm.services.locks import customers_lock
 from crm.timezones import store_local_datetime, store_today, to_store_local
 
 from ..models import Campaign, CampaignChannel, CampaignContact, CampaignStatus, ContactStatus
@@ -189,6 +190,7 @@ def _sweep_batch(*, now: datetime, limit: int) -> tuple[CallTaskReport, int]:
     # Another sweep's rows (another campaign's, for the same customer) may ask for the same order's return visit:
     # the call tasks are asked for under their locks, all taken now.
     call_tasks_lock(keys=[(order.pk, FollowUpPurpose.RETURN_VISIT) for order in orders.values()])
+    customers_lock(row.customer_id for row in rows)  # all at once, in id order, as call_task_create locks each
     policies: dict[int, FollowUpPolicy] = {}
     for row in rows:
         row.campaign.store = row.store

@@ -18,6 +18,8 @@ from callbacks.services.inbound import inbound_sms_receive
 from callbacks.telephony.memory import InMemoryBackend
 from retention.models import CampaignContact
 from retention.services.campaigns import campaign_start
+from retention.services.visits import campaign_call_tasks_create
+from tests.factories import AgentFactory
 from tests.locking import overlapping
 from tests.retention.conftest import customer_with_orders
 from tests.retention.helpers import campaign_for, everyone, open_store
@@ -68,3 +70,21 @@ def test_a_message_claimed_before_the_opt_out_goes_once_and_the_opt_out_waits_fo
     followup.customer.refresh_from_db()
     assert waited and len(InMemoryBackend.messages) == 1 and followup.status == FollowUp.Status.SENT
     assert followup.customer.sms_opt_out
+
+
+def test_a_return_visit_is_not_put_in_the_queue_after_an_opt_out_that_committed_while_its_task_was_made():
+    # The sweep that makes a call campaign's tasks asked the gate on the customer as last committed: a STOP being
+    # written then, committed before the sweep, left a return visit planned in an agent's queue for a customer who had
+    # opted out (the STOP's withdrawal could not see a task not yet committed).
+    store = open_store()
+    AgentFactory(stores=[store], on_shift=True)
+    customer = customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store), channel="call")
+    campaign_start(campaign=campaign)
+
+    waited = overlapping(_stop(customer), campaign_call_tasks_create)
+
+    row = CampaignContact.objects.select_related("call_task").get(campaign=campaign)
+    assert waited
+    assert (row.status, row.excluded_reason) == ("suppressed", "marketing_opt_out")
+    assert (row.call_task.status, row.call_task.suppressed_reason) == ("suppressed", "marketing_opt_out")
