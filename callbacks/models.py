@@ -66,6 +66,8 @@ class RefusalReason(models.TextChoices):
 
     DO_NOT_CONTACT = "do_not_contact", _("Customer asked not to be contacted")
     SMS_OPT_OUT = "sms_opt_out", _("Customer opted out of SMS")
+    # The same opt-out (STOP, 退订) refusing a marketing call: said as what was withheld, a call, not an SMS.
+    MARKETING_OPT_OUT = "marketing_opt_out", _("Customer opted out of marketing calls")
     NO_CALLS = "no_calls", _("Customer asked not to be called")
     NO_PHONE = "no_phone", _("No phone number")
     QUIET_HOURS = "quiet_hours", _("Quiet hours in the store's time zone")
@@ -78,6 +80,7 @@ class SuppressedReason(models.TextChoices):
     # The contact gate's standing refusals (the same codes), then planning's own reasons.
     DO_NOT_CONTACT = RefusalReason.DO_NOT_CONTACT.value, RefusalReason.DO_NOT_CONTACT.label
     SMS_OPT_OUT = RefusalReason.SMS_OPT_OUT.value, RefusalReason.SMS_OPT_OUT.label
+    MARKETING_OPT_OUT = RefusalReason.MARKETING_OPT_OUT.value, RefusalReason.MARKETING_OPT_OUT.label
     NO_CALLS = RefusalReason.NO_CALLS.value, RefusalReason.NO_CALLS.label
     NO_PHONE = RefusalReason.NO_PHONE.value, RefusalReason.NO_PHONE.label
     NO_MARKETING_CONSENT = RefusalReason.NO_MARKETING_CONSENT.value, RefusalReason.NO_MARKETING_CONSENT.label

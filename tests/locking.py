@@ -10,17 +10,24 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
-_WAITERS = "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()"
+# Sessions of this test database only: other test runs may share the server. The activity view is read afresh each
+# time (`pg_stat_clear_snapshot`): inside a transaction it would otherwise be the first read's, and miss new sessions.
+_WAITERS = (
+    "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()"
+    " AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
+)
 
 
-def wait_until_another_session_waits(timeout: float = 120.0) -> None:
-    """Poll until some other session of the server waits for a lock; fail the test after `timeout` seconds (generous:
-    the other writer may first load the review classifier, and a passing run never waits that long)."""
+def wait_until_another_session_waits(timeout: float = 120.0, *, sessions: int = 1) -> None:
+    """Poll until some other session of the server (or `sessions` of them) waits for a lock; fail the test after
+    `timeout` seconds (generous: the other writer may first load the review classifier, and a passing run never waits
+    that long)."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while True:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(_WAITERS)
-            if cursor.fetchone()[0]:
+            if cursor.fetchone()[0] >= sessions:
                 return
             if time.monotonic() > deadline:
                 raise AssertionError(f"no other session waited for a lock within {timeout} s")
@@ -34,6 +41,7 @@ def hold_until_another_session_waits_or(done, timeout: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while not done.is_set():
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(_WAITERS)
             if cursor.fetchone()[0]:
                 return True
@@ -68,3 +76,47 @@ def overlapping(first: Callable[[], object], second: Callable[[], object]) -> bo
         second_done.set()
         thread.join()
     return bool(waited and waited[0])
+
+
+def queued_behind_a_lock(lock: Callable[[], object], *writers: Callable[[], object]) -> list[BaseException | None]:
+    """Run `writers`, each in a thread with its own session, queued in the given order behind a lock that `lock` takes
+    (in a transaction of yet another session): each writer starts once the ones before it wait for a lock, and the
+    lock is let go once all of them wait. So they then run into each other in the same order on every run. Returns
+    each writer's error, or None."""
+    held, release = threading.Event(), threading.Event()
+    errors: list[BaseException | None] = [None] * len(writers)
+
+    def hold():
+        try:
+            with transaction.atomic():
+                lock()
+                held.set()
+                release.wait(timeout=120)
+        finally:
+            held.set()
+            connection.close()
+
+    def run(index: int, writer: Callable[[], object]):
+        try:
+            writer()
+        except BaseException as exc:  # reported to the test, which asserts on it
+            errors[index] = exc
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait()
+    threads = []
+    try:
+        for index, writer in enumerate(writers):
+            thread = threading.Thread(target=run, args=(index, writer))
+            thread.start()
+            threads.append(thread)
+            wait_until_another_session_waits(timeout=30, sessions=index + 1)
+    finally:
+        release.set()
+        holder.join()
+        for thread in threads:
+            thread.join()
+    return errors

@@ -30,6 +30,7 @@ from callbacks.models import CALL_CHANNELS, Call, CaseCall, FollowUp
 from callbacks.telephony import OutcomeUnknown, ProviderCall, TelephonyError, get_backend
 from crm.errors import PermissionDenied
 from crm.models import Agent
+from crm.services.locks import customers_lock
 
 from .dispatch import CLOCK_SKEW, reconcile_cutoff, send_deadline
 from .gate import (
@@ -209,11 +210,9 @@ def call_record_placed(*, call: Call, placed: ProviderCall) -> Call:
 
 @transaction.atomic
 def _claim_followup(*, followup: FollowUp, agent: Agent, override: bool) -> _Claim:
-    followup = (
-        FollowUp.objects.select_for_update(of=("self", "customer"))
-        .select_related("customer", "store")
-        .get(pk=followup.pk)
-    )
+    # The customer, whose wishes the gate reads, before the call (ADR 0037): an opt-out being written is waited for.
+    customers_lock([followup.customer_id])
+    followup = FollowUp.objects.select_for_update(of=("self",)).select_related("customer", "store").get(pk=followup.pk)
     if followup.channel not in CALL_CHANNELS or followup.status not in (
         FollowUp.Status.PLANNED,
         FollowUp.Status.IN_PROGRESS,
@@ -236,10 +235,9 @@ def call_start(*, followup: FollowUp, agent: Agent, override: bool = False) -> C
 
 @transaction.atomic
 def _claim_case_call(*, case_call: CaseCall, agent: Agent, override: bool) -> _Claim:
+    customers_lock([case_call.customer_id])  # the customer before the call (ADR 0037)
     case_call = (
-        CaseCall.objects.select_for_update(of=("self", "customer"))
-        .select_related("customer", "store")
-        .get(pk=case_call.pk)
+        CaseCall.objects.select_for_update(of=("self",)).select_related("customer", "store").get(pk=case_call.pk)
     )
     if case_call.status not in CaseCall.OPEN_STATUSES:
         raise CaseCallClosed(case_call_id=case_call.pk)

@@ -20,6 +20,7 @@ from crm.errors import CaseClosed, InvalidInput, PermissionDenied
 from crm.models import Agent, Case, CaseEvent
 from crm.services.audit import audit_record
 from crm.services.cases import case_add_event
+from crm.services.locks import customers_lock
 
 from .gate import customer_stop_calls
 from .policy import policy_for_store
@@ -35,7 +36,8 @@ def case_call_open(*, case: Case, agent: Agent) -> tuple[CaseCall, bool]:
     Idempotent: a second click finds the same row. A colleague's open call is handed over to this agent unless
     the colleague is on the phone with the customer right now.
     """
-    case = Case.objects.select_for_update(of=("self", "customer")).select_related("store", "customer").get(pk=case.pk)
+    customers_lock([case.customer_id])  # the customer before the case and its call (ADR 0037)
+    case = Case.objects.select_for_update(of=("self",)).select_related("store", "customer").get(pk=case.pk)
     if not agent.user.is_active or not agent.stores.filter(pk=case.store_id).exists():
         raise PermissionDenied(_("The agent does not serve this store."))
     if not case.is_open:
@@ -91,6 +93,8 @@ def case_calls_follow_reassigned_case(*, event: CaseEvent) -> None:
 
 
 def _lock(*, case_call: CaseCall, agent: Agent) -> CaseCall:
+    # The customer before the call (ADR 0037): "do not call" writes the customer's wishes.
+    customers_lock([case_call.customer_id])
     locked = (
         case_calls_for_user(user=agent.user)
         .select_for_update(of=("self",))

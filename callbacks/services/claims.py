@@ -25,7 +25,7 @@ from django.db import transaction
 from callbacks.models import FollowUp
 from crm.services.locks import advisory_lock
 
-from .dispatch import CLAIM_COLUMNS, SmsQueue, sms_claim_row
+from .dispatch import CLAIM_COLUMNS, CUSTOMERS_HELD, SmsQueue, sms_claim_row
 from .gate import ALLOWED, ContactChannel, ContactRow, RefusalReason, contacts_decide, contacts_forget, contacts_record
 from .messages import public_url_by_id
 from .rows import rows_set
@@ -94,8 +94,11 @@ class DueClaim:
         rows = list(
             self.model.objects.filter(pk__in=ids)
             .select_related("customer", "store", *self.related)
+            .select_for_update(**CUSTOMERS_HELD)  # an opt-out being written: the row waits for the next sweep
             .order_by("due_at", "id")
         )
+        if not rows:
+            return []
         # Another sweeper claiming a row under the same cap waits here until this claim commits its ledger rows,
         # so the gate's cap sees them (crm.services.locks).
         advisory_lock(f"{self.purpose}:{self._key(row)}" for row in rows)

@@ -41,6 +41,7 @@ from callbacks.telephony import (
     get_backend,
 )
 from crm.models import Store
+from crm.services.locks import customers_lock
 
 from .gate import (
     ContactChannel,
@@ -101,6 +102,15 @@ _CLAIM_FIELDS = [*CLAIM_COLUMNS, "suppressed_reason", "window_start", "window_en
 _RESULT_FIELDS = ["status", "claimed_at", "provider_id", "provider_status", "sent_at", "outcome", "error_code"]
 
 
+# A claim reads its rows with their customers locked, skipping a row whose customer a write holds now (an opt-out
+# reply, a profile change: their row waits for the next sweep, which sees what that write committed). So an opt-out
+# commits either before a claim, whose gate then refuses the message, or after it, the message already on its way:
+# none is claimed on the customer's word from before an opt-out that has committed. Never waiting, the claim keeps out
+# of the lock order of ADR 0037 (customer, then their rows). FOR NO KEY UPDATE: the ledger's and other rows' foreign
+# keys to the customer still go in.
+CUSTOMERS_HELD = {"of": ("customer",), "no_key": True, "skip_locked": True}
+
+
 def sms_claim_row(row, *, now: datetime) -> None:
     """Mark a row of any SMS queue claimed at `now` (the caller writes CLAIM_COLUMNS with its claim). The number is
     fixed here: were the send or a reconciliation to read the customer's phone later, an order batch bringing a new
@@ -122,6 +132,7 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
     rows = list(
         FollowUp.objects.filter(pk__in=ids)
         .select_related("customer", "order")
+        .select_for_update(**CUSTOMERS_HELD)
         .only(*_FOLLOWUP_FIELDS, *_SENDING_NEEDS)
         .order_by("window_start", "id")
     )
@@ -216,9 +227,12 @@ def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchRep
     now = timezone.now()
     claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
     changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
+    opted_out = [row.customer_id for row in changed if row.outcome == "opted_out"]
     with transaction.atomic():
+        # The customers before their messages (ADR 0037): their opt-out then takes back their planned calls.
+        customers_lock(opted_out)
         rows_set(model=model, rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
-        customers_opt_out_sms(customer_ids=[row.customer_id for row in changed if row.outcome == "opted_out"])
+        customers_opt_out_sms(customer_ids=opted_out)
 
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None

@@ -11,8 +11,9 @@ The rules, in the order they are asked (the first that refuses answers):
 1. `no_phone`: nothing to dial or text.
 2. `do_not_contact`: the customer's contact preference.
 3. `no_calls`: a call to a customer who wants no calls or SMS only.
-4. `sms_opt_out`: an SMS to a customer who opted out (STOP, 退订), and a marketing call to them: the reply said
-   "stop marketing me", and a return visit is marketing. Their care, logistics and case calls still go.
+4. `sms_opt_out`: an SMS to a customer who opted out (STOP, 退订); `marketing_opt_out`: a marketing call to them
+   (the reply said "stop marketing me", and a return visit is marketing). Their care, logistics and case calls
+   still go.
 5. `no_marketing_consent`: marketing needs consent recorded with when and how it was given.
 6. `cap_reached`: the store's per-customer caps, counted from the ledger: logistics messages per order; marketing
    contacts per rolling period of days, messages and calls alike (a call once per order it is about, its attempts
@@ -150,7 +151,9 @@ def _standing(facts: _Facts, channel: str, purpose: str) -> ContactDecision | No
     if facts.sms_opt_out and channel == ContactChannel.SMS:
         return _refuse(RefusalReason.SMS_OPT_OUT, _("The customer opted out of SMS."))
     if facts.sms_opt_out and purpose == ContactPurpose.MARKETING:
-        return _refuse(RefusalReason.SMS_OPT_OUT, _("The customer opted out of our messages: no marketing calls."))
+        return _refuse(
+            RefusalReason.MARKETING_OPT_OUT, _("The customer opted out of our messages: no marketing calls.")
+        )
     if purpose == ContactPurpose.MARKETING and facts.marketing_consent_at is None:
         return _refuse(RefusalReason.NO_MARKETING_CONSENT, _("The customer has not agreed to marketing."))
     return None
@@ -419,7 +422,7 @@ def customers_opt_out_sms(*, customer_ids: Iterable[int], opted_out: bool = True
     if not ids:
         return 0
     changed = list(
-        Customer.objects.select_for_update(of=("self",))
+        Customer.objects.select_for_update(of=("self",), no_key=True)  # ADR 0037: rows naming them still go in
         .filter(pk__in=ids)
         .exclude(sms_opt_out=opted_out)
         .select_related("store")

@@ -38,6 +38,7 @@ from callbacks.models import (
 )
 from crm.models import Case, Customer
 from crm.services.audit import audit_record
+from crm.services.locks import customers_lock
 
 from .capacity import CallCapacity, Window, call_priority, care_call_place
 from .case_calls import case_call_follow_case
@@ -55,27 +56,23 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
     """Hand the agent's planned calls still to come in these stores to someone still serving them (see the module).
     Returns the follow-ups handed on. Idempotent: a second call finds none of theirs left there."""
     now = now or timezone.now()
-    calls = list(
-        FollowUp.objects.select_for_update(of=("self",))
-        .filter(
-            assignee_id=agent_id,
-            store_id__in=store_ids,
-            channel__in=CALL_CHANNELS,
-            status=FollowUp.Status.PLANNED,
-            window_end__gt=now,
-        )
-        .select_related("store__followup_policy", "order")
+    theirs = FollowUp.objects.filter(
+        assignee_id=agent_id,
+        store_id__in=store_ids,
+        channel__in=CALL_CHANNELS,
+        status=FollowUp.Status.PLANNED,
+        window_end__gt=now,
     )
+    # The customers before their calls (ADR 0037), in id order as planning locks them, so an owner is never chosen
+    # twice at once. A call given to the agent in between (its customer not locked yet) is locked after its call.
+    locked = set(theirs.values_list("customer_id", flat=True))
+    customers_lock(locked)
+    calls = list(theirs.select_for_update(of=("self",)).select_related("store__followup_policy", "order"))
     if not calls:
         return []
-    # The customers' rows are locked as planning locks them (id order), so an owner is never chosen twice at once.
-    customer_ids = sorted({call.customer_id for call in calls if _goes_to_owner(call)})
-    owners = dict(
-        Customer.objects.select_for_update()
-        .filter(id__in=customer_ids)
-        .order_by("id")
-        .values_list("id", "dedicated_owner_id")
-    )
+    customers_lock({call.customer_id for call in calls} - locked)
+    customer_ids = {call.customer_id for call in calls if _goes_to_owner(call)}
+    owners = dict(Customer.objects.filter(id__in=customer_ids).values_list("id", "dedicated_owner_id"))
     policies = {call.store_id: policy_for_store(store=call.store) for call in calls}
     texts = _care_sms_allowed(calls, policies)
     capacity = CallCapacity(store_ids=set(store_ids))

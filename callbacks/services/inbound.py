@@ -47,6 +47,24 @@ def message_status_record(*, followup_id: int, payload: dict[str, str]) -> Follo
     return followup
 
 
+@transaction.atomic
+def queue_message_status_record(*, queue: str, model: type, row_id: int, payload: dict[str, str]):
+    """A signed status callback for a row of another app's SMS queue (a parcel notice, a campaign message), kept as
+    it came like the care SMS's, with the row its URL named (`_row`: "<queue>:<id>", as no foreign key can), then
+    applied (`sms_status_apply`) under the row's lock. Returns the row, or None for an id we do not have."""
+    sid, status = payload.get("MessageSid", ""), payload.get("MessageStatus", "")
+    row = model.objects.select_for_update().filter(pk=row_id).first()
+    TelephonyEvent.objects.create(
+        kind=TelephonyEvent.Kind.MESSAGE_STATUS,
+        provider_id=sid,
+        payload={**payload, "_row": f"{queue}:{row_id}"},
+        received_at=timezone.now(),
+    )
+    if row is not None:
+        sms_status_apply(row=row, sid=sid, status=status)
+    return row
+
+
 def sms_status_apply(*, row, sid: str, status: str) -> None:
     """A provider's status report on a row of any SMS queue (callbacks.services.dispatch.SmsQueue), saved."""
     if status not in _MESSAGE_RANK or not sid:
@@ -140,7 +158,9 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     if again:
         return []
     customers = list(
-        Customer.objects.select_for_update(of=("self",)).filter(phone=_sender_phone(sender)).select_related("store")
+        Customer.objects.select_for_update(of=("self",), no_key=True)
+        .filter(phone=_sender_phone(sender))
+        .select_related("store")
     )
     word, cases = reply_keyword(body), []
     for customer in customers:

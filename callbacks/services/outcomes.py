@@ -34,6 +34,7 @@ from callbacks.signals import followup_outcome_logged
 from crm.errors import InvalidInput
 from crm.models import Agent, Case
 from crm.services.cases import case_open
+from crm.services.locks import customers_lock
 
 from .gate import ContactChannel, ContactPurpose, contact_decide, customer_stop_calls, gate_purpose
 from .policy import policy_for_store
@@ -78,6 +79,9 @@ def _validate(*, purpose: str, outcome: str, cause: str, callback_at: datetime |
 
 
 def _lock(*, followup: FollowUp, agent: Agent) -> FollowUp:
+    # The customer before the call (ADR 0037): "do not call" writes the customer's wishes, as an opt-out reply does
+    # before it takes back their planned calls.
+    customers_lock([followup.customer_id])
     locked = (
         followups_for_user(user=agent.user)
         .select_for_update(of=("self",))

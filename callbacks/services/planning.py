@@ -257,7 +257,7 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
         return FollowUp.objects.none()
     # Locked in id order: concurrent deliveries of one customer plan one after the other.
     customer_ids = {order.customer_id for order, _ in todo}
-    locked = Customer.objects.select_for_update().filter(id__any_of=customer_ids).order_by("id")
+    locked = Customer.objects.select_for_update(no_key=True).filter(id__any_of=customer_ids).order_by("id")
     customers = {row[0]: _Customer(*row) for row in locked.values_list(*_CUSTOMER_FIELDS)}
     stores = Store.objects.select_related("followup_policy").in_bulk({order.store_id for order, _ in todo})
     policies = {store_id: policy_for_store(store=store) for store_id, store in stores.items()}

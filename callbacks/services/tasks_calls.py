@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from callbacks.models import LIVE_STATUSES, FollowUp, FollowUpChannel, FollowUpPurpose, SuppressedReason
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, Order
-from crm.services.locks import advisory_lock
+from crm.services.locks import advisory_lock, customers_lock
 from crm.timezones import store_local_datetime, store_today
 
 from .capacity import CallCapacity
@@ -51,7 +51,8 @@ def call_tasks_lock(*, keys: Iterable[tuple[int, str]]) -> None:
     `call_task_create` takes its pair's lock before it looks for a live task, so two runs asking for the same call
     at once make one task: the second waits for the first to commit, then finds its task (the unique constraint on
     live tasks would otherwise fail the second run). A sweep that creates several tasks in one transaction takes
-    all of its pairs first, in one sorted go, so that two overlapping sweeps cannot deadlock on them."""
+    all of its pairs first, in one sorted go, so that two overlapping sweeps cannot deadlock on them; and then its
+    customers (`crm.services.locks.customers_lock`), which `call_task_create` locks one by one, for the same reason."""
     advisory_lock(f"call-task:{order_id}:{purpose}" for order_id, purpose in keys)
 
 
@@ -89,6 +90,9 @@ def call_task_create(
     note, script = note.strip(), script.strip()
     _validate(order=order, customer=customer, purpose=purpose, due_on=due_on, note=note, script=script)
     call_tasks_lock(keys=[(order.pk, purpose)])
+    # The customer before their calls (ADR 0037), and the gate then reads their wishes as a STOP being written leaves
+    # them: a task decided on the customer's word from before would wait in a queue, unseen by the STOP's withdrawal.
+    customers_lock([customer.pk])
     existing = (
         FollowUp.objects.select_for_update()
         .filter(order=order, purpose=purpose, status__in=LIVE_STATUSES)

@@ -21,6 +21,7 @@ WISHES = frozenset(
         RefusalReason.NO_PHONE,
         RefusalReason.NO_MARKETING_CONSENT,
         RefusalReason.SMS_OPT_OUT,
+        RefusalReason.MARKETING_OPT_OUT,
     }
 )
 

@@ -69,7 +69,7 @@ def customer_update_profile(*, customer: Customer, actor, changes: Mapping[str, 
     if unknown:
         raise InvalidInput(_("This field cannot be edited here."), field=unknown[0])
     _require_serves(actor=actor, customer=customer)
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)  # ADR 0037
     now = timezone.now()
     history = []
     for field, raw in _with_consent_evidence(customer, changes, now).items():

@@ -7,8 +7,32 @@ each is an advisory lock; SQLite (the embedded default) lets one writer in at a 
 from collections.abc import Iterable
 
 from crm import bulk
+from crm.models import Customer
 
 
 def advisory_lock(names: Iterable[str]) -> None:
     """Hold a lock on each name until the current transaction ends (call inside one)."""
     bulk.lock_names(names)
+
+
+def customers_lock(customer_ids: Iterable[int]) -> None:
+    """Lock these customers' rows, in id order, until the current transaction ends.
+
+    The lock order of a write about a customer's contacts (docs/decisions/0037-lock-order.md): the customer first,
+    then their follow-ups, case calls, cases and calls, then other apps' rows about them. Their wishes (an opt-out
+    reply, a profile change) are written under the customer's lock and then take back their planned calls; a write
+    that starts from a call (an outcome, a click) takes the customer's lock before the call's, so the two queue on
+    the customer instead of each holding what the other waits for.
+
+    FOR NO KEY UPDATE, as every lock taken on a customer for their contacts: it queues the writers about them and
+    still lets a row that only names the customer go in (a care SMS planned by the missed-call sweep, a ledger row).
+    Such an insert checks its foreign key with FOR KEY SHARE, which FOR UPDATE would make wait behind the lock's
+    holder, while the inserting sweep may hold the very call the holder waits for."""
+    ids = sorted(set(customer_ids))
+    if ids:
+        list(
+            Customer.objects.select_for_update(no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )

@@ -57,5 +57,5 @@ def aftership(request):
 @twilio_signed
 def notice_status(request, notice_id: int, params: dict[str, str]):
     """Twilio's status callback for a parcel notice SMS (signed like every Twilio webhook)."""
-    notice_status_record(notice_id=notice_id, status=params.get("MessageStatus", ""), sid=params.get("MessageSid", ""))
+    notice_status_record(notice_id=notice_id, payload=params)
     return HttpResponse(status=204)

@@ -28,6 +28,7 @@ from callbacks.models import FollowUpPurpose
 from callbacks.services.tasks_calls import call_tasks_lock
 from crm import bulk
 from crm.models import Store
+from crm.services.locks import customers_lock
 from logistics.models import DelayRule, Shipment, ShipmentDelay, ShipmentState
 from logistics.models.shipment import EXCEPTION_STATES
 
@@ -164,6 +165,7 @@ def _follow_up_batch(*, now: datetime, batch_size: int, report: FollowUpReport) 
     )
     # Another run may hold delays of the same orders: the call tasks are asked for under their locks, all taken now.
     call_tasks_lock(keys=[(delay.shipment.order_id, FollowUpPurpose.LOGISTICS) for delay in delays])
+    customers_lock(delay.shipment.order.customer_id for delay in delays)  # in id order, as call_task_create locks each
     by_store_rule: dict[tuple[int, str], list[ShipmentDelay]] = {}
     for delay in delays:
         by_store_rule.setdefault((delay.store_id, delay.rule), []).append(delay)

@@ -129,7 +129,8 @@ class CampaignContact(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=ContactStatus.choices)
     excluded_reason = models.CharField(_("excluded because"), max_length=40, blank=True)
     coupon_code = models.CharField(_("coupon code"), max_length=40, blank=True)
-    # Not before this moment (the schedule's start, the next sending hour, after quiet hours).
+    # Not before this moment (the schedule's start, the next sending hour, after quiet hours). A call row falls due
+    # for its call task then; the call's own time is the task's window (which the store's hours and zone move).
     due_at = models.DateTimeField(_("due"))
     message_body = models.TextField(_("message"), blank=True)
     # The care SMS sweeper's columns (recipient and claim, attempts, provider answer): see

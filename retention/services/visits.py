@@ -39,6 +39,7 @@ from callbacks.services.policy import policy_for_store
 from callbacks.services.tasks_calls import call_task_create, call_tasks_lock, call_tasks_withdraw
 from crm.errors import InvalidInput
 from crm.models import Agent, Customer, Order, Store
+from crm.services.locks import customers_lock
 from crm.timezones import store_local_datetime, store_today, to_store_local
 
 from ..models import Campaign, CampaignChannel, CampaignContact, CampaignStatus, ContactStatus
@@ -165,7 +166,8 @@ def _task_for(
     if CampaignContact.objects.filter(call_task=task).exists():
         # Another campaign's return visit about the same order is still waiting to be called: one call at a time.
         return _exclude(row, CALL_WAITING, report)
-    row.call_task, row.due_at = task, task.window_start
+    # The call's time is its task's window, moved with the store's hours and zone (ADR 0029); not copied here.
+    row.call_task = task
     if task.status == FollowUp.Status.SUPPRESSED:
         return _exclude(row, task.suppressed_reason, report)
     row.assignee_id = task.assignee_id
@@ -188,13 +190,14 @@ def _sweep_batch(*, now: datetime, limit: int) -> tuple[CallTaskReport, int]:
     # Another sweep's rows (another campaign's, for the same customer) may ask for the same order's return visit:
     # the call tasks are asked for under their locks, all taken now.
     call_tasks_lock(keys=[(order.pk, FollowUpPurpose.RETURN_VISIT) for order in orders.values()])
+    customers_lock(row.customer_id for row in rows)  # all at once, in id order, as call_task_create locks each
     policies: dict[int, FollowUpPolicy] = {}
     for row in rows:
         row.campaign.store = row.store
         policy = policies.get(row.store_id) or policies.setdefault(row.store_id, policy_for_store(store=row.store))
         _task_for(row, order=orders.get(row.customer_id), policy=policy, serving=serving, now=now, report=report)
         # One row at a time: a later row of the batch must see this row's task (two campaigns, one customer).
-        row.save(update_fields=["status", "excluded_reason", "call_task", "due_at", "assignee", "updated_at"])
+        row.save(update_fields=["status", "excluded_reason", "call_task", "assignee", "updated_at"])
     return report, len(rows)
 
 

@@ -5,17 +5,14 @@ messages and calls they hold for later follow it, in the zone change's transacti
   show the same local times in the new zone (the birthday campaign of a year runs to the new zone's New Year). A
   start already past is history, as when the campaign began.
 - A message or a return-visit call row waiting for later is due at the first moment of the campaign's sending hours
-  in the new zone, from its start (a birthday wish: from now, as when it was planned); a row that already has its
-  call task shows the task's window, which callbacks has moved (its receiver runs first: callbacks is installed
-  before retention).
+  in the new zone, from its start (a birthday wish: from now, as when it was planned). A row that already has its
+  call task keeps no time of its own: it is shown at the task's window, which callbacks moves.
 """
 
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 
-from callbacks.models import FollowUp
 from crm.models import Store
 from crm.timezones import store_same_wall_time
 
@@ -55,10 +52,4 @@ def retention_follow_store_zone(*, store: Store, old_timezone: str, now: datetim
         changed += waiting.filter(campaign=campaign, call_task__isnull=True, due_at__gt=now).update(
             due_at=_first_moment(campaign, now), updated_at=now
         )
-    task_start = FollowUp.objects.filter(pk=OuterRef("call_task_id"), status=FollowUp.Status.PLANNED).values(
-        "window_start"
-    )[:1]
-    changed += waiting.filter(store=store, call_task__status=FollowUp.Status.PLANNED).update(
-        due_at=Subquery(task_start), updated_at=now
-    )
     return changed

@@ -77,7 +77,7 @@ def test_an_opt_out_refuses_marketing_calls_too(store):
         marketing_consent_source="checkout",
     )
     decision = contact_decide(customer=opted_out, channel=CALL, purpose=MARKETING, at=noon(store))
-    assert (decision.allowed, decision.reason, decision.not_before) == (False, RefusalReason.SMS_OPT_OUT, None)
+    assert (decision.allowed, decision.reason, decision.not_before) == (False, RefusalReason.MARKETING_OPT_OUT, None)
     assert "call" in decision.detail
     assert not decision.only_the_hour  # a wish: no agent may override it
 

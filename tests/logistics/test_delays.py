@@ -251,3 +251,28 @@ def test_a_parcels_call_task_nobody_made_shows_on_the_board_as_not_called():
     row = page[page.index(f'data-number="{shipment.tracking_number}"') :]
     assert 'data-testid="call-outcome">Not called in its window<' in row[: row.index("</tr>")]
     assert not Case.objects.filter(order=order).exists()  # a call nobody made is no complaint
+
+
+def test_a_notices_status_callbacks_are_kept_as_they_came_like_the_care_sms(client, settings):
+    # The care SMS's callbacks are kept (TelephonyEvent), so a state can be explained; a parcel notice's were applied
+    # and dropped: "why does this notice say undelivered?" had no answer.
+    from callbacks.models import TelephonyEvent
+
+    settings.TWILIO_AUTH_TOKEN, settings.PUBLIC_BASE_URL = "webhook-token", "https://crm.example.com"
+    shipment = ship(_order(), hours_ago=3)
+    notice = ShipmentNotice.objects.create(
+        store=shipment.store, shipment=shipment, order=shipment.order, customer=shipment.order.customer,
+        kind="shipped", channel="sms", status="sending", due_at=timezone.now(), claimed_at=timezone.now(),
+    )  # fmt: skip
+
+    for status in ["undelivered", "sent"]:  # out of order: the later report first
+        assert _status(client, notice, {"MessageSid": "SM9", "MessageStatus": status}).status_code == 204
+
+    kept = list(TelephonyEvent.objects.order_by("id").values_list("kind", "provider_id", "payload"))
+    assert [(kind, sid, payload["MessageStatus"]) for kind, sid, payload in kept] == [
+        ("message_status", "SM9", "undelivered"),
+        ("message_status", "SM9", "sent"),
+    ]
+    assert all(payload["_row"] == f"parcel_notices:{notice.pk}" for _kind, _sid, payload in kept)
+    notice.refresh_from_db()
+    assert (notice.provider_status, notice.outcome) == ("undelivered", "undelivered")

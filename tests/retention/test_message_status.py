@@ -89,3 +89,20 @@ def test_a_callback_for_a_test_send_or_an_unknown_row_is_answered_and_changes_no
     assert _replay(live_server, twilio_live, row.pk + 1000, "SMelse", "delivered") == 204
     row.refresh_from_db()
     assert (row.status, row.provider_id) == ("planned", "")
+
+
+def test_a_campaign_messages_callbacks_are_kept_as_they_came(twilio_live, live_server):
+    # Applied and dropped before: the care SMS's callbacks were kept (TelephonyEvent), a campaign message's were not.
+    from callbacks.models import TelephonyEvent
+
+    [row] = _campaign_of(1)
+    sms_dispatch_due(time_budget=5, queues=[CAMPAIGN_SMS.name])
+    wait_for(lambda: _delivered([row]), timeout=10, what="the provider's sent and delivered callbacks")
+    row.refresh_from_db()
+
+    assert _replay(live_server, twilio_live, row.pk, row.provider_id, "sent") == 204
+
+    kept = TelephonyEvent.objects.filter(kind="message_status", provider_id=row.provider_id)
+    assert [event.payload["_row"] for event in kept] == [f"campaigns:{row.pk}"] * kept.count()
+    assert [event.payload["MessageStatus"] for event in kept.order_by("id")][-1] == "sent"
+    assert kept.count() >= 2  # the provider's own callbacks and the replay

@@ -5,8 +5,10 @@ transaction; care contacts (an evening care call, a parcel's call) still go out,
 
 from datetime import timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import timezone
 
@@ -85,22 +87,26 @@ def test_an_opt_out_reply_withdraws_the_waiting_return_visit_and_leaves_the_care
 
     for task in (visit, care, parcel):
         task.refresh_from_db()
-    assert (visit.status, visit.suppressed_reason) == ("suppressed", "sms_opt_out")
+    assert (visit.status, visit.suppressed_reason) == ("suppressed", "marketing_opt_out")
     assert (care.status, parcel.status) == ("planned", "planned")
     queue = _queue(client)
     assert f"/calls/{visit.pk}/" not in queue
     assert f"/calls/{care.pk}/" in queue and f"/calls/{parcel.pk}/" in queue
     assert call_decide(subject=care) and call_decide(subject=parcel)
     panel = client.get(f"/calls/{visit.pk}/", headers={"Accept-Language": "en"}).text
-    assert 'data-reason="sms_opt_out"' in panel and 'data-testid="call"' not in panel
+    assert 'data-reason="marketing_opt_out"' in panel and 'data-testid="call"' not in panel
     # The campaign's row is taken back with the reason, and its page lists the call with it.
     row = CampaignContact.objects.get(campaign=campaign, customer=customer)
-    assert (row.status, row.excluded_reason) == ("suppressed", "sms_opt_out")
-    assert campaign_results(campaign=campaign).exclusions == {"sms_opt_out": 1}
+    assert (row.status, row.excluded_reason) == ("suppressed", "marketing_opt_out")
+    assert campaign_results(campaign=campaign).exclusions == {"marketing_opt_out": 1}
     manager = _logged_in(ManagerFactory(stores=[store]).user)
     page = manager.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/", headers={"Accept-Language": "en"}).text
     calls = page[page.index('data-testid="visit-calls"') :]
-    assert "林小姐" in calls and 'data-reason="sms_opt_out"' in calls and "Customer opted out of SMS" in calls
+    # Said as what it is: a call withdrawn, not an SMS (the boards read "Customer opted out of SMS").
+    assert "林小姐" in calls and 'data-reason="marketing_opt_out"' in calls
+    assert "Customer opted out of marketing calls" in calls and "opted out of SMS" not in calls
+    page = manager.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/", headers={"Accept-Language": "zh-hans"}).text
+    assert "顾客已退订，不接营销电话" in page[page.index('data-testid="visit-calls"') :]
 
 
 def test_the_word_the_stores_own_wording_names_withdraws_the_return_visit_too(store, agent):
@@ -112,7 +118,7 @@ def test_the_word_the_stores_own_wording_names_withdraws_the_return_visit_too(st
     _reply(customer, "n")
 
     visit = FollowUp.objects.get(purpose="return_visit")
-    assert (visit.status, visit.suppressed_reason) == ("suppressed", "sms_opt_out")
+    assert (visit.status, visit.suppressed_reason) == ("suppressed", "marketing_opt_out")
 
 
 def test_the_gate_refuses_a_marketing_call_to_an_opted_out_customer_until_they_reply_start(store, agent):
@@ -122,7 +128,7 @@ def test_the_gate_refuses_a_marketing_call_to_an_opted_out_customer_until_they_r
     # A call campaign started now leaves them out, with the reason.
     first = _call_campaign(store, name="第一波")
     row = CampaignContact.objects.get(campaign=first, customer=customer)
-    assert (row.status, row.excluded_reason) == ("suppressed", "sms_opt_out")
+    assert (row.status, row.excluded_reason) == ("suppressed", "marketing_opt_out")
 
     _reply(customer, "START")
 
@@ -141,7 +147,7 @@ def test_a_return_visit_due_later_is_refused_by_the_gate_when_it_falls_due(store
     report = campaign_call_tasks_create(now=timezone.now() + timedelta(hours=1, minutes=1))
 
     row = CampaignContact.objects.get(campaign=campaign, customer=customer)
-    assert (report.created, row.status, row.excluded_reason) == (0, "suppressed", "sms_opt_out")
+    assert (report.created, row.status, row.excluded_reason) == (0, "suppressed", "marketing_opt_out")
     assert row.call_task.status == "suppressed"
 
 
@@ -160,4 +166,28 @@ def test_a_number_the_carrier_reports_unsubscribed_loses_its_return_visit_too(st
     customer.refresh_from_db()
     visit = FollowUp.objects.get(purpose="return_visit")
     assert customer.sms_opt_out is True
-    assert (visit.status, visit.suppressed_reason) == ("suppressed", "sms_opt_out")
+    assert (visit.status, visit.suppressed_reason) == ("suppressed", "marketing_opt_out")
+
+
+def test_return_visits_withdrawn_before_the_reason_existed_are_told_apart_by_the_migrations(store, agent):
+    # Stored before `marketing_opt_out`: a return visit withdrawn, and its campaign row, read "opted out of SMS". A
+    # call can only have been refused for the opt-out as marketing; an SMS (a care SMS, a campaign message) keeps it.
+    customer = customer_with_orders(store, [30])
+    calls = _call_campaign(store, name="电话回访")
+    texts = campaign_for(store, calls.segment, name="短信回访")
+    campaign_start(campaign=texts)
+    campaign_call_tasks_create()
+    visit = FollowUp.objects.get(purpose="return_visit")
+    care_sms = FollowUpFactory(order=OrderFactory(customer=customer), channel="sms")
+    FollowUp.objects.filter(pk__in=[visit.pk, care_sms.pk]).update(status="suppressed", suppressed_reason="sms_opt_out")
+    CampaignContact.objects.filter(customer=customer).update(status="suppressed", excluded_reason="sms_opt_out")
+
+    callbacks_step = import_module("callbacks.migrations.0010_marketing_opt_out")
+    retention_step = import_module("retention.migrations.0008_marketing_opt_out")
+    callbacks_step.calls_refused_as_marketing(django_apps, None)
+    retention_step.call_rows_refused_as_marketing(django_apps, None)
+
+    reasons = dict(FollowUp.objects.values_list("pk", "suppressed_reason"))
+    assert (reasons[visit.pk], reasons[care_sms.pk]) == ("marketing_opt_out", "sms_opt_out")
+    rows = dict(CampaignContact.objects.values_list("campaign_id", "excluded_reason"))
+    assert rows == {calls.pk: "marketing_opt_out", texts.pk: "sms_opt_out"}

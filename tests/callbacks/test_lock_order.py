@@ -1,0 +1,193 @@
+"""Every path that locks a customer and their follow-ups locks the customer first (docs/decisions/0037-lock-order.md).
+
+An opt-out reply (STOP / 退订 from Twilio's inbound webhook) locks the customer, then their planned calls; a "do not
+call" outcome locked its call, then the customer: logged at the same instant, PostgreSQL aborted one of them as a
+deadlock (Twilio retried the webhook, the agent's page showed an error). Each test queues the two writers, each on its
+own connection, behind a lock on the customer held by a third, in the order that deadlocked, and lets them go.
+"""
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+from django.utils import timezone
+
+from callbacks.models import FollowUp
+from callbacks.services.calls import call_start
+from callbacks.services.case_calls import case_call_open
+from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.services.handover import followups_hand_over
+from callbacks.services.inbound import inbound_sms_receive
+from callbacks.services.missed import followups_close_missed
+from callbacks.services.outcomes import followup_log_outcome
+from crm.models import Case, Customer
+from crm.services.cases import case_open
+from crm.services.order_delivery import orders_mark_delivered
+from crm.services.waiting import case_wait
+from tests.factories import AgentFactory, FollowUpFactory, OrderFactory, StoreFactory
+from tests.locking import queued_behind_a_lock
+
+from .conftest import midday_store, plan_due_sms
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _evening():
+    # 18:10 in Shanghai: inside the call hours and the evening window. The clock ticks: the writers wait on locks.
+    with time_machine.travel(datetime(2026, 11, 23, 10, 10, tzinfo=UTC)):
+        yield
+
+
+@pytest.fixture
+def agent():
+    return AgentFactory(phone="+8613800000001")
+
+
+@pytest.fixture
+def call(agent):
+    """A customer's care call, planned and open (its window began ten minutes ago), in a store open all day."""
+    store = StoreFactory()
+    agent.stores.add(store)
+    return FollowUpFactory(order__customer__store=store, assignee=agent)
+
+
+def _lock_customer(customer: Customer):
+    return lambda: Customer.objects.select_for_update().get(pk=customer.pk)
+
+
+def _stop(customer: Customer, sid: str = "SMstop1"):
+    return lambda: inbound_sms_receive(payload={"From": customer.phone, "Body": "退订", "MessageSid": sid})
+
+
+def test_an_opt_out_and_a_do_not_call_outcome_at_the_same_instant_both_commit(call, agent):
+    customer = call.customer
+
+    def do_not_call():
+        followup_log_outcome(
+            followup=FollowUp.objects.get(pk=call.pk), agent=agent, outcome="do_not_call", expected_seq=1
+        )
+
+    errors = queued_behind_a_lock(_lock_customer(customer), _stop(customer), do_not_call)
+
+    assert errors == [None, None]
+    customer.refresh_from_db()
+    call.refresh_from_db()
+    assert customer.sms_opt_out and customer.contact_preference == "no_calls"
+    assert (call.status, call.outcome) == ("done", "do_not_call")
+
+
+def test_an_opt_out_and_a_click_to_call_at_the_same_instant_both_commit(call, agent):
+    customer = call.customer
+
+    def click():
+        call_start(followup=FollowUp.objects.get(pk=call.pk), agent=agent)
+
+    errors = queued_behind_a_lock(_lock_customer(customer), _stop(customer), click)
+
+    assert errors == [None, None]
+    customer.refresh_from_db()
+    call.refresh_from_db()
+    assert customer.sms_opt_out and call.status == "in_progress"  # a care call still goes after STOP
+
+
+def test_an_opt_out_and_the_handover_of_a_leaving_agents_calls_at_the_same_instant_both_commit(agent):
+    store = StoreFactory()
+    agent.stores.add(store)
+    colleague = AgentFactory(stores=[store], on_shift=True)
+    # A dedicated call goes to the customer's owner: the handover reads (and locks) the customer.
+    dedicated = FollowUpFactory(
+        order__customer__store=store, assignee=agent, channel="dedicated", window_start=timezone.now()
+    )
+    customer = dedicated.customer
+
+    def leave():
+        with transaction.atomic():
+            followups_hand_over(agent_id=agent.pk, store_ids=[store.pk])
+
+    errors = queued_behind_a_lock(_lock_customer(customer), _stop(customer), leave)
+
+    assert errors == [None, None]
+    dedicated.refresh_from_db()
+    customer.refresh_from_db()
+    assert customer.sms_opt_out and dedicated.assignee_id == colleague.pk
+
+
+def test_a_customers_answer_and_opening_the_call_of_their_case_at_the_same_instant_both_commit(call, agent):
+    # The reply resumes the case waiting on the customer (the customer, then the case); the agent opens the case's call.
+    customer = call.customer
+    case, _ = case_open(store=customer.store, customer=customer, source=Case.Source.CALL, assignee=agent)
+    case_wait(case=case, actor=agent.user, asked="请拍一张外盒破损的照片")
+
+    def answer():
+        inbound_sms_receive(payload={"From": customer.phone, "Body": "照片发过去了", "MessageSid": "SManswer1"})
+
+    def open_call():
+        case_call_open(case=Case.objects.get(pk=case.pk), agent=agent)
+
+    errors = queued_behind_a_lock(_lock_customer(customer), answer, open_call)
+
+    assert errors == [None, None]
+    case.refresh_from_db()
+    assert case.status != "awaiting_customer" and case.case_calls.count() == 1
+
+
+def test_an_opt_out_and_the_missed_call_sweep_at_the_same_instant_both_commit(agent):
+    # The care call's window is over and nobody called: the sweep closes it and plans the care SMS (a row that names
+    # the customer), while the customer's STOP takes back their planned calls.
+    store = StoreFactory()
+    agent.stores.add(store)
+    missed = FollowUpFactory(
+        order__customer__store=store,
+        assignee=agent,
+        window_start=timezone.now() - timedelta(hours=2),
+        window_end=timezone.now() - timedelta(hours=1),
+    )
+    customer = missed.customer
+
+    errors = queued_behind_a_lock(_lock_customer(customer), _stop(customer), followups_close_missed)
+
+    assert errors == [None, None]
+    missed.refresh_from_db()
+    customer.refresh_from_db()
+    assert customer.sms_opt_out and (missed.status, missed.outcome) == ("done", "missed")
+
+
+def test_a_carriers_opt_out_recorded_by_the_sweeper_and_a_delivery_planned_at_the_same_instant_both_commit(
+    twilio_backend,
+):
+    # Twilio refuses the care SMS (21610: the number sent STOP to the carrier); the sweeper records the refusal on the
+    # message and opts the customer out, while another delivery of the customer's that day is planned (the customer,
+    # then the day's care contacts, that message among them).
+    (message,) = plan_due_sms(midday_store(), 1)
+    customer = message.customer
+    twilio_backend.configure(opted_out=[customer.phone], latency=1.0)
+    sweep_errors = []
+
+    def sweep():
+        try:
+            sms_dispatch_due(time_budget=5)
+        except Exception as exc:  # reported to the test, which asserts on it
+            sweep_errors.append(exc)
+        finally:
+            connection.close()
+
+    another = OrderFactory(customer=customer, total_amount=Decimal("500"))
+
+    def deliver_another():
+        orders_mark_delivered(deliveries=[(another, timezone.now())])
+
+    sweeper = threading.Thread(target=sweep)
+    sweeper.start()
+    while FollowUp.objects.get(pk=message.pk).status != "sending":  # claimed; the provider answers in a second
+        time.sleep(0.01)
+    errors = queued_behind_a_lock(_lock_customer(customer), deliver_another, sweeper.join)
+
+    assert errors == [None, None] and sweep_errors == []
+    message.refresh_from_db()
+    customer.refresh_from_db()
+    assert customer.sms_opt_out and (message.status, message.outcome) == ("failed", "opted_out")
