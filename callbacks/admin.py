@@ -99,6 +99,9 @@ class TelephonyEventAdmin(ServiceWrittenAdmin):
     list_filter = ["kind"]
     list_select_related = ["followup__customer", "followup__order"]
     search_fields = ["provider_id__exact"]
+    # The webhook as it came: numbers (From, To, a reply's Body) and names masked (ADR 0033).
+    payload_fields = ("payload",)
+    payload_customer = "followup__customer"
 
 
 @admin.register(ContactLog)

@@ -258,6 +258,8 @@ class InboundEventAdmin(ServiceWrittenAdmin):
     list_filter = ["kind", "store"]
     list_select_related = ["store", "token"]
     search_fields = ["external_id__exact"]
+    # The row as the order system sent it: the customer's number, name and address masked (ADR 0033).
+    payload_fields = ("payload",)
 
 
 @admin.register(CasePolicy)
