@@ -14,8 +14,9 @@
 - A table that grows with the stores' business (customers, orders, reviews, cases, follow-ups, parcels) is searched
   by the keys operators are given, each looked up where an index holds it (``KeyedSearchAdmin``), never with
   ``LIKE '%q%'`` over every row.
-- A list of such a table counts no rows to number its pages (``crm.admin_paging``), and reads no column over every
-  row on a load: a filter offers fixed choices
+- A list of such a table counts no rows to number its pages (``crm.admin_paging``), reads a date range in an index
+  that holds the date (``crm.admin_dates``: within a store where that index leads with the store), and reads no
+  column over every row on a load: a filter offers fixed choices
   (``choices_filter``), a date is filtered by ranges (Django's ``DateFieldListFilter``), never by a date hierarchy.
 - A customer's phone number is shown as the pages show it to agents, masked by ``crm.phones.mask_phone``
   (``phone_fields``): in every list, and on a change page to anyone who may not change customers. A change page that
@@ -36,6 +37,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.admin_dates import date_range_ordering
 from crm.admin_paging import BoundedCountPaginator
 from crm.errors import DomainError, InvalidInput, InvalidPhoneNumber
 from crm.models import Agent, Customer, Order, Store
@@ -251,6 +253,10 @@ class ServiceWrittenAdmin(_Payloads, CheckedAdmin):
             if name not in masked
         ]
         return list(dict.fromkeys(fields))
+
+    def get_ordering(self, request):
+        # A date range sorts by its date (crm.admin_dates): the index that holds the date answers both.
+        return date_range_ordering(self, request) or super().get_ordering(request)
 
     def has_add_permission(self, request) -> bool:
         return False
