@@ -34,6 +34,7 @@ from typing import Any
 from django.contrib import admin
 from django.db import models
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -323,14 +324,39 @@ def _phone_match(term: str) -> Q:
         return Q(pk__in=[])
 
 
+class LatestRowsFormSet(BaseInlineFormSet):
+    """The latest `max_shown` rows under the parent, newest first (by the key, which the parent's index sorts)."""
+
+    max_shown = 100
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            self._queryset = self.queryset.order_by("-pk")[: self.max_shown]
+        return self._queryset
+
+
 class ServiceWrittenInline(_Payloads, admin.TabularInline):
-    """The rows a service wrote under another (a case's remedies and timeline, a letter's inserts), as they are."""
+    """The rows a service wrote under another (a case's remedies and timeline, a letter's inserts), as they are.
+
+    Such rows grow without a bound (a long dispute's timeline, a parcel's checkpoints), and a change page rendered
+    every one of them on each view: it shows the latest `max_shown`; the row's own page ("View on site") has them all.
+    """
 
     extra = 0
+    max_shown = 100
+    formset = LatestRowsFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.max_shown = self.max_shown
+        return formset
 
     def __init__(self, parent_model, admin_site):
         super().__init__(parent_model, admin_site)
         self.masked_payloads = self._payload_displays()
+        # Made for each request (ModelAdmin.get_inline_instances), in its language.
+        rows = self.verbose_name_plural
+        self.verbose_name_plural = _("%(rows)s (the latest %(count)s)") % {"rows": rows, "count": self.max_shown}
 
     def get_fields(self, request, obj=None):
         return [self.payload_shown(request, name) for name in super().get_fields(request, obj)]
