@@ -31,7 +31,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
@@ -189,6 +189,9 @@ class ServiceWrittenAdmin(_Payloads, CheckedAdmin):
     show_facets = admin.ShowFacets.NEVER
     # Nor are the list's own rows counted: at most a page's worth of ids past ten pages, then the planner's estimate.
     paginator = BoundedCountPaginator
+    # A delete is confirmed on a page listing every row it takes with it (Django's collector reads and renders each):
+    # "select all N orders" and "Delete" read a big table whole and everything under it. A page of rows at a time.
+    max_deleted = 100
     # Newest first by the primary key, which its index answers with the page's LIMIT: the models' own orderings
     # (placed_at, posted_at, window_start, at...) have no index of their own, so a list sorted by them read and sorted
     # the whole table on every load (~130 ms at 100,000 orders). A column header still sorts by that column.
@@ -259,6 +262,13 @@ class ServiceWrittenAdmin(_Payloads, CheckedAdmin):
         # A date range sorts by its date (crm.admin_dates): the index that holds the date answers both.
         return date_range_ordering(self, request) or super().get_ordering(request)
 
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            delete, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_bounded_delete(delete, self.max_deleted), name, description)
+        return actions
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -278,6 +288,20 @@ class ServiceWrittenAdmin(_Payloads, CheckedAdmin):
         ]
         masked = [*self.masked_phones.values(), *self.masked_payloads.values()]
         return list(dict.fromkeys([*super().get_readonly_fields(request, obj), *guarded, *masked]))
+
+
+def _bounded_delete(delete: Callable, most: int) -> Callable:
+    """Django's delete action, refused for more than `most` rows (their ids read through a LIMIT, never counted)."""
+
+    def delete_selected(modeladmin, request, queryset):
+        if len(queryset.order_by().values_list("pk", flat=True)[: most + 1]) > most:
+            message = _("Delete at most %(count)s rows at a time: choose them on a page.") % {"count": most}
+            modeladmin.message_user(request, message, messages.ERROR)
+            return None
+        return delete(modeladmin, request, queryset)
+
+    delete_selected.allowed_permissions = getattr(delete, "allowed_permissions", ("delete",))
+    return delete_selected
 
 
 class KeyedSearchAdmin(ServiceWrittenAdmin):

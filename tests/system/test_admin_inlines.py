@@ -1,14 +1,16 @@
-"""An admin change page shows a bounded number of the rows a service wrote under its row (ADR 0033): a case's
-timeline, a parcel's checkpoints, a review's revisions grow without limit, and every one was rendered, read-only, on
-each view. The latest are shown; the whole history is on the row's own page ("View on site")."""
+"""The admin works on a bounded number of rows (ADR 0033): a change page shows the latest of the rows a service wrote
+under its row (a case's timeline, a parcel's checkpoints, a review's revisions grow without limit, and every one was
+rendered on each view; the whole history is on the row's own page), and a delete takes a page of rows at most."""
 
 import pytest
+from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crm.admin_mixins import ServiceWrittenInline
-from crm.models import CaseEvent
+from crm.models import CaseEvent, Order
+from tests.factories import OrderFactory
 from tests.reports.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +35,20 @@ def test_a_case_page_shows_the_latest_events_of_a_long_timeline(admin_client):
     assert _timeline(page) == events[: ServiceWrittenInline.max_shown]
     reads = [q["sql"] for q in queries if 'FROM "crm_caseevent"' in q["sql"]]
     assert reads and all(f"LIMIT {ServiceWrittenInline.max_shown}" in sql for sql in reads)
+
+
+# -- deleting ----------------------------------------------------------------------------------------------------------
+
+
+def test_a_delete_takes_a_page_of_rows_at_most_not_every_row_of_a_big_table(admin_client, monkeypatch):
+    orders = [OrderFactory() for _ in range(3)]
+    monkeypatch.setattr(admin.site._registry[Order], "max_deleted", 2)
+    chosen = {"action": "delete_selected", "_selected_action": [o.pk for o in orders[:1]]}
+
+    # "Select all N orders": Django's confirmation would collect and list every order and every row under each.
+    page = admin_client.post("/admin/crm/order/", {**chosen, "select_across": "1", "index": "0"}, follow=True)
+
+    assert Order.objects.count() == 3
+    assert "2" in " ".join(str(m) for m in page.context["messages"])
+    confirm = admin_client.post("/admin/crm/order/", {**chosen, "select_across": "0", "index": "0"})
+    assert confirm.status_code == 200 and [o.pk for o in confirm.context["queryset"]] == [orders[0].pk]
