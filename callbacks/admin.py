@@ -17,6 +17,7 @@ from callbacks.models import (
 )
 from callbacks.services.policy import policy_validate
 from callbacks.services.replan import followups_follow_policy
+from crm.admin_dates import StoreDateRangeFilter, StoreFilter
 from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, choices_filter
 
 # What a call or an attempt belongs to, with what their labels read (a follow-up's customer and order, a case
@@ -32,10 +33,11 @@ class FollowUpAdmin(KeyedSearchAdmin):
         *("id", "store", "customer", "purpose", "tier", "channel", "status", "window_start", "assignee", "overflowed"),
     ]
     list_filter = [
-        *("store", "purpose", "tier", "channel", "status", "overflowed"),
+        ("store", StoreFilter),
+        *("purpose", "tier", "channel", "status", "overflowed"),
         ("outcome", choices_filter(OUTCOME_LABELS.items())),
         ("suppressed_reason", choices_filter(SUPPRESSED_REASONS.items())),
-        ("window_start", admin.DateFieldListFilter),
+        ("window_start", StoreDateRangeFilter),
     ]
     customer_key, order_key = "customer", "order"
     # The order too: each row's checkbox is labelled with the follow-up's name, which names its order.
@@ -99,6 +101,9 @@ class TelephonyEventAdmin(ServiceWrittenAdmin):
     list_filter = ["kind"]
     list_select_related = ["followup__customer", "followup__order"]
     search_fields = ["provider_id__exact"]
+    # The webhook as it came: numbers (From, To, a reply's Body) and names masked (ADR 0033).
+    payload_fields = ("payload",)
+    payload_customer = "followup__customer"
 
 
 @admin.register(ContactLog)
@@ -108,5 +113,5 @@ class ContactLogAdmin(ServiceWrittenAdmin):
     list_display = ["at", "store", "customer", "order", "channel", "purpose", "source"]
     # No filter on the source: each sender names its own, with no list to choose from but the values over every row
     # (choices_filter); the channel and the purpose say what a contact was.
-    list_filter = ["store", "channel", "purpose", ("at", admin.DateFieldListFilter)]
+    list_filter = [("store", StoreFilter), "channel", "purpose", ("at", StoreDateRangeFilter)]
     list_select_related = ["store", "customer", "order__store"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import roles
+from crm.admin_dates import DateRangeFilter, StoreDateRangeFilter, StoreFilter
 from crm.admin_mixins import (
     CheckedAdmin,
     KeyedSearchAdmin,
@@ -184,9 +185,9 @@ class OrderAdmin(KeyedSearchAdmin):
         "delivered_at",
     ]
     # No filter on the courier or the currency: they are what the order system wrote, with no list to choose from
-    # but the values over every order (choices_filter). A date by ranges, within a store in its (store, placed_at)
-    # index.
-    list_filter = ["store", "status", ("placed_at", admin.DateFieldListFilter)]
+    # but the values over every order (choices_filter). A date by ranges, within a store, in its (store, placed_at)
+    # index (crm.admin_dates).
+    list_filter = [("store", StoreFilter), "status", ("placed_at", StoreDateRangeFilter)]
     search_fields = ["external_id"]
     customer_key = "customer"
     deletable = True
@@ -215,7 +216,8 @@ class CaseAdmin(KeyedSearchAdmin):
 @admin.register(AuditLog)
 class AuditLogAdmin(ServiceWrittenAdmin):
     list_display = ["at", "actor", "store", "action", "target"]
-    list_filter = [("action", choices_filter(AUDIT_ACTIONS.items())), "store", ("at", admin.DateFieldListFilter)]
+    # A range of times in the (at) index, with or without a store (crm.admin_dates).
+    list_filter = [("action", choices_filter(AUDIT_ACTIONS.items())), "store", ("at", DateRangeFilter)]
     list_select_related = ["actor", "store"]
     # What the search box reads; get_search_results looks each up where an index holds it.
     search_fields = ["action", "target", "actor__username"]
@@ -263,6 +265,8 @@ class InboundEventAdmin(ServiceWrittenAdmin):
     list_filter = ["kind", "store"]
     list_select_related = ["store", "token"]
     search_fields = ["external_id__exact"]
+    # The row as the order system sent it: the customer's number, name and address masked (ADR 0033).
+    payload_fields = ("payload",)
 
 
 @admin.register(CasePolicy)

@@ -14,28 +14,38 @@
 - A table that grows with the stores' business (customers, orders, reviews, cases, follow-ups, parcels) is searched
   by the keys operators are given, each looked up where an index holds it (``KeyedSearchAdmin``), never with
   ``LIKE '%q%'`` over every row.
-- A list of such a table reads no column over every row on a load: a filter offers fixed choices
+- A list of such a table counts no rows to number its pages (``crm.admin_paging``), reads a date range in an index
+  that holds the date (``crm.admin_dates``: within a store where that index leads with the store), and reads no
+  column over every row on a load: a filter offers fixed choices
   (``choices_filter``), a date is filtered by ranges (Django's ``DateFieldListFilter``), never by a date hierarchy.
 - A customer's phone number is shown as the pages show it to agents, masked by ``crm.phones.mask_phone``
   (``phone_fields``): in every list, and on a change page to anyone who may not change customers. A change page that
   shows it whole is audited as a reveal on the pages is (``customer_phone_reveal_audit``), each time it is shown.
+- What a provider or an order system sent, kept as it came (``payload_fields``: the inbound log's rows, telephony
+  events, a courier's checkpoints), is shown the same way: its numbers, names and addresses masked
+  (``crm.personal_data``) for anyone who may not change customers; shown whole, it is a reveal, audited.
 """
 
 import copy
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.admin_dates import date_range_ordering
+from crm.admin_paging import BoundedCountPaginator
 from crm.errors import DomainError, InvalidInput, InvalidPhoneNumber
 from crm.models import Agent, Customer, Order, Store
 from crm.pages import form_error
+from crm.personal_data import mask_json_text, mask_payload, phones_in
 from crm.phones import mask_phone, normalise_phone
-from crm.services.customers import customer_phone_reveal_audit
+from crm.services.customers import personal_data_reveal_audit
 
 # Who may read a customer's whole number in the admin: whoever may change the customer.
 PHONE_REVEAL_PERMISSION = "crm.change_customer"
@@ -50,6 +60,62 @@ def masked_phone(field: str, label) -> Callable[[models.Model], str]:
 
     masked.__name__ = f"{field}_masked"
     return masked
+
+
+def payload_text(field: models.Field, value: Any, *, masked: bool, names: Iterable[str] = ()) -> str:
+    """A payload field's value as its change page shows it: JSON as Django's admin shows a JSONField's, a text field's
+    as it is; with the customer's numbers, names and addresses masked when `masked`."""
+    if isinstance(field, models.JSONField):
+        return json.dumps(mask_payload(value, names=names) if masked else value, ensure_ascii=False)
+    return mask_json_text(value, names=names) if masked else (value or "")
+
+
+def _follow(obj: models.Model, path: str) -> Customer | None:
+    """The row at the end of a `a__b__c` path of foreign keys, or None where one is empty."""
+    for name in path.split("__") if path else ():
+        obj = getattr(obj, name, None)
+    return obj if isinstance(obj, Customer) else None
+
+
+class _Payloads:
+    """Masks `payload_fields` (what a provider or an order system sent, as it came) for users who may not change
+    customers (ADR 0033). `payload_customer`: the path to the customer the row is about, whose name is then masked
+    wherever the text writes it (a courier's "签收人：..."), and for whom showing it whole is audited."""
+
+    model: type[models.Model]
+    payload_fields: tuple[str, ...] = ()
+    payload_customer = ""
+
+    def _payload_displays(self) -> dict[str, Callable[[models.Model], str]]:
+        displays = {}
+        for name in self.payload_fields:
+            field = self.model._meta.get_field(name)
+
+            def masked(obj, name=name, field=field) -> str:
+                return payload_text(field, getattr(obj, name), masked=True, names=self.payload_names(obj))
+
+            masked.short_description = field.verbose_name
+            masked.__name__ = f"{name}_masked"
+            displays[name] = masked
+        return displays
+
+    def payload_names(self, obj: models.Model) -> list[str]:
+        customer = _follow(obj, self.payload_customer)
+        return [customer.name] if customer is not None else []
+
+    def payload_personal(self, obj: models.Model) -> bool:
+        """Whether `obj`'s payloads hold anything of a customer's (shown whole, a reveal)."""
+        names = self.payload_names(obj)
+        for name in self.payload_fields:
+            field, value = self.model._meta.get_field(name), getattr(obj, name)
+            if payload_text(field, value, masked=True, names=names) != payload_text(field, value, masked=False):
+                return True
+        return False
+
+    def payload_shown(self, request, name: str):
+        if name in self.masked_payloads and not request.user.has_perm(PHONE_REVEAL_PERMISSION):
+            return self.masked_payloads[name]
+        return name
 
 
 def choices_filter(choices: Iterable[tuple[str, Any]]) -> type[admin.FieldListFilter]:
@@ -111,7 +177,7 @@ class CheckedAdmin(admin.ModelAdmin):
         return type(form.__name__, (_Checked, form), {"admin_check": staticmethod(self.service_check)})
 
 
-class ServiceWrittenAdmin(CheckedAdmin):
+class ServiceWrittenAdmin(_Payloads, CheckedAdmin):
     editable_fields: tuple[str, ...] = ()
     deletable = False
     # Fields holding a customer's number: masked on the change page unless the user may change customers (a list
@@ -121,6 +187,11 @@ class ServiceWrittenAdmin(CheckedAdmin):
     # and no filter counts its choices' rows over the table ("Show counts").
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    # Nor are the list's own rows counted: at most a page's worth of ids past ten pages, then the planner's estimate.
+    paginator = BoundedCountPaginator
+    # A delete is confirmed on a page listing every row it takes with it (Django's collector reads and renders each):
+    # "select all N orders" and "Delete" read a big table whole and everything under it. A page of rows at a time.
+    max_deleted = 100
     # Newest first by the primary key, which its index answers with the page's LIMIT: the models' own orderings
     # (placed_at, posted_at, window_start, at...) have no index of their own, so a list sorted by them read and sorted
     # the whole table on every load (~130 ms at 100,000 orders). A column header still sorts by that column.
@@ -130,6 +201,7 @@ class ServiceWrittenAdmin(CheckedAdmin):
         super().__init__(model, admin_site)
         self.masked_phones = {name: masked_phone(name, model._meta.get_field(name).verbose_name)
                               for name in self.phone_fields}  # fmt: skip
+        self.masked_payloads = self._payload_displays()
 
     def _phone_shown(self, request, name: str):
         if name in self.masked_phones and not request.user.has_perm(PHONE_REVEAL_PERMISSION):
@@ -140,23 +212,62 @@ class ServiceWrittenAdmin(CheckedAdmin):
         """The customer whose number `phone_fields` hold."""
         return obj if isinstance(obj, Customer) else obj.customer
 
+    def payload_customers(self, obj: models.Model) -> list[Customer]:
+        """The customers a row's payloads are about: the row's own (`payload_customer`), and whoever's number they
+        hold, looked up in each store's (store, phone) index. Read once per row shown."""
+        if not hasattr(obj, "_payload_customers"):
+            own = _follow(obj, self.payload_customer)
+            fields = [(self.model._meta.get_field(name), getattr(obj, name)) for name in self.payload_fields]
+            numbers = {
+                number for field, value in fields for number in phones_in(payload_text(field, value, masked=False))
+            }
+            stores = list(Store.objects.values_list("pk", flat=True)) if numbers else []
+            found = Customer.objects.filter(store__in=stores, phone__in=numbers) if numbers else []
+            obj._payload_customers = list({c.pk: c for c in [*([own] if own else []), *found]}.values())
+        return obj._payload_customers
+
+    def payload_names(self, obj: models.Model) -> list[str]:
+        return [customer.name for customer in self.payload_customers(obj)]
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        # A change page that shows a whole number is a reveal, audited as the pages audit one: each time it is shown.
-        if (
-            obj is not None
-            and request.user.has_perm(PHONE_REVEAL_PERMISSION)
-            and any(getattr(obj, name) for name in self.phone_fields)
-        ):
-            customer_phone_reveal_audit(
-                customer=self.phone_owner(obj), actor=request.user, admin_page=f"{obj._meta.label_lower}:{obj.pk}"
-            )
+        # A change page that shows a whole number (or a payload with a customer's number or name) is a reveal,
+        # audited as the pages audit one: each time it is shown.
+        if obj is not None and request.user.has_perm(PHONE_REVEAL_PERMISSION):
+            self._audit_reveal(request, obj, context.get("inline_admin_formsets", []))
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def _audit_reveal(self, request, obj: models.Model, inline_formsets) -> None:
+        customers = [self.phone_owner(obj)] if any(getattr(obj, name) for name in self.phone_fields) else []
+        inlines = [(formset.opts, form.instance) for formset in inline_formsets
+                   if isinstance(formset.opts, ServiceWrittenInline) for form in formset.formset.forms]  # fmt: skip
+        payloads = self.payload_personal(obj) or any(inline.payload_personal(row) for inline, row in inlines)
+        if payloads:
+            customers += self.payload_customers(obj)
+            customers += [c for inline, row in inlines if (c := _follow(row, inline.payload_customer))]
+        if customers or payloads:
+            personal_data_reveal_audit(customers={c.pk: c for c in customers}.values(), actor=request.user,
+                                       admin_page=f"{obj._meta.label_lower}:{obj.pk}")  # fmt: skip
 
     def get_fields(self, request, obj=None):
         # Django lists the read-only fields after the form's; the masked ones stand in for their field, in its place.
-        masked = self.masked_phones.values()
-        fields = [self._phone_shown(request, name) for name in super().get_fields(request, obj) if name not in masked]
+        masked = [*self.masked_phones.values(), *self.masked_payloads.values()]
+        fields = [
+            self.payload_shown(request, self._phone_shown(request, name))
+            for name in super().get_fields(request, obj)
+            if name not in masked
+        ]
         return list(dict.fromkeys(fields))
+
+    def get_ordering(self, request):
+        # A date range sorts by its date (crm.admin_dates): the index that holds the date answers both.
+        return date_range_ordering(self, request) or super().get_ordering(request)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            delete, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_bounded_delete(delete, self.max_deleted), name, description)
+        return actions
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -175,7 +286,22 @@ class ServiceWrittenAdmin(CheckedAdmin):
             and not field.auto_created
             and field.name not in self.editable_fields
         ]
-        return list(dict.fromkeys([*super().get_readonly_fields(request, obj), *guarded, *self.masked_phones.values()]))
+        masked = [*self.masked_phones.values(), *self.masked_payloads.values()]
+        return list(dict.fromkeys([*super().get_readonly_fields(request, obj), *guarded, *masked]))
+
+
+def _bounded_delete(delete: Callable, most: int) -> Callable:
+    """Django's delete action, refused for more than `most` rows (their ids read through a LIMIT, never counted)."""
+
+    def delete_selected(modeladmin, request, queryset):
+        if len(queryset.order_by().values_list("pk", flat=True)[: most + 1]) > most:
+            message = _("Delete at most %(count)s rows at a time: choose them on a page.") % {"count": most}
+            modeladmin.message_user(request, message, messages.ERROR)
+            return None
+        return delete(modeladmin, request, queryset)
+
+    delete_selected.allowed_permissions = getattr(delete, "allowed_permissions", ("delete",))
+    return delete_selected
 
 
 class KeyedSearchAdmin(ServiceWrittenAdmin):
@@ -222,10 +348,50 @@ def _phone_match(term: str) -> Q:
         return Q(pk__in=[])
 
 
-class ServiceWrittenInline(admin.TabularInline):
-    """The rows a service wrote under another (a case's remedies and timeline, a letter's inserts), as they are."""
+class LatestRowsFormSet(BaseInlineFormSet):
+    """The latest `max_shown` rows under the parent, newest first (by the key, which the parent's index sorts)."""
+
+    max_shown = 100
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            self._queryset = self.queryset.order_by("-pk")[: self.max_shown]
+        return self._queryset
+
+
+class ServiceWrittenInline(_Payloads, admin.TabularInline):
+    """The rows a service wrote under another (a case's remedies and timeline, a letter's inserts), as they are.
+
+    Such rows grow without a bound (a long dispute's timeline, a parcel's checkpoints), and a change page rendered
+    every one of them on each view: it shows the latest `max_shown`; the row's own page ("View on site") has them all.
+    """
 
     extra = 0
+    max_shown = 100
+    formset = LatestRowsFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.max_shown = self.max_shown
+        return formset
+
+    def __init__(self, parent_model, admin_site):
+        super().__init__(parent_model, admin_site)
+        self.masked_payloads = self._payload_displays()
+        # Made for each request (ModelAdmin.get_inline_instances), in its language.
+        rows = self.verbose_name_plural
+        self.verbose_name_plural = _("%(rows)s (the latest %(count)s)") % {"rows": rows, "count": self.max_shown}
+
+    def get_fields(self, request, obj=None):
+        return [self.payload_shown(request, name) for name in super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.masked_payloads.values()]
+
+    def get_queryset(self, request):
+        # Each row's customer read with the rows, not once a row (a change list applies its own list_select_related).
+        queryset = super().get_queryset(request)
+        return queryset.select_related(self.payload_customer) if self.payload_customer else queryset
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -22,11 +22,16 @@ class CheckpointInline(ServiceWrittenInline):
 
     model = Checkpoint
     fields = ("at", "text", "location", "status")
+    # As the courier wrote it: who signed for the parcel, a number to call (ADR 0033).
+    payload_fields = ("text",)
+    payload_customer = "shipment__order__customer"
 
 
 class DelayInline(ServiceWrittenInline):
     model = ShipmentDelay
     fields = ("rule", "found_at", "state", "last_event_text", "case_id", "followed_up_at")
+    payload_fields = ("last_event_text",)
+    payload_customer = "shipment__order__customer"
 
 
 class NoticeInline(ServiceWrittenInline):
@@ -49,6 +54,8 @@ class ShipmentAdmin(_OnTheShipmentPage, KeyedSearchAdmin):
     search_help_text = _("A tracking number or an order number, in full.")
     inlines = [CheckpointInline, DelayInline, NoticeInline]
     shipment_id_field = "pk"
+    payload_fields = ("last_event_text",)
+    payload_customer = "order__customer"
 
 
 @admin.register(ShipmentDelay)
@@ -60,6 +67,8 @@ class ShipmentDelayAdmin(_OnTheShipmentPage, ServiceWrittenAdmin):
     list_filter = ["store", "rule"]
     list_select_related = ["store", "shipment"]
     search_fields = ["shipment__tracking_number__exact"]
+    payload_fields = ("last_event_text",)
+    payload_customer = "shipment__order__customer"
 
 
 @admin.register(ShipmentNotice)

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.admin_dates import StoreDateRangeFilter, StoreFilter
 from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, ServiceWrittenInline
 from crm.errors import InvalidInput
 from reviews.models import (
@@ -25,8 +26,9 @@ class RevisionInline(ServiceWrittenInline):
 class ReviewAdmin(KeyedSearchAdmin):
     list_display = ["external_id", "store", "rating", "sentiment", "flagged", "triage_group", "likes", "posted_at"]
     list_filter = [
-        *("store", "sentiment", "flagged", "triage_group", "suspected_malicious", "revised_after_contact"),
-        ("posted_at", admin.DateFieldListFilter),
+        ("store", StoreFilter),
+        *("sentiment", "flagged", "triage_group", "suspected_malicious", "revised_after_contact"),
+        ("posted_at", StoreDateRangeFilter),
     ]
     search_fields = ["external_id"]
     customer_key, order_key = "customer", "order"

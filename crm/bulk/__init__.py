@@ -16,6 +16,7 @@ answers and the same rows (ADR 0019).
 - ``reserve(spec, rows, now=...)``: an id for every row before ``upsert`` writes them, so rows of other tables can
   point to them first and the upsert's row locks are held for less of the transaction; and the rows the upsert
   still has to write (a re-sent batch: none).
+- ``estimated_count(queryset)``: about how many rows a query matches, without reading them (PostgreSQL's planner).
 - ``storage.set_fillfactor(table, percent)``: a migration operation leaving room on a table's pages (PostgreSQL).
 - ``__any_of`` (``crm.bulk.lookups``): membership in a long list as one array parameter; ``__key_in``: a batch's
   keys, probed through a unique index.
@@ -107,6 +108,11 @@ def on_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+def estimated_count(queryset) -> int:
+    """About how many rows `queryset` matches, read without counting them (an admin list past its exact bound)."""
+    return _backend().estimated_count(queryset)
+
+
 def lock_names(names) -> None:
     """Hold a transaction-scoped lock on each name until commit (see crm.services.locks)."""
     _backend().lock_names(sorted(set(names)))
@@ -118,6 +124,7 @@ __all__ = [
     "Upsert",
     "UpsertResult",
     "copy_rows",
+    "estimated_count",
     "existing",
     "insert_ignoring_conflicts",
     "insert_new",

@@ -1,6 +1,6 @@
 """The customer's profile ("emotional archive"): edits kept with who and when, and audited phone reveals."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -127,3 +127,14 @@ def customer_phone_reveal_audit(*, customer: Customer, actor, admin_page: str = 
         target=f"customer:{customer.pk}",
         data={"customer_id": customer.pk, **({"admin_page": admin_page} if admin_page else {})},
     )
+
+
+def personal_data_reveal_audit(*, customers: Iterable[Customer], actor, admin_page: str) -> None:
+    """Write down that an admin page (`admin_page`: "app.model:pk") showed `actor` what a provider or an order system
+    sent with customers' numbers or names whole: a reveal for each customer it is known to be about, or, when it names
+    no customer stored (a number since changed, a stranger's), one reveal of the page itself (ADR 0033)."""
+    customers = list(customers)
+    for customer in customers:
+        customer_phone_reveal_audit(customer=customer, actor=actor, admin_page=admin_page)
+    if not customers:
+        audit_record(actor=actor, action=PHONE_REVEALED, target=admin_page, data={"admin_page": admin_page})
