@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0009_claim_recipient"),
+        ("callbacks", "0010_marketing_opt_out"),
         ("crm", "0021_case_customer_waited"),
     ]
 
