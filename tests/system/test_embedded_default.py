@@ -56,7 +56,14 @@ def test_make_run_serves_pages_runs_tasks_and_stops_on_ctrl_c(tmp_path):
     # hours allow, which may be right after start-up (each printed once, by its sid).
     sent = [line for line in rest.splitlines() if "] [SMS SM" in line]
     assert len({line.split("[SMS ")[1].split("]")[0] for line in sent}) == len(sent), sent
-    noise = [line for line in rest.splitlines()[2:] if line.strip() and '"GET ' not in line and line not in sent]
+    # The demo's local Kuaidi100 server pushes its parcels' checkpoints whenever beat subscribes them, which on a busy
+    # machine can come after the summary: those requests are the demo's own traffic too, when they are accepted.
+    pushes = [line for line in rest.splitlines() if '"POST /hooks/kuaidi100/ HTTP/1.1" 200 ' in line]
+    noise = [
+        line
+        for line in rest.splitlines()[2:]
+        if line.strip() and '"GET ' not in line and line not in sent and line not in pushes
+    ]
     assert noise == [], noise
     # The worker is quiet by default: no banner, no line per task.
     assert "celery@" not in output and "succeeded in" not in output, output[-3000:]
