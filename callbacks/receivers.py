@@ -11,6 +11,7 @@ from crm.signals import (
     customer_profile_changed,
     demo_stores_seeded,
     orders_delivered,
+    store_closures_changed,
     store_timezone_changed,
 )
 
@@ -19,7 +20,7 @@ from .services.case_calls import case_calls_follow_reassigned_case
 from .services.handover import case_calls_hand_over, followups_hand_over
 from .services.planning import followups_plan
 from .services.policy import policy_update
-from .services.replan import Clock, followups_replan
+from .services.replan import Clock, followups_follow_closures, followups_replan
 from .services.wishes import calls_withdraw_refused
 
 
@@ -64,6 +65,11 @@ def replan_in_the_new_zone(sender, *, store, old_timezone, now, **kwargs) -> Non
     followups_replan(store=store, before=Clock.in_zone(store, old_timezone), now=now)
 
 
+def replan_around_the_closures(sender, *, store, now, **kwargs) -> None:
+    # Inside the closure's transaction: the calls on its days move with it, or neither is saved (ADR 0035).
+    followups_follow_closures(store=store, now=now)
+
+
 def hand_over_the_calls_of_who_left(sender, *, agent_id, store_ids, **kwargs) -> None:
     # Inside the transaction that took the agent off the stores: the calls change hands with it, or neither happens.
     followups_hand_over(agent_id=agent_id, store_ids=store_ids)
@@ -83,5 +89,6 @@ def connect() -> None:
         withdraw_calls_the_customer_refuses, dispatch_uid="callbacks.withdraw_calls_the_customer_refuses"
     )
     store_timezone_changed.connect(replan_in_the_new_zone, dispatch_uid="callbacks.replan_in_the_new_zone")
+    store_closures_changed.connect(replan_around_the_closures, dispatch_uid="callbacks.replan_around_the_closures")
     agent_left_stores.connect(hand_over_the_calls_of_who_left, dispatch_uid="callbacks.hand_over_the_calls")
     case_event_added.connect(calls_follow_their_case, dispatch_uid="callbacks.calls_follow_their_case")
