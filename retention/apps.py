@@ -10,7 +10,7 @@ class RetentionConfig(AppConfig):
         from django.db.models.signals import post_save
         from django.urls import reverse
 
-        from callbacks.signals import call_tasks_withdrawn, followup_outcome_logged
+        from callbacks.signals import call_tasks_withdrawn, followup_outcome_logged, store_hours_changed
         from crm.casework import customer_section_register
         from crm.home import WaitingWork, waiting_work_register
         from crm.models import Store
@@ -35,6 +35,7 @@ class RetentionConfig(AppConfig):
         )
         orders_upserted.connect(receivers.redeem_coupons, sender=OrderInput, dispatch_uid="retention.redeem_coupons")
         store_timezone_changed.connect(receivers.follow_the_stores_new_zone, dispatch_uid="retention.new_zone")
+        store_hours_changed.connect(receivers.follow_the_stores_new_hours, dispatch_uid="retention.new_hours")
         agent_left_stores.connect(receivers.hand_over_the_gift_tasks_of_who_left, dispatch_uid="retention.hand_over")
         post_save.connect(receivers.store_builtin_segments, sender=Store, dispatch_uid="retention.builtin_segments")
         # A return-visit call's outcome, logged on callbacks' call panel, lands on the campaign's row.

@@ -7,7 +7,7 @@ from crm.models import Store
 from .services.coupons import coupons_redeem
 from .services.gifts import gift_tasks_hand_over
 from .services.segments import segments_ensure_builtin
-from .services.zone import retention_follow_store_zone
+from .services.zone import call_rows_follow_tasks, retention_follow_store_zone
 
 
 def redeem_coupons(sender, *, orders, **_kwargs) -> None:
@@ -37,6 +37,12 @@ def follow_the_stores_new_zone(sender, *, store: Store, old_timezone: str, now, 
     later follow it into its new zone (ADR 0029), in the zone change's transaction. Connected after callbacks'
     receiver (callbacks is installed first), which moves the call tasks whose windows the call rows show."""
     retention_follow_store_zone(store=store, old_timezone=old_timezone, now=now)
+
+
+def follow_the_stores_new_hours(sender, *, store: Store, now, **_kwargs) -> None:
+    """callbacks.signals.store_hours_changed (new call hours, a closure recorded or removed): the return-visit rows
+    show their call tasks' new windows, in the change's transaction, after callbacks moved the tasks."""
+    call_rows_follow_tasks(store=store, now=now)
 
 
 def hand_over_the_gift_tasks_of_who_left(sender, *, agent_id: int, store_ids: list[int], **_kwargs) -> None:

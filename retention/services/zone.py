@@ -8,12 +8,15 @@ messages and calls they hold for later follow it, in the zone change's transacti
   in the new zone, from its start (a birthday wish: from now, as when it was planned); a row that already has its
   call task shows the task's window, which callbacks has moved (its receiver runs first: callbacks is installed
   before retention).
+
+New call hours, or a closure recorded or removed (callbacks.signals.store_hours_changed, after callbacks has moved its
+call tasks, ADR 0029, 0035): a row that has its call task shows the task's window (`call_rows_follow_tasks`).
 """
 
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 
 from callbacks.models import FollowUp
 from crm.models import Store
@@ -55,10 +58,17 @@ def retention_follow_store_zone(*, store: Store, old_timezone: str, now: datetim
         changed += waiting.filter(campaign=campaign, call_task__isnull=True, due_at__gt=now).update(
             due_at=_first_moment(campaign, now), updated_at=now
         )
+    return changed + call_rows_follow_tasks(store=store, now=now)
+
+
+@transaction.atomic
+def call_rows_follow_tasks(*, store: Store, now: datetime) -> int:
+    """The store's return-visit rows still waiting on a planned call task show that task's window, as callbacks
+    placed it. Returns how many rows were written."""
     task_start = FollowUp.objects.filter(pk=OuterRef("call_task_id"), status=FollowUp.Status.PLANNED).values(
         "window_start"
     )[:1]
-    changed += waiting.filter(store=store, call_task__status=FollowUp.Status.PLANNED).update(
-        due_at=Subquery(task_start), updated_at=now
+    waiting = CampaignContact.objects.filter(
+        store=store, status=ContactStatus.PLANNED, call_task__status=FollowUp.Status.PLANNED
     )
-    return changed
+    return waiting.exclude(due_at=F("call_task__window_start")).update(due_at=Subquery(task_start), updated_at=now)
