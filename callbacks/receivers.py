@@ -46,13 +46,18 @@ def plan_delivered_orders(sender, *, deliveries, **kwargs) -> dict[int, list[Ord
 
 
 def configure_demo_policies(sender, *, stores, **kwargs) -> None:
-    # The demo's follow-up tiers are in CNY; a store that sells in another currency converts it (issue 18 #13).
-    # A policy a manager already saved is left as it is.
+    # The demo's follow-up tiers are in CNY; a store that sells in another currency converts it (issue 18 #13). A store
+    # closed on some weekdays calls on the others: the call days are the calls' weekly rule, not the case desk's days
+    # off (ADR 0035). A policy a manager already saved is left as it is.
     for store in stores:
-        currency = demo_store(store.code).currency
-        if currency != "CNY" and not FollowUpPolicy.objects.filter(store=store).exists():
-            rates = {currency: str(CNY_PER_UNIT[currency])}
-            policy_update(store=store, actor=None, changes={"currency": "CNY", "exchange_rates": rates})
+        demo = demo_store(store.code)
+        changes = {}
+        if demo.currency != "CNY":
+            changes |= {"currency": "CNY", "exchange_rates": {demo.currency: str(CNY_PER_UNIT[demo.currency])}}
+        if demo.days_off:
+            changes["call_days"] = [day for day in range(7) if day not in demo.days_off]
+        if changes and not FollowUpPolicy.objects.filter(store=store).exists():
+            policy_update(store=store, actor=None, changes=changes)
 
 
 def withdraw_calls_the_customer_refuses(sender, *, customer, **kwargs) -> None:
