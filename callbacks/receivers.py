@@ -11,6 +11,7 @@ from crm.signals import (
     customer_profile_changed,
     demo_stores_seeded,
     orders_delivered,
+    store_closures_changed,
     store_timezone_changed,
 )
 
@@ -19,7 +20,7 @@ from .services.case_calls import case_calls_follow_reassigned_case
 from .services.handover import case_calls_hand_over, followups_hand_over
 from .services.planning import followups_plan
 from .services.policy import policy_update
-from .services.replan import Clock, followups_replan
+from .services.replan import Clock, followups_follow_closures, followups_replan
 from .services.wishes import calls_withdraw_refused
 
 
@@ -45,13 +46,18 @@ def plan_delivered_orders(sender, *, deliveries, **kwargs) -> dict[int, list[Ord
 
 
 def configure_demo_policies(sender, *, stores, **kwargs) -> None:
-    # The demo's follow-up tiers are in CNY; a store that sells in another currency converts it (issue 18 #13).
-    # A policy a manager already saved is left as it is.
+    # The demo's follow-up tiers are in CNY; a store that sells in another currency converts it (issue 18 #13). A store
+    # closed on some weekdays calls on the others: the call days are the calls' weekly rule, not the case desk's days
+    # off (ADR 0035). A policy a manager already saved is left as it is.
     for store in stores:
-        currency = demo_store(store.code).currency
-        if currency != "CNY" and not FollowUpPolicy.objects.filter(store=store).exists():
-            rates = {currency: str(CNY_PER_UNIT[currency])}
-            policy_update(store=store, actor=None, changes={"currency": "CNY", "exchange_rates": rates})
+        demo = demo_store(store.code)
+        changes = {}
+        if demo.currency != "CNY":
+            changes |= {"currency": "CNY", "exchange_rates": {demo.currency: str(CNY_PER_UNIT[demo.currency])}}
+        if demo.days_off:
+            changes["call_days"] = [day for day in range(7) if day not in demo.days_off]
+        if changes and not FollowUpPolicy.objects.filter(store=store).exists():
+            policy_update(store=store, actor=None, changes=changes)
 
 
 def withdraw_calls_the_customer_refuses(sender, *, customer, **kwargs) -> None:
@@ -62,6 +68,11 @@ def withdraw_calls_the_customer_refuses(sender, *, customer, **kwargs) -> None:
 def replan_in_the_new_zone(sender, *, store, old_timezone, now, **kwargs) -> None:
     # Inside the zone change's transaction: the planned contacts move with the store, or neither does (ADR 0029).
     followups_replan(store=store, before=Clock.in_zone(store, old_timezone), now=now)
+
+
+def replan_around_the_closures(sender, *, store, now, **kwargs) -> None:
+    # Inside the closure's transaction: the calls on its days move with it, or neither is saved (ADR 0035).
+    followups_follow_closures(store=store, now=now)
 
 
 def hand_over_the_calls_of_who_left(sender, *, agent_id, store_ids, **kwargs) -> None:
@@ -83,5 +94,6 @@ def connect() -> None:
         withdraw_calls_the_customer_refuses, dispatch_uid="callbacks.withdraw_calls_the_customer_refuses"
     )
     store_timezone_changed.connect(replan_in_the_new_zone, dispatch_uid="callbacks.replan_in_the_new_zone")
+    store_closures_changed.connect(replan_around_the_closures, dispatch_uid="callbacks.replan_around_the_closures")
     agent_left_stores.connect(hand_over_the_calls_of_who_left, dispatch_uid="callbacks.hand_over_the_calls")
     case_event_added.connect(calls_follow_their_case, dispatch_uid="callbacks.calls_follow_their_case")

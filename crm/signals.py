@@ -38,6 +38,13 @@ customer_profile_changed = Signal()
 # planned in the store's old local time and still is to come to the same local time in the new zone (ADR 0029).
 store_timezone_changed = Signal()
 
+# Sent by crm.services.closures.store_closure_add and store_closure_remove, inside their transaction, once crm has
+# counted its own open cases' deadlines again (ADR 0035). kwargs: store (Store, its row locked), now (the moment of the
+# change, aware). Lets each app move what it planned on days the store is now closed (callbacks: evening calls and
+# call tasks on a closure's days go to the next open evening or day). Sent on removal too: nothing planned falls on
+# the days that opened again, so nothing need move, but an app may plan on them again.
+store_closures_changed = Signal()
+
 # Sent by crm.services.agents.agent_leave_stores once an agent no longer serves some stores (taken off them, either
 # side of Agent.stores, or their login switched off), inside that transaction, after crm handed their open cases there
 # on. kwargs: agent_id, store_ids (sorted list). Lets each app hand on the agent's own work of those stores to someone

@@ -8,8 +8,9 @@ leaves its load."""
 
 import heapq
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count
@@ -17,6 +18,7 @@ from django.db.models import Count
 from callbacks.models import CALL_CHANNELS, FollowUp, FollowUpChannel, FollowUpPolicy, OverflowRule
 from crm.models import Agent, Store
 
+from .gate import ContactChannel, ContactPurpose, contacts_decide
 from .windows import next_call_window, sms_window
 
 Window = tuple[datetime, datetime]  # [start, end): a store's evening, or a day's call hours for a call task
@@ -107,6 +109,22 @@ def call_priority(*, channel: str, amount: Decimal) -> tuple[bool, Decimal]:
     return channel != FollowUpChannel.DEDICATED, -amount
 
 
+def followup_call_priority(*, followup: FollowUp, policy: FollowUpPolicy) -> tuple[bool, Decimal]:
+    """`call_priority` of a planned care call (its order's amount in the policy currency, as planning weighed it)."""
+    order = followup.order
+    amount = policy.amount_in_policy_currency(order.total_amount, order.currency)
+    return call_priority(channel=followup.channel, amount=order.total_amount if amount is None else amount)
+
+
+def care_sms_allowed(*, store: Store, customer_ids: Iterable[int]) -> set[int]:
+    """The customers the gate would send a care SMS (its standing answer: the hour aside, as planning asks it), in
+    one question: whom the overflow rule may text instead of calling on a full evening."""
+    decided = contacts_decide(
+        store=store, customer_ids=customer_ids, channel=ContactChannel.SMS, purpose=ContactPurpose.CARE
+    )
+    return {customer_id for customer_id, decision in decided.items() if decision or decision.only_the_hour}
+
+
 @dataclass(frozen=True, slots=True)
 class Placement:
     """Where `care_call_place` put a call."""
@@ -128,12 +146,13 @@ def care_call_place(
     owner_id: int | None,
     sms_allowed: bool,
     since: datetime,
+    closed: Collection[date],
 ) -> Placement:
     """Where a care call for `evening` goes, taken from the capacity at once. A dedicated customer's call goes to their
     owner (`owner_else_least_loaded`), any other to the least filled on-shift agent, if they have room that evening.
     Otherwise it is flagged and moved by the store's overflow rule: a care SMS from `since` (when the gate's standing
-    answer allows one, `sms_allowed`), else the next call window, to the owner even when full, or to the least
-    filled agent with room there, or to nobody (the manager's queue)."""
+    answer allows one, `sms_allowed`), else the next call window (past the store's closures, `closed`), to the owner
+    even when full, or to the least filled agent with room there, or to nobody (the manager's queue)."""
     store_id, owner = store.pk, None
     if channel == FollowUpChannel.DEDICATED:
         owner = capacity.owner_else_least_loaded(store_id=store_id, window=evening, owner_id=owner_id)
@@ -145,7 +164,7 @@ def care_call_place(
         return Placement(channel, evening, assignee, owner)
     if policy.overflow_rule == OverflowRule.SMS_INSTEAD and sms_allowed:
         return Placement(FollowUpChannel.SMS, sms_window(policy=policy, store=store, moment=since), None, owner, True)
-    window = next_call_window(policy=policy, store=store, window_end=evening[1])
+    window = next_call_window(policy=policy, store=store, window_end=evening[1], closed=closed)
     # The owner keeps the customer, even on a full evening.
     assignee = owner if owner is not None else capacity.least_loaded(store_id=store_id, window=window)
     if assignee is not None:

@@ -38,11 +38,11 @@ from callbacks.models import (
 )
 from crm.models import Case, Customer
 from crm.services.audit import audit_record
+from crm.services.closures import stores_closed_days
 from crm.services.locks import customers_lock
 
-from .capacity import CallCapacity, Window, call_priority, care_call_place
+from .capacity import CallCapacity, Window, care_call_place, care_sms_allowed, followup_call_priority
 from .case_calls import case_call_follow_case
-from .gate import ContactChannel, ContactPurpose, contacts_decide
 from .policy import policy_for_store
 from .rows import customers_set_dedicated_owner
 from .windows import call_window
@@ -74,6 +74,7 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
     customer_ids = {call.customer_id for call in calls if _goes_to_owner(call)}
     owners = dict(Customer.objects.filter(id__in=customer_ids).values_list("id", "dedicated_owner_id"))
     policies = {call.store_id: policy_for_store(store=call.store) for call in calls}
+    closed = stores_closed_days(store_ids=policies, now=now)
     texts = _care_sms_allowed(calls, policies)
     capacity = CallCapacity(store_ids=set(store_ids))
     new_owners: dict[int, int] = {}
@@ -81,7 +82,7 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
     calls.sort(key=lambda call: (not _keeps_its_time(call), *_priority(call, policies), call.window_start, call.pk))
     for call in calls:
         policy = policies[call.store_id]
-        evening = _evening(call, policy)
+        evening = _evening(call, policy, closed[call.store_id])
         dedicated = call.channel == FollowUpChannel.DEDICATED
         owner = owners.get(call.customer_id) if _goes_to_owner(call) else None
         if _keeps_its_time(call):
@@ -99,6 +100,7 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
                 owner_id=owner,
                 sms_allowed=call.customer_id in texts,
                 since=now,
+                closed=closed[call.store_id],
             )
             successor, chosen_owner = placed.assignee_id, placed.owner_id
             call.channel, call.overflowed = placed.channel, call.overflowed or placed.overflowed
@@ -132,15 +134,13 @@ def _keeps_its_time(call: FollowUp) -> bool:
 
 
 def _priority(call: FollowUp, policies: dict[int, FollowUpPolicy]):
-    order = call.order
-    amount = policies[call.store_id].amount_in_policy_currency(order.total_amount, order.currency)
-    return call_priority(channel=call.channel, amount=order.total_amount if amount is None else amount)
+    return followup_call_priority(followup=call, policy=policies[call.store_id])
 
 
-def _evening(call: FollowUp, policy: FollowUpPolicy) -> Window:
+def _evening(call: FollowUp, policy: FollowUpPolicy, closed) -> Window:
     """The store's evening the call falls in (planned there, or tried again later in it), whose capacity it counts
     against; a call outside every evening (a call task's day, a call back asked for the afternoon) has its own."""
-    evening = call_window(policy=policy, store=call.store, moment=call.window_start)
+    evening = call_window(policy=policy, store=call.store, moment=call.window_start, closed=closed)
     return evening if evening[0] <= call.window_start else (call.window_start, call.window_end)
 
 
@@ -155,10 +155,7 @@ def _care_sms_allowed(calls: list[FollowUp], policies: dict[int, FollowUpPolicy]
             stores[call.store_id] = call.store
     allowed = set()
     for store_id, customer_ids in asked.items():
-        decided = contacts_decide(
-            store=stores[store_id], customer_ids=customer_ids, channel=ContactChannel.SMS, purpose=ContactPurpose.CARE
-        )
-        allowed.update(customer_id for customer_id, decision in decided.items() if decision or decision.only_the_hour)
+        allowed |= care_sms_allowed(store=stores[store_id], customer_ids=customer_ids)
     return allowed
 
 

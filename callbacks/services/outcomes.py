@@ -34,7 +34,9 @@ from callbacks.signals import followup_outcome_logged
 from crm.errors import InvalidInput
 from crm.models import Agent, Case
 from crm.services.cases import case_open
+from crm.services.closures import store_closure_on
 from crm.services.locks import customers_lock
+from crm.timezones import to_store_local
 
 from .gate import ContactChannel, ContactPurpose, contact_decide, customer_stop_calls, gate_purpose
 from .policy import policy_for_store
@@ -52,7 +54,15 @@ _CASE_SOURCES = {
 
 
 def _callback_allowed(*, followup: FollowUp, callback_at: datetime) -> None:
-    """A call back is a call: the gate must allow it at that time (the store's call hours, in its time zone)."""
+    """A call back is a call: the gate must allow it at that time (the store's call hours, in its time zone), on a day
+    the store is open (nobody works the queue during a closure, ADR 0035)."""
+    day = to_store_local(callback_at, followup.store).date()
+    if (closure := store_closure_on(store=followup.store, day=day)) is not None:
+        raise InvalidInput(
+            _("The store is closed on %(day)s (%(closure)s): choose a time on a day it is open.")
+            % {"day": day.isoformat(), "closure": closure.name},
+            field="callback_at",
+        )
     decision = contact_decide(
         customer=followup.customer,
         channel=ContactChannel.CALL,

@@ -10,9 +10,10 @@ rules below hold the same way for one order or 100,000:
    refusals here: step 4 places every contact in its window. Suppressed rows are kept with their reason.
 3. One care contact per customer per store-local day: the highest tier of the day wins (a contact already
    under way is never replaced); the others are kept as suppressed, `merged` into it.
-4. Windows: calls in the store's call window (tonight's, or the next allowed day's once it has closed);
-   SMS at once inside sending hours, else at the next opening. Both are counted from the delivery, or from the
-   moment it is reported when that is later: a delivery reported after its evening is called on the next one.
+4. Windows: calls in the store's call window (tonight's, or the next call day's once it has closed), never on a day of
+   the store's closures (ADR 0035: the next open evening); SMS at once inside sending hours, else at the next
+   opening. Both are counted from the delivery, or from the moment it is reported when that is later: a delivery
+   reported after its evening is called on the next one.
 5. Calls go to on-shift agents serving the store, balanced to their evening capacity; a dedicated-tier
    customer goes to their owner, chosen (least loaded) and kept on the customer the first time. What does
    not fit is flagged `overflowed` and handled by the policy's overflow rule.
@@ -37,6 +38,7 @@ from callbacks.models import (
     FollowUpPolicy,
 )
 from crm.models import Customer, Order, Store
+from crm.services.closures import stores_closed_days
 from crm.timezones import to_store_local
 
 from .capacity import CallCapacity, call_priority, care_call_place
@@ -67,6 +69,7 @@ class _Plan:
     customer: _Customer
     store: Store
     policy: FollowUpPolicy
+    closed: frozenset[date]  # the store's closures' local dates: no call is planned on them
     delivered_at: datetime
     # Windows are counted from here: the delivery, or the moment it was reported when that came later (an order
     # system that sends the day's deliveries overnight must not plan calls into an evening that is over).
@@ -147,7 +150,7 @@ def _apply_wishes(customer: _Customer, tier: str) -> tuple[str, str]:
     return channel, ""
 
 
-def _draft(order, customer, store, policy, delivered_at, now) -> _Plan | None:
+def _draft(order, customer, store, policy, closed, delivered_at, now) -> _Plan | None:
     amount = policy.amount_in_policy_currency(order.total_amount, order.currency)
     day = to_store_local(delivered_at, store).date()
     since = max(delivered_at, now)
@@ -155,12 +158,12 @@ def _draft(order, customer, store, policy, delivered_at, now) -> _Plan | None:
         tier = policy.channel_for(order.total_amount)  # the currency is unknown: say why nothing happens
         if tier is None:
             return None
-        return _Plan(order, customer, store, policy, delivered_at, since, order.total_amount, tier, tier, day,
+        return _Plan(order, customer, store, policy, closed, delivered_at, since, order.total_amount, tier, tier, day,
                      reason=Reason.UNKNOWN_CURRENCY)  # fmt: skip
     tier = policy.channel_for(amount)
     if tier is None:
         return None
-    return _Plan(order, customer, store, policy, delivered_at, since, amount, tier, tier, day)  # the gate's turn next
+    return _Plan(order, customer, store, policy, closed, delivered_at, since, amount, tier, tier, day)  # the gate next
 
 
 def _merge(plans: list[_Plan]) -> list[_Plan]:
@@ -223,11 +226,12 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
             capacity,
             store=plan.store,
             policy=plan.policy,
-            evening=call_window(policy=plan.policy, store=plan.store, moment=plan.since),
+            evening=call_window(policy=plan.policy, store=plan.store, moment=plan.since, closed=plan.closed),
             channel=plan.channel,
             owner_id=plan.customer.dedicated_owner_id if dedicated else None,
             sms_allowed=plan.customer.sms_allowed,
             since=plan.since,
+            closed=plan.closed,
         )
         if placed.owner_id not in (None, plan.customer.dedicated_owner_id):
             plan.customer.dedicated_owner_id = new_owners[plan.customer.id] = placed.owner_id
@@ -263,9 +267,10 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
     policies = {store_id: policy_for_store(store=store) for store_id, store in stores.items()}
     plans = []
     now = timezone.now()
+    closed = stores_closed_days(store_ids=stores, now=now)
     for order, moment in todo:
         store = stores[order.store_id]
-        plan = _draft(order, customers[order.customer_id], store, policies[store.pk], moment, now)
+        plan = _draft(order, customers[order.customer_id], store, policies[store.pk], closed[store.pk], moment, now)
         if plan is not None:
             plans.append(plan)
     _ask_gate(plans)
@@ -277,8 +282,10 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
 def _write(plans: list[_Plan], primaries: list[_Plan], new_owners: dict[int, int]) -> list[int]:
     for plan in plans:
         if plan.window is None:  # suppressed: kept with its reason, on the window its tier would have had
-            window = call_window if plan.tier in CALL_CHANNELS else sms_window
-            plan.place(window(policy=plan.policy, store=plan.store, moment=plan.since))
+            if plan.tier in CALL_CHANNELS:
+                plan.place(call_window(policy=plan.policy, store=plan.store, moment=plan.since, closed=plan.closed))
+            else:
+                plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.since))
     # Two rounds: a row merged into a contact of this same call needs that contact's id.
     for group in ([p for p in plans if p.merged_with is None], [p for p in plans if p.merged_with is not None]):
         for plan, pk in zip(group, followups_insert([p.as_row() for p in group]), strict=True):

@@ -3,38 +3,50 @@
 A planned follow-up's window is a promise in the store's local time: "tonight between 18:00 and 19:00", "today in
 the call hours", "at 20:30, as the customer asked", "09:00 tomorrow, when the SMS hours open". When the store's time
 zone changes (`crm.signals.store_timezone_changed`), or its call window, call days, call hours or SMS sending hours
-(`services.policy.policy_update`), every follow-up still planned and still to come is placed again, in the same
-transaction, by the settings as they are now:
+(`services.policy.policy_update`), or a closure is recorded or removed (`crm.signals.store_closures_changed`, ADR
+0035), every follow-up still planned and still to come is placed again, in the same transaction, by the settings as
+they are now:
 
 - an evening care call (call or dedicated owner) keeps its local evening: the store's call window on the same local
   day, in the new clock; a retry keeps its later local start inside it. Once that evening's window is over, or the
-  day is no longer a call day, or the retry no longer fits, the next call window;
+  day is no longer a call day or is closed, or the retry no longer fits, the next open call window, where it is
+  placed by planning's rule (`capacity.care_call_place`: that evening's capacity, then the store's overflow rule);
 - a call task keeps its local day: the store's call hours that day (with a retry's later start), else the next
-  day's; its `contact_day`, the day it is due, moves with it;
-- a call the customer asked to be called back on keeps the wall time they asked for; once that has passed, the
-  rule of its kind above;
+  open day's; its `contact_day`, the day it is due, moves with it;
+- a call the customer asked to be called back on keeps the wall time they asked for; once that has passed, or the
+  store is closed that day, the rule of its kind above;
 - a care SMS waiting for the sending hours waits for the new ones, or goes at once if they are open.
 
 What is done or under way stays as it happened: follow-ups in progress, sent, closed or suppressed, calls whose
 window has ended (the missed-call sweep closes them), SMS already due (their claim asks the gate, in the store's
-zone and hours as they are then). Assignees are kept: a call moved to another evening is not weighed against that
-evening's capacity again, and a care call keeps its `contact_day`, the delivery's day, which keys the one care
-contact per customer and day.
+zone and hours as they are then). Assignees are kept while a call stays on its evening, and a care call keeps its
+`contact_day`, the delivery's day, which keys the one care contact per customer and day.
 """
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
 
-from callbacks.models import CALL_CHANNELS, CallAttempt, FollowUp, FollowUpOutcome, FollowUpPolicy
+from callbacks.models import (
+    CALL_CHANNELS,
+    CallAttempt,
+    FollowUp,
+    FollowUpChannel,
+    FollowUpOutcome,
+    FollowUpPolicy,
+    OverflowRule,
+)
 from callbacks.signals import store_hours_changed
-from crm.models import Store
+from crm.models import Customer, Store
+from crm.services.closures import stores_closed_days
 from crm.timezones import store_local_datetime, to_store_local
 
+from .capacity import CallCapacity, Window, care_call_place, care_sms_allowed, followup_call_priority
 from .policy import policy_for_store
+from .rows import customers_set_dedicated_owner
 from .windows import call_window, sms_window
 
 Status = FollowUp.Status
@@ -51,14 +63,18 @@ CLOCK_FIELDS = frozenset(
     }
 )
 _WRITTEN = ["window_start", "window_end", "contact_day", "updated_at"]
+# A care call moved to another evening is placed there again, by planning's rule.
+_PLACED = [*_WRITTEN, "channel", "assignee", "overflowed"]
 
 
 @dataclass(frozen=True)
 class Clock:
-    """What a store's planned windows are computed from: its time zone (on `store`) and its follow-up policy."""
+    """What a store's planned windows are computed from: its time zone (on `store`), its follow-up policy and the
+    local dates of its closures (`followups_replan` reads them for the clock it places by)."""
 
     store: Store
     policy: FollowUpPolicy
+    closed: frozenset[date] = field(default=frozenset())
 
     @classmethod
     def now_of(cls, store: Store) -> "Clock":
@@ -83,60 +99,108 @@ def _evening(row: FollowUp, before: Clock, after: Clock, now: datetime) -> tuple
     """A care call's window: its local evening in the new clock, a retry's later start kept, else the next one."""
     day, wall = before.wall(row.window_start)
     midnight = after.at(day, time.min)
-    start, end = call_window(policy=after.policy, store=after.store, moment=max(now, midnight))
+    start, end = call_window(policy=after.policy, store=after.store, moment=max(now, midnight), closed=after.closed)
     if after.wall(start)[0] == day and wall > before.policy.call_window_start:  # a retry later that evening
         start = max(start, after.at(day, wall))
         if start >= end:
-            start, end = call_window(policy=after.policy, store=after.store, moment=end)
+            start, end = call_window(policy=after.policy, store=after.store, moment=end, closed=after.closed)
     return start, end
 
 
 def _daytime(row: FollowUp, before: Clock, after: Clock, now: datetime) -> tuple[datetime, datetime, date]:
     """A call task's window: the call hours of its local day in the new clock (a retry's later start kept), else
-    of the next day whose hours are not over."""
+    of the next day the store is open whose hours are not over."""
     day, wall = before.wall(row.window_start)
     retry = wall > before.policy.call_hours_from
     while True:
-        start = after.at(day, after.policy.call_hours_from)
-        end = after.at(day, after.policy.call_hours_until)
-        if retry:
-            start, retry = max(start, after.at(day, wall)), False
-        if end > now and start < end:
-            return start, end, day
+        if day not in after.closed:
+            start = after.at(day, after.policy.call_hours_from)
+            end = after.at(day, after.policy.call_hours_until)
+            if retry:
+                start = max(start, after.at(day, wall))
+            if end > now and start < end:
+                return start, end, day
+        retry = False
         day += timedelta(days=1)
 
 
 def _asked_for(row: FollowUp, before: Clock, after: Clock, now: datetime) -> tuple[datetime, datetime] | None:
-    """A call back's window at the wall times the customer asked for, in the new clock; None once it has passed."""
+    """A call back's window at the wall times the customer asked for, in the new clock; None once it has passed, or
+    when the store is closed that day."""
+    if before.wall(row.window_start)[0] in after.closed:
+        return None
     start, end = (after.at(*before.wall(moment)) for moment in (row.window_start, row.window_end))
     return (start, end) if end > now and start < end else None
 
 
-def _place(row: FollowUp, before: Clock, after: Clock, now: datetime, *, called_back: bool) -> None:
+def _place(row: FollowUp, before: Clock, after: Clock, now: datetime, *, called_back: bool) -> Window | None:
+    """Place the row by the new clock. A care call that leaves its local evening (closed now, no longer a call day,
+    over in the new zone) is not placed: the evening it moves to is returned, for `_to_other_evenings`."""
     if row.channel not in CALL_CHANNELS:
         row.window_start, row.window_end = sms_window(policy=after.policy, store=after.store, moment=now)
-        return
+        return None
     if called_back and (window := _asked_for(row, before, after, now)) is not None:
         row.window_start, row.window_end = window
         if row.purpose != FollowUp.Purpose.CARE:
             row.contact_day = after.wall(row.window_start)[0]
-        return
+        return None
     if row.purpose == FollowUp.Purpose.CARE:
-        row.window_start, row.window_end = _evening(row, before, after, now)
+        evening = _evening(row, before, after, now)
+        if after.wall(evening[0])[0] != before.wall(row.window_start)[0]:
+            return evening
+        row.window_start, row.window_end = evening
     else:
         row.window_start, row.window_end, row.contact_day = _daytime(row, before, after, now)
+    return None
+
+
+def _to_other_evenings(moves: list[tuple[FollowUp, Window]], *, after: Clock, now: datetime) -> None:
+    """Care calls that leave their evening are placed on the one they move to by planning's rule
+    (`capacity.care_call_place`, as a handover places them, ADR 0031): a dedicated customer's call to their owner, any
+    other to the least filled on-shift agent, if they have room that evening; else flagged `overflowed` and moved by
+    the store's overflow rule (a care SMS instead, when the gate would send one; else the next open evening).
+    Dedicated customers and larger orders get an evening's last room first."""
+    store, policy = after.store, after.policy
+    dedicated = sorted({row.customer_id for row, _ in moves if row.channel == FollowUpChannel.DEDICATED})
+    # Locked as planning and a handover lock them (id order), so an owner is never chosen twice at once.
+    owners = dict(
+        Customer.objects.select_for_update()
+        .filter(id__in=dedicated)
+        .order_by("id")
+        .values_list("id", "dedicated_owner_id")
+    )
+    texts = set()
+    if policy.overflow_rule == OverflowRule.SMS_INSTEAD:
+        texts = care_sms_allowed(store=store, customer_ids={row.customer_id for row, _ in moves})
+    capacity = CallCapacity(store_ids={store.pk})
+    moves.sort(key=lambda move: (*followup_call_priority(followup=move[0], policy=policy), move[0].window_start))
+    new_owners: dict[int, int] = {}
+    for row, evening in moves:
+        owner = owners.get(row.customer_id) if row.channel == FollowUpChannel.DEDICATED else None
+        placed = care_call_place(
+            capacity, store=store, policy=policy, evening=evening, channel=row.channel, owner_id=owner,
+            sms_allowed=row.customer_id in texts, since=now, closed=after.closed,
+        )  # fmt: skip
+        if placed.owner_id not in (None, owner):
+            owners[row.customer_id] = new_owners[row.customer_id] = placed.owner_id
+        row.channel, row.assignee_id = placed.channel, placed.assignee_id
+        row.window_start, row.window_end = placed.window
+        row.overflowed = row.overflowed or placed.overflowed
+        row.updated_at = now
+    customers_set_dedicated_owner(new_owners)
 
 
 @transaction.atomic
 def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock | None = None) -> int:
     """Place the store's planned follow-ups still to come again, by the clock the store has now (`after`: its zone
-    and saved policy unless given; `before`: the clock they were planned by). Returns how many moved. Rows a sweeper
-    or a click holds are waited for, and left when they are no longer planned then."""
-    after = after or Clock.now_of(store)
+    and saved policy unless given, with its closures as they are; `before`: the clock they were planned by). Returns
+    how many moved. Rows a sweeper or a click holds are waited for, and left when they are no longer planned then."""
+    after = replace(after or Clock.now_of(store), closed=stores_closed_days(store_ids=[store.pk], now=now)[store.pk])
     to_come = Q(channel__in=CALL_CHANNELS, window_end__gt=now) | Q(channel=FollowUp.Channel.SMS, window_start__gt=now)
     rows = list(
         FollowUp.objects.select_for_update(of=("self",))
         .filter(to_come, store=store, status=Status.PLANNED)
+        .select_related("order")
         .order_by("pk")
     )
     called_back = set(
@@ -144,15 +208,21 @@ def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock
             followup__in=[row.pk for row in rows if row.channel in CALL_CHANNELS], outcome=FollowUpOutcome.CALL_BACK
         ).values_list("followup_id", flat=True)
     )
-    moved = []
+    moved, elsewhere = [], []
     for row in rows:
         was = (row.window_start, row.window_end, row.contact_day)
-        _place(row, before, after, now, called_back=row.pk in called_back)
-        if (row.window_start, row.window_end, row.contact_day) != was:
+        evening = _place(row, before, after, now, called_back=row.pk in called_back)
+        if evening is not None:
+            elsewhere.append((row, evening))
+        elif (row.window_start, row.window_end, row.contact_day) != was:
             row.updated_at = now
             moved.append(row)
+    # Written first: the evenings' capacity is counted from the rows as they stand.
     FollowUp.objects.bulk_update(moved, _WRITTEN, batch_size=1000)
-    return len(moved)
+    if elsewhere:
+        _to_other_evenings(elsewhere, after=after, now=now)
+        FollowUp.objects.bulk_update([row for row, _ in elsewhere], _PLACED, batch_size=1000)
+    return len(moved) + len(elsewhere)
 
 
 def followups_follow_policy(*, store: Store, was: FollowUpPolicy, policy: FollowUpPolicy, now: datetime) -> int:
@@ -164,4 +234,16 @@ def followups_follow_policy(*, store: Store, was: FollowUpPolicy, policy: Follow
         return 0
     moved = followups_replan(store=store, before=Clock(store, was), after=Clock(store, policy), now=now)
     store_hours_changed.send(sender=FollowUpPolicy, store=store, policy=policy, now=now)
+    return moved
+
+
+def followups_follow_closures(*, store: Store, now: datetime) -> int:
+    """After a closure of the store was recorded or removed (crm.signals.store_closures_changed, ADR 0035): the
+    planned follow-ups still to come placed again, so the calls on its days go to the next open evening (by planning's
+    rule, `_to_other_evenings`) and the call tasks to the next open day, and the other apps told, as after new hours
+    (`signals.store_hours_changed`: logistics' call notices show their tasks' new windows). Nothing planned falls on
+    the days of a closure removed: what moved off them stays where it went. Returns how many follow-ups moved."""
+    clock = Clock.now_of(store)
+    moved = followups_replan(store=store, before=clock, after=clock, now=now)
+    store_hours_changed.send(sender=FollowUpPolicy, store=store, policy=clock.policy, now=now)
     return moved

@@ -10,7 +10,7 @@ Other apps create one with `call_task_create` only, and take back the ones they 
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,13 +18,15 @@ from django.utils.translation import gettext as _
 
 from callbacks.models import LIVE_STATUSES, FollowUp, FollowUpChannel, FollowUpPurpose, SuppressedReason
 from crm.errors import InvalidInput
-from crm.models import Agent, Customer, Order
+from crm.models import Agent, Customer, Order, Store
+from crm.services.closures import stores_closed_days
 from crm.services.locks import advisory_lock, customers_lock
-from crm.timezones import store_local_datetime, store_today
+from crm.timezones import store_local_datetime, store_today, to_store_local
 
 from .capacity import CallCapacity
 from .gate import ContactChannel, contact_decide, gate_purpose
 from .policy import policy_for_store
+from .windows import open_day
 
 NOTE_MAX_LENGTH = 2000
 SCRIPT_MAX_LENGTH = 4000
@@ -43,6 +45,15 @@ def _validate(*, order: Order, customer: Customer, purpose: str, due_on: date, n
         raise InvalidInput(
             _("The script is limited to %(limit)d characters.") % {"limit": SCRIPT_MAX_LENGTH}, field="script"
         )
+
+
+def call_task_due_on(*, store: Store, now: datetime) -> date:
+    """The day a call task asked for now is due: today in the store, or tomorrow once today's call hours are over,
+    or the first day after that the store is not closed (ADR 0035)."""
+    day = store_today(store, now=now)
+    if to_store_local(now, store).time() >= policy_for_store(store=store).call_hours_until:
+        day += timedelta(days=1)
+    return open_day(day, closed=stores_closed_days(store_ids=[store.pk], now=now)[store.pk])
 
 
 def call_tasks_lock(*, keys: Iterable[tuple[int, str]]) -> None:
@@ -80,7 +91,8 @@ def call_task_create(
     script: str = "",
     assignee: Agent | None = None,
 ) -> FollowUp:
-    """A call for `due_on` (store-local day) about `order`, in the store's daytime call hours.
+    """A call for `due_on` (store-local day) about `order`, in the store's daytime call hours; on a day the store is
+    closed (a closure, ADR 0035), for the first day after it that is open.
 
     Idempotent, also beside a concurrent call for the same task (`call_tasks_lock`): while a task of this purpose
     is live for the order, that task is returned unchanged. The contact
@@ -103,6 +115,7 @@ def call_task_create(
         return existing
     store = customer.store
     policy = policy_for_store(store=store)
+    due_on = open_day(due_on, closed=stores_closed_days(store_ids=[store.pk], now=timezone.now())[store.pk])
     window_start = store_local_datetime(store, due_on, policy.call_hours_from)
     window_end = store_local_datetime(store, due_on, policy.call_hours_until)
     decision = contact_decide(

@@ -1,5 +1,11 @@
-"""When a follow-up may happen, in the store's own timezone (zoneinfo; DST-safe through crm.timezones)."""
+"""When a follow-up may happen, in the store's own timezone (zoneinfo; DST-safe through crm.timezones).
 
+Calls are made on the store's open days only: an evening call on a call day of the follow-up policy, a call task on
+any day, neither on a day of the store's dated closures (`closed`, local dates: crm's closures, ADR 0035), on which
+nobody works the queue. The case desk's weekly days off are not the calls' (the evening calls keep their call days).
+SMS go out in the sending hours whatever the day: a care SMS needs nobody at the desk."""
+
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 
 from callbacks.models import FollowUpPolicy
@@ -40,12 +46,16 @@ def sms_window(*, policy: FollowUpPolicy, store: Store, moment: datetime) -> tup
     )
 
 
-def call_window(*, policy: FollowUpPolicy, store: Store, moment: datetime) -> tuple[datetime, datetime]:
-    """The first call window, on an allowed weekday, that has not closed by `moment` (tonight's if still open)."""
+def call_window(
+    *, policy: FollowUpPolicy, store: Store, moment: datetime, closed: Collection[date]
+) -> tuple[datetime, datetime]:
+    """The first call window, on a call day the store is not closed (`closed`: its closures' local dates), that has
+    not closed by `moment` (tonight's if still open)."""
     day = to_store_local(moment, store).date()
-    for offset in range(_DAYS_AHEAD):
+    # Each closed day skipped costs one more day ahead, so a run of closures of any length is crossed.
+    for offset in range(_DAYS_AHEAD + len(closed)):
         candidate = day + timedelta(days=offset)
-        if candidate.weekday() not in policy.call_days:
+        if candidate.weekday() not in policy.call_days or candidate in closed:
             continue
         end = _at(store, candidate, policy.call_window_end)
         if end > moment:
@@ -53,8 +63,17 @@ def call_window(*, policy: FollowUpPolicy, store: Store, moment: datetime) -> tu
     raise ValueError(f"policy of {store.code} has no call day")  # policy_validate forbids this
 
 
-def next_call_window(*, policy: FollowUpPolicy, store: Store, window_end: datetime) -> tuple[datetime, datetime]:
-    return call_window(policy=policy, store=store, moment=window_end)
+def next_call_window(
+    *, policy: FollowUpPolicy, store: Store, window_end: datetime, closed: Collection[date]
+) -> tuple[datetime, datetime]:
+    return call_window(policy=policy, store=store, moment=window_end, closed=closed)
+
+
+def open_day(day: date, *, closed: Collection[date]) -> date:
+    """`day`, or the first day after it the store is not closed: a call task's day (tasks have no call days)."""
+    while day in closed:
+        day += timedelta(days=1)
+    return day
 
 
 def daily_window(*, store: Store, opens: time, closes: time, moment: datetime) -> tuple[datetime, datetime]:

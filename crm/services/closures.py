@@ -1,8 +1,11 @@
 """A store's dated closures (a public holiday, the Spring Festival week): whole local days on which no SLA clock runs
-(ADR 0035). Recorded on the policy page; each change counts the open cases' deadlines still to come again, in its
-transaction (a deadline already passed stays, ADR 0029), and is audited."""
+and nobody calls (ADR 0035). Recorded on the policy page; each change counts the open cases' deadlines still to come
+again, in its transaction (a deadline already passed stays, ADR 0029), is audited, and is told to the other apps
+(`crm.signals.store_closures_changed`: callbacks moves the calls planned on the closed days)."""
 
-from datetime import date, timedelta
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from crm.errors import InvalidInput, InvalidTransition, NotFound
 from crm.models import Store, StoreClosure
+from crm.signals import store_closures_changed
 from crm.timezones import store_today
 
 from .audit import audit_record
+from .service_time import closed_days_of
 from .sla import cases_deadlines_recount
 
 # Longer is no holiday but a store that stopped trading, and a typo would stop every clock for months.
@@ -64,6 +69,21 @@ def closure_check(*, store: Store, name: str, first_day: date, last_day: date, t
     return name
 
 
+def stores_closed_days(*, store_ids: Iterable[int], now: datetime) -> dict[int, frozenset[date]]:
+    """{store id: the local dates it is closed on}, for the stores' closures not over by `now` (one query). A day
+    before now's UTC date is before every store's local today, so no closure still under way is left out."""
+    spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    rows = StoreClosure.objects.filter(store_id__in=list(store_ids), last_day__gte=now.date() - timedelta(days=1))
+    for store_id, first, last in rows.values_list("store_id", "first_day", "last_day"):
+        spans[store_id].append((first, last))
+    return defaultdict(frozenset, {store_id: closed_days_of(days) for store_id, days in spans.items()})
+
+
+def store_closure_on(*, store: Store, day: date) -> StoreClosure | None:
+    """The store's closure that `day` (a local date) falls in, if any."""
+    return StoreClosure.objects.filter(store=store, first_day__lte=day, last_day__gte=day).first()
+
+
 def _text(closure: StoreClosure) -> dict[str, str]:
     return {"name": closure.name, "first_day": _day(closure.first_day), "last_day": _day(closure.last_day)}
 
@@ -80,6 +100,7 @@ def store_closure_add(*, store: Store, actor, name: str, first_day: date, last_d
     closure = StoreClosure.objects.create(store=store, name=name, first_day=first_day, last_day=last_day)
     cases_deadlines_recount(store=store, now=now)
     audit_record(actor=actor, action="store_closure_added", store=store, target=store.code, data=_text(closure))
+    store_closures_changed.send(sender=Store, store=store, now=now)
     return closure
 
 
@@ -98,3 +119,4 @@ def store_closure_remove(*, store: Store, actor, closure_id: int) -> None:
     closure.delete()
     cases_deadlines_recount(store=store, now=now)
     audit_record(actor=actor, action="store_closure_removed", store=store, target=store.code, data=data)
+    store_closures_changed.send(sender=Store, store=store, now=now)

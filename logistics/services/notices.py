@@ -15,7 +15,7 @@ through callbacks' `followup_outcome_logged` (`parcel_call_outcome_record`), mis
 """
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from string import Formatter
 
 from django.utils import timezone
@@ -36,10 +36,10 @@ from callbacks.services.claims import DueClaim, due_sms_queue
 from callbacks.services.dispatch import DispatchReport, sms_dispatch_due, sms_queue_register
 from callbacks.services.gate import ContactChannel, ContactPurpose, contacts_decide
 from callbacks.services.policy import policy_for_store
-from callbacks.services.tasks_calls import call_task_create
+from callbacks.services.tasks_calls import call_task_create, call_task_due_on
 from crm import bulk
 from crm.models import Store
-from crm.timezones import store_today, to_store_local
+from crm.timezones import to_store_local
 from logistics.models import DelayRule, LogisticsPolicy, Shipment, ShipmentNotice
 
 from .policy import logistics_policy_for_store
@@ -178,11 +178,10 @@ def _call_note(shipment: Shipment, rule: str) -> str:
 
 
 def delay_call_tasks_plan(*, store: Store, rule: str, shipments: list[Shipment], now: datetime) -> int:
-    """A call task for today (tomorrow once today's call hours are over) for call-tier and dedicated orders."""
+    """A call task for today (tomorrow once today's call hours are over; past the store's closures) for call-tier and
+    dedicated orders."""
     policy = policy_for_store(store=store)
-    today = store_today(store, now=now)
-    local_now = to_store_local(now, store).time()
-    due_on = today if local_now < policy.call_hours_until else today + timedelta(days=1)
+    due_on = call_task_due_on(store=store, now=now)
     made = 0
     for shipment in shipments:
         if not _is_call_tier(shipment, policy):

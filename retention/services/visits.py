@@ -3,7 +3,8 @@ take back what came of them. There is no queue of retention's own: agents work t
 
 - `campaign_call_tasks_create` (beat, every minute) claims due call rows that have no task yet (SKIP LOCKED) and
   creates each one's task through callbacks' `call_task_create`: purpose return visit, about the customer's
-  latest order, due in the store's call hours today (tomorrow once today's are over), the campaign's wording for
+  latest order, due in the store's call hours today (tomorrow once today's are over; past the store's closures,
+  `call_task_due_on`), the campaign's wording for
   the customer as the task's script, the row's assignee. `call_task_create` asks the contact gate (a return visit
   is marketing: consent, do not contact, no calls); a task the gate refuses leaves the row excluded with the
   gate's reason. A row holds its task (one to one), so a second sweep finds nothing left to do.
@@ -18,7 +19,7 @@ take back what came of them. There is no queue of retention's own: agents work t
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -36,11 +37,11 @@ from callbacks.models import (
     SmsLanguage,
 )
 from callbacks.services.policy import policy_for_store
-from callbacks.services.tasks_calls import call_task_create, call_tasks_lock, call_tasks_withdraw
+from callbacks.services.tasks_calls import call_task_create, call_task_due_on, call_tasks_lock, call_tasks_withdraw
 from crm.errors import InvalidInput
-from crm.models import Agent, Customer, Order, Store
+from crm.models import Agent, Customer, Order
 from crm.services.locks import customers_lock
-from crm.timezones import store_local_datetime, store_today, to_store_local
+from crm.timezones import store_local_datetime
 
 from ..models import Campaign, CampaignChannel, CampaignContact, CampaignStatus, ContactStatus
 from ..wording import campaign_wording, offer_text
@@ -89,12 +90,6 @@ def _serving(rows: list[CampaignContact]) -> set[tuple[int, int]]:
     )
 
 
-def _due_on(store: Store, policy: FollowUpPolicy, now: datetime):
-    """Today in the store, or tomorrow once today's call hours are over."""
-    today = store_today(store, now=now)
-    return today if to_store_local(now, store).time() < policy.call_hours_until else today + timedelta(days=1)
-
-
 def _note(campaign: Campaign, policy: FollowUpPolicy, coupon: str) -> str:
     parts = [_("Campaign “%(campaign)s”") % {"campaign": campaign.name}]
     offer = offer_text(
@@ -135,7 +130,7 @@ def _task_for(
     report: CallTaskReport,
 ) -> None:
     campaign, store = row.campaign, row.store
-    due_on = _due_on(store, policy, now)
+    due_on = call_task_due_on(store=store, now=now)
     if (
         campaign.status != CampaignStatus.RUNNING
         or now >= campaign.ends_at

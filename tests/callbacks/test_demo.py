@@ -23,6 +23,24 @@ def test_demo_deliveries_print_care_sms_and_fill_tonights_call_queue(settings, c
     assert "回T退订" in printed
 
 
+@time_machine.travel(datetime(2026, 12, 24, 4, 0, tzinfo=UTC), tick=False)  # Christmas Eve: noon in Shanghai
+def test_the_berlin_demo_store_calls_nobody_while_it_is_closed(settings):
+    """The EU tea store is closed on Sundays (its case desk's day off, and not one of its call days) and over
+    Christmas (a closure, ADR 0035): its deliveries of Christmas Eve are called on Monday the 28th, the first open
+    evening; the Shanghai stores call tonight."""
+    from callbacks.services.policy import policy_for_store
+    from crm.models import Store
+
+    settings.TELEPHONY_BACKEND = "callbacks.telephony.console.ConsoleBackend"
+    call_command("seed_demo")
+    berlin = Store.objects.get(code="tea-own")
+    assert policy_for_store(store=berlin).call_days == [0, 1, 2, 3, 4, 5]
+    calls = FollowUp.objects.filter(channel__in=["call", "dedicated"], status="planned")
+    evenings = {(f.store.code, f.window_start.astimezone(f.store.tzinfo).isoformat()) for f in calls}
+    assert evenings and {day for code, day in evenings if code == "tea-own"} == {"2026-12-28T18:00:00+01:00"}
+    assert {day[:10] for code, day in evenings if code != "tea-own"} == {"2026-12-24"}
+
+
 SEND_ONE = """
 import django
 django.setup()

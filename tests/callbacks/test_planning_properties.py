@@ -13,6 +13,7 @@ from callbacks.models import FollowUp, FollowUpPolicy
 from callbacks.services.planning import followups_plan
 from callbacks.services.windows import call_window, sms_window
 from crm.models import Store
+from crm.services.service_time import closed_days_of
 from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
 
 ZONES = ["Asia/Shanghai", "Europe/Berlin", "America/Los_Angeles", "Pacific/Kiritimati", "Pacific/Pago_Pago",
@@ -31,12 +32,31 @@ def test_the_tier_is_the_highest_threshold_the_amount_reaches(amount):
 @given(moment=instants, zone=st.sampled_from(ZONES))
 def test_a_call_is_planned_in_the_first_local_evening_window_that_has_not_closed(moment, zone):
     store, policy = Store(timezone=zone), FollowUpPolicy()
-    start, end = call_window(policy=policy, store=store, moment=moment)
+    start, end = call_window(policy=policy, store=store, moment=moment, closed=frozenset())
     local_start, local_end, local_delivery = (t.astimezone(store.tzinfo) for t in (start, end, moment))
     assert (local_start.time(), local_end.time()) == (time(18, 0), time(19, 0))
     assert end > moment
     closed_today = local_delivery.time() >= time(19, 0)
     assert local_start.date() == local_delivery.date() + timedelta(days=1 if closed_today else 0)
+
+
+@given(
+    moment=instants,
+    zone=st.sampled_from(ZONES),
+    call_days=st.sets(st.integers(0, 6), min_size=1),
+    closures=st.lists(st.tuples(st.integers(-3, 40), st.integers(1, 31)), max_size=4),
+)
+def test_a_call_is_never_planned_on_a_closed_day_nor_later_than_the_first_open_call_day(
+    moment, zone, call_days, closures
+):
+    store, policy = Store(timezone=zone), FollowUpPolicy(call_days=sorted(call_days))
+    today = moment.astimezone(store.tzinfo).date()
+    closed = closed_days_of((today + timedelta(days=a), today + timedelta(days=a + n - 1)) for a, n in closures)
+    start, end = call_window(policy=policy, store=store, moment=moment, closed=closed)
+    day = start.astimezone(store.tzinfo).date()
+    assert end > moment and day not in closed and day.weekday() in call_days
+    skipped = (today + timedelta(days=n) for n in range((day - today).days))
+    assert all(d in closed or d.weekday() not in call_days or d == today for d in skipped)
 
 
 @given(moment=instants, zone=st.sampled_from(ZONES))

@@ -138,3 +138,33 @@ def test_a_parcel_call_notice_shows_its_call_tasks_window_in_the_new_call_hours(
     task = FollowUp.objects.get(purpose="logistics")
     assert notice.due_at == task.window_start == at(23, 10)
     assert task.window_end.astimezone(SHANGHAI).time() == time(21)
+
+
+def test_a_parcel_call_notice_shows_its_call_tasks_next_open_day_when_the_store_closes(store):
+    """A closure recorded for today (ADR 0035) moves the parcel's call task to the next open day; the board showed the
+    notice still due today, a day nobody works the queue."""
+    from crm.services.closures import store_closure_add
+
+    AgentFactory(stores=[store])
+    shipment = _late_parcel(store, at(23, 8), amount="1500.00")
+    notice = ShipmentNotice.objects.get(shipment=shipment, channel="call")
+
+    with time_machine.travel(at(23, 8, 30), tick=False):
+        store_closure_add(store=store, actor=None, name="停电", first_day=at(23, 0).date(), last_day=at(24, 0).date())
+
+    notice.refresh_from_db()
+    task = FollowUp.objects.get(purpose="logistics")
+    assert notice.due_at == task.window_start == at(25, 9)
+    assert task.contact_day == at(25, 0).date()
+
+
+def test_a_parcel_found_late_during_a_closure_is_called_on_the_next_open_day(store):
+    from crm.services.closures import store_closure_add
+
+    AgentFactory(stores=[store])
+    with time_machine.travel(at(22, 10), tick=False):
+        store_closure_add(store=store, actor=None, name="停电", first_day=at(23, 0).date(), last_day=at(23, 0).date())
+    shipment = _late_parcel(store, at(23, 8), amount="1500.00")
+
+    notice = ShipmentNotice.objects.get(shipment=shipment, channel="call")
+    assert notice.due_at == FollowUp.objects.get(purpose="logistics").window_start == at(24, 9)

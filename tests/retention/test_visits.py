@@ -417,3 +417,45 @@ def test_a_stop_while_an_unanswered_call_is_being_logged_still_withdraws_its_ret
     task.refresh_from_db()
     assert waited and (task.status, task.suppressed_reason, task.attempts) == ("suppressed", "campaign_stopped", 1)
     assert CampaignContact.objects.get(call_task=task).excluded_reason == "campaign_stopped"
+
+
+def _close(store, first, last):
+    from crm.services.closures import store_closure_add
+
+    return store_closure_add(store=store, actor=None, name="盘点", first_day=first, last_day=last)
+
+
+def test_a_return_visit_due_while_the_store_is_closed_is_called_on_its_next_open_day(store, agent):
+    """ADR 0035: nobody works the queue on a closed day; the return visit due then was planned for it all the same
+    and closed as missed, the campaign's row failed, not reached."""
+    from crm.timezones import store_today
+
+    today = store_today(store)
+    _close(store, today, today + timedelta(days=1))
+    customer = customer_with_orders(store, [30])
+    campaign = _call_campaign(store)
+
+    assert campaign_call_tasks_create().created == 1
+
+    [task] = FollowUp.objects.filter(purpose="return_visit")
+    contact = CampaignContact.objects.get(campaign=campaign, customer=customer)
+    # The row shows the call at its task's window (it keeps no time of its own: ADR 0035).
+    assert task.contact_day == today + timedelta(days=2) and contact.call_task_id == task.pk
+
+
+def test_a_closure_recorded_today_moves_todays_return_visits(store, agent):
+    from crm.timezones import store_today
+
+    customer = customer_with_orders(store, [30])
+    campaign = _call_campaign(store)
+    campaign_call_tasks_create()
+    [task] = FollowUp.objects.filter(purpose="return_visit")
+    today = store_today(store)
+    assert task.contact_day == today
+
+    _close(store, today, today)
+
+    task.refresh_from_db()
+    contact = CampaignContact.objects.get(campaign=campaign, customer=customer)
+    assert task.contact_day == today + timedelta(days=1) and task.status == "planned"
+    assert contact.call_task_id == task.pk
