@@ -42,6 +42,7 @@ from callbacks.models import (
 from callbacks.signals import store_hours_changed
 from crm.models import Customer, Store
 from crm.services.closures import stores_closed_days
+from crm.services.locks import customers_lock
 from crm.timezones import store_local_datetime, to_store_local
 
 from .capacity import CallCapacity, Window, care_call_place, care_sms_allowed, followup_call_priority
@@ -162,9 +163,9 @@ def _to_other_evenings(moves: list[tuple[FollowUp, Window]], *, after: Clock, no
     Dedicated customers and larger orders get an evening's last room first."""
     store, policy = after.store, after.policy
     dedicated = sorted({row.customer_id for row, _ in moves if row.channel == FollowUpChannel.DEDICATED})
-    # Locked as planning and a handover lock them (id order), so an owner is never chosen twice at once.
+    # Locked (followups_replan took them first, as planning and a handover do), so an owner is never chosen twice.
     owners = dict(
-        Customer.objects.select_for_update()
+        Customer.objects.select_for_update(no_key=True)
         .filter(id__in=dedicated)
         .order_by("id")
         .values_list("id", "dedicated_owner_id")
@@ -197,12 +198,11 @@ def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock
     how many moved. Rows a sweeper or a click holds are waited for, and left when they are no longer planned then."""
     after = replace(after or Clock.now_of(store), closed=stores_closed_days(store_ids=[store.pk], now=now)[store.pk])
     to_come = Q(channel__in=CALL_CHANNELS, window_end__gt=now) | Q(channel=FollowUp.Channel.SMS, window_start__gt=now)
-    rows = list(
-        FollowUp.objects.select_for_update(of=("self",))
-        .filter(to_come, store=store, status=Status.PLANNED)
-        .select_related("order")
-        .order_by("pk")
-    )
+    planned = FollowUp.objects.filter(to_come, store=store, status=Status.PLANNED)
+    # The customers first, then their follow-ups (ADR 0037): an outcome or an opt-out about one of them takes the
+    # customer, then the call, and _to_other_evenings writes dedicated customers' owners.
+    customers_lock(planned.values_list("customer_id", flat=True).distinct())
+    rows = list(planned.select_for_update(of=("self",)).select_related("order").order_by("pk"))
     called_back = set(
         CallAttempt.objects.filter(
             followup__in=[row.pk for row in rows if row.channel in CALL_CHANNELS], outcome=FollowUpOutcome.CALL_BACK

@@ -191,3 +191,33 @@ def test_a_carriers_opt_out_recorded_by_the_sweeper_and_a_delivery_planned_at_th
     message.refresh_from_db()
     customer.refresh_from_db()
     assert customer.sms_opt_out and (message.status, message.outcome) == ("failed", "opted_out")
+
+
+def test_a_closure_recorded_while_an_outcome_is_logged_on_a_dedicated_call_both_commit(agent):
+    """A closure moves tonight's calls (ADR 0035) and locks the dedicated customers whose owners it weighs: it took
+    their calls first, an outcome its customer first; now the closure takes the customers first too."""
+    from crm.models import Store
+    from crm.services.closures import store_closure_add
+    from crm.timezones import store_today
+
+    store = StoreFactory()
+    agent.stores.add(store)
+    call = FollowUpFactory(order__customer__store=store, assignee=agent, channel="dedicated")
+    Customer.objects.filter(pk=call.customer_id).update(dedicated_owner=agent)
+    today = store_today(store)
+
+    def close_today():
+        store_closure_add(
+            store=Store.objects.get(pk=store.pk), actor=None, name="盘点", first_day=today, last_day=today
+        )
+
+    def do_not_call():
+        followup_log_outcome(
+            followup=FollowUp.objects.get(pk=call.pk), agent=agent, outcome="do_not_call", expected_seq=1
+        )
+
+    errors = queued_behind_a_lock(_lock_customer(call.customer), do_not_call, close_today)
+
+    assert errors == [None, None]
+    call.refresh_from_db()
+    assert call.status == "done" and call.outcome == "do_not_call"
