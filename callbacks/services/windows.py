@@ -52,8 +52,10 @@ def call_window(
     """The first call window, on a call day the store is not closed (`closed`: its closures' local dates), that has
     not closed by `moment` (tonight's if still open)."""
     day = to_store_local(moment, store).date()
-    # Each closed day skipped costs one more day ahead, so a run of closures of any length is crossed.
-    for offset in range(_DAYS_AHEAD + len(closed)):
+    # Past the last closed day a week holds every call day; a closed call day can cost a whole week (a store calling
+    # on Mondays, closed one Monday), so the search runs to a week after the last closure, not a day per closed day.
+    last_closed = max((d for d in closed if d >= day), default=day)
+    for offset in range((last_closed - day).days + _DAYS_AHEAD):
         candidate = day + timedelta(days=offset)
         if candidate.weekday() not in policy.call_days or candidate in closed:
             continue
