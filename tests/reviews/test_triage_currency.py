@@ -81,3 +81,13 @@ def test_the_settings_page_names_the_threshold_currency(client):
     refused = client.post(f"/reviews/settings/{store.pk}/", {"high_value_amount": "-1", "many_likes": "5",
                                                              "many_images": "1", "repeat_complaints": "2"})  # fmt: skip
     assert refused.status_code == 400 and "High-value order from (EUR)" in refused.text
+
+
+def test_the_review_page_shows_the_orders_total_in_its_currency_beside_the_reason(client):
+    store = _berlin()
+    order = OrderFactory(store=store, customer__store=store, total_amount=Decimal("189.00"), currency="USD")
+    reviews_ingest(store=store, rows=[_bad(order.external_id)])
+    client.force_login(ManagerFactory(stores=[store]).user)
+    page = client.get(f"/reviews/{Review.objects.get().pk}/").text
+    assert '<span data-testid="order-total">$189.00</span>' in page
+    assert "order in another currency than the store&#x27;s: its value is not compared" in page
