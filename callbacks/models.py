@@ -195,6 +195,14 @@ class FollowUpPolicy(models.Model):
         rate = self.exchange_rates.get(currency)
         return None if rate is None else amount * Decimal(str(rate))
 
+    def rates_into(self, currency: str) -> dict[str, Decimal]:
+        """{currency: what one unit of it is worth in `currency`} for every currency these rates can convert into
+        it (through the policy's currency); `currency` itself is 1. A currency missing here cannot be valued in it."""
+        to_policy = {self.currency: Decimal(1), **{code: Decimal(str(r)) for code, r in self.exchange_rates.items()}}
+        if currency not in to_policy:
+            return {currency: Decimal(1)}
+        return {**{code: rate / to_policy[currency] for code, rate in to_policy.items()}, currency: Decimal(1)}
+
 
 class FollowUp(models.Model):
     Channel = FollowUpChannel

@@ -10,6 +10,9 @@ from decimal import Decimal, InvalidOperation
 # A three-letter ISO 4217 code, as orders carry it (crm.models.Order.currency).
 CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 CURRENCY_SIGNS = {"CNY": "¥", "EUR": "€", "USD": "$"}
+# How a Chinese text names an amount's currency after the number ("50欧元"); a currency not listed is named by its
+# code ("50 SGD"). Texts to customers are in the store's SMS language, not the reader's: no gettext here.
+CURRENCY_UNITS_ZH = {"CNY": "元", "EUR": "欧元", "USD": "美元", "GBP": "英镑", "JPY": "日元", "HKD": "港元"}
 
 
 def money_text(amount: Decimal | str | None, currency: str) -> str:
@@ -22,6 +25,19 @@ def money_text(amount: Decimal | str | None, currency: str) -> str:
     except InvalidOperation:  # a timeline entry's stored text that is no number: shown as it is
         return f"{amount} {currency}"
     return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{number:,.2f}"
+
+
+def money_offer_text(amount: Decimal, currency: str) -> str:
+    """An amount as a message to a customer writes it, with the sign or code `money_text` uses, whole amounts
+    without cents ("€50", "€12.50", "SGD 50")."""
+    number = f"{amount.normalize():f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
+    return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{number}"
+
+
+def money_offer_text_zh(amount: Decimal, currency: str) -> str:
+    """An amount as a Chinese message writes it: the number, then its currency's name ("50元", "50欧元", "50 SGD")."""
+    number = f"{amount.normalize():f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
+    return f"{number}{CURRENCY_UNITS_ZH.get(currency, ' ' + currency)}"
 
 
 def is_currency_code(value: str) -> bool:

@@ -12,6 +12,7 @@ from math import prod
 from django.utils.translation import gettext as _
 
 from crm.models import Store
+from crm.money import money_text
 from crm.platform_rules import ensure_no_review_incentive
 from crm.wording import combination, combination_indices, fingerprint
 
@@ -87,7 +88,9 @@ class OrderFacts:
     region: str
     categories: frozenset[str]
     first_purchase: bool
-    amount: Decimal
+    # The order's total in the store's currency; None for an order in another (letters hold no exchange rates,
+    # ADR 0036): it meets no order-value condition.
+    amount: Decimal | None
     product: str
 
 
@@ -108,8 +111,8 @@ def template_matches(template: LetterTemplate, facts: OrderFacts) -> bool:
         and (not template.region or template.region in facts.region)
         and (not template.category or template.category in facts.categories)
         and (not template.purchase or (template.purchase == Purchase.FIRST) == facts.first_purchase)
-        and (template.min_amount is None or facts.amount >= template.min_amount)
-        and (template.max_amount is None or facts.amount < template.max_amount)
+        and (template.min_amount is None or (facts.amount is not None and facts.amount >= template.min_amount))
+        and (template.max_amount is None or (facts.amount is not None and facts.amount < template.max_amount))
     )
 
 
@@ -128,6 +131,7 @@ class LetterWriter:
     hotline: str
     agent_name: str
     language: str
+    currency: str  # the store's: its templates' order values are in it
     templates: list[LetterTemplate]
     _parts: dict = field(default_factory=dict, repr=False)
 
@@ -176,7 +180,9 @@ class LetterWriter:
             mark = fingerprint(text)
             if mark not in taken:
                 taken.add(mark)
-                return Written(text=text, fingerprint=mark, template=template, variant=variant_of(template))
+                return Written(
+                    text=text, fingerprint=mark, template=template, variant=variant_of(template, currency=self.currency)
+                )
         raise LetterWordingsExhausted(field="openings")
 
 
@@ -188,7 +194,7 @@ class Written:
     variant: str
 
 
-def variant_of(template: LetterTemplate | None) -> str:
+def variant_of(template: LetterTemplate | None, *, currency: str) -> str:
     """How the letter was chosen, in words a manager reads on the batch page ("" for the built-in letter, which
     the page names in the reader's language)."""
     if template is None:
@@ -199,9 +205,9 @@ def variant_of(template: LetterTemplate | None) -> str:
         if (value := getattr(template, name)) not in ("", None) and name not in ("min_amount", "max_amount")
     ]
     if template.min_amount is not None:
-        conditions.append(f"≥ {template.min_amount}")
+        conditions.append(f"≥ {money_text(template.min_amount, currency)}")
     if template.max_amount is not None:
-        conditions.append(f"< {template.max_amount}")
+        conditions.append(f"< {money_text(template.max_amount, currency)}")
     variant = f"{template.name} ({', '.join(conditions)})" if conditions else template.name
     # A long name with long conditions (a region, a category of 100 characters each) is cut to what a letter keeps.
     return variant if len(variant) <= VARIANT_MAX else variant[: VARIANT_MAX - 1] + "…"
@@ -214,5 +220,5 @@ def writer_for(*, store: Store, language: str, agent_name: str) -> LetterWriter:
     )
     return LetterWriter(
         store_name=store.name, hotline=store.manager_hotline, agent_name=agent_name, language=language,
-        templates=templates,
+        currency=store.currency, templates=templates,
     )  # fmt: skip

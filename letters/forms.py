@@ -23,6 +23,8 @@ class LetterRuleForm(forms.ModelForm):
 
     def __init__(self, *args, store: Store, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The threshold is the store's currency; an order in another meets no value condition (ADR 0036).
+        self.fields["min_amount"].label = _("Order value at least (%(currency)s)") % {"currency": store.currency}
         self.fields["signing_agent"].queryset = Agent.objects.filter(stores=store).select_related("user")
         choices = segment_choices(store=store)
         if choices:

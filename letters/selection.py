@@ -45,7 +45,7 @@ def orders_awaiting_letters(*, store: Store) -> list[Order]:
     orders = (
         Order.objects.filter(store=store, status=Order.Status.PLACED, shipped_at__isnull=True, letter__isnull=True)
         .select_related("customer")
-        .only("id", "external_id", "total_amount", "items", "placed_at", "customer")
+        .only("id", "external_id", "total_amount", "currency", "items", "placed_at", "customer")
     )
     return sorted(orders, key=lambda order: packing_key(order.external_id))
 
@@ -73,7 +73,8 @@ def facts_for(*, store: Store, orders: list[Order], day: date) -> dict[int, Orde
             region=order.customer.region,
             categories=order_categories(order),
             first_purchase=firsts.get(order.customer_id) == order.placed_at,
-            amount=order.total_amount,
+            # Order values are the store's currency; another cannot be compared with them (ADR 0036).
+            amount=order.total_amount if order.currency == store.currency else None,
             product=order.product_summary,
         )
         for order in orders
@@ -95,6 +96,8 @@ def rule_decide(*, rule: LetterRule, store: Store, facts: Iterable[OrderFacts], 
     for fact in facts:
         if not rule.enabled:
             decisions[fact.order_id] = Decision(False, False, "letters off")
+        elif rule.min_amount is not None and fact.amount is None:
+            decisions[fact.order_id] = Decision(False, False, "another currency")
         elif rule.min_amount is not None and fact.amount < rule.min_amount:
             decisions[fact.order_id] = Decision(False, False, "below threshold")
         elif rule.first_purchase_only and not fact.first_purchase:
@@ -121,7 +124,7 @@ def inserts_for(*, inserts: list[ParcelInsert], facts: OrderFacts) -> list[Parce
         for insert in inserts
         if insert.active
         and (not insert.category or insert.category in facts.categories)
-        and (insert.min_amount is None or facts.amount >= insert.min_amount)
+        and (insert.min_amount is None or (facts.amount is not None and facts.amount >= insert.min_amount))
         and (not insert.first_purchase_only or facts.first_purchase)
     ]
 

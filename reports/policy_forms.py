@@ -242,6 +242,11 @@ class FollowUpPolicyForm(forms.Form):
             initial[f"tier_{index}_channel"] = tier["channel"]
         return cls(initial=initial)
 
+    @property
+    def tier_currency(self) -> str:
+        """The currency the tier amounts are in, as the form shows it ("" when a post left it out)."""
+        return str(self["currency"].value() or "").strip().upper()
+
     def tier_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"tier_{i}_min_amount"], self[f"tier_{i}_channel"]) for i in range(TIER_ROWS)]
 

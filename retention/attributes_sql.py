@@ -157,7 +157,14 @@ def _reviews_table() -> str | None:
     return apps.get_model("reviews", "Review")._meta.db_table if apps.is_installed("reviews") else None
 
 
-def _statement(d: _Postgres) -> str:
+def _spend(currencies: int) -> str:
+    """An order's total in the store's currency: its own times the rate of its currency (`%(currency_N)s`,
+    `%(rate_N)s`), NULL for a currency no rate converts (summed as nothing)."""
+    whens = " ".join(f"WHEN %(currency_{n})s THEN o.total_amount * %(rate_{n})s" for n in range(currencies))
+    return f"CASE o.currency {whens} END"
+
+
+def _statement(d: _Postgres, currencies: int) -> str:
     """One pass over the store's orders, each item a narrow row (`x`), grouped per customer (`o`); the three
     scores ranked over those narrow rows (`sc`); then every customer with the reviews' and cases' figures.
     (Grouping the orders' rows once, sorted narrow, is what keeps this within ADR 0018's minute at a million
@@ -172,12 +179,13 @@ def _statement(d: _Postgres) -> str:
     )
     return f"""
 WITH x AS MATERIALIZED (
-  SELECT o.customer_id, o.total_amount, o.placed_at, {d.first_item()} AS first_item,
+  SELECT o.customer_id, {_spend(currencies)} AS total_amount, o.placed_at, {d.first_item()} AS first_item,
          {d.item_field("i", "sku")} AS sku, {d.item_field("i", "category")} AS cat
   FROM {_ORDER} AS o LEFT JOIN {d.items("o")} ON true
   WHERE o.store_id = %(store)s AND o.status NOT IN {_COUNTED}
 ), o AS (
-  SELECT customer_id, count(*) FILTER (WHERE first_item) AS n, sum(total_amount) FILTER (WHERE first_item) AS spent,
+  SELECT customer_id, count(*) FILTER (WHERE first_item) AS n,
+         COALESCE(sum(total_amount) FILTER (WHERE first_item), 0) AS spent,
          min(placed_at) AS first_at, max(placed_at) AS last_at, {d.joined("sku")} AS skus, {d.joined("cat")} AS cats
   FROM x GROUP BY customer_id
 ), sc AS (
@@ -212,9 +220,15 @@ ON CONFLICT (customer_id) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c i
 """  # noqa: S608  (table names and fixed fragments only; every value is a parameter)
 
 
-def attributes_refresh_rows(*, store_id: int, policy: RetentionPolicy, now: datetime, today: date) -> int:
+def attributes_refresh_rows(
+    *, store_id: int, policy: RetentionPolicy, spend_rates: dict[str, Decimal], now: datetime, today: date
+) -> int:
     """Recompute every customer of the store in one statement, then copy vip_tier onto changed customers.
-    Returns how many attribute rows were written."""
+    Returns how many attribute rows were written.
+
+    `spend_rates` is {currency: its worth in the store's currency} (the store's own at 1): the spend of an order in a
+    currency not in it is unknown, and adds nothing (a customer with no valued order has spent 0, the lowest
+    money score, never the highest)."""
     d = _dialect()
     params = {
         "store": store_id,
@@ -228,10 +242,13 @@ def attributes_refresh_rows(*, store_id: int, policy: RetentionPolicy, now: date
         "gold": d.amount(policy.gold_min_spent),
         "platinum": d.amount(policy.platinum_min_spent),
     }
+    rates = sorted(spend_rates.items())
+    for n, (currency, rate) in enumerate(rates):
+        params[f"currency_{n}"], params[f"rate_{n}"] = currency, d.amount(rate)
     with connection.cursor() as cursor:
         for setting in d.session():
             cursor.execute(setting)
-        cursor.execute(_statement(d), params)
+        cursor.execute(_statement(d, len(rates)), params)
         written = cursor.rowcount
         cursor.execute(d.set_vip_tier(), {"store": store_id})
     return written

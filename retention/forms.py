@@ -100,6 +100,9 @@ class CampaignForm(SubmitOnceForm):
         super().__init__(*args, **kwargs)
         self.store = store
         self.fields["segment"].queryset = Segment.objects.filter(store=store)
+        # The offer is in the store's currency, as its customers are offered it (ADR 0036).
+        self.fields["offer_amount"].label = _("Amount off (%(currency)s)") % {"currency": store.currency}
+        self.fields["offer_min_spend"].label = _("On orders of at least (%(currency)s)") % {"currency": store.currency}
         if not self.is_bound:
             # Naive store-local wall time: an aware value would be shown in the server's zone (UTC).
             now = timezone.localtime(timezone.now(), store_tz(store)).replace(second=0, microsecond=0, tzinfo=None)

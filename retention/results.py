@@ -36,7 +36,8 @@ class CampaignResults:
     converted: int = 0
     control_converted: int = 0
     attributed_orders: int = 0
-    attributed_revenue: Decimal = Decimal("0")
+    # {currency: total} of the attributed orders, the store's currency first: never added up (ADR 0036).
+    attributed_revenue: dict[str, Decimal] = field(default_factory=dict)
     coupons_redeemed: int = 0
 
     @property
@@ -98,8 +99,12 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
     attributed = Order.objects.filter(brought, store_id=campaign.store_id).exclude(
         status__in=[Order.Status.CANCELLED, Order.Status.RETURNED]
     )
-    totals = attributed.aggregate(n=Count("pk"), revenue=Sum("total_amount"))
-    res.attributed_orders, res.attributed_revenue = totals["n"], totals["revenue"] or Decimal("0")
+    revenue = dict(attributed.values_list("currency").annotate(total=Sum("total_amount")).order_by())
+    res.attributed_orders = attributed.count()
+    res.attributed_revenue = {
+        currency: revenue[currency]
+        for currency in sorted(revenue, key=lambda code: (code != campaign.store.currency, code))
+    }
     res.coupons_redeemed = Coupon.objects.filter(campaign=campaign, redeemed_order__isnull=False).count()
     phones = set(reached.values_list("customer__phone", flat=True))
     if phones and campaign.started_at:

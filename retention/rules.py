@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.errors import InvalidInput
+from crm.money import money_text
 from crm.validators import is_ascii_decimal, is_ascii_number
 
 from .models import CustomerAttributes
@@ -62,6 +63,8 @@ ATTRIBUTES: dict[str, Attribute] = {
     "age": Attribute(gettext_lazy("age"), NUMBER, ("gte", "lte"), low=0, high=150),
     "vip_tier": Attribute(gettext_lazy("VIP tier (0-3)"), NUMBER, ("gte", "lte", "eq"), low=0, high=3),
 }
+# Attributes that are amounts of money, in the store's currency (ADR 0036).
+MONEY = frozenset({"total_spent"})
 # A segment's rules at most (the page's form offers as many rows).
 MAX_RULES = 8
 OPS = {
@@ -225,7 +228,7 @@ def _holds(rule: dict, attrs: CustomerAttributes, today: date) -> bool:
     return {"gte": have >= want, "lte": have <= want, "eq": have == want}[op]
 
 
-def _sentence(rule: dict, attrs: CustomerAttributes, today: date) -> str:
+def _sentence(rule: dict, attrs: CustomerAttributes, today: date, currency: str) -> str:
     name = rule["attribute"]
     if name in ("overdue_days", "days_since_last", "cycle_days"):
         return _("the last purchase was %(days)s days ago, typical cycle %(cycle)s") % {
@@ -237,7 +240,7 @@ def _sentence(rule: dict, attrs: CustomerAttributes, today: date) -> str:
     if name == "monetary_score":
         return _("spend score %(score)s of 5 (%(spent)s spent)") % {
             "score": attrs.monetary_score,
-            "spent": attrs.total_spent,
+            "spent": money_text(attrs.total_spent, currency),
         }
     if name == "complaints_90d":
         return _("%(count)s complaints in the last 90 days") % {"count": attrs.complaints_90d}
@@ -245,24 +248,27 @@ def _sentence(rule: dict, attrs: CustomerAttributes, today: date) -> str:
         return _("%(count)s bad reviews in the last 30 days") % {"count": attrs.bad_reviews_30d}
     if name == "birthday_month":
         return _("birthday in month %(month)s") % {"month": attrs.birthday_month}
-    value = getattr(attrs, name)
+    value, wanted = getattr(attrs, name), _value(rule, today)
     if ATTRIBUTES[name].kind == LIST:
-        value = _value(rule, today)
+        value = wanted
+    if name in MONEY:
+        value, wanted = money_text(value, currency), money_text(str(wanted), currency)
     return _("%(attribute)s %(op)s %(value)s (has %(have)s)") % {
         "attribute": ATTRIBUTES[name].label,
         "op": OPS[rule["op"]],
-        "value": _value(rule, today),
-        "have": value if value is not None else "—",
+        "value": wanted,
+        "have": value if value not in (None, "") else "—",
     }
 
 
-def rules_explain(rules: list[dict], *, attrs: CustomerAttributes, today: date) -> list[str]:
-    """Why the customer is in (each rule that holds, in words), one sentence per rule; repeated ones once."""
+def rules_explain(rules: list[dict], *, attrs: CustomerAttributes, today: date, currency: str) -> list[str]:
+    """Why the customer is in (each rule that holds, in words), one sentence per rule; repeated ones once. Amounts
+    are in `currency`, the store's."""
     sentences: list[str] = []
     for rule in rules:
         for part in rule.get("any", [rule]):
             if _holds(part, attrs, today):
-                sentence = _sentence(part, attrs, today)
+                sentence = _sentence(part, attrs, today, currency)
                 if sentence not in sentences:
                     sentences.append(sentence)
                 if "any" in rule:
@@ -270,12 +276,15 @@ def rules_explain(rules: list[dict], *, attrs: CustomerAttributes, today: date) 
     return sentences
 
 
-def rules_describe(rules: list[dict]) -> str:
+def rules_describe(rules: list[dict], *, currency: str) -> str:
+    """The rules in words; an amount in `currency`, the store's ("total spent at least €500.00")."""
     parts = []
     for rule in rules:
         if "any" in rule:
-            parts.append("(" + _(" or ").join(rules_describe([sub]) for sub in rule["any"]) + ")")
+            parts.append("(" + _(" or ").join(rules_describe([sub], currency=currency) for sub in rule["any"]) + ")")
         else:
             value = MONTH_TOKEN_LABELS[rule["value"]] if rule["value"] in MONTH_TOKENS else rule["value"]
+            if rule["attribute"] in MONEY:
+                value = money_text(str(value), currency)
             parts.append(f"{ATTRIBUTES[rule['attribute']].label} {OPS[rule['op']]} {value}")
     return _(" and ").join(parts)

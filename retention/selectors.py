@@ -30,7 +30,10 @@ def segment_members(*, segment: Segment, today: date | None = None) -> QuerySet[
 
 
 def segment_explain(*, segment: Segment, attrs: CustomerAttributes, today: date | None = None) -> list[str]:
-    return rules_explain(segment_rules(segment), attrs=attrs, today=today or store_today(segment.store))
+    store = segment.store
+    return rules_explain(
+        segment_rules(segment), attrs=attrs, today=today or store_today(store), currency=store.currency
+    )
 
 
 def segment_sample(*, segment: Segment, size: int = 20) -> list[tuple[CustomerAttributes, list[str]]]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from callbacks.models import FollowUpPolicy, SmsLanguage
 from crm.errors import InvalidInput
+from crm.money import money_offer_text, money_offer_text_zh
 from crm.placeholders import PlaceholderNotPlain, placeholder_names
 from crm.platform_rules import ensure_no_review_incentive
 from crm.wording import combination_indices, fingerprint
@@ -77,13 +78,29 @@ def wordings_clean(wordings: list[str], *, offer_kind: str, field: str = "wordin
     return texts
 
 
-def offer_text(*, kind: str, amount: Decimal, min_spend: Decimal, chinese: bool) -> str:
+def offer_text(*, kind: str, amount: Decimal, min_spend: Decimal, currency: str, chinese: bool) -> str:
+    """The offer in words, in the store's currency (ADR 0036): "满300减50元" for yuan, "满300欧元减50欧元",
+    "€50 off orders of €300" (the sign or code of crm.money, as the pages show amounts)."""
     if kind == OfferKind.NONE:
         return ""
-    amount_text, min_text = f"{amount.normalize():f}", f"{min_spend.normalize():f}"
     if chinese:
-        return f"满{min_text}减{amount_text}元" if min_spend > 0 else f"立减{amount_text}元"
-    return f"{amount_text} CNY off orders of {min_text}" if min_spend > 0 else f"{amount_text} CNY off"
+        amount_text = money_offer_text_zh(amount, currency)
+        # 满300减50元: a yuan threshold is a bare number, as Chinese shops write it; another currency is named twice.
+        min_text = f"{min_spend.normalize():f}" if currency == "CNY" else money_offer_text_zh(min_spend, currency)
+        return f"满{min_text}减{amount_text}" if min_spend > 0 else f"立减{amount_text}"
+    amount_text, min_text = money_offer_text(amount, currency), money_offer_text(min_spend, currency)
+    return f"{amount_text} off orders of {min_text}" if min_spend > 0 else f"{amount_text} off"
+
+
+def campaign_offer_text(*, campaign: Campaign, policy: FollowUpPolicy) -> str:
+    """The campaign's offer as its customers read it: in the store's currency, in the store's SMS language."""
+    return offer_text(
+        kind=campaign.offer_kind,
+        amount=campaign.offer_amount,
+        min_spend=campaign.offer_min_spend,
+        currency=campaign.store.currency,
+        chinese=policy.sms_language == SmsLanguage.ZH_HANS,
+    )
 
 
 def opt_out_once(text: str, *, policy: FollowUpPolicy) -> str:
@@ -100,19 +117,13 @@ def campaign_wording(
     """The customer's wording with its placeholders filled: what an agent says on a return-visit call."""
     index = next(combination_indices(seed=f"{campaign.pk}:{customer_id}", total=len(campaign.wordings)))
     wording = campaign.wordings[index]
-    chinese = policy.sms_language == SmsLanguage.ZH_HANS
     store = campaign.store
     text = wording.format_map(
         {
             "name": name,
             "store": store.name,
             "hotline": store.manager_hotline,
-            "offer": offer_text(
-                kind=campaign.offer_kind,
-                amount=campaign.offer_amount,
-                min_spend=campaign.offer_min_spend,
-                chinese=chinese,
-            ),
+            "offer": campaign_offer_text(campaign=campaign, policy=policy),
             "coupon": coupon,
         }
     )

@@ -39,7 +39,7 @@ class PolicyForm(forms.Form):
     )
     # The bounds are the columns' (ReviewPolicy): a bigger number is an error on the form, not on the database.
     high_value_amount = form_fields.DecimalField(
-        label=_("High-value order from (CNY)"), min_value=0, max_digits=12, decimal_places=2
+        label=_("High-value order from"), min_value=0, max_digits=12, decimal_places=2
     )
     many_likes = form_fields.IntegerField(label=_("Many likes from"), min_value=0, max_value=2**31 - 1)
     many_images = form_fields.IntegerField(label=_("Many images from"), min_value=1, max_value=2**15 - 1)
@@ -50,9 +50,15 @@ class PolicyForm(forms.Form):
         label=_("Competitor markers (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def __init__(self, *args, currency: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The threshold is the store's currency; an order in another is not compared with it (ADR 0036).
+        self.fields["high_value_amount"].label = _("High-value order from (%(currency)s)") % {"currency": currency}
+
     @classmethod
-    def for_policy(cls, policy: ReviewPolicy) -> "PolicyForm":
+    def for_policy(cls, policy: ReviewPolicy, *, currency: str) -> "PolicyForm":
         return cls(
+            currency=currency,
             initial={
                 "main_skus": "\n".join(policy.main_skus),
                 "competitor_markers": "\n".join(policy.competitor_markers),
@@ -60,7 +66,7 @@ class PolicyForm(forms.Form):
                 "many_likes": policy.many_likes,
                 "many_images": policy.many_images,
                 "repeat_complaints": policy.repeat_complaints,
-            }
+            },
         )
 
     def clean_main_skus(self) -> list[str]:

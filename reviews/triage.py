@@ -22,6 +22,7 @@ THREATS = re.compile(
 
 REASONS = {
     "high_value": _("high-value order"),
+    "value_other_currency": _("order in another currency than the store's: its value is not compared"),
     "main_product": _("main product"),
     "many_likes": _("many likes"),
     "many_images": _("many images"),
@@ -43,6 +44,7 @@ class TriageFacts:
     likes: int
     images: int
     order_amount: Decimal | None  # None: the review matches none of our orders
+    order_currency: str  # the order's ISO code ("" without an order)
     earlier_complaints: int
     monitor_hits: list[str]
 
@@ -59,12 +61,16 @@ def competitor_matcher(policy: ReviewPolicy) -> re.Pattern | None:
     return re.compile("|".join(re.escape(m) for m in markers), re.IGNORECASE) if markers else None
 
 
-def triage(*, facts: TriageFacts, policy: ReviewPolicy, competitors: re.Pattern | None) -> Triage:
+def triage(*, facts: TriageFacts, policy: ReviewPolicy, competitors: re.Pattern | None, currency: str) -> Triage:
+    """`currency` is the store's, the high-value threshold's: an order in another is not compared with it (reviews
+    hold no exchange rates; ADR 0036), and the reasons say its value was not weighed."""
     if facts.sentiment == Sentiment.GOOD and not facts.monitor_hits:
         return Triage("", [], False)
     reasons: list[str] = ["keyword"] if facts.monitor_hits else []
     if facts.sentiment == Sentiment.BAD:
-        if facts.order_amount is not None and facts.order_amount >= policy.high_value_amount:
+        if facts.order_amount is not None and facts.order_currency != currency:
+            reasons.append("value_other_currency")
+        elif facts.order_amount is not None and facts.order_amount >= policy.high_value_amount:
             reasons.append("high_value")
         if facts.sku and facts.sku in policy.main_skus:
             reasons.append("main_product")

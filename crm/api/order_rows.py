@@ -76,7 +76,8 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
     customer_reader = reader.nested("customer")
     customer = read_customer(customer_reader, store.id if store else None) if customer_reader else None
     total_amount = reader.amount("total_amount", maximum=MAX_AMOUNT)
-    currency = reader.currency("currency", default="CNY")
+    # Without a currency, an order is in its store's (ADR 0036); CNY only when the store is not known either.
+    currency = reader.currency("currency", default=store.currency if store else "CNY")
     item_readers = reader.objects("items", max_items=MAX_ITEMS, allow_empty=False)
     items = [read_item(item) for item in item_readers] if item_readers is not None else None
     placed_at = reader.event_time("placed_at", what="The order time")

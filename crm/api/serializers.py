@@ -72,7 +72,9 @@ class OrderIn(serializers.Serializer):
     )
     customer = CustomerIn()
     total_amount = AmountField()
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="CNY")
+    currency = serializers.RegexField(
+        r"^[A-Z]{3}$", required=False, help_text="ISO 4217 code, e.g. CNY or EUR; without it, the store's currency."
+    )
     items = ItemIn(many=True, allow_empty=False, max_length=500)
     placed_at = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset.")
     shipped_at = serializers.DateTimeField(

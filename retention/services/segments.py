@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callbacks.services.policy import policy_for_store
 from crm.errors import InvalidInput
 from crm.models import Store
 from crm.timezones import store_today
@@ -17,10 +18,16 @@ from ..rules import BUILTINS, builtin_named, rules_clean
 
 @transaction.atomic
 def attributes_refresh(*, store: Store, now: datetime | None = None) -> int:
-    """Recompute every customer's attributes of the store (and their vip_tier) in one statement."""
+    """Recompute every customer's attributes of the store (and their vip_tier) in one statement. Spend (total spent,
+    the money score, the VIP tier) is in the store's currency: an order in another is converted with the store's
+    follow-up policy rates, and one no rate converts counts as an order but adds nothing to the spend."""
     now = now or timezone.now()
     policy = retention_policy_for(store=store)
-    return attributes_refresh_rows(store_id=store.pk, policy=policy, now=now, today=store_today(store, now=now))
+    # Spend is in the store's currency; another is converted with the follow-up policy's rates (ADR 0036).
+    rates = policy_for_store(store=store).rates_into(store.currency)
+    return attributes_refresh_rows(
+        store_id=store.pk, policy=policy, spend_rates=rates, now=now, today=store_today(store, now=now)
+    )
 
 
 def segments_ensure_builtin(*, store: Store) -> None:

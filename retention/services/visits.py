@@ -34,7 +34,6 @@ from callbacks.models import (
     FollowUpPolicy,
     FollowUpPurpose,
     ReturnVisitOutcome,
-    SmsLanguage,
 )
 from callbacks.services.policy import policy_for_store
 from callbacks.services.tasks_calls import call_task_create, call_task_due_on, call_tasks_lock, call_tasks_withdraw
@@ -44,7 +43,7 @@ from crm.services.locks import customers_lock
 from crm.timezones import store_local_datetime
 
 from ..models import Campaign, CampaignChannel, CampaignContact, CampaignStatus, ContactStatus
-from ..wording import campaign_wording, offer_text
+from ..wording import campaign_offer_text, campaign_wording
 from .plan import CALL_WAITING, CAMPAIGN_ENDED, CAMPAIGN_STOPPED, NO_ORDER, TASK_REFUSED, VISITED_TODAY
 
 BATCH_SIZE = 200
@@ -92,12 +91,7 @@ def _serving(rows: list[CampaignContact]) -> set[tuple[int, int]]:
 
 def _note(campaign: Campaign, policy: FollowUpPolicy, coupon: str) -> str:
     parts = [_("Campaign “%(campaign)s”") % {"campaign": campaign.name}]
-    offer = offer_text(
-        kind=campaign.offer_kind,
-        amount=campaign.offer_amount,
-        min_spend=campaign.offer_min_spend,
-        chinese=policy.sms_language == SmsLanguage.ZH_HANS,
-    )
+    offer = campaign_offer_text(campaign=campaign, policy=policy)
     if offer:
         parts.append(_("offer: %(offer)s") % {"offer": offer})
     if coupon:

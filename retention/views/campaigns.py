@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from callbacks.models import OUTCOME_LABELS
+from callbacks.services.policy import policy_for_store
 from crm.errors import DomainError
 from crm.pages import form_error, page_attempt
 from crm.selectors import agent_for_user
@@ -20,6 +21,7 @@ from ..results import campaign_results
 from ..selectors import campaign_calls, campaigns_for_store, stores_for_retention
 from ..services.campaigns import CampaignInput, campaign_create, campaign_start, campaign_stop, campaign_test_send
 from ..services.plan import campaign_plan, reason_label
+from ..wording import campaign_offer_text
 from .common import managed_store
 
 _SAMPLE = 20
@@ -78,6 +80,8 @@ def campaigns(request: HttpRequest, store_id: int) -> HttpResponse:
 def _detail_context(request, store, campaign, **extra):
     test_form = TestSendForm(store=store, sender=request.user)
     context = {"store": store, "campaign": campaign, "test_form": test_form, **_test_send_limit(), **extra}
+    # The offer as the customers read it: the store's currency, the SMS language.
+    context["offer"] = campaign_offer_text(campaign=campaign, policy=policy_for_store(store=store))
     if campaign.status == Campaign.Status.DRAFT:
         plan = campaign_plan(campaign=campaign)
         names = dict(

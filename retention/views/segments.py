@@ -32,7 +32,10 @@ def _list_context(request, store, form=None, rules=None):
     return {
         "store": store,
         "stores": stores_for_retention(user=request.user),
-        "segments": [(s, size, rules_describe(segment_rules(s))) for s, size in segments_with_sizes(store=store)],
+        "segments": [
+            (s, size, rules_describe(segment_rules(s), currency=store.currency))
+            for s, size in segments_with_sizes(store=store)
+        ],
         "form": form or SegmentForm(),
         "rules": rules or RuleFormSet(prefix="rules"),
     }
@@ -73,7 +76,7 @@ def segment(request: HttpRequest, store_id: int, segment_id: int) -> HttpRespons
     context = {
         "store": store,
         "segment": seg,
-        "description": rules_describe(segment_rules(seg)),
+        "description": rules_describe(segment_rules(seg), currency=store.currency),
         "size": segment_members(segment=seg).count(),
         "sample": segment_sample(segment=seg),
     }
@@ -84,7 +87,7 @@ _CSV_HEADINGS = [
     _("Customer's external id"),
     _("Name"),
     _("Orders"),
-    _("Spent"),
+    None,  # the spend, headed with the store's currency
     _("Days since the last purchase"),
     _("Purchase cycle (days)"),
     "RFM",
@@ -108,7 +111,8 @@ def segment_csv(request: HttpRequest, store_id: int, segment_id: int) -> Streami
 
     def rows():
         # Headed in the manager's language, with a BOM so a spreadsheet reads the Chinese as UTF-8 (like the report's).
-        yield "\ufeff" + writer.writerow([str(heading) for heading in _CSV_HEADINGS])
+        spent = _("Spent (%(currency)s)") % {"currency": store.currency}
+        yield "\ufeff" + writer.writerow([str(heading or spent) for heading in _CSV_HEADINGS])
         for a in members.iterator(chunk_size=2000):
             why = "; ".join(segment_explain(segment=seg, attrs=a))
             rfm = f"{a.recency_score}{a.frequency_score}{a.monetary_score}"

@@ -90,6 +90,7 @@ class _OrderRef(NamedTuple):
     id: int
     customer_id: int
     total_amount: Decimal
+    currency: str
 
 
 # A batch's reviews and orders are looked up by their keys on the (store, external_id) unique indexes with crm's
@@ -136,11 +137,11 @@ def orders_and_complaints(*, store: Store, refs: set[str]) -> tuple[dict[str, _O
             complaints=_count(Review.objects.filter(customer_id=customer, sentiment__in=_COMPLAINING))
             + _count(Case.objects.filter(customer_id=customer).exclude(source=Case.Source.REVIEW))
         )
-        .values_list("external_id", "id", "customer_id", "total_amount", "complaints")
+        .values_list("external_id", "id", "customer_id", "total_amount", "currency", "complaints")
     )
     orders, complaints = {}, Counter()
-    for ref, pk, customer_id, amount, n in found:
-        orders[ref] = _OrderRef(pk, customer_id, amount)
+    for ref, pk, customer_id, amount, currency, n in found:
+        orders[ref] = _OrderRef(pk, customer_id, amount, currency)
         if n:
             complaints[customer_id] = n
     return orders, complaints
@@ -159,6 +160,7 @@ class Assessor:
 
     def __init__(self, *, store: Store, orders: dict[str, _OrderRef], complaints: Counter) -> None:
         self.policy = review_policy_for(store=store)
+        self.currency = store.currency  # the high-value threshold's (ADR 0036)
         self.monitors = monitor_matcher_for(store=store)
         self.store_model = store_cause_model(store=store)
         self.competitors = competitor_matcher(self.policy)
@@ -186,11 +188,13 @@ class Assessor:
                 likes=review.likes,
                 images=len(review.images),
                 order_amount=order.total_amount if order else None,
+                order_currency=order.currency if order else "",
                 earlier_complaints=self.complaints[order.customer_id] if order else 0,
                 monitor_hits=review.monitor_hits,
             ),
             policy=self.policy,
             competitors=self.competitors,
+            currency=self.currency,
         )
         review.triage_group, review.triage_reasons = result.group, result.reasons
         review.suspected_malicious = result.suspected_malicious

@@ -49,9 +49,9 @@ def settings_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def store_settings(request: HttpRequest, store_id: int) -> HttpResponse:
     store = _managed_store(request, store_id)
-    policy_form = PolicyForm.for_policy(review_policy_for(store=store))
+    policy_form = PolicyForm.for_policy(review_policy_for(store=store), currency=store.currency)
     if request.method == "POST":
-        policy_form = PolicyForm(request.POST)
+        policy_form = PolicyForm(request.POST, currency=store.currency)
         if policy_form.is_valid():
             try:
                 review_settings.review_policy_update(store=store, actor=request.user, **policy_form.cleaned_data)

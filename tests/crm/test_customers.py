@@ -145,3 +145,17 @@ def test_a_customers_spend_is_shown_per_currency_never_added_up(client, customer
     case, _ = case_open(store=customer.store, customer=customer, source=Case.Source.MANUAL)
     archive = client.get(f"/cases/{case.pk}/").text
     assert "3 · €100.00 · ¥517.00" in archive
+
+
+def test_a_customers_orders_show_their_amounts_in_their_currency(client, customer, agent):
+    """The customer page's orders and "my customers" listed a Berlin order's total as a bare "89.00", beside a
+    spend shown as "€89.00"."""
+    from decimal import Decimal
+
+    customer.dedicated_owner = agent
+    customer.save()
+    OrderFactory(customer=customer, total_amount=Decimal("89.00"), currency="EUR", status="shipped")
+    client.force_login(agent.user)
+    orders = client.get(f"/customers/{customer.pk}/").text
+    assert orders.count("€89.00") == 3  # spend, average order, and the order's row
+    assert '<td class="num">€89.00</td>' in client.get("/customers/?mine=1").text

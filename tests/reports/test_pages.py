@@ -425,3 +425,12 @@ def test_escalations_show_at_most_100_missed_calls_and_say_more_were_missed(clie
         page = client.get("/manager/escalations/").text
     assert page.count('data-testid="missed-call"') == BOARD_LIMIT
     assert 'data-testid="more-missed-calls"' in page
+
+
+def test_escalations_show_an_overflowed_calls_order_in_its_currency(client, store_a, manager_a):
+    FollowUpFactory(
+        order__customer__store=store_a, order__total_amount=Decimal("189.00"), order__currency="EUR", overflowed=True
+    )
+    client.force_login(manager_a.user)
+    page = client.get("/manager/escalations/").text
+    assert "€189.00" in page.split('data-testid="over-capacity"')[1].split("</section>")[0]

@@ -342,3 +342,16 @@ def test_tonights_planned_calls_move_with_the_evening_window_the_manager_sets(cl
         datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
         datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
     )
+
+
+def test_the_tier_amounts_say_which_currency_they_are_in(client, manager):
+    # The demo's Berlin store sells in euros and its tiers are in yuan: the table said "From amount 300.00" and a
+    # manager read euros.
+    from callbacks.models import FollowUpPolicy
+
+    berlin = StoreFactory(name="Teehaus Berlin", currency="EUR")
+    manager.stores.add(berlin)
+    FollowUpPolicy.objects.create(store=berlin, currency="CNY", exchange_rates={"EUR": "7.80"})
+    page = client.get(f"/manager/policy/?store={berlin.code}").text
+    tiers = page.split('data-testid="tiers"')[1].split("</table>")[0]
+    assert "From amount (CNY)" in tiers

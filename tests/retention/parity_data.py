@@ -10,6 +10,7 @@ COLUMNS = ["orders_count", "total_spent", "days_since_last", "cycle_days", "over
 
 
 def build():
+    from callbacks.models import FollowUpPolicy
     from crm.models import Case, Customer, Order, Store
 
     store = Store.objects.create(code="parity", name="Parity", platform="tmall", timezone="Asia/Shanghai")
@@ -40,6 +41,12 @@ def build():
                                  total_amount=Decimal("70"), placed_at=NOW - timedelta(days=2))  # fmt: skip
         if index == 1:
             Case.objects.create(store=store, customer=customer, source="manual", opened_at=NOW - timedelta(days=3))
+    # Spend in the store's currency (ADR 0036): dollars at the follow-up policy's rate, pounds (no rate) as nothing.
+    FollowUpPolicy.objects.create(store=store, exchange_rates={"USD": "7.10", "EUR": "7.80"})
+    abroad = Customer.objects.create(store=store, external_id="c5", name="顾客5", gender="female", region="")
+    for n, (amount, currency) in enumerate((("100.00", "USD"), ("33.33", "EUR"), ("80.00", "GBP"))):
+        Order.objects.create(store=store, customer=abroad, external_id=f"o5-{n}", total_amount=Decimal(amount),
+                             currency=currency, items=[], placed_at=NOW - timedelta(days=30 + n))  # fmt: skip
     return store
 
 

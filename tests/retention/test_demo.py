@@ -98,3 +98,17 @@ def test_the_demo_seeded_at_night_sends_no_campaign_message_and_redeems_no_coupo
     for store in Store.objects.all():
         campaign = Campaign.objects.get(store=store, name="老客回访 · 满减券")
         assert client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").status_code == 200
+
+
+def test_the_demo_berlin_store_offers_its_customers_euros():
+    """The demo's tea store sells in euros; its campaigns offered yuan (满300减50元) to its customers in Europe."""
+    from callbacks.services.policy import policy_for_store
+    from retention.wording import campaign_offer_text
+
+    call_command("seed_demo")
+    call_command("seed_demo_retention")
+    for campaign in Campaign.objects.filter(store__code="tea-own").exclude(offer_kind="none"):
+        offer = campaign_offer_text(campaign=campaign, policy=policy_for_store(store=campaign.store))
+        assert "欧元" in offer or "€" in offer, offer
+    scripts = FollowUp.objects.filter(purpose="return_visit", store__code="tea-own").values_list("script", flat=True)
+    assert scripts and all("元" not in s.replace("欧元", "") for s in scripts)

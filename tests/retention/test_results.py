@@ -52,8 +52,34 @@ def test_a_repeat_order_with_the_campaigns_coupon_is_attributed():
 
     results = campaign_results(campaign=campaign)
     assert (results.contacted, results.attributed_orders, results.coupons_redeemed, results.converted) == (1, 1, 1, 1)
-    assert results.attributed_revenue == 650
+    assert results.attributed_revenue == {"CNY": 650}
 
     later = {**order, "external_id": "REPEAT-2"}
     Client().post("/api/v1/orders", later, content_type="application/json", headers={"Authorization": f"Token {key}"})
     assert Coupon.objects.get(code=code).redeemed_order.external_id == "REPEAT-1"  # the first order keeps it
+
+
+def test_the_revenue_a_campaign_brought_is_kept_per_currency_never_added_up():
+    # A Berlin store's campaign page said "2 (739.00)": 89 euros and 650 yuan added up, with no currency at all.
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from tests.factories import ManagerFactory, OrderFactory
+
+    store = open_store(currency="EUR")
+    customers = [customer_with_orders(store, [90]) for _ in range(2)]
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    sms_dispatch_due(time_budget=5)
+    soon = timezone.now() + timedelta(minutes=1)
+    for customer, amount, currency in ((customers[0], "89.00", "EUR"), (customers[1], "650.00", "CNY")):
+        OrderFactory(customer=customer, total_amount=Decimal(amount), currency=currency, placed_at=soon)
+
+    results = campaign_results(campaign=campaign)
+    assert results.attributed_orders == 2
+    assert results.attributed_revenue == {"EUR": Decimal("89.00"), "CNY": Decimal("650.00")}
+    client = Client()
+    client.force_login(ManagerFactory(stores=[store]).user)
+    page = client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
+    attributed = page.split('data-testid="attributed">')[1].split("</td>")[0]
+    assert attributed == "2 (€89.00 · ¥650.00)"

@@ -47,3 +47,4 @@ def test_sqlite_and_postgresql_derive_the_same_attributes(tmp_path):
 
     assert normal(on_sqlite) == normal(on_postgres)
     assert on_postgres[0][:5] == ["3", "12000.00", "143", "60", "83"]
+    assert on_postgres[5][:2] == ["3", "969.97"]  # 710 + 259.97 (33.33 euros at 7.80), the pounds not counted

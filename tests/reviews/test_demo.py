@@ -62,3 +62,15 @@ def test_the_demo_has_a_review_made_worse_after_its_case_closed_once(client):
     client.post("/accounts/login/", {"username": "demo-manager", "password": "demo-manager-pass"})
     board = client.get("/manager/escalations/", headers={"Accept-Language": "en"}).text
     assert "silk-tmall-r003" in board.split('data-testid="reviews-after-close"')[1].split("</section>")[0]
+
+
+def test_the_demo_berlin_stores_high_value_threshold_is_in_euros():
+    """The tea store sells in euros (18 to 528): a threshold of 1,000 meant in yuan made none of its orders high."""
+    from decimal import Decimal
+
+    from reviews.models import ReviewPolicy
+
+    call_command("seed_demo")
+    call_command("seed_demo_reviews")
+    assert ReviewPolicy.objects.get(store__code="tea-own").high_value_amount == Decimal("128")
+    assert ReviewPolicy.objects.get(store__code="silk-tmall").high_value_amount == Decimal("1000")

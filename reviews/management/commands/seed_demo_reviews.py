@@ -2,12 +2,13 @@
 signed for. Idempotent: reviews upsert by id."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from crm.demo import STORES
+from crm.demo import CNY_PER_UNIT, STORES
 from crm.models import Order, Store
 from crm.services.cases import case_close
 from reviews.demo import REVIEWS
@@ -42,7 +43,11 @@ class Command(BaseCommand):
                 KeywordMonitor.objects.get_or_create(store=store, phrase=phrase)
             # The two dearest products are the ones a manager watches most closely.
             main = [p.sku for p in sorted(demo.products, key=lambda p: p.price)[-2:]]
-            ReviewPolicy.objects.get_or_create(store=store, defaults={"main_skus": main})
+            # The high-value threshold is the store's currency: 1,000 yuan, or about as much in the store's money.
+            high_value = (Decimal("1000") / CNY_PER_UNIT[demo.currency]).quantize(Decimal("1"))
+            ReviewPolicy.objects.get_or_create(
+                store=store, defaults={"main_skus": main, "high_value_amount": high_value}
+            )
             # seed_demo's orders (it ships them): not the history or today's unshipped orders a second `make run`
             # finds from the later seeds, which would take a customer's review over.
             shipped = Order.objects.filter(store=store, shipped_at__isnull=False).select_related("customer")

@@ -140,3 +140,14 @@ def test_overlapping_batches_posted_at_once_write_each_order_and_event_once(api)
     assert sorted(created) == sorted({o["external_id"] for body in bodies for o in body})
     assert Order.objects.count() == 80
     assert InboundEvent.objects.count() == 80
+
+
+def test_an_order_without_a_currency_is_in_its_stores_currency(other_api, other_store):
+    # A Berlin store's order system that sends no currency had every order stored as CNY: its remedies, refunds and
+    # segments then took its euros for yuan.
+    other_store.currency = "EUR"
+    other_store.save(update_fields=["currency"])
+    euros = other_api.post(URL, order_payload(1)).json()["results"][0]
+    yuan = other_api.post(URL, order_payload(2, currency="CNY")).json()["results"][0]
+    assert Order.objects.get(pk=euros["id"]).currency == "EUR"
+    assert Order.objects.get(pk=yuan["id"]).currency == "CNY"
