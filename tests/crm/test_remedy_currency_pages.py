@@ -120,7 +120,7 @@ def test_the_case_page_speaks_chinese_about_euros(client, case, agent):
     remedy_propose(case=case, agent=agent, kind=Remedy.Kind.GIFT, cost=Decimal("12"))
     client.force_login(agent.user)
     page = html.unescape(client.get(f"/cases/{case.pk}/", headers={"Accept-Language": "zh-hans"}).text)
-    assert "成本(EUR)" in page
+    assert "成本（EUR）" in page
     assert "客服权限 €30.00" in page
 
 

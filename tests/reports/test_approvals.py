@@ -70,7 +70,7 @@ def test_the_only_manager_approves_their_own_proposal_and_the_approval_shows_as_
     case_page = client.get(f"/cases/{own.case_id}/").text
     assert 'data-testid="remedy-self-approved"' in case_page
     audit = client.get("/manager/audit/", headers=ZH).text
-    assert "自行审批(本店唯一主管)" in audit
+    assert "自行审批（本店唯一主管）" in audit
 
 
 def test_the_case_page_offers_no_approve_on_a_managers_own_proposal_while_another_manager_can(client, store, manager):

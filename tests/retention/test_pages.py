@@ -247,7 +247,7 @@ def test_a_segment_csv_is_headed_in_the_managers_language(manager_client):
         "顾客外部编号",
         "姓名",
         "订单",
-        "消费(CNY)",
+        "消费（CNY）",
         "距上次购买天数",
         "回购周期(天)",
         "RFM",
