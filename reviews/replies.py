@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from math import prod
+from types import SimpleNamespace
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,7 +21,7 @@ from crm.models import Store
 from crm.wording import combination, combination_indices, fingerprint
 
 from . import reply_texts
-from .models import ReplyTemplate, ReviewReply, Sentiment
+from .models import ReplyTemplate, Review, ReviewReply, Sentiment
 
 # The longest public reply each platform takes, in characters: Tmall's and Taobao's seller explanation
 # (taobao.traderate.explain.add) takes 500 Chinese characters, and JD is held to the same. A store's own site or
@@ -287,3 +288,22 @@ def compose(
             taken.add(mark)
             return reply, mark
     return None
+
+
+def compose_for_review(
+    *, review: Review | SimpleNamespace, voice: Voice, taken: set[str], seed: str
+) -> tuple[str, str] | None:
+    """`compose` for a review (stored, or intake's row of it with the same fields): its text, sentiment, causes and
+    product, and whether it is on one of our orders (intake's drafts, the redraft once it is linked to its order, the
+    agent's "another wording")."""
+    return compose(
+        voice=voice,
+        text=review.text,
+        sentiment=review.sentiment,
+        causes=review.causes,
+        product_name=review.product,
+        seed=seed,
+        taken=taken,
+        suspected_malicious=review.suspected_malicious,
+        order_known=review.order_id is not None,
+    )

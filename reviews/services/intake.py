@@ -26,7 +26,7 @@ from crm.services.locks import advisory_lock
 
 from ..classification import classify
 from ..models import Review, ReviewReply, ReviewRevision, Sentiment
-from ..replies import compose, recent_fingerprints, voice_for
+from ..replies import compose_for_review, recent_fingerprints, voice_for
 from ..selectors import monitor_matcher_for, review_policy_for, store_cause_model
 from ..triage import TriageFacts, competitor_matcher, triage
 from .bad_review import case_had_contact
@@ -375,17 +375,7 @@ def _draft_replies(*, store: Store, reviews: list[SimpleNamespace]) -> None:
     drafted_at = timezone.now()
     drafts = []
     for review in reviews:
-        made = compose(
-            voice=voice,
-            text=review.text,
-            sentiment=review.sentiment,
-            causes=review.causes,
-            product_name=review.product,
-            seed=f"{store_id}:{review.external_id}",
-            taken=taken,
-            suspected_malicious=review.suspected_malicious,
-            order_known=review.order_id is not None,
-        )
+        made = compose_for_review(review=review, voice=voice, taken=taken, seed=f"{store_id}:{review.external_id}")
         if made is not None:
             drafts.append(
                 {

@@ -21,7 +21,7 @@ from ..errors import (
 from ..models import Review, ReviewReply
 from ..replies import (
     admits_fault_or_compensation,
-    compose,
+    compose_for_review,
     fingerprint,
     leftover_placeholder,
     recent_fingerprints,
@@ -65,17 +65,7 @@ def reply_drafts_redo(*, store: Store, reviews: list[Review]) -> int:
     voice, taken, now = voice_for(store=store), recent_fingerprints(store=store), timezone.now()
     written = 0
     for review in redo:
-        made = compose(
-            voice=voice,
-            text=review.text,
-            sentiment=review.sentiment,
-            causes=review.causes,
-            product_name=review.product,
-            seed=f"{store.pk}:{review.external_id}",
-            taken=taken,
-            suspected_malicious=review.suspected_malicious,
-            order_known=review.order_id is not None,
-        )
+        made = compose_for_review(review=review, voice=voice, taken=taken, seed=f"{store.pk}:{review.external_id}")
         if made is None:  # every variant taken: the draft from before stays (or there is still none)
             continue
         reply = replies.get(review.pk) or ReviewReply(review=review, store=store)
@@ -140,16 +130,11 @@ def reply_redraft(*, review: Review, typed: str | None = None, replace_wording: 
             _("The reply has your own wording. Replace it with another draft, or save yours."), field="text"
         )
     taken = recent_fingerprints(store=review.store)
-    made = compose(
+    made = compose_for_review(
+        review=review,
         voice=voice_for(store=review.store),
-        text=review.text,
-        sentiment=review.sentiment,
-        causes=review.causes,
-        product_name=review.product,
-        seed=f"{review.store_id}:{review.external_id}:{timezone.now().timestamp()}",
         taken=taken,
-        suspected_malicious=review.suspected_malicious,
-        order_known=review.order_id is not None,
+        seed=f"{review.store_id}:{review.external_id}:{timezone.now().timestamp()}",
     )
     if made is None:
         raise ReplyVariantsExhausted(
