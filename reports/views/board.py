@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from crm.models import Agent
 from crm.pages import page_attempt
 from crm.selectors import store_by_code, stores_managed_by
+from crm.selectors.remedies import GIVEN_WINDOW
 from crm.services.cases import remedy_approve, remedy_decline
 from crm.services.sla import case_sla_status
 
@@ -19,6 +20,7 @@ from ..forms import DecisionForm
 from ..selectors import (
     escalation_board,
     remedies_awaiting_approval,
+    remedies_mark_given,
     remedies_mark_own,
     remedies_self_approved,
     remedy_for_manager,
@@ -37,11 +39,14 @@ def escalations(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def approvals(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
     remedies, more = remedies_awaiting_approval(user=request.user)
-    remedies = remedies_mark_own(remedies=remedies, user=request.user)
-    self_approved = remedies_self_approved(user=request.user, now=timezone.now())
+    remedies = remedies_mark_given(remedies=remedies_mark_own(remedies=remedies, user=request.user), now=now)
+    self_approved = remedies_self_approved(user=request.user, now=now)
     return render(
-        request, "reports/approvals.html", {"remedies": remedies, "more": more, "self_approved": self_approved}
+        request,
+        "reports/approvals.html",
+        {"remedies": remedies, "more": more, "self_approved": self_approved, "given_days": GIVEN_WINDOW.days},
     )
 
 
@@ -63,6 +68,7 @@ def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpRe
         message=False,
     )
     remedy = remedies_mark_own(remedies=[decided.result if decided.ok else remedy], user=request.user)[0]
+    remedies_mark_given(remedies=[remedy], now=timezone.now())
     if request.htmx:
         return render(request, "reports/_remedy_row.html", {"remedy": remedy, "error": decided.error, "form": form})
     if decided.error:

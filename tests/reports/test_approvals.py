@@ -255,3 +255,27 @@ def test_the_self_approved_list_reads_its_partial_index_not_every_remedy(store, 
     assert [remedy.self_approved for remedy in listed] == [True]
     [sql] = [q["sql"] for q in queries if '"crm_remedy"."self_approved"' in q["sql"]]
     assert ("Index Scan", "remedy_self_approved") in scans_of(sql, "crm_remedy")
+
+
+def test_the_approvals_row_shows_what_the_customer_is_given_in_total_and_from_which_cases(client, store, manager):
+    """A voucher of 100 waited with the limit at 200 beside it: the manager saw no reason it was there (the customer
+    had 150 from a case about their other order)."""
+    from tests.factories import OrderFactory
+
+    agent = AgentFactory(stores=[store])
+    customer = CustomerFactory(store=store, name="钱女士")
+    first, _ = case_open(store=store, customer=customer, order=OrderFactory(customer=customer), source=Case.Source.CALL)
+    remedy_propose(case=first, agent=agent, kind=Remedy.Kind.GIFT, cost=Decimal("150"))
+    second, _ = case_open(
+        store=store, customer=customer, order=OrderFactory(customer=customer), source=Case.Source.CALL
+    )
+    waiting = remedy_propose(case=second, agent=agent, kind=Remedy.Kind.COUPON, cost=Decimal("100"))
+    assert waiting.status == Remedy.Status.AWAITING_APPROVAL
+    client.force_login(manager.user)
+
+    page = client.get("/manager/approvals/", headers=ZH).text
+
+    row = page.split(f'data-testid="remedy-{waiting.pk}"')[1].split("</tr>")[0]
+    given = row.split('data-testid="given"')[1].split("</td>")[0]
+    assert "¥250.00" in given and f"/cases/{first.pk}/" in given and "¥200.00" in row
+    assert "合计给予" in page
