@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.models import Agent
-from crm.pages import page_attempt
-from crm.selectors import store_by_code, stores_managed_by
+from crm.pages import page_attempt, store_filter
+from crm.selectors import stores_managed_by
 from crm.selectors.remedies import GIVEN_WINDOW
 from crm.services.cases import remedy_approve, remedy_decline
 from crm.services.sla import case_sla_status
@@ -30,7 +30,7 @@ from ..selectors import (
 @manager_required
 def escalations(request: HttpRequest) -> HttpResponse:
     stores = stores_managed_by(user=request.user)
-    store = store_by_code(stores=stores, code=request.GET.get("store"))
+    store = store_filter(stores, request.GET.get("store"))
     now = timezone.now()
     board = escalation_board(user=request.user, now=now, store=store)
     late = [(case, case_sla_status(case=case, now=now)) for case in board.late]

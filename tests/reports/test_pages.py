@@ -425,3 +425,16 @@ def test_escalations_show_at_most_100_missed_calls_and_say_more_were_missed(clie
         page = client.get("/manager/escalations/").text
     assert page.count('data-testid="missed-call"') == BOARD_LIMIT
     assert 'data-testid="more-missed-calls"' in page
+
+
+@pytest.mark.parametrize("url", ["/manager/escalations/", "/manager/audit/"])
+def test_a_store_the_manager_does_not_serve_is_a_404_not_all_of_their_own(client, store_a, store_b, manager_a, url):
+    """`?store=` naming another store (a link passed on, a code typed) showed every store of the manager's under
+    "All my stores", as if they were reading that store's page; other pages answer 404 for a store outside yours."""
+    client.force_login(manager_a.user)
+
+    assert client.get(url, {"store": store_b.code}).status_code == 404
+    assert client.get(url, {"store": "no-such-store"}).status_code == 404
+    assert client.get(url, {"store": store_a.code}).status_code == 200
+    assert client.get(url, {"store": ""}).status_code == 200  # "All my stores"
+    assert client.get(url).status_code == 200
