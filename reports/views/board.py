@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.errors import DomainError
 from crm.models import Agent
 from crm.pages import page_attempt, store_filter
 from crm.selectors import stores_managed_by
@@ -61,14 +62,21 @@ def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpRe
         raise PermissionDenied
     form = DecisionForm(request.POST, decline=decision == "decline")
     decide = remedy_approve if decision == "approve" else remedy_decline
-    decided = page_attempt(
-        request,
-        lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data["reason"]),
-        form=form,
-        message=False,
-    )
-    remedy = remedies_mark_own(remedies=[decided.result if decided.ok else remedy], user=request.user)[0]
-    remedies_mark_given(remedies=[remedy], now=timezone.now())
+    try:
+        decided = page_attempt(
+            request,
+            lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data["reason"]),
+            form=form,
+            message=False,
+        )
+    except DomainError as refusal:  # a refusal (403): page_attempt leaves it to the 403 page
+        if not request.htmx:
+            raise
+        # A click on a stale row (another manager joined the store since it was shown, ADR 0040): the row says why, in
+        # place, with its 403, and offers what the rule allows now; the 403 page's fragment would replace the row.
+        context = {"remedy": _row(remedy, request), "error": refusal.message, "error_code": refusal.code, "form": form}
+        return render(request, "reports/_remedy_row.html", context, status=refusal.http_status)
+    remedy = _row(decided.result if decided.ok else remedy, request)
     if request.htmx:
         return render(request, "reports/_remedy_row.html", {"remedy": remedy, "error": decided.error, "form": form})
     if decided.error:
@@ -76,3 +84,9 @@ def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpRe
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("reports:approvals")
+
+
+def _row(remedy, request: HttpRequest):
+    """The remedy as the approvals page's row shows it to the user now."""
+    remedies_mark_own(remedies=[remedy], user=request.user)
+    return remedies_mark_given(remedies=[remedy], now=timezone.now())[0]

@@ -279,3 +279,24 @@ def test_the_approvals_row_shows_what_the_customer_is_given_in_total_and_from_wh
     given = row.split('data-testid="given"')[1].split("</td>")[0]
     assert "¥250.00" in given and f"/cases/{first.pk}/" in given and "¥200.00" in row
     assert "合计给予" in page
+
+
+def test_an_approve_refused_on_a_stale_page_is_said_inside_its_row_and_the_row_stays_a_row(client, store, manager):
+    """The store's only manager loaded the approvals (their own proposal offered Approve) and a second manager joined
+    before the click: the refusal's message, a bare <div>, replaced the whole table row."""
+    own = _proposed(store, manager)
+    client.force_login(manager.user)
+    assert f"/manager/approvals/{own.pk}/approve/" in client.get("/manager/approvals/").text
+    ManagerFactory(stores=[store])
+
+    row = client.post(f"/manager/approvals/{own.pk}/approve/", headers={"HX-Request": "true", **ZH})
+
+    assert row.status_code == 403
+    assert row.text.lstrip().startswith(f'<tr id="remedy-{own.pk}"') and row.text.rstrip().endswith("</tr>")
+    alert = row.text.split('role="alert"')[1].split("</p>")[0]
+    assert 'data-code="remedy_own_proposal"' in alert and "另一位主管" in alert
+    # The row offers what the rule allows now: the decline, not the approve.
+    assert f"/manager/approvals/{own.pk}/approve/" not in row.text
+    assert f"/manager/approvals/{own.pk}/decline/" in row.text
+    own.refresh_from_db()
+    assert own.status == Remedy.Status.AWAITING_APPROVAL
