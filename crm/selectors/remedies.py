@@ -63,7 +63,7 @@ def remedies_given(*, cases: Iterable[Case], now: datetime) -> dict[int, Given]:
     since = now - GIVEN_WINDOW
     order_ids = {case.order_id for case in cases if case.order_id}
     scope = (
-        Q(case_id__in=given)
+        Q(case_id__in=list(given))
         | Q(case__order_id__in=order_ids)
         | Q(case__customer_id__in={case.customer_id for case in cases}, proposed_at__gte=since)
     )

@@ -178,3 +178,16 @@ def test_proposals_for_two_customers_at_once_do_not_wait_for_each_other(order, a
 
     assert not waited
     assert set(Remedy.objects.values_list("status", flat=True)) == {"agreed"}
+
+
+def test_the_case_page_tells_the_agent_what_the_customer_is_given_in_total_beside_the_limit(client, order, agent):
+    """The agent's 200 waited for the manager with "agent limit ¥500" beside it, and nothing said why."""
+    case = _open(order)
+    _propose(case, agent, "400", kind=Remedy.Kind.GIFT)
+    _propose(case, agent, "200")
+    client.force_login(agent.user)
+
+    page = client.get(f"/cases/{case.pk}/", headers={"accept-language": "zh-CN,zh;q=0.9"}).text
+
+    header = page.split('data-testid="remedies"')[1].split("</h2>")[0]
+    assert "¥500.00" in header and "合计已给予 ¥600.00" in header.split('data-testid="given"')[1]
