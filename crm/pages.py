@@ -17,10 +17,13 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, QueryDict
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, QueryDict
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from crm.errors import DomainError, StoreRepeated
+from crm.models import Store
+from crm.selectors import store_by_code
 from crm.validators import is_ascii_number
 
 # Far past any list's end (an empty page), and small enough that the page's OFFSET fits PostgreSQL's bigint.
@@ -53,6 +56,18 @@ def store_code(request: HttpRequest) -> str | None:
     if posted and asked and posted != asked:
         raise StoreRepeated()
     return posted or asked
+
+
+def store_filter(stores: QuerySet[Store], code: str | None) -> Store | None:
+    """A list page's `?store=` filter: None (every store of the user's, "All my stores") when it names none, else the
+    store of `stores` it names, or a 404: a store outside the user's is not found, as on every page that takes one,
+    not silently all of theirs."""
+    if not code:
+        return None
+    store = store_by_code(stores=stores, code=code)
+    if store is None:
+        raise Http404
+    return store
 
 
 def next_url(request: HttpRequest, candidate: str | None) -> str | None:

@@ -116,6 +116,8 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "customer_asks": (gettext_lazy("The customer asks for"), str),
     "severity": (gettext_lazy("Severity"), lambda v: _severity(v)),
     "within_limit": (gettext_lazy("Within the agent's limit"), lambda v: str(_yes_no[bool(v)])),
+    # What the customer was given already, counted against the limit with the amount asked (ADR 0043).
+    "given": (gettext_lazy("Given to the customer already"), str),
     "offered": (gettext_lazy("Options offered"), lambda v: "; ".join(play_label(k) for k in v)),
     "chosen": (gettext_lazy("Chosen"), play_label),
     "decision": (gettext_lazy("Decision"), _labels(Case.Decision.choices)),
@@ -153,6 +155,8 @@ def readable_fields(
     table = {**FIELDS, **(extra or {})}
     if currency := data.get("currency"):
         table["cost"] = (table["cost"][0], lambda v: money_text(v, currency))
+    if limit_currency := data.get("limit_currency"):
+        table["given"] = (table["given"][0], lambda v: money_text(v, limit_currency))
     lines = []
     for key, value in data.items():
         if key not in table or value in ("", None, [], {}):

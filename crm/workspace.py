@@ -20,6 +20,7 @@ from crm.forms import (
 from crm.models import Case, CaseCause, CaseStep, Remedy
 from crm.readable import event_lines, event_title
 from crm.selectors import agents_serving, case_timeline_events, store_ids_with_another_manager
+from crm.selectors.remedies import GIVEN_WINDOW, remedies_given
 from crm.services.escalation import negotiation_failed_by
 from crm.services.playbook import plays_for
 from crm.services.root_causes import root_cause_lists
@@ -96,6 +97,9 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
         # The remedies' currency (the order's, else the store's) and the store's, of its limit and playbook (ADR 0036).
         "remedy_currency": currency,
         "store_currency": case.store.currency,
+        # What the customer is given in total: the agent's limit is on that (ADR 0043).
+        "given": remedies_given(cases=[case], now=timezone.now())[case.pk],
+        "given_days": GIVEN_WINDOW.days,
         "kind": kind,
         "steps": _steps(kind, case, done),
         "evidence": list(case.evidence.select_related("added_by")),

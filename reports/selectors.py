@@ -11,6 +11,7 @@ from crm import roles
 from crm.models import AuditLog, Case, CaseEvent, Customer, Remedy, Store
 from crm.readable import play_label
 from crm.selectors import store_ids_with_another_manager, stores_managed_by
+from crm.selectors.remedies import remedies_given
 from crm.services.sla import SOON, breached_q
 from reviews.models import Review, ReviewRevision
 from reviews.selectors import reviews_worse_after_close
@@ -205,6 +206,15 @@ def remedies_mark_own(*, remedies: list[Remedy], user) -> list[Remedy]:
         remedy.can_decide = remedy.case.store_id in managed
         remedy.own_proposal = remedy in own
         remedy.another_decides = remedy.own_proposal and remedy.case.store_id in others
+    return remedies
+
+
+def remedies_mark_given(*, remedies: list[Remedy], now: datetime) -> list[Remedy]:
+    """Mark each row with what its customer is given in total with it (`given`: the limit is on that, ADR 0043), so
+    the manager sees why a remedy under the limit waits. One query, whatever the rows."""
+    given = remedies_given(cases=[remedy.case for remedy in remedies], now=now)
+    for remedy in remedies:
+        remedy.given = given[remedy.case_id]
     return remedies
 
 

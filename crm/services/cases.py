@@ -37,6 +37,7 @@ from .assignment import case_pick_assignees
 from .audit import audit_record
 from .four_eyes import approval_four_eyes
 from .locks import advisory_lock
+from .remedy_limit import needs_approval, remedy_limit_lock
 from .root_causes import root_cause_choices
 from .service_time import working_later, working_time_between
 from .sla import CaseDeadlines, case_compute_deadlines, clocks_started, service_hours_for
@@ -553,20 +554,13 @@ def remedy_refund_check(*, case: Case, kind: str, cost: Decimal, currency: str) 
     return cost
 
 
-def needs_approval(*, store: Store, cost: Decimal, currency: str) -> bool:
-    """Whether a remedy is above what an agent may promise alone. The limit is in the store's currency; a remedy in
-    another (an order paid in it) cannot be compared with it, so anything it costs waits for the manager."""
-    if currency == store.currency:
-        return cost > store.agent_remedy_limit
-    return cost > 0
-
-
 @transaction.atomic
 def remedy_propose(
     *, case: Case, agent: Agent, kind: str, cost: Decimal, description: str = "", currency: str | None = None
 ) -> Remedy:
-    """An agreed remedy within the store's agent limit stands at once; above it the case waits for a manager. It is
-    written in the case's currency unless the caller says which it wrote the cost in (remedy_currency_check).
+    """An agreed remedy stands at once while what the customer is given in total stays within the store's agent limit
+    (crm.services.remedy_limit, ADR 0043); above it the case waits for a manager. It is written in the case's currency
+    unless the caller says which it wrote the cost in (remedy_currency_check).
 
     The same remedy proposed again by the same agent while the first still stands (agreed or awaiting approval) is
     that first one, not a second: a form submitted twice must not promise, or ask the manager for, twice the money.
@@ -578,6 +572,8 @@ def remedy_propose(
         raise InvalidInput(f"Unknown remedy kind {kind!r}.", field="kind")
     cost = remedy_cost_check(cost=cost)
     currency = remedy_currency_check(case=case, kind=kind, currency=currency)
+    # Another proposal for this customer or order (on this case or another) waits here until this one is written.
+    remedy_limit_lock(case)
     standing = case.remedies.filter(
         kind=kind,
         cost=cost,
@@ -590,7 +586,7 @@ def remedy_propose(
         return standing
     # After: a form sent twice is the first, not refused.
     remedy_refund_check(case=case, kind=kind, cost=cost, currency=currency)
-    awaiting = needs_approval(store=case.store, cost=cost, currency=currency)
+    awaiting = needs_approval(case=case, cost=cost, currency=currency)
     if case.status == Case.Status.AWAITING_CUSTOMER:
         # A remedy agreed means the customer answered (they accepted the offer): the case is worked again.
         case_wait_end(case=case, resumed=Resumed.AGENT, actor=agent.user)

@@ -25,9 +25,10 @@ from crm.errors import InvalidInput, StepNotReady
 from crm.models import CAUSE_VALUES, Agent, Case, CaseCause, CaseEvent, Remedy
 from crm.money import money_text
 
-from .cases import case_add_causes, case_escalate, needs_approval, remedy_propose
+from .cases import case_add_causes, case_escalate, remedy_propose
 from .casework import case_lock_open, case_step_mark, case_step_require, remedy_confirm
 from .playbook import plays_for
+from .remedy_limit import case_given, needs_approval
 
 
 class Step:
@@ -72,8 +73,8 @@ def complaint_assess(
 ):
     """Within the agent's limit the agent goes on; above it, or when severe, or when the agent asks, the manager is
     told now (the case is escalated) — the agent still negotiates, and a remedy above the limit needs approval. The
-    amount asked is in the case's currency; the limit is in the store's, and an amount in another currency is never
-    within it (crm.services.cases.needs_approval)."""
+    amount asked counts with what the customer is given already (ADR 0043); it is in the case's currency, the limit
+    is in the store's, and an amount in another currency is never within it (crm.services.remedy_limit)."""
     case = case_lock_open(case)
     case_step_require(case=case, step=Step.CONFIRM, message=_("Confirm the complaint first."))
     if severity not in dict(Severity.CHOICES):
@@ -81,7 +82,10 @@ def complaint_assess(
     if asked_amount is not None and asked_amount < 0:
         raise InvalidInput(_("An amount cannot be less than nothing."), field="asked_amount")
     limit, currency = case.store.agent_remedy_limit, case.remedy_currency
-    within_limit = asked_amount is None or not needs_approval(store=case.store, cost=asked_amount, currency=currency)
+    given = case_given(case)  # what the customer is given already counts with what they ask (ADR 0043)
+    within_limit = asked_amount is None or not needs_approval(
+        case=case, cost=asked_amount, currency=currency, given=given
+    )
     escalated = escalate or not within_limit or severity == Severity.SEVERE
     step = case_step_mark(
         case=case,
@@ -94,6 +98,7 @@ def complaint_assess(
             "currency": currency,
             "limit": str(limit),
             "limit_currency": case.store.currency,
+            "given": str(given.amount(case.store.currency)),
             "within_limit": within_limit,
             "escalated": escalated,
         },

@@ -14,6 +14,7 @@ from crm.models import Agent, Case, CaseEvent, CaseStep, Remedy
 from .audit import audit_record
 from .cases import case_add_event, refundable_total, remedy_cost_check, remedy_currency_check, remedy_refund_check
 from .four_eyes import approval_four_eyes
+from .remedy_limit import remedy_limit_lock
 
 # The remedy each decision records; the platform's dispute process records none.
 DECISION_REMEDY = {Case.Decision.HIGHER_REMEDY: None, Case.Decision.REFUND: Remedy.Kind.REFUND}
@@ -110,6 +111,8 @@ def case_manager_decide(
         # The remedy is approved by this decision: not by the manager who sent the case here, if another can decide.
         own = negotiation_failed_by(case=case, user=manager.user)
         self_approved = approval_four_eyes(store=case.store, manager=manager, own=own)
+        # It adds to what the customer is given: an agent's proposal meanwhile is measured with it (ADR 0043).
+        remedy_limit_lock(case)
         if decision == Case.Decision.REFUND and not cost:
             # The form's amount is a higher remedy's and starts at 0: a refund gives back what the customer paid.
             cost = refundable_total(case=case) or cost

@@ -2,7 +2,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from crm.selectors import store_by_code, stores_managed_by
+from crm.pages import store_filter
+from crm.selectors import stores_managed_by
 
 from ..access import manager_required
 from ..selectors import audit_actions, audit_entries
@@ -13,7 +14,7 @@ PAGE_SIZE = 50
 @manager_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     stores = stores_managed_by(user=request.user)
-    store = store_by_code(stores=stores, code=request.GET.get("store"))
+    store = store_filter(stores, request.GET.get("store"))
     action = request.GET.get("action", "")
     entries = audit_entries(user=request.user, store=store, action=action)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.errors import DomainError
 from crm.models import Agent
-from crm.pages import page_attempt
-from crm.selectors import store_by_code, stores_managed_by
+from crm.pages import page_attempt, store_filter
+from crm.selectors import stores_managed_by
+from crm.selectors.remedies import GIVEN_WINDOW
 from crm.services.cases import remedy_approve, remedy_decline
 from crm.services.sla import case_sla_status
 from reviews.services.after_close import review_after_close_mark_seen
@@ -23,6 +25,7 @@ from ..forms import DecisionForm
 from ..selectors import (
     escalation_board,
     remedies_awaiting_approval,
+    remedies_mark_given,
     remedies_mark_own,
     remedies_self_approved,
     remedy_for_manager,
@@ -33,7 +36,7 @@ from ..selectors import (
 @manager_required
 def escalations(request: HttpRequest) -> HttpResponse:
     stores = stores_managed_by(user=request.user)
-    store = store_by_code(stores=stores, code=request.GET.get("store"))
+    store = store_filter(stores, request.GET.get("store"))
     now = timezone.now()
     board = escalation_board(user=request.user, now=now, store=store)
     late = [(case, case_sla_status(case=case, now=now)) for case in board.late]
@@ -57,11 +60,14 @@ def review_after_close_seen(request: HttpRequest, review_id: int) -> HttpRespons
 
 @manager_required
 def approvals(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
     remedies, more = remedies_awaiting_approval(user=request.user)
-    remedies = remedies_mark_own(remedies=remedies, user=request.user)
-    self_approved = remedies_self_approved(user=request.user, now=timezone.now())
+    remedies = remedies_mark_given(remedies=remedies_mark_own(remedies=remedies, user=request.user), now=now)
+    self_approved = remedies_self_approved(user=request.user, now=now)
     return render(
-        request, "reports/approvals.html", {"remedies": remedies, "more": more, "self_approved": self_approved}
+        request,
+        "reports/approvals.html",
+        {"remedies": remedies, "more": more, "self_approved": self_approved, "given_days": GIVEN_WINDOW.days},
     )
 
 
@@ -76,13 +82,21 @@ def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpRe
         raise PermissionDenied
     form = DecisionForm(request.POST, decline=decision == "decline")
     decide = remedy_approve if decision == "approve" else remedy_decline
-    decided = page_attempt(
-        request,
-        lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data["reason"]),
-        form=form,
-        message=False,
-    )
-    remedy = remedies_mark_own(remedies=[decided.result if decided.ok else remedy], user=request.user)[0]
+    try:
+        decided = page_attempt(
+            request,
+            lambda: decide(remedy=remedy, manager=manager, reason=form.cleaned_data["reason"]),
+            form=form,
+            message=False,
+        )
+    except DomainError as refusal:  # a refusal (403): page_attempt leaves it to the 403 page
+        if not request.htmx:
+            raise
+        # A click on a stale row (another manager joined the store since it was shown, ADR 0040): the row says why, in
+        # place, with its 403, and offers what the rule allows now; the 403 page's fragment would replace the row.
+        context = {"remedy": _row(remedy, request), "error": refusal.message, "error_code": refusal.code, "form": form}
+        return render(request, "reports/_remedy_row.html", context, status=refusal.http_status)
+    remedy = _row(decided.result if decided.ok else remedy, request)
     if request.htmx:
         return render(request, "reports/_remedy_row.html", {"remedy": remedy, "error": decided.error, "form": form})
     if decided.error:
@@ -90,3 +104,9 @@ def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpRe
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("reports:approvals")
+
+
+def _row(remedy, request: HttpRequest):
+    """The remedy as the approvals page's row shows it to the user now."""
+    remedies_mark_own(remedies=[remedy], user=request.user)
+    return remedies_mark_given(remedies=[remedy], now=timezone.now())[0]

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.errors import DomainError
-from crm.pages import form_error, page_attempt, store_code
-from crm.selectors import store_by_code, stores_managed_by
+from crm.pages import form_error, page_attempt, store_code, store_filter
+from crm.selectors import stores_managed_by
 from crm.services.playbook import playbook_for, remedy_play_set
 from crm.validators import is_ascii_number
 
@@ -197,7 +197,7 @@ def quality(request: HttpRequest) -> HttpResponse:
     """The classifier's precision and recall against agents' verdicts (computed here: one query), and its offline
     figures, computed in the background by Celery and shown as kept, with the time they were computed (ADR 0007)."""
     stores = _quality_stores(request)
-    store = store_by_code(stores=stores, code=request.GET.get("store"))
+    store = store_filter(stores, request.GET.get("store"))
     corrections = latest_corrections(user=request.user, store=store)
     kept = classifier_figures()
     # Asked once, not on every view while the first computation runs (it trains some twenty models).
@@ -221,7 +221,7 @@ def quality(request: HttpRequest) -> HttpResponse:
 def quality_refresh(request: HttpRequest) -> HttpResponse:
     """On demand: recompute the kept figures, and retrain the chosen store's model from its agents' corrections."""
     stores = _quality_stores(request)
-    store = store_by_code(stores=stores, code=store_code(request))
+    store = store_filter(stores, store_code(request))
     transaction.on_commit(tasks.compute_classifier_figures.delay)
     if store is not None:
         transaction.on_commit(lambda: tasks.train_store_model.delay(store.pk))

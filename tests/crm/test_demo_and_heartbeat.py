@@ -73,6 +73,27 @@ def test_the_berlin_demo_store_works_its_remedies_in_euros():
     assert set(Store.objects.exclude(pk=berlin.pk).values_list("currency", flat=True)) == {"CNY"}
 
 
+def test_the_demo_has_a_coupon_within_the_limit_waiting_because_of_what_the_customer_was_given_already():
+    """ADR 0043: the scratch's gift and coupon, each within the agent's limit, add up above it (with anything else the
+    customer was given this week: the price case of another order of theirs, in one store)."""
+    from django.utils import timezone
+
+    from crm.models import Case
+    from crm.selectors.remedies import remedies_given
+
+    for command in ("seed_demo", "seed_demo_reviews", "seed_demo_retention", "seed_demo_cases"):
+        call_command(command)
+    for store in Store.objects.filter(agents__user__username="demo-agent"):
+        case = Case.objects.get(store=store, source=Case.Source.INBOUND_SMS, cause=Case.Cause.QUALITY)
+        gift, coupon = case.remedies.order_by("id")
+        assert (gift.kind, coupon.kind, coupon.status) == ("gift", "coupon", "awaiting_approval")
+        assert gift.currency == coupon.currency == store.currency
+        assert max(gift.cost, coupon.cost) <= store.agent_remedy_limit < gift.cost + coupon.cost
+        given = remedies_given(cases=[case], now=timezone.now())[case.pk]
+        assert given.amount(store.currency) >= gift.cost + coupon.cost
+        assert case.status == Case.Status.AWAITING_APPROVAL
+
+
 @pytest.mark.parametrize(
     ("today", "christmas"), [(datetime(2026, 12, 6, 12, 0), 2026), (datetime(2026, 12, 27, 12, 0), 2027)]
 )

@@ -255,3 +255,48 @@ def test_the_self_approved_list_reads_its_partial_index_not_every_remedy(store, 
     assert [remedy.self_approved for remedy in listed] == [True]
     [sql] = [q["sql"] for q in queries if '"crm_remedy"."self_approved"' in q["sql"]]
     assert ("Index Scan", "remedy_self_approved") in scans_of(sql, "crm_remedy")
+
+
+def test_the_approvals_row_shows_what_the_customer_is_given_in_total_and_from_which_cases(client, store, manager):
+    """A voucher of 100 waited with the limit at 200 beside it: the manager saw no reason it was there (the customer
+    had 150 from a case about their other order)."""
+    from tests.factories import OrderFactory
+
+    agent = AgentFactory(stores=[store])
+    customer = CustomerFactory(store=store, name="钱女士")
+    first, _ = case_open(store=store, customer=customer, order=OrderFactory(customer=customer), source=Case.Source.CALL)
+    remedy_propose(case=first, agent=agent, kind=Remedy.Kind.GIFT, cost=Decimal("150"))
+    second, _ = case_open(
+        store=store, customer=customer, order=OrderFactory(customer=customer), source=Case.Source.CALL
+    )
+    waiting = remedy_propose(case=second, agent=agent, kind=Remedy.Kind.COUPON, cost=Decimal("100"))
+    assert waiting.status == Remedy.Status.AWAITING_APPROVAL
+    client.force_login(manager.user)
+
+    page = client.get("/manager/approvals/", headers=ZH).text
+
+    row = page.split(f'data-testid="remedy-{waiting.pk}"')[1].split("</tr>")[0]
+    given = row.split('data-testid="given"')[1].split("</td>")[0]
+    assert "¥250.00" in given and f"/cases/{first.pk}/" in given and "¥200.00" in row
+    assert "合计给予" in page
+
+
+def test_an_approve_refused_on_a_stale_page_is_said_inside_its_row_and_the_row_stays_a_row(client, store, manager):
+    """The store's only manager loaded the approvals (their own proposal offered Approve) and a second manager joined
+    before the click: the refusal's message, a bare <div>, replaced the whole table row."""
+    own = _proposed(store, manager)
+    client.force_login(manager.user)
+    assert f"/manager/approvals/{own.pk}/approve/" in client.get("/manager/approvals/").text
+    ManagerFactory(stores=[store])
+
+    row = client.post(f"/manager/approvals/{own.pk}/approve/", headers={"HX-Request": "true", **ZH})
+
+    assert row.status_code == 403
+    assert row.text.lstrip().startswith(f'<tr id="remedy-{own.pk}"') and row.text.rstrip().endswith("</tr>")
+    alert = row.text.split('role="alert"')[1].split("</p>")[0]
+    assert 'data-code="remedy_own_proposal"' in alert and "另一位主管" in alert
+    # The row offers what the rule allows now: the decline, not the approve.
+    assert f"/manager/approvals/{own.pk}/approve/" not in row.text
+    assert f"/manager/approvals/{own.pk}/decline/" in row.text
+    own.refresh_from_db()
+    assert own.status == Remedy.Status.AWAITING_APPROVAL

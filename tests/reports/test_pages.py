@@ -434,3 +434,16 @@ def test_escalations_show_an_overflowed_calls_order_in_its_currency(client, stor
     client.force_login(manager_a.user)
     page = client.get("/manager/escalations/").text
     assert "€189.00" in page.split('data-testid="over-capacity"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("url", ["/manager/escalations/", "/manager/audit/"])
+def test_a_store_the_manager_does_not_serve_is_a_404_not_all_of_their_own(client, store_a, store_b, manager_a, url):
+    """`?store=` naming another store (a link passed on, a code typed) showed every store of the manager's under
+    "All my stores", as if they were reading that store's page; other pages answer 404 for a store outside yours."""
+    client.force_login(manager_a.user)
+
+    assert client.get(url, {"store": store_b.code}).status_code == 404
+    assert client.get(url, {"store": "no-such-store"}).status_code == 404
+    assert client.get(url, {"store": store_a.code}).status_code == 200
+    assert client.get(url, {"store": ""}).status_code == 200  # "All my stores"
+    assert client.get(url).status_code == 200

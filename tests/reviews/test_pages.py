@@ -265,3 +265,15 @@ def test_the_patrol_reads_the_latest_reviews_of_its_store_through_the_store_inde
     assert page.content.decode().count('data-testid="review-R') == 100
     [listing] = [q["sql"] for q in queries if 'ORDER BY "reviews_review"."posted_at" DESC' in q["sql"]]
     assert scans_of(listing, "reviews_review") == {("Index Scan", index)}
+
+
+def test_the_quality_page_of_a_store_the_manager_does_not_serve_is_a_404_not_all_of_their_own(client, store):
+    """`?store=` naming another store showed the figures of every store of the manager's, as if it were that one's;
+    a refresh for it retrained nothing and said the figures were being computed."""
+    other = StoreFactory(code="other-shop")
+    client.force_login(ManagerFactory(stores=[store]).user)
+
+    assert client.get("/reviews/quality/", {"store": other.code}).status_code == 404
+    assert client.post("/reviews/quality/refresh", {"store": other.code}).status_code == 404
+    assert client.get("/reviews/quality/", {"store": store.code}).status_code == 200
+    assert client.get("/reviews/quality/").status_code == 200

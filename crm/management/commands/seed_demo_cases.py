@@ -1,6 +1,7 @@
 """Demo cases of every source for `make run` (after seed_demo and seed_demo_reviews): a complaint from an evening
 call for the demo agent to work to a close, an inbound SMS, a logistics exception, one opened by hand and a
-return visit, plus one waiting for the manager's approval. Idempotent: a store that has them is left alone."""
+return visit, plus two waiting for the manager's approval (a refund above the agent's limit, a coupon that takes
+what the customer is given above it). Idempotent: a store that has them is left alone."""
 
 from decimal import Decimal
 
@@ -27,6 +28,9 @@ DEMO_CASES = [
 # What the price case's customer asks back, in the store's currency (its order's): above the demo agent's limit
 # (crm.demo: 200 CNY, 30 EUR in Berlin), so it waits for the manager.
 PRICE_DIFFERENCE = {"CNY": Decimal("300"), "EUR": Decimal("40")}
+# The scratch's gift and then a coupon, each within the demo agent's limit: together above it, so the coupon waits for
+# the manager, whose approvals page shows what the customer is given in total (ADR 0043).
+SCRATCH_REMEDIES = {"CNY": (Decimal("120"), Decimal("100")), "EUR": (Decimal("18"), Decimal("15"))}
 
 
 class Command(BaseCommand):
@@ -94,6 +98,10 @@ class Command(BaseCommand):
                 complaint_confirm(case=case, actor=agent.user, customer_asks=asks)
                 complaint_assess(case=case, actor=agent.user, severity="minor", asked_amount=difference)
                 remedy_propose(case=case, agent=agent, kind="partial_refund", cost=difference, description="补差价")
+            elif source == Case.Source.INBOUND_SMS:
+                gift, coupon = SCRATCH_REMEDIES.get(store.currency, SCRATCH_REMEDIES["CNY"])
+                remedy_propose(case=case, agent=agent, kind="gift", cost=gift, description="赠送真丝保养套装")
+                remedy_propose(case=case, agent=agent, kind="coupon", cost=coupon, description="下次购物优惠券")
             elif source == Case.Source.CALL:
                 # Answered on the call, asked for photos of the crushed box for the courier's claim: the case waits
                 # on the customer, its resolution clock stopped (ADR 0034).
