@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from crm.errors import DomainError
 from crm.models import Agent
 from crm.pages import page_attempt, store_filter
-from crm.selectors import stores_managed_by
+from crm.selectors import store_by_code, stores_managed_by
 from crm.selectors.remedies import GIVEN_WINDOW
 from crm.services.cases import remedy_approve, remedy_decline
 from crm.services.sla import case_sla_status
