@@ -69,7 +69,7 @@ class PermissionDenied(DomainError):
 
 class OwnRemedyApproval(PermissionDenied):
     """A manager approving a remedy above the agent's limit that they proposed themselves, while another manager
-    serves the store: a second pair of eyes approves it (ADR 0040)."""
+    serves the store: a second pair of eyes approves it (ADR 0038)."""
 
     code = "remedy_own_proposal"
     default_message = _("You proposed this remedy: another manager of the store approves it.")

@@ -116,7 +116,7 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "customer_asks": (gettext_lazy("The customer asks for"), str),
     "severity": (gettext_lazy("Severity"), lambda v: _severity(v)),
     "within_limit": (gettext_lazy("Within the agent's limit"), lambda v: str(_yes_no[bool(v)])),
-    # What the customer was given already, counted against the limit with the amount asked (ADR 0043).
+    # What the customer was given already, counted against the limit with the amount asked (ADR 0039).
     "given": (gettext_lazy("Given to the customer already"), str),
     "offered": (gettext_lazy("Options offered"), lambda v: "; ".join(play_label(k) for k in v)),
     "chosen": (gettext_lazy("Chosen"), play_label),

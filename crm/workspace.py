@@ -97,7 +97,7 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
         # The remedies' currency (the order's, else the store's) and the store's, of its limit and playbook (ADR 0036).
         "remedy_currency": currency,
         "store_currency": case.store.currency,
-        # What the customer is given in total: the agent's limit is on that (ADR 0043).
+        # What the customer is given in total: the agent's limit is on that (ADR 0039).
         "given": remedies_given(cases=[case], now=timezone.now())[case.pk],
         "given_days": GIVEN_WINDOW.days,
         "kind": kind,
@@ -134,7 +134,7 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
     }
     if is_manager:
         context["reassign_agents"] = list(agents_serving(store=case.store))
-        # Four eyes (ADR 0040): the manager's own proposal waiting is approved by another manager of the store, if any.
+        # Four eyes (ADR 0038): the manager's own proposal waiting is approved by another manager of the store, if any.
         waiting = Remedy.Status.AWAITING_APPROVAL
         own = [r for r in context["remedies"] if r.status == waiting and r.proposed_by.user_id == user.pk]
         deciding = case.is_open and case.negotiation_failed_at is not None and not case.manager_decision

@@ -194,7 +194,7 @@ def remedies_awaiting_approval(*, user, limit: int = BOARD_LIMIT) -> tuple[list[
 def remedies_mark_own(*, remedies: list[Remedy], user) -> list[Remedy]:
     """Mark what the user may do on each row: `can_decide` (a manager of its store: a superuser reads every store's
     queue but decides only in the stores they manage), `own_proposal` (the user proposed it) and `another_decides`
-    (their own, and another manager of its store approves it, ADR 0040). Two queries at most, whatever the rows."""
+    (their own, and another manager of its store approves it, ADR 0038). Two queries at most, whatever the rows."""
     managed = (
         set(Store.objects.filter(agents__user=user).values_list("pk", flat=True))
         if roles.is_store_manager(user)
@@ -210,7 +210,7 @@ def remedies_mark_own(*, remedies: list[Remedy], user) -> list[Remedy]:
 
 
 def remedies_mark_given(*, remedies: list[Remedy], now: datetime) -> list[Remedy]:
-    """Mark each row with what its customer is given in total with it (`given`: the limit is on that, ADR 0043), so
+    """Mark each row with what its customer is given in total with it (`given`: the limit is on that, ADR 0039), so
     the manager sees why a remedy under the limit waits. One query, whatever the rows."""
     given = remedies_given(cases=[remedy.case for remedy in remedies], now=now)
     for remedy in remedies:
@@ -223,7 +223,7 @@ SELF_APPROVED_DAYS = 30
 
 
 def remedies_self_approved(*, user, now: datetime, limit: int = BOARD_LIMIT) -> list[Remedy]:
-    """Remedies approved by the manager who proposed them (the store's only manager, ADR 0040) in the last
+    """Remedies approved by the manager who proposed them (the store's only manager, ADR 0038) in the last
     `SELF_APPROVED_DAYS` days, latest first."""
     return list(
         Remedy.objects.filter(

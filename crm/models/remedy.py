@@ -65,7 +65,7 @@ class Remedy(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     # Approved by the manager who proposed it (or who sent its case to the managers), the store's only manager at the
-    # time: allowed, and shown wherever the approval is (ADR 0040).
+    # time: allowed, and shown wherever the approval is (ADR 0038).
     self_approved = models.BooleanField(_("self-approved"), default=False)
     # The refund reference, coupon code or exchange tracking number: proof it was carried out.
     fulfilment_reference = models.CharField(_("fulfilment reference"), max_length=100, blank=True)
@@ -83,7 +83,7 @@ class Remedy(models.Model):
         verbose_name = _("remedy")
         verbose_name_plural = _("remedies")
         indexes = [
-            # The approvals page's self-approved list (ADR 0040): the few such remedies, latest first.
+            # The approvals page's self-approved list (ADR 0038): the few such remedies, latest first.
             models.Index(fields=["decided_at"], condition=Q(self_approved=True), name="remedy_self_approved"),
         ]
         constraints = [

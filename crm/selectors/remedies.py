@@ -1,4 +1,4 @@
-"""What a customer is given for a case: the total the store's agent limit is measured against (ADR 0043).
+"""What a customer is given for a case: the total the store's agent limit is measured against (ADR 0039).
 
 The limit is what one person may give a customer alone, so it is on the total, not on each remedy: four vouchers of
 200 give what one of 800 does. A case's total counts the remedies that stand (every one but the declined and the

@@ -559,7 +559,7 @@ def remedy_propose(
     *, case: Case, agent: Agent, kind: str, cost: Decimal, description: str = "", currency: str | None = None
 ) -> Remedy:
     """An agreed remedy stands at once while what the customer is given in total stays within the store's agent limit
-    (crm.services.remedy_limit, ADR 0043); above it the case waits for a manager. It is written in the case's currency
+    (crm.services.remedy_limit, ADR 0039); above it the case waits for a manager. It is written in the case's currency
     unless the caller says which it wrote the cost in (remedy_currency_check).
 
     The same remedy proposed again by the same agent while the first still stands (agreed or awaiting approval) is

@@ -73,7 +73,7 @@ def complaint_assess(
 ):
     """Within the agent's limit the agent goes on; above it, or when severe, or when the agent asks, the manager is
     told now (the case is escalated) — the agent still negotiates, and a remedy above the limit needs approval. The
-    amount asked counts with what the customer is given already (ADR 0043); it is in the case's currency, the limit
+    amount asked counts with what the customer is given already (ADR 0039); it is in the case's currency, the limit
     is in the store's, and an amount in another currency is never within it (crm.services.remedy_limit)."""
     case = case_lock_open(case)
     case_step_require(case=case, step=Step.CONFIRM, message=_("Confirm the complaint first."))
@@ -82,7 +82,7 @@ def complaint_assess(
     if asked_amount is not None and asked_amount < 0:
         raise InvalidInput(_("An amount cannot be less than nothing."), field="asked_amount")
     limit, currency = case.store.agent_remedy_limit, case.remedy_currency
-    given = case_given(case)  # what the customer is given already counts with what they ask (ADR 0043)
+    given = case_given(case)  # what the customer is given already counts with what they ask (ADR 0039)
     within_limit = asked_amount is None or not needs_approval(
         case=case, cost=asked_amount, currency=currency, given=given
     )

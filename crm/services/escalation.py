@@ -111,7 +111,7 @@ def case_manager_decide(
         # The remedy is approved by this decision: not by the manager who sent the case here, if another can decide.
         own = negotiation_failed_by(case=case, user=manager.user)
         self_approved = approval_four_eyes(store=case.store, manager=manager, own=own)
-        # It adds to what the customer is given: an agent's proposal meanwhile is measured with it (ADR 0043).
+        # It adds to what the customer is given: an agent's proposal meanwhile is measured with it (ADR 0039).
         remedy_limit_lock(case)
         if decision == Case.Decision.REFUND and not cost:
             # The form's amount is a higher remedy's and starts at 0: a refund gives back what the customer paid.
@@ -164,6 +164,6 @@ def case_manager_decide(
 
 def negotiation_failed_by(*, case: Case, user) -> bool:
     """Whether `user` marked the case's negotiation failed (the latest time): they negotiated, so the remedy their
-    decision records is their own proposal (ADR 0040)."""
+    decision records is their own proposal (ADR 0038)."""
     failed = case.events.filter(kind=CaseEvent.Kind.NEGOTIATION_FAILED).order_by("-at", "-id").first()
     return failed is not None and failed.actor_id == user.pk

@@ -1,4 +1,4 @@
-"""Four eyes on a remedy above the agent's limit (ADR 0040).
+"""Four eyes on a remedy above the agent's limit (ADR 0038).
 
 The store's agent limit is what one person may promise alone; above it a manager approves. A manager who proposed
 the remedy themselves (or who sent the case to the managers' decision and now decides it) is no second pair of eyes:

@@ -1,4 +1,4 @@
-"""The store's agent limit, on what the customer is given in total (ADR 0043; what counts: crm.selectors.remedies).
+"""The store's agent limit, on what the customer is given in total (ADR 0039; what counts: crm.selectors.remedies).
 
 A remedy waits for a manager when, with it, the customer would be given more than the limit, in the store's currency
 (`Store.agent_remedy_limit`, ADR 0036). A remedy in another currency cannot be compared with the limit, nor added to

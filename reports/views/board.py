@@ -92,7 +92,7 @@ def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpRe
     except DomainError as refusal:  # a refusal (403): page_attempt leaves it to the 403 page
         if not request.htmx:
             raise
-        # A click on a stale row (another manager joined the store since it was shown, ADR 0040): the row says why, in
+        # A click on a stale row (another manager joined the store since it was shown, ADR 0038): the row says why, in
         # place, with its 403, and offers what the rule allows now; the 403 page's fragment would replace the row.
         context = {"remedy": _row(remedy, request), "error": refusal.message, "error_code": refusal.code, "form": form}
         return render(request, "reports/_remedy_row.html", context, status=refusal.http_status)

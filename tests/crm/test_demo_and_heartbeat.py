@@ -74,7 +74,7 @@ def test_the_berlin_demo_store_works_its_remedies_in_euros():
 
 
 def test_the_demo_has_a_coupon_within_the_limit_waiting_because_of_what_the_customer_was_given_already():
-    """ADR 0043: the scratch's gift and coupon, each within the agent's limit, add up above it (with anything else the
+    """ADR 0039: the scratch's gift and coupon, each within the agent's limit, add up above it (with anything else the
     customer was given this week: the price case of another order of theirs, in one store)."""
     from django.utils import timezone
 

@@ -1,4 +1,4 @@
-"""A remedy above the agent's limit is approved by another pair of eyes than the one that proposed it (ADR 0040)."""
+"""A remedy above the agent's limit is approved by another pair of eyes than the one that proposed it (ADR 0038)."""
 
 from decimal import Decimal
 

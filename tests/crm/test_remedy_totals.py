@@ -1,4 +1,4 @@
-"""The agent's limit is on what the customer is given in total (ADR 0043), not on each remedy: the remedies that stand
+"""The agent's limit is on what the customer is given in total (ADR 0039), not on each remedy: the remedies that stand
 on the case, on every case about its order and on the customer's cases of the last days add up, in the store's
 currency, and concurrent proposals cannot both slip under it."""
 

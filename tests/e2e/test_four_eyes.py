@@ -1,4 +1,4 @@
-"""Four eyes on a manager's own proposal in a real browser (ADR 0040): the only manager approves it and the row and
+"""Four eyes on a manager's own proposal in a real browser (ADR 0038): the only manager approves it and the row and
 the queue say it was self-approved; with a second manager the proposer is offered no approval."""
 
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""The manager's approvals page: four eyes on a manager's own proposal (ADR 0040), and what a hostile click does."""
+"""The manager's approvals page: four eyes on a manager's own proposal (ADR 0038), and what a hostile click does."""
 
 from decimal import Decimal
 

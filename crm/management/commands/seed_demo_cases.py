@@ -29,7 +29,7 @@ DEMO_CASES = [
 # (crm.demo: 200 CNY, 30 EUR in Berlin), so it waits for the manager.
 PRICE_DIFFERENCE = {"CNY": Decimal("300"), "EUR": Decimal("40")}
 # The scratch's gift and then a coupon, each within the demo agent's limit: together above it, so the coupon waits for
-# the manager, whose approvals page shows what the customer is given in total (ADR 0043).
+# the manager, whose approvals page shows what the customer is given in total (ADR 0039).
 SCRATCH_REMEDIES = {"CNY": (Decimal("120"), Decimal("100")), "EUR": (Decimal("18"), Decimal("15"))}
 
 
