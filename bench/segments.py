@@ -77,11 +77,12 @@ def _build(scale: dict[str, int], now: datetime):
            FROM generate_series(1, %(reviews)s) AS g,
                 (SELECT min(id) AS id FROM crm_customer WHERE store_id = %(store)s) AS c0""",
         """INSERT INTO crm_case (store_id, customer_id, source, status, cause, causes, triage_group, triage_reasons,
-               summary, opened_at, root_cause, closed_at, manager_decision, manager_decision_note)
+               summary, opened_at, root_cause, closed_at, manager_decision, manager_decision_note, resolution_paused,
+               customer_waited, waiting_for)
            SELECT %(store)s, c0.id + ((g::bigint * 7717) %% %(customers)s), 'manual',
                   CASE WHEN g %% 4 = 0 THEN 'open' ELSE 'closed' END, '', '[]', 'normal', '[]', '',
                   %(now)s - make_interval(days => g %% 200), CASE WHEN g %% 4 = 0 THEN '' ELSE 'courier' END,
-                  CASE WHEN g %% 4 = 0 THEN NULL ELSE %(now)s END, '', ''
+                  CASE WHEN g %% 4 = 0 THEN NULL ELSE %(now)s END, '', '', interval '0', interval '0', ''
            FROM generate_series(1, %(cases)s) AS g,
                 (SELECT min(id) AS id FROM crm_customer WHERE store_id = %(store)s) AS c0""",
     ]
