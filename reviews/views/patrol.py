@@ -1,7 +1,7 @@
 """The patrol list: the latest reviews, the main products' reviews and every flagged one."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -14,7 +14,10 @@ from ..selectors import Patrol, patrol_counts, patrol_reviews
 @require_GET
 def patrol(request: HttpRequest) -> HttpResponse:
     stores = list(stores_for_user(user=request.user))
-    store = next((s for s in stores if s.code == request.GET.get("store")), None)
+    code = request.GET.get("store")
+    store = next((s for s in stores if s.code == code), None)
+    if code and store is None:  # a store outside the user's is not found, as on every page that takes one
+        raise Http404
     view = request.GET.get("view") if request.GET.get("view") in Patrol.VIEWS else Patrol.FLAGGED
     context = {
         "reviews": patrol_reviews(user=request.user, view=view, store=store, stores=stores),

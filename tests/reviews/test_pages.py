@@ -277,3 +277,16 @@ def test_the_quality_page_of_a_store_the_manager_does_not_serve_is_a_404_not_all
     assert client.post("/reviews/quality/refresh", {"store": other.code}).status_code == 404
     assert client.get("/reviews/quality/", {"store": store.code}).status_code == 200
     assert client.get("/reviews/quality/").status_code == 200
+
+
+def test_the_patrol_of_a_store_the_agent_does_not_serve_is_a_404_not_all_of_theirs(client, store, agent):
+    """`?store=` naming another store (a link passed on, a code typed) listed every store of the agent's under that
+    name's filter, as the escalations page did; a store outside yours is not found."""
+    other = StoreFactory()
+    _bad_review(other, "R-other")
+    client.force_login(agent.user)
+
+    assert client.get("/reviews/", {"store": other.code}).status_code == 404
+    assert client.get("/reviews/", {"store": "no-such-store"}).status_code == 404
+    assert client.get("/reviews/", {"store": store.code}).status_code == 200
+    assert client.get("/reviews/", {"store": ""}).status_code == 200  # all my stores
