@@ -7,8 +7,9 @@ or added to, an amount in the same currency (ADR 0036).
 import re
 from decimal import Decimal, InvalidOperation
 
-# A three-letter ISO 4217 code, as orders carry it (crm.models.Order.currency).
-CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+# A three-letter ISO 4217 code, as orders carry it (crm.models.Order.currency); matched whole (fullmatch: "$" would
+# also let "CNY\n" through).
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 CURRENCY_SIGNS = {"CNY": "¥", "EUR": "€", "USD": "$"}
 # How a Chinese text names an amount's currency after the number ("50欧元"); a currency not listed is named by its
 # code ("50 SGD"). Texts to customers are in the store's SMS language, not the reader's: no gettext here.
@@ -27,18 +28,21 @@ def money_text(amount: Decimal | str | None, currency: str) -> str:
     return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{number:,.2f}"
 
 
+def offer_number(amount: Decimal) -> str:
+    """An amount's number as a message to a customer writes it: whole amounts without cents ("50", "12.50")."""
+    return f"{amount.normalize():f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
+
+
 def money_offer_text(amount: Decimal, currency: str) -> str:
-    """An amount as a message to a customer writes it, with the sign or code `money_text` uses, whole amounts
-    without cents ("€50", "€12.50", "SGD 50")."""
-    number = f"{amount.normalize():f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
-    return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{number}"
+    """An amount as a message to a customer writes it, with the sign or code `money_text` uses ("€50", "€12.50",
+    "SGD 50")."""
+    return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{offer_number(amount)}"
 
 
 def money_offer_text_zh(amount: Decimal, currency: str) -> str:
     """An amount as a Chinese message writes it: the number, then its currency's name ("50元", "50欧元", "50 SGD")."""
-    number = f"{amount.normalize():f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
-    return f"{number}{CURRENCY_UNITS_ZH.get(currency, ' ' + currency)}"
+    return f"{offer_number(amount)}{CURRENCY_UNITS_ZH.get(currency, ' ' + currency)}"
 
 
 def is_currency_code(value: str) -> bool:
-    return bool(CURRENCY_CODE.match(value or ""))
+    return bool(CURRENCY_CODE.fullmatch(value or ""))

@@ -3,6 +3,8 @@ from zoneinfo import available_timezones
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from crm.money import is_currency_code
+
 _TIMEZONES = frozenset(available_timezones())
 
 
@@ -15,7 +17,7 @@ def validate_timezone(value: str) -> None:
 
 def validate_currency_code(value: str) -> None:
     """A three-letter ISO 4217 code in capitals, as orders carry theirs ("CNY", "EUR")."""
-    if not (len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()):
+    if not is_currency_code(value):
         raise ValidationError(
             _("%(value)s is not a currency code: write three capital letters, such as CNY or EUR."),
             code="invalid_currency",
