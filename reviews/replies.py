@@ -153,7 +153,8 @@ class Voice:
             pieces = reply_texts.NEUTRAL[lang][part]
             if cause == NO_ORDER:
                 return pieces
-            return [piece for piece in pieces if piece not in reply_texts.NO_ORDER_FOUND[lang]]
+            only_without_an_order = reply_texts.NO_ORDER_FOUND[lang] | reply_texts.ASKS_FOR_THE_ORDER[lang]
+            return [piece for piece in pieces if piece not in only_without_an_order]
         base = cause.partition(":")[0]
         own = self.own.get((part, tone, base)) or self.own.get((part, tone, "")) or self.own.get((part, "", ""))
         if own and lang == "zh":

@@ -215,9 +215,9 @@ CLOSINGS = {
 # A suspected malicious review (no matching order, a competitor's marker) gets a neutral reply: it thanks, states
 # facts the store stands behind and invites the buyer to contact us with the order. It never admits fault and
 # never promises compensation: either would be quoted back in the platform complaint. No reply may repeat one of
-# the store's last 500 (replies.RECENT_LIMIT), and a neutral one names no product, so the pieces make many: 432
-# in Chinese, 168 in English (48 and 18 ran out at a store hit by a run of fake reviews, which then got no draft);
-# for a review on one of our orders, without NO_ORDER_FOUND's pieces, 336 and 120.
+# the store's last 500 (replies.RECENT_LIMIT), and a neutral one names no product, so the pieces make many: 704
+# in Chinese, 378 in English (48 and 18 ran out at a store hit by a run of fake reviews, which then got no draft);
+# for a review on one of our orders, without NO_ORDER_FOUND's and ASKS_FOR_THE_ORDER's pieces, 336 and 180.
 NEUTRAL = {
     "zh": {
         "opening": [
@@ -240,6 +240,8 @@ NEUTRAL = {
             "核实订单之后,我们才能查明具体情况。",
             "商品详情页的参数与实物相符,欢迎查看。",
             "我们重视每一条评价,会逐一核实情况。",
+            "我们会调取相关的发货与质检记录进行核查。",
+            "您反馈的情况我们已记录,会逐项核对。",
         ],
         "closing": [
             "请通过店铺客服联系我们,我们会认真核实。",
@@ -248,6 +250,8 @@ NEUTRAL = {
             "期待您提供订单信息,以便我们进一步核实。",
             "您可以随时通过店铺首页联系客服。",
             "如需帮助,请在工作时间联系在线客服。",
+            "如需进一步沟通,欢迎通过平台消息联系我们。",
+            "核实之后,我们会在这里说明结果。",
         ],
     },
     "en": {
@@ -267,12 +271,17 @@ NEUTRAL = {
             "Each order from {store} is inspected and recorded before dispatch.",
             "The specifications on the product page match the item.",
             "We take every review seriously and look into each one.",
+            "We are checking the dispatch and inspection records.",
+            "What you describe has been noted and will be checked point by point.",
         ],
         "closing": [
             "Please contact our customer service with your order number.",
             "We will look into this under the platform's rules.",
             "We look forward to the order details so that we can check.",
             "Our customer service team can be reached from the store page.",
+            "You are welcome to message us through the platform.",
+            "We will post here once we have checked.",
+            "Our team is glad to help with anything still unclear.",
         ],
     },
 }
@@ -283,4 +292,14 @@ NO_ORDER_FOUND = {
     "zh": frozenset({"我们未能查到与这条评价对应的订单记录。", "我们在后台没有找到与您账号相关的购买记录。"}),
     "en": frozenset({"We could not find an order that matches this review.",
                      "We have no purchase on record that matches this account."}),
+}  # fmt: skip
+
+# The neutral pieces that ask the buyer for the order: said only of a review matching none of our orders. On one of
+# our orders (suspected for a competitor marker) the store has it, and asking in public reads as not having looked.
+ASKS_FOR_THE_ORDER = {
+    "zh": frozenset({"为了核实情况,请您提供订单号。", "核实订单之后,我们才能查明具体情况。",
+                     "如有疑问,欢迎携订单号联系在线客服。", "期待您提供订单信息,以便我们进一步核实。"}),
+    "en": frozenset({"To look into it, we need the order number.",
+                     "Please contact our customer service with your order number.",
+                     "We look forward to the order details so that we can check."}),
 }  # fmt: skip

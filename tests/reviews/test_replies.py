@@ -225,6 +225,46 @@ def test_a_suspected_malicious_review_on_one_of_our_orders_never_gets_a_draft_sa
     assert not [t for t in said if any(p in t for pieces in NO_ORDER_FOUND.values() for p in pieces)]
 
 
+@pytest.mark.parametrize("text", ["质量太差,别家同款更便宜,加微信找我买", "Poor quality, the competitor is cheaper"])
+def test_a_suspected_malicious_review_on_one_of_our_orders_is_not_asked_for_its_order_number(text):
+    # The store has the order: a public reply asking the buyer for it reads as if the store had not looked.
+    from reviews.reply_texts import ASKS_FOR_THE_ORDER
+
+    store = StoreFactory()
+    rows = []
+    for n in range(40):
+        order = OrderFactory(store=store, customer__store=store)
+        rows.append(ReviewIn(external_id=f"R{n}", rating=1, posted_at=POSTED, text=text, order=order.external_id))
+    reviews_ingest(store=store, rows=rows)
+    reviews = list(Review.objects.filter(store=store).select_related("reply"))
+    said = [r.reply.text for r in reviews] + [reply_redraft(review=r).text for r in reviews[:10]]
+    assert len(said) == 50
+    assert not [t for t in said if any(p in t for pieces in ASKS_FOR_THE_ORDER.values() for p in pieces)]
+    assert not [t for t in said if "订单号" in t or "order number" in t or "order details" in t]
+
+
+def test_a_review_matching_none_of_our_orders_may_still_be_asked_for_it():
+    from reviews.reply_texts import ASKS_FOR_THE_ORDER
+
+    store = StoreFactory()
+    _ingest(store, 60, rating=1, text="假货,别买")
+    texts = ReviewReply.objects.filter(store=store).values_list("text", flat=True)
+    assert any(p in t for t in texts for p in ASKS_FOR_THE_ORDER["zh"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_neutral_pieces_for_a_review_on_one_of_our_orders_still_make_hundreds_of_replies(lang):
+    # A store hit by a run of competitor-marked reviews on its own orders needs a fresh wording for each.
+    from math import prod
+
+    from reviews.replies import NEUTRAL, NO_ORDER, Voice
+
+    voice = Voice(store_name="店", own={})
+    on_order = prod(len(voice.pieces(part, lang, NEUTRAL, "")) for part in ("opening", "body", "closing"))
+    no_order = prod(len(voice.pieces(part, lang, NEUTRAL, NO_ORDER)) for part in ("opening", "body", "closing"))
+    assert on_order >= 180 and no_order > on_order
+
+
 def test_a_review_matching_none_of_our_orders_may_still_be_told_so():
     from reviews.reply_texts import NO_ORDER_FOUND
 
@@ -232,3 +272,12 @@ def test_a_review_matching_none_of_our_orders_may_still_be_told_so():
     _ingest(store, 60, rating=1, text="假货,别买")
     texts = ReviewReply.objects.filter(store=store).values_list("text", flat=True)
     assert any(p in t for t in texts for p in NO_ORDER_FOUND["zh"])
+
+
+def test_every_piece_said_only_without_an_order_is_one_of_the_neutral_pieces():
+    # A piece misspelt in the exclusion lists would not be excluded at all.
+    from reviews.reply_texts import ASKS_FOR_THE_ORDER, NEUTRAL, NO_ORDER_FOUND
+
+    for lang in ("zh", "en"):
+        neutral = {piece for pieces in NEUTRAL[lang].values() for piece in pieces}
+        assert ASKS_FOR_THE_ORDER[lang] <= neutral and NO_ORDER_FOUND[lang] <= neutral
