@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 _NOT_WORDS = re.compile(r"[\W_]+", re.UNICODE)
+_SPACES = re.compile(r"\s+", re.UNICODE)
 
 
 # A batch of drafts tries the same few thousand texts again and again (a taken one sends the next draft on to the
@@ -20,8 +21,12 @@ _NOT_WORDS = re.compile(r"[\W_]+", re.UNICODE)
 # many stores.
 @lru_cache(maxsize=16384)
 def fingerprint(text: str) -> str:
-    """What "word for word the same" compares: the text without case, spaces and punctuation, hashed."""
-    return hashlib.sha1(_NOT_WORDS.sub("", text.lower()).encode(), usedforsecurity=False).hexdigest()
+    """What "word for word the same" compares: the text without case, spaces and punctuation, hashed. A text with
+    no word at all (emoji, punctuation) is compared without its spaces only: otherwise every such text would be the
+    same (the hash of nothing)."""
+    lowered = text.lower()
+    compared = _NOT_WORDS.sub("", lowered) or _SPACES.sub("", lowered)
+    return hashlib.sha1(compared.encode(), usedforsecurity=False).hexdigest()
 
 
 def combination_indices(*, seed: str, total: int) -> Iterator[int]:

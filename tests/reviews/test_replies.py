@@ -99,6 +99,19 @@ def test_agent_cannot_post_a_reply_identical_to_a_recent_one():
     assert (reply.status, reply.posted_at is not None) == ("posted", True)
 
 
+def test_a_reply_of_emoji_alone_is_told_apart_from_another_and_from_punctuation():
+    # The fingerprint drops what is not a word: emoji-only and punctuation-only replies all came out the same (the
+    # hash of nothing), so a store's "🙏" refused a later "👍" as the same reply.
+    store = StoreFactory()
+    _ingest(store, 3)
+    first, second, third = (r.review for r in ReviewReply.objects.order_by("review__external_id"))
+    reply_edit(review=first, text="🙏", actor=None)
+    assert reply_edit(review=second, text="👍👍", actor=None).text == "👍👍"
+    with pytest.raises(DuplicateReply):
+        reply_edit(review=third, text=" 👍 👍 ", actor=None)
+    assert reply_edit(review=third, text="!!!", actor=None).text == "!!!"
+
+
 def test_redraft_gives_a_different_reply():
     store = StoreFactory()
     _ingest(store, 1)
