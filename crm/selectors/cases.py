@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Right
 
 from crm import roles
 from crm.models import Agent, Case, Customer, Order, Store
@@ -57,17 +58,29 @@ def cases_in_scope(*, user, store_ids: list[int] | None = None) -> QuerySet[Case
     return cases
 
 
-def customer_search_q(q: str, *, with_orders: bool = True) -> Q:
-    """Customers by a name, the last four digits of a phone, or (with_orders) an order number."""
+# Fewer characters than a trigram: a name search of one or two characters finds names beginning with them (a
+# surname, "张伟"); three or more find them anywhere in the name. PostgreSQL's trigram index serves both (ADR 0042).
+NAME_CONTAINS_FROM = 3
+
+
+def customer_ids_matching(q: str, *, store_ids: list[int] | None, with_orders: bool = True) -> QuerySet:
+    """Ids of the customers of `store_ids` (None: every store) found by a name, the last four digits of a phone,
+    or (with_orders) an order number. One query per way of finding them, each on its own index, joined by UNION:
+    an OR over the three read every customer of the stores (a second and more at 450,000 customers, ADR 0042)."""
     q = q.strip()
-    if not q:
-        return Q()
-    condition = Q(name__icontains=q)
+    customers = Customer.objects.order_by()
+    if store_ids is not None:
+        customers = customers.filter(store_id__in=store_ids)
+    by_name = {"name__icontains" if len(q) >= NAME_CONTAINS_FROM else "name__istartswith": q}
+    found = customers.filter(**by_name).values("id")
     if q.isdigit() and len(q) == 4:
-        condition |= Q(phone__endswith=q)
-    if not with_orders:
-        return condition
-    return condition | Q(Exists(Order.objects.filter(customer=OuterRef("pk"), external_id=q)))
+        found = found.union(customers.alias(phone_last4=Right("phone", 4)).filter(phone_last4=q).values("id"))
+    if with_orders:
+        orders = Order.objects.order_by().filter(external_id=q)
+        if store_ids is not None:
+            orders = orders.filter(store_id__in=store_ids)
+        found = found.union(orders.values("customer_id"))
+    return found
 
 
 def _sla_q(sla: str, now: datetime) -> Q:
@@ -97,9 +110,9 @@ def case_list(*, user, filters: CaseFilters, now: datetime, page: int = 1) -> Ca
     if filters.q:
         # Customers and orders of the scope's stores first (their store-led indexes), then their cases.
         in_scope = Q() if store_ids is None else Q(store_id__in=store_ids)
-        customers = Customer.objects.filter(in_scope, customer_search_q(filters.q, with_orders=False))
+        customers = customer_ids_matching(filters.q, store_ids=store_ids, with_orders=False)
         orders = Order.objects.filter(in_scope, external_id=filters.q.strip())
-        cases = cases.filter(Q(customer_id__in=customers.values("id")) | Q(order_id__in=orders.values("id")))
+        cases = cases.filter(Q(customer_id__in=customers) | Q(order_id__in=orders.values("id")))
     counts = cases.aggregate(
         open=Count("id", filter=Q(status=Case.Status.OPEN)),
         in_progress=Count("id", filter=Q(status=Case.Status.IN_PROGRESS)),

@@ -37,10 +37,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     q = form.cleaned_data["q"] if form.is_valid() else ""
     mine = request.GET.get("mine") == "1"
     page = page_number(request.GET.get("page"))
-    rows, has_next = customer_search(user=request.user, q=q, owner_only=mine, page=page)
+    found = customer_search(user=request.user, q=q, owner_only=mine, page=page)
     context = {
-        "customers": rows,
-        "has_next": has_next,
+        "customers": found.rows,
+        "has_next": found.has_next,
+        "too_many": found.too_many,
+        "matches_shown": found.matches_shown,
         "page": page,
         "form": form,
         "mine": mine,
