@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import roles
-from crm.admin_dates import DateRangeFilter, StoreDateRangeFilter, StoreFilter
+from crm.admin_dates import DateRangeFilter, KeyRangeByTimeFilter, StoreDateRangeFilter, StoreFilter
 from crm.admin_mixins import (
     CheckedAdmin,
     KeyedSearchAdmin,
@@ -442,7 +442,10 @@ class GroupAdmin(auth_admin.GroupAdmin):
 
 class _LoginRecordsAdmin(ServiceWrittenAdmin):
     date_hierarchy = None
-    list_filter = [("attempt_time", admin.DateFieldListFilter)]
+    # The logs (failures, logins) grow with every login, and axes indexes no time: a range is read as a range of keys
+    # (crm.admin_dates.KeyRangeByTimeFilter). The access attempts hold the last cool-off's failures only (axes deletes
+    # older ones at each login), and their time moves with each failure: Django's own range (AccessAttemptAdmin).
+    list_filter = [("attempt_time", KeyRangeByTimeFilter)]
     search_fields = ["username", "ip_address"]
     search_help_text = _("A username or an IP address, in full.")
 
@@ -460,7 +463,7 @@ class _LoginRecordsAdmin(ServiceWrittenAdmin):
 class AccessAttemptAdmin(_LoginRecordsAdmin, axes_admin.AccessAttemptAdmin):
     """The running count of a username's or an address's failures: deleting it lifts the lock (ADR 0015)."""
 
-    list_filter = [*_LoginRecordsAdmin.list_filter, axes_admin.IsLockedOutFilter]
+    list_filter = [("attempt_time", admin.DateFieldListFilter), axes_admin.IsLockedOutFilter]
     deletable = True
 
     @admin.action(description=axes_admin.AccessAttemptAdmin.cleanup_expired_attempts.short_description,
@@ -475,7 +478,8 @@ class AccessFailureLogAdmin(_LoginRecordsAdmin, axes_admin.AccessFailureLogAdmin
 
 
 class AccessLogAdmin(_LoginRecordsAdmin, axes_admin.AccessLogAdmin):
-    list_filter = [*_LoginRecordsAdmin.list_filter, ("logout_time", admin.DateFieldListFilter)]
+    # No range of logout times: set at logout, it grows with neither the key nor an index ("No date" read every row).
+    list_filter = _LoginRecordsAdmin.list_filter
 
 
 for _model, _model_admin in (
