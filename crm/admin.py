@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import roles
-from crm.admin_dates import DateRangeFilter, StoreDateRangeFilter, StoreFilter
+from crm.admin_dates import DateRangeFilter, KeyRangeByTimeFilter, StoreDateRangeFilter, StoreFilter
 from crm.admin_mixins import (
     CheckedAdmin,
     KeyedSearchAdmin,
@@ -384,17 +384,11 @@ class RemedyPlayAdmin(CheckedAdmin):
 
 # -- users and groups -------------------------------------------------------------------------------------------------
 # Django's own admins, but a user's rights are given by superusers only (ADR 0033): staff allowed to change users (to
-# set an agent's login up) could otherwise tick their own "superuser status", add themselves to any group, grant
-# themselves any permission, or add it to a group they are in. And they set up agents' logins only: an account with
-# more rights than an agent's is changed by superusers, since a new password or username for it hands its rights over.
-
-
-class _SuperusersGrant:
-    rights: tuple[str, ...]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        return fields if request.user.is_superuser else [*fields, *self.rights]
+# set an agent's login up) could otherwise tick their own "superuser status", give an agent's account (whose password
+# they set) "staff status", add themselves to any group, grant themselves any permission, or add it to a group they are
+# in. And they set up agents' logins only: an account with more rights than an agent's is changed by superusers, since
+# a new password or username for it hands its rights over. A group is a set of rights, and the roles are groups found
+# by their name (crm.roles): it is added, renamed or deleted by superusers only.
 
 
 admin.site.unregister(get_user_model())
@@ -402,13 +396,18 @@ admin.site.unregister(Group)
 
 
 @admin.register(get_user_model())
-class UserAdmin(_SuperusersGrant, auth_admin.UserAdmin):
-    rights = ("is_superuser", "groups", "user_permissions")
+class UserAdmin(auth_admin.UserAdmin):
+    rights = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Read-only fields are left out of the form: a crafted POST of them is ignored as an unknown field is.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [*fields, *self.rights]
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Another account with more than an agent's rights (a manager's, a staff member's, a superuser's) is changed
         # by superusers only: a new password or login for it would hand its rights to whoever set them. Staff change
-        # their own (without its rights: _SuperusersGrant).
+        # their own (without its rights: get_readonly_fields).
         if obj is not None and obj != request.user and not request.user.is_superuser and _more_than_an_agent(obj):
             return False
         return super().has_change_permission(request, obj)
@@ -420,8 +419,19 @@ class UserAdmin(_SuperusersGrant, auth_admin.UserAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(_SuperusersGrant, auth_admin.GroupAdmin):
-    rights = ("permissions",)
+class GroupAdmin(auth_admin.GroupAdmin):
+    """Shown to staff who may view groups; written by superusers only. Renaming "store_manager" to "agent" and back
+    made every manager's account an agent's, whose password an operator may set; renaming "agent" to "store_manager"
+    made every agent a manager; a deleted role takes its rights from everyone in it."""
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
 
 
 # -- logins (django-axes, ADR 0015) -----------------------------------------------------------------------------------
@@ -432,7 +442,10 @@ class GroupAdmin(_SuperusersGrant, auth_admin.GroupAdmin):
 
 class _LoginRecordsAdmin(ServiceWrittenAdmin):
     date_hierarchy = None
-    list_filter = [("attempt_time", admin.DateFieldListFilter)]
+    # The logs (failures, logins) grow with every login, and axes indexes no time: a range is read as a range of keys
+    # (crm.admin_dates.KeyRangeByTimeFilter). The access attempts hold the last cool-off's failures only (axes deletes
+    # older ones at each login), and their time moves with each failure: Django's own range (AccessAttemptAdmin).
+    list_filter = [("attempt_time", KeyRangeByTimeFilter)]
     search_fields = ["username", "ip_address"]
     search_help_text = _("A username or an IP address, in full.")
 
@@ -450,7 +463,7 @@ class _LoginRecordsAdmin(ServiceWrittenAdmin):
 class AccessAttemptAdmin(_LoginRecordsAdmin, axes_admin.AccessAttemptAdmin):
     """The running count of a username's or an address's failures: deleting it lifts the lock (ADR 0015)."""
 
-    list_filter = [*_LoginRecordsAdmin.list_filter, axes_admin.IsLockedOutFilter]
+    list_filter = [("attempt_time", admin.DateFieldListFilter), axes_admin.IsLockedOutFilter]
     deletable = True
 
     @admin.action(description=axes_admin.AccessAttemptAdmin.cleanup_expired_attempts.short_description,
@@ -465,7 +478,8 @@ class AccessFailureLogAdmin(_LoginRecordsAdmin, axes_admin.AccessFailureLogAdmin
 
 
 class AccessLogAdmin(_LoginRecordsAdmin, axes_admin.AccessLogAdmin):
-    list_filter = [*_LoginRecordsAdmin.list_filter, ("logout_time", admin.DateFieldListFilter)]
+    # No range of logout times: set at logout, it grows with neither the key nor an index ("No date" read every row).
+    list_filter = _LoginRecordsAdmin.list_filter
 
 
 for _model, _model_admin in (

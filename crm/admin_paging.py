@@ -5,7 +5,9 @@ orders, follow-ups, reviews, messages, the audit and inbound logs of a live syst
 a filter keeps) for a figure nobody needs exactly. Here a list reads at most `exact_up_to + 1` of its ids, unsorted
 (the first rows any plan finds, a LIMIT that stops the scan): fewer, and that is its exact count (a search, a small
 table, a narrow filter); more, and the count is PostgreSQL's planner estimate (`crm.bulk.estimated_count`), shown as
-"about N", and every page past the estimate is still reached by its number.
+"about N". The estimate may fall short of the rows (statistics older than the rows written since) or overshoot them,
+so an estimated page reads one row past its own: if one follows, the next page is linked whatever the estimate says;
+if none does, this is the last page, and no page past it is linked. Every page is reached from the one before it.
 """
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -19,6 +21,9 @@ class BoundedCountPaginator(Paginator):
     # Ten pages of the admin's hundred rows are numbered exactly: a thousand ids read through a LIMIT.
     exact_up_to = 1000
     estimated = False
+    # Once an estimated page is read: its number, and whether rows follow it.
+    read_number: int | None = None
+    rows_follow = False
 
     @cached_property
     def count(self) -> int:
@@ -29,7 +34,7 @@ class BoundedCountPaginator(Paginator):
     def validate_number(self, number) -> int:
         if not self.count or not self.estimated:
             return super().validate_number(number)
-        # An estimate may fall short of the rows: a page past it is still a page (empty past the last row).
+        # An estimate may fall short of the rows: a page past it is still a page (page() finds whether it has rows).
         try:
             number = int(number)
         except (TypeError, ValueError) as error:
@@ -38,9 +43,22 @@ class BoundedCountPaginator(Paginator):
             raise EmptyPage(_("That page number is less than 1"))
         return number
 
+    @property
+    def num_pages(self) -> int:
+        estimated_pages = Paginator.num_pages.func(self)
+        if not self.estimated or self.read_number is None:
+            return estimated_pages
+        # Rows after the page read: the next page, or the estimate's last if further. None: the page read is the last.
+        return max(estimated_pages, self.read_number + 1) if self.rows_follow else self.read_number
+
     def page(self, number) -> Page:
         number = self.validate_number(number)
         if not self.estimated:
             return super().page(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])  # one past the page: does another follow?
+        if not rows and number > 1:
+            # Past the last row (an estimate that overshot): refused as Django refuses a page past its count.
+            raise EmptyPage(self.error_messages["no_results"])
+        self.read_number, self.rows_follow = number, len(rows) > self.per_page
+        return self._get_page(rows[: self.per_page], number, self)

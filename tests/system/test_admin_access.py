@@ -181,24 +181,62 @@ def test_staff_who_may_change_users_cannot_take_over_an_account_with_more_than_a
     assert agent.check_password("set-up-1x")  # an agent's login is still set up here
 
 
-def test_staff_who_may_change_groups_cannot_add_permissions_to_them():
+def test_staff_who_may_change_users_cannot_make_anyone_staff(user_editor):
+    # Staff status opens the admin to the account, with every permission its groups hold; an operator who sets an
+    # agent's password would then sign in to the admin as them. A superuser gives it, as the other rights.
+    agent = AgentFactory().user
+    client = _client_for(user_editor)
+    page = client.get(f"/admin/auth/user/{agent.pk}/change/").content.decode()
+    assert 'name="is_staff"' not in page
+
+    answer = client.post(f"/admin/auth/user/{agent.pk}/change/", _user_form(agent, is_staff="on", first_name="Wang"))
+    assert answer.status_code == 302
+    answer = client.post(f"/admin/auth/user/{user_editor.pk}/change/", _user_form(user_editor, is_staff=""))
+    assert answer.status_code == 302
+
+    agent.refresh_from_db()
+    user_editor.refresh_from_db()
+    assert agent.first_name == "Wang" and not agent.is_staff  # the rest of the form is saved
+    assert user_editor.is_staff
+
+
+def test_staff_who_may_change_groups_cannot_rename_add_or_delete_them():
+    # The roles are groups found by their name (crm.roles): renaming "store_manager" to "agent" (and back) made every
+    # manager's account an agent's, whose password the operator may set; renaming "agent" to "store_manager" made every
+    # agent a manager. A group is a set of rights, given by superusers.
     editor = UserFactory(is_staff=True)
-    editor.user_permissions.add(*Permission.objects.filter(codename__in=["view_group", "change_group"]))
+    codenames = ["view_group", "add_group", "change_group", "delete_group"]
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    managers = Group.objects.get_or_create(name="store_manager")[0]
     group = Group.objects.create(name="operators")
     editor.groups.add(group)
-
     everything = list(Permission.objects.values_list("pk", flat=True))
+    client = _client_for(editor)
 
-    answer = _client_for(editor).post(
-        f"/admin/auth/group/{group.pk}/change/", {"name": "ops", "permissions": everything}
-    )
+    for target in (group, managers):
+        url = f"/admin/auth/group/{target.pk}/"
+        page = client.get(f"{url}change/")
+        assert page.status_code == 200 and 'name="name"' not in page.content.decode()  # seen, not changed
+        assert client.post(f"{url}change/", {"name": "agent", "permissions": everything}).status_code == 403
+        assert client.post(f"{url}delete/", {"post": "yes"}).status_code == 403
+        client.post("/admin/auth/group/", {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"})
+    assert client.post("/admin/auth/group/add/", {"name": "store_manager2"}).status_code == 403
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {"store_manager", "operators"}
+    assert not Group.objects.filter(name="store_manager2").exists()
+    assert not group.permissions.exists() and not managers.permissions.exists()
+    assert not editor.has_perm("crm.change_customer")
+
+
+def test_a_superuser_still_changes_groups(admin_client):
+    group = Group.objects.create(name="operators")
+    grant = Permission.objects.get(codename="view_customer")
+
+    answer = admin_client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "ops", "permissions": [grant.pk]})
 
     assert answer.status_code == 302
     group.refresh_from_db()
-    assert group.name == "ops"
-
-    assert not group.permissions.exists()
-    assert not editor.has_perm("crm.change_customer")
+    assert group.name == "ops" and list(group.permissions.all()) == [grant]
 
 
 def test_a_superuser_still_gives_rights(admin_client, django_user_model):

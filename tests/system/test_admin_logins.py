@@ -1,12 +1,15 @@
 """django-axes' records of logins in the admin (ADR 0015, 0033): found by a whole username or address, never with
 LIKE '%q%' over tables that grow with every login; shown, not written; an attempt is still deleted to lift a lock."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import UserFactory
@@ -87,3 +90,34 @@ def test_staff_who_may_only_look_at_the_attempts_cannot_clean_them_up():
     client.post("/admin/axes/accessattempt/", {"action": "cleanup_expired_attempts", "_selected_action": [attempt.pk]})
 
     assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+
+
+# -- a range of times on the logs that grow with every login (ADR 0033) ---------------------------------------------
+
+
+def _since(days_ago: int, days: int) -> dict[str, str]:
+    """As Django's date filter writes a range: from a midnight, aware, for so many days."""
+    since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
+    return {"attempt_time__gte": str(since), "attempt_time__lt": str(since + timedelta(days=days))}
+
+
+@pytest.mark.parametrize("model", [AccessFailureLog, AccessLog], ids=lambda model: model.__name__)
+def test_a_range_of_times_on_a_login_log_is_read_as_a_range_of_its_keys(admin_client, model):
+    # axes indexes no time: a range read over attempt_time was a sequential scan of every login ever kept (the
+    # paginator's bounded count read the oldest rows first). A row's time is when it was written, so the keys grow
+    # with it, and the range is a range of keys, found in the primary key's index.
+    now = timezone.now()
+    rows = [BUILDERS[model]() for _ in range(12)]
+    for n, row in enumerate(rows):  # written a day apart, the oldest first
+        model.objects.filter(pk=row.pk).update(attempt_time=now - timedelta(days=11 - n))
+    model.objects.exclude(pk__in=[row.pk for row in rows]).delete()  # the admin's own login (AccessLog)
+    url = f"/admin/axes/{model._meta.model_name}/"
+
+    for days_ago, days, expected in ((0, 1, rows[-1:]), (6, 7, rows[-7:]), (9, 3, rows[2:5]), (30, 7, [])):
+        with CaptureQueriesContext(connection) as queries:
+            page = admin_client.get(url, _since(days_ago, days))
+
+        assert page.status_code == 200
+        assert [row.pk for row in page.context["cl"].result_list] == [row.pk for row in reversed(expected)], days_ago
+        by_time = re.compile(rf'"{model._meta.db_table}"\."attempt_time" [<>]')
+        assert [q["sql"] for q in queries if by_time.search(q["sql"])] == [], days_ago

@@ -91,3 +91,41 @@ def test_a_settings_list_counts_exactly(admin_client):
 
     assert page.context["cl"].result_count == Store.objects.count()
     assert counts and not isinstance(page.context["cl"].paginator, BoundedCountPaginator)
+
+
+def _linked_pages(page) -> set[int]:
+    return {int(number) for number in re.findall(r'href="\?p=(\d+)"', page.content.decode())}
+
+
+def test_pages_past_an_estimate_that_falls_short_are_each_linked_from_the_one_before(admin_client, monkeypatch):
+    # The planner's statistics lag the table (rows written since the last ANALYZE): the estimate numbered 2 pages of
+    # 22 rows, and the pages past it had no link.
+    orders = [OrderFactory() for _ in range(22)]
+    monkeypatch.setattr(BoundedCountPaginator, "exact_up_to", 5)
+    monkeypatch.setattr(admin.site._registry[Order], "list_per_page", 5)
+    monkeypatch.setattr("crm.admin_paging.estimated_count", lambda queryset: 7)
+
+    number, shown = 1, []
+    while number:
+        counts, page = _counts(admin_client, Order, {"p": number})
+        assert counts == []
+        shown += [row.pk for row in page.context["cl"].result_list]
+        number = number + 1 if number + 1 in _linked_pages(page) else None
+
+    assert shown == sorted((o.pk for o in orders), reverse=True)  # every page reached by its link
+    assert max(_linked_pages(page)) < 5  # the last page links none past it
+
+
+def test_the_last_page_of_an_estimate_that_overshoots_links_no_page_past_it(admin_client, monkeypatch):
+    for _ in range(12):
+        OrderFactory()
+    monkeypatch.setattr(BoundedCountPaginator, "exact_up_to", 5)
+    monkeypatch.setattr(admin.site._registry[Order], "list_per_page", 5)
+    monkeypatch.setattr("crm.admin_paging.estimated_count", lambda queryset: 40)
+
+    first, last = _counts(admin_client, Order)[1], _counts(admin_client, Order, {"p": 3})[1]
+
+    assert 8 in _linked_pages(first)  # the estimate's 8 pages, until a short page shows where the rows end
+    assert len(last.context["cl"].result_list) == 2 and max(_linked_pages(last)) == 2
+    past = admin_client.get(_url(Order), {"p": 8})  # linked from the first: no rows, refused as Django refuses one
+    assert past.status_code == 302 and past["Location"].endswith("?e=1")

@@ -125,3 +125,23 @@ def test_a_payload_with_nothing_of_a_customer_s_is_no_reveal(admin_client):
 
     assert "completed" in admin_client.get(_url(event)).content.decode()
     assert _reveals() == []
+
+
+def test_what_an_order_system_sends_under_keys_nobody_listed_is_masked_to_staff_who_may_only_look():
+    # Its own columns, passed on beside ours: a contact, a second number, the address, a memo (ADR 0041).
+    customer = _customer()
+    row = {
+        "store": customer.store.code, "external_id": "T1002", "total_amount": "899.00",
+        "customer": {"external_id": customer.external_id, "name": NAME, "phone": "139 1234 5678"},
+        "items": [{"sku": "S1", "name": "羊绒围巾", "quantity": 1, "unit_price": "899.00"}],
+        "联系人": "王大锤", "mobile": "139 1234 5679", "收货地址": "杭州市西湖区文三路 88 号 3 单元",
+        "buyer_memo": "放门卫",
+    }  # fmt: skip
+    event = InboundEvent.objects.create(kind="order", store=customer.store, external_id="T1002",
+                                        received_at=timezone.now(), payload=json.dumps(row, ensure_ascii=False),
+                                        payload_hash="h2")  # fmt: skip
+
+    text = _staff(event).get(_url(event)).content.decode()
+
+    assert "羊绒围巾" in text and "T1002" in text and "899.00" in text
+    assert [whole for whole in ("王大锤", "1234 5679", "文三路", "门卫") if whole in text] == []
