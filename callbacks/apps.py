@@ -11,7 +11,7 @@ class CallbacksConfig(AppConfig):
 
         from crm.casework import customer_section_register
         from crm.home import WaitingWork, waiting_work_register
-        from crm.readable import audit_action_register
+        from crm.readable import audit_action_register, weekdays_text
 
         from . import order_api, receivers
         from .customer_section import CONTACTS_SECTION
@@ -30,7 +30,9 @@ class CallbacksConfig(AppConfig):
                 order=20,
             )
         )
-        audit_action_register("followup_policy_changed", model=FollowUpPolicy)
+        audit_action_register(
+            "followup_policy_changed", model=FollowUpPolicy, fields={"call_days": (_("call days"), weekdays_text)}
+        )
         # An override records the gate's reason as its code: the audit page says it in words.
         refusals = dict(RefusalReason.choices)
         audit_action_register(

@@ -5,6 +5,7 @@ Other apps' words come from the registries they fill (crm.casework): step labels
 reasons from the sources that write them.
 """
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from crm.casework import case_kinds, triage_reason_label
 from crm.models import AuditLog, Case, CaseCause, CaseEvent, Remedy, TriageGroup
@@ -71,6 +72,31 @@ RESUMED_BY = {
     "sms": gettext_lazy("The customer replied by SMS"),
     "max_wait": gettext_lazy("The store's longest wait passed"),
 }
+
+
+# Weekdays as stored (Monday = 0, as date.weekday()): a store's days off, its call days.
+WEEKDAYS = (
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+)
+
+
+def weekdays_text(value: Any) -> str:
+    """Weekdays stored as numbers, as a list or as the list's text ("[5, 6]"), named: "Sat, Sun" (周六、周日)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    days = value if isinstance(value, list | tuple) else None
+    if days is None or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 7 for d in days):
+        return _show(value)
+    return pgettext("between the items of a list", ", ").join(str(WEEKDAYS[day]) for day in days) or "–"
 
 
 def resumed_label(code: str) -> str:
@@ -240,7 +266,8 @@ class AuditedAction:
     model: type[models.Model] | None = None
     # The target when it is a code ("pareto", a cause): its words.
     target: Callable[[str], str] | None = None
-    # Keys of the details whose stored codes read in words only to the app that wrote them (a gate's reason).
+    # Keys of the details whose stored codes read in words only to the app that wrote them (a gate's reason), and
+    # settings of `model` whose stored values its field cannot say in words (weekdays kept as numbers).
     fields: dict[str, tuple[Any, Callable[[Any], str]]] = field(default_factory=dict)
 
 
@@ -272,10 +299,13 @@ def _setting(action: str, name: str) -> tuple[str, Callable[[Any], str]]:
     """A changed setting's label and how its values read. A dotted name ("templates.shipped.en") is a part of a
     field: the field's name, then the rest as stored."""
     head, _dot, rest = str(name).partition(".")
-    setting = _model_field(_AUDITED.get(action, _NOTHING_KNOWN).model, head)
+    audited = _AUDITED.get(action, _NOTHING_KNOWN)
+    setting = _model_field(audited.model, head)
     if setting is None:
         return str(name), _show
     label = capfirst(str(setting.verbose_name)) + (f" ({rest})" if rest else "")
+    if head in audited.fields and not rest:
+        return label, audited.fields[head][1]
     choices = {str(value): label for value, label in setting.flatchoices} if setting.choices else {}
 
     def show(value: Any) -> str:

@@ -8,20 +8,13 @@ from callbacks.models import FollowUpChannel, OverflowRule, SmsLanguage
 from callbacks.services.policy import MAX_CAP, MAX_CAP_DAYS, policy_for_store
 from crm import form_fields
 from crm.models import Agent, Case, CasePolicy, Store
+from crm.readable import WEEKDAYS as WEEKDAY_NAMES
 from crm.services.policy import SlaTargetIn
 from crm.services.sla import sla_target_for
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-WEEKDAYS = [
-    (0, _("Mon")),
-    (1, _("Tue")),
-    (2, _("Wed")),
-    (3, _("Thu")),
-    (4, _("Fri")),
-    (5, _("Sat")),
-    (6, _("Sun")),
-]
+WEEKDAYS = list(enumerate(WEEKDAY_NAMES))  # Monday = 0, as stored
 
 
 class CasePolicyForm(forms.Form):

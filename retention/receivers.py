@@ -7,6 +7,7 @@ from crm.models import Store
 from .services.coupons import coupons_redeem
 from .services.gifts import gift_tasks_hand_over
 from .services.segments import segments_ensure_builtin
+from .services.visits import campaign_calls_past_their_end
 from .services.zone import retention_follow_store_zone
 
 
@@ -44,3 +45,9 @@ def hand_over_the_gift_tasks_of_who_left(sender, *, agent_id: int, store_ids: li
     in the transaction that took the agent off them. Connected after callbacks' receiver (callbacks is installed
     first), which gives a dedicated customer whose owner left a new owner, whom the gift then goes to."""
     gift_tasks_hand_over(agent_id=agent_id, store_ids=store_ids)
+
+
+def calls_past_their_campaigns_end(sender, *, store: Store, now, **_kwargs) -> None:
+    """callbacks.signals.store_hours_changed (a closure recorded, new call hours): callbacks has moved the store's call
+    tasks; a return visit now after its campaign's end is taken back with the reason, in the same transaction."""
+    campaign_calls_past_their_end(store=store, now=now)

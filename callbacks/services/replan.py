@@ -40,7 +40,7 @@ from callbacks.models import (
     OverflowRule,
 )
 from callbacks.signals import store_hours_changed
-from crm.models import Customer, Store
+from crm.models import Customer, Store, StoreClosure
 from crm.services.closures import stores_closed_days
 from crm.services.locks import customers_lock
 from crm.timezones import store_local_datetime, to_store_local
@@ -246,4 +246,32 @@ def followups_follow_closures(*, store: Store, now: datetime) -> int:
     clock = Clock.now_of(store)
     moved = followups_replan(store=store, before=clock, after=clock, now=now)
     store_hours_changed.send(sender=FollowUpPolicy, store=store, policy=clock.policy, now=now)
+    return moved
+
+
+def followups_free_closed_days(*, now: datetime) -> dict[int, int]:
+    """Once, after the deploy that made closures stop calls (ADR 0035; run by callbacks' migration 0012 when its
+    `migrate` is over): calls planned on a closure's days before then, which stayed there until the closure was
+    removed and added again, are placed again as recording it places them (`followups_follow_closures`). Only stores
+    with such a call are touched, each in its own transaction; run again, it finds none. Returns {store id: how many
+    follow-ups moved}."""
+    store_ids = set(
+        StoreClosure.objects.filter(last_day__gte=now.date() - timedelta(days=1)).values_list("store_id", flat=True)
+    )
+    closed = stores_closed_days(store_ids=store_ids, now=now)
+    stores = Store.objects.in_bulk(store_ids)
+    calls = FollowUp.objects.filter(
+        store_id__in=store_ids, status=Status.PLANNED, channel__in=CALL_CHANNELS, window_end__gt=now
+    ).values_list("store_id", "window_start")
+    on_closed_days = sorted(
+        {
+            store_id
+            for store_id, start in calls.iterator()
+            if to_store_local(start, stores[store_id]).date() in closed[store_id]
+        }
+    )
+    moved: dict[int, int] = {}
+    for store_id in on_closed_days:
+        with transaction.atomic():
+            moved[store_id] = followups_follow_closures(store=stores[store_id], now=now)
     return moved

@@ -64,13 +64,17 @@ class CasePolicy(models.Model):
 
 class StoreClosure(models.Model):
     """Days a store is closed besides its weekly days off (a public holiday, the Spring Festival week): whole local days
-    in its timezone, from the first to the last, both closed. No SLA clock runs on them (ADR 0035). Written by
-    crm.services.closures, which refuses overlaps and counts open cases' deadlines again."""
+    in its timezone, from the first to the last, both closed. No SLA clock runs on them (ADR 0035), except before the
+    moment the closure was recorded: one recorded on or after its first day closes the store from then on (the hours
+    worked that day were worked). Written by crm.services.closures, which refuses overlaps and counts open cases'
+    deadlines again."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="closures")
     name = models.CharField(_("name"), max_length=100)
     first_day = models.DateField(_("first day closed"))
     last_day = models.DateField(_("last day closed"))
+    # When it was recorded; empty for a closure recorded before this was kept (its days count whole, as they did).
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["store", "first_day"]

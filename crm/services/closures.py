@@ -97,7 +97,10 @@ def store_closure_add(*, store: Store, actor, name: str, first_day: date, last_d
     name = closure_check(
         store=store, name=name, first_day=first_day, last_day=last_day, today=store_today(store, now=now)
     )
-    closure = StoreClosure.objects.create(store=store, name=name, first_day=first_day, last_day=last_day)
+    # In effect from now: a closure starting today (or under way) leaves the hours worked before it worked.
+    closure = StoreClosure.objects.create(
+        store=store, name=name, first_day=first_day, last_day=last_day, recorded_at=now
+    )
     cases_deadlines_recount(store=store, now=now)
     audit_record(actor=actor, action="store_closure_added", store=store, target=store.code, data=_text(closure))
     store_closures_changed.send(sender=Store, store=store, now=now)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from crm import roles
 from crm.models import Case, CaseEvent, CasePolicy, SlaTarget, Store, StoreClosure
 
-from .service_time import ServiceHours, closed_days_of, service_time_after, working_deadline
+from .service_time import ServiceHours, closures_in_effect, service_time_after, working_deadline
 
 # Working minutes (first response, resolution) for a store that has set no target of its own.
 DEFAULT_TARGETS: dict[str, tuple[int, int]] = {
@@ -27,12 +27,15 @@ SOON = timedelta(hours=1)
 def service_hours_for(*, store: Store) -> ServiceHours:
     """The store's service hours, weekly days off and closures, as the deadlines count them (ADR 0006, 0035)."""
     policy = CasePolicy.objects.filter(store=store).only("service_start", "service_end", "days_off").first()
-    closed = closed_days_of(StoreClosure.objects.filter(store=store).values_list("first_day", "last_day"))
-    if policy is None:
-        return ServiceHours(CasePolicy.DEFAULT_SERVICE_START, CasePolicy.DEFAULT_SERVICE_END, closed_days=closed)
-    return ServiceHours(
-        policy.service_start, policy.service_end, days_off=frozenset(policy.days_off), closed_days=closed
+    closed, closed_from = closures_in_effect(
+        store=store,
+        closures=StoreClosure.objects.filter(store=store).values_list("first_day", "last_day", "recorded_at"),
     )
+    if policy is None:
+        start, end, days_off = CasePolicy.DEFAULT_SERVICE_START, CasePolicy.DEFAULT_SERVICE_END, frozenset()
+    else:
+        start, end, days_off = policy.service_start, policy.service_end, frozenset(policy.days_off)
+    return ServiceHours(start, end, days_off=days_off, closed_days=closed, closed_from=closed_from)
 
 
 def sla_target_for(*, store: Store, triage_group: str, source: str) -> tuple[int, int]:

@@ -24,7 +24,7 @@ from ..selectors import segment_members
 OPEN_CASE, BAD_REVIEW = "open_case", "bad_review_30d"
 # Why a row planned to be contacted was not, after all (services.sending and services.visits).
 CAMPAIGN_ENDED, NO_ORDER, CALL_WAITING, TASK_REFUSED = "campaign_ended", "no_order", "call_waiting", "task_refused"
-VISITED_TODAY, CAMPAIGN_STOPPED = "visited_today", "campaign_stopped"
+VISITED_TODAY, CAMPAIGN_STOPPED, PAST_CAMPAIGN_END = "visited_today", "campaign_stopped", "past_campaign_end"
 OWN_REASONS = {
     OPEN_CASE: _("An open service case"),
     BAD_REVIEW: _("A bad review in the last 30 days"),
@@ -34,6 +34,7 @@ OWN_REASONS = {
     TASK_REFUSED: _("The call task was refused"),
     VISITED_TODAY: _("Another campaign's return-visit call that day"),
     CAMPAIGN_STOPPED: _("The campaign was stopped first"),
+    PAST_CAMPAIGN_END: _("Moved past the campaign's end by a closure or new call hours"),
 }
 RECENT_BAD_REVIEW = timedelta(days=30)
 

@@ -11,6 +11,9 @@ take back what came of them. There is no queue of retention's own: agents work t
 - `campaign_calls_withdrawn` receives callbacks' `call_tasks_withdrawn`: a return visit callbacks took back because the
   customer's wishes now refuse it (an opt-out reply, consent withdrawn, no calls) excludes its row with the gate's
   reason, as a stopped campaign's does, so the campaign page lists the call with why it was not made.
+- `campaign_calls_past_their_end` receives callbacks' `store_hours_changed`: a return visit that a closure (or new
+  call hours) moved to a day after its campaign's end is taken back (`past_campaign_end`), its row excluded with that
+  reason: the offer and coupon it calls about run to the campaign's end (ADR 0035).
 - `campaign_call_outcome_record` receives callbacks' `followup_outcome_logged`: the outcome logged on the panel
   (or "missed", when nobody called in the task's window) lands on the row (its outcome, and its status once the
   task is closed), in the same transaction, where the campaign's results count it. What the outcome does to the
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,13 +41,21 @@ from callbacks.models import (
 from callbacks.services.policy import policy_for_store
 from callbacks.services.tasks_calls import call_task_create, call_task_due_on, call_tasks_lock, call_tasks_withdraw
 from crm.errors import InvalidInput
-from crm.models import Agent, Customer, Order
+from crm.models import Agent, Customer, Order, Store
 from crm.services.locks import customers_lock
 from crm.timezones import store_local_datetime
 
 from ..models import Campaign, CampaignChannel, CampaignContact, CampaignStatus, ContactStatus
 from ..wording import campaign_offer_text, campaign_wording
-from .plan import CALL_WAITING, CAMPAIGN_ENDED, CAMPAIGN_STOPPED, NO_ORDER, TASK_REFUSED, VISITED_TODAY
+from .plan import (
+    CALL_WAITING,
+    CAMPAIGN_ENDED,
+    CAMPAIGN_STOPPED,
+    NO_ORDER,
+    PAST_CAMPAIGN_END,
+    TASK_REFUSED,
+    VISITED_TODAY,
+)
 
 BATCH_SIZE = 200
 # A closed return visit with one of these outcomes did not reach the customer: its campaign row failed.
@@ -214,6 +225,26 @@ def campaign_calls_withdrawn(sender, *, followups: list[FollowUp], **kwargs) -> 
             CampaignContact.objects.filter(call_task=followup, status=ContactStatus.PLANNED).update(
                 status=ContactStatus.SUPPRESSED, excluded_reason=followup.suppressed_reason, updated_at=now
             )
+
+
+def campaign_calls_past_their_end(*, store: Store, now: datetime) -> int:
+    """The store's return visits waiting in the queue whose call now falls after their campaign's end (a closure, or
+    new call hours, moved their task past it: ADR 0035) are taken back, as a stopped campaign's are: the task
+    suppressed as `past_campaign_end` (the call panel says so), its row excluded with that reason (the campaign page
+    lists it). The campaign's offer and coupon run to its end; a call after it would offer what has ended, and the
+    closure leaves no open day before it to call on. Called in the transaction that moved the tasks; returns how
+    many rows. A call under way is left to finish."""
+    late = CampaignContact.objects.filter(
+        store=store,
+        status=ContactStatus.PLANNED,
+        call_task__status=FollowUp.Status.PLANNED,
+        call_task__window_start__gte=F("campaign__ends_at"),
+    )
+    # The tasks before their rows, as the outcome service and campaign_stop lock them.
+    withdrawn = call_tasks_withdraw(followup_ids=late.values_list("call_task_id", flat=True), reason=PAST_CAMPAIGN_END)
+    return CampaignContact.objects.filter(call_task_id__in=withdrawn, status=ContactStatus.PLANNED).update(
+        status=ContactStatus.SUPPRESSED, excluded_reason=PAST_CAMPAIGN_END, updated_at=now
+    )
 
 
 def campaign_call_outcome_record(sender, *, followup: FollowUp, attempt, **kwargs) -> None:

@@ -8,6 +8,7 @@ Saturday."""
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,8 +18,10 @@ from callbacks.models import FollowUp
 from callbacks.services.missed import followups_close_missed
 from callbacks.services.outcomes import followup_log_outcome
 from callbacks.services.policy import policy_update
+from callbacks.services.replan import followups_free_closed_days
 from callbacks.services.tasks_calls import call_task_create
 from crm.errors import InvalidInput
+from crm.models import StoreClosure
 from crm.services.closures import store_closure_add, store_closure_remove
 from crm.services.policy import case_policy_update
 from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, OrderFactory, StoreFactory
@@ -217,3 +220,52 @@ def test_call_tasks_planned_for_a_closure_move_to_the_next_open_day_when_it_is_r
 
     assert _window(task) == (at(27, 9), at(27, 21))
     assert task.contact_day == date(2026, 12, 27)
+
+
+def _closure_recorded_before_calls_followed_closures(store):
+    """A closure recorded before closures stopped calls: its row is there, the calls planned on its days were left."""
+    return StoreClosure.objects.create(
+        store=store, name="Weihnachten", first_day=CHRISTMAS[0], last_day=CHRISTMAS[1], recorded_at=at(1, 10)
+    )
+
+
+def test_calls_left_on_a_closure_recorded_before_calls_followed_closures_move_once_at_deploy(store, agent):
+    # Planned before the closure stopped calls: they stayed on its evenings until it was removed and added again, and
+    # were missed there. The one-off replan after the deploy's migrations moves them; a second run moves nothing.
+    tonight = deliver(OrderFactory(customer__store=store), at(23, 20))
+    order = OrderFactory(customer=CustomerFactory(store=store))
+    with time_machine.travel(at(23, 10), tick=False):
+        task = call_task_create(order=order, customer=order.customer, purpose="logistics", due_on=CHRISTMAS[1], note="")
+    _closure_recorded_before_calls_followed_closures(store)
+    elsewhere = StoreFactory(timezone="Europe/Berlin")  # no closure: nothing of it is touched
+    untouched = deliver(OrderFactory(customer__store=elsewhere), at(23, 20))
+    its_window = _window(untouched)
+
+    assert followups_free_closed_days(now=at(23, 21)) == {store.pk: 2}
+
+    assert _window(tonight) == evening(27) and tonight.assignee == agent
+    assert _window(task) == (at(27, 9), at(27, 21)) and task.contact_day == date(2026, 12, 27)
+    assert _window(untouched) == its_window
+    assert followups_free_closed_days(now=at(23, 21, 5)) == {}
+
+
+def test_the_migration_frees_the_closures_evenings_once_its_migrate_run_is_over(store, agent):
+    """The one-off runs on the models as the code has them (after every migration of the run), not on the historical
+    ones in the middle of it, and once."""
+    from django.apps import apps as django_apps
+    from django.core.management.sql import emit_post_migrate_signal
+
+    migration = import_module("callbacks.migrations.0012_calls_off_closures_recorded_before")
+    tonight = deliver(OrderFactory(customer__store=store), at(23, 20))
+    _closure_recorded_before_calls_followed_closures(store)
+
+    with time_machine.travel(at(23, 21), tick=False):
+        migration.free_closed_evenings_after_migrate(django_apps, None)
+        assert _window(tonight) == evening(24)  # not during the migrations
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert _window(tonight) == evening(27)
+
+    FollowUp.objects.filter(pk=tonight.pk).update(window_start=at(24, 18), window_end=at(24, 19))
+    with time_machine.travel(at(23, 22), tick=False):
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # a later migrate: not again
+    assert _window(tonight) == evening(24)

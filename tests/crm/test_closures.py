@@ -114,6 +114,26 @@ def test_adding_a_closure_counts_deadlines_still_to_come_again_and_a_passed_one_
     assert AuditLog.objects.get(action="store_closure_removed").data["name"] == "春节"
 
 
+@pytest.mark.parametrize("first_day", [date(2027, 2, 4), date(2027, 2, 3)], ids=["from_today", "under_way"])
+def test_a_closure_recorded_today_closes_the_store_from_the_moment_it_is_recorded(store, manager, first_day):
+    # Thursday the 4th, 09:00: first response due 13:00, resolution Saturday 21:00 (12 h a day).
+    case = _open(store, at(2, 4, 9))
+    assert (case.first_response_due, case.resolution_due) == (at(2, 4, 13), at(2, 6, 21))
+    # At 11:00 the manager hears the store closes now for the festival. The two hours worked this morning were
+    # worked: two hours of the first response are left, and 34 of the resolution, from the 12th when it opens.
+    _close(store, manager, at(2, 4, 11), first=first_day)
+    case.refresh_from_db()
+    assert case.first_response_due == at(2, 12, 11)
+    assert case.resolution_due == at(2, 14, 19)  # 12 h on the 12th, 12 on the 13th, 10 on Sunday the 14th
+    # Counted again later (new days off), the morning of the 4th still counts: the deadlines stay.
+    _days_off(store, manager, [0], at(2, 8, 12))
+    case.refresh_from_db()
+    assert (case.first_response_due, case.resolution_due) == (at(2, 12, 11), at(2, 14, 19))
+    # A case opened after the closure was recorded counts from the reopening.
+    later = _open(store, at(2, 4, 12), group=Case.TriageGroup.PRIORITY)
+    assert later.first_response_due == at(2, 12, 10)
+
+
 def test_new_days_off_or_service_hours_count_open_deadlines_again(store, manager):
     case = _open(store, at(1, 30, 20))  # Saturday 20:00: due Sunday 12:00 while the store opens on Sundays
     assert case.first_response_due == at(1, 31, 12)

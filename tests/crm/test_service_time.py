@@ -1,5 +1,6 @@
 """The arithmetic of service time (crm.services.service_time), by property: a deadline never lands in a closure or on
-a day off, it is exactly its span of service time away, and a store with no days off counts as it always did."""
+a day off, it is exactly its span of service time away, a store with no days off counts as it always did, and a
+closure recorded on or after its first day changes nothing before the moment it was recorded."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from crm.services.service_time import (
     ServiceHours,
     closed_days_of,
+    closures_in_effect,
     service_time_after,
     working_later,
     working_time_between,
@@ -54,16 +56,34 @@ def daily_hours(draw) -> tuple[time, time]:
 
 
 @st.composite
-def calendars(draw, *, closed: bool = True) -> ServiceHours:
+def calendars(draw, *, store, closed: bool = True) -> ServiceHours:
+    """Daily hours, days off and closures around BASE, some of them recorded on or after their first day (in effect
+    from that moment)."""
     start, end = draw(daily_hours())
     if not closed:
         return ServiceHours(start, end)
     days_off = draw(st.frozensets(st.integers(min_value=0, max_value=6), max_size=6))
     spans = draw(
-        st.lists(st.tuples(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=30)), max_size=5)
+        st.lists(
+            st.tuples(
+                st.integers(min_value=0, max_value=400),
+                st.integers(min_value=0, max_value=30),
+                st.none() | st.tuples(st.integers(min_value=0, max_value=30), st.integers(0, 24 * 60 - 1)),
+            ),
+            max_size=5,
+        )
     )
-    closures = [(BASE + timedelta(days=at), BASE + timedelta(days=at + length)) for at, length in spans]
-    return ServiceHours(start, end, days_off=days_off, closed_days=closed_days_of(closures))
+    closures = []
+    for at, length, recorded in spans:
+        first = BASE + timedelta(days=at)
+        recorded_at = None
+        if recorded is not None:  # recorded some day of it, at some minute of that day
+            offset, minute = recorded
+            day = first + timedelta(days=min(offset, length))
+            recorded_at = store_local_datetime(store, day, time(minute // 60, minute % 60))
+        closures.append((first, first + timedelta(days=length), recorded_at))
+    closed, closed_from = closures_in_effect(store=store, closures=closures)
+    return ServiceHours(start, end, days_off=days_off, closed_days=closed, closed_from=closed_from)
 
 
 instants = st.datetimes(min_value=datetime(2026, 12, 1), max_value=datetime(2028, 3, 1), timezones=st.just(UTC))
@@ -71,33 +91,84 @@ spans = st.integers(min_value=1, max_value=30 * 24 * 60).map(lambda minutes: tim
 stores = st.sampled_from(ZONES).map(lambda zone: SimpleNamespace(timezone=zone))
 
 
+def store_and_calendar(*, closed: bool = True):
+    return stores.flatmap(lambda store: st.tuples(st.just(store), calendars(store=store, closed=closed)))
+
+
 @settings(max_examples=300, deadline=None)
-@given(store=stores, hours=calendars(), start=instants, span=spans)
+@given(store_hours=store_and_calendar(), start=instants, span=spans)
 def test_a_deadline_never_lands_in_a_closure_nor_on_a_day_off_and_is_its_span_of_service_time_away(
-    store, hours, start, span
+    store_hours, start, span
 ):
+    store, hours = store_hours
     due = service_time_after(store=store, start=start, span=span, hours=hours)
     day = to_store_local(due, store).date()
     assert hours.open_on(day), (day, sorted(hours.days_off))
-    opens, closes = store_local_datetime(store, day, hours.start), store_local_datetime(store, day, hours.end)
+    opens, closes = hours.opening(store, day)  # cut short where a closure began that day
     assert opens < due <= closes
     assert working_time_between(store=store, start=start, end=due, hours=hours) == span
 
 
 @settings(max_examples=300, deadline=None)
-@given(store=stores, hours=calendars(), start=instants, end=instants)
-def test_no_service_time_passes_on_a_closed_day(store, hours, start, end):
+@given(store_hours=store_and_calendar(), start=instants, end=instants)
+def test_no_service_time_passes_on_a_closed_day(store_hours, start, end):
+    store, hours = store_hours
     counted = working_time_between(store=store, start=start, end=end, hours=hours)
     open_only = ServiceHours(hours.start, hours.end)
     assert counted <= _plain_between(store=store, start=start, end=end, hours=open_only)
     for day in sorted(hours.closed_days)[:3]:
         whole_day = store_local_datetime(store, day, time.min), store_local_datetime(store, day, time.max)
         assert working_time_between(store=store, start=whole_day[0], end=whole_day[1], hours=hours) == timedelta(0)
+    for day, closed_at in sorted(hours.closed_from.items())[:3]:
+        rest_of_day = store_local_datetime(store, day, time.max)
+        assert working_time_between(store=store, start=closed_at, end=rest_of_day, hours=hours) == timedelta(0)
 
 
 @settings(max_examples=300, deadline=None)
-@given(store=stores, hours=calendars(closed=False), start=instants, end=instants, span=spans)
-def test_with_no_days_off_and_no_closures_nothing_changes(store, hours, start, end, span):
+@given(
+    store_hours=store_and_calendar(),
+    closure=st.tuples(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=30)),
+    recorded=st.tuples(st.integers(min_value=-3, max_value=30), st.integers(0, 24 * 60 - 1)),
+    start=instants,
+    end=instants,
+    span=spans,
+)
+def test_a_closure_changes_nothing_before_the_moment_it_was_recorded(store_hours, closure, recorded, start, end, span):
+    """The service time worked before a closure was recorded stays worked, whichever day of it (or before it) it was
+    recorded on; a deadline that fell before that moment stays where it was."""
+    store, hours = store_hours
+    first = BASE + timedelta(days=closure[0])
+    last = first + timedelta(days=closure[1])
+    offset, minute = recorded
+    recorded_at = store_local_datetime(
+        store, first + timedelta(days=min(offset, closure[1])), time(*divmod(minute, 60))
+    )
+    spans_drawn = [(day, day, None) for day in hours.closed_days if not first <= day <= last]
+    spans_drawn += [(day, day, at) for day, at in hours.closed_from.items() if not first <= day <= last]
+    before = ServiceHours(
+        hours.start, hours.end, hours.days_off, *closures_in_effect(store=store, closures=spans_drawn)
+    )
+    with_it = ServiceHours(
+        hours.start,
+        hours.end,
+        hours.days_off,
+        *closures_in_effect(store=store, closures=[*spans_drawn, (first, last, recorded_at)]),
+    )
+    until = min(end, recorded_at)
+    assert working_time_between(store=store, start=start, end=until, hours=with_it) == working_time_between(
+        store=store, start=start, end=until, hours=before
+    )
+    due = service_time_after(store=store, start=start, span=span, hours=before)
+    if due <= recorded_at:
+        assert service_time_after(store=store, start=start, span=span, hours=with_it) == due
+    else:  # later, never sooner
+        assert service_time_after(store=store, start=start, span=span, hours=with_it) >= due
+
+
+@settings(max_examples=300, deadline=None)
+@given(store_hours=store_and_calendar(closed=False), start=instants, end=instants, span=spans)
+def test_with_no_days_off_and_no_closures_nothing_changes(store_hours, start, end, span):
+    store, hours = store_hours
     assert service_time_after(store=store, start=start, span=span, hours=hours) == _plain_after(
         store=store, start=start, span=span, hours=hours
     )
@@ -123,6 +194,25 @@ def test_the_spring_festival_week_and_sundays_are_skipped():
     assert working_later(store=shanghai, moment=saturday_closing, by=timedelta(hours=1), hours=hours) == datetime(
         2027, 2, 15, 2, 0, tzinfo=UTC
     )
+
+
+def test_a_closure_recorded_on_its_first_day_leaves_that_mornings_hours_worked():
+    shanghai = SimpleNamespace(timezone="Asia/Shanghai")
+    recorded_at = datetime(2027, 2, 4, 3, 0, tzinfo=UTC)  # Thursday the 4th, 11:00 in Shanghai
+    for first in (date(2027, 2, 4), date(2027, 2, 3)):  # starting today, or under way since yesterday
+        closed, closed_from = closures_in_effect(store=shanghai, closures=[(first, date(2027, 2, 11), recorded_at)])
+        hours = ServiceHours(time(9), time(21), closed_days=closed, closed_from=closed_from)
+        opened = datetime(2027, 2, 4, 1, 0, tzinfo=UTC)  # 09:00
+        assert working_time_between(store=shanghai, start=opened, end=recorded_at, hours=hours) == timedelta(hours=2)
+        # Four hours: two worked before the closure, two from Friday the 12th's opening.
+        assert service_time_after(store=shanghai, start=opened, span=timedelta(hours=4), hours=hours) == datetime(
+            2027, 2, 12, 3, 0, tzinfo=UTC
+        )
+    # Recorded ahead of its first day: every day of it closed whole.
+    closed, closed_from = closures_in_effect(
+        store=shanghai, closures=[(date(2027, 2, 5), date(2027, 2, 11), recorded_at)]
+    )
+    assert closed == closed_days_of([(date(2027, 2, 5), date(2027, 2, 11))]) and not closed_from
 
 
 def test_a_week_with_no_open_day_is_refused_rather_than_counted_for_ever():

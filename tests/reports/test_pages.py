@@ -447,3 +447,26 @@ def test_a_store_the_manager_does_not_serve_is_a_404_not_all_of_their_own(client
     assert client.get(url, {"store": store_a.code}).status_code == 200
     assert client.get(url, {"store": ""}).status_code == 200  # "All my stores"
     assert client.get(url).status_code == 200
+
+
+def test_the_audit_log_names_the_weekdays_of_the_days_off_and_the_call_days(client, store_a, manager_a):
+    """A store's weekly days off and call days read "[5, 6]" and "5; 6" on the audit page: weekdays as numbers, Monday
+    = 0, which a manager had to count out."""
+    from datetime import time
+
+    from callbacks.services.policy import policy_update
+    from crm.services.policy import case_policy_update
+
+    case_policy_update(
+        store=store_a, actor=manager_a.user, assignment="least_loaded", service_start=time(9), service_end=time(21),
+        days_off=[5, 6],
+    )  # fmt: skip
+    policy_update(store=store_a, actor=manager_a.user, changes={"call_days": [0, 1, 2, 3, 4]})
+    client.force_login(manager_a.user)
+    client.cookies["django_language"] = "zh-hans"
+
+    rows = client.get("/manager/audit/").text.split('data-testid="audit"')[1]
+
+    assert "周六、周日" in rows and "[5, 6]" not in rows and "5; 6" not in rows
+    assert "周一、周二、周三、周四、周五、周六、周日 → 周一、周二、周三、周四、周五" in rows
+    assert "[0, 1" not in rows

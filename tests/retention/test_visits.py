@@ -459,3 +459,53 @@ def test_a_closure_recorded_today_moves_todays_return_visits(store, agent):
     contact = CampaignContact.objects.get(campaign=campaign, customer=customer)
     assert task.contact_day == today + timedelta(days=1) and task.status == "planned"
     assert contact.call_task_id == task.pk
+
+
+def test_a_return_visit_a_closure_moves_past_its_campaigns_end_is_withdrawn_with_the_reason(store, agent):
+    """A campaign's offer and coupon run to its end: a call moved by a closure to a day after it was still made, about
+    an offer that had ended. It is taken back, and the panel and the campaign page say why."""
+    from crm.timezones import store_today
+
+    customer = customer_with_orders(store, [30], name="林小姐")
+    short = _call_campaign(store, segment=everyone(store), ends_at=timezone.now() + timedelta(days=2), name="短")
+    campaign_call_tasks_create()
+    [task] = FollowUp.objects.filter(purpose="return_visit")
+    today = store_today(store)
+    stays = FollowUp.objects.create(  # another app's call task that day (a parcel at risk): not retention's to take
+        store=store, customer=customer, order=customer.orders.first(), purpose="logistics",
+        tier="call", channel="call", status="planned", contact_day=today,
+        window_start=task.window_start, window_end=task.window_end,
+    )  # fmt: skip
+
+    _close(store, today, today + timedelta(days=3))
+
+    task.refresh_from_db()
+    stays.refresh_from_db()
+    assert (task.status, task.suppressed_reason) == ("suppressed", "past_campaign_end")
+    assert stays.status == "planned" and stays.contact_day == today + timedelta(days=4)
+    rows = CampaignContact.objects.filter(campaign=short, call_task=task)
+    assert [(row.status, row.excluded_reason) for row in rows] == [("suppressed", "past_campaign_end")]
+    panel = _logged_in(agent).get(f"/calls/{task.pk}/").text
+    assert 'data-reason="past_campaign_end"' in panel and 'data-testid="call"' not in panel
+    manager = Client()
+    manager.force_login(ManagerFactory(stores=[store]).user)
+    manager.cookies["django_language"] = "zh-hans"
+    page = manager.get(f"/retention/{store.pk}/campaigns/{short.pk}/").text
+    calls = page[page.index('data-testid="visit-calls"') :]
+    assert "活动结束之后" in calls
+
+
+def test_a_return_visit_a_closure_moves_within_its_campaign_is_still_called(store, agent):
+    from crm.timezones import store_today
+
+    customer_with_orders(store, [30])
+    _call_campaign(store)  # a week long
+    campaign_call_tasks_create()
+    [task] = FollowUp.objects.filter(purpose="return_visit")
+    today = store_today(store)
+
+    _close(store, today, today + timedelta(days=1))
+
+    task.refresh_from_db()
+    assert (task.status, task.contact_day) == ("planned", today + timedelta(days=2))
+    assert CampaignContact.objects.get(call_task=task).status == "planned"
