@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin
+from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin, StoreMoneyAdmin, money_column
 from crm.errors import InvalidInput
 from crm.models import Customer
 
@@ -59,6 +60,16 @@ class GiftTaskAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(RetentionPolicy)
-class RetentionPolicyAdmin(CheckedAdmin):
-    list_display = ("store", "default_cycle_days", "vip_min_orders", "birthday_wishes", "updated_at")
+class RetentionPolicyAdmin(StoreMoneyAdmin):
+    list_display = (
+        "store",
+        "default_cycle_days",
+        money_column("silver_min_spent", _lazy("silver: spent at least")),
+        money_column("gold_min_spent", _lazy("gold: spent at least")),
+        money_column("platinum_min_spent", _lazy("platinum: spent at least")),
+        "vip_min_orders",
+        "birthday_wishes",
+        "updated_at",
+    )
+    money_fields = ("silver_min_spent", "gold_min_spent", "platinum_min_spent")
     list_select_related = ("store",)
