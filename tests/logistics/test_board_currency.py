@@ -57,6 +57,9 @@ def test_an_order_in_another_currency_counts_at_the_follow_up_policys_rate():
     page = _board(store)
     assert _ranked(page, small_yuan, big_yuan, euros) == [big_yuan, euros, small_yuan]
     assert "¥9,000.00" in page and "≈ €1,153.85" in page and "≈ €115.38" in page
+    client = Client()
+    client.force_login(AgentFactory(stores=[store]).user)
+    assert "≈ €1,153.85" in client.get(f"/logistics/shipments/{big_yuan.pk}/").text
 
 
 def test_stores_in_different_currencies_are_ranked_apart_in_the_order_they_are_listed():
