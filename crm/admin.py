@@ -19,8 +19,10 @@ from crm.admin_mixins import (
     KeyedSearchAdmin,
     ServiceWrittenAdmin,
     ServiceWrittenInline,
+    StoreMoneyAdmin,
     choices_filter,
     masked_phone,
+    money_column,
 )
 from crm.errors import InvalidInput
 from crm.models import (
@@ -377,8 +379,9 @@ class CaseEvidenceAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(RemedyPlay)
-class RemedyPlayAdmin(CheckedAdmin):
-    list_display = ["store", "cause", "kind", "cost"]
+class RemedyPlayAdmin(StoreMoneyAdmin):
+    list_display = ["store", "cause", "kind", money_column("cost", _("usual cost"))]
+    money_fields = ("cost",)
     list_filter = ["store", "cause"]
 
 

@@ -21,6 +21,8 @@
 - A customer's phone number is shown as the pages show it to agents, masked by ``crm.phones.mask_phone``
   (``phone_fields``): in every list, and on a change page to anyone who may not change customers. A change page that
   shows it whole is audited as a reveal on the pages is (``customer_phone_reveal_audit``), each time it is shown.
+- An amount of a store's setting (a threshold, a playbook's cost) is in the store's currency (ADR 0036) and says so
+  (``StoreMoneyAdmin``): its label names the currency on a row's change page, its help text on the add page.
 - What a provider or an order system sent, kept as it came (``payload_fields``: the inbound log's rows, telephony
   events, a courier's checkpoints), is shown the same way: its numbers, names and addresses masked
   (``crm.personal_data``) for anyone who may not change customers; shown whole, it is a reveal, audited.
@@ -42,6 +44,7 @@ from crm.admin_dates import date_range_ordering
 from crm.admin_paging import BoundedCountPaginator
 from crm.errors import DomainError, InvalidInput, InvalidPhoneNumber
 from crm.models import Agent, Customer, Order, Store
+from crm.money import money_text
 from crm.pages import form_error
 from crm.personal_data import mask_json_text, mask_payload, phones_in
 from crm.phones import mask_phone, normalise_phone
@@ -175,6 +178,38 @@ class CheckedAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (_Checked, form), {"admin_check": staticmethod(self.service_check)})
+
+
+def money_column(name: str, label: Any) -> Callable[[models.Model], str]:
+    """A list column showing the row's amount `name` in its store's currency ("€130.00"; empty when not set)."""
+
+    def column(obj: models.Model) -> str:
+        return money_text(getattr(obj, name), obj.store.currency)
+
+    column.short_description = label  # type: ignore[attr-defined]
+    column.admin_order_field = name  # type: ignore[attr-defined]
+    return column
+
+
+class StoreMoneyAdmin(CheckedAdmin):
+    """A store's setting whose amounts (`money_fields`) are in the store's currency (ADR 0036), as its manager's page
+    says: on a row's change page each label names it ("High-value order from (EUR)"); on the add page, where the store
+    is not chosen yet, each help text says the amount is in the chosen store's currency. A list column for an amount
+    is `money_column(name, label)`."""
+
+    money_fields: tuple[str, ...] = ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        for name in self.money_fields:
+            field = form.base_fields.get(name)
+            if field is None:
+                continue
+            if obj is not None:
+                field.label = _("%(label)s (%(currency)s)") % {"label": field.label, "currency": obj.store.currency}
+            else:
+                field.help_text = _("In the currency of the store chosen above (the store's currency).")
+        return form
 
 
 class ServiceWrittenAdmin(_Payloads, CheckedAdmin):

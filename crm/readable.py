@@ -129,7 +129,7 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "remedy_kind": (gettext_lazy("Remedy"), _remedy),
     "kind": (gettext_lazy("Remedy"), _remedy),
     # With the entry's "currency" (ADR 0036) shown as money ("€40.00"); an entry written before remedies had a
-    # currency says only the amount.
+    # currency is shown in the one its reader passes (`readable_fields(currency=)`).
     "cost": (gettext_lazy("Cost"), str),
     "awaiting_approval": (gettext_lazy("Needs the manager's approval"), lambda v: str(_yes_no[bool(v)])),
     "self_approved": (
@@ -176,11 +176,15 @@ class Line:
 
 
 def readable_fields(
-    data: dict[str, Any], *, extra: dict[str, tuple[Any, Callable[[Any], str]]] | None = None
+    data: dict[str, Any],
+    *,
+    extra: dict[str, tuple[Any, Callable[[Any], str]]] | None = None,
+    currency: str = "",
 ) -> list[Line]:
+    """`currency` is what a cost written without one (before ADR 0036) was in: the entry's is read first."""
     table = {**FIELDS, **(extra or {})}
-    if currency := data.get("currency"):
-        table["cost"] = (table["cost"][0], lambda v: money_text(v, currency))
+    if cost_currency := data.get("currency") or currency:
+        table["cost"] = (table["cost"][0], lambda v: money_text(v, cost_currency))
     if limit_currency := data.get("limit_currency"):
         table["given"] = (table["given"][0], lambda v: money_text(v, limit_currency))
     lines = []
@@ -192,10 +196,12 @@ def readable_fields(
     return lines
 
 
-def event_lines(event: CaseEvent, *, root_causes: dict[str, str] | None = None) -> list[Line]:
-    """The details of a timeline event; a call's outcome is said by the event's kind (reached or not)."""
+def event_lines(event: CaseEvent, *, root_causes: dict[str, str] | None = None, currency: str = "") -> list[Line]:
+    """The details of a timeline event; a call's outcome is said by the event's kind (reached or not). `currency`:
+    the case's remedy currency, for a cost written before remedies had one (ADR 0036's migration gave the case's
+    remedies that currency, its order's else its store's, so the entry reads as the remedy row does)."""
     extra = {"root_cause": (gettext_lazy("Root cause"), lambda v: (root_causes or {}).get(v, v))}
-    return readable_fields(event.data, extra=extra)
+    return readable_fields(event.data, extra=extra, currency=currency)
 
 
 def event_title(event: CaseEvent) -> str:
@@ -375,7 +381,8 @@ def audit_lines(entry: AuditLog) -> list[Line]:
     for name in [name for name in data if name not in FIELDS and _model_field(model, name.partition(".")[0])]:
         label, show = _setting(entry.action, name)
         lines.append(Line(label, show(data.pop(name))))
-    return lines + readable_fields(data, extra=audited.fields)
+    # A cost audited before it carried its currency (a playbook option's, ADR 0036) is in the store's.
+    return lines + readable_fields(data, extra=audited.fields, currency=entry.store.currency if entry.store_id else "")
 
 
 def _show(value: Any) -> str:

@@ -58,13 +58,14 @@ class TimelineEntry:
 
 
 def timeline(*, case: Case, root_causes: dict[str, str]) -> list[TimelineEntry]:
+    currency = case.remedy_currency  # of a cost written before remedies had a currency (ADR 0036)
     return [
         TimelineEntry(
             at=event.at,
             who=(event.actor.get_full_name() or event.actor.get_username()) if event.actor else "",
             title=event_title(event),
             message=event.message,
-            lines=event_lines(event, root_causes=root_causes),
+            lines=event_lines(event, root_causes=root_causes, currency=currency),
             kind=event.kind,
         )
         for event in case_timeline_events(case=case)

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin, ServiceWrittenInline
+from crm.admin_mixins import ServiceWrittenAdmin, ServiceWrittenInline, StoreMoneyAdmin, money_column
 from crm.platform_rules import ensure_no_review_incentive
 
 from .composing import template_check
@@ -13,8 +14,16 @@ from .services import agent_name
 
 
 @admin.register(LetterRule)
-class LetterRuleAdmin(CheckedAdmin):
-    list_display = ("store", "enabled", "min_amount", "first_purchase_only", "control_percent", "language")
+class LetterRuleAdmin(StoreMoneyAdmin):
+    list_display = (
+        "store",
+        "enabled",
+        money_column("min_amount", _lazy("order value at least")),
+        "first_purchase_only",
+        "control_percent",
+        "language",
+    )
+    money_fields = ("min_amount",)
     raw_id_fields = ("signing_agent",)
 
     def service_check(self, obj: LetterRule) -> None:
@@ -24,8 +33,21 @@ class LetterRuleAdmin(CheckedAdmin):
 
 
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(CheckedAdmin):
-    list_display = ("name", "store", "language", "gender", "age_band", "region", "category", "purchase", "active")
+class LetterTemplateAdmin(StoreMoneyAdmin):
+    list_display = (
+        "name",
+        "store",
+        "language",
+        "gender",
+        "age_band",
+        "region",
+        "category",
+        "purchase",
+        money_column("min_amount", _lazy("order value from")),
+        money_column("max_amount", _lazy("order value below")),
+        "active",
+    )
+    money_fields = ("min_amount", "max_amount")
     list_filter = ("store", "language", "active")
 
     def service_check(self, obj: LetterTemplate) -> None:
@@ -38,8 +60,16 @@ class LetterTemplateAdmin(CheckedAdmin):
 
 
 @admin.register(ParcelInsert)
-class ParcelInsertAdmin(CheckedAdmin):
-    list_display = ("title", "store", "kind", "category", "active")
+class ParcelInsertAdmin(StoreMoneyAdmin):
+    list_display = (
+        "title",
+        "store",
+        "kind",
+        "category",
+        money_column("min_amount", _lazy("only for order value from")),
+        "active",
+    )
+    money_fields = ("min_amount",)
     list_filter = ("store", "kind")
 
     def service_check(self, obj: ParcelInsert) -> None:

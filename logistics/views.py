@@ -1,5 +1,6 @@
-"""The logistics board: parcels at risk in the user's stores, biggest orders and longest silences first; and the
-store managers' logistics settings (delay rules, notice wording, the shipping notice, the AfterShip secret)."""
+"""The logistics board: parcels at risk in the user's stores, biggest orders (in the store's currency, ADR 0040) and
+longest silences first; and the store managers' logistics settings (delay rules, notice wording, the shipping notice,
+the AfterShip secret)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +31,7 @@ def board(request: HttpRequest) -> HttpResponse:
         store = next((s for s in stores if s.code == code), None)
         if store is None:
             raise Http404
-    shipments = shipments_at_risk(store_ids=[store.pk] if store else [s.pk for s in stores])
+    shipments = shipments_at_risk(stores=[store] if store else stores)
     return render(request, "logistics/board.html", {"shipments": shipments, "stores": stores, "store": store})
 
 

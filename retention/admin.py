@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin
+from crm.admin_mixins import CheckedAdmin, ServiceWrittenAdmin, StoreMoneyAdmin, money_column
 from crm.errors import InvalidInput
 from crm.models import Customer
 
 from .models import Campaign, CampaignContact, Gift, GiftTask, RetentionPolicy, Segment
+from .vip import vip_default_thresholds
 
 
 @admin.register(Segment)
@@ -59,6 +61,50 @@ class GiftTaskAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(RetentionPolicy)
-class RetentionPolicyAdmin(CheckedAdmin):
-    list_display = ("store", "default_cycle_days", "vip_min_orders", "birthday_wishes", "updated_at")
+class RetentionPolicyAdmin(StoreMoneyAdmin):
+    list_display = (
+        "store",
+        "default_cycle_days",
+        money_column("silver_min_spent", _lazy("silver: spent at least")),
+        money_column("gold_min_spent", _lazy("gold: spent at least")),
+        money_column("platinum_min_spent", _lazy("platinum: spent at least")),
+        "vip_min_orders",
+        "birthday_wishes",
+        "updated_at",
+    )
+    money_fields = ("silver_min_spent", "gold_min_spent", "platinum_min_spent")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """A new policy's VIP thresholds start empty: left so, they are the house defaults in the store's currency
+        (`retention.vip`, ADR 0043), never the yuan figures prefilled for a store selling in euros."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            for name in self.money_fields:
+                field = form.base_fields[name]
+                field.required, field.initial = False, None
+                field.help_text = _(
+                    "In the currency of the store chosen above. Left empty: the house defaults (¥2,000 / ¥5,000 / "
+                    "¥10,000) converted into it at its follow-up policy's exchange rate."
+                )
+        return form
+
+    def service_check(self, obj: RetentionPolicy) -> None:
+        missing = [name for name in self.money_fields if getattr(obj, name) is None]
+        if missing:
+            defaults = vip_default_thresholds(store=obj.store)
+            if defaults.values is None:
+                raise InvalidInput(
+                    _(
+                        "Give the VIP thresholds in %(currency)s: no exchange rate on the store's follow-up policy "
+                        "converts the house defaults (in CNY) into it."
+                    )
+                    % {"currency": obj.store.currency},
+                    field=missing[0],
+                )
+            for name in missing:
+                setattr(obj, name, defaults.values[name])
+        if not obj.silver_min_spent <= obj.gold_min_spent <= obj.platinum_min_spent:
+            raise InvalidInput(_("Silver up to gold up to platinum: each threshold at least the one before."),
+                               field="gold_min_spent")  # fmt: skip
+
     list_select_related = ("store",)

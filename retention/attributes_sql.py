@@ -135,9 +135,9 @@ class _Sqlite(_Postgres):
     def session(self) -> list[str]:
         return []
 
-    def amount(self, value: Decimal) -> object:
+    def amount(self, value: Decimal | None) -> object:
         # Django hands SQLite a Decimal as text, and SQLite ranks any text above any number.
-        return float(value)
+        return None if value is None else float(value)
 
     def today(self, day: date) -> object:
         return day.isoformat()

@@ -4,7 +4,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.admin_dates import StoreDateRangeFilter, StoreFilter
-from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, ServiceWrittenInline
+from crm.admin_mixins import (
+    CheckedAdmin,
+    KeyedSearchAdmin,
+    ServiceWrittenAdmin,
+    ServiceWrittenInline,
+    StoreMoneyAdmin,
+    money_column,
+)
 from crm.errors import InvalidInput
 from reviews.models import (
     CauseCorrection,
@@ -53,8 +60,15 @@ class KeywordMonitorAdmin(CheckedAdmin):
 
 
 @admin.register(ReviewPolicy)
-class ReviewPolicyAdmin(CheckedAdmin):
-    list_display = ["store", "high_value_amount", "many_likes", "many_images", "repeat_complaints"]
+class ReviewPolicyAdmin(StoreMoneyAdmin):
+    list_display = [
+        "store",
+        money_column("high_value_amount", gettext_lazy("high-value order from")),
+        "many_likes",
+        "many_images",
+        "repeat_complaints",
+    ]
+    money_fields = ("high_value_amount",)
 
     def service_check(self, obj: ReviewPolicy) -> None:
         # Triage reads each as a list of words (the settings page writes one per line).

@@ -101,6 +101,10 @@ def remedy_play_set(*, store: Store, cause: str, kind: str, cost: Decimal, scrip
         store=store, cause=cause, kind=kind, defaults={"cost": cost, "script": script.strip()}
     )
     audit_record(
-        actor=actor, action="remedy_play_set", store=store, target=cause, data={"kind": kind, "cost": str(cost)}
+        actor=actor,
+        action="remedy_play_set",
+        store=store,
+        target=cause,
+        data={"kind": kind, "cost": str(cost), "currency": store.currency},
     )
     return play

@@ -18,7 +18,8 @@ class RetentionPolicy(models.Model):
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="retention_policy")
     # A one-time buyer has no cycle of their own: they are overdue after this many days.
     default_cycle_days = models.PositiveSmallIntegerField(_("assumed purchase cycle (days)"), default=90)
-    # vip_tier rule: the highest tier whose spend and order count the customer reaches.
+    # vip_tier rule: the highest tier whose spend and order count the customer reaches. In the store's currency; the
+    # defaults here are the house's yuan figures, which a store in another currency gets converted (retention.vip).
     silver_min_spent = models.DecimalField(
         _("silver: spent at least"), max_digits=12, decimal_places=2, default=Decimal("2000")
     )
@@ -65,7 +66,13 @@ class RetentionPolicy(models.Model):
 
 
 def retention_policy_for(*, store: Store) -> RetentionPolicy:
+    """The store's saved policy, or the defaults (unsaved) with the VIP thresholds in the store's currency: the
+    house's yuan figures converted, or None (nobody is VIP by spend) when no rate converts them (ADR 0043)."""
     try:
         return store.retention_policy
     except RetentionPolicy.DoesNotExist:
-        return RetentionPolicy(store=store)
+        from ..vip import vip_default_thresholds  # reads callbacks' follow-up policy, which needs the apps loaded
+
+        defaults = vip_default_thresholds(store=store)
+        values = defaults.values or dict.fromkeys(("silver_min_spent", "gold_min_spent", "platinum_min_spent"))
+        return RetentionPolicy(store=store, **values)

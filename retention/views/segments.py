@@ -16,6 +16,7 @@ from ..models import Segment
 from ..rules import rules_describe
 from ..selectors import segment_explain, segment_members, segment_sample, segments_with_sizes, stores_for_retention
 from ..services.segments import attributes_refresh, segment_create, segment_rules
+from ..vip import HOUSE_THRESHOLDS, vip_thresholds
 from .common import managed_store
 
 
@@ -36,6 +37,8 @@ def _list_context(request, store, form=None, rules=None):
             (s, size, rules_describe(segment_rules(s), currency=store.currency))
             for s, size in segments_with_sizes(store=store)
         ],
+        "vip": vip_thresholds(store=store),
+        "house_vip": HOUSE_THRESHOLDS,
         "form": form or SegmentForm(),
         "rules": rules or RuleFormSet(prefix="rules"),
     }
