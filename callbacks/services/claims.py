@@ -170,4 +170,5 @@ def due_sms_queue(*, name: str, claim: DueClaim, status_url: str) -> SmsQueue:
         claim=claim.claim,
         forget=claim.forget,
         status_url=partial(public_url_by_id, status_url),
+        reason_field=claim.reason_field,
     )
