@@ -19,8 +19,8 @@ followup_outcome_logged = Signal()
 # changed, and by `followups_follow_closures` when a closure of the store was recorded or removed (ADR 0035), once
 # callbacks has placed its own planned follow-ups by the new hours (ADR 0029). kwargs: store, policy (the
 # FollowUpPolicy as saved), now. Lets an app move what it holds for the store's hours (logistics: parcel notices
-# held until the SMS hours open, and its call notices, which show their call task's window; retention: return-visit
-# rows, which show theirs).
+# held until the SMS hours open, and its call notices, which show their call task's window; retention: the messages of
+# running campaigns the new SMS hours leave no time for, withdrawn, ADR 0043).
 store_hours_changed = Signal()
 
 # Sent by callbacks.services.wishes.calls_withdraw_refused, inside its transaction, when callbacks itself takes back

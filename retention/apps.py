@@ -10,7 +10,7 @@ class RetentionConfig(AppConfig):
         from django.db.models.signals import post_save
         from django.urls import reverse
 
-        from callbacks.signals import call_tasks_withdrawn, followup_outcome_logged
+        from callbacks.signals import call_tasks_withdrawn, followup_outcome_logged, store_hours_changed
         from crm.casework import customer_section_register
         from crm.home import WaitingWork, waiting_work_register
         from crm.models import Store
@@ -41,3 +41,5 @@ class RetentionConfig(AppConfig):
         followup_outcome_logged.connect(visits.campaign_call_outcome_record, dispatch_uid="retention.call_outcome")
         # A return visit callbacks took back (the customer opted out, or no longer wants calls) excludes its row.
         call_tasks_withdrawn.connect(visits.campaign_calls_withdrawn, dispatch_uid="retention.calls_withdrawn")
+        # New SMS hours of the store: messages they leave no time for before their campaign ends are withdrawn.
+        store_hours_changed.connect(receivers.follow_the_stores_new_hours, dispatch_uid="retention.new_hours")

@@ -7,6 +7,7 @@ from crm.models import Store
 from .services.coupons import coupons_redeem
 from .services.gifts import gift_tasks_hand_over
 from .services.segments import segments_ensure_builtin
+from .services.store_hours import campaigns_follow_store_hours
 from .services.zone import retention_follow_store_zone
 
 
@@ -44,3 +45,9 @@ def hand_over_the_gift_tasks_of_who_left(sender, *, agent_id: int, store_ids: li
     in the transaction that took the agent off them. Connected after callbacks' receiver (callbacks is installed
     first), which gives a dedicated customer whose owner left a new owner, whom the gift then goes to."""
     gift_tasks_hand_over(agent_id=agent_id, store_ids=store_ids)
+
+
+def follow_the_stores_new_hours(sender, *, store: Store, policy, now, **_kwargs) -> None:
+    """callbacks.signals.store_hours_changed: messages of the store's running SMS campaigns that its new SMS hours leave
+    no time for before the campaign ends are withdrawn, in the policy change's transaction (ADR 0043)."""
+    campaigns_follow_store_hours(store=store, policy=policy, now=now)
