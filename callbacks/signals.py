@@ -20,7 +20,8 @@ followup_outcome_logged = Signal()
 # callbacks has placed its own planned follow-ups by the new hours (ADR 0029). kwargs: store, policy (the
 # FollowUpPolicy as saved), now. Lets an app move what it holds for the store's hours (logistics: parcel notices
 # held until the SMS hours open, and its call notices, which show their call task's window; retention: a return visit
-# moved past its campaign's end is taken back, ADR 0035).
+# moved past its campaign's end is taken back, ADR 0035, and the messages of running campaigns the new SMS hours
+# leave no time for are withdrawn, ADR 0044).
 store_hours_changed = Signal()
 
 # Sent by callbacks.services.wishes.calls_withdraw_refused, inside its transaction, when callbacks itself takes back

@@ -43,3 +43,5 @@ class RetentionConfig(AppConfig):
         call_tasks_withdrawn.connect(visits.campaign_calls_withdrawn, dispatch_uid="retention.calls_withdrawn")
         # A closure or new call hours moved return visits: one now after its campaign's end is taken back (ADR 0035).
         store_hours_changed.connect(receivers.calls_past_their_campaigns_end, dispatch_uid="retention.past_end")
+        # New SMS hours of the store: messages they leave no time for before their campaign ends are withdrawn.
+        store_hours_changed.connect(receivers.follow_the_stores_new_hours, dispatch_uid="retention.new_hours")

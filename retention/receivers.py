@@ -7,6 +7,7 @@ from crm.models import Store
 from .services.coupons import coupons_redeem
 from .services.gifts import gift_tasks_hand_over
 from .services.segments import segments_ensure_builtin
+from .services.store_hours import campaigns_follow_store_hours
 from .services.visits import campaign_calls_past_their_end
 from .services.zone import retention_follow_store_zone
 
@@ -51,3 +52,9 @@ def calls_past_their_campaigns_end(sender, *, store: Store, now, **_kwargs) -> N
     """callbacks.signals.store_hours_changed (a closure recorded, new call hours): callbacks has moved the store's call
     tasks; a return visit now after its campaign's end is taken back with the reason, in the same transaction."""
     campaign_calls_past_their_end(store=store, now=now)
+
+
+def follow_the_stores_new_hours(sender, *, store: Store, policy, now, **_kwargs) -> None:
+    """callbacks.signals.store_hours_changed: messages of the store's running SMS campaigns that its new SMS hours leave
+    no time for before the campaign ends are withdrawn, in the policy change's transaction (ADR 0044)."""
+    campaigns_follow_store_hours(store=store, policy=policy, now=now)

@@ -1,15 +1,19 @@
 """Read queries for retention's pages, scoped by the caller to the user's stores."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils import timezone
 
+from callbacks.services.policy import policy_for_store
 from crm.models import Agent, Store
 from crm.selectors import agents_serving, stores_for_user, stores_managed_by
 from crm.timezones import store_today
 
 from .models import Campaign, CampaignContact, ContactStatus, CustomerAttributes, Gift, GiftTask, Segment
 from .rules import rules_explain, rules_q
+from .services.hours import STORE_SMS_HOURS, hours_shared, store_hours_moment
 from .services.segments import segment_rules
 
 
@@ -128,3 +132,61 @@ def gift_tasks_workable_by(*, user, store: Store) -> QuerySet[GiftTask]:
     if stores_managed_by(user=user).filter(pk=store.pk).exists():
         return tasks
     return tasks.filter(assignee__user=user)
+
+
+@dataclass(frozen=True)
+class StoreHoursHold:
+    """A running SMS campaign whose sending hours the store's SMS hours do not take in whole (ADR 0044)."""
+
+    campaign: Campaign
+    store_from: time
+    store_until: time
+    shared: tuple[time, time] | None  # the part of each day its messages may go out in; None: they do not meet
+    goes: bool  # the store's hours leave its messages a moment before the campaign ends
+    waiting: int  # messages not yet sent
+    withdrawn: int  # messages withdrawn as `store_sms_hours`
+
+
+def campaigns_held_by_store_hours(
+    *, store: Store, campaign: Campaign | None = None, now: datetime | None = None
+) -> list[StoreHoursHold]:
+    """The store's running SMS campaigns (or just `campaign`) whose sending hours its SMS hours do not take in whole,
+    with how many of their messages wait and how many were withdrawn for it: the policy page's warning and the
+    campaign page's notice. Two queries."""
+    now = now or timezone.now()
+    policy = policy_for_store(store=store)
+    campaigns = Campaign.objects.filter(
+        store=store, status=Campaign.Status.RUNNING, channel=Campaign.Channel.SMS, ends_at__gt=now
+    ).order_by("starts_at", "pk")
+    if campaign is not None:
+        campaigns = campaigns.filter(pk=campaign.pk)
+    held = [c for c in campaigns if c.send_from < policy.sms_send_from or c.send_until > policy.sms_send_until]
+    if not held:
+        return []
+    counts = {
+        row["campaign_id"]: row
+        for row in CampaignContact.objects.filter(campaign__in=held, channel=Campaign.Channel.SMS)
+        .values("campaign_id")
+        .annotate(
+            waiting=Count("id", filter=Q(status=ContactStatus.PLANNED)),
+            withdrawn=Count("id", filter=Q(status=ContactStatus.SUPPRESSED, excluded_reason=STORE_SMS_HOURS)),
+        )
+        .order_by()
+    }
+    holds = []
+    for c in held:
+        c.store = store
+        since = now if c.system_key else max(now, c.starts_at)
+        row = counts.get(c.pk, {})
+        holds.append(
+            StoreHoursHold(
+                campaign=c,
+                store_from=policy.sms_send_from,
+                store_until=policy.sms_send_until,
+                shared=hours_shared(campaign=c, policy=policy),
+                goes=store_hours_moment(campaign=c, policy=policy, moment=since) is not None,
+                waiting=row.get("waiting", 0),
+                withdrawn=row.get("withdrawn", 0),
+            )
+        )
+    return holds

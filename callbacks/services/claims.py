@@ -48,8 +48,9 @@ class DueClaim:
     A queue with a last moment and hours of its own (a campaign's end and daily sending hours) gives
     `deadline(row)`: a row still planned once it has come is suppressed with `deadline_reason`, and a "not now"
     from the gate that lasts until then suppresses it with the gate's reason; and `own_hours(row, now)`: the first
-    moment at or after `now` the row may go out, where an allowed row waits when that is later. `related` names
-    what those read (loaded with the rows, like the customer and the store).
+    moment at or after `now` the row may go out, where a row waits when that is later, or None when its hours leave
+    it none before its deadline: it is suppressed with `hours_reason` (retention: the store's SMS hours no longer meet
+    the campaign's, ADR 0044). `related` names what those read (loaded with the rows, like the customer and the store).
     """
 
     model: type
@@ -60,7 +61,8 @@ class DueClaim:
     related: tuple[str, ...] = ()
     deadline: Callable[[Any], datetime] | None = None
     deadline_reason: str = ""
-    own_hours: Callable[[Any, datetime], datetime] | None = None
+    own_hours: Callable[[Any, datetime], datetime | None] | None = None
+    hours_reason: str = ""
 
     def _key(self, row) -> int:
         return row.order_id if self.per_order else row.customer_id
@@ -120,18 +122,26 @@ class DueClaim:
                 if row.attempts and decision.reason == RefusalReason.CAP_REACHED:
                     decision = ALLOWED  # a retry is the message the ledger already counts
                 deadline = self.deadline(row) if self.deadline else None
+                # The row's own hours (a campaign's, where they meet the store's) come before the gate's hour: put off
+                # from one opening to the other, a row whose hours no longer meet the store's went back and forth
+                # until its deadline.
+                moment = self.own_hours(row, now) if self.own_hours else now
                 if deadline is not None and now >= deadline:
                     self._suppress(row, self.deadline_reason, report)
                 elif self._key(row) in seen:
                     self._defer(row, now + _SECOND_IN_BATCH, report)
-                elif not decision:
+                elif not decision and not decision.only_the_hour:
+                    self._suppress(row, decision.reason, report)
+                elif moment is None:
+                    self._suppress(row, self.hours_reason, report)
+                elif moment > now and (decision or deadline is None or moment < deadline):
+                    self._defer(row, moment, report)
+                elif not decision:  # only the hour: the store's, with no hours of the row's own before the deadline
                     until = decision.not_before or now + _RETRY_THE_HOUR
-                    if decision.only_the_hour and (deadline is None or until < deadline):
+                    if deadline is None or until < deadline:
                         self._defer(row, until, report)
                     else:
                         self._suppress(row, decision.reason, report)
-                elif self.own_hours and (moment := self.own_hours(row, now)) > now:
-                    self._defer(row, moment, report)
                 else:
                     seen.add(self._key(row))
                     sms_claim_row(row, now=now)
@@ -170,4 +180,5 @@ def due_sms_queue(*, name: str, claim: DueClaim, status_url: str) -> SmsQueue:
         claim=claim.claim,
         forget=claim.forget,
         status_url=partial(public_url_by_id, status_url),
+        reason_field=claim.reason_field,
     )

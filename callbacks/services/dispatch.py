@@ -10,6 +10,8 @@ A provider's message create is not idempotent, so nothing here ever resends blin
 
 - A claim commits `sending` with the exact text, the recipient's number and the claim time *before* the request
   leaves; the send and any reconciliation use that number, not the customer's phone as it is later.
+- Just before a batch's requests leave, its customers' word is read again (no lock): a message of a customer who opted
+  out since the claim is withdrawn (`_withdraw_refused`).
 - A worker only starts a request while its claim is young (`send_deadline`); every request ends within the
   HTTP timeout. So once a claim is older than SMS_RECONCILE_AFTER_SECONDS no request for it is in flight.
 - Such a stuck row (worker killed, database or broker gone, 5xx or timeout from the provider) is looked up
@@ -50,6 +52,7 @@ from .gate import (
     contacts_forget,
     contacts_record,
     customers_opt_out_sms,
+    customers_refusing_sms,
     gate_purpose,
 )
 from .messages import public_url_by_id, sms_render
@@ -275,7 +278,8 @@ class SmsQueue:
     outcome, error_code, updated_at. `claim(now=, limit=, report=)` commits due rows as `sending` (`sms_claim_row`)
     with their exact text and returns them, with their contact ledger rows (callbacks.services.gate) in the same
     transaction; `forget(rows, claimed_at)` takes those ledger rows back when a claimed batch is given back
-    unsent; `status_url()` gives the provider's status callback URL for a row id.
+    unsent; `status_url()` gives the provider's status callback URL for a row id; `reason_field` is the column a
+    withdrawn message's reason is written to.
     """
 
     name: str
@@ -283,9 +287,17 @@ class SmsQueue:
     claim: Callable[..., list]
     forget: Callable[[list, datetime], None]
     status_url: Callable[[], Callable[[int], str]]
+    reason_field: str
 
 
-CARE_SMS = SmsQueue(name="care", model=FollowUp, claim=_claim, forget=_care_forget, status_url=_care_status_url)
+CARE_SMS = SmsQueue(
+    name="care",
+    model=FollowUp,
+    claim=_claim,
+    forget=_care_forget,
+    status_url=_care_status_url,
+    reason_field="suppressed_reason",
+)
 _queues: dict[str, SmsQueue] = {CARE_SMS.name: CARE_SMS}
 
 
@@ -307,11 +319,39 @@ def sms_dispatch_due(*, time_budget: float | None = None, queues: list[str] | No
     return report
 
 
+def _withdraw_refused(batch: list, claimed_at: datetime, queue: "SmsQueue", report: DispatchReport) -> list:
+    """The last look before a batch's requests leave: the messages of customers who opted out (or asked not to be
+    contacted) since the claim are withdrawn, the rest returned.
+
+    The claim asked the gate with the customers locked, so an opt-out committed before it refused the message (ADR
+    0037); one committing after it found the message `sending`. A batch waits after its claim: it is claimed while the
+    one before it is on the wire, and leaves once that one's answers are recorded, seconds later. So the customers'
+    word is read again here, as last committed, in a short transaction of its own that locks no customer (no lock is
+    held over a request, ADR 0011); a withdrawn message is `suppressed` with the gate's reason, guarded by its claim,
+    and its ledger row taken back (it was no contact). What remains: an opt-out committing after this read, while the
+    batch's requests are leaving or on the wire, does not stop them."""
+    refusing = customers_refusing_sms(customer_ids=[row.customer_id for row in batch])
+    if not refusing:
+        return batch
+    withdrawn = [row for row in batch if row.customer_id in refusing]
+    now = timezone.now()
+    with transaction.atomic():
+        for reason in sorted(set(refusing.values())):
+            ids = [row.pk for row in withdrawn if refusing[row.customer_id] == reason]
+            queue.model.objects.filter(pk__in=ids, status=Status.SENDING, claimed_at=claimed_at).update(
+                status=Status.SUPPRESSED, **{queue.reason_field: reason}, updated_at=now
+            )
+        queue.forget(withdrawn, claimed_at)
+    report.suppressed += len(withdrawn)
+    return [row for row in batch if row.customer_id not in refusing]
+
+
 def _dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) -> None:
     senders, backend = _senders(), get_backend()
     status_url = queue.status_url()
     batch, claimed_at = _claim_batch(report, queue)
     while batch:
+        batch = _withdraw_refused(batch, claimed_at, queue, report)
         send = partial(_send, backend=backend, deadline=send_deadline(claimed_at), status_url=status_url)
         results = senders.map(send, batch)
         # The next batch is claimed (and committed `sending`) while this one is on the wire.
@@ -343,7 +383,7 @@ def _lookup(row: FollowUp, *, backend: TelephonyBackend):
 
 
 def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: DispatchReport, model: type) -> None:
-    """One short transaction per batch, each row guarded by its claim (ADR 0011, step 3): a row that moved on
+    """One short transaction per batch, each row guarded by its claim (ADR 0011, step 4): a row that moved on
     while the provider was being asked (a status callback proved it sent, another sweep got there first) is left
     as it is."""
     now = timezone.now()

@@ -68,6 +68,7 @@ __all__ = [
     "contacts_record",
     "customer_stop_calls",
     "customers_opt_out_sms",
+    "customers_refusing_sms",
     "gate_purpose",
 ]
 
@@ -157,6 +158,26 @@ def _standing(facts: _Facts, channel: str, purpose: str) -> ContactDecision | No
     if purpose == ContactPurpose.MARKETING and facts.marketing_consent_at is None:
         return _refuse(RefusalReason.NO_MARKETING_CONSENT, _("The customer has not agreed to marketing."))
     return None
+
+
+def customers_refusing_sms(*, customer_ids: Iterable[int]) -> dict[int, str]:
+    """The customers among these whose own word refuses every SMS now, with the reason: `do_not_contact` (rule 2) or
+    `sms_opt_out` (rule 4), whatever the purpose. Read as last committed, without a lock: the SMS sweeper's last look
+    just before a batch's requests leave (callbacks.services.dispatch, ADR 0011), which must hold no lock over them."""
+    ids = list(set(customer_ids))
+    if not ids:
+        return {}
+    dnc = Customer.ContactPreference.DO_NOT_CONTACT
+    refusing = (
+        Customer.objects.filter(id__any_of=ids)
+        .filter(Q(contact_preference=dnc) | Q(sms_opt_out=True))
+        .values_list("id", "contact_preference")
+        .order_by()
+    )
+    return {
+        pk: (RefusalReason.DO_NOT_CONTACT if preference == dnc else RefusalReason.SMS_OPT_OUT).value
+        for pk, preference in refusing
+    }
 
 
 # -- the caps (6): counted from the ledger, one grouped query for any number of customers -----------------------

@@ -12,7 +12,7 @@ from crm.errors import InvalidPhoneNumber
 from crm.models import Case, Customer, Order
 from crm.phones import normalise_phone
 from crm.services.cases import Resumed, case_open
-from crm.services.locks import advisory_lock
+from crm.services.locks import advisory_lock, customers_lock
 from crm.services.waiting import cases_resume_for_customer
 from crm.validators import is_ascii_number
 
@@ -157,11 +157,14 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     )
     if again:
         return []
-    customers = list(
-        Customer.objects.select_for_update(of=("self",), no_key=True)
-        .filter(phone=_sender_phone(sender))
-        .select_related("store")
-    )
+    # One number may be several customers (a customer of several stores). They are locked in id order, as every
+    # write about a customer's contacts locks them (ADR 0037), then read: locked in the order the query returned them
+    # (the customers' default order, store code then name), a STOP and the sweeper recording the carrier's opt-out for
+    # the same number took them in opposite orders and deadlocked.
+    phone = _sender_phone(sender)
+    ids = list(Customer.objects.filter(phone=phone).values_list("pk", flat=True))
+    customers_lock(ids)
+    customers = list(Customer.objects.filter(pk__in=ids, phone=phone).select_related("store").order_by("pk"))
     word, cases = reply_keyword(body), []
     for customer in customers:
         if is_opt_out(word, policy_for_store(store=customer.store)):

@@ -26,6 +26,7 @@ from crm.services.policy import (
 )
 from crm.services.root_causes import root_cause_choices
 from crm.timezones import store_today
+from retention.selectors import campaigns_held_by_store_hours
 
 from ..access import manager_required
 from ..policy_forms import (
@@ -68,6 +69,8 @@ def _page(request: HttpRequest, store: Store, bound: dict[str, forms.Form] | Non
         "closure_form": bound.get("closure") or ClosureForm(),
         # Those still to come or under way; one already over stays on record but is no longer shown (ADR 0035).
         "closures": StoreClosure.objects.filter(store=store, last_day__gte=store_today(store)).order_by("first_day"),
+        # Running campaigns whose sending hours the store's SMS hours no longer take in whole (ADR 0044).
+        "campaign_hours": campaigns_held_by_store_hours(store=store),
     }
     return render(request, "reports/policy.html", context, status=status)
 

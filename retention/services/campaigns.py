@@ -39,6 +39,7 @@ from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus, 
 from ..selectors import campaign_test_recipients, segment_members
 from ..wording import campaign_text, wordings_clean
 from .coupons import coupons_redeem
+from .hours import store_hours_moment
 from .plan import CAMPAIGN_STOPPED, Plan, campaign_plan
 
 _MAX_COUPON = 40
@@ -75,6 +76,14 @@ def _coupon_codes(data: CampaignInput) -> list[str]:
     return codes
 
 
+def _in_quiet_hours(policy) -> InvalidInput:
+    return InvalidInput(
+        _("Sending hours fall in the store's quiet hours: SMS may go out between %(start)s and %(end)s.")
+        % {"start": f"{policy.sms_send_from:%H:%M}", "end": f"{policy.sms_send_until:%H:%M}"},
+        field="send_from",
+    )
+
+
 def _check(store: Store, data: CampaignInput) -> list[str]:
     if not data.name.strip():
         raise InvalidInput(_("Give the campaign a name."), field="name")
@@ -89,11 +98,7 @@ def _check(store: Store, data: CampaignInput) -> list[str]:
     if data.channel == CampaignChannel.SMS:
         policy = policy_for_store(store=store)
         if data.send_from < policy.sms_send_from or data.send_until > policy.sms_send_until:
-            raise InvalidInput(
-                _("Sending hours fall in the store's quiet hours: SMS may go out between %(start)s and %(end)s.")
-                % {"start": f"{policy.sms_send_from:%H:%M}", "end": f"{policy.sms_send_until:%H:%M}"},
-                field="send_from",
-            )
+            raise _in_quiet_hours(policy)
     if not 0 <= data.control_percent <= 50:
         raise InvalidInput(_("The control group is between 0 and 50 percent."), field="control_percent")
     if data.offer_kind != OfferKind.NONE and data.offer_amount <= 0:
@@ -151,6 +156,12 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
     plan = campaign_plan(campaign=campaign, now=now)
     if plan.first_moment >= campaign.ends_at:
         raise CampaignEnded()
+    if campaign.channel == CampaignChannel.SMS:
+        # The store may have narrowed its SMS hours since the campaign was made: none of its messages could go (ADR
+        # 0044).
+        policy = policy_for_store(store=campaign.store)
+        if store_hours_moment(campaign=campaign, policy=policy, moment=plan.first_moment) is None:
+            raise _in_quiet_hours(policy)
     if not plan.size:
         raise SegmentEmpty(_("The segment has no customers: refresh the segments or choose another."), field="segment")
     coupons: list[Coupon] = []

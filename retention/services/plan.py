@@ -16,15 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from callbacks.services.gate import ContactChannel, ContactPurpose, RefusalReason, contacts_decide
 from crm.models import Case
-from crm.timezones import store_local_datetime, to_store_local
 
 from ..models import Campaign, CampaignChannel
 from ..selectors import segment_members
+from .hours import STORE_SMS_HOURS, sending_moment
 
 OPEN_CASE, BAD_REVIEW = "open_case", "bad_review_30d"
 # Why a row planned to be contacted was not, after all (services.sending and services.visits).
 CAMPAIGN_ENDED, NO_ORDER, CALL_WAITING, TASK_REFUSED = "campaign_ended", "no_order", "call_waiting", "task_refused"
 VISITED_TODAY, CAMPAIGN_STOPPED, PAST_CAMPAIGN_END = "visited_today", "campaign_stopped", "past_campaign_end"
+
 OWN_REASONS = {
     OPEN_CASE: _("An open service case"),
     BAD_REVIEW: _("A bad review in the last 30 days"),
@@ -35,6 +36,7 @@ OWN_REASONS = {
     VISITED_TODAY: _("Another campaign's return-visit call that day"),
     CAMPAIGN_STOPPED: _("The campaign was stopped first"),
     PAST_CAMPAIGN_END: _("Moved past the campaign's end by a closure or new call hours"),
+    STORE_SMS_HOURS: _("Outside the store's SMS hours until the campaign ends"),
 }
 RECENT_BAD_REVIEW = timedelta(days=30)
 
@@ -63,19 +65,6 @@ class Plan:
 def in_control_group(*, campaign_id: int, customer_id: int, percent: int) -> bool:
     digest = hashlib.blake2b(f"{campaign_id}:{customer_id}".encode(), digest_size=4).digest()
     return int.from_bytes(digest, "big") % 100 < percent
-
-
-def sending_moment(*, campaign: Campaign, moment: datetime) -> datetime:
-    """The first moment at or after `moment` inside the campaign's daily sending hours (store time)."""
-    store = campaign.store
-    local = to_store_local(moment, store)
-    day = local.date()
-    for offset in range(3):
-        opens = store_local_datetime(store, day + timedelta(days=offset), campaign.send_from)
-        closes = store_local_datetime(store, day + timedelta(days=offset), campaign.send_until)
-        if moment < closes:
-            return max(moment, opens)
-    return moment  # unreachable: sending hours are a non-empty range of every day
 
 
 def within_hours(*, start: time, end: time, allowed_from: time, allowed_until: time) -> bool:

@@ -11,9 +11,11 @@ from datetime import datetime
 from callbacks.services.claims import DueClaim, due_sms_queue
 from callbacks.services.dispatch import sms_queue_register
 from callbacks.services.gate import ContactPurpose
+from callbacks.services.policy import policy_for_store
 
 from ..models import CampaignContact, CampaignStatus
-from .plan import CAMPAIGN_ENDED, sending_moment
+from .hours import STORE_SMS_HOURS, store_hours_moment
+from .plan import CAMPAIGN_ENDED
 
 
 def _ends_at(row: CampaignContact) -> datetime:
@@ -23,14 +25,16 @@ def _ends_at(row: CampaignContact) -> datetime:
     return row.campaign.ends_at
 
 
-def _sending_hours(row: CampaignContact, now: datetime) -> datetime:
-    row.campaign.store = row.store  # loaded with the row: the campaign's hours are in its store's time
-    return sending_moment(campaign=row.campaign, moment=now)
+def _sending_hours(row: CampaignContact, now: datetime) -> datetime | None:
+    # Loaded with the row: the campaign's hours are in its store's time, and meet the store's SMS hours (ADR 0044).
+    row.campaign.store = row.store
+    return store_hours_moment(campaign=row.campaign, policy=policy_for_store(store=row.store), moment=now)
 
 
 # Due messages → `sending` with the gate's last word and the marketing ledger row (callbacks.services.claims). One
 # message of a customer at a time: two overlapping campaigns, and the second waits until the gate, seeing the
-# first, decides it against the marketing cap. A campaign's end and its daily sending hours hold too.
+# first, decides it against the marketing cap. A campaign's end and its daily sending hours hold too, where they meet
+# the store's SMS hours; a message those leave no time for before the end is withdrawn (ADR 0044).
 CAMPAIGN_SMS = due_sms_queue(
     name="campaigns",
     claim=DueClaim(
@@ -38,10 +42,11 @@ CAMPAIGN_SMS = due_sms_queue(
         purpose=ContactPurpose.MARKETING,
         source="campaign_sms",
         reason_field="excluded_reason",
-        related=("campaign",),
+        related=("campaign", "store__followup_policy"),
         deadline=_ends_at,
         deadline_reason=CAMPAIGN_ENDED,
         own_hours=_sending_hours,
+        hours_reason=STORE_SMS_HOURS,
     ),
     status_url="retention:message-status",
 )

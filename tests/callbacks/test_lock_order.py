@@ -221,3 +221,36 @@ def test_a_closure_recorded_while_an_outcome_is_logged_on_a_dedicated_call_both_
     assert errors == [None, None]
     call.refresh_from_db()
     assert call.status == "done" and call.outcome == "do_not_call"
+
+
+def test_a_stop_from_a_number_two_stores_share_and_the_carriers_opt_out_recorded_for_it_both_commit(twilio_backend):
+    """One phone, a customer in each of two stores. The inbound STOP locked the number's customers in the customers'
+    default order (store code, then name), not by id: here the second, then the first, while the sweeper recording the
+    carrier's 21610 for both messages takes them in id order (customers_lock). Each held what the other waited for,
+    and PostgreSQL aborted one as a deadlock."""
+    phone = "+8613900000042"
+    (first,) = plan_due_sms(midday_store(code="silk"), 1, phone=phone)
+    (second,) = plan_due_sms(midday_store(code="jade"), 1, phone=phone)
+    assert first.customer_id < second.customer_id
+    twilio_backend.configure(opted_out=[phone], latency=1.0)
+    sweep_errors = []
+
+    def sweep():
+        try:
+            sms_dispatch_due(time_budget=5)
+        except Exception as exc:  # reported to the test, which asserts on it
+            sweep_errors.append(exc)
+        finally:
+            connection.close()
+
+    sweeper = threading.Thread(target=sweep)
+    sweeper.start()
+    while FollowUp.objects.filter(pk__in=[first.pk, second.pk], status="sending").count() < 2:
+        time.sleep(0.01)
+    errors = queued_behind_a_lock(_lock_customer(second.customer), _stop(second.customer), sweeper.join)
+
+    assert errors == [None, None] and sweep_errors == []
+    assert set(Customer.objects.filter(phone=phone).values_list("sms_opt_out", flat=True)) == {True}
+    assert set(FollowUp.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", "outcome")) == {
+        ("failed", "opted_out")
+    }

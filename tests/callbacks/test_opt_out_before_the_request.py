@@ -1,0 +1,103 @@
+"""An opt-out that commits after the sweeper claimed a message, before its request leaves: the message is withdrawn.
+
+The claim locks the customers of its rows (ADR 0037), so an opt-out commits before a claim, which refuses the message,
+or after it. After it, the message waited for its request with no lock held (ADR 0011): a batch is claimed while the
+one before it is on the wire, and leaves only once that one's answers are recorded, seconds later. The sweeper now reads
+the customers' word again, in a short transaction of its own, just before a batch's requests leave, and withdraws the
+messages of those who opted out meanwhile. Through the real twilio client against the local Twilio server, whose
+record of what it accepted is the judge.
+"""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from callbacks.models import ContactLog, FollowUp
+from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.services.inbound import inbound_sms_receive
+from retention.models import CampaignContact
+from retention.services.campaigns import campaign_start
+from tests.retention.conftest import customer_with_orders
+from tests.retention.helpers import campaign_for, everyone, open_store
+
+from .conftest import midday_store, plan_due_sms
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _sweep_in_a_thread() -> tuple[threading.Thread, list]:
+    errors = []
+
+    def sweep():
+        try:
+            sms_dispatch_due(time_budget=10)
+        except Exception as exc:  # reported to the test, which asserts on it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=sweep)
+    thread.start()
+    return thread, errors
+
+
+def _wait_until(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the sweeper never got there"
+        time.sleep(0.01)
+
+
+def _stop(phone: str, sid: str = "SMstop") -> None:
+    inbound_sms_receive(payload={"From": phone, "Body": "退订", "MessageSid": sid})
+
+
+def test_a_care_sms_claimed_before_an_opt_out_is_withdrawn_if_the_opt_out_commits_before_its_request(
+    twilio_backend, settings
+):
+    # One message a batch: the second is claimed (committed `sending`) while the first is on the wire for 2 s.
+    settings.SMS_BATCH_SIZE = 1
+    first, second = plan_due_sms(midday_store(), 2)
+    twilio_backend.configure(latency=2.0)
+    sweeper, errors = _sweep_in_a_thread()
+    _wait_until(lambda: FollowUp.objects.get(pk=second.pk).status == FollowUp.Status.SENDING)
+
+    _stop(second.customer.phone)  # commits while the first message is still on the wire
+    sweeper.join()
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert errors == []
+    assert [m["to"] for m in twilio_backend.messages] == [first.customer.phone]
+    assert first.status == FollowUp.Status.SENT
+    assert (second.status, second.suppressed_reason) == ("suppressed", "sms_opt_out")
+    # A message withdrawn was no contact: the caps do not count it.
+    assert not ContactLog.objects.filter(order_id=second.order_id).exists()
+
+
+def test_a_campaign_message_claimed_before_an_opt_out_is_withdrawn_if_the_opt_out_commits_before_its_request(
+    twilio_backend, settings
+):
+    settings.SMS_BATCH_SIZE = 1
+    store = open_store()
+    customers = [customer_with_orders(store, [30]) for _ in range(2)]
+    campaign_start(campaign=campaign_for(store, everyone(store)))
+    CampaignContact.objects.update(due_at=timezone.now() - timedelta(minutes=1))
+    twilio_backend.configure(latency=2.0)
+    sweeper, errors = _sweep_in_a_thread()
+    _wait_until(lambda: CampaignContact.objects.filter(status="sending").count() == 2)
+    waiting = CampaignContact.objects.filter(status="sending").order_by("-claimed_at", "-pk").first()
+
+    _stop(waiting.customer.phone)
+    sweeper.join()
+
+    waiting.refresh_from_db()
+    (sent,) = twilio_backend.messages
+    assert errors == [] and len(customers) == 2
+    assert sent["to"] != waiting.customer.phone
+    assert (waiting.status, waiting.excluded_reason) == ("suppressed", "sms_opt_out")
+    assert not ContactLog.objects.filter(customer_id=waiting.customer_id, source="campaign_sms").exists()
