@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm import roles
 from crm.admin_dates import DateRangeFilter, KeyRangeByTimeFilter, StoreDateRangeFilter, StoreFilter
+from crm.admin_lookups import DeclaredLookupsAdmin
 from crm.admin_mixins import (
     CheckedAdmin,
     KeyedSearchAdmin,
@@ -399,7 +400,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(get_user_model())
-class UserAdmin(auth_admin.UserAdmin):
+class UserAdmin(DeclaredLookupsAdmin, auth_admin.UserAdmin):
     rights = ("is_staff", "is_superuser", "groups", "user_permissions")
 
     def get_readonly_fields(self, request, obj=None):
@@ -422,7 +423,7 @@ class UserAdmin(auth_admin.UserAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(auth_admin.GroupAdmin):
+class GroupAdmin(DeclaredLookupsAdmin, auth_admin.GroupAdmin):
     """Shown to staff who may view groups; written by superusers only. Renaming "store_manager" to "agent" and back
     made every manager's account an agent's, whose password an operator may set; renaming "agent" to "store_manager"
     made every agent a manager; a deleted role takes its rights from everyone in it."""

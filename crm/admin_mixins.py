@@ -18,6 +18,8 @@
   that holds the date (``crm.admin_dates``: within a store where that index leads with the store), and reads no
   column over every row on a load: a filter offers fixed choices
   (``choices_filter``), a date is filtered by ranges (Django's ``DateFieldListFilter``), never by a date hierarchy.
+- Every list (``CheckedAdmin`` and all built on it) takes from its address only the lookups its filters, date hierarchy
+  and search make (``crm.admin_lookups``): any other, on the model's own fields too, is a 400 before a row is read.
 - A customer's phone number is shown as the pages show it to agents, masked by ``crm.phones.mask_phone``
   (``phone_fields``): in every list, and on a change page to anyone who may not change customers. A change page that
   shows it whole is audited as a reveal on the pages is (``customer_phone_reveal_audit``), each time it is shown.
@@ -41,6 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.admin_dates import date_range_ordering
+from crm.admin_lookups import DeclaredLookupsAdmin
 from crm.admin_paging import BoundedCountPaginator
 from crm.errors import DomainError, InvalidInput, InvalidPhoneNumber
 from crm.models import Agent, Customer, Order, Store
@@ -170,7 +173,7 @@ class _Checked:
             form_error(self, error)
 
 
-class CheckedAdmin(admin.ModelAdmin):
+class CheckedAdmin(DeclaredLookupsAdmin):
     def service_check(self, obj: models.Model) -> None:
         """Raise the domain error the page's service would raise for `obj` (naming the field); may tidy a value as
         the service stores it (a phone in E.164)."""

@@ -38,7 +38,9 @@ def _counts(client, model, query=None) -> tuple[list[str], object]:
 @pytest.mark.parametrize("model", BIG, ids=lambda model: model.__name__)
 def test_a_big_list_is_paged_without_counting_its_rows(admin_client, model):
     rows = [BUILDERS[model]() for _ in range(3)]
-    store = getattr(rows[0], "store", None)
+    # By its store where the list offers that filter (any other lookup from the address is refused: ADR 0033).
+    filters = [spec[0] if isinstance(spec, tuple) else spec for spec in admin.site._registry[model].list_filter]
+    store = getattr(rows[0], "store", None) if "store" in filters else None
 
     for query in ({}, {"store__id__exact": store.pk} if store else {"p": "1"}):
         counts, page = _counts(admin_client, model, query)

@@ -1,0 +1,51 @@
+"""The lookups an admin list takes from its address: those its declared filters, date hierarchy and search make
+(ADR 0033).
+
+Django's ChangeList hands the address's parameters to the list's filters, each taking its own (`expected_parameters()`:
+`store__id__exact`, `placed_at__gte`...), turns the date hierarchy's year, month and day into a range, and applies
+whatever is left to the queryset as it came. `ModelAdmin.lookup_allowed` refuses only a lookup across a relation no
+filter names; any lookup on the model's own fields went through: `?external_id__icontains=x` read every order with
+`LIKE '%X%'`, `?placed_at__year=2025` read a year over every store (a range is read within one), `?phone__startswith=`
+told a user shown numbers masked how a customer's number begins, a digit at a time.
+
+`DeclaredLookupsChangeList` refuses what the filters left, as Django refuses a lookup it does not allow
+(`DisallowedModelAdminLookup`: a 400, logged as a security event), before a row of the list is read. What stays: the
+date hierarchy's own range (from its year, month and day) and the pairs a raw-id popup passes (a key's
+`limit_choices_to`, which `lookup_allowed` lets through). The search (`q`), the sort, the page and the popup's flags
+are not lookups (Django's `IGNORED_PARAMS`).
+"""
+
+from django.contrib import admin
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import url_params_from_lookup_dict
+
+
+class DeclaredLookupsChangeList(ChangeList):
+    def get_filters(self, request):
+        filters = super().get_filters(request)
+        remaining = filters[2]  # what no filter took, applied as it came by ChangeList.get_queryset
+        refused = sorted(key for key in remaining if not self._made_here(key))
+        if refused:
+            raise DisallowedModelAdminLookup(f"Filtering by {', '.join(refused)} not allowed")
+        return filters
+
+    def _made_here(self, key: str) -> bool:
+        # ChangeList.get_filters replaced the hierarchy's year (month, day) by this range: a crafted one is overwritten.
+        hierarchy = self.date_hierarchy
+        ranged = hierarchy and f"{hierarchy}__year" in self.filter_params
+        if ranged and key in {f"{hierarchy}__gte", f"{hierarchy}__lt"}:
+            return True
+        values = self.filter_params.get(key, [])
+        for lookups in self.lookup_opts.related_fkey_lookups:
+            allowed = url_params_from_lookup_dict(lookups() if callable(lookups) else lookups)
+            if key in allowed and all(value == allowed[key] for value in values):
+                return True
+        return False
+
+
+class DeclaredLookupsAdmin(admin.ModelAdmin):
+    """A list that takes from its address only what its filters, date hierarchy and search make."""
+
+    def get_changelist(self, request, **kwargs):
+        return DeclaredLookupsChangeList
