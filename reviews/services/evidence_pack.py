@@ -2,13 +2,18 @@
 
 It holds evidence.json (the review, its revisions, the order, the case timeline and contacts), a readable
 summary.txt, and the photos uploaded to the case. Review images are listed by address: the platform has them.
+
+A case may hold many photos of up to 10 MB each: the ZIP is written to a temporary file, each photo copied into it
+in pieces (stored as it is: a JPEG, PNG, WebP or PDF does not compress further), and the download is sent from that
+file, so a pack never sits in the web process's memory.
 """
 
-import io
 import json
+import shutil
+import tempfile
 import zipfile
 from pathlib import PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from django.utils import timezone
 
@@ -106,16 +111,30 @@ def _summary(pack: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def evidence_pack_export(*, review: Review, actor) -> tuple[str, bytes]:
-    """(file name, ZIP bytes). Exports are audited."""
+COPY_PIECE = 256 * 1024
+
+
+def evidence_pack_export(*, review: Review, actor) -> tuple[str, IO[bytes]]:
+    """(file name, the ZIP as an open temporary file at its start; the caller streams and closes it). Exports are
+    audited."""
     pack = _pack(review)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("evidence.json", json.dumps(pack, ensure_ascii=False, indent=2))
-        archive.writestr("summary.txt", _summary(pack))
-        if review.case_id:
-            for evidence in CaseEvidence.objects.filter(case_id=review.case_id).exclude(image=""):
-                with evidence.image.open("rb") as photo:
-                    archive.writestr(f"photos/{evidence.pk}-{PurePosixPath(evidence.image.name).name}", photo.read())
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the response, which closes it)
+    try:
+        with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("evidence.json", json.dumps(pack, ensure_ascii=False, indent=2))
+            archive.writestr("summary.txt", _summary(pack))
+            if review.case_id:
+                photos = CaseEvidence.objects.filter(case_id=review.case_id).exclude(image="").order_by("pk")
+                for evidence in photos:
+                    entry = zipfile.ZipInfo(
+                        f"photos/{evidence.pk}-{PurePosixPath(evidence.image.name).name}",
+                        date_time=to_store_local(evidence.added_at, review.store).timetuple()[:6],
+                    )
+                    with evidence.image.open("rb") as photo, archive.open(entry, "w") as stored:
+                        shutil.copyfileobj(photo, stored, COPY_PIECE)
+        file.seek(0)
+    except BaseException:
+        file.close()
+        raise
     audit_record(actor=actor, action="review_evidence_export", store=review.store, target=f"review:{review.pk}")
-    return f"evidence-{review.store.code}-{review.external_id}.zip", buffer.getvalue()
+    return f"evidence-{review.store.code}-{review.external_id}.zip", file

@@ -199,3 +199,49 @@ def test_the_same_upload_form_sent_twice_stores_one_photo(client, store, agent):
 
     assert CaseEvidence.objects.count() == 1
     assert CaseEvent.objects.filter(kind="evidence").count() == 1
+
+
+def test_the_evidence_pack_streams_its_photos_instead_of_holding_the_whole_zip_in_memory(client, store, agent):
+    """A case with many 10 MB photos was zipped in memory and copied once more to answer it: a few packs at once used
+    gigabytes of the web process. The pack is written to a temporary file, each photo copied in pieces, and sent from
+    that file; only a piece of it is ever in memory."""
+    import io
+    import os
+    import tracemalloc
+    import zipfile
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    review = _bad_review(store)
+    client.force_login(agent.user)
+    b"".join(client.post(f"/reviews/{review.pk}/evidence-pack").streaming_content)  # modules loaded, caches filled
+    photos = {}
+    for _ in range(6):  # 12 MB of photos that do not compress
+        content = PNG_BYTES + os.urandom(2 * 1024 * 1024)
+        evidence = CaseEvidence(case_id=review.case_id, added_by=agent.user, added_at=timezone.now())
+        evidence.image.save(f"{uuid.uuid4().hex}.png", ContentFile(content), save=True)
+        photos[evidence.pk] = content
+
+    tracemalloc.start()
+    try:
+        response = client.post(f"/reviews/{review.pk}/evidence-pack")
+        pieces = []
+        for piece in response.streaming_content:
+            pieces.append(len(piece))
+            with open(os.devnull, "wb") as sink:
+                sink.write(piece)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 2 * 1024 * 1024, f"{peak / 2**20:.1f} MiB at the peak"
+    assert sum(pieces) > 12 * 1024 * 1024 and max(pieces) < 1024 * 1024
+    archive = zipfile.ZipFile(
+        io.BytesIO(b"".join(client.post(f"/reviews/{review.pk}/evidence-pack").streaming_content))
+    )
+    stored = {
+        int(name.split("/")[1].split("-")[0]): archive.read(name) for name in archive.namelist() if "photos/" in name
+    }
+    assert stored == photos
+    assert {"evidence.json", "summary.txt"} <= set(archive.namelist())
