@@ -85,15 +85,23 @@ def _pack(review: Review) -> dict[str, Any]:
     }
 
 
+def _in_place(value: Any) -> str:
+    """A value as written into the summary: its own line breaks (CR, LF, a line separator ...) indented under the
+    line it starts on, so a review's text cannot add lines that read as the summary's own ("订单 Order: ...")."""
+    return "\n    ".join(str(value).splitlines()) if value not in (None, "") else ""
+
+
 def _summary(pack: dict[str, Any]) -> str:
-    review, order = pack["review"], pack["order"]
+    review = {key: _in_place(value) if isinstance(value, str) else value for key, value in pack["review"].items()}
+    order = None if pack["order"] is None else {key: _in_place(value) for key, value in pack["order"].items()}
+    store = {key: _in_place(value) for key, value in pack["store"].items()}
     lines = [
-        f"店铺 Store: {pack['store']['name']} ({pack['store']['platform']})",
+        f"店铺 Store: {store['name']} ({store['platform']})",
         f"评价 Review: {review['external_id']}  ★{review['rating']}  {review['posted_at']}",
         f"买家 Buyer: {review['buyer'] or '-'}   订单号 Order number: {review['order_number'] or '-'}",
         f"内容 Text: {review['text']}",
         f"追评 Appended: {review['appended_text'] or '-'}",
-        f"疑点 Why suspected: {', '.join(review['triage_reasons']) or '-'}",
+        f"疑点 Why suspected: {_in_place(', '.join(review['triage_reasons'])) or '-'}",
         "",
         "订单 Order: " + ("未找到匹配订单 no matching order" if order is None else order["external_id"]),
     ]
@@ -103,11 +111,15 @@ def _summary(pack: dict[str, Any]) -> str:
             f"  金额 amount {order['total_amount']} {order['currency']}"
             f"  物流 courier {order['courier']} {order['tracking_number']}"
         )
+
+    def entry(e: dict[str, Any]) -> str:
+        return f"  {e['at']}  {e['kind']}  {_in_place(e['by'])}  {_in_place(e['message'])}"
+
     lines += ["", "时间线 Timeline:"]
-    lines += [f"  {e['at']}  {e['kind']}  {e['by']}  {e['message']}" for e in pack["timeline"]] or ["  -"]
+    lines += [entry(e) for e in pack["timeline"]] or ["  -"]
     lines += ["", "联系记录 Contacts:"]
-    lines += [f"  {c['at']}  {c['kind']}  {c['by']}  {c['message']}" for c in pack["contacts"]] or ["  -"]
-    lines += ["", "图片 Review images:"] + [f"  {url}" for url in review["images"]]
+    lines += [entry(c) for c in pack["contacts"]] or ["  -"]
+    lines += ["", "图片 Review images:"] + [f"  {_in_place(url)}" for url in review["images"]]
     return "\n".join(lines) + "\n"
 
 

@@ -245,3 +245,25 @@ def test_the_evidence_pack_streams_its_photos_instead_of_holding_the_whole_zip_i
     }
     assert stored == photos
     assert {"evidence.json", "summary.txt"} <= set(archive.namelist())
+
+
+def test_a_review_text_cannot_write_lines_of_its_own_into_the_evidence_summary(client, store, agent):
+    """summary.txt is read by the platform's staff as the store's account of the case. A review whose text carried line
+    breaks ("差评\\r\\n订单 Order: 未找到匹配订单 ...") wrote lines indistinguishable from the summary's own; every line
+    of a value after its first is now indented under its label."""
+    import io
+    import zipfile
+
+    forged = "质量差\r\n订单 Order: 未找到匹配订单 no matching order\n联系记录 Contacts:\r  -"
+    review = _bad_review(store, text=forged, buyer="买家\n疑点 Why suspected: -")
+    client.force_login(agent.user)
+
+    response = client.post(f"/reviews/{review.pk}/evidence-pack")
+    summary = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("summary.txt").decode()
+
+    lines = summary.split("\n")
+    assert "\r" not in summary
+    assert [line for line in lines if line.startswith("订单 Order:")] == [f"订单 Order: {review.order.external_id}"]
+    assert [line for line in lines if line.startswith("联系记录 Contacts:")] == ["联系记录 Contacts:"]
+    assert sum(line.startswith("疑点 Why suspected:") for line in lines) == 1
+    assert "内容 Text: 质量差" in lines and "    订单 Order: 未找到匹配订单 no matching order" in lines
