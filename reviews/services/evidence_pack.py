@@ -91,7 +91,7 @@ def _in_place(value: Any) -> str:
     return "\n    ".join(str(value).splitlines()) if value not in (None, "") else ""
 
 
-def _summary(pack: dict[str, Any]) -> str:
+def _summary(pack: dict[str, Any], *, missing: list[str]) -> str:
     review = {key: _in_place(value) if isinstance(value, str) else value for key, value in pack["review"].items()}
     order = None if pack["order"] is None else {key: _in_place(value) for key, value in pack["order"].items()}
     store = {key: _in_place(value) for key, value in pack["store"].items()}
@@ -120,6 +120,8 @@ def _summary(pack: dict[str, Any]) -> str:
     lines += ["", "联系记录 Contacts:"]
     lines += [entry(c) for c in pack["contacts"]] or ["  -"]
     lines += ["", "图片 Review images:"] + [f"  {_in_place(url)}" for url in review["images"]]
+    if missing:  # a photo row whose file is no longer in storage
+        lines += ["", "缺失的照片 Photos missing from storage:"] + [f"  {name}" for name in missing]
     return "\n".join(lines) + "\n"
 
 
@@ -134,16 +136,22 @@ def evidence_pack_export(*, review: Review, actor) -> tuple[str, IO[bytes]]:
     try:
         with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("evidence.json", json.dumps(pack, ensure_ascii=False, indent=2))
-            archive.writestr("summary.txt", _summary(pack))
+            missing = []
             if review.case_id:
                 photos = CaseEvidence.objects.filter(case_id=review.case_id).exclude(image="").order_by("pk")
                 for evidence in photos:
+                    name = f"photos/{evidence.pk}-{PurePosixPath(evidence.image.name).name}"
+                    try:
+                        photo = evidence.image.open("rb")
+                    except FileNotFoundError:
+                        missing.append(name)
+                        continue
                     entry = zipfile.ZipInfo(
-                        f"photos/{evidence.pk}-{PurePosixPath(evidence.image.name).name}",
-                        date_time=to_store_local(evidence.added_at, review.store).timetuple()[:6],
+                        name, date_time=to_store_local(evidence.added_at, review.store).timetuple()[:6]
                     )
-                    with evidence.image.open("rb") as photo, archive.open(entry, "w") as stored:
+                    with photo, archive.open(entry, "w") as stored:
                         shutil.copyfileobj(photo, stored, COPY_PIECE)
+            archive.writestr("summary.txt", _summary(pack, missing=missing))
         file.seek(0)
     except BaseException:
         file.close()

@@ -267,3 +267,26 @@ def test_a_review_text_cannot_write_lines_of_its_own_into_the_evidence_summary(c
     assert [line for line in lines if line.startswith("联系记录 Contacts:")] == ["联系记录 Contacts:"]
     assert sum(line.startswith("疑点 Why suspected:") for line in lines) == 1
     assert "内容 Text: 质量差" in lines and "    订单 Order: 未找到匹配订单 no matching order" in lines
+
+
+def test_a_photo_whose_file_is_gone_is_not_found_and_the_pack_says_it_is_missing(client, store, agent):
+    """A photo row whose file is no longer in storage (a restore without the media folder, a disk cleaned by hand)
+    answered a 500 for the photo, and for the whole evidence pack, which then could not be downloaded at all."""
+    import io
+    import zipfile
+
+    page = _case_page(client, store, agent)
+    for name in ("a.png", "b.png"):
+        photo = SimpleUploadedFile(name, PNG_BYTES, content_type="image/png")
+        client.post(f"{page}evidence", {**_token(), "photo": photo})
+    gone, kept = CaseEvidence.objects.order_by("pk")
+    gone.image.storage.delete(gone.image.name)
+    review = CaseEvent.objects.get(pk=CaseEvent.objects.filter(case=gone.case).first().pk).case.reviews.get()
+
+    assert client.get(f"/cases/evidence/{gone.pk}").status_code == 404
+    response = client.post(f"/reviews/{review.pk}/evidence-pack")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    photos = [name for name in archive.namelist() if name.startswith("photos/")]
+    assert photos == [f"photos/{kept.pk}-{kept.image.name.rsplit('/', 1)[-1]}"]
+    assert f"photos/{gone.pk}-" in archive.read("summary.txt").decode()
