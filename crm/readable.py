@@ -246,6 +246,7 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "reply_template_save": gettext_lazy("Reply template saved"),
     "reply_template_remove": gettext_lazy("Reply template removed"),
     "report_exported": gettext_lazy("Report exported"),
+    "segment_exported": gettext_lazy("Segment exported"),
     "platform_complaint": gettext_lazy("Platform complaint recorded"),
     "review_after_close_seen": gettext_lazy("Review made worse after its case closed: marked seen"),
     "login_locked_out": gettext_lazy("Sign-in locked after failed attempts"),

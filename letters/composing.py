@@ -4,6 +4,7 @@ always gets the same letter).
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,7 @@ from crm.money import money_text
 from crm.platform_rules import ensure_no_review_incentive
 from crm.wording import combination, combination_indices, fingerprint
 
-from .default_texts import DEFAULT_PARTS, NO_PRODUCT
+from .default_texts import DEFAULT_PARTS, NO_CUSTOMER, NO_PRODUCT
 from .errors import LetterTemplateInvalid, LetterWordingsExhausted
 from .models import AgeBand, Letter, LetterTemplate, Purchase
 
@@ -28,6 +29,25 @@ _BRACED_NAME = re.compile(r"[{｛]\s*([a-z]+)\s*[}｝]")
 # Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a value a placeholder is filled with (a
 # name as the order system passed it on) one would run past the value and turn the rest of the sentence around.
 _DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+# And control characters (a tab, CR, LF among them) become spaces: a value is one line of a wording, and a line
+# break in a name split the greeting into two paragraphs.
+_IN_ONE_LINE = _DIRECTION_CONTROLS | dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0)], " ")
+# Letters that print nothing (Hangul fillers, the braille blank), besides spaces and format characters.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def one_line(value: str) -> str:
+    """`value` as it is filled into a wording: without direction controls, every run of spaces, line breaks and
+    control characters one space, no space at either end."""
+    return " ".join(value.translate(_IN_ONE_LINE).split())
+
+
+def shows_anything(value: str) -> bool:
+    """Whether `value` prints something: not only spaces, format characters (a zero-width space) or blank letters."""
+    return any(
+        not (c.isspace() or c in _BLANK_LETTERS or unicodedata.category(c) in ("Cc", "Cf", "Zs", "Zl", "Zp"))
+        for c in value
+    )
 
 
 def wordings(text: str) -> list[str]:
@@ -156,15 +176,17 @@ class LetterWriter:
 
     def fill(self, text: str, facts: OrderFacts) -> str:
         # Plain replacement, not str.format: a store's wording may contain other characters freely.
+        # A name with nothing to show (a zero-width space, a blank filler) would greet nobody: "亲爱的：".
+        customer = one_line(facts.customer_name)
         values = {
-            "customer": facts.customer_name,
-            "product": facts.product or NO_PRODUCT[self.language],
-            "store": self.store_name,
-            "agent": self.agent_name,
-            "hotline": self.hotline,
+            "customer": customer if shows_anything(customer) else NO_CUSTOMER[self.language],
+            "product": one_line(facts.product or "") or NO_PRODUCT[self.language],
+            "store": one_line(self.store_name),
+            "agent": one_line(self.agent_name),
+            "hotline": one_line(self.hotline),
         }
         for name, value in values.items():
-            text = text.replace(f"{{{name}}}", value.translate(_DIRECTION_CONTROLS))
+            text = text.replace(f"{{{name}}}", value)
         return text
 
     def write(self, facts: OrderFacts, *, seed: str, taken: set[str], template=_MATCHING) -> "Written":

@@ -86,5 +86,7 @@ DEFAULT_PARTS = {
     },
 }
 
+# What {customer} reads as when the customer's name shows nothing (only spaces, a zero-width space, a blank filler).
+NO_CUSTOMER = {"zh-hans": "顾客", "en": "valued customer"}
 # What {product} reads as when an order names no product.
 NO_PRODUCT = {"zh-hans": "宝贝", "en": "order"}

@@ -4,7 +4,7 @@ service, redirect back (to the page the form came from when it says so: the revi
 from functools import partial
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -151,7 +151,10 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = get_object_or_404(
         CaseEvidence.objects.exclude(image=""), pk=evidence_id, case__store__in=stores_for_user(user=request.user)
     )
-    photo = evidence.image.open("rb")
+    try:
+        photo = evidence.image.open("rb")
+    except FileNotFoundError:  # the row outlived its file (a restore without the media folder): nothing to send
+        raise Http404 from None
     # The type comes from the bytes, again: files stored before uploads were checked are served as a download.
     kind = upload_kind_of(photo)
     return file_response(

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from crm.downloads import SpreadsheetCsvWriter
+from crm.pages import store_code, store_filter
+from crm.selectors import stores_managed_by
 from crm.services.audit import audit_record
 
 from ..access import manager_required
@@ -15,9 +17,16 @@ from ..rollups import rollups_refresh
 from ..selectors import rollup_state
 
 
+def _filter_form(request: HttpRequest) -> ReportFilterForm:
+    """The filter as asked (a POST's form, else the query string). A store named that is not one of the manager's,
+    an unknown code included, is a 404, as on every page that takes a store, before anything is read or exported."""
+    store_filter(stores_managed_by(user=request.user), store_code(request))
+    return ReportFilterForm(request.POST if request.method == "POST" else request.GET, user=request.user)
+
+
 @manager_required
 def report(request: HttpRequest) -> HttpResponse:
-    form = ReportFilterForm(request.GET, user=request.user)
+    form = _filter_form(request)
     context = {"form": form, "tables": [], "query": "", "rollup": None}
     if form.is_valid():
         period = form.period()
@@ -29,7 +38,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @manager_required
 def report_recalculate(request: HttpRequest) -> HttpResponse:
     """Rebuild the period's roll-ups now instead of waiting for the next scheduled run."""
-    form = ReportFilterForm(request.POST, user=request.user)
+    form = _filter_form(request)
     if not form.is_valid():
         return HttpResponse("; ".join(e for errors in form.errors.values() for e in errors), status=400)
     rollups_refresh(store=form.period().store, since_day=form.period().start)
@@ -40,7 +49,7 @@ def report_recalculate(request: HttpRequest) -> HttpResponse:
 def report_csv(request: HttpRequest, section: str) -> HttpResponse:
     if section not in SECTIONS:
         raise Http404
-    form = ReportFilterForm(request.GET, user=request.user)
+    form = _filter_form(request)
     if not form.is_valid():
         return HttpResponse("; ".join(e for errors in form.errors.values() for e in errors), status=400)
     period = form.period()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.downloads import SpreadsheetCsvWriter
 from crm.errors import DomainError
 from crm.pages import form_error
+from crm.services.audit import audit_record
 
 from ..forms import RuleFormSet, SegmentForm, rules_from
 from ..models import Segment
@@ -111,6 +112,14 @@ def segment_csv(request: HttpRequest, store_id: int, segment_id: int) -> Streami
     seg = get_object_or_404(Segment, store=store, pk=segment_id)
     writer = SpreadsheetCsvWriter(_Echo())
     members = segment_members(segment=seg).select_related("customer").order_by("customer_id")
+    # Customers' names and spend leave the system: audited like the report's export.
+    audit_record(
+        actor=request.user,
+        action="segment_exported",
+        store=store,
+        target=seg.name,
+        data={"segment": seg.pk, "rows": members.count()},
+    )
 
     def rows():
         # Headed in the manager's language, with a BOM so a spreadsheet reads the Chinese as UTF-8 (like the report's).

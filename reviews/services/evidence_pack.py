@@ -2,13 +2,18 @@
 
 It holds evidence.json (the review, its revisions, the order, the case timeline and contacts), a readable
 summary.txt, and the photos uploaded to the case. Review images are listed by address: the platform has them.
+
+A case may hold many photos of up to 10 MB each: the ZIP is written to a temporary file, each photo copied into it
+in pieces (stored as it is: a JPEG, PNG, WebP or PDF does not compress further), and the download is sent from that
+file, so a pack never sits in the web process's memory.
 """
 
-import io
 import json
+import shutil
+import tempfile
 import zipfile
 from pathlib import PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from django.utils import timezone
 
@@ -80,15 +85,23 @@ def _pack(review: Review) -> dict[str, Any]:
     }
 
 
-def _summary(pack: dict[str, Any]) -> str:
-    review, order = pack["review"], pack["order"]
+def _in_place(value: Any) -> str:
+    """A value as written into the summary: its own line breaks (CR, LF, a line separator ...) indented under the
+    line it starts on, so a review's text cannot add lines that read as the summary's own ("订单 Order: ...")."""
+    return "\n    ".join(str(value).splitlines()) if value not in (None, "") else ""
+
+
+def _summary(pack: dict[str, Any], *, missing: list[str]) -> str:
+    review = {key: _in_place(value) if isinstance(value, str) else value for key, value in pack["review"].items()}
+    order = None if pack["order"] is None else {key: _in_place(value) for key, value in pack["order"].items()}
+    store = {key: _in_place(value) for key, value in pack["store"].items()}
     lines = [
-        f"店铺 Store: {pack['store']['name']} ({pack['store']['platform']})",
+        f"店铺 Store: {store['name']} ({store['platform']})",
         f"评价 Review: {review['external_id']}  ★{review['rating']}  {review['posted_at']}",
         f"买家 Buyer: {review['buyer'] or '-'}   订单号 Order number: {review['order_number'] or '-'}",
         f"内容 Text: {review['text']}",
         f"追评 Appended: {review['appended_text'] or '-'}",
-        f"疑点 Why suspected: {', '.join(review['triage_reasons']) or '-'}",
+        f"疑点 Why suspected: {_in_place(', '.join(review['triage_reasons'])) or '-'}",
         "",
         "订单 Order: " + ("未找到匹配订单 no matching order" if order is None else order["external_id"]),
     ]
@@ -98,24 +111,50 @@ def _summary(pack: dict[str, Any]) -> str:
             f"  金额 amount {order['total_amount']} {order['currency']}"
             f"  物流 courier {order['courier']} {order['tracking_number']}"
         )
+
+    def entry(e: dict[str, Any]) -> str:
+        return f"  {e['at']}  {e['kind']}  {_in_place(e['by'])}  {_in_place(e['message'])}"
+
     lines += ["", "时间线 Timeline:"]
-    lines += [f"  {e['at']}  {e['kind']}  {e['by']}  {e['message']}" for e in pack["timeline"]] or ["  -"]
+    lines += [entry(e) for e in pack["timeline"]] or ["  -"]
     lines += ["", "联系记录 Contacts:"]
-    lines += [f"  {c['at']}  {c['kind']}  {c['by']}  {c['message']}" for c in pack["contacts"]] or ["  -"]
-    lines += ["", "图片 Review images:"] + [f"  {url}" for url in review["images"]]
+    lines += [entry(c) for c in pack["contacts"]] or ["  -"]
+    lines += ["", "图片 Review images:"] + [f"  {_in_place(url)}" for url in review["images"]]
+    if missing:  # a photo row whose file is no longer in storage
+        lines += ["", "缺失的照片 Photos missing from storage:"] + [f"  {name}" for name in missing]
     return "\n".join(lines) + "\n"
 
 
-def evidence_pack_export(*, review: Review, actor) -> tuple[str, bytes]:
-    """(file name, ZIP bytes). Exports are audited."""
+COPY_PIECE = 256 * 1024
+
+
+def evidence_pack_export(*, review: Review, actor) -> tuple[str, IO[bytes]]:
+    """(file name, the ZIP as an open temporary file at its start; the caller streams and closes it). Exports are
+    audited."""
     pack = _pack(review)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("evidence.json", json.dumps(pack, ensure_ascii=False, indent=2))
-        archive.writestr("summary.txt", _summary(pack))
-        if review.case_id:
-            for evidence in CaseEvidence.objects.filter(case_id=review.case_id).exclude(image=""):
-                with evidence.image.open("rb") as photo:
-                    archive.writestr(f"photos/{evidence.pk}-{PurePosixPath(evidence.image.name).name}", photo.read())
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the response, which closes it)
+    try:
+        with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("evidence.json", json.dumps(pack, ensure_ascii=False, indent=2))
+            missing = []
+            if review.case_id:
+                photos = CaseEvidence.objects.filter(case_id=review.case_id).exclude(image="").order_by("pk")
+                for evidence in photos:
+                    name = f"photos/{evidence.pk}-{PurePosixPath(evidence.image.name).name}"
+                    try:
+                        photo = evidence.image.open("rb")
+                    except FileNotFoundError:
+                        missing.append(name)
+                        continue
+                    entry = zipfile.ZipInfo(
+                        name, date_time=to_store_local(evidence.added_at, review.store).timetuple()[:6]
+                    )
+                    with photo, archive.open(entry, "w") as stored:
+                        shutil.copyfileobj(photo, stored, COPY_PIECE)
+            archive.writestr("summary.txt", _summary(pack, missing=missing))
+        file.seek(0)
+    except BaseException:
+        file.close()
+        raise
     audit_record(actor=actor, action="review_evidence_export", store=review.store, target=f"review:{review.pk}")
-    return f"evidence-{review.store.code}-{review.external_id}.zip", buffer.getvalue()
+    return f"evidence-{review.store.code}-{review.external_id}.zip", file

@@ -110,3 +110,42 @@ def test_a_letter_longer_than_a_page_goes_on_to_a_second_sheet_with_its_cards_af
     card = next(line for line in lines if "真丝保养卡" in line.get_text())
     signoff = next(line for line in lines if "敬上" in line.get_text())
     assert signoff.y0 > card.y1  # the cards come after the letter, not over it
+
+
+@pytest.mark.parametrize(
+    ("name", "greeted"),
+    [
+        ("王\n芳", "王 芳"),  # a line break inside the name, as an order system passed it on
+        ("Lily\r\nChen\u2028", "Lily Chen"),
+        ("\u200b", "顾客"),  # a zero-width space: nothing to see
+        ("\u3164", "顾客"),  # a Hangul filler, a letter that prints blank
+        ("\u2800\u2800", "顾客"),  # braille blanks
+        ("\u202e", "顾客"),  # a direction control alone
+    ],
+)
+def test_a_name_with_a_line_break_or_nothing_to_see_still_greets_the_customer_in_one_line(name, greeted):
+    """A name holding a line break split the greeting in two ("王" alone as the greeting, "芳，见字如面。" indented as
+    the body), and a name with nothing visible in it (a zero-width space, a blank filler) printed "亲爱的：", greeting
+    nobody; the name is now one line, and a name with nothing to show greets the customer as 顾客."""
+    from letters.services import letter_template_save
+    from tests.letters.test_templates import _data
+
+    store = StoreFactory(manager_hotline="+86 400 820 8820")
+    letter_template_save(store=store, actor=None, data=_data(openings="亲爱的{customer}："))
+    OrderFactory(store=store, customer=CustomerFactory(store=store, name=name), external_id="W-1")
+    letters = batch_letters(batch=letters_prepare(store=store, now=datetime(2026, 11, 24, 2, tzinfo=UTC)))
+
+    assert letters[0].paragraphs[0] == f"亲爱的{greeted}：" and len(letters[0].paragraphs) == 4
+    lines = [line.strip() for line in extract_text(io.BytesIO(letters_pdf(store=store, letters=letters))).split("\n")]
+    assert f"亲爱的{greeted}：" in lines
+
+
+def test_an_english_letter_to_a_name_with_nothing_to_see_greets_a_valued_customer():
+    from letters.models import LetterRule
+
+    store = StoreFactory(manager_hotline="+44 20 7946 0000")
+    LetterRule.objects.update_or_create(store=store, defaults={"language": "en"})
+    OrderFactory(store=store, customer=CustomerFactory(store=store, name="\u200b\u200b"), external_id="W-2")
+    letters = batch_letters(batch=letters_prepare(store=store, now=datetime(2026, 11, 24, 2, tzinfo=UTC)))
+
+    assert "valued customer" in letters[0].paragraphs[0]

@@ -133,8 +133,8 @@ def test_a_manager_of_store_a_sees_nothing_of_store_b(client, store_a, store_b, 
         assert "Store B" not in page and "乙店顾客" not in page and remedy_b.case.customer.name not in page
     assert client.post(f"/manager/approvals/{remedy_b.pk}/approve/").status_code == 404
     assert client.get(f"/cases/{late_b.pk}/timeline/").status_code == 404
-    assert "Select a valid choice" in client.get(f"/manager/reports/?store={store_b.code}").text
-    assert client.get(f"/manager/reports/agents.csv?store={store_b.code}").status_code == 400
+    assert client.get(f"/manager/reports/?store={store_b.code}").status_code == 404
+    assert client.get(f"/manager/reports/agents.csv?store={store_b.code}").status_code == 404
     remedy_b.refresh_from_db()
     assert remedy_b.status == Remedy.Status.AWAITING_APPROVAL
 
@@ -241,6 +241,23 @@ def test_the_csv_hands_a_spreadsheet_no_formula_and_numbers_as_numbers(client, s
     row = next(row for row in rows if "evil.test" in row[0])
     assert row[0] == '\'=HYPERLINK("http://evil.test","x")'
     assert row[1:] and all(cell == "" or cell.replace(".", "").isdigit() for cell in row[1:])
+
+
+@pytest.mark.parametrize("code", ["other", "no-such-store"])
+def test_the_report_and_its_csv_of_a_store_the_manager_does_not_run_are_a_404(client, store_a, manager_a, code):
+    """A CSV link passed on, or a code typed, naming another store (or none) answered a 400 "Select a valid choice"
+    (and the page a form error), where every other page that takes a store answers that it is not found."""
+    other = StoreFactory(code="other", name="Store B")
+    ManagerFactory(stores=[other])
+    client.force_login(manager_a.user)
+
+    assert client.get("/manager/reports/", {"store": code}).status_code == 404
+    for key in SECTIONS:
+        assert client.get(f"/manager/reports/{key}.csv", {"store": code}).status_code == 404
+    assert client.post("/manager/reports/recalculate/", {"store": code}).status_code == 404
+    assert not AuditLog.objects.filter(action="report_exported").exists()
+    assert client.get(f"/manager/reports/agents.csv?store={store_a.code}").status_code == 200
+    assert client.get("/manager/reports/agents.csv").status_code == 200  # the manager's first store
 
 
 def test_a_report_range_that_ends_before_it_starts_is_a_clear_error(client, store_a, manager_a):

@@ -98,5 +98,5 @@ def test_the_evidence_pack_lists_unanswered_calls_among_the_contacts(client, sto
     _call(case, agent, kind=CaseEvent.Kind.NOTE, note="内部备注")
     client.force_login(agent.user)
     response = client.post(f"/reviews/{case.reviews.get().pk}/evidence-pack")
-    pack = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("evidence.json"))
+    pack = json.loads(zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("evidence.json"))
     assert [(c["kind"], c["message"]) for c in pack["contacts"]] == [("call_attempt", "无人接听")]

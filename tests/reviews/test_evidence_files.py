@@ -199,3 +199,94 @@ def test_the_same_upload_form_sent_twice_stores_one_photo(client, store, agent):
 
     assert CaseEvidence.objects.count() == 1
     assert CaseEvent.objects.filter(kind="evidence").count() == 1
+
+
+def test_the_evidence_pack_streams_its_photos_instead_of_holding_the_whole_zip_in_memory(client, store, agent):
+    """A case with many 10 MB photos was zipped in memory and copied once more to answer it: a few packs at once used
+    gigabytes of the web process. The pack is written to a temporary file, each photo copied in pieces, and sent from
+    that file; only a piece of it is ever in memory."""
+    import io
+    import os
+    import tracemalloc
+    import zipfile
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    review = _bad_review(store)
+    client.force_login(agent.user)
+    b"".join(client.post(f"/reviews/{review.pk}/evidence-pack").streaming_content)  # modules loaded, caches filled
+    photos = {}
+    for _ in range(6):  # 12 MB of photos that do not compress
+        content = PNG_BYTES + os.urandom(2 * 1024 * 1024)
+        evidence = CaseEvidence(case_id=review.case_id, added_by=agent.user, added_at=timezone.now())
+        evidence.image.save(f"{uuid.uuid4().hex}.png", ContentFile(content), save=True)
+        photos[evidence.pk] = content
+
+    tracemalloc.start()
+    try:
+        response = client.post(f"/reviews/{review.pk}/evidence-pack")
+        pieces = []
+        for piece in response.streaming_content:
+            pieces.append(len(piece))
+            with open(os.devnull, "wb") as sink:
+                sink.write(piece)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 2 * 1024 * 1024, f"{peak / 2**20:.1f} MiB at the peak"
+    assert sum(pieces) > 12 * 1024 * 1024 and max(pieces) < 1024 * 1024
+    archive = zipfile.ZipFile(
+        io.BytesIO(b"".join(client.post(f"/reviews/{review.pk}/evidence-pack").streaming_content))
+    )
+    stored = {
+        int(name.split("/")[1].split("-")[0]): archive.read(name) for name in archive.namelist() if "photos/" in name
+    }
+    assert stored == photos
+    assert {"evidence.json", "summary.txt"} <= set(archive.namelist())
+
+
+def test_a_review_text_cannot_write_lines_of_its_own_into_the_evidence_summary(client, store, agent):
+    """summary.txt is read by the platform's staff as the store's account of the case. A review whose text carried line
+    breaks ("差评\\r\\n订单 Order: 未找到匹配订单 ...") wrote lines indistinguishable from the summary's own; every line
+    of a value after its first is now indented under its label."""
+    import io
+    import zipfile
+
+    forged = "质量差\r\n订单 Order: 未找到匹配订单 no matching order\n联系记录 Contacts:\r  -"
+    review = _bad_review(store, text=forged, buyer="买家\n疑点 Why suspected: -")
+    client.force_login(agent.user)
+
+    response = client.post(f"/reviews/{review.pk}/evidence-pack")
+    summary = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("summary.txt").decode()
+
+    lines = summary.split("\n")
+    assert "\r" not in summary
+    assert [line for line in lines if line.startswith("订单 Order:")] == [f"订单 Order: {review.order.external_id}"]
+    assert [line for line in lines if line.startswith("联系记录 Contacts:")] == ["联系记录 Contacts:"]
+    assert sum(line.startswith("疑点 Why suspected:") for line in lines) == 1
+    assert "内容 Text: 质量差" in lines and "    订单 Order: 未找到匹配订单 no matching order" in lines
+
+
+def test_a_photo_whose_file_is_gone_is_not_found_and_the_pack_says_it_is_missing(client, store, agent):
+    """A photo row whose file is no longer in storage (a restore without the media folder, a disk cleaned by hand)
+    answered a 500 for the photo, and for the whole evidence pack, which then could not be downloaded at all."""
+    import io
+    import zipfile
+
+    page = _case_page(client, store, agent)
+    for name in ("a.png", "b.png"):
+        photo = SimpleUploadedFile(name, PNG_BYTES, content_type="image/png")
+        client.post(f"{page}evidence", {**_token(), "photo": photo})
+    gone, kept = CaseEvidence.objects.order_by("pk")
+    gone.image.storage.delete(gone.image.name)
+    review = CaseEvent.objects.get(pk=CaseEvent.objects.filter(case=gone.case).first().pk).case.reviews.get()
+
+    assert client.get(f"/cases/evidence/{gone.pk}").status_code == 404
+    response = client.post(f"/reviews/{review.pk}/evidence-pack")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    photos = [name for name in archive.namelist() if name.startswith("photos/")]
+    assert photos == [f"photos/{kept.pk}-{kept.image.name.rsplit('/', 1)[-1]}"]
+    assert f"photos/{gone.pk}-" in archive.read("summary.txt").decode()

@@ -214,7 +214,7 @@ def test_evidence_pack_is_one_zip_with_the_timeline_and_is_audited(client, store
     client.force_login(agent.user)
     response = client.post(f"/reviews/{review.pk}/evidence-pack")
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     pack = json.loads(archive.read("evidence.json"))
     assert pack["review"]["external_id"] == "R1" and pack["order"]["external_id"] == review.order.external_id
     assert pack["timeline"][0]["kind"] == "opened"
