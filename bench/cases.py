@@ -13,7 +13,6 @@ a case page, and /healthz/live (the reference: one query and a JSON body). It al
 a case or list with few rows and one with many: the counts must be equal. Last line: one JSON object.
 """
 
-import argparse
 import json
 import os
 import random
@@ -25,7 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/crm_bench_cases")
 
-from bench.dashboard import BENCH_DATABASE_URL, _copy, _time  # noqa: E402  (one COPY writer and one timer)
+from bench.dashboard import (  # noqa: E402  (one COPY writer, one timer, one page bench setup)
+    _copy,
+    _time,
+    fresh_database,
+    page_bench_options,
+    print_timings,
+)
 
 GOAL_P95_MS = 50.0
 STORES, AGENTS_PER_STORE = 50, 5
@@ -220,27 +225,15 @@ def measure(data: dict, requests: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a tenth of the cases and customers")
-    parser.add_argument("--requests", type=int, default=None, help="requests per measured page")
-    args = parser.parse_args()
-    sizes = QUICK if args.quick else FULL
-    requests = args.requests or (60 if args.quick else 200)
-
-    from served import recreate_database
-
-    recreate_database(BENCH_DATABASE_URL)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    quick, requests = page_bench_options(
+        __doc__.splitlines()[0], quick_help="a tenth of the cases and customers", requests=(60, 200)
+    )
+    sizes = QUICK if quick else FULL
+    fresh_database()
     data = build(sizes)
     measured = measure(data, requests)
     timings, queries = measured["timings"], measured["queries"]
-    for name, figures in timings.items():
-        print(f"{name:22} " + "  ".join(f"{k}={v}" for k, v in figures.items()), file=sys.stderr)
+    print_timings(timings)
     print(f"queries {queries}", file=sys.stderr)
     pages = ("case_list_agent", "case_list_manager", "case_list_search", "case_page")
     reference = timings["reference_healthz"]["p95_ms"]
@@ -248,8 +241,8 @@ def main() -> None:
         json.dumps(
             {
                 "bench": "cases",
-                "quick": args.quick,
-                "note": "quick: a tenth of the cases and customers" if args.quick else "full size",
+                "quick": quick,
+                "note": "quick: a tenth of the cases and customers" if quick else "full size",
                 "cases": sizes["cases"],
                 "stores": STORES,
                 "customers": sizes["customers"],

@@ -13,7 +13,6 @@ phone, an order number, and a name nobody has. The reference is /healthz/live (o
 every page ≤ 50 ms p95, as the case list's. Last line: one JSON object.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -23,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/crm_bench_customers")
 
-from bench.dashboard import BENCH_DATABASE_URL, _time  # noqa: E402  (one timer)
+from bench.dashboard import _time, fresh_database, page_bench_options, print_timings  # noqa: E402  (one timer, one setup)
 
 GOAL_P95_MS = 50.0
 FULL = {"big": 450_000, "small": 50_000}
@@ -121,27 +120,15 @@ def measure(data: dict, requests: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a tenth of the customers")
-    parser.add_argument("--requests", type=int, default=None, help="requests per measured page")
-    args = parser.parse_args()
-    sizes = QUICK if args.quick else FULL
-    requests = args.requests or (40 if args.quick else 100)
-
-    from served import recreate_database
-
-    recreate_database(BENCH_DATABASE_URL)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    quick, requests = page_bench_options(
+        __doc__.splitlines()[0], quick_help="a tenth of the customers", requests=(40, 100)
+    )
+    sizes = QUICK if quick else FULL
+    fresh_database()
     data = build(sizes)
     measured = measure(data, requests)
     timings = measured["timings"]
-    for name, figures in timings.items():
-        print(f"{name:22} " + "  ".join(f"{k}={v}" for k, v in figures.items()), file=sys.stderr)
+    print_timings(timings)
     print(f"rows shown {measured['rows_shown']}", file=sys.stderr)
     pages = [name for name in timings if name != "reference_healthz"]
     reference = timings["reference_healthz"]["p95_ms"]
@@ -149,7 +136,7 @@ def main() -> None:
         json.dumps(
             {
                 "bench": "customers",
-                "quick": args.quick,
+                "quick": quick,
                 "customers": sizes,
                 "requests_per_page": requests,
                 **{f"{name}_p95_ms": figures["p95_ms"] for name, figures in timings.items()},

@@ -204,6 +204,33 @@ def build(sizes: dict[str, int]) -> dict:
     return {"build_seconds": round(time.perf_counter() - started, 1), "stores": stores, "agents": agents}
 
 
+def page_bench_options(description: str, *, quick_help: str, requests: tuple[int, int]) -> tuple[bool, int]:
+    """(quick, requests per page) from the command line of a page bench; `requests`: the defaults (quick, full)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--requests", type=int, default=None, help="requests per measured page")
+    args = parser.parse_args()
+    return args.quick, args.requests or requests[0 if args.quick else 1]
+
+
+def fresh_database() -> None:
+    """BENCH_DATABASE_URL's database dropped and made again, Django set up on it and migrated."""
+    from served import recreate_database
+
+    recreate_database(BENCH_DATABASE_URL)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def print_timings(timings: dict[str, dict[str, float]]) -> None:
+    for name, figures in timings.items():
+        print(f"{name:22} " + "  ".join(f"{k}={v}" for k, v in figures.items()), file=sys.stderr)
+
+
 def _time(fn, n: int) -> dict[str, float]:
     for _ in range(min(20, n)):  # warm up: connection, template cache, translations
         fn()
@@ -265,34 +292,22 @@ def measure(data: dict, requests: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a tenth of the orders, customers and history")
-    parser.add_argument("--requests", type=int, default=None, help="requests per measured page")
-    args = parser.parse_args()
-    sizes = QUICK if args.quick else FULL
-    requests = args.requests or (100 if args.quick else 300)
-
-    from served import recreate_database
-
-    recreate_database(BENCH_DATABASE_URL)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    quick, requests = page_bench_options(
+        __doc__.splitlines()[0], quick_help="a tenth of the orders, customers and history", requests=(100, 300)
+    )
+    sizes = QUICK if quick else FULL
+    fresh_database()
     data = build(sizes)
     results = measure(data, requests)
     queue_p95 = results["queue_agent"]["p95_ms"]
     reference_p95 = results["reference_healthz"]["p95_ms"]
-    for name, figures in results.items():
-        print(f"{name:22} " + "  ".join(f"{k}={v}" for k, v in figures.items()), file=sys.stderr)
+    print_timings(results)
     print(
         json.dumps(
             {
                 "bench": "dashboard",
-                "quick": args.quick,
-                "note": "quick: a tenth of the orders, customers and history" if args.quick else "full size",
+                "quick": quick,
+                "note": "quick: a tenth of the orders, customers and history" if quick else "full size",
                 "orders": sizes["orders"],
                 "customers": sizes["customers"],
                 "followups_tonight": CALLS_TONIGHT,
