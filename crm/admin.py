@@ -3,11 +3,12 @@ import ipaddress
 
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -293,18 +294,20 @@ class CasePolicyAdmin(CheckedAdmin):
 class StoreClosureAdmin(CheckedAdmin):
     """Added and removed through crm.services.closures, as on the policy page: checked (no overlap, not over, not
     longer than a month), the open cases' deadlines counted again, audited. A closure is never changed (remove it and
-    add another); one already over stays (ADR 0035)."""
+    add another); one already over, or ended early, stays; deleting one under way ends it now and keeps it (ADR
+    0035)."""
 
-    list_display = ["store", "name", "first_day", "last_day"]
+    list_display = ["store", "name", "first_day", "last_day", "recorded_at", "ended_at", "ended_by"]
     list_filter = ["store"]
-    list_select_related = ["store"]
+    list_select_related = ["store", "ended_by"]
     search_fields = ["name"]
+    readonly_fields = ["recorded_at", "ended_at", "ended_by"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.last_day < store_today(obj.store):
+        if obj is not None and (obj.ended_at is not None or obj.last_day < store_today(obj.store)):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -327,6 +330,18 @@ class StoreClosureAdmin(CheckedAdmin):
 
     def delete_model(self, request, obj) -> None:
         store_closure_remove(store=obj.store, actor=request.user, closure_id=obj.pk)
+
+    def response_delete(self, request, obj_display, obj_id):
+        """One under way was ended, not deleted: say so rather than "deleted successfully"."""
+        if not StoreClosure.objects.filter(pk=obj_id).exists():
+            return super().response_delete(request, obj_display, obj_id)
+        self.message_user(
+            request,
+            _("“%(closure)s” was under way: it is kept on record, ended now (the store is open again).")
+            % {"closure": obj_display},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:crm_storeclosure_changelist"))
 
 
 @admin.register(SlaTarget)

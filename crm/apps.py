@@ -62,6 +62,7 @@ class CrmConfig(AppConfig):
         audit_action_register("store_timezone_changed", model=Store)
         audit_action_register("store_closure_added", model=StoreClosure)
         audit_action_register("store_closure_removed", model=StoreClosure)
+        audit_action_register("store_closure_ended", model=StoreClosure)
         # An agent taken off stores, or switched off, hands their work there on (crm.services.agents).
         m2m_changed.connect(stores_left, sender=Agent.stores.through, dispatch_uid="crm.stores_left")
         user = get_user_model()

@@ -228,6 +228,7 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "store_timezone_changed": gettext_lazy("Store time zone changed"),
     "store_closure_added": gettext_lazy("Closure added"),
     "store_closure_removed": gettext_lazy("Closure removed"),
+    "store_closure_ended": gettext_lazy("Closure ended early (open again)"),
     "review_evidence_export": gettext_lazy("Evidence pack exported"),
     "case_policy_changed": gettext_lazy("Case policy changed"),
     "sla_targets_changed": gettext_lazy("SLA targets changed"),

@@ -6,6 +6,7 @@ Re-exported by crm.models.
 
 from datetime import time
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -66,8 +67,9 @@ class StoreClosure(models.Model):
     """Days a store is closed besides its weekly days off (a public holiday, the Spring Festival week): whole local days
     in its timezone, from the first to the last, both closed. No SLA clock runs on them (ADR 0035), except before the
     moment the closure was recorded: one recorded on or after its first day closes the store from then on (the hours
-    worked that day were worked). Written by crm.services.closures, which refuses overlaps and counts open cases'
-    deadlines again."""
+    worked that day were worked), and after the moment it was ended: one removed while under way (the store opened
+    again early) is kept, ended then (`ended_at`, `ended_by`), since the days it closed were closed. Written by
+    crm.services.closures, which refuses overlaps and counts open cases' deadlines again."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="closures")
     name = models.CharField(_("name"), max_length=100)
@@ -75,6 +77,17 @@ class StoreClosure(models.Model):
     last_day = models.DateField(_("last day closed"))
     # When it was recorded; empty for a closure recorded before this was kept (its days count whole, as they did).
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True, editable=False)
+    # When it was removed while under way, and by whom: the store was open again from then on (ADR 0035).
+    ended_at = models.DateTimeField(_("ended early at"), null=True, blank=True, editable=False)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended early by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["store", "first_day"]

@@ -1,7 +1,11 @@
 """A store's dated closures (a public holiday, the Spring Festival week): whole local days on which no SLA clock runs
 and nobody calls (ADR 0035). Recorded on the policy page; each change counts the open cases' deadlines still to come
 again, in its transaction (a deadline already passed stays, ADR 0029), is audited, and is told to the other apps
-(`crm.signals.store_closures_changed`: callbacks moves the calls planned on the closed days)."""
+(`crm.signals.store_closures_changed`: callbacks moves the calls planned on the closed days).
+
+What happened stays true: a closure is in effect from the moment it is recorded, and one removed while under way (the
+store opens again early) is not deleted but ended at that moment (`ended_at`, `ended_by`): the days and hours it
+closed were closed, deadlines were counted by them, and counting them open now would move deadlines into the past."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -15,7 +19,7 @@ from django.utils.translation import gettext as _
 from crm.errors import InvalidInput, InvalidTransition, NotFound
 from crm.models import Store, StoreClosure
 from crm.signals import store_closures_changed
-from crm.timezones import store_today
+from crm.timezones import store_today, to_store_local
 
 from .audit import audit_record
 from .service_time import closed_days_of
@@ -30,6 +34,18 @@ NAME_MAX_LENGTH = StoreClosure._meta.get_field("name").max_length
 
 def _day(day: date) -> str:
     return date_format(day, "Y-m-d")
+
+
+def _moment(store: Store, moment: datetime) -> str:
+    return date_format(to_store_local(moment, store), "Y-m-d H:i")
+
+
+def closure_closed_through(closure: StoreClosure, *, store: Store) -> date:
+    """The last local day the closure closes whole: its last day, or for one ended early the day before the day it
+    was ended (that day was closed only until then; the store was open from then on)."""
+    if closure.ended_at is None:
+        return closure.last_day
+    return min(closure.last_day, to_store_local(closure.ended_at, store).date() - timedelta(days=1))
 
 
 def closure_check(*, store: Store, name: str, first_day: date, last_day: date, today: date) -> str:
@@ -55,12 +71,26 @@ def closure_check(*, store: Store, name: str, first_day: date, last_day: date, t
         )
     if first_day > today + AHEAD:
         raise InvalidInput(_("Record closures at most two years ahead."), field="first_day")
-    other = (
-        StoreClosure.objects.filter(store=store, first_day__lte=last_day, last_day__gte=first_day)
-        .order_by("first_day")
-        .first()
-    )
-    if other is not None:
+    # One ended early holds its days up to the day it was ended: a closure may begin that day again (it takes
+    # effect when recorded, after the end), not on a day the other closed.
+    candidates = StoreClosure.objects.filter(store=store, first_day__lte=last_day, last_day__gte=first_day)
+    for other in candidates.order_by("first_day"):
+        if closure_closed_through(other, store=store) < first_day:
+            continue
+        if other.ended_at is not None:
+            raise InvalidInput(
+                _(
+                    "It overlaps %(name)s, closed from %(first)s until it was ended early at %(ended)s: choose days "
+                    "from %(day)s on."
+                )
+                % {
+                    "name": other.name,
+                    "first": _day(other.first_day),
+                    "ended": _moment(store, other.ended_at),
+                    "day": _day(to_store_local(other.ended_at, store).date()),
+                },
+                field="first_day",
+            )
         raise InvalidInput(
             _("It overlaps %(name)s (%(first)s to %(last)s): change that one or choose other days.")
             % {"name": other.name, "first": _day(other.first_day), "last": _day(other.last_day)},
@@ -71,17 +101,21 @@ def closure_check(*, store: Store, name: str, first_day: date, last_day: date, t
 
 def stores_closed_days(*, store_ids: Iterable[int], now: datetime) -> dict[int, frozenset[date]]:
     """{store id: the local dates it is closed on}, for the stores' closures not over by `now` (one query). A day
-    before now's UTC date is before every store's local today, so no closure still under way is left out."""
+    before now's UTC date is before every store's local today, so no closure still under way is left out. One ended
+    early closed the days before the day it was ended; that day and the rest are open (its evening is called)."""
     spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
-    rows = StoreClosure.objects.filter(store_id__in=list(store_ids), last_day__gte=now.date() - timedelta(days=1))
-    for store_id, first, last in rows.values_list("store_id", "first_day", "last_day"):
-        spans[store_id].append((first, last))
+    rows = StoreClosure.objects.filter(
+        store_id__in=list(store_ids), last_day__gte=now.date() - timedelta(days=1)
+    ).select_related("store")
+    for closure in rows:
+        spans[closure.store_id].append((closure.first_day, closure_closed_through(closure, store=closure.store)))
     return defaultdict(frozenset, {store_id: closed_days_of(days) for store_id, days in spans.items()})
 
 
 def store_closure_on(*, store: Store, day: date) -> StoreClosure | None:
-    """The store's closure that `day` (a local date) falls in, if any."""
-    return StoreClosure.objects.filter(store=store, first_day__lte=day, last_day__gte=day).first()
+    """The store's closure that `day` (a local date) falls in, if any (not one ended early before that day)."""
+    candidates = StoreClosure.objects.filter(store=store, first_day__lte=day, last_day__gte=day)
+    return next((c for c in candidates if closure_closed_through(c, store=store) >= day), None)
 
 
 def _text(closure: StoreClosure) -> dict[str, str]:
@@ -108,18 +142,36 @@ def store_closure_add(*, store: Store, actor, name: str, first_day: date, last_d
 
 
 @transaction.atomic
-def store_closure_remove(*, store: Store, actor, closure_id: int) -> None:
-    """The store opens on those days after all. One under way may go (the store opens again early); one already over
-    stays on record: deadlines were counted, and cases escalated, by it."""
+def store_closure_remove(*, store: Store, actor, closure_id: int) -> StoreClosure | None:
+    """The store opens on those days after all. One still to come (its first day not begun) is deleted: it closed
+    nothing. One under way (the store opens again early) is ended now and kept, by `actor` (returned): the days and
+    hours it closed were closed, and the open cases' deadlines still to come are counted with them closed and the
+    rest of it open, so none moves back into the past. One already over, or ended already, stays as it was:
+    deadlines were counted, and cases escalated, by it."""
     store = Store.objects.select_for_update().get(pk=store.pk)
     closure = StoreClosure.objects.filter(store=store, pk=closure_id).first()
     if closure is None:
         raise NotFound(_("The store has no such closure."), field="closure")
     now = timezone.now()
-    if closure.last_day < store_today(store, now=now):
+    today = store_today(store, now=now)
+    if closure.ended_at is not None:
+        raise InvalidTransition(
+            _("That closure was ended early at %(ended)s; it stays on record.")
+            % {"ended": _moment(store, closure.ended_at)},
+            field="closure",
+        )
+    if closure.last_day < today:
         raise InvalidTransition(_("That closure is already over; it stays on record."), field="closure")
     data = _text(closure)
-    closure.delete()
+    if today < closure.first_day:
+        closure.delete()
+        kept, action = None, "store_closure_removed"
+    else:
+        closure.ended_at = now
+        closure.ended_by = actor if actor is not None and actor.is_authenticated else None
+        closure.save(update_fields=["ended_at", "ended_by"])
+        kept, action, data["ended_at"] = closure, "store_closure_ended", _moment(store, now)
     cases_deadlines_recount(store=store, now=now)
-    audit_record(actor=actor, action="store_closure_removed", store=store, target=store.code, data=data)
+    audit_record(actor=actor, action=action, store=store, target=store.code, data=data)
     store_closures_changed.send(sender=Store, store=store, now=now)
+    return kept

@@ -3,11 +3,14 @@
 A store serves inside its daily service hours, in its own timezone, on the days it is open: not on its weekly days
 off, not on the days of its dated closures (a holiday, the Spring Festival week). Days are the store's local days
 (zoneinfo), so a deadline carries over midnight, and over a closure, into the next opening, and a day with a DST
-change is as long as it really is. A closure recorded on or after its first day closes the store from the moment it
-was recorded, not from that day's opening: the service time already worked that day stays worked (`closed_from`).
-Nothing here reads the database: `crm.services.sla.service_hours_for` loads a store's hours.
+change is as long as it really is. A closure is in effect from the moment it was recorded (one recorded on or after
+its first day leaves the service time worked before then worked) until the moment it was ended (one removed while
+under way: the days it closed stay closed, the store is open from then on): on the days those moments fall on, only
+part of the day is closed (`closed_spans`). Nothing here reads the database: `crm.services.sla.service_hours_for`
+loads a store's hours.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -16,19 +19,22 @@ from crm.timezones import store_local_datetime, to_store_local
 
 WEEK = 7
 
+# Part of a local day a closure closed: from an instant (None: the day's start) until another (None: the day's end).
+Span = tuple[datetime | None, datetime | None]
+
 
 @dataclass(frozen=True)
 class ServiceHours:
     """When a store serves: from `start` to `end` each day it is open. `days_off` are weekdays (Monday = 0, as
-    `date.weekday()`), `closed_days` the local dates of its closures, `closed_from` the local dates a closure began on
-    during the day (it was recorded then), each with the instant the store closed. At least one weekday is open, so
-    every count ends."""
+    `date.weekday()`), `closed_days` the local dates its closures closed whole, `closed_spans` the parts of the other
+    days a closure closed (it was recorded, or ended, during the day). At least one weekday is open, so every count
+    ends."""
 
     start: time
     end: time
     days_off: frozenset[int] = frozenset()
     closed_days: frozenset[date] = frozenset()
-    closed_from: Mapping[date, datetime] = field(default_factory=dict, hash=False)
+    closed_spans: Mapping[date, tuple[Span, ...]] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if not self.start < self.end:
@@ -37,16 +43,22 @@ class ServiceHours:
             raise ValueError("a store is open on at least one day of the week")
 
     def open_on(self, day: date) -> bool:
-        """Whether the store serves at all that day (a day a closure began on serves until it did)."""
+        """Whether the store serves at all that day (a day a closure began or ended on serves outside it)."""
         return day.weekday() not in self.days_off and day not in self.closed_days
 
-    def opening(self, store, day: date) -> tuple[datetime, datetime]:
-        """When the store serves on `day`, an open day: its hours, cut short where a closure began during them (the
-        span is empty when it began before they opened)."""
-        opens, closes = store_local_datetime(store, day, self.start), store_local_datetime(store, day, self.end)
-        if day in self.closed_from:
-            closes = min(closes, self.closed_from[day])
-        return opens, closes
+    def openings(self, store, day: date) -> list[tuple[datetime, datetime]]:
+        """When the store serves on `day`, an open day: its hours, less the parts a closure closed (none left when it
+        closed them all), earliest first."""
+        spans = [(store_local_datetime(store, day, self.start), store_local_datetime(store, day, self.end))]
+        for closed_from, closed_until in self.closed_spans.get(day, ()):
+            cut = []
+            for opens, closes in spans:
+                if closed_from is not None:
+                    cut.append((opens, min(closes, closed_from)))
+                if closed_until is not None:
+                    cut.append((max(opens, closed_until), closes))
+            spans = [(opens, closes) for opens, closes in cut if opens < closes]
+        return spans
 
 
 def closed_days_of(closures: Iterable[tuple[date, date]]) -> frozenset[date]:
@@ -58,22 +70,37 @@ def closed_days_of(closures: Iterable[tuple[date, date]]) -> frozenset[date]:
 
 
 def closures_in_effect(
-    *, store, closures: Iterable[tuple[date, date, datetime | None]]
-) -> tuple[frozenset[date], dict[date, datetime]]:
-    """(closed days, {day: closed from}) of the closures, each given as (first day, last day, recorded at). A closure
-    takes effect when it is recorded: one recorded on or after its first day leaves the days before the recording
-    open and closes the day of the recording from that instant (ADR 0035); one recorded before its first day, or
-    with no recording time (kept before it was), closes its days whole."""
+    *, store, closures: Iterable[tuple[date, date, datetime | None, datetime | None]]
+) -> tuple[frozenset[date], dict[date, tuple[Span, ...]]]:
+    """(closed days, {day: closed spans}) of the closures, each given as (first day, last day, recorded at, ended at).
+    A closure is in effect from when it is recorded until it is ended (ADR 0035): one recorded on or after its first
+    day leaves the days before the recording open and closes the day of the recording from that instant; one ended
+    while under way closes the day it was ended until that instant and leaves the days after it open. One recorded
+    before its first day, or with no recording time (kept before it was), begins with its first day; one never ended
+    ends with its last."""
     whole: list[tuple[date, date]] = []
-    part: dict[date, datetime] = {}
-    for first, last, recorded_at in closures:
-        recorded_on = to_store_local(recorded_at, store).date() if recorded_at is not None else None
-        if recorded_on is None or recorded_on < first:
-            whole.append((first, last))
-        elif recorded_on <= last:
-            part[recorded_on] = recorded_at
-            whole.append((recorded_on + timedelta(days=1), last))
-    return closed_days_of(span for span in whole if span[0] <= span[1]), part
+    part: dict[date, list[Span]] = defaultdict(list)
+    for first, last, recorded_at, ended_at in closures:
+        begins_on, begins_at = first, None
+        if recorded_at is not None and (recorded_on := to_store_local(recorded_at, store).date()) >= first:
+            begins_on, begins_at = recorded_on, recorded_at
+        ends_on, ends_at = last, None
+        if ended_at is not None and (ended_on := to_store_local(ended_at, store).date()) <= last:
+            ends_on, ends_at = ended_on, ended_at
+        if begins_on > ends_on or (begins_at is not None and ends_at is not None and ends_at <= begins_at):
+            continue  # recorded after its last day, or ended before it took effect: it closed nothing
+        if begins_on == ends_on and (begins_at is not None or ends_at is not None):
+            part[begins_on].append((begins_at, ends_at))  # both instants on one day, or one of them
+            continue
+        if begins_at is not None:
+            part[begins_on].append((begins_at, None))
+            begins_on += timedelta(days=1)
+        if ends_at is not None:
+            part[ends_on].append((None, ends_at))
+            ends_on -= timedelta(days=1)
+        if begins_on <= ends_on:
+            whole.append((begins_on, ends_on))
+    return closed_days_of(whole), {day: tuple(spans) for day, spans in part.items()}
 
 
 def service_time_after(*, store, start: datetime, span: timedelta, hours: ServiceHours) -> datetime:
@@ -83,8 +110,7 @@ def service_time_after(*, store, start: datetime, span: timedelta, hours: Servic
     cursor = start
     day: date = to_store_local(start, store).date()
     while True:
-        if hours.open_on(day):
-            opens, closes = hours.opening(store, day)
+        for opens, closes in hours.openings(store, day) if hours.open_on(day) else ():
             cursor = max(cursor, opens)
             if cursor < closes:
                 if remaining <= closes - cursor:
@@ -112,10 +138,10 @@ def working_time_between(*, store, start: datetime, end: datetime, hours: Servic
     total = timedelta(0)
     day: date = to_store_local(start, store).date()
     while start < end:
-        opens, closes = hours.opening(store, day)
-        if opens >= end:
+        if store_local_datetime(store, day, hours.start) >= end:
             break
-        if hours.open_on(day) and (later := min(end, closes)) > (earlier := max(start, opens)):
-            total += later - earlier
+        for opens, closes in hours.openings(store, day) if hours.open_on(day) else ():
+            if (later := min(end, closes)) > (earlier := max(start, opens)):
+                total += later - earlier
         day += timedelta(days=1)
     return total

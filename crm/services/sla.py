@@ -27,15 +27,17 @@ SOON = timedelta(hours=1)
 def service_hours_for(*, store: Store) -> ServiceHours:
     """The store's service hours, weekly days off and closures, as the deadlines count them (ADR 0006, 0035)."""
     policy = CasePolicy.objects.filter(store=store).only("service_start", "service_end", "days_off").first()
-    closed, closed_from = closures_in_effect(
+    closed, closed_spans = closures_in_effect(
         store=store,
-        closures=StoreClosure.objects.filter(store=store).values_list("first_day", "last_day", "recorded_at"),
+        closures=StoreClosure.objects.filter(store=store).values_list(
+            "first_day", "last_day", "recorded_at", "ended_at"
+        ),
     )
     if policy is None:
         start, end, days_off = CasePolicy.DEFAULT_SERVICE_START, CasePolicy.DEFAULT_SERVICE_END, frozenset()
     else:
         start, end, days_off = policy.service_start, policy.service_end, frozenset(policy.days_off)
-    return ServiceHours(start, end, days_off=days_off, closed_days=closed, closed_from=closed_from)
+    return ServiceHours(start, end, days_off=days_off, closed_days=closed, closed_spans=closed_spans)
 
 
 def sla_target_for(*, store: Store, triage_group: str, source: str) -> tuple[int, int]:

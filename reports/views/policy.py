@@ -51,6 +51,7 @@ def _store(request: HttpRequest) -> Store:
 
 def _page(request: HttpRequest, store: Store, bound: dict[str, forms.Form] | None = None, status: int = 200):
     bound = bound or {}
+    today = store_today(store)
     agents = Agent.objects.filter(stores=store).select_related("user").order_by("user__username")
     agent_forms = [
         (agent, bound.get(f"agent-{agent.pk}") or AgentShiftForm.for_agent(agent, store)) for agent in agents
@@ -67,8 +68,12 @@ def _page(request: HttpRequest, store: Store, bound: dict[str, forms.Form] | Non
         "active_root_causes": dict(root_cause_choices(store=store)),
         "agent_forms": agent_forms,
         "closure_form": bound.get("closure") or ClosureForm(),
-        # Those still to come or under way; one already over stays on record but is no longer shown (ADR 0035).
-        "closures": StoreClosure.objects.filter(store=store, last_day__gte=store_today(store)).order_by("first_day"),
+        # Those still to come or under way, and one ended early until its last day (when, by whom); one already over
+        # stays on record but is no longer shown (ADR 0035).
+        "closures": StoreClosure.objects.filter(store=store, last_day__gte=today)
+        .select_related("ended_by")
+        .order_by("first_day"),
+        "today": today,
         # Running campaigns whose sending hours the store's SMS hours no longer take in whole (ADR 0044).
         "campaign_hours": campaigns_held_by_store_hours(store=store),
     }
@@ -165,7 +170,8 @@ def agent_shift_save(request: HttpRequest, agent_id: int) -> HttpResponse:
 @require_POST
 @manager_required
 def closure_remove(request: HttpRequest, closure_id: int) -> HttpResponse:
-    """Remove one of the store's closures (the store opens on those days after all). Another store's is not found."""
+    """Remove one of the store's closures (the store opens on those days after all): one still to come is deleted,
+    one under way ended now and kept (crm.services.closures). Another store's is not found."""
     store = _store(request)
     try:
         store_closure_remove(store=store, actor=request.user, closure_id=closure_id)

@@ -174,6 +174,21 @@ def test_removing_a_closure_strands_nothing_and_its_days_are_called_again(store,
     assert deliver(OrderFactory(customer__store=store), at(24, 10)).window_start == at(24, 18)
 
 
+def test_a_closure_ended_under_way_is_kept_and_its_evenings_from_the_day_it_ended_are_called(store, agent):
+    closure = _close(store, at(1, 10))
+    with time_machine.travel(at(25, 10), tick=False):  # Christmas Day, 10:00: the store opens again
+        assert store_closure_remove(store=store, actor=None, closure_id=closure.pk) == closure
+    assert StoreClosure.objects.get().ended_at == at(25, 10)
+
+    assert deliver(OrderFactory(customer__store=store), at(25, 11)).window_start == at(25, 18)
+    followup = _call(store, agent, 25)
+    with time_machine.travel(at(25, 18, 10), tick=False):  # a call back on the 26th, once closed, may be asked
+        followup_log_outcome(
+            followup=followup, agent=agent, outcome="call_back", expected_seq=1, callback_at=at(26, 11)
+        )
+    assert _window(followup)[0] == at(26, 11)
+
+
 def test_closures_back_to_back_longer_than_a_week_are_skipped_whole(store, agent):
     with time_machine.travel(at(1, 10), tick=False):
         policy_update(store=store, actor=None, changes={"call_days": [0]})  # Mondays only

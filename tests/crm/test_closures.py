@@ -213,7 +213,69 @@ def test_a_closure_already_over_stays_on_record_and_another_stores_is_not_found(
     other = StoreFactory(timezone="Asia/Shanghai")
     with time_machine.travel(at(1, 10, 12), tick=False), pytest.raises(NotFound):
         store_closure_remove(store=other, actor=manager.user, closure_id=closure.pk)
-    # Under way (the store opens again early): it may go.
+    # Under way (the store opens again early): it may go, and is kept on record as ended then.
     with time_machine.travel(at(2, 8, 9), tick=False):
         store_closure_remove(store=store, actor=manager.user, closure_id=closure.pk)
-    assert not StoreClosure.objects.exists()
+    assert StoreClosure.objects.get().ended_at == at(2, 8, 9)
+
+
+def test_a_closure_ended_early_keeps_its_closed_days_closed_and_no_deadline_moves_into_the_past(store, manager):
+    # The Spring Festival closure, 7 to 14 February (Sunday to Sunday), recorded in January.
+    closure = _close(store, manager, at(1, 20, 12), first=date(2027, 2, 7), last=date(2027, 2, 14))
+    # Thursday the 4th, 15:00, answered on the call that opened it; resolution in 36 working hours: 6 on Thursday,
+    # 12 on Friday, 12 on Saturday, then 6 after the closure, on Monday the 15th.
+    case = _open(store, at(2, 4, 15), source=Case.Source.CALL)
+    assert case.first_response_at is not None and case.resolution_due == at(2, 15, 15)
+
+    # Tuesday the 9th, 12:00: the store opens again early. The 7th, the 8th and this morning were closed: they stay
+    # closed. The six hours left run from now: due at 18:00 today, not on the 7th as if the store had been open.
+    with time_machine.travel(at(2, 9, 12), tick=False):
+        store_closure_remove(store=store, actor=manager.user, closure_id=closure.pk)
+        escalate_breaches()
+    case.refresh_from_db()
+    assert case.resolution_due == at(2, 9, 18)
+    assert case.escalated_at is None and case.breached_at is None
+
+    # Kept on record as what it was: closed from the 7th until the moment it was ended, by whom.
+    closure.refresh_from_db()
+    assert (closure.first_day, closure.last_day) == (date(2027, 2, 7), date(2027, 2, 14))
+    assert (closure.ended_at, closure.ended_by) == (at(2, 9, 12), manager.user)
+    entry = AuditLog.objects.get(action="store_closure_ended")
+    assert entry.actor == manager.user
+    assert entry.data == {
+        "name": "春节", "first_day": "2027-02-07", "last_day": "2027-02-14", "ended_at": "2027-02-09 12:00",
+    }  # fmt: skip
+    assert not AuditLog.objects.filter(action="store_closure_removed").exists()
+
+    # Counted again later (new days off), the closed days stay closed: the deadline stays.
+    _days_off(store, manager, [0], at(2, 9, 13))
+    case.refresh_from_db()
+    assert case.resolution_due == at(2, 9, 18)
+    # A case opened now counts from now.
+    later = _open(store, at(2, 9, 14), group=Case.TriageGroup.PRIORITY)
+    assert later.first_response_due == at(2, 9, 15)
+
+    # It cannot be ended twice; a new closure may begin on the day it ended (from the moment it is recorded), not
+    # on a day it closed.
+    with time_machine.travel(at(2, 9, 15), tick=False), pytest.raises(InvalidTransition) as refused:
+        store_closure_remove(store=store, actor=manager.user, closure_id=closure.pk)
+    assert "ended early" in refused.value.message
+    with pytest.raises(InvalidInput) as refused:
+        _close(store, manager, at(2, 9, 15), first=date(2027, 2, 8), last=date(2027, 2, 14), name="又关了")
+    assert refused.value.field == "first_day" and "overlaps 春节" in refused.value.message
+    _close(store, manager, at(2, 9, 16), first=date(2027, 2, 9), last=date(2027, 2, 10), name="又关了")
+    case.refresh_from_db()
+    # Four of the six hours were worked (12:00 to 16:00 on the 9th); two are left, from the 11th's opening.
+    assert case.resolution_due == at(2, 11, 11)
+
+
+def test_shortening_a_closure_under_way_by_ending_it_and_adding_the_rest_keeps_its_closed_days(store, manager):
+    # A closure is never edited: to shorten one under way (reopen on the 12th instead of the 15th), the manager ends
+    # it and records the days still closed. The days already closed stay closed.
+    closure = _close(store, manager, at(1, 20, 12), first=date(2027, 2, 7), last=date(2027, 2, 14))
+    case = _open(store, at(2, 4, 15))
+    with time_machine.travel(at(2, 9, 8), tick=False):  # before the day's opening: no service time between the two
+        store_closure_remove(store=store, actor=manager.user, closure_id=closure.pk)
+    _close(store, manager, at(2, 9, 8, 1), first=date(2027, 2, 9), last=date(2027, 2, 11), name="春节")
+    case.refresh_from_db()
+    assert case.resolution_due == at(2, 12, 15)  # six hours after the 12th's opening

@@ -1,6 +1,7 @@
 """The arithmetic of service time (crm.services.service_time), by property: a deadline never lands in a closure or on
-a day off, it is exactly its span of service time away, a store with no days off counts as it always did, and a
-closure recorded on or after its first day changes nothing before the moment it was recorded."""
+a day off, it is exactly its span of service time away, a store with no days off counts as it always did, a closure
+recorded on or after its first day changes nothing before the moment it was recorded, and a closure ended while under
+way changes nothing before the moment it was ended (no deadline moves back before it)."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -55,10 +56,21 @@ def daily_hours(draw) -> tuple[time, time]:
     return time(start // 60, start % 60), time(end // 60, end % 60)
 
 
+def _during(store, first: date, length: int, moment: tuple[int, int] | None) -> datetime | None:
+    """Some minute of some day of a closure of `length` + 1 days from `first` (None stays None)."""
+    if moment is None:
+        return None
+    offset, minute = moment
+    return store_local_datetime(store, first + timedelta(days=min(offset, length)), time(*divmod(minute, 60)))
+
+
+moments = st.tuples(st.integers(min_value=0, max_value=30), st.integers(0, 24 * 60 - 1))
+
+
 @st.composite
 def calendars(draw, *, store, closed: bool = True) -> ServiceHours:
     """Daily hours, days off and closures around BASE, some of them recorded on or after their first day (in effect
-    from that moment)."""
+    from that moment), some ended during them (in effect until that moment)."""
     start, end = draw(daily_hours())
     if not closed:
         return ServiceHours(start, end)
@@ -68,22 +80,30 @@ def calendars(draw, *, store, closed: bool = True) -> ServiceHours:
             st.tuples(
                 st.integers(min_value=0, max_value=400),
                 st.integers(min_value=0, max_value=30),
-                st.none() | st.tuples(st.integers(min_value=0, max_value=30), st.integers(0, 24 * 60 - 1)),
+                st.none() | moments,
+                st.none() | moments,
             ),
             max_size=5,
         )
     )
-    closures = []
-    for at, length, recorded in spans:
-        first = BASE + timedelta(days=at)
-        recorded_at = None
-        if recorded is not None:  # recorded some day of it, at some minute of that day
-            offset, minute = recorded
-            day = first + timedelta(days=min(offset, length))
-            recorded_at = store_local_datetime(store, day, time(minute // 60, minute % 60))
-        closures.append((first, first + timedelta(days=length), recorded_at))
-    closed, closed_from = closures_in_effect(store=store, closures=closures)
-    return ServiceHours(start, end, days_off=days_off, closed_days=closed, closed_from=closed_from)
+    closures = [
+        (BASE + timedelta(days=at), BASE + timedelta(days=at + length), *(
+            _during(store, BASE + timedelta(days=at), length, moment) for moment in (recorded, ended)
+        ))
+        for at, length, recorded, ended in spans
+    ]  # fmt: skip
+    closed, closed_spans = closures_in_effect(store=store, closures=closures)
+    return ServiceHours(start, end, days_off=days_off, closed_days=closed, closed_spans=closed_spans)
+
+
+def _drawn_outside(hours: ServiceHours, first: date, last: date) -> list:
+    """The calendar's closures as closures_in_effect takes them (a closed day; part of a day, recorded and ended
+    that day), but for the days from `first` to `last`."""
+    closures = [(day, day, None, None) for day in hours.closed_days if not first <= day <= last]
+    for day, spans in hours.closed_spans.items():
+        if not first <= day <= last:
+            closures += [(day, day, closed_from, closed_until) for closed_from, closed_until in spans]
+    return closures
 
 
 instants = st.datetimes(min_value=datetime(2026, 12, 1), max_value=datetime(2028, 3, 1), timezones=st.just(UTC))
@@ -104,8 +124,8 @@ def test_a_deadline_never_lands_in_a_closure_nor_on_a_day_off_and_is_its_span_of
     due = service_time_after(store=store, start=start, span=span, hours=hours)
     day = to_store_local(due, store).date()
     assert hours.open_on(day), (day, sorted(hours.days_off))
-    opens, closes = hours.opening(store, day)  # cut short where a closure began that day
-    assert opens < due <= closes
+    # Inside the day's hours, less where a closure began or ended that day.
+    assert any(opens < due <= closes for opens, closes in hours.openings(store, day))
     assert working_time_between(store=store, start=start, end=due, hours=hours) == span
 
 
@@ -119,9 +139,11 @@ def test_no_service_time_passes_on_a_closed_day(store_hours, start, end):
     for day in sorted(hours.closed_days)[:3]:
         whole_day = store_local_datetime(store, day, time.min), store_local_datetime(store, day, time.max)
         assert working_time_between(store=store, start=whole_day[0], end=whole_day[1], hours=hours) == timedelta(0)
-    for day, closed_at in sorted(hours.closed_from.items())[:3]:
-        rest_of_day = store_local_datetime(store, day, time.max)
-        assert working_time_between(store=store, start=closed_at, end=rest_of_day, hours=hours) == timedelta(0)
+    for day, spans in sorted(hours.closed_spans.items())[:3]:
+        for closed_from, closed_until in spans:
+            closed_from = closed_from or store_local_datetime(store, day, time.min)
+            closed_until = closed_until or store_local_datetime(store, day, time.max)
+            assert working_time_between(store=store, start=closed_from, end=closed_until, hours=hours) == timedelta(0)
 
 
 @settings(max_examples=300, deadline=None)
@@ -143,8 +165,7 @@ def test_a_closure_changes_nothing_before_the_moment_it_was_recorded(store_hours
     recorded_at = store_local_datetime(
         store, first + timedelta(days=min(offset, closure[1])), time(*divmod(minute, 60))
     )
-    spans_drawn = [(day, day, None) for day in hours.closed_days if not first <= day <= last]
-    spans_drawn += [(day, day, at) for day, at in hours.closed_from.items() if not first <= day <= last]
+    spans_drawn = _drawn_outside(hours, first, last)
     before = ServiceHours(
         hours.start, hours.end, hours.days_off, *closures_in_effect(store=store, closures=spans_drawn)
     )
@@ -152,7 +173,7 @@ def test_a_closure_changes_nothing_before_the_moment_it_was_recorded(store_hours
         hours.start,
         hours.end,
         hours.days_off,
-        *closures_in_effect(store=store, closures=[*spans_drawn, (first, last, recorded_at)]),
+        *closures_in_effect(store=store, closures=[*spans_drawn, (first, last, recorded_at, None)]),
     )
     until = min(end, recorded_at)
     assert working_time_between(store=store, start=start, end=until, hours=with_it) == working_time_between(
@@ -163,6 +184,51 @@ def test_a_closure_changes_nothing_before_the_moment_it_was_recorded(store_hours
         assert service_time_after(store=store, start=start, span=span, hours=with_it) == due
     else:  # later, never sooner
         assert service_time_after(store=store, start=start, span=span, hours=with_it) >= due
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    store_hours=store_and_calendar(),
+    closure=st.tuples(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=30)),
+    recorded=st.none() | moments,
+    ended=moments,
+    start=instants,
+    end=instants,
+    span=spans,
+)
+def test_a_closure_ended_under_way_changes_nothing_before_the_moment_it_was_ended(
+    store_hours, closure, recorded, ended, start, end, span
+):
+    """The days and hours a closure closed stay closed when it is ended under way (the store opens again early): the
+    service time until that moment is what it was, a deadline that fell before it stays, and one after it comes no
+    later, and never back before the moment it was ended."""
+    store, hours = store_hours
+    first = BASE + timedelta(days=closure[0])
+    last = first + timedelta(days=closure[1])
+    recorded_at, ended_at = _during(store, first, closure[1], recorded), _during(store, first, closure[1], ended)
+    spans_drawn = _drawn_outside(hours, first, last)
+    kept = ServiceHours(
+        hours.start,
+        hours.end,
+        hours.days_off,
+        *closures_in_effect(store=store, closures=[*spans_drawn, (first, last, recorded_at, None)]),
+    )
+    ended_early = ServiceHours(
+        hours.start,
+        hours.end,
+        hours.days_off,
+        *closures_in_effect(store=store, closures=[*spans_drawn, (first, last, recorded_at, ended_at)]),
+    )
+    until = min(end, ended_at)
+    assert working_time_between(store=store, start=start, end=until, hours=ended_early) == working_time_between(
+        store=store, start=start, end=until, hours=kept
+    )
+    due = service_time_after(store=store, start=start, span=span, hours=kept)
+    due_now = service_time_after(store=store, start=start, span=span, hours=ended_early)
+    if due <= ended_at:
+        assert due_now == due
+    else:  # the rest of the closure opens: sooner or the same, but after the moment it was ended
+        assert ended_at < due_now <= due
 
 
 @settings(max_examples=300, deadline=None)
@@ -200,8 +266,10 @@ def test_a_closure_recorded_on_its_first_day_leaves_that_mornings_hours_worked()
     shanghai = SimpleNamespace(timezone="Asia/Shanghai")
     recorded_at = datetime(2027, 2, 4, 3, 0, tzinfo=UTC)  # Thursday the 4th, 11:00 in Shanghai
     for first in (date(2027, 2, 4), date(2027, 2, 3)):  # starting today, or under way since yesterday
-        closed, closed_from = closures_in_effect(store=shanghai, closures=[(first, date(2027, 2, 11), recorded_at)])
-        hours = ServiceHours(time(9), time(21), closed_days=closed, closed_from=closed_from)
+        closed, closed_spans = closures_in_effect(
+            store=shanghai, closures=[(first, date(2027, 2, 11), recorded_at, None)]
+        )
+        hours = ServiceHours(time(9), time(21), closed_days=closed, closed_spans=closed_spans)
         opened = datetime(2027, 2, 4, 1, 0, tzinfo=UTC)  # 09:00
         assert working_time_between(store=shanghai, start=opened, end=recorded_at, hours=hours) == timedelta(hours=2)
         # Four hours: two worked before the closure, two from Friday the 12th's opening.
@@ -209,10 +277,33 @@ def test_a_closure_recorded_on_its_first_day_leaves_that_mornings_hours_worked()
             2027, 2, 12, 3, 0, tzinfo=UTC
         )
     # Recorded ahead of its first day: every day of it closed whole.
-    closed, closed_from = closures_in_effect(
-        store=shanghai, closures=[(date(2027, 2, 5), date(2027, 2, 11), recorded_at)]
+    closed, closed_spans = closures_in_effect(
+        store=shanghai, closures=[(date(2027, 2, 5), date(2027, 2, 11), recorded_at, None)]
     )
-    assert closed == closed_days_of([(date(2027, 2, 5), date(2027, 2, 11))]) and not closed_from
+    assert closed == closed_days_of([(date(2027, 2, 5), date(2027, 2, 11))]) and not closed_spans
+
+
+def test_a_closure_ended_on_the_day_it_was_recorded_closes_only_the_hours_between():
+    shanghai = SimpleNamespace(timezone="Asia/Shanghai")
+    recorded_at = datetime(2027, 2, 4, 3, 0, tzinfo=UTC)  # Thursday the 4th, 11:00 in Shanghai
+    ended_at = datetime(2027, 2, 4, 6, 0, tzinfo=UTC)  # 14:00: the store opened again
+    closed, closed_spans = closures_in_effect(
+        store=shanghai, closures=[(date(2027, 2, 4), date(2027, 2, 11), recorded_at, ended_at)]
+    )
+    hours = ServiceHours(time(9), time(21), closed_days=closed, closed_spans=closed_spans)
+    assert not closed and hours.openings(shanghai, date(2027, 2, 4)) == [
+        (datetime(2027, 2, 4, 1, 0, tzinfo=UTC), recorded_at),
+        (ended_at, datetime(2027, 2, 4, 13, 0, tzinfo=UTC)),
+    ]
+    opened = datetime(2027, 2, 4, 1, 0, tzinfo=UTC)  # 09:00: two hours, then three closed, then seven
+    assert working_time_between(store=shanghai, start=opened, end=ended_at, hours=hours) == timedelta(hours=2)
+    assert service_time_after(store=shanghai, start=opened, span=timedelta(hours=3), hours=hours) == datetime(
+        2027, 2, 4, 7, 0, tzinfo=UTC
+    )
+    # Ended before it took effect (removed the day it was recorded for, before the moment it was): nothing closed.
+    assert closures_in_effect(
+        store=shanghai, closures=[(date(2027, 2, 4), date(2027, 2, 11), ended_at, recorded_at)]
+    ) == (frozenset(), {})
 
 
 def test_a_week_with_no_open_day_is_refused_rather_than_counted_for_ever():

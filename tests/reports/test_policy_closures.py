@@ -118,3 +118,35 @@ def test_the_policy_page_speaks_chinese_about_closures(client, store, manager):
     client.cookies["django_language"] = "zh-hans"
     page = client.get(f"/manager/policy/?store={store.code}").text
     assert "每周休息" in page and "休息日" in page and "春节" in page
+
+
+def test_a_closure_ended_under_way_is_listed_as_ended_early_with_when_and_by_whom(client, store, manager):
+    festival = StoreClosure.objects.create(
+        store=store, name="春节", first_day=date(2027, 1, 18), last_day=date(2027, 1, 24)
+    )  # under way since Monday
+    coming = StoreClosure.objects.create(
+        store=store, name="元宵", first_day=date(2027, 2, 20), last_day=date(2027, 2, 20)
+    )
+    page = client.get(f"/manager/policy/?store={store.code}").text
+    assert "End now (open again)" in page and "Remove" in page
+
+    response = client.post(f"/manager/policy/closures/{festival.pk}/remove/", {"store": store.code})
+    assert response.status_code == 302
+    festival.refresh_from_db()
+    assert festival.ended_at == TODAY and festival.ended_by == manager.user
+
+    client.cookies["django_language"] = "zh-hans"
+    row = client.get(f"/manager/policy/?store={store.code}").text.split(f'data-testid="closure-{festival.pk}"')[1]
+    row = row.split("</tr>")[0]
+    assert "提前结束" in row and "2027-01-20 10:00" in row and manager.user.username in row
+    assert "<button" not in row  # it cannot be ended twice
+    # Ended again (a second click, another tab): refused, nothing changes.
+    response = client.post(f"/manager/policy/closures/{festival.pk}/remove/", {"store": store.code}, follow=True)
+    assert "这段休息已于 2027-01-20 10:00 提前结束，记录保留。" in response.text
+    assert AuditLog.objects.filter(action="store_closure_ended").count() == 1
+    audit = client.get(f"/manager/audit/?store={store.code}").text
+    assert "休息提前结束" in audit and "2027-01-20 10:00" in audit
+
+    # One still to come is deleted, as before.
+    client.post(f"/manager/policy/closures/{coming.pk}/remove/", {"store": store.code})
+    assert list(StoreClosure.objects.values_list("name", flat=True)) == ["春节"]

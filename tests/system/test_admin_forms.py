@@ -3,7 +3,7 @@ nothing fills, a reward for a review, a phone that is no number, another store's
 field, not a row that breaks the sending, planning or printing that reads it."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -237,3 +237,20 @@ def test_a_closure_added_in_the_admin_is_checked_audited_and_moves_open_deadline
     case.refresh_from_db()
     assert case.first_response_due == datetime(2027, 2, 5, 11, 0, tzinfo=SHANGHAI)
     assert AuditLog.objects.filter(action="store_closure_removed").count() == 1
+
+
+def test_a_closure_deleted_in_the_admin_while_under_way_is_ended_then_and_kept(admin_client, admin_user):
+    store = StoreFactory(timezone="Asia/Shanghai")
+    closure = StoreClosure.objects.create(
+        store=store, name="春节", first_day=date(2027, 2, 7), last_day=date(2027, 2, 14)
+    )  # fmt: skip
+    ended = datetime(2027, 2, 9, 12, 0, tzinfo=SHANGHAI)  # the store opened again early
+    delete = _url(StoreClosure, closure).replace("change", "delete")
+    with time_machine.travel(ended, tick=False):
+        admin_client.force_login(admin_user)
+        answer = admin_client.post(delete, {"post": "yes"}, follow=True)
+        assert "it is kept on record, ended now" in answer.text
+        assert admin_client.post(delete, {"post": "yes"}).status_code == 403  # ended: it stays as it is
+    closure.refresh_from_db()
+    assert (closure.ended_at, closure.ended_by) == (ended, admin_user)
+    assert AuditLog.objects.get(action="store_closure_ended").data["ended_at"] == "2027-02-09 12:00"
