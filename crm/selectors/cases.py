@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Right
+from django.db.models.functions import Collate, Right
 
 from crm import roles
 from crm.models import Agent, Case, Customer, Order, Store
@@ -59,8 +60,18 @@ def cases_in_scope(*, user, store_ids: list[int] | None = None) -> QuerySet[Case
 
 
 # Fewer characters than a trigram: a name search of one or two characters finds names beginning with them (a
-# surname, "张伟"); three or more find them anywhere in the name. PostgreSQL's trigram index serves both (ADR 0042).
+# surname, "张伟"); three or more find them anywhere in the name. PostgreSQL reads both off indexes (ADR 0042).
 NAME_CONTAINS_FROM = 3
+
+
+def _by_name(customers: QuerySet, q: str) -> QuerySet:
+    if len(q) >= NAME_CONTAINS_FROM:
+        return customers.filter(name__icontains=q)
+    if connection.vendor == "postgresql" and q.upper() == q.lower():
+        # No letter with a case: LIKE 'q%' in the C collation, a range of the (store, name COLLATE "C") index read in
+        # order; the trigram index gathered every "张伟" of a big store first (ADR 0042).
+        return customers.alias(name_c=Collate("name", "C")).filter(name_c__startswith=q)
+    return customers.filter(name__istartswith=q)
 
 
 def customer_ids_matching(q: str, *, store_ids: list[int] | None, with_orders: bool = True) -> QuerySet:
@@ -71,8 +82,7 @@ def customer_ids_matching(q: str, *, store_ids: list[int] | None, with_orders: b
     customers = Customer.objects.order_by()
     if store_ids is not None:
         customers = customers.filter(store_id__in=store_ids)
-    by_name = {"name__icontains" if len(q) >= NAME_CONTAINS_FROM else "name__istartswith": q}
-    found = customers.filter(**by_name).values("id")
+    found = _by_name(customers, q).values("id")
     if q.isdigit() and len(q) == 4:
         found = found.union(customers.alias(phone_last4=Right("phone", 4)).filter(phone_last4=q).values("id"))
     if with_orders:

@@ -34,6 +34,8 @@ def test_a_name_of_three_characters_or_more_is_found_anywhere_in_the_name(store,
     assert _found(agent, "阳娜娜") == ["欧阳娜娜"]
     assert _found(agent, "smith") == ["John Smith"]
     assert _found(agent, " SMI ") == ["John Smith"]
+    assert _found(agent, "jo") == ["John Smith"]  # one or two letters: the start, in any case
+    assert _found(agent, "欧阳") == ["欧阳娜娜"]
 
 
 def test_a_name_of_one_or_two_characters_finds_names_beginning_with_them(store, agent):
@@ -149,5 +151,6 @@ def test_on_postgresql_the_list_and_each_search_read_their_indexes(store, agent,
         assert not {scan for scan in scans if "Seq Scan" in scan[0]}, (q, scans)
     assert ("Bitmap Heap Scan", "customer_name_trigram") in _customer_scans(agent, a_name[1:])
     assert {index for _, index in _customer_scans(agent, "0500")} >= {"customer_store_phone_last4"}
+    assert {index for _, index in _customer_scans(agent, a_name[:2])} >= {"customer_store_name_c"}
     manager = AgentFactory(stores=[store, many_customers])
     assert _customer_scans(manager, "") == {("Index Scan", "customer_name")}
