@@ -2,7 +2,7 @@
 sections other apps add (crm.casework.customer_sections)."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -34,7 +34,7 @@ class CustomerPage:
     rows: list[Customer]
     has_next: bool
     too_many: bool  # the search found more than `matches_shown` customers: the rows are from the first found
-    matches_shown: int = MATCHES_SHOWN
+    matches_shown: int = field(default_factory=lambda: MATCHES_SHOWN)
 
 
 def customer_search(*, user, q: str = "", owner_only: bool = False, page: int = 1) -> CustomerPage:
@@ -45,20 +45,26 @@ def customer_search(*, user, q: str = "", owner_only: bool = False, page: int = 
     customers = Customer.objects.select_related("store", "dedicated_owner__user")
     if store_ids is not None:
         customers = customers.filter(store_id__in=store_ids)
-    too_many = False
+    start = (max(page, 1) - 1) * PAGE_SIZE
+    if q.strip() and not owner_only:
+        return _search_page(customers, q, store_ids=store_ids, start=start)
     if owner_only:  # a dedicated owner's few customers: their own index bounds the search
         customers = customers.filter(dedicated_owner__user=user)
         if q.strip():
             customers = customers.filter(id__in=customer_ids_matching(q, store_ids=store_ids))
-    elif q.strip():
-        found = list(customer_ids_matching(q, store_ids=store_ids)[: MATCHES_SHOWN + 1].values_list("id", flat=True))
-        too_many = len(found) > MATCHES_SHOWN
-        customers = customers.filter(id__in=found[:MATCHES_SHOWN])
-    start = (max(page, 1) - 1) * PAGE_SIZE
     rows = list(customers.order_by("name", "id")[start : start + PAGE_SIZE + 1])
-    return CustomerPage(
-        rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, too_many=too_many, matches_shown=MATCHES_SHOWN
-    )
+    return CustomerPage(rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, too_many=False)
+
+
+def _search_page(customers: QuerySet[Customer], q: str, *, store_ids: list[int] | None, start: int) -> CustomerPage:
+    """The page of a search: at most MATCHES_SHOWN customers found, put in name order here. ORDER BY name LIMIT over
+    `id IN (...)` led PostgreSQL to walk the stores' name index until it met enough of them (0.7 s for a common
+    name); a thousand names and ids are read by key and sorted in no time."""
+    found = list(customer_ids_matching(q, store_ids=store_ids)[: MATCHES_SHOWN + 1].values_list("id", flat=True))
+    keys = sorted(Customer.objects.filter(id__in=found[:MATCHES_SHOWN]).values_list("name", "id"))
+    page = [pk for _, pk in keys[start : start + PAGE_SIZE]]
+    rows = sorted(customers.filter(id__in=page), key=lambda customer: (customer.name, customer.pk))
+    return CustomerPage(rows=rows, has_next=len(keys) > start + PAGE_SIZE, too_many=len(found) > MATCHES_SHOWN)
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,15 @@ def test_the_list_pages_in_name_order(store, agent):
     assert [c.name for c in third.rows] == [f"客户{n:03d}" for n in range(100, 120)] and not third.has_next
 
 
+def test_a_search_pages_in_name_order(store, agent):
+    for n in reversed(range(60)):
+        CustomerFactory(store=store, name=f"张伟{n:02d}")
+    first, second = customer_search(user=agent.user, q="张伟"), customer_search(user=agent.user, q="张伟", page=2)
+    assert [c.name for c in first.rows] == [f"张伟{n:02d}" for n in range(50)] and first.has_next
+    assert [c.name for c in second.rows] == [f"张伟{n:02d}" for n in range(50, 60)] and not second.has_next
+    assert not first.too_many
+
+
 def test_a_search_finding_more_than_can_be_sorted_says_so_and_shows_the_first_found(store, agent, monkeypatch, client):
     from crm.selectors import customers
 
