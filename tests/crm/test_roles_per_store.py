@@ -209,8 +209,12 @@ def test_the_admin_refuses_a_managers_role_to_an_account_outside_the_store_manag
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_makes_a_managers_account_manager_of_every_store_it_served_and_others_agents():
     executor = MigrationExecutor(connection)
-    executor.migrate([("crm", "0027_storeclosure_recorded_at")])
-    old = executor.loader.project_state([("crm", "0027_storeclosure_recorded_at")]).apps
+    (roles_migration,) = [
+        m for key, m in executor.loader.disk_migrations.items() if key[1].endswith("_agent_store_roles")
+    ]
+    before = [dependency for dependency in roles_migration.dependencies if dependency[0] == "crm"]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
     group = old.get_model("auth", "Group").objects.get_or_create(name=roles.STORE_MANAGER)[0]
     User, Agent, Store = (old.get_model(*name) for name in (("auth", "User"), ("crm", "Agent"), ("crm", "Store")))
     shops = [Store.objects.create(code=f"s{n}", name=f"s{n}", platform="tmall") for n in range(2)]
