@@ -26,6 +26,7 @@ os.environ.setdefault("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/crm_
 
 from bench.dashboard import (  # noqa: E402  (one COPY writer, one timer, one page bench setup)
     _copy,
+    _role,
     _time,
     fresh_database,
     page_bench_options,
@@ -64,7 +65,8 @@ def build(sizes: dict[str, int]) -> dict:
     agents = Agent.objects.bulk_create(Agent(user=u, on_shift=True) for u in users + managers)
     Through = Agent.stores.through
     Through.objects.bulk_create(
-        Through(agent_id=agent.pk, store_id=stores[index % STORES].pk) for index, agent in enumerate(agents)
+        Through(agent_id=agent.pk, store_id=stores[index % STORES].pk, role=_role(index))
+        for index, agent in enumerate(agents)
     )
     Group.objects.get(name=roles.AGENT).user_set.add(*users)
     Group.objects.get(name=roles.STORE_MANAGER).user_set.add(*managers)

@@ -38,7 +38,7 @@ def build(sizes: dict[str, int]) -> dict:
     from django.db import connection
 
     from crm import roles
-    from crm.models import Agent, Store
+    from crm.models import Agent, Store, StoreRole
 
     big = Store.objects.create(code="big", name="大店", platform="tmall")
     small = Store.objects.create(code="small", name="小店", platform="jd")
@@ -46,7 +46,9 @@ def build(sizes: dict[str, int]) -> dict:
     agent_user = User.objects.create_user("agent", password="bench")
     manager_user = User.objects.create_user("manager", password="bench")
     Agent.objects.create(user=agent_user, on_shift=True).stores.add(big)
-    Agent.objects.create(user=manager_user, on_shift=True).stores.add(big, small)
+    Agent.objects.create(user=manager_user, on_shift=True).stores.add(
+        big, small, through_defaults={"role": StoreRole.MANAGER}
+    )
     Group.objects.get(name=roles.AGENT).user_set.add(agent_user)
     Group.objects.get(name=roles.STORE_MANAGER).user_set.add(manager_user)
     total = sizes["big"] + sizes["small"]

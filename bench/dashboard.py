@@ -108,7 +108,8 @@ def build(sizes: dict[str, int]) -> dict:
     agents = Agent.objects.bulk_create(Agent(user=u, phone="+8613900000001", on_shift=True) for u in users + managers)
     Through = Agent.stores.through
     Through.objects.bulk_create(
-        Through(agent_id=agent.pk, store_id=stores[index % STORES].pk) for index, agent in enumerate(agents)
+        Through(agent_id=agent.pk, store_id=stores[index % STORES].pk, role=_role(index))
+        for index, agent in enumerate(agents)
     )
     agent_group, manager_group = Group.objects.get(name=roles.AGENT), Group.objects.get(name=roles.STORE_MANAGER)
     agent_group.user_set.add(*users)
@@ -202,6 +203,13 @@ def build(sizes: dict[str, int]) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"build_seconds": round(time.perf_counter() - started, 1), "stores": stores, "agents": agents}
+
+
+def _role(index: int) -> str:
+    """The role of the index-th of build()'s people in their store: the agents first, then one manager a store."""
+    from crm.models import StoreRole
+
+    return StoreRole.MANAGER if index >= STORES * AGENTS_PER_STORE else StoreRole.AGENT
 
 
 def page_bench_options(description: str, *, quick_help: str, requests: tuple[int, int]) -> tuple[bool, int]:

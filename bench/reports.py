@@ -41,7 +41,7 @@ def build(scale: dict[str, int], now: datetime, rng: random.Random):
 
     from callbacks.models import FollowUp
     from crm import roles
-    from crm.models import Agent, Case, CaseEvent, Customer, Order, Remedy, Store
+    from crm.models import Agent, Case, CaseEvent, Customer, Order, Remedy, Store, StoreRole
     from reviews.models import Review
 
     User = get_user_model()
@@ -52,7 +52,9 @@ def build(scale: dict[str, int], now: datetime, rng: random.Random):
     ]
     manager_user = User.objects.create_user(username="bench-manager", password="x")
     manager_user.groups.add(Group.objects.get_or_create(name=roles.STORE_MANAGER)[0])
-    Agent.objects.create(user=manager_user, on_shift=True).stores.add(stores[0])
+    Agent.objects.create(user=manager_user, on_shift=True).stores.add(
+        stores[0], through_defaults={"role": StoreRole.MANAGER}
+    )
 
     for store_index, store in enumerate(stores):
         share = 1.0 if store_index == 0 else 0.2

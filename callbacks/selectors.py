@@ -35,10 +35,11 @@ DONE_STATUSES = (FollowUp.Status.DONE, FollowUp.Status.FAILED)
 def followups_for_user(
     *, user, is_manager: bool | None = None, stores: list[Store] | None = None, agent: Agent | None = None
 ) -> QuerySet[FollowUp]:
-    """Call follow-ups the user may open: a manager those of their stores, an agent only their own.
+    """Call follow-ups the user may open: every one of the stores they manage, and their own in the stores they serve
+    as an agent (ADR 0046). `is_manager=False` keeps to their own everywhere (an agent's queue).
 
-    A caller that already loaded the user's role, stores (`stores_for_user`) or agent profile passes them:
-    plain ids instead of joins and subqueries keep PostgreSQL's planning time small on the busiest page.
+    A caller that already loaded the user's stores (`stores_for_user`) or agent profile passes them: plain ids
+    instead of joins and subqueries keep PostgreSQL's planning time small on the busiest page.
     """
     calls = FollowUp.objects.filter(channel__in=CALL_CHANNELS)
     if not user.is_authenticated:
@@ -46,9 +47,10 @@ def followups_for_user(
     if user.is_superuser:
         return calls
     store_scope = [store.pk for store in stores] if stores is not None else stores_for_user(user=user)
-    if roles.is_store_manager(user) if is_manager is None else is_manager:
-        return calls.filter(store__in=store_scope)
     mine = Q(assignee=agent) if agent is not None else Q(assignee__user=user)
+    managed = roles.managed_store_ids(user) if is_manager is not False else frozenset()
+    if managed:
+        return calls.filter(Q(store_id__in=sorted(managed)) | mine, store__in=store_scope)
     return calls.filter(mine, store__in=store_scope)
 
 
@@ -252,15 +254,18 @@ def followup_get_for_user(*, user, followup_id: int) -> FollowUp:
 
 
 def case_calls_for_user(*, user) -> QuerySet[CaseCall]:
-    """Case calls the user may open: a manager those of their stores, an agent only the ones they opened."""
+    """Case calls the user may open: every one of the stores they manage, and in the stores they serve as an agent
+    the ones they opened."""
     if not user.is_authenticated:
         return CaseCall.objects.none()
     if user.is_superuser:
         return CaseCall.objects.all()
     stores = stores_for_user(user=user)
-    if roles.is_store_manager(user):
-        return CaseCall.objects.filter(store__in=stores)
-    return CaseCall.objects.filter(assignee__user=user, store__in=stores)
+    managed = roles.managed_store_ids(user)
+    mine = Q(assignee__user=user)
+    if managed:
+        return CaseCall.objects.filter(Q(store_id__in=sorted(managed)) | mine, store__in=stores)
+    return CaseCall.objects.filter(mine, store__in=stores)
 
 
 def case_call_get_for_user(*, user, case_call_id: int) -> CaseCall:

@@ -3,6 +3,7 @@ import ipaddress
 
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
@@ -29,6 +30,7 @@ from crm.admin_mixins import (
 from crm.errors import InvalidInput
 from crm.models import (
     Agent,
+    AgentStore,
     ApiToken,
     AuditLog,
     Case,
@@ -46,10 +48,12 @@ from crm.models import (
     SlaTarget,
     Store,
     StoreClosure,
+    StoreRole,
     WorkerHeartbeat,
 )
 from crm.phones import normalise_phone
 from crm.readable import AUDIT_ACTIONS
+from crm.services.agents import agent_leave_stores
 from crm.services.api_tokens import api_tokens_revoke
 from crm.services.closures import closure_check, store_closure_add, store_closure_remove
 from crm.services.customers import EDITABLE_FIELDS
@@ -103,17 +107,71 @@ def _more_than_an_agent(user) -> bool:
     return not _agents_only().filter(pk=user.pk).exists()
 
 
+class AgentStoreForm(forms.ModelForm):
+    class Meta:
+        model = AgentStore
+        fields = ["store", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        agent = getattr(self.instance, "agent", None)
+        user = getattr(agent, "user", None) if agent is not None and agent.user_id else None
+        if cleaned.get("role") == StoreRole.MANAGER and user is not None and not roles.in_manager_group(user):
+            self.add_error(
+                "role",
+                _("Only an account in the store managers' group manages a store: give the account that group first."),
+            )
+        return cleaned
+
+
+class AgentStoreInline(admin.TabularInline):
+    """The stores an agent serves and their role in each (ADR 0046), changed with the agent's profile and by whoever
+    may change the profile (a manager's by superusers only)."""
+
+    model = AgentStore
+    form = AgentStoreForm
+    fields = ["store", "role"]
+    extra = 0
+    verbose_name = _("store served")
+    verbose_name_plural = _("stores served, and the role in each")
+
+    def _profile(self, request):
+        return self.admin_site._registry[Agent]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._profile(request).has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        profile = self._profile(request)
+        return profile.has_add_permission(request) if obj is None else profile.has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_add_permission(request, obj)
+
+
 @admin.register(Agent)
 class AgentAdmin(CheckedAdmin):
-    """An agent's stores, phone and shift are set up here by staff allowed to change agents; the profile of an account
-    with more than an agent's rights (a store manager's: their stores are what they approve remedies and set the policy
-    for; a staff member's, their own too) is changed by superusers only, as the account itself is (UserAdmin)."""
+    """An agent's stores (with their role in each), phone and shift are set up here by staff allowed to change agents;
+    the profile of an account with more than an agent's rights (a store manager's: the stores they manage are what they
+    approve remedies and set the policy for; a staff member's, their own too) is changed by superusers only, as the
+    account itself is (UserAdmin). A store taken off the agent here hands their open work there on, as
+    `agent.stores.remove()` does (crm.receivers)."""
 
-    list_display = ["user", "phone", "on_shift", "evening_capacity"]
-    list_filter = ["on_shift", "stores", "user__groups"]
+    list_display = ["user", "stores_and_roles", "phone", "on_shift", "evening_capacity"]
+    list_filter = ["on_shift", "stores", "memberships__role", "user__groups"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "phone"]
-    filter_horizontal = ["stores"]
     raw_id_fields = ["user"]
+    inlines = [AgentStoreInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").prefetch_related("memberships__store")
+
+    @admin.display(description=_("stores served"))
+    def stores_and_roles(self, obj: Agent) -> str:
+        return ", ".join(str(membership) for membership in obj.memberships.all())
 
     @staticmethod
     def _superusers_only(request, obj: Agent | None) -> bool:
@@ -133,6 +191,14 @@ class AgentAdmin(CheckedAdmin):
                 "invalid_choice": _("A superuser sets up the profile of an account with more than an agent's rights.")
             }
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        """The inline's rows are saved one by one (no m2m_changed): the stores no longer served are handed on here."""
+        before = set(AgentStore.objects.filter(agent=form.instance).values_list("store_id", flat=True))
+        super().save_related(request, form, formsets, change)
+        after = set(AgentStore.objects.filter(agent=form.instance).values_list("store_id", flat=True))
+        if before - after:
+            agent_leave_stores(agent_id=form.instance.pk, store_ids=before - after)
 
     def service_check(self, obj: Agent) -> None:
         # The provider rings this number first when the agent clicks to call: E.164, as customers' numbers are.

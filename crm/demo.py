@@ -449,7 +449,7 @@ CNY_PER_UNIT = {"CNY": Decimal("1"), "EUR": Decimal("7.80")}
 class DemoUser:
     username: str
     password: str
-    role: str  # a crm.roles group, or "admin" for a superuser (no group, no agent profile)
+    role: str  # a crm.roles group (and the role held in every demo store), or "admin" for a superuser (no profile)
     first_name: str
 
 

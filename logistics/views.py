@@ -32,7 +32,11 @@ def board(request: HttpRequest) -> HttpResponse:
         if store is None:
             raise Http404
     shipments = shipments_at_risk(stores=[store] if store else stores)
-    return render(request, "logistics/board.html", {"shipments": shipments, "stores": stores, "store": store})
+    # The settings link: for a manager of the store shown (of any of theirs, when the board shows them all).
+    managed = stores_managed_by(user=request.user)
+    settings_link = managed.filter(pk=store.pk).exists() if store else managed.exists()
+    context = {"shipments": shipments, "stores": stores, "store": store, "settings_link": settings_link}
+    return render(request, "logistics/board.html", context)
 
 
 @login_required

@@ -193,13 +193,10 @@ def remedies_awaiting_approval(*, user, limit: int = BOARD_LIMIT) -> tuple[list[
 
 def remedies_mark_own(*, remedies: list[Remedy], user) -> list[Remedy]:
     """Mark what the user may do on each row: `can_decide` (a manager of its store: a superuser reads every store's
-    queue but decides only in the stores they manage), `own_proposal` (the user proposed it) and `another_decides`
-    (their own, and another manager of its store approves it, ADR 0038). Two queries at most, whatever the rows."""
-    managed = (
-        set(Store.objects.filter(agents__user=user).values_list("pk", flat=True))
-        if roles.is_store_manager(user)
-        else set()
-    )
+    queue but decides only in the stores they manage, not in those they serve as an agent, ADR 0046), `own_proposal`
+    (the user proposed it) and `another_decides` (their own, and another manager of its store approves it, ADR 0038).
+    Two queries at most, whatever the rows."""
+    managed = roles.managed_store_ids(user)
     own = [remedy for remedy in remedies if remedy.proposed_by.user_id == user.pk]
     others = store_ids_with_another_manager(store_ids={r.case.store_id for r in own}, user=user) if own else set()
     for remedy in remedies:

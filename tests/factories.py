@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from crm import roles
-from crm.models import Agent, Customer, Order, Store
+from crm.models import Agent, Customer, Order, Store, StoreRole
 
 
 class StoreFactory(factory.django.DjangoModelFactory):
@@ -42,7 +42,20 @@ def _role(default: str) -> factory.PostGeneration:
     return factory.PostGeneration(add_group)
 
 
+def _stores(role: StoreRole) -> factory.PostGeneration:
+    """`stores=[...]`: the stores served, each in `role` (ADR 0046). A store added afterwards with
+    `agent.stores.add(store)` is served as an agent; `through_defaults={"role": StoreRole.MANAGER}` manages it."""
+
+    def add_stores(agent, create, extracted, **kwargs):
+        if create and extracted:
+            agent.stores.add(*extracted, through_defaults={"role": role})
+
+    return factory.PostGeneration(add_stores)
+
+
 class AgentFactory(factory.django.DjangoModelFactory):
+    """An agent of each store of `stores=[...]`."""
+
     class Meta:
         model = Agent
         skip_postgeneration_save = True
@@ -50,16 +63,14 @@ class AgentFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     phone = "+8613900000001"
     on_shift = True
-
-    @factory.post_generation
-    def stores(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.stores.add(*extracted)
-
+    stores = _stores(StoreRole.AGENT)
     role = _role(roles.AGENT)
 
 
 class ManagerFactory(AgentFactory):
+    """A store manager (the group) who manages each store of `stores=[...]`."""
+
+    stores = _stores(StoreRole.MANAGER)
     role = _role(roles.STORE_MANAGER)
 
 

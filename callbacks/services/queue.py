@@ -10,14 +10,13 @@ from callbacks.selectors import followups_for_user
 from crm import roles
 from crm.errors import InvalidInput, PermissionDenied
 from crm.models import Agent, Store
-from crm.selectors import user_serves_store
 from crm.services.audit import audit_record
 
 SCRIPT_MAX_LENGTH = 4000
 
 
 def _require_manager(*, manager: Agent, store: Store) -> None:
-    if not roles.is_store_manager(manager.user) or not user_serves_store(user=manager.user, store=store):
+    if not roles.agent_manages_store(manager, store):
         raise PermissionDenied(_("Only a manager of this store can do this."))
 
 

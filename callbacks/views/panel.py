@@ -118,7 +118,7 @@ def _panel_context(request: HttpRequest, subject: FollowUp | CaseCall, kind: Pan
         # What the contact gate says about calling now: the call button shows the reason, and an override
         # outside the store's call hours.
         "call_decision": call_decide(subject=subject),
-        "is_manager": roles.is_store_manager(request.user),
+        "is_manager": roles.manages_store(request.user, subject.store_id),
         "expected_seq": len(attempts) + 1,
     }
 

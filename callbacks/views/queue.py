@@ -46,8 +46,10 @@ def _filters(form: QueueFilterForm, stores, agents) -> QueueFilters:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     stores = list(stores_for_user(user=request.user))
-    is_manager = roles.is_store_manager(request.user)
-    agents = agents_for_stores(stores=stores) if is_manager else None
+    # A manager steers the calls of the stores they manage; in a store they serve as an agent, their own (ADR 0046).
+    managed = roles.managed_store_ids(request.user)
+    is_manager = bool(managed)
+    agents = agents_for_stores(stores=[s for s in stores if s.pk in managed]) if is_manager else None
     form = QueueFilterForm(request.GET or None, stores=stores, agents=agents)
     result = queue_tonight(
         user=request.user,
@@ -57,7 +59,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         agent=agent_of(user=request.user),
         agents=agents,
     )
-    context = {"queue": result, "form": form, "agents": agents, "is_manager": is_manager, "stores": stores}
+    context = {
+        "queue": result,
+        "form": form,
+        "agents": agents,
+        "is_manager": is_manager,
+        "managed_store_ids": managed,
+        "stores": stores,
+    }
     template = "callbacks/_queue.html" if request.htmx else "callbacks/queue.html"
     return render(request, template, context)
 
@@ -69,6 +78,8 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     if not roles.is_store_manager(request.user):
         raise PermissionDenied(_("Only a manager of this store can do this."))
     followup = followup_get_for_user(user=request.user, followup_id=pk)
+    if not roles.manages_store(request.user, followup.store_id):  # their own call in a store they serve as an agent
+        raise PermissionDenied(_("Only a manager of this store can do this."))
     agents = agents_for_stores(stores=[followup.store])
     if request.method == "GET":
         return render(request, "callbacks/_reassign_form.html", {"f": followup, "agents": agents})
@@ -87,6 +98,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
             "f": followup_get_for_user(user=request.user, followup_id=pk),
             "agents": agents,
             "is_manager": True,
+            "managed_store_ids": {followup.store_id},
             "reassign_form": form,
             "calls_url": _calls_url(),
         }
@@ -94,7 +106,11 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect("callbacks:queue")
     followup = followup_get_for_user(user=request.user, followup_id=pk)
-    return render(request, "callbacks/_queue_row.html", {"f": followup, "is_manager": True, "calls_url": _calls_url()})
+    return render(
+        request,
+        "callbacks/_queue_row.html",
+        {"f": followup, "is_manager": True, "managed_store_ids": {followup.store_id}, "calls_url": _calls_url()},
+    )
 
 
 @login_required
@@ -118,7 +134,7 @@ def call_script(request: HttpRequest, store_id: int) -> HttpResponse:
                 "case_body": script.case_body if script else "",
             }
         )
-    can_edit = roles.is_store_manager(request.user)
+    can_edit = roles.manages_store(request.user, store)
     return render(
         request,
         "callbacks/script.html",

@@ -6,7 +6,7 @@ validation. Choice classes live at module level so the constraints in each Meta 
 re-exports its own (``Order.Status``, ``Customer.ContactPreference`` ...).
 """
 
-from crm.models.agent import Agent
+from crm.models.agent import Agent, AgentStore, StoreRole
 from crm.models.api import ApiToken, IdempotencyRecord, InboundEvent, InboundEventKind
 from crm.models.audit import AuditLog
 from crm.models.case import (
@@ -38,6 +38,7 @@ from crm.models.submission import FormSubmission
 __all__ = [
     "CAUSE_VALUES",
     "Agent",
+    "AgentStore",
     "ApiToken",
     "AssignmentMode",
     "AuditLog",
@@ -72,6 +73,7 @@ __all__ = [
     "Store",
     "StoreClosure",
     "StorePlatform",
+    "StoreRole",
     "TriageGroup",
     "VipTier",
     "WorkerHeartbeat",

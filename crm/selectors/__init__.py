@@ -18,12 +18,14 @@ def stores_for_user(*, user) -> QuerySet[Store]:
 
 
 def stores_managed_by(*, user) -> QuerySet[Store]:
-    """The stores whose manager pages (approvals, escalations, policy, reports) the user may open."""
+    """The stores whose manager pages (approvals, escalations, policy, reports) the user may open: those they serve as
+    a manager (crm.roles, ADR 0046), not those they serve as an agent; every store for a superuser."""
     if user.is_authenticated and user.is_superuser:
         return Store.objects.all()
-    if not roles.is_store_manager(user):
+    managed = roles.managed_store_ids(user)
+    if not managed:
         return Store.objects.none()
-    return Store.objects.filter(agents__user=user)
+    return Store.objects.filter(pk__in=sorted(managed))
 
 
 def store_by_code(*, stores: QuerySet[Store], code: str | None) -> Store | None:
@@ -80,8 +82,7 @@ def agents_serving(*, store: Store) -> QuerySet[Agent]:
 
 
 def store_ids_with_another_manager(*, store_ids: Iterable[int], user) -> set[int]:
-    """Of these stores, those served by an active store manager other than `user`: one query, for a page of rows."""
-    served = Agent.stores.through.objects.filter(
-        store_id__in=list(store_ids), agent__user__is_active=True, agent__user__groups__name=roles.STORE_MANAGER
-    )
-    return set(served.exclude(agent__user=user).values_list("store_id", flat=True).distinct())
+    """Of these stores, those managed by an active store manager other than `user` (one who serves the store as an
+    agent is no second pair of eyes, ADR 0046): one query, for a page of rows."""
+    managed = roles.manager_memberships().filter(store_id__in=list(store_ids), agent__user__is_active=True)
+    return set(managed.exclude(agent__user=user).values_list("store_id", flat=True).distinct())

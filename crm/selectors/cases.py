@@ -44,19 +44,23 @@ def _scope_store_ids(*, user) -> list[int] | None:
     then knows how few cases they hold and reads them by store (200,000 cases: a few ms instead of a second)."""
     if user.is_superuser:
         return None
-    stores = stores_managed_by(user=user) if roles.is_store_manager(user) else stores_for_user(user=user)
-    return list(stores.values_list("id", flat=True))
+    return list(stores_for_user(user=user).values_list("id", flat=True))
 
 
 def cases_in_scope(*, user, store_ids: list[int] | None = None) -> QuerySet[Case]:
-    """What the case list may show: a manager every case of the stores they manage, an agent the cases of the
-    stores they serve assigned to them (a case page is open to every agent of its store: cases_for_user)."""
-    if store_ids is None and not user.is_superuser:
+    """What the case list may show: every case of the stores the user manages, and in the stores they serve as an
+    agent the cases assigned to them (ADR 0046; a case page is open to every agent of its store: cases_for_user)."""
+    if user.is_superuser:
+        return Case.objects.all() if store_ids is None else Case.objects.filter(store_id__in=store_ids)
+    if store_ids is None:
         store_ids = _scope_store_ids(user=user)
-    cases = Case.objects.all() if store_ids is None else Case.objects.filter(store_id__in=store_ids)
-    if not (user.is_superuser or roles.is_store_manager(user)):
-        cases = cases.filter(assignee__user=user)
-    return cases
+    managed = roles.managed_store_ids(user)
+    whole = sorted(managed.intersection(store_ids))
+    own = [pk for pk in store_ids if pk not in managed]
+    if not own:
+        return Case.objects.filter(store_id__in=whole)
+    mine = Q(store_id__in=own, assignee__user=user)
+    return Case.objects.filter(Q(store_id__in=whole) | mine if whole else mine)
 
 
 # Fewer characters than a trigram: a name search of one or two characters finds names beginning with them (a
@@ -198,11 +202,13 @@ def case_rows(*, cases: list[Case], now: datetime) -> list[CaseRow]:
 
 
 def case_list_choices(*, user) -> tuple[list[Store], list[Agent]]:
-    """The stores and agents the filters offer: a manager's stores and their agents; an agent's own stores."""
+    """The stores and agents the filters offer: the user's stores, and the agents of those they manage (the
+    assignee filter: an agent sees only their own cases); an agent's own stores."""
     if roles.is_store_manager(user) or user.is_superuser:
-        stores = list(stores_managed_by(user=user))
+        stores = list(stores_for_user(user=user))
+        managed = stores_managed_by(user=user)
         agents = list(
-            Agent.objects.filter(stores__in=stores, user__is_active=True)
+            Agent.objects.filter(stores__in=managed, user__is_active=True)
             .select_related("user")
             .distinct()
             .order_by("user__username")

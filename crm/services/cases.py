@@ -322,7 +322,7 @@ def case_reassign(*, case: Case, assignee: Agent, manager: Agent) -> Case:
     """A manager of the store hands an open case to another agent of the store. Audited. A closed case stays with the
     agent who worked it: its close, its hours and its escalation are theirs in the reports."""
     case = _lock(case)
-    if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
+    if not roles.agent_manages_store(manager, case.store_id):
         raise PermissionDenied(_("Only a manager of this store can reassign a case."))
     if not case.is_open:
         raise CaseClosed(case_id=case.pk)
@@ -619,7 +619,7 @@ def _decide(*, remedy: Remedy, manager: Agent, approve: bool, reason: str) -> Re
     case = Case.objects.select_for_update(of=("self",)).select_related("store").get(pk=remedy.case_id)
     remedy = Remedy.objects.select_for_update().get(pk=remedy.pk)
     remedy.case = case
-    if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
+    if not roles.agent_manages_store(manager, case.store_id):
         raise PermissionDenied(_("Only a manager of this store can decide on a remedy."))
     decided = Remedy.Status.APPROVED if approve else Remedy.Status.DECLINED
     if remedy.status == decided and remedy.decided_by_id == manager.pk:

@@ -79,7 +79,7 @@ def case_manager_decide(
     manager approved (it can be carried out at once), in the case's currency unless told which (ADR 0036); the
     platform's dispute process records no remedy. Audited."""
     case = Case.objects.select_for_update(of=("self",)).select_related("store").get(pk=case.pk)
-    if not roles.is_store_manager(manager.user) or not manager.stores.filter(pk=case.store_id).exists():
+    if not roles.agent_manages_store(manager, case.store_id):
         raise PermissionDenied(_("Only a manager of this store can decide."))
     if not case.is_open:
         raise CaseClosed(case_id=case.pk)

@@ -4,7 +4,6 @@ crm.services.service_time), and the escalation of breaches to the manager."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -186,9 +185,9 @@ def cases_escalate_breached(*, now: datetime | None = None, batch: int = 500) ->
     managers: dict[int, list[int]] = {}
     store_ids = {row["store_id"] for row in claimed}
     for store_id, user_id in (
-        get_user_model()
-        .objects.filter(groups__name=roles.STORE_MANAGER, is_active=True, agent__stores__in=store_ids)
-        .values_list("agent__stores", "id")
+        roles.manager_memberships()
+        .filter(store_id__in=store_ids, agent__user__is_active=True)
+        .values_list("store_id", "agent__user_id")
         .distinct()
     ):
         managers.setdefault(store_id, []).append(user_id)

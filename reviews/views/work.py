@@ -63,7 +63,7 @@ def _render_review(
         "typed": typed if typed != saved_text else None,
         "confirm_redraft": confirm_redraft,
         "reply_conflict": reply_conflict,
-        "is_manager": roles.is_store_manager(request.user),
+        "is_manager": roles.manages_store(request.user, review.store_id),
         "revisions": review.revisions.all(),
         "platform_complaint": complaint,
         "complaint_form": PlatformComplaintForm(instance=complaint),

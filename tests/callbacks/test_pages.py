@@ -282,6 +282,31 @@ def test_an_agent_cannot_reassign(client, store, agent):
     assert FollowUp.objects.get(pk=followup.pk).assignee == agent
 
 
+def test_a_manager_of_another_store_serving_this_one_as_an_agent_sees_and_steers_only_their_own_calls_here(
+    client, store, agent
+):
+    """Roles are per store (ADR 0046): their own store's calls are all theirs to steer; here, only their own."""
+    theirs = StoreFactory(code="jade")
+    mixed = ManagerFactory(stores=[theirs])
+    mixed.stores.add(store)
+    own_here, colleagues_here = _followup(store, mixed), _followup(store, agent)
+    colleagues_there = _followup(theirs, AgentFactory(stores=[theirs]))
+    client.force_login(mixed.user)
+
+    queue = client.get("/calls/").text
+    assert f'id="fu-{own_here.pk}"' in queue and f'id="fu-{colleagues_there.pk}"' in queue
+    assert f'id="fu-{colleagues_here.pk}"' not in queue
+    assert f'data-testid="reassign-{own_here.pk}"' not in queue
+    assert f'data-testid="reassign-{colleagues_there.pk}"' in queue
+    assert client.get(f"/calls/{colleagues_here.pk}/").status_code == 404
+    assert client.post(f"/calls/{own_here.pk}/reassign", {"assignee": agent.pk}).status_code == 403
+    assert FollowUp.objects.get(pk=own_here.pk).assignee == mixed
+    assert client.post(f"/calls/script/{store.pk}/", {"body": "mine now"}).status_code == 403
+    assert not CallScript.objects.filter(store=store).exists()
+    panel = client.get(f"/calls/{own_here.pk}/").text
+    assert f"/calls/script/{store.pk}/" not in panel  # no "Edit" beside the script
+
+
 def test_the_store_manager_edits_the_call_script_and_the_panel_uses_it(client, store, agent):
     followup = _followup(store, agent)
     manager = ManagerFactory(stores=[store])

@@ -5,6 +5,7 @@ import time_machine
 from django.core.management import call_command
 
 from crm.models import Agent, Customer, Order, Store, WorkerHeartbeat
+from crm.selectors import stores_for_user, stores_managed_by
 from crm.tasks import heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,14 @@ def test_demo_data_covers_every_tier_and_loads_only_once():
     assert min(amounts) < 300 and any(300 <= a < 1000 for a in amounts) and max(amounts) >= 2000
     assert Order.objects.filter(status=Order.Status.DELIVERED, delivered_at__isnull=False).exists()
     assert Customer.objects.exclude(personality_type="").exists()
+
+
+def test_the_demo_manager_manages_every_demo_store_and_the_demo_agent_none():
+    call_command("seed_demo")
+    manager, agent = (Agent.objects.get(user__username=name) for name in ("demo-manager", "demo-agent"))
+    assert set(stores_managed_by(user=manager.user)) == set(Store.objects.all())
+    assert not stores_managed_by(user=agent.user).exists()
+    assert set(stores_for_user(user=agent.user)) == set(Store.objects.all())
 
 
 def test_heartbeat_task_records_each_run():

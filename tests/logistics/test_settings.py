@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from crm.errors import ReviewIncentiveForbidden
-from crm.models import AuditLog, Store
+from crm.models import AuditLog, Store, StoreRole
 from logistics.errors import LogisticsPolicyInvalid
 from logistics.forms import LogisticsPolicyForm
 from logistics.models import LogisticsPolicy, ShipmentDelay, ShipmentNotice
@@ -172,7 +172,7 @@ def test_the_shipping_notice_is_switched_on_with_its_own_wording(client, store):
 def test_a_managers_other_store_is_404_and_their_own_second_store_opens(client, manager):
     StoreFactory(code="not-mine")
     second = StoreFactory(code="jade")
-    manager.stores.add(second)
+    manager.stores.add(second, through_defaults={"role": StoreRole.MANAGER})
     assert client.get(f"{URL}?store=not-mine").status_code == 404
     assert client.post(URL, {**_post(second), "store": "not-mine"}).status_code == 404
     assert not LogisticsPolicy.objects.exists()

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from crm.models import AuditLog, Case, Remedy
+from crm.models import AuditLog, Case, Remedy, StoreRole
 from crm.services.cases import case_open, remedy_propose
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, StoreFactory
 
@@ -96,7 +96,7 @@ def _queries(client, url):
 
 def test_the_approvals_pages_queries_do_not_grow_with_its_rows(client, store, manager):
     other_store = StoreFactory(name="Store B")
-    manager.stores.add(other_store)
+    manager.stores.add(other_store, through_defaults={"role": StoreRole.MANAGER})
     client.force_login(manager.user)
     _proposed(store, AgentFactory(stores=[store]))
     _proposed(store, manager)

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from crm.models import AuditLog, CasePolicy, RootCause, SlaTarget
+from crm.models import AuditLog, CasePolicy, RootCause, SlaTarget, StoreRole
 from crm.services.root_causes import root_cause_choices
 from tests.factories import AgentFactory, ManagerFactory, StoreFactory
 
@@ -350,7 +350,7 @@ def test_the_tier_amounts_say_which_currency_they_are_in(client, manager):
     from callbacks.models import FollowUpPolicy
 
     berlin = StoreFactory(name="Teehaus Berlin", currency="EUR")
-    manager.stores.add(berlin)
+    manager.stores.add(berlin, through_defaults={"role": StoreRole.MANAGER})
     FollowUpPolicy.objects.create(store=berlin, currency="CNY", exchange_rates={"EUR": "7.80"})
     page = client.get(f"/manager/policy/?store={berlin.code}").text
     tiers = page.split('data-testid="tiers"')[1].split("</table>")[0]

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from crm.models import ApiToken
+from tests.admin_agents import memberships_form
 from tests.factories import AgentFactory, ManagerFactory, StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -257,13 +258,16 @@ def test_a_superuser_still_gives_rights(admin_client, django_user_model):
 # -- an agent's profile: stores, phone, shift -------------------------------------------------------------------------
 
 
-def _agent_form(agent, **changes) -> dict:
-    """The admin's change form of `agent` as a browser sends it, with `changes`."""
+def _agent_form(agent, stores=None, adding=False, **changes) -> dict:
+    """The admin's change form of `agent` (its add form, `adding`, filled in as it stands) as a browser sends it,
+    with `changes` (`stores`: the stores served)."""
     data = {
-        "user": agent.user_id, "stores": [store.pk for store in agent.stores.all()], "phone": agent.phone,
+        "user": agent.user_id, "phone": agent.phone,
         "on_shift": "on" if agent.on_shift else "", "evening_capacity": agent.evening_capacity,
     }  # fmt: skip
-    return {key: value for key, value in {**data, **changes}.items() if value != ""}
+    stores = [store.pk for store in agent.stores.all()] if stores is None else stores
+    inline = memberships_form(None if adding else agent, stores)
+    return {key: value for key, value in {**data, **changes, **inline}.items() if value != ""}
 
 
 @pytest.fixture
@@ -285,7 +289,7 @@ def test_staff_who_may_change_agents_cannot_change_a_manager_s_profile(store, ag
     for target in (ManagerFactory(stores=[store]), agent_editor.agent):
         url = f"/admin/crm/agent/{target.pk}/"
         page = client.get(f"{url}change/")
-        assert page.status_code == 200 and 'name="stores"' not in page.content.decode()  # seen, not changed
+        assert page.status_code == 200 and 'name="memberships-0-role"' not in page.content.decode()  # seen, not changed
         answer = client.post(f"{url}change/", _agent_form(target, stores=[store.pk, elsewhere.pk], phone="13900000009"))
         assert answer.status_code == 403
         assert client.post(f"{url}delete/", {"post": "yes"}).status_code == 403
@@ -309,13 +313,13 @@ def test_staff_who_may_change_agents_cannot_give_a_profile_to_an_account_with_mo
     client = _client_for(agent_editor)
 
     for user in (manager, colleague):
-        answer = client.post("/admin/crm/agent/add/", _agent_form(agent, user=user.pk))
+        answer = client.post("/admin/crm/agent/add/", _agent_form(agent, adding=True, user=user.pk))
         assert answer.status_code == 200 and "user" in answer.context["adminform"].form.errors
         answer = client.post(f"/admin/crm/agent/{agent.pk}/change/", _agent_form(agent, user=user.pk))  # moved to them
         assert answer.status_code == 200 and "user" in answer.context["adminform"].form.errors
         assert not hasattr(user, "agent")
     newcomer = UserFactory()
-    assert client.post("/admin/crm/agent/add/", _agent_form(agent, user=newcomer.pk)).status_code == 302
+    assert client.post("/admin/crm/agent/add/", _agent_form(agent, adding=True, user=newcomer.pk)).status_code == 302
     newcomer.refresh_from_db()
     assert list(newcomer.agent.stores.all()) == [store]
 

@@ -19,6 +19,7 @@ from crm.services.cases import case_open
 from letters.models import LetterRule, LetterTemplate, ParcelInsert
 from retention.models import Gift, GiftTask, Segment
 from reviews.models import ReviewPolicy
+from tests.admin_agents import memberships_form
 from tests.factories import AgentFactory, CustomerFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,8 @@ def _form_data(model, obj=None, **changes) -> dict:
                 data[field.html_name] = "on"
         elif value is not None:
             data[field.html_name] = value
+    if model is Agent:  # the stores served are an inline (tests.admin_agents)
+        data |= memberships_form(obj)
     for name, value in changes.items():
         if value is False:
             data.pop(name, None)

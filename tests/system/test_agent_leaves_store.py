@@ -13,6 +13,7 @@ from callbacks.models import FollowUp
 from crm.models import Case
 from crm.services.cases import case_open
 from retention.models import GiftTask
+from tests.admin_agents import memberships_form
 from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,10 +50,10 @@ def test_a_store_taken_off_an_agent_in_the_admin_hands_on_their_cases_calls_and_
             f"/admin/crm/agent/{leaver.pk}/change/",
             {
                 "user": leaver.user_id,
-                "stores": [other.pk],
                 "phone": leaver.phone,
                 "on_shift": "on",
                 "evening_capacity": 30,
+                **memberships_form(leaver, [other.pk]),
             },
         )
     assert response.status_code == 302, response.content.decode()[:2000]

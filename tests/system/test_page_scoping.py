@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from callbacks.models import CaseCall, FollowUp
@@ -294,6 +294,32 @@ def test_an_agent_cannot_reach_what_only_managers_may_do(client, victim):
                 response = _request(client, method, url, victim)
             if response.status_code not in (403, 404, 405) or _writes(queries):
                 failures.append((method.upper(), url, response.status_code, _writes(queries)))
+    assert not failures, "\n".join(map(str, failures))
+
+
+def test_a_manager_of_another_store_who_serves_this_one_as_an_agent_is_an_agent_here(client, victim):
+    """Roles are per store (ADR 0046): a manager of their own store who helps out in the victim's as an agent reaches
+    none of what only the victim's managers may do. An address naming the victim's objects is refused; a manager page
+    without arguments (?store= naming the victim's) shows their own store, nothing of the victim's, and writes
+    nothing."""
+    mixed = ManagerFactory(user__username="mallory-mixed", stores=[StoreFactory(code="mallory")])
+    mixed.stores.add(victim)
+    client.force_login(mixed.user)
+    victim_names = [victim.name, *Customer.objects.filter(store=victim).values_list("name", flat=True)]
+    failures = []
+    for url in _manager_only_urls(victim):
+        for method in ("get", "post"):
+            with CaptureQueriesContext(connection) as queries:
+                response = _request(client, method, url, victim)
+            body = (
+                response.content.decode(errors="replace")
+                if response.get("Content-Type", "").startswith("text/")
+                else ""
+            )
+            leaked = [n for n in victim_names if n and n in body]
+            refused = response.status_code in (403, 404, 405)
+            if _writes(queries) or not (refused or (resolve(url.split("?")[0]).kwargs == {} and not leaked)):
+                failures.append((method.upper(), url, response.status_code, _writes(queries), leaked))
     assert not failures, "\n".join(map(str, failures))
 
 

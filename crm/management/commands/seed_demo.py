@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from crm import roles
 from crm.demo import DEMO_USERS, STORES, DemoHoliday, DemoStore, DemoUser
-from crm.models import Agent, CasePolicy, Customer, Order, Store, StoreClosure
+from crm.models import Agent, AgentStore, CasePolicy, Customer, Order, Store, StoreClosure, StoreRole
 from crm.services.closures import store_closure_add
 from crm.services.order_delivery import orders_mark_delivered
 from crm.services.policy import case_policy_update
@@ -93,7 +94,10 @@ class Command(BaseCommand):
         # get_or_create: the roles migration makes the groups, but a flushed database (a transactional test) has none.
         user.groups.add(Group.objects.get_or_create(name=demo.role)[0])
         agent, _ = Agent.objects.get_or_create(user=user, defaults={"phone": "+8613900000001", "on_shift": True})
-        agent.stores.add(*stores)
+        # Each store in the demo user's role there (ADR 0046): the manager manages every demo store.
+        role = StoreRole.MANAGER if demo.role == roles.STORE_MANAGER else StoreRole.AGENT
+        for store in stores:
+            AgentStore.objects.update_or_create(agent=agent, store=store, defaults={"role": role})
 
     def _customers_and_orders(self, store: Store, demo: DemoStore, rng: random.Random) -> None:
         today = store_today(store)
