@@ -36,7 +36,7 @@ def followups_for_user(
     *, user, is_manager: bool | None = None, stores: list[Store] | None = None, agent: Agent | None = None
 ) -> QuerySet[FollowUp]:
     """Call follow-ups the user may open: every one of the stores they manage, and their own in the stores they serve
-    as an agent (ADR 0046). `is_manager=False` keeps to their own everywhere (an agent's queue).
+    as an agent (ADR 0045). `is_manager=False` keeps to their own everywhere (an agent's queue).
 
     A caller that already loaded the user's stores (`stores_for_user`) or agent profile passes them: plain ids
     instead of joins and subqueries keep PostgreSQL's planning time small on the busiest page.

@@ -125,7 +125,7 @@ class AgentStoreForm(forms.ModelForm):
 
 
 class AgentStoreInline(admin.TabularInline):
-    """The stores an agent serves and their role in each (ADR 0046), changed with the agent's profile and by whoever
+    """The stores an agent serves and their role in each (ADR 0045), changed with the agent's profile and by whoever
     may change the profile (a manager's by superusers only)."""
 
     model = AgentStore

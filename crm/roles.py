@@ -1,4 +1,4 @@
-"""Who is a store manager, and of which stores (ADR 0046).
+"""Who is a store manager, and of which stores (ADR 0045).
 
 The role is held per store: each store an agent serves is served as an agent or as its manager (`AgentStore.role`).
 A manager's role counts while the account is in the store managers' group, a Django group created by a data

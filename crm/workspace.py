@@ -89,7 +89,7 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
     done = {s.step: s for s in CaseStep.objects.filter(case=case).select_related("done_by")}
     active_root_causes, root_causes = root_cause_lists(store=case.store)
     root_cause_labels = dict(root_causes)
-    # A manager of this store: someone who serves it as an agent is an agent here (ADR 0046).
+    # A manager of this store: someone who serves it as an agent is an agent here (ADR 0045).
     is_manager = roles.manages_store(user, case.store_id)
     plays = plays_for(store=case.store, causes=case.causes or ([case.cause] if case.cause else []))
     first = plays[0] if plays else None

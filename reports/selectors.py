@@ -193,7 +193,7 @@ def remedies_awaiting_approval(*, user, limit: int = BOARD_LIMIT) -> tuple[list[
 
 def remedies_mark_own(*, remedies: list[Remedy], user) -> list[Remedy]:
     """Mark what the user may do on each row: `can_decide` (a manager of its store: a superuser reads every store's
-    queue but decides only in the stores they manage, not in those they serve as an agent, ADR 0046), `own_proposal`
+    queue but decides only in the stores they manage, not in those they serve as an agent, ADR 0045), `own_proposal`
     (the user proposed it) and `another_decides` (their own, and another manager of its store approves it, ADR 0038).
     Two queries at most, whatever the rows."""
     managed = roles.managed_store_ids(user)

@@ -43,7 +43,7 @@ def _role(default: str) -> factory.PostGeneration:
 
 
 def _stores(role: StoreRole) -> factory.PostGeneration:
-    """`stores=[...]`: the stores served, each in `role` (ADR 0046). A store added afterwards with
+    """`stores=[...]`: the stores served, each in `role` (ADR 0045). A store added afterwards with
     `agent.stores.add(store)` is served as an agent; `through_defaults={"role": StoreRole.MANAGER}` manages it."""
 
     def add_stores(agent, create, extracted, **kwargs):

@@ -46,7 +46,7 @@ def _filters(form: QueueFilterForm, stores, agents) -> QueueFilters:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     stores = list(stores_for_user(user=request.user))
-    # A manager steers the calls of the stores they manage; in a store they serve as an agent, their own (ADR 0046).
+    # A manager steers the calls of the stores they manage; in a store they serve as an agent, their own (ADR 0045).
     managed = roles.managed_store_ids(request.user)
     is_manager = bool(managed)
     agents = agents_for_stores(stores=[s for s in stores if s.pk in managed]) if is_manager else None

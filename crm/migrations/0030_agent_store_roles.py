@@ -1,4 +1,4 @@
-"""Agent.stores takes a role per store (ADR 0046): the many-to-many's own table becomes the AgentStore model, with a
+"""Agent.stores takes a role per store (ADR 0045): the many-to-many's own table becomes the AgentStore model, with a
 role column. Every store a store manager's account served is one they manage; every other account's, one they serve
 as an agent, as it was when the role was the account's group alone."""
 

@@ -9,7 +9,7 @@ from crm.models.store import Store
 
 
 class StoreRole(models.TextChoices):
-    """What a person is in one store they serve (ADR 0046). A manager's role counts only while their account is in
+    """What a person is in one store they serve (ADR 0045). A manager's role counts only while their account is in
     the store managers' group (crm.roles): the group grants the manager pages, the role says for which stores."""
 
     AGENT = "agent", _("agent")

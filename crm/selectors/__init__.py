@@ -19,7 +19,7 @@ def stores_for_user(*, user) -> QuerySet[Store]:
 
 def stores_managed_by(*, user) -> QuerySet[Store]:
     """The stores whose manager pages (approvals, escalations, policy, reports) the user may open: those they serve as
-    a manager (crm.roles, ADR 0046), not those they serve as an agent; every store for a superuser."""
+    a manager (crm.roles, ADR 0045), not those they serve as an agent; every store for a superuser."""
     if user.is_authenticated and user.is_superuser:
         return Store.objects.all()
     managed = roles.managed_store_ids(user)
@@ -83,6 +83,6 @@ def agents_serving(*, store: Store) -> QuerySet[Agent]:
 
 def store_ids_with_another_manager(*, store_ids: Iterable[int], user) -> set[int]:
     """Of these stores, those managed by an active store manager other than `user` (one who serves the store as an
-    agent is no second pair of eyes, ADR 0046): one query, for a page of rows."""
+    agent is no second pair of eyes, ADR 0045): one query, for a page of rows."""
     managed = roles.manager_memberships().filter(store_id__in=list(store_ids), agent__user__is_active=True)
     return set(managed.exclude(agent__user=user).values_list("store_id", flat=True).distinct())

@@ -49,7 +49,7 @@ def _scope_store_ids(*, user) -> list[int] | None:
 
 def cases_in_scope(*, user, store_ids: list[int] | None = None) -> QuerySet[Case]:
     """What the case list may show: every case of the stores the user manages, and in the stores they serve as an
-    agent the cases assigned to them (ADR 0046; a case page is open to every agent of its store: cases_for_user)."""
+    agent the cases assigned to them (ADR 0045; a case page is open to every agent of its store: cases_for_user)."""
     if user.is_superuser:
         return Case.objects.all() if store_ids is None else Case.objects.filter(store_id__in=store_ids)
     if store_ids is None:

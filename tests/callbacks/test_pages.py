@@ -285,7 +285,7 @@ def test_an_agent_cannot_reassign(client, store, agent):
 def test_a_manager_of_another_store_serving_this_one_as_an_agent_sees_and_steers_only_their_own_calls_here(
     client, store, agent
 ):
-    """Roles are per store (ADR 0046): their own store's calls are all theirs to steer; here, only their own."""
+    """Roles are per store (ADR 0045): their own store's calls are all theirs to steer; here, only their own."""
     theirs = StoreFactory(code="jade")
     mixed = ManagerFactory(stores=[theirs])
     mixed.stores.add(store)

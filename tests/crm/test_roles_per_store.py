@@ -1,4 +1,4 @@
-"""A role is held per store (ADR 0046): someone who manages store A and helps out as an agent in store B is an agent
+"""A role is held per store (ADR 0045): someone who manages store A and helps out as an agent in store B is an agent
 in B. They approve nothing there, open none of B's manager pages, and count as no manager of B."""
 
 from datetime import timedelta

@@ -298,7 +298,7 @@ def test_an_agent_cannot_reach_what_only_managers_may_do(client, victim):
 
 
 def test_a_manager_of_another_store_who_serves_this_one_as_an_agent_is_an_agent_here(client, victim):
-    """Roles are per store (ADR 0046): a manager of their own store who helps out in the victim's as an agent reaches
+    """Roles are per store (ADR 0045): a manager of their own store who helps out in the victim's as an agent reaches
     none of what only the victim's managers may do. An address naming the victim's objects is refused; a manager page
     without arguments (?store= naming the victim's) shows their own store, nothing of the victim's, and writes
     nothing."""

@@ -94,7 +94,7 @@ class Command(BaseCommand):
         # get_or_create: the roles migration makes the groups, but a flushed database (a transactional test) has none.
         user.groups.add(Group.objects.get_or_create(name=demo.role)[0])
         agent, _ = Agent.objects.get_or_create(user=user, defaults={"phone": "+8613900000001", "on_shift": True})
-        # Each store in the demo user's role there (ADR 0046): the manager manages every demo store.
+        # Each store in the demo user's role there (ADR 0045): the manager manages every demo store.
         role = StoreRole.MANAGER if demo.role == roles.STORE_MANAGER else StoreRole.AGENT
         for store in stores:
             AgentStore.objects.update_or_create(agent=agent, store=store, defaults={"role": role})
