@@ -29,6 +29,7 @@ from bench.dashboard import (  # noqa: E402  (one COPY writer, one timer, one pa
     _role,
     _time,
     fresh_database,
+    page,
     page_bench_options,
     print_timings,
 )
@@ -195,16 +196,6 @@ def measure(data: dict, requests: int) -> dict:
     for n in range(12):  # a case with a long timeline beside one with three events
         case_add_event(case=busy, kind=CaseEvent.Kind.NOTE, actor=agent.user, message=f"跟进 {n}")
     customer_name = busy.customer.name
-
-    def page(user, url):
-        client = Client()
-        client.force_login(user)
-
-        def get():
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-
-        return get
 
     results = {
         "reference_healthz": _time(page(agent.user, "/healthz/live"), requests),

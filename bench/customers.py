@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/crm_bench_customers")
 
-from bench.dashboard import _time, fresh_database, page_bench_options, print_timings  # noqa: E402  (one timer, one setup)
+from bench.dashboard import _time, fresh_database, page, page_bench_options, print_timings  # noqa: E402  (one timer, one setup)
 
 GOAL_P95_MS = 50.0
 FULL = {"big": 450_000, "small": 50_000}
@@ -88,16 +88,6 @@ def measure(data: dict, requests: int) -> dict:
 
     someone = Customer.objects.filter(store=data["big"]).order_by("id")[1234]
     order = Order.objects.filter(customer=someone).get()
-
-    def page(user, url):
-        client = Client()
-        client.force_login(user)
-
-        def get():
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-
-        return get
 
     agent, manager = data["agent"], data["manager"]
     urls = {

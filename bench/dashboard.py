@@ -239,6 +239,21 @@ def print_timings(timings: dict[str, dict[str, float]]) -> None:
         print(f"{name:22} " + "  ".join(f"{k}={v}" for k, v in figures.items()), file=sys.stderr)
 
 
+def page(user, url: str):
+    """A GET of `url` as `user` through Django's test client (logged in once), for _time; anything but 200 stops the
+    bench."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return get
+
+
 def _time(fn, n: int) -> dict[str, float]:
     for _ in range(min(20, n)):  # warm up: connection, template cache, translations
         fn()
@@ -269,16 +284,6 @@ def measure(data: dict, requests: int) -> dict:
     agent = data["agents"][0]
     manager = data["agents"][-1]
     followup = FollowUp.objects.filter(assignee=agent, status="planned").order_by("window_start", "pk").first()
-
-    def page(user, url):
-        client = Client()
-        client.force_login(user)
-
-        def get():
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-
-        return get
 
     agent_stores = list(stores_for_user(user=agent.user))
     results = {
