@@ -13,6 +13,10 @@ told a user shown numbers masked how a customer's number begins, a digit at a ti
 date hierarchy's own range (from its year, month and day) and the pairs a raw-id popup passes (a key's
 `limit_choices_to`, which `lookup_allowed` lets through). The search (`q`), the sort, the page and the popup's flags
 are not lookups (Django's `IGNORED_PARAMS`).
+
+Nor does a list sort by a column it does not offer to sort by (its `sortable_by`: `crm.admin_sorting` for big tables'
+lists): Django reads `?o=` by column position whatever the header offers; such a position is skipped, as Django skips
+a position out of range.
 """
 
 from django.contrib import admin
@@ -42,6 +46,11 @@ class DeclaredLookupsChangeList(ChangeList):
             if key in allowed and all(value == allowed[key] for value in values):
                 return True
         return False
+
+    def get_ordering_field(self, field_name):
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None  # ChangeList.get_ordering then skips it
+        return super().get_ordering_field(field_name)
 
 
 class DeclaredLookupsAdmin(admin.ModelAdmin):

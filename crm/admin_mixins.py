@@ -16,8 +16,9 @@
   ``LIKE '%q%'`` over every row.
 - A list of such a table counts no rows to number its pages (``crm.admin_paging``), reads a date range in an index
   that holds the date (``crm.admin_dates``: within a store where that index leads with the store), and reads no
-  column over every row on a load: a filter offers fixed choices
-  (``choices_filter``), a date is filtered by ranges (Django's ``DateFieldListFilter``), never by a date hierarchy.
+  column over every row on a load: a filter offers fixed choices (``choices_filter``), a date is filtered by ranges
+  (Django's ``DateFieldListFilter``), never by a date hierarchy; it sorts only by a column an index leads with
+  (``crm.admin_sorting``).
 - Every list (``CheckedAdmin`` and all built on it) takes from its address only the lookups its filters, date hierarchy
   and search make (``crm.admin_lookups``): any other, on the model's own fields too, is a 400 before a row is read.
 - A customer's phone number is shown as the pages show it to agents, masked by ``crm.phones.mask_phone``
@@ -45,6 +46,7 @@ from django.utils.translation import gettext_lazy
 from crm.admin_dates import date_range_ordering
 from crm.admin_lookups import DeclaredLookupsAdmin
 from crm.admin_paging import BoundedCountPaginator
+from crm.admin_sorting import index_sortable_columns
 from crm.errors import DomainError, InvalidInput, InvalidPhoneNumber
 from crm.models import Agent, Customer, Order, Store
 from crm.money import money_text
@@ -232,7 +234,8 @@ class ServiceWrittenAdmin(_Payloads, CheckedAdmin):
     max_deleted = 100
     # Newest first by the primary key, which its index answers with the page's LIMIT: the models' own orderings
     # (placed_at, posted_at, window_start, at...) have no index of their own, so a list sorted by them read and sorted
-    # the whole table on every load (~130 ms at 100,000 orders). A column header still sorts by that column.
+    # the whole table on every load (~130 ms at 100,000 orders). A column header sorts only where an index leads with
+    # its column (crm.admin_sorting).
     ordering = ("-pk",)
 
     def __init__(self, model, admin_site):
@@ -295,6 +298,10 @@ class ServiceWrittenAdmin(_Payloads, CheckedAdmin):
             if name not in masked
         ]
         return list(dict.fromkeys(fields))
+
+    def get_sortable_by(self, request):
+        # A column header sorts only where an index answers the sort (crm.admin_sorting).
+        return index_sortable_columns(self, request)
 
     def get_ordering(self, request):
         # A date range sorts by its date (crm.admin_dates): the index that holds the date answers both.
