@@ -64,10 +64,16 @@ from crm.timezones import store_today
 
 
 @admin.register(Store)
-class StoreAdmin(CheckedAdmin):
+class StoreAdmin(StoreMoneyAdmin):
     list_display = ["code", "name", "platform", "timezone", "currency", "manager_hotline"]
     list_filter = ["platform", "timezone"]
     search_fields = ["code", "name"]
+    # The agent's limit is in the store's own currency, the field above it (ADR 0036), as the policy page says.
+    money_fields = ("agent_remedy_limit",)
+    money_help_text = _("In the currency above (the store's currency).")
+
+    def money_currency(self, obj: Store) -> str:
+        return obj.currency
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None:
