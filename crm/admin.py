@@ -9,6 +9,7 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -64,10 +65,16 @@ from crm.timezones import store_today
 
 
 @admin.register(Store)
-class StoreAdmin(CheckedAdmin):
+class StoreAdmin(StoreMoneyAdmin):
     list_display = ["code", "name", "platform", "timezone", "currency", "manager_hotline"]
     list_filter = ["platform", "timezone"]
     search_fields = ["code", "name"]
+    # The agent's limit is in the store's own currency, the field above it (ADR 0036), as the policy page says.
+    money_fields = ("agent_remedy_limit",)
+    money_help_text = _("In the currency above (the store's currency).")
+
+    def money_currency(self, obj: Store) -> str:
+        return obj.currency
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None:
@@ -112,10 +119,14 @@ class AgentStoreForm(forms.ModelForm):
         model = AgentStore
         fields = ["store", "role"]
 
+    def __init__(self, *args, profile: Agent | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The agent profile the row is of, saved or (on the add page) not yet: a new row's instance has none.
+        self.profile = profile
+
     def clean(self):
         cleaned = super().clean()
-        agent = getattr(self.instance, "agent", None)
-        user = getattr(agent, "user", None) if agent is not None and agent.user_id else None
+        user = self.profile.user if self.profile is not None and self.profile.user_id else None
         if cleaned.get("role") == StoreRole.MANAGER and user is not None and not roles.in_manager_group(user):
             self.add_error(
                 "role",
@@ -124,12 +135,19 @@ class AgentStoreForm(forms.ModelForm):
         return cleaned
 
 
+class AgentStoreFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        # Each row checks its role against the profile's account, which a new profile's rows cannot reach themselves.
+        return {**super().get_form_kwargs(index), "profile": self.instance}
+
+
 class AgentStoreInline(admin.TabularInline):
     """The stores an agent serves and their role in each (ADR 0045), changed with the agent's profile and by whoever
     may change the profile (a manager's by superusers only)."""
 
     model = AgentStore
     form = AgentStoreForm
+    formset = AgentStoreFormSet
     fields = ["store", "role"]
     extra = 0
     verbose_name = _("store served")

@@ -25,7 +25,8 @@
   (``phone_fields``): in every list, and on a change page to anyone who may not change customers. A change page that
   shows it whole is audited as a reveal on the pages is (``customer_phone_reveal_audit``), each time it is shown.
 - An amount of a store's setting (a threshold, a playbook's cost) is in the store's currency (ADR 0036) and says so
-  (``StoreMoneyAdmin``): its label names the currency on a row's change page, its help text on the add page.
+  (``StoreMoneyAdmin``): its label names the currency on a row's change page, its help text on the add page. The
+  store's own agent remedy limit too, in the currency set on the same page.
 - What a provider or an order system sent, kept as it came (``payload_fields``: the inbound log's rows, telephony
   events, a courier's checkpoints), is shown the same way: its numbers, names and addresses masked
   (``crm.personal_data``) for anyone who may not change customers; shown whole, it is a reveal, audited.
@@ -203,6 +204,12 @@ class StoreMoneyAdmin(CheckedAdmin):
     is `money_column(name, label)`."""
 
     money_fields: tuple[str, ...] = ()
+    # The add page's help text for each amount: where its currency is chosen on the form.
+    money_help_text = gettext_lazy("In the currency of the store chosen above (the store's currency).")
+
+    def money_currency(self, obj: models.Model) -> str:
+        """The currency a row's amounts are in: its store's."""
+        return obj.store.currency
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -211,9 +218,12 @@ class StoreMoneyAdmin(CheckedAdmin):
             if field is None:
                 continue
             if obj is not None:
-                field.label = _("%(label)s (%(currency)s)") % {"label": field.label, "currency": obj.store.currency}
+                field.label = _("%(label)s (%(currency)s)") % {
+                    "label": field.label,
+                    "currency": self.money_currency(obj),
+                }
             else:
-                field.help_text = _("In the currency of the store chosen above (the store's currency).")
+                field.help_text = self.money_help_text
         return form
 
 

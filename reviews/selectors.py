@@ -135,18 +135,19 @@ def review_for_user(*, user, pk: int) -> Review:
     return reviews_for_user(user=user).get(pk=pk)
 
 
-def corrections_for_user(*, user, store: Store | None = None) -> QuerySet[CauseCorrection]:
-    rows = CauseCorrection.objects.filter(review__store__in=stores_for_user(user=user))
+def corrections_of_stores(*, stores: QuerySet[Store], store: Store | None = None) -> QuerySet[CauseCorrection]:
+    """The agents' verdicts on the reviews of `stores` (the manager's: the quality page), of `store` when chosen."""
+    rows = CauseCorrection.objects.filter(review__store__in=stores)
     if store is not None:
         rows = rows.filter(review__store=store)
     return rows.select_related("review", "corrected_by")
 
 
-def latest_corrections(*, user, store: Store | None = None) -> list[CauseCorrection]:
+def latest_corrections(*, stores: QuerySet[Store], store: Store | None = None) -> list[CauseCorrection]:
     """One correction per review, the latest: what the agent settled on, against what the classifier said."""
     seen: set[int] = set()
     latest = []
-    for correction in corrections_for_user(user=user, store=store).order_by("review_id", "-at", "-id"):
+    for correction in corrections_of_stores(stores=stores, store=store).order_by("review_id", "-at", "-id"):
         if correction.review_id not in seen:
             seen.add(correction.review_id)
             latest.append(correction)

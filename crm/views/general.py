@@ -17,7 +17,11 @@ def home(request: HttpRequest) -> HttpResponse:
     zone = stores[0].timezone if stores else "UTC"
     now = timezone.now()
     waiting = [
-        (work, work.link(user=request.user), work.count(user=request.user, stores=stores, now=now))
+        (
+            work,
+            work.link(user=request.user),
+            work.count(user=request.user, stores=work.stores_counted(user=request.user, stores=stores), now=now),
+        )
         for work in waiting_work()
     ]
     return render(

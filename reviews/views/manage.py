@@ -198,7 +198,8 @@ def quality(request: HttpRequest) -> HttpResponse:
     figures, computed in the background by Celery and shown as kept, with the time they were computed (ADR 0007)."""
     stores = _quality_stores(request)
     store = store_filter(stores, request.GET.get("store"))
-    corrections = latest_corrections(user=request.user, store=store)
+    # The stores the user manages, "All my stores" too: not one they serve as an agent (ADR 0045).
+    corrections = latest_corrections(stores=stores, store=store)
     kept = classifier_figures()
     # Asked once, not on every view while the first computation runs (it trains some twenty models).
     if kept is None and caches["default"].add(FIGURES_REQUESTED, True, timeout=600):

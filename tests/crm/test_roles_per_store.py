@@ -17,7 +17,7 @@ from crm.services.cases import case_open, case_reassign, remedy_approve, remedy_
 from crm.services.escalation import case_manager_decide
 from crm.services.sla import cases_escalate_breached
 from tests.admin_agents import memberships_form
-from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, StoreFactory
+from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +204,21 @@ def test_the_admin_refuses_a_managers_role_to_an_account_outside_the_store_manag
     )
     assert answer.status_code == 200 and "store managers&#x27; group" in answer.text
     assert agent.memberships.get().role == StoreRole.AGENT
+
+
+def test_the_admin_refuses_a_managers_role_on_a_new_profile_of_an_account_outside_the_group(admin_client, stores):
+    """The add page too: the role would grant nothing today, and make a manager of the store the day the account joins
+    the group for another store; the agent list would meanwhile call them its manager."""
+    a, _b = stores
+    user = UserFactory(username="newcomer")
+    data = {"user": user.pk, "phone": "+8613900000009", "on_shift": "on", "evening_capacity": 20}
+
+    answer = admin_client.post(
+        "/admin/crm/agent/add/", data | memberships_form(None, stores=[a.pk], roles={a.pk: StoreRole.MANAGER})
+    )
+
+    assert answer.status_code == 200 and "store managers&#x27; group" in answer.text
+    assert not AgentStore.objects.filter(agent__user=user).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from crm.timezones import to_store_local
 from reviews.evaluation import HELD_OUT_PARTS, pool, score, scores_from_json, scores_to_json
 from reviews.models import ClassifierFigures, Review
+from reviews.services.bad_review import review_correct_causes
 from reviews.services.intake import ReviewIn, reviews_ingest
 from reviews.views.manage import FIGURES_REQUESTED
 from tests.factories import AgentFactory, ManagerFactory, StoreFactory
@@ -119,3 +120,20 @@ def test_pooled_scores_add_the_counts_of_each_cause():
     assert (
         pooled.macro_f1 == score([*[(["quality"], ["quality"])] * 2, (["size"], ["quality"]), ([], ["price"])]).macro_f1
     )
+
+
+def test_all_my_stores_on_the_quality_page_are_the_stores_the_manager_manages(client, store):
+    """A manager of this store who serves another as an agent (ADR 0045): the manager's page, store filter and "All my
+    stores" alike, covers the stores they manage; the other store's verdicts are its own managers' to read."""
+    other = StoreFactory(name="Store B", code="store-b")
+    mixed = ManagerFactory(stores=[store])
+    mixed.stores.add(other)
+    review_correct_causes(review=_ingest(store, "Q1", "做工粗糙，线头很多"), causes=["quality"], actor=None)
+    review_correct_causes(review=_ingest(other, "Q2", "快递太慢了，等了一周"), causes=["price"], actor=None)
+    client.force_login(mixed.user)
+
+    page = client.get("/reviews/quality/")
+
+    assert [c.review.external_id for c in page.context["recent"]] == ["Q1"]
+    assert page.context["live"].items == 1 and "快递太慢了" not in page.content.decode()
+    assert client.get("/reviews/quality/", {"store": other.code}).status_code == 404

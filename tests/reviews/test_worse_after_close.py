@@ -158,3 +158,25 @@ def test_the_home_line_and_the_seen_button_read_in_chinese(client, store, closed
 
     assert "工单关闭后被改差的评价" in home
     assert "标为已阅" in board
+
+
+def test_a_manager_who_serves_another_store_as_an_agent_counts_what_the_escalations_page_lists(client, store, closed):
+    """Manager of this store, agent of another (ADR 0045): the line links to the escalations page, which lists the
+    stores they manage, so it counts those and not the other store's (which its manager marks seen)."""
+    other = StoreFactory(name="Store B", code="store-b")
+    mixed = ManagerFactory(stores=[store])
+    mixed.stores.add(other)
+    OrderFactory(store=other, customer__store=other, customer__name="王先生", external_id="TM-1")
+    _push(other, 3)
+    reviews_open_cases()
+    there = Review.objects.get(store=other)
+    case_close(case=there.case, root_cause="listing")
+    _push(other, 1, days=7)
+    client.force_login(mixed.user)
+
+    assert _home_line(client) == (0, "/manager/escalations/#reviews-after-close")
+    assert "王先生" not in _section(client.get(URL).text)
+
+    _push(store, 1, days=7)
+    assert _home_line(client) == (1, "/manager/escalations/#reviews-after-close")
+    assert len(re.findall('data-testid="review-after-close"', _section(client.get(URL).text))) == 1

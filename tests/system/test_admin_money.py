@@ -89,3 +89,14 @@ def test_the_chinese_admin_names_the_currency_too(admin_client, tea):
     row = _rows(tea)[ReviewPolicy]
     page = admin_client.get(f"{_base(ReviewPolicy)}{row.pk}/change/").content.decode()
     assert "（EUR）" in page
+
+
+def test_the_stores_own_page_names_its_currency_beside_the_agent_remedy_limit(admin_client, tea):
+    """The limit is in the store's currency (ADR 0036), as the policy page says: its label names it on the store's
+    page, and on the add page the help text says it is in the currency chosen on the form."""
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get(f"/admin/crm/store/{tea.pk}/change/").content.decode()
+    assert "Agent remedy limit (EUR)" in page
+    assert "In the currency above" in admin_client.get("/admin/crm/store/add/").content.decode()
+    admin_client.cookies["django_language"] = "zh-hans"
+    assert "（EUR）" in admin_client.get(f"/admin/crm/store/{tea.pk}/change/").content.decode()
