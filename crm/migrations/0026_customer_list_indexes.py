@@ -1,6 +1,8 @@
 import django.db.models.functions.text
 from django.db import migrations, models
 
+from crm.migration_operations import AddIndexWithoutLock, create_index_without_lock, drop_index_without_lock
+
 # The name search's index: trigrams of the upper-cased name, which Django's icontains / istartswith compare
 # (UPPER(name) LIKE UPPER(...)). PostgreSQL's own (pg_trgm, a trusted extension: the database's owner may create
 # it); SQLite, the embedded default, searches without it. ADR 0042.
@@ -11,31 +13,34 @@ def create_trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(
-        f'CREATE INDEX IF NOT EXISTS "{TRIGRAM_INDEX}" ON "crm_customer" USING gin (UPPER("name"::text) gin_trgm_ops)'
+    create_index_without_lock(
+        schema_editor, TRIGRAM_INDEX, 'ON "crm_customer" USING gin (UPPER("name"::text) gin_trgm_ops)'
     )
 
 
 def drop_trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{TRIGRAM_INDEX}"')
+        drop_index_without_lock(schema_editor, TRIGRAM_INDEX)
 
 
 class Migration(migrations.Migration):
+    # The customers' table stays writable while its indexes build (crm.migration_operations).
+    atomic = False
+
     dependencies = [
         ("crm", "0025_store_days_off_and_closures"),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexWithoutLock(
             model_name="customer",
             index=models.Index(fields=["store", "name", "id"], name="customer_store_name"),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLock(
             model_name="customer",
             index=models.Index(fields=["name", "id"], name="customer_name"),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLock(
             model_name="customer",
             index=models.Index(
                 models.F("store"),
