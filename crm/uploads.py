@@ -7,13 +7,23 @@ would only widen what we must reason about). An HTML page or an SVG declared as 
 message naming the field and the reason. The accepted file is renamed `<random>.<ext>` from the detected
 type, so a stored name never carries the uploader's text, and `upload_kind_of` answers the type to serve it
 with (crm.downloads sends it with nosniff).
+
+A file is written to storage by the write that records it (`upload_store`, inside that write's transaction) and
+lives exactly as long as that write: when the transaction does not commit (a later check refuses the write, the
+database refuses a row, a savepoint around it rolls back) the file is deleted again once the transaction is over
+(`uploads_discard_uncommitted`, run at the end of every request), so storage holds no file no row names (ADR 0048).
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from asgiref.local import Local
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -91,3 +101,54 @@ def upload_accept(
     file.name = f"{uuid.uuid4().hex}.{kind.extension}"
     file.content_type = kind.content_type
     return kind
+
+
+# -- a stored file follows its write's transaction (ADR 0048) -----------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)  # each stored file is its own entry, found by identity
+class _StoredFile:
+    storage: Storage
+    name: str
+    using: str
+
+
+# Per connection, as Django's own connections are (an asgiref Local): the files written by writes whose transaction
+# has not committed yet.
+_uncommitted = Local()
+
+
+def _uncommitted_files() -> set[_StoredFile]:
+    if not hasattr(_uncommitted, "files"):
+        _uncommitted.files = set()
+    return _uncommitted.files
+
+
+def upload_store(field_file: FieldFile, upload: UploadedFile, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Write `upload` (named by upload_accept) to storage as the unsaved row's `field_file`, inside the write's
+    transaction on `using`. The file is kept when that transaction commits; when it does not, the file is deleted
+    by uploads_discard_uncommitted once the transaction is over."""
+    if not connections[using].in_atomic_block:
+        # In autocommit the row's INSERT would be a transaction of its own, after the file is kept.
+        raise transaction.TransactionManagementError("upload_store writes a file inside its row's transaction.")
+    field_file.save(upload.name, upload, save=False)
+    stored = _StoredFile(storage=field_file.storage, name=field_file.name, using=using)
+    files = _uncommitted_files()
+    files.add(stored)
+    # Django runs this only if the transaction (and every savepoint the file was written in) commits.
+    transaction.on_commit(lambda: files.discard(stored), using=using)
+
+
+def uploads_discard_uncommitted(**_signal) -> None:
+    """Delete the files whose write's transaction is over and did not commit (its on_commit never ran). A file whose
+    transaction is still open stays until the next call. Run when a request finishes (crm.apps); anything else that
+    stores uploads outside a request (a command, a task) calls it when its transaction is over."""
+    files = _uncommitted_files()
+    for stored in [stored for stored in files if not connections[stored.using].in_atomic_block]:
+        files.discard(stored)
+        try:
+            stored.storage.delete(stored.name)
+        except OSError:  # storage unreachable: an orphan left behind, never a failed request
+            logger.exception("could not delete the uncommitted upload %s", stored.name)

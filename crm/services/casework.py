@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from crm.casework import case_kind_for
 from crm.errors import CaseClosed, EvidenceInvalid, InvalidInput, InvalidTransition, ReasonRequired, StepNotReady
 from crm.models import Agent, Case, CaseEvent, CaseEvidence, CaseStep, Remedy
-from crm.uploads import UploadRefused, upload_accept
+from crm.uploads import UploadRefused, upload_accept, upload_store
 
 from .audit import audit_record
 from .cases import case_add_event, case_resume_when_nothing_awaits
@@ -75,7 +75,7 @@ def evidence_add(
     *, case: Case, actor, photo: UploadedFile | None = None, url: str = "", caption: str = ""
 ) -> CaseEvidence:
     """A photo or PDF upload (checked by its bytes through the shared upload validator, crm.uploads) or an image
-    address. Never a half-written row."""
+    address. Never a half-written row, and never a stored file without its row (crm.uploads.upload_store)."""
     if photo is None and not url:
         raise EvidenceInvalid(_("Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."), field="photo")
     if photo is not None:
@@ -86,9 +86,10 @@ def evidence_add(
             raise EvidenceInvalid(exc.message, field="photo") from exc
         caption = caption.strip() or original_name
     case = case_lock_open(case)
-    evidence = CaseEvidence.objects.create(
-        case=case, image=photo or "", url=url, caption=caption.strip()[:200], added_by=actor, added_at=timezone.now()
-    )
+    evidence = CaseEvidence(case=case, url=url, caption=caption.strip()[:200], added_by=actor, added_at=timezone.now())
+    if photo is not None:
+        upload_store(evidence.image, photo)
+    evidence.save()
     case_add_event(
         case=case, kind=CaseEvent.Kind.EVIDENCE, actor=actor, message=evidence.caption, data={"evidence": evidence.pk}
     )
