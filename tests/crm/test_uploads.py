@@ -16,8 +16,7 @@ from crm.services.cases import case_open
 from crm.services.casework import evidence_add
 from crm.uploads import uploads_discard_uncommitted
 from tests.factories import AgentFactory, OrderFactory, StoreFactory
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+from tests.images import PNG
 
 
 @pytest.fixture(autouse=True)
