@@ -329,3 +329,27 @@ def test_a_photo_whose_file_is_gone_is_not_found_and_the_pack_says_it_is_missing
     photos = [name for name in archive.namelist() if name.startswith("photos/")]
     assert photos == [f"photos/{kept.pk}-{kept.image.name.rsplit('/', 1)[-1]}"]
     assert f"photos/{gone.pk}-" in archive.read("summary.txt").decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "caption", "shown"),
+    [
+        # Shown "receiptexe.jpg": the override turns the rest around, the time after it on the page too.
+        ("receipt\u202egpj.exe", "", "receiptgpj.exe"),
+        ("crack.png", "裂纹\u2067看这里\u202d", "裂纹看这里"),  # an isolate and an override, typed or pasted
+        ("crack.png", "第一行\r\n第二行", "第一行 第二行"),  # a line of its own in the timeline
+    ],
+    ids=["file-name-with-an-override", "typed-controls", "line-break"],
+)
+def test_a_caption_cannot_turn_around_or_break_the_text_shown_after_it(client, store, agent, name, caption, shown):
+    """A photo's caption is its file name when none is typed: a customer's file "receipt<U+202E>gpj.exe", saved and
+    uploaded by the agent, was listed as "receiptexe.jpg", and the override reversed the time shown after it."""
+    page = _case_page(client, store, agent)
+    upload = SimpleUploadedFile(name, PNG, content_type="image/png")
+
+    client.post(f"{page}evidence", {**_token(), "photo": upload, "caption": caption})
+
+    evidence = CaseEvidence.objects.get()
+    assert evidence.caption == shown
+    assert CaseEvent.objects.get(kind="evidence").message == shown
+    assert f"Photo: {html.escape(shown)}</a>" in client.get(page).content.decode()
