@@ -151,6 +151,39 @@ def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
     assert b"".join(response.streaming_content) == content
 
 
+def test_a_pdf_with_a_script_is_only_ever_a_download(client, store, agent):
+    """PDFs are accepted as they are (a courier's report, a receipt): one carrying JavaScript never opens in the
+    browser's PDF viewer on our origin; it is sent as an attachment, with nosniff."""
+    page = _case_page(client, store, agent)
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>endobj\n%%EOF"
+    client.post(f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("receipt.pdf", pdf)})
+
+    response = client.get(f"/cases/evidence/{CaseEvidence.objects.get().pk}")
+
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_another_stores_photo_is_not_found_by_its_id_nor_by_its_path_in_storage(client, store, agent):
+    other = StoreFactory()
+    client.post(
+        _case_page(client, other, AgentFactory(stores=[other])) + "evidence",
+        {**_token(), "photo": SimpleUploadedFile("crack.png", PNG)},
+    )
+    theirs = CaseEvidence.objects.get()
+    client.force_login(agent.user)
+
+    for guess in (
+        f"/cases/evidence/{theirs.pk}",
+        f"/cases/evidence/{theirs.pk + 1}",
+        f"/media/{theirs.image.name}",
+        f"/{theirs.image.name}",
+        f"/static/../media/{theirs.image.name}",
+    ):
+        assert client.get(guess).status_code == 404, guess
+
+
 def test_a_file_stored_before_the_check_is_served_as_a_download_never_as_a_page(client, store, agent):
     page = _case_page(client, store, agent)
     client.post(f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("a.png", PNG, content_type="image/png")})
