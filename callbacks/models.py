@@ -89,8 +89,11 @@ class SuppressedReason(models.TextChoices):
     UNKNOWN_CURRENCY = "unknown_currency", _("Order currency has no exchange rate in the policy")
     # A call task withdrawn by the app that asked for it (callbacks.services.tasks_calls.call_tasks_withdraw).
     CAMPAIGN_STOPPED = "campaign_stopped", _("The campaign was stopped")
-    # A return visit a closure or new call hours moved to a day after its campaign's end (ADR 0035).
-    PAST_CAMPAIGN_END = "past_campaign_end", _("Moved past the campaign's end by a closure or new call hours")
+    # A return visit a closure, new call hours or a new time zone moved to a day after its campaign's end (ADR 0035).
+    PAST_CAMPAIGN_END = (
+        "past_campaign_end",
+        _("Moved past the campaign's end by a closure, new call hours or a new time zone"),
+    )
 
 
 class OverflowRule(models.TextChoices):

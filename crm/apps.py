@@ -8,6 +8,7 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
+        from django.core.signals import request_finished
         from django.db.models.signals import m2m_changed, post_save, pre_save
         from django.urls import reverse
 
@@ -21,6 +22,7 @@ class CrmConfig(AppConfig):
         from crm.receivers import stores_left, user_switched_off, user_was_active
         from crm.selectors.cases import open_cases_count, overdue_cases_count, waiting_cases_count
         from crm.services.complaint import COMPLAINT
+        from crm.uploads import uploads_discard_uncommitted
 
         # crm's own kind, through the hook every other kind uses (ADR 0023).
         case_kind_register(COMPLAINT)
@@ -68,3 +70,5 @@ class CrmConfig(AppConfig):
         user = get_user_model()
         pre_save.connect(user_was_active, sender=user, dispatch_uid="crm.user_was_active")
         post_save.connect(user_switched_off, sender=user, dispatch_uid="crm.user_switched_off")
+        # A request's writes are over when it finishes: an upload whose write rolled back is deleted (ADR 0048).
+        request_finished.connect(uploads_discard_uncommitted, dispatch_uid="crm.uploads_discard_uncommitted")

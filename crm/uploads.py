@@ -4,19 +4,34 @@ A browser (or an attacker) states a file's type and name; neither is evidence. `
 file's first bytes and accepts only the formats we can show safely: JPEG, PNG, WebP and PDF, each recognised by
 the signature its specification fixes (a few bytes at the start; a library that knows hundreds of formats
 would only widen what we must reason about). An HTML page or an SVG declared as image/jpeg is refused with a
-message naming the field and the reason. The accepted file is renamed `<random>.<ext>` from the detected
-type, so a stored name never carries the uploader's text, and `upload_kind_of` answers the type to serve it
-with (crm.downloads sends it with nosniff).
+message naming the field and the reason. An image's header is then read by Pillow's decoder for that one format
+(only the header: nothing is decoded): one it cannot read is not that format (a JPEG's three signature bytes
+followed by a page), and one whose header claims more than MAX_IMAGE_PIXELS is refused, a decompression bomb (a
+hundred bytes saying 100,000 x 100,000 pixels, decoded whole by the browser tab that opens it). The accepted file
+is renamed `<random>.<ext>` from the detected type, so a stored name never carries the uploader's text, and
+`upload_kind_of` answers the type to serve it with (crm.downloads sends it with nosniff).
+
+A file is written to storage by the write that records it (`upload_store`, inside that write's transaction) and
+lives exactly as long as that write: when the transaction does not commit (a later check refuses the write, the
+database refuses a row, a savepoint around it rolls back) the file is deleted again once the transaction is over
+(`uploads_discard_uncommitted`, run at the end of every request), so storage holds no file no row names (ADR 0048).
 """
 
+import logging
 import uuid
+import warnings
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from asgiref.local import Local
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image
 
 from crm.errors import InvalidInput
 
@@ -27,6 +42,7 @@ class UploadKind:
     extension: str
     content_type: str
     inline: bool  # safe to show in the browser; the rest download as attachments
+    decoder: str = ""  # Pillow's name of the format, for an image: its header is read to know its size
 
     def matches(self, head: bytes) -> bool:
         if self.extension == "webp":  # RIFF <size> WEBP
@@ -35,13 +51,16 @@ class UploadKind:
 
 
 _SIGNATURES = {"jpg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
-JPEG = UploadKind("JPEG", "jpg", "image/jpeg", inline=True)
-PNG = UploadKind("PNG", "png", "image/png", inline=True)
-WEBP = UploadKind("WebP", "webp", "image/webp", inline=True)
+JPEG = UploadKind("JPEG", "jpg", "image/jpeg", inline=True, decoder="JPEG")
+PNG = UploadKind("PNG", "png", "image/png", inline=True, decoder="PNG")
+WEBP = UploadKind("WebP", "webp", "image/webp", inline=True, decoder="WEBP")
 # Inline PDFs run in the browser's PDF viewer, which has scripting of its own: always an attachment.
 PDF = UploadKind("PDF", "pdf", "application/pdf", inline=False)
 IMAGES_AND_PDF = (JPEG, PNG, WEBP, PDF)
 HEAD_BYTES = 16
+# 80 megapixels (320 MB decoded at 4 bytes a pixel): more than any photo within the 10 MB evidence limit (a phone's
+# 50-megapixel photo is 8160 x 6120), and below Pillow's own decompression-bomb warning (89 megapixels).
+MAX_IMAGE_PIXELS = 80_000_000
 
 
 class UploadRefused(InvalidInput):
@@ -60,6 +79,29 @@ def upload_kind_of(file: BinaryIO, *, kinds: tuple[UploadKind, ...] = IMAGES_AND
     """The accepted kind the file's bytes are, or None."""
     head = _head(file)
     return next((kind for kind in kinds if kind.matches(head)), None)
+
+
+def _pixels(file: BinaryIO, kind: UploadKind) -> int | None:
+    """How many pixels the image's header says it has (more than MAX_IMAGE_PIXELS when Pillow calls it a bomb), or
+    None when the header is not one of `kind`'s."""
+    file.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file, formats=[kind.decoder]) as image:  # reads the header only
+                width, height = image.size
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        return MAX_IMAGE_PIXELS + 1
+    except (
+        OSError,
+        ValueError,
+        SyntaxError,
+        EOFError,
+    ):  # Pillow's ways of saying "not this format" (UnidentifiedImageError)
+        return None
+    finally:
+        file.seek(0)
+    return width * height
 
 
 def upload_accept(
@@ -82,12 +124,70 @@ def upload_accept(
             field=field,
         )
     kind = upload_kind_of(file, kinds=kinds)
-    if kind is None:
+    pixels = _pixels(file, kind) if kind and kind.decoder else 0
+    if kind is None or pixels is None:
         raise UploadRefused(
             _("%(field)s: the file's contents are not one of %(allowed)s (whatever its name or stated type).")
             % {"field": name, "allowed": allowed},
             field=field,
         )
+    if pixels > MAX_IMAGE_PIXELS:
+        raise UploadRefused(
+            _("%(field)s: the image is larger than %(limit)s megapixels, the most that is accepted.")
+            % {"field": name, "limit": MAX_IMAGE_PIXELS // 1_000_000},
+            field=field,
+        )
     file.name = f"{uuid.uuid4().hex}.{kind.extension}"
     file.content_type = kind.content_type
     return kind
+
+
+# -- a stored file follows its write's transaction (ADR 0048) -----------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)  # each stored file is its own entry, found by identity
+class _StoredFile:
+    storage: Storage
+    name: str
+    using: str
+
+
+# Per connection, as Django's own connections are (an asgiref Local): the files written by writes whose transaction
+# has not committed yet.
+_uncommitted = Local()
+
+
+def _uncommitted_files() -> set[_StoredFile]:
+    if not hasattr(_uncommitted, "files"):
+        _uncommitted.files = set()
+    return _uncommitted.files
+
+
+def upload_store(field_file: FieldFile, upload: UploadedFile, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Write `upload` (named by upload_accept) to storage as the unsaved row's `field_file`, inside the write's
+    transaction on `using`. The file is kept when that transaction commits; when it does not, the file is deleted
+    by uploads_discard_uncommitted once the transaction is over."""
+    if not connections[using].in_atomic_block:
+        # In autocommit the row's INSERT would be a transaction of its own, after the file is kept.
+        raise transaction.TransactionManagementError("upload_store writes a file inside its row's transaction.")
+    field_file.save(upload.name, upload, save=False)
+    stored = _StoredFile(storage=field_file.storage, name=field_file.name, using=using)
+    files = _uncommitted_files()
+    files.add(stored)
+    # Django runs this only if the transaction (and every savepoint the file was written in) commits.
+    transaction.on_commit(lambda: files.discard(stored), using=using)
+
+
+def uploads_discard_uncommitted(**_signal) -> None:
+    """Delete the files whose write's transaction is over and did not commit (its on_commit never ran). A file whose
+    transaction is still open stays until the next call. Run when a request finishes (crm.apps); anything else that
+    stores uploads outside a request (a command, a task) calls it when its transaction is over."""
+    files = _uncommitted_files()
+    for stored in [stored for stored in files if not connections[stored.using].in_atomic_block]:
+        files.discard(stored)
+        try:
+            stored.storage.delete(stored.name)
+        except OSError:  # storage unreachable: an orphan left behind, never a failed request
+            logger.exception("could not delete the uncommitted upload %s", stored.name)

@@ -4,6 +4,9 @@ pieces are picked from a seed so the same seed always gives the same text.
 Shared by the review replies (reviews.replies) and the thank-you letters (letters.composing). Variation is
 checked, not hoped for: callers compare each candidate's `fingerprint` with the texts already given out and
 take the first one that is new.
+
+`one_line` is how a value we did not write (a customer's name filled into a letter, a photo's caption) is shown
+inside a line of our own.
 """
 
 import hashlib
@@ -14,6 +17,19 @@ from functools import lru_cache
 
 _NOT_WORDS = re.compile(r"[\W_]+", re.UNICODE)
 _SPACES = re.compile(r"\s+", re.UNICODE)
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a value shown inside a line (a name as the
+# order system passed it on, filled into a letter; a photo's caption before its time) one would run past the value
+# and turn the rest of the line around.
+_DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+# And control characters (a tab, CR, LF among them) become spaces: a value is one line, and a line break in a name
+# split a letter's greeting into two paragraphs.
+_IN_ONE_LINE = _DIRECTION_CONTROLS | dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0)], " ")
+
+
+def one_line(value: str) -> str:
+    """`value` as it is shown inside a line: without direction controls, every run of spaces, line breaks and
+    control characters one space, no space at either end."""
+    return " ".join(value.translate(_IN_ONE_LINE).split())
 
 
 # A batch of drafts tries the same few thousand texts again and again (a taken one sends the next draft on to the

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from crm.models import Store
 from crm.money import money_text
 from crm.platform_rules import ensure_no_review_incentive
-from crm.wording import combination, combination_indices, fingerprint
+from crm.wording import combination, combination_indices, fingerprint, one_line
 
 from .default_texts import DEFAULT_PARTS, NO_CUSTOMER, NO_PRODUCT
 from .errors import LetterTemplateInvalid, LetterWordingsExhausted
@@ -26,20 +26,8 @@ VARIANT_MAX = Letter._meta.get_field("variant").max_length
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # A placeholder typed with a Chinese input method's full-width braces (either or both): not filled, printed as is.
 _BRACED_NAME = re.compile(r"[{｛]\s*([a-z]+)\s*[}｝]")
-# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a value a placeholder is filled with (a
-# name as the order system passed it on) one would run past the value and turn the rest of the sentence around.
-_DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-# And control characters (a tab, CR, LF among them) become spaces: a value is one line of a wording, and a line
-# break in a name split the greeting into two paragraphs.
-_IN_ONE_LINE = _DIRECTION_CONTROLS | dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0)], " ")
 # Letters that print nothing (Hangul fillers, the braille blank), besides spaces and format characters.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
-def one_line(value: str) -> str:
-    """`value` as it is filled into a wording: without direction controls, every run of spaces, line breaks and
-    control characters one space, no space at either end."""
-    return " ".join(value.translate(_IN_ONE_LINE).split())
 
 
 def shows_anything(value: str) -> bool:

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from crm.casework import case_kind_for
 from crm.errors import CaseClosed, EvidenceInvalid, InvalidInput, InvalidTransition, ReasonRequired, StepNotReady
 from crm.models import Agent, Case, CaseEvent, CaseEvidence, CaseStep, Remedy
-from crm.uploads import UploadRefused, upload_accept
+from crm.uploads import UploadRefused, upload_accept, upload_store
+from crm.wording import one_line
 
 from .audit import audit_record
 from .cases import case_add_event, case_resume_when_nothing_awaits
@@ -75,20 +76,23 @@ def evidence_add(
     *, case: Case, actor, photo: UploadedFile | None = None, url: str = "", caption: str = ""
 ) -> CaseEvidence:
     """A photo or PDF upload (checked by its bytes through the shared upload validator, crm.uploads) or an image
-    address. Never a half-written row."""
+    address. Never a half-written row, and never a stored file without its row (crm.uploads.upload_store)."""
     if photo is None and not url:
         raise EvidenceInvalid(_("Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."), field="photo")
+    # Shown on the case page and in the timeline before the time it was added: one line that cannot turn it around.
+    caption = one_line(caption)
     if photo is not None:
         original_name = photo.name or ""
         try:
             upload_accept(photo, field="photo", label=_("Photo"), max_bytes=PHOTO_MAX_BYTES)  # renames it
         except UploadRefused as exc:
             raise EvidenceInvalid(exc.message, field="photo") from exc
-        caption = caption.strip() or original_name
+        caption = caption or one_line(original_name)
     case = case_lock_open(case)
-    evidence = CaseEvidence.objects.create(
-        case=case, image=photo or "", url=url, caption=caption.strip()[:200], added_by=actor, added_at=timezone.now()
-    )
+    evidence = CaseEvidence(case=case, url=url, caption=caption[:200], added_by=actor, added_at=timezone.now())
+    if photo is not None:
+        upload_store(evidence.image, photo)
+    evidence.save()
     case_add_event(
         case=case, kind=CaseEvent.Kind.EVIDENCE, actor=actor, message=evidence.caption, data={"evidence": evidence.pk}
     )

@@ -35,7 +35,7 @@ OWN_REASONS = {
     TASK_REFUSED: _("The call task was refused"),
     VISITED_TODAY: _("Another campaign's return-visit call that day"),
     CAMPAIGN_STOPPED: _("The campaign was stopped first"),
-    PAST_CAMPAIGN_END: _("Moved past the campaign's end by a closure or new call hours"),
+    PAST_CAMPAIGN_END: _("Moved past the campaign's end by a closure, new call hours or a new time zone"),
     STORE_SMS_HOURS: _("Outside the store's SMS hours until the campaign ends"),
 }
 RECENT_BAD_REVIEW = timedelta(days=30)

@@ -11,9 +11,10 @@ take back what came of them. There is no queue of retention's own: agents work t
 - `campaign_calls_withdrawn` receives callbacks' `call_tasks_withdrawn`: a return visit callbacks took back because the
   customer's wishes now refuse it (an opt-out reply, consent withdrawn, no calls) excludes its row with the gate's
   reason, as a stopped campaign's does, so the campaign page lists the call with why it was not made.
-- `campaign_calls_past_their_end` receives callbacks' `store_hours_changed`: a return visit that a closure (or new
-  call hours) moved to a day after its campaign's end is taken back (`past_campaign_end`), its row excluded with that
-  reason: the offer and coupon it calls about run to the campaign's end (ADR 0035).
+- `campaign_calls_past_their_end` receives callbacks' `store_hours_changed`, and ends a zone change
+  (services.zone): a return visit that a closure (or new call hours, or a new time zone) moved to a day after its
+  campaign's end is taken back (`past_campaign_end`), its row excluded with that reason: the offer and coupon it calls
+  about run to the campaign's end (ADR 0035).
 - `campaign_call_outcome_record` receives callbacks' `followup_outcome_logged`: the outcome logged on the panel
   (or "missed", when nobody called in the task's window) lands on the row (its outcome, and its status once the
   task is closed), in the same transaction, where the campaign's results count it. What the outcome does to the
@@ -228,12 +229,12 @@ def campaign_calls_withdrawn(sender, *, followups: list[FollowUp], **kwargs) -> 
 
 
 def campaign_calls_past_their_end(*, store: Store, now: datetime) -> int:
-    """The store's return visits waiting in the queue whose call now falls after their campaign's end (a closure, or
-    new call hours, moved their task past it: ADR 0035) are taken back, as a stopped campaign's are: the task
-    suppressed as `past_campaign_end` (the call panel says so), its row excluded with that reason (the campaign page
-    lists it). The campaign's offer and coupon run to its end; a call after it would offer what has ended, and the
-    closure leaves no open day before it to call on. Called in the transaction that moved the tasks; returns how
-    many rows. A call under way is left to finish."""
+    """The store's return visits waiting in the queue whose call now falls after their campaign's end (a closure, new
+    call hours or a new time zone moved their task past it: ADR 0035, ADR 0029) are taken back, as a stopped
+    campaign's are: the task suppressed as `past_campaign_end` (the call panel says so), its row excluded with that
+    reason (the campaign page lists it). The campaign's offer and coupon run to its end; a call after it would offer
+    what has ended, and the closure (or the zone's lost hours) leaves no open day before it to call on. Called in the
+    transaction that moved the tasks; returns how many rows. A call under way is left to finish."""
     late = CampaignContact.objects.filter(
         store=store,
         status=ContactStatus.PLANNED,

@@ -7,6 +7,9 @@ messages and calls they hold for later follow it, in the zone change's transacti
 - A message or a return-visit call row waiting for later is due at the first moment of the campaign's sending hours
   in the new zone, from its start (a birthday wish: from now, as when it was planned). A row that already has its
   call task keeps no time of its own: it is shown at the task's window, which callbacks moves.
+- A return visit whose task the new zone moved to a day after its campaign's end (a move east, where today's call
+  hours are over and the task goes to tomorrow's, past a campaign ending tonight) is taken back as
+  `past_campaign_end`, as one a closure or new call hours moved there is (ADR 0035).
 """
 
 from datetime import datetime
@@ -18,6 +21,7 @@ from crm.timezones import store_same_wall_time
 
 from ..models import Campaign, CampaignContact, ContactStatus
 from .plan import sending_moment
+from .visits import campaign_calls_past_their_end
 
 
 def _first_moment(campaign: Campaign, now: datetime) -> datetime:
@@ -30,7 +34,8 @@ def _first_moment(campaign: Campaign, now: datetime) -> datetime:
 @transaction.atomic
 def retention_follow_store_zone(*, store: Store, old_timezone: str, now: datetime) -> int:
     """Move the store's campaign schedules still to come, and the rows they hold for later, to its zone as it is
-    now. Returns how many campaigns and rows changed."""
+    now, and take back the return visits now past their campaign's end. Runs after callbacks moved the call tasks
+    (callbacks' receiver comes first). Returns how many campaigns and rows changed."""
     campaigns = list(
         Campaign.objects.select_for_update()
         .filter(store=store, ends_at__gt=now)
@@ -52,4 +57,4 @@ def retention_follow_store_zone(*, store: Store, old_timezone: str, now: datetim
         changed += waiting.filter(campaign=campaign, call_task__isnull=True, due_at__gt=now).update(
             due_at=_first_moment(campaign, now), updated_at=now
         )
-    return changed
+    return changed + campaign_calls_past_their_end(store=store, now=now)

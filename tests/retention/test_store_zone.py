@@ -130,3 +130,46 @@ def test_a_return_visit_row_shows_its_call_tasks_new_window(store):
     # The row keeps no copy of the call's time: it is shown at its task's window (tests/retention/test_visit_times.py).
     row.call_task.refresh_from_db()
     assert row.call_task.window_start == datetime(2026, 11, 23, 9, tzinfo=BERLIN)
+
+
+def test_a_return_visit_the_new_zone_moves_past_its_campaigns_end_is_withdrawn_with_the_reason(store):
+    """A store moving east finds today's call hours over in its new zone: its return visits go to tomorrow's. The
+    campaign ending tonight (its end kept at the same wall time, ADR 0029) is over by then, and its offer with it, but
+    the call stayed planned and was made. It is taken back as a closure's is (ADR 0035), and the page says why."""
+    AUCKLAND = ZoneInfo("Pacific/Auckland")  # 13 hours ahead of UTC in November, 5 ahead of Shanghai
+    AgentFactory(stores=[store])
+    morning = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+    campaign = _started(
+        store, morning, channel="call", starts_at=morning, ends_at=datetime(2026, 11, 23, 23, 30, tzinfo=SHANGHAI)
+    )
+    with time_machine.travel(morning, tick=False):
+        assert campaign_call_tasks_create().created == 1
+    row = CampaignContact.objects.select_related("call_task").get(campaign=campaign)
+    task = row.call_task
+    assert task.window_start == datetime(2026, 11, 23, 9, tzinfo=SHANGHAI)
+
+    with time_machine.travel(datetime(2026, 11, 23, 16, 0, tzinfo=SHANGHAI), tick=False):  # 21:00 in Auckland
+        store_timezone_change(store=store, zone="Pacific/Auckland", actor=None)
+
+    campaign.refresh_from_db()
+    task.refresh_from_db()
+    row.refresh_from_db()
+    assert campaign.ends_at == datetime(2026, 11, 23, 23, 30, tzinfo=AUCKLAND)
+    assert task.window_start >= campaign.ends_at  # tomorrow's call hours in Auckland
+    assert (task.status, task.suppressed_reason) == ("suppressed", "past_campaign_end")
+    assert (row.status, row.excluded_reason) == ("suppressed", "past_campaign_end")
+
+
+def test_a_return_visit_the_new_zone_keeps_within_its_campaign_is_still_called(store):
+    AgentFactory(stores=[store])
+    morning = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+    campaign = _started(store, morning, channel="call", starts_at=morning, ends_at=morning + timedelta(days=7))
+    with time_machine.travel(morning, tick=False):
+        assert campaign_call_tasks_create().created == 1
+
+    with time_machine.travel(datetime(2026, 11, 23, 16, 0, tzinfo=SHANGHAI), tick=False):
+        store_timezone_change(store=store, zone="Pacific/Auckland", actor=None)
+
+    row = CampaignContact.objects.select_related("call_task").get(campaign=campaign)
+    assert row.call_task.window_start == datetime(2026, 11, 24, 9, tzinfo=ZoneInfo("Pacific/Auckland"))
+    assert (row.status, row.call_task.status) == ("planned", "planned")

@@ -16,9 +16,9 @@ from reviews.services.bad_review import bad_review_step_mark as case_step_mark
 from reviews.services.cases import review_open_case, reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
 from tests.factories import AgentFactory, ManagerFactory, OrderFactory, ReviewFactory, StoreFactory
+from tests.images import PNG
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from crm.models import CaseEvent, CaseEvidence
 from tests.factories import AgentFactory, StoreFactory
+from tests.images import JPEG, PNG, WEBP, claiming
 from tests.reviews.test_pages import _bad_review
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,6 @@ def _token() -> dict[str, str]:
     return {"submission": str(uuid.uuid4())}
 
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 HOSTILE = {
     "proof.html": b"<html><script>alert(document.cookie)</script></html>",
     "proof.svg": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
@@ -82,11 +82,52 @@ def test_an_upload_that_is_not_what_it_claims_is_refused_with_the_field_and_reas
 
 
 @pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bomb.png", claiming("PNG", 100_000, 100_000)),  # 79 bytes; 30 GB once a browser decodes it
+        ("bomb.jpg", claiming("JPEG", 65_000, 65_000)),
+        ("bomb.webp", claiming("WEBP", 16_383, 16_383)),
+        ("large.png", claiming("PNG", 9_000, 9_000)),  # 81 megapixels: ours, below Pillow's own threshold
+    ],
+    ids=["png", "jpeg", "webp", "81-megapixels"],
+)
+def test_an_image_whose_header_claims_enormous_dimensions_is_refused(client, store, agent, name, content):
+    """A decompression bomb: a few bytes that say 100,000 x 100,000 pixels passed the signature check, were stored
+    and opened in the agent's browser tab (and the platform staff's, from the evidence pack) to be decoded whole."""
+    page = _case_page(client, store, agent)
+    upload = SimpleUploadedFile(name, content, content_type="image/png")
+
+    response = client.post(f"{page}evidence", {**_token(), "photo": upload}, follow=True)
+
+    assert not CaseEvidence.objects.exists()
+    assert "Photo: the image is larger than 80 megapixels, the most that is accepted." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xd8\xff<html><script>alert(1)</script></html>",  # a JPEG's signature, then a page
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 32,  # a PNG's signature and nothing a decoder can read
+        b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32,
+    ],
+    ids=["jpeg-then-html", "png", "webp"],
+)
+def test_an_image_with_only_the_signature_of_its_format_is_refused(client, store, agent, content):
+    page = _case_page(client, store, agent)
+    upload = SimpleUploadedFile("proof.jpg", content, content_type="image/jpeg")
+
+    response = client.post(f"{page}evidence", {**_token(), "photo": upload}, follow=True)
+
+    assert not CaseEvidence.objects.exists()
+    assert "Photo: the file&#x27;s contents are not one of JPEG, PNG, WebP, PDF" in response.content.decode()
+
+
+@pytest.mark.parametrize(
     ("name", "content", "content_type", "inline"),
     [
-        ("crack.png", PNG_BYTES, "image/png", True),
-        ("crack.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32, "image/jpeg", True),
-        ("crack.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32, "image/webp", True),
+        ("crack.png", PNG, "image/png", True),
+        ("crack.jpg", JPEG, "image/jpeg", True),
+        ("crack.webp", WEBP, "image/webp", True),
         ("receipt.pdf", b"%PDF-1.7\n" + b"\x00" * 32, "application/pdf", False),
     ],
 )
@@ -110,11 +151,42 @@ def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
     assert b"".join(response.streaming_content) == content
 
 
+def test_a_pdf_with_a_script_is_only_ever_a_download(client, store, agent):
+    """PDFs are accepted as they are (a courier's report, a receipt): one carrying JavaScript never opens in the
+    browser's PDF viewer on our origin; it is sent as an attachment, with nosniff."""
+    page = _case_page(client, store, agent)
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>endobj\n%%EOF"
+    client.post(f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("receipt.pdf", pdf)})
+
+    response = client.get(f"/cases/evidence/{CaseEvidence.objects.get().pk}")
+
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_another_stores_photo_is_not_found_by_its_id_nor_by_its_path_in_storage(client, store, agent):
+    other = StoreFactory()
+    client.post(
+        _case_page(client, other, AgentFactory(stores=[other])) + "evidence",
+        {**_token(), "photo": SimpleUploadedFile("crack.png", PNG)},
+    )
+    theirs = CaseEvidence.objects.get()
+    client.force_login(agent.user)
+
+    for guess in (
+        f"/cases/evidence/{theirs.pk}",
+        f"/cases/evidence/{theirs.pk + 1}",
+        f"/media/{theirs.image.name}",
+        f"/{theirs.image.name}",
+        f"/static/../media/{theirs.image.name}",
+    ):
+        assert client.get(guess).status_code == 404, guess
+
+
 def test_a_file_stored_before_the_check_is_served_as_a_download_never_as_a_page(client, store, agent):
     page = _case_page(client, store, agent)
-    client.post(
-        f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("a.png", PNG_BYTES, content_type="image/png")}
-    )
+    client.post(f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("a.png", PNG, content_type="image/png")})
     evidence = CaseEvidence.objects.get()
     with evidence.image.open("wb") as stored:  # as an unchecked upload left it
         stored.write(HOSTILE["proof.html"])
@@ -137,14 +209,14 @@ def test_a_request_larger_than_any_upload_is_refused_before_its_body_is_read(
     parsed = []
     original = MultiPartParser.parse
     monkeypatch.setattr(MultiPartParser, "parse", lambda self: (parsed.append(1), original(self))[1])
-    upload = SimpleUploadedFile("crack.png", PNG_BYTES + b"\x00" * 8192, content_type="image/png")
+    upload = SimpleUploadedFile("crack.png", PNG + b"\x00" * 8192, content_type="image/png")
 
     response = client.post(f"{page}evidence", {**_token(), "photo": upload})
 
     assert response.status_code == 413
     assert "The request is too large: at most 4.0\xa0KB can be sent at once." in response.content.decode()
     assert not parsed and not CaseEvidence.objects.exists()
-    small = SimpleUploadedFile("crack.png", PNG_BYTES, content_type="image/png")
+    small = SimpleUploadedFile("crack.png", PNG, content_type="image/png")
     client.post(f"{page}evidence", {**_token(), "photo": small})
     assert parsed and CaseEvidence.objects.count() == 1
 
@@ -159,7 +231,7 @@ def test_a_photo_just_over_the_limit_is_refused_with_the_limit(client, store, ag
     from crm.services.casework import PHOTO_MAX_BYTES
 
     page = _case_page(client, store, agent)
-    upload = SimpleUploadedFile("crack.png", PNG_BYTES + b"\x00" * (PHOTO_MAX_BYTES - len(PNG_BYTES) + 1))
+    upload = SimpleUploadedFile("crack.png", PNG + b"\x00" * (PHOTO_MAX_BYTES - len(PNG) + 1))
     response = client.post(f"{page}evidence", {**_token(), "photo": upload}, follow=True)
     assert "Photo: the file is larger than 10.0\xa0MB, the most that is accepted." in response.content.decode()
     assert not CaseEvidence.objects.exists()
@@ -168,8 +240,8 @@ def test_a_photo_just_over_the_limit_is_refused_with_the_limit(client, store, ag
 @pytest.mark.parametrize(
     ("upload", "caption", "says"),
     [
-        (("crack.png", PNG_BYTES), "x" * 201, "Caption: Ensure this value has at most 200 characters (it has 201)."),
-        (("crack.png", PNG_BYTES), "crack\x00", "Caption: Null characters are not allowed."),
+        (("crack.png", PNG), "x" * 201, "Caption: Ensure this value has at most 200 characters (it has 201)."),
+        (("crack.png", PNG), "crack\x00", "Caption: Null characters are not allowed."),
         (("crack.png", b""), "", "Photo: The submitted file is empty."),
         (None, "crack", "Photo: Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."),
     ],
@@ -194,7 +266,7 @@ def test_the_same_upload_form_sent_twice_stores_one_photo(client, store, agent):
     token = re.search(r'name="submission" value="([^"]+)"', client.get(page).text)[1]
 
     for _ in range(2):
-        photo = SimpleUploadedFile("crack.png", PNG_BYTES, content_type="image/png")
+        photo = SimpleUploadedFile("crack.png", PNG, content_type="image/png")
         client.post(f"{page}evidence", {"photo": photo, "caption": "裂纹", "submission": token})
 
     assert CaseEvidence.objects.count() == 1
@@ -218,7 +290,7 @@ def test_the_evidence_pack_streams_its_photos_instead_of_holding_the_whole_zip_i
     b"".join(client.post(f"/reviews/{review.pk}/evidence-pack").streaming_content)  # modules loaded, caches filled
     photos = {}
     for _ in range(6):  # 12 MB of photos that do not compress
-        content = PNG_BYTES + os.urandom(2 * 1024 * 1024)
+        content = PNG + os.urandom(2 * 1024 * 1024)
         evidence = CaseEvidence(case_id=review.case_id, added_by=agent.user, added_at=timezone.now())
         evidence.image.save(f"{uuid.uuid4().hex}.png", ContentFile(content), save=True)
         photos[evidence.pk] = content
@@ -277,7 +349,7 @@ def test_a_photo_whose_file_is_gone_is_not_found_and_the_pack_says_it_is_missing
 
     page = _case_page(client, store, agent)
     for name in ("a.png", "b.png"):
-        photo = SimpleUploadedFile(name, PNG_BYTES, content_type="image/png")
+        photo = SimpleUploadedFile(name, PNG, content_type="image/png")
         client.post(f"{page}evidence", {**_token(), "photo": photo})
     gone, kept = CaseEvidence.objects.order_by("pk")
     gone.image.storage.delete(gone.image.name)
@@ -290,3 +362,27 @@ def test_a_photo_whose_file_is_gone_is_not_found_and_the_pack_says_it_is_missing
     photos = [name for name in archive.namelist() if name.startswith("photos/")]
     assert photos == [f"photos/{kept.pk}-{kept.image.name.rsplit('/', 1)[-1]}"]
     assert f"photos/{gone.pk}-" in archive.read("summary.txt").decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "caption", "shown"),
+    [
+        # Shown "receiptexe.jpg": the override turns the rest around, the time after it on the page too.
+        ("receipt\u202egpj.exe", "", "receiptgpj.exe"),
+        ("crack.png", "裂纹\u2067看这里\u202d", "裂纹看这里"),  # an isolate and an override, typed or pasted
+        ("crack.png", "第一行\r\n第二行", "第一行 第二行"),  # a line of its own in the timeline
+    ],
+    ids=["file-name-with-an-override", "typed-controls", "line-break"],
+)
+def test_a_caption_cannot_turn_around_or_break_the_text_shown_after_it(client, store, agent, name, caption, shown):
+    """A photo's caption is its file name when none is typed: a customer's file "receipt<U+202E>gpj.exe", saved and
+    uploaded by the agent, was listed as "receiptexe.jpg", and the override reversed the time shown after it."""
+    page = _case_page(client, store, agent)
+    upload = SimpleUploadedFile(name, PNG, content_type="image/png")
+
+    client.post(f"{page}evidence", {**_token(), "photo": upload, "caption": caption})
+
+    evidence = CaseEvidence.objects.get()
+    assert evidence.caption == shown
+    assert CaseEvent.objects.get(kind="evidence").message == shown
+    assert f"Photo: {html.escape(shown)}</a>" in client.get(page).content.decode()

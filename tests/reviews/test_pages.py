@@ -9,6 +9,7 @@ from reviews.models import CauseCorrection, KeywordMonitor, Review
 from reviews.services.cases import reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
 from tests.factories import AgentFactory, ManagerFactory, OrderFactory, StoreFactory
+from tests.images import PNG
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_agent_works_the_case_page_and_a_step_out_of_order_shows_why(client, sto
     response = client.post(f"{case}steps/cause_understood", {"next": page}, follow=True)
     assert response.redirect_chain[-1][0] == page
     assert "Attach at least one photo" in response.content.decode()
-    photo = SimpleUploadedFile("crack.png", b"\x89PNG\r\n\x1a\n0000", content_type="image/png")
+    photo = SimpleUploadedFile("crack.png", PNG, content_type="image/png")
     client.post(f"{case}evidence", {"photo": photo, "caption": "裂纹", "submission": str(uuid.uuid4())})
     evidence = review.case.evidence.get()
     assert client.get(f"/cases/evidence/{evidence.pk}").status_code == 200

@@ -33,13 +33,13 @@ from reports.views.policy import SECTIONS as POLICY_SECTIONS
 from retention.models import Campaign, GiftTask, Segment
 from reviews.models import KeywordMonitor, ReplyTemplate, Review
 from tests.factories import AgentFactory, ManagerFactory, StoreFactory
+from tests.images import PNG
 
 pytestmark = pytest.mark.django_db
 
 # Signed provider hooks (tests/callbacks/test_webhooks.py, tests/logistics, tests/retention), the token API
 # (tests/crm/api), Django's own admin and auth views.
 SKIPPED = ("api/", "hooks/", "twilio/", "admin/", "i18n/", "accounts/", "retention/twilio/")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 # Whatever a form might read, filled in: the view must refuse before it gets as far as the form.
 PAYLOAD = {
     "reason": "x",

@@ -184,6 +184,21 @@ def test_a_wrong_content_type_is_415(api):
     assert response.json()["code"] == "unsupported_media_type"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/orders", "/api/v1/deliveries", "/api/v1/reviews", "/api/v1/shipments"])
+def test_a_file_sent_to_any_write_endpoint_is_415_and_nothing_is_stored(api, path, settings, tmp_path):
+    """No endpoint of the API takes files: a multipart form with a page named as a photo is refused, not parsed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    page = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script></html>", content_type="image/jpeg")
+
+    response = api.client.post(path, {"file": page}, headers={"Authorization": f"Token {api.key}"})
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_body_in_another_charset_than_utf_8_is_415(api):
     # GBK was read as UTF-8 whatever the header said: these GBK bytes happen to be valid UTF-8, and 錉癅 was stored
     # as 䠰@. A body that is not valid UTF-8 at all got a 400 that did not say why.

@@ -1,0 +1,104 @@
+"""An uploaded file lives exactly as long as the write that stored it: a write that rolls back leaves no file behind.
+
+Each test runs on a real PostgreSQL transaction (transaction=True): the failures are made by a trigger that refuses
+a row in the database, so the rollback is the database's own, not a mock's.
+"""
+
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
+
+from crm.models import Case, CaseEvidence
+from crm.services.cases import case_open
+from crm.services.casework import evidence_add
+from crm.uploads import uploads_discard_uncommitted
+from tests.factories import AgentFactory, OrderFactory, StoreFactory
+from tests.images import PNG
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _stored_files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+@pytest.fixture
+def case(transactional_db):
+    store = StoreFactory()
+    agent = AgentFactory(stores=[store])
+    order = OrderFactory(store=store, customer__store=store)
+    opened, _ = case_open(store=store, customer=order.customer, order=order, source=Case.Source.CALL, assignee=agent)
+    return opened
+
+
+@pytest.fixture
+def refused_row(request):
+    """A trigger that refuses `request.param` (a table and the operation), as a database refuses a row it cannot
+    take (a constraint, a lock timeout, a full disk): the write's transaction rolls back."""
+    table, operation = request.param
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            CREATE FUNCTION test_refuse_row() RETURNS trigger AS $$ BEGIN
+                RAISE EXCEPTION 'row refused by the test';
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER test_refuse_row BEFORE {operation} ON {table}
+                FOR EACH ROW EXECUTE FUNCTION test_refuse_row();
+        """)  # fmt: skip
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER test_refuse_row ON {table}; DROP FUNCTION test_refuse_row()")
+
+
+@pytest.mark.parametrize(
+    "refused_row",
+    [
+        ("crm_caseevent", "INSERT"),  # the case's timeline entry, written after the photo's row
+        ("crm_formsubmission", "UPDATE"),  # the form's token, written after evidence_add returned
+    ],
+    indirect=True,
+    ids=["timeline-entry", "form-token"],
+)
+def test_an_upload_whose_write_rolls_back_leaves_no_file_in_storage(client, case, refused_row, tmp_path):
+    client.force_login(case.assignee.user)
+    client.raise_request_exception = False
+    photo = SimpleUploadedFile("crack.png", PNG, content_type="image/png")
+
+    response = client.post(f"/cases/{case.pk}/evidence", {"submission": str(uuid.uuid4()), "photo": photo})
+
+    assert response.status_code == 500
+    assert not CaseEvidence.objects.exists()
+    assert _stored_files(tmp_path) == []
+
+
+def test_an_upload_whose_write_commits_keeps_its_file(client, case, tmp_path):
+    client.force_login(case.assignee.user)
+    photo = SimpleUploadedFile("crack.png", PNG, content_type="image/png")
+
+    client.post(f"/cases/{case.pk}/evidence", {"submission": str(uuid.uuid4()), "photo": photo})
+
+    evidence = CaseEvidence.objects.get()
+    assert _stored_files(tmp_path) == [Path(evidence.image.path)]
+    assert Path(evidence.image.path).read_bytes() == PNG
+
+
+def test_an_upload_in_a_savepoint_that_rolls_back_is_removed_while_its_neighbour_is_kept(case, tmp_path):
+    """Outside a request (a command, a task) the writer settles the files when its transaction is over."""
+    actor = case.assignee.user
+    with transaction.atomic():
+        kept = evidence_add(case=case, actor=actor, photo=SimpleUploadedFile("a.png", PNG))
+        with pytest.raises(DatabaseError), transaction.atomic():
+            evidence_add(case=case, actor=actor, photo=SimpleUploadedFile("b.png", PNG))
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1/0")  # a later statement of the same write fails
+        uploads_discard_uncommitted()  # still inside the transaction: nothing is known yet, nothing goes
+        assert len(_stored_files(tmp_path)) == 2
+    uploads_discard_uncommitted()
+
+    assert list(CaseEvidence.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert _stored_files(tmp_path) == [Path(kept.image.path)]
