@@ -10,7 +10,12 @@ class RetentionConfig(AppConfig):
         from django.db.models.signals import post_save
         from django.urls import reverse
 
-        from callbacks.signals import call_tasks_withdrawn, followup_outcome_logged, store_hours_changed
+        from callbacks.signals import (
+            call_tasks_withdrawn,
+            followup_outcome_logged,
+            store_hours_changed,
+            store_hours_would_withdraw,
+        )
         from crm.casework import customer_section_register
         from crm.home import WaitingWork, waiting_work_register
         from crm.models import Store
@@ -45,3 +50,7 @@ class RetentionConfig(AppConfig):
         store_hours_changed.connect(receivers.calls_past_their_campaigns_end, dispatch_uid="retention.past_end")
         # New SMS hours of the store: messages they leave no time for before their campaign ends are withdrawn.
         store_hours_changed.connect(receivers.follow_the_stores_new_hours, dispatch_uid="retention.new_hours")
+        # ... which the policy forms ask about first, for the manager to confirm (ADR 0046).
+        store_hours_would_withdraw.connect(
+            receivers.messages_the_new_hours_would_withdraw, dispatch_uid="retention.new_hours_would_withdraw"
+        )
