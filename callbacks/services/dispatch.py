@@ -52,9 +52,9 @@ from .gate import (
     contacts_decide,
     contacts_forget,
     contacts_record,
+    contacts_refused_now,
     customers_opt_out_sms,
     gate_purpose,
-    sms_refusals_now,
 )
 from .messages import public_url_by_id, sms_render
 from .policy import policy_for_store
@@ -339,11 +339,15 @@ def _withdraw_refused(batch: list, claimed_at: datetime, queue: "SmsQueue", repo
     withdrawn message is `suppressed` with the gate's reason, guarded by its claim, and its ledger row taken back (it
     was no contact). What remains: a change committing after this read, while the batch's requests are leaving or on
     the wire, does not stop them."""
-    refusals = sms_refusals_now(wanted={(row.customer_id, queue.purpose_of(row)) for row in batch})
-    if not refusals:
+    refused = contacts_refused_now(
+        channel=ContactChannel.SMS, wanted={(row.customer_id, queue.purpose_of(row)) for row in batch}
+    )
+    if not refused:
         return batch
-    reasons = {row.pk: refusals.get((row.customer_id, queue.purpose_of(row))) for row in batch}
-    withdrawn = [row for row in batch if reasons[row.pk]]
+    reasons = {
+        row.pk: refused[key].reason for row in batch if (key := (row.customer_id, queue.purpose_of(row))) in refused
+    }
+    withdrawn = [row for row in batch if row.pk in reasons]
     now = timezone.now()
     with transaction.atomic():
         for reason in sorted({reasons[row.pk] for row in withdrawn}):
@@ -353,7 +357,7 @@ def _withdraw_refused(batch: list, claimed_at: datetime, queue: "SmsQueue", repo
             )
         queue.forget(withdrawn, claimed_at)
     report.suppressed += len(withdrawn)
-    return [row for row in batch if not reasons[row.pk]]
+    return [row for row in batch if row.pk not in reasons]
 
 
 def _dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) -> None:

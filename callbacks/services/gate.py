@@ -66,10 +66,10 @@ __all__ = [
     "contacts_decide",
     "contacts_forget",
     "contacts_record",
+    "contacts_refused_now",
     "customer_stop_calls",
     "customers_opt_out_sms",
     "gate_purpose",
-    "sms_refusals_now",
 ]
 
 # Refusals that only say "not now": the one kind an agent may override on click to call.
@@ -160,12 +160,15 @@ def _standing(facts: _Facts, channel: str, purpose: str) -> ContactDecision | No
     return None
 
 
-def sms_refusals_now(*, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
-    """Of these (customer id, purpose) pairs of SMS about to leave, those the customer's data refuses now (the standing
-    rules 1-5: no phone, do not contact, the SMS opt-out, and for marketing the consent), each with the gate's reason.
-    A marketing message needs consent now; a care, logistics or case message does not. Read as last committed, in one
-    query and without a lock: the SMS sweeper's last look just before a batch's requests leave
-    (callbacks.services.dispatch, ADR 0011), which must hold no lock over them."""
+def contacts_refused_now(*, channel: str, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str], ContactDecision]:
+    """Of these (customer id, purpose) pairs of contacts on `channel` about to be made, those the customer's data
+    refuses now (the standing rules 1-5: no phone, do not contact, no calls, the SMS opt-out, and for marketing the
+    consent), each with the gate's refusal. Care, logistics and case contacts need no consent; a care call goes after
+    an SMS opt-out. Neither the caps nor the hour are asked: the contact was counted and timed when it was claimed.
+    Read as last committed, in one query and without a lock: the last look just before an SMS batch's requests leave
+    (callbacks.services.dispatch, ADR 0011) and before a call's customer is bridged in (services.calls), which hold
+    no lock over them."""
+    _validate(channel, ContactPurpose.CARE)
     wanted = set(wanted)
     if not wanted:
         return {}
@@ -177,9 +180,9 @@ def sms_refusals_now(*, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, st
     for customer_id, purpose in wanted:
         if customer_id not in facts:
             continue
-        refusal = _standing(facts[customer_id], ContactChannel.SMS, purpose)
+        refusal = _standing(facts[customer_id], channel, purpose)
         if refusal is not None:
-            refusals[(customer_id, purpose)] = refusal.reason
+            refusals[(customer_id, purpose)] = refusal
     return refusals
 
 
