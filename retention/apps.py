@@ -20,7 +20,7 @@ class RetentionConfig(AppConfig):
         from crm.home import WaitingWork, waiting_work_register
         from crm.models import Store
         from crm.services.ingestion.inputs import OrderInput
-        from crm.signals import agent_left_stores, orders_upserted, store_timezone_changed
+        from crm.signals import agent_left_stores, customer_profile_changed, orders_upserted, store_timezone_changed
 
         from . import receivers
         from .customer_section import CAMPAIGN_CONTACTS_SECTION
@@ -41,6 +41,9 @@ class RetentionConfig(AppConfig):
         orders_upserted.connect(receivers.redeem_coupons, sender=OrderInput, dispatch_uid="retention.redeem_coupons")
         store_timezone_changed.connect(receivers.follow_the_stores_new_zone, dispatch_uid="retention.new_zone")
         agent_left_stores.connect(receivers.hand_over_the_gift_tasks_of_who_left, dispatch_uid="retention.hand_over")
+        customer_profile_changed.connect(
+            receivers.cancel_the_gifts_of_who_wants_no_contact, dispatch_uid="retention.no_contact_no_gift"
+        )
         post_save.connect(receivers.store_builtin_segments, sender=Store, dispatch_uid="retention.builtin_segments")
         # A return-visit call's outcome, logged on callbacks' call panel, lands on the campaign's row.
         followup_outcome_logged.connect(visits.campaign_call_outcome_record, dispatch_uid="retention.call_outcome")

@@ -6,7 +6,7 @@ from callbacks.services.withdrawals import MessagesWithdrawn
 from crm.models import Store
 
 from .services.coupons import coupons_redeem
-from .services.gifts import gift_tasks_hand_over
+from .services.gifts import gift_tasks_cancel_unwanted, gift_tasks_hand_over
 from .services.segments import segments_ensure_builtin
 from .services.store_hours import campaigns_follow_store_hours, campaigns_store_hours_would_withdraw
 from .services.visits import campaign_calls_past_their_end
@@ -68,3 +68,9 @@ def messages_the_new_hours_would_withdraw(sender, *, store: Store, policy, now, 
         MessagesWithdrawn(what=campaign.name, count=count)
         for campaign, count in campaigns_store_hours_would_withdraw(store=store, policy=policy, now=now)
     ]
+
+
+def cancel_the_gifts_of_who_wants_no_contact(sender, *, customer, **_kwargs) -> None:
+    """crm.signals.customer_profile_changed: a customer who now asks not to be contacted gets no gift; their open gift
+    tasks are cancelled in the profile change's transaction."""
+    gift_tasks_cancel_unwanted(customer=customer)
