@@ -31,3 +31,11 @@ store_hours_changed = Signal()
 # Lets that app take back its own rows with the reason (retention: the return visit's campaign row; logistics: the
 # parcel's call notice).
 call_tasks_withdrawn = Signal()
+
+# Sent by callbacks.services.withdrawals.policy_withdrawals before new hours of the store's policy are saved (the policy
+# page's `policy_update`, the admin's policy form), when they would send `store_hours_changed`. kwargs: store, policy
+# (the FollowUpPolicy as it would be saved), now. A receiver changes nothing and returns a list of
+# `callbacks.services.withdrawals.MessagesWithdrawn`: what its receiver of `store_hours_changed` would withdraw under
+# those hours (retention: messages of running campaigns they leave no time for, ADR 0044), so that the manager
+# confirms it before anything is saved (ADR 0046).
+store_hours_would_withdraw = Signal()

@@ -4,6 +4,7 @@ and the other apps' policy services), whose errors are shown next to the field t
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from callbacks.forms import WithdrawalsConfirmField
 from callbacks.models import FollowUpChannel, OverflowRule, SmsLanguage
 from callbacks.services.policy import MAX_CAP, MAX_CAP_DAYS, policy_for_store
 from crm import form_fields
@@ -214,6 +215,9 @@ class FollowUpPolicyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Not a setting: ticked, the number of campaign messages the new hours withdraw that the manager confirms, shown
+    # only when the save asked for it (ADR 0046).
+    confirm_withdrawals = WithdrawalsConfirmField()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -226,9 +230,18 @@ class FollowUpPolicyForm(forms.Form):
             )
 
     @classmethod
+    def settings(cls) -> list[str]:
+        """The fields that are policy settings (all but the tier rows and the confirmation)."""
+        return [name for name in cls.base_fields if name != "confirm_withdrawals"]
+
+    def withdrawals_asked(self, total: int) -> None:
+        """The save asked the manager to confirm `total` campaign messages withdrawn: the checkbox confirms as many."""
+        self.fields["confirm_withdrawals"].ask(total)
+
+    @classmethod
     def for_store(cls, store: Store) -> "FollowUpPolicyForm":
         policy = policy_for_store(store=store)
-        initial = {name: getattr(policy, name) for name in cls.base_fields}
+        initial = {name: getattr(policy, name) for name in cls.settings()}
         initial["exchange_rates"] = "\n".join(f"{code} {rate}" for code, rate in sorted(policy.exchange_rates.items()))
         for index, tier in enumerate(policy.tiers[:TIER_ROWS]):
             initial[f"tier_{index}_min_amount"] = tier["min_amount"]
@@ -272,7 +285,7 @@ class FollowUpPolicyForm(forms.Form):
     def changes(self) -> dict:
         """What policy_update takes: the fields as they are, tiers in the order the manager wrote them."""
         data = self.cleaned_data
-        changes = {name: data[name] for name in self.base_fields}
+        changes = {name: data[name] for name in self.settings()}
         for name in ("currency", "exchange_rates"):
             if name not in self.data or (name == "currency" and not data[name]):
                 del changes[name]

@@ -10,12 +10,17 @@ class RetentionConfig(AppConfig):
         from django.db.models.signals import post_save
         from django.urls import reverse
 
-        from callbacks.signals import call_tasks_withdrawn, followup_outcome_logged, store_hours_changed
+        from callbacks.signals import (
+            call_tasks_withdrawn,
+            followup_outcome_logged,
+            store_hours_changed,
+            store_hours_would_withdraw,
+        )
         from crm.casework import customer_section_register
         from crm.home import WaitingWork, waiting_work_register
         from crm.models import Store
         from crm.services.ingestion.inputs import OrderInput
-        from crm.signals import agent_left_stores, orders_upserted, store_timezone_changed
+        from crm.signals import agent_left_stores, customer_profile_changed, orders_upserted, store_timezone_changed
 
         from . import receivers
         from .customer_section import CAMPAIGN_CONTACTS_SECTION
@@ -36,6 +41,9 @@ class RetentionConfig(AppConfig):
         orders_upserted.connect(receivers.redeem_coupons, sender=OrderInput, dispatch_uid="retention.redeem_coupons")
         store_timezone_changed.connect(receivers.follow_the_stores_new_zone, dispatch_uid="retention.new_zone")
         agent_left_stores.connect(receivers.hand_over_the_gift_tasks_of_who_left, dispatch_uid="retention.hand_over")
+        customer_profile_changed.connect(
+            receivers.cancel_the_gifts_of_who_wants_no_contact, dispatch_uid="retention.no_contact_no_gift"
+        )
         post_save.connect(receivers.store_builtin_segments, sender=Store, dispatch_uid="retention.builtin_segments")
         # A return-visit call's outcome, logged on callbacks' call panel, lands on the campaign's row.
         followup_outcome_logged.connect(visits.campaign_call_outcome_record, dispatch_uid="retention.call_outcome")
@@ -45,3 +53,7 @@ class RetentionConfig(AppConfig):
         store_hours_changed.connect(receivers.calls_past_their_campaigns_end, dispatch_uid="retention.past_end")
         # New SMS hours of the store: messages they leave no time for before their campaign ends are withdrawn.
         store_hours_changed.connect(receivers.follow_the_stores_new_hours, dispatch_uid="retention.new_hours")
+        # ... which the policy forms ask about first, for the manager to confirm (ADR 0046).
+        store_hours_would_withdraw.connect(
+            receivers.messages_the_new_hours_would_withdraw, dispatch_uid="retention.new_hours_would_withdraw"
+        )

@@ -2,12 +2,13 @@
 
 from collections import defaultdict
 
+from callbacks.services.withdrawals import MessagesWithdrawn
 from crm.models import Store
 
 from .services.coupons import coupons_redeem
-from .services.gifts import gift_tasks_hand_over
+from .services.gifts import gift_tasks_cancel_unwanted, gift_tasks_hand_over
 from .services.segments import segments_ensure_builtin
-from .services.store_hours import campaigns_follow_store_hours
+from .services.store_hours import campaigns_follow_store_hours, campaigns_store_hours_would_withdraw
 from .services.visits import campaign_calls_past_their_end
 from .services.zone import retention_follow_store_zone
 
@@ -58,3 +59,18 @@ def follow_the_stores_new_hours(sender, *, store: Store, policy, now, **_kwargs)
     """callbacks.signals.store_hours_changed: messages of the store's running SMS campaigns that its new SMS hours leave
     no time for before the campaign ends are withdrawn, in the policy change's transaction (ADR 0044)."""
     campaigns_follow_store_hours(store=store, policy=policy, now=now)
+
+
+def messages_the_new_hours_would_withdraw(sender, *, store: Store, policy, now, **_kwargs) -> list:
+    """callbacks.signals.store_hours_would_withdraw: the messages `follow_the_stores_new_hours` would withdraw under
+    these hours, per campaign, for the manager to confirm before they are saved (ADR 0046)."""
+    return [
+        MessagesWithdrawn(what=campaign.name, count=count)
+        for campaign, count in campaigns_store_hours_would_withdraw(store=store, policy=policy, now=now)
+    ]
+
+
+def cancel_the_gifts_of_who_wants_no_contact(sender, *, customer, **_kwargs) -> None:
+    """crm.signals.customer_profile_changed: a customer who now asks not to be contacted gets no gift; their open gift
+    tasks are cancelled in the profile change's transaction."""
+    gift_tasks_cancel_unwanted(customer=customer)

@@ -41,6 +41,7 @@ from .gate import (
     contact_override,
     contact_record,
     contacts_forget,
+    contacts_refused_now,
     gate_purpose,
 )
 from .messages import public_url
@@ -68,6 +69,17 @@ def call_decide(*, subject: FollowUp | CaseCall) -> ContactDecision:
     return contact_decide(
         customer=subject.customer, channel=ContactChannel.CALL, purpose=call_purpose(subject), order=subject.order
     )
+
+
+def call_bridge_refusal(*, subject: FollowUp | CaseCall) -> ContactDecision | None:
+    """The last look before the customer is dialled, when the agent has answered (the bridge's TwiML): the gate's
+    refusal when the customer's word, as last committed, now refuses this call (do not contact, no calls, or for a
+    marketing call the opt-out and consent: a colleague's change or a STOP while the agent's phone rang), else None.
+    The hour and the caps are not asked again: they were the click's, and an agent may have overridden the hour. What
+    remains is a change committing after this read, while the customer's phone rings."""
+    purpose = call_purpose(subject)
+    refused = contacts_refused_now(channel=ContactChannel.CALL, wanted=[(subject.customer_id, purpose)])
+    return refused.get((subject.customer_id, purpose))
 
 
 @dataclass(frozen=True)

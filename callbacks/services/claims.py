@@ -64,6 +64,10 @@ class DueClaim:
     own_hours: Callable[[Any, datetime], datetime | None] | None = None
     hours_reason: str = ""
 
+    def purpose_of(self, row) -> str:
+        """Every row of the queue has the claim's purpose (dispatch.SmsQueue.purpose_of)."""
+        return self.purpose
+
     def _key(self, row) -> int:
         return row.order_id if self.per_order else row.customer_id
 
@@ -181,4 +185,5 @@ def due_sms_queue(*, name: str, claim: DueClaim, status_url: str) -> SmsQueue:
         forget=claim.forget,
         status_url=partial(public_url_by_id, status_url),
         reason_field=claim.reason_field,
+        purpose_of=claim.purpose_of,
     )

@@ -11,7 +11,7 @@ A provider's message create is not idempotent, so nothing here ever resends blin
 - A claim commits `sending` with the exact text, the recipient's number and the claim time *before* the request
   leaves; the send and any reconciliation use that number, not the customer's phone as it is later.
 - Just before a batch's requests leave, its customers' word is read again (no lock): a message of a customer who opted
-  out since the claim is withdrawn (`_withdraw_refused`).
+  out since the claim, or a marketing message of one who withdrew consent, is withdrawn (`_withdraw_refused`).
 - A worker only starts a request while its claim is young (`send_deadline`); every request ends within the
   HTTP timeout. So once a claim is older than SMS_RECONCILE_AFTER_SECONDS no request for it is in flight.
 - Such a stuck row (worker killed, database or broker gone, 5xx or timeout from the provider) is looked up
@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -51,8 +52,8 @@ from .gate import (
     contacts_decide,
     contacts_forget,
     contacts_record,
+    contacts_refused_now,
     customers_opt_out_sms,
-    customers_refusing_sms,
     gate_purpose,
 )
 from .messages import public_url_by_id, sms_render
@@ -269,6 +270,10 @@ def _care_status_url() -> Callable[[int], str]:
     return public_url_by_id("twilio:message-status")
 
 
+def _care_purpose(row: FollowUp) -> str:
+    return gate_purpose(row.purpose)
+
+
 @dataclass(frozen=True)
 class SmsQueue:
     """A table of SMS rows the sweeper sends at most once.
@@ -279,7 +284,8 @@ class SmsQueue:
     with their exact text and returns them, with their contact ledger rows (callbacks.services.gate) in the same
     transaction; `forget(rows, claimed_at)` takes those ledger rows back when a claimed batch is given back
     unsent; `status_url()` gives the provider's status callback URL for a row id; `reason_field` is the column a
-    withdrawn message's reason is written to.
+    withdrawn message's reason is written to; `purpose_of(row)` is the row's purpose to the gate (ContactPurpose),
+    which the last look before the send asks again (a marketing message needs consent then too).
     """
 
     name: str
@@ -288,6 +294,7 @@ class SmsQueue:
     forget: Callable[[list, datetime], None]
     status_url: Callable[[], Callable[[int], str]]
     reason_field: str
+    purpose_of: Callable[[Any], str]
 
 
 CARE_SMS = SmsQueue(
@@ -297,6 +304,7 @@ CARE_SMS = SmsQueue(
     forget=_care_forget,
     status_url=_care_status_url,
     reason_field="suppressed_reason",
+    purpose_of=_care_purpose,
 )
 _queues: dict[str, SmsQueue] = {CARE_SMS.name: CARE_SMS}
 
@@ -320,30 +328,36 @@ def sms_dispatch_due(*, time_budget: float | None = None, queues: list[str] | No
 
 
 def _withdraw_refused(batch: list, claimed_at: datetime, queue: "SmsQueue", report: DispatchReport) -> list:
-    """The last look before a batch's requests leave: the messages of customers who opted out (or asked not to be
-    contacted) since the claim are withdrawn, the rest returned.
+    """The last look before a batch's requests leave: the messages the customers' word refuses now are withdrawn (an
+    opt-out or do not contact since the claim; for a marketing message, consent withdrawn since), the rest returned.
 
     The claim asked the gate with the customers locked, so an opt-out committed before it refused the message (ADR
     0037); one committing after it found the message `sending`. A batch waits after its claim: it is claimed while the
     one before it is on the wire, and leaves once that one's answers are recorded, seconds later. So the customers'
-    word is read again here, as last committed, in a short transaction of its own that locks no customer (no lock is
-    held over a request, ADR 0011); a withdrawn message is `suppressed` with the gate's reason, guarded by its claim,
-    and its ledger row taken back (it was no contact). What remains: an opt-out committing after this read, while the
-    batch's requests are leaving or on the wire, does not stop them."""
-    refusing = customers_refusing_sms(customer_ids=[row.customer_id for row in batch])
-    if not refusing:
+    word is read again here, as last committed, for each message's own purpose (consent is about marketing only), in
+    one query and a short transaction of its own that locks no customer (no lock is held over a request, ADR 0011); a
+    withdrawn message is `suppressed` with the gate's reason, guarded by its claim, and its ledger row taken back (it
+    was no contact). What remains: a change committing after this read, while the batch's requests are leaving or on
+    the wire, does not stop them."""
+    refused = contacts_refused_now(
+        channel=ContactChannel.SMS, wanted={(row.customer_id, queue.purpose_of(row)) for row in batch}
+    )
+    if not refused:
         return batch
-    withdrawn = [row for row in batch if row.customer_id in refusing]
+    reasons = {
+        row.pk: refused[key].reason for row in batch if (key := (row.customer_id, queue.purpose_of(row))) in refused
+    }
+    withdrawn = [row for row in batch if row.pk in reasons]
     now = timezone.now()
     with transaction.atomic():
-        for reason in sorted(set(refusing.values())):
-            ids = [row.pk for row in withdrawn if refusing[row.customer_id] == reason]
+        for reason in sorted({reasons[row.pk] for row in withdrawn}):
+            ids = [row.pk for row in withdrawn if reasons[row.pk] == reason]
             queue.model.objects.filter(pk__in=ids, status=Status.SENDING, claimed_at=claimed_at).update(
                 status=Status.SUPPRESSED, **{queue.reason_field: reason}, updated_at=now
             )
         queue.forget(withdrawn, claimed_at)
     report.suppressed += len(withdrawn)
-    return [row for row in batch if row.customer_id not in refusing]
+    return [row for row in batch if row.pk not in reasons]
 
 
 def _dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) -> None:

@@ -66,9 +66,9 @@ __all__ = [
     "contacts_decide",
     "contacts_forget",
     "contacts_record",
+    "contacts_refused_now",
     "customer_stop_calls",
     "customers_opt_out_sms",
-    "customers_refusing_sms",
     "gate_purpose",
 ]
 
@@ -160,24 +160,30 @@ def _standing(facts: _Facts, channel: str, purpose: str) -> ContactDecision | No
     return None
 
 
-def customers_refusing_sms(*, customer_ids: Iterable[int]) -> dict[int, str]:
-    """The customers among these whose own word refuses every SMS now, with the reason: `do_not_contact` (rule 2) or
-    `sms_opt_out` (rule 4), whatever the purpose. Read as last committed, without a lock: the SMS sweeper's last look
-    just before a batch's requests leave (callbacks.services.dispatch, ADR 0011), which must hold no lock over them."""
-    ids = list(set(customer_ids))
-    if not ids:
+def contacts_refused_now(*, channel: str, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str], ContactDecision]:
+    """Of these (customer id, purpose) pairs of contacts on `channel` about to be made, those the customer's data
+    refuses now (the standing rules 1-5: no phone, do not contact, no calls, the SMS opt-out, and for marketing the
+    consent), each with the gate's refusal. Care, logistics and case contacts need no consent; a care call goes after
+    an SMS opt-out. Neither the caps nor the hour are asked: the contact was counted and timed when it was claimed.
+    Read as last committed, in one query and without a lock: the last look just before an SMS batch's requests leave
+    (callbacks.services.dispatch, ADR 0011) and before a call's customer is bridged in (services.calls), which hold
+    no lock over them."""
+    _validate(channel, ContactPurpose.CARE)
+    wanted = set(wanted)
+    if not wanted:
         return {}
-    dnc = Customer.ContactPreference.DO_NOT_CONTACT
-    refusing = (
-        Customer.objects.filter(id__any_of=ids)
-        .filter(Q(contact_preference=dnc) | Q(sms_opt_out=True))
-        .values_list("id", "contact_preference")
-        .order_by()
-    )
-    return {
-        pk: (RefusalReason.DO_NOT_CONTACT if preference == dnc else RefusalReason.SMS_OPT_OUT).value
-        for pk, preference in refusing
+    ids = list({customer_id for customer_id, _purpose in wanted})
+    facts = {
+        row[0]: _Facts(*row) for row in Customer.objects.filter(id__any_of=ids).values_list(*_FACT_FIELDS).order_by()
     }
+    refusals = {}
+    for customer_id, purpose in wanted:
+        if customer_id not in facts:
+            continue
+        refusal = _standing(facts[customer_id], channel, purpose)
+        if refusal is not None:
+            refusals[(customer_id, purpose)] = refusal
+    return refusals
 
 
 # -- the caps (6): counted from the ledger, one grouped query for any number of customers -----------------------

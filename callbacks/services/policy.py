@@ -134,11 +134,18 @@ def policy_validate(policy: FollowUpPolicy) -> None:
 
 
 @transaction.atomic
-def policy_update(*, store: Store, actor, changes: dict[str, Any]) -> FollowUpPolicy:
+def policy_update(
+    *, store: Store, actor, changes: dict[str, Any], withdrawals_confirmed: int | None = None
+) -> FollowUpPolicy:
     """Change a store's policy (validated whole, audited). Deliveries planned earlier keep their tier and channel;
     a change of the call window, call days, call hours or SMS sending hours places their contacts still to come
-    again by the new hours, in this transaction (services.replan, ADR 0029)."""
+    again by the new hours, in this transaction (services.replan, ADR 0029).
+
+    New hours that would withdraw messages of running campaigns (ADR 0044) are saved only when the manager confirmed at
+    least that many (`withdrawals_confirmed`, the number the form showed); else WithdrawalsNotConfirmed names the
+    campaigns and nothing is saved (ADR 0046)."""
     from .replan import followups_follow_policy
+    from .withdrawals import policy_withdrawals_check
 
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -151,13 +158,12 @@ def policy_update(*, store: Store, actor, changes: dict[str, Any]) -> FollowUpPo
     for name, value in changes.items():
         setattr(policy, name, value)
     policy_validate(policy)
+    now = timezone.now()
+    withdrawn = policy_withdrawals_check(store=store, was=was, policy=policy, now=now, confirmed=withdrawals_confirmed)
     policy.save()
-    followups_follow_policy(store=store, was=was, policy=policy, now=timezone.now())
-    audit_record(
-        actor=actor,
-        action="followup_policy_changed",
-        store=store,
-        target=store.code,
-        data={"before": before, "after": {name: str(value) for name, value in changes.items()}},
-    )
+    followups_follow_policy(store=store, was=was, policy=policy, now=now)
+    data = {"before": before, "after": {name: str(value) for name, value in changes.items()}}
+    if withdrawn:
+        data["campaign_messages_withdrawn"] = withdrawn
+    audit_record(actor=actor, action="followup_policy_changed", store=store, target=store.code, data=data)
     return policy

@@ -225,12 +225,17 @@ def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock
     return len(moved) + len(elsewhere)
 
 
+def policy_clock_changed(*, was: FollowUpPolicy, policy: FollowUpPolicy) -> bool:
+    """Whether a policy change moves planned windows (and tells the other apps, `followups_follow_policy`)."""
+    return any(getattr(was, name) != getattr(policy, name) for name in CLOCK_FIELDS)
+
+
 def followups_follow_policy(*, store: Store, was: FollowUpPolicy, policy: FollowUpPolicy, now: datetime) -> int:
     """After a saved change of the store's policy (`was` before it, `policy` as saved): when the call window, call
     days, call hours or SMS sending hours changed, the planned follow-ups still to come placed by the new hours, and
     the other apps told (`signals.store_hours_changed`: logistics moves the parcel notices it holds for the hours).
     Returns how many follow-ups moved."""
-    if all(getattr(was, name) == getattr(policy, name) for name in CLOCK_FIELDS):
+    if not policy_clock_changed(was=was, policy=policy):
         return 0
     moved = followups_replan(store=store, before=Clock(store, was), after=Clock(store, policy), now=now)
     store_hours_changed.send(sender=FollowUpPolicy, store=store, policy=policy, now=now)

@@ -10,6 +10,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks.models import CaseCall, FollowUp
+from callbacks.services.calls import call_bridge_refusal
 from callbacks.services.inbound import call_status_record, inbound_sms_receive, message_status_record
 from callbacks.services.messages import call_language
 
@@ -53,14 +54,22 @@ def case_call_status(request, case_call_id: int, params: dict[str, str]):
 
 
 def _bridge(subject: FollowUp | CaseCall | None) -> HttpResponse:
-    """The TwiML fetched by Twilio when the agent answers: connect the customer, showing our number. The agent
-    hears the store's language."""
+    """The TwiML fetched by Twilio when the agent answers: connect the customer, showing our number, unless their
+    word refuses the call now (`call_bridge_refusal`: a wish recorded while the agent's phone rang). The agent hears
+    the store's language."""
     customer = subject.customer if subject is not None else None
     language, say_language = call_language(store=subject.store if subject is not None else None)
     response = VoiceResponse()
     with translation.override(language):
         if customer is None or not customer.phone:
             response.say(_("This call has no number to dial."), language=say_language)
+            response.hangup()
+            return _twiml(response)
+        refusal = call_bridge_refusal(subject=subject)
+        if refusal is not None:
+            response.say(
+                _("Not connecting you to the customer. %(reason)s") % {"reason": refusal.detail}, language=say_language
+            )
             response.hangup()
             return _twiml(response)
         response.say(_("Connecting you to the customer."), language=say_language)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callbacks.errors import WithdrawalsNotConfirmed
 from callbacks.services.policy import policy_update
 from crm.errors import DomainError
 from crm.models import Agent, Store, StoreClosure
@@ -94,12 +95,21 @@ class Section:
     anchor: str
 
 
+def _followup_policy_save(request: HttpRequest, store: Store, form: FollowUpPolicyForm):
+    try:
+        return policy_update(
+            store=store,
+            actor=request.user,
+            changes=form.changes(),
+            withdrawals_confirmed=form.cleaned_data["confirm_withdrawals"],
+        )
+    except WithdrawalsNotConfirmed as asked:
+        form.withdrawals_asked(asked.total)  # the question is shown on the form (ADR 0046)
+        raise
+
+
 SECTIONS: dict[str, Section] = {
-    "followup": Section(
-        lambda request, store: FollowUpPolicyForm(request.POST),
-        lambda request, store, form: policy_update(store=store, actor=request.user, changes=form.changes()),
-        "followups",
-    ),
+    "followup": Section(lambda request, store: FollowUpPolicyForm(request.POST), _followup_policy_save, "followups"),
     "case": Section(
         lambda request, store: CasePolicyForm(request.POST),
         lambda request, store, form: case_policy_update(store=store, actor=request.user, **form.cleaned_data),

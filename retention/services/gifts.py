@@ -11,6 +11,7 @@ from crm.errors import InvalidInput
 from crm.models import Customer, CustomerChange, Store
 from crm.selectors import agents_serving
 from crm.services.audit import audit_record
+from crm.services.locks import customers_lock
 
 from ..errors import GiftUnsuitable
 from ..models import Gift, GiftTask, Segment
@@ -130,10 +131,40 @@ def gift_create(
 
 
 @transaction.atomic
+def gift_tasks_cancel_unwanted(*, customer: Customer) -> list[GiftTask]:
+    """The customer now asks not to be contacted (crm.signals.customer_profile_changed, in the profile change's
+    transaction, with the customer locked): their open gift tasks are cancelled, as planning would not have opened them
+    (`gift_tasks_plan`), and leave the agents' lists. Audited. Returns them."""
+    if customer.contact_preference != Customer.ContactPreference.DO_NOT_CONTACT:
+        return []
+    tasks = list(
+        GiftTask.objects.select_for_update()
+        .filter(customer=customer, status=GiftTask.Status.OPEN)
+        .select_related("store")
+        .order_by("pk")
+    )
+    GiftTask.objects.filter(pk__in=[task.pk for task in tasks]).update(status=GiftTask.Status.CANCELLED)
+    for task in tasks:
+        audit_record(
+            actor=None,
+            action="gift_task.cancelled",
+            store=task.store,
+            target=f"gift_task:{task.pk}",
+            data={"customer_id": customer.pk, "why": Customer.ContactPreference.DO_NOT_CONTACT.value},
+        )
+    return tasks
+
+
+@transaction.atomic
 def gift_task_send(*, task: GiftTask, gift: Gift, actor, note: str = "") -> GiftTask:
     """Record the gift as sent, refusing (GiftUnsuitable, with every reason) one that does not suit the
-    customer on file. The gift goes on the customer's archive (its change history)."""
-    task = GiftTask.objects.select_for_update(of=("self", "customer")).select_related("customer__store").get(pk=task.pk)
+    customer on file, and any gift to a customer who now asks not to be contacted. The gift goes on the customer's
+    archive (its change history)."""
+    # The customer before the task (ADR 0037): a profile change holds the customer, then cancels their tasks.
+    customers_lock([task.customer_id])
+    task = GiftTask.objects.select_for_update(of=("self",)).select_related("customer__store").get(pk=task.pk)
+    if task.customer.contact_preference == Customer.ContactPreference.DO_NOT_CONTACT:
+        raise InvalidInput(_("The customer asked not to be contacted: no gift is sent."), field="task")
     if task.status != GiftTask.Status.OPEN:
         raise InvalidInput(_("This gift task is already closed."), field="task")
     reasons = gift_unsuitable_reasons(gift=gift, customer=task.customer, occasion=task.occasion_date)

@@ -254,3 +254,67 @@ def test_a_return_visit_that_never_reached_the_provider_takes_no_marketing_conta
     customer = Customer.objects.get(pk=followup.customer_id)
     assert contact_decide(customer=customer, channel=ContactChannel.SMS, purpose=ContactPurpose.MARKETING)
     assert twilio_backend.calls == []
+
+
+def _bridge(client, settings, followup) -> str:
+    """The TwiML Twilio fetches once the agent answers, as Twilio asks for it (signed)."""
+    from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
+
+    settings.TWILIO_AUTH_TOKEN, settings.PUBLIC_BASE_URL = "tok", "https://crm.example.com"
+    path, params = f"/twilio/calls/{followup.pk}/bridge", {"CallSid": "CA1"}
+    signature = RequestValidator("tok").compute_signature(f"https://crm.example.com{path}", params)
+    answer = client.post(
+        path, data=urlencode(params), content_type="application/x-www-form-urlencoded",
+        headers={"x-twilio-signature": signature},
+    )  # fmt: skip
+    assert answer.status_code == 200
+    return answer.text
+
+
+def test_a_customer_who_asked_not_to_be_contacted_while_the_agents_phone_rang_is_not_bridged(
+    client, settings, agent, followup
+):
+    # The agent clicked; before they answered, a colleague recorded the customer's "do not contact me".
+    from crm.services.customers import customer_update_profile
+
+    call_start(followup=followup, agent=agent)
+    customer_update_profile(
+        customer=followup.customer, actor=agent.user, changes={"contact_preference": "do_not_contact"}
+    )
+
+    twiml = _bridge(client, settings, followup)
+
+    assert "<Number>" not in twiml and "<Hangup" in twiml
+    assert "不为您接通客户。客户要求不要联系。" in twiml  # said to the agent, in the store's language
+
+
+def test_a_return_visit_is_not_bridged_to_a_customer_who_opted_out_while_the_agents_phone_rang(client, settings, agent):
+    from django.utils import timezone
+
+    from callbacks.services.inbound import inbound_sms_receive
+
+    visit = FollowUpFactory(
+        order__customer__store=agent.stores.get(),
+        order__customer__marketing_consent_at=timezone.now(),
+        order__customer__marketing_consent_source="checkout",
+        purpose="return_visit",
+        assignee=agent,
+    )
+    call_start(followup=visit, agent=agent)
+    inbound_sms_receive(payload={"From": visit.customer.phone, "Body": "退订", "MessageSid": "SMstop"})
+
+    twiml = _bridge(client, settings, visit)
+
+    assert "<Number>" not in twiml and "<Hangup" in twiml
+
+
+def test_a_care_call_is_still_bridged_after_an_sms_opt_out(client, settings, agent, followup):
+    # An SMS opt-out says "no more messages": the care call the agent placed still connects (ADR 0017, rule 4).
+    from callbacks.services.inbound import inbound_sms_receive
+
+    call_start(followup=followup, agent=agent)
+    inbound_sms_receive(payload={"From": followup.customer.phone, "Body": "退订", "MessageSid": "SMstop"})
+
+    assert f"<Number>{followup.customer.phone}</Number>" in _bridge(client, settings, followup)

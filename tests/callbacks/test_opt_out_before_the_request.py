@@ -19,8 +19,10 @@ from django.utils import timezone
 from callbacks.models import ContactLog, FollowUp
 from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.services.inbound import inbound_sms_receive
+from crm.services.customers import customer_update_profile
 from retention.models import CampaignContact
 from retention.services.campaigns import campaign_start
+from tests.factories import ManagerFactory
 from tests.retention.conftest import customer_with_orders
 from tests.retention.helpers import campaign_for, everyone, open_store
 
@@ -101,3 +103,52 @@ def test_a_campaign_message_claimed_before_an_opt_out_is_withdrawn_if_the_opt_ou
     assert sent["to"] != waiting.customer.phone
     assert (waiting.status, waiting.excluded_reason) == ("suppressed", "sms_opt_out")
     assert not ContactLog.objects.filter(customer_id=waiting.customer_id, source="campaign_sms").exists()
+
+
+def _withdraw_consent(customer) -> None:
+    """An agent clears the customer's marketing consent on the call panel (the profile write the panel makes)."""
+    agent = ManagerFactory(stores=[customer.store])
+    customer_update_profile(customer=customer, actor=agent.user, changes={"marketing_consent_source": ""})
+
+
+def test_a_campaign_message_claimed_before_consent_was_withdrawn_is_withdrawn_if_that_commits_before_its_request(
+    twilio_backend, settings
+):
+    settings.SMS_BATCH_SIZE = 1
+    store = open_store()
+    customers = [customer_with_orders(store, [30]) for _ in range(2)]
+    campaign_start(campaign=campaign_for(store, everyone(store)))
+    CampaignContact.objects.update(due_at=timezone.now() - timedelta(minutes=1))
+    twilio_backend.configure(latency=2.0)
+    sweeper, errors = _sweep_in_a_thread()
+    _wait_until(lambda: CampaignContact.objects.filter(status="sending").count() == 2)
+    waiting = CampaignContact.objects.filter(status="sending").order_by("-claimed_at", "-pk").first()
+
+    _withdraw_consent(waiting.customer)  # commits while the first message is still on the wire
+    sweeper.join()
+
+    waiting.refresh_from_db()
+    (sent,) = twilio_backend.messages
+    assert errors == [] and len(customers) == 2
+    assert sent["to"] != waiting.customer.phone
+    assert (waiting.status, waiting.excluded_reason) == ("suppressed", "no_marketing_consent")
+    assert not ContactLog.objects.filter(customer_id=waiting.customer_id, source="campaign_sms").exists()
+
+
+def test_a_care_sms_claimed_before_marketing_consent_was_withdrawn_still_goes(twilio_backend, settings):
+    # Consent is about marketing: the care SMS of a customer who withdrew it meanwhile is sent like any other.
+    settings.SMS_BATCH_SIZE = 1
+    first, second = plan_due_sms(
+        midday_store(), 2, marketing_consent_at=timezone.now() - timedelta(days=1), marketing_consent_source="checkout"
+    )
+    twilio_backend.configure(latency=2.0)
+    sweeper, errors = _sweep_in_a_thread()
+    _wait_until(lambda: FollowUp.objects.get(pk=second.pk).status == FollowUp.Status.SENDING)
+
+    _withdraw_consent(second.customer)
+    sweeper.join()
+
+    second.refresh_from_db()
+    assert errors == []
+    assert sorted(m["to"] for m in twilio_backend.messages) == sorted([first.customer.phone, second.customer.phone])
+    assert second.status == FollowUp.Status.SENT

@@ -7,7 +7,9 @@ from django.utils import timezone
 from callbacks.models import FollowUpPolicy
 from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.telephony.memory import InMemoryBackend
-from crm.models import CustomerChange
+from crm.errors import InvalidInput
+from crm.models import Customer, CustomerChange
+from crm.services.customers import customer_update_profile
 from retention.errors import GiftUnsuitable
 from retention.models import CampaignContact, GiftTask, RetentionPolicy, Segment
 from retention.services.birthdays import birthday_wishes_plan, gift_tasks_plan
@@ -76,6 +78,43 @@ def test_an_unsuitable_gift_is_refused_saying_why_and_a_suitable_one_recorded():
     assert (task.status, task.gift) == ("sent", scarf)
     change = CustomerChange.objects.get(customer=customer, field="gift_sent")
     assert change.new_value["gift"] == "真丝方巾"
+
+
+def test_a_gift_task_of_a_customer_who_then_asked_not_to_be_contacted_is_cancelled_and_no_gift_is_sent():
+    # Planned while the customer could be contacted; a week later they asked us not to contact them.
+    store = open_store()
+    owner = AgentFactory(stores=[store])
+    customer = _loyal_customer(store, gender="female", dedicated_owner=owner)
+    gift_tasks_plan(store=store)
+    task = GiftTask.objects.get(customer=customer)
+    scarf = gift_create(store=store, name="真丝方巾")
+
+    customer_update_profile(customer=customer, actor=owner.user, changes={"contact_preference": "do_not_contact"})
+
+    task.refresh_from_db()
+    assert task.status == "cancelled"
+    with pytest.raises(InvalidInput) as refused:
+        gift_task_send(task=task, gift=scarf, actor=owner.user)
+    assert refused.value.field == "task" and "not to be contacted" in refused.value.message
+    task.refresh_from_db()
+    assert (task.status, task.gift) == ("cancelled", None)
+    assert not CustomerChange.objects.filter(customer=customer, field="gift_sent").exists()
+
+
+def test_a_gift_task_still_open_for_a_customer_who_asked_not_to_be_contacted_is_not_recorded_as_sent():
+    # However the wish got there (a task opened before this release, a row written around the profile service).
+    store = open_store()
+    owner = AgentFactory(stores=[store])
+    customer = _loyal_customer(store, dedicated_owner=owner)
+    gift_tasks_plan(store=store)
+    task = GiftTask.objects.get(customer=customer)
+    Customer.objects.filter(pk=customer.pk).update(contact_preference="do_not_contact")
+
+    with pytest.raises(InvalidInput):
+        gift_task_send(task=task, gift=gift_create(store=store, name="茶具"), actor=owner.user)
+
+    task.refresh_from_db()
+    assert (task.status, task.gift) == ("open", None)
 
 
 def test_planning_gifts_again_counts_only_the_new_tasks():

@@ -5,9 +5,11 @@ The campaign's messages waited for a moment in both the campaign's sending hours
 campaign's and back, day after day, until the campaign ended; nobody was told. Now the policy page warns on saving,
 naming each campaign and what becomes of its messages; messages the store's hours leave no time for before the
 campaign ends are withdrawn with that reason (ADR 0044); the campaign page says how many wait for the store's hours,
-and why.
+and why. Hours that would withdraw messages are saved only once the manager (or the admin) confirms how many, after
+being told of which campaigns (ADR 0046).
 """
 
+import json
 from datetime import time, timedelta
 
 import pytest
@@ -34,28 +36,121 @@ def _running(store, count: int = 3, **hours) -> Campaign:
     return campaign
 
 
+def _admin_post(store, **overrides):
+    """The admin's follow-up policy form for the store, as it is saved by default, with `overrides`."""
+    from callbacks.models import DEFAULT_SMS_TEMPLATE_EN, DEFAULT_SMS_TEMPLATE_ZH, default_tiers
+
+    form = {
+        "store": store.pk, "currency": "CNY", "exchange_rates": "{}", "tiers": json.dumps(default_tiers()),
+        "call_window_start": "18:00", "call_window_end": "19:00", "call_days": "[0, 1, 2, 3, 4, 5, 6]",
+        "sms_send_from": "09:00", "sms_send_until": "21:00", "sms_language": "zh-hans",
+        "sms_template_zh": DEFAULT_SMS_TEMPLATE_ZH, "sms_template_en": DEFAULT_SMS_TEMPLATE_EN,
+        "sms_opt_out_zh": "回T退订", "sms_opt_out_en": "Reply STOP to opt out", "opt_out_words": "[]",
+        "max_call_attempts": 3, "call_hours_from": "09:00", "call_hours_until": "21:00",
+        "logistics_cap_per_order": 2, "marketing_cap": 1, "marketing_cap_days": 7, "overflow_rule": "next_window",
+    }  # fmt: skip
+    form.update(overrides)
+    return form
+
+
 def _statuses(campaign) -> set[tuple[str, str]]:
     return set(CampaignContact.objects.filter(campaign=campaign).values_list("status", "excluded_reason"))
 
 
-def test_narrower_hours_that_leave_a_campaign_no_time_withdraw_its_messages_and_the_policy_page_says_so(
+def _narrow(client, store, **extra):
+    post = _followup_post(store, sms_send_from="09:00", sms_send_until="12:00", **extra)
+    return client.post("/manager/policy/followup/", post, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def _hours(store) -> tuple[time, time]:
+    policy = FollowUpPolicy.objects.get(store=store)
+    return policy.sms_send_from, policy.sms_send_until
+
+
+def test_narrower_hours_that_would_withdraw_campaign_messages_are_not_saved_until_the_manager_confirms(
     manager_client,
 ):
     store, client = manager_client
     campaign = _running(store, send_from=time(14, 0), send_until=time(20, 0))
 
-    answer = client.post("/manager/policy/followup/", _followup_post(store, sms_send_from="09:00",
-                                                                     sms_send_until="12:00"), follow=True)  # fmt: skip
+    asked = _narrow(client, store)
+
+    assert asked.status_code == 400
+    page = asked.content.decode()
+    assert 'data-testid="withdrawals-confirm"' in page
+    assert "Nothing was saved" in page and "3 messages" in page and "秋季回访" in page
+    assert 'name="confirm_withdrawals" value="3"' in page
+    assert _hours(store) == (time(9, 0), time(21, 0))
+    assert _statuses(campaign) == {("planned", "")}
+
+    answer = _narrow(client, store, confirm_withdrawals="3")
 
     assert answer.status_code == 200
     page = answer.content.decode()
+    assert 'data-testid="withdrawals-confirm"' not in page
     assert 'data-testid="campaign-hours-warning"' in page
     assert "秋季回访" in page and "14:00" in page and "3 messages not yet sent were withdrawn" in page
+    assert _hours(store) == (time(9, 0), time(12, 0))
     assert _statuses(campaign) == {("suppressed", "store_sms_hours")}
     detail = client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     text = detail.content.decode()
     assert "Outside the store&#x27;s SMS hours until the campaign ends: 3" in text
     assert 'data-testid="store-hours-notice"' in text and "09:00" in text and "12:00" in text
+
+
+def test_a_confirmation_for_fewer_messages_than_the_hours_now_withdraw_asks_again(manager_client):
+    # Confirmed for the 3 messages shown, while a second campaign started: its messages were never shown.
+    store, client = manager_client
+    first = _running(store, send_from=time(14, 0), send_until=time(20, 0))
+    second = campaign_for(store, first.segment, name="冬季上新", send_from=time(13, 0), send_until=time(19, 0))
+    campaign_start(campaign=second)
+
+    asked = _narrow(client, store, confirm_withdrawals="3")
+
+    page = asked.content.decode()
+    assert asked.status_code == 400
+    assert "6 messages" in page and "秋季回访" in page and "冬季上新" in page
+    assert 'name="confirm_withdrawals" value="6"' in page
+    assert _hours(store) == (time(9, 0), time(21, 0))
+    assert _statuses(first) == _statuses(second) == {("planned", "")}
+
+
+def test_the_confirmation_is_in_chinese_for_a_chinese_manager(manager_client):
+    store, client = manager_client
+    _running(store, send_from=time(14, 0), send_until=time(20, 0))
+
+    post = _followup_post(store, sms_send_from="09:00", sms_send_until="12:00")
+    asked = client.post("/manager/policy/followup/", post, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    page = asked.content.decode()
+    assert asked.status_code == 400
+    assert "未保存" in page and "3 条" in page and "秋季回访" in page and "撤回这些活动短信" in page
+
+
+def test_narrower_hours_in_the_admin_are_not_saved_until_the_admin_confirms_the_withdrawals(
+    admin_client, manager_client
+):
+    store, _client = manager_client
+    campaign = _running(store, send_from=time(14, 0), send_until=time(20, 0))
+    policy = FollowUpPolicy.objects.get(store=store)
+    url = f"/admin/callbacks/followuppolicy/{policy.pk}/change/"
+
+    asked = admin_client.post(url, _admin_post(store, sms_send_from="09:00", sms_send_until="12:00"))
+
+    assert asked.status_code == 200  # the admin shows the form again with the question
+    page = asked.content.decode()
+    assert "Nothing was saved" in page and "3 messages" in page and "秋季回访" in page
+    assert 'name="confirm_withdrawals" value="3"' in page
+    assert _hours(store) == (time(9, 0), time(21, 0))
+    assert _statuses(campaign) == {("planned", "")}
+
+    answer = admin_client.post(
+        url, _admin_post(store, sms_send_from="09:00", sms_send_until="12:00", confirm_withdrawals="3")
+    )
+
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert _hours(store) == (time(9, 0), time(12, 0))
+    assert _statuses(campaign) == {("suppressed", "store_sms_hours")}
 
 
 def test_narrower_hours_that_still_meet_a_campaigns_hours_keep_its_messages_waiting_and_say_how_many(manager_client):
