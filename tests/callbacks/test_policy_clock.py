@@ -17,6 +17,7 @@ from callbacks.services.outcomes import followup_log_outcome
 from callbacks.services.policy import policy_update
 from callbacks.services.tasks_calls import call_task_create
 from tests.factories import AgentFactory, FollowUpFactory, OrderFactory, StoreFactory
+from tests.policy_forms import policy_admin_form
 
 from .conftest import deliver
 
@@ -129,20 +130,8 @@ def test_a_change_of_anything_else_moves_nothing(store):
 
 
 def test_new_hours_saved_in_the_admin_move_the_planned_calls_too(admin_client, store):
-    import json
-
-    from callbacks.models import DEFAULT_SMS_TEMPLATE_EN, DEFAULT_SMS_TEMPLATE_ZH, default_tiers
-
     followup = deliver(OrderFactory(customer__store=store), at(23, 14))
-    form = {
-        "store": store.pk, "currency": "CNY", "exchange_rates": "{}", "tiers": json.dumps(default_tiers()),
-        "call_window_start": "19:00", "call_window_end": "20:00", "call_days": "[0, 1, 2, 3, 4, 5, 6]",
-        "sms_send_from": "09:00", "sms_send_until": "21:00", "sms_language": "zh-hans",
-        "sms_template_zh": DEFAULT_SMS_TEMPLATE_ZH, "sms_template_en": DEFAULT_SMS_TEMPLATE_EN,
-        "sms_opt_out_zh": "回T退订", "sms_opt_out_en": "Reply STOP to opt out", "opt_out_words": "[]",
-        "max_call_attempts": 3, "call_hours_from": "09:00", "call_hours_until": "21:00",
-        "logistics_cap_per_order": 2, "marketing_cap": 1, "marketing_cap_days": 7, "overflow_rule": "next_window",
-    }  # fmt: skip
+    form = policy_admin_form(store, call_window_start="19:00", call_window_end="20:00")
 
     with time_machine.travel(NOW, tick=False):
         answer = admin_client.post("/admin/callbacks/followuppolicy/add/", form)

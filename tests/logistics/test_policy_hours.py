@@ -3,7 +3,6 @@ move: a delay SMS held for a 09:00 opening stayed at 09:00 after the hours becam
 again at the claim), and one held overnight for 09:00 still waited for the morning after the evening was widened to
 22:00. Now held notices follow the new hours in the policy change's transaction, from the policy page or the admin."""
 
-import json
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -11,13 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from callbacks.models import DEFAULT_SMS_TEMPLATE_EN, DEFAULT_SMS_TEMPLATE_ZH, FollowUp, default_tiers
+from callbacks.models import FollowUp
 from callbacks.services.policy import policy_update
 from logistics.models import ShipmentNotice
 from logistics.services.delays import delays_follow_up, delays_sweep
 from logistics.services.notices import notices_send_due
 from logistics.services.updates import TrackedCheckpoint, TrackingUpdate, shipment_apply_update
 from tests.factories import AgentFactory, ManagerFactory, OrderFactory
+from tests.policy_forms import policy_admin_form
 from tests.reports.test_policy import _followup_post
 
 from .conftest import ship
@@ -108,15 +108,7 @@ def test_a_change_of_anything_but_the_hours_moves_no_notice(store):
 
 def test_new_sms_hours_saved_in_the_admin_move_the_held_notices_too(admin_client, store):
     notice = _held_sms(store, at(22, 23))
-    form = {
-        "store": store.pk, "currency": "CNY", "exchange_rates": "{}", "tiers": json.dumps(default_tiers()),
-        "call_window_start": "18:00", "call_window_end": "19:00", "call_days": "[0, 1, 2, 3, 4, 5, 6]",
-        "sms_send_from": "10:00", "sms_send_until": "20:00", "sms_language": "zh-hans",
-        "sms_template_zh": DEFAULT_SMS_TEMPLATE_ZH, "sms_template_en": DEFAULT_SMS_TEMPLATE_EN,
-        "sms_opt_out_zh": "回T退订", "sms_opt_out_en": "Reply STOP to opt out", "opt_out_words": "[]",
-        "max_call_attempts": 3, "call_hours_from": "09:00", "call_hours_until": "21:00",
-        "logistics_cap_per_order": 2, "marketing_cap": 1, "marketing_cap_days": 7, "overflow_rule": "next_window",
-    }  # fmt: skip
+    form = policy_admin_form(store, sms_send_from="10:00", sms_send_until="20:00")
 
     with time_machine.travel(at(22, 23, 30), tick=False):
         answer = admin_client.post("/admin/callbacks/followuppolicy/add/", form)

@@ -9,7 +9,6 @@ and why. Hours that would withdraw messages are saved only once the manager (or 
 being told of which campaigns (ADR 0046).
 """
 
-import json
 from datetime import time, timedelta
 
 import pytest
@@ -21,6 +20,7 @@ from callbacks.services.policy import policy_update
 from crm.errors import InvalidInput
 from retention.models import Campaign, CampaignContact
 from retention.services.campaigns import campaign_start
+from tests.policy_forms import policy_admin_form
 from tests.reports.test_policy import _followup_post
 from tests.retention.conftest import customer_with_orders
 from tests.retention.helpers import campaign_for, everyone
@@ -34,23 +34,6 @@ def _running(store, count: int = 3, **hours) -> Campaign:
     campaign = campaign_for(store, everyone(store), name="秋季回访", **hours)
     campaign_start(campaign=campaign)
     return campaign
-
-
-def _admin_post(store, **overrides):
-    """The admin's follow-up policy form for the store, as it is saved by default, with `overrides`."""
-    from callbacks.models import DEFAULT_SMS_TEMPLATE_EN, DEFAULT_SMS_TEMPLATE_ZH, default_tiers
-
-    form = {
-        "store": store.pk, "currency": "CNY", "exchange_rates": "{}", "tiers": json.dumps(default_tiers()),
-        "call_window_start": "18:00", "call_window_end": "19:00", "call_days": "[0, 1, 2, 3, 4, 5, 6]",
-        "sms_send_from": "09:00", "sms_send_until": "21:00", "sms_language": "zh-hans",
-        "sms_template_zh": DEFAULT_SMS_TEMPLATE_ZH, "sms_template_en": DEFAULT_SMS_TEMPLATE_EN,
-        "sms_opt_out_zh": "回T退订", "sms_opt_out_en": "Reply STOP to opt out", "opt_out_words": "[]",
-        "max_call_attempts": 3, "call_hours_from": "09:00", "call_hours_until": "21:00",
-        "logistics_cap_per_order": 2, "marketing_cap": 1, "marketing_cap_days": 7, "overflow_rule": "next_window",
-    }  # fmt: skip
-    form.update(overrides)
-    return form
 
 
 def _statuses(campaign) -> set[tuple[str, str]]:
@@ -135,7 +118,7 @@ def test_narrower_hours_in_the_admin_are_not_saved_until_the_admin_confirms_the_
     policy = FollowUpPolicy.objects.get(store=store)
     url = f"/admin/callbacks/followuppolicy/{policy.pk}/change/"
 
-    asked = admin_client.post(url, _admin_post(store, sms_send_from="09:00", sms_send_until="12:00"))
+    asked = admin_client.post(url, policy_admin_form(store, sms_send_from="09:00", sms_send_until="12:00"))
 
     assert asked.status_code == 200  # the admin shows the form again with the question
     page = asked.content.decode()
@@ -145,7 +128,7 @@ def test_narrower_hours_in_the_admin_are_not_saved_until_the_admin_confirms_the_
     assert _statuses(campaign) == {("planned", "")}
 
     answer = admin_client.post(
-        url, _admin_post(store, sms_send_from="09:00", sms_send_until="12:00", confirm_withdrawals="3")
+        url, policy_admin_form(store, sms_send_from="09:00", sms_send_until="12:00", confirm_withdrawals="3")
     )
 
     assert answer.status_code == 302, answer.content.decode()[:2000]
