@@ -81,38 +81,22 @@ def test_a_care_sms_claimed_before_an_opt_out_is_withdrawn_if_the_opt_out_commit
     assert not ContactLog.objects.filter(order_id=second.order_id).exists()
 
 
-def test_a_campaign_message_claimed_before_an_opt_out_is_withdrawn_if_the_opt_out_commits_before_its_request(
-    twilio_backend, settings
-):
-    settings.SMS_BATCH_SIZE = 1
-    store = open_store()
-    customers = [customer_with_orders(store, [30]) for _ in range(2)]
-    campaign_start(campaign=campaign_for(store, everyone(store)))
-    CampaignContact.objects.update(due_at=timezone.now() - timedelta(minutes=1))
-    twilio_backend.configure(latency=2.0)
-    sweeper, errors = _sweep_in_a_thread()
-    _wait_until(lambda: CampaignContact.objects.filter(status="sending").count() == 2)
-    waiting = CampaignContact.objects.filter(status="sending").order_by("-claimed_at", "-pk").first()
-
-    _stop(waiting.customer.phone)
-    sweeper.join()
-
-    waiting.refresh_from_db()
-    (sent,) = twilio_backend.messages
-    assert errors == [] and len(customers) == 2
-    assert sent["to"] != waiting.customer.phone
-    assert (waiting.status, waiting.excluded_reason) == ("suppressed", "sms_opt_out")
-    assert not ContactLog.objects.filter(customer_id=waiting.customer_id, source="campaign_sms").exists()
-
-
 def _withdraw_consent(customer) -> None:
     """An agent clears the customer's marketing consent on the call panel (the profile write the panel makes)."""
     agent = ManagerFactory(stores=[customer.store])
     customer_update_profile(customer=customer, actor=agent.user, changes={"marketing_consent_source": ""})
 
 
-def test_a_campaign_message_claimed_before_consent_was_withdrawn_is_withdrawn_if_that_commits_before_its_request(
-    twilio_backend, settings
+@pytest.mark.parametrize(
+    ("refuse", "reason"),
+    [
+        (lambda customer: _stop(customer.phone), "sms_opt_out"),  # the customer replies STOP
+        (_withdraw_consent, "no_marketing_consent"),
+    ],
+    ids=["opt_out", "consent_withdrawn"],
+)
+def test_a_campaign_message_claimed_before_the_customer_refused_it_is_withdrawn_if_that_commits_before_its_request(
+    twilio_backend, settings, refuse, reason
 ):
     settings.SMS_BATCH_SIZE = 1
     store = open_store()
@@ -124,14 +108,14 @@ def test_a_campaign_message_claimed_before_consent_was_withdrawn_is_withdrawn_if
     _wait_until(lambda: CampaignContact.objects.filter(status="sending").count() == 2)
     waiting = CampaignContact.objects.filter(status="sending").order_by("-claimed_at", "-pk").first()
 
-    _withdraw_consent(waiting.customer)  # commits while the first message is still on the wire
+    refuse(waiting.customer)  # commits while the first message is still on the wire
     sweeper.join()
 
     waiting.refresh_from_db()
     (sent,) = twilio_backend.messages
     assert errors == [] and len(customers) == 2
     assert sent["to"] != waiting.customer.phone
-    assert (waiting.status, waiting.excluded_reason) == ("suppressed", "no_marketing_consent")
+    assert (waiting.status, waiting.excluded_reason) == ("suppressed", reason)
     assert not ContactLog.objects.filter(customer_id=waiting.customer_id, source="campaign_sms").exists()
 
 
