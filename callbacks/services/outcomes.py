@@ -188,6 +188,13 @@ def followup_log_outcome(
     if outcome == FollowUpOutcome.DO_NOT_CALL:
         # After this call is closed: the wish takes back the customer's other planned calls, not this one.
         customer_stop_calls(customer=followup.customer, agent=agent)
+    elif outcome == FollowUpOutcome.NO_ANSWER and followup.status == FollowUp.Status.PLANNED:
+        # A wish recorded while this call rang (in progress, it was no waiting call to take back) rules its retry
+        # out as it would any planned call: suppressed with the gate's reason, the care SMS instead where allowed.
+        from .wishes import calls_withdraw_refused  # wishes builds on this module's care_sms_instead
+
+        calls_withdraw_refused(customer=followup.customer)
+        followup.refresh_from_db(fields=["status", "suppressed_reason"])
     if sms_fallback:  # after the call is closed: one live contact per order
         care_sms_instead(followup=followup, now=now)
     attempt.save()

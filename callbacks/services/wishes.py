@@ -1,6 +1,7 @@
 """Planned calls the customer's own wishes now rule out: a profile change (do not contact, SMS only, no calls, the
 phone or marketing consent removed) or an opt-out reply (STOP, 退订: no marketing calls, gate rule 4) takes back the
-calls still waiting for an agent, with the gate's reason, so the queue no longer offers them; a care call becomes the
+calls still waiting for an agent, with the gate's reason, so the queue no longer offers them (and a call that rang
+unanswered while the wish was recorded, instead of its retry: `outcomes.followup_log_outcome`); a care call becomes the
 care SMS the customer still allows (one live contact per order). The hour is no wish: a call outside its window is
 left for its window. The app that asked for a call task taken back hears of it (`signals.call_tasks_withdrawn`)."""
 

@@ -195,8 +195,11 @@ def test_two_simultaneous_logs_of_one_attempt_make_exactly_one(followup, agent):
 def return_visit(agent):
     store = StoreFactory()
     agent.stores.add(store)
+    # A return visit is marketing: the gate plans one only for a customer who consented (and keeps asking it).
     return FollowUpFactory(
         order__customer__store=store,
+        order__customer__marketing_consent_at=datetime(2026, 11, 1, tzinfo=UTC),
+        order__customer__marketing_consent_source="checkout",
         purpose="return_visit",
         assignee=agent,
         window_start=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),

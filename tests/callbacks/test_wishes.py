@@ -90,3 +90,22 @@ def test_asked_on_a_call_not_to_be_called_closes_that_call_and_takes_back_the_ot
     assert (on_the_phone.status, on_the_phone.outcome) == ("done", "do_not_call")
     assert (other.status, other.suppressed_reason) == ("suppressed", "no_calls")
     assert list(FollowUp.objects.filter(channel="sms").values_list("order", flat=True)) == [other.order_id]
+
+
+@pytest.mark.parametrize(("preference", "reason", "sms"), [("do_not_contact", "do_not_contact", False),
+                                                            ("sms_only", "no_calls", True)])  # fmt: skip
+def test_a_call_unanswered_after_the_customer_refused_calls_during_it_is_not_tried_again(
+    client, agent, preference, reason, sms
+):
+    # The wish was recorded while the agent's call rang (the call in progress, so not a waiting call to take back):
+    # the unanswered call's retry would have put it back in the queue, a call nobody may make.
+    followup = _call(agent)
+    FollowUp.objects.filter(pk=followup.pk).update(status=FollowUp.Status.IN_PROGRESS)
+    customer_update_profile(customer=followup.customer, actor=agent.user, changes={"contact_preference": preference})
+
+    followup_log_outcome(followup=followup, agent=agent, outcome="no_answer", expected_seq=1)
+
+    followup.refresh_from_db()
+    assert (followup.status, followup.suppressed_reason, followup.outcome) == ("suppressed", reason, "no_answer")
+    assert f"/calls/{followup.pk}/" not in _queue(client, agent)
+    assert FollowUp.objects.filter(channel="sms", order=followup.order).exists() is sms
