@@ -7,6 +7,11 @@ after the campaign's end), its messages not yet claimed can no longer go: they a
 stopped campaign's are, and the campaign page and the results say so. Narrowing the hours back does not bring them
 back. Messages that still have such a moment wait for it (the sweeper puts them off to it, services.sending); a message
 already claimed goes out. The policy page and the campaign page read `selectors.campaigns_held_by_store_hours`.
+
+A zone change (services.zone) ends with the same check, in the store's new clock: the store's SMS hours may be over
+for the campaign's last day there. It can also leave a campaign's own hours no moment before its end (a move east in
+the evening, past a campaign ending tonight at the same wall time): its messages are then withdrawn as
+`past_campaign_end`, as its return visits are (ADR 0029), rather than left waiting to be dropped once it has ended.
 """
 
 from datetime import datetime
@@ -17,23 +22,36 @@ from crm.models import Store
 
 from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus
 from .hours import STORE_SMS_HOURS, store_hours_moment
+from .plan import PAST_CAMPAIGN_END
+
+
+def _why_no_time_left(campaign: Campaign, policy, now: datetime, new_zone: bool) -> str | None:
+    """Why the campaign's messages can no longer go out before it ends, or None when they still can."""
+    # A manager's campaign sends from its start; the birthday campaign's wishes from when they are planned.
+    since = now if campaign.system_key else max(now, campaign.starts_at)
+    moment = store_hours_moment(campaign=campaign, policy=policy, moment=since)
+    if moment is None:
+        return STORE_SMS_HOURS
+    if new_zone and moment >= campaign.ends_at:  # the campaign's own hours too: the new clock moved them past its end
+        return PAST_CAMPAIGN_END
+    return None
 
 
 @transaction.atomic
-def campaigns_follow_store_hours(*, store: Store, policy, now: datetime) -> int:
+def campaigns_follow_store_hours(*, store: Store, policy, now: datetime, new_zone: bool = False) -> int:
     """Withdraw the messages of the store's running SMS campaigns that its SMS hours (`policy`, as saved) leave no time
-    for before the campaign ends. Returns how many."""
+    for before the campaign ends (`store_sms_hours`). After a zone change (`new_zone`), also those the campaign's own
+    hours in the new zone leave none (`past_campaign_end`). Returns how many."""
     campaigns = Campaign.objects.filter(
         store=store, status=Campaign.Status.RUNNING, channel=CampaignChannel.SMS, ends_at__gt=now
     ).order_by("pk")
     withdrawn = 0
     for campaign in campaigns:
         campaign.store = store
-        # A manager's campaign sends from its start; the birthday campaign's wishes from when they are planned.
-        since = now if campaign.system_key else max(now, campaign.starts_at)
-        if store_hours_moment(campaign=campaign, policy=policy, moment=since) is None:
+        reason = _why_no_time_left(campaign, policy, now, new_zone)
+        if reason is not None:
             # A row the SMS sweeper is claiming is locked: this waits for it, then finds it `sending` and leaves it.
             withdrawn += CampaignContact.objects.filter(
                 campaign=campaign, channel=CampaignChannel.SMS, status=ContactStatus.PLANNED
-            ).update(status=ContactStatus.SUPPRESSED, excluded_reason=STORE_SMS_HOURS, updated_at=now)
+            ).update(status=ContactStatus.SUPPRESSED, excluded_reason=reason, updated_at=now)
     return withdrawn
