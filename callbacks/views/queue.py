@@ -65,7 +65,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "agents": agents,
         "is_manager": is_manager,
         "managed_store_ids": managed,
-        "stores": stores,
+        # The scripts they edit: a store they serve as an agent shows its script on the panel, as to any agent.
+        "script_stores": [store for store in stores if store.pk in managed],
     }
     template = "callbacks/_queue.html" if request.htmx else "callbacks/queue.html"
     return render(request, template, context)
