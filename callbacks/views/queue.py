@@ -48,16 +48,19 @@ def queue(request: HttpRequest) -> HttpResponse:
     stores = list(stores_for_user(user=request.user))
     # A manager steers the calls of the stores they manage; in a store they serve as an agent, their own (ADR 0045).
     managed = roles.managed_store_ids(request.user)
-    is_manager = bool(managed)
-    agents = agents_for_stores(stores=[s for s in stores if s.pk in managed]) if is_manager else None
+    agents = agents_for_stores(stores=[s for s in stores if s.pk in managed]) if managed else None
     form = QueueFilterForm(request.GET or None, stores=stores, agents=agents)
+    filters = _filters(form, stores, agents)
+    # The queue of a store they serve as an agent is an agent's: their own calls, against their capacity, without the
+    # loads of the agents of the stores they manage.
+    is_manager = any(store.pk in managed for store in ([filters.store] if filters.store else stores))
     result = queue_tonight(
         user=request.user,
         stores=stores,
-        filters=_filters(form, stores, agents),
+        filters=filters,
         is_manager=is_manager,
         agent=agent_of(user=request.user),
-        agents=agents,
+        agents=agents if is_manager else None,
     )
     context = {
         "queue": result,
@@ -65,7 +68,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "agents": agents,
         "is_manager": is_manager,
         "managed_store_ids": managed,
-        "stores": stores,
+        # The scripts they edit: a store they serve as an agent shows its script on the panel, as to any agent.
+        "script_stores": [store for store in stores if store.pk in managed],
     }
     template = "callbacks/_queue.html" if request.htmx else "callbacks/queue.html"
     return render(request, template, context)

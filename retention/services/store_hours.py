@@ -9,6 +9,11 @@ back. Messages that still have such a moment wait for it (the sweeper puts them 
 already claimed goes out. The policy page and the campaign page read `selectors.campaigns_held_by_store_hours`. Before
 new hours are saved, the policy forms ask `campaigns_store_hours_would_withdraw` (through callbacks'
 `store_hours_would_withdraw`) and the manager confirms that number (ADR 0046).
+
+A zone change (services.zone) ends with the same check, in the store's new clock: the store's SMS hours may be over
+for the campaign's last day there. It can also leave a campaign's own hours no moment before its end (a move east in
+the evening, past a campaign ending tonight at the same wall time): its messages are then withdrawn as
+`past_campaign_end`, as its return visits are (ADR 0029), rather than left waiting to be dropped once it has ended.
 """
 
 from datetime import datetime
@@ -20,20 +25,31 @@ from crm.models import Store
 
 from ..models import Campaign, CampaignChannel, CampaignContact, ContactStatus
 from .hours import STORE_SMS_HOURS, store_hours_moment
+from .plan import PAST_CAMPAIGN_END
 
 
-def _left_no_time(*, store: Store, policy, now: datetime) -> list[Campaign]:
-    """The store's running SMS campaigns that its SMS hours (`policy`) leave no moment before they end."""
+def _why_no_time_left(campaign: Campaign, policy, now: datetime, new_zone: bool) -> str | None:
+    """Why the campaign's messages can no longer go out before it ends, or None when they still can."""
+    # A manager's campaign sends from its start; the birthday campaign's wishes from when they are planned.
+    since = now if campaign.system_key else max(now, campaign.starts_at)
+    moment = store_hours_moment(campaign=campaign, policy=policy, moment=since)
+    if moment is None:
+        return STORE_SMS_HOURS
+    if new_zone and moment >= campaign.ends_at:  # the campaign's own hours too: the new clock moved them past its end
+        return PAST_CAMPAIGN_END
+    return None
+
+
+def _left_no_time(*, store: Store, policy, now: datetime, new_zone: bool = False) -> list[tuple[Campaign, str]]:
+    """The store's running SMS campaigns its SMS hours (`policy`) leave no moment before they end, each with why."""
     campaigns = Campaign.objects.filter(
         store=store, status=Campaign.Status.RUNNING, channel=CampaignChannel.SMS, ends_at__gt=now
     ).order_by("pk")
     left = []
     for campaign in campaigns:
         campaign.store = store
-        # A manager's campaign sends from its start; the birthday campaign's wishes from when they are planned.
-        since = now if campaign.system_key else max(now, campaign.starts_at)
-        if store_hours_moment(campaign=campaign, policy=policy, moment=since) is None:
-            left.append(campaign)
+        if (reason := _why_no_time_left(campaign, policy, now, new_zone)) is not None:
+            left.append((campaign, reason))
     return left
 
 
@@ -44,20 +60,23 @@ def _waiting(campaigns: list[Campaign]):
 
 
 @transaction.atomic
-def campaigns_follow_store_hours(*, store: Store, policy, now: datetime) -> int:
+def campaigns_follow_store_hours(*, store: Store, policy, now: datetime, new_zone: bool = False) -> int:
     """Withdraw the messages of the store's running SMS campaigns that its SMS hours (`policy`, as saved) leave no time
-    for before the campaign ends. Returns how many."""
-    left = _left_no_time(store=store, policy=policy, now=now)
-    if not left:
-        return 0
-    # A row the SMS sweeper is claiming is locked: this waits for it, then finds it `sending` and leaves it.
-    return _waiting(left).update(status=ContactStatus.SUPPRESSED, excluded_reason=STORE_SMS_HOURS, updated_at=now)
+    for before the campaign ends (`store_sms_hours`). After a zone change (`new_zone`), also those the campaign's own
+    hours in the new zone leave none (`past_campaign_end`). Returns how many."""
+    withdrawn = 0
+    for campaign, reason in _left_no_time(store=store, policy=policy, now=now, new_zone=new_zone):
+        # A row the SMS sweeper is claiming is locked: this waits for it, then finds it `sending` and leaves it.
+        withdrawn += _waiting([campaign]).update(
+            status=ContactStatus.SUPPRESSED, excluded_reason=reason, updated_at=now
+        )
+    return withdrawn
 
 
 def campaigns_store_hours_would_withdraw(*, store: Store, policy, now: datetime) -> list[tuple[Campaign, int]]:
     """What `campaigns_follow_store_hours` would withdraw under `policy` (not saved yet), changing nothing: each
     campaign with messages to withdraw and how many, in one query after the campaigns' (ADR 0046)."""
-    left = _left_no_time(store=store, policy=policy, now=now)
+    left = [campaign for campaign, _reason in _left_no_time(store=store, policy=policy, now=now)]
     if not left:
         return []
     counts = dict(

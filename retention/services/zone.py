@@ -10,17 +10,22 @@ messages and calls they hold for later follow it, in the zone change's transacti
 - A return visit whose task the new zone moved to a day after its campaign's end (a move east, where today's call
   hours are over and the task goes to tomorrow's, past a campaign ending tonight) is taken back as
   `past_campaign_end`, as one a closure or new call hours moved there is (ADR 0035).
+- A message the store's SMS hours in the new zone leave no time for before its campaign's end is withdrawn as
+  `store_sms_hours`, as narrower hours withdraw it (ADR 0044), and one the campaign's own hours there leave no time for
+  (the move east again) as `past_campaign_end`, as its return visits are: `store_hours.campaigns_follow_store_hours`.
 """
 
 from datetime import datetime
 
 from django.db import transaction
 
+from callbacks.services.policy import policy_for_store
 from crm.models import Store
 from crm.timezones import store_same_wall_time
 
 from ..models import Campaign, CampaignContact, ContactStatus
 from .plan import sending_moment
+from .store_hours import campaigns_follow_store_hours
 from .visits import campaign_calls_past_their_end
 
 
@@ -34,8 +39,9 @@ def _first_moment(campaign: Campaign, now: datetime) -> datetime:
 @transaction.atomic
 def retention_follow_store_zone(*, store: Store, old_timezone: str, now: datetime) -> int:
     """Move the store's campaign schedules still to come, and the rows they hold for later, to its zone as it is
-    now, and take back the return visits now past their campaign's end. Runs after callbacks moved the call tasks
-    (callbacks' receiver comes first). Returns how many campaigns and rows changed."""
+    now, and take back the return visits and messages that no longer have a moment before their campaign's end. Runs
+    after callbacks moved the call tasks (callbacks' receiver comes first). Returns how many campaigns and rows
+    changed."""
     campaigns = list(
         Campaign.objects.select_for_update()
         .filter(store=store, ends_at__gt=now)
@@ -57,4 +63,5 @@ def retention_follow_store_zone(*, store: Store, old_timezone: str, now: datetim
         changed += waiting.filter(campaign=campaign, call_task__isnull=True, due_at__gt=now).update(
             due_at=_first_moment(campaign, now), updated_at=now
         )
+    changed += campaigns_follow_store_hours(store=store, policy=policy_for_store(store=store), now=now, new_zone=True)
     return changed + campaign_calls_past_their_end(store=store, now=now)

@@ -65,3 +65,19 @@ def test_the_manager_s_escalations_show_orders_planned_nothing_for_their_currenc
     section = section[: section.index("</section>")]
     assert "TB00000001" in section and "€500.00" in section and "TB00000002" not in section
     assert "/manager/policy/" in section  # where the rate is set
+
+
+def test_the_policy_link_of_an_order_it_cannot_convert_opens_that_orders_store(api, store, client):
+    """A manager of two stores followed the link to add the rate and landed on their first store's policy page (the
+    link named no store), where the rate would not help the other store's orders."""
+    first = StoreFactory(code="aaa-first")  # first of the manager's stores: where the page went with no store named
+    _deliver(api, order_payload(1, currency="EUR", total_amount="500.00"))
+    manager = ManagerFactory(stores=[first, store])
+    client.force_login(manager.user)
+
+    page = client.get("/manager/escalations/").text
+
+    section = page[page.index('data-testid="unknown-currency"') :]
+    section = section[: section.index("</section>")]
+    assert 'href="/manager/policy/?store=tea-own#followups"' in section
+    assert 'href="/manager/policy/"' not in section

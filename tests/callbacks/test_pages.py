@@ -307,6 +307,41 @@ def test_a_manager_of_another_store_serving_this_one_as_an_agent_sees_and_steers
     assert f"/calls/script/{store.pk}/" not in panel  # no "Edit" beside the script
 
 
+def test_the_queue_lists_the_call_scripts_only_of_the_stores_a_user_manages(client, store, agent):
+    """The queue's "Call scripts" links are a manager's, to edit them: a store they serve as an agent got one too, which
+    opened the script read-only. There they get what any agent of the store gets (ADR 0045): the script on the panel."""
+    theirs = StoreFactory(code="jade")
+    mixed = ManagerFactory(stores=[theirs])
+    mixed.stores.add(store)
+    client.force_login(mixed.user)
+
+    queue = client.get("/calls/").text
+
+    assert f'href="/calls/script/{theirs.pk}/"' in queue
+    assert f'href="/calls/script/{store.pk}/"' not in queue
+    client.force_login(agent.user)
+    assert "/calls/script/" not in client.get("/calls/").text
+
+
+def test_a_manager_working_another_stores_calls_as_an_agent_sees_them_against_their_capacity(client, store, agent):
+    """Shown the store they serve as an agent, the queue is an agent's there (ADR 0045): their own calls, counted
+    against their evening capacity, without the loads of the agents of the store they manage."""
+    theirs = StoreFactory(code="jade")
+    mixed = ManagerFactory(stores=[theirs], evening_capacity=12)
+    mixed.stores.add(store)
+    _followup(store, mixed)
+    _followup(store, mixed, status="done", outcome="satisfied")
+    _followup(store, agent)
+    _followup(theirs, AgentFactory(stores=[theirs]))
+    client.force_login(mixed.user)
+
+    here = client.get(f"/calls/?store={store.pk}").text
+
+    assert "2/12" in here and 'data-testid="agent-loads"' not in here
+    everywhere = client.get("/calls/").text  # their store's calls too: every agent's there, the loads of each
+    assert 'data-testid="agent-loads"' in everywhere and "of my capacity" not in everywhere
+
+
 def test_the_store_manager_edits_the_call_script_and_the_panel_uses_it(client, store, agent):
     followup = _followup(store, agent)
     manager = ManagerFactory(stores=[store])

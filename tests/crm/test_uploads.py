@@ -102,3 +102,24 @@ def test_an_upload_in_a_savepoint_that_rolls_back_is_removed_while_its_neighbour
 
     assert list(CaseEvidence.objects.values_list("pk", flat=True)) == [kept.pk]
     assert _stored_files(tmp_path) == [Path(kept.image.path)]
+
+
+def test_the_admin_deletes_no_case_nor_its_evidence_so_no_photo_is_left_without_its_row(admin_client, case, tmp_path):
+    """Nothing deletes a case or its evidence (ADR 0030): a case and its photos are the store's record of a dispute.
+    Were a delete added, the files of the rows it takes would have to go once it commits (ADR 0048)."""
+    with transaction.atomic():
+        evidence = evidence_add(case=case, actor=case.assignee.user, photo=SimpleUploadedFile("a.png", PNG))
+    pages = [
+        f"/admin/crm/case/{case.pk}/delete/",
+        f"/admin/crm/caseevidence/{evidence.pk}/delete/",
+        # What a case hangs on is protected by it (PROTECT): Django's page says so and deletes nothing.
+        f"/admin/crm/customer/{case.customer_id}/delete/",
+        f"/admin/crm/order/{case.order_id}/delete/",
+        f"/admin/crm/store/{case.store_id}/delete/",
+    ]
+
+    answers = [admin_client.post(page, {"post": "yes"}).status_code for page in pages]
+
+    assert answers == [403, 403, 200, 200, 200]
+    assert CaseEvidence.objects.filter(pk=evidence.pk, case=case).exists()
+    assert _stored_files(tmp_path) == [Path(evidence.image.path)]

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from callbacks.models import FollowUpPolicy
 from crm.services.stores import store_timezone_change
 from retention.models import Campaign, CampaignContact, RetentionPolicy
+from retention.selectors import campaigns_held_by_store_hours
 from retention.services.birthdays import birthday_wishes_plan
 from retention.services.campaigns import campaign_start
 from retention.services.visits import campaign_call_tasks_create
@@ -173,3 +175,68 @@ def test_a_return_visit_the_new_zone_keeps_within_its_campaign_is_still_called(s
     row = CampaignContact.objects.select_related("call_task").get(campaign=campaign)
     assert row.call_task.window_start == datetime(2026, 11, 24, 9, tzinfo=ZoneInfo("Pacific/Auckland"))
     assert (row.status, row.call_task.status) == ("planned", "planned")
+
+
+def test_a_message_the_new_zone_moves_past_its_campaigns_end_is_withdrawn_with_the_reason(store):
+    """A store moving east at 16:00 in Shanghai (21:00 in Auckland) finds its campaign's sending hours (10:00-20:00)
+    over for today in its new zone: the messages held for its 17:00 start go to tomorrow's 10:00, after the campaign
+    ending tonight at 23:30. They waited on the campaign page as if still to go, until the sweeper dropped them as
+    ended. They are withdrawn with the zone change, as its return visits are, and the page says why."""
+    AUCKLAND = ZoneInfo("Pacific/Auckland")
+    campaign = _started(
+        store,
+        datetime(2026, 11, 23, 14, 0, tzinfo=SHANGHAI),
+        starts_at=datetime(2026, 11, 23, 17, 0, tzinfo=SHANGHAI),
+        ends_at=datetime(2026, 11, 23, 23, 30, tzinfo=SHANGHAI),
+    )
+    row = CampaignContact.objects.get(campaign=campaign)
+    assert (row.status, row.due_at) == ("planned", datetime(2026, 11, 23, 17, 0, tzinfo=SHANGHAI))
+
+    with time_machine.travel(datetime(2026, 11, 23, 16, 0, tzinfo=SHANGHAI), tick=False):
+        store_timezone_change(store=store, zone="Pacific/Auckland", actor=None)
+
+    campaign.refresh_from_db()
+    row.refresh_from_db()
+    assert campaign.ends_at == datetime(2026, 11, 23, 23, 30, tzinfo=AUCKLAND)
+    assert (row.status, row.excluded_reason) == ("suppressed", "past_campaign_end")
+
+
+def test_a_message_the_new_zone_leaves_outside_the_stores_sms_hours_until_the_end_is_withdrawn(store):
+    """The store sends SMS only 09:00-12:00; a campaign of 10:00-20:00 starting at 11:00 and ending tonight had its
+    messages go at 11:00. Moved east at 10:00 in Shanghai (15:00 in Auckland), the store's hours are over for today
+    while the campaign's are not: its messages can no longer go before it ends, as when the store narrows its hours
+    (ADR 0044). They are withdrawn then, not left waiting, and the policy page's warning counts them."""
+    campaign = _started(
+        store,
+        datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI),
+        starts_at=datetime(2026, 11, 23, 11, 0, tzinfo=SHANGHAI),
+        ends_at=datetime(2026, 11, 23, 23, 30, tzinfo=SHANGHAI),
+    )
+    FollowUpPolicy.objects.create(store=store, sms_send_from=time(9), sms_send_until=time(12))  # narrowed since
+    row = CampaignContact.objects.get(campaign=campaign)
+    assert (row.status, row.due_at) == ("planned", datetime(2026, 11, 23, 11, 0, tzinfo=SHANGHAI))
+    moved_at = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+
+    with time_machine.travel(moved_at, tick=False):
+        store_timezone_change(store=store, zone="Pacific/Auckland", actor=None)
+        store.refresh_from_db()
+        (hold,) = campaigns_held_by_store_hours(store=store)
+
+    row.refresh_from_db()
+    assert (row.status, row.excluded_reason) == ("suppressed", "store_sms_hours")
+    assert (hold.goes, hold.waiting, hold.withdrawn) == (False, 0, 1)
+
+
+def test_a_message_the_new_zone_keeps_within_its_campaign_still_waits(store):
+    campaign = _started(
+        store,
+        datetime(2026, 11, 23, 14, 0, tzinfo=SHANGHAI),
+        starts_at=datetime(2026, 11, 23, 17, 0, tzinfo=SHANGHAI),
+        ends_at=datetime(2026, 11, 25, 23, 30, tzinfo=SHANGHAI),
+    )
+
+    with time_machine.travel(datetime(2026, 11, 23, 16, 0, tzinfo=SHANGHAI), tick=False):
+        store_timezone_change(store=store, zone="Pacific/Auckland", actor=None)
+
+    row = CampaignContact.objects.get(campaign=campaign)
+    assert (row.status, row.due_at) == ("planned", datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Pacific/Auckland")))
