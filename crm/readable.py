@@ -5,6 +5,7 @@ Other apps' words come from the registries they fill (crm.casework): step labels
 reasons from the sources that write them.
 """
 
+import ast
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -97,6 +98,52 @@ def weekdays_text(value: Any) -> str:
     if days is None or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 7 for d in days):
         return _show(value)
     return pgettext("between the items of a list", ", ").join(str(WEEKDAYS[day]) for day in days) or "–"
+
+
+def stored_setting(value: Any) -> Any:
+    """A list or dict setting as an audit entry holds it: the value itself, or its Python text ("{'EUR': '7.80'}",
+    "[{'min_amount': '300.00', ...}]") in the entries the policy services wrote with str()."""
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return ast.literal_eval(value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return value
+    return value
+
+
+def list_text(value: Any) -> str:
+    """A stored list of words ("['TD', '退订']" or the list) as the reader's language lists them: "TD、退订"."""
+    items = stored_setting(value)
+    if not isinstance(items, list | tuple):
+        return _show(items)
+    return pgettext("between the items of a list", ", ").join(str(item) for item in items) or "–"
+
+
+# How the SLA targets of a store were stored in its audit entries (crm.services.policy): "priority/*: 60/720".
+_SLA_TARGET = re.compile(r"^(?P<group>\w+)/(?P<source>[\w*]+): (?P<first>\d+)/(?P<resolution>\d+)$")
+
+
+def sla_targets_text(value: Any) -> str:
+    """A store's SLA targets as audited, in words: "优先（任意来源）：首次响应 60 分钟，解决 720 分钟"."""
+    if not isinstance(value, list | tuple):
+        return _show(value)
+    lines = []
+    for text in value:
+        match = _SLA_TARGET.match(str(text))
+        if match is None:
+            lines.append(str(text))
+            continue
+        source = match["source"]
+        lines.append(
+            _("%(group)s (%(source)s): first response %(first)s min, resolution %(resolution)s min")
+            % {
+                "group": _group(match["group"]),
+                "source": _("Any source") if source == "*" else _labels(Case.Source.choices)(source),
+                "first": match["first"],
+                "resolution": match["resolution"],
+            }
+        )
+    return "; ".join(lines) or "–"
 
 
 def resumed_label(code: str) -> str:
@@ -275,8 +322,11 @@ class AuditedAction:
     # The target when it is a code ("pareto", a cause): its words.
     target: Callable[[str], str] | None = None
     # Keys of the details whose stored codes read in words only to the app that wrote them (a gate's reason), and
-    # settings of `model` whose stored values its field cannot say in words (weekdays kept as numbers).
+    # settings of `model` whose stored values its field cannot say in words (weekdays kept as numbers). A part of a
+    # setting ("templates.shipped.en") listed here is named by its label here, not by the field's name and the rest.
     fields: dict[str, tuple[Any, Callable[[Any], str]]] = field(default_factory=dict)
+    # How a before and an after that are not settings by name read (a store's list of SLA targets).
+    change: Callable[[Any], str] | None = None
 
 
 _NOTHING_KNOWN = AuditedAction()
@@ -289,9 +339,10 @@ def audit_action_register(
     model: type[models.Model] | None = None,
     target: Callable[[str], str] | None = None,
     fields: dict[str, tuple[Any, Callable[[Any], str]]] | None = None,
+    change: Callable[[Any], str] | None = None,
 ) -> None:
     """Called from an app's AppConfig.ready() (crm imports no app)."""
-    _AUDITED[action] = AuditedAction(model=model, target=target, fields=fields or {})
+    _AUDITED[action] = AuditedAction(model=model, target=target, fields=fields or {}, change=change)
 
 
 def _model_field(model: type[models.Model] | None, name: str) -> models.Field | None:
@@ -308,6 +359,9 @@ def _setting(action: str, name: str) -> tuple[str, Callable[[Any], str]]:
     field: the field's name, then the rest as stored."""
     head, _dot, rest = str(name).partition(".")
     audited = _AUDITED.get(action, _NOTHING_KNOWN)
+    if rest and name in audited.fields:
+        label, show = audited.fields[name]
+        return str(label), show
     setting = _model_field(audited.model, head)
     if setting is None:
         return str(name), _show
@@ -319,6 +373,8 @@ def _setting(action: str, name: str) -> tuple[str, Callable[[Any], str]]:
     def show(value: Any) -> str:
         if isinstance(value, bool) or value in ("True", "False"):
             return str(_yes_no[value in (True, "True")])
+        if value == "None" and setting.null:  # str(None), as the letter rule's changes were audited
+            return _show(None)
         if isinstance(value, str) and value in choices:
             return str(choices[value])
         return _show(value)
@@ -365,7 +421,8 @@ def audit_lines(entry: AuditLog) -> list[Line]:
             if before.get(name) != after[name]:
                 change(name, before.get(name), after[name])
     elif before is not None or after is not None:
-        lines.append(Line(str(gettext_lazy("Change")), f"{_show(before)} → {_show(after)}"))
+        show = _AUDITED.get(entry.action, _NOTHING_KNOWN).change or _show
+        lines.append(Line(str(gettext_lazy("Change")), f"{show(before)} → {show(after)}"))
     for key in ("changes", "changed"):
         changes = data.pop(key, None)
         if isinstance(changes, dict):

@@ -14,6 +14,7 @@ from callbacks.models import FollowUpChannel, FollowUpPolicy, OverflowRule, SmsL
 from crm.models import Store
 from crm.placeholders import PlaceholderNotPlain, placeholder_names
 from crm.platform_rules import ensure_no_review_incentive
+from crm.readable import list_text, stored_setting
 from crm.services.audit import audit_record
 from crm.validators import is_ascii_decimal
 
@@ -161,3 +162,30 @@ def policy_update(*, store: Store, actor, changes: dict[str, Any]) -> FollowUpPo
         data={"before": before, "after": {name: str(value) for name, value in changes.items()}},
     )
     return policy
+
+
+# How the audit page shows the policy's list and dict settings (crm.readable.audit_action_register, in apps.py):
+# entries hold them as policy_update wrote them, the setting's Python text.
+def tiers_text(value: Any) -> str:
+    """The tiers in words: "500.00 起：关怀短信、1500.00 起：电话回访"."""
+    tiers = stored_setting(value)
+    if not isinstance(tiers, list) or not all(
+        isinstance(t, dict) and {"min_amount", "channel"} <= t.keys() for t in tiers
+    ):
+        return list_text(tiers)
+    channels = dict(FollowUpChannel.choices)
+    return list_text(
+        [
+            _("%(channel)s from %(amount)s")
+            % {"channel": channels.get(t["channel"], t["channel"]), "amount": t["min_amount"]}
+            for t in tiers
+        ]
+    )
+
+
+def exchange_rates_text(value: Any) -> str:
+    """The exchange rates as the policy page writes them: "EUR 7.80"."""
+    rates = stored_setting(value)
+    if not isinstance(rates, dict):
+        return list_text(rates)
+    return list_text([f"{code} {rate}" for code, rate in sorted(rates.items())])
