@@ -254,3 +254,26 @@ def test_a_return_visit_that_never_reached_the_provider_takes_no_marketing_conta
     customer = Customer.objects.get(pk=followup.customer_id)
     assert contact_decide(customer=customer, channel=ContactChannel.SMS, purpose=ContactPurpose.MARKETING)
     assert twilio_backend.calls == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_the_provider_refused_is_told_to_the_agent_in_their_language(
+    twilio_backend, agent, followup, client, settings
+):
+    """The agent's page said the provider's own English ("Too Many Requests", "The 'To' number … is not a valid
+    phone number") where a Chinese-reading agent expected to be told the call was not placed. The provider's code
+    is said with it; its text stays with the error's details, for whoever looks into it."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    twilio_backend.configure(mode="429", count=1)
+    client.force_login(agent.user)
+
+    response = client.post(f"/calls/{followup.pk}/call")
+
+    assert response.status_code == 502
+    assert "通信服务商未能发起通话" in response.text and "20429" in response.text
+    assert "Too Many Requests" not in response.text
+    with pytest.raises(TelephonyFailed) as failed:
+        twilio_backend.configure(mode="429", count=1)
+        call_start(followup=followup, agent=agent)
+    assert failed.value.details["code_from_provider"] == "20429"
+    assert "Too Many Requests" in failed.value.details["provider_message"]
