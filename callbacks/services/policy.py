@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from callbacks.errors import PolicyInvalid
 from callbacks.models import FollowUpChannel, FollowUpPolicy, OverflowRule, SmsLanguage
 from crm.models import Store
-from crm.placeholders import PlaceholderNotPlain, placeholder_names
+from crm.placeholders import PlaceholderBraceOpen, PlaceholderNotPlain, placeholder_names
 from crm.platform_rules import ensure_no_review_incentive
 from crm.readable import list_text, stored_setting
 from crm.services.audit import audit_record
@@ -43,15 +43,17 @@ def policy_for_store(*, store: Store) -> FollowUpPolicy:
 def _template_errors(template: str, field: str) -> None:
     if not template.strip():
         raise PolicyInvalid(_("An SMS template cannot be empty."), field=field)
+    allowed = ", ".join(sorted(f"{{{n}}}" for n in TEMPLATE_FIELDS))
     try:
         names = placeholder_names(template)
     except PlaceholderNotPlain as exc:
         raise PolicyInvalid(str(exc), field=field) from None
-    except ValueError as exc:
-        raise PolicyInvalid(_("The template is malformed: %(error)s.") % {"error": exc}, field=field) from exc
+    except PlaceholderBraceOpen:
+        raise PolicyInvalid(
+            _("A brace is not closed: write placeholders as %(allowed)s.") % {"allowed": allowed}, field=field
+        ) from None
     unknown = names - TEMPLATE_FIELDS
     if unknown:
-        allowed = ", ".join(sorted(f"{{{n}}}" for n in TEMPLATE_FIELDS))
         raise PolicyInvalid(
             _("Unknown placeholder %(name)s; use %(allowed)s.") % {"name": sorted(unknown)[0], "allowed": allowed},
             field=field,

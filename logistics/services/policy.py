@@ -17,7 +17,6 @@ the field):
 Wording that blames the courier is not checked by machine; the defaults never do (ADR 0021) and the page says so.
 """
 
-import string
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from callbacks.models import SmsLanguage
 from crm.models import Store
+from crm.placeholders import PlaceholderBraceOpen, placeholder_parts
 from crm.platform_rules import ensure_no_review_incentive
 from crm.services.audit import audit_record
 from logistics.errors import LogisticsPolicyInvalid
@@ -75,13 +75,13 @@ def template_validate(*, key: str, language: str, text: str) -> None:
         raise LogisticsPolicyInvalid(
             _("A notice is limited to %(limit)d characters.") % {"limit": TEMPLATE_MAX_LENGTH}, field=field
         )
-    try:
-        parts = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        raise LogisticsPolicyInvalid(
-            _("The template is malformed (%(error)s); write a brace as {{ or }}.") % {"error": exc}, field=field
-        ) from exc
     allowed = set(placeholders_for(key))
+    try:
+        parts = placeholder_parts(text)
+    except PlaceholderBraceOpen:
+        raise LogisticsPolicyInvalid(
+            _("A brace is not closed: write placeholders as %(allowed)s.") % {"allowed": _braces(allowed)}, field=field
+        ) from None
     used = set()
     for _literal, name, spec, conversion in parts:
         if name is None:
