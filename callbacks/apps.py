@@ -11,12 +11,13 @@ class CallbacksConfig(AppConfig):
 
         from crm.casework import customer_section_register
         from crm.home import WaitingWork, waiting_work_register
-        from crm.readable import audit_action_register, weekdays_text
+        from crm.readable import audit_action_register, list_text, weekdays_text
 
         from . import order_api, receivers
         from .customer_section import CONTACTS_SECTION
         from .models import FollowUpPolicy, RefusalReason
         from .selectors import calls_left_tonight_count
+        from .services.policy import exchange_rates_text, tiers_text
 
         receivers.connect()
         order_api.register()
@@ -31,7 +32,14 @@ class CallbacksConfig(AppConfig):
             )
         )
         audit_action_register(
-            "followup_policy_changed", model=FollowUpPolicy, fields={"call_days": (_("call days"), weekdays_text)}
+            "followup_policy_changed",
+            model=FollowUpPolicy,
+            fields={
+                "call_days": (_("call days"), weekdays_text),
+                "tiers": (_("tiers"), tiers_text),
+                "exchange_rates": (_("exchange rates"), exchange_rates_text),
+                "opt_out_words": (_("extra opt-out words"), list_text),
+            },
         )
         # An override records the gate's reason as its code: the audit page says it in words.
         refusals = dict(RefusalReason.choices)

@@ -39,9 +39,21 @@ class AgentPhoneMissing(InvalidInput):
 
 
 class TelephonyFailed(DomainError):
+    """The provider refused or could not be reached. The agent is told so in their language, with the provider's
+    code; the provider's own words (English) stay in the details, for whoever looks into it."""
+
     code = "telephony_failed"
     http_status = 502
     default_message = _("The telephony provider could not place the call.")
+
+    def __init__(self, *, code_from_provider: str = "", provider_message: str = "") -> None:
+        message = (
+            _("The telephony provider could not place the call (its error code: %(code)s).")
+            % {"code": code_from_provider}
+            if code_from_provider
+            else None
+        )
+        super().__init__(message, code_from_provider=code_from_provider, provider_message=provider_message)
 
 
 class CaseCallNotFound(NotFound):

@@ -114,10 +114,12 @@ def page_message(request: HttpRequest, error: DomainError, *, message: bool = Tr
 
 
 def form_errors_text(form: forms.Form) -> str:
-    """The form's errors as one line the user reads away from the form: each named by its field's label."""
+    """The form's errors as one line the user reads away from the form: each named by its field's label, but for a
+    field the page does not show (a hidden one has no label of ours: Django's would be its name in English)."""
     parts = []
     for name, errors in form.errors.items():
-        label = f"{form[name].label}: " if name in form.fields else ""  # NON_FIELD_ERRORS and the like: no field
+        shown = name in form.fields and not form.fields[name].widget.is_hidden  # NON_FIELD_ERRORS: no field either
+        label = f"{form[name].label}: " if shown else ""
         parts += [f"{label}{error}" for error in errors]
     return "; ".join(parts)
 

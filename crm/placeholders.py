@@ -14,10 +14,24 @@ class PlaceholderNotPlain(ValueError):
         super().__init__(_("Write a placeholder plainly, as {%(name)s}.") % {"name": name})
 
 
+class PlaceholderBraceOpen(ValueError):
+    """Braces that make no placeholder: one left open ("{name您好"), or a lone "}". Python's words for it ("expected '}'
+    before end of string") are English: the caller says it in the writer's language, naming the placeholders it
+    allows (the message "A brace is not closed: write placeholders as ...", as letters and replies say it)."""
+
+
+def placeholder_parts(text: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    """string.Formatter().parse(text) as a list; PlaceholderBraceOpen when its braces make no placeholder."""
+    try:
+        return list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise PlaceholderBraceOpen(str(exc)) from exc
+
+
 def placeholder_names(text: str) -> set[str]:
-    """The names of the text's placeholders. ValueError when its braces are malformed (checked first), then
+    """The names of the text's placeholders. PlaceholderBraceOpen when its braces are malformed (checked first), then
     PlaceholderNotPlain for the first placeholder that is not written plainly."""
-    parts = list(string.Formatter().parse(text))
+    parts = placeholder_parts(text)
     if plain := next((name for _, name, spec, conversion in parts if name and (spec or conversion)), None):
         raise PlaceholderNotPlain(plain)
     return {name for _, name, _, _ in parts if name is not None}

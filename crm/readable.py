@@ -5,6 +5,7 @@ Other apps' words come from the registries they fill (crm.casework): step labels
 reasons from the sources that write them.
 """
 
+import ast
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -13,13 +14,16 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
+from django.utils.timezone import is_aware
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from crm.casework import case_kinds, triage_reason_label
-from crm.models import AuditLog, Case, CaseCause, CaseEvent, Remedy, TriageGroup
+from crm.models import AuditLog, Case, CaseCause, CaseEvent, Customer, CustomerChange, Remedy, Store, TriageGroup
 from crm.money import money_text
+from crm.timezones import to_store_local
 
 
 def _labels(choices) -> Callable[[Any], str]:
@@ -97,6 +101,52 @@ def weekdays_text(value: Any) -> str:
     if days is None or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 7 for d in days):
         return _show(value)
     return pgettext("between the items of a list", ", ").join(str(WEEKDAYS[day]) for day in days) or "–"
+
+
+def stored_setting(value: Any) -> Any:
+    """A list or dict setting as an audit entry holds it: the value itself, or its Python text ("{'EUR': '7.80'}",
+    "[{'min_amount': '300.00', ...}]") in the entries the policy services wrote with str()."""
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return ast.literal_eval(value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return value
+    return value
+
+
+def list_text(value: Any) -> str:
+    """A stored list of words ("['TD', '退订']" or the list) as the reader's language lists them: "TD、退订"."""
+    items = stored_setting(value)
+    if not isinstance(items, list | tuple):
+        return _show(items)
+    return pgettext("between the items of a list", ", ").join(str(item) for item in items) or "–"
+
+
+# How the SLA targets of a store were stored in its audit entries (crm.services.policy): "priority/*: 60/720".
+_SLA_TARGET = re.compile(r"^(?P<group>\w+)/(?P<source>[\w*]+): (?P<first>\d+)/(?P<resolution>\d+)$")
+
+
+def sla_targets_text(value: Any) -> str:
+    """A store's SLA targets as audited, in words: "优先（任意来源）：首次响应 60 分钟，解决 720 分钟"."""
+    if not isinstance(value, list | tuple):
+        return _show(value)
+    lines = []
+    for text in value:
+        match = _SLA_TARGET.match(str(text))
+        if match is None:
+            lines.append(str(text))
+            continue
+        source = match["source"]
+        lines.append(
+            _("%(group)s (%(source)s): first response %(first)s min, resolution %(resolution)s min")
+            % {
+                "group": _group(match["group"]),
+                "source": _("Any source") if source == "*" else _labels(Case.Source.choices)(source),
+                "first": match["first"],
+                "resolution": match["resolution"],
+            }
+        )
+    return "; ".join(lines) or "–"
 
 
 def resumed_label(code: str) -> str:
@@ -275,8 +325,11 @@ class AuditedAction:
     # The target when it is a code ("pareto", a cause): its words.
     target: Callable[[str], str] | None = None
     # Keys of the details whose stored codes read in words only to the app that wrote them (a gate's reason), and
-    # settings of `model` whose stored values its field cannot say in words (weekdays kept as numbers).
+    # settings of `model` whose stored values its field cannot say in words (weekdays kept as numbers). A part of a
+    # setting ("templates.shipped.en") listed here is named by its label here, not by the field's name and the rest.
     fields: dict[str, tuple[Any, Callable[[Any], str]]] = field(default_factory=dict)
+    # How a before and an after that are not settings by name read (a store's list of SLA targets).
+    change: Callable[[Any], str] | None = None
 
 
 _NOTHING_KNOWN = AuditedAction()
@@ -289,9 +342,10 @@ def audit_action_register(
     model: type[models.Model] | None = None,
     target: Callable[[str], str] | None = None,
     fields: dict[str, tuple[Any, Callable[[Any], str]]] | None = None,
+    change: Callable[[Any], str] | None = None,
 ) -> None:
     """Called from an app's AppConfig.ready() (crm imports no app)."""
-    _AUDITED[action] = AuditedAction(model=model, target=target, fields=fields or {})
+    _AUDITED[action] = AuditedAction(model=model, target=target, fields=fields or {}, change=change)
 
 
 def _model_field(model: type[models.Model] | None, name: str) -> models.Field | None:
@@ -308,6 +362,9 @@ def _setting(action: str, name: str) -> tuple[str, Callable[[Any], str]]:
     field: the field's name, then the rest as stored."""
     head, _dot, rest = str(name).partition(".")
     audited = _AUDITED.get(action, _NOTHING_KNOWN)
+    if rest and name in audited.fields:
+        label, show = audited.fields[name]
+        return str(label), show
     setting = _model_field(audited.model, head)
     if setting is None:
         return str(name), _show
@@ -319,6 +376,8 @@ def _setting(action: str, name: str) -> tuple[str, Callable[[Any], str]]:
     def show(value: Any) -> str:
         if isinstance(value, bool) or value in ("True", "False"):
             return str(_yes_no[value in (True, "True")])
+        if value == "None" and setting.null:  # str(None), as the letter rule's changes were audited
+            return _show(None)
         if isinstance(value, str) and value in choices:
             return str(choices[value])
         return _show(value)
@@ -365,7 +424,8 @@ def audit_lines(entry: AuditLog) -> list[Line]:
             if before.get(name) != after[name]:
                 change(name, before.get(name), after[name])
     elif before is not None or after is not None:
-        lines.append(Line(str(gettext_lazy("Change")), f"{_show(before)} → {_show(after)}"))
+        show = _AUDITED.get(entry.action, _NOTHING_KNOWN).change or _show
+        lines.append(Line(str(gettext_lazy("Change")), f"{show(before)} → {show(after)}"))
     for key in ("changes", "changed"):
         changes = data.pop(key, None)
         if isinstance(changes, dict):
@@ -385,6 +445,48 @@ def audit_lines(entry: AuditLog) -> list[Line]:
         lines.append(Line(label, show(data.pop(name))))
     # A cost audited before it carried its currency (a playbook option's, ADR 0036) is in the store's.
     return lines + readable_fields(data, extra=audited.fields, currency=entry.store.currency if entry.store_id else "")
+
+
+# Rows of a customer's change history that no profile field names, by the app that writes them (a gift sent).
+_CUSTOMER_CHANGES: dict[str, tuple[Any, Callable[[Any], str]]] = {}
+_NO_VALUE = "—"
+
+
+def customer_change_register(name: str, *, label: Any, show: Callable[[Any], str]) -> None:
+    """Called from an app's AppConfig.ready() for a row it writes into a customer's change history."""
+    _CUSTOMER_CHANGES[name] = (label, show)
+
+
+def customer_change_text(change: CustomerChange, *, store: Store | None = None) -> str:
+    """'Contact preference: Any → No calls' in the reader's language: a profile field by its verbose name, its
+    stored codes by their labels, a list as a list, a time in `store`'s time zone; a row another app writes by what
+    it registered."""
+    if change.field in _CUSTOMER_CHANGES:
+        label, show = _CUSTOMER_CHANGES[change.field]
+    else:
+        label, show = _profile_field(change.field, store)
+    old, new = (_NO_VALUE if value in (None, "", []) else show(value) for value in (change.old_value, change.new_value))
+    return f"{capfirst(str(label))}: {old} → {new}"
+
+
+def _profile_field(name: str, store: Store | None) -> tuple[Any, Callable[[Any], str]]:
+    try:
+        setting = Customer._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name, _show
+    choices = {str(value): label for value, label in setting.flatchoices} if setting.choices else {}
+
+    def show(value: Any) -> str:
+        if isinstance(value, list):
+            return list_text(value)
+        if isinstance(value, bool):
+            return str(_yes_no[value])
+        moment = parse_datetime(str(value)) if isinstance(setting, models.DateTimeField) else None
+        if moment is not None and is_aware(moment) and store is not None:
+            return to_store_local(moment, store).strftime("%Y-%m-%d %H:%M")
+        return str(choices.get(str(value), value))
+
+    return setting.verbose_name, show
 
 
 def _show(value: Any) -> str:

@@ -15,9 +15,10 @@ class LogisticsConfig(AppConfig):
         from . import receivers
         from .models import LogisticsPolicy
         from .selectors import shipments_at_risk_count
+        from .services.policy import audit_fields
 
         receivers.connect()
-        audit_action_register("logistics_policy_changed", model=LogisticsPolicy)
+        audit_action_register("logistics_policy_changed", model=LogisticsPolicy, fields=audit_fields())
         waiting_work_register(
             WaitingWork(
                 name="parcels_at_risk",

@@ -19,6 +19,7 @@ class RetentionConfig(AppConfig):
         from crm.casework import customer_section_register
         from crm.home import WaitingWork, waiting_work_register
         from crm.models import Store
+        from crm.readable import customer_change_register
         from crm.services.ingestion.inputs import OrderInput
         from crm.signals import agent_left_stores, customer_profile_changed, orders_upserted, store_timezone_changed
 
@@ -26,9 +27,11 @@ class RetentionConfig(AppConfig):
         from .customer_section import CAMPAIGN_CONTACTS_SECTION
         from .selectors import open_gift_tasks_count
         from .services import sending, visits
+        from .services.gifts import GIFT_SENT, gift_sent_text
 
         sending.register()
         customer_section_register(CAMPAIGN_CONTACTS_SECTION)
+        customer_change_register(GIFT_SENT, label=_("Gift sent"), show=gift_sent_text)
         waiting_work_register(
             WaitingWork(
                 name="gift_tasks",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from callbacks.models import FollowUpPolicy, SmsLanguage
 from crm.errors import InvalidInput
 from crm.money import money_offer_text, money_offer_text_zh
-from crm.placeholders import PlaceholderNotPlain, placeholder_names
+from crm.placeholders import PlaceholderBraceOpen, PlaceholderNotPlain, placeholder_names
 from crm.platform_rules import ensure_no_review_incentive
 from crm.wording import combination_indices, fingerprint
 
@@ -45,8 +45,11 @@ def _placeholders(text: str, *, field: str) -> set[str]:
         return placeholder_names(text)
     except PlaceholderNotPlain as exc:
         raise InvalidInput(str(exc), field=field) from None
-    except ValueError as exc:
-        raise InvalidInput(_("The wording is malformed: %(error)s.") % {"error": exc}, field=field) from exc
+    except PlaceholderBraceOpen:
+        allowed = ", ".join(f"{{{n}}}" for n in sorted(FIELDS))
+        raise InvalidInput(
+            _("A brace is not closed: write placeholders as %(allowed)s.") % {"allowed": allowed}, field=field
+        ) from None
 
 
 def wordings_clean(wordings: list[str], *, offer_kind: str, field: str = "wordings") -> list[str]:

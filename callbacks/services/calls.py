@@ -166,7 +166,7 @@ def _place(claim: _Claim) -> Call:
         return call  # perhaps placed: left `placing` for a status callback or the reconciler to settle
     except TelephonyError as exc:  # refused, throttled or unreachable: nothing was placed
         _placing_failed(claim)
-        raise TelephonyFailed(str(exc), code_from_provider=exc.code) from exc
+        raise TelephonyFailed(code_from_provider=exc.code, provider_message=str(exc)) from exc
     return call_record_placed(call=call, placed=placed)
 
 
@@ -288,7 +288,7 @@ def call_refresh(*, call: Call) -> Call:
     try:
         current = get_backend().fetch_call(sid=call.provider_id)
     except TelephonyError as exc:
-        raise TelephonyFailed(str(exc)) from exc
+        raise TelephonyFailed(code_from_provider=exc.code, provider_message=str(exc)) from exc
     return call_status_advance(call=call, status=current.status, duration_seconds=current.duration_seconds)
 
 

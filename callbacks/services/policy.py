@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from callbacks.errors import PolicyInvalid
 from callbacks.models import FollowUpChannel, FollowUpPolicy, OverflowRule, SmsLanguage
 from crm.models import Store
-from crm.placeholders import PlaceholderNotPlain, placeholder_names
+from crm.placeholders import PlaceholderBraceOpen, PlaceholderNotPlain, placeholder_names
 from crm.platform_rules import ensure_no_review_incentive
+from crm.readable import list_text, stored_setting
 from crm.services.audit import audit_record
 from crm.validators import is_ascii_decimal
 
@@ -42,15 +43,17 @@ def policy_for_store(*, store: Store) -> FollowUpPolicy:
 def _template_errors(template: str, field: str) -> None:
     if not template.strip():
         raise PolicyInvalid(_("An SMS template cannot be empty."), field=field)
+    allowed = ", ".join(sorted(f"{{{n}}}" for n in TEMPLATE_FIELDS))
     try:
         names = placeholder_names(template)
     except PlaceholderNotPlain as exc:
         raise PolicyInvalid(str(exc), field=field) from None
-    except ValueError as exc:
-        raise PolicyInvalid(_("The template is malformed: %(error)s.") % {"error": exc}, field=field) from exc
+    except PlaceholderBraceOpen:
+        raise PolicyInvalid(
+            _("A brace is not closed: write placeholders as %(allowed)s.") % {"allowed": allowed}, field=field
+        ) from None
     unknown = names - TEMPLATE_FIELDS
     if unknown:
-        allowed = ", ".join(sorted(f"{{{n}}}" for n in TEMPLATE_FIELDS))
         raise PolicyInvalid(
             _("Unknown placeholder %(name)s; use %(allowed)s.") % {"name": sorted(unknown)[0], "allowed": allowed},
             field=field,
@@ -167,3 +170,30 @@ def policy_update(
         data["campaign_messages_withdrawn"] = withdrawn
     audit_record(actor=actor, action="followup_policy_changed", store=store, target=store.code, data=data)
     return policy
+
+
+# How the audit page shows the policy's list and dict settings (crm.readable.audit_action_register, in apps.py):
+# entries hold them as policy_update wrote them, the setting's Python text.
+def tiers_text(value: Any) -> str:
+    """The tiers in words: "500.00 起：关怀短信、1500.00 起：电话回访"."""
+    tiers = stored_setting(value)
+    if not isinstance(tiers, list) or not all(
+        isinstance(t, dict) and {"min_amount", "channel"} <= t.keys() for t in tiers
+    ):
+        return list_text(tiers)
+    channels = dict(FollowUpChannel.choices)
+    return list_text(
+        [
+            _("%(channel)s from %(amount)s")
+            % {"channel": channels.get(t["channel"], t["channel"]), "amount": t["min_amount"]}
+            for t in tiers
+        ]
+    )
+
+
+def exchange_rates_text(value: Any) -> str:
+    """The exchange rates as the policy page writes them: "EUR 7.80"."""
+    rates = stored_setting(value)
+    if not isinstance(rates, dict):
+        return list_text(rates)
+    return list_text([f"{code} {rate}" for code, rate in sorted(rates.items())])

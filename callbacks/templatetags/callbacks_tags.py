@@ -2,10 +2,9 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
-from django.utils.text import capfirst
 
 from callbacks.models import OUTCOME_LABELS, Call, FollowUpStatus, SuppressedReason
-from crm.models import Customer, CustomerChange, Store
+from crm.models import Store
 from crm.templatetags import crm_tags
 from crm.timezones import to_store_local
 
@@ -14,6 +13,7 @@ register = template.Library()
 # crm's filters, under the names the call pages have always loaded them by.
 register.filter("money", crm_tags.money)
 register.filter("masked", crm_tags.masked)
+register.filter("change_text", crm_tags.change_text)
 
 
 @register.filter
@@ -26,22 +26,6 @@ def outcome_label(value: str) -> str:
 def suppressed_label(value: str) -> str:
     """Why a follow-up was held back, in words: the contact gate's reason or planning's own."""
     return str(SuppressedReason(value).label) if value in SuppressedReason.values else value
-
-
-def _readable(field, value) -> str:
-    if value in (None, "", []):
-        return "—"
-    if isinstance(value, list):
-        return "、".join(str(item) for item in value)
-    return str(dict(field.flatchoices).get(value, value)) if field.choices else str(value)
-
-
-@register.filter
-def change_text(change: CustomerChange) -> str:
-    """'Contact preference: Any → No calls' in the reader's language."""
-    field = Customer._meta.get_field(change.field)
-    old, new = _readable(field, change.old_value), _readable(field, change.new_value)
-    return f"{capfirst(field.verbose_name)}: {old} → {new}"
 
 
 # Store-local times for the queue's many rows: strftime is a fraction of the cost of |timezone|date.

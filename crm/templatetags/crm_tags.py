@@ -5,7 +5,7 @@ from django import template
 from crm.models import Remedy
 from crm.money import money_text
 from crm.phones import mask_phone
-from crm.readable import audit_action_label, audit_lines, audit_target, join
+from crm.readable import audit_action_label, audit_lines, audit_target, customer_change_text, join
 
 register = template.Library()
 
@@ -26,6 +26,12 @@ def masked(phone: str) -> str:
 def remedy_label(kind: str) -> str:
     """A remedy kind stored in a step's data ("coupon"), in words of the reader's language."""
     return str(dict(Remedy.Kind.choices).get(kind, kind))
+
+
+@register.filter
+def change_text(change, store=None) -> str:
+    """A row of a customer's change history in words, its times in `store`'s time zone."""
+    return customer_change_text(change, store=store)
 
 
 @register.filter

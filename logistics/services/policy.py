@@ -17,14 +17,16 @@ the field):
 Wording that blames the courier is not checked by machine; the defaults never do (ADR 0021) and the page says so.
 """
 
-import string
 from typing import Any
 
 from django.db import transaction
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from callbacks.models import SmsLanguage
 from crm.models import Store
+from crm.placeholders import PlaceholderBraceOpen, placeholder_parts
 from crm.platform_rules import ensure_no_review_incentive
 from crm.services.audit import audit_record
 from logistics.errors import LogisticsPolicyInvalid
@@ -73,13 +75,13 @@ def template_validate(*, key: str, language: str, text: str) -> None:
         raise LogisticsPolicyInvalid(
             _("A notice is limited to %(limit)d characters.") % {"limit": TEMPLATE_MAX_LENGTH}, field=field
         )
-    try:
-        parts = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        raise LogisticsPolicyInvalid(
-            _("The template is malformed (%(error)s); write a brace as {{ or }}.") % {"error": exc}, field=field
-        ) from exc
     allowed = set(placeholders_for(key))
+    try:
+        parts = placeholder_parts(text)
+    except PlaceholderBraceOpen:
+        raise LogisticsPolicyInvalid(
+            _("A brace is not closed: write placeholders as %(allowed)s.") % {"allowed": _braces(allowed)}, field=field
+        ) from None
     used = set()
     for _literal, name, spec, conversion in parts:
         if name is None:
@@ -149,19 +151,61 @@ def _validate(policy: LogisticsPolicy) -> None:
         raise LogisticsPolicyInvalid(_("The shipping notice is either on or off."), field="shipping_notice")
 
 
+# How a template left to the default and a secret replaced by another are audited (as codes: words are the page's).
+AUDIT_DEFAULT_TEXT, AUDIT_SECRET_CHANGED, AUDIT_NO_RULE_OFF = "(default)", "changed", "—"
+
+
 def _audit_view(policy: LogisticsPolicy) -> dict[str, str | bool]:
-    """The policy as the audit log shows it: one line per setting and template, the secret only as set or not."""
+    """The policy as the audit log stores it: one line per setting and template, the secret only as set or not."""
     view = {
         "no_first_scan_hours": str(policy.no_first_scan_hours),
         "no_update_hours": str(policy.no_update_hours),
-        "rules_off": ", ".join(sorted(policy.rules_off)) or "—",
+        "rules_off": ", ".join(sorted(policy.rules_off)) or AUDIT_NO_RULE_OFF,
         "shipping_notice": str(policy.shipping_notice),
         "aftership_secret": bool(policy.aftership_secret),
     }
     for key in TEMPLATE_KEYS:
         for language in LANGUAGES:
-            view[template_field(key, language)] = (policy.templates.get(key) or {}).get(language) or "(default)"
+            view[template_field(key, language)] = (policy.templates.get(key) or {}).get(language) or AUDIT_DEFAULT_TEXT
     return view
+
+
+def audit_fields() -> dict[str, tuple[Any, Any]]:
+    """How the audit page says what _audit_view stored (crm.readable.audit_action_register, in apps.py): rules by
+    their names, each template by its notice and language, a default text and a replaced secret in words."""
+    fields: dict[str, tuple[Any, Any]] = {
+        "rules_off": (gettext_lazy("rules switched off"), _rules_off_text),
+        "aftership_secret": (gettext_lazy("AfterShip webhook secret"), _secret_text),
+    }
+    for key in TEMPLATE_KEYS:
+        for language in LANGUAGES:
+            fields[template_field(key, language)] = (_template_label(key, language), _template_text)
+    return fields
+
+
+def _rules_off_text(value: Any) -> str:
+    if not isinstance(value, str) or value == AUDIT_NO_RULE_OFF:
+        return str(value)
+    rules = dict(DelayRule.choices)
+    return pgettext("between the items of a list", ", ").join(str(rules.get(code, code)) for code in value.split(", "))
+
+
+def _secret_text(value: Any) -> str:
+    if value == AUDIT_SECRET_CHANGED:
+        return _("replaced by another")
+    return _("yes") if value in (True, "True") else _("no")
+
+
+def _template_text(value: Any) -> str:
+    return _("the built-in text") if value == AUDIT_DEFAULT_TEXT else str(value)
+
+
+def _template_label_text(key: str, language: str) -> str:
+    notice = _("Shipping notice") if key == "shipped" else str(dict(DelayRule.choices).get(key, key))
+    return _("%(notice)s (%(language)s)") % {"notice": notice, "language": dict(SmsLanguage.choices)[language]}
+
+
+_template_label = lazy(_template_label_text, str)  # registered at start-up, said in the reader's language
 
 
 @transaction.atomic
@@ -189,7 +233,9 @@ def logistics_policy_update(*, store: Store, actor, changes: dict[str, Any]) -> 
     policy.save()
     after = _audit_view(policy)
     if policy.aftership_secret != old_secret:
-        after["aftership_secret"] = "changed" if policy.aftership_secret and old_secret else after["aftership_secret"]
+        after["aftership_secret"] = (
+            AUDIT_SECRET_CHANGED if policy.aftership_secret and old_secret else after["aftership_secret"]
+        )
     changed = [name for name in after if before[name] != after[name]]
     if changed:
         audit_record(

@@ -284,8 +284,11 @@ def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender, submissi
     except TelephonyError as exc:
         if isinstance(exc, MessageRejected | ProviderBusy):
             submission_release(token=submission)
+        # The provider's code, not its words (English): the manager reads the page in their own language.
         raise InvalidInput(
-            _("The provider refused the test message: %(error)s") % {"error": exc}, field="recipient"
+            _("The provider refused the test message (its error code: %(code)s).") % {"code": exc.code or "–"},
+            field="recipient",
+            provider_message=str(exc),
         ) from exc
     audit_record(
         actor=sender, action=TEST_SEND, store=campaign.store, target=campaign.name, data={"to": str(recipient)}

@@ -2,6 +2,7 @@
 
 import calendar
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,9 @@ from crm.services.locks import customers_lock
 from ..errors import GiftUnsuitable
 from ..models import Gift, GiftTask, Segment
 from ..selectors import segment_members
+
+# The row a gift sent writes into its customer's change history (crm shows it by gift_sent_text, apps.py).
+GIFT_SENT = "gift_sent"
 
 
 def age_on(birthday: date | None, day: date) -> int | None:
@@ -175,10 +179,17 @@ def gift_task_send(*, task: GiftTask, gift: Gift, actor, note: str = "") -> Gift
     task.save(update_fields=["gift", "status", "sent_at", "note"])
     CustomerChange.objects.create(
         customer=task.customer,
-        field="gift_sent",
+        field=GIFT_SENT,
         old_value=None,
         new_value={"gift": gift.name, "occasion": task.occasion_date.isoformat(), "task": task.pk},
         changed_by=actor,
         changed_at=now,
     )
     return task
+
+
+def gift_sent_text(value: Any) -> str:
+    """A gift sent as the customer's history holds it, in words: "真丝方巾（2026-02-14）"."""
+    if not isinstance(value, dict):
+        return str(value)
+    return _("%(gift)s (%(occasion)s)") % {"gift": value.get("gift", ""), "occasion": value.get("occasion", "")}

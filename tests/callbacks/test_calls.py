@@ -318,3 +318,26 @@ def test_a_care_call_is_still_bridged_after_an_sms_opt_out(client, settings, age
     inbound_sms_receive(payload={"From": followup.customer.phone, "Body": "退订", "MessageSid": "SMstop"})
 
     assert f"<Number>{followup.customer.phone}</Number>" in _bridge(client, settings, followup)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_the_provider_refused_is_told_to_the_agent_in_their_language(
+    twilio_backend, agent, followup, client, settings
+):
+    """The agent's page said the provider's own English ("Too Many Requests", "The 'To' number … is not a valid
+    phone number") where a Chinese-reading agent expected to be told the call was not placed. The provider's code
+    is said with it; its text stays with the error's details, for whoever looks into it."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    twilio_backend.configure(mode="429", count=1)
+    client.force_login(agent.user)
+
+    response = client.post(f"/calls/{followup.pk}/call")
+
+    assert response.status_code == 502
+    assert "通信服务商未能发起通话" in response.text and "20429" in response.text
+    assert "Too Many Requests" not in response.text
+    with pytest.raises(TelephonyFailed) as failed:
+        twilio_backend.configure(mode="429", count=1)
+        call_start(followup=followup, agent=agent)
+    assert failed.value.details["code_from_provider"] == "20429"
+    assert "Too Many Requests" in failed.value.details["provider_message"]

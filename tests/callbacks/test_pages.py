@@ -463,3 +463,21 @@ def test_the_call_button_says_why_outside_the_store_call_hours_and_offers_an_aud
         placed = client.post(f"/calls/{followup.pk}/call", {"override": "1"}, headers={"HX-Request": "true"})
     assert placed.status_code == 200 and followup.calls.count() == 1
     assert AuditLog.objects.filter(action="contact.override", actor=agent.user).count() == 1
+
+
+def test_the_call_panel_of_a_customer_who_was_sent_a_gift_opens_and_says_the_gift(client, store, agent, settings):
+    """A gift sent goes on the customer's change history (retention), under a name no profile field has: the call
+    panel looked the name up among the profile's fields and answered a 500 for every customer who had been sent one."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    followup = _followup(store, agent)
+    CustomerChange.objects.create(
+        customer=followup.customer, field="gift_sent", old_value=None, changed_by=agent.user, changed_at=NOW,
+        new_value={"gift": "真丝方巾", "occasion": "2026-11-30", "task": 3},
+    )  # fmt: skip
+    client.force_login(agent.user)
+
+    response = client.get(f"/calls/{followup.pk}/")
+
+    assert response.status_code == 200
+    changes = response.text.split('data-testid="profile-changes"')[1].split("</ul>")[0]
+    assert "送出礼物: — → 真丝方巾（2026-11-30）" in changes and "gift_sent" not in changes

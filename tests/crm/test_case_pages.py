@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from crm.models import AuditLog, Case, CaseEvent, CustomerChange
 from crm.services.cases import case_add_event, case_open, remedy_propose
@@ -281,3 +282,47 @@ def test_a_next_that_is_not_a_path_of_ours_goes_back_to_the_case_page(client, st
     assert (response.status_code, response.url) == (302, f"/cases/{case.pk}/")
     followed = client.post(f"/cases/{case.pk}/reopen/", {"reason": "x", "next": f"/reviews/?from={target}"})
     assert followed.url == f"/reviews/?from={target}"
+
+
+def test_the_customer_pages_change_history_reads_in_words_in_the_store_time(client, store, agent, settings):
+    """The history under a customer's profile showed each row as stored: the field's code and the values' codes or
+    Python text ("personality_type analytical → amiable", "interests ['茶道'] → …", "gift_sent – → {'gift': …}"),
+    consent times in UTC ISO text; and a row whose author's account was deleted took the whole page down (a 500)."""
+    from django.contrib.auth import get_user_model
+
+    from crm.services.customers import customer_update_profile
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    customer = CustomerFactory(store=store, name="王芳", personality_type="analytical", interests=["茶道"])
+    client.force_login(agent.user)
+    client.post(
+        f"/customers/{customer.pk}/profile",
+        {
+            "name": "王芳", "gender": "female", "personality_type": "amiable", "interests": "茶道，旅行",
+            "contact_preference": "no_calls",
+        },
+    )  # fmt: skip
+    # Consent with its moment, as the call panel records it (20:30 in Shanghai).
+    customer_update_profile(
+        customer=customer, actor=agent.user,
+        changes={"marketing_consent_source": "call", "marketing_consent_at": datetime(2026, 1, 5, 12, 30, tzinfo=UTC)},
+    )  # fmt: skip
+    # As retention writes a gift sent (retention.services.gifts.gift_task_send), by someone whose account is gone.
+    gone = get_user_model().objects.create(username="gone")
+    CustomerChange.objects.create(
+        customer=customer, field="gift_sent", old_value=None, changed_by=gone, changed_at=timezone.now(),
+        new_value={"gift": "真丝方巾", "occasion": "2026-02-14", "task": 7},
+    )  # fmt: skip
+    gone.delete()
+
+    response = client.get(f"/customers/{customer.pk}/")
+
+    assert response.status_code == 200
+    history = response.text.split('data-testid="changes"')[1].split("</ul>")[0]
+    for stored in ("personality_type", "analytical", "amiable", "interests", "[", "no_calls", "marketing_consent",
+                   "call", "T12:30", "gift_sent", "{", "&#x27;"):  # fmt: skip
+        assert stored not in history, stored
+    assert "性格类型: 分析型 → 和蔼型" in history
+    assert "兴趣爱好: 茶道 → 茶道、旅行" in history
+    assert "2026-01-05 20:30" in history  # the time typed, in the store's time (Shanghai), not 12:30 UTC
+    assert "送出礼物: — → 真丝方巾（2026-02-14）" in history and "系统" in history

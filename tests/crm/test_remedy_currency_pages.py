@@ -143,3 +143,16 @@ def test_the_admin_refuses_a_store_currency_that_is_no_code(admin_client, berlin
     berlin.refresh_from_db()
     assert berlin.currency == "USD"
     assert '<td class="field-currency">USD</td>' in admin_client.get("/admin/crm/store/").text
+
+
+def test_an_error_of_a_field_the_page_does_not_show_is_not_named_by_its_code_in_english(client, case, agent):
+    """A remedy form whose hidden currency came back wrong (a page edited or cached across a deploy) said
+    "Currency: 确保该变量包含不超过 3 字符" to a Chinese-reading agent: a hidden field has no label, so the message
+    named it by its code's English. An error of a field the user never saw is said without a field's name."""
+    client.force_login(agent.user)
+    posted = {"kind": "gift", "cost": "10", "description": "小礼物", "currency": "EURO"}
+    response = client.post(f"/cases/{case.pk}/remedies", posted, follow=True, headers={"Accept-Language": "zh-hans"})
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages and all("Currency" not in m for m in messages)
+    assert any("3" in m for m in messages)  # the reason is still said
+    assert not case.remedies.exists()

@@ -63,6 +63,20 @@ def test_agent_downloads_the_batch_and_reprints_a_letter_but_cannot_edit_templat
     assert client.get(f"/letters/rule/?store={store.code}").status_code == 404
 
 
+def test_an_agents_letters_page_offers_no_tab_that_is_not_theirs(client, store):
+    """An agent's batch page showed the manager's tabs (letter templates, which orders, parcel inserts), each a 404
+    page when clicked: the tabs were to show unless the page said otherwise, and "cannot edit" read as "not said"."""
+    _login(client, AgentFactory(stores=[store]))
+    tabs = client.get(f"/letters/?store={store.code}").text.split('data-testid="letters-tabs"')[1].split("</nav>")[0]
+    assert "/letters/?store=" in tabs
+    for manager_page in ("/letters/templates/", "/letters/rule/", "/letters/inserts/"):
+        assert manager_page not in tabs
+    client.force_login(ManagerFactory(stores=[store]).user)
+    for page in ("/letters/", "/letters/templates/", "/letters/rule/", "/letters/inserts/"):
+        tabs = client.get(f"{page}?store={store.code}").text.split('data-testid="letters-tabs"')[1].split("</nav>")[0]
+        assert all(tab in tabs for tab in ("/letters/templates/", "/letters/rule/", "/letters/inserts/")), page
+
+
 def test_other_stores_batches_and_pages_are_404(client, store, other_store):
     _login(client, ManagerFactory(stores=[store]))
     OrderFactory(store=other_store, customer=CustomerFactory(store=other_store), external_id="J-1")

@@ -115,7 +115,7 @@ def test_a_rule_switched_off_fires_no_more(client, store):
         ("template_no_update_en", "Hi {name}, we are on it.", "must contain {store}"),
         ("template_shipped_zh_hans", "{name}您好，{store}的包裹已发出。", "must contain {tracking_number}"),
         ("template_no_update_zh_hans", "{name}您好，{store}会在{promised}前送到。", "Unknown placeholder {promised}"),
-        ("template_exception_en", "Hi {name}, {store} here {", "malformed"),
+        ("template_exception_en", "Hi {name}, {store} here {", "A brace is not closed"),
         ("template_exception_en", "Hi {name!r}, {store} here.", "Write a placeholder plainly"),
     ],
 )

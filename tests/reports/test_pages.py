@@ -487,3 +487,71 @@ def test_the_audit_log_names_the_weekdays_of_the_days_off_and_the_call_days(clie
     assert "周六、周日" in rows and "[5, 6]" not in rows and "5; 6" not in rows
     assert "周一、周二、周三、周四、周五、周六、周日 → 周一、周二、周三、周四、周五" in rows
     assert "[0, 1" not in rows
+
+
+def test_the_audit_log_says_policy_changes_in_words_not_as_stored(client, store_a, manager_a):
+    """A Chinese-reading manager saw policy changes on the audit page as the services stored them: Python's text of
+    a setting ("汇率: {} → {'EUR': '7.80'}", tiers as "[{'min_amount': '300.00', 'channel': 'sms'}]"), codes
+    ("priority/*: 60/720", "exception, no_update", "(shipped.zh-hans)"), English ("(default)", "changed") and "None"."""
+    from decimal import Decimal
+
+    from callbacks.services.policy import policy_update
+    from crm.services.policy import SlaTargetIn, sla_targets_replace
+    from letters.services import letter_rule_update
+    from logistics.services.policy import logistics_policy_update
+
+    actor = manager_a.user
+    policy_update(
+        store=store_a, actor=actor,
+        changes={
+            "exchange_rates": {"EUR": "7.80"}, "opt_out_words": ["TD", "退订"],
+            "tiers": [{"min_amount": "500.00", "channel": "sms"}, {"min_amount": "1500.00", "channel": "call"}],
+        },
+    )  # fmt: skip
+    logistics_policy_update(
+        store=store_a, actor=actor,
+        changes={
+            "rules_off": ["no_update", "exception"], "aftership_secret": "abcdefgh12345",
+            "templates": {"shipped": {"zh-hans": "{name}您好，{store}的包裹已发出，运单号{tracking_number}。"}},
+        },
+    )  # fmt: skip
+    logistics_policy_update(store=store_a, actor=actor, changes={"aftership_secret": "zzzzzzzz12345"})
+    sla_targets_replace(
+        store=store_a, actor=actor,
+        targets=[SlaTargetIn("priority", "", 30, 600), SlaTargetIn("normal", "review", 200, 2000)],
+    )  # fmt: skip
+    letter_rule_update(store=store_a, actor=actor, changes={"min_amount": Decimal("800"), "signing_agent": None})
+    client.force_login(manager_a.user)
+    client.cookies["django_language"] = "zh-hans"
+
+    rows = client.get("/manager/audit/").text.split('data-testid="audit"')[1]
+
+    for stored in ("{}", "[", "&#x27;", "min_amount", "sms", "priority", "/*", "no_update", "exception", "shipped",
+                   "zh-hans", "(default)", "changed", "None"):  # fmt: skip
+        assert stored not in rows, stored
+    assert "EUR 7.80" in rows and "TD、退订" in rows
+    assert "500.00 起：关怀短信、1500.00 起：电话回访" in rows
+    assert "运输途中长时间无更新" in rows and "物流异常" in rows
+    assert "发货通知（简体中文）" in rows and "内置文字 → {name}您好" in rows and "已更换" in rows
+    assert "优先（任意来源）：首次响应 30 分钟，解决 600 分钟" in rows
+
+
+def test_the_audit_log_reads_policy_entries_written_before_in_words(client, store_a, manager_a):
+    """Entries the services wrote before (the setting's Python text, "None" for no value) read in words too."""
+    for action, data in [
+        ("followup_policy_changed", {"before": {"exchange_rates": "{}", "tiers": "[]"},
+                                     "after": {"exchange_rates": "{'EUR': '7.80'}",
+                                               "tiers": "[{'min_amount': '300.00', 'channel': 'dedicated'}]"}}),
+        ("letter_rule_changed", {"signing_agent": "None", "min_amount": "None"}),
+        ("sla_targets_changed", {"before": [], "after": ["difficult/manual: 120/1440"]}),
+    ]:  # fmt: skip
+        AuditLog.objects.create(store=store_a, action=action, target=store_a.code, data=data, at=timezone.now())
+    client.force_login(manager_a.user)
+    client.cookies["django_language"] = "zh-hans"
+
+    rows = client.get("/manager/audit/").text.split('data-testid="audit"')[1]
+
+    assert "{" not in rows and "&#x27;" not in rows and "None" not in rows and "difficult" not in rows
+    assert "– → EUR 7.80" in rows and "300.00 起：专属客服" in rows
+    assert "署名: –" in rows
+    assert "疑难纠纷（手动创建）" in rows

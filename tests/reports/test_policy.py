@@ -355,3 +355,27 @@ def test_the_tier_amounts_say_which_currency_they_are_in(client, manager):
     page = client.get(f"/manager/policy/?store={berlin.code}").text
     tiers = page.split('data-testid="tiers"')[1].split("</table>")[0]
     assert "From amount (CNY)" in tiers
+
+
+def test_a_brace_left_open_in_a_text_for_customers_is_said_in_the_managers_language(client, store, manager):
+    """A care SMS template, a parcel notice or a campaign wording with a brace left open ("{name您好") was refused
+    with Python's own English inside the Chinese ("模板格式有误：expected '}' before end of string。")."""
+    from django.utils import translation
+
+    from crm.errors import InvalidInput
+    from logistics.errors import LogisticsPolicyInvalid
+    from logistics.services.policy import template_validate
+    from retention.wording import wordings_clean
+
+    client.cookies["django_language"] = "zh-hans"
+    for text in ("{name您好，{store}", "{name}您好}"):
+        response = client.post("/manager/policy/followup/", _followup_post(store, sms_template_zh=text))
+        assert response.status_code == 400 and "有括号未闭合" in response.text
+        assert "encountered" not in response.text and "expected" not in response.text
+    with translation.override("zh-hans"):
+        with pytest.raises(LogisticsPolicyInvalid) as notice:
+            template_validate(key="exception", language="zh-hans", text="{name}您好，{store}这里{")
+        with pytest.raises(InvalidInput) as wording:
+            wordings_clean(["{name您好"], offer_kind="none")
+    for refused in (notice, wording):
+        assert "有括号未闭合" in refused.value.message and "expected" not in refused.value.message

@@ -100,3 +100,16 @@ def test_an_unknown_outcome_is_told_in_the_managers_language(page, settings):
     answer = client.post(url + "test/", form, HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert answer.status_code == 400 and "可能已发出" in answer.content.decode()
+
+
+def test_a_refusal_is_told_in_the_managers_language_with_the_providers_code(page):
+    """The manager read the provider's English after the translated words ("服务商拒绝了测试短信：Unable to create
+    record: The message To number is unsubscribed…"): the provider's code is said instead, its text kept out."""
+    client, url, twilio, me = page
+    twilio.configure(opted_out={STAFF_PHONE})
+    form = {"recipient": me, "submission": _token(client.get(url).content.decode())}
+
+    refused = client.post(url + "test/", form, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "21610" in refused and "Unable" not in refused and "unsubscribed" not in refused
+    assert twilio.messages == []
