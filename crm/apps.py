@@ -71,5 +71,5 @@ class CrmConfig(AppConfig):
         user = get_user_model()
         pre_save.connect(user_was_active, sender=user, dispatch_uid="crm.user_was_active")
         post_save.connect(user_switched_off, sender=user, dispatch_uid="crm.user_switched_off")
-        # A request's writes are over when it finishes: an upload whose write rolled back is deleted (ADR 0048).
+        # A request's writes are over when it finishes: an upload whose write rolled back is deleted (ADR 0047).
         request_finished.connect(uploads_discard_uncommitted, dispatch_uid="crm.uploads_discard_uncommitted")

@@ -14,7 +14,7 @@ is renamed `<random>.<ext>` from the detected type, so a stored name never carri
 A file is written to storage by the write that records it (`upload_store`, inside that write's transaction) and
 lives exactly as long as that write: when the transaction does not commit (a later check refuses the write, the
 database refuses a row, a savepoint around it rolls back) the file is deleted again once the transaction is over
-(`uploads_discard_uncommitted`, run at the end of every request), so storage holds no file no row names (ADR 0048).
+(`uploads_discard_uncommitted`, run at the end of every request), so storage holds no file no row names (ADR 0047).
 """
 
 import logging
@@ -142,7 +142,7 @@ def upload_accept(
     return kind
 
 
-# -- a stored file follows its write's transaction (ADR 0048) -----------------------------------------------------
+# -- a stored file follows its write's transaction (ADR 0047) -----------------------------------------------------
 
 logger = logging.getLogger(__name__)
 

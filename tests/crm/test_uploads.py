@@ -106,7 +106,7 @@ def test_an_upload_in_a_savepoint_that_rolls_back_is_removed_while_its_neighbour
 
 def test_the_admin_deletes_no_case_nor_its_evidence_so_no_photo_is_left_without_its_row(admin_client, case, tmp_path):
     """Nothing deletes a case or its evidence (ADR 0030): a case and its photos are the store's record of a dispute.
-    Were a delete added, the files of the rows it takes would have to go once it commits (ADR 0048)."""
+    Were a delete added, the files of the rows it takes would have to go once it commits (ADR 0047)."""
     with transaction.atomic():
         evidence = evidence_add(case=case, actor=case.assignee.user, photo=SimpleUploadedFile("a.png", PNG))
     pages = [
