@@ -449,15 +449,38 @@ CNY_PER_UNIT = {"CNY": Decimal("1"), "EUR": Decimal("7.80")}
 class DemoUser:
     username: str
     password: str
-    role: str  # a crm.roles group (and the role held in every demo store), or "admin" for a superuser (no profile)
+    role: str  # a crm.roles group, or "admin" for a superuser (no profile)
     first_name: str
+    # The stores served, by code, each with the role held there (crm.models.StoreRole values, ADR 0045). Empty: every
+    # demo store, in the group's role.
+    store_roles: tuple[tuple[str, str], ...] = ()
+
+    def roles_in(self, codes: list[str]) -> dict[str, str]:
+        """{store code: the role held there} over the demo stores `codes`."""
+        if self.store_roles:
+            return dict(self.store_roles)
+        return dict.fromkeys(codes, "manager" if self.role == "store_manager" else "agent")
+
+    @property
+    def mixed_roles(self) -> str:
+        """How a user with a different role in different stores is described to a visitor ("" for the others)."""
+        managed = [demo_store(code).name for code, role in self.store_roles if role == "manager"]
+        served = [demo_store(code).name for code, role in self.store_roles if role != "manager"]
+        if not (managed and served):
+            return ""
+        return f"manages {', '.join(managed)}; an agent in {', '.join(served)}"
 
 
 # Printed by `make run` (devtools/run_embedded.py) as the last thing it says. The admin reaches /admin/, where
-# order systems' API keys are managed.
+# order systems' API keys are managed. The jade store's own manager helps out in the silk store as one of its agents
+# (roles are per store, ADR 0045): they approve jade's remedies and read its manager pages, and in silk they work
+# their own calls and cases only.
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("demo-agent", "demo-agent-pass", "agent", "小林"),
     DemoUser("demo-manager", "demo-manager-pass", "store_manager", "陈经理"),
+    DemoUser(
+        "demo-lead", "demo-lead-pass", "store_manager", "周店长", (("jade-jd", "manager"), ("silk-tmall", "agent"))
+    ),
     DemoUser("demo-admin", "demo-admin-pass", "admin", "Admin"),
 )
 

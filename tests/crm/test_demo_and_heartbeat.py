@@ -36,6 +36,26 @@ def test_the_demo_manager_manages_every_demo_store_and_the_demo_agent_none():
     assert set(stores_for_user(user=agent.user)) == set(Store.objects.all())
 
 
+def test_the_demo_has_a_user_who_manages_one_store_and_is_an_agent_in_another(client):
+    """Roles are per store (ADR 0045): demo-lead manages the jade store and helps out in the silk store as an agent,
+    and `make run`'s summary says so, for a visitor to log in as them."""
+    from devtools.run_embedded import summary
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    lead = Agent.objects.get(user__username="demo-lead")
+    jade, silk = Store.objects.get(code="jade-jd"), Store.objects.get(code="silk-tmall")
+    assert list(stores_managed_by(user=lead.user)) == [jade]
+    assert set(stores_for_user(user=lead.user)) == {jade, silk}
+    login = client.post("/accounts/login/", {"username": "demo-lead", "password": "demo-lead-pass"})
+    assert login.status_code == 302
+    assert client.get("/manager/policy/", {"store": jade.code}).status_code == 200
+    assert client.get("/manager/policy/", {"store": silk.code}).status_code == 404
+    printed = summary("http://127.0.0.1:8000/")
+    assert "demo-lead / demo-lead-pass" in printed
+    assert f"manages {jade.name}; an agent in {silk.name}" in printed
+
+
 def test_heartbeat_task_records_each_run():
     heartbeat()
     heartbeat()

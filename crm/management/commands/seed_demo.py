@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,7 +38,8 @@ class Command(BaseCommand):
             self._customers_and_orders(store, demo, rng)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(stores)} stores, {Order.objects.count()} orders."))
         for user in DEMO_USERS:
-            self.stdout.write(f"  {user.role:<14} login: {user.username}  password: {user.password}")
+            roles_text = f"  ({user.mixed_roles})" if user.mixed_roles else ""
+            self.stdout.write(f"  {user.role:<14} login: {user.username}  password: {user.password}{roles_text}")
 
     def _store(self, demo: DemoStore) -> Store:
         store, _ = Store.objects.get_or_create(
@@ -94,10 +95,14 @@ class Command(BaseCommand):
         # get_or_create: the roles migration makes the groups, but a flushed database (a transactional test) has none.
         user.groups.add(Group.objects.get_or_create(name=demo.role)[0])
         agent, _ = Agent.objects.get_or_create(user=user, defaults={"phone": "+8613900000001", "on_shift": True})
-        # Each store in the demo user's role there (ADR 0045): the manager manages every demo store.
-        role = StoreRole.MANAGER if demo.role == roles.STORE_MANAGER else StoreRole.AGENT
-        for store in stores:
-            AgentStore.objects.update_or_create(agent=agent, store=store, defaults={"role": role})
+        # Each store in the demo user's role there (ADR 0045): the manager manages every demo store, the jade store's
+        # manager is an agent in the silk store. A manager's role only for an account in the managers' group (added
+        # above), as the admin's agent page allows it.
+        by_code = {store.code: store for store in stores}
+        for code, role in demo.roles_in(list(by_code)).items():
+            if role == StoreRole.MANAGER and demo.role != roles.STORE_MANAGER:
+                raise CommandError(f"{demo.username} manages {code} but is not in the {roles.STORE_MANAGER} group")
+            AgentStore.objects.update_or_create(agent=agent, store=by_code[code], defaults={"role": role})
 
     def _customers_and_orders(self, store: Store, demo: DemoStore, rng: random.Random) -> None:
         today = store_today(store)

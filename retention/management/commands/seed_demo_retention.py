@@ -169,7 +169,8 @@ def _call_campaign(store: Store) -> Campaign | None:
     swept_at = min(now, last_hour)
     CampaignContact.objects.filter(campaign=campaign, status="planned").update(due_at=swept_at)
     campaign_call_tasks_create(now=swept_at)
-    # The manager already made one of the calls: the customer is interested.
+    # A colleague of the demo agent (a manager, or the jade store's manager serving silk as an agent) already made one
+    # of the calls: the customer is interested.
     task = (
         FollowUp.objects.filter(campaign_contact__campaign=campaign, status="planned")
         .exclude(assignee__user__username="demo-agent")
