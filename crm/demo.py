@@ -46,6 +46,21 @@ class DemoHoliday:
 
 
 @dataclass(frozen=True)
+class DemoClosure:
+    """A one-off closure around the day the demo is loaded (ADR 0035), its days counted from the store's today in its
+    zone, recorded by one of the store's demo managers. One under way may have been ended early (the store opened
+    again): seed_demo records and ends it before any call is planned, so it moved nothing. One still to come is
+    recorded by seed_demo_logistics after a customer asked to be called back on its first day, which it moves."""
+
+    name: str
+    first: int  # days from today
+    last: int
+    recorded_by: str  # a DemoUser's username
+    ended_early: bool = False
+    call_back_note: str = ""  # what the customer said when they asked to be called back on its first day
+
+
+@dataclass(frozen=True)
 class DemoStore:
     code: str
     name: str
@@ -58,6 +73,7 @@ class DemoStore:
     agent_remedy_limit: Decimal = Decimal("200.00")  # in the store's currency
     days_off: tuple[int, ...] = ()  # weekdays, Monday = 0: no SLA clock runs on them (ADR 0035)
     holidays: tuple[DemoHoliday, ...] = ()
+    closures: tuple[DemoClosure, ...] = ()
 
     def product(self, sku: str) -> DemoProduct:
         return next(p for p in self.products if p.sku == sku)
@@ -86,6 +102,9 @@ SILK = DemoStore(
     timezone="Asia/Shanghai",
     hotline="+86 400 820 8820",
     currency="CNY",
+    # The stock-take was to close the shop from yesterday to tomorrow; it was done early and the shop opened again
+    # today (listed as ended early on the policy page).
+    closures=(DemoClosure("仓库盘点", first=-1, last=1, recorded_by="demo-manager", ended_early=True),),
     products=(
         DemoProduct("SILK-HANKY", "真丝手帕", "accessories", Decimal("128.00")),
         DemoProduct("SILK-SCARF", "桑蚕丝印花围巾", "scarves", Decimal("560.00")),
@@ -205,6 +224,17 @@ JADE = DemoStore(
     timezone="Asia/Urumqi",
     hotline="+86 400 610 6100",
     currency="CNY",
+    # The whole team is at a jade appraisal course tomorrow. The customer whose parcel stalled had asked to be called
+    # back tomorrow evening: the closure moves that call to the next day the shop is open.
+    closures=(
+        DemoClosure(
+            "玉石鉴定培训（全员停业一天）",
+            first=1,
+            last=1,
+            recorded_by="demo-lead",
+            call_back_note="顾客来电：这两天在外地出差，请明晚七点半再打",
+        ),
+    ),
     products=(
         DemoProduct("JADE-BEADS", "和田玉手串", "bracelets", Decimal("128.00")),
         DemoProduct("JADE-PENDANT", "和田玉平安扣吊坠", "pendants", Decimal("560.00")),

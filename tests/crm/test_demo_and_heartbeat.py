@@ -134,9 +134,30 @@ def test_the_demo_has_a_store_with_a_day_off_and_a_holiday_still_to_come(today, 
         call_command("seed_demo")
     tea = Store.objects.get(code="tea-own")
     assert CasePolicy.objects.get(store=tea).days_off == [6]  # Sundays, as shops in Berlin
-    closure = StoreClosure.objects.get()
+    closure = StoreClosure.objects.get(store=tea)
     assert (closure.store, closure.first_day, closure.last_day) == (
         tea,
         date(christmas, 12, 24),
         date(christmas, 12, 26),
     )
+
+
+@time_machine.travel(datetime(2026, 12, 7, 4, 0, tzinfo=UTC), tick=False)  # noon in Shanghai
+def test_the_demo_has_a_closure_ended_early_that_moved_no_call(client):
+    """ADR 0035: the silk store's stock-take was to close it from yesterday to tomorrow and was ended early today by
+    its manager; the policy page lists it as ended early, and the deliveries signed for today are called tonight."""
+    from callbacks.models import FollowUp
+    from crm.models import StoreClosure
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    silk = Store.objects.get(code="silk-tmall")
+    closure = StoreClosure.objects.get(store=silk)
+    assert (closure.first_day, closure.last_day) == (date(2026, 12, 6), date(2026, 12, 8))
+    assert closure.ended_at is not None and closure.ended_by.username == "demo-manager"
+    calls = FollowUp.objects.filter(store=silk, channel__in=["call", "dedicated"], status="planned")
+    assert calls.exists() and {f.window_start.astimezone(silk.tzinfo).date() for f in calls} == {date(2026, 12, 7)}
+    client.post("/accounts/login/", {"username": "demo-manager", "password": "demo-manager-pass"})
+    page = client.get("/manager/policy/", {"store": silk.code}, headers={"Accept-Language": "en"}).text
+    row = page.split(f'data-testid="closure-{closure.pk}"')[1].split("</tr>")[0]
+    assert "仓库盘点" in row and "Ended early" in row and "open again from 2026-12-07 12:00, by demo-manager" in row
