@@ -11,6 +11,13 @@ from crm.tasks import heartbeat
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """seed_demo_cases stores the customers' photos: under the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 def _counts():
     return [m.objects.count() for m in (Store, Customer, Order, Agent)]
 
@@ -83,6 +90,31 @@ def test_demo_cases_are_about_orders_that_fit_them(settings):
     assert {(case.source, case.cause) for case in waiting} == {(Case.Source.CALL, Case.Cause.LOGISTICS)}
     assert waiting.count() == Store.objects.filter(agents__user__username="demo-agent").count()
     assert all(case.waiting_since and case.waiting_for for case in waiting)
+
+
+def test_the_demo_scratch_case_shows_the_customers_photos_in_the_case_workspace(client, media):
+    """The customer of each store's scratch case (an SMS reply) sent two photos of it, real JPEGs drawn at seed time:
+    the case page lists them and each opens as the image it is. Once, on a second run too."""
+    import io
+
+    from PIL import Image
+
+    from crm.models import Case, CaseEvidence
+
+    for command in ("seed_demo", "seed_demo_reviews", "seed_demo_retention", "seed_demo_cases", "seed_demo_cases"):
+        call_command(command)
+    client.post("/accounts/login/", {"username": "demo-agent", "password": "demo-agent-pass"})
+    for store in Store.objects.all():
+        case = Case.objects.get(store=store, source=Case.Source.INBOUND_SMS, cause=Case.Cause.QUALITY)
+        photos = list(CaseEvidence.objects.filter(case=case).order_by("pk"))
+        assert [p.caption for p in photos] == ["顾客短信发来的照片：整体", "顾客短信发来的照片：划痕近景"]
+        assert all(p.added_by.username == "demo-agent" and (media / p.image.name).exists() for p in photos)
+        page = client.get(f"/cases/{case.pk}/").text
+        for photo in photos:
+            assert f"/cases/evidence/{photo.pk}" in page and photo.caption in page
+            served = client.get(f"/cases/evidence/{photo.pk}")
+            assert served["Content-Type"] == "image/jpeg"
+            assert Image.open(io.BytesIO(b"".join(served.streaming_content))).size == (640, 480)
 
 
 def test_the_berlin_demo_store_works_its_remedies_in_euros():
