@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import call_command
 from django.db.models import Sum
 
-from logistics.models import Shipment, ShipmentDelay
+from logistics.models import Shipment, ShipmentDelay, ShipmentNotice
 from logistics.services.delays import delays_sweep
 from logistics.services.shipments import shipments_resubscribe_due
 from reports.models import DailyCount
@@ -36,6 +36,25 @@ def test_demo_parcels_load_twice_without_doubling_and_one_per_store_has_stalled(
     call_command("refresh_rollups")
     rows = DailyCount.objects.filter(metric="parcel_delay", key="no_update", month=False)
     assert rows.aggregate(n=Sum("count"))["n"] == stores, list(rows.values())
+
+
+@pytest.mark.django_db
+@time_machine.travel(datetime(2026, 12, 7, 10, 0, tzinfo=UTC), tick=False)  # inside every demo store's SMS hours
+def test_the_demo_tells_the_customers_of_stalled_parcels_first(settings, tmp_path, client):
+    """Each store's stalled parcel: the customer was sent the delay SMS by the seed, so the board shows it sent and
+    `make run`'s refresh_rollups (next) counts them told first, not five minutes in."""
+    _seed(settings, tmp_path)
+    sms = ShipmentNotice.objects.filter(kind="delay", channel="sms", rule="no_update").select_related("shipment")
+    assert sms.count() == Shipment.objects.values("store").distinct().count() == 3
+    assert set(sms.values_list("status", flat=True)) == {"sent"}
+    call_command("refresh_rollups")
+    told_first = DailyCount.objects.filter(metric="parcel_delay_told_first", key="no_update", month=False)
+    assert told_first.aggregate(n=Sum("count"))["n"] == sms.count()
+    client.post("/accounts/login/", {"username": "demo-agent", "password": "demo-agent-pass"})
+    board = client.get("/logistics/", headers={"Accept-Language": "en"}).text
+    for notice in sms:
+        row = board.split(f'data-number="{notice.shipment.tracking_number}"')[1].split("</tr>")[0]
+        assert "SMS: Sent" in row.split('data-testid="told"')[1], row
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""Demo parcels: every demo order still on its way is tracked; in each store one parcel has stalled for days. The jade
+"""Demo parcels: every demo order still on its way is tracked; in each store one parcel has stalled for days, and its
+customer is told first (a delay SMS in the store's SMS hours; a call task for a call-tier order). The jade
 store's stalled parcel's customer asked to be called back tomorrow evening, when the store is closed: its manager
 recorded the closure afterwards (crm.demo.DemoClosure), and the call moved to the next day it is open.
 
@@ -24,6 +25,7 @@ from crm.models import Order, Store
 from crm.timezones import store_local_datetime, store_today
 from logistics.models import Shipment
 from logistics.services.delays import delays_follow_up, delays_sweep
+from logistics.services.notices import notices_send_due
 from logistics.services.shipments import ShipmentInput, shipments_record
 from logistics.services.updates import TrackedCheckpoint, TrackingUpdate, shipment_apply_update
 
@@ -73,11 +75,13 @@ class Command(BaseCommand):
                     if shipment is stalled:
                         hub_at = shipment.shipped_at + timedelta(hours=9)
                     self._history(shipment, hub_at)
-        # The sweep the worker runs in its first minute, and the follow-up it enqueues, run now: the stalled parcels'
-        # delays are found (their notices planned, the call-tier ones' call tasks made) before `make run`'s
-        # refresh_rollups, so the report's parcel sections show them at once.
+        # The sweep the worker runs in its first minute, the follow-up it enqueues and the SMS sweep, run now: the
+        # stalled parcels' delays are found, their customers told first (the delay SMS sent now where the store's SMS
+        # hours are open, else when they open) and the call-tier ones' call tasks made, before `make run`'s
+        # refresh_rollups, so the board and the report's parcel sections show them at once.
         delays_sweep()
         delays_follow_up()
+        notices_send_due(time_budget=10)
         for demo in STORES:
             store = Store.objects.filter(code=demo.code).first()
             for closure in demo.closures if store else ():
