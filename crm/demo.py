@@ -46,6 +46,21 @@ class DemoHoliday:
 
 
 @dataclass(frozen=True)
+class DemoClosure:
+    """A one-off closure around the day the demo is loaded (ADR 0035), its days counted from the store's today in its
+    zone, recorded by one of the store's demo managers. One under way may have been ended early (the store opened
+    again): seed_demo records and ends it before any call is planned, so it moved nothing. One still to come is
+    recorded by seed_demo_logistics after a customer asked to be called back on its first day, which it moves."""
+
+    name: str
+    first: int  # days from today
+    last: int
+    recorded_by: str  # a DemoUser's username
+    ended_early: bool = False
+    call_back_note: str = ""  # what the customer said when they asked to be called back on its first day
+
+
+@dataclass(frozen=True)
 class DemoStore:
     code: str
     name: str
@@ -58,6 +73,7 @@ class DemoStore:
     agent_remedy_limit: Decimal = Decimal("200.00")  # in the store's currency
     days_off: tuple[int, ...] = ()  # weekdays, Monday = 0: no SLA clock runs on them (ADR 0035)
     holidays: tuple[DemoHoliday, ...] = ()
+    closures: tuple[DemoClosure, ...] = ()
 
     def product(self, sku: str) -> DemoProduct:
         return next(p for p in self.products if p.sku == sku)
@@ -86,6 +102,9 @@ SILK = DemoStore(
     timezone="Asia/Shanghai",
     hotline="+86 400 820 8820",
     currency="CNY",
+    # The stock-take was to close the shop from yesterday to tomorrow; it was done early and the shop opened again
+    # today (listed as ended early on the policy page).
+    closures=(DemoClosure("仓库盘点", first=-1, last=1, recorded_by="demo-manager", ended_early=True),),
     products=(
         DemoProduct("SILK-HANKY", "真丝手帕", "accessories", Decimal("128.00")),
         DemoProduct("SILK-SCARF", "桑蚕丝印花围巾", "scarves", Decimal("560.00")),
@@ -205,6 +224,17 @@ JADE = DemoStore(
     timezone="Asia/Urumqi",
     hotline="+86 400 610 6100",
     currency="CNY",
+    # The whole team is at a jade appraisal course tomorrow. The customer whose parcel stalled had asked to be called
+    # back tomorrow evening: the closure moves that call to the next day the shop is open.
+    closures=(
+        DemoClosure(
+            "玉石鉴定培训（全员停业一天）",
+            first=1,
+            last=1,
+            recorded_by="demo-lead",
+            call_back_note="顾客来电：这两天在外地出差，请明晚七点半再打",
+        ),
+    ),
     products=(
         DemoProduct("JADE-BEADS", "和田玉手串", "bracelets", Decimal("128.00")),
         DemoProduct("JADE-PENDANT", "和田玉平安扣吊坠", "pendants", Decimal("560.00")),
@@ -449,15 +479,38 @@ CNY_PER_UNIT = {"CNY": Decimal("1"), "EUR": Decimal("7.80")}
 class DemoUser:
     username: str
     password: str
-    role: str  # a crm.roles group (and the role held in every demo store), or "admin" for a superuser (no profile)
+    role: str  # a crm.roles group, or "admin" for a superuser (no profile)
     first_name: str
+    # The stores served, by code, each with the role held there (crm.models.StoreRole values, ADR 0045). Empty: every
+    # demo store, in the group's role.
+    store_roles: tuple[tuple[str, str], ...] = ()
+
+    def roles_in(self, codes: list[str]) -> dict[str, str]:
+        """{store code: the role held there} over the demo stores `codes`."""
+        if self.store_roles:
+            return dict(self.store_roles)
+        return dict.fromkeys(codes, "manager" if self.role == "store_manager" else "agent")
+
+    @property
+    def mixed_roles(self) -> str:
+        """How a user with a different role in different stores is described to a visitor ("" for the others)."""
+        managed = [demo_store(code).name for code, role in self.store_roles if role == "manager"]
+        served = [demo_store(code).name for code, role in self.store_roles if role != "manager"]
+        if not (managed and served):
+            return ""
+        return f"manages {', '.join(managed)}; an agent in {', '.join(served)}"
 
 
 # Printed by `make run` (devtools/run_embedded.py) as the last thing it says. The admin reaches /admin/, where
-# order systems' API keys are managed.
+# order systems' API keys are managed. The jade store's own manager helps out in the silk store as one of its agents
+# (roles are per store, ADR 0045): they approve jade's remedies and read its manager pages, and in silk they work
+# their own calls and cases only.
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("demo-agent", "demo-agent-pass", "agent", "小林"),
     DemoUser("demo-manager", "demo-manager-pass", "store_manager", "陈经理"),
+    DemoUser(
+        "demo-lead", "demo-lead-pass", "store_manager", "周店长", (("jade-jd", "manager"), ("silk-tmall", "agent"))
+    ),
     DemoUser("demo-admin", "demo-admin-pass", "admin", "Admin"),
 )
 

@@ -2,7 +2,8 @@
 
 Used by `make run` and by the smoke test. PORT (default 8000) picks the web port. The worker logs warnings only
 (VERBOSE=1 shows its banner and every task). Once the web app answers and the start-up output has settled, a
-short summary (the address and the demo logins) is printed last, so it does not scroll away.
+short summary (the address, the demo logins, and for the user with a role per store which stores they manage and
+serve) is printed last, so it does not scroll away.
 
 Parcel tracking runs against the local Kuaidi100-speaking server (devtools.kuaidi100_server), started here in a
 thread: the app subscribes each demo parcel to it with the real subscribe call, and it pushes signed progress to
@@ -39,6 +40,8 @@ def summary(base_url: str) -> str:
     for user in DEMO_USERS:
         where = f"   {base_url}admin/ (API keys, every store)" if user.role == "admin" else ""
         lines.append(f"   {ROLE_NAMES.get(user.role, user.role):<8} {user.username} / {user.password}{where}")
+        if user.mixed_roles:  # roles are per store (ADR 0045): say which, so a visitor can try both sides
+            lines.append(f"            {user.mixed_roles}")
     lines += ["", " Worker and beat run quietly (VERBOSE=1 shows their log). Ctrl-C stops everything.", "─" * width]
     return "\n".join(lines)
 

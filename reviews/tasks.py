@@ -1,4 +1,6 @@
 from celery import shared_task
+from django.core.cache import caches
+from django.db import transaction
 
 from crm.models import Store
 from reviews.services.cases import reviews_open_cases
@@ -31,3 +33,17 @@ def train_store_model(store_id: int) -> int:
 @shared_task(name="reviews.compute_classifier_figures")
 def compute_classifier_figures() -> str:
     return classifier_figures_compute().computed_at.isoformat()
+
+
+FIGURES_REQUESTED = "reviews:classifier-figures-requested"
+
+
+def classifier_figures_request() -> bool:
+    """Enqueue the computation of the classifier's kept figures once the transaction commits, unless it was asked for
+    in the last ten minutes: the quality page asks while none are kept (not on every view while the first computation
+    runs, which trains some twenty models), and the demo's seed asks so the worker starts on them. Whether it was
+    enqueued now."""
+    if not caches["default"].add(FIGURES_REQUESTED, True, timeout=600):
+        return False
+    transaction.on_commit(compute_classifier_figures.delay)
+    return True

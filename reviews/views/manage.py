@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -173,9 +172,6 @@ KEPT_FIGURES = {
 }
 
 
-FIGURES_REQUESTED = "reviews:classifier-figures-requested"
-
-
 def kept_scores(kept: ClassifierFigures | None) -> list[tuple[str, object]]:
     if kept is None:
         return []
@@ -201,9 +197,8 @@ def quality(request: HttpRequest) -> HttpResponse:
     # The stores the user manages, "All my stores" too: not one they serve as an agent (ADR 0045).
     corrections = latest_corrections(stores=stores, store=store)
     kept = classifier_figures()
-    # Asked once, not on every view while the first computation runs (it trains some twenty models).
-    if kept is None and caches["default"].add(FIGURES_REQUESTED, True, timeout=600):
-        transaction.on_commit(tasks.compute_classifier_figures.delay)
+    if kept is None:
+        tasks.classifier_figures_request()
     context = {
         "stores": stores,
         "store": store,

@@ -11,6 +11,13 @@ from crm.tasks import heartbeat
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """seed_demo_cases stores the customers' photos: under the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 def _counts():
     return [m.objects.count() for m in (Store, Customer, Order, Agent)]
 
@@ -34,6 +41,26 @@ def test_the_demo_manager_manages_every_demo_store_and_the_demo_agent_none():
     assert set(stores_managed_by(user=manager.user)) == set(Store.objects.all())
     assert not stores_managed_by(user=agent.user).exists()
     assert set(stores_for_user(user=agent.user)) == set(Store.objects.all())
+
+
+def test_the_demo_has_a_user_who_manages_one_store_and_is_an_agent_in_another(client):
+    """Roles are per store (ADR 0045): demo-lead manages the jade store and helps out in the silk store as an agent,
+    and `make run`'s summary says so, for a visitor to log in as them."""
+    from devtools.run_embedded import summary
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    lead = Agent.objects.get(user__username="demo-lead")
+    jade, silk = Store.objects.get(code="jade-jd"), Store.objects.get(code="silk-tmall")
+    assert list(stores_managed_by(user=lead.user)) == [jade]
+    assert set(stores_for_user(user=lead.user)) == {jade, silk}
+    login = client.post("/accounts/login/", {"username": "demo-lead", "password": "demo-lead-pass"})
+    assert login.status_code == 302
+    assert client.get("/manager/policy/", {"store": jade.code}).status_code == 200
+    assert client.get("/manager/policy/", {"store": silk.code}).status_code == 404
+    printed = summary("http://127.0.0.1:8000/")
+    assert "demo-lead / demo-lead-pass" in printed
+    assert f"manages {jade.name}; an agent in {silk.name}" in printed
 
 
 def test_heartbeat_task_records_each_run():
@@ -63,6 +90,31 @@ def test_demo_cases_are_about_orders_that_fit_them(settings):
     assert {(case.source, case.cause) for case in waiting} == {(Case.Source.CALL, Case.Cause.LOGISTICS)}
     assert waiting.count() == Store.objects.filter(agents__user__username="demo-agent").count()
     assert all(case.waiting_since and case.waiting_for for case in waiting)
+
+
+def test_the_demo_scratch_case_shows_the_customers_photos_in_the_case_workspace(client, media):
+    """The customer of each store's scratch case (an SMS reply) sent two photos of it, real JPEGs drawn at seed time:
+    the case page lists them and each opens as the image it is. Once, on a second run too."""
+    import io
+
+    from PIL import Image
+
+    from crm.models import Case, CaseEvidence
+
+    for command in ("seed_demo", "seed_demo_reviews", "seed_demo_retention", "seed_demo_cases", "seed_demo_cases"):
+        call_command(command)
+    client.post("/accounts/login/", {"username": "demo-agent", "password": "demo-agent-pass"})
+    for store in Store.objects.all():
+        case = Case.objects.get(store=store, source=Case.Source.INBOUND_SMS, cause=Case.Cause.QUALITY)
+        photos = list(CaseEvidence.objects.filter(case=case).order_by("pk"))
+        assert [p.caption for p in photos] == ["顾客短信发来的照片：整体", "顾客短信发来的照片：划痕近景"]
+        assert all(p.added_by.username == "demo-agent" and (media / p.image.name).exists() for p in photos)
+        page = client.get(f"/cases/{case.pk}/").text
+        for photo in photos:
+            assert f"/cases/evidence/{photo.pk}" in page and photo.caption in page
+            served = client.get(f"/cases/evidence/{photo.pk}")
+            assert served["Content-Type"] == "image/jpeg"
+            assert Image.open(io.BytesIO(b"".join(served.streaming_content))).size == (640, 480)
 
 
 def test_the_berlin_demo_store_works_its_remedies_in_euros():
@@ -114,9 +166,30 @@ def test_the_demo_has_a_store_with_a_day_off_and_a_holiday_still_to_come(today, 
         call_command("seed_demo")
     tea = Store.objects.get(code="tea-own")
     assert CasePolicy.objects.get(store=tea).days_off == [6]  # Sundays, as shops in Berlin
-    closure = StoreClosure.objects.get()
+    closure = StoreClosure.objects.get(store=tea)
     assert (closure.store, closure.first_day, closure.last_day) == (
         tea,
         date(christmas, 12, 24),
         date(christmas, 12, 26),
     )
+
+
+@time_machine.travel(datetime(2026, 12, 7, 4, 0, tzinfo=UTC), tick=False)  # noon in Shanghai
+def test_the_demo_has_a_closure_ended_early_that_moved_no_call(client):
+    """ADR 0035: the silk store's stock-take was to close it from yesterday to tomorrow and was ended early today by
+    its manager; the policy page lists it as ended early, and the deliveries signed for today are called tonight."""
+    from callbacks.models import FollowUp
+    from crm.models import StoreClosure
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    silk = Store.objects.get(code="silk-tmall")
+    closure = StoreClosure.objects.get(store=silk)
+    assert (closure.first_day, closure.last_day) == (date(2026, 12, 6), date(2026, 12, 8))
+    assert closure.ended_at is not None and closure.ended_by.username == "demo-manager"
+    calls = FollowUp.objects.filter(store=silk, channel__in=["call", "dedicated"], status="planned")
+    assert calls.exists() and {f.window_start.astimezone(silk.tzinfo).date() for f in calls} == {date(2026, 12, 7)}
+    client.post("/accounts/login/", {"username": "demo-manager", "password": "demo-manager-pass"})
+    page = client.get("/manager/policy/", {"store": silk.code}, headers={"Accept-Language": "en"}).text
+    row = page.split(f'data-testid="closure-{closure.pk}"')[1].split("</tr>")[0]
+    assert "仓库盘点" in row and "Ended early" in row and "open again from 2026-12-07 12:00, by demo-manager" in row

@@ -30,3 +30,8 @@ def test_demo_has_todays_letter_batch_ready_to_download(client):
     assert all(letter.order.external_id in page.text for letter in letters)
     pdf = client.get(f"/letters/batches/{silk.pk}.pdf")
     assert len(PdfReader(io.BytesIO(pdf.content)).pages) == len(letters)
+    # The agent who packs the parcels finds it ready to print too (the letters page is theirs).
+    client.post("/accounts/login/", {"username": "demo-agent", "password": "demo-agent-pass"})
+    page = client.get("/letters/?store=silk-tmall", headers={"Accept-Language": "en"}).text
+    assert f"Batch #{silk.pk}" in page and "not yet" in page
+    assert f"/letters/batches/{silk.pk}.pdf" in page

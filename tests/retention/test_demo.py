@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from callbacks.models import FollowUp
+from callbacks.services.policy import policy_for_store
 from retention.management.commands.seed_demo_retention import CALL_CAMPAIGN
 from retention.models import Campaign, CampaignContact
 
@@ -98,6 +99,43 @@ def test_the_demo_seeded_at_night_sends_no_campaign_message_and_redeems_no_coupo
     for store in Store.objects.all():
         campaign = Campaign.objects.get(store=store, name="老客回访 · 满减券")
         assert client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("hour", [10, 22])  # inside every demo store's SMS hours, and outside them
+def test_the_demo_shows_campaign_messages_withdrawn_and_why(client, hour):
+    """ADR 0044/0046: after the jade store's evening campaign (20:00-21:00) started, its manager ended the store's SMS
+    hours at 20:00, confirming the withdrawals first; the campaign's messages not yet sent are withdrawn, and its page
+    says why. A customer due the store's return campaign's message took their marketing consent back before it went:
+    the gate's last look withheld it, and that campaign's page gives the reason. Once each, on a second run too."""
+    from datetime import time
+
+    from crm.models import AuditLog, Customer, Store
+    from retention.management.commands.seed_demo_retention import EVENING_CAMPAIGN
+
+    with time_machine.travel(_today_at_utc(hour), tick=True):
+        call_command("seed_demo")
+        call_command("seed_demo_retention")
+        call_command("seed_demo_retention")
+    jade = Store.objects.get(code="jade-jd")
+    assert policy_for_store(store=jade).sms_send_until == time(20, 0)
+    changed = AuditLog.objects.get(store=jade, action="followup_policy_changed")
+    assert changed.actor.username == "demo-lead"  # the jade store's own manager (ADR 0045)
+    evening = Campaign.objects.get(store=jade, name=EVENING_CAMPAIGN)
+    withdrawn = CampaignContact.objects.filter(campaign=evening, status="suppressed", excluded_reason="store_sms_hours")
+    assert withdrawn.count() == changed.data["campaign_messages_withdrawn"] > 0
+    assert not CampaignContact.objects.filter(campaign=evening, status__in=["planned", "sent"]).exists()
+    refused = CampaignContact.objects.get(campaign__name="老客回访 · 满减券", excluded_reason="no_marketing_consent")
+    assert (refused.store, refused.status) == (jade, "suppressed")
+    customer = Customer.objects.get(pk=refused.customer_id)
+    assert customer.marketing_consent_at is None
+    assert customer.changes.filter(field="marketing_consent_source", changed_by__username="demo-agent").exists()
+
+    client.post("/accounts/login/", {"username": "demo-lead", "password": "demo-lead-pass"})
+    page = client.get(f"/retention/{jade.pk}/campaigns/{evening.pk}/", headers={"Accept-Language": "en"}).text
+    assert 'data-testid="store-hours-notice"' in page
+    assert f"Outside the store&#x27;s SMS hours until the campaign ends: {withdrawn.count()}" in page
+    page = client.get(f"/retention/{jade.pk}/campaigns/{refused.campaign_id}/", headers={"Accept-Language": "en"}).text
+    assert "No marketing consent on record: 1" in page
 
 
 def test_the_demo_berlin_store_offers_its_customers_euros():

@@ -51,6 +51,29 @@ def test_the_classifier_quality_page_shows_the_demo_agents_verdicts(client):
     assert "小林" in page and "demo-agent" not in page  # who checked them, by name as everywhere else
 
 
+def test_the_demo_asks_the_worker_for_the_classifier_figures_until_they_are_kept(django_capture_on_commit_callbacks):
+    """The quality page's offline figures take the worker minutes: the seed enqueues their computation, so `make run`'s
+    worker starts on them at once rather than when a visitor first opens the page (which then finds them asked for,
+    not asked again). Once; and not at all once figures are kept."""
+    from django.core.cache import caches
+    from django.utils import timezone
+
+    from reviews.models import ClassifierFigures
+    from reviews.tasks import FIGURES_REQUESTED, compute_classifier_figures
+
+    caches["default"].delete(FIGURES_REQUESTED)
+    call_command("seed_demo")
+    with django_capture_on_commit_callbacks() as callbacks:
+        call_command("seed_demo_reviews")
+        call_command("seed_demo_reviews")
+    assert callbacks.count(compute_classifier_figures.delay) == 1
+    ClassifierFigures.objects.create(name="shipped", figures={}, computed_at=timezone.now())
+    caches["default"].delete(FIGURES_REQUESTED)
+    with django_capture_on_commit_callbacks() as callbacks:
+        call_command("seed_demo_reviews")
+    assert compute_classifier_figures.delay not in callbacks
+
+
 def test_the_demo_has_a_review_made_worse_after_its_case_closed_once(client):
     call_command("seed_demo")
     call_command("seed_demo_reviews")

@@ -11,7 +11,7 @@ from reviews.evaluation import HELD_OUT_PARTS, pool, score, scores_from_json, sc
 from reviews.models import ClassifierFigures, Review
 from reviews.services.bad_review import review_correct_causes
 from reviews.services.intake import ReviewIn, reviews_ingest
-from reviews.views.manage import FIGURES_REQUESTED
+from reviews.tasks import FIGURES_REQUESTED
 from tests.factories import AgentFactory, ManagerFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db

@@ -89,8 +89,10 @@ def _named_patterns():
 
 
 @pytest.fixture
-def victim():
-    """The demo's stores, plus what the demo does not make: a case call, an evidence photo, a reply template."""
+def victim(settings, tmp_path):
+    """The demo's stores (the customers' photos stored under the test's own folder), plus what the demo does not make:
+    a case call, an evidence photo on the case below, a reply template."""
+    settings.MEDIA_ROOT = tmp_path
     for command in (
         "seed_demo",
         "seed_demo_reviews",
@@ -128,7 +130,7 @@ def _targets(victim: Store, own: Store) -> dict[str, list[dict]]:
     review = Review.objects.filter(store=victim, case__isnull=False).first()
     one = {
         "case_id": case.pk,
-        "evidence_id": CaseEvidence.objects.get(case__store=victim).pk,
+        "evidence_id": CaseEvidence.objects.get(case__store=victim, added_by__username="victim-agent").pk,
         "customer_id": Customer.objects.filter(store=victim).first().pk,
         "batch_id": PrintBatch.objects.filter(store=victim).first().pk,
         "letter_id": Letter.objects.filter(store=victim, status=Letter.Status.LETTER).first().pk,

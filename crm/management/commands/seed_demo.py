@@ -5,14 +5,14 @@ from datetime import date, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from crm import roles
-from crm.demo import DEMO_USERS, STORES, DemoHoliday, DemoStore, DemoUser
+from crm.demo import DEMO_USERS, STORES, DemoClosure, DemoHoliday, DemoStore, DemoUser
 from crm.models import Agent, AgentStore, CasePolicy, Customer, Order, Store, StoreClosure, StoreRole
-from crm.services.closures import store_closure_add
+from crm.services.closures import store_closure_add, store_closure_remove
 from crm.services.order_delivery import orders_mark_delivered
 from crm.services.policy import case_policy_update
 from crm.signals import demo_stores_seeded
@@ -29,16 +29,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         rng = random.Random(20261123)
         stores = [self._store(demo) for demo in STORES]
-        for store, demo in zip(stores, STORES, strict=True):
-            self._closed_days(store, demo)
         for user in DEMO_USERS:
             self._user(stores, user)
+        for store, demo in zip(stores, STORES, strict=True):
+            self._closed_days(store, demo)
         demo_stores_seeded.send(sender=self.__class__, stores=stores)
         for store, demo in zip(stores, STORES, strict=True):
             self._customers_and_orders(store, demo, rng)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(stores)} stores, {Order.objects.count()} orders."))
         for user in DEMO_USERS:
-            self.stdout.write(f"  {user.role:<14} login: {user.username}  password: {user.password}")
+            roles_text = f"  ({user.mixed_roles})" if user.mixed_roles else ""
+            self.stdout.write(f"  {user.role:<14} login: {user.username}  password: {user.password}{roles_text}")
 
     def _store(self, demo: DemoStore) -> Store:
         store, _ = Store.objects.get_or_create(
@@ -55,7 +56,8 @@ class Command(BaseCommand):
         return store
 
     def _closed_days(self, store: Store, demo: DemoStore) -> None:
-        """The store's weekly days off (unless its case policy is set already) and its holidays' next dates."""
+        """The store's weekly days off (unless its case policy is set already), its holidays' next dates and its
+        closure ended early (before any call is planned: it moved none)."""
         if demo.days_off and not CasePolicy.objects.filter(store=store).exists():
             case_policy_update(
                 store=store,
@@ -70,6 +72,9 @@ class Command(BaseCommand):
             first, last = self._next(holiday, today)
             if not StoreClosure.objects.filter(store=store, first_day__lte=last, last_day__gte=first).exists():
                 store_closure_add(store=store, actor=None, name=holiday.name, first_day=first, last_day=last)
+        for closure in demo.closures:
+            if closure.ended_early and (days := demo_closure_days(store, closure)) is not None:
+                demo_closure_record(store, closure, days)
 
     @staticmethod
     def _next(holiday: DemoHoliday, today: date) -> tuple[date, date]:
@@ -94,10 +99,14 @@ class Command(BaseCommand):
         # get_or_create: the roles migration makes the groups, but a flushed database (a transactional test) has none.
         user.groups.add(Group.objects.get_or_create(name=demo.role)[0])
         agent, _ = Agent.objects.get_or_create(user=user, defaults={"phone": "+8613900000001", "on_shift": True})
-        # Each store in the demo user's role there (ADR 0045): the manager manages every demo store.
-        role = StoreRole.MANAGER if demo.role == roles.STORE_MANAGER else StoreRole.AGENT
-        for store in stores:
-            AgentStore.objects.update_or_create(agent=agent, store=store, defaults={"role": role})
+        # Each store in the demo user's role there (ADR 0045): the manager manages every demo store, the jade store's
+        # manager is an agent in the silk store. A manager's role only for an account in the managers' group (added
+        # above), as the admin's agent page allows it.
+        by_code = {store.code: store for store in stores}
+        for code, role in demo.roles_in(list(by_code)).items():
+            if role == StoreRole.MANAGER and demo.role != roles.STORE_MANAGER:
+                raise CommandError(f"{demo.username} manages {code} but is not in the {roles.STORE_MANAGER} group")
+            AgentStore.objects.update_or_create(agent=agent, store=by_code[code], defaults={"role": role})
 
     def _customers_and_orders(self, store: Store, demo: DemoStore, rng: random.Random) -> None:
         today = store_today(store)
@@ -150,3 +159,23 @@ class Command(BaseCommand):
             if created and index % 3 != 2:
                 deliveries.append((order, min(now, store_local_datetime(store, today, time(9 + index % 8, 15)))))
         orders_mark_delivered(deliveries=deliveries)
+
+
+def demo_closure_days(store: Store, closure: DemoClosure) -> tuple[date, date] | None:
+    """The demo closure's first and last day from the store's today, or None when the store has a closure on those
+    days already (recorded by an earlier run)."""
+    today = store_today(store)
+    first, last = today + timedelta(days=closure.first), today + timedelta(days=closure.last)
+    if StoreClosure.objects.filter(store=store, first_day__lte=last, last_day__gte=first).exists():
+        return None
+    return first, last
+
+
+def demo_closure_record(store: Store, closure: DemoClosure, days: tuple[date, date]) -> StoreClosure:
+    """Record the demo closure by its manager, through the policy page's services; one ended early is ended by them
+    at once (the store open again from now)."""
+    manager = get_user_model().objects.get(username=closure.recorded_by)
+    recorded = store_closure_add(store=store, actor=manager, name=closure.name, first_day=days[0], last_day=days[1])
+    if closure.ended_early:
+        store_closure_remove(store=store, actor=manager, closure_id=recorded.pk)
+    return recorded

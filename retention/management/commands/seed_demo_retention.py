@@ -1,6 +1,8 @@
 """Demo segments, gifts, an SMS campaign with results and a return-visit call campaign for the embedded default,
 on the demo stores' customers. The call campaign's tasks wait in the agents' call queue (/calls/, "Today"); one
-is already logged, so the campaign page shows a call outcome.
+is already logged, so the campaign page shows a call outcome. In the jade store, messages withdrawn and why: an
+evening campaign's, by SMS hours its manager narrowed afterwards (ADR 0044/0046), and one of the return campaign's, by
+a customer who took their consent back before it went.
 
 Idempotent: history orders, gifts and the campaign are found by their keys and names on a second run.
 """
@@ -9,16 +11,19 @@ import calendar
 from datetime import time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from callbacks.errors import WithdrawalsNotConfirmed
 from callbacks.models import FollowUp
 from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.services.outcomes import followup_log_outcome
-from callbacks.services.policy import policy_for_store
+from callbacks.services.policy import policy_for_store, policy_update
 from crm.demo import STORES, DemoStore
-from crm.models import Customer, Order, Store
+from crm.models import Customer, CustomerChange, Order, Store
+from crm.services.customers import customer_update_profile
 from crm.timezones import store_local_datetime, store_today
 from retention.models import Campaign, CampaignContact, Gift, Segment
 from retention.models.policy import retention_policy_for
@@ -43,11 +48,18 @@ GIFTS = [
 def _history(store: Store, demo: DemoStore) -> None:
     now = timezone.now()
     customers = {c.external_id: c for c in Customer.objects.filter(store=store)}
+    # Someone whose consent was changed on the customer page (taken back, below) keeps what they said there.
+    decided = set(
+        CustomerChange.objects.filter(customer__store=store, field="marketing_consent_source").values_list(
+            "customer_id", flat=True
+        )
+    )
     for index, person in enumerate(demo.customers):
         customer = customers.get(person.external_id)
         if customer is None:
             continue
-        if customer.marketing_consent_at is None and index % 6 != 5:  # most agreed at checkout
+        # Most agreed at checkout.
+        if customer.marketing_consent_at is None and index % 6 != 5 and customer.pk not in decided:
             Customer.objects.filter(pk=customer.pk).update(
                 marketing_consent_at=now - timedelta(days=420), marketing_consent_source="checkout"
             )
@@ -125,6 +137,8 @@ def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
     # Due now: sent now through the gate when the store's sending hours are open (the console backend prints them),
     # else by the worker when they open; nothing sent, nothing redeemed.
     CampaignContact.objects.filter(campaign=campaign, status="planned").update(due_at=now)
+    if store.code == CONSENT_WITHDRAWN_IN:
+        _consent_withdrawn(store, campaign)
     sms_dispatch_due(time_budget=10, queues=["campaigns"])
     # One customer came back with the coupon: an order the order system pushed carries its code.
     contacted = CampaignContact.objects.filter(campaign=campaign, status="sent").select_related("customer").first()
@@ -140,6 +154,59 @@ def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
         # Written straight into the table, past the order API that marks the coupon as the order comes in.
         coupons_redeem(store_id=store.pk, codes=[contacted.coupon_code])
     return campaign
+
+
+# The jade store's evening launch, started before the day's sending. Its manager (demo-lead, ADR 0045) then ended the
+# store's SMS hours at 20:00, confirming the withdrawals the policy page asked about (ADR 0046): that leaves the
+# campaign's 20:00-21:00 no time before it ends, and its messages not yet sent are withdrawn (ADR 0044), which the
+# campaign page and the policy page say.
+EVENING_CAMPAIGN = "晚间上新 · 和田玉手镯"
+EVENING_CAMPAIGN_IN = "jade-jd"
+NARROWED_SMS_UNTIL = time(20, 0)
+
+
+def _evening_campaign(store: Store) -> Campaign | None:
+    now = timezone.now()
+    campaign, _ = _started(
+        store,
+        CampaignInput(
+            name=EVENING_CAMPAIGN, segment=Segment.objects.get(store=store, name="回头客"), purpose="new_product",
+            channel="sms",
+            wordings=["{name}您好，{store}新到一批和田玉手镯，老客户专享{offer}，欢迎来店里挑选。"],
+            starts_at=now, ends_at=now + timedelta(days=7), send_from=time(20, 0), send_until=time(21, 0),
+            offer_kind="fixed_amount", offer_amount=Decimal("100"), offer_min_spend=Decimal("1000"),
+        ),
+    )  # fmt: skip
+    return campaign
+
+
+def _sms_hours_narrowed(store: Store) -> None:
+    """The store's manager ends its SMS hours earlier on the policy page: asked first how many campaign messages that
+    withdraws, and saving once they confirmed that number (ADR 0046). Once: a second run finds them narrowed."""
+    if policy_for_store(store=store).sms_send_until <= NARROWED_SMS_UNTIL:
+        return
+    manager = get_user_model().objects.get(username="demo-lead")
+    changes = {"sms_send_until": NARROWED_SMS_UNTIL}
+    try:
+        policy_update(store=store, actor=manager, changes=changes)
+    except WithdrawalsNotConfirmed as asked:
+        policy_update(store=store, actor=manager, changes=changes, withdrawals_confirmed=asked.total)
+
+
+# The store where a customer due the campaign's message said, before it went, that they want no more offers: one whose
+# campaign has messages for several customers, so others still go out (and one comes back with its coupon).
+CONSENT_WITHDRAWN_IN = "jade-jd"
+
+
+def _consent_withdrawn(store: Store, campaign: Campaign) -> None:
+    """The last of the campaign's customers due a message (the first is the one who comes back with the coupon) told
+    the demo agent on the phone they want no more offers, and the agent took back their marketing consent on the
+    customer page: the gate's last look before sending withdraws the message, and the campaign page gives the reason."""
+    due = CampaignContact.objects.filter(campaign=campaign, status="planned").select_related("customer")
+    row = due.order_by("-customer_id").first()
+    agent = get_user_model().objects.filter(username="demo-agent").first()
+    if row is not None and agent is not None and due.count() > 1:
+        customer_update_profile(customer=row.customer, actor=agent, changes={"marketing_consent_source": ""})
 
 
 CALL_CAMPAIGN = "老客回访电话 · 新品"
@@ -169,7 +236,8 @@ def _call_campaign(store: Store) -> Campaign | None:
     swept_at = min(now, last_hour)
     CampaignContact.objects.filter(campaign=campaign, status="planned").update(due_at=swept_at)
     campaign_call_tasks_create(now=swept_at)
-    # The manager already made one of the calls: the customer is interested.
+    # A colleague of the demo agent (a manager, or the jade store's manager serving silk as an agent) already made one
+    # of the calls: the customer is interested.
     task = (
         FollowUp.objects.filter(campaign_contact__campaign=campaign, status="planned")
         .exclude(assignee__user__username="demo-agent")
@@ -212,7 +280,12 @@ class Command(BaseCommand):
             attributes_refresh(store=store)  # the birthday months and ages, after the move
             gift_tasks_plan(store=store)
             birthday_wishes_plan(store=store)
+            # Before the day's sending: its customers have had no campaign message today (the marketing cap).
+            evening = _evening_campaign(store) if store.code == EVENING_CAMPAIGN_IN else None
             campaign = _campaign(store, demo)
             calls = _call_campaign(store)
-            self.stdout.write(f"{store.code}: segments ready; campaigns: {campaign or '—'}, {calls or '—'}")
+            if evening is not None:
+                _sms_hours_narrowed(store)
+            names = ", ".join(str(c) for c in (campaign, calls, evening) if c) or "—"
+            self.stdout.write(f"{store.code}: segments ready; campaigns: {names}")
         self.stdout.write(self.style.SUCCESS("Demo segments and campaigns ready."))
