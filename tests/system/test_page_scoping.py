@@ -206,6 +206,12 @@ def test_every_address_with_arguments_has_targets(victim):
     assert not missing, f"give these addresses another store's objects in _targets: {missing}"
 
 
+def _leaked(response, names: list[str]) -> list[str]:
+    """The victim's names a text answer shows."""
+    body = response.content.decode(errors="replace") if response.get("Content-Type", "").startswith("text/") else ""
+    return [n for n in names if n and n in body]
+
+
 @pytest.mark.parametrize("role", ["agent", "manager"])
 def test_no_address_shows_or_changes_another_stores_objects(client, victim, role):
     own = StoreFactory(code="mallory")
@@ -218,12 +224,7 @@ def test_no_address_shows_or_changes_another_stores_objects(client, victim, role
             for method in ("get", "post"):
                 with CaptureQueriesContext(connection) as queries:
                     response = _request(client, method, url, victim)
-                body = (
-                    response.content.decode(errors="replace")
-                    if response.get("Content-Type", "").startswith("text/")
-                    else ""
-                )
-                leaked = [n for n in victim_names if n and n in body]
+                leaked = _leaked(response, victim_names)
                 if response.status_code not in REFUSED or _writes(queries) or leaked:
                     failures.append((method.upper(), url, response.status_code, _writes(queries), leaked))
     assert not failures, "\n".join(map(str, failures))
@@ -313,12 +314,7 @@ def test_a_manager_of_another_store_who_serves_this_one_as_an_agent_is_an_agent_
         for method in ("get", "post"):
             with CaptureQueriesContext(connection) as queries:
                 response = _request(client, method, url, victim)
-            body = (
-                response.content.decode(errors="replace")
-                if response.get("Content-Type", "").startswith("text/")
-                else ""
-            )
-            leaked = [n for n in victim_names if n and n in body]
+            leaked = _leaked(response, victim_names)
             refused = response.status_code in (403, 404, 405)
             if _writes(queries) or not (refused or (resolve(url.split("?")[0]).kwargs == {} and not leaked)):
                 failures.append((method.upper(), url, response.status_code, _writes(queries), leaked))
