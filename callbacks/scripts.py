@@ -24,6 +24,17 @@ def default_case_script() -> str:
     )
 
 
+def default_parcel_script() -> str:
+    """A parcel at risk has not arrived: the care script's "was signed for today" would be read to a customer still
+    waiting for it."""
+    return _(
+        "Hello {customer}, this is {store}. Your {product} is taking longer with the courier than it should, and we "
+        "wanted you to hear it from us first.\n"
+        "We are following it up with the courier and will let you know as soon as it moves.\n"
+        "You can always reach the store manager directly on {hotline}."
+    )
+
+
 def render_script(body: str | None, *, store: Store, customer: Customer, order: Order | None) -> str:
     """Fill only our placeholders (plain replacement: a manager's own braces stay as typed). A case without an
     order has no product to name."""

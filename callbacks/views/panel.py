@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from callbacks.errors import CallNotAllowed
 from callbacks.forms import CaseCallOutcomeForm, OutcomeForm, ProfileForm
 from callbacks.models import Call, CallScript, CaseCall, FollowUp
-from callbacks.scripts import default_case_script, default_script, render_script
+from callbacks.scripts import default_case_script, default_parcel_script, default_script, render_script
 from callbacks.selectors import (
     call_attempts_of,
     call_script_for,
@@ -59,14 +59,22 @@ class PanelUrls:
 class PanelKind:
     load: Callable[..., FollowUp | CaseCall]  # (user=, pk=) -> the subject, or a NotFound
     start: Callable[[FollowUp | CaseCall, Agent, bool], Call]  # (subject, agent, override outside call hours)
-    script: Callable[[CallScript | None], str]  # the store's script for this kind of call, or the default
+    # (the store's scripts, the subject) -> the script for this kind of call: the store's, or the default
+    script: Callable[[CallScript | None, FollowUp | CaseCall], str]
     urls: PanelUrls
 
 
 FOLLOWUP = PanelKind(
     load=lambda *, user, pk: followup_get_for_user(user=user, followup_id=pk),
     start=lambda subject, agent, override: call_start(followup=subject, agent=agent, override=override),
-    script=lambda script: script.body if script else default_script(),
+    # The store's script is its evening care call's; a parcel at risk has its own default (it has not arrived).
+    script=lambda script, subject: (
+        default_parcel_script()
+        if subject.purpose == FollowUp.Purpose.LOGISTICS
+        else script.body
+        if script
+        else default_script()
+    ),
     urls=PanelUrls(
         panel="callbacks:panel",
         call="callbacks:call",
@@ -79,7 +87,7 @@ FOLLOWUP = PanelKind(
 CASE_CALL = PanelKind(
     load=lambda *, user, pk: case_call_get_for_user(user=user, case_call_id=pk),
     start=lambda subject, agent, override: case_call_start(case_call=subject, agent=agent, override=override),
-    script=lambda script: script.case_body if script and script.case_body else default_case_script(),
+    script=lambda script, subject: script.case_body if script and script.case_body else default_case_script(),
     urls=PanelUrls(
         panel="callbacks:case-call",
         call="callbacks:case-call-call",
@@ -108,7 +116,7 @@ def _panel_context(request: HttpRequest, subject: FollowUp | CaseCall, kind: Pan
         "history": _history(subject),
         # A call task brings its own script (what happened to the parcel, why we call); else the store's.
         "script": render_script(
-            getattr(subject, "script", "") or kind.script(script),
+            getattr(subject, "script", "") or kind.script(script, subject),
             store=subject.store,
             customer=customer,
             order=subject.order,

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from callbacks.models import FollowUp
+from callbacks.models import CallScript, FollowUp
 from callbacks.services.tasks_calls import call_task_create
 from crm.errors import InvalidInput
 from tests.callbacks.conftest import deliver, local
@@ -121,6 +121,29 @@ def test_a_call_task_before_delivery_does_not_stop_the_care_contact_being_planne
     assert care.purpose == "care" and care.status == "planned" and care.channel == "call"
     task.refresh_from_db()
     assert task.status == "planned" and task.merged_into_id is None
+
+
+@pytest.mark.parametrize("store_script", [None, "{customer}您好，您的{product}今天已签收，一切都好吗？"])
+def test_a_parcel_at_risk_without_its_own_script_is_not_read_the_care_script(client, store, store_script):
+    """The care script (the store's or the default) says the goods were signed for: a parcel at risk has not arrived."""
+    if store_script:
+        CallScript.objects.create(store=store, body=store_script, updated_at=datetime.now(UTC))
+    agent = AgentFactory(stores=[store], on_shift=True)
+    tea = [{"sku": "T-1", "name": "普洱茶饼", "quantity": 1, "unit_price": "528.00"}]
+    order = OrderFactory(customer=CustomerFactory(store=store, name="赵敏"), items=tea)
+    task = call_task_create(
+        order=order, customer=order.customer, purpose="logistics", due_on=date(2026, 12, 4), note="", assignee=agent
+    )
+    client.force_login(agent.user)
+    script = _script_of(client.get(f"/calls/{task.pk}/", HTTP_ACCEPT_LANGUAGE="en").text)
+    assert "taking longer with the courier" in script and "普洱茶饼" in script
+    assert "signed for" not in script and "已签收" not in script
+    zh = _script_of(client.get(f"/calls/{task.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").text)
+    assert "赵敏" in zh and "快递" in zh and "签收" not in zh
+
+
+def _script_of(page: str) -> str:
+    return page.split('data-testid="script"', 1)[1].split("</div>", 1)[0]
 
 
 def test_the_panel_of_a_call_task_shows_its_note_and_its_own_script(client, store):
