@@ -192,4 +192,4 @@ def test_the_demo_has_a_closure_ended_early_that_moved_no_call(client):
     client.post("/accounts/login/", {"username": "demo-manager", "password": "demo-manager-pass"})
     page = client.get("/manager/policy/", {"store": silk.code}, headers={"Accept-Language": "en"}).text
     row = page.split(f'data-testid="closure-{closure.pk}"')[1].split("</tr>")[0]
-    assert "仓库盘点" in row and "Ended early" in row and "open again from 2026-12-07 12:00, by demo-manager" in row
+    assert "仓库盘点" in row and "Ended early" in row and "open again from 2026-12-07 12:00, by 陈经理" in row
