@@ -7,9 +7,13 @@ would only widen what we must reason about). An HTML page or an SVG declared as 
 message naming the field and the reason. An image's header is then read by Pillow's decoder for that one format
 (only the header: nothing is decoded): one it cannot read is not that format (a JPEG's three signature bytes
 followed by a page), and one whose header claims more than MAX_IMAGE_PIXELS is refused, a decompression bomb (a
-hundred bytes saying 100,000 x 100,000 pixels, decoded whole by the browser tab that opens it). The accepted file
-is renamed `<random>.<ext>` from the detected type, so a stored name never carries the uploader's text, and
-`upload_kind_of` answers the type to serve it with (crm.downloads sends it with nosniff).
+hundred bytes saying 100,000 x 100,000 pixels, decoded whole by the browser tab that opens it). A PDF is read by
+pypdf, every object its cross-reference lists (those compressed in object streams too), and refused when pypdf
+cannot read it, when a password keeps it from being read, or when it carries anything that acts on its own: what a
+PDF reader would run (JavaScript), do by itself (an action on opening, additional actions), start (a launch) or
+unpack (embedded files). The accepted file is renamed `<random>.<ext>` from the detected type, so a stored name never
+carries the uploader's text, and `upload_kind_of` answers the type to serve it with (crm.downloads sends it with
+nosniff).
 
 A file is written to storage by the write that records it (`upload_store`, inside that write's transaction) and
 lives exactly as long as that write: when the transaction does not commit (a later check refuses the write, the
@@ -20,6 +24,7 @@ database refuses a row, a savepoint around it rolls back) the file is deleted ag
 import logging
 import uuid
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -32,6 +37,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image
+from pypdf import PasswordType, PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
 
 from crm.errors import InvalidInput
 
@@ -104,6 +111,95 @@ def _pixels(file: BinaryIO, kind: UploadKind) -> int | None:
     return width * height
 
 
+# What a PDF may not carry, in the order a refusal names them (a PDF with several is refused for the first).
+_PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED = "script", "launch", "automatic", "embedded"
+_PDF_FINDS = (_PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED)
+_PDF_PASSWORD, _PDF_UNREADABLE = "password", "unreadable"
+_PDF_REFUSALS = {
+    _PDF_PASSWORD: gettext_lazy(
+        "%(field)s: the PDF is protected by a password, so its contents cannot be checked. Upload it without the "
+        "password, or a photo of it."
+    ),
+    _PDF_SCRIPT: gettext_lazy(
+        "%(field)s: the PDF contains JavaScript, which could run when it is opened; such a PDF is not accepted. "
+        "Print it to a new PDF, or upload a photo of it."
+    ),
+    _PDF_LAUNCH: gettext_lazy(
+        "%(field)s: the PDF can start a program or open another file; such a PDF is not accepted. Print it to a new "
+        "PDF, or upload a photo of it."
+    ),
+    _PDF_AUTOMATIC: gettext_lazy(
+        "%(field)s: the PDF carries an action that runs by itself when it is opened or read; such a PDF is not "
+        "accepted. Print it to a new PDF, or upload a photo of it."
+    ),
+    _PDF_EMBEDDED: gettext_lazy(
+        "%(field)s: the PDF carries files embedded in it; such a PDF is not accepted. Print it to a new PDF, or "
+        "upload a photo of it."
+    ),
+}
+
+
+def _resolved(value: PdfObject | None) -> PdfObject | None:
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _pdf_dictionary_finds(entry: DictionaryObject) -> Iterator[str]:
+    """What a dictionary of a PDF (an action, a page, an annotation, the catalog, a name tree ...) carries of what
+    is refused. Its entries are read as written (dict's own methods: pypdf's [] would follow references)."""
+    keys = dict.keys(entry)
+    action = _resolved(dict.get(entry, "/S"))  # an action dictionary's type
+    if "/JS" in keys or "/JavaScript" in keys or action == "/JavaScript":  # an action's script; the document's
+        yield _PDF_SCRIPT
+    if action == "/Launch":
+        yield _PDF_LAUNCH
+    # Additional actions (a page opened or closed, a field, the document printed); an action on opening (an
+    # /OpenAction that is a destination, an array, only opens the PDF at a page).
+    if "/AA" in keys or isinstance(_resolved(dict.get(entry, "/OpenAction")), DictionaryObject):
+        yield _PDF_AUTOMATIC
+    if "/EmbeddedFiles" in keys or "/EF" in keys or _resolved(dict.get(entry, "/Type")) == "/EmbeddedFile":
+        yield _PDF_EMBEDDED
+
+
+def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject | None]:
+    """The trailer and every object the cross-reference lists, those compressed in object streams too (pypdf
+    decompresses them); a PDF whose cross-reference is broken has it rebuilt by pypdf from the objects in the file,
+    as a reader rebuilds it."""
+    yield reader.trailer
+    for generation, numbers in reader.xref.items():
+        for number in numbers:
+            yield reader.get_object(IndirectObject(number, generation, reader))
+    for number in reader.xref_objStm:
+        yield reader.get_object(IndirectObject(number, 0, reader))
+
+
+def _pdf_refusal(file: BinaryIO) -> str | None:
+    """Why the PDF is refused (a key of _PDF_REFUSALS, or _PDF_UNREADABLE), or None. Every object is walked, and
+    every dictionary and array inside it (a stack, not recursion: the nesting is the uploader's); a reference is not
+    followed, its object being one of those walked."""
+    file.seek(0)
+    found: set[str] = set()
+    try:
+        reader = PdfReader(file)  # tries the empty password, which opens a PDF that only restricts printing or editing
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            return _PDF_PASSWORD
+        for top in _pdf_objects(reader):
+            stack = [top]
+            while stack:
+                value = stack.pop()
+                if isinstance(value, DictionaryObject):  # a stream's dictionary too
+                    found.update(_pdf_dictionary_finds(value))
+                    stack.extend(dict.values(value))
+                elif isinstance(value, ArrayObject):
+                    stack.extend(value)
+    # The bytes are the uploader's: a parser may fail on them in any way (pypdf's own errors, a RecursionError on
+    # deep nesting, a ValueError from a number). A PDF pypdf cannot read is refused, as an image its decoder cannot.
+    except Exception:
+        return _PDF_UNREADABLE
+    finally:
+        file.seek(0)
+    return next((reason for reason in _PDF_FINDS if reason in found), None)
+
+
 def upload_accept(
     file: UploadedFile,
     *,
@@ -125,7 +221,8 @@ def upload_accept(
         )
     kind = upload_kind_of(file, kinds=kinds)
     pixels = _pixels(file, kind) if kind and kind.decoder else 0
-    if kind is None or pixels is None:
+    pdf_refusal = _pdf_refusal(file) if kind is PDF else None
+    if kind is None or pixels is None or pdf_refusal == _PDF_UNREADABLE:
         raise UploadRefused(
             _("%(field)s: the file's contents are not one of %(allowed)s (whatever its name or stated type).")
             % {"field": name, "allowed": allowed},
@@ -137,6 +234,8 @@ def upload_accept(
             % {"field": name, "limit": MAX_IMAGE_PIXELS // 1_000_000},
             field=field,
         )
+    if pdf_refusal:
+        raise UploadRefused(_PDF_REFUSALS[pdf_refusal] % {"field": name}, field=field)
     file.name = f"{uuid.uuid4().hex}.{kind.extension}"
     file.content_type = kind.content_type
     return kind
