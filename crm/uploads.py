@@ -119,8 +119,15 @@ def _pixels(file: BinaryIO, kind: UploadKind) -> int | None:
 # What a PDF may not carry, in the order a refusal names them (a PDF with several is refused for the first).
 _PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED = "script", "launch", "automatic", "embedded"
 _PDF_FINDS = (_PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED)
-_PDF_PASSWORD, _PDF_UNREADABLE = "password", "unreadable"
+_PDF_PASSWORD, _PDF_UNREADABLE, _PDF_TOO_MANY = "password", "unreadable", "too_many"
+# Each object is parsed (about 0.1 ms): a receipt or a courier's report of a hundred pages has a few thousand, and 10
+# MB of empty objects half a million, a minute of the web process.
+MAX_PDF_OBJECTS = 20_000
 _PDF_REFUSALS = {
+    _PDF_TOO_MANY: gettext_lazy(
+        "%(field)s: the PDF is made of more than %(limit)s objects, too many to check. Print it to a new PDF, or "
+        "upload a photo of it."
+    ),
     _PDF_PASSWORD: gettext_lazy(
         "%(field)s: the PDF is protected by a password, so its contents cannot be checked. Upload it without the "
         "password, or a photo of it."
@@ -187,6 +194,8 @@ def _pdf_refusal(file: BinaryIO) -> str | None:
         reader = PdfReader(file)  # tries the empty password, which opens a PDF that only restricts printing or editing
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             return _PDF_PASSWORD
+        if sum(map(len, reader.xref.values())) + len(reader.xref_objStm) > MAX_PDF_OBJECTS:
+            return _PDF_TOO_MANY
         for top in _pdf_objects(reader):
             stack = [top]
             while stack:
@@ -240,7 +249,7 @@ def upload_accept(
             field=field,
         )
     if pdf_refusal:
-        raise UploadRefused(_PDF_REFUSALS[pdf_refusal] % {"field": name}, field=field)
+        raise UploadRefused(_PDF_REFUSALS[pdf_refusal] % {"field": name, "limit": MAX_PDF_OBJECTS}, field=field)
     file.name = f"{uuid.uuid4().hex}.{kind.extension}"
     file.content_type = kind.content_type
     return kind

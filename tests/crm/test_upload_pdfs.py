@@ -143,3 +143,14 @@ def test_a_pdf_no_reader_can_parse_is_refused_as_not_a_pdf(client, case, tmp_pat
 
     assert "Photo: the file's contents are not one of JPEG, PNG, WebP, PDF" in html.unescape(response.text)
     assert _stored_files(tmp_path) == []
+
+
+def test_a_pdf_of_more_objects_than_can_be_checked_is_refused(client, case, tmp_path, monkeypatch):
+    """Each object is parsed: 10 MB of empty objects held the web process for a minute."""
+    monkeypatch.setattr("crm.uploads.MAX_PDF_OBJECTS", 20)
+    content = pdf_bytes(lambda w: [w.add_blank_page(width=200, height=200) for _ in range(20)])
+
+    response = _post(client, case, "report.pdf", content)
+
+    assert "Photo: the PDF is made of more than 20 objects, too many to check." in html.unescape(response.text)
+    assert _stored_files(tmp_path) == []
