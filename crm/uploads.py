@@ -175,7 +175,7 @@ def _pdf_dictionary_finds(entry: DictionaryObject) -> Iterator[str]:
 def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject | None]:
     """The trailer and every object the cross-reference lists, those compressed in object streams too (pypdf
     decompresses them); a PDF whose cross-reference is broken has it rebuilt by pypdf from the objects in the file,
-    as a reader rebuilds it."""
+    as a reader rebuilds it. An object no cross-reference lists is not read: a reader does not find it either."""
     yield reader.trailer
     for generation, numbers in reader.xref.items():
         for number in numbers:
