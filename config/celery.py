@@ -26,6 +26,8 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs) -> None:
     sender.add_periodic_task(settings.HEARTBEAT_INTERVAL_SECONDS, sender.signature("crm.heartbeat"), name="heartbeat")
     sender.add_periodic_task(3600.0, sender.signature("crm.idempotency_purge"), name="idempotency purge")
     sender.add_periodic_task(3600.0, sender.signature("crm.submissions_purge"), name="form tokens purge")
+    # Uploads left in storage by a process that died inside its write (ADR 0047).
+    sender.add_periodic_task(3600.0, sender.signature("crm.uploads_sweep"), name="uploads no row names")
     sender.add_periodic_task(60.0, sender.signature("crm.escalate_breaches"), name="escalate SLA breaches")
     sender.add_periodic_task(
         60.0, sender.signature("crm.resume_waiting_cases"), name="resume cases waiting on the customer too long"

@@ -17,12 +17,12 @@ class CrmConfig(AppConfig):
         from crm.bulk import lookups  # noqa: F401  registers `__any_of` for every app's queries
         from crm.casework import case_kind_register
         from crm.home import WaitingWork, waiting_work_register
-        from crm.models import Agent, CasePolicy, Store, StoreClosure
+        from crm.models import Agent, CaseEvidence, CasePolicy, Store, StoreClosure
         from crm.readable import audit_action_register, sla_targets_text, weekdays_text
         from crm.receivers import stores_left, user_switched_off, user_was_active
         from crm.selectors.cases import open_cases_count, overdue_cases_count, waiting_cases_count
         from crm.services.complaint import COMPLAINT
-        from crm.uploads import uploads_discard_uncommitted
+        from crm.uploads import upload_field_register, uploads_discard_uncommitted
 
         # crm's own kind, through the hook every other kind uses (ADR 0023).
         case_kind_register(COMPLAINT)
@@ -73,3 +73,5 @@ class CrmConfig(AppConfig):
         post_save.connect(user_switched_off, sender=user, dispatch_uid="crm.user_switched_off")
         # A request's writes are over when it finishes: an upload whose write rolled back is deleted (ADR 0047).
         request_finished.connect(uploads_discard_uncommitted, dispatch_uid="crm.uploads_discard_uncommitted")
+        # One that a process dying inside its write left behind is deleted by the hourly sweep (crm.uploads_sweep).
+        upload_field_register(CaseEvidence, "image")

@@ -5,6 +5,7 @@ from crm.services.idempotency import idempotency_purge
 from crm.services.sla import cases_escalate_breached
 from crm.services.submissions import submissions_purge
 from crm.services.waiting import cases_resume_waits_due
+from crm.uploads import uploads_sweep
 
 
 @shared_task(name="crm.heartbeat")
@@ -30,3 +31,8 @@ def escalate_breaches() -> None:
 @shared_task(name="crm.resume_waiting_cases")
 def resume_waiting_cases() -> None:
     cases_resume_waits_due()
+
+
+@shared_task(name="crm.uploads_sweep")
+def uploads_sweep_orphans() -> None:
+    uploads_sweep()

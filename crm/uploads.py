@@ -7,31 +7,43 @@ would only widen what we must reason about). An HTML page or an SVG declared as 
 message naming the field and the reason. An image's header is then read by Pillow's decoder for that one format
 (only the header: nothing is decoded): one it cannot read is not that format (a JPEG's three signature bytes
 followed by a page), and one whose header claims more than MAX_IMAGE_PIXELS is refused, a decompression bomb (a
-hundred bytes saying 100,000 x 100,000 pixels, decoded whole by the browser tab that opens it). The accepted file
-is renamed `<random>.<ext>` from the detected type, so a stored name never carries the uploader's text, and
-`upload_kind_of` answers the type to serve it with (crm.downloads sends it with nosniff).
+hundred bytes saying 100,000 x 100,000 pixels, decoded whole by the browser tab that opens it). A PDF is read by
+pypdf, every object its cross-reference lists (those compressed in object streams too), and refused when pypdf
+cannot read it, when a password keeps it from being read, or when it carries anything that acts on its own: what a
+PDF reader would run (JavaScript), do by itself (an action on opening, additional actions), start (a launch) or
+unpack (embedded files). The accepted file is renamed `<random>.<ext>` from the detected type, so a stored name never
+carries the uploader's text, and `upload_kind_of` answers the type to serve it with (crm.downloads sends it with
+nosniff).
 
 A file is written to storage by the write that records it (`upload_store`, inside that write's transaction) and
 lives exactly as long as that write: when the transaction does not commit (a later check refuses the write, the
 database refuses a row, a savepoint around it rolls back) the file is deleted again once the transaction is over
 (`uploads_discard_uncommitted`, run at the end of every request), so storage holds no file no row names (ADR 0047).
+A process that dies before its transaction ends cannot delete anything: `uploads_sweep` (beat, every hour) deletes
+the files in the upload fields' folders that no row names once they are older than any write's transaction can be.
 """
 
 import logging
 import uuid
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from asgiref.local import Local
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image
+from pypdf import PasswordType, PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
 
 from crm.errors import InvalidInput
 
@@ -104,6 +116,104 @@ def _pixels(file: BinaryIO, kind: UploadKind) -> int | None:
     return width * height
 
 
+# What a PDF may not carry, in the order a refusal names them (a PDF with several is refused for the first).
+_PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED = "script", "launch", "automatic", "embedded"
+_PDF_FINDS = (_PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED)
+_PDF_PASSWORD, _PDF_UNREADABLE, _PDF_TOO_MANY = "password", "unreadable", "too_many"
+# Each object is parsed (about 0.1 ms): a receipt or a courier's report of a hundred pages has a few thousand, and 10
+# MB of empty objects half a million, a minute of the web process.
+MAX_PDF_OBJECTS = 20_000
+_PDF_REFUSALS = {
+    _PDF_TOO_MANY: gettext_lazy(
+        "%(field)s: the PDF is made of more than %(limit)s objects, too many to check. Print it to a new PDF, or "
+        "upload a photo of it."
+    ),
+    _PDF_PASSWORD: gettext_lazy(
+        "%(field)s: the PDF is protected by a password, so its contents cannot be checked. Upload it without the "
+        "password, or a photo of it."
+    ),
+    _PDF_SCRIPT: gettext_lazy(
+        "%(field)s: the PDF contains JavaScript, which could run when it is opened; such a PDF is not accepted. "
+        "Print it to a new PDF, or upload a photo of it."
+    ),
+    _PDF_LAUNCH: gettext_lazy(
+        "%(field)s: the PDF can start a program or open another file; such a PDF is not accepted. Print it to a new "
+        "PDF, or upload a photo of it."
+    ),
+    _PDF_AUTOMATIC: gettext_lazy(
+        "%(field)s: the PDF carries an action that runs by itself when it is opened or read; such a PDF is not "
+        "accepted. Print it to a new PDF, or upload a photo of it."
+    ),
+    _PDF_EMBEDDED: gettext_lazy(
+        "%(field)s: the PDF carries files embedded in it; such a PDF is not accepted. Print it to a new PDF, or "
+        "upload a photo of it."
+    ),
+}
+
+
+def _resolved(value: PdfObject | None) -> PdfObject | None:
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _pdf_dictionary_finds(entry: DictionaryObject) -> Iterator[str]:
+    """What a dictionary of a PDF (an action, a page, an annotation, the catalog, a name tree ...) carries of what
+    is refused. Its entries are read as written (dict's own methods: pypdf's [] would follow references)."""
+    keys = dict.keys(entry)
+    action = _resolved(dict.get(entry, "/S"))  # an action dictionary's type
+    if "/JS" in keys or "/JavaScript" in keys or action == "/JavaScript":  # an action's script; the document's
+        yield _PDF_SCRIPT
+    if action == "/Launch":
+        yield _PDF_LAUNCH
+    # Additional actions (a page opened or closed, a field, the document printed); an action on opening (an
+    # /OpenAction that is a destination, an array, only opens the PDF at a page).
+    if "/AA" in keys or isinstance(_resolved(dict.get(entry, "/OpenAction")), DictionaryObject):
+        yield _PDF_AUTOMATIC
+    if "/EmbeddedFiles" in keys or "/EF" in keys or _resolved(dict.get(entry, "/Type")) == "/EmbeddedFile":
+        yield _PDF_EMBEDDED
+
+
+def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject | None]:
+    """The trailer and every object the cross-reference lists, those compressed in object streams too (pypdf
+    decompresses them); a PDF whose cross-reference is broken has it rebuilt by pypdf from the objects in the file,
+    as a reader rebuilds it. An object no cross-reference lists is not read: a reader does not find it either."""
+    yield reader.trailer
+    for generation, numbers in reader.xref.items():
+        for number in numbers:
+            yield reader.get_object(IndirectObject(number, generation, reader))
+    for number in reader.xref_objStm:
+        yield reader.get_object(IndirectObject(number, 0, reader))
+
+
+def _pdf_refusal(file: BinaryIO) -> str | None:
+    """Why the PDF is refused (a key of _PDF_REFUSALS, or _PDF_UNREADABLE), or None. Every object is walked, and
+    every dictionary and array inside it (a stack, not recursion: the nesting is the uploader's); a reference is not
+    followed, its object being one of those walked."""
+    file.seek(0)
+    found: set[str] = set()
+    try:
+        reader = PdfReader(file)  # tries the empty password, which opens a PDF that only restricts printing or editing
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            return _PDF_PASSWORD
+        if sum(map(len, reader.xref.values())) + len(reader.xref_objStm) > MAX_PDF_OBJECTS:
+            return _PDF_TOO_MANY
+        for top in _pdf_objects(reader):
+            stack = [top]
+            while stack:
+                value = stack.pop()
+                if isinstance(value, DictionaryObject):  # a stream's dictionary too
+                    found.update(_pdf_dictionary_finds(value))
+                    stack.extend(dict.values(value))
+                elif isinstance(value, ArrayObject):
+                    stack.extend(value)
+    # The bytes are the uploader's: a parser may fail on them in any way (pypdf's own errors, a RecursionError on
+    # deep nesting, a ValueError from a number). A PDF pypdf cannot read is refused, as an image its decoder cannot.
+    except Exception:
+        return _PDF_UNREADABLE
+    finally:
+        file.seek(0)
+    return next((reason for reason in _PDF_FINDS if reason in found), None)
+
+
 def upload_accept(
     file: UploadedFile,
     *,
@@ -125,7 +235,8 @@ def upload_accept(
         )
     kind = upload_kind_of(file, kinds=kinds)
     pixels = _pixels(file, kind) if kind and kind.decoder else 0
-    if kind is None or pixels is None:
+    pdf_refusal = _pdf_refusal(file) if kind is PDF else None
+    if kind is None or pixels is None or pdf_refusal == _PDF_UNREADABLE:
         raise UploadRefused(
             _("%(field)s: the file's contents are not one of %(allowed)s (whatever its name or stated type).")
             % {"field": name, "allowed": allowed},
@@ -137,6 +248,8 @@ def upload_accept(
             % {"field": name, "limit": MAX_IMAGE_PIXELS // 1_000_000},
             field=field,
         )
+    if pdf_refusal:
+        raise UploadRefused(_PDF_REFUSALS[pdf_refusal] % {"field": name, "limit": MAX_PDF_OBJECTS}, field=field)
     file.name = f"{uuid.uuid4().hex}.{kind.extension}"
     file.content_type = kind.content_type
     return kind
@@ -145,6 +258,31 @@ def upload_accept(
 # -- a stored file follows its write's transaction (ADR 0047) -----------------------------------------------------
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _UploadField:
+    model: type[models.Model]
+    field: str
+    folder: str  # the fixed start of the field's upload_to: every file the field stores is under it
+
+
+_upload_fields: list[_UploadField] = []
+
+
+def upload_field_register(model: type[models.Model], field: str) -> None:
+    """Declare that `model.field` stores uploads (through upload_store): its folder in storage is swept by
+    uploads_sweep. Called by the app that owns the model, in its ready()."""
+    upload_to = model._meta.get_field(field).upload_to
+    folder = ""
+    if isinstance(upload_to, str):  # the folders before the first strftime code ("evidence/%Y/%m/": evidence)
+        fixed, code, _rest = upload_to.partition("%")
+        folder = fixed.rpartition("/")[0] if code else fixed.rstrip("/")
+    if not folder:  # the sweep would read the whole storage as this field's
+        raise ImproperlyConfigured(f"{model.__name__}.{field}'s upload_to must start with a folder of its own.")
+    entry = _UploadField(model=model, field=field, folder=folder)
+    if entry not in _upload_fields:
+        _upload_fields.append(entry)
 
 
 @dataclass(frozen=True, eq=False)  # each stored file is its own entry, found by identity
@@ -172,6 +310,9 @@ def upload_store(field_file: FieldFile, upload: UploadedFile, *, using: str = DE
     if not connections[using].in_atomic_block:
         # In autocommit the row's INSERT would be a transaction of its own, after the file is kept.
         raise transaction.TransactionManagementError("upload_store writes a file inside its row's transaction.")
+    if not any(entry.model._meta.get_field(entry.field) is field_file.field for entry in _upload_fields):
+        # The sweep would never look at its folder: a file a dead process left there would stay for good.
+        raise ImproperlyConfigured(f"{field_file.field} stores uploads: register it with upload_field_register.")
     field_file.save(upload.name, upload, save=False)
     stored = _StoredFile(storage=field_file.storage, name=field_file.name, using=using)
     files = _uncommitted_files()
@@ -191,3 +332,65 @@ def uploads_discard_uncommitted(**_signal) -> None:
             stored.storage.delete(stored.name)
         except OSError:  # storage unreachable: an orphan left behind, never a failed request
             logger.exception("could not delete the uncommitted upload %s", stored.name)
+
+
+# -- files no row names, left by a process that died inside its write (ADR 0047) ---------------------------------
+
+# Older than any write's transaction can be: a request's ends with the request (gunicorn's timeout), the longest
+# command's (the demo seed) within minutes. A younger file may belong to a write still open; it is left alone.
+ORPHAN_MIN_AGE = timedelta(days=1)
+# How many stored names one query asks about.
+_SWEEP_BATCH = 500
+
+
+def _stored_names(storage: Storage, folder: str) -> Iterator[str]:
+    """Every file under `folder` in `storage`, through the Storage API (a bucket's storage lists its keys)."""
+    folders = [folder]
+    while folders:
+        current = folders.pop()
+        try:
+            subfolders, files = storage.listdir(current)
+        except FileNotFoundError:  # nothing stored there yet
+            continue
+        folders.extend(f"{current}/{name}" for name in subfolders)
+        yield from (f"{current}/{name}" for name in files)
+
+
+def _older_than(storage: Storage, name: str, cutoff: datetime) -> bool:
+    try:
+        return storage.get_modified_time(name) < cutoff
+    except FileNotFoundError:  # deleted meanwhile (a sweep beside this one)
+        return False
+
+
+def uploads_sweep(*, now: datetime | None = None) -> int:
+    """Delete the files under the upload fields' folders that no row of those fields names and that are older than
+    ORPHAN_MIN_AGE: uploads whose write never committed and whose process died before uploads_discard_uncommitted
+    could run (or whose delete failed). Answers how many it deleted; a second run finds none of them."""
+    cutoff = (now or timezone.now()) - ORPHAN_MIN_AGE
+    deleted = 0
+    for storage, folder in {
+        (entry.model._meta.get_field(entry.field).storage, entry.folder) for entry in _upload_fields
+    }:
+        names = [name for name in _stored_names(storage, folder) if _older_than(storage, name, cutoff)]
+        for start in range(0, len(names), _SWEEP_BATCH):
+            batch = names[start : start + _SWEEP_BATCH]
+            named = {
+                name
+                for entry in _upload_fields
+                for name in entry.model._default_manager.filter(**{f"{entry.field}__in": batch}).values_list(
+                    entry.field, flat=True
+                )
+            }
+            for name in batch:
+                if name in named:
+                    continue
+                try:
+                    storage.delete(name)
+                except OSError:  # storage unreachable: the next sweep tries again
+                    logger.exception("could not delete the orphaned upload %s", name)
+                    continue
+                deleted += 1
+    if deleted:
+        logger.info("deleted %d uploads no row names", deleted)
+    return deleted

@@ -4,16 +4,20 @@ Each test runs on a real PostgreSQL transaction (transaction=True): the failures
 a row in the database, so the rollback is the database's own, not a mock's.
 """
 
+import os
+import time
 import uuid
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 
 from crm.models import Case, CaseEvidence
 from crm.services.cases import case_open
 from crm.services.casework import evidence_add
+from crm.tasks import uploads_sweep_orphans
 from crm.uploads import uploads_discard_uncommitted
 from tests.factories import AgentFactory, OrderFactory, StoreFactory
 from tests.images import PNG
@@ -123,3 +127,38 @@ def test_the_admin_deletes_no_case_nor_its_evidence_so_no_photo_is_left_without_
     assert answers == [403, 403, 200, 200, 200]
     assert CaseEvidence.objects.filter(pk=evidence.pk, case=case).exists()
     assert _stored_files(tmp_path) == [Path(evidence.image.path)]
+
+
+def _aged(path: Path, days: float) -> None:
+    """The file's time in storage set back `days` (the file system's clock, which FileSystemStorage reads)."""
+    then = time.time() - days * 86_400
+    os.utime(path, (then, then))
+
+
+def test_the_sweep_deletes_only_the_old_upload_no_row_names(case, tmp_path):
+    """A process that died after storing an upload and before its transaction ended (a worker killed, a machine lost)
+    left the file in storage with no row naming it, for good: nothing ever looked at it again (ADR 0047)."""
+    with transaction.atomic():
+        kept = evidence_add(case=case, actor=case.assignee.user, photo=SimpleUploadedFile("a.png", PNG))
+    storage = kept.image.storage
+    orphan = storage.save(f"evidence/2026/01/{uuid.uuid4().hex}.png", ContentFile(PNG))  # its process died
+    fresh = storage.save(f"evidence/2026/12/{uuid.uuid4().hex}.png", ContentFile(PNG))  # its write is still open
+    elsewhere = storage.save("letters/batch.pdf", ContentFile(b"%PDF-1.7"))  # not an upload's folder
+    for name in (kept.image.name, orphan, elsewhere):
+        _aged(Path(storage.path(name)), days=3)
+
+    for _ in range(2):  # safe to run twice
+        uploads_sweep_orphans()
+
+    assert sorted(_stored_files(tmp_path)) == sorted(
+        Path(storage.path(name)) for name in (kept.image.name, fresh, elsewhere)
+    )
+    assert CaseEvidence.objects.get().image.read() == PNG
+
+
+def test_the_sweep_runs_every_hour_in_beat_and_takes_no_arguments():
+    from config.celery import app
+
+    app.finalize()
+    (entry,) = [entry for entry in app.conf.beat_schedule.values() if entry["task"] == "crm.uploads_sweep"]
+    assert entry["schedule"] == 3600.0 and not entry.get("args") and not entry.get("kwargs")

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from crm.models import CaseEvent, CaseEvidence
 from tests.factories import AgentFactory, StoreFactory
 from tests.images import JPEG, PNG, WEBP, claiming
+from tests.pdfs import PDF
 from tests.reviews.test_pages import _bad_review
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def test_an_image_with_only_the_signature_of_its_format_is_refused(client, store
         ("crack.png", PNG, "image/png", True),
         ("crack.jpg", JPEG, "image/jpeg", True),
         ("crack.webp", WEBP, "image/webp", True),
-        ("receipt.pdf", b"%PDF-1.7\n" + b"\x00" * 32, "application/pdf", False),
+        ("receipt.pdf", PDF, "application/pdf", False),
     ],
 )
 def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
@@ -151,14 +152,16 @@ def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
     assert b"".join(response.streaming_content) == content
 
 
-def test_a_pdf_with_a_script_is_only_ever_a_download(client, store, agent):
-    """PDFs are accepted as they are (a courier's report, a receipt): one carrying JavaScript never opens in the
-    browser's PDF viewer on our origin; it is sent as an attachment, with nosniff."""
+def test_a_pdf_with_a_script_stored_before_pdfs_were_checked_is_only_ever_a_download(client, store, agent):
+    """A PDF carrying JavaScript is refused at upload now (tests/crm/test_upload_pdfs.py); one stored before never
+    opens in the browser's PDF viewer on our origin: it is sent as an attachment, with nosniff."""
     page = _case_page(client, store, agent)
-    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>endobj\n%%EOF"
-    client.post(f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("receipt.pdf", pdf)})
+    client.post(f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("receipt.pdf", PDF)})
+    evidence = CaseEvidence.objects.get()
+    with evidence.image.open("wb") as stored:  # as the upload of a PDF was stored before the check
+        stored.write(b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>endobj\n%%EOF")
 
-    response = client.get(f"/cases/evidence/{CaseEvidence.objects.get().pk}")
+    response = client.get(f"/cases/evidence/{evidence.pk}")
 
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")

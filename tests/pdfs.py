@@ -1,0 +1,76 @@
+"""Real PDF files for upload tests: written by pypdf's writer (a page, and whatever active content a test adds), or,
+for a PDF whose objects are compressed inside an object stream (which pypdf's writer does not write), laid out here
+byte by byte as PDF 1.5 describes it: the objects in a FlateDecode /ObjStm, found through a cross-reference stream."""
+
+import io
+import struct
+import zlib
+from collections.abc import Callable
+
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+
+
+def pdf_bytes(change: Callable[[PdfWriter], None] | None = None) -> bytes:
+    """A one-page PDF from pypdf's writer, after `change(writer)`."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    if change is not None:
+        change(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def action(kind: str, **entries: str) -> DictionaryObject:
+    """An action dictionary: /S `kind` and its entries (/JS, /F ...) as text."""
+    return DictionaryObject(
+        {NameObject("/S"): NameObject(kind)}
+        | {NameObject(f"/{key}"): TextStringObject(value) for key, value in entries.items()}
+    )
+
+
+def launch_link(writer: PdfWriter) -> None:
+    """A link over the page that starts a program when clicked."""
+    link = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(200), NumberObject(200)]),
+            NameObject("/A"): action("/Launch", F="cmd.exe"),
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+
+
+def pdf_with_object_stream(catalog_entries: bytes = b"") -> bytes:
+    """A one-page PDF whose catalog, pages and page are compressed in an object stream (object 4), with
+    `catalog_entries` (raw PDF, e.g. an /OpenAction) in the catalog: nothing of them can be read in the file's bytes."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R" + catalog_entries + b">>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>",
+    ]
+    index, body = b"", b""
+    for number, content in enumerate(objects, start=1):
+        index += b"%d %d " % (number, len(body))
+        body += content + b"\n"
+    packed = zlib.compress(index + body)
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    stream_at = len(out)
+    out += b"4 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n" % (
+        len(objects),
+        len(index),
+        len(packed),
+    )
+    out += packed + b"\nendstream\nendobj\n"
+    xref_at = len(out)
+    # Type 2 rows: in object stream 4 at its index; type 1: at an offset in the file.
+    rows = [(0, 0, 65535), (2, 4, 0), (2, 4, 1), (2, 4, 2), (1, stream_at, 0), (1, xref_at, 0)]
+    table = b"".join(struct.pack(">BIH", *row) for row in rows)
+    out += b"5 0 obj\n<</Type/XRef/Size 6/W[1 4 2]/Root 1 0 R/Length %d>>\nstream\n" % len(table)
+    out += table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)
+
+
+PDF = pdf_bytes()
