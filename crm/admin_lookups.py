@@ -17,10 +17,16 @@ are not lookups (Django's `IGNORED_PARAMS`).
 Nor does a list sort by a column it does not offer to sort by (its `sortable_by`: `crm.admin_sorting` for big tables'
 lists): Django reads `?o=` by column position whatever the header offers; such a position is skipped, as Django skips
 a position out of range.
+
+A value a filter takes is checked before a row is read: a code a choices filter does not offer (`?status__exact=bogus`
+listed nothing, found by reading every row of the table, unindexed, for a code no row holds) and a NUL anywhere in a
+filter's value (which PostgreSQL's driver refuses: a 500) are refused as Django refuses a boolean or a key it cannot
+take (`IncorrectLookupParameters`: a redirect to `?e=1`).
 """
 
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import url_params_from_lookup_dict
 
@@ -32,6 +38,13 @@ class DeclaredLookupsChangeList(ChangeList):
         refused = sorted(key for key in remaining if not self._made_here(key))
         if refused:
             raise DisallowedModelAdminLookup(f"Filtering by {', '.join(refused)} not allowed")
+        if any("\x00" in value for values in self.filter_params.values() for value in values):
+            raise IncorrectLookupParameters("A filter's value holds a NUL")
+        for spec in filters[0]:
+            if isinstance(spec, admin.ChoicesFieldListFilter) and spec.lookup_val is not None:
+                offered = {str(code) for code, _label in spec.field.flatchoices if code is not None}
+                if not set(spec.lookup_val) <= offered:
+                    raise IncorrectLookupParameters(f"{spec.lookup_kwarg}: not one of the filter's codes")
         return filters
 
     def _made_here(self, key: str) -> bool:

