@@ -15,6 +15,7 @@ from callbacks.models import (
     ContactLog,
     FollowUp,
     FollowUpPolicy,
+    NumberOptOut,
     RefusalReason,
     SuppressedReason,
     TelephonyEvent,
@@ -23,7 +24,7 @@ from callbacks.services.policy import policy_validate
 from callbacks.services.replan import followups_follow_policy
 from callbacks.services.withdrawals import policy_withdrawals_check
 from crm.admin_dates import StoreDateRangeFilter, StoreFilter
-from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, choices_filter
+from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, choices_filter, masked_phone
 from crm.pages import form_error
 
 # What a call or an attempt belongs to, with what their labels read (a follow-up's customer and order, a case
@@ -153,3 +154,15 @@ class ContactLogAdmin(ServiceWrittenAdmin):
     # (choices_filter); the channel and the purpose say what a contact was.
     list_filter = [("store", StoreFilter), "channel", "purpose", ("at", StoreDateRangeFilter)]
     list_select_related = ["store", "customer", "order__store"]
+
+
+@admin.register(NumberOptOut)
+class NumberOptOutAdmin(KeyedSearchAdmin):
+    """Numbers that replied STOP to a store's SMS (ADR 0049): written by the inbound SMS only, as the reply said."""
+
+    list_display = ["store", masked_phone("phone", _("Phone")), "customer", "opted_out", "changed_at"]
+    list_filter = [("store", StoreFilter), "opted_out"]
+    list_select_related = ["store", "customer"]
+    search_fields = ["phone"]  # the number as stored (E.164), in the (store, phone) index
+    customer_key = "customer"
+    phone_fields = ("phone",)

@@ -66,6 +66,8 @@ class RefusalReason(models.TextChoices):
 
     DO_NOT_CONTACT = "do_not_contact", _("Customer asked not to be contacted")
     SMS_OPT_OUT = "sms_opt_out", _("Customer opted out of SMS")
+    # The number an SMS would go to replied STOP to the store's messages, whoever holds it now (ADR 0049).
+    NUMBER_OPTED_OUT = "number_opted_out", _("The number opted out of the store's SMS")
     # The same opt-out (STOP, 退订) refusing a marketing call: said as what was withheld, a call, not an SMS.
     MARKETING_OPT_OUT = "marketing_opt_out", _("Customer opted out of marketing calls")
     NO_CALLS = "no_calls", _("Customer asked not to be called")
@@ -80,6 +82,7 @@ class SuppressedReason(models.TextChoices):
     # The contact gate's standing refusals (the same codes), then planning's own reasons.
     DO_NOT_CONTACT = RefusalReason.DO_NOT_CONTACT.value, RefusalReason.DO_NOT_CONTACT.label
     SMS_OPT_OUT = RefusalReason.SMS_OPT_OUT.value, RefusalReason.SMS_OPT_OUT.label
+    NUMBER_OPTED_OUT = RefusalReason.NUMBER_OPTED_OUT.value, RefusalReason.NUMBER_OPTED_OUT.label
     MARKETING_OPT_OUT = RefusalReason.MARKETING_OPT_OUT.value, RefusalReason.MARKETING_OPT_OUT.label
     NO_CALLS = RefusalReason.NO_CALLS.value, RefusalReason.NO_CALLS.label
     NO_PHONE = RefusalReason.NO_PHONE.value, RefusalReason.NO_PHONE.label
@@ -312,6 +315,8 @@ class FollowUp(models.Model):
             models.Index(fields=["status", "channel", "window_start"], name="followup_due"),
             models.Index(fields=["assignee", "window_start"], name="followup_assignee_window"),
             models.Index(fields=["store", "window_start"], name="followup_store_window"),
+            # A reply's number → the messages sent to it (ADR 0049). Partial: planning's inserts add no entry.
+            models.Index(fields=["recipient", "sent_at"], condition=Q(status="sent"), name="followup_sent_to"),
         ]
 
     def __str__(self) -> str:
@@ -589,6 +594,28 @@ class TelephonyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.provider_id}"
+
+
+class NumberOptOut(models.Model):
+    """A phone number that replied STOP (or another opt-out word of the store) to a store's SMS: none of the store's
+    SMS goes to it, whoever holds the number now, until START or UNSTOP comes from it (ADR 0049). Kept once lifted,
+    with the reply that last changed it; written by callbacks.services.numbers only."""
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", db_index=False)
+    phone = models.CharField(_("phone (E.164)"), max_length=20)
+    # The customer the reply was matched to: whom the store last texted at the number, or who holds it.
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"))
+    opted_out = models.BooleanField(_("opted out"))
+    changed_at = models.DateTimeField(_("changed at"))
+    message_sid = models.CharField(_("reply's provider id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("number opted out")
+        verbose_name_plural = _("numbers opted out")
+        constraints = [models.UniqueConstraint(fields=["store", "phone"], name="number_opt_out_once_per_store")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}:{self.phone} ({'out' if self.opted_out else 'in'})"
 
 
 class ContactLog(models.Model):

@@ -314,6 +314,11 @@ def sms_queue_register(queue: SmsQueue) -> None:
     _queues[queue.name] = queue
 
 
+def sms_queues() -> list[SmsQueue]:
+    """Every registered queue, care first: the tables that hold what the stores' SMS were, and to which number."""
+    return list(_queues.values())
+
+
 def sms_dispatch_due(*, time_budget: float | None = None, queues: list[str] | None = None) -> DispatchReport:
     """Reconcile stuck rows, then claim and send due SMS of each queue (care first) in batches until none is due
     or time is up. `queues` limits the sweep to the named queues."""
@@ -329,7 +334,8 @@ def sms_dispatch_due(*, time_budget: float | None = None, queues: list[str] | No
 
 def _withdraw_refused(batch: list, claimed_at: datetime, queue: "SmsQueue", report: DispatchReport) -> list:
     """The last look before a batch's requests leave: the messages the customers' word refuses now are withdrawn (an
-    opt-out or do not contact since the claim; for a marketing message, consent withdrawn since), the rest returned.
+    opt-out or do not contact since the claim; for a marketing message, consent withdrawn since; a STOP since from the
+    number a message was claimed for, whoever it was matched to, ADR 0049), the rest returned.
 
     The claim asked the gate with the customers locked, so an opt-out committed before it refused the message (ADR
     0037); one committing after it found the message `sending`. A batch waits after its claim: it is claimed while the
@@ -340,7 +346,9 @@ def _withdraw_refused(batch: list, claimed_at: datetime, queue: "SmsQueue", repo
     was no contact). What remains: a change committing after this read, while the batch's requests are leaving or on
     the wire, does not stop them."""
     refused = contacts_refused_now(
-        channel=ContactChannel.SMS, wanted={(row.customer_id, queue.purpose_of(row)) for row in batch}
+        channel=ContactChannel.SMS,
+        wanted={(row.customer_id, queue.purpose_of(row)) for row in batch},
+        recipients={row.customer_id: row.recipient for row in batch},
     )
     if not refused:
         return batch

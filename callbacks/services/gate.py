@@ -13,7 +13,8 @@ The rules, in the order they are asked (the first that refuses answers):
 3. `no_calls`: a call to a customer who wants no calls or SMS only.
 4. `sms_opt_out`: an SMS to a customer who opted out (STOP, 退订); `marketing_opt_out`: a marketing call to them
    (the reply said "stop marketing me", and a return visit is marketing). Their care, logistics and case calls
-   still go.
+   still go. `number_opted_out`: an SMS to a number that replied STOP to the store's messages, whoever holds it now
+   (ADR 0049): the customer's phone, or the number a claimed message goes to.
 5. `no_marketing_consent`: marketing needs consent recorded with when and how it was given.
 6. `cap_reached`: the store's per-customer caps, counted from the ledger: logistics messages per order; marketing
    contacts per rolling period of days, messages and calls alike (a call once per order it is about, its attempts
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,7 @@ from callbacks.models import (
     ContactPurpose,
     FollowUpPolicy,
     FollowUpPurpose,
+    NumberOptOut,
     RefusalReason,
 )
 from crm.models import Agent, Customer, Order, Store
@@ -116,6 +118,8 @@ class _Facts:
     contact_preference: str
     sms_opt_out: bool
     marketing_consent_at: datetime | None
+    # The number the SMS would go to replied STOP to the customer's store (NumberOptOut).
+    number_opted_out: bool = False
 
 
 # What each kind of follow-up is, to the gate. A return visit brings a customer back: marketing, so it needs
@@ -135,6 +139,15 @@ def gate_purpose(followup_purpose: str) -> str:
 _FACT_FIELDS = ("id", "phone", "contact_preference", "sms_opt_out", "marketing_consent_at")
 
 
+def _facts(customers, number=None) -> list[_Facts]:
+    """The customers' facts in one query. `number` (an expression over the customer's row) is the number an SMS to
+    each would go to, their phone unless given: whether it opted out of the customer's store's SMS is asked inside the
+    same query (ADR 0049)."""
+    opted_out = NumberOptOut.objects.filter(store_id=OuterRef("store_id"), phone=OuterRef("sms_number"), opted_out=True)
+    rows = customers.annotate(sms_number=number or F("phone")).annotate(sms_number_out=Exists(opted_out))
+    return [_Facts(*row) for row in rows.values_list(*_FACT_FIELDS, "sms_number_out").order_by()]
+
+
 def _refuse(reason: RefusalReason, detail: str, not_before: datetime | None = None) -> ContactDecision:
     return ContactDecision(allowed=False, reason=reason.value, not_before=not_before, detail=detail)
 
@@ -151,6 +164,8 @@ def _standing(facts: _Facts, channel: str, purpose: str) -> ContactDecision | No
         return _refuse(RefusalReason.NO_CALLS, _("The customer asked not to be called."))
     if facts.sms_opt_out and channel == ContactChannel.SMS:
         return _refuse(RefusalReason.SMS_OPT_OUT, _("The customer opted out of SMS."))
+    if facts.number_opted_out and channel == ContactChannel.SMS:
+        return _refuse(RefusalReason.NUMBER_OPTED_OUT, _("The number replied STOP to the store's messages."))
     if facts.sms_opt_out and purpose == ContactPurpose.MARKETING:
         return _refuse(
             RefusalReason.MARKETING_OPT_OUT, _("The customer opted out of our messages: no marketing calls.")
@@ -160,12 +175,16 @@ def _standing(facts: _Facts, channel: str, purpose: str) -> ContactDecision | No
     return None
 
 
-def contacts_refused_now(*, channel: str, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str], ContactDecision]:
+def contacts_refused_now(
+    *, channel: str, wanted: Iterable[tuple[int, str]], recipients: Mapping[int, str] | None = None
+) -> dict[tuple[int, str], ContactDecision]:
     """Of these (customer id, purpose) pairs of contacts on `channel` about to be made, those the customer's data
-    refuses now (the standing rules 1-5: no phone, do not contact, no calls, the SMS opt-out, and for marketing the
-    consent), each with the gate's refusal. Care, logistics and case contacts need no consent; a care call goes after
-    an SMS opt-out. Neither the caps nor the hour are asked: the contact was counted and timed when it was claimed.
-    Read as last committed, in one query and without a lock: the last look just before an SMS batch's requests leave
+    refuses now (the standing rules 1-5: no phone, do not contact, no calls, the SMS opt-out, the number's opt-out, and
+    for marketing the consent), each with the gate's refusal. Care, logistics and case contacts need no consent; a care
+    call goes after an SMS opt-out. Neither the caps nor the hour are asked: the contact was counted and timed when it
+    was claimed. `recipients` maps a customer id to the number a claimed SMS goes to (fixed at the claim, whatever the
+    customer's phone became since); the number's opt-out is asked of it (else of the customer's phone). Read as last
+    committed, in one query and without a lock: the last look just before an SMS batch's requests leave
     (callbacks.services.dispatch, ADR 0011) and before a call's customer is bridged in (services.calls), which hold
     no lock over them."""
     _validate(channel, ContactPurpose.CARE)
@@ -173,9 +192,14 @@ def contacts_refused_now(*, channel: str, wanted: Iterable[tuple[int, str]]) -> 
     if not wanted:
         return {}
     ids = list({customer_id for customer_id, _purpose in wanted})
-    facts = {
-        row[0]: _Facts(*row) for row in Customer.objects.filter(id__any_of=ids).values_list(*_FACT_FIELDS).order_by()
-    }
+    number = None
+    if recipients:
+        number = Case(
+            *(When(id=customer_id, then=Value(phone)) for customer_id, phone in sorted(recipients.items())),
+            default=F("phone"),
+            output_field=CharField(),
+        )
+    facts = {f.id: f for f in _facts(Customer.objects.filter(id__any_of=ids), number)}
     refusals = {}
     for customer_id, purpose in wanted:
         if customer_id not in facts:
@@ -327,10 +351,7 @@ def contacts_decide(
     if not ids:
         return {}
     policy = policy_for_store(store=store)
-    facts = [
-        _Facts(*row)
-        for row in Customer.objects.filter(store=store, id__any_of=ids).values_list(*_FACT_FIELDS).order_by()
-    ]
+    facts = _facts(Customer.objects.filter(store=store, id__any_of=ids))
     cap = _cap(policy, channel, purpose)
     usage = _cap_usage(cap, channel, purpose, [f.id for f in facts], order_ids or {}, at) if cap is not None else {}
     hour = _hour(policy, store, channel, at)

@@ -18,6 +18,7 @@ from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
 from .gate import customers_opt_out_sms
+from .numbers import numbers_last_texted, numbers_opt_out_sms
 from .opt_out import OPT_IN_WORDS, is_opt_out, reply_keyword
 from .policy import policy_for_store
 
@@ -140,38 +141,56 @@ def _sender_phone(sender: str) -> str:
 @transaction.atomic
 def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     """STOP-words, the word the store's opt-out wording names, or a sentence asking for no more messages, opt the
-    sender out (START back in; callbacks.services.opt_out); any other reply about a recent delivery opens a case.
+    sender out (START or UNSTOP back in; callbacks.services.opt_out); any other reply about a recent delivery opens a
+    case.
+
+    The sender is every customer with the sender's number and, in each store that texted the number, the customer of
+    its most recent message there: the order system may have brought that customer a new phone since, and they
+    answered the message they got (ADR 0049). An opt-out is kept for the number too, in each store whose customer it
+    opts out, so no SMS of the store goes to it whoever holds it now; START or UNSTOP opts those customers back in and
+    lifts the number's opt-out in every store. A number no store texted and no customer holds changes nothing. Only the
+    number's holders open cases.
 
     A message Twilio delivers again (the same MessageSid: it did not get our answer) is kept as it came and changes
     nothing more: a START delivered again after a later STOP must not opt the customer back in, nor a complaint join
-    its case twice. Two deliveries at once wait for each other on the sid's lock."""
+    its case twice. Two deliveries at once wait for each other on the sid's lock, two replies from one number on the
+    number's."""
     sender, body, sid = payload.get("From", ""), payload.get("Body", ""), payload.get("MessageSid", "")
-    if sid:
-        advisory_lock([f"inbound-sms:{sid}"])
+    phone = _sender_phone(sender)
+    advisory_lock([*([f"inbound-sms:{sid}"] if sid else []), *([f"sms-number:{phone}"] if phone else [])])
     again = bool(sid) and TelephonyEvent.objects.filter(kind=TelephonyEvent.Kind.INBOUND_SMS, provider_id=sid).exists()
+    now = timezone.now()
     TelephonyEvent.objects.create(
         kind=TelephonyEvent.Kind.INBOUND_SMS,
         provider_id=sid,
         payload=payload,
-        received_at=timezone.now(),
+        received_at=now,
     )
-    if again:
+    if again or not phone:
         return []
-    # One number may be several customers (a customer of several stores). They are locked in id order, as every
-    # write about a customer's contacts locks them (ADR 0037), then read: locked in the order the query returned them
-    # (the customers' default order, store code then name), a STOP and the sweeper recording the carrier's opt-out for
-    # the same number took them in opposite orders and deadlocked.
-    phone = _sender_phone(sender)
-    ids = list(Customer.objects.filter(phone=phone).values_list("pk", flat=True))
-    customers_lock(ids)
-    customers = list(Customer.objects.filter(pk__in=ids, phone=phone).select_related("store").order_by("pk"))
+    # One number may be several customers (a customer of several stores, and whom each store last texted there). They
+    # are locked in id order, as every write about a customer's contacts locks them (ADR 0037), then read: locked in
+    # the order the query returned them (the customers' default order, store code then name), a STOP and the sweeper
+    # recording the carrier's opt-out for the same number took them in opposite orders and deadlocked.
+    texted = numbers_last_texted(phone=phone)
+    ids = {*Customer.objects.filter(phone=phone).values_list("pk", flat=True), *texted.values()}
+    customers_lock(sorted(ids))
+    customers = [
+        customer
+        for customer in Customer.objects.filter(pk__in=ids).select_related("store").order_by("pk")
+        if customer.phone == phone or texted.get(customer.store_id) == customer.pk
+    ]
     word, cases = reply_keyword(body), []
+    out, back_in = {}, {}  # store id → the customer the number's opt-out (or its lifting) is matched to there
     for customer in customers:
+        matched = texted.get(customer.store_id, customer.pk)
         if is_opt_out(word, policy_for_store(store=customer.store)):
             customers_opt_out_sms(customer_ids=[customer.pk])
+            out.setdefault(customer.store_id, matched)
         elif word in OPT_IN_WORDS:
             customers_opt_out_sms(customer_ids=[customer.pk], opted_out=False)
-        elif body.strip():
+            back_in.setdefault(customer.store_id, matched)
+        elif body.strip() and customer.phone == phone:
             # The customer answered: a case of theirs waiting on them is worked again (crm.services.waiting).
             cases_resume_for_customer(customer=customer, resumed=Resumed.SMS, message=body)
             order = (
@@ -184,4 +203,7 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
                     store=customer.store, customer=customer, order=order, source=Case.Source.INBOUND_SMS, summary=body
                 )
                 cases.append(case)
+    numbers_opt_out_sms(phone=phone, customers=out, opted_out=True, at=now, message_sid=sid)
+    if word in OPT_IN_WORDS:
+        numbers_opt_out_sms(phone=phone, customers=back_in, opted_out=False, at=now, message_sid=sid)
     return cases

@@ -15,7 +15,8 @@ from callbacks.models import FollowUpPolicy
 
 # 退订 and its initials TD (回TD退订) and T (回T退订, the default wording of our messages).
 OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "退订", "TD", "T"})
-OPT_IN_WORDS = frozenset({"START"})
+# Twilio's own words that lift its opt-out for the number (ADR 0049).
+OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
 # A Chinese reply that asks in a sentence ("请退订", "退订谢谢", "别再发了") opts out, as the carriers read 退订: not
 # opened as a complaint. The ask is not read after a negation ("不退订", "不用退订").
 OPT_OUT_ASKS = ("退订", "取消订阅", "别再发", "不要再发", "别发了", "不要发了")

@@ -82,7 +82,11 @@ class ShipmentNotice(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "due_at"], condition=Q(status__in=["planned", "sending"]), name="notice_due")
+            models.Index(
+                fields=["status", "due_at"], condition=Q(status__in=["planned", "sending"]), name="notice_due"
+            ),
+            # A reply's number → the notices sent to it (callbacks' inbound SMS, ADR 0049).
+            models.Index(fields=["recipient", "sent_at"], condition=Q(status="sent"), name="notice_sent_to"),
         ]
 
     def __str__(self) -> str:

@@ -170,6 +170,8 @@ class CampaignContact(models.Model):
         indexes = [
             models.Index(fields=["status", "channel", "due_at"], name="campaign_contact_due"),
             models.Index(fields=["customer", "sent_at"], name="campaign_contact_customer"),
+            # A reply's number → the messages sent to it (callbacks' inbound SMS, ADR 0049).
+            models.Index(fields=["recipient", "sent_at"], condition=Q(status="sent"), name="campaign_contact_sent_to"),
         ]
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from callbacks.models import (
     ContactLog,
     FollowUp,
     FollowUpPolicy,
+    NumberOptOut,
     TelephonyEvent,
 )
 from crm.admin_mixins import ServiceWrittenAdmin
@@ -271,6 +272,8 @@ BUILDERS: dict[type, Callable[[], object]] = {
                                                           followup=_followup(), received_at=NOW),
     ContactLog: lambda: (lambda o: ContactLog.objects.create(store=o.store, customer=o.customer, order=o,
                                                              channel="sms", purpose="care", at=NOW))(OrderFactory()),
+    NumberOptOut: lambda: (lambda c: NumberOptOut.objects.create(store=c.store, phone=c.phone, customer=c,
+                                                               opted_out=True, changed_at=NOW))(CustomerFactory()),
     Review: _review,
     KeywordMonitor: lambda: KeywordMonitor.objects.create(store=StoreFactory(), phrase="差", created_by=UserFactory()),
     ReviewPolicy: lambda: ReviewPolicy.objects.create(store=StoreFactory()),

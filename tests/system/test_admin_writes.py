@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 
-from callbacks.models import Call, CallAttempt, CaseCall, ContactLog, FollowUp, TelephonyEvent
+from callbacks.models import Call, CallAttempt, CaseCall, ContactLog, FollowUp, NumberOptOut, TelephonyEvent
 from crm.models import (
     AuditLog,
     Case,
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 RECORDS = [
     AuditLog, CustomerChange, InboundEvent, WorkerHeartbeat, TelephonyEvent, ContactLog, CallAttempt, Call,
-    CauseCorrection, ShipmentDelay,
+    CauseCorrection, ShipmentDelay, NumberOptOut,
 ]  # fmt: skip
 
 # Each model whose rows the services write, with a field one of them guards, and whether the admin may delete a row

@@ -1,0 +1,64 @@
+"""A reply's number, as the stores texted it (ADR 0049).
+
+Carriers and Twilio keep an opt-out per sender and number, and a customer replies to the message they got, from the
+number it went to. An order batch may have brought the customer a new phone since, or given that number to someone
+else: the customers who hold the number now are not always whom the store texted there. So a reply is also matched
+through the stores' sent messages (`numbers_last_texted`: each store's most recent message to the number, across every
+SMS queue, by the number its claim fixed), and an opt-out is kept for the number itself, per store
+(`numbers_opt_out_sms`), which the contact gate asks before any SMS to it (callbacks.services.gate, rule 4).
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from callbacks.models import FollowUp, NumberOptOut
+
+from .dispatch import sms_queues
+
+
+def numbers_last_texted(*, phone: str) -> dict[int, int]:
+    """{store id: the customer of the store's most recent message sent to `phone`}, over every SMS queue (a care SMS,
+    a parcel notice, a campaign message): one query per queue, each read in its (recipient, sent_at) index of sent
+    rows. A message not yet known to be sent (`sending`) is not one the customer can have answered."""
+    latest: dict[int, tuple[datetime, int]] = {}
+    for queue in sms_queues():
+        rows = queue.model.objects.filter(recipient=phone, status=FollowUp.Status.SENT).values_list(
+            "store_id", "sent_at", "customer_id"
+        )
+        for store_id, sent_at, customer_id in rows.order_by():
+            if sent_at is not None and (store_id not in latest or sent_at > latest[store_id][0]):
+                latest[store_id] = (sent_at, customer_id)
+    return {store_id: customer_id for store_id, (_sent_at, customer_id) in latest.items()}
+
+
+def numbers_opt_out_sms(
+    *, phone: str, customers: Mapping[int, int], opted_out: bool, at: datetime, message_sid: str
+) -> int:
+    """Record that `phone` opted out of the SMS of these stores (a STOP; `customers` maps each store id to the customer
+    the reply was matched to there), or back in (START, UNSTOP: every store it opted out of, as Twilio's opt-in words
+    lift its opt-out for the number, whoever the reply was matched to). A number already in that state is left as it is
+    (a second STOP writes nothing; a START for a number never opted out writes nothing). Returns rows changed. Called
+    in the reply's transaction, which holds the number's lock (services.inbound)."""
+    if not phone or (opted_out and not customers):
+        return 0
+    rows = NumberOptOut.objects.filter(phone=phone)
+    if opted_out:
+        rows = rows.filter(store_id__in=list(customers))
+    rows = {row.store_id: row for row in rows}
+    changed = [row for row in rows.values() if row.opted_out != opted_out]
+    for row in changed:
+        row.opted_out, row.changed_at, row.message_sid = opted_out, at, message_sid
+        row.customer_id = customers.get(row.store_id, row.customer_id)
+    NumberOptOut.objects.bulk_update(changed, ["opted_out", "changed_at", "message_sid", "customer"])
+    new = []
+    if opted_out:
+        new = [
+            NumberOptOut(
+                store_id=store_id, phone=phone, customer_id=customer_id, opted_out=True, changed_at=at,
+                message_sid=message_sid,
+            )
+            for store_id, customer_id in sorted(customers.items())
+            if store_id not in rows
+        ]  # fmt: skip
+        NumberOptOut.objects.bulk_create(new)
+    return len(changed) + len(new)

@@ -1,0 +1,338 @@
+"""A STOP from a number the store texted, whoever the order system says has that number now.
+
+An order batch may bring a customer a new phone after a message went to the old one. The customer replies STOP to
+the message they got, from the number it went to: a reply matched only to the customers who have that number now was
+matched to nobody, and ignored, and the store kept texting the customer at the new number, and the old number's new
+holder. Carriers and Twilio keep an opt-out per sender and number. So a reply is matched through the store's sent
+messages too: the customer the store last texted at that number is opted out, and the number is kept from the store's
+SMS whoever holds it (ADR 0049). START / UNSTOP from the number lifts that.
+
+The webhook is posted as Twilio posts it (form-encoded, signed with X-Twilio-Signature); the batch sends go through
+the real twilio client to the local Twilio server, whose record of what it accepted is the judge.
+"""
+
+import itertools
+import threading
+import time
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import orjson
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from twilio.request_validator import RequestValidator
+
+from callbacks.models import FollowUp, NumberOptOut
+from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.services.gate import ContactChannel, ContactPurpose, contacts_refused_now
+from callbacks.services.policy import policy_update
+from crm.models import Customer, Order
+from crm.services.api_tokens import api_token_create
+from crm.services.order_delivery import orders_mark_delivered
+from tests.factories import ManagerFactory
+
+from .conftest import midday_store
+
+OLD, NEW, OTHER = "+8613800138000", "+8613900139000", "+8613700137000"
+_orders = itertools.count(1)
+_sids = itertools.count(1)
+
+
+class OrderSystem:
+    """The store's order system, pushing orders (and with them the customer's name and phone) over the REST API."""
+
+    def __init__(self, store):
+        _token, self.key = api_token_create(store_codes=[store.code], name="connector")
+        self.store = store
+
+    def order(self, customer: str, phone: str, amount: str = "500.00") -> Order:
+        external_id = f"TB{next(_orders):08d}"
+        body = {
+            "external_id": external_id,
+            "customer": {"external_id": customer, "name": f"顾客{customer}", "phone": phone},
+            "total_amount": amount,
+            "items": [{"sku": "SILK-01", "name": "真丝围巾", "quantity": 1, "unit_price": amount}],
+            "placed_at": "2026-11-20T10:00:00+08:00",
+        }
+        response = Client().post(
+            "/api/v1/orders", orjson.dumps(body), content_type="application/json",
+            headers={"Authorization": f"Token {self.key}"},
+        )  # fmt: skip
+        assert response.status_code in (200, 201), response.content
+        return Order.objects.select_related("customer").get(store=self.store, external_id=external_id)
+
+    def delivered(self, customer: str, phone: str) -> FollowUp:
+        """An order of `customer` at `phone`, delivered now: its care SMS planned, due now (a midday store)."""
+        order = self.order(customer, phone)
+        orders_mark_delivered(deliveries=[(order, timezone.now())])
+        return order.followups.get()
+
+
+def sent_yesterday() -> None:
+    """The care SMS so far went out on an earlier day: a care contact is one per customer and day, so a delivery today
+    is planned on its own instead of merged into them."""
+    FollowUp.objects.update(contact_day=F("contact_day") - timedelta(days=1))
+
+
+def customer(store, external_id: str) -> Customer:
+    return Customer.objects.get(store=store, external_id=external_id)
+
+
+# -- through the webhook as Twilio posts it ---------------------------------------------------------------------
+
+TOKEN = "webhook-test-token"
+
+
+@pytest.fixture
+def signed(settings):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    settings.PUBLIC_BASE_URL = "https://crm.example.com"
+
+
+def inbound(sender: str, body: str, *, sid: str = ""):
+    """An incoming SMS to our number, with Twilio's parameters, signed as Twilio signs it."""
+    sid = sid or f"SMin{next(_sids):030d}"
+    params = {
+        "MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid, "AccountSid": "AC" + "0" * 32,
+        "From": sender, "To": "+8610000000000", "Body": body, "NumMedia": "0", "NumSegments": "1",
+        "SmsStatus": "received", "ApiVersion": "2010-04-01",
+    }  # fmt: skip
+    path = "/twilio/sms/inbound"
+    signature = RequestValidator(TOKEN).compute_signature(f"https://crm.example.com{path}", params)
+    response = Client().post(
+        path, data=urlencode(params), content_type="application/x-www-form-urlencoded",
+        headers={"x-twilio-signature": signature},
+    )  # fmt: skip
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/xml")
+    return response
+
+
+@pytest.fixture
+def texted_then_moved(db, signed):
+    """A care SMS went to the customer at OLD; the order system then brought them NEW."""
+    store = midday_store()
+    orders = OrderSystem(store)
+    followup = orders.delivered("buyer-1", OLD)
+    sms_dispatch_due(time_budget=5)
+    followup.refresh_from_db()
+    assert (followup.status, followup.recipient) == (FollowUp.Status.SENT, OLD)
+    sent_yesterday()
+    orders.order("buyer-1", NEW)
+    assert customer(store, "buyer-1").phone == NEW
+    return store, orders
+
+
+@pytest.mark.parametrize("word", ["STOP", "退订", "td"])
+def test_a_stop_from_the_number_the_message_went_to_opts_out_the_customer_it_went_to(texted_then_moved, word):
+    store, _orders = texted_then_moved
+
+    inbound(OLD, word)
+
+    assert customer(store, "buyer-1").sms_opt_out is True
+    assert NumberOptOut.objects.get(store=store, phone=OLD).opted_out is True
+
+
+def test_the_customer_is_texted_no_more_at_their_new_number(texted_then_moved):
+    _store, orders = texted_then_moved
+    inbound(OLD, "STOP")
+
+    later = orders.delivered("buyer-1", NEW)
+    sms_dispatch_due(time_budget=5)
+
+    later.refresh_from_db()
+    assert (later.status, later.suppressed_reason) == ("suppressed", "sms_opt_out")
+
+
+def test_the_numbers_new_holder_is_not_texted_there_and_start_lets_the_store_text_it_again(texted_then_moved):
+    store, orders = texted_then_moved
+    inbound(OLD, "STOP")
+
+    # The number goes to another customer of the store; their care SMS is held back at planning, with why.
+    held = orders.delivered("buyer-2", OLD)
+    assert (held.status, held.suppressed_reason) == ("suppressed", "number_opted_out")
+    assert customer(store, "buyer-2").sms_opt_out is False  # their own word stands: they said nothing
+
+    inbound(OLD, "UNSTOP")
+
+    assert NumberOptOut.objects.get(store=store, phone=OLD).opted_out is False
+    assert customer(store, "buyer-1").sms_opt_out is False  # the customer the STOP opted out is back in
+    again = orders.delivered("buyer-2", OLD)
+    assert again.status == FollowUp.Status.PLANNED
+
+
+def test_start_lifts_the_number_in_every_store_it_opted_out_of_even_once_nobody_holds_it(db, signed):
+    store = midday_store()
+    orders = OrderSystem(store)
+    orders.order("buyer-1", OLD)  # never texted: the STOP is matched to the number's holder
+    inbound(OLD, "STOP")
+    assert NumberOptOut.objects.get(store=store, phone=OLD).opted_out
+    orders.order("buyer-1", NEW)
+
+    inbound(OLD, "START")
+
+    assert NumberOptOut.objects.get(store=store, phone=OLD).opted_out is False
+
+
+def test_a_stop_from_a_number_the_store_never_texted_is_answered_and_changes_nothing(texted_then_moved):
+    _store, _orders = texted_then_moved
+    before = list(Customer.objects.order_by("pk").values_list("pk", "sms_opt_out", "updated_at"))
+
+    inbound(OTHER, "STOP")
+
+    assert list(Customer.objects.order_by("pk").values_list("pk", "sms_opt_out", "updated_at")) == before
+    assert not NumberOptOut.objects.exists()
+
+
+def test_a_second_stop_and_a_start_for_a_number_never_opted_out_write_nothing(texted_then_moved):
+    store, _orders = texted_then_moved
+    inbound(OTHER, "START")
+    assert not NumberOptOut.objects.exists()
+    inbound(OLD, "STOP")
+    number, buyer = NumberOptOut.objects.get(), customer(store, "buyer-1")
+
+    inbound(OLD, "退订")
+
+    assert NumberOptOut.objects.get().changed_at == number.changed_at
+    assert NumberOptOut.objects.get().message_sid == number.message_sid
+    assert customer(store, "buyer-1").updated_at == buyer.updated_at
+
+
+def test_stop_and_start_delivered_again_in_any_order_change_nothing_more(texted_then_moved):
+    store, _orders = texted_then_moved
+    inbound(OLD, "STOP", sid="SM" + "1" * 32)
+    inbound(OLD, "START", sid="SM" + "2" * 32)
+    inbound(OLD, "STOP", sid="SM" + "3" * 32)
+    number = NumberOptOut.objects.get(store=store, phone=OLD)
+    buyer = customer(store, "buyer-1")
+    assert number.opted_out and buyer.sms_opt_out
+
+    # Twilio delivers a webhook again when it missed our answer, in any order: nothing moves back or is written again.
+    for sid, body in [("2", "START"), ("1", "STOP"), ("3", "STOP"), ("2", "START")]:
+        inbound(OLD, body, sid="SM" + sid * 32)
+
+    assert NumberOptOut.objects.get() == number and NumberOptOut.objects.get().changed_at == number.changed_at
+    assert NumberOptOut.objects.get().opted_out is True
+    assert customer(store, "buyer-1").updated_at == buyer.updated_at and customer(store, "buyer-1").sms_opt_out
+
+
+def test_the_number_is_kept_from_each_store_that_texted_it_by_that_stores_own_words(db, signed):
+    silk, jade = midday_store(), midday_store()
+    systems = [OrderSystem(store) for store in (silk, jade)]
+    for orders in systems:
+        orders.delivered("buyer-1", OLD)
+    sms_dispatch_due(time_budget=5)
+    for orders in systems:
+        orders.order("buyer-1", NEW)
+    policy_update(store=jade, changes={"opt_out_words": ["N"]}, actor=ManagerFactory(stores=[jade]).user)
+
+    inbound(OLD, "n")
+
+    assert customer(jade, "buyer-1").sms_opt_out and not customer(silk, "buyer-1").sms_opt_out
+    assert list(NumberOptOut.objects.values_list("store", "opted_out")) == [(jade.pk, True)]
+
+
+def test_the_last_look_asks_about_the_numbers_in_one_query(texted_then_moved):
+    _store, orders = texted_then_moved
+    inbound(OLD, "STOP")
+    others = [orders.order(f"buyer-{n}", f"+86137{n:08d}").customer for n in range(2, 6)]
+    wanted = {(c.pk, ContactPurpose.CARE) for c in others}
+
+    with CaptureQueriesContext(connection) as queries:
+        refused = contacts_refused_now(
+            channel=ContactChannel.SMS, wanted=wanted, recipients={others[0].pk: OLD, others[1].pk: others[1].phone}
+        )
+
+    assert len(queries) == 1
+    assert {key: decision.reason for key, decision in refused.items()} == {
+        (others[0].pk, ContactPurpose.CARE): "number_opted_out"
+    }
+
+
+# -- a batch send through the real twilio client to the local Twilio server --------------------------------------
+
+
+def _sweep_in_a_thread() -> tuple[threading.Thread, list]:
+    errors = []
+
+    def sweep():
+        try:
+            sms_dispatch_due(time_budget=10)
+        except Exception as exc:  # reported to the test, which asserts on it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=sweep)
+    thread.start()
+    return thread, errors
+
+
+def _wait_until(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the sweeper never got there"
+        time.sleep(0.01)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_sends_nothing_to_the_number_nor_to_the_customer_who_replied_from_it(twilio_live, live_server):
+    store = midday_store()
+    orders = OrderSystem(store)
+    orders.delivered("buyer-1", OLD)
+    sms_dispatch_due(time_budget=5)
+    assert [m["to"] for m in twilio_live.messages] == [OLD]
+    sent_yesterday()
+    # The order system brings the customer a new number, with their next order, delivered: its care SMS is planned.
+    mine = orders.delivered("buyer-1", NEW)
+
+    status, _ = twilio_live.receive_sms(url=f"{live_server.url}/twilio/sms/inbound", sender=OLD, body="STOP")
+    assert status == 200
+    theirs = orders.delivered("buyer-2", OLD)  # the old number's new holder, a customer of the store too
+    sms_dispatch_due(time_budget=5)
+
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert [m["to"] for m in twilio_live.messages] == [OLD]  # the first message only
+    assert (mine.status, mine.suppressed_reason) == ("suppressed", "sms_opt_out")
+    assert (theirs.status, theirs.suppressed_reason) == ("suppressed", "number_opted_out")
+
+    status, _ = twilio_live.receive_sms(url=f"{live_server.url}/twilio/sms/inbound", sender=OLD, body="START")
+    assert status == 200
+    orders.delivered("buyer-3", OLD)
+    sms_dispatch_due(time_budget=5)
+    assert [m["to"] for m in twilio_live.messages] == [OLD, OLD]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_claimed_for_the_number_before_the_stop_is_withdrawn_at_the_last_look(
+    twilio_live, live_server, settings
+):
+    # One message a batch: the second is claimed (committed `sending`, to OLD) while the first is on the wire for 2 s.
+    settings.SMS_BATCH_SIZE = 1
+    store = midday_store()
+    orders = OrderSystem(store)
+    orders.delivered("buyer-1", OLD)
+    sms_dispatch_due(time_budget=5)
+    orders.order("buyer-1", NEW)
+    first = orders.delivered("buyer-2", OTHER)
+    second = orders.delivered("buyer-3", OLD)
+    twilio_live.reset()
+    twilio_live.configure(latency=2.0)
+    sweeper, errors = _sweep_in_a_thread()
+    _wait_until(lambda: FollowUp.objects.get(pk=second.pk).status == FollowUp.Status.SENDING)
+
+    # While it waits: the order system gives buyer-3 another number, and a STOP comes from the one it was claimed for.
+    orders.order("buyer-3", "+8613600136000")
+    status, _ = twilio_live.receive_sms(url=f"{live_server.url}/twilio/sms/inbound", sender=OLD, body="退订")
+    sweeper.join()
+
+    second.refresh_from_db()
+    assert errors == [] and status == 200
+    assert [m["to"] for m in twilio_live.messages] == [OTHER]
+    assert (second.status, second.suppressed_reason) == ("suppressed", "number_opted_out")
+    assert customer(store, "buyer-1").sms_opt_out and not customer(store, "buyer-3").sms_opt_out
+    assert first.customer.phone == OTHER
