@@ -4,8 +4,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.errors import WithdrawalsNotConfirmed
-from callbacks.forms import WithdrawalsConfirmField
 from callbacks.models import (
     OUTCOME_LABELS,
     Call,
@@ -25,7 +23,7 @@ from callbacks.services.replan import followups_follow_policy
 from callbacks.services.withdrawals import policy_withdrawals_check
 from crm.admin_dates import StoreDateRangeFilter, StoreFilter
 from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, choices_filter, masked_phone
-from crm.pages import form_error
+from crm.withdrawals import WithdrawalsConfirmField
 
 # What a call or an attempt belongs to, with what their labels read (a follow-up's customer and order, a case
 # call's customer).
@@ -80,30 +78,15 @@ class CallScriptAdmin(CheckedAdmin):
 
 
 class FollowUpPolicyAdminForm(forms.ModelForm):
-    # Not a setting: ticked, the number of campaign messages the new hours withdraw that the admin confirms (ADR 0046).
-    confirm_withdrawals = WithdrawalsConfirmField(
-        help_text=_("Asked when new hours would withdraw messages of running campaigns: tick it to confirm them.")
-    )
+    # Not a setting: ticked, the number of campaign contacts the new hours withdraw that the admin confirms (ADR 0046).
+    confirm_withdrawals = WithdrawalsConfirmField(help_text=WithdrawalsConfirmField.admin_help)
 
 
-class _ConfirmsWithdrawals:
-    """Mixed into the admin's policy form after the service's checks (CheckedAdmin): new hours that would withdraw
-    campaign messages are saved only once the admin confirms as many, as on the policy page (ADR 0046)."""
-
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if self.errors:
-            return
-        policy = self.instance
-        was = FollowUpPolicy.objects.filter(pk=policy.pk).first() or FollowUpPolicy(store=policy.store)
-        confirmed = self.cleaned_data.get("confirm_withdrawals")
-        try:
-            policy_withdrawals_check(
-                store=policy.store, was=was, policy=policy, now=timezone.now(), confirmed=confirmed
-            )
-        except WithdrawalsNotConfirmed as asked:
-            self.fields["confirm_withdrawals"].ask(asked.total)
-            form_error(self, asked)
+def _policy_withdrawals_check(policy: FollowUpPolicy, confirmed: int | None) -> int:
+    """New hours that would withdraw campaign contacts are saved only once the admin confirms as many, as on the
+    policy page (ADR 0046)."""
+    was = FollowUpPolicy.objects.filter(pk=policy.pk).first() or FollowUpPolicy(store=policy.store)
+    return policy_withdrawals_check(store=policy.store, was=was, policy=policy, now=timezone.now(), confirmed=confirmed)
 
 
 @admin.register(FollowUpPolicy)
@@ -111,13 +94,10 @@ class FollowUpPolicyAdmin(CheckedAdmin):
     list_display = ["store", "currency", "call_window_start", "call_window_end", "sms_language", "overflow_rule"]
     list_filter = ["sms_language", "overflow_rule"]
     form = FollowUpPolicyAdminForm
+    withdrawals_check = staticmethod(_policy_withdrawals_check)
 
     def service_check(self, obj: FollowUpPolicy) -> None:
         policy_validate(obj)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (_ConfirmsWithdrawals, form), {})
 
     def save_model(self, request, obj, form, change):
         """New hours move the store's contacts already planned, as on the policy page (ADR 0029)."""

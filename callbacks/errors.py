@@ -1,7 +1,6 @@
 """Follow-up errors: domain errors (crm.errors) that crm's one handler maps to HTTP."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext
 
 from crm.errors import Conflict, DomainError, InvalidInput, InvalidTransition, NotFound
 
@@ -69,32 +68,3 @@ class CaseCallClosed(InvalidTransition):
 class OverrideNotAllowed(InvalidTransition):
     code = "override_not_allowed"
     default_message = _("Only a refusal about the hour can be overridden, and only on a call.")
-
-
-class WithdrawalsNotConfirmed(Conflict):
-    """New store hours would withdraw campaign messages and the manager has not confirmed as many (ADR 0046). The form
-    shows the question at `confirm_withdrawals` and asks for the number, `total`, to be confirmed."""
-
-    code = "withdrawals_not_confirmed"
-    default_message = _("Nothing was saved: confirm the campaign messages these hours withdraw.")
-
-    def __init__(self, *, withdrawn: list[tuple[str, int]]) -> None:
-        self.total = sum(count for _what, count in withdrawn)
-        campaigns = pgettext("between the items of a list", ", ").join(
-            ngettext("“%(name)s”: %(count)d message", "“%(name)s”: %(count)d messages", count)
-            % {"name": name, "count": count}
-            for name, count in withdrawn
-        )
-        message = ngettext(
-            "Nothing was saved: the new hours leave %(count)d message of running campaigns no time before its "
-            "campaign ends, and it would be withdrawn (%(campaigns)s). Tick the box to confirm, and save again.",
-            "Nothing was saved: the new hours leave %(count)d messages of running campaigns no time before their "
-            "campaigns end, and they would be withdrawn (%(campaigns)s). Tick the box to confirm, and save again.",
-            self.total,
-        ) % {"count": self.total, "campaigns": campaigns}
-        super().__init__(
-            message,
-            field="confirm_withdrawals",
-            total=self.total,
-            campaigns=[{"name": name, "messages": count} for name, count in withdrawn],
-        )

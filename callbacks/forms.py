@@ -137,30 +137,3 @@ class QueueFilterForm(forms.Form):
             del self.fields["agent"]
         else:
             self.fields["agent"].choices = [("", _("All agents")), *((a.pk, str(a)) for a in agents)]
-
-
-class _TickedNumber(forms.CheckboxInput):
-    """A checkbox that posts the number it was shown with (its `value`), nothing when not ticked; shown unticked every
-    time, so each save is confirmed anew."""
-
-    def value_from_datadict(self, data, files, name):
-        return data.get(name)
-
-    def get_context(self, name, value, attrs):
-        return super().get_context(name, None, attrs)
-
-
-class WithdrawalsConfirmField(form_fields.IntegerField):
-    """The manager's confirmation that new hours withdraw campaign messages (ADR 0046): a checkbox that posts the number
-    of messages the form named (`ask`), which the policy service takes as `withdrawals_confirmed`."""
-
-    widget = _TickedNumber
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("label", _("Withdraw these campaign messages"))
-        super().__init__(required=False, min_value=0, **kwargs)
-        self.widget.attrs["value"] = "0"
-
-    def ask(self, total: int) -> None:
-        """Show the checkbox for `total` messages, the number WithdrawalsNotConfirmed named."""
-        self.widget.attrs["value"] = str(total)

@@ -11,6 +11,7 @@ from crm.signals import (
     customer_profile_changed,
     demo_stores_seeded,
     orders_delivered,
+    store_closure_would_withdraw,
     store_closures_changed,
     store_timezone_changed,
 )
@@ -22,6 +23,7 @@ from .services.planning import followups_plan
 from .services.policy import policy_update
 from .services.replan import Clock, followups_follow_closures, followups_replan
 from .services.wishes import calls_withdraw_refused
+from .services.withdrawals import closure_withdrawals
 
 
 def plan_delivered_orders(sender, *, deliveries, **kwargs) -> dict[int, list[OrderWarning]]:
@@ -95,5 +97,6 @@ def connect() -> None:
     )
     store_timezone_changed.connect(replan_in_the_new_zone, dispatch_uid="callbacks.replan_in_the_new_zone")
     store_closures_changed.connect(replan_around_the_closures, dispatch_uid="callbacks.replan_around_the_closures")
+    store_closure_would_withdraw.connect(closure_withdrawals, dispatch_uid="callbacks.closure_withdrawals")
     agent_left_stores.connect(hand_over_the_calls_of_who_left, dispatch_uid="callbacks.hand_over_the_calls")
     case_event_added.connect(calls_follow_their_case, dispatch_uid="callbacks.calls_follow_their_case")

@@ -32,10 +32,13 @@ store_hours_changed = Signal()
 # parcel's call notice).
 call_tasks_withdrawn = Signal()
 
-# Sent by callbacks.services.withdrawals.policy_withdrawals before new hours of the store's policy are saved (the policy
-# page's `policy_update`, the admin's policy form), when they would send `store_hours_changed`. kwargs: store, policy
-# (the FollowUpPolicy as it would be saved), now. A receiver changes nothing and returns a list of
-# `callbacks.services.withdrawals.MessagesWithdrawn`: what its receiver of `store_hours_changed` would withdraw under
-# those hours (retention: messages of running campaigns they leave no time for, ADR 0044), so that the manager
-# confirms it before anything is saved (ADR 0046).
+# Sent by callbacks.services.withdrawals before new hours of the store's policy are saved (the policy page's
+# `policy_update`, the admin's policy form), when they would send `store_hours_changed`, and before a closure is
+# recorded (crm's `store_closure_would_withdraw`, answered by callbacks). kwargs: store, policy (the FollowUpPolicy as
+# it would be saved), now, call_tasks_moved ({call task id: the start of the window re-planning would move it to},
+# for the planned call tasks that would move; `replan.call_tasks_replanned`, nothing written). A receiver changes
+# nothing and returns a list of `crm.withdrawals.ContactsWithdrawn`: what its receiver of `store_hours_changed` would
+# withdraw after the change (retention: messages of running campaigns the SMS hours leave no time for, ADR 0044, and
+# return visits moved past their campaign's end, ADR 0035), so that the manager confirms it before anything is saved
+# (ADR 0046).
 store_hours_would_withdraw = Signal()

@@ -56,12 +56,18 @@ from crm.phones import normalise_phone
 from crm.readable import AUDIT_ACTIONS
 from crm.services.agents import agent_leave_stores
 from crm.services.api_tokens import api_tokens_revoke
-from crm.services.closures import closure_check, store_closure_add, store_closure_remove
+from crm.services.closures import (
+    closure_check,
+    store_closure_add,
+    store_closure_remove,
+    store_closure_withdrawals_check,
+)
 from crm.services.customers import EDITABLE_FIELDS
 from crm.services.policy import MAX_EVENING_CAPACITY, days_off_check, root_cause_save
 from crm.services.sla import cases_deadlines_recount
 from crm.services.stores import store_timezone_change
 from crm.timezones import store_today
+from crm.withdrawals import WithdrawalsConfirmField
 
 
 @admin.register(Store)
@@ -374,6 +380,22 @@ class CasePolicyAdmin(CheckedAdmin):
             cases_deadlines_recount(store=obj.store, now=timezone.now())
 
 
+class StoreClosureAdminForm(forms.ModelForm):
+    # Not a field of the closure: ticked, the number of campaign contacts recording it withdraws that the admin
+    # confirms (ADR 0046).
+    confirm_withdrawals = WithdrawalsConfirmField(help_text=WithdrawalsConfirmField.admin_help)
+
+
+def _closure_withdrawals_check(closure: StoreClosure, confirmed: int | None) -> int:
+    return store_closure_withdrawals_check(
+        store=closure.store,
+        first_day=closure.first_day,
+        last_day=closure.last_day,
+        now=timezone.now(),
+        confirmed=confirmed,
+    )
+
+
 @admin.register(StoreClosure)
 class StoreClosureAdmin(CheckedAdmin):
     """Added and removed through crm.services.closures, as on the policy page: checked (no overlap, not over, not
@@ -386,6 +408,8 @@ class StoreClosureAdmin(CheckedAdmin):
     list_select_related = ["store", "ended_by"]
     search_fields = ["name"]
     readonly_fields = ["recorded_at", "ended_at", "ended_by"]
+    form = StoreClosureAdminForm
+    withdrawals_check = staticmethod(_closure_withdrawals_check)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -408,8 +432,9 @@ class StoreClosureAdmin(CheckedAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         saved = store_closure_add(
-            store=obj.store, actor=request.user, name=obj.name, first_day=obj.first_day, last_day=obj.last_day
-        )
+            store=obj.store, actor=request.user, name=obj.name, first_day=obj.first_day, last_day=obj.last_day,
+            withdrawals_confirmed=form.cleaned_data.get("confirm_withdrawals"),
+        )  # fmt: skip
         obj.pk, obj._state.adding = saved.pk, False
 
     def delete_model(self, request, obj) -> None:

@@ -55,6 +55,7 @@ from crm.pages import form_error
 from crm.personal_data import mask_json_text, mask_payload, phones_in
 from crm.phones import mask_phone, normalise_phone
 from crm.services.customers import personal_data_reveal_audit
+from crm.withdrawals import WithdrawalsNotConfirmed
 
 # Who may read a customer's whole number in the admin: whoever may change the customer.
 PHONE_REVEAL_PERMISSION = "crm.change_customer"
@@ -176,14 +177,42 @@ class _Checked:
             form_error(self, error)
 
 
+class _ConfirmsWithdrawals:
+    """Mixed into the admin's form after the service's checks (_Checked): a change that would withdraw campaign
+    contacts is saved only once the admin ticks its `confirm_withdrawals` (a `crm.withdrawals.WithdrawalsConfirmField`)
+    for as many, as on the pages (ADR 0046); the question is shown at that field, nothing saved."""
+
+    withdrawals_check: Callable[[models.Model, int | None], int]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.withdrawals_check(self.instance, self.cleaned_data.get("confirm_withdrawals"))
+        except WithdrawalsNotConfirmed as asked:
+            self.fields["confirm_withdrawals"].ask(asked.total)
+            form_error(self, asked)
+
+
 class CheckedAdmin(DeclaredLookupsAdmin):
+    # An admin whose saves may withdraw campaign contacts names the service's check here:
+    # (the object as it would be saved, the number confirmed) -> raises WithdrawalsNotConfirmed; its form declares
+    # `confirm_withdrawals`.
+    withdrawals_check: Callable[[models.Model, int | None], int] | None = None
+
     def service_check(self, obj: models.Model) -> None:
         """Raise the domain error the page's service would raise for `obj` (naming the field); may tidy a value as
         the service stores it (a phone in E.164)."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (_Checked, form), {"admin_check": staticmethod(self.service_check)})
+        form = type(form.__name__, (_Checked, form), {"admin_check": staticmethod(self.service_check)})
+        if self.withdrawals_check is None:
+            return form
+        return type(
+            form.__name__, (_ConfirmsWithdrawals, form), {"withdrawals_check": staticmethod(self.withdrawals_check)}
+        )
 
 
 def money_column(name: str, label: Any) -> Callable[[models.Model], str]:

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError, RequestTooLarge, StoreRepeated
-from crm.pages import is_refusal, one_store_code
+from crm.pages import fragment_status, is_refusal, one_store_code
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -36,8 +36,9 @@ def declared_length(request: HttpRequest) -> int:
 def _error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
     if is_refusal(error) and not getattr(request, "htmx", False):
         return render(request, "403.html", {"error": error}, status=403)
-    template = "crm/_domain_error.html" if getattr(request, "htmx", False) else "crm/domain_error.html"
-    return render(request, template, {"error": error}, status=error.http_status)
+    if getattr(request, "htmx", False):
+        return render(request, "crm/_domain_error.html", {"error": error}, status=fragment_status(error))
+    return render(request, "crm/domain_error.html", {"error": error}, status=error.http_status)
 
 
 class DomainErrorPageMiddleware:

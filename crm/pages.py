@@ -86,6 +86,13 @@ def is_refusal(error: DomainError) -> bool:
     return error.http_status == 403
 
 
+def fragment_status(error: DomainError) -> int:
+    """The status of an HTMX fragment that shows `error` in place. base.html's htmx-config swaps 2xx-4xx answers only,
+    so an error a provider caused (a 502: it refused, failed or did not confirm) is answered as the form's refusal
+    (400), or the user sees nothing; a full page and the API keep the error's own status."""
+    return error.http_status if error.http_status < 500 else 400
+
+
 def form_error(form: forms.Form, error: DomainError) -> None:
     """Show a service's error next to the field it names (by its first part: `rules.0.value` -> `rules`), or at the
     top of the form when the form has no such field or only a hidden one (a one-time token). A refusal is re-raised.

@@ -216,6 +216,8 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "resumed": (gettext_lazy("Resumed because"), resumed_label),
     "waited": (gettext_lazy("Waited"), duration_text),
     "paused": (gettext_lazy("Resolution deadline moved later by (service time)"), duration_text),
+    # Confirmed by the manager before the change was saved (ADR 0046): new store hours, a closure.
+    "campaign_contacts_withdrawn": (gettext_lazy("Campaign messages and calls withdrawn"), str),
 }
 
 

@@ -45,6 +45,13 @@ store_timezone_changed = Signal()
 # the days that opened again, so nothing need move, but an app may plan on them again.
 store_closures_changed = Signal()
 
+# Sent by crm.services.closures.store_closure_add before a closure is recorded, once it is valid, with the store's row
+# locked (ADR 0046). kwargs: store, first_day, last_day (the closure's local days, both closed), now. A receiver
+# changes nothing and returns a list of `crm.withdrawals.ContactsWithdrawn`: what recording it would withdraw
+# (callbacks, asking the apps that take back call tasks: return visits moved past their campaign's end, ADR 0035), so
+# that the manager confirms it before the closure is recorded.
+store_closure_would_withdraw = Signal()
+
 # Sent by crm.services.agents.agent_leave_stores once an agent no longer serves some stores (taken off them, either
 # side of Agent.stores, or their login switched off), inside that transaction, after crm handed their open cases there
 # on. kwargs: agent_id, store_ids (sorted list). Lets each app hand on the agent's own work of those stores to someone

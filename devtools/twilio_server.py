@@ -3,8 +3,9 @@
 - `POST/GET /2010-04-01/Accounts/{sid}/Messages.json`, `POST/GET .../Calls.json`, `GET .../Calls/{sid}.json`,
   with HTTP basic auth (account SID and auth token) and the account SID in the path, answering Twilio's JSON.
 - Records every request it receives (`requests`), and every message and call it accepted (`messages`, `calls`).
-- Faults on demand, for the next N creates or a share of them: added latency, 500 after recording the message,
-  a hang after recording (the client times out), 429, and error 21610 for opted-out numbers.
+- Faults on demand, for the next N creates or a share of them: added latency, a 500 that records nothing (the
+  provider failed to take it), a 500 after recording the message or call, a hang after recording (the client times
+  out), 429, and error 21610 for opted-out numbers.
 - Sends status callbacks signed like Twilio's (X-Twilio-Signature), and for a call fetches its TwiML URL.
 - Delivers a customer's reply (`receive_sms`) to a webhook URL as Twilio posts an inbound message, signed; the
   same message can be delivered again, as Twilio redelivers a webhook whose answer it did not get.
@@ -180,6 +181,10 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "429":
             self._record("POST", path, params, 429, False)
             self._error(429, 20429, "Too Many Requests")
+            return None
+        if fault == "500":
+            self._record("POST", path, params, 500, False)
+            self._error(500, 20500, "Internal Server Error")
             return None
         return fault
 

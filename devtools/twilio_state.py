@@ -17,7 +17,7 @@ from email.utils import format_datetime
 from twilio.request_validator import RequestValidator
 
 API = "/2010-04-01/Accounts/"
-FAULTS = ("", "500_after_record", "timeout", "429")
+FAULTS = ("", "500", "500_after_record", "timeout", "429")
 
 
 @dataclass

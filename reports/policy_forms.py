@@ -4,7 +4,6 @@ and the other apps' policy services), whose errors are shown next to the field t
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.forms import WithdrawalsConfirmField
 from callbacks.models import FollowUpChannel, OverflowRule, SmsLanguage
 from callbacks.services.policy import MAX_CAP, MAX_CAP_DAYS, policy_for_store
 from crm import form_fields
@@ -12,6 +11,7 @@ from crm.models import Agent, Case, CasePolicy, Store
 from crm.readable import WEEKDAYS as WEEKDAY_NAMES
 from crm.services.policy import SlaTargetIn
 from crm.services.sla import sla_target_for
+from crm.withdrawals import WithdrawalsConfirmField
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -53,7 +53,19 @@ class CasePolicyForm(forms.Form):
         )
 
 
-class ClosureForm(forms.Form):
+class ConfirmsWithdrawals(forms.Form):
+    """A section whose save may withdraw campaign contacts (new hours, a closure): the manager's confirmation, shown
+    only when the save asked for it (ADR 0046)."""
+
+    # Not a setting: ticked, the number of campaign contacts the change withdraws that the manager confirms.
+    confirm_withdrawals = WithdrawalsConfirmField()
+
+    def withdrawals_asked(self, total: int) -> None:
+        """The save asked the manager to confirm `total` campaign contacts withdrawn: the checkbox confirms as many."""
+        self.fields["confirm_withdrawals"].ask(total)
+
+
+class ClosureForm(ConfirmsWithdrawals):
     """Days the store is closed (a holiday): the service checks the dates (crm.services.closures)."""
 
     name = forms.CharField(
@@ -167,7 +179,7 @@ class AgentShiftForm(forms.Form):
 TIER_ROWS = 4
 
 
-class FollowUpPolicyForm(forms.Form):
+class FollowUpPolicyForm(ConfirmsWithdrawals):
     """The follow-up policy (callbacks): value tiers and channels, call window and days, SMS hours and texts.
 
     Templates may be left empty here so that the service's own message ("cannot be empty") is the one shown.
@@ -215,9 +227,6 @@ class FollowUpPolicyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    # Not a setting: ticked, the number of campaign messages the new hours withdraw that the manager confirms, shown
-    # only when the save asked for it (ADR 0046).
-    confirm_withdrawals = WithdrawalsConfirmField()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -233,10 +242,6 @@ class FollowUpPolicyForm(forms.Form):
     def settings(cls) -> list[str]:
         """The fields that are policy settings (all but the tier rows and the confirmation)."""
         return [name for name in cls.base_fields if name != "confirm_withdrawals"]
-
-    def withdrawals_asked(self, total: int) -> None:
-        """The save asked the manager to confirm `total` campaign messages withdrawn: the checkbox confirms as many."""
-        self.fields["confirm_withdrawals"].ask(total)
 
     @classmethod
     def for_store(cls, store: Store) -> "FollowUpPolicyForm":

@@ -56,7 +56,7 @@ class RetentionConfig(AppConfig):
         store_hours_changed.connect(receivers.calls_past_their_campaigns_end, dispatch_uid="retention.past_end")
         # New SMS hours of the store: messages they leave no time for before their campaign ends are withdrawn.
         store_hours_changed.connect(receivers.follow_the_stores_new_hours, dispatch_uid="retention.new_hours")
-        # ... which the policy forms ask about first, for the manager to confirm (ADR 0046).
+        # ... both of which new hours and a closure ask about first, for the manager to confirm (ADR 0046).
         store_hours_would_withdraw.connect(
-            receivers.messages_the_new_hours_would_withdraw, dispatch_uid="retention.new_hours_would_withdraw"
+            receivers.contacts_the_new_hours_would_withdraw, dispatch_uid="retention.new_hours_would_withdraw"
         )

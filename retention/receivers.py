@@ -2,14 +2,14 @@
 
 from collections import defaultdict
 
-from callbacks.services.withdrawals import MessagesWithdrawn
 from crm.models import Store
+from crm.withdrawals import ContactsWithdrawn
 
 from .services.coupons import coupons_redeem
 from .services.gifts import gift_tasks_cancel_unwanted, gift_tasks_hand_over
 from .services.segments import segments_ensure_builtin
 from .services.store_hours import campaigns_follow_store_hours, campaigns_store_hours_would_withdraw
-from .services.visits import campaign_calls_past_their_end
+from .services.visits import campaign_calls_past_their_end, campaign_calls_would_pass_their_end
 from .services.zone import retention_follow_store_zone
 
 
@@ -61,12 +61,14 @@ def follow_the_stores_new_hours(sender, *, store: Store, policy, now, **_kwargs)
     campaigns_follow_store_hours(store=store, policy=policy, now=now)
 
 
-def messages_the_new_hours_would_withdraw(sender, *, store: Store, policy, now, **_kwargs) -> list:
-    """callbacks.signals.store_hours_would_withdraw: the messages `follow_the_stores_new_hours` would withdraw under
-    these hours, per campaign, for the manager to confirm before they are saved (ADR 0046)."""
-    return [
-        MessagesWithdrawn(what=campaign.name, count=count)
-        for campaign, count in campaigns_store_hours_would_withdraw(store=store, policy=policy, now=now)
+def contacts_the_new_hours_would_withdraw(sender, *, store: Store, policy, now, call_tasks_moved, **_kwargs) -> list:
+    """callbacks.signals.store_hours_would_withdraw: per campaign, the messages `follow_the_stores_new_hours` would
+    withdraw under these hours and the return visits `calls_past_their_campaigns_end` would take back once the call
+    tasks moved, for the manager to confirm before new hours or a closure are saved (ADR 0046)."""
+    messages = campaigns_store_hours_would_withdraw(store=store, policy=policy, now=now)
+    calls = campaign_calls_would_pass_their_end(store=store, call_tasks_moved=call_tasks_moved)
+    return [ContactsWithdrawn(what=campaign.name, messages=count) for campaign, count in messages] + [
+        ContactsWithdrawn(what=campaign.name, calls=count) for campaign, count in calls
     ]
 
 

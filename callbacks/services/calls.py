@@ -12,7 +12,9 @@ a care SMS is sent (ADR 0011, "Click to call"):
 2. Place, with no transaction open, and only while the claim is young (dispatch.send_deadline).
 3. Record the provider's id in a second transaction (`call_record_placed`). An answer proving nothing was placed
    (a refusal, throttling, no connection) marks the call `failed` and gives back its ledger row and the subject's
-   status; an unknown outcome (5xx, timeout) or a failed write leaves it `placing`.
+   status. A 5xx is an answer too: the provider is asked at once for the call, as the reconciler asks (4); one it
+   has is recorded, none is settled as a refusal. No answer (a timeout), a failed write, or a provider that cannot
+   say leaves it `placing`.
 4. A call left `placing` gets its id from the first status callback naming its subject (services.inbound), or from
    `calls_reconcile_stuck` once no request for it can be in flight: found at the provider → its id; else it was never
    placed, and is settled as a refusal is (3): `failed`, its ledger row and the subject's status given back.
@@ -27,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from callbacks.errors import AgentPhoneMissing, CallNotAllowed, CaseCallClosed, TelephonyFailed
 from callbacks.models import CALL_CHANNELS, Call, CaseCall, FollowUp
-from callbacks.telephony import OutcomeUnknown, ProviderCall, TelephonyError, get_backend
+from callbacks.telephony import OutcomeUnknown, ProviderCall, ProviderServerError, TelephonyError, get_backend
 from crm.errors import PermissionDenied
 from crm.models import Agent
 from crm.services.locks import customers_lock
@@ -162,12 +164,32 @@ def _place(claim: _Claim) -> Call:
             twiml_url=claim.twiml_url,
             status_callback=claim.status_callback,
         )
+    except ProviderServerError as exc:
+        return _server_error_looked_up(claim, exc)
     except OutcomeUnknown:
         return call  # perhaps placed: left `placing` for a status callback or the reconciler to settle
     except TelephonyError as exc:  # refused, throttled or unreachable: nothing was placed
         _placing_failed(claim)
         raise TelephonyFailed(code_from_provider=exc.code, provider_message=str(exc)) from exc
     return call_record_placed(call=call, placed=placed)
+
+
+def _server_error_looked_up(claim: _Claim, error: ProviderServerError) -> Call:
+    """The provider answered a 5xx: it may have placed the call before failing, but it has answered, so no request of
+    ours for this call is in flight and it can be asked now what the reconciler would ask later (`_reconciled`). The
+    call it has is recorded and goes on; none means it placed nothing, and the call is settled as a refusal is
+    (`failed`, its ledger row and the subject's status given back) and the agent told, who may click again. A provider
+    that cannot say leaves the call `placing` for a status callback or the reconciler."""
+    call = claim.call
+    try:
+        found = get_backend().list_calls(to=claim.agent_phone, placed_after=call.started_at - CLOCK_SKEW)
+    except TelephonyError:
+        return call
+    _reconciled(call=call, found=found)
+    call.refresh_from_db()
+    if call.status == Call.Status.FAILED:
+        raise TelephonyFailed(code_from_provider=error.code, provider_message=str(error)) from error
+    return call
 
 
 @transaction.atomic

@@ -144,8 +144,9 @@ def policy_update(
     a change of the call window, call days, call hours or SMS sending hours places their contacts still to come
     again by the new hours, in this transaction (services.replan, ADR 0029).
 
-    New hours that would withdraw messages of running campaigns (ADR 0044) are saved only when the manager confirmed at
-    least that many (`withdrawals_confirmed`, the number the form showed); else WithdrawalsNotConfirmed names the
+    New hours that would withdraw contacts of running campaigns (messages the SMS hours leave no time for, ADR 0044;
+    return visits new call hours move past their campaign's end, ADR 0035) are saved only when the manager confirmed
+    at least that many (`withdrawals_confirmed`, the number the form showed); else WithdrawalsNotConfirmed names the
     campaigns and nothing is saved (ADR 0046)."""
     from .replan import followups_follow_policy
     from .withdrawals import policy_withdrawals_check
@@ -167,7 +168,7 @@ def policy_update(
     followups_follow_policy(store=store, was=was, policy=policy, now=now)
     data = {"before": before, "after": {name: str(value) for name, value in changes.items()}}
     if withdrawn:
-        data["campaign_messages_withdrawn"] = withdrawn
+        data["campaign_contacts_withdrawn"] = withdrawn
     audit_record(actor=actor, action="followup_policy_changed", store=store, target=store.code, data=data)
     return policy
 

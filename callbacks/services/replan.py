@@ -191,18 +191,16 @@ def _to_other_evenings(moves: list[tuple[FollowUp, Window]], *, after: Clock, no
     customers_set_dedicated_owner(new_owners)
 
 
-@transaction.atomic
-def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock | None = None) -> int:
-    """Place the store's planned follow-ups still to come again, by the clock the store has now (`after`: its zone
-    and saved policy unless given, with its closures as they are; `before`: the clock they were planned by). Returns
-    how many moved. Rows a sweeper or a click holds are waited for, and left when they are no longer planned then."""
-    after = replace(after or Clock.now_of(store), closed=stores_closed_days(store_ids=[store.pk], now=now)[store.pk])
+def _planned_to_come(store: Store, now: datetime):
     to_come = Q(channel__in=CALL_CHANNELS, window_end__gt=now) | Q(channel=FollowUp.Channel.SMS, window_start__gt=now)
-    planned = FollowUp.objects.filter(to_come, store=store, status=Status.PLANNED)
-    # The customers first, then their follow-ups (ADR 0037): an outcome or an opt-out about one of them takes the
-    # customer, then the call, and _to_other_evenings writes dedicated customers' owners.
-    customers_lock(planned.values_list("customer_id", flat=True).distinct())
-    rows = list(planned.select_for_update(of=("self",)).select_related("order").order_by("pk"))
+    return FollowUp.objects.filter(to_come, store=store, status=Status.PLANNED)
+
+
+def _placed(
+    rows: list[FollowUp], before: Clock, after: Clock, now: datetime
+) -> tuple[list[FollowUp], list[tuple[FollowUp, Window]]]:
+    """Place the rows by `after`, in memory: (the rows that moved, the care calls that leave their evening, each with
+    the evening it moves to, for `_to_other_evenings`)."""
     called_back = set(
         CallAttempt.objects.filter(
             followup__in=[row.pk for row in rows if row.channel in CALL_CHANNELS], outcome=FollowUpOutcome.CALL_BACK
@@ -217,12 +215,49 @@ def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock
         elif (row.window_start, row.window_end, row.contact_day) != was:
             row.updated_at = now
             moved.append(row)
+    return moved, elsewhere
+
+
+def closed_days(*, store: Store, now: datetime) -> frozenset[date]:
+    """The local dates the store is closed on, as the closures recorded now have them (ADR 0035)."""
+    return stores_closed_days(store_ids=[store.pk], now=now)[store.pk]
+
+
+@transaction.atomic
+def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock | None = None) -> int:
+    """Place the store's planned follow-ups still to come again, by the clock the store has now (`after`: its zone
+    and saved policy unless given, with its closures as they are; `before`: the clock they were planned by). Returns
+    how many moved. Rows a sweeper or a click holds are waited for, and left when they are no longer planned then."""
+    after = replace(after or Clock.now_of(store), closed=closed_days(store=store, now=now))
+    planned = _planned_to_come(store, now)
+    # The customers first, then their follow-ups (ADR 0037): an outcome or an opt-out about one of them takes the
+    # customer, then the call, and _to_other_evenings writes dedicated customers' owners.
+    customers_lock(planned.values_list("customer_id", flat=True).distinct())
+    rows = list(planned.select_for_update(of=("self",)).select_related("order").order_by("pk"))
+    moved, elsewhere = _placed(rows, before, after, now)
     # Written first: the evenings' capacity is counted from the rows as they stand.
     FollowUp.objects.bulk_update(moved, _WRITTEN, batch_size=1000)
     if elsewhere:
         _to_other_evenings(elsewhere, after=after, now=now)
         FollowUp.objects.bulk_update([row for row, _ in elsewhere], _PLACED, batch_size=1000)
     return len(moved) + len(elsewhere)
+
+
+def call_tasks_replanned(*, store: Store, before: Clock, after: Clock, now: datetime) -> dict[int, datetime]:
+    """Where placing the store's planned follow-ups again by `after` (with the closures' dates it is given) would put
+    its call tasks still to come: {task id: its new window's start}, for those that would move. Changes nothing and
+    locks nothing: the placement `followups_replan` makes (`_placed`), on the rows as they stand, so that a change
+    can say what it would do before it is saved (ADR 0046). Care calls are left out: where one that leaves its evening
+    lands depends on that evening's capacity, counted from the rows written first, and no app takes one back."""
+    rows = list(
+        _planned_to_come(store, now)
+        .filter(channel__in=CALL_CHANNELS)
+        .exclude(purpose=FollowUp.Purpose.CARE)
+        .select_related("order")
+        .order_by("pk")
+    )
+    moved, _elsewhere = _placed(rows, before, after, now)  # a call task keeps to its day's hours: never elsewhere
+    return {row.pk: row.window_start for row in moved}
 
 
 def policy_clock_changed(*, was: FollowUpPolicy, policy: FollowUpPolicy) -> bool:

@@ -1,49 +1,63 @@
-"""What new store hours would withdraw, asked before they are saved (ADR 0046).
+"""What new store hours or a new closure would withdraw, asked before they are saved (ADR 0046).
 
-New SMS hours withdraw the messages of running campaigns they leave no time for before the campaign ends (ADR 0044):
-the policy page and the admin's policy form first say how many messages of which campaigns, and save only once the
-manager confirms that number. The other apps answer through `signals.store_hours_would_withdraw`, computed as their
-receivers of `store_hours_changed` would act on the new hours; callbacks knows no campaign.
+New hours withdraw the messages of running campaigns they leave no time for before the campaign ends (ADR 0044); new
+call hours and a closure move call tasks, and a return visit moved past its campaign's end is taken back (ADR 0035).
+The policy page, the closures on it and the admin first say how many messages and calls of which campaigns, and save
+only once the manager confirms that number (`crm.withdrawals`). callbacks knows no campaign: it places its planned
+call tasks by the new clock without writing them (`replan.call_tasks_replanned`, the placement the change itself
+makes) and asks the other apps through `signals.store_hours_would_withdraw`, which they answer as their receivers of
+`store_hours_changed` would act after the change.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
-from callbacks.errors import WithdrawalsNotConfirmed
 from callbacks.models import FollowUpPolicy
 from callbacks.signals import store_hours_would_withdraw
 from crm.models import Store
+from crm.withdrawals import ContactsWithdrawn, withdrawals_answered, withdrawals_check
 
-from .replan import policy_clock_changed
+from .replan import Clock, call_tasks_replanned, closed_days, policy_clock_changed
 
 
-@dataclass(frozen=True)
-class MessagesWithdrawn:
-    """`count` messages of `what` (a campaign's name) that new hours would withdraw."""
-
-    what: str
-    count: int
+def _hours_withdrawals(*, store: Store, before: Clock, after: Clock, now: datetime) -> list[ContactsWithdrawn]:
+    """What the apps would withdraw once the store's contacts are placed by `after` (its policy and closures)."""
+    moved = call_tasks_replanned(store=store, before=before, after=after, now=now)
+    answers = store_hours_would_withdraw.send(
+        sender=FollowUpPolicy, store=store, policy=after.policy, now=now, call_tasks_moved=moved
+    )
+    return withdrawals_answered(answers)
 
 
 def policy_withdrawals(
     *, store: Store, was: FollowUpPolicy, policy: FollowUpPolicy, now: datetime
-) -> list[MessagesWithdrawn]:
+) -> list[ContactsWithdrawn]:
     """What saving `policy` (`was` before it) would withdraw, as the other apps answer; nothing when it moves no hours
     (then `store_hours_changed` is not sent either)."""
     if not policy_clock_changed(was=was, policy=policy):
         return []
-    answers = store_hours_would_withdraw.send(sender=FollowUpPolicy, store=store, policy=policy, now=now)
-    return [found for _receiver, withdrawn in answers for found in withdrawn if found.count]
+    closed = closed_days(store=store, now=now)
+    return _hours_withdrawals(
+        store=store, before=Clock(store, was, closed), after=Clock(store, policy, closed), now=now
+    )
 
 
 def policy_withdrawals_check(
     *, store: Store, was: FollowUpPolicy, policy: FollowUpPolicy, now: datetime, confirmed: int | None
 ) -> int:
-    """Raise WithdrawalsNotConfirmed (naming the campaigns and their counts) unless the manager confirmed at least as
-    many messages as saving `policy` would withdraw: a confirmation is for what was shown, and a campaign started since
-    (more messages) asks again. Returns how many it withdraws."""
-    withdrawn = policy_withdrawals(store=store, was=was, policy=policy, now=now)
-    total = sum(found.count for found in withdrawn)
-    if total > (confirmed or 0):
-        raise WithdrawalsNotConfirmed(withdrawn=[(found.what, found.count) for found in withdrawn])
-    return total
+    """Raise WithdrawalsNotConfirmed unless the manager confirmed at least as many contacts as saving `policy` would
+    withdraw (`crm.withdrawals.withdrawals_check`). Returns how many it withdraws."""
+    return withdrawals_check(
+        withdrawn=policy_withdrawals(store=store, was=was, policy=policy, now=now), confirmed=confirmed
+    )
+
+
+def closure_withdrawals(
+    sender, *, store: Store, first_day: date, last_day: date, now: datetime, **_kwargs
+) -> list[ContactsWithdrawn]:
+    """crm.signals.store_closure_would_withdraw: what recording a closure from `first_day` to `last_day` would withdraw,
+    its days closed as recording it closes them (`replan.followups_follow_closures`)."""
+    clock = Clock.now_of(store)
+    days = frozenset(first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1))
+    after = replace(clock, closed=closed_days(store=store, now=now) | days)
+    return _hours_withdrawals(store=store, before=clock, after=after, now=now)

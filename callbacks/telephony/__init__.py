@@ -15,6 +15,7 @@ from .base import (
     ProviderBusy,
     ProviderCall,
     ProviderMessage,
+    ProviderServerError,
     TelephonyBackend,
     TelephonyError,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "ProviderBusy",
     "ProviderCall",
     "ProviderMessage",
+    "ProviderServerError",
     "TelephonyBackend",
     "TelephonyError",
     "get_backend",

@@ -6,6 +6,8 @@ Errors say what we know about the provider's side, because that decides whether 
 - `ProviderBusy`: throttled (429) or unreachable before the request left. Nothing was sent; retry later.
 - `OutcomeUnknown`: a 5xx, a read timeout, a dropped connection. The message (or call) may have been accepted, so
   it must be looked up (`list_messages`, `list_calls`) before any resend.
+- `ProviderServerError`, an `OutcomeUnknown`: the provider answered with a 5xx. It may have taken the request before
+  failing, but it has answered, so no request of ours is still in flight: it can be looked up at once.
 """
 
 from abc import ABC, abstractmethod
@@ -50,6 +52,10 @@ class ProviderBusy(TelephonyError):
 
 
 class OutcomeUnknown(TelephonyError):
+    pass
+
+
+class ProviderServerError(OutcomeUnknown):
     pass
 
 

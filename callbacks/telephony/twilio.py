@@ -9,7 +9,14 @@ from django.conf import settings
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from .base import MessageRejected, OutcomeUnknown, ProviderBusy, ProviderCall, ProviderMessage, TelephonyBackend
+from .base import (
+    MessageRejected,
+    ProviderBusy,
+    ProviderCall,
+    ProviderMessage,
+    ProviderServerError,
+    TelephonyBackend,
+)
 from .twilio_http import KeepAliveHttpClient
 
 T = TypeVar("T")
@@ -24,7 +31,7 @@ def _classified(call: Callable[[], T]) -> T:
         if exc.status == 429:
             raise ProviderBusy(exc.msg, code=code) from exc
         if exc.status >= 500:
-            raise OutcomeUnknown(exc.msg, code=code) from exc
+            raise ProviderServerError(exc.msg, code=code) from exc
         raise MessageRejected(exc.msg, code=code) from exc
 
 

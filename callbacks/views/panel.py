@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from callbacks.errors import CallNotAllowed
+from callbacks.errors import CallNotAllowed, TelephonyFailed
 from callbacks.forms import CaseCallOutcomeForm, OutcomeForm, ProfileForm
 from callbacks.models import Call, CallScript, CaseCall, FollowUp
 from callbacks.scripts import default_case_script, default_parcel_script, default_script, render_script
@@ -37,7 +37,7 @@ from callbacks.services.outcomes import followup_log_outcome
 from crm import roles
 from crm.errors import InvalidInput
 from crm.models import Agent
-from crm.pages import form_error, next_url
+from crm.pages import form_error, fragment_status, next_url
 from crm.personality import answering_strategy
 from crm.selectors import cases_for_user
 from crm.services.customers import customer_reveal_phone, customer_update_profile
@@ -266,6 +266,11 @@ def place_call(request: HttpRequest, pk: int, kind: PanelKind) -> HttpResponse:
     except CallNotAllowed as refused:
         context = {"f": subject, "urls": kind.urls, "refusal": refused}
         return render(request, "callbacks/_call_refused.html", context, status=refused.http_status)
+    except TelephonyFailed as failed:  # the provider refused or failed: nothing was placed, the agent may call again
+        if not request.htmx:
+            raise  # the error page, with its 502
+        context = {"f": subject, "urls": kind.urls, "failure": failed}
+        return render(request, "callbacks/_call_failed.html", context, status=fragment_status(failed))
     subject = kind.load(user=request.user, pk=pk)  # as the call left it: "in progress" for the header too
     context = {"f": subject, "urls": kind.urls, "call": call, "refresh_badge": True}
     return render(request, "callbacks/_call_status.html", context)

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from crm.errors import InvalidInput, InvalidTransition, NotFound
 from crm.models import Store, StoreClosure
-from crm.signals import store_closures_changed
+from crm.signals import store_closure_would_withdraw, store_closures_changed
 from crm.timezones import store_today, to_store_local
+from crm.withdrawals import withdrawals_answered, withdrawals_check
 
 from .audit import audit_record
 from .service_time import closed_days_of
@@ -122,21 +123,50 @@ def _text(closure: StoreClosure) -> dict[str, str]:
     return {"name": closure.name, "first_day": _day(closure.first_day), "last_day": _day(closure.last_day)}
 
 
+def store_closure_withdrawals_check(
+    *, store: Store, first_day: date, last_day: date, now: datetime, confirmed: int | None
+) -> int:
+    """Raise WithdrawalsNotConfirmed unless the manager confirmed at least as many campaign contacts as recording a
+    closure of these days would withdraw (return visits it moves past their campaign's end), as the apps answer
+    `store_closure_would_withdraw`; nothing is changed by asking (ADR 0046). Returns how many it withdraws."""
+    answers = store_closure_would_withdraw.send(
+        sender=Store, store=store, first_day=first_day, last_day=last_day, now=now
+    )
+    return withdrawals_check(withdrawn=withdrawals_answered(answers), confirmed=confirmed)
+
+
 @transaction.atomic
-def store_closure_add(*, store: Store, actor, name: str, first_day: date, last_day: date) -> StoreClosure:
+def store_closure_add(
+    *,
+    store: Store,
+    actor,
+    name: str,
+    first_day: date,
+    last_day: date,
+    withdrawals_confirmed: int | None = None,
+) -> StoreClosure:
     """Record days the store is closed, from `first_day` to `last_day` (both closed, local days). The store's row is
-    locked, so two closures recorded at once cannot overlap."""
+    locked, so two closures recorded at once cannot overlap. A closure that would withdraw campaign contacts (return
+    visits it moves past their campaign's end, ADR 0035) is recorded only when the manager confirmed at least that many
+    (`withdrawals_confirmed`, the number the form showed); else WithdrawalsNotConfirmed names the campaigns and nothing
+    is recorded (ADR 0046)."""
     store = Store.objects.select_for_update().get(pk=store.pk)
     now = timezone.now()
     name = closure_check(
         store=store, name=name, first_day=first_day, last_day=last_day, today=store_today(store, now=now)
+    )
+    withdrawn = store_closure_withdrawals_check(
+        store=store, first_day=first_day, last_day=last_day, now=now, confirmed=withdrawals_confirmed
     )
     # In effect from now: a closure starting today (or under way) leaves the hours worked before it worked.
     closure = StoreClosure.objects.create(
         store=store, name=name, first_day=first_day, last_day=last_day, recorded_at=now
     )
     cases_deadlines_recount(store=store, now=now)
-    audit_record(actor=actor, action="store_closure_added", store=store, target=store.code, data=_text(closure))
+    data = _text(closure)
+    if withdrawn:
+        data["campaign_contacts_withdrawn"] = withdrawn
+    audit_record(actor=actor, action="store_closure_added", store=store, target=store.code, data=data)
     store_closures_changed.send(sender=Store, store=store, now=now)
     return closure
 

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from callbacks.errors import WithdrawalsNotConfirmed
 from callbacks.services.policy import policy_update
 from crm.errors import DomainError
 from crm.models import Agent, Store, StoreClosure
@@ -27,6 +26,7 @@ from crm.services.policy import (
 )
 from crm.services.root_causes import root_cause_choices
 from crm.timezones import store_today
+from crm.withdrawals import WithdrawalsNotConfirmed
 from retention.selectors import campaigns_held_by_store_hours
 
 from ..access import manager_required
@@ -95,21 +95,30 @@ class Section:
     anchor: str
 
 
-def _followup_policy_save(request: HttpRequest, store: Store, form: FollowUpPolicyForm):
-    try:
-        return policy_update(
-            store=store,
-            actor=request.user,
-            changes=form.changes(),
-            withdrawals_confirmed=form.cleaned_data["confirm_withdrawals"],
-        )
-    except WithdrawalsNotConfirmed as asked:
-        form.withdrawals_asked(asked.total)  # the question is shown on the form (ADR 0046)
-        raise
+def _confirming(save: Callable[[HttpRequest, Store, forms.Form, int | None], object]):
+    """The save of a section whose change may withdraw campaign contacts (new hours, a closure), given the number the
+    manager confirmed; when it asks, the question is shown on the section's form (ADR 0046)."""
+
+    def confirming_save(request: HttpRequest, store: Store, form: forms.Form):
+        try:
+            return save(request, store, form, form.cleaned_data["confirm_withdrawals"])
+        except WithdrawalsNotConfirmed as asked:
+            form.withdrawals_asked(asked.total)
+            raise
+
+    return confirming_save
 
 
 SECTIONS: dict[str, Section] = {
-    "followup": Section(lambda request, store: FollowUpPolicyForm(request.POST), _followup_policy_save, "followups"),
+    "followup": Section(
+        lambda request, store: FollowUpPolicyForm(request.POST),
+        _confirming(
+            lambda request, store, form, confirmed: policy_update(
+                store=store, actor=request.user, changes=form.changes(), withdrawals_confirmed=confirmed
+            )
+        ),
+        "followups",
+    ),
     "case": Section(
         lambda request, store: CasePolicyForm(request.POST),
         lambda request, store, form: case_policy_update(store=store, actor=request.user, **form.cleaned_data),
@@ -132,7 +141,16 @@ SECTIONS: dict[str, Section] = {
     ),
     "closure": Section(
         lambda request, store: ClosureForm(request.POST),
-        lambda request, store, form: store_closure_add(store=store, actor=request.user, **form.cleaned_data),
+        _confirming(
+            lambda request, store, form, confirmed: store_closure_add(
+                store=store,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                first_day=form.cleaned_data["first_day"],
+                last_day=form.cleaned_data["last_day"],
+                withdrawals_confirmed=confirmed,
+            )
+        ),
         "closures",
     ),
     "root_cause": Section(

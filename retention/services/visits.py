@@ -14,7 +14,8 @@ take back what came of them. There is no queue of retention's own: agents work t
 - `campaign_calls_past_their_end` receives callbacks' `store_hours_changed`, and ends a zone change
   (services.zone): a return visit that a closure (or new call hours, or a new time zone) moved to a day after its
   campaign's end is taken back (`past_campaign_end`), its row excluded with that reason: the offer and coupon it calls
-  about run to the campaign's end (ADR 0035).
+  about run to the campaign's end (ADR 0035). Before new call hours or a closure are saved,
+  `campaign_calls_would_pass_their_end` says how many it would take back, for the manager to confirm (ADR 0046).
 - `campaign_call_outcome_record` receives callbacks' `followup_outcome_logged`: the outcome logged on the panel
   (or "missed", when nobody called in the task's window) lands on the row (its outcome, and its status once the
   task is closed), in the same transaction, where the campaign's results count it. What the outcome does to the
@@ -22,6 +23,7 @@ take back what came of them. There is no queue of retention's own: agents work t
 """
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -228,6 +230,13 @@ def campaign_calls_withdrawn(sender, *, followups: list[FollowUp], **kwargs) -> 
             )
 
 
+def _waiting_on_a_planned_call(store: Store):
+    """The store's return-visit rows still waiting on a planned call task (one under way is left to finish)."""
+    return CampaignContact.objects.filter(
+        store=store, status=ContactStatus.PLANNED, call_task__status=FollowUp.Status.PLANNED
+    )
+
+
 def campaign_calls_past_their_end(*, store: Store, now: datetime) -> int:
     """The store's return visits waiting in the queue whose call now falls after their campaign's end (a closure, new
     call hours or a new time zone moved their task past it: ADR 0035, ADR 0029) are taken back, as a stopped
@@ -235,17 +244,30 @@ def campaign_calls_past_their_end(*, store: Store, now: datetime) -> int:
     reason (the campaign page lists it). The campaign's offer and coupon run to its end; a call after it would offer
     what has ended, and the closure (or the zone's lost hours) leaves no open day before it to call on. Called in the
     transaction that moved the tasks; returns how many rows. A call under way is left to finish."""
-    late = CampaignContact.objects.filter(
-        store=store,
-        status=ContactStatus.PLANNED,
-        call_task__status=FollowUp.Status.PLANNED,
-        call_task__window_start__gte=F("campaign__ends_at"),
-    )
+    late = _waiting_on_a_planned_call(store).filter(call_task__window_start__gte=F("campaign__ends_at"))
     # The tasks before their rows, as the outcome service and campaign_stop lock them.
     withdrawn = call_tasks_withdraw(followup_ids=late.values_list("call_task_id", flat=True), reason=PAST_CAMPAIGN_END)
     return CampaignContact.objects.filter(call_task_id__in=withdrawn, status=ContactStatus.PLANNED).update(
         status=ContactStatus.SUPPRESSED, excluded_reason=PAST_CAMPAIGN_END, updated_at=now
     )
+
+
+def campaign_calls_would_pass_their_end(
+    *, store: Store, call_tasks_moved: dict[int, datetime]
+) -> list[tuple[Campaign, int]]:
+    """What `campaign_calls_past_their_end` would take back once callbacks has moved the store's call tasks as
+    `call_tasks_moved` says ({task id: its new window's start}; the others stay where they are), changing nothing: each
+    campaign with return visits that would start at or after its end, and how many (ADR 0046)."""
+    rows = _waiting_on_a_planned_call(store).values_list(
+        "campaign_id", "call_task_id", "call_task__window_start", "campaign__ends_at"
+    )
+    late = Counter(
+        campaign_id
+        for campaign_id, task_id, start, ends_at in rows.iterator()
+        if call_tasks_moved.get(task_id, start) >= ends_at
+    )
+    campaigns = Campaign.objects.in_bulk(list(late))
+    return [(campaigns[pk], late[pk]) for pk in sorted(late)]
 
 
 def campaign_call_outcome_record(sender, *, followup: FollowUp, attempt, **kwargs) -> None:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from callbacks.models import OUTCOME_LABELS
 from callbacks.services.policy import policy_for_store
 from crm.errors import DomainError
-from crm.pages import form_error, page_attempt
+from crm.pages import form_error, fragment_status, page_attempt
 from crm.selectors import agent_for_user
 from crm.services.submissions import submission_once
 
@@ -171,9 +171,7 @@ def test_send(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResp
             status = 200
         except DomainError as exc:
             form_error(form, exc)
-            # The page swaps in 2xx–4xx answers only (base.html's htmx-config): the provider's unknown outcome
-            # (a 502) is this form's message, so it is answered as the form's refusal.
-            status = exc.http_status if exc.http_status < 500 else 400
+            status = fragment_status(exc)  # the provider's unknown outcome (a 502) is this form's message
     # A double click repeats the test it sent; a click on the form of the answer is another test.
     form.renew()
     return render(

@@ -159,7 +159,10 @@ def test_a_status_callback_gives_its_id_to_the_call_whose_recording_failed(
 def test_an_unknown_outcome_leaves_the_call_placing_until_the_provider_is_asked(
     twilio_backend, agent, followup, settings
 ):
-    twilio_backend.configure(mode="500_after_record", count=1, callbacks=False)
+    # No answer (a read timeout): the provider may still be taking the call, so it is asked only once no request
+    # can be in flight.
+    settings.TWILIO_HTTP_TIMEOUT = 0.3
+    twilio_backend.configure(mode="timeout", hang=0.6, count=1, callbacks=False)
     call = call_start(followup=followup, agent=agent)
     assert call.status == Call.Status.PLACING
     _settled_later(settings)
@@ -177,6 +180,36 @@ def test_a_call_the_provider_refused_is_failed_and_changes_nothing_else(twilio_b
     followup.refresh_from_db()
     assert followup.status == FollowUp.Status.PLANNED and not ContactLog.objects.exists()
     assert call_start(followup=followup, agent=agent).provider_id == twilio_backend.calls[0]["sid"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_the_provider_failed_to_place_with_a_server_error_can_be_placed_again_at_once(
+    twilio_backend, agent, followup
+):
+    """A 5xx from the provider left the call `placing` until the reconciler, a minute or more later: the agent's
+    next click was refused ("already under way") and the panel said only "Placing the call". The provider answered,
+    so no request of ours is in flight: it is asked at once, and a call it does not have is settled as a refusal."""
+    twilio_backend.configure(mode="500", count=1)
+    with pytest.raises(TelephonyFailed) as failed:
+        call_start(followup=followup, agent=agent)
+    assert failed.value.details["code_from_provider"] == "20500"
+    assert Call.objects.get(followup=followup).status == Call.Status.FAILED
+    followup.refresh_from_db()
+    assert followup.status == FollowUp.Status.PLANNED and not ContactLog.objects.exists()
+    again = call_start(followup=followup, agent=agent)
+    (placed,) = twilio_backend.calls
+    assert again.provider_id == placed["sid"] and ContactLog.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_the_provider_placed_despite_its_server_error_is_recorded_at_once(twilio_backend, agent, followup):
+    twilio_backend.configure(mode="500_after_record", count=1, callbacks=False)
+    call = call_start(followup=followup, agent=agent)
+    (placed,) = twilio_backend.calls
+    assert (call.provider_id, call.status) == (placed["sid"], Call.Status.QUEUED)
+    followup.refresh_from_db()
+    assert followup.status == FollowUp.Status.IN_PROGRESS and ContactLog.objects.count() == 1
+    assert calls_reconcile_stuck() == 0 and len(twilio_backend.calls) == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -341,3 +374,45 @@ def test_a_call_the_provider_refused_is_told_to_the_agent_in_their_language(
         call_start(followup=followup, agent=agent)
     assert failed.value.details["code_from_provider"] == "20429"
     assert "Too Many Requests" in failed.value.details["provider_message"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fault", ["429", "500"])
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("zh-hans", ["通信服务商未能发起通话", "可以再次拨打"]), ("en", ["could not place the call", "call again"])],
+)
+def test_the_panel_shows_a_failed_placement_where_its_swap_lands(
+    twilio_backend, agent, followup, client, settings, fault, language, said
+):
+    """The panel's Call button swaps the answer into the call line, and the page's htmx-config swaps 2xx-4xx answers
+    only: a placement the provider refused or failed (a 502) showed the agent nothing at all. It is answered as the
+    panel's refusal, in the agent's language, and the call can be placed again."""
+    settings.LANGUAGE_CODE = language
+    twilio_backend.configure(mode=fault, count=1)
+    client.force_login(agent.user)
+
+    response = client.post(f"/calls/{followup.pk}/call", headers={"HX-Request": "true"})
+
+    assert 400 <= response.status_code < 500
+    assert 'data-testid="call-failed"' in response.text
+    for words in said:
+        assert words in response.text
+    followup.refresh_from_db()
+    assert followup.status == FollowUp.Status.PLANNED and not ContactLog.objects.exists()
+    assert client.post(f"/calls/{followup.pk}/call", headers={"HX-Request": "true"}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_the_provider_did_not_answer_for_says_what_the_agent_can_do(
+    twilio_backend, agent, followup, client, settings
+):
+    settings.LANGUAGE_CODE = "zh-hans"
+    settings.TWILIO_HTTP_TIMEOUT = 0.3
+    twilio_backend.configure(mode="timeout", hang=0.6, count=1, callbacks=False)
+    client.force_login(agent.user)
+
+    response = client.post(f"/calls/{followup.pk}/call", headers={"HX-Request": "true"})
+
+    assert response.status_code == 200 and 'data-status="placing"' in response.text
+    assert "通信服务商尚未确认这通电话" in response.text and "之后即可再次拨打" in response.text

@@ -158,3 +158,32 @@ def test_the_queue_switches_to_english_and_keeps_store_time(new_page, store):
     expect(page.get_by_role("heading", name="Tonight's calls")).to_be_visible()
     expect(page.get_by_test_id("queue-row").first).to_contain_text("18:00")
     screenshot(page, "queue-agent-en")
+
+
+@pytest.mark.parametrize(
+    ("locale", "fault", "said", "again"),
+    [
+        ("zh-CN", "500", "通信服务商未能发起通话（服务商错误代码：20500）", "可以再次拨打"),
+        ("en", "429", "The telephony provider could not place the call (its error code: 20429).", "call again"),
+    ],
+)
+def test_a_call_the_provider_failed_to_place_is_said_on_the_panel_and_placed_at_the_next_click(
+    new_page, store, twilio_live, locale, fault, said, again
+):
+    """The provider answered a server error (or refused): the agent clicked Call and the panel showed nothing."""
+    agent = AgentFactory(user__username="lin", stores=[store], phone="+8613900000001")
+    first = _tonight(store, agent)[0]
+    twilio_live.configure(mode=fault, count=1)
+    page = new_page(locale=locale)
+    login(page, "lin")
+    page.goto(f"/calls/{first.pk}/")
+    page.get_by_test_id("call").click()
+
+    failed = page.get_by_test_id("call-failed")
+    expect(failed).to_contain_text(said)
+    expect(failed).to_contain_text(again)
+    assert twilio_live.calls == []
+
+    page.get_by_test_id("call").click()
+    expect(page.get_by_test_id("call-status")).to_have_attribute("data-status", "completed", timeout=15_000)
+    assert len(twilio_live.calls) == 1

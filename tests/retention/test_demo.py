@@ -122,7 +122,7 @@ def test_the_demo_shows_campaign_messages_withdrawn_and_why(client, hour):
     assert changed.actor.username == "demo-lead"  # the jade store's own manager (ADR 0045)
     evening = Campaign.objects.get(store=jade, name=EVENING_CAMPAIGN)
     withdrawn = CampaignContact.objects.filter(campaign=evening, status="suppressed", excluded_reason="store_sms_hours")
-    assert withdrawn.count() == changed.data["campaign_messages_withdrawn"] > 0
+    assert withdrawn.count() == changed.data["campaign_contacts_withdrawn"] > 0
     assert not CampaignContact.objects.filter(campaign=evening, status__in=["planned", "sent"]).exists()
     refused = CampaignContact.objects.get(campaign__name="老客回访 · 满减券", excluded_reason="no_marketing_consent")
     assert (refused.store, refused.status) == (jade, "suppressed")

@@ -92,7 +92,7 @@ def test_a_confirmation_for_fewer_messages_than_the_hours_now_withdraw_asks_agai
 
     page = asked.content.decode()
     assert asked.status_code == 400
-    assert "6 messages" in page and "秋季回访" in page and "冬季上新" in page
+    assert "6 planned contacts" in page and "“秋季回访”: 3 messages" in page and "“冬季上新”: 3 messages" in page
     assert 'name="confirm_withdrawals" value="6"' in page
     assert _hours(store) == (time(9, 0), time(21, 0))
     assert _statuses(first) == _statuses(second) == {("planned", "")}

@@ -419,10 +419,10 @@ def test_a_stop_while_an_unanswered_call_is_being_logged_still_withdraws_its_ret
     assert CampaignContact.objects.get(call_task=task).excluded_reason == "campaign_stopped"
 
 
-def _close(store, first, last):
+def _close(store, first, last, **confirmed):
     from crm.services.closures import store_closure_add
 
-    return store_closure_add(store=store, actor=None, name="盘点", first_day=first, last_day=last)
+    return store_closure_add(store=store, actor=None, name="盘点", first_day=first, last_day=last, **confirmed)
 
 
 def test_a_return_visit_due_while_the_store_is_closed_is_called_on_its_next_open_day(store, agent):
@@ -477,7 +477,7 @@ def test_a_return_visit_a_closure_moves_past_its_campaigns_end_is_withdrawn_with
         window_start=task.window_start, window_end=task.window_end,
     )  # fmt: skip
 
-    _close(store, today, today + timedelta(days=3))
+    _close(store, today, today + timedelta(days=3), withdrawals_confirmed=1)  # asked first (ADR 0046)
 
     task.refresh_from_db()
     stays.refresh_from_db()

@@ -16,7 +16,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.errors import WithdrawalsNotConfirmed
 from callbacks.models import FollowUp
 from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.services.outcomes import followup_log_outcome
@@ -25,6 +24,7 @@ from crm.demo import STORES, DemoStore
 from crm.models import Customer, CustomerChange, Order, Store
 from crm.services.customers import customer_update_profile
 from crm.timezones import store_local_datetime, store_today
+from crm.withdrawals import WithdrawalsNotConfirmed
 from retention.models import Campaign, CampaignContact, Gift, Segment
 from retention.models.policy import retention_policy_for
 from retention.selectors import segment_members
