@@ -15,7 +15,14 @@ from retention.models import Campaign, CampaignContact
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_shows_return_visit_calls_in_the_agents_queue_and_an_outcome_on_the_campaign(client):
+# Every demo store's SMS hours open (the SMS campaign goes out at seeding, before the calls), and none.
+@pytest.mark.parametrize("at", [datetime(2026, 12, 7, 8, 0, tzinfo=UTC), datetime(2026, 12, 7, 22, 0, tzinfo=UTC)])
+def test_the_demo_shows_return_visit_calls_in_the_agents_queue_and_an_outcome_on_the_campaign(client, at):
+    with time_machine.travel(at):
+        _the_demo_shows_return_visit_calls(client)
+
+
+def _the_demo_shows_return_visit_calls(client):
     call_command("seed_demo")
     call_command("seed_demo_retention")
     tasks = FollowUp.objects.filter(purpose="return_visit").count()
@@ -118,7 +125,7 @@ def test_the_demo_shows_campaign_messages_withdrawn_and_why(client, hour):
         call_command("seed_demo_retention")
     jade = Store.objects.get(code="jade-jd")
     assert policy_for_store(store=jade).sms_send_until == time(20, 0)
-    changed = AuditLog.objects.get(store=jade, action="followup_policy_changed")
+    changed = AuditLog.objects.get(store=jade, action="followup_policy_changed", data__after__has_key="sms_send_until")
     assert changed.actor.username == "demo-lead"  # the jade store's own manager (ADR 0045)
     evening = Campaign.objects.get(store=jade, name=EVENING_CAMPAIGN)
     withdrawn = CampaignContact.objects.filter(campaign=evening, status="suppressed", excluded_reason="store_sms_hours")
