@@ -327,8 +327,8 @@ def test_a_manager_working_another_stores_calls_as_an_agent_sees_them_against_th
     """Shown the store they serve as an agent, the queue is an agent's there (ADR 0045): their own calls, counted
     against their evening capacity, without the loads of the agents of the store they manage."""
     theirs = StoreFactory(code="jade")
-    mixed = ManagerFactory(stores=[theirs], evening_capacity=12)
-    mixed.stores.add(store)
+    mixed = ManagerFactory(stores=[theirs])
+    mixed.stores.add(store, through_defaults={"on_shift": True, "evening_capacity": 12})
     _followup(store, mixed)
     _followup(store, mixed, status="done", outcome="satisfied")
     _followup(store, agent)
