@@ -111,6 +111,9 @@ class Queue:
     left: int
     total: int
     capacity: int | None
+    # Whose capacity the counts are held against, when the queue shows one person's calls: "mine" (an agent's own
+    # queue, or a manager's filtered to themselves) or "agent" (a manager's filtered to another agent); None otherwise.
+    capacity_of: str | None
     truncated: bool
     loads: list[AgentLoad]
     evenings: list[Evening] = field(default_factory=list)
@@ -240,9 +243,17 @@ def queue_tonight(
         not_logged=counts["not_logged"],
         total=counts["done"] + counts["left"] + counts["missed"] + counts["not_logged"],
         capacity=capacity,
+        capacity_of=_capacity_of(whose, agent, one_person=not is_manager or filters.agent is not None),
         truncated=len(page) > QUEUE_PAGE_SIZE,
         loads=_loads(base, agents, capacities=held, counted=counted) if with_loads else [],
     )
+
+
+def _capacity_of(whose: Agent | None, agent: Agent | None, *, one_person: bool) -> str | None:
+    """Whose capacity a queue of one person's calls is held against: the user's own, or the agent it is filtered to."""
+    if whose is None or not one_person:
+        return None
+    return "mine" if agent is not None and whose.pk == agent.pk else "agent"
 
 
 def _evenings(stores: list[Store], rows: list[FollowUp], now: datetime) -> list[Evening]:

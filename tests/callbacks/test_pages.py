@@ -342,6 +342,24 @@ def test_a_manager_working_another_stores_calls_as_an_agent_sees_them_against_th
     assert 'data-testid="agent-loads"' in everywhere and "of my capacity" not in everywhere
 
 
+def test_a_manager_who_filters_the_queue_to_themselves_sees_their_calls_against_their_capacity(client, store, agent):
+    """Filtered to one person, the queue lists only their calls: the manager's own are counted against their capacity
+    in the stores shown, as an agent's are; another agent's against that agent's."""
+    manager = ManagerFactory(stores=[store], evening_capacity=9)
+    _followup(store, manager)
+    _followup(store, manager, status="done", outcome="satisfied")
+    _followup(store, agent)
+    client.force_login(manager.user)
+
+    mine = client.get(f"/calls/?agent={manager.pk}").text
+    theirs = client.get(f"/calls/?agent={agent.pk}").text
+
+    assert "2/9" in mine and "of my capacity" in mine
+    assert "1/20" in theirs and "of this agent's capacity" in theirs and "of my capacity" not in theirs
+    everyone = client.get("/calls/").text  # every agent's calls: the loads of each, no one capacity
+    assert 'data-testid="agent-loads"' in everyone and "/9</span>" not in everyone
+
+
 def test_the_store_manager_edits_the_call_script_and_the_panel_uses_it(client, store, agent):
     followup = _followup(store, agent)
     manager = ManagerFactory(stores=[store])
