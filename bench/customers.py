@@ -45,9 +45,9 @@ def build(sizes: dict[str, int]) -> dict:
     User = get_user_model()
     agent_user = User.objects.create_user("agent", password="bench")
     manager_user = User.objects.create_user("manager", password="bench")
-    Agent.objects.create(user=agent_user, on_shift=True).stores.add(big)
-    Agent.objects.create(user=manager_user, on_shift=True).stores.add(
-        big, small, through_defaults={"role": StoreRole.MANAGER}
+    Agent.objects.create(user=agent_user).stores.add(big, through_defaults={"on_shift": True})
+    Agent.objects.create(user=manager_user).stores.add(
+        big, small, through_defaults={"role": StoreRole.MANAGER, "on_shift": True}
     )
     Group.objects.get(name=roles.AGENT).user_set.add(agent_user)
     Group.objects.get(name=roles.STORE_MANAGER).user_set.add(manager_user)

@@ -105,10 +105,10 @@ def build(sizes: dict[str, int]) -> dict:
         for i in range(STORES * AGENTS_PER_STORE)
     )
     managers = User.objects.bulk_create(User(username=f"manager{i:02d}", password=password) for i in range(STORES))
-    agents = Agent.objects.bulk_create(Agent(user=u, phone="+8613900000001", on_shift=True) for u in users + managers)
+    agents = Agent.objects.bulk_create(Agent(user=u, phone="+8613900000001") for u in users + managers)
     Through = Agent.stores.through
     Through.objects.bulk_create(
-        Through(agent_id=agent.pk, store_id=stores[index % STORES].pk, role=_role(index))
+        Through(agent_id=agent.pk, store_id=stores[index % STORES].pk, role=_role(index), on_shift=True)
         for index, agent in enumerate(agents)
     )
     agent_group, manager_group = Group.objects.get(name=roles.AGENT), Group.objects.get(name=roles.STORE_MANAGER)

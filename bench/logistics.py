@@ -87,8 +87,8 @@ def _setup(count: int):
     call_command("migrate", verbosity=0)
     store = Store.objects.create(code="silk-tmall", name="丝韵旗舰店", platform="tmall", manager_hotline="4008208820")
     for i in range(5):
-        agent = Agent.objects.create(user=get_user_model().objects.create(username=f"agent{i}"), on_shift=True)
-        agent.stores.add(store)
+        agent = Agent.objects.create(user=get_user_model().objects.create(username=f"agent{i}"))
+        agent.stores.add(store, through_defaults={"on_shift": True})
     now = datetime.now(UTC)
     params = {"store": store.pk, "now": now}
     _insert_series(

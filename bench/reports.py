@@ -52,8 +52,8 @@ def build(scale: dict[str, int], now: datetime, rng: random.Random):
     ]
     manager_user = User.objects.create_user(username="bench-manager", password="x")
     manager_user.groups.add(Group.objects.get_or_create(name=roles.STORE_MANAGER)[0])
-    Agent.objects.create(user=manager_user, on_shift=True).stores.add(
-        stores[0], through_defaults={"role": StoreRole.MANAGER}
+    Agent.objects.create(user=manager_user).stores.add(
+        stores[0], through_defaults={"role": StoreRole.MANAGER, "on_shift": True}
     )
 
     for store_index, store in enumerate(stores):
@@ -62,8 +62,8 @@ def build(scale: dict[str, int], now: datetime, rng: random.Random):
         agents = []
         for i in range(max(2, int(scale["agents"] * share))):
             user = User.objects.create_user(username=f"{store.code}-agent-{i}", first_name=f"客服{i}")
-            agent = Agent.objects.create(user=user, on_shift=True)
-            agent.stores.add(store)
+            agent = Agent.objects.create(user=user)
+            agent.stores.add(store, through_defaults={"on_shift": True})
             agents.append(agent)
         customers = Customer.objects.bulk_create(
             [

@@ -62,8 +62,8 @@ def _setup():
     call_command("migrate", verbosity=0)
     store = Store.objects.create(code="silk-tmall", name="丝韵旗舰店", platform="tmall")
     for i in range(5):
-        agent = Agent.objects.create(user=get_user_model().objects.create(username=f"agent{i}"), on_shift=True)
-        agent.stores.add(store)
+        agent = Agent.objects.create(user=get_user_model().objects.create(username=f"agent{i}"))
+        agent.stores.add(store, through_defaults={"on_shift": True})
     ReviewPolicy.objects.create(store=store, main_skus=["SILK-01"])
     for phrase in ["假货", "色差", "质量差", "物流慢", "态度差", "破损"]:
         KeywordMonitor.objects.create(store=store, phrase=phrase)

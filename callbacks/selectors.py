@@ -24,7 +24,7 @@ from callbacks.models import (
     FollowUpPolicy,
 )
 from crm import roles
-from crm.models import Agent, Customer, Store
+from crm.models import Agent, AgentStore, Customer, Store
 from crm.selectors import stores_for_user
 from crm.timezones import store_day_bounds, store_local_datetime, store_today
 
@@ -86,6 +86,7 @@ class AgentLoad:
     agent: Agent
     done: int
     left: int
+    capacity: int  # their evening capacities in the stores whose calls `done` and `left` count (ADR 0045)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,9 @@ class Queue:
     left: int
     total: int
     capacity: int | None
+    # Whose capacity the counts are held against, when the queue shows one person's calls: "mine" (an agent's own
+    # queue, or a manager's filtered to themselves) or "agent" (a manager's filtered to another agent); None otherwise.
+    capacity_of: str | None
     truncated: bool
     loads: list[AgentLoad]
     evenings: list[Evening] = field(default_factory=list)
@@ -142,11 +146,35 @@ _COUNTS = {
 }
 
 
-def _loads(base: QuerySet[FollowUp], agents: list[Agent]) -> list[AgentLoad]:
+def _capacities(agent_ids: list[int], store_ids: list[int]) -> dict[int, dict[int, int]]:
+    """{agent id: {store id: their evening capacity there}} over the given stores: each store's own (ADR 0045)."""
+    rows = AgentStore.objects.filter(agent_id__in=agent_ids, store_id__in=store_ids).values_list(
+        "agent_id", "store_id", "evening_capacity"
+    )
+    held: dict[int, dict[int, int]] = {}
+    for agent_id, store_id, capacity in rows:
+        held.setdefault(agent_id, {})[store_id] = capacity
+    return held
+
+
+def _loads(
+    base: QuerySet[FollowUp],
+    agents: list[Agent],
+    *,
+    capacities: dict[int, dict[int, int]],
+    counted: dict[int, set[int]],
+) -> list[AgentLoad]:
+    """Each agent's done and left in `base`, against their capacity in the stores whose calls are counted for them
+    (`counted`: {agent id: store ids})."""
     by_agent = {row["assignee"]: row for row in base.order_by().values("assignee").annotate(**_COUNTS)}
     return [
         AgentLoad(
-            agent=agent, done=by_agent.get(agent.pk, {}).get("done", 0), left=by_agent.get(agent.pk, {}).get("left", 0)
+            agent=agent,
+            done=by_agent.get(agent.pk, {}).get("done", 0),
+            left=by_agent.get(agent.pk, {}).get("left", 0),
+            capacity=sum(
+                cap for store_id, cap in capacities.get(agent.pk, {}).items() if store_id in counted[agent.pk]
+            ),
         )
         for agent in agents
     ]
@@ -191,6 +219,20 @@ def queue_tonight(
     page = list(rows[: QUEUE_PAGE_SIZE + 1])
     whose = filters.agent or agent
     shown = page[:QUEUE_PAGE_SIZE]
+    # Capacities are each store's own (ADR 0045): the calls counted for someone are held against their capacities in
+    # the stores those calls come from: one's own, every store shown; another's, the stores shown the user manages.
+    scope_ids = {store.pk for store in scope}
+    others = scope_ids if user.is_superuser or not is_manager else scope_ids & roles.managed_store_ids(user)
+    counted = {a.pk: others for a in agents or []}
+    if agent is not None:
+        counted[agent.pk] = scope_ids
+    with_loads = agents is not None and filters.agent is None
+    held = _capacities([*counted, *([whose.pk] if whose is not None else [])], sorted(scope_ids))
+    capacity = None
+    if whose is not None:
+        capacity = sum(
+            cap for store_id, cap in held.get(whose.pk, {}).items() if store_id in counted.get(whose.pk, others)
+        )
     return Queue(
         rows=shown,
         evenings=_evenings(scope, [row for row in shown if row.purpose == FollowUp.Purpose.CARE], now),
@@ -200,10 +242,18 @@ def queue_tonight(
         missed=counts["missed"],
         not_logged=counts["not_logged"],
         total=counts["done"] + counts["left"] + counts["missed"] + counts["not_logged"],
-        capacity=whose.evening_capacity if whose is not None else None,
+        capacity=capacity,
+        capacity_of=_capacity_of(whose, agent, one_person=not is_manager or filters.agent is not None),
         truncated=len(page) > QUEUE_PAGE_SIZE,
-        loads=_loads(base, agents) if agents is not None and filters.agent is None else [],
+        loads=_loads(base, agents, capacities=held, counted=counted) if with_loads else [],
     )
+
+
+def _capacity_of(whose: Agent | None, agent: Agent | None, *, one_person: bool) -> str | None:
+    """Whose capacity a queue of one person's calls is held against: the user's own, or the agent it is filtered to."""
+    if whose is None or not one_person:
+        return None
+    return "mine" if agent is not None and whose.pk == agent.pk else "agent"
 
 
 def _evenings(stores: list[Store], rows: list[FollowUp], now: datetime) -> list[Evening]:

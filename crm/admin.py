@@ -123,7 +123,7 @@ def _more_than_an_agent(user) -> bool:
 class AgentStoreForm(forms.ModelForm):
     class Meta:
         model = AgentStore
-        fields = ["store", "role"]
+        fields = ["store", "role", "on_shift", "evening_capacity"]
 
     def __init__(self, *args, profile: Agent | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -138,6 +138,12 @@ class AgentStoreForm(forms.ModelForm):
                 "role",
                 _("Only an account in the store managers' group manages a store: give the account that group first."),
             )
+        capacity = cleaned.get("evening_capacity")
+        if capacity is not None and capacity > MAX_EVENING_CAPACITY:  # as agent_shift_update (crm.services.policy)
+            self.add_error(
+                "evening_capacity",
+                _("An evening capacity is between 0 and %(max)s calls.") % {"max": MAX_EVENING_CAPACITY},
+            )
         return cleaned
 
 
@@ -148,16 +154,16 @@ class AgentStoreFormSet(BaseInlineFormSet):
 
 
 class AgentStoreInline(admin.TabularInline):
-    """The stores an agent serves and their role in each (ADR 0045), changed with the agent's profile and by whoever
-    may change the profile (a manager's by superusers only)."""
+    """The stores an agent serves, with their role, shift and evening capacity in each (ADR 0045), changed with the
+    agent's profile and by whoever may change the profile (a manager's by superusers only)."""
 
     model = AgentStore
     form = AgentStoreForm
     formset = AgentStoreFormSet
-    fields = ["store", "role"]
+    fields = ["store", "role", "on_shift", "evening_capacity"]
     extra = 0
     verbose_name = _("store served")
-    verbose_name_plural = _("stores served, and the role in each")
+    verbose_name_plural = _("stores served, with the role, shift and evening capacity in each")
 
     def _profile(self, request):
         return self.admin_site._registry[Agent]
@@ -178,14 +184,14 @@ class AgentStoreInline(admin.TabularInline):
 
 @admin.register(Agent)
 class AgentAdmin(CheckedAdmin):
-    """An agent's stores (with their role in each), phone and shift are set up here by staff allowed to change agents;
-    the profile of an account with more than an agent's rights (a store manager's: the stores they manage are what they
-    approve remedies and set the policy for; a staff member's, their own too) is changed by superusers only, as the
-    account itself is (UserAdmin). A store taken off the agent here hands their open work there on, as
-    `agent.stores.remove()` does (crm.receivers)."""
+    """An agent's stores (with their role, shift and evening capacity in each, ADR 0045) and phone are set up here by
+    staff allowed to change agents; the profile of an account with more than an agent's rights (a store manager's: the
+    stores they manage are what they approve remedies and set the policy for; a staff member's, their own too) is
+    changed by superusers only, as the account itself is (UserAdmin). A store taken off the agent here hands their open
+    work there on, as `agent.stores.remove()` does (crm.receivers)."""
 
-    list_display = ["user", "stores_and_roles", "phone", "on_shift", "evening_capacity"]
-    list_filter = ["on_shift", "stores", "memberships__role", "user__groups"]
+    list_display = ["user", "stores_and_roles", "phone"]
+    list_filter = ["stores", "memberships__role", "memberships__on_shift", "user__groups"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "phone"]
     raw_id_fields = ["user"]
     inlines = [AgentStoreInline]
@@ -195,7 +201,7 @@ class AgentAdmin(CheckedAdmin):
 
     @admin.display(description=_("stores served"))
     def stores_and_roles(self, obj: Agent) -> str:
-        return ", ".join(str(membership) for membership in obj.memberships.all())
+        return "; ".join(membership.shift_text() for membership in obj.memberships.all())
 
     @staticmethod
     def _superusers_only(request, obj: Agent | None) -> bool:
@@ -228,11 +234,6 @@ class AgentAdmin(CheckedAdmin):
         # The provider rings this number first when the agent clicks to call: E.164, as customers' numbers are.
         if obj.phone:
             obj.phone = normalise_phone(obj.phone)
-        if obj.evening_capacity > MAX_EVENING_CAPACITY:  # as agent_shift_update (crm.services.policy) has it
-            raise InvalidInput(
-                _("An evening capacity is between 0 and %(max)s calls.") % {"max": MAX_EVENING_CAPACITY},
-                field="evening_capacity",
-            )
 
 
 @admin.register(Customer)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from callbacks.models import FollowUpChannel, OverflowRule, SmsLanguage
 from callbacks.services.policy import MAX_CAP, MAX_CAP_DAYS, policy_for_store
 from crm import form_fields
-from crm.models import Agent, Case, CasePolicy, Store
+from crm.models import Agent, AgentStore, Case, CasePolicy, Store
 from crm.readable import WEEKDAYS as WEEKDAY_NAMES
 from crm.services.policy import SlaTargetIn
 from crm.services.sla import sla_target_for
@@ -168,11 +168,16 @@ class AgentShiftForm(forms.Form):
         self.fields["agent"].queryset = Agent.objects.filter(stores=store)
 
     @classmethod
-    def for_agent(cls, agent: Agent, store: Store) -> "AgentShiftForm":
+    def for_membership(cls, membership: AgentStore) -> "AgentShiftForm":
+        """The form of one agent's shift and capacity in the store of `membership` (the store's own, ADR 0045)."""
         return cls(
-            initial={"agent": agent.pk, "on_shift": agent.on_shift, "evening_capacity": agent.evening_capacity},
-            store=store,
-            prefix=f"agent-{agent.pk}",
+            initial={
+                "agent": membership.agent_id,
+                "on_shift": membership.on_shift,
+                "evening_capacity": membership.evening_capacity,
+            },
+            store=membership.store,
+            prefix=f"agent-{membership.agent_id}",
         )
 
 

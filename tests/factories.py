@@ -43,18 +43,19 @@ def _role(default: str) -> factory.PostGeneration:
 
 
 def _stores(role: StoreRole) -> factory.PostGeneration:
-    """`stores=[...]`: the stores served, each in `role` (ADR 0045). A store added afterwards with
-    `agent.stores.add(store)` is served as an agent; `through_defaults={"role": StoreRole.MANAGER}` manages it."""
+    """`stores=[...]`: the stores served, each in `role` (ADR 0045), with the factory's `on_shift` and
+    `evening_capacity` in each. A store added afterwards with `agent.stores.add(store)` is served as an agent, off
+    shift; `through_defaults={"role": StoreRole.MANAGER, "on_shift": True}` manages it, on shift."""
 
     def add_stores(agent, create, extracted, **kwargs):
         if create and extracted:
-            agent.stores.add(*extracted, through_defaults={"role": role})
+            agent.stores.add(*extracted, through_defaults={"role": role, **agent._shift_in_each_store})
 
     return factory.PostGeneration(add_stores)
 
 
 class AgentFactory(factory.django.DjangoModelFactory):
-    """An agent of each store of `stores=[...]`."""
+    """An agent of each store of `stores=[...]`, on shift (`on_shift`) and with an `evening_capacity` in each."""
 
     class Meta:
         model = Agent
@@ -63,8 +64,17 @@ class AgentFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     phone = "+8613900000001"
     on_shift = True
+    evening_capacity = 20
     stores = _stores(StoreRole.AGENT)
     role = _role(roles.AGENT)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # The shift and capacity are each store's (AgentStore): kept for the memberships `stores` writes.
+        shift = {"on_shift": kwargs.pop("on_shift"), "evening_capacity": kwargs.pop("evening_capacity")}
+        agent = super()._create(model_class, *args, **kwargs)
+        agent._shift_in_each_store = shift
+        return agent
 
 
 class ManagerFactory(AgentFactory):

@@ -1,10 +1,11 @@
-"""Evening call capacity: who serves a store tonight, how many calls each already holds in a window, and where a
-care call goes by it (`care_call_place`: planning's rule, which a handover applies too, ADR 0031).
+"""Evening call capacity: who is on shift in a store tonight, how many of its calls each already holds in a window,
+and where a care call goes by it (`care_call_place`: planning's rule, which a handover applies too, ADR 0031).
 
-An agent's load in a window is every call follow-up assigned to them that falls in it: planned there, or moved
-into it since (a call back the customer asked for, a try again after no answer: their window then starts at that
-moment, not at the window's start), made or still to make; suppressed ones aside. A call moved out of the window
-leaves its load."""
+Shift and capacity are each store's own (ADR 0045): someone who serves two stores is on shift, and has room, in each
+by that store's values, and a store's calls fill only that store's room. An agent's load in a window of a store is
+every call follow-up of the store assigned to them that falls in it: planned there, or moved into it since (a call
+back the customer asked for, a try again after no answer: their window then starts at that moment, not at the
+window's start), made or still to make; suppressed ones aside. A call moved out of the window leaves its load."""
 
 import heapq
 from collections import defaultdict
@@ -16,67 +17,73 @@ from decimal import Decimal
 from django.db.models import Count
 
 from callbacks.models import CALL_CHANNELS, FollowUp, FollowUpChannel, FollowUpPolicy, OverflowRule
-from crm.models import Agent, Store
+from crm.models import Agent, AgentStore, Store
 
 from .gate import ContactChannel, ContactPurpose, contacts_decide
 from .windows import next_call_window, sms_window
 
 Window = tuple[datetime, datetime]  # [start, end): a store's evening, or a day's call hours for a call task
+Seat = tuple[int, int]  # (store id, agent id): an agent in one store they serve, with that store's shift and capacity
 
 
 class CallCapacity:
-    """Agents of the given stores, locked for this transaction so concurrent planners cannot overfill them.
+    """Agents of the given stores, each with their shift and capacity in each store, locked for this transaction so
+    concurrent planners cannot overfill them.
 
     Picks balance by filled share of capacity (then load, then id), so agents fill evenly to their limit.
     """
 
     def __init__(self, *, store_ids: set[int]) -> None:
         rows = list(
-            Agent.objects.filter(stores__in=store_ids, user__is_active=True).values_list(
-                "id", "stores", "on_shift", "evening_capacity"
+            AgentStore.objects.filter(store_id__in=store_ids, agent__user__is_active=True).values_list(
+                "agent_id", "store_id", "on_shift", "evening_capacity"
             )
         )
         agent_ids = sorted({row[0] for row in rows})
         list(Agent.objects.select_for_update().filter(id__in=agent_ids).order_by("id").values_list("id", flat=True))
-        self.capacity = {agent_id: cap for agent_id, _, _, cap in rows}
-        self.serving: set[tuple[int, int]] = {(store_id, agent_id) for agent_id, store_id, _, _ in rows}
+        self.store_ids = sorted(store_ids)
+        self.agent_ids = agent_ids
+        self.capacity: dict[Seat, int] = {(store_id, agent_id): cap for agent_id, store_id, _, cap in rows}
         self.on_shift: dict[int, list[int]] = defaultdict(list)
         for agent_id, store_id, on_shift, cap in rows:
             if on_shift and cap > 0:
                 self.on_shift[store_id].append(agent_id)
-        self._loads: dict[Window, dict[int, int]] = {}
+        self._loads: dict[Window, dict[Seat, int]] = {}
         self._heaps: dict[tuple[int, Window], list[tuple[float, int, int]]] = {}
 
-    def loads(self, window: Window) -> dict[int, int]:
-        """{agent id: calls they hold in the window}: the follow-ups assigned to them whose window starts in it."""
+    def loads(self, window: Window) -> dict[Seat, int]:
+        """{(store id, agent id): the store's calls they hold in the window}: the store's follow-ups assigned to them
+        whose window starts in it."""
         if window not in self._loads:
             start, end = window
             counted = (
                 FollowUp.objects.filter(
                     window_start__gte=start,
                     window_start__lt=end,
-                    assignee_id__in=list(self.capacity),
+                    store_id__in=self.store_ids,
+                    assignee_id__in=self.agent_ids,
                     channel__in=CALL_CHANNELS,
                 )
                 .exclude(status=FollowUp.Status.SUPPRESSED)
-                .values_list("assignee_id")
+                .values_list("store_id", "assignee_id")
                 .annotate(n=Count("id"))
             )
-            self._loads[window] = defaultdict(int, dict(counted))
+            self._loads[window] = defaultdict(int, {(store_id, agent_id): n for store_id, agent_id, n in counted})
         return self._loads[window]
 
     def serves(self, *, store_id: int, agent_id: int | None) -> bool:
-        return agent_id is not None and (store_id, agent_id) in self.serving
+        return agent_id is not None and (store_id, agent_id) in self.capacity
 
-    def has_room(self, *, agent_id: int, window: Window) -> bool:
-        return self.loads(window)[agent_id] < self.capacity.get(agent_id, 0)
+    def has_room(self, *, store_id: int, agent_id: int, window: Window) -> bool:
+        seat = (store_id, agent_id)
+        return self.loads(window)[seat] < self.capacity.get(seat, 0)
 
-    def take(self, *, agent_id: int, window: Window) -> None:
-        self.loads(window)[agent_id] += 1
+    def take(self, *, store_id: int, agent_id: int, window: Window) -> None:
+        self.loads(window)[(store_id, agent_id)] += 1
 
-    def _key(self, agent_id: int, window: Window) -> tuple[float, int, int]:
-        load = self.loads(window)[agent_id]
-        return (load / self.capacity[agent_id], load, agent_id)
+    def _key(self, store_id: int, agent_id: int, window: Window) -> tuple[float, int, int]:
+        load = self.loads(window)[(store_id, agent_id)]
+        return (load / self.capacity[(store_id, agent_id)], load, agent_id)
 
     def owner_else_least_loaded(self, *, store_id: int, window: Window, owner_id: int | None) -> int | None:
         """The customer's dedicated owner while they serve the store, else the least loaded on-shift agent in the
@@ -86,19 +93,20 @@ class CallCapacity:
         return self.least_loaded(store_id=store_id, window=window, with_room=False)
 
     def least_loaded(self, *, store_id: int, window: Window, with_room: bool = True) -> int | None:
-        """The on-shift agent of the store with the smallest filled share in the window (a heap per window)."""
+        """The agent on shift in the store with the smallest filled share of their capacity there in the window (a
+        heap per store and window)."""
         heap = self._heaps.get((store_id, window))
         if heap is None:
-            heap = [self._key(agent_id, window) for agent_id in self.on_shift.get(store_id, [])]
+            heap = [self._key(store_id, agent_id, window) for agent_id in self.on_shift.get(store_id, [])]
             heapq.heapify(heap)
             self._heaps[(store_id, window)] = heap
         while heap:
             entry = heap[0]
-            current = self._key(entry[2], window)
+            current = self._key(store_id, entry[2], window)
             if entry != current:  # its load changed since it was pushed (taken elsewhere): re-queue
                 heapq.heapreplace(heap, current)
                 continue
-            if with_room and not self.has_room(agent_id=entry[2], window=window):
+            if with_room and not self.has_room(store_id=store_id, agent_id=entry[2], window=window):
                 return None  # the least filled is full, so all are
             return entry[2]
         return None
@@ -156,11 +164,12 @@ def care_call_place(
     store_id, owner = store.pk, None
     if channel == FollowUpChannel.DEDICATED:
         owner = capacity.owner_else_least_loaded(store_id=store_id, window=evening, owner_id=owner_id)
-        assignee = owner if owner is not None and capacity.has_room(agent_id=owner, window=evening) else None
+        has_room = owner is not None and capacity.has_room(store_id=store_id, agent_id=owner, window=evening)
+        assignee = owner if has_room else None
     else:
         assignee = capacity.least_loaded(store_id=store_id, window=evening)
     if assignee is not None:
-        capacity.take(agent_id=assignee, window=evening)
+        capacity.take(store_id=store_id, agent_id=assignee, window=evening)
         return Placement(channel, evening, assignee, owner)
     if policy.overflow_rule == OverflowRule.SMS_INSTEAD and sms_allowed:
         return Placement(FollowUpChannel.SMS, sms_window(policy=policy, store=store, moment=since), None, owner, True)
@@ -168,5 +177,5 @@ def care_call_place(
     # The owner keeps the customer, even on a full evening.
     assignee = owner if owner is not None else capacity.least_loaded(store_id=store_id, window=window)
     if assignee is not None:
-        capacity.take(agent_id=assignee, window=window)
+        capacity.take(store_id=store_id, agent_id=assignee, window=window)
     return Placement(channel, window, assignee, owner, True)

@@ -88,7 +88,7 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
         if _keeps_its_time(call):
             successor = capacity.owner_else_least_loaded(store_id=call.store_id, window=evening, owner_id=owner)
             if successor is not None:
-                capacity.take(agent_id=successor, window=evening)
+                capacity.take(store_id=call.store_id, agent_id=successor, window=evening)
             chosen_owner = successor if dedicated else None
         else:
             placed = care_call_place(

@@ -1,4 +1,5 @@
-"""Agents: users who work the queues and cases of the stores they serve, each store as an agent or as its manager."""
+"""Agents: users who work the queues and cases of the stores they serve, each store as an agent or as its manager, on
+shift there or not and with an evening call capacity there (ADR 0045)."""
 
 from django.conf import settings
 from django.db import models
@@ -17,13 +18,12 @@ class StoreRole(models.TextChoices):
 
 
 class Agent(models.Model):
-    """A customer-service person: an agent, or a store manager, of each store they serve (`AgentStore.role`)."""
+    """A customer-service person: an agent, or a store manager, of each store they serve (`AgentStore.role`), with a
+    shift and an evening capacity in each (`AgentStore.on_shift`, `AgentStore.evening_capacity`)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent")
     stores = models.ManyToManyField(Store, through="AgentStore", related_name="agents", verbose_name=_("stores served"))
     phone = models.CharField(_("phone for call bridging"), max_length=20, blank=True)
-    on_shift = models.BooleanField(_("on shift"), default=False)
-    evening_capacity = models.PositiveSmallIntegerField(_("evening call capacity"), default=20)
 
     class Meta:
         ordering = ["user__username"]
@@ -35,14 +35,18 @@ class Agent(models.Model):
 
 
 class AgentStore(models.Model):
-    """One store an agent serves, and their role there. `agent.stores.add(store)` makes them an agent of it; a
-    manager's membership is written with `through_defaults={"role": StoreRole.MANAGER}` (or in the admin)."""
+    """One store an agent serves: their role there, whether they are on shift there (new cases, evening calls) and how
+    many of its calls they take in one evening. Each is the store's own, set by its managers (ADR 0045): a person who
+    serves two stores is on shift and has a capacity in each. `agent.stores.add(store)` makes them an agent of it, off
+    shift; `through_defaults={"role": StoreRole.MANAGER, "on_shift": True}` writes the others (or the admin)."""
 
     Role = StoreRole
 
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="memberships")
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("store"))
     role = models.CharField(_("role"), max_length=16, choices=StoreRole.choices, default=StoreRole.AGENT)
+    on_shift = models.BooleanField(_("on shift"), default=False)
+    evening_capacity = models.PositiveSmallIntegerField(_("evening call capacity"), default=20)
 
     class Meta:
         # The table Agent.stores had before it took a role (migration 0028): its rows and unique pair are kept.
@@ -54,3 +58,13 @@ class AgentStore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store.name}: {self.get_role_display()}"
+
+    def shift_text(self) -> str:
+        """The store, the role, and the shift and capacity there: how the admin's agent list shows a membership."""
+        shift = _("on shift") if self.on_shift else _("off shift")
+        return _("%(store)s: %(role)s, %(shift)s, evening capacity %(capacity)s") % {
+            "store": self.store.name,
+            "role": self.get_role_display(),
+            "shift": shift,
+            "capacity": self.evening_capacity,
+        }

@@ -33,7 +33,8 @@ def case_pick_assignees(*, store: Store, count: int) -> list[Agent | None]:
     agent after the one who got the store's last case, in a fixed order; the policy row is locked so two
     cases opened at once go to two agents.
     """
-    agents = Agent.objects.filter(stores=store, user__is_active=True, on_shift=True)
+    # On shift in this store: the shift is each store's own (ADR 0045).
+    agents = Agent.objects.filter(memberships__store=store, memberships__on_shift=True, user__is_active=True)
     policy = CasePolicy.objects.select_for_update().filter(store=store).first()
     if policy is None or policy.assignment == CasePolicy.Assignment.LEAST_LOADED:
         return agents_with_fewest_open_cases(agents, count=count)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from callbacks.services.policy import policy_update
 from crm.errors import DomainError
-from crm.models import Agent, Store, StoreClosure
+from crm.models import AgentStore, Store, StoreClosure
 from crm.pages import form_error, page_message, store_code
 from crm.selectors import store_by_code, stores_managed_by
 from crm.services.closures import store_closure_add, store_closure_remove
@@ -53,10 +53,11 @@ def _store(request: HttpRequest) -> Store:
 def _page(request: HttpRequest, store: Store, bound: dict[str, forms.Form] | None = None, status: int = 200):
     bound = bound or {}
     today = store_today(store)
-    agents = Agent.objects.filter(stores=store).select_related("user").order_by("user__username")
-    agent_forms = [
-        (agent, bound.get(f"agent-{agent.pk}") or AgentShiftForm.for_agent(agent, store)) for agent in agents
-    ]
+    # Each agent's shift and capacity in this store: the store's own (ADR 0045).
+    memberships = (
+        AgentStore.objects.filter(store=store).select_related("agent__user", "store").order_by("agent__user__username")
+    )
+    agent_forms = [(m.agent, bound.get(f"agent-{m.agent_id}") or AgentShiftForm.for_membership(m)) for m in memberships]
     context = {
         "store": store,
         "stores": stores_managed_by(user=request.user),

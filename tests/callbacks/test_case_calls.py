@@ -198,7 +198,9 @@ def test_case_calls_are_not_in_the_evening_queue_or_its_capacity(case, agent, st
     case_call_start(case_call=case_call, agent=agent)
     queue = queue_tonight(user=agent.user, stores=[store], filters=QueueFilters(), is_manager=False, agent=agent)
     assert [row.pk for row in queue.rows] == [evening.pk] and (queue.left, queue.total) == (1, 1)
-    assert CallCapacity(store_ids={store.pk}).loads((evening.window_start, evening.window_end))[agent.pk] == 1
+    assert (
+        CallCapacity(store_ids={store.pk}).loads((evening.window_start, evening.window_end))[(store.pk, agent.pk)] == 1
+    )
     call_start(followup=evening, agent=agent)  # the evening call is not blocked by the case call
 
 

@@ -36,7 +36,7 @@ def agent():
 @pytest.fixture
 def followup(agent):
     store = StoreFactory()
-    agent.stores.add(store)
+    agent.stores.add(store, through_defaults={"on_shift": True})
     return FollowUpFactory(
         order__customer__store=store,
         assignee=agent,

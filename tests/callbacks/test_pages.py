@@ -327,8 +327,8 @@ def test_a_manager_working_another_stores_calls_as_an_agent_sees_them_against_th
     """Shown the store they serve as an agent, the queue is an agent's there (ADR 0045): their own calls, counted
     against their evening capacity, without the loads of the agents of the store they manage."""
     theirs = StoreFactory(code="jade")
-    mixed = ManagerFactory(stores=[theirs], evening_capacity=12)
-    mixed.stores.add(store)
+    mixed = ManagerFactory(stores=[theirs])
+    mixed.stores.add(store, through_defaults={"on_shift": True, "evening_capacity": 12})
     _followup(store, mixed)
     _followup(store, mixed, status="done", outcome="satisfied")
     _followup(store, agent)
@@ -340,6 +340,24 @@ def test_a_manager_working_another_stores_calls_as_an_agent_sees_them_against_th
     assert "2/12" in here and 'data-testid="agent-loads"' not in here
     everywhere = client.get("/calls/").text  # their store's calls too: every agent's there, the loads of each
     assert 'data-testid="agent-loads"' in everywhere and "of my capacity" not in everywhere
+
+
+def test_a_manager_who_filters_the_queue_to_themselves_sees_their_calls_against_their_capacity(client, store, agent):
+    """Filtered to one person, the queue lists only their calls: the manager's own are counted against their capacity
+    in the stores shown, as an agent's are; another agent's against that agent's."""
+    manager = ManagerFactory(stores=[store], evening_capacity=9)
+    _followup(store, manager)
+    _followup(store, manager, status="done", outcome="satisfied")
+    _followup(store, agent)
+    client.force_login(manager.user)
+
+    mine = client.get(f"/calls/?agent={manager.pk}").text
+    theirs = client.get(f"/calls/?agent={agent.pk}").text
+
+    assert "2/9" in mine and "of my capacity" in mine
+    assert "1/20" in theirs and "of this agent's capacity" in theirs and "of my capacity" not in theirs
+    everyone = client.get("/calls/").text  # every agent's calls: the loads of each, no one capacity
+    assert 'data-testid="agent-loads"' in everyone and "/9</span>" not in everyone
 
 
 def test_the_store_manager_edits_the_call_script_and_the_panel_uses_it(client, store, agent):

@@ -182,11 +182,14 @@ def test_the_manager_pages_of_the_other_store_are_a_404_and_show_nothing_of_it(c
 def test_the_admin_shows_and_sets_the_role_in_each_store(admin_client, stores, mixed):
     a, b = stores
     listed = admin_client.get("/admin/crm/agent/").text
-    assert "Store A: store manager, Store B: agent" in listed
+    assert (
+        "Store A: store manager, on shift, evening capacity 20; Store B: agent, off shift, evening capacity 20"
+        in listed
+    )
     page = admin_client.get(f"/admin/crm/agent/{mixed.pk}/change/").text
     assert 'name="memberships-0-role"' in page and 'name="memberships-1-role"' in page
 
-    data = {"user": mixed.user_id, "phone": mixed.phone, "on_shift": "on", "evening_capacity": 20}
+    data = {"user": mixed.user_id, "phone": mixed.phone}
     answer = admin_client.post(
         f"/admin/crm/agent/{mixed.pk}/change/", data | memberships_form(mixed, roles={b.pk: StoreRole.MANAGER})
     )
@@ -198,7 +201,7 @@ def test_the_admin_shows_and_sets_the_role_in_each_store(admin_client, stores, m
 def test_the_admin_refuses_a_managers_role_to_an_account_outside_the_store_managers_group(admin_client, stores):
     a, _b = stores
     agent = AgentFactory(stores=[a])
-    data = {"user": agent.user_id, "phone": agent.phone, "on_shift": "on", "evening_capacity": 20}
+    data = {"user": agent.user_id, "phone": agent.phone}
     answer = admin_client.post(
         f"/admin/crm/agent/{agent.pk}/change/", data | memberships_form(agent, roles={a.pk: StoreRole.MANAGER})
     )
@@ -211,7 +214,7 @@ def test_the_admin_refuses_a_managers_role_on_a_new_profile_of_an_account_outsid
     the group for another store; the agent list would meanwhile call them its manager."""
     a, _b = stores
     user = UserFactory(username="newcomer")
-    data = {"user": user.pk, "phone": "+8613900000009", "on_shift": "on", "evening_capacity": 20}
+    data = {"user": user.pk, "phone": "+8613900000009"}
 
     answer = admin_client.post(
         "/admin/crm/agent/add/", data | memberships_form(None, stores=[a.pk], roles={a.pk: StoreRole.MANAGER})

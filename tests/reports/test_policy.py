@@ -114,8 +114,8 @@ def test_agent_shift_and_capacity_are_checked_and_audited(client, store, manager
     assert response.status_code == 400 and "between 0 and 200" in response.text
     response = client.post(url, {"store": store.code, f"{prefix}-agent": agent.pk, f"{prefix}-evening_capacity": "12"})
     assert response.status_code == 302
-    agent.refresh_from_db()
-    assert (agent.on_shift, agent.evening_capacity) == (False, 12)
+    held = agent.memberships.get(store=store)
+    assert (held.on_shift, held.evening_capacity) == (False, 12)
     assert AuditLog.objects.get(action="agent_shift_changed").data["after"] == {
         "on_shift": False,
         "evening_capacity": 12,
@@ -128,8 +128,7 @@ def test_agent_shift_and_capacity_are_checked_and_audited(client, store, manager
         {"store": store.code, f"{prefix}-agent": stranger.pk, f"{prefix}-evening_capacity": "5"},
     )
     assert response.status_code == 400
-    stranger.refresh_from_db()
-    assert stranger.evening_capacity == 20
+    assert stranger.memberships.get().evening_capacity == 20
 
 
 def test_a_lower_remedy_limit_sends_later_remedies_to_approval(client, store, manager):

@@ -258,15 +258,12 @@ def test_a_superuser_still_gives_rights(admin_client, django_user_model):
 # -- an agent's profile: stores, phone, shift -------------------------------------------------------------------------
 
 
-def _agent_form(agent, stores=None, adding=False, **changes) -> dict:
+def _agent_form(agent, stores=None, adding=False, shifts=None, **changes) -> dict:
     """The admin's change form of `agent` (its add form, `adding`, filled in as it stands) as a browser sends it,
-    with `changes` (`stores`: the stores served)."""
-    data = {
-        "user": agent.user_id, "phone": agent.phone,
-        "on_shift": "on" if agent.on_shift else "", "evening_capacity": agent.evening_capacity,
-    }  # fmt: skip
+    with `changes` (`stores`: the stores served; `shifts`: the shift and capacity in some, tests.admin_agents)."""
+    data = {"user": agent.user_id, "phone": agent.phone}
     stores = [store.pk for store in agent.stores.all()] if stores is None else stores
-    inline = memberships_form(None if adding else agent, stores)
+    inline = memberships_form(None if adding else agent, stores, shifts=shifts)
     return {key: value for key, value in {**data, **changes, **inline}.items() if value != ""}
 
 
@@ -328,9 +325,10 @@ def test_a_superuser_still_changes_a_manager_s_profile(store, admin_client):
     manager, elsewhere = ManagerFactory(stores=[store]), StoreFactory()
 
     answer = admin_client.post(
-        f"/admin/crm/agent/{manager.pk}/change/", _agent_form(manager, stores=[store.pk, elsewhere.pk], on_shift="")
+        f"/admin/crm/agent/{manager.pk}/change/",
+        _agent_form(manager, stores=[store.pk, elsewhere.pk], shifts={store.pk: {"on_shift": False}}),
     )
 
     assert answer.status_code == 302
     manager.refresh_from_db()
-    assert set(manager.stores.all()) == {store, elsewhere} and not manager.on_shift
+    assert set(manager.stores.all()) == {store, elsewhere} and not manager.memberships.get(store=store).on_shift

@@ -148,7 +148,14 @@ def test_an_agent_s_phone_that_is_no_number_is_refused(admin_client, store, valu
 
 def test_an_agent_s_evening_capacity_is_bounded_as_on_the_policy_page(admin_client, store):
     agent = AgentFactory(stores=[store])
-    assert "between 0 and 200" in _refused(admin_client, Agent, "evening_capacity", agent, evening_capacity=2000)
+    data = _form_data(Agent, agent) | memberships_form(agent, shifts={store.pk: {"evening_capacity": 2000}})
+
+    answer = admin_client.post(_url(Agent, agent), data)
+
+    assert answer.status_code == 200
+    (memberships,) = answer.context["inline_admin_formsets"]
+    assert "between 0 and 200" in " ".join(memberships.formset.errors[0]["evening_capacity"])
+    assert agent.memberships.get().evening_capacity == 20
 
 
 def test_a_row_of_a_store_names_only_that_store_s_agents_and_segments(admin_client, store):

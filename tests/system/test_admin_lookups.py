@@ -181,11 +181,11 @@ def test_the_date_hierarchy_s_year_month_and_day_are_taken_and_its_range_is_not(
 def test_a_raw_id_field_s_choices_still_open_their_list(admin_client, monkeypatch, caplog):
     # A key's `limit_choices_to` (none of ours has one yet) is passed to the chosen model's list by the raw-id popup,
     # as Django's lookup_allowed lets it.
-    monkeypatch.setattr(Agent._meta, "related_fkey_lookups", [{"on_shift": True}])
+    monkeypatch.setattr(Agent._meta, "related_fkey_lookups", [{"user__is_active": True}])
     BUILDERS[Agent]()
 
-    assert admin_client.get(_url(Agent), {"on_shift": "1", "_popup": "1", "_to_field": "id"}).status_code == 200
-    _refused(admin_client, Agent, {"on_shift": "0"}, caplog)
+    assert admin_client.get(_url(Agent), {"user__is_active": "1", "_popup": "1", "_to_field": "id"}).status_code == 200
+    _refused(admin_client, Agent, {"user__is_active": "0"}, caplog)
 
 
 # -- a value a filter does not offer -----------------------------------------------------------------------------------

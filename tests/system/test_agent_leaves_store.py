@@ -51,8 +51,6 @@ def test_a_store_taken_off_an_agent_in_the_admin_hands_on_their_cases_calls_and_
             {
                 "user": leaver.user_id,
                 "phone": leaver.phone,
-                "on_shift": "on",
-                "evening_capacity": 30,
                 **memberships_form(leaver, [other.pk]),
             },
         )

@@ -98,15 +98,21 @@ class Command(BaseCommand):
             return
         # get_or_create: the roles migration makes the groups, but a flushed database (a transactional test) has none.
         user.groups.add(Group.objects.get_or_create(name=demo.role)[0])
-        agent, _ = Agent.objects.get_or_create(user=user, defaults={"phone": "+8613900000001", "on_shift": True})
+        agent, _ = Agent.objects.get_or_create(user=user, defaults={"phone": "+8613900000001"})
         # Each store in the demo user's role there (ADR 0045): the manager manages every demo store, the jade store's
         # manager is an agent in the silk store. A manager's role only for an account in the managers' group (added
-        # above), as the admin's agent page allows it.
+        # above), as the admin's agent page allows it. On shift in each store they serve, with the default evening
+        # capacity, when the store is first served: a later run keeps what a manager set since (each store's own).
         by_code = {store.code: store for store in stores}
         for code, role in demo.roles_in(list(by_code)).items():
             if role == StoreRole.MANAGER and demo.role != roles.STORE_MANAGER:
                 raise CommandError(f"{demo.username} manages {code} but is not in the {roles.STORE_MANAGER} group")
-            AgentStore.objects.update_or_create(agent=agent, store=by_code[code], defaults={"role": role})
+            AgentStore.objects.update_or_create(
+                agent=agent,
+                store=by_code[code],
+                defaults={"role": role},
+                create_defaults={"role": role, "on_shift": True},
+            )
 
     def _customers_and_orders(self, store: Store, demo: DemoStore, rng: random.Random) -> None:
         today = store_today(store)
