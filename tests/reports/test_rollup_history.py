@@ -152,3 +152,34 @@ def test_days_in_berlin_follow_the_clock_across_the_autumn_change():
     rollups_refresh(store=berlin)
     period = Period(store=berlin, start=date(2026, 10, 25), end=date(2026, 10, 26))
     assert [(r["period"], r["reviews"]) for r in rows("bad_reviews", period)] == [("2026-10-25", 2), ("2026-10-26", 1)]
+
+
+def test_a_case_late_and_escalated_then_closed_and_reopened_still_counts_as_escalated_and_past_its_deadline(store):
+    # Reopening clears the case's escalation and breach stamps (its SLA clocks start again): the agents' table dropped
+    # the case from Escalated and Past a deadline on the day it opened, though it was late and escalated in its first
+    # life, so a month's figures went down when a customer came back weeks later.
+    from crm.services.cases import case_escalate
+    from crm.services.sla import cases_escalate_breached
+    from tests.factories import AgentFactory
+
+    lin, wu = AgentFactory(stores=[store], user__first_name="Lin"), AgentFactory(stores=[store], user__first_name="Wu")
+    with time_machine.travel(T0, tick=False):
+        late, _created = case_open(store=store, customer=CustomerFactory(store=store), source=Case.Source.MANUAL)
+        by_hand, _created = case_open(store=store, customer=CustomerFactory(store=store), source=Case.Source.MANUAL)
+    Case.objects.filter(pk=late.pk).update(assignee=lin)
+    Case.objects.filter(pk=by_hand.pk).update(assignee=wu)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        case_escalate(case=by_hand, reason="the customer threatens a dispute")
+    cases_escalate_breached(now=T0 + timedelta(days=6))  # the first response was due long before
+    for case in (late, by_hand):
+        with time_machine.travel(T0 + timedelta(days=7), tick=False):
+            case_close(case=Case.objects.get(pk=case.pk), root_cause="other")
+        with time_machine.travel(T0 + timedelta(days=9), tick=False):
+            case_reopen(case=Case.objects.get(pk=case.pk), reason="the customer came back")
+    november = Period(store=store, start=date(2026, 11, 1), end=date(2026, 11, 30))
+
+    rollups_refresh(store=store)
+    by_agent = {
+        r["agent"]: (r["assigned"], r["escalated"], r["breached"], r["still_open"]) for r in rows("agents", november)
+    }
+    assert by_agent == {"Lin": (1, 1, 1, 1), "Wu": (1, 1, 1, 1)}
