@@ -77,15 +77,17 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
     res.delivered = reached.filter(provider_status="delivered").count()
     res.opted_out = reached.filter(Q(outcome="opted_out") | Q(customer__sms_opt_out=True)).count()
     window = timedelta(days=campaign.attribution_days)
-    after_contact = Order.objects.filter(
+    # A cancelled or returned order is no purchase, for the contacted and the control group alike.
+    purchases = Order.objects.exclude(status__in=[Order.Status.CANCELLED, Order.Status.RETURNED])
+    after_contact = purchases.filter(
         customer_id=OuterRef("customer_id"),
         placed_at__gte=OuterRef("sent_at"),
         placed_at__lt=ExpressionWrapper(OuterRef("sent_at") + Value(window), output_field=DateTimeField()),
-    ).exclude(status__in=[Order.Status.CANCELLED, Order.Status.RETURNED])
+    )
     res.converted = reached.filter(Exists(after_contact)).count()
     if campaign.started_at:
         start = campaign.started_at
-        in_window = Order.objects.filter(
+        in_window = purchases.filter(
             customer_id=OuterRef("customer_id"), placed_at__gte=start, placed_at__lt=start + window
         )
         res.control_converted = contacts.filter(status=ContactStatus.CONTROL).filter(Exists(in_window)).count()
@@ -96,9 +98,7 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
     brought = Q(Exists(contact_before))
     if codes:
         brought |= Q(coupon_code__in=codes)
-    attributed = Order.objects.filter(brought, store_id=campaign.store_id).exclude(
-        status__in=[Order.Status.CANCELLED, Order.Status.RETURNED]
-    )
+    attributed = purchases.filter(brought, store_id=campaign.store_id)
     revenue = dict(attributed.values_list("currency").annotate(total=Sum("total_amount")).order_by())
     res.attributed_orders = attributed.count()
     res.attributed_revenue = {
