@@ -14,7 +14,9 @@ from decimal import Decimal
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum, Value
 
 from callbacks.models import TelephonyEvent
+from crm.errors import InvalidPhoneNumber
 from crm.models import Order
+from crm.phones import normalise_phone
 
 from .models import Campaign, CampaignContact, ContactStatus, Coupon
 
@@ -106,10 +108,22 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
         for currency in sorted(revenue, key=lambda code: (code != campaign.store.currency, code))
     }
     res.coupons_redeemed = Coupon.objects.filter(campaign=campaign, redeemed_order__isnull=False).count()
-    phones = set(reached.values_list("customer__phone", flat=True))
+    # The number each message went to (its customer's phone may have changed since: they answer from the number the
+    # SMS reached, ADR 0049), else the customer's phone (a call).
+    phones = {recipient or phone for recipient, phone in reached.values_list("recipient", "customer__phone")}
     if phones and campaign.started_at:
         inbound = TelephonyEvent.objects.filter(
             kind=TelephonyEvent.Kind.INBOUND_SMS, received_at__gte=campaign.started_at
         )
-        res.replied = len({e.payload.get("From") for e in inbound.only("payload")} & phones)
+        senders = {_sender(e.payload.get("From", "")) for e in inbound.only("payload")}
+        res.replied = len(senders & phones)
     return res
+
+
+def _sender(sender: str) -> str:
+    """An inbound SMS's sender as phones are stored (E.164), as the inbound SMS reads it: a gateway may write 0086,
+    spaces or fullwidth digits. One that is no valid number is kept as it came (and matches no one)."""
+    try:
+        return normalise_phone(sender)
+    except InvalidPhoneNumber:
+        return sender

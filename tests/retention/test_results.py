@@ -114,3 +114,29 @@ def test_the_control_groups_cancelled_and_returned_orders_are_no_repeat_purchase
     OrderFactory(customer=control[0].customer, status=Order.Status.DELIVERED, placed_at=soon, delivered_at=soon)
     results = campaign_results(campaign=campaign)
     assert (results.converted, results.control_converted) == (0, 1)
+
+
+def test_a_reply_counts_however_the_gateway_wrote_the_number_and_from_the_number_the_sms_went_to():
+    # Replies were counted by the sender exactly as it came, against the customers' phones now: a gateway writing
+    # 0086 and spaces was nobody, and a customer whose phone the order system changed after the SMS answered from
+    # the number it went to and was nobody either (ADR 0049).
+    from callbacks.services.inbound import inbound_sms_receive
+
+    store = open_store()
+    written_oddly = customer_with_orders(store, [90], phone="+8613800000101")
+    moved = customer_with_orders(store, [90], phone="+8613800000102")
+    silent = customer_with_orders(store, [90], phone="+8613800000103")
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    sms_dispatch_due(time_budget=5)
+    assert CampaignContact.objects.filter(campaign=campaign, status="sent").count() == 3
+    moved.phone = "+8613800000199"
+    moved.save(update_fields=["phone"])
+
+    inbound_sms_receive(payload={"From": "0086 138 0000 0101", "Body": "谢谢", "MessageSid": "SMreply1"})
+    inbound_sms_receive(payload={"From": "0086 138 0000 0101", "Body": "谢谢", "MessageSid": "SMreply1"})  # again
+    inbound_sms_receive(payload={"From": "+8613800000102", "Body": "好的", "MessageSid": "SMreply2"})
+    assert silent.phone not in {written_oddly.phone, "+8613800000102"}
+    campaign.refresh_from_db()
+
+    assert campaign_results(campaign=campaign).replied == 2
