@@ -376,8 +376,11 @@ def _letters(store: Store, since: datetime) -> list[DailyCount]:
     """Orders the letter rule chose, by the day it chose them and whether they got a letter or were held back
     (the control group), with how many of them have a review, a mid one, a bad one (letters.selection)."""
     review = Review.objects.filter(order=OuterRef("order"))
+    # By the day the letter keeps, not its creation time in the store's zone now: a store that moved zone (Urumqi and
+    # Beijing time) has letters whose day is not their creation's local day there, which the rebuild would otherwise
+    # count again on a day it keeps, or leave out of a day it rebuilds.
     grouped = (
-        Letter.objects.filter(store=store, created_at__gte=since)
+        Letter.objects.filter(store=store, day__gte=to_store_local(since, store).date())
         .annotate(  # Letter.day is already the store-local day the rule chose the order
             reviewed=Exists(review),
             mid=Exists(review.filter(sentiment=Review.Sentiment.MID)),
