@@ -150,17 +150,29 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
         )
         .order_by()
     )
+    # From the timeline as well as the stamps: reopening clears `escalated_at` and `breached_at` (new clocks), but a
+    # case late or escalated in its first life still was.
+    events = CaseEvent.objects.filter(case=OuterRef("pk"))
+    ever_escalated = Q(escalated_at__isnull=False) | Q(
+        Exists(events.filter(kind__in=(CaseEvent.Kind.ESCALATED, CaseEvent.Kind.NEGOTIATION_FAILED)))
+    )
+    # The sweep's escalation names the breach; a case escalated before it passed gets a `breached` event instead.
+    ever_breached = Q(breached_at__isnull=False) | Q(
+        Exists(
+            events.filter(Q(kind=CaseEvent.Kind.BREACHED) | Q(kind=CaseEvent.Kind.ESCALATED, data__has_key="breach"))
+        )
+    )
     per_agent = list(
         Case.objects.filter(store=store, opened_at__gte=since, assignee__isnull=False)
-        .annotate(day=_day(store, "opened_at"))
+        .annotate(day=_day(store, "opened_at"), was_escalated=ever_escalated, was_breached=ever_breached)
         .values("day", "assignee")
         .annotate(
             assigned=Count("id"),
             closed=Count("id", filter=Q(status=Case.Status.CLOSED)),
             still_open=Count("id", filter=Q(status__in=Case.OPEN_STATUSES)),
-            escalated=Count("id", filter=Q(escalated_at__isnull=False)),
+            escalated=Count("id", filter=Q(was_escalated=True)),
             # Found past a deadline by the sweep, escalated by it or by hand before (crm.services.sla).
-            breached=Count("id", filter=Q(breached_at__isnull=False)),
+            breached=Count("id", filter=Q(was_breached=True)),
             # A summed duration, not EXTRACT(epoch): SQLite (the embedded default) cannot extract from one.
             open_time=Sum(
                 ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField()),
@@ -364,8 +376,11 @@ def _letters(store: Store, since: datetime) -> list[DailyCount]:
     """Orders the letter rule chose, by the day it chose them and whether they got a letter or were held back
     (the control group), with how many of them have a review, a mid one, a bad one (letters.selection)."""
     review = Review.objects.filter(order=OuterRef("order"))
+    # By the day the letter keeps, not its creation time in the store's zone now: a store that moved zone (Urumqi and
+    # Beijing time) has letters whose day is not their creation's local day there, which the rebuild would otherwise
+    # count again on a day it keeps, or leave out of a day it rebuilds.
     grouped = (
-        Letter.objects.filter(store=store, created_at__gte=since)
+        Letter.objects.filter(store=store, day__gte=to_store_local(since, store).date())
         .annotate(  # Letter.day is already the store-local day the rule chose the order
             reviewed=Exists(review),
             mid=Exists(review.filter(sentiment=Review.Sentiment.MID)),

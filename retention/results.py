@@ -14,7 +14,9 @@ from decimal import Decimal
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum, Value
 
 from callbacks.models import TelephonyEvent
+from crm.errors import InvalidPhoneNumber
 from crm.models import Order
+from crm.phones import normalise_phone
 
 from .models import Campaign, CampaignContact, ContactStatus, Coupon
 
@@ -77,15 +79,17 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
     res.delivered = reached.filter(provider_status="delivered").count()
     res.opted_out = reached.filter(Q(outcome="opted_out") | Q(customer__sms_opt_out=True)).count()
     window = timedelta(days=campaign.attribution_days)
-    after_contact = Order.objects.filter(
+    # A cancelled or returned order is no purchase, for the contacted and the control group alike.
+    purchases = Order.objects.exclude(status__in=[Order.Status.CANCELLED, Order.Status.RETURNED])
+    after_contact = purchases.filter(
         customer_id=OuterRef("customer_id"),
         placed_at__gte=OuterRef("sent_at"),
         placed_at__lt=ExpressionWrapper(OuterRef("sent_at") + Value(window), output_field=DateTimeField()),
-    ).exclude(status__in=[Order.Status.CANCELLED, Order.Status.RETURNED])
+    )
     res.converted = reached.filter(Exists(after_contact)).count()
     if campaign.started_at:
         start = campaign.started_at
-        in_window = Order.objects.filter(
+        in_window = purchases.filter(
             customer_id=OuterRef("customer_id"), placed_at__gte=start, placed_at__lt=start + window
         )
         res.control_converted = contacts.filter(status=ContactStatus.CONTROL).filter(Exists(in_window)).count()
@@ -96,9 +100,7 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
     brought = Q(Exists(contact_before))
     if codes:
         brought |= Q(coupon_code__in=codes)
-    attributed = Order.objects.filter(brought, store_id=campaign.store_id).exclude(
-        status__in=[Order.Status.CANCELLED, Order.Status.RETURNED]
-    )
+    attributed = purchases.filter(brought, store_id=campaign.store_id)
     revenue = dict(attributed.values_list("currency").annotate(total=Sum("total_amount")).order_by())
     res.attributed_orders = attributed.count()
     res.attributed_revenue = {
@@ -106,10 +108,22 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
         for currency in sorted(revenue, key=lambda code: (code != campaign.store.currency, code))
     }
     res.coupons_redeemed = Coupon.objects.filter(campaign=campaign, redeemed_order__isnull=False).count()
-    phones = set(reached.values_list("customer__phone", flat=True))
+    # The number each message went to (its customer's phone may have changed since: they answer from the number the
+    # SMS reached, ADR 0049), else the customer's phone (a call).
+    phones = {recipient or phone for recipient, phone in reached.values_list("recipient", "customer__phone")}
     if phones and campaign.started_at:
         inbound = TelephonyEvent.objects.filter(
             kind=TelephonyEvent.Kind.INBOUND_SMS, received_at__gte=campaign.started_at
         )
-        res.replied = len({e.payload.get("From") for e in inbound.only("payload")} & phones)
+        senders = {_sender(e.payload.get("From", "")) for e in inbound.only("payload")}
+        res.replied = len(senders & phones)
     return res
+
+
+def _sender(sender: str) -> str:
+    """An inbound SMS's sender as phones are stored (E.164), as the inbound SMS reads it: a gateway may write 0086,
+    spaces or fullwidth digits. One that is no valid number is kept as it came (and matches no one)."""
+    try:
+        return normalise_phone(sender)
+    except InvalidPhoneNumber:
+        return sender

@@ -152,3 +152,80 @@ def test_days_in_berlin_follow_the_clock_across_the_autumn_change():
     rollups_refresh(store=berlin)
     period = Period(store=berlin, start=date(2026, 10, 25), end=date(2026, 10, 26))
     assert [(r["period"], r["reviews"]) for r in rows("bad_reviews", period)] == [("2026-10-25", 2), ("2026-10-26", 1)]
+
+
+def test_a_case_late_and_escalated_then_closed_and_reopened_still_counts_as_escalated_and_past_its_deadline(store):
+    # Reopening clears the case's escalation and breach stamps (its SLA clocks start again): the agents' table dropped
+    # the case from Escalated and Past a deadline on the day it opened, though it was late and escalated in its first
+    # life, so a month's figures went down when a customer came back weeks later.
+    from crm.services.cases import case_escalate
+    from crm.services.sla import cases_escalate_breached
+    from tests.factories import AgentFactory
+
+    lin, wu = AgentFactory(stores=[store], user__first_name="Lin"), AgentFactory(stores=[store], user__first_name="Wu")
+    with time_machine.travel(T0, tick=False):
+        late, _created = case_open(store=store, customer=CustomerFactory(store=store), source=Case.Source.MANUAL)
+        by_hand, _created = case_open(store=store, customer=CustomerFactory(store=store), source=Case.Source.MANUAL)
+    Case.objects.filter(pk=late.pk).update(assignee=lin)
+    Case.objects.filter(pk=by_hand.pk).update(assignee=wu)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        case_escalate(case=by_hand, reason="the customer threatens a dispute")
+    cases_escalate_breached(now=T0 + timedelta(days=6))  # the first response was due long before
+    for case in (late, by_hand):
+        with time_machine.travel(T0 + timedelta(days=7), tick=False):
+            case_close(case=Case.objects.get(pk=case.pk), root_cause="other")
+        with time_machine.travel(T0 + timedelta(days=9), tick=False):
+            case_reopen(case=Case.objects.get(pk=case.pk), reason="the customer came back")
+    november = Period(store=store, start=date(2026, 11, 1), end=date(2026, 11, 30))
+
+    rollups_refresh(store=store)
+    by_agent = {
+        r["agent"]: (r["assigned"], r["escalated"], r["breached"], r["still_open"]) for r in rows("agents", november)
+    }
+    assert by_agent == {"Lin": (1, 1, 1, 1), "Wu": (1, 1, 1, 1)}
+
+
+@pytest.mark.parametrize(
+    ("old_zone", "new_zone", "moment"),
+    [
+        # 23:30 in Urumqi on the 10th (its letters' day), 01:30 on the 11th in Beijing time, where the store moved.
+        ("Asia/Urumqi", "Asia/Shanghai", datetime(2026, 11, 10, 17, 30, tzinfo=UTC)),
+        # 00:30 on the 11th in Beijing time (its letters' day), 22:30 on the 10th in Urumqi time, where it moved.
+        ("Asia/Shanghai", "Asia/Urumqi", datetime(2026, 11, 10, 16, 30, tzinfo=UTC)),
+    ],
+)
+def test_a_letter_written_near_midnight_before_the_store_changed_zone_counts_once_after_the_frequent_refresh(
+    old_zone, new_zone, moment
+):
+    # A store in Xinjiang moving between Urumqi and Beijing time: a letter keeps the store-local day it was chosen on,
+    # but the frequent refresh picked letters by their creation time in the new zone. One written within the zones'
+    # two hours of the first rebuilt day's midnight was counted again on a day the refresh keeps (the rebuild failed
+    # on the roll-ups' unique key) or left out of the day it belongs to, until the next night.
+    from crm.services.stores import store_timezone_change
+    from letters.models import Letter, LetterRule
+    from letters.services import letters_prepare
+    from tests.factories import ManagerFactory
+
+    store = StoreFactory(timezone=old_zone)
+    LetterRule.objects.create(store=store, min_amount=None, control_percent=0)
+    order = OrderFactory(customer__store=store, external_id="L-1")
+    letters_prepare(store=store, now=moment)
+    [letter] = Letter.objects.filter(order=order)
+    store_timezone_change(store=store, zone=new_zone, actor=ManagerFactory(stores=[store]).user)
+    store.refresh_from_db()
+    november = Period(store=store, start=date(2026, 11, 1), end=date(2026, 11, 30))
+
+    def chosen():
+        return [(r["group"], r["orders"]) for r in rows("letters", Period(store, november.start, november.end))]
+
+    rollups_refresh(store=store)  # nightly
+    assert chosen() == [("With a letter", 1)]
+    # The frequent refresh whose first rebuilt day is the day after the letter's: its midnight in the new zone lies
+    # on the other side of the letter's writing from its midnight in the old one.
+    today = letter.day + timedelta(days=1) + timedelta(days=35)
+    with time_machine.travel(datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=6)):
+        rollups_refresh_recent(store=store)
+    assert chosen() == [("With a letter", 1)]
+    with time_machine.travel(datetime.combine(today, datetime.min.time(), tzinfo=UTC) - timedelta(hours=20)):
+        rollups_refresh_recent(store=store)  # the day before: the letter's own day is the first rebuilt
+    assert chosen() == [("With a letter", 1)]

@@ -83,3 +83,60 @@ def test_the_revenue_a_campaign_brought_is_kept_per_currency_never_added_up():
     page = client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
     attributed = page.split('data-testid="attributed">')[1].split("</td>")[0]
     assert attributed == "2 (€89.00 · ¥650.00)"
+
+
+def test_the_control_groups_cancelled_and_returned_orders_are_no_repeat_purchase():
+    # The contacted customers' rate left out cancelled and returned orders, the control group's counted them: one
+    # group's refunds were the other's purchases, and the lift came out lower than it was.
+    from datetime import timedelta
+
+    from tests.factories import OrderFactory
+
+    store = open_store()
+    customers = [customer_with_orders(store, [90]) for _ in range(20)]
+    campaign = campaign_for(store, everyone(store), control_percent=50)
+    campaign_start(campaign=campaign)
+    sms_dispatch_due(time_budget=5)
+    soon = timezone.now() + timedelta(minutes=1)
+    for customer in customers:
+        for status in (Order.Status.CANCELLED, Order.Status.RETURNED):
+            OrderFactory(customer=customer, status=status, placed_at=soon)
+    control = list(CampaignContact.objects.filter(campaign=campaign, status="control").order_by("pk"))
+    contacted = CampaignContact.objects.filter(campaign=campaign, status="sent").count()
+    assert control and contacted
+    campaign.refresh_from_db()
+
+    results = campaign_results(campaign=campaign)
+    assert (results.contacted, results.control) == (contacted, len(control))
+    assert (results.converted, results.control_converted, results.attributed_orders) == (0, 0, 0)
+    assert results.lift_points == 0.0
+
+    OrderFactory(customer=control[0].customer, status=Order.Status.DELIVERED, placed_at=soon, delivered_at=soon)
+    results = campaign_results(campaign=campaign)
+    assert (results.converted, results.control_converted) == (0, 1)
+
+
+def test_a_reply_counts_however_the_gateway_wrote_the_number_and_from_the_number_the_sms_went_to():
+    # Replies were counted by the sender exactly as it came, against the customers' phones now: a gateway writing
+    # 0086 and spaces was nobody, and a customer whose phone the order system changed after the SMS answered from
+    # the number it went to and was nobody either (ADR 0049).
+    from callbacks.services.inbound import inbound_sms_receive
+
+    store = open_store()
+    written_oddly = customer_with_orders(store, [90], phone="+8613800000101")
+    moved = customer_with_orders(store, [90], phone="+8613800000102")
+    silent = customer_with_orders(store, [90], phone="+8613800000103")
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    sms_dispatch_due(time_budget=5)
+    assert CampaignContact.objects.filter(campaign=campaign, status="sent").count() == 3
+    moved.phone = "+8613800000199"
+    moved.save(update_fields=["phone"])
+
+    inbound_sms_receive(payload={"From": "0086 138 0000 0101", "Body": "谢谢", "MessageSid": "SMreply1"})
+    inbound_sms_receive(payload={"From": "0086 138 0000 0101", "Body": "谢谢", "MessageSid": "SMreply1"})  # again
+    inbound_sms_receive(payload={"From": "+8613800000102", "Body": "好的", "MessageSid": "SMreply2"})
+    assert silent.phone not in {written_oddly.phone, "+8613800000102"}
+    campaign.refresh_from_db()
+
+    assert campaign_results(campaign=campaign).replied == 2
