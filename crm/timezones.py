@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+UTC = ZoneInfo("UTC")
+
 
 def store_tz(store) -> ZoneInfo:
     return ZoneInfo(store.timezone)
@@ -18,14 +20,14 @@ def to_store_local(moment: datetime, store) -> datetime:
 
 def store_wall_time(store, wall: datetime) -> datetime:
     """A wall-clock time typed for the store (a form's value; any zone it carries is dropped) as an aware instant in
-    the store's timezone. ValueError when that instant has no date in UTC, so could not be stored: the first hours
-    of year 1 east of Greenwich, the last of year 9999 west of it."""
-    local = wall.replace(tzinfo=store_tz(store))
+    the store's timezone, read as `store_local_datetime` reads one (a time the clock skips is the jump past it).
+    ValueError when that instant has no date in UTC, so could not be stored: the first hours of year 1 east of
+    Greenwich, the last of year 9999 west of it."""
     try:
-        local.astimezone(ZoneInfo("UTC"))
+        instant = store_local_datetime(store, wall.date(), wall.time())
     except OverflowError as exc:
         raise ValueError(f"{wall} in {store.timezone} is outside the calendar in UTC") from exc
-    return local
+    return instant.astimezone(store_tz(store))
 
 
 def store_today(store, *, now: datetime | None = None) -> date:
@@ -33,10 +35,31 @@ def store_today(store, *, now: datetime | None = None) -> date:
 
 
 def store_local_datetime(store, day: date, at: time) -> datetime:
-    """The aware UTC instant of a wall-clock time on a day in the store's timezone (DST-safe)."""
-    local = datetime.combine(day, at, tzinfo=store_tz(store))
-    # Normalise through UTC so a wall time that does not exist (spring forward) lands on a real instant.
-    return local.astimezone(ZoneInfo("UTC"))
+    """The aware UTC instant of a wall-clock time on a day in the store's timezone (DST-safe): the first moment the
+    store's clock shows it. A time the clock shows twice (clocks go back) is its first showing; a time the clock skips
+    (clocks go forward: 02:30 in Berlin on the last Sunday of March) is the moment the clock jumps past it (03:00
+    CEST), so hours that end at 02:30 end there, not an hour later, and hours that open at 02:30 open there."""
+    zone = store_tz(store)
+    local = datetime.combine(day, at, tzinfo=zone)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None):
+        return instant
+    # Skipped: read on the offset after the jump, the wall time falls before it; on the offset before, after it.
+    return _jump(zone, before=local.replace(fold=1).astimezone(UTC), after=instant)
+
+
+def _jump(zone: ZoneInfo, *, before: datetime, after: datetime) -> datetime:
+    """The instant between `before` and `after` at which the clock of `zone` jumps forward to the offset it shows at
+    `after` (zoneinfo says when offsets hold, not when they change: found by halving, to the second)."""
+    offset = after.astimezone(zone).utcoffset()
+    low, high = int(before.timestamp()), int(after.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, zone).utcoffset() == offset:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
 
 
 def store_same_wall_time(store, moment: datetime, *, was_in: str) -> datetime:

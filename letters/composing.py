@@ -12,6 +12,7 @@ from math import prod
 
 from django.utils.translation import gettext as _
 
+from crm.birthdays import age_on
 from crm.models import Store
 from crm.money import money_text
 from crm.platform_rules import ensure_no_review_incentive
@@ -103,9 +104,11 @@ class OrderFacts:
 
 
 def age_band_of(birthday: date | None, on: date) -> str:
-    if birthday is None:
+    """The age band of one born on `birthday` on the day `on` (crm.birthdays: a year older on Feb 28 for one born on
+    Feb 29, in a year without one)."""
+    age = age_on(birthday, on)
+    if age is None:
         return ""
-    age = on.year - birthday.year - ((on.month, on.day) < (birthday.month, birthday.day))
     for limit, band in ((25, AgeBand.UNDER_25), (35, AgeBand.FROM_25), (45, AgeBand.FROM_35), (55, AgeBand.FROM_45)):
         if age < limit:
             return band

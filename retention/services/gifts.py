@@ -1,6 +1,5 @@
 """Gifts: whom a gift suits, and a gift task that refuses an unsuitable gift saying why."""
 
-import calendar
 from datetime import date
 from typing import Any
 
@@ -8,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.birthdays import age_on
 from crm.errors import InvalidInput
 from crm.models import Customer, CustomerChange, Store
 from crm.selectors import agents_serving
@@ -20,17 +20,6 @@ from ..selectors import segment_members
 
 # The row a gift sent writes into its customer's change history (crm shows it by gift_sent_text, apps.py).
 GIFT_SENT = "gift_sent"
-
-
-def age_on(birthday: date | None, day: date) -> int | None:
-    """The customer's age on `day`: a year older from their birthday on, which for one born on Feb 29 is Feb 28 in a
-    year without one (as the birthday wishes and gift tasks read it, services.birthdays)."""
-    if birthday is None:
-        return None
-    anniversary = (birthday.month, birthday.day)
-    if anniversary == (2, 29) and not calendar.isleap(day.year):
-        anniversary = (2, 28)
-    return day.year - birthday.year - ((day.month, day.day) < anniversary)
 
 
 def gift_assignee(*, store: Store, customer: Customer) -> int | None:

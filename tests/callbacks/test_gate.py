@@ -110,6 +110,38 @@ def test_call_hours_follow_the_store_policy(store):
     assert late.not_before == local(store, 2026, 12, 5, 10, 0)
 
 
+def test_sms_hours_that_end_or_open_in_the_hour_the_clocks_skip_follow_the_clock():
+    # Berlin, Sunday 28 March 2027: at 01:00 UTC the clock jumps from 02:00 CET to 03:00 CEST; 02:30 never shows.
+    berlin = StoreFactory(timezone="Europe/Berlin")
+    FollowUpPolicy.objects.create(store=berlin, sms_send_from=time(1, 0), sms_send_until=time(2, 30))
+    customer = CustomerFactory(store=berlin)
+    at_0310 = datetime(2027, 3, 28, 1, 10, tzinfo=UTC)  # 03:10 CEST on the customer's phone: past 02:30
+    late = contact_decide(customer=customer, channel=SMS, purpose=CARE, at=at_0310)
+    assert late.reason == RefusalReason.QUIET_HOURS
+    assert late.not_before == datetime(2027, 3, 28, 23, 0, tzinfo=UTC)  # Monday 01:00 CEST
+    assert contact_decide(customer=customer, channel=SMS, purpose=CARE, at=datetime(2027, 3, 28, 0, 59, tzinfo=UTC))
+    # Hours opening at 02:30 open when the clock jumps past it, at 03:00 CEST, not an hour later.
+    opening = StoreFactory(timezone="Europe/Berlin")
+    FollowUpPolicy.objects.create(store=opening, sms_send_from=time(2, 30), sms_send_until=time(6, 0))
+    customer = CustomerFactory(store=opening)
+    early = contact_decide(customer=customer, channel=SMS, purpose=CARE, at=datetime(2027, 3, 28, 0, 59, tzinfo=UTC))
+    assert early.not_before == datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
+    assert contact_decide(customer=customer, channel=SMS, purpose=CARE, at=at_0310)
+
+
+def test_sms_hours_around_the_hour_the_clocks_repeat_cover_it_twice():
+    # Berlin, Sunday 25 October 2026: at 01:00 UTC the clock goes back from 03:00 CEST to 02:00 CET.
+    berlin = StoreFactory(timezone="Europe/Berlin")
+    FollowUpPolicy.objects.create(store=berlin, sms_send_from=time(1, 0), sms_send_until=time(4, 0))
+    customer = CustomerFactory(store=berlin)
+    # 01:00 and 02:30 CEST, then 02:30 and 03:59 CET: all inside 01:00-04:00 by the clock
+    for day, hour, minute in [(24, 23, 0), (25, 0, 30), (25, 1, 30), (25, 2, 59)]:
+        at = datetime(2026, 10, day, hour, minute, tzinfo=UTC)
+        assert contact_decide(customer=customer, channel=SMS, purpose=CARE, at=at)
+    closed = contact_decide(customer=customer, channel=SMS, purpose=CARE, at=datetime(2026, 10, 25, 3, 0, tzinfo=UTC))
+    assert closed.not_before == datetime(2026, 10, 26, 0, 0, tzinfo=UTC)  # 04:00 CET: four real hours that night
+
+
 def test_marketing_needs_consent_with_its_evidence(store):
     customer = CustomerFactory(store=store)
     assert contact_decide(customer=customer, channel=SMS, purpose=MARKETING, at=noon(store)).reason == (

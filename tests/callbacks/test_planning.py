@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -120,6 +120,39 @@ def test_call_window_is_local_evening_across_dst_and_far_timezones(tz, utc_start
     followup = deliver(_order(store), local(store, local_start.year, local_start.month, local_start.day, 9, 0))
     assert followup.window_start == utc_start
     assert (followup.window_end - followup.window_start).total_seconds() == 3600
+
+
+@pytest.mark.parametrize(
+    ("signed", "day", "evening"),
+    [
+        # Berlin, calling every day. Clocks go back in the night of Saturday 24 October 2026 (CEST to CET) and forward
+        # in the night of Saturday 27 March 2027 (CET to CEST): the contact day is the signing's local day, the call
+        # the first evening whose window has not closed, 18:00 local on the offset of that evening.
+        ((2026, 10, 24, 23, 59), "2026-10-24", datetime(2026, 10, 25, 17, 0, tzinfo=UTC)),
+        ((2026, 10, 25, 0, 0), "2026-10-25", datetime(2026, 10, 25, 17, 0, tzinfo=UTC)),
+        ((2026, 10, 25, 23, 59), "2026-10-25", datetime(2026, 10, 26, 17, 0, tzinfo=UTC)),
+        ((2027, 3, 27, 23, 59), "2027-03-27", datetime(2027, 3, 28, 16, 0, tzinfo=UTC)),
+        ((2027, 3, 28, 0, 0), "2027-03-28", datetime(2027, 3, 28, 16, 0, tzinfo=UTC)),
+        ((2027, 3, 28, 19, 0), "2027-03-28", datetime(2027, 3, 29, 16, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_delivery_signed_for_around_midnight_of_a_clock_change_night_is_called_on_its_evening(signed, day, evening):
+    store = StoreFactory(timezone="Europe/Berlin")
+    FollowUpPolicy.objects.create(store=store, call_days=[0, 1, 2, 3, 4, 5, 6])
+    AgentFactory(stores=[store])
+    followup = deliver(_order(store), local(store, *signed))
+    assert (followup.channel, followup.contact_day.isoformat()) == ("call", day)
+    assert (followup.window_start, followup.window_end - followup.window_start) == (evening, timedelta(hours=1))
+
+
+def test_a_care_sms_signed_for_just_before_the_clocks_go_forward_waits_for_the_mornings_hours():
+    store = StoreFactory(timezone="Europe/Berlin")
+    followup = deliver(_order(store, "500.00"), local(store, 2027, 3, 27, 23, 59))
+    # 09:00-21:00 CEST on Sunday 28 March: 07:00-19:00 UTC, the night before it having been an hour short.
+    assert (followup.window_start, followup.window_end) == (
+        datetime(2027, 3, 28, 7, 0, tzinfo=UTC),
+        datetime(2027, 3, 28, 19, 0, tzinfo=UTC),
+    )
 
 
 @pytest.mark.parametrize("preference", [Customer.ContactPreference.NO_CALLS, Customer.ContactPreference.SMS_ONLY])

@@ -1,10 +1,11 @@
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
 
 from crm.models import Case, CaseEvent, CasePolicy, SlaTarget
 from crm.services.cases import case_add_event, case_close, case_open, case_reopen
+from crm.services.closures import store_closure_add
 from crm.services.sla import case_sla_status, cases_escalate_breached
 from crm.tasks import escalate_breaches
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, StoreFactory
@@ -39,6 +40,19 @@ def test_a_deadline_across_the_autumn_clock_change_counts_real_working_time():
     # Sat 24 Oct 2026 20:30 CEST; clocks go back that night. 30 min tonight, 30 min from 09:00 CET.
     case = _open_at(datetime(2026, 10, 24, 18, 30, tzinfo=UTC), berlin, triage_group=Case.TriageGroup.PRIORITY)
     assert case.first_response_due == datetime(2026, 10, 25, 8, 30, tzinfo=UTC)  # 09:30 CET
+
+
+def test_a_closure_on_the_day_the_clocks_go_back_stops_the_clock_for_all_its_25_hours():
+    berlin = StoreFactory(timezone="Europe/Berlin")
+    manager = ManagerFactory(stores=[berlin])
+    with time_machine.travel(datetime(2026, 10, 1, 8, 0, tzinfo=UTC), tick=False):
+        store_closure_add(
+            store=berlin, actor=manager.user, name="Fest", first_day=date(2026, 10, 25), last_day=date(2026, 10, 25)
+        )
+    # Sat 24 Oct 2026 20:30 CEST: 30 min tonight, Sunday closed, then from Monday 09:00 CET.
+    case = _open_at(datetime(2026, 10, 24, 18, 30, tzinfo=UTC), berlin, triage_group=Case.TriageGroup.PRIORITY)
+    assert case.first_response_due == datetime(2026, 10, 26, 8, 30, tzinfo=UTC)  # 09:30 CET on Monday
+    assert case.resolution_due == datetime(2026, 10, 26, 19, 30, tzinfo=UTC)  # 30 min + 11 h 30 on Monday: 20:30 CET
 
 
 def test_store_targets_by_source_override_the_group_target_and_its_service_hours_apply():

@@ -142,3 +142,25 @@ def test_most_specific_matching_template_writes_the_letter():
     assert Letter.objects.get(order=woman).text.startswith("黄婷女士好")
     assert Letter.objects.get(order=man).text.startswith("您好周杰")
     assert Letter.objects.get(order=woman).variant.startswith("women")
+
+
+@pytest.mark.parametrize(("day", "variant"), [(27, "under 35"), (28, "35 to 44"), (1, "35 to 44")])
+def test_a_customer_born_on_feb_29_is_a_year_older_on_feb_28_in_a_year_without_one(day, variant):
+    # Born on 29 February 1992: 35 on Sunday 28 February 2027, the day their birthday wish and gift are for
+    # (retention), so that day's letter is the 35-44 one.
+    from datetime import UTC, date, datetime
+
+    from letters.models import Letter
+    from letters.services import letters_prepare
+
+    store = StoreFactory(timezone="Asia/Shanghai")
+    letter_template_save(
+        store=store, actor=None, data=_data(name="under 35", age_band="25_34", openings="您好{customer}")
+    )
+    letter_template_save(
+        store=store, actor=None, data=_data(name="35 to 44", age_band="35_44", openings="{customer}好")
+    )
+    order = OrderFactory(store=store, customer=CustomerFactory(store=store, name="林岚", birthday=date(1992, 2, 29)))
+    month = 3 if day == 1 else 2
+    letters_prepare(store=store, now=datetime(2027, month, day, 2, tzinfo=UTC))  # 10:00 in Shanghai
+    assert Letter.objects.get(order=order).variant.startswith(variant)

@@ -1,7 +1,7 @@
 """The delay sweep: each rule fires once per parcel, the customer is told first through the gate (once, capped),
 call-tier orders get a call task for today, exceptions open a logistics case."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,12 +12,12 @@ from callbacks.models import FollowUp, FollowUpPolicy
 from callbacks.telephony.memory import InMemoryBackend
 from crm.models import Case, CaseEvent
 from crm.services.customers import customer_update_profile
-from logistics.models import ShipmentDelay, ShipmentNotice
-from logistics.services.delays import delays_follow_up, delays_sweep
+from logistics.models import DelayRule, ShipmentDelay, ShipmentNotice
+from logistics.services.delays import delayed_shipments, delays_follow_up, delays_sweep
 from logistics.services.notices import notices_send_due
-from logistics.services.updates import TrackedCheckpoint, TrackingUpdate, shipment_apply_update
+from logistics.services.updates import TrackedCheckpoint, TrackingUpdate, shipment_apply_update, tracking_apply
 from tests.callbacks.conftest import midday_store
-from tests.factories import AgentFactory, CustomerFactory, OrderFactory
+from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
 
 from .conftest import ship
 
@@ -276,3 +276,53 @@ def test_a_notices_status_callbacks_are_kept_as_they_came_like_the_care_sms(clie
     assert all(payload["_row"] == f"parcel_notices:{notice.pk}" for _kind, _sid, payload in kept)
     notice.refresh_from_db()
     assert (notice.provider_status, notice.outcome) == ("undelivered", "undelivered")
+
+
+# Berlin's clock changes: back from 03:00 CEST to 02:00 CET at 01:00 UTC on Sunday 25 October 2026, forward from
+# 02:00 CET to 03:00 CEST at 01:00 UTC on Sunday 28 March 2027. A day ends at its local midnight, however long it was;
+# hours without news are real hours.
+def _berlin_parcel(shipped_at, *, promised=None):
+    store = StoreFactory(timezone="Europe/Berlin")
+    with time_machine.travel(shipped_at, tick=False):
+        return ship(OrderFactory(customer=CustomerFactory(store=store)), hours_ago=0, promised=promised)
+
+
+def _late(shipment, rule, now):
+    return delayed_shipments(store=shipment.store, rule=rule, now=now).filter(pk=shipment.pk).exists()
+
+
+def test_a_parcel_promised_for_the_day_the_clocks_go_back_is_late_from_its_midnight():
+    shipment = _berlin_parcel(datetime(2026, 10, 22, 8, 0, tzinfo=UTC), promised=date(2026, 10, 25))
+    assert shipment.promised_by == datetime(2026, 10, 25, 23, 0, tzinfo=UTC)  # 00:00 CET on the 26th
+    assert not _late(shipment, DelayRule.PAST_PROMISED, datetime(2026, 10, 25, 22, 59, tzinfo=UTC))
+    assert _late(shipment, DelayRule.PAST_PROMISED, datetime(2026, 10, 25, 23, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("out_at", "deliver_by"),
+    [
+        (datetime(2026, 10, 24, 21, 30, tzinfo=UTC), datetime(2026, 10, 24, 22, 0, tzinfo=UTC)),  # 23:30 CEST
+        (datetime(2026, 10, 24, 22, 30, tzinfo=UTC), datetime(2026, 10, 25, 23, 0, tzinfo=UTC)),  # 00:30 CEST, 25th
+        (datetime(2027, 3, 27, 23, 30, tzinfo=UTC), datetime(2027, 3, 28, 22, 0, tzinfo=UTC)),  # 00:30 CET, 28th
+    ],
+)
+def test_out_for_delivery_on_a_clock_change_night_is_late_from_the_end_of_its_local_day(out_at, deliver_by):
+    shipment = _berlin_parcel(out_at - timedelta(days=2))
+    with time_machine.travel(out_at + timedelta(minutes=1), tick=False):
+        tracking_apply(  # a routine push: on PostgreSQL the prepared statement reckons the day's end
+            update=TrackingUpdate(
+                number=shipment.tracking_number, couriers=(shipment.courier,), state="out_for_delivery",
+                checkpoints=[TrackedCheckpoint(at=out_at, text="派件中", location="Berlin")],
+            )
+        )  # fmt: skip
+    shipment.refresh_from_db()
+    assert shipment.deliver_by == deliver_by
+
+
+def test_a_parcel_without_news_over_the_night_the_clocks_go_back_is_stalled_after_48_real_hours():
+    shipment = _berlin_parcel(datetime(2026, 10, 23, 8, 0, tzinfo=UTC))
+    with time_machine.travel(datetime(2026, 10, 24, 10, 0, tzinfo=UTC), tick=False):
+        _scan(shipment, hours_ago=0)  # 12:00 CEST on Saturday
+    # 48 hours on is 11:00 CET on Monday, not 12:00
+    assert not _late(shipment, DelayRule.NO_UPDATE, datetime(2026, 10, 26, 9, 59, tzinfo=UTC))
+    assert _late(shipment, DelayRule.NO_UPDATE, datetime(2026, 10, 26, 10, 1, tzinfo=UTC))

@@ -403,3 +403,24 @@ def test_a_feb_29_birthday_is_reached_on_feb_28_in_a_year_without_one():
 
     task.refresh_from_db()
     assert task.status == "sent"
+
+
+@pytest.mark.parametrize(
+    ("zone", "midnight", "sent_from"),
+    [
+        # Thursday 25 February 2027 begins at these instants; the wish goes at 10:00 that day, in the store's zone.
+        ("Europe/Berlin", datetime(2027, 2, 24, 23, 0, tzinfo=UTC), datetime(2027, 2, 25, 9, 0, tzinfo=UTC)),
+        ("America/New_York", datetime(2027, 2, 25, 5, 0, tzinfo=UTC), datetime(2027, 2, 25, 15, 0, tzinfo=UTC)),
+        ("Asia/Shanghai", datetime(2027, 2, 24, 16, 0, tzinfo=UTC), datetime(2027, 2, 25, 2, 0, tzinfo=UTC)),
+        ("Asia/Urumqi", datetime(2027, 2, 24, 18, 0, tzinfo=UTC), datetime(2027, 2, 25, 4, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_feb_29_wish_three_days_ahead_is_planned_from_the_stores_own_midnight(zone, midnight, sent_from):
+    store = StoreFactory(timezone=zone)
+    RetentionPolicy.objects.create(store=store, birthday_days_before=3)
+    leapling = customer_with_orders(store, [30], birthday=date(2000, 2, 29))
+    with time_machine.travel(midnight - timedelta(minutes=1), tick=False):
+        assert birthday_wishes_plan(store=store) == 0  # Feb 27 is three days away: not yet
+    with time_machine.travel(midnight, tick=False):
+        assert birthday_wishes_plan(store=store) == 1  # Feb 28, the birthday in 2027
+    assert CampaignContact.objects.get(customer=leapling).due_at == sent_from
