@@ -151,7 +151,7 @@ class FollowUpPolicy(models.Model):
     sms_template_en = models.TextField(_("SMS template (English)"), default=DEFAULT_SMS_TEMPLATE_EN)
     sms_opt_out_zh = models.CharField(_("opt-out wording (Chinese)"), max_length=40, default="回T退订")
     sms_opt_out_en = models.CharField(_("opt-out wording (English)"), max_length=40, default="Reply STOP to opt out")
-    # Extra inbound words that opt a customer out, besides STOP/UNSUBSCRIBE/退订/TD/T.
+    # Extra inbound words that opt a customer out, besides Twilio's keywords (STOP, CANCEL, END...) and 退订/TD/T.
     opt_out_words = models.JSONField(_("extra opt-out words"), default=list, blank=True)
     max_call_attempts = models.PositiveSmallIntegerField(_("maximum call attempts"), default=3)
     # The contact gate (ADR 0017): a call, evening or daytime task, is placed only inside these local hours.
