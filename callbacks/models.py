@@ -598,8 +598,9 @@ class TelephonyEvent(models.Model):
 
 class NumberOptOut(models.Model):
     """A phone number that replied STOP (or another opt-out word of the store) to a store's SMS: none of the store's
-    SMS goes to it, whoever holds the number now, until START or UNSTOP comes from it (ADR 0049). Kept once lifted,
-    with the reply that last changed it; written by callbacks.services.numbers only."""
+    SMS goes to it, whoever holds the number now, until START or UNSTOP comes from it (ADR 0049). Twilio's refusal of
+    a store's message to the number (21610) records it too, with no reply's id. Kept once lifted, with the reply that
+    last changed it; written by callbacks.services.numbers only."""
 
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", db_index=False)
     phone = models.CharField(_("phone (E.164)"), max_length=20)

@@ -18,7 +18,7 @@ from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
 from .gate import customers_opt_out_sms
-from .numbers import numbers_last_texted, numbers_opt_out_sms
+from .numbers import number_lock_name, numbers_last_texted, numbers_opt_out_sms
 from .opt_out import OPT_IN_WORDS, is_opt_out, reply_keyword
 from .policy import policy_for_store
 
@@ -157,7 +157,7 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     number's."""
     sender, body, sid = payload.get("From", ""), payload.get("Body", ""), payload.get("MessageSid", "")
     phone = _sender_phone(sender)
-    advisory_lock([*([f"inbound-sms:{sid}"] if sid else []), *([f"sms-number:{phone}"] if phone else [])])
+    advisory_lock([*([f"inbound-sms:{sid}"] if sid else []), *([number_lock_name(phone)] if phone else [])])
     again = bool(sid) and TelephonyEvent.objects.filter(kind=TelephonyEvent.Kind.INBOUND_SMS, provider_id=sid).exists()
     now = timezone.now()
     TelephonyEvent.objects.create(

@@ -336,3 +336,64 @@ def test_a_message_claimed_for_the_number_before_the_stop_is_withdrawn_at_the_la
     assert (second.status, second.suppressed_reason) == ("suppressed", "number_opted_out")
     assert customer(store, "buyer-1").sms_opt_out and not customer(store, "buyer-3").sms_opt_out
     assert first.customer.phone == OTHER
+
+
+# -- Twilio refuses a message to the number (21610): it replied STOP to our number, whether we heard it or not --------
+
+
+def _creates(twilio) -> list[str]:
+    """The numbers of the messages asked of Twilio, accepted or refused."""
+    return [r["params"]["To"] for r in twilio.requests if r["method"] == "POST" and "Messages" in r["path"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_number_twilio_refuses_as_opted_out_is_kept_from_the_store_whoever_holds_it_next(twilio_live, live_server):
+    store = midday_store()
+    orders = OrderSystem(store)
+    # The number replied STOP to our sending number when no webhook of ours heard it: Twilio keeps the block.
+    twilio_live.configure(opted_out=[OLD])
+    refused = orders.delivered("buyer-1", OLD)
+    sms_dispatch_due(time_budget=5)
+
+    refused.refresh_from_db()
+    assert (refused.status, refused.error_code, refused.outcome) == ("failed", "21610", "opted_out")
+    assert customer(store, "buyer-1").sms_opt_out is True
+    number = NumberOptOut.objects.get(store=store, phone=OLD)
+    assert (number.opted_out, number.customer, number.message_sid) == (True, customer(store, "buyer-1"), "")
+
+    # The order system moves buyer-1 to a new number and gives OLD to buyer-2: their care SMS is held back at planning,
+    # not claimed for Twilio to refuse again.
+    orders.order("buyer-1", NEW)
+    theirs = orders.delivered("buyer-2", OLD)
+    sms_dispatch_due(time_budget=5)
+
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.suppressed_reason) == ("suppressed", "number_opted_out")
+    assert _creates(twilio_live) == [OLD]  # the one refusal
+
+    # START from the number lifts Twilio's block and ours.
+    status, _ = twilio_live.receive_sms(url=f"{live_server.url}/twilio/sms/inbound", sender=OLD, body="START")
+    assert status == 200
+    assert NumberOptOut.objects.get(store=store, phone=OLD).opted_out is False
+    again = orders.delivered("buyer-3", OLD)
+    sms_dispatch_due(time_budget=5)
+    again.refresh_from_db()
+    assert again.status == FollowUp.Status.SENT and [m["to"] for m in twilio_live.messages] == [OLD]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refusals_for_the_number_in_one_batch_keep_one_row_for_each_store_they_were_sent_for(twilio_live, live_server):
+    silk, jade = midday_store(), midday_store()
+    twilio_live.configure(opted_out=[OLD])
+    OrderSystem(silk).delivered("buyer-1", OLD)
+    OrderSystem(silk).delivered("buyer-2", OLD)  # the order system gave two of silk's customers the number
+    OrderSystem(jade).delivered("buyer-1", OLD)
+
+    sms_dispatch_due(time_budget=5)
+
+    assert _creates(twilio_live) == [OLD, OLD, OLD] and twilio_live.messages == []
+    rows = NumberOptOut.objects.order_by("store_id").values_list("store", "phone", "opted_out", "customer")
+    assert list(rows) == [
+        (silk.pk, OLD, True, min(customer(silk, "buyer-1").pk, customer(silk, "buyer-2").pk)),
+        (jade.pk, OLD, True, customer(jade, "buyer-1").pk),
+    ]
