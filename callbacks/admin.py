@@ -138,7 +138,8 @@ class ContactLogAdmin(ServiceWrittenAdmin):
 
 @admin.register(NumberOptOut)
 class NumberOptOutAdmin(KeyedSearchAdmin):
-    """Numbers that replied STOP to a store's SMS (ADR 0049): written by the inbound SMS only, as the reply said."""
+    """Numbers that replied STOP to a store's SMS (ADR 0049): written by the inbound SMS, as the reply said, and by the
+    sweeper when Twilio refuses a message to the number as opted out (21610; no reply's id then)."""
 
     list_display = ["store", masked_phone("phone", _("Phone")), "customer", "opted_out", "changed_at"]
     list_filter = [("store", StoreFilter), "opted_out"]

@@ -151,7 +151,7 @@ class FollowUpPolicy(models.Model):
     sms_template_en = models.TextField(_("SMS template (English)"), default=DEFAULT_SMS_TEMPLATE_EN)
     sms_opt_out_zh = models.CharField(_("opt-out wording (Chinese)"), max_length=40, default="回T退订")
     sms_opt_out_en = models.CharField(_("opt-out wording (English)"), max_length=40, default="Reply STOP to opt out")
-    # Extra inbound words that opt a customer out, besides STOP/UNSUBSCRIBE/退订/TD/T.
+    # Extra inbound words that opt a customer out, besides Twilio's keywords (STOP, CANCEL, END...) and 退订/TD/T.
     opt_out_words = models.JSONField(_("extra opt-out words"), default=list, blank=True)
     max_call_attempts = models.PositiveSmallIntegerField(_("maximum call attempts"), default=3)
     # The contact gate (ADR 0017): a call, evening or daytime task, is placed only inside these local hours.
@@ -598,8 +598,9 @@ class TelephonyEvent(models.Model):
 
 class NumberOptOut(models.Model):
     """A phone number that replied STOP (or another opt-out word of the store) to a store's SMS: none of the store's
-    SMS goes to it, whoever holds the number now, until START or UNSTOP comes from it (ADR 0049). Kept once lifted,
-    with the reply that last changed it; written by callbacks.services.numbers only."""
+    SMS goes to it, whoever holds the number now, until START or UNSTOP comes from it (ADR 0049). Twilio's refusal of
+    a store's message to the number (21610) records it too, with no reply's id. Kept once lifted, with the reply that
+    last changed it; written by callbacks.services.numbers only."""
 
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", db_index=False)
     phone = models.CharField(_("phone (E.164)"), max_length=20)

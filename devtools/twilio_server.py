@@ -8,7 +8,9 @@
   out), 429, and error 21610 for opted-out numbers.
 - Sends status callbacks signed like Twilio's (X-Twilio-Signature), and for a call fetches its TwiML URL.
 - Delivers a customer's reply (`receive_sms`) to a webhook URL as Twilio posts an inbound message, signed; the
-  same message can be delivered again, as Twilio redelivers a webhook whose answer it did not get.
+  same message can be delivered again, as Twilio redelivers a webhook whose answer it did not get. Like Twilio, a
+  reply that is one of its opt-out keywords (STOP, CANCEL, END, ...) makes later messages to the sender's number
+  answer 21610 until an opt-in keyword (START, YES, UNSTOP) comes from it.
 
 In-process: `server = TwilioServer().start(); server.configure(latency=0.05); server.stop()`.
 From a shell: `python -m devtools.twilio_server --port 8765`; then `POST /_control` with a JSON body of
@@ -307,6 +309,7 @@ class TwilioServer:
             "ApiVersion": "2010-04-01",
         }  # fmt: skip
         params["SmsSid"] = params["SmsMessageSid"] = params["MessageSid"]
+        self.state.keyword_received(sender=sender, body=body, sid=params["MessageSid"])
         return self.state.signed_post(url, params)
 
     @property

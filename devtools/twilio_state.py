@@ -27,7 +27,7 @@ class Faults:
     count: int = 0  # apply `mode` to the next `count` creates ...
     rate: float = 0.0  # ... or to this share of them
     hang: float = 5.0  # how long a "timeout" create hangs before answering
-    opted_out: set[str] = field(default_factory=set)  # numbers that answer 21610
+    opted_out: set[str] = field(default_factory=set)  # numbers that answer 21610 (a keyword received adds one)
     callbacks: bool = True  # send status callbacks (and fetch call TwiML)
     call_statuses: tuple[str, ...] = ("initiated", "ringing", "in-progress", "completed")
 
@@ -40,6 +40,12 @@ def rfc2822(moment: datetime) -> str:
     return format_datetime(moment, usegmt=False).replace("-0000", "+0000")
 
 
+# Twilio's default keywords (help.twilio.com, "Twilio support for opt-out keywords (SMS STOP filtering)"): a message
+# that is one of them, as a whole, trimmed, in any case, blocks (or lifts the block on) the number it came from.
+TWILIO_OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})
+TWILIO_OPT_IN = frozenset({"START", "YES", "UNSTOP"})
+
+
 class TwilioState:
     def __init__(self, account_sid: str, auth_token: str) -> None:
         self.account_sid, self.auth_token = account_sid, auth_token
@@ -48,6 +54,7 @@ class TwilioState:
         self.requests: list[dict] = []
         self.messages: list[dict] = []
         self.calls: list[dict] = []
+        self.received: set[str] = set()  # the sids of the customers' messages delivered to a webhook
         self._ids = itertools.count(1)
         self._callbacks: queue.Queue = queue.Queue()
         threading.Thread(target=self._deliver_callbacks, daemon=True, name="twilio-callbacks").start()
@@ -72,6 +79,20 @@ class TwilioState:
             self.requests.clear()
             self.messages.clear()
             self.calls.clear()
+            self.received.clear()
+
+    def keyword_received(self, *, sender: str, body: str, sid: str) -> None:
+        """A customer's message came in: one of Twilio's keywords blocks the sender's number (21610) or lifts it, as
+        Twilio does before it posts the message on. A webhook delivered again (the same sid) is no new message."""
+        with self.lock:
+            if sid in self.received:
+                return
+            self.received.add(sid)
+            keyword = body.strip().upper()
+            if keyword in TWILIO_OPT_OUT:
+                self.faults.opted_out.add(sender)
+            elif keyword in TWILIO_OPT_IN:
+                self.faults.opted_out.discard(sender)
 
     def fault_for_create(self) -> str:
         with self.lock:

@@ -227,16 +227,24 @@ def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool
 
 
 def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, model: type) -> None:
-    """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled."""
+    """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled.
+    A refusal for an opted-out number (21610) opts out the message's customer and the number, in this transaction."""
+    # numbers reads the queues registered here; imported here so that the two can see each other.
+    from .numbers import numbers_lock, numbers_refused_record
+
     now = timezone.now()
     claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
     changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
-    opted_out = [row.customer_id for row in changed if row.outcome == "opted_out"]
+    refused = [row for row in changed if row.outcome == "opted_out"]  # 21610: the number replied STOP to Twilio
+    opted_out = [row.customer_id for row in refused]
     with transaction.atomic():
-        # The customers before their messages (ADR 0037): their opt-out then takes back their planned calls.
+        # The numbers first, as a reply from one takes its lock (services.inbound), then the customers before their
+        # messages (ADR 0037): their opt-out then takes back their planned calls.
+        numbers_lock(row.recipient for row in refused)
         customers_lock(opted_out)
         rows_set(model=model, rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
         customers_opt_out_sms(customer_ids=opted_out)
+        numbers_refused_record(rows=refused, at=now)  # no SMS of the store to the number, whoever holds it (ADR 0049)
 
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None

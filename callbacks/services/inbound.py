@@ -18,7 +18,7 @@ from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
 from .gate import customers_opt_out_sms
-from .numbers import numbers_last_texted, numbers_opt_out_sms
+from .numbers import number_lock_name, numbers_last_texted, numbers_opt_out_sms
 from .opt_out import OPT_IN_WORDS, is_opt_out, reply_keyword
 from .policy import policy_for_store
 
@@ -148,8 +148,10 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     its most recent message there: the order system may have brought that customer a new phone since, and they
     answered the message they got (ADR 0049). An opt-out is kept for the number too, in each store whose customer it
     opts out, so no SMS of the store goes to it whoever holds it now; START or UNSTOP opts those customers back in and
-    lifts the number's opt-out in every store. A number no store texted and no customer holds changes nothing. Only the
-    number's holders open cases.
+    lifts the number's opt-out in every store. A number no store texted and no customer holds changes nothing. Any other
+    reply is read for each of them too: it resumes their cases waiting on them, and opens or joins a case about the
+    delivery of the last 14 days of each who has one (the customer texted there and a different holder both, when both
+    have: a complaint sent to the wrong one costs an agent a look, one lost becomes a review; ADR 0049).
 
     A message Twilio delivers again (the same MessageSid: it did not get our answer) is kept as it came and changes
     nothing more: a START delivered again after a later STOP must not opt the customer back in, nor a complaint join
@@ -157,7 +159,7 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     number's."""
     sender, body, sid = payload.get("From", ""), payload.get("Body", ""), payload.get("MessageSid", "")
     phone = _sender_phone(sender)
-    advisory_lock([*([f"inbound-sms:{sid}"] if sid else []), *([f"sms-number:{phone}"] if phone else [])])
+    advisory_lock([*([f"inbound-sms:{sid}"] if sid else []), *([number_lock_name(phone)] if phone else [])])
     again = bool(sid) and TelephonyEvent.objects.filter(kind=TelephonyEvent.Kind.INBOUND_SMS, provider_id=sid).exists()
     now = timezone.now()
     TelephonyEvent.objects.create(
@@ -190,8 +192,9 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
         elif word in OPT_IN_WORDS:
             customers_opt_out_sms(customer_ids=[customer.pk], opted_out=False)
             back_in.setdefault(customer.store_id, matched)
-        elif body.strip() and customer.phone == phone:
-            # The customer answered: a case of theirs waiting on them is worked again (crm.services.waiting).
+        elif body.strip():
+            # The customer answered (from the number they hold, or the one the store last texted them at): a case of
+            # theirs waiting on them is worked again (crm.services.waiting).
             cases_resume_for_customer(customer=customer, resumed=Resumed.SMS, message=body)
             order = (
                 Order.objects.filter(customer=customer, delivered_at__gte=timezone.now() - RECENT_DELIVERY)

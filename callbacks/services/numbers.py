@@ -5,15 +5,30 @@ number it went to. An order batch may have brought the customer a new phone sinc
 else: the customers who hold the number now are not always whom the store texted there. So a reply is also matched
 through the stores' sent messages (`numbers_last_texted`: each store's most recent message to the number, across every
 SMS queue, by the number its claim fixed), and an opt-out is kept for the number itself, per store
-(`numbers_opt_out_sms`), which the contact gate asks before any SMS to it (callbacks.services.gate, rule 4).
+(`numbers_opt_out_sms`), which the contact gate asks before any SMS to it (callbacks.services.gate, rule 4). Twilio's
+refusal of a message to the number (21610: it replied STOP to our sending number, heard by us or not) records it as a
+STOP would (`numbers_refused_record`).
+
+Writes about a number hold its lock (`numbers_lock`), taken before any customer's (ADR 0037).
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from callbacks.models import FollowUp, NumberOptOut
+from crm.services.locks import advisory_lock
 
 from .dispatch import sms_queues
+
+
+def number_lock_name(phone: str) -> str:
+    return f"sms-number:{phone}"
+
+
+def numbers_lock(phones: Iterable[str]) -> None:
+    """Hold each number's lock until the transaction ends: replies from a number and Twilio's refusals of messages to
+    it queue on it (call before locking any customer)."""
+    advisory_lock(number_lock_name(phone) for phone in phones if phone)
 
 
 def numbers_last_texted(*, phone: str) -> dict[int, int]:
@@ -62,3 +77,19 @@ def numbers_opt_out_sms(
         ]  # fmt: skip
         NumberOptOut.objects.bulk_create(new)
     return len(changed) + len(new)
+
+
+def numbers_refused_record(*, rows: Iterable, at: datetime) -> int:
+    """Twilio refused these messages (rows of any SMS queue) with 21610: the number each was claimed for (`recipient`)
+    replied STOP to our sending number, and Twilio refuses every message to it until START. The number is opted out of
+    each message's store as a STOP from it would be, matched to the message's customer (the first refused in the batch,
+    for a store with several), with no reply's sid; a number already opted out there is left as it is. Called in the
+    transaction that records the refusals, which holds the numbers' locks (`numbers_lock`). Returns rows changed."""
+    stores_by_phone: dict[str, dict[int, int]] = {}
+    for row in rows:
+        if row.recipient:  # a claim from before claims fixed their number has none: nothing to record it for
+            stores_by_phone.setdefault(row.recipient, {}).setdefault(row.store_id, row.customer_id)
+    return sum(
+        numbers_opt_out_sms(phone=phone, customers=customers, opted_out=True, at=at, message_sid="")
+        for phone, customers in sorted(stores_by_phone.items())
+    )

@@ -13,9 +13,13 @@ import unicodedata
 
 from callbacks.models import FollowUpPolicy
 
-# 退订 and its initials TD (回TD退订) and T (回T退订, the default wording of our messages).
-OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "退订", "TD", "T"})
-# Twilio's own words that lift its opt-out for the number (ADR 0049).
+# Twilio's opt-out keywords: a reply that is one of them, as a whole (trimmed, in any case), makes Twilio block the
+# number for our sending number and refuse every later message to it (21610), so it opts out here too (ADR 0049).
+# "Please cancel my order" or "the end of the scarf is frayed" is no keyword, at Twilio or here.
+TWILIO_OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})
+# Those, 退订 and its initials TD (回TD退订) and T (回T退订, the default wording of our messages).
+OPT_OUT_WORDS = TWILIO_OPT_OUT_WORDS | {"退订", "TD", "T"}
+# Twilio's words that lift its opt-out for the number, but YES: an answer to a care SMS (ADR 0049).
 OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
 # A Chinese reply that asks in a sentence ("请退订", "退订谢谢", "别再发了") opts out, as the carriers read 退订: not
 # opened as a complaint. The ask is not read after a negation ("不退订", "不用退订").

@@ -43,6 +43,36 @@ def test_an_opt_out_reply_in_any_usual_form_holds_back_the_queued_care_sms(twili
     assert twilio_live.messages == []
 
 
+# Twilio's own opt-out keywords (help.twilio.com, "Twilio support for opt-out keywords (SMS STOP filtering)"; OPTOUT and
+# REVOKE in its current Advanced Opt-Out docs): Twilio blocks the number on them before it posts the reply on, and the
+# local Twilio server does as Twilio does.
+@pytest.mark.parametrize("word", ["CANCEL", "end", " Quit ", "StopAll", "optout", "REVOKE"])
+def test_a_twilio_keyword_opts_out_before_twilio_has_to_refuse_the_queued_care_sms(twilio_live, live_server, word):
+    (followup,) = plan_due_sms(midday_store(), 1)
+    # The order was delivered just now: were the word read as any other text, it would open a case about it.
+    reply(twilio_live, live_server, followup.customer.phone, word)
+
+    sms_dispatch_due(time_budget=5)
+
+    followup.refresh_from_db()
+    assert (followup.status, followup.suppressed_reason) == ("suppressed", "sms_opt_out")
+    # Nothing was asked of Twilio, so nothing was refused there (21610) one message after another.
+    assert [r for r in twilio_live.requests if r["method"] == "POST"] == []
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body", ["The end of the scarf is frayed", "Please cancel my order, the box was crushed", "end of story?"]
+)
+def test_a_sentence_that_contains_a_twilio_keyword_is_a_complaint_not_an_opt_out(twilio_live, live_server, body):
+    order = OrderFactory(customer__store=midday_store(), status="delivered", delivered_at=timezone.now())
+    reply(twilio_live, live_server, order.customer.phone, body)
+
+    order.customer.refresh_from_db()
+    assert order.customer.sms_opt_out is False
+    assert Case.objects.get().customer == order.customer
+
+
 @pytest.mark.parametrize("body", ["请退订", "退订谢谢", "我要退订，谢谢。", "别再发了", "不要再发短信给我", "取消订阅"])
 def test_a_reply_asking_in_a_sentence_for_no_more_messages_opts_out_and_opens_no_case(twilio_live, live_server, body):
     (followup,) = plan_due_sms(midday_store(), 1)

@@ -30,9 +30,11 @@ from callbacks.models import FollowUp, NumberOptOut
 from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.services.gate import ContactChannel, ContactPurpose, contacts_refused_now
 from callbacks.services.policy import policy_update
-from crm.models import Customer, Order
+from crm.models import Case, Customer, Order
 from crm.services.api_tokens import api_token_create
+from crm.services.cases import case_open
 from crm.services.order_delivery import orders_mark_delivered
+from crm.services.waiting import case_wait
 from tests.factories import ManagerFactory
 
 from .conftest import midday_store
@@ -252,6 +254,74 @@ def test_the_last_look_asks_about_the_numbers_in_one_query(texted_then_moved):
     }
 
 
+# -- a complaint from the number: the store's customer there is whom it texted ------------------------------------
+
+COMPLAINT = "质量有问题，怎么退货"
+
+
+def delivered_order(store, external_id: str) -> Order:
+    return Order.objects.get(customer=customer(store, external_id), delivered_at__isnull=False)
+
+
+def test_a_complaint_from_the_number_the_message_went_to_opens_a_case_for_the_customer_it_went_to(texted_then_moved):
+    store, _orders = texted_then_moved  # nobody holds OLD now
+
+    inbound(OLD, COMPLAINT)
+
+    case = Case.objects.get()
+    assert (case.customer, case.source, case.summary) == (customer(store, "buyer-1"), "inbound_sms", COMPLAINT)
+    assert case.order == delivered_order(store, "buyer-1")  # the delivery the message was about
+    assert customer(store, "buyer-1").sms_opt_out is False
+
+
+def test_a_complaint_from_the_number_reaches_the_customer_texted_there_beside_its_new_holder(texted_then_moved):
+    store, orders = texted_then_moved
+    orders.order("buyer-2", OLD)  # the number's new holder, with no delivery to complain about
+
+    inbound(OLD, COMPLAINT)
+    inbound(OLD, "还有包装也破了")
+
+    case = Case.objects.get()  # the second reply joins the case
+    assert case.customer == customer(store, "buyer-1")
+    assert list(case.events.values_list("kind", "message")) == [("opened", COMPLAINT), ("note", "还有包装也破了")]
+
+
+def test_when_both_had_a_delivery_the_complaint_opens_a_case_for_each(texted_then_moved):
+    store, orders = texted_then_moved
+    theirs = orders.order("buyer-2", OLD)
+    # Their order is delivered too, but its care SMS did not go out (held for the day): the store texted buyer-1 last.
+    orders_mark_delivered(deliveries=[(theirs, timezone.now())])
+    FollowUp.objects.filter(order=theirs).update(status=FollowUp.Status.SUPPRESSED, suppressed_reason="cap_reached")
+
+    inbound(OLD, COMPLAINT)
+
+    cases = Case.objects.order_by("customer_id")
+    assert [(c.customer, c.order) for c in cases] == [
+        (customer(store, "buyer-1"), delivered_order(store, "buyer-1")),
+        (customer(store, "buyer-2"), theirs),
+    ]
+
+
+def test_a_reply_from_the_number_resumes_the_case_waiting_on_the_customer_texted_there(texted_then_moved):
+    store, _orders = texted_then_moved
+    # The customer complained on a call about their delivery; the agent asked for a photo.
+    buyer, manager = customer(store, "buyer-1"), ManagerFactory(stores=[store])
+    case, _ = case_open(store=store, customer=buyer, order=delivered_order(store, "buyer-1"), source=Case.Source.CALL)
+    case_wait(case=case, actor=manager.user, asked="请拍一张质量问题的照片")
+
+    inbound(OLD, "照片发您了")
+
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_PROGRESS  # worked again, as before the wait
+    assert case.events.filter(kind="resumed").count() == 1
+
+
+def test_a_complaint_from_a_number_no_store_texted_and_nobody_holds_opens_nothing(texted_then_moved):
+    inbound(OTHER, COMPLAINT)
+
+    assert not Case.objects.exists()
+
+
 # -- a batch send through the real twilio client to the local Twilio server --------------------------------------
 
 
@@ -336,3 +406,64 @@ def test_a_message_claimed_for_the_number_before_the_stop_is_withdrawn_at_the_la
     assert (second.status, second.suppressed_reason) == ("suppressed", "number_opted_out")
     assert customer(store, "buyer-1").sms_opt_out and not customer(store, "buyer-3").sms_opt_out
     assert first.customer.phone == OTHER
+
+
+# -- Twilio refuses a message to the number (21610): it replied STOP to our number, whether we heard it or not --------
+
+
+def _creates(twilio) -> list[str]:
+    """The numbers of the messages asked of Twilio, accepted or refused."""
+    return [r["params"]["To"] for r in twilio.requests if r["method"] == "POST" and "Messages" in r["path"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_number_twilio_refuses_as_opted_out_is_kept_from_the_store_whoever_holds_it_next(twilio_live, live_server):
+    store = midday_store()
+    orders = OrderSystem(store)
+    # The number replied STOP to our sending number when no webhook of ours heard it: Twilio keeps the block.
+    twilio_live.configure(opted_out=[OLD])
+    refused = orders.delivered("buyer-1", OLD)
+    sms_dispatch_due(time_budget=5)
+
+    refused.refresh_from_db()
+    assert (refused.status, refused.error_code, refused.outcome) == ("failed", "21610", "opted_out")
+    assert customer(store, "buyer-1").sms_opt_out is True
+    number = NumberOptOut.objects.get(store=store, phone=OLD)
+    assert (number.opted_out, number.customer, number.message_sid) == (True, customer(store, "buyer-1"), "")
+
+    # The order system moves buyer-1 to a new number and gives OLD to buyer-2: their care SMS is held back at planning,
+    # not claimed for Twilio to refuse again.
+    orders.order("buyer-1", NEW)
+    theirs = orders.delivered("buyer-2", OLD)
+    sms_dispatch_due(time_budget=5)
+
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.suppressed_reason) == ("suppressed", "number_opted_out")
+    assert _creates(twilio_live) == [OLD]  # the one refusal
+
+    # START from the number lifts Twilio's block and ours.
+    status, _ = twilio_live.receive_sms(url=f"{live_server.url}/twilio/sms/inbound", sender=OLD, body="START")
+    assert status == 200
+    assert NumberOptOut.objects.get(store=store, phone=OLD).opted_out is False
+    again = orders.delivered("buyer-3", OLD)
+    sms_dispatch_due(time_budget=5)
+    again.refresh_from_db()
+    assert again.status == FollowUp.Status.SENT and [m["to"] for m in twilio_live.messages] == [OLD]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refusals_for_the_number_in_one_batch_keep_one_row_for_each_store_they_were_sent_for(twilio_live, live_server):
+    silk, jade = midday_store(), midday_store()
+    twilio_live.configure(opted_out=[OLD])
+    OrderSystem(silk).delivered("buyer-1", OLD)
+    OrderSystem(silk).delivered("buyer-2", OLD)  # the order system gave two of silk's customers the number
+    OrderSystem(jade).delivered("buyer-1", OLD)
+
+    sms_dispatch_due(time_budget=5)
+
+    assert _creates(twilio_live) == [OLD, OLD, OLD] and twilio_live.messages == []
+    rows = NumberOptOut.objects.order_by("store_id").values_list("store", "phone", "opted_out", "customer")
+    assert list(rows) == [
+        (silk.pk, OLD, True, min(customer(silk, "buyer-1").pk, customer(silk, "buyer-2").pk)),
+        (jade.pk, OLD, True, customer(jade, "buyer-1").pk),
+    ]
