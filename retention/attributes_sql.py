@@ -76,7 +76,14 @@ class _Postgres:
         return f"extract(month from {day})::int"
 
     def age(self, day: str, today: str) -> str:
-        return f"date_part('year', age({today}::date, {day}))::int"
+        """The age on `today` of one born on `day`, as crm.birthdays.age_on counts it: a year older on the birthday in
+        today's year, which for one born on Feb 29 is Feb 28 in a year without one (adding years to a date keeps it
+        within its month: Feb 29 1992 plus 35 years is Feb 28 2027). One born after today is 0; no birthday, NULL."""
+        years = f"(date_part('year', {today}::date) - date_part('year', {day}))::int"
+        return (
+            f"CASE WHEN {day} > {today}::date THEN 0"
+            f" ELSE {years} - ({day} + make_interval(years => {years}) > {today}::date)::int END"
+        )
 
     def time(self, moment: datetime) -> object:
         return moment
@@ -124,9 +131,15 @@ class _Sqlite(_Postgres):
         return f"CAST(strftime('%%m', {day}) AS INTEGER)"
 
     def age(self, day: str, today: str) -> str:
+        # No SQLite date stays within its month (Feb 29 plus a year is Mar 1): the month and day of the birthday are
+        # compared with today's, Feb 29 read as Feb 28 when today's year has none (its Mar 1 less a day is the 28th).
+        month_day = f"strftime('%%m-%%d', {day})"
+        no_feb_29 = f"strftime('%%d', strftime('%%Y', {today}) || '-03-01', '-1 day') = '28'"
+        anniversary = f"CASE WHEN {month_day} = '02-29' AND {no_feb_29} THEN '02-28' ELSE {month_day} END"
         return (
-            f"(CAST(strftime('%%Y', {today}) AS INTEGER) - CAST(strftime('%%Y', {day}) AS INTEGER)"
-            f" - (strftime('%%m-%%d', {today}) < strftime('%%m-%%d', {day})))"
+            f"CASE WHEN {day} > {today} THEN 0"
+            f" ELSE CAST(strftime('%%Y', {today}) AS INTEGER) - CAST(strftime('%%Y', {day}) AS INTEGER)"
+            f" - (strftime('%%m-%%d', {today}) < {anniversary}) END"
         )
 
     def time(self, moment: datetime) -> object:

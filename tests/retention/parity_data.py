@@ -55,3 +55,41 @@ def attributes(store) -> list[list]:
 
     rows = CustomerAttributes.objects.filter(store=store).order_by("customer__external_id")
     return [[str(v) if v is not None else None for v in row] for row in rows.values_list(*COLUMNS)]
+
+
+# Ages (crm.birthdays.age_on): birthdays around the end of February and the turn of the year, counted on days around
+# them in a store in Shanghai, east of UTC (the store's day is not UTC's: 16:00 UTC is the next day's midnight there).
+AGE_BIRTHDAYS = [date(1992, 2, 29), date(1991, 2, 28), date(1992, 2, 28), date(1992, 3, 1), date(2000, 12, 31),
+                 date(1970, 1, 1), None, date(2027, 3, 1)]  # fmt: skip
+AGE_NOWS = [
+    datetime(2027, 2, 27, 15, 59, tzinfo=UTC),  # Feb 27 in Shanghai
+    datetime(2027, 2, 27, 16, 0, tzinfo=UTC),  # Feb 28 in Shanghai (a year without Feb 29), still Feb 27 in UTC
+    datetime(2027, 2, 28, 16, 0, tzinfo=UTC),  # Mar 1 in Shanghai
+    datetime(2028, 2, 27, 16, 0, tzinfo=UTC),  # Feb 28 in Shanghai, a leap year
+    datetime(2028, 2, 28, 16, 0, tzinfo=UTC),  # Feb 29
+    datetime(2028, 2, 29, 16, 0, tzinfo=UTC),  # Mar 1
+    datetime(2026, 12, 31, 15, 59, tzinfo=UTC),  # Dec 31
+    datetime(2026, 12, 31, 16, 0, tzinfo=UTC),  # Jan 1
+]
+
+
+def build_ages():
+    from crm.models import Customer, Store
+
+    store = Store.objects.create(code="ages", name="Ages", platform="tmall", timezone="Asia/Shanghai")
+    for index, birthday in enumerate(AGE_BIRTHDAYS):
+        Customer.objects.create(store=store, external_id=f"a{index}", name=f"顾客{index}", birthday=birthday)
+    return store
+
+
+def ages(store) -> list[list]:
+    """The store's customers' ages (in AGE_BIRTHDAYS' order) after a refresh at each of AGE_NOWS."""
+    from retention.models import CustomerAttributes
+    from retention.services.segments import attributes_refresh
+
+    rows = []
+    for now in AGE_NOWS:
+        attributes_refresh(store=store, now=now)
+        attrs = CustomerAttributes.objects.filter(store=store).order_by("customer__external_id")
+        rows.append(list(attrs.values_list("age", flat=True)))
+    return rows

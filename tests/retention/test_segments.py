@@ -1,5 +1,5 @@
 import importlib
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.utils import timezone
@@ -265,3 +265,20 @@ def test_rule_values_at_the_ends_of_their_range_are_kept():
     assert [r["value"] for r in segment_create(store=store, name="ends", rules=rules).rules] == [
         12, 1, 3, "0.01", "5", 0
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("now", "member"),
+    [
+        (datetime(2027, 2, 27, 15, 59, tzinfo=UTC), False),  # 23:59 on Feb 27 in Shanghai: 34
+        (datetime(2027, 2, 27, 16, 0, tzinfo=UTC), True),  # 00:00 on Feb 28 in Shanghai (still Feb 27 in UTC): 35
+        (datetime(2027, 3, 1, 2, 0, tzinfo=UTC), True),
+    ],
+)
+def test_a_customer_born_on_feb_29_is_in_an_age_segment_from_feb_28_in_a_year_without_one(now, member):
+    # Born on 29 February 1992: 35 on 28 February 2027, the day of their birthday wish, gift and letter for 35.
+    store = StoreFactory(timezone="Asia/Shanghai")
+    leapling = CustomerFactory(store=store, birthday=date(1992, 2, 29))
+    segment = segment_create(store=store, name="35+", rules=[{"attribute": "age", "op": "gte", "value": "35"}])
+    attributes_refresh(store=store, now=now)
+    assert (leapling.pk in segment_members(segment=segment).values_list("customer_id", flat=True)) is member
