@@ -28,11 +28,11 @@ wait for `not_before`; an agent may override rule 7 on click to call only, expli
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, Value, When
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,6 +120,7 @@ class _Facts:
     marketing_consent_at: datetime | None
     # The number the SMS would go to replied STOP to the customer's store (NumberOptOut).
     number_opted_out: bool = False
+    store_id: int = 0
 
 
 # What each kind of follow-up is, to the gate. A return visit brings a customer back: marketing, so it needs
@@ -139,13 +140,27 @@ def gate_purpose(followup_purpose: str) -> str:
 _FACT_FIELDS = ("id", "phone", "contact_preference", "sms_opt_out", "marketing_consent_at")
 
 
-def _facts(customers, number=None) -> list[_Facts]:
-    """The customers' facts in one query. `number` (an expression over the customer's row) is the number an SMS to
-    each would go to, their phone unless given: whether it opted out of the customer's store's SMS is asked inside the
-    same query (ADR 0049)."""
-    opted_out = NumberOptOut.objects.filter(store_id=OuterRef("store_id"), phone=OuterRef("sms_number"), opted_out=True)
-    rows = customers.annotate(sms_number=number or F("phone")).annotate(sms_number_out=Exists(opted_out))
-    return [_Facts(*row) for row in rows.values_list(*_FACT_FIELDS, "sms_number_out").order_by()]
+def _facts(customers) -> list[_Facts]:
+    """The customers' facts in one query; whether their phone opted out of their store's SMS is asked inside it
+    (ADR 0049)."""
+    opted_out = NumberOptOut.objects.filter(store_id=OuterRef("store_id"), phone=OuterRef("phone"), opted_out=True)
+    rows = customers.annotate(phone_opted_out=Exists(opted_out))
+    return [_Facts(*row) for row in rows.values_list(*_FACT_FIELDS, "phone_opted_out", "store_id").order_by()]
+
+
+def _recipients_opted_out(facts: dict[int, _Facts], recipients: Mapping[int, str]) -> dict[int, _Facts]:
+    """The facts of the customers whose claimed message goes to a number other than their phone now (an order batch
+    brought a new one since the claim), with that number's opt-out instead of their phone's: one query, and none
+    when every message goes to its customer's phone, as nearly all do."""
+    moved = {i: number for i, number in recipients.items() if i in facts and number != facts[i].phone}
+    if not moved:
+        return facts
+    out = set(
+        NumberOptOut.objects.filter(phone__in=set(moved.values()), opted_out=True).values_list("store_id", "phone")
+    )
+    return facts | {
+        i: replace(facts[i], number_opted_out=(facts[i].store_id, number) in out) for i, number in moved.items()
+    }
 
 
 def _refuse(reason: RefusalReason, detail: str, not_before: datetime | None = None) -> ContactDecision:
@@ -184,7 +199,8 @@ def contacts_refused_now(
     call goes after an SMS opt-out. Neither the caps nor the hour are asked: the contact was counted and timed when it
     was claimed. `recipients` maps a customer id to the number a claimed SMS goes to (fixed at the claim, whatever the
     customer's phone became since); the number's opt-out is asked of it (else of the customer's phone). Read as last
-    committed, in one query and without a lock: the last look just before an SMS batch's requests leave
+    committed, in one query (a second for the numbers of messages whose customer has another phone since the claim) and
+    without a lock: the last look just before an SMS batch's requests leave
     (callbacks.services.dispatch, ADR 0011) and before a call's customer is bridged in (services.calls), which hold
     no lock over them."""
     _validate(channel, ContactPurpose.CARE)
@@ -192,14 +208,7 @@ def contacts_refused_now(
     if not wanted:
         return {}
     ids = list({customer_id for customer_id, _purpose in wanted})
-    number = None
-    if recipients:
-        number = Case(
-            *(When(id=customer_id, then=Value(phone)) for customer_id, phone in sorted(recipients.items())),
-            default=F("phone"),
-            output_field=CharField(),
-        )
-    facts = {f.id: f for f in _facts(Customer.objects.filter(id__any_of=ids), number)}
+    facts = _recipients_opted_out({f.id: f for f in _facts(Customer.objects.filter(id__any_of=ids))}, recipients or {})
     refusals = {}
     for customer_id, purpose in wanted:
         if customer_id not in facts:

@@ -237,7 +237,9 @@ def test_the_number_is_kept_from_each_store_that_texted_it_by_that_stores_own_wo
     assert list(NumberOptOut.objects.values_list("store", "opted_out")) == [(jade.pk, True)]
 
 
-def test_the_last_look_asks_about_the_numbers_in_one_query(texted_then_moved):
+def test_the_last_look_asks_about_the_numbers_in_one_query_and_one_more_for_numbers_that_moved(texted_then_moved):
+    """The last look runs before every batch: its customers' facts with their phones' opt-outs are one query; only
+    messages whose customer has had another phone since the claim ask about their own number, in one more."""
     _store, orders = texted_then_moved
     inbound(OLD, "STOP")
     others = [orders.order(f"buyer-{n}", f"+86137{n:08d}").customer for n in range(2, 6)]
@@ -245,10 +247,16 @@ def test_the_last_look_asks_about_the_numbers_in_one_query(texted_then_moved):
 
     with CaptureQueriesContext(connection) as queries:
         refused = contacts_refused_now(
+            channel=ContactChannel.SMS, wanted=wanted, recipients={c.pk: c.phone for c in others}
+        )
+    assert len(queries) == 1 and refused == {}
+
+    with CaptureQueriesContext(connection) as queries:
+        refused = contacts_refused_now(
             channel=ContactChannel.SMS, wanted=wanted, recipients={others[0].pk: OLD, others[1].pk: others[1].phone}
         )
 
-    assert len(queries) == 1
+    assert len(queries) == 2
     assert {key: decision.reason for key, decision in refused.items()} == {
         (others[0].pk, ContactPurpose.CARE): "number_opted_out"
     }
