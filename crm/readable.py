@@ -218,6 +218,8 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "paused": (gettext_lazy("Resolution deadline moved later by (service time)"), duration_text),
     # Confirmed by the manager before the change was saved (ADR 0046): new store hours, a closure.
     "campaign_contacts_withdrawn": (gettext_lazy("Campaign messages and calls withdrawn"), str),
+    # The same count in entries of new SMS hours saved before return-visit calls were asked about too.
+    "campaign_messages_withdrawn": (gettext_lazy("Campaign messages withdrawn"), str),
 }
 
 
