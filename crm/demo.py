@@ -47,10 +47,11 @@ class DemoHoliday:
 
 @dataclass(frozen=True)
 class DemoClosure:
-    """A one-off closure around the day the demo is loaded (ADR 0035), its days counted from the store's today in its
-    zone, recorded by one of the store's demo managers. One under way may have been ended early (the store opened
-    again): seed_demo records and ends it before any call is planned, so it moved nothing. One still to come is
-    recorded by seed_demo_logistics after a customer asked to be called back on its first day, which it moves."""
+    """A one-off closure around the day the demo is first loaded (ADR 0035), its days counted from the store's today in
+    its zone, recorded by one of the store's demo managers (once: a later run finds it by its name, whatever the day).
+    One under way may have been ended early (the store opened again): seed_demo records and ends it before any call is
+    planned, so it moved nothing. One still to come is recorded by seed_demo_logistics after a customer asked to be
+    called back on its first day, which it moves."""
 
     name: str
     first: int  # days from today

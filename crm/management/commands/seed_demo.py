@@ -186,8 +186,11 @@ class Command(BaseCommand):
 
 
 def demo_closure_days(store: Store, closure: DemoClosure) -> tuple[date, date] | None:
-    """The demo closure's first and last day from the store's today, or None when the store has a closure on those
-    days already (recorded by an earlier run)."""
+    """The demo closure's first and last day from the store's today, or None when an earlier run recorded it (`make
+    run` seeds at every start: run again after the store's midnight, "tomorrow" is another day, and the closure of the
+    first run is the demo's) or the store has a closure on those days already."""
+    if StoreClosure.objects.filter(store=store, name=closure.name).exists():
+        return None
     today = store_today(store)
     first, last = today + timedelta(days=closure.first), today + timedelta(days=closure.last)
     if StoreClosure.objects.filter(store=store, first_day__lte=last, last_day__gte=first).exists():
