@@ -17,6 +17,7 @@ run: install messages ## Install, migrate SQLite, load demo data, start web + wo
 	$(BIN)/python manage.py seed_demo_cases
 	$(BIN)/python manage.py seed_demo_letters
 	$(BIN)/python manage.py seed_demo_logistics
+	$(BIN)/python manage.py seed_demo_callbacks
 	@# Beat's first roll-up comes five minutes in; the demo's report should show figures at once.
 	$(BIN)/python manage.py refresh_rollups
 	$(BIN)/python -m devtools.run_embedded

@@ -11,17 +11,19 @@ class CallbacksConfig(AppConfig):
 
         from crm.casework import customer_section_register
         from crm.home import WaitingWork, waiting_work_register
-        from crm.readable import audit_action_register, list_text, weekdays_text
+        from crm.readable import audit_action_register, customer_change_register, list_text, weekdays_text
 
         from . import order_api, receivers
         from .customer_section import CONTACTS_SECTION
         from .models import FollowUpPolicy, RefusalReason
         from .selectors import calls_left_tonight_count
+        from .services.inbound import SMS_REPLY, sms_reply_text
         from .services.policy import exchange_rates_text, tiers_text
 
         receivers.connect()
         order_api.register()
         customer_section_register(CONTACTS_SECTION)
+        customer_change_register(SMS_REPLY, label=_("SMS opt-out"), show=sms_reply_text)
         waiting_work_register(
             WaitingWork(
                 name="calls_tonight",

@@ -47,10 +47,11 @@ class DemoHoliday:
 
 @dataclass(frozen=True)
 class DemoClosure:
-    """A one-off closure around the day the demo is loaded (ADR 0035), its days counted from the store's today in its
-    zone, recorded by one of the store's demo managers. One under way may have been ended early (the store opened
-    again): seed_demo records and ends it before any call is planned, so it moved nothing. One still to come is
-    recorded by seed_demo_logistics after a customer asked to be called back on its first day, which it moves."""
+    """A one-off closure around the day the demo is first loaded (ADR 0035), its days counted from the store's today in
+    its zone, recorded by one of the store's demo managers (once: a later run finds it by its name, whatever the day).
+    One under way may have been ended early (the store opened again): seed_demo records and ends it before any call is
+    planned, so it moved nothing. One still to come is recorded by seed_demo_logistics after a customer asked to be
+    called back on its first day, which it moves."""
 
     name: str
     first: int  # days from today
@@ -484,6 +485,9 @@ class DemoUser:
     # The stores served, by code, each with the role held there (crm.models.StoreRole values, ADR 0045). Empty: every
     # demo store, in the group's role.
     store_roles: tuple[tuple[str, str], ...] = ()
+    # Evening call capacities other than the default, by store code (ADR 0050: each store holds its own), set by that
+    # store's demo manager on its policy page when the user first serves it.
+    evening_capacities: tuple[tuple[str, int], ...] = ()
 
     def roles_in(self, codes: list[str]) -> dict[str, str]:
         """{store code: the role held there} over the demo stores `codes`."""
@@ -504,12 +508,18 @@ class DemoUser:
 # Printed by `make run` (devtools/run_embedded.py) as the last thing it says. The admin reaches /admin/, where
 # order systems' API keys are managed. The jade store's own manager helps out in the silk store as one of its agents
 # (roles are per store, ADR 0045): they approve jade's remedies and read its manager pages, and in silk they work
-# their own calls and cases only.
+# their own calls and cases only. The silk store's manager gives them fewer of its evening calls than the default (they
+# run the jade store too); the jade store keeps the default: each store's policy page shows its own (ADR 0050).
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("demo-agent", "demo-agent-pass", "agent", "小林"),
     DemoUser("demo-manager", "demo-manager-pass", "store_manager", "陈经理"),
     DemoUser(
-        "demo-lead", "demo-lead-pass", "store_manager", "周店长", (("jade-jd", "manager"), ("silk-tmall", "agent"))
+        "demo-lead",
+        "demo-lead-pass",
+        "store_manager",
+        "周店长",
+        (("jade-jd", "manager"), ("silk-tmall", "agent")),
+        evening_capacities=(("silk-tmall", 8),),
     ),
     DemoUser("demo-admin", "demo-admin-pass", "admin", "Admin"),
 )

@@ -1,8 +1,9 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from callbacks.models import FollowUp
 from callbacks.services.dispatch import sms_dispatch_due
@@ -64,3 +65,42 @@ def test_console_sms_ids_differ_between_processes():
     ]
     sids = [line.split("[SMS ")[1].split("]")[0] for line in lines]
     assert sids[0] != sids[1] and all(len(sid) == 34 and sid.startswith("SM") for sid in sids), sids
+
+
+# 16:00 in Shanghai (the store's SMS hours open: the seeds send what is due), and 00:30 there (a new day has begun:
+# yesterday's delivery is the day before, and nothing is sent).
+@pytest.mark.parametrize("at", [datetime(2026, 12, 7, 8, 0, tzinfo=UTC), datetime(2026, 12, 7, 16, 30, tzinfo=UTC)])
+def test_the_demo_shows_a_stop_from_a_number_the_order_system_replaced(client, settings, tmp_path, at):
+    """ADR 0049: yesterday's care SMS went to 李娜 at her number then; today's order batch brought her a new one; she
+    replied STOP from the old number. She is opted out, the old number kept from the store's SMS, and her page shows
+    the opt-out, her history the reply and the number it came from. Once, on a second run too."""
+    from callbacks.management.commands.seed_demo_callbacks import CUSTOMER, NEW_PHONE
+    from callbacks.models import NumberOptOut, TelephonyEvent
+    from crm.demo import demo_store
+    from crm.models import Customer, CustomerChange, InboundEvent
+
+    settings.MEDIA_ROOT, settings.VAR_DIR = tmp_path, tmp_path
+    former = next(p.phone for p in demo_store("silk-tmall").customers if p.external_id == CUSTOMER)
+    with time_machine.travel(at, tick=True):
+        for command in ("seed_demo", "seed_demo_reviews", "seed_demo_retention", "seed_demo_cases"):
+            call_command(command)
+        call_command("seed_demo_letters")
+        call_command("seed_demo_logistics")
+        call_command("seed_demo_callbacks")
+        counts = [m.objects.count() for m in (FollowUp, CustomerChange, TelephonyEvent, InboundEvent, NumberOptOut)]
+        call_command("seed_demo_callbacks")
+        assert [m.objects.count() for m in (FollowUp, CustomerChange, TelephonyEvent, InboundEvent, NumberOptOut)] == (
+            counts
+        )
+
+    customer = Customer.objects.get(store__code="silk-tmall", external_id=CUSTOMER)
+    assert (customer.phone, customer.sms_opt_out) == (NEW_PHONE, True)
+    number = NumberOptOut.objects.get(store=customer.store, phone=former)
+    assert (number.opted_out, number.customer_id) == (True, customer.pk)
+    texted = FollowUp.objects.get(customer=customer, recipient=former, status="sent", purpose="care")
+    assert texted.sent_at < timezone.now() - timedelta(hours=2) and texted.order.delivered_at < texted.sent_at
+    client.post("/accounts/login/", {"username": "demo-agent", "password": "demo-agent-pass"})
+    page = client.get(f"/customers/{customer.pk}/", headers={"Accept-Language": "en"}).text
+    assert 'data-testid="sms-opt-out"' in page and "186****0001" in page.split('data-testid="changes"')[0]
+    history = page.split('data-testid="changes"')[1].split("</ul>")[0]
+    assert "System: SMS opt-out: no → yes: replied “STOP” from 138****0001" in history

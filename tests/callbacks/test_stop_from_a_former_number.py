@@ -35,7 +35,7 @@ from crm.services.api_tokens import api_token_create
 from crm.services.cases import case_open
 from crm.services.order_delivery import orders_mark_delivered
 from crm.services.waiting import case_wait
-from tests.factories import ManagerFactory
+from tests.factories import AgentFactory, ManagerFactory
 
 from .conftest import midday_store
 
@@ -136,6 +136,38 @@ def test_a_stop_from_the_number_the_message_went_to_opts_out_the_customer_it_wen
 
     assert customer(store, "buyer-1").sms_opt_out is True
     assert NumberOptOut.objects.get(store=store, phone=OLD).opted_out is True
+
+
+def test_the_customers_page_shows_the_opt_out_and_the_reply_and_number_it_came_from(texted_then_moved, client):
+    """The customer's page said nothing of an SMS opt-out, and their change history nothing of a STOP: an agent who saw
+    the customer's care SMS held back could not tell why, nor that the reply came from a number they no longer hold.
+    The page shows the opt-out, and the history the reply and its number (masked), by the system; START likewise."""
+    store, _orders = texted_then_moved
+    buyer = customer(store, "buyer-1")
+    agent = AgentFactory(user__username="lin", stores=[store])
+    agent.user.set_password("pw")
+    agent.user.save()
+    client.post("/accounts/login/", {"username": "lin", "password": "pw"})
+
+    def page() -> str:
+        return client.get(f"/customers/{buyer.pk}/", headers={"Accept-Language": "en"}).text
+
+    assert 'data-testid="sms-opt-out"' not in page()
+    inbound(OLD, " stop ")
+    inbound(OLD, "STOP")  # already opted out: nothing more to say
+
+    shown = page()
+    assert 'data-testid="sms-opt-out"' in shown
+    history = shown.split('data-testid="changes"')[1].split("</ul>")[0]
+    assert history.count("<li>") == 1
+    assert "System: SMS opt-out: no → yes: replied “stop” from 138****8000" in history
+    assert "139****9000" in shown.split('data-testid="changes"')[0]  # the number they hold now, at the top
+
+    inbound(OLD, "START")
+    shown = page()
+    assert 'data-testid="sms-opt-out"' not in shown
+    latest = shown.split('data-testid="changes"')[1].split("<li>")[1]
+    assert "System: SMS opt-out: yes → no: replied “START” from 138****8000" in latest
 
 
 def test_the_customer_is_texted_no_more_at_their_new_number(texted_then_moved):

@@ -63,6 +63,34 @@ def test_the_demo_has_a_user_who_manages_one_store_and_is_an_agent_in_another(cl
     assert f"manages {jade.name}; an agent in {silk.name}" in printed
 
 
+def test_the_demo_lead_has_a_capacity_of_their_own_in_each_store_they_serve(client):
+    """ADR 0050: the silk store's manager gives demo-lead (who runs the jade store) fewer of silk's evening calls than
+    the default; the jade store keeps the default. Each store's policy page shows its own value; once, on a second run
+    too (a visitor's change afterwards would stand)."""
+    import re
+
+    from crm.models import AgentStore, AuditLog
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    lead = Agent.objects.get(user__username="demo-lead")
+    capacities = {
+        m.store.code: m.evening_capacity for m in AgentStore.objects.filter(agent=lead).select_related("store")
+    }
+    assert capacities == {"silk-tmall": 8, "jade-jd": AgentStore._meta.get_field("evening_capacity").default}
+    changed = AuditLog.objects.get(action="agent_shift_changed")
+    assert (changed.store.code, changed.actor.username) == ("silk-tmall", "demo-manager")
+
+    def shown(username: str, code: str) -> str:
+        client.post("/accounts/login/", {"username": username, "password": f"{username}-pass"})
+        page = client.get("/manager/policy/", {"store": code}).text
+        row = page.split(f'data-testid="agent-{lead.pk}"')[1].split("</form>")[0]
+        return re.search(r'name="agent-\d+-evening_capacity" value="(\d+)"', row).group(1)
+
+    assert shown("demo-manager", "silk-tmall") == "8"
+    assert shown("demo-manager", "jade-jd") == shown("demo-lead", "jade-jd") == "20"
+
+
 def test_heartbeat_task_records_each_run():
     heartbeat()
     heartbeat()

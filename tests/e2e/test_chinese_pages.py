@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # The seed commands `make run` runs, in its order: the demo every page of this test reads.
 DEMO_SEEDS = (
     "seed_demo", "seed_demo_reviews", "seed_demo_retention", "seed_demo_cases", "seed_demo_letters",
-    "seed_demo_logistics", "refresh_rollups",
+    "seed_demo_logistics", "seed_demo_callbacks", "refresh_rollups",
 )  # fmt: skip
 
 # Fields whose values are the stores' own (or their customers', or the platforms'): shown as they are, never
@@ -145,6 +145,11 @@ def _data_words() -> set[str]:
             for value in row:
                 for text in _strings(value):
                     words.update(WORD.findall(text))
+    # The SMS replies a customer's change history quotes (callbacks' `sms_reply` rows: "STOP"): the customer's words.
+    for value in (
+        apps.get_model("crm.CustomerChange").objects.filter(field="sms_reply").values_list("new_value", flat=True)
+    ):
+        words.update(WORD.findall(value.get("reply", "")))
     return words
 
 

@@ -116,3 +116,23 @@ def test_the_jade_stores_closure_tomorrow_moves_the_call_back_its_customer_asked
     )
     panel = client.get(f"/calls/{task.pk}/", headers={"Accept-Language": "en"}).text
     assert "12-09 09:00" in panel and attempt.note in panel
+
+
+@pytest.mark.django_db
+def test_make_run_again_after_the_jade_stores_midnight_keeps_its_one_training_day_and_one_call_back(settings, tmp_path):
+    """`make run` seeds at every start. Started again after midnight in Urumqi, the training day was 'tomorrow' again
+    from the new day: a second closure was recorded, and the call the customer had asked for was logged and moved once
+    more. The demo's closure is the one recorded on the first run, whatever day the next runs find."""
+    from callbacks.models import CallAttempt
+    from crm.models import Store, StoreClosure
+
+    with time_machine.travel(datetime(2026, 12, 7, 17, 30, tzinfo=UTC), tick=False):  # 23:30 in Urumqi
+        _seed(settings, tmp_path)
+    with time_machine.travel(datetime(2026, 12, 7, 18, 30, tzinfo=UTC), tick=False):  # 00:30 there, the 8th
+        _seed(settings, tmp_path)
+    jade = Store.objects.get(code="jade-jd")
+    closures = StoreClosure.objects.filter(store=jade)
+    assert [(c.first_day, c.last_day) for c in closures] == [(date(2026, 12, 8), date(2026, 12, 8))]
+    assert CallAttempt.objects.filter(followup__store=jade, outcome="call_back").count() == 1
+    silk = StoreClosure.objects.filter(store__code="silk-tmall")
+    assert silk.count() == 1

@@ -100,6 +100,7 @@ def victim(settings, tmp_path):
         "seed_demo_cases",
         "seed_demo_letters",
         "seed_demo_logistics",
+        "seed_demo_callbacks",
     ):
         call_command(command, verbosity=0)
     store = Store.objects.get(code="silk-tmall")

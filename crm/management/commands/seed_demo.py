@@ -14,7 +14,7 @@ from crm.demo import DEMO_USERS, STORES, DemoClosure, DemoHoliday, DemoStore, De
 from crm.models import Agent, AgentStore, CasePolicy, Customer, Order, Store, StoreClosure, StoreRole
 from crm.services.closures import store_closure_add, store_closure_remove
 from crm.services.order_delivery import orders_mark_delivered
-from crm.services.policy import case_policy_update
+from crm.services.policy import agent_shift_update, case_policy_update
 from crm.signals import demo_stores_seeded
 from crm.timezones import store_local_datetime, store_today
 
@@ -104,15 +104,33 @@ class Command(BaseCommand):
         # above), as the admin's agent page allows it. On shift in each store they serve, with the default evening
         # capacity, when the store is first served: a later run keeps what a manager set since (each store's own).
         by_code = {store.code: store for store in stores}
+        capacities = dict(demo.evening_capacities)
         for code, role in demo.roles_in(list(by_code)).items():
             if role == StoreRole.MANAGER and demo.role != roles.STORE_MANAGER:
                 raise CommandError(f"{demo.username} manages {code} but is not in the {roles.STORE_MANAGER} group")
-            AgentStore.objects.update_or_create(
+            _membership, created = AgentStore.objects.update_or_create(
                 agent=agent,
                 store=by_code[code],
                 defaults={"role": role},
                 create_defaults={"role": role, "on_shift": True},
             )
+            if created and code in capacities:
+                self._capacity_set(by_code[code], agent, capacities[code])
+
+    @staticmethod
+    def _capacity_set(store: Store, agent: Agent, capacity: int) -> None:
+        """The store's manager gives the agent their evening capacity there on its policy page (ADR 0050): the store's
+        own, audited in it; the other stores they serve keep theirs."""
+        manager = (
+            AgentStore.objects.filter(store=store, role=StoreRole.MANAGER)
+            .exclude(agent=agent)
+            .select_related("agent__user")
+            .order_by("pk")
+            .first()
+        )
+        if manager is None:
+            raise CommandError(f"{store.code} has no demo manager to set {agent}'s evening capacity")
+        agent_shift_update(store=store, actor=manager.agent.user, agent=agent, on_shift=True, evening_capacity=capacity)
 
     def _customers_and_orders(self, store: Store, demo: DemoStore, rng: random.Random) -> None:
         today = store_today(store)
@@ -168,8 +186,11 @@ class Command(BaseCommand):
 
 
 def demo_closure_days(store: Store, closure: DemoClosure) -> tuple[date, date] | None:
-    """The demo closure's first and last day from the store's today, or None when the store has a closure on those
-    days already (recorded by an earlier run)."""
+    """The demo closure's first and last day from the store's today, or None when an earlier run recorded it (`make
+    run` seeds at every start: run again after the store's midnight, "tomorrow" is another day, and the closure of the
+    first run is the demo's) or the store has a closure on those days already."""
+    if StoreClosure.objects.filter(store=store, name=closure.name).exists():
+        return None
     today = store_today(store)
     first, last = today + timedelta(days=closure.first), today + timedelta(days=closure.last)
     if StoreClosure.objects.filter(store=store, first_day__lte=last, last_day__gte=first).exists():

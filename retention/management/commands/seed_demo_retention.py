@@ -156,10 +156,10 @@ def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
     return campaign
 
 
-# The jade store's evening launch, started before the day's sending. Its manager (demo-lead, ADR 0045) then ended the
-# store's SMS hours at 20:00, confirming the withdrawals the policy page asked about (ADR 0046): that leaves the
-# campaign's 20:00-21:00 no time before it ends, and its messages not yet sent are withdrawn (ADR 0044), which the
-# campaign page and the policy page say.
+# The jade store's evening launch, started before the day's sending. Its manager (demo-lead, ADR 0045) then, still
+# before the day's sending, ended the store's SMS hours at 20:00, confirming the withdrawals the policy page asked about
+# (ADR 0046): that leaves the campaign's 20:00-21:00 no time before it ends, and its messages are withdrawn (ADR 0044),
+# which the campaign page and the policy page say.
 EVENING_CAMPAIGN = "晚间上新 · 和田玉手镯"
 EVENING_CAMPAIGN_IN = "jade-jd"
 NARROWED_SMS_UNTIL = time(20, 0)
@@ -295,12 +295,15 @@ class Command(BaseCommand):
             gift_tasks_plan(store=store)
             birthday_wishes_plan(store=store)
             _two_marketing_contacts_a_week(store)
-            # Before the day's sending: its customers have had no campaign message today (the marketing cap).
+            # Before the day's sending: its customers have had no campaign message today (the marketing cap). Its
+            # manager narrows the store's SMS hours right after it started, before the day's sending too: seeded in
+            # the campaign's own hour (20:00-21:00 in Urumqi), the sending sent its messages, and nothing was left to
+            # withdraw.
             evening = _evening_campaign(store) if store.code == EVENING_CAMPAIGN_IN else None
-            campaign = _campaign(store, demo)
-            calls = _call_campaign(store)
             if evening is not None:
                 _sms_hours_narrowed(store)
+            campaign = _campaign(store, demo)
+            calls = _call_campaign(store)
             names = ", ".join(str(c) for c in (campaign, calls, evening) if c) or "—"
             self.stdout.write(f"{store.code}: segments ready; campaigns: {names}")
         self.stdout.write(self.style.SUCCESS("Demo segments and campaigns ready."))
