@@ -8,20 +8,17 @@ messages of those who opted out meanwhile. Through the real twilio client agains
 record of what it accepted is the judge.
 """
 
-import threading
-import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from callbacks.models import ContactLog, FollowUp
-from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.services.inbound import inbound_sms_receive
 from crm.services.customers import customer_update_profile
 from retention.models import CampaignContact
 from retention.services.campaigns import campaign_start
+from tests.callbacks.sweeper import sweep_in_a_thread, wait_until
 from tests.factories import ManagerFactory
 from tests.retention.conftest import customer_with_orders
 from tests.retention.helpers import campaign_for, everyone, open_store
@@ -29,29 +26,6 @@ from tests.retention.helpers import campaign_for, everyone, open_store
 from .conftest import midday_store, plan_due_sms
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _sweep_in_a_thread() -> tuple[threading.Thread, list]:
-    errors = []
-
-    def sweep():
-        try:
-            sms_dispatch_due(time_budget=10)
-        except Exception as exc:  # reported to the test, which asserts on it
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=sweep)
-    thread.start()
-    return thread, errors
-
-
-def _wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the sweeper never got there"
-        time.sleep(0.01)
 
 
 def _stop(phone: str, sid: str = "SMstop") -> None:
@@ -65,8 +39,8 @@ def test_a_care_sms_claimed_before_an_opt_out_is_withdrawn_if_the_opt_out_commit
     settings.SMS_BATCH_SIZE = 1
     first, second = plan_due_sms(midday_store(), 2)
     twilio_backend.configure(latency=2.0)
-    sweeper, errors = _sweep_in_a_thread()
-    _wait_until(lambda: FollowUp.objects.get(pk=second.pk).status == FollowUp.Status.SENDING)
+    sweeper, errors = sweep_in_a_thread()
+    wait_until(lambda: FollowUp.objects.get(pk=second.pk).status == FollowUp.Status.SENDING)
 
     _stop(second.customer.phone)  # commits while the first message is still on the wire
     sweeper.join()
@@ -104,8 +78,8 @@ def test_a_campaign_message_claimed_before_the_customer_refused_it_is_withdrawn_
     campaign_start(campaign=campaign_for(store, everyone(store)))
     CampaignContact.objects.update(due_at=timezone.now() - timedelta(minutes=1))
     twilio_backend.configure(latency=2.0)
-    sweeper, errors = _sweep_in_a_thread()
-    _wait_until(lambda: CampaignContact.objects.filter(status="sending").count() == 2)
+    sweeper, errors = sweep_in_a_thread()
+    wait_until(lambda: CampaignContact.objects.filter(status="sending").count() == 2)
     waiting = CampaignContact.objects.filter(status="sending").order_by("-claimed_at", "-pk").first()
 
     refuse(waiting.customer)  # commits while the first message is still on the wire
@@ -126,8 +100,8 @@ def test_a_care_sms_claimed_before_marketing_consent_was_withdrawn_still_goes(tw
         midday_store(), 2, marketing_consent_at=timezone.now() - timedelta(days=1), marketing_consent_source="checkout"
     )
     twilio_backend.configure(latency=2.0)
-    sweeper, errors = _sweep_in_a_thread()
-    _wait_until(lambda: FollowUp.objects.get(pk=second.pk).status == FollowUp.Status.SENDING)
+    sweeper, errors = sweep_in_a_thread()
+    wait_until(lambda: FollowUp.objects.get(pk=second.pk).status == FollowUp.Status.SENDING)
 
     _withdraw_consent(second.customer)
     sweeper.join()

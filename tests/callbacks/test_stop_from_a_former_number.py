@@ -12,8 +12,6 @@ the real twilio client to the local Twilio server, whose record of what it accep
 """
 
 import itertools
-import threading
-import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -35,6 +33,7 @@ from crm.services.api_tokens import api_token_create
 from crm.services.cases import case_open
 from crm.services.order_delivery import orders_mark_delivered
 from crm.services.waiting import case_wait
+from tests.callbacks.sweeper import sweep_in_a_thread, wait_until
 from tests.factories import AgentFactory, ManagerFactory
 
 from .conftest import midday_store
@@ -365,29 +364,6 @@ def test_a_complaint_from_a_number_no_store_texted_and_nobody_holds_opens_nothin
 # -- a batch send through the real twilio client to the local Twilio server --------------------------------------
 
 
-def _sweep_in_a_thread() -> tuple[threading.Thread, list]:
-    errors = []
-
-    def sweep():
-        try:
-            sms_dispatch_due(time_budget=10)
-        except Exception as exc:  # reported to the test, which asserts on it
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=sweep)
-    thread.start()
-    return thread, errors
-
-
-def _wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the sweeper never got there"
-        time.sleep(0.01)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_sends_nothing_to_the_number_nor_to_the_customer_who_replied_from_it(twilio_live, live_server):
     store = midday_store()
@@ -432,8 +408,8 @@ def test_a_message_claimed_for_the_number_before_the_stop_is_withdrawn_at_the_la
     second = orders.delivered("buyer-3", OLD)
     twilio_live.reset()
     twilio_live.configure(latency=2.0)
-    sweeper, errors = _sweep_in_a_thread()
-    _wait_until(lambda: FollowUp.objects.get(pk=second.pk).status == FollowUp.Status.SENDING)
+    sweeper, errors = sweep_in_a_thread()
+    wait_until(lambda: FollowUp.objects.get(pk=second.pk).status == FollowUp.Status.SENDING)
 
     # While it waits: the order system gives buyer-3 another number, and a STOP comes from the one it was claimed for.
     orders.order("buyer-3", "+8613600136000")
