@@ -17,7 +17,7 @@ class CrmConfig(AppConfig):
         from crm.bulk import lookups  # noqa: F401  registers `__any_of` for every app's queries
         from crm.casework import case_kind_register
         from crm.home import WaitingWork, waiting_work_register
-        from crm.models import Agent, CaseEvidence, CasePolicy, Store, StoreClosure
+        from crm.models import Agent, AgentStore, CaseEvidence, CasePolicy, Store, StoreClosure
         from crm.readable import audit_action_register, sla_targets_text, weekdays_text
         from crm.receivers import stores_left, user_switched_off, user_was_active
         from crm.selectors.cases import open_cases_count, overdue_cases_count, waiting_cases_count
@@ -60,7 +60,7 @@ class CrmConfig(AppConfig):
             "case_policy_changed", model=CasePolicy, fields={"days_off": (_("days off every week"), weekdays_text)}
         )
         audit_action_register("sla_targets_changed", change=sla_targets_text)
-        audit_action_register("agent_shift_changed", model=Agent)
+        audit_action_register("agent_shift_changed", model=AgentStore)  # per store (ADR 0050)
         audit_action_register("remedy_limit_changed", model=Store)
         audit_action_register("store_timezone_changed", model=Store)
         audit_action_register("store_closure_added", model=StoreClosure)

@@ -27,3 +27,17 @@ def test_the_audit_page_shows_the_withdrawals_a_manager_confirmed(client, key, l
 
     entry = page[page.index(label) :][:200]
     assert "7" in entry
+
+
+def test_the_audit_page_names_a_store_shift_change_in_words(client):
+    """Shift and capacity are the membership's since ADR 0050: the entry reads in the reader's language, not as the
+    columns' names."""
+    store = StoreFactory()
+    manager = ManagerFactory(stores=[store])
+    changes = {"before": {"on_shift": True, "evening_capacity": 20}, "after": {"on_shift": True, "evening_capacity": 8}}
+    audit_record(actor=manager.user, action="agent_shift_changed", store=store, target="陈经理", data=changes)
+    client.force_login(manager.user)
+
+    page = client.get("/manager/audit/", headers={"Accept-Language": "zh-hans"}).text
+
+    assert "evening_capacity" not in page and "晚间" in page
