@@ -108,6 +108,10 @@ def _data_words() -> set[str]:
     for items in apps.get_model("crm.Order").objects.values_list("items", flat=True):
         for item in items or []:
             words.update(WORD.findall(" ".join(str(item.get(k, "")) for k in ("name", "sku", "category"))))
+    # The SMS replies a customer's change history quotes (callbacks' `sms_reply` rows: "STOP"): the customer's words.
+    replies = apps.get_model("crm.CustomerChange").objects.filter(field="sms_reply").values_list("new_value", flat=True)
+    for value in replies:
+        words.update(WORD.findall(value.get("reply", "")))
     return words
 
 
