@@ -8,12 +8,12 @@ from django.db import connection
 from callbacks.services.dispatch import sms_dispatch_due
 
 
-def sweep_in_a_thread() -> tuple[threading.Thread, list]:
+def sweep_in_a_thread(time_budget: float = 10) -> tuple[threading.Thread, list]:
     errors = []
 
     def sweep():
         try:
-            sms_dispatch_due(time_budget=10)
+            sms_dispatch_due(time_budget=time_budget)
         except Exception as exc:  # reported to the test, which asserts on it
             errors.append(exc)
         finally:

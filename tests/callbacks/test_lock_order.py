@@ -28,6 +28,7 @@ from crm.models import Case, Customer
 from crm.services.cases import case_open
 from crm.services.order_delivery import orders_mark_delivered
 from crm.services.waiting import case_wait
+from tests.callbacks.sweeper import sweep_in_a_thread, wait_until
 from tests.factories import AgentFactory, FollowUpFactory, OrderFactory, StoreFactory
 from tests.locking import queued_behind_a_lock
 
@@ -233,20 +234,8 @@ def test_a_stop_from_a_number_two_stores_share_and_the_carriers_opt_out_recorded
     (second,) = plan_due_sms(midday_store(code="jade"), 1, phone=phone)
     assert first.customer_id < second.customer_id
     twilio_backend.configure(opted_out=[phone], latency=1.0)
-    sweep_errors = []
-
-    def sweep():
-        try:
-            sms_dispatch_due(time_budget=5)
-        except Exception as exc:  # reported to the test, which asserts on it
-            sweep_errors.append(exc)
-        finally:
-            connection.close()
-
-    sweeper = threading.Thread(target=sweep)
-    sweeper.start()
-    while FollowUp.objects.filter(pk__in=[first.pk, second.pk], status="sending").count() < 2:
-        time.sleep(0.01)
+    sweeper, sweep_errors = sweep_in_a_thread(time_budget=5)
+    wait_until(lambda: FollowUp.objects.filter(pk__in=[first.pk, second.pk], status="sending").count() == 2)
     errors = queued_behind_a_lock(_lock_customer(second.customer), _stop(second.customer), sweeper.join)
 
     assert errors == [None, None] and sweep_errors == []
