@@ -18,6 +18,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from crm.demo import DEMO_USERS
+from tests.customer_words import quoted_sms_replies
 from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -145,11 +146,8 @@ def _data_words() -> set[str]:
             for value in row:
                 for text in _strings(value):
                     words.update(WORD.findall(text))
-    # The SMS replies a customer's change history quotes (callbacks' `sms_reply` rows: "STOP"): the customer's words.
-    for value in (
-        apps.get_model("crm.CustomerChange").objects.filter(field="sms_reply").values_list("new_value", flat=True)
-    ):
-        words.update(WORD.findall(value.get("reply", "")))
+    for reply in quoted_sms_replies():  # the customer's words
+        words.update(WORD.findall(reply))
     return words
 
 

@@ -21,6 +21,7 @@ from pypdf import PdfReader
 
 from crm.models import Store
 from reviews.models import _default_competitor_markers
+from tests.customer_words import quoted_sms_replies
 
 from .test_page_escaping import TEXTS
 from .test_page_scoping import _patterns, _targets, victim  # noqa: F401 -- victim is a fixture
@@ -108,10 +109,8 @@ def _data_words() -> set[str]:
     for items in apps.get_model("crm.Order").objects.values_list("items", flat=True):
         for item in items or []:
             words.update(WORD.findall(" ".join(str(item.get(k, "")) for k in ("name", "sku", "category"))))
-    # The SMS replies a customer's change history quotes (callbacks' `sms_reply` rows: "STOP"): the customer's words.
-    replies = apps.get_model("crm.CustomerChange").objects.filter(field="sms_reply").values_list("new_value", flat=True)
-    for value in replies:
-        words.update(WORD.findall(value.get("reply", "")))
+    for reply in quoted_sms_replies():  # the customer's words
+        words.update(WORD.findall(reply))
     return words
 
 
