@@ -204,7 +204,7 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
             # theirs waiting on them is worked again (crm.services.waiting).
             cases_resume_for_customer(customer=customer, resumed=Resumed.SMS, message=body)
             order = (
-                Order.objects.filter(customer=customer, delivered_at__gte=timezone.now() - RECENT_DELIVERY)
+                Order.objects.filter(customer=customer, delivered_at__gte=now - RECENT_DELIVERY)
                 .order_by("-delivered_at")
                 .first()
             )
