@@ -48,7 +48,8 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs) -> None:
         settings.LOGISTICS_SWEEP_INTERVAL_SECONDS, sender.signature("logistics.sweep"), name="parcel delays"
     )
     # Campaign and birthday SMS are swept by callbacks.dispatch_sms with the care SMS (retention registers its queue).
-    sender.add_periodic_task(86_400.0, sender.signature("retention.refresh_all"), name="segments")
+    # Segments' attributes (ages, days since the last order) move on at each store's midnight, in its own zone.
+    sender.add_periodic_task(3600.0, sender.signature("retention.refresh_stale"), name="segments")
     sender.add_periodic_task(3600.0, sender.signature("retention.plan_birthdays"), name="birthdays and gifts")
     sender.add_periodic_task(60.0, sender.signature("retention.create_call_tasks"), name="return-visit call tasks")
     sender.add_periodic_task(300.0, sender.signature("reports.refresh_stores", args=(True,)), name="roll-ups, recent")

@@ -5,7 +5,7 @@ from celery import shared_task
 from crm.models import Store
 
 from .services.birthdays import birthday_wishes_plan, gift_tasks_plan
-from .services.segments import attributes_refresh
+from .services.segments import attributes_refresh, attributes_stale_stores
 from .services.visits import campaign_call_tasks_create
 
 
@@ -14,10 +14,10 @@ def refresh_store(store_id: int) -> int:
     return attributes_refresh(store=Store.objects.get(pk=store_id))
 
 
-@shared_task(name="retention.refresh_all")
-def refresh_all() -> int:
-    # Nightly by beat: one task per store, so a big store does not hold the others back.
-    stores = list(Store.objects.values_list("pk", flat=True))
+@shared_task(name="retention.refresh_stale")
+def refresh_stale() -> int:
+    # Hourly by beat: each store whose own midnight has passed since its last refresh, one task per store.
+    stores = attributes_stale_stores()
     for store_id in stores:
         refresh_store.delay(store_id)
     return len(stores)

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from callbacks.services.policy import policy_for_store
 from crm.errors import InvalidInput
 from crm.models import Store
-from crm.timezones import store_today
+from crm.timezones import store_today, to_store_local
 
 from ..attributes_sql import attributes_refresh_rows
-from ..models import Segment, retention_policy_for
+from ..models import CustomerAttributes, Segment, retention_policy_for
 from ..rules import BUILTINS, builtin_named, rules_clean
 
 
@@ -28,6 +28,25 @@ def attributes_refresh(*, store: Store, now: datetime | None = None) -> int:
     return attributes_refresh_rows(
         store_id=store.pk, policy=policy, spend_rates=rates, now=now, today=store_today(store, now=now)
     )
+
+
+def attributes_stale_stores(*, now: datetime | None = None) -> list[int]:
+    """The stores whose attributes were last refreshed before their own latest midnight (or never): ages, days since
+    the last order and the 30- and 90-day counts move on at each store's midnight, not at the worker's. One refresh
+    writes every row of the store with the same `refreshed_at`, so any one row (the first by the store's index) tells
+    when it last ran; a customer added since has no row yet and the next midnight's refresh adds it."""
+    now = now or timezone.now()
+    stale = []
+    for store in Store.objects.only("pk", "timezone"):
+        last = (
+            CustomerAttributes.objects.filter(store=store)
+            .order_by("store", "customer")
+            .values_list("refreshed_at", flat=True)
+            .first()
+        )
+        if last is None or to_store_local(last, store).date() < store_today(store, now=now):
+            stale.append(store.pk)
+    return stale
 
 
 def segments_ensure_builtin(*, store: Store) -> None:

@@ -9,7 +9,12 @@ from crm.models import Case, Customer
 from retention.models import CustomerAttributes, Segment
 from retention.rules import BUILTINS
 from retention.selectors import segment_explain, segment_members
-from retention.services.segments import attributes_refresh, segment_create, segments_ensure_builtin
+from retention.services.segments import (
+    attributes_refresh,
+    attributes_stale_stores,
+    segment_create,
+    segments_ensure_builtin,
+)
 from tests.factories import CustomerFactory, ReviewFactory, StoreFactory
 
 from .conftest import buy, customer_with_orders
@@ -282,3 +287,42 @@ def test_a_customer_born_on_feb_29_is_in_an_age_segment_from_feb_28_in_a_year_wi
     segment = segment_create(store=store, name="35+", rules=[{"attribute": "age", "op": "gte", "value": "35"}])
     attributes_refresh(store=store, now=now)
     assert (leapling.pk in segment_members(segment=segment).values_list("customer_id", flat=True)) is member
+
+
+def test_a_stores_attributes_are_stale_from_its_own_midnight_not_the_workers():
+    """Ages and days since the last order move on at each store's midnight: beat's hourly sweep refreshes a store once
+    its own date has passed the last refresh's, and leaves a store whose day has not turned yet."""
+    shanghai, berlin = StoreFactory(timezone="Asia/Shanghai"), StoreFactory(timezone="Europe/Berlin")
+    never = StoreFactory(timezone="America/New_York")
+    for store in (shanghai, berlin, never):
+        CustomerFactory(store=store, birthday=date(1990, 3, 11))
+    refreshed = datetime(2027, 3, 10, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai, 16:30 in Berlin
+    for store in (shanghai, berlin):
+        attributes_refresh(store=store, now=refreshed)
+
+    assert set(attributes_stale_stores(now=datetime(2027, 3, 10, 15, 59, tzinfo=UTC))) == {never.pk}
+    # 00:00 on 11 March in Shanghai; still 17:00 on 10 March in Berlin.
+    assert set(attributes_stale_stores(now=datetime(2027, 3, 10, 16, 0, tzinfo=UTC))) == {shanghai.pk, never.pk}
+    everyone = {shanghai.pk, berlin.pk, never.pk}
+    assert set(attributes_stale_stores(now=datetime(2027, 3, 10, 23, 0, tzinfo=UTC))) == everyone  # 00:00 in Berlin
+
+
+def test_beats_hourly_sweep_refreshes_the_stale_stores_and_then_none(settings):
+    from config.celery import app
+    from retention.tasks import refresh_stale
+
+    app.finalize()
+    (entry,) = [entry for entry in app.conf.beat_schedule.values() if entry["task"] == "retention.refresh_stale"]
+    assert entry["schedule"] == 3600.0 and not entry.get("args") and not entry.get("kwargs")
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    try:
+        store = StoreFactory(timezone="Asia/Shanghai")
+        customer = CustomerFactory(store=store, birthday=date(1990, 3, 11))
+        assert refresh_stale() >= 1
+        assert CustomerAttributes.objects.get(customer=customer).age is not None
+        assert store.pk not in attributes_stale_stores()
+        assert refresh_stale() == 0
+    finally:
+        app.conf.task_always_eager = False
