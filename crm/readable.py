@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from crm.casework import case_kinds, triage_reason_label
 from crm.models import AuditLog, Case, CaseCause, CaseEvent, Customer, CustomerChange, Remedy, Store, TriageGroup
 from crm.money import money_text
+from crm.phones import mask_phone
 from crm.timezones import to_store_local
 
 
@@ -467,6 +468,8 @@ def customer_change_text(change: CustomerChange, *, store: Store | None = None) 
     it registered."""
     if change.field in _CUSTOMER_CHANGES:
         label, show = _CUSTOMER_CHANGES[change.field]
+    elif change.field == "phone":  # written by order batches: masked, as everywhere an agent reads a number
+        label, show = Customer._meta.get_field("phone").verbose_name, mask_phone
     else:
         label, show = _profile_field(change.field, store)
     old, new = (_NO_VALUE if value in (None, "", []) else show(value) for value in (change.old_value, change.new_value))

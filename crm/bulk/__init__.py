@@ -97,7 +97,8 @@ def reserve(spec: Upsert, rows: list[dict], *, now) -> Reservation:
     pending: should a concurrent transaction change that row before this one commits, its change stands, as if this
     batch had come first. ``upsert`` answers with the stored id where a concurrent transaction stored a new key
     first: the caller moves what pointed to the drawn id. The embedded SQLite lets one writer in at a time, so the
-    rows are upserted here (stamped ``now``) and none is left pending.
+    rows are upserted here (stamped ``now``) and none is left pending. ``before`` holds the stored values of the
+    spec's ``tracked`` fields for each stored row the batch changes.
     """
     return _backend().reserve(spec, _filled(spec, rows), now=now) if rows else Reservation({}, [])
 

@@ -85,7 +85,17 @@ def upsert(spec: Upsert, rows: list[dict], *, now) -> dict[tuple, UpsertResult]:
 
 
 def reserve(spec: Upsert, rows: list[dict], *, now) -> Reservation:
-    return Reservation({key: result.id for key, result in upsert(spec, rows, now=now).items()}, [])
+    # One writer at a time here: the rows are upserted now, their tracked values read just before.
+    stored = {}
+    if spec.tracked:
+        for row in rows:
+            key = tuple(row[k] for k in spec.key)
+            values = spec.model.objects.filter(**dict(zip(spec.key, key, strict=True))).values(*spec.tracked).first()
+            if values is not None:
+                stored[key] = values
+    found = upsert(spec, rows, now=now)
+    before = {key: values for key, values in stored.items() if found[key].changed}
+    return Reservation({key: result.id for key, result in found.items()}, [], before)
 
 
 def lock_names(names: list[str]) -> None:

@@ -317,10 +317,11 @@ def _reserve_sql(spec: Upsert, names: list[str]) -> str:
     model = spec.model
     table, col = model._meta.db_table, _column_of(model)
     keys = ", ".join(col[k] for k in spec.key)
+    tracked = "".join(f", o.{col[name]}" for name in spec.tracked)
     return (
         f"WITH t AS (SELECT {_normalised(spec, names)} FROM {_recordset(model, names, '%(rows)s')}) "  # noqa: S608
         f"SELECT COALESCE(o.id, nextval(pg_get_serial_sequence('{table}', 'id'))), {keys}, "
-        f"(o.id IS NULL OR {_differs(spec, 't')}) FROM t LEFT JOIN {table} o USING ({keys})"
+        f"(o.id IS NULL OR {_differs(spec, 't')}), o.id IS NOT NULL{tracked} FROM t LEFT JOIN {table} o USING ({keys})"
     )
 
 
@@ -332,12 +333,16 @@ def reserve(spec: Upsert, rows: list[dict], *, now) -> Reservation:
         cursor.execute(sql, {"rows": _json(rows), **_unknown_params(spec)})
         answers = cursor.fetchall()
     given = {tuple(row[k] for k in spec.key): row for row in rows}
-    ids, pending = {}, []
-    for pk, *key, differs in answers:
-        ids[key := tuple(key)] = pk
+    ids, pending, before = {}, [], {}
+    width = len(spec.key)
+    for pk, *answer in answers:
+        key, (differs, stored, *tracked) = tuple(answer[:width]), answer[width:]
+        ids[key] = pk
         if differs:
             pending.append({"id": pk, **given[key]})
-    return Reservation(ids, pending)
+            if stored and spec.tracked:
+                before[key] = dict(zip(spec.tracked, tracked, strict=True))
+    return Reservation(ids, pending, before)
 
 
 def _lock_key(name: str) -> int:

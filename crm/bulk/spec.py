@@ -15,6 +15,8 @@ class UpsertResult(NamedTuple):
 class Reservation(NamedTuple):
     ids: dict[tuple, int]  # key values -> the stored row's id, or one drawn for a row not stored yet
     pending: list[dict]  # the rows `upsert` still has to write (with their "id"): new, or differing from the stored
+    # key values -> {tracked field: its stored value} for each stored row the batch changes (Upsert.tracked)
+    before: dict[tuple, dict] = {}  # a default shared by every Reservation: never mutated
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Upsert:
     - ``promote``: a status derived from a field (``Promote``).
     - ``touch``: a field set to ``now`` on insert and on every real change (updated_at); ``created``: set to
       ``now`` on insert only. Every other column of a new row gets the model field's default.
+    - ``tracked``: fields whose stored values ``reserve`` hands back for each stored row the batch changes, so the
+      caller can keep a history of them without reading the rows again.
     """
 
     model: Any
@@ -50,6 +54,7 @@ class Upsert:
     promote: Promote | None = None
     touch: str = "updated_at"
     created: str = "created_at"
+    tracked: tuple[str, ...] = ()
 
     @property
     def compared(self) -> tuple[str, ...]:

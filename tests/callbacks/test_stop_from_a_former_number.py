@@ -158,8 +158,9 @@ def test_the_customers_page_shows_the_opt_out_and_the_reply_and_number_it_came_f
     shown = page()
     assert 'data-testid="sms-opt-out"' in shown
     history = shown.split('data-testid="changes"')[1].split("</ul>")[0]
-    assert history.count("<li>") == 1
-    assert "System: SMS opt-out: no → yes: replied “stop” from 138****8000" in history
+    assert history.count("<li>") == 2  # the reply, and below it the order batch that brought the new number
+    assert "System: SMS opt-out: no → yes: replied “stop” from 138****8000" in history.split("<li>")[1]
+    assert "System: Phone (E.164): 138****8000 → 139****9000" in history.split("<li>")[2]
     assert "139****9000" in shown.split('data-testid="changes"')[0]  # the number they hold now, at the top
 
     inbound(OLD, "START")

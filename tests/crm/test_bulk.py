@@ -296,3 +296,28 @@ def test_reserve_leaves_pending_only_rows_the_upsert_would_change(backend, use_b
     regions = dict(Customer.objects.filter(store=store).values_list("external_id", "region"))
     genders = set(Customer.objects.filter(store=store).values_list("gender", flat=True))
     assert regions == {"same": "上海", "vague": "上海", "moved": "浙江"} and genders == {"female"}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_reserve_hands_back_the_stored_values_of_tracked_fields_of_the_rows_it_changes(backend, use_backend):
+    """A stored row the batch changes comes back with its tracked fields as they were; a new row, a row stored as
+    given and a row whose only change is an untracked field's do not (an untracked change still writes)."""
+    use_backend(backend)
+    store = StoreFactory()
+    known = {"store_id": store.pk, "name": "王芳", "phone": "+8613800000001", "region": "上海"}
+    bulk.upsert(CUSTOMERS, [{**known, "external_id": e} for e in ("same", "phone", "region")], now=NOW)
+    rows = [
+        {**known, "external_id": "same"},
+        {**known, "external_id": "phone", "phone": "+8613900000002", "name": "王芳芳"},
+        {**known, "external_id": "region", "region": "浙江"},
+        {**known, "external_id": "new"},
+    ]
+    reservation = bulk.reserve(CUSTOMERS, rows, now=NOW)
+    bulk.upsert(CUSTOMERS, reservation.pending, now=NOW)
+
+    assert reservation.before == {
+        (store.pk, "phone"): {"name": "王芳", "phone": "+8613800000001"},
+        (store.pk, "region"): {"name": "王芳", "phone": "+8613800000001"},
+    }
+    phones = dict(Customer.objects.filter(store=store).values_list("external_id", "phone"))
+    assert phones["phone"] == "+8613900000002"

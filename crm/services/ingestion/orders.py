@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import bulk
-from crm.models import ApiToken, Customer, InboundEvent, Order
+from crm.models import ApiToken, Customer, CustomerChange, InboundEvent, Order
 from crm.services.ingestion.events import inbound_events_record
 from crm.services.ingestion.inputs import CustomerInput, OrderInput, OrderUpsertResult
 from crm.signals import orders_upserted
@@ -19,6 +19,9 @@ CUSTOMERS = bulk.Upsert(
     key=("store_id", "external_id"),
     replace=("name", "phone"),
     keep_known={"gender": Customer.Gender.UNKNOWN.value, "birthday": None, "region": ""},
+    # A new phone or name from the order system goes into the customer's change history, as an agent's edit does: a
+    # reply from the former number (ADR 0049) and the panel's number then make sense to the agent.
+    tracked=("name", "phone"),
 )
 ORDERS = bulk.Upsert(
     model=Order,
@@ -44,13 +47,19 @@ def _customer_row(c: CustomerInput) -> dict:
 
 
 def _customers_write(
-    reservation: bulk.Reservation, orders: dict[tuple, bulk.UpsertResult], rows: list[dict], *, now
+    reservation: bulk.Reservation,
+    given: dict[tuple, dict],
+    orders: dict[tuple, bulk.UpsertResult],
+    rows: list[dict],
+    *,
+    now,
 ) -> None:
     """Upsert the batch's customers that are new or changed, under the ids reserved for them (a re-sent batch writes
     none). Where a concurrent batch stored a new customer first, the orders that point to the reserved id are moved
     to the stored one before commit checks them (such an order was written twice and answers changed, which a
-    repeat of the whole batch would not)."""
+    repeat of the whole batch would not). A new name or phone of a stored customer goes into their history."""
     stored = bulk.upsert(CUSTOMERS, reservation.pending, now=now)
+    _history_record(reservation, given, stored, now=now)
     moved = {reservation.ids[key]: result.id for key, result in stored.items() if result.id != reservation.ids[key]}
     if moved:
         bulk.update_rows(
@@ -62,6 +71,23 @@ def _customers_write(
             ],
             fields=["customer_id"],
         )
+
+
+def _history_record(
+    reservation: bulk.Reservation, given: dict[tuple, dict], stored: dict[tuple, bulk.UpsertResult], *, now
+) -> None:
+    """One history row per tracked field the batch changed on a stored customer, by the system (no user). A row a
+    concurrent batch had already changed to the same values is not written by this one (`changed` is False), so a
+    change is recorded once. (On SQLite the reservation wrote the rows itself: nothing is in `stored`.)"""
+    CustomerChange.objects.bulk_create(
+        CustomerChange(
+            customer_id=reservation.ids[key], field=field, old_value=old, new_value=given[key][field], changed_at=now
+        )
+        for key, before in reservation.before.items()
+        if key not in stored or stored[key].changed
+        for field, old in before.items()
+        if given[key][field] != old
+    )
 
 
 @transaction.atomic
@@ -103,7 +129,7 @@ def orders_upsert(*, orders: list[OrderInput], token: ApiToken | None) -> list[O
     found = bulk.upsert(ORDERS, rows, now=now)
     results = [OrderUpsertResult(o.store_id, o.external_id, *found[(o.store_id, o.external_id)]) for o in orders]
     responses = orders_upserted.send(sender=OrderInput, orders=list(zip(orders, results, strict=True)))
-    _customers_write(reservation, found, rows, now=now)
+    _customers_write(reservation, customer_rows, found, rows, now=now)
     for _receiver, then in responses:  # what the receivers left for once the customers are stored
         if then is not None:
             then()

@@ -151,3 +151,27 @@ def test_an_order_without_a_currency_is_in_its_stores_currency(other_api, other_
     yuan = other_api.post(URL, order_payload(2, currency="CNY")).json()["results"][0]
     assert Order.objects.get(pk=euros["id"]).currency == "EUR"
     assert Order.objects.get(pk=yuan["id"]).currency == "CNY"
+
+
+def test_a_new_phone_or_name_from_the_order_system_goes_into_the_customers_history_once(api):
+    """The agent who reads a reply from a former number (ADR 0049) or a name they did not type sees where it came
+    from: one history row per changed field, by the system, the numbers masked; a repeat writes nothing more."""
+    from django.utils import translation
+
+    from crm.models import CustomerChange
+    from crm.readable import customer_change_text
+
+    api.post(URL, order_payload(1))
+    moved = order_payload(1, customer={"external_id": "buyer-1", "name": "顾客一", "phone": "13900000009"})
+    for _ in range(2):
+        assert api.post(URL, moved).status_code == 200
+    api.post(URL, order_payload(1, customer={**moved["customer"], "gender": "female"}))  # untracked: no row
+
+    changes = {c.field: c for c in CustomerChange.objects.all()}
+    assert sorted(changes) == ["name", "phone"]
+    assert (changes["phone"].old_value, changes["phone"].new_value) == ("+8613800000001", "+8613900000009")
+    assert (changes["name"].old_value, changes["name"].new_value) == ("顾客1", "顾客一")
+    assert all(c.changed_by is None for c in changes.values())
+    with translation.override("en"):
+        text = customer_change_text(changes["phone"])
+    assert "138****0001" in text and "139****0009" in text and "13800000001" not in text
