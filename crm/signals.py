@@ -38,6 +38,13 @@ customer_profile_changed = Signal()
 # planned in the store's old local time and still is to come to the same local time in the new zone (ADR 0029).
 store_timezone_changed = Signal()
 
+# Sent by crm.services.stores.store_timezone_change before a store's time zone is changed, once the new zone is valid,
+# with the store's row locked (ADR 0046). kwargs: store (Store, in the zone it has now), zone (the IANA name it would
+# move to), now. A receiver changes nothing and returns a list of `crm.withdrawals.ContactsWithdrawn`: what its
+# receiver of `store_timezone_changed` would withdraw after the move (retention: return visits moved past their
+# campaign's end, messages the new clock leaves no time for, ADR 0029), to be confirmed before the zone is saved.
+store_timezone_would_withdraw = Signal()
+
 # Sent by crm.services.closures.store_closure_add and store_closure_remove, inside their transaction, once crm has
 # counted its own open cases' deadlines again (ADR 0035). kwargs: store (Store, its row locked), now (the moment of the
 # change, aware). Lets each app move what it planned on days the store is now closed (callbacks: evening calls and

@@ -21,7 +21,13 @@ class RetentionConfig(AppConfig):
         from crm.models import Store
         from crm.readable import customer_change_register
         from crm.services.ingestion.inputs import OrderInput
-        from crm.signals import agent_left_stores, customer_profile_changed, orders_upserted, store_timezone_changed
+        from crm.signals import (
+            agent_left_stores,
+            customer_profile_changed,
+            orders_upserted,
+            store_timezone_changed,
+            store_timezone_would_withdraw,
+        )
 
         from . import receivers
         from .customer_section import CAMPAIGN_CONTACTS_SECTION
@@ -43,6 +49,10 @@ class RetentionConfig(AppConfig):
         )
         orders_upserted.connect(receivers.redeem_coupons, sender=OrderInput, dispatch_uid="retention.redeem_coupons")
         store_timezone_changed.connect(receivers.follow_the_stores_new_zone, dispatch_uid="retention.new_zone")
+        # ... which the zone change asks about first, for the operator to confirm (ADR 0046).
+        store_timezone_would_withdraw.connect(
+            receivers.contacts_the_new_zone_would_withdraw, dispatch_uid="retention.new_zone_would_withdraw"
+        )
         agent_left_stores.connect(receivers.hand_over_the_gift_tasks_of_who_left, dispatch_uid="retention.hand_over")
         customer_profile_changed.connect(
             receivers.cancel_the_gifts_of_who_wants_no_contact, dispatch_uid="retention.no_contact_no_gift"

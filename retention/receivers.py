@@ -10,7 +10,7 @@ from .services.gifts import gift_tasks_cancel_unwanted, gift_tasks_hand_over
 from .services.segments import segments_ensure_builtin
 from .services.store_hours import campaigns_follow_store_hours, campaigns_store_hours_would_withdraw
 from .services.visits import campaign_calls_past_their_end, campaign_calls_would_pass_their_end
-from .services.zone import retention_follow_store_zone
+from .services.zone import retention_follow_store_zone, retention_zone_would_withdraw
 
 
 def redeem_coupons(sender, *, orders, **_kwargs) -> None:
@@ -67,6 +67,17 @@ def contacts_the_new_hours_would_withdraw(sender, *, store: Store, policy, now, 
     tasks moved, for the manager to confirm before new hours or a closure are saved (ADR 0046)."""
     messages = campaigns_store_hours_would_withdraw(store=store, policy=policy, now=now)
     calls = campaign_calls_would_pass_their_end(store=store, call_tasks_moved=call_tasks_moved)
+    return _withdrawn(messages, calls)
+
+
+def contacts_the_new_zone_would_withdraw(sender, *, store: Store, zone: str, now, **_kwargs) -> list:
+    """crm.signals.store_timezone_would_withdraw: per campaign, the messages and return visits
+    `follow_the_stores_new_zone` would withdraw once the store is in `zone`, for the operator to confirm before the
+    zone is saved (ADR 0046)."""
+    return _withdrawn(*retention_zone_would_withdraw(store=store, zone=zone, now=now))
+
+
+def _withdrawn(messages, calls) -> list[ContactsWithdrawn]:
     return [ContactsWithdrawn(what=campaign.name, messages=count) for campaign, count in messages] + [
         ContactsWithdrawn(what=campaign.name, calls=count) for campaign, count in calls
     ]

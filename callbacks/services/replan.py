@@ -83,7 +83,8 @@ class Clock:
 
     @classmethod
     def in_zone(cls, store: Store, zone: str) -> "Clock":
-        """The store's clock as it was in another time zone, with its policy as it is."""
+        """The store's clock in another time zone (the one it had, or one it would move to), with its policy as it
+        is."""
         before = copy.copy(store)
         before.timezone = zone
         return cls(before, policy_for_store(store=store))
@@ -218,9 +219,10 @@ def _placed(
     return moved, elsewhere
 
 
-def closed_days(*, store: Store, now: datetime) -> frozenset[date]:
-    """The local dates the store is closed on, as the closures recorded now have them (ADR 0035)."""
-    return stores_closed_days(store_ids=[store.pk], now=now)[store.pk]
+def closed_days(*, store: Store, now: datetime, unsaved: bool = False) -> frozenset[date]:
+    """The local dates the store is closed on, as the closures recorded now have them (ADR 0035); `unsaved`: read in
+    the zone `store` has, not yet saved (a zone change asking first)."""
+    return stores_closed_days(store_ids=[store.pk], now=now, unsaved={store.pk: store} if unsaved else None)[store.pk]
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""What new store hours or a new closure would withdraw, asked before they are saved (ADR 0046).
+"""What new store hours, a new closure or a new time zone would withdraw, asked before they are saved (ADR 0046).
 
 New hours withdraw the messages of running campaigns they leave no time for before the campaign ends (ADR 0044); new
 call hours and a closure move call tasks, and a return visit moved past its campaign's end is taken back (ADR 0035).
@@ -7,6 +7,10 @@ only once the manager confirms that number (`crm.withdrawals`). callbacks knows 
 call tasks by the new clock without writing them (`replan.call_tasks_replanned`, the placement the change itself
 makes) and asks the other apps through `signals.store_hours_would_withdraw`, which they answer as their receivers of
 `store_hours_changed` would act after the change.
+
+A new time zone (ADR 0029) is asked about by crm (`crm.signals.store_timezone_would_withdraw`), which the apps answer
+as their receivers of `store_timezone_changed` would act, asking here where the call tasks would go
+(`zone_call_tasks_moved`).
 """
 
 from dataclasses import replace
@@ -61,3 +65,15 @@ def closure_withdrawals(
     days = frozenset(first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1))
     after = replace(clock, closed=closed_days(store=store, now=now) | days)
     return _hours_withdrawals(store=store, before=clock, after=after, now=now)
+
+
+def zone_call_tasks_moved(*, store: Store, zone: str, now: datetime) -> dict[int, datetime]:
+    """Where moving the store (in its zone as stored) to `zone` would place its planned call tasks still to come:
+    {task id: its new window's start}, for those that would move, nothing written. The clocks the zone change's
+    re-planning places them by (`receivers.replan_in_the_new_zone`): the policy as it is, in the new zone, with the
+    closures' days. Asked by the apps that take back call tasks a zone change moves past their end (retention, on
+    `crm.signals.store_timezone_would_withdraw`, ADR 0046)."""
+    before = Clock.now_of(store)
+    after = Clock.in_zone(store, zone)
+    after = replace(after, closed=closed_days(store=after.store, now=now, unsaved=True))
+    return call_tasks_replanned(store=store, before=before, after=after, now=now)

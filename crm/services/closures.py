@@ -100,16 +100,22 @@ def closure_check(*, store: Store, name: str, first_day: date, last_day: date, t
     return name
 
 
-def stores_closed_days(*, store_ids: Iterable[int], now: datetime) -> dict[int, frozenset[date]]:
+def stores_closed_days(
+    *, store_ids: Iterable[int], now: datetime, unsaved: dict[int, Store] | None = None
+) -> dict[int, frozenset[date]]:
     """{store id: the local dates it is closed on}, for the stores' closures not over by `now` (one query). A day
     before now's UTC date is before every store's local today, so no closure still under way is left out. One ended
-    early closed the days before the day it was ended; that day and the rest are open (its evening is called)."""
+    early closed the days before the day it was ended; that day and the rest are open (its evening is called).
+    `unsaved`: {store id: the store in a zone not saved yet} (a zone change asking first, ADR 0046), read in that zone;
+    the others as stored."""
+    unsaved = unsaved or {}
     spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
     rows = StoreClosure.objects.filter(
         store_id__in=list(store_ids), last_day__gte=now.date() - timedelta(days=1)
     ).select_related("store")
     for closure in rows:
-        spans[closure.store_id].append((closure.first_day, closure_closed_through(closure, store=closure.store)))
+        store = unsaved.get(closure.store_id, closure.store)
+        spans[closure.store_id].append((closure.first_day, closure_closed_through(closure, store=store)))
     return defaultdict(frozenset, {store_id: closed_days_of(days) for store_id, days in spans.items()})
 
 

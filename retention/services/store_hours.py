@@ -40,11 +40,26 @@ def _why_no_time_left(campaign: Campaign, policy, now: datetime, new_zone: bool)
     return None
 
 
-def _left_no_time(*, store: Store, policy, now: datetime, new_zone: bool = False) -> list[tuple[Campaign, str]]:
-    """The store's running SMS campaigns its SMS hours (`policy`) leave no moment before they end, each with why."""
-    campaigns = Campaign.objects.filter(
-        store=store, status=Campaign.Status.RUNNING, channel=CampaignChannel.SMS, ends_at__gt=now
-    ).order_by("pk")
+def _running_sms(campaign: Campaign, now: datetime) -> bool:
+    return (
+        campaign.status == Campaign.Status.RUNNING
+        and campaign.channel == CampaignChannel.SMS
+        and campaign.ends_at > now
+    )
+
+
+def _left_no_time(
+    *, store: Store, policy, now: datetime, new_zone: bool = False, campaigns: list[Campaign] | None = None
+) -> list[tuple[Campaign, str]]:
+    """The store's running SMS campaigns its SMS hours (`policy`) leave no moment before they end, each with why.
+    `campaigns`: the store's campaigns as a zone change would leave them (their schedules moved, not saved), instead
+    of as they are stored."""
+    if campaigns is None:
+        campaigns = Campaign.objects.filter(
+            store=store, status=Campaign.Status.RUNNING, channel=CampaignChannel.SMS, ends_at__gt=now
+        ).order_by("pk")
+    else:
+        campaigns = sorted((c for c in campaigns if _running_sms(c, now)), key=lambda campaign: campaign.pk)
     left = []
     for campaign in campaigns:
         campaign.store = store
@@ -73,10 +88,19 @@ def campaigns_follow_store_hours(*, store: Store, policy, now: datetime, new_zon
     return withdrawn
 
 
-def campaigns_store_hours_would_withdraw(*, store: Store, policy, now: datetime) -> list[tuple[Campaign, int]]:
+def campaigns_store_hours_would_withdraw(
+    *, store: Store, policy, now: datetime, new_zone: bool = False, campaigns: list[Campaign] | None = None
+) -> list[tuple[Campaign, int]]:
     """What `campaigns_follow_store_hours` would withdraw under `policy` (not saved yet), changing nothing: each
-    campaign with messages to withdraw and how many, in one query after the campaigns' (ADR 0046)."""
-    left = [campaign for campaign, _reason in _left_no_time(store=store, policy=policy, now=now)]
+    campaign with messages to withdraw and how many, in one query after the campaigns' (ADR 0046). For a zone change
+    (`new_zone`), `store` is in the new zone and `campaigns` are the store's campaigns with the schedules it would give
+    them (services.zone)."""
+    left = [
+        campaign
+        for campaign, _reason in _left_no_time(
+            store=store, policy=policy, now=now, new_zone=new_zone, campaigns=campaigns
+        )
+    ]
     if not left:
         return []
     counts = dict(

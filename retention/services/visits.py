@@ -253,18 +253,20 @@ def campaign_calls_past_their_end(*, store: Store, now: datetime) -> int:
 
 
 def campaign_calls_would_pass_their_end(
-    *, store: Store, call_tasks_moved: dict[int, datetime]
+    *, store: Store, call_tasks_moved: dict[int, datetime], ends_moved: dict[int, datetime] | None = None
 ) -> list[tuple[Campaign, int]]:
     """What `campaign_calls_past_their_end` would take back once callbacks has moved the store's call tasks as
     `call_tasks_moved` says ({task id: its new window's start}; the others stay where they are), changing nothing: each
-    campaign with return visits that would start at or after its end, and how many (ADR 0046)."""
+    campaign with return visits that would start at or after its end, and how many (ADR 0046). `ends_moved`: {campaign
+    id: its end as a zone change would move it} (services.zone); the others end as stored."""
+    ends_moved = ends_moved or {}
     rows = _waiting_on_a_planned_call(store).values_list(
         "campaign_id", "call_task_id", "call_task__window_start", "campaign__ends_at"
     )
     late = Counter(
         campaign_id
         for campaign_id, task_id, start, ends_at in rows.iterator()
-        if call_tasks_moved.get(task_id, start) >= ends_at
+        if call_tasks_moved.get(task_id, start) >= ends_moved.get(campaign_id, ends_at)
     )
     campaigns = Campaign.objects.in_bulk(list(late))
     return [(campaigns[pk], late[pk]) for pk in sorted(late)]

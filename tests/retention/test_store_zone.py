@@ -151,7 +151,7 @@ def test_a_return_visit_the_new_zone_moves_past_its_campaigns_end_is_withdrawn_w
     assert task.window_start == datetime(2026, 11, 23, 9, tzinfo=SHANGHAI)
 
     with time_machine.travel(datetime(2026, 11, 23, 16, 0, tzinfo=SHANGHAI), tick=False):  # 21:00 in Auckland
-        store_timezone_change(store=store, zone="Pacific/Auckland", actor=None)
+        store_timezone_change(store=store, zone="Pacific/Auckland", actor=None, withdrawals_confirmed=1)
 
     campaign.refresh_from_db()
     task.refresh_from_db()
@@ -193,7 +193,7 @@ def test_a_message_the_new_zone_moves_past_its_campaigns_end_is_withdrawn_with_t
     assert (row.status, row.due_at) == ("planned", datetime(2026, 11, 23, 17, 0, tzinfo=SHANGHAI))
 
     with time_machine.travel(datetime(2026, 11, 23, 16, 0, tzinfo=SHANGHAI), tick=False):
-        store_timezone_change(store=store, zone="Pacific/Auckland", actor=None)
+        store_timezone_change(store=store, zone="Pacific/Auckland", actor=None, withdrawals_confirmed=1)
 
     campaign.refresh_from_db()
     row.refresh_from_db()
@@ -218,7 +218,7 @@ def test_a_message_the_new_zone_leaves_outside_the_stores_sms_hours_until_the_en
     moved_at = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 
     with time_machine.travel(moved_at, tick=False):
-        store_timezone_change(store=store, zone="Pacific/Auckland", actor=None)
+        store_timezone_change(store=store, zone="Pacific/Auckland", actor=None, withdrawals_confirmed=1)
         store.refresh_from_db()
         (hold,) = campaigns_held_by_store_hours(store=store)
 
