@@ -259,6 +259,26 @@ def _pdf_refusal(file: BinaryIO) -> str | None:
     return next((reason for reason in _PDF_FINDS if reason in found), None)
 
 
+# What the PDF check finds a PDF carries (the rest of its refusals: it cannot be read or checked).
+PDF_ACTIVE_CONTENT = frozenset(_PDF_FINDS)
+_PDF_UNREADABLE_TEXT = gettext_lazy(
+    "%(field)s: the PDF cannot be read, so its contents cannot be checked. Print it to a new PDF, or upload a photo "
+    "of it."
+)
+
+
+def upload_pdf_refusal(file: BinaryIO) -> str | None:
+    """Why upload_accept would refuse this PDF today, as a code ("script", "xfa", "password", "unreadable" ...), or
+    None. For a file stored before the check refused it (crm.services.evidence_recheck)."""
+    return _pdf_refusal(file)
+
+
+def upload_pdf_refusal_text(reason: str, *, field: str) -> str:
+    """The refusal of `reason` (a code upload_pdf_refusal answered) in the reader's language, naming `field`."""
+    text = _PDF_REFUSALS.get(reason, _PDF_UNREADABLE_TEXT)
+    return text % {"field": field, "limit": MAX_PDF_OBJECTS}
+
+
 def upload_accept(
     file: UploadedFile,
     *,
