@@ -527,7 +527,7 @@ class CaseStepAdmin(ServiceWrittenAdmin):
 
 @admin.register(CaseEvidence)
 class CaseEvidenceAdmin(ServiceWrittenAdmin):
-    list_display = ["case", "caption", "url", "image", "added_by", "added_at"]
+    list_display = ["case", "caption", "url", "image", "added_by", "added_at", "quarantined_at"]
     list_select_related = ["case__customer", "added_by"]
 
 

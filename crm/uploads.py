@@ -10,10 +10,12 @@ followed by a page), and one whose header claims more than MAX_IMAGE_PIXELS is r
 hundred bytes saying 100,000 x 100,000 pixels, decoded whole by the browser tab that opens it). A PDF is read by
 pypdf, every object its cross-reference lists (those compressed in object streams too), and refused when pypdf
 cannot read it, when a password keeps it from being read, or when it carries anything that acts on its own: what a
-PDF reader would run (JavaScript), do by itself (an action on opening, additional actions), start (a launch) or
-unpack (embedded files). The accepted file is renamed `<random>.<ext>` from the detected type, so a stored name never
-carries the uploader's text, and `upload_kind_of` answers the type to serve it with (crm.downloads sends it with
-nosniff).
+PDF reader would run (JavaScript, an XFA form, rich media: Flash or 3D), do by itself (an action on opening,
+additional actions), start (a launch), unpack (embedded files), send or load (a form's submit or import action) or
+open besides it (a go-to into another PDF, remote or embedded). A link to a web page (/URI) or to a page of the same
+PDF (/GoTo) is accepted: it acts only when clicked, and the reader asks first. The accepted file is renamed
+`<random>.<ext>` from the detected type, so a stored name never carries the uploader's text, and `upload_kind_of`
+answers the type to serve it with (crm.downloads sends it with nosniff).
 
 A file is written to storage by the write that records it (`upload_store`, inside that write's transaction) and
 lives exactly as long as that write: when the transaction does not commit (a later check refuses the write, the
@@ -118,7 +120,29 @@ def _pixels(file: BinaryIO, kind: UploadKind) -> int | None:
 
 # What a PDF may not carry, in the order a refusal names them (a PDF with several is refused for the first).
 _PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED = "script", "launch", "automatic", "embedded"
-_PDF_FINDS = (_PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED)
+_PDF_XFA, _PDF_SENDS_DATA, _PDF_MEDIA, _PDF_OTHER_PDF = "xfa", "sends_data", "media", "other_pdf"
+_PDF_FINDS = (
+    _PDF_SCRIPT,
+    _PDF_LAUNCH,
+    _PDF_AUTOMATIC,
+    _PDF_EMBEDDED,
+    _PDF_XFA,
+    _PDF_SENDS_DATA,
+    _PDF_MEDIA,
+    _PDF_OTHER_PDF,
+)
+# Actions (/S) refused wherever they are (a link's or a button's /A, a /Next, an /OpenAction, a name tree's entry).
+_PDF_ACTIONS = {
+    "/JavaScript": _PDF_SCRIPT,
+    "/Launch": _PDF_LAUNCH,
+    "/SubmitForm": _PDF_SENDS_DATA,  # sends the form's fields (or the whole PDF) to an address
+    "/ImportData": _PDF_SENDS_DATA,  # loads field values from another file
+    "/RichMediaExecute": _PDF_MEDIA,  # a command to a rich media annotation's player
+    "/GoToR": _PDF_OTHER_PDF,  # a PDF elsewhere: a share's address hands over the Windows user's credentials
+    "/GoToE": _PDF_OTHER_PDF,  # a PDF embedded in this one (or in one it is embedded in)
+}
+# Annotations (and their content) a reader plays with a player of its own: Flash, 3D (U3D, PRC, with 3D JavaScript).
+_PDF_MEDIA_SUBTYPES = {"/RichMedia", "/3D"}
 _PDF_PASSWORD, _PDF_UNREADABLE, _PDF_TOO_MANY = "password", "unreadable", "too_many"
 # Each object is parsed (about 0.1 ms): a receipt or a courier's report of a hundred pages has a few thousand, and 10
 # MB of empty objects half a million, a minute of the web process.
@@ -148,6 +172,22 @@ _PDF_REFUSALS = {
         "%(field)s: the PDF carries files embedded in it; such a PDF is not accepted. Print it to a new PDF, or "
         "upload a photo of it."
     ),
+    _PDF_XFA: gettext_lazy(
+        "%(field)s: the PDF is an XFA form, which can run scripts and reach servers when it is opened; such a PDF "
+        "is not accepted. Print it to a new PDF, or upload a photo of it."
+    ),
+    _PDF_SENDS_DATA: gettext_lazy(
+        "%(field)s: the PDF carries a form action that sends what is in it to another place, or loads data from "
+        "another file; such a PDF is not accepted. Print it to a new PDF, or upload a photo of it."
+    ),
+    _PDF_MEDIA: gettext_lazy(
+        "%(field)s: the PDF carries rich media (Flash or 3D content) that the PDF reader would play; such a PDF is "
+        "not accepted. Print it to a new PDF, or upload a photo of it."
+    ),
+    _PDF_OTHER_PDF: gettext_lazy(
+        "%(field)s: the PDF has a link that opens another PDF, stored elsewhere or embedded in a file; such a PDF is "
+        "not accepted. Print it to a new PDF, or upload a photo of it."
+    ),
 }
 
 
@@ -160,16 +200,21 @@ def _pdf_dictionary_finds(entry: DictionaryObject) -> Iterator[str]:
     is refused. Its entries are read as written (dict's own methods: pypdf's [] would follow references)."""
     keys = dict.keys(entry)
     action = _resolved(dict.get(entry, "/S"))  # an action dictionary's type
-    if "/JS" in keys or "/JavaScript" in keys or action == "/JavaScript":  # an action's script; the document's
+    if isinstance(action, str) and action in _PDF_ACTIONS:
+        yield _PDF_ACTIONS[action]
+    if "/JS" in keys or "/JavaScript" in keys:  # an action's script; the document's
         yield _PDF_SCRIPT
-    if action == "/Launch":
-        yield _PDF_LAUNCH
     # Additional actions (a page opened or closed, a field, the document printed); an action on opening (an
     # /OpenAction that is a destination, an array, only opens the PDF at a page).
     if "/AA" in keys or isinstance(_resolved(dict.get(entry, "/OpenAction")), DictionaryObject):
         yield _PDF_AUTOMATIC
     if "/EmbeddedFiles" in keys or "/EF" in keys or _resolved(dict.get(entry, "/Type")) == "/EmbeddedFile":
         yield _PDF_EMBEDDED
+    if "/XFA" in keys:  # the AcroForm's XML form, which the reader runs instead of the PDF's own fields
+        yield _PDF_XFA
+    subtype = _resolved(dict.get(entry, "/Subtype"))
+    if "/RichMediaContent" in keys or (isinstance(subtype, str) and subtype in _PDF_MEDIA_SUBTYPES):
+        yield _PDF_MEDIA
 
 
 def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject | None]:
@@ -212,6 +257,26 @@ def _pdf_refusal(file: BinaryIO) -> str | None:
     finally:
         file.seek(0)
     return next((reason for reason in _PDF_FINDS if reason in found), None)
+
+
+# What the PDF check finds a PDF carries (the rest of its refusals: it cannot be read or checked).
+PDF_ACTIVE_CONTENT = frozenset(_PDF_FINDS)
+_PDF_UNREADABLE_TEXT = gettext_lazy(
+    "%(field)s: the PDF cannot be read, so its contents cannot be checked. Print it to a new PDF, or upload a photo "
+    "of it."
+)
+
+
+def upload_pdf_refusal(file: BinaryIO) -> str | None:
+    """Why upload_accept would refuse this PDF today, as a code ("script", "xfa", "password", "unreadable" ...), or
+    None. For a file stored before the check refused it (crm.services.evidence_recheck)."""
+    return _pdf_refusal(file)
+
+
+def upload_pdf_refusal_text(reason: str, *, field: str) -> str:
+    """The refusal of `reason` (a code upload_pdf_refusal answered) in the reader's language, naming `field`."""
+    text = _PDF_REFUSALS.get(reason, _PDF_UNREADABLE_TEXT)
+    return text % {"field": field, "limit": MAX_PDF_OBJECTS}
 
 
 def upload_accept(

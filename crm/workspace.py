@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm import roles
 from crm.casework import StepSpec, case_kind_for, case_panels, triage_reason_label
@@ -17,7 +18,7 @@ from crm.forms import (
     ManagerDecisionForm,
     RemedyConfirmForm,
 )
-from crm.models import Case, CaseCause, CaseStep, Remedy
+from crm.models import Case, CaseCause, CaseEvidence, CaseStep, Remedy
 from crm.readable import event_lines, event_title
 from crm.selectors import agents_serving, case_timeline_events, store_ids_with_another_manager
 from crm.selectors.remedies import GIVEN_WINDOW, remedies_given
@@ -26,6 +27,7 @@ from crm.services.playbook import plays_for
 from crm.services.root_causes import root_cause_lists
 from crm.services.sla import case_sla_status
 from crm.services.waiting import WAIT_FROM, max_wait_days_for
+from crm.uploads import PDF_ACTIVE_CONTENT, upload_pdf_refusal_text
 
 
 @dataclass
@@ -84,6 +86,21 @@ def _steps(kind, case: Case, done: dict[str, CaseStep]) -> list[StepView]:
     return steps
 
 
+def _evidence(case: Case) -> list[CaseEvidence]:
+    """The case's evidence; one removed by the recheck of stored PDFs (ADR 0047) carries why, as the upload check
+    would have said it (`removed_label`, `removed_because`)."""
+    evidence = list(case.evidence.select_related("added_by"))
+    for item in evidence:
+        if item.quarantined_at is not None:
+            item.removed_label = (
+                _("Removed: active content.")
+                if item.quarantine_reason in PDF_ACTIVE_CONTENT
+                else _("Removed: its contents cannot be checked.")
+            )
+            item.removed_because = upload_pdf_refusal_text(item.quarantine_reason, field=_("Photo"))
+    return evidence
+
+
 def case_workspace(*, case: Case, user) -> dict[str, Any]:
     kind = case_kind_for(case=case)
     done = {s.step: s for s in CaseStep.objects.filter(case=case).select_related("done_by")}
@@ -104,7 +121,7 @@ def case_workspace(*, case: Case, user) -> dict[str, Any]:
         "given_days": GIVEN_WINDOW.days,
         "kind": kind,
         "steps": _steps(kind, case, done),
-        "evidence": list(case.evidence.select_related("added_by")),
+        "evidence": _evidence(case),
         "evidence_form": EvidenceForm(),  # its one-time token
         "remedies": list(case.remedies.select_related("proposed_by__user", "decided_by__user", "fulfilled_by__user")),
         "plays": plays,

@@ -238,3 +238,16 @@ class LetterInsert(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def kind_unless_titled(self) -> str:
+        """The card's kind in the reader's language, or "" when its title already says it (a brand story titled
+        "品牌故事", read in Chinese): a list of the cards a customer got names each by what the customer saw on it,
+        and adds the kind only where that says something more."""
+        kind = str(self.get_kind_display())
+        return "" if _words(kind) == _words(self.title) else kind
+
+
+def _words(text: str) -> str:
+    """`text`'s letters and digits, case folded: "Brand Story." and "brand story" say the same."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())

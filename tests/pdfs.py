@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Callable
 
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, PdfObject, TextStringObject
 
 
 def pdf_bytes(change: Callable[[PdfWriter], None] | None = None) -> bytes:
@@ -22,34 +22,48 @@ def pdf_bytes(change: Callable[[PdfWriter], None] | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def action(kind: str, **entries: str) -> DictionaryObject:
-    """An action dictionary: /S `kind` and its entries (/JS, /F ...) as text."""
+def action(kind: str, **entries: str | PdfObject) -> DictionaryObject:
+    """An action dictionary: /S `kind` and its entries (/JS, /F ...), text given as a str."""
     return DictionaryObject(
         {NameObject("/S"): NameObject(kind)}
-        | {NameObject(f"/{key}"): TextStringObject(value) for key, value in entries.items()}
+        | {
+            NameObject(f"/{key}"): TextStringObject(value) if isinstance(value, str) else value
+            for key, value in entries.items()
+        }
     )
+
+
+def annotation(writer: PdfWriter, subtype: str, **entries: PdfObject) -> None:
+    """An annotation of `subtype` over the whole page, with `entries` (an /A action ...)."""
+    annot = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject(subtype),
+            NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(200), NumberObject(200)]),
+        }
+        | {NameObject(f"/{key}"): value for key, value in entries.items()}
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annot)])
+
+
+def link(to: DictionaryObject) -> Callable[[PdfWriter], None]:
+    """A change that puts a link over the page running the action `to` when clicked."""
+    return lambda writer: annotation(writer, "/Link", A=to)
 
 
 def launch_link(writer: PdfWriter) -> None:
     """A link over the page that starts a program when clicked."""
-    link = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Link"),
-            NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(200), NumberObject(200)]),
-            NameObject("/A"): action("/Launch", F="cmd.exe"),
-        }
-    )
-    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    link(action("/Launch", F="cmd.exe"))(writer)
 
 
-def pdf_with_object_stream(catalog_entries: bytes = b"") -> bytes:
+def pdf_with_object_stream(catalog_entries: bytes = b"", page_entries: bytes = b"") -> bytes:
     """A one-page PDF whose catalog, pages and page are compressed in an object stream (object 4), with
-    `catalog_entries` (raw PDF, e.g. an /OpenAction) in the catalog: nothing of them can be read in the file's bytes."""
+    `catalog_entries` (raw PDF, e.g. an /OpenAction) in the catalog and `page_entries` (e.g. /Annots) in the page:
+    nothing of them can be read in the file's bytes."""
     objects = [
         b"<</Type/Catalog/Pages 2 0 R" + catalog_entries + b">>",
         b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]" + page_entries + b">>",
     ]
     index, body = b"", b""
     for number, content in enumerate(objects, start=1):

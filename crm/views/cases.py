@@ -4,7 +4,7 @@ service, redirect back (to the page the form came from when it says so: the revi
 from functools import partial
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -151,6 +151,10 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = get_object_or_404(
         CaseEvidence.objects.exclude(image=""), pk=evidence_id, case__store__in=stores_for_user(user=request.user)
     )
+    if evidence.quarantined_at is not None:  # refused by the upload check of today: kept for audit, never served
+        return HttpResponseGone(
+            _("This file was removed from the case: the upload check refuses it."), content_type="text/plain"
+        )
     try:
         photo = evidence.image.open("rb")
     except FileNotFoundError:  # the row outlived its file (a restore without the media folder): nothing to send

@@ -1,7 +1,8 @@
 """The evidence pack for a suspected malicious review: one ZIP file for a complaint to the platform.
 
 It holds evidence.json (the review, its revisions, the order, the case timeline and contacts), a readable
-summary.txt, and the photos uploaded to the case. Review images are listed by address: the platform has them.
+summary.txt, and the photos uploaded to the case (but those removed by the recheck of stored PDFs, ADR 0047, which the
+summary names). Review images are listed by address: the platform has them.
 
 A case may hold many photos of up to 10 MB each: the ZIP is written to a temporary file, each photo copied into it
 in pieces (stored as it is: a JPEG, PNG, WebP or PDF does not compress further), and the download is sent from that
@@ -91,7 +92,7 @@ def _in_place(value: Any) -> str:
     return "\n    ".join(str(value).splitlines()) if value not in (None, "") else ""
 
 
-def _summary(pack: dict[str, Any], *, missing: list[str]) -> str:
+def _summary(pack: dict[str, Any], *, missing: list[str], removed: list[str]) -> str:
     review = {key: _in_place(value) if isinstance(value, str) else value for key, value in pack["review"].items()}
     order = None if pack["order"] is None else {key: _in_place(value) for key, value in pack["order"].items()}
     store = {key: _in_place(value) for key, value in pack["store"].items()}
@@ -122,6 +123,8 @@ def _summary(pack: dict[str, Any], *, missing: list[str]) -> str:
     lines += ["", "图片 Review images:"] + [f"  {_in_place(url)}" for url in review["images"]]
     if missing:  # a photo row whose file is no longer in storage
         lines += ["", "缺失的照片 Photos missing from storage:"] + [f"  {name}" for name in missing]
+    if removed:  # a stored PDF the upload check refuses today (ADR 0047): not in the pack
+        lines += ["", "已移除的文件 Files removed (refused by the upload check):"] + [f"  {name}" for name in removed]
     return "\n".join(lines) + "\n"
 
 
@@ -136,11 +139,14 @@ def evidence_pack_export(*, review: Review, actor) -> tuple[str, IO[bytes]]:
     try:
         with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("evidence.json", json.dumps(pack, ensure_ascii=False, indent=2))
-            missing = []
+            missing, removed = [], []
             if review.case_id:
                 photos = CaseEvidence.objects.filter(case_id=review.case_id).exclude(image="").order_by("pk")
                 for evidence in photos:
                     name = f"photos/{evidence.pk}-{PurePosixPath(evidence.image.name).name}"
+                    if evidence.quarantined_at is not None:  # kept in storage for audit, never handed out
+                        removed.append(f"{name} ({evidence.quarantine_reason})")
+                        continue
                     try:
                         photo = evidence.image.open("rb")
                     except FileNotFoundError:
@@ -151,7 +157,7 @@ def evidence_pack_export(*, review: Review, actor) -> tuple[str, IO[bytes]]:
                     )
                     with photo, archive.open(entry, "w") as stored:
                         shutil.copyfileobj(photo, stored, COPY_PIECE)
-            archive.writestr("summary.txt", _summary(pack, missing=missing))
+            archive.writestr("summary.txt", _summary(pack, missing=missing, removed=removed))
         file.seek(0)
     except BaseException:
         file.close()

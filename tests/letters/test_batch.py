@@ -215,6 +215,47 @@ def test_the_customer_page_shows_the_letters_and_cards_sent(client):
     assert client.get(f"/customers/{other.customer_id}/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("language", "cards"),
+    [
+        ("zh-hans", ["品牌故事", "真丝洗护 · 保养说明", "下次购物 (THANKS20) · 下次购物优惠", "Contact card · 联系卡"]),
+        (
+            "en",
+            [
+                "品牌故事 · Brand story",
+                "真丝洗护 · Care instructions",
+                "下次购物 (THANKS20) · Offer for the next purchase",
+                "Contact card",
+            ],
+        ),
+    ],
+)
+def test_the_customer_page_names_each_card_once_and_its_kind_only_where_its_title_does_not_say_it(
+    client, language, cards
+):
+    """A card titled as its kind read "品牌故事: 品牌故事". The agent reads what the customer found in the parcel (the
+    card's title, its code), then the kind, in the agent's language, only where the title is something else."""
+    import html
+    import re
+
+    from tests.factories import AgentFactory
+
+    store = StoreFactory()
+    ParcelInsert.objects.create(store=store, kind="brand_story", title="品牌故事", body="始于1998年")
+    ParcelInsert.objects.create(store=store, kind="care", title="真丝洗护", body="冷水手洗")
+    ParcelInsert.objects.create(store=store, kind="offer", title="下次购物", body="凭码立减", offer_code="THANKS20")
+    ParcelInsert.objects.create(store=store, kind="contact", title="Contact card", body="9:00-21:00")
+    order = _order(store, "C-1")
+    letters_prepare(store=store, now=NOW)
+    client.force_login(AgentFactory(stores=[store]).user)
+
+    page = client.get(f"/customers/{order.customer_id}/", headers={"accept-language": language}).text
+
+    section = re.search(r'data-testid="customer-letters"(.*?)</div>', page, re.S).group(1)
+    shown = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", line)).split()) for line in section.split("<br>")[2:]]
+    assert sorted(shown) == sorted(cards)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_letters_prepared_while_the_batch_is_being_marked_printed_go_to_a_new_batch():
     # Two connections: "Mark printed" holds the batch, uncommitted, while a colleague prepares a new order's letter.

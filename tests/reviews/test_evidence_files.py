@@ -154,7 +154,8 @@ def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
 
 def test_a_pdf_with_a_script_stored_before_pdfs_were_checked_is_only_ever_a_download(client, store, agent):
     """A PDF carrying JavaScript is refused at upload now (tests/crm/test_upload_pdfs.py); one stored before never
-    opens in the browser's PDF viewer on our origin: it is sent as an attachment, with nosniff."""
+    opens in the browser's PDF viewer on our origin: it is sent as an attachment, with nosniff (until manage.py
+    recheck_evidence_pdfs removes it, tests/crm/test_evidence_recheck.py)."""
     page = _case_page(client, store, agent)
     client.post(f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("receipt.pdf", PDF)})
     evidence = CaseEvidence.objects.get()
@@ -389,3 +390,34 @@ def test_a_caption_cannot_turn_around_or_break_the_text_shown_after_it(client, s
     assert evidence.caption == shown
     assert CaseEvent.objects.get(kind="evidence").message == shown
     assert f"Photo: {html.escape(shown)}</a>" in client.get(page).content.decode()
+
+
+def test_a_stored_pdf_removed_by_the_recheck_is_left_out_of_the_evidence_pack_and_named_in_its_summary(
+    client, store, agent
+):
+    """The pack goes to the platform's staff, who open its PDFs in a reader: one the upload check refuses today
+    (stored before it did, then removed by manage.py recheck_evidence_pdfs) must not travel with it."""
+    import io
+    import zipfile
+
+    from django.core.management import call_command
+
+    from tests.crm.test_upload_pdfs import HOSTILE
+
+    page = _case_page(client, store, agent)
+    for name in ("receipt.pdf", "crack.png"):
+        client.post(f"{page}evidence", {**_token(), "photo": SimpleUploadedFile(name, PDF if "pdf" in name else PNG)})
+    hostile, kept = CaseEvidence.objects.order_by("pk")
+    with hostile.image.open("wb") as stored:  # as it was stored before the check refused a remote go-to
+        stored.write(HOSTILE["remote-go-to-link"][0])
+    call_command("recheck_evidence_pdfs", stdout=io.StringIO())
+    review = hostile.case.reviews.get()
+
+    response = client.post(f"/reviews/{review.pk}/evidence-pack")
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    photos = [name for name in archive.namelist() if name.startswith("photos/")]
+    assert photos == [f"photos/{kept.pk}-{kept.image.name.rsplit('/', 1)[-1]}"]
+    summary = archive.read("summary.txt").decode()
+    assert "已移除的文件 Files removed (refused by the upload check):" in summary
+    assert f"photos/{hostile.pk}-{hostile.image.name.rsplit('/', 1)[-1]} (other_pdf)" in summary

@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand
+
+from crm.services.evidence_recheck import evidence_recheck
+
+
+class Command(BaseCommand):
+    help = (
+        "Read every stored evidence PDF through today's upload check; remove from its case each one the check "
+        "refuses (its file is kept in storage, for audit; ADR 0047). Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Report what would be removed; change nothing.")
+
+    def handle(self, *args, dry_run: bool, **options):
+        report = evidence_recheck(dry_run=dry_run)
+        for refused in [*report.refused, *report.missing]:
+            reason = "missing from storage" if refused.reason == "missing" else refused.reason
+            self.stdout.write(f"evidence #{refused.evidence_id} (case #{refused.case_id}): {reason}")
+        pdfs = f"{report.checked} PDF{'' if report.checked == 1 else 's'}"
+        if dry_run:
+            self.stdout.write(f"checked {pdfs}: {len(report.refused)} would be removed (dry run)")
+        else:
+            self.stdout.write(
+                f"checked {pdfs}: {len(report.refused)} removed, {report.already} already removed, "
+                f"{len(report.missing)} missing from storage"
+            )

@@ -1,0 +1,90 @@
+"""Evidence PDFs stored before the upload check refused what it refuses today, read through that check again.
+
+The check (crm.uploads) runs at upload only: a PDF stored before it learned to refuse something (JavaScript, an XFA
+form, a go-to into another PDF ...) stayed, served as a download with nosniff, opened by the agent or, from the
+evidence pack, by the platform's staff, in a PDF reader where it acts. `evidence_recheck` reads every stored file
+whose bytes are a PDF through the same check (`upload_pdf_refusal`) and removes the ones it refuses from their case:
+the row is marked (`quarantined_at`, `quarantine_reason`), the case page says the file was removed and why, its
+download answers 410 and the evidence pack leaves it out. The file stays in storage, for audit (ADR 0047).
+
+A file already removed is not read again; marking is a conditional update, so two runs at once, or a second run,
+remove and audit each file once. A file that is not in storage (a restore without the media folder) is reported.
+"""
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.models import CaseEvidence
+from crm.services.audit import audit_record
+from crm.uploads import PDF, upload_kind_of, upload_pdf_refusal
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Refused:
+    evidence_id: int
+    case_id: int
+    reason: str  # a code of crm.uploads' PDF check ("script", "xfa", "unreadable" ...)
+
+
+@dataclass
+class RecheckReport:
+    checked: int = 0  # stored files whose bytes are a PDF, read through the check
+    refused: list[Refused] = field(default_factory=list)  # removed (or, in a dry run, would be)
+    already: int = 0  # removed by an earlier run
+    missing: list[Refused] = field(default_factory=list)  # rows whose file is not in storage (reason "missing")
+
+
+def _stored_evidence() -> Iterator[CaseEvidence]:
+    rows = CaseEvidence.objects.exclude(image="").select_related("case__store").order_by("pk")
+    return rows.iterator(chunk_size=500)
+
+
+def evidence_quarantine(*, evidence: CaseEvidence, reason: str) -> bool:
+    """Remove `evidence` from its case for `reason`: marked, audited; its file kept. False when it already was."""
+    with transaction.atomic():
+        marked = CaseEvidence.objects.filter(pk=evidence.pk, quarantined_at=None).update(
+            quarantined_at=timezone.now(), quarantine_reason=reason
+        )
+        if marked:
+            audit_record(
+                actor=None,
+                action="evidence_quarantined",
+                store=evidence.case.store,
+                target=f"case #{evidence.case_id}",
+                data={"evidence": evidence.pk, "reason": reason, "file": evidence.image.name},
+            )
+    return bool(marked)
+
+
+def evidence_recheck(*, dry_run: bool = False) -> RecheckReport:
+    """Read every stored evidence PDF through the upload check; remove those it refuses (unless `dry_run`)."""
+    report = RecheckReport()
+    for evidence in _stored_evidence():
+        if evidence.quarantined_at is not None:
+            report.already += 1
+            continue
+        try:
+            file = evidence.image.open("rb")
+        except FileNotFoundError:
+            report.missing.append(Refused(evidence.pk, evidence.case_id, "missing"))
+            continue
+        with file:
+            if upload_kind_of(file) is not PDF:  # an image (checked when it was decoded), or not ours to read here
+                continue
+            report.checked += 1
+            reason = upload_pdf_refusal(file)
+        if reason is None:
+            continue
+        if dry_run or evidence_quarantine(evidence=evidence, reason=reason):
+            report.refused.append(Refused(evidence.pk, evidence.case_id, reason))
+        else:  # removed meanwhile, by a run beside this one
+            report.already += 1
+    if report.refused and not dry_run:
+        logger.warning("removed %d stored evidence PDFs the upload check refuses", len(report.refused))
+    return report

@@ -1,0 +1,142 @@
+"""PDFs stored as evidence before the upload check knew what it refuses today are read through that check again
+(`manage.py recheck_evidence_pdfs`, crm.services.evidence_recheck): one that fails is removed from its case (the
+case page says so, its download is gone, 410), its file kept in storage for audit (ADR 0047)."""
+
+import html
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from crm.models import AuditLog, Case, CaseEvidence
+from crm.services.cases import case_open
+from crm.services.casework import evidence_add
+from tests.crm.test_upload_pdfs import HOSTILE
+from tests.factories import AgentFactory, OrderFactory, StoreFactory
+from tests.images import PNG
+from tests.pdfs import PDF
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def case():
+    store = StoreFactory()
+    agent = AgentFactory(stores=[store])
+    order = OrderFactory(store=store, customer__store=store)
+    opened, _ = case_open(store=store, customer=order.customer, order=order, source=Case.Source.CALL, assignee=agent)
+    return opened
+
+
+def _stored(case, content: bytes, *, name: str = "receipt.pdf", caption: str = "") -> CaseEvidence:
+    """Evidence as it was stored before the check refused `content`: a clean upload, its file then overwritten."""
+    clean = PNG if name.endswith(".png") else PDF
+    evidence = evidence_add(
+        case=case, actor=case.assignee.user, photo=SimpleUploadedFile(name, clean), caption=caption or name
+    )
+    with evidence.image.open("wb") as stored:
+        stored.write(content)
+    return evidence
+
+
+def _page_text(client, case, language: str) -> str:
+    page = client.get(f"/cases/{case.pk}/", headers={"accept-language": language}).content.decode()
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def _recheck(*args: str) -> str:
+    out = io.StringIO()
+    call_command("recheck_evidence_pdfs", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_stored_pdf_that_the_check_refuses_today_is_removed_from_its_case_and_kept_in_storage(client, case):
+    """Such a PDF was served as a download (nosniff, attachment) to whoever opened the case, or the evidence pack."""
+    xfa = _stored(case, HOSTILE["xfa-form"][0], caption="invoice")
+    script = _stored(case, HOSTILE["javascript-in-an-object-stream"][0], caption="courier report")
+    clean = _stored(case, PDF, caption="receipt")
+    photo = _stored(case, PNG, name="crack.png", caption="crack")
+
+    report = _recheck()
+
+    assert f"evidence #{xfa.pk} (case #{case.pk}): xfa" in report
+    assert f"evidence #{script.pk} (case #{case.pk}): script" in report
+    assert "checked 3 PDFs: 2 removed, 0 already removed, 0 missing from storage" in report
+    removed = {e.pk: e.quarantine_reason for e in CaseEvidence.objects.exclude(quarantined_at=None)}
+    assert removed == {xfa.pk: "xfa", script.pk: "script"}
+    assert Path(CaseEvidence.objects.get(pk=xfa.pk).image.path).read_bytes() == HOSTILE["xfa-form"][0]  # for audit
+    audited = AuditLog.objects.filter(action="evidence_quarantined", store=case.store, target=f"case #{case.pk}")
+    assert sorted(entry.data["evidence"] for entry in audited) == sorted([xfa.pk, script.pk])
+
+    client.force_login(case.assignee.user)
+    assert client.get(f"/cases/evidence/{xfa.pk}").status_code == 410
+    assert client.get(f"/cases/evidence/{script.pk}").status_code == 410
+    assert client.get(f"/cases/evidence/{clean.pk}").status_code == 200
+    assert client.get(f"/cases/evidence/{photo.pk}").status_code == 200
+    links = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f'href="/cases/evidence/{xfa.pk}"' not in links
+    assert f'href="/cases/evidence/{clean.pk}"' in links
+    page = _page_text(client, case, "en")
+    assert "Photo: invoice — Removed: active content. Photo: the PDF is an XFA form, which can run scripts" in page
+
+
+def test_the_case_page_says_a_file_was_removed_in_chinese(client, case):
+    _stored(case, HOSTILE["remote-go-to-link"][0], caption="发票")
+    _recheck()
+    client.force_login(case.assignee.user)
+
+    page = _page_text(client, case, "zh-hans")
+
+    assert "照片: 发票 — 已移除:含有主动内容。 照片:该 PDF 含有打开另一个 PDF 的链接" in page
+
+
+def test_a_second_run_removes_nothing_more_and_records_nothing_again(case):
+    hostile = _stored(case, HOSTILE["submit-form-link"][0])
+    _recheck()
+    first = CaseEvidence.objects.get(pk=hostile.pk).quarantined_at
+
+    report = _recheck()
+
+    assert "checked 0 PDFs: 0 removed, 1 already removed, 0 missing from storage" in report
+    assert CaseEvidence.objects.get(pk=hostile.pk).quarantined_at == first
+    assert AuditLog.objects.filter(action="evidence_quarantined").count() == 1
+
+
+def test_a_dry_run_reports_and_removes_nothing(client, case):
+    hostile = _stored(case, HOSTILE["rich-media"][0])
+
+    report = _recheck("--dry-run")
+
+    assert f"evidence #{hostile.pk} (case #{case.pk}): media" in report
+    assert "checked 1 PDF: 1 would be removed (dry run)" in report
+    assert not CaseEvidence.objects.exclude(quarantined_at=None).exists()
+    client.force_login(case.assignee.user)
+    assert client.get(f"/cases/evidence/{hostile.pk}").status_code == 200
+
+
+def test_a_pdf_that_cannot_be_read_or_opened_is_removed_too_and_a_missing_file_is_reported(client, case):
+    """At upload a PDF pypdf cannot read, or one a password keeps from being read, is refused: nothing in it can be
+    checked. The same holds for one stored before."""
+    unreadable = _stored(case, b"%PDF-1.7\n<html><script>alert(1)</script></html>")
+    locked = _stored(case, HOSTILE["password"][0])
+    gone = _stored(case, PDF)
+    Path(gone.image.path).unlink()
+
+    report = _recheck()
+
+    assert f"evidence #{unreadable.pk} (case #{case.pk}): unreadable" in report
+    assert f"evidence #{locked.pk} (case #{case.pk}): password" in report
+    assert f"evidence #{gone.pk} (case #{case.pk}): missing from storage" in report
+    assert "checked 2 PDFs: 2 removed, 0 already removed, 1 missing from storage" in report
+    client.force_login(case.assignee.user)
+    page = _page_text(client, case, "en")
+    assert "Removed: its contents cannot be checked. Photo: the PDF cannot be read, so its contents cannot be" in page
+    assert "Removed: its contents cannot be checked. Photo: the PDF is protected by a password" in page
