@@ -14,6 +14,8 @@ handler500 = "crm.api.errors.server_error"
 # so agents keep their bookmarks when they switch between 中文 and English.
 urlpatterns = [
     path("", crm_views.home, name="home"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's, the API's): the app's own icon.
+    path("favicon.ico", crm_views.favicon),
     path("healthz", crm_views.health, name="health"),
     path("healthz/live", crm_views.health_live, name="health-live"),
     path("i18n/", include("django.conf.urls.i18n")),

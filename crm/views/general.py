@@ -1,8 +1,9 @@
 """The home page and the health checks."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 
 from crm.health import health_report
@@ -35,6 +36,11 @@ def health(request: HttpRequest) -> JsonResponse:
     """Each dependency (database, Redis, broker, the worker's heartbeat age); 503 when one is down."""
     status, body = health_report()
     return JsonResponse(body, status=status)
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    # Read per request: the manifest (production's static storage) names the file only after collectstatic.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def health_live(request: HttpRequest) -> JsonResponse:

@@ -1,6 +1,7 @@
 """What every page shares: the language picker and the 403 page."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -31,3 +32,16 @@ def test_an_agent_on_a_manager_s_page_gets_the_designed_403_page(client, setting
     assert heading in page and 'data-testid="forbidden"' in page
     assert agent.user.username in page or agent.user.get_full_name() in page
     assert 'href="/"' in page  # a way back
+
+
+def test_pages_name_the_apps_icon_and_favicon_ico_leads_to_it(client):
+    """Chromium asked for /favicon.ico on every first page and logged a 404 in the console (found by the demo crawl):
+    the pages name the app's icon, and /favicon.ico (asked by pages that name none: the admin's) leads to it."""
+    from django.contrib.staticfiles import finders
+
+    login = client.get("/accounts/login/").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in login
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"] == "/static/favicon.svg"
+    icon = finders.find("favicon.svg")
+    assert icon and Path(icon).read_text(encoding="utf-8").startswith("<svg")
