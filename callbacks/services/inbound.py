@@ -5,13 +5,12 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from callbacks.models import Call, CaseCall, FollowUp, TelephonyEvent
 from callbacks.telephony import ProviderCall
 from crm.errors import InvalidPhoneNumber
-from crm.models import Case, Customer, CustomerChange, Order
-from crm.phones import mask_phone, normalise_phone
+from crm.models import Case, Customer, Order
+from crm.phones import normalise_phone
 from crm.services.cases import Resumed, case_open
 from crm.services.locks import advisory_lock, customers_lock
 from crm.services.waiting import cases_resume_for_customer
@@ -21,6 +20,7 @@ from .calls import call_record_placed
 from .gate import customers_opt_out_sms
 from .numbers import number_lock_name, numbers_last_texted, numbers_opt_out_sms
 from .opt_out import OPT_IN_WORDS, is_opt_out, reply_keyword
+from .opt_out_history import opt_out_reply_record
 from .policy import policy_for_store
 
 Status = FollowUp.Status
@@ -31,10 +31,6 @@ _MESSAGE_RANK = {
 # A reply counts as about a delivery for this long after it; older ones are not opened as cases.
 RECENT_DELIVERY = timedelta(days=14)
 MAX_DURATION = 2**31 - 1  # Call.duration_seconds, a PostgreSQL integer
-# The row a reply that opts the customer out of SMS (or back in) writes into their change history: what they replied
-# and from which number, which may be one they no longer hold (ADR 0049). crm shows it by sms_reply_text (apps.py).
-SMS_REPLY = "sms_reply"
-REPLY_KEPT = 40  # characters of the reply the history keeps
 
 
 @transaction.atomic
@@ -193,11 +189,11 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
         matched = texted.get(customer.store_id, customer.pk)
         if is_opt_out(word, policy_for_store(store=customer.store)):
             if customers_opt_out_sms(customer_ids=[customer.pk]):
-                _reply_recorded(customer=customer, opted_out=True, body=body, phone=phone, at=now)
+                opt_out_reply_record(customer=customer, opted_out=True, body=body, phone=phone, at=now)
             out.setdefault(customer.store_id, matched)
         elif word in OPT_IN_WORDS:
             if customers_opt_out_sms(customer_ids=[customer.pk], opted_out=False):
-                _reply_recorded(customer=customer, opted_out=False, body=body, phone=phone, at=now)
+                opt_out_reply_record(customer=customer, opted_out=False, body=body, phone=phone, at=now)
             back_in.setdefault(customer.store_id, matched)
         elif body.strip():
             # The customer answered (from the number they hold, or the one the store last texted them at): a case of
@@ -217,26 +213,3 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     if word in OPT_IN_WORDS:
         numbers_opt_out_sms(phone=phone, customers=back_in, opted_out=False, at=now, message_sid=sid)
     return cases
-
-
-def _reply_recorded(*, customer: Customer, opted_out: bool, body: str, phone: str, at) -> None:
-    """The customer's change history keeps why their SMS opt-out changed: the reply, and the number it came from."""
-    CustomerChange.objects.create(
-        customer=customer,
-        field=SMS_REPLY,
-        old_value=not opted_out,
-        new_value={"opted_out": opted_out, "reply": body.strip()[:REPLY_KEPT], "number": phone},
-        changed_by=None,
-        changed_at=at,
-    )
-
-
-def sms_reply_text(value) -> str:
-    """A reply's change of the SMS opt-out as the customer's history holds it, in words: 是：回复“STOP”，来自
-    138****0001 (the number masked, as everywhere an agent reads one)."""
-    if not isinstance(value, dict):
-        return _("yes") if value else _("no")
-    words = {"reply": value.get("reply", ""), "number": mask_phone(value.get("number", ""))}
-    if value.get("opted_out"):
-        return _("yes: replied “%(reply)s” from %(number)s") % words
-    return _("no: replied “%(reply)s” from %(number)s") % words

@@ -483,3 +483,36 @@ def test_refusals_for_the_number_in_one_batch_keep_one_row_for_each_store_they_w
         (silk.pk, OLD, True, min(customer(silk, "buyer-1").pk, customer(silk, "buyer-2").pk)),
         (jade.pk, OLD, True, customer(jade, "buyer-1").pk),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twilios_refusal_tells_the_customers_history_why_they_opted_out_once(twilio_live, live_server):
+    """The agent opening the customer's page saw the SMS opt-out and nothing in their history of why: a STOP writes
+    the reply and its number there, Twilio's refusal (21610) wrote nothing. It now writes the refusal, by the system,
+    with the number it was refused for, once: two messages to the customer refused in one batch write one row."""
+    store = midday_store()
+    orders = OrderSystem(store)
+    twilio_live.configure(opted_out=[OLD])
+    orders.delivered("buyer-1", OLD)
+    sent_yesterday()
+    orders.delivered("buyer-1", OLD)  # their next delivery: a second message to them, in the same batch
+
+    sms_dispatch_due(time_budget=5)
+
+    assert _creates(twilio_live) == [OLD, OLD] and twilio_live.messages == []
+    buyer = customer(store, "buyer-1")
+    assert buyer.sms_opt_out is True
+    agent = AgentFactory(stores=[store])
+    client = Client()
+    client.force_login(agent.user)
+
+    def history(language: str) -> str:
+        page = client.get(f"/customers/{buyer.pk}/", headers={"Accept-Language": language}).text
+        return page.split('data-testid="changes"')[1].split("</ul>")[0] if 'data-testid="changes"' in page else ""
+
+    english = history("en")
+    assert english.count("<li>") == 1
+    assert "System: SMS opt-out: no → yes: refused by the carrier: the number 138****8000 has opted out (21610)" in (
+        english
+    )
+    assert "运营商拒收：号码 138****8000 已退订（21610）" in history("zh-hans")
