@@ -18,8 +18,8 @@ from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
 from .gate import customers_opt_out_sms
-from .numbers import number_lock_name, numbers_last_texted, numbers_opt_out_sms
-from .opt_out import OPT_IN_WORDS, is_opt_out, reply_keyword
+from .numbers import number_lock_name, numbers_last_texted, numbers_opt_out_sms, stores_sending_from
+from .opt_out import OPT_IN_WORDS, TWILIO_OPT_OUT_WORDS, is_opt_out, reply_keyword
 from .opt_out_history import opt_out_reply_record
 from .policy import policy_for_store
 
@@ -209,6 +209,11 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
                     store=customer.store, customer=customer, order=order, source=Case.Source.INBOUND_SMS, summary=body
                 )
                 cases.append(case)
+    if word in TWILIO_OPT_OUT_WORDS:
+        # Twilio's own keyword: Twilio now blocks the number for our sending number, whichever store sends to it, so it
+        # is kept from every store sending from it, matched to nobody where the reply matched nobody. The stores' own
+        # words (退订, TD, a store's) are ours only: they stay with the stores they matched (ADR 0049).
+        out = dict.fromkeys(stores_sending_from(number=payload.get("To", ""))) | out
     numbers_opt_out_sms(phone=phone, customers=out, opted_out=True, at=now, message_sid=sid)
     if word in OPT_IN_WORDS:
         numbers_opt_out_sms(phone=phone, customers=back_in, opted_out=False, at=now, message_sid=sid)
