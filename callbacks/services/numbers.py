@@ -74,6 +74,12 @@ def stores_sending_from(*, number: str = "") -> list[int]:
     return list(Store.objects.order_by("pk").values_list("pk", flat=True))
 
 
+def number_opted_out(*, store: Store, phone: str) -> bool:
+    """Whether `phone` (E.164) is kept from the store's SMS now: for a message that is no customer's (a campaign's test
+    send to a manager's phone), which the contact gate, asked about customers, does not see."""
+    return NumberOptOut.objects.filter(store=store, phone=phone, opted_out=True).exists()
+
+
 def numbers_opt_out_sms(
     *, phone: str, customers: Mapping[int, int | None], opted_out: bool, at: datetime, message_sid: str
 ) -> int:
