@@ -30,6 +30,10 @@ _MESSAGE_RANK = {
 }  # fmt: skip
 # A reply counts as about a delivery for this long after it; older ones are not opened as cases.
 RECENT_DELIVERY = timedelta(days=14)
+# A reply other than an opt-out word or an opt-in word is read for the customer a store texted at the number only when
+# that message went out this recently: past it, the number may well be someone else's (carriers give a lapsed number
+# to someone new after holding it about three months). A STOP or START counts whatever the message's age (ADR 0049).
+ANSWERS_TEXTED_WITHIN = timedelta(days=90)
 MAX_DURATION = 2**31 - 1  # Call.duration_seconds, a PostgreSQL integer
 
 
@@ -152,7 +156,9 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     lifts the number's opt-out in every store. A number no store texted and no customer holds changes nothing. Any other
     reply is read for each of them too: it resumes their cases waiting on them, and opens or joins a case about the
     delivery of the last 14 days of each who has one (the customer texted there and a different holder both, when both
-    have: a complaint sent to the wrong one costs an agent a look, one lost becomes a review; ADR 0049).
+    have: a complaint sent to the wrong one costs an agent a look, one lost becomes a review; ADR 0049), the customer
+    texted there only when that message went out in the last 90 days (`ANSWERS_TEXTED_WITHIN`: past it, the number may
+    be someone else's).
 
     A message Twilio delivers again (the same MessageSid: it did not get our answer) is kept as it came and changes
     nothing more: a START delivered again after a later STOP must not opt the customer back in, nor a complaint join
@@ -176,17 +182,22 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     # the order the query returned them (the customers' default order, store code then name), a STOP and the sweeper
     # recording the carrier's opt-out for the same number took them in opposite orders and deadlocked.
     texted = numbers_last_texted(phone=phone)
-    ids = {*Customer.objects.filter(phone=phone).values_list("pk", flat=True), *texted.values()}
+    ids = {
+        *Customer.objects.filter(phone=phone).values_list("pk", flat=True),
+        *(t.customer_id for t in texted.values()),
+    }
     customers_lock(sorted(ids))
     customers = [
         customer
         for customer in Customer.objects.filter(pk__in=ids).select_related("store").order_by("pk")
-        if customer.phone == phone or texted.get(customer.store_id) == customer.pk
+        if customer.phone == phone
+        or (customer.store_id in texted and texted[customer.store_id].customer_id == customer.pk)
     ]
     word, cases = reply_keyword(body), []
     out, back_in = {}, {}  # store id → the customer the number's opt-out (or its lifting) is matched to there
     for customer in customers:
-        matched = texted.get(customer.store_id, customer.pk)
+        last = texted.get(customer.store_id)
+        matched = last.customer_id if last else customer.pk
         if is_opt_out(word, policy_for_store(store=customer.store)):
             if customers_opt_out_sms(customer_ids=[customer.pk]):
                 opt_out_reply_record(customer=customer, opted_out=True, body=body, phone=phone, at=now)
@@ -196,8 +207,10 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
                 opt_out_reply_record(customer=customer, opted_out=False, body=body, phone=phone, at=now)
             back_in.setdefault(customer.store_id, matched)
         elif body.strip():
-            # The customer answered (from the number they hold, or the one the store last texted them at): a case of
-            # theirs waiting on them is worked again (crm.services.waiting).
+            if customer.phone != phone and last.sent_at < now - ANSWERS_TEXTED_WITHIN:
+                continue  # texted there long ago: the number may be someone else's now
+            # The customer answered (from the number they hold, or the one the store texted them at lately): a case
+            # of theirs waiting on them is worked again (crm.services.waiting).
             cases_resume_for_customer(customer=customer, resumed=Resumed.SMS, message=body)
             order = (
                 Order.objects.filter(customer=customer, delivered_at__gte=now - RECENT_DELIVERY)

@@ -19,6 +19,7 @@ Writes about a number hold its lock (`numbers_lock`), taken before any customer'
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -41,19 +42,27 @@ def numbers_lock(phones: Iterable[str]) -> None:
     advisory_lock(number_lock_name(phone) for phone in phones if phone)
 
 
-def numbers_last_texted(*, phone: str) -> dict[int, int]:
-    """{store id: the customer of the store's most recent message sent to `phone`}, over every SMS queue (a care SMS,
-    a parcel notice, a campaign message): one query per queue, each read in its (recipient, sent_at) index of sent
-    rows. A message not yet known to be sent (`sending`) is not one the customer can have answered."""
-    latest: dict[int, tuple[datetime, int]] = {}
+class Texted(NamedTuple):
+    """A store's most recent message sent to a number: to which customer, and when."""
+
+    customer_id: int
+    sent_at: datetime
+
+
+def numbers_last_texted(*, phone: str) -> dict[int, Texted]:
+    """{store id: the store's most recent message sent to `phone`}, over every SMS queue (a care SMS, a parcel notice,
+    a campaign message): one query per queue, each read in its (recipient, sent_at) index of sent rows. A message not
+    yet known to be sent (`sending`) is not one the customer can have answered. How old a message may be to count is
+    the reader's to say (a STOP reads any, a complaint recent ones: services.inbound)."""
+    latest: dict[int, Texted] = {}
     for queue in sms_queues():
         rows = queue.model.objects.filter(recipient=phone, status=FollowUp.Status.SENT).values_list(
             "store_id", "sent_at", "customer_id"
         )
         for store_id, sent_at, customer_id in rows.order_by():
-            if sent_at is not None and (store_id not in latest or sent_at > latest[store_id][0]):
-                latest[store_id] = (sent_at, customer_id)
-    return {store_id: customer_id for store_id, (_sent_at, customer_id) in latest.items()}
+            if sent_at is not None and (store_id not in latest or sent_at > latest[store_id].sent_at):
+                latest[store_id] = Texted(customer_id, sent_at)
+    return latest
 
 
 def _as_number(text: str) -> str:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import orjson
 import pytest
+import time_machine
 from django.db import connection
 from django.db.models import F
 from django.test import Client
@@ -419,6 +420,28 @@ def test_a_reply_from_the_number_resumes_the_case_waiting_on_the_customer_texted
     case.refresh_from_db()
     assert case.status == Case.Status.IN_PROGRESS  # worked again, as before the wait
     assert case.events.filter(kind="resumed").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("since_the_message", "opens"), [(timedelta(days=90), True), (timedelta(days=90, seconds=1), False)]
+)
+def test_a_complaint_reaches_the_customer_texted_there_only_within_90_days_of_the_message(
+    texted_then_moved, since_the_message, opens
+):
+    """A complaint from a number the store last texted two years ago opened a case for that old customer, on their
+    delivery at their new number: the number has long been someone else's. The match through the store's messages
+    now reads only messages sent in the last 90 days (ADR 0049); the number's holders are read as before."""
+    store, orders = texted_then_moved
+    sent_at = FollowUp.objects.get(recipient=OLD).sent_at
+    with time_machine.travel(sent_at + since_the_message, tick=False):
+        theirs = orders.order("buyer-1", NEW)  # delivered at their new number in the last days
+        holders = orders.order("buyer-2", OLD)  # and the number's holder now, with a delivery too
+        orders_mark_delivered(deliveries=[(theirs, timezone.now()), (holders, timezone.now())])
+
+        inbound(OLD, COMPLAINT)
+
+    cases = [(case.customer, case.order) for case in Case.objects.order_by("customer_id")]
+    assert cases == [(customer(store, "buyer-1"), theirs)] * opens + [(customer(store, "buyer-2"), holders)]
 
 
 def test_a_complaint_from_a_number_no_store_texted_and_nobody_holds_opens_nothing(texted_then_moved):
