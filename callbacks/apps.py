@@ -17,13 +17,13 @@ class CallbacksConfig(AppConfig):
         from .customer_section import CONTACTS_SECTION
         from .models import FollowUpPolicy, RefusalReason
         from .selectors import calls_left_tonight_count
-        from .services.inbound import SMS_REPLY, sms_reply_text
+        from .services.opt_out_history import SMS_REPLY, sms_opt_out_text
         from .services.policy import exchange_rates_text, tiers_text
 
         receivers.connect()
         order_api.register()
         customer_section_register(CONTACTS_SECTION)
-        customer_change_register(SMS_REPLY, label=_("SMS opt-out"), show=sms_reply_text)
+        customer_change_register(SMS_REPLY, label=_("SMS opt-out"), show=sms_opt_out_text)
         waiting_work_register(
             WaitingWork(
                 name="calls_tonight",

@@ -599,13 +599,17 @@ class TelephonyEvent(models.Model):
 class NumberOptOut(models.Model):
     """A phone number that replied STOP (or another opt-out word of the store) to a store's SMS: none of the store's
     SMS goes to it, whoever holds the number now, until START or UNSTOP comes from it (ADR 0049). Twilio's refusal of
-    a store's message to the number (21610) records it too, with no reply's id. Kept once lifted, with the reply that
-    last changed it; written by callbacks.services.numbers only."""
+    a store's message to the number (21610) records it too, with no reply's id. Twilio's own keywords and its refusal
+    record it for every store, as every store sends from our one number. Kept once lifted, with the reply that last
+    changed it; written by callbacks.services.numbers only."""
 
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", db_index=False)
     phone = models.CharField(_("phone (E.164)"), max_length=20)
-    # The customer the reply was matched to: whom the store last texted at the number, or who holds it.
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"))
+    # The customer the reply was matched to: whom the store last texted at the number, or who holds it. None when the
+    # store has neither and Twilio's own keyword (or its refusal) reached it through our shared sending number.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("customer")
+    )
     opted_out = models.BooleanField(_("opted out"))
     changed_at = models.DateTimeField(_("changed at"))
     message_sid = models.CharField(_("reply's provider id"), max_length=64, blank=True)

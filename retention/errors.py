@@ -53,6 +53,20 @@ class CampaignTestRecipientRefused(InvalidInput):
         super().__init__(field="recipient")
 
 
+class CampaignTestRecipientOptedOut(InvalidInput):
+    """The recipient's phone replied STOP to the store's messages (ADR 0049): the contact gate keeps the store's SMS
+    from it, and Twilio would refuse the test (21610). START from the phone lifts it."""
+
+    code = "test_recipient_opted_out"
+    default_message = _(
+        "This phone replied STOP to the store's messages, so no test message goes to it. Text START from it to get "
+        "the store's messages again."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(field="recipient")
+
+
 class CampaignTestLimitReached(DomainError):
     code = "test_send_limit"
     http_status = 429

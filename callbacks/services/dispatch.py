@@ -57,6 +57,7 @@ from .gate import (
     gate_purpose,
 )
 from .messages import public_url_by_id, sms_render
+from .opt_out_history import opt_out_refusals_record
 from .policy import policy_for_store
 from .rows import followups_set, rows_set
 from .windows import sms_window
@@ -228,7 +229,8 @@ def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool
 
 def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, model: type) -> None:
     """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled.
-    A refusal for an opted-out number (21610) opts out the message's customer and the number, in this transaction."""
+    A refusal for an opted-out number (21610) opts out the message's customer, saying why in their history, and the
+    number, in this transaction."""
     # numbers reads the queues registered here; imported here so that the two can see each other.
     from .numbers import numbers_lock, numbers_refused_record
 
@@ -243,7 +245,13 @@ def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchRep
         numbers_lock(row.recipient for row in refused)
         customers_lock(opted_out)
         rows_set(model=model, rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
-        customers_opt_out_sms(customer_ids=opted_out)
+        newly = set(customers_opt_out_sms(customer_ids=opted_out))
+        # Their history says why, once (the first of their messages refused): the carrier's refusal and its number.
+        why: dict[int, tuple[str, str]] = {}
+        for row in refused:
+            if row.customer_id in newly:
+                why.setdefault(row.customer_id, (row.recipient, row.error_code))
+        opt_out_refusals_record(refused=why, at=now)
         numbers_refused_record(rows=refused, at=now)  # no SMS of the store to the number, whoever holds it (ADR 0049)
 
 

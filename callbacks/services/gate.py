@@ -465,9 +465,10 @@ def customer_stop_calls(*, customer: Customer, agent: Agent) -> None:
 
 
 @transaction.atomic
-def customers_opt_out_sms(*, customer_ids: Iterable[int], opted_out: bool = True) -> int:
+def customers_opt_out_sms(*, customer_ids: Iterable[int], opted_out: bool = True) -> list[int]:
     """Record an SMS opt-out (a STOP reply, a provider's 21610) or its withdrawal (START). A customer already in that
-    state is left as they are (a second STOP writes nothing). Returns rows changed.
+    state is left as they are (a second STOP writes nothing). Returns the ids of the customers changed, for the caller
+    to say why in their history (services.opt_out_history).
 
     An opt-out also refuses marketing calls (rule 4): the customer's return visits already waiting for an agent are
     withdrawn in this transaction, with the reason (`wishes.calls_withdraw_refused`). START lifts the refusal for what
@@ -477,7 +478,7 @@ def customers_opt_out_sms(*, customer_ids: Iterable[int], opted_out: bool = True
 
     ids = list(customer_ids)
     if not ids:
-        return 0
+        return []
     changed = list(
         Customer.objects.select_for_update(of=("self",), no_key=True)  # ADR 0037: rows naming them still go in
         .filter(pk__in=ids)
@@ -490,7 +491,7 @@ def customers_opt_out_sms(*, customer_ids: Iterable[int], opted_out: bool = True
         for customer in changed:
             customer.sms_opt_out = True
             calls_withdraw_refused(customer=customer)
-    return len(changed)
+    return [customer.pk for customer in changed]
 
 
 def _facts_of(customer: Customer) -> _Facts:

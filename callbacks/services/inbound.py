@@ -5,13 +5,12 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from callbacks.models import Call, CaseCall, FollowUp, TelephonyEvent
 from callbacks.telephony import ProviderCall
 from crm.errors import InvalidPhoneNumber
-from crm.models import Case, Customer, CustomerChange, Order
-from crm.phones import mask_phone, normalise_phone
+from crm.models import Case, Customer, Order
+from crm.phones import normalise_phone
 from crm.services.cases import Resumed, case_open
 from crm.services.locks import advisory_lock, customers_lock
 from crm.services.waiting import cases_resume_for_customer
@@ -19,8 +18,9 @@ from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
 from .gate import customers_opt_out_sms
-from .numbers import number_lock_name, numbers_last_texted, numbers_opt_out_sms
-from .opt_out import OPT_IN_WORDS, is_opt_out, reply_keyword
+from .numbers import number_lock_name, numbers_last_texted, numbers_opt_out_sms, stores_sending_from
+from .opt_out import OPT_IN_WORDS, TWILIO_OPT_OUT_WORDS, is_opt_out, reply_keyword
+from .opt_out_history import opt_out_reply_record
 from .policy import policy_for_store
 
 Status = FollowUp.Status
@@ -30,11 +30,11 @@ _MESSAGE_RANK = {
 }  # fmt: skip
 # A reply counts as about a delivery for this long after it; older ones are not opened as cases.
 RECENT_DELIVERY = timedelta(days=14)
+# A reply other than an opt-out word or an opt-in word is read for the customer a store texted at the number only when
+# that message went out this recently: past it, the number may well be someone else's (carriers give a lapsed number
+# to someone new after holding it about three months). A STOP or START counts whatever the message's age (ADR 0049).
+ANSWERS_TEXTED_WITHIN = timedelta(days=90)
 MAX_DURATION = 2**31 - 1  # Call.duration_seconds, a PostgreSQL integer
-# The row a reply that opts the customer out of SMS (or back in) writes into their change history: what they replied
-# and from which number, which may be one they no longer hold (ADR 0049). crm shows it by sms_reply_text (apps.py).
-SMS_REPLY = "sms_reply"
-REPLY_KEPT = 40  # characters of the reply the history keeps
 
 
 @transaction.atomic
@@ -156,7 +156,9 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     lifts the number's opt-out in every store. A number no store texted and no customer holds changes nothing. Any other
     reply is read for each of them too: it resumes their cases waiting on them, and opens or joins a case about the
     delivery of the last 14 days of each who has one (the customer texted there and a different holder both, when both
-    have: a complaint sent to the wrong one costs an agent a look, one lost becomes a review; ADR 0049).
+    have: a complaint sent to the wrong one costs an agent a look, one lost becomes a review; ADR 0049), the customer
+    texted there only when that message went out in the last 90 days (`ANSWERS_TEXTED_WITHIN`: past it, the number may
+    be someone else's).
 
     A message Twilio delivers again (the same MessageSid: it did not get our answer) is kept as it came and changes
     nothing more: a START delivered again after a later STOP must not opt the customer back in, nor a complaint join
@@ -180,28 +182,35 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     # the order the query returned them (the customers' default order, store code then name), a STOP and the sweeper
     # recording the carrier's opt-out for the same number took them in opposite orders and deadlocked.
     texted = numbers_last_texted(phone=phone)
-    ids = {*Customer.objects.filter(phone=phone).values_list("pk", flat=True), *texted.values()}
+    ids = {
+        *Customer.objects.filter(phone=phone).values_list("pk", flat=True),
+        *(t.customer_id for t in texted.values()),
+    }
     customers_lock(sorted(ids))
     customers = [
         customer
         for customer in Customer.objects.filter(pk__in=ids).select_related("store").order_by("pk")
-        if customer.phone == phone or texted.get(customer.store_id) == customer.pk
+        if customer.phone == phone
+        or (customer.store_id in texted and texted[customer.store_id].customer_id == customer.pk)
     ]
     word, cases = reply_keyword(body), []
     out, back_in = {}, {}  # store id → the customer the number's opt-out (or its lifting) is matched to there
     for customer in customers:
-        matched = texted.get(customer.store_id, customer.pk)
+        last = texted.get(customer.store_id)
+        matched = last.customer_id if last else customer.pk
         if is_opt_out(word, policy_for_store(store=customer.store)):
             if customers_opt_out_sms(customer_ids=[customer.pk]):
-                _reply_recorded(customer=customer, opted_out=True, body=body, phone=phone, at=now)
+                opt_out_reply_record(customer=customer, opted_out=True, body=body, phone=phone, at=now)
             out.setdefault(customer.store_id, matched)
         elif word in OPT_IN_WORDS:
             if customers_opt_out_sms(customer_ids=[customer.pk], opted_out=False):
-                _reply_recorded(customer=customer, opted_out=False, body=body, phone=phone, at=now)
+                opt_out_reply_record(customer=customer, opted_out=False, body=body, phone=phone, at=now)
             back_in.setdefault(customer.store_id, matched)
         elif body.strip():
-            # The customer answered (from the number they hold, or the one the store last texted them at): a case of
-            # theirs waiting on them is worked again (crm.services.waiting).
+            if customer.phone != phone and last.sent_at < now - ANSWERS_TEXTED_WITHIN:
+                continue  # texted there long ago: the number may be someone else's now
+            # The customer answered (from the number they hold, or the one the store texted them at lately): a case
+            # of theirs waiting on them is worked again (crm.services.waiting).
             cases_resume_for_customer(customer=customer, resumed=Resumed.SMS, message=body)
             order = (
                 Order.objects.filter(customer=customer, delivered_at__gte=now - RECENT_DELIVERY)
@@ -213,30 +222,12 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
                     store=customer.store, customer=customer, order=order, source=Case.Source.INBOUND_SMS, summary=body
                 )
                 cases.append(case)
+    if word in TWILIO_OPT_OUT_WORDS:
+        # Twilio's own keyword: Twilio now blocks the number for our sending number, whichever store sends to it, so it
+        # is kept from every store sending from it, matched to nobody where the reply matched nobody. The stores' own
+        # words (退订, TD, a store's) are ours only: they stay with the stores they matched (ADR 0049).
+        out = dict.fromkeys(stores_sending_from(number=payload.get("To", ""))) | out
     numbers_opt_out_sms(phone=phone, customers=out, opted_out=True, at=now, message_sid=sid)
     if word in OPT_IN_WORDS:
         numbers_opt_out_sms(phone=phone, customers=back_in, opted_out=False, at=now, message_sid=sid)
     return cases
-
-
-def _reply_recorded(*, customer: Customer, opted_out: bool, body: str, phone: str, at) -> None:
-    """The customer's change history keeps why their SMS opt-out changed: the reply, and the number it came from."""
-    CustomerChange.objects.create(
-        customer=customer,
-        field=SMS_REPLY,
-        old_value=not opted_out,
-        new_value={"opted_out": opted_out, "reply": body.strip()[:REPLY_KEPT], "number": phone},
-        changed_by=None,
-        changed_at=at,
-    )
-
-
-def sms_reply_text(value) -> str:
-    """A reply's change of the SMS opt-out as the customer's history holds it, in words: 是：回复“STOP”，来自
-    138****0001 (the number masked, as everywhere an agent reads one)."""
-    if not isinstance(value, dict):
-        return _("yes") if value else _("no")
-    words = {"reply": value.get("reply", ""), "number": mask_phone(value.get("number", ""))}
-    if value.get("opted_out"):
-        return _("yes: replied “%(reply)s” from %(number)s") % words
-    return _("no: replied “%(reply)s” from %(number)s") % words

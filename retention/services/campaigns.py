@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks.services.messages import public_url
+from callbacks.services.numbers import number_opted_out
 from callbacks.services.policy import policy_for_store
 from callbacks.services.tasks_calls import call_tasks_withdraw
 from callbacks.telephony import MessageRejected, OutcomeUnknown, ProviderBusy, TelephonyError, get_backend
@@ -31,6 +32,7 @@ from ..errors import (
     CampaignNotRunning,
     CampaignTestLimitReached,
     CampaignTestOutcomeUnknown,
+    CampaignTestRecipientOptedOut,
     CampaignTestRecipientRefused,
     CouponPoolExhausted,
     SegmentEmpty,
@@ -253,6 +255,8 @@ def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender, submissi
 
     - Only an agent or manager serving the store, with a phone on file: never a number typed in, so a test send
       is not a way to text anyone (`CampaignTestRecipientRefused`, field "recipient").
+    - Not to a phone that replied STOP to the store's messages (`CampaignTestRecipientOptedOut`, field "recipient"):
+      the contact gate keeps the store's SMS from it (ADR 0049), and Twilio would refuse it. Nothing is claimed.
     - At most settings.RETENTION_TEST_SENDS_PER_HOUR per sender in any hour (`CampaignTestLimitReached`, 429).
     - Once per form (crm.services.submissions): the form's token is claimed and committed before the request
       leaves, so a double click or a resent form texts once and is answered the same text. A refusal (nothing was
@@ -264,6 +268,8 @@ def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender, submissi
     if not campaign_test_recipients(store=campaign.store, sender=sender).filter(pk=recipient.pk).exists():
         raise CampaignTestRecipientRefused()
     to = normalise_phone(recipient.phone, field="recipient")
+    if number_opted_out(store=campaign.store, phone=to):
+        raise CampaignTestRecipientOptedOut()
     policy = policy_for_store(store=campaign.store)
     sample = Campaign(**{f.attname: getattr(campaign, f.attname) for f in Campaign._meta.concrete_fields})
     sample.wordings = campaign.wordings[:1]

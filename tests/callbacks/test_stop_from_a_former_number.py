@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import orjson
 import pytest
+import time_machine
 from django.db import connection
 from django.db.models import F
 from django.test import Client
@@ -211,14 +212,30 @@ def test_start_lifts_the_number_in_every_store_it_opted_out_of_even_once_nobody_
     assert NumberOptOut.objects.get(store=store, phone=OLD).opted_out is False
 
 
-def test_a_stop_from_a_number_the_store_never_texted_is_answered_and_changes_nothing(texted_then_moved):
+def test_a_stores_word_from_a_number_no_store_texted_is_answered_and_changes_nothing(texted_then_moved):
     _store, _orders = texted_then_moved
+    before = list(Customer.objects.order_by("pk").values_list("pk", "sms_opt_out", "updated_at"))
+
+    inbound(OTHER, "退订")
+
+    assert list(Customer.objects.order_by("pk").values_list("pk", "sms_opt_out", "updated_at")) == before
+    assert not NumberOptOut.objects.exists()
+
+
+def test_twilios_keyword_from_a_number_no_store_texted_keeps_it_from_every_store_and_opts_out_nobody(
+    texted_then_moved,
+):
+    """Twilio blocks the number for our sending number whoever sent the keyword: every store's next message to it
+    would be refused (21610). So it is kept from every store's SMS, matched to nobody, and no customer changes."""
+    store, _orders = texted_then_moved
+    other = midday_store()
     before = list(Customer.objects.order_by("pk").values_list("pk", "sms_opt_out", "updated_at"))
 
     inbound(OTHER, "STOP")
 
     assert list(Customer.objects.order_by("pk").values_list("pk", "sms_opt_out", "updated_at")) == before
-    assert not NumberOptOut.objects.exists()
+    rows = NumberOptOut.objects.order_by("store_id").values_list("store", "phone", "opted_out", "customer")
+    assert list(rows) == [(store.pk, OTHER, True, None), (other.pk, OTHER, True, None)]
 
 
 def test_a_second_stop_and_a_start_for_a_number_never_opted_out_write_nothing(texted_then_moved):
@@ -267,6 +284,56 @@ def test_the_number_is_kept_from_each_store_that_texted_it_by_that_stores_own_wo
 
     assert customer(jade, "buyer-1").sms_opt_out and not customer(silk, "buyer-1").sms_opt_out
     assert list(NumberOptOut.objects.values_list("store", "opted_out")) == [(jade.pk, True)]
+
+
+def test_twilios_keyword_keeps_the_number_from_every_store_sending_from_our_number_in_the_replys_transaction(
+    db, signed
+):
+    """Twilio blocks the number for our one sending number, which every store sends from: a CANCEL recorded for silk
+    alone (whose customer the reply matched) let jade plan and claim its next message there for Twilio to refuse
+    (21610), and only then record it. Jade keeps it too now, matched to nobody there; START lifts it in both."""
+    silk, jade = midday_store(), midday_store()
+    silk_orders, jade_orders = OrderSystem(silk), OrderSystem(jade)
+    silk_orders.delivered("buyer-1", OLD)
+    sms_dispatch_due(time_budget=5)
+
+    inbound(OLD, "cancel")
+
+    assert customer(silk, "buyer-1").sms_opt_out is True
+    rows = NumberOptOut.objects.order_by("store_id").values_list("store", "opted_out", "customer", "message_sid")
+    sid = NumberOptOut.objects.get(store=silk).message_sid
+    assert sid and list(rows) == [(silk.pk, True, customer(silk, "buyer-1").pk, sid), (jade.pk, True, None, sid)]
+    held = jade_orders.delivered("buyer-9", OLD)  # jade's customer with the number: held back at planning
+    assert (held.status, held.suppressed_reason) == ("suppressed", "number_opted_out")
+
+    inbound(OLD, "START")
+
+    assert not NumberOptOut.objects.filter(opted_out=True).exists()
+
+
+def test_a_stores_own_word_keeps_the_number_from_the_stores_it_matched_only(db, signed):
+    """退订, TD and a store's own words are ours, not Twilio's: Twilio still delivers other stores' messages."""
+    silk, jade = midday_store(), midday_store()
+    OrderSystem(silk).delivered("buyer-1", OLD)
+    sms_dispatch_due(time_budget=5)
+
+    inbound(OLD, "退订")
+
+    assert list(NumberOptOut.objects.values_list("store", "opted_out")) == [(silk.pk, True)]
+    assert OrderSystem(jade).delivered("buyer-9", OLD).status == FollowUp.Status.PLANNED
+
+
+def test_twilios_keyword_to_a_number_we_do_not_send_from_keeps_it_from_the_matched_stores_only(db, signed, settings):
+    """Twilio's block is per sending number: a keyword sent to another number of the account (not the one the stores
+    send from) blocks nothing of ours, and is read as the stores' words are."""
+    settings.TWILIO_FROM_NUMBER = "+8610000000001"
+    silk, _jade = midday_store(), midday_store()
+    OrderSystem(silk).delivered("buyer-1", OLD)
+    sms_dispatch_due(time_budget=5)
+
+    inbound(OLD, "STOP")  # to +8610000000000
+
+    assert list(NumberOptOut.objects.values_list("store", "opted_out")) == [(silk.pk, True)]
 
 
 def test_the_last_look_asks_about_the_numbers_in_one_query_and_one_more_for_numbers_that_moved(texted_then_moved):
@@ -354,6 +421,28 @@ def test_a_reply_from_the_number_resumes_the_case_waiting_on_the_customer_texted
     case.refresh_from_db()
     assert case.status == Case.Status.IN_PROGRESS  # worked again, as before the wait
     assert case.events.filter(kind="resumed").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("since_the_message", "opens"), [(timedelta(days=90), True), (timedelta(days=90, seconds=1), False)]
+)
+def test_a_complaint_reaches_the_customer_texted_there_only_within_90_days_of_the_message(
+    texted_then_moved, since_the_message, opens
+):
+    """A complaint from a number the store last texted two years ago opened a case for that old customer, on their
+    delivery at their new number: the number has long been someone else's. The match through the store's messages
+    now reads only messages sent in the last 90 days (ADR 0049); the number's holders are read as before."""
+    store, orders = texted_then_moved
+    sent_at = FollowUp.objects.get(recipient=OLD).sent_at
+    with time_machine.travel(sent_at + since_the_message, tick=False):
+        theirs = orders.order("buyer-1", NEW)  # delivered at their new number in the last days
+        holders = orders.order("buyer-2", OLD)  # and the number's holder now, with a delivery too
+        orders_mark_delivered(deliveries=[(theirs, timezone.now()), (holders, timezone.now())])
+
+        inbound(OLD, COMPLAINT)
+
+    cases = [(case.customer, case.order) for case in Case.objects.order_by("customer_id")]
+    assert cases == [(customer(store, "buyer-1"), theirs)] * opens + [(customer(store, "buyer-2"), holders)]
 
 
 def test_a_complaint_from_a_number_no_store_texted_and_nobody_holds_opens_nothing(texted_then_moved):
@@ -484,3 +573,55 @@ def test_refusals_for_the_number_in_one_batch_keep_one_row_for_each_store_they_w
         (silk.pk, OLD, True, min(customer(silk, "buyer-1").pk, customer(silk, "buyer-2").pk)),
         (jade.pk, OLD, True, customer(jade, "buyer-1").pk),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twilios_refusal_tells_the_customers_history_why_they_opted_out_once(twilio_live, live_server):
+    """The agent opening the customer's page saw the SMS opt-out and nothing in their history of why: a STOP writes
+    the reply and its number there, Twilio's refusal (21610) wrote nothing. It now writes the refusal, by the system,
+    with the number it was refused for, once: two messages to the customer refused in one batch write one row."""
+    store = midday_store()
+    orders = OrderSystem(store)
+    twilio_live.configure(opted_out=[OLD])
+    orders.delivered("buyer-1", OLD)
+    sent_yesterday()
+    orders.delivered("buyer-1", OLD)  # their next delivery: a second message to them, in the same batch
+
+    sms_dispatch_due(time_budget=5)
+
+    assert _creates(twilio_live) == [OLD, OLD] and twilio_live.messages == []
+    buyer = customer(store, "buyer-1")
+    assert buyer.sms_opt_out is True
+    agent = AgentFactory(stores=[store])
+    client = Client()
+    client.force_login(agent.user)
+
+    def history(language: str) -> str:
+        page = client.get(f"/customers/{buyer.pk}/", headers={"Accept-Language": language}).text
+        return page.split('data-testid="changes"')[1].split("</ul>")[0] if 'data-testid="changes"' in page else ""
+
+    english = history("en")
+    assert english.count("<li>") == 1
+    assert "System: SMS opt-out: no → yes: refused by the carrier: the number 138****8000 has opted out (21610)" in (
+        english
+    )
+    assert "运营商拒收：号码 138****8000 已退订（21610）" in history("zh-hans")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twilios_refusal_keeps_the_number_from_every_store_sending_from_our_number(twilio_live, live_server):
+    """A 21610 is Twilio's block for our sending number, which every store sends from: recorded for the refused
+    message's store alone, jade's next message to the number was claimed and refused once more before jade recorded
+    it. Jade's message is held back at planning now."""
+    silk, jade = midday_store(), midday_store()
+    twilio_live.configure(opted_out=[OLD])
+    OrderSystem(silk).delivered("buyer-1", OLD)
+    sms_dispatch_due(time_budget=5)
+
+    rows = NumberOptOut.objects.order_by("store_id").values_list("store", "opted_out", "customer")
+    assert list(rows) == [(silk.pk, True, customer(silk, "buyer-1").pk), (jade.pk, True, None)]
+    held = OrderSystem(jade).delivered("buyer-9", OLD)
+    sms_dispatch_due(time_budget=5)
+    held.refresh_from_db()
+    assert (held.status, held.suppressed_reason) == ("suppressed", "number_opted_out")
+    assert _creates(twilio_live) == [OLD]  # the one refusal

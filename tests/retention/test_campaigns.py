@@ -5,11 +5,13 @@ import pytest
 from django.utils import timezone
 
 from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.services.inbound import inbound_sms_receive
 from callbacks.telephony.memory import InMemoryBackend
 from crm.errors import DomainError, InvalidInput
 from crm.models import Case
 from retention.errors import (
     CampaignTestLimitReached,
+    CampaignTestRecipientOptedOut,
     CampaignTestRecipientRefused,
     CouponPoolExhausted,
     SegmentEmpty,
@@ -155,6 +157,25 @@ def test_a_test_send_is_refused_for_anyone_not_serving_the_store_with_a_phone():
     assert InMemoryBackend.messages == []
     body = campaign_test_send(campaign=campaign, recipient=manager, sender=manager.user, submission=uuid.uuid4())
     assert [(m.to, m.body) for m in InMemoryBackend.messages] == [("+8613900000021", body)]
+
+
+def test_a_test_send_to_a_phone_that_replied_stop_is_refused_on_the_recipient_and_uses_none_of_the_hour(settings):
+    settings.RETENTION_TEST_SENDS_PER_HOUR = 1
+    store = open_store()
+    customer_with_orders(store, [30])
+    campaign = campaign_for(store, everyone(store))
+    manager = ManagerFactory(stores=[store], phone="+8613900000021")
+    inbound_sms_receive(payload={"From": "+8613900000021", "Body": "stop", "MessageSid": "SM" + "7" * 32})
+
+    with pytest.raises(CampaignTestRecipientOptedOut) as caught:
+        campaign_test_send(campaign=campaign, recipient=manager, sender=manager.user, submission=uuid.uuid4())
+
+    assert (caught.value.code, caught.value.field, caught.value.http_status) == ("test_recipient_opted_out",
+                                                                                 "recipient", 400)  # fmt: skip
+    assert InMemoryBackend.messages == []
+    inbound_sms_receive(payload={"From": "+8613900000021", "Body": "START", "MessageSid": "SM" + "8" * 32})
+    campaign_test_send(campaign=campaign, recipient=manager, sender=manager.user, submission=uuid.uuid4())
+    assert len(InMemoryBackend.messages) == 1  # the refusal used none of the hour's one test
 
 
 def test_the_test_send_limit_is_per_sender(settings):

@@ -2,11 +2,13 @@
 Twilio server: a double click (or a browser resending the form) sends nothing more, and the form shown after each
 answer is good for one more, deliberate, test."""
 
+import html
 import re
 
 import pytest
 from django.test import Client
 
+from callbacks.services.inbound import inbound_sms_receive
 from tests.factories import ManagerFactory
 
 from .conftest import customer_with_orders
@@ -113,3 +115,31 @@ def test_a_refusal_is_told_in_the_managers_language_with_the_providers_code(page
 
     assert "21610" in refused and "Unable" not in refused and "unsubscribed" not in refused
     assert twilio.messages == []
+
+
+def _reply(sender: str, body: str, sid: str) -> None:
+    """An SMS from `sender` to our sending number, as the inbound webhook hands it on."""
+    inbound_sms_receive(payload={"From": sender, "To": "+8610000000000", "Body": body, "MessageSid": sid})
+
+
+def test_a_test_to_a_phone_that_replied_stop_is_refused_saying_why_and_sends_nothing(page):
+    """The manager once texted STOP from their phone (to stop the store's messages): Twilio blocks it, and our gate
+    keeps every store's SMS from it, but a test send went to it all the same, for Twilio to refuse with its code. It
+    is refused before the provider is asked, with the reason, on the recipient; START from the phone lets it go."""
+    client, url, twilio, me = page
+    _reply(STAFF_PHONE, "STOP", sid="SM" + "1" * 32)
+    form = {"recipient": me, "submission": _token(client.get(url).content.decode())}
+
+    refused = client.post(url + "test/", form, HTTP_ACCEPT_LANGUAGE="en")
+    in_chinese = client.post(url + "test/", form, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert refused.status_code == in_chinese.status_code == 400
+    assert "This phone replied STOP to the store's messages" in html.unescape(refused.content.decode())
+    assert "该手机号已回复退订本店短信" in in_chinese.content.decode()
+    assert not [r for r in twilio.requests if "Messages" in r["path"]]  # Twilio was not asked
+
+    _reply(STAFF_PHONE, "START", sid="SM" + "2" * 32)
+    sent = client.post(url + "test/", form)  # the refusal sent nothing: the same form tries again
+
+    assert sent.status_code == 200
+    assert [m["to"] for m in twilio.messages] == [STAFF_PHONE]
