@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Case as DbCase
 from django.db.models import (
     Count,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -29,7 +30,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from callbacks.models import CallAttempt, ClosedUncalled, ClosedUnlogged, FollowUp, FollowUpOutcome
+from callbacks.models import (
+    UNDELIVERED_STATUSES,
+    CallAttempt,
+    ClosedUncalled,
+    ClosedUnlogged,
+    FollowUp,
+    FollowUpOutcome,
+)
 from crm.models import Case, CaseEvent, Order, Remedy, Store
 from crm.services.cases import CONTACT_SOURCES, FIRST_RESPONSE_KINDS
 from crm.timezones import store_day_bounds, store_today, to_store_local
@@ -215,6 +223,10 @@ CARE = FollowUp.Purpose.CARE
 # as not logged by the same sweep, ADR 0028): called, but nobody knows with what result.
 MISSED = Q(outcome=ClosedUncalled.MISSED)
 NOT_LOGGED = Q(outcome=ClosedUnlogged.NOT_LOGGED)
+# A care SMS sent that the provider reported it could not deliver (`undelivered`, `failed`) never reached the customer:
+# its own state, neither done nor a first contact. One sent with no such report (delivered, read, or no delivery report
+# at all, as some carriers give none) is done.
+UNDELIVERED = Q(status=FollowUp.Status.SENT, provider_status__in=UNDELIVERED_STATUSES)
 
 
 def _followups(store: Store, since: datetime) -> list[DailyCount]:
@@ -224,6 +236,7 @@ def _followups(store: Store, since: datetime) -> list[DailyCount]:
     state = DbCase(
         When(MISSED, then=Value(ClosedUncalled.MISSED.value)),
         When(NOT_LOGGED, then=Value(ClosedUnlogged.NOT_LOGGED.value)),
+        When(UNDELIVERED, then=Value("undelivered")),
         default=F("status"),
     )
     by_state = followups.annotate(state=state).values("day", "tier", "state").annotate(n=Count("id")).order_by()
@@ -257,7 +270,8 @@ def _followups(store: Store, since: datetime) -> list[DailyCount]:
 
 
 def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
-    """Deliveries with no follow-up at all, and how long after delivery each tier's first contact came."""
+    """Deliveries with no follow-up at all, and how long after delivery each tier's first contact came: a care SMS sent
+    and not reported undelivered, or the first call attempt that reached the customer."""
     uncovered = (
         Order.objects.filter(store=store, delivered_at__gte=since)
         .exclude(Exists(FollowUp.objects.filter(order=OuterRef("pk"), purpose=CARE)))
@@ -273,8 +287,9 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
         .annotate(first=Min("at"))
         .values("first")
     )
+    sms_reached = DbCase(When(UNDELIVERED, then=Value(None, output_field=DateTimeField())), default=F("sent_at"))
     delay = ExpressionWrapper(
-        Coalesce("sent_at", Subquery(first_reached_call)) - F("order__delivered_at"), output_field=DurationField()
+        Coalesce(sms_reached, Subquery(first_reached_call)) - F("order__delivered_at"), output_field=DurationField()
     )
     bucket = DbCase(
         *(When(delay__lte=timedelta(hours=hours), then=Value(key)) for key, hours in CONTACT_BUCKETS if hours),
