@@ -36,6 +36,9 @@ class FollowUpStatus(models.TextChoices):
 
 
 LIVE_STATUSES = [FollowUpStatus.PLANNED, FollowUpStatus.SENDING, FollowUpStatus.SENT, FollowUpStatus.IN_PROGRESS]
+# The provider's last word on a message sent (`provider_status`) that says it never reached the phone: the carrier could
+# not deliver it, or Twilio gave up after accepting it. The row stays `sent` (it left us, at most once: ADR 0011).
+UNDELIVERED_STATUSES = ("undelivered", "failed")
 
 
 class FollowUpPurpose(models.TextChoices):

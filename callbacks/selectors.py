@@ -86,7 +86,7 @@ class AgentLoad:
     agent: Agent
     done: int
     left: int
-    capacity: int  # their evening capacities in the stores whose calls `done` and `left` count (ADR 0045)
+    capacity: int  # their evening capacities in the stores whose calls `done` and `left` count, on shift (ADR 0050)
 
 
 @dataclass(frozen=True)
@@ -147,8 +147,10 @@ _COUNTS = {
 
 
 def _capacities(agent_ids: list[int], store_ids: list[int]) -> dict[int, dict[int, int]]:
-    """{agent id: {store id: their evening capacity there}} over the given stores: each store's own (ADR 0045)."""
-    rows = AgentStore.objects.filter(agent_id__in=agent_ids, store_id__in=store_ids).values_list(
+    """{agent id: {store id: their evening capacity there}} over the given stores where they are on shift: each store's
+    own (ADR 0050). Off shift in a store, no evening call of it is planned for them (callbacks.services.capacity): their
+    capacity there is no room."""
+    rows = AgentStore.objects.filter(agent_id__in=agent_ids, store_id__in=store_ids, on_shift=True).values_list(
         "agent_id", "store_id", "evening_capacity"
     )
     held: dict[int, dict[int, int]] = {}

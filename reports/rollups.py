@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Case as DbCase
 from django.db.models import (
     Count,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -29,7 +30,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from callbacks.models import CallAttempt, ClosedUncalled, ClosedUnlogged, FollowUp, FollowUpOutcome
+from callbacks.models import (
+    UNDELIVERED_STATUSES,
+    CallAttempt,
+    ClosedUncalled,
+    ClosedUnlogged,
+    FollowUp,
+    FollowUpOutcome,
+)
 from crm.models import Case, CaseEvent, Order, Remedy, Store
 from crm.services.cases import CONTACT_SOURCES, FIRST_RESPONSE_KINDS
 from crm.timezones import store_day_bounds, store_today, to_store_local
@@ -183,8 +191,11 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
         )
         .order_by()
     )
+    # A reopened case's days between a close and its reopening: it was closed, nobody's work.
+    sat_closed = _time_closed(store, since)
     for row in per_agent:  # aggregated rows, one per agent and day
-        team_time = (row["open_time"] or timedelta(0)) - (row["waited"] or timedelta(0))
+        off = sat_closed.get((row["day"], row["assignee"]), timedelta(0)) + (row["waited"] or timedelta(0))
+        team_time = (row["open_time"] or timedelta(0)) - off
         row["seconds"] = Decimal(team_time.total_seconds())
     closed = (
         Case.objects.filter(store=store, status=Case.Status.CLOSED, closed_at__gte=since)
@@ -206,6 +217,28 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
+def _time_closed(store: Store, since: datetime) -> dict[tuple, timedelta]:
+    """{(day, assignee): how long their closed cases opened that day sat closed between a close and a reopening}, from
+    the cases' timelines: each reopening less the close before it. Summed as each reopening's time from the opening
+    less each earlier close's (the closes before the last one), the same sum with no pairing of events, over the cases
+    ever reopened only (found through the reopenings' own index): nothing is read for the others, nearly all. A
+    duration, summed as the report's other durations are (SQLite has no EXTRACT from one)."""
+    reopened = CaseEvent.objects.filter(
+        kind=CaseEvent.Kind.REOPENED, case__store=store, case__opened_at__gte=since
+    ).values("case")
+    since_opening = ExpressionWrapper(F("at") - F("case__opened_at"), output_field=DurationField())
+    before_opening = ExpressionWrapper(F("case__opened_at") - F("at"), output_field=DurationField())
+    rows = (
+        CaseEvent.objects.filter(case__in=reopened, case__status=Case.Status.CLOSED, case__assignee__isnull=False)
+        .filter(Q(kind=CaseEvent.Kind.REOPENED) | Q(kind=CaseEvent.Kind.CLOSED, at__lt=F("case__closed_at")))
+        .annotate(day=_day(store, "case__opened_at"))
+        .values("day", "case__assignee")
+        .annotate(closed=Sum(DbCase(When(kind=CaseEvent.Kind.REOPENED, then=since_opening), default=before_opening)))
+        .order_by()
+    )
+    return {(row["day"], row["case__assignee"]): row["closed"] or timedelta(0) for row in rows}
+
+
 # The after-delivery care contacts: call tasks (other purposes) are not a delivery's coverage.
 CARE = FollowUp.Purpose.CARE
 
@@ -215,6 +248,10 @@ CARE = FollowUp.Purpose.CARE
 # as not logged by the same sweep, ADR 0028): called, but nobody knows with what result.
 MISSED = Q(outcome=ClosedUncalled.MISSED)
 NOT_LOGGED = Q(outcome=ClosedUnlogged.NOT_LOGGED)
+# A care SMS sent that the provider reported it could not deliver (`undelivered`, `failed`) never reached the customer:
+# its own state, neither done nor a first contact. One sent with no such report (delivered, read, or no delivery report
+# at all, as some carriers give none) is done.
+UNDELIVERED = Q(status=FollowUp.Status.SENT, provider_status__in=UNDELIVERED_STATUSES)
 
 
 def _followups(store: Store, since: datetime) -> list[DailyCount]:
@@ -224,6 +261,7 @@ def _followups(store: Store, since: datetime) -> list[DailyCount]:
     state = DbCase(
         When(MISSED, then=Value(ClosedUncalled.MISSED.value)),
         When(NOT_LOGGED, then=Value(ClosedUnlogged.NOT_LOGGED.value)),
+        When(UNDELIVERED, then=Value("undelivered")),
         default=F("status"),
     )
     by_state = followups.annotate(state=state).values("day", "tier", "state").annotate(n=Count("id")).order_by()
@@ -257,7 +295,8 @@ def _followups(store: Store, since: datetime) -> list[DailyCount]:
 
 
 def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
-    """Deliveries with no follow-up at all, and how long after delivery each tier's first contact came."""
+    """Deliveries with no follow-up at all, and how long after delivery each tier's first contact came: a care SMS sent
+    and not reported undelivered, or the first call attempt that reached the customer."""
     uncovered = (
         Order.objects.filter(store=store, delivered_at__gte=since)
         .exclude(Exists(FollowUp.objects.filter(order=OuterRef("pk"), purpose=CARE)))
@@ -273,8 +312,9 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
         .annotate(first=Min("at"))
         .values("first")
     )
+    sms_reached = DbCase(When(UNDELIVERED, then=Value(None, output_field=DateTimeField())), default=F("sent_at"))
     delay = ExpressionWrapper(
-        Coalesce("sent_at", Subquery(first_reached_call)) - F("order__delivered_at"), output_field=DurationField()
+        Coalesce(sms_reached, Subquery(first_reached_call)) - F("order__delivered_at"), output_field=DurationField()
     )
     bucket = DbCase(
         *(When(delay__lte=timedelta(hours=hours), then=Value(key)) for key, hours in CONTACT_BUCKETS if hours),

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.models import Call, CaseCall, FollowUp, TelephonyEvent
+from callbacks.models import UNDELIVERED_STATUSES, Call, CaseCall, FollowUp, TelephonyEvent
 from callbacks.telephony import ProviderCall
 from crm.errors import InvalidPhoneNumber
 from crm.models import Case, Customer, Order
@@ -84,7 +84,7 @@ def sms_status_apply(*, row, sid: str, status: str) -> None:
     if row.provider_id == sid and _MESSAGE_RANK[status] > current:
         row.provider_status = status
         fields.append("provider_status")
-        if status in ("undelivered", "failed"):
+        if status in UNDELIVERED_STATUSES:
             row.outcome = "undelivered"
             fields.append("outcome")
     if fields:

@@ -89,6 +89,25 @@ def number_opted_out(*, store: Store, phone: str) -> bool:
     return NumberOptOut.objects.filter(store=store, phone=phone, opted_out=True).exists()
 
 
+def numbers_texted(*, store_id: int, phones: Iterable[str], since: datetime) -> dict[str, list[datetime]]:
+    """{number: when the store's messages to it were sent from `since` on, in order}, over every SMS queue, for the
+    numbers asked about (one query per queue, each read in its (recipient, sent_at) index of sent rows). What a reply
+    from a number answers: the store's last of them before it (`numbers_last_texted`)."""
+    phones = sorted(set(phones))
+    texted: dict[str, list[datetime]] = {}
+    if not phones:
+        return texted
+    for queue in sms_queues():
+        rows = queue.model.objects.filter(
+            store_id=store_id, recipient__in=phones, status=FollowUp.Status.SENT, sent_at__gte=since
+        ).values_list("recipient", "sent_at")
+        for phone, sent_at in rows.order_by():
+            texted.setdefault(phone, []).append(sent_at)
+    for times in texted.values():
+        times.sort()
+    return texted
+
+
 def numbers_opt_out_sms(
     *, phone: str, customers: Mapping[int, int | None], opted_out: bool, at: datetime, message_sid: str
 ) -> int:

@@ -128,7 +128,8 @@ def agent_workload(period: Period) -> Table:
                 "still_open": count(found, "agent_still_open", key),
                 "escalated": count(found, "agent_escalated", key),
                 "breached": count(found, "agent_breached", key),
-                # agent_closed carries the summed seconds from opening to close, less the waits on the customer.
+                # agent_closed carries the summed seconds the cases were open (a reopened case's days closed not
+                # counted), less the waits on the customer.
                 "resolution_hours": round(float(amount(found, "agent_closed", key)) / 3600 / closed, 1)
                 if closed
                 else None,
@@ -162,7 +163,8 @@ def agent_workload(period: Period) -> Table:
         rows=rows,
         chart=Chart("bar", "agent", series=("assigned", "closed", "calls_done")),
         note=_(
-            "Hours to close: from the case's opening to its close, less the time it waited on the customer (for "
-            "photos, an address, an answer to an offer), each wait counted up to the store's longest wait."
+            "Hours to close: the time the case was open, from its opening to its close and from each reopening to "
+            "the close after it, less the time it waited on the customer (for photos, an address, an answer to an "
+            "offer), each wait counted up to the store's longest wait."
         ),
     )

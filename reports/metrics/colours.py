@@ -17,6 +17,7 @@ SERIES_COLOURS = {
     "bad_review_rate": "#7f1d1d", "complaint_rate": "#9a3412",
     "missed": "#be123c",  # a call nobody made in its window
     "not_logged": "#9d174d",  # a call made whose outcome nobody logged
+    "undelivered": "#ea580c",  # a care SMS sent that the provider could not deliver
     # Parcels: a delay found is a warning; telling the customer first is work done.
     "found": AMBER, "told_first": GREEN,
     # Left out on purpose (the contact gate, a customer's wish): never a warning colour.

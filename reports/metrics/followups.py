@@ -13,6 +13,8 @@ STATES = {
     "planned": (FollowUp.Status.PLANNED, FollowUp.Status.SENDING, FollowUp.Status.IN_PROGRESS),
     "done": (FollowUp.Status.SENT, FollowUp.Status.DONE),
     "failed": (FollowUp.Status.FAILED,),
+    # A care SMS sent that the provider could not deliver (the roll-ups key it apart from done): it reached nobody.
+    "undelivered": ("undelivered",),
     "suppressed": (FollowUp.Status.SUPPRESSED,),
     # Closed because nobody called in the window (the roll-ups key it apart from done): neither open nor done.
     "missed": (ClosedUncalled.MISSED,),
@@ -23,9 +25,11 @@ TIERS = dict(FollowUp.Channel.choices)
 
 
 def coverage_by_tier(period: Period) -> Table:
-    """Per value tier: planned, done, failed, suppressed, missed and not logged follow-ups, and deliveries below every
-    tier. A tier counts follow-ups, not deliveries: a call withdrawn or not made, and the care SMS that went
-    instead, are two follow-ups of one delivery."""
+    """Per value tier: planned, done, failed, not delivered, suppressed, missed and not logged follow-ups, and
+    deliveries below every tier. Done is a call made with its outcome logged, or a care SMS delivered (or sent with no
+    delivery report); a care SMS the provider reported undelivered is not delivered, never done. A tier counts
+    follow-ups, not deliveries: a call withdrawn or not made, and the care SMS that went instead, are two follow-ups of
+    one delivery."""
     found = sums(period, "followup", "uncovered_delivery")
     rows = []
     for tier, label in TIERS.items():
@@ -48,6 +52,7 @@ def coverage_by_tier(period: Period) -> Table:
             ("planned", _("Planned")),
             ("done", _("Done")),
             ("failed", _("Failed")),
+            ("undelivered", _("Not delivered")),
             ("suppressed", _("Suppressed")),
             ("missed", _("Not called in its window")),
             ("not_logged", _("Called, outcome not logged")),
@@ -55,7 +60,10 @@ def coverage_by_tier(period: Period) -> Table:
         ],
         rows=rows,
         chart=Chart(
-            "bar", "tier", series=("done", "planned", "failed", "suppressed", "missed", "not_logged"), stacked=True
+            "bar",
+            "tier",
+            series=("done", "planned", "failed", "undelivered", "suppressed", "missed", "not_logged"),
+            stacked=True,
         ),
     )
 
@@ -83,7 +91,8 @@ def suppression_reasons(period: Period) -> Table:
 
 
 def first_contact_delay(period: Period) -> Table:
-    """How long after delivery each tier's first contact came: a care SMS sent, or a call that reached them."""
+    """How long after delivery each tier's first contact came: a care SMS sent and not reported undelivered, or a call
+    that reached them."""
     found = sums(period, "first_contact")
     rows = []
     for tier, label in TIERS.items():

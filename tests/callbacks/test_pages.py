@@ -360,6 +360,28 @@ def test_a_manager_who_filters_the_queue_to_themselves_sees_their_calls_against_
     assert 'data-testid="agent-loads"' in everyone and "/9</span>" not in everyone
 
 
+def test_the_queue_holds_calls_against_the_capacity_only_of_the_stores_where_the_person_is_on_shift(
+    client, store, agent
+):
+    """Shift and capacity are each store's (ADR 0050): someone off shift in a store takes none of its evening calls, so
+    their capacity there is no room in the queue's figure, the agent's own nor a manager's load of them."""
+    other = StoreFactory(code="jade", timezone="Asia/Shanghai")
+    agent.stores.add(other, through_defaults={"on_shift": False, "evening_capacity": 15})
+    _followup(store, agent)
+    _followup(store, agent, status="done", outcome="satisfied")
+    manager = ManagerFactory(stores=[store, other])
+    client.force_login(agent.user)
+
+    mine = client.get("/calls/").text
+
+    assert "2/20" in mine and "2/35" not in mine
+    client.force_login(manager.user)
+    loads = client.get("/calls/").text
+    [load] = [line for line in loads.splitlines() if "1 to call · 1 done" in line]
+    assert "capacity 20" in load
+    assert "2/20" in client.get(f"/calls/?agent={agent.pk}").text
+
+
 def test_the_store_manager_edits_the_call_script_and_the_panel_uses_it(client, store, agent):
     followup = _followup(store, agent)
     manager = ManagerFactory(stores=[store])

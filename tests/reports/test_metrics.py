@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from callbacks.models import CallAttempt, FollowUp
+from callbacks.services.inbound import message_status_record
 from crm.models import Case, Remedy, RootCause
 from reports.metrics import SECTIONS, Period
 from reports.rollups import rollups_refresh
@@ -90,6 +91,7 @@ def test_coverage_by_tier_counts_follow_ups_by_state_and_deliveries_without_one(
             "planned": 0,
             "done": 1,
             "failed": 0,
+            "undelivered": 0,
             "suppressed": 1,
             "missed": 0,
             "not_logged": 0,
@@ -101,6 +103,7 @@ def test_coverage_by_tier_counts_follow_ups_by_state_and_deliveries_without_one(
             "planned": 1,
             "done": 1,
             "failed": 0,
+            "undelivered": 0,
             "suppressed": 0,
             "missed": 0,
             "not_logged": 0,
@@ -112,6 +115,7 @@ def test_coverage_by_tier_counts_follow_ups_by_state_and_deliveries_without_one(
             "planned": 0,
             "done": 0,
             "failed": 1,
+            "undelivered": 0,
             "suppressed": 0,
             "missed": 0,
             "not_logged": 0,
@@ -120,6 +124,33 @@ def test_coverage_by_tier_counts_follow_ups_by_state_and_deliveries_without_one(
         {"tier": "Deliveries with no follow-up (below the SMS tier)", "total": 1},
     ]
     assert rows("suppressed", november) == [{"tier": "Care SMS", "reason": "Customer opted out of SMS", "count": 1}]
+
+
+def test_a_care_sms_the_provider_could_not_deliver_is_no_done_follow_up_nor_a_first_contact(store, november):
+    """Twilio reports `undelivered` or `failed` after the message was sent: it never reached the customer. Done is a
+    message delivered, or sent with no delivery report (yet, or from a carrier that gives none)."""
+    delivered_at = T0 - timedelta(hours=1)
+    sms = [
+        FollowUpFactory(
+            order__customer__store=store,
+            order__delivered_at=delivered_at,
+            channel=FollowUp.Channel.SMS,
+            status=FollowUp.Status.SENT,
+            provider_id=f"SM{n}",
+            sent_at=T0 + timedelta(minutes=n),
+        )
+        for n in range(4)
+    ]
+    reports = [("sent", "delivered"), ("sent", "undelivered"), ("failed",), ("sent",)]
+    for followup, statuses in zip(sms, reports, strict=True):
+        for status in statuses:
+            message_status_record(
+                followup_id=followup.pk, payload={"MessageSid": followup.provider_id, "MessageStatus": status}
+            )
+    [care_sms] = rows("coverage", november)
+    assert (care_sms["total"], care_sms["done"], care_sms.get("undelivered"), care_sms["done_share"]) == (4, 2, 2, 50.0)
+    [first] = rows("first_contact", november)
+    assert (first["contacted"], first["2h"]) == (2, 2)
 
 
 def test_call_outcomes_are_counted_with_their_share(store, november):
@@ -325,6 +356,7 @@ def test_a_call_nobody_made_counts_as_missed_neither_open_nor_done_nor_an_agents
         "planned": 1,
         "done": 1,
         "failed": 0,
+        "undelivered": 0,
         "suppressed": 0,
         "missed": 1,
         "not_logged": 0,
@@ -363,6 +395,7 @@ def test_a_call_made_with_no_outcome_logged_counts_apart_neither_open_nor_done(s
         "planned": 0,
         "done": 1,
         "failed": 0,
+        "undelivered": 0,
         "suppressed": 0,
         "missed": 0,
         "not_logged": 1,

@@ -73,20 +73,22 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from tests.reports.test_time_to_close import resumed_and_closed
-print(resumed_and_closed()[1])
+from tests.reports.test_time_to_close import reopened_and_closed_again, resumed_and_closed
+print([resumed_and_closed()[1], reopened_and_closed_again()[1]])
 """
 
 
 @pytest.mark.slow
 def test_sqlite_counts_the_same_hours_to_close(tmp_path):
-    """The embedded default (SQLite) sums the durations its own way; the report says the same."""
+    """The embedded default (SQLite) sums the durations its own way, a reopened case's time closed too; the report says
+    the same."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'parity.sqlite3'}", "VAR_DIR": str(tmp_path)}
     child = subprocess.run(
         [sys.executable, "-c", CHILD], cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True
     )
     assert child.returncode == 0, child.stderr[-3000:]
-    assert json.loads(child.stdout.strip().splitlines()[-1]) == resumed_and_closed()[1] == 3.0
+    hours = [resumed_and_closed()[1], reopened_and_closed_again()[1]]
+    assert json.loads(child.stdout.strip().splitlines()[-1]) == hours == [3.0, 4.0]
 
 
 def test_a_case_closed_while_it_waits_counts_its_wait_up_to_the_close(store):
@@ -114,6 +116,28 @@ def test_a_wait_counts_up_to_the_stores_longest_wait_and_every_wait_of_a_reopene
         case_wait(case=case, actor=agent.user, asked="请提供新的收货地址")
     _close(case, agent, WED_11 + timedelta(hours=10))
     case.refresh_from_db()
-    # Opened Mon 10:00, closed Wed 21:00 (59 h): 48 h and 4 h waited on the customer.
+    # Opened Mon 10:00, closed Wed 21:00 (59 h): closed from 15:00 to 16:00, 48 h and 4 h waited on the customer.
     assert case.customer_waited == timedelta(hours=52)
-    assert _hours_to_close(store, agent) == 7.0
+    assert _hours_to_close(store, agent) == 6.0
+
+
+def reopened_and_closed_again() -> tuple[Case, float]:
+    """A case opened Mon 10:00, closed 13:00, reopened Wed 11:00, closed 12:00; and its agent's hours to close."""
+    store = StoreFactory(timezone="Asia/Shanghai")
+    agent = AgentFactory(stores=[store])
+    with time_machine.travel(MON_10, tick=False):
+        case, _ = case_open(store=store, customer=CustomerFactory(store=store), source=Case.Source.CALL, assignee=agent)
+    _close(case, agent, MON_10 + timedelta(hours=3))
+    with time_machine.travel(WED_11, tick=False):
+        case = case_reopen(case=case, reason="顾客又来电", actor=agent.user)
+    _close(case, agent, WED_11 + timedelta(hours=1))
+    case.refresh_from_db()
+    return case, _hours_to_close(store, agent)
+
+
+def test_a_reopened_case_counts_only_the_time_it_was_open_not_the_days_it_sat_closed():
+    """The team had it 3 h, then 1 h once the customer came back: from the first opening to the last close is 50 h,
+    46 of them closed, nobody's work."""
+    case, hours = reopened_and_closed_again()
+    assert case.closed_at - case.opened_at == timedelta(hours=50)
+    assert hours == 4.0

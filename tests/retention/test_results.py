@@ -1,9 +1,13 @@
 """Results: a repeat order carrying the campaign's coupon, pushed by the order API, is attributed and redeemed."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from callbacks.models import FollowUp
 from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.telephony.memory import InMemoryBackend
 from crm.models import Order
@@ -11,6 +15,7 @@ from crm.services.api_tokens import api_token_create
 from retention.models import CampaignContact, Coupon
 from retention.results import campaign_results
 from retention.services.campaigns import campaign_start
+from tests.factories import FollowUpFactory
 
 from .conftest import customer_with_orders
 from .helpers import campaign_for, everyone, open_store
@@ -140,3 +145,39 @@ def test_a_reply_counts_however_the_gateway_wrote_the_number_and_from_the_number
     campaign.refresh_from_db()
 
     assert campaign_results(campaign=campaign).replied == 2
+
+
+def test_a_reply_counts_for_the_campaign_only_between_its_message_and_the_stores_next_one_to_the_number():
+    """A reply is an answer to the store's last message to the number (as the inbound SMS attributes it, ADR 0049): a
+    text from the customer before the campaign's message reached them, or after a care SMS the store sent them since,
+    is no reply to the campaign. Every inbound SMS from the number since the campaign's start counted."""
+    from callbacks.services.inbound import inbound_sms_receive
+
+    store = open_store()
+    early = customer_with_orders(store, [90], phone="+8613800000201")
+    cared_for = customer_with_orders(store, [90], phone="+8613800000202")
+    answered = customer_with_orders(store, [90], phone="+8613800000203")
+    start = timezone.now()
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        inbound_sms_receive(payload={"From": early.phone, "Body": "在吗？", "MessageSid": "SMearly"})
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        sms_dispatch_due(time_budget=5)
+    assert CampaignContact.objects.filter(campaign=campaign, status="sent").count() == 3
+    FollowUpFactory(  # the care SMS of a delivery since, as the sweeper leaves it
+        order__customer=cared_for,
+        channel=FollowUp.Channel.SMS,
+        status=FollowUp.Status.SENT,
+        recipient=cared_for.phone,
+        sent_at=start + timedelta(minutes=3),
+        window_start=start,
+    )
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):
+        inbound_sms_receive(payload={"From": "0086 138 0000 0202", "Body": "收到了，谢谢", "MessageSid": "SMcare"})
+        inbound_sms_receive(payload={"From": "0086 138 0000 0203", "Body": "好的", "MessageSid": "SMcampaign"})
+    assert answered.phone == "+8613800000203"  # the gateway wrote it 0086 and spaces: the same number
+
+    campaign.refresh_from_db()
+
+    assert campaign_results(campaign=campaign).replied == 1
