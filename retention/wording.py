@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from callbacks.models import FollowUpPolicy, SmsLanguage
+from callbacks.services.policy import SMS_TEMPLATE_MAX_LENGTH
 from crm.errors import InvalidInput
 from crm.money import money_offer_text, money_offer_text_zh
 from crm.placeholders import PlaceholderBraceOpen, PlaceholderNotPlain, placeholder_names
@@ -60,6 +61,11 @@ def wordings_clean(wordings: list[str], *, offer_kind: str, field: str = "wordin
     fillable = _FILLED_BY[OfferKind(offer_kind)]
     for index, text in enumerate(texts):
         # Marketplaces forbid rewards for reviews (好评返现): refused like in every template the store writes.
+        if len(text) > SMS_TEMPLATE_MAX_LENGTH:
+            raise InvalidInput(
+                _("A message is limited to %(limit)d characters.") % {"limit": SMS_TEMPLATE_MAX_LENGTH},
+                field=f"{field}.{index}",
+            )
         ensure_no_review_incentive(text, field=f"{field}.{index}")
         names = _placeholders(text, field=f"{field}.{index}")
         if "" in names or any(not n.isidentifier() for n in names):

@@ -30,6 +30,10 @@ EDITABLE = (
 # Upper bounds a manager may set for the contact gate's caps (a typo of 100 would be pestering, not a policy).
 MAX_CAP = 10
 MAX_CAP_DAYS = 365
+# The longest text a store writes for an SMS (a care SMS template, a campaign's or birthday wording), as a parcel
+# notice (logistics.services.policy.TEMPLATE_MAX_LENGTH): Twilio refuses a body past 1,600 characters (error 21617),
+# an emoji counting twice, and the placeholders' values and the opt-out wording are added to it.
+SMS_TEMPLATE_MAX_LENGTH = 500
 
 
 def policy_for_store(*, store: Store) -> FollowUpPolicy:
@@ -43,6 +47,10 @@ def policy_for_store(*, store: Store) -> FollowUpPolicy:
 def _template_errors(template: str, field: str) -> None:
     if not template.strip():
         raise PolicyInvalid(_("An SMS template cannot be empty."), field=field)
+    if len(template) > SMS_TEMPLATE_MAX_LENGTH:
+        raise PolicyInvalid(
+            _("An SMS template is limited to %(limit)d characters.") % {"limit": SMS_TEMPLATE_MAX_LENGTH}, field=field
+        )
     allowed = ", ".join(sorted(f"{{{n}}}" for n in TEMPLATE_FIELDS))
     try:
         names = placeholder_names(template)

@@ -210,6 +210,9 @@ def _followup_post(store, **overrides):
         ({"sms_template_en": "Hi {name!r:>99999999}"}, "Write a placeholder plainly, as {name}."),
         ({"sms_template_zh": "{name}您好，五星好评返现5元！"}, "Taobao, Tmall and JD forbid offering money"),
         ({"sms_template_en": "Hi {name}, review us 5 stars for cashback."}, "forbid offering money"),
+        # Twilio refuses a message body past 1,600 characters (error 21617): every care SMS would fail.
+        ({"sms_template_zh": "{name}您好" + "好" * 500}, "An SMS template is limited to 500 characters."),
+        ({"sms_template_en": "Hi {name} " + "😀" * 500}, "An SMS template is limited to 500 characters."),
         ({"tier_2_channel": ""}, "Give a tier both an amount and a channel."),
         ({"call_hours_from": "21:00", "call_hours_until": "09:00"}, "Call hours must end after they start."),
         ({"call_hours_until": "18:30"}, "The evening call window must lie within the call hours."),

@@ -125,6 +125,9 @@ def test_campaign_form_errors_are_shown_and_nothing_is_saved(manager_client):
         f"/retention/{store.pk}/campaigns/", {**form, "wordings": "{name}您好", "ends_at": "2026-12-01T10:00"}
     )
     assert answer.status_code == 400 and "must end after it starts" in answer.content.decode()
+    # A wording Twilio would refuse to send (a body past 1,600 characters, error 21617) is refused here.
+    answer = client.post(f"/retention/{store.pk}/campaigns/", {**form, "wordings": "{name}您好" + "好" * 600})
+    assert answer.status_code == 400 and "A message is limited to 500 characters." in answer.content.decode()
     assert not Campaign.objects.exists()
     answer = client.post(f"/retention/{store.pk}/campaigns/", {**form, "wordings": "{name}您好，{offer}"})
     campaign = Campaign.objects.get()
