@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from callbacks.models import CaseCallOutcome, FollowUpOutcome, FollowUpPurpose, outcomes_for
 from crm import form_fields
 from crm.models import Agent, Case, Customer, Store
+from crm.services.customers import interests_from_text
 from crm.timezones import store_wall_time
 
 
@@ -100,8 +101,7 @@ class ProfileForm(forms.Form):
             ) from None
 
     def clean_interests(self) -> list[str]:
-        raw = self.cleaned_data["interests"].replace("，", ",").replace("、", ",")
-        return [word.strip() for word in raw.split(",") if word.strip()]
+        return interests_from_text(self.cleaned_data["interests"])
 
 
 class ReassignForm(forms.Form):

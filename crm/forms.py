@@ -13,6 +13,7 @@ from crm import form_fields
 from crm.errors import EvidenceInvalid
 from crm.models import Case, CaseCause, Customer, Remedy
 from crm.money import money_text
+from crm.services.customers import interests_from_text
 
 _RELOAD = _("This form was sent without its one-time token: reload the page and send it again.")
 
@@ -210,4 +211,4 @@ class ProfileForm(forms.ModelForm):
         widgets = {"birthday": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def clean_interests(self) -> list[str]:
-        return [w.strip() for w in self.cleaned_data["interests"].replace("，", ",").split(",") if w.strip()]
+        return interests_from_text(self.cleaned_data["interests"])

@@ -31,6 +31,12 @@ EDITABLE_FIELDS = (
     "marketing_consent_at",
 )
 
+# Kept for agents to read at a glance on the call panel: a list of words and a note, not a document.
+INTERESTS_MAX = 20
+INTEREST_MAX_LENGTH = 40
+NOTES_MAX_LENGTH = 2000
+_INTEREST_SEPARATORS = str.maketrans({"，": ",", "、": ",", "；": ",", ";": ","})
+
 PHONE_REVEALED = "customer.phone_revealed"
 FIRST_BIRTHDAY = date(1900, 1, 1)
 _MINUTE = timedelta(minutes=1)
@@ -41,11 +47,25 @@ def _require_serves(*, actor, customer: Customer) -> None:
         raise PermissionDenied(_("You do not serve this customer's store."))
 
 
+def interests_from_text(text: str) -> list[str]:
+    """The words of a form's interests field: separated by commas, Chinese commas, enumeration commas or semicolons."""
+    return [word.strip() for word in text.translate(_INTEREST_SEPARATORS).split(",") if word.strip()]
+
+
 def _clean(customer: Customer, field: str, value: Any) -> Any:
     if field == "interests":
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise InvalidInput(_("Interests must be a list of words."), field=field)
-        return [item.strip() for item in value if item.strip()]
+        words = [item.strip() for item in value if item.strip()]
+        if len(words) > INTERESTS_MAX:
+            raise InvalidInput(_("At most %(count)d interests.") % {"count": INTERESTS_MAX}, field=field)
+        if any(len(word) > INTEREST_MAX_LENGTH for word in words):
+            raise InvalidInput(
+                _("Each interest is at most %(count)d characters.") % {"count": INTEREST_MAX_LENGTH}, field=field
+            )
+        return words
+    if field == "notes" and isinstance(value, str) and len(value) > NOTES_MAX_LENGTH:
+        raise InvalidInput(_("Notes are at most %(count)d characters.") % {"count": NOTES_MAX_LENGTH}, field=field)
     try:
         value = Customer._meta.get_field(field).clean(value, customer)
     except ValidationError as exc:

@@ -47,6 +47,10 @@ def test_an_unchanged_profile_writes_no_history(customer, agent):
         ({"interests": "tea"}, "interests"),
         ({"phone": "+8613800138000"}, "phone"),
         ({"vip_tier": 3}, "vip_tier"),
+        # Read at a glance on the call panel: 5,000 characters of an interest or a note were saved (a hostile probe).
+        ({"interests": [f"爱好{i}" for i in range(21)]}, "interests"),
+        ({"interests": ["茶" * 41]}, "interests"),
+        ({"notes": "很" * 2001}, "notes"),
     ],
 )
 def test_bad_or_forbidden_profile_input_names_the_field_and_changes_nothing(customer, agent, changes, field):
@@ -159,3 +163,15 @@ def test_a_customers_orders_show_their_amounts_in_their_currency(client, custome
     orders = client.get(f"/customers/{customer.pk}/").text
     assert orders.count("€89.00") == 3  # spend, average order, and the order's row
     assert '<td class="num">€89.00</td>' in client.get("/customers/?mine=1").text
+
+
+def test_both_profile_forms_read_interests_separated_as_chinese_writers_separate_them():
+    """The customer page's form split on commas only, the call panel's on the enumeration comma too: the same words
+    typed on the two pages became one interest or three."""
+    from callbacks.forms import ProfileForm as PanelProfileForm
+    from crm.forms import ProfileForm as PageProfileForm
+
+    typed = "茶，瓷器、书法; 旅行,"
+    for form in (PageProfileForm(data={"interests": typed}), PanelProfileForm(data={"interests": typed})):
+        form.is_valid()
+        assert form.cleaned_data["interests"] == ["茶", "瓷器", "书法", "旅行"]
