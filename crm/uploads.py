@@ -15,7 +15,8 @@ additional actions), start (a launch), unpack (embedded files), send or load (a 
 open besides it (a go-to into another PDF, remote or embedded). A link to a web page (/URI) or to a page of the same
 PDF (/GoTo) is accepted: it acts only when clicked, and the reader asks first. The accepted file is renamed
 `<random>.<ext>` from the detected type, so a stored name never carries the uploader's text, and `upload_kind_of`
-answers the type to serve it with (crm.downloads sends it with nosniff).
+answers the type to serve it with (crm.downloads sends it with nosniff). `upload_refusal` answers why the same check
+refuses a file stored before it did, as a code (crm.services.evidence_recheck, ADR 0047).
 
 A file is written to storage by the write that records it (`upload_store`, inside that write's transaction) and
 lives exactly as long as that write: when the transaction does not commit (a later check refuses the write, the
@@ -265,16 +266,45 @@ _PDF_UNREADABLE_TEXT = gettext_lazy(
     "%(field)s: the PDF cannot be read, so its contents cannot be checked. Print it to a new PDF, or upload a photo "
     "of it."
 )
+# The file's bytes are none of the accepted kinds (or only start like one); an image's header claims too many pixels.
+WRONG_TYPE, TOO_MANY_PIXELS = "wrong_type", "too_many_pixels"
+_WRONG_TYPE_TEXT = gettext_lazy(
+    "%(field)s: the file's contents are not one of %(allowed)s (whatever its name or stated type)."
+)
+_TOO_MANY_PIXELS_TEXT = gettext_lazy(
+    "%(field)s: the image is larger than %(limit)s megapixels, the most that is accepted."
+)
 
 
-def upload_pdf_refusal(file: BinaryIO) -> str | None:
-    """Why upload_accept would refuse this PDF today, as a code ("script", "xfa", "password", "unreadable" ...), or
-    None. For a file stored before the check refused it (crm.services.evidence_recheck)."""
-    return _pdf_refusal(file)
+def _check(file: BinaryIO, kinds: tuple[UploadKind, ...]) -> tuple[UploadKind | None, str | None]:
+    """The kind the file's bytes are, and why the check refuses them (a code), or None: the one check of a file's
+    contents, for an upload (upload_accept) and for a file stored before the check refused it (upload_refusal)."""
+    kind = upload_kind_of(file, kinds=kinds)
+    if kind is None:
+        return None, WRONG_TYPE
+    if kind.decoder:
+        pixels = _pixels(file, kind)
+        if pixels is None:  # a format's signature, then something its decoder cannot read
+            return kind, WRONG_TYPE
+        if pixels > MAX_IMAGE_PIXELS:
+            return kind, TOO_MANY_PIXELS
+    return kind, _pdf_refusal(file) if kind is PDF else None
 
 
-def upload_pdf_refusal_text(reason: str, *, field: str) -> str:
-    """The refusal of `reason` (a code upload_pdf_refusal answered) in the reader's language, naming `field`."""
+def upload_refusal(file: BinaryIO, *, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF) -> str | None:
+    """Why upload_accept would refuse this file's contents today, as a code, or None: `wrong_type`,
+    `too_many_pixels`, a PDF's (`script`, `xfa`, `other_pdf` ..., `unreadable`, `password`, `too_many`). For a file
+    stored before the check refused it (crm.services.evidence_recheck). Its size is not read: the limit is the
+    field's, and says nothing of what the file does once opened."""
+    return _check(file, kinds)[1]
+
+
+def upload_refusal_text(reason: str, *, field: str, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF) -> str:
+    """The refusal of `reason` (a code upload_refusal answered) in the reader's language, naming `field`."""
+    if reason == WRONG_TYPE:
+        return _WRONG_TYPE_TEXT % {"field": field, "allowed": ", ".join(kind.name for kind in kinds)}
+    if reason == TOO_MANY_PIXELS:
+        return _TOO_MANY_PIXELS_TEXT % {"field": field, "limit": MAX_IMAGE_PIXELS // 1_000_000}
     text = _PDF_REFUSALS.get(reason, _PDF_UNREADABLE_TEXT)
     return text % {"field": field, "limit": MAX_PDF_OBJECTS}
 
@@ -290,7 +320,6 @@ def upload_accept(
     """Check the file's size and bytes; rename it `<random>.<ext>`. Raises UploadRefused (400) naming `field`
     (the message names it by `label`, the form's label, when given)."""
     name = label or field
-    allowed = ", ".join(kind.name for kind in kinds)
     if file.size > max_bytes:
         raise UploadRefused(
             # Not the file's own size: rounded, one just over the limit read "10.0 MB; at most 10.0 MB".
@@ -298,23 +327,11 @@ def upload_accept(
             % {"field": name, "limit": filesizeformat(max_bytes)},
             field=field,
         )
-    kind = upload_kind_of(file, kinds=kinds)
-    pixels = _pixels(file, kind) if kind and kind.decoder else 0
-    pdf_refusal = _pdf_refusal(file) if kind is PDF else None
-    if kind is None or pixels is None or pdf_refusal == _PDF_UNREADABLE:
-        raise UploadRefused(
-            _("%(field)s: the file's contents are not one of %(allowed)s (whatever its name or stated type).")
-            % {"field": name, "allowed": allowed},
-            field=field,
-        )
-    if pixels > MAX_IMAGE_PIXELS:
-        raise UploadRefused(
-            _("%(field)s: the image is larger than %(limit)s megapixels, the most that is accepted.")
-            % {"field": name, "limit": MAX_IMAGE_PIXELS // 1_000_000},
-            field=field,
-        )
-    if pdf_refusal:
-        raise UploadRefused(_PDF_REFUSALS[pdf_refusal] % {"field": name, "limit": MAX_PDF_OBJECTS}, field=field)
+    kind, reason = _check(file, kinds)
+    if reason is not None:
+        # A PDF pypdf cannot read is, to the uploader, not a PDF.
+        shown = WRONG_TYPE if reason == _PDF_UNREADABLE else reason
+        raise UploadRefused(upload_refusal_text(shown, field=name, kinds=kinds), field=field)
     file.name = f"{uuid.uuid4().hex}.{kind.extension}"
     file.content_type = kind.content_type
     return kind

@@ -48,7 +48,7 @@ class CaseEvidence(models.Model):
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     added_at = models.DateTimeField(_("added at"))
-    # Set when its stored PDF fails the upload check of today (crm.services.evidence_recheck, ADR 0047): the file is
+    # Set when its stored file fails the upload check of today (crm.services.evidence_recheck, ADR 0047): the file is
     # kept in storage for audit, and never served again.
     quarantined_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     quarantine_reason = models.CharField(_("why removed"), max_length=16, blank=True)

@@ -1,11 +1,13 @@
-"""Evidence PDFs stored before the upload check refused what it refuses today, read through that check again.
+"""Evidence files stored before the upload check refused what it refuses today, read through that check again.
 
-The check (crm.uploads) runs at upload only: a PDF stored before it learned to refuse something (JavaScript, an XFA
-form, a go-to into another PDF ...) stayed, served as a download with nosniff, opened by the agent or, from the
-evidence pack, by the platform's staff, in a PDF reader where it acts. `evidence_recheck` reads every stored file
-whose bytes are a PDF through the same check (`upload_pdf_refusal`) and removes the ones it refuses from their case:
-the row is marked (`quarantined_at`, `quarantine_reason`), the case page says the file was removed and why, its
-download answers 410 and the evidence pack leaves it out. The file stays in storage, for audit (ADR 0047).
+The check (crm.uploads) runs at upload only: a file stored before it learned to refuse something stayed, served to
+whoever opened the case and packed into the evidence pack for the platform's staff: a PDF with active content
+(JavaScript, an XFA form, a go-to into another PDF ...) opened in a PDF reader where it acts, an image whose header
+claims more than 80 megapixels (a decompression bomb) shown inline in the tab it then froze, a page stored as a photo
+before uploads were checked by their bytes. `evidence_recheck` reads every stored file through the same check
+(`crm.uploads.upload_refusal`, the one upload_accept makes) and removes the ones it refuses from their case: the row
+is marked (`quarantined_at`, `quarantine_reason`), the case page says the file was removed and why, its download
+answers 410 and the evidence pack leaves it out. The file stays in storage, for audit (ADR 0047).
 
 A file already removed is not read again; marking is a conditional update, so two runs at once, or a second run,
 remove and audit each file once. A file that is not in storage (a restore without the media folder) is reported.
@@ -20,7 +22,7 @@ from django.utils import timezone
 
 from crm.models import CaseEvidence
 from crm.services.audit import audit_record
-from crm.uploads import PDF, upload_kind_of, upload_pdf_refusal
+from crm.uploads import upload_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -29,12 +31,12 @@ logger = logging.getLogger(__name__)
 class Refused:
     evidence_id: int
     case_id: int
-    reason: str  # a code of crm.uploads' PDF check ("script", "xfa", "unreadable" ...)
+    reason: str  # a code of crm.uploads' check ("wrong_type", "too_many_pixels", "script", "unreadable" ...)
 
 
 @dataclass
 class RecheckReport:
-    checked: int = 0  # stored files whose bytes are a PDF, read through the check
+    checked: int = 0  # stored files read through the check
     refused: list[Refused] = field(default_factory=list)  # removed (or, in a dry run, would be)
     already: int = 0  # removed by an earlier run
     missing: list[Refused] = field(default_factory=list)  # rows whose file is not in storage (reason "missing")
@@ -63,7 +65,7 @@ def evidence_quarantine(*, evidence: CaseEvidence, reason: str) -> bool:
 
 
 def evidence_recheck(*, dry_run: bool = False) -> RecheckReport:
-    """Read every stored evidence PDF through the upload check; remove those it refuses (unless `dry_run`)."""
+    """Read every stored evidence file through the upload check; remove those it refuses (unless `dry_run`)."""
     report = RecheckReport()
     for evidence in _stored_evidence():
         if evidence.quarantined_at is not None:
@@ -75,10 +77,8 @@ def evidence_recheck(*, dry_run: bool = False) -> RecheckReport:
             report.missing.append(Refused(evidence.pk, evidence.case_id, "missing"))
             continue
         with file:
-            if upload_kind_of(file) is not PDF:  # an image (checked when it was decoded), or not ours to read here
-                continue
             report.checked += 1
-            reason = upload_pdf_refusal(file)
+            reason = upload_refusal(file)
         if reason is None:
             continue
         if dry_run or evidence_quarantine(evidence=evidence, reason=reason):
@@ -86,5 +86,5 @@ def evidence_recheck(*, dry_run: bool = False) -> RecheckReport:
         else:  # removed meanwhile, by a run beside this one
             report.already += 1
     if report.refused and not dry_run:
-        logger.warning("removed %d stored evidence PDFs the upload check refuses", len(report.refused))
+        logger.warning("removed %d stored evidence files the upload check refuses", len(report.refused))
     return report

@@ -155,7 +155,7 @@ def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
 def test_a_pdf_with_a_script_stored_before_pdfs_were_checked_is_only_ever_a_download(client, store, agent):
     """A PDF carrying JavaScript is refused at upload now (tests/crm/test_upload_pdfs.py); one stored before never
     opens in the browser's PDF viewer on our origin: it is sent as an attachment, with nosniff (until manage.py
-    recheck_evidence_pdfs removes it, tests/crm/test_evidence_recheck.py)."""
+    recheck_evidence removes it, tests/crm/test_evidence_recheck.py)."""
     page = _case_page(client, store, agent)
     client.post(f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("receipt.pdf", PDF)})
     evidence = CaseEvidence.objects.get()
@@ -396,7 +396,7 @@ def test_a_stored_pdf_removed_by_the_recheck_is_left_out_of_the_evidence_pack_an
     client, store, agent
 ):
     """The pack goes to the platform's staff, who open its PDFs in a reader: one the upload check refuses today
-    (stored before it did, then removed by manage.py recheck_evidence_pdfs) must not travel with it."""
+    (stored before it did, then removed by manage.py recheck_evidence) must not travel with it."""
     import io
     import zipfile
 
@@ -410,7 +410,7 @@ def test_a_stored_pdf_removed_by_the_recheck_is_left_out_of_the_evidence_pack_an
     hostile, kept = CaseEvidence.objects.order_by("pk")
     with hostile.image.open("wb") as stored:  # as it was stored before the check refused a remote go-to
         stored.write(HOSTILE["remote-go-to-link"][0])
-    call_command("recheck_evidence_pdfs", stdout=io.StringIO())
+    call_command("recheck_evidence", stdout=io.StringIO())
     review = hostile.case.reviews.get()
 
     response = client.post(f"/reviews/{review.pk}/evidence-pack")
