@@ -39,6 +39,13 @@ class CaseStep(models.Model):
         return f"#{self.case_id} {self.step}"
 
 
+class CaseEvidenceQuerySet(models.QuerySet):
+    def standing(self) -> "CaseEvidenceQuerySet":
+        """The evidence a case has: a file removed by the recheck of stored files (ADR 0047) is served to nobody and
+        packed for nobody, so it is no evidence of anything."""
+        return self.filter(quarantined_at=None)
+
+
 class CaseEvidence(models.Model):
     """A photo for a case: uploaded by the agent, or an image (a review's) by its URL."""
 
@@ -52,6 +59,8 @@ class CaseEvidence(models.Model):
     # kept in storage for audit, and never served again.
     quarantined_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     quarantine_reason = models.CharField(_("why removed"), max_length=16, blank=True)
+
+    objects = CaseEvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["added_at", "id"]
