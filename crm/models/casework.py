@@ -59,6 +59,9 @@ class CaseEvidence(models.Model):
     # kept in storage for audit, and never served again.
     quarantined_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     quarantine_reason = models.CharField(_("why removed"), max_length=16, blank=True)
+    # The check's code an operator lifted the removal for, in the admin (crm.services.evidence_recheck): the recheck
+    # leaves the file for that reason; another reason removes it again.
+    removal_lifted_for = models.CharField(_("removal lifted for"), max_length=16, blank=True)
 
     objects = CaseEvidenceQuerySet.as_manager()
 
@@ -68,6 +71,10 @@ class CaseEvidence(models.Model):
         verbose_name_plural = _("evidence photos")
         constraints = [
             models.CheckConstraint(condition=~Q(image="") | ~Q(url=""), name="evidence_has_image_or_url"),
+        ]
+        # The admin's "removed" filter, newest first: the few removed rows, never a read of every photo.
+        indexes = [
+            models.Index(fields=["-id"], condition=Q(quarantined_at__isnull=False), name="caseevidence_removed"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
@@ -16,7 +17,7 @@ from crm.models import AuditLog, Case, CaseEvidence
 from crm.services.cases import case_open
 from crm.services.casework import evidence_add
 from tests.crm.test_upload_pdfs import HOSTILE
-from tests.factories import AgentFactory, OrderFactory, StoreFactory
+from tests.factories import AgentFactory, OrderFactory, StoreFactory, UserFactory
 from tests.images import JPEG, PNG, claiming
 from tests.pdfs import PDF
 
@@ -181,3 +182,67 @@ def test_a_stored_decompression_bomb_and_a_page_stored_as_a_photo_are_removed_an
 
     assert "checked 1 file: 0 removed, 2 already removed, 0 missing from storage" in again
     assert AuditLog.objects.filter(action="evidence_quarantined").count() == 2
+
+
+def _lift(client, *evidence: CaseEvidence):
+    return client.post(
+        "/admin/crm/caseevidence/",
+        {"action": "lift_removal", "_selected_action": [e.pk for e in evidence]},
+        follow=True,
+    )
+
+
+def test_an_operator_who_may_change_evidence_lifts_a_removal_in_the_admin_audited_and_the_recheck_leaves_it(
+    client, case
+):
+    """An operator who looked at a removed file (one pypdf cannot read, a link now refused) and found it harmless had
+    no way to give it back to its case but clearing two columns in the database, unaudited; the next run would have
+    removed it again."""
+    unreadable = _stored(case, b"%PDF-1.7\n<html>not quite a PDF</html>", caption="courier report")
+    kept_out = _stored(case, HOSTILE["xfa-form"][0], caption="invoice")
+    _recheck()
+    operator = UserFactory(is_staff=True)
+    operator.user_permissions.add(*Permission.objects.filter(codename__in=["view_caseevidence", "change_caseevidence"]))
+    client.force_login(operator)
+
+    listed = client.get("/admin/crm/caseevidence/", {"quarantined_at__isempty": "0"})
+    assert 'value="lift_removal"' in listed.text
+    assert f'value="{unreadable.pk}"' in listed.text and f'value="{kept_out.pk}"' in listed.text
+    answer = _lift(client, unreadable)
+
+    assert "1 file restored to its case." in html.unescape(answer.text)
+    restored = CaseEvidence.objects.get(pk=unreadable.pk)
+    assert (restored.quarantined_at, restored.quarantine_reason) == (None, "")
+    assert CaseEvidence.objects.get(pk=kept_out.pk).quarantine_reason == "xfa"
+    entry = AuditLog.objects.get(action="evidence_restored")
+    assert (entry.actor, entry.store, entry.target) == (operator, case.store, f"case #{case.pk}")
+    assert entry.data["evidence"] == unreadable.pk and entry.data["reason"] == "unreadable"
+    client.force_login(case.assignee.user)
+    assert client.get(f"/cases/evidence/{unreadable.pk}").status_code == 200
+    assert f'href="/cases/evidence/{unreadable.pk}"' in client.get(f"/cases/{case.pk}/").text
+
+    report = _recheck()  # the operator's decision about this file, for this reason, stands
+
+    assert "checked 1 file: 0 removed, 1 already removed, 0 missing from storage" in report
+    assert "1 kept: an operator lifted its removal for the same reason" in report
+    assert CaseEvidence.objects.get(pk=unreadable.pk).quarantined_at is None
+    assert AuditLog.objects.filter(action="evidence_quarantined").count() == 2
+
+    with CaseEvidence.objects.get(pk=unreadable.pk).image.open("wb") as stored:  # a new reason is a new decision
+        stored.write(HOSTILE["javascript-in-an-object-stream"][0])
+    _recheck()
+    assert CaseEvidence.objects.get(pk=unreadable.pk).quarantine_reason == "script"
+
+
+def test_an_operator_who_may_only_view_evidence_cannot_lift_a_removal(client, case):
+    removed = _stored(case, HOSTILE["xfa-form"][0])
+    _recheck()
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_caseevidence"))
+    client.force_login(viewer)
+
+    assert 'value="lift_removal"' not in client.get("/admin/crm/caseevidence/").text
+    _lift(client, removed)
+
+    assert CaseEvidence.objects.get(pk=removed.pk).quarantine_reason == "xfa"
+    assert not AuditLog.objects.filter(action="evidence_restored").exists()

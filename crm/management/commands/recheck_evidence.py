@@ -25,3 +25,5 @@ class Command(BaseCommand):
                 f"checked {files}: {len(report.refused)} removed, {report.already} already removed, "
                 f"{len(report.missing)} missing from storage"
             )
+        if report.lifted:
+            self.stdout.write(f"{report.lifted} kept: an operator lifted its removal for the same reason")
