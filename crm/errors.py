@@ -142,6 +142,15 @@ class EvidenceInvalid(InvalidInput):
     default_message = _("Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB.")
 
 
+class EvidenceRemoved(DomainError):
+    """A stored file the upload check of today refuses, removed from its case (ADR 0047): kept for audit, never
+    served. The message is the check's refusal; `case_id` leads back to the case."""
+
+    code = "evidence_removed"
+    http_status = 410
+    default_message = _("This file was removed from the case: the upload check refuses it.")
+
+
 class ReviewIncentiveForbidden(InvalidInput):
     """A template that trades a reward for a review (crm.platform_rules): the marketplaces forbid it."""
 

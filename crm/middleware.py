@@ -36,6 +36,8 @@ def declared_length(request: HttpRequest) -> int:
 def _error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
     if is_refusal(error) and not getattr(request, "htmx", False):
         return render(request, "403.html", {"error": error}, status=403)
+    if error.http_status == 410 and not getattr(request, "htmx", False):  # a file removed from its case (ADR 0047)
+        return render(request, "410.html", {"error": error}, status=410)
     if getattr(request, "htmx", False):
         return render(request, "crm/_domain_error.html", {"error": error}, status=fragment_status(error))
     return render(request, "crm/domain_error.html", {"error": error}, status=error.http_status)

@@ -286,6 +286,7 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "store_closure_ended": gettext_lazy("Closure ended early (open again)"),
     "review_evidence_export": gettext_lazy("Evidence pack exported"),
     "evidence_quarantined": gettext_lazy("Evidence file removed (refused by the upload check)"),
+    "evidence_restored": gettext_lazy("Evidence file restored (removal lifted by an operator)"),
     "case_policy_changed": gettext_lazy("Case policy changed"),
     "sla_targets_changed": gettext_lazy("SLA targets changed"),
     "root_cause_added": gettext_lazy("Root cause added"),

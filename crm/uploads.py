@@ -1,21 +1,23 @@
 """Uploaded files are what they claim to be, and are stored under a name we choose. For every app's uploads.
 
-A browser (or an attacker) states a file's type and name; neither is evidence. `upload_accept` reads the
-file's first bytes and accepts only the formats we can show safely: JPEG, PNG, WebP and PDF, each recognised by
-the signature its specification fixes (a few bytes at the start; a library that knows hundreds of formats
-would only widen what we must reason about). An HTML page or an SVG declared as image/jpeg is refused with a
-message naming the field and the reason. An image's header is then read by Pillow's decoder for that one format
-(only the header: nothing is decoded): one it cannot read is not that format (a JPEG's three signature bytes
-followed by a page), and one whose header claims more than MAX_IMAGE_PIXELS is refused, a decompression bomb (a
-hundred bytes saying 100,000 x 100,000 pixels, decoded whole by the browser tab that opens it). A PDF is read by
-pypdf, every object its cross-reference lists (those compressed in object streams too), and refused when pypdf
-cannot read it, when a password keeps it from being read, or when it carries anything that acts on its own: what a
-PDF reader would run (JavaScript, an XFA form, rich media: Flash or 3D), do by itself (an action on opening,
-additional actions), start (a launch), unpack (embedded files), send or load (a form's submit or import action) or
-open besides it (a go-to into another PDF, remote or embedded). A link to a web page (/URI) or to a page of the same
-PDF (/GoTo) is accepted: it acts only when clicked, and the reader asks first. The accepted file is renamed
-`<random>.<ext>` from the detected type, so a stored name never carries the uploader's text, and `upload_kind_of`
-answers the type to serve it with (crm.downloads sends it with nosniff).
+A browser (or an attacker) states a file's type and name; neither is evidence. `upload_accept` reads the file's first
+bytes and accepts only the formats we can show safely: JPEG, PNG, WebP and PDF, each recognised by the signature its
+specification fixes (a few bytes at the start; a library that knows hundreds of formats would only widen what we must
+reason about). An HTML page or an SVG declared as image/jpeg is refused with a message naming the field and the reason.
+An image's header is then read by Pillow's decoder for that one format (only the header: nothing is decoded): one it
+cannot read is not that format (a JPEG's three signature bytes followed by a page), and one whose header claims more
+than MAX_IMAGE_PIXELS is refused, a decompression bomb (a hundred bytes saying 100,000 x 100,000 pixels, decoded whole
+by the browser tab that opens it). A PDF is read by pypdf, every object its cross-reference lists (those compressed in
+object streams too), and refused when pypdf cannot read it, when a password keeps it from being read, or when it carries
+anything that acts on its own: what a PDF reader would run (JavaScript, an XFA form, rich media: Flash or 3D), do by
+itself (an action on opening, additional actions), start (a launch, a command of its menu other than turning a page),
+play (a screen, a movie, a sound, a rendition), unpack (embedded files), send or load (a form's submit or import action)
+or open besides it (a go-to into another PDF, remote or embedded; a link to a file, a network share or a program, whose
+address hands the share the Windows user's credentials). A link to a web page or an e-mail address (/URI: http, https,
+mailto) or to a page of the same PDF (/GoTo) is accepted: it acts only when clicked, and the reader asks first. The
+accepted file is renamed `<random>.<ext>` from the detected type, so a stored name never carries the uploader's text,
+and `upload_kind_of` answers the type to serve it with (crm.downloads sends it with nosniff). `upload_refusal` answers
+why the same check refuses a file stored before it did, as a code (crm.services.evidence_recheck, ADR 0047).
 
 A file is written to storage by the write that records it (`upload_store`, inside that write's transaction) and
 lives exactly as long as that write: when the transaction does not commit (a later check refuses the write, the
@@ -26,6 +28,7 @@ the files in the upload fields' folders that no row names once they are older th
 """
 
 import logging
+import re
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -121,6 +124,7 @@ def _pixels(file: BinaryIO, kind: UploadKind) -> int | None:
 # What a PDF may not carry, in the order a refusal names them (a PDF with several is refused for the first).
 _PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED = "script", "launch", "automatic", "embedded"
 _PDF_XFA, _PDF_SENDS_DATA, _PDF_MEDIA, _PDF_OTHER_PDF = "xfa", "sends_data", "media", "other_pdf"
+_PDF_FILE_LINK, _PDF_NAMED = "file_link", "named"
 _PDF_FINDS = (
     _PDF_SCRIPT,
     _PDF_LAUNCH,
@@ -130,6 +134,8 @@ _PDF_FINDS = (
     _PDF_SENDS_DATA,
     _PDF_MEDIA,
     _PDF_OTHER_PDF,
+    _PDF_FILE_LINK,
+    _PDF_NAMED,
 )
 # Actions (/S) refused wherever they are (a link's or a button's /A, a /Next, an /OpenAction, a name tree's entry).
 _PDF_ACTIONS = {
@@ -140,9 +146,22 @@ _PDF_ACTIONS = {
     "/RichMediaExecute": _PDF_MEDIA,  # a command to a rich media annotation's player
     "/GoToR": _PDF_OTHER_PDF,  # a PDF elsewhere: a share's address hands over the Windows user's credentials
     "/GoToE": _PDF_OTHER_PDF,  # a PDF embedded in this one (or in one it is embedded in)
+    "/Rendition": _PDF_MEDIA,  # plays a screen annotation's media (or runs its /JS)
+    "/Movie": _PDF_MEDIA,
+    "/Sound": _PDF_MEDIA,
 }
-# Annotations (and their content) a reader plays with a player of its own: Flash, 3D (U3D, PRC, with 3D JavaScript).
-_PDF_MEDIA_SUBTYPES = {"/RichMedia", "/3D"}
+# Annotations (and their content) a reader plays with a player of its own: Flash, 3D (U3D, PRC, with 3D JavaScript),
+# a screen's media clip (video, with its own player), a movie, a sound.
+_PDF_MEDIA_SUBTYPES = {"/RichMedia", "/3D", "/Screen", "/Movie", "/Sound"}
+# The only commands of the reader's menu (/Named actions) a link may run: turning a page, as the reader's own arrows
+# do. The rest print, save, close, open files, search, or whatever else a reader names (Acrobat runs any menu item).
+_PDF_PAGE_TURNS = {"/NextPage", "/PrevPage", "/FirstPage", "/LastPage"}
+# The addresses a link (/URI) may open: a web page or an e-mail. Anything else is a file (file:, a share's
+# \\server\share, //server/share, smb:) whose opening hands the share the Windows user's credentials (NTLM) as a
+# /GoToR does, or a program registered for the scheme (ms-msdt:, search-ms: ...). Written as the reader reads it: its
+# case ignored, white space and control characters anywhere left out.
+_PDF_LINK_SCHEMES = re.compile(r"(?:https?://|mailto:)", re.IGNORECASE)
+_PDF_LINK_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
 _PDF_PASSWORD, _PDF_UNREADABLE, _PDF_TOO_MANY = "password", "unreadable", "too_many"
 # Each object is parsed (about 0.1 ms): a receipt or a courier's report of a hundred pages has a few thousand, and 10
 # MB of empty objects half a million, a minute of the web process.
@@ -181,18 +200,39 @@ _PDF_REFUSALS = {
         "another file; such a PDF is not accepted. Print it to a new PDF, or upload a photo of it."
     ),
     _PDF_MEDIA: gettext_lazy(
-        "%(field)s: the PDF carries rich media (Flash or 3D content) that the PDF reader would play; such a PDF is "
-        "not accepted. Print it to a new PDF, or upload a photo of it."
+        "%(field)s: the PDF carries media (Flash, 3D, a video or a sound) that the PDF reader would play; such a PDF "
+        "is not accepted. Print it to a new PDF, or upload a photo of it."
     ),
     _PDF_OTHER_PDF: gettext_lazy(
         "%(field)s: the PDF has a link that opens another PDF, stored elsewhere or embedded in a file; such a PDF is "
         "not accepted. Print it to a new PDF, or upload a photo of it."
+    ),
+    _PDF_FILE_LINK: gettext_lazy(
+        "%(field)s: the PDF has a link to a file, a network share or a program rather than to a web page or an "
+        "e-mail address (such a link can hand over the reader's Windows sign-in); such a PDF is not accepted. Print it "
+        "to a new PDF, or upload a photo of it."
+    ),
+    _PDF_NAMED: gettext_lazy(
+        "%(field)s: the PDF has a link or a button that runs a command of the PDF reader (print, save, close ...); "
+        "only one that turns to the next, previous, first or last page is accepted. Print it to a new PDF, or upload "
+        "a photo of it."
     ),
 }
 
 
 def _resolved(value: PdfObject | None) -> PdfObject | None:
     return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _pdf_link_to_the_web(address: PdfObject | None) -> bool:
+    """Whether a link's /URI opens a web page or an e-mail (a link with no address opens nothing)."""
+    if address is None:
+        return True
+    if isinstance(address, bytes):  # a byte string: the spec's URI is 7-bit ASCII
+        address = address.decode("latin-1")
+    if not isinstance(address, str):
+        return False
+    return bool(_PDF_LINK_SCHEMES.match(_PDF_LINK_IGNORED.sub("", address)))
 
 
 def _pdf_dictionary_finds(entry: DictionaryObject) -> Iterator[str]:
@@ -202,6 +242,10 @@ def _pdf_dictionary_finds(entry: DictionaryObject) -> Iterator[str]:
     action = _resolved(dict.get(entry, "/S"))  # an action dictionary's type
     if isinstance(action, str) and action in _PDF_ACTIONS:
         yield _PDF_ACTIONS[action]
+    if action == "/URI" and not _pdf_link_to_the_web(_resolved(dict.get(entry, "/URI"))):
+        yield _PDF_FILE_LINK
+    if action == "/Named" and _resolved(dict.get(entry, "/N")) not in _PDF_PAGE_TURNS:
+        yield _PDF_NAMED
     if "/JS" in keys or "/JavaScript" in keys:  # an action's script; the document's
         yield _PDF_SCRIPT
     # Additional actions (a page opened or closed, a field, the document printed); an action on opening (an
@@ -265,16 +309,45 @@ _PDF_UNREADABLE_TEXT = gettext_lazy(
     "%(field)s: the PDF cannot be read, so its contents cannot be checked. Print it to a new PDF, or upload a photo "
     "of it."
 )
+# The file's bytes are none of the accepted kinds (or only start like one); an image's header claims too many pixels.
+WRONG_TYPE, TOO_MANY_PIXELS = "wrong_type", "too_many_pixels"
+_WRONG_TYPE_TEXT = gettext_lazy(
+    "%(field)s: the file's contents are not one of %(allowed)s (whatever its name or stated type)."
+)
+_TOO_MANY_PIXELS_TEXT = gettext_lazy(
+    "%(field)s: the image is larger than %(limit)s megapixels, the most that is accepted."
+)
 
 
-def upload_pdf_refusal(file: BinaryIO) -> str | None:
-    """Why upload_accept would refuse this PDF today, as a code ("script", "xfa", "password", "unreadable" ...), or
-    None. For a file stored before the check refused it (crm.services.evidence_recheck)."""
-    return _pdf_refusal(file)
+def _check(file: BinaryIO, kinds: tuple[UploadKind, ...]) -> tuple[UploadKind | None, str | None]:
+    """The kind the file's bytes are, and why the check refuses them (a code), or None: the one check of a file's
+    contents, for an upload (upload_accept) and for a file stored before the check refused it (upload_refusal)."""
+    kind = upload_kind_of(file, kinds=kinds)
+    if kind is None:
+        return None, WRONG_TYPE
+    if kind.decoder:
+        pixels = _pixels(file, kind)
+        if pixels is None:  # a format's signature, then something its decoder cannot read
+            return kind, WRONG_TYPE
+        if pixels > MAX_IMAGE_PIXELS:
+            return kind, TOO_MANY_PIXELS
+    return kind, _pdf_refusal(file) if kind is PDF else None
 
 
-def upload_pdf_refusal_text(reason: str, *, field: str) -> str:
-    """The refusal of `reason` (a code upload_pdf_refusal answered) in the reader's language, naming `field`."""
+def upload_refusal(file: BinaryIO, *, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF) -> str | None:
+    """Why upload_accept would refuse this file's contents today, as a code, or None: `wrong_type`,
+    `too_many_pixels`, a PDF's (`script`, `xfa`, `other_pdf` ..., `unreadable`, `password`, `too_many`). For a file
+    stored before the check refused it (crm.services.evidence_recheck). Its size is not read: the limit is the
+    field's, and says nothing of what the file does once opened."""
+    return _check(file, kinds)[1]
+
+
+def upload_refusal_text(reason: str, *, field: str, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF) -> str:
+    """The refusal of `reason` (a code upload_refusal answered) in the reader's language, naming `field`."""
+    if reason == WRONG_TYPE:
+        return _WRONG_TYPE_TEXT % {"field": field, "allowed": ", ".join(kind.name for kind in kinds)}
+    if reason == TOO_MANY_PIXELS:
+        return _TOO_MANY_PIXELS_TEXT % {"field": field, "limit": MAX_IMAGE_PIXELS // 1_000_000}
     text = _PDF_REFUSALS.get(reason, _PDF_UNREADABLE_TEXT)
     return text % {"field": field, "limit": MAX_PDF_OBJECTS}
 
@@ -290,7 +363,6 @@ def upload_accept(
     """Check the file's size and bytes; rename it `<random>.<ext>`. Raises UploadRefused (400) naming `field`
     (the message names it by `label`, the form's label, when given)."""
     name = label or field
-    allowed = ", ".join(kind.name for kind in kinds)
     if file.size > max_bytes:
         raise UploadRefused(
             # Not the file's own size: rounded, one just over the limit read "10.0 MB; at most 10.0 MB".
@@ -298,23 +370,11 @@ def upload_accept(
             % {"field": name, "limit": filesizeformat(max_bytes)},
             field=field,
         )
-    kind = upload_kind_of(file, kinds=kinds)
-    pixels = _pixels(file, kind) if kind and kind.decoder else 0
-    pdf_refusal = _pdf_refusal(file) if kind is PDF else None
-    if kind is None or pixels is None or pdf_refusal == _PDF_UNREADABLE:
-        raise UploadRefused(
-            _("%(field)s: the file's contents are not one of %(allowed)s (whatever its name or stated type).")
-            % {"field": name, "allowed": allowed},
-            field=field,
-        )
-    if pixels > MAX_IMAGE_PIXELS:
-        raise UploadRefused(
-            _("%(field)s: the image is larger than %(limit)s megapixels, the most that is accepted.")
-            % {"field": name, "limit": MAX_IMAGE_PIXELS // 1_000_000},
-            field=field,
-        )
-    if pdf_refusal:
-        raise UploadRefused(_PDF_REFUSALS[pdf_refusal] % {"field": name, "limit": MAX_PDF_OBJECTS}, field=field)
+    kind, reason = _check(file, kinds)
+    if reason is not None:
+        # A PDF pypdf cannot read is, to the uploader, not a PDF.
+        shown = WRONG_TYPE if reason == _PDF_UNREADABLE else reason
+        raise UploadRefused(upload_refusal_text(shown, field=name, kinds=kinds), field=field)
     file.name = f"{uuid.uuid4().hex}.{kind.extension}"
     file.content_type = kind.content_type
     return kind

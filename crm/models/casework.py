@@ -39,6 +39,13 @@ class CaseStep(models.Model):
         return f"#{self.case_id} {self.step}"
 
 
+class CaseEvidenceQuerySet(models.QuerySet):
+    def standing(self) -> "CaseEvidenceQuerySet":
+        """The evidence a case has: a file removed by the recheck of stored files (ADR 0047) is served to nobody and
+        packed for nobody, so it is no evidence of anything."""
+        return self.filter(quarantined_at=None)
+
+
 class CaseEvidence(models.Model):
     """A photo for a case: uploaded by the agent, or an image (a review's) by its URL."""
 
@@ -48,10 +55,15 @@ class CaseEvidence(models.Model):
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     added_at = models.DateTimeField(_("added at"))
-    # Set when its stored PDF fails the upload check of today (crm.services.evidence_recheck, ADR 0047): the file is
+    # Set when its stored file fails the upload check of today (crm.services.evidence_recheck, ADR 0047): the file is
     # kept in storage for audit, and never served again.
     quarantined_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     quarantine_reason = models.CharField(_("why removed"), max_length=16, blank=True)
+    # The check's code an operator lifted the removal for, in the admin (crm.services.evidence_recheck): the recheck
+    # leaves the file for that reason; another reason removes it again.
+    removal_lifted_for = models.CharField(_("removal lifted for"), max_length=16, blank=True)
+
+    objects = CaseEvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["added_at", "id"]
@@ -59,6 +71,10 @@ class CaseEvidence(models.Model):
         verbose_name_plural = _("evidence photos")
         constraints = [
             models.CheckConstraint(condition=~Q(image="") | ~Q(url=""), name="evidence_has_image_or_url"),
+        ]
+        # The admin's "removed" filter, newest first: the few removed rows, never a read of every photo.
+        indexes = [
+            models.Index(fields=["-id"], condition=Q(quarantined_at__isnull=False), name="caseevidence_removed"),
         ]
 
     def __str__(self) -> str:

@@ -1,14 +1,20 @@
-"""Evidence PDFs stored before the upload check refused what it refuses today, read through that check again.
+"""Evidence files stored before the upload check refused what it refuses today, read through that check again.
 
-The check (crm.uploads) runs at upload only: a PDF stored before it learned to refuse something (JavaScript, an XFA
-form, a go-to into another PDF ...) stayed, served as a download with nosniff, opened by the agent or, from the
-evidence pack, by the platform's staff, in a PDF reader where it acts. `evidence_recheck` reads every stored file
-whose bytes are a PDF through the same check (`upload_pdf_refusal`) and removes the ones it refuses from their case:
-the row is marked (`quarantined_at`, `quarantine_reason`), the case page says the file was removed and why, its
-download answers 410 and the evidence pack leaves it out. The file stays in storage, for audit (ADR 0047).
+The check (crm.uploads) runs at upload only: a file stored before it learned to refuse something stayed, served to
+whoever opened the case and packed into the evidence pack for the platform's staff: a PDF with active content
+(JavaScript, an XFA form, a go-to into another PDF ...) opened in a PDF reader where it acts, an image whose header
+claims more than 80 megapixels (a decompression bomb) shown inline in the tab it then froze, a page stored as a photo
+before uploads were checked by their bytes. `evidence_recheck` reads every stored file through the same check
+(`crm.uploads.upload_refusal`, the one upload_accept makes) and removes the ones it refuses from their case: the row
+is marked (`quarantined_at`, `quarantine_reason`), the case page says the file was removed and why, its download
+answers 410 and the evidence pack leaves it out. The file stays in storage, for audit (ADR 0047).
 
 A file already removed is not read again; marking is a conditional update, so two runs at once, or a second run,
 remove and audit each file once. A file that is not in storage (a restore without the media folder) is reported.
+
+An operator who has looked at a removed file (one pypdf cannot read, a link refused since) and finds it harmless lifts
+the removal in the admin (`evidence_removal_lift`, audited): the file is served, packed and counted again, and the
+recheck leaves it for the reason it was lifted for (`removal_lifted_for`); a new reason removes it again.
 """
 
 import logging
@@ -16,11 +22,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from crm.models import CaseEvidence
 from crm.services.audit import audit_record
-from crm.uploads import PDF, upload_kind_of, upload_pdf_refusal
+from crm.uploads import upload_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -29,15 +36,16 @@ logger = logging.getLogger(__name__)
 class Refused:
     evidence_id: int
     case_id: int
-    reason: str  # a code of crm.uploads' PDF check ("script", "xfa", "unreadable" ...)
+    reason: str  # a code of crm.uploads' check ("wrong_type", "too_many_pixels", "script", "unreadable" ...)
 
 
 @dataclass
 class RecheckReport:
-    checked: int = 0  # stored files whose bytes are a PDF, read through the check
+    checked: int = 0  # stored files read through the check
     refused: list[Refused] = field(default_factory=list)  # removed (or, in a dry run, would be)
     already: int = 0  # removed by an earlier run
     missing: list[Refused] = field(default_factory=list)  # rows whose file is not in storage (reason "missing")
+    lifted: int = 0  # refused for the reason an operator lifted their removal for: left as the operator decided
 
 
 def _stored_evidence() -> Iterator[CaseEvidence]:
@@ -48,8 +56,11 @@ def _stored_evidence() -> Iterator[CaseEvidence]:
 def evidence_quarantine(*, evidence: CaseEvidence, reason: str) -> bool:
     """Remove `evidence` from its case for `reason`: marked, audited; its file kept. False when it already was."""
     with transaction.atomic():
-        marked = CaseEvidence.objects.filter(pk=evidence.pk, quarantined_at=None).update(
-            quarantined_at=timezone.now(), quarantine_reason=reason
+        # Not when an operator has meanwhile lifted a removal for this very reason.
+        marked = (
+            CaseEvidence.objects.filter(pk=evidence.pk, quarantined_at=None)
+            .exclude(removal_lifted_for=reason)
+            .update(quarantined_at=timezone.now(), quarantine_reason=reason)
         )
         if marked:
             audit_record(
@@ -63,7 +74,7 @@ def evidence_quarantine(*, evidence: CaseEvidence, reason: str) -> bool:
 
 
 def evidence_recheck(*, dry_run: bool = False) -> RecheckReport:
-    """Read every stored evidence PDF through the upload check; remove those it refuses (unless `dry_run`)."""
+    """Read every stored evidence file through the upload check; remove those it refuses (unless `dry_run`)."""
     report = RecheckReport()
     for evidence in _stored_evidence():
         if evidence.quarantined_at is not None:
@@ -75,16 +86,50 @@ def evidence_recheck(*, dry_run: bool = False) -> RecheckReport:
             report.missing.append(Refused(evidence.pk, evidence.case_id, "missing"))
             continue
         with file:
-            if upload_kind_of(file) is not PDF:  # an image (checked when it was decoded), or not ours to read here
-                continue
             report.checked += 1
-            reason = upload_pdf_refusal(file)
+            reason = upload_refusal(file)
         if reason is None:
+            continue
+        if reason == evidence.removal_lifted_for:  # an operator looked at it and lifted its removal for this
+            report.lifted += 1
             continue
         if dry_run or evidence_quarantine(evidence=evidence, reason=reason):
             report.refused.append(Refused(evidence.pk, evidence.case_id, reason))
         else:  # removed meanwhile, by a run beside this one
             report.already += 1
     if report.refused and not dry_run:
-        logger.warning("removed %d stored evidence PDFs the upload check refuses", len(report.refused))
+        logger.warning("removed %d stored evidence files the upload check refuses", len(report.refused))
     return report
+
+
+# A page of rows at a time, as the admin deletes (crm.admin_mixins.ServiceWrittenAdmin.max_deleted).
+MAX_LIFTED = 100
+
+
+def evidence_removal_lift(*, evidence_ids: list[int], actor) -> int:
+    """Give the listed removed files back to their cases (an operator's decision, from the admin): each is served,
+    packed and counted as evidence again, audited (`evidence_restored`, with the reason lifted), and the recheck
+    leaves it for that reason. A file not removed (or no longer) is left alone. How many were lifted."""
+    if len(evidence_ids) > MAX_LIFTED:
+        raise ValueError(f"at most {MAX_LIFTED} files at a time")
+    lifted = 0
+    with transaction.atomic():
+        removed = (
+            CaseEvidence.objects.select_for_update(of=("self",))
+            .select_related("case__store")
+            .filter(~Q(quarantined_at=None), pk__in=evidence_ids)
+            .order_by("pk")
+        )
+        for evidence in removed:
+            evidence.removal_lifted_for, reason = evidence.quarantine_reason, evidence.quarantine_reason
+            evidence.quarantined_at, evidence.quarantine_reason = None, ""
+            evidence.save(update_fields=["quarantined_at", "quarantine_reason", "removal_lifted_for"])
+            audit_record(
+                actor=actor,
+                action="evidence_restored",
+                store=evidence.case.store,
+                target=f"case #{evidence.case_id}",
+                data={"evidence": evidence.pk, "reason": reason, "file": evidence.image.name},
+            )
+            lifted += 1
+    return lifted

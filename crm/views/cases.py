@@ -4,7 +4,7 @@ service, redirect back (to the page the form came from when it says so: the revi
 from functools import partial
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.casework import case_kind_for
 from crm.downloads import file_response
-from crm.errors import NotFound, PermissionDenied
+from crm.errors import EvidenceRemoved, NotFound, PermissionDenied
 from crm.forms import (
     CaseCloseForm,
     CaseFilterForm,
@@ -41,7 +41,7 @@ from crm.services.cases import case_close, case_reassign, case_reopen, remedy_ap
 from crm.services.playbook import plays_for
 from crm.services.root_causes import root_cause_choices
 from crm.services.submissions import submission_once
-from crm.uploads import upload_kind_of
+from crm.uploads import upload_kind_of, upload_refusal_text
 from crm.workspace import case_workspace, step_form
 
 
@@ -152,9 +152,9 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
         CaseEvidence.objects.exclude(image=""), pk=evidence_id, case__store__in=stores_for_user(user=request.user)
     )
     if evidence.quarantined_at is not None:  # refused by the upload check of today: kept for audit, never served
-        return HttpResponseGone(
-            _("This file was removed from the case: the upload check refuses it."), content_type="text/plain"
-        )
+        raise EvidenceRemoved(
+            upload_refusal_text(evidence.quarantine_reason, field=_("Photo")), case_id=evidence.case_id
+        )  # the 410 page (crm.middleware)
     try:
         photo = evidence.image.open("rb")
     except FileNotFoundError:  # the row outlived its file (a restore without the media folder): nothing to send

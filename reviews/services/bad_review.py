@@ -42,7 +42,8 @@ def case_had_contact(*, case: Case) -> bool:
 
 
 def _step_ready(case: Case, step: str) -> None:
-    if step == Step.CAUSE_UNDERSTOOD and not CaseEvidence.objects.filter(case=case).exists():
+    # A file removed from the case (ADR 0047) is shown to nobody: it is not what the cause was understood from.
+    if step == Step.CAUSE_UNDERSTOOD and not CaseEvidence.objects.filter(case=case).standing().exists():
         raise StepNotReady(_("Attach at least one photo or review image as evidence first."), field="step")
     if step == Step.REMEDY_AGREED and not case.remedies.filter(status__in=Remedy.STANDING).exists():
         raise StepNotReady(_("No remedy stands yet: agree one, or wait for the manager's approval."), field="step")

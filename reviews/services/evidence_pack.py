@@ -1,8 +1,9 @@
 """The evidence pack for a suspected malicious review: one ZIP file for a complaint to the platform.
 
-It holds evidence.json (the review, its revisions, the order, the case timeline and contacts), a readable
-summary.txt, and the photos uploaded to the case (but those removed by the recheck of stored PDFs, ADR 0047, which the
-summary names). Review images are listed by address: the platform has them.
+It holds evidence.json (the review, its revisions, the order, the case timeline and contacts), a readable summary.txt,
+and the photos uploaded to the case (but those removed by the recheck of stored files, ADR 0047, which the summary names
+with the upload check's refusal, in the language of whoever makes the pack). Review images are listed by address: the
+platform has them.
 
 A case may hold many photos of up to 10 MB each: the ZIP is written to a temporary file, each photo copied into it
 in pieces (stored as it is: a JPEG, PNG, WebP or PDF does not compress further), and the download is sent from that
@@ -21,6 +22,7 @@ from django.utils import timezone
 from crm.models import CaseEvent, CaseEvidence
 from crm.services.audit import audit_record
 from crm.timezones import to_store_local
+from crm.uploads import upload_refusal_text
 
 from ..models import Review
 
@@ -123,8 +125,8 @@ def _summary(pack: dict[str, Any], *, missing: list[str], removed: list[str]) ->
     lines += ["", "图片 Review images:"] + [f"  {_in_place(url)}" for url in review["images"]]
     if missing:  # a photo row whose file is no longer in storage
         lines += ["", "缺失的照片 Photos missing from storage:"] + [f"  {name}" for name in missing]
-    if removed:  # a stored PDF the upload check refuses today (ADR 0047): not in the pack
-        lines += ["", "已移除的文件 Files removed (refused by the upload check):"] + [f"  {name}" for name in removed]
+    if removed:  # a stored file the upload check refuses today (ADR 0047): not in the pack
+        lines += ["", "已移除的文件 Files removed (refused by the upload check):"] + [f"  {why}" for why in removed]
     return "\n".join(lines) + "\n"
 
 
@@ -145,7 +147,8 @@ def evidence_pack_export(*, review: Review, actor) -> tuple[str, IO[bytes]]:
                 for evidence in photos:
                     name = f"photos/{evidence.pk}-{PurePosixPath(evidence.image.name).name}"
                     if evidence.quarantined_at is not None:  # kept in storage for audit, never handed out
-                        removed.append(f"{name} ({evidence.quarantine_reason})")
+                        # Why, in words (the check's refusal, in the language of whoever makes the pack), not a code.
+                        removed.append(upload_refusal_text(evidence.quarantine_reason, field=name))
                         continue
                     try:
                         photo = evidence.image.open("rb")

@@ -1,6 +1,7 @@
-"""PDFs stored as evidence before the upload check knew what it refuses today are read through that check again
-(`manage.py recheck_evidence_pdfs`, crm.services.evidence_recheck): one that fails is removed from its case (the
-case page says so, its download is gone, 410), its file kept in storage for audit (ADR 0047)."""
+"""Evidence files stored before the upload check knew what it refuses today (a PDF with active content, a
+decompression bomb, a page stored as a photo) are read through that check again (`manage.py recheck_evidence`,
+crm.services.evidence_recheck): one that fails is removed from its case (the case page says so, its download is
+gone, 410), its file kept in storage for audit (ADR 0047)."""
 
 import html
 import io
@@ -8,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
@@ -15,8 +17,8 @@ from crm.models import AuditLog, Case, CaseEvidence
 from crm.services.cases import case_open
 from crm.services.casework import evidence_add
 from tests.crm.test_upload_pdfs import HOSTILE
-from tests.factories import AgentFactory, OrderFactory, StoreFactory
-from tests.images import PNG
+from tests.factories import AgentFactory, OrderFactory, StoreFactory, UserFactory
+from tests.images import JPEG, PNG, claiming
 from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +40,7 @@ def case():
 
 def _stored(case, content: bytes, *, name: str = "receipt.pdf", caption: str = "") -> CaseEvidence:
     """Evidence as it was stored before the check refused `content`: a clean upload, its file then overwritten."""
-    clean = PNG if name.endswith(".png") else PDF
+    clean = {"png": PNG, "jpg": JPEG}.get(name.rpartition(".")[2], PDF)
     evidence = evidence_add(
         case=case, actor=case.assignee.user, photo=SimpleUploadedFile(name, clean), caption=caption or name
     )
@@ -54,7 +56,7 @@ def _page_text(client, case, language: str) -> str:
 
 def _recheck(*args: str) -> str:
     out = io.StringIO()
-    call_command("recheck_evidence_pdfs", *args, stdout=out)
+    call_command("recheck_evidence", *args, stdout=out)
     return out.getvalue()
 
 
@@ -69,7 +71,7 @@ def test_a_stored_pdf_that_the_check_refuses_today_is_removed_from_its_case_and_
 
     assert f"evidence #{xfa.pk} (case #{case.pk}): xfa" in report
     assert f"evidence #{script.pk} (case #{case.pk}): script" in report
-    assert "checked 3 PDFs: 2 removed, 0 already removed, 0 missing from storage" in report
+    assert "checked 4 files: 2 removed, 0 already removed, 0 missing from storage" in report
     removed = {e.pk: e.quarantine_reason for e in CaseEvidence.objects.exclude(quarantined_at=None)}
     assert removed == {xfa.pk: "xfa", script.pk: "script"}
     assert Path(CaseEvidence.objects.get(pk=xfa.pk).image.path).read_bytes() == HOSTILE["xfa-form"][0]  # for audit
@@ -105,7 +107,7 @@ def test_a_second_run_removes_nothing_more_and_records_nothing_again(case):
 
     report = _recheck()
 
-    assert "checked 0 PDFs: 0 removed, 1 already removed, 0 missing from storage" in report
+    assert "checked 0 files: 0 removed, 1 already removed, 0 missing from storage" in report
     assert CaseEvidence.objects.get(pk=hostile.pk).quarantined_at == first
     assert AuditLog.objects.filter(action="evidence_quarantined").count() == 1
 
@@ -116,7 +118,7 @@ def test_a_dry_run_reports_and_removes_nothing(client, case):
     report = _recheck("--dry-run")
 
     assert f"evidence #{hostile.pk} (case #{case.pk}): media" in report
-    assert "checked 1 PDF: 1 would be removed (dry run)" in report
+    assert "checked 1 file: 1 would be removed (dry run)" in report
     assert not CaseEvidence.objects.exclude(quarantined_at=None).exists()
     client.force_login(case.assignee.user)
     assert client.get(f"/cases/evidence/{hostile.pk}").status_code == 200
@@ -135,8 +137,112 @@ def test_a_pdf_that_cannot_be_read_or_opened_is_removed_too_and_a_missing_file_i
     assert f"evidence #{unreadable.pk} (case #{case.pk}): unreadable" in report
     assert f"evidence #{locked.pk} (case #{case.pk}): password" in report
     assert f"evidence #{gone.pk} (case #{case.pk}): missing from storage" in report
-    assert "checked 2 PDFs: 2 removed, 0 already removed, 1 missing from storage" in report
+    assert "checked 2 files: 2 removed, 0 already removed, 1 missing from storage" in report
     client.force_login(case.assignee.user)
     page = _page_text(client, case, "en")
     assert "Removed: its contents cannot be checked. Photo: the PDF cannot be read, so its contents cannot be" in page
     assert "Removed: its contents cannot be checked. Photo: the PDF is protected by a password" in page
+
+
+BOMB = claiming("PNG", 100_000, 100_000)  # 79 bytes; 30 GB once a browser decodes it
+PAGE = b"<!DOCTYPE html><html><body><script>fetch('/cases/')</script></body></html>"
+
+
+def test_a_stored_decompression_bomb_and_a_page_stored_as_a_photo_are_removed_and_kept_in_storage(client, case):
+    """A bomb stored before images were limited to 80 megapixels was served inline and froze the tab that opened
+    it; a page stored as a photo before uploads were checked by their bytes was still served. The recheck reads every
+    stored file through the upload check, not only PDFs."""
+    bomb = _stored(case, BOMB, name="crack.png", caption="crack")
+    page = _stored(case, PAGE, name="box.jpg", caption="box")
+    photo = _stored(case, JPEG, name="label.jpg", caption="label")
+
+    report = _recheck()
+
+    assert f"evidence #{bomb.pk} (case #{case.pk}): too_many_pixels" in report
+    assert f"evidence #{page.pk} (case #{case.pk}): wrong_type" in report
+    assert "checked 3 files: 2 removed, 0 already removed, 0 missing from storage" in report
+    removed = {e.pk: e.quarantine_reason for e in CaseEvidence.objects.exclude(quarantined_at=None)}
+    assert removed == {bomb.pk: "too_many_pixels", page.pk: "wrong_type"}
+    assert Path(CaseEvidence.objects.get(pk=bomb.pk).image.path).read_bytes() == BOMB  # for audit
+    assert Path(CaseEvidence.objects.get(pk=page.pk).image.path).read_bytes() == PAGE
+    client.force_login(case.assignee.user)
+    assert client.get(f"/cases/evidence/{bomb.pk}").status_code == 410
+    assert client.get(f"/cases/evidence/{page.pk}").status_code == 410
+    assert client.get(f"/cases/evidence/{photo.pk}").status_code == 200
+    shown = _page_text(client, case, "en")
+    assert "Photo: crack — Removed: the image is too large to open. Photo: the image is larger than 80 megapixels" in (
+        shown
+    )
+    assert "Photo: box — Removed: not a photo or a PDF. Photo: the file's contents are not one of JPEG, PNG" in shown
+    chinese = _page_text(client, case, "zh-hans")
+    assert "照片: crack — 已移除:图片过大,无法打开。" in chinese
+    assert "照片: box — 已移除:不是照片或 PDF。" in chinese
+
+    again = _recheck()
+
+    assert "checked 1 file: 0 removed, 2 already removed, 0 missing from storage" in again
+    assert AuditLog.objects.filter(action="evidence_quarantined").count() == 2
+
+
+def _lift(client, *evidence: CaseEvidence):
+    return client.post(
+        "/admin/crm/caseevidence/",
+        {"action": "lift_removal", "_selected_action": [e.pk for e in evidence]},
+        follow=True,
+    )
+
+
+def test_an_operator_who_may_change_evidence_lifts_a_removal_in_the_admin_audited_and_the_recheck_leaves_it(
+    client, case
+):
+    """An operator who looked at a removed file (one pypdf cannot read, a link now refused) and found it harmless had
+    no way to give it back to its case but clearing two columns in the database, unaudited; the next run would have
+    removed it again."""
+    unreadable = _stored(case, b"%PDF-1.7\n<html>not quite a PDF</html>", caption="courier report")
+    kept_out = _stored(case, HOSTILE["xfa-form"][0], caption="invoice")
+    _recheck()
+    operator = UserFactory(is_staff=True)
+    operator.user_permissions.add(*Permission.objects.filter(codename__in=["view_caseevidence", "change_caseevidence"]))
+    client.force_login(operator)
+
+    listed = client.get("/admin/crm/caseevidence/", {"quarantined_at__isempty": "0"})
+    assert 'value="lift_removal"' in listed.text
+    assert f'value="{unreadable.pk}"' in listed.text and f'value="{kept_out.pk}"' in listed.text
+    answer = _lift(client, unreadable)
+
+    assert "1 file restored to its case." in html.unescape(answer.text)
+    restored = CaseEvidence.objects.get(pk=unreadable.pk)
+    assert (restored.quarantined_at, restored.quarantine_reason) == (None, "")
+    assert CaseEvidence.objects.get(pk=kept_out.pk).quarantine_reason == "xfa"
+    entry = AuditLog.objects.get(action="evidence_restored")
+    assert (entry.actor, entry.store, entry.target) == (operator, case.store, f"case #{case.pk}")
+    assert entry.data["evidence"] == unreadable.pk and entry.data["reason"] == "unreadable"
+    client.force_login(case.assignee.user)
+    assert client.get(f"/cases/evidence/{unreadable.pk}").status_code == 200
+    assert f'href="/cases/evidence/{unreadable.pk}"' in client.get(f"/cases/{case.pk}/").text
+
+    report = _recheck()  # the operator's decision about this file, for this reason, stands
+
+    assert "checked 1 file: 0 removed, 1 already removed, 0 missing from storage" in report
+    assert "1 kept: an operator lifted its removal for the same reason" in report
+    assert CaseEvidence.objects.get(pk=unreadable.pk).quarantined_at is None
+    assert AuditLog.objects.filter(action="evidence_quarantined").count() == 2
+
+    with CaseEvidence.objects.get(pk=unreadable.pk).image.open("wb") as stored:  # a new reason is a new decision
+        stored.write(HOSTILE["javascript-in-an-object-stream"][0])
+    _recheck()
+    assert CaseEvidence.objects.get(pk=unreadable.pk).quarantine_reason == "script"
+
+
+def test_an_operator_who_may_only_view_evidence_cannot_lift_a_removal(client, case):
+    removed = _stored(case, HOSTILE["xfa-form"][0])
+    _recheck()
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_caseevidence"))
+    client.force_login(viewer)
+
+    assert 'value="lift_removal"' not in client.get("/admin/crm/caseevidence/").text
+    _lift(client, removed)
+
+    assert CaseEvidence.objects.get(pk=removed.pk).quarantine_reason == "xfa"
+    assert not AuditLog.objects.filter(action="evidence_restored").exists()

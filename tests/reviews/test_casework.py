@@ -1,8 +1,10 @@
+import io
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from crm.errors import InvalidInput, RootCauseRequired
 from crm.models import Remedy
@@ -16,7 +18,7 @@ from reviews.services.bad_review import bad_review_step_mark as case_step_mark
 from reviews.services.cases import review_open_case, reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
 from tests.factories import AgentFactory, ManagerFactory, OrderFactory, ReviewFactory, StoreFactory
-from tests.images import PNG
+from tests.images import PNG, claiming
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +68,23 @@ def test_the_bad_review_steps_are_worked_in_order_to_a_close(bad_review, setting
     assert case.evidence.count() == 2
     assert case.first_response_at is not None  # the apology call is a call on the timeline
     assert case.steps.get(step=Step.SATISFACTION_CHECKED).data == {"asked_about_review": True}
+
+
+def test_a_photo_removed_from_the_case_is_no_evidence_for_the_cause(bad_review, settings, tmp_path):
+    """A file the recheck removed (ADR 0047) is not served, nor packed: nobody can look at it, so it cannot be what
+    the cause was understood from."""
+    settings.MEDIA_ROOT = tmp_path
+    case, agent = bad_review.case, bad_review.case.assignee
+    photo = evidence_add(case=case, actor=agent.user, photo=SimpleUploadedFile("crack.png", PNG), caption="裂纹")
+    with photo.image.open("wb") as stored:  # as a bomb was stored before images were limited to 80 megapixels
+        stored.write(claiming("PNG", 100_000, 100_000))
+    call_command("recheck_evidence", stdout=io.StringIO())
+
+    with pytest.raises(StepNotReady):
+        case_step_mark(case=case, step=Step.CAUSE_UNDERSTOOD, actor=agent.user)
+
+    evidence_add(case=case, actor=agent.user, photo=SimpleUploadedFile("crack.png", PNG), caption="裂纹")
+    assert case_step_mark(case=case, step=Step.CAUSE_UNDERSTOOD, actor=agent.user).step == "cause_understood"
 
 
 def test_remedy_above_the_limit_waits_for_the_manager_then_counts_as_agreed(bad_review):

@@ -155,7 +155,7 @@ def test_an_accepted_upload_is_stored_under_our_name_and_served_safely(
 def test_a_pdf_with_a_script_stored_before_pdfs_were_checked_is_only_ever_a_download(client, store, agent):
     """A PDF carrying JavaScript is refused at upload now (tests/crm/test_upload_pdfs.py); one stored before never
     opens in the browser's PDF viewer on our origin: it is sent as an attachment, with nosniff (until manage.py
-    recheck_evidence_pdfs removes it, tests/crm/test_evidence_recheck.py)."""
+    recheck_evidence removes it, tests/crm/test_evidence_recheck.py)."""
     page = _case_page(client, store, agent)
     client.post(f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("receipt.pdf", PDF)})
     evidence = CaseEvidence.objects.get()
@@ -396,7 +396,7 @@ def test_a_stored_pdf_removed_by_the_recheck_is_left_out_of_the_evidence_pack_an
     client, store, agent
 ):
     """The pack goes to the platform's staff, who open its PDFs in a reader: one the upload check refuses today
-    (stored before it did, then removed by manage.py recheck_evidence_pdfs) must not travel with it."""
+    (stored before it did, then removed by manage.py recheck_evidence) must not travel with it."""
     import io
     import zipfile
 
@@ -410,7 +410,7 @@ def test_a_stored_pdf_removed_by_the_recheck_is_left_out_of_the_evidence_pack_an
     hostile, kept = CaseEvidence.objects.order_by("pk")
     with hostile.image.open("wb") as stored:  # as it was stored before the check refused a remote go-to
         stored.write(HOSTILE["remote-go-to-link"][0])
-    call_command("recheck_evidence_pdfs", stdout=io.StringIO())
+    call_command("recheck_evidence", stdout=io.StringIO())
     review = hostile.case.reviews.get()
 
     response = client.post(f"/reviews/{review.pk}/evidence-pack")
@@ -420,4 +420,43 @@ def test_a_stored_pdf_removed_by_the_recheck_is_left_out_of_the_evidence_pack_an
     assert photos == [f"photos/{kept.pk}-{kept.image.name.rsplit('/', 1)[-1]}"]
     summary = archive.read("summary.txt").decode()
     assert "已移除的文件 Files removed (refused by the upload check):" in summary
-    assert f"photos/{hostile.pk}-{hostile.image.name.rsplit('/', 1)[-1]} (other_pdf)" in summary
+    name = f"photos/{hostile.pk}-{hostile.image.name.rsplit('/', 1)[-1]}"
+    # In words, in the language of whoever made the pack: the platform's staff read no code.
+    assert f"{name}: the PDF has a link that opens another PDF, stored elsewhere or embedded in a file" in summary
+    assert "other_pdf" not in summary
+
+    client.cookies["django_language"] = "zh-hans"
+    chinese = zipfile.ZipFile(
+        io.BytesIO(b"".join(client.post(f"/reviews/{review.pk}/evidence-pack").streaming_content))
+    )
+    assert f"{name}:该 PDF 含有打开另一个 PDF 的链接" in chinese.read("summary.txt").decode()
+
+
+def test_a_removed_files_download_is_the_gone_page_in_the_readers_language(client, store, agent):
+    """It was a line of plain English text, whatever the reader's language, with no way back to the case."""
+    import io
+
+    from django.core.management import call_command
+
+    page = _case_page(client, store, agent)
+    client.post(f"{page}evidence", {**_token(), "photo": SimpleUploadedFile("crack.png", PNG)})
+    evidence = CaseEvidence.objects.get()
+    with evidence.image.open("wb") as stored:  # a bomb stored before images were limited to 80 megapixels
+        stored.write(claiming("PNG", 100_000, 100_000))
+    call_command("recheck_evidence", stdout=io.StringIO())
+
+    client.cookies["django_language"] = "en"
+    response = client.get(f"/cases/evidence/{evidence.pk}")
+
+    assert response.status_code == 410
+    assert response["Content-Type"].startswith("text/html")
+    text = html.unescape(re.sub(r"<[^>]+>", "", response.content.decode()))
+    assert "This file has been removed from the case" in text
+    assert "Photo: the image is larger than 80 megapixels, the most that is accepted." in text
+    assert f'href="/cases/{evidence.case_id}/"' in response.content.decode()
+    assert 'data-code="evidence_removed"' in response.content.decode()
+
+    client.cookies["django_language"] = "zh-hans"
+    chinese = html.unescape(client.get(f"/cases/evidence/{evidence.pk}").content.decode())
+    assert "该文件已从工单中移除" in chinese
+    assert "照片:图片超过了 80 百万像素" in chinese

@@ -5,8 +5,8 @@ from crm.services.evidence_recheck import evidence_recheck
 
 class Command(BaseCommand):
     help = (
-        "Read every stored evidence PDF through today's upload check; remove from its case each one the check "
-        "refuses (its file is kept in storage, for audit; ADR 0047). Safe to run again."
+        "Read every stored evidence file (PDFs and photos) through today's upload check; remove from its case each "
+        "one the check refuses (its file is kept in storage, for audit; ADR 0047). Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -17,11 +17,13 @@ class Command(BaseCommand):
         for refused in [*report.refused, *report.missing]:
             reason = "missing from storage" if refused.reason == "missing" else refused.reason
             self.stdout.write(f"evidence #{refused.evidence_id} (case #{refused.case_id}): {reason}")
-        pdfs = f"{report.checked} PDF{'' if report.checked == 1 else 's'}"
+        files = f"{report.checked} file{'' if report.checked == 1 else 's'}"
         if dry_run:
-            self.stdout.write(f"checked {pdfs}: {len(report.refused)} would be removed (dry run)")
+            self.stdout.write(f"checked {files}: {len(report.refused)} would be removed (dry run)")
         else:
             self.stdout.write(
-                f"checked {pdfs}: {len(report.refused)} removed, {report.already} already removed, "
+                f"checked {files}: {len(report.refused)} removed, {report.already} already removed, "
                 f"{len(report.missing)} missing from storage"
             )
+        if report.lifted:
+            self.stdout.write(f"{report.lifted} kept: an operator lifted its removal for the same reason")
