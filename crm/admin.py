@@ -65,7 +65,13 @@ from crm.services.closures import (
 )
 from crm.services.customers import EDITABLE_FIELDS
 from crm.services.evidence_recheck import MAX_LIFTED, evidence_removal_lift
-from crm.services.policy import MAX_EVENING_CAPACITY, days_off_check, root_cause_save
+from crm.services.policy import (
+    MAX_EVENING_CAPACITY,
+    calendar_of,
+    calendar_supersede,
+    days_off_check,
+    root_cause_save,
+)
 from crm.services.sla import cases_deadlines_recount
 from crm.services.stores import store_timezone_change, store_timezone_withdrawals_check
 from crm.timezones import store_today
@@ -403,11 +409,14 @@ class CasePolicyAdmin(CheckedAdmin):
         obj.days_off = days_off_check(obj.days_off)
 
     def save_model(self, request, obj, form, change):
-        """New service hours or days off count the open cases' deadlines still to come again, as on the policy page
-        (ADR 0029, 0035)."""
+        """New service hours or days off take effect now, the ones they replace kept until now, and count the open
+        cases' deadlines still to come again, as on the policy page (ADR 0029, 0035)."""
+        stored = CasePolicy.objects.select_for_update().filter(pk=obj.pk).first() if obj.pk else None
+        now = timezone.now()
+        changed = calendar_supersede(policy=obj, kept=calendar_of(stored or CasePolicy()), now=now)
         super().save_model(request, obj, form, change)
-        if {"service_start", "service_end", "days_off"} & set(form.changed_data):
-            cases_deadlines_recount(store=obj.store, now=timezone.now())
+        if changed:
+            cases_deadlines_recount(store=obj.store, now=now)
 
 
 class StoreClosureAdminForm(forms.ModelForm):

@@ -39,6 +39,11 @@ class CasePolicy(models.Model):
     service_end = models.TimeField(_("service hours end"), default=DEFAULT_SERVICE_END)
     # Weekdays (Monday = 0, as date.weekday()) the store is closed every week: no SLA clock runs on them (ADR 0035).
     days_off = models.JSONField(_("days off every week"), default=list, blank=True)
+    # The service hours and days off the store kept before these, oldest first, each until the moment it changed
+    # them: {"until": ISO instant, "service_start": "HH:MM:SS", "service_end": ..., "days_off": [...]}. SLA clocks
+    # count each moment by the calendar in force then (ADR 0035). Empty: these hours and days off always applied.
+    # Written by crm.services.policy (the policy page and the admin), with the change.
+    earlier_calendars = models.JSONField(_("earlier service hours and days off"), default=list, editable=False)
     # A case waiting on the customer resumes by itself after this many days, so none hides for ever (ADR 0034).
     max_wait_days = models.PositiveSmallIntegerField(
         _("longest wait on the customer (days)"), default=DEFAULT_MAX_WAIT_DAYS

@@ -2,7 +2,7 @@
 capacities, the agents' remedy limit. Each is validated whole (nothing half-written) and audited."""
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -38,8 +38,10 @@ def case_policy_update(
 ) -> CasePolicy:
     """The store's assignment, service hours, weekly days off and longest wait on the customer (None: as it is).
 
-    New service hours or days off count the open cases' deadlines still to come again, in this transaction, as a
-    time zone change does; a deadline already passed stays as it was (ADR 0029, 0035). Audited."""
+    New service hours or days off take effect now: the ones they replace are kept on the policy, in force until now,
+    and the open cases' deadlines still to come are counted again, in this transaction, each moment by the hours and
+    days off in force then (the old ones before now, the new ones after); a deadline already passed stays as it was
+    (ADR 0029, 0035). Audited."""
     if assignment not in CasePolicy.Assignment.values:
         raise InvalidInput(_("Choose round robin or least loaded."), field="assignment")
     if service_end <= service_start:
@@ -53,16 +55,19 @@ def case_policy_update(
         days_off = days_off_check(days_off)
     policy = CasePolicy.objects.select_for_update().filter(store=store).first() or CasePolicy(store=store)
     before = _case_policy_text(policy)
+    kept = calendar_of(policy)
     policy.assignment, policy.service_start, policy.service_end = assignment, service_start, service_end
     # Cases already waiting keep the end they were given; the next wait has the new one.
     if max_wait_days is not None:
         policy.max_wait_days = max_wait_days
     if days_off is not None:
         policy.days_off = days_off
+    now = timezone.now()
+    changed = calendar_supersede(policy=policy, kept=kept, now=now)
     policy.save()
+    if changed:
+        cases_deadlines_recount(store=store, now=now)
     after = _case_policy_text(policy)
-    if any(before[name] != after[name] for name in ("service_start", "service_end", "days_off")):
-        cases_deadlines_recount(store=store, now=timezone.now())
     audit_record(
         actor=actor,
         action="case_policy_changed",
@@ -71,6 +76,25 @@ def case_policy_update(
         data={"before": before, "after": after},
     )
     return policy
+
+
+def calendar_of(policy: CasePolicy) -> dict[str, Any]:
+    """The policy's service hours and days off, as `earlier_calendars` keeps them."""
+    return {
+        "service_start": policy.service_start.isoformat(),
+        "service_end": policy.service_end.isoformat(),
+        "days_off": sorted(policy.days_off),
+    }
+
+
+def calendar_supersede(*, policy: CasePolicy, kept: dict[str, Any], now: datetime) -> bool:
+    """Whether the policy's (unsaved) service hours or days off differ from `kept`, the ones it had; if so, `kept`
+    joins its earlier calendars, in force until `now`, so the time before the change is counted as it was
+    (ADR 0035). The caller saves the policy and counts the open deadlines again."""
+    if calendar_of(policy) == kept:
+        return False
+    policy.earlier_calendars = [*policy.earlier_calendars, {**kept, "until": now.isoformat()}]
+    return True
 
 
 def days_off_check(days_off: list[int]) -> list[int]:

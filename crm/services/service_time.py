@@ -6,8 +6,10 @@ off, not on the days of its dated closures (a holiday, the Spring Festival week)
 change is as long as it really is. A closure is in effect from the moment it was recorded (one recorded on or after
 its first day leaves the service time worked before then worked) until the moment it was ended (one removed while
 under way: the days it closed stay closed, the store is open from then on): on the days those moments fall on, only
-part of the day is closed (`closed_spans`). Nothing here reads the database: `crm.services.sla.service_hours_for`
-loads a store's hours.
+part of the day is closed (`closed_spans`). The daily hours and weekly days off are the calendar in force at each
+moment: one the store kept before it changed them (`earlier`) counts until the moment they were changed, the new one
+from then on, so a day the store was open stays worked when it becomes a day off, and a day off stays closed when it
+opens (ADR 0035). Nothing here reads the database: `crm.services.sla.service_hours_for` loads a store's hours.
 """
 
 from collections import defaultdict
@@ -24,17 +26,31 @@ Span = tuple[datetime | None, datetime | None]
 
 
 @dataclass(frozen=True)
+class EarlierCalendar:
+    """Daily hours and weekly days off a store kept until `until`, when it changed them; `until_day` is that moment's
+    local date."""
+
+    start: time
+    end: time
+    days_off: frozenset[int]
+    until: datetime
+    until_day: date
+
+
+@dataclass(frozen=True)
 class ServiceHours:
     """When a store serves: from `start` to `end` each day it is open. `days_off` are weekdays (Monday = 0, as
     `date.weekday()`), `closed_days` the local dates its closures closed whole, `closed_spans` the parts of the other
-    days a closure closed (it was recorded, or ended, during the day). At least one weekday is open, so every count
-    ends."""
+    days a closure closed (it was recorded, or ended, during the day). `start`, `end` and `days_off` are the calendar
+    in force now; `earlier` the ones it replaced, oldest first, each in force until its `until` (the first from the
+    beginning), the current one from the last `until` on. At least one weekday is open, so every count ends."""
 
     start: time
     end: time
     days_off: frozenset[int] = frozenset()
     closed_days: frozenset[date] = frozenset()
     closed_spans: Mapping[date, tuple[Span, ...]] = field(default_factory=dict, hash=False)
+    earlier: tuple[EarlierCalendar, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.start < self.end:
@@ -42,14 +58,38 @@ class ServiceHours:
         if len(set(self.days_off) & set(range(WEEK))) >= WEEK:
             raise ValueError("a store is open on at least one day of the week")
 
-    def open_on(self, day: date) -> bool:
-        """Whether the store serves at all that day (a day a closure began or ended on serves outside it)."""
-        return day.weekday() not in self.days_off and day not in self.closed_days
+    def _calendars_on(self, day: date) -> list[tuple[time, time, frozenset[int], datetime | None, datetime | None]]:
+        """The calendars in force on `day`, each as (start, end, days off, in force from, until): one, unless the
+        store changed them that day (None: from before the day, until after it)."""
+        if not self.earlier or day > self.earlier[-1].until_day:
+            return [(self.start, self.end, self.days_off, None, None)]
+        found = []
+        since, since_day = None, None
+        for calendar in self.earlier:
+            if (since_day is None or since_day <= day) and day <= calendar.until_day:
+                found.append((calendar.start, calendar.end, calendar.days_off, since, calendar.until))
+            since, since_day = calendar.until, calendar.until_day
+        if since_day is not None and since_day <= day:
+            found.append((self.start, self.end, self.days_off, since, None))
+        return found
 
     def openings(self, store, day: date) -> list[tuple[datetime, datetime]]:
-        """When the store serves on `day`, an open day: its hours, less the parts a closure closed (none left when it
-        closed them all), earliest first."""
-        spans = [(store_local_datetime(store, day, self.start), store_local_datetime(store, day, self.end))]
+        """When the store serves on `day`: the hours of the calendar in force (of each, on the day it changed), on
+        a day that is no day off in it, less the parts a closure closed (none left on a closed day), earliest
+        first."""
+        if day in self.closed_days:
+            return []
+        spans = []
+        for start, end, days_off, since, until in self._calendars_on(day):
+            if day.weekday() in days_off:
+                continue
+            opens, closes = store_local_datetime(store, day, start), store_local_datetime(store, day, end)
+            if since is not None:
+                opens = max(opens, since)
+            if until is not None:
+                closes = min(closes, until)
+            if opens < closes:
+                spans.append((opens, closes))
         for closed_from, closed_until in self.closed_spans.get(day, ()):
             cut = []
             for opens, closes in spans:
@@ -59,6 +99,17 @@ class ServiceHours:
                     cut.append((max(opens, closed_until), closes))
             spans = [(opens, closes) for opens, closes in cut if opens < closes]
         return spans
+
+
+def earlier_calendars(
+    *, store, calendars: Iterable[tuple[time, time, Iterable[int], datetime]]
+) -> tuple[EarlierCalendar, ...]:
+    """The calendars a store kept before its current one, each given as (start, end, days off, until), oldest
+    first."""
+    return tuple(
+        EarlierCalendar(start, end, frozenset(days_off), until, to_store_local(until, store).date())
+        for start, end, days_off, until in sorted(calendars, key=lambda calendar: calendar[3])
+    )
 
 
 def closed_days_of(closures: Iterable[tuple[date, date]]) -> frozenset[date]:
@@ -110,7 +161,7 @@ def service_time_after(*, store, start: datetime, span: timedelta, hours: Servic
     cursor = start
     day: date = to_store_local(start, store).date()
     while True:
-        for opens, closes in hours.openings(store, day) if hours.open_on(day) else ():
+        for opens, closes in hours.openings(store, day):
             cursor = max(cursor, opens)
             if cursor < closes:
                 if remaining <= closes - cursor:
@@ -138,9 +189,9 @@ def working_time_between(*, store, start: datetime, end: datetime, hours: Servic
     total = timedelta(0)
     day: date = to_store_local(start, store).date()
     while start < end:
-        if store_local_datetime(store, day, hours.start) >= end:
+        if store_local_datetime(store, day, time.min) >= end:
             break
-        for opens, closes in hours.openings(store, day) if hours.open_on(day) else ():
+        for opens, closes in hours.openings(store, day):
             if (later := min(end, closes)) > (earlier := max(start, opens)):
                 total += later - earlier
         day += timedelta(days=1)

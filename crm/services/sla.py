@@ -2,7 +2,7 @@
 crm.services.service_time), and the escalation of breaches to the manager."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -11,7 +11,13 @@ from django.utils import timezone
 from crm import roles
 from crm.models import Case, CaseEvent, CasePolicy, SlaTarget, Store, StoreClosure
 
-from .service_time import ServiceHours, closures_in_effect, service_time_after, working_deadline
+from .service_time import (
+    ServiceHours,
+    closures_in_effect,
+    earlier_calendars,
+    service_time_after,
+    working_deadline,
+)
 
 # Working minutes (first response, resolution) for a store that has set no target of its own.
 DEFAULT_TARGETS: dict[str, tuple[int, int]] = {
@@ -24,8 +30,13 @@ SOON = timedelta(hours=1)
 
 
 def service_hours_for(*, store: Store) -> ServiceHours:
-    """The store's service hours, weekly days off and closures, as the deadlines count them (ADR 0006, 0035)."""
-    policy = CasePolicy.objects.filter(store=store).only("service_start", "service_end", "days_off").first()
+    """The store's service hours, weekly days off and closures, as the deadlines count them (ADR 0006, 0035): the
+    hours and days off of each moment as the store kept them then (its earlier ones until it changed them)."""
+    policy = (
+        CasePolicy.objects.filter(store=store)
+        .only("service_start", "service_end", "days_off", "earlier_calendars")
+        .first()
+    )
     closed, closed_spans = closures_in_effect(
         store=store,
         closures=StoreClosure.objects.filter(store=store).values_list(
@@ -34,9 +45,22 @@ def service_hours_for(*, store: Store) -> ServiceHours:
     )
     if policy is None:
         start, end, days_off = CasePolicy.DEFAULT_SERVICE_START, CasePolicy.DEFAULT_SERVICE_END, frozenset()
+        earlier: tuple = ()
     else:
         start, end, days_off = policy.service_start, policy.service_end, frozenset(policy.days_off)
-    return ServiceHours(start, end, days_off=days_off, closed_days=closed, closed_spans=closed_spans)
+        earlier = earlier_calendars(
+            store=store,
+            calendars=(
+                (
+                    time.fromisoformat(kept["service_start"]),
+                    time.fromisoformat(kept["service_end"]),
+                    kept["days_off"],
+                    datetime.fromisoformat(kept["until"]),
+                )
+                for kept in policy.earlier_calendars
+            ),
+        )
+    return ServiceHours(start, end, days_off=days_off, closed_days=closed, closed_spans=closed_spans, earlier=earlier)
 
 
 def sla_target_for(*, store: Store, triage_group: str, source: str) -> tuple[int, int]:
@@ -92,10 +116,11 @@ def clocks_started(cases: list[Case]) -> dict[int, datetime]:
 
 
 def cases_deadlines_recount(*, store: Store, now: datetime) -> int:
-    """Count again, in the store's hours as they are now (its time zone changed), the deadlines of its open cases
-    that are still to come, from the moment each clock started (the opening, or the latest reopening). A deadline
-    already passed stays as it was: the case was breached, and escalated, by it (ADR 0029). Returns the cases
-    changed."""
+    """Count again, in the store's service time as it is now (its time zone, hours, days off or closures changed),
+    the deadlines of its open cases that are still to come, from the moment each clock started (the opening, or the
+    latest reopening): each moment by the hours and days off in force then, so a change counts only from when it
+    was made, and each closure from when it was recorded until it was ended (ADR 0035). A deadline already passed
+    stays as it was: the case was breached, and escalated, by it (ADR 0029). Returns the cases changed."""
     cases = list(
         Case.objects.select_for_update(of=("self",))
         .filter(store=store, status__in=Case.OPEN_STATUSES)

@@ -143,10 +143,11 @@ def test_new_days_off_or_service_hours_count_open_deadlines_again(store, manager
     entry = AuditLog.objects.filter(action="case_policy_changed").latest("at")
     assert (entry.data["before"]["days_off"], entry.data["after"]["days_off"]) == ([], [6])
 
-    # Hours of 10:00-18:00: nothing left on Saturday after 20:00, Sunday off, four hours from Monday 10:00.
+    # Hours of 10:00-18:00 from 20:45: the 45 minutes worked since 20:00 stay worked, nothing is left on Saturday
+    # after 20:45, Sunday is off, and the other three hours and a quarter come from Monday 10:00 (ADR 0035).
     _days_off(store, manager, [6], at(1, 30, 20, 45), start=time(10), end=time(18))
     case.refresh_from_db()
-    assert case.first_response_due == at(2, 1, 14)
+    assert case.first_response_due == at(2, 1, 13, 15)
 
 
 def test_a_wait_over_the_festival_pauses_only_service_time_and_resumes_in_it_without_breaching(store, manager):

@@ -1,7 +1,8 @@
 """The arithmetic of service time (crm.services.service_time), by property: a deadline never lands in a closure or on
 a day off, it is exactly its span of service time away, a store with no days off counts as it always did, a closure
-recorded on or after its first day changes nothing before the moment it was recorded, and a closure ended while under
-way changes nothing before the moment it was ended (no deadline moves back before it)."""
+recorded on or after its first day changes nothing before the moment it was recorded, a closure ended while under
+way changes nothing before the moment it was ended (no deadline moves back before it), and new hours or days off
+change nothing before the moment they took effect and count only by themselves after it."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from crm.services.service_time import (
     ServiceHours,
     closed_days_of,
     closures_in_effect,
+    earlier_calendars,
     service_time_after,
     working_later,
     working_time_between,
@@ -123,7 +125,7 @@ def test_a_deadline_never_lands_in_a_closure_nor_on_a_day_off_and_is_its_span_of
     store, hours = store_hours
     due = service_time_after(store=store, start=start, span=span, hours=hours)
     day = to_store_local(due, store).date()
-    assert hours.open_on(day), (day, sorted(hours.days_off))
+    assert day.weekday() not in hours.days_off and day not in hours.closed_days, (day, sorted(hours.days_off))
     # Inside the day's hours, less where a closure began or ended that day.
     assert any(opens < due <= closes for opens, closes in hours.openings(store, day))
     assert working_time_between(store=store, start=start, end=due, hours=hours) == span
@@ -241,6 +243,90 @@ def test_with_no_days_off_and_no_closures_nothing_changes(store_hours, start, en
     assert working_time_between(store=store, start=start, end=end, hours=hours) == _plain_between(
         store=store, start=start, end=end, hours=hours
     )
+
+
+def _calendar_with(
+    hours: ServiceHours, *, start: time, end: time, days_off: frozenset[int], earlier=()
+) -> ServiceHours:
+    """`hours`' closures, with other daily hours and days off (and the calendars kept before them)."""
+    return ServiceHours(start, end, days_off, hours.closed_days, hours.closed_spans, earlier=earlier)
+
+
+weekly_days_off = st.frozensets(st.integers(min_value=0, max_value=6), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    store_hours=store_and_calendar(),
+    new_hours=daily_hours(),
+    new_days_off=weekly_days_off,
+    changed_at=instants,
+    start=instants,
+    end=instants,
+    span=spans,
+)
+def test_new_hours_or_days_off_change_nothing_before_the_moment_they_took_effect(
+    store_hours, new_hours, new_days_off, changed_at, start, end, span
+):
+    """The calendar in force at each moment counts: up to the change the store's old hours and days off, from it
+    the new ones alone, so the service time before it is what it was, a deadline that fell before it stays, and
+    the time after it is what the new calendar alone would count."""
+    store, kept = store_hours
+    new_only = _calendar_with(kept, start=new_hours[0], end=new_hours[1], days_off=new_days_off)
+    changed = _calendar_with(
+        kept,
+        start=new_hours[0],
+        end=new_hours[1],
+        days_off=new_days_off,
+        earlier=earlier_calendars(store=store, calendars=[(kept.start, kept.end, kept.days_off, changed_at)]),
+    )
+    until = min(end, changed_at)
+    assert working_time_between(store=store, start=start, end=until, hours=changed) == working_time_between(
+        store=store, start=start, end=until, hours=kept
+    )
+    since = max(start, changed_at)
+    assert working_time_between(store=store, start=since, end=end, hours=changed) == working_time_between(
+        store=store, start=since, end=end, hours=new_only
+    )
+    due = service_time_after(store=store, start=start, span=span, hours=kept)
+    due_now = service_time_after(store=store, start=start, span=span, hours=changed)
+    if due <= changed_at:
+        assert due_now == due
+    else:
+        assert due_now > changed_at or start >= changed_at
+    if start >= changed_at:
+        assert due_now == service_time_after(store=store, start=start, span=span, hours=new_only)
+    # Still a moment the store serves, exactly its span of service time away.
+    day = to_store_local(due_now, store).date()
+    assert any(opens < due_now <= closes for opens, closes in changed.openings(store, day))
+    assert working_time_between(store=store, start=start, end=due_now, hours=changed) == span
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    store_hours=store_and_calendar(),
+    kept=st.lists(st.tuples(daily_hours(), weekly_days_off, instants), max_size=4),
+    start=instants,
+    middle=instants,
+    end=instants,
+)
+def test_service_time_over_several_changes_adds_up_at_any_moment(store_hours, kept, start, middle, end):
+    """Several calendars one after another (changed on the same day, or the same moment, too): the service time of a
+    span is the sum of its parts, whatever moment splits it."""
+    store, hours = store_hours
+    changed = _calendar_with(
+        hours,
+        start=hours.start,
+        end=hours.end,
+        days_off=hours.days_off,
+        earlier=earlier_calendars(
+            store=store, calendars=[(daily[0], daily[1], days_off, until) for daily, days_off, until in kept]
+        ),
+    )
+    start, middle, end = sorted((start, middle, end))
+    assert working_time_between(store=store, start=start, end=end, hours=changed) == working_time_between(
+        store=store, start=start, end=middle, hours=changed
+    ) + working_time_between(store=store, start=middle, end=end, hours=changed)
 
 
 def test_the_spring_festival_week_and_sundays_are_skipped():

@@ -216,6 +216,26 @@ def test_new_days_off_saved_in_the_admin_count_open_deadlines_again(admin_client
     assert case.first_response_due == datetime(2027, 2, 1, 12, 0, tzinfo=SHANGHAI)  # Sunday off: Monday noon
 
 
+def test_days_off_changed_in_the_admin_count_from_the_moment_they_are_saved(admin_client, admin_user, store):
+    """The hours worked before the change stay worked, as on the policy page (ADR 0035)."""
+    policy = CasePolicy.objects.create(store=store)
+    # Friday 5 March 10:00, a normal case: 36 working hours, Friday 11, Saturday 12, Sunday 12, Monday 1.
+    with time_machine.travel(datetime(2027, 3, 5, 10, 0, tzinfo=SHANGHAI), tick=False):
+        case, _ = case_open(store=store, customer=CustomerFactory(store=store), source=Case.Source.REVIEW)
+    assert case.resolution_due == datetime(2027, 3, 8, 10, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(datetime(2027, 3, 7, 12, 0, tzinfo=SHANGHAI), tick=False):  # Sunday noon
+        admin_client.force_login(admin_user)
+        answer = admin_client.post(_url(CasePolicy, policy), _form_data(CasePolicy, policy, days_off=[6]))
+    assert answer.status_code == 302
+    case.refresh_from_db()
+    # This Sunday's three hours until noon were worked: 26 by then, the other ten on Monday, by 19:00.
+    assert case.resolution_due == datetime(2027, 3, 8, 19, 0, tzinfo=SHANGHAI)
+    policy.refresh_from_db()
+    assert policy.earlier_calendars == [
+        {"service_start": "09:00:00", "service_end": "21:00:00", "days_off": [], "until": "2027-03-07T04:00:00+00:00"}
+    ]
+
+
 def test_a_closure_added_in_the_admin_is_checked_audited_and_moves_open_deadlines(admin_client, admin_user, store):
     closure = {"store": store.pk, "name": "春节", "first_day": "2027-02-05", "last_day": "2027-02-11"}
     with time_machine.travel(datetime(2027, 2, 4, 19, 0, tzinfo=SHANGHAI), tick=False):
