@@ -39,6 +39,10 @@ LIVE_STATUSES = [FollowUpStatus.PLANNED, FollowUpStatus.SENDING, FollowUpStatus.
 # The provider's last word on a message sent (`provider_status`) that says it never reached the phone: the carrier could
 # not deliver it, or Twilio gave up after accepting it. The row stays `sent` (it left us, at most once: ADR 0011).
 UNDELIVERED_STATUSES = ("undelivered", "failed")
+# A row of any SMS queue (a care SMS, a parcel notice, a campaign message: they share the columns of
+# callbacks.services.dispatch.SmsQueue) sent, that the provider then reported it could not deliver: it reached nobody.
+# One sent with no such report (delivered, read, or no delivery report at all, as some carriers give none) did.
+SENT_UNDELIVERED = Q(status="sent", provider_status__in=UNDELIVERED_STATUSES)
 
 
 class FollowUpPurpose(models.TextChoices):

@@ -2,10 +2,22 @@
 
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
-from callbacks.models import FollowUpPolicy
+from callbacks.models import SENT_UNDELIVERED, FollowUpPolicy
 from crm.models import Store
 from logistics.models import Checkpoint, Shipment, ShipmentNotice
 
@@ -22,6 +34,13 @@ def shipments_by_keys(*, keys: list[tuple[int, str, str]]) -> dict[tuple[int, st
 
 def _at_risk(store_ids: list[int]) -> QuerySet[Shipment]:
     return Shipment.objects.filter(store_id__in=store_ids, is_open=True, delays__isnull=False).distinct()
+
+
+def _notices() -> QuerySet[ShipmentNotice]:
+    """A parcel's notices as planned, each with `undelivered`: sent, then reported by the provider as not delivered
+    (callbacks.models.SENT_UNDELIVERED, as the reports count it): it told nobody, and the board says so."""
+    undelivered = ExpressionWrapper(SENT_UNDELIVERED, output_field=BooleanField())
+    return ShipmentNotice.objects.annotate(undelivered=undelivered).order_by("created_at", "id")
 
 
 def shipments_at_risk_count(*, store_ids: list[int]) -> int:
@@ -83,7 +102,7 @@ def shipments_at_risk(*, stores: list[Store], limit: int = 200) -> list[Shipment
         .prefetch_related(
             Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("-at", "-id")),
             "delays",
-            Prefetch("notices", queryset=ShipmentNotice.objects.order_by("created_at", "id")),
+            Prefetch("notices", queryset=_notices()),
         )
         # Lateness: the older the last news (the last checkpoint, else the shipping), the later the parcel.
         .annotate(news_at=Coalesce("last_event_at", "shipped_at"), value=_value_in_store_currency(rates))
@@ -107,7 +126,7 @@ def shipment_for_stores(*, store_ids: list[int], shipment_id: int) -> Shipment |
     found = (
         Shipment.objects.filter(store_id__in=store_ids, pk=shipment_id)
         .select_related("store", "order__customer")
-        .prefetch_related("checkpoints", "delays", "notices")
+        .prefetch_related("checkpoints", "delays", Prefetch("notices", queryset=_notices()))
         .first()
     )
     if found is not None:

@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from callbacks.models import (
-    UNDELIVERED_STATUSES,
+    SENT_UNDELIVERED,
     CallAttempt,
     ClosedUncalled,
     ClosedUnlogged,
@@ -250,8 +250,8 @@ MISSED = Q(outcome=ClosedUncalled.MISSED)
 NOT_LOGGED = Q(outcome=ClosedUnlogged.NOT_LOGGED)
 # A care SMS sent that the provider reported it could not deliver (`undelivered`, `failed`) never reached the customer:
 # its own state, neither done nor a first contact. One sent with no such report (delivered, read, or no delivery report
-# at all, as some carriers give none) is done.
-UNDELIVERED = Q(status=FollowUp.Status.SENT, provider_status__in=UNDELIVERED_STATUSES)
+# at all, as some carriers give none) is done. A parcel's delay notice likewise told nobody (`_parcel_delays`).
+UNDELIVERED = SENT_UNDELIVERED
 
 
 def _followups(store: Store, since: datetime) -> list[DailyCount]:
@@ -352,23 +352,29 @@ def _remedies(store: Store, since: datetime) -> list[DailyCount]:
 
 
 def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
-    """Per rule: delays found, customers told (a sent notice for that rule), told before they first came to us
-    (a case not opened by the delay itself). Per delayed order, told early or not: the orders, their logistics
-    complaints and bad reviews. By the store-local day the (first) delay was found: an order first delayed before
-    `since` is counted on that earlier day, which this rebuild leaves as it is."""
+    """Per rule: delays found, customers told (a notice for that rule sent and not reported undelivered), told before
+    they first came to us (a case not opened by the delay itself), and those whose only notice the provider reported
+    it could not deliver (`UNDELIVERED`: nobody was told). Per delayed order, told early, notice not delivered, or not
+    told: the orders, their logistics complaints and bad reviews. By the store-local day the (first) delay was found:
+    an order first delayed before `since` is counted on that earlier day, which this rebuild leaves as it is."""
     customer_case = (
         Case.objects.filter(order_id=OuterRef("shipment__order_id"))
         .exclude(source=Case.Source.LOGISTICS)
         .order_by("opened_at")
         .values("opened_at")[:1]
     )
-    told = ShipmentNotice.objects.filter(
+    sent = ShipmentNotice.objects.filter(
         shipment_id=OuterRef("shipment_id"), rule=OuterRef("rule"), status=ShipmentNotice.Status.SENT
-    ).order_by("sent_at")
+    )
+    told = sent.exclude(UNDELIVERED).order_by("sent_at")
     delays = list(
         ShipmentDelay.objects.filter(store=store, found_at__gte=since)
-        .annotate(told_at=Subquery(told.values("sent_at")[:1]), contacted_at=Subquery(customer_case))
-        .values("shipment__order_id", "rule", "found_at", "told_at", "contacted_at")
+        .annotate(
+            told_at=Subquery(told.values("sent_at")[:1]),
+            undelivered=Exists(sent.filter(UNDELIVERED)),
+            contacted_at=Subquery(customer_case),
+        )
+        .values("shipment__order_id", "rule", "found_at", "told_at", "undelivered", "contacted_at")
     )
     order_ids = {d["shipment__order_id"] for d in delays}
     counted_before = set(
@@ -387,20 +393,27 @@ def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
     def add(day: date, metric: str, key: str) -> None:
         counts[day, metric, key] = counts.get((day, metric, key), 0) + 1
 
-    orders: dict[int, tuple[date, bool]] = {}
+    # An order's group: told (any of its delays), else notice not delivered (any), else not told.
+    rank = {"not_told": 0, "undelivered": 1, "told": 2}
+    orders: dict[int, tuple[date, str]] = {}
     for d in delays:
         day = to_store_local(d["found_at"], store).date()
         add(day, "parcel_delay", d["rule"])
         if d["told_at"] is not None:
+            group = "told"
             add(day, "parcel_delay_told", d["rule"])
             if d["contacted_at"] is None or d["told_at"] < d["contacted_at"]:
                 add(day, "parcel_delay_told_first", d["rule"])
-        first_day, was_told = orders.get(d["shipment__order_id"], (day, False))
-        orders[d["shipment__order_id"]] = (min(first_day, day), was_told or d["told_at"] is not None)
-    for order_id, (day, was_told) in orders.items():
+        elif d["undelivered"]:
+            group = "undelivered"
+            add(day, "parcel_delay_undelivered", d["rule"])
+        else:
+            group = "not_told"
+        first_day, was = orders.get(d["shipment__order_id"], (day, "not_told"))
+        orders[d["shipment__order_id"]] = (min(first_day, day), max(was, group, key=rank.__getitem__))
+    for order_id, (day, key) in orders.items():
         if order_id in counted_before:
             continue
-        key = "told" if was_told else "not_told"
         add(day, "delayed_order", key)
         if order_id in complaints:
             add(day, "delayed_order_complaint", key)

@@ -13,6 +13,7 @@ class RetentionConfig(AppConfig):
         from callbacks.signals import (
             call_tasks_withdrawn,
             followup_outcome_logged,
+            inbound_sms_received,
             store_hours_changed,
             store_hours_would_withdraw,
         )
@@ -62,6 +63,8 @@ class RetentionConfig(AppConfig):
         followup_outcome_logged.connect(visits.campaign_call_outcome_record, dispatch_uid="retention.call_outcome")
         # A return visit callbacks took back (the customer opted out, or no longer wants calls) excludes its row.
         call_tasks_withdrawn.connect(visits.campaign_calls_withdrawn, dispatch_uid="retention.calls_withdrawn")
+        # An SMS from a number that answers a campaign's message: the contact's reply, recorded as it comes.
+        inbound_sms_received.connect(receivers.record_campaign_replies, dispatch_uid="retention.campaign_replies")
         # A closure or new call hours moved return visits: one now after its campaign's end is taken back (ADR 0035).
         store_hours_changed.connect(receivers.calls_past_their_campaigns_end, dispatch_uid="retention.past_end")
         # New SMS hours of the store: messages they leave no time for before their campaign ends are withdrawn.

@@ -18,7 +18,7 @@ def _context(*, customer: Customer, user) -> dict:
     rows = list(
         CampaignContact.objects.filter(customer=customer)
         .select_related("campaign")
-        .only("campaign__name", "channel", "status", "excluded_reason", "due_at", "sent_at", "outcome")
+        .only("campaign__name", "channel", "status", "excluded_reason", "due_at", "sent_at", "outcome", "replied_at")
         .annotate(when=Coalesce("sent_at", "call_task__window_start", "due_at"))
         .order_by("-when", "-id")[:LIMIT]
     )

@@ -7,22 +7,16 @@ placed it). The control group's rate is measured over the same window from the c
 Only reads: a coupon's redemption is marked as its order comes in (retention.services.coupons).
 """
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum, Value
 
-from callbacks.models import TelephonyEvent
-from callbacks.services.numbers import numbers_texted
-from crm.errors import InvalidPhoneNumber
 from crm.models import Order
-from crm.phones import normalise_phone
 
 from .models import Campaign, CampaignContact, ContactStatus, Coupon
-
-REACHED = (ContactStatus.SENT, ContactStatus.DONE)
+from .services.replies import REACHED
 
 
 @dataclass
@@ -110,48 +104,6 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
         for currency in sorted(revenue, key=lambda code: (code != campaign.store.currency, code))
     }
     res.coupons_redeemed = Coupon.objects.filter(campaign=campaign, redeemed_order__isnull=False).count()
-    res.replied = _replied(campaign=campaign, reached=reached)
+    # A contact's first reply is recorded as it comes, by the rule of retention.services.replies.
+    res.replied = reached.filter(replied_at__isnull=False).count()
     return res
-
-
-def _replied(*, campaign: Campaign, reached) -> int:
-    """The contacts who answered the campaign's message: an inbound SMS from the number it went to (else the customer's
-    phone: a call), after it was sent and before the store's next message to that number, of any SMS queue (a care
-    SMS, a parcel notice, another campaign's). That is how the inbound SMS reads a reply, as an answer to the store's
-    last message to the number (callbacks.services.numbers, ADR 0049): a text sent before the campaign's message
-    reached the customer, or in answer to a message the store sent them since, is no reply to the campaign. The
-    sender is read as the inbound SMS reads it (0086 or spaces included)."""
-    contacts = [
-        (recipient or phone, sent_at)
-        for recipient, phone, sent_at in reached.filter(sent_at__isnull=False).values_list(
-            "recipient", "customer__phone", "sent_at"
-        )
-    ]
-    if not contacts:
-        return 0
-    first = min(sent_at for _number, sent_at in contacts)
-    numbers = {number for number, _sent_at in contacts if number}
-    replies: dict[str, list] = {}
-    inbound = TelephonyEvent.objects.filter(kind=TelephonyEvent.Kind.INBOUND_SMS, received_at__gt=first)
-    for sender, received_at in inbound.values_list("payload__From", "received_at").order_by():
-        number = _sender(sender if isinstance(sender, str) else "")
-        if number in numbers:
-            replies.setdefault(number, []).append(received_at)
-    texted = numbers_texted(store_id=campaign.store_id, phones=replies, since=first)
-    replied = 0
-    for number, sent_at in contacts:
-        later = texted.get(number, [])
-        after = bisect_right(later, sent_at)  # the store's next message to the number, if any
-        until = later[after] if after < len(later) else None
-        if any(sent_at < at and (until is None or at < until) for at in replies.get(number, ())):
-            replied += 1
-    return replied
-
-
-def _sender(sender: str) -> str:
-    """An inbound SMS's sender as phones are stored (E.164), as the inbound SMS reads it: a gateway may write 0086,
-    spaces or fullwidth digits. One that is no valid number is kept as it came (and matches no one)."""
-    try:
-        return normalise_phone(sender)
-    except InvalidPhoneNumber:
-        return sender

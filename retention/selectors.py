@@ -84,6 +84,20 @@ def campaign_calls(*, campaign: Campaign, limit: int = CALLS_SHOWN) -> list[Camp
     )
 
 
+REPLIES_SHOWN = 200
+
+
+def campaign_replies(*, campaign: Campaign, limit: int = REPLIES_SHOWN) -> list[CampaignContact]:
+    """The campaign's contacts who replied to its message (retention.services.replies), the latest reply first: what
+    the campaign page lists, as many as its results count under Replied."""
+    return list(
+        CampaignContact.objects.filter(campaign=campaign, replied_at__isnull=False)
+        .select_related("customer")
+        .only("channel", "sent_at", "replied_at", "customer__name")
+        .order_by("-replied_at", "-id")[:limit]
+    )
+
+
 def gifts_for_store(*, store: Store) -> QuerySet[Gift]:
     return Gift.objects.filter(store=store).prefetch_related("segments")
 

@@ -1,12 +1,13 @@
 """What the provider tells us: message and call status callbacks and inbound SMS. Each is recorded as it came
 (TelephonyEvent) and only ever moves a state forward."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from callbacks.models import UNDELIVERED_STATUSES, Call, CaseCall, FollowUp, TelephonyEvent
+from callbacks.signals import inbound_sms_received
 from callbacks.telephony import ProviderCall
 from crm.errors import InvalidPhoneNumber
 from crm.models import Case, Customer, Order
@@ -230,4 +231,27 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     numbers_opt_out_sms(phone=phone, customers=out, opted_out=True, at=now, message_sid=sid)
     if word in OPT_IN_WORDS:
         numbers_opt_out_sms(phone=phone, customers=back_in, opted_out=False, at=now, message_sid=sid)
+    # The apps whose messages it may answer (retention: a campaign's reply), in this transaction.
+    inbound_sms_received.send(sender=inbound_sms_receive, phone=phone, at=now)
     return cases
+
+
+def inbound_sms_senders(*, since: datetime | None = None) -> list[tuple[str, datetime]]:
+    """(sender as phones are stored, when it came) of every inbound SMS recorded (from `since` on), oldest first, as
+    `inbound_sms_receive` read each: a delivery Twilio repeated (the same MessageSid) once, at its first arrival; a
+    sender that is no number left out. What `inbound_sms_received` told the apps, for a reader of the past (retention's
+    replies recorded before it listened)."""
+    events = TelephonyEvent.objects.filter(kind=TelephonyEvent.Kind.INBOUND_SMS)
+    if since is not None:
+        earlier = events.filter(received_at__lt=since).exclude(provider_id="").values("provider_id")
+        events = events.filter(received_at__gte=since).exclude(provider_id__in=earlier)
+    seen, senders = set(), []
+    for sid, sender, received_at in events.values_list("provider_id", "payload__From", "received_at").order_by(
+        "received_at", "id"
+    ):
+        if sid and sid in seen:
+            continue
+        seen.add(sid)
+        if phone := _sender_phone(sender if isinstance(sender, str) else ""):
+            senders.append((phone, received_at))
+    return senders

@@ -10,8 +10,9 @@ from .titles import TITLES
 
 
 def delays_found(period: Period) -> Table:
-    """Per rule: delays found, customers told, and told before they contacted us."""
-    found = sums(period, "parcel_delay", "parcel_delay_told", "parcel_delay_told_first")
+    """Per rule: delays found, customers told, notices the provider could not deliver (nobody told), and told before
+    they contacted us."""
+    found = sums(period, "parcel_delay", "parcel_delay_told", "parcel_delay_undelivered", "parcel_delay_told_first")
     rows = []
     for rule, label in DelayRule.choices:
         delays = count(found, "parcel_delay", rule)
@@ -23,6 +24,7 @@ def delays_found(period: Period) -> Table:
                 "rule": label,
                 "found": delays,
                 "told": count(found, "parcel_delay_told", rule),
+                "undelivered": count(found, "parcel_delay_undelivered", rule),
                 "told_first": first,
                 "told_first_share": percent(first, delays),
             }
@@ -34,20 +36,26 @@ def delays_found(period: Period) -> Table:
             ("rule", _("Rule")),
             ("found", _("Delays found")),
             ("told", _("Customers told")),
+            ("undelivered", _("Not delivered")),
             ("told_first", _("Told before they contacted us")),
             ("told_first_share", _("Told first %")),
         ],
         rows=rows,
         chart=Chart("bar", "rule", series=("found", "told_first")),
-        note=_("A delay is counted once per parcel and rule, on the store-local day it was found."),
+        note=_(
+            "A delay is counted once per parcel and rule, on the store-local day it was found. A notice the provider "
+            "reported it could not deliver told nobody: it is counted under Not delivered, never as a customer told."
+        ),
     )
 
 
 def early_notice_effect(period: Period) -> Table:
-    """Delayed orders with and without an early notice: logistics complaints and bad reviews."""
+    """Delayed orders with and without an early notice: logistics complaints and bad reviews. An order whose notice
+    the provider could not deliver is in a group of its own, neither told nor left untold."""
     found = sums(period, "delayed_order", "delayed_order_complaint", "delayed_order_bad_review")
     rows = []
-    for key, label in (("told", _("Told early")), ("not_told", _("Not told"))):
+    groups = (("told", _("Told early")), ("undelivered", _("Notice not delivered")), ("not_told", _("Not told")))
+    for key, label in groups:
         orders = count(found, "delayed_order", key)
         if not orders:
             continue

@@ -18,7 +18,13 @@ from crm.services.submissions import submission_once
 from ..forms import CampaignForm, TestSendForm
 from ..models import Campaign, CampaignChannel, CampaignContact
 from ..results import campaign_results
-from ..selectors import campaign_calls, campaigns_for_store, campaigns_held_by_store_hours, stores_for_retention
+from ..selectors import (
+    campaign_calls,
+    campaign_replies,
+    campaigns_for_store,
+    campaigns_held_by_store_hours,
+    stores_for_retention,
+)
 from ..services.campaigns import CampaignInput, campaign_create, campaign_start, campaign_stop, campaign_test_send
 from ..services.plan import campaign_plan, reason_label
 from ..wording import campaign_offer_text
@@ -101,6 +107,7 @@ def _detail_context(request, store, campaign, **extra):
     else:
         results = campaign_results(campaign=campaign)
         context["results"] = results
+        context["replies"] = campaign_replies(campaign=campaign) if results.replied else []
         # How many wait for the store's SMS hours, or were withdrawn for them, and why (ADR 0044).
         holds = campaigns_held_by_store_hours(store=store, campaign=campaign)
         context["store_hours_hold"] = holds[0] if holds else None

@@ -17,7 +17,7 @@ from reports.metrics import Period
 from reports.metrics.logistics import delays_found, early_notice_effect
 from reports.rollups import rollups_refresh
 from tests.callbacks.conftest import midday_store
-from tests.factories import CustomerFactory, OrderFactory, ReviewFactory
+from tests.factories import AgentFactory, CustomerFactory, OrderFactory, ReviewFactory
 
 from .conftest import ship
 
@@ -56,3 +56,73 @@ def test_delays_told_first_and_what_an_early_notice_changed():
         0,
     )
     assert (rows["Not told"]["orders"], rows["Not told"]["complaints"], rows["Not told"]["bad_reviews"]) == (1, 1, 1)
+
+
+def _status_callback(client, notice, status):
+    """Twilio's signed status callback for the notice, posted to the hook its send named."""
+    from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
+
+    path = f"/hooks/notices/{notice.pk}/status"
+    params = {"MessageSid": notice.provider_id, "MessageStatus": status}
+    signature = RequestValidator("webhook-token").compute_signature(f"https://crm.example.com{path}", params)
+    response = client.post(
+        path, urlencode(params), content_type="application/x-www-form-urlencoded",
+        headers={"x-twilio-signature": signature},
+    )  # fmt: skip
+    assert response.status_code == 204
+
+
+def test_a_delay_notice_the_provider_could_not_deliver_told_nobody(client, settings):
+    """Twilio reports `undelivered` or `failed` after the delay SMS was sent: the customer was never told. The report
+    counts it apart (Not delivered), never as a customer told, nor told first when they then contact us; the board
+    shows it as not delivered, not as sent."""
+    settings.TWILIO_AUTH_TOKEN, settings.PUBLIC_BASE_URL = "webhook-token", "https://crm.example.com"
+    store = midday_store()
+    parcels = [
+        ship(OrderFactory(customer=CustomerFactory(store=store), total_amount=Decimal("500")), hours_ago=30)
+        for _ in range(3)
+    ]
+    delays_sweep()
+    notices_send_due()
+    reports = {parcels[0]: ("sent", "delivered"), parcels[1]: ("sent", "undelivered"), parcels[2]: ("failed",)}
+    for shipment, statuses in reports.items():
+        notice = ShipmentNotice.objects.get(shipment=shipment)
+        for status in statuses:
+            _status_callback(client, notice, status)
+    # The customer whose notice never arrived asks where the parcel is, and posts a bad review.
+    unreached = parcels[1].order
+    case_open(store=store, customer=unreached.customer, source=Case.Source.CALL, order=unreached,
+              cause=Case.Cause.LOGISTICS)  # fmt: skip
+    ReviewFactory(store=store, order=unreached, rating=1, posted_at=timezone.now())
+    rollups_refresh(store=store)
+    today = store_today(store)
+    period = Period(store=store, start=today - timedelta(days=1), end=today)
+
+    [row] = delays_found(period).rows
+    assert (row["found"], row["told"], row.get("undelivered"), row["told_first"]) == (3, 1, 2, 1)
+    groups = {r["group"]: (r["orders"], r["complaints"], r["bad_reviews"]) for r in early_notice_effect(period).rows}
+    assert groups == {"Told early": (1, 0, 0), "Notice not delivered": (2, 1, 1)}
+
+    client.force_login(AgentFactory(stores=[store]).user)
+    for language, sent, not_delivered in (
+        ("en", "SMS: Sent", "SMS: Not delivered"),
+        ("zh-hans", "短信: 已发送", "短信: 未送达"),
+    ):
+        client.cookies["django_language"] = language
+        board = client.get("/logistics/").text
+        told = {s: _told_cell(board, s) for s in parcels}
+        assert told[parcels[0]].startswith(sent)
+        assert told[parcels[1]].startswith(not_delivered) and told[parcels[2]].startswith(not_delivered)
+        parcel = client.get(f"/logistics/shipments/{parcels[1].pk}/").text
+        assert _told_cell(parcel, parcels[1]).startswith(not_delivered)
+
+
+def _told_cell(page: str, shipment) -> str:
+    """The text of the parcel's "Already told" cell on the board."""
+    import re
+
+    row = page[page.index(f'data-number="{shipment.tracking_number}"') :]
+    cell = row[row.index('data-testid="told">') :]
+    return re.sub(r"<[^>]+>", "", cell[len('data-testid="told">') : cell.index("</td>")]).strip()

@@ -181,3 +181,118 @@ def test_a_reply_counts_for_the_campaign_only_between_its_message_and_the_stores
     campaign.refresh_from_db()
 
     assert campaign_results(campaign=campaign).replied == 1
+
+
+def _reply(client, sender: str, body: str, sid: str):
+    """The customer's SMS as Twilio posts it to the inbound webhook, signed."""
+    from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
+
+    path = "/twilio/sms/inbound"
+    params = {"From": sender, "To": "", "Body": body, "MessageSid": sid}
+    signature = RequestValidator("webhook-token").compute_signature(f"https://crm.example.com{path}", params)
+    response = client.post(
+        path, urlencode(params), content_type="application/x-www-form-urlencoded",
+        headers={"x-twilio-signature": signature},
+    )  # fmt: skip
+    assert response.status_code < 300, response.content
+
+
+def test_a_contacts_reply_is_recorded_when_it_arrives_and_the_campaign_shows_who_replied_and_when(settings):
+    """The contact's reply time (replied_at) is written in the reply's transaction, by the rule the Replied figure
+    counts: a text from the number the message went to, after it, before the store's next message to the number. The
+    campaign page lists who replied and when, in the store's time; the customer's page says so on the campaign row."""
+    from datetime import UTC
+
+    from tests.factories import ManagerFactory
+
+    settings.TWILIO_AUTH_TOKEN, settings.PUBLIC_BASE_URL = "webhook-token", "https://crm.example.com"
+    store = open_store(name="丝韵旗舰店")
+    early = customer_with_orders(store, [90], phone="+8613800000301", name="早早")
+    cared_for = customer_with_orders(store, [90], phone="+8613800000302", name="关怀")
+    answered = customer_with_orders(store, [90], phone="+8613800000303", name="回复者")
+    start = timezone.now().replace(second=0, microsecond=0)
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    webhook = Client()
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        _reply(webhook, early.phone, "在吗？", "SMearly")  # before the campaign's message reached them
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        sms_dispatch_due(time_budget=5)
+    FollowUpFactory(  # the care SMS of a delivery since, as the sweeper leaves it
+        order__customer=cared_for,
+        channel=FollowUp.Channel.SMS,
+        status=FollowUp.Status.SENT,
+        recipient=cared_for.phone,
+        sent_at=start + timedelta(minutes=3),
+        window_start=start,
+    )
+    replied_at = start + timedelta(minutes=4)
+    with time_machine.travel(replied_at, tick=False):
+        _reply(webhook, "0086 138 0000 0302", "收到了，谢谢", "SMcare")  # an answer to the care SMS
+        _reply(webhook, "0086 138 0000 0303", "好的", "SMcampaign")
+    with time_machine.travel(replied_at + timedelta(minutes=5), tick=False):
+        _reply(webhook, answered.phone, "什么时候能用券？", "SMagain")  # a second reply: the first stays
+
+    contacts = {c.customer_id: c.replied_at for c in CampaignContact.objects.filter(campaign=campaign)}
+    assert contacts == {early.pk: None, cared_for.pk: None, answered.pk: replied_at.astimezone(UTC)}
+    assert campaign_results(campaign=campaign).replied == 1
+
+    manager = Client()
+    manager.force_login(ManagerFactory(stores=[store]).user)
+    page = manager.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
+    replies = page[page.index('data-testid="replies"') :]
+    replies = replies[: replies.index("</table>")]
+    assert "回复者" in replies and "早早" not in replies and "关怀" not in replies
+    assert timezone.localtime(replied_at, _zone(store)).strftime("%m-%d %H:%M") in replies
+    customer_page = manager.get(f"/customers/{answered.pk}/").text
+    section = customer_page[customer_page.index('data-testid="campaign-contacts"') :]
+    assert 'data-testid="replied"' in section[: section.index("</table>")]
+
+
+def _zone(store):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(store.timezone)
+
+
+def test_the_migration_records_the_replies_that_came_before_once_its_migrate_run_is_over():
+    """Nothing wrote replied_at before retention listened to the inbound SMS: the replies already in the inbound log are
+    recorded by the same rule once the `migrate` that applied retention 0010 is over (a repeated delivery is one reply,
+    at its first arrival), and a later migrate changes nothing."""
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from callbacks.services.inbound import inbound_sms_receive
+
+    migration = import_module("retention.migrations.0010_campaign_replies_recorded_before")
+    store = open_store()
+    early = customer_with_orders(store, [90], phone="+8613800000401")
+    answered = customer_with_orders(store, [90], phone="+8613800000402")
+    start = timezone.now().replace(second=0, microsecond=0)
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        inbound_sms_receive(payload={"From": early.phone, "Body": "在吗？", "MessageSid": "SMearly"})
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        sms_dispatch_due(time_budget=5)
+    with time_machine.travel(start + timedelta(minutes=3), tick=False):
+        inbound_sms_receive(payload={"From": "0086 138 0000 0402", "Body": "好的", "MessageSid": "SMok"})
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):  # Twilio delivers the early one again
+        inbound_sms_receive(payload={"From": early.phone, "Body": "在吗？", "MessageSid": "SMearly"})
+    recorded = dict(CampaignContact.objects.filter(campaign=campaign).values_list("customer_id", "replied_at"))
+    assert recorded == {early.pk: None, answered.pk: start + timedelta(minutes=3)}
+    CampaignContact.objects.update(replied_at=None)  # as the replies were left before
+
+    migration.record_replies_after_migrate(django_apps, None)
+    assert not CampaignContact.objects.filter(replied_at__isnull=False).exists()  # not during the migrations
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert dict(CampaignContact.objects.filter(campaign=campaign).values_list("customer_id", "replied_at")) == recorded
+    assert campaign_results(campaign=campaign).replied == 1
+
+    CampaignContact.objects.update(replied_at=None)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # a later migrate: not again
+    assert not CampaignContact.objects.filter(replied_at__isnull=False).exists()

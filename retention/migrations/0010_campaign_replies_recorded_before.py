@@ -1,0 +1,35 @@
+"""A campaign contact's reply is recorded as it comes (`replied_at`, retention.services.replies); before, nothing wrote
+it and the results found the replies among the inbound SMS each time the page was read. The replies that came before
+are recorded here, once, so the campaigns' Replied and their lists of who replied keep them.
+
+Which SMS is a reply is the rule of retention.services.replies (the store's messages to the number over every SMS
+queue, the sender read as the inbound SMS reads it), which historical models cannot run without a frozen second copy.
+So this migration only asks for the one-off: it runs `campaign_replies_backfill` when the `migrate` that applied it is
+over, on the models as the code has them then (as callbacks 0012 does). It does nothing on a database with no contact
+reached, and is idempotent: run by hand again, it finds no reply not recorded.
+"""
+
+from django.db import migrations
+from django.db.models.signals import post_migrate
+
+DISPATCH_UID = "retention.0010.campaign_replies"
+
+
+def _record_replies(sender, **kwargs) -> None:
+    post_migrate.disconnect(dispatch_uid=DISPATCH_UID)  # sent once per app: run once
+    from retention.services.replies import campaign_replies_backfill
+
+    campaign_replies_backfill()
+
+
+def record_replies_after_migrate(apps, schema_editor) -> None:
+    post_migrate.connect(_record_replies, weak=False, dispatch_uid=DISPATCH_UID)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("retention", "0009_campaign_contact_sent_to"),
+        ("callbacks", "0015_number_opt_out_customer_optional"),
+    ]
+
+    operations = [migrations.RunPython(record_replies_after_migrate, migrations.RunPython.noop)]

@@ -1,0 +1,89 @@
+"""A campaign contact's reply: when the customer first answered the campaign's message (`CampaignContact.replied_at`).
+
+A reply is an inbound SMS from the number the message went to (a call's: the customer's phone), after the message was
+sent and before the store's next message to that number, of any SMS queue (a care SMS, a parcel notice, another
+campaign's). That is how the inbound SMS reads a reply, as an answer to the store's last message to the number
+(callbacks.services.numbers, ADR 0049): a text sent before the campaign's message reached the customer, or in answer
+to a message the store sent them since, is no reply to the campaign.
+
+Written as the reply comes, in its transaction (callbacks' `inbound_sms_received`, retention.receivers), and read by
+the campaign's results (Replied is the count of contacts with a reply), its page and the customer's page: one rule,
+here.
+"""
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from django.db.models import Min
+
+from callbacks.services.inbound import inbound_sms_senders
+from callbacks.services.numbers import numbers_texted
+from crm.models import Customer
+
+from ..models import CampaignContact, ContactStatus
+
+# A contact whose message reached the customer: an SMS sent, a call made (its `sent_at` the call's start).
+REACHED = (ContactStatus.SENT, ContactStatus.DONE)
+_CHUNK = 1000
+
+
+def campaign_replies_record(*, replies: Mapping[str, Sequence[datetime]]) -> int:
+    """Record the first reply of each contact not yet replied whose number sent one of `replies` ({number as phones are
+    stored: when its SMS came}) in answer to their message (the rule above). Returns the contacts that replied."""
+    phones = sorted(phone for phone, times in replies.items() if phone and times)
+    if not phones:
+        return 0
+    latest = max(max(replies[phone]) for phone in phones)
+    waiting = CampaignContact.objects.filter(replied_at__isnull=True, sent_at__lt=latest).select_related("customer")
+    fields = ("pk", "store_id", "recipient", "sent_at", "customer__phone")
+    # Messages by the number their claim fixed (the index of sent rows by recipient); calls, which have none, by the
+    # customers holding the number.
+    rows = [
+        *waiting.filter(status=ContactStatus.SENT, recipient__in=phones).only(*fields),
+        *waiting.filter(status__in=REACHED, recipient="", customer__in=Customer.objects.filter(phone__in=phones)).only(
+            *fields
+        ),
+    ]
+    by_store: dict[int, list[CampaignContact]] = defaultdict(list)
+    for row in rows:
+        by_store[row.store_id].append(row)
+    replied = []
+    for store_id, contacts in by_store.items():
+        since = min(row.sent_at for row in contacts)
+        texted = numbers_texted(store_id=store_id, phones={_number(row) for row in contacts}, since=since)
+        for row in contacts:
+            later = texted.get(_number(row), [])
+            after = bisect_right(later, row.sent_at)  # the store's next message to the number, if any
+            until = later[after] if after < len(later) else None
+            answers = [at for at in replies.get(_number(row), ()) if row.sent_at < at and (until is None or at < until)]
+            if answers:
+                row.replied_at = min(answers)
+                replied.append(row)
+    CampaignContact.objects.bulk_update(replied, ["replied_at"], batch_size=_CHUNK)
+    return len(replied)
+
+
+def _number(row: CampaignContact) -> str:
+    """The number the contact's message went to (the number its claim fixed); a call's: the customer's phone."""
+    return row.recipient or row.customer.phone
+
+
+def campaign_replies_backfill() -> int:
+    """The replies that came before retention recorded them as they come (retention 0010): every inbound SMS since
+    the first message of a contact not yet replied, read as `inbound_sms_received` tells them, through the same rule.
+    Idempotent: run again, it finds no reply not recorded."""
+    since = CampaignContact.objects.filter(status__in=REACHED, replied_at__isnull=True).aggregate(first=Min("sent_at"))[
+        "first"
+    ]
+    if since is None:
+        return 0
+    replies: dict[str, list[datetime]] = defaultdict(list)
+    for phone, at in inbound_sms_senders(since=since):
+        replies[phone].append(at)
+    phones = sorted(replies)
+    return sum(
+        campaign_replies_record(replies={phone: replies[phone] for phone in phones[i : i + _CHUNK]})
+        for i in range(0, len(phones), _CHUNK)
+    )
