@@ -74,7 +74,7 @@ def test_the_demo_shows_the_built_in_segments_and_a_redeemed_coupon_without_the_
     # and Berlin: 08:00-13:00 UTC) is a coupon sent and redeemed; 10:00 UTC is inside them.
     import re
 
-    from crm.models import Store
+    from crm.models import Case, Store
     from retention.models import Coupon
 
     with time_machine.travel(_today_at_utc(10), tick=True):
@@ -88,6 +88,11 @@ def test_the_demo_shows_the_built_in_segments_and_a_redeemed_coupon_without_the_
         assert "High-value repeat buyers" in segments and "Birthdays next month" in segments
         page = client.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
         assert re.search(r'data-testid="redeemed">1<', page), store.code
+        # Another customer answered the message with a question: the campaign lists who replied, and an agent has
+        # the question as a case (every demo customer had a delivery today).
+        (replied,) = CampaignContact.objects.filter(campaign=campaign).exclude(replied_at=None)
+        assert page.count('data-testid="reply"') == 1 and replied.customer.name in page, store.code
+        assert Case.objects.filter(customer=replied.customer, source=Case.Source.INBOUND_SMS).count() == 1
 
 
 def test_the_demo_seeded_at_night_sends_no_campaign_message_and_redeems_no_coupon(client):
