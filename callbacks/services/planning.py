@@ -7,22 +7,27 @@ rules below hold the same way for one order or 100,000:
 2. The contact gate decides (callbacks.services.gate, asked once per store and channel for the whole batch): a
    call the gate refuses with `no_calls` becomes a care SMS, any other standing refusal (do_not_contact,
    sms_opt_out, no_phone) suppresses the contact with the gate's reason. Refusals about the hour are not
-   refusals here: step 4 places every contact in its window. Suppressed rows are kept with their reason.
-3. One care contact per customer per store-local day: the highest tier of the day wins (a contact already
-   under way is never replaced); the others are kept as suppressed, `merged` into it.
-4. Windows: calls in the store's call window (tonight's, or the next call day's once it has closed), never on a day of
+   refusals here: step 5 places every contact in its window. Suppressed rows are kept with their reason.
+3. One care contact per customer per store-local day of delivery (`contact_day`): the highest tier of the day wins
+   (a contact already under way is never replaced); the others are kept as suppressed, `merged` into it.
+4. One care contact per customer per store-local day on which it is made (ADR 0055): the evening a call is made in,
+   the day whose sending hours a care SMS goes out in. Deliveries at 23:59 and at 00:00 are two delivery days but
+   one evening's call (one morning's SMS): the second joins the first by step 3's rule, the contacts already planned
+   included, whatever order their events came in.
+5. Windows: calls in the store's call window (tonight's, or the next call day's once it has closed), never on a day of
    the store's closures (ADR 0035: the next open evening); SMS at once inside sending hours, else at the next
    opening. Both are counted from the delivery, or from the moment it is reported when that is later: a delivery
    reported after its evening is called on the next one.
-5. Calls go to on-shift agents serving the store, balanced to their evening capacity; a dedicated-tier
+6. Calls go to on-shift agents serving the store, balanced to their evening capacity; a dedicated-tier
    customer goes to their owner, chosen (least loaded) and kept on the customer the first time. What does
-   not fit is flagged `overflowed` and handled by the policy's overflow rule.
+   not fit is flagged `overflowed` and handled by the policy's overflow rule. A contact the overflow rule moves to
+   another day (the next evening, or a care SMS instead) is held to step 4 again on the day it lands on.
 """
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -39,12 +44,12 @@ from callbacks.models import (
 )
 from crm.models import Customer, Order, Store
 from crm.services.closures import stores_closed_days
-from crm.timezones import to_store_local
+from crm.timezones import store_local_datetime, to_store_local
 
 from .capacity import CallCapacity, call_priority, care_call_place
 from .gate import ContactChannel, ContactDecision, ContactPurpose, RefusalReason, contacts_decide
 from .policy import policy_for_store
-from .rows import customers_set_dedicated_owner, followups_insert
+from .rows import customers_set_dedicated_owner, followups_insert, followups_set_merged_into
 from .windows import call_window, sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
@@ -79,9 +84,10 @@ class _Plan:
     channel: str
     contact_day: date
     reason: str = ""
-    merged_into_id: int | None = None  # an existing contact of the same day that stays
+    merged_into_id: int | None = None  # an existing contact that stays
     merged_with: "_Plan | None" = None  # a contact planned in this same call that wins
-    replaces_id: int | None = None  # an existing, not yet started contact this one supersedes
+    replaces: list[int] = field(default_factory=list)  # existing, not yet started contacts this one supersedes
+    due: tuple[datetime, datetime] | None = None  # the window its channel gives it (step 5), before capacity
     window: tuple[datetime, datetime] | None = None
     assignee_id: int | None = None
     overflowed: bool = False
@@ -94,13 +100,21 @@ class _Plan:
     def place(self, window: tuple[datetime, datetime], *, assignee_id: int | None = None, overflowed=False) -> None:
         self.window, self.assignee_id, self.overflowed = window, assignee_id, overflowed
 
-    def as_row(self) -> dict:
+    def merge(self, *, into: "_Plan | FollowUp") -> None:
+        """Suppressed as `merged` into the contact that stays: a plan of this call, or an existing row."""
+        self.reason, self.assignee_id, self.overflowed = Reason.MERGED, None, False
+        if isinstance(into, _Plan):
+            self.merged_with = into
+        else:
+            self.merged_into_id = into.pk
+
+    def as_row(self, merged_into_id: int | None) -> dict:
         return {
             "store_id": self.store.pk, "customer_id": self.customer.id, "order_id": self.order.pk, "tier": self.tier,
             "channel": self.channel, "status": Status.SUPPRESSED if self.reason else Status.PLANNED,
             "suppressed_reason": self.reason, "contact_day": self.contact_day, "window_start": self.window[0],
             "window_end": self.window[1], "assignee_id": self.assignee_id, "overflowed": self.overflowed,
-            "merged_into_id": self.merged_with.pk if self.merged_with else self.merged_into_id,
+            "merged_into_id": merged_into_id,
         }  # fmt: skip
 
 
@@ -166,46 +180,103 @@ def _draft(order, customer, store, policy, closed, delivered_at, now) -> _Plan |
     return _Plan(order, customer, store, policy, closed, delivered_at, since, amount, tier, tier, day)  # the gate next
 
 
-def _merge(plans: list[_Plan]) -> list[_Plan]:
-    """Apply the one-contact-per-customer-day rule. Returns the plans that become the day's contact."""
-    groups: dict[tuple[int, date], list[_Plan]] = defaultdict(list)
+def _join(groups: dict[tuple, list[_Plan]], existing: dict[tuple, FollowUp]) -> list[_Plan]:
+    """One contact per group (a customer's plans that share a day) with the contact already planned on that day, if
+    any: the highest tier wins, a contact already under way is never replaced; the others are `merged` into
+    it. Returns the plans that stay. An existing contact one of them replaces is suppressed at once: the database
+    allows one live contact per customer and delivery day, and an evening's capacity is counted from the rows."""
+    stay, replaced = [], []
+    for key, group in groups.items():
+        group.sort(key=lambda p: p.rank, reverse=True)
+        best, current = group[0], existing.get(key)
+        if current is not None and (
+            current.status != Status.PLANNED or CHANNEL_RANK[current.channel] >= CHANNEL_RANK[best.channel]
+        ):
+            for plan in group:
+                plan.merge(into=current)
+            continue
+        if current is not None:
+            best.replaces.append(current.pk)
+            replaced.append(current.pk)
+        for plan in group[1:]:
+            plan.merge(into=best)
+        stay.append(best)
+    if replaced:
+        FollowUp.objects.filter(id__any_of=replaced).update(
+            status=Status.SUPPRESSED, suppressed_reason=Reason.MERGED, updated_at=timezone.now()
+        )
+    return stay
+
+
+def _care_contacts(rows: QuerySet[FollowUp], key) -> dict[tuple, FollowUp]:
+    """{key(row): row} of the care contacts among `rows` that were not suppressed (a call made, or an SMS that failed,
+    is that day's contact too), locked; of two on one key (a closed call may have a live SMS fallback) the live one."""
+    found: dict[tuple, FollowUp] = {}
+    for row in (
+        rows.select_for_update()
+        .filter(purpose=CARE)
+        .exclude(status=Status.SUPPRESSED)
+        .only("id", "customer_id", "contact_day", "window_start", "status", "channel")
+    ):
+        k = key(row)
+        if k not in found or row.status in LIVE_STATUSES:
+            found[k] = row
+    return found
+
+
+def _by_delivery_day(plans: list[_Plan]) -> list[_Plan]:
+    """Step 3: one contact per customer and delivery day (`contact_day`). Returns the plans that stay."""
+    groups: dict[tuple, list[_Plan]] = defaultdict(list)
     for plan in plans:
         if not plan.reason:
             groups[(plan.customer.id, plan.contact_day)].append(plan)
     if not groups:
         return []
-    existing: dict[tuple[int, date], FollowUp] = {}
-    for row in (
-        FollowUp.objects.select_for_update()
-        .filter(customer_id__any_of={c for c, _ in groups}, contact_day__any_of={d for _, d in groups})
-        .filter(purpose=CARE)
-        .exclude(status=Status.SUPPRESSED)
-        .only("id", "customer_id", "contact_day", "status", "channel")
-    ):
-        key = (row.customer_id, row.contact_day)
-        if key not in existing or row.status in LIVE_STATUSES:  # a closed call may have a live SMS fallback
-            existing[key] = row
-    primaries = []
-    for key, group in groups.items():
-        group.sort(key=lambda p: p.rank, reverse=True)
-        best, current = group[0], existing.get(key)
-        keep_current = current is not None and (
-            current.status != Status.PLANNED or CHANNEL_RANK[current.channel] >= CHANNEL_RANK[best.channel]
-        )
-        if keep_current:
-            for plan in group:
-                plan.reason, plan.merged_into_id = Reason.MERGED, current.pk
-            continue
-        if current is not None:
-            # Freed before the new contact is inserted: the database allows one live contact per day.
-            FollowUp.objects.filter(pk=current.pk).update(
-                status=Status.SUPPRESSED, suppressed_reason=Reason.MERGED, updated_at=timezone.now()
-            )
-            best.replaces_id = current.pk
-        for plan in group[1:]:
-            plan.reason, plan.merged_with = Reason.MERGED, best
-        primaries.append(best)
-    return primaries
+    rows = FollowUp.objects.filter(
+        customer_id__any_of={c for c, _ in groups}, contact_day__any_of={d for _, d in groups}
+    )
+    return _join(groups, _care_contacts(rows, lambda row: (row.customer_id, row.contact_day)))
+
+
+def _by_day_made(plans: list[_Plan], *, window_of) -> list[_Plan]:
+    """Steps 4 and 6: one contact per customer and store-local day on which it is made, its window's day (a call's
+    evening, a care SMS's sending day: neither window spans midnight), counting the contacts already planned on that
+    day, whatever day they were delivered on. Returns the plans that stay, in their order."""
+    days: dict[tuple[str, datetime], date] = {}  # a batch's windows start at a handful of instants
+    bounds: dict[tuple[str, date], tuple[datetime, datetime]] = {}
+    groups: dict[tuple, list[_Plan]] = defaultdict(list)
+    stores: dict[int, Store] = {}
+    for plan in plans:
+        start, zone = window_of(plan)[0], plan.store.timezone
+        day = days.get((zone, start))
+        if day is None:
+            day = days[(zone, start)] = to_store_local(start, plan.store).date()
+            if (zone, day) not in bounds:
+                bounds[(zone, day)] = (
+                    store_local_datetime(plan.store, day, time(0)),
+                    store_local_datetime(plan.store, day + timedelta(days=1), time(0)),
+                )
+        groups[(plan.customer.id, day)].append(plan)
+        stores[plan.customer.id] = plan.store
+    if not groups:
+        return []
+    rows = FollowUp.objects.filter(
+        customer_id__any_of=stores.keys(),
+        window_start__gte=min(b[0] for b in bounds.values()),
+        window_start__lt=max(b[1] for b in bounds.values()),
+    )
+    existing = _care_contacts(
+        rows, lambda row: (row.customer_id, to_store_local(row.window_start, stores[row.customer_id]).date())
+    )
+    stay = {id(plan) for plan in _join(groups, existing)}
+    return [plan for plan in plans if id(plan) in stay]
+
+
+def _window(plan: _Plan, channel: str) -> tuple[datetime, datetime]:
+    """Step 5: the window of a contact on `channel`, counted from the delivery (or its report)."""
+    if channel in CALL_CHANNELS:
+        return call_window(policy=plan.policy, store=plan.store, moment=plan.since, closed=plan.closed)
+    return sms_window(policy=plan.policy, store=plan.store, moment=plan.since)
 
 
 def _schedule(primaries: list[_Plan]) -> dict[int, int]:
@@ -213,7 +284,7 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
     calls = [p for p in primaries if p.channel in CALL_CHANNELS]
     for plan in primaries:
         if plan.channel not in CALL_CHANNELS:
-            plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.since))
+            plan.place(plan.due)
     if not calls:
         return {}
     capacity = CallCapacity(store_ids={p.store.pk for p in calls})
@@ -226,7 +297,7 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
             capacity,
             store=plan.store,
             policy=plan.policy,
-            evening=call_window(policy=plan.policy, store=plan.store, moment=plan.since, closed=plan.closed),
+            evening=plan.due,
             channel=plan.channel,
             owner_id=plan.customer.dedicated_owner_id if dedicated else None,
             sms_allowed=plan.customer.sms_allowed,
@@ -238,6 +309,12 @@ def _schedule(primaries: list[_Plan]) -> dict[int, int]:
         plan.channel = placed.channel
         plan.place(placed.window, assignee_id=placed.assignee_id, overflowed=placed.overflowed)
     return new_owners
+
+
+def _moved_to_another_day(plan: _Plan) -> bool:
+    return plan.overflowed and (
+        to_store_local(plan.window[0], plan.store).date() != to_store_local(plan.due[0], plan.store).date()
+    )
 
 
 _CUSTOMER_FIELDS = ("id", "dedicated_owner_id")
@@ -274,24 +351,47 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
         if plan is not None:
             plans.append(plan)
     _ask_gate(plans)
-    primaries = _merge(plans)
+    primaries = _by_delivery_day(plans)
+    for plan in primaries:
+        plan.due = _window(plan, plan.channel)
+    primaries = _by_day_made(primaries, window_of=lambda p: p.due)
     new_owners = _schedule(primaries)
-    return FollowUp.objects.filter(id__any_of=_write(plans, primaries, new_owners)).order_by("id")
+    moved = {plan.customer.id for plan in primaries if _moved_to_another_day(plan)}
+    if moved:  # a full evening sent it to another day: held to step 4 there
+        _by_day_made([p for p in primaries if p.customer.id in moved], window_of=lambda p: p.window)
+    return FollowUp.objects.filter(id__any_of=_write(plans, new_owners)).order_by("id")
 
 
-def _write(plans: list[_Plan], primaries: list[_Plan], new_owners: dict[int, int]) -> list[int]:
+def _covered_by(plan: _Plan, replaced_by: dict[int, _Plan]) -> "_Plan | int | None":
+    """The contact that covers a merged plan's delivery in the end: a plan of this call, or the id of an existing
+    contact that stays (following a contact it was merged into that a later plan replaced). None for a plan that is
+    its own contact, or suppressed for a reason of its own."""
+    node, covering = plan, None
+    while True:
+        if node.merged_with is not None:
+            node = covering = node.merged_with
+        elif node.merged_into_id in replaced_by:
+            node = covering = replaced_by[node.merged_into_id]
+        elif node.merged_into_id is not None:
+            return node.merged_into_id
+        else:
+            return covering
+
+
+def _write(plans: list[_Plan], new_owners: dict[int, int]) -> list[int]:
     for plan in plans:
         if plan.window is None:  # suppressed: kept with its reason, on the window its tier would have had
-            if plan.tier in CALL_CHANNELS:
-                plan.place(call_window(policy=plan.policy, store=plan.store, moment=plan.since, closed=plan.closed))
-            else:
-                plan.place(sms_window(policy=plan.policy, store=plan.store, moment=plan.since))
+            plan.place(_window(plan, plan.tier))
+    replaced_by = {pk: plan for plan in plans for pk in plan.replaces}
+    covering = {id(plan): _covered_by(plan, replaced_by) for plan in plans}
     # Two rounds: a row merged into a contact of this same call needs that contact's id.
-    for group in ([p for p in plans if p.merged_with is None], [p for p in plans if p.merged_with is not None]):
-        for plan, pk in zip(group, followups_insert([p.as_row() for p in group]), strict=True):
+    first = [p for p in plans if not isinstance(covering[id(p)], _Plan)]
+    for group in (first, [p for p in plans if isinstance(covering[id(p)], _Plan)]):
+        rows = [p.as_row(getattr(covering[id(p)], "pk", covering[id(p)])) for p in group]
+        for plan, pk in zip(group, followups_insert(rows), strict=True):
             plan.pk = pk
-    for plan in primaries:
-        if plan.replaces_id is not None:
-            FollowUp.objects.filter(pk=plan.replaces_id).update(merged_into_id=plan.pk)
+    if replaced_by:  # the contacts replaced point at what covers them now
+        stays = {pk: covering[id(plan)] or plan for pk, plan in replaced_by.items()}
+        followups_set_merged_into({pk: getattr(s, "pk", s) for pk, s in stays.items()})
     customers_set_dedicated_owner(new_owners)
     return [plan.pk for plan in plans]

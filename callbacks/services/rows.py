@@ -22,6 +22,11 @@ def customers_set_dedicated_owner(owners: dict[int, int]) -> None:
     bulk.update_rows(Customer, list(owners.items()), fields=["dedicated_owner_id"])
 
 
+def followups_set_merged_into(merged: dict[int, int]) -> None:
+    """{follow-up id: the id of the contact it was merged into} in one statement."""
+    bulk.update_rows(FollowUp, list(merged.items()), fields=["merged_into_id"])
+
+
 def followups_set(*, rows: list[FollowUp], fields: list[str], sending_since: dict[int, Any] | None = None) -> None:
     rows_set(model=FollowUp, rows=rows, fields=fields, sending_since=sending_since)
 

@@ -203,9 +203,11 @@ def test_a_contact_already_under_way_is_never_replaced(store):
     )
 
 
-def test_orders_delivered_on_different_days_get_their_own_contact(store):
+def test_orders_delivered_on_different_days_and_texted_on_different_days_get_their_own_contact(store):
+    # 20:30: texted at once, that evening; 00:30: at 09:00 the next morning. Two days, two contacts (a delivery at
+    # 23:30 would have been texted at 09:00 too, and joined: tests/callbacks/test_planning_one_per_day.py).
     customer = CustomerFactory(store=store)
-    deliver(OrderFactory(customer=customer, total_amount=Decimal("500")), local(store, 2026, 11, 23, 23, 30))
+    deliver(OrderFactory(customer=customer, total_amount=Decimal("500")), local(store, 2026, 11, 23, 20, 30))
     deliver(OrderFactory(customer=customer, total_amount=Decimal("500")), local(store, 2026, 11, 24, 0, 30))
     assert customer.followups.filter(status=Status.PLANNED).count() == 2
 

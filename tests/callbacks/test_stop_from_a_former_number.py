@@ -75,9 +75,12 @@ class OrderSystem:
 
 
 def sent_yesterday() -> None:
-    """The care SMS so far went out on an earlier day: a care contact is one per customer and day, so a delivery today
-    is planned on its own instead of merged into them."""
-    FollowUp.objects.update(contact_day=F("contact_day") - timedelta(days=1))
+    """The care SMS so far went out on an earlier day: a care contact is one per customer and day (of delivery, and of
+    sending: ADR 0055), so a delivery today is planned on its own instead of merged into them."""
+    day = timedelta(days=1)
+    FollowUp.objects.update(
+        contact_day=F("contact_day") - day, window_start=F("window_start") - day, window_end=F("window_end") - day
+    )
 
 
 def customer(store, external_id: str) -> Customer:
