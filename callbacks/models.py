@@ -20,7 +20,7 @@ class FollowUpChannel(models.TextChoices):
     DEDICATED = "dedicated", _("Dedicated owner")
 
 
-# Higher rank wins when several deliveries of one customer are merged into one contact (one day's, ADR 0055).
+# Higher rank wins when several deliveries of one customer are merged into one contact (one day's, ADR 0051).
 CHANNEL_RANK = {FollowUpChannel.SMS: 1, FollowUpChannel.CALL: 2, FollowUpChannel.DEDICATED: 3}
 CALL_CHANNELS = (FollowUpChannel.CALL, FollowUpChannel.DEDICATED)
 
@@ -248,7 +248,7 @@ class FollowUp(models.Model):
         _("status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.PLANNED
     )
     # The store-local day of the delivery: one live care contact per customer and delivery day (the database's index);
-    # planning also merges contacts made on one store day, whatever day they were delivered on (ADR 0055).
+    # planning also merges contacts made on one store day, whatever day they were delivered on (ADR 0051).
     contact_day = models.DateField(_("contact day"))
     window_start = models.DateTimeField(_("window start"))
     window_end = models.DateTimeField(_("window end"))

@@ -10,7 +10,7 @@ rules below hold the same way for one order or 100,000:
    refusals here: step 5 places every contact in its window. Suppressed rows are kept with their reason.
 3. One care contact per customer per store-local day of delivery (`contact_day`): the highest tier of the day wins
    (a contact already under way is never replaced); the others are kept as suppressed, `merged` into it.
-4. One care contact per customer per store-local day on which it is made (ADR 0055): the evening a call is made in,
+4. One care contact per customer per store-local day on which it is made (ADR 0051): the evening a call is made in,
    the day whose sending hours a care SMS goes out in. Deliveries at 23:59 and at 00:00 are two delivery days but
    one evening's call (one morning's SMS): the second joins the first by step 3's rule, the contacts already planned
    included, whatever order their events came in.

@@ -76,7 +76,7 @@ class OrderSystem:
 
 def sent_yesterday() -> None:
     """The care SMS so far went out on an earlier day: a care contact is one per customer and day (of delivery, and of
-    sending: ADR 0055), so a delivery today is planned on its own instead of merged into them."""
+    sending: ADR 0051), so a delivery today is planned on its own instead of merged into them."""
     day = timedelta(days=1)
     FollowUp.objects.update(
         contact_day=F("contact_day") - day, window_start=F("window_start") - day, window_end=F("window_end") - day
