@@ -138,3 +138,15 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     sentiment = factory.LazyAttribute(lambda o: "good" if o.rating >= 4 else ("mid" if o.rating == 3 else "bad"))
     text = "很好"
     posted_at = factory.LazyFunction(timezone.now)
+
+
+def call_case():
+    """A case opened from a call, with its order and an agent of the store assigned: what evidence is uploaded to."""
+    from crm.models import Case
+    from crm.services.cases import case_open
+
+    store = StoreFactory()
+    agent = AgentFactory(stores=[store])
+    order = OrderFactory(store=store, customer__store=store)
+    opened, _ = case_open(store=store, customer=order.customer, order=order, source=Case.Source.CALL, assignee=agent)
+    return opened

@@ -13,11 +13,10 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from crm.models import AuditLog, Case, CaseEvidence
-from crm.services.cases import case_open
+from crm.models import AuditLog, CaseEvidence
 from crm.services.casework import evidence_add
 from tests.crm.test_upload_pdfs import HOSTILE
-from tests.factories import AgentFactory, OrderFactory, StoreFactory, UserFactory
+from tests.factories import UserFactory, call_case
 from tests.images import JPEG, PNG, claiming
 from tests.pdfs import PDF
 
@@ -31,11 +30,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def case():
-    store = StoreFactory()
-    agent = AgentFactory(stores=[store])
-    order = OrderFactory(store=store, customer__store=store)
-    opened, _ = case_open(store=store, customer=order.customer, order=order, source=Case.Source.CALL, assignee=agent)
-    return opened
+    return call_case()
 
 
 def _stored(case, content: bytes, *, name: str = "receipt.pdf", caption: str = "") -> CaseEvidence:

@@ -22,10 +22,9 @@ from pypdf.generic import (
 )
 
 from crm.errors import EvidenceInvalid
-from crm.models import Case, CaseEvidence
-from crm.services.cases import case_open
+from crm.models import CaseEvidence
 from crm.services.casework import evidence_add
-from tests.factories import AgentFactory, OrderFactory, StoreFactory
+from tests.factories import call_case
 from tests.pdfs import PDF, action, annotation, launch_link, link, pdf_bytes, pdf_with_object_stream
 
 pytestmark = pytest.mark.django_db
@@ -64,11 +63,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def case():
-    store = StoreFactory()
-    agent = AgentFactory(stores=[store])
-    order = OrderFactory(store=store, customer__store=store)
-    opened, _ = case_open(store=store, customer=order.customer, order=order, source=Case.Source.CALL, assignee=agent)
-    return opened
+    return call_case()
 
 
 def _stored_files(root: Path) -> list[Path]:

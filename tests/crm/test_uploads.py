@@ -14,12 +14,11 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 
-from crm.models import Case, CaseEvidence
-from crm.services.cases import case_open
+from crm.models import CaseEvidence
 from crm.services.casework import evidence_add
 from crm.tasks import uploads_sweep_orphans
 from crm.uploads import uploads_discard_uncommitted
-from tests.factories import AgentFactory, OrderFactory, StoreFactory
+from tests.factories import call_case
 from tests.images import PNG
 
 
@@ -34,11 +33,7 @@ def _stored_files(root: Path) -> list[Path]:
 
 @pytest.fixture
 def case(transactional_db):
-    store = StoreFactory()
-    agent = AgentFactory(stores=[store])
-    order = OrderFactory(store=store, customer__store=store)
-    opened, _ = case_open(store=store, customer=order.customer, order=order, source=Case.Source.CALL, assignee=agent)
-    return opened
+    return call_case()
 
 
 @pytest.fixture
