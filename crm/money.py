@@ -4,12 +4,10 @@ crm holds no exchange rates (the follow-up policy's rates are callbacks'): an am
 or added to, an amount in the same currency (ADR 0036).
 """
 
-import re
 from decimal import Decimal, InvalidOperation
 
-# A three-letter ISO 4217 code, as orders carry it (crm.models.Order.currency); matched whole (fullmatch: "$" would
-# also let "CNY\n" through).
-CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+from crm.currencies import ISO_4217_ACTIVE
+
 CURRENCY_SIGNS = {"CNY": "¥", "EUR": "€", "USD": "$"}
 # How a Chinese text names an amount's currency after the number ("50欧元"); a currency not listed is named by its
 # code ("50 SGD"). Texts to customers are in the store's SMS language, not the reader's: no gettext here.
@@ -45,4 +43,6 @@ def money_offer_text_zh(amount: Decimal, currency: str) -> str:
 
 
 def is_currency_code(value: str) -> bool:
-    return bool(CURRENCY_CODE.fullmatch(value or ""))
+    """Whether `value` is an active ISO 4217 code, written as orders carry it ("CNY", "EUR"): not merely three capital
+    letters ("NAN", "XYZ" name no currency). Whole strings only ("CNY\n" is none)."""
+    return value in ISO_4217_ACTIVE

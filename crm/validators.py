@@ -15,14 +15,22 @@ def validate_timezone(value: str) -> None:
         )
 
 
+def currency_code_problem(value: str) -> str | None:
+    """Why `value` is no currency, in the reader's language, or None when it is one: an active ISO 4217 code in
+    capitals, as orders carry theirs ("CNY", "EUR"; crm.currencies). What every place a currency comes in checks (a
+    store's, a remedy's, the follow-up policy's and its rates'); the order API answers the same codes in its own
+    words (crm.api.rows)."""
+    if is_currency_code(value):
+        return None
+    return _("%(value)s is not an ISO 4217 currency code: write an existing currency's code, such as CNY or EUR.") % {
+        "value": value
+    }
+
+
 def validate_currency_code(value: str) -> None:
-    """A three-letter ISO 4217 code in capitals, as orders carry theirs ("CNY", "EUR")."""
-    if not is_currency_code(value):
-        raise ValidationError(
-            _("%(value)s is not a currency code: write three capital letters, such as CNY or EUR."),
-            code="invalid_currency",
-            params={"value": value},
-        )
+    """The model field validator of `currency_code_problem` (a store's currency in the admin)."""
+    if problem := currency_code_problem(value):
+        raise ValidationError(problem, code="invalid_currency")
 
 
 def is_ascii_number(text: str) -> bool:

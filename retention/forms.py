@@ -18,7 +18,10 @@ from .rules import ATTRIBUTES, MAX_RULES, OPS
 from .selectors import campaign_test_recipients
 
 
-class SegmentForm(forms.Form):
+class SegmentForm(SubmitOnceForm):
+    """A new segment of the store's own; sent twice (a double click), the second submit is shown the first's segment
+    rather than refused for its name."""
+
     name = forms.CharField(label=_("Name"), max_length=100)
 
 

@@ -16,7 +16,7 @@ from crm.placeholders import PlaceholderBraceOpen, PlaceholderNotPlain, placehol
 from crm.platform_rules import ensure_no_review_incentive
 from crm.readable import list_text, stored_setting
 from crm.services.audit import audit_record
-from crm.validators import is_ascii_decimal
+from crm.validators import currency_code_problem, is_ascii_decimal
 
 from .opt_out import OPT_IN_WORDS, reply_word
 
@@ -96,9 +96,11 @@ def policy_validate(policy: FollowUpPolicy) -> None:
         if minimum < 0 or minimum <= previous:
             raise PolicyInvalid(_("Tier amounts must be non-negative and rise strictly."), field=f"tiers.{index}")
         previous = minimum
-    if len(policy.currency) != 3 or not policy.currency.isupper():
-        raise PolicyInvalid(_("A currency is a three-letter ISO code."), field="currency")
+    if problem := currency_code_problem(policy.currency):
+        raise PolicyInvalid(problem, field="currency")
     for code, rate in (policy.exchange_rates or {}).items():
+        if problem := currency_code_problem(code):
+            raise PolicyInvalid(problem, field="exchange_rates")
         try:
             # Digits 0-9 and a point only, as every number a page or the API takes (crm.validators): Decimal() also
             # reads "７.８" and "7_80".

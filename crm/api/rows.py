@@ -6,7 +6,6 @@ rejected whole with every reason at once. The OpenAPI schema is still described 
 (see crm/api/serializers.py): they are documentation, these are the gate.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.utils import timezone
 from crm.api.auth import StoreScope
 from crm.errors import InvalidPhoneNumber
 from crm.models import Store
+from crm.money import is_currency_code
 from crm.phones import normalise_phone_quick
 from crm.validators import is_ascii_decimal
 
@@ -215,8 +215,8 @@ class RowReader:
         value = self._get(name, required=False)
         if value is None:
             return default
-        if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
-            self.error(name, "invalid_currency", "Expected a three-letter ISO 4217 code such as CNY.")
+        if not isinstance(value, str) or not is_currency_code(value):
+            self.error(name, "invalid_currency", "Expected an active ISO 4217 currency code such as CNY or EUR.")
             return None
         return value
 
@@ -264,5 +264,4 @@ class RowReader:
         return store
 
 
-_CURRENCY = re.compile(r"[A-Z]{3}")
 _CENT = Decimal("0.01")

@@ -73,7 +73,10 @@ class OrderIn(serializers.Serializer):
     customer = CustomerIn()
     total_amount = AmountField()
     currency = serializers.RegexField(
-        r"^[A-Z]{3}$", required=False, help_text="ISO 4217 code, e.g. CNY or EUR; without it, the store's currency."
+        r"^[A-Z]{3}$",
+        required=False,
+        help_text="An active ISO 4217 code, e.g. CNY or EUR (three capital letters that name no currency, such as "
+        "XYZ, are refused with invalid_currency); without it, the store's currency.",
     )
     items = ItemIn(many=True, allow_empty=False, max_length=500)
     placed_at = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset.")

@@ -30,8 +30,9 @@ from crm.errors import (
     UnknownRootCause,
 )
 from crm.models import Agent, Case, CaseEvent, CaseStep, Customer, Order, Remedy, Store
-from crm.money import is_currency_code, money_text
+from crm.money import money_text
 from crm.signals import case_event_added
+from crm.validators import currency_code_problem
 
 from .assignment import case_pick_assignees
 from .audit import audit_record
@@ -475,8 +476,8 @@ def remedy_currency_check(*, case: Case, kind: str, currency: str | None) -> str
     refund gives back the order's money, so it is in the order's currency: a refund in another would be measured
     against the order's total blindly, with no rate to convert it (crm holds none)."""
     currency = case.remedy_currency if currency is None else currency.strip().upper()
-    if not is_currency_code(currency):
-        raise InvalidInput(_("A currency is a three-letter ISO code, such as CNY or EUR."), field="currency")
+    if problem := currency_code_problem(currency):
+        raise InvalidInput(problem, field="currency")
     order = case.order
     if kind in REFUNDS and order is not None and currency != order.currency:
         raise InvalidInput(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import InvalidInput, NotFound
 from crm.models import Agent, AgentStore, Case, CasePolicy, RootCause, SlaTarget, Store
-from crm.money import is_currency_code
+from crm.validators import currency_code_problem
 
 from .audit import audit_record
 from .root_causes import DEFAULT_ROOT_CAUSES
@@ -244,8 +244,8 @@ def store_remedy_limit_update(*, store: Store, actor, limit: Decimal, currency: 
         raise InvalidInput(
             _("The limit is between 0 and %(max)s.") % {"max": MAX_REMEDY_LIMIT}, field="agent_remedy_limit"
         )
-    if currency is not None and not is_currency_code(currency):
-        raise InvalidInput(_("A currency is a three-letter ISO code, such as CNY or EUR."), field="currency")
+    if currency is not None and (problem := currency_code_problem(currency)):
+        raise InvalidInput(problem, field="currency")
     limit = limit.quantize(Decimal("0.01"))
     store = Store.objects.select_for_update().get(pk=store.pk)
     before: dict[str, Any] = {"agent_remedy_limit": str(store.agent_remedy_limit), "currency": store.currency}

@@ -1,5 +1,7 @@
 """Segment pages: the store's segments with their sizes, one segment's members and why, CSV, a new segment."""
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -11,6 +13,7 @@ from crm.downloads import SpreadsheetCsvWriter
 from crm.errors import DomainError
 from crm.pages import form_error
 from crm.services.audit import audit_record
+from crm.services.submissions import submission_once
 
 from ..forms import RuleFormSet, SegmentForm, rules_from
 from ..models import Segment
@@ -53,11 +56,20 @@ def segments(request: HttpRequest, store_id: int) -> HttpResponse:
         form, rules = SegmentForm(request.POST), RuleFormSet(request.POST, prefix="rules")
         if form.is_valid() and rules.is_valid():
             try:
-                segment = segment_create(store=store, name=form.cleaned_data["name"], rules=rules_from(rules))
+                # A double click sends the form twice: the second is shown the segment the first made, not refused
+                # because a segment of that name now exists.
+                submitted = submission_once(
+                    token=form.cleaned_data["submission"],
+                    user=request.user,
+                    form="retention.segment",
+                    create=partial(
+                        segment_create, store=store, name=form.cleaned_data["name"], rules=rules_from(rules)
+                    ),
+                )
             except DomainError as exc:
                 form_error(form, exc)
             else:
-                return redirect("retention:segment", store_id=store.pk, segment_id=segment.pk)
+                return redirect("retention:segment", store_id=store.pk, segment_id=submitted.object_id)
         return render(request, "retention/segments.html", _list_context(request, store, form, rules), status=400)
     return render(request, "retention/segments.html", _list_context(request, store))
 

@@ -136,7 +136,7 @@ def test_the_admin_refuses_a_store_currency_that_is_no_code(admin_client, berlin
     }
     answer = admin_client.post(f"/admin/crm/store/{berlin.pk}/change/", form, **ENGLISH)
     assert answer.status_code == 200
-    assert "eur is not a currency code" in html.unescape(answer.text)
+    assert "eur is not an ISO 4217 currency code" in html.unescape(answer.text)
     berlin.refresh_from_db()
     assert berlin.currency == "EUR"
     assert admin_client.post(f"/admin/crm/store/{berlin.pk}/change/", {**form, "currency": "USD"}).status_code == 302

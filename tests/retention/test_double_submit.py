@@ -1,4 +1,5 @@
-"""A manager who double-clicks "create" (or whose browser resends a slow form) gets one campaign, one gift.
+"""A manager who double-clicks "create" (or whose browser resends a slow form) gets one campaign, one gift, one
+segment.
 
 The form carries a one-time token (crm.services.submissions): the second submit with it creates nothing and is sent
 to what the first one made.
@@ -8,7 +9,7 @@ import re
 
 import pytest
 
-from retention.models import Campaign, Gift
+from retention.models import Campaign, Gift, Segment
 
 from .conftest import customer_with_orders
 from .helpers import everyone
@@ -80,3 +81,42 @@ def test_a_double_submit_of_the_new_gift_form_adds_one_gift(manager_client):
     assert Gift.objects.filter(store=store).count() == 1
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
+
+
+def _segment_form(token, name="久未回购"):
+    return {
+        "submission": token, "name": name,
+        "rules-TOTAL_FORMS": "3", "rules-INITIAL_FORMS": "0", "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "8",
+        "rules-0-attribute": "overdue_days", "rules-0-op": "gte", "rules-0-value": "30",
+    }  # fmt: skip
+
+
+def test_a_double_submit_of_the_new_segment_form_lands_both_on_the_segment_made(manager_client):
+    # The second submit answered 400 "the store already has a segment of that name" over the form, as if the
+    # manager's segment had not been saved.
+    store, client = manager_client
+    url = f"/retention/{store.pk}/segments/"
+    form = _segment_form(_token(client.get(url).content.decode()))
+
+    first, second = client.post(url, form), client.post(url, form)
+
+    segment = Segment.objects.get(store=store, name="久未回购")
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == f"/retention/{store.pk}/segments/{segment.pk}/"
+    # A new form with the same name is a second segment asked for: refused on the name, as before.
+    again = client.post(url, _segment_form(_token(client.get(url).content.decode())), HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 400 and "already has a segment" in again.content.decode()
+    assert Segment.objects.filter(store=store, name="久未回购").count() == 1
+
+
+def test_a_refused_segment_form_keeps_its_token_unused_and_a_form_without_one_is_refused(manager_client):
+    store, client = manager_client
+    url = f"/retention/{store.pk}/segments/"
+    form = _segment_form(_token(client.get(url).content.decode()))
+
+    refused = client.post(url, {**form, "rules-0-value": "lots"})
+    assert refused.status_code == 400 and f'value="{form["submission"]}"' in refused.content.decode()
+    assert client.post(url, form).status_code == 302
+    without = client.post(url, _segment_form("", name="大客户"), HTTP_ACCEPT_LANGUAGE="en")
+    assert without.status_code == 400 and "reload the page" in without.content.decode()
+    assert not Segment.objects.filter(store=store, name="大客户").exists()

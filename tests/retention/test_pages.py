@@ -47,12 +47,17 @@ def test_an_agent_cannot_open_the_managers_pages():
     assert client.get(f"/retention/{store.pk}/segments/").status_code == 404
 
 
+def renewed(form: dict) -> dict:
+    """The same form as a fresh page renders it: with a new one-time token (crm.forms.SubmitOnceForm)."""
+    return {**form, "submission": str(uuid.uuid4())}
+
+
 def test_segment_built_in_a_form_lists_members_with_reasons_and_exports(manager_client):
     store, client = manager_client
     customer_with_orders(store, [263, 203, 143], name="林小姐")
     attributes_refresh(store=store)
     form = {
-        "name": "久未回购",
+        "submission": str(uuid.uuid4()), "name": "久未回购",
         "rules-TOTAL_FORMS": "3", "rules-INITIAL_FORMS": "0", "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "8",
         "rules-0-attribute": "overdue_days", "rules-0-op": "gte", "rules-0-value": "30",
     }  # fmt: skip
@@ -64,9 +69,10 @@ def test_segment_built_in_a_form_lists_members_with_reasons_and_exports(manager_
     csv_text = b"".join(client.get(f"/retention/{store.pk}/segments/{segment.pk}.csv").streaming_content).decode()
     assert "林小姐" in csv_text and "typical cycle 60" in csv_text
 
-    bad = client.post(f"/retention/{store.pk}/segments/", {**form, "name": "x", "rules-0-value": "lots"})
+    # Each a new form (a fresh token), not the first one sent again.
+    bad = client.post(f"/retention/{store.pk}/segments/", {**renewed(form), "name": "x", "rules-0-value": "lots"})
     assert bad.status_code == 400 and "needs a whole number" in bad.content.decode()
-    taken = client.post(f"/retention/{store.pk}/segments/", {**form, "name": "高价值回头客"})  # a built-in's name
+    taken = client.post(f"/retention/{store.pk}/segments/", {**renewed(form), "name": "高价值回头客"})  # a built-in's
     assert taken.status_code == 400 and "is the name of a built-in segment" in taken.content.decode()
 
 
@@ -208,7 +214,7 @@ def test_a_campaign_start_before_the_calendar_begins_in_utc_is_refused_and_the_p
 def test_a_segment_rule_of_not_a_number_is_refused_and_the_segments_page_still_opens(manager_client, value):
     store, client = manager_client
     form = {
-        "name": "高消费", "rules-TOTAL_FORMS": "3", "rules-INITIAL_FORMS": "0",
+        "submission": str(uuid.uuid4()), "name": "高消费", "rules-TOTAL_FORMS": "3", "rules-INITIAL_FORMS": "0",
         "rules-0-attribute": "total_spent", "rules-0-op": "gte", "rules-0-value": value,
     }  # fmt: skip
     answer = client.post(f"/retention/{store.pk}/segments/", form)

@@ -75,6 +75,9 @@ def test_a_bad_row_rejects_the_whole_batch_with_every_error(api):
         ({"placed_at": "yesterday"}, "placed_at", "invalid_datetime"),
         ({"placed_at": "0001-01-01T00:00:00+14:00"}, "placed_at", "out_of_range"),
         ({"currency": "yuan"}, "currency", "invalid_currency"),
+        # Three capital letters that name no currency: an order in "NAN" could never be converted or compared.
+        ({"currency": "NAN"}, "currency", "invalid_currency"),
+        ({"currency": "XYZ"}, "currency", "invalid_currency"),
         ({"external_id": ""}, "external_id", "blank"),
         ({"external_id": "x" * 101}, "external_id", "max_length"),
         ({"items": [{"sku": "A", "name": "B", "quantity": 0, "unit_price": "1"}]}, "items.0.quantity", "out_of_range"),
