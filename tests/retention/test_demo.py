@@ -76,6 +76,7 @@ def test_the_demo_shows_the_built_in_segments_and_a_redeemed_coupon_without_the_
 
     from crm.models import Case, Store
     from retention.models import Coupon
+    from retention.results import campaign_results
 
     with time_machine.travel(_today_at_utc(10), tick=True):
         call_command("seed_demo")
@@ -93,6 +94,8 @@ def test_the_demo_shows_the_built_in_segments_and_a_redeemed_coupon_without_the_
         (replied,) = CampaignContact.objects.filter(campaign=campaign).exclude(replied_at=None)
         assert page.count('data-testid="reply"') == 1 and replied.customer.name in page, store.code
         assert Case.objects.filter(customer=replied.customer, source=Case.Source.INBOUND_SMS).count() == 1
+        # The coupon's order was placed after its customer's message: a repeat purchase the campaign brought.
+        assert campaign_results(campaign=campaign).converted == 1, store.code
 
 
 def test_the_demo_seeded_at_night_sends_no_campaign_message_and_redeems_no_coupon(client):

@@ -143,7 +143,8 @@ def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
     if store.code == CONSENT_WITHDRAWN_IN:
         _consent_withdrawn(store, campaign)
     sms_dispatch_due(time_budget=10, queues=["campaigns"])
-    # One customer came back with the coupon: an order the order system pushed carries its code.
+    # One customer came back with the coupon: an order the order system pushed carries its code, placed after the
+    # message went out (a purchase before it would be no repeat purchase the campaign brought).
     contacted = CampaignContact.objects.filter(campaign=campaign, status="sent").select_related("customer").first()
     if contacted is not None:
         product = demo.products[-1]
@@ -152,7 +153,7 @@ def _campaign(store: Store, demo: DemoStore) -> Campaign | None:
             defaults={"customer": contacted.customer, "total_amount": product.price, "currency": demo.currency,
                       "items": [{"sku": product.sku, "name": product.name, "quantity": 1,
                                  "unit_price": str(product.price), "category": product.category}],
-                      "placed_at": now, "coupon_code": contacted.coupon_code},
+                      "placed_at": timezone.now(), "coupon_code": contacted.coupon_code},
         )  # fmt: skip
         # Written straight into the table, past the order API that marks the coupon as the order comes in.
         coupons_redeem(store_id=store.pk, codes=[contacted.coupon_code])
@@ -168,8 +169,9 @@ REPLY = "这张券能和会员折扣一起用吗？"
 def _replied(store: Store, campaign: Campaign, *, besides: CampaignContact) -> None:
     """Another customer answered the campaign's SMS, as Twilio posts a reply to /twilio/sms/inbound: the campaign page
     lists who replied and when."""
+    # The last one contacted: the first of the silk store's is the customer whose number changes (seed_demo_callbacks).
     contact = (
-        CampaignContact.objects.filter(campaign=campaign, status="sent").exclude(pk=besides.pk).order_by("pk").first()
+        CampaignContact.objects.filter(campaign=campaign, status="sent").exclude(pk=besides.pk).order_by("pk").last()
     )
     if contact is None:
         return
