@@ -15,6 +15,7 @@ from callbacks.services.missed import followups_close_missed
 from callbacks.services.outcomes import followup_log_outcome
 from callbacks.services.tasks_calls import call_task_create
 from crm.services.stores import store_timezone_change
+from tests.admin_stores import store_form
 from tests.factories import AgentFactory, FollowUpFactory, OrderFactory, StoreFactory
 
 from .conftest import deliver
@@ -169,15 +170,7 @@ def test_changing_nothing_moves_nothing(store):
 
 def test_the_admins_store_form_moves_the_stores_evening_calls(admin_client, store):
     followup = deliver(OrderFactory(customer__store=store), datetime(2026, 11, 23, 14, 0, tzinfo=SHANGHAI))
-    form = {
-        "code": store.code,
-        "name": store.name,
-        "platform": store.platform,
-        "timezone": "Europe/Berlin",
-        "manager_hotline": store.manager_hotline,
-        "agent_remedy_limit": "200.00",
-        "currency": "CNY",
-    }
+    form = store_form(store, timezone="Europe/Berlin", agent_remedy_limit="200.00", currency="CNY")
 
     with time_machine.travel(NOW, tick=False):
         answer = admin_client.post(f"/admin/crm/store/{store.pk}/change/", form)

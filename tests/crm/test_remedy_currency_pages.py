@@ -10,6 +10,7 @@ import pytest
 from crm.models import AuditLog, Case, Remedy
 from crm.services.cases import case_open, remedy_propose
 from crm.services.escalation import case_negotiation_fail
+from tests.admin_stores import store_form
 from tests.factories import AgentFactory, ManagerFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,19 +125,12 @@ def test_the_case_page_speaks_chinese_about_euros(client, case, agent):
     assert "客服权限 €30.00" in page
 
 
-def test_the_admin_refuses_a_store_currency_that_is_no_code(admin_client, berlin):
-    form = {
-        "code": berlin.code,
-        "name": berlin.name,
-        "platform": berlin.platform,
-        "timezone": berlin.timezone,
-        "manager_hotline": berlin.manager_hotline,
-        "agent_remedy_limit": "30.00",
-        "currency": "eur",
-    }
+@pytest.mark.parametrize("code", ["eur", "NAN"])  # not a code's shape; a code's shape naming no currency
+def test_the_admin_refuses_a_store_currency_that_is_no_code(admin_client, berlin, code):
+    form = store_form(berlin, agent_remedy_limit="30.00", currency=code)
     answer = admin_client.post(f"/admin/crm/store/{berlin.pk}/change/", form, **ENGLISH)
     assert answer.status_code == 200
-    assert "eur is not an ISO 4217 currency code" in html.unescape(answer.text)
+    assert f"{code} is not an ISO 4217 currency code" in html.unescape(answer.text)
     berlin.refresh_from_db()
     assert berlin.currency == "EUR"
     assert admin_client.post(f"/admin/crm/store/{berlin.pk}/change/", {**form, "currency": "USD"}).status_code == 302

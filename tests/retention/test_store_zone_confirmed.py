@@ -21,6 +21,7 @@ from retention.models import Campaign, CampaignContact, Segment
 from retention.services.campaigns import campaign_start
 from retention.services.segments import attributes_refresh
 from retention.services.visits import campaign_call_tasks_create
+from tests.admin_stores import store_form
 from tests.factories import AgentFactory, StoreFactory
 
 from .conftest import customer_with_orders
@@ -154,16 +155,7 @@ def test_a_zone_change_that_keeps_every_contact_within_its_campaign_asks_nothing
 
 # -- the admin's store form -------------------------------------------------------------------------------------------
 def _store_form(store, **extra):
-    return {
-        "code": store.code,
-        "name": store.name,
-        "platform": store.platform,
-        "timezone": "Pacific/Auckland",
-        "manager_hotline": store.manager_hotline,
-        "agent_remedy_limit": "200.00",
-        "currency": "CNY",
-        **extra,
-    }
+    return store_form(store, timezone="Pacific/Auckland", agent_remedy_limit="200.00", currency="CNY", **extra)
 
 
 def _post(client, store, language="en", **extra):
