@@ -158,21 +158,11 @@ def test_a_reply_counts_for_the_campaign_only_between_its_message_and_the_stores
     cared_for = customer_with_orders(store, [90], phone="+8613800000202")
     answered = customer_with_orders(store, [90], phone="+8613800000203")
     start = timezone.now()
-    campaign = campaign_for(store, everyone(store))
-    campaign_start(campaign=campaign)
-    with time_machine.travel(start + timedelta(minutes=1), tick=False):
-        inbound_sms_receive(payload={"From": early.phone, "Body": "在吗？", "MessageSid": "SMearly"})
-    with time_machine.travel(start + timedelta(minutes=2), tick=False):
-        sms_dispatch_due(time_budget=5)
-    assert CampaignContact.objects.filter(campaign=campaign, status="sent").count() == 3
-    FollowUpFactory(  # the care SMS of a delivery since, as the sweeper leaves it
-        order__customer=cared_for,
-        channel=FollowUp.Channel.SMS,
-        status=FollowUp.Status.SENT,
-        recipient=cared_for.phone,
-        sent_at=start + timedelta(minutes=3),
-        window_start=start,
+    text = {"From": early.phone, "Body": "在吗？", "MessageSid": "SMearly"}
+    campaign = _sent_between_an_early_text_and_a_care_sms(
+        store, early, cared_for, start=start, early_text=lambda: inbound_sms_receive(payload=text)
     )
+    assert CampaignContact.objects.filter(campaign=campaign, status="sent").count() == 3
     with time_machine.travel(start + timedelta(minutes=4), tick=False):
         inbound_sms_receive(payload={"From": "0086 138 0000 0202", "Body": "收到了，谢谢", "MessageSid": "SMcare"})
         inbound_sms_receive(payload={"From": "0086 138 0000 0203", "Body": "好的", "MessageSid": "SMcampaign"})
@@ -181,6 +171,26 @@ def test_a_reply_counts_for_the_campaign_only_between_its_message_and_the_stores
     campaign.refresh_from_db()
 
     assert campaign_results(campaign=campaign).replied == 1
+
+
+def _sent_between_an_early_text_and_a_care_sms(store, early, cared_for, *, start, early_text):
+    """A campaign to the store's customers, started at `start`: `early` texts the store a minute before its messages go
+    out (`early_text` sends it), and a care SMS to `cared_for` follows them a minute after."""
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        early_text()  # before the campaign's message reached them
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        sms_dispatch_due(time_budget=5)
+    FollowUpFactory(  # the care SMS of a delivery since, as the sweeper leaves it
+        order__customer=cared_for,
+        channel=FollowUp.Channel.SMS,
+        status=FollowUp.Status.SENT,
+        recipient=cared_for.phone,
+        sent_at=start + timedelta(minutes=3),
+        window_start=start,
+    )
+    return campaign
 
 
 def _reply(client, sender: str, body: str, sid: str):
@@ -213,20 +223,9 @@ def test_a_contacts_reply_is_recorded_when_it_arrives_and_the_campaign_shows_who
     cared_for = customer_with_orders(store, [90], phone="+8613800000302", name="关怀")
     answered = customer_with_orders(store, [90], phone="+8613800000303", name="回复者")
     start = timezone.now().replace(second=0, microsecond=0)
-    campaign = campaign_for(store, everyone(store))
-    campaign_start(campaign=campaign)
     webhook = Client()
-    with time_machine.travel(start + timedelta(minutes=1), tick=False):
-        _reply(webhook, early.phone, "在吗？", "SMearly")  # before the campaign's message reached them
-    with time_machine.travel(start + timedelta(minutes=2), tick=False):
-        sms_dispatch_due(time_budget=5)
-    FollowUpFactory(  # the care SMS of a delivery since, as the sweeper leaves it
-        order__customer=cared_for,
-        channel=FollowUp.Channel.SMS,
-        status=FollowUp.Status.SENT,
-        recipient=cared_for.phone,
-        sent_at=start + timedelta(minutes=3),
-        window_start=start,
+    campaign = _sent_between_an_early_text_and_a_care_sms(
+        store, early, cared_for, start=start, early_text=lambda: _reply(webhook, early.phone, "在吗？", "SMearly")
     )
     replied_at = start + timedelta(minutes=4)
     with time_machine.travel(replied_at, tick=False):
