@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,17 +37,13 @@ def attributes_stale_stores(*, now: datetime | None = None) -> list[int]:
     writes every row of the store with the same `refreshed_at`, so any one row (the first by the store's index) tells
     when it last ran; a customer added since has no row yet and the next midnight's refresh adds it."""
     now = now or timezone.now()
-    stale = []
-    for store in Store.objects.only("pk", "timezone"):
-        last = (
-            CustomerAttributes.objects.filter(store=store)
-            .order_by("store", "customer")
-            .values_list("refreshed_at", flat=True)
-            .first()
-        )
-        if last is None or to_store_local(last, store).date() < store_today(store, now=now):
-            stale.append(store.pk)
-    return stale
+    last = CustomerAttributes.objects.filter(store=OuterRef("pk")).order_by("store", "customer")
+    stores = Store.objects.only("pk", "timezone").annotate(last=Subquery(last.values("refreshed_at")[:1]))
+    return [
+        store.pk
+        for store in stores
+        if store.last is None or to_store_local(store.last, store).date() < store_today(store, now=now)
+    ]
 
 
 def segments_ensure_builtin(*, store: Store) -> None:
