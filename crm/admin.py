@@ -13,6 +13,8 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -54,7 +56,7 @@ from crm.models import (
     WorkerHeartbeat,
 )
 from crm.phones import normalise_phone
-from crm.readable import AUDIT_ACTIONS
+from crm.readable import AUDIT_ACTIONS, earlier_calendar_text
 from crm.services.agents import agent_leave_stores
 from crm.services.api_tokens import api_tokens_revoke
 from crm.services.closures import (
@@ -68,11 +70,10 @@ from crm.services.evidence_recheck import MAX_LIFTED, evidence_removal_lift
 from crm.services.policy import (
     MAX_EVENING_CAPACITY,
     calendar_of,
-    calendar_supersede,
+    case_policy_save,
     days_off_check,
     root_cause_save,
 )
-from crm.services.sla import cases_deadlines_recount
 from crm.services.stores import store_timezone_change, store_timezone_withdrawals_check
 from crm.timezones import store_today
 from crm.withdrawals import WithdrawalsConfirmField
@@ -404,6 +405,20 @@ class CasePolicyAdmin(CheckedAdmin):
     list_display = ["store", "assignment", "service_start", "service_end", "days_off", "max_wait_days"]
     list_filter = ["assignment"]
     raw_id_fields = ["last_assigned"]
+    readonly_fields = ["earlier_hours"]
+
+    @admin.display(description=_("earlier service hours and days off"))
+    def earlier_hours(self, obj: CasePolicy) -> str:
+        """The calendars the policy had before, each with the moment it was replaced in the store's zone: the open
+        cases' deadlines count the time before each change by them (ADR 0035)."""
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{}",
+                ((earlier_calendar_text(calendar, store=obj.store),) for calendar in obj.earlier_calendars),
+            )
+            or "–"
+        )
 
     def service_check(self, obj: CasePolicy) -> None:
         obj.days_off = days_off_check(obj.days_off)
@@ -412,11 +427,7 @@ class CasePolicyAdmin(CheckedAdmin):
         """New service hours or days off take effect now, the ones they replace kept until now, and count the open
         cases' deadlines still to come again, as on the policy page (ADR 0029, 0035)."""
         stored = CasePolicy.objects.select_for_update().filter(pk=obj.pk).first() if obj.pk else None
-        now = timezone.now()
-        changed = calendar_supersede(policy=obj, kept=calendar_of(stored or CasePolicy()), now=now)
-        super().save_model(request, obj, form, change)
-        if changed:
-            cases_deadlines_recount(store=obj.store, now=now)
+        case_policy_save(policy=obj, kept=calendar_of(stored or CasePolicy()))
 
 
 class StoreClosureAdminForm(forms.ModelForm):

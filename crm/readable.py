@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -102,6 +103,22 @@ def weekdays_text(value: Any) -> str:
     if days is None or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 7 for d in days):
         return _show(value)
     return pgettext("between the items of a list", ", ").join(str(WEEKDAYS[day]) for day in days) or "–"
+
+
+def earlier_calendar_text(calendar: dict[str, Any], *, store) -> str:
+    """A case policy's kept calendar (`CasePolicy.earlier_calendars`) in words, its end in the store's zone:
+    "09:00–21:00, days off Sat, Sun, until 2027-03-07 12:00"."""
+    hours = {
+        "start": calendar["service_start"][:5],
+        "end": calendar["service_end"][:5],
+        "until": to_store_local(datetime.fromisoformat(calendar["until"]), store).strftime("%Y-%m-%d %H:%M"),
+    }
+    if not calendar["days_off"]:
+        return _("%(start)s–%(end)s, no days off, until %(until)s") % hours
+    return _("%(start)s–%(end)s, days off %(days)s, until %(until)s") % {
+        **hours,
+        "days": weekdays_text(calendar["days_off"]),
+    }
 
 
 def stored_setting(value: Any) -> Any:

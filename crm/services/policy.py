@@ -2,7 +2,7 @@
 capacities, the agents' remedy limit. Each is validated whole (nothing half-written) and audited."""
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import time
 from decimal import Decimal
 from typing import Any
 
@@ -62,11 +62,7 @@ def case_policy_update(
         policy.max_wait_days = max_wait_days
     if days_off is not None:
         policy.days_off = days_off
-    now = timezone.now()
-    changed = calendar_supersede(policy=policy, kept=kept, now=now)
-    policy.save()
-    if changed:
-        cases_deadlines_recount(store=store, now=now)
+    case_policy_save(policy=policy, kept=kept)
     after = _case_policy_text(policy)
     audit_record(
         actor=actor,
@@ -87,14 +83,18 @@ def calendar_of(policy: CasePolicy) -> dict[str, Any]:
     }
 
 
-def calendar_supersede(*, policy: CasePolicy, kept: dict[str, Any], now: datetime) -> bool:
-    """Whether the policy's (unsaved) service hours or days off differ from `kept`, the ones it had; if so, `kept`
-    joins its earlier calendars, in force until `now`, so the time before the change is counted as it was
-    (ADR 0035). The caller saves the policy and counts the open deadlines again."""
-    if calendar_of(policy) == kept:
-        return False
-    policy.earlier_calendars = [*policy.earlier_calendars, {**kept, "until": now.isoformat()}]
-    return True
+def case_policy_save(*, policy: CasePolicy, kept: dict[str, Any]) -> None:
+    """Save the policy (its row locked by the caller). Where its service hours or days off differ from `kept`, the
+    ones it had, `kept` joins its earlier calendars, in force until now, so the time before the change is counted as
+    it was, and the open cases' deadlines still to come are counted again (ADR 0029, 0035). The policy page and the
+    admin both save through here."""
+    now = timezone.now()
+    changed = calendar_of(policy) != kept
+    if changed:
+        policy.earlier_calendars = [*policy.earlier_calendars, {**kept, "until": now.isoformat()}]
+    policy.save()
+    if changed:
+        cases_deadlines_recount(store=policy.store, now=now)
 
 
 def days_off_check(days_off: list[int]) -> list[int]:

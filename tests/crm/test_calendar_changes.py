@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from crm.models import Case, CaseEvent, SlaTarget
+from crm.readable import earlier_calendar_text
 from crm.services.cases import case_open
 from crm.services.closures import store_closure_add
 from crm.services.policy import case_policy_update
@@ -152,3 +154,19 @@ def test_a_case_opened_after_the_change_is_counted_by_the_new_calendar_only(stor
         )  # fmt: skip
     case.refresh_from_db()
     assert case.resolution_due == at(3, 17, 14)
+
+
+def test_a_kept_calendar_reads_in_the_agents_language_its_end_in_the_stores_zone():
+    berlin = StoreFactory.build(timezone="Europe/Berlin")
+    kept = {
+        "service_start": "08:30:00",
+        "service_end": "17:00:00",
+        "days_off": [5, 6],
+        "until": "2027-03-29T06:00:00+00:00",
+    }
+    with translation.override("zh-hans"):
+        # Berlin is on summer time by then: 06:00 UTC is 08:00 there.
+        assert earlier_calendar_text(kept, store=berlin) == "08:30–17:00，休息日 周六、周日，至 2027-03-29 08:00"
+    assert earlier_calendar_text({**kept, "days_off": []}, store=berlin) == (
+        "08:30–17:00, no days off, until 2027-03-29 08:00"
+    )

@@ -234,6 +234,10 @@ def test_days_off_changed_in_the_admin_count_from_the_moment_they_are_saved(admi
     assert policy.earlier_calendars == [
         {"service_start": "09:00:00", "service_end": "21:00:00", "days_off": [], "until": "2027-03-07T04:00:00+00:00"}
     ]
+    # The admin shows the kept calendar, its end in the store's zone.
+    with time_machine.travel(datetime(2027, 3, 7, 12, 5, tzinfo=SHANGHAI), tick=False):
+        page = admin_client.get(_url(CasePolicy, policy)).content.decode()
+    assert "09:00–21:00, no days off, until 2027-03-07 12:00" in page
 
 
 def test_a_closure_added_in_the_admin_is_checked_audited_and_moves_open_deadlines(admin_client, admin_user, store):
