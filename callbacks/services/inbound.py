@@ -12,6 +12,7 @@ from callbacks.telephony import ProviderCall
 from crm.errors import InvalidPhoneNumber
 from crm.models import Case, Customer, Order
 from crm.phones import normalise_phone
+from crm.selectors.customers import customers_holding
 from crm.services.cases import Resumed, case_open
 from crm.services.locks import advisory_lock, customers_lock
 from crm.services.waiting import cases_resume_for_customer
@@ -184,7 +185,7 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     # recording the carrier's opt-out for the same number took them in opposite orders and deadlocked.
     texted = numbers_last_texted(phone=phone)
     ids = {
-        *Customer.objects.filter(phone=phone).values_list("pk", flat=True),
+        *customers_holding(phones=[phone]).values_list("pk", flat=True),
         *(t.customer_id for t in texted.values()),
     }
     customers_lock(sorted(ids))

@@ -20,7 +20,7 @@ from django.db.models import Min
 
 from callbacks.services.inbound import inbound_sms_senders
 from callbacks.services.numbers import numbers_texted
-from crm.models import Customer
+from crm.selectors.customers import customers_holding
 
 from ..models import CampaignContact, ContactStatus
 
@@ -42,9 +42,7 @@ def campaign_replies_record(*, replies: Mapping[str, Sequence[datetime]]) -> int
     # customers holding the number.
     rows = [
         *waiting.filter(status=ContactStatus.SENT, recipient__in=phones).only(*fields),
-        *waiting.filter(status__in=REACHED, recipient="", customer__in=Customer.objects.filter(phone__in=phones)).only(
-            *fields
-        ),
+        *waiting.filter(status__in=REACHED, recipient="", customer__in=customers_holding(phones=phones)).only(*fields),
     ]
     by_store: dict[int, list[CampaignContact]] = defaultdict(list)
     for row in rows:

@@ -1,10 +1,13 @@
+import re
 from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 
 from crm.errors import InvalidInput, PermissionDenied
 from crm.models import AuditLog, CustomerChange
+from crm.selectors.customers import customers_holding
 from crm.services.customers import PHONE_REVEALED, customer_reveal_phone, customer_update_profile
 from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
 
@@ -175,3 +178,20 @@ def test_both_profile_forms_read_interests_separated_as_chinese_writers_separate
     for form in (PageProfileForm(data={"interests": typed}), PanelProfileForm(data={"interests": typed})):
         form.is_valid()
         assert form.cleaned_data["interests"] == ["茶", "瓷器", "书法", "旅行"]
+
+
+def test_customers_holding_a_number_are_found_in_every_store_through_the_stores_phone_index():
+    """An inbound SMS names a number, not a store: the lookup names every store so that the (store, phone) index
+    serves it, one probe per store, instead of a scan of every customer."""
+    first, second = StoreFactory(), StoreFactory()
+    ours = [CustomerFactory(store=first, phone="+8613800000001"), CustomerFactory(store=second, phone="+8613800000001")]
+    CustomerFactory(store=second, phone="+8613800000002")
+    found = customers_holding(phones=["+8613800000001"])
+    assert sorted(c.pk for c in found) == sorted(c.pk for c in ours)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few test rows would be scanned whatever the indexes
+        sql, params = found.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "customer_store_phone" in plan
+    assert re.search(r"Index Cond: \(\(store_id = ANY", plan), plan
