@@ -8,7 +8,9 @@ to a message the store sent them since, is no reply to the campaign.
 
 Written as the reply comes, in its transaction (callbacks' `inbound_sms_received`, retention.receivers), and read by
 the campaign's results (Replied is the count of contacts with a reply), its page and the customer's page: one rule,
-here.
+here. A reply to a message of a campaign still running also puts the customer's return visits waiting in the agents'
+queue first, marked with its time (`campaign_replies_latest`, callbacks' `call_tasks_note_replies`, ADR 0024): they
+wrote to the store, and are waiting for it.
 """
 
 from bisect import bisect_right
@@ -17,16 +19,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db.models import Min
+from django.db.models import Max, Min
 
-from callbacks.models import FollowUpPolicy
+from callbacks.models import FollowUpPolicy, FollowUpPurpose
 from callbacks.services.inbound import inbound_sms_senders
 from callbacks.services.numbers import numbers_texted
 from callbacks.services.opt_out import is_opt_word
 from callbacks.services.policy import policy_for_store
+from callbacks.services.tasks_calls import call_tasks_note_replies
 from crm.models import Customer, Store
 
-from ..models import CampaignContact, ContactStatus
+from ..models import CampaignContact, CampaignStatus, ContactStatus
 
 # A contact whose message reached the customer: an SMS sent, a call made (its `sent_at` the call's start).
 REACHED = (ContactStatus.SENT, ContactStatus.DONE)
@@ -47,8 +50,10 @@ def campaign_replies_record(*, replies: Mapping[str, Sequence[Inbound]]) -> int:
     if not phones:
         return 0
     latest = max(sms.at for phone in phones for sms in replies[phone])
-    waiting = CampaignContact.objects.filter(replied_at__isnull=True, sent_at__lt=latest).select_related("customer")
-    fields = ("pk", "store_id", "recipient", "sent_at", "customer__phone")
+    waiting = CampaignContact.objects.filter(replied_at__isnull=True, sent_at__lt=latest).select_related(
+        "customer", "campaign"
+    )
+    fields = ("pk", "store_id", "customer_id", "recipient", "sent_at", "customer__phone", "campaign__status")
     # Messages by the number their claim fixed (the index of sent rows by recipient); calls, which have none, by the
     # customers holding the number.
     rows = [
@@ -79,7 +84,27 @@ def campaign_replies_record(*, replies: Mapping[str, Sequence[Inbound]]) -> int:
                 row.replied_at = min(answers)
                 replied.append(row)
     CampaignContact.objects.bulk_update(replied, ["replied_at"], batch_size=_CHUNK)
+    latest_replies: dict[tuple[int, int], datetime] = {}
+    for row in replied:
+        if row.campaign.status == CampaignStatus.RUNNING:
+            key = (row.store_id, row.customer_id)
+            latest_replies[key] = max(row.replied_at, latest_replies.get(key, row.replied_at))
+    call_tasks_note_replies(purpose=FollowUpPurpose.RETURN_VISIT, replies=latest_replies)
     return len(replied)
+
+
+def campaign_replies_latest(*, customer_ids) -> dict[tuple[int, int], datetime]:
+    """{(store id, customer id): the customer's latest reply to a message of one of the store's running campaigns}, for
+    these customers (one query): what their return visit, made now, shows and is listed first for (ADR 0024)."""
+    rows = (
+        CampaignContact.objects.filter(
+            customer_id__in=list(customer_ids), replied_at__isnull=False, campaign__status=CampaignStatus.RUNNING
+        )
+        .values("store_id", "customer_id")
+        .annotate(latest=Max("replied_at"))
+        .order_by()
+    )
+    return {(row["store_id"], row["customer_id"]): row["latest"] for row in rows}
 
 
 def _number(row: CampaignContact) -> str:
