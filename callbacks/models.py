@@ -279,6 +279,10 @@ class FollowUp(models.Model):
     provider_id = models.CharField(_("provider id"), max_length=64, blank=True)
     provider_status = models.CharField(_("provider status"), max_length=16, blank=True)
     error_code = models.CharField(_("error code"), max_length=16, blank=True)
+    # A call task whose customer answered the store by SMS, as the app that asked for the call counts an answer (a
+    # return visit: their latest reply to a message of one of the store's running campaigns, ADR 0024): the queue lists
+    # it first and says when. Empty for a care contact.
+    customer_replied_at = models.DateTimeField(_("customer replied at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -126,7 +126,7 @@ QUEUE_PAGE_SIZE = 50
 # What a queue row shows: fetching only these keeps the page's cost in its rows, not in unused columns.
 QUEUE_ROW_FIELDS = (
     *("id", "store", "customer", "order", "channel", "purpose", "note", "status", "window_start", "window_end"),
-    *("assignee", "attempts", "outcome"),
+    *("assignee", "attempts", "outcome", "customer_replied_at"),
     *("store__name", "store__timezone"),
     *("customer__name", "customer__phone"),
     *("order__external_id", "order__total_amount", "order__currency", "order__items", "order__delivered_at"),
@@ -192,7 +192,8 @@ def queue_tonight(
     agents: list[Agent] | None = None,
     now: datetime | None = None,
 ) -> Queue:
-    """Tonight's calls, dedicated tier first within each window; counts done/left/missed/not logged in one aggregate
+    """Tonight's calls, the call tasks whose customer answered the store by SMS first (ADR 0024), then dedicated tier
+    first within each window; counts done/left/missed/not logged in one aggregate
     query.
 
     With `agents` (a manager's view) also each agent's done/left, in one more grouped query.
@@ -212,11 +213,15 @@ def queue_tonight(
         rows.select_related("store", "customer", "order", "assignee__user")
         .only(*QUEUE_ROW_FIELDS)
         .annotate(
+            # A call task whose customer answered the store by SMS first (ADR 0024): they are waiting for us.
+            reply_rank=SqlCase(
+                When(customer_replied_at__isnull=False, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
             tier_rank=SqlCase(
                 When(channel=FollowUp.Channel.DEDICATED, then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
+            ),
         )
-        .order_by("window_start", "tier_rank", "-order__total_amount", "pk")
+        .order_by("reply_rank", "window_start", "tier_rank", "-order__total_amount", "pk")
     )
     page = list(rows[: QUEUE_PAGE_SIZE + 1])
     whose = filters.agent or agent

@@ -46,7 +46,8 @@ store_hours_would_withdraw = Signal()
 # Sent by callbacks.services.inbound.inbound_sms_receive, inside its transaction, once per inbound SMS it recorded
 # from a number (not for a delivery Twilio repeats with the same MessageSid), after callbacks has read it (opt-out
 # words, cases). kwargs: phone (the sender as phones are stored, E.164, however the gateway wrote it), at (when it
-# came: its TelephonyEvent's `received_at`). Lets an app record a reply to the messages it sent the number
-# (retention: a campaign contact's `replied_at`). The transaction holds the number's lock and its customers' (ADR
-# 0049, 0037): a receiver writes only its own rows, last.
+# came: its TelephonyEvent's `received_at`), body (its text as it came: an opt-out or opt-in word is no answer to a
+# message, `opt_out.is_opt_word`, read by each store's own words). Lets an app record a reply to the messages it sent
+# the number (retention: a campaign contact's `replied_at`). The transaction holds the number's lock and its customers'
+# (ADR 0049, 0037): a receiver writes only its own rows, last.
 inbound_sms_received = Signal()

@@ -7,7 +7,7 @@ from crm.withdrawals import ContactsWithdrawn
 
 from .services.coupons import coupons_redeem
 from .services.gifts import gift_tasks_cancel_unwanted, gift_tasks_hand_over
-from .services.replies import campaign_replies_record
+from .services.replies import Inbound, campaign_replies_record
 from .services.segments import segments_ensure_builtin
 from .services.store_hours import campaigns_follow_store_hours, campaigns_store_hours_would_withdraw
 from .services.visits import campaign_calls_past_their_end, campaign_calls_would_pass_their_end
@@ -90,8 +90,8 @@ def cancel_the_gifts_of_who_wants_no_contact(sender, *, customer, **_kwargs) -> 
     gift_tasks_cancel_unwanted(customer=customer)
 
 
-def record_campaign_replies(sender, *, phone: str, at, **_kwargs) -> None:
+def record_campaign_replies(sender, *, phone: str, at, body: str, **_kwargs) -> None:
     """callbacks.signals.inbound_sms_received: an SMS from a number answers the campaign message the store last sent it,
-    when no other message of the store went to it since; the contact's first reply is recorded in the reply's
-    transaction (retention.services.replies)."""
-    campaign_replies_record(replies={phone: [at]})
+    when no other message of the store went to it since and it is no opt-out or opt-in word; the contact's first reply
+    is recorded in the reply's transaction (retention.services.replies)."""
+    campaign_replies_record(replies={phone: [Inbound(at, body)]})

@@ -233,26 +233,25 @@ def inbound_sms_receive(*, payload: dict[str, str]) -> list[Case]:
     if word in OPT_IN_WORDS:
         numbers_opt_out_sms(phone=phone, customers=back_in, opted_out=False, at=now, message_sid=sid)
     # The apps whose messages it may answer (retention: a campaign's reply), in this transaction.
-    inbound_sms_received.send(sender=inbound_sms_receive, phone=phone, at=now)
+    inbound_sms_received.send(sender=inbound_sms_receive, phone=phone, at=now, body=body)
     return cases
 
 
-def inbound_sms_senders(*, since: datetime | None = None) -> list[tuple[str, datetime]]:
-    """(sender as phones are stored, when it came) of every inbound SMS recorded (from `since` on), oldest first, as
-    `inbound_sms_receive` read each: a delivery Twilio repeated (the same MessageSid) once, at its first arrival; a
-    sender that is no number left out. What `inbound_sms_received` told the apps, for a reader of the past (retention's
-    replies recorded before it listened)."""
+def inbound_sms_senders(*, since: datetime | None = None) -> list[tuple[str, datetime, str]]:
+    """(sender as phones are stored, when it came, its text) of every inbound SMS recorded (from `since` on), oldest
+    first, as `inbound_sms_receive` read each: a delivery Twilio repeated (the same MessageSid) once, at its first
+    arrival; a sender that is no number left out. What `inbound_sms_received` told the apps, for a reader of the past
+    (retention's replies recorded before it listened, or before it left opt-out words out)."""
     events = TelephonyEvent.objects.filter(kind=TelephonyEvent.Kind.INBOUND_SMS)
     if since is not None:
         earlier = events.filter(received_at__lt=since).exclude(provider_id="").values("provider_id")
         events = events.filter(received_at__gte=since).exclude(provider_id__in=earlier)
     seen, senders = set(), []
-    for sid, sender, received_at in events.values_list("provider_id", "payload__From", "received_at").order_by(
-        "received_at", "id"
-    ):
+    rows = events.values_list("provider_id", "payload__From", "payload__Body", "received_at")
+    for sid, sender, body, received_at in rows.order_by("received_at", "id"):
         if sid and sid in seen:
             continue
         seen.add(sid)
         if phone := _sender_phone(sender if isinstance(sender, str) else ""):
-            senders.append((phone, received_at))
+            senders.append((phone, received_at, body if isinstance(body, str) else ""))
     return senders

@@ -75,3 +75,11 @@ def store_opt_out_words(policy: FollowUpPolicy) -> frozenset[str]:
 
 def is_opt_out(keyword: str, policy: FollowUpPolicy) -> bool:
     return keyword in OPT_OUT_WORDS or keyword in store_opt_out_words(policy) or asks_to_opt_out(keyword)
+
+
+def is_opt_word(body: str, policy: FollowUpPolicy) -> bool:
+    """Whether a reply, as it came, tells the store what to do with its messages (an opt-out by this store's words, an
+    opt-in word) rather than answering one: a customer who texted STOP or START did not answer a campaign
+    (retention.services.replies)."""
+    keyword = reply_keyword(body)
+    return keyword in OPT_IN_WORDS or is_opt_out(keyword, policy)

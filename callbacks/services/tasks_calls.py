@@ -5,14 +5,16 @@ day, in its time zone) and its own note and script for the panel. It shows in th
 beside the evening's care calls, and is placed, logged and refused exactly like them: click to call asks the
 contact gate, outcomes go through `followup_log_outcome`.
 
-Other apps create one with `call_task_create` only, and take back the ones they no longer want made with
-`call_tasks_withdraw`; the contract is in docs/architecture.md ("The contact gate", "Call tasks") and ADR 0017.
+Other apps create one with `call_task_create` only, take back the ones they no longer want made with
+`call_tasks_withdraw`, and say that the customer answered them by SMS with `call_tasks_note_replies` (the queue lists
+such a task first); the contract is in docs/architecture.md ("The contact gate", "Call tasks") and ADR 0017.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,6 +92,7 @@ def call_task_create(
     note: str,
     script: str = "",
     assignee: Agent | None = None,
+    replied_at: datetime | None = None,
 ) -> FollowUp:
     """A call for `due_on` (store-local day) about `order`, in the store's daytime call hours; on a day the store is
     closed (a closure, ADR 0035), for the first day after it that is open.
@@ -98,6 +101,8 @@ def call_task_create(
     is live for the order, that task is returned unchanged. The contact
     gate is asked at once: a customer who may not be called (do not contact, no calls, no phone, no marketing
     consent for a return visit) gets the task kept as suppressed with the gate's reason, never in a queue.
+    `replied_at`: the customer already answered the store by SMS, as the asking app counts an answer
+    (`call_tasks_note_replies`).
     """
     note, script = note.strip(), script.strip()
     _validate(order=order, customer=customer, purpose=purpose, due_on=due_on, note=note, script=script)
@@ -138,7 +143,31 @@ def call_task_create(
         assignee_id=None if refused else _assignee(customer=customer, window=window, assignee=assignee),
         note=note,
         script=script,
+        customer_replied_at=replied_at,
     )
+
+
+def call_tasks_note_replies(*, purpose: str, replies: Mapping[tuple[int, int], datetime]) -> int:
+    """The customers answered the store by SMS ({(store id, customer id): when}), as the app that asks for calls of
+    `purpose` counts an answer (a return visit: a reply to one of the store's running campaigns, ADR 0024): their call
+    tasks of that purpose still to be made there (planned, or under way) show the latest answer, and the queue lists
+    them first (callbacks.selectors). A care contact is never marked. Called in the reply's transaction, which holds
+    the customers' locks (ADR 0037: the customer before their calls). Returns the tasks marked."""
+    if purpose == FollowUpPurpose.CARE:
+        raise ValueError("a care contact is no call task")
+    marked = 0
+    for (store_id, customer_id), at in sorted(replies.items()):
+        marked += (
+            FollowUp.objects.filter(
+                store_id=store_id,
+                customer_id=customer_id,
+                purpose=purpose,
+                status__in=[FollowUp.Status.PLANNED, FollowUp.Status.IN_PROGRESS],
+            )
+            .filter(Q(customer_replied_at__isnull=True) | Q(customer_replied_at__lt=at))
+            .update(customer_replied_at=at, updated_at=timezone.now())
+        )
+    return marked
 
 
 @transaction.atomic

@@ -59,6 +59,7 @@ from .plan import (
     TASK_REFUSED,
     VISITED_TODAY,
 )
+from .replies import campaign_replies_latest
 
 BATCH_SIZE = 200
 # A closed return visit with one of these outcomes did not reach the customer: its campaign row failed.
@@ -134,6 +135,7 @@ def _task_for(
     order: Order | None,
     policy: FollowUpPolicy,
     serving: set[tuple[int, int]],
+    replies: dict[tuple[int, int], datetime],
     now: datetime,
     report: CallTaskReport,
 ) -> None:
@@ -162,6 +164,7 @@ def _task_for(
                 campaign=campaign, policy=policy, customer_id=customer.pk, name=customer.name, coupon=row.coupon_code
             ),
             assignee=row.assignee if (row.assignee_id, store.pk) in serving else None,
+            replied_at=replies.get((store.pk, customer.pk)),
         )
     except InvalidInput:
         # Nothing was written (call_task_create validates first); a wording too long for a script, say.
@@ -190,6 +193,7 @@ def _sweep_batch(*, now: datetime, limit: int) -> tuple[CallTaskReport, int]:
     if not rows:
         return report, 0
     orders, serving = _latest_orders(rows), _serving(rows)
+    replies = campaign_replies_latest(customer_ids={row.customer_id for row in rows})
     # Another sweep's rows (another campaign's, for the same customer) may ask for the same order's return visit:
     # the call tasks are asked for under their locks, all taken now.
     call_tasks_lock(keys=[(order.pk, FollowUpPurpose.RETURN_VISIT) for order in orders.values()])
@@ -198,7 +202,8 @@ def _sweep_batch(*, now: datetime, limit: int) -> tuple[CallTaskReport, int]:
     for row in rows:
         row.campaign.store = row.store
         policy = policies.get(row.store_id) or policies.setdefault(row.store_id, policy_for_store(store=row.store))
-        _task_for(row, order=orders.get(row.customer_id), policy=policy, serving=serving, now=now, report=report)
+        order = orders.get(row.customer_id)
+        _task_for(row, order=order, policy=policy, serving=serving, replies=replies, now=now, report=report)
         # One row at a time: a later row of the batch must see this row's task (two campaigns, one customer).
         row.save(update_fields=["status", "excluded_reason", "call_task", "assignee", "updated_at"])
     return report, len(rows)

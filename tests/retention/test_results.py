@@ -295,3 +295,95 @@ def test_the_migration_records_the_replies_that_came_before_once_its_migrate_run
     CampaignContact.objects.update(replied_at=None)
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # a later migrate: not again
     assert not CampaignContact.objects.filter(replied_at__isnull=False).exists()
+
+
+def test_an_opt_out_or_opt_in_word_is_no_reply_to_the_campaign_and_a_question_after_it_is(settings):
+    """A customer who texted STOP (or 退订, a sentence asking for it, the word the store's wording names) asked for no
+    more messages: they count under Opted out, not under Replied, and are not listed under Who replied; START is no
+    answer either. A question after the STOP, still before the store's next message to the number, is their reply."""
+    from tests.factories import ManagerFactory
+
+    settings.TWILIO_AUTH_TOKEN, settings.PUBLIC_BASE_URL = "webhook-token", "https://crm.example.com"
+    store = open_store()
+    policy = store.followup_policy
+    policy.sms_opt_out_zh = "回复N拒收"
+    policy.save(update_fields=["sms_opt_out_zh"])
+    stop = customer_with_orders(store, [90], phone="+8613800000501", name="停停")
+    unsubscribe = customer_with_orders(store, [90], phone="+8613800000502", name="退退")
+    asks = customer_with_orders(store, [90], phone="+8613800000503", name="请求")
+    named = customer_with_orders(store, [90], phone="+8613800000504", name="拒收")
+    start_word = customer_with_orders(store, [90], phone="+8613800000505", name="开开")
+    then_asked = customer_with_orders(store, [90], phone="+8613800000506", name="后问")
+    start = timezone.now().replace(second=0, microsecond=0)
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        sms_dispatch_due(time_budget=5)
+    assert CampaignContact.objects.filter(campaign=campaign, status="sent").count() == 6
+    webhook = Client()
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        _reply(webhook, stop.phone, "STOP", "SMstop")
+        _reply(webhook, unsubscribe.phone, "退订", "SMtd")
+        _reply(webhook, asks.phone, "请不要再发了", "SMask")
+        _reply(webhook, named.phone, "n", "SMn")
+        _reply(webhook, start_word.phone, "START", "SMstart")
+        _reply(webhook, then_asked.phone, "ＳＴＯＰ", "SMstop2")
+    asked_at = start + timedelta(minutes=3)
+    with time_machine.travel(asked_at, tick=False):
+        _reply(webhook, then_asked.phone, "刚才发错了，券怎么用？", "SMquestion")
+
+    replied = dict(CampaignContact.objects.filter(campaign=campaign).exclude(replied_at=None).values_list(
+        "customer_id", "replied_at"
+    ))  # fmt: skip
+    assert replied == {then_asked.pk: asked_at}
+    results = campaign_results(campaign=campaign)
+    assert (results.replied, results.opted_out) == (1, 5)
+    manager = Client()
+    manager.force_login(ManagerFactory(stores=[store]).user)
+    page = manager.get(f"/retention/{store.pk}/campaigns/{campaign.pk}/").text
+    replies = page[page.index('data-testid="replies"') :]
+    replies = replies[: replies.index("</table>")]
+    assert replies.count('data-testid="reply"') == 1 and "后问" in replies
+
+
+def test_the_migration_takes_back_the_opt_outs_recorded_as_replies_once_its_migrate_run_is_over():
+    """Before opt-out words were left out, a STOP was recorded as the contact's reply (retention 0010, and as it came):
+    once the `migrate` that applied retention 0011 is over, it is taken back, and a question the customer sent after it
+    is their reply instead; a real reply is kept, and a later migrate changes nothing."""
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from callbacks.services.inbound import inbound_sms_receive
+
+    migration = import_module("retention.migrations.0011_campaign_replies_without_opt_words")
+    store = open_store()
+    stopped = customer_with_orders(store, [90], phone="+8613800000601")
+    then_asked = customer_with_orders(store, [90], phone="+8613800000602")
+    answered = customer_with_orders(store, [90], phone="+8613800000603")
+    start = timezone.now().replace(second=0, microsecond=0)
+    campaign = campaign_for(store, everyone(store))
+    campaign_start(campaign=campaign)
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        sms_dispatch_due(time_budget=5)
+    stopped_at, asked_at = start + timedelta(minutes=2), start + timedelta(minutes=3)
+    with time_machine.travel(stopped_at, tick=False):
+        inbound_sms_receive(payload={"From": stopped.phone, "Body": "退订", "MessageSid": "SMtd"})
+        inbound_sms_receive(payload={"From": "0086 138 0000 0602", "Body": "stop", "MessageSid": "SMstop"})
+        inbound_sms_receive(payload={"From": answered.phone, "Body": "好的", "MessageSid": "SMok"})
+    with time_machine.travel(asked_at, tick=False):
+        inbound_sms_receive(payload={"From": then_asked.phone, "Body": "券怎么用？", "MessageSid": "SMquestion"})
+    # As they were recorded before: each contact's first SMS after the message, the opt-outs included.
+    CampaignContact.objects.filter(campaign=campaign).update(replied_at=stopped_at)
+
+    migration.forget_opt_words_after_migrate(django_apps, None)
+    assert CampaignContact.objects.filter(replied_at=stopped_at).count() == 3  # not during the migrations
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    expected = {stopped.pk: None, then_asked.pk: asked_at, answered.pk: stopped_at}
+    assert dict(CampaignContact.objects.filter(campaign=campaign).values_list("customer_id", "replied_at")) == expected
+    assert campaign_results(campaign=campaign).replied == 2
+
+    CampaignContact.objects.filter(customer=stopped).update(replied_at=stopped_at)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # a later migrate: not again
+    assert CampaignContact.objects.get(customer=stopped).replied_at == stopped_at

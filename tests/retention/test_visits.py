@@ -4,6 +4,7 @@ and what the agent logs there lands on the campaign's rows and results."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -509,3 +510,44 @@ def test_a_return_visit_a_closure_moves_within_its_campaign_is_still_called(stor
     task.refresh_from_db()
     assert (task.status, task.contact_day) == ("planned", today + timedelta(days=2))
     assert CampaignContact.objects.get(call_task=task).status == "planned"
+
+
+def test_a_customer_who_answered_a_campaigns_sms_is_called_first_and_the_queue_says_when_they_replied(store, agent):
+    """A customer who answered the store's campaign SMS with a question waited where the order value put them among the
+    day's return visits, and nothing on the row said they had written. Their return visit now comes first, marked
+    with the reply's time in the store's clock: a reply before the call task was made and one after it alike; a
+    STOP is no reply (and leaves no return visit to make)."""
+    from callbacks.services.dispatch import sms_dispatch_due
+    from callbacks.services.inbound import inbound_sms_receive
+    from crm.timezones import to_store_local
+
+    policy = store.followup_policy
+    policy.marketing_cap = 2  # the campaign's SMS and its return visit, in one week
+    policy.save(update_fields=["marketing_cap"])
+    customer_with_orders(store, [90], amount="900.00", name="林小姐", phone="+8613800000701")
+    early = customer_with_orders(store, [90], amount="300.00", name="王先生", phone="+8613800000702")
+    late = customer_with_orders(store, [90], amount="500.00", name="赵女士", phone="+8613800000703")
+    customer_with_orders(store, [90], amount="950.00", name="钱先生", phone="+8613800000704")
+    segment = everyone(store)
+    campaign_start(campaign=campaign_for(store, segment, name="满减券"))
+    sms_dispatch_due(time_budget=5, queues=["campaigns"])
+    now = timezone.now().replace(microsecond=0)
+    early_at, late_at = now + timedelta(minutes=1), now + timedelta(minutes=3)
+    with time_machine.travel(early_at, tick=False):
+        inbound_sms_receive(payload={"From": early.phone, "Body": "这张券能和会员折扣一起用吗？", "MessageSid": "SMq1"})
+        inbound_sms_receive(payload={"From": "+8613800000704", "Body": "STOP", "MessageSid": "SMstop"})
+    with time_machine.travel(now + timedelta(minutes=2), tick=False):
+        _call_campaign(store, segment, name="回访电话")
+        assert campaign_call_tasks_create().created == 3
+    with time_machine.travel(late_at, tick=False):
+        inbound_sms_receive(payload={"From": late.phone, "Body": "好的，几点打给我？", "MessageSid": "SMq2"})
+
+    page = _logged_in(agent).get("/calls/").text
+    today = page[page.index('data-testid="queue-today"') :]
+    order = [name for name in ("林小姐", "王先生", "赵女士") if name in today]
+    assert sorted(order, key=today.index) == ["赵女士", "王先生", "林小姐"] and "钱先生" not in today
+    rows = {name: today[today.index(name) :] for name in order}
+    for name, at in (("王先生", early_at), ("赵女士", late_at)):
+        row = rows[name][: rows[name].index("</tr>")]
+        assert 'data-testid="replied"' in row and to_store_local(at, store).strftime("%m-%d %H:%M") in row, name
+    assert 'data-testid="replied"' not in rows["林小姐"][: rows["林小姐"].index("</tr>")]  # the largest order, last
