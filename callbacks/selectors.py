@@ -182,6 +182,20 @@ def _loads(
     ]
 
 
+def _in_queue_order(rows: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
+    """Calls in the order agents work them, on the list and as the next call opened: a call task whose customer
+    answered the store by SMS first (ADR 0024: they are waiting for us), then by window, the dedicated tier first
+    within a window, the larger order first."""
+    return rows.annotate(
+        reply_rank=SqlCase(
+            When(customer_replied_at__isnull=False, then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
+        tier_rank=SqlCase(
+            When(channel=FollowUp.Channel.DEDICATED, then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
+    ).order_by("reply_rank", "window_start", "tier_rank", "-order__total_amount", "pk")
+
+
 def queue_tonight(
     *,
     user,
@@ -209,20 +223,8 @@ def queue_tonight(
         rows = rows.filter(status__in=OPEN_STATUSES)
     elif filters.status == "done":
         rows = rows.filter(status__in=DONE_STATUSES)
-    rows = (
-        rows.select_related("store", "customer", "order", "assignee__user")
-        .only(*QUEUE_ROW_FIELDS)
-        .annotate(
-            # A call task whose customer answered the store by SMS first (ADR 0024): they are waiting for us.
-            reply_rank=SqlCase(
-                When(customer_replied_at__isnull=False, then=Value(0)), default=Value(1), output_field=IntegerField()
-            ),
-            tier_rank=SqlCase(
-                When(channel=FollowUp.Channel.DEDICATED, then=Value(0)), default=Value(1), output_field=IntegerField()
-            ),
-        )
-        .order_by("reply_rank", "window_start", "tier_rank", "-order__total_amount", "pk")
-    )
+    rows = rows.select_related("store", "customer", "order", "assignee__user").only(*QUEUE_ROW_FIELDS)
+    rows = _in_queue_order(rows)
     page = list(rows[: QUEUE_PAGE_SIZE + 1])
     whose = filters.agent or agent
     shown = page[:QUEUE_PAGE_SIZE]
@@ -287,15 +289,13 @@ def _evenings(stores: list[Store], rows: list[FollowUp], now: datetime) -> list[
 
 
 def followup_next_open(*, user, after: FollowUp, now: datetime | None = None) -> FollowUp | None:
-    """The next call in the user's own queue tonight, to open once an outcome is logged."""
+    """The next call in the user's own queue tonight, to open once an outcome is logged: the first of the list
+    (`_in_queue_order`)."""
     stores = list(stores_for_user(user=user))
-    return (
-        followups_for_user(user=user)
-        .filter(_tonight(stores, now or timezone.now()), assignee__user=user, status__in=OPEN_STATUSES)
-        .exclude(pk=after.pk)
-        .order_by("window_start", "pk")
-        .first()
+    mine = followups_for_user(user=user).filter(
+        _tonight(stores, now or timezone.now()), assignee__user=user, status__in=OPEN_STATUSES
     )
+    return _in_queue_order(mine.exclude(pk=after.pk)).first()
 
 
 def followup_get_for_user(*, user, followup_id: int) -> FollowUp:

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from callbacks.models import CallScript, FollowUp
+from callbacks.selectors import followup_next_open
 from crm.models import AuditLog, Case, CustomerChange
 from tests.factories import AgentFactory, FollowUpFactory, ManagerFactory, OrderFactory, StoreFactory
 
@@ -521,3 +522,19 @@ def test_the_call_panel_of_a_customer_who_was_sent_a_gift_opens_and_says_the_gif
     assert response.status_code == 200
     changes = response.text.split('data-testid="profile-changes"')[1].split("</ul>")[0]
     assert "送出礼物: — → 真丝方巾（2026-11-30）" in changes and "gift_sent" not in changes
+
+
+def test_the_next_call_opened_after_an_outcome_is_the_first_of_the_queue(store, agent):
+    """The list puts a customer who answered by SMS first, then dedicated calls first within a window, the larger
+    order first; the call opened next after an outcome is the one the list shows first, not the oldest."""
+    done = _followup(store, agent)
+    plain = _followup(store, agent, order__total_amount=800)
+    larger = _followup(store, agent, order__total_amount=5000)
+    dedicated = _followup(store, agent, channel="dedicated", order__total_amount=300)
+    assert followup_next_open(user=agent.user, after=done) == dedicated
+    dedicated.status = FollowUp.Status.DONE
+    dedicated.save(update_fields=["status"])
+    assert followup_next_open(user=agent.user, after=done) == larger
+    plain.customer_replied_at = NOW - timedelta(minutes=5)
+    plain.save(update_fields=["customer_replied_at"])
+    assert followup_next_open(user=agent.user, after=done) == plain
