@@ -24,7 +24,7 @@ from callbacks.models import (
     FollowUpPolicy,
 )
 from crm import roles
-from crm.models import Agent, AgentStore, Customer, Store
+from crm.models import Agent, AgentStore, Customer, Order, Store
 from crm.selectors import stores_for_user
 from crm.timezones import store_day_bounds, store_local_datetime, store_today
 
@@ -296,6 +296,13 @@ def followup_next_open(*, user, after: FollowUp, now: datetime | None = None) ->
         _tonight(stores, now or timezone.now()), assignee__user=user, status__in=OPEN_STATUSES
     )
     return _in_queue_order(mine.exclude(pk=after.pk)).first()
+
+
+def followup_merged_orders(*, followup: FollowUp) -> list[Order]:
+    """The orders of the deliveries merged into this contact (ADR 0051: one care contact per customer and day), which
+    the call covers besides its own, first signed for first."""
+    rows = followup.merged.select_related("order").order_by("order__delivered_at", "pk")
+    return [row.order for row in rows]
 
 
 def followup_get_for_user(*, user, followup_id: int) -> FollowUp:

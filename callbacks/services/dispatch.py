@@ -57,6 +57,7 @@ from .gate import (
     gate_purpose,
 )
 from .messages import public_url_by_id, sms_render
+from .one_a_day import followups_hold_one_a_day
 from .opt_out_history import opt_out_refusals_record
 from .policy import policy_for_store
 from .rows import followups_set, rows_set
@@ -160,7 +161,7 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
             order_ids={row.customer_id: row.order_id for row in group},
         )
         decisions.update({row.pk: decided[row.customer_id] for row in group})
-    claimed, policies = [], {}
+    claimed, policies, held = [], {}, []
     for row in rows:
         if row.store_id not in policies:
             policies[row.store_id] = policy_for_store(store=row.store)
@@ -171,11 +172,15 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
         elif not decision or row.window_end <= now:  # quiet hours, or the hours closed while nobody swept
             row.window_start, row.window_end = sms_window(policy=policy, store=row.store, moment=now)
             report.rescheduled += 1
+            held.append(row)
         else:
             sms_claim_row(row, now=now)
             row.message_body = sms_render(followup=row, policy=policy)
             claimed.append(row)
     followups_set(rows=rows, fields=_CLAIM_FIELDS)
+    # Held to another day, a care SMS there joins the customer's contact of that day (ADR 0051); their customers are
+    # this claim's.
+    followups_hold_one_a_day(moved=held)
     # In the claim's transaction: a claimed message counts against the caps whether or not it ends up sent. A retry
     # (attempt 2 and later: the provider was busy, or a reconciliation found nothing) is the same message.
     contacts_record(

@@ -13,8 +13,9 @@ window has not ended goes on, by the rule that placed it:
   limited by the evening capacity): the owner while they serve the store, else the least filled on-shift agent, even
   past capacity.
 
-Nobody on shift in the store: the call is left unassigned, on the manager's queue. A call under way (`in_progress`)
-is left to the agent making it. Each handover is audited.
+A call the overflow rule moves onto a day on which its customer already has a care contact becomes one contact with
+it, by planning's rule (ADR 0051). Nobody on shift in the store: the call is left unassigned, on the manager's
+queue. A call under way (`in_progress`) is left to the agent making it. Each handover is audited.
 
 Their open calls about a case (`CaseCall`, ADR 0012) follow the case: crm has handed the agent's open cases on before
 the signal, so each goes to its case's assignee, with its attempts, unless that agent is on the phone about it now.
@@ -43,6 +44,7 @@ from crm.services.locks import customers_lock
 
 from .capacity import CallCapacity, Window, care_call_place, care_sms_allowed, followup_call_priority
 from .case_calls import case_call_follow_case
+from .one_a_day import followups_hold_one_a_day
 from .policy import policy_for_store
 from .rows import customers_set_dedicated_owner
 from .windows import call_window
@@ -78,6 +80,7 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
     texts = _care_sms_allowed(calls, policies)
     capacity = CallCapacity(store_ids=set(store_ids))
     new_owners: dict[int, int] = {}
+    moved: list[FollowUp] = []
     # What keeps its time first (it takes its agent's room whatever the load), then by planning's priority.
     calls.sort(key=lambda call: (not _keeps_its_time(call), *_priority(call, policies), call.window_start, call.pk))
     for call in calls:
@@ -106,6 +109,7 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
             call.channel, call.overflowed = placed.channel, call.overflowed or placed.overflowed
             if placed.window != evening:  # moved by the overflow rule
                 call.window_start, call.window_end = placed.window
+                moved.append(call)
         if chosen_owner not in (None, owner):
             owners[call.customer_id] = new_owners[call.customer_id] = chosen_owner
         call.assignee_id = successor
@@ -118,6 +122,8 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
             data={"from_agent_id": agent_id, "to_agent_id": successor, "why": LEFT_STORE},
         )
     customers_set_dedicated_owner(new_owners)
+    # A call moved onto a day the customer already has a contact on becomes one with it (ADR 0051).
+    followups_hold_one_a_day(moved=moved)
     return calls
 
 

@@ -39,6 +39,7 @@ from crm.services.locks import customers_lock
 from crm.timezones import to_store_local
 
 from .gate import ContactChannel, ContactPurpose, contact_decide, customer_stop_calls, gate_purpose
+from .one_a_day import followups_hold_one_a_day
 from .policy import policy_for_store
 from .windows import sms_window
 
@@ -198,5 +199,8 @@ def followup_log_outcome(
     if sms_fallback:  # after the call is closed: one live contact per order
         care_sms_instead(followup=followup, now=now)
     attempt.save()
+    if outcome == FollowUpOutcome.CALL_BACK:
+        # Asked for another day, it takes in the contact planned on it (ADR 0051): the customer's time stays.
+        followups_hold_one_a_day(moved=[followup])
     followup_outcome_logged.send(sender=FollowUp, followup=followup, attempt=attempt)
     return attempt

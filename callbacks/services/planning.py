@@ -9,7 +9,8 @@ rules below hold the same way for one order or 100,000:
    sms_opt_out, no_phone) suppresses the contact with the gate's reason. Refusals about the hour are not
    refusals here: step 5 places every contact in its window. Suppressed rows are kept with their reason.
 3. One care contact per customer per store-local day of delivery (`contact_day`): the highest tier of the day wins
-   (a contact already under way is never replaced); the others are kept as suppressed, `merged` into it.
+   (a contact already under way, or a call back at the time the customer asked for, is never replaced); the others
+   are kept as suppressed, `merged` into it.
 4. One care contact per customer per store-local day on which it is made (ADR 0051): the evening a call is made in,
    the day whose sending hours a care SMS goes out in. Deliveries at 23:59 and at 00:00 are two delivery days but
    one evening's call (one morning's SMS): the second joins the first by step 3's rule, the contacts already planned
@@ -48,6 +49,7 @@ from crm.timezones import store_local_datetime, to_store_local
 
 from .capacity import CallCapacity, call_priority, care_call_place
 from .gate import ContactChannel, ContactDecision, ContactPurpose, RefusalReason, contacts_decide
+from .one_a_day import care_contacts_locked, contact_stays
 from .policy import policy_for_store
 from .rows import customers_set_dedicated_owner, followups_insert, followups_set_merged_into
 from .windows import call_window, sms_window
@@ -182,15 +184,16 @@ def _draft(order, customer, store, policy, closed, delivered_at, now) -> _Plan |
 
 def _join(groups: dict[tuple, list[_Plan]], existing: dict[tuple, FollowUp]) -> list[_Plan]:
     """One contact per group (a customer's plans that share a day) with the contact already planned on that day, if
-    any: the highest tier wins, a contact already under way is never replaced; the others are `merged` into
-    it. Returns the plans that stay. An existing contact one of them replaces is suppressed at once: the database
-    allows one live contact per customer and delivery day, and an evening's capacity is counted from the rows."""
+    any: the highest tier wins, a contact that stays as it is (under way, or a call back) is never replaced; the
+    others are `merged` into it. Returns the plans that stay. An existing contact one of them replaces is suppressed at
+    once: the database allows one live contact per customer and delivery day, and an evening's capacity is counted
+    from the rows."""
     stay, replaced = [], []
     for key, group in groups.items():
         group.sort(key=lambda p: p.rank, reverse=True)
         best, current = group[0], existing.get(key)
         if current is not None and (
-            current.status != Status.PLANNED or CHANNEL_RANK[current.channel] >= CHANNEL_RANK[best.channel]
+            contact_stays(current) or CHANNEL_RANK[current.channel] >= CHANNEL_RANK[best.channel]
         ):
             for plan in group:
                 plan.merge(into=current)
@@ -212,12 +215,7 @@ def _care_contacts(rows: QuerySet[FollowUp], key) -> dict[tuple, FollowUp]:
     """{key(row): row} of the care contacts among `rows` that were not suppressed (a call made, or an SMS that failed,
     is that day's contact too), locked; of two on one key (a closed call may have a live SMS fallback) the live one."""
     found: dict[tuple, FollowUp] = {}
-    for row in (
-        rows.select_for_update()
-        .filter(purpose=CARE)
-        .exclude(status=Status.SUPPRESSED)
-        .only("id", "customer_id", "contact_day", "window_start", "status", "channel")
-    ):
+    for row in care_contacts_locked(rows):
         k = key(row)
         if k not in found or row.status in LIVE_STATUSES:
             found[k] = row

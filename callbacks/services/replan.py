@@ -20,7 +20,9 @@ they are now:
 What is done or under way stays as it happened: follow-ups in progress, sent, closed or suppressed, calls whose
 window has ended (the missed-call sweep closes them), SMS already due (their claim asks the gate, in the store's
 zone and hours as they are then). Assignees are kept while a call stays on its evening, and a care call keeps its
-`contact_day`, the delivery's day, which keys the one care contact per customer and day.
+`contact_day`, the delivery's day, which keys the one care contact per customer and day. A care contact moved onto
+a day on which its customer already has one becomes one contact with it, by planning's rule (ADR 0051,
+`one_a_day.followups_hold_one_a_day`).
 """
 
 import copy
@@ -46,6 +48,7 @@ from crm.services.locks import customers_lock
 from crm.timezones import store_local_datetime, to_store_local
 
 from .capacity import CallCapacity, Window, care_call_place, care_sms_allowed, followup_call_priority
+from .one_a_day import followups_hold_one_a_day
 from .policy import policy_for_store
 from .rows import customers_set_dedicated_owner
 from .windows import call_window, sms_window
@@ -242,6 +245,8 @@ def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock
     if elsewhere:
         _to_other_evenings(elsewhere, after=after, now=now)
         FollowUp.objects.bulk_update([row for row, _ in elsewhere], _PLACED, batch_size=1000)
+    # A contact moved onto a day the customer already has one on becomes one with it (ADR 0051).
+    followups_hold_one_a_day(moved=[*moved, *(row for row, _ in elsewhere)], store=after.store)
     return len(moved) + len(elsewhere)
 
 

@@ -28,6 +28,7 @@ from callbacks.selectors import (
     case_call_get_for_user,
     customer_history,
     followup_get_for_user,
+    followup_merged_orders,
     followup_next_open,
     latest_call_of,
 )
@@ -114,6 +115,8 @@ def _panel_context(request: HttpRequest, subject: FollowUp | CaseCall, kind: Pan
         "customer": customer,
         "attempts": attempts,
         "history": _history(subject),
+        # The orders merged into this call (ADR 0051): the agent talks about them in the same call.
+        "merged_orders": followup_merged_orders(followup=subject) if isinstance(subject, FollowUp) else [],
         # A call task brings its own script (what happened to the parcel, why we call); else the store's.
         "script": render_script(
             getattr(subject, "script", "") or kind.script(script, subject),

@@ -538,3 +538,24 @@ def test_the_next_call_opened_after_an_outcome_is_the_first_of_the_queue(store, 
     plain.customer_replied_at = NOW - timedelta(minutes=5)
     plain.save(update_fields=["customer_replied_at"])
     assert followup_next_open(user=agent.user, after=done) == plain
+
+
+def test_the_call_panel_names_the_orders_merged_into_the_call_with_value_and_signed_for_time(client, store, agent):
+    # ADR 0051: an agent calling about one order knows the customer also received the others the call covers.
+    followup = _followup(store, agent, order__external_id="TM-1", order__total_amount=12000)
+    for number, amount, signed in (("TM-3", 800, (23, 9, 5)), ("TM-2", 3000, (22, 15, 59))):  # UTC: 17:05, 23:59
+        order = OrderFactory(customer=followup.customer, external_id=number, total_amount=amount,
+                             status="delivered", delivered_at=datetime(2026, 11, *signed, tzinfo=UTC))  # fmt: skip
+        FollowUpFactory(order=order, status="suppressed", suppressed_reason="merged", merged_into=followup, **WINDOW)
+    other = _followup(store, agent, order__customer=followup.customer, order__external_id="TM-9", status="done")
+    client.force_login(agent.user)
+
+    page = client.get(f"/calls/{followup.pk}/", headers={"accept-language": "zh-hans"}).text
+
+    merged = page[page.index('data-testid="merged-orders"') :]
+    merged = merged[: merged.index("</div>")]
+    assert "合并到本次通话的订单" in merged
+    assert merged.index("TM-2") < merged.index("TM-3")  # first signed for first
+    assert "¥3,000.00" in merged and "签收于 11-22 23:59" in merged
+    assert "¥800.00" in merged and "签收于 11-23 17:05" in merged
+    assert "TM-1" not in merged and other.order.external_id not in merged

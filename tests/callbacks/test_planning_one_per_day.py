@@ -177,3 +177,34 @@ def test_a_customers_deliveries_on_the_days_of_a_closure_are_one_call_on_the_eve
     assert _live(customer) == [calls[0]]
     assert calls[0].window_start == local(store, 2026, 12, 27, 18, 0)
     assert {c.merged_into_id for c in calls[1:]} == {calls[0].pk}
+
+
+def test_a_call_back_the_customer_asked_for_takes_in_a_higher_tier_delivery_of_that_day():
+    # ADR 0051: the time the customer chose stays theirs; the dedicated delivery's contact joins the call back.
+    from callbacks.services.outcomes import followup_log_outcome
+
+    store = _store("Asia/Shanghai")
+    owner = AgentFactory(stores=[store])
+    customer = CustomerFactory(store=store, dedicated_owner=owner)
+    call = deliver(OrderFactory(customer=customer, total_amount=Decimal("1500.00")), local(store, 2026, 11, 23, 10, 0))
+    with time_machine.travel(local(store, 2026, 11, 23, 18, 10), tick=False):
+        followup_log_outcome(followup=call, agent=call.assignee, outcome="call_back", expected_seq=1,
+                             callback_at=local(store, 2026, 11, 23, 20, 30))  # fmt: skip
+    assignee = call.assignee
+
+    dedicated = deliver(OrderFactory(customer=customer, total_amount=Decimal("2500.00")),
+                        local(store, 2026, 11, 23, 18, 20))  # fmt: skip
+
+    call.refresh_from_db()
+    assert _live(customer) == [call]
+    assert (call.status, call.channel, call.window_start, call.assignee) == (
+        Status.PLANNED,
+        Channel.CALL,
+        local(store, 2026, 11, 23, 20, 30),
+        assignee,
+    )
+    assert (dedicated.status, dedicated.suppressed_reason, dedicated.merged_into) == (
+        Status.SUPPRESSED,
+        Reason.MERGED,
+        call,
+    )
