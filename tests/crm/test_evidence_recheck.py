@@ -92,7 +92,7 @@ def test_the_case_page_says_a_file_was_removed_in_chinese(client, case):
 
     page = _page_text(client, case, "zh-hans")
 
-    assert "照片: 发票 — 已移除:含有主动内容。 照片:该 PDF 含有打开另一个 PDF 的链接" in page
+    assert "照片: 发票 — 已移除：含有主动内容。 照片：该 PDF 含有打开另一个 PDF 的链接" in page
 
 
 def test_a_second_run_removes_nothing_more_and_records_nothing_again(case):
@@ -170,8 +170,8 @@ def test_a_stored_decompression_bomb_and_a_page_stored_as_a_photo_are_removed_an
     )
     assert "Photo: box — Removed: not a photo or a PDF. Photo: the file's contents are not one of JPEG, PNG" in shown
     chinese = _page_text(client, case, "zh-hans")
-    assert "照片: crack — 已移除:图片过大,无法打开。" in chinese
-    assert "照片: box — 已移除:不是照片或 PDF。" in chinese
+    assert "照片: crack — 已移除：图片过大，无法打开。" in chinese
+    assert "照片: box — 已移除：不是照片或 PDF。" in chinese
 
     again = _recheck()
 

@@ -231,19 +231,19 @@ def test_the_refusal_is_a_400_naming_the_photo_field_in_chinese_too(case):
         evidence_add(case=case, actor=case.assignee.user, photo=SimpleUploadedFile("receipt.pdf", content))
 
     assert (refused.value.http_status, refused.value.field) == (400, "photo")
-    assert refused.value.message.startswith("照片:该 PDF 含有 JavaScript")
+    assert refused.value.message.startswith("照片：该 PDF 含有 JavaScript")
 
 
 @pytest.mark.parametrize(
     ("hostile", "says"),
     [
-        ("xfa-form", "照片:该 PDF 是 XFA 表单"),
-        ("submit-form-link", "照片:该 PDF 带有表单动作"),
-        ("rich-media", "照片:该 PDF 含有富媒体"),
-        ("screen-annotation", "照片:该 PDF 含有富媒体"),
-        ("remote-go-to-link", "照片:该 PDF 含有打开另一个 PDF 的链接"),
-        ("unc-uri-link", "照片:该 PDF 含有指向文件、网络共享或程序的链接"),
-        ("named-print-link", "照片:该 PDF 含有运行 PDF 阅读器命令"),
+        ("xfa-form", "照片：该 PDF 是 XFA 表单"),
+        ("submit-form-link", "照片：该 PDF 带有表单动作"),
+        ("rich-media", "照片：该 PDF 含有富媒体"),
+        ("screen-annotation", "照片：该 PDF 含有富媒体"),
+        ("remote-go-to-link", "照片：该 PDF 含有打开另一个 PDF 的链接"),
+        ("unc-uri-link", "照片：该 PDF 含有指向文件、网络共享或程序的链接"),
+        ("named-print-link", "照片：该 PDF 含有运行 PDF 阅读器命令"),
     ],
     ids=["xfa", "submit-form", "rich-media", "screen", "remote-go-to", "unc-link", "named-action"],
 )
