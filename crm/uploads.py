@@ -11,10 +11,12 @@ by the browser tab that opens it). A PDF is read by pypdf, every object its cros
 object streams too), and refused when pypdf cannot read it, when a password keeps it from being read, or when it carries
 anything that acts on its own: what a PDF reader would run (JavaScript, an XFA form, rich media: Flash or 3D), do by
 itself (an action on opening, additional actions), start (a launch, a command of its menu other than turning a page),
-play (a screen, a movie, a sound, a rendition), unpack (embedded files), send or load (a form's submit or import action)
-or open besides it (a go-to into another PDF, remote or embedded; a link to a file, a network share or a program, whose
-address hands the share the Windows user's credentials). A link to a web page or an e-mail address (/URI: http, https,
-mailto) or to a page of the same PDF (/GoTo) is accepted: it acts only when clicked, and the reader asks first. The
+play (a screen, a movie, a sound, a rendition, a 3D view), unpack (embedded files), send or load (a form's submit or
+import action), change on the page (layers switched, annotations shown or hidden) or open besides it (a go-to into
+another PDF, remote or embedded, or an article thread in another file; a link to a file, a network share or a program,
+whose address hands the share the Windows user's credentials; a base address the catalog puts before every relative
+link). A link to a web page or an e-mail address (/URI: http, https, mailto) or to a page or an article thread of the
+same PDF (/GoTo, /Thread) is accepted: it acts only when clicked, and the reader asks first. The
 accepted file is renamed `<random>.<ext>` from the detected type, so a stored name never carries the uploader's text,
 and `upload_kind_of` answers the type to serve it with (crm.downloads sends it with nosniff). `upload_refusal` answers
 why the same check refuses a file stored before it did, as a code (crm.services.evidence_recheck, ADR 0047).
@@ -124,7 +126,7 @@ def _pixels(file: BinaryIO, kind: UploadKind) -> int | None:
 # What a PDF may not carry, in the order a refusal names them (a PDF with several is refused for the first).
 _PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED = "script", "launch", "automatic", "embedded"
 _PDF_XFA, _PDF_SENDS_DATA, _PDF_MEDIA, _PDF_OTHER_PDF = "xfa", "sends_data", "media", "other_pdf"
-_PDF_FILE_LINK, _PDF_NAMED = "file_link", "named"
+_PDF_FILE_LINK, _PDF_NAMED, _PDF_SHOWS_HIDES, _PDF_LINK_BASE = "file_link", "named", "shows_hides", "link_base"
 _PDF_FINDS = (
     _PDF_SCRIPT,
     _PDF_LAUNCH,
@@ -136,6 +138,8 @@ _PDF_FINDS = (
     _PDF_OTHER_PDF,
     _PDF_FILE_LINK,
     _PDF_NAMED,
+    _PDF_SHOWS_HIDES,
+    _PDF_LINK_BASE,
 )
 # Actions (/S) refused wherever they are (a link's or a button's /A, a /Next, an /OpenAction, a name tree's entry).
 _PDF_ACTIONS = {
@@ -149,6 +153,11 @@ _PDF_ACTIONS = {
     "/Rendition": _PDF_MEDIA,  # plays a screen annotation's media (or runs its /JS)
     "/Movie": _PDF_MEDIA,
     "/Sound": _PDF_MEDIA,
+    "/GoTo3DView": _PDF_MEDIA,  # a command to a 3D annotation's player: the view it shows
+    # Layers (optional content) switched on or off, annotations shown or hidden: the page then shows something else
+    # than it did when opened (a total, a signature), and a reader prints what it shows.
+    "/SetOCGState": _PDF_SHOWS_HIDES,
+    "/Hide": _PDF_SHOWS_HIDES,
 }
 # Annotations (and their content) a reader plays with a player of its own: Flash, 3D (U3D, PRC, with 3D JavaScript),
 # a screen's media clip (video, with its own player), a movie, a sound.
@@ -217,6 +226,14 @@ _PDF_REFUSALS = {
         "only one that turns to the next, previous, first or last page is accepted. Print it to a new PDF, or upload "
         "a photo of it."
     ),
+    _PDF_SHOWS_HIDES: gettext_lazy(
+        "%(field)s: the PDF has a link or a button that shows or hides parts of its pages, so what it shows can change "
+        "once it is open; such a PDF is not accepted. Print it to a new PDF, or upload a photo of it."
+    ),
+    _PDF_LINK_BASE: gettext_lazy(
+        "%(field)s: the PDF sets a base address for its links, which sends every link written without one to that "
+        "address; such a PDF is not accepted. Print it to a new PDF, or upload a photo of it."
+    ),
 }
 
 
@@ -246,6 +263,12 @@ def _pdf_dictionary_finds(entry: DictionaryObject) -> Iterator[str]:
         yield _PDF_FILE_LINK
     if action == "/Named" and _resolved(dict.get(entry, "/N")) not in _PDF_PAGE_TURNS:
         yield _PDF_NAMED
+    if action == "/Thread" and "/F" in keys:  # an article thread in another file, which the reader opens
+        yield _PDF_OTHER_PDF
+    # The catalog's /URI dictionary: its /Base is put before the address of every link written without one.
+    links = _resolved(dict.get(entry, "/URI"))
+    if isinstance(links, DictionaryObject) and "/Base" in dict.keys(links):
+        yield _PDF_LINK_BASE
     if "/JS" in keys or "/JavaScript" in keys:  # an action's script; the document's
         yield _PDF_SCRIPT
     # Additional actions (a page opened or closed, a field, the document printed); an action on opening (an
