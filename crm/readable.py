@@ -304,6 +304,7 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "review_evidence_export": gettext_lazy("Evidence pack exported"),
     "evidence_quarantined": gettext_lazy("Evidence file removed (refused by the upload check)"),
     "evidence_restored": gettext_lazy("Evidence file restored (removal lifted by an operator)"),
+    "evidence_held_for_review": gettext_lazy("Evidence file held for an operator's review (too many objects to check)"),
     "case_policy_changed": gettext_lazy("Case policy changed"),
     "sla_targets_changed": gettext_lazy("SLA targets changed"),
     "root_cause_added": gettext_lazy("Root cause added"),

@@ -296,17 +296,18 @@ def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject | None]:
         yield reader.get_object(IndirectObject(number, 0, reader))
 
 
-def _pdf_refusal(file: BinaryIO) -> str | None:
-    """Why the PDF is refused (a key of _PDF_REFUSALS, or _PDF_UNREADABLE), or None. Every object is walked, and
-    every dictionary and array inside it (a stack, not recursion: the nesting is the uploader's); a reference is not
-    followed, its object being one of those walked."""
+def _pdf_refusal(file: BinaryIO, max_objects: int) -> str | None:
+    """Why the PDF is refused (a key of _PDF_REFUSALS, or _PDF_UNREADABLE), or None; _PDF_TOO_MANY when it has more
+    than `max_objects`, none of them read. Every object is walked, and every dictionary and array inside it (a stack,
+    not recursion: the nesting is the uploader's); a reference is not followed, its object being one of those
+    walked."""
     file.seek(0)
     found: set[str] = set()
     try:
         reader = PdfReader(file)  # tries the empty password, which opens a PDF that only restricts printing or editing
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             return _PDF_PASSWORD
-        if sum(map(len, reader.xref.values())) + len(reader.xref_objStm) > MAX_PDF_OBJECTS:
+        if sum(map(len, reader.xref.values())) + len(reader.xref_objStm) > max_objects:
             return _PDF_TOO_MANY
         for top in _pdf_objects(reader):
             stack = [top]
@@ -328,6 +329,8 @@ def _pdf_refusal(file: BinaryIO) -> str | None:
 
 # What the PDF check finds a PDF carries (the rest of its refusals: it cannot be read or checked).
 PDF_ACTIVE_CONTENT = frozenset(_PDF_FINDS)
+# A PDF of more objects than the check reads (MAX_PDF_OBJECTS, or the bound its caller gives).
+PDF_TOO_MANY = _PDF_TOO_MANY
 _PDF_UNREADABLE_TEXT = gettext_lazy(
     "%(field)s: the PDF cannot be read, so its contents cannot be checked. Print it to a new PDF, or upload a photo "
     "of it."
@@ -342,9 +345,12 @@ _TOO_MANY_PIXELS_TEXT = gettext_lazy(
 )
 
 
-def _check(file: BinaryIO, kinds: tuple[UploadKind, ...]) -> tuple[UploadKind | None, str | None]:
+def _check(
+    file: BinaryIO, kinds: tuple[UploadKind, ...], max_pdf_objects: int | None = None
+) -> tuple[UploadKind | None, str | None]:
     """The kind the file's bytes are, and why the check refuses them (a code), or None: the one check of a file's
-    contents, for an upload (upload_accept) and for a file stored before the check refused it (upload_refusal)."""
+    contents, for an upload (upload_accept) and for a file stored before the check refused it (upload_refusal). A
+    PDF of more than `max_pdf_objects` (MAX_PDF_OBJECTS unless given) is not read."""
     kind = upload_kind_of(file, kinds=kinds)
     if kind is None:
         return None, WRONG_TYPE
@@ -354,15 +360,18 @@ def _check(file: BinaryIO, kinds: tuple[UploadKind, ...]) -> tuple[UploadKind | 
             return kind, WRONG_TYPE
         if pixels > MAX_IMAGE_PIXELS:
             return kind, TOO_MANY_PIXELS
-    return kind, _pdf_refusal(file) if kind is PDF else None
+    return kind, _pdf_refusal(file, max_pdf_objects or MAX_PDF_OBJECTS) if kind is PDF else None
 
 
-def upload_refusal(file: BinaryIO, *, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF) -> str | None:
+def upload_refusal(
+    file: BinaryIO, *, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF, max_pdf_objects: int | None = None
+) -> str | None:
     """Why upload_accept would refuse this file's contents today, as a code, or None: `wrong_type`,
     `too_many_pixels`, a PDF's (`script`, `xfa`, `other_pdf` ..., `unreadable`, `password`, `too_many`). For a file
-    stored before the check refused it (crm.services.evidence_recheck). Its size is not read: the limit is the
+    stored before the check refused it (crm.services.evidence_recheck), which may read a PDF of more objects than an
+    upload may have (`max_pdf_objects`: the limit guards the web process). Its size is not read: the limit is the
     field's, and says nothing of what the file does once opened."""
-    return _check(file, kinds)[1]
+    return _check(file, kinds, max_pdf_objects)[1]
 
 
 def upload_refusal_text(reason: str, *, field: str, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF) -> str:
