@@ -14,6 +14,10 @@ the upload's limit keeps a web process from parsing what an uploader chose, and 
 a time. One past even that bound is neither passed nor refused: it is held from its case for an operator's review
 (HELD_FOR_REVIEW), said so on the case page, and given back with the admin's lift like a removed file (ADR 0047).
 
+A step ticked on a removed file (StepSpec.rests_on_evidence: a bad review's "cause understood") is unticked in the
+removal's transaction when none of the evidence it was ticked on stands, and the case's timeline says why; lifting
+the removal does not tick it again.
+
 A file already removed is not read again; marking is a conditional update, so two runs at once, or a second run,
 remove and audit each file once. A file that is not in storage (a restore without the media folder) is reported.
 
@@ -31,9 +35,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm import evidence_removal
+from crm.casework import case_kind_for
 from crm.evidence_removal import HELD_FOR_REVIEW
-from crm.models import CaseEvidence
+from crm.models import Case, CaseEvent, CaseEvidence, CaseStep
 from crm.services.audit import audit_record
+from crm.services.cases import case_add_event
 from crm.uploads import PDF_TOO_MANY, upload_refusal
 
 logger = logging.getLogger(__name__)
@@ -61,10 +67,45 @@ def _stored_evidence() -> Iterator[CaseEvidence]:
     return rows.iterator(chunk_size=500)
 
 
+def _steps_untick(*, evidence: CaseEvidence, reason: str) -> None:
+    """Untick each ticked step that rests on evidence (StepSpec.rests_on_evidence: a bad review's "cause understood")
+    when, `evidence` removed, none of the evidence the case had when it was ticked stands: the case would go on
+    claiming proof nobody can open. Evidence added after the tick is not what it rested on. The case history says why
+    (a "step unticked" entry), audited with what the tick had recorded. Lifting the removal gives back the file, not
+    the tick: an agent who has looked ticks it again."""
+    case = evidence.case
+    codes = [spec.code for spec in case_kind_for(case=case).steps if spec.rests_on_evidence]
+    for step in CaseStep.objects.filter(case=case, step__in=codes, done_at__gte=evidence.added_at):
+        if CaseEvidence.objects.filter(case=case, added_at__lte=step.done_at).standing().exists():
+            continue
+        step.delete()
+        case_add_event(
+            case=case,
+            kind=CaseEvent.Kind.STEP_UNDONE,
+            data={"step": step.step, "evidence_caption": str(evidence), "evidence_removed": reason},
+        )
+        audit_record(
+            actor=None,
+            action="case_step_unticked",
+            store=case.store,
+            target=f"case #{case.pk}",
+            data={
+                "step": step.step,
+                "evidence": evidence.pk,
+                "reason": reason,
+                "ticked_at": step.done_at.isoformat(),
+                "ticked_by": step.done_by_id,
+                "note": step.note,
+            },
+        )
+
+
 def evidence_quarantine(*, evidence: CaseEvidence, reason: str) -> bool:
-    """Remove `evidence` from its case for `reason` (or hold it, HELD_FOR_REVIEW): marked, audited; its file kept.
-    False when it already was."""
+    """Remove `evidence` from its case for `reason` (or hold it, HELD_FOR_REVIEW): marked, audited, and a step ticked
+    on it unticked, in one transaction; its file kept. False when it already was."""
     with transaction.atomic():
+        # The case first, as a tick and an upload lock it: a step is not ticked on this file while it is removed.
+        Case.objects.select_for_update(of=("self",)).filter(pk=evidence.case_id).values_list("pk").first()
         # Not when an operator has meanwhile lifted a removal for this very reason.
         marked = (
             CaseEvidence.objects.filter(pk=evidence.pk, quarantined_at=None)
@@ -79,6 +120,7 @@ def evidence_quarantine(*, evidence: CaseEvidence, reason: str) -> bool:
                 target=f"case #{evidence.case_id}",
                 data={"evidence": evidence.pk, "reason": reason, "file": evidence.image.name},
             )
+            _steps_untick(evidence=evidence, reason=reason)
     return bool(marked)
 
 
