@@ -33,6 +33,9 @@ class StepSpec:
     perform: StepAction | None = None
     # The step is ticked by closing the case with a root cause, not by a form of its own.
     by_close: bool = False
+    # The tick rests on the case's evidence (a bad review's "cause understood, with evidence"): when the recheck of
+    # stored files removes the evidence it was ticked on, it is unticked (crm.services.evidence_recheck, ADR 0047).
+    rests_on_evidence: bool = False
     # The partial that renders the step's form on the case page (gets case, step, form, extra).
     template: str = "crm/cases/steps/_note.html"
 

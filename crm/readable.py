@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from crm.casework import case_kinds, triage_reason_label
+from crm.evidence_removal import evidence_removed_label
 from crm.models import AuditLog, Case, CaseCause, CaseEvent, Customer, CustomerChange, Remedy, Store, TriageGroup
 from crm.money import money_text
 from crm.phones import mask_phone
@@ -207,6 +208,9 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "reference": (gettext_lazy("Reference"), str),
     "via": (gettext_lazy("Confirmed by"), _labels(Remedy.Channel.choices)),
     "step": (gettext_lazy("Step"), _step_label),
+    # A step unticked because the evidence it rested on was removed (ADR 0047): the file's caption, and why.
+    "evidence_caption": (gettext_lazy("Evidence"), str),
+    "evidence_removed": (gettext_lazy("What became of it"), evidence_removed_label),
     "customer_asks": (gettext_lazy("The customer asks for"), str),
     "severity": (gettext_lazy("Severity"), lambda v: _severity(v)),
     "within_limit": (gettext_lazy("Within the agent's limit"), lambda v: str(_yes_no[bool(v)])),
@@ -304,6 +308,8 @@ AUDIT_ACTIONS: dict[str, Any] = {
     "review_evidence_export": gettext_lazy("Evidence pack exported"),
     "evidence_quarantined": gettext_lazy("Evidence file removed (refused by the upload check)"),
     "evidence_restored": gettext_lazy("Evidence file restored (removal lifted by an operator)"),
+    "case_step_unticked": gettext_lazy("Case step unticked (the evidence it was ticked on was removed)"),
+    "evidence_held_for_review": gettext_lazy("Evidence file held for an operator's review (too many objects to check)"),
     "case_policy_changed": gettext_lazy("Case policy changed"),
     "sla_targets_changed": gettext_lazy("SLA targets changed"),
     "root_cause_added": gettext_lazy("Root cause added"),

@@ -11,10 +11,12 @@ by the browser tab that opens it). A PDF is read by pypdf, every object its cros
 object streams too), and refused when pypdf cannot read it, when a password keeps it from being read, or when it carries
 anything that acts on its own: what a PDF reader would run (JavaScript, an XFA form, rich media: Flash or 3D), do by
 itself (an action on opening, additional actions), start (a launch, a command of its menu other than turning a page),
-play (a screen, a movie, a sound, a rendition), unpack (embedded files), send or load (a form's submit or import action)
-or open besides it (a go-to into another PDF, remote or embedded; a link to a file, a network share or a program, whose
-address hands the share the Windows user's credentials). A link to a web page or an e-mail address (/URI: http, https,
-mailto) or to a page of the same PDF (/GoTo) is accepted: it acts only when clicked, and the reader asks first. The
+play (a screen, a movie, a sound, a rendition, a 3D view), unpack (embedded files), send or load (a form's submit or
+import action), change on the page (layers switched, annotations shown or hidden) or open besides it (a go-to into
+another PDF, remote or embedded, or an article thread in another file; a link to a file, a network share or a program,
+whose address hands the share the Windows user's credentials; a base address the catalog puts before every relative
+link). A link to a web page or an e-mail address (/URI: http, https, mailto) or to a page or an article thread of the
+same PDF (/GoTo, /Thread) is accepted: it acts only when clicked, and the reader asks first. The
 accepted file is renamed `<random>.<ext>` from the detected type, so a stored name never carries the uploader's text,
 and `upload_kind_of` answers the type to serve it with (crm.downloads sends it with nosniff). `upload_refusal` answers
 why the same check refuses a file stored before it did, as a code (crm.services.evidence_recheck, ADR 0047).
@@ -124,7 +126,7 @@ def _pixels(file: BinaryIO, kind: UploadKind) -> int | None:
 # What a PDF may not carry, in the order a refusal names them (a PDF with several is refused for the first).
 _PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED = "script", "launch", "automatic", "embedded"
 _PDF_XFA, _PDF_SENDS_DATA, _PDF_MEDIA, _PDF_OTHER_PDF = "xfa", "sends_data", "media", "other_pdf"
-_PDF_FILE_LINK, _PDF_NAMED = "file_link", "named"
+_PDF_FILE_LINK, _PDF_NAMED, _PDF_SHOWS_HIDES, _PDF_LINK_BASE = "file_link", "named", "shows_hides", "link_base"
 _PDF_FINDS = (
     _PDF_SCRIPT,
     _PDF_LAUNCH,
@@ -136,6 +138,8 @@ _PDF_FINDS = (
     _PDF_OTHER_PDF,
     _PDF_FILE_LINK,
     _PDF_NAMED,
+    _PDF_SHOWS_HIDES,
+    _PDF_LINK_BASE,
 )
 # Actions (/S) refused wherever they are (a link's or a button's /A, a /Next, an /OpenAction, a name tree's entry).
 _PDF_ACTIONS = {
@@ -149,6 +153,11 @@ _PDF_ACTIONS = {
     "/Rendition": _PDF_MEDIA,  # plays a screen annotation's media (or runs its /JS)
     "/Movie": _PDF_MEDIA,
     "/Sound": _PDF_MEDIA,
+    "/GoTo3DView": _PDF_MEDIA,  # a command to a 3D annotation's player: the view it shows
+    # Layers (optional content) switched on or off, annotations shown or hidden: the page then shows something else
+    # than it did when opened (a total, a signature), and a reader prints what it shows.
+    "/SetOCGState": _PDF_SHOWS_HIDES,
+    "/Hide": _PDF_SHOWS_HIDES,
 }
 # Annotations (and their content) a reader plays with a player of its own: Flash, 3D (U3D, PRC, with 3D JavaScript),
 # a screen's media clip (video, with its own player), a movie, a sound.
@@ -217,6 +226,14 @@ _PDF_REFUSALS = {
         "only one that turns to the next, previous, first or last page is accepted. Print it to a new PDF, or upload "
         "a photo of it."
     ),
+    _PDF_SHOWS_HIDES: gettext_lazy(
+        "%(field)s: the PDF has a link or a button that shows or hides parts of its pages, so what it shows can change "
+        "once it is open; such a PDF is not accepted. Print it to a new PDF, or upload a photo of it."
+    ),
+    _PDF_LINK_BASE: gettext_lazy(
+        "%(field)s: the PDF sets a base address for its links, which sends every link written without one to that "
+        "address; such a PDF is not accepted. Print it to a new PDF, or upload a photo of it."
+    ),
 }
 
 
@@ -246,6 +263,12 @@ def _pdf_dictionary_finds(entry: DictionaryObject) -> Iterator[str]:
         yield _PDF_FILE_LINK
     if action == "/Named" and _resolved(dict.get(entry, "/N")) not in _PDF_PAGE_TURNS:
         yield _PDF_NAMED
+    if action == "/Thread" and "/F" in keys:  # an article thread in another file, which the reader opens
+        yield _PDF_OTHER_PDF
+    # The catalog's /URI dictionary: its /Base is put before the address of every link written without one.
+    links = _resolved(dict.get(entry, "/URI"))
+    if isinstance(links, DictionaryObject) and "/Base" in dict.keys(links):
+        yield _PDF_LINK_BASE
     if "/JS" in keys or "/JavaScript" in keys:  # an action's script; the document's
         yield _PDF_SCRIPT
     # Additional actions (a page opened or closed, a field, the document printed); an action on opening (an
@@ -273,17 +296,18 @@ def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject | None]:
         yield reader.get_object(IndirectObject(number, 0, reader))
 
 
-def _pdf_refusal(file: BinaryIO) -> str | None:
-    """Why the PDF is refused (a key of _PDF_REFUSALS, or _PDF_UNREADABLE), or None. Every object is walked, and
-    every dictionary and array inside it (a stack, not recursion: the nesting is the uploader's); a reference is not
-    followed, its object being one of those walked."""
+def _pdf_refusal(file: BinaryIO, max_objects: int) -> str | None:
+    """Why the PDF is refused (a key of _PDF_REFUSALS, or _PDF_UNREADABLE), or None; _PDF_TOO_MANY when it has more
+    than `max_objects`, none of them read. Every object is walked, and every dictionary and array inside it (a stack,
+    not recursion: the nesting is the uploader's); a reference is not followed, its object being one of those
+    walked."""
     file.seek(0)
     found: set[str] = set()
     try:
         reader = PdfReader(file)  # tries the empty password, which opens a PDF that only restricts printing or editing
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             return _PDF_PASSWORD
-        if sum(map(len, reader.xref.values())) + len(reader.xref_objStm) > MAX_PDF_OBJECTS:
+        if sum(map(len, reader.xref.values())) + len(reader.xref_objStm) > max_objects:
             return _PDF_TOO_MANY
         for top in _pdf_objects(reader):
             stack = [top]
@@ -305,6 +329,8 @@ def _pdf_refusal(file: BinaryIO) -> str | None:
 
 # What the PDF check finds a PDF carries (the rest of its refusals: it cannot be read or checked).
 PDF_ACTIVE_CONTENT = frozenset(_PDF_FINDS)
+# A PDF of more objects than the check reads (MAX_PDF_OBJECTS, or the bound its caller gives).
+PDF_TOO_MANY = _PDF_TOO_MANY
 _PDF_UNREADABLE_TEXT = gettext_lazy(
     "%(field)s: the PDF cannot be read, so its contents cannot be checked. Print it to a new PDF, or upload a photo "
     "of it."
@@ -319,9 +345,12 @@ _TOO_MANY_PIXELS_TEXT = gettext_lazy(
 )
 
 
-def _check(file: BinaryIO, kinds: tuple[UploadKind, ...]) -> tuple[UploadKind | None, str | None]:
+def _check(
+    file: BinaryIO, kinds: tuple[UploadKind, ...], max_pdf_objects: int | None = None
+) -> tuple[UploadKind | None, str | None]:
     """The kind the file's bytes are, and why the check refuses them (a code), or None: the one check of a file's
-    contents, for an upload (upload_accept) and for a file stored before the check refused it (upload_refusal)."""
+    contents, for an upload (upload_accept) and for a file stored before the check refused it (upload_refusal). A
+    PDF of more than `max_pdf_objects` (MAX_PDF_OBJECTS unless given) is not read."""
     kind = upload_kind_of(file, kinds=kinds)
     if kind is None:
         return None, WRONG_TYPE
@@ -331,15 +360,18 @@ def _check(file: BinaryIO, kinds: tuple[UploadKind, ...]) -> tuple[UploadKind | 
             return kind, WRONG_TYPE
         if pixels > MAX_IMAGE_PIXELS:
             return kind, TOO_MANY_PIXELS
-    return kind, _pdf_refusal(file) if kind is PDF else None
+    return kind, _pdf_refusal(file, max_pdf_objects or MAX_PDF_OBJECTS) if kind is PDF else None
 
 
-def upload_refusal(file: BinaryIO, *, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF) -> str | None:
+def upload_refusal(
+    file: BinaryIO, *, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF, max_pdf_objects: int | None = None
+) -> str | None:
     """Why upload_accept would refuse this file's contents today, as a code, or None: `wrong_type`,
     `too_many_pixels`, a PDF's (`script`, `xfa`, `other_pdf` ..., `unreadable`, `password`, `too_many`). For a file
-    stored before the check refused it (crm.services.evidence_recheck). Its size is not read: the limit is the
+    stored before the check refused it (crm.services.evidence_recheck), which may read a PDF of more objects than an
+    upload may have (`max_pdf_objects`: the limit guards the web process). Its size is not read: the limit is the
     field's, and says nothing of what the file does once opened."""
-    return _check(file, kinds)[1]
+    return _check(file, kinds, max_pdf_objects)[1]
 
 
 def upload_refusal_text(reason: str, *, field: str, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from crm import roles
 from crm.casework import StepSpec, case_kind_for, case_panels, triage_reason_label
+from crm.evidence_removal import evidence_removal_text, evidence_removed_label
 from crm.forms import (
     EvidenceForm,
     ManagerDecisionForm,
@@ -27,7 +28,6 @@ from crm.services.playbook import plays_for
 from crm.services.root_causes import root_cause_lists
 from crm.services.sla import case_sla_status
 from crm.services.waiting import WAIT_FROM, max_wait_days_for
-from crm.uploads import PDF_ACTIVE_CONTENT, TOO_MANY_PIXELS, WRONG_TYPE, upload_refusal_text
 
 
 @dataclass
@@ -86,24 +86,14 @@ def _steps(kind, case: Case, done: dict[str, CaseStep]) -> list[StepView]:
     return steps
 
 
-def _removed_label(reason: str) -> str:
-    if reason in PDF_ACTIVE_CONTENT:
-        return _("Removed: active content.")
-    if reason == TOO_MANY_PIXELS:
-        return _("Removed: the image is too large to open.")
-    if reason == WRONG_TYPE:
-        return _("Removed: not a photo or a PDF.")
-    return _("Removed: its contents cannot be checked.")
-
-
 def _evidence(case: Case) -> list[CaseEvidence]:
     """The case's evidence; one removed by the recheck of stored files (ADR 0047) carries why, as the upload check
     would have said it (`removed_label`, `removed_because`)."""
     evidence = list(case.evidence.select_related("added_by"))
     for item in evidence:
         if item.quarantined_at is not None:
-            item.removed_label = _removed_label(item.quarantine_reason)
-            item.removed_because = upload_refusal_text(item.quarantine_reason, field=_("Photo"))
+            item.removed_label = evidence_removed_label(item.quarantine_reason)
+            item.removed_because = evidence_removal_text(item.quarantine_reason, field=_("Photo"))
     return evidence
 
 

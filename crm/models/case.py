@@ -211,6 +211,8 @@ class CaseEventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     CLOSED = "closed", _("Closed")
     STEP_DONE = "step_done", _("Step done")
+    # A ticked step whose evidence the recheck of stored files removed (ADR 0047): the case no longer has its proof.
+    STEP_UNDONE = "step_undone", _("Step unticked")
     CAUSE_ADDED = "cause_added", _("Cause added")
     TRIAGE_CHANGED = "triage_changed", _("Triage group changed")
     REMEDY_FULFILLED = "remedy_fulfilled", _("Remedy carried out")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm.casework import case_kind_for
 from crm.downloads import file_response
 from crm.errors import EvidenceRemoved, NotFound, PermissionDenied
+from crm.evidence_removal import evidence_removal_text
 from crm.forms import (
     CaseCloseForm,
     CaseFilterForm,
@@ -41,7 +42,7 @@ from crm.services.cases import case_close, case_reassign, case_reopen, remedy_ap
 from crm.services.playbook import plays_for
 from crm.services.root_causes import root_cause_choices
 from crm.services.submissions import submission_once
-from crm.uploads import upload_kind_of, upload_refusal_text
+from crm.uploads import upload_kind_of
 from crm.workspace import case_workspace, step_form
 
 
@@ -153,7 +154,7 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
     )
     if evidence.quarantined_at is not None:  # refused by the upload check of today: kept for audit, never served
         raise EvidenceRemoved(
-            upload_refusal_text(evidence.quarantine_reason, field=_("Photo")), case_id=evidence.case_id
+            evidence_removal_text(evidence.quarantine_reason, field=_("Photo")), case_id=evidence.case_id
         )  # the 410 page (crm.middleware)
     try:
         photo = evidence.image.open("rb")

@@ -154,7 +154,11 @@ BAD_REVIEW = CaseKind(
             template="crm/cases/steps/_call.html",
         ),
         StepSpec(
-            Step.CAUSE_UNDERSTOOD, Step.CAUSE_UNDERSTOOD.label, form=NoteForm, perform=_mark(Step.CAUSE_UNDERSTOOD)
+            Step.CAUSE_UNDERSTOOD,
+            Step.CAUSE_UNDERSTOOD.label,
+            form=NoteForm,
+            perform=_mark(Step.CAUSE_UNDERSTOOD),
+            rests_on_evidence=True,
         ),
         StepSpec(Step.REMEDY_AGREED, Step.REMEDY_AGREED.label, form=NoteForm, perform=_mark(Step.REMEDY_AGREED)),
         StepSpec(

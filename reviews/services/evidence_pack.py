@@ -19,10 +19,10 @@ from typing import IO, Any
 
 from django.utils import timezone
 
+from crm.evidence_removal import evidence_removal_text
 from crm.models import CaseEvent, CaseEvidence
 from crm.services.audit import audit_record
 from crm.timezones import to_store_local
-from crm.uploads import upload_refusal_text
 
 from ..models import Review
 
@@ -148,7 +148,7 @@ def evidence_pack_export(*, review: Review, actor) -> tuple[str, IO[bytes]]:
                     name = f"photos/{evidence.pk}-{PurePosixPath(evidence.image.name).name}"
                     if evidence.quarantined_at is not None:  # kept in storage for audit, never handed out
                         # Why, in words (the check's refusal, in the language of whoever makes the pack), not a code.
-                        removed.append(upload_refusal_text(evidence.quarantine_reason, field=name))
+                        removed.append(evidence_removal_text(evidence.quarantine_reason, field=name))
                         continue
                     try:
                         photo = evidence.image.open("rb")

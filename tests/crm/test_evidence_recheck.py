@@ -12,13 +12,15 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from pypdf.actions import JavaScript
 
 from crm.models import AuditLog, CaseEvidence
 from crm.services.casework import evidence_add
+from crm.uploads import upload_refusal
 from tests.crm.test_upload_pdfs import HOSTILE
 from tests.factories import UserFactory, call_case
 from tests.images import JPEG, PNG, claiming
-from tests.pdfs import PDF
+from tests.pdfs import PDF, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +94,7 @@ def test_the_case_page_says_a_file_was_removed_in_chinese(client, case):
 
     page = _page_text(client, case, "zh-hans")
 
-    assert "照片: 发票 — 已移除:含有主动内容。 照片:该 PDF 含有打开另一个 PDF 的链接" in page
+    assert "照片: 发票 — 已移除：含有主动内容。 照片：该 PDF 含有打开另一个 PDF 的链接" in page
 
 
 def test_a_second_run_removes_nothing_more_and_records_nothing_again(case):
@@ -170,8 +172,8 @@ def test_a_stored_decompression_bomb_and_a_page_stored_as_a_photo_are_removed_an
     )
     assert "Photo: box — Removed: not a photo or a PDF. Photo: the file's contents are not one of JPEG, PNG" in shown
     chinese = _page_text(client, case, "zh-hans")
-    assert "照片: crack — 已移除:图片过大,无法打开。" in chinese
-    assert "照片: box — 已移除:不是照片或 PDF。" in chinese
+    assert "照片: crack — 已移除：图片过大，无法打开。" in chinese
+    assert "照片: box — 已移除：不是照片或 PDF。" in chinese
 
     again = _recheck()
 
@@ -241,3 +243,74 @@ def test_an_operator_who_may_only_view_evidence_cannot_lift_a_removal(client, ca
 
     assert CaseEvidence.objects.get(pk=removed.pk).quarantine_reason == "xfa"
     assert not AuditLog.objects.filter(action="evidence_restored").exists()
+
+
+def _pages(count: int, change=None) -> bytes:
+    """A real PDF of `count` blank pages (two objects a page: the page and its content), after `change(writer)`."""
+
+    def build(writer):
+        for _ in range(count - 1):
+            writer.add_blank_page(width=200, height=200)
+        if change is not None:
+            change(writer)
+
+    return pdf_bytes(build)
+
+
+def test_a_stored_pdf_over_the_uploads_object_limit_is_read_in_full_and_stays_on_its_case_when_clean(client, case):
+    """A real delivery note scanned years ago, of more objects than an upload may have (the limit keeps a web process
+    from parsing half a million objects an uploader chose), was removed as "cannot be checked": the agent lost it. The
+    recheck is a command, one file at a time: it reads such a file in full, up to a bound of its own."""
+    clean, scripted = _pages(21_000), _pages(21_000, lambda w: w.add_open_action(JavaScript("app.alert(1)")))
+    assert upload_refusal(io.BytesIO(clean)) == "too_many"  # refused at upload: more than MAX_PDF_OBJECTS
+    note = _stored(case, clean, caption="delivery note")
+    scripted = _stored(case, scripted, caption="scripted")
+
+    report = _recheck()
+
+    assert "checked 2 files: 1 removed, 0 already removed, 0 missing from storage" in report
+    assert CaseEvidence.objects.get(pk=note.pk).quarantined_at is None
+    assert CaseEvidence.objects.get(pk=scripted.pk).quarantine_reason == "script"  # read to its end, and found
+    client.force_login(case.assignee.user)
+    assert client.get(f"/cases/evidence/{note.pk}").status_code == 200
+
+
+def test_a_stored_pdf_too_large_even_for_the_recheck_is_held_for_an_operators_review_not_removed_as_unreadable(
+    client, case, monkeypatch
+):
+    """Past the recheck's own bound nothing was read of it: it is neither passed nor refused. It stays listed on its
+    case, held (not served, as nothing in it was checked) with a reason of its own, until an operator looks at it."""
+    monkeypatch.setattr("crm.evidence_removal.RECHECK_MAX_PDF_OBJECTS", 10)
+    held = _stored(case, _pages(20), caption="delivery note")
+
+    report = _recheck()
+
+    assert f"evidence #{held.pk} (case #{case.pk}): held for an operator's review (too many objects to check)" in report
+    assert "checked 1 file: 0 removed, 0 already removed, 0 missing from storage" in report
+    assert "1 held for an operator's review: too many objects to check" in report
+    evidence = CaseEvidence.objects.get(pk=held.pk)
+    assert evidence.quarantine_reason == "held_for_review"
+    entry = AuditLog.objects.get(action="evidence_held_for_review")
+    assert (entry.store, entry.target, entry.data["evidence"]) == (case.store, f"case #{case.pk}", held.pk)
+    client.force_login(case.assignee.user)
+    assert client.get(f"/cases/evidence/{held.pk}").status_code == 410
+    page = _page_text(client, case, "en")
+    assert (
+        "Photo: delivery note — Held for an operator's review: too large to check here. Photo: the PDF is made of "
+        "more than 10 objects, too many for the recheck to read; it is kept, and an operator gives it back to the "
+        "case once they have looked at it."
+    ) in page
+    assert "照片: delivery note — 待运营人员复核：文件过大，无法在此检查。" in _page_text(client, case, "zh-hans")
+
+    _lift(_operator(client), held)  # looked at, found harmless: given back; the next run leaves it
+    report = _recheck()
+
+    assert "1 kept: an operator lifted its removal for the same reason" in report
+    assert CaseEvidence.objects.get(pk=held.pk).quarantined_at is None
+
+
+def _operator(client):
+    operator = UserFactory(is_staff=True)
+    operator.user_permissions.add(*Permission.objects.filter(codename__in=["view_caseevidence", "change_caseevidence"]))
+    client.force_login(operator)
+    return client

@@ -1,8 +1,10 @@
 """A PDF uploaded as evidence is refused when it carries anything that acts on its own (crm.uploads): JavaScript, an
 action run when it is opened or read, a program started, files embedded in it, an XFA form, a form action that sends or
-loads data, media it plays (rich media, a screen, a movie, a sound), a link into another PDF (elsewhere or embedded) or
-to a file or a network share, a command of the reader's menu other than turning a page. Each PDF is a real one, written
-by pypdf's writer, or laid out with its objects compressed in an object stream, where no byte of them can be read."""
+loads data, media it plays (rich media, a screen, a movie, a sound, a 3D view), an action that shows or hides parts of a
+page, a link into another PDF (elsewhere or embedded, or an article thread in another file) or to a file or a network
+share, a base address for its links, a command of the reader's menu other than turning a page. Each PDF is a real
+one, written by pypdf's writer, or laid out with its objects compressed in an object stream, where no byte of them can
+be read."""
 
 import html
 import uuid
@@ -14,6 +16,7 @@ from django.utils import translation
 from pypdf.actions import JavaScript, PageTrigger
 from pypdf.generic import (
     ArrayObject,
+    BooleanObject,
     DecodedStreamObject,
     DictionaryObject,
     NameObject,
@@ -54,6 +57,14 @@ OTHER_PDF = (
     "Photo: the PDF has a link that opens another PDF, stored elsewhere or embedded in a file; such a PDF is not "
     "accepted."
 )
+SHOWS_HIDES = (
+    "Photo: the PDF has a link or a button that shows or hides parts of its pages, so what it shows can change once "
+    "it is open; such a PDF is not accepted."
+)
+LINK_BASE = (
+    "Photo: the PDF sets a base address for its links, which sends every link written without one to that address; "
+    "such a PDF is not accepted."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -89,6 +100,11 @@ def _embedded_go_to(writer):
     """A link to a PDF attached to the document (/GoToE, its target /T a named attachment)."""
     target = DictionaryObject({NameObject("/R"): NameObject("/C"), NameObject("/N"): TextStringObject("x.pdf")})
     link(action("/GoToE", T=target, D=ArrayObject([NumberObject(0), NameObject("/Fit")])))(writer)
+
+
+def _link_base(address: str) -> DictionaryObject:
+    """The catalog's /URI dictionary with a base address for the links."""
+    return DictionaryObject({NameObject("/Base"): TextStringObject(address)})
 
 
 def _encrypted(writer):
@@ -201,6 +217,41 @@ HOSTILE = {
         pdf_with_object_stream(page_entries=b"/Annots[<</Type/Annot/Subtype/Sound/Rect[0 0 200 200]>>]"),
         MEDIA,
     ),
+    # An article thread in another file (/F): the reader opens that file, a share's address as a /GoToR's.
+    "thread-in-another-file-link": (
+        pdf_bytes(link(action("/Thread", F="\\\\attacker.test\\share\\x.pdf", D=NumberObject(0)))),
+        OTHER_PDF,
+    ),
+    "thread-in-another-file-in-an-object-stream": (
+        pdf_with_object_stream(
+            page_entries=b"/Annots[<</Type/Annot/Subtype/Link/Rect[0 0 200 200]/A<</S/Thread/F(x.pdf)/D 0>>>>]"
+        ),
+        OTHER_PDF,
+    ),
+    # A command to a 3D annotation's player (its view), as a rich media command is.
+    "go-to-3d-view-link": (pdf_bytes(link(action("/GoTo3DView", V=NumberObject(0)))), MEDIA),
+    # Layers switched on or off, annotations shown or hidden: the page shows something else than it did.
+    "set-ocg-state-link": (
+        pdf_bytes(link(action("/SetOCGState", State=ArrayObject([NameObject("/Toggle")])))),
+        SHOWS_HIDES,
+    ),
+    "hide-link": (pdf_bytes(link(action("/Hide", T="total", H=BooleanObject(False)))), SHOWS_HIDES),
+    "hide-in-an-object-stream": (
+        pdf_with_object_stream(
+            page_entries=b"/Annots[<</Type/Annot/Subtype/Link/Rect[0 0 200 200]/A<</#53/Hide/T(total)/H false>>>>]"
+        ),
+        SHOWS_HIDES,
+    ),
+    # The catalog's /URI dictionary: its /Base is put before every link's address written without one.
+    "link-base-to-a-share": (
+        pdf_bytes(lambda w: w.root_object.update({NameObject("/URI"): _link_base("file://attacker.test/share/")})),
+        LINK_BASE,
+    ),
+    "link-base-to-a-web-site": (
+        pdf_bytes(lambda w: w.root_object.update({NameObject("/URI"): _link_base("https://x.test/")})),
+        LINK_BASE,
+    ),
+    "link-base-in-an-object-stream": (pdf_with_object_stream(b"/URI<</Base(https://x.test/)>>"), LINK_BASE),
 }
 
 
@@ -231,21 +282,37 @@ def test_the_refusal_is_a_400_naming_the_photo_field_in_chinese_too(case):
         evidence_add(case=case, actor=case.assignee.user, photo=SimpleUploadedFile("receipt.pdf", content))
 
     assert (refused.value.http_status, refused.value.field) == (400, "photo")
-    assert refused.value.message.startswith("照片:该 PDF 含有 JavaScript")
+    assert refused.value.message.startswith("照片：该 PDF 含有 JavaScript")
 
 
 @pytest.mark.parametrize(
     ("hostile", "says"),
     [
-        ("xfa-form", "照片:该 PDF 是 XFA 表单"),
-        ("submit-form-link", "照片:该 PDF 带有表单动作"),
-        ("rich-media", "照片:该 PDF 含有富媒体"),
-        ("screen-annotation", "照片:该 PDF 含有富媒体"),
-        ("remote-go-to-link", "照片:该 PDF 含有打开另一个 PDF 的链接"),
-        ("unc-uri-link", "照片:该 PDF 含有指向文件、网络共享或程序的链接"),
-        ("named-print-link", "照片:该 PDF 含有运行 PDF 阅读器命令"),
+        ("xfa-form", "照片：该 PDF 是 XFA 表单"),
+        ("submit-form-link", "照片：该 PDF 带有表单动作"),
+        ("rich-media", "照片：该 PDF 含有富媒体"),
+        ("screen-annotation", "照片：该 PDF 含有富媒体"),
+        ("remote-go-to-link", "照片：该 PDF 含有打开另一个 PDF 的链接"),
+        ("unc-uri-link", "照片：该 PDF 含有指向文件、网络共享或程序的链接"),
+        ("named-print-link", "照片：该 PDF 含有运行 PDF 阅读器命令"),
+        ("thread-in-another-file-link", "照片：该 PDF 含有打开另一个 PDF 的链接"),
+        ("go-to-3d-view-link", "照片：该 PDF 含有富媒体"),
+        ("hide-link", "照片：该 PDF 含有显示或隐藏页面内容的链接或按钮"),
+        ("link-base-to-a-web-site", "照片：该 PDF 为其链接设定了基准地址"),
     ],
-    ids=["xfa", "submit-form", "rich-media", "screen", "remote-go-to", "unc-link", "named-action"],
+    ids=[
+        "xfa",
+        "submit-form",
+        "rich-media",
+        "screen",
+        "remote-go-to",
+        "unc-link",
+        "named-action",
+        "thread-in-another-file",
+        "go-to-3d-view",
+        "hide",
+        "link-base",
+    ],
 )
 def test_the_newer_refusals_name_the_photo_field_in_chinese(case, hostile, says):
     with translation.override("zh-hans"), pytest.raises(EvidenceInvalid) as refused:
@@ -273,6 +340,8 @@ def test_the_newer_refusals_name_the_photo_field_in_chinese(case, hostile, says)
         pdf_bytes(link(action("/URI", URI="HTTP://x.test/receipt?id=1"))),
         pdf_bytes(link(action("/URI", URI="mailto:service@x.test"))),
         pdf_bytes(link(action("/GoTo", D=ArrayObject([NumberObject(0), NameObject("/Fit")])))),
+        # An article thread of this PDF (no /F) is read here, as a go-to a page is.
+        pdf_bytes(link(action("/Thread", D=NumberObject(0)))),
         # Turning a page is what a reader's own arrows do.
         *[pdf_bytes(link(action("/Named", N=NameObject(page)))) for page in ("/NextPage", "/PrevPage")],
         *[pdf_bytes(link(action("/Named", N=NameObject(page)))) for page in ("/FirstPage", "/LastPage")],
@@ -296,6 +365,7 @@ def test_the_newer_refusals_name_the_photo_field_in_chinese(case, hostile, says)
         "link-to-a-web-page-in-capitals",
         "link-to-an-e-mail-address",
         "link-to-a-page",
+        "thread-in-this-pdf",
         "next-page",
         "previous-page",
         "first-page",

@@ -1,23 +1,28 @@
+import html
 import io
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import DatabaseError
 
 from crm.errors import InvalidInput, RootCauseRequired
-from crm.models import Remedy
+from crm.models import AuditLog, CaseEvent, CaseEvidence, CaseStep, Remedy
+from crm.services import evidence_recheck
 from crm.services.cases import case_close as case_close_with_root_cause
 from crm.services.cases import remedy_approve, remedy_propose
 from crm.services.casework import evidence_add, remedy_fulfil
+from crm.services.evidence_recheck import evidence_removal_lift
 from reviews.errors import EvidenceInvalid, StepNotReady, UnknownCause
 from reviews.models import Review
 from reviews.services.bad_review import Step, evidence_attach_review_images, review_correct_causes
 from reviews.services.bad_review import bad_review_step_mark as case_step_mark
 from reviews.services.cases import review_open_case, reviews_open_cases
 from reviews.services.intake import ReviewIn, reviews_ingest
-from tests.factories import AgentFactory, ManagerFactory, OrderFactory, ReviewFactory, StoreFactory
+from tests.factories import AgentFactory, ManagerFactory, OrderFactory, ReviewFactory, StoreFactory, UserFactory
 from tests.images import PNG, claiming
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +90,83 @@ def test_a_photo_removed_from_the_case_is_no_evidence_for_the_cause(bad_review, 
 
     evidence_add(case=case, actor=agent.user, photo=SimpleUploadedFile("crack.png", PNG), caption="裂纹")
     assert case_step_mark(case=case, step=Step.CAUSE_UNDERSTOOD, actor=agent.user).step == "cause_understood"
+
+
+def _removed_by_the_recheck(*photos) -> None:
+    for photo in photos:
+        with photo.image.open("wb") as stored:  # as a bomb was stored before images were limited to 80 megapixels
+            stored.write(claiming("PNG", 100_000, 100_000))
+    call_command("recheck_evidence", stdout=io.StringIO())
+
+
+def test_cause_understood_resting_on_a_file_the_recheck_removes_is_unticked_and_the_case_history_says_why(
+    bad_review, settings, tmp_path, client
+):
+    """The step was ticked because of the photo; the recheck removed the photo and the case went on claiming the
+    cause was understood, with evidence nobody can open. Lifting the removal later gives the file back, not the tick:
+    an agent ticks it again, having looked."""
+    settings.MEDIA_ROOT = tmp_path
+    case, agent = bad_review.case, bad_review.case.assignee
+    photo = evidence_add(case=case, actor=agent.user, photo=SimpleUploadedFile("crack.png", PNG), caption="裂纹")
+    case_step_mark(case=case, step=Step.CAUSE_UNDERSTOOD, actor=agent.user, note="裂纹在扣上")
+
+    _removed_by_the_recheck(photo)
+
+    assert not CaseStep.objects.filter(case=case, step=Step.CAUSE_UNDERSTOOD).exists()
+    event = CaseEvent.objects.get(case=case, kind="step_undone")
+    assert event.data == {"step": "cause_understood", "evidence_caption": "裂纹", "evidence_removed": "too_many_pixels"}
+    entry = AuditLog.objects.get(action="case_step_unticked")
+    assert (entry.actor, entry.store, entry.target) == (None, case.store, f"case #{case.pk}")
+    assert entry.data["step"] == "cause_understood" and entry.data["evidence"] == photo.pk
+    assert entry.data["ticked_by"] == agent.user.pk and entry.data["note"] == "裂纹在扣上"
+    client.force_login(agent.user)
+    page = html.unescape(re.sub(r"<[^>]+>", " ", client.get(f"/cases/{case.pk}/").text))
+    assert re.search(r"Step unticked\s.*Cause understood, with evidence\s.*裂纹\s.*too large to open", page, re.S)
+
+    evidence_removal_lift(evidence_ids=[photo.pk], actor=UserFactory(is_superuser=True))
+
+    assert not CaseStep.objects.filter(case=case, step=Step.CAUSE_UNDERSTOOD).exists()
+
+
+def test_a_step_stays_ticked_while_evidence_it_was_ticked_on_still_stands(bad_review, settings, tmp_path):
+    """Two photos when it was ticked, one removed: the other is still what the cause was understood from. A photo
+    added after the tick is not what it rested on."""
+    settings.MEDIA_ROOT = tmp_path
+    case, agent = bad_review.case, bad_review.case.assignee
+    first = evidence_add(case=case, actor=agent.user, photo=SimpleUploadedFile("a.png", PNG), caption="正面")
+    second = evidence_add(case=case, actor=agent.user, photo=SimpleUploadedFile("b.png", PNG), caption="背面")
+    case_step_mark(case=case, step=Step.CAUSE_UNDERSTOOD, actor=agent.user)
+
+    _removed_by_the_recheck(first)
+    assert CaseStep.objects.filter(case=case, step=Step.CAUSE_UNDERSTOOD).exists()
+
+    evidence_add(case=case, actor=agent.user, photo=SimpleUploadedFile("c.png", PNG), caption="之后")
+    _removed_by_the_recheck(second)
+    assert not CaseStep.objects.filter(case=case, step=Step.CAUSE_UNDERSTOOD).exists()
+    assert CaseEvent.objects.filter(case=case, kind="step_undone").count() == 1
+
+
+def test_the_untick_and_the_removal_are_one_write(bad_review, settings, tmp_path, monkeypatch):
+    """When the step cannot be unticked (here its history entry fails), the file is not removed either: never a
+    removed file under a tick, never a tick gone without its reason."""
+    settings.MEDIA_ROOT = tmp_path
+    case, agent = bad_review.case, bad_review.case.assignee
+    photo = evidence_add(case=case, actor=agent.user, photo=SimpleUploadedFile("crack.png", PNG), caption="裂纹")
+    case_step_mark(case=case, step=Step.CAUSE_UNDERSTOOD, actor=agent.user)
+    real_audit = evidence_recheck.audit_record
+
+    def failing_audit(**entry):
+        if entry["action"] == "case_step_unticked":
+            raise DatabaseError("refused")
+        return real_audit(**entry)
+
+    monkeypatch.setattr(evidence_recheck, "audit_record", failing_audit)
+
+    with pytest.raises(DatabaseError):
+        _removed_by_the_recheck(photo)
+
+    assert CaseEvidence.objects.get(pk=photo.pk).quarantined_at is None
+    assert CaseStep.objects.filter(case=case, step=Step.CAUSE_UNDERSTOOD).exists()
 
 
 def test_remedy_above_the_limit_waits_for_the_manager_then_counts_as_agreed(bad_review):

@@ -429,7 +429,7 @@ def test_a_stored_pdf_removed_by_the_recheck_is_left_out_of_the_evidence_pack_an
     chinese = zipfile.ZipFile(
         io.BytesIO(b"".join(client.post(f"/reviews/{review.pk}/evidence-pack").streaming_content))
     )
-    assert f"{name}:该 PDF 含有打开另一个 PDF 的链接" in chinese.read("summary.txt").decode()
+    assert f"{name}：该 PDF 含有打开另一个 PDF 的链接" in chinese.read("summary.txt").decode()
 
 
 def test_a_removed_files_download_is_the_gone_page_in_the_readers_language(client, store, agent):
@@ -459,4 +459,4 @@ def test_a_removed_files_download_is_the_gone_page_in_the_readers_language(clien
     client.cookies["django_language"] = "zh-hans"
     chinese = html.unescape(client.get(f"/cases/evidence/{evidence.pk}").content.decode())
     assert "该文件已从工单中移除" in chinese
-    assert "照片:图片超过了 80 百万像素" in chinese
+    assert "照片：图片超过了 80 百万像素" in chinese

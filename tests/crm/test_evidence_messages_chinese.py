@@ -1,0 +1,81 @@
+"""The evidence messages a Chinese reader sees (the upload check's refusals, what became of a file the recheck
+removed) are Chinese sentences, punctuated as Chinese is: a full-width colon and comma ("：", "，"), not the ASCII ones,
+which read as a stray Latin mark inside a Chinese sentence. Their placeholders stay the English message's."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from django.utils.translation import gettext
+
+from crm.errors import EvidenceInvalid, EvidenceRemoved
+from crm.services.casework import evidence_add
+from crm.uploads import (
+    PDF,
+    PDF_ACTIVE_CONTENT,
+    TOO_MANY_PIXELS,
+    WRONG_TYPE,
+    UploadRefused,
+    upload_accept,
+    upload_refusal_text,
+)
+from tests.factories import call_case
+from tests.pdfs import PDF as PDF_BYTES
+
+# Said by the case page, the 410 page and the admin of a removed file (their msgids, as the templates name them).
+AROUND_A_REMOVED_FILE = [
+    "Removed: active content.",
+    "Removed: the image is too large to open.",
+    "Removed: not a photo or a PDF.",
+    "Removed: its contents cannot be checked.",
+    "The upload check refuses it, so it is no longer shown, downloaded or put into an evidence pack. It is kept for "
+    "the record. If the case needs it, ask for a clean copy (a photo of it, or the PDF printed to a new PDF) and add "
+    "that to the case.",
+    "Restore at most %(count)s files at a time: choose them on a page.",
+]
+REASONS = sorted({*PDF_ACTIVE_CONTENT, "password", "unreadable", "too_many", WRONG_TYPE, TOO_MANY_PIXELS})
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(re.findall(r"%\(\w+\)s", text))
+
+
+def _punctuated_as_chinese(text: str) -> bool:
+    return ":" not in text and "," not in text and ("：" in text or "，" in text)
+
+
+@pytest.mark.parametrize("reason", REASONS)
+def test_each_refusal_of_the_upload_check_reads_with_chinese_punctuation(reason):
+    # A PDF only: the accepted kinds' names are a list the code joins, not the translation's words.
+    with translation.override("zh-hans"):
+        text = upload_refusal_text(reason, field="照片", kinds=(PDF,))
+
+    assert text.startswith("照片：")
+    assert _punctuated_as_chinese(text), text
+
+
+@pytest.mark.parametrize("msgid", AROUND_A_REMOVED_FILE)
+def test_what_a_removed_file_says_reads_with_chinese_punctuation_and_keeps_its_placeholders(msgid):
+    with translation.override("zh-hans"):
+        text = gettext(msgid)
+
+    assert text != msgid
+    assert _punctuated_as_chinese(text), text
+    assert _placeholders(text) == _placeholders(msgid)
+
+
+@pytest.mark.django_db
+def test_the_size_refusal_no_file_and_the_removed_files_error_read_with_chinese_punctuation():
+    case = call_case()
+    with translation.override("zh-hans"):
+        with pytest.raises(UploadRefused) as too_big:
+            upload_accept(SimpleUploadedFile("r.pdf", PDF_BYTES), field="photo", label="照片", max_bytes=10)
+        with pytest.raises(EvidenceInvalid) as nothing:
+            evidence_add(case=case, actor=case.assignee.user)
+        removed = str(EvidenceRemoved().message)
+
+    assert too_big.value.message.startswith("照片：文件超过了 ")
+    assert "，这是可接受的上限。" in too_big.value.message
+    for text in (too_big.value.message, nothing.value.message, removed):
+        assert _punctuated_as_chinese(text), text
