@@ -31,18 +31,18 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from callbacks.models import (
+    REACHED_OUTCOMES,
     SENT_UNDELIVERED,
     CallAttempt,
     ClosedUncalled,
     ClosedUnlogged,
     FollowUp,
-    FollowUpOutcome,
 )
 from crm.models import Case, CaseEvent, Order, Remedy, Store
 from crm.services.cases import CONTACT_SOURCES, FIRST_RESPONSE_KINDS
 from crm.timezones import store_day_bounds, store_today, to_store_local
 from letters.models import Letter
-from logistics.models import ShipmentDelay, ShipmentNotice
+from logistics.models import NOTICE_TOLD, ShipmentDelay, ShipmentNotice
 from reviews.models import Review, ReviewRevision
 
 from .models import DailyCount, RollupRun
@@ -51,12 +51,6 @@ UNHAPPY = (Review.Sentiment.MID, Review.Sentiment.BAD)
 # A review this long before a case opened still belongs to the same disappointment.
 REVIEW_LOOKBACK = timedelta(days=30)
 CALLS = (FollowUp.Channel.CALL, FollowUp.Channel.DEDICATED)
-REACHED = (
-    FollowUpOutcome.SATISFIED,
-    FollowUpOutcome.DISSATISFIED,
-    FollowUpOutcome.DO_NOT_CALL,
-    FollowUpOutcome.CALL_BACK,
-)
 # Delivery-to-first-contact buckets: (key, up to this many hours).
 CONTACT_BUCKETS = (("2h", 2), ("12h", 12), ("36h", 36), ("later", None))
 # What the frequent refresh rebuilds; the nightly one rebuilds everything.
@@ -306,7 +300,7 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
         .order_by()
     )
     first_reached_call = (
-        CallAttempt.objects.filter(followup=OuterRef("pk"), outcome__in=REACHED)
+        CallAttempt.objects.filter(followup=OuterRef("pk"), outcome__in=REACHED_OUTCOMES)
         .order_by()
         .values("followup")
         .annotate(first=Min("at"))
@@ -352,26 +346,25 @@ def _remedies(store: Store, since: datetime) -> list[DailyCount]:
 
 
 def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
-    """Per rule: delays found, customers told (a notice for that rule sent and not reported undelivered), told before
-    they first came to us (a case not opened by the delay itself), and those whose only notice the provider reported
-    it could not deliver (`UNDELIVERED`: nobody was told). Per delayed order, told early, notice not delivered, or not
-    told: the orders, their logistics complaints and bad reviews. By the store-local day the (first) delay was found:
-    an order first delayed before `since` is counted on that earlier day, which this rebuild leaves as it is."""
+    """Per rule: delays found, customers told (a notice for that rule that told them, `NOTICE_TOLD`: an SMS sent and not
+    reported undelivered, or a call that reached them), told before they first came to us (a case not opened by the
+    delay itself), and those whose only notice the provider reported it could not deliver (`UNDELIVERED`: nobody was
+    told). Per delayed order, told early, notice not delivered, or not told: the orders, their logistics complaints and
+    bad reviews. By the store-local day the (first) delay was found: an order first delayed before `since` is counted
+    on that earlier day, which this rebuild leaves as it is."""
     customer_case = (
         Case.objects.filter(order_id=OuterRef("shipment__order_id"))
         .exclude(source=Case.Source.LOGISTICS)
         .order_by("opened_at")
         .values("opened_at")[:1]
     )
-    sent = ShipmentNotice.objects.filter(
-        shipment_id=OuterRef("shipment_id"), rule=OuterRef("rule"), status=ShipmentNotice.Status.SENT
-    )
-    told = sent.exclude(UNDELIVERED).order_by("sent_at")
+    notices = ShipmentNotice.objects.filter(shipment_id=OuterRef("shipment_id"), rule=OuterRef("rule"))
+    told = notices.filter(NOTICE_TOLD).order_by("sent_at")
     delays = list(
         ShipmentDelay.objects.filter(store=store, found_at__gte=since)
         .annotate(
             told_at=Subquery(told.values("sent_at")[:1]),
-            undelivered=Exists(sent.filter(UNDELIVERED)),
+            undelivered=Exists(notices.filter(UNDELIVERED)),
             contacted_at=Subquery(customer_case),
         )
         .values("shipment__order_id", "rule", "found_at", "told_at", "undelivered", "contacted_at")
