@@ -346,6 +346,18 @@ class FollowUpOutcome(models.TextChoices):
     CALL_BACK = "call_back", _("Call me back later")
 
 
+# The outcomes an agent logs when the customer answered: they spoke with them, whatever came of it. The first contact
+# after a delivery counts from such a call (reports.rollups) and a parcel's call notice told its customer of the delay
+# with it (logistics.models.notice.NOTICE_TOLD). No answer, a wrong number, a call nobody made (`ClosedUncalled`) or
+# one whose outcome nobody logged (`ClosedUnlogged`) reached nobody.
+REACHED_OUTCOMES = (
+    FollowUpOutcome.SATISFIED,
+    FollowUpOutcome.DISSATISFIED,
+    FollowUpOutcome.DO_NOT_CALL,
+    FollowUpOutcome.CALL_BACK,
+)
+
+
 class CaseCallOutcome(models.TextChoices):
     """What the agent logged after a call about a case. Only a reached call counts as contact on the case."""
 

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 
 from callbacks.models import SENT_UNDELIVERED, FollowUpPolicy
 from crm.models import Store
-from logistics.models import Checkpoint, Shipment, ShipmentNotice
+from logistics.models import NOTICE_TOLD, Checkpoint, Shipment, ShipmentNotice
 
 
 def shipments_by_keys(*, keys: list[tuple[int, str, str]]) -> dict[tuple[int, str, str], Shipment]:
@@ -38,9 +38,13 @@ def _at_risk(store_ids: list[int]) -> QuerySet[Shipment]:
 
 def _notices() -> QuerySet[ShipmentNotice]:
     """A parcel's notices as planned, each with `undelivered`: sent, then reported by the provider as not delivered
-    (callbacks.models.SENT_UNDELIVERED, as the reports count it): it told nobody, and the board says so."""
-    undelivered = ExpressionWrapper(SENT_UNDELIVERED, output_field=BooleanField())
-    return ShipmentNotice.objects.annotate(undelivered=undelivered).order_by("created_at", "id")
+    (callbacks.models.SENT_UNDELIVERED, as the reports count it): it told nobody, and the board says so; and `told`:
+    it told the customer, at its `sent_at` (an SMS delivered, a call that reached them: `NOTICE_TOLD`, as the reports
+    count it)."""
+    return ShipmentNotice.objects.annotate(
+        undelivered=ExpressionWrapper(SENT_UNDELIVERED, output_field=BooleanField()),
+        told=ExpressionWrapper(NOTICE_TOLD, output_field=BooleanField()),
+    ).order_by("created_at", "id")
 
 
 def shipments_at_risk_count(*, store_ids: list[int]) -> int:

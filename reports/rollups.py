@@ -3,7 +3,8 @@
 Each producer runs one GROUP BY over one fact table, by store-local day (date_trunc in the store's timezone),
 and returns the grouped rows as DailyCount objects. The report then sums those, never the facts. A rebuild
 replaces a store's rows from a day on in one transaction, so the report sees the old or the new numbers, never
-half. The beat schedule rebuilds recent days often and the whole history nightly (reports.tasks).
+half. The beat schedule rebuilds recent days often (with the case figures of older days whose cases changed since)
+and the whole history nightly (reports.tasks, ADR 0005).
 """
 
 from collections.abc import Callable, Iterable
@@ -31,18 +32,18 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from callbacks.models import (
+    REACHED_OUTCOMES,
     SENT_UNDELIVERED,
     CallAttempt,
     ClosedUncalled,
     ClosedUnlogged,
     FollowUp,
-    FollowUpOutcome,
 )
 from crm.models import Case, CaseEvent, Order, Remedy, Store
 from crm.services.cases import CONTACT_SOURCES, FIRST_RESPONSE_KINDS
 from crm.timezones import store_day_bounds, store_today, to_store_local
 from letters.models import Letter
-from logistics.models import ShipmentDelay, ShipmentNotice
+from logistics.models import NOTICE_TOLD, ShipmentDelay, ShipmentNotice
 from reviews.models import Review, ReviewRevision
 
 from .models import DailyCount, RollupRun
@@ -51,12 +52,6 @@ UNHAPPY = (Review.Sentiment.MID, Review.Sentiment.BAD)
 # A review this long before a case opened still belongs to the same disappointment.
 REVIEW_LOOKBACK = timedelta(days=30)
 CALLS = (FollowUp.Channel.CALL, FollowUp.Channel.DEDICATED)
-REACHED = (
-    FollowUpOutcome.SATISFIED,
-    FollowUpOutcome.DISSATISFIED,
-    FollowUpOutcome.DO_NOT_CALL,
-    FollowUpOutcome.CALL_BACK,
-)
 # Delivery-to-first-contact buckets: (key, up to this many hours).
 CONTACT_BUCKETS = (("2h", 2), ("12h", 12), ("36h", 36), ("later", None))
 # What the frequent refresh rebuilds; the nightly one rebuilds everything.
@@ -138,7 +133,14 @@ def _reviews(store: Store, since: datetime) -> list[DailyCount]:
     return rows
 
 
-def _cases(store: Store, since: datetime) -> list[DailyCount]:
+def _opened(since: datetime, until: datetime | None, field: str = "opened_at") -> Q:
+    """Cases opened from `since`, and before `until` when given (a day the frequent rebuild takes again)."""
+    return Q(**{f"{field}__gte": since}) & (Q(**{f"{field}__lt": until}) if until else Q())
+
+
+def _cases(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
+    """The cases opened from `since` (to `until`), by the store-local day they were opened: per source, and per
+    agent (`CASE_OPENING_METRICS`)."""
     # Mid or bad now, or when first seen: a review the customer raised to good after our call was still written
     # before it.
     vented_first = Review.objects.filter(
@@ -148,7 +150,7 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
         posted_at__lt=OuterRef("contacted_at"),
     )
     opened = list(
-        Case.objects.filter(store=store, opened_at__gte=since)
+        Case.objects.filter(_opened(since, until), store=store)
         .annotate(day=_day(store, "opened_at"), contacted_at=_first_contact())
         .annotate(vented_first=Exists(vented_first))
         .values("day", "source")
@@ -171,7 +173,7 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
         )
     )
     per_agent = list(
-        Case.objects.filter(store=store, opened_at__gte=since, assignee__isnull=False)
+        Case.objects.filter(_opened(since, until), store=store, assignee__isnull=False)
         .annotate(day=_day(store, "opened_at"), was_escalated=ever_escalated, was_breached=ever_breached)
         .values("day", "assignee")
         .annotate(
@@ -192,18 +194,11 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
         .order_by()
     )
     # A reopened case's days between a close and its reopening: it was closed, nobody's work.
-    sat_closed = _time_closed(store, since)
+    sat_closed = _time_closed(store, since, until)
     for row in per_agent:  # aggregated rows, one per agent and day
         off = sat_closed.get((row["day"], row["assignee"]), timedelta(0)) + (row["waited"] or timedelta(0))
         team_time = (row["open_time"] or timedelta(0)) - off
         row["seconds"] = Decimal(team_time.total_seconds())
-    closed = (
-        Case.objects.filter(store=store, status=Case.Status.CLOSED, closed_at__gte=since)
-        .annotate(day=_day(store, "closed_at"))
-        .values("day", "root_cause")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     source, agent = _key("source"), _key("assignee")
     return [
         *_rows(store, "case_opened", opened, source, "cases"),
@@ -213,18 +208,41 @@ def _cases(store: Store, since: datetime) -> list[DailyCount]:
         *_rows(store, "agent_still_open", per_agent, agent, "still_open"),
         *_rows(store, "agent_escalated", per_agent, agent, "escalated"),
         *_rows(store, "agent_breached", per_agent, agent, "breached"),
-        *_rows(store, "root_cause", closed, _key("root_cause"), "n"),
     ]
 
 
-def _time_closed(store: Store, since: datetime) -> dict[tuple, timedelta]:
+# What `_cases` counts on the day a case was opened: what a change to an old case alters on that day.
+CASE_OPENING_METRICS = (
+    "case_opened",
+    "case_reached_first",
+    "agent_assigned",
+    "agent_closed",
+    "agent_still_open",
+    "agent_escalated",
+    "agent_breached",
+)
+
+
+def _root_causes(store: Store, since: datetime) -> list[DailyCount]:
+    """Closed cases by the store-local day they were closed, per root cause (the Pareto)."""
+    closed = (
+        Case.objects.filter(store=store, status=Case.Status.CLOSED, closed_at__gte=since)
+        .annotate(day=_day(store, "closed_at"))
+        .values("day", "root_cause")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return _rows(store, "root_cause", closed, _key("root_cause"), "n")
+
+
+def _time_closed(store: Store, since: datetime, until: datetime | None) -> dict[tuple, timedelta]:
     """{(day, assignee): how long their closed cases opened that day sat closed between a close and a reopening}, from
     the cases' timelines: each reopening less the close before it. Summed as each reopening's time from the opening
     less each earlier close's (the closes before the last one), the same sum with no pairing of events, over the cases
     ever reopened only (found through the reopenings' own index): nothing is read for the others, nearly all. A
     duration, summed as the report's other durations are (SQLite has no EXTRACT from one)."""
     reopened = CaseEvent.objects.filter(
-        kind=CaseEvent.Kind.REOPENED, case__store=store, case__opened_at__gte=since
+        _opened(since, until, "case__opened_at"), kind=CaseEvent.Kind.REOPENED, case__store=store
     ).values("case")
     since_opening = ExpressionWrapper(F("at") - F("case__opened_at"), output_field=DurationField())
     before_opening = ExpressionWrapper(F("case__opened_at") - F("at"), output_field=DurationField())
@@ -306,7 +324,7 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
         .order_by()
     )
     first_reached_call = (
-        CallAttempt.objects.filter(followup=OuterRef("pk"), outcome__in=REACHED)
+        CallAttempt.objects.filter(followup=OuterRef("pk"), outcome__in=REACHED_OUTCOMES)
         .order_by()
         .values("followup")
         .annotate(first=Min("at"))
@@ -352,26 +370,25 @@ def _remedies(store: Store, since: datetime) -> list[DailyCount]:
 
 
 def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
-    """Per rule: delays found, customers told (a notice for that rule sent and not reported undelivered), told before
-    they first came to us (a case not opened by the delay itself), and those whose only notice the provider reported
-    it could not deliver (`UNDELIVERED`: nobody was told). Per delayed order, told early, notice not delivered, or not
-    told: the orders, their logistics complaints and bad reviews. By the store-local day the (first) delay was found:
-    an order first delayed before `since` is counted on that earlier day, which this rebuild leaves as it is."""
+    """Per rule: delays found, customers told (a notice for that rule that told them, `NOTICE_TOLD`: an SMS sent and not
+    reported undelivered, or a call that reached them), told before they first came to us (a case not opened by the
+    delay itself), and those whose only notice the provider reported it could not deliver (`UNDELIVERED`: nobody was
+    told). Per delayed order, told early, notice not delivered, or not told: the orders, their logistics complaints and
+    bad reviews. By the store-local day the (first) delay was found: an order first delayed before `since` is counted
+    on that earlier day, which this rebuild leaves as it is."""
     customer_case = (
         Case.objects.filter(order_id=OuterRef("shipment__order_id"))
         .exclude(source=Case.Source.LOGISTICS)
         .order_by("opened_at")
         .values("opened_at")[:1]
     )
-    sent = ShipmentNotice.objects.filter(
-        shipment_id=OuterRef("shipment_id"), rule=OuterRef("rule"), status=ShipmentNotice.Status.SENT
-    )
-    told = sent.exclude(UNDELIVERED).order_by("sent_at")
+    notices = ShipmentNotice.objects.filter(shipment_id=OuterRef("shipment_id"), rule=OuterRef("rule"))
+    told = notices.filter(NOTICE_TOLD).order_by("sent_at")
     delays = list(
         ShipmentDelay.objects.filter(store=store, found_at__gte=since)
         .annotate(
             told_at=Subquery(told.values("sent_at")[:1]),
-            undelivered=Exists(sent.filter(UNDELIVERED)),
+            undelivered=Exists(notices.filter(UNDELIVERED)),
             contacted_at=Subquery(customer_case),
         )
         .values("shipment__order_id", "rule", "found_at", "told_at", "undelivered", "contacted_at")
@@ -456,25 +473,46 @@ def _letters(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
-PRODUCERS = (_reviews, _cases, _followups, _deliveries, _remedies, _letters, _parcel_delays)
+PRODUCERS = (_reviews, _cases, _root_causes, _followups, _deliveries, _remedies, _letters, _parcel_delays)
 
 
 @transaction.atomic
 def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
     """Rebuild the store's roll-ups from `since_day` (the whole history when None), or from an earlier day a case
     reopened since the last rebuild was closed on: its close is counted on that day (the Pareto, by root cause), which
-    would otherwise keep it, beside its next close, until the nightly rebuild. Returns the rows written."""
+    would otherwise keep it, beside its next close, until the nightly rebuild. Before that day, the case figures of
+    each day whose cases changed since the last rebuild are rebuilt too, and nothing else of those days
+    (`_changed_opening_days`, ADR 0005). Returns the rows written."""
     store = Store.objects.select_for_update().get(pk=store.pk)  # one rebuild of a store at a time
-    since_day = _reopened_closes_from(store, since_day) if since_day else date(2000, 1, 1)
+    last = RollupRun.objects.filter(store=store).values_list("refreshed_at", flat=True).first() if since_day else None
+    if since_day is None:
+        since_day = date(2000, 1, 1)
+    elif last is not None:
+        since_day = _reopened_closes_from(store, since_day, last - CHANGE_MARGIN)
     since = store_day_bounds(store, since_day)[0]
     rows = [row for producer in PRODUCERS for row in producer(store, since)]
     DailyCount.objects.filter(store=store, month=False, day__gte=since_day).delete()
     DailyCount.objects.bulk_create(rows, batch_size=5_000)
-    # Month rows are sums of the day rows now stored, so a month rebuilt from its middle stays whole.
-    first_month = since_day.replace(day=1)
-    DailyCount.objects.filter(store=store, month=True, day__gte=first_month).delete()
+    months = Q(day__gte=since_day.replace(day=1))
+    if last is not None:
+        for first, final in _runs(_changed_opening_days(store, since, last - CHANGE_MARGIN)):
+            rows += _case_days_rebuild(store, first, final)
+            months |= Q(day__gte=first.replace(day=1), day__lt=_next_month(final))
+    _months_rebuild(store, months)
+    RollupRun.objects.update_or_create(store=store, defaults={"refreshed_at": timezone.now(), "since": since_day})
+    return len(rows)
+
+
+def rollups_refresh_recent(*, store: Store) -> int:
+    return rollups_refresh(store=store, since_day=store_today(store) - timedelta(days=RECENT_DAYS))
+
+
+def _months_rebuild(store: Store, days: Q) -> None:
+    """The month rows of the whole months `days` spans, as sums of the day rows now stored: a month rebuilt from its
+    middle, or on one day of it, stays whole."""
+    DailyCount.objects.filter(days, store=store, month=True).delete()
     months = (
-        DailyCount.objects.filter(store=store, month=False, day__gte=first_month)
+        DailyCount.objects.filter(days, store=store, month=False)
         .annotate(first=TruncMonth("day"))
         .values("metric", "key", "first")
         .annotate(n=Sum("count"), total=Sum("amount"))
@@ -495,27 +533,60 @@ def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
         ),
         batch_size=5_000,
     )
-    RollupRun.objects.update_or_create(store=store, defaults={"refreshed_at": timezone.now(), "since": since_day})
-    return len(rows)
 
 
-def rollups_refresh_recent(*, store: Store) -> int:
-    return rollups_refresh(store=store, since_day=store_today(store) - timedelta(days=RECENT_DAYS))
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-# A reopening written in a transaction that committed just after the last rebuild had read the facts is still seen.
-REOPEN_MARGIN = timedelta(minutes=10)
+# A change written in a transaction that committed just after the last rebuild had read the facts is still seen.
+CHANGE_MARGIN = timedelta(minutes=10)
 
 
-def _reopened_closes_from(store: Store, since_day: date) -> date:
+def _reopened_closes_from(store: Store, since_day: date, changed_since: datetime) -> date:
     """`since_day`, or the store-local day of an earlier close of a case reopened since the last rebuild."""
-    last = RollupRun.objects.filter(store=store).values_list("refreshed_at", flat=True).first()
-    if last is None:
-        return since_day
-    reopened = CaseEvent.objects.filter(
-        case__store=store, kind=CaseEvent.Kind.REOPENED, at__gte=last - REOPEN_MARGIN
-    ).values("case")
+    reopened = CaseEvent.objects.filter(case__store=store, kind=CaseEvent.Kind.REOPENED, at__gte=changed_since).values(
+        "case"
+    )
     earliest = CaseEvent.objects.filter(
         case__in=reopened, kind=CaseEvent.Kind.CLOSED, at__lt=store_day_bounds(store, since_day)[0]
     ).aggregate(first=Min("at"))["first"]
     return to_store_local(earliest, store).date() if earliest else since_day
+
+
+def _changed_opening_days(store: Store, before: datetime, changed_since: datetime) -> list[date]:
+    """The store-local days, before `before`, on which the cases were opened that changed since the last rebuild:
+    those with an event on their timeline since (every change the case figures read writes one: a close, a reopening,
+    a handover, an escalation or a breach, a first call, the end of a wait on the customer). `_cases` counts a case on
+    the day it was opened, however long ago: the agent who closes a two-month-old case sees it in their figures at the
+    next frequent rebuild, not the next night. Found through the events' index on their time."""
+    days = (
+        CaseEvent.objects.filter(at__gte=changed_since, case__store=store, case__opened_at__lt=before)
+        .annotate(day=_day(store, "case__opened_at"))
+        .values_list("day", flat=True)
+        .order_by()
+        .distinct()
+    )
+    return sorted(days)
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as (first, last) runs of consecutive days."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _case_days_rebuild(store: Store, first: date, final: date) -> list[DailyCount]:
+    """The case figures (`CASE_OPENING_METRICS`) of the days from `first` to `final`, rebuilt; the other figures of
+    those days are left as they are."""
+    rows = _cases(store, store_day_bounds(store, first)[0], store_day_bounds(store, final)[1])
+    DailyCount.objects.filter(
+        store=store, month=False, day__gte=first, day__lte=final, metric__in=CASE_OPENING_METRICS
+    ).delete()
+    DailyCount.objects.bulk_create(rows, batch_size=5_000)
+    return rows

@@ -12,8 +12,9 @@ from crm.api.ingestion import reject_duplicates
 from crm.api.order_fields import order_fields
 from crm.api.rows import CLOCK_SKEW, RowErrors, RowReader
 from crm.api.serializers import MAX_ORDER_AMOUNT
-from crm.models import Customer
+from crm.models import Customer, Store
 from crm.selectors import orders_by_keys
+from crm.services.customers import FIRST_BIRTHDAY
 from crm.services.ingestion.deliveries import DeliveryInput
 from crm.services.ingestion.inputs import CustomerInput, OrderInput
 
@@ -33,17 +34,18 @@ def shipped_at_problem(shipped_at: datetime, *, placed_at: datetime, now: dateti
     return None
 
 
-def read_customer(reader: RowReader, store_id: int | None) -> CustomerInput | None:
+def read_customer(reader: RowReader, store: Store | None) -> CustomerInput | None:
     external_id = reader.text("external_id", max_length=100)
     name = reader.text("name", max_length=200)
     phone = reader.phone("phone")
     gender = reader.choice("gender", GENDERS, default="")
-    birthday = reader.date("birthday")
+    # The bounds the customer's page holds a changed birthday to (crm.services.customers).
+    birthday = reader.past_date("birthday", store=store, what="The birthday", earliest=FIRST_BIRTHDAY)
     region = reader.text("region", max_length=100, required=False, allow_blank=True)
-    if store_id is None or None in (external_id, name, phone, gender):
+    if store is None or None in (external_id, name, phone, gender):
         return None
     return CustomerInput(
-        store_id=store_id,
+        store_id=store.id,
         external_id=external_id,
         name=name,
         phone=phone,
@@ -74,7 +76,7 @@ def read_order(errors: RowErrors, index: int, row: dict[str, Any], scope: StoreS
     store = reader.store(scope)
     external_id = reader.text("external_id", max_length=100)
     customer_reader = reader.nested("customer")
-    customer = read_customer(customer_reader, store.id if store else None) if customer_reader else None
+    customer = read_customer(customer_reader, store) if customer_reader else None
     total_amount = reader.amount("total_amount", maximum=MAX_AMOUNT)
     # Without a currency, an order is in its store's (ADR 0036); CNY only when the store is not known either.
     currency = reader.currency("currency", default=store.currency if store else "CNY")

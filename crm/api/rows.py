@@ -18,6 +18,7 @@ from crm.errors import InvalidPhoneNumber
 from crm.models import Store
 from crm.money import is_currency_code
 from crm.phones import normalise_phone_quick
+from crm.timezones import store_today
 from crm.validators import is_ascii_decimal
 
 # Datetimes outside these years are typing errors, and far enough from datetime's limits that
@@ -65,12 +66,8 @@ class RowErrors:
         return {error["index"] for error in self.errors}
 
 
-_TODAY = timedelta(0)
-
-
 def _latest_today() -> date:
-    """Today where it is latest on Earth (UTC+14): a row's store may be anywhere, and its today must pass
-    whatever the server's own clock says."""
+    """Today where it is latest on Earth (UTC+14): for a bound a day either way of which is no typing error."""
     return (timezone.now() + timedelta(hours=14)).date()
 
 
@@ -140,16 +137,8 @@ class RowReader:
             return None
         return moment
 
-    def date(
-        self,
-        name: str,
-        *,
-        earliest: date = date(1900, 1, 1),
-        ahead: timedelta = _TODAY,
-        range_message: str = "The date must be between 1900 and today.",
-    ) -> date | None:
-        """An optional YYYY-MM-DD date from `earliest` to `ahead` of today (today itself by default; the day is
-        taken only when a date was sent: most rows send none)."""
+    def _date(self, name: str) -> date | None:
+        """The optional YYYY-MM-DD date sent, or None: absent, or no such date (an error)."""
         value = self._get(name, required=False)
         if value is None:
             return None
@@ -159,9 +148,30 @@ class RowReader:
             day = None
         if day is None:
             self.error(name, "invalid_date", "Expected a date as YYYY-MM-DD.")
-        elif not earliest <= day <= _latest_today() + ahead:
+        return day
+
+    def past_date(self, name: str, *, store: Store | None, what: str, earliest: date) -> date | None:
+        """An optional YYYY-MM-DD date from `earliest` to the store's today, in its own time zone (a birthday: nobody
+        was born tomorrow where the store is, however late it already is elsewhere). The store's today is taken only
+        when a date was sent (most rows send none). A row whose store is unknown is refused for that: its date is read
+        for its form and its earliest only."""
+        day = self._date(name)
+        if day is None:
+            return None
+        latest = store_today(store) if store is not None else date.max
+        if not earliest <= day <= latest:
+            bound = f"the store's today, {latest.isoformat()}" if store is not None else "today"
+            self.error(name, "out_of_range", f"{what} must be between {earliest.isoformat()} and {bound}.")
+            return None
+        return day
+
+    def date_ahead(self, name: str, *, earliest: date, ahead: timedelta, range_message: str) -> date | None:
+        """An optional YYYY-MM-DD date from `earliest` to `ahead` of the latest today on Earth (a promised date: its
+        bound is a typing error's, a day either way is none)."""
+        day = self._date(name)
+        if day is not None and not earliest <= day <= _latest_today() + ahead:
             self.error(name, "out_of_range", range_message)
-            day = None
+            return None
         return day
 
     def amount(self, name: str, *, maximum: Decimal, required: bool = True) -> Decimal | None:

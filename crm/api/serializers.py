@@ -53,7 +53,9 @@ class CustomerIn(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     phone = serializers.CharField(max_length=32, help_text="Any format phonenumbers reads; stored as E.164.")
     gender = serializers.ChoiceField(choices=Customer.Gender.choices, required=False)
-    birthday = serializers.DateField(required=False)
+    birthday = serializers.DateField(
+        required=False, help_text="From 1900-01-01 to the store's today in its own time zone (else out_of_range)."
+    )
     region = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 

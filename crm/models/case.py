@@ -241,9 +241,11 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         constraints = [choices_check("kind", CaseEventKind, "case_event_kind_valid")]
-        # The report's frequent roll-up refresh looks for cases reopened since its last run (reports.rollups).
+        # The report's frequent roll-up refresh looks for cases reopened, and for cases changed in any way, since its
+        # last run (reports.rollups, ADR 0005): a range of the last minutes.
         indexes = [
-            models.Index(fields=["at"], condition=models.Q(kind=CaseEventKind.REOPENED), name="case_event_reopened")
+            models.Index(fields=["at"], condition=models.Q(kind=CaseEventKind.REOPENED), name="case_event_reopened"),
+            models.Index(fields=["at"], name="case_event_at"),
         ]
 
     def __str__(self) -> str:

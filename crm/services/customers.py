@@ -75,8 +75,9 @@ def _clean(customer: Customer, field: str, value: Any) -> Any:
 
 def _check_new(customer: Customer, field: str, value: Any) -> None:
     """The rules a changed value must meet. An unchanged one is not judged again: the panel posts the whole profile,
-    and a birthday the order API took (bounded by the latest today on Earth, crm.api.rows) may still be tomorrow in
-    the store's calendar; it must not block a change of the notes."""
+    and a birthday stored before may be after the store's today now (the order API bounded it by the latest today on
+    Earth until it took the store's today, crm.api.rows; a store moved to a zone further west has an earlier today);
+    it must not block a change of the notes."""
     # No one was born after today, in the store's calendar.
     if field == "birthday" and value is not None and not FIRST_BIRTHDAY <= value <= store_today(customer.store):
         raise InvalidInput(_("The birthday must be between 1900 and today."), field=field)

@@ -20,7 +20,7 @@ MAX_PROMISE = timedelta(days=366)
 
 
 def read_promised_date(reader: RowReader, name: str = "promised_delivery_date") -> date | None:
-    return reader.date(
+    return reader.date_ahead(
         name,
         earliest=date(2000, 1, 1),
         ahead=MAX_PROMISE,

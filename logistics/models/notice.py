@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.models import SuppressedReason
+from callbacks.models import SENT_UNDELIVERED, SuppressedReason
 from crm.models import Customer, Order, Store
 
 from .delay import DelayRule
@@ -31,6 +31,15 @@ class NoticeStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     SUPPRESSED = "suppressed", _("Not sent")
+
+
+# A notice that told the customer, at its `sent_at` (ADR 0021): an SMS sent and not reported undelivered
+# (callbacks.models.SENT_UNDELIVERED), or a call task whose outcome, logged, says the agent reached the customer
+# (callbacks.models.REACHED_OUTCOMES, stamped by logistics.services.notices.parcel_call_outcome_record). One call not
+# answered, not made or whose outcome nobody logged told nobody. The report, the board and the parcel page read this.
+NOTICE_TOLD = (Q(channel=NoticeChannel.SMS, status=NoticeStatus.SENT) & ~SENT_UNDELIVERED) | Q(
+    channel=NoticeChannel.CALL, sent_at__isnull=False
+)
 
 
 class ShipmentNotice(models.Model):
@@ -58,6 +67,7 @@ class ShipmentNotice(models.Model):
     recipient = models.CharField(_("recipient's phone"), max_length=20, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # An SMS's send; a call notice's first call that reached the customer, when its outcome was logged.
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     provider_id = models.CharField(max_length=64, blank=True)
     provider_status = models.CharField(max_length=16, blank=True)

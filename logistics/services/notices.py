@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from callbacks.models import (
+    REACHED_OUTCOMES,
+    CallAttempt,
     ClosedUncalled,
     FollowUp,
     FollowUpChannel,
@@ -216,19 +218,22 @@ def delay_call_tasks_plan(*, store: Store, rule: str, shipments: list[Shipment],
 CALL_NOT_REACHED = (FollowUpOutcome.NO_ANSWER, FollowUpOutcome.WRONG_NUMBER, ClosedUncalled.MISSED)
 
 
-def parcel_call_outcome_record(sender, *, followup: FollowUp, attempt=None, **_kwargs) -> None:
+def parcel_call_outcome_record(sender, *, followup: FollowUp, attempt: CallAttempt | None = None, **_kwargs) -> None:
     """callbacks.signals.followup_outcome_logged: a parcel's call task's outcome onto its call notices (one per rule
     that asked for the call), so the board shows what came of the call. The notice takes every outcome logged (or
     "missed", when nobody called in the task's window: no attempt); it fails once the task is closed without
-    reaching the customer."""
+    reaching the customer. The first attempt that reached the customer (`REACHED_OUTCOMES`) told them of the delay:
+    its time is the notice's `sent_at` (`NOTICE_TOLD`, ADR 0021), kept whatever is logged after it."""
     if followup.purpose != FollowUpPurpose.LOGISTICS:
         return
-    changes = {"outcome": followup.outcome, "updated_at": timezone.now()}
+    now = timezone.now()
+    notices = ShipmentNotice.objects.filter(channel=ShipmentNotice.Channel.CALL, call_task=f"followup:{followup.pk}")
+    if attempt is not None and attempt.outcome in REACHED_OUTCOMES:
+        notices.filter(sent_at__isnull=True).update(sent_at=attempt.at, updated_at=now)
+    changes = {"outcome": followup.outcome, "updated_at": now}
     if followup.status == FollowUp.Status.DONE and followup.outcome in CALL_NOT_REACHED:
         changes["status"] = Status.FAILED
-    ShipmentNotice.objects.filter(
-        channel=ShipmentNotice.Channel.CALL, call_task=f"followup:{followup.pk}", status=Status.PLANNED
-    ).update(**changes)
+    notices.filter(status=Status.PLANNED).update(**changes)
 
 
 def parcel_calls_withdrawn(sender, *, followups: list[FollowUp], **_kwargs) -> None:

@@ -43,8 +43,10 @@ def delays_found(period: Period) -> Table:
         rows=rows,
         chart=Chart("bar", "rule", series=("found", "told_first")),
         note=_(
-            "A delay is counted once per parcel and rule, on the store-local day it was found. A notice the provider "
-            "reported it could not deliver told nobody: it is counted under Not delivered, never as a customer told."
+            "A delay is counted once per parcel and rule, on the store-local day it was found. A customer is told by "
+            "a notice SMS delivered or by a call that reached them, when its outcome was logged; a call not answered "
+            "or not made told nobody. A notice the provider reported it could not deliver told nobody: it is counted "
+            "under Not delivered, never as a customer told."
         ),
     )
 

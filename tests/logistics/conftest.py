@@ -1,18 +1,27 @@
 """Fixtures for logistics: the local Kuaidi100-speaking server, shipments, and helpers to move parcels."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from callbacks.models import FollowUp
+from callbacks.services.outcomes import followup_log_outcome
 from callbacks.telephony.memory import InMemoryBackend
+from crm.models import Case
 from crm.services.api_tokens import api_token_create
-from logistics.models import Shipment
+from crm.services.cases import case_open
+from logistics.models import Shipment, ShipmentNotice
+from logistics.services.delays import delays_follow_up, delays_sweep
+from logistics.services.notices import notices_send_due
 from logistics.services.shipments import ShipmentInput, shipments_record
 from logistics.tracking.memory import InMemoryBackend as TrackingMemory
+from tests.callbacks.conftest import midday_store
 from tests.crm.api.conftest import Api
-from tests.factories import OrderFactory, StoreFactory
+from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
 
 
 @pytest.fixture(autouse=True)
@@ -72,3 +81,27 @@ def ship(order=None, *, courier="shunfeng", number=None, hours_ago=1, promised=N
         shipments=[ShipmentInput(order.store_id, order.pk, courier, number, shipped_at, promised, order.external_id)]
     )
     return Shipment.objects.get(pk=result.id)
+
+
+def parcels_told_by_call():
+    """Three call-tier parcels stalled, their customers opted out of SMS: the store's rule tells them by a call task
+    only. The agent reaches the first customer (logged 'satisfied' ten minutes after the delay was found), gets no
+    answer from the second, and nobody calls the third. Each customer then asks where the parcel is."""
+    store = midday_store()
+    agent = AgentFactory(stores=[store])  # on shift: the call tasks are theirs
+    customers = [CustomerFactory(store=store, sms_opt_out=True) for _ in range(3)]
+    parcels = [ship(OrderFactory(customer=c, total_amount=Decimal("1500")), hours_ago=30) for c in customers]
+    delays_sweep()
+    delays_follow_up()
+    notices_send_due()
+    assert not ShipmentNotice.objects.filter(channel="sms", status="sent").exists()
+    tasks = {p: FollowUp.objects.get(order=p.order, purpose="logistics") for p in parcels}
+    logged_at = timezone.now() + timedelta(minutes=10)
+    with time_machine.travel(logged_at, tick=False):
+        followup_log_outcome(followup=tasks[parcels[0]], agent=agent, outcome="satisfied", expected_seq=1)
+        followup_log_outcome(followup=tasks[parcels[1]], agent=agent, outcome="no_answer", expected_seq=1)
+    with time_machine.travel(logged_at + timedelta(minutes=5), tick=False):
+        for parcel in parcels:
+            case_open(store=store, customer=parcel.order.customer, source=Case.Source.INBOUND_SMS, order=parcel.order,
+                      cause=Case.Cause.LOGISTICS)  # fmt: skip
+    return store, parcels, logged_at

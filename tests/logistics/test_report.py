@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from crm.models import Case
 from crm.services.cases import case_open
-from crm.timezones import store_today
+from crm.timezones import store_today, to_store_local
 from logistics.models import ShipmentNotice
 from logistics.services.delays import delays_sweep
 from logistics.services.notices import notices_send_due
@@ -19,7 +19,7 @@ from reports.rollups import rollups_refresh
 from tests.callbacks.conftest import midday_store
 from tests.factories import AgentFactory, CustomerFactory, OrderFactory, ReviewFactory
 
-from .conftest import ship
+from .conftest import parcels_told_by_call, ship
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,49 @@ def _told_cell(page: str, shipment) -> str:
     row = page[page.index(f'data-number="{shipment.tracking_number}"') :]
     cell = row[row.index('data-testid="told">') :]
     return re.sub(r"<[^>]+>", "", cell[len('data-testid="told">') : cell.index("</td>")]).strip()
+
+
+def test_a_delay_call_that_reached_the_customer_told_them_in_the_report():
+    """A call is how the store's rule tells a call-tier customer of a delay: reached (the outcome logged says so) it
+    told them, at the time it was logged, before they asked; unanswered or not made, it told nobody."""
+    store, _parcels, _logged_at = parcels_told_by_call()
+    rollups_refresh(store=store)
+    today = store_today(store)
+    period = Period(store=store, start=today - timedelta(days=1), end=today)
+
+    [row] = delays_found(period).rows
+    assert (row["found"], row["told"], row["told_first"]) == (3, 1, 1)
+    groups = {r["group"]: (r["orders"], r["complaints"]) for r in early_notice_effect(period).rows}
+    assert groups == {"Told early": (1, 1), "Not told": (2, 2)}
+
+
+# A call that reached the customer, and one not answered, as the board and the parcel page show them.
+CALL_CELLS = {
+    "en": ("Call task: Reached, satisfied", "customer told", "Call task: No answer"),
+    "zh-hans": ("电话任务: 已接通,满意", "已告知顾客", "电话任务: 无人接听"),
+}
+
+
+def test_a_delay_call_that_reached_the_customer_shows_told_on_the_board(client):
+    store, parcels, logged_at = parcels_told_by_call()
+    client.force_login(AgentFactory(stores=[store]).user)
+    when = to_store_local(logged_at, store).strftime("%m-%d %H:%M")
+    for language, (reached, told, no_answer) in CALL_CELLS.items():
+        client.cookies["django_language"] = language
+        board = client.get("/logistics/").text
+        cells = [_told_cell(board, parcel) for parcel in parcels]
+        assert f"{reached} · {told} {when}" in cells[0]
+        assert no_answer in cells[1] and told not in cells[1]
+        assert told not in cells[2]
+
+
+def test_a_delay_call_that_reached_the_customer_shows_told_on_the_parcel_page(client):
+    store, parcels, logged_at = parcels_told_by_call()
+    client.force_login(AgentFactory(stores=[store]).user)
+    when = to_store_local(logged_at, store).strftime("%m-%d %H:%M")
+    for language, (reached, told, no_answer) in CALL_CELLS.items():
+        client.cookies["django_language"] = language
+        cells = [_told_cell(client.get(f"/logistics/shipments/{p.pk}/").text, p) for p in parcels]
+        assert f"{reached} · {told} {when}" in cells[0]
+        assert no_answer in cells[1] and told not in cells[1]
+        assert told not in cells[2]

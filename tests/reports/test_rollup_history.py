@@ -7,11 +7,12 @@ import pytest
 import time_machine
 
 from crm.models import Case
-from crm.services.cases import case_add_event, case_close, case_open, case_reopen
+from crm.services.cases import case_add_event, case_close, case_open, case_reassign, case_reopen
 from logistics.models import Shipment, ShipmentDelay
 from reports.metrics import SECTIONS, Period
+from reports.models import DailyCount
 from reports.rollups import rollups_refresh, rollups_refresh_recent
-from tests.factories import CustomerFactory, OrderFactory, StoreFactory
+from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, OrderFactory, StoreFactory
 from tests.reports.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +230,68 @@ def test_a_letter_written_near_midnight_before_the_store_changed_zone_counts_onc
     with time_machine.travel(datetime.combine(today, datetime.min.time(), tzinfo=UTC) - timedelta(hours=20)):
         rollups_refresh_recent(store=store)  # the day before: the letter's own day is the first rebuilt
     assert chosen() == [("With a letter", 1)]
+
+
+def _agent_figures(period: Period) -> dict[str, tuple[int, int, int]]:
+    """{agent: (assigned, closed, still open)} as the report's agents section shows them."""
+    return {r["agent"]: (r["assigned"], r["closed"], r["still_open"]) for r in rows("agents", period)}
+
+
+OLD = T0 - timedelta(days=50)  # 2026-09-21, before the frequent refresh's 35 days
+
+
+@pytest.mark.parametrize(
+    ("period", "reads"),
+    [
+        (Period(None, date(2026, 9, 21), date(2026, 9, 21)), "the day's rows"),
+        (Period(None, date(2026, 9, 1), date(2026, 11, 30)), "whole months' rows"),
+    ],
+)
+def test_an_old_case_closed_today_is_in_its_agents_figures_after_the_next_frequent_refresh(store, period, reads):
+    # Opened 50 days ago: the frequent refresh rebuilt only the last 35 days, so the agent who closed it saw it still
+    # open in their figures until the nightly rebuild.
+    agent, other = AgentFactory(stores=[store]), AgentFactory(stores=[store])
+    with time_machine.travel(OLD, tick=False):
+        case, _created = case_open(store=store, customer=CustomerFactory(store=store), source="call", assignee=agent)
+        case_open(store=store, customer=CustomerFactory(store=store), source="call", assignee=other)
+    with time_machine.travel(T0 - timedelta(hours=3), tick=False):
+        rollups_refresh(store=store)  # nightly
+    period = Period(store, period.start, period.end)
+    assert _agent_figures(period) == {str(agent): (1, 0, 1), str(other): (1, 0, 1)}, reads
+
+    with time_machine.travel(T0, tick=False):
+        case_close(case=case, root_cause="other")
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+    period = Period(store, period.start, period.end)
+    assert _agent_figures(period) == {str(agent): (1, 1, 0), str(other): (1, 0, 1)}, reads
+
+
+def test_an_old_case_handed_to_another_agent_moves_between_their_figures_at_the_next_frequent_refresh(store):
+    agent, successor = AgentFactory(stores=[store]), AgentFactory(stores=[store])
+    manager = ManagerFactory(stores=[store])
+    with time_machine.travel(OLD, tick=False):
+        case, _created = case_open(store=store, customer=CustomerFactory(store=store), source="call", assignee=agent)
+    with time_machine.travel(T0 - timedelta(hours=3), tick=False):
+        rollups_refresh(store=store)  # nightly
+    with time_machine.travel(T0, tick=False):
+        case_reassign(case=case, assignee=successor, manager=manager)
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+    assert _agent_figures(Period(store, OLD.date(), T0.date())) == {str(successor): (1, 0, 1)}
+
+
+def test_the_frequent_refresh_leaves_the_old_days_nothing_changed_on(store):
+    # An old case changed: its opening day is rebuilt, not the history around it.
+    agent = AgentFactory(stores=[store])
+    with time_machine.travel(OLD, tick=False):
+        case, _created = case_open(store=store, customer=CustomerFactory(store=store), source="call", assignee=agent)
+    with time_machine.travel(T0 - timedelta(hours=3), tick=False):
+        rollups_refresh(store=store)  # nightly
+    untouched = DailyCount.objects.create(store=store, day=OLD.date() - timedelta(days=1), metric="review", key="bad")
+    with time_machine.travel(T0, tick=False):
+        case_close(case=case, root_cause="other")
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+    assert DailyCount.objects.filter(pk=untouched.pk).exists()
+    assert _agent_figures(Period(store, OLD.date(), OLD.date())) == {str(agent): (1, 1, 0)}

@@ -7,7 +7,7 @@ there; the examples are the cases that answered an HTML 500 before (issue 18, it
 import contextlib
 import itertools
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from crm.services.api_tokens import api_token_create
 from tests.crm.api.conftest import Api
 from tests.crm.api.helpers import order_payload
-from tests.factories import OrderFactory
+from tests.factories import OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 _ids = itertools.count(1)
@@ -172,17 +172,41 @@ def test_nesting_within_the_limit_is_accepted(api):
     assert api.post("/api/v1/orders", raw).status_code == 200
 
 
-@pytest.mark.parametrize(("birthday", "status"), [("2026-12-07", 200), ("2026-12-08", 400)])
-def test_a_date_bounded_by_today_takes_the_latest_today_on_earth_not_the_servers(api, birthday, status):
-    """At 20:00 UTC it is already the 7th in Shanghai (and later): the server's own date, the 6th, refused the
-    stores' today."""
-    with time_machine.travel(datetime(2026, 12, 6, 20, 0, tzinfo=UTC), tick=False):
-        body = order_payload(7, placed_at="2026-12-06T10:00:00+08:00")
-        body["customer"]["birthday"] = birthday
-        response = api.post("/api/v1/orders", json.dumps(body))
-    assert response.status_code == status, response.content[:300]
-    if status == 400:
-        assert _assert_json_4xx(response, field="customer.birthday")
+# Midnight of Dec 7 in Shanghai (UTC+8) and in Los Angeles (UTC-8).
+SHANGHAI_MIDNIGHT = datetime(2026, 12, 6, 16, 0, tzinfo=UTC)
+LOS_ANGELES_MIDNIGHT = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("moment", "birthdays"),
+    [
+        # 23:59:59 on the 6th in Shanghai (already the 7th from UTC+10 eastwards): the 7th is tomorrow there.
+        (SHANGHAI_MIDNIGHT - timedelta(seconds=1), {"silk-tmall": ("2026-12-06", "2026-12-07"), "la": None}),
+        (SHANGHAI_MIDNIGHT, {"silk-tmall": ("2026-12-07", "2026-12-08"), "la": ("2026-12-06", "2026-12-07")}),
+        (LOS_ANGELES_MIDNIGHT - timedelta(seconds=1), {"silk-tmall": None, "la": ("2026-12-06", "2026-12-07")}),
+        (LOS_ANGELES_MIDNIGHT, {"silk-tmall": None, "la": ("2026-12-07", "2026-12-08")}),
+    ],
+)
+def test_a_birthday_is_bounded_by_the_today_of_the_rows_store(store, moment, birthdays):
+    """A birthday of tomorrow in the store's own time zone is refused (400, the field and why), however late it
+    already is elsewhere on Earth: the latest today anywhere let a Shanghai store's customer be born tomorrow."""
+    StoreFactory(code="la", timezone="America/Los_Angeles")
+    api = Api(Client(), api_token_create(store_codes=["silk-tmall", "la"], name="Both stores")[1])
+    with time_machine.travel(moment, tick=False):
+        for code, days in birthdays.items():
+            if days is None:
+                continue
+            today, tomorrow = days
+            body = order_payload(next(_ids), placed_at="2026-12-01T10:00:00+08:00", store=code)
+            body["customer"]["birthday"] = today
+            assert api.post("/api/v1/orders", json.dumps(body)).status_code == 200, (code, today)
+            body = order_payload(next(_ids), placed_at="2026-12-01T10:00:00+08:00", store=code)
+            body["customer"]["birthday"] = tomorrow
+            response = api.post("/api/v1/orders", json.dumps(body))
+            assert response.status_code == 400, (code, tomorrow)
+            [error] = _assert_json_4xx(response, field="customer.birthday")["errors"]
+            assert (error["field"], error["code"]) == ("customer.birthday", "out_of_range")
+            assert error["message"] == f"The birthday must be between 1900-01-01 and the store's today, {today}."
 
 
 def test_the_api_answers_in_english_unless_the_client_asks_for_another_language(api, settings):
