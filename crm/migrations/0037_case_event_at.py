@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("crm", "0035_casepolicy_earlier_calendars"),
+        ("crm", "0036_case_event_step_undone"),
     ]
 
     operations = [
