@@ -10,13 +10,11 @@ has no closure, and is idempotent: run by hand again, it finds nothing to move.
 """
 
 from django.db import migrations
-from django.db.models.signals import post_migrate
 
-DISPATCH_UID = "callbacks.0012.free_closed_evenings"
+from crm.after_migrate import run_after_migrate
 
 
-def _free_closed_evenings(sender, **kwargs) -> None:
-    post_migrate.disconnect(dispatch_uid=DISPATCH_UID)  # sent once per app: run once
+def _free_closed_evenings() -> None:
     from django.utils import timezone
 
     from callbacks.services.replan import followups_free_closed_days
@@ -24,8 +22,7 @@ def _free_closed_evenings(sender, **kwargs) -> None:
     followups_free_closed_days(now=timezone.now())
 
 
-def free_closed_evenings_after_migrate(apps, schema_editor) -> None:
-    post_migrate.connect(_free_closed_evenings, weak=False, dispatch_uid=DISPATCH_UID)
+free_closed_evenings_after_migrate = run_after_migrate(_free_closed_evenings, uid="callbacks.0012.free_closed_evenings")
 
 
 class Migration(migrations.Migration):

@@ -10,20 +10,17 @@ reached, and is idempotent: run by hand again, it finds no reply not recorded.
 """
 
 from django.db import migrations
-from django.db.models.signals import post_migrate
 
-DISPATCH_UID = "retention.0010.campaign_replies"
+from crm.after_migrate import run_after_migrate
 
 
-def _record_replies(sender, **kwargs) -> None:
-    post_migrate.disconnect(dispatch_uid=DISPATCH_UID)  # sent once per app: run once
+def _record_replies() -> None:
     from retention.services.replies import campaign_replies_backfill
 
     campaign_replies_backfill()
 
 
-def record_replies_after_migrate(apps, schema_editor) -> None:
-    post_migrate.connect(_record_replies, weak=False, dispatch_uid=DISPATCH_UID)
+record_replies_after_migrate = run_after_migrate(_record_replies, uid="retention.0010.campaign_replies")
 
 
 class Migration(migrations.Migration):

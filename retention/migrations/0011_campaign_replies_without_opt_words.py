@@ -11,20 +11,19 @@ It does nothing on a database with no reply recorded, and is idempotent: run by 
 """
 
 from django.db import migrations
-from django.db.models.signals import post_migrate
 
-DISPATCH_UID = "retention.0011.campaign_replies_without_opt_words"
+from crm.after_migrate import run_after_migrate
 
 
-def _forget_opt_words(sender, **kwargs) -> None:
-    post_migrate.disconnect(dispatch_uid=DISPATCH_UID)  # sent once per app: run once
+def _forget_opt_words() -> None:
     from retention.services.replies import campaign_replies_forget_opt_words
 
     campaign_replies_forget_opt_words()
 
 
-def forget_opt_words_after_migrate(apps, schema_editor) -> None:
-    post_migrate.connect(_forget_opt_words, weak=False, dispatch_uid=DISPATCH_UID)
+forget_opt_words_after_migrate = run_after_migrate(
+    _forget_opt_words, uid="retention.0011.campaign_replies_without_opt_words"
+)
 
 
 class Migration(migrations.Migration):
