@@ -149,26 +149,18 @@ CALL_CELLS = {
 }
 
 
-def test_a_delay_call_that_reached_the_customer_shows_told_on_the_board(client):
+@pytest.mark.parametrize("where", ["board", "parcel page"])
+def test_a_delay_call_that_reached_the_customer_shows_told(client, where):
     store, parcels, logged_at = parcels_told_by_call()
     client.force_login(AgentFactory(stores=[store]).user)
     when = to_store_local(logged_at, store).strftime("%m-%d %H:%M")
     for language, (reached, told, no_answer) in CALL_CELLS.items():
         client.cookies["django_language"] = language
-        board = client.get("/logistics/").text
-        cells = [_told_cell(board, parcel) for parcel in parcels]
-        assert f"{reached} · {told} {when}" in cells[0]
-        assert no_answer in cells[1] and told not in cells[1]
-        assert told not in cells[2]
-
-
-def test_a_delay_call_that_reached_the_customer_shows_told_on_the_parcel_page(client):
-    store, parcels, logged_at = parcels_told_by_call()
-    client.force_login(AgentFactory(stores=[store]).user)
-    when = to_store_local(logged_at, store).strftime("%m-%d %H:%M")
-    for language, (reached, told, no_answer) in CALL_CELLS.items():
-        client.cookies["django_language"] = language
-        cells = [_told_cell(client.get(f"/logistics/shipments/{p.pk}/").text, p) for p in parcels]
+        if where == "board":
+            board = client.get("/logistics/").text
+            cells = [_told_cell(board, parcel) for parcel in parcels]
+        else:
+            cells = [_told_cell(client.get(f"/logistics/shipments/{p.pk}/").text, p) for p in parcels]
         assert f"{reached} · {told} {when}" in cells[0]
         assert no_answer in cells[1] and told not in cells[1]
         assert told not in cells[2]
