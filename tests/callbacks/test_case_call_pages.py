@@ -187,7 +187,7 @@ def test_the_case_panel_has_its_own_script_which_the_manager_edits(client, case,
     _open(client, case)
     url = f"/calls/case-calls/{CaseCall.objects.get().pk}/"
     page = client.get(url, headers={"accept-language": "zh-hans"}).text
-    assert "王芳您好,这里是丝韵旗舰店。很抱歉您购买的" in page and "今天已经签收" not in page
+    assert "王芳您好，这里是丝韵旗舰店。很抱歉您购买的" in page and "今天已经签收" not in page
     manager = ManagerFactory(stores=[store])
     client.force_login(manager.user)
     script = {

@@ -90,7 +90,7 @@ def test_an_agent_works_tonights_queue_in_chinese_and_a_complaint_becomes_a_case
 
     page.get_by_label("原因").select_option("quality")
     page.get_by_label("备注").fill("手镯有一道细纹")
-    page.get_by_role("button", name="已接通,不满意").click()
+    page.get_by_role("button", name="已接通，不满意").click()
     # Confirmed on the page, naming the customer and the order; the next call is offered by name and order.
     confirmed = page.get_by_test_id("outcome-confirmed")
     expect(confirmed).to_contain_text("王芳")

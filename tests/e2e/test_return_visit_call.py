@@ -42,7 +42,7 @@ def test_an_agent_works_return_visit_calls_from_the_call_queue(new_page):
     expect(page.get_by_test_id("task-note")).to_contain_text(campaign.name)
     expect(page.get_by_test_id("script")).to_contain_text("王芳您好，丝韵旗舰店新到了春季真丝围巾，老客户满300减50元。")
     outcomes = page.get_by_test_id("outcome-form")
-    expect(outcomes.get_by_role("button", name="已接通,满意")).to_have_count(0)  # not a care call
+    expect(outcomes.get_by_role("button", name="已接通，满意")).to_have_count(0)  # not a care call
     page.get_by_test_id("call").click()
     expect(page.get_by_test_id("call-status")).to_have_attribute("data-status", "queued")
     screenshot(page, "return-visit-panel-zh")

@@ -82,7 +82,7 @@ def test_the_manager_finds_a_review_lowered_after_its_case_closed_and_reopens_th
         page.wait_for_url(f"**/cases/{review.case_id}/")
         expect(page.get_by_test_id("case-status")).to_have_text("已关闭")
         reopen = page.get_by_test_id("reopen-form")
-        reopen.get_by_label("为什么重新打开?").fill("顾客追评降到一星,仍不满意")
+        reopen.get_by_label("为什么重新打开？").fill("顾客追评降到一星,仍不满意")
         reopen.get_by_role("button", name="重新打开工单").click()
         expect(page.get_by_test_id("case-status")).to_have_text("处理中")
 

@@ -145,7 +145,7 @@ def test_a_delay_call_that_reached_the_customer_told_them_in_the_report():
 # A call that reached the customer, and one not answered, as the board and the parcel page show them.
 CALL_CELLS = {
     "en": ("Call task: Reached, satisfied", "customer told", "Call task: No answer"),
-    "zh-hans": ("电话任务: 已接通,满意", "已告知顾客", "电话任务: 无人接听"),
+    "zh-hans": ("电话任务: 已接通，满意", "已告知顾客", "电话任务: 无人接听"),
 }
 
 

@@ -325,7 +325,7 @@ def test_the_audit_log_says_what_each_entry_did_and_to_what_in_the_readers_langu
     rows = client.get("/manager/audit/").text.split('data-testid="audit"')[1]
     for english in ("pareto", "case #", "letter template saved", "login locked out", "followup:", "outside_call"):
         assert english not in rows
-    assert f"工单 #{remedy.case_id}" in rows and "根本原因(帕累托)" in rows
+    assert f"工单 #{remedy.case_id}" in rows and "根本原因（帕累托）" in rows
     assert "感谢信模板已保存" in rows and "春节感谢信" in rows
     assert "回访 #41" in rows and "不在店铺可致电时段内" in rows
 

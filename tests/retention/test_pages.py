@@ -171,11 +171,11 @@ def test_pages_are_translated_to_chinese(manager_client):
     customer_with_orders(store, [263, 203, 143])
     everyone(store)
     page = client.get(f"/retention/{store.pk}/segments/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "客户分群" in page and "流失(超出回购周期)" in page and "立即刷新" in page
+    assert "客户分群" in page and "流失（超出回购周期）" in page and "立即刷新" in page
     assert "生日月份 等于 下月" in page and "next_month" not in page  # the birthday segment's rule, in words
     lapsed = Segment.objects.get(store=store, builtin="lapsed")
     page = client.get(f"/retention/{store.pk}/segments/{lapsed.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "上次购买在143天前,典型回购周期60天" in page
+    assert "上次购买在143天前，典型回购周期60天" in page
 
 
 def test_no_inline_script_or_style_on_retention_pages(manager_client):
@@ -261,7 +261,7 @@ def test_a_segment_csv_is_headed_in_the_managers_language(manager_client):
         "订单",
         "消费（CNY）",
         "距上次购买天数",
-        "回购周期(天)",
+        "回购周期（天）",
         "RFM",
         "会员等级",
         "入选原因",

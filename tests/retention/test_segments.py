@@ -166,7 +166,7 @@ def test_the_migration_gives_a_store_made_before_it_the_built_in_segments(settin
     migration.create_builtin_segments(apps, None)  # once
 
     assert sorted(Segment.objects.filter(store=store).values_list("builtin", flat=True)) == sorted(BUILTINS)
-    assert Segment.objects.get(store=store, builtin="lapsed").name == "流失(超出回购周期)"
+    assert Segment.objects.get(store=store, builtin="lapsed").name == "流失（超出回购周期）"
 
 
 def test_a_segment_may_not_take_a_built_in_segments_name_in_either_language():

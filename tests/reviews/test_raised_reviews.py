@@ -73,4 +73,4 @@ def test_the_notice_reads_in_chinese_for_agents(client, agent, raised):
 
     page = client.get(f"/reviews/{raised.pk}/", headers={"accept-language": "zh-hans"}).text
 
-    assert "在我们联系之后,顾客把评价从★1改为★4。" in page and "工单不会自动关闭" in page
+    assert "在我们联系之后，顾客把评价从★1改为★4。" in page and "工单不会自动关闭" in page
