@@ -394,7 +394,7 @@ def test_a_pdf_no_reader_can_parse_is_refused_as_not_a_pdf(client, case, tmp_pat
 
 def test_a_pdf_of_more_objects_than_can_be_checked_is_refused(client, case, tmp_path, monkeypatch):
     """Each object is parsed: 10 MB of empty objects held the web process for a minute."""
-    monkeypatch.setattr("crm.uploads.MAX_PDF_OBJECTS", 20)
+    monkeypatch.setattr("crm.uploads.pdfs.MAX_PDF_OBJECTS", 20)  # where the check reads it
     content = pdf_bytes(lambda w: [w.add_blank_page(width=200, height=200) for _ in range(20)])
 
     response = _post(client, case, "report.pdf", content)
