@@ -3,11 +3,12 @@ when pypdf cannot read it, when a password keeps it from being read, when it has
 when it carries anything that acts on its own: what a PDF reader would run (JavaScript, an XFA form, rich media: Flash
 or 3D), do by itself (an action on opening, additional actions), start (a launch, a command of its menu other than
 turning a page), play (a screen, a movie, a sound, a rendition, a 3D view), unpack (embedded files), send or load (a
-form's submit or import action), change on the page (layers switched, annotations shown or hidden) or open besides it
-(a go-to into another PDF, remote or embedded, or an article thread in another file; a link to a file, a network share
-or a program, whose address hands the share the Windows user's credentials; a base address the catalog puts before
-every relative link). A link to a web page or an e-mail address (/URI: http, https, mailto) or to a page or an article
-thread of the same PDF (/GoTo, /Thread) is accepted: it acts only when clicked, and the reader asks first (ADR 0047).
+form's submit or import action), change on the page (layers switched, annotations shown or hidden; layers set to show
+one thing on screen and print another) or open besides it (a go-to into another PDF, remote or embedded, or an article
+thread in another file; a link to a file, a network share or a program, whose address hands the share the Windows
+user's credentials; a base address the catalog puts before every relative link). A link to a web page or an e-mail
+address (/URI: http, https, mailto) or to a page or an article thread of the same PDF (/GoTo, /Thread) is accepted: it
+acts only when clicked, and the reader asks first (ADR 0047).
 """
 
 import re
@@ -22,6 +23,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObje
 _PDF_SCRIPT, _PDF_LAUNCH, _PDF_AUTOMATIC, _PDF_EMBEDDED = "script", "launch", "automatic", "embedded"
 _PDF_XFA, _PDF_SENDS_DATA, _PDF_MEDIA, _PDF_OTHER_PDF = "xfa", "sends_data", "media", "other_pdf"
 _PDF_FILE_LINK, _PDF_NAMED, _PDF_SHOWS_HIDES, _PDF_LINK_BASE = "file_link", "named", "shows_hides", "link_base"
+_PDF_SCREEN_AND_PRINT = "screen_and_print"
 _PDF_FINDS = (
     _PDF_SCRIPT,
     _PDF_LAUNCH,
@@ -35,6 +37,7 @@ _PDF_FINDS = (
     _PDF_NAMED,
     _PDF_SHOWS_HIDES,
     _PDF_LINK_BASE,
+    _PDF_SCREEN_AND_PRINT,
 )
 # Actions (/S) refused wherever they are (a link's or a button's /A, a /Next, an /OpenAction, a name tree's entry).
 _PDF_ACTIONS = {
@@ -129,6 +132,10 @@ _PDF_REFUSALS = {
         "%(field)s: the PDF sets a base address for its links, which sends every link written without one to that "
         "address; such a PDF is not accepted. Print it to a new PDF, or upload a photo of it."
     ),
+    _PDF_SCREEN_AND_PRINT: gettext_lazy(
+        "%(field)s: the PDF has layers set to show one thing on screen and print another; such a PDF is not accepted. "
+        "Print it to a new PDF, or upload a photo of it."
+    ),
 }
 
 
@@ -174,6 +181,16 @@ def _pdf_dictionary_finds(entry: DictionaryObject) -> Iterator[str]:
         yield _PDF_EMBEDDED
     if "/XFA" in keys:  # the AcroForm's XML form, which the reader runs instead of the PDF's own fields
         yield _PDF_XFA
+    # A layer's usage for viewing or printing (an optional content group's /Usage), or a configuration's auto-states
+    # (/AS, an array; an annotation's /AS is a name) that apply it when the page is shown or printed: the reader then
+    # shows one thing on screen and prints another (a total, a signature). Refused whatever the states say: what the
+    # reader shows follows the configuration's lists, its auto-states and the reader (ADR 0047).
+    usage = _resolved(dict.get(entry, "/Usage"))
+    if isinstance(usage, DictionaryObject) and ("/Print" in dict.keys(usage) or "/View" in dict.keys(usage)):
+        yield _PDF_SCREEN_AND_PRINT
+    auto_states = _resolved(dict.get(entry, "/AS"))
+    if isinstance(auto_states, ArrayObject) and len(auto_states):
+        yield _PDF_SCREEN_AND_PRINT
     subtype = _resolved(dict.get(entry, "/Subtype"))
     if "/RichMediaContent" in keys or (isinstance(subtype, str) and subtype in _PDF_MEDIA_SUBTYPES):
         yield _PDF_MEDIA

@@ -97,6 +97,20 @@ def test_the_case_page_says_a_file_was_removed_in_chinese(client, case):
     assert "照片: 发票 — 已移除：含有主动内容。 照片：该 PDF 含有打开另一个 PDF 的链接" in page
 
 
+def test_a_stored_pdf_whose_layers_print_otherwise_than_they_show_is_removed(client, case):
+    layered = _stored(case, HOSTILE["layer-printed-not-shown"][0], caption="delivery note")
+
+    report = _recheck()
+
+    assert f"evidence #{layered.pk} (case #{case.pk}): screen_and_print" in report
+    client.force_login(case.assignee.user)
+    assert client.get(f"/cases/evidence/{layered.pk}").status_code == 410
+    assert (
+        "Photo: delivery note — Removed: active content. Photo: the PDF has layers set to show one thing on screen "
+        "and print another"
+    ) in _page_text(client, case, "en")
+
+
 def test_a_second_run_removes_nothing_more_and_records_nothing_again(case):
     hostile = _stored(case, HOSTILE["submit-form-link"][0])
     _recheck()
