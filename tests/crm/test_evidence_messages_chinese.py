@@ -33,6 +33,9 @@ AROUND_A_REMOVED_FILE = [
     "the record. If the case needs it, ask for a clean copy (a photo of it, or the PDF printed to a new PDF) and add "
     "that to the case.",
     "Restore at most %(count)s files at a time: choose them on a page.",
+    "This file is held for an operator's review: it is too large to check here.",
+    "Nothing in it could be checked here, so it is not shown, downloaded or put into an evidence pack until an "
+    "operator has looked at it. It is kept; once the operator gives it back, it is on the case again.",
 ]
 REASONS = sorted({*PDF_ACTIVE_CONTENT, "password", "unreadable", "too_many", WRONG_TYPE, TOO_MANY_PIXELS})
 

@@ -323,6 +323,30 @@ def test_a_stored_pdf_too_large_even_for_the_recheck_is_held_for_an_operators_re
     assert CaseEvidence.objects.get(pk=held.pk).quarantined_at is None
 
 
+def test_the_gone_page_of_a_held_file_says_it_is_held_for_review_not_removed(client, case, monkeypatch):
+    """Its heading said "This file has been removed from the case" and that the upload check refuses it: nothing of it
+    was read, and an operator gives it back once they have looked at it."""
+    monkeypatch.setattr("crm.evidence_removal.RECHECK_MAX_PDF_OBJECTS", 10)
+    held = _stored(case, _pages(20), caption="delivery note")
+    _recheck()
+    client.force_login(case.assignee.user)
+
+    pages = {
+        language: client.get(f"/cases/evidence/{held.pk}", headers={"accept-language": language})
+        for language in ("en", "zh-hans")
+    }
+
+    assert {response.status_code for response in pages.values()} == {410}
+    english, chinese = (html.unescape(re.sub(r"<[^>]+>", "", r.content.decode())) for r in pages.values())
+    assert "This file is held for an operator's review" in english
+    assert "until an operator has looked at it" in english
+    assert "removed" not in english.lower()
+    assert "the upload check refuses it" not in english.lower()
+    assert "该文件正等待运营人员复核" in chinese
+    assert "移除" not in chinese
+    assert 'data-code="evidence_held"' in pages["en"].content.decode()
+
+
 def _operator(client):
     operator = UserFactory(is_staff=True)
     operator.user_permissions.add(*Permission.objects.filter(codename__in=["view_caseevidence", "change_caseevidence"]))
