@@ -151,6 +151,14 @@ class EvidenceRemoved(DomainError):
     default_message = _("This file was removed from the case: the upload check refuses it.")
 
 
+class EvidenceHeld(EvidenceRemoved):
+    """A stored PDF too large for the recheck to read (crm.evidence_removal.HELD_FOR_REVIEW, ADR 0047): neither passed
+    nor refused, held from its case until an operator has looked at it; not served meanwhile."""
+
+    code = "evidence_held"
+    default_message = _("This file is held for an operator's review: it is too large to check here.")
+
+
 class ReviewIncentiveForbidden(InvalidInput):
     """A template that trades a reward for a review (crm.platform_rules): the marketplaces forbid it."""
 

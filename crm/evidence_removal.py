@@ -10,6 +10,7 @@ nor refused, and an operator looks at it.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.errors import EvidenceHeld, EvidenceRemoved
 from crm.uploads import PDF_ACTIVE_CONTENT, TOO_MANY_PIXELS, WRONG_TYPE, upload_refusal_text
 
 # Five times an upload's MAX_PDF_OBJECTS: 120,000 objects read in about 6 s and 150 MB by the recheck's one process, a
@@ -41,3 +42,9 @@ def evidence_removal_text(reason: str, *, field: str) -> str:
     if reason == HELD_FOR_REVIEW:
         return _HELD_TEXT % {"field": field, "limit": RECHECK_MAX_PDF_OBJECTS}
     return upload_refusal_text(reason, field=field)
+
+
+def evidence_removed_error(reason: str, *, field: str, case_id: int) -> EvidenceRemoved:
+    """The 410 its download answers (the error page, crm.middleware): a held file's says it is held, not removed."""
+    error = EvidenceHeld if reason == HELD_FOR_REVIEW else EvidenceRemoved
+    return error(evidence_removal_text(reason, field=field), case_id=case_id)

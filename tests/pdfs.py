@@ -8,7 +8,15 @@ import zlib
 from collections.abc import Callable
 
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, PdfObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    TextStringObject,
+)
 
 
 def pdf_bytes(change: Callable[[PdfWriter], None] | None = None) -> bytes:
@@ -54,6 +62,45 @@ def link(to: DictionaryObject) -> Callable[[PdfWriter], None]:
 def launch_link(writer: PdfWriter) -> None:
     """A link over the page that starts a program when clicked."""
     link(action("/Launch", F="cmd.exe"))(writer)
+
+
+def layer(usage: DictionaryObject | None = None, auto_state: str = "") -> Callable[[PdfWriter], None]:
+    """A change that draws a square on the page in an optional content group (a layer, "Total") the catalog's
+    /OCProperties lists: with the group's /Usage when given (its /Print, /View ... settings), and, given an event
+    (`auto_state`: "/Print", "/View"), an /AS entry in the default configuration applying that event's usage to it."""
+
+    def change(writer: PdfWriter) -> None:
+        group = DictionaryObject(
+            {NameObject("/Type"): NameObject("/OCG"), NameObject("/Name"): TextStringObject("Total")}
+        )
+        if usage is not None:
+            group[NameObject("/Usage")] = usage
+        reference = writer._add_object(group)
+        default = DictionaryObject({NameObject("/Order"): ArrayObject([reference])})
+        if auto_state:
+            default[NameObject("/AS")] = ArrayObject(
+                [
+                    DictionaryObject(
+                        {
+                            NameObject("/Event"): NameObject(auto_state),
+                            NameObject("/OCGs"): ArrayObject([reference]),
+                            NameObject("/Category"): ArrayObject([NameObject(auto_state)]),
+                        }
+                    )
+                ]
+            )
+        writer.root_object[NameObject("/OCProperties")] = DictionaryObject(
+            {NameObject("/OCGs"): ArrayObject([reference]), NameObject("/D"): default}
+        )
+        page = writer.pages[0]
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Properties"): DictionaryObject({NameObject("/Total"): reference})}
+        )
+        content = DecodedStreamObject()
+        content.set_data(b"/OC /Total BDC 20 20 160 160 re f EMC")
+        page[NameObject("/Contents")] = writer._add_object(content)
+
+    return change
 
 
 def pdf_with_object_stream(catalog_entries: bytes = b"", page_entries: bytes = b"") -> bytes:

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.casework import case_kind_for
 from crm.downloads import file_response
-from crm.errors import EvidenceRemoved, NotFound, PermissionDenied
-from crm.evidence_removal import evidence_removal_text
+from crm.errors import NotFound, PermissionDenied
+from crm.evidence_removal import evidence_removed_error
 from crm.forms import (
     CaseCloseForm,
     CaseFilterForm,
@@ -153,9 +153,7 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
         CaseEvidence.objects.exclude(image=""), pk=evidence_id, case__store__in=stores_for_user(user=request.user)
     )
     if evidence.quarantined_at is not None:  # refused by the upload check of today: kept for audit, never served
-        raise EvidenceRemoved(
-            evidence_removal_text(evidence.quarantine_reason, field=_("Photo")), case_id=evidence.case_id
-        )  # the 410 page (crm.middleware)
+        raise evidence_removed_error(evidence.quarantine_reason, field=_("Photo"), case_id=evidence.case_id)
     try:
         photo = evidence.image.open("rb")
     except FileNotFoundError:  # the row outlived its file (a restore without the media folder): nothing to send

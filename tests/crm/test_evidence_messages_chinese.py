@@ -1,6 +1,8 @@
 """The evidence messages a Chinese reader sees (the upload check's refusals, what became of a file the recheck
-removed) are Chinese sentences, punctuated as Chinese is: a full-width colon and comma ("：", "，"), not the ASCII ones,
-which read as a stray Latin mark inside a Chinese sentence. Their placeholders stay the English message's."""
+removed, the evidence entries of a case's history and of the admin) are Chinese sentences, punctuated as Chinese
+is: full-width colon, comma, semicolon and brackets ("：", "，", "；", "（）"), not the ASCII ones, which read as a
+stray Latin mark inside a Chinese sentence; a list of the accepted kinds is joined as Chinese lists are ("、").
+Their placeholders stay the English message's."""
 
 import re
 
@@ -10,10 +12,12 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from crm.errors import EvidenceInvalid, EvidenceRemoved
+from crm.evidence_removal import HELD_FOR_REVIEW, evidence_removal_text
 from crm.services.casework import evidence_add
 from crm.uploads import (
     PDF,
     PDF_ACTIVE_CONTENT,
+    PNG,
     TOO_MANY_PIXELS,
     WRONG_TYPE,
     UploadRefused,
@@ -33,6 +37,17 @@ AROUND_A_REMOVED_FILE = [
     "the record. If the case needs it, ask for a clean copy (a photo of it, or the PDF printed to a new PDF) and add "
     "that to the case.",
     "Restore at most %(count)s files at a time: choose them on a page.",
+    "This file is held for an operator's review: it is too large to check here.",
+    "Nothing in it could be checked here, so it is not shown, downloaded or put into an evidence pack until an "
+    "operator has looked at it. It is kept; once the operator gives it back, it is on the case again.",
+]
+# The evidence entries of a case's history and audit log (crm.readable) and the evidence admin's action.
+EVIDENCE_ENTRIES = [
+    "Evidence file removed (refused by the upload check)",
+    "Evidence file restored (removal lifted by an operator)",
+    "Evidence file held for an operator's review (too many objects to check)",
+    "Case step unticked (the evidence it was ticked on was removed)",
+    "Restore to its case (lift the removal)",
 ]
 REASONS = sorted({*PDF_ACTIVE_CONTENT, "password", "unreadable", "too_many", WRONG_TYPE, TOO_MANY_PIXELS})
 
@@ -42,14 +57,15 @@ def _placeholders(text: str) -> list[str]:
 
 
 def _punctuated_as_chinese(text: str) -> bool:
-    return ":" not in text and "," not in text and ("：" in text or "，" in text)
+    """Chinese, with none of the ASCII marks a Chinese sentence writes full-width (a placeholder's brackets aside)."""
+    marks = re.sub(r"%\(\w+\)[sd]", "", text)
+    return not set(":,;()") & set(marks) and bool(re.search(r"[\u4e00-\u9fff]", text))
 
 
 @pytest.mark.parametrize("reason", REASONS)
 def test_each_refusal_of_the_upload_check_reads_with_chinese_punctuation(reason):
-    # A PDF only: the accepted kinds' names are a list the code joins, not the translation's words.
     with translation.override("zh-hans"):
-        text = upload_refusal_text(reason, field="照片", kinds=(PDF,))
+        text = upload_refusal_text(reason, field="照片")
 
     assert text.startswith("照片：")
     assert _punctuated_as_chinese(text), text
@@ -63,6 +79,35 @@ def test_what_a_removed_file_says_reads_with_chinese_punctuation_and_keeps_its_p
     assert text != msgid
     assert _punctuated_as_chinese(text), text
     assert _placeholders(text) == _placeholders(msgid)
+
+
+def test_what_a_held_file_says_reads_with_chinese_punctuation():
+    with translation.override("zh-hans"):
+        text = evidence_removal_text(HELD_FOR_REVIEW, field="照片")
+
+    assert text.startswith("照片：该 PDF 由超过 100000 个对象组成")
+    assert _punctuated_as_chinese(text), text
+
+
+@pytest.mark.parametrize("msgid", EVIDENCE_ENTRIES)
+def test_the_evidence_entries_of_the_history_and_the_admin_read_with_chinese_punctuation(msgid):
+    with translation.override("zh-hans"):
+        text = gettext(msgid)
+
+    assert text != msgid
+    assert _punctuated_as_chinese(text), text
+
+
+def test_the_accepted_kinds_are_listed_as_chinese_lists_them():
+    """They were joined with ", " whatever the language: "JPEG, PNG, WebP, PDF" inside a Chinese sentence."""
+    with translation.override("zh-hans"):
+        chinese = upload_refusal_text(WRONG_TYPE, field="照片")
+        only_two = upload_refusal_text(WRONG_TYPE, field="照片", kinds=(PNG, PDF))
+    english = upload_refusal_text(WRONG_TYPE, field="Photo")
+
+    assert chinese == "照片：文件内容不是 JPEG、PNG、WebP、PDF 之一（与文件名或声明的类型无关）。"
+    assert "不是 PNG、PDF 之一" in only_two
+    assert english.startswith("Photo: the file's contents are not one of JPEG, PNG, WebP, PDF (whatever")
 
 
 @pytest.mark.django_db

@@ -97,6 +97,20 @@ def test_the_case_page_says_a_file_was_removed_in_chinese(client, case):
     assert "照片: 发票 — 已移除：含有主动内容。 照片：该 PDF 含有打开另一个 PDF 的链接" in page
 
 
+def test_a_stored_pdf_whose_layers_print_otherwise_than_they_show_is_removed(client, case):
+    layered = _stored(case, HOSTILE["layer-printed-not-shown"][0], caption="delivery note")
+
+    report = _recheck()
+
+    assert f"evidence #{layered.pk} (case #{case.pk}): screen_and_print" in report
+    client.force_login(case.assignee.user)
+    assert client.get(f"/cases/evidence/{layered.pk}").status_code == 410
+    assert (
+        "Photo: delivery note — Removed: active content. Photo: the PDF has layers set to show one thing on screen "
+        "and print another"
+    ) in _page_text(client, case, "en")
+
+
 def test_a_second_run_removes_nothing_more_and_records_nothing_again(case):
     hostile = _stored(case, HOSTILE["submit-form-link"][0])
     _recheck()
@@ -307,6 +321,30 @@ def test_a_stored_pdf_too_large_even_for_the_recheck_is_held_for_an_operators_re
 
     assert "1 kept: an operator lifted its removal for the same reason" in report
     assert CaseEvidence.objects.get(pk=held.pk).quarantined_at is None
+
+
+def test_the_gone_page_of_a_held_file_says_it_is_held_for_review_not_removed(client, case, monkeypatch):
+    """Its heading said "This file has been removed from the case" and that the upload check refuses it: nothing of it
+    was read, and an operator gives it back once they have looked at it."""
+    monkeypatch.setattr("crm.evidence_removal.RECHECK_MAX_PDF_OBJECTS", 10)
+    held = _stored(case, _pages(20), caption="delivery note")
+    _recheck()
+    client.force_login(case.assignee.user)
+
+    pages = {
+        language: client.get(f"/cases/evidence/{held.pk}", headers={"accept-language": language})
+        for language in ("en", "zh-hans")
+    }
+
+    assert {response.status_code for response in pages.values()} == {410}
+    english, chinese = (html.unescape(re.sub(r"<[^>]+>", "", r.content.decode())) for r in pages.values())
+    assert "This file is held for an operator's review" in english
+    assert "until an operator has looked at it" in english
+    assert "removed" not in english.lower()
+    assert "the upload check refuses it" not in english.lower()
+    assert "该文件正等待运营人员复核" in chinese
+    assert "移除" not in chinese
+    assert 'data-code="evidence_held"' in pages["en"].content.decode()
 
 
 def _operator(client):

@@ -1,10 +1,10 @@
 """A PDF uploaded as evidence is refused when it carries anything that acts on its own (crm.uploads): JavaScript, an
 action run when it is opened or read, a program started, files embedded in it, an XFA form, a form action that sends or
 loads data, media it plays (rich media, a screen, a movie, a sound, a 3D view), an action that shows or hides parts of a
-page, a link into another PDF (elsewhere or embedded, or an article thread in another file) or to a file or a network
-share, a base address for its links, a command of the reader's menu other than turning a page. Each PDF is a real
-one, written by pypdf's writer, or laid out with its objects compressed in an object stream, where no byte of them can
-be read."""
+page, layers set to show one thing on screen and print another, a link into another PDF (elsewhere or embedded, or an
+article thread in another file) or to a file or a network share, a base address for its links, a command of the
+reader's menu other than turning a page. Each PDF is a real one, written by pypdf's writer, or laid out with its
+objects compressed in an object stream, where no byte of them can be read."""
 
 import html
 import uuid
@@ -28,7 +28,7 @@ from crm.errors import EvidenceInvalid
 from crm.models import CaseEvidence
 from crm.services.casework import evidence_add
 from tests.factories import call_case
-from tests.pdfs import PDF, action, annotation, launch_link, link, pdf_bytes, pdf_with_object_stream
+from tests.pdfs import PDF, action, annotation, launch_link, layer, link, pdf_bytes, pdf_with_object_stream
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,9 @@ OTHER_PDF = (
 SHOWS_HIDES = (
     "Photo: the PDF has a link or a button that shows or hides parts of its pages, so what it shows can change once "
     "it is open; such a PDF is not accepted."
+)
+SCREEN_AND_PRINT = (
+    "Photo: the PDF has layers set to show one thing on screen and print another; such a PDF is not accepted."
 )
 LINK_BASE = (
     "Photo: the PDF sets a base address for its links, which sends every link written without one to that address; "
@@ -105,6 +108,12 @@ def _embedded_go_to(writer):
 def _link_base(address: str) -> DictionaryObject:
     """The catalog's /URI dictionary with a base address for the links."""
     return DictionaryObject({NameObject("/Base"): TextStringObject(address)})
+
+
+def _usage(event: str, state: str) -> DictionaryObject:
+    """A layer's /Usage: its state (/ON, /OFF) when printed (`event` "/Print") or viewed ("/View")."""
+    key = "/PrintState" if event == "/Print" else "/ViewState"
+    return DictionaryObject({NameObject(event): DictionaryObject({NameObject(key): NameObject(state)})})
 
 
 def _encrypted(writer):
@@ -252,6 +261,21 @@ HOSTILE = {
         LINK_BASE,
     ),
     "link-base-in-an-object-stream": (pdf_with_object_stream(b"/URI<</Base(https://x.test/)>>"), LINK_BASE),
+    # Layers whose usage the reader applies by itself: a total hidden on screen and printed, or shown and not printed.
+    "layer-printed-not-shown": (pdf_bytes(layer(_usage("/Print", "/ON"), auto_state="/Print")), SCREEN_AND_PRINT),
+    "layer-usage-for-printing": (pdf_bytes(layer(_usage("/Print", "/OFF"))), SCREEN_AND_PRINT),
+    "layer-usage-for-viewing": (pdf_bytes(layer(_usage("/View", "/OFF"))), SCREEN_AND_PRINT),
+    "layer-auto-state-on-print": (pdf_bytes(layer(auto_state="/Print")), SCREEN_AND_PRINT),
+    "layer-usage-in-an-object-stream": (
+        pdf_with_object_stream(
+            b"/OCProperties<</OCGs[<</Type/OCG/Name(Total)/#55sage<</Print<</PrintState/OFF>>>>>>]>>"
+        ),
+        SCREEN_AND_PRINT,
+    ),
+    "layer-auto-state-in-an-object-stream": (
+        pdf_with_object_stream(b"/OCProperties<</OCGs[]/D<</AS[<</Event/View/OCGs[]/Category[/View]>>]>>>>"),
+        SCREEN_AND_PRINT,
+    ),
 }
 
 
@@ -299,6 +323,7 @@ def test_the_refusal_is_a_400_naming_the_photo_field_in_chinese_too(case):
         ("go-to-3d-view-link", "照片：该 PDF 含有富媒体"),
         ("hide-link", "照片：该 PDF 含有显示或隐藏页面内容的链接或按钮"),
         ("link-base-to-a-web-site", "照片：该 PDF 为其链接设定了基准地址"),
+        ("layer-printed-not-shown", "照片：该 PDF 含有在屏幕上显示一种内容、打印时却是另一种内容的图层"),
     ],
     ids=[
         "xfa",
@@ -312,6 +337,7 @@ def test_the_refusal_is_a_400_naming_the_photo_field_in_chinese_too(case):
         "go-to-3d-view",
         "hide",
         "link-base",
+        "screen-and-print",
     ],
 )
 def test_the_newer_refusals_name_the_photo_field_in_chinese(case, hostile, says):
@@ -354,6 +380,10 @@ def test_the_newer_refusals_name_the_photo_field_in_chinese(case, hostile, says)
         pdf_with_object_stream(
             page_entries=b"/Annots[<</Type/Annot/Subtype/Link/Rect[0 0 200 200]/A<</S/URI/URI(https://x.test/)>>>>]"
         ),
+        # A layer with no usage for viewing or printing: the page prints what it shows.
+        pdf_bytes(layer()),
+        # A check box's appearance state (/AS, a name) is not a layer's auto-states (an array).
+        pdf_bytes(lambda w: annotation(w, "/Widget", AS=NameObject("/Off"))),
     ],
     ids=[
         "plain",
@@ -372,6 +402,8 @@ def test_the_newer_refusals_name_the_photo_field_in_chinese(case, hostile, says)
         "last-page",
         "form-without-xfa",
         "link-to-a-web-page-in-an-object-stream",
+        "layer-without-usage",
+        "check-box-appearance-state",
     ],
 )
 def test_a_clean_pdf_is_stored_and_served_as_a_download(client, case, tmp_path, content):
@@ -394,7 +426,7 @@ def test_a_pdf_no_reader_can_parse_is_refused_as_not_a_pdf(client, case, tmp_pat
 
 def test_a_pdf_of_more_objects_than_can_be_checked_is_refused(client, case, tmp_path, monkeypatch):
     """Each object is parsed: 10 MB of empty objects held the web process for a minute."""
-    monkeypatch.setattr("crm.uploads.MAX_PDF_OBJECTS", 20)
+    monkeypatch.setattr("crm.uploads.pdfs.MAX_PDF_OBJECTS", 20)  # where the check reads it
     content = pdf_bytes(lambda w: [w.add_blank_page(width=200, height=200) for _ in range(20)])
 
     response = _post(client, case, "report.pdf", content)

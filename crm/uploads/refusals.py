@@ -1,0 +1,35 @@
+"""What the upload check says when it refuses a file: one error (UploadRefused, 400, the field named) and one sentence
+per reason, in the reader's language, naming the field, for an upload and for a file stored before the check refused
+it (crm.evidence_removal)."""
+
+from django.utils.translation import gettext_lazy, pgettext
+
+from crm.errors import InvalidInput
+from crm.uploads.images import MAX_IMAGE_PIXELS
+from crm.uploads.kinds import IMAGES_AND_PDF, UploadKind
+from crm.uploads.pdfs import pdf_refusal_text
+
+
+class UploadRefused(InvalidInput):
+    code = "invalid_upload"
+    default_message = gettext_lazy("The file was refused.")
+
+
+# The file's bytes are none of the accepted kinds (or only start like one); an image's header claims too many pixels.
+WRONG_TYPE, TOO_MANY_PIXELS = "wrong_type", "too_many_pixels"
+_WRONG_TYPE_TEXT = gettext_lazy(
+    "%(field)s: the file's contents are not one of %(allowed)s (whatever its name or stated type)."
+)
+_TOO_MANY_PIXELS_TEXT = gettext_lazy(
+    "%(field)s: the image is larger than %(limit)s megapixels, the most that is accepted."
+)
+
+
+def upload_refusal_text(reason: str, *, field: str, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF) -> str:
+    """The refusal of `reason` (a code upload_refusal answered) in the reader's language, naming `field`."""
+    if reason == WRONG_TYPE:
+        allowed = pgettext("between the items of a list", ", ").join(kind.name for kind in kinds)  # "JPEG、PNG"
+        return _WRONG_TYPE_TEXT % {"field": field, "allowed": allowed}
+    if reason == TOO_MANY_PIXELS:
+        return _TOO_MANY_PIXELS_TEXT % {"field": field, "limit": MAX_IMAGE_PIXELS // 1_000_000}
+    return pdf_refusal_text(reason, field=field)
