@@ -288,8 +288,9 @@ class ServiceWrittenAdmin(_Payloads, CheckedAdmin):
             return self.masked_phones[name]
         return name
 
-    def phone_owner(self, obj: models.Model) -> Customer:
-        """The customer whose number `phone_fields` hold."""
+    def phone_owner(self, obj: models.Model) -> Customer | None:
+        """The customer whose number `phone_fields` hold; None for a row about a number nobody held (a STOP from a
+        number no customer has, ADR 0049)."""
         return obj if isinstance(obj, Customer) else obj.customer
 
     def payload_customers(self, obj: models.Model) -> list[Customer]:
@@ -317,14 +318,16 @@ class ServiceWrittenAdmin(_Payloads, CheckedAdmin):
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def _audit_reveal(self, request, obj: models.Model, inline_formsets) -> None:
-        customers = [self.phone_owner(obj)] if any(getattr(obj, name) for name in self.phone_fields) else []
+        number_shown = any(getattr(obj, name) for name in self.phone_fields)
+        customers = [owner] if number_shown and (owner := self.phone_owner(obj)) else []
         inlines = [(formset.opts, form.instance) for formset in inline_formsets
                    if isinstance(formset.opts, ServiceWrittenInline) for form in formset.formset.forms]  # fmt: skip
         payloads = self.payload_personal(obj) or any(inline.payload_personal(row) for inline, row in inlines)
         if payloads:
             customers += self.payload_customers(obj)
             customers += [c for inline, row in inlines if (c := _follow(row, inline.payload_customer))]
-        if customers or payloads:
+        # A number of nobody's is still revealed: personal_data_reveal_audit records the page itself then.
+        if customers or payloads or number_shown:
             personal_data_reveal_audit(customers={c.pk: c for c in customers}.values(), actor=request.user,
                                        admin_page=f"{obj._meta.label_lower}:{obj.pk}")  # fmt: skip
 
