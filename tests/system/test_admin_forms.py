@@ -81,6 +81,11 @@ def store():
         ("tiers", {"call": 1000}, "Tiers must be a list"),
         ("sms_opt_out_zh", "谢谢", "must name the word to reply"),
         ("call_days", [7], "Choose at least one call day"),
+        # JSON that is no object of rates: null failed the save on the column's NOT NULL, a number or a list on
+        # reading its rates (a 500 either way).
+        ("exchange_rates", "null", "currency code and its rate"),
+        ("exchange_rates", "7.8", "currency code and its rate"),
+        ("exchange_rates", ["EUR", "7.80"], "currency code and its rate"),
     ],
 )
 def test_a_follow_up_policy_the_policy_page_would_refuse_is_refused(admin_client, store, field, value, message):
