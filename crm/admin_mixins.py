@@ -37,7 +37,9 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
@@ -160,6 +162,17 @@ def store_rows_check(obj: models.Model, cleaned_data: dict) -> None:
                 raise InvalidInput(_("Choose one of this store's own."), field=name)
 
 
+def _holds_nul(value: Any) -> bool:
+    """Whether a JSON value holds a NUL character anywhere (a key, a string, at any depth)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 class _Checked:
     """Mixed into the admin's form: after Django's own checks, the service's (see CheckedAdmin)."""
 
@@ -168,6 +181,12 @@ class _Checked:
     def _post_clean(self) -> None:
         # The form's values are on the instance from here on (Django's ModelForm._post_clean).
         super()._post_clean()
+        # PostgreSQL's jsonb cannot hold \u0000, and Django's NUL check on a text field does not look inside a JSON
+        # field's value: refused on its field, as a text field refuses it, before the service reads it.
+        for name, field in self.fields.items():
+            if isinstance(field, forms.JSONField) and _holds_nul(self.cleaned_data.get(name)):
+                nul = ProhibitNullCharactersValidator()
+                self.add_error(name, forms.ValidationError(nul.message, code=nul.code))
         if self.errors:
             return
         try:

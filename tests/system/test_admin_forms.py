@@ -203,6 +203,20 @@ def test_a_review_policy_s_word_lists_are_lists_of_words(admin_client, store, fi
 
 
 @pytest.mark.parametrize(
+    ("model", "field", "value"),
+    [
+        (FollowUpPolicy, "opt_out_words", ["退订\x00"]),
+        (ReviewPolicy, "main_skus", ["SKU-1", "\x00"]),
+        (ReviewPolicy, "competitor_markers", ["别家\x00"]),
+    ],
+)
+def test_a_json_value_holding_a_nul_character_is_refused_on_its_field(admin_client, store, model, field, value):
+    # PostgreSQL's jsonb cannot hold \u0000: a word list with one passed the list's check and failed the save (500).
+    assert "Null characters are not allowed" in _refused(admin_client, model, field, store=store.pk, **{field: value})
+    assert not model.objects.exists()
+
+
+@pytest.mark.parametrize(
     ("value", "message"),
     [([0, 1, 2, 3, 4, 5, 6], "at least one day a week"), ([9], "Monday to Sunday"), ('"日"', "Monday to Sunday")],
 )
