@@ -37,7 +37,9 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
@@ -160,6 +162,17 @@ def store_rows_check(obj: models.Model, cleaned_data: dict) -> None:
                 raise InvalidInput(_("Choose one of this store's own."), field=name)
 
 
+def _holds_nul(value: Any) -> bool:
+    """Whether a JSON value holds a NUL character anywhere (a key, a string, at any depth)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 class _Checked:
     """Mixed into the admin's form: after Django's own checks, the service's (see CheckedAdmin)."""
 
@@ -168,6 +181,12 @@ class _Checked:
     def _post_clean(self) -> None:
         # The form's values are on the instance from here on (Django's ModelForm._post_clean).
         super()._post_clean()
+        # PostgreSQL's jsonb cannot hold \u0000, and Django's NUL check on a text field does not look inside a JSON
+        # field's value: refused on its field, as a text field refuses it, before the service reads it.
+        for name, field in self.fields.items():
+            if isinstance(field, forms.JSONField) and _holds_nul(self.cleaned_data.get(name)):
+                nul = ProhibitNullCharactersValidator()
+                self.add_error(name, forms.ValidationError(nul.message, code=nul.code))
         if self.errors:
             return
         try:
@@ -288,8 +307,9 @@ class ServiceWrittenAdmin(_Payloads, CheckedAdmin):
             return self.masked_phones[name]
         return name
 
-    def phone_owner(self, obj: models.Model) -> Customer:
-        """The customer whose number `phone_fields` hold."""
+    def phone_owner(self, obj: models.Model) -> Customer | None:
+        """The customer whose number `phone_fields` hold; None for a row about a number nobody held (a STOP from a
+        number no customer has, ADR 0049)."""
         return obj if isinstance(obj, Customer) else obj.customer
 
     def payload_customers(self, obj: models.Model) -> list[Customer]:
@@ -317,14 +337,16 @@ class ServiceWrittenAdmin(_Payloads, CheckedAdmin):
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def _audit_reveal(self, request, obj: models.Model, inline_formsets) -> None:
-        customers = [self.phone_owner(obj)] if any(getattr(obj, name) for name in self.phone_fields) else []
+        number_shown = any(getattr(obj, name) for name in self.phone_fields)
+        customers = [owner] if number_shown and (owner := self.phone_owner(obj)) else []
         inlines = [(formset.opts, form.instance) for formset in inline_formsets
                    if isinstance(formset.opts, ServiceWrittenInline) for form in formset.formset.forms]  # fmt: skip
         payloads = self.payload_personal(obj) or any(inline.payload_personal(row) for inline, row in inlines)
         if payloads:
             customers += self.payload_customers(obj)
             customers += [c for inline, row in inlines if (c := _follow(row, inline.payload_customer))]
-        if customers or payloads:
+        # A number of nobody's is still revealed: personal_data_reveal_audit records the page itself then.
+        if customers or payloads or number_shown:
             personal_data_reveal_audit(customers={c.pk: c for c in customers}.values(), actor=request.user,
                                        admin_page=f"{obj._meta.label_lower}:{obj.pk}")  # fmt: skip
 

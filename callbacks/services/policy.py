@@ -98,7 +98,12 @@ def policy_validate(policy: FollowUpPolicy) -> None:
         previous = minimum
     if problem := currency_code_problem(policy.currency):
         raise PolicyInvalid(problem, field="currency")
-    for code, rate in (policy.exchange_rates or {}).items():
+    # The page's form always sends an object; the admin's JSON field may send null, a number or a list.
+    if not isinstance(policy.exchange_rates, dict):
+        raise PolicyInvalid(
+            _('Exchange rates are each a currency code and its rate, as {"EUR": "7.80"}.'), field="exchange_rates"
+        )
+    for code, rate in policy.exchange_rates.items():
         if problem := currency_code_problem(code):
             raise PolicyInvalid(problem, field="exchange_rates")
         try:

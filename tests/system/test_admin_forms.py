@@ -81,6 +81,11 @@ def store():
         ("tiers", {"call": 1000}, "Tiers must be a list"),
         ("sms_opt_out_zh", "谢谢", "must name the word to reply"),
         ("call_days", [7], "Choose at least one call day"),
+        # JSON that is no object of rates: null failed the save on the column's NOT NULL, a number or a list on
+        # reading its rates (a 500 either way).
+        ("exchange_rates", "null", "currency code and its rate"),
+        ("exchange_rates", "7.8", "currency code and its rate"),
+        ("exchange_rates", ["EUR", "7.80"], "currency code and its rate"),
     ],
 )
 def test_a_follow_up_policy_the_policy_page_would_refuse_is_refused(admin_client, store, field, value, message):
@@ -195,6 +200,20 @@ def test_a_review_policy_s_word_lists_are_lists_of_words(admin_client, store, fi
     _refused(admin_client, ReviewPolicy, field, store=store.pk, **{field: value})
     answer = admin_client.post(_url(ReviewPolicy), _form_data(ReviewPolicy, store=store.pk, **{field: ["别家"]}))
     assert answer.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value"),
+    [
+        (FollowUpPolicy, "opt_out_words", ["退订\x00"]),
+        (ReviewPolicy, "main_skus", ["SKU-1", "\x00"]),
+        (ReviewPolicy, "competitor_markers", ["别家\x00"]),
+    ],
+)
+def test_a_json_value_holding_a_nul_character_is_refused_on_its_field(admin_client, store, model, field, value):
+    # PostgreSQL's jsonb cannot hold \u0000: a word list with one passed the list's check and failed the save (500).
+    assert "Null characters are not allowed" in _refused(admin_client, model, field, store=store.pk, **{field: value})
+    assert not model.objects.exists()
 
 
 @pytest.mark.parametrize(

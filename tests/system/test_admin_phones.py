@@ -5,14 +5,15 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import timezone
 
-from callbacks.models import FollowUp
+from callbacks.models import FollowUp, NumberOptOut
 from crm.models import AuditLog, Customer
 from crm.phones import mask_phone
 from crm.services.customers import PHONE_REVEALED
 from logistics.models import ShipmentNotice
 from retention.models import CampaignContact
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, StoreFactory, UserFactory
 from tests.system.test_admin_scale import BUILDERS
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,20 @@ def test_a_change_page_that_shows_no_whole_number_is_not_audited(admin_client, m
     assert admin_client.get(_url(model)).status_code == 200  # the list: masked for everyone
 
     assert _reveals() == []
+
+
+def test_a_stop_from_a_number_nobody_holds_opens_in_the_admin_and_its_view_is_a_reveal_of_the_page(
+    admin_client, admin_user
+):
+    """A number Twilio's own opt-out keyword (or a 21610) kept from a store is recorded matched to nobody when no
+    customer holds it (ADR 0049): its change page shows the whole number, so each view is one reveal of the page."""
+    store = StoreFactory()
+    row = NumberOptOut.objects.create(store=store, phone="+8613899990000", customer=None, opted_out=True,
+                                      changed_at=timezone.now())  # fmt: skip
+
+    page = admin_client.get(_url(NumberOptOut, row.pk, "change"))
+
+    assert page.status_code == 200
+    assert "+8613899990000" in page.content.decode()
+    page_name = f"callbacks.numberoptout:{row.pk}"
+    assert _reveals() == [(admin_user.username, page_name, None, {"admin_page": page_name})]
