@@ -19,10 +19,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 from django.utils.timezone import is_aware
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
 from crm.casework import case_kinds, triage_reason_label
 from crm.evidence_removal import evidence_removed_label
+from crm.lists import listed
 from crm.models import AuditLog, Case, CaseCause, CaseEvent, Customer, CustomerChange, Remedy, Store, TriageGroup
 from crm.money import money_text
 from crm.phones import mask_phone
@@ -103,7 +104,7 @@ def weekdays_text(value: Any) -> str:
     days = value if isinstance(value, list | tuple) else None
     if days is None or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 7 for d in days):
         return _show(value)
-    return pgettext("between the items of a list", ", ").join(str(WEEKDAYS[day]) for day in days) or "–"
+    return listed(WEEKDAYS[day] for day in days) or "–"
 
 
 def earlier_calendar_text(calendar: dict[str, Any], *, store) -> str:
@@ -138,7 +139,7 @@ def list_text(value: Any) -> str:
     items = stored_setting(value)
     if not isinstance(items, list | tuple):
         return _show(items)
-    return pgettext("between the items of a list", ", ").join(str(item) for item in items) or "–"
+    return listed(items) or "–"
 
 
 # How the SLA targets of a store were stored in its audit entries (crm.services.policy): "priority/*: 60/720".

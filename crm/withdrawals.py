@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from crm import form_fields
 from crm.errors import Conflict
+from crm.lists import listed
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,7 @@ class WithdrawalsNotConfirmed(Conflict):
 
     def __init__(self, *, withdrawn: list[ContactsWithdrawn]) -> None:
         self.total = sum(found.count for found in withdrawn)
-        campaigns = pgettext("between the items of a list", ", ").join(
-            part for found in withdrawn for part in found.parts()
-        )
+        campaigns = listed(part for found in withdrawn for part in found.parts())
         message = ngettext(
             "Nothing was saved: this change leaves %(count)d planned contact of running campaigns no time before its "
             "campaign ends, and it would be withdrawn (%(campaigns)s). Tick the box to confirm, and save again.",

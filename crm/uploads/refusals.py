@@ -2,9 +2,10 @@
 per reason, in the reader's language, naming the field, for an upload and for a file stored before the check refused
 it (crm.evidence_removal)."""
 
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
 from crm.errors import InvalidInput
+from crm.lists import listed
 from crm.uploads.images import MAX_IMAGE_PIXELS
 from crm.uploads.kinds import IMAGES_AND_PDF, UploadKind
 from crm.uploads.pdfs import pdf_refusal_text
@@ -28,7 +29,7 @@ _TOO_MANY_PIXELS_TEXT = gettext_lazy(
 def upload_refusal_text(reason: str, *, field: str, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF) -> str:
     """The refusal of `reason` (a code upload_refusal answered) in the reader's language, naming `field`."""
     if reason == WRONG_TYPE:
-        allowed = pgettext("between the items of a list", ", ").join(kind.name for kind in kinds)  # "JPEG、PNG"
+        allowed = listed(kind.name for kind in kinds)  # "JPEG、PNG"
         return _WRONG_TYPE_TEXT % {"field": field, "allowed": allowed}
     if reason == TOO_MANY_PIXELS:
         return _TOO_MANY_PIXELS_TEXT % {"field": field, "limit": MAX_IMAGE_PIXELS // 1_000_000}

@@ -22,9 +22,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
 from callbacks.models import SmsLanguage
+from crm.lists import listed
 from crm.models import Store
 from crm.placeholders import PlaceholderBraceOpen, placeholder_parts
 from crm.platform_rules import ensure_no_review_incentive
@@ -187,7 +188,7 @@ def _rules_off_text(value: Any) -> str:
     if not isinstance(value, str) or value == AUDIT_NO_RULE_OFF:
         return str(value)
     rules = dict(DelayRule.choices)
-    return pgettext("between the items of a list", ", ").join(str(rules.get(code, code)) for code in value.split(", "))
+    return listed(rules.get(code, code) for code in value.split(", "))
 
 
 def _secret_text(value: Any) -> str:
