@@ -295,3 +295,33 @@ def test_the_frequent_refresh_leaves_the_old_days_nothing_changed_on(store):
         rollups_refresh_recent(store=store)
     assert DailyCount.objects.filter(pk=untouched.pk).exists()
     assert _agent_figures(Period(store, OLD.date(), OLD.date())) == {str(agent): (1, 1, 0)}
+
+
+def _pareto(period: Period) -> list[tuple[str, int]]:
+    return [(r["root_cause"], r["cases"]) for r in rows("pareto", Period(period.store, period.start, period.end))]
+
+
+def test_an_old_close_undone_by_a_reopening_is_rebuilt_alone_not_the_history_after_it(store):
+    # A case reopened after an old close pulled the whole frequent rebuild back to the day of that close: every figure
+    # of every day since, rebuilt every 5 minutes while it lasted. Now the close's day loses its root cause, and the
+    # other figures of that day and the days after it keep their rows.
+    closed_on = OLD + timedelta(days=1)
+    with time_machine.travel(OLD, tick=False):
+        case, _created = case_open(store=store, customer=CustomerFactory(store=store), source="call")
+    with time_machine.travel(closed_on, tick=False):
+        case_close(case=case, root_cause="other")
+    with time_machine.travel(T0 - timedelta(hours=3), tick=False):
+        rollups_refresh(store=store)  # nightly
+    autumn = Period(store, OLD.date(), T0.date())
+    assert _pareto(autumn) == [("Other", 1)]
+    untouched = [
+        DailyCount.objects.create(store=store, day=day, metric="review", key="bad")
+        for day in (closed_on.date(), closed_on.date() + timedelta(days=3))
+    ]
+    with time_machine.travel(T0, tick=False):
+        case_reopen(case=Case.objects.get(pk=case.pk), reason="the customer came back")
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+
+    assert _pareto(autumn) == []
+    assert DailyCount.objects.filter(pk__in=[row.pk for row in untouched]).count() == 2
