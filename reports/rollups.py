@@ -111,8 +111,15 @@ def _between(since: datetime, until: datetime | None, field: str) -> Q:
     return Q(**{f"{field}__gte": since}) & (Q(**{f"{field}__lt": until}) if until else Q())
 
 
-def _reviews(store: Store, since: datetime) -> list[DailyCount]:
-    reviews = Review.objects.filter(store=store, posted_at__gte=since).annotate(day=_day(store, "posted_at"))
+# What `_reviews` counts on the day a review was posted.
+REVIEW_PARTS = ("contacted", "appended", "changed", "raised", "either")
+REVIEW_METRICS = ("review", *(f"review_{part}" for part in REVIEW_PARTS))
+
+
+def _reviews(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
+    reviews = Review.objects.filter(_between(since, until, "posted_at"), store=store).annotate(
+        day=_day(store, "posted_at")
+    )
     by_sentiment = reviews.values("day", "sentiment").annotate(n=Count("id")).order_by()
     revisions = ReviewRevision.objects.filter(review=OuterRef("pk"), after_contact=True)
     after_contact = (
@@ -135,7 +142,7 @@ def _reviews(store: Store, since: datetime) -> list[DailyCount]:
     )
     after = list(after_contact)
     rows = _rows(store, "review", by_sentiment, _key("sentiment"), "n")
-    for part in ("contacted", "appended", "changed", "raised", "either"):
+    for part in REVIEW_PARTS:
         rows += _rows(store, f"review_{part}", after, _key("sentiment"), part)
     return rows
 
@@ -355,10 +362,16 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
-def _remedies(store: Store, since: datetime) -> list[DailyCount]:
+# What `_remedies` counts on the day a remedy was proposed.
+REMEDY_METRICS = ("remedy", "agent_remedy")
+
+
+def _remedies(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
     """Per kind and status, and per agent, with their cost: each per currency ("coupon:agreed:EUR"), as costs in
     different currencies are never added up (ADR 0036)."""
-    remedies = Remedy.objects.filter(case__store=store, proposed_at__gte=since).annotate(day=_day(store, "proposed_at"))
+    remedies = Remedy.objects.filter(_between(since, until, "proposed_at"), case__store=store).annotate(
+        day=_day(store, "proposed_at")
+    )
     by_kind = remedies.values("day", "kind", "status", "currency").annotate(n=Count("id"), cost=Sum("cost")).order_by()
     by_agent = (
         remedies.filter(status__in=Remedy.STANDING)
@@ -545,7 +558,7 @@ CHANGE_MARGIN = timedelta(minutes=10)
 def _changed_cases(store: Store, changed_since: datetime) -> QuerySet:
     """The store's cases changed since the last rebuild: those with an event on their timeline since (every change
     the late figures read writes one: a close, a reopening, a handover, an escalation or a breach, a call or an SMS,
-    the end of a wait on the customer). Found
+    a remedy proposed or decided, carried out, confirmed or withdrawn, the end of a wait on the customer). Found
     through the events' index on their time: a range of the last minutes."""
     return CaseEvent.objects.filter(at__gte=changed_since, case__store=store).values("case")
 
@@ -586,6 +599,20 @@ LATE_FIGURES = (
         lambda store, changed, before: _days_of(
             CaseEvent.objects.filter(case__in=changed, kind=CaseEvent.Kind.CLOSED), store, "at", before
         ),
+    ),
+    # A review is counted on the day it was posted: the first call of its case, weeks later, makes it contacted.
+    LateFigures(
+        _reviews,
+        REVIEW_METRICS,
+        lambda store, changed, before: _days_of(
+            Review.objects.filter(store=store, case__in=changed), store, "posted_at", before
+        ),
+    ),
+    # A remedy is counted on the day it was proposed, in the state it is in now: approved, declined, carried out.
+    LateFigures(
+        _remedies,
+        REMEDY_METRICS,
+        lambda store, changed, before: _days_of(Remedy.objects.filter(case__in=changed), store, "proposed_at", before),
     ),
 )
 
