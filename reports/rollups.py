@@ -3,11 +3,12 @@
 Each producer runs one GROUP BY over one fact table, by store-local day (date_trunc in the store's timezone),
 and returns the grouped rows as DailyCount objects. The report then sums those, never the facts. A rebuild
 replaces a store's rows from a day on in one transaction, so the report sees the old or the new numbers, never
-half. The beat schedule rebuilds recent days often (with the case figures of older days whose cases changed since)
-and the whole history nightly (reports.tasks, ADR 0005).
+half. The beat schedule rebuilds recent days often (with the figures of older days that cases changed since moved,
+`LATE_FIGURES`) and the whole history nightly (reports.tasks, ADR 0005).
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -104,8 +106,20 @@ def _first_contact(case: str = "") -> Coalesce:
 OPENINGS = (CaseEvent.Kind.OPENED, CaseEvent.Kind.NOTE)
 
 
-def _reviews(store: Store, since: datetime) -> list[DailyCount]:
-    reviews = Review.objects.filter(store=store, posted_at__gte=since).annotate(day=_day(store, "posted_at"))
+def _between(since: datetime, until: datetime | None, field: str) -> Q:
+    """Facts from `since`, and before `until` when given (old days the frequent rebuild takes again)."""
+    return Q(**{f"{field}__gte": since}) & (Q(**{f"{field}__lt": until}) if until else Q())
+
+
+# What `_reviews` counts on the day a review was posted.
+REVIEW_PARTS = ("contacted", "appended", "changed", "raised", "either")
+REVIEW_METRICS = ("review", *(f"review_{part}" for part in REVIEW_PARTS))
+
+
+def _reviews(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
+    reviews = Review.objects.filter(_between(since, until, "posted_at"), store=store).annotate(
+        day=_day(store, "posted_at")
+    )
     by_sentiment = reviews.values("day", "sentiment").annotate(n=Count("id")).order_by()
     revisions = ReviewRevision.objects.filter(review=OuterRef("pk"), after_contact=True)
     after_contact = (
@@ -128,14 +142,9 @@ def _reviews(store: Store, since: datetime) -> list[DailyCount]:
     )
     after = list(after_contact)
     rows = _rows(store, "review", by_sentiment, _key("sentiment"), "n")
-    for part in ("contacted", "appended", "changed", "raised", "either"):
+    for part in REVIEW_PARTS:
         rows += _rows(store, f"review_{part}", after, _key("sentiment"), part)
     return rows
-
-
-def _opened(since: datetime, until: datetime | None, field: str = "opened_at") -> Q:
-    """Cases opened from `since`, and before `until` when given (a day the frequent rebuild takes again)."""
-    return Q(**{f"{field}__gte": since}) & (Q(**{f"{field}__lt": until}) if until else Q())
 
 
 def _cases(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
@@ -150,7 +159,7 @@ def _cases(store: Store, since: datetime, until: datetime | None = None) -> list
         posted_at__lt=OuterRef("contacted_at"),
     )
     opened = list(
-        Case.objects.filter(_opened(since, until), store=store)
+        Case.objects.filter(_between(since, until, "opened_at"), store=store)
         .annotate(day=_day(store, "opened_at"), contacted_at=_first_contact())
         .annotate(vented_first=Exists(vented_first))
         .values("day", "source")
@@ -173,7 +182,7 @@ def _cases(store: Store, since: datetime, until: datetime | None = None) -> list
         )
     )
     per_agent = list(
-        Case.objects.filter(_opened(since, until), store=store, assignee__isnull=False)
+        Case.objects.filter(_between(since, until, "opened_at"), store=store, assignee__isnull=False)
         .annotate(day=_day(store, "opened_at"), was_escalated=ever_escalated, was_breached=ever_breached)
         .values("day", "assignee")
         .annotate(
@@ -223,10 +232,10 @@ CASE_OPENING_METRICS = (
 )
 
 
-def _root_causes(store: Store, since: datetime) -> list[DailyCount]:
+def _root_causes(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
     """Closed cases by the store-local day they were closed, per root cause (the Pareto)."""
     closed = (
-        Case.objects.filter(store=store, status=Case.Status.CLOSED, closed_at__gte=since)
+        Case.objects.filter(_between(since, until, "closed_at"), store=store, status=Case.Status.CLOSED)
         .annotate(day=_day(store, "closed_at"))
         .values("day", "root_cause")
         .annotate(n=Count("id"))
@@ -242,7 +251,7 @@ def _time_closed(store: Store, since: datetime, until: datetime | None) -> dict[
     ever reopened only (found through the reopenings' own index): nothing is read for the others, nearly all. A
     duration, summed as the report's other durations are (SQLite has no EXTRACT from one)."""
     reopened = CaseEvent.objects.filter(
-        _opened(since, until, "case__opened_at"), kind=CaseEvent.Kind.REOPENED, case__store=store
+        _between(since, until, "case__opened_at"), kind=CaseEvent.Kind.REOPENED, case__store=store
     ).values("case")
     since_opening = ExpressionWrapper(F("at") - F("case__opened_at"), output_field=DurationField())
     before_opening = ExpressionWrapper(F("case__opened_at") - F("at"), output_field=DurationField())
@@ -353,10 +362,16 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
-def _remedies(store: Store, since: datetime) -> list[DailyCount]:
+# What `_remedies` counts on the day a remedy was proposed.
+REMEDY_METRICS = ("remedy", "agent_remedy")
+
+
+def _remedies(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
     """Per kind and status, and per agent, with their cost: each per currency ("coupon:agreed:EUR"), as costs in
     different currencies are never added up (ADR 0036)."""
-    remedies = Remedy.objects.filter(case__store=store, proposed_at__gte=since).annotate(day=_day(store, "proposed_at"))
+    remedies = Remedy.objects.filter(_between(since, until, "proposed_at"), case__store=store).annotate(
+        day=_day(store, "proposed_at")
+    )
     by_kind = remedies.values("day", "kind", "status", "currency").annotate(n=Count("id"), cost=Sum("cost")).order_by()
     by_agent = (
         remedies.filter(status__in=Remedy.STANDING)
@@ -478,26 +493,23 @@ PRODUCERS = (_reviews, _cases, _root_causes, _followups, _deliveries, _remedies,
 
 @transaction.atomic
 def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
-    """Rebuild the store's roll-ups from `since_day` (the whole history when None), or from an earlier day a case
-    reopened since the last rebuild was closed on: its close is counted on that day (the Pareto, by root cause), which
-    would otherwise keep it, beside its next close, until the nightly rebuild. Before that day, the case figures of
-    each day whose cases changed since the last rebuild are rebuilt too, and nothing else of those days
-    (`_changed_opening_days`, ADR 0005). Returns the rows written."""
+    """Rebuild the store's roll-ups from `since_day` (the whole history when None). Before that day, the figures of
+    each day that a case changed since the last rebuild moved are rebuilt too, and those figures alone
+    (`LATE_FIGURES`, ADR 0005). Returns the rows written."""
     store = Store.objects.select_for_update().get(pk=store.pk)  # one rebuild of a store at a time
     last = RollupRun.objects.filter(store=store).values_list("refreshed_at", flat=True).first() if since_day else None
-    if since_day is None:
-        since_day = date(2000, 1, 1)
-    elif last is not None:
-        since_day = _reopened_closes_from(store, since_day, last - CHANGE_MARGIN)
+    since_day = since_day or date(2000, 1, 1)
     since = store_day_bounds(store, since_day)[0]
     rows = [row for producer in PRODUCERS for row in producer(store, since)]
     DailyCount.objects.filter(store=store, month=False, day__gte=since_day).delete()
     DailyCount.objects.bulk_create(rows, batch_size=5_000)
     months = Q(day__gte=since_day.replace(day=1))
-    if last is not None:
-        for first, final in _runs(_changed_opening_days(store, since, last - CHANGE_MARGIN)):
-            rows += _case_days_rebuild(store, first, final)
-            months |= Q(day__gte=first.replace(day=1), day__lt=_next_month(final))
+    changed = _changed_cases(store, last - CHANGE_MARGIN) if last is not None else []
+    if changed:
+        for figures in LATE_FIGURES:
+            for first, final in _runs(sorted(figures.days(store, changed, since))):
+                rows += _days_rebuild(store, figures, first, final)
+                months |= Q(day__gte=first.replace(day=1), day__lt=_next_month(final))
     _months_rebuild(store, months)
     RollupRun.objects.update_or_create(store=store, defaults={"refreshed_at": timezone.now(), "since": since_day})
     return len(rows)
@@ -543,31 +555,73 @@ def _next_month(day: date) -> date:
 CHANGE_MARGIN = timedelta(minutes=10)
 
 
-def _reopened_closes_from(store: Store, since_day: date, changed_since: datetime) -> date:
-    """`since_day`, or the store-local day of an earlier close of a case reopened since the last rebuild."""
-    reopened = CaseEvent.objects.filter(case__store=store, kind=CaseEvent.Kind.REOPENED, at__gte=changed_since).values(
-        "case"
+def _changed_cases(store: Store, changed_since: datetime) -> list[int]:
+    """The ids of the store's cases changed since the last rebuild: those with an event on their timeline since (every
+    change the late figures read writes one: a close, a reopening, a handover, an escalation or a breach, a call or an
+    SMS, a remedy proposed or decided, carried out, confirmed or withdrawn, the end of a wait on the customer). Found
+    through the events' index on their time: a range of the last minutes. A list, not a subquery: each day look-up
+    then reads its facts by these cases' ids (through their case's index), where the planner, guessing at the
+    subquery's size, may scan every store's closes."""
+    return list(
+        CaseEvent.objects.filter(at__gte=changed_since, case__store=store)
+        .values_list("case", flat=True)
+        .order_by()
+        .distinct()
     )
-    earliest = CaseEvent.objects.filter(
-        case__in=reopened, kind=CaseEvent.Kind.CLOSED, at__lt=store_day_bounds(store, since_day)[0]
-    ).aggregate(first=Min("at"))["first"]
-    return to_store_local(earliest, store).date() if earliest else since_day
 
 
-def _changed_opening_days(store: Store, before: datetime, changed_since: datetime) -> list[date]:
-    """The store-local days, before `before`, on which the cases were opened that changed since the last rebuild:
-    those with an event on their timeline since (every change the case figures read writes one: a close, a reopening,
-    a handover, an escalation or a breach, a first call, the end of a wait on the customer). `_cases` counts a case on
-    the day it was opened, however long ago: the agent who closes a two-month-old case sees it in their figures at the
-    next frequent rebuild, not the next night. Found through the events' index on their time."""
-    days = (
-        CaseEvent.objects.filter(at__gte=changed_since, case__store=store, case__opened_at__lt=before)
-        .annotate(day=_day(store, "case__opened_at"))
+def _days_of(facts: QuerySet, store: Store, field: str, before: datetime) -> list[date]:
+    """The store-local days, before `before`, of `field` of `facts`."""
+    return list(
+        facts.filter(**{f"{field}__lt": before})
+        .annotate(day=_day(store, field))
         .values_list("day", flat=True)
         .order_by()
         .distinct()
     )
-    return sorted(days)
+
+
+@dataclass(frozen=True)
+class LateFigures:
+    """Figures counted on a day that a change long after it can move: the producer that rebuilds them for a range of
+    days, the metrics it writes, and the days before `before` that the cases changed since the last rebuild moved."""
+
+    rebuild: Callable[[Store, datetime, datetime], list[DailyCount]]
+    metrics: tuple[str, ...]
+    days: Callable[[Store, list[int], datetime], list[date]]
+
+
+LATE_FIGURES = (
+    # A case is counted on the day it was opened, however long ago: the agent who closes a two-month-old case sees it
+    # in their figures at the next frequent rebuild, not the next night.
+    LateFigures(
+        _cases,
+        CASE_OPENING_METRICS,
+        lambda store, changed, before: _days_of(Case.objects.filter(pk__in=changed), store, "opened_at", before),
+    ),
+    # A close is counted on its day: a reopening takes it off the day of each earlier close (the Pareto).
+    LateFigures(
+        _root_causes,
+        ("root_cause",),
+        lambda store, changed, before: _days_of(
+            CaseEvent.objects.filter(case__in=changed, kind=CaseEvent.Kind.CLOSED), store, "at", before
+        ),
+    ),
+    # A review is counted on the day it was posted: the first call of its case, weeks later, makes it contacted.
+    LateFigures(
+        _reviews,
+        REVIEW_METRICS,
+        lambda store, changed, before: _days_of(
+            Review.objects.filter(store=store, case__in=changed), store, "posted_at", before
+        ),
+    ),
+    # A remedy is counted on the day it was proposed, in the state it is in now: approved, declined, carried out.
+    LateFigures(
+        _remedies,
+        REMEDY_METRICS,
+        lambda store, changed, before: _days_of(Remedy.objects.filter(case__in=changed), store, "proposed_at", before),
+    ),
+)
 
 
 def _runs(days: list[date]) -> list[tuple[date, date]]:
@@ -581,12 +635,11 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def _case_days_rebuild(store: Store, first: date, final: date) -> list[DailyCount]:
-    """The case figures (`CASE_OPENING_METRICS`) of the days from `first` to `final`, rebuilt; the other figures of
-    those days are left as they are."""
-    rows = _cases(store, store_day_bounds(store, first)[0], store_day_bounds(store, final)[1])
+def _days_rebuild(store: Store, figures: LateFigures, first: date, final: date) -> list[DailyCount]:
+    """`figures` of the days from `first` to `final`, rebuilt; the other figures of those days are left as they are."""
+    rows = figures.rebuild(store, store_day_bounds(store, first)[0], store_day_bounds(store, final)[1])
     DailyCount.objects.filter(
-        store=store, month=False, day__gte=first, day__lte=final, metric__in=CASE_OPENING_METRICS
+        store=store, month=False, day__gte=first, day__lte=final, metric__in=figures.metrics
     ).delete()
     DailyCount.objects.bulk_create(rows, batch_size=5_000)
     return rows

@@ -241,8 +241,10 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         constraints = [choices_check("kind", CaseEventKind, "case_event_kind_valid")]
-        # The report's frequent roll-up refresh looks for cases reopened, and for cases changed in any way, since its
-        # last run (reports.rollups, ADR 0005): a range of the last minutes.
+        # The report's roll-ups (reports.rollups, ADR 0005): the frequent refresh finds the cases changed since its last
+        # run through `case_event_at` (a range of the last minutes); every refresh finds the reopened cases of a range
+        # of openings through `case_event_reopened`, the reopenings alone, which `case_event_at` cannot serve (without
+        # it, a scan of every store's events), as does the SLA's clock start (crm.services.sla.clocks_started).
         indexes = [
             models.Index(fields=["at"], condition=models.Q(kind=CaseEventKind.REOPENED), name="case_event_reopened"),
             models.Index(fields=["at"], name="case_event_at"),

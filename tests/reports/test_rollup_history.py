@@ -2,6 +2,7 @@
 rebuilt in part (the frequent refresh) and in whole (the nightly one)."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -295,3 +296,82 @@ def test_the_frequent_refresh_leaves_the_old_days_nothing_changed_on(store):
         rollups_refresh_recent(store=store)
     assert DailyCount.objects.filter(pk=untouched.pk).exists()
     assert _agent_figures(Period(store, OLD.date(), OLD.date())) == {str(agent): (1, 1, 0)}
+
+
+def _pareto(period: Period) -> list[tuple[str, int]]:
+    return [(r["root_cause"], r["cases"]) for r in rows("pareto", Period(period.store, period.start, period.end))]
+
+
+def test_an_old_close_undone_by_a_reopening_is_rebuilt_alone_not_the_history_after_it(store):
+    # A case reopened after an old close pulled the whole frequent rebuild back to the day of that close: every figure
+    # of every day since, rebuilt every 5 minutes while it lasted. Now the close's day loses its root cause, and the
+    # other figures of that day and the days after it keep their rows.
+    closed_on = OLD + timedelta(days=1)
+    with time_machine.travel(OLD, tick=False):
+        case, _created = case_open(store=store, customer=CustomerFactory(store=store), source="call")
+    with time_machine.travel(closed_on, tick=False):
+        case_close(case=case, root_cause="other")
+    with time_machine.travel(T0 - timedelta(hours=3), tick=False):
+        rollups_refresh(store=store)  # nightly
+    autumn = Period(store, OLD.date(), T0.date())
+    assert _pareto(autumn) == [("Other", 1)]
+    untouched = [
+        DailyCount.objects.create(store=store, day=day, metric="review", key="bad")
+        for day in (closed_on.date(), closed_on.date() + timedelta(days=3))
+    ]
+    with time_machine.travel(T0, tick=False):
+        case_reopen(case=Case.objects.get(pk=case.pk), reason="the customer came back")
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+
+    assert _pareto(autumn) == []
+    assert DailyCount.objects.filter(pk__in=[row.pk for row in untouched]).count() == 2
+
+
+def test_an_old_review_counts_as_contacted_once_its_old_case_gets_a_call_at_the_next_frequent_refresh(store):
+    # The customer's bad review opened a case 50 days ago; the agent calls today. The review, counted on the day it
+    # was posted, stayed out of "reviews with a contacted customer" until the night.
+    customer = CustomerFactory(store=store)
+    with time_machine.travel(OLD, tick=False):
+        case, _created = case_open(store=store, customer=customer, source=Case.Source.REVIEW)
+    ReviewFactory(customer=customer, case=case, rating=1, posted_at=OLD - timedelta(hours=1))
+    with time_machine.travel(T0 - timedelta(hours=3), tick=False):
+        rollups_refresh(store=store)  # nightly
+    autumn = Period(store, OLD.date() - timedelta(days=1), T0.date())
+
+    def contacted():
+        return {r["sentiment"]: r["contacted"] for r in rows("review_changes", Period(store, autumn.start, autumn.end))}
+
+    assert contacted() == {}
+    with time_machine.travel(T0, tick=False):
+        case_add_event(case=case, kind="call", message="apologised")
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+    assert contacted() == {"Bad": 1}
+
+
+def test_an_old_remedy_approved_today_is_given_in_the_report_at_the_next_frequent_refresh(store):
+    # Proposed 50 days ago above the agent's limit, approved today: counted on the day it was proposed, it stayed
+    # "awaiting approval" in the remedies table until the night.
+    from crm.services.cases import remedy_approve
+    from tests.reports.factories import RemedyFactory
+
+    with time_machine.travel(OLD, tick=False):
+        case, _created = case_open(store=store, customer=CustomerFactory(store=store), source="call")
+    remedy = RemedyFactory(case=case, status="awaiting_approval", proposed_at=OLD, cost=Decimal("800.00"))
+    with time_machine.travel(T0 - timedelta(hours=3), tick=False):
+        rollups_refresh(store=store)  # nightly
+    autumn = Period(store, OLD.date(), T0.date())
+
+    def remedies():
+        return [
+            (r["proposed"], r["given"], r["awaiting"], r["cost"])
+            for r in rows("remedies", Period(store, autumn.start, autumn.end))
+        ]
+
+    assert remedies() == [(1, 0, 1, Decimal("0"))]
+    with time_machine.travel(T0, tick=False):
+        remedy_approve(remedy=remedy, manager=ManagerFactory(stores=[store]))
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+    assert remedies() == [(1, 1, 0, Decimal("800.00"))]
