@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from crm.errors import DomainError, StoreRepeated
 from crm.models import Store
+from crm.punctuation import labelled
 from crm.selectors import store_by_code
 from crm.validators import is_ascii_number
 
@@ -126,8 +127,7 @@ def form_errors_text(form: forms.Form) -> str:
     parts = []
     for name, errors in form.errors.items():
         shown = name in form.fields and not form.fields[name].widget.is_hidden  # NON_FIELD_ERRORS: no field either
-        label = f"{form[name].label}: " if shown else ""
-        parts += [f"{label}{error}" for error in errors]
+        parts += [labelled(form[name].label, error) if shown else str(error) for error in errors]
     return "; ".join(parts)
 
 

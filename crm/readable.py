@@ -27,6 +27,7 @@ from crm.lists import listed
 from crm.models import AuditLog, Case, CaseCause, CaseEvent, Customer, CustomerChange, Remedy, Store, TriageGroup
 from crm.money import money_text
 from crm.phones import mask_phone
+from crm.punctuation import labelled
 from crm.timezones import to_store_local
 
 
@@ -51,7 +52,7 @@ def _severity(code: str) -> str:
 def play_label(key: str) -> str:
     """A playbook option named by its form key (cause:kind), in words."""
     cause, _sep, kind = str(key).partition(":")
-    return f"{_labels(CaseCause.choices)(cause)}: {_labels(Remedy.Kind.choices)(kind)}"
+    return labelled(_labels(CaseCause.choices)(cause), _labels(Remedy.Kind.choices)(kind))
 
 
 _EVENT_KINDS = dict(CaseEvent.Kind.choices)  # get_kind_display() hashes the lazy choices on every call
@@ -499,7 +500,7 @@ def customer_change_text(change: CustomerChange, *, store: Store | None = None) 
     else:
         label, show = _profile_field(change.field, store)
     old, new = (_NO_VALUE if value in (None, "", []) else show(value) for value in (change.old_value, change.new_value))
-    return f"{capfirst(str(label))}: {old} → {new}"
+    return labelled(capfirst(str(label)), f"{old} → {new}")
 
 
 def _profile_field(name: str, store: Store | None) -> tuple[Any, Callable[[Any], str]]:
@@ -528,9 +529,9 @@ def _show(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(_show(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_show(v)}" for k, v in value.items())
+        return "; ".join(labelled(k, _show(v)) for k, v in value.items())
     return str(value)
 
 
 def join(lines: Iterable[Line]) -> str:
-    return " · ".join(f"{line.label}: {line.value}" for line in lines)
+    return " · ".join(labelled(line.label, line.value) for line in lines)

@@ -5,9 +5,18 @@ from django import template
 from crm.models import Remedy
 from crm.money import money_text
 from crm.phones import mask_phone
+from crm.punctuation import LABEL_SEPARATOR
 from crm.readable import audit_action_label, audit_lines, audit_target, customer_change_text, join
 
 register = template.Library()
+
+
+@register.simple_tag
+def colon() -> str:
+    """What parts a label from its value in the reader's language: `{% translate "Photo" %}{% colon %}{{ caption }}`
+    reads "Photo: …" in English, "照片：…" in Chinese (crm.punctuation). Only the mark: the label and the value around
+    it are escaped as any other."""
+    return str(LABEL_SEPARATOR)
 
 
 @register.filter

@@ -521,7 +521,7 @@ def test_the_call_panel_of_a_customer_who_was_sent_a_gift_opens_and_says_the_gif
 
     assert response.status_code == 200
     changes = response.text.split('data-testid="profile-changes"')[1].split("</ul>")[0]
-    assert "送出礼物: — → 真丝方巾（2026-11-30）" in changes and "gift_sent" not in changes
+    assert "送出礼物：— → 真丝方巾（2026-11-30）" in changes and "gift_sent" not in changes
 
 
 def test_the_next_call_opened_after_an_outcome_is_the_first_of_the_queue(store, agent):

@@ -322,7 +322,7 @@ def test_the_customer_pages_change_history_reads_in_words_in_the_store_time(clie
     for stored in ("personality_type", "analytical", "amiable", "interests", "[", "no_calls", "marketing_consent",
                    "call", "T12:30", "gift_sent", "{", "&#x27;"):  # fmt: skip
         assert stored not in history, stored
-    assert "性格类型: 分析型 → 和蔼型" in history
-    assert "兴趣爱好: 茶道 → 茶道、旅行" in history
+    assert "性格类型：分析型 → 和蔼型" in history
+    assert "兴趣爱好：茶道 → 茶道、旅行" in history
     assert "2026-01-05 20:30" in history  # the time typed, in the store's time (Shanghai), not 12:30 UTC
-    assert "送出礼物: — → 真丝方巾（2026-02-14）" in history and "系统" in history
+    assert "送出礼物：— → 真丝方巾（2026-02-14）" in history and "系统" in history

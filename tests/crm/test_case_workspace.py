@@ -206,3 +206,27 @@ def test_a_second_manager_deciding_a_failed_negotiation_is_told_who_decided_firs
     case.refresh_from_db()
     assert (case.manager_decision, case.manager_decided_by) == ("platform_dispute", manager)
     assert not case.remedies.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        ("zh-hans", "凭证号：&lt;b&gt;CP-1&lt;/b&gt;", "凭证号: "),
+        ("en", "Reference: &lt;b&gt;CP-1&lt;/b&gt;", "Reference："),
+    ],
+)
+def test_a_label_is_parted_from_its_value_as_the_readers_language_writes_it(
+    store, agent, client, language, shown, not_shown
+):
+    """A Chinese reader saw "凭证号: CP-1" beside the catalogue's full-width "，" and "：". The remedy's line and the
+    timeline's both part the label from the value the language's way; the value a user typed stays escaped."""
+    order = OrderFactory(store=store, customer__store=store)
+    case, _ = case_open(store=store, customer=order.customer, order=order, source=Case.Source.REVIEW, assignee=agent)
+    remedy = remedy_propose(case=case, agent=agent, kind=Remedy.Kind.COUPON, cost=Decimal("30"))
+    remedy_fulfil(remedy=remedy, agent=agent, reference="<b>CP-1</b>")
+    client.force_login(agent.user)
+    page = client.get(f"/cases/{case.pk}/", headers={"accept-language": language}).content.decode()
+    remedies = page.split('data-testid="remedies"')[1].split('data-testid="timeline"')[0]
+    timeline = page.split('data-testid="timeline"')[1]
+    assert shown in remedies and shown in timeline
+    assert not_shown not in page and "<b>CP-1" not in page

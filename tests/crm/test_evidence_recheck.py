@@ -94,7 +94,7 @@ def test_the_case_page_says_a_file_was_removed_in_chinese(client, case):
 
     page = _page_text(client, case, "zh-hans")
 
-    assert "照片: 发票 — 已移除：含有主动内容。 照片：该 PDF 含有打开另一个 PDF 的链接" in page
+    assert "照片：发票 — 已移除：含有主动内容。 照片：该 PDF 含有打开另一个 PDF 的链接" in page
 
 
 def test_a_stored_pdf_whose_layers_print_otherwise_than_they_show_is_removed(client, case):
@@ -186,8 +186,8 @@ def test_a_stored_decompression_bomb_and_a_page_stored_as_a_photo_are_removed_an
     )
     assert "Photo: box — Removed: not a photo or a PDF. Photo: the file's contents are not one of JPEG, PNG" in shown
     chinese = _page_text(client, case, "zh-hans")
-    assert "照片: crack — 已移除：图片过大，无法打开。" in chinese
-    assert "照片: box — 已移除：不是照片或 PDF。" in chinese
+    assert "照片：crack — 已移除：图片过大，无法打开。" in chinese
+    assert "照片：box — 已移除：不是照片或 PDF。" in chinese
 
     again = _recheck()
 
@@ -314,7 +314,7 @@ def test_a_stored_pdf_too_large_even_for_the_recheck_is_held_for_an_operators_re
         "more than 10 objects, too many for the recheck to read; it is kept, and an operator gives it back to the "
         "case once they have looked at it."
     ) in page
-    assert "照片: delivery note — 待运营人员复核：文件过大，无法在此检查。" in _page_text(client, case, "zh-hans")
+    assert "照片：delivery note — 待运营人员复核：文件过大，无法在此检查。" in _page_text(client, case, "zh-hans")
 
     _lift(_operator(client), held)  # looked at, found harmless: given back; the next run leaves it
     report = _recheck()

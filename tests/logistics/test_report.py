@@ -108,7 +108,7 @@ def test_a_delay_notice_the_provider_could_not_deliver_told_nobody(client, setti
     client.force_login(AgentFactory(stores=[store]).user)
     for language, sent, not_delivered in (
         ("en", "SMS: Sent", "SMS: Not delivered"),
-        ("zh-hans", "短信: 已发送", "短信: 未送达"),
+        ("zh-hans", "短信：已发送", "短信：未送达"),
     ):
         client.cookies["django_language"] = language
         board = client.get("/logistics/").text
@@ -145,7 +145,7 @@ def test_a_delay_call_that_reached_the_customer_told_them_in_the_report():
 # A call that reached the customer, and one not answered, as the board and the parcel page show them.
 CALL_CELLS = {
     "en": ("Call task: Reached, satisfied", "customer told", "Call task: No answer"),
-    "zh-hans": ("电话任务: 已接通，满意", "已告知顾客", "电话任务: 无人接听"),
+    "zh-hans": ("电话任务：已接通，满意", "已告知顾客", "电话任务：无人接听"),
 }
 
 

@@ -553,5 +553,5 @@ def test_the_audit_log_reads_policy_entries_written_before_in_words(client, stor
 
     assert "{" not in rows and "&#x27;" not in rows and "None" not in rows and "difficult" not in rows
     assert "– → EUR 7.80" in rows and "300.00 起：专属客服" in rows
-    assert "署名: –" in rows
+    assert "署名：–" in rows
     assert "疑难纠纷（手动创建）" in rows

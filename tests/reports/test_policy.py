@@ -316,7 +316,7 @@ def test_the_audit_page_names_changed_settings_and_their_values_in_the_readers_l
     client.cookies["django_language"] = "zh-hans"
     page = client.get(f"/manager/audit/?store={store.code}").text
     assert "分配方式" in page and "轮流分配" in page and "服务时间结束" in page
-    assert "AfterShip 回调密钥: 否 → 是" in page
+    assert "AfterShip 回调密钥：否 → 是" in page
     for code in ("assignment", "round_robin", "service_end", "aftership_secret", "no_update_hours", "True"):
         assert code not in page.split("<main", 1)[-1], code
 

@@ -1,0 +1,18 @@
+"""Punctuation that follows the reader's language. Chinese pages write full-width marks ("照片：收据.jpg"), English
+ones ASCII ("Photo: receipt.jpg"); a mark the code or a template puts between pieces, not inside a translated
+sentence, is one translatable message here, so the catalog decides it once.
+
+Templates write the label's separator with `{% colon %}` (crm_tags); a colon inside a `blocktranslate` sentence is
+the translator's, as is the rest of the sentence.
+"""
+
+from typing import Any
+
+from django.utils.translation import pgettext_lazy
+
+LABEL_SEPARATOR = pgettext_lazy("between a label and its value", ": ")
+
+
+def labelled(label: Any, value: Any) -> str:
+    """'Photo: receipt.jpg' in English, '照片：收据.jpg' in Chinese. Plain text: a template escapes it whole."""
+    return f"{label}{LABEL_SEPARATOR}{value}"
