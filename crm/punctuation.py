@@ -6,9 +6,10 @@ Templates write the label's separator with `{% colon %}` (crm_tags); a colon ins
 the translator's, as is the rest of the sentence.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 LABEL_SEPARATOR = pgettext_lazy("between a label and its value", ": ")
 
@@ -16,3 +17,8 @@ LABEL_SEPARATOR = pgettext_lazy("between a label and its value", ": ")
 def labelled(label: Any, value: Any) -> str:
     """'Photo: receipt.jpg' in English, '照片：收据.jpg' in Chinese. Plain text: a template escapes it whole."""
     return f"{label}{LABEL_SEPARATOR}{value}"
+
+
+def listed(items: Iterable[object]) -> str:
+    """The items as the reader's language lists them: "JPEG, PNG" in English, "JPEG、PNG" in Chinese."""
+    return pgettext("between the items of a list", ", ").join(str(item) for item in items)

@@ -23,11 +23,10 @@ from django.utils.translation import gettext_lazy
 
 from crm.casework import case_kinds, triage_reason_label
 from crm.evidence_removal import evidence_removed_label
-from crm.lists import listed
 from crm.models import AuditLog, Case, CaseCause, CaseEvent, Customer, CustomerChange, Remedy, Store, TriageGroup
 from crm.money import money_text
 from crm.phones import mask_phone
-from crm.punctuation import labelled
+from crm.punctuation import labelled, listed
 from crm.timezones import to_store_local
 
 

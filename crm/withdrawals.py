@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from crm import form_fields
 from crm.errors import Conflict
-from crm.lists import listed
+from crm.punctuation import listed
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ it (crm.evidence_removal)."""
 from django.utils.translation import gettext_lazy
 
 from crm.errors import InvalidInput
-from crm.lists import listed
+from crm.punctuation import listed
 from crm.uploads.images import MAX_IMAGE_PIXELS
 from crm.uploads.kinds import IMAGES_AND_PDF, UploadKind
 from crm.uploads.pdfs import pdf_refusal_text

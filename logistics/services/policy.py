@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from callbacks.models import SmsLanguage
-from crm.lists import listed
 from crm.models import Store
 from crm.placeholders import PlaceholderBraceOpen, placeholder_parts
 from crm.platform_rules import ensure_no_review_incentive
+from crm.punctuation import listed
 from crm.services.audit import audit_record
 from logistics.errors import LogisticsPolicyInvalid
 from logistics.models import DelayRule, LogisticsPolicy
