@@ -5,7 +5,7 @@ from django import template
 from crm.models import Remedy
 from crm.money import money_text
 from crm.phones import mask_phone
-from crm.punctuation import LABEL_SEPARATOR
+from crm.punctuation import LABEL_SEPARATOR, listed
 from crm.readable import audit_action_label, audit_lines, audit_target, customer_change_text, join
 
 register = template.Library()
@@ -17,6 +17,13 @@ def colon() -> str:
     reads "Photo: …" in English, "照片：…" in Chinese (crm.punctuation). Only the mark: the label and the value around
     it are escaped as any other."""
     return str(LABEL_SEPARATOR)
+
+
+@register.filter(name="listed")
+def listed_filter(items, attribute: str = "") -> str:
+    """The items (each one's `attribute`, if named) as the reader's language lists them: "Care, Our story" in English,
+    "保养说明、品牌故事" in Chinese (crm.punctuation). Plain text, escaped as any other."""
+    return listed(getattr(item, attribute) if attribute else item for item in items)
 
 
 @register.filter

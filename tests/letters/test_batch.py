@@ -183,19 +183,20 @@ def test_handwriting_batch_prints_one_cue_card_per_letter():
 
 @pytest.mark.parametrize(
     ("language", "printer", "enclosed"),
-    [("zh-hans", "en", "随信卡片：品牌故事"), ("en", "zh-hans", "Cards to enclose: Our story")],
+    [("zh-hans", "en", "随信卡片：品牌故事、保养说明"), ("en", "zh-hans", "Cards to enclose: Our story, Care")],
 )
 def test_a_cue_card_parts_a_label_from_its_value_as_the_letters_language_writes_it(language, printer, enclosed):
-    """A Chinese cue card read "随信卡片: 品牌故事" beside the catalogue's full-width "："; an English letter's card
-    keeps ": " whatever the language of whoever prints the batch."""
+    """A Chinese cue card read "随信卡片: 品牌故事, 保养说明" beside the catalogue's full-width "：" and "、"; an
+    English letter's card keeps ": " and ", " whatever the language of whoever prints the batch."""
     from django.utils import translation
 
     from letters.printing import letters_html
 
     store = StoreFactory()
     LetterRule.objects.create(store=store, min_amount=None, handwriting=True, language=language)
-    title = "品牌故事" if language == "zh-hans" else "Our story"
-    ParcelInsert.objects.create(store=store, kind="brand_story", title=title, body="1998")
+    story, care = ("品牌故事", "保养说明") if language == "zh-hans" else ("Our story", "Care")
+    ParcelInsert.objects.create(store=store, kind="brand_story", title=story, body="1998")
+    ParcelInsert.objects.create(store=store, kind="care", title=care, body="…")
     _order(store, "H-1")
     letters = batch_letters(batch=letters_prepare(store=store, now=NOW))
     with translation.override(printer):
