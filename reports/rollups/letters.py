@@ -1,0 +1,44 @@
+"""The producer of letter figures: the orders the letter rule chose, with or without a letter, and their reviews."""
+
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from crm.models import Store
+from crm.timezones import to_store_local
+from letters.models import Letter
+from reviews.models import Review
+
+from ..models import DailyCount
+from .rows import _key, _rows
+
+
+def _letters(store: Store, since: datetime) -> list[DailyCount]:
+    """Orders the letter rule chose, by the day it chose them and whether they got a letter or were held back
+    (the control group), with how many of them have a review, a mid one, a bad one (letters.selection)."""
+    review = Review.objects.filter(order=OuterRef("order"))
+    # By the day the letter keeps, not its creation time in the store's zone now: a store that moved zone (Urumqi and
+    # Beijing time) has letters whose day is not their creation's local day there, which the rebuild would otherwise
+    # count again on a day it keeps, or leave out of a day it rebuilds.
+    grouped = (
+        Letter.objects.filter(store=store, day__gte=to_store_local(since, store).date())
+        .annotate(  # Letter.day is already the store-local day the rule chose the order
+            reviewed=Exists(review),
+            mid=Exists(review.filter(sentiment=Review.Sentiment.MID)),
+            bad=Exists(review.filter(sentiment=Review.Sentiment.BAD)),
+        )
+        .values("day", "status")
+        .annotate(
+            orders=Count("id"),
+            n_reviewed=Count("id", filter=Q(reviewed=True)),
+            n_mid=Count("id", filter=Q(mid=True)),
+            n_bad=Count("id", filter=Q(bad=True)),
+        )
+        .order_by()
+    )
+    grouped = list(grouped)
+    return [
+        row
+        for metric, column in (("orders", "orders"), ("reviewed", "n_reviewed"), ("mid", "n_mid"), ("bad", "n_bad"))
+        for row in _rows(store, f"letter_{metric}", grouped, _key("status"), column)
+    ]

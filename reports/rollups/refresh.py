@@ -1,0 +1,183 @@
+"""The rebuild: every producer from a day on, the late figures of older days (`LATE_FIGURES`), the month rows; and
+its two entry points, the frequent refresh of recent days and the nightly one of the whole history (ADR 0005)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from crm.models import Case, CaseEvent, Remedy, Store
+from crm.timezones import store_day_bounds, store_today
+from reviews.models import Review
+
+from ..models import DailyCount, RollupRun
+from .cases import CASE_OPENING_METRICS, REMEDY_METRICS, _cases, _remedies, _root_causes
+from .followups import _deliveries, _followups
+from .letters import _letters
+from .logistics import _parcel_delays
+from .reviews import REVIEW_METRICS, _reviews
+from .rows import _day
+
+# What the frequent refresh rebuilds; the nightly one rebuilds everything.
+RECENT_DAYS = 35
+
+
+PRODUCERS = (_reviews, _cases, _root_causes, _followups, _deliveries, _remedies, _letters, _parcel_delays)
+
+
+@transaction.atomic
+def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
+    """Rebuild the store's roll-ups from `since_day` (the whole history when None). Before that day, the figures of
+    each day that a case changed since the last rebuild moved are rebuilt too, and those figures alone
+    (`LATE_FIGURES`, ADR 0005). Returns the rows written."""
+    store = Store.objects.select_for_update().get(pk=store.pk)  # one rebuild of a store at a time
+    last = RollupRun.objects.filter(store=store).values_list("refreshed_at", flat=True).first() if since_day else None
+    since_day = since_day or date(2000, 1, 1)
+    since = store_day_bounds(store, since_day)[0]
+    rows = [row for producer in PRODUCERS for row in producer(store, since)]
+    DailyCount.objects.filter(store=store, month=False, day__gte=since_day).delete()
+    DailyCount.objects.bulk_create(rows, batch_size=5_000)
+    months = Q(day__gte=since_day.replace(day=1))
+    changed = _changed_cases(store, last - CHANGE_MARGIN) if last is not None else []
+    if changed:
+        for figures in LATE_FIGURES:
+            for first, final in _runs(sorted(figures.days(store, changed, since))):
+                rows += _days_rebuild(store, figures, first, final)
+                months |= Q(day__gte=first.replace(day=1), day__lt=_next_month(final))
+    _months_rebuild(store, months)
+    RollupRun.objects.update_or_create(store=store, defaults={"refreshed_at": timezone.now(), "since": since_day})
+    return len(rows)
+
+
+def rollups_refresh_recent(*, store: Store) -> int:
+    return rollups_refresh(store=store, since_day=store_today(store) - timedelta(days=RECENT_DAYS))
+
+
+def _months_rebuild(store: Store, days: Q) -> None:
+    """The month rows of the whole months `days` spans, as sums of the day rows now stored: a month rebuilt from its
+    middle, or on one day of it, stays whole."""
+    DailyCount.objects.filter(days, store=store, month=True).delete()
+    months = (
+        DailyCount.objects.filter(days, store=store, month=False)
+        .annotate(first=TruncMonth("day"))
+        .values("metric", "key", "first")
+        .annotate(n=Sum("count"), total=Sum("amount"))
+        .order_by()
+    )
+    DailyCount.objects.bulk_create(
+        (
+            DailyCount(
+                store=store,
+                month=True,
+                day=m["first"],
+                metric=m["metric"],
+                key=m["key"],
+                count=m["n"],
+                amount=m["total"],
+            )
+            for m in months
+        ),
+        batch_size=5_000,
+    )
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+# A change written in a transaction that committed just after the last rebuild had read the facts is still seen.
+CHANGE_MARGIN = timedelta(minutes=10)
+
+
+def _changed_cases(store: Store, changed_since: datetime) -> list[int]:
+    """The ids of the store's cases changed since the last rebuild: those with an event on their timeline since (every
+    change the late figures read writes one: a close, a reopening, a handover, an escalation or a breach, a call or an
+    SMS, a remedy proposed or decided, carried out, confirmed or withdrawn, the end of a wait on the customer). Found
+    through the events' index on their time: a range of the last minutes. A list, not a subquery: each day look-up
+    then reads its facts by these cases' ids (through their case's index), where the planner, guessing at the
+    subquery's size, may scan every store's closes."""
+    return list(
+        CaseEvent.objects.filter(at__gte=changed_since, case__store=store)
+        .values_list("case", flat=True)
+        .order_by()
+        .distinct()
+    )
+
+
+def _days_of(facts: QuerySet, store: Store, field: str, before: datetime) -> list[date]:
+    """The store-local days, before `before`, of `field` of `facts`."""
+    return list(
+        facts.filter(**{f"{field}__lt": before})
+        .annotate(day=_day(store, field))
+        .values_list("day", flat=True)
+        .order_by()
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class LateFigures:
+    """Figures counted on a day that a change long after it can move: the producer that rebuilds them for a range of
+    days, the metrics it writes, and the days before `before` that the cases changed since the last rebuild moved."""
+
+    rebuild: Callable[[Store, datetime, datetime], list[DailyCount]]
+    metrics: tuple[str, ...]
+    days: Callable[[Store, list[int], datetime], list[date]]
+
+
+LATE_FIGURES = (
+    # A case is counted on the day it was opened, however long ago: the agent who closes a two-month-old case sees it
+    # in their figures at the next frequent rebuild, not the next night.
+    LateFigures(
+        _cases,
+        CASE_OPENING_METRICS,
+        lambda store, changed, before: _days_of(Case.objects.filter(pk__in=changed), store, "opened_at", before),
+    ),
+    # A close is counted on its day: a reopening takes it off the day of each earlier close (the Pareto).
+    LateFigures(
+        _root_causes,
+        ("root_cause",),
+        lambda store, changed, before: _days_of(
+            CaseEvent.objects.filter(case__in=changed, kind=CaseEvent.Kind.CLOSED), store, "at", before
+        ),
+    ),
+    # A review is counted on the day it was posted: the first call of its case, weeks later, makes it contacted.
+    LateFigures(
+        _reviews,
+        REVIEW_METRICS,
+        lambda store, changed, before: _days_of(
+            Review.objects.filter(store=store, case__in=changed), store, "posted_at", before
+        ),
+    ),
+    # A remedy is counted on the day it was proposed, in the state it is in now: approved, declined, carried out.
+    LateFigures(
+        _remedies,
+        REMEDY_METRICS,
+        lambda store, changed, before: _days_of(Remedy.objects.filter(case__in=changed), store, "proposed_at", before),
+    ),
+)
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as (first, last) runs of consecutive days."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _days_rebuild(store: Store, figures: LateFigures, first: date, final: date) -> list[DailyCount]:
+    """`figures` of the days from `first` to `final`, rebuilt; the other figures of those days are left as they are."""
+    rows = figures.rebuild(store, store_day_bounds(store, first)[0], store_day_bounds(store, final)[1])
+    DailyCount.objects.filter(
+        store=store, month=False, day__gte=first, day__lte=final, metric__in=figures.metrics
+    ).delete()
+    DailyCount.objects.bulk_create(rows, batch_size=5_000)
+    return rows
