@@ -30,7 +30,7 @@ from crm.services.order_delivery import orders_mark_delivered
 from crm.services.waiting import case_wait
 from tests.callbacks.sweeper import sweep_in_a_thread, wait_until
 from tests.factories import AgentFactory, FollowUpFactory, OrderFactory, StoreFactory
-from tests.locking import queued_behind_a_lock
+from tests.locking import overlapping, queued_behind_a_lock
 
 from .conftest import midday_store, plan_due_sms
 
@@ -137,9 +137,11 @@ def test_a_customers_answer_and_opening_the_call_of_their_case_at_the_same_insta
     assert case.status != "awaiting_customer" and case.case_calls.count() == 1
 
 
-def test_an_opt_out_and_the_missed_call_sweep_at_the_same_instant_both_commit(agent):
-    # The care call's window is over and nobody called: the sweep closes it and plans the care SMS (a row that names
-    # the customer), while the customer's STOP takes back their planned calls.
+def test_the_missed_call_sweep_leaves_a_call_whose_customer_an_opt_out_holds_to_its_next_run(agent):
+    # The care call's window is over and nobody called: the sweep closes it and plans the care SMS, held to one contact
+    # a day (which waits on the customer's contacts), while the customer's STOP holds them and takes back their calls.
+    # The sweep takes the customer before the call without waiting (ADR 0037): it skips them, and closes the call on
+    # its next run, when the STOP has committed and rules the SMS out.
     store = StoreFactory()
     agent.stores.add(store)
     missed = FollowUpFactory(
@@ -150,12 +152,15 @@ def test_an_opt_out_and_the_missed_call_sweep_at_the_same_instant_both_commit(ag
     )
     customer = missed.customer
 
-    errors = queued_behind_a_lock(_lock_customer(customer), _stop(customer), followups_close_missed)
+    waited = overlapping(_stop(customer), followups_close_missed)
 
-    assert errors == [None, None]
+    missed.refresh_from_db()
+    assert not waited and missed.status == "planned"
+    followups_close_missed()
     missed.refresh_from_db()
     customer.refresh_from_db()
     assert customer.sms_opt_out and (missed.status, missed.outcome) == ("done", "missed")
+    assert not customer.followups.filter(channel="sms").exists()
 
 
 def test_a_carriers_opt_out_recorded_by_the_sweeper_and_a_delivery_planned_at_the_same_instant_both_commit(
