@@ -9,8 +9,8 @@ rules below hold the same way for one order or 100,000:
    sms_opt_out, no_phone) suppresses the contact with the gate's reason. Refusals about the hour are not
    refusals here: step 5 places every contact in its window. Suppressed rows are kept with their reason.
 3. One care contact per customer per store-local day of delivery (`contact_day`): the highest tier of the day wins
-   (a contact already under way, or a call back at the time the customer asked for, is never replaced); the others
-   are kept as suppressed, `merged` into it.
+   (a contact already under way, a call back at the time the customer asked for, or the retry of a call that rang
+   unanswered, is never replaced); the others are kept as suppressed, `merged` into it.
 4. One care contact per customer per store-local day on which it is made (ADR 0051): the evening a call is made in,
    the day whose sending hours a care SMS goes out in. Deliveries at 23:59 and at 00:00 are two delivery days but
    one evening's call (one morning's SMS): the second joins the first by step 3's rule, the contacts already planned

@@ -18,7 +18,7 @@ Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
 
 def _join(groups: dict[tuple, list[Plan]], existing: dict[tuple, FollowUp]) -> list[Plan]:
     """One contact per group (a customer's plans that share a day) with the contact already planned on that day, if
-    any: the highest tier wins, a contact that stays as it is (under way, or a call back) is never replaced; the
+    any: the highest tier wins, a contact that stays as it is (under way, a call back, a retry) is never replaced; the
     others are `merged` into it. Returns the plans that stay. An existing contact one of them replaces is suppressed at
     once: the database allows one live contact per customer and delivery day, and an evening's capacity is counted
     from the rows."""
