@@ -248,3 +248,103 @@ def test_a_stop_from_a_number_two_stores_share_and_the_carriers_opt_out_recorded
     assert set(FollowUp.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", "outcome")) == {
         ("failed", "opted_out")
     }
+
+
+def _pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _blocking(pid: int) -> set[int]:
+    """The sessions the session `pid` waits for now."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_blocking_pids(%s)", [pid])
+        return set(cursor.fetchone()[0])
+
+
+def _held(lock, release: threading.Event) -> tuple[threading.Thread, int]:
+    """A session that takes `lock` in a transaction and keeps it until `release` is set; returns it and its pid."""
+    held, pid = threading.Event(), []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                pid.append(_pid())
+                lock()
+                held.set()
+                release.wait(timeout=120)
+        finally:
+            held.set()
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait()
+    return thread, pid[0]
+
+
+def test_the_sms_sweeper_holding_a_late_sms_and_the_handover_of_a_call_given_meanwhile_both_commit(agent):
+    """The sweeper holds a care SMS nobody sent in its window and its customer, moves it to the hours still open and
+    waits on that customer's contacts of the day (ADR 0051). The handover of a leaving agent's calls took the calls
+    given to them after it read its customers (a delivery planned meanwhile) before their customers: it held that
+    call and waited on the customer the sweeper held, while the sweeper waited on the call, and PostgreSQL aborted one
+    as a deadlock. Now both take the customer first (ADR 0037). A session holding another of the customer's contacts
+    queues the sweeper at the point where it has the customer and not the call, so the two meet in that order."""
+    from tests.locking import wait_until_another_session_waits
+
+    store = StoreFactory()
+    agent.stores.add(store)
+    colleague = AgentFactory(stores=[store], on_shift=True)
+    other = FollowUpFactory(order__customer__store=store, assignee=agent)  # the leaver's call the handover reads
+    now, today = timezone.now(), other.contact_day
+    # Three orders of one customer, each its own delivery day (the database's one live contact per customer and day).
+    failed = FollowUpFactory(order__customer__store=store, channel="sms", status="failed",
+                           window_start=now - timedelta(hours=8), contact_day=today - timedelta(days=2))  # fmt: skip
+    customer = failed.customer
+    late = FollowUpFactory(order__customer=customer, channel="sms", window_start=now - timedelta(hours=2),
+                           window_end=now - timedelta(minutes=5), contact_day=today - timedelta(days=1))  # fmt: skip
+    call = FollowUpFactory(order__customer=customer, assignee=colleague, window_start=now + timedelta(minutes=10))
+
+    def leave():  # the agent no longer serves the store: their calls are handed on in that transaction
+        with transaction.atomic():
+            agent.stores.remove(store)
+
+    release_other, release_failed = threading.Event(), threading.Event()
+    holder_other, other_pid = _held(_lock_customer(other.customer), release_other)
+    holder_failed, _ = _held(lambda: FollowUp.objects.select_for_update().get(pk=failed.pk), release_failed)
+    errors, leaving_pid = [None], []
+
+    def run_leave():
+        try:
+            leaving_pid.append(_pid())
+            leave()
+        except BaseException as exc:  # reported to the test, which asserts on it
+            errors[0] = exc
+        finally:
+            connection.close()
+
+    try:
+        leaving = threading.Thread(target=run_leave)
+        leaving.start()
+        wait_until_another_session_waits(timeout=30, sessions=1)  # the handover, on the first customer
+        FollowUp.objects.filter(pk=call.pk).update(assignee=agent)  # given to the leaver meanwhile
+        sweeper, sweep_errors = sweep_in_a_thread(time_budget=5)
+        wait_until_another_session_waits(timeout=30, sessions=2)  # the sweeper, on the customer's failed SMS
+        release_other.set()
+        # The handover goes on, to wait on the customer the sweeper holds (having taken their call first, before).
+        wait_until(lambda: (blocked := _blocking(leaving_pid[0])) and other_pid not in blocked)
+        release_failed.set()
+        leaving.join()
+        sweeper.join()
+    finally:
+        release_other.set()
+        release_failed.set()
+        holder_other.join()
+        holder_failed.join()
+
+    assert errors == [None] and sweep_errors == []
+    late.refresh_from_db()
+    call.refresh_from_db()
+    assert (late.status, late.merged_into_id) == ("suppressed", call.pk)  # the evening's call covers its order
+    assert call.assignee_id == colleague.pk
