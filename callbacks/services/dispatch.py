@@ -44,7 +44,7 @@ from callbacks.telephony import (
     get_backend,
 )
 from crm.models import Store
-from crm.services.locks import customers_lock
+from crm.services.locks import customers_lock, customers_lock_free
 
 from .gate import (
     ContactChannel,
@@ -111,9 +111,10 @@ _RESULT_FIELDS = ["status", "claimed_at", "provider_id", "provider_status", "sen
 # A claim reads its rows with their customers locked, skipping a row whose customer a write holds now (an opt-out
 # reply, a profile change: their row waits for the next sweep, which sees what that write committed). So an opt-out
 # commits either before a claim, whose gate then refuses the message, or after it, the message already on its way:
-# none is claimed on the customer's word from before an opt-out that has committed. Never waiting, the claim keeps out
-# of the lock order of ADR 0037 (customer, then their rows). FOR NO KEY UPDATE: the ledger's and other rows' foreign
-# keys to the customer still go in.
+# none is claimed on the customer's word from before an opt-out that has committed. The care SMS claim takes the
+# customers before the rows (`customers_lock_free`), in the lock order of ADR 0037, since it then waits on the
+# customers' other contacts; the other queues' claims (services.claims), which wait on nothing after, lock both in one
+# statement with this. FOR NO KEY UPDATE: the ledger's and other rows' foreign keys to the customer still go in.
 CUSTOMERS_HELD = {"of": ("customer",), "no_key": True, "skip_locked": True}
 
 
@@ -127,18 +128,20 @@ def sms_claim_row(row, *, now: datetime) -> None:
 
 @transaction.atomic
 def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowUp]:
-    # Lock the ids first, then read the claimed rows with what rendering needs. One query doing both would
+    # The due rows' customers first, then the rows (ADR 0037), neither waited on (see CUSTOMERS_HELD): a row held to
+    # the next sending hours then waits on its customer's other contacts of that day (ADR 0051), as only a holder of
+    # the customer may. Then the claimed rows are read with what rendering needs. One query doing all that would
     # join every due row (thousands at 09:00) before the sort and the limit, on every claim.
+    due = FollowUp.objects.filter(status=Status.PLANNED, channel=FollowUp.Channel.SMS, window_start__lte=now).order_by(
+        "window_start", "id"
+    )
+    customers = customers_lock_free(due.values_list("customer_id", flat=True)[:limit])
     ids = list(
-        FollowUp.objects.select_for_update(skip_locked=True)
-        .filter(status=Status.PLANNED, channel=FollowUp.Channel.SMS, window_start__lte=now)
-        .order_by("window_start", "id")
-        .values_list("id", flat=True)[:limit]
+        due.filter(customer_id__in=customers).select_for_update(skip_locked=True).values_list("id", flat=True)[:limit]
     )
     rows = list(
         FollowUp.objects.filter(pk__in=ids)
         .select_related("customer", "order")
-        .select_for_update(**CUSTOMERS_HELD)
         .only(*_FOLLOWUP_FIELDS, *_SENDING_NEEDS)
         .order_by("window_start", "id")
     )

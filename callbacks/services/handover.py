@@ -25,6 +25,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from callbacks.models import (
@@ -65,14 +66,9 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
         status=FollowUp.Status.PLANNED,
         window_end__gt=now,
     )
-    # The customers before their calls (ADR 0037), in id order as planning locks them, so an owner is never chosen
-    # twice at once. A call given to the agent in between (its customer not locked yet) is locked after its call.
-    locked = set(theirs.values_list("customer_id", flat=True))
-    customers_lock(locked)
-    calls = list(theirs.select_for_update(of=("self",)).select_related("store__followup_policy", "order"))
+    calls = _lock_calls(theirs)
     if not calls:
         return []
-    customers_lock({call.customer_id for call in calls} - locked)
     customer_ids = {call.customer_id for call in calls if _goes_to_owner(call)}
     owners = dict(Customer.objects.filter(id__in=customer_ids).values_list("id", "dedicated_owner_id"))
     policies = {call.store_id: policy_for_store(store=call.store) for call in calls}
@@ -124,6 +120,25 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
     customers_set_dedicated_owner(new_owners)
     # A call moved onto a day the customer already has a contact on becomes one with it (ADR 0051).
     followups_hold_one_a_day(moved=moved)
+    return calls
+
+
+def _lock_calls(theirs: QuerySet[FollowUp]) -> list[FollowUp]:
+    """The customers before their calls (ADR 0037), in id order as planning locks them, so an owner is never chosen
+    twice at once, and no call is held while its customer is waited on (the SMS claim holds a customer, then waits on
+    their contacts of the day, ADR 0051). A call given to the agent after the customers were read (a delivery planned
+    meanwhile) has a customer not locked yet: that customer is locked next, then their calls, until none is left.
+    Once a customer is held no call of theirs can be given to the agent (planning and call tasks lock them too)."""
+    locked: set[int] = set()
+    calls: list[FollowUp] = []
+    while new := set(theirs.exclude(customer_id__in=locked).values_list("customer_id", flat=True)):
+        customers_lock(new)
+        locked |= new
+        calls += (
+            theirs.filter(customer_id__in=new)
+            .select_for_update(of=("self",))
+            .select_related("store__followup_policy", "order")
+        )
     return calls
 
 

@@ -7,7 +7,8 @@ sending hours by the claim (services.dispatch), or asked to be called back on an
 Where it lands on a day on which the customer already has a care contact, the two become one by planning's rule:
 
 - a contact that stays as it is wins: one under way or made (sending, sent, in progress, done, failed), or a call
-  back the customer asked for, whose time is theirs (`contact_stays`); the others are merged into it;
+  planned again after an attempt was logged (a call back the customer asked for, whose time is theirs, or the retry
+  of a call that rang unanswered: `contact_stays`); the others are merged into it;
 - else the highest channel (a dedicated call, a call, a care SMS); of two alike, the one that was on that day
   already, else the one planned first;
 - the others are suppressed, `merged` into it, and what was merged into them points at it too.
@@ -25,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from callbacks.models import CHANNEL_RANK, LIVE_STATUSES, CallAttempt, FollowUp, FollowUpOutcome
+from callbacks.models import CHANNEL_RANK, LIVE_STATUSES, CallAttempt, FollowUp
 from crm.models import Store
 from crm.timezones import store_local_datetime, to_store_local
 
@@ -35,22 +36,21 @@ CARE = FollowUp.Purpose.CARE
 
 def care_contacts_locked(rows: QuerySet[FollowUp], *fields: str) -> QuerySet[FollowUp]:
     """The care contacts among `rows` that were not suppressed, to be locked (FOR UPDATE of the follow-ups: a claim
-    skips them), each with `called_back` for `contact_stays`."""
+    skips them), each with `attempted` for `contact_stays`."""
     return (
         rows.select_for_update(of=("self",))
         .filter(purpose=CARE)
         .exclude(status=Status.SUPPRESSED)
-        .annotate(
-            called_back=Exists(CallAttempt.objects.filter(followup=OuterRef("pk"), outcome=FollowUpOutcome.CALL_BACK))
-        )
+        .annotate(attempted=Exists(CallAttempt.objects.filter(followup=OuterRef("pk"))))
         .only("id", "customer_id", "contact_day", "window_start", "status", "channel", *fields)
     )
 
 
 def contact_stays(row: FollowUp) -> bool:
-    """Never replaced nor moved by a merge: under way or made, or a call back at the time the customer chose
-    (ADR 0051). `row` comes from `care_contacts_locked`."""
-    return row.status != Status.PLANNED or row.called_back
+    """Never replaced nor moved by a merge: under way or made, or planned again after an attempt was logged on it (ADR
+    0051): a call back at the time the customer chose, or the retry of a call that rang unanswered this evening, the
+    same call's next try. `row` comes from `care_contacts_locked`."""
+    return row.status != Status.PLANNED or row.attempted
 
 
 def store_day(moment: datetime, store: Store) -> date:

@@ -43,6 +43,7 @@ from .one_a_day import followups_hold_one_a_day
 from .policy import policy_for_store
 from .windows import sms_window
 
+Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
 # How far ahead a customer may ask to be called back.
 CALL_BACK_HORIZON = timedelta(days=14)
 # After no answer, the next try comes this much later, if the window and the store's attempt limit allow.
@@ -108,7 +109,10 @@ def _lock(*, followup: FollowUp, agent: Agent) -> FollowUp:
 def care_sms_instead(*, followup: FollowUp, now: datetime) -> FollowUp | None:
     """After the last unanswered try of a care call, or a care call nobody made in its window (services.missed): a
     care SMS for the same delivery, if the gate allows one (the hour aside: the SMS waits for the store's sending
-    hours). The call is closed first: one live contact per order."""
+    hours). The call is closed first: one live contact per order. The SMS is a contact of the day it goes out on, held
+    to one a day there (ADR 0051): on a day the customer already has a care contact (another order's SMS the next
+    morning, the next evening's call), it is `merged` into it and never sent. The caller holds the customer (ADR 0037).
+    Returns the SMS, suppressed when it was merged."""
     customer = followup.customer
     if followup.purpose != FollowUp.Purpose.CARE:
         return None  # a call task's app decides what follows (it sees the outcome on the follow-up)
@@ -121,7 +125,7 @@ def care_sms_instead(*, followup: FollowUp, now: datetime) -> FollowUp | None:
     window_start, window_end = sms_window(
         policy=policy_for_store(store=followup.store), store=followup.store, moment=now
     )
-    return FollowUp.objects.create(
+    sms = FollowUp.objects.create(
         store=followup.store,
         customer=customer,
         order=followup.order,
@@ -131,6 +135,9 @@ def care_sms_instead(*, followup: FollowUp, now: datetime) -> FollowUp | None:
         window_start=window_start,
         window_end=window_end,
     )
+    if merged := followups_hold_one_a_day(moved=[sms]).get(sms.pk):
+        sms.status, sms.suppressed_reason, sms.merged_into_id = Status.SUPPRESSED, Reason.MERGED, merged
+    return sms
 
 
 @transaction.atomic

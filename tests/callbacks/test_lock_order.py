@@ -30,7 +30,7 @@ from crm.services.order_delivery import orders_mark_delivered
 from crm.services.waiting import case_wait
 from tests.callbacks.sweeper import sweep_in_a_thread, wait_until
 from tests.factories import AgentFactory, FollowUpFactory, OrderFactory, StoreFactory
-from tests.locking import queued_behind_a_lock
+from tests.locking import overlapping, queued_behind_a_lock
 
 from .conftest import midday_store, plan_due_sms
 
@@ -137,9 +137,11 @@ def test_a_customers_answer_and_opening_the_call_of_their_case_at_the_same_insta
     assert case.status != "awaiting_customer" and case.case_calls.count() == 1
 
 
-def test_an_opt_out_and_the_missed_call_sweep_at_the_same_instant_both_commit(agent):
-    # The care call's window is over and nobody called: the sweep closes it and plans the care SMS (a row that names
-    # the customer), while the customer's STOP takes back their planned calls.
+def test_the_missed_call_sweep_leaves_a_call_whose_customer_an_opt_out_holds_to_its_next_run(agent):
+    # The care call's window is over and nobody called: the sweep closes it and plans the care SMS, held to one contact
+    # a day (which waits on the customer's contacts), while the customer's STOP holds them and takes back their calls.
+    # The sweep takes the customer before the call without waiting (ADR 0037): it skips them, and closes the call on
+    # its next run, when the STOP has committed and rules the SMS out.
     store = StoreFactory()
     agent.stores.add(store)
     missed = FollowUpFactory(
@@ -150,12 +152,15 @@ def test_an_opt_out_and_the_missed_call_sweep_at_the_same_instant_both_commit(ag
     )
     customer = missed.customer
 
-    errors = queued_behind_a_lock(_lock_customer(customer), _stop(customer), followups_close_missed)
+    waited = overlapping(_stop(customer), followups_close_missed)
 
-    assert errors == [None, None]
+    missed.refresh_from_db()
+    assert not waited and missed.status == "planned"
+    followups_close_missed()
     missed.refresh_from_db()
     customer.refresh_from_db()
     assert customer.sms_opt_out and (missed.status, missed.outcome) == ("done", "missed")
+    assert not customer.followups.filter(channel="sms").exists()
 
 
 def test_a_carriers_opt_out_recorded_by_the_sweeper_and_a_delivery_planned_at_the_same_instant_both_commit(
@@ -243,3 +248,103 @@ def test_a_stop_from_a_number_two_stores_share_and_the_carriers_opt_out_recorded
     assert set(FollowUp.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", "outcome")) == {
         ("failed", "opted_out")
     }
+
+
+def _pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _blocking(pid: int) -> set[int]:
+    """The sessions the session `pid` waits for now."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_blocking_pids(%s)", [pid])
+        return set(cursor.fetchone()[0])
+
+
+def _held(lock, release: threading.Event) -> tuple[threading.Thread, int]:
+    """A session that takes `lock` in a transaction and keeps it until `release` is set; returns it and its pid."""
+    held, pid = threading.Event(), []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                pid.append(_pid())
+                lock()
+                held.set()
+                release.wait(timeout=120)
+        finally:
+            held.set()
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait()
+    return thread, pid[0]
+
+
+def test_the_sms_sweeper_holding_a_late_sms_and_the_handover_of_a_call_given_meanwhile_both_commit(agent):
+    """The sweeper holds a care SMS nobody sent in its window and its customer, moves it to the hours still open and
+    waits on that customer's contacts of the day (ADR 0051). The handover of a leaving agent's calls took the calls
+    given to them after it read its customers (a delivery planned meanwhile) before their customers: it held that
+    call and waited on the customer the sweeper held, while the sweeper waited on the call, and PostgreSQL aborted one
+    as a deadlock. Now both take the customer first (ADR 0037). A session holding another of the customer's contacts
+    queues the sweeper at the point where it has the customer and not the call, so the two meet in that order."""
+    from tests.locking import wait_until_another_session_waits
+
+    store = StoreFactory()
+    agent.stores.add(store)
+    colleague = AgentFactory(stores=[store], on_shift=True)
+    other = FollowUpFactory(order__customer__store=store, assignee=agent)  # the leaver's call the handover reads
+    now, today = timezone.now(), other.contact_day
+    # Three orders of one customer, each its own delivery day (the database's one live contact per customer and day).
+    failed = FollowUpFactory(order__customer__store=store, channel="sms", status="failed",
+                           window_start=now - timedelta(hours=8), contact_day=today - timedelta(days=2))  # fmt: skip
+    customer = failed.customer
+    late = FollowUpFactory(order__customer=customer, channel="sms", window_start=now - timedelta(hours=2),
+                           window_end=now - timedelta(minutes=5), contact_day=today - timedelta(days=1))  # fmt: skip
+    call = FollowUpFactory(order__customer=customer, assignee=colleague, window_start=now + timedelta(minutes=10))
+
+    def leave():  # the agent no longer serves the store: their calls are handed on in that transaction
+        with transaction.atomic():
+            agent.stores.remove(store)
+
+    release_other, release_failed = threading.Event(), threading.Event()
+    holder_other, other_pid = _held(_lock_customer(other.customer), release_other)
+    holder_failed, _ = _held(lambda: FollowUp.objects.select_for_update().get(pk=failed.pk), release_failed)
+    errors, leaving_pid = [None], []
+
+    def run_leave():
+        try:
+            leaving_pid.append(_pid())
+            leave()
+        except BaseException as exc:  # reported to the test, which asserts on it
+            errors[0] = exc
+        finally:
+            connection.close()
+
+    try:
+        leaving = threading.Thread(target=run_leave)
+        leaving.start()
+        wait_until_another_session_waits(timeout=30, sessions=1)  # the handover, on the first customer
+        FollowUp.objects.filter(pk=call.pk).update(assignee=agent)  # given to the leaver meanwhile
+        sweeper, sweep_errors = sweep_in_a_thread(time_budget=5)
+        wait_until_another_session_waits(timeout=30, sessions=2)  # the sweeper, on the customer's failed SMS
+        release_other.set()
+        # The handover goes on, to wait on the customer the sweeper holds (having taken their call first, before).
+        wait_until(lambda: (blocked := _blocking(leaving_pid[0])) and other_pid not in blocked)
+        release_failed.set()
+        leaving.join()
+        sweeper.join()
+    finally:
+        release_other.set()
+        release_failed.set()
+        holder_other.join()
+        holder_failed.join()
+
+    assert errors == [None] and sweep_errors == []
+    late.refresh_from_db()
+    call.refresh_from_db()
+    assert (late.status, late.merged_into_id) == ("suppressed", call.pk)  # the evening's call covers its order
+    assert call.assignee_id == colleague.pk

@@ -208,3 +208,36 @@ def test_a_call_back_the_customer_asked_for_takes_in_a_higher_tier_delivery_of_t
         Reason.MERGED,
         call,
     )
+
+
+def test_a_retry_after_no_answer_takes_in_a_higher_tier_delivery_of_that_evening():
+    # ADR 0051: the call was made this evening (it rang, unanswered); its retry is that call's next try, not a contact
+    # still to begin. A dedicated delivery signed for meanwhile joins it: the customer is not rung by a second agent,
+    # and the attempts already made keep counting against the store's limit.
+    from callbacks.services.outcomes import followup_log_outcome
+
+    store = _store("Asia/Shanghai")
+    owner = AgentFactory(stores=[store])
+    customer = CustomerFactory(store=store, dedicated_owner=owner)
+    call = deliver(OrderFactory(customer=customer, total_amount=Decimal("1500.00")), local(store, 2026, 11, 23, 10, 0))
+    with time_machine.travel(local(store, 2026, 11, 23, 18, 10), tick=False):
+        followup_log_outcome(followup=call, agent=call.assignee, outcome="no_answer", expected_seq=1)
+    assignee = call.assignee
+
+    dedicated = deliver(OrderFactory(customer=customer, total_amount=Decimal("2500.00")),
+                        local(store, 2026, 11, 23, 18, 20))  # fmt: skip
+
+    call.refresh_from_db()
+    assert _live(customer) == [call]
+    assert (call.status, call.channel, call.window_start, call.assignee, call.attempts) == (
+        Status.PLANNED,
+        Channel.CALL,
+        local(store, 2026, 11, 23, 18, 25),
+        assignee,
+        1,
+    )
+    assert (dedicated.status, dedicated.suppressed_reason, dedicated.merged_into) == (
+        Status.SUPPRESSED,
+        Reason.MERGED,
+        call,
+    )

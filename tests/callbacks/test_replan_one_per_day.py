@@ -1,6 +1,7 @@
 """A planned care contact moved onto a day on which its customer already has one becomes one contact with it (ADR 0051):
 by a closure, new call days or SMS hours, a new time zone, a handover's overflow, a call back or a claim held to the
-next sending hours. The higher channel wins; nothing under way, made or asked for by the customer is changed."""
+next sending hours; and so does the care SMS sent instead of a call, on the day it goes out. The higher channel wins;
+nothing under way, made or asked for by the customer is changed."""
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ import time_machine
 
 from callbacks.models import FollowUp
 from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.services.missed import followups_close_missed
 from callbacks.services.outcomes import followup_log_outcome
 from callbacks.services.policy import policy_update
 from callbacks.telephony.memory import InMemoryBackend
@@ -107,7 +109,7 @@ def test_a_move_east_past_tonights_window_puts_the_call_onto_the_evening_of_the_
     with time_machine.travel(at(23, 13, zone=BERLIN), tick=False):  # 20:00 in Shanghai
         store_timezone_change(store=store, zone="Asia/Shanghai", actor=None)
 
-    assert _live(customer) == [tomorrow]
+    assert _planned(customer) == [tomorrow]  # the unanswered call is closed
     assert _merged(tonight) == (Status.SUPPRESSED, Reason.MERGED, tomorrow.pk)
 
 
@@ -156,3 +158,46 @@ def test_a_care_sms_the_claim_holds_to_the_next_morning_joins_the_call_of_that_d
     assert _live(customer) == [call]
     assert _merged(late) == (Status.SUPPRESSED, Reason.MERGED, call.pk)
     assert InMemoryBackend.messages == []
+
+
+def _planned(customer):
+    return list(customer.followups.filter(status=Status.PLANNED).order_by("pk"))
+
+
+def _late_call(customer, agent=None):
+    """A care call of an evening that runs past the SMS hours (20:30-21:30; texts until 21:00)."""
+    return _contact(customer, at(23, 20, 30), assignee=agent)
+
+
+def test_the_care_sms_instead_of_a_missed_call_joins_the_sms_of_another_order_the_next_morning(store):
+    customer = CustomerFactory(store=store)
+    missed = _late_call(customer)
+    morning = _contact(customer, at(24, 9), channel="sms", amount="500")  # signed for at 21:20: texted at 09:00
+
+    with time_machine.travel(at(23, 21, 40), tick=False):
+        followups_close_missed()
+
+    instead = customer.followups.get(order=missed.order, channel="sms")
+    assert instead.window_start == at(24, 9)
+    assert _planned(customer) == [morning]  # the missed call is closed
+    assert _merged(instead) == (Status.SUPPRESSED, Reason.MERGED, morning.pk)
+    with time_machine.travel(at(24, 9, 5), tick=False):
+        sms_dispatch_due(time_budget=5)
+    assert len(InMemoryBackend.messages) == 1
+
+
+def test_the_care_sms_instead_of_an_unanswered_last_try_joins_the_call_of_the_next_evening(store):
+    agent = store.agents.get()
+    customer = CustomerFactory(store=store)
+    call = _late_call(customer, agent)
+    call.attempts = 2
+    call.save(update_fields=["attempts"])
+    tomorrow = _contact(customer, at(24, 18), assignee=agent)
+
+    with time_machine.travel(at(23, 21, 20), tick=False):
+        followup_log_outcome(followup=call, agent=agent, outcome="no_answer", expected_seq=1)
+
+    instead = customer.followups.get(order=call.order, channel="sms")
+    assert instead.window_start == at(24, 9)
+    assert _planned(customer) == [tomorrow]  # the unanswered call is closed
+    assert _merged(instead) == (Status.SUPPRESSED, Reason.MERGED, tomorrow.pk)
