@@ -102,14 +102,17 @@ def test_the_other_stores_policy_page_and_queue_show_the_capacity_held_there(cli
     a, b = stores
     shared = AgentFactory(stores=[a, b], evening_capacity=7, user__username="shared")
     manager_b = ManagerFactory(stores=[b], user__username="b-boss")
-    FollowUpFactory(order__customer__store=b, assignee=shared)
-    assert _shift_post(client, a, shared, on_shift=False, capacity=3).status_code == 302
-    a_page = client.get(f"/manager/policy/?store={a.code}").text
-    assert f'name="agent-{shared.pk}-evening_capacity" value="3"' in a_page
+    # Inside the store's evening: the call's window opened ten minutes before (at the real time of day, a run after
+    # midnight in Shanghai found yesterday's evening ended and no call tonight).
+    with time_machine.travel(_local(b, 2026, 11, 23, 18, 10), tick=False):
+        FollowUpFactory(order__customer__store=b, assignee=shared)
+        assert _shift_post(client, a, shared, on_shift=False, capacity=3).status_code == 302
+        a_page = client.get(f"/manager/policy/?store={a.code}").text
+        assert f'name="agent-{shared.pk}-evening_capacity" value="3"' in a_page
 
-    client.force_login(manager_b.user)
-    b_page = client.get(f"/manager/policy/?store={b.code}").text
-    b_queue = client.get(f"/calls/?store={b.pk}").text
+        client.force_login(manager_b.user)
+        b_page = client.get(f"/manager/policy/?store={b.code}").text
+        b_queue = client.get(f"/calls/?store={b.pk}").text
 
     assert f'name="agent-{shared.pk}-evening_capacity" value="7"' in b_page
     assert f'name="agent-{shared.pk}-on_shift" id="id_agent-{shared.pk}-on_shift" checked' in b_page

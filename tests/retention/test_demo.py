@@ -167,3 +167,18 @@ def test_the_demo_berlin_store_offers_its_customers_euros():
         assert "欧元" in offer or "€" in offer, offer
     scripts = FollowUp.objects.filter(purpose="return_visit", store__code="tea-own").values_list("script", flat=True)
     assert scripts and all("元" not in s.replace("欧元", "") for s in scripts)
+
+
+def test_the_demo_has_a_campaign_reply_when_the_control_group_leaves_one_customer_contacted(client, monkeypatch):
+    """The control group is a hash of the campaign's and customers' ids, which differ from database to database: where
+    it holds every customer of a store but one, the coupon's customer is the one who asks."""
+    from retention.services import plan
+
+    first: dict[int, int] = {}
+
+    def in_control_group(*, campaign_id: int, customer_id: int, percent: int) -> bool:
+        first.setdefault(campaign_id, customer_id)
+        return bool(percent) and customer_id != first[campaign_id]
+
+    monkeypatch.setattr(plan, "in_control_group", in_control_group)
+    test_the_demo_shows_the_built_in_segments_and_a_redeemed_coupon_without_the_pages_writing_them(client)
