@@ -78,23 +78,42 @@ def overlapping(first: Callable[[], object], second: Callable[[], object]) -> bo
     return bool(waited and waited[0])
 
 
-def queued_behind_a_lock(lock: Callable[[], object], *writers: Callable[[], object]) -> list[BaseException | None]:
-    """Run `writers`, each in a thread with its own session, queued in the given order behind a lock that `lock` takes
-    (in a transaction of yet another session): each writer starts once the ones before it wait for a lock, and the
-    lock is let go once all of them wait. So they then run into each other in the same order on every run. Returns
-    each writer's error, or None."""
-    held, release = threading.Event(), threading.Event()
-    errors: list[BaseException | None] = [None] * len(writers)
+def backend_pid() -> int:
+    """This thread's session's PostgreSQL backend pid."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def hold_lock(lock: Callable[[], object], release: threading.Event) -> tuple[threading.Thread, int]:
+    """A session that takes `lock` in a transaction and keeps it until `release` is set: its thread, once it holds the
+    lock, and its backend pid (for `pg_blocking_pids`)."""
+    held, pid = threading.Event(), []
 
     def hold():
         try:
             with transaction.atomic():
+                pid.append(backend_pid())
                 lock()
                 held.set()
                 release.wait(timeout=120)
         finally:
             held.set()
             connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait()
+    return thread, pid[0]
+
+
+def queued_behind_a_lock(lock: Callable[[], object], *writers: Callable[[], object]) -> list[BaseException | None]:
+    """Run `writers`, each in a thread with its own session, queued in the given order behind a lock that `lock` takes
+    (in a transaction of yet another session): each writer starts once the ones before it wait for a lock, and the
+    lock is let go once all of them wait. So they then run into each other in the same order on every run. Returns
+    each writer's error, or None."""
+    release = threading.Event()
+    errors: list[BaseException | None] = [None] * len(writers)
 
     def run(index: int, writer: Callable[[], object]):
         try:
@@ -104,9 +123,7 @@ def queued_behind_a_lock(lock: Callable[[], object], *writers: Callable[[], obje
         finally:
             connection.close()
 
-    holder = threading.Thread(target=hold)
-    holder.start()
-    held.wait()
+    holder, _ = hold_lock(lock, release)
     threads = []
     try:
         for index, writer in enumerate(writers):

@@ -250,38 +250,11 @@ def test_a_stop_from_a_number_two_stores_share_and_the_carriers_opt_out_recorded
     }
 
 
-def _pid() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
-
-
 def _blocking(pid: int) -> set[int]:
     """The sessions the session `pid` waits for now."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_blocking_pids(%s)", [pid])
         return set(cursor.fetchone()[0])
-
-
-def _held(lock, release: threading.Event) -> tuple[threading.Thread, int]:
-    """A session that takes `lock` in a transaction and keeps it until `release` is set; returns it and its pid."""
-    held, pid = threading.Event(), []
-
-    def hold():
-        try:
-            with transaction.atomic():
-                pid.append(_pid())
-                lock()
-                held.set()
-                release.wait(timeout=120)
-        finally:
-            held.set()
-            connection.close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    held.wait()
-    return thread, pid[0]
 
 
 def test_the_sms_sweeper_holding_a_late_sms_and_the_handover_of_a_call_given_meanwhile_both_commit(agent):
@@ -291,7 +264,7 @@ def test_the_sms_sweeper_holding_a_late_sms_and_the_handover_of_a_call_given_mea
     call and waited on the customer the sweeper held, while the sweeper waited on the call, and PostgreSQL aborted one
     as a deadlock. Now both take the customer first (ADR 0037). A session holding another of the customer's contacts
     queues the sweeper at the point where it has the customer and not the call, so the two meet in that order."""
-    from tests.locking import wait_until_another_session_waits
+    from tests.locking import backend_pid, hold_lock, wait_until_another_session_waits
 
     store = StoreFactory()
     agent.stores.add(store)
@@ -311,13 +284,13 @@ def test_the_sms_sweeper_holding_a_late_sms_and_the_handover_of_a_call_given_mea
             agent.stores.remove(store)
 
     release_other, release_failed = threading.Event(), threading.Event()
-    holder_other, other_pid = _held(_lock_customer(other.customer), release_other)
-    holder_failed, _ = _held(lambda: FollowUp.objects.select_for_update().get(pk=failed.pk), release_failed)
+    holder_other, other_pid = hold_lock(_lock_customer(other.customer), release_other)
+    holder_failed, _ = hold_lock(lambda: FollowUp.objects.select_for_update().get(pk=failed.pk), release_failed)
     errors, leaving_pid = [None], []
 
     def run_leave():
         try:
-            leaving_pid.append(_pid())
+            leaving_pid.append(backend_pid())
             leave()
         except BaseException as exc:  # reported to the test, which asserts on it
             errors[0] = exc
