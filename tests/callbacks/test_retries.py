@@ -7,7 +7,7 @@ carried to another evening, where it rang the customer again about a delivery wh
 and, as a call already tried, took in the contact planned on that day (a dedicated owner's call). Shanghai time;
 23 November 2026 is a Monday."""
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,8 @@ import time_machine
 from callbacks.models import FollowUp
 from callbacks.services.outcomes import followup_log_outcome
 from callbacks.services.policy import policy_update
+from crm.services.closures import store_closure_add
+from crm.services.stores import store_timezone_change
 from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,84 @@ def test_a_retry_handed_on_is_placed_before_the_fresh_calls_of_the_evening():
     fresh.refresh_from_db()
     assert (retry.assignee, retry.window_start, retry.overflowed) == (stays, at(23, 18, 45), False)
     assert (fresh.window_start, fresh.overflowed) == (at(24, 18), True)  # the overflow rule, as planning's
+
+
+# Re-planning (services.replan)
+
+
+def _owners_call_tomorrow(retry: FollowUp) -> FollowUp:
+    """Another delivery of the same customer, a dedicated owner's call tomorrow evening."""
+    owner = AgentFactory(stores=[retry.store])
+    return _call(retry.store, owner, day=24, channel="dedicated", customer=retry.customer, amount="20000")
+
+
+def _closed_as_its_last_try(retry: FollowUp) -> None:
+    retry.refresh_from_db()
+    assert (retry.status, retry.outcome, retry.attempts) == ("done", "no_answer", 1)
+    sms = FollowUp.objects.get(order=retry.order, channel="sms")
+    assert (sms.status, sms.window_start) == ("planned", at(23, 18, 35))  # inside the SMS hours: at once
+
+
+def test_a_retry_new_hours_leave_no_room_for_tonight_closes_with_the_care_sms_instead():
+    store = StoreFactory()
+    retry = _unanswered(_call(store, AgentFactory(stores=[store])))
+    owners = _owners_call_tomorrow(retry)
+
+    with time_machine.travel(at(23, 18, 35), tick=False):
+        policy_update(store=store, actor=None, changes={"call_window_start": time(17), "call_window_end": time(18)})
+
+    _closed_as_its_last_try(retry)
+    owners.refresh_from_db()  # the owner's call was not taken into a retry carried onto its evening
+    assert (owners.status, owners.channel, owners.window_start) == ("planned", "dedicated", at(24, 17))
+
+
+def test_a_retry_on_an_evening_closed_meanwhile_closes_with_the_care_sms_instead():
+    store = StoreFactory()
+    retry = _unanswered(_call(store, AgentFactory(stores=[store])))
+    owners = _owners_call_tomorrow(retry)
+
+    with time_machine.travel(at(23, 18, 35), tick=False):
+        today = date(2026, 11, 23)
+        store_closure_add(store=store, actor=None, name="盘点", first_day=today, last_day=today)
+
+    _closed_as_its_last_try(retry)
+    owners.refresh_from_db()
+    assert (owners.status, owners.channel, owners.window_start) == ("planned", "dedicated", at(24, 18))
+
+
+def test_a_retry_a_zone_change_puts_past_its_evening_closes_with_the_care_sms_instead():
+    berlin = ZoneInfo("Europe/Berlin")
+    store = StoreFactory(timezone="Europe/Berlin")
+    agent = AgentFactory(stores=[store])
+    call = FollowUpFactory(
+        order=OrderFactory(customer=CustomerFactory(store=store)),
+        assignee=agent,
+        window_start=datetime(2026, 11, 23, 18, tzinfo=berlin),
+        window_end=datetime(2026, 11, 23, 19, tzinfo=berlin),
+    )
+    with time_machine.travel(datetime(2026, 11, 23, 18, 30, tzinfo=berlin), tick=False):
+        followup_log_outcome(followup=call, agent=agent, outcome="no_answer", expected_seq=1)
+
+    # 01:35 the next day in Shanghai: the evening the retry was in is over in the new zone.
+    with time_machine.travel(datetime(2026, 11, 23, 18, 35, tzinfo=berlin), tick=False):
+        store_timezone_change(store=store, zone="Asia/Shanghai", actor=None)
+
+    call.refresh_from_db()
+    assert (call.status, call.outcome, call.attempts) == ("done", "no_answer", 1)
+    sms = FollowUp.objects.get(order=call.order, channel="sms")
+    assert (sms.status, sms.window_start) == ("planned", at(24, 9))  # the Shanghai sending hours open at 09:00
+
+
+def test_a_retry_that_still_fits_its_evening_keeps_its_agent_attempts_and_later_start():
+    store = StoreFactory()
+    agent = AgentFactory(stores=[store])
+    retry = _unanswered(_call(store, agent))
+
+    with time_machine.travel(at(23, 18, 35), tick=False):
+        policy_update(store=store, actor=None, changes={"call_window_end": time(20)})
+
+    retry.refresh_from_db()
+    assert (retry.status, retry.assignee, retry.attempts) == ("planned", agent, 1)
+    assert (retry.window_start, retry.window_end) == (at(23, 18, 45), at(23, 20))
+    assert not FollowUp.objects.filter(channel="sms").exists()
+    assert retry.window_end - retry.window_start == timedelta(minutes=75)
