@@ -9,9 +9,10 @@ window has not ended goes on, by the rule that placed it:
   else to the least filled on-shift agent, if they have room that evening; otherwise it is flagged `overflowed` and
   moved by the store's overflow rule (a care SMS instead, or the next evening), as a delivery planned now would be.
   Dedicated customers and larger orders get the evening's last room first, as in planning;
-- a call back the customer asked for keeps its time, and a call task another app made keeps its day (tasks are not
-  limited by the evening capacity): the owner while they serve the store, else the least filled on-shift agent, even
-  past capacity.
+- a call planned again after an attempt keeps its time: a call back the customer asked for, and the retry of a call
+  that rang unanswered (its later start that evening, its attempts counted); so does a call task another app made
+  keep its day (tasks are not limited by the evening capacity): the owner while they serve the store, else the least
+  filled on-shift agent, even past capacity.
 
 A call the overflow rule moves onto a day on which its customer already has a care contact becomes one contact with
 it, by planning's rule (ADR 0051). Nobody on shift in the store: the call is left unassigned, on the manager's
@@ -33,7 +34,6 @@ from callbacks.models import (
     CaseCall,
     FollowUp,
     FollowUpChannel,
-    FollowUpOutcome,
     FollowUpPolicy,
     FollowUpPurpose,
     OverflowRule,
@@ -149,9 +149,11 @@ def _goes_to_owner(call: FollowUp) -> bool:
 
 
 def _keeps_its_time(call: FollowUp) -> bool:
-    """A call back the customer asked for keeps its time, and a call task its day (call_task_create does not limit
-    tasks by the evening capacity): neither is moved by the overflow rule."""
-    return call.purpose != FollowUpPurpose.CARE or call.outcome == FollowUpOutcome.CALL_BACK
+    """A call planned again after an attempt was logged on it keeps its time: a call back at the time the customer
+    asked for, or the retry of a call that rang unanswered, later in the evening it was made in (ADR 0051: the same
+    call's next try, already counted in that evening, not a contact still to begin). A call task keeps its day
+    (call_task_create does not limit tasks by the evening capacity). None of them is moved by the overflow rule."""
+    return call.purpose != FollowUpPurpose.CARE or call.attempts > 0
 
 
 def _priority(call: FollowUp, policies: dict[int, FollowUpPolicy]):

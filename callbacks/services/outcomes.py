@@ -107,7 +107,8 @@ def _lock(*, followup: FollowUp, agent: Agent) -> FollowUp:
 
 
 def care_sms_instead(*, followup: FollowUp, now: datetime) -> FollowUp | None:
-    """After the last unanswered try of a care call, or a care call nobody made in its window (services.missed): a
+    """After the last unanswered try of a care call (at the outcome, or a retry that re-planning leaves no room for in
+    its evening, services.replan), or a care call nobody made in its window (services.missed): a
     care SMS for the same delivery, if the gate allows one (the hour aside: the SMS waits for the store's sending
     hours). The call is closed first: one live contact per order. The SMS is a contact of the day it goes out on, held
     to one a day there (ADR 0051): on a day the customer already has a care contact (another order's SMS the next

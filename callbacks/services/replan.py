@@ -9,8 +9,11 @@ they are now:
 
 - an evening care call (call or dedicated owner) keeps its local evening: the store's call window on the same local
   day, in the new clock; a retry keeps its later local start inside it. Once that evening's window is over, or the
-  day is no longer a call day or is closed, or the retry no longer fits, the next open call window, where it is
-  placed by planning's rule (`capacity.care_call_place`: that evening's capacity, then the store's overflow rule);
+  day is no longer a call day or is closed, the next open call window, where it is placed by planning's rule
+  (`capacity.care_call_place`: that evening's capacity, then the store's overflow rule);
+- the retry of a care call that rang unanswered that no longer fits its evening is not carried to another one: as
+  when no retry fits the window at the outcome (services.outcomes), its last try was the one made, and it is closed
+  (done, outcome `no_answer`, its attempts kept) with the care SMS instead (`outcomes.care_sms_instead`);
 - a call task keeps its local day: the store's call hours that day (with a retry's later start), else the next
   open day's; its `contact_day`, the day it is due, moves with it;
 - a call the customer asked to be called back on keeps the wall time they asked for; once that has passed, or the
@@ -49,6 +52,7 @@ from crm.timezones import store_local_datetime, to_store_local
 
 from .capacity import CallCapacity, Window, care_call_place, care_sms_allowed, followup_call_priority
 from .one_a_day import followups_hold_one_a_day
+from .outcomes import care_sms_instead
 from .policy import policy_for_store
 from .rows import customers_set_dedicated_owner
 from .windows import call_window, sms_window
@@ -195,6 +199,20 @@ def _to_other_evenings(moves: list[tuple[FollowUp, Window]], *, after: Clock, no
     customers_set_dedicated_owner(new_owners)
 
 
+def _retries_close(rows: list[FollowUp], *, store: Store, now: datetime) -> None:
+    """Retries of unanswered care calls that the new clock leaves no room for in their evening: closed as their last
+    try, with the care SMS instead, as the outcome closes a call when no retry fits its window. A retry is the
+    evening's call, tried already (ADR 0051): carried to another evening, it rang the customer again on another day
+    about a delivery whose call went unanswered, and took in that day's contact as a call already tried. The customers
+    are held (ADR 0037); the SMS instead is held to one contact a day by `care_sms_instead` (ADR 0051)."""
+    for row in rows:
+        row.status, row.updated_at = Status.DONE, now
+    FollowUp.objects.bulk_update(rows, ["status", "updated_at"], batch_size=1000)
+    for row in rows:
+        row.store = store  # the clock placed by: its zone as saved now
+        care_sms_instead(followup=row, now=now)
+
+
 def _planned_to_come(store: Store, now: datetime):
     to_come = Q(channel__in=CALL_CHANNELS, window_end__gt=now) | Q(channel=FollowUp.Channel.SMS, window_start__gt=now)
     return FollowUp.objects.filter(to_come, store=store, status=Status.PLANNED)
@@ -202,24 +220,27 @@ def _planned_to_come(store: Store, now: datetime):
 
 def _placed(
     rows: list[FollowUp], before: Clock, after: Clock, now: datetime
-) -> tuple[list[FollowUp], list[tuple[FollowUp, Window]]]:
+) -> tuple[list[FollowUp], list[tuple[FollowUp, Window]], list[FollowUp]]:
     """Place the rows by `after`, in memory: (the rows that moved, the care calls that leave their evening, each with
-    the evening it moves to, for `_to_other_evenings`)."""
+    the evening it moves to, for `_to_other_evenings`, the retries of unanswered care calls that leave it, for
+    `_retries_close`)."""
     called_back = set(
         CallAttempt.objects.filter(
             followup__in=[row.pk for row in rows if row.channel in CALL_CHANNELS], outcome=FollowUpOutcome.CALL_BACK
         ).values_list("followup_id", flat=True)
     )
-    moved, elsewhere = [], []
+    moved, elsewhere, unanswered = [], [], []
     for row in rows:
         was = (row.window_start, row.window_end, row.contact_day)
         evening = _place(row, before, after, now, called_back=row.pk in called_back)
-        if evening is not None:
+        if evening is not None and row.outcome == FollowUpOutcome.NO_ANSWER:
+            unanswered.append(row)  # no room left for its retry that evening
+        elif evening is not None:
             elsewhere.append((row, evening))
         elif (row.window_start, row.window_end, row.contact_day) != was:
             row.updated_at = now
             moved.append(row)
-    return moved, elsewhere
+    return moved, elsewhere, unanswered
 
 
 def closed_days(*, store: Store, now: datetime, unsaved: bool = False) -> frozenset[date]:
@@ -239,15 +260,17 @@ def followups_replan(*, store: Store, before: Clock, now: datetime, after: Clock
     # customer, then the call, and _to_other_evenings writes dedicated customers' owners.
     customers_lock(planned.values_list("customer_id", flat=True).distinct())
     rows = list(planned.select_for_update(of=("self",)).select_related("order").order_by("pk"))
-    moved, elsewhere = _placed(rows, before, after, now)
+    moved, elsewhere, unanswered = _placed(rows, before, after, now)
     # Written first: the evenings' capacity is counted from the rows as they stand.
     FollowUp.objects.bulk_update(moved, _WRITTEN, batch_size=1000)
     if elsewhere:
         _to_other_evenings(elsewhere, after=after, now=now)
         FollowUp.objects.bulk_update([row for row, _ in elsewhere], _PLACED, batch_size=1000)
+    if unanswered:
+        _retries_close(unanswered, store=after.store, now=now)
     # A contact moved onto a day the customer already has one on becomes one with it (ADR 0051).
     followups_hold_one_a_day(moved=[*moved, *(row for row, _ in elsewhere)], store=after.store)
-    return len(moved) + len(elsewhere)
+    return len(moved) + len(elsewhere) + len(unanswered)
 
 
 def call_tasks_replanned(*, store: Store, before: Clock, after: Clock, now: datetime) -> dict[int, datetime]:
@@ -263,7 +286,7 @@ def call_tasks_replanned(*, store: Store, before: Clock, after: Clock, now: date
         .select_related("order")
         .order_by("pk")
     )
-    moved, _elsewhere = _placed(rows, before, after, now)  # a call task keeps to its day's hours: never elsewhere
+    moved, _elsewhere, _closed = _placed(rows, before, after, now)  # a task keeps to its day's hours: never elsewhere
     return {row.pk: row.window_start for row in moved}
 
 
