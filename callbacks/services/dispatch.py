@@ -56,6 +56,7 @@ from .gate import (
     customers_opt_out_sms,
     gate_purpose,
 )
+from .merged import followups_cover_merged
 from .messages import public_url_by_id, sms_render
 from .one_a_day import followups_hold_one_a_day
 from .opt_out_history import opt_out_refusals_record
@@ -184,6 +185,9 @@ def _claim(*, now: datetime, limit: int, report: DispatchReport) -> list[FollowU
     # Held to another day, a care SMS there joins the customer's contact of that day (ADR 0051); their customers are
     # this claim's.
     followups_hold_one_a_day(moved=held)
+    # A care SMS refused now (an opt-out, do not contact) leaves no order merged into it uncovered where the customer
+    # may still be contacted about it (a call-tier order by a call): services.merged.
+    followups_cover_merged(withdrawn=[row.pk for row in rows if row.status == Status.SUPPRESSED], now=now)
     # In the claim's transaction: a claimed message counts against the caps whether or not it ends up sent. A retry
     # (attempt 2 and later: the provider was busy, or a reconciliation found nothing) is the same message.
     contacts_record(
@@ -298,6 +302,10 @@ def _care_purpose(row: FollowUp) -> str:
     return gate_purpose(row.purpose)
 
 
+def _care_cover_withdrawn(ids: list[int], now: datetime) -> None:
+    followups_cover_merged(withdrawn=ids, now=now)
+
+
 @dataclass(frozen=True)
 class SmsQueue:
     """A table of SMS rows the sweeper sends at most once.
@@ -309,7 +317,9 @@ class SmsQueue:
     transaction; `forget(rows, claimed_at)` takes those ledger rows back when a claimed batch is given back
     unsent; `status_url()` gives the provider's status callback URL for a row id; `reason_field` is the column a
     withdrawn message's reason is written to; `purpose_of(row)` is the row's purpose to the gate (ContactPurpose),
-    which the last look before the send asks again (a marketing message needs consent then too).
+    which the last look before the send asks again (a marketing message needs consent then too);
+    `cover_withdrawn(ids, now)`, when given, runs in the transaction that withdrew those rows at that last look, their
+    customers locked (the care SMS: what was merged into one is covered again, services.merged).
     """
 
     name: str
@@ -319,6 +329,7 @@ class SmsQueue:
     status_url: Callable[[], Callable[[int], str]]
     reason_field: str
     purpose_of: Callable[[Any], str]
+    cover_withdrawn: Callable[[list[int], datetime], None] | None = None
 
 
 CARE_SMS = SmsQueue(
@@ -329,6 +340,7 @@ CARE_SMS = SmsQueue(
     status_url=_care_status_url,
     reason_field="suppressed_reason",
     purpose_of=_care_purpose,
+    cover_withdrawn=_care_cover_withdrawn,
 )
 _queues: dict[str, SmsQueue] = {CARE_SMS.name: CARE_SMS}
 
@@ -367,8 +379,10 @@ def _withdraw_refused(batch: list, claimed_at: datetime, queue: "SmsQueue", repo
     word is read again here, as last committed, for each message's own purpose (consent is about marketing only), in
     one query and a short transaction of its own that locks no customer (no lock is held over a request, ADR 0011); a
     withdrawn message is `suppressed` with the gate's reason, guarded by its claim, and its ledger row taken back (it
-    was no contact). What remains: a change committing after this read, while the batch's requests are leaving or on
-    the wire, does not stop them."""
+    was no contact). A queue that covers again what was merged into a withdrawn message (`cover_withdrawn`: the care
+    SMS, services.merged) has that transaction lock the withdrawn messages' customers first (ADR 0037), those only,
+    and still no lock is held over a request. What remains: a change committing after this read, while the batch's
+    requests are leaving or on the wire, does not stop them."""
     refused = contacts_refused_now(
         channel=ContactChannel.SMS,
         wanted={(row.customer_id, queue.purpose_of(row)) for row in batch},
@@ -382,12 +396,16 @@ def _withdraw_refused(batch: list, claimed_at: datetime, queue: "SmsQueue", repo
     withdrawn = [row for row in batch if row.pk in reasons]
     now = timezone.now()
     with transaction.atomic():
+        if queue.cover_withdrawn is not None:
+            customers_lock(row.customer_id for row in withdrawn)
         for reason in sorted({reasons[row.pk] for row in withdrawn}):
             ids = [row.pk for row in withdrawn if reasons[row.pk] == reason]
             queue.model.objects.filter(pk__in=ids, status=Status.SENDING, claimed_at=claimed_at).update(
                 status=Status.SUPPRESSED, **{queue.reason_field: reason}, updated_at=now
             )
         queue.forget(withdrawn, claimed_at)
+        if queue.cover_withdrawn is not None:
+            queue.cover_withdrawn([row.pk for row in withdrawn], now)
     report.suppressed += len(withdrawn)
     return [row for row in batch if row.pk not in reasons]
 

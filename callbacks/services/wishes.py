@@ -3,7 +3,10 @@ phone or marketing consent removed) or an opt-out reply (STOP, 退订: no market
 calls still waiting for an agent, with the gate's reason, so the queue no longer offers them (and a call that rang
 unanswered while the wish was recorded, instead of its retry: `outcomes.followup_log_outcome`); a care call becomes the
 care SMS the customer still allows (one live contact per order). The hour is no wish: a call outside its window is
-left for its window. The app that asked for a call task taken back hears of it (`signals.call_tasks_withdrawn`)."""
+left for its window. The orders merged into a care call taken back (ADR 0051) are covered again
+(`merged.followups_cover_merged`): by the care SMS instead, else, where the wish does not rule them out, by the best of
+them planned again; a wish against every contact covers them too. The app that asked for a call task taken back hears
+of it (`signals.call_tasks_withdrawn`)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +16,7 @@ from callbacks.signals import call_tasks_withdrawn
 from crm.models import Customer
 
 from .gate import contact_decide, gate_purpose
+from .merged import followups_cover_merged
 from .outcomes import care_sms_instead
 
 WISHES = frozenset(
@@ -31,7 +35,7 @@ WISHES = frozenset(
 def calls_withdraw_refused(*, customer: Customer) -> list[FollowUp]:
     """The customer's planned calls that the gate now refuses for one of their wishes, suppressed; returns them."""
     now = timezone.now()
-    withdrawn = []
+    withdrawn, instead = [], {}
     waiting = FollowUp.objects.select_for_update(of=("self",)).filter(
         customer=customer, status=FollowUp.Status.PLANNED, channel__in=CALL_CHANNELS
     )
@@ -44,8 +48,11 @@ def calls_withdraw_refused(*, customer: Customer) -> list[FollowUp]:
             continue
         followup.status, followup.suppressed_reason = FollowUp.Status.SUPPRESSED, decision.reason
         followup.save(update_fields=["status", "suppressed_reason", "updated_at"])
-        care_sms_instead(followup=followup, now=now)
+        if (sms := care_sms_instead(followup=followup, now=now)) is not None:
+            instead[followup.pk] = sms
         withdrawn.append(followup)
+    # In this transaction, the customer held (ADR 0037): nothing merged into a call taken back is left uncovered.
+    followups_cover_merged(withdrawn=[followup.pk for followup in withdrawn], instead=instead, now=now)
     if tasks := [followup for followup in withdrawn if followup.purpose != FollowUpPurpose.CARE]:
         call_tasks_withdrawn.send(sender=FollowUp, followups=tasks)
     return withdrawn

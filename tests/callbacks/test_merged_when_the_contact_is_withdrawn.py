@@ -1,0 +1,207 @@
+"""Nothing merged is lost: the contact a customer's other orders of the day were merged into (ADR 0051) is withdrawn
+later for a reason of its own. The orders merged into it were covered by nobody: a care call taken back because the
+customer asked not to be called left the day's other orders with no contact at all, though the care SMS the customer
+still allows went for the call's own order; a care SMS refused at the claim, or withdrawn just before it left, because
+the customer opted out of SMS, took with it a call-tier order merged into it that could still be called.
+
+A reason about the whole of the customer's contact (do not contact, no phone) covers the merged orders too; a reason
+about one channel does not: they are covered by the contact that replaces the withdrawn one (the care SMS instead), or
+else the best of them is planned again as that day's contact, one contact a day still.
+"""
+
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from callbacks.models import FollowUp
+from callbacks.services import dispatch
+from callbacks.services.dispatch import CARE_SMS, sms_dispatch_due
+from callbacks.services.gate import customers_opt_out_sms
+from callbacks.services.outcomes import followup_log_outcome
+from crm.services.customers import customer_update_profile
+from crm.services.order_delivery import orders_mark_delivered
+from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+Status, Reason, Channel = FollowUp.Status, FollowUp.SuppressedReason, FollowUp.Channel
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=SHANGHAI)  # inside the SMS hours (09:00-21:00), before the evening
+EVENING = (datetime(2026, 11, 23, 18, 0, tzinfo=SHANGHAI), datetime(2026, 11, 23, 19, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(MORNING, tick=False):
+        yield
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(timezone="Asia/Shanghai")
+
+
+@pytest.fixture
+def agent(store):
+    return AgentFactory(stores=[store])
+
+
+def _deliver(customer, *amounts: str) -> list[FollowUp]:
+    """Orders of the customer signed for now, in one batch; their care contacts, in the orders' order."""
+    orders = [OrderFactory(customer=customer, total_amount=Decimal(amount)) for amount in amounts]
+    orders_mark_delivered(deliveries=[(order, MORNING) for order in orders])
+    return [FollowUp.objects.get(order=order) for order in orders]
+
+
+def _live(customer) -> list[FollowUp]:
+    return list(customer.followups.exclude(status__in=[Status.SUPPRESSED, Status.DONE]).order_by("pk"))
+
+
+def _fresh(*rows: FollowUp) -> list[FollowUp]:
+    for row in rows:
+        row.refresh_from_db()
+    return list(rows)
+
+
+# -- a wish that rules calls out ------------------------------------------------------------------------------------
+
+
+def test_calls_ruled_out_the_orders_merged_into_the_call_are_covered_by_the_care_sms_instead(store, agent):
+    customer = CustomerFactory(store=store)
+    call, merged = _deliver(customer, "1500.00", "1200.00")
+    assert (merged.status, merged.merged_into) == (Status.SUPPRESSED, call)
+
+    customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "sms_only"})
+
+    call, merged = _fresh(call, merged)
+    (sms,) = _live(customer)
+    assert (call.status, call.suppressed_reason) == (Status.SUPPRESSED, Reason.NO_CALLS)
+    assert (sms.channel, sms.order) == (Channel.SMS, call.order)  # the call's order, as before
+    # The other order is covered by the contact that goes: one contact that day, no order left with none.
+    assert (merged.status, merged.suppressed_reason, merged.merged_into) == (Status.SUPPRESSED, Reason.MERGED, sms)
+
+
+def test_a_merged_order_under_a_merged_order_follows_the_chain_to_the_care_sms_instead(store, agent):
+    # Planning leaves what was merged into a contact it replaces pointing at that contact: a chain.
+    customer = CustomerFactory(store=store)
+    (first,) = _deliver(customer, "1500.00")
+    (second,) = _deliver(customer, "2500.00")  # a dedicated-tier order of the same day replaces the first call
+    (third,) = _deliver(customer, "1200.00")
+    first, third = _fresh(first, third)
+    assert (first.merged_into, third.merged_into) == (second, second)
+    FollowUp.objects.filter(pk=third.pk).update(merged_into=first)  # as planning may leave it
+
+    customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "sms_only"})
+
+    (sms,) = _live(customer)
+    assert [row.merged_into for row in _fresh(first, third)] == [sms, sms]
+
+
+def test_a_wish_about_every_contact_covers_the_merged_orders_too(store, agent):
+    customer = CustomerFactory(store=store)
+    call, merged = _deliver(customer, "1500.00", "500.00")
+
+    customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "do_not_contact"})
+
+    call, merged = _fresh(call, merged)
+    assert _live(customer) == []
+    assert (call.status, call.suppressed_reason) == (Status.SUPPRESSED, Reason.DO_NOT_CONTACT)
+    assert (merged.status, merged.suppressed_reason, merged.merged_into) == (Status.SUPPRESSED, Reason.MERGED, call)
+
+
+def test_no_calls_and_no_sms_leaves_the_merged_orders_with_the_call(store, agent):
+    customer = CustomerFactory(store=store, sms_opt_out=True)
+    call, merged = _deliver(customer, "1500.00", "1200.00")
+
+    customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "no_calls"})
+
+    call, merged = _fresh(call, merged)
+    assert _live(customer) == []
+    assert (merged.suppressed_reason, merged.merged_into) == (Reason.MERGED, call)
+
+
+def test_a_retry_ruled_out_by_a_wish_made_during_the_call_hands_its_merged_orders_to_the_care_sms(store, agent):
+    customer = CustomerFactory(store=store)
+    call, merged = _deliver(customer, "1500.00", "1200.00")
+    with time_machine.travel(EVENING[0], tick=False):
+        FollowUp.objects.filter(pk=call.pk).update(status=Status.IN_PROGRESS, assignee=agent)
+        customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "sms_only"})
+        followup_log_outcome(followup=call, agent=agent, outcome="no_answer", expected_seq=1)
+
+    call, merged = _fresh(call, merged)
+    (sms,) = _live(customer)
+    assert (call.status, call.suppressed_reason, sms.order) == (Status.SUPPRESSED, Reason.NO_CALLS, call.order)
+    assert merged.merged_into == sms
+
+
+# -- an SMS opt-out: the claim, and the last look before the request --------------------------------------------------
+
+
+def _sms_only_then_calls_and_stop(customer, agent) -> None:
+    """The customer, texted only so far, asks for calls again and replies STOP to the store's SMS."""
+    customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "any"})
+    customers_opt_out_sms(customer_ids=[customer.pk])
+
+
+def test_an_sms_refused_at_the_claim_for_an_opt_out_gives_the_day_to_the_call_merged_into_it(store, agent):
+    # Two call-tier orders of a customer who wanted SMS only: one care SMS for both. Calls allowed again and SMS opted
+    # out, the SMS is refused when it is claimed; the other order can still be called that evening.
+    customer = CustomerFactory(store=store, contact_preference="sms_only")
+    lower, higher = _deliver(customer, "1200.00", "1500.00")
+    assert (higher.channel, lower.merged_into) == (Channel.SMS, higher)
+    _sms_only_then_calls_and_stop(customer, agent)
+
+    sms_dispatch_due(time_budget=5)
+
+    lower, higher = _fresh(lower, higher)
+    assert (higher.status, higher.suppressed_reason) == (Status.SUPPRESSED, Reason.SMS_OPT_OUT)
+    assert _live(customer) == [lower]
+    assert (lower.status, lower.suppressed_reason, lower.merged_into, lower.channel) == (
+        Status.PLANNED, "", None, Channel.CALL,
+    )  # fmt: skip
+    assert ((lower.window_start, lower.window_end), lower.assignee) == (EVENING, agent)
+    # The withdrawn SMS's order is talked about on that call (the panel lists what was merged into it).
+    assert higher.merged_into == lower
+
+
+def test_an_sms_opt_out_refusing_every_merged_order_leaves_them_with_the_sms(store, agent):
+    customer = CustomerFactory(store=store)
+    sms, merged = _deliver(customer, "500.00", "400.00")
+    customers_opt_out_sms(customer_ids=[customer.pk])
+
+    sms_dispatch_due(time_budget=5)
+
+    sms, merged = _fresh(sms, merged)
+    assert (sms.suppressed_reason, merged.merged_into, _live(customer)) == (Reason.SMS_OPT_OUT, sms, [])
+
+
+def test_a_claimed_sms_withdrawn_for_an_opt_out_before_it_leaves_gives_the_day_to_the_call_merged_into_it(
+    store, agent, monkeypatch
+):
+    # The care SMS is claimed (under way); a call-tier order signed for meanwhile is merged into it, as into any
+    # contact under way; the customer replies STOP before the SMS's request leaves, and it is withdrawn.
+    customer = CustomerFactory(store=store)
+    (sms,) = _deliver(customer, "500.00")
+    later = []
+
+    def claim_then_a_delivery_and_a_stop(**kwargs):
+        claimed = CARE_SMS.claim(**kwargs)
+        if claimed and not later:
+            later.extend(_deliver(customer, "1500.00"))
+            customers_opt_out_sms(customer_ids=[customer.pk])
+        return claimed
+
+    monkeypatch.setitem(dispatch._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then_a_delivery_and_a_stop))
+
+    sms_dispatch_due(time_budget=5)
+
+    sms, call = _fresh(sms, *later)
+    assert (sms.status, sms.suppressed_reason) == (Status.SUPPRESSED, Reason.SMS_OPT_OUT)
+    assert _live(customer) == [call]
+    assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
+        Status.PLANNED, Channel.CALL, None, EVENING, agent,
+    )  # fmt: skip
+    assert sms.merged_into == call
