@@ -40,7 +40,7 @@ def contacts_record(*, rows: Iterable[ContactRow]) -> None:
 def contacts_forget(
     *, at: datetime, source: str, order_ids: Iterable[int] = (), customer_ids: Iterable[int] = ()
 ) -> None:
-    """Take back ledger rows of a claim given back unsent (dispatch's `_unclaim`): they were never contacts.
+    """Take back ledger rows of a claim given back unsent (dispatch.sending's `_unclaim`): they were never contacts.
     Rows are named by their orders or, for contacts about no order (campaigns), by their customers."""
     named = Q(order_id__in=list(order_ids)) | Q(customer_id__in=list(customer_ids), order_id__isnull=True)
     ContactLog.objects.filter(named, at=at, source=source).delete()
