@@ -106,14 +106,14 @@ def accepted_then_phone_changed(*, queue: SmsQueue, twilio, rows: list, monkeypa
     for and recorded sent; nothing goes to the new numbers."""
     import pytest  # a helper module: pytest only where a test calls it
 
-    from callbacks.services import dispatch
+    from callbacks.services.dispatch import recording
     from crm.models import Customer
 
     def failing(*args, **kwargs):
         raise RuntimeError("the database went away while the answers were written")
 
     with monkeypatch.context() as patched:
-        patched.setattr(dispatch, "rows_set", failing)
+        patched.setattr(recording, "rows_set", failing)
         with pytest.raises(RuntimeError):
             sms_dispatch_due(time_budget=5, queues=[queue.name])
     old = {row.customer_id: row.customer.phone for row in rows}

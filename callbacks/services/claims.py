@@ -9,7 +9,7 @@ order's) are claimed one at a time: a sweeper claiming a row of the same custome
 this claim commits, and a second such row in one batch waits a minute, after which the gate, seeing the first in
 its ledger, decides it against the cap.
 
-The care SMS has its own claim (dispatch._claim): its rows carry a sending window rather than a due time, the
+The care SMS has its own claim (dispatch.care): its rows carry a sending window rather than a due time, the
 store's policy moves that window, and their text is written at the claim.
 """
 

@@ -12,10 +12,11 @@ import time_machine
 
 from callbacks.errors import CallNotAllowed
 from callbacks.models import ContactLog, FollowUp, RefusalReason
-from callbacks.services import gate
 from callbacks.services.calls import call_start, case_call_start
 from callbacks.services.case_calls import case_call_open
 from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.services.gate import deciding
+from callbacks.services.gate.decisions import refuse
 from callbacks.services.outcomes import followup_log_outcome
 from callbacks.services.policy import policy_update
 from callbacks.services.tasks_calls import call_task_create
@@ -41,12 +42,13 @@ def agent(store):
 
 @pytest.fixture
 def gate_says_do_not_contact(monkeypatch):
-    """The gate's standing rule now refuses everyone, whatever the customer's own fields say."""
+    """The gate's standing rule now refuses everyone, whatever the customer's own fields say (changed where every
+    sender's answer is decided)."""
 
-    def refuse(facts, channel, purpose):
-        return gate._refuse(RefusalReason.DO_NOT_CONTACT, "changed rule")
+    def refuse_everyone(facts, channel, purpose):
+        return refuse(RefusalReason.DO_NOT_CONTACT, "changed rule")
 
-    monkeypatch.setattr(gate, "_standing", refuse)
+    monkeypatch.setattr(deciding, "standing_refusal", refuse_everyone)
 
 
 @pytest.fixture
@@ -67,7 +69,7 @@ def test_sms_dispatch_asks_the_gate_at_the_moment_of_sending(store, monkeypatch)
     order = OrderFactory(customer=CustomerFactory(store=store), total_amount="500.00")
     followup = deliver(order, local(store, 2026, 12, 4, 12, 0))
     assert followup.status == "planned"
-    monkeypatch.setattr(gate, "_standing", lambda *args: gate._refuse(RefusalReason.DO_NOT_CONTACT, "changed"))
+    monkeypatch.setattr(deciding, "standing_refusal", lambda *args: refuse(RefusalReason.DO_NOT_CONTACT, "changed"))
     sms_dispatch_due(time_budget=0)
     followup.refresh_from_db()
     assert (followup.status, followup.suppressed_reason) == ("suppressed", "do_not_contact")

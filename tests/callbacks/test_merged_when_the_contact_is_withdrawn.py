@@ -18,8 +18,7 @@ import pytest
 import time_machine
 
 from callbacks.models import FollowUp
-from callbacks.services import dispatch
-from callbacks.services.dispatch import CARE_SMS, sms_dispatch_due
+from callbacks.services.dispatch import CARE_SMS, sms_dispatch_due, sweep
 from callbacks.services.gate import customers_opt_out_sms
 from callbacks.services.outcomes import followup_log_outcome
 from crm.services.customers import customer_update_profile
@@ -194,7 +193,7 @@ def test_a_claimed_sms_withdrawn_for_an_opt_out_before_it_leaves_gives_the_day_t
             customers_opt_out_sms(customer_ids=[customer.pk])
         return claimed
 
-    monkeypatch.setitem(dispatch._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then_a_delivery_and_a_stop))
+    monkeypatch.setitem(sweep._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then_a_delivery_and_a_stop))
 
     sms_dispatch_due(time_budget=5)
 

@@ -13,8 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from callbacks.models import ContactLog
-from callbacks.services import dispatch
-from callbacks.services.dispatch import sms_dispatch_due
+from callbacks.services.dispatch import recording, sms_dispatch_due
 from logistics.models import LogisticsPolicy, ShipmentNotice
 from logistics.services.notices import PARCEL_NOTICES, notices_send_due
 from tests.callbacks.conftest import midday_store
@@ -80,7 +79,7 @@ def test_a_notice_whose_record_fails_after_the_provider_accepted_it_is_recorded_
         raise RuntimeError("the database went away while the answers were written")
 
     with monkeypatch.context() as patched:
-        patched.setattr(dispatch, "rows_set", failing)
+        patched.setattr(recording, "rows_set", failing)
         with pytest.raises(RuntimeError):
             notices_send_due()
     assert len(twilio_backend.messages) == 3

@@ -1,0 +1,67 @@
+"""The provider's answers written: a batch's rows in one statement, and a refusal for an opted-out number
+taken as the customer's and the number's opt-out."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from callbacks.models import FollowUp
+from callbacks.telephony import MessageRejected, OutcomeUnknown, ProviderBusy
+from crm.services.locks import customers_lock
+
+from ..gate import customers_opt_out_sms
+from ..opt_out_history import opt_out_refusals_record
+from ..rows import rows_set
+from .queues import Status
+from .report import DispatchReport
+
+_RESULT_FIELDS = ["status", "claimed_at", "provider_id", "provider_status", "sent_at", "outcome", "error_code"]
+
+
+def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool:
+    """Set the row's fields from the provider's answer. False when there is nothing to write (outcome unknown)."""
+    if result is None or isinstance(result, OutcomeUnknown):
+        report.unknown += 1
+        if result is not None:
+            report.errors.append(f"{row.pk}: {result}")
+        return False
+    if isinstance(result, ProviderBusy):
+        row.status, row.claimed_at, row.error_code = Status.PLANNED, None, result.code
+        report.retry_later += 1
+    elif isinstance(result, MessageRejected):
+        row.status, row.error_code = Status.FAILED, result.code
+        row.outcome = "opted_out" if result.opted_out else "rejected"
+        report.failed += 1
+    else:
+        row.status, row.provider_id, row.provider_status, row.sent_at = Status.SENT, result.sid, result.status, now
+        report.sent += 1
+    return True
+
+
+def record_answers(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, model: type) -> None:
+    """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled.
+    A refusal for an opted-out number (21610) opts out the message's customer, saying why in their history, and the
+    number, in this transaction."""
+    # numbers reads the queues registered with this package (sweep); imported here so that the two can see each other.
+    from ..numbers import numbers_lock, numbers_refused_record
+
+    now = timezone.now()
+    claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
+    changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
+    refused = [row for row in changed if row.outcome == "opted_out"]  # 21610: the number replied STOP to Twilio
+    opted_out = [row.customer_id for row in refused]
+    with transaction.atomic():
+        # The numbers first, as a reply from one takes its lock (services.inbound), then the customers before their
+        # messages (ADR 0037): their opt-out then takes back their planned calls.
+        numbers_lock(row.recipient for row in refused)
+        customers_lock(opted_out)
+        rows_set(model=model, rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
+        newly = set(customers_opt_out_sms(customer_ids=opted_out))
+        # Their history says why, once (the first of their messages refused): the carrier's refusal and its number.
+        why: dict[int, tuple[str, str]] = {}
+        for row in refused:
+            if row.customer_id in newly:
+                why.setdefault(row.customer_id, (row.recipient, row.error_code))
+        opt_out_refusals_record(refused=why, at=now)
+        numbers_refused_record(rows=refused, at=now)  # no SMS of the store to the number, whoever holds it (ADR 0049)
