@@ -1,9 +1,9 @@
 """The case core: open (or join), timeline, causes, triage, status, remedies and their approval, close, reopen.
 
 One module per part of a case's life: `timeline` (its events, and the end of a wait on the customer), `opening`
-(open or join, `case_open` / `cases_open`), `handling` (causes, escalation, another agent, status while it is
-worked), `remedies` (proposing one and the checks on its cost and currency), `approvals` (the manager's decision) and
-`closing` (close and reopen). Other code imports from here what it uses.
+(open or join, `case_open` / `cases_open`), `handling` (causes, escalation, another agent while it is worked),
+`remedies` (proposing one and the checks on its cost and currency), `approvals` (the manager's decision) and `closing`
+(close and reopen). Other code imports from here what it uses.
 """
 
 from .approvals import case_resume_when_nothing_awaits, remedy_approve, remedy_decline

@@ -1,4 +1,4 @@
-"""An open case while it is worked: causes it gains, an escalation to the manager, another agent, its status."""
+"""An open case while it is worked: causes it gains, an escalation to the manager, another agent."""
 
 from collections.abc import Sequence
 
@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import roles
-from crm.errors import CaseClosed, InvalidInput, InvalidTransition, PermissionDenied
+from crm.errors import CaseClosed, InvalidInput, PermissionDenied
 from crm.models import Agent, Case, CaseEvent
 
 from ..audit import audit_record
@@ -69,21 +69,4 @@ def case_reassign(*, case: Case, assignee: Agent, manager: Agent) -> Case:
             target=f"case #{case.pk}",
             data={"from": str(before or ""), "to": str(assignee)},
         )
-    return case
-
-
-@transaction.atomic
-def case_set_status(*, case: Case, status: str, actor=None) -> Case:
-    case = case_lock(case)
-    if not case.is_open:
-        raise CaseClosed(case_id=case.pk)
-    if status == Case.Status.CLOSED:
-        raise InvalidTransition("Use case_close to close a case: it needs a root cause.")
-    if Case.Status.AWAITING_CUSTOMER in (status, case.status):
-        raise InvalidTransition("Use crm.services.waiting: a wait pauses and resumes the resolution clock.")
-    if status != case.status:
-        old = case.status
-        case.status = status
-        case.save(update_fields=["status"])
-        case_add_event(case=case, kind=CaseEvent.Kind.STATUS_CHANGED, actor=actor, data={"from": old, "to": status})
     return case
