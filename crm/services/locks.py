@@ -7,12 +7,18 @@ each is an advisory lock; SQLite (the embedded default) lets one writer in at a 
 from collections.abc import Iterable
 
 from crm import bulk
-from crm.models import Customer
+from crm.models import Case, Customer
 
 
 def advisory_lock(names: Iterable[str]) -> None:
     """Hold a lock on each name until the current transaction ends (call inside one)."""
     bulk.lock_names(names)
+
+
+def case_lock(case: Case) -> Case:
+    """The case's row, read again and locked until the current transaction ends: a write on a case decides on what the
+    case is now, not on the copy its caller loaded before another writer changed it."""
+    return Case.objects.select_for_update().get(pk=case.pk)
 
 
 def customers_lock(customer_ids: Iterable[int]) -> None:
