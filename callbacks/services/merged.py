@@ -4,9 +4,9 @@ for a reason of its own, those orders get a live contact again, unless the reaso
 Planning keeps one care contact per customer per day; the other deliveries of that day are suppressed, `merged` into
 it. That contact may later be withdrawn for a reason that is not a merge: a wish that rules calls out
 (`wishes.calls_withdraw_refused`: do not contact, no calls, no phone), an SMS opt-out or do not contact that the SMS
-claim's gate refuses (`dispatch._claim`), or that the last look before a batch's requests leave finds
-(`dispatch._withdraw_refused`). Each writer calls `followups_cover_merged` with what it withdrew, in its transaction,
-the customers locked first (ADR 0037). By the rule of each reason, as a store's team would expect:
+claim's gate refuses (`dispatch.care`), or that the last look before a batch's requests leave finds
+(`dispatch.last_look.withdraw_refused`). Each writer calls `followups_cover_merged` with what it withdrew, in its
+transaction, the customers locked first (ADR 0037). By the rule of each reason, as a store's team would expect:
 
 - the withdrawn contact has a contact instead (`instead`: the care SMS the customer still allows instead of a call,
   `outcomes.care_sms_instead`): it is the day's contact, and the orders merged into the withdrawn one are merged into
