@@ -56,7 +56,8 @@ from crm.models import (
     WorkerHeartbeat,
 )
 from crm.phones import normalise_phone
-from crm.readable import AUDIT_ACTIONS, earlier_calendar_text
+from crm.readable.audit import AUDIT_ACTIONS
+from crm.readable.policy import earlier_calendar_text
 from crm.services.agents import agent_leave_stores
 from crm.services.api_tokens import api_tokens_revoke
 from crm.services.closures import (
