@@ -11,7 +11,8 @@ class CallbacksConfig(AppConfig):
 
         from crm.casework import customer_section_register
         from crm.home import WaitingWork, waiting_work_register
-        from crm.readable import audit_action_register, customer_change_register, list_text, weekdays_text
+        from crm.readable import audit_action_register, customer_change_register
+        from crm.readable.policy import list_text, weekdays_text
 
         from . import order_api, receivers
         from .customer_section import CONTACTS_SECTION

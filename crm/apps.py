@@ -18,7 +18,8 @@ class CrmConfig(AppConfig):
         from crm.casework import case_kind_register
         from crm.home import WaitingWork, waiting_work_register
         from crm.models import Agent, AgentStore, CaseEvidence, CasePolicy, Store, StoreClosure
-        from crm.readable import audit_action_register, sla_targets_text, weekdays_text
+        from crm.readable import audit_action_register
+        from crm.readable.policy import sla_targets_text, weekdays_text
         from crm.receivers import stores_left, user_switched_off, user_was_active
         from crm.selectors.cases import open_cases_count, overdue_cases_count, waiting_cases_count
         from crm.services.complaint import COMPLAINT

@@ -20,7 +20,7 @@ from crm.forms import (
     RemedyConfirmForm,
 )
 from crm.models import Case, CaseCause, CaseEvidence, CaseStep, Remedy
-from crm.readable import event_lines, event_title
+from crm.readable.timeline import event_lines, event_title
 from crm.selectors import agents_serving, case_timeline_events, store_ids_with_another_manager
 from crm.selectors.remedies import GIVEN_WINDOW, remedies_given
 from crm.services.escalation import negotiation_failed_by

@@ -8,7 +8,7 @@ from callbacks.models import FollowUpChannel, OverflowRule, SmsLanguage
 from callbacks.services.policy import MAX_CAP, MAX_CAP_DAYS, policy_for_store
 from crm import form_fields
 from crm.models import Agent, AgentStore, Case, CasePolicy, Store
-from crm.readable import WEEKDAYS as WEEKDAY_NAMES
+from crm.readable.policy import WEEKDAYS as WEEKDAY_NAMES
 from crm.services.policy import SlaTargetIn
 from crm.services.sla import sla_target_for
 from crm.withdrawals import WithdrawalsConfirmField

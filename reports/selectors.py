@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet, Value, When
 from callbacks.models import ClosedUncalled, ClosedUnlogged, FollowUp
 from crm import roles
 from crm.models import AuditLog, Case, CaseEvent, Customer, Remedy, Store
-from crm.readable import play_label
+from crm.readable.details import play_label
 from crm.selectors import store_ids_with_another_manager, stores_managed_by
 from crm.selectors.remedies import remedies_given
 from crm.services.sla import SOON, breached_q

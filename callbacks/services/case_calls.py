@@ -25,7 +25,7 @@ from crm.services.locks import customers_lock
 from .gate import customer_stop_calls
 from .policy import policy_for_store
 
-# Why a case call changed hands, as its audit entry stores it (crm.readable.HANDOVER_REASONS says it in words).
+# Why a case call changed hands, as its audit entry stores it (crm.readable.details.HANDOVER_REASONS says it in words).
 CASE_REASSIGNED = "case_reassigned"
 
 

@@ -50,7 +50,7 @@ from .policy import policy_for_store
 from .rows import customers_set_dedicated_owner
 from .windows import call_window
 
-# Why the call changed hands, as the audit entry stores it (crm.readable.HANDOVER_REASONS says it in words).
+# Why the call changed hands, as the audit entry stores it (crm.readable.details.HANDOVER_REASONS says it in words).
 LEFT_STORE = "assignee_left_store"
 
 

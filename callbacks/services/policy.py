@@ -14,7 +14,7 @@ from callbacks.models import FollowUpChannel, FollowUpPolicy, OverflowRule, SmsL
 from crm.models import Store
 from crm.placeholders import PlaceholderBraceOpen, PlaceholderNotPlain, placeholder_names
 from crm.platform_rules import ensure_no_review_incentive
-from crm.readable import list_text, stored_setting
+from crm.readable.policy import list_text, stored_setting
 from crm.services.audit import audit_record
 from crm.validators import currency_code_problem, is_ascii_decimal
 

@@ -22,8 +22,8 @@ class AuditLog(models.Model):
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log")
         indexes = [
-            # The admin's search (crm.admin.AuditLogAdmin): an action's entries newest first; a target in full or by
-            # its beginning (LIKE 'q%', which a pattern_ops index answers whatever the database's collation).
+            # The admin's search (crm.admin.records.AuditLogAdmin): an action's entries newest first; a target in full
+            # or by its beginning (LIKE 'q%', which a pattern_ops index answers whatever the database's collation).
             models.Index(fields=["action", "at"], name="audit_action_at"),
             models.Index(fields=["target"], name="audit_target_prefix", opclasses=["varchar_pattern_ops"]),
         ]

@@ -21,7 +21,7 @@ from .assignment import agents_with_fewest_open_cases
 from .audit import audit_record
 from .cases import case_add_event
 
-# Why work changed hands, as stored on the timeline event and the audit entry (crm.readable says it in words).
+# Why work changed hands, as stored on the timeline event and the audit entry (crm.readable.details says it in words).
 LEFT_STORE = "assignee_left_store"
 
 

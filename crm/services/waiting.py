@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import CaseClosed, InvalidInput, InvalidTransition
 from crm.models import Case, CaseEvent, CasePolicy, Customer
-from crm.readable import resumed_label
+from crm.readable.details import resumed_label
 from crm.timezones import store_local_datetime, store_same_wall_time, to_store_local
 
 from .audit import audit_record

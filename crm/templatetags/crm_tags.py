@@ -6,7 +6,9 @@ from crm.models import Remedy
 from crm.money import money_text
 from crm.phones import mask_phone
 from crm.punctuation import LABEL_SEPARATOR, listed
-from crm.readable import audit_action_label, audit_lines, audit_target, customer_change_text, join
+from crm.readable.audit import audit_action_label, audit_lines, audit_target
+from crm.readable.customers import customer_change_text
+from crm.readable.values import join
 
 register = template.Library()
 

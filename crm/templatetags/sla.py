@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from crm.models import Case
-from crm.readable import duration_text
+from crm.readable.details import duration_text
 from crm.services.sla import SlaStatus, case_sla_status
 from crm.timezones import to_store_local
 

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from crm.models import AuditLog, Case, CaseEvent
-from crm.readable import audit_lines, event_lines
+from crm.readable.audit import audit_lines
+from crm.readable.timeline import event_lines
 from crm.services.cases import case_open
 from crm.signals import agent_left_stores
 from tests.factories import AgentFactory, CustomerFactory, StoreFactory, UserFactory

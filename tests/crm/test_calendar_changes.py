@@ -11,7 +11,7 @@ import time_machine
 from django.utils import translation
 
 from crm.models import Case, CaseEvent, SlaTarget
-from crm.readable import earlier_calendar_text
+from crm.readable.policy import earlier_calendar_text
 from crm.services.cases import case_open
 from crm.services.closures import store_closure_add
 from crm.services.policy import case_policy_update

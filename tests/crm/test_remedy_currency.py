@@ -10,7 +10,7 @@ from django.apps import apps
 
 from crm.errors import InvalidInput
 from crm.models import Case, CaseEvent, Remedy, Store
-from crm.readable import event_lines
+from crm.readable.timeline import event_lines
 from crm.services.cases import case_open, refunded_already, remedy_propose
 from crm.services.complaint import complaint_assess, complaint_confirm, complaint_negotiate
 from crm.services.escalation import case_manager_decide, case_negotiation_fail

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from crm.models import Case, Remedy
-from crm.readable import readable_fields
+from crm.readable.details import readable_fields
 from crm.services.cases import case_close, case_open, remedy_decline, remedy_propose
 from crm.services.casework import remedy_fulfil, remedy_withdraw
 from crm.services.complaint import complaint_assess, complaint_confirm

@@ -159,7 +159,7 @@ def test_a_new_phone_or_name_from_the_order_system_goes_into_the_customers_histo
     from django.utils import translation
 
     from crm.models import CustomerChange
-    from crm.readable import customer_change_text
+    from crm.readable.customers import customer_change_text
 
     api.post(URL, order_payload(1))
     moved = order_payload(1, customer={"external_id": "buyer-1", "name": "顾客一", "phone": "13900000009"})
