@@ -54,6 +54,7 @@ def segments(request: HttpRequest, store_id: int) -> HttpResponse:
     store = managed_store(request, store_id)
     if request.method == "POST":
         form, rules = SegmentForm(request.POST), RuleFormSet(request.POST, prefix="rules")
+        status = 400
         if form.is_valid() and rules.is_valid():
             try:
                 # A double click sends the form twice: the second is shown the segment the first made, not refused
@@ -62,15 +63,17 @@ def segments(request: HttpRequest, store_id: int) -> HttpResponse:
                     token=form.cleaned_data["submission"],
                     user=request.user,
                     form="retention.segment",
+                    store=store,
                     create=partial(
                         segment_create, store=store, name=form.cleaned_data["name"], rules=rules_from(rules)
                     ),
                 )
             except DomainError as exc:
                 form_error(form, exc)
+                status = exc.http_status  # a token sent to another store's address: 409
             else:
                 return redirect("retention:segment", store_id=store.pk, segment_id=submitted.object_id)
-        return render(request, "retention/segments.html", _list_context(request, store, form, rules), status=400)
+        return render(request, "retention/segments.html", _list_context(request, store, form, rules), status=status)
     return render(request, "retention/segments.html", _list_context(request, store))
 
 
