@@ -3,7 +3,7 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from crm.downloads import SpreadsheetCsvWriter
 from crm.pages import store_code, store_filter
@@ -24,6 +24,7 @@ def _filter_form(request: HttpRequest) -> ReportFilterForm:
     return ReportFilterForm(request.POST if request.method == "POST" else request.GET, user=request.user)
 
 
+@require_GET
 @manager_required
 def report(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
@@ -45,6 +46,7 @@ def report_recalculate(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('reports:report')}?{form.query()}")
 
 
+@require_GET
 @manager_required
 def report_csv(request: HttpRequest, section: str) -> HttpResponse:
     if section not in SECTIONS:
