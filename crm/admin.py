@@ -56,6 +56,7 @@ from crm.models import (
     WorkerHeartbeat,
 )
 from crm.phones import normalise_phone
+from crm.punctuation import itemised
 from crm.readable import AUDIT_ACTIONS, earlier_calendar_text
 from crm.services.agents import agent_leave_stores
 from crm.services.api_tokens import api_tokens_revoke
@@ -237,7 +238,7 @@ class AgentAdmin(CheckedAdmin):
 
     @admin.display(description=_("stores served"))
     def stores_and_roles(self, obj: Agent) -> str:
-        return "; ".join(membership.shift_text() for membership in obj.memberships.all())
+        return itemised(membership.shift_text() for membership in obj.memberships.all())
 
     @staticmethod
     def _superusers_only(request, obj: Agent | None) -> bool:

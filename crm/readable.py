@@ -26,7 +26,7 @@ from crm.evidence_removal import evidence_removed_label
 from crm.models import AuditLog, Case, CaseCause, CaseEvent, Customer, CustomerChange, Remedy, Store, TriageGroup
 from crm.money import money_text
 from crm.phones import mask_phone
-from crm.punctuation import labelled, listed
+from crm.punctuation import itemised, labelled, listed
 from crm.timezones import to_store_local
 
 
@@ -166,7 +166,7 @@ def sla_targets_text(value: Any) -> str:
                 "resolution": match["resolution"],
             }
         )
-    return "; ".join(lines) or "–"
+    return itemised(lines) or "–"
 
 
 def resumed_label(code: str) -> str:
@@ -217,7 +217,7 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "within_limit": (gettext_lazy("Within the agent's limit"), lambda v: str(_yes_no[bool(v)])),
     # What the customer was given already, counted against the limit with the amount asked (ADR 0039).
     "given": (gettext_lazy("Given to the customer already"), str),
-    "offered": (gettext_lazy("Options offered"), lambda v: "; ".join(play_label(k) for k in v)),
+    "offered": (gettext_lazy("Options offered"), lambda v: itemised(play_label(k) for k in v)),
     "chosen": (gettext_lazy("Chosen"), play_label),
     "decision": (gettext_lazy("Decision"), _labels(Case.Decision.choices)),
     "breach": (
@@ -526,9 +526,9 @@ def _show(value: Any) -> str:
     if value in (None, "", [], {}):
         return "–"
     if isinstance(value, list | tuple):
-        return "; ".join(_show(v) for v in value)
+        return itemised(_show(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(labelled(k, _show(v)) for k, v in value.items())
+        return itemised(labelled(k, _show(v)) for k, v in value.items())
     return str(value)
 
 

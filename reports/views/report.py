@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.downloads import SpreadsheetCsvWriter
-from crm.pages import store_code, store_filter
+from crm.pages import form_errors_text, store_code, store_filter
 from crm.selectors import stores_managed_by
 from crm.services.audit import audit_record
 
@@ -41,7 +41,7 @@ def report_recalculate(request: HttpRequest) -> HttpResponse:
     """Rebuild the period's roll-ups now instead of waiting for the next scheduled run."""
     form = _filter_form(request)
     if not form.is_valid():
-        return HttpResponse("; ".join(e for errors in form.errors.values() for e in errors), status=400)
+        return HttpResponse(form_errors_text(form), status=400)
     rollups_refresh(store=form.period().store, since_day=form.period().start)
     return redirect(f"{reverse('reports:report')}?{form.query()}")
 
@@ -53,7 +53,7 @@ def report_csv(request: HttpRequest, section: str) -> HttpResponse:
         raise Http404
     form = _filter_form(request)
     if not form.is_valid():
-        return HttpResponse("; ".join(e for errors in form.errors.values() for e in errors), status=400)
+        return HttpResponse(form_errors_text(form), status=400)
     period = form.period()
     table = SECTIONS[section](period)
     audit_record(

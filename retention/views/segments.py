@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.downloads import SpreadsheetCsvWriter
 from crm.errors import DomainError
 from crm.pages import form_error
+from crm.punctuation import itemised
 from crm.services.audit import audit_record
 from crm.services.submissions import submission_once
 
@@ -141,7 +142,7 @@ def segment_csv(request: HttpRequest, store_id: int, segment_id: int) -> Streami
         spent = _("Spent (%(currency)s)") % {"currency": store.currency}
         yield "\ufeff" + writer.writerow([str(heading or spent) for heading in _CSV_HEADINGS])
         for a in members.iterator(chunk_size=2000):
-            why = "; ".join(segment_explain(segment=seg, attrs=a))
+            why = itemised(segment_explain(segment=seg, attrs=a))
             rfm = f"{a.recency_score}{a.frequency_score}{a.monetary_score}"
             yield writer.writerow(
                 [
