@@ -171,3 +171,9 @@ class SubmissionTokenUsed(Conflict):
 
     code = "submission_token_used"
     default_message = _("This form was already sent from another page: reload the page and send it again.")
+
+
+class SubmissionTokenOfAnotherStore(SubmissionTokenUsed):
+    """A form's one-time token already sent to another store's address (crm.services.submissions)."""
+
+    default_message = _("This form was already sent for another store: reload this store's page and send it again.")

@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from crm.errors import DomainError, StoreRepeated
 from crm.models import Store
-from crm.punctuation import labelled
+from crm.punctuation import itemised, labelled
 from crm.selectors import store_by_code
 from crm.validators import is_ascii_number
 
@@ -128,7 +128,7 @@ def form_errors_text(form: forms.Form) -> str:
     for name, errors in form.errors.items():
         shown = name in form.fields and not form.fields[name].widget.is_hidden  # NON_FIELD_ERRORS: no field either
         parts += [labelled(form[name].label, error) if shown else str(error) for error in errors]
-    return "; ".join(parts)
+    return itemised(parts)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ planned campaign contacts no time before their campaign ends: campaign messages 
 (ADR 0035), which are then withdrawn in the change's transaction. The service that saves the change first asks the
 apps what it would withdraw (through a signal: `callbacks.signals.store_hours_would_withdraw`,
 `crm.signals.store_closure_would_withdraw`), changing nothing, and `withdrawals_check` refuses the save with
-`WithdrawalsNotConfirmed` (409) unless the manager confirmed at least that many. The pages and the admin show the
-question with `WithdrawalsConfirmField`, a checkbox posting the number it was shown with.
+`WithdrawalsNotConfirmed` (409) unless the manager confirmed that very number. The pages and the admin show the
+question with `WithdrawalsConfirmField`, a checkbox posting the number it was shown with; another number posted
+(by hand, or the set changed since it was shown) is refused with `WithdrawalsChanged` (409), asking again.
 """
 
 from dataclasses import dataclass
@@ -62,10 +63,19 @@ class WithdrawalsNotConfirmed(Conflict):
     code = "withdrawals_not_confirmed"
     default_message = _("Nothing was saved: confirm the campaign contacts this change withdraws.")
 
-    def __init__(self, *, withdrawn: list[ContactsWithdrawn]) -> None:
+    def __init__(self, *, withdrawn: list[ContactsWithdrawn], **details) -> None:
         self.total = sum(found.count for found in withdrawn)
         campaigns = listed(part for found in withdrawn for part in found.parts())
-        message = ngettext(
+        super().__init__(
+            self.said(campaigns),
+            field="confirm_withdrawals",
+            total=self.total,
+            campaigns=[{"name": found.what, "messages": found.messages, "calls": found.calls} for found in withdrawn],
+            **details,
+        )
+
+    def said(self, campaigns: str) -> str:
+        return ngettext(
             "Nothing was saved: this change leaves %(count)d planned contact of running campaigns no time before its "
             "campaign ends, and it would be withdrawn (%(campaigns)s). Tick the box to confirm, and save again.",
             "Nothing was saved: this change leaves %(count)d planned contacts of running campaigns no time before "
@@ -73,20 +83,41 @@ class WithdrawalsNotConfirmed(Conflict):
             "again.",
             self.total,
         ) % {"count": self.total, "campaigns": campaigns}
-        super().__init__(
-            message,
-            field="confirm_withdrawals",
-            total=self.total,
-            campaigns=[{"name": found.what, "messages": found.messages, "calls": found.calls} for found in withdrawn],
-        )
+
+
+class WithdrawalsChanged(WithdrawalsNotConfirmed):
+    """The manager confirmed another number than the change now withdraws: what they were shown is not what would go
+    (a campaign started, or messages were sent, since; or the number was posted by hand). Asked again, with the
+    number of now."""
+
+    code = "withdrawals_changed"
+
+    def __init__(self, *, withdrawn: list[ContactsWithdrawn], confirmed: int) -> None:
+        self.confirmed = confirmed
+        super().__init__(withdrawn=withdrawn, confirmed=confirmed)
+
+    def said(self, campaigns: str) -> str:
+        return ngettext(
+            "Nothing was saved: what this change withdraws changed since you were asked (you confirmed %(confirmed)d). "
+            "It now leaves %(count)d planned contact of running campaigns no time before its campaign ends "
+            "(%(campaigns)s). Review it, tick the box to confirm, and save again.",
+            "Nothing was saved: what this change withdraws changed since you were asked (you confirmed %(confirmed)d). "
+            "It now leaves %(count)d planned contacts of running campaigns no time before their campaigns end "
+            "(%(campaigns)s). Review them, tick the box to confirm, and save again.",
+            self.total,
+        ) % {"confirmed": self.confirmed, "count": self.total, "campaigns": campaigns}
 
 
 def withdrawals_check(*, withdrawn: list[ContactsWithdrawn], confirmed: int | None) -> int:
-    """Raise WithdrawalsNotConfirmed (naming the campaigns and their counts) unless the manager confirmed at least as
-    many contacts as the change would withdraw: a confirmation is for what was shown, and a campaign started since
-    (more contacts) asks again; fewer (some were sent meanwhile) saves. Returns how many it withdraws."""
+    """Raise WithdrawalsNotConfirmed (naming the campaigns and their counts) unless the manager confirmed the very
+    number of contacts the change would withdraw: a confirmation is for what was shown. Another number (a campaign
+    started since, messages sent since, or a number posted by hand) is WithdrawalsChanged, which asks again with the
+    number of now. A change that withdraws nothing (what was shown has all gone meanwhile) asks nothing and saves.
+    Returns how many it withdraws."""
     total = sum(found.count for found in withdrawn)
-    if total > (confirmed or 0):
+    if total and confirmed != total:
+        if confirmed:
+            raise WithdrawalsChanged(withdrawn=withdrawn, confirmed=confirmed)
         raise WithdrawalsNotConfirmed(withdrawn=withdrawn)
     return total
 

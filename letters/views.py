@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.downloads import file_response
 from crm.errors import DomainError, InvalidInput
@@ -44,6 +44,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return file_response(content, filename=filename, content_type="application/pdf")
 
 
+@require_GET
 @login_required
 def batch_page(request: HttpRequest) -> HttpResponse:
     stores = selectors.letter_stores_for(user=request.user)
@@ -89,6 +90,7 @@ def _upto(data) -> int | None:
     return int(value)
 
 
+@require_GET
 @login_required
 def batch_pdf(request: HttpRequest, batch_id: int, cue_cards: bool = False) -> HttpResponse:
     batch = _batch(request, batch_id)
@@ -141,6 +143,7 @@ def letter_reprint(request: HttpRequest, letter_id: int) -> HttpResponse:
     return _pdf(letters_pdf(store=letter.store, letters=[full]), f"{letter.store.code}-{full.order.external_id}.pdf")
 
 
+@require_GET
 @login_required
 def templates_page(request: HttpRequest) -> HttpResponse:
     store = _managed(request)
@@ -169,6 +172,7 @@ def _default_initial(language: str) -> dict:
     return {"language": language, **{name: "\n".join(parts[name]) for name in LetterTemplate.PARTS}}
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpResponse:
     store = _managed(request)
@@ -216,6 +220,7 @@ def template_preview(request: HttpRequest) -> HttpResponse:
     return render(request, "letters/_preview.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def rule_page(request: HttpRequest) -> HttpResponse:
     store = _managed(request)
@@ -241,6 +246,7 @@ def rule_page(request: HttpRequest) -> HttpResponse:
     return render(request, "letters/rule.html", context, status=status)
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def inserts_page(request: HttpRequest, insert_id: int | None = None) -> HttpResponse:
     store = _managed(request)

@@ -16,6 +16,7 @@ class ReviewsConfig(AppConfig):
             triage_reasons_register,
         )
         from crm.home import WaitingWork, waiting_work_register
+        from crm.punctuation import itemised
         from crm.readable import audit_action_register
 
         from . import receivers
@@ -48,6 +49,6 @@ class ReviewsConfig(AppConfig):
             "review_after_close_seen",
             fields={
                 "case": (_("Case"), lambda case_id: f"#{case_id}"),
-                "review_changes": (_("Changes seen"), "; ".join),
+                "review_changes": (_("Changes seen"), itemised),
             },
         )

@@ -10,6 +10,7 @@ from crm.admin.users import agents_only, more_than_an_agent
 from crm.admin_mixins import CheckedAdmin
 from crm.models import Agent, AgentStore, StoreRole
 from crm.phones import normalise_phone
+from crm.punctuation import itemised
 from crm.services.agents import agent_leave_stores
 from crm.services.policy import MAX_EVENING_CAPACITY
 
@@ -95,7 +96,7 @@ class AgentAdmin(CheckedAdmin):
 
     @admin.display(description=_("stores served"))
     def stores_and_roles(self, obj: Agent) -> str:
-        return "; ".join(membership.shift_text() for membership in obj.memberships.all())
+        return itemised(membership.shift_text() for membership in obj.memberships.all())
 
     @staticmethod
     def _superusers_only(request, obj: Agent | None) -> bool:

@@ -16,6 +16,9 @@ class FormSubmission(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     # Which form sent it ("retention.campaign"): a token is only ever good for the form it was rendered in.
     form = models.CharField(max_length=60)
+    # Which store's address it was sent to: a token sent again to another store's address (a crafted post) is
+    # refused rather than answered with an object of the first store. Empty only on rows stored before it was kept.
+    store = models.ForeignKey("crm.Store", null=True, on_delete=models.CASCADE, related_name="+")
     object_id = models.BigIntegerField(null=True)
     created_at = models.DateTimeField(db_index=True)
 

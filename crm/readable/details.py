@@ -11,7 +11,7 @@ from crm.casework import case_kinds, triage_reason_label
 from crm.evidence_removal import evidence_removed_label
 from crm.models import Case, CaseCause, Remedy, TriageGroup
 from crm.money import money_text
-from crm.punctuation import labelled
+from crm.punctuation import itemised, labelled
 from crm.readable.values import YES_NO, Line, cause_label, choice_labels, group_label, remedy_label, status_label
 
 
@@ -104,7 +104,7 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "within_limit": (gettext_lazy("Within the agent's limit"), lambda v: str(YES_NO[bool(v)])),
     # What the customer was given already, counted against the limit with the amount asked (ADR 0039).
     "given": (gettext_lazy("Given to the customer already"), str),
-    "offered": (gettext_lazy("Options offered"), lambda v: "; ".join(play_label(k) for k in v)),
+    "offered": (gettext_lazy("Options offered"), lambda v: itemised(play_label(k) for k in v)),
     "chosen": (gettext_lazy("Chosen"), play_label),
     "decision": (gettext_lazy("Decision"), choice_labels(Case.Decision.choices)),
     "breach": (

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.models import Case
-from crm.punctuation import listed
+from crm.punctuation import itemised, listed
 from crm.readable.values import choice_labels, group_label, value_text
 from crm.timezones import to_store_local
 
@@ -99,4 +99,4 @@ def sla_targets_text(value: Any) -> str:
                 "resolution": match["resolution"],
             }
         )
-    return "; ".join(lines) or "–"
+    return itemised(lines) or "–"

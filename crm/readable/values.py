@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from crm.models import Case, CaseCause, Remedy, TriageGroup
-from crm.punctuation import labelled
+from crm.punctuation import itemised, labelled
 
 
 def choice_labels(choices) -> Callable[[Any], str]:
@@ -35,9 +35,9 @@ def value_text(value: Any) -> str:
     if value in (None, "", [], {}):
         return "–"
     if isinstance(value, list | tuple):
-        return "; ".join(value_text(v) for v in value)
+        return itemised(value_text(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(labelled(k, value_text(v)) for k, v in value.items())
+        return itemised(labelled(k, value_text(v)) for k, v in value.items())
     return str(value)
 
 

@@ -5,7 +5,7 @@ from django import template
 from crm.models import Remedy
 from crm.money import money_text
 from crm.phones import mask_phone
-from crm.punctuation import LABEL_SEPARATOR, listed
+from crm.punctuation import LABEL_SEPARATOR, itemised, listed
 from crm.readable.audit import audit_action_label, audit_lines, audit_target
 from crm.readable.customers import customer_change_text
 from crm.readable.values import join
@@ -26,6 +26,13 @@ def listed_filter(items, attribute: str = "") -> str:
     """The items (each one's `attribute`, if named) as the reader's language lists them: "Care, Our story" in English,
     "保养说明、品牌故事" in Chinese (crm.punctuation). Plain text, escaped as any other."""
     return listed(getattr(item, attribute) if attribute else item for item in items)
+
+
+@register.filter(name="itemised")
+def itemised_filter(items) -> str:
+    """Clauses (why a customer is in a segment, the options tried) set apart as the reader's language does: "A; B" in
+    English, "A；B" in Chinese (crm.punctuation). Plain text, escaped as any other."""
+    return itemised(items)
 
 
 @register.filter

@@ -133,6 +133,7 @@ def evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
             token=form.cleaned_data["submission"],
             user=request.user,
             form="crm.evidence",
+            store=case.store,
             create=partial(
                 casework.evidence_add,
                 case=case,

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from crm.pages import store_filter
 from crm.selectors import stores_managed_by
@@ -11,6 +12,7 @@ from ..selectors import audit_actions, audit_entries
 PAGE_SIZE = 50
 
 
+@require_GET
 @manager_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     stores = stores_managed_by(user=request.user)

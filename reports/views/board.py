@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from crm.errors import DomainError
 from crm.models import Agent
@@ -33,6 +33,7 @@ from ..selectors import (
 )
 
 
+@require_GET
 @manager_required
 def escalations(request: HttpRequest) -> HttpResponse:
     stores = stores_managed_by(user=request.user)
@@ -58,6 +59,7 @@ def review_after_close_seen(request: HttpRequest, review_id: int) -> HttpRespons
     return redirect(reverse("reports:escalations") + query + "#reviews-after-close")
 
 
+@require_GET
 @manager_required
 def approvals(request: HttpRequest) -> HttpResponse:
     now = timezone.now()

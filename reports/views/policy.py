@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from callbacks.services.policy import policy_update
 from crm.errors import DomainError
@@ -82,6 +82,7 @@ def _page(request: HttpRequest, store: Store, bound: dict[str, forms.Form] | Non
     return render(request, "reports/policy.html", context, status=status)
 
 
+@require_GET
 @manager_required
 def policy(request: HttpRequest) -> HttpResponse:
     return _page(request, _store(request))

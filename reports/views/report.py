@@ -3,10 +3,10 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from crm.downloads import SpreadsheetCsvWriter
-from crm.pages import store_code, store_filter
+from crm.pages import form_errors_text, store_code, store_filter
 from crm.selectors import stores_managed_by
 from crm.services.audit import audit_record
 
@@ -24,6 +24,7 @@ def _filter_form(request: HttpRequest) -> ReportFilterForm:
     return ReportFilterForm(request.POST if request.method == "POST" else request.GET, user=request.user)
 
 
+@require_GET
 @manager_required
 def report(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
@@ -40,18 +41,19 @@ def report_recalculate(request: HttpRequest) -> HttpResponse:
     """Rebuild the period's roll-ups now instead of waiting for the next scheduled run."""
     form = _filter_form(request)
     if not form.is_valid():
-        return HttpResponse("; ".join(e for errors in form.errors.values() for e in errors), status=400)
+        return HttpResponse(form_errors_text(form), status=400)
     rollups_refresh(store=form.period().store, since_day=form.period().start)
     return redirect(f"{reverse('reports:report')}?{form.query()}")
 
 
+@require_GET
 @manager_required
 def report_csv(request: HttpRequest, section: str) -> HttpResponse:
     if section not in SECTIONS:
         raise Http404
     form = _filter_form(request)
     if not form.is_valid():
-        return HttpResponse("; ".join(e for errors in form.errors.values() for e in errors), status=400)
+        return HttpResponse(form_errors_text(form), status=400)
     period = form.period()
     table = SECTIONS[section](period)
     audit_record(

@@ -280,7 +280,7 @@ def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender, submissi
         name=str(recipient),
         coupon="TEST-COUPON" if campaign.offer_kind == OfferKind.COUPON_POOL else "",
     )
-    if not _test_send_claim(sender=sender, submission=submission):
+    if not _test_send_claim(sender=sender, store=campaign.store, submission=submission):
         return body  # a repeat of a form already sent
     try:
         # Status reports for a test come to the campaign webhook under an id no contact has: answered, ignored.
@@ -303,7 +303,7 @@ def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender, submissi
 
 
 @transaction.atomic
-def _test_send_claim(*, sender, submission: uuid.UUID) -> bool:
+def _test_send_claim(*, sender, store: Store, submission: uuid.UUID) -> bool:
     """Claim the form's token if the sender is within the hour's limit; False for a repeat of a form already sent.
 
     The hour's sends are the sender's claimed tokens (a claim is committed before its request leaves; a refused
@@ -321,4 +321,4 @@ def _test_send_claim(*, sender, submission: uuid.UUID) -> bool:
                 % {"limit": limit, "minutes": max(minutes, 1)},
                 field="recipient",
             )
-    return submission_claim(token=submission, user=sender, form=_TEST_FORM)
+    return submission_claim(token=submission, user=sender, form=_TEST_FORM, store=store)

@@ -68,6 +68,7 @@ def campaigns(request: HttpRequest, store_id: int) -> HttpResponse:
                     token=data["submission"],
                     user=request.user,
                     form="retention.campaign",
+                    store=store,
                     create=partial(campaign_create, store=store, created_by=created_by, data=campaign),
                 )
             except DomainError as exc:

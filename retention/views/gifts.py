@@ -49,6 +49,7 @@ def gifts(request: HttpRequest, store_id: int) -> HttpResponse:
                     token=token,
                     user=request.user,
                     form="retention.gift",
+                    store=store,
                     create=partial(gift_create, store=store, **fields),
                 )
             except DomainError as exc:

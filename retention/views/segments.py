@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.downloads import SpreadsheetCsvWriter
 from crm.errors import DomainError
 from crm.pages import form_error
+from crm.punctuation import itemised
 from crm.services.audit import audit_record
 from crm.services.submissions import submission_once
 
@@ -54,6 +55,7 @@ def segments(request: HttpRequest, store_id: int) -> HttpResponse:
     store = managed_store(request, store_id)
     if request.method == "POST":
         form, rules = SegmentForm(request.POST), RuleFormSet(request.POST, prefix="rules")
+        status = 400
         if form.is_valid() and rules.is_valid():
             try:
                 # A double click sends the form twice: the second is shown the segment the first made, not refused
@@ -62,15 +64,17 @@ def segments(request: HttpRequest, store_id: int) -> HttpResponse:
                     token=form.cleaned_data["submission"],
                     user=request.user,
                     form="retention.segment",
+                    store=store,
                     create=partial(
                         segment_create, store=store, name=form.cleaned_data["name"], rules=rules_from(rules)
                     ),
                 )
             except DomainError as exc:
                 form_error(form, exc)
+                status = exc.http_status  # a token sent to another store's address: 409
             else:
                 return redirect("retention:segment", store_id=store.pk, segment_id=submitted.object_id)
-        return render(request, "retention/segments.html", _list_context(request, store, form, rules), status=400)
+        return render(request, "retention/segments.html", _list_context(request, store, form, rules), status=status)
     return render(request, "retention/segments.html", _list_context(request, store))
 
 
@@ -138,7 +142,7 @@ def segment_csv(request: HttpRequest, store_id: int, segment_id: int) -> Streami
         spent = _("Spent (%(currency)s)") % {"currency": store.currency}
         yield "\ufeff" + writer.writerow([str(heading or spent) for heading in _CSV_HEADINGS])
         for a in members.iterator(chunk_size=2000):
-            why = "; ".join(segment_explain(segment=seg, attrs=a))
+            why = itemised(segment_explain(segment=seg, attrs=a))
             rfm = f"{a.recency_score}{a.frequency_score}{a.monetary_score}"
             yield writer.writerow(
                 [

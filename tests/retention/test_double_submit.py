@@ -8,11 +8,13 @@ to what the first one made.
 import re
 
 import pytest
+from django.test import Client
 
 from retention.models import Campaign, Gift, Segment
+from tests.factories import ManagerFactory
 
 from .conftest import customer_with_orders
-from .helpers import everyone
+from .helpers import everyone, open_store
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +122,20 @@ def test_a_refused_segment_form_keeps_its_token_unused_and_a_form_without_one_is
     without = client.post(url, _segment_form("", name="大客户"), HTTP_ACCEPT_LANGUAGE="en")
     assert without.status_code == 400 and "reload the page" in without.content.decode()
     assert not Segment.objects.filter(store=store, name="大客户").exists()
+
+
+def test_a_segment_token_sent_to_another_stores_address_is_refused_on_the_form_and_writes_nothing():
+    # The token rendered on store A's form, sent again (a crafted post) to store B's address, was answered with A's
+    # segment under B's address: a redirect to a page that does not exist.
+    first, other = open_store(name="丝韵旗舰店"), open_store(name="丝韵折扣店")
+    client = Client()
+    client.force_login(ManagerFactory(stores=[first, other]).user)
+    form = _segment_form(_token(client.get(f"/retention/{first.pk}/segments/").content.decode()))
+    assert client.post(f"/retention/{first.pk}/segments/", form).status_code == 302
+
+    crafted = client.post(f"/retention/{other.pk}/segments/", form, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert crafted.status_code == 409
+    assert "another store" in crafted.content.decode()
+    assert not Segment.objects.filter(store=other, name="久未回购").exists()
+    assert Segment.objects.filter(name="久未回购").count() == 1

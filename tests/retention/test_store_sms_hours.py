@@ -98,6 +98,29 @@ def test_a_confirmation_for_fewer_messages_than_the_hours_now_withdraw_asks_agai
     assert _statuses(first) == _statuses(second) == {("planned", "")}
 
 
+def test_a_confirmation_for_another_number_than_shown_is_refused_and_asks_to_review_again(manager_client):
+    # The box posts the number shown (3); a number typed by hand (999, or 2) saved as long as it was not fewer than
+    # what would go: the manager confirmed something else than what the change withdraws.
+    store, client = manager_client
+    campaign = _running(store, send_from=time(14, 0), send_until=time(20, 0))
+
+    for posted in ("999", "4", "2"):
+        refused = _narrow(client, store, confirm_withdrawals=posted)
+
+        page = refused.content.decode()
+        assert refused.status_code == 400
+        assert f"changed since you were asked (you confirmed {posted})" in page and "3 planned contacts" in page
+        assert "Review them" in page and 'name="confirm_withdrawals" value="3"' in page
+        assert _hours(store) == (time(9, 0), time(21, 0))
+        assert _statuses(campaign) == {("planned", "")}
+
+    post = _followup_post(store, sms_send_from="09:00", sms_send_until="12:00", confirm_withdrawals="999")
+    chinese = client.post("/manager/policy/followup/", post, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "您确认的是 999 项" in chinese and "请重新查看" in chinese
+    assert _narrow(client, store, confirm_withdrawals="3").status_code == 200
+    assert _hours(store) == (time(9, 0), time(12, 0))
+
+
 def test_the_confirmation_is_in_chinese_for_a_chinese_manager(manager_client):
     store, client = manager_client
     _running(store, send_from=time(14, 0), send_until=time(20, 0))
