@@ -41,7 +41,7 @@ from .capacity import CallCapacity, care_call_place
 from .gate import ContactChannel, ContactPurpose, RefusalReason, contact_decide
 from .one_a_day import followups_hold_one_a_day
 from .policy import policy_for_store
-from .rows import customers_set_dedicated_owner
+from .rows import customers_set_dedicated_owner, followups_set_merged_into
 from .windows import call_window, sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
@@ -49,25 +49,17 @@ CARE = FollowUp.Purpose.CARE
 
 
 def _merged_under(withdrawn: list[FollowUp]) -> dict[int, list[FollowUp]]:
-    """{withdrawn id: the suppressed rows merged into it}, locked, through chains: planning leaves what was merged
-    into a contact it later replaced pointing at that contact."""
+    """{withdrawn id: the suppressed rows merged into it}, locked. One level: a merged row points at the contact that
+    covers it in the end, never along a chain (`rows.followups_set_merged_into`)."""
     under: dict[int, list[FollowUp]] = defaultdict(list)
-    seen = {row.pk for row in withdrawn}
-    frontier = {row.pk: row.pk for row in withdrawn}
-    while frontier:
-        rows = (
-            FollowUp.objects.select_for_update(of=("self",))
-            .filter(merged_into_id__in=list(frontier), status=Status.SUPPRESSED, purpose=CARE)
-            .select_related("order")
-            .order_by("pk")
-        )
-        found = {}
-        for row in rows:
-            if row.pk not in seen:
-                seen.add(row.pk)
-                under[frontier[row.merged_into_id]].append(row)
-                found[row.pk] = frontier[row.merged_into_id]
-        frontier = found
+    rows = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .filter(merged_into_id__in=[row.pk for row in withdrawn], status=Status.SUPPRESSED, purpose=CARE)
+        .select_related("order")
+        .order_by("pk")
+    )
+    for row in rows:
+        under[row.merged_into_id].append(row)
     return under
 
 
@@ -115,12 +107,10 @@ def _rank(row: FollowUp, channel: str) -> tuple:
     return CHANNEL_RANK[channel], order.total_amount if amount is None else amount, -row.pk
 
 
-def _merge(rows: Iterable[FollowUp], into: int, now: datetime) -> None:
+def _merge(rows: Iterable[FollowUp], into: int) -> None:
     """Point the rows at the contact that covers them now; a `merged` row stays `merged`, a withdrawn one keeps its
     own reason."""
-    ids = [row.pk for row in rows]
-    if ids:
-        FollowUp.objects.filter(pk__in=ids, status=Status.SUPPRESSED).update(merged_into_id=into, updated_at=now)
+    followups_set_merged_into({row.pk: into for row in rows})
 
 
 def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[int, int]:
@@ -148,7 +138,7 @@ def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[i
             by_day[cover].append(row)
             covers[row.pk] = cover
     for cover, rows in by_day.items():
-        _merge(rows, cover, now)
+        _merge(rows, cover)
     free = [row for row in allowed if row.pk not in covers]
     if not free:
         return covers
@@ -163,7 +153,7 @@ def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[i
         overflowed=best.overflowed, updated_at=now,
     )  # fmt: skip
     rest = [row for row in merged if row.pk not in covers and row is not best]
-    _merge([*rest, withdrawn], best.pk, now)
+    _merge([*rest, withdrawn], best.pk)
     covers |= {row.pk: best.pk for row in rest} | {best.pk: best.pk}
     # On the day it lands on, it is held to one contact a day like any contact that moved (what is merged into it
     # follows it, one_a_day).
@@ -194,7 +184,7 @@ def followups_cover_merged(
         if (other := instead.get(row.pk)) is not None:
             into = other.merged_into_id if other.status == Status.SUPPRESSED else other.pk
             if into is not None:
-                _merge(merged, into, now)
+                _merge(merged, into)
                 covers |= {m.pk: into for m in merged}
             continue
         covers |= _cover(row, merged, now)
