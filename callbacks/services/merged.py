@@ -8,9 +8,9 @@ claim's gate refuses (`dispatch._claim`), or that the last look before a batch's
 (`dispatch._withdraw_refused`). Each writer calls `followups_cover_merged` with what it withdrew, in its transaction,
 the customers locked first (ADR 0037). By the rule of each reason, as a store's team would expect:
 
-- the withdrawn contact has a contact instead (`instead`: the care SMS the customer still allows instead of a call,
-  `outcomes.care_sms_instead`): it is the day's contact, and the orders merged into the withdrawn one are merged into
-  it (or into the contact it was itself merged into);
+- a withdrawn call with a contact instead (the care SMS the customer still allows, `outcomes.care_sms_instead`) has
+  nothing merged into it left: that SMS is the day's contact and takes the merged orders in itself (or the contact it
+  joined does), as it does after a call closed without reaching the customer;
 - else the gate is asked for each merged order, as planning asks it for a delivery (the hour aside): the channel its
   tier asks for, a call the customer refuses with `no_calls` as a care SMS. A reason about the customer's whole
   contact (do not contact, no phone) refuses them all, and a reason about one channel refuses the orders that would
@@ -28,7 +28,7 @@ rows only), so planning it again sends nothing twice; rows are locked and writte
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Q
@@ -162,17 +162,15 @@ def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[i
     return covers
 
 
-def followups_cover_merged(
-    *, withdrawn: Iterable[int], instead: Mapping[int, FollowUp] | None = None, now: datetime | None = None
-) -> dict[int, int]:
+def followups_cover_merged(*, withdrawn: Iterable[int], now: datetime | None = None) -> dict[int, int]:
     """After care contacts (ids `withdrawn`) were suppressed for a reason of their own in this transaction, their
-    customers locked: the orders merged into them covered again by the rule of the module. `instead`: {withdrawn id:
-    the contact made instead of it}. Returns {merged id: the id of the contact that covers it now (its own when it was
-    planned again)}; what stays with the withdrawn contact is left out."""
+    customers locked: the orders merged into them covered again by the rule of the module. Returns {merged id: the id
+    of the contact that covers it now (its own when it was planned again)}; what stays with the withdrawn contact is
+    left out."""
     ids = list(withdrawn)
     if not ids or not FollowUp.objects.filter(merged_into_id__in=ids).exists():
         return {}
-    now, instead = now or timezone.now(), instead or {}
+    now = now or timezone.now()
     rows = list(
         FollowUp.objects.filter(pk__in=ids, purpose=CARE, status=Status.SUPPRESSED)
         .exclude(suppressed_reason=Reason.MERGED)
@@ -181,11 +179,5 @@ def followups_cover_merged(
     )
     covers: dict[int, int] = {}
     for row, merged in ((row, under) for row in rows if (under := _merged_under([row]).get(row.pk))):
-        if (other := instead.get(row.pk)) is not None:
-            into = other.merged_into_id if other.status == Status.SUPPRESSED else other.pk
-            if into is not None:
-                _merge(merged, into)
-                covers |= {m.pk: into for m in merged}
-            continue
         covers |= _cover(row, merged, now)
     return covers

@@ -24,7 +24,7 @@ from callbacks.services.gate import customers_opt_out_sms
 from callbacks.services.outcomes import followup_log_outcome
 from crm.services.customers import customer_update_profile
 from crm.services.order_delivery import orders_mark_delivered
-from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
+from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 Status, Reason, Channel = FollowUp.Status, FollowUp.SuppressedReason, FollowUp.Channel
@@ -203,3 +203,61 @@ def test_a_claimed_sms_withdrawn_for_an_opt_out_before_it_leaves_gives_the_day_t
         Status.PLANNED, Channel.CALL, None, EVENING, agent,
     )  # fmt: skip
     assert sms.merged_into == call
+
+
+# -- a call closed without reaching the customer: the care SMS instead ------------------------------------------------
+
+
+def test_the_care_sms_instead_of_a_missed_call_covers_the_orders_merged_into_the_call(store, agent):
+    # Nobody made the evening's call: it is closed `missed`, and the care SMS goes instead. It went for the call's own
+    # order only; the order merged into the call pointed at a closed call, covered by no contact.
+    from callbacks.services.missed import followups_close_missed
+
+    customer = CustomerFactory(store=store)
+    call, merged = _deliver(customer, "1500.00", "500.00")
+    assert merged.merged_into == call
+
+    with time_machine.travel(EVENING[1].replace(minute=10), tick=False):
+        followups_close_missed()
+
+    call, merged = _fresh(call, merged)
+    (sms,) = _live(customer)
+    assert (call.status, call.outcome, sms.order, sms.status) == (Status.DONE, "missed", call.order, Status.PLANNED)
+    assert (merged.status, merged.suppressed_reason, merged.merged_into) == (Status.SUPPRESSED, Reason.MERGED, sms)
+
+
+def test_the_care_sms_instead_of_an_unanswered_last_try_covers_the_orders_merged_into_the_call(store, agent):
+    customer = CustomerFactory(store=store)
+    call, merged = _deliver(customer, "1500.00", "1200.00")
+    with time_machine.travel(EVENING[1].replace(hour=18, minute=50), tick=False):  # no room left for a retry
+        FollowUp.objects.filter(pk=call.pk).update(status=Status.IN_PROGRESS, assignee=agent)
+        followup_log_outcome(followup=call, agent=agent, outcome="no_answer", expected_seq=1)
+
+    call, merged = _fresh(call, merged)
+    (sms,) = _live(customer)
+    assert (call.status, call.outcome, sms.order) == (Status.DONE, "no_answer", call.order)
+    assert merged.merged_into == sms
+
+
+def test_the_orders_merged_into_a_missed_call_follow_its_care_sms_into_the_days_contact(store, agent):
+    # The missed call's care SMS goes out the next morning, when another order's care SMS goes: it joins that one, and
+    # so do the orders merged into the call, each pointing at the contact that covers it.
+    from callbacks.services.missed import followups_close_missed
+
+    customer = CustomerFactory(store=store)
+    call, merged = _deliver(customer, "1500.00", "500.00")
+    FollowUp.objects.filter(pk=call.pk).update(
+        window_start=datetime(2026, 11, 23, 20, 30, tzinfo=SHANGHAI), window_end=datetime(2026, 11, 23, 21, 30,
+                                                                                           tzinfo=SHANGHAI)
+    )  # fmt: skip
+    nine = datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI)
+    morning = FollowUpFactory(order__customer=customer, channel=Channel.SMS, window_start=nine,
+                              window_end=nine.replace(hour=21))  # another delivery day's, texted at 09:00  # fmt: skip
+
+    with time_machine.travel(datetime(2026, 11, 23, 21, 40, tzinfo=SHANGHAI), tick=False):
+        followups_close_missed()
+
+    sms = customer.followups.get(order=call.order, channel=Channel.SMS)
+    merged, morning = _fresh(merged, morning)
+    assert _live(customer) == [morning]
+    assert (sms.merged_into, merged.merged_into) == (morning, morning)
