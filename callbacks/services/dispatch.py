@@ -239,10 +239,12 @@ def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool
     return True
 
 
-def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, model: type) -> None:
+def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, queue: "SmsQueue") -> None:
     """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled.
     A refusal for an opted-out number (21610) opts out the message's customer, saying why in their history, and the
-    number, in this transaction."""
+    number, in this transaction; and what was merged into a care SMS so refused is covered again by the rule of a
+    withdrawn one (`cover_withdrawn`, services.merged): the gate, asked after the opt-out, decides."""
+    model = queue.model
     # numbers reads the queues registered here; imported here so that the two can see each other.
     from .numbers import numbers_lock, numbers_refused_record
 
@@ -265,6 +267,8 @@ def _record(rows_and_results: list[tuple[FollowUp, object]], report: DispatchRep
                 why.setdefault(row.customer_id, (row.recipient, row.error_code))
         opt_out_refusals_record(refused=why, at=now)
         numbers_refused_record(rows=refused, at=now)  # no SMS of the store to the number, whoever holds it (ADR 0049)
+        if queue.cover_withdrawn is not None and refused:
+            queue.cover_withdrawn([row.pk for row in refused], now)
 
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None
@@ -318,8 +322,9 @@ class SmsQueue:
     unsent; `status_url()` gives the provider's status callback URL for a row id; `reason_field` is the column a
     withdrawn message's reason is written to; `purpose_of(row)` is the row's purpose to the gate (ContactPurpose),
     which the last look before the send asks again (a marketing message needs consent then too);
-    `cover_withdrawn(ids, now)`, when given, runs in the transaction that withdrew those rows at that last look, their
-    customers locked (the care SMS: what was merged into one is covered again, services.merged).
+    `cover_withdrawn(ids, now)`, when given, runs in the transaction that withdrew those rows at that last look, or
+    that recorded the carrier's refusal of them as opted out (21610), their customers locked (the care SMS: what was
+    merged into one is covered again, services.merged).
     """
 
     name: str
@@ -425,9 +430,9 @@ def _dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) 
         for row, result in zip(batch, results, strict=True):
             answers.append((row, result))
             if len(answers) >= _RECORD_EVERY:
-                _record(answers, report, queue.model)
+                _record(answers, report, queue)
                 answers = []
-        _record(answers, report, queue.model)
+        _record(answers, report, queue)
         if report.retry_later > throttled:  # the provider asks us to slow down: the next sweep retries
             _unclaim(upcoming, upcoming_at, queue)
             break

@@ -5,8 +5,10 @@ Planning keeps one care contact per customer per day; the other deliveries of th
 it. That contact may later be withdrawn for a reason that is not a merge: a wish that rules calls out
 (`wishes.calls_withdraw_refused`: do not contact, no calls, no phone), an SMS opt-out or do not contact that the SMS
 claim's gate refuses (`dispatch._claim`), or that the last look before a batch's requests leave finds
-(`dispatch._withdraw_refused`). Each writer calls `followups_cover_merged` with what it withdrew, in its transaction,
-the customers locked first (ADR 0037). By the rule of each reason, as a store's team would expect:
+(`dispatch._withdraw_refused`); or a care SMS the carrier refuses because the number sent it STOP (21610,
+`dispatch._record`: `failed`, the customer opted out of SMS with it). Each writer calls `followups_cover_merged` with
+what it withdrew, in its transaction, the customers locked first (ADR 0037). By the rule of each reason, as a store's
+team would expect:
 
 - a withdrawn call with a contact instead (the care SMS the customer still allows, `outcomes.care_sms_instead`) has
   nothing merged into it left: that SMS is the day's contact and takes the merged orders in itself (or the contact it
@@ -163,17 +165,17 @@ def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[i
 
 
 def followups_cover_merged(*, withdrawn: Iterable[int], now: datetime | None = None) -> dict[int, int]:
-    """After care contacts (ids `withdrawn`) were suppressed for a reason of their own in this transaction, their
-    customers locked: the orders merged into them covered again by the rule of the module. Returns {merged id: the id
-    of the contact that covers it now (its own when it was planned again)}; what stays with the withdrawn contact is
-    left out."""
+    """After care contacts (ids `withdrawn`) were suppressed for a reason of their own in this transaction, or failed
+    (a care SMS the carrier refused as opted out, 21610), their customers locked: the orders merged into them covered
+    again by the rule of the module. Returns {merged id: the id of the contact that covers it now (its own when it was
+    planned again)}; what stays with the withdrawn contact is left out."""
     ids = list(withdrawn)
     if not ids or not FollowUp.objects.filter(merged_into_id__in=ids).exists():
         return {}
     now = now or timezone.now()
     rows = list(
-        FollowUp.objects.filter(pk__in=ids, purpose=CARE, status=Status.SUPPRESSED)
-        .exclude(suppressed_reason=Reason.MERGED)
+        FollowUp.objects.filter(pk__in=ids, purpose=CARE)
+        .filter(Q(status=Status.SUPPRESSED) & ~Q(suppressed_reason=Reason.MERGED) | Q(status=Status.FAILED))
         .select_related("store__followup_policy", "customer")
         .order_by("pk")
     )

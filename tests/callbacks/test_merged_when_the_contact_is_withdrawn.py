@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from callbacks.models import FollowUp
+from callbacks.models import LIVE_STATUSES, FollowUp
 from callbacks.services import dispatch
 from callbacks.services.dispatch import CARE_SMS, sms_dispatch_due
 from callbacks.services.gate import customers_opt_out_sms
@@ -57,7 +57,7 @@ def _deliver(customer, *amounts: str) -> list[FollowUp]:
 
 
 def _live(customer) -> list[FollowUp]:
-    return list(customer.followups.exclude(status__in=[Status.SUPPRESSED, Status.DONE]).order_by("pk"))
+    return list(customer.followups.filter(status__in=LIVE_STATUSES).order_by("pk"))
 
 
 def _fresh(*rows: FollowUp) -> list[FollowUp]:
@@ -261,3 +261,63 @@ def test_the_orders_merged_into_a_missed_call_follow_its_care_sms_into_the_days_
     merged, morning = _fresh(merged, morning)
     assert _live(customer) == [morning]
     assert (sms.merged_into, merged.merged_into) == (morning, morning)
+
+
+# -- a care SMS the carrier refuses as opted out (21610) ------------------------------------------------------------
+
+
+def _carrier_refuses_as_opted_out(monkeypatch, phone: str) -> None:
+    from callbacks.telephony.base import MessageRejected
+    from callbacks.telephony.memory import InMemoryBackend
+
+    send = InMemoryBackend.send_sms
+
+    def refuse(self, *, to, body, status_callback):
+        if to == phone:
+            raise MessageRejected("Attempt to send to unsubscribed recipient", code=MessageRejected.UNSUBSCRIBED)
+        return send(self, to=to, body=body, status_callback=status_callback)
+
+    monkeypatch.setattr(InMemoryBackend, "send_sms", refuse)
+
+
+def test_a_care_sms_the_carrier_refuses_as_opted_out_gives_the_day_to_the_call_merged_into_it(
+    store, agent, monkeypatch
+):
+    # The care SMS is claimed; a call-tier order signed for meanwhile is merged into it (a contact under way); the
+    # carrier refuses the SMS: the number sent STOP to it. The SMS failed and the customer is opted out of SMS, but
+    # not of calls: the other order is called that evening, not left merged into a message that never went.
+    customer = CustomerFactory(store=store)
+    (sms,) = _deliver(customer, "500.00")
+    _carrier_refuses_as_opted_out(monkeypatch, customer.phone)
+    later = []
+
+    def claim_then_a_delivery(**kwargs):
+        claimed = CARE_SMS.claim(**kwargs)
+        if claimed and not later:
+            later.extend(_deliver(customer, "1500.00"))
+        return claimed
+
+    monkeypatch.setitem(dispatch._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then_a_delivery))
+
+    sms_dispatch_due(time_budget=5)
+
+    sms, call = _fresh(sms, *later)
+    customer.refresh_from_db()
+    assert customer.sms_opt_out
+    assert (sms.status, sms.outcome, sms.error_code) == (Status.FAILED, "opted_out", "21610")
+    assert _live(customer) == [call]
+    assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
+        Status.PLANNED, Channel.CALL, None, EVENING, agent,
+    )  # fmt: skip
+    assert sms.merged_into == call  # its order is talked about on that call
+
+
+def test_the_sms_orders_merged_into_a_care_sms_the_carrier_refuses_as_opted_out_stay_with_it(store, monkeypatch):
+    customer = CustomerFactory(store=store)
+    sms, merged = _deliver(customer, "500.00", "400.00")
+    _carrier_refuses_as_opted_out(monkeypatch, customer.phone)
+
+    sms_dispatch_due(time_budget=5)
+
+    sms, merged = _fresh(sms, merged)
+    assert (sms.status, sms.outcome, merged.merged_into, _live(customer)) == (Status.FAILED, "opted_out", sms, [])
