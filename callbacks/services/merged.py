@@ -5,12 +5,14 @@ Planning keeps one care contact per customer per day; the other deliveries of th
 it. That contact may later be withdrawn for a reason that is not a merge: a wish that rules calls out
 (`wishes.calls_withdraw_refused`: do not contact, no calls, no phone), an SMS opt-out or do not contact that the SMS
 claim's gate refuses (`dispatch.care`), or that the last look before a batch's requests leave finds
-(`dispatch.last_look.withdraw_refused`). Each writer calls `followups_cover_merged` with what it withdrew, in its
-transaction, the customers locked first (ADR 0037). By the rule of each reason, as a store's team would expect:
+(`dispatch.last_look.withdraw_refused`); or a care SMS the carrier refuses because the number sent it STOP (21610,
+`dispatch.recording.record_answers`: `failed`, the customer opted out of SMS with it). Each writer calls
+`followups_cover_merged` with what it withdrew, in its transaction, the customers locked first (ADR 0037). By the
+rule of each reason, as a store's team would expect:
 
-- the withdrawn contact has a contact instead (`instead`: the care SMS the customer still allows instead of a call,
-  `outcomes.care_sms_instead`): it is the day's contact, and the orders merged into the withdrawn one are merged into
-  it (or into the contact it was itself merged into);
+- a withdrawn call with a contact instead (the care SMS the customer still allows, `outcomes.care_sms_instead`) has
+  nothing merged into it left: that SMS is the day's contact and takes the merged orders in itself (or the contact it
+  joined does), as it does after a call closed without reaching the customer;
 - else the gate is asked for each merged order, as planning asks it for a delivery (the hour aside): the channel its
   tier asks for, a call the customer refuses with `no_calls` as a care SMS. A reason about the customer's whole
   contact (do not contact, no phone) refuses them all, and a reason about one channel refuses the orders that would
@@ -28,7 +30,7 @@ rows only), so planning it again sends nothing twice; rows are locked and writte
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Q
@@ -41,7 +43,7 @@ from .capacity import CallCapacity, care_call_place
 from .gate import ContactChannel, ContactPurpose, RefusalReason, contact_decide
 from .one_a_day import followups_hold_one_a_day
 from .policy import policy_for_store
-from .rows import customers_set_dedicated_owner
+from .rows import customers_set_dedicated_owner, followups_set_merged_into
 from .windows import call_window, sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
@@ -49,25 +51,17 @@ CARE = FollowUp.Purpose.CARE
 
 
 def _merged_under(withdrawn: list[FollowUp]) -> dict[int, list[FollowUp]]:
-    """{withdrawn id: the suppressed rows merged into it}, locked, through chains: planning leaves what was merged
-    into a contact it later replaced pointing at that contact."""
+    """{withdrawn id: the suppressed rows merged into it}, locked. One level: a merged row points at the contact that
+    covers it in the end, never along a chain (`rows.followups_set_merged_into`)."""
     under: dict[int, list[FollowUp]] = defaultdict(list)
-    seen = {row.pk for row in withdrawn}
-    frontier = {row.pk: row.pk for row in withdrawn}
-    while frontier:
-        rows = (
-            FollowUp.objects.select_for_update(of=("self",))
-            .filter(merged_into_id__in=list(frontier), status=Status.SUPPRESSED, purpose=CARE)
-            .select_related("order")
-            .order_by("pk")
-        )
-        found = {}
-        for row in rows:
-            if row.pk not in seen:
-                seen.add(row.pk)
-                under[frontier[row.merged_into_id]].append(row)
-                found[row.pk] = frontier[row.merged_into_id]
-        frontier = found
+    rows = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .filter(merged_into_id__in=[row.pk for row in withdrawn], status=Status.SUPPRESSED, purpose=CARE)
+        .select_related("order")
+        .order_by("pk")
+    )
+    for row in rows:
+        under[row.merged_into_id].append(row)
     return under
 
 
@@ -115,12 +109,10 @@ def _rank(row: FollowUp, channel: str) -> tuple:
     return CHANNEL_RANK[channel], order.total_amount if amount is None else amount, -row.pk
 
 
-def _merge(rows: Iterable[FollowUp], into: int, now: datetime) -> None:
+def _merge(rows: Iterable[FollowUp], into: int) -> None:
     """Point the rows at the contact that covers them now; a `merged` row stays `merged`, a withdrawn one keeps its
     own reason."""
-    ids = [row.pk for row in rows]
-    if ids:
-        FollowUp.objects.filter(pk__in=ids, status=Status.SUPPRESSED).update(merged_into_id=into, updated_at=now)
+    followups_set_merged_into({row.pk: into for row in rows})
 
 
 def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[int, int]:
@@ -148,7 +140,7 @@ def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[i
             by_day[cover].append(row)
             covers[row.pk] = cover
     for cover, rows in by_day.items():
-        _merge(rows, cover, now)
+        _merge(rows, cover)
     free = [row for row in allowed if row.pk not in covers]
     if not free:
         return covers
@@ -163,7 +155,7 @@ def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[i
         overflowed=best.overflowed, updated_at=now,
     )  # fmt: skip
     rest = [row for row in merged if row.pk not in covers and row is not best]
-    _merge([*rest, withdrawn], best.pk, now)
+    _merge([*rest, withdrawn], best.pk)
     covers |= {row.pk: best.pk for row in rest} | {best.pk: best.pk}
     # On the day it lands on, it is held to one contact a day like any contact that moved (what is merged into it
     # follows it, one_a_day).
@@ -172,30 +164,22 @@ def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[i
     return covers
 
 
-def followups_cover_merged(
-    *, withdrawn: Iterable[int], instead: Mapping[int, FollowUp] | None = None, now: datetime | None = None
-) -> dict[int, int]:
-    """After care contacts (ids `withdrawn`) were suppressed for a reason of their own in this transaction, their
-    customers locked: the orders merged into them covered again by the rule of the module. `instead`: {withdrawn id:
-    the contact made instead of it}. Returns {merged id: the id of the contact that covers it now (its own when it was
+def followups_cover_merged(*, withdrawn: Iterable[int], now: datetime | None = None) -> dict[int, int]:
+    """After care contacts (ids `withdrawn`) were suppressed for a reason of their own in this transaction, or failed
+    (a care SMS the carrier refused as opted out, 21610), their customers locked: the orders merged into them covered
+    again by the rule of the module. Returns {merged id: the id of the contact that covers it now (its own when it was
     planned again)}; what stays with the withdrawn contact is left out."""
     ids = list(withdrawn)
     if not ids or not FollowUp.objects.filter(merged_into_id__in=ids).exists():
         return {}
-    now, instead = now or timezone.now(), instead or {}
+    now = now or timezone.now()
     rows = list(
-        FollowUp.objects.filter(pk__in=ids, purpose=CARE, status=Status.SUPPRESSED)
-        .exclude(suppressed_reason=Reason.MERGED)
+        FollowUp.objects.filter(pk__in=ids, purpose=CARE)
+        .filter(Q(status=Status.SUPPRESSED) & ~Q(suppressed_reason=Reason.MERGED) | Q(status=Status.FAILED))
         .select_related("store__followup_policy", "customer")
         .order_by("pk")
     )
     covers: dict[int, int] = {}
     for row, merged in ((row, under) for row in rows if (under := _merged_under([row]).get(row.pk))):
-        if (other := instead.get(row.pk)) is not None:
-            into = other.merged_into_id if other.status == Status.SUPPRESSED else other.pk
-            if into is not None:
-                _merge(merged, into, now)
-                covers |= {m.pk: into for m in merged}
-            continue
         covers |= _cover(row, merged, now)
     return covers

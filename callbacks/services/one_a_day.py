@@ -30,6 +30,8 @@ from callbacks.models import CHANNEL_RANK, LIVE_STATUSES, CallAttempt, FollowUp
 from crm.models import Store
 from crm.timezones import store_local_datetime, to_store_local
 
+from .rows import followups_set_merged_into
+
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
 CARE = FollowUp.Purpose.CARE
 
@@ -100,13 +102,9 @@ def followups_hold_one_a_day(*, moved: Iterable[FollowUp], store: Store | None =
 
 
 def _write(merged: dict[int, int]) -> None:
-    now = timezone.now()
-    by_winner: dict[int, list[int]] = defaultdict(list)
-    for pk, winner in merged.items():
-        by_winner[winner].append(pk)
-    for winner, pks in by_winner.items():
-        FollowUp.objects.filter(pk__in=pks, status=Status.PLANNED).update(
-            status=Status.SUPPRESSED, suppressed_reason=Reason.MERGED, merged_into_id=winner, updated_at=now
-        )
-        # A suppressed row points at the contact that covers it in the end (ADR 0051).
-        FollowUp.objects.filter(merged_into_id__in=pks).update(merged_into_id=winner, updated_at=now)
+    if not merged:
+        return
+    FollowUp.objects.filter(pk__in=list(merged), status=Status.PLANNED).update(
+        status=Status.SUPPRESSED, suppressed_reason=Reason.MERGED, updated_at=timezone.now()
+    )
+    followups_set_merged_into(merged)  # they, and what was merged into them, point at their winner

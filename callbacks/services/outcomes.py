@@ -41,6 +41,7 @@ from crm.timezones import to_store_local
 from .gate import ContactChannel, ContactPurpose, contact_decide, customer_stop_calls, gate_purpose
 from .one_a_day import followups_hold_one_a_day
 from .policy import policy_for_store
+from .rows import followups_set_merged_into
 from .windows import sms_window
 
 Status, Reason = FollowUp.Status, FollowUp.SuppressedReason
@@ -112,8 +113,10 @@ def care_sms_instead(*, followup: FollowUp, now: datetime) -> FollowUp | None:
     care SMS for the same delivery, if the gate allows one (the hour aside: the SMS waits for the store's sending
     hours). The call is closed first: one live contact per order. The SMS is a contact of the day it goes out on, held
     to one a day there (ADR 0051): on a day the customer already has a care contact (another order's SMS the next
-    morning, the next evening's call), it is `merged` into it and never sent. The caller holds the customer (ADR 0037).
-    Returns the SMS, suppressed when it was merged."""
+    morning, the next evening's call), it is `merged` into it and never sent. The orders merged into the call are
+    merged into what covers the call's own order now, the SMS or the contact it joined; with no SMS (the gate refuses
+    one) they stay with the call. The caller holds the customer (ADR 0037). Returns the SMS, suppressed when it was
+    merged."""
     customer = followup.customer
     if followup.purpose != FollowUp.Purpose.CARE:
         return None  # a call task's app decides what follows (it sees the outcome on the follow-up)
@@ -138,6 +141,10 @@ def care_sms_instead(*, followup: FollowUp, now: datetime) -> FollowUp | None:
     )
     if merged := followups_hold_one_a_day(moved=[sms]).get(sms.pk):
         sms.status, sms.suppressed_reason, sms.merged_into_id = Status.SUPPRESSED, Reason.MERGED, merged
+    # The orders merged into the call are the day's too (ADR 0051, "Nothing merged is lost"): the contact that goes
+    # instead of it covers them as it covers the call's own, whatever closed the call.
+    under = FollowUp.objects.filter(merged_into=followup, status=Status.SUPPRESSED).values_list("pk", flat=True)
+    followups_set_merged_into(dict.fromkeys(under, merged or sms.pk))
     return sms
 
 

@@ -5,6 +5,7 @@ row and letting bulk_create prepare each field costs more than the rest of plann
 through crm.bulk (ADR 0019).
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from callbacks.models import ContactLog, FollowUp
@@ -22,9 +23,19 @@ def customers_set_dedicated_owner(owners: dict[int, int]) -> None:
     bulk.update_rows(Customer, list(owners.items()), fields=["dedicated_owner_id"])
 
 
-def followups_set_merged_into(merged: dict[int, int]) -> None:
-    """{follow-up id: the id of the contact it was merged into} in one statement."""
-    bulk.update_rows(FollowUp, list(merged.items()), fields=["merged_into_id"])
+def followups_set_merged_into(merged: Mapping[int, int]) -> None:
+    """{id of a contact no longer live (merged away, withdrawn, closed): the id of the contact that covers it now}, in
+    two statements: each row, and every row merged into it, point at that contact. The one writer of `merged_into`
+    for rows already written (ADR 0051): a suppressed row points at the contact that covers it in the end, never at a
+    contact merged away in turn, so a reader (the call panel's orders, `merged.followups_cover_merged`) looks one
+    level down, and no writer has to remember to move what hung below what it merged. The caller holds the rows'
+    customers (ADR 0037)."""
+    covers = dict(merged)
+    if not covers:
+        return
+    below = FollowUp.objects.filter(merged_into_id__any_of=covers.keys()).values_list("id", "merged_into_id")
+    covers |= {pk: covers[parent] for pk, parent in below if pk not in covers and pk != covers[parent]}
+    bulk.update_rows(FollowUp, list(covers.items()), fields=["merged_into_id"])
 
 
 def followups_set(*, rows: list[FollowUp], fields: list[str], sending_since: dict[int, Any] | None = None) -> None:

@@ -3,10 +3,10 @@ phone or marketing consent removed) or an opt-out reply (STOP, 退订: no market
 calls still waiting for an agent, with the gate's reason, so the queue no longer offers them (and a call that rang
 unanswered while the wish was recorded, instead of its retry: `outcomes.followup_log_outcome`); a care call becomes the
 care SMS the customer still allows (one live contact per order). The hour is no wish: a call outside its window is
-left for its window. The orders merged into a care call taken back (ADR 0051) are covered again
-(`merged.followups_cover_merged`): by the care SMS instead, else, where the wish does not rule them out, by the best of
-them planned again; a wish against every contact covers them too. The app that asked for a call task taken back hears
-of it (`signals.call_tasks_withdrawn`)."""
+left for its window. The orders merged into a care call taken back (ADR 0051) are covered again: by the care SMS
+instead (`outcomes.care_sms_instead` takes them in), else, where the wish does not rule them out, by the best of them
+planned again (`merged.followups_cover_merged`); a wish against every contact covers them too. The app that asked
+for a call task taken back hears of it (`signals.call_tasks_withdrawn`)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +35,7 @@ WISHES = frozenset(
 def calls_withdraw_refused(*, customer: Customer) -> list[FollowUp]:
     """The customer's planned calls that the gate now refuses for one of their wishes, suppressed; returns them."""
     now = timezone.now()
-    withdrawn, instead = [], {}
+    withdrawn = []
     waiting = FollowUp.objects.select_for_update(of=("self",)).filter(
         customer=customer, status=FollowUp.Status.PLANNED, channel__in=CALL_CHANNELS
     )
@@ -48,11 +48,11 @@ def calls_withdraw_refused(*, customer: Customer) -> list[FollowUp]:
             continue
         followup.status, followup.suppressed_reason = FollowUp.Status.SUPPRESSED, decision.reason
         followup.save(update_fields=["status", "suppressed_reason", "updated_at"])
-        if (sms := care_sms_instead(followup=followup, now=now)) is not None:
-            instead[followup.pk] = sms
+        care_sms_instead(followup=followup, now=now)  # which takes in what was merged into the call
         withdrawn.append(followup)
-    # In this transaction, the customer held (ADR 0037): nothing merged into a call taken back is left uncovered.
-    followups_cover_merged(withdrawn=[followup.pk for followup in withdrawn], instead=instead, now=now)
+    # In this transaction, the customer held (ADR 0037): nothing merged into a call taken back with no care SMS
+    # instead is left uncovered.
+    followups_cover_merged(withdrawn=[followup.pk for followup in withdrawn], now=now)
     if tasks := [followup for followup in withdrawn if followup.purpose != FollowUpPurpose.CARE]:
         call_tasks_withdrawn.send(sender=FollowUp, followups=tasks)
     return withdrawn

@@ -321,3 +321,43 @@ def test_the_sms_sweeper_holding_a_late_sms_and_the_handover_of_a_call_given_mea
     call.refresh_from_db()
     assert (late.status, late.merged_into_id) == ("suppressed", call.pk)  # the evening's call covers its order
     assert call.assignee_id == colleague.pk
+
+
+def test_the_last_look_before_an_sms_batch_leaves_and_a_delivery_planned_at_the_same_instant_both_commit():
+    """The last look before a batch's requests leave (ADR 0011) withdraws a care SMS of a customer who opted out since
+    its claim, and covers again what was merged into it (ADR 0051): here a dedicated-tier order, planned again as a
+    dedicated call, whose owner it writes on the customer. Meanwhile another delivery of the customer is planned: the
+    customer, then the day's care contacts, that SMS among them. Had the look taken the SMS first, then the customer
+    (to write the owner), each would hold what the other waits for; it takes the customer first (ADR 0037)."""
+    from callbacks.services.dispatch import CARE_SMS, DispatchReport
+    from callbacks.services.dispatch.last_look import withdraw_refused
+    from callbacks.services.gate import customers_opt_out_sms
+
+    store = StoreFactory()
+    agent = AgentFactory(stores=[store])  # on shift there: the dedicated call's owner
+    (sms,) = plan_due_sms(store, 1)
+    customer = sms.customer
+    claimed_at = timezone.now()
+    (claimed,) = CARE_SMS.claim(now=claimed_at, limit=10, report=DispatchReport())
+    dedicated = OrderFactory(customer=customer, total_amount=Decimal("2500"))
+    orders_mark_delivered(deliveries=[(dedicated, timezone.now())])  # merged into the SMS under way
+    customers_opt_out_sms(customer_ids=[customer.pk])
+    another = OrderFactory(customer=customer, total_amount=Decimal("1500"))
+
+    def deliver_another():
+        orders_mark_delivered(deliveries=[(another, timezone.now())])
+
+    def last_look():
+        withdraw_refused([claimed], claimed_at, CARE_SMS, DispatchReport())
+
+    errors = queued_behind_a_lock(_lock_customer(customer), deliver_another, last_look)
+
+    assert errors == [None, None]
+    sms.refresh_from_db()
+    customer.refresh_from_db()
+    call = FollowUp.objects.get(order=dedicated)
+    assert (sms.status, sms.suppressed_reason, sms.merged_into_id) == ("suppressed", "sms_opt_out", call.pk)
+    assert (call.status, call.channel, call.assignee_id, customer.dedicated_owner_id) == (
+        "planned", "dedicated", agent.pk, agent.pk,
+    )  # fmt: skip
+    assert FollowUp.objects.get(order=another).merged_into_id == call.pk

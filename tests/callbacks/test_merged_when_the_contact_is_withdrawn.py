@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from callbacks.models import FollowUp
+from callbacks.models import LIVE_STATUSES, FollowUp
 from callbacks.services.dispatch import CARE_SMS, sms_dispatch_due, sweep
 from callbacks.services.gate import customers_opt_out_sms
 from callbacks.services.outcomes import followup_log_outcome
 from crm.services.customers import customer_update_profile
 from crm.services.order_delivery import orders_mark_delivered
-from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
+from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 Status, Reason, Channel = FollowUp.Status, FollowUp.SuppressedReason, FollowUp.Channel
@@ -56,7 +56,7 @@ def _deliver(customer, *amounts: str) -> list[FollowUp]:
 
 
 def _live(customer) -> list[FollowUp]:
-    return list(customer.followups.exclude(status__in=[Status.SUPPRESSED, Status.DONE]).order_by("pk"))
+    return list(customer.followups.filter(status__in=LIVE_STATUSES).order_by("pk"))
 
 
 def _fresh(*rows: FollowUp) -> list[FollowUp]:
@@ -83,15 +83,13 @@ def test_calls_ruled_out_the_orders_merged_into_the_call_are_covered_by_the_care
     assert (merged.status, merged.suppressed_reason, merged.merged_into) == (Status.SUPPRESSED, Reason.MERGED, sms)
 
 
-def test_a_merged_order_under_a_merged_order_follows_the_chain_to_the_care_sms_instead(store, agent):
-    # Planning leaves what was merged into a contact it replaces pointing at that contact: a chain.
+def test_what_was_merged_into_a_call_a_dedicated_one_replaced_goes_to_the_care_sms_instead_too(store, agent):
+    # A call-tier order, an SMS-tier one merged into its call, then a dedicated-tier one that replaces that call.
     customer = CustomerFactory(store=store)
     (first,) = _deliver(customer, "1500.00")
-    (second,) = _deliver(customer, "2500.00")  # a dedicated-tier order of the same day replaces the first call
-    (third,) = _deliver(customer, "1200.00")
-    first, third = _fresh(first, third)
-    assert (first.merged_into, third.merged_into) == (second, second)
-    FollowUp.objects.filter(pk=third.pk).update(merged_into=first)  # as planning may leave it
+    (third,) = _deliver(customer, "500.00")
+    (second,) = _deliver(customer, "2500.00")
+    assert [row.merged_into for row in _fresh(first, third)] == [second, second]
 
     customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "sms_only"})
 
@@ -204,3 +202,121 @@ def test_a_claimed_sms_withdrawn_for_an_opt_out_before_it_leaves_gives_the_day_t
         Status.PLANNED, Channel.CALL, None, EVENING, agent,
     )  # fmt: skip
     assert sms.merged_into == call
+
+
+# -- a call closed without reaching the customer: the care SMS instead ------------------------------------------------
+
+
+def test_the_care_sms_instead_of_a_missed_call_covers_the_orders_merged_into_the_call(store, agent):
+    # Nobody made the evening's call: it is closed `missed`, and the care SMS goes instead. It went for the call's own
+    # order only; the order merged into the call pointed at a closed call, covered by no contact.
+    from callbacks.services.missed import followups_close_missed
+
+    customer = CustomerFactory(store=store)
+    call, merged = _deliver(customer, "1500.00", "500.00")
+    assert merged.merged_into == call
+
+    with time_machine.travel(EVENING[1].replace(minute=10), tick=False):
+        followups_close_missed()
+
+    call, merged = _fresh(call, merged)
+    (sms,) = _live(customer)
+    assert (call.status, call.outcome, sms.order, sms.status) == (Status.DONE, "missed", call.order, Status.PLANNED)
+    assert (merged.status, merged.suppressed_reason, merged.merged_into) == (Status.SUPPRESSED, Reason.MERGED, sms)
+
+
+def test_the_care_sms_instead_of_an_unanswered_last_try_covers_the_orders_merged_into_the_call(store, agent):
+    customer = CustomerFactory(store=store)
+    call, merged = _deliver(customer, "1500.00", "1200.00")
+    with time_machine.travel(EVENING[1].replace(hour=18, minute=50), tick=False):  # no room left for a retry
+        FollowUp.objects.filter(pk=call.pk).update(status=Status.IN_PROGRESS, assignee=agent)
+        followup_log_outcome(followup=call, agent=agent, outcome="no_answer", expected_seq=1)
+
+    call, merged = _fresh(call, merged)
+    (sms,) = _live(customer)
+    assert (call.status, call.outcome, sms.order) == (Status.DONE, "no_answer", call.order)
+    assert merged.merged_into == sms
+
+
+def test_the_orders_merged_into_a_missed_call_follow_its_care_sms_into_the_days_contact(store, agent):
+    # The missed call's care SMS goes out the next morning, when another order's care SMS goes: it joins that one, and
+    # so do the orders merged into the call, each pointing at the contact that covers it.
+    from callbacks.services.missed import followups_close_missed
+
+    customer = CustomerFactory(store=store)
+    call, merged = _deliver(customer, "1500.00", "500.00")
+    FollowUp.objects.filter(pk=call.pk).update(
+        window_start=datetime(2026, 11, 23, 20, 30, tzinfo=SHANGHAI), window_end=datetime(2026, 11, 23, 21, 30,
+                                                                                           tzinfo=SHANGHAI)
+    )  # fmt: skip
+    nine = datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI)
+    morning = FollowUpFactory(order__customer=customer, channel=Channel.SMS, window_start=nine,
+                              window_end=nine.replace(hour=21))  # another delivery day's, texted at 09:00  # fmt: skip
+
+    with time_machine.travel(datetime(2026, 11, 23, 21, 40, tzinfo=SHANGHAI), tick=False):
+        followups_close_missed()
+
+    sms = customer.followups.get(order=call.order, channel=Channel.SMS)
+    merged, morning = _fresh(merged, morning)
+    assert _live(customer) == [morning]
+    assert (sms.merged_into, merged.merged_into) == (morning, morning)
+
+
+# -- a care SMS the carrier refuses as opted out (21610) ------------------------------------------------------------
+
+
+def _carrier_refuses_as_opted_out(monkeypatch, phone: str) -> None:
+    from callbacks.telephony.base import MessageRejected
+    from callbacks.telephony.memory import InMemoryBackend
+
+    send = InMemoryBackend.send_sms
+
+    def refuse(self, *, to, body, status_callback):
+        if to == phone:
+            raise MessageRejected("Attempt to send to unsubscribed recipient", code=MessageRejected.UNSUBSCRIBED)
+        return send(self, to=to, body=body, status_callback=status_callback)
+
+    monkeypatch.setattr(InMemoryBackend, "send_sms", refuse)
+
+
+def test_a_care_sms_the_carrier_refuses_as_opted_out_gives_the_day_to_the_call_merged_into_it(
+    store, agent, monkeypatch
+):
+    # The care SMS is claimed; a call-tier order signed for meanwhile is merged into it (a contact under way); the
+    # carrier refuses the SMS: the number sent STOP to it. The SMS failed and the customer is opted out of SMS, but
+    # not of calls: the other order is called that evening, not left merged into a message that never went.
+    customer = CustomerFactory(store=store)
+    (sms,) = _deliver(customer, "500.00")
+    _carrier_refuses_as_opted_out(monkeypatch, customer.phone)
+    later = []
+
+    def claim_then_a_delivery(**kwargs):
+        claimed = CARE_SMS.claim(**kwargs)
+        if claimed and not later:
+            later.extend(_deliver(customer, "1500.00"))
+        return claimed
+
+    monkeypatch.setitem(sweep._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then_a_delivery))
+
+    sms_dispatch_due(time_budget=5)
+
+    sms, call = _fresh(sms, *later)
+    customer.refresh_from_db()
+    assert customer.sms_opt_out
+    assert (sms.status, sms.outcome, sms.error_code) == (Status.FAILED, "opted_out", "21610")
+    assert _live(customer) == [call]
+    assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
+        Status.PLANNED, Channel.CALL, None, EVENING, agent,
+    )  # fmt: skip
+    assert sms.merged_into == call  # its order is talked about on that call
+
+
+def test_the_sms_orders_merged_into_a_care_sms_the_carrier_refuses_as_opted_out_stay_with_it(store, monkeypatch):
+    customer = CustomerFactory(store=store)
+    sms, merged = _deliver(customer, "500.00", "400.00")
+    _carrier_refuses_as_opted_out(monkeypatch, customer.phone)
+
+    sms_dispatch_due(time_budget=5)
+
+    sms, merged = _fresh(sms, merged)
+    assert (sms.status, sms.outcome, merged.merged_into, _live(customer)) == (Status.FAILED, "opted_out", sms, [])

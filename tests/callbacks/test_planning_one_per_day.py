@@ -241,3 +241,26 @@ def test_a_retry_after_no_answer_takes_in_a_higher_tier_delivery_of_that_evening
         Reason.MERGED,
         call,
     )
+
+
+def test_a_delivery_that_takes_the_place_of_a_contact_takes_in_what_was_merged_into_it_too():
+    # A call-tier order, then an SMS-tier one merged into its call, then a dedicated-tier one that replaces the call:
+    # the SMS-tier order pointed at the replaced call, not at the dedicated call that covers it now, and the owner's
+    # call panel did not list it. Every merged row points at the contact that covers it, in one step.
+    from callbacks.selectors import followup_merged_orders
+
+    store = _store("Asia/Shanghai")
+    owner = AgentFactory(stores=[store])
+    customer = CustomerFactory(store=store, dedicated_owner=owner)
+    call = deliver(OrderFactory(customer=customer, total_amount=Decimal("1500.00")), local(store, 2026, 11, 23, 10, 0))
+    sms = deliver(OrderFactory(customer=customer, total_amount=Decimal("500.00")), local(store, 2026, 11, 23, 10, 5))
+    assert sms.merged_into == call
+
+    dedicated = deliver(OrderFactory(customer=customer, total_amount=Decimal("2500.00")),
+                        local(store, 2026, 11, 23, 10, 10))  # fmt: skip
+
+    call.refresh_from_db()
+    sms.refresh_from_db()
+    assert _live(customer) == [dedicated]
+    assert (call.merged_into, sms.merged_into) == (dedicated, dedicated)
+    assert followup_merged_orders(followup=dedicated) == [call.order, sms.order]

@@ -42,8 +42,9 @@ class SmsQueue:
     unsent; `status_url()` gives the provider's status callback URL for a row id; `reason_field` is the column a
     withdrawn message's reason is written to; `purpose_of(row)` is the row's purpose to the gate (ContactPurpose),
     which the last look before the send asks again (a marketing message needs consent then too);
-    `cover_withdrawn(ids, now)`, when given, runs in the transaction that withdrew those rows at that last look, their
-    customers locked (the care SMS: what was merged into one is covered again, services.merged).
+    `cover_withdrawn(ids, now)`, when given, runs in the transaction that withdrew those rows at that last look, or
+    that recorded the carrier's refusal of them as opted out (21610), their customers locked (the care SMS: what was
+    merged into one is covered again, services.merged).
     """
 
     name: str

@@ -13,7 +13,7 @@ from crm.services.locks import customers_lock
 from ..gate import customers_opt_out_sms
 from ..opt_out_history import opt_out_refusals_record
 from ..rows import rows_set
-from .queues import Status
+from .queues import SmsQueue, Status
 from .report import DispatchReport
 
 _RESULT_FIELDS = ["status", "claimed_at", "provider_id", "provider_status", "sent_at", "outcome", "error_code"]
@@ -39,10 +39,12 @@ def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool
     return True
 
 
-def record_answers(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, model: type) -> None:
+def record_answers(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, queue: SmsQueue) -> None:
     """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled.
     A refusal for an opted-out number (21610) opts out the message's customer, saying why in their history, and the
-    number, in this transaction."""
+    number, in this transaction; and what was merged into a care SMS so refused is covered again by the rule of a
+    withdrawn one (`cover_withdrawn`, services.merged): the gate, asked after the opt-out, decides."""
+    model = queue.model
     # numbers reads the queues registered with this package (sweep); imported here so that the two can see each other.
     from ..numbers import numbers_lock, numbers_refused_record
 
@@ -65,3 +67,5 @@ def record_answers(rows_and_results: list[tuple[FollowUp, object]], report: Disp
                 why.setdefault(row.customer_id, (row.recipient, row.error_code))
         opt_out_refusals_record(refused=why, at=now)
         numbers_refused_record(rows=refused, at=now)  # no SMS of the store to the number, whoever holds it (ADR 0049)
+        if queue.cover_withdrawn is not None and refused:
+            queue.cover_withdrawn([row.pk for row in refused], now)

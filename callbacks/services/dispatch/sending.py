@@ -63,9 +63,9 @@ def dispatch_queue(queue: SmsQueue, *, report: DispatchReport, stop_at: float) -
         for row, result in zip(batch, results, strict=True):
             answers.append((row, result))
             if len(answers) >= _RECORD_EVERY:
-                record_answers(answers, report, queue.model)
+                record_answers(answers, report, queue)
                 answers = []
-        record_answers(answers, report, queue.model)
+        record_answers(answers, report, queue)
         if report.retry_later > throttled:  # the provider asks us to slow down: the next sweep retries
             _unclaim(upcoming, upcoming_at, queue)
             break

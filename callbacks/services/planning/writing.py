@@ -33,7 +33,7 @@ def plans_write(plans: list[Plan], new_owners: dict[int, int]) -> list[int]:
         rows = [p.as_row(getattr(covering[id(p)], "pk", covering[id(p)])) for p in group]
         for plan, pk in zip(group, followups_insert(rows), strict=True):
             plan.pk = pk
-    if replaced_by:  # the contacts replaced point at what covers them now
+    if replaced_by:  # the contacts replaced, and what was merged into them before, point at what covers them now
         stays = {pk: covering[id(plan)] or plan for pk, plan in replaced_by.items()}
         followups_set_merged_into({pk: getattr(s, "pk", s) for pk, s in stays.items()})
     customers_set_dedicated_owner(new_owners)
