@@ -10,7 +10,7 @@ import pytest
 
 from .procs import ROOT, clean_env, free_port, heartbeat_runs, http_get, stop_group, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock]
 
 
 def test_make_run_serves_pages_runs_tasks_and_stops_on_ctrl_c(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 from .procs import ROOT, clean_env, free_port, heartbeat_runs, http_get, stop_group, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock]
 
 
 def test_gunicorn_worker_and_beat_serve_a_request_and_run_a_task_through_redis(fresh_database, tmp_path):

@@ -21,7 +21,7 @@ import pytest
 from .procs import ROOT, clean_env, free_port, heartbeat_runs, http_get, start_redis, stop_group, wait_for
 
 # Boots four processes and a database on a shared machine, and waits out an outage: more than the suite's default.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900), pytest.mark.real_clock]
 BATCH = 20
 
 
