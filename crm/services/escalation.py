@@ -14,6 +14,7 @@ from crm.models import Agent, Case, CaseEvent, CaseStep, Remedy
 from .audit import audit_record
 from .cases import case_add_event, refundable_total, remedy_cost_check, remedy_currency_check, remedy_refund_check
 from .four_eyes import approval_four_eyes
+from .locks import case_lock
 from .remedy_limit import remedy_limit_lock
 
 # The remedy each decision records; the platform's dispute process records none.
@@ -34,7 +35,7 @@ def options_tried(*, case: Case) -> list[str]:
 @transaction.atomic
 def case_negotiation_fail(*, case: Case, actor, offered: list[str], note: str = "") -> Case:
     """No option was accepted: the case goes to the manager, who decides."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = case_lock(case)
     if not case.is_open:
         raise CaseClosed(case_id=case.pk)
     if not note.strip():
