@@ -63,6 +63,12 @@ class ProfileForm(forms.Form):
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     contact_preference = forms.ChoiceField(label=_("Contact preference"), choices=Customer.ContactPreference.choices)
+    language = forms.ChoiceField(
+        label=_("Message language"),
+        choices=Customer._meta.get_field("language").choices,
+        required=False,
+        help_text=_("The language of the SMS and notices sent to them."),
+    )
     marketing_consent_source = forms.ChoiceField(
         label=_("Marketing consent"), choices=Customer.MarketingConsentSource.choices, required=False
     )

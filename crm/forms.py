@@ -207,7 +207,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = ["name", "gender", "birthday", "region", "personality_type", "notes", "contact_preference"]
+        fields = ["name", "gender", "birthday", "region", "personality_type", "notes", "contact_preference", "language"]
         widgets = {"birthday": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def clean_interests(self) -> list[str]:

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models.followup import FollowUpChannel
-from crm.models import Store
+from crm.models import MessageLanguage, Store
 
 
 class OverflowRule(models.TextChoices):
@@ -17,9 +17,8 @@ class OverflowRule(models.TextChoices):
     SMS_INSTEAD = "sms_instead", _("Send a care SMS instead")
 
 
-class SmsLanguage(models.TextChoices):
-    ZH_HANS = "zh-hans", _("Simplified Chinese")
-    EN = "en", _("English")
+# The languages a store writes to its customers in, one list with the customer's own (crm.Customer.language).
+SmsLanguage = MessageLanguage
 
 
 def default_tiers() -> list[dict[str, str]]:

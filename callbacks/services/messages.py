@@ -1,5 +1,5 @@
-"""What a store says: the care SMS text (the store's template in its language and voice, with the opt-out wording
-appended), and the language the prompts of its calls are spoken in."""
+"""What a store says: the language each customer is written to in, the care SMS text (the store's template in that
+language and its voice, with the opt-out wording appended), and the language the prompts of its calls are spoken in."""
 
 from collections.abc import Callable
 
@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from callbacks.models import FollowUp, FollowUpPolicy, SmsLanguage
-from crm.models import Store
+from crm.models import Customer, Store
 
 from .policy import policy_for_store
 
@@ -16,15 +16,25 @@ _NO_PRODUCT = {SmsLanguage.ZH_HANS: "商品", SmsLanguage.EN: "order"}
 _SAY_LANGUAGE = {SmsLanguage.ZH_HANS: "zh-CN", SmsLanguage.EN: "en-US"}
 
 
+def message_language(*, customer: Customer | None, policy: FollowUpPolicy) -> str:
+    """The language a text to `customer` is written in: their own when they have one, else the store's SMS language.
+    One rule for every text to a customer: the care SMS, parcel notices, campaign messages and birthday wishes (a
+    cross-border store has customers who read Chinese and customers who read English)."""
+    if customer is not None and customer.language:
+        return customer.language
+    return policy.sms_language
+
+
 def sms_render(*, followup: FollowUp, policy: FollowUpPolicy | None = None) -> str:
     store, order = followup.store, followup.order
     policy = policy or policy_for_store(store=store)
-    chinese = policy.sms_language == SmsLanguage.ZH_HANS
+    language = message_language(customer=followup.customer, policy=policy)
+    chinese = language == SmsLanguage.ZH_HANS
     template = policy.sms_template_zh if chinese else policy.sms_template_en
     text = template.format_map(
         {
             "name": followup.customer.name,
-            "product": order.product_summary or _NO_PRODUCT[policy.sms_language],
+            "product": order.product_summary or _NO_PRODUCT[language],
             "store": store.name,
             "hotline": store.manager_hotline,
         }

@@ -19,9 +19,9 @@ class CustomerAdmin(KeyedSearchAdmin):
 
     list_display = [
         *("name", "store", "external_id", masked_phone("phone", _("Phone"))),
-        *("vip_tier", "contact_preference", "sms_opt_out"),
+        *("vip_tier", "contact_preference", "language", "sms_opt_out"),
     ]
-    list_filter = ["store", "vip_tier", "contact_preference", "sms_opt_out", "personality_type", "gender"]
+    list_filter = ["store", "vip_tier", "contact_preference", "language", "sms_opt_out", "personality_type", "gender"]
     customer_key = "pk"
     search_help_text = _("A phone number (written any way), or the customer's id in the order system, in full.")
     raw_id_fields = ["dedicated_owner"]

@@ -22,6 +22,7 @@ from crm.services.ingestion.inputs import CustomerInput, OrderInput
 MAX_AMOUNT = Decimal(MAX_ORDER_AMOUNT)
 MAX_ITEMS = 500
 GENDERS = frozenset(Customer.Gender.values)
+LANGUAGES = frozenset(Customer.Language.values)
 
 
 def shipped_at_problem(shipped_at: datetime, *, placed_at: datetime, now: datetime) -> tuple[str, str] | None:
@@ -42,7 +43,9 @@ def read_customer(reader: RowReader, store: Store | None) -> CustomerInput | Non
     # The bounds the customer's page holds a changed birthday to (crm.services.customers).
     birthday = reader.past_date("birthday", store=store, what="The birthday", earliest=FIRST_BIRTHDAY)
     region = reader.text("region", max_length=100, required=False, allow_blank=True)
-    if store is None or None in (external_id, name, phone, gender):
+    # Absent or blank keeps the stored one (blank on a new customer: the store's language).
+    language = reader.choice("language", LANGUAGES, default="", allow_blank=True)
+    if store is None or None in (external_id, name, phone, gender, language):
         return None
     return CustomerInput(
         store_id=store.id,
@@ -52,6 +55,7 @@ def read_customer(reader: RowReader, store: Store | None) -> CustomerInput | Non
         gender=gender or None,
         birthday=birthday,
         region=region,
+        language=language,
     )
 
 

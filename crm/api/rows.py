@@ -108,9 +108,9 @@ class RowReader:
             return None
         return value  # NUL cannot be here: read_batch refuses it anywhere in the body
 
-    def choice(self, name: str, choices: frozenset[str], *, default: str) -> str | None:
+    def choice(self, name: str, choices: frozenset[str], *, default: str, allow_blank: bool = False) -> str | None:
         value = self._get(name, required=False)
-        if value is None:
+        if value is None or (allow_blank and value == ""):
             return default
         # A list or an object is no choice either, and could not even be looked up in a set (unhashable).
         if type(value) is not str or value not in choices:

@@ -57,6 +57,13 @@ class CustomerIn(serializers.Serializer):
         required=False, help_text="From 1900-01-01 to the store's today in its own time zone (else out_of_range)."
     )
     region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=Customer.Language.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The language texts to the customer are written in; absent or blank keeps the stored one "
+        "(a new customer's blank is the store's SMS language).",
+    )
 
 
 class ItemIn(serializers.Serializer):
@@ -156,7 +163,7 @@ def one_or_many(name: str, serializer: type[serializers.Serializer]) -> Polymorp
 class CustomerOut(serializers.ModelSerializer):
     class Meta:
         model = Customer
-        fields = ["external_id", "name", "phone", "gender", "birthday", "region"]
+        fields = ["external_id", "name", "phone", "gender", "birthday", "region", "language"]
 
 
 class DeliveryOut(serializers.Serializer):

@@ -27,6 +27,7 @@ class DemoCustomer:
     contact_preference: str = "any"
     vip_tier: int = 0
     sku: str = ""  # what they ordered in the demo (one order each)
+    language: str = ""  # Customer.language: blank, the store's
 
 
 @dataclass(frozen=True)

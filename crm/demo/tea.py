@@ -6,7 +6,8 @@ from decimal import Decimal
 from .catalogue import DemoHoliday, DemoProduct, DemoStore, demo_customer
 
 # Sells from Berlin to customers across Europe, in euros: its remedies and its agents' limit are in euros too (its
-# follow-up policy converts EUR to its CNY tiers: see the seed).
+# follow-up policy converts EUR to its CNY tiers: see the seed). Its policy writes in Chinese; the customers with
+# European names read English and have it as their own language, so their texts go in English.
 TEA = DemoStore(
     code="tea-own",
     name="茶语 Tea Words (EU)",
@@ -49,6 +50,7 @@ TEA = DemoStore(
             personality_type="analytical",
             interests=("茶道",),
             sku="TEA-LONGJING",
+            language="en",
         ),
         demo_customer(
             "tea-own",
@@ -74,6 +76,7 @@ TEA = DemoStore(
             interests=("旅行",),
             vip_tier=3,
             sku="TEA-PUER",
+            language="en",
         ),
         demo_customer(
             "tea-own",
@@ -99,6 +102,7 @@ TEA = DemoStore(
             interests=("烘焙",),
             contact_preference="no_calls",
             sku="TEA-SAMPLER",
+            language="en",
         ),
         demo_customer(
             "tea-own",
@@ -124,6 +128,7 @@ TEA = DemoStore(
             personality_type="expressive",
             interests=("摄影",),
             sku="TEA-SAMPLER",
+            language="en",
         ),
     ),
 )

@@ -27,6 +27,7 @@ from crm.models.customer import (
     CustomerChange,
     CustomerGender,
     CustomerPersonality,
+    MessageLanguage,
     VipTier,
 )
 from crm.models.heartbeat import WorkerHeartbeat
@@ -62,6 +63,7 @@ __all__ = [
     "InboundEvent",
     "InboundEventKind",
     "ManagerDecision",
+    "MessageLanguage",
     "Order",
     "OrderStatus",
     "Remedy",

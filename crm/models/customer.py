@@ -44,6 +44,18 @@ class MarketingConsentSource(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
 
 
+class MessageLanguage(models.TextChoices):
+    """The languages a store writes to its customers in (its SMS, parcel notices and campaigns: callbacks'
+    SmsLanguage is this one), and that a customer may be written to in."""
+
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+    EN = "en", _("English")
+
+
+# A customer's own language, or none: the store's (callbacks.services.messages.message_language).
+CUSTOMER_LANGUAGES = [("", _("The store's language")), *MessageLanguage.choices]
+
+
 class VipTier(models.IntegerChoices):
     NONE = 0, _("None")
     SILVER = 1, _("Silver")
@@ -57,6 +69,7 @@ class Customer(models.Model):
     ContactPreference = ContactPreference
     MarketingConsentSource = MarketingConsentSource
     VipTier = VipTier
+    Language = MessageLanguage
 
     # No index of its own: the unique (store, external_id) index serves every lookup by store.
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="customers", db_index=False)
@@ -87,6 +100,15 @@ class Customer(models.Model):
         default="",
         db_default="",  # ingestion's upsert leaves it out
     )
+    # A cross-border store has customers who read Chinese and customers who read English: blank, the store's.
+    language = models.CharField(
+        _("message language"),
+        max_length=7,
+        choices=CUSTOMER_LANGUAGES,
+        blank=True,
+        default="",
+        db_default="",  # ingestion's upsert sends it only when the order system does
+    )
     vip_tier = models.PositiveSmallIntegerField(_("VIP tier"), choices=VipTier.choices, default=VipTier.NONE)
     dedicated_owner = models.ForeignKey(
         Agent,
@@ -110,6 +132,9 @@ class Customer(models.Model):
             choices_check("personality_type", CustomerPersonality, "customer_personality_valid"),
             choices_check("contact_preference", ContactPreference, "customer_contact_preference_valid"),
             choices_check("vip_tier", VipTier, "customer_vip_tier_valid"),
+            models.CheckConstraint(
+                condition=Q(language__in=["", *MessageLanguage.values]), name="customer_language_valid"
+            ),
             choices_check("marketing_consent_source", MarketingConsentSource, "customer_consent_source_valid"),
             models.CheckConstraint(
                 condition=Q(marketing_consent_at__isnull=True, marketing_consent_source="")

@@ -27,6 +27,7 @@ EDITABLE_FIELDS = (
     "interests",
     "notes",
     "contact_preference",
+    "language",
     "marketing_consent_source",
     "marketing_consent_at",
 )

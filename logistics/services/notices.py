@@ -37,6 +37,7 @@ from callbacks.models import (
 from callbacks.services.claims import DueClaim, due_sms_queue
 from callbacks.services.dispatch import DispatchReport, sms_dispatch_due, sms_queue_register
 from callbacks.services.gate import ContactChannel, ContactPurpose, contacts_decide
+from callbacks.services.messages import message_language
 from callbacks.services.policy import policy_for_store
 from callbacks.services.tasks_calls import call_task_create, call_task_due_on
 from crm import bulk
@@ -62,10 +63,11 @@ def notice_render(
     followup_policy: FollowUpPolicy | None = None,
     policy: LogisticsPolicy | None = None,
 ) -> str:
-    """The notice text for `key` (a rule, or "shipped") in the store's language and voice, with its opt-out."""
+    """The notice text for `key` (a rule, or "shipped") in the customer's language (else the store's) and the store's
+    voice, with its opt-out."""
     store, order = shipment.store, shipment.order
     followup_policy = followup_policy or policy_for_store(store=store)
-    language = followup_policy.sms_language
+    language = message_language(customer=order.customer, policy=followup_policy)
     template = (policy or logistics_policy_for_store(store=store)).template(key, language)
     promised = ""
     if shipment.promised_date is not None:

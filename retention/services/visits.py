@@ -104,9 +104,10 @@ def _serving(rows: list[CampaignContact]) -> set[tuple[int, int]]:
     )
 
 
-def _note(campaign: Campaign, policy: FollowUpPolicy, coupon: str) -> str:
+def _note(campaign: Campaign, policy: FollowUpPolicy, coupon: str, customer: Customer) -> str:
     parts = [_("Campaign “%(campaign)s”") % {"campaign": campaign.name}]
-    offer = campaign_offer_text(campaign=campaign, policy=policy)
+    # The offer as the script words it for this customer, so the agent reads one offer in one language.
+    offer = campaign_offer_text(campaign=campaign, policy=policy, customer=customer)
     if offer:
         parts.append(_("offer: %(offer)s") % {"offer": offer})
     if coupon:
@@ -159,9 +160,14 @@ def _task_for(
             customer=customer,
             purpose=FollowUpPurpose.RETURN_VISIT,
             due_on=due_on,
-            note=_note(campaign, policy, row.coupon_code),
+            note=_note(campaign, policy, row.coupon_code, customer),
             script=campaign_wording(
-                campaign=campaign, policy=policy, customer_id=customer.pk, name=customer.name, coupon=row.coupon_code
+                campaign=campaign,
+                policy=policy,
+                customer_id=customer.pk,
+                name=customer.name,
+                coupon=row.coupon_code,
+                customer=customer,
             ),
             assignee=row.assignee if (row.assignee_id, store.pk) in serving else None,
             replied_at=replies.get((store.pk, customer.pk)),

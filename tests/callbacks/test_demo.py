@@ -42,6 +42,25 @@ def test_the_berlin_demo_store_calls_nobody_while_it_is_closed(settings):
     assert {day[:10] for code, day in evenings if code != "tea-own"} == {"2026-12-24"}
 
 
+@time_machine.travel(datetime(2026, 11, 23, 11, 0, tzinfo=UTC), tick=False)  # noon in Berlin
+def test_the_berlin_demo_store_texts_its_european_customers_in_english_and_the_others_in_chinese(settings):
+    """The EU tea store's policy writes in Chinese; Anna Schmidt reads English, her own language, and gets her care
+    SMS in English (she was texted in Chinese when the language was one setting per store)."""
+    from callbacks.services.messages import sms_render
+
+    settings.TELEPHONY_BACKEND = "callbacks.telephony.console.ConsoleBackend"
+    call_command("seed_demo")
+    texts = {
+        f.customer.name: sms_render(followup=f)
+        for f in FollowUp.objects.filter(store__code="tea-own", channel="sms").select_related("customer", "order")
+    }
+    assert texts["Anna Schmidt"].startswith("Hi Anna Schmidt, ") and texts["Anna Schmidt"].endswith(
+        "Reply STOP to opt out"
+    )
+    chinese = [text for name, text in texts.items() if name != "Anna Schmidt"]
+    assert chinese and all(text.endswith("回T退订") for text in chinese)
+
+
 SEND_ONE = """
 import django
 django.setup()

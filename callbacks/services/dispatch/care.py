@@ -24,7 +24,7 @@ from .report import DispatchReport
 # check, the text and the request read: their other columns are wide, some JSON. A new use of an unlisted one
 # would cost a query per row (a test counts the queries).
 _FOLLOWUP_FIELDS = [f.name for f in FollowUp._meta.concrete_fields]
-_SENDING_NEEDS = ["customer__name", "customer__phone", "order__items"]
+_SENDING_NEEDS = ["customer__name", "customer__phone", "customer__language", "order__items"]
 _LEDGER_SOURCE = "care_sms"
 _CLAIM_FIELDS = [*CLAIM_COLUMNS, "suppressed_reason", "window_start", "window_end", "message_body"]
 

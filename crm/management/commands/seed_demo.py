@@ -150,6 +150,7 @@ class Command(BaseCommand):
                     "interests": list(person.interests),
                     "notes": person.notes,
                     "contact_preference": person.contact_preference,
+                    "language": person.language,
                     "vip_tier": person.vip_tier,
                     # Every third customer ticked "news and offers" at checkout: the contact gate lets marketing
                     # reach them, and no one else.

@@ -15,6 +15,7 @@ class CustomerInput:
     gender: str | None = None
     birthday: date | None = None
     region: str | None = None
+    language: str = ""  # blank: keep the stored one
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ CUSTOMERS = bulk.Upsert(
     model=Customer,
     key=("store_id", "external_id"),
     replace=("name", "phone"),
-    keep_known={"gender": Customer.Gender.UNKNOWN.value, "birthday": None, "region": ""},
+    keep_known={"gender": Customer.Gender.UNKNOWN.value, "birthday": None, "region": "", "language": ""},
     # A new phone or name from the order system goes into the customer's change history, as an agent's edit does: a
     # reply from the former number (ADR 0049) and the panel's number then make sense to the agent.
     tracked=("name", "phone"),
@@ -43,6 +43,7 @@ def _customer_row(c: CustomerInput) -> dict:
         "gender": c.gender,
         "birthday": c.birthday,
         "region": c.region,
+        "language": c.language,
     }
 
 

@@ -54,7 +54,7 @@ def _delivery(n: int) -> dict[str, Any]:
 
 def _order(n: int) -> dict[str, Any]:
     body = order_payload(n, shipped_at="2026-11-20T12:00:00+08:00", courier="SF", tracking_number=f"SF{n}")
-    body["customer"].update(gender="female", birthday="1990-01-01", region="上海")
+    body["customer"].update(gender="female", birthday="1990-01-01", region="上海", language="en")
     return body
 
 
