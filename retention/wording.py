@@ -5,10 +5,6 @@ the pool). A wording is picked per customer by a seeded hash (crm.wording), so a
 way review replies do (crm.wording, shared with them and the letters) and a resend carries the same
 text. Marketing SMS end with the store's opt-out
 wording (回T退订) exactly once, whatever the template already says.
-
-The wording is the store's own text, as written. What the system writes into it (the offer in words) and after it
-(the opt-out wording) is in the customer's own language when they have one, else in the store's
-(callbacks.services.messages.message_language).
 """
 
 from decimal import Decimal
@@ -16,10 +12,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from callbacks.models import FollowUpPolicy, SmsLanguage
-from callbacks.services.messages import message_language
 from callbacks.services.policy import SMS_TEMPLATE_MAX_LENGTH
 from crm.errors import InvalidInput
-from crm.models import Customer
 from crm.money import money_offer_text, money_offer_text_zh
 from crm.placeholders import PlaceholderBraceOpen, PlaceholderNotPlain, placeholder_names
 from crm.platform_rules import ensure_no_review_incentive
@@ -107,38 +101,29 @@ def offer_text(*, kind: str, amount: Decimal, min_spend: Decimal, currency: str,
     return f"{amount_text} off orders of {min_text}" if min_spend > 0 else f"{amount_text} off"
 
 
-def campaign_offer_text(*, campaign: Campaign, policy: FollowUpPolicy, customer: Customer | None = None) -> str:
-    """The campaign's offer as `customer` reads it (without one, as the store writes): in the store's currency, in
-    the customer's language, else the store's SMS language."""
+def campaign_offer_text(*, campaign: Campaign, policy: FollowUpPolicy) -> str:
+    """The campaign's offer as its customers read it: in the store's currency, in the store's SMS language."""
     return offer_text(
         kind=campaign.offer_kind,
         amount=campaign.offer_amount,
         min_spend=campaign.offer_min_spend,
         currency=campaign.store.currency,
-        chinese=message_language(customer=customer, policy=policy) == SmsLanguage.ZH_HANS,
+        chinese=policy.sms_language == SmsLanguage.ZH_HANS,
     )
 
 
-def opt_out_once(text: str, *, policy: FollowUpPolicy, customer: Customer | None = None) -> str:
-    """The text with the opt-out wording at its end, once (any copies the author typed are taken out), in the
-    customer's language, else the store's."""
-    chinese = message_language(customer=customer, policy=policy) == SmsLanguage.ZH_HANS
+def opt_out_once(text: str, *, policy: FollowUpPolicy) -> str:
+    """The text with the opt-out wording at its end, once (any copies the author typed are taken out)."""
+    chinese = policy.sms_language == SmsLanguage.ZH_HANS
     wording = policy.sms_opt_out_zh if chinese else policy.sms_opt_out_en
     body = text.replace(wording, "").rstrip()
     return f"{body}{wording}" if chinese else f"{body} {wording}"
 
 
 def campaign_wording(
-    *,
-    campaign: Campaign,
-    policy: FollowUpPolicy,
-    customer_id: int,
-    name: str,
-    coupon: str = "",
-    customer: Customer | None = None,
+    *, campaign: Campaign, policy: FollowUpPolicy, customer_id: int, name: str, coupon: str = ""
 ) -> str:
-    """The customer's wording with its placeholders filled: what an agent says on a return-visit call. `customer`,
-    when given, is whose language the offer is worded in."""
+    """The customer's wording with its placeholders filled: what an agent says on a return-visit call."""
     index = next(combination_indices(seed=f"{campaign.pk}:{customer_id}", total=len(campaign.wordings)))
     wording = campaign.wordings[index]
     store = campaign.store
@@ -147,24 +132,14 @@ def campaign_wording(
             "name": name,
             "store": store.name,
             "hotline": store.manager_hotline,
-            "offer": campaign_offer_text(campaign=campaign, policy=policy, customer=customer),
+            "offer": campaign_offer_text(campaign=campaign, policy=policy),
             "coupon": coupon,
         }
     )
     return text
 
 
-def campaign_text(
-    *,
-    campaign: Campaign,
-    policy: FollowUpPolicy,
-    customer_id: int,
-    name: str,
-    coupon: str = "",
-    customer: Customer | None = None,
-) -> str:
+def campaign_text(*, campaign: Campaign, policy: FollowUpPolicy, customer_id: int, name: str, coupon: str = "") -> str:
     """The customer's marketing SMS: their wording, and the opt-out wording once at its end."""
-    wording = campaign_wording(
-        campaign=campaign, policy=policy, customer_id=customer_id, name=name, coupon=coupon, customer=customer
-    )
-    return opt_out_once(wording, policy=policy, customer=customer)
+    wording = campaign_wording(campaign=campaign, policy=policy, customer_id=customer_id, name=name, coupon=coupon)
+    return opt_out_once(wording, policy=policy)

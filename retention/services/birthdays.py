@@ -101,7 +101,7 @@ def birthday_wishes_plan(*, store: Store, now: datetime | None = None) -> int:
             status=ContactStatus.PLANNED,
             due_at=due,
             message_body=campaign_text(
-                campaign=campaign, policy=sms_policy, customer_id=customer.pk, name=customer.name, customer=customer
+                campaign=campaign, policy=sms_policy, customer_id=customer.pk, name=customer.name
             ),
         )
         for customer in customers

@@ -178,8 +178,7 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
                 field="coupon_codes",
             )
     store, due = campaign.store, plan.first_moment
-    fields = ("name", "language", "dedicated_owner_id")  # the text is in the customer's language (message_language)
-    people = {c.pk: c for c in Customer.objects.filter(pk__any_of=plan.contact).only(*fields)}
+    people = {c.pk: c for c in Customer.objects.filter(pk__any_of=plan.contact).only("name", "dedicated_owner_id")}
     policy = policy_for_store(store=store)
     serving = _serving(store) if campaign.channel == CampaignChannel.CALL else []
     agents = itertools.cycle(serving) if serving else None
@@ -192,8 +191,7 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> Plan:
                "coupon_code": coupon.code if coupon else ""}  # fmt: skip
         if campaign.channel == CampaignChannel.SMS:
             row["message_body"] = campaign_text(campaign=campaign, policy=policy, customer_id=customer_id,
-                                                name=customer.name, coupon=row["coupon_code"],
-                                                customer=customer)  # fmt: skip
+                                                name=customer.name, coupon=row["coupon_code"])  # fmt: skip
         else:
             owner = customer.dedicated_owner_id if customer.dedicated_owner_id in serving else None
             row["assignee_id"] = owner or (next(agents) if agents else None)

@@ -104,10 +104,9 @@ def _serving(rows: list[CampaignContact]) -> set[tuple[int, int]]:
     )
 
 
-def _note(campaign: Campaign, policy: FollowUpPolicy, coupon: str, customer: Customer) -> str:
+def _note(campaign: Campaign, policy: FollowUpPolicy, coupon: str) -> str:
     parts = [_("Campaign “%(campaign)s”") % {"campaign": campaign.name}]
-    # The offer as the script words it for this customer, so the agent reads one offer in one language.
-    offer = campaign_offer_text(campaign=campaign, policy=policy, customer=customer)
+    offer = campaign_offer_text(campaign=campaign, policy=policy)
     if offer:
         parts.append(_("offer: %(offer)s") % {"offer": offer})
     if coupon:
@@ -160,14 +159,9 @@ def _task_for(
             customer=customer,
             purpose=FollowUpPurpose.RETURN_VISIT,
             due_on=due_on,
-            note=_note(campaign, policy, row.coupon_code, customer),
+            note=_note(campaign, policy, row.coupon_code),
             script=campaign_wording(
-                campaign=campaign,
-                policy=policy,
-                customer_id=customer.pk,
-                name=customer.name,
-                coupon=row.coupon_code,
-                customer=customer,
+                campaign=campaign, policy=policy, customer_id=customer.pk, name=customer.name, coupon=row.coupon_code
             ),
             assignee=row.assignee if (row.assignee_id, store.pk) in serving else None,
             replied_at=replies.get((store.pk, customer.pk)),
