@@ -211,7 +211,14 @@ class FollowUpPolicyForm(ConfirmsWithdrawals):
         label=_("… within this many days"), min_value=1, max_value=MAX_CAP_DAYS
     )
     overflow_rule = forms.ChoiceField(label=_("When calls exceed capacity"), choices=OverflowRule.choices)
-    sms_language = forms.ChoiceField(label=_("SMS language"), choices=SmsLanguage.choices)
+    sms_language = forms.ChoiceField(
+        label=_("SMS language"),
+        choices=SmsLanguage.choices,
+        help_text=_(
+            "A customer with a language of their own gets the care SMS and parcel notices in it; campaigns and "
+            "birthday wishes go in this one."
+        ),
+    )
     sms_template_zh = forms.CharField(
         label=_("SMS template (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "zh-hans"})
     )

@@ -38,6 +38,13 @@ def test_the_policy_page_shows_every_section_with_the_store_defaults(client, sto
     assert "Supplier or production defect" in page and "200.00" in page
 
 
+def test_the_policy_page_says_what_a_customers_own_language_overrides(client, store, manager):
+    # The store's SMS language is not every text's: a customer's own language decides the care SMS and notices.
+    page = client.get(f"/manager/policy/?store={store.code}", HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "设置了自己语言的顾客，关怀短信和包裹通知用其语言发送" in page
+    assert "也是补偿方案成本的币种" in page  # and the currency's own note beside its field
+
+
 def test_service_hours_that_end_before_they_start_are_refused_and_nothing_changes(client, store, manager):
     response = client.post(
         "/manager/policy/case/",
