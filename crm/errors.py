@@ -177,3 +177,14 @@ class SubmissionTokenOfAnotherStore(SubmissionTokenUsed):
     """A form's one-time token already sent to another store's address (crm.services.submissions)."""
 
     default_message = _("This form was already sent for another store: reload this store's page and send it again.")
+
+
+class SubmissionTokenOfAnotherSubject(SubmissionTokenUsed):
+    """A form about one object (a case's evidence, a campaign's test message) whose one-time token was already sent
+    about another object of the same store (crm.services.submissions)."""
+
+    def __init__(self, *, kind: str, field: str | None = None) -> None:
+        super().__init__(
+            _("This form was already sent for another %(kind)s: reload this page and send it again.") % {"kind": kind},
+            field=field,
+        )

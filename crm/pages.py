@@ -3,7 +3,8 @@
 - A page's write goes through ``page_attempt``: an invalid form or a domain error becomes a message on the page the
   view returns to (or, for a view that renders it in place, the text and status it answers with: ``Attempt``), and
   with ``form`` the error also sits next to the field it names (``form_error``). What the write returned comes back
-  in the ``Attempt`` too.
+  in the ``Attempt`` too. A view that renders its form again in place shows a service's refusal with ``form_refused``,
+  which answers with the refusal's own status.
 - A refusal (a domain error whose status is 403, or Django's PermissionDenied) is never a message: it propagates
   to the designed 403 page.
 - Whatever a view leaves uncaught reaches ``crm.middleware.DomainErrorPageMiddleware``: the 403 page for a refusal,
@@ -101,6 +102,14 @@ def form_error(form: forms.Form, error: DomainError) -> None:
     if is_refusal(error):
         raise error
     form.add_error(_error_field(form, error.field), error.message)
+
+
+def form_refused(form: forms.Form, error: DomainError, *, fragment: bool = False) -> int:
+    """A form's service refused it: show the error on the form (``form_error``) and return the status the page
+    answers with, the error's own (a 409 for a form token already sent elsewhere, a 429 for a limit), not a blanket
+    400; an HTMX fragment answers with ``fragment_status``."""
+    form_error(form, error)
+    return fragment_status(error) if fragment else error.http_status
 
 
 def _error_field(form: forms.Form, field: str | None) -> str | None:

@@ -19,6 +19,10 @@ class FormSubmission(models.Model):
     # Which store's address it was sent to: a token sent again to another store's address (a crafted post) is
     # refused rather than answered with an object of the first store. Empty only on rows stored before it was kept.
     store = models.ForeignKey("crm.Store", null=True, on_delete=models.CASCADE, related_name="+")
+    # What a form about one object was sent about ("crm.case:12"; empty for a form that makes something new in the
+    # store): a token sent again about another object of the store (a case's evidence form posted to another case) is
+    # refused rather than answered with what was made for the first one.
+    subject = models.CharField(max_length=80, blank=True, default="")
     object_id = models.BigIntegerField(null=True)
     created_at = models.DateTimeField(db_index=True)
 

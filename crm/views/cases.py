@@ -134,6 +134,7 @@ def evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
             user=request.user,
             form="crm.evidence",
             store=case.store,
+            subject=case,  # the token of one case's form adds nothing to another's
             create=partial(
                 casework.evidence_add,
                 case=case,

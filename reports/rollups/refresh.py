@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from crm.models import Case, CaseEvent, Remedy, Store
 from crm.timezones import store_day_bounds, store_today
-from reviews.models import Review
+from reviews.models import Review, ReviewRevision
 
 from ..models import DailyCount, RollupRun
 from .cases import CASE_OPENING_METRICS, REMEDY_METRICS, _cases, _remedies, _root_causes
@@ -33,7 +33,8 @@ PRODUCERS = (_reviews, _cases, _root_causes, _followups, _deliveries, _remedies,
 def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
     """Rebuild the store's roll-ups from `since_day` (the whole history when None). Before that day, the figures of
     each day that a case changed since the last rebuild moved are rebuilt too, and those figures alone
-    (`LATE_FIGURES`, ADR 0005). Returns the rows written."""
+    (`LATE_FIGURES`, ADR 0005); so are those of each day a review revised since then was posted on. Returns the rows
+    written."""
     store = Store.objects.select_for_update().get(pk=store.pk)  # one rebuild of a store at a time
     last = RollupRun.objects.filter(store=store).values_list("refreshed_at", flat=True).first() if since_day else None
     since_day = since_day or date(2000, 1, 1)
@@ -42,7 +43,7 @@ def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
     DailyCount.objects.filter(store=store, month=False, day__gte=since_day).delete()
     DailyCount.objects.bulk_create(rows, batch_size=5_000)
     months = Q(day__gte=since_day.replace(day=1))
-    changed = _changed_cases(store, last - CHANGE_MARGIN) if last is not None else []
+    changed = _changes(store, last - CHANGE_MARGIN) if last is not None else Changes()
     if changed:
         for figures in LATE_FIGURES:
             for first, final in _runs(sorted(figures.days(store, changed, since))):
@@ -93,6 +94,36 @@ def _next_month(day: date) -> date:
 CHANGE_MARGIN = timedelta(minutes=10)
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the last rebuild: the cases with an event on their timeline, and the reviews with a revision
+    (a new rating or an appended text), which a review with no case has instead of a case event."""
+
+    cases: tuple[int, ...] = ()
+    reviews: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.cases or self.reviews)
+
+
+def _changes(store: Store, changed_since: datetime) -> Changes:
+    return Changes(
+        cases=tuple(_changed_cases(store, changed_since)), reviews=tuple(_revised_reviews(store, changed_since))
+    )
+
+
+def _revised_reviews(store: Store, changed_since: datetime) -> list[int]:
+    """The ids of the store's reviews revised since the last rebuild: intake writes a revision for each new rating or
+    appended text, the review's own record of a change (its sentiment, counted on its day, moves with its rating).
+    Found through the revisions' index on their time, as the case events are."""
+    return list(
+        ReviewRevision.objects.filter(at__gte=changed_since, review__store=store)
+        .values_list("review", flat=True)
+        .order_by()
+        .distinct()
+    )
+
+
 def _changed_cases(store: Store, changed_since: datetime) -> list[int]:
     """The ids of the store's cases changed since the last rebuild: those with an event on their timeline since (every
     change the late figures read writes one: a close, a reopening, a handover, an escalation or a breach, a call or an
@@ -122,11 +153,11 @@ def _days_of(facts: QuerySet, store: Store, field: str, before: datetime) -> lis
 @dataclass(frozen=True)
 class LateFigures:
     """Figures counted on a day that a change long after it can move: the producer that rebuilds them for a range of
-    days, the metrics it writes, and the days before `before` that the cases changed since the last rebuild moved."""
+    days, the metrics it writes, and the days before `before` that the changes since the last rebuild moved."""
 
     rebuild: Callable[[Store, datetime, datetime], list[DailyCount]]
     metrics: tuple[str, ...]
-    days: Callable[[Store, list[int], datetime], list[date]]
+    days: Callable[[Store, Changes, datetime], list[date]]
 
 
 LATE_FIGURES = (
@@ -135,29 +166,35 @@ LATE_FIGURES = (
     LateFigures(
         _cases,
         CASE_OPENING_METRICS,
-        lambda store, changed, before: _days_of(Case.objects.filter(pk__in=changed), store, "opened_at", before),
+        lambda store, changed, before: _days_of(Case.objects.filter(pk__in=changed.cases), store, "opened_at", before),
     ),
     # A close is counted on its day: a reopening takes it off the day of each earlier close (the Pareto).
     LateFigures(
         _root_causes,
         ("root_cause",),
         lambda store, changed, before: _days_of(
-            CaseEvent.objects.filter(case__in=changed, kind=CaseEvent.Kind.CLOSED), store, "at", before
+            CaseEvent.objects.filter(case__in=changed.cases, kind=CaseEvent.Kind.CLOSED), store, "at", before
         ),
     ),
-    # A review is counted on the day it was posted: the first call of its case, weeks later, makes it contacted.
+    # A review is counted on the day it was posted: the first call of its case, weeks later, makes it contacted; a
+    # new rating, with a case or without one, moves it to another sentiment.
     LateFigures(
         _reviews,
         REVIEW_METRICS,
         lambda store, changed, before: _days_of(
-            Review.objects.filter(store=store, case__in=changed), store, "posted_at", before
+            Review.objects.filter(Q(case__in=changed.cases) | Q(pk__in=changed.reviews), store=store),
+            store,
+            "posted_at",
+            before,
         ),
     ),
     # A remedy is counted on the day it was proposed, in the state it is in now: approved, declined, carried out.
     LateFigures(
         _remedies,
         REMEDY_METRICS,
-        lambda store, changed, before: _days_of(Remedy.objects.filter(case__in=changed), store, "proposed_at", before),
+        lambda store, changed, before: _days_of(
+            Remedy.objects.filter(case__in=changed.cases), store, "proposed_at", before
+        ),
     ),
 )
 

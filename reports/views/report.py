@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.downloads import SpreadsheetCsvWriter
+from crm.errors import InvalidInput
 from crm.pages import form_errors_text, store_code, store_filter
 from crm.selectors import stores_managed_by
 from crm.services.audit import audit_record
@@ -24,6 +25,15 @@ def _filter_form(request: HttpRequest) -> ReportFilterForm:
     return ReportFilterForm(request.POST if request.method == "POST" else request.GET, user=request.user)
 
 
+def _valid_filter(request: HttpRequest) -> ReportFilterForm:
+    """The filter of an export or a recalculation, which has no form of its own to show again: a refused one (the
+    dates of a link edited by hand) is the error page, with its 400 and the form's errors escaped as any page's."""
+    form = _filter_form(request)
+    if not form.is_valid():
+        raise InvalidInput(form_errors_text(form))
+    return form
+
+
 @require_GET
 @manager_required
 def report(request: HttpRequest) -> HttpResponse:
@@ -39,9 +49,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @manager_required
 def report_recalculate(request: HttpRequest) -> HttpResponse:
     """Rebuild the period's roll-ups now instead of waiting for the next scheduled run."""
-    form = _filter_form(request)
-    if not form.is_valid():
-        return HttpResponse(form_errors_text(form), status=400)
+    form = _valid_filter(request)
     rollups_refresh(store=form.period().store, since_day=form.period().start)
     return redirect(f"{reverse('reports:report')}?{form.query()}")
 
@@ -51,9 +59,7 @@ def report_recalculate(request: HttpRequest) -> HttpResponse:
 def report_csv(request: HttpRequest, section: str) -> HttpResponse:
     if section not in SECTIONS:
         raise Http404
-    form = _filter_form(request)
-    if not form.is_valid():
-        return HttpResponse(form_errors_text(form), status=400)
+    form = _valid_filter(request)
     period = form.period()
     table = SECTIONS[section](period)
     audit_record(

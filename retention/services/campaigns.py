@@ -262,6 +262,8 @@ def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender, submissi
       leaves, so a double click or a resent form texts once and is answered the same text. A refusal (nothing was
       sent) gives the token back, and is neither counted nor recorded; an unknown outcome (a timeout, a 5xx: the
       provider may have taken it) keeps it and says the message may have been sent (`CampaignTestOutcomeUnknown`).
+      The token is bound to the campaign: sent again to another campaign's address it is refused
+      (`SubmissionTokenOfAnotherSubject`, 409) and nothing is sent.
     - Called with no transaction open: the request to the provider never holds one. Each message sent is recorded in
       the audit log with its sender, campaign and recipient.
     """
@@ -280,7 +282,7 @@ def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender, submissi
         name=str(recipient),
         coupon="TEST-COUPON" if campaign.offer_kind == OfferKind.COUPON_POOL else "",
     )
-    if not _test_send_claim(sender=sender, store=campaign.store, submission=submission):
+    if not _test_send_claim(sender=sender, campaign=campaign, submission=submission):
         return body  # a repeat of a form already sent
     try:
         # Status reports for a test come to the campaign webhook under an id no contact has: answered, ignored.
@@ -303,7 +305,7 @@ def campaign_test_send(*, campaign: Campaign, recipient: Agent, sender, submissi
 
 
 @transaction.atomic
-def _test_send_claim(*, sender, store: Store, submission: uuid.UUID) -> bool:
+def _test_send_claim(*, sender, campaign: Campaign, submission: uuid.UUID) -> bool:
     """Claim the form's token if the sender is within the hour's limit; False for a repeat of a form already sent.
 
     The hour's sends are the sender's claimed tokens (a claim is committed before its request leaves; a refused
@@ -321,4 +323,5 @@ def _test_send_claim(*, sender, store: Store, submission: uuid.UUID) -> bool:
                 % {"limit": limit, "minutes": max(minutes, 1)},
                 field="recipient",
             )
-    return submission_claim(token=submission, user=sender, form=_TEST_FORM, store=store)
+    # Bound to the campaign: a test form of one campaign sent to another is refused, not taken for a double click.
+    return submission_claim(token=submission, user=sender, form=_TEST_FORM, store=campaign.store, subject=campaign)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from callbacks.models import OUTCOME_LABELS
 from callbacks.services.policy import policy_for_store
 from crm.errors import DomainError
-from crm.pages import form_error, fragment_status, page_attempt
+from crm.pages import form_refused, page_attempt
 from crm.selectors import agent_for_user
 from crm.services.submissions import submission_once
 
@@ -72,7 +72,7 @@ def campaigns(request: HttpRequest, store_id: int) -> HttpResponse:
                     create=partial(campaign_create, store=store, created_by=created_by, data=campaign),
                 )
             except DomainError as exc:
-                form_error(form, exc)
+                status = form_refused(form, exc)  # a token sent to another store's address: 409
             else:
                 return redirect("retention:campaign", store_id=store.pk, campaign_id=submitted.object_id)
     context = {
@@ -178,8 +178,8 @@ def test_send(request: HttpRequest, store_id: int, campaign_id: int) -> HttpResp
             )
             status = 200
         except DomainError as exc:
-            form_error(form, exc)
-            status = fragment_status(exc)  # the provider's unknown outcome (a 502) is this form's message
+            # The provider's unknown outcome (a 502) is this form's message.
+            status = form_refused(form, exc, fragment=True)
     # A double click repeats the test it sent; a click on the form of the answer is another test.
     form.renew()
     return render(

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import DomainError
-from crm.pages import form_error
+from crm.pages import form_refused
 from crm.selectors import stores_for_user
 from crm.services.submissions import submission_once
 
@@ -39,7 +39,7 @@ def _context(request, store, form=None):
 def gifts(request: HttpRequest, store_id: int) -> HttpResponse:
     store = managed_store(request, store_id)
     if request.method == "POST":
-        form = GiftForm(request.POST, store=store)
+        form, status = GiftForm(request.POST, store=store), 400
         if form.is_valid():
             fields = {**form.cleaned_data, "segments": list(form.cleaned_data["segments"])}
             token = fields.pop("submission")
@@ -53,10 +53,10 @@ def gifts(request: HttpRequest, store_id: int) -> HttpResponse:
                     create=partial(gift_create, store=store, **fields),
                 )
             except DomainError as exc:
-                form_error(form, exc)
+                status = form_refused(form, exc)  # a token sent to another store's address: 409
             else:
                 return redirect("retention:gifts", store_id=store.pk)
-        return render(request, "retention/gifts.html", _context(request, store, form), status=400)
+        return render(request, "retention/gifts.html", _context(request, store, form), status=status)
     return render(request, "retention/gifts.html", _context(request, store))
 
 
@@ -83,5 +83,5 @@ def gift_send(request: HttpRequest, store_id: int, task_id: int) -> HttpResponse
             )
             status = 200
         except DomainError as exc:
-            form_error(form, exc)
+            status = form_refused(form, exc, fragment=True)
     return render(request, "retention/_gift_task.html", {"store": store, "task": task, "form": form}, status=status)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.downloads import SpreadsheetCsvWriter
 from crm.errors import DomainError
-from crm.pages import form_error
+from crm.pages import form_refused
 from crm.punctuation import itemised
 from crm.services.audit import audit_record
 from crm.services.submissions import submission_once
@@ -70,8 +70,7 @@ def segments(request: HttpRequest, store_id: int) -> HttpResponse:
                     ),
                 )
             except DomainError as exc:
-                form_error(form, exc)
-                status = exc.http_status  # a token sent to another store's address: 409
+                status = form_refused(form, exc)  # a token sent to another store's address: 409
             else:
                 return redirect("retention:segment", store_id=store.pk, segment_id=submitted.object_id)
         return render(request, "retention/segments.html", _list_context(request, store, form, rules), status=status)

@@ -178,6 +178,11 @@ class ReviewRevision(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("review revision")
         verbose_name_plural = _("review revisions")
+        indexes = [
+            # The report's frequent rebuild reads the revisions of the last minutes (a review with no case has no case
+            # event to tell it of a new rating: reports.rollups.refresh, ADR 0005).
+            models.Index(fields=["at"], name="review_revision_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.review_id}: ★{self.old_rating}→★{self.new_rating}"

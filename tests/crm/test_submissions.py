@@ -6,9 +6,14 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from crm.errors import InvalidInput, SubmissionTokenOfAnotherStore, SubmissionTokenUsed
+from crm.errors import (
+    InvalidInput,
+    SubmissionTokenOfAnotherStore,
+    SubmissionTokenOfAnotherSubject,
+    SubmissionTokenUsed,
+)
 from crm.models import FormSubmission, Store
 from crm.services.submissions import submission_once, submissions_purge
 from tests.factories import StoreFactory, UserFactory
@@ -107,3 +112,20 @@ def test_two_submits_at_the_same_instant_make_one_object(home):
     assert answers["first"].object_id == answers["second"].object_id
     assert (answers["first"].created, answers["second"].created) == (True, False)
     assert list(Store.objects.exclude(pk=home.pk).values_list("code", flat=True)) == ["a"]
+
+
+def test_a_token_sent_again_about_another_object_of_the_same_store_is_refused_and_writes_nothing(home):
+    # An evidence form's token, rendered on case A's page, sent again to case B of the same store (a crafted post)
+    # was answered with A's evidence: B got nothing and the agent was told nothing.
+    user, token = UserFactory(), uuid.uuid4()
+    first, other = StoreFactory(), StoreFactory()  # stand-ins for two objects of the home store
+    submission_once(token=token, user=user, form="test.store", store=home, subject=first, create=_store("a"))
+    assert not submission_once(
+        token=token, user=user, form="test.store", store=home, subject=first, create=_store("b")
+    ).created
+    with translation.override("en"), pytest.raises(SubmissionTokenOfAnotherSubject) as other_subject:
+        submission_once(token=token, user=user, form="test.store", store=home, subject=other, create=_store("c"))
+    assert (other_subject.value.code, other_subject.value.http_status) == ("submission_token_used", 409)
+    assert other_subject.value.field == "submission"
+    assert "another store" in other_subject.value.message  # the kind of object it was sent about, by its name
+    assert not Store.objects.filter(code__in=["b", "c"]).exists()

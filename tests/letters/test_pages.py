@@ -385,3 +385,23 @@ def test_every_tab_of_a_letters_page_leads_to_a_page_that_exists(client, store, 
                 assert client.get(target).status_code == 200, (address, target)
                 followed.add(target)
     assert f"/letters/inserts/?store={other_store.code}" in followed
+
+
+@pytest.mark.parametrize(("language", "between"), [("zh-hans", "、"), ("en", ", ")])
+def test_the_batch_page_lists_a_letters_cards_as_the_pages_language_lists(client, store, language, between):
+    # A Chinese page read "品牌故事, 保养说明": the cards were joined with an ASCII comma whatever the page's language.
+    from letters.models import ParcelInsert
+
+    _login(client, AgentFactory(stores=[store]))
+    ParcelInsert.objects.create(store=store, kind="brand_story", title="品牌故事", body="1998")
+    ParcelInsert.objects.create(store=store, kind="care", title="保养说明", body="…")
+    OrderFactory(store=store, customer=CustomerFactory(store=store), external_id="S-1")
+    letters_prepare(store=store)
+    letter = Letter.objects.get()
+    titles = [insert.title for insert in letter.inserts.all()]
+    assert len(titles) == 2
+
+    page = client.get(f"/letters/?store={store.code}", HTTP_ACCEPT_LANGUAGE=language).text
+
+    row = page.split(f'data-testid="letter-{letter.pk}"')[1].split("</tr>")[0]
+    assert f"<td>{between.join(titles)}</td>" in row

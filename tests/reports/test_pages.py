@@ -277,6 +277,27 @@ def test_a_report_range_at_the_ends_of_the_calendar_is_a_clear_error(client, sto
     assert client.post("/manager/reports/recalculate/", query).status_code == 400
 
 
+def _export_and_recalculate(client, query):
+    return client.get("/manager/reports/agents.csv", query), client.post("/manager/reports/recalculate/", query)
+
+
+def test_a_refused_report_filter_is_an_error_page_with_its_text_escaped(client, store_a, manager_a, monkeypatch):
+    # The CSV link's and the recalculate button's 400 sent the form's errors as bare text/html, unescaped: a page
+    # without the site around it, and markup in an error's text (an input repeated back, a label) would be run.
+    from reports.views import report as report_views
+
+    client.force_login(manager_a.user)
+    query = {"store": store_a.code, "start": "<script>alert(1)</script>", "end": "2026-11-01"}
+    for answer in _export_and_recalculate(client, query):
+        assert answer.status_code == 400 and answer["Content-Type"] == "text/html; charset=utf-8"
+        assert "Enter a valid date." in answer.text and "<script>alert" not in answer.text
+        assert 'href="/"' in answer.text  # the error page, with its way back
+    monkeypatch.setattr(report_views, "form_errors_text", lambda form: "<script>alert(1)</script>")
+    for answer in _export_and_recalculate(client, query):
+        assert answer.status_code == 400
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text and "<script>alert" not in answer.text
+
+
 def test_the_audit_log_lists_the_store_entries_with_who_and_what(client, store_a, store_b, manager_a):
     remedy = _awaiting_remedy(store_a)
     client.force_login(manager_a.user)

@@ -375,3 +375,28 @@ def test_an_old_remedy_approved_today_is_given_in_the_report_at_the_next_frequen
     with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
         rollups_refresh_recent(store=store)
     assert remedies() == [(1, 1, 0, Decimal("800.00"))]
+
+
+def test_an_old_review_without_a_case_raised_today_leaves_the_bad_reviews_at_the_next_frequent_refresh(store):
+    # A review counts on the day it was posted, by its sentiment. The buyer raised a 50-day-old bad review that had
+    # no case (no order of ours): no case event told the frequent refresh, so it stayed bad until the night.
+    from reviews.services.intake import ReviewIn, reviews_ingest
+
+    def review(rating: int, changed_at: datetime) -> ReviewIn:
+        return ReviewIn(external_id="R-OLD", rating=rating, posted_at=OLD, text="物流太慢", updated_at=changed_at)
+
+    with time_machine.travel(OLD, tick=False):
+        reviews_ingest(store=store, rows=[review(1, OLD)])
+    with time_machine.travel(T0 - timedelta(hours=3), tick=False):
+        rollups_refresh(store=store)  # nightly
+    autumn = Period(store, OLD.date(), T0.date())
+
+    def sentiments():
+        return [(r["reviews"], r["bad"]) for r in rows("bad_reviews", Period(store, autumn.start, autumn.end))]
+
+    assert sentiments() == [(1, 1)]
+    with time_machine.travel(T0, tick=False):
+        assert reviews_ingest(store=store, rows=[review(5, T0)])[0]["case"] is None
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        rollups_refresh_recent(store=store)
+    assert sentiments() == [(1, 0)]

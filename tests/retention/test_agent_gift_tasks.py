@@ -104,3 +104,22 @@ def test_the_agents_gift_page_costs_the_same_queries_however_many_tasks_and_stor
     assert page.count('id="gift-task-') == 31
     # The second store's gift choices (a count and the rows, read once), whatever the number of tasks.
     assert len(many) == len(few) + 2
+
+
+def test_a_gift_sent_refused_with_a_conflict_answers_409_not_400(monkeypatch):
+    # The gift task's form answered every refusal of its service with 400, whatever the refusal's own status.
+    from crm.errors import Conflict
+    from retention.views import gifts as gift_views
+
+    store = open_store()
+    lin = AgentFactory(stores=[store])
+    task = _task(store, lin)
+
+    def changed(**_kwargs):
+        raise Conflict(field="task")
+
+    monkeypatch.setattr(gift_views, "gift_task_send", changed)
+    answer = _send(_client(lin), task, gift_create(store=store, name="真丝方巾"))
+
+    assert answer.status_code == 409
+    assert f'id="gift-task-{task.pk}"' in answer.content.decode()

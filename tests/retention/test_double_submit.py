@@ -139,3 +139,40 @@ def test_a_segment_token_sent_to_another_stores_address_is_refused_on_the_form_a
     assert "another store" in crafted.content.decode()
     assert not Segment.objects.filter(store=other, name="久未回购").exists()
     assert Segment.objects.filter(name="久未回购").count() == 1
+
+
+def _two_stores_client():
+    first, other = open_store(name="丝韵旗舰店"), open_store(name="丝韵折扣店")
+    client = Client()
+    client.force_login(ManagerFactory(stores=[first, other]).user)
+    return first, other, client
+
+
+def test_a_campaign_token_sent_to_another_stores_address_answers_with_the_refusals_own_status():
+    # The campaign form answered every refusal of its service with 400, a conflict (409) included; the segment form
+    # answers with the refusal's own.
+    first, other, client = _two_stores_client()
+    customer_with_orders(first, [30])
+    customer_with_orders(other, [30])
+    url = f"/retention/{first.pk}/campaigns/"
+    form = _campaign_form(first, everyone(first), _token(client.get(url).content.decode()))
+    assert client.post(url, form).status_code == 302
+
+    crafted = client.post(
+        f"/retention/{other.pk}/campaigns/", {**form, "segment": everyone(other).pk}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert crafted.status_code == 409 and "another store" in crafted.content.decode()
+    assert not Campaign.objects.filter(store=other).exists()
+
+
+def test_a_gift_token_sent_to_another_stores_address_answers_with_the_refusals_own_status():
+    first, other, client = _two_stores_client()
+    url = f"/retention/{first.pk}/gifts/"
+    form = {"submission": _token(client.get(url).content.decode()), "name": "真丝眼罩礼盒", "genders": ["female"]}
+    assert client.post(url, form).status_code == 302
+
+    crafted = client.post(f"/retention/{other.pk}/gifts/", form, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert crafted.status_code == 409 and "another store" in crafted.content.decode()
+    assert not Gift.objects.filter(store=other).exists()

@@ -318,6 +318,23 @@ def test_a_test_message_goes_to_no_one_outside_the_store(test_send_setup):
     assert not AuditLog.objects.filter(action="campaign_test_send").exists()
 
 
+def test_a_test_message_form_sent_again_to_another_campaign_is_refused_and_sends_nothing(test_send_setup):
+    # The token of campaign A's test form, sent again to campaign B's address, was taken for a double click: B's
+    # text was shown as sent, and nothing went out.
+    store, client, campaign, manager, _colleague, _stranger = test_send_setup
+    other = campaign_for(store, campaign.segment, name="双十二")
+    form = _sent_to(manager)
+    assert client.post(f"/retention/{store.pk}/campaigns/{campaign.pk}/test/", form).status_code == 200
+
+    crafted = client.post(f"/retention/{store.pk}/campaigns/{other.pk}/test/", form, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert crafted.status_code == 409
+    assert "already sent for another campaign" in crafted.content.decode()
+    assert 'data-testid="test-sent"' not in crafted.content.decode()
+    assert len(InMemoryBackend.messages) == 1
+    assert AuditLog.objects.filter(action="campaign_test_send").count() == 1
+
+
 def test_test_messages_are_limited_per_sender_and_hour(test_send_setup, settings):
     store, client, campaign, manager, _colleague, _stranger = test_send_setup
     settings.RETENTION_TEST_SENDS_PER_HOUR = 3

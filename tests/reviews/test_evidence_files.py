@@ -460,3 +460,24 @@ def test_a_removed_files_download_is_the_gone_page_in_the_readers_language(clien
     chinese = html.unescape(client.get(f"/cases/evidence/{evidence.pk}").content.decode())
     assert "该文件已从工单中移除" in chinese
     assert "照片：图片超过了 80 百万像素" in chinese
+
+
+def test_an_upload_form_sent_again_to_another_case_is_refused_saying_so_and_stores_nothing(client, store, agent):
+    # The token rendered on case A's page, sent again to case B of the same store (a crafted post, or a form
+    # copied between tabs), was answered with A's photo: B got nothing and the agent was told it was uploaded.
+    page = _case_page(client, store, agent)
+    other = f"/cases/{_bad_review(store, external_id='R2').case_id}/"
+    token = re.search(r'name="submission" value="([^"]+)"', client.get(page).text)[1]
+    photo = lambda: SimpleUploadedFile("crack.png", PNG, content_type="image/png")  # noqa: E731
+    client.post(f"{page}evidence", {"photo": photo(), "caption": "裂纹", "submission": token})
+
+    response = client.post(
+        f"{other}evidence",
+        {"photo": photo(), "caption": "裂纹", "submission": token},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert "This form was already sent for another case" in html.unescape(response.content.decode())
+    assert list(CaseEvidence.objects.values_list("case__pk", flat=True)) == [int(page.split("/")[2])]
+    assert CaseEvent.objects.filter(kind="evidence").count() == 1
