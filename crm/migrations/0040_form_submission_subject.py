@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0038_form_submission_store"),
+        ("crm", "0039_customer_language"),
     ]
 
     operations = [
