@@ -22,13 +22,19 @@ A value a filter takes is checked before a row is read: a code a choices filter 
 listed nothing, found by reading every row of the table, unindexed, for a code no row holds) and a NUL anywhere in a
 filter's value (which PostgreSQL's driver refuses: a 500) are refused as Django refuses a boolean or a key it cannot
 take (`IncorrectLookupParameters`: a redirect to `?e=1`).
+
+An action's selection (`_selected_action`, posted from the list's checkboxes) becomes a `pk__in` lookup too: a value
+that is no key of the model (a word, a NUL) is refused with a 400 before the action runs, as Django refuses a
+lookup it does not allow; Django's own filter raised a ValueError on it, a 500.
 """
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import url_params_from_lookup_dict
+from django.core.exceptions import ValidationError
 
 
 class DeclaredLookupsChangeList(ChangeList):
@@ -71,3 +77,14 @@ class DeclaredLookupsAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return DeclaredLookupsChangeList
+
+    def response_action(self, request, queryset):
+        key = self.model._meta.pk
+        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+            try:
+                if "\x00" in value:
+                    raise ValidationError("NUL")
+                key.to_python(value)
+            except ValidationError:
+                raise DisallowedModelAdminLookup("An action's selection holds a value that is no key") from None
+        return super().response_action(request, queryset)

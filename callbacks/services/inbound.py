@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.models import UNDELIVERED_STATUSES, Call, CaseCall, FollowUp, TelephonyEvent
+from callbacks.models import UNDELIVERED_STATUSES, Call, CaseCall, FollowUp, NumberOptOut, TelephonyEvent
 from callbacks.signals import inbound_sms_received
 from callbacks.telephony import ProviderCall
 from crm.errors import InvalidPhoneNumber
@@ -138,11 +138,12 @@ def _seconds(text: str) -> int | None:
 
 def _sender_phone(sender: str) -> str:
     """The sender as customers' phones are stored (E.164): a gateway may write +86, 0086, spaces or fullwidth digits.
-    A sender that is no valid number is looked up as it came (and matches no one)."""
+    A sender that is no valid number is looked up as it came (and matches no one); one longer than a stored phone is
+    nobody's number at all (""): the message is kept, and a STOP from it opts no number out."""
     try:
         return normalise_phone(sender)
     except InvalidPhoneNumber:
-        return sender
+        return sender if len(sender) <= NumberOptOut._meta.get_field("phone").max_length else ""
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-from callbacks.models import FollowUp, FollowUpPolicy, TelephonyEvent
+from callbacks.models import FollowUp, FollowUpPolicy, NumberOptOut, TelephonyEvent
 from crm.models import Case, Customer
 from crm.services.cases import case_open
 from crm.services.waiting import case_wait
@@ -159,6 +159,19 @@ def test_a_reply_without_a_recent_delivery_opens_no_case(client):
     _inbound(client, order.customer.phone, "你好")
     assert not Case.objects.exists()
     assert TelephonyEvent.objects.get().kind == "inbound_sms"
+
+
+@pytest.mark.parametrize("sender", ["9" * 30, "x" * 21])
+def test_a_stop_from_a_sender_longer_than_any_number_is_kept_and_opts_out_no_number(client, sender):
+    # A 500: the sender is no number, so it was kept as it came, and Twilio's keyword then wrote it into every store's
+    # opt-outs, whose numbers hold 20 characters.
+    CustomerFactory()
+
+    response = _inbound(client, sender, "STOP")
+
+    assert response.status_code == 200 and b"<Response />" in response.content
+    assert TelephonyEvent.objects.get(kind="inbound_sms").payload["From"] == sender
+    assert not NumberOptOut.objects.exists()
 
 
 @pytest.mark.parametrize(
