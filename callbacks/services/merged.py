@@ -179,7 +179,11 @@ def followups_cover_merged(*, withdrawn: Iterable[int], now: datetime | None = N
         .select_related("store__followup_policy", "customer")
         .order_by("pk")
     )
+    # One read for every withdrawn row: what hangs below one is never touched by covering another's (a merged row is
+    # neither live nor moved by another cover, and it points at one contact only).
+    under = _merged_under(rows)
     covers: dict[int, int] = {}
-    for row, merged in ((row, under) for row in rows if (under := _merged_under([row]).get(row.pk))):
-        covers |= _cover(row, merged, now)
+    for row in rows:
+        if merged := under.get(row.pk):
+            covers |= _cover(row, merged, now)
     return covers

@@ -17,9 +17,10 @@ _SAY_LANGUAGE = {SmsLanguage.ZH_HANS: "zh-CN", SmsLanguage.EN: "en-US"}
 
 
 def message_language(*, customer: Customer | None, policy: FollowUpPolicy) -> str:
-    """The language a text to `customer` is written in: their own when they have one, else the store's SMS language.
-    One rule for every text to a customer: the care SMS, parcel notices, campaign messages and birthday wishes (a
-    cross-border store has customers who read Chinese and customers who read English)."""
+    """The language a text the system writes whole to `customer` is in: their own when they have one, else the store's
+    SMS language. One rule for the care SMS and the parcel notices (a cross-border store has customers who read Chinese
+    and customers who read English); campaign messages and birthday wishes are the store's own text, in its language
+    (retention.wording)."""
     if customer is not None and customer.language:
         return customer.language
     return policy.sms_language
