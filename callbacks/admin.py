@@ -21,8 +21,8 @@ from callbacks.models import (
 from callbacks.services.policy import policy_validate
 from callbacks.services.replan import followups_follow_policy
 from callbacks.services.withdrawals import policy_withdrawals_check
-from crm.admin_dates import StoreDateRangeFilter, StoreFilter
 from crm.admin_mixins import CheckedAdmin, KeyedSearchAdmin, ServiceWrittenAdmin, choices_filter, masked_phone
+from crm.admin_mixins.dates import StoreDateRangeFilter, StoreFilter
 from crm.withdrawals import WithdrawalsConfirmField
 
 # What a call or an attempt belongs to, with what their labels read (a follow-up's customer and order, a case

@@ -3,7 +3,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.admin_dates import StoreDateRangeFilter, StoreFilter
 from crm.admin_mixins import (
     CheckedAdmin,
     KeyedSearchAdmin,
@@ -12,6 +11,7 @@ from crm.admin_mixins import (
     StoreMoneyAdmin,
     money_column,
 )
+from crm.admin_mixins.dates import StoreDateRangeFilter, StoreFilter
 from crm.errors import InvalidInput
 from reviews.models import (
     CauseCorrection,

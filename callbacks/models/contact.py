@@ -94,7 +94,7 @@ class ContactLog(models.Model):
             # The caps: a customer's recent contacts of a purpose, and an order's.
             models.Index(fields=["customer", "purpose", "at"], name="contact_customer_purpose_at"),
             models.Index(fields=["order", "purpose"], condition=Q(order__isnull=False), name="contact_order_purpose"),
-            # The admin's list: a store's contacts, and a range of their times within it (crm.admin_dates).
+            # The admin's list: a store's contacts, and a range of their times within it (crm.admin_mixins.dates).
             models.Index(fields=["store", "at"], name="contact_store_at"),
         ]
 

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_dates import StoreDateRangeFilter, StoreFilter
 from crm.admin_mixins import KeyedSearchAdmin, ServiceWrittenAdmin, choices_filter, masked_phone
+from crm.admin_mixins.dates import StoreDateRangeFilter, StoreFilter
 from crm.models import Customer, CustomerChange, Order
 from crm.services.customers import EDITABLE_FIELDS
 
@@ -55,7 +55,7 @@ class OrderAdmin(KeyedSearchAdmin):
     ]
     # No filter on the courier or the currency: they are what the order system wrote, with no list to choose from
     # but the values over every order (choices_filter). A date by ranges, within a store, in its (store, placed_at)
-    # index (crm.admin_dates).
+    # index (crm.admin_mixins.dates).
     list_filter = [("store", StoreFilter), "status", ("placed_at", StoreDateRangeFilter)]
     search_fields = ["external_id"]
     customer_key = "customer"

@@ -12,15 +12,16 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_dates import KeyRangeByTimeFilter
 from crm.admin_mixins import ServiceWrittenAdmin
+from crm.admin_mixins.dates import KeyRangeByTimeFilter
 
 
 class _LoginRecordsAdmin(ServiceWrittenAdmin):
     date_hierarchy = None
     # The logs (failures, logins) grow with every login, and axes indexes no time: a range is read as a range of keys
-    # (crm.admin_dates.KeyRangeByTimeFilter). The access attempts hold the last cool-off's failures only (axes deletes
-    # older ones at each login), and their time moves with each failure: Django's own range (AccessAttemptAdmin).
+    # (crm.admin_mixins.dates.KeyRangeByTimeFilter). The access attempts hold the last cool-off's failures only (axes
+    # deletes older ones at each login), and their time moves with each failure: Django's own range
+    # (AccessAttemptAdmin).
     list_filter = [("attempt_time", KeyRangeByTimeFilter)]
     search_fields = ["username", "ip_address"]
     search_help_text = _("A username or an IP address, in full.")

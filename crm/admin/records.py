@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_dates import DateRangeFilter
 from crm.admin_mixins import ServiceWrittenAdmin, choices_filter
+from crm.admin_mixins.dates import DateRangeFilter
 from crm.models import AuditLog, WorkerHeartbeat
 from crm.readable.audit import AUDIT_ACTIONS
 
@@ -14,7 +14,7 @@ from crm.readable.audit import AUDIT_ACTIONS
 @admin.register(AuditLog)
 class AuditLogAdmin(ServiceWrittenAdmin):
     list_display = ["at", "actor", "store", "action", "target"]
-    # A range of times in the (at) index, with or without a store (crm.admin_dates).
+    # A range of times in the (at) index, with or without a store (crm.admin_mixins.dates).
     list_filter = [("action", choices_filter(AUDIT_ACTIONS.items())), "store", ("at", DateRangeFilter)]
     list_select_related = ["actor", "store"]
     # What the search box reads; get_search_results looks each up where an index holds it.

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from crm import roles
-from crm.admin_lookups import DeclaredLookupsAdmin
+from crm.admin_mixins.lookups import DeclaredLookupsAdmin
 
 
 def agents_only():

@@ -14,13 +14,13 @@
 - A table that grows with the stores' business (customers, orders, reviews, cases, follow-ups, parcels) is searched
   by the keys operators are given, each looked up where an index holds it (``KeyedSearchAdmin``, in ``search``),
   never with ``LIKE '%q%'`` over every row.
-- A list of such a table counts no rows to number its pages (``crm.admin_paging``), reads a date range in an index
-  that holds the date (``crm.admin_dates``: within a store where that index leads with the store), and reads no
+- A list of such a table counts no rows to number its pages (in ``paging``), reads a date range in an index
+  that holds the date (in ``dates``: within a store where that index leads with the store), and reads no
   column over every row on a load: a filter offers fixed choices (``choices_filter``, in ``filters``), a date is
   filtered by ranges (Django's ``DateFieldListFilter``), never by a date hierarchy; it sorts only by a column an index
-  leads with (``crm.admin_sorting``).
+  leads with (in ``sorting``).
 - Every list (``CheckedAdmin`` and all built on it) takes from its address only the lookups its filters, date hierarchy
-  and search make (``crm.admin_lookups``): any other, on the model's own fields too, is a 400 before a row is read.
+  and search make (in ``lookups``): any other, on the model's own fields too, is a 400 before a row is read.
 - A customer's phone number is shown as the pages show it to agents, masked by ``crm.phones.mask_phone``
   (``phone_fields``; ``masked_phone``, in ``masking``): in every list, and on a change page to anyone who may not
   change customers. A change page that shows it whole is audited as a reveal on the pages is

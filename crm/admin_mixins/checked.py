@@ -9,7 +9,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext as _
 
-from crm.admin_lookups import DeclaredLookupsAdmin
+from crm.admin_mixins.lookups import DeclaredLookupsAdmin
 from crm.errors import DomainError, InvalidInput
 from crm.models import Agent
 from crm.pages import form_error

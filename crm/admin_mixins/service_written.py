@@ -8,11 +8,11 @@ from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
 
-from crm.admin_dates import date_range_ordering
 from crm.admin_mixins.checked import CheckedAdmin
+from crm.admin_mixins.dates import date_range_ordering
 from crm.admin_mixins.masking import PHONE_REVEAL_PERMISSION, PayloadMasking, customer_at, masked_phone, payload_text
-from crm.admin_paging import BoundedCountPaginator
-from crm.admin_sorting import index_sortable_columns
+from crm.admin_mixins.paging import BoundedCountPaginator
+from crm.admin_mixins.sorting import index_sortable_columns
 from crm.models import Customer, Store
 from crm.personal_data import phones_in
 from crm.services.customers import personal_data_reveal_audit
@@ -36,7 +36,7 @@ class ServiceWrittenAdmin(PayloadMasking, CheckedAdmin):
     # Newest first by the primary key, which its index answers with the page's LIMIT: the models' own orderings
     # (placed_at, posted_at, window_start, at...) have no index of their own, so a list sorted by them read and sorted
     # the whole table on every load (~130 ms at 100,000 orders). A column header sorts only where an index leads with
-    # its column (crm.admin_sorting).
+    # its column (crm.admin_mixins.sorting).
     ordering = ("-pk",)
 
     def __init__(self, model, admin_site):
@@ -104,11 +104,11 @@ class ServiceWrittenAdmin(PayloadMasking, CheckedAdmin):
         return list(dict.fromkeys(fields))
 
     def get_sortable_by(self, request):
-        # A column header sorts only where an index answers the sort (crm.admin_sorting).
+        # A column header sorts only where an index answers the sort (crm.admin_mixins.sorting).
         return index_sortable_columns(self, request)
 
     def get_ordering(self, request):
-        # A date range sorts by its date (crm.admin_dates): the index that holds the date answers both.
+        # A date range sorts by its date (crm.admin_mixins.dates): the index that holds the date answers both.
         return date_range_ordering(self, request) or super().get_ordering(request)
 
     def get_actions(self, request):

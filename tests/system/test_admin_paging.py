@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from callbacks.models import ContactLog, FollowUp, TelephonyEvent
-from crm.admin_paging import BoundedCountPaginator
+from crm.admin_mixins.paging import BoundedCountPaginator
 from crm.models import AuditLog, InboundEvent, Order, Store
 from retention.models import CampaignContact
 from reviews.models import Review
@@ -105,7 +105,7 @@ def test_pages_past_an_estimate_that_falls_short_are_each_linked_from_the_one_be
     orders = [OrderFactory() for _ in range(22)]
     monkeypatch.setattr(BoundedCountPaginator, "exact_up_to", 5)
     monkeypatch.setattr(admin.site._registry[Order], "list_per_page", 5)
-    monkeypatch.setattr("crm.admin_paging.estimated_count", lambda queryset: 7)
+    monkeypatch.setattr("crm.admin_mixins.paging.estimated_count", lambda queryset: 7)
 
     number, shown = 1, []
     while number:
@@ -123,7 +123,7 @@ def test_the_last_page_of_an_estimate_that_overshoots_links_no_page_past_it(admi
         OrderFactory()
     monkeypatch.setattr(BoundedCountPaginator, "exact_up_to", 5)
     monkeypatch.setattr(admin.site._registry[Order], "list_per_page", 5)
-    monkeypatch.setattr("crm.admin_paging.estimated_count", lambda queryset: 40)
+    monkeypatch.setattr("crm.admin_mixins.paging.estimated_count", lambda queryset: 40)
 
     first, last = _counts(admin_client, Order)[1], _counts(admin_client, Order, {"p": 3})[1]
 

@@ -56,7 +56,8 @@ def test_a_search_finds_a_row_by_its_customer_s_number_their_id_or_its_order_num
 
         assert row.pk in found and other.pk not in found, term
         assert [sql for sql in queries if LIKE_ANYWHERE.search(sql)] == [], term
-        # No count, of the table or of what the search found: the paginator reads the ids it found (crm.admin_paging).
+        # No count, of the table or of what the search found: the paginator reads the ids it found
+        # (crm.admin_mixins.paging).
         assert [sql for sql in queries if "COUNT(" in sql and model._meta.db_table in sql] == [], term
 
 

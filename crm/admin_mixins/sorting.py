@@ -3,7 +3,7 @@
 A sort by any other column reads and sorts every row of the table on each load of a page, whatever its LIMIT: the
 customers' list sorted by store joins every customer to its store to sort by the store's code, the orders' by amount
 sorts every order. Such a column's header offers no sort (Django's `sortable_by`), and `?o=` naming it from the
-address is ignored (`crm.admin_lookups.DeclaredLookupsChangeList`), the list shown as it is.
+address is ignored (`crm.admin_mixins.lookups.DeclaredLookupsChangeList`), the list shown as it is.
 
 A column sorts by an index when its ordering is the primary key, or a concrete field of the model (not a relation:
 Django sorts by a foreign key through the related model's own ordering, a join) that a database index leads with,

@@ -14,9 +14,9 @@ date hierarchy's own range (from its year, month and day) and the pairs a raw-id
 `limit_choices_to`, which `lookup_allowed` lets through). The search (`q`), the sort, the page and the popup's flags
 are not lookups (Django's `IGNORED_PARAMS`).
 
-Nor does a list sort by a column it does not offer to sort by (its `sortable_by`: `crm.admin_sorting` for big tables'
-lists): Django reads `?o=` by column position whatever the header offers; such a position is skipped, as Django skips
-a position out of range.
+Nor does a list sort by a column it does not offer to sort by (its `sortable_by`: `crm.admin_mixins.sorting` for big
+tables' lists): Django reads `?o=` by column position whatever the header offers; such a position is skipped, as Django
+skips a position out of range.
 
 A value a filter takes is checked before a row is read: a code a choices filter does not offer (`?status__exact=bogus`
 listed nothing, found by reading every row of the table, unindexed, for a code no row holds) and a NUL anywhere in a
