@@ -23,7 +23,7 @@ from tests.system.procs import ROOT, free_port, start_redis, wait_for
 
 from .conftest import midday_store, plan_due_sms
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock, pytest.mark.django_db(transaction=True)]
 Status = FollowUp.Status
 
 

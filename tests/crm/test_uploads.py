@@ -141,6 +141,7 @@ def test_the_sweep_deletes_only_the_old_upload_no_row_names(case, tmp_path):
     elsewhere = storage.save("letters/batch.pdf", ContentFile(b"%PDF-1.7"))  # not an upload's folder
     for name in (kept.image.name, orphan, elsewhere):
         _aged(Path(storage.path(name)), days=3)
+    _aged(Path(storage.path(fresh)), days=0)  # written now by the clock the sweep reads, whatever the test runs at
 
     for _ in range(2):  # safe to run twice
         uploads_sweep_orphans()

@@ -6,8 +6,10 @@ to what the first one made.
 """
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.test import Client
 
 from retention.models import Campaign, Gift, Segment
@@ -17,6 +19,13 @@ from .conftest import customer_with_orders
 from .helpers import everyone, open_store
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _before_the_campaign():
+    """The form's campaign runs 10-12 December 2026: each test runs before it, whatever day it is run on."""
+    with time_machine.travel(datetime(2026, 12, 1, 2, 0, tzinfo=UTC), tick=True):
+        yield
 
 
 def _token(page: str) -> str:
