@@ -201,3 +201,47 @@ def test_a_refused_upload_keeps_no_file_even_when_the_same_form_is_then_accepted
 
     assert CaseEvidence.objects.count() == 1
     assert len(_stored(media)) == 1
+
+
+def _noisy(format: str) -> bytes:
+    """A photo-like image of `format` big enough to be cut in two (noise does not compress)."""
+    buffer = io.BytesIO()
+    Image.effect_noise((160, 120), 60).convert("RGB").save(buffer, format=format)
+    return buffer.getvalue()
+
+
+INCOMPLETE = "Photo: the image is incomplete or damaged: send the whole file again."
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("cut.jpg", _noisy("JPEG")[: len(_noisy("JPEG")) // 2]),
+        ("cut.jpg", _noisy("JPEG")[:-2]),  # all but its end marker
+        ("cut.png", _noisy("PNG")[: len(_noisy("PNG")) // 2]),
+        ("cut.png", _noisy("PNG")[:-12]),  # all but its end chunk
+    ],
+    ids=["jpeg-half", "jpeg-without-its-end", "png-half", "png-without-its-end"],
+)
+def test_an_image_cut_short_is_refused_as_incomplete_and_leaves_nothing_behind(
+    client, agent, case, media, name, content
+):
+    """A JPEG or PNG whose header is whole and whose body stops short (an upload cut off on the phone, a file half
+    copied) was accepted: its header was all the check read. Shown grey from where it stops, and packed so for the
+    platform's staff."""
+    client.force_login(agent.user)
+
+    response = _post(client, case, name, content)
+
+    assert html.unescape(response.content.decode()).count(INCOMPLETE) == 1
+    assert not CaseEvidence.objects.exists() and _stored(media) == []
+
+
+def test_a_webp_cut_short_is_refused_as_no_webp(client, agent, case, media):
+    client.force_login(agent.user)
+    content = _noisy("WEBP")
+
+    response = _post(client, case, "cut.webp", content[: len(content) // 2])
+
+    assert html.unescape(response.content.decode()).count(WRONG_TYPE) == 1
+    assert not CaseEvidence.objects.exists() and _stored(media) == []
