@@ -41,10 +41,10 @@ def _stored(media: Path) -> list[Path]:
     return sorted(path for path in media.rglob("*") if path.is_file())
 
 
-def _post(client, case, name: str, content: bytes, content_type: str = "image/jpeg", **data):
+def _post(client, case, name: str, content: bytes, content_type: str = "image/jpeg", *, follow=True, **data):
     upload = SimpleUploadedFile(name, content, content_type=content_type)
     return client.post(
-        f"/cases/{case.pk}/evidence", {"submission": str(uuid.uuid4()), "photo": upload, **data}, follow=True
+        f"/cases/{case.pk}/evidence", {"submission": str(uuid.uuid4()), "photo": upload, **data}, follow=follow
     )
 
 
@@ -103,8 +103,10 @@ def test_a_hostile_upload_is_refused_naming_the_field_and_reason_and_leaves_noth
     client.force_login(user)
     name, content, says = REFUSED[hostile]
 
-    response = _post(client, case, name, content)
+    response = _post(client, case, name, content, follow=False)
 
+    # Answered with a 400 and the case page, not a redirect to it: the refusal is the answer's status too.
+    assert response.status_code == 400
     assert html.unescape(response.content.decode()).count(says) == 1, says
     assert not CaseEvidence.objects.exists()
     assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.EVIDENCE).exists()
