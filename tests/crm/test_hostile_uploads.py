@@ -247,3 +247,18 @@ def test_a_webp_cut_short_is_refused_as_no_webp(client, agent, case, media):
 
     assert html.unescape(response.content.decode()).count(WRONG_TYPE) == 1
     assert not CaseEvidence.objects.exists() and _stored(media) == []
+
+
+def test_the_admin_takes_no_file_for_evidence(admin_client, case, media):
+    """The admin shows evidence and never writes it (ADR 0030): no page there takes an upload."""
+    upload = SimpleUploadedFile("page.png", b"<script>alert(1)</script>", content_type="image/png")
+    evidence = CaseEvidence.objects.create(
+        case=case, caption="by the service", url="https://img.example/1.jpg", added_at=case.opened_at
+    )
+
+    added = admin_client.post("/admin/crm/caseevidence/add/", {"case": case.pk, "image": upload})
+    changed = admin_client.post(f"/admin/crm/caseevidence/{evidence.pk}/change/", {"caption": "x", "image": upload})
+
+    assert added.status_code == 403
+    assert CaseEvidence.objects.get().caption == "by the service" and not CaseEvidence.objects.get().image
+    assert changed.status_code in (200, 403) and _stored(media) == []
