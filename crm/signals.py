@@ -71,3 +71,10 @@ agent_left_stores = Signal()
 # demo order is delivered. kwargs: stores (list of Store, as in crm.demo.STORES). Lets each app set up its own
 # side of the demo (callbacks: the EU store's exchange rates) before the deliveries that depend on it.
 demo_stores_seeded = Signal()
+
+# Sent by crm.services.deletions.records_delete before an operator deletes rows in the admin (an order, a review, a
+# customer sent by mistake; its delete page or "Delete selected"), inside its transaction, the rows still there.
+# kwargs: queryset (the rows about to be deleted, of the sender model). A receiver reads what it needs of them and of
+# the rows deleted with them, and changes nothing they take with them (reports: marks the days whose figures counted
+# them, for the next frequent rebuild, ADR 0005). Not sent for rows deleted any other way (a test's, a migration's).
+records_deleting = Signal()

@@ -10,8 +10,12 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.readable import audit_action_register
+        from crm.signals import records_deleting
 
         from .metrics.titles import TITLES
+        from .rollups.deletions import rollups_mark_deleted
 
         # An exported section is audited by its key; the audit page names it by its title.
         audit_action_register("report_exported", target=lambda key: str(TITLES.get(key, key)))
+        # A review or an order deleted in the admin: its days' figures are taken again by the next frequent rebuild.
+        records_deleting.connect(rollups_mark_deleted, dispatch_uid="reports.rollups_mark_deleted")

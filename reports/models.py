@@ -47,3 +47,21 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} @ {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class RollupStaleDay(models.Model):
+    """A store-local day whose figures of one group (`figures`: a `LateFigures` name, reports.rollups.refresh) lost a
+    fact the next frequent rebuild does not otherwise see as changed: a review or an order the admin deleted. That
+    rebuild takes the group of that day again, and the mark with it (ADR 0005)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    figures = models.CharField(_("figures"), max_length=20)
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("day to roll up again")
+        verbose_name_plural = _("days to roll up again")
+        constraints = [models.UniqueConstraint(fields=["store", "figures", "day"], name="rollupstaleday_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.day} {self.figures}"

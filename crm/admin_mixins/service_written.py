@@ -16,6 +16,7 @@ from crm.admin_mixins.sorting import index_sortable_columns
 from crm.models import Customer, Store
 from crm.personal_data import phones_in
 from crm.services.customers import personal_data_reveal_audit
+from crm.services.deletions import records_delete
 
 
 class ServiceWrittenAdmin(PayloadMasking, CheckedAdmin):
@@ -117,6 +118,13 @@ class ServiceWrittenAdmin(PayloadMasking, CheckedAdmin):
             delete, name, description = actions["delete_selected"]
             actions["delete_selected"] = (_bounded_delete(delete, self.max_deleted), name, description)
         return actions
+
+    def delete_model(self, request, obj) -> None:
+        # Through the service, so the apps that derived something from the row hear of it (the report's figures).
+        records_delete(queryset=self.model._default_manager.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset) -> None:
+        records_delete(queryset=queryset)
 
     def has_add_permission(self, request) -> bool:
         return False

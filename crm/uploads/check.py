@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from crm.uploads.images import MAX_IMAGE_PIXELS, image_pixels
+from crm.uploads.images import MAX_IMAGE_PIXELS, image_complete, image_pixels
 from crm.uploads.kinds import IMAGES_AND_PDF, PDF, UploadKind, upload_kind_of
 from crm.uploads.pdfs import PDF_UNREADABLE, pdf_refusal
-from crm.uploads.refusals import TOO_MANY_PIXELS, WRONG_TYPE, UploadRefused, upload_refusal_text
+from crm.uploads.refusals import INCOMPLETE, TOO_MANY_PIXELS, WRONG_TYPE, UploadRefused, upload_refusal_text
 
 
 def _check(
@@ -52,7 +52,8 @@ def upload_accept(
     kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF,
 ) -> UploadKind:
     """Check the file's size and bytes; rename it `<random>.<ext>`. Raises UploadRefused (400) naming `field`
-    (the message names it by `label`, the form's label, when given)."""
+    (the message names it by `label`, the form's label, when given). An image must also go on to its end (INCOMPLETE):
+    checked here only, not by upload_refusal, as a stored one cut short harms nobody."""
     name = label or field
     if file.size > max_bytes:
         raise UploadRefused(
@@ -66,6 +67,8 @@ def upload_accept(
         # A PDF pypdf cannot read is, to the uploader, not a PDF.
         shown = WRONG_TYPE if reason == PDF_UNREADABLE else reason
         raise UploadRefused(upload_refusal_text(shown, field=name, kinds=kinds), field=field)
+    if kind.decoder and not image_complete(file, kind):
+        raise UploadRefused(upload_refusal_text(INCOMPLETE, field=name), field=field)
     file.name = f"{uuid.uuid4().hex}.{kind.extension}"
     file.content_type = kind.content_type
     return kind

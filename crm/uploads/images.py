@@ -1,7 +1,11 @@
 """An image's header, read by Pillow's decoder for its one format (only the header: nothing is decoded): one it cannot
 read is not that format (a JPEG's three signature bytes followed by a page), and one whose header claims more than
 MAX_IMAGE_PIXELS is a decompression bomb (a hundred bytes saying 100,000 x 100,000 pixels, decoded whole by the
-browser tab that opens it)."""
+browser tab that opens it).
+
+`image_complete` reads on to the image's end, still decoding nothing: a JPEG or a PNG whose header is whole and whose
+body stops short (an upload cut off, a file half copied) shows grey from where it stops. A WebP cut short is no WebP
+to its decoder already."""
 
 import warnings
 from typing import BinaryIO
@@ -36,3 +40,55 @@ def image_pixels(file: BinaryIO, kind: UploadKind) -> int | None:
     finally:
         file.seek(0)
     return width * height
+
+
+def image_complete(file: BinaryIO, kind: UploadKind) -> bool:
+    """Whether the image goes on to its end: a JPEG's end marker after its first scan, a PNG's chunks whole (each one's
+    checksum read) up to its end chunk. What follows the end (a phone's appended data) is not read."""
+    file.seek(0)
+    try:
+        if kind.decoder == "JPEG":
+            return _jpeg_complete(file)
+        if kind.decoder == "PNG":
+            try:
+                with Image.open(file, formats=["PNG"]) as image:
+                    image.verify()  # every chunk's CRC up to IEND; nothing is decompressed
+            except (OSError, ValueError, SyntaxError, EOFError):
+                return False
+        return True
+    finally:
+        file.seek(0)
+
+
+_CHUNK = 1 << 20
+# Markers without a length: TEM and the restart markers.
+_STANDALONE = {0x01, *range(0xD0, 0xD8)}
+
+
+def _jpeg_complete(file: BinaryIO) -> bool:
+    """The segments after SOI, each skipped by its length, up to the first scan (SOS); then an EOI marker in what
+    follows. The scans' data never holds FF D9 (an FF in it is followed by 00 or a restart marker), nor do the tables
+    between a progressive JPEG's scans."""
+    file.seek(2)
+    while True:
+        if file.read(1) != b"\xff":
+            return False
+        code = file.read(1)
+        while code == b"\xff":  # fill bytes before a marker
+            code = file.read(1)
+        if not code or code == b"\xd9":  # the end, or an end before any scan
+            return False
+        if code[0] in _STANDALONE:
+            continue
+        length = file.read(2)
+        if len(length) < 2 or int.from_bytes(length, "big") < 2:
+            return False
+        file.seek(int.from_bytes(length, "big") - 2, 1)
+        if code == b"\xda":
+            break
+    before = b""
+    while chunk := file.read(_CHUNK):
+        if b"\xff\xd9" in before + chunk:
+            return True
+        before = chunk[-1:]
+    return False

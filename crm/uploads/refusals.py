@@ -18,6 +18,9 @@ class UploadRefused(InvalidInput):
 
 # The file's bytes are none of the accepted kinds (or only start like one); an image's header claims too many pixels.
 WRONG_TYPE, TOO_MANY_PIXELS = "wrong_type", "too_many_pixels"
+# An image whose body stops short of its end: refused at upload only (upload_accept), while the uploader still has
+# the whole file; a stored one harms nobody, so the recheck leaves it.
+INCOMPLETE = "incomplete"
 _WRONG_TYPE_TEXT = gettext_lazy(
     "%(field)s: the file's contents are not one of %(allowed)s (whatever its name or stated type)."
 )
@@ -25,12 +28,16 @@ _TOO_MANY_PIXELS_TEXT = gettext_lazy(
     "%(field)s: the image is larger than %(limit)s megapixels, the most that is accepted."
 )
 
+_INCOMPLETE_TEXT = gettext_lazy("%(field)s: the image is incomplete or damaged: send the whole file again.")
+
 
 def upload_refusal_text(reason: str, *, field: str, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF) -> str:
     """The refusal of `reason` (a code upload_refusal answered) in the reader's language, naming `field`."""
     if reason == WRONG_TYPE:
         allowed = listed(kind.name for kind in kinds)  # "JPEG、PNG"
         return _WRONG_TYPE_TEXT % {"field": field, "allowed": allowed}
+    if reason == INCOMPLETE:
+        return _INCOMPLETE_TEXT % {"field": field}
     if reason == TOO_MANY_PIXELS:
         return _TOO_MANY_PIXELS_TEXT % {"field": field, "limit": MAX_IMAGE_PIXELS // 1_000_000}
     return pdf_refusal_text(reason, field=field)

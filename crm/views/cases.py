@@ -84,19 +84,27 @@ def case_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
+    """The case page; `forms` bound ones shown in place of the workspace's fresh forms (a refused one, kept)."""
+    customer = case.customer
+    context = (
+        case_workspace(case=case, user=request.user)
+        | forms
+        | {
+            "customer": customer,
+            "strategy": answering_strategy(customer.personality_type),
+            "habits": purchase_habits(customer=customer, with_products=False),
+            "other_cases": customer_cases(customer=customer, exclude=case, limit=10),
+            "next": "",
+        }
+    )
+    return render(request, "crm/cases/page.html", context, status=status)
+
+
 @login_required
 @require_GET
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case(request, case_id)
-    customer = case.customer
-    context = case_workspace(case=case, user=request.user) | {
-        "customer": customer,
-        "strategy": answering_strategy(customer.personality_type),
-        "habits": purchase_habits(customer=customer, with_products=False),
-        "other_cases": customer_cases(customer=customer, exclude=case, limit=10),
-        "next": "",
-    }
-    return render(request, "crm/cases/page.html", context)
+    return _render_case(request, _case(request, case_id))
 
 
 @login_required
@@ -126,7 +134,7 @@ def step_mark(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
 def evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     form = EvidenceForm(request.POST, request.FILES)
-    page_attempt(
+    attempt = page_attempt(
         request,
         # A second send of the same form (a double click) stores nothing again (crm.services.submissions).
         lambda: submission_once(
@@ -145,6 +153,10 @@ def evidence_upload(request: HttpRequest, case_id: int) -> HttpResponse:
         ),
         form=form,
     )
+    if not attempt.ok:
+        # A refused upload is answered with its status (400: the field and the reason, on the case page, whichever
+        # page embedded the form), not a redirect a client reads as stored; nothing of it was kept (ADR 0047).
+        return _render_case(request, case, status=attempt.status, evidence_form=form)
     return _back(request, case)
 
 

@@ -9,7 +9,8 @@ half. The beat schedule rebuilds recent days often (with the figures of older da
 One module of producers per area, named as the `reports.metrics` sections that read their rows: `cases` (cases
 opened, closes per root cause, remedies), `reviews`, `followups` (with deliveries' first contact), `letters`,
 `logistics` (parcel delays); `refresh` runs them, with `LATE_FIGURES`, and holds the two entry points; `rows` holds
-what they share.
+what they share; `deletions` marks the days whose figures counted a review or an order the admin deletes, which the
+next frequent rebuild takes again.
 """
 
 from .followups import CONTACT_BUCKETS

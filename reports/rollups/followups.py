@@ -30,7 +30,7 @@ from callbacks.models import (
 from crm.models import Order, Store
 
 from ..models import DailyCount
-from .rows import _day, _key, _rows
+from .rows import _between, _day, _key, _rows
 
 CALLS = (FollowUp.Channel.CALL, FollowUp.Channel.DEDICATED)
 # Delivery-to-first-contact buckets: (key, up to this many hours).
@@ -92,11 +92,15 @@ def _followups(store: Store, since: datetime) -> list[DailyCount]:
     ]
 
 
-def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
+# What `_deliveries` counts on the day an order was delivered.
+DELIVERY_METRICS = ("uncovered_delivery", "first_contact")
+
+
+def _deliveries(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
     """Deliveries with no follow-up at all, and how long after delivery each tier's first contact came: a care SMS sent
     and not reported undelivered, or the first call attempt that reached the customer."""
     uncovered = (
-        Order.objects.filter(store=store, delivered_at__gte=since)
+        Order.objects.filter(_between(since, until, "delivered_at"), store=store)
         .exclude(Exists(FollowUp.objects.filter(order=OuterRef("pk"), purpose=CARE)))
         .annotate(day=_day(store, "delivered_at"))
         .values("day")
@@ -119,7 +123,7 @@ def _deliveries(store: Store, since: datetime) -> list[DailyCount]:
         default=Value(CONTACT_BUCKETS[-1][0]),
     )
     contacted = (
-        FollowUp.objects.filter(store=store, purpose=CARE, order__delivered_at__gte=since)
+        FollowUp.objects.filter(_between(since, until, "order__delivered_at"), store=store, purpose=CARE)
         .annotate(day=_day(store, "order__delivered_at"), delay=delay)
         .filter(delay__isnull=False)
         .annotate(bucket=bucket)

@@ -14,10 +14,10 @@ from crm.models import Case, CaseEvent, Remedy, Store
 from crm.timezones import store_day_bounds, store_today
 from reviews.models import Review, ReviewRevision
 
-from ..models import DailyCount, RollupRun
+from ..models import DailyCount, RollupRun, RollupStaleDay
 from .cases import CASE_OPENING_METRICS, REMEDY_METRICS, _cases, _remedies, _root_causes
-from .followups import _deliveries, _followups
-from .letters import _letters
+from .followups import DELIVERY_METRICS, _deliveries, _followups
+from .letters import LETTER_METRICS, _letters
 from .logistics import _parcel_delays
 from .reviews import REVIEW_METRICS, _reviews
 from .rows import _day
@@ -33,8 +33,8 @@ PRODUCERS = (_reviews, _cases, _root_causes, _followups, _deliveries, _remedies,
 def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
     """Rebuild the store's roll-ups from `since_day` (the whole history when None). Before that day, the figures of
     each day that a case changed since the last rebuild moved are rebuilt too, and those figures alone
-    (`LATE_FIGURES`, ADR 0005); so are those of each day a review revised since then was posted on. Returns the rows
-    written."""
+    (`LATE_FIGURES`, ADR 0005); so are those of each day a review revised since then was posted on, and those of each
+    day marked by an admin's delete (`RollupStaleDay`: the marks read are taken). Returns the rows written."""
     store = Store.objects.select_for_update().get(pk=store.pk)  # one rebuild of a store at a time
     last = RollupRun.objects.filter(store=store).values_list("refreshed_at", flat=True).first() if since_day else None
     since_day = since_day or date(2000, 1, 1)
@@ -44,12 +44,16 @@ def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
     DailyCount.objects.bulk_create(rows, batch_size=5_000)
     months = Q(day__gte=since_day.replace(day=1))
     changed = _changes(store, last - CHANGE_MARGIN) if last is not None else Changes()
-    if changed:
-        for figures in LATE_FIGURES:
-            for first, final in _runs(sorted(figures.days(store, changed, since))):
-                rows += _days_rebuild(store, figures, first, final)
-                months |= Q(day__gte=first.replace(day=1), day__lt=_next_month(final))
+    # Days an admin's delete marked: read once, taken below (a mark written meanwhile stays for the next rebuild).
+    marks = list(RollupStaleDay.objects.filter(store=store).values_list("pk", "figures", "day"))
+    for figures in LATE_FIGURES:
+        days = set(figures.days(store, changed, since)) if changed else set()
+        days |= {day for _pk, name, day in marks if name == figures.name and day < since_day}
+        for first, final in _runs(sorted(days)):
+            rows += _days_rebuild(store, figures, first, final)
+            months |= Q(day__gte=first.replace(day=1), day__lt=_next_month(final))
     _months_rebuild(store, months)
+    RollupStaleDay.objects.filter(pk__in=[pk for pk, _name, _day in marks]).delete()
     RollupRun.objects.update_or_create(store=store, defaults={"refreshed_at": timezone.now(), "since": since_day})
     return len(rows)
 
@@ -153,8 +157,10 @@ def _days_of(facts: QuerySet, store: Store, field: str, before: datetime) -> lis
 @dataclass(frozen=True)
 class LateFigures:
     """Figures counted on a day that a change long after it can move: the producer that rebuilds them for a range of
-    days, the metrics it writes, and the days before `before` that the changes since the last rebuild moved."""
+    days, the metrics it writes, and the days before `before` that the changes since the last rebuild moved. Its
+    `name` is what an admin's delete marks a day with (`RollupStaleDay`, reports.rollups.deletions)."""
 
+    name: str
     rebuild: Callable[[Store, datetime, datetime], list[DailyCount]]
     metrics: tuple[str, ...]
     days: Callable[[Store, Changes, datetime], list[date]]
@@ -164,12 +170,14 @@ LATE_FIGURES = (
     # A case is counted on the day it was opened, however long ago: the agent who closes a two-month-old case sees it
     # in their figures at the next frequent rebuild, not the next night.
     LateFigures(
+        "cases",
         _cases,
         CASE_OPENING_METRICS,
         lambda store, changed, before: _days_of(Case.objects.filter(pk__in=changed.cases), store, "opened_at", before),
     ),
     # A close is counted on its day: a reopening takes it off the day of each earlier close (the Pareto).
     LateFigures(
+        "root_causes",
         _root_causes,
         ("root_cause",),
         lambda store, changed, before: _days_of(
@@ -179,6 +187,7 @@ LATE_FIGURES = (
     # A review is counted on the day it was posted: the first call of its case, weeks later, makes it contacted; a
     # new rating, with a case or without one, moves it to another sentiment.
     LateFigures(
+        "reviews",
         _reviews,
         REVIEW_METRICS,
         lambda store, changed, before: _days_of(
@@ -190,12 +199,18 @@ LATE_FIGURES = (
     ),
     # A remedy is counted on the day it was proposed, in the state it is in now: approved, declined, carried out.
     LateFigures(
+        "remedies",
         _remedies,
         REMEDY_METRICS,
         lambda store, changed, before: _days_of(
             Remedy.objects.filter(case__in=changed.cases), store, "proposed_at", before
         ),
     ),
+    # A delivery is counted on its day (with no follow-up, or how soon it was first contacted), and an order the
+    # letter rule chose on the day it chose it: no change to an order moves these, but its delete in the admin does
+    # (those days are marked, reports.rollups.deletions).
+    LateFigures("deliveries", _deliveries, DELIVERY_METRICS, lambda store, changed, before: []),
+    LateFigures("letters", _letters, LETTER_METRICS, lambda store, changed, before: []),
 )
 
 

@@ -15,6 +15,7 @@ from crm.errors import EvidenceInvalid, EvidenceRemoved
 from crm.evidence_removal import HELD_FOR_REVIEW, evidence_removal_text
 from crm.services.casework import evidence_add
 from crm.uploads import (
+    INCOMPLETE,
     PDF,
     PDF_ACTIVE_CONTENT,
     PNG,
@@ -49,7 +50,7 @@ EVIDENCE_ENTRIES = [
     "Case step unticked (the evidence it was ticked on was removed)",
     "Restore to its case (lift the removal)",
 ]
-REASONS = sorted({*PDF_ACTIVE_CONTENT, "password", "unreadable", "too_many", WRONG_TYPE, TOO_MANY_PIXELS})
+REASONS = sorted({*PDF_ACTIVE_CONTENT, "password", "unreadable", "too_many", WRONG_TYPE, TOO_MANY_PIXELS, INCOMPLETE})
 
 
 def _placeholders(text: str) -> list[str]:
