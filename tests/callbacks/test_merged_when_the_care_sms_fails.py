@@ -172,3 +172,42 @@ def test_a_care_sms_twilio_refuses_as_no_valid_number_gives_the_day_to_the_call_
     )  # fmt: skip
     assert sms.merged_into == call
     assert twilio_live.messages == []
+
+
+def test_a_call_tier_order_signed_for_after_the_care_sms_was_reported_undelivered_is_called(twilio_live, store, agent):
+    # The carrier's report comes seconds after the send, long before the customer's next parcel is signed for: that
+    # delivery met a failed care SMS as the day's contact and was merged into it, never called. An SMS-tier one
+    # signed for then stays with the failed SMS: no second SMS to the number.
+    customer = CustomerFactory(store=store)
+    twilio_live.configure(undelivered={customer.phone: "30003"})
+    (sms,) = _deliver(customer, "500.00")
+    sms_dispatch_due(time_budget=5)
+    wait_for(lambda: FollowUp.objects.get(pk=sms.pk).status == Status.FAILED, timeout=10, what="the carrier's report")
+
+    call, other = _deliver(customer, "1500.00", "400.00")
+
+    sms, call, other = _fresh(sms, call, other)
+    assert _live(customer) == [call]
+    assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
+        Status.PLANNED, Channel.CALL, None, EVENING, agent,
+    )  # fmt: skip
+    assert (sms.merged_into, other.merged_into) == (call, call)
+    sms_dispatch_due(time_budget=5)
+    assert len(twilio_live.messages) == 1
+
+
+def test_an_sms_order_signed_for_after_the_care_sms_was_reported_undelivered_is_not_texted_again(
+    twilio_live, store, agent
+):
+    customer = CustomerFactory(store=store)
+    twilio_live.configure(undelivered={customer.phone: "30006"})
+    (sms,) = _deliver(customer, "500.00")
+    sms_dispatch_due(time_budget=5)
+    wait_for(lambda: FollowUp.objects.get(pk=sms.pk).status == Status.FAILED, timeout=10, what="the carrier's report")
+
+    (other,) = _deliver(customer, "400.00")
+
+    sms_dispatch_due(time_budget=5)
+    sms, other = _fresh(sms, other)
+    assert (other.status, other.merged_into, _live(customer)) == (Status.SUPPRESSED, sms, [])
+    assert len(twilio_live.messages) == 1
