@@ -211,3 +211,25 @@ def test_an_sms_order_signed_for_after_the_care_sms_was_reported_undelivered_is_
     sms, other = _fresh(sms, other)
     assert (other.status, other.merged_into, _live(customer)) == (Status.SUPPRESSED, sms, [])
     assert len(twilio_live.messages) == 1
+
+
+def test_an_sms_order_merged_into_a_care_sms_undelivered_at_a_number_the_customer_no_longer_has_is_texted(
+    twilio_live, store, agent
+):
+    # The order system brought the customer a new phone after the care SMS went to the old one: the failure says
+    # nothing about the new number, so the other order is texted there (the gate allows it).
+    twilio_live.configure(callbacks=False)
+    customer = CustomerFactory(store=store)
+    sms, merged = _deliver(customer, "500.00", "400.00")
+    sms_dispatch_due(time_budget=5)
+    sms.refresh_from_db()
+    customer.phone = "+8613700000099"
+    customer.save(update_fields=["phone"])
+
+    _reported(twilio_live, sms.provider_id, "undelivered", "30005")
+
+    sms, merged = _fresh(sms, merged)
+    assert (sms.status, sms.merged_into) == (Status.FAILED, merged)
+    assert _live(customer) == [merged] and merged.channel == Channel.SMS
+    sms_dispatch_due(time_budget=5)
+    assert [m["to"] for m in twilio_live.messages] == [sms.recipient, "+8613700000099"]
