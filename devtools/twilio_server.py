@@ -157,6 +157,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._record("POST", path, params, 400, False)
             self._error(400, 21610, "Attempt to send to unsubscribed recipient")
             return
+        if to in self.state.faults.rejected:
+            code = int(self.state.faults.rejected[to])
+            self._record("POST", path, params, 400, False)
+            self._error(400, code, REJECTIONS.get(code, "The message was refused").format(to=to))
+            return
         fault = self._fault_for_create_or_throttle(path, params)
         if fault is None:
             return
@@ -200,14 +205,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(201, public(resource))
 
     def _message_callbacks(self, message: dict) -> None:
-        for status in ("sent", "delivered"):
-            message["status"] = status
-            self.state.signed_post(
-                message["_status_callback"],
-                {"MessageSid": message["sid"], "SmsSid": message["sid"], "MessageStatus": status,
-                 "SmsStatus": status, "AccountSid": self.state.account_sid, "To": message["to"],
-                 "From": message["from"]},
-            )  # fmt: skip
+        fate = self.state.faults.undelivered.get(message["to"], "")
+        if not fate:
+            statuses = [("sent", ""), ("delivered", "")]
+        elif fate.startswith("failed:"):
+            statuses = [("failed", fate.removeprefix("failed:"))]
+        else:
+            statuses = [("sent", ""), ("undelivered", fate)]
+        for status, code in statuses:
+            message_status_post(self.state, message, status, code)
 
     def _filter_messages(self, query: dict[str, str]) -> list[dict]:
         after = query.get("DateSent>") or query.get("DateSent>=")
@@ -257,6 +263,26 @@ class _Handler(BaseHTTPRequestHandler):
             if call["_status_callback"]:
                 extra = {"CallDuration": call["duration"]} if call["duration"] else {}
                 self.state.signed_post(call["_status_callback"], {**base, "CallStatus": status, **extra})
+
+
+# What Twilio answers for the create-time refusals the server can be configured with (`rejected`).
+REJECTIONS = {
+    21211: "The 'To' number {to} is not a valid phone number.",
+    21614: "'To' number is not a valid mobile number",
+}
+
+
+def message_status_post(state: TwilioState, message: dict, status: str, error_code: str = "") -> tuple[int, str]:
+    """A message's status callback, signed and posted as Twilio posts it: a final `failed` or `undelivered` carries the
+    error code (`ErrorCode`), as Twilio's does, and the message's resource says so too."""
+    message["status"] = status
+    params = {"MessageSid": message["sid"], "SmsSid": message["sid"], "MessageStatus": status, "SmsStatus": status,
+              "AccountSid": state.account_sid, "To": message["to"], "From": message["from"],
+              "ApiVersion": "2010-04-01"}  # fmt: skip
+    if error_code:
+        message["error_code"] = int(error_code)
+        params["ErrorCode"] = error_code
+    return state.signed_post(message["_status_callback"], params)
 
 
 class _Server(ThreadingHTTPServer):
@@ -311,6 +337,14 @@ class TwilioServer:
         params["SmsSid"] = params["SmsMessageSid"] = params["MessageSid"]
         self.state.keyword_received(sender=sender, body=body, sid=params["MessageSid"])
         return self.state.signed_post(url, params)
+
+    def report_message(self, *, sid: str, status: str, error_code: str = "") -> tuple[int, str]:
+        """Post one more status callback for the message `sid` (to the URL its create gave), as Twilio posts a status
+        again or late: a `delivered` after an `undelivered`, the same one twice. Returns the webhook's status code
+        and body."""
+        with self.state.lock:
+            message = next(m for m in self.state.messages if m["sid"] == sid)
+        return message_status_post(self.state, message, status, error_code)
 
     @property
     def requests(self) -> list[dict]:

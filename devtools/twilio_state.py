@@ -28,6 +28,12 @@ class Faults:
     rate: float = 0.0  # ... or to this share of them
     hang: float = 5.0  # how long a "timeout" create hangs before answering
     opted_out: set[str] = field(default_factory=set)  # numbers that answer 21610 (a keyword received adds one)
+    # Numbers whose messages are refused at create with this Twilio error code (21211: not a valid phone number).
+    rejected: dict[str, str] = field(default_factory=dict)
+    # Numbers whose messages are accepted and then reported by their status callbacks as the carrier left them: `sent`,
+    # then `undelivered` with this error code (30003 unreachable, 30005 unknown handset, 30006 landline); or, for a
+    # code given as "failed:<code>", `failed` with it (Twilio could not send it at all).
+    undelivered: dict[str, str] = field(default_factory=dict)
     callbacks: bool = True  # send status callbacks (and fetch call TwiML)
     call_statuses: tuple[str, ...] = ("initiated", "ringing", "in-progress", "completed")
 
@@ -69,6 +75,8 @@ class TwilioState:
                     raise ValueError(f"unknown fault {value}")
                 if name == "opted_out":
                     value = set(value)
+                if name in ("rejected", "undelivered"):
+                    value = {str(number): str(code) for number, code in dict(value).items()}
                 if name == "call_statuses":
                     value = tuple(value)
                 setattr(self.faults, name, value)

@@ -32,12 +32,14 @@ class FollowUpStatus(models.TextChoices):
 
 LIVE_STATUSES = [FollowUpStatus.PLANNED, FollowUpStatus.SENDING, FollowUpStatus.SENT, FollowUpStatus.IN_PROGRESS]
 # The provider's last word on a message sent (`provider_status`) that says it never reached the phone: the carrier could
-# not deliver it, or Twilio gave up after accepting it. The row stays `sent` (it left us, at most once: ADR 0011).
+# not deliver it, or Twilio gave up after accepting it. A parcel notice or a campaign message stays `sent` (it left us,
+# at most once: ADR 0011); a care SMS becomes `failed`, the day's contact no more (ADR 0051, "Nothing merged is lost").
 UNDELIVERED_STATUSES = ("undelivered", "failed")
 # A row of any SMS queue (a care SMS, a parcel notice, a campaign message: they share the columns of
 # callbacks.services.dispatch.SmsQueue) sent, that the provider then reported it could not deliver: it reached nobody.
-# One sent with no such report (delivered, read, or no delivery report at all, as some carriers give none) did.
-SENT_UNDELIVERED = Q(status="sent", provider_status__in=UNDELIVERED_STATUSES)
+# One sent with no such report (delivered, read, or no delivery report at all, as some carriers give none) did. A
+# message refused when it was sent has no provider status.
+SENT_UNDELIVERED = Q(status__in=("sent", "failed"), provider_status__in=UNDELIVERED_STATUSES)
 
 
 class FollowUpPurpose(models.TextChoices):

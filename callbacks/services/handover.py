@@ -123,23 +123,34 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
     return calls
 
 
+class _CustomerNotHeld(Exception):
+    """A call of the agent's whose customer the round did not lock: the round's locks are let go (its savepoint)."""
+
+
 def _lock_calls(theirs: QuerySet[FollowUp]) -> list[FollowUp]:
-    """The customers before their calls (ADR 0037), in id order as planning locks them, so an owner is never chosen
-    twice at once, and no call is held while its customer is waited on (the SMS claim holds a customer, then waits on
-    their contacts of the day, ADR 0051). A call given to the agent after the customers were read (a delivery planned
-    meanwhile) has a customer not locked yet: that customer is locked next, then their calls, until none is left.
-    Once a customer is held no call of theirs can be given to the agent (planning and call tasks lock them too)."""
-    locked: set[int] = set()
-    calls: list[FollowUp] = []
-    while new := set(theirs.exclude(customer_id__in=locked).values_list("customer_id", flat=True)):
-        customers_lock(new)
-        locked |= new
-        calls += (
-            theirs.filter(customer_id__in=new)
-            .select_for_update(of=("self",))
-            .select_related("store__followup_policy", "order")
-        )
-    return calls
+    """The customers before their calls (ADR 0037), all in one statement in id order, as planning locks them, so an
+    owner is never chosen twice at once, no call is held while its customer is waited on (the SMS claim holds a
+    customer, then waits on their contacts of the day, ADR 0051), and no customer is waited on while one with a higher
+    id is held (planning a delivery of both takes them in id order). A call given to the agent after the customers
+    were read (a delivery planned meanwhile) has a customer the statement did not lock: the round's locks are let go
+    (rolled back to its savepoint, which in PostgreSQL releases the rows it locked) and every customer is locked again,
+    the new one among them, in one statement, until a round finds none left. Once a customer is held no call of theirs
+    can be given to the agent (planning and call tasks lock them too)."""
+    customer_ids = set(theirs.values_list("customer_id", flat=True))
+    while True:
+        try:
+            with transaction.atomic():
+                customers_lock(customer_ids)
+                calls = list(
+                    theirs.filter(customer_id__in=customer_ids)
+                    .select_for_update(of=("self",))
+                    .select_related("store__followup_policy", "order")
+                )
+                if new := set(theirs.exclude(customer_id__in=customer_ids).values_list("customer_id", flat=True)):
+                    raise _CustomerNotHeld
+                return calls
+        except _CustomerNotHeld:
+            customer_ids |= new
 
 
 def _goes_to_owner(call: FollowUp) -> bool:

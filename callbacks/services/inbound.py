@@ -20,6 +20,7 @@ from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
 from .gate import customers_opt_out_sms
+from .merged import followups_cover_merged
 from .numbers import number_lock_name, numbers_last_texted, numbers_opt_out_sms, stores_sending_from
 from .opt_out import OPT_IN_WORDS, TWILIO_OPT_OUT_WORDS, is_opt_out, reply_keyword
 from .opt_out_history import opt_out_reply_record
@@ -37,21 +38,37 @@ RECENT_DELIVERY = timedelta(days=14)
 # to someone new after holding it about three months). A STOP or START counts whatever the message's age (ADR 0049).
 ANSWERS_TEXTED_WITHIN = timedelta(days=90)
 MAX_DURATION = 2**31 - 1  # Call.duration_seconds, a PostgreSQL integer
+_ERROR_CODE_LENGTH = FollowUp._meta.get_field("error_code").max_length  # every SMS queue's column is as wide
 
 
 @transaction.atomic
 def message_status_record(*, followup_id: int, payload: dict[str, str]) -> FollowUp | None:
+    """A care SMS's status callback, kept as it came and applied (`sms_status_apply`). A care SMS the provider reports
+    it could not deliver (`undelivered`, `failed`: the carrier's 30003 unreachable, 30005 unknown handset, 30006 a
+    landline, ...) reached nobody: it is `failed`, no longer the day's contact, and what was merged into it is covered
+    again (services.merged, ADR 0051: a call-tier order is called, no order is texted again at that number). Once: a
+    report repeated, or a `delivered` after it, moves nothing (the provider's status only moves forward)."""
     sid, status = payload.get("MessageSid", ""), payload.get("MessageStatus", "")
+    if status in UNDELIVERED_STATUSES:
+        # Covering what was merged into it writes the customer's contacts: the customer first (ADR 0037; a message
+        # never changes customer). Only for such a report: the others (sent, delivered) lock the message alone.
+        customers_lock(FollowUp.objects.filter(pk=followup_id).values_list("customer_id", flat=True))
     followup = FollowUp.objects.select_for_update().filter(pk=followup_id).first()
+    now = timezone.now()
     TelephonyEvent.objects.create(
         kind=TelephonyEvent.Kind.MESSAGE_STATUS,
         provider_id=sid,
         followup=followup,
         payload=payload,
-        received_at=timezone.now(),
+        received_at=now,
     )
-    if followup is not None:
-        sms_status_apply(row=followup, sid=sid, status=status)
+    if followup is None:
+        return None
+    undelivered = sms_status_apply(row=followup, sid=sid, status=status, error_code=payload.get("ErrorCode", ""))
+    if undelivered and followup.channel == FollowUp.Channel.SMS and followup.status == Status.SENT:
+        followup.status = Status.FAILED
+        followup.save(update_fields=["status", "updated_at"])
+        followups_cover_merged(withdrawn=[followup.pk], now=now)
     return followup
 
 
@@ -73,11 +90,13 @@ def queue_message_status_record(*, queue: str, model: type, row_id: int, payload
     return row
 
 
-def sms_status_apply(*, row, sid: str, status: str) -> None:
-    """A provider's status report on a row of any SMS queue (callbacks.services.dispatch.SmsQueue), saved."""
+def sms_status_apply(*, row, sid: str, status: str, error_code: str = "") -> bool:
+    """A provider's status report on a row of any SMS queue (callbacks.services.dispatch.SmsQueue), saved, with the
+    error code of a report that it could not be delivered (Twilio's `ErrorCode`). True when this report is the first
+    to say so (`UNDELIVERED_STATUSES`)."""
     if status not in _MESSAGE_RANK or not sid:
-        return
-    fields = []
+        return False
+    fields, undelivered = [], False
     if row.status in (Status.PLANNED, Status.SENDING):
         # The provider accepted it: this is proof of sending, even if our own commit never happened.
         row.status, row.provider_id, row.sent_at = Status.SENT, sid, timezone.now()
@@ -87,10 +106,14 @@ def sms_status_apply(*, row, sid: str, status: str) -> None:
         row.provider_status = status
         fields.append("provider_status")
         if status in UNDELIVERED_STATUSES:
-            row.outcome = "undelivered"
+            row.outcome, undelivered = "undelivered", True
             fields.append("outcome")
+            if is_ascii_number(error_code) and len(error_code) <= _ERROR_CODE_LENGTH:
+                row.error_code = error_code
+                fields.append("error_code")
     if fields:
         row.save(update_fields=[*fields, "updated_at"])
+    return undelivered
 
 
 @transaction.atomic

@@ -5,10 +5,12 @@ Planning keeps one care contact per customer per day; the other deliveries of th
 it. That contact may later be withdrawn for a reason that is not a merge: a wish that rules calls out
 (`wishes.calls_withdraw_refused`: do not contact, no calls, no phone), an SMS opt-out or do not contact that the SMS
 claim's gate refuses (`dispatch.care`), or that the last look before a batch's requests leave finds
-(`dispatch.last_look.withdraw_refused`); or a care SMS the carrier refuses because the number sent it STOP (21610,
-`dispatch.recording.record_answers`: `failed`, the customer opted out of SMS with it). Each writer calls
-`followups_cover_merged` with what it withdrew, in its transaction, the customers locked first (ADR 0037). By the
-rule of each reason, as a store's team would expect:
+(`dispatch.last_look.withdraw_refused`); or a care SMS that failed: refused by Twilio when it was sent
+(`dispatch.recording.record_answers`: 21610, the number sent STOP, which opts the customer out of SMS with it; 21211,
+no valid number; any other code), or accepted and then reported `undelivered` or `failed` by its status callback
+(`inbound.message_status_record`: 30003 unreachable, 30005 unknown handset, 30006 a landline, ...), which makes it
+`failed`. Each writer calls `followups_cover_merged` with what it withdrew, in its transaction, the customers locked
+first (ADR 0037). By the rule of each reason, as a store's team would expect:
 
 - a withdrawn call with a contact instead (the care SMS the customer still allows, `outcomes.care_sms_instead`) has
   nothing merged into it left: that SMS is the day's contact and takes the merged orders in itself (or the contact it
@@ -16,7 +18,10 @@ rule of each reason, as a store's team would expect:
 - else the gate is asked for each merged order, as planning asks it for a delivery (the hour aside): the channel its
   tier asks for, a call the customer refuses with `no_calls` as a care SMS. A reason about the customer's whole
   contact (do not contact, no phone) refuses them all, and a reason about one channel refuses the orders that would
-  go by it: those stay `merged` into the withdrawn contact, whose reason covers them;
+  go by it: those stay `merged` into the withdrawn contact, whose reason covers them. A care SMS that failed is such a
+  reason, about SMS to its number (`_number_failed`): whatever the code, a second care SMS to the number it failed at
+  would fail as it did (or, after a 21610, the gate refuses it anyway), so no merged order is texted instead while the
+  customer's phone is still that number; its outcome and error code say why;
 - an order whose delivery day already has a live contact of the customer is merged into it (one live care contact per
   customer and delivery day, and per order: the database's indexes);
 - of the others the gate allows, the best (the highest channel, then the larger order, then the first planned) is
@@ -70,14 +75,25 @@ def _allowed(decision) -> bool:
     return bool(decision) or decision.only_the_hour
 
 
-def _channel(row: FollowUp, *, calls, texts) -> str | None:
-    """The channel the gate (`calls`, `texts`: its answers) leaves a merged order now, as planning's step 2 does: its
-    tier's, a call refused with `no_calls` as a care SMS; None when the customer's word refuses it."""
+def _number_failed(withdrawn: FollowUp, phone: str) -> bool:
+    """A care SMS that failed, refused by Twilio or reported not delivered, at the number the customer still has: a
+    second care SMS there would fail the same way (the number is no valid one, unreachable, a landline), so the orders
+    merged into it are not texted instead. A customer whose phone changed since may be texted at the new one."""
+    return (
+        withdrawn.status == Status.FAILED
+        and withdrawn.channel == FollowUpChannel.SMS
+        and withdrawn.recipient in ("", phone)
+    )
+
+
+def _channel(row: FollowUp, *, calls, sms: bool) -> str | None:
+    """The channel the gate (`calls`: its answer; `sms`: whether a care SMS may go) leaves a merged order now, as
+    planning's step 2 does: its tier's, a call refused with `no_calls` as a care SMS; None when refused."""
     if row.tier in CALL_CHANNELS:
         if _allowed(calls):
             return row.tier
-        return FollowUpChannel.SMS if calls.reason == RefusalReason.NO_CALLS and _allowed(texts) else None
-    return FollowUpChannel.SMS if _allowed(texts) else None
+        return FollowUpChannel.SMS if calls.reason == RefusalReason.NO_CALLS and sms else None
+    return FollowUpChannel.SMS if sms else None
 
 
 def _place(row: FollowUp, *, channel: str, day_of: FollowUp, sms_allowed: bool, now: datetime) -> None:
@@ -123,7 +139,8 @@ def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[i
         contact_decide(customer=customer, channel=channel, purpose=ContactPurpose.CARE, at=now)
         for channel in (ContactChannel.CALL, ContactChannel.SMS)
     )
-    channels = {row.pk: _channel(row, calls=calls, texts=texts) for row in merged if row.purpose == CARE}
+    sms = _allowed(texts) and not _number_failed(withdrawn, customer.phone)
+    channels = {row.pk: _channel(row, calls=calls, sms=sms) for row in merged if row.purpose == CARE}
     allowed = [row for row in merged if channels.get(row.pk)]
     if not allowed:
         return {}  # the reason refuses every merged order too: they stay with the withdrawn contact
@@ -147,7 +164,7 @@ def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[i
     for row in free:
         row.store = withdrawn.store
     best = max(free, key=lambda row: _rank(row, channels[row.pk]))
-    _place(best, channel=channels[best.pk], day_of=withdrawn, sms_allowed=_allowed(texts), now=now)
+    _place(best, channel=channels[best.pk], day_of=withdrawn, sms_allowed=sms, now=now)
     best.status, best.suppressed_reason, best.merged_into_id = Status.PLANNED, "", None
     FollowUp.objects.filter(pk=best.pk, status=Status.SUPPRESSED, suppressed_reason=Reason.MERGED).update(
         status=Status.PLANNED, suppressed_reason="", merged_into_id=None, channel=best.channel,
@@ -166,9 +183,10 @@ def _cover(withdrawn: FollowUp, merged: list[FollowUp], now: datetime) -> dict[i
 
 def followups_cover_merged(*, withdrawn: Iterable[int], now: datetime | None = None) -> dict[int, int]:
     """After care contacts (ids `withdrawn`) were suppressed for a reason of their own in this transaction, or failed
-    (a care SMS the carrier refused as opted out, 21610), their customers locked: the orders merged into them covered
-    again by the rule of the module. Returns {merged id: the id of the contact that covers it now (its own when it was
-    planned again)}; what stays with the withdrawn contact is left out."""
+    (a care SMS refused by Twilio, or reported not delivered), their customers locked: the orders merged into them
+    covered again by the rule of the module. Safe to run again: what it planned again is no longer `merged` into a
+    withdrawn contact, and what stays with one is refused again. Returns {merged id: the id of the contact that covers
+    it now (its own when it was planned again)}; what stays with the withdrawn contact is left out."""
     ids = list(withdrawn)
     if not ids or not FollowUp.objects.filter(merged_into_id__in=ids).exists():
         return {}

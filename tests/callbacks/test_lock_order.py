@@ -361,3 +361,40 @@ def test_the_last_look_before_an_sms_batch_leaves_and_a_delivery_planned_at_the_
         "planned", "dedicated", agent.pk, agent.pk,
     )  # fmt: skip
     assert FollowUp.objects.get(order=another).merged_into_id == call.pk
+
+
+def test_the_handover_taking_a_call_given_meanwhile_and_a_delivery_planned_for_its_customers_both_commit(agent):
+    """The handover of a leaving agent's calls locks their customers, then the calls, and again for a call given to the
+    agent after it read them (a delivery planned meanwhile, ADR 0037). That second round took its customer after the
+    first round's, whatever their ids: holding the customer of its first call, it waited on one with a lower id, while
+    planning a delivery of both customers held the lower one and waited, in id order, on the higher one. Each held what
+    the other waited for, and PostgreSQL aborted one as a deadlock. Now every customer lock of the handover is taken in
+    one id-ordered statement: a round that finds a customer not yet held lets its locks go and takes them all again."""
+    store = StoreFactory()
+    agent.stores.add(store)
+    colleague = AgentFactory(stores=[store], on_shift=True)
+    given = FollowUpFactory(order__customer__store=store, assignee=colleague)  # given to the leaver meanwhile
+    theirs = FollowUpFactory(order__customer__store=store, assignee=agent)  # the leaver's call the handover reads
+    low, high = given.customer, theirs.customer
+    assert low.pk < high.pk
+    orders = [OrderFactory(customer=customer, total_amount=Decimal("500")) for customer in (low, high)]
+
+    def leave():
+        with transaction.atomic():
+            followups_hand_over(agent_id=agent.pk, store_ids=[store.pk])
+
+    def give_then_deliver():
+        # Queued behind the handover, which holds the higher customer and waits on its call: the lower customer's call
+        # is the leaver's now, and a delivery of each customer is planned (their customers locked in id order).
+        FollowUp.objects.filter(pk=given.pk).update(assignee=agent)
+        orders_mark_delivered(deliveries=[(order, timezone.now()) for order in orders])
+
+    errors = queued_behind_a_lock(
+        lambda: FollowUp.objects.select_for_update().get(pk=theirs.pk), leave, give_then_deliver
+    )
+
+    assert errors == [None, None]
+    given.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (given.assignee_id, theirs.assignee_id) == (colleague.pk, colleague.pk)
+    assert {FollowUp.objects.get(order=order).merged_into_id for order in orders} == {given.pk, theirs.pk}

@@ -71,9 +71,12 @@ def test_duplicate_and_out_of_order_callbacks_only_move_forward(client, sending)
 
 
 def test_an_undelivered_message_is_recorded_as_such(client, sending):
-    _status(client, sending, "SM1", "undelivered")
+    # A care SMS that reached nobody is failed (ADR 0051), with the carrier's code; that it left us is kept.
+    path = f"/twilio/messages/{sending.pk}/status"
+    _post(client, path, {"MessageSid": "SM1", "MessageStatus": "undelivered", "ErrorCode": "30003"})
     sending.refresh_from_db()
-    assert (sending.status, sending.outcome) == (FollowUp.Status.SENT, "undelivered")
+    assert (sending.status, sending.outcome, sending.error_code) == (FollowUp.Status.FAILED, "undelivered", "30003")
+    assert (sending.provider_id, sending.provider_status) == ("SM1", "undelivered")
 
 
 _inbound_sids = itertools.count(1)

@@ -43,8 +43,8 @@ class SmsQueue:
     withdrawn message's reason is written to; `purpose_of(row)` is the row's purpose to the gate (ContactPurpose),
     which the last look before the send asks again (a marketing message needs consent then too);
     `cover_withdrawn(ids, now)`, when given, runs in the transaction that withdrew those rows at that last look, or
-    that recorded the carrier's refusal of them as opted out (21610), their customers locked (the care SMS: what was
-    merged into one is covered again, services.merged).
+    that recorded the provider's refusal of them (21610 opted out, or another code), their customers locked (the care
+    SMS: what was merged into one is covered again, services.merged).
     """
 
     name: str

@@ -42,8 +42,9 @@ def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool
 def record_answers(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, queue: SmsQueue) -> None:
     """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled.
     A refusal for an opted-out number (21610) opts out the message's customer, saying why in their history, and the
-    number, in this transaction; and what was merged into a care SMS so refused is covered again by the rule of a
-    withdrawn one (`cover_withdrawn`, services.merged): the gate, asked after the opt-out, decides."""
+    number, in this transaction. What was merged into a care SMS refused for any reason (21610, or another: 21211 not
+    a valid number, ...) is covered again by the rule of a withdrawn one (`cover_withdrawn`, services.merged, ADR 0051):
+    no merged order is texted again at the number refused, and the gate, asked after the opt-out, decides the rest."""
     model = queue.model
     # numbers reads the queues registered with this package (sweep); imported here so that the two can see each other.
     from ..numbers import numbers_lock, numbers_refused_record
@@ -53,11 +54,14 @@ def record_answers(rows_and_results: list[tuple[FollowUp, object]], report: Disp
     changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
     refused = [row for row in changed if row.outcome == "opted_out"]  # 21610: the number replied STOP to Twilio
     opted_out = [row.customer_id for row in refused]
+    # Every refused message whose queue covers what was merged into it (the care SMS), whatever the refusal's code.
+    failed = [row for row in changed if row.status == Status.FAILED] if queue.cover_withdrawn is not None else []
     with transaction.atomic():
         # The numbers first, as a reply from one takes its lock (services.inbound), then the customers before their
-        # messages (ADR 0037): their opt-out then takes back their planned calls.
+        # messages (ADR 0037): their opt-out then takes back their planned calls, and covering what was merged into a
+        # refused care SMS writes their contacts.
         numbers_lock(row.recipient for row in refused)
-        customers_lock(opted_out)
+        customers_lock([*opted_out, *(row.customer_id for row in failed)])
         rows_set(model=model, rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
         newly = set(customers_opt_out_sms(customer_ids=opted_out))
         # Their history says why, once (the first of their messages refused): the carrier's refusal and its number.
@@ -67,5 +71,5 @@ def record_answers(rows_and_results: list[tuple[FollowUp, object]], report: Disp
                 why.setdefault(row.customer_id, (row.recipient, row.error_code))
         opt_out_refusals_record(refused=why, at=now)
         numbers_refused_record(rows=refused, at=now)  # no SMS of the store to the number, whoever holds it (ADR 0049)
-        if queue.cover_withdrawn is not None and refused:
-            queue.cover_withdrawn([row.pk for row in refused], now)
+        if failed:
+            queue.cover_withdrawn([row.pk for row in failed], now)

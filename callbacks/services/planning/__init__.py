@@ -10,7 +10,9 @@ rules below hold the same way for one order or 100,000:
    refusals here: step 5 places every contact in its window. Suppressed rows are kept with their reason.
 3. One care contact per customer per store-local day of delivery (`contact_day`): the highest tier of the day wins
    (a contact already under way, a call back at the time the customer asked for, or the retry of a call that rang
-   unanswered, is never replaced); the others are kept as suppressed, `merged` into it.
+   unanswered, is never replaced); the others are kept as suppressed, `merged` into it. Those merged into a care SMS
+   that failed (refused, or reported undelivered) are then covered by the rule of a failed SMS (services.merged, ADR
+   0051): a call-tier order is called, none is texted again at that number.
 4. One care contact per customer per store-local day on which it is made (ADR 0051): the evening a call is made in,
    the day whose sending hours a care SMS goes out in. Deliveries at 23:59 and at 00:00 are two delivery days but
    one evening's call (one morning's SMS): the second joins the first by step 3's rule, the contacts already planned

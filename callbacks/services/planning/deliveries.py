@@ -12,6 +12,7 @@ from crm.models import Customer, Order, Store
 from crm.services.closures import stores_closed_days
 from crm.timezones import to_store_local
 
+from ..merged import followups_cover_merged
 from ..policy import policy_for_store
 from .gate_answers import ask_gate
 from .merges import by_day_made, by_delivery_day
@@ -80,4 +81,20 @@ def followups_plan(*, deliveries: Sequence[tuple[Order, datetime]]) -> QuerySet[
     moved = {plan.customer.id for plan in primaries if moved_to_another_day(plan)}
     if moved:  # a full evening sent it to another day: held to step 4 there
         by_day_made([p for p in primaries if p.customer.id in moved], window_of=lambda p: p.window)
-    return FollowUp.objects.filter(id__any_of=plans_write(plans, new_owners)).order_by("id")
+    written = plans_write(plans, new_owners)
+    _cover_failed_sms(plans, now)
+    return FollowUp.objects.filter(id__any_of=written).order_by("id")
+
+
+def _cover_failed_sms(plans: list[Plan], now: datetime) -> None:
+    """A delivery merged into a care SMS of that day that failed (refused when sent, or reported undelivered: a contact
+    made, which steps 3 and 4 never replace) is covered by the rule of a failed SMS, as the orders merged into it while
+    it was under way are (services.merged, ADR 0051): a call-tier order is called, none is texted again at that number.
+    One more query, only when a plan joined a contact planned before."""
+    into = {plan.merged_into_id for plan in plans if plan.merged_into_id is not None}
+    if not into:
+        return
+    failed = FollowUp.objects.filter(
+        id__any_of=into, purpose=CARE, status=FollowUp.Status.FAILED, channel=FollowUp.Channel.SMS
+    ).values_list("id", flat=True)
+    followups_cover_merged(withdrawn=list(failed), now=now)

@@ -1,0 +1,235 @@
+"""Nothing merged is lost, when the care SMS others were merged into fails for another reason than an opt-out (ADR
+0051): the carrier reports it undelivered after Twilio accepted it (30003 unreachable, 30005 unknown handset, 30006 a
+landline), Twilio reports it `failed`, or Twilio refuses it at once (21211: not a valid number). It kept what was
+merged into it, covered by no contact that reached the customer: a call-tier order signed for while it was under way
+was never called.
+
+By the rule of a care SMS the carrier refuses as opted out (21610): the failed SMS is the day's contact no more, a
+call-tier order merged into it is called that evening; an SMS-tier one is not texted again, as a second SMS to that
+number would fail the same way: it stays with the failed SMS, whose outcome and error code say why.
+
+Through the wire formats: the twilio client against the local Twilio server, whose signed status callbacks reach the
+live test server as Twilio posts them, repeated and out of order.
+"""
+
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from callbacks.models import LIVE_STATUSES, FollowUp, TelephonyEvent
+from callbacks.services.dispatch import CARE_SMS, sms_dispatch_due, sweep
+from crm.services.order_delivery import orders_mark_delivered
+from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
+from tests.system.procs import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+Status, Reason, Channel = FollowUp.Status, FollowUp.SuppressedReason, FollowUp.Channel
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=SHANGHAI)  # inside the SMS hours (09:00-21:00), before the evening
+EVENING = (datetime(2026, 11, 23, 18, 0, tzinfo=SHANGHAI), datetime(2026, 11, 23, 19, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture(autouse=True)
+def _morning():
+    with time_machine.travel(MORNING):  # ticking: the live server and the callbacks run in threads of their own
+        yield
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(timezone="Asia/Shanghai")
+
+
+@pytest.fixture
+def agent(store):
+    return AgentFactory(stores=[store])
+
+
+def _deliver(customer, *amounts: str) -> list[FollowUp]:
+    orders = [OrderFactory(customer=customer, total_amount=Decimal(amount)) for amount in amounts]
+    orders_mark_delivered(deliveries=[(order, MORNING) for order in orders])
+    return [FollowUp.objects.get(order=order) for order in orders]
+
+
+def _live(customer) -> list[FollowUp]:
+    return list(customer.followups.filter(status__in=LIVE_STATUSES).order_by("pk"))
+
+
+def _fresh(*rows: FollowUp) -> list[FollowUp]:
+    for row in rows:
+        row.refresh_from_db()
+    return list(rows)
+
+
+def _state(customer) -> list[tuple]:
+    return list(
+        customer.followups.order_by("pk").values_list(
+            "pk", "status", "channel", "merged_into_id", "window_start", "assignee_id", "outcome", "error_code"
+        )
+    )
+
+
+def _reported(twilio, sid: str, status: str, code: str = "") -> None:
+    answer, _ = twilio.report_message(sid=sid, status=status, error_code=code)
+    assert answer == 204
+
+
+@pytest.mark.parametrize(("status", "code"), [("undelivered", "30003"), ("undelivered", "30006"), ("failed", "30008")])
+def test_a_care_sms_reported_undelivered_gives_the_day_to_the_call_merged_into_it(
+    twilio_live, store, agent, status, code
+):
+    # The care SMS is sent; a call-tier and an SMS-tier order signed for after are merged into it (a contact made);
+    # then the carrier's report comes: it never reached the phone. The call-tier order is called that evening, and the
+    # panel of that call lists the SMS's order and the other one; no second SMS goes to the number.
+    twilio_live.configure(callbacks=False)  # the reports come when the test posts them
+    customer = CustomerFactory(store=store)
+    (sms,) = _deliver(customer, "500.00")
+    sms_dispatch_due(time_budget=5)
+    sms.refresh_from_db()
+    assert sms.status == Status.SENT
+    call, other = _deliver(customer, "1500.00", "400.00")
+    assert (call.merged_into, other.merged_into) == (sms, sms)
+
+    if status == "undelivered":
+        _reported(twilio_live, sms.provider_id, "sent")
+    _reported(twilio_live, sms.provider_id, status, code)
+
+    sms, call, other = _fresh(sms, call, other)
+    assert (sms.status, sms.outcome, sms.provider_status, sms.error_code) == (
+        Status.FAILED, "undelivered", status, code,
+    )  # fmt: skip
+    assert _live(customer) == [call]
+    assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
+        Status.PLANNED, Channel.CALL, None, EVENING, agent,
+    )  # fmt: skip
+    assert (sms.merged_into, other.merged_into, other.status) == (call, call, Status.SUPPRESSED)
+
+    # Twilio repeats its reports, and they arrive out of order: nothing is planned again, nothing moves back.
+    before = _state(customer)
+    _reported(twilio_live, sms.provider_id, status, code)
+    _reported(twilio_live, sms.provider_id, "delivered")
+    _reported(twilio_live, sms.provider_id, "sent")
+    _reported(twilio_live, sms.provider_id, status, code)
+    sms_dispatch_due(time_budget=5)
+    assert _state(customer) == before
+    assert len(twilio_live.messages) == 1
+    assert TelephonyEvent.objects.filter(provider_id=sms.provider_id).count() == (6 if status == "undelivered" else 5)
+
+
+def test_the_sms_orders_merged_into_a_care_sms_reported_undelivered_stay_with_it_and_are_not_texted_again(
+    twilio_live, store, agent
+):
+    # Two SMS-tier orders of one day, one care SMS; the carrier reports it undelivered. A second care SMS to the number
+    # would fail as the first did: the other order stays with it.
+    customer = CustomerFactory(store=store)
+    twilio_live.configure(undelivered={customer.phone: "30005"})
+    sms, merged = _deliver(customer, "500.00", "400.00")
+    assert merged.merged_into == sms
+
+    sms_dispatch_due(time_budget=5)
+    wait_for(lambda: FollowUp.objects.get(pk=sms.pk).status == Status.FAILED, timeout=10, what="the carrier's report")
+
+    sms, merged = _fresh(sms, merged)
+    assert (sms.outcome, sms.provider_status, sms.error_code) == ("undelivered", "undelivered", "30005")
+    assert (merged.status, merged.suppressed_reason, merged.merged_into, _live(customer)) == (
+        Status.SUPPRESSED, Reason.MERGED, sms, [],
+    )  # fmt: skip
+    sms_dispatch_due(time_budget=5)
+    assert len(twilio_live.messages) == 1
+
+
+def test_a_care_sms_twilio_refuses_as_no_valid_number_gives_the_day_to_the_call_merged_into_it(
+    twilio_live, store, agent, monkeypatch
+):
+    # The care SMS is claimed; a call-tier order signed for meanwhile is merged into it (a contact under way); Twilio
+    # refuses the SMS: the number is no valid one (21211). The customer can still be called about the other order.
+    customer = CustomerFactory(store=store)
+    twilio_live.configure(rejected={customer.phone: "21211"})
+    (sms,) = _deliver(customer, "500.00")
+    later = []
+
+    def claim_then_a_delivery(**kwargs):
+        claimed = CARE_SMS.claim(**kwargs)
+        if claimed and not later:
+            later.extend(_deliver(customer, "1500.00"))
+        return claimed
+
+    monkeypatch.setitem(sweep._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then_a_delivery))
+
+    sms_dispatch_due(time_budget=5)
+
+    sms, call = _fresh(sms, *later)
+    customer.refresh_from_db()
+    assert not customer.sms_opt_out  # not the customer's word: the number could not be texted
+    assert (sms.status, sms.outcome, sms.error_code) == (Status.FAILED, "rejected", "21211")
+    assert _live(customer) == [call]
+    assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
+        Status.PLANNED, Channel.CALL, None, EVENING, agent,
+    )  # fmt: skip
+    assert sms.merged_into == call
+    assert twilio_live.messages == []
+
+
+def test_a_call_tier_order_signed_for_after_the_care_sms_was_reported_undelivered_is_called(twilio_live, store, agent):
+    # The carrier's report comes seconds after the send, long before the customer's next parcel is signed for: that
+    # delivery met a failed care SMS as the day's contact and was merged into it, never called. An SMS-tier one
+    # signed for then stays with the failed SMS: no second SMS to the number.
+    customer = CustomerFactory(store=store)
+    twilio_live.configure(undelivered={customer.phone: "30003"})
+    (sms,) = _deliver(customer, "500.00")
+    sms_dispatch_due(time_budget=5)
+    wait_for(lambda: FollowUp.objects.get(pk=sms.pk).status == Status.FAILED, timeout=10, what="the carrier's report")
+
+    call, other = _deliver(customer, "1500.00", "400.00")
+
+    sms, call, other = _fresh(sms, call, other)
+    assert _live(customer) == [call]
+    assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
+        Status.PLANNED, Channel.CALL, None, EVENING, agent,
+    )  # fmt: skip
+    assert (sms.merged_into, other.merged_into) == (call, call)
+    sms_dispatch_due(time_budget=5)
+    assert len(twilio_live.messages) == 1
+
+
+def test_an_sms_order_signed_for_after_the_care_sms_was_reported_undelivered_is_not_texted_again(
+    twilio_live, store, agent
+):
+    customer = CustomerFactory(store=store)
+    twilio_live.configure(undelivered={customer.phone: "30006"})
+    (sms,) = _deliver(customer, "500.00")
+    sms_dispatch_due(time_budget=5)
+    wait_for(lambda: FollowUp.objects.get(pk=sms.pk).status == Status.FAILED, timeout=10, what="the carrier's report")
+
+    (other,) = _deliver(customer, "400.00")
+
+    sms_dispatch_due(time_budget=5)
+    sms, other = _fresh(sms, other)
+    assert (other.status, other.merged_into, _live(customer)) == (Status.SUPPRESSED, sms, [])
+    assert len(twilio_live.messages) == 1
+
+
+def test_an_sms_order_merged_into_a_care_sms_undelivered_at_a_number_the_customer_no_longer_has_is_texted(
+    twilio_live, store, agent
+):
+    # The order system brought the customer a new phone after the care SMS went to the old one: the failure says
+    # nothing about the new number, so the other order is texted there (the gate allows it).
+    twilio_live.configure(callbacks=False)
+    customer = CustomerFactory(store=store)
+    sms, merged = _deliver(customer, "500.00", "400.00")
+    sms_dispatch_due(time_budget=5)
+    sms.refresh_from_db()
+    customer.phone = "+8613700000099"
+    customer.save(update_fields=["phone"])
+
+    _reported(twilio_live, sms.provider_id, "undelivered", "30005")
+
+    sms, merged = _fresh(sms, merged)
+    assert (sms.status, sms.merged_into) == (Status.FAILED, merged)
+    assert _live(customer) == [merged] and merged.channel == Channel.SMS
+    sms_dispatch_due(time_budget=5)
+    assert [m["to"] for m in twilio_live.messages] == [sms.recipient, "+8613700000099"]
