@@ -1,5 +1,5 @@
 """Parcel delays: how many were found, whether the customer heard it from us first, and what an early notice did
-to complaints and bad reviews. From the roll-ups (reports.rollups.logistics._parcel_delays), like every section."""
+to complaints and bad reviews. From the roll-ups (reports.rollups.logistics.parcel_delay_counts), like every section."""
 
 from django.utils.translation import gettext_lazy as _
 

@@ -12,14 +12,14 @@ from crm.services.cases import CONTACT_SOURCES, FIRST_RESPONSE_KINDS
 from reviews.models import Review
 
 from ..models import DailyCount
-from .rows import _between, _day, _key, _rows
+from .rows import daily_counts, key_of, local_day, within
 
 UNHAPPY = (Review.Sentiment.MID, Review.Sentiment.BAD)
 # A review this long before a case opened still belongs to the same disappointment.
 REVIEW_LOOKBACK = timedelta(days=30)
 
 
-def _first_contact(case: str = "") -> Coalesce:
+def first_contact_at(case: str = "") -> Coalesce:
     """When we first reached the case's customer: its first call or SMS, or its opening (or joining) by a call.
 
     Not the case's `first_response_at` alone: reopening clears it, for the SLA clock to start again, and the report
@@ -41,7 +41,7 @@ def _first_contact(case: str = "") -> Coalesce:
 OPENINGS = (CaseEvent.Kind.OPENED, CaseEvent.Kind.NOTE)
 
 
-def _cases(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
+def case_counts(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
     """The cases opened from `since` (to `until`), by the store-local day they were opened: per source, and per
     agent (`CASE_OPENING_METRICS`)."""
     # Mid or bad now, or when first seen: a review the customer raised to good after our call was still written
@@ -53,8 +53,8 @@ def _cases(store: Store, since: datetime, until: datetime | None = None) -> list
         posted_at__lt=OuterRef("contacted_at"),
     )
     opened = list(
-        Case.objects.filter(_between(since, until, "opened_at"), store=store)
-        .annotate(day=_day(store, "opened_at"), contacted_at=_first_contact())
+        Case.objects.filter(within(since, until, "opened_at"), store=store)
+        .annotate(day=local_day(store, "opened_at"), contacted_at=first_contact_at())
         .annotate(vented_first=Exists(vented_first))
         .values("day", "source")
         .annotate(
@@ -76,8 +76,8 @@ def _cases(store: Store, since: datetime, until: datetime | None = None) -> list
         )
     )
     per_agent = list(
-        Case.objects.filter(_between(since, until, "opened_at"), store=store, assignee__isnull=False)
-        .annotate(day=_day(store, "opened_at"), was_escalated=ever_escalated, was_breached=ever_breached)
+        Case.objects.filter(within(since, until, "opened_at"), store=store, assignee__isnull=False)
+        .annotate(day=local_day(store, "opened_at"), was_escalated=ever_escalated, was_breached=ever_breached)
         .values("day", "assignee")
         .annotate(
             assigned=Count("id"),
@@ -102,19 +102,19 @@ def _cases(store: Store, since: datetime, until: datetime | None = None) -> list
         off = sat_closed.get((row["day"], row["assignee"]), timedelta(0)) + (row["waited"] or timedelta(0))
         team_time = (row["open_time"] or timedelta(0)) - off
         row["seconds"] = Decimal(team_time.total_seconds())
-    source, agent = _key("source"), _key("assignee")
+    source, agent = key_of("source"), key_of("assignee")
     return [
-        *_rows(store, "case_opened", opened, source, "cases"),
-        *_rows(store, "case_reached_first", opened, source, "reached"),
-        *_rows(store, "agent_assigned", per_agent, agent, "assigned"),
-        *_rows(store, "agent_closed", per_agent, agent, "closed", amount="seconds"),
-        *_rows(store, "agent_still_open", per_agent, agent, "still_open"),
-        *_rows(store, "agent_escalated", per_agent, agent, "escalated"),
-        *_rows(store, "agent_breached", per_agent, agent, "breached"),
+        *daily_counts(store, "case_opened", opened, source, "cases"),
+        *daily_counts(store, "case_reached_first", opened, source, "reached"),
+        *daily_counts(store, "agent_assigned", per_agent, agent, "assigned"),
+        *daily_counts(store, "agent_closed", per_agent, agent, "closed", amount="seconds"),
+        *daily_counts(store, "agent_still_open", per_agent, agent, "still_open"),
+        *daily_counts(store, "agent_escalated", per_agent, agent, "escalated"),
+        *daily_counts(store, "agent_breached", per_agent, agent, "breached"),
     ]
 
 
-# What `_cases` counts on the day a case was opened: what a change to an old case alters on that day.
+# What `case_counts` counts on the day a case was opened: what a change to an old case alters on that day.
 CASE_OPENING_METRICS = (
     "case_opened",
     "case_reached_first",
@@ -126,16 +126,16 @@ CASE_OPENING_METRICS = (
 )
 
 
-def _root_causes(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
+def root_cause_counts(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
     """Closed cases by the store-local day they were closed, per root cause (the Pareto)."""
     closed = (
-        Case.objects.filter(_between(since, until, "closed_at"), store=store, status=Case.Status.CLOSED)
-        .annotate(day=_day(store, "closed_at"))
+        Case.objects.filter(within(since, until, "closed_at"), store=store, status=Case.Status.CLOSED)
+        .annotate(day=local_day(store, "closed_at"))
         .values("day", "root_cause")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return _rows(store, "root_cause", closed, _key("root_cause"), "n")
+    return daily_counts(store, "root_cause", closed, key_of("root_cause"), "n")
 
 
 def _time_closed(store: Store, since: datetime, until: datetime | None) -> dict[tuple, timedelta]:
@@ -145,14 +145,14 @@ def _time_closed(store: Store, since: datetime, until: datetime | None) -> dict[
     ever reopened only (found through the reopenings' own index): nothing is read for the others, nearly all. A
     duration, summed as the report's other durations are (SQLite has no EXTRACT from one)."""
     reopened = CaseEvent.objects.filter(
-        _between(since, until, "case__opened_at"), kind=CaseEvent.Kind.REOPENED, case__store=store
+        within(since, until, "case__opened_at"), kind=CaseEvent.Kind.REOPENED, case__store=store
     ).values("case")
     since_opening = ExpressionWrapper(F("at") - F("case__opened_at"), output_field=DurationField())
     before_opening = ExpressionWrapper(F("case__opened_at") - F("at"), output_field=DurationField())
     rows = (
         CaseEvent.objects.filter(case__in=reopened, case__status=Case.Status.CLOSED, case__assignee__isnull=False)
         .filter(Q(kind=CaseEvent.Kind.REOPENED) | Q(kind=CaseEvent.Kind.CLOSED, at__lt=F("case__closed_at")))
-        .annotate(day=_day(store, "case__opened_at"))
+        .annotate(day=local_day(store, "case__opened_at"))
         .values("day", "case__assignee")
         .annotate(closed=Sum(DbCase(When(kind=CaseEvent.Kind.REOPENED, then=since_opening), default=before_opening)))
         .order_by()
@@ -160,15 +160,15 @@ def _time_closed(store: Store, since: datetime, until: datetime | None) -> dict[
     return {(row["day"], row["case__assignee"]): row["closed"] or timedelta(0) for row in rows}
 
 
-# What `_remedies` counts on the day a remedy was proposed.
+# What `remedy_counts` counts on the day a remedy was proposed.
 REMEDY_METRICS = ("remedy", "agent_remedy")
 
 
-def _remedies(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
+def remedy_counts(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
     """Per kind and status, and per agent, with their cost: each per currency ("coupon:agreed:EUR"), as costs in
     different currencies are never added up (ADR 0036)."""
-    remedies = Remedy.objects.filter(_between(since, until, "proposed_at"), case__store=store).annotate(
-        day=_day(store, "proposed_at")
+    remedies = Remedy.objects.filter(within(since, until, "proposed_at"), case__store=store).annotate(
+        day=local_day(store, "proposed_at")
     )
     by_kind = remedies.values("day", "kind", "status", "currency").annotate(n=Count("id"), cost=Sum("cost")).order_by()
     by_agent = (
@@ -177,6 +177,8 @@ def _remedies(store: Store, since: datetime, until: datetime | None = None) -> l
         .annotate(n=Count("id"), cost=Sum("cost"))
     )
     return [
-        *_rows(store, "remedy", by_kind, _key("kind", "status", "currency"), "n", amount="cost"),
-        *_rows(store, "agent_remedy", by_agent.order_by(), _key("proposed_by", "currency"), "n", amount="cost"),
+        *daily_counts(store, "remedy", by_kind, key_of("kind", "status", "currency"), "n", amount="cost"),
+        *daily_counts(
+            store, "agent_remedy", by_agent.order_by(), key_of("proposed_by", "currency"), "n", amount="cost"
+        ),
     ]

@@ -19,7 +19,7 @@ from letters.models import Letter
 from reviews.models import Review
 
 from ..models import RollupStaleDay
-from .rows import _day
+from .rows import local_day
 
 
 def rollups_mark_deleted(*, sender, queryset: QuerySet, **_signal) -> None:
@@ -63,7 +63,7 @@ def _stores(rows: QuerySet) -> Iterable[Store]:
 
 def _days(rows: QuerySet, store: Store, field: str) -> list[date]:
     """The store-local days of `field` of `rows`."""
-    return list(rows.annotate(day=_day(store, field)).values_list("day", flat=True).order_by().distinct())
+    return list(rows.annotate(day=local_day(store, field)).values_list("day", flat=True).order_by().distinct())
 
 
 def _letter_days(letters: QuerySet) -> list[date]:

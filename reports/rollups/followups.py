@@ -30,7 +30,7 @@ from callbacks.models import (
 from crm.models import Order, Store
 
 from ..models import DailyCount
-from .rows import _between, _day, _key, _rows
+from .rows import daily_counts, key_of, local_day, within
 
 CALLS = (FollowUp.Channel.CALL, FollowUp.Channel.DEDICATED)
 # Delivery-to-first-contact buckets: (key, up to this many hours).
@@ -48,13 +48,13 @@ MISSED = Q(outcome=ClosedUncalled.MISSED)
 NOT_LOGGED = Q(outcome=ClosedUnlogged.NOT_LOGGED)
 # A care SMS sent that the provider reported it could not deliver (`undelivered`, `failed`) never reached the customer:
 # its own state, neither done nor a first contact. One sent with no such report (delivered, read, or no delivery report
-# at all, as some carriers give none) is done. A parcel's delay notice likewise told nobody (`_parcel_delays`).
+# at all, as some carriers give none) is done. A parcel's delay notice likewise told nobody (`parcel_delay_counts`).
 UNDELIVERED = SENT_UNDELIVERED
 
 
-def _followups(store: Store, since: datetime) -> list[DailyCount]:
+def followup_counts(store: Store, since: datetime) -> list[DailyCount]:
     followups = FollowUp.objects.filter(store=store, purpose=CARE, window_start__gte=since).annotate(
-        day=_day(store, "window_start")
+        day=local_day(store, "window_start")
     )
     state = DbCase(
         When(MISSED, then=Value(ClosedUncalled.MISSED.value)),
@@ -82,27 +82,27 @@ def _followups(store: Store, since: datetime) -> list[DailyCount]:
         .order_by()
     )
     return [
-        *_rows(store, "followup", by_state, _key("tier", "state"), "n"),
-        *_rows(store, "followup_suppressed", suppressed, _key("tier", "suppressed_reason"), "n"),
-        *_rows(store, "call_outcome", outcomes.order_by(), _key("outcome"), "n"),
-        *_rows(store, "agent_calls", calls, _key("assignee"), "calls"),
-        *_rows(store, "agent_calls_done", calls, _key("assignee"), "done"),
-        *_rows(store, "agent_calls_missed", calls, _key("assignee"), "missed"),
-        *_rows(store, "agent_calls_not_logged", calls, _key("assignee"), "not_logged"),
+        *daily_counts(store, "followup", by_state, key_of("tier", "state"), "n"),
+        *daily_counts(store, "followup_suppressed", suppressed, key_of("tier", "suppressed_reason"), "n"),
+        *daily_counts(store, "call_outcome", outcomes.order_by(), key_of("outcome"), "n"),
+        *daily_counts(store, "agent_calls", calls, key_of("assignee"), "calls"),
+        *daily_counts(store, "agent_calls_done", calls, key_of("assignee"), "done"),
+        *daily_counts(store, "agent_calls_missed", calls, key_of("assignee"), "missed"),
+        *daily_counts(store, "agent_calls_not_logged", calls, key_of("assignee"), "not_logged"),
     ]
 
 
-# What `_deliveries` counts on the day an order was delivered.
+# What `delivery_counts` counts on the day an order was delivered.
 DELIVERY_METRICS = ("uncovered_delivery", "first_contact")
 
 
-def _deliveries(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
+def delivery_counts(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
     """Deliveries with no follow-up at all, and how long after delivery each tier's first contact came: a care SMS sent
     and not reported undelivered, or the first call attempt that reached the customer."""
     uncovered = (
-        Order.objects.filter(_between(since, until, "delivered_at"), store=store)
+        Order.objects.filter(within(since, until, "delivered_at"), store=store)
         .exclude(Exists(FollowUp.objects.filter(order=OuterRef("pk"), purpose=CARE)))
-        .annotate(day=_day(store, "delivered_at"))
+        .annotate(day=local_day(store, "delivered_at"))
         .values("day")
         .annotate(n=Count("id"))
         .order_by()
@@ -123,8 +123,8 @@ def _deliveries(store: Store, since: datetime, until: datetime | None = None) ->
         default=Value(CONTACT_BUCKETS[-1][0]),
     )
     contacted = (
-        FollowUp.objects.filter(_between(since, until, "order__delivered_at"), store=store, purpose=CARE)
-        .annotate(day=_day(store, "order__delivered_at"), delay=delay)
+        FollowUp.objects.filter(within(since, until, "order__delivered_at"), store=store, purpose=CARE)
+        .annotate(day=local_day(store, "order__delivered_at"), delay=delay)
         .filter(delay__isnull=False)
         .annotate(bucket=bucket)
         .values("day", "tier", "bucket")
@@ -132,6 +132,6 @@ def _deliveries(store: Store, since: datetime, until: datetime | None = None) ->
         .order_by()
     )
     return [
-        *_rows(store, "uncovered_delivery", uncovered, _key(), "n"),
-        *_rows(store, "first_contact", contacted, _key("tier", "bucket"), "n"),
+        *daily_counts(store, "uncovered_delivery", uncovered, key_of(), "n"),
+        *daily_counts(store, "first_contact", contacted, key_of("tier", "bucket"), "n"),
     ]

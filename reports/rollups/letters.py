@@ -10,13 +10,13 @@ from letters.models import Letter
 from reviews.models import Review
 
 from ..models import DailyCount
-from .rows import _key, _rows
+from .rows import daily_counts, key_of
 
-# What `_letters` counts on the day the letter rule chose an order.
+# What `letter_counts` counts on the day the letter rule chose an order.
 LETTER_METRICS = tuple(f"letter_{metric}" for metric in ("orders", "reviewed", "mid", "bad"))
 
 
-def _letters(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
+def letter_counts(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
     """Orders the letter rule chose, by the day it chose them and whether they got a letter or were held back
     (the control group), with how many of them have a review, a mid one, a bad one (letters.selection)."""
     review = Review.objects.filter(order=OuterRef("order"))
@@ -46,5 +46,5 @@ def _letters(store: Store, since: datetime, until: datetime | None = None) -> li
     return [
         row
         for metric, column in (("orders", "orders"), ("reviewed", "n_reviewed"), ("mid", "n_mid"), ("bad", "n_bad"))
-        for row in _rows(store, f"letter_{metric}", grouped, _key("status"), column)
+        for row in daily_counts(store, f"letter_{metric}", grouped, key_of("status"), column)
     ]

@@ -13,7 +13,7 @@ from ..models import DailyCount
 from .followups import UNDELIVERED
 
 
-def _parcel_delays(store: Store, since: datetime) -> list[DailyCount]:
+def parcel_delay_counts(store: Store, since: datetime) -> list[DailyCount]:
     """Per rule: delays found, customers told (a notice for that rule that told them, `NOTICE_TOLD`: an SMS sent and not
     reported undelivered, or a call that reached them), told before they first came to us (a case not opened by the
     delay itself), and those whose only notice the provider reported it could not deliver (`UNDELIVERED`: nobody was

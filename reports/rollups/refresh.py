@@ -15,18 +15,27 @@ from crm.timezones import store_day_bounds, store_today
 from reviews.models import Review, ReviewRevision
 
 from ..models import DailyCount, RollupRun, RollupStaleDay
-from .cases import CASE_OPENING_METRICS, REMEDY_METRICS, _cases, _remedies, _root_causes
-from .followups import DELIVERY_METRICS, _deliveries, _followups
-from .letters import LETTER_METRICS, _letters
-from .logistics import _parcel_delays
-from .reviews import REVIEW_METRICS, _reviews
-from .rows import _day
+from .cases import CASE_OPENING_METRICS, REMEDY_METRICS, case_counts, remedy_counts, root_cause_counts
+from .followups import DELIVERY_METRICS, delivery_counts, followup_counts
+from .letters import LETTER_METRICS, letter_counts
+from .logistics import parcel_delay_counts
+from .reviews import REVIEW_METRICS, review_counts
+from .rows import local_day
 
 # What the frequent refresh rebuilds; the nightly one rebuilds everything.
 RECENT_DAYS = 35
 
 
-PRODUCERS = (_reviews, _cases, _root_causes, _followups, _deliveries, _remedies, _letters, _parcel_delays)
+PRODUCERS = (
+    review_counts,
+    case_counts,
+    root_cause_counts,
+    followup_counts,
+    delivery_counts,
+    remedy_counts,
+    letter_counts,
+    parcel_delay_counts,
+)
 
 
 @transaction.atomic
@@ -53,7 +62,7 @@ def rollups_refresh(*, store: Store, since_day: date | None = None) -> int:
             rows += _days_rebuild(store, figures, first, final)
             months |= Q(day__gte=first.replace(day=1), day__lt=_next_month(final))
     _months_rebuild(store, months)
-    RollupStaleDay.objects.filter(pk__in=[pk for pk, _name, _day in marks]).delete()
+    RollupStaleDay.objects.filter(pk__in=[pk for pk, _name, local_day in marks]).delete()
     RollupRun.objects.update_or_create(store=store, defaults={"refreshed_at": timezone.now(), "since": since_day})
     return len(rows)
 
@@ -147,7 +156,7 @@ def _days_of(facts: QuerySet, store: Store, field: str, before: datetime) -> lis
     """The store-local days, before `before`, of `field` of `facts`."""
     return list(
         facts.filter(**{f"{field}__lt": before})
-        .annotate(day=_day(store, field))
+        .annotate(day=local_day(store, field))
         .values_list("day", flat=True)
         .order_by()
         .distinct()
@@ -171,14 +180,14 @@ LATE_FIGURES = (
     # in their figures at the next frequent rebuild, not the next night.
     LateFigures(
         "cases",
-        _cases,
+        case_counts,
         CASE_OPENING_METRICS,
         lambda store, changed, before: _days_of(Case.objects.filter(pk__in=changed.cases), store, "opened_at", before),
     ),
     # A close is counted on its day: a reopening takes it off the day of each earlier close (the Pareto).
     LateFigures(
         "root_causes",
-        _root_causes,
+        root_cause_counts,
         ("root_cause",),
         lambda store, changed, before: _days_of(
             CaseEvent.objects.filter(case__in=changed.cases, kind=CaseEvent.Kind.CLOSED), store, "at", before
@@ -188,7 +197,7 @@ LATE_FIGURES = (
     # new rating, with a case or without one, moves it to another sentiment.
     LateFigures(
         "reviews",
-        _reviews,
+        review_counts,
         REVIEW_METRICS,
         lambda store, changed, before: _days_of(
             Review.objects.filter(Q(case__in=changed.cases) | Q(pk__in=changed.reviews), store=store),
@@ -200,7 +209,7 @@ LATE_FIGURES = (
     # A remedy is counted on the day it was proposed, in the state it is in now: approved, declined, carried out.
     LateFigures(
         "remedies",
-        _remedies,
+        remedy_counts,
         REMEDY_METRICS,
         lambda store, changed, before: _days_of(
             Remedy.objects.filter(case__in=changed.cases), store, "proposed_at", before
@@ -209,8 +218,8 @@ LATE_FIGURES = (
     # A delivery is counted on its day (with no follow-up, or how soon it was first contacted), and an order the
     # letter rule chose on the day it chose it: no change to an order moves these, but its delete in the admin does
     # (those days are marked, reports.rollups.deletions).
-    LateFigures("deliveries", _deliveries, DELIVERY_METRICS, lambda store, changed, before: []),
-    LateFigures("letters", _letters, LETTER_METRICS, lambda store, changed, before: []),
+    LateFigures("deliveries", delivery_counts, DELIVERY_METRICS, lambda store, changed, before: []),
+    LateFigures("letters", letter_counts, LETTER_METRICS, lambda store, changed, before: []),
 )
 
 

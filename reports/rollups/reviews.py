@@ -8,22 +8,22 @@ from crm.models import Store
 from reviews.models import Review, ReviewRevision
 
 from ..models import DailyCount
-from .cases import _first_contact
-from .rows import _between, _day, _key, _rows
+from .cases import first_contact_at
+from .rows import daily_counts, key_of, local_day, within
 
-# What `_reviews` counts on the day a review was posted.
+# What `review_counts` counts on the day a review was posted.
 REVIEW_PARTS = ("contacted", "appended", "changed", "raised", "either")
 REVIEW_METRICS = ("review", *(f"review_{part}" for part in REVIEW_PARTS))
 
 
-def _reviews(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
-    reviews = Review.objects.filter(_between(since, until, "posted_at"), store=store).annotate(
-        day=_day(store, "posted_at")
+def review_counts(store: Store, since: datetime, until: datetime | None = None) -> list[DailyCount]:
+    reviews = Review.objects.filter(within(since, until, "posted_at"), store=store).annotate(
+        day=local_day(store, "posted_at")
     )
     by_sentiment = reviews.values("day", "sentiment").annotate(n=Count("id")).order_by()
     revisions = ReviewRevision.objects.filter(review=OuterRef("pk"), after_contact=True)
     after_contact = (
-        reviews.annotate(contacted_at=_first_contact("case"))
+        reviews.annotate(contacted_at=first_contact_at("case"))
         .filter(contacted_at__isnull=False)
         .annotate(
             revised=Exists(revisions),
@@ -41,7 +41,7 @@ def _reviews(store: Store, since: datetime, until: datetime | None = None) -> li
         .order_by()
     )
     after = list(after_contact)
-    rows = _rows(store, "review", by_sentiment, _key("sentiment"), "n")
+    rows = daily_counts(store, "review", by_sentiment, key_of("sentiment"), "n")
     for part in REVIEW_PARTS:
-        rows += _rows(store, f"review_{part}", after, _key("sentiment"), part)
+        rows += daily_counts(store, f"review_{part}", after, key_of("sentiment"), part)
     return rows

@@ -11,7 +11,11 @@ from crm.models import Store
 from ..models import DailyCount
 
 
-def _rows(store: Store, metric: str, grouped: Iterable[dict], key: Callable[[dict], str], count: str, amount=None):
+def daily_counts(
+    store: Store, metric: str, grouped: Iterable[dict], key: Callable[[dict], str], count: str, amount=None
+) -> list[DailyCount]:
+    """One DailyCount of `metric` per grouped row (its `day`, its key by `key`, its `count` and `amount` columns),
+    leaving out rows with nothing to count."""
     return [
         DailyCount(
             store=store,
@@ -26,15 +30,15 @@ def _rows(store: Store, metric: str, grouped: Iterable[dict], key: Callable[[dic
     ]
 
 
-def _key(*fields: str) -> Callable[[dict], str]:
+def key_of(*fields: str) -> Callable[[dict], str]:
     """A DailyCount key from grouped columns: ("tier", "status") -> "call:done"."""
     return lambda row: ":".join(str(row[field]) for field in fields)
 
 
-def _day(store: Store, field: str) -> TruncDate:
+def local_day(store: Store, field: str) -> TruncDate:
     return TruncDate(field, tzinfo=store.tzinfo)
 
 
-def _between(since: datetime, until: datetime | None, field: str) -> Q:
+def within(since: datetime, until: datetime | None, field: str) -> Q:
     """Facts from `since`, and before `until` when given (old days the frequent rebuild takes again)."""
     return Q(**{f"{field}__gte": since}) & (Q(**{f"{field}__lt": until}) if until else Q())
