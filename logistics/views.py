@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from callbacks.services.policy import policy_for_store
 from crm.errors import DomainError
-from crm.pages import form_error, store_code
+from crm.pages import form_error, store_code, store_filter
 from crm.selectors import store_by_code, stores_for_user, stores_managed_by
 
 from .forms import LANGUAGE_LABELS, THRESHOLDS, LogisticsPolicyForm, secret_masked
@@ -26,11 +26,7 @@ from .services.policy import LANGUAGES, REQUIRED, logistics_policy_for_store, lo
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     stores = list(stores_for_user(user=request.user))
-    store = None
-    if code := request.GET.get("store"):
-        store = next((s for s in stores if s.code == code), None)
-        if store is None:
-            raise Http404
+    store = store_filter(stores, request.GET.get("store"))
     shipments = shipments_at_risk(stores=[store] if store else stores)
     # The settings link: for a manager of the store shown (of any of theirs, when the board shows them all).
     managed = stores_managed_by(user=request.user)
