@@ -132,13 +132,15 @@ class CallScriptForm(forms.Form):
 class QueueFilterForm(forms.Form):
     STATUS_CHOICES = [("open", _("To call")), ("done", _("Done")), ("all", _("All"))]
 
-    store = forms.TypedChoiceField(label=_("Store"), required=False, coerce=int, empty_value=None)
+    # By code, read by the view through crm.pages.store_filter (a store that is not the user's is a 404); here for
+    # the select it renders.
+    store = forms.ChoiceField(label=_("Store"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     agent = forms.TypedChoiceField(label=_("Agent"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, stores: list[Store], agents: list[Agent] | None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["store"].choices = [("", _("All stores")), *((s.pk, s.name) for s in stores)]
+        self.fields["store"].choices = [("", _("All stores")), *((s.code, s.name) for s in stores)]
         if agents is None:
             del self.fields["agent"]
         else:

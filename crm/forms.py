@@ -174,12 +174,14 @@ class CaseFilterForm(forms.Form):
         label=_("Cause"), required=False, choices=[("", _("Any")), *[c for c in CaseCause.choices if c[0]]]
     )
     sla = forms.ChoiceField(label=_("SLA"), required=False, choices=SLA_STATES)
-    store = forms.TypedChoiceField(label=_("Store"), required=False, coerce=int, empty_value=None)
+    # By code, read by the view through crm.pages.store_filter (a store that is not the user's is a 404); here for
+    # the select it renders.
+    store = forms.ChoiceField(label=_("Store"), required=False)
     assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, stores=(), agents=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].choices = [("", _("All my stores")), *[(s.pk, s.name) for s in stores]]
+        self.fields["store"].choices = [("", _("All my stores")), *[(s.code, s.name) for s in stores]]
         self.fields["assignee"].choices = [
             ("", _("Anyone")),
             *[(a.pk, str(a.user.get_full_name() or a.user.username)) for a in agents],

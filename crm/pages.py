@@ -60,13 +60,17 @@ def store_code(request: HttpRequest) -> str | None:
     return posted or asked
 
 
-def store_filter(stores: QuerySet[Store], code: str | None) -> Store | None:
-    """A list page's `?store=` filter: None (every store of the user's, "All my stores") when it names none, else the
-    store of `stores` it names, or a 404: a store outside the user's is not found, as on every page that takes one,
-    not silently all of theirs."""
+def store_filter(stores: QuerySet[Store] | list[Store], code: str | None) -> Store | None:
+    """A list page's `?store=` filter, the one every list page reads its store through: None (every store of the
+    user's, "All my stores") when it names none (absent or empty), else the store of `stores` it names by its code,
+    or a 404: a store outside the user's, or a value that names no store at all, is not found, as on every page that
+    takes one, not silently all of theirs. `stores` already read into a list (the page lists them) costs no query."""
     if not code:
         return None
-    store = store_by_code(stores=stores, code=code)
+    if isinstance(stores, QuerySet):
+        store = store_by_code(stores=stores, code=code)
+    else:
+        store = next((s for s in stores if s.code == code), None)
     if store is None:
         raise Http404
     return store

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.downloads import file_response
 from crm.errors import DomainError, InvalidInput
 from crm.models import Order, Store
-from crm.pages import form_error, page_attempt, store_code
+from crm.pages import form_refused, page_attempt, store_code
 from crm.selectors import store_by_code
 from crm.validators import is_ascii_number
 
@@ -182,17 +182,18 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
         initial = None if template else {"name": _("Thank-you letter"), **_default_initial(language)}
         return _template_form_page(request, store, LetterTemplateForm(instance=template, initial=initial), template)
     form = LetterTemplateForm(request.POST, instance=template)
+    status = 400
     if form.is_valid():
         try:
             saved = services.letter_template_save(
                 store=store, actor=request.user, data=form.cleaned_data, template=template
             )
         except DomainError as error:
-            form_error(form, error)
+            status = form_refused(form, error)
         else:
             messages.success(request, _("The letter template is saved."))
             return redirect(f"{reverse('letters:template', args=[saved.pk])}?store={store.code}")
-    return _template_form_page(request, store, form, template, status=400)
+    return _template_form_page(request, store, form, template, status=status)
 
 
 @require_POST
@@ -228,15 +229,15 @@ def rule_page(request: HttpRequest) -> HttpResponse:
     form = LetterRuleForm(request.POST or None, instance=rule, store=store)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
                 services.letter_rule_update(store=store, actor=request.user, changes=form.cleaned_data)
             except DomainError as error:
-                form_error(form, error)
+                status = form_refused(form, error)
             else:
                 messages.success(request, _("The letter rule is saved."))
                 return redirect(f"{reverse('letters:rule')}?store={store.code}")
-        status = 400
     context = {
         "store": store,
         "stores": selectors.letter_settings_stores_for(user=request.user),
@@ -254,15 +255,15 @@ def inserts_page(request: HttpRequest, insert_id: int | None = None) -> HttpResp
     form = ParcelInsertForm(request.POST or None, instance=insert)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
                 services.parcel_insert_save(store=store, actor=request.user, data=form.cleaned_data, insert=insert)
             except DomainError as error:
-                form_error(form, error)
+                status = form_refused(form, error)
             else:
                 messages.success(request, _("The card is saved."))
                 return redirect(f"{reverse('letters:inserts')}?store={store.code}")
-        status = 400
     context = {
         "store": store,
         "stores": selectors.letter_settings_stores_for(user=request.user),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from callbacks.services.policy import policy_for_store
 from crm.errors import DomainError
-from crm.pages import form_error, store_code
+from crm.pages import form_refused, store_code, store_filter
 from crm.selectors import store_by_code, stores_for_user, stores_managed_by
 
 from .forms import LANGUAGE_LABELS, THRESHOLDS, LogisticsPolicyForm, secret_masked
@@ -26,11 +26,7 @@ from .services.policy import LANGUAGES, REQUIRED, logistics_policy_for_store, lo
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     stores = list(stores_for_user(user=request.user))
-    store = None
-    if code := request.GET.get("store"):
-        store = next((s for s in stores if s.code == code), None)
-        if store is None:
-            raise Http404
+    store = store_filter(stores, request.GET.get("store"))
     shipments = shipments_at_risk(stores=[store] if store else stores)
     # The settings link: for a manager of the store shown (of any of theirs, when the board shows them all).
     managed = stores_managed_by(user=request.user)
@@ -91,12 +87,13 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _settings_page(request, store, LogisticsPolicyForm.for_policy(logistics_policy_for_store(store=store)))
     form = LogisticsPolicyForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             logistics_policy_update(store=store, actor=request.user, changes=form.changes())
         except DomainError as error:
-            form_error(form, error)
+            status = form_refused(form, error)
         else:
             messages.success(request, _("Saved. The next delay sweep uses it; the change is in the audit log."))
             return redirect(f"{reverse('logistics:settings')}?store={store.code}")
-    return _settings_page(request, store, form, status=400)
+    return _settings_page(request, store, form, status=status)

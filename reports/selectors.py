@@ -181,10 +181,18 @@ def escalation_board(*, user, now: datetime, store: Store | None = None) -> Esca
     )
 
 
-def remedies_awaiting_approval(*, user, limit: int = BOARD_LIMIT) -> tuple[list[Remedy], bool]:
-    """The oldest `limit` remedies waiting for the user's decision, and whether more wait behind them."""
+def _managed(*, user, store: Store | None) -> QuerySet[Store]:
+    stores = stores_managed_by(user=user)
+    return stores if store is None else stores.filter(pk=store.pk)
+
+
+def remedies_awaiting_approval(
+    *, user, limit: int = BOARD_LIMIT, store: Store | None = None
+) -> tuple[list[Remedy], bool]:
+    """The oldest `limit` remedies waiting for the user's decision (in `store`, one they manage, when given), and
+    whether more wait behind them."""
     rows = list(
-        Remedy.objects.filter(status=Remedy.Status.AWAITING_APPROVAL, case__store__in=stores_managed_by(user=user))
+        Remedy.objects.filter(status=Remedy.Status.AWAITING_APPROVAL, case__store__in=_managed(user=user, store=store))
         .select_related("case__store", "case__customer", "case__order", "proposed_by__user")
         .order_by("proposed_at", "id")[: limit + 1]
     )
@@ -219,14 +227,16 @@ def remedies_mark_given(*, remedies: list[Remedy], now: datetime) -> list[Remedy
 SELF_APPROVED_DAYS = 30
 
 
-def remedies_self_approved(*, user, now: datetime, limit: int = BOARD_LIMIT) -> list[Remedy]:
+def remedies_self_approved(
+    *, user, now: datetime, limit: int = BOARD_LIMIT, store: Store | None = None
+) -> list[Remedy]:
     """Remedies approved by the manager who proposed them (the store's only manager, ADR 0038) in the last
-    `SELF_APPROVED_DAYS` days, latest first."""
+    `SELF_APPROVED_DAYS` days (in `store`, one the user manages, when given), latest first."""
     return list(
         Remedy.objects.filter(
             self_approved=True,
             decided_at__gte=now - timedelta(days=SELF_APPROVED_DAYS),
-            case__store__in=stores_managed_by(user=user),
+            case__store__in=_managed(user=user, store=store),
         )
         .select_related("case__store", "case__customer", "decided_by__user")
         .order_by("-decided_at", "-id")[:limit]

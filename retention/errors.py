@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from crm.errors import Conflict, DomainError, InvalidInput
+from crm.errors import Conflict, DomainError, InvalidInput, InvalidTransition
 
 
 class SegmentEmpty(InvalidInput):
@@ -18,6 +18,17 @@ class CouponPoolExhausted(Conflict):
 class GiftUnsuitable(InvalidInput):
     code = "gift_unsuitable"
     default_message = _("This gift does not suit the customer.")
+
+
+class GiftTaskClosed(InvalidTransition):
+    """The task was recorded as sent, or cancelled, meanwhile (a colleague, a customer's "do not contact"): a conflict
+    with its state, not a form to correct."""
+
+    code = "gift_task_closed"
+    default_message = _("This gift task is already closed.")
+
+    def __init__(self) -> None:
+        super().__init__(field="task")
 
 
 class CampaignNotDraft(Conflict):

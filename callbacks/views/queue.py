@@ -20,7 +20,8 @@ from callbacks.selectors import (
 from callbacks.services.queue import call_script_update, followup_reassign
 from crm import roles
 from crm.errors import InvalidInput, PermissionDenied
-from crm.pages import form_error, page_attempt
+from crm.models import Store
+from crm.pages import form_error, page_attempt, store_filter
 from crm.selectors import stores_for_user
 
 from .common import request_agent
@@ -31,12 +32,14 @@ def _calls_url() -> str:
     return reverse("callbacks:queue")
 
 
-def _filters(form: QueueFilterForm, stores, agents) -> QueueFilters:
+def _filters(form: QueueFilterForm, store: Store | None, agents) -> QueueFilters:
+    """The store as `?store=` named it (store_filter: a store that is not the user's was a 404 already); the other
+    filters as the form reads them, their defaults when it is not valid."""
     if not form.is_valid():
-        return QueueFilters()
+        return QueueFilters(store=store)
     data = form.cleaned_data
     return QueueFilters(
-        store=next((s for s in stores if s.pk == data.get("store")), None),
+        store=store,
         status=data.get("status") or "open",
         agent=next((a for a in agents or [] if a.pk == data.get("agent")), None),
     )
@@ -46,11 +49,12 @@ def _filters(form: QueueFilterForm, stores, agents) -> QueueFilters:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     stores = list(stores_for_user(user=request.user))
+    store = store_filter(stores, request.GET.get("store"))
     # A manager steers the calls of the stores they manage; in a store they serve as an agent, their own (ADR 0045).
     managed = roles.managed_store_ids(request.user)
     agents = agents_for_stores(stores=[s for s in stores if s.pk in managed]) if managed else None
     form = QueueFilterForm(request.GET or None, stores=stores, agents=agents)
-    filters = _filters(form, stores, agents)
+    filters = _filters(form, store, agents)
     # The queue of a store they serve as an agent is an agent's: their own calls, against their capacity, without the
     # loads of the agents of the stores they manage.
     is_manager = any(store.pk in managed for store in ([filters.store] if filters.store else stores))

@@ -7,7 +7,9 @@ from .catalogue import DemoHoliday, DemoProduct, DemoStore, demo_customer
 
 # Sells from Berlin to customers across Europe, in euros: its remedies and its agents' limit are in euros too (its
 # follow-up policy converts EUR to its CNY tiers: see the seed). Its policy writes in Chinese; the customers with
-# European names read English and have it as their own language, so their texts go in English.
+# European names read English and have it as their own language, so their texts go in English. Its products are named
+# in English (the teas by their Chinese names in pinyin, which its Chinese reviews call them by): an English care SMS
+# names the order in the words it is written in.
 TEA = DemoStore(
     code="tea-own",
     name="茶语 Tea Words (EU)",
@@ -20,10 +22,10 @@ TEA = DemoStore(
     days_off=(6,),
     holidays=(DemoHoliday("圣诞节", 12, 24, 3),),
     products=(
-        DemoProduct("TEA-SAMPLER", "茶样品鉴套装", "samplers", Decimal("18.00")),
-        DemoProduct("TEA-LONGJING", "明前龙井礼盒", "green tea", Decimal("78.00")),
-        DemoProduct("TEA-DAHONGPAO", "武夷大红袍礼盒", "oolong", Decimal("188.00")),
-        DemoProduct("TEA-PUER", "老班章普洱茶饼", "pu-erh", Decimal("528.00")),
+        DemoProduct("TEA-SAMPLER", "Tea Tasting Sampler", "samplers", Decimal("18.00")),
+        DemoProduct("TEA-LONGJING", "Pre-Qingming Longjing Gift Box", "green tea", Decimal("78.00")),
+        DemoProduct("TEA-DAHONGPAO", "Wuyi Da Hong Pao Gift Box", "oolong", Decimal("188.00")),
+        DemoProduct("TEA-PUER", "Lao Ban Zhang Pu-erh Cake", "pu-erh", Decimal("528.00")),
     ),
     customers=(
         demo_customer(

@@ -37,8 +37,19 @@ def customer_change_text(change: CustomerChange, *, store: Store | None = None) 
         label, show = Customer._meta.get_field("phone").verbose_name, mask_phone
     else:
         label, show = _profile_field(change.field, store)
-    old, new = (_NO_VALUE if value in (None, "", []) else show(value) for value in (change.old_value, change.new_value))
+    blank = _blank_text(change.field)
+    old, new = (blank if value in (None, "", []) else show(value) for value in (change.old_value, change.new_value))
     return labelled(capfirst(str(label)), f"{old} → {new}")
+
+
+def _blank_text(name: str) -> str:
+    """What a blank value of a profile field reads as: the label its choices give it where blank means something (a
+    blank message language is the store's language), else "—"."""
+    try:
+        setting = Customer._meta.get_field(name)
+    except FieldDoesNotExist:
+        return _NO_VALUE
+    return str(dict(setting.flatchoices).get("", _NO_VALUE)) if setting.choices else _NO_VALUE
 
 
 def _profile_field(name: str, store: Store | None) -> tuple[Any, Callable[[Any], str]]:

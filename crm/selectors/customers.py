@@ -45,11 +45,16 @@ class CustomerPage:
     matches_shown: int = field(default_factory=lambda: MATCHES_SHOWN)
 
 
-def customer_search(*, user, q: str = "", owner_only: bool = False, page: int = 1) -> CustomerPage:
-    """A page of the user's customers in name order, found by `q` (customer_ids_matching) if given. The stores as
-    values, not a subquery: for one store the planner reads the page off the (store, name, id) index, for several
-    off (name, id)."""
-    store_ids = None if user.is_superuser else list(stores_for_user(user=user).values_list("id", flat=True))
+def customer_search(
+    *, user, q: str = "", owner_only: bool = False, page: int = 1, store: Store | None = None
+) -> CustomerPage:
+    """A page of the user's customers (of `store` only, one of theirs, when given) in name order, found by `q`
+    (customer_ids_matching) if given. The stores as values, not a subquery: for one store the planner reads the page
+    off the (store, name, id) index, for several off (name, id)."""
+    if store is not None:
+        store_ids = [store.pk]
+    else:
+        store_ids = None if user.is_superuser else list(stores_for_user(user=user).values_list("id", flat=True))
     customers = Customer.objects.select_related("store", "dedicated_owner__user")
     if store_ids is not None:
         customers = customers.filter(store_id__in=store_ids)
@@ -156,13 +161,15 @@ def customer_changes(*, customer: Customer, limit: int = 30) -> list[CustomerCha
     return list(customer.changes.select_related("changed_by")[:limit])
 
 
-def owner_orders_in_progress(*, user, limit: int = 100) -> list[Order]:
+def owner_orders_in_progress(*, user, limit: int = 100, store: Store | None = None) -> list[Order]:
     """A dedicated owner's customers' orders that are placed, shipped or delivered (not yet closed out), in the
-    stores the owner serves: taken off a store, they stay its customers' owner until someone reassigns them."""
+    stores the owner serves (in `store`, one of them, when given): taken off a store, they stay its customers' owner
+    until someone reassigns them."""
+    stores = stores_for_user(user=user)
+    if store is not None:
+        stores = stores.filter(pk=store.pk)
     return list(
-        Order.objects.filter(
-            customer__dedicated_owner__user=user, store__in=stores_for_user(user=user), status__in=IN_PROGRESS
-        )
+        Order.objects.filter(customer__dedicated_owner__user=user, store__in=stores, status__in=IN_PROGRESS)
         .select_related("customer", "store")
         .order_by("-placed_at", "-id")[:limit]
     )

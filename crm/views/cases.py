@@ -32,7 +32,7 @@ from crm.forms import (
     RemedyWithdrawForm,
 )
 from crm.models import Agent, Case, CaseEvidence, Remedy
-from crm.pages import next_url, page_attempt, page_number
+from crm.pages import next_url, page_attempt, page_number, store_filter
 from crm.personality import answering_strategy
 from crm.selectors import agent_for_user, agents_serving, cases_for_user, stores_for_user
 from crm.selectors.cases import CaseFilters, case_list, case_list_choices, case_rows
@@ -66,9 +66,11 @@ def _back(request: HttpRequest, case: Case) -> HttpResponse:
 @require_GET
 def case_list_page(request: HttpRequest) -> HttpResponse:
     stores, agents = case_list_choices(user=request.user)
+    store = store_filter(stores, request.GET.get("store"))
     form = CaseFilterForm(request.GET or None, stores=stores, agents=agents)
     data = form.cleaned_data if form.is_valid() else {}
-    filters = CaseFilters(**{k: v for k, v in data.items() if v not in (None, "")})
+    data = {k: v for k, v in data.items() if v not in (None, "") and k != "store"}
+    filters = CaseFilters(**data, store=store.pk if store else None)
     page = page_number(request.GET.get("page"))
     now = timezone.now()
     result = case_list(user=request.user, filters=filters, now=now, page=page)

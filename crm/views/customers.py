@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 from crm.casework import customer_sections
 from crm.forms import CaseOpenForm, CustomerSearchForm, ProfileForm
 from crm.models import Case, Customer, Order
-from crm.pages import page_attempt, page_number
+from crm.pages import page_attempt, page_number, store_filter
 from crm.personality import answering_strategy
+from crm.selectors import stores_for_user
 from crm.selectors.customers import (
     customer_cases,
     customer_changes,
@@ -33,12 +34,16 @@ def _customer(request: HttpRequest, customer_id: int) -> Customer:
 @login_required
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
+    stores = list(stores_for_user(user=request.user))
+    store = store_filter(stores, request.GET.get("store"))
     form = CustomerSearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     mine = request.GET.get("mine") == "1"
     page = page_number(request.GET.get("page"))
-    found = customer_search(user=request.user, q=q, owner_only=mine, page=page)
+    found = customer_search(user=request.user, q=q, owner_only=mine, page=page, store=store)
     context = {
+        "stores": stores,
+        "store": store,
         "customers": found.rows,
         "has_next": found.has_next,
         "too_many": found.too_many,
@@ -46,7 +51,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "form": form,
         "mine": mine,
-        "orders_in_progress": owner_orders_in_progress(user=request.user) if mine else [],
+        "orders_in_progress": owner_orders_in_progress(user=request.user, store=store) if mine else [],
     }
     return render(request, "crm/customers/list.html", context)
 

@@ -62,15 +62,21 @@ def review_after_close_seen(request: HttpRequest, review_id: int) -> HttpRespons
 @require_GET
 @manager_required
 def approvals(request: HttpRequest) -> HttpResponse:
+    stores = list(stores_managed_by(user=request.user))
+    store = store_filter(stores, request.GET.get("store"))
     now = timezone.now()
-    remedies, more = remedies_awaiting_approval(user=request.user)
+    remedies, more = remedies_awaiting_approval(user=request.user, store=store)
     remedies = remedies_mark_given(remedies=remedies_mark_own(remedies=remedies, user=request.user), now=now)
-    self_approved = remedies_self_approved(user=request.user, now=now)
-    return render(
-        request,
-        "reports/approvals.html",
-        {"remedies": remedies, "more": more, "self_approved": self_approved, "given_days": GIVEN_WINDOW.days},
-    )
+    self_approved = remedies_self_approved(user=request.user, now=now, store=store)
+    context = {
+        "remedies": remedies,
+        "more": more,
+        "self_approved": self_approved,
+        "given_days": GIVEN_WINDOW.days,
+        "stores": stores,
+        "store": store,
+    }
+    return render(request, "reports/approvals.html", context)
 
 
 @require_POST

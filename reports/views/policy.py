@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from callbacks.services.policy import policy_update
 from crm.errors import DomainError
 from crm.models import AgentStore, Store, StoreClosure
-from crm.pages import form_error, page_message, store_code
+from crm.pages import form_refused, page_message, store_code
 from crm.selectors import store_by_code, stores_managed_by
 from crm.services.closures import store_closure_add, store_closure_remove
 from crm.services.policy import (
@@ -164,18 +164,20 @@ SECTIONS: dict[str, Section] = {
 
 
 def _save(request: HttpRequest, key: str, section: Section) -> HttpResponse:
-    """Validate the form, call the service; on a domain error show it on the form and change nothing."""
+    """Validate the form, call the service; on a domain error show it on the form, answer with its status (a 409 for
+    withdrawals to confirm, ADR 0046) and change nothing."""
     store = _store(request)
     form = section.form(request, store)
+    status = 400
     if form.is_valid():
         try:
             section.save(request, store, form)
         except DomainError as error:
-            form_error(form, error)
+            status = form_refused(form, error)
         else:
             messages.success(request, _("Saved. The change is in the audit log."))
             return redirect(f"{reverse('reports:policy')}?store={store.code}#{section.anchor}")
-    return _page(request, store, {key: form}, status=400)
+    return _page(request, store, {key: form}, status=status)
 
 
 @require_POST

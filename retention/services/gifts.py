@@ -14,7 +14,7 @@ from crm.selectors import agents_serving
 from crm.services.audit import audit_record
 from crm.services.locks import customers_lock
 
-from ..errors import GiftUnsuitable
+from ..errors import GiftTaskClosed, GiftUnsuitable
 from ..models import Gift, GiftTask, Segment
 from ..selectors import segment_members
 
@@ -159,7 +159,7 @@ def gift_task_send(*, task: GiftTask, gift: Gift, actor, note: str = "") -> Gift
     if task.customer.contact_preference == Customer.ContactPreference.DO_NOT_CONTACT:
         raise InvalidInput(_("The customer asked not to be contacted: no gift is sent."), field="task")
     if task.status != GiftTask.Status.OPEN:
-        raise InvalidInput(_("This gift task is already closed."), field="task")
+        raise GiftTaskClosed()
     reasons = gift_unsuitable_reasons(gift=gift, customer=task.customer, occasion=task.occasion_date)
     if reasons:
         raise GiftUnsuitable(" ".join(reasons), field="gift", reasons=reasons)

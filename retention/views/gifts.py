@@ -84,4 +84,5 @@ def gift_send(request: HttpRequest, store_id: int, task_id: int) -> HttpResponse
             status = 200
         except DomainError as exc:
             status = form_refused(form, exc, fragment=True)
+            task.refresh_from_db()  # the row as it is now (recorded or cancelled meanwhile), with why it was refused
     return render(request, "retention/_gift_task.html", {"store": store, "task": task, "form": form}, status=status)

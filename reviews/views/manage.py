@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.errors import DomainError
-from crm.pages import form_error, page_attempt, store_code, store_filter
+from crm.pages import form_refused, page_attempt, store_code, store_filter
 from crm.selectors import stores_managed_by
 from crm.services.playbook import playbook_for, remedy_play_set
 from crm.validators import is_ascii_number
@@ -49,13 +49,14 @@ def settings_index(request: HttpRequest) -> HttpResponse:
 def store_settings(request: HttpRequest, store_id: int) -> HttpResponse:
     store = _managed_store(request, store_id)
     policy_form = PolicyForm.for_policy(review_policy_for(store=store), currency=store.currency)
+    status = 200
     if request.method == "POST":
-        policy_form = PolicyForm(request.POST, currency=store.currency)
+        policy_form, status = PolicyForm(request.POST, currency=store.currency), 400
         if policy_form.is_valid():
             try:
                 review_settings.review_policy_update(store=store, actor=request.user, **policy_form.cleaned_data)
             except DomainError as exc:
-                form_error(policy_form, exc)
+                status = form_refused(policy_form, exc)
             else:
                 return redirect("reviews:settings", store_id=store.pk)
     plays = [
@@ -70,7 +71,7 @@ def store_settings(request: HttpRequest, store_id: int) -> HttpResponse:
         "policy_form": policy_form,
         "plays": plays,
     }
-    return render(request, "reviews/settings.html", context, status=400 if policy_form.errors else 200)
+    return render(request, "reviews/settings.html", context, status=status)
 
 
 @login_required
@@ -119,8 +120,9 @@ def _store_template(store, template_id: str | None) -> ReplyTemplate | None:
 def reply_templates(request: HttpRequest, store_id: int) -> HttpResponse:
     """The store's reply templates: each row is its own form (prefix t<id>), plus one to add (prefix new)."""
     store = _managed_store(request, store_id)
-    bound_template, bound_form = None, None
+    bound_template, bound_form, status = None, None, 200
     if request.method == "POST":
+        status = 400
         bound_template = _store_template(store, request.POST.get("template"))
         bound_form = ReplyTemplateForm(request.POST, prefix=f"t{bound_template.pk}" if bound_template else "new")
         if bound_form.is_valid():
@@ -129,7 +131,7 @@ def reply_templates(request: HttpRequest, store_id: int) -> HttpResponse:
                     store=store, actor=request.user, template=bound_template, **bound_form.cleaned_data
                 )
             except DomainError as exc:
-                form_error(bound_form, exc)
+                status = form_refused(bound_form, exc)  # a twin of a template the store has: 409
             else:
                 messages.success(request, _("Reply template saved."))
                 return redirect("reviews:reply_templates", store_id=store.pk)
@@ -146,7 +148,7 @@ def reply_templates(request: HttpRequest, store_id: int) -> HttpResponse:
         "rows": rows,
         "new_form": bound_form if bound_form and bound_template is None else ReplyTemplateForm(prefix="new"),
     }
-    return render(request, "reviews/reply_templates.html", context, status=400 if bound_form else 200)
+    return render(request, "reviews/reply_templates.html", context, status=status)
 
 
 @login_required

@@ -1,10 +1,11 @@
 """The patrol list: the latest reviews, the main products' reviews and every flagged one."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from crm.pages import store_filter
 from crm.selectors import stores_for_user
 
 from ..selectors import Patrol, patrol_counts, patrol_reviews
@@ -14,10 +15,7 @@ from ..selectors import Patrol, patrol_counts, patrol_reviews
 @require_GET
 def patrol(request: HttpRequest) -> HttpResponse:
     stores = list(stores_for_user(user=request.user))
-    code = request.GET.get("store")
-    store = next((s for s in stores if s.code == code), None)
-    if code and store is None:  # a store outside the user's is not found, as on every page that takes one
-        raise Http404
+    store = store_filter(stores, request.GET.get("store"))
     view = request.GET.get("view") if request.GET.get("view") in Patrol.VIEWS else Patrol.FLAGGED
     context = {
         "reviews": patrol_reviews(user=request.user, view=view, store=store, stores=stores),

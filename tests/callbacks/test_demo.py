@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -57,6 +58,11 @@ def test_the_berlin_demo_store_texts_its_european_customers_in_english_and_the_o
     assert texts["Anna Schmidt"].startswith("Hi Anna Schmidt, ") and texts["Anna Schmidt"].endswith(
         "Reply STOP to opt out"
     )
+    # Her order is named in English too (the store's products were named in Chinese: "your 明前龙井礼盒"); the store
+    # keeps its bilingual name, 茶语 Tea Words (EU).
+    english = texts["Anna Schmidt"].replace("茶语 Tea Words (EU)", "Tea Words")
+    assert "your Pre-Qingming Longjing Gift Box from" in english
+    assert not re.search(r"[\u3000-\u9fff\uff00-\uffef]", english), english
     chinese = [text for name, text in texts.items() if name != "Anna Schmidt"]
     assert chinese and all(text.endswith("回T退订") for text in chinese)
 

@@ -336,7 +336,7 @@ def test_a_manager_working_another_stores_calls_as_an_agent_sees_them_against_th
     _followup(theirs, AgentFactory(stores=[theirs]))
     client.force_login(mixed.user)
 
-    here = client.get(f"/calls/?store={store.pk}").text
+    here = client.get(f"/calls/?store={store.code}").text
 
     assert "2/12" in here and 'data-testid="agent-loads"' not in here
     everywhere = client.get("/calls/").text  # their store's calls too: every agent's there, the loads of each

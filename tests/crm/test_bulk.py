@@ -316,8 +316,8 @@ def test_reserve_hands_back_the_stored_values_of_tracked_fields_of_the_rows_it_c
     bulk.upsert(CUSTOMERS, reservation.pending, now=NOW)
 
     assert reservation.before == {
-        (store.pk, "phone"): {"name": "王芳", "phone": "+8613800000001"},
-        (store.pk, "region"): {"name": "王芳", "phone": "+8613800000001"},
+        (store.pk, "phone"): {"name": "王芳", "phone": "+8613800000001", "language": ""},
+        (store.pk, "region"): {"name": "王芳", "phone": "+8613800000001", "language": ""},
     }
     phones = dict(Customer.objects.filter(store=store).values_list("external_id", "phone"))
     assert phones["phone"] == "+8613900000002"

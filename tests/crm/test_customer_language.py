@@ -32,4 +32,13 @@ def test_the_customer_page_shows_the_language_and_its_form_changes_it(client):
     assert CustomerChange.objects.filter(customer=customer, field="language", new_value="en").exists()
     page = client.get(f"/customers/{customer.pk}/", HTTP_ACCEPT_LANGUAGE="en").text
     assert 'data-testid="customer-language">English<' in page
-    assert "Message language: — → English" in page
+    # Blank is the store's language, not "no value": it reads so both ways in the change history.
+    assert "Message language: The store&#x27;s language → English" in page
+    client.post(
+        f"/customers/{customer.pk}/profile",
+        {"name": "Anna Schmidt", "gender": "female", "contact_preference": "any", "language": ""},
+    )
+    page = client.get(f"/customers/{customer.pk}/", HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Message language: English → The store&#x27;s language" in page
+    chinese = client.get(f"/customers/{customer.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "消息语言：英文 → 店铺的语言" in chinese

@@ -60,3 +60,16 @@ def test_demo_admin_can_reach_the_admin_site(demo, client):
     login = client.post("/accounts/login/", {"username": "demo-admin", "password": "demo-admin-pass"})
     assert login.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_eu_store_names_its_products_in_english_and_the_chinese_stores_in_chinese():
+    """The Berlin store sells to customers across Europe: its English texts name what they bought in English."""
+    import re
+
+    cjk = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+    for store in STORES:
+        names = [product.name for product in store.products]
+        if store.currency == "EUR":
+            assert not any(cjk.search(name) for name in names), names
+        else:
+            assert all(cjk.search(name) for name in names), names

@@ -112,7 +112,7 @@ def test_the_other_stores_policy_page_and_queue_show_the_capacity_held_there(cli
 
         client.force_login(manager_b.user)
         b_page = client.get(f"/manager/policy/?store={b.code}").text
-        b_queue = client.get(f"/calls/?store={b.pk}").text
+        b_queue = client.get(f"/calls/?store={b.code}").text
 
     assert f'name="agent-{shared.pk}-evening_capacity" value="7"' in b_page
     assert f'name="agent-{shared.pk}-on_shift" id="id_agent-{shared.pk}-on_shift" checked' in b_page

@@ -405,3 +405,33 @@ def test_the_batch_page_lists_a_letters_cards_as_the_pages_language_lists(client
 
     row = page.split(f'data-testid="letter-{letter.pk}"')[1].split("</tr>")[0]
     assert f"<td>{between.join(titles)}</td>" in row
+
+
+def _conflict(**_kwargs):
+    """A service's refusal that is a conflict with what is stored (409), not input to correct."""
+    from crm.errors import Conflict
+
+    raise Conflict("Someone else changed this meanwhile.", field="name")
+
+
+@pytest.mark.parametrize(
+    ("url", "service", "post"),
+    [
+        ("/letters/templates/new/", "letter_template_save", lambda store: _template_post(store)),
+        ("/letters/rule/", "letter_rule_update", lambda store: {"store": store.code, "enabled": "on",
+                                                                "control_percent": "0", "language": "zh-hans"}),
+        ("/letters/inserts/", "parcel_insert_save", lambda store: {"store": store.code, "title": "品牌故事",
+                                                                   "kind": "brand_story", "body": "感谢"}),
+    ],
+)  # fmt: skip
+def test_a_letters_form_refused_with_a_conflict_answers_409_with_the_reason_on_the_form(
+    client, store, monkeypatch, url, service, post
+):
+    # The template, rule and card forms answered every refusal of their service with 400, whatever its own status.
+    _login(client, ManagerFactory(stores=[store]))
+    monkeypatch.setattr(letter_services, service, _conflict)
+
+    response = client.post(f"{url}?store={store.code}", post(store))
+
+    assert response.status_code == 409, response.text[:500]
+    assert "Someone else changed this meanwhile." in response.text

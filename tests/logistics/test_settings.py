@@ -224,3 +224,18 @@ def test_a_default_or_empty_text_removes_the_stores_own_wording(store, manager):
 def test_a_nul_character_in_the_store_is_a_404_not_a_500(client, store):
     assert client.get("/logistics/settings/", {"store": "a\x00b"}).status_code == 404
     assert client.post("/logistics/settings/", {"store": "a\x00b"}).status_code == 404
+
+
+def test_settings_refused_with_a_conflict_answer_409_with_the_reason_on_the_form(client, store, monkeypatch):
+    # The form answered every refusal of its service with 400, whatever the refusal's own status.
+    from crm.errors import Conflict
+    from logistics import views
+
+    def changed(**_kwargs):
+        raise Conflict("Someone else changed this meanwhile.", field="shipping_notice")
+
+    monkeypatch.setattr(views, "logistics_policy_update", changed)
+    response = client.post(URL, _post(store))
+
+    assert response.status_code == 409
+    assert "Someone else changed this meanwhile." in response.text

@@ -123,3 +123,29 @@ def test_a_gift_sent_refused_with_a_conflict_answers_409_not_400(monkeypatch):
 
     assert answer.status_code == 409
     assert f'id="gift-task-{task.pk}"' in answer.content.decode()
+
+
+def test_recording_a_gift_task_already_closed_is_a_409_conflict_with_its_own_code():
+    # "This gift task is already closed." was raised as invalid input (400): the form was right, the task's state
+    # had moved on (a colleague recorded it, or the customer's wish cancelled it) meanwhile.
+    from retention.services.gifts import gift_task_send
+
+    store = open_store()
+    lin = AgentFactory(stores=[store])
+    task = _task(store, lin)
+    scarf = gift_create(store=store, name="真丝方巾")
+    client = _client(lin)
+    assert _send(client, task, scarf).status_code == 200
+
+    answer = _send(client, task, gift_create(store=store, name="茶具"))
+
+    assert answer.status_code == 409
+    page = answer.content.decode()
+    assert f'id="gift-task-{task.pk}"' in page and "This gift task is already closed." in page
+    task.refresh_from_db()
+    assert (task.status, task.gift) == ("sent", scarf)
+    from retention.errors import GiftTaskClosed
+
+    with pytest.raises(GiftTaskClosed) as refused:
+        gift_task_send(task=task, gift=scarf, actor=lin.user)
+    assert (refused.value.code, refused.value.http_status, refused.value.field) == ("gift_task_closed", 409, "task")

@@ -129,7 +129,7 @@ def test_the_policy_page_asks_before_new_call_hours_withdraw_return_visits(store
         "/manager/policy/followup/", _followup_post(store, call_hours_from="16:00"), HTTP_ACCEPT_LANGUAGE="en"
     )
 
-    assert asked.status_code == 400
+    assert asked.status_code == 409  # WithdrawalsNotConfirmed: a conflict, asked on the form
     page = asked.text
     assert 'data-testid="withdrawals-confirm"' in page and "Nothing was saved" in page
     assert "“秋季回访”: 2 return-visit calls" in page and 'name="confirm_withdrawals" value="2"' in page
@@ -148,7 +148,7 @@ def test_the_policy_page_asks_before_a_closure_withdraws_return_visits_in_chines
 
     asked = manager.post("/manager/policy/closure/", _closure_post(store), HTTP_ACCEPT_LANGUAGE="zh-hans")
 
-    assert asked.status_code == 400
+    assert asked.status_code == 409  # WithdrawalsNotConfirmed: a conflict, asked on the form
     page = asked.text
     closures = page[page.index('id="closures"') :]
     assert 'data-testid="closure-withdrawals-confirm"' in closures

@@ -58,7 +58,7 @@ def test_narrower_hours_that_would_withdraw_campaign_messages_are_not_saved_unti
 
     asked = _narrow(client, store)
 
-    assert asked.status_code == 400
+    assert asked.status_code == 409  # WithdrawalsNotConfirmed: a conflict, asked on the form
     page = asked.content.decode()
     assert 'data-testid="withdrawals-confirm"' in page
     assert "Nothing was saved" in page and "3 messages" in page and "秋季回访" in page
@@ -91,7 +91,7 @@ def test_a_confirmation_for_fewer_messages_than_the_hours_now_withdraw_asks_agai
     asked = _narrow(client, store, confirm_withdrawals="3")
 
     page = asked.content.decode()
-    assert asked.status_code == 400
+    assert asked.status_code == 409  # WithdrawalsNotConfirmed: a conflict, asked on the form
     assert "6 planned contacts" in page and "“秋季回访”: 3 messages" in page and "“冬季上新”: 3 messages" in page
     assert 'name="confirm_withdrawals" value="6"' in page
     assert _hours(store) == (time(9, 0), time(21, 0))
@@ -108,7 +108,7 @@ def test_a_confirmation_for_another_number_than_shown_is_refused_and_asks_to_rev
         refused = _narrow(client, store, confirm_withdrawals=posted)
 
         page = refused.content.decode()
-        assert refused.status_code == 400
+        assert refused.status_code == 409
         assert f"changed since you were asked (you confirmed {posted})" in page and "3 planned contacts" in page
         assert "Review them" in page and 'name="confirm_withdrawals" value="3"' in page
         assert _hours(store) == (time(9, 0), time(21, 0))
@@ -129,7 +129,7 @@ def test_the_confirmation_is_in_chinese_for_a_chinese_manager(manager_client):
     asked = client.post("/manager/policy/followup/", post, HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     page = asked.content.decode()
-    assert asked.status_code == 400
+    assert asked.status_code == 409  # WithdrawalsNotConfirmed: a conflict, asked on the form
     assert "未保存" in page and "3 条" in page and "秋季回访" in page and "撤回这些活动短信" in page
 
 

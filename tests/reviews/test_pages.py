@@ -291,3 +291,19 @@ def test_the_patrol_of_a_store_the_agent_does_not_serve_is_a_404_not_all_of_thei
     assert client.get("/reviews/", {"store": "no-such-store"}).status_code == 404
     assert client.get("/reviews/", {"store": store.code}).status_code == 200
     assert client.get("/reviews/", {"store": ""}).status_code == 200  # all my stores
+
+
+def test_the_review_policy_form_refused_with_a_conflict_answers_409_with_the_reason(client, store, monkeypatch):
+    # The form answered every refusal of its service with 400, whatever the refusal's own status.
+    from crm.errors import Conflict
+    from reviews.services import settings as review_settings
+
+    def changed(**_kwargs):
+        raise Conflict("Someone else changed this meanwhile.", field="high_value_amount")
+
+    monkeypatch.setattr(review_settings, "review_policy_update", changed)
+    client.force_login(ManagerFactory(stores=[store]).user)
+    good = {"high_value_amount": "1000", "many_likes": "5", "many_images": "3", "repeat_complaints": "2"}
+    response = client.post(f"/reviews/settings/{store.pk}/", good)
+
+    assert response.status_code == 409 and "Someone else changed this meanwhile." in response.text

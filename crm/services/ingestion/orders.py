@@ -19,9 +19,10 @@ CUSTOMERS = bulk.Upsert(
     key=("store_id", "external_id"),
     replace=("name", "phone"),
     keep_known={"gender": Customer.Gender.UNKNOWN.value, "birthday": None, "region": "", "language": ""},
-    # A new phone or name from the order system goes into the customer's change history, as an agent's edit does: a
-    # reply from the former number (ADR 0049) and the panel's number then make sense to the agent.
-    tracked=("name", "phone"),
+    # A new phone, name or message language from the order system goes into the customer's change history, as an
+    # agent's edit does: a reply from the former number (ADR 0049), the panel's number and the language the store's
+    # texts are written in then make sense to the agent.
+    tracked=("name", "phone", "language"),
 )
 ORDERS = bulk.Upsert(
     model=Order,
@@ -79,7 +80,8 @@ def _history_record(
 ) -> None:
     """One history row per tracked field the batch changed on a stored customer, by the system (no user). A row a
     concurrent batch had already changed to the same values is not written by this one (`changed` is False), so a
-    change is recorded once. (On SQLite the reservation wrote the rows itself: nothing is in `stored`.)"""
+    change is recorded once; a field the batch leaves as stored (a blank language: `keep_known`) is no change. (On
+    SQLite the reservation wrote the rows itself: nothing is in `stored`.)"""
     CustomerChange.objects.bulk_create(
         CustomerChange(
             customer_id=reservation.ids[key], field=field, old_value=old, new_value=given[key][field], changed_at=now
@@ -87,8 +89,13 @@ def _history_record(
         for key, before in reservation.before.items()
         if key not in stored or stored[key].changed
         for field, old in before.items()
-        if given[key][field] != old
+        if given[key][field] != old and not _kept(field, given[key][field])
     )
+
+
+def _kept(field: str, value) -> bool:
+    """Whether the batch's `value` keeps the stored one (CUSTOMERS.keep_known: absent, blank, unknown)."""
+    return field in CUSTOMERS.keep_known and value in (None, CUSTOMERS.keep_known[field])
 
 
 @transaction.atomic

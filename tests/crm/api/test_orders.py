@@ -175,3 +175,29 @@ def test_a_new_phone_or_name_from_the_order_system_goes_into_the_customers_histo
     with translation.override("en"):
         text = customer_change_text(changes["phone"])
     assert "138****0001" in text and "139****0009" in text and "13800000001" not in text
+
+
+def test_a_language_from_the_order_system_goes_into_the_customers_history_once_and_a_blank_one_keeps_it(api):
+    """The language the store writes to the customer in, changed by the order system, was changed silently: only the
+    name and phone were kept in the history. A blank or absent one keeps the stored language and writes nothing."""
+    from django.utils import translation
+
+    from crm.models import Customer, CustomerChange
+    from crm.readable.customers import customer_change_text
+
+    api.post(URL, order_payload(1))
+    english = order_payload(1, customer={"external_id": "buyer-1", "name": "顾客1", "phone": "13800000001",
+                                         "language": "en"})  # fmt: skip
+    for _ in range(2):
+        assert api.post(URL, english).status_code == 200
+    for blank in ("", None):
+        api.post(URL, order_payload(1, customer={**english["customer"], "language": blank}))
+    api.post(URL, order_payload(1))  # no language at all
+
+    [change] = CustomerChange.objects.all()
+    assert (change.field, change.old_value, change.new_value, change.changed_by) == ("language", "", "en", None)
+    assert Customer.objects.get().language == "en"
+    with translation.override("en"):
+        assert customer_change_text(change) == "Message language: The store's language → English"
+    with translation.override("zh-hans"):
+        assert customer_change_text(change) == "消息语言：店铺的语言 → 英文"
