@@ -1,7 +1,7 @@
-"""An image's header, read by Pillow's decoder for its one format (only the header: nothing is decoded): one it cannot
-read is not that format (a JPEG's three signature bytes followed by a page), and one whose header claims more than
-MAX_IMAGE_PIXELS is a decompression bomb (a hundred bytes saying 100,000 x 100,000 pixels, decoded whole by the
-browser tab that opens it).
+"""An image's header, read by Pillow's decoder for its one format (a HEIC's by pillow-heif, crm.uploads.heic; only the
+header: nothing is decoded): one it cannot read is not that format (a JPEG's three signature bytes followed by a
+page), and one whose header claims more than MAX_IMAGE_PIXELS is a decompression bomb (a hundred bytes saying
+100,000 x 100,000 pixels, decoded whole by the browser tab that opens it).
 
 `image_complete` reads on to the image's end, still decoding nothing: a JPEG or a PNG whose header is whole and whose
 body stops short (an upload cut off, a file half copied) shows grey from where it stops. A WebP cut short is no WebP
@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from PIL import Image
 
+from crm.uploads.heic import heic_pixels
 from crm.uploads.kinds import UploadKind
 
 # 80 megapixels (320 MB decoded at 4 bytes a pixel): more than any photo within the 10 MB evidence limit (a phone's
@@ -22,6 +23,8 @@ MAX_IMAGE_PIXELS = 80_000_000
 def image_pixels(file: BinaryIO, kind: UploadKind) -> int | None:
     """How many pixels the image's header says it has (more than MAX_IMAGE_PIXELS when Pillow calls it a bomb), or
     None when the header is not one of `kind`'s."""
+    if kind.decoder == "HEIF":
+        return heic_pixels(file)
     file.seek(0)
     try:
         with warnings.catch_warnings():
@@ -44,7 +47,8 @@ def image_pixels(file: BinaryIO, kind: UploadKind) -> int | None:
 
 def image_complete(file: BinaryIO, kind: UploadKind) -> bool:
     """Whether the image goes on to its end: a JPEG's end marker after its first scan, a PNG's chunks whole (each one's
-    checksum read) up to its end chunk. What follows the end (a phone's appended data) is not read."""
+    checksum read) up to its end chunk. What follows the end (a phone's appended data) is not read. A HEIC's end is
+    found by decoding it, when it is turned into a JPEG (crm.uploads.heic)."""
     file.seek(0)
     try:
         if kind.decoder == "JPEG":

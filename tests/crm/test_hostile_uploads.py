@@ -54,7 +54,7 @@ def _photo(size=(64, 48), mode="RGB", **save) -> bytes:
     return buffer.getvalue()
 
 
-WRONG_TYPE = "Photo: the file's contents are not one of JPEG, PNG, WebP, PDF (whatever its name or stated type)."
+WRONG_TYPE = "Photo: the file's contents are not one of JPEG, PNG, WebP, HEIC, PDF (whatever its name or stated type)."
 GIF = image_bytes("GIF")
 
 
@@ -65,8 +65,13 @@ def _animated_gif() -> bytes:
     return buffer.getvalue()
 
 
-# A HEIC's first box (ftyp, brand heic), as an iPhone writes it: not one of the accepted kinds.
+# A HEIC's first box (ftyp, brand heic), as an iPhone writes it, and nothing of a HEIC after it: refused as a HEIC
+# that cannot be read (tests/crm/test_upload_heic.py sends real ones).
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+HEIC_UNREADABLE = (
+    "Photo: the HEIC photo cannot be read (damaged or incomplete). Send the whole file again, or export it from the "
+    "phone as JPEG."
+)
 
 REFUSED = {
     "text named .jpg": ("note.jpg", b"just some words, not a photo\n", WRONG_TYPE),
@@ -84,7 +89,12 @@ REFUSED = {
     ),
     "gif": ("cat.gif", GIF, WRONG_TYPE),
     "animated gif named .jpg": ("cat.jpg", _animated_gif(), WRONG_TYPE),
-    "heic": ("IMG_0001.HEIC", HEIC, WRONG_TYPE),
+    "heic header then nothing": ("IMG_0001.HEIC", HEIC, HEIC_UNREADABLE),
+    "mp4 named .heic": (
+        "IMG_0001.HEIC",
+        b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64,
+        WRONG_TYPE,
+    ),
     "zero bytes": ("empty.jpg", b"", "Photo: The submitted file is empty."),
     "over the limit": (
         "big.jpg",
