@@ -16,6 +16,7 @@ from crm.uploads.pdfs import PDF_UNREADABLE, pdf_refusal
 from crm.uploads.refusals import (
     HEIC_UNREADABLE,
     INCOMPLETE,
+    TOO_MANY_FRAMES,
     TOO_MANY_PIXELS,
     WRONG_TYPE,
     UploadRefused,
@@ -36,8 +37,10 @@ def _check(
         pixels = image_pixels(file, kind)
         if pixels is None:  # a format's signature, then something its decoder cannot read
             return kind, HEIC_UNREADABLE if kind is HEIC else WRONG_TYPE
-        if pixels > MAX_IMAGE_PIXELS:
+        if pixels.frame > MAX_IMAGE_PIXELS:
             return kind, TOO_MANY_PIXELS
+        if pixels.total > MAX_IMAGE_PIXELS:  # an animation: the same bound over all its frames
+            return kind, TOO_MANY_FRAMES
     return kind, pdf_refusal(file, max_objects=max_pdf_objects) if kind is PDF else None
 
 
@@ -45,10 +48,11 @@ def upload_refusal(
     file: BinaryIO, *, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF, max_pdf_objects: int | None = None
 ) -> str | None:
     """Why upload_accept would refuse this file's contents today, as a code, or None: `wrong_type`,
-    `too_many_pixels`, `heic_unreadable`, a PDF's (`script`, `xfa`, `other_pdf` ..., `unreadable`, `password`,
-    `too_many`). For a file stored before the check refused it (crm.services.evidence_recheck), which may read a PDF
-    of more objects than an upload may have (`max_pdf_objects`: the limit guards the web process). Its size is not
-    read: the limit is the field's, and says nothing of what the file does once opened."""
+    `too_many_pixels`, `too_many_frames`, `heic_unreadable`, a PDF's (`script`, `xfa`, `other_pdf` ...,
+    `unreadable`, `password`, `too_many`). For a file stored before the check refused it
+    (crm.services.evidence_recheck), which may read a PDF of more objects than an upload may have
+    (`max_pdf_objects`: the limit guards the web process). Its size is not read: the limit is the field's, and says
+    nothing of what the file does once opened."""
     return _check(file, kinds, max_pdf_objects)[1]
 
 

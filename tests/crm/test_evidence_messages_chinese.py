@@ -20,6 +20,7 @@ from crm.uploads import (
     PDF,
     PDF_ACTIVE_CONTENT,
     PNG,
+    TOO_MANY_FRAMES,
     TOO_MANY_PIXELS,
     WRONG_TYPE,
     UploadRefused,
@@ -52,7 +53,7 @@ EVIDENCE_ENTRIES = [
     "Restore to its case (lift the removal)",
 ]
 REASONS = sorted({*PDF_ACTIVE_CONTENT, "password", "unreadable", "too_many", WRONG_TYPE, TOO_MANY_PIXELS, INCOMPLETE})
-REASONS.append(HEIC_UNREADABLE)
+REASONS += [HEIC_UNREADABLE, TOO_MANY_FRAMES]
 
 
 def _placeholders(text: str) -> list[str]:
