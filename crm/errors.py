@@ -139,7 +139,7 @@ class StepNotReady(Conflict):
 
 class EvidenceInvalid(InvalidInput):
     code = "invalid_evidence"
-    default_message = _("Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB.")
+    default_message = _("Attach a photo (JPEG, PNG, WebP, or an iPhone's HEIC) or a PDF, at most 10 MB.")
 
 
 class EvidenceRemoved(DomainError):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.errors import EvidenceHeld, EvidenceRemoved
-from crm.uploads import PDF_ACTIVE_CONTENT, TOO_MANY_PIXELS, WRONG_TYPE, upload_refusal_text
+from crm.uploads import PDF_ACTIVE_CONTENT, TOO_MANY_FRAMES, TOO_MANY_PIXELS, WRONG_TYPE, upload_refusal_text
 
 # Five times an upload's MAX_PDF_OBJECTS: 120,000 objects read in about 6 s and 150 MB by the recheck's one process, a
 # delivery note of any length within it; 200,000 took 35 s and 250 MB. The bound is the file's object count, not its
@@ -30,7 +30,7 @@ def evidence_removed_label(reason: str) -> str:
         return _("Held for an operator's review: too large to check here.")
     if reason in PDF_ACTIVE_CONTENT:
         return _("Removed: active content.")
-    if reason == TOO_MANY_PIXELS:
+    if reason in (TOO_MANY_PIXELS, TOO_MANY_FRAMES):
         return _("Removed: the image is too large to open.")
     if reason == WRONG_TYPE:
         return _("Removed: not a photo or a PDF.")

@@ -75,10 +75,13 @@ class CaseCloseForm(forms.Form):
 class EvidenceForm(SubmitOnceForm):
     """A photo or PDF for the case: one evidence row per form sent (a double click uploads it once)."""
 
-    # `accept` only helps the file picker; crm.uploads checks the bytes.
+    # `accept` only helps the file picker (the case page's input reads it from here); crm.uploads checks the bytes.
     photo = forms.FileField(
         label=_("Photo"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}),
+        help_text=_("JPEG, PNG, WebP or HEIC (an iPhone's photo, kept as a JPEG), or a PDF; at most 10 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,.pdf"}
+        ),
         # A missing file names the types accepted; any other refusal of the form keeps its own reason.
         error_messages={"required": EvidenceInvalid.default_message},
     )

@@ -78,13 +78,16 @@ def evidence_add(
     """A photo or PDF upload (checked by its bytes through the shared upload validator, crm.uploads) or an image
     address. Never a half-written row, and never a stored file without its row (crm.uploads.upload_store)."""
     if photo is None and not url:
-        raise EvidenceInvalid(_("Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."), field="photo")
+        raise EvidenceInvalid(
+            _("Attach a photo (JPEG, PNG, WebP, or an iPhone's HEIC) or a PDF, at most 10 MB."), field="photo"
+        )
     # Shown on the case page and in the timeline before the time it was added: one line that cannot turn it around.
     caption = one_line(caption)
     if photo is not None:
         original_name = photo.name or ""
         try:
-            upload_accept(photo, field="photo", label=_("Photo"), max_bytes=PHOTO_MAX_BYTES)  # renames it
+            # Renamed, or a HEIC turned into the JPEG that is stored.
+            photo = upload_accept(photo, field="photo", label=_("Photo"), max_bytes=PHOTO_MAX_BYTES)
         except UploadRefused as exc:
             raise EvidenceInvalid(exc.message, field="photo") from exc
         caption = caption or one_line(original_name)

@@ -1,17 +1,27 @@
-"""The one check of a file's contents: for an upload (upload_accept, which renames the accepted file) and for a file
-stored before the check refused it (upload_refusal, crm.services.evidence_recheck, ADR 0047)."""
+"""The one check of a file's contents: for an upload (upload_accept, which renames the accepted file, and turns a HEIC
+into the JPEG it stores) and for a file stored before the check refused it (upload_refusal,
+crm.services.evidence_recheck, ADR 0047)."""
 
 import uuid
 from typing import BinaryIO
 
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from crm.uploads.heic import heic_to_jpeg
 from crm.uploads.images import MAX_IMAGE_PIXELS, image_complete, image_pixels
-from crm.uploads.kinds import IMAGES_AND_PDF, PDF, UploadKind, upload_kind_of
+from crm.uploads.kinds import HEIC, IMAGES_AND_PDF, PDF, UploadKind, upload_kind_of
 from crm.uploads.pdfs import PDF_UNREADABLE, pdf_refusal
-from crm.uploads.refusals import INCOMPLETE, TOO_MANY_PIXELS, WRONG_TYPE, UploadRefused, upload_refusal_text
+from crm.uploads.refusals import (
+    HEIC_UNREADABLE,
+    INCOMPLETE,
+    TOO_MANY_FRAMES,
+    TOO_MANY_PIXELS,
+    WRONG_TYPE,
+    UploadRefused,
+    upload_refusal_text,
+)
 
 
 def _check(
@@ -26,9 +36,11 @@ def _check(
     if kind.decoder:
         pixels = image_pixels(file, kind)
         if pixels is None:  # a format's signature, then something its decoder cannot read
-            return kind, WRONG_TYPE
-        if pixels > MAX_IMAGE_PIXELS:
+            return kind, HEIC_UNREADABLE if kind is HEIC else WRONG_TYPE
+        if pixels.frame > MAX_IMAGE_PIXELS:
             return kind, TOO_MANY_PIXELS
+        if pixels.total > MAX_IMAGE_PIXELS:  # an animation: the same bound over all its frames
+            return kind, TOO_MANY_FRAMES
     return kind, pdf_refusal(file, max_objects=max_pdf_objects) if kind is PDF else None
 
 
@@ -36,10 +48,11 @@ def upload_refusal(
     file: BinaryIO, *, kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF, max_pdf_objects: int | None = None
 ) -> str | None:
     """Why upload_accept would refuse this file's contents today, as a code, or None: `wrong_type`,
-    `too_many_pixels`, a PDF's (`script`, `xfa`, `other_pdf` ..., `unreadable`, `password`, `too_many`). For a file
-    stored before the check refused it (crm.services.evidence_recheck), which may read a PDF of more objects than an
-    upload may have (`max_pdf_objects`: the limit guards the web process). Its size is not read: the limit is the
-    field's, and says nothing of what the file does once opened."""
+    `too_many_pixels`, `too_many_frames`, `heic_unreadable`, a PDF's (`script`, `xfa`, `other_pdf` ...,
+    `unreadable`, `password`, `too_many`). For a file stored before the check refused it
+    (crm.services.evidence_recheck), which may read a PDF of more objects than an upload may have
+    (`max_pdf_objects`: the limit guards the web process). Its size is not read: the limit is the field's, and says
+    nothing of what the file does once opened."""
     return _check(file, kinds, max_pdf_objects)[1]
 
 
@@ -50,10 +63,12 @@ def upload_accept(
     max_bytes: int,
     label: str = "",
     kinds: tuple[UploadKind, ...] = IMAGES_AND_PDF,
-) -> UploadKind:
-    """Check the file's size and bytes; rename it `<random>.<ext>`. Raises UploadRefused (400) naming `field`
-    (the message names it by `label`, the form's label, when given). An image must also go on to its end (INCOMPLETE):
-    checked here only, not by upload_refusal, as a stored one cut short harms nobody."""
+) -> UploadedFile:
+    """Check the file's size and bytes; answer the file to store, named `<random>.<ext>` from its kind: the upload
+    itself, renamed, or for a HEIC the JPEG it is turned into (crm.uploads.heic; HEIC_UNREADABLE when libheif cannot
+    decode it). Raises UploadRefused (400) naming `field` (the message names it by `label`, the form's label, when
+    given). An image must also go on to its end (INCOMPLETE): checked here only, not by upload_refusal, as a stored
+    one cut short harms nobody. The size limit is the upload's: the JPEG a HEIC becomes may be larger."""
     name = label or field
     if file.size > max_bytes:
         raise UploadRefused(
@@ -69,6 +84,12 @@ def upload_accept(
         raise UploadRefused(upload_refusal_text(shown, field=name, kinds=kinds), field=field)
     if kind.decoder and not image_complete(file, kind):
         raise UploadRefused(upload_refusal_text(INCOMPLETE, field=name), field=field)
+    if kind.stored_as is not None:  # a HEIC: stored as the JPEG it is turned into
+        jpeg = heic_to_jpeg(file)
+        if jpeg is None:
+            raise UploadRefused(upload_refusal_text(HEIC_UNREADABLE, field=name), field=field)
+        kind = kind.stored_as
+        file = SimpleUploadedFile("converted", jpeg)
     file.name = f"{uuid.uuid4().hex}.{kind.extension}"
     file.content_type = kind.content_type
-    return kind
+    return file

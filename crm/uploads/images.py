@@ -1,17 +1,20 @@
-"""An image's header, read by Pillow's decoder for its one format (only the header: nothing is decoded): one it cannot
-read is not that format (a JPEG's three signature bytes followed by a page), and one whose header claims more than
-MAX_IMAGE_PIXELS is a decompression bomb (a hundred bytes saying 100,000 x 100,000 pixels, decoded whole by the
-browser tab that opens it).
+"""An image's header, read by Pillow's decoder for its one format (a HEIC's by pillow-heif, crm.uploads.heic; only the
+header: nothing is decoded): one it cannot read is not that format (a JPEG's three signature bytes followed by a
+page), and one whose header claims more than MAX_IMAGE_PIXELS is a decompression bomb (a hundred bytes saying
+100,000 x 100,000 pixels, decoded whole by the browser tab that opens it). An animation (a PNG's or a WebP's) is
+bounded by the same pixels over all its frames, counted from its headers (a PNG's acTL chunk, a WebP's ANMF chunks):
+thousands of frames each within the limit are as many pixels for the browser to decode, again as it plays.
 
 `image_complete` reads on to the image's end, still decoding nothing: a JPEG or a PNG whose header is whole and whose
 body stops short (an upload cut off, a file half copied) shows grey from where it stops. A WebP cut short is no WebP
 to its decoder already."""
 
 import warnings
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from PIL import Image
 
+from crm.uploads.heic import heic_pixels
 from crm.uploads.kinds import UploadKind
 
 # 80 megapixels (320 MB decoded at 4 bytes a pixel): more than any photo within the 10 MB evidence limit (a phone's
@@ -19,17 +22,30 @@ from crm.uploads.kinds import UploadKind
 MAX_IMAGE_PIXELS = 80_000_000
 
 
-def image_pixels(file: BinaryIO, kind: UploadKind) -> int | None:
-    """How many pixels the image's header says it has (more than MAX_IMAGE_PIXELS when Pillow calls it a bomb), or
-    None when the header is not one of `kind`'s."""
+class ImagePixels(NamedTuple):
+    frame: int  # the pixels of one frame (of a still image: of the image)
+    frames: int  # 1 for a still image
+
+    @property
+    def total(self) -> int:
+        return self.frame * self.frames
+
+
+def image_pixels(file: BinaryIO, kind: UploadKind) -> ImagePixels | None:
+    """How many pixels the image's header says a frame has (more than MAX_IMAGE_PIXELS when Pillow calls it a bomb),
+    and how many frames it has, or None when the header is not one of `kind`'s."""
+    if kind.decoder == "HEIF":  # its primary image only is ever decoded (crm.uploads.heic)
+        pixels = heic_pixels(file)
+        return None if pixels is None else ImagePixels(frame=pixels, frames=1)
     file.seek(0)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(file, formats=[kind.decoder]) as image:  # reads the header only
+            with Image.open(file, formats=[kind.decoder]) as image:  # reads the headers only
                 width, height = image.size
+                frames = getattr(image, "n_frames", 1)  # a PNG's acTL, a WebP's demuxed ANMF chunks
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        return MAX_IMAGE_PIXELS + 1
+        return ImagePixels(frame=MAX_IMAGE_PIXELS + 1, frames=1)
     except (
         OSError,
         ValueError,
@@ -39,12 +55,13 @@ def image_pixels(file: BinaryIO, kind: UploadKind) -> int | None:
         return None
     finally:
         file.seek(0)
-    return width * height
+    return ImagePixels(frame=width * height, frames=max(frames, 1))
 
 
 def image_complete(file: BinaryIO, kind: UploadKind) -> bool:
     """Whether the image goes on to its end: a JPEG's end marker after its first scan, a PNG's chunks whole (each one's
-    checksum read) up to its end chunk. What follows the end (a phone's appended data) is not read."""
+    checksum read) up to its end chunk. What follows the end (a phone's appended data) is not read. A HEIC's end is
+    found by decoding it, when it is turned into a JPEG (crm.uploads.heic)."""
     file.seek(0)
     try:
         if kind.decoder == "JPEG":

@@ -15,10 +15,12 @@ from crm.errors import EvidenceInvalid, EvidenceRemoved
 from crm.evidence_removal import HELD_FOR_REVIEW, evidence_removal_text
 from crm.services.casework import evidence_add
 from crm.uploads import (
+    HEIC_UNREADABLE,
     INCOMPLETE,
     PDF,
     PDF_ACTIVE_CONTENT,
     PNG,
+    TOO_MANY_FRAMES,
     TOO_MANY_PIXELS,
     WRONG_TYPE,
     UploadRefused,
@@ -51,6 +53,7 @@ EVIDENCE_ENTRIES = [
     "Restore to its case (lift the removal)",
 ]
 REASONS = sorted({*PDF_ACTIVE_CONTENT, "password", "unreadable", "too_many", WRONG_TYPE, TOO_MANY_PIXELS, INCOMPLETE})
+REASONS += [HEIC_UNREADABLE, TOO_MANY_FRAMES]
 
 
 def _placeholders(text: str) -> list[str]:
@@ -92,15 +95,15 @@ def test_what_a_held_file_says_reads_with_chinese_punctuation():
 
 
 def test_the_accepted_kinds_are_listed_as_chinese_lists_them():
-    """They were joined with ", " whatever the language: "JPEG, PNG, WebP, PDF" inside a Chinese sentence."""
+    """They were joined with ", " whatever the language: "JPEG, PNG, WebP, HEIC, PDF" inside a Chinese sentence."""
     with translation.override("zh-hans"):
         chinese = upload_refusal_text(WRONG_TYPE, field="照片")
         only_two = upload_refusal_text(WRONG_TYPE, field="照片", kinds=(PNG, PDF))
     english = upload_refusal_text(WRONG_TYPE, field="Photo")
 
-    assert chinese == "照片：文件内容不是 JPEG、PNG、WebP、PDF 之一（与文件名或声明的类型无关）。"
+    assert chinese == "照片：文件内容不是 JPEG、PNG、WebP、HEIC、PDF 之一（与文件名或声明的类型无关）。"
     assert "不是 PNG、PDF 之一" in only_two
-    assert english.startswith("Photo: the file's contents are not one of JPEG, PNG, WebP, PDF (whatever")
+    assert english.startswith("Photo: the file's contents are not one of JPEG, PNG, WebP, HEIC, PDF (whatever")
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from pypdf.actions import JavaScript
 from crm.models import AuditLog, CaseEvidence
 from crm.services.casework import evidence_add
 from crm.uploads import upload_refusal
+from tests.crm.test_hostile_uploads import _animation
 from tests.crm.test_upload_pdfs import HOSTILE
 from tests.factories import UserFactory, call_case
 from tests.images import JPEG, PNG, claiming
@@ -193,6 +194,21 @@ def test_a_stored_decompression_bomb_and_a_page_stored_as_a_photo_are_removed_an
 
     assert "checked 1 file: 0 removed, 2 already removed, 0 missing from storage" in again
     assert AuditLog.objects.filter(action="evidence_quarantined").count() == 2
+
+
+def test_a_stored_animation_whose_frames_add_up_to_more_than_the_limit_is_removed(client, case):
+    """Stored before the limit counted an animation's frames: 2,001 frames of 200 x 200 pixels."""
+    animation = _stored(case, _animation("PNG", (200, 200), 2001), name="loop.png", caption="loop")
+
+    report = _recheck()
+
+    assert f"evidence #{animation.pk} (case #{case.pk}): too_many_frames" in report
+    client.force_login(case.assignee.user)
+    assert client.get(f"/cases/evidence/{animation.pk}").status_code == 410
+    assert (
+        "Photo: loop — Removed: the image is too large to open. Photo: the animation's frames add up to more than 80 "
+        "megapixels" in _page_text(client, case, "en")
+    )
 
 
 def _lift(client, *evidence: CaseEvidence):

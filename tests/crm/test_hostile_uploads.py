@@ -7,6 +7,7 @@ The admin writes no file (CaseEvidence is shown, never written there: ADR 0030),
 app imports a CSV or a spreadsheet; the CSV exports are tested where they are written (tests/reports/test_pages.py,
 tests/retention/test_pages.py)."""
 
+import functools
 import html
 import io
 import re
@@ -54,7 +55,7 @@ def _photo(size=(64, 48), mode="RGB", **save) -> bytes:
     return buffer.getvalue()
 
 
-WRONG_TYPE = "Photo: the file's contents are not one of JPEG, PNG, WebP, PDF (whatever its name or stated type)."
+WRONG_TYPE = "Photo: the file's contents are not one of JPEG, PNG, WebP, HEIC, PDF (whatever its name or stated type)."
 GIF = image_bytes("GIF")
 
 
@@ -65,8 +66,13 @@ def _animated_gif() -> bytes:
     return buffer.getvalue()
 
 
-# A HEIC's first box (ftyp, brand heic), as an iPhone writes it: not one of the accepted kinds.
+# A HEIC's first box (ftyp, brand heic), as an iPhone writes it, and nothing of a HEIC after it: refused as a HEIC
+# that cannot be read (tests/crm/test_upload_heic.py sends real ones).
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+HEIC_UNREADABLE = (
+    "Photo: the HEIC photo cannot be read (damaged or incomplete). Send the whole file again, or export it from the "
+    "phone as JPEG."
+)
 
 REFUSED = {
     "text named .jpg": ("note.jpg", b"just some words, not a photo\n", WRONG_TYPE),
@@ -84,7 +90,12 @@ REFUSED = {
     ),
     "gif": ("cat.gif", GIF, WRONG_TYPE),
     "animated gif named .jpg": ("cat.jpg", _animated_gif(), WRONG_TYPE),
-    "heic": ("IMG_0001.HEIC", HEIC, WRONG_TYPE),
+    "heic header then nothing": ("IMG_0001.HEIC", HEIC, HEIC_UNREADABLE),
+    "mp4 named .heic": (
+        "IMG_0001.HEIC",
+        b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64,
+        WRONG_TYPE,
+    ),
     "zero bytes": ("empty.jpg", b"", "Photo: The submitted file is empty."),
     "over the limit": (
         "big.jpg",
@@ -159,16 +170,48 @@ def test_an_accepted_jpeg_is_served_as_a_jpeg_inline_with_nosniff(client, agent,
     assert "sandbox" in response["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("kind", ["WEBP", "PNG"])
-def test_an_animated_webp_or_png_is_accepted_as_what_it_is(client, agent, case, kind):
+@functools.cache
+def _animation(kind: str, size: tuple[int, int], frames: int) -> bytes:
+    """An animated WebP or PNG of `frames` frames, each one `size` (no two frames in a row alike: an encoder merges
+    those into one)."""
     buffer = io.BytesIO()
-    frames = [Image.new("RGB", (8, 8), (colour, 0, 0)) for colour in (10, 120, 240)]
-    frames[0].save(buffer, format=kind, save_all=True, append_images=frames[1:], duration=50, loop=0)
-    evidence = _accepted(client, agent, case, f"anim.{kind.lower()}", buffer.getvalue())
+    images = [Image.new("RGB", size, (10 + 230 * (index % 2), index % 256, 0)) for index in range(frames)]
+    images[0].save(buffer, format=kind, save_all=True, append_images=images[1:], duration=40, loop=0)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["WEBP", "PNG"])
+@pytest.mark.parametrize(("size", "frames"), [((8, 8), 3), ((200, 200), 2000)], ids=["3-frames", "80-megapixels"])
+def test_an_animated_webp_or_png_is_accepted_as_what_it_is(client, agent, case, kind, size, frames):
+    """Up to 80 megapixels over all its frames: 2,000 frames of 200 x 200 pixels."""
+    evidence = _accepted(client, agent, case, f"anim.{kind.lower()}", _animation(kind, size, frames))
 
     response, _ = _served(client, evidence)
 
     assert response["Content-Type"] == f"image/{kind.lower()}"
+
+
+@pytest.mark.parametrize("kind", ["WEBP", "PNG"])
+@pytest.mark.parametrize(
+    ("size", "frames"), [((200, 200), 2001), ((1000, 1000), 81)], ids=["2001-small-frames", "81-large-frames"]
+)
+def test_an_animation_whose_frames_add_up_to_more_than_the_limit_is_refused_and_leaves_nothing_behind(
+    client, agent, case, media, kind, size, frames
+):
+    """Each frame within 80 megapixels passed the limit, which read one frame: thousands of them are as many pixels
+    for the browser to decode, again and again as the animation plays. The frames are counted from the headers (a
+    PNG's acTL chunk, a WebP's ANMF chunks), nothing decoded."""
+    client.force_login(agent.user)
+
+    response = _post(client, case, f"anim.{kind.lower()}", _animation(kind, size, frames), follow=False)
+
+    assert response.status_code == 400
+    says = (
+        "Photo: the animation's frames add up to more than 80 megapixels, the most that is accepted: send a still "
+        "photo."
+    )
+    assert html.unescape(response.content.decode()).count(says) == 1
+    assert not CaseEvidence.objects.exists() and _stored(media) == []
 
 
 @pytest.mark.parametrize(

@@ -420,7 +420,7 @@ def test_a_clean_pdf_is_stored_and_served_as_a_download(client, case, tmp_path, 
 def test_a_pdf_no_reader_can_parse_is_refused_as_not_a_pdf(client, case, tmp_path):
     response = _post(client, case, "receipt.pdf", b"%PDF-1.7\n<html><script>alert(1)</script></html>")
 
-    assert "Photo: the file's contents are not one of JPEG, PNG, WebP, PDF" in html.unescape(response.text)
+    assert "Photo: the file's contents are not one of JPEG, PNG, WebP, HEIC, PDF" in html.unescape(response.text)
     assert _stored_files(tmp_path) == []
 
 

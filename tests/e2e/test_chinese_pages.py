@@ -72,7 +72,7 @@ DATA_FIELDS = {
 }
 # Terms Chinese after-sales staff read as they are, and the names of the services the stores use.
 TERMS = frozenset({"SLA", "SKU", "VIP", "CSV", "PDF", "RFM", "ISO", "IANA", "UTC", "MB", "JPEG", "PNG", "WebP",
-                   "AfterShip", "Webhook", "EMS"})  # fmt: skip
+                   "HEIC", "iPhone", "AfterShip", "Webhook", "EMS"})  # fmt: skip
 
 # A word: Latin letters, with underscores inside (a code such as past_campaign_end is one word, not three).
 WORD = re.compile(r"[A-Za-z][A-Za-z_]*[A-Za-z]")

@@ -79,7 +79,7 @@ def test_an_upload_that_is_not_what_it_claims_is_refused_with_the_field_and_reas
 
     assert not CaseEvidence.objects.exists()
     text = response.content.decode()
-    assert "Photo: the file&#x27;s contents are not one of JPEG, PNG, WebP, PDF" in text
+    assert "Photo: the file&#x27;s contents are not one of JPEG, PNG, WebP, HEIC, PDF" in text
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_an_image_with_only_the_signature_of_its_format_is_refused(client, store
     response = client.post(f"{page}evidence", {**_token(), "photo": upload}, follow=True)
 
     assert not CaseEvidence.objects.exists()
-    assert "Photo: the file&#x27;s contents are not one of JPEG, PNG, WebP, PDF" in response.content.decode()
+    assert "Photo: the file&#x27;s contents are not one of JPEG, PNG, WebP, HEIC, PDF" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -247,7 +247,7 @@ def test_a_photo_just_over_the_limit_is_refused_with_the_limit(client, store, ag
         (("crack.png", PNG), "x" * 201, "Caption: Ensure this value has at most 200 characters (it has 201)."),
         (("crack.png", PNG), "crack\x00", "Caption: Null characters are not allowed."),
         (("crack.png", b""), "", "Photo: The submitted file is empty."),
-        (None, "crack", "Photo: Attach a photo (JPEG, PNG or WebP) or a PDF, at most 10 MB."),
+        (None, "crack", "Photo: Attach a photo (JPEG, PNG, WebP, or an iPhone's HEIC) or a PDF, at most 10 MB."),
     ],
 )
 def test_evidence_the_form_refuses_is_named_by_its_field_and_reason(client, store, agent, upload, caption, says):
