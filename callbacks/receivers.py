@@ -6,6 +6,7 @@ from crm.demo import CNY_PER_UNIT, demo_store
 from crm.models import CaseEvent
 from crm.services.order_delivery import OrderWarning
 from crm.signals import (
+    agent_leaving_stores,
     agent_left_stores,
     case_event_added,
     customer_profile_changed,
@@ -18,7 +19,7 @@ from crm.signals import (
 
 from .models import FollowUpPolicy, SuppressedReason
 from .services.case_calls import case_calls_follow_reassigned_case
-from .services.handover import case_calls_hand_over, followups_hand_over
+from .services.handover import case_calls_hand_over, followups_hand_over, followups_to_hand_over_customers
 from .services.planning import followups_plan
 from .services.policy import policy_update
 from .services.replan import Clock, followups_follow_closures, followups_replan
@@ -83,6 +84,11 @@ def hand_over_the_calls_of_who_left(sender, *, agent_id, store_ids, **kwargs) ->
     case_calls_hand_over(agent_id=agent_id, store_ids=store_ids)
 
 
+def customers_of_the_calls_of_who_leaves(sender, *, agent_id, store_ids, **kwargs) -> set[int]:
+    # Before crm locks the cases it hands on: the customers our handover will lock, for crm to lock first (ADR 0037).
+    return followups_to_hand_over_customers(agent_id=agent_id, store_ids=store_ids)
+
+
 def calls_follow_their_case(sender, *, event, **kwargs) -> None:
     # Inside the reassignment's transaction: the case's open call goes with the case, or neither moves.
     if event.kind == CaseEvent.Kind.ASSIGNED:
@@ -98,5 +104,8 @@ def connect() -> None:
     store_timezone_changed.connect(replan_in_the_new_zone, dispatch_uid="callbacks.replan_in_the_new_zone")
     store_closures_changed.connect(replan_around_the_closures, dispatch_uid="callbacks.replan_around_the_closures")
     store_closure_would_withdraw.connect(closure_withdrawals, dispatch_uid="callbacks.closure_withdrawals")
+    agent_leaving_stores.connect(
+        customers_of_the_calls_of_who_leaves, dispatch_uid="callbacks.customers_of_the_calls_of_who_leaves"
+    )
     agent_left_stores.connect(hand_over_the_calls_of_who_left, dispatch_uid="callbacks.hand_over_the_calls")
     case_event_added.connect(calls_follow_their_case, dispatch_uid="callbacks.calls_follow_their_case")

@@ -67,6 +67,14 @@ store_closure_would_withdraw = Signal()
 # among the store's agents (or no longer active) when it is sent.
 agent_left_stores = Signal()
 
+# Sent by crm.services.agents.agent_leave_stores before it locks anything, inside its transaction (ADR 0037).
+# kwargs: agent_id, store_ids (sorted list). A receiver changes nothing and returns the ids of the customers whose rows
+# its receiver of `agent_left_stores` will lock (callbacks: the customers of the planned calls it hands on), so that crm
+# locks them, with the customers of the cases it hands on, in one id-ordered statement before any case: a customer is
+# never waited on while a case (or one with a higher id) is held. Asked again once they are locked: work given to the
+# agent meanwhile brings its customer into a new round.
+agent_leaving_stores = Signal()
+
 # Sent by the seed_demo management command, inside its transaction, after the demo stores exist and before any
 # demo order is delivered. kwargs: stores (list of Store, as in crm.demo.STORES). Lets each app set up its own
 # side of the demo (callbacks: the EU store's exchange rates) before the deliveries that depend on it.

@@ -40,6 +40,9 @@ UNDELIVERED_STATUSES = ("undelivered", "failed")
 # One sent with no such report (delivered, read, or no delivery report at all, as some carriers give none) did. A
 # message refused when it was sent has no provider status.
 SENT_UNDELIVERED = Q(status__in=("sent", "failed"), provider_status__in=UNDELIVERED_STATUSES)
+# The outcome of a message the sweeper gave up on: its answers lost on each of its attempts and never found at the
+# provider after the last (callbacks.services.dispatch.reconciling): never sent, and no word about its number.
+SMS_GAVE_UP = "gave_up"
 
 
 class FollowUpPurpose(models.TextChoices):

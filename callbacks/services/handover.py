@@ -59,13 +59,7 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
     """Hand the agent's planned calls still to come in these stores to someone still serving them (see the module).
     Returns the follow-ups handed on. Idempotent: a second call finds none of theirs left there."""
     now = now or timezone.now()
-    theirs = FollowUp.objects.filter(
-        assignee_id=agent_id,
-        store_id__in=store_ids,
-        channel__in=CALL_CHANNELS,
-        status=FollowUp.Status.PLANNED,
-        window_end__gt=now,
-    )
+    theirs = _theirs(agent_id=agent_id, store_ids=store_ids, now=now)
     calls = _lock_calls(theirs)
     if not calls:
         return []
@@ -121,6 +115,25 @@ def followups_hand_over(*, agent_id: int, store_ids: list[int], now: datetime | 
     # A call moved onto a day the customer already has a contact on becomes one with it (ADR 0051).
     followups_hold_one_a_day(moved=moved)
     return calls
+
+
+def followups_to_hand_over_customers(*, agent_id: int, store_ids: list[int]) -> set[int]:
+    """The customers whose rows `followups_hand_over` will lock: crm locks them, with its cases' customers, before it
+    locks the cases it hands on (crm.signals.agent_leaving_stores, ADR 0037). Read as the handover reads its calls, a
+    moment earlier: a call whose window ends in between is one customer more, locked and not written."""
+    theirs = _theirs(agent_id=agent_id, store_ids=store_ids, now=timezone.now())
+    return set(theirs.values_list("customer_id", flat=True))
+
+
+def _theirs(*, agent_id: int, store_ids: list[int], now: datetime) -> QuerySet[FollowUp]:
+    """The agent's planned calls in these stores whose window has not ended: what the handover hands on."""
+    return FollowUp.objects.filter(
+        assignee_id=agent_id,
+        store_id__in=store_ids,
+        channel__in=CALL_CHANNELS,
+        status=FollowUp.Status.PLANNED,
+        window_end__gt=now,
+    )
 
 
 class _CustomerNotHeld(Exception):

@@ -19,9 +19,10 @@ from crm.services.waiting import cases_resume_for_customer
 from crm.validators import is_ascii_number
 
 from .calls import call_record_placed
+from .carrier_opt_out import carrier_opt_outs_record, is_carrier_opt_out
 from .gate import customers_opt_out_sms
 from .merged import followups_cover_merged
-from .numbers import number_lock_name, numbers_last_texted, numbers_opt_out_sms, stores_sending_from
+from .numbers import number_lock_name, numbers_last_texted, numbers_lock, numbers_opt_out_sms, stores_sending_from
 from .opt_out import OPT_IN_WORDS, TWILIO_OPT_OUT_WORDS, is_opt_out, reply_keyword
 from .opt_out_history import opt_out_reply_record
 from .policy import policy_for_store
@@ -46,13 +47,16 @@ def message_status_record(*, followup_id: int, payload: dict[str, str]) -> Follo
     """A care SMS's status callback, kept as it came and applied (`sms_status_apply`). A care SMS the provider reports
     it could not deliver (`undelivered`, `failed`: the carrier's 30003 unreachable, 30005 unknown handset, 30006 a
     landline, ...) reached nobody: it is `failed`, no longer the day's contact, and what was merged into it is covered
-    again (services.merged, ADR 0051: a call-tier order is called, no order is texted again at that number). Once: a
-    report repeated, or a `delivered` after it, moves nothing (the provider's status only moves forward)."""
+    again (services.merged, ADR 0051: a call-tier order is called, no order is texted again at that number). Reported
+    with 21610 (the number had opted out), it also opts the customer and the number out, as Twilio's refusal of the
+    message when it was sent does (`carrier_opt_out`). Once: a report repeated, or a `delivered` after it, moves
+    nothing (the provider's status only moves forward), and a repeat after a START the number sent since leaves it
+    opted in."""
     sid, status = payload.get("MessageSid", ""), payload.get("MessageStatus", "")
-    if status in UNDELIVERED_STATUSES:
-        # Covering what was merged into it writes the customer's contacts: the customer first (ADR 0037; a message
-        # never changes customer). Only for such a report: the others (sent, delivered) lock the message alone.
-        customers_lock(FollowUp.objects.filter(pk=followup_id).values_list("customer_id", flat=True))
+    error_code = payload.get("ErrorCode", "")
+    # Covering what was merged into it writes the customer's contacts: the customer first (ADR 0037; a message never
+    # changes customer). Only for such a report: the others (sent, delivered) lock the message alone.
+    _lock_before_the_message(FollowUp, followup_id, status=status, error_code=error_code, undelivered_too=True)
     followup = FollowUp.objects.select_for_update().filter(pk=followup_id).first()
     now = timezone.now()
     TelephonyEvent.objects.create(
@@ -64,7 +68,9 @@ def message_status_record(*, followup_id: int, payload: dict[str, str]) -> Follo
     )
     if followup is None:
         return None
-    undelivered = sms_status_apply(row=followup, sid=sid, status=status, error_code=payload.get("ErrorCode", ""))
+    undelivered = sms_status_apply(row=followup, sid=sid, status=status, error_code=error_code)
+    if _reports_an_opt_out(followup, sid=sid, status=status, error_code=error_code):
+        carrier_opt_outs_record(rows=[followup], at=now)
     if undelivered and followup.channel == FollowUp.Channel.SMS and followup.status == Status.SENT:
         followup.status = Status.FAILED
         followup.save(update_fields=["status", "updated_at"])
@@ -76,23 +82,60 @@ def message_status_record(*, followup_id: int, payload: dict[str, str]) -> Follo
 def queue_message_status_record(*, queue: str, model: type, row_id: int, payload: dict[str, str]):
     """A signed status callback for a row of another app's SMS queue (a parcel notice, a campaign message), kept as
     it came like the care SMS's, with the row its URL named (`_row`: "<queue>:<id>", as no foreign key can), then
-    applied (`sms_status_apply`) under the row's lock. Returns the row, or None for an id we do not have."""
+    applied (`sms_status_apply`) under the row's lock. Reported with 21610, it opts the customer and the number out as
+    the care SMS's report does (`carrier_opt_out`), the number and the customer locked before the row (ADR 0037).
+    Returns the row, or None for an id we do not have."""
     sid, status = payload.get("MessageSid", ""), payload.get("MessageStatus", "")
+    error_code = payload.get("ErrorCode", "")
+    _lock_before_the_message(model, row_id, status=status, error_code=error_code, undelivered_too=False)
     row = model.objects.select_for_update().filter(pk=row_id).first()
+    now = timezone.now()
     TelephonyEvent.objects.create(
         kind=TelephonyEvent.Kind.MESSAGE_STATUS,
         provider_id=sid,
         payload={**payload, "_row": f"{queue}:{row_id}"},
-        received_at=timezone.now(),
+        received_at=now,
     )
     if row is not None:
-        sms_status_apply(row=row, sid=sid, status=status)
+        sms_status_apply(row=row, sid=sid, status=status, error_code=error_code)
+        if _reports_an_opt_out(row, sid=sid, status=status, error_code=error_code):
+            carrier_opt_outs_record(rows=[row], at=now)
     return row
+
+
+def _lock_before_the_message(model: type, row_id: int, *, status: str, error_code: str, undelivered_too: bool) -> None:
+    """What a report writes besides the message, locked before it (ADR 0037): for a 21610 the number (as a reply from
+    it, and the sweeper recording Twilio's refusal, take its lock), then the customer it opts out; for any report that
+    the message could not be delivered, when `undelivered_too` (a care SMS: covering what was merged writes the
+    customer's contacts), the customer. Read without a lock: a claimed message's customer and number never change."""
+    if status not in UNDELIVERED_STATUSES or not (undelivered_too or is_carrier_opt_out(error_code)):
+        return
+    head = model.objects.filter(pk=row_id).values_list("customer_id", "recipient").first()
+    if head is None:
+        return
+    customer_id, recipient = head
+    if is_carrier_opt_out(error_code):
+        numbers_lock([recipient])
+    customers_lock([customer_id])
+
+
+def _reports_an_opt_out(row, *, sid: str, status: str, error_code: str) -> bool:
+    """Whether this report says the row's message was refused on its way as opted out (21610), as the row now records
+    it: a report for another message (a sid the row does not hold), or a 21610 after the message was reported
+    delivered (its status moves forward only), is not."""
+    return (
+        status in UNDELIVERED_STATUSES
+        and is_carrier_opt_out(error_code)
+        and row.provider_id == sid
+        and row.provider_status in UNDELIVERED_STATUSES
+        and row.error_code == error_code
+    )
 
 
 def sms_status_apply(*, row, sid: str, status: str, error_code: str = "") -> bool:
     """A provider's status report on a row of any SMS queue (callbacks.services.dispatch.SmsQueue), saved, with the
-    error code of a report that it could not be delivered (Twilio's `ErrorCode`). True when this report is the first
+    error code of a report that it could not be delivered (Twilio's `ErrorCode`; its outcome `opted_out` for 21610, the
+    number had opted out, as a refusal at the send records it, else `undelivered`). True when this report is the first
     to say so (`UNDELIVERED_STATUSES`)."""
     if status not in _MESSAGE_RANK or not sid:
         return False
@@ -106,7 +149,7 @@ def sms_status_apply(*, row, sid: str, status: str, error_code: str = "") -> boo
         row.provider_status = status
         fields.append("provider_status")
         if status in UNDELIVERED_STATUSES:
-            row.outcome, undelivered = "undelivered", True
+            row.outcome, undelivered = "opted_out" if is_carrier_opt_out(error_code) else "undelivered", True
             fields.append("outcome")
             if is_ascii_number(error_code) and len(error_code) <= _ERROR_CODE_LENGTH:
                 row.error_code = error_code

@@ -9,8 +9,9 @@ claim's gate refuses (`dispatch.care`), or that the last look before a batch's r
 (`dispatch.recording.record_answers`: 21610, the number sent STOP, which opts the customer out of SMS with it; 21211,
 no valid number; any other code), or accepted and then reported `undelivered` or `failed` by its status callback
 (`inbound.message_status_record`: 30003 unreachable, 30005 unknown handset, 30006 a landline, ...), which makes it
-`failed`. Each writer calls `followups_cover_merged` with what it withdrew, in its transaction, the customers locked
-first (ADR 0037). By the rule of each reason, as a store's team would expect:
+`failed`; or one the sweeper gave up on (`dispatch.reconciling`: `gave_up`, never found at the provider after its
+attempts, so never sent). Each writer calls `followups_cover_merged` with what it withdrew, in its transaction, the
+customers locked first (ADR 0037). By the rule of each reason, as a store's team would expect:
 
 - a withdrawn call with a contact instead (the care SMS the customer still allows, `outcomes.care_sms_instead`) has
   nothing merged into it left: that SMS is the day's contact and takes the merged orders in itself (or the contact it
@@ -21,7 +22,8 @@ first (ADR 0037). By the rule of each reason, as a store's team would expect:
   go by it: those stay `merged` into the withdrawn contact, whose reason covers them. A care SMS that failed is such a
   reason, about SMS to its number (`_number_failed`): whatever the code, a second care SMS to the number it failed at
   would fail as it did (or, after a 21610, the gate refuses it anyway), so no merged order is texted instead while the
-  customer's phone is still that number; its outcome and error code say why;
+  customer's phone is still that number; its outcome and error code say why. One given up on is not: it never left
+  us, and says nothing about the number, so the gate alone decides whether a merged order is texted instead;
 - an order whose delivery day already has a live contact of the customer is merged into it (one live care contact per
   customer and delivery day, and per order: the database's indexes);
 - of the others the gate allows, the best (the highest channel, then the larger order, then the first planned) is
@@ -41,7 +43,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from callbacks.models import CALL_CHANNELS, CHANNEL_RANK, LIVE_STATUSES, FollowUp, FollowUpChannel
+from callbacks.models import CALL_CHANNELS, CHANNEL_RANK, LIVE_STATUSES, SMS_GAVE_UP, FollowUp, FollowUpChannel
 from crm.services.closures import stores_closed_days
 
 from .capacity import CallCapacity, care_call_place
@@ -78,10 +80,12 @@ def _allowed(decision) -> bool:
 def _number_failed(withdrawn: FollowUp, phone: str) -> bool:
     """A care SMS that failed, refused by Twilio or reported not delivered, at the number the customer still has: a
     second care SMS there would fail the same way (the number is no valid one, unreachable, a landline), so the orders
-    merged into it are not texted instead. A customer whose phone changed since may be texted at the new one."""
+    merged into it are not texted instead. A customer whose phone changed since may be texted at the new one. One the
+    sweeper gave up on (`gave_up`: never found at the provider, so never sent) says nothing about the number."""
     return (
         withdrawn.status == Status.FAILED
         and withdrawn.channel == FollowUpChannel.SMS
+        and withdrawn.outcome != SMS_GAVE_UP
         and withdrawn.recipient in ("", phone)
     )
 

@@ -15,11 +15,12 @@ from django.db import transaction
 
 from crm.models import Agent, Case, CaseEvent, Store
 from crm.selectors import agents_serving
-from crm.signals import agent_left_stores
+from crm.signals import agent_leaving_stores, agent_left_stores
 
 from .assignment import agents_with_fewest_open_cases
 from .audit import audit_record
 from .cases import case_add_event
+from .locks import customers_lock
 
 # Why work changed hands, as stored on the timeline event and the audit entry (crm.readable.details says it in words).
 LEFT_STORE = "assignee_left_store"
@@ -30,13 +31,15 @@ def agent_leave_stores(*, agent_id: int, store_ids: Iterable[int]) -> None:
     """The agent no longer serves these stores (called once they are off them, or their login is switched off):
     their open cases there go to the store's least-loaded agent still serving it, else to nobody, each with a
     timeline event and an audit entry saying why; then `agent_left_stores` is sent. Cases of other stores, and
-    cases already closed, are untouched. Idempotent: a second call finds nothing of theirs left to hand on."""
+    cases already closed, are untouched. Idempotent: a second call finds nothing of theirs left to hand on. The
+    customers of what is handed on, crm's and the apps' (`agent_leaving_stores`), are locked first (ADR 0037)."""
     store_ids = sorted(set(store_ids))
     if not store_ids:
         return
     leaver = Agent.objects.select_related("user").filter(pk=agent_id).first()
     if leaver is None:
         return
+    _lock_customers(agent_id=agent_id, store_ids=store_ids)
     cases = list(
         Case.objects.select_for_update(of=("self",))
         .filter(assignee_id=agent_id, store_id__in=store_ids, status__in=Case.OPEN_STATUSES)
@@ -49,6 +52,43 @@ def agent_leave_stores(*, agent_id: int, store_ids: Iterable[int]) -> None:
     for store_cases in by_store.values():
         _hand_over(leaver=leaver, store=store_cases[0].store, cases=store_cases)
     agent_left_stores.send(sender=Agent, agent_id=agent_id, store_ids=store_ids)
+
+
+class _CustomerNotHeld(Exception):
+    """Work given to the agent after its customers were locked: the round's locks are let go (its savepoint)."""
+
+
+def _customers_of_their_work(*, agent_id: int, store_ids: list[int]) -> set[int]:
+    """The customers of the agent's open cases in these stores, and those the apps' handovers will lock
+    (`agent_leaving_stores`)."""
+    ids = set(
+        Case.objects.filter(assignee_id=agent_id, store_id__in=store_ids, status__in=Case.OPEN_STATUSES).values_list(
+            "customer_id", flat=True
+        )
+    )
+    for _receiver, answer in agent_leaving_stores.send(sender=Agent, agent_id=agent_id, store_ids=store_ids):
+        ids.update(answer or ())
+    return ids
+
+
+def _lock_customers(*, agent_id: int, store_ids: list[int]) -> None:
+    """The customers before the cases, and before the apps' handovers lock them (ADR 0037: customers first, then their
+    cases and follow-ups), all in one id-ordered statement, as planning locks them: a case is never held while its
+    customer is waited on (opening a case's call, a customer's answer, take the customer, then the case), nor a
+    customer waited on while one with a higher id is held. Work given to the agent after the customers were read (a
+    delivery planned meanwhile) has a customer the statement did not lock: that round's locks are let go (rolled back
+    to its savepoint, which in PostgreSQL releases the rows it locked) and every customer is locked again, the new one
+    among them, until a round finds none left."""
+    ids = _customers_of_their_work(agent_id=agent_id, store_ids=store_ids)
+    while True:
+        try:
+            with transaction.atomic():
+                customers_lock(ids)
+                if new := _customers_of_their_work(agent_id=agent_id, store_ids=store_ids) - ids:
+                    raise _CustomerNotHeld
+                return
+        except _CustomerNotHeld:
+            ids |= new
 
 
 def _hand_over(*, leaver: Agent, store: Store, cases: list[Case]) -> None:

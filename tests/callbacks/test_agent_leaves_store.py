@@ -233,3 +233,29 @@ def test_open_case_calls_follow_their_case_to_its_new_assignee(morning, client):
     page = client.get(f"/calls/case-calls/{retried.pk}/")
     assert page.status_code == 200 and str(stays) in page.text
     assert client.post(f"/calls/cases/{retried.case_id}/call").url.startswith(f"/calls/case-calls/{retried.pk}/")
+
+
+def test_leaving_locks_the_customers_of_the_cases_and_of_the_calls_before_any_case(morning):
+    """ADR 0037: customers first, then their cases and follow-ups. crm locked the leaver's cases, then callbacks'
+    handover locked the customers of their calls: a customer after a case. Now the first row lock taken is every
+    customer's, those of the cases crm hands on and of the calls callbacks hands on, in one id-ordered statement."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    store = StoreFactory()
+    leaver, stays = AgentFactory(stores=[store]), AgentFactory(stores=[store])
+    call = _call(store, leaver)
+    case, _ = case_open(store=store, customer=CustomerFactory(store=store), source="call", assignee=leaver)
+
+    with CaptureQueriesContext(connection) as queries:
+        store.agents.remove(leaver)
+
+    locks = [query["sql"] for query in queries if re.search(r"\bFOR (NO KEY )?UPDATE\b", query["sql"])]
+    tables = [re.search(r'\bFROM "(\w+)"', sql).group(1) for sql in locks]
+    assert tables[0] == "crm_customer" and tables.index("crm_case") > 0
+    customers = [int(pk) for pk in re.search(r'"crm_customer"\."id" IN \(([^)]*)\)', locks[0]).group(1).split(", ")]
+    assert customers == sorted([call.customer_id, case.customer_id])
+    case.refresh_from_db()
+    assert (case.assignee, _assignee(call)) == (stays, stays)

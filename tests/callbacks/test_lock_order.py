@@ -398,3 +398,30 @@ def test_the_handover_taking_a_call_given_meanwhile_and_a_delivery_planned_for_i
     theirs.refresh_from_db()
     assert (given.assignee_id, theirs.assignee_id) == (colleague.pk, colleague.pk)
     assert {FollowUp.objects.get(order=order).merged_into_id for order in orders} == {given.pk, theirs.pk}
+
+
+def test_an_agent_leaving_a_store_and_opening_the_call_of_their_case_with_its_customer_both_commit(call, agent):
+    """An agent taken off a store hands on their open cases there (crm), then, on crm's signal, their calls
+    (callbacks' handover, which locks the calls' customers). crm locked the cases first, so the handover took the
+    customer after the case, while opening a case's call takes the customer, then the case (ADR 0037): a colleague
+    opening the call of the leaver's case of that customer held the customer and waited on the case, the leaving agent
+    held the case and waited on the customer, and PostgreSQL aborted one as a deadlock. Now crm takes the customers of
+    what is handed on, its own and the apps' (`crm.signals.agent_leaving_stores`), before the cases."""
+    store, customer = call.store, call.customer
+    colleague = AgentFactory(stores=[store], on_shift=True)
+    case, _ = case_open(store=store, customer=customer, source=Case.Source.CALL, assignee=agent)
+
+    def open_call():  # the customer, then the case
+        case_call_open(case=Case.objects.get(pk=case.pk), agent=colleague)
+
+    def leave():
+        with transaction.atomic():
+            agent.stores.remove(store)
+
+    errors = queued_behind_a_lock(_lock_customer(customer), open_call, leave)
+
+    assert errors == [None, None]
+    case.refresh_from_db()
+    call.refresh_from_db()
+    assert (case.assignee_id, call.assignee_id) == (colleague.pk, colleague.pk)
+    assert case.case_calls.get().assignee_id == colleague.pk

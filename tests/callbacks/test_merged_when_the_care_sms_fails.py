@@ -233,3 +233,61 @@ def test_an_sms_order_merged_into_a_care_sms_undelivered_at_a_number_the_custome
     assert _live(customer) == [merged] and merged.channel == Channel.SMS
     sms_dispatch_due(time_budget=5)
     assert [m["to"] for m in twilio_live.messages] == [sms.recipient, "+8613700000099"]
+
+
+def _stuck_for_good(sms: FollowUp) -> None:
+    """The care SMS was claimed for the last of its attempts (SMS_MAX_ATTEMPTS), each one's answer lost and the message
+    never found at the provider: the reconciler's next look gives up on it (`gave_up`), provably never sent."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from callbacks.services.dispatch.reconciling import SMS_MAX_ATTEMPTS
+
+    FollowUp.objects.filter(pk=sms.pk).update(
+        status=Status.SENDING, claimed_at=timezone.now() - timedelta(minutes=10), attempts=SMS_MAX_ATTEMPTS,
+        recipient=sms.customer.phone, message_body="亲，您的包裹已签收，有任何问题请先告诉我们。",
+    )  # fmt: skip
+
+
+def test_a_care_sms_the_sweeper_gave_up_on_gives_the_day_to_the_call_merged_into_it(twilio_backend, store, agent):
+    # A call-tier and an SMS-tier order signed for while the care SMS was under way were merged into it; the sweeper
+    # then gave up on it (never found at the provider after its attempts): nobody reached the customer about any of
+    # them. The call-tier order is called that evening, the others pointing at the call.
+    from callbacks.services.dispatch import sms_reconcile_stuck
+
+    customer = CustomerFactory(store=store)
+    (sms,) = _deliver(customer, "500.00")
+    _stuck_for_good(sms)
+    call, other = _deliver(customer, "1500.00", "400.00")
+    assert (call.merged_into, other.merged_into) == (sms, sms)
+
+    sms_reconcile_stuck(time_budget=5)
+
+    sms, call, other = _fresh(sms, call, other)
+    assert (sms.status, sms.outcome) == (Status.FAILED, "gave_up")
+    assert _live(customer) == [call]
+    assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
+        Status.PLANNED, Channel.CALL, None, EVENING, agent,
+    )  # fmt: skip
+    assert (sms.merged_into, other.merged_into) == (call, call)
+    assert twilio_backend.messages == []
+
+
+def test_an_sms_order_merged_into_a_care_sms_the_sweeper_gave_up_on_is_texted_once(twilio_backend, store, agent):
+    # Giving up says nothing about the number (the provider's answers were lost; the message never went): the other
+    # order of the day is texted, once, as the day's care contact.
+    from callbacks.services.dispatch import sms_reconcile_stuck
+
+    customer = CustomerFactory(store=store)
+    sms, merged = _deliver(customer, "500.00", "400.00")
+    _stuck_for_good(sms)
+
+    sms_reconcile_stuck(time_budget=5)
+    sms, merged = _fresh(sms, merged)
+    assert (sms.status, sms.outcome, sms.merged_into) == (Status.FAILED, "gave_up", merged)
+    assert _live(customer) == [merged] and merged.channel == Channel.SMS
+
+    sms_dispatch_due(time_budget=5)
+    sms_dispatch_due(time_budget=5)
+    assert [m["to"] for m in twilio_backend.messages] == [customer.phone]

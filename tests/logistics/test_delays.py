@@ -278,6 +278,37 @@ def test_a_notices_status_callbacks_are_kept_as_they_came_like_the_care_sms(clie
     assert (notice.provider_status, notice.outcome) == ("undelivered", "undelivered")
 
 
+def test_a_notice_reported_refused_as_opted_out_opts_out_the_customer_and_the_number(client, settings):
+    # Twilio reported the notice `failed` with 21610 (the number had replied STOP to our sending number): the customer
+    # and the number are opted out as Twilio's refusal of it when it was sent would (callbacks' carrier_opt_out); the
+    # notice stays `sent`, with the provider's status. A repeat, and a `delivered` after it, change nothing more.
+    from callbacks.models import NumberOptOut
+    from crm.models import CustomerChange
+
+    settings.TWILIO_AUTH_TOKEN, settings.PUBLIC_BASE_URL = "webhook-token", "https://crm.example.com"
+    shipment = ship(_order(), hours_ago=3)
+    customer = shipment.order.customer
+    notice = ShipmentNotice.objects.create(
+        store=shipment.store, shipment=shipment, order=shipment.order, customer=customer, kind="shipped",
+        channel="sms", status="sent", provider_id="SM7", due_at=timezone.now(), claimed_at=timezone.now(),
+        recipient=customer.phone,
+    )  # fmt: skip
+
+    for status, code in [("failed", "21610"), ("delivered", ""), ("failed", "21610")]:
+        params = {"MessageSid": "SM7", "MessageStatus": status, **({"ErrorCode": code} if code else {})}
+        assert _status(client, notice, params).status_code == 204
+
+    notice.refresh_from_db()
+    customer.refresh_from_db()
+    assert (notice.status, notice.provider_status, notice.outcome, notice.error_code) == (
+        "sent", "failed", "opted_out", "21610",
+    )  # fmt: skip
+    assert customer.sms_opt_out is True
+    assert CustomerChange.objects.filter(customer=customer, field="sms_reply").count() == 1
+    number = NumberOptOut.objects.get(store=shipment.store, phone=customer.phone)
+    assert (number.opted_out, number.customer_id) == (True, customer.pk)
+
+
 # Berlin's clock changes: back from 03:00 CEST to 02:00 CET at 01:00 UTC on Sunday 25 October 2026, forward from
 # 02:00 CET to 03:00 CEST at 01:00 UTC on Sunday 28 March 2027. A day ends at its local midnight, however long it was;
 # hours without news are real hours.

@@ -106,3 +106,29 @@ def test_a_campaign_messages_callbacks_are_kept_as_they_came(twilio_live, live_s
     assert [event.payload["_row"] for event in kept] == [f"campaigns:{row.pk}"] * kept.count()
     assert [event.payload["MessageStatus"] for event in kept.order_by("id")][-1] == "sent"
     assert kept.count() >= 2  # the provider's own callbacks and the replay
+
+
+def test_a_campaign_message_reported_refused_as_opted_out_opts_out_its_customer_and_number(twilio_live, live_server):
+    """Twilio accepted the message and then reported it `failed` with 21610 (the number had replied STOP to our sending
+    number): the same fact as Twilio refusing it when it was sent, with the same consequence (callbacks'
+    carrier_opt_out): the customer is opted out of SMS and the number kept from every store's SMS (ADR 0049). Before,
+    only the provider's status was kept, and the store's next message to the number was claimed and refused again."""
+    from callbacks.models import NumberOptOut
+
+    [row] = _campaign_of(1)
+    phone = row.customer.phone
+    twilio_live.configure(undelivered={phone: "failed:21610"})
+
+    sms_dispatch_due(time_budget=5, queues=[CAMPAIGN_SMS.name])
+    wait_for(
+        lambda: CampaignContact.objects.filter(pk=row.pk, provider_status="failed").exists(),
+        timeout=10,
+        what="the provider's report",
+    )
+
+    row.refresh_from_db()
+    row.customer.refresh_from_db()
+    assert (row.status, row.provider_status, row.outcome, row.error_code) == ("sent", "failed", "opted_out", "21610")
+    assert row.customer.sms_opt_out is True
+    numbers = NumberOptOut.objects.filter(phone=phone, opted_out=True)
+    assert list(numbers.values_list("store", "customer")) == [(row.store_id, row.customer_id)]

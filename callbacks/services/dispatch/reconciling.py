@@ -7,8 +7,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.models import FollowUp
+from callbacks.models import SMS_GAVE_UP, FollowUp
 from callbacks.telephony import TelephonyBackend, TelephonyError, get_backend
+from crm.services.locks import customers_lock
 
 from .care import CARE_SMS
 from .deadlines import CLOCK_SKEW, reconcile_cutoff
@@ -31,12 +32,18 @@ def _lookup(row: FollowUp, *, backend: TelephonyBackend):
     return next((m for m in found if m.body == row.message_body), None)
 
 
-def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: DispatchReport, model: type) -> None:
+def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: DispatchReport, queue: SmsQueue) -> None:
     """One short transaction per batch, each row guarded by its claim (ADR 0011, step 4): a row that moved on
     while the provider was being asked (a status callback proved it sent, another sweep got there first) is left
-    as it is."""
+    as it is. A care SMS given up on (`gave_up`: never found at the provider after its attempts, so never sent) is no
+    contact: what was merged into it is covered again (`queue.cover_withdrawn`, ADR 0051), its customer locked first,
+    before any row of the batch is written (ADR 0037)."""
+    model = queue.model
     now = timezone.now()
     with transaction.atomic():
+        if queue.cover_withdrawn is not None:
+            customers_lock(row.customer_id for row, answer in rows_and_answers if _gives_up(row, answer))
+        gave_up = []
         for row, answer in rows_and_answers:
             if isinstance(answer, TelephonyError):
                 report.errors.append(f"reconcile {row.pk}: {answer}")
@@ -44,8 +51,8 @@ def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: D
             if answer is not None:
                 changes = {"status": Status.SENT, "provider_id": answer.sid, "provider_status": answer.status,
                            "sent_at": now}  # fmt: skip
-            elif row.attempts >= SMS_MAX_ATTEMPTS:
-                changes = {"status": Status.FAILED, "outcome": "gave_up"}
+            elif _gives_up(row, answer):
+                changes = {"status": Status.FAILED, "outcome": SMS_GAVE_UP}
             else:
                 changes = {"status": Status.PLANNED, "claimed_at": None}
             updated = model.objects.filter(pk=row.pk, status=Status.SENDING, claimed_at=row.claimed_at).update(
@@ -57,8 +64,16 @@ def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: D
                 report.reconciled_sent += 1
             elif changes["status"] == Status.FAILED:
                 report.failed += 1
+                gave_up.append(row.pk)
             else:
                 report.reconciled_replanned += 1
+        if gave_up and queue.cover_withdrawn is not None:
+            queue.cover_withdrawn(gave_up, now)
+
+
+def _gives_up(row: FollowUp, answer) -> bool:
+    """Not found at the provider on the row's last attempt: no more claims for it."""
+    return answer is None and row.attempts >= SMS_MAX_ATTEMPTS
 
 
 def sms_reconcile_stuck(
@@ -89,5 +104,5 @@ def sms_reconcile_stuck(
             break
         asked.update(row.pk for row in rows)
         answers = senders.map(partial(_lookup, backend=backend), rows)
-        _reconcile_record(list(zip(rows, answers, strict=True)), report, queue.model)
+        _reconcile_record(list(zip(rows, answers, strict=True)), report, queue)
     return report

@@ -10,8 +10,6 @@ from callbacks.models import FollowUp
 from callbacks.telephony import MessageRejected, OutcomeUnknown, ProviderBusy
 from crm.services.locks import customers_lock
 
-from ..gate import customers_opt_out_sms
-from ..opt_out_history import opt_out_refusals_record
 from ..rows import rows_set
 from .queues import SmsQueue, Status
 from .report import DispatchReport
@@ -42,12 +40,15 @@ def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool
 def record_answers(rows_and_results: list[tuple[FollowUp, object]], report: DispatchReport, queue: SmsQueue) -> None:
     """One statement for a batch of answers. A crash before it commits leaves the rows `sending`: reconciled.
     A refusal for an opted-out number (21610) opts out the message's customer, saying why in their history, and the
-    number, in this transaction. What was merged into a care SMS refused for any reason (21610, or another: 21211 not
-    a valid number, ...) is covered again by the rule of a withdrawn one (`cover_withdrawn`, services.merged, ADR 0051):
-    no merged order is texted again at the number refused, and the gate, asked after the opt-out, decides the rest."""
+    number, in this transaction, by the one function a status callback reporting 21610 calls too
+    (`carrier_opt_out.carrier_opt_outs_record`: a START the number sent since the claim stands). What was merged into a
+    care SMS refused for any reason (21610, or another: 21211 not a valid number, ...) is covered again by the rule of a
+    withdrawn one (`cover_withdrawn`, services.merged, ADR 0051): no merged order is texted again at the number refused,
+    and the gate, asked after the opt-out, decides the rest."""
     model = queue.model
     # numbers reads the queues registered with this package (sweep); imported here so that the two can see each other.
-    from ..numbers import numbers_lock, numbers_refused_record
+    from ..carrier_opt_out import carrier_opt_outs_record
+    from ..numbers import numbers_lock
 
     now = timezone.now()
     claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
@@ -63,13 +64,6 @@ def record_answers(rows_and_results: list[tuple[FollowUp, object]], report: Disp
         numbers_lock(row.recipient for row in refused)
         customers_lock([*opted_out, *(row.customer_id for row in failed)])
         rows_set(model=model, rows=changed, fields=_RESULT_FIELDS, sending_since=claims)
-        newly = set(customers_opt_out_sms(customer_ids=opted_out))
-        # Their history says why, once (the first of their messages refused): the carrier's refusal and its number.
-        why: dict[int, tuple[str, str]] = {}
-        for row in refused:
-            if row.customer_id in newly:
-                why.setdefault(row.customer_id, (row.recipient, row.error_code))
-        opt_out_refusals_record(refused=why, at=now)
-        numbers_refused_record(rows=refused, at=now)  # no SMS of the store to the number, whoever holds it (ADR 0049)
+        carrier_opt_outs_record(rows=refused, at=now)
         if failed:
             queue.cover_withdrawn([row.pk for row in failed], now)
