@@ -1,8 +1,6 @@
 """Every follow-up contact with the customer (care SMS, evening calls, with their outcome), as a section of crm's
 customer page. Registered in CallbacksConfig.ready() through crm.casework (crm does not import callbacks)."""
 
-from django.utils.translation import gettext as _
-
 from crm.casework import CustomerSection
 from crm.models import Customer
 
@@ -15,8 +13,7 @@ def _context(*, customer: Customer, user) -> dict:
     followups = list(
         FollowUp.objects.filter(customer=customer).select_related("order").order_by("-window_start", "-id")[:LIMIT]
     )
-    labels = OUTCOME_LABELS | {"undelivered": _("Not delivered")}
-    return {"followups": [(followup, labels.get(followup.outcome, "")) for followup in followups]}
+    return {"followups": [(followup, OUTCOME_LABELS.get(followup.outcome, "")) for followup in followups]}
 
 
 CONTACTS_SECTION = CustomerSection(

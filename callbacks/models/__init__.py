@@ -33,6 +33,7 @@ from callbacks.models.outcome import (
     ClosedUnlogged,
     FollowUpOutcome,
     ReturnVisitOutcome,
+    SmsOutcome,
     outcomes_for,
 )
 
@@ -83,6 +84,7 @@ __all__ = [
     "RefusalReason",
     "ReturnVisitOutcome",
     "SmsLanguage",
+    "SmsOutcome",
     "SuppressedReason",
     "TelephonyEvent",
     "TelephonyEventKind",

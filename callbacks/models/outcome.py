@@ -4,7 +4,7 @@ sweep of callbacks.services.missed gives the calls nobody worked or logged."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.models.followup import FollowUpPurpose
+from callbacks.models.followup import SMS_GAVE_UP, FollowUpPurpose
 
 
 class FollowUpOutcome(models.TextChoices):
@@ -65,6 +65,17 @@ class ClosedUnlogged(models.TextChoices):
     NOT_LOGGED = "not_logged", _("Called, outcome not logged")
 
 
+class SmsOutcome(models.TextChoices):
+    """What became of a care SMS that reached nobody (the follow-up `failed`): refused by Twilio when it was sent, the
+    number opted out (21610) or another refusal; reported not delivered by the carrier; or given up by the sweeper,
+    never sent (ADR 0051, "A care SMS that failed")."""
+
+    OPTED_OUT = "opted_out", _("Not sent: the number opted out of SMS")
+    REJECTED = "rejected", _("Refused by the SMS provider")
+    UNDELIVERED = "undelivered", _("Not delivered")
+    GAVE_UP = SMS_GAVE_UP, _("Not sent: the SMS provider could not be reached")
+
+
 # The outcomes the panel offers, and the outcome service accepts, for each purpose of a follow-up.
 OUTCOMES_BY_PURPOSE: dict[str, type[models.TextChoices]] = {
     FollowUpPurpose.CARE: FollowUpOutcome,
@@ -89,4 +100,5 @@ OUTCOME_LABELS = {
     **dict(FollowUpOutcome.choices),
     **dict(ClosedUncalled.choices),
     **dict(ClosedUnlogged.choices),
+    **dict(SmsOutcome.choices),
 }

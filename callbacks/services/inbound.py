@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.models import UNDELIVERED_STATUSES, Call, CaseCall, FollowUp, NumberOptOut, TelephonyEvent
+from callbacks.models import UNDELIVERED_STATUSES, Call, CaseCall, FollowUp, NumberOptOut, SmsOutcome, TelephonyEvent
 from callbacks.signals import inbound_sms_received
 from callbacks.telephony import ProviderCall
 from crm.errors import InvalidPhoneNumber
@@ -149,7 +149,10 @@ def sms_status_apply(*, row, sid: str, status: str, error_code: str = "") -> boo
         row.provider_status = status
         fields.append("provider_status")
         if status in UNDELIVERED_STATUSES:
-            row.outcome, undelivered = "opted_out" if is_carrier_opt_out(error_code) else "undelivered", True
+            row.outcome, undelivered = (
+                (SmsOutcome.OPTED_OUT if is_carrier_opt_out(error_code) else SmsOutcome.UNDELIVERED),
+                True,
+            )
             fields.append("outcome")
             if is_ascii_number(error_code) and len(error_code) <= _ERROR_CODE_LENGTH:
                 row.error_code = error_code

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.models import FollowUp
+from callbacks.models import FollowUp, SmsOutcome
 from callbacks.telephony import MessageRejected, OutcomeUnknown, ProviderBusy
 from crm.services.locks import customers_lock
 
@@ -29,7 +29,7 @@ def _apply(row: FollowUp, result, report: DispatchReport, now: datetime) -> bool
         report.retry_later += 1
     elif isinstance(result, MessageRejected):
         row.status, row.error_code = Status.FAILED, result.code
-        row.outcome = "opted_out" if result.opted_out else "rejected"
+        row.outcome = SmsOutcome.OPTED_OUT if result.opted_out else SmsOutcome.REJECTED
         report.failed += 1
     else:
         row.status, row.provider_id, row.provider_status, row.sent_at = Status.SENT, result.sid, result.status, now
@@ -53,7 +53,7 @@ def record_answers(rows_and_results: list[tuple[FollowUp, object]], report: Disp
     now = timezone.now()
     claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
     changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
-    refused = [row for row in changed if row.outcome == "opted_out"]  # 21610: the number replied STOP to Twilio
+    refused = [row for row in changed if row.outcome == SmsOutcome.OPTED_OUT]  # 21610: the number replied STOP to Twilio
     opted_out = [row.customer_id for row in refused]
     # Every refused message whose queue covers what was merged into it (the care SMS), whatever the refusal's code.
     failed = [row for row in changed if row.status == Status.FAILED] if queue.cover_withdrawn is not None else []
