@@ -11,7 +11,7 @@ from crm.models import Agent, Order, Store
 from crm.platform_rules import ensure_no_review_incentive
 from crm.services.audit import audit_record
 
-from .composing import Written, template_check, writer_for
+from .composing import StoreWriters, Written, template_check, writer_for
 from .errors import LetterRuleInvalid, ParcelInsertInvalid
 from .models import InsertKind, Letter, LetterInsert, LetterRule, LetterTemplate, ParcelInsert, PrintBatch
 from .segments import segment_choices
@@ -137,19 +137,19 @@ def letters_prepare(*, store: Store, now: datetime | None = None) -> PrintBatch 
     if batch is None and any(decisions[o.pk].letter for o in chosen):
         batch = _open_batch(store=store, day=day, now=now, handwriting=rule.handwriting)
     signer = agent_name(rule.signing_agent)
-    writer = writer_for(store=store, language=rule.language, agent_name=signer)
-    taken = set(
-        Letter.objects.filter(store=store, day=day).exclude(fingerprint="").values_list("fingerprint", flat=True)
-    )
+    writers = StoreWriters(store=store, rule_language=rule.language, agent_name=signer)
+    taken = _fingerprints_of_day(store=store, day=day)
     cards = list(ParcelInsert.objects.filter(store=store, active=True))
     letters, enclosed = [], []
     for order in chosen:
         fact = facts[order.pk]
         if decisions[order.pk].held_back:
-            letters.append(_held_back(store=store, order=order, day=day, now=now, language=rule.language))
+            language = writers.language_for(order.customer, fact)  # the one its letter would have been in
+            letters.append(_held_back(store=store, order=order, day=day, now=now, language=language))
             continue
-        written = writer.write(fact, seed=letter_seed(store_id=store.pk, external_id=order.external_id), taken=taken)
-        letters.append(_letter(store, order, day, now, rule.language, written, batch, signer))
+        seed = letter_seed(store_id=store.pk, external_id=order.external_id)
+        written = writers.write(fact, customer=order.customer, seed=seed, taken=taken)
+        letters.append(_letter(store, order, day, now, written, batch, signer))
         enclosed.append(inserts_for(inserts=cards, facts=fact))
     Letter.objects.bulk_create(letters)
     sent = [letter for letter in letters if letter.status == Letter.Status.LETTER]
@@ -163,18 +163,26 @@ def letters_prepare(*, store: Store, now: datetime | None = None) -> PrintBatch 
     return batch
 
 
+def _fingerprints_of_day(*, store: Store, day) -> set[str]:
+    """The wordings the store's letters of `day` already have: no other letter of the day may repeat one."""
+    return set(
+        Letter.objects.filter(store=store, day=day).exclude(fingerprint="").values_list("fingerprint", flat=True)
+    )
+
+
 def _held_back(*, store: Store, order: Order, day, now: datetime, language: str) -> Letter:
     return Letter(
         store=store, order=order, customer_id=order.customer_id, status=Letter.Status.HELD_BACK, day=day,
-        language=language, created_at=now,
+        language=language, customer_language=order.customer.language, created_at=now,
     )  # fmt: skip
 
 
-def _letter(store, order, day, now, language, written: Written, batch, signer) -> Letter:
+def _letter(store, order, day, now, written: Written, batch, signer) -> Letter:
     return Letter(
         store=store, order=order, customer_id=order.customer_id, status=Letter.Status.LETTER, day=day,
-        batch=batch, template=written.template, variant=written.variant, language=language, text=written.text,
-        fingerprint=written.fingerprint, signed_by=signer[:SIGNED_BY_LENGTH], created_at=now,
+        batch=batch, template=written.template, variant=written.variant, language=written.language,
+        customer_language=order.customer.language, text=written.text, fingerprint=written.fingerprint,
+        signed_by=signer[:SIGNED_BY_LENGTH], created_at=now,
     )  # fmt: skip
 
 
@@ -237,19 +245,19 @@ def letter_reprint(*, letter: Letter, actor) -> Letter:
 
 
 def letter_preview(*, store: Store, order: Order, data: dict[str, Any] | None) -> Written:
-    """The letter the order would get with these template texts (or the store's templates when None); saves nothing."""
+    """The letter the order would get with these template texts, in their language (or from the store's templates when
+    None, in the language its letter would be in); saves nothing."""
     rule = rule_for(store=store)
-    language = (data or {}).get("language") or rule.language
-    writer = writer_for(store=store, language=language, agent_name=agent_name(rule.signing_agent))
+    signer = agent_name(rule.signing_agent)
     fact = facts_for(store=store, orders=[order], day=timezone.localtime(timezone.now(), store.tzinfo).date())[order.pk]
     seed = letter_seed(store_id=store.pk, external_id=order.external_id)
-    if data is not None:
-        template_check(
-            parts={name: data.get(name, "") for name in LetterTemplate.PARTS},
-            store=store,
-            signing_agent_name=writer.agent_name,
-        )
-        draft = LetterTemplate(store=store, **{name: data[name] for name in TEMPLATE_FIELDS if name in data})
-        # The draft is shown for this order even when its conditions would not choose it.
-        return writer.write(fact, seed=seed, taken=set(), template=draft)
-    return writer.write(fact, seed=seed, taken=set())
+    if data is None:
+        writers = StoreWriters(store=store, rule_language=rule.language, agent_name=signer)
+        return writers.write(fact, customer=order.customer, seed=seed, taken=set())
+    template_check(
+        parts={name: data.get(name, "") for name in LetterTemplate.PARTS}, store=store, signing_agent_name=signer
+    )
+    writer = writer_for(store=store, language=data.get("language") or rule.language, agent_name=signer)
+    draft = LetterTemplate(store=store, **{name: data[name] for name in TEMPLATE_FIELDS if name in data})
+    # The draft is shown for this order even when its conditions would not choose it.
+    return writer.write(fact, seed=seed, taken=set(), template=draft)
