@@ -107,9 +107,10 @@ def test_a_reprinted_letter_stays_in_its_language(store, agent):
 def test_the_order_system_sending_a_new_language_rewrites_the_letter_once(store):
     letter = _letter_for(store, number="TB00000001")
     _token, key = api_token_create(store_codes=[store.code], name="Tmall connector")
+    customer = {"external_id": "buyer-TB00000001", "name": "Anna Schmidt", "phone": "13800000001", "language": "en"}
     body = {
         "external_id": "TB00000002",  # another order of the same customer, not yet lettered
-        "customer": {"external_id": "buyer-TB00000001", "name": "Anna Schmidt", "phone": "13800000001", "language": "en"},
+        "customer": customer,
         "total_amount": "99.00",
         "items": [{"sku": "SILK-2", "name": "Silk pouch", "quantity": 1, "unit_price": "99.00"}],
         "placed_at": "2026-11-24T09:00:00+08:00",
@@ -129,9 +130,7 @@ def test_the_order_system_sending_a_new_language_rewrites_the_letter_once(store)
     assert _now(letter).pk == english.pk and _now(letter).text == english.text
 
 
-def test_a_page_listed_before_the_rewrite_marks_printed_what_it_printed_and_the_new_letter_starts_a_batch(
-    store, agent
-):
+def test_a_page_listed_before_the_rewrite_marks_printed_what_it_printed_and_the_new_letter_starts_a_batch(store, agent):
     letter = _letter_for(store)
     upto = letter.pk  # the batch page, with its PDF link and its "Mark printed", showed the Chinese letter
 
