@@ -90,9 +90,10 @@ class LetterInsertInline(ServiceWrittenInline):
 
 @admin.register(Letter)
 class LetterAdmin(ServiceWrittenAdmin):
-    """Its text is fixed when it is written, so a reprint is word for word the first print."""
+    """Its text is fixed once printed, so a reprint is word for word the first print; until then a change of the
+    customer's language writes it again (ADR 0052)."""
 
-    list_display = ("order", "store", "status", "day", "variant", "batch")
-    list_filter = ("store", "status", "day")
+    list_display = ("order", "store", "status", "day", "language", "variant", "batch")
+    list_filter = ("store", "status", "day", "language")
     list_select_related = ("order__store", "store", "batch__store")
     inlines = [LetterInsertInline]

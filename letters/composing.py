@@ -13,7 +13,8 @@ from math import prod
 from django.utils.translation import gettext as _
 
 from crm.birthdays import age_on
-from crm.models import Store
+from crm.languages import language_for_customer
+from crm.models import Customer, Store
 from crm.money import money_text
 from crm.platform_rules import ensure_no_review_incentive
 from crm.wording import combination, combination_indices, fingerprint, one_line
@@ -149,6 +150,20 @@ class LetterWriter:
     def template_for(self, facts: OrderFacts) -> LetterTemplate | None:
         return next((t for t in self.templates if template_matches(t, facts)), None)
 
+    def has_wording(self, facts: OrderFacts) -> bool:
+        """Whether the store has a wording in this language for the order: one of its templates that fits, or the
+        built-in letter, which there is for every letter language and which needs the manager's hotline (its every
+        closing gives it). When not, `write` would raise LetterTemplateInvalid on the built-in letter."""
+        if self.template_for(facts) is not None:
+            return True
+        if self.language not in DEFAULT_PARTS:
+            return False
+        try:
+            self.parts(None)
+        except LetterTemplateInvalid:
+            return False
+        return True
+
     def parts(self, template: LetterTemplate | None) -> tuple[list[list[str]], list[int], int]:
         key = template.pk if template is not None else "built-in"
         if key is None or (found := self._parts.get(key)) is None:  # an unsaved draft is never cached
@@ -193,9 +208,8 @@ class LetterWriter:
             mark = fingerprint(text)
             if mark not in taken:
                 taken.add(mark)
-                return Written(
-                    text=text, fingerprint=mark, template=template, variant=variant_of(template, currency=self.currency)
-                )
+                variant = variant_of(template, currency=self.currency)
+                return Written(text=text, fingerprint=mark, template=template, variant=variant, language=self.language)
         raise LetterWordingsExhausted(field="openings")
 
 
@@ -205,6 +219,7 @@ class Written:
     fingerprint: str
     template: LetterTemplate | None
     variant: str
+    language: str
 
 
 def variant_of(template: LetterTemplate | None, *, currency: str) -> str:
@@ -235,3 +250,32 @@ def writer_for(*, store: Store, language: str, agent_name: str) -> LetterWriter:
         store_name=store.name, hotline=store.manager_hotline, agent_name=agent_name, language=language,
         currency=store.currency, templates=templates,
     )  # fmt: skip
+
+
+@dataclass
+class StoreWriters:
+    """A store's letters in the languages its customers read (ADR 0052): each in its customer's language when they have
+    one (crm.languages, the rule the care SMS follows), else in the rule's; and in the rule's too when the store has no
+    wording in the customer's for the order (`LetterWriter.has_wording`: no template of theirs in it fits, and the
+    built-in letter cannot be filled, or there is none in that language). A writer per language, made when first asked
+    for."""
+
+    store: Store
+    rule_language: str
+    agent_name: str
+    _writers: dict[str, LetterWriter] = field(default_factory=dict, repr=False)
+
+    def writer(self, language: str) -> LetterWriter:
+        if (found := self._writers.get(language)) is None:
+            found = writer_for(store=self.store, language=language, agent_name=self.agent_name)
+            self._writers[language] = found
+        return found
+
+    def language_for(self, customer: Customer, facts: OrderFacts) -> str:
+        wanted = language_for_customer(customer=customer, store_language=self.rule_language)
+        if wanted != self.rule_language and not self.writer(wanted).has_wording(facts):
+            return self.rule_language
+        return wanted
+
+    def write(self, facts: OrderFacts, *, customer: Customer, seed: str, taken: set[str]) -> Written:
+        return self.writer(self.language_for(customer, facts)).write(facts, seed=seed, taken=taken)

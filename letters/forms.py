@@ -26,6 +26,10 @@ class LetterRuleForm(forms.ModelForm):
         # The threshold is the store's currency; an order in another meets no value condition (ADR 0036).
         self.fields["min_amount"].label = _("Order value at least (%(currency)s)") % {"currency": store.currency}
         self.fields["signing_agent"].queryset = Agent.objects.filter(stores=store).select_related("user")
+        # A customer with a language of their own gets their letter in it (ADR 0052).
+        self.fields["language"].help_text = _(
+            "For customers without a language of their own; the others get their letter in theirs."
+        )
         choices = segment_choices(store=store)
         if choices:
             self.fields["segment"] = forms.ChoiceField(

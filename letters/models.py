@@ -1,7 +1,8 @@
 """Thank-you letters and parcel inserts: a store's rule, its templates and cards, and what each order got.
 
 A Letter row is written once per paid, unshipped order the rule looked at and chose (or held back as the
-control group); its text is fixed when it is written, so a reprint is word for word the first print.
+control group), in its customer's language (else the rule's, ADR 0052); its text is fixed once it is printed, so a
+reprint is word for word the first print. Until then a change of the customer's language writes it again.
 """
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Agent, Customer, Order, Store
+from crm.models.customer import CUSTOMER_LANGUAGES
 
 
 class LetterLanguage(models.TextChoices):
@@ -193,6 +195,11 @@ class Letter(models.Model):
     template = models.ForeignKey(LetterTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     variant = models.CharField(_("variant"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=7, choices=LetterLanguage.choices)
+    # The customer's own language when the letter was written ("": none, the rule's language applied). A letter not
+    # yet printed whose customer's language is no longer this one is written again (letters.services, ADR 0052).
+    customer_language = models.CharField(
+        _("customer's language"), max_length=7, choices=CUSTOMER_LANGUAGES, blank=True, default=""
+    )
     text = models.TextField(_("text"), blank=True)
     fingerprint = models.CharField(max_length=40, blank=True)
     signed_by = models.CharField(_("signed by"), max_length=200, blank=True)
@@ -219,6 +226,12 @@ class Letter(models.Model):
     @property
     def paragraphs(self) -> list[str]:
         return [line for line in self.text.split("\n") if line.strip()]
+
+    @property
+    def fell_back(self) -> bool:
+        """The customer has a language of their own and the letter is not in it: the store had no wording in it that
+        fits the order, so it is in the rule's language (letters.services, ADR 0052)."""
+        return bool(self.customer_language) and self.customer_language != self.language
 
 
 class LetterInsert(models.Model):

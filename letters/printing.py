@@ -15,7 +15,6 @@ from multiprocessing import get_context
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
 
 from crm.models import Store
 
@@ -28,10 +27,9 @@ CHUNK_LETTERS = 250
 def letters_html(*, store: Store, letters: list[Letter], cue_cards: bool = False) -> str:
     """One page per letter (its inserts below it, to cut out), or one cue card per letter for handwriting."""
     template = "letters/print/cue_cards.html" if cue_cards else "letters/print/letters.html"
-    language = letters[0].language if letters else "zh-hans"
-    # The letter's own language for the few printed labels ("Order", "cut here"), whatever the user's is.
-    with translation.override(language):
-        return render_to_string(template, {"store": store, "letters": letters})
+    # Each letter's own language (its customer's, ADR 0052) for its few printed labels ("Order", "cut here", a cue
+    # card's "Signed by"), whatever the user's is: the templates switch to it letter by letter ({% language %}).
+    return render_to_string(template, {"store": store, "letters": letters})
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,7 +12,7 @@ from crm.models import Agent, Order, Store
 from crm.platform_rules import ensure_no_review_incentive
 from crm.services.audit import audit_record
 
-from .composing import Written, template_check, writer_for
+from .composing import StoreWriters, Written, template_check, writer_for
 from .errors import LetterRuleInvalid, ParcelInsertInvalid
 from .models import InsertKind, Letter, LetterInsert, LetterRule, LetterTemplate, ParcelInsert, PrintBatch
 from .segments import segment_choices
@@ -121,6 +122,8 @@ def letters_prepare(*, store: Store, now: datetime | None = None) -> PrintBatch 
     now = now or timezone.now()
     # One writer per store at a time: two runs would otherwise each pick the same wording.
     Store.objects.select_for_update().filter(pk=store.pk).values_list("pk", flat=True).get()
+    # What a customer's language changed around the services (no signal) is caught up here (ADR 0052).
+    letters_follow_customer_language(letters=Letter.objects.filter(store=store))
     day = timezone.localtime(now, store.tzinfo).date()
     rule = rule_for(store=store)
     orders = orders_awaiting_letters(store=store)
@@ -137,19 +140,19 @@ def letters_prepare(*, store: Store, now: datetime | None = None) -> PrintBatch 
     if batch is None and any(decisions[o.pk].letter for o in chosen):
         batch = _open_batch(store=store, day=day, now=now, handwriting=rule.handwriting)
     signer = agent_name(rule.signing_agent)
-    writer = writer_for(store=store, language=rule.language, agent_name=signer)
-    taken = set(
-        Letter.objects.filter(store=store, day=day).exclude(fingerprint="").values_list("fingerprint", flat=True)
-    )
+    writers = StoreWriters(store=store, rule_language=rule.language, agent_name=signer)
+    taken = _fingerprints_of_day(store=store, day=day)
     cards = list(ParcelInsert.objects.filter(store=store, active=True))
     letters, enclosed = [], []
     for order in chosen:
         fact = facts[order.pk]
         if decisions[order.pk].held_back:
-            letters.append(_held_back(store=store, order=order, day=day, now=now, language=rule.language))
+            language = writers.language_for(order.customer, fact)  # the one its letter would have been in
+            letters.append(_held_back(store=store, order=order, day=day, now=now, language=language))
             continue
-        written = writer.write(fact, seed=letter_seed(store_id=store.pk, external_id=order.external_id), taken=taken)
-        letters.append(_letter(store, order, day, now, rule.language, written, batch, signer))
+        seed = letter_seed(store_id=store.pk, external_id=order.external_id)
+        written = writers.write(fact, customer=order.customer, seed=seed, taken=taken)
+        letters.append(_letter(store, order, day, now, written, batch, signer))
         enclosed.append(inserts_for(inserts=cards, facts=fact))
     Letter.objects.bulk_create(letters)
     sent = [letter for letter in letters if letter.status == Letter.Status.LETTER]
@@ -163,18 +166,111 @@ def letters_prepare(*, store: Store, now: datetime | None = None) -> PrintBatch 
     return batch
 
 
+# A letter still to be printed: in a batch not marked printed, and never reprinted (a reprint is on paper).
+UNPRINTED = Q(status=Letter.Status.LETTER, batch__isnull=False, batch__printed_at__isnull=True, reprint_count=0)
+
+
+@transaction.atomic
+def letters_follow_customer_language(*, letters: QuerySet[Letter]) -> int:
+    """Bring those of `letters` not yet printed whose customer's language changed since they were written into the
+    language their letter is in now (ADR 0052); returns how many were written again. Safe to run again: a letter is
+    compared with the language it was written for (`customer_language`).
+
+    A letter whose language stays (the customer now names the language it is already in, or their new one has no
+    wording the store can write for the order, so it stays in the rule's) only records the customer's language. One
+    in another language is written anew, a new row (a new id) in the same batch, for the same day, with the same
+    cards: a batch page that listed the old one neither prints it nor marks it printed (its "Mark printed" moves the
+    new one to a new batch, as a letter prepared after the page was shown). The batches are locked, then the letters
+    (after the customer, which the caller may hold: ADR 0037), as `letters_prepare` and `batch_mark_printed` lock the
+    batch first."""
+    stale = letters.filter(UNPRINTED).exclude(customer_language=F("customer__language"))
+    found = dict(stale.values_list("pk", "batch_id"))
+    if not found:
+        return 0
+    list(PrintBatch.objects.select_for_update().filter(pk__in=set(found.values())).order_by("pk").values_list("pk"))
+    locked = list(
+        Letter.objects.select_for_update(of=("self",))
+        .filter(UNPRINTED, pk__in=found)  # printed or reprinted meanwhile: it stays
+        .exclude(customer_language=F("customer__language"))
+        .select_related("store", "customer", "order__customer")
+        .prefetch_related("inserts")
+        .order_by("pk")
+    )
+    rewritten = 0
+    for store_letters in _by_store(locked):
+        rewritten += _rewrite(store_letters)
+    return rewritten
+
+
+def _by_store(letters: list[Letter]) -> list[list[Letter]]:
+    grouped: dict[int, list[Letter]] = {}
+    for letter in letters:
+        grouped.setdefault(letter.store_id, []).append(letter)
+    return list(grouped.values())
+
+
+def _rewrite(letters: list[Letter]) -> int:
+    """One store's letters, in the language their customers' letters are in now (letters_follow_customer_language)."""
+    store = letters[0].store
+    rule = rule_for(store=store)
+    signer = agent_name(rule.signing_agent)
+    writers = StoreWriters(store=store, rule_language=rule.language, agent_name=signer)
+    days = {letter.day for letter in letters}
+    taken = {day: _fingerprints_of_day(store=store, day=day) for day in days}
+    facts = {  # an age band is the customer's age on the letter's day
+        order_id: fact
+        for day in days
+        for order_id, fact in facts_for(store=store, orders=[x.order for x in letters if x.day == day], day=day).items()
+    }
+    kept, gone, new, cards = [], [], [], []
+    for letter in letters:
+        customer, fact = letter.customer, facts[letter.order_id]  # the customer it was written to
+        letter.customer_language = customer.language
+        language = writers.language_for(customer, fact)
+        if language == letter.language:
+            kept.append(letter)
+            continue
+        taken[letter.day].discard(letter.fingerprint)  # its wording is free: the letter it was in goes
+        seed = letter_seed(store_id=store.pk, external_id=letter.order.external_id)
+        written = writers.write(fact, customer=customer, seed=seed, taken=taken[letter.day])
+        gone.append(letter.pk)
+        new.append(_letter(store, letter.order, letter.day, letter.created_at, written, letter.batch_id, signer))
+        cards.append(list(letter.inserts.all()))
+    Letter.objects.bulk_update(kept, ["customer_language"])
+    Letter.objects.filter(pk__in=gone).delete()
+    Letter.objects.bulk_create(new)
+    LetterInsert.objects.bulk_create(
+        LetterInsert(
+            letter=letter, insert_id=card.insert_id, kind=card.kind, title=card.title, body=card.body,
+            offer_code=card.offer_code,
+        )
+        for letter, cards_of_letter in zip(new, cards, strict=True)
+        for card in cards_of_letter
+    )  # fmt: skip
+    return len(new)
+
+
+def _fingerprints_of_day(*, store: Store, day) -> set[str]:
+    """The wordings the store's letters of `day` already have: no other letter of the day may repeat one."""
+    return set(
+        Letter.objects.filter(store=store, day=day).exclude(fingerprint="").values_list("fingerprint", flat=True)
+    )
+
+
 def _held_back(*, store: Store, order: Order, day, now: datetime, language: str) -> Letter:
     return Letter(
         store=store, order=order, customer_id=order.customer_id, status=Letter.Status.HELD_BACK, day=day,
-        language=language, created_at=now,
+        language=language, customer_language=order.customer.language, created_at=now,
     )  # fmt: skip
 
 
-def _letter(store, order, day, now, language, written: Written, batch, signer) -> Letter:
+def _letter(store, order, day, now, written: Written, batch: PrintBatch | int, signer) -> Letter:
+    batch_id = batch if isinstance(batch, int) else batch.pk
     return Letter(
         store=store, order=order, customer_id=order.customer_id, status=Letter.Status.LETTER, day=day,
-        batch=batch, template=written.template, variant=written.variant, language=language, text=written.text,
-        fingerprint=written.fingerprint, signed_by=signer[:SIGNED_BY_LENGTH], created_at=now,
+        batch_id=batch_id, template=written.template, variant=written.variant, language=written.language,
+        customer_language=order.customer.language, text=written.text, fingerprint=written.fingerprint,
+        signed_by=signer[:SIGNED_BY_LENGTH], created_at=now,
     )  # fmt: skip
 
 
@@ -237,19 +333,19 @@ def letter_reprint(*, letter: Letter, actor) -> Letter:
 
 
 def letter_preview(*, store: Store, order: Order, data: dict[str, Any] | None) -> Written:
-    """The letter the order would get with these template texts (or the store's templates when None); saves nothing."""
+    """The letter the order would get with these template texts, in their language (or from the store's templates when
+    None, in the language its letter would be in); saves nothing."""
     rule = rule_for(store=store)
-    language = (data or {}).get("language") or rule.language
-    writer = writer_for(store=store, language=language, agent_name=agent_name(rule.signing_agent))
+    signer = agent_name(rule.signing_agent)
     fact = facts_for(store=store, orders=[order], day=timezone.localtime(timezone.now(), store.tzinfo).date())[order.pk]
     seed = letter_seed(store_id=store.pk, external_id=order.external_id)
-    if data is not None:
-        template_check(
-            parts={name: data.get(name, "") for name in LetterTemplate.PARTS},
-            store=store,
-            signing_agent_name=writer.agent_name,
-        )
-        draft = LetterTemplate(store=store, **{name: data[name] for name in TEMPLATE_FIELDS if name in data})
-        # The draft is shown for this order even when its conditions would not choose it.
-        return writer.write(fact, seed=seed, taken=set(), template=draft)
-    return writer.write(fact, seed=seed, taken=set())
+    if data is None:
+        writers = StoreWriters(store=store, rule_language=rule.language, agent_name=signer)
+        return writers.write(fact, customer=order.customer, seed=seed, taken=set())
+    template_check(
+        parts={name: data.get(name, "") for name in LetterTemplate.PARTS}, store=store, signing_agent_name=signer
+    )
+    writer = writer_for(store=store, language=data.get("language") or rule.language, agent_name=signer)
+    draft = LetterTemplate(store=store, **{name: data[name] for name in TEMPLATE_FIELDS if name in data})
+    # The draft is shown for this order even when its conditions would not choose it.
+    return writer.write(fact, seed=seed, taken=set(), template=draft)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from callbacks.models import FollowUp, FollowUpPolicy, SmsLanguage
+from crm.languages import language_for_customer
 from crm.models import Customer, Store
 
 from .policy import policy_for_store
@@ -18,12 +19,10 @@ _SAY_LANGUAGE = {SmsLanguage.ZH_HANS: "zh-CN", SmsLanguage.EN: "en-US"}
 
 def message_language(*, customer: Customer | None, policy: FollowUpPolicy) -> str:
     """The language a text the system writes whole to `customer` is in: their own when they have one, else the store's
-    SMS language. One rule for the care SMS and the parcel notices (a cross-border store has customers who read Chinese
-    and customers who read English); campaign messages and birthday wishes are the store's own text, in its language
-    (retention.wording)."""
-    if customer is not None and customer.language:
-        return customer.language
-    return policy.sms_language
+    SMS language (crm.languages: the rule thank-you letters follow too, with the letter rule's language). For the care
+    SMS and the parcel notices (a cross-border store has customers who read Chinese and customers who read English);
+    campaign messages and birthday wishes are the store's own text, in its language (retention.wording)."""
+    return language_for_customer(customer=customer, store_language=policy.sms_language)
 
 
 def sms_render(*, followup: FollowUp, policy: FollowUpPolicy | None = None) -> str:

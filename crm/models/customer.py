@@ -52,7 +52,7 @@ class MessageLanguage(models.TextChoices):
     EN = "en", _("English")
 
 
-# A customer's own language, or none: the store's (callbacks.services.messages.message_language).
+# A customer's own language, or none: the store's (crm.languages.language_for_customer).
 CUSTOMER_LANGUAGES = [("", _("The store's language")), *MessageLanguage.choices]
 
 

@@ -1,5 +1,7 @@
-"""Demo letters for the embedded default: each demo store's rule, a template variant, parcel cards, a few paid
-orders not yet shipped (from the store's own catalogue, crm.demo) and today's print batch. Idempotent."""
+"""Demo letters for the embedded default: each demo store's rule, a template variant for women in each language its
+customers read, parcel cards, a few paid orders not yet shipped (from the store's own catalogue, crm.demo) and
+today's print batch, whose letters are in their customers' languages (the tea store's in Chinese and English).
+Idempotent."""
 
 from datetime import timedelta
 
@@ -39,14 +41,17 @@ class Command(BaseCommand):
             store = Store.objects.filter(code=demo.code).first()
             if store is None:  # seed_demo was not run: nothing to write letters for
                 continue
-            language = "en" if demo.currency != "CNY" else "zh-hans"
-            # Letters for the two dearest products (in the store's own currency), a tenth held back as the control.
+            # Every demo store writes in Chinese, the tea store in Berlin too (as its SMS do, crm.demo.tea); its
+            # customers with European names read English and get their letters in it (ADR 0052), so its batch
+            # has both. Letters for the two dearest products (in the store's currency), a tenth held back.
+            languages = ["zh-hans", *sorted({p.language for p in demo.customers if p.language} - {"zh-hans"})]
             threshold = sorted(p.price for p in demo.products)[-2]
             LetterRule.objects.get_or_create(
-                store=store, defaults={"min_amount": threshold, "control_percent": 10, "language": language}
+                store=store, defaults={"min_amount": threshold, "control_percent": 10, "language": languages[0]}
             )
-            self._template(store, language)
-            self._inserts(store, demo, language)
+            for language in languages:
+                self._template(store, language)
+            self._inserts(store, demo, languages)
             self._paid_orders(store, demo)
             batch = letters_prepare(store=store)
             count = batch.letters.count() if batch else 0
@@ -60,20 +65,24 @@ class Command(BaseCommand):
             defaults={**defaults, **WOMEN[language], "language": language, "gender": "female"},
         )
 
-    def _inserts(self, store: Store, demo: DemoStore, language: str) -> None:
-        zh = language == "zh-hans"
+    def _inserts(self, store: Store, demo: DemoStore, languages: list[str]) -> None:
+        """The store's four cards. A card goes into every parcel alike, whatever the letter's language: a store whose
+        customers read two languages prints both on it (the tea store), Chinese first."""
         category = demo.categories[-1]
+        off = "立减50元" if demo.currency == "CNY" else "享九五折"  # in the store's own money: 5% off for the tea store
         cards = [
-            ("brand_story", "品牌故事" if zh else "Our story", "", "",
-             f"{demo.name}：每一件作品都出自老师傅之手。" if zh else f"{demo.name}: every piece is made by hand."),
-            ("care", "保养说明" if zh else "Care", category, "",
-             "请避免暴晒与潮湿，轻柔擦拭即可。" if zh else "Keep away from sun and damp; wipe gently."),
-            ("offer", "下次购物礼" if zh else "Your next order", "", "THANKS50",
-             "下次购物凭此码立减50元，有效期三个月。" if zh else "Use this code for 5% off your next order."),
-            ("contact", "联系我们" if zh else "Contact us", "", "",
-             "客服在线时间 9:00–21:00" if zh else "Customer service 9:00–21:00"),
+            ("brand_story", "", "", {"zh-hans": ("品牌故事", f"{demo.name}：每一件作品都出自老师傅之手。"),
+                                     "en": ("Our story", f"{demo.name}: every piece is made by hand.")}),
+            ("care", category, "", {"zh-hans": ("保养说明", "请避免暴晒与潮湿，轻柔擦拭即可。"),
+                                    "en": ("Care", "Keep away from sun and damp; wipe gently.")}),
+            ("offer", "", "THANKS50", {"zh-hans": ("下次购物礼", f"下次购物凭此码{off}，有效期三个月。"),
+                                       "en": ("Your next order", "Use this code for 5% off your next order.")}),
+            ("contact", "", "", {"zh-hans": ("联系我们", "客服在线时间 9:00–21:00"),
+                                 "en": ("Contact us", "Customer service 9:00–21:00")}),
         ]  # fmt: skip
-        for kind, title, card_category, code, body in cards:
+        for kind, card_category, code, texts in cards:
+            title = " · ".join(texts[language][0] for language in languages)
+            body = "\n".join(texts[language][1] for language in languages)
             ParcelInsert.objects.get_or_create(
                 store=store, kind=kind, title=title,
                 defaults={"body": body, "category": card_category, "offer_code": code},
