@@ -53,7 +53,8 @@ def record_answers(rows_and_results: list[tuple[FollowUp, object]], report: Disp
     now = timezone.now()
     claims = {row.pk: row.claimed_at for row, _ in rows_and_results}
     changed = [row for row, result in rows_and_results if _apply(row, result, report, now)]
-    refused = [row for row in changed if row.outcome == SmsOutcome.OPTED_OUT]  # 21610: the number replied STOP to Twilio
+    # 21610: the number replied STOP to Twilio.
+    refused = [row for row in changed if row.outcome == SmsOutcome.OPTED_OUT]
     opted_out = [row.customer_id for row in refused]
     # Every refused message whose queue covers what was merged into it (the care SMS), whatever the refusal's code.
     failed = [row for row in changed if row.status == Status.FAILED] if queue.cover_withdrawn is not None else []
