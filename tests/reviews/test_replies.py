@@ -11,13 +11,17 @@ from reviews.services.public_reply import reply_edit, reply_redraft
 from tests.factories import OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
-# Recent: Tmall takes a reply only within 30 days of the review (reviews.replies.REPLY_WINDOW).
-POSTED = datetime.now(UTC) - timedelta(days=2)
+
+
+def _posted() -> datetime:
+    """Two days before now, read as the test runs (not at import): within every platform's reply window (Tmall's
+    30 days, reviews.replies.REPLY_WINDOW)."""
+    return datetime.now(UTC) - timedelta(days=2)
 
 
 def _ingest(store, count, *, rating=5, text="很满意", start=0):
     rows = [
-        ReviewIn(external_id=f"R{i}", rating=rating, posted_at=POSTED, text=text, product="真丝围巾")
+        ReviewIn(external_id=f"R{i}", rating=rating, posted_at=_posted(), text=text, product="真丝围巾")
         for i in range(start, start + count)
     ]
     reviews_ingest(store=store, rows=rows)
@@ -58,7 +62,9 @@ def test_bad_review_reply_speaks_to_its_cause_and_never_blames_the_courier():
     reviews_ingest(
         store=store,
         rows=[
-            ReviewIn(external_id="R1", rating=1, posted_at=POSTED, text="物流太慢了,等了十天", order=order.external_id)
+            ReviewIn(
+                external_id="R1", rating=1, posted_at=_posted(), text="物流太慢了,等了十天", order=order.external_id
+            )
         ],
     )
     reply = ReviewReply.objects.get().text
@@ -68,7 +74,7 @@ def test_bad_review_reply_speaks_to_its_cause_and_never_blames_the_courier():
 
 def test_english_review_gets_an_english_reply():
     store = StoreFactory()
-    reviews_ingest(store=store, rows=[ReviewIn(external_id="R1", rating=5, posted_at=POSTED, text="Lovely scarf")])
+    reviews_ingest(store=store, rows=[ReviewIn(external_id="R1", rating=5, posted_at=_posted(), text="Lovely scarf")])
     assert ReviewReply.objects.get().text.isascii()
 
 
@@ -230,7 +236,7 @@ def test_a_suspected_malicious_review_on_one_of_our_orders_never_gets_a_draft_sa
     rows = []
     for n in range(40):
         order = OrderFactory(store=store, customer__store=store)
-        rows.append(ReviewIn(external_id=f"R{n}", rating=1, posted_at=POSTED, text=text, order=order.external_id))
+        rows.append(ReviewIn(external_id=f"R{n}", rating=1, posted_at=_posted(), text=text, order=order.external_id))
     reviews_ingest(store=store, rows=rows)
     reviews = list(Review.objects.filter(store=store).select_related("reply"))
     assert all(r.suspected_malicious and r.order_id for r in reviews)
@@ -247,7 +253,7 @@ def test_a_suspected_malicious_review_on_one_of_our_orders_is_not_asked_for_its_
     rows = []
     for n in range(40):
         order = OrderFactory(store=store, customer__store=store)
-        rows.append(ReviewIn(external_id=f"R{n}", rating=1, posted_at=POSTED, text=text, order=order.external_id))
+        rows.append(ReviewIn(external_id=f"R{n}", rating=1, posted_at=_posted(), text=text, order=order.external_id))
     reviews_ingest(store=store, rows=rows)
     reviews = list(Review.objects.filter(store=store).select_related("reply"))
     said = [r.reply.text for r in reviews] + [reply_redraft(review=r).text for r in reviews[:10]]

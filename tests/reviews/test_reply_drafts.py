@@ -11,8 +11,14 @@ from reviews.services.public_reply import reply_edit
 from tests.factories import AgentFactory, OrderFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
-# Recent: Tmall takes a reply only within 30 days of the review (reviews.replies.REPLY_WINDOW).
-POSTED = datetime.now(UTC) - timedelta(days=2)
+
+
+def _posted() -> datetime:
+    """Two days before now, read as the test runs (not at import): within every platform's reply window (Tmall's
+    30 days, reviews.replies.REPLY_WINDOW)."""
+    return datetime.now(UTC) - timedelta(days=2)
+
+
 SLOW = "物流太慢了,下单后等了八天才到,中间三天都没有更新"
 DAMAGED = "手镯收到的时候盒子是压扁的,打开手镯已经断成两截"
 SLOW_EN = "Delivery was so slow, it took three weeks to arrive"
@@ -22,7 +28,7 @@ DAMAGED_EN = "The parcel arrived crushed and the bowl inside was broken"
 def _review(store, text, n=1) -> Review:
     # On one of our orders: a review matching none is suspected malicious and gets the neutral reply.
     order = OrderFactory(store=store, customer__store=store)
-    rows = [ReviewIn(external_id=f"R{n}", rating=1, posted_at=POSTED, text=text, order=order.external_id)]
+    rows = [ReviewIn(external_id=f"R{n}", rating=1, posted_at=_posted(), text=text, order=order.external_id)]
     reviews_ingest(store=store, rows=rows)
     return Review.objects.get(store=store, external_id=f"R{n}")
 
