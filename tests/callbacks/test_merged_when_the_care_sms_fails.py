@@ -14,22 +14,18 @@ live test server as Twilio posts them, repeated and out of order.
 
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from callbacks.models import LIVE_STATUSES, FollowUp, TelephonyEvent
+from callbacks.models import FollowUp, TelephonyEvent
 from callbacks.services.dispatch import CARE_SMS, sms_dispatch_due, sweep
-from crm.services.order_delivery import orders_mark_delivered
-from tests.factories import AgentFactory, CustomerFactory, OrderFactory, StoreFactory
+from tests.callbacks.merging import MORNING, SHANGHAI, deliver, fresh, live
+from tests.factories import AgentFactory, CustomerFactory, StoreFactory
 from tests.system.procs import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Status, Reason, Channel = FollowUp.Status, FollowUp.SuppressedReason, FollowUp.Channel
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=SHANGHAI)  # inside the SMS hours (09:00-21:00), before the evening
 EVENING = (datetime(2026, 11, 23, 18, 0, tzinfo=SHANGHAI), datetime(2026, 11, 23, 19, 0, tzinfo=SHANGHAI))
 
 
@@ -47,22 +43,6 @@ def store():
 @pytest.fixture
 def agent(store):
     return AgentFactory(stores=[store])
-
-
-def _deliver(customer, *amounts: str) -> list[FollowUp]:
-    orders = [OrderFactory(customer=customer, total_amount=Decimal(amount)) for amount in amounts]
-    orders_mark_delivered(deliveries=[(order, MORNING) for order in orders])
-    return [FollowUp.objects.get(order=order) for order in orders]
-
-
-def _live(customer) -> list[FollowUp]:
-    return list(customer.followups.filter(status__in=LIVE_STATUSES).order_by("pk"))
-
-
-def _fresh(*rows: FollowUp) -> list[FollowUp]:
-    for row in rows:
-        row.refresh_from_db()
-    return list(rows)
 
 
 def _state(customer) -> list[tuple]:
@@ -87,22 +67,22 @@ def test_a_care_sms_reported_undelivered_gives_the_day_to_the_call_merged_into_i
     # panel of that call lists the SMS's order and the other one; no second SMS goes to the number.
     twilio_live.configure(callbacks=False)  # the reports come when the test posts them
     customer = CustomerFactory(store=store)
-    (sms,) = _deliver(customer, "500.00")
+    (sms,) = deliver(customer, "500.00")
     sms_dispatch_due(time_budget=5)
     sms.refresh_from_db()
     assert sms.status == Status.SENT
-    call, other = _deliver(customer, "1500.00", "400.00")
+    call, other = deliver(customer, "1500.00", "400.00")
     assert (call.merged_into, other.merged_into) == (sms, sms)
 
     if status == "undelivered":
         _reported(twilio_live, sms.provider_id, "sent")
     _reported(twilio_live, sms.provider_id, status, code)
 
-    sms, call, other = _fresh(sms, call, other)
+    sms, call, other = fresh(sms, call, other)
     assert (sms.status, sms.outcome, sms.provider_status, sms.error_code) == (
         Status.FAILED, "undelivered", status, code,
     )  # fmt: skip
-    assert _live(customer) == [call]
+    assert live(customer) == [call]
     assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
         Status.PLANNED, Channel.CALL, None, EVENING, agent,
     )  # fmt: skip
@@ -127,15 +107,15 @@ def test_the_sms_orders_merged_into_a_care_sms_reported_undelivered_stay_with_it
     # would fail as the first did: the other order stays with it.
     customer = CustomerFactory(store=store)
     twilio_live.configure(undelivered={customer.phone: "30005"})
-    sms, merged = _deliver(customer, "500.00", "400.00")
+    sms, merged = deliver(customer, "500.00", "400.00")
     assert merged.merged_into == sms
 
     sms_dispatch_due(time_budget=5)
     wait_for(lambda: FollowUp.objects.get(pk=sms.pk).status == Status.FAILED, timeout=10, what="the carrier's report")
 
-    sms, merged = _fresh(sms, merged)
+    sms, merged = fresh(sms, merged)
     assert (sms.outcome, sms.provider_status, sms.error_code) == ("undelivered", "undelivered", "30005")
-    assert (merged.status, merged.suppressed_reason, merged.merged_into, _live(customer)) == (
+    assert (merged.status, merged.suppressed_reason, merged.merged_into, live(customer)) == (
         Status.SUPPRESSED, Reason.MERGED, sms, [],
     )  # fmt: skip
     sms_dispatch_due(time_budget=5)
@@ -149,24 +129,24 @@ def test_a_care_sms_twilio_refuses_as_no_valid_number_gives_the_day_to_the_call_
     # refuses the SMS: the number is no valid one (21211). The customer can still be called about the other order.
     customer = CustomerFactory(store=store)
     twilio_live.configure(rejected={customer.phone: "21211"})
-    (sms,) = _deliver(customer, "500.00")
+    (sms,) = deliver(customer, "500.00")
     later = []
 
     def claim_then_a_delivery(**kwargs):
         claimed = CARE_SMS.claim(**kwargs)
         if claimed and not later:
-            later.extend(_deliver(customer, "1500.00"))
+            later.extend(deliver(customer, "1500.00"))
         return claimed
 
     monkeypatch.setitem(sweep._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then_a_delivery))
 
     sms_dispatch_due(time_budget=5)
 
-    sms, call = _fresh(sms, *later)
+    sms, call = fresh(sms, *later)
     customer.refresh_from_db()
     assert not customer.sms_opt_out  # not the customer's word: the number could not be texted
     assert (sms.status, sms.outcome, sms.error_code) == (Status.FAILED, "rejected", "21211")
-    assert _live(customer) == [call]
+    assert live(customer) == [call]
     assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
         Status.PLANNED, Channel.CALL, None, EVENING, agent,
     )  # fmt: skip
@@ -180,14 +160,14 @@ def test_a_call_tier_order_signed_for_after_the_care_sms_was_reported_undelivere
     # signed for then stays with the failed SMS: no second SMS to the number.
     customer = CustomerFactory(store=store)
     twilio_live.configure(undelivered={customer.phone: "30003"})
-    (sms,) = _deliver(customer, "500.00")
+    (sms,) = deliver(customer, "500.00")
     sms_dispatch_due(time_budget=5)
     wait_for(lambda: FollowUp.objects.get(pk=sms.pk).status == Status.FAILED, timeout=10, what="the carrier's report")
 
-    call, other = _deliver(customer, "1500.00", "400.00")
+    call, other = deliver(customer, "1500.00", "400.00")
 
-    sms, call, other = _fresh(sms, call, other)
-    assert _live(customer) == [call]
+    sms, call, other = fresh(sms, call, other)
+    assert live(customer) == [call]
     assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
         Status.PLANNED, Channel.CALL, None, EVENING, agent,
     )  # fmt: skip
@@ -201,15 +181,15 @@ def test_an_sms_order_signed_for_after_the_care_sms_was_reported_undelivered_is_
 ):
     customer = CustomerFactory(store=store)
     twilio_live.configure(undelivered={customer.phone: "30006"})
-    (sms,) = _deliver(customer, "500.00")
+    (sms,) = deliver(customer, "500.00")
     sms_dispatch_due(time_budget=5)
     wait_for(lambda: FollowUp.objects.get(pk=sms.pk).status == Status.FAILED, timeout=10, what="the carrier's report")
 
-    (other,) = _deliver(customer, "400.00")
+    (other,) = deliver(customer, "400.00")
 
     sms_dispatch_due(time_budget=5)
-    sms, other = _fresh(sms, other)
-    assert (other.status, other.merged_into, _live(customer)) == (Status.SUPPRESSED, sms, [])
+    sms, other = fresh(sms, other)
+    assert (other.status, other.merged_into, live(customer)) == (Status.SUPPRESSED, sms, [])
     assert len(twilio_live.messages) == 1
 
 
@@ -220,7 +200,7 @@ def test_an_sms_order_merged_into_a_care_sms_undelivered_at_a_number_the_custome
     # nothing about the new number, so the other order is texted there (the gate allows it).
     twilio_live.configure(callbacks=False)
     customer = CustomerFactory(store=store)
-    sms, merged = _deliver(customer, "500.00", "400.00")
+    sms, merged = deliver(customer, "500.00", "400.00")
     sms_dispatch_due(time_budget=5)
     sms.refresh_from_db()
     customer.phone = "+8613700000099"
@@ -228,9 +208,9 @@ def test_an_sms_order_merged_into_a_care_sms_undelivered_at_a_number_the_custome
 
     _reported(twilio_live, sms.provider_id, "undelivered", "30005")
 
-    sms, merged = _fresh(sms, merged)
+    sms, merged = fresh(sms, merged)
     assert (sms.status, sms.merged_into) == (Status.FAILED, merged)
-    assert _live(customer) == [merged] and merged.channel == Channel.SMS
+    assert live(customer) == [merged] and merged.channel == Channel.SMS
     sms_dispatch_due(time_budget=5)
     assert [m["to"] for m in twilio_live.messages] == [sms.recipient, "+8613700000099"]
 
@@ -257,16 +237,16 @@ def test_a_care_sms_the_sweeper_gave_up_on_gives_the_day_to_the_call_merged_into
     from callbacks.services.dispatch import sms_reconcile_stuck
 
     customer = CustomerFactory(store=store)
-    (sms,) = _deliver(customer, "500.00")
+    (sms,) = deliver(customer, "500.00")
     _stuck_for_good(sms)
-    call, other = _deliver(customer, "1500.00", "400.00")
+    call, other = deliver(customer, "1500.00", "400.00")
     assert (call.merged_into, other.merged_into) == (sms, sms)
 
     sms_reconcile_stuck(time_budget=5)
 
-    sms, call, other = _fresh(sms, call, other)
+    sms, call, other = fresh(sms, call, other)
     assert (sms.status, sms.outcome) == (Status.FAILED, "gave_up")
-    assert _live(customer) == [call]
+    assert live(customer) == [call]
     assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
         Status.PLANNED, Channel.CALL, None, EVENING, agent,
     )  # fmt: skip
@@ -280,13 +260,13 @@ def test_an_sms_order_merged_into_a_care_sms_the_sweeper_gave_up_on_is_texted_on
     from callbacks.services.dispatch import sms_reconcile_stuck
 
     customer = CustomerFactory(store=store)
-    sms, merged = _deliver(customer, "500.00", "400.00")
+    sms, merged = deliver(customer, "500.00", "400.00")
     _stuck_for_good(sms)
 
     sms_reconcile_stuck(time_budget=5)
-    sms, merged = _fresh(sms, merged)
+    sms, merged = fresh(sms, merged)
     assert (sms.status, sms.outcome, sms.merged_into) == (Status.FAILED, "gave_up", merged)
-    assert _live(customer) == [merged] and merged.channel == Channel.SMS
+    assert live(customer) == [merged] and merged.channel == Channel.SMS
 
     sms_dispatch_due(time_budget=5)
     sms_dispatch_due(time_budget=5)

@@ -11,24 +11,20 @@ else the best of them is planned again as that day's contact, one contact a day 
 
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from callbacks.models import LIVE_STATUSES, FollowUp
+from callbacks.models import FollowUp
 from callbacks.services.dispatch import CARE_SMS, sms_dispatch_due, sweep
 from callbacks.services.gate import customers_opt_out_sms
 from callbacks.services.outcomes import followup_log_outcome
 from crm.services.customers import customer_update_profile
-from crm.services.order_delivery import orders_mark_delivered
-from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, OrderFactory, StoreFactory
+from tests.callbacks.merging import MORNING, SHANGHAI, deliver, fresh, live
+from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 Status, Reason, Channel = FollowUp.Status, FollowUp.SuppressedReason, FollowUp.Channel
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=SHANGHAI)  # inside the SMS hours (09:00-21:00), before the evening
 EVENING = (datetime(2026, 11, 23, 18, 0, tzinfo=SHANGHAI), datetime(2026, 11, 23, 19, 0, tzinfo=SHANGHAI))
 
 
@@ -48,35 +44,18 @@ def agent(store):
     return AgentFactory(stores=[store])
 
 
-def _deliver(customer, *amounts: str) -> list[FollowUp]:
-    """Orders of the customer signed for now, in one batch; their care contacts, in the orders' order."""
-    orders = [OrderFactory(customer=customer, total_amount=Decimal(amount)) for amount in amounts]
-    orders_mark_delivered(deliveries=[(order, MORNING) for order in orders])
-    return [FollowUp.objects.get(order=order) for order in orders]
-
-
-def _live(customer) -> list[FollowUp]:
-    return list(customer.followups.filter(status__in=LIVE_STATUSES).order_by("pk"))
-
-
-def _fresh(*rows: FollowUp) -> list[FollowUp]:
-    for row in rows:
-        row.refresh_from_db()
-    return list(rows)
-
-
 # -- a wish that rules calls out ------------------------------------------------------------------------------------
 
 
 def test_calls_ruled_out_the_orders_merged_into_the_call_are_covered_by_the_care_sms_instead(store, agent):
     customer = CustomerFactory(store=store)
-    call, merged = _deliver(customer, "1500.00", "1200.00")
+    call, merged = deliver(customer, "1500.00", "1200.00")
     assert (merged.status, merged.merged_into) == (Status.SUPPRESSED, call)
 
     customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "sms_only"})
 
-    call, merged = _fresh(call, merged)
-    (sms,) = _live(customer)
+    call, merged = fresh(call, merged)
+    (sms,) = live(customer)
     assert (call.status, call.suppressed_reason) == (Status.SUPPRESSED, Reason.NO_CALLS)
     assert (sms.channel, sms.order) == (Channel.SMS, call.order)  # the call's order, as before
     # The other order is covered by the contact that goes: one contact that day, no order left with none.
@@ -86,50 +65,50 @@ def test_calls_ruled_out_the_orders_merged_into_the_call_are_covered_by_the_care
 def test_what_was_merged_into_a_call_a_dedicated_one_replaced_goes_to_the_care_sms_instead_too(store, agent):
     # A call-tier order, an SMS-tier one merged into its call, then a dedicated-tier one that replaces that call.
     customer = CustomerFactory(store=store)
-    (first,) = _deliver(customer, "1500.00")
-    (third,) = _deliver(customer, "500.00")
-    (second,) = _deliver(customer, "2500.00")
-    assert [row.merged_into for row in _fresh(first, third)] == [second, second]
+    (first,) = deliver(customer, "1500.00")
+    (third,) = deliver(customer, "500.00")
+    (second,) = deliver(customer, "2500.00")
+    assert [row.merged_into for row in fresh(first, third)] == [second, second]
 
     customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "sms_only"})
 
-    (sms,) = _live(customer)
-    assert [row.merged_into for row in _fresh(first, third)] == [sms, sms]
+    (sms,) = live(customer)
+    assert [row.merged_into for row in fresh(first, third)] == [sms, sms]
 
 
 def test_a_wish_about_every_contact_covers_the_merged_orders_too(store, agent):
     customer = CustomerFactory(store=store)
-    call, merged = _deliver(customer, "1500.00", "500.00")
+    call, merged = deliver(customer, "1500.00", "500.00")
 
     customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "do_not_contact"})
 
-    call, merged = _fresh(call, merged)
-    assert _live(customer) == []
+    call, merged = fresh(call, merged)
+    assert live(customer) == []
     assert (call.status, call.suppressed_reason) == (Status.SUPPRESSED, Reason.DO_NOT_CONTACT)
     assert (merged.status, merged.suppressed_reason, merged.merged_into) == (Status.SUPPRESSED, Reason.MERGED, call)
 
 
 def test_no_calls_and_no_sms_leaves_the_merged_orders_with_the_call(store, agent):
     customer = CustomerFactory(store=store, sms_opt_out=True)
-    call, merged = _deliver(customer, "1500.00", "1200.00")
+    call, merged = deliver(customer, "1500.00", "1200.00")
 
     customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "no_calls"})
 
-    call, merged = _fresh(call, merged)
-    assert _live(customer) == []
+    call, merged = fresh(call, merged)
+    assert live(customer) == []
     assert (merged.suppressed_reason, merged.merged_into) == (Reason.MERGED, call)
 
 
 def test_a_retry_ruled_out_by_a_wish_made_during_the_call_hands_its_merged_orders_to_the_care_sms(store, agent):
     customer = CustomerFactory(store=store)
-    call, merged = _deliver(customer, "1500.00", "1200.00")
+    call, merged = deliver(customer, "1500.00", "1200.00")
     with time_machine.travel(EVENING[0], tick=False):
         FollowUp.objects.filter(pk=call.pk).update(status=Status.IN_PROGRESS, assignee=agent)
         customer_update_profile(customer=customer, actor=agent.user, changes={"contact_preference": "sms_only"})
         followup_log_outcome(followup=call, agent=agent, outcome="no_answer", expected_seq=1)
 
-    call, merged = _fresh(call, merged)
-    (sms,) = _live(customer)
+    call, merged = fresh(call, merged)
+    (sms,) = live(customer)
     assert (call.status, call.suppressed_reason, sms.order) == (Status.SUPPRESSED, Reason.NO_CALLS, call.order)
     assert merged.merged_into == sms
 
@@ -147,15 +126,15 @@ def test_an_sms_refused_at_the_claim_for_an_opt_out_gives_the_day_to_the_call_me
     # Two call-tier orders of a customer who wanted SMS only: one care SMS for both. Calls allowed again and SMS opted
     # out, the SMS is refused when it is claimed; the other order can still be called that evening.
     customer = CustomerFactory(store=store, contact_preference="sms_only")
-    lower, higher = _deliver(customer, "1200.00", "1500.00")
+    lower, higher = deliver(customer, "1200.00", "1500.00")
     assert (higher.channel, lower.merged_into) == (Channel.SMS, higher)
     _sms_only_then_calls_and_stop(customer, agent)
 
     sms_dispatch_due(time_budget=5)
 
-    lower, higher = _fresh(lower, higher)
+    lower, higher = fresh(lower, higher)
     assert (higher.status, higher.suppressed_reason) == (Status.SUPPRESSED, Reason.SMS_OPT_OUT)
-    assert _live(customer) == [lower]
+    assert live(customer) == [lower]
     assert (lower.status, lower.suppressed_reason, lower.merged_into, lower.channel) == (
         Status.PLANNED, "", None, Channel.CALL,
     )  # fmt: skip
@@ -166,13 +145,13 @@ def test_an_sms_refused_at_the_claim_for_an_opt_out_gives_the_day_to_the_call_me
 
 def test_an_sms_opt_out_refusing_every_merged_order_leaves_them_with_the_sms(store, agent):
     customer = CustomerFactory(store=store)
-    sms, merged = _deliver(customer, "500.00", "400.00")
+    sms, merged = deliver(customer, "500.00", "400.00")
     customers_opt_out_sms(customer_ids=[customer.pk])
 
     sms_dispatch_due(time_budget=5)
 
-    sms, merged = _fresh(sms, merged)
-    assert (sms.suppressed_reason, merged.merged_into, _live(customer)) == (Reason.SMS_OPT_OUT, sms, [])
+    sms, merged = fresh(sms, merged)
+    assert (sms.suppressed_reason, merged.merged_into, live(customer)) == (Reason.SMS_OPT_OUT, sms, [])
 
 
 def test_a_claimed_sms_withdrawn_for_an_opt_out_before_it_leaves_gives_the_day_to_the_call_merged_into_it(
@@ -181,13 +160,13 @@ def test_a_claimed_sms_withdrawn_for_an_opt_out_before_it_leaves_gives_the_day_t
     # The care SMS is claimed (under way); a call-tier order signed for meanwhile is merged into it, as into any
     # contact under way; the customer replies STOP before the SMS's request leaves, and it is withdrawn.
     customer = CustomerFactory(store=store)
-    (sms,) = _deliver(customer, "500.00")
+    (sms,) = deliver(customer, "500.00")
     later = []
 
     def claim_then_a_delivery_and_a_stop(**kwargs):
         claimed = CARE_SMS.claim(**kwargs)
         if claimed and not later:
-            later.extend(_deliver(customer, "1500.00"))
+            later.extend(deliver(customer, "1500.00"))
             customers_opt_out_sms(customer_ids=[customer.pk])
         return claimed
 
@@ -195,9 +174,9 @@ def test_a_claimed_sms_withdrawn_for_an_opt_out_before_it_leaves_gives_the_day_t
 
     sms_dispatch_due(time_budget=5)
 
-    sms, call = _fresh(sms, *later)
+    sms, call = fresh(sms, *later)
     assert (sms.status, sms.suppressed_reason) == (Status.SUPPRESSED, Reason.SMS_OPT_OUT)
-    assert _live(customer) == [call]
+    assert live(customer) == [call]
     assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
         Status.PLANNED, Channel.CALL, None, EVENING, agent,
     )  # fmt: skip
@@ -213,27 +192,27 @@ def test_the_care_sms_instead_of_a_missed_call_covers_the_orders_merged_into_the
     from callbacks.services.missed import followups_close_missed
 
     customer = CustomerFactory(store=store)
-    call, merged = _deliver(customer, "1500.00", "500.00")
+    call, merged = deliver(customer, "1500.00", "500.00")
     assert merged.merged_into == call
 
     with time_machine.travel(EVENING[1].replace(minute=10), tick=False):
         followups_close_missed()
 
-    call, merged = _fresh(call, merged)
-    (sms,) = _live(customer)
+    call, merged = fresh(call, merged)
+    (sms,) = live(customer)
     assert (call.status, call.outcome, sms.order, sms.status) == (Status.DONE, "missed", call.order, Status.PLANNED)
     assert (merged.status, merged.suppressed_reason, merged.merged_into) == (Status.SUPPRESSED, Reason.MERGED, sms)
 
 
 def test_the_care_sms_instead_of_an_unanswered_last_try_covers_the_orders_merged_into_the_call(store, agent):
     customer = CustomerFactory(store=store)
-    call, merged = _deliver(customer, "1500.00", "1200.00")
+    call, merged = deliver(customer, "1500.00", "1200.00")
     with time_machine.travel(EVENING[1].replace(hour=18, minute=50), tick=False):  # no room left for a retry
         FollowUp.objects.filter(pk=call.pk).update(status=Status.IN_PROGRESS, assignee=agent)
         followup_log_outcome(followup=call, agent=agent, outcome="no_answer", expected_seq=1)
 
-    call, merged = _fresh(call, merged)
-    (sms,) = _live(customer)
+    call, merged = fresh(call, merged)
+    (sms,) = live(customer)
     assert (call.status, call.outcome, sms.order) == (Status.DONE, "no_answer", call.order)
     assert merged.merged_into == sms
 
@@ -244,7 +223,7 @@ def test_the_orders_merged_into_a_missed_call_follow_its_care_sms_into_the_days_
     from callbacks.services.missed import followups_close_missed
 
     customer = CustomerFactory(store=store)
-    call, merged = _deliver(customer, "1500.00", "500.00")
+    call, merged = deliver(customer, "1500.00", "500.00")
     FollowUp.objects.filter(pk=call.pk).update(
         window_start=datetime(2026, 11, 23, 20, 30, tzinfo=SHANGHAI), window_end=datetime(2026, 11, 23, 21, 30,
                                                                                            tzinfo=SHANGHAI)
@@ -257,8 +236,8 @@ def test_the_orders_merged_into_a_missed_call_follow_its_care_sms_into_the_days_
         followups_close_missed()
 
     sms = customer.followups.get(order=call.order, channel=Channel.SMS)
-    merged, morning = _fresh(merged, morning)
-    assert _live(customer) == [morning]
+    merged, morning = fresh(merged, morning)
+    assert live(customer) == [morning]
     assert (sms.merged_into, merged.merged_into) == (morning, morning)
 
 
@@ -286,25 +265,25 @@ def test_a_care_sms_the_carrier_refuses_as_opted_out_gives_the_day_to_the_call_m
     # carrier refuses the SMS: the number sent STOP to it. The SMS failed and the customer is opted out of SMS, but
     # not of calls: the other order is called that evening, not left merged into a message that never went.
     customer = CustomerFactory(store=store)
-    (sms,) = _deliver(customer, "500.00")
+    (sms,) = deliver(customer, "500.00")
     _carrier_refuses_as_opted_out(monkeypatch, customer.phone)
     later = []
 
     def claim_then_a_delivery(**kwargs):
         claimed = CARE_SMS.claim(**kwargs)
         if claimed and not later:
-            later.extend(_deliver(customer, "1500.00"))
+            later.extend(deliver(customer, "1500.00"))
         return claimed
 
     monkeypatch.setitem(sweep._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then_a_delivery))
 
     sms_dispatch_due(time_budget=5)
 
-    sms, call = _fresh(sms, *later)
+    sms, call = fresh(sms, *later)
     customer.refresh_from_db()
     assert customer.sms_opt_out
     assert (sms.status, sms.outcome, sms.error_code) == (Status.FAILED, "opted_out", "21610")
-    assert _live(customer) == [call]
+    assert live(customer) == [call]
     assert (call.status, call.channel, call.merged_into, (call.window_start, call.window_end), call.assignee) == (
         Status.PLANNED, Channel.CALL, None, EVENING, agent,
     )  # fmt: skip
@@ -313,10 +292,10 @@ def test_a_care_sms_the_carrier_refuses_as_opted_out_gives_the_day_to_the_call_m
 
 def test_the_sms_orders_merged_into_a_care_sms_the_carrier_refuses_as_opted_out_stay_with_it(store, monkeypatch):
     customer = CustomerFactory(store=store)
-    sms, merged = _deliver(customer, "500.00", "400.00")
+    sms, merged = deliver(customer, "500.00", "400.00")
     _carrier_refuses_as_opted_out(monkeypatch, customer.phone)
 
     sms_dispatch_due(time_budget=5)
 
-    sms, merged = _fresh(sms, merged)
-    assert (sms.status, sms.outcome, merged.merged_into, _live(customer)) == (Status.FAILED, "opted_out", sms, [])
+    sms, merged = fresh(sms, merged)
+    assert (sms.status, sms.outcome, merged.merged_into, live(customer)) == (Status.FAILED, "opted_out", sms, [])
