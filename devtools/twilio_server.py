@@ -6,7 +6,8 @@
 - Faults on demand, for the next N creates or a share of them: added latency, a 500 that records nothing (the
   provider failed to take it), a 500 after recording the message or call, a hang after recording (the client times
   out), 429, and error 21610 for opted-out numbers.
-- Sends status callbacks signed like Twilio's (X-Twilio-Signature), and for a call fetches its TwiML URL.
+- Sends status callbacks signed like Twilio's (X-Twilio-Signature), and for a call fetches its TwiML URL. A message's
+  resource says what its callbacks said (`status`, `error_code`); `settle_message` moves it on with no callback.
 - Delivers a customer's reply (`receive_sms`) to a webhook URL as Twilio posts an inbound message, signed; the
   same message can be delivered again, as Twilio redelivers a webhook whose answer it did not get. Like Twilio, a
   reply that is one of its opt-out keywords (STOP, CANCEL, END, ...) makes later messages to the sender's number
@@ -272,15 +273,22 @@ REJECTIONS = {
 }
 
 
+def message_status_set(message: dict, status: str, error_code: str = "") -> None:
+    """The message's resource moves on as Twilio's does: its status, and for a final `failed` or `undelivered` its
+    `error_code` (an integer in Twilio's JSON), which a list or fetch of it then returns."""
+    message["status"] = status
+    if error_code:
+        message["error_code"] = int(error_code)
+
+
 def message_status_post(state: TwilioState, message: dict, status: str, error_code: str = "") -> tuple[int, str]:
     """A message's status callback, signed and posted as Twilio posts it: a final `failed` or `undelivered` carries the
     error code (`ErrorCode`), as Twilio's does, and the message's resource says so too."""
-    message["status"] = status
+    message_status_set(message, status, error_code)
     params = {"MessageSid": message["sid"], "SmsSid": message["sid"], "MessageStatus": status, "SmsStatus": status,
               "AccountSid": state.account_sid, "To": message["to"], "From": message["from"],
               "ApiVersion": "2010-04-01"}  # fmt: skip
     if error_code:
-        message["error_code"] = int(error_code)
         params["ErrorCode"] = error_code
     return state.signed_post(message["_status_callback"], params)
 
@@ -345,6 +353,13 @@ class TwilioServer:
         with self.state.lock:
             message = next(m for m in self.state.messages if m["sid"] == sid)
         return message_status_post(self.state, message, status, error_code)
+
+    def settle_message(self, *, sid: str, status: str, error_code: str = "") -> None:
+        """The message `sid` moves on at Twilio (`failed`, `undelivered` with its error code, ...) with no status
+        callback reaching us (none asked, or each one lost): only a list or fetch of it tells."""
+        with self.state.lock:
+            message = next(m for m in self.state.messages if m["sid"] == sid)
+            message_status_set(message, status, error_code)
 
     @property
     def requests(self) -> list[dict]:

@@ -31,6 +31,17 @@ class GiftTaskClosed(InvalidTransition):
         super().__init__(field="task")
 
 
+class GiftCustomerDoNotContact(Conflict):
+    """The customer asks not to be contacted (now, or since the task was opened): a conflict with the customer's state,
+    like a closed task, not a form to correct."""
+
+    code = "gift_customer_do_not_contact"
+    default_message = _("The customer asked not to be contacted: no gift is sent.")
+
+    def __init__(self) -> None:
+        super().__init__(field="task")
+
+
 class CampaignNotDraft(Conflict):
     code = "campaign_not_draft"
     default_message = _("Only a draft campaign can be started.")

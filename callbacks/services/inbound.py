@@ -68,14 +68,30 @@ def message_status_record(*, followup_id: int, payload: dict[str, str]) -> Follo
     )
     if followup is None:
         return None
-    undelivered = sms_status_apply(row=followup, sid=sid, status=status, error_code=error_code)
-    if _reports_an_opt_out(followup, sid=sid, status=status, error_code=error_code):
-        carrier_opt_outs_record(rows=[followup], at=now)
-    if undelivered and followup.channel == FollowUp.Channel.SMS and followup.status == Status.SENT:
-        followup.status = Status.FAILED
-        followup.save(update_fields=["status", "updated_at"])
-        followups_cover_merged(withdrawn=[followup.pk], now=now)
+    withdraw = _cover_merged if followup.channel == FollowUp.Channel.SMS else None
+    sms_report_record(row=followup, sid=sid, status=status, error_code=error_code, at=now, withdraw=withdraw)
     return followup
+
+
+def _cover_merged(ids: list[int], now: datetime) -> None:
+    followups_cover_merged(withdrawn=ids, now=now)
+
+
+def sms_report_record(*, row, sid: str, status: str, error_code: str, at: datetime, withdraw=None) -> None:
+    """What the provider says of a row of any SMS queue, whoever asked: its status callback (`message_status_record`,
+    `queue_message_status_record`), or the reconciler finding a message whose send answer was lost
+    (dispatch.reconciling). Applied (`sms_status_apply`); reported with 21610, the customer and the number opted out
+    (`carrier_opt_out`); the first report that a sent message could not be delivered makes it `failed` and calls
+    `withdraw(ids, at)` when given (the care SMS: what was merged into it is covered again, ADR 0051). Idempotent, in
+    either order: a report that moves nothing changes nothing. The caller holds the row's lock, and before it the
+    number's and the customer's where the report needs them (`_lock_before_the_message`, ADR 0037)."""
+    undelivered = sms_status_apply(row=row, sid=sid, status=status, error_code=error_code)
+    if _reports_an_opt_out(row, sid=sid, status=status, error_code=error_code):
+        carrier_opt_outs_record(rows=[row], at=at)
+    if undelivered and withdraw is not None and row.status == Status.SENT:
+        row.status = Status.FAILED
+        row.save(update_fields=["status", "updated_at"])
+        withdraw([row.pk], at)
 
 
 @transaction.atomic
@@ -97,9 +113,7 @@ def queue_message_status_record(*, queue: str, model: type, row_id: int, payload
         received_at=now,
     )
     if row is not None:
-        sms_status_apply(row=row, sid=sid, status=status, error_code=error_code)
-        if _reports_an_opt_out(row, sid=sid, status=status, error_code=error_code):
-            carrier_opt_outs_record(rows=[row], at=now)
+        sms_report_record(row=row, sid=sid, status=status, error_code=error_code, at=now)
     return row
 
 

@@ -22,6 +22,8 @@ class ProviderMessage:
     body: str
     status: str
     created_at: datetime | None = None
+    # Twilio's `error_code` of a message `failed` or `undelivered` (21610: the number had opted out), as digits; "".
+    error_code: str = ""
 
 
 @dataclass(frozen=True)

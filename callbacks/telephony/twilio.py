@@ -56,8 +56,12 @@ class TwilioBackend(TelephonyBackend):
     def list_messages(self, *, to: str, sent_after: datetime) -> list[ProviderMessage]:
         found = _classified(lambda: self.client.messages.list(to=to, date_sent_after=sent_after, limit=200))
         return [
-            ProviderMessage(sid=m.sid, to=m.to, body=m.body, status=m.status, created_at=m.date_created) for m in found
-        ]
+            ProviderMessage(
+                sid=m.sid, to=m.to, body=m.body, status=m.status, created_at=m.date_created,
+                error_code=str(m.error_code) if m.error_code is not None else "",
+            )
+            for m in found
+        ]  # fmt: skip
 
     def start_call(
         self, *, agent_phone: str, customer_phone: str, twiml_url: str, status_callback: str

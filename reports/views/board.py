@@ -88,6 +88,9 @@ def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpRe
     manager = Agent.objects.filter(user=request.user).first()
     if manager is None:
         raise PermissionDenied
+    # The page's `?store=` filter, posted back by the row's form: the page without JavaScript comes back to it. A store
+    # the manager does not serve is not found (before anything is decided), as on the page itself.
+    store = store_filter(stores_managed_by(user=request.user), request.POST.get("store"))
     form = DecisionForm(request.POST, decline=decision == "decline")
     decide = remedy_approve if decision == "approve" else remedy_decline
     try:
@@ -102,16 +105,21 @@ def remedy_decide(request: HttpRequest, remedy_id: int, decision: str) -> HttpRe
             raise
         # A click on a stale row (another manager joined the store since it was shown, ADR 0038): the row says why, in
         # place, with its 403, and offers what the rule allows now; the 403 page's fragment would replace the row.
-        context = {"remedy": _row(remedy, request), "error": refusal.message, "error_code": refusal.code, "form": form}
+        context = {
+            "remedy": _row(remedy, request), "error": refusal.message, "error_code": refusal.code, "form": form,
+            "store": store,
+        }  # fmt: skip
         return render(request, "reports/_remedy_row.html", context, status=refusal.http_status)
     remedy = _row(decided.result if decided.ok else remedy, request)
     if request.htmx:
-        return render(request, "reports/_remedy_row.html", {"remedy": remedy, "error": decided.error, "form": form})
+        context = {"remedy": remedy, "error": decided.error, "form": form, "store": store}
+        return render(request, "reports/_remedy_row.html", context)
     if decided.error:
         messages.error(request, decided.error)
     else:
         messages.success(request, _("Decision recorded."))
-    return redirect("reports:approvals")
+    query = f"?{urlencode({'store': store.code})}" if store else ""
+    return redirect(reverse("reports:approvals") + query)
 
 
 def _row(remedy, request: HttpRequest):

@@ -14,7 +14,7 @@ from crm.selectors import agents_serving
 from crm.services.audit import audit_record
 from crm.services.locks import customers_lock
 
-from ..errors import GiftTaskClosed, GiftUnsuitable
+from ..errors import GiftCustomerDoNotContact, GiftTaskClosed, GiftUnsuitable
 from ..models import Gift, GiftTask, Segment
 from ..selectors import segment_members
 
@@ -157,7 +157,7 @@ def gift_task_send(*, task: GiftTask, gift: Gift, actor, note: str = "") -> Gift
     customers_lock([task.customer_id])
     task = GiftTask.objects.select_for_update(of=("self",)).select_related("customer__store").get(pk=task.pk)
     if task.customer.contact_preference == Customer.ContactPreference.DO_NOT_CONTACT:
-        raise InvalidInput(_("The customer asked not to be contacted: no gift is sent."), field="task")
+        raise GiftCustomerDoNotContact()
     if task.status != GiftTask.Status.OPEN:
         raise GiftTaskClosed()
     reasons = gift_unsuitable_reasons(gift=gift, customer=task.customer, occasion=task.occasion_date)

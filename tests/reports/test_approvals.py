@@ -300,3 +300,35 @@ def test_an_approve_refused_on_a_stale_page_is_said_inside_its_row_and_the_row_s
     assert f"/manager/approvals/{own.pk}/decline/" in row.text
     own.refresh_from_db()
     assert own.status == Remedy.Status.AWAITING_APPROVAL
+
+
+@pytest.mark.parametrize("decision", ["approve", "decline"])
+def test_a_decision_without_javascript_goes_back_to_the_store_the_manager_was_filtering_on(client, store, decision):
+    # The redirect went to /manager/approvals/, "All my stores": the filter the manager was working through was lost.
+    other = StoreFactory(name="Store B")
+    manager = ManagerFactory(stores=[store, other])
+    remedy = _proposed(store, AgentFactory(stores=[store]))
+    client.force_login(manager.user)
+    page = client.get(f"/manager/approvals/?store={store.code}").text
+    row = page.split(f'data-testid="remedy-{remedy.pk}"')[1].split("</form>")[0]
+    assert f'name="store" value="{store.code}"' in row  # the form posts the filter back
+
+    answer = client.post(f"/manager/approvals/{remedy.pk}/{decision}/", {"reason": "超出补偿标准", "store": store.code})
+
+    assert (answer.status_code, answer["Location"]) == (302, f"/manager/approvals/?store={store.code}")
+    remedy.refresh_from_db()
+    assert remedy.status == ("approved" if decision == "approve" else "declined")
+
+
+def test_a_decision_posted_with_a_store_the_manager_does_not_serve_is_404_and_decides_nothing(client, store, manager):
+    remedy = _proposed(store, AgentFactory(stores=[store]))
+    elsewhere = StoreFactory(name="Store C")
+    client.force_login(manager.user)
+
+    assert client.post(f"/manager/approvals/{remedy.pk}/approve/", {"store": elsewhere.code}).status_code == 404
+    assert client.post(f"/manager/approvals/{remedy.pk}/approve/", {"store": "no-such-store"}).status_code == 404
+    remedy.refresh_from_db()
+    assert remedy.status == "awaiting_approval"
+    # No filter (All my stores): back to the page unfiltered, as before.
+    answer = client.post(f"/manager/approvals/{remedy.pk}/approve/", {"store": ""})
+    assert (answer.status_code, answer["Location"]) == (302, "/manager/approvals/")

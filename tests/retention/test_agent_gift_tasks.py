@@ -149,3 +149,22 @@ def test_recording_a_gift_task_already_closed_is_a_409_conflict_with_its_own_cod
     with pytest.raises(GiftTaskClosed) as refused:
         gift_task_send(task=task, gift=scarf, actor=lin.user)
     assert (refused.value.code, refused.value.http_status, refused.value.field) == ("gift_task_closed", 409, "task")
+
+
+def test_recording_a_gift_for_a_customer_who_asked_not_to_be_contacted_is_a_409_on_the_form():
+    # "The customer asked not to be contacted" was answered as invalid input (400): the form was right, the customer's
+    # wish had changed meanwhile, a conflict with their state like a closed task.
+    from crm.models import Customer
+
+    store = open_store()
+    lin = AgentFactory(stores=[store])
+    task = _task(store, lin)
+    Customer.objects.filter(pk=task.customer_id).update(contact_preference="do_not_contact")
+
+    answer = _send(_client(lin), task, gift_create(store=store, name="真丝方巾"))
+
+    assert answer.status_code == 409
+    page = answer.content.decode()
+    assert f'id="gift-task-{task.pk}"' in page and "The customer asked not to be contacted: no gift is sent." in page
+    task.refresh_from_db()
+    assert (task.status, task.gift) == ("open", None)

@@ -7,10 +7,9 @@ from django.utils import timezone
 from callbacks.models import FollowUpPolicy
 from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.telephony.memory import InMemoryBackend
-from crm.errors import InvalidInput
 from crm.models import Customer, CustomerChange
 from crm.services.customers import customer_update_profile
-from retention.errors import GiftUnsuitable
+from retention.errors import GiftCustomerDoNotContact, GiftUnsuitable
 from retention.models import CampaignContact, GiftTask, RetentionPolicy, Segment
 from retention.services.birthdays import birthday_wishes_plan, gift_tasks_plan
 from retention.services.gifts import gift_create, gift_task_send
@@ -93,9 +92,13 @@ def test_a_gift_task_of_a_customer_who_then_asked_not_to_be_contacted_is_cancell
 
     task.refresh_from_db()
     assert task.status == "cancelled"
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(GiftCustomerDoNotContact) as refused:
         gift_task_send(task=task, gift=scarf, actor=owner.user)
-    assert refused.value.field == "task" and "not to be contacted" in refused.value.message
+    # A conflict with the customer's state (409), like a closed task: not a form to correct (400).
+    assert (refused.value.code, refused.value.http_status, refused.value.field) == (
+        "gift_customer_do_not_contact", 409, "task",
+    )  # fmt: skip
+    assert "not to be contacted" in refused.value.message
     task.refresh_from_db()
     assert (task.status, task.gift) == ("cancelled", None)
     assert not CustomerChange.objects.filter(customer=customer, field="gift_sent").exists()
@@ -110,8 +113,9 @@ def test_a_gift_task_still_open_for_a_customer_who_asked_not_to_be_contacted_is_
     task = GiftTask.objects.get(customer=customer)
     Customer.objects.filter(pk=customer.pk).update(contact_preference="do_not_contact")
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(GiftCustomerDoNotContact) as refused:
         gift_task_send(task=task, gift=gift_create(store=store, name="茶具"), actor=owner.user)
+    assert refused.value.http_status == 409
 
     task.refresh_from_db()
     assert (task.status, task.gift) == ("open", None)

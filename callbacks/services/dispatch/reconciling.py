@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.models import SMS_GAVE_UP, FollowUp
-from callbacks.telephony import TelephonyBackend, TelephonyError, get_backend
+from callbacks.models import SMS_GAVE_UP, UNDELIVERED_STATUSES, FollowUp
+from callbacks.telephony import ProviderMessage, TelephonyBackend, TelephonyError, get_backend
 from crm.services.locks import customers_lock
 
 from .care import CARE_SMS
@@ -35,39 +35,63 @@ def _lookup(row: FollowUp, *, backend: TelephonyBackend):
 def _reconcile_record(rows_and_answers: list[tuple[FollowUp, object]], report: DispatchReport, queue: SmsQueue) -> None:
     """One short transaction per batch, each row guarded by its claim (ADR 0011, step 4): a row that moved on
     while the provider was being asked (a status callback proved it sent, another sweep got there first) is left
-    as it is. A care SMS given up on (`gave_up`: never found at the provider after its attempts, so never sent) is no
-    contact: what was merged into it is covered again (`queue.cover_withdrawn`, ADR 0051), its customer locked first,
-    before any row of the batch is written (ADR 0037)."""
+    as it is. A message found at the provider is what the provider reports of it, recorded by the function its status
+    callback goes through (`inbound.sms_report_record`): found already `failed` or `undelivered`, it has their
+    consequences (a care SMS `failed`, what was merged into it covered again; 21610 opts the customer and the number
+    out), once, whichever of this and the late callback comes first. A care SMS given up on (`gave_up`: never found at
+    the provider after its attempts, so never sent) is no contact: what was merged into it is covered again
+    (`queue.cover_withdrawn`, ADR 0051). The numbers of 21610 reports are locked first, then the customers those
+    write about, before any row of the batch (ADR 0037)."""
+    # services.inbound and numbers read the queues registered with this package; imported here so that they can see it.
+    from ..carrier_opt_out import is_carrier_opt_out
+    from ..inbound import sms_report_record
+    from ..numbers import numbers_lock
+
     model = queue.model
     now = timezone.now()
+    failed = [
+        (row, answer)
+        for row, answer in rows_and_answers
+        if isinstance(answer, ProviderMessage) and answer.status in UNDELIVERED_STATUSES
+    ]
+    covers = queue.cover_withdrawn is not None
     with transaction.atomic():
-        if queue.cover_withdrawn is not None:
-            customers_lock(row.customer_id for row, answer in rows_and_answers if _gives_up(row, answer))
+        numbers_lock(row.recipient for row, answer in failed if is_carrier_opt_out(answer.error_code))
+        customers_lock([
+            *(row.customer_id for row, answer in rows_and_answers if covers and _gives_up(row, answer)),
+            *(row.customer_id for row, answer in failed if covers or is_carrier_opt_out(answer.error_code)),
+        ])  # fmt: skip
         gave_up = []
         for row, answer in rows_and_answers:
             if isinstance(answer, TelephonyError):
                 report.errors.append(f"reconcile {row.pk}: {answer}")
                 continue  # the provider cannot tell us now: stay in `sending`, ask again next sweep
+            claim = model.objects.filter(pk=row.pk, status=Status.SENDING, claimed_at=row.claimed_at)
             if answer is not None:
-                changes = {"status": Status.SENT, "provider_id": answer.sid, "provider_status": answer.status,
-                           "sent_at": now}  # fmt: skip
-            elif _gives_up(row, answer):
+                found = claim.select_for_update().first()
+                if found is None:
+                    continue
+                sms_report_record(
+                    row=found, sid=answer.sid, status=answer.status, error_code=answer.error_code, at=now,
+                    withdraw=queue.cover_withdrawn,
+                )  # fmt: skip
+                if found.status == Status.SENDING:  # a status Twilio has that no report moves (canceled, ...)
+                    claim.update(status=Status.SENT, provider_id=answer.sid, provider_status=answer.status,
+                                 sent_at=now, updated_at=now)  # fmt: skip
+                report.reconciled_sent += 1
+                continue
+            if _gives_up(row, answer):
                 changes = {"status": Status.FAILED, "outcome": SMS_GAVE_UP}
             else:
                 changes = {"status": Status.PLANNED, "claimed_at": None}
-            updated = model.objects.filter(pk=row.pk, status=Status.SENDING, claimed_at=row.claimed_at).update(
-                **changes, updated_at=now
-            )
-            if not updated:
+            if not claim.update(**changes, updated_at=now):
                 continue
-            if answer is not None:
-                report.reconciled_sent += 1
-            elif changes["status"] == Status.FAILED:
+            if changes["status"] == Status.FAILED:
                 report.failed += 1
                 gave_up.append(row.pk)
             else:
                 report.reconciled_replanned += 1
-        if gave_up and queue.cover_withdrawn is not None:
+        if gave_up and covers:
             queue.cover_withdrawn(gave_up, now)
 
 
