@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm.errors import DomainError
 from crm.models import Agent
 from crm.pages import page_attempt, store_filter
-from crm.selectors import store_by_code, stores_managed_by
+from crm.selectors import stores_managed_by
 from crm.selectors.remedies import GIVEN_WINDOW
 from crm.services.cases import remedy_approve, remedy_decline
 from crm.services.sla import case_sla_status
@@ -52,9 +52,10 @@ def review_after_close_seen(request: HttpRequest, review_id: int) -> HttpRespons
     review = review_for_manager(user=request.user, review_id=review_id)
     if review is None:
         raise Http404
+    # The page's store filter, to return to: read (a store not served is a 404) before anything is marked.
+    store = store_filter(stores_managed_by(user=request.user), request.POST.get("store"))
     if review_after_close_mark_seen(review=review, actor=request.user):
         messages.success(request, _("Marked seen: %(review)s.") % {"review": review.external_id})
-    store = store_by_code(stores=stores_managed_by(user=request.user), code=request.POST.get("store"))
     query = f"?{urlencode({'store': store.code})}" if store else ""
     return redirect(reverse("reports:escalations") + query + "#reviews-after-close")
 

@@ -119,6 +119,31 @@ def test_marking_seen_a_review_of_another_store_is_not_found_and_changes_nothing
     assert not AuditLog.objects.filter(action="review_after_close_seen").exists()
 
 
+@pytest.mark.parametrize("code", ["other", "no-such-store"])
+def test_marking_seen_with_a_store_filter_the_manager_does_not_serve_is_not_found_and_changes_nothing(
+    client, store, closed, code
+):
+    """The page's `?store=` filter, posted back to return to it: as on every list page, a store not served is a 404
+    (it was silently dropped after the review was marked seen)."""
+    StoreFactory(code="other")
+    review = _push(store, 1, days=7)
+    client.force_login(ManagerFactory(stores=[store]).user)
+
+    assert client.post(_seen_url(review), {"store": code}).status_code == 404
+
+    assert not review.revisions.filter(seen_at__isnull=False).exists()
+    assert not AuditLog.objects.filter(action="review_after_close_seen").exists()
+
+
+def test_marking_seen_returns_to_the_store_filter_the_manager_was_on(client, store, closed):
+    review = _push(store, 1, days=7)
+    client.force_login(ManagerFactory(stores=[store]).user)
+
+    response = client.post(_seen_url(review), {"store": store.code})
+
+    assert response.status_code == 302 and response["Location"] == f"{URL}?store={store.code}#reviews-after-close"
+
+
 def _home_line(client) -> tuple[int, str] | None:
     page = client.get("/").text
     found = re.search(r'data-testid="waiting-reviews_after_close"><td><a href="([^"]+)">[^<]+</a></td>\s*'
