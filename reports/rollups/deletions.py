@@ -19,7 +19,7 @@ from letters.models import Letter
 from reviews.models import Review
 
 from ..models import RollupStaleDay
-from .rows import local_day
+from .rows import local_days
 
 
 def rollups_mark_deleted(*, sender, queryset: QuerySet, **_signal) -> None:
@@ -40,9 +40,9 @@ def _review_marks(reviews: QuerySet) -> list[tuple[Store, str, date]]:
     marks = []
     for store in _stores(reviews):
         own = reviews.filter(store=store)
-        marks += [(store, "reviews", day) for day in _days(own, store, "posted_at")]
+        marks += [(store, "reviews", day) for day in local_days(own, store, "posted_at")]
         cases = Case.objects.filter(store=store, customer__in=own.exclude(customer=None).values("customer"))
-        marks += [(store, "cases", day) for day in _days(cases, store, "opened_at")]
+        marks += [(store, "cases", day) for day in local_days(cases, store, "opened_at")]
         letters = Letter.objects.filter(store=store, order__in=own.exclude(order=None).values("order"))
         marks += [(store, "letters", day) for day in _letter_days(letters)]
     return marks
@@ -52,18 +52,15 @@ def _order_marks(orders: QuerySet) -> list[tuple[Store, str, date]]:
     marks = []
     for store in _stores(orders):
         own = orders.filter(store=store)
-        marks += [(store, "deliveries", day) for day in _days(own.exclude(delivered_at=None), store, "delivered_at")]
+        marks += [
+            (store, "deliveries", day) for day in local_days(own.exclude(delivered_at=None), store, "delivered_at")
+        ]
         marks += [(store, "letters", day) for day in _letter_days(Letter.objects.filter(order__in=own.values("pk")))]
     return marks
 
 
 def _stores(rows: QuerySet) -> Iterable[Store]:
     return Store.objects.filter(pk__in=rows.values("store")).order_by("pk")
-
-
-def _days(rows: QuerySet, store: Store, field: str) -> list[date]:
-    """The store-local days of `field` of `rows`."""
-    return list(rows.annotate(day=local_day(store, field)).values_list("day", flat=True).order_by().distinct())
 
 
 def _letter_days(letters: QuerySet) -> list[date]:

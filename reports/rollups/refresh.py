@@ -20,7 +20,7 @@ from .followups import DELIVERY_METRICS, delivery_counts, followup_counts
 from .letters import LETTER_METRICS, letter_counts
 from .logistics import parcel_delay_counts
 from .reviews import REVIEW_METRICS, review_counts
-from .rows import local_day
+from .rows import local_days
 
 # What the frequent refresh rebuilds; the nightly one rebuilds everything.
 RECENT_DAYS = 35
@@ -154,13 +154,7 @@ def _changed_cases(store: Store, changed_since: datetime) -> list[int]:
 
 def _days_of(facts: QuerySet, store: Store, field: str, before: datetime) -> list[date]:
     """The store-local days, before `before`, of `field` of `facts`."""
-    return list(
-        facts.filter(**{f"{field}__lt": before})
-        .annotate(day=local_day(store, field))
-        .values_list("day", flat=True)
-        .order_by()
-        .distinct()
-    )
+    return local_days(facts.filter(**{f"{field}__lt": before}), store, field)
 
 
 @dataclass(frozen=True)

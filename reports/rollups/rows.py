@@ -1,9 +1,9 @@
 """What every producer shares: facts grouped by store-local day, and the grouped rows turned into DailyCounts."""
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from crm.models import Store
@@ -42,3 +42,8 @@ def local_day(store: Store, field: str) -> TruncDate:
 def within(since: datetime, until: datetime | None, field: str) -> Q:
     """Facts from `since`, and before `until` when given (old days the frequent rebuild takes again)."""
     return Q(**{f"{field}__gte": since}) & (Q(**{f"{field}__lt": until}) if until else Q())
+
+
+def local_days(facts: QuerySet, store: Store, field: str) -> list[date]:
+    """The distinct store-local days of `field` of `facts`."""
+    return list(facts.annotate(day=local_day(store, field)).values_list("day", flat=True).order_by().distinct())
