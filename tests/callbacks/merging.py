@@ -1,11 +1,14 @@
 """What the tests of merged orders (callbacks.services.merged) share: a Shanghai store's morning, one customer's
 orders signed for in one batch, and their care contacts."""
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from callbacks.models import LIVE_STATUSES, FollowUp
+from callbacks.services.dispatch import CARE_SMS, sweep
 from crm.services.order_delivery import orders_mark_delivered
 from tests.factories import OrderFactory
 
@@ -30,3 +33,18 @@ def fresh(*rows: FollowUp) -> list[FollowUp]:
     for row in rows:
         row.refresh_from_db()
     return list(rows)
+
+
+def during_the_claim(monkeypatch, meanwhile: Callable[[], None]) -> None:
+    """The care SMS queue runs `meanwhile` once, right after its claim took rows: what happens while a contact is
+    under way, before its request leaves (a delivery merged into it, a STOP)."""
+    done = []
+
+    def claim_then(**kwargs):
+        claimed = CARE_SMS.claim(**kwargs)
+        if claimed and not done:
+            done.append(True)
+            meanwhile()
+        return claimed
+
+    monkeypatch.setitem(sweep._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then))

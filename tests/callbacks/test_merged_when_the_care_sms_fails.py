@@ -12,15 +12,14 @@ Through the wire formats: the twilio client against the local Twilio server, who
 live test server as Twilio posts them, repeated and out of order.
 """
 
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
 import time_machine
 
 from callbacks.models import FollowUp, TelephonyEvent
-from callbacks.services.dispatch import CARE_SMS, sms_dispatch_due, sweep
-from tests.callbacks.merging import MORNING, SHANGHAI, deliver, fresh, live
+from callbacks.services.dispatch import sms_dispatch_due
+from tests.callbacks.merging import MORNING, SHANGHAI, deliver, during_the_claim, fresh, live
 from tests.factories import AgentFactory, CustomerFactory, StoreFactory
 from tests.system.procs import wait_for
 
@@ -131,14 +130,7 @@ def test_a_care_sms_twilio_refuses_as_no_valid_number_gives_the_day_to_the_call_
     twilio_live.configure(rejected={customer.phone: "21211"})
     (sms,) = deliver(customer, "500.00")
     later = []
-
-    def claim_then_a_delivery(**kwargs):
-        claimed = CARE_SMS.claim(**kwargs)
-        if claimed and not later:
-            later.extend(deliver(customer, "1500.00"))
-        return claimed
-
-    monkeypatch.setitem(sweep._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then_a_delivery))
+    during_the_claim(monkeypatch, lambda: later.extend(deliver(customer, "1500.00")))
 
     sms_dispatch_due(time_budget=5)
 

@@ -9,18 +9,17 @@ about one channel does not: they are covered by the contact that replaces the wi
 else the best of them is planned again as that day's contact, one contact a day still.
 """
 
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
 import time_machine
 
 from callbacks.models import FollowUp
-from callbacks.services.dispatch import CARE_SMS, sms_dispatch_due, sweep
+from callbacks.services.dispatch import sms_dispatch_due
 from callbacks.services.gate import customers_opt_out_sms
 from callbacks.services.outcomes import followup_log_outcome
 from crm.services.customers import customer_update_profile
-from tests.callbacks.merging import MORNING, SHANGHAI, deliver, fresh, live
+from tests.callbacks.merging import MORNING, SHANGHAI, deliver, during_the_claim, fresh, live
 from tests.factories import AgentFactory, CustomerFactory, FollowUpFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,14 +162,11 @@ def test_a_claimed_sms_withdrawn_for_an_opt_out_before_it_leaves_gives_the_day_t
     (sms,) = deliver(customer, "500.00")
     later = []
 
-    def claim_then_a_delivery_and_a_stop(**kwargs):
-        claimed = CARE_SMS.claim(**kwargs)
-        if claimed and not later:
-            later.extend(deliver(customer, "1500.00"))
-            customers_opt_out_sms(customer_ids=[customer.pk])
-        return claimed
+    def a_delivery_and_a_stop():
+        later.extend(deliver(customer, "1500.00"))
+        customers_opt_out_sms(customer_ids=[customer.pk])
 
-    monkeypatch.setitem(sweep._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then_a_delivery_and_a_stop))
+    during_the_claim(monkeypatch, a_delivery_and_a_stop)
 
     sms_dispatch_due(time_budget=5)
 
@@ -268,14 +264,7 @@ def test_a_care_sms_the_carrier_refuses_as_opted_out_gives_the_day_to_the_call_m
     (sms,) = deliver(customer, "500.00")
     _carrier_refuses_as_opted_out(monkeypatch, customer.phone)
     later = []
-
-    def claim_then_a_delivery(**kwargs):
-        claimed = CARE_SMS.claim(**kwargs)
-        if claimed and not later:
-            later.extend(deliver(customer, "1500.00"))
-        return claimed
-
-    monkeypatch.setitem(sweep._queues, CARE_SMS.name, replace(CARE_SMS, claim=claim_then_a_delivery))
+    during_the_claim(monkeypatch, lambda: later.extend(deliver(customer, "1500.00")))
 
     sms_dispatch_due(time_budget=5)
 
